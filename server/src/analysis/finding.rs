@@ -1,0 +1,64 @@
+//! What a rule reports: plain data with byte ranges.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Hint,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Hint => "hint",
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// One problem found in a document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    /// The rule's stable kebab-case code.
+    pub rule: &'static str,
+    pub severity: Severity,
+    /// What happens, in the user's terms.
+    pub message: String,
+    /// The byte range to highlight, kept narrow.
+    pub range: Range<usize>,
+    pub fix: Option<Fix>,
+}
+
+/// Whether applying a fix keeps the program's behaviour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixSafety {
+    /// Behaviour is unchanged; `check --fix` applies it.
+    Safe,
+    /// Behaviour changes on purpose (for example, work starts concurrently).
+    ChangesBehaviour,
+}
+
+/// A suggested change: a title and non-overlapping byte-range edits.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub safety: FixSafety,
+    pub edits: Vec<Edit>,
+}
+
+/// Replace `range` with `text`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub text: String,
+}

@@ -1,0 +1,99 @@
+//! The analysis core: source text and its tree in, plain findings out.
+//!
+//! Nothing here knows about the Language Server Protocol or the command line;
+//! both call [`analyze`] and translate its byte ranges for their audience.
+
+mod finding;
+
+pub use finding::{Edit, Finding, Fix, FixSafety, Severity};
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use thiserror::Error;
+use tree_sitter::Tree;
+
+use crate::rules::{self, Rule, RuleContext};
+
+/// Everything the analysis found in one document.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Analysis {
+    /// Findings sorted by start offset, then rule code.
+    pub findings: Vec<Finding>,
+}
+
+/// The analysis of a document panicked. The panic is contained so that one bad
+/// document never takes down the server or stops `check` from finishing.
+#[derive(Debug, Error)]
+#[error("the analysis panicked: {message}")]
+pub struct AnalysisPanic {
+    pub message: String,
+}
+
+/// Runs every rule over `source`, whose parse is `tree`.
+pub fn analyze(source: &str, tree: &Tree) -> Analysis {
+    analyze_with(source, tree, rules::ALL)
+}
+
+/// Runs the given rules.
+pub fn analyze_with(source: &str, tree: &Tree, rules: &[&dyn Rule]) -> Analysis {
+    let ctx = RuleContext::new(source, tree);
+    let mut findings: Vec<Finding> = rules.iter().flat_map(|rule| rule.check(&ctx)).collect();
+    findings.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
+    Analysis { findings }
+}
+
+/// Like [`analyze_with`], but a panic in a rule becomes an error value.
+pub fn analyze_guarded(
+    source: &str,
+    tree: &Tree,
+    rules: &[&dyn Rule],
+) -> Result<Analysis, AnalysisPanic> {
+    catch_unwind(AssertUnwindSafe(|| analyze_with(source, tree, rules))).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic payload".to_owned());
+        AnalysisPanic { message }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleMeta;
+    use crate::syntax;
+
+    struct Exploding;
+
+    impl Rule for Exploding {
+        fn meta(&self) -> &'static RuleMeta {
+            &RuleMeta {
+                code: "exploding",
+                default_severity: Severity::Error,
+                summary: "a rule that panics, to test containment",
+            }
+        }
+
+        fn check(&self, _ctx: &RuleContext) -> Vec<Finding> {
+            panic!("boom");
+        }
+    }
+
+    #[test]
+    fn a_panicking_rule_becomes_an_error_value() {
+        let tree = syntax::parse("x", None);
+        let err = analyze_guarded("x", &tree, &[&Exploding]).unwrap_err();
+        assert_eq!(err.message, "boom");
+    }
+
+    #[test]
+    fn findings_are_sorted_by_position() {
+        let source = "new Promise(async () => {});\nnew Promise(async function () {});\n";
+        let tree = syntax::parse(source, None);
+        let analysis = analyze(source, &tree);
+        let starts: Vec<usize> = analysis.findings.iter().map(|f| f.range.start).collect();
+        assert_eq!(starts.len(), 2);
+        assert!(starts.windows(2).all(|w| w[0] <= w[1]));
+    }
+}

@@ -1,0 +1,4 @@
+//! The command line: walks files, calls the analysis core, formats results.
+
+pub mod check;
+pub mod order;

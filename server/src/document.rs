@@ -1,0 +1,214 @@
+//! An open document: its text, its tree-sitter tree and its version, kept in
+//! step through incremental edits.
+//!
+//! Invariant: the tree always parses exactly the current text. The only way to
+//! change a document is [`Document::apply_change`], which edits the text, tells
+//! the old tree about the edit and reparses incrementally.
+
+use std::ops::Range;
+
+use thiserror::Error;
+use tree_sitter::{InputEdit, Point, Tree};
+
+use crate::line_index::{Encoding, LineCol, LineIndex};
+use crate::syntax;
+
+/// One text change, addressed by line and column as an editor sends it.
+#[derive(Clone, Debug)]
+pub struct TextChange {
+    /// The replaced range; `None` replaces the whole document.
+    pub range: Option<(LineCol, LineCol)>,
+    pub text: String,
+}
+
+/// Why a change could not be applied as sent.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ChangeError {
+    #[error("range {start:?}..{end:?} lies outside the document ({lines} lines)")]
+    OutOfBounds {
+        start: LineCol,
+        end: LineCol,
+        lines: usize,
+    },
+    #[error("range start {start:?} comes after its end {end:?}")]
+    Reversed { start: LineCol, end: LineCol },
+}
+
+#[derive(Clone)]
+pub struct Document {
+    text: String,
+    tree: Tree,
+    version: i32,
+    line_index: LineIndex,
+}
+
+impl Document {
+    pub fn new(text: String, version: i32) -> Self {
+        let tree = syntax::parse(&text, None);
+        let line_index = LineIndex::new(&text);
+        Self {
+            text,
+            tree,
+            version,
+            line_index,
+        }
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    pub fn version(&self) -> i32 {
+        self.version
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        &self.line_index
+    }
+
+    /// The byte offset of an editor position (columns past a line's end are clamped).
+    pub fn offset(&self, pos: LineCol, encoding: Encoding) -> Option<usize> {
+        self.line_index.offset(&self.text, pos, encoding)
+    }
+
+    /// The editor position of a byte offset.
+    pub fn position(&self, offset: usize, encoding: Encoding) -> LineCol {
+        self.line_index.position(&self.text, offset, encoding)
+    }
+
+    /// Applies one change. A range that does not fit the document is refused and
+    /// the document is left untouched, so the caller can ask for a full resync.
+    pub fn apply_change(
+        &mut self,
+        change: &TextChange,
+        encoding: Encoding,
+    ) -> Result<(), ChangeError> {
+        let Some((start, end)) = change.range else {
+            *self = Document::new(change.text.clone(), self.version);
+            return Ok(());
+        };
+        if start > end {
+            return Err(ChangeError::Reversed { start, end });
+        }
+        let out_of_bounds = || ChangeError::OutOfBounds {
+            start,
+            end,
+            lines: self.line_index.line_count(),
+        };
+        let start_byte = self.offset(start, encoding).ok_or_else(out_of_bounds)?;
+        let end_byte = self.offset(end, encoding).ok_or_else(out_of_bounds)?;
+        self.replace(start_byte..end_byte, &change.text);
+        Ok(())
+    }
+
+    /// Replaces a byte range (on character boundaries) and reparses incrementally.
+    pub fn replace(&mut self, range: Range<usize>, new_text: &str) {
+        let start_position = self.point(range.start);
+        let old_end_position = self.point(range.end);
+        self.text.replace_range(range.clone(), new_text);
+        let new_end_byte = range.start + new_text.len();
+        let edit = InputEdit {
+            start_byte: range.start,
+            old_end_byte: range.end,
+            new_end_byte,
+            start_position,
+            old_end_position,
+            new_end_position: point_after(start_position, new_text),
+        };
+        self.tree.edit(&edit);
+        self.tree = syntax::parse(&self.text, Some(&self.tree));
+        self.line_index = LineIndex::new(&self.text);
+    }
+
+    pub fn set_version(&mut self, version: i32) {
+        self.version = version;
+    }
+
+    /// tree-sitter's point: a row and a byte column. Tree-sitter counts rows by
+    /// `\n` only, whatever the editor's line endings.
+    fn point(&self, offset: usize) -> Point {
+        point_after(Point::new(0, 0), &self.text[..offset])
+    }
+}
+
+/// The point reached after `text` is written starting at `start`.
+fn point_after(start: Point, text: &str) -> Point {
+    match text.rfind('\n') {
+        Some(last) => Point::new(
+            start.row + text.bytes().filter(|&b| b == b'\n').count(),
+            text.len() - last - 1,
+        ),
+        None => Point::new(start.row, start.column + text.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(start: (u32, u32), end: (u32, u32), text: &str) -> TextChange {
+        TextChange {
+            range: Some((
+                LineCol {
+                    line: start.0,
+                    col: start.1,
+                },
+                LineCol {
+                    line: end.0,
+                    col: end.1,
+                },
+            )),
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn incremental_change_matches_a_fresh_parse() {
+        let mut doc = Document::new("async function f() {\n  await g();\n}\n".into(), 1);
+        doc.apply_change(&change((1, 8), (1, 9), "h"), Encoding::Utf16)
+            .unwrap();
+        assert_eq!(doc.text(), "async function f() {\n  await h();\n}\n");
+        let fresh = syntax::parse(doc.text(), None);
+        assert_eq!(
+            doc.tree().root_node().to_sexp(),
+            fresh.root_node().to_sexp()
+        );
+    }
+
+    #[test]
+    fn utf16_ranges_address_characters_after_emoji() {
+        let mut doc = Document::new("const s = '😀';x".into(), 1);
+        // `x` is at UTF-16 column 15 (the emoji counts two units), byte 17.
+        doc.apply_change(&change((0, 15), (0, 16), "y"), Encoding::Utf16)
+            .unwrap();
+        assert_eq!(doc.text(), "const s = '😀';y");
+    }
+
+    #[test]
+    fn out_of_range_change_is_refused_and_leaves_the_text_alone() {
+        let mut doc = Document::new("a\nb".into(), 1);
+        let err = doc.apply_change(&change((5, 0), (5, 1), "z"), Encoding::Utf16);
+        assert!(matches!(err, Err(ChangeError::OutOfBounds { .. })));
+        assert_eq!(doc.text(), "a\nb");
+        let err = doc.apply_change(&change((1, 0), (0, 0), "z"), Encoding::Utf16);
+        assert!(matches!(err, Err(ChangeError::Reversed { .. })));
+    }
+
+    #[test]
+    fn full_change_replaces_everything() {
+        let mut doc = Document::new("old".into(), 1);
+        doc.apply_change(
+            &TextChange {
+                range: None,
+                text: "new".into(),
+            },
+            Encoding::Utf8,
+        )
+        .unwrap();
+        assert_eq!(doc.text(), "new");
+    }
+}

@@ -1,0 +1,129 @@
+//! Which module system Node 24 uses for a file.
+
+use std::path::Path;
+
+use tree_sitter::Tree;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModuleKind {
+    CommonJs,
+    EsModule,
+}
+
+/// Node 24's choice for `path`: `.mjs` is an ES module, `.cjs` CommonJS; for
+/// other extensions the nearest `package.json`'s `"type"` decides; without one,
+/// Node detects ES-module syntax (`import`/`export` statements, top-level `await`).
+pub fn detect_module_kind(path: &Path, source: &str, tree: &Tree) -> ModuleKind {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("mjs") => return ModuleKind::EsModule,
+        Some("cjs") => return ModuleKind::CommonJs,
+        _ => {}
+    }
+    if let Some(kind) = package_type(path) {
+        return kind;
+    }
+    if has_module_syntax(source, tree) {
+        ModuleKind::EsModule
+    } else {
+        ModuleKind::CommonJs
+    }
+}
+
+/// The `"type"` of the nearest `package.json` above `path`, if one says so.
+fn package_type(path: &Path) -> Option<ModuleKind> {
+    let absolute = std::path::absolute(path).ok()?;
+    for dir in absolute.ancestors().skip(1) {
+        let manifest = dir.join("package.json");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+        return match json.get("type").and_then(|t| t.as_str()) {
+            Some("module") => Some(ModuleKind::EsModule),
+            Some("commonjs") => Some(ModuleKind::CommonJs),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// Whether the program uses syntax only an ES module allows at top level.
+fn has_module_syntax(_source: &str, tree: &Tree) -> bool {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let has_import_export = root
+        .children(&mut cursor)
+        .any(|child| matches!(child.kind(), "import_statement" | "export_statement"));
+    has_import_export || has_top_level_await(tree)
+}
+
+/// Whether an `await` appears outside every function.
+fn has_top_level_await(tree: &Tree) -> bool {
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "await_expression" => return true,
+            "function_declaration"
+            | "function_expression"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function_declaration"
+            | "generator_function"
+            | "class_body" => continue,
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.children(&mut cursor));
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    fn kind(name: &str, source: &str) -> ModuleKind {
+        let tree = syntax::parse(source, None);
+        // A path under a fresh temp folder, so no package.json of ours interferes.
+        let dir = std::env::temp_dir().join(format!("ticklens-kind-{}", std::process::id()));
+        detect_module_kind(&dir.join(name), source, &tree)
+    }
+
+    #[test]
+    fn extensions_decide_first() {
+        assert_eq!(kind("a.mjs", "console.log(1)"), ModuleKind::EsModule);
+        assert_eq!(kind("a.cjs", "import x from 'y';"), ModuleKind::CommonJs);
+    }
+
+    #[test]
+    fn syntax_detection_for_plain_js() {
+        assert_eq!(kind("a.js", "console.log(1)"), ModuleKind::CommonJs);
+        assert_eq!(
+            kind("a.js", "import fs from 'node:fs';"),
+            ModuleKind::EsModule
+        );
+        assert_eq!(kind("a.js", "export const x = 1;"), ModuleKind::EsModule);
+        assert_eq!(
+            kind("a.js", "await Promise.resolve();"),
+            ModuleKind::EsModule
+        );
+        assert_eq!(
+            kind("a.js", "async function f() { await g(); }"),
+            ModuleKind::CommonJs
+        );
+    }
+
+    #[test]
+    fn package_json_type_applies_to_js_files() {
+        let dir = std::env::temp_dir().join(format!("ticklens-pkg-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(dir.join("package.json"), r#"{"type":"module"}"#).unwrap();
+        let tree = syntax::parse("console.log(1)", None);
+        assert_eq!(
+            detect_module_kind(&dir.join("src/a.js"), "console.log(1)", &tree),
+            ModuleKind::EsModule
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

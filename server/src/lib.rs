@@ -1,0 +1,18 @@
+//! ticklens: shows JavaScript developers when their asynchronous code runs.
+//!
+//! The crate is layered so the folder tree tells the data flow:
+//!
+//! - [`syntax`], [`document`], [`analysis`], [`engine`] and [`rules`] form the
+//!   analysis core. They take source text and a tree-sitter tree and return plain
+//!   data with byte ranges. They know nothing of the Language Server Protocol.
+//! - [`lsp`] translates between the protocol and the core.
+//! - [`cli`] walks files and formats what the core found.
+
+pub mod analysis;
+pub mod cli;
+pub mod document;
+pub mod engine;
+pub mod line_index;
+pub mod lsp;
+pub mod rules;
+pub mod syntax;

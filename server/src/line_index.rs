@@ -1,0 +1,218 @@
+//! Line and column arithmetic over a text, in UTF-8 or UTF-16 code units.
+//!
+//! Editors address text by (line, column); tree-sitter and the analysis use byte
+//! offsets. Lines end at `\n`, `\r\n` or a lone `\r`, as the Language Server
+//! Protocol defines them. Columns count UTF-8 bytes or UTF-16 code units
+//! depending on the negotiated [`Encoding`].
+
+/// The unit a column counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Encoding {
+    /// Bytes of UTF-8.
+    Utf8,
+    /// Code units of UTF-16: characters outside the Basic Multilingual Plane count two.
+    #[default]
+    Utf16,
+}
+
+/// A zero-based line and column, the column counted in some [`Encoding`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// The byte offset where each line starts, computed once per text version.
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut line_starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => line_starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    line_starts.push(i + 2);
+                    i += 1;
+                }
+                b'\r' => line_starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        Self {
+            line_starts,
+            len: text.len(),
+        }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The byte range of `line`'s content, without its line ending.
+    fn line_content(&self, text: &str, line: usize) -> (usize, usize) {
+        let start = self.line_starts[line];
+        let mut end = self.line_starts.get(line + 1).copied().unwrap_or(self.len);
+        let bytes = text.as_bytes();
+        if end > start && bytes[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        (start, end)
+    }
+
+    /// The position of byte `offset`. An offset inside a character or past the end
+    /// is moved back to the nearest character boundary.
+    pub fn position(&self, text: &str, offset: usize, encoding: Encoding) -> LineCol {
+        let mut offset = offset.min(self.len);
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let (start, end) = self.line_content(text, line);
+        let prefix = &text[start..offset.min(end)];
+        let col = match encoding {
+            Encoding::Utf8 => prefix.len(),
+            Encoding::Utf16 => prefix.encode_utf16().count(),
+        };
+        LineCol {
+            line: line as u32,
+            col: col as u32,
+        }
+    }
+
+    /// The byte offset of `pos`, or `None` when its line does not exist.
+    ///
+    /// A column past the end of its line is clamped to the line's end, as the
+    /// protocol asks; a column inside a character (half a surrogate pair, or the
+    /// middle of a UTF-8 sequence) is moved back to the character's start.
+    pub fn offset(&self, text: &str, pos: LineCol, encoding: Encoding) -> Option<usize> {
+        let line = pos.line as usize;
+        if line >= self.line_starts.len() {
+            return None;
+        }
+        let (start, end) = self.line_content(text, line);
+        let wanted = pos.col as usize;
+        let mut units = 0;
+        for (i, ch) in text[start..end].char_indices() {
+            let width = match encoding {
+                Encoding::Utf8 => ch.len_utf8(),
+                Encoding::Utf16 => ch.len_utf16(),
+            };
+            if units + width > wanted {
+                return Some(start + i);
+            }
+            units += width;
+        }
+        Some(end)
+    }
+
+    /// Like [`LineIndex::offset`], but a line past the end maps to the end of the text.
+    pub fn offset_clamped(&self, text: &str, pos: LineCol, encoding: Encoding) -> usize {
+        self.offset(text, pos, encoding).unwrap_or(self.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(text: &str, encoding: Encoding) {
+        let index = LineIndex::new(text);
+        for (offset, _) in text.char_indices() {
+            let pos = index.position(text, offset, encoding);
+            assert_eq!(
+                index.offset(text, pos, encoding),
+                Some(offset),
+                "{text:?} @ {offset}"
+            );
+        }
+    }
+
+    #[test]
+    fn utf16_columns_count_surrogate_pairs_twice() {
+        let text = "a😀b\né c";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            index.position(text, 5, Encoding::Utf16),
+            LineCol { line: 0, col: 3 }
+        );
+        assert_eq!(
+            index.position(text, 5, Encoding::Utf8),
+            LineCol { line: 0, col: 5 }
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 1, col: 1 }, Encoding::Utf16),
+            Some(9)
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 1, col: 2 }, Encoding::Utf8),
+            Some(9)
+        );
+    }
+
+    #[test]
+    fn crlf_and_lone_cr_end_lines() {
+        let text = "ab\r\ncd\ref\ngh";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 4);
+        assert_eq!(
+            index.position(text, 4, Encoding::Utf16),
+            LineCol { line: 1, col: 0 }
+        );
+        assert_eq!(
+            index.position(text, 7, Encoding::Utf16),
+            LineCol { line: 2, col: 0 }
+        );
+        // A column past the end of a CRLF line stops before the `\r`.
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 9 }, Encoding::Utf16),
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn column_inside_a_surrogate_pair_moves_to_the_character_start() {
+        let text = "😀x";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 1 }, Encoding::Utf16),
+            Some(0)
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 0, col: 2 }, Encoding::Utf16),
+            Some(4)
+        );
+    }
+
+    #[test]
+    fn line_past_the_end_is_none() {
+        let text = "a\nb";
+        let index = LineIndex::new(text);
+        assert_eq!(
+            index.offset(text, LineCol { line: 2, col: 0 }, Encoding::Utf16),
+            None
+        );
+        assert_eq!(
+            index.offset(text, LineCol { line: 1, col: 7 }, Encoding::Utf16),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn positions_round_trip_in_both_encodings() {
+        for text in ["", "x", "日本語\r\nconst é = '😀';\n\n\rz", "\r\r\n\n"] {
+            round_trip(text, Encoding::Utf8);
+            round_trip(text, Encoding::Utf16);
+        }
+    }
+}

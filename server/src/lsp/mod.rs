@@ -1,0 +1,3 @@
+pub fn run_stdio() -> std::process::ExitCode {
+    todo!()
+}

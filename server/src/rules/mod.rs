@@ -1,0 +1,172 @@
+//! The rule registry. Each rule lives in its own file with its docs and tests.
+
+mod async_promise_executor;
+
+use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
+
+use crate::analysis::{Finding, Severity};
+use crate::syntax::Queries;
+
+pub use async_promise_executor::AsyncPromiseExecutor;
+
+/// Every rule ticklens runs.
+pub const ALL: &[&dyn Rule] = &[&AsyncPromiseExecutor];
+
+/// A rule's identity and defaults.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable kebab-case code, also the name of `docs/rules/<code>.md`.
+    pub code: &'static str,
+    pub default_severity: Severity,
+    /// One line for listings.
+    pub summary: &'static str,
+}
+
+/// A check over one document.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding>;
+}
+
+/// What a rule sees: the text, its tree and the compiled queries.
+pub struct RuleContext<'a> {
+    pub source: &'a str,
+    pub tree: &'a Tree,
+    pub queries: &'static Queries,
+}
+
+impl<'a> RuleContext<'a> {
+    pub fn new(source: &'a str, tree: &'a Tree) -> Self {
+        Self {
+            source,
+            tree,
+            queries: Queries::get(),
+        }
+    }
+
+    pub fn text(&self, node: Node) -> &'a str {
+        &self.source[node.byte_range()]
+    }
+
+    /// Runs `query` over the whole tree and calls `each` with every match's captures.
+    pub fn for_each_match(
+        &self,
+        query: &tree_sitter::Query,
+        mut each: impl FnMut(&[tree_sitter::QueryCapture<'_>]),
+    ) {
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(query, self.tree.root_node(), self.source.as_bytes());
+        while let Some(m) = matches.next() {
+            each(m.captures);
+        }
+    }
+}
+
+/// The link to a rule's documentation.
+pub fn docs_url(code: &str) -> String {
+    format!("https://github.com/ticklens/ticklens/blob/main/docs/rules/{code}.md")
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    //! Table-driven helpers the rule files use for their tests.
+
+    use super::Rule;
+    use crate::analysis::analyze_with;
+    use crate::syntax;
+
+    /// Asserts `rule` reports nothing on each snippet.
+    pub fn assert_valid(rule: &dyn Rule, snippets: &[&str]) {
+        for snippet in snippets {
+            let tree = syntax::parse(snippet, None);
+            let findings = analyze_with(snippet, &tree, &[rule]).findings;
+            assert!(
+                findings.is_empty(),
+                "expected no finding in:\n{snippet}\ngot {findings:#?}"
+            );
+        }
+    }
+
+    /// Asserts `rule` reports on each snippet, with the highlighted text given.
+    pub fn assert_invalid(rule: &dyn Rule, cases: &[(&str, &str)]) {
+        for (snippet, highlighted) in cases {
+            let tree = syntax::parse(snippet, None);
+            let findings = analyze_with(snippet, &tree, &[rule]).findings;
+            assert_eq!(
+                findings.len(),
+                1,
+                "expected one finding in:\n{snippet}\ngot {findings:#?}"
+            );
+            assert_eq!(
+                &snippet[findings[0].range.clone()],
+                *highlighted,
+                "in:\n{snippet}"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze_with;
+    use crate::syntax;
+
+    /// Code blocks in a rule's docs page, tagged `js expect_diagnostic` or `js valid`.
+    fn doc_examples(markdown: &str) -> Vec<(bool, String)> {
+        let mut examples = Vec::new();
+        let mut current: Option<(bool, String)> = None;
+        for line in markdown.lines() {
+            match (&mut current, line.trim_end()) {
+                (None, "```js expect_diagnostic") => current = Some((true, String::new())),
+                (None, "```js valid") => current = Some((false, String::new())),
+                (Some(_), "```") => examples.extend(current.take()),
+                (Some((_, code)), text) => {
+                    code.push_str(text);
+                    code.push('\n');
+                }
+                (None, _) => {}
+            }
+        }
+        examples
+    }
+
+    #[test]
+    fn every_rule_has_a_docs_page_whose_examples_hold() {
+        for rule in ALL {
+            let code = rule.meta().code;
+            let path = format!("{}/../docs/rules/{code}.md", env!("CARGO_MANIFEST_DIR"));
+            let markdown =
+                std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"));
+            assert!(
+                markdown.starts_with(&format!("# {code}\n")),
+                "{path} must start with its code"
+            );
+            let examples = doc_examples(&markdown);
+            assert!(
+                examples.iter().any(|(flagged, _)| *flagged),
+                "{path}: no flagged example"
+            );
+            assert!(
+                examples.iter().any(|(flagged, _)| !*flagged),
+                "{path}: no valid example"
+            );
+            for (flagged, snippet) in examples {
+                let tree = syntax::parse(&snippet, None);
+                let findings = analyze_with(&snippet, &tree, &[*rule]).findings;
+                assert_eq!(!findings.is_empty(), flagged, "{path}: example\n{snippet}");
+            }
+        }
+    }
+
+    #[test]
+    fn rule_codes_are_unique_and_kebab_case() {
+        let mut codes: Vec<&str> = ALL.iter().map(|r| r.meta().code).collect();
+        assert!(codes
+            .iter()
+            .all(|c| c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '-')));
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), ALL.len());
+    }
+}
