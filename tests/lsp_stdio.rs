@@ -1,1 +1,214 @@
-//! Placeholder until written.
+//! End-to-end tests of `ticklens lsp`: the real binary, JSON-RPC over stdio.
+
+#[path = "support/lsp_client.rs"]
+mod lsp_client;
+
+use lsp_client::LspClient;
+use serde_json::{json, Value};
+
+const URI: &str = "file:///project/app.js";
+
+const EXECUTOR: &str = "async function getData(url) {\n  return new Promise(async (resolve) => {\n    const data = await fetch(url);\n    resolve(data);\n  });\n}\n";
+
+fn start(line: &Value) -> (i64, i64) {
+    (
+        line["range"]["start"]["line"].as_i64().unwrap(),
+        line["range"]["start"]["character"].as_i64().unwrap(),
+    )
+}
+
+#[test]
+fn open_edit_diagnose_hover_shutdown() {
+    let mut client = LspClient::spawn();
+    let init = client.initialize(json!({}));
+    assert_eq!(
+        init["capabilities"]["textDocumentSync"], 2,
+        "incremental sync"
+    );
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-16");
+    assert_eq!(init["serverInfo"]["name"], "ticklens");
+
+    client.open(URI, EXECUTOR);
+    let diagnostics = client.diagnostics(URI, 1);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(diagnostics[0]["code"], "async-promise-executor");
+    assert_eq!(diagnostics[0]["source"], "ticklens");
+    assert_eq!(start(&diagnostics[0]), (1, 21));
+
+    // Append a line with an emoji before a second async executor: its column
+    // must count the emoji as two UTF-16 units.
+    let appended = "const s = '😀'; new Promise(async () => {});\n";
+    client.change(
+        URI,
+        2,
+        json!([{ "range": { "start": { "line": 6, "character": 0 }, "end": { "line": 6, "character": 0 } },
+                 "text": appended }]),
+    );
+    let diagnostics = client.diagnostics(URI, 2);
+    assert_eq!(diagnostics.len(), 2, "{diagnostics:#?}");
+    assert_eq!(start(&diagnostics[1]), (6, 28));
+    assert_eq!(diagnostics[1]["range"]["end"]["character"], 33);
+
+    // Replace `async` in the first executor with nothing: one finding left.
+    client.change(
+        URI,
+        3,
+        json!([{ "range": { "start": { "line": 1, "character": 21 }, "end": { "line": 1, "character": 27 } },
+                 "text": "" }]),
+    );
+    let diagnostics = client.diagnostics(URI, 3);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    assert_eq!(start(&diagnostics[0]), (6, 28));
+
+    let hover = client.hover(URI, 2, 18);
+    let text = hover["contents"]["value"].as_str().expect("markdown hover");
+    assert!(text.contains("await"), "{text}");
+    assert!(text.contains("fetch(url)"), "{text}");
+    assert_eq!(
+        hover["range"]["start"],
+        json!({ "line": 2, "character": 17 })
+    );
+
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
+fn utf8_is_used_when_the_client_offers_it() {
+    let mut client = LspClient::spawn();
+    let init =
+        client.initialize(json!({ "general": { "positionEncodings": ["utf-8", "utf-16"] } }));
+    assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
+    client.open(URI, "const s = '😀'; new Promise(async () => {});\n");
+    let diagnostics = client.diagnostics(URI, 1);
+    // The emoji is four UTF-8 bytes.
+    assert_eq!(start(&diagnostics[0]), (0, 30));
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
+fn crlf_documents_keep_lines_and_columns() {
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(URI, "// é\r\nnew Promise(async () => {});\r\n");
+    assert_eq!(start(&client.diagnostics(URI, 1)[0]), (1, 12));
+    client.change(
+        URI,
+        2,
+        json!([{ "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 0 } },
+                 "text": "x;\r\n" }]),
+    );
+    assert_eq!(start(&client.diagnostics(URI, 2)[0]), (2, 12));
+}
+
+#[test]
+fn close_clears_diagnostics() {
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(URI, EXECUTOR);
+    assert_eq!(client.diagnostics(URI, 1).len(), 1);
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": URI } }),
+    );
+    let cleared = client.wait_for(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["version"].is_null()
+    });
+    assert_eq!(cleared["params"]["diagnostics"], json!([]));
+}
+
+#[test]
+fn stale_versions_are_ignored() {
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(URI, "x;\n");
+    client.diagnostics(URI, 1);
+    client.change(
+        URI,
+        5,
+        json!([{ "text": "new Promise(async () => {});\n" }]),
+    );
+    assert_eq!(client.diagnostics(URI, 5).len(), 1);
+    // An older version arrives late: it must not replace the newer text.
+    client.change(URI, 4, json!([{ "text": "y;\n" }]));
+    client.change(URI, 6, json!([{ "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 0 } },
+                                   "text": "z;\n" }]));
+    assert_eq!(client.diagnostics(URI, 6).len(), 1);
+}
+
+#[test]
+fn out_of_range_change_pauses_the_document_until_full_text_arrives() {
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(URI, EXECUTOR);
+    client.diagnostics(URI, 1);
+    client.change(
+        URI,
+        2,
+        json!([{ "range": { "start": { "line": 40, "character": 0 }, "end": { "line": 41, "character": 0 } },
+                 "text": "oops" }]),
+    );
+    let log = client.wait_for(|m| m["method"] == "window/logMessage");
+    assert!(
+        log["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did not fit"),
+        "{log}"
+    );
+    // Nothing is reported while out of sync...
+    assert_eq!(client.diagnostics(URI, 2), Vec::<Value>::new());
+    assert_eq!(client.hover(URI, 2, 18), Value::Null);
+    // ...and a full-text change brings the document back.
+    client.change(URI, 3, json!([{ "text": EXECUTOR }]));
+    assert_eq!(client.diagnostics(URI, 3).len(), 1);
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
+fn unknown_documents_get_empty_results() {
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    assert_eq!(client.hover("file:///nowhere.js", 0, 0), Value::Null);
+    client.change("file:///nowhere.js", 2, json!([{ "text": "x" }]));
+    let order = client.call(
+        "ticklens/order",
+        json!({ "textDocument": { "uri": "file:///nowhere.js" } }),
+    );
+    assert!(
+        order["abstained"].as_str().unwrap().contains("not open"),
+        "{order}"
+    );
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
+fn a_panicking_analysis_is_contained_and_other_documents_keep_working() {
+    let mut client = LspClient::spawn_with_env(&[("TICKLENS_FAULT_INJECT_PANIC", "EXPLODE_HERE")]);
+    client.initialize(json!({}));
+    client.open(
+        "file:///project/bad.js",
+        "// EXPLODE_HERE\nasync function f() { await g(); }\n",
+    );
+    let log = client.wait_for(|m| m["method"] == "window/logMessage");
+    assert!(
+        log["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("failed"),
+        "{log}"
+    );
+    // The server still serves the broken document's hovers and other documents.
+    let hover = client.hover("file:///project/bad.js", 1, 22);
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("g()"));
+    client.open(URI, EXECUTOR);
+    assert_eq!(client.diagnostics(URI, 1).len(), 1);
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
+fn exit_without_shutdown_exits_with_status_1() {
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.notify("exit", Value::Null);
+    assert_eq!(client.wait_exit().code(), Some(1));
+}

@@ -4,6 +4,7 @@
 //! both call [`analyze`] and translate its byte ranges for their audience.
 
 mod finding;
+pub mod hover;
 
 pub use finding::{Edit, Finding, Fix, FixSafety, Severity};
 
@@ -48,7 +49,13 @@ pub fn analyze_guarded(
     tree: &Tree,
     rules: &[&dyn Rule],
 ) -> Result<Analysis, AnalysisPanic> {
-    catch_unwind(AssertUnwindSafe(|| analyze_with(source, tree, rules))).map_err(|payload| {
+    contain_panic(|| analyze_with(source, tree, rules))
+}
+
+/// Runs `work`, turning a panic into an [`AnalysisPanic`] so that one bad input
+/// cannot take down its caller.
+pub fn contain_panic<T>(work: impl FnOnce() -> T) -> Result<T, AnalysisPanic> {
+    catch_unwind(AssertUnwindSafe(work)).map_err(|payload| {
         let message = payload
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())

@@ -1,0 +1,64 @@
+//! The `LanguageServer` implementation: one line per method into the handlers.
+
+use std::sync::Arc;
+
+use tower_lsp::jsonrpc::Result;
+use tower_lsp::lsp_types::*;
+use tower_lsp::{Client, LanguageServer};
+
+use super::handlers::{self, OrderParams, OrderResult};
+use super::state::ServerState;
+
+pub struct Backend {
+    pub(super) client: Client,
+    pub(super) state: Arc<ServerState>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            state: Arc::new(ServerState::new()),
+        }
+    }
+
+    pub(super) fn state(&self) -> Arc<ServerState> {
+        Arc::clone(&self.state)
+    }
+
+    /// `ticklens/order`: the predicted stdout of running the document with Node.
+    pub async fn order(&self, params: OrderParams) -> Result<OrderResult> {
+        handlers::order(self, params).await
+    }
+}
+
+#[tower_lsp::async_trait]
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        handlers::initialize(self, params)
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        tracing::info!("ticklens {} ready", env!("CARGO_PKG_VERSION"));
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        handlers::shutdown(self)
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        handlers::did_open(self, params)
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        handlers::did_change(self, params).await
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        handlers::did_close(self, params).await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        handlers::hover(self, params)
+    }
+}

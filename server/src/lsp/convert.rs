@@ -1,0 +1,67 @@
+//! Conversions between LSP positions and the core's byte offsets, and between
+//! core findings and LSP diagnostics. The only place that knows both sides.
+
+use std::ops::Range;
+
+use tower_lsp::lsp_types::{self as lsp, Diagnostic, DiagnosticSeverity, NumberOrString, Position};
+
+use crate::analysis::{Finding, Severity};
+use crate::document::{Document, TextChange};
+use crate::line_index::{Encoding, LineCol};
+use crate::rules;
+
+pub fn line_col(position: Position) -> LineCol {
+    LineCol {
+        line: position.line,
+        col: position.character,
+    }
+}
+
+pub fn text_change(change: lsp::TextDocumentContentChangeEvent) -> TextChange {
+    TextChange {
+        range: change
+            .range
+            .map(|range| (line_col(range.start), line_col(range.end))),
+        text: change.text,
+    }
+}
+
+/// The byte offset of a position; `None` when the line does not exist.
+pub fn offset(doc: &Document, position: Position, encoding: Encoding) -> Option<usize> {
+    doc.offset(line_col(position), encoding)
+}
+
+pub fn position(doc: &Document, offset: usize, encoding: Encoding) -> Position {
+    let pos = doc.position(offset, encoding);
+    Position::new(pos.line, pos.col)
+}
+
+pub fn range(doc: &Document, range: Range<usize>, encoding: Encoding) -> lsp::Range {
+    lsp::Range::new(
+        position(doc, range.start, encoding),
+        position(doc, range.end, encoding),
+    )
+}
+
+pub fn severity(severity: Severity) -> DiagnosticSeverity {
+    match severity {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+pub fn diagnostic(doc: &Document, finding: &Finding, encoding: Encoding) -> Diagnostic {
+    Diagnostic {
+        range: range(doc, finding.range.clone(), encoding),
+        severity: Some(severity(finding.severity)),
+        code: Some(NumberOrString::String(finding.rule.to_owned())),
+        code_description: lsp::Url::parse(&rules::docs_url(finding.rule))
+            .ok()
+            .map(|href| lsp::CodeDescription { href }),
+        source: Some("ticklens".to_owned()),
+        message: finding.message.clone(),
+        ..Diagnostic::default()
+    }
+}
