@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test ticklens has: formatting, lints, unit, property, end-to-end and
+# differential tests. Installs what the tests need (Node 24 as the oracle) through
+# the project's own scripts, into a cache folder outside the repo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TICKLENS_NODE="$(scripts/install-node.sh | tail -n 1)"
+export TICKLENS_NODE
+echo "test: Node oracle is ${TICKLENS_NODE} ($("${TICKLENS_NODE}" --version))"
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
