@@ -16,3 +16,6 @@ pub mod line_index;
 pub mod lsp;
 pub mod rules;
 pub mod syntax;
+
+#[cfg(test)]
+mod tidy;

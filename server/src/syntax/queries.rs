@@ -48,11 +48,19 @@ impl Queries {
     pub fn get() -> &'static Queries {
         static QUERIES: OnceLock<Queries> = OnceLock::new();
         QUERIES.get_or_init(|| Queries {
-            async_functions: compile(&QUERY_FILES[0]),
-            awaits: compile(&QUERY_FILES[1]),
-            promise_executors: compile(&QUERY_FILES[2]),
+            async_functions: compile_named("async-functions.scm"),
+            awaits: compile_named("awaits.scm"),
+            promise_executors: compile_named("promise-executors.scm"),
         })
     }
+}
+
+fn compile_named(name: &str) -> Query {
+    let file = QUERY_FILES
+        .iter()
+        .find(|file| file.name == name)
+        .unwrap_or_else(|| panic!("queries/{name} is not embedded"));
+    compile(file)
 }
 
 /// Compiles one embedded query; a failure is a bug in a shipped file, caught by the tests.
