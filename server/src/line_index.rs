@@ -129,6 +129,10 @@ mod tests {
     fn round_trip(text: &str, encoding: Encoding) {
         let index = LineIndex::new(text);
         for (offset, _) in text.char_indices() {
+            // The `\n` of a `\r\n` is inside a line ending: no position names it.
+            if text[..offset].ends_with('\r') && text[offset..].starts_with('\n') {
+                continue;
+            }
             let pos = index.position(text, offset, encoding);
             assert_eq!(
                 index.offset(text, pos, encoding),
