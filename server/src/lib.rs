@@ -10,6 +10,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod config;
 pub mod document;
 pub mod engine;
 pub mod line_index;

@@ -5,6 +5,7 @@ use std::path::Path;
 
 const CORE: &[&str] = &[
     "line_index.rs",
+    "config.rs",
     "document.rs",
     "syntax",
     "analysis",

@@ -35,7 +35,8 @@ pub struct Finding {
     pub message: String,
     /// The byte range to highlight, kept narrow.
     pub range: Range<usize>,
-    pub fix: Option<Fix>,
+    /// Ways to fix it; the first is the preferred one.
+    pub fixes: Vec<Fix>,
 }
 
 /// Whether applying a fix keeps the program's behaviour.
@@ -61,4 +62,26 @@ pub struct Fix {
 pub struct Edit {
     pub range: Range<usize>,
     pub text: String,
+}
+
+impl Fix {
+    /// Applies the edits to `source`. Edits must not overlap.
+    pub fn apply(&self, source: &str) -> String {
+        apply_edits(source, self.edits.iter())
+    }
+}
+
+/// Applies non-overlapping edits to `source`, whatever their order.
+pub fn apply_edits<'a>(source: &str, edits: impl Iterator<Item = &'a Edit>) -> String {
+    let mut edits: Vec<&Edit> = edits.collect();
+    edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
+    let mut out = String::with_capacity(source.len());
+    let mut at = 0;
+    for edit in edits {
+        out.push_str(&source[at..edit.range.start]);
+        out.push_str(&edit.text);
+        at = edit.range.end;
+    }
+    out.push_str(&source[at..]);
+    out
 }

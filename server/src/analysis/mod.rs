@@ -5,15 +5,20 @@
 
 mod finding;
 pub mod hover;
+mod suppression;
 
-pub use finding::{Edit, Finding, Fix, FixSafety, Severity};
+pub use finding::{apply_edits, Edit, Finding, Fix, FixSafety, Severity};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use thiserror::Error;
 use tree_sitter::Tree;
 
+use crate::config::Config;
+use crate::line_index::LineIndex;
 use crate::rules::{self, Rule, RuleContext};
+
+use suppression::Suppressions;
 
 /// Everything the analysis found in one document.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -30,26 +35,53 @@ pub struct AnalysisPanic {
     pub message: String,
 }
 
-/// Runs every rule over `source`, whose parse is `tree`.
+/// Runs every rule over `source`, whose parse is `tree`, with default settings.
 pub fn analyze(source: &str, tree: &Tree) -> Analysis {
-    analyze_with(source, tree, rules::ALL)
+    analyze_configured(source, tree, rules::ALL, &Config::default())
 }
 
-/// Runs the given rules.
+/// Runs the given rules with default settings.
 pub fn analyze_with(source: &str, tree: &Tree, rules: &[&dyn Rule]) -> Analysis {
-    let ctx = RuleContext::new(source, tree);
-    let mut findings: Vec<Finding> = rules.iter().flat_map(|rule| rule.check(&ctx)).collect();
+    analyze_configured(source, tree, rules, &Config::default())
+}
+
+/// Runs the given rules under `config`: rule levels, known-safe calls, and the
+/// in-source `ticklens-ignore-*` comments.
+pub fn analyze_configured(
+    source: &str,
+    tree: &Tree,
+    rules: &[&dyn Rule],
+    config: &Config,
+) -> Analysis {
+    let ctx = RuleContext::new(source, tree, config);
+    let mut findings = Vec::new();
+    for rule in rules {
+        let meta = rule.meta();
+        let Some(severity) = config.severity_of(meta.code, meta.default_severity) else {
+            continue;
+        };
+        findings.extend(rule.check(&ctx).into_iter().map(|mut finding| {
+            finding.severity = severity;
+            finding
+        }));
+    }
+    if !findings.is_empty() {
+        let index = LineIndex::new(source);
+        let suppressions = Suppressions::collect(source, tree, &index);
+        findings.retain(|finding| !suppressions.silences(finding, source, &index));
+    }
     findings.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
     Analysis { findings }
 }
 
-/// Like [`analyze_with`], but a panic in a rule becomes an error value.
+/// Like [`analyze_configured`], but a panic in a rule becomes an error value.
 pub fn analyze_guarded(
     source: &str,
     tree: &Tree,
     rules: &[&dyn Rule],
+    config: &Config,
 ) -> Result<Analysis, AnalysisPanic> {
-    contain_panic(|| analyze_with(source, tree, rules))
+    contain_panic(|| analyze_configured(source, tree, rules, config))
 }
 
 /// Runs `work`, turning a panic into an [`AnalysisPanic`] so that one bad input
@@ -90,7 +122,7 @@ mod tests {
     #[test]
     fn a_panicking_rule_becomes_an_error_value() {
         let tree = syntax::parse("x", None);
-        let err = analyze_guarded("x", &tree, &[&Exploding]).unwrap_err();
+        let err = analyze_guarded("x", &tree, &[&Exploding], &Config::default()).unwrap_err();
         assert_eq!(err.message, "boom");
     }
 

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::analysis::{analyze_guarded, Finding, Severity};
+use crate::config::Config;
 use crate::line_index::{Encoding, LineIndex};
 use crate::rules;
 use crate::syntax;
@@ -27,8 +28,17 @@ pub struct FileReport {
 pub fn run(paths: &[PathBuf]) -> ExitCode {
     let mut reports = Vec::new();
     let mut walk_errors = Vec::new();
+    let mut configs = ConfigCache::default();
     for file in collect_files(paths, &mut walk_errors) {
-        reports.push(check_file(&file));
+        let report = match configs.for_file(&file) {
+            Ok(config) => check_file(&file, &config),
+            Err(error) => FileReport {
+                path: file,
+                outcome: Err(anyhow::anyhow!("{error}")),
+                source: String::new(),
+            },
+        };
+        reports.push(report);
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -147,14 +157,33 @@ fn walk_folder(root: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<String>) 
     }
 }
 
+/// The `ticklens.toml` that applies to each folder, loaded once per folder.
+#[derive(Default)]
+struct ConfigCache {
+    by_folder: std::collections::HashMap<PathBuf, std::rc::Rc<Config>>,
+}
+
+impl ConfigCache {
+    fn for_file(&mut self, file: &Path) -> Result<std::rc::Rc<Config>> {
+        let folder = file.parent().unwrap_or(Path::new(".")).to_owned();
+        if let Some(config) = self.by_folder.get(&folder) {
+            return Ok(config.clone());
+        }
+        let (_, config) = Config::load_for(&folder)?;
+        let config = std::rc::Rc::new(config);
+        self.by_folder.insert(folder, config.clone());
+        Ok(config)
+    }
+}
+
 /// Reads, parses and analyses one file. Nothing here panics on bad input: an
 /// unreadable or non-UTF-8 file, or a panic inside the analysis, becomes an error.
-pub fn check_file(path: &Path) -> FileReport {
+pub fn check_file(path: &Path, config: &Config) -> FileReport {
     let mut source = String::new();
     let outcome = read_source(path).and_then(|text| {
         source = text;
         let tree = syntax::parse(&source, None);
-        Ok(analyze_guarded(&source, &tree, rules::ALL)?.findings)
+        Ok(analyze_guarded(&source, &tree, rules::ALL, config)?.findings)
     });
     FileReport {
         path: path.to_owned(),

@@ -50,7 +50,7 @@ impl Rule for AsyncPromiseExecutor {
                               new Promise may never settle"
                         .to_owned(),
                     range: capture.node.byte_range(),
-                    fix: None,
+                    fixes: Vec::new(),
                 });
             }
         });

@@ -5,6 +5,7 @@ mod async_promise_executor;
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
 use crate::analysis::{Finding, Severity};
+use crate::config::Config;
 use crate::syntax::Queries;
 
 pub use async_promise_executor::AsyncPromiseExecutor;
@@ -28,19 +29,21 @@ pub trait Rule: Sync {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding>;
 }
 
-/// What a rule sees: the text, its tree and the compiled queries.
+/// What a rule sees: the text, its tree, the compiled queries and the settings.
 pub struct RuleContext<'a> {
     pub source: &'a str,
     pub tree: &'a Tree,
     pub queries: &'static Queries,
+    pub config: &'a Config,
 }
 
 impl<'a> RuleContext<'a> {
-    pub fn new(source: &'a str, tree: &'a Tree) -> Self {
+    pub fn new(source: &'a str, tree: &'a Tree, config: &'a Config) -> Self {
         Self {
             source,
             tree,
             queries: Queries::get(),
+            config,
         }
     }
 
