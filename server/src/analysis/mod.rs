@@ -111,6 +111,7 @@ mod tests {
                 code: "exploding",
                 default_severity: Severity::Error,
                 summary: "a rule that panics, to test containment",
+                queries: &[],
             }
         }
 

@@ -19,16 +19,28 @@
 //! ```
 
 use crate::analysis::{Finding, Severity};
-use crate::syntax::capture_index;
+use crate::query_file;
 
 use super::{Rule, RuleContext, RuleMeta};
 
 pub struct AsyncPromiseExecutor;
 
+query_file!(
+    PROMISE_EXECUTORS,
+    "promise-executors.scm",
+    [
+        "promise.new",
+        "promise.constructor",
+        "executor",
+        "executor.async_keyword"
+    ]
+);
+
 static META: RuleMeta = RuleMeta {
     code: "async-promise-executor",
     default_severity: Severity::Warning,
     summary: "an async function passed as a Promise executor",
+    queries: &[&PROMISE_EXECUTORS],
 };
 
 impl Rule for AsyncPromiseExecutor {
@@ -37,10 +49,9 @@ impl Rule for AsyncPromiseExecutor {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let query = &ctx.queries.promise_executors;
-        let keyword = capture_index(query, "executor.async_keyword");
+        let keyword = PROMISE_EXECUTORS.capture("executor.async_keyword");
         let mut findings = Vec::new();
-        ctx.for_each_match(query, |captures| {
+        ctx.for_each_match(&PROMISE_EXECUTORS, |captures| {
             for capture in captures.iter().filter(|c| c.index == keyword) {
                 findings.push(Finding {
                     rule: META.code,

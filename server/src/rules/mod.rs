@@ -6,7 +6,7 @@ use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
 use crate::analysis::{Finding, Severity};
 use crate::config::Config;
-use crate::syntax::Queries;
+use crate::syntax::QueryFile;
 
 pub use async_promise_executor::AsyncPromiseExecutor;
 
@@ -21,6 +21,8 @@ pub struct RuleMeta {
     pub default_severity: Severity,
     /// One line for listings.
     pub summary: &'static str,
+    /// The rule's own query files (shared ones live in `syntax::queries`).
+    pub queries: &'static [&'static QueryFile],
 }
 
 /// A check over one document.
@@ -29,11 +31,10 @@ pub trait Rule: Sync {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding>;
 }
 
-/// What a rule sees: the text, its tree, the compiled queries and the settings.
+/// What a rule sees: the text, its tree and the settings.
 pub struct RuleContext<'a> {
     pub source: &'a str,
     pub tree: &'a Tree,
-    pub queries: &'static Queries,
     pub config: &'a Config,
 }
 
@@ -42,7 +43,6 @@ impl<'a> RuleContext<'a> {
         Self {
             source,
             tree,
-            queries: Queries::get(),
             config,
         }
     }
@@ -51,14 +51,15 @@ impl<'a> RuleContext<'a> {
         &self.source[node.byte_range()]
     }
 
-    /// Runs `query` over the whole tree and calls `each` with every match's captures.
+    /// Runs a query file over the whole tree and calls `each` with every match's captures.
     pub fn for_each_match(
         &self,
-        query: &tree_sitter::Query,
+        file: &QueryFile,
         mut each: impl FnMut(&[tree_sitter::QueryCapture<'_>]),
     ) {
         let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(query, self.tree.root_node(), self.source.as_bytes());
+        let mut matches =
+            cursor.matches(file.query(), self.tree.root_node(), self.source.as_bytes());
         while let Some(m) = matches.next() {
             each(m.captures);
         }

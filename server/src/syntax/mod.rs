@@ -1,8 +1,8 @@
 //! Parsing JavaScript with tree-sitter, and the queries the analysis runs.
 
-mod queries;
+pub mod queries;
 
-pub use queries::{capture_index, Queries, QueryFile, QUERY_FILES};
+pub use queries::QueryFile;
 
 use tree_sitter::{Language, Parser, Tree};
 
