@@ -3,6 +3,8 @@
 //! Nothing here knows about the Language Server Protocol or the command line;
 //! both call [`analyze`] and translate its byte ranges for their audience.
 
+pub mod async_facts;
+pub mod dataflow;
 mod finding;
 pub mod hover;
 mod suppression;
