@@ -212,3 +212,102 @@ fn exit_without_shutdown_exits_with_status_1() {
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit().code(), Some(1));
 }
+
+#[test]
+fn suppression_quick_fix_silences_the_finding() {
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(URI, EXECUTOR);
+    let diagnostics = client.diagnostics(URI, 1);
+    let actions = client.call(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": URI }, "range": diagnostics[0]["range"],
+                "context": { "diagnostics": diagnostics } }),
+    );
+    let ignore = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Ignore async-promise-executor on this line")
+        .unwrap_or_else(|| panic!("no suppression action in {actions:#}"));
+    assert_eq!(ignore["kind"], "quickfix");
+    assert_eq!(
+        ignore["edit"]["documentChanges"][0]["textDocument"]["version"],
+        1
+    );
+    let fixed = lsp_client::apply_workspace_edit(EXECUTOR, &ignore["edit"]);
+    assert!(
+        fixed.contains(
+            "  // ticklens-ignore-next-line async-promise-executor\n  return new Promise(async"
+        ),
+        "{fixed}"
+    );
+    client.change(URI, 2, json!([{ "text": fixed }]));
+    assert_eq!(client.diagnostics(URI, 2), Vec::<Value>::new());
+}
+
+#[test]
+fn project_config_and_editor_settings_set_rule_levels() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ticklens.toml"),
+        "[rules]\nasync-promise-executor = \"error\"\n",
+    )
+    .unwrap();
+    let uri = format!("file://{}/app.js", dir.path().display());
+
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(&uri, EXECUTOR);
+    assert_eq!(
+        client.diagnostics(&uri, 1)[0]["severity"],
+        1,
+        "error from ticklens.toml"
+    );
+    // The editor's settings win over the project file.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "ticklens": { "rules": { "async-promise-executor": "off" } } } }),
+    );
+    assert_eq!(client.diagnostics(&uri, 1), Vec::<Value>::new());
+
+    let mut client = LspClient::spawn();
+    client.initialize(
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+    );
+    let registration = client.wait_for(|m| m["method"] == "client/registerCapability");
+    assert_eq!(
+        registration["params"]["registrations"][0]["registerOptions"]["watchers"][0]["globPattern"],
+        "**/ticklens.toml"
+    );
+    std::fs::write(
+        dir.path().join("ticklens.toml"),
+        "[rules]\nasync-promise-executor = \"hint\"\n",
+    )
+    .unwrap();
+    client.open(&uri, EXECUTOR);
+    assert_eq!(client.diagnostics(&uri, 1)[0]["severity"], 4, "hint");
+    // A broken config is reported, and defaults apply.
+    std::fs::write(
+        dir.path().join("ticklens.toml"),
+        "[rules]\nnot-a-rule = \"off\"\n",
+    )
+    .unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": format!("file://{}/ticklens.toml", dir.path().display()), "type": 2 }] }),
+    );
+    let message = client.wait_for(|m| m["method"] == "window/showMessage");
+    assert!(
+        message["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not-a-rule"),
+        "{message}"
+    );
+    assert_eq!(
+        client.diagnostics(&uri, 1)[0]["severity"],
+        2,
+        "default warning"
+    );
+}

@@ -27,6 +27,12 @@ enum Command {
         /// Files and folders to check (.js, .mjs, .cjs, .jsx).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Apply every safe fix in place (atomically), then report what remains.
+        #[arg(long, conflicts_with = "fix_dry_run")]
+        fix: bool,
+        /// Print the safe fixes as a unified diff without changing any file.
+        #[arg(long)]
+        fix_dry_run: bool,
     },
     /// Print what `node FILE` would print to stdout, as the ordering engine predicts it.
     Order {
@@ -59,7 +65,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Lsp { stdio: _ } => ticklens::lsp::run_stdio(),
-        Command::Check { paths } => cli::check::run(&paths),
+        Command::Check {
+            paths,
+            fix,
+            fix_dry_run,
+        } => {
+            let mode = match (fix, fix_dry_run) {
+                (true, _) => cli::check::FixMode::Write,
+                (_, true) => cli::check::FixMode::DryRun,
+                _ => cli::check::FixMode::Report,
+            };
+            cli::check::run(&paths, mode)
+        }
         Command::Order {
             file,
             module,

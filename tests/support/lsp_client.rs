@@ -119,6 +119,12 @@ impl LspClient {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.incoming.recv_timeout(left) {
                 Ok(message) if predicate(&message) => return message,
+                Ok(message) if message.get("id").is_some() && message.get("method").is_some() => {
+                    // A request from the server (e.g. client/registerCapability): answer it.
+                    let reply = json!({ "jsonrpc": "2.0", "id": message["id"], "result": null });
+                    self.send(&reply);
+                    self.backlog.push_back(message);
+                }
                 Ok(message) => self.backlog.push_back(message),
                 Err(RecvTimeoutError::Timeout) => {
                     panic!("timed out; received meanwhile: {:#?}", self.backlog)
@@ -226,4 +232,34 @@ fn read_message(reader: &mut impl BufRead) -> Option<Value> {
     let mut body = vec![0; length?];
     reader.read_exact(&mut body).ok()?;
     serde_json::from_slice(&body).ok()
+}
+
+/// Applies LSP text edits (from a `WorkspaceEdit`'s `documentChanges`) to `text`.
+/// Positions are UTF-16; the tests that use this keep their text ASCII-only
+/// where edits land, so character and byte columns agree there.
+pub fn apply_workspace_edit(text: &str, edit: &Value) -> String {
+    let mut edits: Vec<(usize, usize, String)> = edit["documentChanges"][0]["edits"]
+        .as_array()
+        .expect("documentChanges edits")
+        .iter()
+        .map(|e| {
+            let offset = |pos: &Value| {
+                let line = pos["line"].as_u64().unwrap() as usize;
+                let character = pos["character"].as_u64().unwrap() as usize;
+                let line_start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+                line_start + character
+            };
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    edits.sort_by_key(|(start, _, _)| std::cmp::Reverse(*start));
+    let mut out = text.to_owned();
+    for (start, end, new_text) in edits {
+        out.replace_range(start..end, &new_text);
+    }
+    out
 }

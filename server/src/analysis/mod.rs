@@ -6,6 +6,7 @@
 pub mod async_facts;
 pub mod dataflow;
 mod finding;
+pub mod fix_all;
 pub mod hover;
 mod suppression;
 

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 
+use crate::analysis::fix_all::apply_safe_fixes;
 use crate::analysis::{analyze_guarded, Finding, Severity};
 use crate::config::Config;
 use crate::line_index::{Encoding, LineIndex};
@@ -25,13 +26,30 @@ pub struct FileReport {
     source: String,
 }
 
-pub fn run(paths: &[PathBuf]) -> ExitCode {
+/// What `check` was asked to do besides reporting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FixMode {
+    #[default]
+    Report,
+    /// Write every safe fix into the files.
+    Write,
+    /// Print the safe fixes as a unified diff, change nothing.
+    DryRun,
+}
+
+pub fn run(paths: &[PathBuf], fix_mode: FixMode) -> ExitCode {
     let mut reports = Vec::new();
     let mut walk_errors = Vec::new();
     let mut configs = ConfigCache::default();
     for file in collect_files(paths, &mut walk_errors) {
         let report = match configs.for_file(&file) {
-            Ok(config) => check_file(&file, &config),
+            Ok(config) => {
+                let report = check_file(&file, &config);
+                match fix_mode {
+                    FixMode::Report => report,
+                    FixMode::Write | FixMode::DryRun => fix_file(report, &config, fix_mode),
+                }
+            }
             Err(error) => FileReport {
                 path: file,
                 outcome: Err(anyhow::anyhow!("{error}")),
@@ -190,6 +208,69 @@ pub fn check_file(path: &Path, config: &Config) -> FileReport {
         outcome,
         source,
     }
+}
+
+/// Applies the safe fixes of a checked file (written, or printed as a diff),
+/// and re-checks the result so that only what remains is reported.
+fn fix_file(report: FileReport, config: &Config, mode: FixMode) -> FileReport {
+    if report.outcome.is_err() {
+        return report;
+    }
+    let tree = syntax::parse(&report.source, None);
+    let fixed = crate::analysis::contain_panic(|| {
+        apply_safe_fixes(&report.source, &tree, rules::ALL, config)
+    });
+    let (text, applied) = match fixed {
+        Ok(result) => result,
+        Err(panic) => {
+            return FileReport {
+                outcome: Err(anyhow::anyhow!("fixing failed: {panic}")),
+                ..report
+            }
+        }
+    };
+    if applied == 0 {
+        return report;
+    }
+    match mode {
+        FixMode::DryRun => {
+            let diff = similar::TextDiff::from_lines(&report.source, &text);
+            let name = report.path.display().to_string();
+            print!(
+                "{}",
+                diff.unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{name}"), &format!("b/{name}"))
+            );
+            report
+        }
+        FixMode::Write => match write_atomically(&report.path, &text) {
+            Ok(()) => check_file(&report.path, config),
+            Err(error) => FileReport {
+                outcome: Err(error),
+                ..report
+            },
+        },
+        FixMode::Report => report,
+    }
+}
+
+/// Replaces `path`'s content without ever leaving it truncated: the new text is
+/// written to a temporary file in the same folder, which is then renamed over it.
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp =
+        tempfile::NamedTempFile::new_in(folder).context("cannot create a temporary file")?;
+    temp.write_all(text.as_bytes())
+        .context("cannot write the fixed text")?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = temp.as_file().set_permissions(meta.permissions());
+    }
+    temp.persist(path).context("cannot replace the file")?;
+    Ok(())
 }
 
 /// The file's text; a file that is not UTF-8 is an error naming the first bad byte.

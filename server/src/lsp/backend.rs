@@ -39,7 +39,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        tracing::info!("ticklens {} ready", env!("CARGO_PKG_VERSION"));
+        handlers::initialized(self)
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -58,7 +58,19 @@ impl LanguageServer for Backend {
         handlers::did_close(self, params).await
     }
 
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        handlers::did_change_configuration(self, params)
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        handlers::did_change_watched_files(self, params)
+    }
+
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         handlers::hover(self, params)
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        handlers::code_action(self, params).await
     }
 }

@@ -15,11 +15,34 @@ use crate::rules;
 
 use super::backend::Backend;
 use super::capabilities::{negotiate_encoding, server_capabilities};
+use super::code_actions;
 use super::convert;
-use super::state::OpenDocument;
+use super::state::{ClientSettings, OpenDocument};
 
 pub fn initialize(backend: &Backend, params: InitializeParams) -> Result<InitializeResult> {
     let encoding = negotiate_encoding(&params.capabilities);
+    let watches_files = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+        .and_then(|watch| watch.dynamic_registration)
+        .unwrap_or(false);
+    backend
+        .state
+        .client_watches_files
+        .store(watches_files, Ordering::SeqCst);
+    if let Some(settings) = params
+        .initialization_options
+        .as_ref()
+        .and_then(ClientSettings::from_json)
+    {
+        *backend
+            .state
+            .settings
+            .write()
+            .unwrap_or_else(|poison| poison.into_inner()) = settings;
+    }
     *backend
         .state
         .encoding
@@ -32,6 +55,62 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> Result<Initial
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         }),
     })
+}
+
+/// Asks the client to tell us when a `ticklens.toml` changes, when it can.
+pub fn initialized(backend: &Backend) {
+    tracing::info!("ticklens {} ready", env!("CARGO_PKG_VERSION"));
+    if !backend.state.client_watches_files.load(Ordering::SeqCst) {
+        return;
+    }
+    let options = DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![FileSystemWatcher {
+            glob_pattern: GlobPattern::String(format!("**/{}", crate::config::FILE_NAME)),
+            kind: None,
+        }],
+    };
+    let registration = Registration {
+        id: "ticklens-config-watcher".to_owned(),
+        method: "workspace/didChangeWatchedFiles".to_owned(),
+        register_options: serde_json::to_value(options).ok(),
+    };
+    let client = backend.client.clone();
+    // Not awaited here: the reply comes from the client whenever it comes.
+    tokio::spawn(async move {
+        if let Err(error) = client.register_capability(vec![registration]).await {
+            tracing::warn!("the client refused to watch ticklens.toml ({error})");
+        }
+    });
+}
+
+/// New editor settings: re-analyse every open document under them.
+pub fn did_change_configuration(backend: &Backend, params: DidChangeConfigurationParams) {
+    if let Some(settings) = ClientSettings::from_json(&params.settings) {
+        *backend
+            .state
+            .settings
+            .write()
+            .unwrap_or_else(|poison| poison.into_inner()) = settings;
+        reanalyze_all(backend);
+    }
+}
+
+/// A `ticklens.toml` changed: forget the loaded configs and re-analyse.
+pub fn did_change_watched_files(backend: &Backend, _params: DidChangeWatchedFilesParams) {
+    backend.state.configs.clear();
+    reanalyze_all(backend);
+}
+
+fn reanalyze_all(backend: &Backend) {
+    let uris: Vec<Url> = backend
+        .state
+        .documents
+        .iter()
+        .map(|entry| entry.key().clone())
+        .collect();
+    for uri in uris {
+        schedule_analysis(backend, uri);
+    }
 }
 
 pub fn shutdown(backend: &Backend) -> Result<()> {
@@ -136,7 +215,16 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
     }
     let state = backend.state();
     let client = backend.client.clone();
+    let (config, config_problem) = state.config_for(&uri);
     tokio::spawn(async move {
+        if let Some(problem) = config_problem {
+            client
+                .show_message(
+                    MessageType::WARNING,
+                    format!("ticklens: {problem}; using defaults"),
+                )
+                .await;
+        }
         let doc = Arc::clone(&open.doc);
         let fault_marker = state.fault_marker.clone();
         let worker_doc = Arc::clone(&doc);
@@ -147,7 +235,12 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
                         panic!("fault injected for a test");
                     }
                 }
-                analysis::analyze_with(worker_doc.text(), worker_doc.tree(), rules::ALL)
+                analysis::analyze_configured(
+                    worker_doc.text(),
+                    worker_doc.tree(),
+                    rules::ALL,
+                    &config,
+                )
             })
         })
         .await;
@@ -266,4 +359,98 @@ pub async fn order(backend: &Backend, params: OrderParams) -> Result<OrderResult
             abstained: Some(format!("internal error: {join_error}")),
         },
     })
+}
+
+/// Quick-fixes for the findings under the range, and "fix all" for the document.
+pub async fn code_action(
+    backend: &Backend,
+    params: CodeActionParams,
+) -> Result<Option<CodeActionResponse>> {
+    let uri = params.text_document.uri;
+    let Some((doc, analysis)) = current_analysis(backend, &uri).await else {
+        return Ok(None);
+    };
+    let encoding = backend.state.encoding();
+    let wanted = |kind: &CodeActionKind| {
+        params.context.only.as_ref().is_none_or(|only| {
+            only.iter().any(|o| {
+                kind.as_str() == o.as_str()
+                    || kind.as_str().starts_with(&format!("{}.", o.as_str()))
+            })
+        })
+    };
+    let mut actions = Vec::new();
+    if wanted(&CodeActionKind::QUICKFIX) {
+        let start = convert::offset(&doc, params.range.start, encoding).unwrap_or(doc.text().len());
+        let end = convert::offset(&doc, params.range.end, encoding).unwrap_or(doc.text().len());
+        for finding in &analysis.findings {
+            let touches = finding.range.start <= end && start <= finding.range.end;
+            if touches {
+                let diagnostic = convert::diagnostic(&doc, finding, encoding);
+                actions.extend(code_actions::quick_fixes(
+                    &uri,
+                    &doc,
+                    finding,
+                    &diagnostic,
+                    encoding,
+                ));
+            }
+        }
+    }
+    let fix_all = code_actions::fix_all_kind();
+    if wanted(&fix_all) {
+        let (config, _) = backend.state.config_for(&uri);
+        let worker_doc = Arc::clone(&doc);
+        let fixed = tokio::task::spawn_blocking(move || {
+            analysis::contain_panic(|| {
+                analysis::fix_all::apply_safe_fixes(
+                    worker_doc.text(),
+                    worker_doc.tree(),
+                    rules::ALL,
+                    &config,
+                )
+            })
+        })
+        .await;
+        if let Ok(Ok((text, applied))) = fixed {
+            if applied > 0 {
+                let whole = crate::analysis::Edit {
+                    range: 0..doc.text().len(),
+                    text,
+                };
+                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
+                    title: format!("Apply all safe ticklens fixes ({applied})"),
+                    kind: Some(fix_all),
+                    edit: Some(code_actions::document_edit(&uri, &doc, &[whole], encoding)),
+                    ..CodeAction::default()
+                }));
+            }
+        }
+    }
+    Ok(Some(actions))
+}
+
+/// The document and its analysis for the current version, computing it when the
+/// background analysis has not finished yet.
+async fn current_analysis(backend: &Backend, uri: &Url) -> Option<(Arc<Document>, Arc<Analysis>)> {
+    let open = backend.state.snapshot(uri)?;
+    if !open.in_sync {
+        return None;
+    }
+    if let Some((version, analysis)) = &open.analysis {
+        if *version == open.doc.version() {
+            return Some((open.doc, Arc::clone(analysis)));
+        }
+    }
+    let (config, _) = backend.state.config_for(uri);
+    let doc = Arc::clone(&open.doc);
+    let analysis = tokio::task::spawn_blocking(move || {
+        analysis::contain_panic(|| {
+            analysis::analyze_configured(doc.text(), doc.tree(), rules::ALL, &config)
+        })
+    })
+    .await
+    .ok()?
+    .ok()?;
+    Some((open.doc, Arc::new(analysis)))
 }

@@ -1,14 +1,50 @@
 //! The server's state: open documents and their latest analyses.
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, RwLock};
 
 use dashmap::DashMap;
+use serde::Deserialize;
 use tower_lsp::lsp_types::Url;
 
 use crate::analysis::Analysis;
+use crate::config::{Config, ConfigError, RuleLevel};
 use crate::document::Document;
 use crate::line_index::Encoding;
+
+/// Settings the editor sends in `initializationOptions` and
+/// `workspace/didChangeConfiguration` (under a `ticklens` key or bare).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ClientSettings {
+    pub inlay_hints: bool,
+    pub code_lens: bool,
+    /// Per-rule levels; they override `ticklens.toml`.
+    pub rules: BTreeMap<String, RuleLevel>,
+}
+
+impl Default for ClientSettings {
+    fn default() -> Self {
+        Self {
+            inlay_hints: true,
+            code_lens: true,
+            rules: BTreeMap::new(),
+        }
+    }
+}
+
+impl ClientSettings {
+    /// Reads settings from a JSON value; unknown or malformed parts keep their defaults.
+    pub fn from_json(value: &serde_json::Value) -> Option<Self> {
+        let value = value.get("ticklens").unwrap_or(value);
+        if value.is_null() {
+            return None;
+        }
+        serde_json::from_value(value.clone()).ok()
+    }
+}
 
 /// One open document.
 #[derive(Clone)]
@@ -29,9 +65,14 @@ pub struct ServerState {
     pub documents: DashMap<Url, OpenDocument>,
     pub encoding: RwLock<Encoding>,
     pub shutdown_requested: AtomicBool,
+    /// Whether the client can register file watchers for us (`ticklens.toml`).
+    pub client_watches_files: AtomicBool,
     /// Tests set `TICKLENS_FAULT_INJECT_PANIC` to a marker; analysing a document
     /// that contains it panics, to prove a panic is contained.
     pub fault_marker: Option<String>,
+    pub settings: RwLock<ClientSettings>,
+    /// `ticklens.toml` per folder, as loaded; cleared when a config file changes.
+    pub configs: DashMap<PathBuf, Arc<Result<Config, ConfigError>>>,
 }
 
 impl ServerState {
@@ -49,6 +90,38 @@ impl ServerState {
             .encoding
             .read()
             .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    pub fn settings(&self) -> ClientSettings {
+        self.settings
+            .read()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .clone()
+    }
+
+    /// The configuration for a document: its folder's `ticklens.toml` (loaded once
+    /// and cached), with the editor's rule levels on top. A broken config file is
+    /// returned as the error, so the caller can report it; defaults apply meanwhile.
+    pub fn config_for(&self, uri: &Url) -> (Config, Option<String>) {
+        let mut config = Config::default();
+        let mut problem = None;
+        if let Some(folder) = uri
+            .to_file_path()
+            .ok()
+            .and_then(|path| path.parent().map(PathBuf::from))
+        {
+            let loaded = self
+                .configs
+                .entry(folder.clone())
+                .or_insert_with(|| Arc::new(Config::load_for(&folder).map(|(_, c)| c)))
+                .clone();
+            match &*loaded {
+                Ok(found) => config = found.clone(),
+                Err(error) => problem = Some(error.to_string()),
+            }
+        }
+        config.rules.extend(self.settings().rules);
+        (config, problem)
     }
 
     /// A snapshot of an open document, with the map's guard already dropped.

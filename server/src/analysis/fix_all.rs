@@ -1,0 +1,70 @@
+//! Applying every safe fix in a document, as `check --fix` and the editor's
+//! "fix all" action both do: the same function, so their outputs are identical.
+
+use tree_sitter::Tree;
+
+use crate::config::Config;
+use crate::rules::Rule;
+use crate::syntax;
+
+use super::{analyze_configured, apply_edits, Edit, FixSafety};
+
+/// How many rounds of fixing to try before giving up on reaching a fixpoint.
+/// A fix can enable or overlap another; each round applies those that do not overlap.
+const MAX_ROUNDS: usize = 8;
+
+/// The text after applying every safe fix, and how many fixes were applied.
+pub fn apply_safe_fixes(
+    source: &str,
+    tree: &Tree,
+    rules: &[&dyn Rule],
+    config: &Config,
+) -> (String, usize) {
+    let mut text = source.to_owned();
+    let mut tree = tree.clone();
+    let mut applied = 0;
+    for _ in 0..MAX_ROUNDS {
+        let edits = non_overlapping_safe_edits(&text, &tree, rules, config);
+        if edits.is_empty() {
+            break;
+        }
+        applied += edits.len();
+        text = apply_edits(&text, edits.iter().flatten());
+        tree = syntax::parse(&text, None);
+    }
+    (text, applied)
+}
+
+/// One group of edits per finding whose first safe fix does not overlap an earlier one.
+fn non_overlapping_safe_edits(
+    source: &str,
+    tree: &Tree,
+    rules: &[&dyn Rule],
+    config: &Config,
+) -> Vec<Vec<Edit>> {
+    let analysis = analyze_configured(source, tree, rules, config);
+    let mut taken: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut groups = Vec::new();
+    for finding in analysis.findings {
+        let Some(fix) = finding
+            .fixes
+            .into_iter()
+            .find(|f| f.safety == FixSafety::Safe)
+        else {
+            continue;
+        };
+        let overlaps = fix.edits.iter().any(|edit| {
+            taken.iter().any(|t| {
+                edit.range.start < t.end && t.start < edit.range.end
+                    // Two insertions at the same point also conflict.
+                    || edit.range.start == t.start
+            })
+        });
+        if overlaps || fix.edits.is_empty() {
+            continue;
+        }
+        taken.extend(fix.edits.iter().map(|edit| edit.range.clone()));
+        groups.push(fix.edits);
+    }
+    groups
+}
