@@ -1,0 +1,320 @@
+// End-to-end test in real VS Code: code-server serves the workbench, headless Chromium drives it.
+//
+// It installs the packaged .vsix, opens the fixture project, and checks what a user sees: a ticklens
+// diagnostic in the Problems panel, the hover on an `await`, and the document that "ticklens: Show
+// predicted order" opens. Every wait is on a UI condition with a timeout; each step saves a
+// screenshot to tests/artifacts/.
+//
+// Inputs (environment, set by scripts/test-editors.sh):
+//   TICKLENS_BIN   the ticklens binary the .vsix bundles (the test asks its CLI for the expected order)
+//   CODE_SERVER    code-server's entry script, run with this Node (24)
+//   TICKLENS_VSIX  the packaged extension
+
+/// <reference lib="dom" />
+
+import assert from "node:assert/strict";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+
+import { chromium, type Browser, type Page } from "playwright-core";
+
+import { renderOrder, type OrderResult } from "../../src/order";
+
+/**
+ * What the hover on an `await` must say. Today the server explains that the function is suspended;
+ * when the ordering engine lands, set this to the resume-tick phrase (e.g. "resumes on microtask tick").
+ */
+const AWAIT_HOVER_PHRASE = "until the operand settles";
+
+const RULE_CODE = "async-promise-executor";
+const FIXTURE_FILE = "promise.js";
+
+const REPO_ROOT = path.resolve(__dirname, "../../../../..");
+const FIXTURE_PROJECT = path.join(REPO_ROOT, "editors/fixtures/project");
+const ARTIFACTS = path.join(REPO_ROOT, "tests/artifacts");
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--no-first-run",
+  "--disable-sync",
+  "--disable-quic",
+];
+
+/** Generous: two cores, and the first start of the workbench compiles a lot of JavaScript. */
+const WORKBENCH_TIMEOUT_MS = 180_000;
+const UI_TIMEOUT_MS = 60_000;
+
+function requiredEnv(name: string): string {
+  const value = process.env[name];
+  assert.ok(value, `${name} must be set (scripts/test-editors.sh sets it)`);
+  return value;
+}
+
+function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** What "Show predicted order" must show, from the CLI, so the test follows the engine as it grows. */
+async function expectedOrderText(ticklens: string, file: string): Promise<string> {
+  const { code, stdout, stderr } = await run(ticklens, ["order", file]);
+  let result: OrderResult;
+  if (code === 0) {
+    result = { lines: stdout.split("\n").slice(0, -1), abstained: null };
+  } else if (code === 3) {
+    // `ticklens: cannot predict the order: [FILE:LINE:COL: ]REASON`; the LSP answer has the reason only.
+    const match = /^ticklens: cannot predict the order: (?:.*?:\d+:\d+: )?(.*)$/m.exec(stderr);
+    assert.ok(match, `unexpected stderr from ticklens order: ${stderr}`);
+    result = { lines: null, abstained: match[1] };
+  } else {
+    assert.fail(`ticklens order exited with ${code}: ${stderr}`);
+  }
+  return renderOrder(result);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Polls `check` until it returns a value, or fails with `what` after `timeoutMs`. */
+async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) {
+        return value;
+      }
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ""}`);
+}
+
+describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
+  let workdir: string;
+  let project: string;
+  let codeServer: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let step = 0;
+
+  async function screenshot(name: string): Promise<void> {
+    step += 1;
+    await page.screenshot({ path: path.join(ARTIFACTS, `vscode-${step}-${name}.png`) });
+  }
+
+  async function runCommand(label: string): Promise<void> {
+    await page.keyboard.press("F1");
+    const input = page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    await input.fill(`>${label}`);
+    const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: label }).first();
+    await row.waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    await input.press("Enter");
+    await page.locator(".quick-input-widget").waitFor({ state: "hidden", timeout: UI_TIMEOUT_MS });
+  }
+
+  /** The text lines of the active editor, in order (Monaco does not keep its line divs sorted). */
+  async function activeEditorLines(): Promise<string[]> {
+    return page
+      .locator(".editor-group-container.active .monaco-editor .view-lines")
+      .first()
+      .evaluate((element) =>
+        Array.from(element.querySelectorAll<HTMLElement>(".view-line"))
+          .map((line) => ({ top: parseFloat(line.style.top || "0"), text: line.textContent ?? "" }))
+          .sort((a, b) => a.top - b.top)
+          .map((line) => line.text.replace(/\u00a0/g, " ")),
+      );
+  }
+
+  before(async () => {
+    requiredEnv("TICKLENS_BIN");
+    const codeServerEntry = requiredEnv("CODE_SERVER");
+    const vsix = requiredEnv("TICKLENS_VSIX");
+    await mkdir(ARTIFACTS, { recursive: true });
+
+    workdir = await mkdtemp(path.join(tmpdir(), "ticklens-vscode-e2e-"));
+    project = path.join(workdir, "project");
+    await cp(FIXTURE_PROJECT, project, { recursive: true });
+    const userDataDir = path.join(workdir, "user-data");
+    const extensionsDir = path.join(workdir, "extensions");
+    await mkdir(path.join(userDataDir, "User"), { recursive: true });
+    await writeFile(
+      path.join(userDataDir, "User", "settings.json"),
+      JSON.stringify(
+        {
+          "security.workspace.trust.enabled": false,
+          "workbench.startupEditor": "none",
+          "workbench.tips.enabled": false,
+          "workbench.welcomePage.walkthroughs.openOnInstall": false,
+          "workbench.enableExperiments": false,
+          "workbench.secondarySideBar.defaultVisibility": "hidden",
+          "chat.disableAIFeatures": true,
+          "telemetry.telemetryLevel": "off",
+          "update.mode": "none",
+          "extensions.autoCheckUpdates": false,
+          "extensions.autoUpdate": false,
+          "editor.hover.delay": 200,
+          "editor.minimap.enabled": false,
+          "ticklens.trace.server": "messages",
+        },
+        null,
+        2,
+      ),
+    );
+
+    const common = [
+      "--config",
+      path.join(workdir, "code-server.yaml"),
+      "--user-data-dir",
+      userDataDir,
+      "--extensions-dir",
+      extensionsDir,
+    ];
+    const install = await run(process.execPath, [codeServerEntry, ...common, "--install-extension", vsix]);
+    assert.equal(install.code, 0, `installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
+    assert.match(install.stdout, /successfully installed/i, install.stdout);
+
+    const port = await freePort();
+    const log = createWriteStream(path.join(ARTIFACTS, "vscode-code-server.log"));
+    codeServer = spawn(
+      process.execPath,
+      [
+        codeServerEntry,
+        ...common,
+        "--auth",
+        "none",
+        "--bind-addr",
+        `127.0.0.1:${port}`,
+        "--disable-telemetry",
+        "--disable-update-check",
+        "--disable-workspace-trust",
+        "--disable-getting-started-override",
+        project,
+      ],
+      { detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    codeServer.stdout?.pipe(log);
+    codeServer.stderr?.pipe(log);
+    const base = `http://127.0.0.1:${port}`;
+    await waitFor("code-server to answer /healthz", WORKBENCH_TIMEOUT_MS, async () => {
+      assert.equal(codeServer?.exitCode, null, "code-server exited; see tests/artifacts/vscode-code-server.log");
+      const response = await fetch(`${base}/healthz`).catch(() => undefined);
+      return response?.ok ? true : undefined;
+    });
+
+    browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`${base}/?folder=${encodeURIComponent(project)}`);
+    await page.locator(".monaco-workbench").waitFor({ state: "visible", timeout: WORKBENCH_TIMEOUT_MS });
+    // The explorer lists the fixture once the workbench has loaded the folder.
+    await page
+      .locator(".explorer-folders-view .monaco-list-row", { hasText: FIXTURE_FILE })
+      .waitFor({ state: "visible", timeout: WORKBENCH_TIMEOUT_MS });
+  });
+
+  after(async () => {
+    if (page && browser) {
+      await page.screenshot({ path: path.join(ARTIFACTS, "vscode-last.png") }).catch(() => undefined);
+    }
+    await browser?.close().catch(() => undefined);
+    if (codeServer?.pid !== undefined && codeServer.exitCode === null) {
+      // code-server forks; end its whole process group.
+      try {
+        process.kill(-codeServer.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+    }
+    if (workdir) {
+      await rm(workdir, { recursive: true, force: true });
+    }
+  });
+
+  it("shows the async-promise-executor diagnostic in the Problems panel", async () => {
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: FIXTURE_FILE }).first().click();
+    await page
+      .locator(".editor-group-container.active .view-lines", { hasText: "new Promise" })
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    await runCommand("Focus on Problems View");
+    const problem = page.locator(".markers-panel .monaco-list-row", { hasText: RULE_CODE }).first();
+    await problem.waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    const text = (await problem.textContent()) ?? "";
+    assert.match(text, /ticklens/);
+    assert.match(text, /async/);
+    await page
+      .locator(".statusbar-item", { hasText: "ticklens" })
+      .first()
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    await screenshot("problems");
+  });
+
+  it("explains an await in its hover", async () => {
+    const awaitToken = page
+      .locator(".editor-group-container.active .view-line span span", { hasText: /^await$/ })
+      .first();
+    await awaitToken.waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    const hover = page.locator(".monaco-hover:not(.hidden)", { hasText: AWAIT_HOVER_PHRASE }).first();
+    await waitFor("the ticklens hover on `await`", UI_TIMEOUT_MS, async () => {
+      // Moving off and back on re-triggers the hover if the first one came before the server was ready.
+      await page.mouse.move(0, 0);
+      await awaitToken.hover();
+      return hover.waitFor({ state: "visible", timeout: 3000 }).then(
+        () => true,
+        () => undefined,
+      );
+    });
+    const text = (await hover.textContent()) ?? "";
+    assert.match(text, /await/);
+    assert.ok(text.includes(AWAIT_HOVER_PHRASE), text);
+    await screenshot("hover");
+    await page.keyboard.press("Escape");
+  });
+
+  it("opens the predicted order beside the editor", async () => {
+    const expected = await expectedOrderText(requiredEnv("TICKLENS_BIN"), path.join(project, FIXTURE_FILE));
+    const expectedLines = expected.split("\n");
+    await page.locator(".editor-group-container.active .view-lines", { hasText: "new Promise" }).click();
+    await runCommand("ticklens: Show predicted order");
+    await page
+      .locator(".editor-group-container.active .tab.active", { hasText: "(predicted order)" })
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    const shown = await waitFor("the predicted order document", UI_TIMEOUT_MS, async () => {
+      const lines = await activeEditorLines();
+      return lines.join("\n") === expectedLines.join("\n") ? lines : undefined;
+    }).catch(async (error: unknown) => {
+      await screenshot("order-mismatch");
+      throw new Error(
+        `${String(error)}\nshown:    ${JSON.stringify(await activeEditorLines())}\nexpected: ${JSON.stringify(expectedLines)}`,
+      );
+    });
+    assert.deepEqual(shown, expectedLines);
+    // Two editor groups: the fixture on the left, the order beside it.
+    assert.equal(await page.locator(".editor-group-container").count(), 2);
+    await screenshot("order");
+  });
+});
