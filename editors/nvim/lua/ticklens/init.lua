@@ -1,0 +1,267 @@
+-- ticklens for Neovim 0.9+: starts `ticklens lsp` for JavaScript buffers, and offers
+-- :TicklensOrder and :TicklensRestart. Everything clever lives in the server; this file only
+-- starts it, forwards options and shows its answers.
+--
+--   require("ticklens").setup({
+--     cmd = { "ticklens", "lsp" },   -- or an absolute path to the binary
+--     inlay_hints = false,            -- show inlay hints in ticklens buffers
+--     code_lens = false,              -- show code lenses (when the server offers them)
+--     rules = {},                     -- { ["async-promise-executor"] = "error" }; "off" silences
+--   })
+--
+-- On Neovim 0.11+ you may instead call vim.lsp.enable("ticklens") (see lsp/ticklens.lua).
+
+local M = {}
+
+--- The same values as lsp/ticklens.lua (a test checks that they agree).
+M.defaults = {
+  cmd = { "ticklens", "lsp" },
+  filetypes = { "javascript", "javascriptreact" },
+  root_markers = { "package.json", ".git" },
+  inlay_hints = false,
+  code_lens = false,
+  rules = {},
+}
+
+local NAME = "ticklens"
+local ABSTAINED_HEADING = "ticklens cannot predict what this file prints:"
+
+---@type table|nil the options given to setup(), merged over the defaults
+local options = nil
+
+local has_011 = vim.fn.has("nvim-0.11") == 1
+
+local function get_clients(filter)
+  if vim.lsp.get_clients then
+    return vim.lsp.get_clients(filter)
+  end
+  return vim.lsp.get_active_clients(filter)
+end
+
+-- Neovim 0.11 made client methods take `self`; 0.9 and 0.10 use plain functions.
+local function client_request(client, method, params, handler, bufnr)
+  if has_011 then
+    return client:request(method, params, handler, bufnr)
+  end
+  return client.request(method, params, handler, bufnr)
+end
+
+local function client_stop(client)
+  if has_011 then
+    return client:stop()
+  end
+  return client.stop()
+end
+
+local function client_is_stopped(client)
+  if has_011 then
+    return client:is_stopped()
+  end
+  return client.is_stopped()
+end
+
+local function notify(message, level)
+  vim.notify("ticklens: " .. message, level or vim.log.levels.INFO)
+end
+
+--- The server's initializationOptions: `{ inlayHints, codeLens, rules }`.
+local function init_options(opts)
+  local rules = vim.tbl_isempty(opts.rules or {}) and vim.empty_dict() or opts.rules
+  return { inlayHints = opts.inlay_hints, codeLens = opts.code_lens, rules = rules }
+end
+
+--- The folder that holds the nearest root marker above the buffer's file, else the file's folder.
+local function root_dir(bufnr, markers)
+  local file = vim.api.nvim_buf_get_name(bufnr)
+  if file == "" then
+    return vim.loop.cwd()
+  end
+  local start = vim.fs.dirname(file)
+  local found = vim.fs.find(markers, { upward = true, path = start })[1]
+  return found and vim.fs.dirname(found) or start
+end
+
+--- The configuration to start the server with: setup()'s, else vim.lsp.config's (0.11+), else defaults.
+local function client_config(bufnr)
+  if options then
+    return {
+      name = NAME,
+      cmd = options.cmd,
+      root_dir = root_dir(bufnr, options.root_markers),
+      init_options = init_options(options),
+      capabilities = options.capabilities,
+      on_attach = options.on_attach,
+    }
+  end
+  if has_011 and vim.lsp.config and vim.lsp.config[NAME] then
+    local config = vim.deepcopy(vim.lsp.config[NAME])
+    config.name = NAME
+    config.root_dir = root_dir(bufnr, config.root_markers or M.defaults.root_markers)
+    return config
+  end
+  return {
+    name = NAME,
+    cmd = M.defaults.cmd,
+    root_dir = root_dir(bufnr, M.defaults.root_markers),
+    init_options = init_options(M.defaults),
+  }
+end
+
+--- The command that starts the server, as configured; used by :checkhealth.
+function M.cmd()
+  return client_config(vim.api.nvim_get_current_buf()).cmd
+end
+
+--- Starts (or reuses) the server for a buffer.
+function M.start(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  return vim.lsp.start(client_config(bufnr), { bufnr = bufnr })
+end
+
+local function on_attach(args)
+  local client = vim.lsp.get_client_by_id(args.data.client_id)
+  if not client or client.name ~= NAME or not options then
+    return
+  end
+  local bufnr = args.buf
+  if options.inlay_hints then
+    if vim.lsp.inlay_hint and vim.lsp.inlay_hint.enable then
+      vim.lsp.inlay_hint.enable(true, { bufnr = bufnr })
+    else
+      notify("inlay hints need Neovim 0.10 or later", vim.log.levels.WARN)
+    end
+  end
+  if options.code_lens and client.server_capabilities.codeLensProvider then
+    vim.lsp.codelens.refresh({ bufnr = bufnr })
+    vim.api.nvim_create_autocmd({ "BufEnter", "InsertLeave", "TextChanged" }, {
+      buffer = bufnr,
+      group = vim.api.nvim_create_augroup("ticklens_codelens_" .. bufnr, { clear = true }),
+      callback = function()
+        vim.lsp.codelens.refresh({ bufnr = bufnr })
+      end,
+    })
+  end
+end
+
+--- Starts ticklens for JavaScript buffers. Works on Neovim 0.9 and later.
+function M.setup(opts)
+  options = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts or {})
+  local group = vim.api.nvim_create_augroup("ticklens", { clear = true })
+  vim.api.nvim_create_autocmd("FileType", {
+    group = group,
+    pattern = options.filetypes,
+    callback = function(args)
+      M.start(args.buf)
+    end,
+  })
+  vim.api.nvim_create_autocmd("LspAttach", { group = group, callback = on_attach })
+  -- Buffers opened before setup() ran.
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(options.filetypes, vim.bo[bufnr].filetype) then
+      M.start(bufnr)
+    end
+  end
+end
+
+--- The running ticklens client attached to a buffer, if any. A stopped client can stay listed
+--- until its process exits, so it is skipped.
+function M.client(bufnr)
+  for _, client in ipairs(get_clients({ name = NAME, bufnr = bufnr or vim.api.nvim_get_current_buf() })) do
+    if not client_is_stopped(client) then
+      return client
+    end
+  end
+end
+
+--- What the scratch buffer shows: the predicted lines, or the heading and the server's reason.
+function M.render_order(result)
+  if result.lines and result.lines ~= vim.NIL then
+    return result.lines
+  end
+  local reason = result.abstained
+  if reason == nil or reason == vim.NIL then
+    reason = "the server gave no reason"
+  end
+  return { ABSTAINED_HEADING, reason }
+end
+
+local function show_in_scratch(source_bufnr, lines)
+  local source = vim.api.nvim_buf_get_name(source_bufnr)
+  local name = "ticklens://order/" .. (source ~= "" and source or ("buffer-" .. source_bufnr))
+  local old = vim.fn.bufnr("^" .. vim.fn.escape(name, "\\/.*$^~[]") .. "$")
+  if old ~= -1 then
+    vim.api.nvim_buf_delete(old, { force = true })
+  end
+  vim.cmd("rightbelow vnew")
+  local bufnr = vim.api.nvim_get_current_buf()
+  vim.bo[bufnr].buftype = "nofile"
+  vim.bo[bufnr].bufhidden = "wipe"
+  vim.bo[bufnr].swapfile = false
+  vim.bo[bufnr].buflisted = false
+  vim.api.nvim_buf_set_name(bufnr, name)
+  vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, lines)
+  vim.bo[bufnr].modifiable = false
+  vim.bo[bufnr].filetype = "ticklensorder"
+  vim.keymap.set("n", "q", "<cmd>close<cr>", { buffer = bufnr, desc = "close the predicted order" })
+  return bufnr
+end
+
+--- :TicklensOrder: asks the server for the predicted output and shows it in a scratch split.
+function M.show_order()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = M.client(bufnr)
+  if not client then
+    notify("no ticklens server is attached to this buffer", vim.log.levels.ERROR)
+    return
+  end
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) } }
+  client_request(client, "ticklens/order", params, function(err, result)
+    if err then
+      notify("ticklens/order failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      return
+    end
+    show_in_scratch(bufnr, M.render_order(result or {}))
+  end, bufnr)
+end
+
+--- :TicklensRestart: stops every ticklens client and starts one again for the buffers they served.
+function M.restart()
+  local clients = vim.tbl_filter(function(client)
+    return not client_is_stopped(client)
+  end, get_clients({ name = NAME }))
+  local buffers = {}
+  for _, client in ipairs(clients) do
+    for bufnr in pairs(client.attached_buffers or {}) do
+      buffers[bufnr] = true
+    end
+    client_stop(client)
+  end
+  local stopped = vim.wait(5000, function()
+    for _, client in ipairs(clients) do
+      if not client_is_stopped(client) then
+        return false
+      end
+    end
+    return true
+  end, 50)
+  if not stopped then
+    for _, client in ipairs(clients) do
+      if has_011 then
+        client:stop(true)
+      else
+        client.stop(true)
+      end
+    end
+  end
+  if vim.tbl_isempty(buffers) then
+    buffers[vim.api.nvim_get_current_buf()] = true
+  end
+  local filetypes = options and options.filetypes or M.defaults.filetypes
+  for bufnr in pairs(buffers) do
+    if vim.api.nvim_buf_is_valid(bufnr) and vim.tbl_contains(filetypes, vim.bo[bufnr].filetype) then
+      M.start(bufnr)
+    end
+  end
+end
+
+return M

@@ -1,0 +1,192 @@
+-- Headless Neovim test of the ticklens plugin against the real server.
+--
+--   TICKLENS_BIN=/path/to/ticklens nvim --headless --clean -l editors/nvim/test/ticklens_spec.lua MODE
+--
+-- MODE is "setup" (require("ticklens").setup(), the 0.9+ path) or "enable" (vim.lsp.enable, the 0.11+
+-- path through lsp/ticklens.lua). Every wait is vim.wait(ms, predicate); nothing sleeps.
+
+--- What the hover on an `await` must say. Today the server explains that the function is suspended;
+--- when the ordering engine lands, set this to the resume-tick phrase (e.g. "resumes on microtask tick").
+local AWAIT_HOVER_PHRASE = "until the operand settles"
+local RULE_CODE = "async-promise-executor"
+local TIMEOUT_MS = 20000
+
+local mode = arg[1] or "setup"
+local bin = assert(os.getenv("TICKLENS_BIN"), "TICKLENS_BIN must be set")
+local this_file = debug.getinfo(1, "S").source:sub(2)
+local plugin_dir = vim.fs.dirname(vim.fs.dirname(vim.fn.fnamemodify(this_file, ":p")))
+local repo_root = vim.fs.dirname(vim.fs.dirname(plugin_dir))
+local fixture = repo_root .. "/editors/fixtures/project/promise.js"
+
+vim.opt.runtimepath:prepend(plugin_dir)
+vim.cmd.runtime("plugin/ticklens.lua")
+vim.cmd("filetype on")
+
+local ticklens = require("ticklens")
+
+local passed, failed = 0, 0
+local function test(name, body)
+  local ok, err = xpcall(body, debug.traceback)
+  if ok then
+    passed = passed + 1
+    io.stdout:write(("ok - [%s] %s\n"):format(mode, name))
+  else
+    failed = failed + 1
+    io.stdout:write(("not ok - [%s] %s\n%s\n"):format(mode, name, err))
+  end
+end
+
+local function wait_for(what, predicate)
+  local value
+  local done = vim.wait(TIMEOUT_MS, function()
+    value = predicate()
+    return value ~= nil and value ~= false
+  end, 50)
+  assert(done, ("timed out after %d ms waiting for %s"):format(TIMEOUT_MS, what))
+  return value
+end
+
+local function ticklens_diagnostic(bufnr)
+  for _, d in ipairs(vim.diagnostic.get(bufnr)) do
+    if d.source == "ticklens" and d.code == RULE_CODE then
+      return d
+    end
+  end
+end
+
+--- The scratch buffer's expected lines, from the CLI, so the test follows the engine as it grows.
+local function expected_order(file)
+  local result = vim.system({ bin, "order", file }, { text = true }):wait()
+  if result.code == 0 then
+    local lines = vim.split(result.stdout, "\n", { plain = true })
+    table.remove(lines) -- the text ends with a newline
+    return ticklens.render_order({ lines = lines })
+  end
+  assert(result.code == 3, ("ticklens order exited with %d: %s"):format(result.code, result.stderr))
+  local reason = result.stderr:match("^ticklens: cannot predict the order: .-:%d+:%d+: ([^\n]*)")
+    or result.stderr:match("^ticklens: cannot predict the order: ([^\n]*)")
+  return ticklens.render_order({ abstained = assert(reason, result.stderr) })
+end
+
+if mode == "setup" then
+  ticklens.setup({ cmd = { bin, "lsp" }, inlay_hints = true })
+elseif mode == "enable" then
+  vim.lsp.config("ticklens", { cmd = { bin, "lsp" } })
+  vim.lsp.enable("ticklens")
+else
+  error("unknown mode " .. mode)
+end
+
+vim.cmd.edit(fixture)
+local source_buf = vim.api.nvim_get_current_buf()
+local client
+
+test("attaches to a JavaScript buffer with the project as root", function()
+  assert(vim.bo[source_buf].filetype == "javascript", vim.bo[source_buf].filetype)
+  client = wait_for("the ticklens client to attach", function()
+    return ticklens.client(source_buf)
+  end)
+  assert(client.config.root_dir == vim.fs.dirname(fixture), client.config.root_dir)
+end)
+
+test("lsp/ticklens.lua and setup() share their defaults", function()
+  local config = dofile(plugin_dir .. "/lsp/ticklens.lua")
+  assert(vim.deep_equal(config.cmd, ticklens.defaults.cmd))
+  assert(vim.deep_equal(config.filetypes, ticklens.defaults.filetypes))
+  assert(vim.deep_equal(config.root_markers, ticklens.defaults.root_markers))
+end)
+
+test("publishes the async-promise-executor diagnostic", function()
+  local d = wait_for("a ticklens diagnostic", function()
+    return ticklens_diagnostic(source_buf)
+  end)
+  assert(vim.api.nvim_buf_get_lines(source_buf, d.lnum, d.lnum + 1, false)[1]:find("new Promise", 1, true))
+end)
+
+if mode == "setup" then
+  test("enables inlay hints when asked", function()
+    assert(vim.lsp.inlay_hint.is_enabled({ bufnr = source_buf }))
+  end)
+end
+
+test("hovers an await with the server's explanation", function()
+  local line, col
+  for i, text in ipairs(vim.api.nvim_buf_get_lines(source_buf, 0, -1, false)) do
+    col = not text:find("^%s*//") and text:find("await", 1, true) or nil
+    if col then
+      line = i - 1
+      break
+    end
+  end
+  assert(line, "the fixture has an await")
+  local params = { textDocument = { uri = vim.uri_from_bufnr(source_buf) }, position = { line = line, character = col } }
+  local responses = vim.lsp.buf_request_sync(source_buf, "textDocument/hover", params, TIMEOUT_MS)
+  local text
+  for _, response in pairs(responses or {}) do
+    if response.result and response.result.contents then
+      text = response.result.contents.value
+    end
+  end
+  assert(text, "no hover: " .. vim.inspect(responses))
+  assert(text:find("**await**", 1, true), text)
+  assert(text:find(AWAIT_HOVER_PHRASE, 1, true), text)
+end)
+
+test(":TicklensOrder shows the predicted order in a scratch split", function()
+  local expected = expected_order(fixture)
+  vim.api.nvim_set_current_buf(source_buf)
+  vim.cmd("TicklensOrder")
+  local order_buf = wait_for("the order scratch buffer", function()
+    local b = vim.api.nvim_get_current_buf()
+    return vim.api.nvim_buf_get_name(b):find("^ticklens://order/") and b or nil
+  end)
+  assert(vim.deep_equal(vim.api.nvim_buf_get_lines(order_buf, 0, -1, false), expected),
+    vim.inspect({ shown = vim.api.nvim_buf_get_lines(order_buf, 0, -1, false), expected = expected }))
+  assert(vim.bo[order_buf].buftype == "nofile")
+  assert(not vim.bo[order_buf].modifiable)
+  assert(#vim.api.nvim_tabpage_list_wins(0) == 2, "the order opens in a split beside the source")
+  vim.cmd("close")
+end)
+
+test(":checkhealth ticklens finds the binary and its version", function()
+  local version = vim.trim(vim.system({ bin, "--version" }, { text = true }):wait().stdout)
+  vim.cmd("checkhealth ticklens")
+  local report = wait_for("the health report", function()
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.bo[b].filetype == "checkhealth" then
+        local text = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), "\n")
+        if text:find(version, 1, true) then
+          return text
+        end
+      end
+    end
+  end)
+  assert(report:find("OK found " .. bin, 1, true), report)
+  assert(not report:find("ERROR", 1, true), report)
+  vim.cmd("tabclose")
+end)
+
+test(":TicklensRestart starts a new server that publishes again", function()
+  vim.api.nvim_set_current_buf(source_buf)
+  local old_id = client.id
+  vim.diagnostic.reset(nil, source_buf)
+  vim.cmd("TicklensRestart")
+  local new_client = wait_for("a new ticklens client", function()
+    local c = ticklens.client(source_buf)
+    return c and c.id ~= old_id and c or nil
+  end)
+  assert(new_client.name == "ticklens")
+  wait_for("diagnostics from the new server", function()
+    return ticklens_diagnostic(source_buf)
+  end)
+end)
+
+for _, c in ipairs(vim.lsp.get_clients({ name = "ticklens" })) do
+  c:stop()
+end
+vim.wait(5000, function()
+  return #vim.lsp.get_clients({ name = "ticklens" }) == 0
+end, 50)
+
+io.stdout:write(("%d passed, %d failed\n"):format(passed, failed))
+os.exit(failed == 0 and 0 or 1)
