@@ -1,12 +1,44 @@
 //! The ordering engine: a symbolic model of Node's microtask queue and event loop.
+//!
+//! Data flow: the tree-sitter tree is compiled to a small bytecode per
+//! function (`compile.rs`, `compile_expr.rs`, `bytecode.rs`); the abstract
+//! machine (`machine.rs`) runs it with explicit frames, so `await` can
+//! suspend an activation mid-expression; promises follow ECMA-262 with V8's
+//! job kinds (`promise.rs`); Node's nextTick queue, checkpoints and the
+//! libuv loop live in `scheduler.rs`; `console.log` formatting in
+//! `inspect.rs`; per-function tick facts in `facts.rs` and `function_facts.rs`.
+//! See docs/ARCHITECTURE.md, "The ordering engine".
 
+mod builtins;
+mod bytecode;
+mod compile;
+mod compile_expr;
+mod facts;
+mod function_facts;
+mod inspect;
+mod machine;
 mod module_kind;
+mod ops;
+mod promise;
+mod props;
+mod scheduler;
+mod stdlib;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_timers;
+mod value;
 
+pub use function_facts::{function_facts, AsyncFunctionFacts, AwaitFacts, ResumeTick, SettleTick};
 pub use module_kind::{detect_module_kind, ModuleKind};
 
 use std::ops::Range;
+use std::rc::Rc;
 
-use tree_sitter::Tree;
+use tree_sitter::{Node, Tree};
+
+use compile::Compiler;
+use machine::{Halt, Machine};
 
 /// What the engine predicts `node FILE` prints, or why it cannot tell.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,10 +65,64 @@ pub struct Abstention {
     pub range: Option<Range<usize>>,
 }
 
+/// Syntax nesting beyond which the engine abstains (keeps the compiler's
+/// recursion, which follows the tree, far from the stack limit).
+const MAX_SYNTAX_DEPTH: usize = 120;
+
 /// Predicts the stdout of running `source` as the main module.
-pub fn predict_order(_source: &str, _tree: &Tree, _module: ModuleKind) -> OrderOutcome {
-    OrderOutcome::Abstained(Abstention {
-        reason: "not yet modelled: the ordering engine is not built yet".to_owned(),
-        range: None,
-    })
+pub fn predict_order(source: &str, tree: &Tree, module: ModuleKind) -> OrderOutcome {
+    let mut machine = match prepare(source, tree, module) {
+        Ok(machine) => machine,
+        Err(abstention) => return OrderOutcome::Abstained(abstention),
+    };
+    match machine.run_program() {
+        Ok(()) | Err(Halt::Crash(_)) => OrderOutcome::Determined(machine.output),
+        Err(Halt::Abstain(abstention)) => OrderOutcome::Abstained(abstention),
+    }
+}
+
+/// Checks the tree and compiles it into a ready machine.
+fn prepare<'s>(
+    source: &'s str,
+    tree: &Tree,
+    module: ModuleKind,
+) -> Result<Machine<'s>, Abstention> {
+    let root = tree.root_node();
+    check_tree(root)?;
+    let mut compiler = Compiler::new(source);
+    compiler.compile_program(root, module == ModuleKind::EsModule);
+    let funcs: Vec<Rc<bytecode::FunctionCode>> = compiler
+        .funcs
+        .into_iter()
+        .map(|f| f.map(Rc::new))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| Abstention {
+            reason: "internal: a function failed to compile".to_owned(),
+            range: None,
+        })?;
+    Ok(Machine::new(source, module, funcs))
+}
+
+/// Syntax errors and excessive nesting, found without recursion.
+fn check_tree(root: Node) -> Result<(), Abstention> {
+    let mut stack = vec![(root, 0usize)];
+    while let Some((node, depth)) = stack.pop() {
+        if node.is_error() || node.is_missing() {
+            return Err(Abstention {
+                reason: "the file has a syntax error".to_owned(),
+                range: Some(node.byte_range()),
+            });
+        }
+        if depth > MAX_SYNTAX_DEPTH {
+            return Err(Abstention {
+                reason: "the code nests too deeply to model".to_owned(),
+                range: Some(node.byte_range()),
+            });
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            stack.push((child, depth + 1));
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,164 @@
+//! The engine's instruction set: each function body compiles to a flat list of
+//! stack-machine operations, so an activation's whole state (pc, operand stack,
+//! scopes, handlers) is plain data that `await` can save and a job can resume.
+
+use std::ops::Range;
+use std::rc::Rc;
+
+use super::value::Value;
+
+pub(crate) type FuncId = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Exp,
+    StrictEq,
+    StrictNe,
+    LooseEq,
+    LooseNe,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    InstanceOf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UnOp {
+    Not,
+    Neg,
+    Plus,
+    Typeof,
+    Void,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DeclKind {
+    /// `let`/`const` hoisted to the top of its block, not yet initialised.
+    Uninitialised,
+    /// Initialise (or create) a mutable binding in the innermost scope.
+    Let,
+    Const,
+    /// `var` and function declarations: the function's top scope.
+    Var,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HandlerKind {
+    Catch,
+    Finally,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Op {
+    Push(Value),
+    Pop,
+    Dup,
+    /// `[a, b] -> [a, b, a, b]`.
+    Dup2,
+    Load(Rc<str>),
+    /// Pops the value.
+    Store(Rc<str>),
+    /// Pops the value (ignored for `Uninitialised`).
+    Declare(Rc<str>, DeclKind),
+    /// `typeof name`, which must not fail on an undeclared name.
+    TypeofName(Rc<str>),
+    PushScope,
+    PopScope,
+    /// Replace the innermost scope by a copy: per-iteration `let` bindings (§14.7.4.4).
+    RenewScope,
+    LoadThis,
+    LoadArg(usize),
+    LoadRestArgs(usize),
+    GetProp(Rc<str>),
+    /// `[obj] -> [obj, obj.name]`, for method calls.
+    GetMethod(Rc<str>),
+    GetIndex,
+    /// `[obj, key] -> [obj, obj[key]]`.
+    GetIndexMethod,
+    /// `[obj, value] -> [value]`.
+    SetProp(Rc<str>),
+    /// `[obj, key, value] -> [value]`.
+    SetIndex,
+    /// `obj.name++` and kin: `[obj] -> [result]`.
+    UpdateProp {
+        name: Rc<str>,
+        delta: f64,
+        prefix: bool,
+    },
+    UpdateIndex {
+        delta: f64,
+        prefix: bool,
+    },
+    /// `[callee, args...]` or with `this`: `[receiver, callee, args...]`.
+    Call {
+        argc: usize,
+        with_this: bool,
+    },
+    New {
+        argc: usize,
+    },
+    Closure(FuncId),
+    Array(usize),
+    /// `[array, value] -> [array]`, for array literals with spread.
+    ArrayPush,
+    /// `[array, iterable] -> [array]`.
+    ArraySpread,
+    /// `[receiver, callee, array] -> [result]` (calls with spread arguments).
+    CallSpread {
+        with_this: bool,
+    },
+    Object(Vec<Rc<str>>),
+    Binary(BinOp),
+    Unary(UnOp),
+    ToNumber,
+    /// ToString each of the top `n` values and join them (template literals).
+    Concat(usize),
+    Jump(usize),
+    JumpIfFalse(usize),
+    /// Keeps the value when jumping, pops it otherwise (`||`, `&&`, `??`).
+    JumpIfTrueKeep(usize),
+    JumpIfFalseKeep(usize),
+    JumpIfNotNullishKeep(usize),
+    Return,
+    Throw,
+    Await,
+    PushHandler(HandlerKind, usize),
+    PopHandler,
+    /// Records a normal completion before falling into a `finally` body.
+    NormalCompletion,
+    EndFinally,
+    /// `break`/`continue`: leave handlers and scopes down to the given depths.
+    Exit {
+        target: usize,
+        handlers: usize,
+        scopes: usize,
+    },
+    /// `[iterable] -> []`: declares the hidden iterator binding.
+    IterInit(Rc<str>),
+    /// Pushes the next element, or jumps when done.
+    IterNext(Rc<str>, usize),
+    /// A construct the engine does not model, reached at run time.
+    Abstain(Rc<str>),
+}
+
+/// One compiled function (or the program's top level).
+#[derive(Debug)]
+pub(crate) struct FunctionCode {
+    pub name: Rc<str>,
+    pub is_async: bool,
+    pub is_arrow: bool,
+    /// Byte range of the function node (the whole program for the top level).
+    pub range: Range<usize>,
+    pub code: Vec<Op>,
+    /// The source range each op came from, for abstentions and causes.
+    pub spans: Vec<Range<usize>>,
+    /// Byte ranges of the `await_expression`s directly in this body.
+    pub awaits: Vec<Range<usize>>,
+    pub param_count: usize,
+}

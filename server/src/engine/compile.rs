@@ -1,0 +1,696 @@
+//! Compiles the tree-sitter-javascript syntax tree to [`bytecode`](super::bytecode).
+//!
+//! Statements live here, expressions in `compile_expr.rs`. Anything outside the
+//! modelled fragment compiles to `Op::Abstain`, so the engine abstains only if
+//! that code actually runs. The caller checks the tree's depth first, which
+//! bounds this module's recursion.
+
+use std::ops::Range;
+use std::rc::Rc;
+
+use tree_sitter::Node;
+
+use super::bytecode::{DeclKind, FuncId, FunctionCode, HandlerKind, Op};
+use super::value::Value;
+
+/// Compiles every function of a program; `funcs[0]` is the top level.
+pub(crate) struct Compiler<'s> {
+    pub src: &'s str,
+    pub funcs: Vec<Option<FunctionCode>>,
+    /// The function node each compiled function came from, for facts.
+    hidden_counter: usize,
+}
+
+/// Where `break` and `continue` of one loop go.
+struct LoopContext {
+    breaks: Vec<usize>,
+    continues: Vec<usize>,
+    handlers: usize,
+    scopes: usize,
+}
+
+/// The function being compiled.
+pub(crate) struct FnBuilder {
+    pub code: Vec<Op>,
+    pub spans: Vec<Range<usize>>,
+    pub awaits: Vec<Range<usize>>,
+    pub is_async: bool,
+    span: Range<usize>,
+    loops: Vec<LoopContext>,
+    handlers: usize,
+    scopes: usize,
+}
+
+impl FnBuilder {
+    fn new(is_async: bool) -> Self {
+        FnBuilder {
+            code: Vec::new(),
+            spans: Vec::new(),
+            awaits: Vec::new(),
+            is_async,
+            span: 0..0,
+            loops: Vec::new(),
+            handlers: 0,
+            scopes: 0,
+        }
+    }
+
+    pub fn emit(&mut self, op: Op) -> usize {
+        self.code.push(op);
+        self.spans.push(self.span.clone());
+        self.code.len() - 1
+    }
+
+    pub fn at(&mut self, node: Node) -> Range<usize> {
+        std::mem::replace(&mut self.span, node.byte_range())
+    }
+
+    pub fn restore(&mut self, span: Range<usize>) {
+        self.span = span;
+    }
+
+    pub fn here(&self) -> usize {
+        self.code.len()
+    }
+
+    /// Points the jump at `at` to the current position.
+    pub fn patch(&mut self, at: usize) {
+        let target = self.code.len();
+        self.patch_to(at, target);
+    }
+
+    pub fn patch_to(&mut self, at: usize, target: usize) {
+        match &mut self.code[at] {
+            Op::Jump(t)
+            | Op::JumpIfFalse(t)
+            | Op::JumpIfTrueKeep(t)
+            | Op::JumpIfFalseKeep(t)
+            | Op::JumpIfNotNullishKeep(t)
+            | Op::PushHandler(_, t)
+            | Op::IterNext(_, t)
+            | Op::Exit { target: t, .. } => *t = target,
+            _ => {}
+        }
+    }
+
+    pub fn abstain(&mut self, what: impl Into<String>) {
+        let reason: String = what.into();
+        self.emit(Op::Abstain(Rc::from(reason.as_str())));
+    }
+}
+
+impl<'s> Compiler<'s> {
+    pub fn new(src: &'s str) -> Self {
+        Compiler {
+            src,
+            funcs: Vec::new(),
+            hidden_counter: 0,
+        }
+    }
+
+    pub fn text(&self, node: Node) -> &'s str {
+        &self.src[node.byte_range()]
+    }
+
+    /// Compiles the program as function 0. ES modules compile as an async body
+    /// so top-level `await` suspends like any other await.
+    pub fn compile_program(&mut self, root: Node, is_module: bool) -> FuncId {
+        let id = self.reserve();
+        let mut b = FnBuilder::new(is_module);
+        let outer = b.at(root);
+        let children: Vec<Node> = named_children(root);
+        self.hoist_vars(&mut b, root);
+        self.statements(&mut b, &children);
+        b.emit(Op::Push(Value::Undefined));
+        b.emit(Op::Return);
+        b.restore(outer);
+        self.finish(id, b, Rc::from("top level"), false, root.byte_range(), 0);
+        id
+    }
+
+    fn reserve(&mut self) -> FuncId {
+        self.funcs.push(None);
+        self.funcs.len() - 1
+    }
+
+    fn finish(
+        &mut self,
+        id: FuncId,
+        b: FnBuilder,
+        name: Rc<str>,
+        is_arrow: bool,
+        range: Range<usize>,
+        param_count: usize,
+    ) {
+        self.funcs[id] = Some(FunctionCode {
+            name,
+            is_async: b.is_async,
+            is_arrow,
+            range,
+            code: b.code,
+            spans: b.spans,
+            awaits: b.awaits,
+            param_count,
+        });
+    }
+
+    /// Compiles a function-like node (declaration, expression, arrow, method).
+    pub fn compile_function(&mut self, node: Node, name: Option<&str>) -> FuncId {
+        let id = self.reserve();
+        let is_async = has_token(node, "async");
+        let is_arrow = node.kind() == "arrow_function";
+        let mut b = FnBuilder::new(is_async);
+        let outer = b.at(node);
+        let name: Rc<str> = node
+            .child_by_field_name("name")
+            .map(|n| self.text(n))
+            .or(name)
+            .map(Rc::from)
+            .unwrap_or_else(|| Rc::from(""));
+        if has_token(node, "*") || node.kind().contains("generator") {
+            b.abstain("generator functions are not modelled");
+        }
+        if matches!(node.kind(), "method_definition")
+            && (has_token(node, "get") || has_token(node, "set") || has_token(node, "static"))
+        {
+            b.abstain("getters, setters and static members are not modelled");
+        }
+        let mut param_count = 0;
+        if let Some(param) = node.child_by_field_name("parameter") {
+            b.emit(Op::LoadArg(0));
+            b.emit(Op::Declare(Rc::from(self.text(param)), DeclKind::Let));
+            param_count = 1;
+        } else if let Some(params) = node.child_by_field_name("parameters") {
+            for (index, param) in named_children(params).into_iter().enumerate() {
+                param_count += 1;
+                let span = b.at(param);
+                self.parameter(&mut b, param, index);
+                b.restore(span);
+            }
+        }
+        match node.child_by_field_name("body") {
+            Some(body) if body.kind() == "statement_block" => {
+                self.hoist_vars(&mut b, body);
+                let statements = named_children(body);
+                self.statements(&mut b, &statements);
+                b.emit(Op::Push(Value::Undefined));
+                b.emit(Op::Return);
+            }
+            Some(expression) => {
+                self.expression(&mut b, expression);
+                b.emit(Op::Return);
+            }
+            None => b.abstain("a function without a body"),
+        }
+        b.restore(outer);
+        self.finish(id, b, name, is_arrow, node.byte_range(), param_count);
+        id
+    }
+
+    fn parameter(&mut self, b: &mut FnBuilder, param: Node, index: usize) {
+        match param.kind() {
+            "identifier" => {
+                b.emit(Op::LoadArg(index));
+                b.emit(Op::Declare(Rc::from(self.text(param)), DeclKind::Let));
+            }
+            "assignment_pattern" => {
+                let (Some(left), Some(right)) = (
+                    param.child_by_field_name("left"),
+                    param.child_by_field_name("right"),
+                ) else {
+                    return b.abstain("a malformed default parameter");
+                };
+                if left.kind() != "identifier" {
+                    return b.abstain("destructuring parameters are not modelled");
+                }
+                b.emit(Op::LoadArg(index));
+                b.emit(Op::Dup);
+                b.emit(Op::Push(Value::Undefined));
+                b.emit(Op::Binary(super::bytecode::BinOp::StrictNe));
+                let skip = b.emit(Op::JumpIfFalse(0));
+                let done = b.emit(Op::Jump(0));
+                b.patch(skip);
+                b.emit(Op::Pop);
+                self.expression(b, right);
+                b.patch(done);
+                b.emit(Op::Declare(Rc::from(self.text(left)), DeclKind::Let));
+            }
+            "rest_pattern" => match param.named_child(0) {
+                Some(name) if name.kind() == "identifier" => {
+                    b.emit(Op::LoadRestArgs(index));
+                    b.emit(Op::Declare(Rc::from(self.text(name)), DeclKind::Let));
+                }
+                _ => b.abstain("destructuring parameters are not modelled"),
+            },
+            "comment" => {}
+            other => b.abstain(format!("`{other}` parameters are not modelled")),
+        }
+    }
+
+    /// `var` declarations are function-scoped (§14.3.2): declare them
+    /// `undefined` at entry. Function declarations are hoisted per block.
+    fn hoist_vars(&mut self, b: &mut FnBuilder, body: Node) {
+        let mut names: Vec<&'s str> = Vec::new();
+        let mut stack = vec![body];
+        while let Some(node) = stack.pop() {
+            for child in named_children(node) {
+                match child.kind() {
+                    "variable_declaration" => {
+                        for decl in named_children(child) {
+                            if let Some(name) = decl.child_by_field_name("name") {
+                                if name.kind() == "identifier" {
+                                    names.push(self.text(name));
+                                }
+                            }
+                        }
+                    }
+                    "for_in_statement" => {
+                        if child
+                            .child_by_field_name("kind")
+                            .is_some_and(|k| self.text(k) == "var")
+                        {
+                            if let Some(left) = child.child_by_field_name("left") {
+                                names.push(self.text(left));
+                            }
+                        }
+                        stack.push(child);
+                    }
+                    kind if is_function_kind(kind) || kind == "class_declaration" => {}
+                    _ => stack.push(child),
+                }
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            b.emit(Op::Push(Value::Undefined));
+            b.emit(Op::Declare(Rc::from(name), DeclKind::Var));
+        }
+    }
+
+    /// A statement list: hoists its function declarations and `let`/`const`.
+    pub fn statements(&mut self, b: &mut FnBuilder, statements: &[Node]) {
+        for statement in statements {
+            match statement.kind() {
+                "function_declaration" => {
+                    let span = b.at(*statement);
+                    let id = self.compile_function(*statement, None);
+                    b.emit(Op::Closure(id));
+                    let name = statement
+                        .child_by_field_name("name")
+                        .map(|n| self.text(n))
+                        .unwrap_or_default();
+                    b.emit(Op::Declare(Rc::from(name), DeclKind::Var));
+                    b.restore(span);
+                }
+                "lexical_declaration" => {
+                    for decl in named_children(*statement) {
+                        if let Some(name) = decl.child_by_field_name("name") {
+                            if name.kind() == "identifier" {
+                                b.emit(Op::Declare(
+                                    Rc::from(self.text(name)),
+                                    DeclKind::Uninitialised,
+                                ));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for statement in statements {
+            self.statement(b, *statement);
+        }
+    }
+
+    fn block(&mut self, b: &mut FnBuilder, node: Node) {
+        if node.kind() == "statement_block" {
+            b.emit(Op::PushScope);
+            b.scopes += 1;
+            let statements = named_children(node);
+            self.statements(b, &statements);
+            b.scopes -= 1;
+            b.emit(Op::PopScope);
+        } else {
+            self.statement(b, node);
+        }
+    }
+
+    fn statement(&mut self, b: &mut FnBuilder, node: Node) {
+        let span = b.at(node);
+        match node.kind() {
+            "expression_statement" => {
+                if let Some(expression) = node.named_child(0) {
+                    self.expression(b, expression);
+                    b.emit(Op::Pop);
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => self.declaration(b, node),
+            "function_declaration" | "empty_statement" | "comment" => {}
+            "statement_block" => self.block(b, node),
+            "return_statement" => {
+                match node.named_child(0) {
+                    Some(value) if value.kind() != "comment" => self.expression(b, value),
+                    _ => {
+                        b.emit(Op::Push(Value::Undefined));
+                    }
+                }
+                b.emit(Op::Return);
+            }
+            "throw_statement" => {
+                if let Some(value) = node.named_child(0) {
+                    self.expression(b, value);
+                }
+                b.emit(Op::Throw);
+            }
+            "if_statement" => self.if_statement(b, node),
+            "while_statement" => self.while_statement(b, node),
+            "do_statement" => self.do_statement(b, node),
+            "for_statement" => self.for_statement(b, node),
+            "for_in_statement" => self.for_of_statement(b, node),
+            "break_statement" | "continue_statement" => self.break_continue(b, node),
+            "try_statement" => self.try_statement(b, node),
+            "class_declaration" => b.abstain("classes are not modelled"),
+            "import_statement" | "export_statement" => {
+                b.abstain("imports and exports are not modelled")
+            }
+            other => b.abstain(format!("`{other}` is not modelled")),
+        }
+        b.restore(span);
+    }
+
+    fn declaration(&mut self, b: &mut FnBuilder, node: Node) {
+        let keyword = node.child(0).map(|k| self.text(k)).unwrap_or("var");
+        let kind = match keyword {
+            "const" => DeclKind::Const,
+            "let" => DeclKind::Let,
+            "var" => DeclKind::Var,
+            _ => return b.abstain("`using` declarations are not modelled"),
+        };
+        for decl in named_children(node) {
+            if decl.kind() != "variable_declarator" {
+                continue;
+            }
+            let Some(name) = decl.child_by_field_name("name") else {
+                continue;
+            };
+            if name.kind() != "identifier" {
+                b.abstain("destructuring is not modelled");
+                continue;
+            }
+            let value = decl.child_by_field_name("value");
+            match value {
+                Some(value) => {
+                    let fn_name = self.text(name);
+                    self.expression_named(b, value, Some(fn_name));
+                }
+                None if kind == DeclKind::Var => continue,
+                None => {
+                    b.emit(Op::Push(Value::Undefined));
+                }
+            }
+            let name = Rc::from(self.text(name));
+            if kind == DeclKind::Var {
+                b.emit(Op::Store(name));
+            } else {
+                b.emit(Op::Declare(name, kind));
+            }
+        }
+    }
+
+    fn if_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        let Some(condition) = node.child_by_field_name("condition") else {
+            return b.abstain("an `if` without a condition");
+        };
+        self.expression(b, condition);
+        let to_else = b.emit(Op::JumpIfFalse(0));
+        if let Some(consequence) = node.child_by_field_name("consequence") {
+            self.block(b, consequence);
+        }
+        match node.child_by_field_name("alternative") {
+            Some(alternative) => {
+                let to_end = b.emit(Op::Jump(0));
+                b.patch(to_else);
+                if let Some(body) = alternative.named_child(0) {
+                    self.block(b, body);
+                }
+                b.patch(to_end);
+            }
+            None => b.patch(to_else),
+        }
+    }
+
+    fn open_loop(&mut self, b: &mut FnBuilder) {
+        b.loops.push(LoopContext {
+            breaks: Vec::new(),
+            continues: Vec::new(),
+            handlers: b.handlers,
+            scopes: b.scopes,
+        });
+    }
+
+    fn close_loop(&mut self, b: &mut FnBuilder, continue_target: usize) {
+        if let Some(context) = b.loops.pop() {
+            for at in context.continues {
+                b.patch_to(at, continue_target);
+            }
+            for at in context.breaks {
+                b.patch(at);
+            }
+        }
+    }
+
+    fn while_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        let start = b.here();
+        if let Some(condition) = node.child_by_field_name("condition") {
+            self.expression(b, condition);
+        }
+        let exit = b.emit(Op::JumpIfFalse(0));
+        self.open_loop(b);
+        if let Some(body) = node.child_by_field_name("body") {
+            self.block(b, body);
+        }
+        b.emit(Op::Jump(start));
+        b.patch(exit);
+        self.close_loop(b, start);
+    }
+
+    fn do_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        let start = b.here();
+        self.open_loop(b);
+        if let Some(body) = node.child_by_field_name("body") {
+            self.block(b, body);
+        }
+        let continue_target = b.here();
+        if let Some(condition) = node.child_by_field_name("condition") {
+            self.expression(b, condition);
+        }
+        let exit = b.emit(Op::JumpIfFalse(0));
+        b.emit(Op::Jump(start));
+        b.patch(exit);
+        self.close_loop(b, continue_target);
+    }
+
+    fn for_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        let mut per_iteration = false;
+        if let Some(init) = node.child_by_field_name("initializer") {
+            match init.kind() {
+                "lexical_declaration" => {
+                    per_iteration = true;
+                    self.declaration(b, init);
+                }
+                "variable_declaration" => self.declaration(b, init),
+                "empty_statement" => {}
+                _ => {
+                    self.expression(b, init);
+                    b.emit(Op::Pop);
+                }
+            }
+        }
+        let test = b.here();
+        let exit = match node.child_by_field_name("condition") {
+            Some(condition) if condition.kind() != "empty_statement" => {
+                self.expression(b, condition);
+                Some(b.emit(Op::JumpIfFalse(0)))
+            }
+            _ => None,
+        };
+        self.open_loop(b);
+        if let Some(body) = node.child_by_field_name("body") {
+            self.block(b, body);
+        }
+        let continue_target = b.here();
+        if per_iteration {
+            b.emit(Op::RenewScope);
+        }
+        if let Some(increment) = node.child_by_field_name("increment") {
+            self.expression(b, increment);
+            b.emit(Op::Pop);
+        }
+        b.emit(Op::Jump(test));
+        if let Some(exit) = exit {
+            b.patch(exit);
+        }
+        self.close_loop(b, continue_target);
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+    }
+
+    fn for_of_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        let is_of = node
+            .child_by_field_name("operator")
+            .is_some_and(|op| self.text(op) == "of");
+        if !is_of || has_token(node, "await") {
+            return b.abstain("only `for...of` over arrays is modelled");
+        }
+        let (Some(left), Some(right)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+        ) else {
+            return b.abstain("a malformed `for...of`");
+        };
+        if left.kind() != "identifier" {
+            return b.abstain("destructuring in `for...of` is not modelled");
+        }
+        let kind = match node.child_by_field_name("kind").map(|k| self.text(k)) {
+            Some("const") => Some(DeclKind::Const),
+            Some("let") => Some(DeclKind::Let),
+            _ => None,
+        };
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        self.hidden_counter += 1;
+        let iter: Rc<str> = Rc::from(format!("%iter{}", self.hidden_counter).as_str());
+        self.expression(b, right);
+        b.emit(Op::IterInit(iter.clone()));
+        let next = b.emit(Op::IterNext(iter, 0));
+        self.open_loop(b);
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        let name = Rc::from(self.text(left));
+        match kind {
+            Some(kind) => b.emit(Op::Declare(name, kind)),
+            None => b.emit(Op::Store(name)),
+        };
+        if let Some(body) = node.child_by_field_name("body") {
+            self.block(b, body);
+        }
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+        b.emit(Op::Jump(next));
+        b.patch(next);
+        self.close_loop(b, next);
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+    }
+
+    fn break_continue(&mut self, b: &mut FnBuilder, node: Node) {
+        if node.named_child(0).is_some_and(|n| n.kind() != "comment") {
+            return b.abstain("labelled `break`/`continue` is not modelled");
+        }
+        let is_break = node.kind() == "break_statement";
+        let Some(context) = b.loops.last() else {
+            return b.abstain("`break`/`continue` outside a loop (e.g. in `switch`)");
+        };
+        let (handlers, scopes) = (context.handlers, context.scopes);
+        let at = b.emit(Op::Exit {
+            target: 0,
+            handlers,
+            scopes,
+        });
+        if let Some(context) = b.loops.last_mut() {
+            if is_break {
+                context.breaks.push(at);
+            } else {
+                context.continues.push(at);
+            }
+        }
+    }
+
+    /// `try { A } catch (e) { B } finally { C }`: a Finally handler outside a
+    /// Catch handler; leaving A or B by any completion runs C first.
+    fn try_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        let body = node.child_by_field_name("body");
+        let handler = node.child_by_field_name("handler");
+        let finalizer = node.child_by_field_name("finalizer");
+        let finally_at = finalizer.map(|_| {
+            b.handlers += 1;
+            b.emit(Op::PushHandler(HandlerKind::Finally, 0))
+        });
+        if let Some(handler) = handler {
+            let catch_at = b.emit(Op::PushHandler(HandlerKind::Catch, 0));
+            b.handlers += 1;
+            if let Some(body) = body {
+                self.block(b, body);
+            }
+            b.handlers -= 1;
+            b.emit(Op::PopHandler);
+            let over_catch = b.emit(Op::Jump(0));
+            b.patch(catch_at);
+            // The VM pushes the exception before jumping here.
+            b.emit(Op::PushScope);
+            b.scopes += 1;
+            match handler.child_by_field_name("parameter") {
+                Some(param) if param.kind() == "identifier" => {
+                    b.emit(Op::Declare(Rc::from(self.text(param)), DeclKind::Let));
+                }
+                Some(_) => {
+                    b.emit(Op::Pop);
+                    b.abstain("destructuring in `catch` is not modelled");
+                }
+                None => {
+                    b.emit(Op::Pop);
+                }
+            }
+            if let Some(catch_body) = handler.child_by_field_name("body") {
+                self.block(b, catch_body);
+            }
+            b.scopes -= 1;
+            b.emit(Op::PopScope);
+            b.patch(over_catch);
+        } else if let Some(body) = body {
+            self.block(b, body);
+        }
+        if let (Some(finally_at), Some(finalizer)) = (finally_at, finalizer) {
+            b.handlers -= 1;
+            b.emit(Op::PopHandler);
+            b.emit(Op::NormalCompletion);
+            b.patch(finally_at);
+            if let Some(finally_body) = finalizer.child_by_field_name("body") {
+                self.block(b, finally_body);
+            }
+            b.emit(Op::EndFinally);
+        }
+    }
+}
+
+pub(crate) fn named_children(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| child.kind() != "comment")
+        .collect()
+}
+
+/// Whether `node` has an anonymous child token spelled `token` (e.g. `async`).
+pub(crate) fn has_token(node: Node, token: &str) -> bool {
+    let mut cursor = node.walk();
+    let found = node
+        .children(&mut cursor)
+        .any(|child| !child.is_named() && child.kind() == token);
+    found
+}
+
+pub(crate) fn is_function_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function"
+            | "generator_function_declaration"
+    )
+}

@@ -1,0 +1,157 @@
+//! Per-function facts: when each `await` resumes and when each async
+//! function's promise settles, in ticks.
+//!
+//! A *tick* is causal job depth. The synchronous run of a macrotask (the
+//! main script, a timer or immediate callback, a nextTick callback) is depth
+//! 0; a microtask job queued while something at depth d runs has depth d+1.
+//! An await "resumes at tick N" when the job that resumes it is N levels
+//! deeper than the job that entered the function. When the chain passes
+//! through something the engine cannot see into (a timer, unknown code), the
+//! count restarts from the moment that operand settled.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use super::bytecode::FuncId;
+use super::value::ObjId;
+
+/// Where a tick count starts.
+#[derive(Debug, Clone)]
+struct Anchor {
+    /// `None`: the function's entry; `Some(text)`: the settling of that operand.
+    operand: Option<String>,
+    native_assumed: bool,
+    depth: u32,
+    instant: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Observed {
+    AfterEntry(u32),
+    AfterSettle {
+        jobs: u32,
+        operand: String,
+        native_assumed: bool,
+    },
+}
+
+/// Collects what a run shows about async activations.
+#[derive(Debug, Default)]
+pub(crate) struct Observer {
+    anchors: BTreeMap<usize, Anchor>,
+    awaited: BTreeMap<usize, (ObjId, Range<usize>)>,
+    pub resumes: BTreeMap<(FuncId, usize, usize), Vec<Observed>>,
+    pub settles: BTreeMap<FuncId, Vec<Observed>>,
+    pub entered_funcs: Vec<FuncId>,
+    activation_funcs: BTreeMap<usize, FuncId>,
+    /// Source text of await operands, by await range start.
+    pub operand_text: BTreeMap<usize, String>,
+    /// Operands the facts run treated as unknown code.
+    pub opaque_promises: BTreeMap<ObjId, String>,
+}
+
+/// When a promise settled: (macrotask instant, job depth).
+pub(crate) type SettledAt = Option<(usize, u32)>;
+
+impl Observer {
+    pub fn entered(&mut self, activation: usize, func: FuncId, depth: u32, instant: usize) {
+        self.anchors.insert(
+            activation,
+            Anchor {
+                operand: None,
+                native_assumed: false,
+                depth,
+                instant,
+            },
+        );
+        self.activation_funcs.insert(activation, func);
+        self.entered_funcs.push(func);
+    }
+
+    pub fn awaited(&mut self, activation: usize, span: Range<usize>, promise: ObjId) {
+        self.awaited.insert(activation, (promise, span));
+    }
+
+    pub fn awaited_promise(&self, activation: usize) -> Option<ObjId> {
+        self.awaited.get(&activation).map(|(p, _)| *p)
+    }
+
+    fn observe(
+        &mut self,
+        activation: usize,
+        depth: u32,
+        instant: usize,
+        settled: SettledAt,
+    ) -> Option<Observed> {
+        let anchor = self.anchors.get(&activation)?.clone();
+        if anchor.instant == instant && depth >= anchor.depth {
+            let jobs = depth - anchor.depth;
+            return Some(match anchor.operand {
+                None => Observed::AfterEntry(jobs),
+                Some(operand) => Observed::AfterSettle {
+                    jobs,
+                    operand,
+                    native_assumed: anchor.native_assumed,
+                },
+            });
+        }
+        // Crossed a macrotask: count from the awaited operand's settling.
+        let (promise, span) = self.awaited.get(&activation)?.clone();
+        let (settle_instant, settle_depth) = settled?;
+        if settle_instant != instant || depth < settle_depth {
+            return None;
+        }
+        let operand = self
+            .operand_text
+            .get(&span.start)
+            .cloned()
+            .unwrap_or_default();
+        let native_assumed = self.opaque_promises.contains_key(&promise);
+        self.anchors.insert(
+            activation,
+            Anchor {
+                operand: Some(operand.clone()),
+                native_assumed,
+                depth: settle_depth,
+                instant,
+            },
+        );
+        Some(Observed::AfterSettle {
+            jobs: depth - settle_depth,
+            operand,
+            native_assumed,
+        })
+    }
+
+    pub fn resumed(
+        &mut self,
+        activation: usize,
+        span: Range<usize>,
+        depth: u32,
+        instant: usize,
+        settled: SettledAt,
+    ) {
+        let Some(&func) = self.activation_funcs.get(&activation) else {
+            return;
+        };
+        let key = (func, span.start, span.end);
+        match self.observe(activation, depth, instant, settled) {
+            Some(observed) => self.resumes.entry(key).or_default().push(observed),
+            None => {
+                // Unknown: record an impossible marker so it reads as varying.
+                let entry = self.resumes.entry(key).or_default();
+                entry.push(Observed::AfterEntry(u32::MAX));
+            }
+        }
+    }
+
+    pub fn settled(&mut self, activation: usize, depth: u32, instant: usize) {
+        let Some(&func) = self.activation_funcs.get(&activation) else {
+            return;
+        };
+        let observed = self
+            .observe(activation, depth, instant, None)
+            .unwrap_or(Observed::AfterEntry(u32::MAX));
+        self.settles.entry(func).or_default().push(observed);
+    }
+}

@@ -1,0 +1,1009 @@
+//! The abstract machine: heap, scopes, the frame stack and the run loop.
+//!
+//! JavaScript calls never recurse in Rust: a call pushes a `Frame` and the
+//! same loop continues. An async activation's frame is moved out to its
+//! `Activation` at `await` and moved back by the resuming job, which is what
+//! lets `await` suspend in the middle of any expression. Rust recursion only
+//! happens when a built-in calls back into JavaScript (`forEach`, a promise
+//! executor, a job), and that nesting is bounded by `MAX_NATIVE_DEPTH`.
+
+use std::collections::{HashMap, VecDeque};
+use std::ops::Range;
+use std::rc::Rc;
+
+use super::bytecode::{DeclKind, FuncId, FunctionCode, HandlerKind, Op};
+use super::facts::Observer;
+use super::scheduler::{EventLoop, Job, Tick};
+use super::value::{Binding, Builtin, ObjId, ObjKind, Object, Scope, ScopeId, Value};
+use super::{Abstention, ModuleKind, PrintedLine};
+
+/// Ops executed before the engine gives up (loops, recursion).
+pub(crate) const STEP_LIMIT: u64 = 2_000_000;
+const MAX_FRAMES: usize = 2_000;
+const MAX_NATIVE_DEPTH: usize = 48;
+pub(crate) const MAX_OUTPUT_LINES: usize = 20_000;
+
+/// Why a run stops early.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Halt {
+    /// The engine cannot predict what Node does from here.
+    #[error("{}", .0.reason)]
+    Abstain(Abstention),
+    /// Node would exit here (uncaught exception, unhandled rejection): stdout ends.
+    #[error("the process exits: {0}")]
+    Crash(String),
+}
+
+pub(crate) type Run<T> = Result<T, Halt>;
+
+/// How a JavaScript evaluation ended.
+#[derive(Debug, Clone)]
+pub(crate) enum Completion {
+    Normal(Value),
+    Throw(Value),
+}
+
+/// A completion waiting for a `finally` body to end (§14.15.3).
+#[derive(Debug, Clone)]
+pub(crate) enum Pending {
+    Normal,
+    Return(Value),
+    Throw(Value),
+    Exit {
+        target: usize,
+        handlers: usize,
+        scopes: usize,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Handler {
+    pub kind: HandlerKind,
+    pub pc: usize,
+    pub scopes: usize,
+    pub pendings: usize,
+}
+
+/// One activation of a function: everything needed to resume it.
+#[derive(Debug, Clone)]
+pub(crate) struct Frame {
+    pub code: Rc<FunctionCode>,
+    pub func: FuncId,
+    pub pc: usize,
+    pub scopes: Vec<ScopeId>,
+    pub stack: Vec<Value>,
+    pub handlers: Vec<Handler>,
+    pub pendings: Vec<Pending>,
+    pub this: Value,
+    pub args: Vec<Value>,
+    pub activation: Option<usize>,
+}
+
+/// An async function's call: its outer promise and, while suspended, its frame.
+#[derive(Debug)]
+pub(crate) struct Activation {
+    pub func: FuncId,
+    pub outer: ObjId,
+    pub frame: Option<Frame>,
+    /// Causal job depth at entry (see `facts.rs` for what a tick is).
+    pub entry_depth: u32,
+    /// The `await` the activation is suspended at.
+    pub await_span: Range<usize>,
+}
+
+pub(crate) struct Machine<'s> {
+    pub src: &'s str,
+    pub module: ModuleKind,
+    pub funcs: Vec<Rc<FunctionCode>>,
+    pub heap: Vec<Object>,
+    pub scopes: Vec<Scope>,
+    pub global: ScopeId,
+    pub frames: Vec<Frame>,
+    pub activations: Vec<Activation>,
+    /// Shared one-shot flags ("already resolved", "already called").
+    pub flags: Vec<bool>,
+    /// Shared counters (`Promise.all`'s remaining elements).
+    pub counters: Vec<usize>,
+    pub builtins: HashMap<Builtin, ObjId>,
+    pub microtasks: VecDeque<Job>,
+    pub ticks: VecDeque<Tick>,
+    pub event_loop: EventLoop,
+    pub output: Vec<PrintedLine>,
+    pub steps: u64,
+    pub step_limit: u64,
+    native_depth: usize,
+    /// Causal depth of the job now running (0 in a macrotask).
+    pub depth: u32,
+    /// What runs now, for `--explain`.
+    pub cause: Rc<str>,
+    /// Rejected promises without a handler, in rejection order.
+    pub unhandled: Vec<ObjId>,
+    line_starts: Vec<usize>,
+    pub observer: Option<Observer>,
+}
+
+impl<'s> Machine<'s> {
+    pub fn new(src: &'s str, module: ModuleKind, funcs: Vec<Rc<FunctionCode>>) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(src.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut machine = Machine {
+            src,
+            module,
+            funcs,
+            heap: Vec::new(),
+            scopes: vec![Scope {
+                vars: Vec::new(),
+                parent: None,
+            }],
+            global: 0,
+            frames: Vec::new(),
+            activations: Vec::new(),
+            flags: Vec::new(),
+            counters: Vec::new(),
+            builtins: HashMap::new(),
+            microtasks: VecDeque::new(),
+            ticks: VecDeque::new(),
+            event_loop: EventLoop::default(),
+            output: Vec::new(),
+            steps: 0,
+            step_limit: STEP_LIMIT,
+            native_depth: 0,
+            depth: 0,
+            cause: Rc::from("sync"),
+            unhandled: Vec::new(),
+            line_starts,
+            observer: None,
+        };
+        machine.install_globals();
+        machine
+    }
+
+    /// 1-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset)
+    }
+
+    pub fn alloc(&mut self, kind: ObjKind) -> ObjId {
+        self.heap.push(Object {
+            kind,
+            props: Vec::new(),
+        });
+        self.heap.len() - 1
+    }
+
+    pub fn new_flag(&mut self) -> usize {
+        self.flags.push(false);
+        self.flags.len() - 1
+    }
+
+    pub fn abstain<T>(&self, reason: impl Into<String>) -> Run<T> {
+        let range = self.frames.last().and_then(|frame| {
+            let pc = frame.pc.checked_sub(1)?;
+            frame.code.spans.get(pc).cloned()
+        });
+        Err(Halt::Abstain(Abstention {
+            reason: reason.into(),
+            range,
+        }))
+    }
+
+    pub fn abstain_at<T>(&self, reason: impl Into<String>, range: Range<usize>) -> Run<T> {
+        Err(Halt::Abstain(Abstention {
+            reason: reason.into(),
+            range: Some(range),
+        }))
+    }
+
+    /// The source range of the op now executing.
+    pub fn current_span(&self) -> Range<usize> {
+        self.frames
+            .last()
+            .and_then(|frame| frame.code.spans.get(frame.pc.checked_sub(1)?).cloned())
+            .unwrap_or(0..0)
+    }
+
+    pub fn print(&mut self, text: String) -> Run<()> {
+        if self.output.len() >= MAX_OUTPUT_LINES {
+            return self.abstain("the program prints too many lines to model");
+        }
+        self.output.push(PrintedLine {
+            text,
+            cause: self.cause.to_string(),
+        });
+        Ok(())
+    }
+
+    // ----- scopes -----
+
+    pub fn new_scope(&mut self, parent: ScopeId) -> ScopeId {
+        self.scopes.push(Scope {
+            vars: Vec::new(),
+            parent: Some(parent),
+        });
+        self.scopes.len() - 1
+    }
+
+    fn lookup(&self, start: ScopeId, name: &str) -> Option<(ScopeId, usize)> {
+        let mut scope = Some(start);
+        while let Some(id) = scope {
+            if let Some(index) = self.scopes[id].find(name) {
+                return Some((id, index));
+            }
+            scope = self.scopes[id].parent;
+        }
+        None
+    }
+
+    fn load(&self, scope: ScopeId, name: &str) -> Run<Value> {
+        match self.lookup(scope, name) {
+            Some((id, index)) => match &self.scopes[id].vars[index].value {
+                Some(value) => Ok(value.clone()),
+                None => self.abstain(format!(
+                    "`{name}` is read before its declaration runs (a ReferenceError)"
+                )),
+            },
+            None => self.unknown_name(name),
+        }
+    }
+
+    fn unknown_name<T>(&self, name: &str) -> Run<T> {
+        self.abstain(format!(
+            "`{name}` is not defined in this program (unknown code, or a ReferenceError)"
+        ))
+    }
+
+    fn store(&mut self, scope: ScopeId, name: &str, value: Value) -> Run<()> {
+        match self.lookup(scope, name) {
+            Some((id, index)) => {
+                let binding = &mut self.scopes[id].vars[index];
+                if binding.value.is_none() {
+                    return self.abstain(format!("`{name}` is assigned before its declaration"));
+                }
+                if !binding.mutable {
+                    return self.abstain(format!("assignment to the constant `{name}`"));
+                }
+                binding.value = Some(value);
+                Ok(())
+            }
+            None => self.abstain(format!(
+                "assignment to the undeclared `{name}` (an implicit global)"
+            )),
+        }
+    }
+
+    fn declare(&mut self, scope: ScopeId, name: &Rc<str>, value: Option<Value>, mutable: bool) {
+        let vars = &mut self.scopes[scope].vars;
+        match vars.iter_mut().find(|b| b.name == *name) {
+            Some(binding) => {
+                binding.value = value;
+                binding.mutable = mutable;
+            }
+            None => vars.push(Binding {
+                name: name.clone(),
+                value,
+                mutable,
+            }),
+        }
+    }
+
+    // ----- calls -----
+
+    /// Calls `callee` from Rust (a built-in or a job) and runs it to completion
+    /// or to its first suspension.
+    pub fn call(&mut self, callee: &Value, this: Value, args: Vec<Value>) -> Run<Completion> {
+        let Some(id) = callee.as_object() else {
+            return self.abstain("calling a value that is not a function (a TypeError)");
+        };
+        match &self.heap[id].kind {
+            ObjKind::Native(native) => {
+                let native = native.clone();
+                self.call_native(native, this, args)
+            }
+            ObjKind::Closure { .. } => {
+                if self.native_depth >= MAX_NATIVE_DEPTH {
+                    return self.abstain("callbacks nest too deeply to model");
+                }
+                let base = self.frames.len();
+                self.push_frame(id, this, args)?;
+                self.native_depth += 1;
+                let result = self.run(base, None);
+                self.native_depth -= 1;
+                result
+            }
+            _ => self.abstain("calling a value that is not a function (a TypeError)"),
+        }
+    }
+
+    pub fn is_callable(&self, value: &Value) -> bool {
+        value.as_object().is_some_and(|id| {
+            matches!(
+                self.heap[id].kind,
+                ObjKind::Closure { .. } | ObjKind::Native(_)
+            )
+        })
+    }
+
+    /// Enters a closure: a new frame, and for async functions the outer
+    /// promise, which V8 creates before the body runs.
+    fn push_frame(&mut self, closure: ObjId, this: Value, args: Vec<Value>) -> Run<()> {
+        let ObjKind::Closure {
+            func,
+            scope,
+            this: captured,
+        } = &self.heap[closure].kind
+        else {
+            return self.abstain("calling a value that is not a function");
+        };
+        let (func, parent, captured) = (*func, *scope, captured.clone());
+        if self.frames.len() >= MAX_FRAMES {
+            return self.abstain("call depth limit reached (unbounded recursion?)");
+        }
+        let code = self.funcs[func].clone();
+        let scope = self.new_scope(parent);
+        let this = if code.is_arrow { captured } else { this };
+        let activation = if code.is_async {
+            let outer = self.new_promise();
+            self.activations.push(Activation {
+                func,
+                outer,
+                frame: None,
+                entry_depth: self.depth,
+                await_span: 0..0,
+            });
+            let id = self.activations.len() - 1;
+            let (depth, instant) = (self.depth, self.event_loop.instant);
+            if let Some(observer) = &mut self.observer {
+                observer.entered(id, func, depth, instant);
+            }
+            Some(id)
+        } else {
+            None
+        };
+        self.frames.push(Frame {
+            code,
+            func,
+            pc: 0,
+            scopes: vec![scope],
+            stack: Vec::new(),
+            handlers: Vec::new(),
+            pendings: Vec::new(),
+            this,
+            args,
+            activation,
+        });
+        Ok(())
+    }
+
+    /// Starts the program's top level (function 0) as a frame and runs it.
+    pub fn run_top_level(&mut self, this: Value) -> Run<Completion> {
+        let closure = self.alloc(ObjKind::Closure {
+            func: 0,
+            scope: self.global,
+            this: Value::Undefined,
+        });
+        self.call(&Value::Object(closure), this, Vec::new())
+    }
+
+    /// Resumes a suspended activation with the awaited outcome.
+    pub fn resume(&mut self, activation: usize, outcome: Completion) -> Run<()> {
+        let Some(mut frame) = self
+            .activations
+            .get_mut(activation)
+            .and_then(|a| a.frame.take())
+        else {
+            return self.abstain("resuming an activation that is not suspended");
+        };
+        let span = self.activations[activation].await_span.clone();
+        if self.observer.is_some() {
+            let settled = self
+                .observer
+                .as_ref()
+                .and_then(|o| o.awaited_promise(activation))
+                .and_then(|p| self.promise_data(p))
+                .and_then(|data| data.settled_at);
+            let (depth, instant) = (self.depth, self.event_loop.instant);
+            if let Some(observer) = &mut self.observer {
+                observer.resumed(activation, span, depth, instant, settled);
+            }
+        }
+        let base = self.frames.len();
+        let throw = match outcome {
+            Completion::Normal(value) => {
+                frame.stack.push(value);
+                None
+            }
+            Completion::Throw(error) => Some(error),
+        };
+        self.frames.push(frame);
+        self.native_depth += 1;
+        let result = self.run(base, throw);
+        self.native_depth -= 1;
+        result.map(|_| ())
+    }
+
+    /// Runs frames until the stack is back at `base`.
+    fn run(&mut self, base: usize, mut throw: Option<Value>) -> Run<Completion> {
+        loop {
+            if let Some(error) = throw.take() {
+                if let Some(done) = self.unwind(error, base)? {
+                    return Ok(done);
+                }
+            }
+            self.steps += 1;
+            if self.steps > self.step_limit {
+                return self.abstain("step limit reached (a long or infinite loop?)");
+            }
+            let Some(frame) = self.frames.last_mut() else {
+                return self.abstain("internal: no frame to run");
+            };
+            let code = frame.code.clone();
+            let Some(op) = code.code.get(frame.pc) else {
+                return self.abstain("internal: ran past the end of a function");
+            };
+            frame.pc += 1;
+            match self.step(op)? {
+                Step::Continue => {}
+                Step::Throw(error) => throw = Some(error),
+                Step::Finish(completion) => {
+                    if let Some(done) = self.finish_frame(completion, base)? {
+                        return Ok(done);
+                    }
+                }
+                Step::Suspend => {
+                    if let Some(done) = self.suspend_frame(base)? {
+                        return Ok(done);
+                    }
+                }
+            }
+        }
+    }
+
+    fn frame(&mut self) -> &mut Frame {
+        // The run loop only steps while a frame exists.
+        let last = self.frames.len() - 1;
+        &mut self.frames[last]
+    }
+
+    pub fn pop(&mut self) -> Value {
+        self.frame().stack.pop().unwrap_or(Value::Undefined)
+    }
+
+    fn push(&mut self, value: Value) {
+        self.frame().stack.push(value);
+    }
+
+    fn scope(&mut self) -> ScopeId {
+        let frame = self.frame();
+        frame.scopes.last().copied().unwrap_or(0)
+    }
+
+    fn step(&mut self, op: &Op) -> Run<Step> {
+        match op {
+            Op::Push(value) => self.push(value.clone()),
+            Op::Pop => {
+                self.pop();
+            }
+            Op::Dup => {
+                let top = self.pop();
+                self.push(top.clone());
+                self.push(top);
+            }
+            Op::Dup2 => {
+                let b = self.pop();
+                let a = self.pop();
+                for v in [a.clone(), b.clone(), a, b] {
+                    self.push(v);
+                }
+            }
+            Op::Load(name) => {
+                let scope = self.scope();
+                let value = self.load(scope, name)?;
+                self.push(value);
+            }
+            Op::Store(name) => {
+                let value = self.pop();
+                let scope = self.scope();
+                self.store(scope, name, value)?;
+            }
+            Op::Declare(name, kind) => {
+                let scope = match kind {
+                    DeclKind::Var => self.frame().scopes.first().copied().unwrap_or(0),
+                    _ => self.scope(),
+                };
+                match kind {
+                    DeclKind::Uninitialised => self.declare(scope, name, None, true),
+                    DeclKind::Const => {
+                        let value = self.pop();
+                        self.declare(scope, name, Some(value), false);
+                    }
+                    DeclKind::Let | DeclKind::Var => {
+                        let value = self.pop();
+                        self.declare(scope, name, Some(value), true);
+                    }
+                }
+            }
+            Op::TypeofName(name) => {
+                let scope = self.scope();
+                let value = match self.lookup(scope, name) {
+                    Some(_) => self.load(scope, name)?,
+                    None => Value::Undefined,
+                };
+                let text = self.type_of(&value);
+                self.push(Value::str(text));
+            }
+            Op::PushScope => {
+                let parent = self.scope();
+                let scope = self.new_scope(parent);
+                self.frame().scopes.push(scope);
+            }
+            Op::PopScope => {
+                self.frame().scopes.pop();
+            }
+            Op::RenewScope => {
+                let old = self.scope();
+                let copy = self.scopes[old].clone();
+                self.scopes.push(copy);
+                let new = self.scopes.len() - 1;
+                if let Some(top) = self.frame().scopes.last_mut() {
+                    *top = new;
+                }
+            }
+            Op::LoadThis => {
+                let this = self.frame().this.clone();
+                self.push(this);
+            }
+            Op::LoadArg(index) => {
+                let value = self.frame().args.get(*index).cloned();
+                self.push(value.unwrap_or(Value::Undefined));
+            }
+            Op::LoadRestArgs(index) => {
+                let rest: Vec<Value> = self.frame().args.iter().skip(*index).cloned().collect();
+                let array = self.alloc(ObjKind::Array(rest));
+                self.push(Value::Object(array));
+            }
+            Op::GetProp(name) => {
+                let object = self.pop();
+                let value = self.get_property(&object, name)?;
+                self.push(value);
+            }
+            Op::GetMethod(name) => {
+                let object = self.pop();
+                let value = self.get_property(&object, name)?;
+                self.push(object);
+                self.push(value);
+            }
+            Op::GetIndex => {
+                let key = self.pop();
+                let object = self.pop();
+                let value = self.get_index(&object, &key)?;
+                self.push(value);
+            }
+            Op::GetIndexMethod => {
+                let key = self.pop();
+                let object = self.pop();
+                let value = self.get_index(&object, &key)?;
+                self.push(object);
+                self.push(value);
+            }
+            Op::SetProp(name) => {
+                let value = self.pop();
+                let object = self.pop();
+                self.set_property(&object, name, value.clone())?;
+                self.push(value);
+            }
+            Op::SetIndex => {
+                let value = self.pop();
+                let key = self.pop();
+                let object = self.pop();
+                self.set_index(&object, &key, value.clone())?;
+                self.push(value);
+            }
+            Op::UpdateProp {
+                name,
+                delta,
+                prefix,
+            } => {
+                let object = self.pop();
+                let old = self.get_property(&object, name)?;
+                let old = self.to_number(&old)?;
+                let new = old + delta;
+                self.set_property(&object, name, Value::Number(new))?;
+                self.push(Value::Number(if *prefix { new } else { old }));
+            }
+            Op::UpdateIndex { delta, prefix } => {
+                let key = self.pop();
+                let object = self.pop();
+                let old = self.get_index(&object, &key)?;
+                let old = self.to_number(&old)?;
+                let new = old + delta;
+                self.set_index(&object, &key, Value::Number(new))?;
+                self.push(Value::Number(if *prefix { new } else { old }));
+            }
+            Op::Call { argc, with_this } => {
+                let len = self.frame().stack.len();
+                let args = self.frame().stack.split_off(len.saturating_sub(*argc));
+                let callee = self.pop();
+                let this = if *with_this {
+                    self.pop()
+                } else {
+                    Value::Undefined
+                };
+                return self.call_from_code(callee, this, args);
+            }
+            Op::CallSpread { with_this } => {
+                let array = self.pop();
+                let args = self.array_items(&array)?;
+                let callee = self.pop();
+                let this = if *with_this {
+                    self.pop()
+                } else {
+                    Value::Undefined
+                };
+                return self.call_from_code(callee, this, args);
+            }
+            Op::New { argc } => {
+                let len = self.frame().stack.len();
+                let args = self.frame().stack.split_off(len.saturating_sub(*argc));
+                let constructor = self.pop();
+                return Ok(match self.construct(&constructor, args)? {
+                    Completion::Normal(value) => {
+                        self.push(value);
+                        Step::Continue
+                    }
+                    Completion::Throw(error) => Step::Throw(error),
+                });
+            }
+            Op::Closure(func) => {
+                let scope = self.scope();
+                let this = self.frame().this.clone();
+                let closure = self.alloc(ObjKind::Closure {
+                    func: *func,
+                    scope,
+                    this,
+                });
+                self.push(Value::Object(closure));
+            }
+            Op::Array(count) => {
+                let len = self.frame().stack.len();
+                let items = self.frame().stack.split_off(len.saturating_sub(*count));
+                let array = self.alloc(ObjKind::Array(items));
+                self.push(Value::Object(array));
+            }
+            Op::ArrayPush => {
+                let value = self.pop();
+                let array = self.pop();
+                if let Some(ObjKind::Array(items)) =
+                    array.as_object().map(|id| &mut self.heap[id].kind)
+                {
+                    items.push(value);
+                }
+                self.push(array);
+            }
+            Op::ArraySpread => {
+                let iterable = self.pop();
+                let extra = self.array_items(&iterable)?;
+                let array = self.pop();
+                if let Some(ObjKind::Array(items)) =
+                    array.as_object().map(|id| &mut self.heap[id].kind)
+                {
+                    items.extend(extra);
+                }
+                self.push(array);
+            }
+            Op::Object(keys) => {
+                let len = self.frame().stack.len();
+                let values = self.frame().stack.split_off(len.saturating_sub(keys.len()));
+                let object = self.alloc(ObjKind::Plain);
+                self.heap[object].props = keys.iter().cloned().zip(values).collect();
+                self.push(Value::Object(object));
+            }
+            Op::Binary(op) => {
+                let right = self.pop();
+                let left = self.pop();
+                let value = self.binary(*op, &left, &right)?;
+                self.push(value);
+            }
+            Op::Unary(op) => {
+                let value = self.pop();
+                let result = self.unary(*op, &value)?;
+                self.push(result);
+            }
+            Op::ToNumber => {
+                let value = self.pop();
+                let number = self.to_number(&value)?;
+                self.push(Value::Number(number));
+            }
+            Op::Concat(count) => {
+                let len = self.frame().stack.len();
+                let parts = self.frame().stack.split_off(len.saturating_sub(*count));
+                let mut text = String::new();
+                for part in &parts {
+                    text.push_str(&self.to_string(part)?);
+                }
+                self.push(Value::str(&text));
+            }
+            Op::Jump(target) => self.frame().pc = *target,
+            Op::JumpIfFalse(target) => {
+                if !self.pop().truthy() {
+                    self.frame().pc = *target;
+                }
+            }
+            Op::JumpIfTrueKeep(target) | Op::JumpIfFalseKeep(target) => {
+                let value = self.pop();
+                let want = matches!(op, Op::JumpIfTrueKeep(_));
+                if value.truthy() == want {
+                    self.push(value);
+                    self.frame().pc = *target;
+                }
+            }
+            Op::JumpIfNotNullishKeep(target) => {
+                let value = self.pop();
+                if !value.is_nullish() {
+                    self.push(value);
+                    self.frame().pc = *target;
+                }
+            }
+            Op::Return => {
+                let value = self.pop();
+                return Ok(self.leave(Pending::Return(value)));
+            }
+            Op::Throw => return Ok(Step::Throw(self.pop())),
+            Op::Await => return Ok(Step::Suspend),
+            Op::PushHandler(kind, pc) => {
+                let frame = self.frame();
+                let handler = Handler {
+                    kind: *kind,
+                    pc: *pc,
+                    scopes: frame.scopes.len(),
+                    pendings: frame.pendings.len(),
+                };
+                frame.handlers.push(handler);
+            }
+            Op::PopHandler => {
+                self.frame().handlers.pop();
+            }
+            Op::NormalCompletion => self.frame().pendings.push(Pending::Normal),
+            Op::EndFinally => {
+                let pending = self.frame().pendings.pop().unwrap_or(Pending::Normal);
+                return Ok(match pending {
+                    Pending::Normal => Step::Continue,
+                    Pending::Throw(error) => Step::Throw(error),
+                    other => self.leave(other),
+                });
+            }
+            Op::Exit {
+                target,
+                handlers,
+                scopes,
+            } => {
+                return Ok(self.leave(Pending::Exit {
+                    target: *target,
+                    handlers: *handlers,
+                    scopes: *scopes,
+                }))
+            }
+            Op::IterInit(name) => {
+                let iterable = self.pop();
+                let Some(array) = iterable
+                    .as_object()
+                    .filter(|id| matches!(self.heap[*id].kind, ObjKind::Array(_)))
+                else {
+                    return self.abstain("`for...of` over something other than an array");
+                };
+                let iter = self.alloc(ObjKind::ArrayIter { array, next: 0 });
+                let scope = self.scope();
+                self.declare(scope, name, Some(Value::Object(iter)), false);
+            }
+            Op::IterNext(name, exit) => {
+                let scope = self.scope();
+                let iter = self.load(scope, name)?;
+                let Some(iter) = iter.as_object() else {
+                    return self.abstain("internal: lost a `for...of` iterator");
+                };
+                let ObjKind::ArrayIter { array, next } = self.heap[iter].kind else {
+                    return self.abstain("internal: lost a `for...of` iterator");
+                };
+                // Array iterators re-read the length each step (§23.1.5.1).
+                let item = match &self.heap[array].kind {
+                    ObjKind::Array(items) => items.get(next).cloned(),
+                    _ => None,
+                };
+                match item {
+                    Some(item) => {
+                        self.heap[iter].kind = ObjKind::ArrayIter {
+                            array,
+                            next: next + 1,
+                        };
+                        self.push(item);
+                    }
+                    None => self.frame().pc = *exit,
+                }
+            }
+            Op::Abstain(reason) => return self.abstain(reason.to_string()),
+        }
+        Ok(Step::Continue)
+    }
+
+    fn call_from_code(&mut self, callee: Value, this: Value, args: Vec<Value>) -> Run<Step> {
+        let Some(id) = callee.as_object() else {
+            return self.abstain("calling a value that is not a function (a TypeError)");
+        };
+        match &self.heap[id].kind {
+            ObjKind::Closure { .. } => {
+                self.push_frame(id, this, args)?;
+                Ok(Step::Continue)
+            }
+            ObjKind::Native(native) => {
+                let native = native.clone();
+                Ok(match self.call_native(native, this, args)? {
+                    Completion::Normal(value) => {
+                        self.push(value);
+                        Step::Continue
+                    }
+                    Completion::Throw(error) => Step::Throw(error),
+                })
+            }
+            _ => self.abstain("calling a value that is not a function (a TypeError)"),
+        }
+    }
+
+    /// `return`, `break`, `continue` and the end of a `finally`: run the
+    /// enclosing `finally` bodies first (§14.15.3).
+    fn leave(&mut self, pending: Pending) -> Step {
+        let frame = self.frame();
+        let floor = match &pending {
+            Pending::Exit { handlers, .. } => *handlers,
+            _ => 0,
+        };
+        while frame.handlers.len() > floor {
+            let Some(handler) = frame.handlers.pop() else {
+                break;
+            };
+            if handler.kind == HandlerKind::Finally {
+                frame.scopes.truncate(handler.scopes);
+                frame.pendings.truncate(handler.pendings);
+                frame.pendings.push(pending);
+                frame.pc = handler.pc;
+                return Step::Continue;
+            }
+        }
+        match pending {
+            Pending::Return(value) => Step::Finish(Completion::Normal(value)),
+            Pending::Exit { target, scopes, .. } => {
+                frame.scopes.truncate(scopes.max(1));
+                frame.pc = target;
+                Step::Continue
+            }
+            Pending::Normal => Step::Continue,
+            Pending::Throw(error) => Step::Throw(error),
+        }
+    }
+
+    /// Throws `error` in the top frame: to its innermost handler, or out of
+    /// the frame (and on to callers, iteratively). Returns the completion if
+    /// it leaves the `base` frame.
+    fn unwind(&mut self, error: Value, base: usize) -> Run<Option<Completion>> {
+        loop {
+            let frame = self.frame();
+            if let Some(handler) = frame.handlers.pop() {
+                frame.scopes.truncate(handler.scopes);
+                frame.pendings.truncate(handler.pendings);
+                frame.stack.clear();
+                frame.pc = handler.pc;
+                match handler.kind {
+                    HandlerKind::Catch => frame.stack.push(error),
+                    HandlerKind::Finally => frame.pendings.push(Pending::Throw(error)),
+                }
+                return Ok(None);
+            }
+            if frame.activation.is_some() {
+                return self.finish_frame(Completion::Throw(error), base);
+            }
+            self.frames.pop();
+            if self.frames.len() <= base {
+                return Ok(Some(Completion::Throw(error)));
+            }
+        }
+    }
+
+    /// The top frame returned or threw out. Async activations settle their
+    /// outer promise and hand it to the caller (§27.7.5.2 AsyncBlockStart).
+    fn finish_frame(&mut self, completion: Completion, base: usize) -> Run<Option<Completion>> {
+        let Some(frame) = self.frames.last() else {
+            return self.abstain("internal: no frame to finish");
+        };
+        let Some(activation) = frame.activation else {
+            if let Completion::Throw(error) = completion {
+                return self.unwind_out(error, base);
+            }
+            self.frames.pop();
+            return Ok(self.deliver(completion, base));
+        };
+        self.frames.pop();
+        let outer = self.activations[activation].outer;
+        let (depth, instant) = (self.depth, self.event_loop.instant);
+        if let Some(observer) = &mut self.observer {
+            observer.settled(activation, depth, instant);
+        }
+        match completion {
+            Completion::Normal(value) => self.resolve_promise(outer, value)?,
+            Completion::Throw(error) => self.reject_promise(outer, error),
+        }
+        Ok(self.deliver(Completion::Normal(Value::Object(outer)), base))
+    }
+
+    /// A sync frame throws with no handler left: pop it and keep unwinding.
+    fn unwind_out(&mut self, error: Value, base: usize) -> Run<Option<Completion>> {
+        self.frames.pop();
+        if self.frames.len() <= base {
+            return Ok(Some(Completion::Throw(error)));
+        }
+        self.unwind(error, base)
+    }
+
+    /// Hands a normal result to the caller frame, or out of `run`.
+    fn deliver(&mut self, completion: Completion, base: usize) -> Option<Completion> {
+        if self.frames.len() <= base {
+            return Some(completion);
+        }
+        if let Completion::Normal(value) = completion {
+            self.push(value);
+        }
+        None
+    }
+
+    /// `await v` (§27.7.5.3 Await): PromiseResolve, then attach the resume
+    /// reactions; the frame moves to its activation until a job resumes it.
+    fn suspend_frame(&mut self, base: usize) -> Run<Option<Completion>> {
+        let operand = self.pop();
+        let span = self.current_span();
+        let Some(activation) = self.frame().activation else {
+            return self.abstain("`await` outside an async function");
+        };
+        let promise = self.promise_resolve(operand)?;
+        if let Some(observer) = &mut self.observer {
+            observer.awaited(activation, span.clone(), promise);
+        }
+        self.await_promise(promise, activation)?;
+        let Some(frame) = self.frames.pop() else {
+            return self.abstain("internal: no frame to suspend");
+        };
+        let outer = self.activations[activation].outer;
+        self.activations[activation].frame = Some(frame);
+        self.activations[activation].await_span = span;
+        if self.frames.len() <= base {
+            return Ok(Some(Completion::Normal(Value::Object(outer))));
+        }
+        self.push(Value::Object(outer));
+        Ok(None)
+    }
+
+    pub fn type_of(&self, value: &Value) -> &'static str {
+        match value {
+            Value::Undefined => "undefined",
+            Value::Null => "object",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::Str(_) => "string",
+            Value::Object(id) => match self.heap[*id].kind {
+                ObjKind::Closure { .. } | ObjKind::Native(_) => "function",
+                _ => "object",
+            },
+        }
+    }
+
+    pub fn array_items(&self, value: &Value) -> Run<Vec<Value>> {
+        match value.as_object().map(|id| &self.heap[id].kind) {
+            Some(ObjKind::Array(items)) => Ok(items.clone()),
+            _ => self.abstain("spreading or iterating something other than an array"),
+        }
+    }
+}
+
+pub(crate) enum Step {
+    Continue,
+    Throw(Value),
+    Finish(Completion),
+    Suspend,
+}

@@ -1,0 +1,345 @@
+//! Native promises as ECMA-262 §27.2 specifies them, with V8's job kinds.
+//!
+//! Every tick count the engine predicts falls out of these few algorithms:
+//! settling a promise queues one `PromiseReaction` job per reaction;
+//! resolving a promise with a thenable (a native promise included) queues a
+//! `ResolveThenable` job, which calls `then` and so costs one more job.
+
+use std::ops::Range;
+use std::rc::Rc;
+
+use super::machine::{Completion, Machine, Run};
+use super::scheduler::{Job, JobKind};
+use super::value::{Native, ObjId, ObjKind, Value};
+
+#[derive(Debug, Clone)]
+pub(crate) enum PromiseState {
+    Pending,
+    Fulfilled(Value),
+    Rejected(Value),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ReactionKind {
+    Fulfill,
+    Reject,
+}
+
+/// What a reaction job calls.
+#[derive(Debug, Clone)]
+pub(crate) enum ReactionHandler {
+    Callable(Value),
+    /// A missing `onFulfilled`: pass the value on.
+    Identity,
+    /// A missing `onRejected`: pass the reason on.
+    Thrower,
+    /// Resume a suspended async activation (`await`).
+    AwaitResume(usize),
+}
+
+/// A PromiseReaction Record (§27.2.1.2).
+#[derive(Debug, Clone)]
+pub(crate) struct Reaction {
+    /// The promise `then` returned; `None` for `await`.
+    pub derived: Option<ObjId>,
+    pub kind: ReactionKind,
+    pub handler: ReactionHandler,
+    /// Where the reaction was attached, for `--explain`.
+    pub origin: Rc<str>,
+}
+
+#[derive(Debug)]
+pub(crate) struct PromiseData {
+    pub state: PromiseState,
+    pub fulfill_reactions: Vec<Reaction>,
+    pub reject_reactions: Vec<Reaction>,
+    /// [[PromiseIsHandled]]: a rejection handler was ever attached.
+    pub handled: bool,
+    /// When it settled (macrotask instant, job depth), for per-function facts.
+    pub settled_at: Option<(usize, u32)>,
+}
+
+impl Machine<'_> {
+    pub fn new_promise(&mut self) -> ObjId {
+        self.alloc(ObjKind::Promise(PromiseData {
+            state: PromiseState::Pending,
+            fulfill_reactions: Vec::new(),
+            reject_reactions: Vec::new(),
+            handled: false,
+            settled_at: None,
+        }))
+    }
+
+    pub fn promise_data(&self, id: ObjId) -> Option<&PromiseData> {
+        match &self.heap[id].kind {
+            ObjKind::Promise(data) => Some(data),
+            _ => None,
+        }
+    }
+
+    fn promise_data_mut(&mut self, id: ObjId) -> Option<&mut PromiseData> {
+        match &mut self.heap[id].kind {
+            ObjKind::Promise(data) => Some(data),
+            _ => None,
+        }
+    }
+
+    pub fn is_promise(&self, value: &Value) -> bool {
+        value
+            .as_object()
+            .is_some_and(|id| self.promise_data(id).is_some())
+    }
+
+    /// CreateResolvingFunctions (§27.2.1.3): a resolve/reject pair sharing
+    /// one "already resolved" flag.
+    pub fn resolving_functions(&mut self, promise: ObjId) -> (ObjId, ObjId) {
+        let flag = self.new_flag();
+        let resolve = self.alloc(ObjKind::Native(Native::Resolve { promise, flag }));
+        let reject = self.alloc(ObjKind::Native(Native::Reject { promise, flag }));
+        (resolve, reject)
+    }
+
+    /// The body of a promise resolve function (§27.2.1.3.2 steps 7-16).
+    pub fn resolve_promise(&mut self, promise: ObjId, resolution: Value) -> Run<()> {
+        if resolution.as_object() == Some(promise) {
+            return self.abstain("resolving a promise with itself (a TypeError) is not modelled");
+        }
+        match self.then_of(&resolution)? {
+            Some(then) => {
+                // A thenable (native promises included) is adopted through a
+                // NewPromiseResolveThenableJob: one extra job before `then` runs.
+                let line = self.line_of(self.current_span().start);
+                self.enqueue(
+                    JobKind::ResolveThenable {
+                        promise,
+                        thenable: resolution,
+                        then,
+                    },
+                    Rc::from(format!("resolve-thenable job (line {line})").as_str()),
+                );
+                Ok(())
+            }
+            None => {
+                self.fulfill_promise(promise, resolution);
+                Ok(())
+            }
+        }
+    }
+
+    /// Get(resolution, "then") when callable, for the objects the engine models.
+    pub fn then_of(&mut self, value: &Value) -> Run<Option<Value>> {
+        let Some(id) = value.as_object() else {
+            return Ok(None);
+        };
+        let then = match &self.heap[id].kind {
+            ObjKind::Promise(_) => Some(self.builtin_value(super::value::Builtin::PromiseThen)),
+            ObjKind::Plain | ObjKind::Error => self.heap[id].get_own("then").cloned(),
+            ObjKind::Namespace(_) => {
+                return self.abstain("resolving with a built-in namespace object")
+            }
+            _ => None,
+        };
+        Ok(then.filter(|then| self.is_callable(then)))
+    }
+
+    fn fulfill_promise(&mut self, promise: ObjId, value: Value) {
+        let settled_at = Some((self.event_loop.instant, self.depth));
+        let Some(data) = self.promise_data_mut(promise) else {
+            return;
+        };
+        if !matches!(data.state, PromiseState::Pending) {
+            return;
+        }
+        data.settled_at = settled_at;
+        data.state = PromiseState::Fulfilled(value.clone());
+        data.reject_reactions.clear();
+        let reactions = std::mem::take(&mut data.fulfill_reactions);
+        for reaction in reactions {
+            self.enqueue_reaction(reaction, value.clone());
+        }
+    }
+
+    /// RejectPromise (§27.2.1.7). A rejection with no handler yet is tracked
+    /// (HostPromiseRejectionTracker "reject"); Node reports it after the
+    /// microtask queue drains.
+    pub fn reject_promise(&mut self, promise: ObjId, reason: Value) {
+        let settled_at = Some((self.event_loop.instant, self.depth));
+        let Some(data) = self.promise_data_mut(promise) else {
+            return;
+        };
+        if !matches!(data.state, PromiseState::Pending) {
+            return;
+        }
+        data.settled_at = settled_at;
+        data.state = PromiseState::Rejected(reason.clone());
+        data.fulfill_reactions.clear();
+        let handled = data.handled;
+        let reactions = std::mem::take(&mut data.reject_reactions);
+        if !handled {
+            self.unhandled.push(promise);
+        }
+        for reaction in reactions {
+            self.enqueue_reaction(reaction, reason.clone());
+        }
+    }
+
+    fn enqueue_reaction(&mut self, reaction: Reaction, argument: Value) {
+        let cause = Rc::from(format!("promise reaction ({})", reaction.origin).as_str());
+        self.enqueue(JobKind::Reaction { reaction, argument }, cause);
+    }
+
+    pub fn enqueue(&mut self, kind: JobKind, cause: Rc<str>) {
+        self.microtasks.push_back(Job {
+            kind,
+            depth: self.depth + 1,
+            cause,
+        });
+    }
+
+    /// PerformPromiseThen (§27.2.5.4.1).
+    pub fn perform_then(
+        &mut self,
+        promise: ObjId,
+        on_fulfilled: ReactionHandler,
+        on_rejected: ReactionHandler,
+        derived: Option<ObjId>,
+        origin: Rc<str>,
+    ) {
+        let fulfill = Reaction {
+            derived,
+            kind: ReactionKind::Fulfill,
+            handler: on_fulfilled,
+            origin: origin.clone(),
+        };
+        let reject = Reaction {
+            derived,
+            kind: ReactionKind::Reject,
+            handler: on_rejected,
+            origin,
+        };
+        let Some(data) = self.promise_data_mut(promise) else {
+            return;
+        };
+        let was_handled = data.handled;
+        data.handled = true;
+        match data.state.clone() {
+            PromiseState::Pending => {
+                data.fulfill_reactions.push(fulfill);
+                data.reject_reactions.push(reject);
+            }
+            PromiseState::Fulfilled(value) => self.enqueue_reaction(fulfill, value),
+            PromiseState::Rejected(reason) => {
+                if !was_handled {
+                    // HostPromiseRejectionTracker "handle".
+                    self.unhandled.retain(|p| *p != promise);
+                }
+                self.enqueue_reaction(reject, reason);
+            }
+        }
+    }
+
+    /// `promise.then(onFulfilled, onRejected)` on a native promise.
+    pub fn promise_then(
+        &mut self,
+        promise: ObjId,
+        on_fulfilled: &Value,
+        on_rejected: &Value,
+        origin: Rc<str>,
+    ) -> ObjId {
+        let derived = self.new_promise();
+        let fulfill = if self.is_callable(on_fulfilled) {
+            ReactionHandler::Callable(on_fulfilled.clone())
+        } else {
+            ReactionHandler::Identity
+        };
+        let reject = if self.is_callable(on_rejected) {
+            ReactionHandler::Callable(on_rejected.clone())
+        } else {
+            ReactionHandler::Thrower
+        };
+        self.perform_then(promise, fulfill, reject, Some(derived), origin);
+        derived
+    }
+
+    /// PromiseResolve(%Promise%, x) (§27.2.4.7.1): a native promise is
+    /// returned as is; anything else gets a new promise resolved with it.
+    pub fn promise_resolve(&mut self, value: Value) -> Run<ObjId> {
+        if let Some(id) = value
+            .as_object()
+            .filter(|id| self.promise_data(*id).is_some())
+        {
+            return Ok(id);
+        }
+        let promise = self.new_promise();
+        self.resolve_promise(promise, value)?;
+        Ok(promise)
+    }
+
+    /// Await's reactions (§27.7.5.3 steps 2-9): V8's await on a native
+    /// promise costs exactly one job after it settles.
+    pub fn await_promise(&mut self, promise: ObjId, activation: usize) -> Run<()> {
+        let origin = self.await_origin(activation, self.current_span());
+        self.perform_then(
+            promise,
+            ReactionHandler::AwaitResume(activation),
+            ReactionHandler::AwaitResume(activation),
+            None,
+            origin,
+        );
+        Ok(())
+    }
+
+    fn await_origin(&self, activation: usize, span: Range<usize>) -> Rc<str> {
+        let func = self.activations[activation].func;
+        let name = &self.funcs[func].name;
+        let line = self.line_of(span.start);
+        let who = if func == 0 {
+            "top-level await".to_owned()
+        } else if name.is_empty() {
+            "await in an anonymous function".to_owned()
+        } else {
+            format!("await in {name}()")
+        };
+        Rc::from(format!("{who} at line {line}").as_str())
+    }
+
+    /// NewPromiseReactionJob (§27.2.2.1).
+    pub fn run_reaction(&mut self, reaction: Reaction, argument: Value) -> Run<()> {
+        let outcome = match reaction.handler {
+            ReactionHandler::AwaitResume(activation) => {
+                let outcome = match reaction.kind {
+                    ReactionKind::Fulfill => Completion::Normal(argument),
+                    ReactionKind::Reject => Completion::Throw(argument),
+                };
+                return self.resume(activation, outcome);
+            }
+            ReactionHandler::Identity => Completion::Normal(argument),
+            ReactionHandler::Thrower => Completion::Throw(argument),
+            ReactionHandler::Callable(handler) => {
+                self.call(&handler, Value::Undefined, vec![argument])?
+            }
+        };
+        if let Some(derived) = reaction.derived {
+            match outcome {
+                Completion::Normal(value) => self.resolve_promise(derived, value)?,
+                Completion::Throw(error) => self.reject_promise(derived, error),
+            }
+        }
+        Ok(())
+    }
+
+    /// NewPromiseResolveThenableJob (§27.2.2.2).
+    pub fn run_resolve_thenable(
+        &mut self,
+        promise: ObjId,
+        thenable: Value,
+        then: Value,
+    ) -> Run<()> {
+        let (resolve, reject) = self.resolving_functions(promise);
+        let args = vec![Value::Object(resolve), Value::Object(reject)];
+        if let Completion::Throw(error) = self.call(&then, thenable, args)? {
+            self.call(&Value::Object(reject), Value::Undefined, vec![error])?;
+        }
+        Ok(())
+    }
+}

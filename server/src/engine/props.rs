@@ -1,0 +1,229 @@
+//! Property reads and writes on the objects the engine models.
+//!
+//! Plain objects have no prototype chain here, so a read of a name that
+//! `Object.prototype` defines abstains instead of answering `undefined`.
+
+use std::rc::Rc;
+
+use super::machine::{Machine, Run};
+use super::value::{ArrayMethod, Builtin, ObjKind, StringMethod, Value};
+
+/// Names on `Object.prototype` (§20.1.3) and legacy accessors.
+const OBJECT_PROTOTYPE_NAMES: &[&str] = &[
+    "constructor",
+    "toString",
+    "toLocaleString",
+    "valueOf",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "__proto__",
+    "__defineGetter__",
+    "__defineSetter__",
+    "__lookupGetter__",
+    "__lookupSetter__",
+];
+
+fn array_method(name: &str) -> Option<ArrayMethod> {
+    use ArrayMethod::*;
+    Option::Some(match name {
+        "push" => Push,
+        "pop" => Pop,
+        "shift" => Shift,
+        "unshift" => Unshift,
+        "join" => Join,
+        "map" => Map,
+        "filter" => Filter,
+        "forEach" => ForEach,
+        "reduce" => Reduce,
+        "includes" => Includes,
+        "indexOf" => IndexOf,
+        "slice" => Slice,
+        "concat" => Concat,
+        "some" => ArrayMethod::Some,
+        "every" => Every,
+        "find" => Find,
+        "findIndex" => FindIndex,
+        "reverse" => Reverse,
+        _ => return Option::None,
+    })
+}
+
+fn string_method(name: &str) -> Option<StringMethod> {
+    use StringMethod::*;
+    Some(match name {
+        "toUpperCase" => ToUpperCase,
+        "toLowerCase" => ToLowerCase,
+        "includes" => Includes,
+        "repeat" => Repeat,
+        "padStart" => PadStart,
+        "padEnd" => PadEnd,
+        "slice" => Slice,
+        "trim" => Trim,
+        "startsWith" => StartsWith,
+        "endsWith" => EndsWith,
+        "indexOf" => IndexOf,
+        _ => return None,
+    })
+}
+
+impl Machine<'_> {
+    pub fn builtin_value(&mut self, builtin: Builtin) -> Value {
+        if let Some(id) = self.builtins.get(&builtin) {
+            return Value::Object(*id);
+        }
+        let id = self.alloc(ObjKind::Native(super::value::Native::Builtin(builtin)));
+        self.builtins.insert(builtin, id);
+        Value::Object(id)
+    }
+
+    pub fn get_property(&mut self, object: &Value, name: &str) -> Run<Value> {
+        match object {
+            Value::Undefined | Value::Null => self.abstain(format!(
+                "reading `.{name}` of {} (a TypeError)",
+                if object == &Value::Null {
+                    "null"
+                } else {
+                    "undefined"
+                }
+            )),
+            Value::Str(text) => match name {
+                "length" => Ok(Value::Number(text.encode_utf16().count() as f64)),
+                _ => match string_method(name) {
+                    Some(method) => Ok(self.builtin_value(Builtin::StringMethod(method))),
+                    None => self.abstain(format!("the string property `.{name}` is not modelled")),
+                },
+            },
+            Value::Number(_) | Value::Bool(_) => self.abstain(format!(
+                "the property `.{name}` of a primitive is not modelled"
+            )),
+            Value::Object(id) => {
+                let id = *id;
+                let object = &self.heap[id];
+                match &object.kind {
+                    ObjKind::Array(items) => {
+                        if name == "length" {
+                            return Ok(Value::Number(items.len() as f64));
+                        }
+                        match array_method(name) {
+                            Some(method) => Ok(self.builtin_value(Builtin::ArrayMethod(method))),
+                            None => self
+                                .abstain(format!("the array property `.{name}` is not modelled")),
+                        }
+                    }
+                    ObjKind::Promise(_) => {
+                        let builtin = match name {
+                            "then" => Builtin::PromiseThen,
+                            "catch" => Builtin::PromiseCatch,
+                            "finally" => Builtin::PromiseFinally,
+                            _ => {
+                                return self.abstain(format!(
+                                    "the promise property `.{name}` is not modelled"
+                                ))
+                            }
+                        };
+                        Ok(self.builtin_value(builtin))
+                    }
+                    ObjKind::Plain | ObjKind::Error | ObjKind::Namespace(_) => {
+                        if let Some(value) = object.get_own(name) {
+                            return Ok(value.clone());
+                        }
+                        if matches!(object.kind, ObjKind::Error) && name == "stack" {
+                            return self.abstain("error stacks are not modelled");
+                        }
+                        if matches!(object.kind, ObjKind::Namespace(_))
+                            || OBJECT_PROTOTYPE_NAMES.contains(&name)
+                        {
+                            return self.abstain(format!("the property `.{name}` is not modelled"));
+                        }
+                        Ok(Value::Undefined)
+                    }
+                    _ => match object.get_own(name) {
+                        Some(value) => Ok(value.clone()),
+                        None => self.abstain(format!(
+                            "the property `.{name}` of a function or host object is not modelled"
+                        )),
+                    },
+                }
+            }
+        }
+    }
+
+    pub fn set_property(&mut self, object: &Value, name: &str, value: Value) -> Run<()> {
+        let Some(id) = object.as_object() else {
+            return self.abstain(format!("setting `.{name}` on a primitive"));
+        };
+        if OBJECT_PROTOTYPE_NAMES.contains(&name) {
+            return self.abstain(format!("setting `.{name}` is not modelled"));
+        }
+        match &mut self.heap[id].kind {
+            ObjKind::Plain | ObjKind::Error => {
+                self.heap[id].set_own(name, value);
+                Ok(())
+            }
+            _ => self.abstain(format!(
+                "setting `.{name}` on an array, function, promise or built-in is not modelled"
+            )),
+        }
+    }
+
+    /// An array index from a key, if it is one.
+    fn index_of_key(key: &Value) -> Option<usize> {
+        match key {
+            Value::Number(n) if *n >= 0.0 && n.fract() == 0.0 && *n < 4_294_967_295.0 => {
+                Some(*n as usize)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn get_index(&mut self, object: &Value, key: &Value) -> Run<Value> {
+        if let Value::Str(text) = object {
+            if let Some(index) = Self::index_of_key(key) {
+                if !text.is_ascii() {
+                    return self.abstain("indexing a non-ASCII string is not modelled");
+                }
+                return Ok(text
+                    .get(index..index + 1)
+                    .map_or(Value::Undefined, Value::str));
+            }
+        }
+        if let Some(ObjKind::Array(items)) = object.as_object().map(|id| &self.heap[id].kind) {
+            if let Some(index) = Self::index_of_key(key) {
+                return Ok(items.get(index).cloned().unwrap_or(Value::Undefined));
+            }
+        }
+        match key {
+            Value::Str(name) if !super::compile_expr::is_array_index(name) => {
+                let name: Rc<str> = name.clone();
+                self.get_property(object, &name)
+            }
+            _ => self.abstain("this computed property read is not modelled"),
+        }
+    }
+
+    pub fn set_index(&mut self, object: &Value, key: &Value, value: Value) -> Run<()> {
+        if let Some(id) = object.as_object() {
+            if let ObjKind::Array(items) = &mut self.heap[id].kind {
+                return match Self::index_of_key(key) {
+                    Some(index) if index < items.len() => {
+                        items[index] = value;
+                        Ok(())
+                    }
+                    Some(index) if index == items.len() => {
+                        items.push(value);
+                        Ok(())
+                    }
+                    _ => self.abstain("writing past the end of an array (holes) is not modelled"),
+                };
+            }
+        }
+        match key {
+            Value::Str(name) if !super::compile_expr::is_array_index(name) => {
+                let name: Rc<str> = name.clone();
+                self.set_property(object, &name, value)
+            }
+            _ => self.abstain("this computed property write is not modelled"),
+        }
+    }
+}

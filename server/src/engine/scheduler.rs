@@ -1,0 +1,406 @@
+//! Node 24's queues and event loop around V8's microtask queue.
+//!
+//! - Microtasks (V8): `PromiseReaction`, `ResolveThenable` and
+//!   `queueMicrotask` jobs, FIFO, drained to empty once started.
+//! - The nextTick queue (Node): at every checkpoint Node's
+//!   `processTicksAndRejections` runs ALL queued ticks, then drains ALL
+//!   microtasks, repeating while either has work; then it reports unhandled
+//!   rejections, which crash the process under Node 24's default
+//!   `--unhandled-rejections=throw`.
+//! - The event loop (libuv): timers phase, poll, check phase (immediates),
+//!   with a checkpoint after every callback.
+//!
+//! Real elapsed time is unknown, so the loop runs on virtual milliseconds and
+//! abstains wherever real time could change the order (see `TIMER_DRIFT_MS`).
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use super::machine::{Completion, Halt, Machine, Run};
+use super::promise::Reaction;
+use super::value::{ObjId, ObjKind, Value};
+use super::ModuleKind;
+
+/// How far real time may run ahead of the engine's virtual clock between two
+/// moments at which timers are created. Orders that a smaller drift could
+/// flip are reported as undetermined.
+pub(crate) const TIMER_DRIFT_MS: f64 = 25.0;
+/// Node clamps delays outside [1, 2^31 - 1] to 1 ms.
+const TIMEOUT_MAX: f64 = 2_147_483_647.0;
+const MACROTASK_LIMIT: usize = 10_000;
+
+#[derive(Debug)]
+pub(crate) enum JobKind {
+    Reaction {
+        reaction: Reaction,
+        argument: Value,
+    },
+    ResolveThenable {
+        promise: ObjId,
+        thenable: Value,
+        then: Value,
+    },
+    Microtask {
+        callback: Value,
+    },
+}
+
+/// One entry of V8's microtask queue.
+#[derive(Debug)]
+pub(crate) struct Job {
+    pub kind: JobKind,
+    /// Causal depth: one more than the job (or macrotask, depth 0) that queued it.
+    pub depth: u32,
+    pub cause: Rc<str>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Tick {
+    pub callback: Value,
+    pub args: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimerKind {
+    Timeout,
+    Interval,
+    Immediate,
+}
+
+#[derive(Debug)]
+pub(crate) struct Timer {
+    pub kind: TimerKind,
+    pub callback: Value,
+    pub args: Vec<Value>,
+    pub delay: f64,
+    /// Virtual time at which it expires.
+    pub due: f64,
+    /// Which macrotask created it (timers created together share a start time).
+    pub instant: usize,
+    pub seq: usize,
+    pub line: usize,
+    pub handle: ObjId,
+    pub active: bool,
+}
+
+/// The event loop's clock and pending callbacks.
+#[derive(Debug, Default)]
+pub(crate) struct EventLoop {
+    pub timers: Vec<Timer>,
+    pub immediates: VecDeque<usize>,
+    pub now: f64,
+    pub instant: usize,
+    pub seq: usize,
+    macrotasks: usize,
+}
+
+impl Machine<'_> {
+    /// `setTimeout`/`setInterval`/`setImmediate`: registers and returns the handle.
+    pub fn add_timer(&mut self, kind: TimerKind, args: Vec<Value>) -> Run<Value> {
+        let mut args = args.into_iter();
+        let callback = args.next().unwrap_or(Value::Undefined);
+        if !self.is_callable(&callback) {
+            return self.abstain("a timer callback that is not a function (a TypeError)");
+        }
+        let delay = if kind == TimerKind::Immediate {
+            0.0
+        } else {
+            let raw = args.next().unwrap_or(Value::Undefined);
+            let delay = self.to_number(&raw)?;
+            if !(1.0..=TIMEOUT_MAX).contains(&delay) {
+                1.0
+            } else if delay.fract() != 0.0 {
+                return self.abstain("fractional timer delays are not modelled");
+            } else {
+                delay
+            }
+        };
+        let handle = self.alloc(ObjKind::TimerHandle(self.event_loop.timers.len()));
+        let line = self.line_of(self.current_span().start);
+        let event_loop = &mut self.event_loop;
+        event_loop.seq += 1;
+        event_loop.timers.push(Timer {
+            kind,
+            callback,
+            args: args.collect(),
+            delay,
+            due: event_loop.now + delay,
+            instant: event_loop.instant,
+            seq: event_loop.seq,
+            line,
+            handle,
+            active: true,
+        });
+        let index = event_loop.timers.len() - 1;
+        if kind == TimerKind::Immediate {
+            event_loop.immediates.push_back(index);
+        }
+        Ok(Value::Object(handle))
+    }
+
+    pub fn clear_timer(&mut self, handle: &Value) {
+        let Some(id) = handle.as_object() else {
+            return;
+        };
+        if let ObjKind::TimerHandle(index) = self.heap[id].kind {
+            if let Some(timer) = self.event_loop.timers.get_mut(index) {
+                timer.active = false;
+            }
+        }
+    }
+
+    /// Runs the program: the main module, its checkpoint, then the event loop.
+    pub fn run_program(&mut self) -> Run<()> {
+        match self.module {
+            ModuleKind::CommonJs => {
+                let exports = self.alloc(ObjKind::Plain);
+                if let Completion::Throw(_) = self.run_top_level(Value::Object(exports))? {
+                    return Err(Halt::Crash("uncaught exception".into()));
+                }
+            }
+            ModuleKind::EsModule => {
+                // Node evaluates an ES module from inside V8's microtask
+                // processing, so jobs the body queues run before any nextTick.
+                let outcome = self.run_top_level(Value::Undefined)?;
+                self.drain_microtasks()?;
+                if let Completion::Normal(Value::Object(outer)) = outcome {
+                    if matches!(
+                        self.promise_data(outer).map(|p| &p.state),
+                        Some(super::promise::PromiseState::Rejected(_))
+                    ) {
+                        return self.abstain_at(
+                            "an ES module whose evaluation throws is not modelled",
+                            0..0,
+                        );
+                    }
+                    // The module's own promise is the loader's business.
+                    self.unhandled.retain(|p| *p != outer);
+                }
+            }
+        }
+        self.checkpoint()?;
+        self.event_loop()
+    }
+
+    /// V8's microtask checkpoint: run jobs until the queue is empty.
+    pub fn drain_microtasks(&mut self) -> Run<()> {
+        while let Some(job) = self.microtasks.pop_front() {
+            self.depth = job.depth;
+            self.cause = Rc::from(format!("tick {}: {}", job.depth, job.cause).as_str());
+            match job.kind {
+                JobKind::Reaction { reaction, argument } => {
+                    self.run_reaction(reaction, argument)?
+                }
+                JobKind::ResolveThenable {
+                    promise,
+                    thenable,
+                    then,
+                } => self.run_resolve_thenable(promise, thenable, then)?,
+                JobKind::Microtask { callback } => {
+                    if let Completion::Throw(_) =
+                        self.call(&callback, Value::Undefined, Vec::new())?
+                    {
+                        return Err(Halt::Crash("uncaught exception in a microtask".into()));
+                    }
+                }
+            }
+        }
+        self.depth = 0;
+        Ok(())
+    }
+
+    /// Node's `processTicksAndRejections` (lib/internal/process/task_queues.js).
+    pub fn checkpoint(&mut self) -> Run<()> {
+        loop {
+            while let Some(tick) = self.ticks.pop_front() {
+                self.depth = 0;
+                self.cause = Rc::from("nextTick queue");
+                if let Completion::Throw(_) =
+                    self.call(&tick.callback, Value::Undefined, tick.args)?
+                {
+                    return Err(Halt::Crash("uncaught exception in a nextTick".into()));
+                }
+            }
+            self.drain_microtasks()?;
+            if self.ticks.is_empty() {
+                if !self.unhandled.is_empty() {
+                    return Err(Halt::Crash("unhandled promise rejection".into()));
+                }
+                if self.microtasks.is_empty() {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn count_macrotask(&mut self) -> Run<()> {
+        self.event_loop.macrotasks += 1;
+        self.event_loop.instant += 1;
+        self.depth = 0;
+        if self.event_loop.macrotasks > MACROTASK_LIMIT {
+            return self.abstain_at("step limit reached (too many timer callbacks)", 0..0);
+        }
+        Ok(())
+    }
+
+    fn event_loop(&mut self) -> Run<()> {
+        loop {
+            let phase_instant = self.event_loop.instant;
+            self.timers_phase()?;
+            let pending: Vec<usize> = std::mem::take(&mut self.event_loop.immediates)
+                .into_iter()
+                .filter(|i| self.event_loop.timers[*i].active)
+                .collect();
+            if !pending.is_empty() {
+                self.check_no_racing_timer(phase_instant)?;
+                self.check_phase(pending)?;
+                continue;
+            }
+            // Poll: nothing else to do, so libuv sleeps until the next timer.
+            let next = self
+                .event_loop
+                .timers
+                .iter()
+                .filter(|t| t.active && t.kind != TimerKind::Immediate)
+                .map(|t| t.due)
+                .fold(f64::INFINITY, f64::min);
+            if next.is_infinite() {
+                return Ok(());
+            }
+            self.event_loop.now = self.event_loop.now.max(next);
+        }
+    }
+
+    /// Before immediates run: a timer created earlier whose expiry is close
+    /// to now may already have expired in real time, and then Node would have
+    /// run it before these immediates (the classic `setTimeout(f, 0)` vs
+    /// `setImmediate(g)` race in the main module).
+    fn check_no_racing_timer(&self, phase_instant: usize) -> Run<()> {
+        let now = self.event_loop.now;
+        let racing = self.event_loop.timers.iter().find(|t| {
+            t.active
+                && t.kind != TimerKind::Immediate
+                && t.instant <= phase_instant
+                && t.due < now + TIMER_DRIFT_MS
+        });
+        match racing {
+            Some(timer) => self.abstain_at(
+                format!(
+                    "whether the timer from line {} fires before the pending setImmediate \
+                     callbacks depends on elapsed real time (Node does not fix this order)",
+                    timer.line
+                ),
+                0..0,
+            ),
+            None => Ok(()),
+        }
+    }
+
+    fn timers_phase(&mut self) -> Run<()> {
+        loop {
+            let now = self.event_loop.now;
+            let next = self
+                .event_loop
+                .timers
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.active && t.kind != TimerKind::Immediate && t.due <= now)
+                .min_by(|(_, a), (_, b)| a.due.total_cmp(&b.due).then(a.seq.cmp(&b.seq)))
+                .map(|(i, _)| i);
+            let Some(index) = next else {
+                return Ok(());
+            };
+            self.check_timer_order(index)?;
+            self.run_timer(index)?;
+        }
+    }
+
+    /// The chosen timer must come first whatever real time elapsed between
+    /// the moments timers were created.
+    fn check_timer_order(&self, index: usize) -> Run<()> {
+        let first = &self.event_loop.timers[index];
+        for (other_index, other) in self.event_loop.timers.iter().enumerate() {
+            if other_index == index
+                || !other.active
+                || other.kind == TimerKind::Immediate
+                || other.instant == first.instant
+            {
+                continue;
+            }
+            let robust = if other.due == first.due {
+                // One list per duration, FIFO within it.
+                other.delay == first.delay && other.seq > first.seq
+            } else if first.instant < other.instant {
+                true
+            } else {
+                other.due - first.due >= TIMER_DRIFT_MS
+            };
+            if !robust {
+                return self.abstain_at(
+                    format!(
+                        "the timers from lines {} and {} were created at different times; \
+                         which fires first depends on elapsed real time",
+                        first.line, other.line
+                    ),
+                    0..0,
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn run_timer(&mut self, index: usize) -> Run<()> {
+        self.count_macrotask()?;
+        let timer = &mut self.event_loop.timers[index];
+        let (callback, args, handle) = (timer.callback.clone(), timer.args.clone(), timer.handle);
+        let what = if timer.kind == TimerKind::Interval {
+            "setInterval"
+        } else {
+            timer.active = false;
+            "setTimeout"
+        };
+        self.cause = Rc::from(
+            format!(
+                "timers phase: {what} at line {} (delay {})",
+                timer.line, timer.delay
+            )
+            .as_str(),
+        );
+        let instant = self.event_loop.instant;
+        let now = self.event_loop.now;
+        let outcome = self.call(&callback, Value::Object(handle), args)?;
+        // Node re-arms an interval right after its callback (timers.js listOnTimeout).
+        let seq = self.event_loop.seq + 1;
+        let timer = &mut self.event_loop.timers[index];
+        if timer.kind == TimerKind::Interval && timer.active {
+            timer.due = now + timer.delay;
+            timer.instant = instant;
+            timer.seq = seq;
+            self.event_loop.seq = seq;
+        }
+        if let Completion::Throw(_) = outcome {
+            return Err(Halt::Crash("uncaught exception in a timer".into()));
+        }
+        self.checkpoint()
+    }
+
+    fn check_phase(&mut self, pending: Vec<usize>) -> Run<()> {
+        for index in pending {
+            if !self.event_loop.timers[index].active {
+                continue;
+            }
+            self.count_macrotask()?;
+            let timer = &mut self.event_loop.timers[index];
+            timer.active = false;
+            let (callback, args, handle) =
+                (timer.callback.clone(), timer.args.clone(), timer.handle);
+            self.cause =
+                Rc::from(format!("check phase: setImmediate at line {}", timer.line).as_str());
+            if let Completion::Throw(_) = self.call(&callback, Value::Object(handle), args)? {
+                return Err(Halt::Crash("uncaught exception in an immediate".into()));
+            }
+            self.checkpoint()?;
+        }
+        Ok(())
+    }
+}

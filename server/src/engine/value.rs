@@ -1,0 +1,280 @@
+//! Runtime values of the abstract machine: primitives, heap objects, scopes.
+//!
+//! Objects live in one arena (`Heap`) and are named by index, so a suspended
+//! async activation can hold references without lifetimes. Nothing is ever
+//! freed: the step limit bounds how much a run can allocate.
+
+use std::rc::Rc;
+
+use super::bytecode::FuncId;
+use super::promise::PromiseData;
+
+pub(crate) type ObjId = usize;
+pub(crate) type ScopeId = usize;
+
+/// A JavaScript value the engine models.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Value {
+    Undefined,
+    Null,
+    Bool(bool),
+    Number(f64),
+    Str(Rc<str>),
+    Object(ObjId),
+}
+
+impl Value {
+    pub(crate) fn str(text: &str) -> Value {
+        Value::Str(Rc::from(text))
+    }
+
+    pub(crate) fn as_object(&self) -> Option<ObjId> {
+        match self {
+            Value::Object(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// ECMAScript ToBoolean.
+    pub(crate) fn truthy(&self) -> bool {
+        match self {
+            Value::Undefined | Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::Number(n) => *n != 0.0 && !n.is_nan(),
+            Value::Str(s) => !s.is_empty(),
+            Value::Object(_) => true,
+        }
+    }
+
+    pub(crate) fn is_nullish(&self) -> bool {
+        matches!(self, Value::Undefined | Value::Null)
+    }
+}
+
+/// Functions implemented in Rust. Some carry the state the spec keeps in
+/// closures (a promise's resolving functions, `Promise.all`'s element functions).
+#[derive(Clone, Debug)]
+pub(crate) enum Native {
+    Builtin(Builtin),
+    /// A promise's resolve function (ECMA-262 §27.2.1.3.2); `flag` is the
+    /// shared "already resolved" record.
+    Resolve {
+        promise: ObjId,
+        flag: usize,
+    },
+    /// A promise's reject function (§27.2.1.3.1).
+    Reject {
+        promise: ObjId,
+        flag: usize,
+    },
+    /// `Promise.all`/`allSettled`/`any` element functions (§27.2.4.1.3 and kin).
+    Element(ElementFn),
+    /// `finally`'s thenFinally / catchFinally (§27.2.5.3.1-2).
+    FinallyThen {
+        on_finally: Value,
+    },
+    FinallyCatch {
+        on_finally: Value,
+    },
+    /// `finally`'s value thunk and thrower (§27.2.5.3.1 step 8, §27.2.5.3.2 step 8).
+    ReturnValue(Value),
+    ThrowValue(Value),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ElementKind {
+    AllResolve,
+    AllSettledResolve,
+    AllSettledReject,
+    AnyReject,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ElementFn {
+    pub kind: ElementKind,
+    pub index: usize,
+    /// The shared list of values (an array object) and remaining-elements counter.
+    pub values: ObjId,
+    pub counter: usize,
+    /// Shared "already called" flag of the resolve/reject element pair.
+    pub called: usize,
+    pub capability: Capability,
+}
+
+/// A promise with its resolving functions (§27.2.1.1 PromiseCapability Record).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Capability {
+    pub promise: ObjId,
+    pub resolve: ObjId,
+    pub reject: ObjId,
+}
+
+/// Built-in functions and methods, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Builtin {
+    ConsoleLog,
+    ConsoleError,
+    SetTimeout,
+    SetInterval,
+    SetImmediate,
+    ClearTimeout,
+    ClearImmediate,
+    QueueMicrotask,
+    NextTick,
+    PromiseCtor,
+    PromiseResolve,
+    PromiseReject,
+    PromiseAll,
+    PromiseAllSettled,
+    PromiseRace,
+    PromiseAny,
+    PromiseWithResolvers,
+    PromiseThen,
+    PromiseCatch,
+    PromiseFinally,
+    ErrorCtor(ErrorKind),
+    ArrayIsArray,
+    ArrayMethod(ArrayMethod),
+    StringMethod(StringMethod),
+    MathMethod(MathMethod),
+    StringCtor,
+    NumberCtor,
+    BooleanCtor,
+    ObjectKeys,
+    ObjectValues,
+    ObjectEntries,
+    JsonStringify,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum ErrorKind {
+    Error,
+    TypeError,
+    RangeError,
+}
+
+impl ErrorKind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ErrorKind::Error => "Error",
+            ErrorKind::TypeError => "TypeError",
+            ErrorKind::RangeError => "RangeError",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum ArrayMethod {
+    Push,
+    Pop,
+    Shift,
+    Unshift,
+    Join,
+    Map,
+    Filter,
+    ForEach,
+    Reduce,
+    Includes,
+    IndexOf,
+    Slice,
+    Concat,
+    Some,
+    Every,
+    Find,
+    FindIndex,
+    Reverse,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum StringMethod {
+    ToUpperCase,
+    ToLowerCase,
+    Includes,
+    Repeat,
+    PadStart,
+    PadEnd,
+    Slice,
+    Trim,
+    StartsWith,
+    EndsWith,
+    IndexOf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum MathMethod {
+    Max,
+    Min,
+    Floor,
+    Ceil,
+    Round,
+    Abs,
+    Trunc,
+    Sign,
+    Sqrt,
+}
+
+/// What an object is, beyond its own properties.
+#[derive(Debug)]
+pub(crate) enum ObjKind {
+    Plain,
+    Array(Vec<Value>),
+    /// A function written in the program. `this` is captured for arrows.
+    Closure {
+        func: FuncId,
+        scope: ScopeId,
+        this: Value,
+    },
+    Native(Native),
+    Promise(PromiseData),
+    /// An `Error` (or subclass) instance: `name` and `message` are properties.
+    Error,
+    /// A namespace object (`console`, `Promise`, `process`, `Math`, ...).
+    Namespace(&'static str),
+    /// What `setTimeout`/`setInterval`/`setImmediate` return.
+    TimerHandle(usize),
+    /// The state of a `for...of` loop over an array.
+    ArrayIter {
+        array: ObjId,
+        next: usize,
+    },
+}
+
+#[derive(Debug)]
+pub(crate) struct Object {
+    pub kind: ObjKind,
+    /// Own properties in insertion order.
+    pub props: Vec<(Rc<str>, Value)>,
+}
+
+impl Object {
+    pub(crate) fn get_own(&self, key: &str) -> Option<&Value> {
+        self.props.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+    }
+
+    pub(crate) fn set_own(&mut self, key: &str, value: Value) {
+        match self.props.iter_mut().find(|(k, _)| &**k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.props.push((Rc::from(key), value)),
+        }
+    }
+}
+
+/// A variable slot. `None` is the temporal dead zone of `let`/`const`.
+#[derive(Debug, Clone)]
+pub(crate) struct Binding {
+    pub name: Rc<str>,
+    pub value: Option<Value>,
+    pub mutable: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Scope {
+    pub vars: Vec<Binding>,
+    pub parent: Option<ScopeId>,
+}
+
+impl Scope {
+    pub(crate) fn find(&self, name: &str) -> Option<usize> {
+        self.vars.iter().position(|b| &*b.name == name)
+    }
+}
