@@ -51,7 +51,8 @@ impl FnBuilder {
             span: 0..0,
             loops: Vec::new(),
             handlers: 0,
-            scopes: 0,
+            // A frame starts with its function scope.
+            scopes: 1,
         }
     }
 
@@ -394,11 +395,17 @@ impl<'s> Compiler<'s> {
             let Some(name) = decl.child_by_field_name("name") else {
                 continue;
             };
+            let value = decl.child_by_field_name("value");
             if name.kind() != "identifier" {
-                b.abstain("destructuring is not modelled");
+                match value {
+                    Some(value) => {
+                        self.expression(b, value);
+                        self.destructure(b, name, kind);
+                    }
+                    None => b.abstain("destructuring without a value"),
+                }
                 continue;
             }
-            let value = decl.child_by_field_name("value");
             match value {
                 Some(value) => {
                     let fn_name = self.text(name);
@@ -416,6 +423,61 @@ impl<'s> Compiler<'s> {
                 b.emit(Op::Declare(name, kind));
             }
         }
+    }
+
+    /// `const { a, b: c } = v` and `const [x, y] = v`, one level deep, with
+    /// the value on the stack (popped at the end).
+    fn destructure(&mut self, b: &mut FnBuilder, pattern: Node, kind: DeclKind) {
+        let bind = |b: &mut FnBuilder, name: &str| {
+            let name: Rc<str> = Rc::from(name);
+            if kind == DeclKind::Var {
+                b.emit(Op::Store(name));
+            } else {
+                b.emit(Op::Declare(name, kind));
+            }
+        };
+        match pattern.kind() {
+            "object_pattern" => {
+                for member in named_children(pattern) {
+                    let (key, target) = match member.kind() {
+                        "shorthand_property_identifier_pattern" => (member, member),
+                        "pair_pattern" => match (
+                            member.child_by_field_name("key"),
+                            member.child_by_field_name("value"),
+                        ) {
+                            (Some(key), Some(value))
+                                if value.kind() == "identifier"
+                                    && key.kind() == "property_identifier" =>
+                            {
+                                (key, value)
+                            }
+                            _ => return b.abstain("this destructuring pattern is not modelled"),
+                        },
+                        _ => return b.abstain("this destructuring pattern is not modelled"),
+                    };
+                    b.emit(Op::Dup);
+                    b.emit(Op::GetProp(Rc::from(self.text(key))));
+                    bind(b, self.text(target));
+                }
+            }
+            "array_pattern" => {
+                let text = self.text(pattern).replace(char::is_whitespace, "");
+                if text.contains(",,") || text.starts_with("[,") {
+                    return b.abstain("holes in array patterns are not modelled");
+                }
+                for (index, element) in named_children(pattern).into_iter().enumerate() {
+                    if element.kind() != "identifier" {
+                        return b.abstain("this destructuring pattern is not modelled");
+                    }
+                    b.emit(Op::Dup);
+                    b.emit(Op::Push(Value::Number(index as f64)));
+                    b.emit(Op::GetIndex);
+                    bind(b, self.text(element));
+                }
+            }
+            _ => return b.abstain("this destructuring pattern is not modelled"),
+        }
+        b.emit(Op::Pop);
     }
 
     fn if_statement(&mut self, b: &mut FnBuilder, node: Node) {

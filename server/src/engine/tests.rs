@@ -1,1 +1,307 @@
+//! Engine tests. Every expected output below was produced by Node v24.11.1
+//! running the same program (`node FILE`, or `FILE.mjs` for ES modules).
 
+use super::*;
+use crate::syntax;
+
+pub(super) fn run(source: &str, module: ModuleKind) -> OrderOutcome {
+    let tree = syntax::parse(source, None);
+    predict_order(source, &tree, module)
+}
+
+pub(super) fn lines(source: &str, module: ModuleKind) -> Vec<String> {
+    match run(source, module) {
+        OrderOutcome::Determined(lines) => lines.into_iter().map(|l| l.text).collect(),
+        OrderOutcome::Abstained(a) => panic!("abstained: {} at {:?}", a.reason, a.range),
+    }
+}
+
+pub(super) fn cjs(source: &str) -> Vec<String> {
+    lines(source, ModuleKind::CommonJs)
+}
+
+pub(super) fn abstains(source: &str) -> Abstention {
+    match run(source, ModuleKind::CommonJs) {
+        OrderOutcome::Abstained(abstention) => abstention,
+        OrderOutcome::Determined(lines) => panic!("expected an abstention, got {lines:?}"),
+    }
+}
+
+#[test]
+fn seed_await_returns_control_to_caller() {
+    let source = r#"
+async function example() {
+  console.log("A");
+  const val = await Promise.resolve("B");
+  console.log(val);
+  console.log("C");
+}
+example();
+console.log("D");"#;
+    assert_eq!(cjs(source), ["A", "D", "B", "C"]);
+}
+
+#[test]
+fn seed_body_without_await_runs_synchronously() {
+    let source = r#"
+async function noAwait() { console.log("sync"); return "done"; }
+noAwait();
+console.log("after");"#;
+    assert_eq!(cjs(source), ["sync", "after"]);
+}
+
+#[test]
+fn seed_code_after_await_runs_as_microtask() {
+    let source = r#"
+console.log("1");
+async function run() { console.log("2"); await Promise.resolve(); console.log("3"); }
+run();
+console.log("4");"#;
+    assert_eq!(cjs(source), ["1", "2", "4", "3"]);
+}
+
+#[test]
+fn seed_continuations_interleave_fifo() {
+    let source = r#"
+async function a() { console.log("a1"); await Promise.resolve(); console.log("a2"); }
+async function b() { console.log("b1"); await Promise.resolve(); console.log("b2"); }
+a(); b();"#;
+    assert_eq!(cjs(source), ["a1", "b1", "a2", "b2"]);
+}
+
+#[test]
+fn seed_extra_await_goes_to_back_of_queue() {
+    let source = r#"
+async function x() { console.log("x1"); await Promise.resolve(); console.log("x2"); await Promise.resolve(); console.log("x3"); }
+async function y() { console.log("y1"); await Promise.resolve(); console.log("y2"); }
+x(); y();"#;
+    assert_eq!(cjs(source), ["x1", "y1", "x2", "y2", "x3"]);
+}
+
+const NEXT_TICK_VS_AWAIT: &str = r#"
+async function run() { await Promise.resolve(); console.log("await"); }
+run();
+process.nextTick(() => console.log("nextTick"));"#;
+
+#[test]
+fn commonjs_drains_next_tick_before_promise_jobs() {
+    assert_eq!(cjs(NEXT_TICK_VS_AWAIT), ["nextTick", "await"]);
+}
+
+#[test]
+fn esm_top_level_runs_promise_jobs_before_next_tick() {
+    assert_eq!(
+        lines(NEXT_TICK_VS_AWAIT, ModuleKind::EsModule),
+        ["await", "nextTick"]
+    );
+}
+
+#[test]
+fn seed_fire_and_forget_continues_before_saved() {
+    let source = r#"
+const db = { insert(data) { return new Promise(r => setTimeout(() => r(data), 10)); } };
+async function save(data) { await db.insert(data); console.log("saved"); }
+save({ x: 1 });
+console.log("continuing");"#;
+    assert_eq!(cjs(source), ["continuing", "saved"]);
+}
+
+#[test]
+fn seed_async_throw_rejects_outer_promise() {
+    let source = r#"
+async function boom() { throw new Error("broken"); }
+boom().catch(e => console.log(e.message));
+async function getNumber() { return 42; }
+console.log(getNumber() instanceof Promise);"#;
+    assert_eq!(cjs(source), ["true", "broken"]);
+}
+
+#[test]
+fn return_promise_settles_one_job_after_return_await() {
+    let source = r#"
+const p = Promise.resolve();
+async function a() { return p }
+async function b() { return await p }
+a().then(() => console.log("a"));
+b().then(() => console.log("b"));"#;
+    assert_eq!(cjs(source), ["b", "a"]);
+}
+
+#[test]
+fn await_on_thenable_resumes_after_two_jobs() {
+    let source = r#"
+let p = Promise.resolve();
+for (let i = 1; i <= 3; i++) { p = p.then(() => console.log("job " + i)); }
+const thenable = { then(resolve) { console.log("then called"); resolve(1); } };
+(async () => { await thenable; console.log("thenable resumed"); })();
+(async () => { await 1; console.log("value resumed"); })();"#;
+    assert_eq!(
+        cjs(source),
+        [
+            "job 1",
+            "then called",
+            "value resumed",
+            "job 2",
+            "thenable resumed",
+            "job 3"
+        ]
+    );
+}
+
+#[test]
+fn combinators_finally_and_adoption_job_depths() {
+    // The tick ladder `t1..t4` marks job depths 1..4 (Node 24 measured).
+    let source = r#"
+const log = [];
+let q = Promise.resolve();
+for (let i = 1; i <= 4; i++) { q = q.then(() => log.push("t" + i)); }
+const p = Promise.resolve();
+Promise.all([]).then(() => log.push("all-empty"));
+Promise.all([1, p]).then(() => log.push("all"));
+Promise.race([p]).then(() => log.push("race"));
+Promise.allSettled([p]).then(() => log.push("allSettled"));
+Promise.any([p]).then(() => log.push("any"));
+p.finally(() => {}).then(() => log.push("finally"));
+new Promise(r => r(p)).then(() => log.push("resolve-with-promise"));
+p.then(() => p).then(() => log.push("then-returns-promise"));
+Promise.reject(1).catch(() => log.push("catch"));
+setTimeout(() => console.log(log.join(" ")), 5);"#;
+    assert_eq!(
+        cjs(source),
+        ["t1 all-empty catch t2 all race allSettled any t3 resolve-with-promise t4 finally then-returns-promise"]
+    );
+}
+
+#[test]
+fn unhandled_rejection_crashes_after_microtasks_drain() {
+    let source = r#"
+Promise.reject(new Error("x"));
+Promise.resolve().then(() => console.log("a")).then(() => console.log("b"));
+process.nextTick(() => console.log("tick"));
+setTimeout(() => console.log("timer"), 1);"#;
+    assert_eq!(cjs(source), ["tick", "a", "b"]);
+}
+
+#[test]
+fn rejection_handled_within_the_drain_does_not_crash() {
+    let source = r#"
+const p = Promise.reject(new Error("x"));
+Promise.resolve().then(() => console.log("a")).then(() => { console.log("b"); p.catch(e => console.log("late", e.message)); });
+setTimeout(() => console.log("timer"), 1);"#;
+    assert_eq!(cjs(source), ["a", "b", "late x", "timer"]);
+}
+
+#[test]
+fn throwing_microtask_crashes_at_once() {
+    let source = r#"
+queueMicrotask(() => { console.log("m1"); throw new Error("boom"); });
+queueMicrotask(() => console.log("m2"));
+process.nextTick(() => console.log("t1"));"#;
+    assert_eq!(cjs(source), ["t1", "m1"]);
+}
+
+#[test]
+fn try_catch_finally_across_awaits() {
+    let source = r#"
+async function inner() { await null; throw new Error("bad"); }
+async function outer() {
+  try { const v = await inner(); console.log("got", v); }
+  catch (e) { console.log("err", e.message); }
+  finally { console.log("finally"); }
+  return "done";
+}
+outer().then(v => console.log(v));
+[1, 2].forEach(async (x) => { await null; console.log("fe", x); });"#;
+    assert_eq!(cjs(source), ["fe 1", "fe 2", "err bad", "finally", "done"]);
+}
+
+#[test]
+fn esm_top_level_await_and_next_tick() {
+    let source = r#"
+process.nextTick(() => console.log("tick0"));
+await null;
+console.log("after tla");
+process.nextTick(() => console.log("tick1"));
+let p = Promise.resolve();
+for (let i = 1; i <= 3; i++) { p = p.then(() => console.log("t" + i)); }
+await new Promise(r => setTimeout(r, 5));
+console.log("after timer");
+process.nextTick(() => console.log("tick2"));
+Promise.resolve().then(() => console.log("m2"));"#;
+    assert_eq!(
+        lines(source, ModuleKind::EsModule),
+        [
+            "after tla",
+            "t1",
+            "t2",
+            "t3",
+            "tick0",
+            "tick1",
+            "after timer",
+            "m2",
+            "tick2"
+        ]
+    );
+}
+
+#[test]
+fn console_log_formats_like_util_inspect() {
+    let source = r#"
+console.log({ name: 'x', count: 2, list: ['a', "it's"] });
+console.log([undefined, null, true, 1.5, -0]);
+console.log({ a: { b: { c: { d: 1 } } } }, [[[[1]]]]);
+console.log({ 'a-b': 1, f() {}, g: async () => 1 }, [() => 1]);
+console.log(Promise.resolve(1), new Promise(() => {}));
+console.log(1 / 3, 2 ** 53, -1e-7, 1e21, 0.1 + 0.2, [1, 2] + '', {} + '', -7 % 3);"#;
+    assert_eq!(
+        cjs(source),
+        [
+            "{ name: 'x', count: 2, list: [ 'a', \"it's\" ] }",
+            "[ undefined, null, true, 1.5, -0 ]",
+            "{ a: { b: { c: [Object] } } } [ [ [ [Array] ] ] ]",
+            "{ 'a-b': 1, f: [Function: f], g: [AsyncFunction: g] } [ [Function (anonymous)] ]",
+            "Promise { 1 } Promise { <pending> }",
+            "0.3333333333333333 9007199254740992 -1e-7 1e+21 0.30000000000000004 1,2 [object Object] -1",
+        ]
+    );
+}
+
+#[test]
+fn infinite_loop_abstains() {
+    let started = std::time::Instant::now();
+    let abstention = abstains("while (true) {}");
+    assert!(abstention.reason.contains("step limit"), "{abstention:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}
+
+#[test]
+fn unbounded_recursion_abstains() {
+    let abstention = abstains("function f(n) { return f(n + 1) }\nf(0);");
+    assert!(abstention.reason.contains("depth"), "{abstention:?}");
+}
+
+#[test]
+fn deeply_nested_input_abstains_without_overflow() {
+    let source = format!("console.log({}1{});", "(".repeat(5000), ")".repeat(5000));
+    let abstention = abstains(&source);
+    assert!(
+        abstention.reason.contains("nests too deeply"),
+        "{abstention:?}"
+    );
+}
+
+#[test]
+fn unknown_call_abstains_naming_it() {
+    let source = "async function a() {}\nfetch('x');";
+    let abstention = abstains(source);
+    assert!(abstention.reason.contains("`fetch`"), "{abstention:?}");
+    assert_eq!(
+        abstention.range,
+        Some(source.find("fetch").unwrap_or(0)..source.len() - 6)
+    );
+}
+
+#[test]
+fn classes_abstain() {
+    abstains("class P extends Promise {}\nconsole.log(1);");
+}
