@@ -305,7 +305,6 @@ impl Machine<'_> {
                 }
                 normal(Value::Object(self.alloc(ObjKind::Array(items))))
             }
-            Builtin::JsonStringify => self.abstain("JSON.stringify is not modelled"),
         }
     }
 

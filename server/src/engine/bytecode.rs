@@ -160,5 +160,4 @@ pub(crate) struct FunctionCode {
     pub spans: Vec<Range<usize>>,
     /// Byte ranges of the `await_expression`s directly in this body.
     pub awaits: Vec<Range<usize>>,
-    pub param_count: usize,
 }

@@ -125,7 +125,7 @@ impl<'s> Compiler<'s> {
         b.emit(Op::Push(Value::Undefined));
         b.emit(Op::Return);
         b.restore(outer);
-        self.finish(id, b, Rc::from("top level"), false, root.byte_range(), 0);
+        self.finish(id, b, Rc::from("top level"), false, root.byte_range());
         id
     }
 
@@ -141,7 +141,6 @@ impl<'s> Compiler<'s> {
         name: Rc<str>,
         is_arrow: bool,
         range: Range<usize>,
-        param_count: usize,
     ) {
         self.funcs[id] = Some(FunctionCode {
             name,
@@ -151,7 +150,6 @@ impl<'s> Compiler<'s> {
             code: b.code,
             spans: b.spans,
             awaits: b.awaits,
-            param_count,
         });
     }
 
@@ -176,14 +174,11 @@ impl<'s> Compiler<'s> {
         {
             b.abstain("getters, setters and static members are not modelled");
         }
-        let mut param_count = 0;
         if let Some(param) = node.child_by_field_name("parameter") {
             b.emit(Op::LoadArg(0));
             b.emit(Op::Declare(Rc::from(self.text(param)), DeclKind::Let));
-            param_count = 1;
         } else if let Some(params) = node.child_by_field_name("parameters") {
             for (index, param) in named_children(params).into_iter().enumerate() {
-                param_count += 1;
                 let span = b.at(param);
                 self.parameter(&mut b, param, index);
                 b.restore(span);
@@ -204,7 +199,7 @@ impl<'s> Compiler<'s> {
             None => b.abstain("a function without a body"),
         }
         b.restore(outer);
-        self.finish(id, b, name, is_arrow, node.byte_range(), param_count);
+        self.finish(id, b, name, is_arrow, node.byte_range());
         id
     }
 

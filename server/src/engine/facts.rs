@@ -41,7 +41,8 @@ pub(crate) struct Observer {
     anchors: BTreeMap<usize, Anchor>,
     awaited: BTreeMap<usize, (ObjId, Range<usize>)>,
     pub resumes: BTreeMap<(FuncId, usize, usize), Vec<Observed>>,
-    pub settles: BTreeMap<FuncId, Vec<Observed>>,
+    /// Each activation's (function, outer promise, entry depth, entry instant).
+    pub outer_promises: Vec<(FuncId, ObjId, u32, usize)>,
     pub entered_funcs: Vec<FuncId>,
     activation_funcs: BTreeMap<usize, FuncId>,
     /// Source text of await operands, by await range start.
@@ -54,7 +55,15 @@ pub(crate) struct Observer {
 pub(crate) type SettledAt = Option<(usize, u32)>;
 
 impl Observer {
-    pub fn entered(&mut self, activation: usize, func: FuncId, depth: u32, instant: usize) {
+    pub fn entered(
+        &mut self,
+        activation: usize,
+        func: FuncId,
+        outer: ObjId,
+        depth: u32,
+        instant: usize,
+    ) {
+        self.outer_promises.push((func, outer, depth, instant));
         self.anchors.insert(
             activation,
             Anchor {
@@ -143,15 +152,5 @@ impl Observer {
                 entry.push(Observed::AfterEntry(u32::MAX));
             }
         }
-    }
-
-    pub fn settled(&mut self, activation: usize, depth: u32, instant: usize) {
-        let Some(&func) = self.activation_funcs.get(&activation) else {
-            return;
-        };
-        let observed = self
-            .observe(activation, depth, instant, None)
-            .unwrap_or(Observed::AfterEntry(u32::MAX));
-        self.settles.entry(func).or_default().push(observed);
     }
 }

@@ -68,7 +68,6 @@ pub(crate) struct Handler {
 #[derive(Debug, Clone)]
 pub(crate) struct Frame {
     pub code: Rc<FunctionCode>,
-    pub func: FuncId,
     pub pc: usize,
     pub scopes: Vec<ScopeId>,
     pub stack: Vec<Value>,
@@ -85,14 +84,12 @@ pub(crate) struct Activation {
     pub func: FuncId,
     pub outer: ObjId,
     pub frame: Option<Frame>,
-    /// Causal job depth at entry (see `facts.rs` for what a tick is).
-    pub entry_depth: u32,
     /// The `await` the activation is suspended at.
     pub await_span: Range<usize>,
 }
 
 pub(crate) struct Machine<'s> {
-    pub src: &'s str,
+    pub src: std::marker::PhantomData<&'s str>,
     pub module: ModuleKind,
     pub funcs: Vec<Rc<FunctionCode>>,
     pub heap: Vec<Object>,
@@ -128,7 +125,7 @@ impl<'s> Machine<'s> {
             .chain(src.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         let mut machine = Machine {
-            src,
+            src: std::marker::PhantomData,
             module,
             funcs,
             heap: Vec::new(),
@@ -348,13 +345,12 @@ impl<'s> Machine<'s> {
                 func,
                 outer,
                 frame: None,
-                entry_depth: self.depth,
                 await_span: 0..0,
             });
             let id = self.activations.len() - 1;
             let (depth, instant) = (self.depth, self.event_loop.instant);
             if let Some(observer) = &mut self.observer {
-                observer.entered(id, func, depth, instant);
+                observer.entered(id, func, outer, depth, instant);
             }
             Some(id)
         } else {
@@ -362,7 +358,6 @@ impl<'s> Machine<'s> {
         };
         self.frames.push(Frame {
             code,
-            func,
             pc: 0,
             scopes: vec![scope],
             stack: Vec::new(),
@@ -922,10 +917,6 @@ impl<'s> Machine<'s> {
         };
         self.frames.pop();
         let outer = self.activations[activation].outer;
-        let (depth, instant) = (self.depth, self.event_loop.instant);
-        if let Some(observer) = &mut self.observer {
-            observer.settled(activation, depth, instant);
-        }
         match completion {
             Completion::Normal(value) => self.resolve_promise(outer, value)?,
             Completion::Throw(error) => self.reject_promise(outer, error),

@@ -84,12 +84,6 @@ impl Machine<'_> {
         }
     }
 
-    pub fn is_promise(&self, value: &Value) -> bool {
-        value
-            .as_object()
-            .is_some_and(|id| self.promise_data(id).is_some())
-    }
-
     /// CreateResolvingFunctions (§27.2.1.3): a resolve/reject pair sharing
     /// one "already resolved" flag.
     pub fn resolving_functions(&mut self, promise: ObjId) -> (ObjId, ObjId) {

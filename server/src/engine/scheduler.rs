@@ -233,6 +233,12 @@ impl Machine<'_> {
         }
     }
 
+    /// After a facts-only call of a function in isolation: finish its jobs.
+    pub fn run_after_isolated_call(&mut self) -> Run<()> {
+        self.checkpoint()?;
+        self.event_loop()
+    }
+
     fn count_macrotask(&mut self) -> Run<()> {
         self.event_loop.macrotasks += 1;
         self.event_loop.instant += 1;

@@ -72,3 +72,80 @@ new Promise((_, rej) => rej(new Error("e1"))).catch(e => console.log(e.message))
 new Promise(() => { throw new Error("e2"); }).then(null, e => console.log("then2", e.message));"#;
     assert_eq!(cjs(source), ["e1", "then2 e2", "slow", "np slow"]);
 }
+
+mod facts {
+    use crate::engine::{function_facts, AsyncFunctionFacts, ModuleKind, ResumeTick};
+    use crate::syntax;
+
+    fn facts(source: &str) -> Vec<AsyncFunctionFacts> {
+        let tree = syntax::parse(source, None);
+        function_facts(source, &tree, ModuleKind::CommonJs)
+    }
+
+    fn after_entry(jobs: u32) -> ResumeTick {
+        ResumeTick::AfterEntry { jobs }
+    }
+
+    #[test]
+    fn second_await_of_seed_x_resumes_at_tick_two() {
+        let source = "async function x() { console.log('x1'); await Promise.resolve(); console.log('x2'); await Promise.resolve(); console.log('x3'); }\nx();";
+        let facts = facts(source);
+        assert_eq!(facts.len(), 1);
+        let resumes: Vec<_> = facts[0].awaits.iter().map(|a| a.resume.clone()).collect();
+        assert_eq!(resumes, [after_entry(1), after_entry(2)]);
+        assert_eq!(facts[0].settles, after_entry(2));
+        assert_eq!(
+            &source[facts[0].awaits[1].range.clone()],
+            "await Promise.resolve()"
+        );
+    }
+
+    #[test]
+    fn return_promise_settles_later_than_return_await() {
+        let source = "const p = Promise.resolve();\nasync function a() { return p }\nasync function b() { return await p }\na(); b();";
+        let facts = facts(source);
+        assert_eq!(facts[0].settles, after_entry(2));
+        assert_eq!(facts[1].settles, after_entry(1));
+    }
+
+    #[test]
+    fn thenable_await_resumes_two_jobs_after_reaching_it() {
+        let source = "const t = { then(r) { r(1) } };\nasync function f() { await t; }\nf();";
+        assert_eq!(facts(source)[0].awaits[0].resume, after_entry(2));
+    }
+
+    #[test]
+    fn unknown_operand_resumes_after_it_settles() {
+        let source =
+            "async function loadUser(id) { const user = await fetchUser(id); return user; }";
+        let facts = facts(source);
+        assert_eq!(
+            facts[0].awaits[0].resume,
+            ResumeTick::AfterSettle {
+                jobs: 1,
+                operand: "fetchUser(id)".to_owned(),
+                if_native_promise: true
+            }
+        );
+    }
+
+    #[test]
+    fn uncalled_function_runs_in_isolation() {
+        let source = "async function never() { await null; await null; }";
+        let resumes: Vec<_> = facts(source)[0]
+            .awaits
+            .iter()
+            .map(|a| a.resume.clone())
+            .collect();
+        assert_eq!(resumes, [after_entry(1), after_entry(2)]);
+    }
+
+    #[test]
+    fn different_activations_report_varying() {
+        let source = "async function f(p) { await p; }\nf(1);\nf({ then(r) { r(1) } });";
+        assert!(matches!(
+            facts(source)[0].awaits[0].resume,
+            ResumeTick::Unknown { .. }
+        ));
+    }
+}

@@ -143,7 +143,6 @@ pub(crate) enum Builtin {
     ObjectKeys,
     ObjectValues,
     ObjectEntries,
-    JsonStringify,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
