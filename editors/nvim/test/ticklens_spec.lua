@@ -69,7 +69,8 @@ local function expected_order(file)
 end
 
 if mode == "setup" then
-  ticklens.setup({ cmd = { bin, "lsp" }, inlay_hints = true })
+  -- The rule override reaches the server as initializationOptions.rules.
+  ticklens.setup({ cmd = { bin, "lsp" }, inlay_hints = true, rules = { [RULE_CODE] = "error" } })
 elseif mode == "enable" then
   vim.lsp.config("ticklens", { cmd = { bin, "lsp" } })
   vim.lsp.enable("ticklens")
@@ -101,6 +102,9 @@ test("publishes the async-promise-executor diagnostic", function()
     return ticklens_diagnostic(source_buf)
   end)
   assert(vim.api.nvim_buf_get_lines(source_buf, d.lnum, d.lnum + 1, false)[1]:find("new Promise", 1, true))
+  if mode == "setup" then
+    assert(d.severity == vim.diagnostic.severity.ERROR, "setup({ rules }) should raise it to an error")
+  end
 end)
 
 if mode == "setup" then
@@ -178,6 +182,37 @@ test(":TicklensRestart starts a new server that publishes again", function()
   assert(new_client.name == "ticklens")
   wait_for("diagnostics from the new server", function()
     return ticklens_diagnostic(source_buf)
+  end)
+end)
+
+test("applies a quick-fix that resolves the diagnostic", function()
+  local d = wait_for("a ticklens diagnostic", function()
+    return ticklens_diagnostic(source_buf)
+  end)
+  local current = assert(ticklens.client(source_buf))
+  local before = vim.api.nvim_buf_get_lines(source_buf, 0, -1, false)
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(source_buf) },
+    range = {
+      start = { line = d.lnum, character = d.col },
+      ["end"] = { line = d.end_lnum, character = d.end_col },
+    },
+    context = { diagnostics = { d.user_data.lsp }, only = { "quickfix" } },
+  }
+  -- Asked of the running client only: a restarted server's predecessor may still be listed.
+  local response = current:request_sync("textDocument/codeAction", params, TIMEOUT_MS, source_buf)
+  local action
+  for _, candidate in ipairs(response and response.result or {}) do
+    if candidate.kind == "quickfix" and candidate.edit and not action then
+      action = candidate
+    end
+  end
+  assert(action, "no quick-fix: " .. vim.inspect(response))
+  vim.lsp.util.apply_workspace_edit(action.edit, current.offset_encoding)
+  assert(not vim.deep_equal(vim.api.nvim_buf_get_lines(source_buf, 0, -1, false), before),
+    "applying " .. action.title .. " changed nothing")
+  wait_for("the diagnostic to go once the quick-fix is applied", function()
+    return ticklens_diagnostic(source_buf) == nil
   end)
 end)
 

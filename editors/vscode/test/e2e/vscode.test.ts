@@ -181,6 +181,8 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
           "editor.hover.delay": 200,
           "editor.minimap.enabled": false,
           "ticklens.trace.server": "messages",
+          // Reaches the server as initializationOptions.rules: the warning becomes an error.
+          "ticklens.rules": { [RULE_CODE]: "error" },
         },
         null,
         2,
@@ -266,6 +268,7 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
     const text = (await problem.textContent()) ?? "";
     assert.match(text, /ticklens/);
     assert.match(text, /async/);
+    assert.equal(await problem.locator(".codicon-error").count(), 1, "ticklens.rules should make it an error");
     await page
       .locator(".statusbar-item", { hasText: "ticklens" })
       .first()
@@ -316,5 +319,29 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
     // Two editor groups: the fixture on the left, the order beside it.
     assert.equal(await page.locator(".editor-group-container").count(), 2);
     await screenshot("order");
+  });
+  it("applies the first quick-fix, which resolves the diagnostic", async () => {
+    await page.locator(".editor-group-container", { hasText: "new Promise" }).first().click();
+    const asyncToken = page
+      .locator(".view-line", { hasText: "new Promise" })
+      .locator("span span", { hasText: /^async$/ })
+      .first();
+    await asyncToken.click();
+    const firstAction = page.locator(".action-widget .monaco-list-row.action").first();
+    // The code actions are computed after the cursor moves; ask again until the menu lists them.
+    await waitFor("the quick-fix menu", UI_TIMEOUT_MS, async () => {
+      await page.keyboard.press("Escape");
+      await runCommand("Quick Fix...");
+      return firstAction.waitFor({ state: "visible", timeout: 5000 }).then(
+        () => true,
+        () => undefined,
+      );
+    });
+    await screenshot("quick-fix");
+    await page.keyboard.press("Enter");
+    await page
+      .locator(".markers-panel .monaco-list-row", { hasText: RULE_CODE })
+      .waitFor({ state: "detached", timeout: UI_TIMEOUT_MS });
+    await screenshot("quick-fix-applied");
   });
 });
