@@ -24,7 +24,7 @@ use super::ModuleKind;
 /// How far real time may run ahead of the engine's virtual clock between two
 /// moments at which timers are created. Orders that a smaller drift could
 /// flip are reported as undetermined.
-pub(crate) const TIMER_DRIFT_MS: f64 = 25.0;
+pub(crate) const TIMER_DRIFT_MS: f64 = 50.0;
 /// Node clamps delays outside [1, 2^31 - 1] to 1 ms.
 const TIMEOUT_MAX: f64 = 2_147_483_647.0;
 const MACROTASK_LIMIT: usize = 10_000;
@@ -81,6 +81,8 @@ pub(crate) struct Timer {
     pub line: usize,
     pub handle: ObjId,
     pub active: bool,
+    /// How many times an interval has been re-armed.
+    pub rearms: usize,
 }
 
 /// The event loop's clock and pending callbacks.
@@ -130,6 +132,7 @@ impl Machine<'_> {
             line,
             handle,
             active: true,
+            rearms: 0,
         });
         let index = event_loop.timers.len() - 1;
         if kind == TimerKind::Immediate {
@@ -287,7 +290,7 @@ impl Machine<'_> {
             t.active
                 && t.kind != TimerKind::Immediate
                 && t.instant <= phase_instant
-                && t.due < now + TIMER_DRIFT_MS
+                && t.due <= now + TIMER_DRIFT_MS
         });
         match racing {
             Some(timer) => self.abstain_at(
@@ -322,24 +325,23 @@ impl Machine<'_> {
     }
 
     /// The chosen timer must come first whatever real time elapsed between
-    /// the moments timers were created.
+    /// the moments timers were created. Node reads the clock at every
+    /// `setTimeout` (timers.js `insert` calls `getLibuvNow`, which updates
+    /// libuv's time), and interval re-arms happen when their callback runs,
+    /// so every creation is its own moment, later ones at least as late.
     fn check_timer_order(&self, index: usize) -> Run<()> {
         let first = &self.event_loop.timers[index];
         for (other_index, other) in self.event_loop.timers.iter().enumerate() {
-            if other_index == index
-                || !other.active
-                || other.kind == TimerKind::Immediate
-                || other.instant == first.instant
-            {
+            if other_index == index || !other.active || other.kind == TimerKind::Immediate {
                 continue;
             }
-            let robust = if other.due == first.due {
-                // One list per duration, FIFO within it.
-                other.delay == first.delay && other.seq > first.seq
-            } else if first.instant < other.instant {
+            let robust = if first.seq < other.seq {
+                // Created earlier and due no later: drift only delays `other`.
                 true
             } else {
-                other.due - first.due >= TIMER_DRIFT_MS
+                // Each interval re-arm can add its callback's lateness again.
+                let rearms = f64::from(first.rearms.min(1_000) as u32);
+                other.due - first.due > TIMER_DRIFT_MS * (1.0 + rearms)
             };
             if !robust {
                 return self.abstain_at(
@@ -382,6 +384,7 @@ impl Machine<'_> {
             timer.due = now + timer.delay;
             timer.instant = instant;
             timer.seq = seq;
+            timer.rearms += 1;
             self.event_loop.seq = seq;
         }
         if let Completion::Throw(_) = outcome {
