@@ -66,7 +66,8 @@ install_code_server() {
         touch "${prefix}/.installed"
     fi
     local reported
-    reported="$("${NODE_BIN}" "${CODE_SERVER}" --version 2>/dev/null | head -n 1)" \
+    reported="$("${NODE_BIN}" "${CODE_SERVER}" --config "${prefix}/config.yaml" --version 2>/dev/null \
+        | head -n 1)" \
         || die "code-server in ${prefix} does not run; delete that folder to reinstall"
     [[ "${reported}" == "${CODE_SERVER_VERSION}"* ]] \
         || die "code-server reports '${reported}', expected ${CODE_SERVER_VERSION}"
@@ -107,7 +108,8 @@ in_vscode() { (cd "${REPO}/editors/vscode" && "$@"); }
 package_vsix() {
     mkdir -p "${REPO}/editors/vscode/server"
     cp "${TICKLENS_BIN}" "${REPO}/editors/vscode/server/ticklens"
-    in_vscode npm run --silent package
+    # The .vsix carries a Linux x86_64 binary: mark it for that platform only.
+    in_vscode npm run --silent package -- --target linux-x64
 }
 
 run_vscode_e2e() {
