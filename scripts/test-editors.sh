@@ -66,8 +66,9 @@ install_code_server() {
         touch "${prefix}/.installed"
     fi
     local reported
+    # The first run also logs that it wrote the config file; the version is the line starting with a digit.
     reported="$("${NODE_BIN}" "${CODE_SERVER}" --config "${prefix}/config.yaml" --version 2>/dev/null \
-        | head -n 1)" \
+        | grep -m 1 -E '^[0-9]')" \
         || die "code-server in ${prefix} does not run; delete that folder to reinstall"
     [[ "${reported}" == "${CODE_SERVER_VERSION}"* ]] \
         || die "code-server reports '${reported}', expected ${CODE_SERVER_VERSION}"
