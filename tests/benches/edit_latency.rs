@@ -1,2 +1,254 @@
-//! Placeholder until written.
-fn main() {}
+//! How long one keystroke costs on a large file: a single-character edit
+//! through `Document::apply_change` (text edit, incremental reparse, line
+//! index), then `analysis::analyze` over the new tree. A fresh parse of the
+//! same text is measured for comparison.
+//!
+//! Run: `cargo bench -p ticklens --bench edit_latency`
+//!
+//! The file is generated (10,000 lines of async functions with awaits,
+//! try/catch, then-chains and some async Promise executors); the 200 edit
+//! positions and characters come from a fixed seed, so runs are comparable.
+//! Each edit is undone (untimed) before the next, so every sample edits the
+//! same realistic file.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use ticklens::analysis::analyze;
+use ticklens::document::{Document, TextChange};
+use ticklens::line_index::{Encoding, LineCol};
+use ticklens::syntax;
+
+const LINES: usize = 10_000;
+const SAMPLES: usize = 200;
+const WARM_UP: usize = 10;
+const SEED: u64 = 0x71c1_e25e;
+
+/// SplitMix64: a small, seedable generator, enough for picking positions.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// One generated function, `n` making its names unique.
+fn block(kind: usize, n: usize) -> String {
+    match kind {
+        0 => format!(
+            r#"async function loadUser{n}(id) {{
+  try {{
+    const user = await db.users.find(id);
+    const posts = await db.posts.where({{ author: user.id, limit: {n} }});
+    return {{ user, posts }};
+  }} catch (error) {{
+    console.error(`loadUser{n} failed for ${{id}}: ${{error.message}}`);
+    return null;
+  }}
+}}
+"#
+        ),
+        1 => format!(
+            r#"function fetchJson{n}(url) {{
+  return fetch(url)
+    .then((response) => response.json())
+    .then((body) => body.items.map((item) => item.id + {n}))
+    .catch((error) => {{
+      log.warn("fetchJson{n}", error);
+      return [];
+    }});
+}}
+"#
+        ),
+        2 => format!(
+            r#"function readConfig{n}(path) {{
+  return new Promise(async (resolve, reject) => {{
+    const text = await fs.promises.readFile(path, "utf8");
+    resolve(JSON.parse(text).section{n});
+  }});
+}}
+"#
+        ),
+        3 => format!(
+            r#"export async function pipeline{n}(input) {{
+  const raw = await fetchData(input, {{ page: {n} }});
+  const parsed = await parseData(raw);
+  const [saved, audited] = await Promise.all([saveData(parsed), audit(parsed)]);
+  for await (const chunk of stream{n}) {{
+    await queue.push(chunk);
+  }}
+  return saved && audited;
+}}
+"#
+        ),
+        _ => format!(
+            r#"class Worker{n} {{
+  async start() {{
+    this.timer = setTimeout(() => this.tick(), {n});
+    await this.ready;
+    queueMicrotask(() => this.emit("started", "é日本"));
+  }}
+
+  async tick() {{
+    const job = await this.jobs.next();
+    if (!job) return;
+    await job.run().finally(() => this.done++);
+  }}
+}}
+"#
+        ),
+    }
+}
+
+/// A JavaScript file of exactly `LINES` lines.
+fn generate_file() -> String {
+    let mut text = String::from("import { db, fs, log, queue } from \"./deps.js\";\n\n");
+    let mut n = 0;
+    loop {
+        let next = block(n % 5, n);
+        let lines_now = text.matches('\n').count();
+        if lines_now + next.matches('\n').count() + 1 > LINES {
+            break;
+        }
+        text.push_str(&next);
+        text.push('\n');
+        n += 1;
+    }
+    while text.matches('\n').count() < LINES {
+        text.push_str("// end\n");
+    }
+    text
+}
+
+/// The character typed: mostly letters, some spaces and punctuation that
+/// opens or closes syntax.
+fn typed_char(rng: &mut Rng) -> char {
+    const PUNCTUATION: &[char] = &['(', ')', ';', '.', '{', '"', ','];
+    match rng.below(100) {
+        0..=69 => (b'a' + rng.below(26) as u8) as char,
+        70..=84 => ' ',
+        _ => PUNCTUATION[rng.below(PUNCTUATION.len())],
+    }
+}
+
+fn insert_at(pos: LineCol, ch: char) -> TextChange {
+    TextChange {
+        range: Some((pos, pos)),
+        text: ch.to_string(),
+    }
+}
+
+fn delete_after(pos: LineCol, ch: char) -> TextChange {
+    let end = LineCol {
+        line: pos.line,
+        col: pos.col + ch.len_utf16() as u32,
+    };
+    TextChange {
+        range: Some((pos, end)),
+        text: String::new(),
+    }
+}
+
+#[derive(Default)]
+struct Samples {
+    edit_and_analysis: Vec<Duration>,
+    edit_only: Vec<Duration>,
+    analysis_only: Vec<Duration>,
+    fresh_parse: Vec<Duration>,
+    fresh_parse_and_analysis: Vec<Duration>,
+}
+
+/// (median, p99) by the nearest-rank method.
+fn median_and_p99(samples: &mut [Duration]) -> (Duration, Duration) {
+    samples.sort();
+    let rank = |p: f64| ((p * samples.len() as f64).ceil() as usize).max(1) - 1;
+    (samples[rank(0.5)], samples[rank(0.99)])
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn main() {
+    let text = generate_file();
+    let mut doc = Document::new(text.clone(), 1);
+    assert_eq!(
+        doc.line_index().line_count(),
+        LINES + 1,
+        "10,000 lines and a final newline"
+    );
+    let findings = analyze(doc.text(), doc.tree()).findings.len();
+    let mut rng = Rng(SEED);
+    let mut samples = Samples::default();
+
+    for i in 0..WARM_UP + SAMPLES {
+        let mut offset = rng.below(doc.text().len());
+        while !doc.text().is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let pos = doc.position(offset, Encoding::Utf16);
+        let ch = typed_char(&mut rng);
+
+        let started = Instant::now();
+        doc.apply_change(&insert_at(pos, ch), Encoding::Utf16)
+            .expect("the position came from the document");
+        let edited = started.elapsed();
+        let analysis = black_box(analyze(doc.text(), doc.tree()));
+        let total = started.elapsed();
+        drop(analysis);
+
+        let started = Instant::now();
+        let fresh = black_box(syntax::parse(doc.text(), None));
+        let parsed = started.elapsed();
+        black_box(analyze(doc.text(), &fresh));
+        let fresh_total = started.elapsed();
+
+        // Undo, untimed, so the next sample edits the original file.
+        doc.apply_change(&delete_after(pos, ch), Encoding::Utf16)
+            .expect("undo");
+        if i >= WARM_UP {
+            samples.edit_and_analysis.push(total);
+            samples.edit_only.push(edited);
+            samples.analysis_only.push(total - edited);
+            samples.fresh_parse.push(parsed);
+            samples.fresh_parse_and_analysis.push(fresh_total);
+        }
+    }
+    assert_eq!(doc.text(), text, "every edit was undone");
+
+    println!(
+        "edit latency: {LINES}-line file ({} KiB, {findings} findings), {SAMPLES} single-character \
+         edits at seeded random positions",
+        text.len() / 1024
+    );
+    println!("{:<48} {:>10} {:>10}", "", "median", "p99");
+    let rows: [(&str, &mut Vec<Duration>); 5] = [
+        (
+            "edit + incremental reparse + analysis",
+            &mut samples.edit_and_analysis,
+        ),
+        (
+            "  of which apply_change (edit + reparse)",
+            &mut samples.edit_only,
+        ),
+        ("  of which analysis", &mut samples.analysis_only),
+        ("fresh parse (comparison)", &mut samples.fresh_parse),
+        (
+            "fresh parse + analysis (comparison)",
+            &mut samples.fresh_parse_and_analysis,
+        ),
+    ];
+    for (label, durations) in rows {
+        let (median, p99) = median_and_p99(durations);
+        println!("{label:<48} {:>10} {:>10}", ms(median), ms(p99));
+    }
+}
