@@ -15,7 +15,7 @@
 import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream } from "node:fs";
-import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -156,6 +156,12 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
     const codeServerEntry = requiredEnv("CODE_SERVER");
     const vsix = requiredEnv("TICKLENS_VSIX");
     await mkdir(ARTIFACTS, { recursive: true });
+    // Screenshots of an earlier run would mix with this run's.
+    for (const name of await readdir(ARTIFACTS)) {
+      if (/^vscode-.*\.png$/.test(name)) {
+        await rm(path.join(ARTIFACTS, name));
+      }
+    }
 
     workdir = await mkdtemp(path.join(tmpdir(), "ticklens-vscode-e2e-"));
     project = path.join(workdir, "project");
@@ -320,6 +326,22 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
     assert.equal(await page.locator(".editor-group-container").count(), 2);
     await screenshot("order");
   });
+  it("restarts the server and shows its log", async () => {
+    await runCommand("ticklens: Restart server");
+    // Stopping the client clears its diagnostics; the restarted server publishes them again.
+    await page
+      .locator(".markers-panel .monaco-list-row", { hasText: RULE_CODE })
+      .first()
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    await runCommand("ticklens: Show output");
+    await page
+      .locator(".output-view .view-lines", { hasText: "ticklens: starting" })
+      .first()
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    await screenshot("output");
+    await runCommand("Focus on Problems View");
+  });
+
   it("applies the first quick-fix, which resolves the diagnostic", async () => {
     await page.locator(".editor-group-container", { hasText: "new Promise" }).first().click();
     const asyncToken = page
