@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use ticklens::cli;
+use ticklens::cli::format::Format;
 use ticklens::engine::ModuleKind;
 
 /// Shows when asynchronous JavaScript runs: a language server and a checker.
@@ -23,17 +24,7 @@ enum Command {
         stdio: bool,
     },
     /// Check JavaScript files and folders and print the findings.
-    Check {
-        /// Files and folders to check (.js, .mjs, .cjs, .jsx).
-        #[arg(required = true)]
-        paths: Vec<PathBuf>,
-        /// Apply every safe fix in place (atomically), then report what remains.
-        #[arg(long, conflicts_with = "fix_dry_run")]
-        fix: bool,
-        /// Print the safe fixes as a unified diff without changing any file.
-        #[arg(long)]
-        fix_dry_run: bool,
-    },
+    Check(CheckArgs),
     /// Print what `node FILE` would print to stdout, as the ordering engine predicts it.
     Order {
         file: PathBuf,
@@ -44,6 +35,93 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Files and folders to check (.js, .mjs, .cjs, .jsx); the current folder by default.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Colour the human format: auto (when stdout is a terminal), always or never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, num_args = 0..=1, default_missing_value = "always")]
+    color: ColorArg,
+    /// Apply every safe fix in place (atomically), then report what remains.
+    #[arg(long, conflicts_with = "fix_dry_run")]
+    fix: bool,
+    /// Print the safe fixes as a unified diff without changing any file.
+    #[arg(long)]
+    fix_dry_run: bool,
+    /// Exit with status 1 when there is any warning.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// Exit with status 1 when there are more than N warnings.
+    #[arg(long, value_name = "N")]
+    max_warnings: Option<usize>,
+    /// Only check files matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    include: Vec<String>,
+    /// Skip files matching this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 5 * 1024 * 1024)]
+    max_file_size: u64,
+    /// Also check files that look minified.
+    #[arg(long)]
+    include_minified: bool,
+    /// Also report, for each file, the output the ordering engine predicts.
+    #[arg(long)]
+    order: bool,
+    /// Do not read or write the result cache.
+    #[arg(long)]
+    no_cache: bool,
+    /// Where the result cache lives.
+    #[arg(long, value_name = "DIR", default_value = ".ticklens-cache")]
+    cache_dir: PathBuf,
+    /// Worker threads (all cores by default).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+impl CheckArgs {
+    fn into_options(self) -> cli::check::Options {
+        use std::io::IsTerminal;
+        cli::check::Options {
+            paths: self.paths,
+            format: self.format,
+            color: match self.color {
+                ColorArg::Always => true,
+                ColorArg::Never => false,
+                ColorArg::Auto => std::io::stdout().is_terminal(),
+            },
+            fix: match (self.fix, self.fix_dry_run) {
+                (true, _) => cli::check::FixMode::Write,
+                (_, true) => cli::check::FixMode::DryRun,
+                _ => cli::check::FixMode::Report,
+            },
+            deny_warnings: self.deny_warnings,
+            max_warnings: self.max_warnings,
+            filters: cli::check::walk::Filters {
+                include: self.include,
+                exclude: self.exclude,
+            },
+            max_file_size: self.max_file_size,
+            include_minified: self.include_minified,
+            order: self.order,
+            cache_dir: (!self.no_cache).then_some(self.cache_dir),
+            threads: self.threads,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -65,18 +143,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Lsp { stdio: _ } => ticklens::lsp::run_stdio(),
-        Command::Check {
-            paths,
-            fix,
-            fix_dry_run,
-        } => {
-            let mode = match (fix, fix_dry_run) {
-                (true, _) => cli::check::FixMode::Write,
-                (_, true) => cli::check::FixMode::DryRun,
-                _ => cli::check::FixMode::Report,
-            };
-            cli::check::run(&paths, mode)
-        }
+        Command::Check(args) => cli::check::run(&args.into_options()),
         Command::Order {
             file,
             module,

@@ -1,4 +1,5 @@
 //! The command line: walks files, calls the analysis core, formats results.
 
 pub mod check;
+pub mod format;
 pub mod order;

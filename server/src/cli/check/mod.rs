@@ -1,0 +1,349 @@
+//! `ticklens check [PATHS...]`: analyse files and folders in parallel, print
+//! findings in the chosen format, and exit with a status CI can act on.
+//!
+//! Exit status: 0 clean; 1 when a finding has error severity, or warnings with
+//! `--deny-warnings` or over `--max-warnings`; 2 when a path could not be read or
+//! decoded, or on a usage error (the other files are still checked and printed).
+
+mod cache;
+mod configs;
+mod fix;
+pub mod walk;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use aho_corasick::AhoCorasick;
+use anyhow::{bail, Context, Result};
+use rayon::prelude::*;
+
+use crate::analysis::{analyze_guarded, Finding};
+use crate::config::Config;
+use crate::engine::{self, OrderOutcome};
+use crate::rules;
+use crate::syntax;
+
+use super::format::{self, Format, Summary};
+
+pub use fix::FixMode;
+pub use walk::EXTENSIONS;
+
+/// Everything `check` was asked to do.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    pub color: bool,
+    pub fix: FixMode,
+    pub deny_warnings: bool,
+    pub max_warnings: Option<usize>,
+    pub filters: walk::Filters,
+    pub max_file_size: u64,
+    pub include_minified: bool,
+    pub order: bool,
+    pub cache_dir: Option<PathBuf>,
+    pub threads: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            paths: vec![PathBuf::from(".")],
+            format: Format::Human,
+            color: false,
+            fix: FixMode::Report,
+            deny_warnings: false,
+            max_warnings: None,
+            filters: walk::Filters::default(),
+            max_file_size: 5 * 1024 * 1024,
+            include_minified: false,
+            order: false,
+            cache_dir: None,
+            threads: None,
+        }
+    }
+}
+
+/// What checking one file gave.
+pub struct FileReport {
+    pub path: PathBuf,
+    pub source: String,
+    pub outcome: Outcome,
+    /// The predicted output, with `--order`.
+    pub order: Option<OrderOutcome>,
+    /// The safe fixes as a unified diff, with `--fix-dry-run`.
+    pub diff: Option<String>,
+}
+
+pub enum Outcome {
+    Checked(Vec<Finding>),
+    /// Not analysed, on purpose (too large, minified); the reason says why.
+    Skipped(String),
+    /// Could not be read, decoded or analysed.
+    Failed(String),
+}
+
+impl FileReport {
+    pub fn findings(&self) -> &[Finding] {
+        match &self.outcome {
+            Outcome::Checked(findings) => findings,
+            _ => &[],
+        }
+    }
+}
+
+/// Tokens without which no rule can fire: a file containing none needs no tree.
+pub const TRIGGERS: &[&str] = &[
+    "async",
+    "await",
+    "Promise",
+    "then",
+    "catch",
+    "finally",
+    "nextTick",
+    "queueMicrotask",
+    "setTimeout",
+    "setInterval",
+    "setImmediate",
+    "fetch",
+    "promises",
+];
+
+pub fn run(options: &Options) -> ExitCode {
+    let started = Instant::now();
+    if let Some(threads) = options.threads {
+        if let Err(error) = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+        {
+            eprintln!("error: cannot set up {threads} threads: {error}");
+            return ExitCode::from(2);
+        }
+    }
+    let (configs, config_errors) = load_configs(&options.paths);
+    let mut filters = options.filters.clone();
+    for config in &configs {
+        filters.exclude.extend(config.ignore.iter().cloned());
+    }
+    let (files, mut walk_errors) = walk::collect_files(&options.paths, &filters);
+    walk_errors.extend(config_errors);
+
+    let checker = Checker::new(options);
+    let progress = progress_bar(files.len());
+    let reports: Vec<FileReport> = files
+        .par_iter()
+        .map(|path| {
+            let report = checker.check(path);
+            progress.inc(1);
+            report
+        })
+        .collect();
+    progress.finish_and_clear();
+
+    let summary = Summary::new(&reports, walk_errors.len(), started.elapsed());
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for message in &walk_errors {
+        eprintln!("error: {message}");
+    }
+    for report in &reports {
+        if let Outcome::Failed(error) = &report.outcome {
+            eprintln!("error: {}: {error}", report.path.display());
+        }
+    }
+    for diff in reports.iter().filter_map(|r| r.diff.as_deref()) {
+        // The diff is the product of a dry run: it goes where the user reads it.
+        let _ = std::io::Write::write_all(&mut out, diff.as_bytes());
+    }
+    if let Err(error) = format::write(&mut out, options.format, options.color, &reports, &summary) {
+        eprintln!("error: cannot write the report: {error}");
+        return ExitCode::from(2);
+    }
+    exit_code(&summary, options)
+}
+
+fn exit_code(summary: &Summary, options: &Options) -> ExitCode {
+    let too_many_warnings = (options.deny_warnings && summary.warnings > 0)
+        || options
+            .max_warnings
+            .is_some_and(|max| summary.warnings > max);
+    if summary.failed > 0 {
+        ExitCode::from(2)
+    } else if summary.errors > 0 || too_many_warnings {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// A bar on stderr for long runs on a terminal; hidden otherwise.
+fn progress_bar(len: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if len < 200 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+/// The configs found above the given paths (for their `ignore` lists), and errors.
+fn load_configs(paths: &[PathBuf]) -> (Vec<Config>, Vec<String>) {
+    let mut configs = Vec::new();
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for path in paths {
+        if let Some(file) = Config::find_file(path) {
+            if !seen.insert(file.clone()) {
+                continue;
+            }
+            match Config::load_for(path) {
+                Ok((_, config)) => configs.push(config),
+                Err(error) => errors.push(error.to_string()),
+            }
+        }
+    }
+    (configs, errors)
+}
+
+/// Checks single files; shared by all worker threads.
+struct Checker {
+    options: Options,
+    cache: Option<cache::Cache>,
+    triggers: AhoCorasick,
+    configs: configs::ConfigCache,
+}
+
+impl Checker {
+    fn new(options: &Options) -> Self {
+        let cache = options
+            .cache_dir
+            .clone()
+            .map(|dir| cache::Cache::new(dir, &format!("order={}", options.order)));
+        Self {
+            options: options.clone(),
+            cache,
+            triggers: AhoCorasick::new(TRIGGERS).expect("the trigger list is valid"),
+            configs: configs::ConfigCache::default(),
+        }
+    }
+
+    fn check(&self, path: &Path) -> FileReport {
+        let mut report = FileReport {
+            path: path.to_owned(),
+            source: String::new(),
+            outcome: Outcome::Checked(Vec::new()),
+            order: None,
+            diff: None,
+        };
+        let bytes = match read_limited(path, self.options.max_file_size) {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(skip)) => {
+                report.outcome = Outcome::Skipped(skip);
+                return report;
+            }
+            Err(error) => {
+                report.outcome = Outcome::Failed(format!("{error:#}"));
+                return report;
+            }
+        };
+        report.source = match decode(bytes) {
+            Ok(source) => source,
+            Err(error) => {
+                report.outcome = Outcome::Failed(format!("{error:#}"));
+                return report;
+            }
+        };
+        if !self.options.include_minified && looks_minified(&report.source) {
+            report.outcome = Outcome::Skipped(
+                "looks minified (very long lines); pass --include-minified to check it".to_owned(),
+            );
+            return report;
+        }
+        let config = match self.configs.for_file(path) {
+            Ok(config) => config,
+            Err(error) => {
+                report.outcome = Outcome::Failed(format!("{error:#}"));
+                return report;
+            }
+        };
+        report.outcome = self.analyse(&report.source, &config);
+        if self.options.order {
+            let tree = syntax::parse(&report.source, None);
+            let module = engine::detect_module_kind(path, &report.source, &tree);
+            report.order = crate::analysis::contain_panic(|| {
+                engine::predict_order(&report.source, &tree, module)
+            })
+            .ok();
+        }
+        if self.options.fix != FixMode::Report {
+            report = fix::fix_file(report, &config, self.options.fix, |source| {
+                self.analyse(source, &config)
+            });
+        }
+        report
+    }
+
+    fn analyse(&self, source: &str, config: &Config) -> Outcome {
+        if !self.triggers.is_match(source) {
+            return Outcome::Checked(Vec::new());
+        }
+        let key = self
+            .cache
+            .as_ref()
+            .map(|cache| cache.key(source.as_bytes(), &format!("{config:?}")));
+        if let (Some(cache), Some(key)) = (&self.cache, &key) {
+            if let Some(findings) = cache.get(key) {
+                return Outcome::Checked(findings);
+            }
+        }
+        let tree = syntax::parse(source, None);
+        match analyze_guarded(source, &tree, rules::ALL, config) {
+            Ok(analysis) => {
+                if let (Some(cache), Some(key)) = (&self.cache, &key) {
+                    cache.put(key, &analysis.findings);
+                }
+                Outcome::Checked(analysis.findings)
+            }
+            Err(panic) => Outcome::Failed(panic.to_string()),
+        }
+    }
+}
+
+/// The file's bytes, or why it is skipped (over the size limit).
+fn read_limited(path: &Path, max_size: u64) -> Result<std::result::Result<Vec<u8>, String>> {
+    let meta = std::fs::metadata(path).context("cannot read file")?;
+    if meta.is_dir() {
+        bail!("is a folder, not a file");
+    }
+    if meta.len() > max_size {
+        return Ok(Err(format!(
+            "{} bytes, over the {max_size}-byte limit (--max-file-size)",
+            meta.len()
+        )));
+    }
+    Ok(Ok(std::fs::read(path).context("cannot read file")?))
+}
+
+fn decode(bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|error| {
+        let at = error.utf8_error().valid_up_to();
+        anyhow::anyhow!("not valid UTF-8 (first invalid byte at offset {at})")
+    })
+}
+
+/// The file's text; a file that is not UTF-8 is an error naming the first bad byte.
+pub fn read_source(path: &Path) -> Result<String> {
+    decode(std::fs::read(path).context("cannot read file")?)
+}
+
+/// A bundle or minified file: long, with an average line over 500 bytes.
+fn looks_minified(source: &str) -> bool {
+    let lines = source.lines().count().max(1);
+    source.len() > 20_000 && source.len() / lines > 500
+}

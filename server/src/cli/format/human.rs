@@ -1,0 +1,71 @@
+//! Code frames in the style of rustc and Biome, rendered by codespan-reporting.
+
+use std::io::{self, Write};
+
+use codespan_reporting::diagnostic::{Diagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor};
+
+use crate::analysis::{FixSafety, Severity};
+use crate::engine::OrderOutcome;
+use crate::rules::docs_url;
+
+use crate::cli::check::{FileReport, Outcome};
+
+pub fn write(out: &mut dyn Write, color: bool, reports: &[FileReport]) -> io::Result<()> {
+    let config = term::Config::default();
+    for report in reports {
+        let name = report.path.display().to_string();
+        if let Outcome::Skipped(reason) = &report.outcome {
+            writeln!(out, "note: skipped {name}: {reason}")?;
+        }
+        let file = SimpleFile::new(name.as_str(), report.source.as_str());
+        for finding in report.findings() {
+            let mut diagnostic = match finding.severity {
+                Severity::Error => Diagnostic::error(),
+                Severity::Warning => Diagnostic::warning(),
+                Severity::Info => Diagnostic::note(),
+                Severity::Hint => Diagnostic::help(),
+            }
+            .with_message(&finding.message)
+            .with_code(finding.rule)
+            .with_labels(vec![Label::primary((), finding.range.clone())]);
+            let mut notes = Vec::new();
+            if let Some(fix) = finding.fixes.first() {
+                let safety = match fix.safety {
+                    FixSafety::Safe => "safe fix, applied by --fix",
+                    FixSafety::ChangesBehaviour => {
+                        "changes behaviour, apply by hand or in the editor"
+                    }
+                };
+                notes.push(format!("fix: {} ({safety})", fix.title));
+            }
+            notes.push(format!("docs: {}", docs_url(finding.rule)));
+            diagnostic = diagnostic.with_notes(notes);
+            let mut buffer = if color {
+                termcolor::Buffer::ansi()
+            } else {
+                termcolor::Buffer::no_color()
+            };
+            term::emit(&mut buffer, &config, &file, &diagnostic).map_err(io::Error::other)?;
+            out.write_all(buffer.as_slice())?;
+        }
+        match &report.order {
+            Some(OrderOutcome::Determined(lines)) => {
+                writeln!(out, "info: {name}: node prints, in this order:")?;
+                for line in lines {
+                    writeln!(out, "  {}", line.text)?;
+                }
+            }
+            Some(OrderOutcome::Abstained(abstention)) => {
+                writeln!(
+                    out,
+                    "info: {name}: the order cannot be predicted: {}",
+                    abstention.reason
+                )?;
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! SARIF 2.1.0 for code-scanning services; validated against the official
+//! schema in the tests.
+
+use std::io::{self, Write};
+
+use serde_json::{json, Value};
+
+use crate::analysis::{Finding, Severity};
+use crate::line_index::LineIndex;
+use crate::rules::{self, docs_url};
+
+use super::one_based;
+use crate::cli::check::{FileReport, Outcome};
+
+pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
+    let rules: Vec<Value> = rules::ALL
+        .iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            json!({
+                "id": meta.code,
+                "shortDescription": { "text": meta.summary },
+                "helpUri": docs_url(meta.code),
+                "defaultConfiguration": { "level": level(meta.default_severity) },
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for report in reports {
+        let uri = report.path.display().to_string().replace('\\', "/");
+        match &report.outcome {
+            Outcome::Checked(findings) if !findings.is_empty() => {
+                let index = LineIndex::new(&report.source);
+                results.extend(findings.iter().map(|f| result(report, &index, &uri, f)));
+            }
+            Outcome::Failed(reason) | Outcome::Skipped(reason) => notifications.push(json!({
+                "level": if matches!(report.outcome, Outcome::Failed(_)) { "error" } else { "note" },
+                "message": { "text": format!("{uri}: {reason}") },
+                "locations": [{ "physicalLocation": { "artifactLocation": { "uri": uri } } }],
+            })),
+            Outcome::Checked(_) => {}
+        }
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "ticklens",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/ticklens/ticklens",
+                "rules": rules,
+            }},
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": notifications,
+            }],
+            "columnKind": "utf16CodeUnits",
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info | Severity::Hint => "note",
+    }
+}
+
+fn region(report: &FileReport, index: &LineIndex, range: &std::ops::Range<usize>) -> Value {
+    let start = one_based(&report.source, index, range.start);
+    let end = one_based(&report.source, index, range.end);
+    json!({
+        "startLine": start.line,
+        "startColumn": start.col,
+        "endLine": end.line,
+        "endColumn": end.col,
+    })
+}
+
+fn result(report: &FileReport, index: &LineIndex, uri: &str, finding: &Finding) -> Value {
+    let rule_index = rules::ALL
+        .iter()
+        .position(|rule| rule.meta().code == finding.rule)
+        .unwrap_or(0);
+    let mut value = json!({
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "level": level(finding.severity),
+        "message": { "text": finding.message },
+        "locations": [{ "physicalLocation": {
+            "artifactLocation": { "uri": uri },
+            "region": region(report, index, &finding.range),
+        }}],
+    });
+    if !finding.fixes.is_empty() {
+        value["fixes"] = finding
+            .fixes
+            .iter()
+            .map(|fix| {
+                json!({
+                    "description": { "text": fix.title },
+                    "artifactChanges": [{
+                        "artifactLocation": { "uri": uri },
+                        "replacements": fix.edits.iter().map(|edit| json!({
+                            "deletedRegion": region(report, index, &edit.range),
+                            "insertedContent": { "text": edit.text },
+                        })).collect::<Vec<_>>(),
+                    }],
+                })
+            })
+            .collect();
+    }
+    value
+}
