@@ -1,1 +1,237 @@
-//! Placeholder until written.
+//! Differential test: the ordering engine against Node 24 on generated programs.
+//!
+//! Every program the engine answers must print exactly what `node FILE` prints; on racy programs
+//! it must abstain; overall it may abstain on at most 5% of the rest. Node runs each program twice,
+//! so a program Node itself orders two ways shows up as a generator fault, not an engine error.
+//! The full report, with every wrong case, is written to `target/differential-report.md`.
+//!
+//! Scale up locally with `TICKLENS_DIFF_COUNT=2000 TICKLENS_DIFF_SEED=7 cargo test --test differential`.
+
+#[path = "differential/mod.rs"]
+mod differential;
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use differential::generator::{self, Flavor, Tier};
+use differential::harness::{self, Case, Config, Verdict};
+use differential::{node, report};
+
+/// The share of answerable programs the engine may abstain on.
+const MAX_ABSTAIN_RATE: f64 = 0.05;
+
+struct Run {
+    cases: Vec<Case>,
+    table: String,
+    report_path: PathBuf,
+}
+
+/// Runs Node and the engine over the corpus once, for all the tests below.
+fn run() -> &'static Run {
+    static RUN: OnceLock<Run> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let node = node::require_node_24();
+        let config = Config::from_env();
+        let dir = tempfile::Builder::new()
+            .prefix("ticklens-differential-")
+            .tempdir()
+            .expect("a temp folder for the programs");
+        let (cases, wall) = harness::run_all(&config, &node, dir.path());
+        let target = node::repo_root().join("target");
+        let report_path = target.join("differential-report.md");
+        let markdown = report::markdown(&cases, &config, &node.display().to_string(), wall);
+        std::fs::create_dir_all(&target).expect("target/ can be created");
+        std::fs::write(&report_path, markdown).expect("the report can be written");
+        write_failing_programs(&target.join("differential-cases"), &cases);
+        let table = report::table(&report::tally(&cases));
+        println!("{table}\nreport: {}  ({:.1} s)", report_path.display(), wall.as_secs_f64());
+        Run {
+            cases,
+            table,
+            report_path,
+        }
+    })
+}
+
+/// Wrong and faulty programs as files, to run `ticklens order` or `node` on by hand.
+fn write_failing_programs(dir: &std::path::Path, cases: &[Case]) {
+    let _ = std::fs::remove_dir_all(dir);
+    for case in cases {
+        let failing = matches!(case.verdict(), Verdict::Wrong(_)) || case.generator_fault().is_some();
+        if failing {
+            std::fs::create_dir_all(dir).expect("the cases folder can be created");
+            let _ = std::fs::write(dir.join(case.program.file_name()), &case.program.source);
+        }
+    }
+}
+
+#[test]
+fn generator_is_reproducible_from_its_seed() {
+    for tier in Tier::ALL {
+        for seed in [0, 1, 42, u64::MAX] {
+            let a = generator::generate(tier, seed);
+            let b = generator::generate(tier, seed);
+            assert_eq!(a.source, b.source, "tier {tier:?} seed {seed}");
+            assert_eq!(a.flavor, b.flavor);
+        }
+        assert_ne!(
+            generator::generate(tier, 1).source,
+            generator::generate(tier, 2).source
+        );
+    }
+}
+
+#[test]
+fn generator_covers_every_construct_of_its_tier() {
+    let corpus = |tier| -> Vec<generator::Program> {
+        (1..=200).map(|seed| generator::generate(tier, seed)).collect()
+    };
+    let must_cover = |tier: Tier, constructs: &[&str]| {
+        let programs = corpus(tier);
+        for construct in constructs {
+            assert!(
+                programs.iter().any(|p| p.source.contains(construct)),
+                "no tier {} program uses `{construct}`",
+                tier.number()
+            );
+        }
+        programs
+    };
+    let one = must_cover(
+        Tier::One,
+        &["async function", "= async () =>", "await Promise.resolve(", "instanceof Promise"],
+    );
+    assert!(one.iter().any(|p| p.flavor == Flavor::EsModule));
+    assert!(one.iter().any(|p| p.flavor == Flavor::CommonJs));
+    for p in &one {
+        for later in ["setTimeout", ".then(", "process.nextTick", "Promise.all"] {
+            assert!(!p.source.contains(later), "tier 1 uses {later}:\n{}", p.source);
+        }
+    }
+    let two = must_cover(
+        Tier::Two,
+        &[
+            ".then(",
+            ".catch(",
+            "then(resolve)",
+            "then(resolve, reject)",
+            "return await ",
+            "Promise.all(",
+            "Promise.allSettled(",
+            "Promise.race(",
+            "Promise.any(",
+            "Promise.reject(",
+            "try {",
+            "process.nextTick(",
+            "queueMicrotask(",
+        ],
+    );
+    assert!(two.iter().any(|p| p.unhandled_rejection));
+    let three = must_cover(
+        Tier::Three,
+        &[
+            "setTimeout(",
+            "setImmediate(",
+            "setInterval(",
+            "clearInterval(",
+            "for (let ",
+            "for (const ",
+            "while (",
+            ".forEach(async",
+            ".map(async",
+            ".finally(",
+            "} finally {",
+            "sleep(",
+        ],
+    );
+    assert!(three.iter().any(|p| p.racy.is_some()));
+    assert!(
+        three
+            .iter()
+            .any(|p| p.flavor == Flavor::EsModule && p.source.lines().any(|l| l.starts_with("await "))),
+        "no ES module awaits at top level"
+    );
+}
+
+#[test]
+fn generated_programs_run_cleanly_and_deterministically_under_node_24() {
+    let run = run();
+    let faults: Vec<String> = run
+        .cases
+        .iter()
+        .filter_map(|c| c.generator_fault().map(|f| format!("{}: {f}", c.program.file_name())))
+        .collect();
+    assert!(
+        faults.is_empty(),
+        "{} generated programs are faulty under Node 24 (details in {}):\n{}",
+        faults.len(),
+        run.report_path.display(),
+        faults.join("\n")
+    );
+    // The programs say enough for an ordering to be wrong in.
+    for tier in Tier::ALL {
+        let mut lines: Vec<usize> = run
+            .cases
+            .iter()
+            .filter(|c| c.program.tier == tier)
+            .map(|c| c.first_output().lines().count())
+            .collect();
+        lines.sort_unstable();
+        let median = lines[lines.len() / 2];
+        assert!(median >= 4, "tier {} programs print a median of {median} lines", tier.number());
+    }
+    // Node's runs stay short enough for the whole test to fit its budget.
+    let slow: Vec<_> = run
+        .cases
+        .iter()
+        .filter(|c| c.runs[0].elapsed > Duration::from_secs(3))
+        .map(|c| c.program.file_name())
+        .collect();
+    assert!(slow.is_empty(), "programs running over 3 s: {slow:?}");
+}
+
+#[test]
+fn engine_matches_node_24_on_generated_programs() {
+    let run = run();
+    let tallies = report::tally(&run.cases);
+    let total = &tallies[&None];
+    let wrong: Vec<String> = run
+        .cases
+        .iter()
+        .filter_map(|c| match c.verdict() {
+            Verdict::Wrong(why) => Some(format!("{}: {why}", c.program.file_name())),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        wrong.is_empty(),
+        "the engine answered {} programs wrongly (programs, Node and engine output in {}):\n{}\n\n{}",
+        wrong.len(),
+        run.report_path.display(),
+        wrong.iter().take(20).cloned().collect::<Vec<_>>().join("\n"),
+        run.table
+    );
+    // Every answered program was one Node orders the same way twice, so the comparison meant
+    // something.
+    let unstable: Vec<_> = run
+        .cases
+        .iter()
+        .filter(|c| {
+            matches!(c.engine, harness::EngineAnswer::Lines(_)) && !c.node_agrees_with_itself()
+        })
+        .map(|c| c.program.file_name())
+        .collect();
+    assert!(unstable.is_empty(), "answered programs Node ordered two ways: {unstable:?}");
+    assert!(
+        total.abstain_rate() <= MAX_ABSTAIN_RATE,
+        "the engine abstained on {} of {} answerable programs ({:.1}%, at most {:.0}% allowed); \
+         reasons in {}:\n{}",
+        total.abstained,
+        total.answerable(),
+        100.0 * total.abstain_rate(),
+        100.0 * MAX_ABSTAIN_RATE,
+        run.report_path.display(),
+        run.table
+    );
+}
