@@ -1,3 +1,1095 @@
 //! Facts about async code that several rules share: which functions are
 //! async, which expressions certainly produce a promise, and where a promise
 //! is dropped.
+//!
+//! Everything here is syntactic and per file. Names are resolved without
+//! scopes, so a name that is bound to an async function in one place and to
+//! anything else in another (a parameter, a sync function, an import) counts as
+//! unknown: a fact is only reported when the file leaves no doubt.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+/// The node kinds that start a new function (and a new `await` scope).
+const FUNCTION_KINDS: &[&str] = &[
+    "function_declaration",
+    "function_expression",
+    "arrow_function",
+    "method_definition",
+    "generator_function_declaration",
+    "generator_function",
+];
+
+/// Methods of `fs/promises` that do not return a promise.
+const FS_PROMISES_NON_PROMISE: &[&str] = &["watch", "constants"];
+
+/// Why an expression certainly evaluates to a promise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PromiseKind {
+    /// A call to an async function (or method) declared in this file.
+    AsyncCall,
+    /// `(async () => { ... })()`.
+    AsyncIife,
+    /// `new Promise(...)`.
+    NewPromise,
+    /// `Promise.resolve(...)`: settles like its argument and adds no failure of its own.
+    PromiseResolve,
+    /// `Promise.all/allSettled/any/race/reject/try(...)`.
+    PromiseStatic,
+    /// `x.then(...)`, `x.catch(...)`, `x.finally(...)`.
+    Chain,
+    /// `fetch(...)`.
+    Fetch,
+    /// `fs.promises.*(...)` and the functions of `fs/promises`.
+    FsPromises,
+}
+
+/// A promise created and dropped at statement level.
+#[derive(Clone, Debug)]
+pub struct DroppedPromise<'t> {
+    /// The `expression_statement`.
+    pub statement: Node<'t>,
+    /// The dropped expression (inside any parentheses).
+    pub expression: Node<'t>,
+    /// The call (or `new`) that creates the first promise of the chain.
+    pub origin: Node<'t>,
+    pub kind: PromiseKind,
+    /// True when the chain ends in a `.then(...)` without a rejection handler.
+    pub unhandled_then: bool,
+    /// The narrow range to show: the origin's callee, or the unhandled `then`.
+    pub highlight: Range<usize>,
+    /// How to name it in a message, such as `save()` or `new Promise(...)`.
+    pub label: String,
+}
+
+/// Which names in one file are bound to async functions, methods and promise APIs.
+#[derive(Debug, Default)]
+pub struct AsyncFacts {
+    async_names: HashSet<String>,
+    other_names: HashSet<String>,
+    /// `"object.method"` for methods of object literals bound to a name.
+    async_members: HashSet<String>,
+    other_members: HashSet<String>,
+    /// Class node id -> (async methods, other methods).
+    class_methods: HashMap<usize, (HashSet<String>, HashSet<String>)>,
+    /// Class name -> class node id.
+    class_ids: HashMap<String, usize>,
+    /// Variable -> the class it was constructed from (`const repo = new Repo()`).
+    instances: HashMap<String, String>,
+    /// Names bound to the `fs` module.
+    fs_modules: HashSet<String>,
+    /// Names bound to `fs/promises` (or `fs.promises`).
+    fs_promises_modules: HashSet<String>,
+    /// Functions imported from `fs/promises` by name.
+    fs_promises_functions: HashSet<String>,
+}
+
+impl AsyncFacts {
+    /// Walks the file once and records its bindings.
+    pub fn collect(source: &str, tree: &Tree) -> AsyncFacts {
+        let mut facts = AsyncFacts::default();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            facts.record(source, node);
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        facts
+    }
+
+    fn record(&mut self, source: &str, node: Node) {
+        let text = |n: Node| source[n.byte_range()].to_owned();
+        match node.kind() {
+            "function_declaration" | "generator_function_declaration" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    if is_async_function(node) && node.kind() == "function_declaration" {
+                        self.async_names.insert(text(name));
+                    } else {
+                        self.other_names.insert(text(name));
+                    }
+                }
+            }
+            "class_declaration" | "class" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.other_names.insert(text(name));
+                    self.class_ids.insert(text(name), node.id());
+                }
+                let mut methods = (HashSet::new(), HashSet::new());
+                if let Some(body) = node.child_by_field_name("body") {
+                    let mut cursor = body.walk();
+                    for member in body.named_children(&mut cursor) {
+                        let Some(name) = member.child_by_field_name("name") else {
+                            continue;
+                        };
+                        let async_member = match member.kind() {
+                            "method_definition" => is_plain_async_method(member),
+                            "field_definition" => member
+                                .child_by_field_name("value")
+                                .is_some_and(is_async_function),
+                            _ => continue,
+                        };
+                        if async_member {
+                            methods.0.insert(text(name));
+                        } else {
+                            methods.1.insert(text(name));
+                        }
+                    }
+                }
+                self.class_methods.insert(node.id(), methods);
+            }
+            "variable_declarator" => self.record_declarator(source, node),
+            "formal_parameters" | "catch_clause" => {
+                let target = if node.kind() == "catch_clause" {
+                    node.child_by_field_name("parameter")
+                } else {
+                    Some(node)
+                };
+                if let Some(target) = target {
+                    for name in pattern_names(source, target) {
+                        self.other_names.insert(name);
+                    }
+                }
+            }
+            "arrow_function" => {
+                if let Some(param) = node.child_by_field_name("parameter") {
+                    self.other_names.insert(text(param));
+                }
+            }
+            "import_statement" => self.record_import(source, node),
+            _ => {}
+        }
+    }
+
+    fn record_declarator(&mut self, source: &str, node: Node) {
+        let Some(name) = node.child_by_field_name("name") else {
+            return;
+        };
+        let value = node.child_by_field_name("value").map(unwrap_parens);
+        let module = value.and_then(|v| required_module(source, v));
+        if name.kind() == "identifier" {
+            let name_text = source[name.byte_range()].to_owned();
+            match (value, module) {
+                (_, Some(RequiredModule::Fs)) => {
+                    self.fs_modules.insert(name_text);
+                }
+                (_, Some(RequiredModule::FsPromises)) => {
+                    self.fs_promises_modules.insert(name_text);
+                }
+                (Some(v), None) if is_async_function(v) && v.kind() != "method_definition" => {
+                    self.async_names.insert(name_text);
+                }
+                (Some(v), None) if v.kind() == "object" => {
+                    self.other_names.insert(name_text.clone());
+                    self.record_object_members(source, &name_text, v);
+                }
+                (Some(v), None) if v.kind() == "new_expression" => {
+                    if let Some(class) = v.child_by_field_name("constructor") {
+                        if class.kind() == "identifier" {
+                            self.instances
+                                .insert(name_text.clone(), source[class.byte_range()].to_owned());
+                        }
+                    }
+                    self.other_names.insert(name_text);
+                }
+                _ => {
+                    self.other_names.insert(name_text);
+                }
+            }
+            return;
+        }
+        // Destructuring: `const { readFile } = require('fs/promises')`,
+        // `const { promises: fsp } = require('fs')`.
+        if name.kind() == "object_pattern" {
+            let mut cursor = name.walk();
+            for prop in name.named_children(&mut cursor) {
+                let (key, bound) = match prop.kind() {
+                    "shorthand_property_identifier_pattern" => (prop, prop),
+                    "pair_pattern" => {
+                        match (
+                            prop.child_by_field_name("key"),
+                            prop.child_by_field_name("value"),
+                        ) {
+                            (Some(k), Some(v)) if v.kind() == "identifier" => (k, v),
+                            _ => {
+                                for n in pattern_names(source, prop) {
+                                    self.other_names.insert(n);
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                    _ => {
+                        for n in pattern_names(source, prop) {
+                            self.other_names.insert(n);
+                        }
+                        continue;
+                    }
+                };
+                let key = &source[key.byte_range()];
+                let bound = source[bound.byte_range()].to_owned();
+                match module {
+                    Some(RequiredModule::Fs) if key == "promises" => {
+                        self.fs_promises_modules.insert(bound);
+                    }
+                    Some(RequiredModule::FsPromises) if !FS_PROMISES_NON_PROMISE.contains(&key) => {
+                        self.fs_promises_functions.insert(bound);
+                    }
+                    _ => {
+                        self.other_names.insert(bound);
+                    }
+                }
+            }
+            return;
+        }
+        for n in pattern_names(source, name) {
+            self.other_names.insert(n);
+        }
+    }
+
+    fn record_object_members(&mut self, source: &str, object_name: &str, object: Node) {
+        let mut cursor = object.walk();
+        for member in object.named_children(&mut cursor) {
+            let (key, async_member) = match member.kind() {
+                "method_definition" => match member.child_by_field_name("name") {
+                    Some(name) => (name, is_plain_async_method(member)),
+                    None => continue,
+                },
+                "pair" => match (
+                    member.child_by_field_name("key"),
+                    member.child_by_field_name("value"),
+                ) {
+                    (Some(key), Some(value)) => (key, is_async_function(unwrap_parens(value))),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            if key.kind() != "property_identifier" {
+                continue;
+            }
+            let qualified = format!("{object_name}.{}", &source[key.byte_range()]);
+            if async_member {
+                self.async_members.insert(qualified);
+            } else {
+                self.other_members.insert(qualified);
+            }
+        }
+    }
+
+    fn record_import(&mut self, source: &str, node: Node) {
+        let module = node
+            .child_by_field_name("source")
+            .and_then(|s| module_kind(&string_value(source, s)));
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            let mut cursor = n.walk();
+            for child in n.named_children(&mut cursor) {
+                match child.kind() {
+                    "import_clause" | "named_imports" => stack.push(child),
+                    // `import fs from 'fs'`
+                    "identifier" => self.record_imported(source, module, None, child),
+                    // `import * as fs from 'fs'`
+                    "namespace_import" => {
+                        let mut c = child.walk();
+                        let bound = child
+                            .named_children(&mut c)
+                            .find(|x| x.kind() == "identifier");
+                        if let Some(bound) = bound {
+                            self.record_imported(source, module, None, bound);
+                        }
+                    }
+                    // `import { readFile as read } from 'fs/promises'`
+                    "import_specifier" => {
+                        let name = child.child_by_field_name("name");
+                        let bound = child.child_by_field_name("alias").or(name);
+                        if let (Some(name), Some(bound)) = (name, bound) {
+                            self.record_imported(source, module, Some(name), bound);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn record_imported(
+        &mut self,
+        source: &str,
+        module: Option<RequiredModule>,
+        imported: Option<Node>,
+        bound: Node,
+    ) {
+        let bound_text = source[bound.byte_range()].to_owned();
+        let imported = imported.map(|n| &source[n.byte_range()]);
+        match (module, imported) {
+            (Some(RequiredModule::Fs), None | Some("default")) => {
+                self.fs_modules.insert(bound_text);
+            }
+            (Some(RequiredModule::Fs), Some("promises"))
+            | (Some(RequiredModule::FsPromises), None | Some("default")) => {
+                self.fs_promises_modules.insert(bound_text);
+            }
+            (Some(RequiredModule::FsPromises), Some(name))
+                if !FS_PROMISES_NON_PROMISE.contains(&name) =>
+            {
+                self.fs_promises_functions.insert(bound_text);
+            }
+            _ => {
+                self.other_names.insert(bound_text);
+            }
+        }
+    }
+
+    /// True when `name` is bound only to async functions in this file.
+    pub fn is_async_function_name(&self, name: &str) -> bool {
+        self.async_names.contains(name) && !self.other_names.contains(name)
+    }
+
+    /// The constructor `name` was initialised from (`const seen = new Map()`).
+    pub fn constructed_from(&self, name: &str) -> Option<&str> {
+        self.instances.get(name).map(String::as_str)
+    }
+
+    /// True when `name` is bound anywhere in this file (to anything).
+    pub fn is_bound(&self, name: &str) -> bool {
+        self.async_names.contains(name)
+            || self.other_names.contains(name)
+            || self.fs_modules.contains(name)
+            || self.fs_promises_modules.contains(name)
+            || self.fs_promises_functions.contains(name)
+    }
+
+    /// Why `expr` certainly evaluates to a promise, or `None` when it may not.
+    pub fn promise_kind(&self, source: &str, expr: Node) -> Option<PromiseKind> {
+        let expr = unwrap_parens(expr);
+        match expr.kind() {
+            "new_expression" => {
+                let constructor = expr.child_by_field_name("constructor")?;
+                (text_of(source, constructor) == "Promise" && !self.is_bound("Promise"))
+                    .then_some(PromiseKind::NewPromise)
+            }
+            "call_expression" => self.call_promise_kind(source, expr),
+            _ => None,
+        }
+    }
+
+    /// True when `expr` certainly evaluates to a promise.
+    pub fn is_certainly_promise(&self, source: &str, expr: Node) -> bool {
+        self.promise_kind(source, expr).is_some()
+    }
+
+    fn call_promise_kind(&self, source: &str, call: Node) -> Option<PromiseKind> {
+        let callee = unwrap_parens(call.child_by_field_name("function")?);
+        // Tagged templates and optional calls (`f?.()`) may not call at all.
+        if call
+            .child_by_field_name("arguments")
+            .is_none_or(|a| a.kind() != "arguments")
+            || has_optional_chain(call)
+        {
+            return None;
+        }
+        match callee.kind() {
+            "identifier" => {
+                let name = text_of(source, callee);
+                if self.is_async_function_name(name) {
+                    Some(PromiseKind::AsyncCall)
+                } else if name == "fetch" && !self.is_bound("fetch") {
+                    Some(PromiseKind::Fetch)
+                } else if self.fs_promises_functions.contains(name)
+                    && !self.other_names.contains(name)
+                {
+                    Some(PromiseKind::FsPromises)
+                } else {
+                    None
+                }
+            }
+            "arrow_function" | "function_expression" if is_async_function(callee) => {
+                Some(PromiseKind::AsyncIife)
+            }
+            "member_expression" => self.member_call_promise_kind(source, callee),
+            _ => None,
+        }
+    }
+
+    fn member_call_promise_kind(&self, source: &str, callee: Node) -> Option<PromiseKind> {
+        if has_optional_chain(callee) {
+            return None;
+        }
+        let object = unwrap_parens(callee.child_by_field_name("object")?);
+        let property = callee.child_by_field_name("property")?;
+        if property.kind() != "property_identifier" {
+            return None;
+        }
+        let method = text_of(source, property);
+        if matches!(method, "then" | "catch" | "finally") {
+            // A `then` with a callback is the thenable protocol; `catch` and
+            // `finally` only when the receiver is known.
+            return (method == "then" || self.is_certainly_promise(source, object))
+                .then_some(PromiseKind::Chain);
+        }
+        match object.kind() {
+            "identifier" => {
+                let object_name = text_of(source, object);
+                if object_name == "Promise" && !self.is_bound("Promise") {
+                    return match method {
+                        "resolve" => Some(PromiseKind::PromiseResolve),
+                        "all" | "allSettled" | "any" | "race" | "reject" | "try" => {
+                            Some(PromiseKind::PromiseStatic)
+                        }
+                        _ => None,
+                    };
+                }
+                if self.fs_promises_modules.contains(object_name)
+                    && !self.other_names.contains(object_name)
+                    && !FS_PROMISES_NON_PROMISE.contains(&method)
+                {
+                    return Some(PromiseKind::FsPromises);
+                }
+                let qualified = format!("{object_name}.{method}");
+                if self.async_members.contains(&qualified)
+                    && !self.other_members.contains(&qualified)
+                {
+                    return Some(PromiseKind::AsyncCall);
+                }
+                let class = self.instances.get(object_name)?;
+                let id = self.class_ids.get(class)?;
+                self.class_method_is_async(*id, method)
+                    .then_some(PromiseKind::AsyncCall)
+            }
+            // `fs.promises.readFile(...)`
+            "member_expression" => {
+                let inner_object = object.child_by_field_name("object")?;
+                let inner_property = object.child_by_field_name("property")?;
+                let module = text_of(source, inner_object);
+                let is_fs =
+                    self.fs_modules.contains(module) || (module == "fs" && !self.is_bound("fs"));
+                (inner_object.kind() == "identifier"
+                    && is_fs
+                    && text_of(source, inner_property) == "promises"
+                    && !FS_PROMISES_NON_PROMISE.contains(&method))
+                .then_some(PromiseKind::FsPromises)
+            }
+            // `this.save()` inside a class that declares `async save()`.
+            "this" => {
+                let class = enclosing_class_of_this(object)?;
+                self.class_method_is_async(class.id(), method)
+                    .then_some(PromiseKind::AsyncCall)
+            }
+            _ => None,
+        }
+    }
+
+    fn class_method_is_async(&self, class_id: usize, method: &str) -> bool {
+        self.class_methods
+            .get(&class_id)
+            .is_some_and(|(async_methods, other)| {
+                async_methods.contains(method) && !other.contains(method)
+            })
+    }
+
+    /// If `expr` (inside any parentheses) is a promise nobody handles a
+    /// rejection of, the call that starts the chain and its kind.
+    ///
+    /// `.catch(h)` and `.then(a, b)` handle rejections; `.finally(f)` passes
+    /// them on; `.then(a)` drops them.
+    pub fn unhandled_promise<'t>(
+        &self,
+        source: &str,
+        expr: Node<'t>,
+    ) -> Option<(Node<'t>, PromiseKind, bool)> {
+        let expr = unwrap_parens(expr);
+        if expr.kind() == "call_expression" {
+            if let Some((receiver, method, args)) = method_call(source, expr) {
+                match (method, args) {
+                    ("catch", n) if n >= 1 => return None,
+                    ("then", n) if n >= 2 => return None,
+                    ("then", _) => {
+                        let origin = chain_origin(source, receiver);
+                        let kind = self
+                            .promise_kind(source, origin)
+                            .unwrap_or(PromiseKind::Chain);
+                        return Some((origin, kind, true));
+                    }
+                    ("finally", _) => return self.unhandled_promise(source, receiver),
+                    _ => {}
+                }
+            }
+        }
+        let kind = self.promise_kind(source, expr)?;
+        if kind == PromiseKind::Chain {
+            // `x.catch()` without arguments, or `p.finally()` on a known promise.
+            let origin = chain_origin(source, expr);
+            let kind = self
+                .promise_kind(source, origin)
+                .unwrap_or(PromiseKind::Chain);
+            return Some((origin, kind, false));
+        }
+        Some((expr, kind, false))
+    }
+
+    /// Every promise dropped at statement level: created by an expression
+    /// statement and neither awaited, returned, assigned, passed on, `void`ed nor
+    /// given a rejection handler.
+    pub fn dropped_promises<'t>(&self, source: &str, tree: &'t Tree) -> Vec<DroppedPromise<'t>> {
+        let mut dropped = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "expression_statement" {
+                if let Some(found) = self.dropped_at(source, node) {
+                    dropped.push(found);
+                }
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        dropped.sort_by_key(|d| d.statement.start_byte());
+        dropped
+    }
+
+    /// The dropped promise of one expression statement, if it drops one.
+    pub fn dropped_at<'t>(&self, source: &str, statement: Node<'t>) -> Option<DroppedPromise<'t>> {
+        let expression = unwrap_parens(statement.named_child(0)?);
+        let (origin, kind, unhandled_then) = self.unhandled_promise(source, expression)?;
+        let highlight = if unhandled_then {
+            last_then_property(source, expression)
+                .map_or(expression.byte_range(), |p| p.byte_range())
+        } else {
+            callee_range(origin)
+        };
+        Some(DroppedPromise {
+            statement,
+            expression,
+            origin,
+            kind,
+            unhandled_then,
+            highlight,
+            label: call_label(source, origin),
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+enum RequiredModule {
+    Fs,
+    FsPromises,
+}
+
+fn module_kind(specifier: &str) -> Option<RequiredModule> {
+    match specifier {
+        "fs" | "node:fs" => Some(RequiredModule::Fs),
+        "fs/promises" | "node:fs/promises" => Some(RequiredModule::FsPromises),
+        _ => None,
+    }
+}
+
+/// `require('fs')`, `require('fs/promises')` or `require('fs').promises`.
+fn required_module(source: &str, value: Node) -> Option<RequiredModule> {
+    if value.kind() == "member_expression" {
+        let object = value.child_by_field_name("object")?;
+        let property = value.child_by_field_name("property")?;
+        return match (required_module(source, object)?, text_of(source, property)) {
+            (RequiredModule::Fs, "promises") => Some(RequiredModule::FsPromises),
+            _ => None,
+        };
+    }
+    if value.kind() != "call_expression" {
+        return None;
+    }
+    let callee = value.child_by_field_name("function")?;
+    if text_of(source, callee) != "require" {
+        return None;
+    }
+    let args = value.child_by_field_name("arguments")?;
+    let first = args.named_child(0)?;
+    if first.kind() != "string" {
+        return None;
+    }
+    module_kind(&string_value(source, first))
+}
+
+fn string_value(source: &str, string: Node) -> String {
+    let text = text_of(source, string);
+    text.trim_matches(|c| c == '\'' || c == '"' || c == '`')
+        .to_owned()
+}
+
+fn text_of<'s>(source: &'s str, node: Node) -> &'s str {
+    &source[node.byte_range()]
+}
+
+/// The identifiers a binding pattern (or a parameter list) binds.
+pub fn pattern_names(source: &str, pattern: Node) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut stack = vec![pattern];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => {
+                names.push(text_of(source, node).to_owned());
+            }
+            // Defaults are expressions, not bindings.
+            "assignment_pattern" => stack.extend(node.child_by_field_name("left")),
+            "pair_pattern" => stack.extend(node.child_by_field_name("value")),
+            "object_assignment_pattern" => stack.extend(node.child_by_field_name("left")),
+            _ if FUNCTION_KINDS.contains(&node.kind()) => {}
+            _ => {
+                let mut cursor = node.walk();
+                stack.extend(node.named_children(&mut cursor));
+            }
+        }
+    }
+    names
+}
+
+/// Strips any parentheses around an expression.
+pub fn unwrap_parens(mut node: Node) -> Node {
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) if inner.kind() != "comment" => node = inner,
+            _ => break,
+        }
+    }
+    node
+}
+
+/// True for every function-like node.
+pub fn is_function(node: Node) -> bool {
+    FUNCTION_KINDS.contains(&node.kind())
+}
+
+/// True for a function-like node with the `async` modifier.
+pub fn is_async_function(node: Node) -> bool {
+    if !is_function(node) {
+        return false;
+    }
+    let mut cursor = node.walk();
+    let found = node.children(&mut cursor).any(|c| c.kind() == "async");
+    found
+}
+
+/// An `async` method that is not a getter, setter or generator.
+fn is_plain_async_method(method: Node) -> bool {
+    let mut cursor = method.walk();
+    let mut is_async = false;
+    for child in method.children(&mut cursor) {
+        match child.kind() {
+            "async" => is_async = true,
+            "get" | "set" | "*" => return false,
+            _ => {}
+        }
+    }
+    is_async
+}
+
+/// The nearest function around `node` (not `node` itself).
+pub fn enclosing_function(node: Node) -> Option<Node> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if is_function(n) {
+            return Some(n);
+        }
+        // Class fields and static blocks are their own (sync) functions.
+        if matches!(n.kind(), "field_definition" | "class_static_block") {
+            return None;
+        }
+        current = n.parent();
+    }
+    None
+}
+
+/// True when `await` is allowed at `node` because an async function encloses it.
+/// Module top level is not counted: the file may be a script.
+pub fn in_async_function(node: Node) -> bool {
+    enclosing_function(node).is_some_and(is_async_function)
+}
+
+/// Calls `each` on every descendant of `root` that belongs to the same
+/// function: nested functions are not entered (their `await`s and `return`s
+/// are their own).
+pub fn for_each_own_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
+    let mut stack = Vec::new();
+    let mut cursor = root.walk();
+    stack.extend(root.named_children(&mut cursor));
+    while let Some(node) = stack.pop() {
+        each(node);
+        if is_function(node) || matches!(node.kind(), "class_declaration" | "class") {
+            continue;
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+}
+
+/// True when `function` (its own body, not nested functions) awaits: an
+/// `await` expression or a `for await` loop.
+pub fn awaits_itself(function: Node) -> bool {
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    if body.kind() == "await_expression" {
+        return true;
+    }
+    let mut found = false;
+    for_each_own_node(body, |node| {
+        if node.kind() == "await_expression" || is_for_await(node) {
+            found = true;
+        }
+    });
+    found
+}
+
+pub fn is_for_await(node: Node) -> bool {
+    if node.kind() != "for_in_statement" {
+        return false;
+    }
+    let mut cursor = node.walk();
+    let found = node.children(&mut cursor).any(|c| c.kind() == "await");
+    found
+}
+
+/// True when `function` refers to its own `this` or `arguments` (which an
+/// arrow function or a loop body would not see the same way).
+pub fn uses_own_this_or_arguments(source: &str, function: Node) -> bool {
+    if function.kind() == "arrow_function" {
+        return false;
+    }
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    let mut found = false;
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "this" => found = true,
+            "identifier" if text_of(source, node) == "arguments" => found = true,
+            // Arrows see the same `this`; other functions have their own.
+            k if FUNCTION_KINDS.contains(&k) && k != "arrow_function" => continue,
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    found
+}
+
+/// `receiver.method(args)`: the receiver, the method name and the argument count.
+pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>, &'s str, usize)> {
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let callee = unwrap_parens(call.child_by_field_name("function")?);
+    if callee.kind() != "member_expression" {
+        return None;
+    }
+    let property = callee.child_by_field_name("property")?;
+    if property.kind() != "property_identifier" {
+        return None;
+    }
+    let args = call.child_by_field_name("arguments")?;
+    if args.kind() != "arguments" {
+        return None;
+    }
+    let mut cursor = args.walk();
+    let count = args
+        .named_children(&mut cursor)
+        .filter(|a| a.kind() != "comment")
+        .count();
+    Some((
+        unwrap_parens(callee.child_by_field_name("object")?),
+        text_of(source, property),
+        count,
+    ))
+}
+
+/// The start of a `.then/.catch/.finally` chain: `load(x)` in `load(x).then(f).finally(g)`.
+fn chain_origin<'t>(source: &str, mut expr: Node<'t>) -> Node<'t> {
+    while let Some((receiver, method, _)) = method_call(source, expr) {
+        if !matches!(method, "then" | "catch" | "finally") {
+            break;
+        }
+        expr = receiver;
+    }
+    expr
+}
+
+/// The `then` property of the outermost unhandled `.then(...)` in a chain.
+fn last_then_property<'t>(source: &str, mut expr: Node<'t>) -> Option<Node<'t>> {
+    loop {
+        let (receiver, method, _) = method_call(source, expr)?;
+        let callee = unwrap_parens(expr.child_by_field_name("function")?);
+        match method {
+            "then" => return callee.child_by_field_name("property"),
+            "finally" => expr = receiver,
+            _ => return None,
+        }
+    }
+}
+
+fn has_optional_chain(node: Node) -> bool {
+    let mut cursor = node.walk();
+    let found = node
+        .children(&mut cursor)
+        .any(|c| c.kind() == "optional_chain");
+    found
+}
+
+/// The `this` of `node` is the instance of this class (not rebound by a
+/// non-arrow function in between).
+fn enclosing_class_of_this(node: Node) -> Option<Node> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        match n.kind() {
+            "method_definition" | "field_definition" => {
+                let class = n.parent()?.parent()?;
+                return matches!(class.kind(), "class_declaration" | "class").then_some(class);
+            }
+            "function_expression"
+            | "function_declaration"
+            | "generator_function"
+            | "generator_function_declaration" => return None,
+            _ => current = n.parent(),
+        }
+    }
+    None
+}
+
+/// The narrow range naming a call: its callee, or `new Promise` for a `new`.
+fn callee_range(call: Node) -> Range<usize> {
+    match call.kind() {
+        "new_expression" => {
+            let end = call
+                .child_by_field_name("constructor")
+                .map_or(call.end_byte(), |c| c.end_byte());
+            call.start_byte()..end
+        }
+        "call_expression" => match call.child_by_field_name("function") {
+            // An IIFE: highlight only its `async` keyword's function head.
+            Some(f) if is_function(unwrap_parens(f)) => {
+                let inner = unwrap_parens(f);
+                let mut cursor = inner.walk();
+                let keyword = inner.children(&mut cursor).find(|c| c.kind() == "async");
+                keyword.map_or(inner.byte_range(), |k| k.byte_range())
+            }
+            Some(f) => f.byte_range(),
+            None => call.byte_range(),
+        },
+        _ => call.byte_range(),
+    }
+}
+
+/// How a message names a call: `save()`, `api.save()`, `new Promise(...)`.
+pub fn call_label(source: &str, call: Node) -> String {
+    let named = match call.kind() {
+        "new_expression" => call
+            .child_by_field_name("constructor")
+            .map(|c| format!("new {}(...)", text_of(source, c))),
+        "call_expression" => call
+            .child_by_field_name("function")
+            .filter(|f| !is_function(unwrap_parens(*f)))
+            .map(|f| format!("{}()", text_of(source, f))),
+        _ => None,
+    };
+    match named {
+        Some(label) if label.len() <= 60 && !label.contains('\n') => label,
+        _ => "this call".to_owned(),
+    }
+}
+
+/// Why an expression certainly does not evaluate to a thenable, if it does
+/// not: literals, templates without substitutions, array literals, object
+/// literals without a `then` key or spread, and arithmetic or comparisons.
+pub fn certainly_not_thenable(source: &str, expr: Node) -> bool {
+    let expr = unwrap_parens(expr);
+    match expr.kind() {
+        "number" | "string" | "true" | "false" | "null" | "regex" | "undefined" => true,
+        "identifier" => text_of(source, expr) == "undefined",
+        "template_string" => {
+            let mut cursor = expr.walk();
+            let substituted = expr
+                .named_children(&mut cursor)
+                .any(|c| c.kind() == "template_substitution");
+            !substituted
+        }
+        "array" => true,
+        "object" => {
+            let mut cursor = expr.walk();
+            let thenable = expr.named_children(&mut cursor).any(|member| {
+                let key = match member.kind() {
+                    "pair" | "method_definition" => member
+                        .child_by_field_name("key")
+                        .or_else(|| member.child_by_field_name("name")),
+                    "shorthand_property_identifier" => Some(member),
+                    "spread_element" => return true,
+                    _ => None,
+                };
+                // A computed key could be `then`.
+                key.is_none_or(|k| {
+                    k.kind() == "computed_property_name"
+                        || text_of(source, k).trim_matches(|c| c == '\'' || c == '"') == "then"
+                })
+            });
+            !thenable
+        }
+        "binary_expression" => expr
+            .child_by_field_name("operator")
+            .is_some_and(|op| !matches!(text_of(source, op), "&&" | "||" | "??")),
+        "unary_expression" => expr.child_by_field_name("operator").is_some_and(|op| {
+            matches!(
+                text_of(source, op),
+                "!" | "-" | "+" | "~" | "typeof" | "void"
+            )
+        }),
+        "update_expression" => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    /// The promise kind of the last expression statement's expression.
+    fn kind_of_last(source: &str) -> Option<PromiseKind> {
+        let tree = syntax::parse(source, None);
+        let facts = AsyncFacts::collect(source, &tree);
+        let root = tree.root_node();
+        let last = root.named_child(root.named_child_count().checked_sub(1)?)?;
+        assert_eq!(last.kind(), "expression_statement", "{source}");
+        facts.promise_kind(source, last.named_child(0)?)
+    }
+
+    #[test]
+    fn calls_to_async_functions_declared_in_the_file_are_promises() {
+        for source in [
+            "async function save() {}\nsave();",
+            "const save = async () => {};\nsave(1);",
+            "const save = async function () {};\nsave();",
+            "const api = { async save() {} };\napi.save();",
+            "const api = { save: async () => {} };\napi.save();",
+            "class Repo { async save() {} run() { this.save(); } }\nconst r = new Repo();\nr.save();",
+        ] {
+            assert_eq!(kind_of_last(source), Some(PromiseKind::AsyncCall), "{source}");
+        }
+    }
+
+    #[test]
+    fn a_name_also_bound_to_something_else_is_unknown() {
+        for source in [
+            "async function save() {}\nfunction run(save) { save(); }\nsave();",
+            "async function save() {}\nfunction save2() {}\nconst save = 1;\nsave();",
+            "function save() {}\nsave();",
+            "const api = { async save() {} };\nconst other = api;\nother.save();",
+            "class Repo { async save() {} get save() {} }\nconst r = new Repo();\nr.save();",
+        ] {
+            assert_eq!(kind_of_last(source), None, "{source}");
+        }
+    }
+
+    #[test]
+    fn promise_apis_are_recognised() {
+        let cases = [
+            ("fetch(url);", PromiseKind::Fetch),
+            ("new Promise((r) => r(1));", PromiseKind::NewPromise),
+            ("Promise.all([a, b]);", PromiseKind::PromiseStatic),
+            ("Promise.resolve(1);", PromiseKind::PromiseResolve),
+            ("p.then(f);", PromiseKind::Chain),
+            ("fs.promises.writeFile('a', 'b');", PromiseKind::FsPromises),
+            (
+                "const fsp = require('node:fs/promises');\nfsp.readFile('a');",
+                PromiseKind::FsPromises,
+            ),
+            (
+                "import { writeFile as w } from 'fs/promises';\nw('a', 'b');",
+                PromiseKind::FsPromises,
+            ),
+            (
+                "import { promises as fsp } from 'node:fs';\nfsp.mkdir('a');",
+                PromiseKind::FsPromises,
+            ),
+            (
+                "const { readFile } = require('fs/promises');\nreadFile('a');",
+                PromiseKind::FsPromises,
+            ),
+            ("(async () => {})();", PromiseKind::AsyncIife),
+        ];
+        for (source, kind) in cases {
+            assert_eq!(kind_of_last(source), Some(kind), "{source}");
+        }
+        for source in [
+            "function fetch() {}\nfetch(url);",
+            "Promise.withResolvers();",
+            "fsp.watch('a');",
+            "import fs from 'fs-extra';\nfs.promises.readFile('a');",
+            "p.catch(f);",
+            "f?.();",
+        ] {
+            assert_eq!(kind_of_last(source), None, "{source}");
+        }
+    }
+
+    #[test]
+    fn dropped_promises_skip_handled_chains() {
+        let source = "async function save() {}\n\
+                      save();\n\
+                      save().catch(log);\n\
+                      save().then(ok, bad);\n\
+                      save().then(ok).finally(done);\n\
+                      save().catch(log).finally(done);\n\
+                      void save();\n\
+                      await save();\n\
+                      const p = save();\n";
+        let tree = syntax::parse(source, None);
+        let facts = AsyncFacts::collect(source, &tree);
+        let dropped = facts.dropped_promises(source, &tree);
+        let highlighted: Vec<&str> = dropped
+            .iter()
+            .map(|d| &source[d.highlight.clone()])
+            .collect();
+        assert_eq!(highlighted, ["save", "then"]);
+        assert_eq!(dropped[0].label, "save()");
+        assert!(dropped[1].unhandled_then);
+    }
+
+    #[test]
+    fn literals_and_arithmetic_are_not_thenables() {
+        let tree_of = |s: &str| syntax::parse(s, None);
+        for (source, expected) in [
+            ("42", true),
+            ("`a`", true),
+            ("`${a}`", false),
+            ("[a, b]", true),
+            ("({ a: 1 })", true),
+            ("({ then() {} })", false),
+            ("({ ...a })", false),
+            ("a + 1", true),
+            ("a || b", false),
+            ("x", false),
+            ("f()", false),
+        ] {
+            let tree = tree_of(source);
+            let expr = tree
+                .root_node()
+                .named_child(0)
+                .and_then(|s| s.named_child(0))
+                .expect("an expression");
+            assert_eq!(certainly_not_thenable(source, expr), expected, "{source}");
+        }
+    }
+
+    #[test]
+    fn enclosing_async_function_is_found_through_arrows_but_not_class_fields() {
+        let source = "async function f() { g(); const h = () => k(); }";
+        let tree = syntax::parse(source, None);
+        let g = tree
+            .root_node()
+            .descendant_for_byte_range(21, 22)
+            .expect("g");
+        assert!(in_async_function(g));
+        let k = tree
+            .root_node()
+            .descendant_for_byte_range(42, 43)
+            .expect("k");
+        assert!(!in_async_function(k));
+    }
+}

@@ -17,8 +17,22 @@
 //! ```js
 //! return fetch(url);
 //! ```
+//!
+//! Fixes: when the executor never awaits, drop `async` (safe: the executor
+//! then runs exactly as before, and a synchronous throw rejects the new
+//! promise instead of being lost). When it awaits and has the simple
+//! "compute, then `resolve(value)`" shape, directly under `return` in an async
+//! function, inline the work and `return value` (changes behaviour: the
+//! function's promise settles a few jobs earlier, and a failure after an
+//! `await` now rejects it instead of leaving it pending).
 
-use crate::analysis::{Finding, Severity};
+use tree_sitter::Node;
+
+use crate::analysis::async_facts::{
+    awaits_itself, enclosing_function, for_each_own_node, in_async_function, pattern_names,
+    unwrap_parens, uses_own_this_or_arguments,
+};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
 use super::{Rule, RuleContext, RuleMeta};
@@ -49,24 +63,229 @@ impl Rule for AsyncPromiseExecutor {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let keyword = PROMISE_EXECUTORS.capture("executor.async_keyword");
+        let new_i = PROMISE_EXECUTORS.capture("promise.new");
+        let executor_i = PROMISE_EXECUTORS.capture("executor");
+        let keyword_i = PROMISE_EXECUTORS.capture("executor.async_keyword");
         let mut findings = Vec::new();
         ctx.for_each_match(&PROMISE_EXECUTORS, |captures| {
-            for capture in captures.iter().filter(|c| c.index == keyword) {
-                findings.push(Finding {
-                    rule: META.code,
-                    severity: META.default_severity,
-                    message: "this Promise executor is async: a throw after its first `await` \
-                              rejects the executor's own promise, which nobody observes, and the \
-                              new Promise may never settle"
-                        .to_owned(),
-                    range: capture.node.byte_range(),
-                    fixes: Vec::new(),
-                });
-            }
+            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
+            let (Some(new), Some(executor), Some(keyword)) =
+                (get(new_i), get(executor_i), get(keyword_i))
+            else {
+                return;
+            };
+            findings.push(Finding {
+                rule: META.code,
+                severity: META.default_severity,
+                message: "this Promise executor is async: a throw after its first `await` \
+                          rejects the executor's own promise, which nobody observes, and the \
+                          new Promise may never settle"
+                    .to_owned(),
+                range: keyword.byte_range(),
+                fixes: fixes(ctx, new, executor, keyword).into_iter().collect(),
+            });
         });
         findings
     }
+}
+
+fn fixes(ctx: &RuleContext, new: Node, executor: Node, keyword: Node) -> Option<Fix> {
+    if !awaits_itself(executor) {
+        let end = ctx.source[keyword.end_byte()..]
+            .char_indices()
+            .find(|(_, c)| !c.is_whitespace())
+            .map_or(ctx.source.len(), |(i, _)| keyword.end_byte() + i);
+        return Some(Fix {
+            title: "Remove `async` from the executor (it never awaits)".to_owned(),
+            safety: FixSafety::Safe,
+            edits: vec![Edit {
+                range: keyword.start_byte()..end,
+                text: String::new(),
+            }],
+        });
+    }
+    inline_fix(ctx, new, executor)
+}
+
+/// `return new Promise(async (resolve) => { const d = await f(); resolve(d); });`
+/// → `const d = await f(); return d;`, inside an async function.
+fn inline_fix(ctx: &RuleContext, new: Node, executor: Node) -> Option<Fix> {
+    let statement = new.parent().filter(|p| p.kind() == "return_statement")?;
+    if !in_async_function(statement) || uses_own_this_or_arguments(ctx.source, executor) {
+        return None;
+    }
+    let (resolve, reject) = executor_names(ctx, executor)?;
+    // Anywhere inside, nested functions included: a callback may settle it.
+    let mentions_executor_functions = |node: Node| {
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "identifier" {
+                let name = ctx.text(n);
+                if name == resolve || Some(name) == reject {
+                    return true;
+                }
+            }
+            let mut cursor = n.walk();
+            stack.extend(n.named_children(&mut cursor));
+        }
+        false
+    };
+    let body = executor.child_by_field_name("body")?;
+    let (work, last): (Vec<Node>, Node) = if body.kind() == "statement_block" {
+        let mut cursor = body.walk();
+        let mut statements: Vec<Node> = body
+            .named_children(&mut cursor)
+            .filter(|s| s.kind() != "comment")
+            .collect();
+        let last = statements.pop()?;
+        (
+            statements,
+            last.named_child(0)
+                .filter(|_| last.kind() == "expression_statement")?,
+        )
+    } else {
+        (Vec::new(), body)
+    };
+    // The last step is `resolve(value)` or `resolve()`.
+    let last = unwrap_parens(last);
+    let callee = last.child_by_field_name("function")?;
+    if last.kind() != "call_expression" || ctx.text(callee) != resolve {
+        return None;
+    }
+    let args = last.child_by_field_name("arguments")?;
+    let value = match args.named_child_count() {
+        0 => None,
+        1 => Some(args.named_child(0)?),
+        _ => return None,
+    };
+    if value.is_some_and(|v| v.kind() == "spread_element" || mentions_executor_functions(v)) {
+        return None;
+    }
+    // The work before it never settles the promise itself, returns early, or
+    // declares a name the enclosing function also uses.
+    let mut early_return = false;
+    for statement in &work {
+        if statement.kind() == "return_statement" {
+            early_return = true;
+        }
+        for_each_own_node(*statement, |n| {
+            early_return |= n.kind() == "return_statement"
+        });
+        if mentions_executor_functions(*statement) {
+            return None;
+        }
+    }
+    if early_return || declares_names_used_outside(ctx, &work, executor, statement) {
+        return None;
+    }
+    let indent = line_indent(ctx.source, statement.start_byte());
+    let mut text = String::new();
+    if let (Some(first), Some(last_work)) = (work.first(), work.last()) {
+        let inner_indent = line_indent(ctx.source, first.start_byte());
+        for (i, line) in ctx.source[first.start_byte()..last_work.end_byte()]
+            .split('\n')
+            .enumerate()
+        {
+            if i > 0 {
+                text.push('\n');
+                text.push_str(indent);
+                text.push_str(line.strip_prefix(inner_indent).unwrap_or(line.trim_start()));
+            } else {
+                text.push_str(line);
+            }
+        }
+        text.push('\n');
+        text.push_str(indent);
+    }
+    match value {
+        Some(value) => {
+            text.push_str("return ");
+            text.push_str(ctx.text(value));
+            text.push(';');
+        }
+        None => text.push_str("return;"),
+    }
+    Some(Fix {
+        title: "Do the work directly and return the value, without `new Promise`".to_owned(),
+        safety: FixSafety::ChangesBehaviour,
+        edits: vec![Edit {
+            range: statement.byte_range(),
+            text,
+        }],
+    })
+}
+
+/// `(resolve)` or `(resolve, reject)` as plain identifiers.
+fn executor_names<'s>(ctx: &RuleContext<'s>, executor: Node) -> Option<(&'s str, Option<&'s str>)> {
+    if let Some(single) = executor.child_by_field_name("parameter") {
+        return (single.kind() == "identifier").then(|| (ctx.text(single), None));
+    }
+    let params = executor.child_by_field_name("parameters")?;
+    let mut cursor = params.walk();
+    let names: Vec<Node> = params.named_children(&mut cursor).collect();
+    if names.iter().any(|n| n.kind() != "identifier") {
+        return None;
+    }
+    match names.as_slice() {
+        [resolve] => Some((ctx.text(*resolve), None)),
+        [resolve, reject] => Some((ctx.text(*resolve), Some(ctx.text(*reject)))),
+        _ => None,
+    }
+}
+
+/// Moving `work` out of the executor would clash with (or shadow) a name of
+/// the enclosing function.
+fn declares_names_used_outside(
+    ctx: &RuleContext,
+    work: &[Node],
+    executor: Node,
+    statement: Node,
+) -> bool {
+    let mut declared = Vec::new();
+    for statement in work {
+        let mut cursor = statement.walk();
+        match statement.kind() {
+            "lexical_declaration" | "variable_declaration" => {
+                for declarator in statement.named_children(&mut cursor) {
+                    if let Some(name) = declarator.child_by_field_name("name") {
+                        declared.extend(pattern_names(ctx.source, name));
+                    }
+                }
+            }
+            "function_declaration" | "class_declaration" => {
+                if let Some(name) = statement.child_by_field_name("name") {
+                    declared.push(ctx.text(name).to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    if declared.is_empty() {
+        return false;
+    }
+    let Some(function) = enclosing_function(statement) else {
+        return true;
+    };
+    let inside = executor.byte_range();
+    let mut stack = vec![function];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "identifier"
+            && !inside.contains(&node.start_byte())
+            && declared.iter().any(|d| d == ctx.text(node))
+        {
+            return true;
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    false
+}
+
+fn line_indent(source: &str, offset: usize) -> &str {
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &source[line_start..offset];
+    let trimmed = line.trim_start();
+    &line[..line.len() - trimmed.len()]
 }
 
 #[cfg(test)]
@@ -100,5 +319,82 @@ mod tests {
                 ("async function g(url) {\n  return new Promise(async (r) => r(await fetch(url)));\n}", "async"),
             ],
         );
+    }
+
+    fn fixes_of(source: &str) -> Vec<(String, FixSafety)> {
+        let tree = crate::syntax::parse(source, None);
+        let findings =
+            crate::analysis::analyze_with(source, &tree, &[&AsyncPromiseExecutor]).findings;
+        assert_eq!(findings.len(), 1, "{source}");
+        findings[0]
+            .fixes
+            .iter()
+            .map(|fix| {
+                let out = fix.apply(source);
+                assert!(
+                    !crate::syntax::parse(&out, None).root_node().has_error(),
+                    "{out}"
+                );
+                (out, fix.safety)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_executor_that_never_awaits_loses_its_async() {
+        assert_eq!(
+            fixes_of("new Promise(async (resolve) => { resolve(1); });"),
+            [(
+                "new Promise((resolve) => { resolve(1); });".to_owned(),
+                FixSafety::Safe
+            )]
+        );
+        assert_eq!(
+            fixes_of("new Promise(async function (resolve) { setTimeout(resolve, 1); });"),
+            [(
+                "new Promise(function (resolve) { setTimeout(resolve, 1); });".to_owned(),
+                FixSafety::Safe
+            )]
+        );
+        // An await in a nested function is not the executor's.
+        assert_eq!(
+            fixes_of("new Promise(async (resolve) => { emitter.on('x', async () => resolve(await f())); });")[0].1,
+            FixSafety::Safe
+        );
+    }
+
+    #[test]
+    fn compute_then_resolve_is_inlined_under_return_in_async_functions() {
+        assert_eq!(
+            fixes_of("async function getData(url) {\n  return new Promise(async (resolve) => {\n    const data = await fetch(url);\n    resolve(data);\n  });\n}"),
+            [("async function getData(url) {\n  const data = await fetch(url);\n  return data;\n}".to_owned(), FixSafety::ChangesBehaviour)]
+        );
+        assert_eq!(
+            fixes_of("async function g(url) {\n  return new Promise(async (r) => r(await fetch(url)));\n}"),
+            [("async function g(url) {\n  return await fetch(url);\n}".to_owned(), FixSafety::ChangesBehaviour)]
+        );
+        assert_eq!(
+            fixes_of("async function g() {\n  return new Promise(async (resolve, reject) => {\n    await step();\n    resolve();\n  });\n}"),
+            [("async function g() {\n  await step();\n  return;\n}".to_owned(), FixSafety::ChangesBehaviour)]
+        );
+    }
+
+    #[test]
+    fn other_awaiting_executors_get_no_edit() {
+        for source in [
+            // Not directly returned, or not in an async function.
+            "async function g() { const p = new Promise(async (r) => r(await f())); return p; }",
+            "function g() { return new Promise(async (r) => r(await f())); }",
+            // reject is used, or resolve is called early, or resolve escapes.
+            "async function g() { return new Promise(async (res, rej) => { try { res(await f()); } catch (e) { rej(e); } }); }",
+            "async function g() { return new Promise(async (res) => { if (x) { res(1); return; } res(await f()); }); }",
+            "async function g() { return new Promise(async (res) => { later(res); await f(); res(); }); }",
+            // A declared name clashes with the enclosing function's.
+            "async function g(data) { return new Promise(async (res) => { const data = await f(); res(data); }); }",
+            // The last step is not resolve.
+            "async function g() { return new Promise(async (res) => { await f(); log(); }); }",
+        ] {
+            assert!(fixes_of(source).is_empty(), "{source}");
+        }
     }
 }

@@ -1,0 +1,547 @@
+//! `async-array-callback`: an async callback passed to an array method that
+//! ignores its promise or reads it as a boolean or a number.
+//!
+//! An async function always returns a promise. `forEach` drops it, so the loop
+//! ends before any callback finishes and their failures go unobserved.
+//! `filter`, `some`, `every`, `find` and `findIndex` read it as a boolean, and a
+//! promise is always truthy. `sort` reads it as a number: `NaN`, which counts as
+//! "equal". `reduce` passes it on as the next accumulator.
+//!
+//! Bad:
+//! ```js
+//! async function saveAll(users) {
+//!   users.forEach(async (user) => {
+//!     await db.save(user);
+//!   });
+//! }
+//! ```
+//!
+//! Good:
+//! ```js
+//! async function saveAll(users) {
+//!   await Promise.all(users.map(async (user) => {
+//!     await db.save(user);
+//!   }));
+//! }
+//! ```
+//!
+//! Fixes (for `forEach` at statement level, both change behaviour):
+//! `await Promise.all(arr.map(...))` inside an async function (keeps the
+//! callbacks concurrent, now waits for them and propagates the first failure),
+//! and a sequential `for...of` loop (one at a time) when the callback uses only
+//! its element and returns no value. There is no automatic fix for the other
+//! methods: compute the answers first (`await Promise.all(arr.map(...))`) and
+//! then filter or sort on the results.
+//!
+//! Not flagged: calls whose result is awaited or chained with `.then` or
+//! `.toArray()` (Node streams and async iterators have `forEach`, `filter` ...
+//! methods that do await their callbacks), and async reducers that `await`
+//! their accumulator.
+
+use tree_sitter::Node;
+
+use crate::analysis::async_facts::{
+    awaits_itself, for_each_own_node, in_async_function, is_for_await, unwrap_parens, AsyncFacts,
+};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::query_file;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct AsyncArrayCallback;
+
+query_file!(
+    ARRAY_CALLBACKS,
+    "array-callbacks.scm",
+    [
+        "array.call",
+        "array.receiver",
+        "array.method",
+        "callback",
+        "callback.async_keyword"
+    ]
+);
+
+static META: RuleMeta = RuleMeta {
+    code: "async-array-callback",
+    default_severity: Severity::Warning,
+    summary: "an async callback whose promise an array method ignores or misreads",
+    queries: &[&ARRAY_CALLBACKS],
+};
+
+struct Match<'t> {
+    call: Node<'t>,
+    receiver: Node<'t>,
+    method: Node<'t>,
+    callback: Node<'t>,
+    keyword: Node<'t>,
+}
+
+impl Rule for AsyncArrayCallback {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let q = &ARRAY_CALLBACKS;
+        let (call_i, receiver_i, method_i, callback_i, keyword_i) = (
+            q.capture("array.call"),
+            q.capture("array.receiver"),
+            q.capture("array.method"),
+            q.capture("callback"),
+            q.capture("callback.async_keyword"),
+        );
+        let mut facts: Option<AsyncFacts> = None;
+        let mut findings = Vec::new();
+        ctx.for_each_match(q, |captures| {
+            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
+            let (Some(call), Some(receiver), Some(method), Some(callback), Some(keyword)) = (
+                get(call_i),
+                get(receiver_i),
+                get(method_i),
+                get(callback_i),
+                get(keyword_i),
+            ) else {
+                return;
+            };
+            let m = Match {
+                call,
+                receiver,
+                method,
+                callback,
+                keyword,
+            };
+            let method = ctx.text(m.method);
+            if consumed_as_promise(ctx.source, m.call) {
+                return;
+            }
+            if method.starts_with("reduce") && awaits_accumulator(ctx.source, m.callback) {
+                return;
+            }
+            let fixes = if method == "forEach" {
+                let facts = facts.get_or_insert_with(|| AsyncFacts::collect(ctx.source, ctx.tree));
+                for_each_fixes(ctx, facts, &m)
+            } else {
+                Vec::new()
+            };
+            findings.push(Finding {
+                rule: META.code,
+                severity: META.default_severity,
+                message: message(method),
+                range: m.keyword.byte_range(),
+                fixes,
+            });
+        });
+        findings
+    }
+}
+
+fn message(method: &str) -> String {
+    let truthy = "reads each async callback's promise as a boolean, and a promise is always truthy";
+    match method {
+        "forEach" => "`forEach` does not wait for async callbacks: the loop returns before any \
+                      callback finishes, and their failures go unobserved"
+            .to_owned(),
+        "filter" => format!("`filter` {truthy}: every element is kept"),
+        "some" => format!("`some` {truthy}: it returns true for any non-empty array"),
+        "every" => format!("`every` {truthy}: it returns true for every array"),
+        "find" => format!("`find` {truthy}: it returns the first element"),
+        "findLast" => format!("`findLast` {truthy}: it returns the last element"),
+        "findIndex" => format!("`findIndex` {truthy}: it returns 0 for any non-empty array"),
+        "findLastIndex" => {
+            format!("`findLastIndex` {truthy}: it returns the last index for any non-empty array")
+        }
+        "sort" | "toSorted" => format!(
+            "`{method}` reads the async comparator's promise as a number (NaN, taken as \"equal\"): \
+             the array keeps its original order"
+        ),
+        _ => format!(
+            "this async reducer returns a promise, so from the second step on `{method}` passes a \
+             promise as the accumulator: `await` the accumulator first thing in the reducer (the \
+             steps then run one after another), or use a `for...of` loop"
+        ),
+    }
+}
+
+/// True when the call's result is awaited or chained as a promise or an
+/// async iterable: then the receiver is not an array (Node streams and async
+/// iterator helpers have these methods and do await callbacks).
+fn consumed_as_promise(source: &str, call: Node) -> bool {
+    let mut node = call;
+    while let Some(parent) = node.parent() {
+        match parent.kind() {
+            "parenthesized_expression" => node = parent,
+            "await_expression" => return true,
+            "for_in_statement" => return is_for_await(parent),
+            "member_expression" => {
+                let Some(property) = parent.child_by_field_name("property") else {
+                    return false;
+                };
+                if matches!(&source[property.byte_range()], "then" | "toArray" | "catch") {
+                    return true;
+                }
+                match parent.parent() {
+                    Some(grand) if grand.kind() == "call_expression" => node = grand,
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// `async (accP, x) => { const acc = await accP; ... }`: the known-good shape.
+fn awaits_accumulator(source: &str, callback: Node) -> bool {
+    let Some(params) = callback.child_by_field_name("parameters") else {
+        return false;
+    };
+    let Some(first) = params.named_child(0) else {
+        return false;
+    };
+    if first.kind() != "identifier" {
+        return false;
+    }
+    let name = &source[first.byte_range()];
+    let Some(body) = callback.child_by_field_name("body") else {
+        return false;
+    };
+    let mut found = false;
+    let mut check = |node: Node| {
+        if node.kind() == "await_expression" {
+            if let Some(operand) = node.named_child(0) {
+                let operand = unwrap_parens(operand);
+                found |= operand.kind() == "identifier" && &source[operand.byte_range()] == name;
+            }
+        }
+    };
+    check(body);
+    for_each_own_node(body, check);
+    found
+}
+
+/// Receivers whose `forEach` is not the array one: `Map` passes (value, key)
+/// and iterates entries; sets, maps and DOM lists have no `map`.
+fn may_not_be_array(ctx: &RuleContext, facts: &AsyncFacts, receiver: Node) -> bool {
+    let text = ctx.text(receiver);
+    let last = text.rsplit('.').next().unwrap_or(text).to_ascii_lowercase();
+    if ["map", "set", "cache", "nodes", "children", "list"]
+        .iter()
+        .any(|suffix| last.ends_with(suffix))
+        || text.contains("querySelectorAll")
+        || text.contains("getElementsBy")
+    {
+        return true;
+    }
+    receiver.kind() == "identifier"
+        && facts
+            .constructed_from(text)
+            .is_some_and(|class| class != "Array")
+}
+
+fn for_each_fixes(ctx: &RuleContext, facts: &AsyncFacts, m: &Match) -> Vec<Fix> {
+    let Some(statement) = m.call.parent() else {
+        return Vec::new();
+    };
+    if statement.kind() != "expression_statement" || may_not_be_array(ctx, facts, m.receiver) {
+        return Vec::new();
+    }
+    // A `thisArg` would need `.map(fn, thisArg)`; leave such calls alone.
+    let argument_count = m
+        .call
+        .child_by_field_name("arguments")
+        .map_or(0, |a| a.named_child_count());
+    if argument_count != 1 {
+        return Vec::new();
+    }
+    let mut fixes = Vec::new();
+    let in_async = in_async_function(statement);
+    if in_async {
+        let start = m.call.start_byte();
+        let end = m.call.end_byte();
+        fixes.push(Fix {
+            title: "Wait for every callback with `await Promise.all(arr.map(...))`".to_owned(),
+            safety: FixSafety::ChangesBehaviour,
+            edits: vec![
+                Edit {
+                    range: start..start,
+                    text: "await Promise.all(".to_owned(),
+                },
+                Edit {
+                    range: m.method.byte_range(),
+                    text: "map".to_owned(),
+                },
+                Edit {
+                    range: end..end,
+                    text: ")".to_owned(),
+                },
+            ],
+        });
+    }
+    if let Some(fix) = for_of_fix(ctx, statement, m, in_async) {
+        fixes.push(fix);
+    }
+    fixes
+}
+
+/// `arr.forEach(async (x) => { ... })` → `for (const x of arr) { ... }`.
+fn for_of_fix(ctx: &RuleContext, statement: Node, m: &Match, in_async: bool) -> Option<Fix> {
+    let callback = m.callback;
+    let param = match callback.child_by_field_name("parameter") {
+        Some(single) => single,
+        None => {
+            let params = callback.child_by_field_name("parameters")?;
+            if params.named_child_count() != 1 {
+                return None;
+            }
+            params.named_child(0)?
+        }
+    };
+    if !matches!(
+        param.kind(),
+        "identifier" | "object_pattern" | "array_pattern"
+    ) {
+        return None;
+    }
+    if crate::analysis::async_facts::uses_own_this_or_arguments(ctx.source, callback) {
+        return None;
+    }
+    if awaits_itself(callback) && !in_async {
+        return None;
+    }
+    let body = callback.child_by_field_name("body")?;
+    let indent = line_indent(ctx.source, statement.start_byte());
+    let head = format!(
+        "for (const {} of {}) ",
+        ctx.text(param),
+        ctx.text(m.receiver)
+    );
+    let loop_body = if body.kind() == "statement_block" {
+        block_with_continue(ctx, body)?
+    } else {
+        let awaited = if in_async { "await " } else { "" };
+        format!("{{\n{indent}  {awaited}{};\n{indent}}}", ctx.text(body))
+    };
+    Some(Fix {
+        title: "Run the callbacks one after another in a `for...of` loop".to_owned(),
+        safety: FixSafety::ChangesBehaviour,
+        edits: vec![Edit {
+            range: statement.byte_range(),
+            text: format!("{head}{loop_body}"),
+        }],
+    })
+}
+
+/// The callback's block with each `return;` turned into `continue;`, or
+/// `None` when a `return` carries a value or sits in a nested loop (where
+/// `continue` would mean something else).
+fn block_with_continue(ctx: &RuleContext, body: Node) -> Option<String> {
+    let mut returns = Vec::new();
+    let mut ok = true;
+    for_each_own_node(body, |node| {
+        if node.kind() == "return_statement" {
+            let has_value = node.named_child_count() > 0;
+            if has_value || inside_nested_loop(node, body) {
+                ok = false;
+            }
+            returns.push(node.byte_range());
+        }
+    });
+    if !ok {
+        return None;
+    }
+    let mut text = ctx.text(body).to_owned();
+    let base = body.start_byte();
+    for range in returns.iter().rev() {
+        let original = &ctx.source[range.clone()];
+        let replacement = if original.trim_end().ends_with(';') {
+            "continue;"
+        } else {
+            "continue"
+        };
+        text.replace_range(range.start - base..range.end - base, replacement);
+    }
+    Some(text)
+}
+
+fn inside_nested_loop(node: Node, body: Node) -> bool {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if n.id() == body.id() {
+            return false;
+        }
+        if matches!(
+            n.kind(),
+            "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
+        ) {
+            return true;
+        }
+        current = n.parent();
+    }
+    false
+}
+
+fn line_indent(source: &str, offset: usize) -> &str {
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &source[line_start..offset];
+    let trimmed = line.trim_start();
+    &line[..line.len() - trimmed.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze_with;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    fn fixes_of(source: &str) -> Vec<(String, FixSafety)> {
+        let tree = syntax::parse(source, None);
+        let findings = analyze_with(source, &tree, &[&AsyncArrayCallback]).findings;
+        assert_eq!(findings.len(), 1, "{source}");
+        findings[0]
+            .fixes
+            .iter()
+            .map(|fix| {
+                let fixed = fix.apply(source);
+                assert!(
+                    !syntax::parse(&fixed, None).root_node().has_error(),
+                    "fix output does not parse:\n{fixed}"
+                );
+                (fixed, fix.safety)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn sync_callbacks_promise_aware_apis_and_awaited_accumulators_pass() {
+        assert_valid(
+            &AsyncArrayCallback,
+            &[
+                "users.forEach((user) => save(user));",
+                "await Promise.all(users.map(async (user) => save(user)));",
+                "const found = users.find((u) => u.id === id);",
+                // Node streams and async iterator helpers await their callbacks.
+                "await readable.forEach(async (chunk) => { await write(chunk); });",
+                "const rows = await stream.filter(async (r) => check(r)).toArray();",
+                "for await (const x of source.filter(async (x) => ok(x))) {}",
+                "source.filter(async (x) => ok(x)).then(done);",
+                // The async function is not the callback.
+                "tasks.forEach((task) => queue.push(async () => task()));",
+                "lodash.forEach(items, async (x) => save(x));",
+                // The known-good async reducer.
+                "const total = await xs.reduce(async (accP, x) => { const acc = await accP; return acc + await f(x); }, Promise.resolve(0));",
+                "xs.map(async (x) => f(x));",
+            ],
+        );
+    }
+
+    #[test]
+    fn async_callbacks_are_flagged_on_the_async_keyword() {
+        assert_invalid(
+            &AsyncArrayCallback,
+            &[
+                (
+                    "users.forEach(async (user) => { await save(user); });",
+                    "async",
+                ),
+                (
+                    "const admins = users.filter(async (u) => isAdmin(u));",
+                    "async",
+                ),
+                (
+                    "if (xs.some(async function (x) { return await bad(x); })) {}",
+                    "async",
+                ),
+                ("xs.every(async (x) => ok(x));", "async"),
+                ("const u = users.find(async (u) => match(u));", "async"),
+                ("users.findIndex(async (u) => match(u));", "async"),
+                (
+                    "xs.sort(async (a, b) => (await rank(a)) - (await rank(b)));",
+                    "async",
+                ),
+                (
+                    "const total = xs.reduce(async (acc, x) => acc + await f(x), 0);",
+                    "async",
+                ),
+                (
+                    "map.forEach(async (value, key) => { await put(key, value); });",
+                    "async",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn messages_say_what_the_method_does_with_the_promise() {
+        for (source, expected) in [
+            ("xs.filter(async (x) => ok(x));", "every element is kept"),
+            ("xs.sort(async (a, b) => a - b);", "original order"),
+            (
+                "xs.some(async (x) => ok(x));",
+                "true for any non-empty array",
+            ),
+            (
+                "xs.reduce(async (a, x) => a + x, 0);",
+                "`await` the accumulator",
+            ),
+        ] {
+            let tree = syntax::parse(source, None);
+            let findings = analyze_with(source, &tree, &[&AsyncArrayCallback]).findings;
+            assert!(
+                findings[0].message.contains(expected),
+                "{}",
+                findings[0].message
+            );
+            assert!(findings[0].fixes.is_empty());
+        }
+    }
+
+    #[test]
+    fn for_each_fixes_rewrite_to_promise_all_or_for_of() {
+        let source = "async function saveAll(users) {\n  users.forEach(async (user) => {\n    if (!user) return;\n    await save(user);\n  });\n}";
+        assert_eq!(
+            fixes_of(source),
+            [
+                (
+                    "async function saveAll(users) {\n  await Promise.all(users.map(async (user) => {\n    if (!user) return;\n    await save(user);\n  }));\n}".to_owned(),
+                    FixSafety::ChangesBehaviour
+                ),
+                (
+                    "async function saveAll(users) {\n  for (const user of users) {\n    if (!user) continue;\n    await save(user);\n  }\n}".to_owned(),
+                    FixSafety::ChangesBehaviour
+                ),
+            ]
+        );
+        let expression_body =
+            "async function f(xs) {\n  xs.forEach(async ({ id }) => save(id));\n}";
+        assert_eq!(
+            fixes_of(expression_body)[1].0,
+            "async function f(xs) {\n  for (const { id } of xs) {\n    await save(id);\n  }\n}"
+        );
+    }
+
+    #[test]
+    fn for_each_fixes_are_withheld_when_they_would_change_meaning() {
+        for (source, expected_fixes) in [
+            // Outside an async function: no `await Promise.all`, and a body
+            // that awaits cannot move into a sync loop.
+            ("function f(xs) { xs.forEach(async (x) => { await g(x); }); }", 0),
+            // No await in the body: the sequential loop is still valid.
+            ("function f(xs) { xs.forEach(async (x) => { g(x); }); }", 1),
+            // Index parameter or a returned value: only Promise.all.
+            ("async function f(xs) { xs.forEach(async (x, i) => { await g(x, i); }); }", 1),
+            ("async function f(xs) { xs.forEach(async (x) => { return await g(x); }); }", 1),
+            // `return` inside a nested loop would become a different `continue`.
+            ("async function f(xs) { xs.forEach(async (x) => { for (const y of x) { if (y) return; } await g(x); }); }", 1),
+            // A thisArg, or a receiver that may be a Map.
+            ("async function f(xs) { xs.forEach(async function (x) { await g(x); }, ctx); }", 0),
+            ("async function f() { const seen = new Map(); seen.forEach(async (v) => { await g(v); }); }", 0),
+            ("async function f(userMap) { userMap.forEach(async (v) => { await g(v); }); }", 0),
+            // Not at statement level.
+            ("async function f(xs) { const r = xs.forEach(async (x) => { await g(x); }); }", 0),
+        ] {
+            assert_eq!(fixes_of(source).len(), expected_fixes, "{source}");
+        }
+    }
+}

@@ -1,0 +1,247 @@
+//! `await-non-promise`: `await` of a value that is certainly not a promise or
+//! a thenable.
+//!
+//! `await 42` wraps the value in a resolved promise, suspends the function and
+//! resumes it one microtask later with the same value: it adds a tick and
+//! nothing else. `await [p, q]` is the common slip behind it: the array is not
+//! a promise, so nothing waits for `p` and `q`.
+//!
+//! Bad:
+//! ```js
+//! const retries = await 3;
+//! const [a, b] = await [loadA(), loadB()];
+//! ```
+//!
+//! Good:
+//! ```js
+//! const retries = 3;
+//! const [a, b] = await Promise.all([loadA(), loadB()]);
+//! ```
+//!
+//! Flagged operands: number, string, boolean and regex literals, templates
+//! without substitutions, array literals, object literals without a `then`
+//! key or spread, arithmetic, comparisons and `typeof`/`!`/`-` expressions.
+//! Not flagged: identifiers and calls (they may hold promises), `a || b`, and
+//! `await null` / `await undefined` / `await void 0`, the idioms for yielding
+//! one tick on purpose.
+//!
+//! Fixes (change behaviour: one tick less before the rest of the function
+//! runs): remove the `await`; for an array literal of non-literals, the
+//! preferred fix is `await Promise.all([...])`.
+
+use tree_sitter::Node;
+
+use crate::analysis::async_facts::{certainly_not_thenable, unwrap_parens};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::syntax::queries::AWAITS;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct AwaitNonPromise;
+
+static META: RuleMeta = RuleMeta {
+    code: "await-non-promise",
+    default_severity: Severity::Warning,
+    summary: "`await` of a value that is certainly not a promise: one tick and nothing else",
+    queries: &[],
+};
+
+impl Rule for AwaitNonPromise {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let await_i = AWAITS.capture("await");
+        let keyword_i = AWAITS.capture("await.keyword");
+        let operand_i = AWAITS.capture("await.operand");
+        let mut findings = Vec::new();
+        ctx.for_each_match(&AWAITS, |captures| {
+            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
+            let (Some(await_node), Some(keyword), Some(operand)) =
+                (get(await_i), get(keyword_i), get(operand_i))
+            else {
+                return;
+            };
+            let value = unwrap_parens(operand);
+            if is_tick_idiom(ctx, value) || !certainly_not_thenable(ctx.source, value) {
+                return;
+            }
+            findings.push(finding(ctx, await_node, keyword, operand, value));
+        });
+        findings
+    }
+}
+
+/// `await null`, `await undefined`, `await void 0`: written to yield a tick.
+fn is_tick_idiom(ctx: &RuleContext, value: Node) -> bool {
+    match value.kind() {
+        "null" | "undefined" => true,
+        "identifier" => ctx.text(value) == "undefined",
+        "unary_expression" => value
+            .child_by_field_name("operator")
+            .is_some_and(|op| ctx.text(op) == "void"),
+        _ => false,
+    }
+}
+
+fn finding(
+    ctx: &RuleContext,
+    await_node: Node,
+    keyword: Node,
+    operand: Node,
+    value: Node,
+) -> Finding {
+    let shown = ctx.text(value);
+    let shown = if shown.len() <= 30 && !shown.contains('\n') {
+        format!("`{shown}`")
+    } else {
+        "this value".to_owned()
+    };
+    let is_array = value.kind() == "array";
+    let message = if is_array {
+        "an array literal is not a promise: `await` resumes one tick later with the same array and \
+         does not wait for the promises inside it (`Promise.all` does)"
+            .to_owned()
+    } else {
+        format!(
+            "{shown} is not a promise: this `await` only delays the rest of the function by one \
+             microtask tick"
+        )
+    };
+    // Removing `await` must not turn an object literal into a block.
+    let operand_text = ctx.text(operand);
+    let bare = if value.kind() == "object" && operand.kind() != "parenthesized_expression" {
+        format!("({operand_text})")
+    } else {
+        operand_text.to_owned()
+    };
+    let remove = Fix {
+        title: "Remove the `await` (one tick less)".to_owned(),
+        safety: FixSafety::ChangesBehaviour,
+        edits: vec![Edit {
+            range: await_node.byte_range(),
+            text: bare,
+        }],
+    };
+    let mut fixes = Vec::new();
+    if is_array && !elements_are_all_literals(ctx, value) {
+        fixes.push(Fix {
+            title: "Wait for the elements with `Promise.all`".to_owned(),
+            safety: FixSafety::ChangesBehaviour,
+            edits: vec![Edit {
+                range: operand.byte_range(),
+                text: format!("Promise.all({operand_text})"),
+            }],
+        });
+    }
+    fixes.push(remove);
+    Finding {
+        rule: META.code,
+        severity: META.default_severity,
+        message,
+        range: keyword.byte_range(),
+        fixes,
+    }
+}
+
+fn elements_are_all_literals(ctx: &RuleContext, array: Node) -> bool {
+    let mut cursor = array.walk();
+    let all = array
+        .named_children(&mut cursor)
+        .filter(|e| e.kind() != "comment")
+        .all(|e| certainly_not_thenable(ctx.source, e) && e.kind() != "array");
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze_with;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    fn fixed(source: &str) -> Vec<String> {
+        let tree = syntax::parse(source, None);
+        let findings = analyze_with(source, &tree, &[&AwaitNonPromise]).findings;
+        findings[0]
+            .fixes
+            .iter()
+            .map(|fix| {
+                assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
+                let out = fix.apply(source);
+                assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn values_that_may_be_promises_and_tick_idioms_pass() {
+        assert_valid(
+            &AwaitNonPromise,
+            &[
+                "async function f(x) { await x; }",
+                "async function f() { await load(); }",
+                "async function f(a, b) { await (a || b); }",
+                "async function f(a) { await `${a}`; }",
+                "async function f() { await { then(r) { r(1); } }; }",
+                "async function f(o) { await { ...o }; }",
+                "async function f() { await { [key]: 1 }; }",
+                // Yielding one tick on purpose.
+                "async function f() { await null; }",
+                "async function f() { await undefined; }",
+                "async function f() { await void 0; }",
+                "async function f() { await Promise.resolve(); }",
+            ],
+        );
+    }
+
+    #[test]
+    fn literals_arrays_and_arithmetic_are_flagged_on_the_keyword() {
+        assert_invalid(
+            &AwaitNonPromise,
+            &[
+                ("async function f() { const n = await 42; }", "await"),
+                ("async function f() { await 'done'; }", "await"),
+                ("async function f() { return await true; }", "await"),
+                ("async function f() { await `plain`; }", "await"),
+                (
+                    "async function f() { const [a, b] = await [g(), h()]; }",
+                    "await",
+                ),
+                ("async function f() { const o = await { a: 1 }; }", "await"),
+                ("async function f(a) { const n = await (a + 1); }", "await"),
+                ("async function f(a) { if (await !a) {} }", "await"),
+                ("async function f(a) { await typeof a; }", "await"),
+            ],
+        );
+    }
+
+    #[test]
+    fn fixes_remove_the_await_or_use_promise_all() {
+        assert_eq!(
+            fixed("async function f() { const n = await 42; }"),
+            ["async function f() { const n = 42; }"]
+        );
+        assert_eq!(
+            fixed("async function f() { const [a, b] = await [g(), h()]; }"),
+            [
+                "async function f() { const [a, b] = await Promise.all([g(), h()]); }",
+                "async function f() { const [a, b] = [g(), h()]; }"
+            ]
+        );
+        assert_eq!(
+            fixed("async function f() { await { a: 1 }; }"),
+            ["async function f() { ({ a: 1 }); }"]
+        );
+        assert_eq!(
+            fixed("const f = async () => await { a: 1 };"),
+            ["const f = async () => ({ a: 1 });"]
+        );
+        assert_eq!(
+            fixed("async function f() { await [1, 2]; }"),
+            ["async function f() { [1, 2]; }"]
+        );
+    }
+}

@@ -1,0 +1,386 @@
+//! `floating-promise`: a promise created and dropped at statement level.
+//!
+//! Calling an async function starts it at once: it runs until its first
+//! `await`, and the rest happens later. When the caller drops the returned
+//! promise, nobody waits for the work to finish and nobody sees it fail; in
+//! Node a rejection becomes an `unhandledRejection`, which by default ends
+//! the process.
+//!
+//! Flagged: calls to async functions declared in the file (function
+//! declarations, `const f = async () => ...`, methods of object literals and
+//! classes), `.then(f)` without a rejection handler, `new Promise(...)`,
+//! `Promise.all/allSettled/any/race/reject/try(...)`, `fetch(...)`, and the
+//! functions of `fs/promises` — when the statement drops the result.
+//!
+//! Not flagged: awaited, returned, assigned or passed on; `void`-prefixed;
+//! chained with `.catch(h)` or `.then(a, b)`; `Promise.resolve(...)` (it cannot
+//! fail on its own); async IIFEs (`(async () => { ... })()`, the usual entry
+//! point of a script); `node:test`'s `describe`/`it`/`test`/`t.test`; names in
+//! `ticklens.toml`'s `known-safe`.
+//!
+//! Bad:
+//! ```js
+//! async function handler(req) {
+//!   save(req.body);
+//!   return "ok";
+//! }
+//! ```
+//!
+//! Good:
+//! ```js
+//! async function handler(req) {
+//!   await save(req.body);
+//!   return "ok";
+//! }
+//! ```
+//!
+//! Fixes, preferred first: `await` (inside an async function), `.catch(...)`
+//! (elsewhere) — both change behaviour; `void` marks the drop as intended and
+//! keeps behaviour (a rejection is still unhandled).
+
+use crate::analysis::async_facts::{
+    in_async_function, unwrap_parens, AsyncFacts, DroppedPromise, PromiseKind,
+};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::query_file;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct FloatingPromise;
+
+query_file!(
+    FLOATING_PROMISES,
+    "floating-promises.scm",
+    ["dropped.statement", "dropped.expression"]
+);
+
+static META: RuleMeta = RuleMeta {
+    code: "floating-promise",
+    default_severity: Severity::Warning,
+    summary: "a promise created and dropped: nobody observes its completion or failure",
+    queries: &[&FLOATING_PROMISES],
+};
+
+/// `node:test` and friends return promises their runner tracks.
+const TEST_RUNNER_CALLS: &[&str] = &["describe", "it", "test", "suite"];
+
+impl Rule for FloatingPromise {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let facts = AsyncFacts::collect(ctx.source, ctx.tree);
+        let statement_index = FLOATING_PROMISES.capture("dropped.statement");
+        let mut findings = Vec::new();
+        ctx.for_each_match(&FLOATING_PROMISES, |captures| {
+            let Some(statement) = captures.iter().find(|c| c.index == statement_index) else {
+                return;
+            };
+            let Some(dropped) = facts.dropped_at(ctx.source, statement.node) else {
+                return;
+            };
+            if !reportable(ctx, &dropped) {
+                return;
+            }
+            findings.push(Finding {
+                rule: META.code,
+                severity: META.default_severity,
+                message: message(&dropped),
+                range: dropped.highlight.clone(),
+                fixes: fixes(&dropped),
+            });
+        });
+        findings
+    }
+}
+
+fn reportable(ctx: &RuleContext, dropped: &DroppedPromise) -> bool {
+    if matches!(
+        dropped.kind,
+        PromiseKind::AsyncIife | PromiseKind::PromiseResolve
+    ) && !dropped.unhandled_then
+    {
+        return false;
+    }
+    let callees = chain_callees(ctx.source, dropped.expression);
+    let known_safe = callees.iter().any(|callee| {
+        ctx.config.known_safe.iter().any(|safe| safe == callee) || is_test_runner_call(callee)
+    });
+    !known_safe
+}
+
+/// The callee of every call in a chain, without whitespace: `jobs.start` and
+/// `jobs.start().then` for `jobs.start().then(f)`.
+fn chain_callees(source: &str, mut expr: tree_sitter::Node) -> Vec<String> {
+    let mut callees = Vec::new();
+    loop {
+        expr = unwrap_parens(expr);
+        let Some(callee) = (match expr.kind() {
+            "call_expression" => expr.child_by_field_name("function"),
+            "new_expression" => expr.child_by_field_name("constructor"),
+            _ => None,
+        }) else {
+            break;
+        };
+        callees.push(
+            source[callee.byte_range()]
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect(),
+        );
+        match callee.kind() {
+            "member_expression" => match callee.child_by_field_name("object") {
+                Some(object) => expr = object,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    callees
+}
+
+/// `describe(...)`, `it.only(...)`, `t.test(...)`.
+fn is_test_runner_call(callee: &str) -> bool {
+    let mut segments = callee.split('.');
+    let first = segments.next().unwrap_or_default();
+    let last = callee.rsplit('.').next().unwrap_or_default();
+    TEST_RUNNER_CALLS.contains(&first) || TEST_RUNNER_CALLS.contains(&last)
+}
+
+fn message(dropped: &DroppedPromise) -> String {
+    let label = &dropped.label;
+    if dropped.unhandled_then {
+        return format!(
+            "this `.then()` has no rejection handler and its promise is dropped: if `{label}` or \
+             the callback fails, nobody observes it (an unhandled rejection)"
+        );
+    }
+    match dropped.kind {
+        PromiseKind::AsyncCall => format!(
+            "`{label}` starts now and runs until its first await; nobody observes its completion \
+             or its failure"
+        ),
+        _ => format!(
+            "`{label}` starts now and its promise is dropped: nobody observes its completion or \
+             its failure"
+        ),
+    }
+}
+
+fn fixes(dropped: &DroppedPromise) -> Vec<Fix> {
+    let Some(written) = dropped.statement.named_child(0) else {
+        return Vec::new();
+    };
+    let start = written.start_byte();
+    let end = written.end_byte();
+    let label = &dropped.label;
+    let catch = Fix {
+        title: format!("Handle a rejection of `{label}` with `.catch(...)`"),
+        safety: FixSafety::ChangesBehaviour,
+        edits: vec![Edit {
+            range: end..end,
+            text: ".catch((err) => { console.error(err); })".to_owned(),
+        }],
+    };
+    let void = Fix {
+        title: format!("Mark `{label}` as intentionally not awaited with `void`"),
+        safety: FixSafety::Safe,
+        edits: vec![Edit {
+            range: start..start,
+            text: "void ".to_owned(),
+        }],
+    };
+    if in_async_function(dropped.statement) {
+        let await_fix = Fix {
+            title: format!("Await `{label}`"),
+            safety: FixSafety::ChangesBehaviour,
+            edits: vec![Edit {
+                range: start..start,
+                text: "await ".to_owned(),
+            }],
+        };
+        vec![await_fix, catch, void]
+    } else {
+        vec![catch, void]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{analyze_configured, analyze_with};
+    use crate::config::Config;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    fn fix_output(source: &str, index: usize) -> (String, FixSafety) {
+        let tree = syntax::parse(source, None);
+        let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
+        let fix = &findings[0].fixes[index];
+        let fixed = fix.apply(source);
+        assert!(
+            !syntax::parse(&fixed, None).root_node().has_error(),
+            "fix output does not parse:\n{fixed}"
+        );
+        (fixed, fix.safety)
+    }
+
+    #[test]
+    fn observed_or_unknown_promises_pass() {
+        assert_valid(
+            &FloatingPromise,
+            &[
+                // Awaited, returned, assigned, passed on, voided.
+                "async function save() {}\nasync function f() { await save(); }",
+                "async function save() {}\nfunction f() { return save(); }",
+                "async function save() {}\nconst p = save();",
+                "async function save() {}\nlater(save());",
+                "async function save() {}\nvoid save();",
+                "async function save() {}\npending.push(save());",
+                // Handled chains.
+                "async function save() {}\nsave().catch(console.error);",
+                "async function save() {}\nsave().then(ok, bad);",
+                "async function save() {}\nsave().then(ok).catch(bad);",
+                "async function save() {}\nsave().catch(bad).finally(done);",
+                "fetch(url).then((r) => r.json()).then(show, report);",
+                // Unknown calls: nothing says they return a promise.
+                "save();",
+                "db.save(record);",
+                "emitter.emit('x');",
+                "p.catch(f);",
+                // Bound to something else somewhere in the file.
+                "async function save() {}\nfunction run(save) { save(); }",
+                "function fetch() {}\nfetch(url);",
+                "import fs from 'fs-extra';\nfs.promises.readFile('a');",
+                // Script entry points and no-op promises.
+                "(async () => { await main(); })();",
+                "Promise.resolve(1);",
+                // Test runners track their own promises.
+                "import { describe, it } from 'node:test';\ndescribe('x', async () => { it('y', async () => {}); });",
+                "async function test() {}\ntest('x', async (t) => { t.test('y', async () => {}); });",
+                // Optional calls may not call at all.
+                "async function save() {}\nsave?.();",
+                // Sequences and conditionals are left alone.
+                "async function save() {}\nready && save();",
+            ],
+        );
+    }
+
+    #[test]
+    fn dropped_promises_are_flagged_on_their_callee() {
+        assert_invalid(
+            &FloatingPromise,
+            &[
+                ("async function save() {}\nsave();", "save"),
+                (
+                    "const save = async () => {};\nfunction f() { save(1); }",
+                    "save",
+                ),
+                ("const api = { async save() {} };\napi.save();", "api.save"),
+                (
+                    "class Repo {\n  async save() {}\n  run() { this.save(); }\n}",
+                    "this.save",
+                ),
+                ("fetch(url);", "fetch"),
+                ("new Promise((r) => setTimeout(r, 10));", "new Promise"),
+                ("Promise.all([a(), b()]);", "Promise.all"),
+                ("Promise.reject(new Error('x'));", "Promise.reject"),
+                ("fs.promises.writeFile('a', 'b');", "fs.promises.writeFile"),
+                (
+                    "const fsp = require('node:fs/promises');\nfsp.rm('a');",
+                    "fsp.rm",
+                ),
+                (
+                    "import { writeFile } from 'fs/promises';\nwriteFile('a', 'b');",
+                    "writeFile",
+                ),
+                ("async function save() {}\n(save());", "save"),
+                // `.then` without a rejection handler, whatever the receiver.
+                ("load().then((x) => show(x));", "then"),
+                ("load().then(show).finally(done);", "then"),
+                ("async function save() {}\nsave().finally(done);", "save"),
+                ("Promise.resolve().then(work);", "then"),
+            ],
+        );
+    }
+
+    #[test]
+    fn known_safe_names_from_the_config_are_not_flagged() {
+        let source = "const jobs = { async start() {} };\njobs.start();\nfetch(u).then(f);\n";
+        let tree = syntax::parse(source, None);
+        let config = Config {
+            known_safe: vec!["jobs.start".to_owned(), "fetch".to_owned()],
+            ..Config::default()
+        };
+        let findings = analyze_configured(source, &tree, &[&FloatingPromise], &config).findings;
+        assert!(findings.is_empty(), "{findings:#?}");
+    }
+
+    #[test]
+    fn the_message_says_what_happens() {
+        let source = "async function save() {}\nsave();";
+        let tree = syntax::parse(source, None);
+        let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
+        assert_eq!(
+            findings[0].message,
+            "`save()` starts now and runs until its first await; nobody observes its completion \
+             or its failure"
+        );
+    }
+
+    #[test]
+    fn fixes_prefer_await_inside_async_functions_and_catch_elsewhere() {
+        let cases: &[(&str, usize, &str, FixSafety)] = &[
+            (
+                "async function save() {}\nasync function f() {\n  save();\n}",
+                0,
+                "async function save() {}\nasync function f() {\n  await save();\n}",
+                FixSafety::ChangesBehaviour,
+            ),
+            (
+                "async function save() {}\nasync function f() {\n  save();\n}",
+                1,
+                "async function save() {}\nasync function f() {\n  save().catch((err) => { console.error(err); });\n}",
+                FixSafety::ChangesBehaviour,
+            ),
+            (
+                "async function save() {}\nasync function f() {\n  save();\n}",
+                2,
+                "async function save() {}\nasync function f() {\n  void save();\n}",
+                FixSafety::Safe,
+            ),
+            (
+                "fetch(url);",
+                0,
+                "fetch(url).catch((err) => { console.error(err); });",
+                FixSafety::ChangesBehaviour,
+            ),
+            ("fetch(url);", 1, "void fetch(url);", FixSafety::Safe),
+            (
+                "new Promise((r) => r(1)).then(f)",
+                0,
+                "new Promise((r) => r(1)).then(f).catch((err) => { console.error(err); })",
+                FixSafety::ChangesBehaviour,
+            ),
+        ];
+        for (before, index, after, safety) in cases {
+            assert_eq!(fix_output(before, *index), ((*after).to_owned(), *safety));
+        }
+    }
+
+    #[test]
+    fn no_await_fix_outside_async_functions() {
+        let source = "async function save() {}\nfunction f() { save(); }";
+        let tree = syntax::parse(source, None);
+        let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
+        let titles: Vec<&str> = findings[0].fixes.iter().map(|f| f.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Handle a rejection of `save()` with `.catch(...)`",
+                "Mark `save()` as intentionally not awaited with `void`"
+            ]
+        );
+    }
+}

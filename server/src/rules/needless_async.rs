@@ -1,0 +1,253 @@
+//! `needless-async`: an async callback that never awaits, passed to `map`
+//! inside `Promise.all(...)`.
+//!
+//! `items.map(async (item) => transformSyncPart(item))` creates one async
+//! function activation and one promise per item, only for `Promise.all` to
+//! unwrap them again. `Promise.all` accepts plain values and promises alike,
+//! so the `async` adds allocation and a tick per item and no concurrency.
+//!
+//! Bad:
+//! ```js
+//! const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));
+//! ```
+//!
+//! Good:
+//! ```js
+//! const out = await Promise.all(items.map((item) => transformSyncPart(item)));
+//! ```
+//!
+//! Only this shape is flagged: elsewhere, removing `async` changes what the
+//! function returns to its callers. Callbacks that `await` or `for await`,
+//! and `Promise.allSettled` (where a synchronous throw would escape instead of
+//! becoming a settled result) are not flagged.
+//!
+//! Fixes (both change behaviour): drop `async` — a throw in the callback now
+//! stops `map` at that item, synchronously, instead of rejecting
+//! `Promise.all` after every item started; and, when every value the callback
+//! returns is certainly not a promise and the `Promise.all` is awaited in
+//! place, `await Promise.all(xs.map(async ...))` → `xs.map(...)`.
+
+use tree_sitter::Node;
+
+use crate::analysis::async_facts::{
+    awaits_itself, certainly_not_thenable, for_each_own_node, unwrap_parens,
+};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::query_file;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct NeedlessAsync;
+
+query_file!(
+    NEEDLESS_ASYNC_CALLBACKS,
+    "needless-async-callbacks.scm",
+    [
+        "all.call",
+        "all.promise",
+        "all.method",
+        "map.call",
+        "map.method",
+        "callback",
+        "callback.async_keyword"
+    ]
+);
+
+static META: RuleMeta = RuleMeta {
+    code: "needless-async",
+    default_severity: Severity::Hint,
+    summary: "an async callback that never awaits, mapped inside `Promise.all`",
+    queries: &[&NEEDLESS_ASYNC_CALLBACKS],
+};
+
+impl Rule for NeedlessAsync {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let q = &NEEDLESS_ASYNC_CALLBACKS;
+        let (all_i, map_i, callback_i, keyword_i) = (
+            q.capture("all.call"),
+            q.capture("map.call"),
+            q.capture("callback"),
+            q.capture("callback.async_keyword"),
+        );
+        let mut findings = Vec::new();
+        ctx.for_each_match(q, |captures| {
+            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
+            let (Some(all), Some(map), Some(callback), Some(keyword)) =
+                (get(all_i), get(map_i), get(callback_i), get(keyword_i))
+            else {
+                return;
+            };
+            if awaits_itself(callback) {
+                return;
+            }
+            findings.push(finding(ctx, all, map, callback, keyword));
+        });
+        findings
+    }
+}
+
+fn finding(ctx: &RuleContext, all: Node, map: Node, callback: Node, keyword: Node) -> Finding {
+    let keyword_and_space = keyword.start_byte()..next_non_space(ctx.source, keyword.end_byte());
+    let mut fixes = vec![Fix {
+        title: "Remove `async` (a throw in the callback then stops `map` at that item)".to_owned(),
+        safety: FixSafety::ChangesBehaviour,
+        edits: vec![Edit {
+            range: keyword_and_space.clone(),
+            text: String::new(),
+        }],
+    }];
+    if let Some(awaited) = awaited_in_place(all) {
+        if returns_only_plain_values(ctx, callback) {
+            let mut text = ctx.text(map).to_owned();
+            let base = map.start_byte();
+            text.replace_range(
+                keyword_and_space.start - base..keyword_and_space.end - base,
+                "",
+            );
+            fixes.push(Fix {
+                title: "Map synchronously, without `await Promise.all`".to_owned(),
+                safety: FixSafety::ChangesBehaviour,
+                edits: vec![Edit {
+                    range: awaited.byte_range(),
+                    text,
+                }],
+            });
+        }
+    }
+    Finding {
+        rule: META.code,
+        severity: META.default_severity,
+        message: "this async callback never awaits: `async` only wraps each result in one more \
+                  promise, and `Promise.all` accepts plain values as well as promises"
+            .to_owned(),
+        range: keyword.byte_range(),
+        fixes,
+    }
+}
+
+fn next_non_space(source: &str, from: usize) -> usize {
+    source[from..]
+        .char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map_or(source.len(), |(i, _)| from + i)
+}
+
+/// The `await` expression directly around `Promise.all(...)`, if any.
+fn awaited_in_place(all: Node) -> Option<Node> {
+    let mut node = all;
+    loop {
+        let parent = node.parent()?;
+        match parent.kind() {
+            "parenthesized_expression" => node = parent,
+            "await_expression" => return Some(parent),
+            _ => return None,
+        }
+    }
+}
+
+/// Every value the callback returns is certainly not a thenable.
+fn returns_only_plain_values(ctx: &RuleContext, callback: Node) -> bool {
+    let Some(body) = callback.child_by_field_name("body") else {
+        return false;
+    };
+    if body.kind() != "statement_block" {
+        return certainly_not_thenable(ctx.source, unwrap_parens(body));
+    }
+    let mut plain = true;
+    for_each_own_node(body, |node| {
+        if node.kind() == "return_statement" {
+            if let Some(value) = node.named_child(0) {
+                plain &= certainly_not_thenable(ctx.source, value);
+            }
+        }
+    });
+    plain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze_with;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    fn fixes_of(source: &str) -> Vec<String> {
+        let tree = syntax::parse(source, None);
+        let findings = analyze_with(source, &tree, &[&NeedlessAsync]).findings;
+        findings[0]
+            .fixes
+            .iter()
+            .map(|fix| {
+                assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
+                let out = fix.apply(source);
+                assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn callbacks_that_await_or_other_consumers_pass() {
+        assert_valid(
+            &NeedlessAsync,
+            &[
+                "await Promise.all(items.map(async (item) => await load(item)));",
+                "await Promise.all(items.map(async (item) => { for await (const x of item) {} }));",
+                "await Promise.all(items.map((item) => transform(item)));",
+                // A sync throw would escape allSettled instead of settling.
+                "await Promise.allSettled(items.map(async (item) => transform(item)));",
+                // Not consumed by Promise.all: the promise may be the point.
+                "const ps = items.map(async (item) => transform(item));",
+                "const f = async (x) => g(x);",
+                // An inner function's await does not count, but the outer one does.
+                "await Promise.all(xs.map(async (x) => { const y = await f(x); return () => y; }));",
+            ],
+        );
+    }
+
+    #[test]
+    fn async_callbacks_without_await_are_flagged_on_the_keyword() {
+        assert_invalid(
+            &NeedlessAsync,
+            &[
+                (
+                    "const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));",
+                    "async",
+                ),
+                (
+                    "function f(xs) { return Promise.all(xs.map(async function (x) { return x * 2; })); }",
+                    "async",
+                ),
+                (
+                    "await Promise.all(xs.map(async (x) => { const g = async () => await x; return g; }));",
+                    "async",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn fixes_drop_async_and_map_synchronously_when_values_are_plain() {
+        assert_eq!(
+            fixes_of("const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));"),
+            ["const out = await Promise.all(items.map((item) => transformSyncPart(item)));"]
+        );
+        assert_eq!(
+            fixes_of(
+                "const out = await Promise.all(xs.map(async (x) => ({ id: x.id, n: x.n + 1 })));"
+            ),
+            [
+                "const out = await Promise.all(xs.map((x) => ({ id: x.id, n: x.n + 1 })));",
+                "const out = xs.map((x) => ({ id: x.id, n: x.n + 1 }));"
+            ]
+        );
+        assert_eq!(
+            fixes_of("const out = await Promise.all(xs.map(async function (x) { if (!x) return 0; return x * 2; }));")[1],
+            "const out = xs.map(function (x) { if (!x) return 0; return x * 2; });"
+        );
+    }
+}

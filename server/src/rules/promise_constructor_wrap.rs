@@ -1,0 +1,384 @@
+//! `promise-constructor-wrap`: `new Promise(...)` around a promise that
+//! already exists.
+//!
+//! `new Promise((resolve, reject) => p.then(resolve, reject))` builds a second
+//! promise that settles like `p`, only later: one extra job through
+//! `then(resolve, reject)`, two through `resolve(p)` (resolving with a
+//! thenable queues a job that calls its `then`). The wrapper adds code and
+//! ticks, and nothing else.
+//!
+//! Bad:
+//! ```js
+//! function load(id) {
+//!   return new Promise((resolve, reject) => {
+//!     fetchUser(id).then(resolve).catch(reject);
+//!   });
+//! }
+//! ```
+//!
+//! Good:
+//! ```js
+//! function load(id) {
+//!   return fetchUser(id);
+//! }
+//! ```
+//!
+//! Shapes: `p.then(resolve, reject)`, `p.then(resolve).catch(reject)` (an
+//! arrow's body or the executor's only statement), and `resolve(p)` when `p`
+//! is certainly a promise. Fix: use `p` directly — safe when `p` is certainly
+//! a native promise whose evaluation cannot throw (a call with plain
+//! arguments); otherwise it changes behaviour (a synchronous throw while
+//! evaluating `p` is no longer turned into a rejection, and a non-native
+//! thenable is no longer converted).
+
+use tree_sitter::Node;
+
+use crate::analysis::async_facts::{is_async_function, method_call, unwrap_parens, AsyncFacts};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::query_file;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct PromiseConstructorWrap;
+
+query_file!(
+    PROMISE_WRAPPERS,
+    "promise-wrappers.scm",
+    ["wrap.new", "wrap.constructor", "wrap.executor"]
+);
+
+static META: RuleMeta = RuleMeta {
+    code: "promise-constructor-wrap",
+    default_severity: Severity::Warning,
+    summary: "`new Promise(...)` wrapping a promise that already exists",
+    queries: &[&PROMISE_WRAPPERS],
+};
+
+impl Rule for PromiseConstructorWrap {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let new_i = PROMISE_WRAPPERS.capture("wrap.new");
+        let constructor_i = PROMISE_WRAPPERS.capture("wrap.constructor");
+        let executor_i = PROMISE_WRAPPERS.capture("wrap.executor");
+        let mut facts: Option<AsyncFacts> = None;
+        let mut findings = Vec::new();
+        ctx.for_each_match(&PROMISE_WRAPPERS, |captures| {
+            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
+            let (Some(new), Some(constructor), Some(executor)) =
+                (get(new_i), get(constructor_i), get(executor_i))
+            else {
+                return;
+            };
+            if is_async_function(executor) {
+                return;
+            }
+            let facts = facts.get_or_insert_with(|| AsyncFacts::collect(ctx.source, ctx.tree));
+            if facts.is_bound("Promise") {
+                return;
+            }
+            let Some(wrapped) = wrapped_promise(ctx, facts, executor) else {
+                return;
+            };
+            findings.push(finding(ctx, facts, new, constructor, wrapped));
+        });
+        findings
+    }
+}
+
+/// The promise the executor only forwards, if it has one of the known shapes.
+fn wrapped_promise<'t>(
+    ctx: &RuleContext,
+    facts: &AsyncFacts,
+    executor: Node<'t>,
+) -> Option<Node<'t>> {
+    let (resolve, reject) = executor_params(ctx, executor)?;
+    let body = executor.child_by_field_name("body")?;
+    let expr = if body.kind() == "statement_block" {
+        let mut cursor = body.walk();
+        let statements: Vec<Node> = body
+            .named_children(&mut cursor)
+            .filter(|s| s.kind() != "comment")
+            .collect();
+        match statements.as_slice() {
+            [only] if matches!(only.kind(), "expression_statement" | "return_statement") => {
+                only.named_child(0)?
+            }
+            _ => return None,
+        }
+    } else {
+        body
+    };
+    let expr = unwrap_parens(expr);
+    let is_name = |node: Node, name: Option<&str>| {
+        let node = unwrap_parens(node);
+        node.kind() == "identifier" && Some(ctx.text(node)) == name
+    };
+    let args = |call: Node<'t>| -> Vec<Node<'t>> {
+        call.child_by_field_name("arguments")
+            .map(|a| {
+                let mut cursor = a.walk();
+                a.named_children(&mut cursor)
+                    .filter(|n| n.kind() != "comment")
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let wrapped = match method_call(ctx.source, expr) {
+        // p.then(resolve, reject)
+        Some((receiver, "then", 2)) => {
+            let a = args(expr);
+            (is_name(a[0], Some(resolve)) && is_name(a[1], reject)).then_some(receiver)?
+        }
+        // p.then(resolve).catch(reject)
+        Some((receiver, "catch", 1)) => {
+            let (inner, method, count) = method_call(ctx.source, receiver)?;
+            let then_args = args(receiver);
+            (method == "then"
+                && count == 1
+                && is_name(then_args[0], Some(resolve))
+                && is_name(args(expr)[0], reject))
+            .then_some(inner)?
+        }
+        // resolve(p), with p certainly a promise
+        _ if expr.kind() == "call_expression" => {
+            let callee = expr.child_by_field_name("function")?;
+            let a = args(expr);
+            if !is_name(callee, Some(resolve)) || a.len() != 1 {
+                return None;
+            }
+            facts
+                .is_certainly_promise(ctx.source, a[0])
+                .then_some(unwrap_parens(a[0]))?
+        }
+        _ => return None,
+    };
+    // The wrapped expression must not use the executor's own functions.
+    let mentions_params = identifiers(wrapped)
+        .into_iter()
+        .any(|id| ctx.text(id) == resolve || Some(ctx.text(id)) == reject);
+    (!mentions_params).then_some(wrapped)
+}
+
+/// `(resolve, reject)` or `(resolve)`, as plain identifiers.
+fn executor_params<'s>(
+    ctx: &RuleContext<'s>,
+    executor: Node,
+) -> Option<(&'s str, Option<&'s str>)> {
+    if let Some(single) = executor.child_by_field_name("parameter") {
+        return (single.kind() == "identifier").then(|| (ctx.text(single), None));
+    }
+    let params = executor.child_by_field_name("parameters")?;
+    let mut cursor = params.walk();
+    let names: Vec<Node> = params
+        .named_children(&mut cursor)
+        .filter(|p| p.kind() != "comment")
+        .collect();
+    if names.iter().any(|p| p.kind() != "identifier") {
+        return None;
+    }
+    match names.as_slice() {
+        [resolve] => Some((ctx.text(*resolve), None)),
+        [resolve, reject] => Some((ctx.text(*resolve), Some(ctx.text(*reject)))),
+        _ => None,
+    }
+}
+
+fn identifiers(node: Node) -> Vec<Node> {
+    let mut found = Vec::new();
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "identifier" {
+            found.push(n);
+        }
+        let mut cursor = n.walk();
+        stack.extend(n.named_children(&mut cursor));
+    }
+    found
+}
+
+/// A call to a known promise API whose callee and arguments are plain
+/// names and literals: evaluating it cannot throw before the promise exists.
+fn evaluates_without_throwing(ctx: &RuleContext, facts: &AsyncFacts, expr: Node) -> bool {
+    let plain = |n: Node| {
+        matches!(
+            n.kind(),
+            "identifier" | "number" | "string" | "true" | "false" | "null" | "undefined"
+        ) || (n.kind() == "template_string" && n.named_child_count() == 0)
+    };
+    if !facts.is_certainly_promise(ctx.source, expr) || expr.kind() != "call_expression" {
+        return false;
+    }
+    let Some(callee) = expr.child_by_field_name("function") else {
+        return false;
+    };
+    let callee_plain = callee.kind() == "identifier"
+        || (callee.kind() == "member_expression"
+            && callee
+                .child_by_field_name("object")
+                .is_some_and(|o| matches!(o.kind(), "identifier" | "this")));
+    let args_plain = expr.child_by_field_name("arguments").is_some_and(|args| {
+        let mut cursor = args.walk();
+        let all = args
+            .named_children(&mut cursor)
+            .all(|a| plain(a) || a.kind() == "comment");
+        all
+    });
+    callee_plain && args_plain
+}
+
+fn finding(
+    ctx: &RuleContext,
+    facts: &AsyncFacts,
+    new: Node,
+    constructor: Node,
+    wrapped: Node,
+) -> Finding {
+    let text = ctx.text(wrapped);
+    let shown = if text.len() <= 40 && !text.contains('\n') {
+        format!("`{text}`")
+    } else {
+        "the wrapped promise".to_owned()
+    };
+    let replacement = if matches!(
+        wrapped.kind(),
+        "identifier"
+            | "call_expression"
+            | "member_expression"
+            | "subscript_expression"
+            | "new_expression"
+    ) {
+        text.to_owned()
+    } else {
+        format!("({text})")
+    };
+    let safe = evaluates_without_throwing(ctx, facts, wrapped);
+    Finding {
+        rule: META.code,
+        severity: META.default_severity,
+        message: format!(
+            "this `new Promise` only forwards {shown}: use it directly (the wrapper settles the same \
+             way, one or two jobs later)"
+        ),
+        range: new.start_byte()..constructor.end_byte(),
+        fixes: vec![Fix {
+            title: format!("Use {shown} directly"),
+            safety: if safe {
+                FixSafety::Safe
+            } else {
+                FixSafety::ChangesBehaviour
+            },
+            edits: vec![Edit {
+                range: new.byte_range(),
+                text: replacement,
+            }],
+        }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze_with;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    fn fixed(source: &str) -> (String, FixSafety) {
+        let tree = syntax::parse(source, None);
+        let findings = analyze_with(source, &tree, &[&PromiseConstructorWrap]).findings;
+        let fix = &findings[0].fixes[0];
+        let out = fix.apply(source);
+        assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
+        (out, fix.safety)
+    }
+
+    #[test]
+    fn real_executors_pass() {
+        assert_valid(
+            &PromiseConstructorWrap,
+            &[
+                "new Promise((resolve) => setTimeout(resolve, 10));",
+                "new Promise((resolve, reject) => emitter.once('done', resolve));",
+                // resolve with something not known to be a promise.
+                "new Promise((resolve) => resolve(compute()));",
+                "new Promise((resolve) => resolve(p));",
+                // Rejections are dropped, not forwarded: a different bug.
+                "new Promise((resolve) => p.then(resolve));",
+                "new Promise((resolve, reject) => p.then(resolve, onError));",
+                // Extra work in the executor.
+                "new Promise((resolve, reject) => { log('x'); p.then(resolve, reject); });",
+                "new Promise((resolve, reject) => p.then((v) => resolve(v * 2), reject));",
+                // The executor's functions are passed into the wrapped call.
+                "new Promise((resolve, reject) => start(resolve).then(resolve, reject));",
+                // Async executors belong to async-promise-executor.
+                "new Promise(async (resolve, reject) => p.then(resolve, reject));",
+            ],
+        );
+    }
+
+    #[test]
+    fn wrappers_are_flagged_on_new_promise() {
+        assert_invalid(
+            &PromiseConstructorWrap,
+            &[
+                (
+                    "new Promise((resolve, reject) => p.then(resolve, reject));",
+                    "new Promise",
+                ),
+                (
+                    "new Promise((ok, fail) => { load().then(ok).catch(fail); });",
+                    "new Promise",
+                ),
+                (
+                    "new Promise(function (res, rej) { return p.then(res, rej); });",
+                    "new Promise",
+                ),
+                (
+                    "new Promise((resolve) => resolve(fetch(url)));",
+                    "new Promise",
+                ),
+                (
+                    "async function f() {}\nnew Promise((r) => { r(f()); });",
+                    "new Promise",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn the_fix_uses_the_promise_directly() {
+        let cases: &[(&str, &str, FixSafety)] = &[
+            (
+                "async function get(id) {}\nconst p = new Promise((res, rej) => get(id).then(res, rej));",
+                "async function get(id) {}\nconst p = get(id);",
+                FixSafety::Safe,
+            ),
+            (
+                "const p = new Promise((res) => res(fetch(url)));",
+                "const p = fetch(url);",
+                FixSafety::Safe,
+            ),
+            // Unknown receiver or arguments that may throw: behaviour may change.
+            (
+                "const p = new Promise((res, rej) => { task.then(res).catch(rej); });",
+                "const p = task;",
+                FixSafety::ChangesBehaviour,
+            ),
+            (
+                "const p = new Promise((res) => res(fetch(config.url)));",
+                "const p = fetch(config.url);",
+                FixSafety::ChangesBehaviour,
+            ),
+            (
+                "new Promise((res, rej) => (a || b).then(res, rej)).then(f);",
+                "(a || b).then(f);",
+                FixSafety::ChangesBehaviour,
+            ),
+        ];
+        for (before, after, safety) in cases {
+            assert_eq!(fixed(before), ((*after).to_owned(), *safety), "{before}");
+        }
+    }
+}

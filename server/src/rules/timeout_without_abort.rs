@@ -1,0 +1,383 @@
+//! `timeout-without-abort`: a hand-made timeout that races a `fetch` (or an
+//! async call) against a timer, without cancelling the loser.
+//!
+//! `Promise.race([fetch(url), timeoutAfter(ms)])` settles when the timer
+//! fires, but nothing stops the request: the socket, the response body and
+//! every continuation waiting on it live on. An `AbortSignal` cancels the
+//! work itself.
+//!
+//! Bad:
+//! ```js
+//! const res = await Promise.race([
+//!   fetch(url),
+//!   new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 5000)),
+//! ]);
+//! ```
+//!
+//! Good:
+//! ```js
+//! const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+//! ```
+//!
+//! Flagged: `Promise.race` over two elements, one a `fetch(...)` without a
+//! `signal` option (or a call to an async function of this file), the other a
+//! timer: a `new Promise` that calls `setTimeout`, or a call whose name says
+//! timeout, delay, sleep or wait.
+//!
+//! Fix, only for `fetch` raced with `new Promise((_, reject) => setTimeout(..., ms))`
+//! whose timer rejects (changes behaviour: the request is aborted, and the
+//! rejection is a `TimeoutError` `DOMException` instead of your error):
+//! `fetch(url, { ...options, signal: AbortSignal.timeout(ms) })`.
+
+use tree_sitter::Node;
+
+use crate::analysis::async_facts::{method_call, unwrap_parens, AsyncFacts, PromiseKind};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::query_file;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct TimeoutWithoutAbort;
+
+query_file!(
+    PROMISE_RACES,
+    "promise-races.scm",
+    [
+        "race.call",
+        "race.callee",
+        "race.promise",
+        "race.method",
+        "race.first",
+        "race.second"
+    ]
+);
+
+static META: RuleMeta = RuleMeta {
+    code: "timeout-without-abort",
+    default_severity: Severity::Hint,
+    summary: "a timeout raced against a fetch or async call that is never cancelled",
+    queries: &[&PROMISE_RACES],
+};
+
+impl Rule for TimeoutWithoutAbort {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let q = &PROMISE_RACES;
+        let (call_i, callee_i, first_i, second_i) = (
+            q.capture("race.call"),
+            q.capture("race.callee"),
+            q.capture("race.first"),
+            q.capture("race.second"),
+        );
+        let mut facts: Option<AsyncFacts> = None;
+        let mut findings = Vec::new();
+        ctx.for_each_match(q, |captures| {
+            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
+            let (Some(call), Some(callee), Some(first), Some(second)) =
+                (get(call_i), get(callee_i), get(first_i), get(second_i))
+            else {
+                return;
+            };
+            let facts = facts.get_or_insert_with(|| AsyncFacts::collect(ctx.source, ctx.tree));
+            if facts.is_bound("Promise") {
+                return;
+            }
+            let (work, timer) = if is_timer(ctx, second) {
+                (unwrap_parens(first), unwrap_parens(second))
+            } else if is_timer(ctx, first) {
+                (unwrap_parens(second), unwrap_parens(first))
+            } else {
+                return;
+            };
+            let kind = facts.promise_kind(ctx.source, work);
+            let is_fetch = kind == Some(PromiseKind::Fetch);
+            if !(is_fetch || kind == Some(PromiseKind::AsyncCall)) {
+                return;
+            }
+            if is_fetch && !fetch_lacks_signal(ctx, work) {
+                return;
+            }
+            let label = crate::analysis::async_facts::call_label(ctx.source, work);
+            let message = if is_fetch {
+                format!(
+                    "when the timer wins this race, `{label}` keeps running: the request is never \
+                     aborted; pass `signal: AbortSignal.timeout(ms)` to `fetch` instead"
+                )
+            } else {
+                format!(
+                    "when the timer wins this race, `{label}` keeps running; if it can take an \
+                     `AbortSignal`, pass `AbortSignal.timeout(ms)` so the work stops too"
+                )
+            };
+            let fixes = if is_fetch {
+                signal_fix(ctx, call, work, timer).into_iter().collect()
+            } else {
+                Vec::new()
+            };
+            findings.push(Finding {
+                rule: META.code,
+                severity: META.default_severity,
+                message,
+                range: callee.byte_range(),
+                fixes,
+            });
+        });
+        findings
+    }
+}
+
+/// A `new Promise` whose executor calls `setTimeout`, or `timeout(ms)`-like calls.
+fn is_timer(ctx: &RuleContext, node: Node) -> bool {
+    let node = unwrap_parens(node);
+    match node.kind() {
+        "new_expression" => {
+            node.child_by_field_name("constructor")
+                .is_some_and(|c| ctx.text(c) == "Promise")
+                && set_timeout_call(ctx, node).is_some()
+        }
+        "call_expression" => chain_start(ctx, node)
+            .child_by_field_name("function")
+            .is_some_and(|f| {
+                let name = ctx
+                    .text(f)
+                    .rsplit('.')
+                    .next()
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                ["timeout", "delay", "sleep", "wait"]
+                    .iter()
+                    .any(|word| name.contains(word))
+            }),
+        _ => false,
+    }
+}
+
+/// `delay(100)` in `delay(100).then(fail)`.
+fn chain_start<'t>(ctx: &RuleContext, mut call: Node<'t>) -> Node<'t> {
+    while let Some((receiver, method, _)) = method_call(ctx.source, call) {
+        if !matches!(method, "then" | "catch" | "finally") || receiver.kind() != "call_expression" {
+            break;
+        }
+        call = receiver;
+    }
+    call
+}
+
+fn set_timeout_call<'t>(ctx: &RuleContext, root: Node<'t>) -> Option<Node<'t>> {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "call_expression"
+            && node
+                .child_by_field_name("function")
+                .is_some_and(|f| ctx.text(f) == "setTimeout")
+        {
+            return Some(node);
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    None
+}
+
+fn fetch_arguments<'t>(call: Node<'t>) -> Vec<Node<'t>> {
+    call.child_by_field_name("arguments")
+        .map(|a| {
+            let mut cursor = a.walk();
+            a.named_children(&mut cursor)
+                .filter(|n| n.kind() != "comment")
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// No options, or an options object literal without `signal` or a spread.
+fn fetch_lacks_signal(ctx: &RuleContext, fetch: Node) -> bool {
+    match fetch_arguments(fetch).as_slice() {
+        [_] => true,
+        [_, options] if options.kind() == "object" => {
+            let mut cursor = options.walk();
+            let has_signal =
+                options
+                    .named_children(&mut cursor)
+                    .any(|member| match member.kind() {
+                        "spread_element" => true,
+                        "pair" => member
+                            .child_by_field_name("key")
+                            .is_none_or(|k| ctx.text(k).trim_matches(['\'', '"']) == "signal"),
+                        "shorthand_property_identifier" => ctx.text(member) == "signal",
+                        _ => false,
+                    });
+            !has_signal
+        }
+        _ => false,
+    }
+}
+
+/// `new Promise((_, reject) => setTimeout(() => reject(...), ms))` → the timer's `ms`.
+fn rejecting_timer_delay<'t>(ctx: &RuleContext, timer: Node<'t>) -> Option<Node<'t>> {
+    if timer.kind() != "new_expression" {
+        return None;
+    }
+    let executor = timer
+        .child_by_field_name("arguments")?
+        .named_child(0)
+        .map(unwrap_parens)?;
+    let params = executor.child_by_field_name("parameters")?;
+    let reject = params.named_child(1)?;
+    if reject.kind() != "identifier" {
+        return None;
+    }
+    let reject = ctx.text(reject);
+    let set_timeout = set_timeout_call(ctx, executor)?;
+    let args = fetch_arguments(set_timeout);
+    let [callback, delay] = args.as_slice() else {
+        return None;
+    };
+    let callback = unwrap_parens(*callback);
+    let rejects = ctx.text(callback) == reject
+        || (callback.kind() == "arrow_function"
+            && callback.child_by_field_name("body").is_some_and(|body| {
+                let body = unwrap_parens(body);
+                let call = if body.kind() == "statement_block" {
+                    body.named_child(0).and_then(|s| s.named_child(0))
+                } else {
+                    Some(body)
+                };
+                call.and_then(|c| c.child_by_field_name("function"))
+                    .is_some_and(|f| ctx.text(f) == reject)
+            }));
+    let delay_plain = matches!(delay.kind(), "number" | "identifier")
+        || (delay.kind() == "member_expression" && !ctx.text(*delay).contains('('));
+    (rejects && delay_plain).then_some(*delay)
+}
+
+fn signal_fix(ctx: &RuleContext, race: Node, fetch: Node, timer: Node) -> Option<Fix> {
+    let delay = rejecting_timer_delay(ctx, timer)?;
+    // The delay must mean the same thing outside the executor.
+    if delay.kind() == "identifier" {
+        let executor_params = timer
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0))
+            .and_then(|e| e.child_by_field_name("parameters"))
+            .map(|p| ctx.text(p).to_owned())
+            .unwrap_or_default();
+        if executor_params.contains(ctx.text(delay)) {
+            return None;
+        }
+    }
+    let callee = fetch.child_by_field_name("function")?;
+    let args = fetch_arguments(fetch);
+    let signal = format!("signal: AbortSignal.timeout({})", ctx.text(delay));
+    let options = match args.as_slice() {
+        [_] => format!("{{ {signal} }}"),
+        [_, options] => {
+            let text = ctx.text(*options);
+            let inner = text
+                .trim_start_matches('{')
+                .trim_end_matches('}')
+                .trim()
+                .trim_end_matches(',');
+            if inner.is_empty() {
+                format!("{{ {signal} }}")
+            } else {
+                format!("{{ {inner}, {signal} }}")
+            }
+        }
+        _ => return None,
+    };
+    Some(Fix {
+        title: "Abort the request with `AbortSignal.timeout` instead of racing a timer".to_owned(),
+        safety: FixSafety::ChangesBehaviour,
+        edits: vec![Edit {
+            range: race.byte_range(),
+            text: format!("{}({}, {options})", ctx.text(callee), ctx.text(args[0])),
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze_with;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    const TIMER: &str =
+        "new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5000))";
+
+    fn fixes_of(source: &str) -> Vec<String> {
+        let tree = syntax::parse(source, None);
+        let findings = analyze_with(source, &tree, &[&TimeoutWithoutAbort]).findings;
+        assert_eq!(findings.len(), 1, "{source}");
+        findings[0]
+            .fixes
+            .iter()
+            .map(|fix| {
+                assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
+                let out = fix.apply(source);
+                assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn races_that_cancel_or_do_not_time_out_pass() {
+        let with_signal = format!("await Promise.race([fetch(url, {{ signal }}), {TIMER}]);");
+        let with_spread = format!("await Promise.race([fetch(url, {{ ...opts }}), {TIMER}]);");
+        let with_options_variable = format!("await Promise.race([fetch(url, opts), {TIMER}]);");
+        let unknown_work = format!("await Promise.race([db.query(sql), {TIMER}]);");
+        assert_valid(
+            &TimeoutWithoutAbort,
+            &[
+                "await fetch(url, { signal: AbortSignal.timeout(5000) });",
+                "await Promise.race([fetch(a), fetch(b)]);",
+                "await Promise.race([fetch(a), other]);",
+                &with_signal,
+                &with_spread,
+                &with_options_variable,
+                &unknown_work,
+                "await Promise.race([fetch(a), fetch(b), sleep(100)]);",
+            ],
+        );
+    }
+
+    #[test]
+    fn timer_races_are_flagged_on_promise_race() {
+        let fetch_race = format!("const res = await Promise.race([fetch(url), {TIMER}]);");
+        let timer_first =
+            format!("await Promise.race([{TIMER}, fetch(url, {{ method: 'POST' }})]);");
+        assert_invalid(
+            &TimeoutWithoutAbort,
+            &[
+                (&fetch_race, "Promise.race"),
+                (&timer_first, "Promise.race"),
+                ("await Promise.race([fetch(url), timeout(5000)]);", "Promise.race"),
+                ("async function load() {}\nawait Promise.race([load(), delay(100).then(fail)]);", "Promise.race"),
+            ],
+        );
+    }
+
+    #[test]
+    fn the_fix_passes_an_abort_signal_to_fetch() {
+        assert_eq!(
+            fixes_of(&format!(
+                "const res = await Promise.race([fetch(url), {TIMER}]);"
+            )),
+            ["const res = await fetch(url, { signal: AbortSignal.timeout(5000) });"]
+        );
+        assert_eq!(
+            fixes_of("await Promise.race([fetch(u, { method: 'POST' }), new Promise((_, rej) => setTimeout(rej, ms))]);"),
+            ["await fetch(u, { method: 'POST', signal: AbortSignal.timeout(ms) });"]
+        );
+        // A timer that resolves is a soft timeout: no automatic rewrite.
+        assert!(fixes_of(
+            "await Promise.race([fetch(u), new Promise((resolve) => setTimeout(resolve, 10))]);"
+        )
+        .is_empty());
+        assert!(fixes_of("await Promise.race([fetch(u), timeout(10)]);").is_empty());
+    }
+}

@@ -1,0 +1,427 @@
+//! `unbounded-fan-out`: `Promise.all(xs.map(...))` that starts one async
+//! operation per element of `xs`, all at once.
+//!
+//! For 100 items this is fine. For 100,000 it opens 100,000 requests, file
+//! handles or queries at the same moment, and keeps every pending
+//! continuation in memory. The thread pool, the database, the remote API and
+//! the heap all have limits, even when the syntax makes the fan-out one line.
+//!
+//! Bad:
+//! ```js
+//! await Promise.all(users.map((user) => sendEmail(user)));
+//! ```
+//!
+//! Good:
+//! ```js
+//! const BATCH_SIZE = 100;
+//! for (let i = 0; i < users.length; i += BATCH_SIZE) {
+//!   await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));
+//! }
+//! ```
+//!
+//! Flagged when the callback is async, returns a call, or is an async
+//! function declared in the file. Not flagged: array literals (bounded by
+//! the source), inputs that are already sliced or named as a batch or chunk,
+//! and callbacks that go through a limiter (`limit(() => ...)`, a queue, a
+//! semaphore).
+//!
+//! Fix (changes behaviour: at most `BATCH_SIZE` operations in flight, and a
+//! failure stops the later batches from starting): the batched loop above,
+//! only for an awaited `Promise.all` statement whose results are unused.
+
+use tree_sitter::Node;
+
+use crate::analysis::async_facts::{
+    in_async_function, is_async_function, is_function, unwrap_parens, AsyncFacts,
+};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::query_file;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct UnboundedFanOut;
+
+query_file!(
+    FAN_OUTS,
+    "fan-outs.scm",
+    [
+        "fan_out.all",
+        "fan_out.callee",
+        "fan_out.promise",
+        "fan_out.method",
+        "fan_out.items",
+        "fan_out.map",
+        "fan_out.map_call",
+        "fan_out.callback"
+    ]
+);
+
+static META: RuleMeta = RuleMeta {
+    code: "unbounded-fan-out",
+    default_severity: Severity::Hint,
+    summary: "`Promise.all(xs.map(...))` starts one operation per element, all at once",
+    queries: &[&FAN_OUTS],
+};
+
+const BATCH_SIZE: &str = "BATCH_SIZE";
+
+/// Callees that bound concurrency themselves (p-limit, p-queue, semaphores).
+const LIMITER_HINTS: &[&str] = &[
+    "limit",
+    "throttl",
+    "queue",
+    "pool",
+    "semaphore",
+    "mutex",
+    "acquire",
+    "schedule",
+];
+
+impl Rule for UnboundedFanOut {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let q = &FAN_OUTS;
+        let (all_i, callee_i, method_i, items_i, map_call_i, callback_i) = (
+            q.capture("fan_out.all"),
+            q.capture("fan_out.callee"),
+            q.capture("fan_out.method"),
+            q.capture("fan_out.items"),
+            q.capture("fan_out.map_call"),
+            q.capture("fan_out.callback"),
+        );
+        let mut facts: Option<AsyncFacts> = None;
+        let mut findings = Vec::new();
+        ctx.for_each_match(q, |captures| {
+            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
+            let (
+                Some(all),
+                Some(callee),
+                Some(method),
+                Some(items),
+                Some(map_call),
+                Some(callback),
+            ) = (
+                get(all_i),
+                get(callee_i),
+                get(method_i),
+                get(items_i),
+                get(map_call_i),
+                get(callback_i),
+            )
+            else {
+                return;
+            };
+            let facts = facts.get_or_insert_with(|| AsyncFacts::collect(ctx.source, ctx.tree));
+            if already_bounded(ctx, items) || !starts_async_work(ctx, facts, callback) {
+                return;
+            }
+            let method = ctx.text(method);
+            let items_text = ctx.text(items);
+            let shown = if items_text.len() <= 30 && !items_text.contains('\n') {
+                format!("`{items_text}`")
+            } else {
+                "the input".to_owned()
+            };
+            findings.push(Finding {
+                rule: META.code,
+                severity: META.default_severity,
+                message: format!(
+                    "`Promise.{method}` starts one operation per element of {shown}, all at once: \
+                     with a large input this is unbounded concurrency (sockets, connections, \
+                     memory); process it in batches or through a concurrency limiter"
+                ),
+                range: callee.byte_range(),
+                fixes: batch_fix(ctx, all, items, map_call, callback)
+                    .into_iter()
+                    .collect(),
+            });
+        });
+        findings
+    }
+}
+
+fn already_bounded(ctx: &RuleContext, items: Node) -> bool {
+    let items = unwrap_parens(items);
+    if items.kind() == "array" {
+        return true;
+    }
+    let text = ctx.text(items).to_ascii_lowercase();
+    text.contains(".slice(")
+        || text.contains(".splice(")
+        || text.contains("batch")
+        || text.contains("chunk")
+}
+
+/// The callback starts async work: it is async, returns a call, or names an
+/// async function of this file; and it does not go through a limiter.
+fn starts_async_work(ctx: &RuleContext, facts: &AsyncFacts, callback: Node) -> bool {
+    let callback = unwrap_parens(callback);
+    if callback.kind() == "identifier" {
+        return facts.is_async_function_name(ctx.text(callback));
+    }
+    if !is_function(callback) {
+        return false;
+    }
+    let Some(body) = callback.child_by_field_name("body") else {
+        return false;
+    };
+    if uses_limiter(ctx, body) {
+        return false;
+    }
+    if is_async_function(callback) {
+        return true;
+    }
+    let returned = if body.kind() == "statement_block" {
+        let mut cursor = body.walk();
+        let statements: Vec<Node> = body
+            .named_children(&mut cursor)
+            .filter(|s| s.kind() != "comment")
+            .collect();
+        match statements.as_slice() {
+            [only] if only.kind() == "return_statement" => only.named_child(0),
+            _ => None,
+        }
+    } else {
+        Some(body)
+    };
+    returned.is_some_and(|r| {
+        let r = unwrap_parens(r);
+        r.kind() == "call_expression"
+            || (r.kind() == "new_expression" && ctx.text(r).starts_with("new Promise"))
+    })
+}
+
+fn uses_limiter(ctx: &RuleContext, body: Node) -> bool {
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "call_expression" {
+            if let Some(callee) = node.child_by_field_name("function") {
+                let name = ctx.text(callee).to_ascii_lowercase();
+                if LIMITER_HINTS.iter().any(|hint| name.contains(hint)) {
+                    return true;
+                }
+            }
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    false
+}
+
+/// `await Promise.all(xs.map(cb));` → a loop over batches of `BATCH_SIZE`.
+fn batch_fix(
+    ctx: &RuleContext,
+    all: Node,
+    items: Node,
+    map_call: Node,
+    callback: Node,
+) -> Option<Fix> {
+    let awaited = all.parent().filter(|p| p.kind() == "await_expression")?;
+    let statement = awaited
+        .parent()
+        .filter(|p| p.kind() == "expression_statement")?;
+    if !in_async_function(statement) {
+        return None;
+    }
+    // `xs` is read three times: it must be a plain name or property path.
+    if !is_plain_path(items) {
+        return None;
+    }
+    // One argument only (no thisArg), and a callback that ignores the index:
+    // inside a batch the index would restart at 0.
+    if map_call
+        .child_by_field_name("arguments")
+        .is_none_or(|a| a.named_child_count() != 1)
+    {
+        return None;
+    }
+    let callback = unwrap_parens(callback);
+    if !is_function(callback) {
+        return None;
+    }
+    let param_count = match callback.child_by_field_name("parameters") {
+        Some(params) => params.named_child_count(),
+        None => 1,
+    };
+    if param_count > 1 {
+        return None;
+    }
+    let declared_size = source_mentions(ctx, ctx.tree.root_node(), BATCH_SIZE);
+    if declared_size && !module_declares(ctx, BATCH_SIZE) {
+        return None;
+    }
+    let index = ["i", "start", "offset"]
+        .into_iter()
+        .find(|name| !source_mentions(ctx, all, name))?;
+    let indent = line_indent(ctx.source, statement.start_byte());
+    let items_text = ctx.text(items);
+    let all_text = ctx.text(all);
+    // Rewrite `items.map` inside the Promise.all call.
+    let items_start = items.start_byte() - all.start_byte();
+    let items_end = items.end_byte() - all.start_byte();
+    let mut batched = all_text.to_owned();
+    batched.replace_range(
+        items_start..items_end,
+        &format!("{items_text}.slice({index}, {index} + {BATCH_SIZE})"),
+    );
+    let declaration = if declared_size {
+        String::new()
+    } else {
+        format!("const {BATCH_SIZE} = 100;\n{indent}")
+    };
+    let text = format!(
+        "{declaration}for (let {index} = 0; {index} < {items_text}.length; {index} += {BATCH_SIZE}) {{\n\
+         {indent}  await {batched};\n\
+         {indent}}}"
+    );
+    Some(Fix {
+        title: format!("Process `{items_text}` in batches of {BATCH_SIZE}"),
+        safety: FixSafety::ChangesBehaviour,
+        edits: vec![Edit {
+            range: statement.byte_range(),
+            text,
+        }],
+    })
+}
+
+fn is_plain_path(node: Node) -> bool {
+    match node.kind() {
+        "identifier" | "this" => true,
+        "member_expression" => {
+            node.child_by_field_name("property")
+                .is_some_and(|p| p.kind() == "property_identifier")
+                && node
+                    .child_by_field_name("object")
+                    .is_some_and(is_plain_path)
+        }
+        _ => false,
+    }
+}
+
+/// `name` appears as an identifier anywhere under `root`.
+fn source_mentions(ctx: &RuleContext, root: Node, name: &str) -> bool {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if matches!(node.kind(), "identifier" | "shorthand_property_identifier")
+            && ctx.text(node) == name
+        {
+            return true;
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    false
+}
+
+/// The module's top level declares `name` (so it is in scope everywhere).
+fn module_declares(ctx: &RuleContext, name: &str) -> bool {
+    let root = ctx.tree.root_node();
+    let mut cursor = root.walk();
+    let declared = root.named_children(&mut cursor).any(|statement| {
+        matches!(
+            statement.kind(),
+            "lexical_declaration" | "variable_declaration"
+        ) && {
+            let mut c = statement.walk();
+            let found = statement.named_children(&mut c).any(|d| {
+                d.child_by_field_name("name")
+                    .is_some_and(|n| ctx.text(n) == name)
+            });
+            found
+        }
+    });
+    declared
+}
+
+fn line_indent(source: &str, offset: usize) -> &str {
+    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &source[line_start..offset];
+    let trimmed = line.trim_start();
+    &line[..line.len() - trimmed.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyze_with;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    fn fixes_of(source: &str) -> Vec<String> {
+        let tree = syntax::parse(source, None);
+        let findings = analyze_with(source, &tree, &[&UnboundedFanOut]).findings;
+        assert_eq!(findings.len(), 1, "{source}");
+        findings[0]
+            .fixes
+            .iter()
+            .map(|fix| {
+                assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
+                let out = fix.apply(source);
+                assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bounded_or_sync_fan_outs_pass() {
+        assert_valid(
+            &UnboundedFanOut,
+            &[
+                "await Promise.all([a, b, c].map((x) => load(x)));",
+                "await Promise.all(items.slice(i, i + 100).map((x) => load(x)));",
+                "await Promise.all(batch.map((x) => load(x)));",
+                "for (const chunk of chunks) { await Promise.all(chunk.map((x) => load(x))); }",
+                "await Promise.all(items.map((x) => limit(() => load(x))));",
+                "await Promise.all(items.map(async (x) => { await sem.acquire(); try { await load(x); } finally { sem.release(); } }));",
+                // Nothing async is started.
+                "await Promise.all(items.map((x) => x.value));",
+                "await Promise.all(items.map(toPromise));",
+                "await Promise.race(items.map((x) => load(x)));",
+            ],
+        );
+    }
+
+    #[test]
+    fn unbounded_fan_outs_are_flagged_on_promise_all() {
+        assert_invalid(
+            &UnboundedFanOut,
+            &[
+                ("await Promise.all(users.map((user) => sendEmail(user)));", "Promise.all"),
+                ("const out = await Promise.all(items.map(async (item) => { return await load(item); }));", "Promise.all"),
+                ("await Promise.allSettled(files.map(function (f) { return fs.promises.readFile(f); }));", "Promise.allSettled"),
+                ("async function load(x) {}\nawait Promise.all(ids.map(load));", "Promise.all"),
+            ],
+        );
+    }
+
+    #[test]
+    fn the_fix_batches_awaited_statements_only() {
+        assert_eq!(
+            fixes_of("async function f(users) {\n  await Promise.all(users.map((user) => sendEmail(user)));\n}"),
+            ["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]
+        );
+        // An existing module-level BATCH_SIZE is reused; a callback naming `i` gets `start`.
+        assert_eq!(
+            fixes_of("const BATCH_SIZE = 10;\nasync function f(o) {\n  await Promise.all(o.ids.map(async (i) => load(i)));\n}"),
+            ["const BATCH_SIZE = 10;\nasync function f(o) {\n  for (let start = 0; start < o.ids.length; start += BATCH_SIZE) {\n    await Promise.all(o.ids.slice(start, start + BATCH_SIZE).map(async (i) => load(i)));\n  }\n}"]
+        );
+        for source in [
+            // Results used.
+            "async function f(xs) { const r = await Promise.all(xs.map((x) => load(x))); }",
+            // Not awaited, or outside an async function.
+            "function f(xs) { return Promise.all(xs.map((x) => load(x))); }",
+            // The input is computed: reading it three times would recompute it.
+            "async function f() { await Promise.all(getIds().map((x) => load(x))); }",
+            // The index would restart in each batch.
+            "async function f(xs) { await Promise.all(xs.map((x, n) => load(x, n))); }",
+            // A BATCH_SIZE that is not module-level.
+            "async function f(xs) { const BATCH_SIZE = 5; await Promise.all(xs.map((x) => load(x))); }",
+        ] {
+            assert!(fixes_of(source).is_empty(), "{source}");
+        }
+    }
+}
