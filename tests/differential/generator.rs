@@ -29,7 +29,7 @@ const MAX_DEPTH: u32 = 3;
 /// could outlast a timer slot.
 const MAX_IMMEDIATES: u32 = 2;
 /// Timers stop being generated once a program runs this long, to keep the test quick.
-const MAX_NOMINAL_MS: u32 = 500;
+const MAX_NOMINAL_MS: u32 = 600;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tier {

@@ -105,13 +105,14 @@ pub fn table(tallies: &BTreeMap<Option<Tier>, Tally>) -> String {
     out
 }
 
-/// The abstention reasons, most frequent first, with one example each.
+/// The abstention reasons, most frequent first, with one example each. Reasons that differ only
+/// in numbers (line numbers, mostly) count as one.
 pub fn abstention_reasons(cases: &[Case]) -> Vec<(String, usize, String)> {
     let mut reasons: BTreeMap<String, (usize, String)> = BTreeMap::new();
     for case in cases {
         if let Verdict::Abstained(reason) = case.verdict() {
             let entry = reasons
-                .entry(reason)
+                .entry(without_numbers(&reason))
                 .or_insert((0, case.program.file_name()));
             entry.0 += 1;
         }
@@ -223,4 +224,22 @@ fn case_section(out: &mut String, case: &Case, why: &str) {
         EngineAnswer::TimedOut => "(no answer in time)\n".to_owned(),
     };
     let _ = writeln!(out, "Engine:\n\n```\n{engine}```\n");
+}
+
+/// `reason` with each run of digits replaced by `N`.
+fn without_numbers(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len());
+    let mut in_number = false;
+    for c in reason.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                out.push('N');
+            }
+            in_number = true;
+        } else {
+            out.push(c);
+            in_number = false;
+        }
+    }
+    out
 }
