@@ -402,7 +402,7 @@ fn assert_same_tree(got: &Tree, want: &Tree, what: &str, text: &str) -> Result<(
         text
     );
     let got = node_shapes(got);
-    let want = node_shapes(&want);
+    let want = node_shapes(want);
     prop_assert_eq!(got.len(), want.len());
     for (got, want) in got.iter().zip(&want) {
         prop_assert_eq!(got, want, "node differs from {} in {:?}", what, text);
