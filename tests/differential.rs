@@ -45,7 +45,11 @@ fn run() -> &'static Run {
         std::fs::write(&report_path, markdown).expect("the report can be written");
         write_failing_programs(&target.join("differential-cases"), &cases);
         let table = report::table(&report::tally(&cases));
-        println!("{table}\nreport: {}  ({:.1} s)", report_path.display(), wall.as_secs_f64());
+        println!(
+            "{table}\nreport: {}  ({:.1} s)",
+            report_path.display(),
+            wall.as_secs_f64()
+        );
         Run {
             cases,
             table,
@@ -58,7 +62,8 @@ fn run() -> &'static Run {
 fn write_failing_programs(dir: &std::path::Path, cases: &[Case]) {
     let _ = std::fs::remove_dir_all(dir);
     for case in cases {
-        let failing = matches!(case.verdict(), Verdict::Wrong(_)) || case.generator_fault().is_some();
+        let failing =
+            matches!(case.verdict(), Verdict::Wrong(_)) || case.generator_fault().is_some();
         if failing {
             std::fs::create_dir_all(dir).expect("the cases folder can be created");
             let _ = std::fs::write(dir.join(case.program.file_name()), &case.program.source);
@@ -85,7 +90,9 @@ fn generator_is_reproducible_from_its_seed() {
 #[test]
 fn generator_covers_every_construct_of_its_tier() {
     let corpus = |tier| -> Vec<generator::Program> {
-        (1..=200).map(|seed| generator::generate(tier, seed)).collect()
+        (1..=200)
+            .map(|seed| generator::generate(tier, seed))
+            .collect()
     };
     let must_cover = |tier: Tier, constructs: &[&str]| {
         let programs = corpus(tier);
@@ -100,13 +107,22 @@ fn generator_covers_every_construct_of_its_tier() {
     };
     let one = must_cover(
         Tier::One,
-        &["async function", "= async () =>", "await Promise.resolve(", "instanceof Promise"],
+        &[
+            "async function",
+            "= async () =>",
+            "await Promise.resolve(",
+            "instanceof Promise",
+        ],
     );
     assert!(one.iter().any(|p| p.flavor == Flavor::EsModule));
     assert!(one.iter().any(|p| p.flavor == Flavor::CommonJs));
     for p in &one {
         for later in ["setTimeout", ".then(", "process.nextTick", "Promise.all"] {
-            assert!(!p.source.contains(later), "tier 1 uses {later}:\n{}", p.source);
+            assert!(
+                !p.source.contains(later),
+                "tier 1 uses {later}:\n{}",
+                p.source
+            );
         }
     }
     let two = must_cover(
@@ -149,7 +165,8 @@ fn generator_covers_every_construct_of_its_tier() {
     assert!(
         three
             .iter()
-            .any(|p| p.flavor == Flavor::EsModule && p.source.lines().any(|l| l.starts_with("await "))),
+            .any(|p| p.flavor == Flavor::EsModule
+                && p.source.lines().any(|l| l.starts_with("await "))),
         "no ES module awaits at top level"
     );
 }
@@ -160,7 +177,10 @@ fn generated_programs_run_cleanly_and_deterministically_under_node_24() {
     let faults: Vec<String> = run
         .cases
         .iter()
-        .filter_map(|c| c.generator_fault().map(|f| format!("{}: {f}", c.program.file_name())))
+        .filter_map(|c| {
+            c.generator_fault()
+                .map(|f| format!("{}: {f}", c.program.file_name()))
+        })
         .collect();
     assert!(
         faults.is_empty(),
@@ -179,7 +199,11 @@ fn generated_programs_run_cleanly_and_deterministically_under_node_24() {
             .collect();
         lines.sort_unstable();
         let median = lines[lines.len() / 2];
-        assert!(median >= 4, "tier {} programs print a median of {median} lines", tier.number());
+        assert!(
+            median >= 4,
+            "tier {} programs print a median of {median} lines",
+            tier.number()
+        );
     }
     // Node's runs stay short enough for the whole test to fit its budget.
     let slow: Vec<_> = run
@@ -222,7 +246,10 @@ fn engine_matches_node_24_on_generated_programs() {
         })
         .map(|c| c.program.file_name())
         .collect();
-    assert!(unstable.is_empty(), "answered programs Node ordered two ways: {unstable:?}");
+    assert!(
+        unstable.is_empty(),
+        "answered programs Node ordered two ways: {unstable:?}"
+    );
     assert!(
         total.abstain_rate() <= MAX_ABSTAIN_RATE,
         "the engine abstained on {} of {} answerable programs ({:.1}%, at most {:.0}% allowed); \

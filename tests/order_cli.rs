@@ -77,7 +77,10 @@ fn order_module_flag_orders_next_tick_as_node_does() {
     }
     let cjs = ticklens(&["order", "--module", "cjs", plain.to_str().unwrap()]);
     let esm = ticklens(&["order", "--module", "esm", plain.to_str().unwrap()]);
-    assert_ne!(cjs.stdout, esm.stdout, "the module system changes this program's order");
+    assert_ne!(
+        cjs.stdout, esm.stdout,
+        "the module system changes this program's order"
+    );
 }
 
 fn assert_abstains(name: &str, source: &str) {
@@ -116,7 +119,10 @@ fn order_on_a_missing_file_exits_2() {
     let out = ticklens(&["order", missing.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(text(&out.stdout), "");
-    assert!(text(&out.stderr).contains("nope.js"), "stderr names the file");
+    assert!(
+        text(&out.stderr).contains("nope.js"),
+        "stderr names the file"
+    );
 }
 
 #[test]
@@ -137,5 +143,9 @@ fn order_explain_prints_a_cause_for_each_line() {
     }
     // The sync lines and the resumed ones have different causes.
     let cause = |i: usize| lines[i].split_once("<-").unwrap().1.trim().to_owned();
-    assert_ne!(cause(0), cause(2), "A runs in the script, B after the await");
+    assert_ne!(
+        cause(0),
+        cause(2),
+        "A runs in the script, B after the await"
+    );
 }

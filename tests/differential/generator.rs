@@ -23,6 +23,9 @@ use rand_chacha::ChaCha8Rng;
 
 use super::timeline::{Phase, Rejects, Settle, Slots};
 
+mod awaitables;
+mod functions;
+
 /// How deep generated functions and callbacks nest.
 const MAX_DEPTH: u32 = 3;
 /// How deep `setImmediate` callbacks nest: each level is one loop turn, and a long chain of turns
@@ -162,6 +165,10 @@ struct Gen {
     slots: Slots,
     /// The main script may use `setTimeout(f, 0)`; otherwise it may use `setImmediate`.
     main_zero_timers: bool,
+    /// How many `setTimeout(f, 0)` the main script starts.
+    zero_timers: u32,
+    /// A `setImmediate` is queued from the callback of a `setTimeout(f, 0)`.
+    immediate_after_zero_timer: bool,
     uses_sleep: bool,
 }
 
@@ -186,6 +193,8 @@ impl Gen {
             labels: HashMap::new(),
             slots: Slots::default(),
             main_zero_timers,
+            zero_timers: 0,
+            immediate_after_zero_timer: false,
             uses_sleep: false,
         }
     }
@@ -214,7 +223,10 @@ impl Gen {
             let at = self.rng.random_range(0..=self.statements.len());
             self.statements.insert(at, call);
         }
-        let racy = (self.tier == Tier::Three && self.rng.random_bool(0.04)).then(|| {
+        // A crash before the first loop turn would end the program before any race.
+        let add_race =
+            self.tier == Tier::Three && !unhandled_rejection && self.rng.random_bool(0.04);
+        let racy = add_race.then(|| {
             let at = self.rng.random_range(0..=main_prefix);
             self.statements.insert(
                 at,
@@ -225,6 +237,16 @@ impl Gen {
             "a top-level setTimeout(f, 0) and setImmediate(g): which runs first depends on \
              how soon the event loop starts"
                 .to_owned()
+        });
+        // Found by the 2,100-program run: two `setTimeout(f, 0)` started in different
+        // milliseconds can fire in different timers phases, and an immediate queued by the first
+        // then runs between them. Node printed both orders in five runs.
+        let racy = racy.or_else(|| {
+            (self.zero_timers >= 2 && self.immediate_after_zero_timer).then(|| {
+                "a setImmediate queued by one setTimeout(f, 0) callback runs before or after \
+                 another setTimeout(f, 0), depending on whether both expired by the first loop turn"
+                    .to_owned()
+            })
         });
         Program {
             tier: self.tier,
@@ -244,7 +266,9 @@ impl Gen {
             self.seed
         );
         if self.uses_sleep {
-            out.push_str("const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));\n");
+            out.push_str(
+                "const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));\n",
+            );
         }
         for decl in &self.decls {
             out.push_str(decl);
@@ -336,12 +360,24 @@ impl Gen {
             return None;
         }
         let now = ctx.time?;
-        if count == 1 && ctx.phase == Phase::Main && now == 0 && self.main_zero_timers && self.chance(0.3)
+        if count == 1
+            && ctx.phase == Phase::Main
+            && now == 0
+            && self.main_zero_timers
+            && self.chance(0.3)
         {
+            self.zero_timers += 1;
             return Some(0);
         }
         let min_slots = self.rng.random_range(1..=2);
         Some(self.slots.take(now, count, min_slots))
+    }
+
+    /// Records an immediate queued from `ctx`, for the race check in `program`.
+    fn note_immediate(&mut self, ctx: &Ctx) {
+        if ctx.phase == Phase::Timer && ctx.time == Some(0) {
+            self.immediate_after_zero_timer = true;
+        }
     }
 
     fn immediate_ok(&self, ctx: &Ctx) -> bool {
@@ -431,7 +467,9 @@ impl Gen {
         match self.rng.random_range(0..10) {
             0..=5 => format!("{call};"),
             6 => format!("console.log(\"{label}\", {call} instanceof Promise);"),
-            _ if self.tier >= Tier::Two => format!("{call}.then((v) => console.log(\"{label}\", v));"),
+            _ if self.tier >= Tier::Two => {
+                format!("{call}.then((v) => console.log(\"{label}\", v));")
+            }
             _ => format!("{call};"),
         }
     }
@@ -480,14 +518,24 @@ impl Gen {
         let t3 = self.tier == Tier::Three;
         if settle.rejects.any() || self.chance(0.2) {
             let label = self.label(owner);
-            code.push_str(&format!("\n  .catch((e) => console.log(\"{label}\", e.message))"));
+            code.push_str(&format!(
+                "\n  .catch((e) => console.log(\"{label}\", e.message))"
+            ));
             settle.rejects = Rejects::No;
             if self.chance(0.3) {
-                let (link, after) = self.then_link(ctx, Settle { time: None, ..settle });
+                let (link, after) = self.then_link(
+                    ctx,
+                    Settle {
+                        time: None,
+                        ..settle
+                    },
+                );
                 code.push_str(&link);
                 if after.rejects.any() {
                     let label = self.label(owner);
-                    code.push_str(&format!("\n  .catch((e) => console.log(\"{label}\", e.message))"));
+                    code.push_str(&format!(
+                        "\n  .catch((e) => console.log(\"{label}\", e.message))"
+                    ));
                 }
             }
         }
@@ -512,8 +560,14 @@ impl Gen {
             body.push_str(&self.statement(&mut inner, &handler, false));
         }
         let (ret, next) = match self.rng.random_range(0..10) {
-            0..=3 => (format!("return {};", self.value()), inner.settle_now(Rejects::No)),
-            4 => (format!("throw {};", self.error()), inner.settle_now(Rejects::Yes)),
+            0..=3 => (
+                format!("return {};", self.value()),
+                inner.settle_now(Rejects::No),
+            ),
+            4 => (
+                format!("throw {};", self.error()),
+                inner.settle_now(Rejects::Yes),
+            ),
             5..=7 if inner.depth < MAX_DEPTH => {
                 let (code, s) = self.awaitable(&inner, false, false);
                 (format!("return {code};"), s)
@@ -525,10 +579,7 @@ impl Gen {
             body.push_str(&ret);
         }
         let rejects = settle.rejects.or(next.rejects);
-        let link = format!(
-            "\n  .then(({var}) => {{\n{}\n  }})",
-            indent(&indent(&body))
-        );
+        let link = format!("\n  .then(({var}) => {{\n{}\n  }})", indent(&indent(&body)));
         (link, Settle { rejects, ..next })
     }
 
@@ -587,6 +638,7 @@ impl Gen {
     }
 
     fn immediate_statement(&mut self, ctx: &mut Ctx) -> String {
+        self.note_immediate(ctx);
         let cb = self.fresh("i");
         let mut inner = ctx.callback(ctx.time, Phase::Immediate);
         inner.immediates += 1;
@@ -676,7 +728,10 @@ impl Gen {
         let items = self.small_array();
         let mut body = self.async_callback_body(ctx, &cb);
         body.push_str("\nreturn x;");
-        let mapped = format!("Promise.all({items}.map(async (x) => {{\n{}\n}}))", indent(&body));
+        let mapped = format!(
+            "Promise.all({items}.map(async (x) => {{\n{}\n}}))",
+            indent(&body)
+        );
         let label = self.label(owner);
         if ctx.in_async && self.chance(0.6) {
             let var = self.fresh("r");
@@ -707,333 +762,6 @@ impl Gen {
             .map(|_| self.rng.random_range(1..10).to_string())
             .collect();
         format!("[{}]", items.join(", "))
-    }
-
-    // ---- async functions ----
-
-    /// Declares a fresh async function for one call site running in `ctx`; returns the call and
-    /// when its promise settles.
-    fn async_function(&mut self, ctx: &Ctx, may_reject: bool) -> (String, Settle) {
-        let name = self.fresh("f");
-        let mut body_ctx = Ctx {
-            in_async: true,
-            may_throw: may_reject,
-            depth: ctx.depth + 1,
-            ..*ctx
-        };
-        let mut body = self.log(&name);
-        let count = match self.tier {
-            Tier::One => self.rng.random_range(1..=3),
-            _ => self.rng.random_range(0..=2),
-        };
-        if count > 0 {
-            body.push('\n');
-            body.push_str(&self.block(&mut body_ctx, &name, count));
-        }
-        // Most functions await at least once, so calls interleave.
-        if self.tier == Tier::One && !body.contains("await") {
-            body.push('\n');
-            body.push_str(&self.await_statement(&mut body_ctx, &name));
-        }
-        let (ending, mut settle) = self.function_ending(&mut body_ctx, &name, may_reject);
-        if !ending.is_empty() {
-            body.push('\n');
-            body.push_str(&ending);
-        }
-        // An early rejection would settle the function before its end.
-        if settle.rejects.any() && settle.time != ctx.time {
-            settle.time = None;
-        }
-        let decl = if self.chance(0.75) {
-            format!("async function {name}() {{\n{}\n}}", indent(&body))
-        } else {
-            format!("const {name} = async () => {{\n{}\n}};", indent(&body))
-        };
-        self.decls.push(decl);
-        (format!("{name}()"), settle)
-    }
-
-    fn function_ending(&mut self, ctx: &mut Ctx, owner: &str, may_reject: bool) -> (String, Settle) {
-        let base = if may_reject { Rejects::Maybe } else { Rejects::No };
-        if self.tier == Tier::One {
-            return match self.rng.random_range(0..3) {
-                0 => (String::new(), ctx.settle_now(base)),
-                _ => (format!("return {};", self.value()), ctx.settle_now(base)),
-            };
-        }
-        match self.rng.random_range(0..10) {
-            0..=1 => (String::new(), ctx.settle_now(base)),
-            2..=3 => (format!("return {};", self.value()), ctx.settle_now(base)),
-            // `return p` forwards p's state to the function's promise.
-            4..=5 if ctx.depth < MAX_DEPTH => {
-                let (code, s) = self.awaitable(ctx, may_reject, true);
-                (format!("return {code};"), Settle { rejects: s.rejects.or(base), ..s })
-            }
-            // `return await p` observes p inside the function first.
-            6..=7 if ctx.depth < MAX_DEPTH => {
-                let (code, s) = self.awaitable(ctx, may_reject, true);
-                (format!("return await {code};"), Settle { rejects: s.rejects.or(base), ..s })
-            }
-            8 if may_reject => (format!("throw {};", self.error()), ctx.settle_now(Rejects::Yes)),
-            // `return await` keeps a rejection inside the try; `return p` lets it escape.
-            _ => {
-                let (rejection, s) = self.rejection(ctx);
-                let label = self.label(owner);
-                let value = self.value();
-                let escapes = may_reject && self.chance(0.4);
-                let ret = if escapes { "return" } else { "return await" };
-                let code = format!(
-                    "try {{\n  {ret} {rejection};\n}} catch (e) {{\n  console.log(\"{label}\", e.message);\n  return {value};\n}}"
-                );
-                let rejects = if escapes { Rejects::Yes } else { base };
-                (code, Settle { rejects, ..s })
-            }
-        }
-    }
-
-    // ---- awaitables ----
-
-    /// An expression to await (or return, or start a chain from) in `ctx`, and when it settles.
-    /// It rejects only if `reject_ok`; `nested` allows combinators.
-    fn awaitable(&mut self, ctx: &Ctx, reject_ok: bool, nested: bool) -> (String, Settle) {
-        self.awaitable_of(ctx, reject_ok, nested, false)
-    }
-
-    /// A promise-valued expression, to call `.then` on.
-    fn promise(&mut self, ctx: &Ctx, reject_ok: bool) -> (String, Settle) {
-        self.awaitable_of(ctx, reject_ok, true, true)
-    }
-
-    fn awaitable_of(
-        &mut self,
-        ctx: &Ctx,
-        reject_ok: bool,
-        nested: bool,
-        promise_only: bool,
-    ) -> (String, Settle) {
-        #[derive(Clone, Copy)]
-        enum Kind {
-            Resolved,
-            Plain,
-            Call,
-            Executor,
-            Thenable,
-            Rejected,
-            Then,
-            Combinator,
-            NextTick,
-            Sleep,
-            Immediate,
-        }
-        let t2 = self.tier >= Tier::Two;
-        let t3 = self.tier == Tier::Three;
-        let mut kinds = vec![(Kind::Resolved, 4)];
-        let mut push = |ok: bool, kind: Kind, weight: u32| {
-            if ok {
-                kinds.push((kind, weight));
-            }
-        };
-        push(!promise_only, Kind::Plain, 2);
-        push(ctx.depth < MAX_DEPTH, Kind::Call, 4);
-        push(t2, Kind::Executor, 1);
-        push(t2 && !promise_only, Kind::Thenable, 2);
-        push(t2 && reject_ok, Kind::Rejected, 1);
-        push(t2, Kind::Then, 1);
-        push(t2 && nested && ctx.depth < MAX_DEPTH, Kind::Combinator, 2);
-        push(t2, Kind::NextTick, 1);
-        push(t3 && self.timers_ok(ctx), Kind::Sleep, 3);
-        push(t3 && self.immediate_ok(ctx), Kind::Immediate, 1);
-        let now = |rejects| ctx.settle_now(rejects);
-        match self.weighted(&kinds) {
-            Kind::Resolved => (format!("Promise.resolve({})", self.value()), now(Rejects::No)),
-            Kind::Plain => (self.value(), now(Rejects::No)),
-            Kind::Call => {
-                let may_reject = reject_ok && t2 && self.chance(0.3);
-                self.async_function(ctx, may_reject)
-            }
-            Kind::Executor => {
-                let owner = self.fresh("p");
-                let log = self.log(&owner);
-                let value = self.value();
-                (
-                    format!("new Promise((resolve) => {{\n  {log}\n  resolve({value});\n}})"),
-                    now(Rejects::No),
-                )
-            }
-            Kind::Thenable => {
-                let owner = self.fresh("th");
-                let log = self.log(&owner);
-                if reject_ok && self.chance(0.25) {
-                    let error = self.error();
-                    (
-                        format!("{{\n  then(resolve, reject) {{\n    {log}\n    reject({error});\n  }},\n}}"),
-                        now(Rejects::Yes),
-                    )
-                } else {
-                    let value = self.value();
-                    (
-                        format!("{{\n  then(resolve) {{\n    {log}\n    resolve({value});\n  }},\n}}"),
-                        now(Rejects::No),
-                    )
-                }
-            }
-            Kind::Rejected => (format!("Promise.reject({})", self.error()), now(Rejects::Yes)),
-            Kind::Then => {
-                let value = self.value();
-                let other = self.value();
-                (
-                    format!("Promise.resolve({value}).then((x) => [x, {other}])"),
-                    now(Rejects::No),
-                )
-            }
-            Kind::Combinator => self.combinator(ctx, reject_ok),
-            Kind::NextTick => (
-                format!(
-                    "new Promise((resolve) => process.nextTick(() => resolve({})))",
-                    self.value()
-                ),
-                now(Rejects::No),
-            ),
-            Kind::Sleep => {
-                let Some(delay) = self.timer_delay(ctx, 1) else {
-                    return (format!("Promise.resolve({})", self.value()), now(Rejects::No));
-                };
-                let at = ctx.time.map(|t| t + delay);
-                let code = if self.chance(0.5) {
-                    self.uses_sleep = true;
-                    format!("sleep({delay})")
-                } else {
-                    format!(
-                        "new Promise((resolve) => setTimeout(() => resolve({}), {delay}))",
-                        self.value()
-                    )
-                };
-                (code, Settle::now(at, Phase::Timer, Rejects::No))
-            }
-            Kind::Immediate => (
-                format!(
-                    "new Promise((resolve) => setImmediate(() => resolve({})))",
-                    self.value()
-                ),
-                Settle::now(ctx.time, Phase::Immediate, Rejects::No),
-            ),
-        }
-    }
-
-    /// Something that certainly rejects, for a `try` to catch.
-    fn rejection(&mut self, ctx: &Ctx) -> (String, Settle) {
-        let now = ctx.settle_now(Rejects::Yes);
-        match self.rng.random_range(0..4) {
-            0 => (format!("Promise.reject({})", self.error()), now),
-            1 => {
-                let owner = self.fresh("th");
-                let log = self.log(&owner);
-                let error = self.error();
-                (
-                    format!("{{\n  then(resolve, reject) {{\n    {log}\n    reject({error});\n  }},\n}}"),
-                    now,
-                )
-            }
-            2 if ctx.depth < MAX_DEPTH => {
-                // An async function that throws after its body.
-                let name = self.fresh("f");
-                let mut body_ctx = Ctx {
-                    in_async: true,
-                    may_throw: false,
-                    depth: ctx.depth + 1,
-                    ..*ctx
-                };
-                let mut body = self.log(&name);
-                if self.chance(0.7) {
-                    body.push('\n');
-                    body.push_str(&self.await_statement(&mut body_ctx, &name));
-                }
-                body.push_str(&format!("\nthrow {};", self.error()));
-                self.decls
-                    .push(format!("async function {name}() {{\n{}\n}}", indent(&body)));
-                (
-                    format!("{name}()"),
-                    Settle::now(body_ctx.time, body_ctx.phase, Rejects::Yes),
-                )
-            }
-            _ => (
-                format!(
-                    "new Promise((resolve, reject) => reject({}))",
-                    self.error()
-                ),
-                now,
-            ),
-        }
-    }
-
-    fn combinator(&mut self, ctx: &Ctx, reject_ok: bool) -> (String, Settle) {
-        let which = self.pick(&["all", "allSettled", "race", "any"]);
-        let len = self.rng.random_range(2..=3);
-        // allSettled and any absorb rejections; all and race pass them on.
-        let parts_may_reject = match which {
-            "allSettled" => true,
-            "any" => true,
-            _ => reject_ok,
-        };
-        let mut codes = Vec::new();
-        let mut settles = Vec::new();
-        for _ in 0..len {
-            let part_may_reject = parts_may_reject && self.chance(0.4);
-            let (code, settle) = self.awaitable(ctx, part_may_reject, false);
-            codes.push(code);
-            settles.push(settle);
-        }
-        let any_rejects = settles.iter().any(|s| s.rejects.any());
-        let all_reject = settles.iter().all(|s| s.rejects == Rejects::Yes);
-        let list = format!("[{}]", codes.join(", "));
-        match which {
-            "all" => {
-                let rejects = settles.iter().fold(Rejects::No, |r, s| r.or(s.rejects));
-                let settle = if any_rejects {
-                    Settle { time: None, phase: ctx.phase, rejects }
-                } else {
-                    Settle::latest(&settles, Rejects::No)
-                };
-                (format!("Promise.all({list})"), settle)
-            }
-            // The statuses, not the records: `{ status, value }` objects can break across lines.
-            "allSettled" => (
-                format!("Promise.allSettled({list}).then((rs) => rs.map((r) => r.status))"),
-                Settle::latest(&settles, Rejects::No),
-            ),
-            "race" => {
-                let rejects = if any_rejects { Rejects::Maybe } else { Rejects::No };
-                (format!("Promise.race({list})"), Settle::earliest(&settles, rejects))
-            }
-            _ => {
-                if all_reject && !reject_ok {
-                    // Keep one part that fulfils so that `any` cannot reject.
-                    codes[0] = self.value();
-                    settles[0] = ctx.settle_now(Rejects::No);
-                }
-                let list = format!("[{}]", codes.join(", "));
-                let all_reject = settles.iter().all(|s| s.rejects == Rejects::Yes);
-                let settle = if any_rejects {
-                    let rejects = if all_reject { Rejects::Yes } else { Rejects::No };
-                    Settle { time: None, phase: ctx.phase, rejects }
-                } else {
-                    Settle::earliest(&settles, Rejects::No)
-                };
-                (format!("Promise.any({list})"), settle)
-            }
-        }
-    }
-
-    /// A fire-and-forget call whose rejection nobody handles.
-    fn unhandled_call(&mut self, ctx: &Ctx) -> String {
-        let name = self.fresh("f");
-        let log = self.log(&name);
-        let error = self.error();
-        let _ = ctx;
-        self.decls.push(format!(
-            "async function {name}() {{\n  {log}\n  await null;\n  throw {error};\n}}"
-        ));
-        format!("{name}();")
     }
 }
 

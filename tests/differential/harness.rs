@@ -92,7 +92,7 @@ pub enum Verdict {
     Abstained(String),
     /// The engine abstained on a racy program, as it must.
     RacyAbstained,
-    /// Node printed the program in different orders, so there is nothing to judge against.
+    /// Node printed the program in different orders and the engine abstained.
     Unjudged,
 }
 
@@ -132,6 +132,9 @@ impl Case {
                 let _ = reason;
                 return Verdict::RacyAbstained;
             }
+            EngineAnswer::Abstained(_) if !self.node_agrees_with_itself() => {
+                return Verdict::Unjudged
+            }
             EngineAnswer::Abstained(reason) => return Verdict::Abstained(reason.clone()),
             EngineAnswer::Panicked(message) => {
                 return Verdict::Wrong(format!("the engine panicked: {message}"))
@@ -145,7 +148,11 @@ impl Case {
             return Verdict::Wrong(format!("answered a racy program ({why})"));
         }
         let Some(expected) = self.expected() else {
-            return Verdict::Unjudged;
+            // Node itself printed more than one order: an answer claims what Node does not fix.
+            return Verdict::Wrong(
+                "answered a program Node printed in different orders (see generator faults)"
+                    .to_owned(),
+            );
         };
         if joined(lines) == expected {
             Verdict::Exact
@@ -166,7 +173,11 @@ impl Case {
             {
                 return Some(format!("Node reported a {error}"));
             }
-            let expected_code = if self.program.unhandled_rejection { 1 } else { 0 };
+            let expected_code = if self.program.unhandled_rejection {
+                1
+            } else {
+                0
+            };
             if run.code != Some(expected_code) {
                 return Some(format!(
                     "Node ended with {}, expected exit {expected_code}",
@@ -294,7 +305,8 @@ pub fn run_all(config: &Config, node: &Path, dir: &Path) -> (Vec<Case>, Duration
     for case in cases.iter_mut().filter(|c| !c.node_agrees_with_itself()) {
         let path = dir.join(case.program.file_name());
         for _ in 0..RERUNS {
-            case.runs.push(node::run_node(node, &path, config.node_limit));
+            case.runs
+                .push(node::run_node(node, &path, config.node_limit));
         }
     }
     (cases, started.elapsed())

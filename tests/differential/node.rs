@@ -137,8 +137,14 @@ pub fn run_node(node: &Path, script: &Path, limit: Duration) -> NodeRun {
     };
     let (tx, rx) = mpsc::channel();
     let pipes: [(bool, Box<dyn Read + Send>); 2] = [
-        (true, Box::new(child.stdout.take().expect("stdout is piped"))),
-        (false, Box::new(child.stderr.take().expect("stderr is piped"))),
+        (
+            true,
+            Box::new(child.stdout.take().expect("stdout is piped")),
+        ),
+        (
+            false,
+            Box::new(child.stderr.take().expect("stderr is piped")),
+        ),
     ];
     for (is_stdout, mut pipe) in pipes {
         let tx = tx.clone();
@@ -178,7 +184,11 @@ pub fn run_node(node: &Path, script: &Path, limit: Duration) -> NodeRun {
     NodeRun {
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        code: if timed_out { None } else { status.and_then(|s| s.code()) },
+        code: if timed_out {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        },
         timed_out,
         elapsed: started.elapsed(),
     }

@@ -68,7 +68,10 @@ impl Tally {
 pub fn tally(cases: &[Case]) -> BTreeMap<Option<Tier>, Tally> {
     let mut tallies: BTreeMap<Option<Tier>, Tally> = BTreeMap::new();
     for case in cases {
-        tallies.entry(Some(case.program.tier)).or_default().add(case);
+        tallies
+            .entry(Some(case.program.tier))
+            .or_default()
+            .add(case);
         tallies.entry(None).or_default().add(case);
     }
     tallies
@@ -198,7 +201,11 @@ pub fn markdown(cases: &[Case], config: &Config, node: &str, wall: Duration) -> 
     } else {
         out.push_str("| programs | reason | example |\n|---:|---|---|\n");
         for (reason, count, example) in &reasons {
-            let _ = writeln!(out, "| {count} | {} | `{example}` |", reason.replace('|', "\\|"));
+            let _ = writeln!(
+                out,
+                "| {count} | {} | `{example}` |",
+                reason.replace('|', "\\|")
+            );
         }
     }
     out

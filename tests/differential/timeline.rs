@@ -148,7 +148,8 @@ impl Slots {
 
 #[cfg(test)]
 mod tests {
-    #[allow(unused_imports)] // The bench includes this file with cfg(test) but no test harness.
+    #[allow(unused_imports)]
+    // The bench includes this file with cfg(test) but no test harness.
     use super::*;
 
     #[test]
@@ -159,7 +160,11 @@ mod tests {
         assert_eq!(slots.take(0, 1, 1), 2 * s);
         // From s, a delay of s would expire at 2s, which is taken: 2s expires at 3s.
         assert_eq!(slots.take(s, 1, 1), 2 * s);
-        assert_eq!(slots.take(0, 3, 1), 4 * s, "4s, 8s, 12s are the first free triple");
+        assert_eq!(
+            slots.take(0, 3, 1),
+            4 * s,
+            "4s, 8s, 12s are the first free triple"
+        );
         // The later turns keep 7s, 9s, 11s and 13s clear; 4s's neighbours stay free.
         assert_eq!(slots.take(0, 1, 1), 5 * s);
         assert_eq!(slots.take(0, 1, 7), 10 * s);
