@@ -1,1 +1,306 @@
-//! Placeholder until written.
+//! End-to-end tests of `ticklens check`: the real binary on fixture folders
+//! (`tests/fixtures/check/`) and on files made at test time (bytes that are not
+//! UTF-8, CRLF text, paths that cannot be read).
+//!
+//! The tests use `--format compact` (`path:line:col: severity[rule] message`)
+//! and `--no-cache`, and run in a scratch folder or the fixtures folder so that
+//! the paths printed are short and stable.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use ticklens::analysis::analyze;
+use ticklens::syntax;
+
+const RULE: &str = "async-promise-executor";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/check")
+}
+
+/// What one run of `ticklens check` gave.
+struct Run {
+    stdout: Vec<String>,
+    stderr: String,
+    code: Option<i32>,
+}
+
+fn check_in(dir: &Path, args: &[&str]) -> Run {
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = Command::new(env!("CARGO_BIN_EXE_ticklens"))
+        .arg("check")
+        .args(["--format", "compact", "--no-cache", "--color", "never"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the ticklens binary runs");
+    Run {
+        stdout: String::from_utf8(stdout)
+            .expect("stdout is UTF-8")
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
+        code: status.code(),
+    }
+}
+
+impl Run {
+    /// The finding lines: everything on stdout but the summary.
+    fn findings(&self) -> &[String] {
+        &self.stdout[..self.stdout.len().saturating_sub(1)]
+    }
+
+    /// The summary, without its timing: `checked 2 files: 0 errors, ...`.
+    fn summary(&self) -> String {
+        let last = self.stdout.last().map(String::as_str).unwrap_or_default();
+        // `checked N files in 12ms: ...` → `checked N files: ...`
+        match (last.find(" in "), last.find("ms: ")) {
+            (Some(start), Some(end)) if start < end => {
+                format!("{}{}", &last[..start], &last[end + 2..])
+            }
+            _ => last.to_owned(),
+        }
+    }
+
+    fn finding_paths(&self) -> Vec<&str> {
+        self.findings()
+            .iter()
+            .map(|line| line.split(':').next().unwrap_or_default())
+            .collect()
+    }
+}
+
+/// The message the rule gives for `source`, from the library, so these tests
+/// pin the CLI's line format and positions, not the rule's wording.
+fn rule_message(source: &str) -> String {
+    let tree = syntax::parse(source, None);
+    analyze(source, &tree)
+        .findings
+        .into_iter()
+        .find(|f| f.rule == RULE)
+        .unwrap_or_else(|| panic!("no {RULE} finding in {source:?}"))
+        .message
+}
+
+fn message_of_fixture(relative: &str) -> String {
+    let source = std::fs::read_to_string(fixtures().join(relative)).expect("fixture");
+    rule_message(&source)
+}
+
+#[test]
+fn a_clean_folder_exits_0_with_only_the_summary() {
+    let run = check_in(&fixtures(), &["clean"]);
+    assert_eq!(run.findings(), [] as [String; 0], "stderr: {}", run.stderr);
+    assert_eq!(
+        run.summary(),
+        "checked 2 files: 0 errors, 0 warnings, 0 infos, 0 hints"
+    );
+    assert_eq!(run.stderr, "");
+    assert_eq!(run.code, Some(0));
+}
+
+#[test]
+fn an_async_promise_executor_is_reported_at_its_async_keyword() {
+    let run = check_in(&fixtures(), &["executor/fetch-wrapper.js"]);
+    // Line 3 is `  return new Promise(async (resolve) => {`: `async` starts at column 22.
+    let expected = format!(
+        "executor/fetch-wrapper.js:3:22: warning[{RULE}] {}",
+        message_of_fixture("executor/fetch-wrapper.js")
+    );
+    assert_eq!(run.findings(), [expected], "stderr: {}", run.stderr);
+    assert_eq!(
+        run.summary(),
+        "checked 1 file: 0 errors, 1 warning, 0 infos, 0 hints"
+    );
+    assert_eq!(run.code, Some(0), "warnings alone do not fail the run");
+}
+
+#[test]
+fn columns_count_utf16_units_after_non_ascii_text_on_the_same_line() {
+    let run = check_in(&fixtures(), &["executor/non-ascii.js"]);
+    // `  const banner = "日本語 😀 é"; return new Promise(async ...`: `async` is
+    // the 48th character, the 49th UTF-16 unit (😀 counts two) and the 61st
+    // byte. Editors and ESLint count UTF-16 units.
+    let expected = format!(
+        "executor/non-ascii.js:3:49: warning[{RULE}] {}",
+        message_of_fixture("executor/non-ascii.js")
+    );
+    assert_eq!(run.findings(), [expected], "stderr: {}", run.stderr);
+    assert_eq!(run.code, Some(0));
+}
+
+#[test]
+fn crlf_and_lone_cr_line_endings_count_as_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "// first\r\n// second\rfunction f(u) {\r\n  return new Promise(async (r) => r(await fetch(u)));\r\n}\r\nmodule.exports = { f };\r\n";
+    std::fs::write(dir.path().join("crlf.js"), source).unwrap();
+    let run = check_in(dir.path(), &["crlf.js"]);
+    // Lines: `// first`, `// second`, `function f(u) {`, then the executor.
+    let expected = format!("crlf.js:4:22: warning[{RULE}] {}", rule_message(source));
+    assert_eq!(run.findings(), [expected], "stderr: {}", run.stderr);
+}
+
+#[test]
+fn an_error_level_from_ticklens_toml_makes_the_run_exit_1() {
+    let run = check_in(&fixtures(), &["error-level"]);
+    let expected = format!(
+        "error-level/fetch-wrapper.js:3:22: error[{RULE}] {}",
+        message_of_fixture("error-level/fetch-wrapper.js")
+    );
+    assert_eq!(run.findings(), [expected], "stderr: {}", run.stderr);
+    assert_eq!(
+        run.summary(),
+        "checked 1 file: 1 error, 0 warnings, 0 infos, 0 hints"
+    );
+    assert_eq!(run.code, Some(1));
+}
+
+#[test]
+fn walking_a_folder_honours_gitignore_and_takes_only_javascript_extensions() {
+    let run = check_in(&fixtures(), &["walk"]);
+    assert_eq!(
+        run.finding_paths(),
+        [
+            // A folder named like a script is walked, not read.
+            "walk/assets.js/inside.js",
+            "walk/common.cjs",
+            "walk/module.mjs",
+            "walk/view.jsx",
+        ],
+        "ignored.js and build/ are in walk/.gitignore; notes.txt and types.ts are not \
+         JavaScript; stderr: {}",
+        run.stderr
+    );
+    assert_eq!(
+        run.summary(),
+        "checked 4 files: 0 errors, 4 warnings, 0 infos, 0 hints"
+    );
+    assert_eq!(run.code, Some(0));
+}
+
+#[test]
+fn gitignore_is_honoured_outside_a_git_repository_too() {
+    // The fixtures live in this repository, where git itself would ignore the
+    // files; a copy in a scratch folder shows the walker reads `.gitignore`
+    // without git (`require_git(false)`).
+    let dir = tempfile::tempdir().unwrap();
+    let walk = fixtures().join("walk");
+    for relative in [".gitignore", "ignored.js", "module.mjs", "build/bundle.js"] {
+        let to = dir.path().join("project").join(relative);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(walk.join(relative), &to).unwrap();
+    }
+    assert!(!dir.path().join(".git").exists());
+    let run = check_in(dir.path(), &["project"]);
+    assert_eq!(
+        run.finding_paths(),
+        ["project/module.mjs"],
+        "stderr: {}",
+        run.stderr
+    );
+    assert_eq!(run.code, Some(0));
+}
+
+#[test]
+fn a_file_named_explicitly_is_checked_even_when_ignored() {
+    let run = check_in(&fixtures(), &["walk/ignored.js"]);
+    assert_eq!(run.finding_paths(), ["walk/ignored.js"]);
+}
+
+/// A scratch folder with one good file (one finding), one file that is not
+/// UTF-8, and one clean file in a subfolder.
+fn folder_with_bad_input() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(src.join("lib")).unwrap();
+    std::fs::copy(
+        fixtures().join("executor/fetch-wrapper.js"),
+        src.join("good.js"),
+    )
+    .unwrap();
+    // Latin-1 text: valid up to `caf`, then 0xE9 (é in Latin-1).
+    std::fs::write(src.join("latin1.js"), b"const cafe = \"caf\xe9\";\n").unwrap();
+    std::fs::write(src.join("lib/clean.mjs"), "export const x = 1;\n").unwrap();
+    dir
+}
+
+#[test]
+fn bad_input_is_named_on_stderr_while_other_files_are_still_reported() {
+    let dir = folder_with_bad_input();
+    let run = check_in(dir.path(), &["src", "missing.js", "src/good.js/child.js"]);
+
+    let expected = format!(
+        "src/good.js:3:22: warning[{RULE}] {}",
+        message_of_fixture("executor/fetch-wrapper.js")
+    );
+    assert_eq!(run.findings(), [expected], "stderr: {}", run.stderr);
+
+    let stderr_lines: Vec<&str> = run.stderr.lines().collect();
+    let names = |needle: &str| {
+        stderr_lines
+            .iter()
+            .any(|l| l.starts_with("error: ") && l.contains(needle))
+    };
+    assert!(
+        names("src/latin1.js: not valid UTF-8 (first invalid byte at offset 17)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        names("missing.js: No such file or directory"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        names("src/good.js/child.js: Not a directory"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.summary().ends_with("; 3 paths could not be checked"),
+        "{}",
+        run.summary()
+    );
+    assert!(
+        run.summary()
+            .starts_with("checked 2 files: 0 errors, 1 warning"),
+        "good.js and lib/clean.mjs were checked: {}",
+        run.summary()
+    );
+    assert_eq!(run.code, Some(2));
+}
+
+#[test]
+fn a_file_without_read_permission_is_an_error_unless_running_privileged() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = folder_with_bad_input();
+    let locked = dir.path().join("src/locked.js");
+    std::fs::copy(fixtures().join("executor/fetch-wrapper.js"), &locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let readable_anyway = std::fs::read(&locked).is_ok();
+
+    let run = check_in(dir.path(), &["src/locked.js", "src/good.js"]);
+    if readable_anyway {
+        // Root (as in CI containers) reads mode-000 files: the file is checked.
+        assert_eq!(
+            run.finding_paths(),
+            ["src/good.js", "src/locked.js"],
+            "{}",
+            run.stderr
+        );
+        assert_eq!(run.code, Some(0));
+    } else {
+        assert_eq!(run.finding_paths(), ["src/good.js"], "{}", run.stderr);
+        assert!(
+            run.stderr.contains("src/locked.js") && run.stderr.contains("Permission denied"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(run.code, Some(2));
+    }
+}
