@@ -37,10 +37,14 @@ pub fn run(path: &Path, module: Option<ModuleKind>, explain: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         OrderOutcome::Abstained(abstention) => {
-            let location = abstention.range.map(|range| {
-                let pos = LineIndex::new(&source).position(&source, range.start, Encoding::Utf16);
-                format!("{}:{}:{}: ", path.display(), pos.line + 1, pos.col + 1)
-            });
+            let location = abstention
+                .range
+                .filter(|range| !range.is_empty())
+                .map(|range| {
+                    let pos =
+                        LineIndex::new(&source).position(&source, range.start, Encoding::Utf16);
+                    format!("{}:{}:{}: ", path.display(), pos.line + 1, pos.col + 1)
+                });
             eprintln!(
                 "ticklens: cannot predict the order: {}{}",
                 location.unwrap_or_default(),
