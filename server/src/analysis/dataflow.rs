@@ -1,2 +1,1263 @@
 //! Bindings, reads and writes: which names a piece of code reads or writes,
 //! which locals stay live across an `await`, and which are captured by closures.
+//!
+//! The unit of analysis is one function ([`FunctionFlow::new`]). Inside it the
+//! module resolves every identifier to the binding it names (parameters, `var`,
+//! `let`, `const`, function and class declarations, catch parameters, imports),
+//! honouring block scopes and shadowing, and records for each binding its reads,
+//! its writes and whether a closure created in the function refers to it.
+//!
+//! Liveness at an `await` follows V8. While an async function is suspended, its
+//! saved state keeps (a) every context-allocated variable, which is every
+//! variable a closure refers to, for as long as its scope lives, and (b) the
+//! registers the rest of the function may still read. Optimized code drops dead
+//! registers at a suspension (TurboFan stores a stale marker for them);
+//! interpreted and baseline frames save the whole register file, so a dead local
+//! in scope can still be kept. [`retained_at_awaits`] reports (a) and (b), the
+//! lower bound every tier keeps; [`FunctionFlow::in_scope_at`] lists the rest.
+//!
+//! All walks are iterative: deeply nested input cannot overflow the stack.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+/// What a visitor tells [`preorder`] after seeing a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Walk {
+    /// Visit the node's children.
+    Enter,
+    /// Do not visit the node's children.
+    Skip,
+}
+
+/// Visits `root` and its descendants in document order, without recursion.
+pub fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Walk) {
+    let mut cursor = root.walk();
+    loop {
+        let enter = visit(cursor.node()) == Walk::Enter;
+        if enter && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == root {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// Whether `node` starts a function body of its own (and so its own `await`s).
+pub fn is_function(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function"
+            | "generator_function_declaration"
+    )
+}
+
+/// Whether `node` is a loop whose body may run more than once.
+pub fn is_loop(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
+    )
+}
+
+/// The innermost function that contains `node` (not `node` itself).
+pub fn enclosing_function(node: Node) -> Option<Node> {
+    let mut at = node.parent();
+    while let Some(candidate) = at {
+        if is_function(candidate) {
+            return Some(candidate);
+        }
+        at = candidate.parent();
+    }
+    None
+}
+
+/// Whether `function` is declared `async`.
+pub fn is_async_function(function: Node) -> bool {
+    let mut cursor = function.walk();
+    let is_async = function
+        .children(&mut cursor)
+        .take_while(|child| child.kind() != "formal_parameters" && child.kind() != "identifier")
+        .any(|child| child.kind() == "async");
+    is_async
+}
+
+/// Whether `inner` lies within `outer`.
+pub fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// The identifier nodes a binding pattern declares (or assigns, on the left of
+/// `=`): `a`, `{ a, b: c }`, `[a, ...rest]`, `{ a = 1 }`.
+pub fn pattern_identifiers(pattern: Node) -> Vec<Node> {
+    let mut found = Vec::new();
+    let mut stack = vec![pattern];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => found.push(node),
+            "object_pattern" | "array_pattern" | "rest_pattern" => {
+                let mut cursor = node.walk();
+                let children: Vec<Node> = node.named_children(&mut cursor).collect();
+                stack.extend(children.into_iter().rev());
+            }
+            "pair_pattern" => stack.extend(node.child_by_field_name("value")),
+            "assignment_pattern" | "object_assignment_pattern" => {
+                stack.extend(node.child_by_field_name("left"))
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Every name `node` mentions as a variable, in nested functions too.
+/// Over-approximates reads (shadowing is ignored), which is the safe side for
+/// "does B depend on A" questions.
+pub fn names_mentioned(node: Node, source: &str) -> HashSet<String> {
+    let mut names = HashSet::new();
+    preorder(node, |n| {
+        if is_reference_kind(n.kind()) {
+            names.insert(source[n.byte_range()].to_owned());
+        }
+        Walk::Enter
+    });
+    names
+}
+
+/// Every name `node` assigns to (`=`, `+=`, `++`, destructuring assignment),
+/// in nested functions too.
+pub fn names_assigned(node: Node, source: &str) -> HashSet<String> {
+    let mut names = HashSet::new();
+    preorder(node, |n| {
+        if is_reference_kind(n.kind()) && access(n) != Access::Read {
+            names.insert(source[n.byte_range()].to_owned());
+        }
+        Walk::Enter
+    });
+    names
+}
+
+fn is_reference_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "identifier" | "shorthand_property_identifier" | "shorthand_property_identifier_pattern"
+    )
+}
+
+/// How an identifier is used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+    /// `x += 1`, `x++`: reads the old value, then writes.
+    ReadWrite,
+}
+
+/// How the identifier `node` is used where it stands.
+pub fn access(node: Node) -> Access {
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        let is_field = |field: &str| parent.child_by_field_name(field) == Some(child);
+        match parent.kind() {
+            "parenthesized_expression" | "array_pattern" | "object_pattern" | "rest_pattern" => {}
+            "pair_pattern" if is_field("value") => {}
+            "assignment_pattern" | "object_assignment_pattern" if is_field("left") => {}
+            "assignment_expression" if is_field("left") => return Access::Write,
+            "augmented_assignment_expression" if is_field("left") => return Access::ReadWrite,
+            "update_expression" => return Access::ReadWrite,
+            "for_in_statement" if is_field("left") => return Access::Write,
+            _ => return Access::Read,
+        }
+        child = parent;
+    }
+    Access::Read
+}
+
+/// How a binding was declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BindingKind {
+    Param,
+    Var,
+    Let,
+    Const,
+    Function,
+    Class,
+    CatchParam,
+    Import,
+}
+
+/// Why a value is probably large.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LargeValue {
+    /// `await readBody(req)` and similar: a whole request body.
+    RequestBody(String),
+    /// `Buffer.from(..)`, `Buffer.concat(..)`, ...
+    Buffer,
+    /// `JSON.parse(..)`: a parsed payload.
+    JsonParse,
+    /// `fs.readFile(..)`, `readFileSync(..)`: file contents.
+    FileContents,
+    /// `await res.json()` / `.text()` / `.arrayBuffer()` / `.blob()`: a response body.
+    ResponseBody(String),
+    /// An array built from another large value (`rows.map(..)`, `[...chunks]`).
+    BuiltFrom(String),
+}
+
+impl fmt::Display for LargeValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LargeValue::RequestBody(callee) => write!(f, "a request body from `{callee}(..)`"),
+            LargeValue::Buffer => f.write_str("a `Buffer`"),
+            LargeValue::JsonParse => f.write_str("a parsed `JSON.parse(..)` payload"),
+            LargeValue::FileContents => f.write_str("file contents"),
+            LargeValue::ResponseBody(method) => write!(f, "a response body from `.{method}()`"),
+            LargeValue::BuiltFrom(name) => write!(f, "a value built from `{name}`"),
+        }
+    }
+}
+
+/// Whether `expr` probably evaluates to a large value, judged from its shape.
+/// `large_names` are bindings already known to hold one.
+pub fn large_value(expr: Node, source: &str, large_names: &HashSet<String>) -> Option<LargeValue> {
+    let mut node = expr;
+    let mut awaited = false;
+    loop {
+        match node.kind() {
+            "parenthesized_expression" => node = node.named_child(0)?,
+            "await_expression" => {
+                awaited = true;
+                node = node.named_child(0)?;
+            }
+            _ => break,
+        }
+    }
+    match node.kind() {
+        "call_expression" => {
+            let callee = node.child_by_field_name("function")?;
+            let callee_text = &source[callee.byte_range()];
+            let last = callee_text.rsplit('.').next().unwrap_or(callee_text);
+            if callee_text == "JSON.parse" {
+                return Some(LargeValue::JsonParse);
+            }
+            if callee_text.starts_with("Buffer.") {
+                return Some(LargeValue::Buffer);
+            }
+            if matches!(last, "readFile" | "readFileSync") {
+                return Some(LargeValue::FileContents);
+            }
+            if awaited
+                && callee.kind() == "identifier"
+                && matches!(callee_text, "readBody" | "getRawBody" | "rawBody")
+            {
+                return Some(LargeValue::RequestBody(callee_text.to_owned()));
+            }
+            if awaited
+                && callee.kind() == "member_expression"
+                && matches!(last, "json" | "text" | "arrayBuffer" | "blob" | "formData")
+            {
+                return Some(LargeValue::ResponseBody(last.to_owned()));
+            }
+            if callee.kind() == "member_expression" {
+                let object = callee.child_by_field_name("object")?;
+                let object_text = &source[object.byte_range()];
+                if callee_text == "Array.from" {
+                    let first = node.child_by_field_name("arguments")?.named_child(0)?;
+                    let first_text = &source[first.byte_range()];
+                    return large_names
+                        .contains(first_text)
+                        .then(|| LargeValue::BuiltFrom(first_text.to_owned()));
+                }
+                if matches!(
+                    last,
+                    "map" | "filter" | "slice" | "concat" | "flat" | "flatMap" | "split"
+                ) && large_names.contains(object_text)
+                {
+                    return Some(LargeValue::BuiltFrom(object_text.to_owned()));
+                }
+            }
+            None
+        }
+        "array" => {
+            let mut cursor = node.walk();
+            let from = node.named_children(&mut cursor).find_map(|element| {
+                let element = if element.kind() == "spread_element" {
+                    element.named_child(0)?
+                } else {
+                    element
+                };
+                let text = &source[element.byte_range()];
+                large_names.contains(text).then(|| text.to_owned())
+            });
+            from.map(LargeValue::BuiltFrom)
+        }
+        _ => None,
+    }
+}
+
+/// One name declared in the analysed function (not in a nested one).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Binding {
+    pub name: String,
+    pub kind: BindingKind,
+    /// The declaring identifier.
+    pub decl_range: Range<usize>,
+    /// Where the declaration (statement, parameter or loop head) ends: the
+    /// binding holds a value from there on.
+    pub decl_end: usize,
+    /// Where the name is visible: its block, or the whole function.
+    pub scope: Range<usize>,
+    /// The initializer, when the declaration has one.
+    pub init: Option<Range<usize>>,
+    pub likely_large: Option<LargeValue>,
+    /// A closure created in the function refers to it.
+    pub captured: bool,
+    /// Reads in the function's own code (not in closures), in document order.
+    pub reads: Vec<Range<usize>>,
+    /// Writes in the function's own code, in document order.
+    pub writes: Vec<Range<usize>>,
+    /// Statements that overwrite the binding whatever its value (`x = ...;`,
+    /// `let x;`), with the block that holds them.
+    kills: Vec<Kill>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Kill {
+    stmt: Range<usize>,
+    block: Range<usize>,
+}
+
+/// An `await` of the analysed function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwaitPoint {
+    /// The whole `await` expression.
+    pub range: Range<usize>,
+    /// The `await` keyword.
+    pub keyword: Range<usize>,
+    /// The awaited operand.
+    pub operand: Range<usize>,
+}
+
+/// What an identifier in the function refers to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// A binding of the analysed function: an index into [`FunctionFlow::bindings`].
+    Local(usize),
+    /// A binding declared in a function nested inside the analysed one.
+    Nested,
+    /// A name declared outside the function (module scope, an enclosing
+    /// function, or a global).
+    Outer,
+}
+
+/// One use of a name inside the analysed function, closures included.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub range: Range<usize>,
+    pub access: Access,
+    pub resolution: Resolution,
+    /// The use is inside a closure nested in the function.
+    pub in_closure: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct LoopInfo {
+    range: Range<usize>,
+    /// Parts evaluated once, before the first iteration (the `for...of`
+    /// iterable, the `for` initializer): a back edge does not reach them.
+    once: Option<Range<usize>>,
+    /// Bindings the loop head assigns afresh on every iteration.
+    head_binds: Vec<usize>,
+}
+
+/// Bindings, references, awaits and loops of one function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionFlow {
+    pub function: Range<usize>,
+    pub bindings: Vec<Binding>,
+    /// The function's own awaits (not those of nested functions), in order.
+    pub awaits: Vec<AwaitPoint>,
+    /// Every use of a name in the function, closures included, in document order.
+    pub references: Vec<Reference>,
+    loops: Vec<LoopInfo>,
+    /// Child statement ranges of the blocks that hold a kill.
+    block_children: HashMap<(usize, usize), Vec<Range<usize>>>,
+}
+
+struct Decl {
+    name: String,
+    kind: BindingKind,
+    ident: Range<usize>,
+    decl_end: usize,
+    scope: Range<usize>,
+    owner: usize,
+    init: Option<Range<usize>>,
+    kill: Option<Kill>,
+}
+
+/// The scope a `let`/`const`/class declaration at `node` belongs to.
+fn block_scope<'t>(node: Node<'t>, root: Node<'t>) -> Node<'t> {
+    let mut at = node.parent();
+    while let Some(candidate) = at {
+        if candidate == root
+            || is_function(candidate)
+            || matches!(
+                candidate.kind(),
+                "statement_block"
+                    | "for_statement"
+                    | "for_in_statement"
+                    | "switch_body"
+                    | "program"
+                    | "class_static_block"
+            )
+        {
+            return candidate;
+        }
+        at = candidate.parent();
+    }
+    root
+}
+
+fn function_scope<'t>(node: Node<'t>, root: Node<'t>) -> Node<'t> {
+    let mut at = node.parent();
+    while let Some(candidate) = at {
+        if candidate == root || is_function(candidate) || candidate.kind() == "program" {
+            return candidate;
+        }
+        at = candidate.parent();
+    }
+    root
+}
+
+fn owner_function<'t>(node: Node<'t>, root: Node<'t>) -> usize {
+    if is_function(node) || node == root {
+        return node.id();
+    }
+    function_scope(node, root).id()
+}
+
+fn is_block(kind: &str) -> bool {
+    matches!(
+        kind,
+        "statement_block" | "program" | "switch_case" | "switch_default" | "class_static_block"
+    )
+}
+
+impl FunctionFlow {
+    /// Analyses `function` (any function-like node, or a `program`).
+    pub fn new(source: &str, function: Node) -> FunctionFlow {
+        let root = function;
+        let mut decls: Vec<Decl> = Vec::new();
+        let mut decl_sites: HashSet<usize> = HashSet::new();
+        let declare = |decls: &mut Vec<Decl>,
+                       ident: Node,
+                       kind: BindingKind,
+                       decl_end: usize,
+                       scope: Node,
+                       init: Option<Range<usize>>| {
+            decls.push(Decl {
+                name: source[ident.byte_range()].to_owned(),
+                kind,
+                ident: ident.byte_range(),
+                decl_end,
+                scope: scope.byte_range(),
+                owner: owner_function(scope, root),
+                init,
+                kill: None,
+            });
+        };
+
+        // The function's own name is declared around it, not referenced in it.
+        if let Some(name) = root.child_by_field_name("name") {
+            decl_sites.insert(name.id());
+        }
+        // Pass 1: declarations, in the function and in nested functions (for shadowing).
+        preorder(root, |node| {
+            match node.kind() {
+                "variable_declarator" => {
+                    let Some(decl) = node.parent() else {
+                        return Walk::Enter;
+                    };
+                    let kind = match decl.child_by_field_name("kind").map(|k| k.kind()) {
+                        Some("const") => BindingKind::Const,
+                        Some("let") => BindingKind::Let,
+                        _ => BindingKind::Var,
+                    };
+                    let scope = if kind == BindingKind::Var {
+                        function_scope(decl, root)
+                    } else {
+                        block_scope(decl, root)
+                    };
+                    let value = node.child_by_field_name("value");
+                    if let Some(name) = node.child_by_field_name("name") {
+                        let resets = kind != BindingKind::Var || value.is_some();
+                        for ident in pattern_identifiers(name) {
+                            decl_sites.insert(ident.id());
+                            declare(
+                                &mut decls,
+                                ident,
+                                kind,
+                                decl.end_byte(),
+                                scope,
+                                value.map(|v| v.byte_range()),
+                            );
+                            let block = decl.parent().filter(|p| resets && is_block(p.kind()));
+                            if let (Some(block), Some(last)) = (block, decls.last_mut()) {
+                                last.kill = Some(Kill {
+                                    stmt: decl.byte_range(),
+                                    block: block.byte_range(),
+                                });
+                            }
+                        }
+                    }
+                }
+                "for_in_statement" => {
+                    let kind = for_in_declaration_kind(node);
+                    let kind = match kind {
+                        Some("const") => Some(BindingKind::Const),
+                        Some("let") | Some("using") => Some(BindingKind::Let),
+                        Some("var") => Some(BindingKind::Var),
+                        _ => None,
+                    };
+                    if let (Some(kind), Some(left)) = (kind, node.child_by_field_name("left")) {
+                        let scope = if kind == BindingKind::Var {
+                            function_scope(node, root)
+                        } else {
+                            node
+                        };
+                        for ident in pattern_identifiers(left) {
+                            decl_sites.insert(ident.id());
+                            declare(&mut decls, ident, kind, left.end_byte(), scope, None);
+                        }
+                    }
+                }
+                "formal_parameters" => {
+                    if let Some(function) = node.parent() {
+                        let mut cursor = node.walk();
+                        for param in node.named_children(&mut cursor) {
+                            for ident in pattern_identifiers(param) {
+                                decl_sites.insert(ident.id());
+                                declare(
+                                    &mut decls,
+                                    ident,
+                                    BindingKind::Param,
+                                    param.end_byte(),
+                                    function,
+                                    None,
+                                );
+                            }
+                        }
+                    }
+                }
+                "arrow_function" => {
+                    if let Some(param) = node.child_by_field_name("parameter") {
+                        decl_sites.insert(param.id());
+                        declare(
+                            &mut decls,
+                            param,
+                            BindingKind::Param,
+                            param.end_byte(),
+                            node,
+                            None,
+                        );
+                    }
+                }
+                // The analysed function's own name belongs to the scope around it.
+                "function_declaration" | "generator_function_declaration" | "class_declaration"
+                    if node != root =>
+                {
+                    if let Some(name) = node.child_by_field_name("name") {
+                        let kind = if node.kind() == "class_declaration" {
+                            BindingKind::Class
+                        } else {
+                            BindingKind::Function
+                        };
+                        decl_sites.insert(name.id());
+                        let scope = block_scope(node, root);
+                        declare(&mut decls, name, kind, name.end_byte(), scope, None);
+                    }
+                }
+                "function_expression" | "function" | "generator_function" | "class"
+                    if node != root =>
+                {
+                    if let Some(name) = node.child_by_field_name("name") {
+                        decl_sites.insert(name.id());
+                        declare(
+                            &mut decls,
+                            name,
+                            BindingKind::Function,
+                            name.end_byte(),
+                            node,
+                            None,
+                        );
+                    }
+                }
+                "catch_clause" => {
+                    if let Some(param) = node.child_by_field_name("parameter") {
+                        for ident in pattern_identifiers(param) {
+                            decl_sites.insert(ident.id());
+                            declare(
+                                &mut decls,
+                                ident,
+                                BindingKind::CatchParam,
+                                param.end_byte(),
+                                node,
+                                None,
+                            );
+                        }
+                    }
+                }
+                "import_statement" => {
+                    preorder(node, |inner| {
+                        match inner.kind() {
+                            "import_specifier" => {
+                                let local = inner
+                                    .child_by_field_name("alias")
+                                    .or_else(|| inner.child_by_field_name("name"));
+                                let mut cursor = inner.walk();
+                                for part in inner.named_children(&mut cursor) {
+                                    decl_sites.insert(part.id());
+                                }
+                                if let Some(local) = local.filter(|l| l.kind() == "identifier") {
+                                    declare(
+                                        &mut decls,
+                                        local,
+                                        BindingKind::Import,
+                                        node.end_byte(),
+                                        function_scope(node, root),
+                                        None,
+                                    );
+                                }
+                                return Walk::Skip;
+                            }
+                            "identifier" => {
+                                decl_sites.insert(inner.id());
+                                declare(
+                                    &mut decls,
+                                    inner,
+                                    BindingKind::Import,
+                                    node.end_byte(),
+                                    function_scope(node, root),
+                                    None,
+                                );
+                            }
+                            _ => {}
+                        }
+                        Walk::Enter
+                    });
+                    return Walk::Skip;
+                }
+                _ => {}
+            }
+            Walk::Enter
+        });
+        let root_id = root.id();
+        let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, decl) in decls.iter().enumerate() {
+            by_name.entry(decl.name.as_str()).or_default().push(index);
+        }
+        // Bindings of the analysed function, in declaration order.
+        let mut local_index: HashMap<usize, usize> = HashMap::new();
+        let mut bindings: Vec<Binding> = Vec::new();
+        for (index, decl) in decls.iter().enumerate() {
+            if decl.owner != root_id {
+                continue;
+            }
+            // `var x` twice, or a parameter redeclared by `var`, is one binding.
+            if let Some(existing) = bindings
+                .iter()
+                .position(|b| b.name == decl.name && b.scope == decl.scope)
+            {
+                local_index.insert(index, existing);
+                bindings[existing].kills.extend(decl.kill.clone());
+                if bindings[existing].init.is_none() {
+                    bindings[existing].init = decl.init.clone();
+                }
+                continue;
+            }
+            local_index.insert(index, bindings.len());
+            bindings.push(Binding {
+                name: decl.name.clone(),
+                kind: decl.kind,
+                decl_range: decl.ident.clone(),
+                decl_end: decl.decl_end,
+                scope: decl.scope.clone(),
+                init: decl.init.clone(),
+                likely_large: None,
+                captured: false,
+                reads: Vec::new(),
+                writes: Vec::new(),
+                kills: decl.kill.iter().cloned().collect(),
+            });
+        }
+        let resolve = |name: &str, at: &Range<usize>| -> Option<usize> {
+            by_name
+                .get(name)?
+                .iter()
+                .copied()
+                .filter(|&index| contains(&decls[index].scope, at))
+                .min_by_key(|&index| decls[index].scope.len())
+        };
+
+        // Pass 2: references, awaits and loops.
+        let mut references = Vec::new();
+        let mut awaits = Vec::new();
+        let mut loops = Vec::new();
+        let mut assigned_values: Vec<(usize, Node)> = Vec::new();
+        let mut function_depth: Vec<Node> = Vec::new();
+        preorder(root, |node| {
+            while function_depth
+                .last()
+                .is_some_and(|f| f.end_byte() <= node.start_byte() && *f != node)
+            {
+                function_depth.pop();
+            }
+            if node != root && is_function(node) {
+                function_depth.push(node);
+            }
+            let in_closure = !function_depth.is_empty();
+            match node.kind() {
+                kind if is_reference_kind(kind) && !decl_sites.contains(&node.id()) => {
+                    let range = node.byte_range();
+                    let name = &source[range.clone()];
+                    let access = access(node);
+                    let resolution = match resolve(name, &range) {
+                        None => Resolution::Outer,
+                        Some(index) => match local_index.get(&index) {
+                            Some(&local) => Resolution::Local(local),
+                            None => Resolution::Nested,
+                        },
+                    };
+                    if let Resolution::Local(local) = resolution {
+                        let binding = &mut bindings[local];
+                        if in_closure {
+                            binding.captured = true;
+                        } else {
+                            if access != Access::Write {
+                                binding.reads.push(range.clone());
+                            }
+                            if access != Access::Read {
+                                binding.writes.push(range.clone());
+                            }
+                            if let Some(kill) = plain_assignment_statement(node) {
+                                binding.kills.push(kill);
+                            }
+                            if access == Access::Write {
+                                if let Some(value) = node
+                                    .parent()
+                                    .filter(|p| p.kind() == "assignment_expression")
+                                    .and_then(|p| p.child_by_field_name("right"))
+                                {
+                                    assigned_values.push((local, value));
+                                }
+                            }
+                        }
+                    }
+                    references.push(Reference {
+                        range,
+                        access,
+                        resolution,
+                        in_closure,
+                    });
+                }
+                "await_expression" if !in_closure => {
+                    let keyword = node.child(0).map(|k| k.byte_range());
+                    let operand = node.named_child(0).map(|o| o.byte_range());
+                    if let (Some(keyword), Some(operand)) = (keyword, operand) {
+                        awaits.push(AwaitPoint {
+                            range: node.byte_range(),
+                            keyword,
+                            operand,
+                        });
+                    }
+                }
+                "for_in_statement" | "for_statement" | "while_statement" | "do_statement"
+                    if !in_closure =>
+                {
+                    let once = match node.kind() {
+                        "for_in_statement" => node.child_by_field_name("right"),
+                        "for_statement" => node.child_by_field_name("initializer"),
+                        _ => None,
+                    };
+                    let head_binds = node
+                        .child_by_field_name("left")
+                        .filter(|_| node.kind() == "for_in_statement")
+                        .map(|left| {
+                            pattern_identifiers(left)
+                                .into_iter()
+                                .filter_map(|ident| {
+                                    let range = ident.byte_range();
+                                    resolve(&source[range.clone()], &range)
+                                        .and_then(|index| local_index.get(&index).copied())
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    loops.push(LoopInfo {
+                        range: node.byte_range(),
+                        once: once.map(|o| o.byte_range()),
+                        head_binds,
+                    });
+                }
+                _ => {}
+            }
+            Walk::Enter
+        });
+        // Likely-large values: direct sources first, then arrays built from them.
+        let values: Vec<(usize, Node)> = bindings
+            .iter()
+            .enumerate()
+            .filter_map(|(index, binding)| {
+                let init = binding.init.as_ref()?;
+                let node = root.descendant_for_byte_range(init.start, init.end)?;
+                Some((index, node))
+            })
+            .chain(assigned_values)
+            .collect();
+        let none = HashSet::new();
+        for (index, value) in &values {
+            if bindings[*index].likely_large.is_none() {
+                bindings[*index].likely_large = large_value(*value, source, &none);
+            }
+        }
+        let large_names: HashSet<String> = bindings
+            .iter()
+            .filter(|b| b.likely_large.is_some())
+            .map(|b| b.name.clone())
+            .collect();
+        for (index, value) in &values {
+            if bindings[*index].likely_large.is_none() {
+                bindings[*index].likely_large = large_value(*value, source, &large_names);
+            }
+        }
+
+        let mut block_children = HashMap::new();
+        for kill in bindings.iter().flat_map(|b| b.kills.iter()) {
+            let key = (kill.block.start, kill.block.end);
+            if block_children.contains_key(&key) {
+                continue;
+            }
+            if let Some(block) = root.descendant_for_byte_range(kill.block.start, kill.block.end) {
+                let block = ancestor_with_range(block, &kill.block);
+                let mut cursor = block.walk();
+                let children: Vec<Range<usize>> = block
+                    .named_children(&mut cursor)
+                    .filter(|c| c.kind() != "comment")
+                    .map(|c| c.byte_range())
+                    .collect();
+                block_children.insert(key, children);
+            }
+        }
+
+        FunctionFlow {
+            function: root.byte_range(),
+            bindings,
+            awaits,
+            references,
+            loops,
+            block_children,
+        }
+    }
+
+    /// What the name at `range` refers to, when `range` is a use in the function.
+    pub fn resolution_at(&self, range: &Range<usize>) -> Option<Resolution> {
+        let index = self
+            .references
+            .binary_search_by_key(&range.start, |r| r.range.start)
+            .ok()?;
+        let reference = &self.references[index];
+        (reference.range == *range).then_some(reference.resolution)
+    }
+
+    /// The binding declared by the identifier at `decl_range`.
+    pub fn binding_declared_at(&self, decl_range: &Range<usize>) -> Option<usize> {
+        self.bindings
+            .iter()
+            .position(|binding| binding.decl_range == *decl_range)
+    }
+
+    /// The bindings that hold a value at await `await_index`: in scope there,
+    /// declared before it.
+    pub fn in_scope_at(&self, await_index: usize) -> Vec<usize> {
+        let Some(point) = self.awaits.get(await_index) else {
+            return Vec::new();
+        };
+        self.bindings
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| contains(&b.scope, &point.range) && b.decl_end <= point.range.start)
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    /// Whether the function's own code may read `binding`'s current value after
+    /// await `await_index` resumes (on some path, before overwriting it).
+    pub fn is_live_after(&self, binding_index: usize, await_index: usize) -> bool {
+        let (Some(binding), Some(point)) = (
+            self.bindings.get(binding_index),
+            self.awaits.get(await_index),
+        ) else {
+            return false;
+        };
+        let index = binding_index;
+        binding
+            .reads
+            .iter()
+            .any(|read| self.reaches(index, binding, &point.range, read))
+    }
+
+    /// Whether control can flow from the end of `from` to `read` without
+    /// passing a statement that overwrites the binding.
+    fn reaches(
+        &self,
+        index: usize,
+        binding: &Binding,
+        from: &Range<usize>,
+        read: &Range<usize>,
+    ) -> bool {
+        let forward = read.start >= from.end;
+        let around_a_loop = !forward
+            && self.loops.iter().any(|l| {
+                contains(&l.range, from)
+                    && contains(&l.range, read)
+                    && !l.once.as_ref().is_some_and(|once| contains(once, read))
+                    && !l.head_binds.contains(&index)
+            });
+        if !forward && !around_a_loop {
+            return false;
+        }
+        !binding
+            .kills
+            .iter()
+            .any(|kill| self.kill_blocks_path(kill, from, read))
+    }
+
+    /// Every path from `from` to `read` runs `kill.stmt` when `read` sits in a
+    /// later statement of the same block and `from` is not between the two:
+    /// JavaScript has no jump into the middle of a block.
+    fn kill_blocks_path(&self, kill: &Kill, from: &Range<usize>, read: &Range<usize>) -> bool {
+        if !contains(&kill.block, read) || read.start < kill.stmt.end {
+            return false;
+        }
+        let Some(children) = self.block_children.get(&(kill.block.start, kill.block.end)) else {
+            return false;
+        };
+        let Some(read_stmt) = children.iter().find(|s| contains(s, read)) else {
+            return false;
+        };
+        !(from.start >= kill.stmt.end && from.start < read_stmt.end)
+    }
+}
+
+fn ancestor_with_range<'t>(node: Node<'t>, range: &Range<usize>) -> Node<'t> {
+    let mut at = node;
+    while at.byte_range() != *range {
+        match at.parent() {
+            Some(parent) if contains(&parent.byte_range(), range) => at = parent,
+            _ => break,
+        }
+    }
+    at
+}
+
+/// The declaration keyword of a `for...in`/`for...of` head (`const`, `let`,
+/// `var`, `using`), looking past the `await` of `for await`.
+pub fn for_in_declaration_kind(node: Node) -> Option<&'static str> {
+    let left = node.child_by_field_name("left")?;
+    let mut cursor = node.walk();
+    let kind = node
+        .children(&mut cursor)
+        .take_while(|child| *child != left)
+        .find_map(|child| match child.kind() {
+            "const" => Some("const"),
+            "let" => Some("let"),
+            "var" => Some("var"),
+            "using" => Some("using"),
+            _ => None,
+        });
+    kind
+}
+
+/// Whether a `for` head is `for await (...)`.
+pub fn is_for_await(node: Node) -> bool {
+    let Some(left) = node.child_by_field_name("left") else {
+        return false;
+    };
+    let mut cursor = node.walk();
+    let found = node
+        .children(&mut cursor)
+        .take_while(|child| *child != left)
+        .any(|child| child.kind() == "await");
+    found
+}
+
+/// `x = ...;` as a whole statement directly in a block: it overwrites `x`
+/// whatever happened before.
+fn plain_assignment_statement(ident: Node) -> Option<Kill> {
+    let assignment = ident.parent()?;
+    if assignment.kind() != "assignment_expression"
+        || assignment.child_by_field_name("left") != Some(ident)
+    {
+        return None;
+    }
+    let statement = assignment.parent()?;
+    let block = statement.parent()?;
+    (statement.kind() == "expression_statement" && is_block(block.kind())).then(|| Kill {
+        stmt: statement.byte_range(),
+        block: block.byte_range(),
+    })
+}
+
+/// Why a variable is kept while its function is suspended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetainReason {
+    /// Read later on some path.
+    Live,
+    /// Referenced by a closure: context-allocated, kept while its scope lives.
+    Captured,
+}
+
+/// A local or parameter kept in a suspended async function's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetainedVar {
+    pub name: String,
+    pub decl_range: Range<usize>,
+    pub reason: RetainReason,
+    pub likely_large: Option<LargeValue>,
+}
+
+/// The variables kept alive while the function waits at one `await`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AwaitRetention {
+    /// The whole `await` expression.
+    pub await_range: Range<usize>,
+    pub retained: Vec<RetainedVar>,
+}
+
+/// For each `await` of `function` (its own, not those of nested functions), the
+/// locals and parameters the suspended function keeps: those live after the
+/// await, and those captured by a closure. `tree` must be the parse `function`
+/// comes from.
+pub fn retained_at_awaits(source: &str, _tree: &Tree, function: Node) -> Vec<AwaitRetention> {
+    let flow = FunctionFlow::new(source, function);
+    (0..flow.awaits.len())
+        .map(|await_index| AwaitRetention {
+            await_range: flow.awaits[await_index].range.clone(),
+            retained: flow
+                .in_scope_at(await_index)
+                .into_iter()
+                .filter_map(|index| {
+                    let binding = &flow.bindings[index];
+                    let reason = if binding.captured {
+                        RetainReason::Captured
+                    } else if flow.is_live_after(index, await_index) {
+                        RetainReason::Live
+                    } else {
+                        return None;
+                    };
+                    Some(RetainedVar {
+                        name: binding.name.clone(),
+                        decl_range: binding.decl_range.clone(),
+                        reason,
+                        likely_large: binding.likely_large.clone(),
+                    })
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    /// The retained names at each await of the first function in `source`, as
+    /// `name:reason` strings (`live`, `captured`).
+    fn retained(source: &str) -> Vec<Vec<String>> {
+        let tree = syntax::parse(source, None);
+        let mut function = None;
+        preorder(tree.root_node(), |node| {
+            if function.is_none() && is_function(node) {
+                function = Some(node);
+            }
+            Walk::Enter
+        });
+        let function = function.expect("a function in the snippet");
+        retained_at_awaits(source, &tree, function)
+            .into_iter()
+            .map(|at| {
+                at.retained
+                    .into_iter()
+                    .map(|var| {
+                        let reason = match var.reason {
+                            RetainReason::Live => "live",
+                            RetainReason::Captured => "captured",
+                        };
+                        format!("{}:{reason}", var.name)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nulling_a_body_before_the_await_drops_it() {
+        let source = "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  await db.save(parsed);\n  return parsed.id;\n}\n";
+        assert_eq!(
+            retained(source),
+            vec![vec![], vec!["parsed:live"]] as Vec<Vec<&str>>
+        );
+    }
+
+    #[test]
+    fn a_read_after_the_await_keeps_a_variable_and_a_closure_captures_one() {
+        let source = "async function f(a) {\n  const b = g(a);\n  const log = () => console.log(a);\n  await h();\n  use(b);\n}\n";
+        assert_eq!(
+            retained(source),
+            vec![vec!["a:captured", "b:live"]] as Vec<Vec<&str>>
+        );
+    }
+
+    #[test]
+    fn a_read_earlier_in_a_loop_is_live_around_the_back_edge() {
+        let source = "async function f(xs) {\n  let total = 0;\n  for (const x of xs) {\n    use(total);\n    await g(x);\n  }\n}\n";
+        assert_eq!(retained(source), vec![vec!["total:live"]] as Vec<Vec<&str>>);
+    }
+
+    #[test]
+    fn a_loop_variable_and_a_reset_in_the_loop_are_not_live_around_the_back_edge() {
+        let source = "async function f(xs) {\n  for (const x of xs) {\n    let y = x;\n    use(y);\n    await g();\n  }\n}\n";
+        assert_eq!(retained(source), vec![vec![]] as Vec<Vec<&str>>);
+    }
+
+    #[test]
+    fn an_overwrite_after_the_await_kills_the_old_value() {
+        let source = "async function f() {\n  let data = load();\n  use(data);\n  await g();\n  data = other();\n  use(data);\n}\n";
+        assert_eq!(retained(source), vec![vec![]] as Vec<Vec<&str>>);
+    }
+
+    #[test]
+    fn a_branch_that_overwrites_does_not_kill() {
+        let source = "async function f(c) {\n  let data = load();\n  await g();\n  if (c) { data = other(); }\n  use(data);\n}\n";
+        assert_eq!(
+            retained(source),
+            vec![vec!["c:live", "data:live"]] as Vec<Vec<&str>>
+        );
+    }
+
+    #[test]
+    fn shadowed_names_resolve_to_the_inner_binding() {
+        let source =
+            "async function f() {\n  const x = big();\n  { const x = 1; await g(); use(x); }\n}\n";
+        assert_eq!(retained(source), vec![vec!["x:live"]] as Vec<Vec<&str>>);
+        let tree = syntax::parse(source, None);
+        let function = tree.root_node().named_child(0).expect("function");
+        let flow = FunctionFlow::new(source, function);
+        let at = source.find("x =").expect("outer x");
+        let outer = flow.binding_declared_at(&(at..at + 1)).expect("outer x");
+        assert!(flow.bindings[outer].reads.is_empty());
+    }
+
+    #[test]
+    fn likely_large_values_are_recognised() {
+        let source = "async function f(res, req) {\n  const a = await res.json();\n  const b = JSON.parse(s);\n  const c = await fs.promises.readFile(p);\n  const d = Buffer.concat(chunks);\n  const e = a.map(String);\n  const g = await readBody(req);\n  const h = res.json(1);\n  await x();\n  use(a, b, c, d, e, g, h);\n}\n";
+        let tree = syntax::parse(source, None);
+        let function = tree.root_node().named_child(0).expect("function");
+        let flow = FunctionFlow::new(source, function);
+        let large: Vec<(&str, bool)> = flow
+            .bindings
+            .iter()
+            .map(|b| (b.name.as_str(), b.likely_large.is_some()))
+            .collect();
+        assert_eq!(
+            large,
+            [
+                ("res", false),
+                ("req", false),
+                ("a", true),
+                ("b", true),
+                ("c", true),
+                ("d", true),
+                ("e", true),
+                ("g", true),
+                ("h", false)
+            ]
+        );
+    }
+
+    #[test]
+    fn references_resolve_locally_nested_or_outer() {
+        let source = "let shared = 0;\nasync function f(p) {\n  shared += p;\n  const inner = () => { let q = 1; return q + p; };\n}\n";
+        let tree = syntax::parse(source, None);
+        let function = tree.root_node().named_child(1).expect("function");
+        let flow = FunctionFlow::new(source, function);
+        let kinds: Vec<(&str, Resolution, bool)> = flow
+            .references
+            .iter()
+            .map(|r| (&source[r.range.clone()], r.resolution, r.in_closure))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("shared", Resolution::Outer, false),
+                ("p", Resolution::Local(0), false),
+                ("q", Resolution::Nested, true),
+                ("p", Resolution::Local(0), true)
+            ]
+        );
+        assert_eq!(access_of(source, "shared"), Access::ReadWrite);
+    }
+
+    fn access_of(source: &str, name: &str) -> Access {
+        let tree = syntax::parse(source, None);
+        let mut found = None;
+        preorder(tree.root_node(), |node| {
+            if node.kind() == "identifier" && &source[node.byte_range()] == name {
+                found = Some(access(node));
+            }
+            Walk::Enter
+        });
+        found.expect("the name")
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow_the_stack() {
+        let depth = 20_000;
+        let source = format!(
+            "async function f(x) {{ const y = {}x{}; await g(); use(y); }}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let tree = syntax::parse(&source, None);
+        let function = tree.root_node().named_child(0).expect("function");
+        let at = retained_at_awaits(&source, &tree, function);
+        assert_eq!(at.len(), 1);
+    }
+
+    #[test]
+    fn for_await_heads_declare_their_binding() {
+        let source = "async function f(xs) { for await (const x of xs) { await g(x); } }";
+        let tree = syntax::parse(source, None);
+        let function = tree.root_node().named_child(0).expect("function");
+        let flow = FunctionFlow::new(source, function);
+        let names: Vec<&str> = flow.bindings.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["xs", "x"]);
+    }
+}

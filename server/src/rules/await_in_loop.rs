@@ -1,0 +1,647 @@
+//! `await-in-loop`: `await` in a `for` loop whose iterations do not depend on each other.
+//!
+//! `for (const user of users) { await sendEmail(user); }` starts the second send
+//! only after the first has settled: the loop takes the sum of all latencies.
+//! When no iteration needs anything from an earlier one, the iterations can
+//! overlap with `Promise.all`.
+//!
+//! This is a hint. Running iterations at the same time changes the order of
+//! their side effects, starts all of them at once (rate limits, connection
+//! pools; see `unbounded-fan-out` for large inputs) and lets the others run on
+//! when one rejects. Ordered work such as migrations must stay sequential.
+//!
+//! The rule stays silent, to avoid the false positives ESLint's
+//! `no-await-in-loop` is known for, when:
+//! - the loop is `for await`, `while` or `do...while` (polling and retry loops),
+//!   or a `for (;;)` loop that is not a plain counter (`i += 100`: batches);
+//! - a `break`, `return`, `throw` or labelled jump can end the loop early, or a
+//!   `continue` follows an `await` (it may depend on an awaited result);
+//! - the body writes a variable or property declared outside it (`total +=`,
+//!   `last = ...`, `cache[k] = ...`): a loop-carried value;
+//! - the body declares `var` (shared across iterations);
+//! - it awaits a pause (`sleep`, `delay`, `setTimeout`) or a batch
+//!   (`Promise.all`): the sequence is deliberate;
+//! - the loop is over migrations, or its counter is named like a retry.
+//!
+//! Bad:
+//! ```js
+//! for (const user of users) {
+//!   await sendEmail(user);
+//! }
+//! ```
+//!
+//! Good:
+//! ```js
+//! await Promise.all(users.map(async (user) => {
+//!   await sendEmail(user);
+//! }));
+//! ```
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use crate::analysis::dataflow::{
+    for_in_declaration_kind, is_for_await, is_function, is_loop, pattern_identifiers, preorder,
+    Walk,
+};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::query_file;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct AwaitInLoop;
+
+query_file!(LOOPS, "loops.scm", ["loop", "loop.body"]);
+
+static META: RuleMeta = RuleMeta {
+    code: "await-in-loop",
+    default_severity: Severity::Hint,
+    summary: "a loop awaits each iteration although the iterations are independent",
+    queries: &[&LOOPS],
+};
+
+/// `Promise.all` overlaps the iterations: behaviour changes on purpose.
+pub const FIX_SAFETY: FixSafety = FixSafety::ChangesBehaviour;
+
+impl Rule for AwaitInLoop {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let loop_index = LOOPS.capture("loop");
+        let body_index = LOOPS.capture("loop.body");
+        let mut findings = Vec::new();
+        ctx.for_each_match(&LOOPS, |captures| {
+            let find = |index| captures.iter().find(|c| c.index == index).map(|c| c.node);
+            if let (Some(node), Some(body)) = (find(loop_index), find(body_index)) {
+                findings.extend(check_loop(ctx, node, body));
+            }
+        });
+        findings
+    }
+}
+
+/// What the walk over a loop body found, ignoring nested functions' control
+/// flow (their writes still count).
+#[derive(Default)]
+struct BodyFacts<'t> {
+    /// Awaits whose innermost loop is this one.
+    awaits: Vec<Node<'t>>,
+    /// Some await belongs to a nested loop.
+    nested_loop_await: bool,
+    early_exit: bool,
+    /// A `continue` of this loop after an await.
+    late_continue: bool,
+    has_continue: bool,
+    declares_var: bool,
+    yields: bool,
+    declared: HashSet<String>,
+    /// Roots of assignment targets: `total`, `cache` in `cache[k] = ...`.
+    written_roots: Vec<String>,
+    /// Roots of `x.push(..)`-style mutations.
+    pushed_roots: Vec<String>,
+}
+
+fn check_loop<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> Option<Finding> {
+    let head_names = loop_head(ctx, node)?;
+    let facts = body_facts(ctx, node, body);
+    let first = *facts.awaits.first()?;
+    let function = crate::analysis::dataflow::enclosing_function(node);
+    if function.is_some_and(|f| !crate::analysis::dataflow::is_async_function(f)) {
+        return None;
+    }
+    if facts.early_exit || facts.late_continue || facts.declares_var || facts.yields {
+        return None;
+    }
+    let mut local = facts.declared.clone();
+    local.extend(head_names.iter().cloned());
+    if facts.written_roots.iter().any(|root| !local.contains(root)) {
+        return None;
+    }
+    let deliberate = facts.awaits.iter().any(|a| {
+        a.named_child(0).is_some_and(|operand| {
+            let text = ctx.text(operand);
+            text.contains("setTimeout")
+                || callee_name(ctx, operand).is_some_and(|name| {
+                    is_pause(name)
+                        || matches!(
+                            name,
+                            "Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any"
+                        )
+                })
+        })
+    });
+    let head_text = ctx.source[node.start_byte()..body.start_byte()].to_ascii_lowercase();
+    if deliberate
+        || head_text.contains("migration")
+        || head_text.contains("retr")
+        || head_text.contains("attempt")
+    {
+        return None;
+    }
+    let keyword = first.child(0)?;
+    let awaited = first
+        .named_child(0)
+        .map(|operand| brief(ctx, operand))
+        .unwrap_or_default();
+    let message = format!(
+        "each iteration waits for `{awaited}` before the next one starts, so the loop runs \
+         its iterations one after another although they do not depend on each other; \
+         `Promise.all` would overlap them (this changes behaviour: side effects happen in a \
+         different order, and starting every iteration at once may hit rate limits)"
+    );
+    let outer_push = facts.pushed_roots.iter().any(|root| !local.contains(root));
+    let fix = if outer_push || facts.has_continue || facts.nested_loop_await {
+        None
+    } else {
+        map_fix(ctx, node, body)
+    };
+    Some(Finding {
+        rule: META.code,
+        severity: META.default_severity,
+        message,
+        range: keyword.byte_range(),
+        fixes: fix.into_iter().collect(),
+    })
+}
+
+/// The names the loop head declares, or `None` when the loop is not one the
+/// rule reasons about.
+fn loop_head(ctx: &RuleContext, node: Node) -> Option<Vec<String>> {
+    match node.kind() {
+        "for_in_statement" => {
+            if is_for_await(node) || !matches!(for_in_declaration_kind(node), Some("const" | "let"))
+            {
+                return None;
+            }
+            let left = node.child_by_field_name("left")?;
+            Some(
+                pattern_identifiers(left)
+                    .into_iter()
+                    .map(|ident| ctx.text(ident).to_owned())
+                    .collect(),
+            )
+        }
+        "for_statement" => counter_loop(ctx, node).map(|counter| vec![counter]),
+        _ => None,
+    }
+}
+
+/// `for (let i = ...; i < n; i++)`: the counter's name.
+fn counter_loop(ctx: &RuleContext, node: Node) -> Option<String> {
+    let init = node.child_by_field_name("initializer")?;
+    if init.kind() != "lexical_declaration" || init.named_child_count() != 1 {
+        return None;
+    }
+    let declarator = init.named_child(0)?;
+    let name = declarator.child_by_field_name("name")?;
+    if name.kind() != "identifier" {
+        return None;
+    }
+    let counter = ctx.text(name);
+    let condition = node.child_by_field_name("condition")?;
+    let condition = if condition.kind() == "expression_statement" {
+        condition.named_child(0)?
+    } else {
+        condition
+    };
+    let left = condition.child_by_field_name("left").map(|n| ctx.text(n));
+    let right = condition.child_by_field_name("right").map(|n| ctx.text(n));
+    let operator = condition
+        .child_by_field_name("operator")
+        .map(|n| ctx.text(n));
+    let bounded = match operator {
+        Some("<" | "<=" | "!=" | "!==") => left == Some(counter),
+        Some(">" | ">=") => right == Some(counter),
+        _ => false,
+    };
+    let increment = node.child_by_field_name("increment")?;
+    let step: String = ctx.text(increment).split_whitespace().collect();
+    let steps_by_one = [
+        format!("{counter}++"),
+        format!("++{counter}"),
+        format!("{counter}+=1"),
+        format!("{counter}={counter}+1"),
+    ]
+    .contains(&step);
+    (bounded && steps_by_one).then(|| counter.to_owned())
+}
+
+fn body_facts<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> BodyFacts<'t> {
+    let mut facts = BodyFacts::default();
+    preorder(body, |n| {
+        let in_closure = inside_function_below(n, node);
+        match n.kind() {
+            "await_expression" if !in_closure => {
+                if innermost_loop(n) == Some(node) {
+                    facts.awaits.push(n);
+                } else {
+                    facts.nested_loop_await = true;
+                }
+            }
+            "return_statement" if !in_closure => facts.early_exit = true,
+            "yield_expression" if !in_closure => facts.yields = true,
+            "break_statement" | "continue_statement" if !in_closure => {
+                let labelled = n.named_child_count() > 0;
+                let targets_this =
+                    innermost_breakable(n, n.kind() == "break_statement") == Some(node);
+                if labelled || (targets_this && n.kind() == "break_statement") {
+                    facts.early_exit = true;
+                } else if targets_this {
+                    facts.has_continue = true;
+                    let after_await = facts
+                        .awaits
+                        .first()
+                        .is_some_and(|a| a.start_byte() < n.start_byte());
+                    facts.late_continue |= after_await;
+                }
+            }
+            "throw_statement" if !in_closure && !caught_within(n, body) => facts.early_exit = true,
+            "variable_declaration" if !in_closure => facts.declares_var = true,
+            "variable_declarator" => {
+                if let Some(name) = n.child_by_field_name("name") {
+                    for ident in pattern_identifiers(name) {
+                        facts.declared.insert(ctx.text(ident).to_owned());
+                    }
+                }
+            }
+            "formal_parameters" | "catch_clause" => {
+                let target = if n.kind() == "catch_clause" {
+                    n.child_by_field_name("parameter")
+                } else {
+                    Some(n)
+                };
+                if let Some(target) = target {
+                    let mut cursor = target.walk();
+                    let params: Vec<Node> = if n.kind() == "catch_clause" {
+                        vec![target]
+                    } else {
+                        target.named_children(&mut cursor).collect()
+                    };
+                    for param in params {
+                        for ident in pattern_identifiers(param) {
+                            facts.declared.insert(ctx.text(ident).to_owned());
+                        }
+                    }
+                }
+            }
+            "arrow_function" => {
+                if let Some(param) = n.child_by_field_name("parameter") {
+                    facts.declared.insert(ctx.text(param).to_owned());
+                }
+            }
+            "function_declaration" | "class_declaration" => {
+                if let Some(name) = n.child_by_field_name("name") {
+                    facts.declared.insert(ctx.text(name).to_owned());
+                }
+            }
+            "for_in_statement" => {
+                if let Some(left) = n.child_by_field_name("left") {
+                    let names = pattern_identifiers(left)
+                        .into_iter()
+                        .map(|ident| ctx.text(ident).to_owned());
+                    if for_in_declaration_kind(n).is_some() {
+                        facts.declared.extend(names);
+                    } else {
+                        facts.written_roots.extend(names);
+                    }
+                }
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                if let Some(left) = n.child_by_field_name("left") {
+                    if matches!(left.kind(), "array_pattern" | "object_pattern") {
+                        for ident in pattern_identifiers(left) {
+                            facts.written_roots.push(ctx.text(ident).to_owned());
+                        }
+                        // Member targets inside a pattern count as outer writes.
+                        facts.written_roots.push(String::new());
+                    } else if let Some(root) = root_name(ctx, left) {
+                        facts.written_roots.push(root);
+                    }
+                }
+            }
+            "update_expression" => {
+                if let Some(root) = n.named_child(0).and_then(|arg| root_name(ctx, arg)) {
+                    facts.written_roots.push(root);
+                }
+            }
+            "unary_expression" if n.child(0).is_some_and(|op| op.kind() == "delete") => {
+                if let Some(root) = n.named_child(0).and_then(|arg| root_name(ctx, arg)) {
+                    facts.written_roots.push(root);
+                }
+            }
+            "call_expression" => {
+                let callee = n.child_by_field_name("function");
+                if let Some(callee) = callee.filter(|c| c.kind() == "member_expression") {
+                    let method = callee.child_by_field_name("property").map(|p| ctx.text(p));
+                    if matches!(method, Some("push" | "unshift" | "add" | "set" | "splice")) {
+                        if let Some(root) = callee
+                            .child_by_field_name("object")
+                            .and_then(|o| root_name(ctx, o))
+                        {
+                            facts.pushed_roots.push(root);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        Walk::Enter
+    });
+    facts
+}
+
+/// The variable an assignment target hangs from: `a` in `a`, `a.b[c]`; `this`.
+fn root_name(ctx: &RuleContext, target: Node) -> Option<String> {
+    let mut node = target;
+    loop {
+        match node.kind() {
+            "member_expression" | "subscript_expression" => {
+                node = node.child_by_field_name("object")?
+            }
+            "parenthesized_expression" => node = node.named_child(0)?,
+            "identifier" | "this" => return Some(ctx.text(node).to_owned()),
+            _ => return Some(String::new()),
+        }
+    }
+}
+
+/// Whether `node` sits in a function nested inside `outer`.
+fn inside_function_below(node: Node, outer: Node) -> bool {
+    let mut at = node.parent();
+    while let Some(parent) = at {
+        if parent == outer {
+            return false;
+        }
+        if is_function(parent) {
+            return true;
+        }
+        at = parent.parent();
+    }
+    false
+}
+
+fn innermost_loop(node: Node) -> Option<Node> {
+    let mut at = node.parent();
+    while let Some(parent) = at {
+        if is_function(parent) {
+            return None;
+        }
+        if is_loop(parent) {
+            return Some(parent);
+        }
+        at = parent.parent();
+    }
+    None
+}
+
+/// The loop (or, for `break`, the `switch`) an unlabelled jump leaves.
+fn innermost_breakable(node: Node, is_break: bool) -> Option<Node> {
+    let mut at = node.parent();
+    while let Some(parent) = at {
+        if is_function(parent) {
+            return None;
+        }
+        if is_loop(parent) || (is_break && parent.kind() == "switch_statement") {
+            return Some(parent);
+        }
+        at = parent.parent();
+    }
+    None
+}
+
+/// A `throw` inside a `try` (within the loop body) that has a `catch`.
+fn caught_within(throw: Node, body: Node) -> bool {
+    let mut child = throw;
+    while let Some(parent) = child.parent() {
+        if parent == body || is_function(parent) {
+            return false;
+        }
+        if parent.kind() == "try_statement"
+            && parent.child_by_field_name("body") == Some(child)
+            && parent.child_by_field_name("handler").is_some()
+        {
+            return true;
+        }
+        child = parent;
+    }
+    false
+}
+
+fn callee_name<'a>(ctx: &RuleContext<'a>, operand: Node) -> Option<&'a str> {
+    let mut node = operand;
+    while node.kind() == "parenthesized_expression" {
+        node = node.named_child(0)?;
+    }
+    match node.kind() {
+        "call_expression" => node.child_by_field_name("function").map(|c| ctx.text(c)),
+        "new_expression" => node.child_by_field_name("constructor").map(|c| ctx.text(c)),
+        _ => None,
+    }
+}
+
+fn is_pause(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "sleep" | "delay" | "wait" | "timeout" | "settimeout" | "pause" | "throttle"
+    )
+}
+
+fn brief(ctx: &RuleContext, operand: Node) -> String {
+    let (text, suffix) = match callee_name(ctx, operand) {
+        Some(callee) => (callee, "(..)"),
+        None => (ctx.text(operand), ""),
+    };
+    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.len() > 40 {
+        let cut = (0..=37)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    format!("{text}{suffix}")
+}
+
+/// Whether `expr` is certainly an array, so `.map` exists on it.
+fn is_array(ctx: &RuleContext, expr: Node) -> bool {
+    match expr.kind() {
+        "array" => true,
+        "call_expression" => {
+            let Some(callee) = expr.child_by_field_name("function") else {
+                return false;
+            };
+            let text = ctx.text(callee);
+            if matches!(
+                text,
+                "Object.keys" | "Object.values" | "Object.entries" | "Array.from" | "Array.of"
+            ) {
+                return true;
+            }
+            callee.kind() == "member_expression"
+                && callee.child_by_field_name("property").is_some_and(|p| {
+                    matches!(
+                        ctx.text(p),
+                        "map" | "filter" | "slice" | "concat" | "flat" | "flatMap" | "split"
+                    )
+                })
+        }
+        _ => false,
+    }
+}
+
+/// `for (const x of xs) { body }` → `await Promise.all(xs.map(async (x) => { body }));`
+fn map_fix(ctx: &RuleContext, node: Node, body: Node) -> Option<Fix> {
+    if node.kind() != "for_in_statement"
+        || node.child_by_field_name("operator").map(|o| o.kind()) != Some("of")
+        || node
+            .parent()
+            .is_some_and(|p| p.kind() == "labeled_statement")
+    {
+        return None;
+    }
+    let left = node.child_by_field_name("left")?;
+    let right = node.child_by_field_name("right")?;
+    let body_text = if body.kind() == "statement_block" {
+        ctx.text(body).to_owned()
+    } else {
+        format!("{{ {} }}", ctx.text(body))
+    };
+    let callback = format!("async ({}) => {}", ctx.text(left), body_text);
+    let iterable = ctx.text(right);
+    let mapped = if is_array(ctx, right) {
+        format!("{iterable}.map({callback})")
+    } else {
+        format!("Array.from({iterable}, {callback})")
+    };
+    Some(Fix {
+        title: "Run the iterations together with `Promise.all`".to_owned(),
+        safety: FIX_SAFETY,
+        edits: vec![Edit {
+            range: node.byte_range(),
+            text: format!("await Promise.all({mapped});"),
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    const RULE: AwaitInLoop = AwaitInLoop;
+
+    #[test]
+    fn dependent_ordered_or_deliberate_loops_pass() {
+        assert_valid(
+            &RULE,
+            &[
+                // Loop-carried accumulator.
+                "async function f(xs) { let total = 0; for (const x of xs) { total += await g(x); } }",
+                "async function f(xs) { let last; for (const x of xs) { last = await g(x, last); } }",
+                "async function f(xs) { for (const x of xs) { this.n = await g(x); } }",
+                // Early exits: a search, or a result that decides.
+                "async function f(xs) { for (const x of xs) { if (await ok(x)) break; } }",
+                "async function f(xs) { for (const x of xs) { const r = await g(x); if (r) return r; } }",
+                "async function f(xs) { for (const x of xs) { const r = await g(x); if (!r) continue; use(r); } }",
+                "async function f(xs) { for (const x of xs) { const r = await g(x); if (!r.ok) throw new Error(); } }",
+                "async function f(xs) { outer: for (const x of xs) { for (const y of x) { await g(y); continue outer; } } }",
+                // Retry and polling loops.
+                "async function f() { for (let attempt = 0; attempt < 3; attempt++) { try { return await g(); } catch (e) {} } }",
+                "async function f() { while (!(await ready())) {} }",
+                "async function f() { let done = false; for (let i = 0; !done; i++) { done = await poll(); } }",
+                // Batches and pauses are deliberate.
+                "async function f(xs) { for (let i = 0; i < xs.length; i += 100) { await Promise.all(xs.slice(i, i + 100).map(g)); } }",
+                "async function f(xs) { for (const x of xs) { await send(x); await sleep(1000); } }",
+                "async function f(batches) { for (const batch of batches) { await Promise.all(batch.map(g)); } }",
+                // Ordered work.
+                "async function f(migrations) { for (const migration of migrations) { await runMigration(migration); } }",
+                // for await consumes an async iterator in order.
+                "async function f(stream) { for await (const chunk of stream) { await write(chunk); } }",
+                // The await belongs to a callback, not the loop.
+                "async function f(xs) { for (const x of xs) { later(async () => { await g(x); }); } }",
+                // Not in an async function.
+                "function f(xs) { for (const x of xs) { g(async () => await h(x)); } }",
+                // var is shared across iterations.
+                "async function f(xs) { for (const x of xs) { var y = await g(x); } }",
+            ],
+        );
+    }
+
+    #[test]
+    fn independent_iterations_are_flagged_on_the_await_keyword() {
+        assert_invalid(
+            &RULE,
+            &[
+                ("async function f(users) {\n  for (const user of users) {\n    await sendEmail(user);\n  }\n}", "await"),
+                ("async function f(xs) { for (const x of xs) { const r = await g(x); log(r); } }", "await"),
+                ("async function f(xs) { for (let i = 0; i < xs.length; i++) { await g(xs[i]); } }", "await"),
+                ("async function f(xs) { for (const x of xs) { if (x.skip) continue; await g(x); } }", "await"),
+                ("async function f(xs) { const out = []; for (const x of xs) { out.push(await g(x)); } return out; }", "await"),
+                ("async function f(o) { for (const k in o) { await save(k, o[k]); } }", "await"),
+                ("async function f(xs) { for (const x of xs) { try { await g(x); } catch (e) { log(e); } } }", "await"),
+                ("for (const file of files) await upload(file);", "await"),
+            ],
+        );
+    }
+
+    fn fix_of(before: &str) -> Option<String> {
+        let tree = syntax::parse(before, None);
+        let findings = crate::analysis::analyze_with(before, &tree, &[&RULE]).findings;
+        assert_eq!(findings.len(), 1, "{before}");
+        let fix = findings[0].fixes.first()?;
+        assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
+        let fixed = fix.apply(before);
+        let again = syntax::parse(&fixed, None);
+        assert!(!again.root_node().has_error(), "{fixed}");
+        assert!(crate::analysis::analyze_with(&fixed, &again, &[&RULE])
+            .findings
+            .is_empty());
+        Some(fixed)
+    }
+
+    #[test]
+    fn the_fix_maps_the_body_into_promise_all() {
+        let cases = [
+            (
+                "async function f() {\n  for (const user of Object.values(users)) {\n    await sendEmail(user);\n  }\n}",
+                "async function f() {\n  await Promise.all(Object.values(users).map(async (user) => {\n    await sendEmail(user);\n  }));\n}",
+            ),
+            // Not known to be an array: `Array.from` accepts any iterable.
+            (
+                "async function f(users) {\n  for (const { id } of users) {\n    await sendEmail(id);\n  }\n}",
+                "async function f(users) {\n  await Promise.all(Array.from(users, async ({ id }) => {\n    await sendEmail(id);\n  }));\n}",
+            ),
+            (
+                "async function f() {\n  for (const file of [a, b]) await upload(file);\n}",
+                "async function f() {\n  await Promise.all([a, b].map(async (file) => { await upload(file); }));\n}",
+            ),
+        ];
+        for (before, after) in cases {
+            assert_eq!(fix_of(before).as_deref(), Some(after));
+        }
+    }
+
+    #[test]
+    fn no_fix_for_counters_continue_or_outer_pushes() {
+        assert_eq!(
+            fix_of(
+                "async function f(xs) { for (let i = 0; i < xs.length; i++) { await g(xs[i]); } }"
+            ),
+            None
+        );
+        assert_eq!(
+            fix_of("async function f(xs) { for (const x of xs) { if (x.skip) continue; await g(x); } }"),
+            None
+        );
+        assert_eq!(
+            fix_of("async function f(xs) { const out = []; for (const x of xs) { out.push(await g(x)); } }"),
+            None
+        );
+    }
+}

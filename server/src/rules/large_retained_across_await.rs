@@ -1,0 +1,323 @@
+//! `large-retained-across-await`: a large value kept in scope across an `await`
+//! it is not used after.
+//!
+//! While an async function is suspended, its saved state keeps its locals. A
+//! request body, a `Buffer` or a parsed payload that the function no longer
+//! needs stays reachable until the function resumes and leaves the variable's
+//! scope: with a slow `await db.save(parsed)` and many requests in flight, the
+//! heap holds every raw body. Optimized code may drop a dead variable at the
+//! suspension, interpreted and baseline code keep the whole frame; clearing the
+//! reference makes the release explicit.
+//!
+//! Likely-large values: `await readBody(req)`, `Buffer.*(..)`, `JSON.parse(..)`,
+//! `fs.readFile*(..)`, `await res.json()` / `.text()` / `.arrayBuffer()` /
+//! `.blob()`, and arrays built from those. The rule skips variables a closure
+//! refers to (their lifetime is the closure's), variables read later, and
+//! variables read by the awaited call itself.
+//!
+//! Bad:
+//! ```js
+//! async function handle(req) {
+//!   let body = await readBody(req);
+//!   const parsed = parseRequest(body);
+//!   await db.save(parsed);
+//! }
+//! ```
+//!
+//! Good:
+//! ```js
+//! async function handle(req) {
+//!   let body = await readBody(req);
+//!   const parsed = parseRequest(body);
+//!   body = null;
+//!   await db.save(parsed);
+//! }
+//! ```
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+use crate::analysis::dataflow::{contains, Binding, BindingKind, FunctionFlow};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::syntax::queries::ASYNC_FUNCTIONS;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct LargeRetainedAcrossAwait;
+
+static META: RuleMeta = RuleMeta {
+    code: "large-retained-across-await",
+    default_severity: Severity::Hint,
+    summary: "a large value stays in scope across an `await` it is not used after",
+    queries: &[],
+};
+
+/// `name = null;` after the last use: the variable is dead there (no later read
+/// on any path, no closure refers to it), so nothing observes the change.
+pub const FIX_SAFETY: FixSafety = FixSafety::Safe;
+
+impl Rule for LargeRetainedAcrossAwait {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let function_index = ASYNC_FUNCTIONS.capture("function.async");
+        let mut findings = Vec::new();
+        ctx.for_each_match(&ASYNC_FUNCTIONS, |captures| {
+            for capture in captures.iter().filter(|c| c.index == function_index) {
+                findings.extend(check_function(ctx, capture.node));
+            }
+        });
+        findings
+    }
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source[..offset].matches('\n').count() + 1
+}
+
+fn check_function(ctx: &RuleContext, function: Node) -> Vec<Finding> {
+    let flow = FunctionFlow::new(ctx.source, function);
+    let mut findings = Vec::new();
+    for (index, binding) in flow.bindings.iter().enumerate() {
+        if binding.captured
+            || !matches!(
+                binding.kind,
+                BindingKind::Let | BindingKind::Const | BindingKind::Var
+            )
+        {
+            continue;
+        }
+        let Some(large) = &binding.likely_large else {
+            continue;
+        };
+        for (await_index, point) in flow.awaits.iter().enumerate() {
+            if !contains(&binding.scope, &point.range) || binding.decl_end > point.range.start {
+                continue;
+            }
+            if binding
+                .reads
+                .iter()
+                .any(|read| contains(&point.operand, read))
+            {
+                continue;
+            }
+            if flow.is_live_after(index, await_index) {
+                continue;
+            }
+            let Some(last_read) = binding
+                .reads
+                .iter()
+                .filter(|read| read.end <= point.range.start)
+                .max_by_key(|read| read.start)
+            else {
+                break;
+            };
+            // Already cleared (or overwritten) between the last use and the await.
+            if binding
+                .writes
+                .iter()
+                .any(|write| write.start > last_read.start && write.end <= point.range.start)
+            {
+                break;
+            }
+            findings.push(report(
+                ctx,
+                function,
+                binding,
+                large,
+                last_read,
+                point.keyword.clone(),
+            ));
+            break;
+        }
+    }
+    findings
+}
+
+fn report(
+    ctx: &RuleContext,
+    function: Node,
+    binding: &Binding,
+    large: &crate::analysis::dataflow::LargeValue,
+    last_read: &Range<usize>,
+    await_keyword: Range<usize>,
+) -> Finding {
+    let name = &binding.name;
+    let last_line = line_of(ctx.source, last_read.start);
+    let await_line = line_of(ctx.source, await_keyword.start);
+    let fix = match binding.kind {
+        BindingKind::Const => None,
+        _ => null_fix(ctx, function, name, last_read, &await_keyword),
+    };
+    let advice = match (&fix, binding.kind) {
+        (Some(_), _) => format!("set `{name} = null` after its last use"),
+        (None, BindingKind::Const) => format!(
+            "move the code that uses `{name}` into a block or a helper function, or declare it \
+             with `let` and set it to `null` after its last use"
+        ),
+        (None, _) => format!("set `{name} = null` after its last use, or narrow its scope"),
+    };
+    Finding {
+        rule: META.code,
+        severity: META.default_severity,
+        message: format!(
+            "`{name}` holds {large} and is not used after line {last_line}, but it stays in \
+             scope while this function waits at line {await_line}: the suspended function keeps \
+             it in memory; {advice}"
+        ),
+        range: binding.decl_range.clone(),
+        fixes: fix.into_iter().collect(),
+    }
+}
+
+/// `name = null;` right after the statement holding the last use, in the block
+/// that also holds the await.
+fn null_fix(
+    ctx: &RuleContext,
+    function: Node,
+    name: &str,
+    last_read: &Range<usize>,
+    await_keyword: &Range<usize>,
+) -> Option<Fix> {
+    let read = function.descendant_for_byte_range(last_read.start, last_read.end)?;
+    let mut statement = read;
+    loop {
+        let parent = statement.parent()?;
+        if parent == function {
+            return None;
+        }
+        if matches!(
+            parent.kind(),
+            "statement_block" | "program" | "switch_case" | "switch_default"
+        ) && contains(&parent.byte_range(), await_keyword)
+        {
+            if contains(&statement.byte_range(), await_keyword) {
+                return None;
+            }
+            break;
+        }
+        statement = parent;
+    }
+    let line_start = ctx.source[..statement.start_byte()]
+        .rfind(['\n', '\r'])
+        .map_or(0, |i| i + 1);
+    let before = &ctx.source[line_start..statement.start_byte()];
+    let separator = if before.trim().is_empty() {
+        format!("\n{before}")
+    } else {
+        " ".to_owned()
+    };
+    Some(Fix {
+        title: format!("Set `{name} = null` after its last use"),
+        safety: FIX_SAFETY,
+        edits: vec![Edit {
+            range: statement.end_byte()..statement.end_byte(),
+            text: format!("{separator}{name} = null;"),
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    const RULE: LargeRetainedAcrossAwait = LargeRetainedAcrossAwait;
+
+    #[test]
+    fn released_used_or_small_values_pass() {
+        assert_valid(
+            &RULE,
+            &[
+                // The seed's shape: cleared before the long await.
+                "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  await db.save(parsed);\n}",
+                // Still used after the await.
+                "async function f(res) { const data = await res.json(); await log(); use(data); }",
+                // Used by the awaited call itself.
+                "async function f(res) { const data = await res.json(); await db.insert(data); }",
+                // No later await.
+                "async function f(res) { const data = await res.json(); return transform(data); }",
+                // Not likely large.
+                "async function f() { const n = await count(); use(n); await save(); }",
+                "async function f(res) { const r = res.json({ ok: 1 }); use(r); await save(); }",
+                // A closure refers to it: its lifetime is the closure's.
+                "async function f(p) { const buf = Buffer.from(p); const g = () => buf; await save(g); }",
+                // Read on the next iteration of the loop.
+                "async function f(p, xs) { const buf = await fs.promises.readFile(p); for (const x of xs) { use(buf, x); await save(x); } }",
+                // Out of scope at the await.
+                "async function f(p) { { const data = JSON.parse(p); use(data); } await save(); }",
+                // Not in an async function.
+                "function f(p) { const data = JSON.parse(p); use(data); }",
+            ],
+        );
+    }
+
+    #[test]
+    fn large_values_dead_across_an_await_are_flagged_on_their_name() {
+        assert_invalid(
+            &RULE,
+            &[
+                ("async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}", "body"),
+                ("async function f(p) {\n  const text = await fs.promises.readFile(p, 'utf8');\n  const n = count(text);\n  await report(n);\n}", "text"),
+                ("const f = async (res) => { const json = await res.json(); const id = json.id; await save(id); return id; };", "json"),
+                ("async function f(chunks) { var buf = Buffer.concat(chunks); send(buf.length); await flush(); }", "buf"),
+            ],
+        );
+    }
+
+    #[test]
+    fn the_message_names_the_value_and_the_lines() {
+        let source = "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}";
+        let tree = syntax::parse(source, None);
+        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        assert_eq!(
+            findings[0].message,
+            "`body` holds a request body from `readBody(..)` and is not used after line 3, but \
+             it stays in scope while this function waits at line 4: the suspended function \
+             keeps it in memory; set `body = null` after its last use"
+        );
+    }
+
+    #[test]
+    fn the_fix_clears_a_let_after_its_last_use() {
+        let cases = [
+            (
+                "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}",
+                "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  await db.save(parsed);\n}",
+            ),
+            (
+                "async function f(res, c) {\n  let rows = await res.json();\n  if (c) {\n    use(rows);\n  }\n  await save();\n}",
+                "async function f(res, c) {\n  let rows = await res.json();\n  if (c) {\n    use(rows);\n  }\n  rows = null;\n  await save();\n}",
+            ),
+        ];
+        for (before, after) in cases {
+            let tree = syntax::parse(before, None);
+            let findings = crate::analysis::analyze_with(before, &tree, &[&RULE]).findings;
+            let fix = &findings[0].fixes[0];
+            assert_eq!(fix.safety, FixSafety::Safe);
+            let fixed = fix.apply(before);
+            assert_eq!(fixed, after);
+            let again = syntax::parse(&fixed, None);
+            assert!(!again.root_node().has_error());
+            assert!(crate::analysis::analyze_with(&fixed, &again, &[&RULE])
+                .findings
+                .is_empty());
+        }
+    }
+
+    #[test]
+    fn a_const_gets_advice_but_no_edit() {
+        let source = "async function f(p) { const data = JSON.parse(p); use(data); await save(); }";
+        let tree = syntax::parse(source, None);
+        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].fixes.is_empty());
+        assert!(findings[0]
+            .message
+            .contains("into a block or a helper function"));
+    }
+}

@@ -1,0 +1,510 @@
+//! `return-without-await-in-try`: `return promise` inside `try` of an async function.
+//!
+//! `return fetchUser(id)` hands the promise to the caller and leaves the `try`
+//! at once. A later rejection bypasses the `catch`, and `finally` runs before the
+//! promise settles: a lock is released, a timer cleared or a span closed while
+//! the work is still running. `return await` keeps the function inside the `try`
+//! until the promise settles.
+//!
+//! The rule only speaks when the value is likely a promise: a `.then()` chain,
+//! `new Promise`, `Promise.*`, `fetch`, a call to an async function of the same
+//! file, a call whose name says it is asynchronous (`loadUser`, `saveAsync`,
+//! `db.query`), a response body (`res.json()`), or a local bound to one of those.
+//! Unknown calls such as `transform(data)` or `res.json(data)` stay silent.
+//!
+//! Bad:
+//! ```js
+//! async function withLock(lock, id) {
+//!   await lock.acquire();
+//!   try {
+//!     return loadUser(id);
+//!   } finally {
+//!     lock.release();
+//!   }
+//! }
+//! ```
+//!
+//! Good:
+//! ```js
+//! async function withLock(lock, id) {
+//!   await lock.acquire();
+//!   try {
+//!     return await loadUser(id);
+//!   } finally {
+//!     lock.release();
+//!   }
+//! }
+//! ```
+
+use tree_sitter::Node;
+
+use crate::analysis::dataflow::{enclosing_function, is_async_function, preorder, Walk};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::query_file;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct ReturnWithoutAwaitInTry;
+
+query_file!(
+    RETURNS,
+    "returns.scm",
+    ["return", "return.keyword", "return.value"]
+);
+
+static META: RuleMeta = RuleMeta {
+    code: "return-without-await-in-try",
+    default_severity: Severity::Warning,
+    summary: "a promise returned without `await` from inside `try`",
+    queries: &[&RETURNS],
+};
+
+/// The fix keeps what the code reads as: the `try` covers the returned work.
+/// It changes only the paths the finding is about (a rejection now reaches the
+/// `catch`; `finally` now waits) and adds one tick before the caller resumes.
+pub const FIX_SAFETY: FixSafety = FixSafety::Safe;
+
+/// What a `return` inside `try` skips.
+#[derive(Default)]
+struct Bypassed {
+    catch: bool,
+    finally: bool,
+}
+
+impl Rule for ReturnWithoutAwaitInTry {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let keyword_index = RETURNS.capture("return.keyword");
+        let value_index = RETURNS.capture("return.value");
+        let mut findings = Vec::new();
+        ctx.for_each_match(&RETURNS, |captures| {
+            let keyword = captures.iter().find(|c| c.index == keyword_index);
+            let value = captures.iter().find(|c| c.index == value_index);
+            let (Some(keyword), Some(value)) = (keyword, value) else {
+                return;
+            };
+            if let Some(finding) = check_return(ctx, keyword.node, value.node) {
+                findings.push(finding);
+            }
+        });
+        findings
+    }
+}
+
+fn check_return(ctx: &RuleContext, keyword: Node, value: Node) -> Option<Finding> {
+    let (bypassed, function) = bypassed_handlers(keyword)?;
+    if !(bypassed.catch || bypassed.finally)
+        || !is_async_function(function)
+        || !matches!(
+            function.kind(),
+            "function_declaration" | "function_expression" | "arrow_function" | "method_definition"
+        )
+    {
+        return None;
+    }
+    let described = promise_description(ctx, value, function, 0)?;
+    let message = match (bypassed.catch, bypassed.finally) {
+        (true, true) => format!(
+            "`{described}` is returned without `await` inside `try`: the `catch` never sees a \
+             rejection of `{described}`, and `finally` runs before `{described}` settles"
+        ),
+        (true, false) => format!(
+            "`{described}` is returned without `await` inside `try`: the `catch` never sees a \
+             rejection of `{described}`; the caller gets it instead"
+        ),
+        _ => format!(
+            "`{described}` is returned without `await` inside `try`: `finally` runs before \
+             `{described}` settles"
+        ),
+    };
+    let needs_parens = !matches!(
+        value.kind(),
+        "call_expression"
+            | "new_expression"
+            | "identifier"
+            | "member_expression"
+            | "subscript_expression"
+            | "parenthesized_expression"
+    );
+    let edits = if needs_parens {
+        vec![
+            Edit {
+                range: value.start_byte()..value.start_byte(),
+                text: "await (".to_owned(),
+            },
+            Edit {
+                range: value.end_byte()..value.end_byte(),
+                text: ")".to_owned(),
+            },
+        ]
+    } else {
+        vec![Edit {
+            range: value.start_byte()..value.start_byte(),
+            text: "await ".to_owned(),
+        }]
+    };
+    Some(Finding {
+        rule: META.code,
+        severity: META.default_severity,
+        message,
+        range: keyword.byte_range(),
+        fixes: vec![Fix {
+            title: "Use `return await` so the `try` covers the returned promise".to_owned(),
+            safety: FIX_SAFETY,
+            edits,
+        }],
+    })
+}
+
+/// The handlers a `return` at `keyword` leaves early, and its function. `None`
+/// when the return is not inside a `try` block or `catch` of its own function.
+fn bypassed_handlers(keyword: Node) -> Option<(Bypassed, Node)> {
+    let mut bypassed = Bypassed::default();
+    let mut child = keyword.parent()?;
+    while let Some(parent) = child.parent() {
+        match parent.kind() {
+            "function_declaration"
+            | "function_expression"
+            | "function"
+            | "arrow_function"
+            | "method_definition"
+            | "generator_function"
+            | "generator_function_declaration"
+            | "class_body" => {
+                return Some((bypassed, parent));
+            }
+            "try_statement" if parent.child_by_field_name("body") == Some(child) => {
+                bypassed.catch |= parent.child_by_field_name("handler").is_some();
+                bypassed.finally |= parent.child_by_field_name("finalizer").is_some();
+            }
+            "try_statement" if parent.child_by_field_name("handler") == Some(child) => {
+                bypassed.finally |= parent.child_by_field_name("finalizer").is_some();
+            }
+            _ => {}
+        }
+        child = parent;
+    }
+    None
+}
+
+/// Known-asynchronous call names: a call to one of these returns a promise in
+/// the libraries people use (fetch, axios, ORMs, fs/promises) or by convention.
+fn name_says_async(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "fetch",
+        "axios",
+        "got",
+        "query",
+        "execute",
+        "findOne",
+        "findMany",
+        "findAll",
+        "findById",
+        "findUnique",
+        "findFirst",
+        "insertOne",
+        "insertMany",
+        "updateOne",
+        "updateMany",
+        "deleteOne",
+        "deleteMany",
+        "aggregate",
+        "request",
+        "readFile",
+        "writeFile",
+        "appendFile",
+        "mkdir",
+        "readdir",
+        "unlink",
+        "rm",
+        "stat",
+        "access",
+        "sleep",
+        "delay",
+        "transaction",
+        "commit",
+        "rollback",
+        "connect",
+        "save",
+        "load",
+    ];
+    const PREFIXES: &[&str] = &["fetch", "load", "save", "download", "upload", "request"];
+    EXACT.contains(&name)
+        || name.ends_with("Async")
+        || PREFIXES.iter().any(|prefix| {
+            name.strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+        })
+}
+
+/// A short description of `value` when it is likely a promise, else `None`.
+fn promise_description(
+    ctx: &RuleContext,
+    value: Node,
+    function: Node,
+    depth: usize,
+) -> Option<String> {
+    if depth > 4 {
+        return None;
+    }
+    match value.kind() {
+        "parenthesized_expression" => {
+            promise_description(ctx, value.named_child(0)?, function, depth + 1)
+        }
+        "new_expression" => {
+            let constructor = value.child_by_field_name("constructor")?;
+            (ctx.text(constructor) == "Promise").then(|| "new Promise(..)".to_owned())
+        }
+        "call_expression" => call_is_promise(ctx, value).then(|| brief_call(ctx, value)),
+        "identifier" => {
+            let init = promise_binding(ctx, value, function)?;
+            promise_description(ctx, init, function, depth + 1)?;
+            Some(ctx.text(value).to_owned())
+        }
+        "ternary_expression" => {
+            let either = ["consequence", "alternative"].iter().any(|field| {
+                value.child_by_field_name(field).is_some_and(|branch| {
+                    promise_description(ctx, branch, function, depth + 1).is_some()
+                })
+            });
+            either.then(|| "the returned promise".to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// `callee(..)`, shortened for messages.
+fn brief_call(ctx: &RuleContext, call: Node) -> String {
+    let Some(callee) = call.child_by_field_name("function") else {
+        return "the returned promise".to_owned();
+    };
+    let mut text = ctx
+        .text(callee)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.len() > 40 {
+        let cut = (0..=37)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    let empty = call
+        .child_by_field_name("arguments")
+        .is_some_and(|args| args.named_child_count() == 0);
+    if empty {
+        format!("{text}()")
+    } else {
+        format!("{text}(..)")
+    }
+}
+
+fn call_is_promise(ctx: &RuleContext, call: Node) -> bool {
+    let Some(callee) = call.child_by_field_name("function") else {
+        return false;
+    };
+    let args = call
+        .child_by_field_name("arguments")
+        .map_or(0, |args| args.named_child_count());
+    match callee.kind() {
+        "identifier" => {
+            let name = ctx.text(callee);
+            name_says_async(name) || local_function_is_async(ctx, name, false)
+        }
+        "member_expression" => {
+            let Some(property) = callee.child_by_field_name("property") else {
+                return false;
+            };
+            let method = ctx.text(property);
+            let object = callee
+                .child_by_field_name("object")
+                .map_or("", |object| ctx.text(object));
+            if matches!(method, "then" | "catch" | "finally") || object == "Promise" {
+                return true;
+            }
+            // A fetch `Response` body; `res.json(data)` (Express) has an argument.
+            if args == 0 && matches!(method, "json" | "text" | "arrayBuffer" | "blob") {
+                return true;
+            }
+            let through_this = matches!(object, "this" | "super");
+            name_says_async(method) || (through_this && local_function_is_async(ctx, method, true))
+        }
+        _ => false,
+    }
+}
+
+/// Whether the file declares an async function (or, with `methods`, an async
+/// class method) called `name`.
+fn local_function_is_async(ctx: &RuleContext, name: &str, methods: bool) -> bool {
+    let mut found = false;
+    preorder(ctx.tree.root_node(), |node| {
+        if found {
+            return Walk::Skip;
+        }
+        let declared = match node.kind() {
+            "method_definition" if methods => node.child_by_field_name("name"),
+            "function_declaration" if !methods => node.child_by_field_name("name"),
+            "variable_declarator" if !methods => node
+                .child_by_field_name("value")
+                .filter(|value| matches!(value.kind(), "arrow_function" | "function_expression"))
+                .and_then(|_| node.child_by_field_name("name")),
+            _ => None,
+        };
+        if declared.is_some_and(|d| ctx.text(d) == name) {
+            let function = if node.kind() == "variable_declarator" {
+                node.child_by_field_name("value")
+            } else {
+                Some(node)
+            };
+            found = function.is_some_and(is_async_function);
+        }
+        Walk::Enter
+    });
+    found
+}
+
+/// The initializer of the `const`/`let` that `ident` names, when it is declared
+/// in `function` and never reassigned.
+fn promise_binding<'t>(ctx: &RuleContext, ident: Node<'t>, function: Node<'t>) -> Option<Node<'t>> {
+    let name = ctx.text(ident);
+    let mut init = None;
+    let mut reassigned = false;
+    preorder(function, |node| {
+        match node.kind() {
+            "variable_declarator" if node.start_byte() < ident.start_byte() => {
+                if let Some(declared) = node.child_by_field_name("name") {
+                    if declared.kind() == "identifier" && ctx.text(declared) == name {
+                        init = node.child_by_field_name("value");
+                    }
+                }
+            }
+            "assignment_expression" | "augmented_assignment_expression"
+                if node
+                    .child_by_field_name("left")
+                    .is_some_and(|left| ctx.text(left) == name) =>
+            {
+                reassigned = true;
+            }
+            _ => {}
+        }
+        Walk::Enter
+    });
+    // The binding must belong to this function, not an outer one it shadows.
+    let init = init.filter(|init| enclosing_function(*init) == Some(function))?;
+    (!reassigned).then_some(init)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    const RULE: ReturnWithoutAwaitInTry = ReturnWithoutAwaitInTry;
+
+    #[test]
+    fn returns_that_are_awaited_sync_or_outside_try_pass() {
+        assert_valid(
+            &RULE,
+            &[
+                // Already awaited.
+                "async function f() { try { return await fetch(u); } catch (e) { return null; } }",
+                // Not inside try: plain forwarding is fine.
+                "async function f() { return fetch(u); }",
+                // Not async: the function does not own the promise's outcome anyway.
+                "function f() { try { return fetch(u); } catch (e) { return null; } }",
+                // Values that are certainly not promises.
+                "async function f() { try { return 42; } catch (e) {} }",
+                "async function f(x) { try { return JSON.parse(x); } catch (e) { return null; } }",
+                "async function f(x) { try { return { a: 1 }; } finally { done(); } }",
+                // Unknown calls are not assumed to be promises.
+                "async function f() { try { const d = await fetchX(); return transform(d); } catch (e) { log(e); } }",
+                // Express responses: `res.json(data)` returns `res`.
+                "async function h(req, res) { try { return res.json(await load()); } catch (e) { return res.status(500).json({}); } }",
+                // A return in a nested function belongs to that function.
+                "async function f() { try { items.map(x => { return fetch(x); }); } catch (e) {} }",
+                // A return in `catch` without `finally` leaves nothing behind.
+                "async function f() { try { await g(); } catch (e) { return fetch(u); } }",
+                // A return in `finally` itself.
+                "async function f() { try { await g(); } finally { return fetch(u); } }",
+                // Async generators await returned values themselves.
+                "async function* f() { try { return fetch(u); } finally { done(); } }",
+                // A local rebound after its declaration is not trusted.
+                "async function f() { let p = fetch(u); p = 1; try { return p; } catch (e) {} }",
+                // `JSON.parse` is not the file's own async `parse`.
+                "async function parse(t) { try { return JSON.parse(t); } catch (e) {} }",
+                // A local sync function.
+                "function helper() { return 1; }\nasync function f() { try { return helper(); } catch (e) {} }",
+            ],
+        );
+    }
+
+    #[test]
+    fn promises_returned_from_try_are_flagged_on_the_return_keyword() {
+        assert_invalid(
+            &RULE,
+            &[
+                ("async function f() { try { return fetch(u); } catch (e) { return null; } }", "return"),
+                ("async function f(lock) { try { return loadUser(1); } finally { lock.release(); } }", "return"),
+                ("const f = async () => { try { return db.query(sql); } catch (e) { throw wrap(e); } };", "return"),
+                ("class A { async m() { try { return this.save(); } catch (e) {} } }", "return"),
+                ("class A { async get() {} async m() { try { return this.get(); } catch (e) {} } }", "return"),
+                ("async function f() { try { return g().then(h); } catch (e) {} }", "return"),
+                ("async function f() { try { return new Promise(r => setTimeout(r, 9)); } finally { t(); } }", "return"),
+                ("async function f(r) { try { if (r) { return r.json(); } } catch (e) {} }", "return"),
+                ("async function f() { const p = fetch(u); try { return p; } catch (e) {} }", "return"),
+                ("async function g() {}\nasync function f() { try { return g(); } catch (e) {} }", "return"),
+                ("async function f() { try { await a(); } catch (e) { return retryAsync(); } finally { done(); } }", "return"),
+                ("async function f(c) { try { return c ? fetch(a) : null; } catch (e) {} }", "return"),
+            ],
+        );
+    }
+
+    #[test]
+    fn messages_state_what_is_skipped() {
+        let source =
+            "async function f() { try { return fetch(u); } catch (e) {} finally { done(); } }";
+        let tree = syntax::parse(source, None);
+        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        assert_eq!(
+            findings[0].message,
+            "`fetch(..)` is returned without `await` inside `try`: the `catch` never sees a \
+             rejection of `fetch(..)`, and `finally` runs before `fetch(..)` settles"
+        );
+    }
+
+    #[test]
+    fn the_fix_adds_await_and_parenthesises_where_needed() {
+        let cases = [
+            (
+                "async function f() { try { return fetch(u); } catch (e) {} }",
+                "async function f() { try { return await fetch(u); } catch (e) {} }",
+            ),
+            (
+                "async function f(c) { try { return c ? fetch(a) : null; } catch (e) {} }",
+                "async function f(c) { try { return await (c ? fetch(a) : null); } catch (e) {} }",
+            ),
+            (
+                "async function f() { try { return g()\n  .then(h); } finally { x(); } }",
+                "async function f() { try { return await g()\n  .then(h); } finally { x(); } }",
+            ),
+        ];
+        for (before, after) in cases {
+            let tree = syntax::parse(before, None);
+            let findings = crate::analysis::analyze_with(before, &tree, &[&RULE]).findings;
+            let fixed = findings[0].fixes[0].apply(before);
+            assert_eq!(fixed, after);
+            assert_eq!(findings[0].fixes[0].safety, FixSafety::Safe);
+            assert!(!syntax::parse(&fixed, None).root_node().has_error());
+            let again = syntax::parse(&fixed, None);
+            assert!(crate::analysis::analyze_with(&fixed, &again, &[&RULE])
+                .findings
+                .is_empty());
+        }
+    }
+}

@@ -1,0 +1,485 @@
+//! `sequential-awaits`: consecutive awaits that do not depend on each other.
+//!
+//! `const user = await getUser(id); const posts = await getPosts(id);` starts
+//! `getPosts` only after `getUser` has settled: the function waits for the sum of
+//! both latencies although neither call uses the other's result. Starting both
+//! and awaiting them together with `Promise.all` waits for the slower one only.
+//!
+//! This is a hint, not a warning: running the calls at the same time changes
+//! behaviour. Both start at once (two connections, two rate-limit tokens), and
+//! when one rejects the other still runs to completion. Keep the sequence when
+//! the second call relies on a side effect of the first.
+//!
+//! The rule stays silent when a later operand reads an earlier result, when one
+//! operand assigns a name another reads, when two calls go through the same
+//! object (`db.begin()` then `db.query()`: one connection, likely ordered), when
+//! an operand is not a call (awaiting an already started promise costs nothing
+//! extra), for pauses (`await sleep(100)`), and for bare `await f();` statements
+//! unless they repeat the same function (`await send(a); await send(b);`):
+//! a discarded result usually means the next line relies on its side effect.
+//!
+//! Bad:
+//! ```js
+//! const user = await getUser(id);
+//! const posts = await getPosts(id);
+//! ```
+//!
+//! Good:
+//! ```js
+//! const [user, posts] = await Promise.all([getUser(id), getPosts(id)]);
+//! ```
+
+use std::collections::HashSet;
+
+use tree_sitter::{Node, QueryCursor, StreamingIterator};
+
+use crate::analysis::dataflow::{
+    is_function, names_assigned, names_mentioned, pattern_identifiers, preorder, Walk,
+};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::query_file;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct SequentialAwaits;
+
+query_file!(
+    AWAIT_STATEMENTS,
+    "await-statements.scm",
+    [
+        "await_statement",
+        "await_statement.binding",
+        "await_statement.keyword",
+        "await_statement.operand"
+    ]
+);
+
+static META: RuleMeta = RuleMeta {
+    code: "sequential-awaits",
+    default_severity: Severity::Hint,
+    summary: "independent awaits run one after another",
+    queries: &[&AWAIT_STATEMENTS],
+};
+
+/// `Promise.all` starts the calls together: behaviour changes on purpose.
+pub const FIX_SAFETY: FixSafety = FixSafety::ChangesBehaviour;
+
+/// One statement that is a single await.
+#[derive(Clone, Copy)]
+struct AwaitStatement<'t> {
+    statement: Node<'t>,
+    binding: Option<Node<'t>>,
+    keyword: Node<'t>,
+    operand: Node<'t>,
+}
+
+impl Rule for SequentialAwaits {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let statement_index = AWAIT_STATEMENTS.capture("await_statement");
+        let binding_index = AWAIT_STATEMENTS.capture("await_statement.binding");
+        let keyword_index = AWAIT_STATEMENTS.capture("await_statement.keyword");
+        let operand_index = AWAIT_STATEMENTS.capture("await_statement.operand");
+        let mut items: Vec<AwaitStatement> = Vec::new();
+        // Nodes outlive the match here (grouping needs them), so run the cursor directly.
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(
+            AWAIT_STATEMENTS.query(),
+            ctx.tree.root_node(),
+            ctx.source.as_bytes(),
+        );
+        while let Some(m) = matches.next() {
+            let find = |index| m.captures.iter().find(|c| c.index == index).map(|c| c.node);
+            if let (Some(statement), Some(keyword), Some(operand)) = (
+                find(statement_index),
+                find(keyword_index),
+                find(operand_index),
+            ) {
+                items.push(AwaitStatement {
+                    statement,
+                    binding: find(binding_index),
+                    keyword,
+                    operand,
+                });
+            }
+        }
+        items.sort_by_key(|item| item.statement.start_byte());
+        items.dedup_by_key(|item| item.statement.id());
+
+        let mut findings = Vec::new();
+        let mut group: Vec<AwaitStatement> = Vec::new();
+        for item in items {
+            let adjacent = group
+                .last()
+                .is_some_and(|last| next_statement(last.statement) == Some(item.statement));
+            if !adjacent || !joins(ctx, &group, &item) {
+                findings.extend(report(ctx, &group));
+                group.clear();
+            }
+            if eligible(ctx, &item) {
+                group.push(item);
+            }
+        }
+        findings.extend(report(ctx, &group));
+        findings
+    }
+}
+
+/// The next statement in the same block, skipping comments.
+fn next_statement(statement: Node) -> Option<Node> {
+    let mut next = statement.next_named_sibling();
+    while let Some(node) = next.filter(|n| n.kind() == "comment") {
+        next = node.next_named_sibling();
+    }
+    next
+}
+
+/// The callee of a call operand (parentheses stripped), or `None` when the
+/// operand is not a call or `new`.
+fn callee<'t>(operand: Node<'t>) -> Option<Node<'t>> {
+    let mut node = operand;
+    while node.kind() == "parenthesized_expression" {
+        node = node.named_child(0)?;
+    }
+    match node.kind() {
+        "call_expression" => node.child_by_field_name("function"),
+        "new_expression" => node.child_by_field_name("constructor"),
+        _ => None,
+    }
+}
+
+/// The object a method call goes through: `db` in `db.users.find()`, `this`.
+fn receiver<'a>(ctx: &RuleContext<'a>, callee: Node) -> Option<&'a str> {
+    let mut node = callee;
+    let mut went_through_member = false;
+    while matches!(node.kind(), "member_expression" | "subscript_expression") {
+        node = node.child_by_field_name("object")?;
+        went_through_member = true;
+    }
+    (went_through_member && matches!(node.kind(), "identifier" | "this")).then(|| ctx.text(node))
+}
+
+fn is_pause(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "sleep" | "delay" | "wait" | "timeout" | "settimeout" | "pause" | "throttle" | "nexttick"
+    )
+}
+
+/// Whether a statement can take part in a group at all.
+fn eligible(ctx: &RuleContext, item: &AwaitStatement) -> bool {
+    let Some(callee) = callee(item.operand) else {
+        return false;
+    };
+    let text = ctx.text(callee);
+    if is_pause(text)
+        || matches!(
+            text,
+            "Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any"
+        )
+    {
+        return false;
+    }
+    let mut nested_await = false;
+    preorder(item.operand, |node| {
+        if is_function(node) {
+            return Walk::Skip;
+        }
+        nested_await |= node.kind() == "await_expression";
+        Walk::Enter
+    });
+    if nested_await {
+        return false;
+    }
+    // A bare `await f();` joins only a repetition of the same plain function.
+    item.binding.is_some() || callee.kind() == "identifier"
+}
+
+fn bound_names(ctx: &RuleContext, item: &AwaitStatement) -> Vec<String> {
+    item.binding
+        .map(|binding| {
+            pattern_identifiers(binding)
+                .into_iter()
+                .map(|ident| ctx.text(ident).to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether `item` can be awaited together with the statements of `group`.
+fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> bool {
+    let Some(first) = group.first() else {
+        return true;
+    };
+    if !eligible(ctx, item) || first.binding.is_some() != item.binding.is_some() {
+        return false;
+    }
+    let Some(item_callee) = callee(item.operand) else {
+        return false;
+    };
+    if item.binding.is_none() {
+        let same = callee(first.operand).is_some_and(|c| ctx.text(c) == ctx.text(item_callee));
+        if !same {
+            return false;
+        }
+    }
+    let reads = names_mentioned(item.operand, ctx.source);
+    let writes = names_assigned(item.operand, ctx.source);
+    let item_receiver = receiver(ctx, item_callee);
+    group.iter().all(|earlier| {
+        let earlier_reads = names_mentioned(earlier.operand, ctx.source);
+        let earlier_writes = names_assigned(earlier.operand, ctx.source);
+        let earlier_receiver = callee(earlier.operand).and_then(|c| receiver(ctx, c));
+        bound_names(ctx, earlier)
+            .iter()
+            .all(|name| !reads.contains(name))
+            && earlier_writes.is_disjoint(&reads)
+            && writes.is_disjoint(&earlier_reads)
+            && (item_receiver.is_none() || item_receiver != earlier_receiver)
+    })
+}
+
+fn brief(ctx: &RuleContext, operand: Node) -> String {
+    let text = callee(operand).map_or_else(|| ctx.text(operand), |c| ctx.text(c));
+    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.len() > 40 {
+        let cut = (0..=37)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    format!("{text}(..)")
+}
+
+fn report(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Finding> {
+    if group.len() < 2 {
+        return None;
+    }
+    let first = group[0];
+    let second = group[1];
+    let message = if group.len() == 2 {
+        format!(
+            "`{}` does not use the result of `{}` but starts only after it settles; \
+             `Promise.all` would wait for both at once (this changes behaviour: both start \
+             together, and one still runs when the other rejects)",
+            brief(ctx, second.operand),
+            brief(ctx, first.operand)
+        )
+    } else {
+        format!(
+            "these {} awaits do not use each other's results but run one after another, \
+             starting with `{}`; `Promise.all` would wait for them at once (this changes \
+             behaviour: they start together, and the others still run when one rejects)",
+            group.len(),
+            brief(ctx, first.operand)
+        )
+    };
+    Some(Finding {
+        rule: META.code,
+        severity: META.default_severity,
+        message,
+        range: second.keyword.byte_range(),
+        fixes: fix(ctx, group).into_iter().collect(),
+    })
+}
+
+fn declaration_kind<'a>(ctx: &RuleContext<'a>, statement: Node) -> Option<&'a str> {
+    match statement.kind() {
+        "lexical_declaration" => statement.child_by_field_name("kind").map(|k| ctx.text(k)),
+        "variable_declaration" => Some("var"),
+        _ => None,
+    }
+}
+
+fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
+    let first = group.first()?;
+    let last = group.last()?;
+    let range = first.statement.start_byte()..last.statement.end_byte();
+    // Comments between the statements would be lost.
+    let operands: Vec<std::ops::Range<usize>> =
+        group.iter().map(|item| item.operand.byte_range()).collect();
+    let mut has_comment = false;
+    if let Some(parent) = first.statement.parent() {
+        preorder(parent, |node| {
+            let r = node.byte_range();
+            if r.end <= range.start || r.start >= range.end {
+                return Walk::Skip;
+            }
+            if node.kind() == "comment"
+                && !operands
+                    .iter()
+                    .any(|o| o.start <= r.start && r.end <= o.end)
+            {
+                has_comment = true;
+            }
+            Walk::Enter
+        });
+    }
+    if has_comment {
+        return None;
+    }
+    let kinds: HashSet<Option<&str>> = group
+        .iter()
+        .map(|item| declaration_kind(ctx, item.statement))
+        .collect();
+    if kinds.len() != 1 {
+        return None;
+    }
+    let kind = declaration_kind(ctx, first.statement);
+    let operand_texts: Vec<&str> = group.iter().map(|item| ctx.text(item.operand)).collect();
+    let head = match kind {
+        Some(kind) => {
+            let patterns: Vec<&str> = group
+                .iter()
+                .map(|item| item.binding.map_or("", |b| ctx.text(b)))
+                .collect();
+            format!("{kind} [{}] = ", patterns.join(", "))
+        }
+        None => String::new(),
+    };
+    let one_line = format!("{head}await Promise.all([{}]);", operand_texts.join(", "));
+    let text = if one_line.len() <= 90 && !one_line.contains('\n') {
+        one_line
+    } else {
+        let indent = line_indent(ctx.source, first.statement.start_byte());
+        let mut text = format!("{head}await Promise.all([\n");
+        for operand in &operand_texts {
+            text.push_str(&format!("{indent}  {operand},\n"));
+        }
+        text.push_str(&format!("{indent}]);"));
+        text
+    };
+    Some(Fix {
+        title: "Start them together with `Promise.all`".to_owned(),
+        safety: FIX_SAFETY,
+        edits: vec![Edit { range, text }],
+    })
+}
+
+/// The whitespace that starts the line holding `offset`.
+fn line_indent(source: &str, offset: usize) -> &str {
+    let line_start = source[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line = &source[line_start..offset];
+    let end = line
+        .find(|c: char| c != ' ' && c != '\t')
+        .unwrap_or(line.len());
+    &line[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    const RULE: SequentialAwaits = SequentialAwaits;
+
+    #[test]
+    fn dependent_or_ordered_awaits_pass() {
+        assert_valid(
+            &RULE,
+            &[
+                // The second uses the first's result.
+                "async function f() { const a = await f1(); const b = await f2(a); }",
+                "async function f() { const { id } = await f1(); const b = await f2({ id }); }",
+                "async function f() { const [x] = await f1(); const b = await f2(() => x); }",
+                // One operand writes what the other reads.
+                "async function f() { const a = await f1(i++); const b = await f2(i); }",
+                // Same object: one connection or an ordered protocol.
+                "async function f() { const tx = await db.begin(); const rows = await db.query(q); }",
+                "async function f() { const a = await this.load(); const b = await this.check(); }",
+                // Not adjacent: something runs in between.
+                "async function f() { const a = await f1(); log(a); const b = await f2(); }",
+                // Bare awaits of different functions: ordered side effects.
+                "async function f() { await mkdir(dir); await writeFile(path, data); }",
+                "async function f() { await client.connect(); await client.query(q); }",
+                "async function f() { await login(); const data = await getData(); }",
+                // Pauses are deliberate.
+                "async function f() { const a = await poll(); await sleep(100); const b = await poll(); }",
+                // Awaiting already started promises costs nothing extra.
+                "async function f() { const pa = f1(); const pb = f2(); const a = await pa; const b = await pb; }",
+                // Already batched.
+                "async function f() { const a = await Promise.all(xs); const b = await Promise.all(ys); }",
+                // A single await.
+                "async function f() { const a = await f1(); return a; }",
+                // Different blocks.
+                "async function f() { { const a = await f1(); } const b = await f2(); }",
+            ],
+        );
+    }
+
+    #[test]
+    fn independent_awaits_are_flagged_on_the_second_await() {
+        assert_invalid(
+            &RULE,
+            &[
+                ("async function f(id) {\n  const user = await getUser(id);\n  const posts = await getPosts(id);\n}", "await"),
+                ("async function f() { let a = await f1(); let b = await f2(); let c = await f3(); }", "await"),
+                ("async function f(a, b) { await sendEmail(a); await sendEmail(b); }", "await"),
+                ("async function f() { const a = await f1(); const b = await f2(a); const c = await f3(); }", "await"),
+                ("async function f() { const a = await api.users(); const b = await cache.get(k); }", "await"),
+                ("async function f() { const a = await f1(); let b = await f2(); }", "await"),
+            ],
+        );
+    }
+
+    fn fixed(before: &str) -> Option<String> {
+        let tree = syntax::parse(before, None);
+        let findings = crate::analysis::analyze_with(before, &tree, &[&RULE]).findings;
+        assert_eq!(findings.len(), 1, "{before}");
+        let fix = findings[0].fixes.first()?;
+        assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
+        let fixed = fix.apply(before);
+        let again = syntax::parse(&fixed, None);
+        assert!(!again.root_node().has_error(), "{fixed}");
+        assert!(crate::analysis::analyze_with(&fixed, &again, &[&RULE])
+            .findings
+            .is_empty());
+        Some(fixed)
+    }
+
+    #[test]
+    fn the_fix_uses_promise_all_and_keeps_names_and_kinds() {
+        let cases = [
+            (
+                "async function f(id) {\n  const user = await getUser(id);\n  const posts = await getPosts(id);\n}",
+                "async function f(id) {\n  const [user, posts] = await Promise.all([getUser(id), getPosts(id)]);\n}",
+            ),
+            (
+                "async function f() {\n  let { data } = await f1();\n  let [first] = await f2();\n}",
+                "async function f() {\n  let [{ data }, [first]] = await Promise.all([f1(), f2()]);\n}",
+            ),
+            (
+                "async function f(a, b) {\n  await sendEmail(a);\n  await sendEmail(b);\n}",
+                "async function f(a, b) {\n  await Promise.all([sendEmail(a), sendEmail(b)]);\n}",
+            ),
+            (
+                "async function f() {\n    const account = await loadAccountWithSettings(accountId);\n    const permissions = await loadPermissionsForUser(userId);\n}",
+                "async function f() {\n    const [account, permissions] = await Promise.all([\n      loadAccountWithSettings(accountId),\n      loadPermissionsForUser(userId),\n    ]);\n}",
+            ),
+        ];
+        for (before, after) in cases {
+            assert_eq!(fixed(before).as_deref(), Some(after));
+        }
+    }
+
+    #[test]
+    fn no_fix_when_kinds_differ_or_comments_would_be_lost() {
+        assert_eq!(
+            fixed("async function f() { const a = await f1(); let b = await f2(); }"),
+            None
+        );
+        assert_eq!(
+            fixed(
+                "async function f() { const a = await f1();\n  // why\n  const b = await f2(); }"
+            ),
+            None
+        );
+    }
+}

@@ -1,0 +1,411 @@
+//! `stale-read-across-await`: a shared value read before an `await` and written
+//! after it from the old value.
+//!
+//! `total += await f()` reads `total`, suspends while `f()` runs, then writes the
+//! old value plus the result. Other continuations run during the suspension: if
+//! one of them updates `total` (another call of the same function, another
+//! iteration of a `Promise.all(xs.map(async ...))`), this write discards its
+//! update. `total = total + await f()` and `this.count = this.count + await h()`
+//! have the same lost update.
+//!
+//! The rule only reports values other continuations can reach: names declared
+//! outside the async function (module state, an enclosing function's locals)
+//! and properties of `this`, of parameters or of outer objects. A local of the
+//! function itself is private to this call.
+//!
+//! Bad:
+//! ```js
+//! let total = 0;
+//! await Promise.all(files.map(async (file) => {
+//!   total += await sizeOf(file);
+//! }));
+//! ```
+//!
+//! Good:
+//! ```js
+//! let total = 0;
+//! await Promise.all(files.map(async (file) => {
+//!   const size = await sizeOf(file);
+//!   total += size;
+//! }));
+//! ```
+
+use tree_sitter::Node;
+
+use crate::analysis::dataflow::{
+    enclosing_function, is_async_function, is_function, preorder, BindingKind, FunctionFlow,
+    Resolution, Walk,
+};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::query_file;
+
+use super::{Rule, RuleContext, RuleMeta};
+
+pub struct StaleReadAcrossAwait;
+
+query_file!(
+    UPDATES,
+    "updates.scm",
+    ["update", "update.target", "update.value"]
+);
+
+static META: RuleMeta = RuleMeta {
+    code: "stale-read-across-await",
+    default_severity: Severity::Hint,
+    summary: "a shared value is updated from a read made before an `await`",
+    queries: &[&UPDATES],
+};
+
+/// Moving the `await` before the read makes the update use the current value:
+/// that is the point, but the read now happens later.
+pub const FIX_SAFETY: FixSafety = FixSafety::ChangesBehaviour;
+
+impl Rule for StaleReadAcrossAwait {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
+        let update_index = UPDATES.capture("update");
+        let target_index = UPDATES.capture("update.target");
+        let value_index = UPDATES.capture("update.value");
+        let mut findings = Vec::new();
+        ctx.for_each_match(&UPDATES, |captures| {
+            let find = |index| captures.iter().find(|c| c.index == index).map(|c| c.node);
+            if let (Some(update), Some(target), Some(value)) =
+                (find(update_index), find(target_index), find(value_index))
+            {
+                findings.extend(check_update(ctx, update, target, value));
+            }
+        });
+        findings
+    }
+}
+
+/// The awaits evaluated as part of `value`, not inside nested functions.
+fn own_awaits(value: Node) -> Vec<Node> {
+    let mut awaits = Vec::new();
+    preorder(value, |node| {
+        if is_function(node) {
+            return Walk::Skip;
+        }
+        if node.kind() == "await_expression" {
+            awaits.push(node);
+        }
+        Walk::Enter
+    });
+    awaits
+}
+
+fn check_update(ctx: &RuleContext, update: Node, target: Node, value: Node) -> Option<Finding> {
+    if !matches!(target.kind(), "identifier" | "member_expression") {
+        return None;
+    }
+    let awaits = own_awaits(value);
+    let first_await = *awaits.first()?;
+    let function = enclosing_function(update)?;
+    if !is_async_function(function) {
+        return None;
+    }
+    let target_text = ctx.text(target);
+    // The old value is read before the await: by `+=` itself, or by a read of
+    // the same target textually before the await (left-to-right evaluation).
+    let reads_first = match update.kind() {
+        "augmented_assignment_expression" => {
+            let operator = update
+                .child_by_field_name("operator")
+                .map_or("", |o| ctx.text(o));
+            !matches!(operator, "??=" | "||=" | "&&=")
+        }
+        _ => {
+            let mut found = false;
+            preorder(value, |node| {
+                if is_function(node) || node.start_byte() >= first_await.start_byte() {
+                    return Walk::Skip;
+                }
+                if node.kind() == target.kind() && ctx.text(node) == target_text {
+                    found = true;
+                }
+                Walk::Enter
+            });
+            found
+        }
+    };
+    if !reads_first || !is_shared(ctx, function, target) {
+        return None;
+    }
+    let awaited = first_await
+        .named_child(0)
+        .map(|operand| brief(ctx, operand))
+        .unwrap_or_default();
+    let message = format!(
+        "another continuation may update `{target_text}` while this function waits for \
+         `{awaited}`; the write then discards its update, because it uses the value of \
+         `{target_text}` read before the `await`"
+    );
+    let fix = if awaits.len() == 1 {
+        hoist_fix(ctx, update, value, first_await)
+    } else {
+        None
+    };
+    Some(Finding {
+        rule: META.code,
+        severity: META.default_severity,
+        message,
+        range: target.byte_range(),
+        fixes: fix.into_iter().collect(),
+    })
+}
+
+/// Whether other continuations can reach `target`: declared outside
+/// `function`, or a property of `this`, a parameter or an outer object.
+fn is_shared(ctx: &RuleContext, function: Node, target: Node) -> bool {
+    let mut root = target;
+    while matches!(root.kind(), "member_expression" | "subscript_expression") {
+        match root.child_by_field_name("object") {
+            Some(object) => root = object,
+            None => return false,
+        }
+    }
+    let is_member = root != target;
+    match root.kind() {
+        "this" => is_member,
+        "identifier" => {
+            let flow = FunctionFlow::new(ctx.source, function);
+            match flow.resolution_at(&root.byte_range()) {
+                Some(Resolution::Outer) => true,
+                Some(Resolution::Local(index)) => {
+                    is_member && flow.bindings[index].kind == BindingKind::Param
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+fn brief(ctx: &RuleContext, operand: Node) -> String {
+    let (text, suffix) = match operand.kind() {
+        "call_expression" => (
+            operand
+                .child_by_field_name("function")
+                .map_or_else(|| ctx.text(operand), |c| ctx.text(c)),
+            "()",
+        ),
+        _ => (ctx.text(operand), ""),
+    };
+    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.len() > 40 {
+        let cut = (0..=37)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    format!("{text}{suffix}")
+}
+
+/// `total += await f();` → `const fResult = await f();\ntotal += fResult;`
+/// when the update is a whole statement and the await is not conditional.
+fn hoist_fix(ctx: &RuleContext, update: Node, value: Node, awaited: Node) -> Option<Fix> {
+    let statement = update.parent()?;
+    let block = statement.parent()?;
+    if statement.kind() != "expression_statement"
+        || !matches!(block.kind(), "statement_block" | "program" | "switch_case")
+    {
+        return None;
+    }
+    // Every step from the value down to the await must evaluate unconditionally.
+    let mut at = awaited;
+    while at != value {
+        let parent = at.parent()?;
+        let unconditional = match parent.kind() {
+            "binary_expression" => !matches!(
+                parent.child_by_field_name("operator").map(|o| o.kind()),
+                Some("&&" | "||" | "??")
+            ),
+            "parenthesized_expression"
+            | "unary_expression"
+            | "array"
+            | "spread_element"
+            | "template_string"
+            | "template_substitution" => true,
+            _ => false,
+        };
+        if !unconditional {
+            return None;
+        }
+        at = parent;
+    }
+    let name = fresh_name(ctx, awaited);
+    let indent = line_indent(ctx.source, statement.start_byte());
+    let starts_line = ctx.source[..statement.start_byte()]
+        .rsplit(['\n', '\r'])
+        .next()
+        .is_some_and(|before| before.trim().is_empty());
+    let separator = if starts_line {
+        format!("\n{indent}")
+    } else {
+        " ".to_owned()
+    };
+    Some(Fix {
+        title: format!("Await into `{name}` first, then update from the current value"),
+        safety: FIX_SAFETY,
+        edits: vec![
+            Edit {
+                range: statement.start_byte()..statement.start_byte(),
+                text: format!("const {name} = {};{separator}", ctx.text(awaited)),
+            },
+            Edit {
+                range: awaited.byte_range(),
+                text: name,
+            },
+        ],
+    })
+}
+
+/// `<callee>Result`, or `awaited`, made unique in the file.
+fn fresh_name(ctx: &RuleContext, awaited: Node) -> String {
+    let base = awaited
+        .named_child(0)
+        .filter(|operand| operand.kind() == "call_expression")
+        .and_then(|call| call.child_by_field_name("function"))
+        .map(|callee| {
+            let text = ctx.text(callee);
+            text.rsplit('.').next().unwrap_or(text).to_owned()
+        })
+        .filter(|name| {
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        })
+        .map_or_else(|| "awaited".to_owned(), |name| format!("{name}Result"));
+    let mut names = std::collections::HashSet::new();
+    preorder(ctx.tree.root_node(), |node| {
+        if matches!(
+            node.kind(),
+            "identifier"
+                | "shorthand_property_identifier"
+                | "shorthand_property_identifier_pattern"
+        ) {
+            names.insert(ctx.text(node));
+        }
+        Walk::Enter
+    });
+    let mut name = base.clone();
+    let mut n = 2;
+    while names.contains(name.as_str()) {
+        name = format!("{base}{n}");
+        n += 1;
+    }
+    name
+}
+
+fn line_indent(source: &str, offset: usize) -> &str {
+    let line_start = source[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line = &source[line_start..offset];
+    let end = line
+        .find(|c: char| c != ' ' && c != '\t')
+        .unwrap_or(line.len());
+    &line[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::syntax;
+
+    const RULE: StaleReadAcrossAwait = StaleReadAcrossAwait;
+
+    #[test]
+    fn private_or_fresh_updates_pass() {
+        assert_valid(
+            &RULE,
+            &[
+                // A local of the function itself: no other continuation sees it.
+                "async function f(xs) { let total = 0; for (const x of xs) { total += await g(x); } return total; }",
+                "async function f() { const acc = { n: 0 }; acc.n = acc.n + await g(); }",
+                // The read happens after the await.
+                "let total = 0;\nasync function f() { total = await g() + total; }",
+                "let total = 0;\nasync function f() { const v = await g(); total += v; }",
+                // The value does not come from the old one.
+                "let last;\nasync function f() { last = await g(); }",
+                "async function f() { this.user = await load(); }",
+                // Lazy initialisation is a different pattern.
+                "let cache;\nasync function f() { cache ??= await load(); }",
+                // Not async, or the await is in a nested function.
+                "let total = 0;\nfunction f() { total += g(); }",
+                "let n = 0;\nasync function f() { n += [1].map(async () => await g()).length; }",
+            ],
+        );
+    }
+
+    #[test]
+    fn shared_updates_across_an_await_are_flagged_on_the_target() {
+        assert_invalid(
+            &RULE,
+            &[
+                ("let total = 0;\nasync function add(f) { total += await f(); }", "total"),
+                ("let total = 0;\nasync function add() { total = total + await size(); }", "total"),
+                ("class C { async inc() { this.count = this.count + await h(); } }", "this.count"),
+                ("let total = 0;\nawait Promise.all(files.map(async (file) => {\n  total += await sizeOf(file);\n}));", "total"),
+                ("async function f(stats) { stats.bytes += await read(); }", "stats.bytes"),
+                ("const state = { items: [] };\nasync function f() { state.items = [...state.items, await load()]; }", "state.items"),
+            ],
+        );
+    }
+
+    #[test]
+    fn the_message_names_the_interleaving() {
+        let source = "let total = 0;\nasync function add() { total = total + await f(); }";
+        let tree = syntax::parse(source, None);
+        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        assert!(
+            findings[0].message.starts_with(
+                "another continuation may update `total` while this function waits for `f()`; \
+                 the write then discards its update"
+            ),
+            "{}",
+            findings[0].message
+        );
+    }
+
+    #[test]
+    fn the_fix_awaits_first_then_updates() {
+        let cases = [
+            (
+                "let total = 0;\nasync function add() {\n  total += await sizeOf(x);\n}",
+                "let total = 0;\nasync function add() {\n  const sizeOfResult = await sizeOf(x);\n  total += sizeOfResult;\n}",
+            ),
+            (
+                "class C { async inc() { this.count = this.count + await this.h(); } }",
+                "class C { async inc() { const hResult = await this.h(); this.count = this.count + hResult; } }",
+            ),
+        ];
+        for (before, after) in cases {
+            let tree = syntax::parse(before, None);
+            let findings = crate::analysis::analyze_with(before, &tree, &[&RULE]).findings;
+            let fix = &findings[0].fixes[0];
+            assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
+            let fixed = fix.apply(before);
+            assert_eq!(fixed, after);
+            let again = syntax::parse(&fixed, None);
+            assert!(!again.root_node().has_error());
+            assert!(crate::analysis::analyze_with(&fixed, &again, &[&RULE])
+                .findings
+                .is_empty());
+        }
+    }
+
+    #[test]
+    fn no_fix_when_the_await_is_conditional() {
+        let source = "let n = 0;\nasync function f(c) { n = n + (c && await g()); }";
+        let tree = syntax::parse(source, None);
+        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        assert_eq!(findings.len(), 1);
+        assert!(findings[0].fixes.is_empty());
+    }
+}
