@@ -10,6 +10,14 @@ const URI: &str = "file:///project/app.js";
 
 const EXECUTOR: &str = "async function getData(url) {\n  return new Promise(async (resolve) => {\n    const data = await fetch(url);\n    resolve(data);\n  });\n}\n";
 
+/// The diagnostics of one rule, so other rules' findings do not disturb a test.
+fn executor_findings(diagnostics: Vec<Value>) -> Vec<Value> {
+    diagnostics
+        .into_iter()
+        .filter(|d| d["code"] == "async-promise-executor")
+        .collect()
+}
+
 fn start(line: &Value) -> (i64, i64) {
     (
         line["range"]["start"]["line"].as_i64().unwrap(),
@@ -29,7 +37,7 @@ fn open_edit_diagnose_hover_shutdown() {
     assert_eq!(init["serverInfo"]["name"], "ticklens");
 
     client.open(URI, EXECUTOR);
-    let diagnostics = client.diagnostics(URI, 1);
+    let diagnostics = executor_findings(client.diagnostics(URI, 1));
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
     assert_eq!(diagnostics[0]["code"], "async-promise-executor");
     assert_eq!(diagnostics[0]["source"], "ticklens");
@@ -44,7 +52,7 @@ fn open_edit_diagnose_hover_shutdown() {
         json!([{ "range": { "start": { "line": 6, "character": 0 }, "end": { "line": 6, "character": 0 } },
                  "text": appended }]),
     );
-    let diagnostics = client.diagnostics(URI, 2);
+    let diagnostics = executor_findings(client.diagnostics(URI, 2));
     assert_eq!(diagnostics.len(), 2, "{diagnostics:#?}");
     assert_eq!(start(&diagnostics[1]), (6, 28));
     assert_eq!(diagnostics[1]["range"]["end"]["character"], 33);
@@ -56,7 +64,7 @@ fn open_edit_diagnose_hover_shutdown() {
         json!([{ "range": { "start": { "line": 1, "character": 21 }, "end": { "line": 1, "character": 27 } },
                  "text": "" }]),
     );
-    let diagnostics = client.diagnostics(URI, 3);
+    let diagnostics = executor_findings(client.diagnostics(URI, 3));
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
     assert_eq!(start(&diagnostics[0]), (6, 28));
 
@@ -79,7 +87,7 @@ fn utf8_is_used_when_the_client_offers_it() {
         client.initialize(json!({ "general": { "positionEncodings": ["utf-8", "utf-16"] } }));
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
     client.open(URI, "const s = '😀'; new Promise(async () => {});\n");
-    let diagnostics = client.diagnostics(URI, 1);
+    let diagnostics = executor_findings(client.diagnostics(URI, 1));
     // The emoji is four UTF-8 bytes.
     assert_eq!(start(&diagnostics[0]), (0, 30));
     assert!(client.shutdown_and_exit().success());
@@ -90,14 +98,14 @@ fn crlf_documents_keep_lines_and_columns() {
     let mut client = LspClient::spawn();
     client.initialize(json!({}));
     client.open(URI, "// é\r\nnew Promise(async () => {});\r\n");
-    assert_eq!(start(&client.diagnostics(URI, 1)[0]), (1, 12));
+    assert_eq!(start(&executor_findings(client.diagnostics(URI, 1))[0]), (1, 12));
     client.change(
         URI,
         2,
         json!([{ "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 0 } },
                  "text": "x;\r\n" }]),
     );
-    assert_eq!(start(&client.diagnostics(URI, 2)[0]), (2, 12));
+    assert_eq!(start(&executor_findings(client.diagnostics(URI, 2))[0]), (2, 12));
 }
 
 #[test]
@@ -105,7 +113,7 @@ fn close_clears_diagnostics() {
     let mut client = LspClient::spawn();
     client.initialize(json!({}));
     client.open(URI, EXECUTOR);
-    assert_eq!(client.diagnostics(URI, 1).len(), 1);
+    assert_eq!(executor_findings(client.diagnostics(URI, 1)).len(), 1);
     client.notify(
         "textDocument/didClose",
         json!({ "textDocument": { "uri": URI } }),
@@ -121,18 +129,18 @@ fn stale_versions_are_ignored() {
     let mut client = LspClient::spawn();
     client.initialize(json!({}));
     client.open(URI, "x;\n");
-    client.diagnostics(URI, 1);
+    executor_findings(client.diagnostics(URI, 1));
     client.change(
         URI,
         5,
         json!([{ "text": "new Promise(async () => {});\n" }]),
     );
-    assert_eq!(client.diagnostics(URI, 5).len(), 1);
+    assert_eq!(executor_findings(client.diagnostics(URI, 5)).len(), 1);
     // An older version arrives late: it must not replace the newer text.
     client.change(URI, 4, json!([{ "text": "y;\n" }]));
     client.change(URI, 6, json!([{ "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 0 } },
                                    "text": "z;\n" }]));
-    assert_eq!(client.diagnostics(URI, 6).len(), 1);
+    assert_eq!(executor_findings(client.diagnostics(URI, 6)).len(), 1);
 }
 
 #[test]
@@ -140,7 +148,7 @@ fn out_of_range_change_pauses_the_document_until_full_text_arrives() {
     let mut client = LspClient::spawn();
     client.initialize(json!({}));
     client.open(URI, EXECUTOR);
-    client.diagnostics(URI, 1);
+    executor_findings(client.diagnostics(URI, 1));
     client.change(
         URI,
         2,
@@ -156,11 +164,11 @@ fn out_of_range_change_pauses_the_document_until_full_text_arrives() {
         "{log}"
     );
     // Nothing is reported while out of sync...
-    assert_eq!(client.diagnostics(URI, 2), Vec::<Value>::new());
+    assert_eq!(executor_findings(client.diagnostics(URI, 2)), Vec::<Value>::new());
     assert_eq!(client.hover(URI, 2, 18), Value::Null);
     // ...and a full-text change brings the document back.
     client.change(URI, 3, json!([{ "text": EXECUTOR }]));
-    assert_eq!(client.diagnostics(URI, 3).len(), 1);
+    assert_eq!(executor_findings(client.diagnostics(URI, 3)).len(), 1);
     assert!(client.shutdown_and_exit().success());
 }
 
@@ -201,7 +209,7 @@ fn a_panicking_analysis_is_contained_and_other_documents_keep_working() {
     let hover = client.hover("file:///project/bad.js", 1, 22);
     assert!(hover["contents"]["value"].as_str().unwrap().contains("g()"));
     client.open(URI, EXECUTOR);
-    assert_eq!(client.diagnostics(URI, 1).len(), 1);
+    assert_eq!(executor_findings(client.diagnostics(URI, 1)).len(), 1);
     assert!(client.shutdown_and_exit().success());
 }
 
@@ -218,7 +226,7 @@ fn suppression_quick_fix_silences_the_finding() {
     let mut client = LspClient::spawn();
     client.initialize(json!({}));
     client.open(URI, EXECUTOR);
-    let diagnostics = client.diagnostics(URI, 1);
+    let diagnostics = executor_findings(client.diagnostics(URI, 1));
     let actions = client.call(
         "textDocument/codeAction",
         json!({ "textDocument": { "uri": URI }, "range": diagnostics[0]["range"],
@@ -243,7 +251,7 @@ fn suppression_quick_fix_silences_the_finding() {
         "{fixed}"
     );
     client.change(URI, 2, json!([{ "text": fixed }]));
-    assert_eq!(client.diagnostics(URI, 2), Vec::<Value>::new());
+    assert_eq!(executor_findings(client.diagnostics(URI, 2)), Vec::<Value>::new());
 }
 
 #[test]
@@ -260,7 +268,7 @@ fn project_config_and_editor_settings_set_rule_levels() {
     client.initialize(json!({}));
     client.open(&uri, EXECUTOR);
     assert_eq!(
-        client.diagnostics(&uri, 1)[0]["severity"],
+        executor_findings(client.diagnostics(&uri, 1))[0]["severity"],
         1,
         "error from ticklens.toml"
     );
@@ -269,7 +277,7 @@ fn project_config_and_editor_settings_set_rule_levels() {
         "workspace/didChangeConfiguration",
         json!({ "settings": { "ticklens": { "rules": { "async-promise-executor": "off" } } } }),
     );
-    assert_eq!(client.diagnostics(&uri, 1), Vec::<Value>::new());
+    assert_eq!(executor_findings(client.diagnostics(&uri, 1)), Vec::<Value>::new());
 
     let mut client = LspClient::spawn();
     client.initialize(
@@ -286,7 +294,7 @@ fn project_config_and_editor_settings_set_rule_levels() {
     )
     .unwrap();
     client.open(&uri, EXECUTOR);
-    assert_eq!(client.diagnostics(&uri, 1)[0]["severity"], 4, "hint");
+    assert_eq!(executor_findings(client.diagnostics(&uri, 1))[0]["severity"], 4, "hint");
     // A broken config is reported, and defaults apply.
     std::fs::write(
         dir.path().join("ticklens.toml"),
@@ -306,7 +314,7 @@ fn project_config_and_editor_settings_set_rule_levels() {
         "{message}"
     );
     assert_eq!(
-        client.diagnostics(&uri, 1)[0]["severity"],
+        executor_findings(client.diagnostics(&uri, 1))[0]["severity"],
         2,
         "default warning"
     );

@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -181,16 +181,17 @@ impl LspClient {
         )
     }
 
-    /// `shutdown` then `exit`; returns the process's exit status.
+    /// `shutdown` then `exit`; returns the process's exit status. Stdin stays
+    /// open: the server must exit on `exit` alone, as the protocol says.
     pub fn shutdown_and_exit(mut self) -> ExitStatus {
         self.call("shutdown", Value::Null);
         self.notify("exit", Value::Null);
         self.wait_exit()
     }
 
-    /// Closes stdin after the messages sent so far and waits for the process.
+    /// Waits for the process to exit (stdin stays open).
     pub fn wait_exit(mut self) -> ExitStatus {
-        drop(self.stdin.take());
+        let _stdin = self.stdin.take();
         let mut child = std::mem::replace(
             &mut self.child,
             Command::new("true")

@@ -47,6 +47,9 @@ pub enum FixSafety {
     Safe,
     /// Behaviour changes on purpose (for example, work starts concurrently).
     ChangesBehaviour,
+    /// Keeps behaviour but only marks the code as intended (such as `void p`):
+    /// it silences the finding without fixing its cause, so "fix all" skips it.
+    MarksIntent,
 }
 
 /// A suggested change: a title and non-overlapping byte-range edits.

@@ -8,6 +8,7 @@ pub mod dataflow;
 mod finding;
 pub mod fix_all;
 pub mod hover;
+pub mod insights;
 mod suppression;
 
 pub use finding::{apply_edits, Edit, Finding, Fix, FixSafety, Severity};
@@ -134,7 +135,7 @@ mod tests {
     fn findings_are_sorted_by_position() {
         let source = "new Promise(async () => {});\nnew Promise(async function () {});\n";
         let tree = syntax::parse(source, None);
-        let analysis = analyze(source, &tree);
+        let analysis = analyze_with(source, &tree, &[&crate::rules::AsyncPromiseExecutor]);
         let starts: Vec<usize> = analysis.findings.iter().map(|f| f.range.start).collect();
         assert_eq!(starts.len(), 2);
         assert!(starts.windows(2).all(|w| w[0] <= w[1]));

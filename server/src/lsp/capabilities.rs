@@ -1,7 +1,7 @@
 //! What the server offers, and the position encoding it settles on.
 
 use tower_lsp::lsp_types::{
-    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
+    ClientCapabilities, CodeActionKind, CodeLensOptions, OneOf, CodeActionOptions, CodeActionProviderCapability,
     HoverProviderCapability, PositionEncodingKind, ServerCapabilities, TextDocumentSyncCapability,
     TextDocumentSyncKind,
 };
@@ -32,6 +32,10 @@ pub fn server_capabilities(encoding: Encoding) -> ServerCapabilities {
             TextDocumentSyncKind::INCREMENTAL,
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![
                 CodeActionKind::QUICKFIX,

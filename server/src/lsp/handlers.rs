@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::*;
 
+use crate::analysis::insights::{self, Insights};
 use crate::analysis::{self, hover::hover_at, Analysis};
 use crate::document::Document;
 use crate::engine::{self, ModuleKind, OrderOutcome};
@@ -130,6 +131,7 @@ pub fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
             doc,
             in_sync: true,
             analysis: None,
+            insights: None,
         },
     );
     schedule_analysis(backend, item.uri);
@@ -174,6 +176,7 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
         entry.doc = Arc::new(doc);
         entry.in_sync = in_sync;
         entry.analysis = None;
+        entry.insights = None;
         problem
     };
     if let Some(error) = problem {
@@ -288,26 +291,185 @@ async fn publish(
         .await;
 }
 
-pub fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hover>> {
+pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hover>> {
     let position = params.text_document_position_params;
-    let Some(open) = backend.state.snapshot(&position.text_document.uri) else {
+    let uri = position.text_document.uri;
+    let Some((doc, insights)) = current_insights(backend, &uri).await else {
         return Ok(None);
     };
-    if !open.in_sync {
-        return Ok(None);
-    }
     let encoding = backend.state.encoding();
-    let doc = &open.doc;
-    let Some(offset) = convert::offset(doc, position.position, encoding) else {
+    let Some(offset) = convert::offset(&doc, position.position, encoding) else {
         return Ok(None);
     };
-    Ok(hover_at(doc.text(), doc.tree(), offset).map(|info| Hover {
+    let found = insights
+        .as_deref()
+        .and_then(|insights| insights.hover(doc.text(), offset))
+        .or_else(|| {
+            hover_at(doc.text(), doc.tree(), offset).map(|info| (info.range, info.markdown))
+        });
+    Ok(found.map(|(range, markdown)| Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,
-            value: info.markdown,
+            value: markdown,
         }),
-        range: Some(convert::range(doc, info.range, encoding)),
+        range: Some(convert::range(&doc, range, encoding)),
     }))
+}
+
+/// Inlay hints: each await's resume tick, and a marker after dropped promises.
+pub async fn inlay_hint(backend: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+    if !backend.state.settings().inlay_hints {
+        return Ok(Some(Vec::new()));
+    }
+    let uri = params.text_document.uri;
+    let Some((doc, Some(insights))) = current_insights(backend, &uri).await else {
+        return Ok(None);
+    };
+    let encoding = backend.state.encoding();
+    let start = convert::offset(&doc, params.range.start, encoding).unwrap_or(0);
+    let end = convert::offset(&doc, params.range.end, encoding).unwrap_or(doc.text().len());
+    let in_range = |offset: usize| start <= offset && offset <= end;
+    let mut hints = Vec::new();
+    for function in &insights.functions {
+        for at in &function.awaits {
+            let Some(label) = insights::short_tick(&at.resume) else {
+                continue;
+            };
+            if in_range(at.range.end) {
+                hints.push(InlayHint {
+                    position: convert::position(&doc, at.range.end, encoding),
+                    label: InlayHintLabel::String(label),
+                    kind: None,
+                    text_edits: None,
+                    tooltip: Some(InlayHintTooltip::String(insights::describe_resume(
+                        &at.resume,
+                        &format!("{}()", function.name),
+                    ))),
+                    padding_left: Some(true),
+                    padding_right: None,
+                    data: None,
+                });
+            }
+        }
+    }
+    for dropped in &insights.dropped {
+        if in_range(dropped.range.end) {
+            hints.push(InlayHint {
+                position: convert::position(&doc, dropped.range.end, encoding),
+                label: InlayHintLabel::String("dropped promise".to_owned()),
+                kind: None,
+                text_edits: None,
+                tooltip: Some(InlayHintTooltip::String(insights::dropped_hover(dropped))),
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            });
+        }
+    }
+    hints.sort_by_key(|h| (h.position.line, h.position.character));
+    Ok(Some(hints))
+}
+
+/// Code lens: the predicted output above the file, and each async function's settle tick.
+pub async fn code_lens(backend: &Backend, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+    if !backend.state.settings().code_lens {
+        return Ok(Some(Vec::new()));
+    }
+    let uri = params.text_document.uri;
+    let Some((doc, Some(insights))) = current_insights(backend, &uri).await else {
+        return Ok(None);
+    };
+    let encoding = backend.state.encoding();
+    let command = |title: String| Command {
+        title,
+        command: "ticklens.showOrder".to_owned(),
+        arguments: Some(vec![serde_json::json!(uri.as_str())]),
+    };
+    let top = Range::new(Position::new(0, 0), Position::new(0, 0));
+    let title = match &insights.order {
+        OrderOutcome::Determined(lines) if lines.is_empty() => "prints nothing".to_owned(),
+        OrderOutcome::Determined(lines) => {
+            let joined: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+            format!("prints: {}", insights::shorten(&joined.join(", "), 100))
+        }
+        OrderOutcome::Abstained(abstention) => {
+            format!("order: cannot tell ({})", insights::shorten(&abstention.reason, 80))
+        }
+    };
+    let mut lenses = vec![CodeLens {
+        range: top,
+        command: Some(command(title)),
+        data: None,
+    }];
+    for function in &insights.functions {
+        let title = match &function.settles {
+            crate::engine::ResumeTick::AfterEntry { jobs } => {
+                format!("{}(): settles on tick {jobs}", function.name)
+            }
+            crate::engine::ResumeTick::AfterSettle { jobs, operand, .. } => format!(
+                "{}(): settles {jobs} job{} after {}",
+                function.name,
+                if *jobs == 1 { "" } else { "s" },
+                insights::shorten(operand, 40)
+            ),
+            crate::engine::ResumeTick::Unknown { .. } => continue,
+        };
+        let at = convert::position(&doc, function.range.start, encoding);
+        lenses.push(CodeLens {
+            range: Range::new(at, at),
+            command: Some(command(title)),
+            data: None,
+        });
+    }
+    Ok(Some(lenses))
+}
+
+/// The document and its insights for the current version (computed off the
+/// reactor when missing). `None` for unknown or out-of-sync documents; the inner
+/// `None` when computing the insights failed.
+async fn current_insights(
+    backend: &Backend,
+    uri: &Url,
+) -> Option<(Arc<Document>, Option<Arc<Insights>>)> {
+    let open = backend.state.snapshot(uri)?;
+    if !open.in_sync {
+        return None;
+    }
+    let version = open.doc.version();
+    if let Some((cached, insights)) = &open.insights {
+        if *cached == version {
+            return Some((open.doc, Some(Arc::clone(insights))));
+        }
+    }
+    let doc = Arc::clone(&open.doc);
+    let module = module_kind(uri, &doc);
+    let computed = tokio::task::spawn_blocking(move || {
+        analysis::contain_panic(|| insights::insights(doc.text(), doc.tree(), module))
+    })
+    .await;
+    let insights = match computed {
+        Ok(Ok(insights)) => Arc::new(insights),
+        Ok(Err(panic)) => {
+            tracing::error!("insights for {uri} failed: {panic}");
+            return Some((open.doc, None));
+        }
+        Err(error) => {
+            tracing::error!("insights task for {uri} did not finish: {error}");
+            return Some((open.doc, None));
+        }
+    };
+    if let Some(mut entry) = backend.state.documents.get_mut(uri) {
+        if entry.doc.version() == version {
+            entry.insights = Some((version, Arc::clone(&insights)));
+        }
+    }
+    Some((open.doc, Some(insights)))
+}
+
+fn module_kind(uri: &Url, doc: &Document) -> ModuleKind {
+    uri.to_file_path()
+        .map(|path: PathBuf| engine::detect_module_kind(&path, doc.text(), doc.tree()))
+        .unwrap_or(ModuleKind::CommonJs)
 }
 
 #[derive(Debug, Deserialize)]
@@ -316,49 +478,35 @@ pub struct OrderParams {
     pub text_document: TextDocumentIdentifier,
 }
 
-/// Either the predicted lines or the reason the engine abstains.
+/// Either the predicted lines (with what ran each) or the reason the engine abstains.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderResult {
     pub lines: Option<Vec<String>>,
+    /// For each line, the job or phase that printed it (the `--explain` trace).
+    pub explain: Option<Vec<String>>,
     pub abstained: Option<String>,
 }
 
 pub async fn order(backend: &Backend, params: OrderParams) -> Result<OrderResult> {
     let uri = params.text_document.uri;
-    let Some(open) = backend.state.snapshot(&uri) else {
-        return Ok(OrderResult {
-            lines: None,
-            abstained: Some(format!("{uri} is not open")),
-        });
+    let abstained = |reason: String| OrderResult {
+        lines: None,
+        explain: None,
+        abstained: Some(reason),
     };
-    let doc = open.doc;
-    let outcome = tokio::task::spawn_blocking(move || {
-        let module = uri
-            .to_file_path()
-            .map(|path: PathBuf| engine::detect_module_kind(&path, doc.text(), doc.tree()))
-            .unwrap_or(ModuleKind::CommonJs);
-        analysis::contain_panic(|| engine::predict_order(doc.text(), doc.tree(), module))
-    })
-    .await;
-    Ok(match outcome {
-        Ok(Ok(OrderOutcome::Determined(lines))) => OrderResult {
-            lines: Some(lines.into_iter().map(|line| line.text).collect()),
-            abstained: None,
-        },
-        Ok(Ok(OrderOutcome::Abstained(abstention))) => OrderResult {
-            lines: None,
-            abstained: Some(abstention.reason),
-        },
-        Ok(Err(panic)) => OrderResult {
-            lines: None,
-            abstained: Some(format!("internal error: {panic}")),
-        },
-        Err(join_error) => OrderResult {
-            lines: None,
-            abstained: Some(format!("internal error: {join_error}")),
-        },
-    })
+    match current_insights(backend, &uri).await {
+        None => Ok(abstained(format!("{uri} is not open"))),
+        Some((_, None)) => Ok(abstained("internal error: the analysis failed".to_owned())),
+        Some((_, Some(insights))) => Ok(match &insights.order {
+            OrderOutcome::Determined(lines) => OrderResult {
+                lines: Some(lines.iter().map(|line| line.text.clone()).collect()),
+                explain: Some(lines.iter().map(|line| line.cause.clone()).collect()),
+                abstained: None,
+            },
+            OrderOutcome::Abstained(abstention) => abstained(abstention.reason.clone()),
+        }),
+    }
 }
 
 /// Quick-fixes for the findings under the range, and "fix all" for the document.

@@ -12,8 +12,13 @@ mod state;
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
+use tokio::sync::Notify;
+use tower_lsp::jsonrpc::Request;
 use tower_lsp::{LspService, Server};
+use tower_service::Service;
 
 pub use backend::Backend;
 
@@ -32,20 +37,60 @@ pub fn run_stdio() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(async {
+    let status = runtime.block_on(async {
         let (service, socket) = LspService::build(Backend::new)
             .custom_method("ticklens/order", Backend::order)
             .finish();
         let state = service.inner().state();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        let exited = Arc::new(Notify::new());
+        let service = ExitWatch {
+            inner: service,
+            exited: Arc::clone(&exited),
+        };
+        let serve = Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service);
+        // tower-lsp stops reading only when the next message arrives after `exit`;
+        // the protocol says the server exits right away.
+        tokio::select! {
+            () = serve => {}
+            () = exited.notified() => {}
+        }
         if state.shutdown_requested.load(Ordering::SeqCst) {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(1)
         }
-    })
+    });
+    // Do not wait for the blocking stdin reader: it only returns on the next input.
+    runtime.shutdown_background();
+    status
+}
+
+/// Forwards every message to the server and signals when `exit` arrives.
+struct ExitWatch<S> {
+    inner: S,
+    exited: Arc<Notify>,
+}
+
+impl<S> Service<Request> for ExitWatch<S>
+where
+    S: Service<Request>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = S::Future;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let is_exit = request.method() == "exit";
+        let future = self.inner.call(request);
+        if is_exit {
+            self.exited.notify_one();
+        }
+        future
+    }
 }
 
 /// Logs go to stderr: stdout carries the protocol. `TICKLENS_LOG` sets the filter.

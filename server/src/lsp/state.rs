@@ -9,6 +9,7 @@ use dashmap::DashMap;
 use serde::Deserialize;
 use tower_lsp::lsp_types::Url;
 
+use crate::analysis::insights::Insights;
 use crate::analysis::Analysis;
 use crate::config::{Config, ConfigError, RuleLevel};
 use crate::document::Document;
@@ -57,6 +58,8 @@ pub struct OpenDocument {
     pub in_sync: bool,
     /// The analysis of `doc`, once computed for its version.
     pub analysis: Option<(i32, Arc<Analysis>)>,
+    /// The editor insights (ticks, retained variables, order) of `doc`, once computed.
+    pub insights: Option<(i32, Arc<Insights>)>,
 }
 
 /// Shared by the backend and the `run_stdio` loop.

@@ -185,7 +185,7 @@ fn fixes(dropped: &DroppedPromise) -> Vec<Fix> {
     };
     let void = Fix {
         title: format!("Mark `{label}` as intentionally not awaited with `void`"),
-        safety: FixSafety::Safe,
+        safety: FixSafety::MarksIntent,
         edits: vec![Edit {
             range: start..start,
             text: "void ".to_owned(),
@@ -348,7 +348,7 @@ mod tests {
                 "async function save() {}\nasync function f() {\n  save();\n}",
                 2,
                 "async function save() {}\nasync function f() {\n  void save();\n}",
-                FixSafety::Safe,
+                FixSafety::MarksIntent,
             ),
             (
                 "fetch(url);",
@@ -356,7 +356,7 @@ mod tests {
                 "fetch(url).catch((err) => { console.error(err); });",
                 FixSafety::ChangesBehaviour,
             ),
-            ("fetch(url);", 1, "void fetch(url);", FixSafety::Safe),
+            ("fetch(url);", 1, "void fetch(url);", FixSafety::MarksIntent),
             (
                 "new Promise((r) => r(1)).then(f)",
                 0,

@@ -1,6 +1,20 @@
 //! The rule registry. Each rule lives in its own file with its docs and tests.
 
+mod async_array_callback;
 mod async_promise_executor;
+mod await_in_loop;
+mod await_in_promise_all;
+mod await_non_promise;
+mod floating_promise;
+mod large_retained_across_await;
+mod needless_async;
+mod prefer_queue_microtask;
+mod promise_constructor_wrap;
+mod return_without_await_in_try;
+mod sequential_awaits;
+mod stale_read_across_await;
+mod timeout_without_abort;
+mod unbounded_fan_out;
 
 use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
 
@@ -8,10 +22,40 @@ use crate::analysis::{Finding, Severity};
 use crate::config::Config;
 use crate::syntax::QueryFile;
 
+pub use async_array_callback::AsyncArrayCallback;
 pub use async_promise_executor::AsyncPromiseExecutor;
+pub use await_in_loop::AwaitInLoop;
+pub use await_in_promise_all::AwaitInPromiseAll;
+pub use await_non_promise::AwaitNonPromise;
+pub use floating_promise::FloatingPromise;
+pub use large_retained_across_await::LargeRetainedAcrossAwait;
+pub use needless_async::NeedlessAsync;
+pub use prefer_queue_microtask::PreferQueueMicrotask;
+pub use promise_constructor_wrap::PromiseConstructorWrap;
+pub use return_without_await_in_try::ReturnWithoutAwaitInTry;
+pub use sequential_awaits::SequentialAwaits;
+pub use stale_read_across_await::StaleReadAcrossAwait;
+pub use timeout_without_abort::TimeoutWithoutAbort;
+pub use unbounded_fan_out::UnboundedFanOut;
 
 /// Every rule ticklens runs.
-pub const ALL: &[&dyn Rule] = &[&AsyncPromiseExecutor];
+pub const ALL: &[&dyn Rule] = &[
+    &AsyncPromiseExecutor,
+    &AsyncArrayCallback,
+    &AwaitNonPromise,
+    &FloatingPromise,
+    &NeedlessAsync,
+    &PreferQueueMicrotask,
+    &PromiseConstructorWrap,
+    &TimeoutWithoutAbort,
+    &UnboundedFanOut,
+    &ReturnWithoutAwaitInTry,
+    &SequentialAwaits,
+    &AwaitInLoop,
+    &AwaitInPromiseAll,
+    &StaleReadAcrossAwait,
+    &LargeRetainedAcrossAwait,
+];
 
 /// A rule's identity and defaults.
 #[derive(Debug)]

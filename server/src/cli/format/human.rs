@@ -37,6 +37,7 @@ pub fn write(out: &mut dyn Write, color: bool, reports: &[FileReport]) -> io::Re
                     FixSafety::ChangesBehaviour => {
                         "changes behaviour, apply by hand or in the editor"
                     }
+                    FixSafety::MarksIntent => "marks the code as intended, apply in the editor",
                 };
                 notes.push(format!("fix: {} ({safety})", fix.title));
             }

@@ -1,0 +1,129 @@
+//! End-to-end tests of the editor insights over stdio: hovers with resume ticks
+//! and retained variables, inlay hints, code lens and `ticklens/order`, on the
+//! seed text's examples.
+
+#[path = "support/lsp_client.rs"]
+mod lsp_client;
+
+use lsp_client::LspClient;
+use serde_json::{json, Value};
+
+const URI: &str = "file:///project/example.js";
+
+const EXAMPLE: &str = "async function example() {\n  console.log(\"A\");\n  const val = await Promise.resolve(\"B\");\n  console.log(val);\n  console.log(\"C\");\n}\nexample();\nconsole.log(\"D\");\n";
+
+const X_AND_Y: &str = "async function x() {\n  console.log(\"x1\");\n  await Promise.resolve();\n  console.log(\"x2\");\n  await Promise.resolve();\n  console.log(\"x3\");\n}\nasync function y() {\n  console.log(\"y1\");\n  await Promise.resolve();\n  console.log(\"y2\");\n}\nx();\ny();\n";
+
+const HANDLE: &str = "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  const id = await db.save(parsed);\n  const log = () => console.log(req.url);\n  await audit(id);\n  log();\n  return parsed.kind;\n}\n";
+
+fn open(text: &str) -> LspClient {
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(URI, text);
+    client.diagnostics(URI, 1);
+    client
+}
+
+fn hover_text(client: &mut LspClient, line: u32, character: u32) -> String {
+    let hover = client.hover(URI, line, character);
+    hover["contents"]["value"].as_str().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn hover_on_the_await_in_example_names_tick_1() {
+    let mut client = open(EXAMPLE);
+    let text = hover_text(&mut client, 2, 14);
+    assert!(text.contains("Resumes on microtask tick 1 after `example()` was entered"), "{text}");
+    // Hovering the operand gives the same answer.
+    assert_eq!(hover_text(&mut client, 2, 30), text);
+}
+
+#[test]
+fn second_await_of_x_shows_tick_2() {
+    let mut client = open(X_AND_Y);
+    let text = hover_text(&mut client, 4, 3);
+    assert!(text.contains("Resumes on microtask tick 2 after `x()` was entered"), "{text}");
+    assert!(text.contains("Independent of the previous await"), "{text}");
+}
+
+#[test]
+fn nulled_body_is_not_retained_and_captured_and_live_values_are() {
+    let mut client = open(HANDLE);
+    let at_save = hover_text(&mut client, 4, 14);
+    assert!(!at_save.contains("`body`"), "{at_save}");
+    assert!(at_save.contains("`parsed` (line 3, live: read after the await)"), "{at_save}");
+    assert!(at_save.contains("`req` (line 1, captured by a closure)"), "{at_save}");
+    let at_audit = hover_text(&mut client, 6, 3);
+    assert!(at_audit.contains("`log` (line 6, live"), "{at_audit}");
+}
+
+#[test]
+fn hover_on_an_async_function_states_its_contract() {
+    let mut client = open(X_AND_Y);
+    let text = hover_text(&mut client, 0, 15);
+    assert!(text.contains("Returns a promise on every call"), "{text}");
+    assert!(text.contains("Runs synchronously up to line 3"), "{text}");
+    assert!(text.contains("2 suspension points"), "{text}");
+    assert!(text.contains("settles on microtask tick 2 after entry"), "{text}");
+}
+
+#[test]
+fn hover_on_a_dropped_call_says_nobody_observes_it() {
+    let mut client = open("async function save(data) {\n  await data;\n}\nsave(1);\n");
+    let text = hover_text(&mut client, 3, 1);
+    assert!(text.contains("nobody observes its completion or its failure"), "{text}");
+}
+
+#[test]
+fn inlay_hints_show_ticks_and_can_be_turned_off() {
+    let mut client = open(X_AND_Y);
+    let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 14, "character": 0 } });
+    let hints = client.call("textDocument/inlayHint", json!({ "textDocument": { "uri": URI }, "range": range }));
+    let labels: Vec<(u64, String)> = hints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["position"]["line"].as_u64().unwrap(), h["label"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(labels.contains(&(2, "tick 1".to_owned())), "{labels:?}");
+    assert!(labels.contains(&(4, "tick 2".to_owned())), "{labels:?}");
+    assert!(labels.contains(&(9, "tick 1".to_owned())), "{labels:?}");
+
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "ticklens": { "inlayHints": false } } }),
+    );
+    let hints = client.call("textDocument/inlayHint", json!({ "textDocument": { "uri": URI }, "range": range }));
+    assert_eq!(hints, json!([]));
+}
+
+#[test]
+fn code_lens_shows_the_predicted_output_and_settle_ticks() {
+    let mut client = open(EXAMPLE);
+    let lenses = client.call("textDocument/codeLens", json!({ "textDocument": { "uri": URI } }));
+    let titles: Vec<&str> = lenses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles[0], "prints: A, D, B, C");
+    assert!(titles.contains(&"example(): settles on tick 1"), "{titles:?}");
+    assert_eq!(lenses[0]["command"]["command"], "ticklens.showOrder");
+}
+
+#[test]
+fn order_request_returns_lines_with_their_causes() {
+    let mut client = open(EXAMPLE);
+    let order = client.call("ticklens/order", json!({ "textDocument": { "uri": URI } }));
+    assert_eq!(order["lines"], json!(["A", "D", "B", "C"]));
+    let explain = order["explain"].as_array().unwrap();
+    assert_eq!(explain.len(), 4);
+    assert!(explain[2].as_str().unwrap().contains("tick 1"), "{order}");
+    assert_eq!(order["abstained"], Value::Null);
+
+    client.change(URI, 2, json!([{ "text": "fetch('x').then(() => console.log(1));\n" }]));
+    let order = client.call("ticklens/order", json!({ "textDocument": { "uri": URI } }));
+    assert_eq!(order["lines"], Value::Null);
+    assert!(order["abstained"].as_str().unwrap().contains("fetch"), "{order}");
+}
