@@ -133,6 +133,24 @@ fn check_loop<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> Option<F
                 })
         })
     });
+    // Awaiting promises that already exist (`await pair.value`) starts nothing:
+    // overlapping the iterations would gain nothing.
+    let starts_work = facts.awaits.iter().any(|a| {
+        a.named_child(0)
+            .is_some_and(|operand| callee_name(ctx, operand).is_some())
+    });
+    // `results.push(..)` plus another read of `results` in the body: later
+    // iterations see what earlier ones pushed.
+    let mentions = crate::analysis::dataflow::names_mentioned(body, ctx.source);
+    let pushed_and_read = facts.pushed_roots.iter().any(|root| {
+        !local.contains(root) && mentions.contains(root) && {
+            let pushes = facts.pushed_roots.iter().filter(|r| *r == root).count();
+            count_mentions(ctx, body, root) > pushes
+        }
+    });
+    if !starts_work || pushed_and_read {
+        return None;
+    }
     let head_text = ctx.source[node.start_byte()..body.start_byte()].to_ascii_lowercase();
     if deliberate
         || head_text.contains("migration")
@@ -353,6 +371,19 @@ fn body_facts<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> BodyFact
     facts
 }
 
+/// How many times `name` is mentioned as a variable in `node`.
+fn count_mentions(ctx: &RuleContext, node: Node, name: &str) -> usize {
+    let mut count = 0;
+    preorder(node, |n| {
+        if matches!(n.kind(), "identifier" | "shorthand_property_identifier") && ctx.text(n) == name
+        {
+            count += 1;
+        }
+        Walk::Enter
+    });
+    count
+}
+
 /// The variable an assignment target hangs from: `a` in `a`, `a.b[c]`; `this`.
 fn root_name(ctx: &RuleContext, target: Node) -> Option<String> {
     let mut node = target;
@@ -567,6 +598,10 @@ mod tests {
                 "async function f(xs) { for (const x of xs) { later(async () => { await g(x); }); } }",
                 // Not in an async function.
                 "function f(xs) { for (const x of xs) { g(async () => await h(x)); } }",
+                // Awaiting promises that already exist starts nothing new.
+                "async function f(pairs) { const out = []; for (const p of pairs) { const k = await p.key; out.push(k); } }",
+                // Each iteration sees what the earlier ones pushed.
+                "async function f(hooks) { const results = []; for (const h of hooks) { const r = await h([...results]); results.push(r); } }",
                 // var is shared across iterations.
                 "async function f(xs) { for (const x of xs) { var y = await g(x); } }",
             ],
