@@ -26,14 +26,20 @@ fn open(text: &str) -> LspClient {
 
 fn hover_text(client: &mut LspClient, line: u32, character: u32) -> String {
     let hover = client.hover(URI, line, character);
-    hover["contents"]["value"].as_str().unwrap_or_default().to_owned()
+    hover["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[test]
 fn hover_on_the_await_in_example_names_tick_1() {
     let mut client = open(EXAMPLE);
     let text = hover_text(&mut client, 2, 14);
-    assert!(text.contains("Resumes on microtask tick 1 after `example()` was entered"), "{text}");
+    assert!(
+        text.contains("Resumes on microtask tick 1 after `example()` was entered"),
+        "{text}"
+    );
     // Hovering the operand gives the same answer.
     assert_eq!(hover_text(&mut client, 2, 30), text);
 }
@@ -42,7 +48,10 @@ fn hover_on_the_await_in_example_names_tick_1() {
 fn second_await_of_x_shows_tick_2() {
     let mut client = open(X_AND_Y);
     let text = hover_text(&mut client, 4, 3);
-    assert!(text.contains("Resumes on microtask tick 2 after `x()` was entered"), "{text}");
+    assert!(
+        text.contains("Resumes on microtask tick 2 after `x()` was entered"),
+        "{text}"
+    );
     assert!(text.contains("Independent of the previous await"), "{text}");
 }
 
@@ -51,8 +60,14 @@ fn nulled_body_is_not_retained_and_captured_and_live_values_are() {
     let mut client = open(HANDLE);
     let at_save = hover_text(&mut client, 4, 14);
     assert!(!at_save.contains("`body`"), "{at_save}");
-    assert!(at_save.contains("`parsed` (line 3, live: read after the await)"), "{at_save}");
-    assert!(at_save.contains("`req` (line 1, captured by a closure)"), "{at_save}");
+    assert!(
+        at_save.contains("`parsed` (line 3, live: read after the await)"),
+        "{at_save}"
+    );
+    assert!(
+        at_save.contains("`req` (line 1, captured by a closure)"),
+        "{at_save}"
+    );
     let at_audit = hover_text(&mut client, 6, 3);
     assert!(at_audit.contains("`log` (line 6, live"), "{at_audit}");
 }
@@ -64,26 +79,41 @@ fn hover_on_an_async_function_states_its_contract() {
     assert!(text.contains("Returns a promise on every call"), "{text}");
     assert!(text.contains("Runs synchronously up to line 3"), "{text}");
     assert!(text.contains("2 suspension points"), "{text}");
-    assert!(text.contains("settles on microtask tick 2 after entry"), "{text}");
+    assert!(
+        text.contains("settles on microtask tick 2 after entry"),
+        "{text}"
+    );
 }
 
 #[test]
 fn hover_on_a_dropped_call_says_nobody_observes_it() {
     let mut client = open("async function save(data) {\n  await data;\n}\nsave(1);\n");
     let text = hover_text(&mut client, 3, 1);
-    assert!(text.contains("nobody observes its completion or its failure"), "{text}");
+    assert!(
+        text.contains("nobody observes its completion or its failure"),
+        "{text}"
+    );
 }
 
 #[test]
 fn inlay_hints_show_ticks_and_can_be_turned_off() {
     let mut client = open(X_AND_Y);
-    let range = json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 14, "character": 0 } });
-    let hints = client.call("textDocument/inlayHint", json!({ "textDocument": { "uri": URI }, "range": range }));
+    let range =
+        json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 14, "character": 0 } });
+    let hints = client.call(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": URI }, "range": range }),
+    );
     let labels: Vec<(u64, String)> = hints
         .as_array()
         .unwrap()
         .iter()
-        .map(|h| (h["position"]["line"].as_u64().unwrap(), h["label"].as_str().unwrap().to_owned()))
+        .map(|h| {
+            (
+                h["position"]["line"].as_u64().unwrap(),
+                h["label"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert!(labels.contains(&(2, "tick 1".to_owned())), "{labels:?}");
     assert!(labels.contains(&(4, "tick 2".to_owned())), "{labels:?}");
@@ -93,14 +123,20 @@ fn inlay_hints_show_ticks_and_can_be_turned_off() {
         "workspace/didChangeConfiguration",
         json!({ "settings": { "ticklens": { "inlayHints": false } } }),
     );
-    let hints = client.call("textDocument/inlayHint", json!({ "textDocument": { "uri": URI }, "range": range }));
+    let hints = client.call(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": URI }, "range": range }),
+    );
     assert_eq!(hints, json!([]));
 }
 
 #[test]
 fn code_lens_shows_the_predicted_output_and_settle_ticks() {
     let mut client = open(EXAMPLE);
-    let lenses = client.call("textDocument/codeLens", json!({ "textDocument": { "uri": URI } }));
+    let lenses = client.call(
+        "textDocument/codeLens",
+        json!({ "textDocument": { "uri": URI } }),
+    );
     let titles: Vec<&str> = lenses
         .as_array()
         .unwrap()
@@ -108,7 +144,10 @@ fn code_lens_shows_the_predicted_output_and_settle_ticks() {
         .map(|l| l["command"]["title"].as_str().unwrap())
         .collect();
     assert_eq!(titles[0], "prints: A, D, B, C");
-    assert!(titles.contains(&"example(): settles on tick 1"), "{titles:?}");
+    assert!(
+        titles.contains(&"example(): settles on tick 1"),
+        "{titles:?}"
+    );
     assert_eq!(lenses[0]["command"]["command"], "ticklens.showOrder");
 }
 
@@ -122,8 +161,15 @@ fn order_request_returns_lines_with_their_causes() {
     assert!(explain[2].as_str().unwrap().contains("tick 1"), "{order}");
     assert_eq!(order["abstained"], Value::Null);
 
-    client.change(URI, 2, json!([{ "text": "fetch('x').then(() => console.log(1));\n" }]));
+    client.change(
+        URI,
+        2,
+        json!([{ "text": "fetch('x').then(() => console.log(1));\n" }]),
+    );
     let order = client.call("ticklens/order", json!({ "textDocument": { "uri": URI } }));
     assert_eq!(order["lines"], Value::Null);
-    assert!(order["abstained"].as_str().unwrap().contains("fetch"), "{order}");
+    assert!(
+        order["abstained"].as_str().unwrap().contains("fetch"),
+        "{order}"
+    );
 }

@@ -98,14 +98,20 @@ fn crlf_documents_keep_lines_and_columns() {
     let mut client = LspClient::spawn();
     client.initialize(json!({}));
     client.open(URI, "// é\r\nnew Promise(async () => {});\r\n");
-    assert_eq!(start(&executor_findings(client.diagnostics(URI, 1))[0]), (1, 12));
+    assert_eq!(
+        start(&executor_findings(client.diagnostics(URI, 1))[0]),
+        (1, 12)
+    );
     client.change(
         URI,
         2,
         json!([{ "range": { "start": { "line": 1, "character": 0 }, "end": { "line": 1, "character": 0 } },
                  "text": "x;\r\n" }]),
     );
-    assert_eq!(start(&executor_findings(client.diagnostics(URI, 2))[0]), (2, 12));
+    assert_eq!(
+        start(&executor_findings(client.diagnostics(URI, 2))[0]),
+        (2, 12)
+    );
 }
 
 #[test]
@@ -164,7 +170,10 @@ fn out_of_range_change_pauses_the_document_until_full_text_arrives() {
         "{log}"
     );
     // Nothing is reported while out of sync...
-    assert_eq!(executor_findings(client.diagnostics(URI, 2)), Vec::<Value>::new());
+    assert_eq!(
+        executor_findings(client.diagnostics(URI, 2)),
+        Vec::<Value>::new()
+    );
     assert_eq!(client.hover(URI, 2, 18), Value::Null);
     // ...and a full-text change brings the document back.
     client.change(URI, 3, json!([{ "text": EXECUTOR }]));
@@ -251,7 +260,10 @@ fn suppression_quick_fix_silences_the_finding() {
         "{fixed}"
     );
     client.change(URI, 2, json!([{ "text": fixed }]));
-    assert_eq!(executor_findings(client.diagnostics(URI, 2)), Vec::<Value>::new());
+    assert_eq!(
+        executor_findings(client.diagnostics(URI, 2)),
+        Vec::<Value>::new()
+    );
 }
 
 #[test]
@@ -277,7 +289,10 @@ fn project_config_and_editor_settings_set_rule_levels() {
         "workspace/didChangeConfiguration",
         json!({ "settings": { "ticklens": { "rules": { "async-promise-executor": "off" } } } }),
     );
-    assert_eq!(executor_findings(client.diagnostics(&uri, 1)), Vec::<Value>::new());
+    assert_eq!(
+        executor_findings(client.diagnostics(&uri, 1)),
+        Vec::<Value>::new()
+    );
 
     let mut client = LspClient::spawn();
     client.initialize(
@@ -294,7 +309,11 @@ fn project_config_and_editor_settings_set_rule_levels() {
     )
     .unwrap();
     client.open(&uri, EXECUTOR);
-    assert_eq!(executor_findings(client.diagnostics(&uri, 1))[0]["severity"], 4, "hint");
+    assert_eq!(
+        executor_findings(client.diagnostics(&uri, 1))[0]["severity"],
+        4,
+        "hint"
+    );
     // A broken config is reported, and defaults apply.
     std::fs::write(
         dir.path().join("ticklens.toml"),

@@ -241,7 +241,11 @@ pub fn short_tick(tick: &ResumeTick) -> Option<String> {
     match tick {
         ResumeTick::AfterEntry { jobs } => Some(format!("tick {jobs}")),
         ResumeTick::AfterSettle { jobs, operand, .. } => {
-            let plus = if *jobs == 1 { String::new() } else { format!(" +{jobs}") };
+            let plus = if *jobs == 1 {
+                String::new()
+            } else {
+                format!(" +{jobs}")
+            };
             Some(format!("after {}{plus}", shorten(operand, 24)))
         }
         ResumeTick::Unknown { .. } => None,
@@ -413,7 +417,10 @@ mod tests {
         let text = hover(
             "async function example() {\n  console.log('A');\n  const val = $0await Promise.resolve('B');\n  console.log(val);\n}\nexample();\nconsole.log('D');\n",
         );
-        assert!(text.contains("Resumes on microtask tick 1 after `example()` was entered"), "{text}");
+        assert!(
+            text.contains("Resumes on microtask tick 1 after `example()` was entered"),
+            "{text}"
+        );
         // `val` only gets its value when the function resumes: nothing is kept.
         assert!(text.contains("Retains no locals"), "{text}");
     }
@@ -433,7 +440,10 @@ mod tests {
             "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  const saved = $0await db.save(parsed);\n  return [saved, parsed.id];\n}\n",
         );
         assert!(!text.contains("`body`"), "{text}");
-        assert!(text.contains("`parsed` (line 3, live: read after the await)"), "{text}");
+        assert!(
+            text.contains("`parsed` (line 3, live: read after the await)"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -452,13 +462,19 @@ mod tests {
         let text = hover(
             "async function f(items) {\n  const big = await load();\n  const get = () => big;\n  await $0save();\n  return 1;\n}\n",
         );
-        assert!(text.contains("`big` (line 2, captured by a closure)"), "{text}");
+        assert!(
+            text.contains("`big` (line 2, captured by a closure)"),
+            "{text}"
+        );
     }
 
     #[test]
     fn unknown_operand_resumes_one_job_after_it_settles() {
         let text = hover("async function load(id) {\n  const user = $0await fetchUser(id);\n  return user.name;\n}\n");
-        assert!(text.contains("Resumes 1 job after `fetchUser(id)` settles"), "{text}");
+        assert!(
+            text.contains("Resumes 1 job after `fetchUser(id)` settles"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -473,6 +489,9 @@ mod tests {
     #[test]
     fn dropped_call_hover_says_nobody_observes_it() {
         let text = hover("async function save(d) { await d; }\n$0save(1);\n");
-        assert!(text.contains("nobody observes its completion or its failure"), "{text}");
+        assert!(
+            text.contains("nobody observes its completion or its failure"),
+            "{text}"
+        );
     }
 }

@@ -92,9 +92,13 @@ mod tests {
 
     /// Findings of one rule, so that other rules on the same snippet do not count.
     fn count(source: &str) -> usize {
-        analyze_with(source, &syntax::parse(source, None), &[&AsyncPromiseExecutor])
-            .findings
-            .len()
+        analyze_with(
+            source,
+            &syntax::parse(source, None),
+            &[&AsyncPromiseExecutor],
+        )
+        .findings
+        .len()
     }
 
     const BAD: &str = "new Promise(async () => {});\n";

@@ -1,9 +1,9 @@
 //! What the server offers, and the position encoding it settles on.
 
 use tower_lsp::lsp_types::{
-    ClientCapabilities, CodeActionKind, CodeLensOptions, OneOf, CodeActionOptions, CodeActionProviderCapability,
-    HoverProviderCapability, PositionEncodingKind, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind,
+    ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
+    CodeLensOptions, HoverProviderCapability, OneOf, PositionEncodingKind, ServerCapabilities,
+    TextDocumentSyncCapability, TextDocumentSyncKind,
 };
 
 use crate::line_index::Encoding;

@@ -317,7 +317,10 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
 }
 
 /// Inlay hints: each await's resume tick, and a marker after dropped promises.
-pub async fn inlay_hint(backend: &Backend, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+pub async fn inlay_hint(
+    backend: &Backend,
+    params: InlayHintParams,
+) -> Result<Option<Vec<InlayHint>>> {
     if !backend.state.settings().inlay_hints {
         return Ok(Some(Vec::new()));
     }
@@ -393,7 +396,10 @@ pub async fn code_lens(backend: &Backend, params: CodeLensParams) -> Result<Opti
             format!("prints: {}", insights::shorten(&joined.join(", "), 100))
         }
         OrderOutcome::Abstained(abstention) => {
-            format!("order: cannot tell ({})", insights::shorten(&abstention.reason, 80))
+            format!(
+                "order: cannot tell ({})",
+                insights::shorten(&abstention.reason, 80)
+            )
         }
     };
     let mut lenses = vec![CodeLens {
