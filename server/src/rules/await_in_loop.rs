@@ -148,7 +148,15 @@ fn check_loop<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> Option<F
             count_mentions(ctx, body, root) > pushes
         }
     });
-    if !starts_work || pushed_and_read {
+    // Two awaited calls through the same object (`this.cd(d)` then `this.cdup()`):
+    // an ordered protocol on one connection or one piece of state.
+    let mut receivers = HashSet::new();
+    let same_receiver_twice = facts.awaits.iter().any(|a| {
+        a.named_child(0)
+            .and_then(|operand| callee_receiver(ctx, operand))
+            .is_some_and(|receiver| !receivers.insert(receiver))
+    });
+    if !starts_work || pushed_and_read || same_receiver_twice {
         return None;
     }
     let head_text = ctx.source[node.start_byte()..body.start_byte()].to_ascii_lowercase();
@@ -369,6 +377,21 @@ fn body_facts<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> BodyFact
         Walk::Enter
     });
     facts
+}
+
+/// The object an awaited method call goes through: `this`, `client`.
+fn callee_receiver<'a>(ctx: &RuleContext<'a>, operand: Node) -> Option<&'a str> {
+    let mut node = operand;
+    while node.kind() == "parenthesized_expression" {
+        node = node.named_child(0)?;
+    }
+    let mut callee = node.child_by_field_name("function")?;
+    let mut through_member = false;
+    while matches!(callee.kind(), "member_expression" | "subscript_expression") {
+        callee = callee.child_by_field_name("object")?;
+        through_member = true;
+    }
+    (through_member && matches!(callee.kind(), "identifier" | "this")).then(|| ctx.text(callee))
 }
 
 /// How many times `name` is mentioned as a variable in `node`.
@@ -602,6 +625,8 @@ mod tests {
                 "async function f(pairs) { const out = []; for (const p of pairs) { const k = await p.key; out.push(k); } }",
                 // Each iteration sees what the earlier ones pushed.
                 "async function f(hooks) { const results = []; for (const h of hooks) { const r = await h([...results]); results.push(r); } }",
+                // An ordered protocol on one object.
+                "async function f(dirs) { for (const d of dirs) { await this.cd(d); await this.clear(); await this.cdup(); } }",
                 // var is shared across iterations.
                 "async function f(xs) { for (const x of xs) { var y = await g(x); } }",
             ],
