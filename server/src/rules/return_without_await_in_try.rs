@@ -59,10 +59,11 @@ static META: RuleMeta = RuleMeta {
     queries: &[&RETURNS],
 };
 
-/// The fix keeps what the code reads as: the `try` covers the returned work.
-/// It changes only the paths the finding is about (a rejection now reaches the
-/// `catch`; `finally` now waits) and adds one tick before the caller resumes.
-pub const FIX_SAFETY: FixSafety = FixSafety::Safe;
+/// The fix makes the code do what it reads as (the `try` covers the returned
+/// work), which changes the paths the finding is about: a rejection now reaches
+/// the `catch` and `finally` now waits. That is a change of behaviour, so the
+/// fix is offered in the editor, not applied by `check --fix`.
+pub const FIX_SAFETY: FixSafety = FixSafety::ChangesBehaviour;
 
 /// What a `return` inside `try` skips.
 #[derive(Default)]
@@ -499,7 +500,7 @@ mod tests {
             let findings = crate::analysis::analyze_with(before, &tree, &[&RULE]).findings;
             let fixed = findings[0].fixes[0].apply(before);
             assert_eq!(fixed, after);
-            assert_eq!(findings[0].fixes[0].safety, FixSafety::Safe);
+            assert_eq!(findings[0].fixes[0].safety, FixSafety::ChangesBehaviour);
             assert!(!syntax::parse(&fixed, None).root_node().has_error());
             let again = syntax::parse(&fixed, None);
             assert!(crate::analysis::analyze_with(&fixed, &again, &[&RULE])
