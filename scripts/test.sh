@@ -12,3 +12,6 @@ echo "test: Node oracle is ${TICKLENS_NODE} ($("${TICKLENS_NODE}" --version))"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+
+# The editor clients, tested in real VS Code (code-server + Chromium) and headless Neovim.
+scripts/test-editors.sh

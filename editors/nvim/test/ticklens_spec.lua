@@ -5,9 +5,8 @@
 -- MODE is "setup" (require("ticklens").setup(), the 0.9+ path) or "enable" (vim.lsp.enable, the 0.11+
 -- path through lsp/ticklens.lua). Every wait is vim.wait(ms, predicate); nothing sleeps.
 
---- What the hover on an `await` must say. Today the server explains that the function is suspended;
---- when the ordering engine lands, set this to the resume-tick phrase (e.g. "resumes on microtask tick").
-local AWAIT_HOVER_PHRASE = "until the operand settles"
+--- What the hover on the fixture's first `await` must say: its resume tick, from the ordering engine.
+local AWAIT_HOVER_PHRASE = "Resumes on microtask tick 1 after"
 local RULE_CODE = "async-promise-executor"
 local TIMEOUT_MS = 20000
 

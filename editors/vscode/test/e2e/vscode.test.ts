@@ -25,11 +25,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 
 import { renderOrder, type OrderResult } from "../../src/order";
 
-/**
- * What the hover on an `await` must say. Today the server explains that the function is suspended;
- * when the ordering engine lands, set this to the resume-tick phrase (e.g. "resumes on microtask tick").
- */
-const AWAIT_HOVER_PHRASE = "until the operand settles";
+/** What the hover on the fixture's first `await` must say: its resume tick, from the ordering engine. */
+const AWAIT_HOVER_PHRASE = "Resumes on microtask tick 1 after";
 
 const RULE_CODE = "async-promise-executor";
 const FIXTURE_FILE = "promise.js";
@@ -186,7 +183,8 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
           "extensions.autoUpdate": false,
           "editor.hover.delay": 200,
           "editor.minimap.enabled": false,
-          "ticklens.trace.server": "messages",
+          // Message traces would flood the output view the restart step reads.
+          "ticklens.trace.server": "off",
           // Reaches the server as initializationOptions.rules: the warning becomes an error.
           "ticklens.rules": { [RULE_CODE]: "error" },
         },
