@@ -294,19 +294,7 @@ mod tests {
                 "async function f(res, c) {\n  let rows = await res.json();\n  if (c) {\n    use(rows);\n  }\n  rows = null;\n  await save();\n}",
             ),
         ];
-        for (before, after) in cases {
-            let tree = syntax::parse(before, None);
-            let findings = crate::analysis::analyze_with(before, &tree, &[&RULE]).findings;
-            let fix = &findings[0].fixes[0];
-            assert_eq!(fix.safety, FixSafety::Safe);
-            let fixed = fix.apply(before);
-            assert_eq!(fixed, after);
-            let again = syntax::parse(&fixed, None);
-            assert!(!again.root_node().has_error());
-            assert!(crate::analysis::analyze_with(&fixed, &again, &[&RULE])
-                .findings
-                .is_empty());
-        }
+        crate::rules::testing::assert_first_fix(&RULE, FixSafety::Safe, &cases);
     }
 
     #[test]

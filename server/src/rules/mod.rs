@@ -135,6 +135,35 @@ pub(crate) mod testing {
         }
     }
 
+    /// Asserts that the first fix of the one finding in each `before` has `safety`,
+    /// turns it into `after`, parses cleanly, and leaves nothing for the rule to report.
+    pub fn assert_first_fix(
+        rule: &dyn Rule,
+        safety: crate::analysis::FixSafety,
+        cases: &[(&str, &str)],
+    ) {
+        for (before, after) in cases {
+            let tree = syntax::parse(before, None);
+            let findings = analyze_with(before, &tree, &[rule]).findings;
+            let fix = &findings
+                .first()
+                .unwrap_or_else(|| panic!("no finding in:\n{before}"))
+                .fixes[0];
+            assert_eq!(fix.safety, safety, "in:\n{before}");
+            let fixed = fix.apply(before);
+            assert_eq!(fixed, *after);
+            let again = syntax::parse(&fixed, None);
+            assert!(
+                !again.root_node().has_error(),
+                "fix output does not parse:\n{fixed}"
+            );
+            assert!(
+                analyze_with(&fixed, &again, &[rule]).findings.is_empty(),
+                "still flagged:\n{fixed}"
+            );
+        }
+    }
+
     /// Asserts `rule` reports on each snippet, with the highlighted text given.
     pub fn assert_invalid(rule: &dyn Rule, cases: &[(&str, &str)]) {
         for (snippet, highlighted) in cases {

@@ -385,19 +385,7 @@ mod tests {
                 "class C { async inc() { const hResult = await this.h(); this.count = this.count + hResult; } }",
             ),
         ];
-        for (before, after) in cases {
-            let tree = syntax::parse(before, None);
-            let findings = crate::analysis::analyze_with(before, &tree, &[&RULE]).findings;
-            let fix = &findings[0].fixes[0];
-            assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
-            let fixed = fix.apply(before);
-            assert_eq!(fixed, after);
-            let again = syntax::parse(&fixed, None);
-            assert!(!again.root_node().has_error());
-            assert!(crate::analysis::analyze_with(&fixed, &again, &[&RULE])
-                .findings
-                .is_empty());
-        }
+        crate::rules::testing::assert_first_fix(&RULE, FixSafety::ChangesBehaviour, &cases);
     }
 
     #[test]
