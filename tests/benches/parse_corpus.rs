@@ -122,7 +122,7 @@ fn main() {
         100.0 * analysis.as_secs_f64() / parse_triggered.as_secs_f64().max(1e-9)
     );
     let mut ranked: Vec<(usize, Duration)> = per_rule.into_iter().enumerate().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     for (i, took) in ranked {
         println!(
             "    {:<30} {:>10.1} ms  {:>5.1}% of parse",
