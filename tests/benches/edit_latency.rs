@@ -14,9 +14,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use ticklens::analysis::analyze;
+use ticklens::analysis::{analyze, analyze_with};
 use ticklens::document::{Document, TextChange};
 use ticklens::line_index::{Encoding, LineCol};
+use ticklens::rules;
 use ticklens::syntax;
 
 const LINES: usize = 10_000;
@@ -178,6 +179,51 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
+/// The median time of `runs` runs of `work`.
+fn median_of(runs: usize, mut work: impl FnMut()) -> Duration {
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let started = Instant::now();
+            work();
+            started.elapsed()
+        })
+        .collect();
+    median_and_p99(&mut times).0
+}
+
+/// Where the analysis time goes on the unedited file: the setup every run
+/// pays (no rules), then each rule alone on top of it, slowest first.
+fn analysis_breakdown(doc: &Document) {
+    const RUNS: usize = 5;
+    let setup = median_of(RUNS, || {
+        black_box(analyze_with(doc.text(), doc.tree(), &[]));
+    });
+    let mut per_rule: Vec<(&str, Duration)> = rules::ALL
+        .iter()
+        .map(|rule| {
+            let alone = median_of(RUNS, || {
+                black_box(analyze_with(doc.text(), doc.tree(), &[*rule]));
+            });
+            (rule.meta().code, alone.saturating_sub(setup))
+        })
+        .collect();
+    per_rule.sort_by(|a, b| b.1.cmp(&a.1));
+    println!("analysis breakdown (median of {RUNS}, unedited file):");
+    println!("  {:<46} {:>10}", "shared setup (no rules)", ms(setup));
+    for (code, time) in per_rule.iter().take(5) {
+        println!("  {:<46} {:>10}", format!("+ {code}"), ms(*time));
+    }
+    let rest: Duration = per_rule.iter().skip(5).map(|(_, t)| *t).sum();
+    println!(
+        "  {:<46} {:>10}",
+        format!(
+            "+ the other {} rules together",
+            per_rule.len().saturating_sub(5)
+        ),
+        ms(rest)
+    );
+}
+
 fn main() {
     let text = generate_file();
     let mut doc = Document::new(text.clone(), 1);
@@ -251,4 +297,5 @@ fn main() {
         let (median, p99) = median_and_p99(durations);
         println!("{label:<48} {:>10} {:>10}", ms(median), ms(p99));
     }
+    analysis_breakdown(&doc);
 }
