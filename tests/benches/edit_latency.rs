@@ -207,7 +207,7 @@ fn analysis_breakdown(doc: &Document) {
             (rule.meta().code, alone.saturating_sub(setup))
         })
         .collect();
-    per_rule.sort_by(|a, b| b.1.cmp(&a.1));
+    per_rule.sort_by_key(|&(_, time)| std::cmp::Reverse(time));
     println!("analysis breakdown (median of {RUNS}, unedited file):");
     println!("  {:<46} {:>10}", "shared setup (no rules)", ms(setup));
     for (code, time) in per_rule.iter().take(5) {
