@@ -366,7 +366,39 @@ pub fn dropped_hover(call: &DroppedCall) -> String {
     )
 }
 
+impl FunctionInsight {
+    /// One line for a code lens: `run(): settles on tick 2`; `None` when unknown.
+    pub fn settle_title(&self) -> Option<String> {
+        match &self.settles {
+            ResumeTick::AfterEntry { jobs } => {
+                Some(format!("{}(): settles on tick {jobs}", self.name))
+            }
+            ResumeTick::AfterSettle { jobs, operand, .. } => Some(format!(
+                "{}(): settles {jobs} job{} after {}",
+                self.name,
+                if *jobs == 1 { "" } else { "s" },
+                shorten(operand, 40)
+            )),
+            ResumeTick::Unknown { .. } => None,
+        }
+    }
+}
+
 impl Insights {
+    /// One line for a code lens: `prints: A, D, B, C`, or why the order is unknown.
+    pub fn order_title(&self) -> String {
+        match &self.order {
+            OrderOutcome::Determined(lines) if lines.is_empty() => "prints nothing".to_owned(),
+            OrderOutcome::Determined(lines) => {
+                let joined: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+                format!("prints: {}", shorten(&joined.join(", "), 100))
+            }
+            OrderOutcome::Abstained(abstention) => {
+                format!("order: cannot tell ({})", shorten(&abstention.reason, 80))
+            }
+        }
+    }
+
     /// The innermost async function whose range holds `offset`.
     pub fn function_at(&self, offset: usize) -> Option<&FunctionInsight> {
         self.functions

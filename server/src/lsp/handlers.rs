@@ -389,36 +389,14 @@ pub async fn code_lens(backend: &Backend, params: CodeLensParams) -> Result<Opti
         arguments: Some(vec![serde_json::json!(uri.as_str())]),
     };
     let top = Range::new(Position::new(0, 0), Position::new(0, 0));
-    let title = match &insights.order {
-        OrderOutcome::Determined(lines) if lines.is_empty() => "prints nothing".to_owned(),
-        OrderOutcome::Determined(lines) => {
-            let joined: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-            format!("prints: {}", insights::shorten(&joined.join(", "), 100))
-        }
-        OrderOutcome::Abstained(abstention) => {
-            format!(
-                "order: cannot tell ({})",
-                insights::shorten(&abstention.reason, 80)
-            )
-        }
-    };
     let mut lenses = vec![CodeLens {
         range: top,
-        command: Some(command(title)),
+        command: Some(command(insights.order_title())),
         data: None,
     }];
     for function in &insights.functions {
-        let title = match &function.settles {
-            crate::engine::ResumeTick::AfterEntry { jobs } => {
-                format!("{}(): settles on tick {jobs}", function.name)
-            }
-            crate::engine::ResumeTick::AfterSettle { jobs, operand, .. } => format!(
-                "{}(): settles {jobs} job{} after {}",
-                function.name,
-                if *jobs == 1 { "" } else { "s" },
-                insights::shorten(operand, 40)
-            ),
-            crate::engine::ResumeTick::Unknown { .. } => continue,
+        let Some(title) = function.settle_title() else {
+            continue;
         };
         let at = convert::position(&doc, function.range.start, encoding);
         lenses.push(CodeLens {
