@@ -295,7 +295,7 @@ fn describe_settle(tick: &ResumeTick) -> String {
 
 /// Markdown for a hover on an `await`.
 pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) -> String {
-    let name = format!("{}()", function.name);
+    let name = function.call_label();
     let mut text = format!(
         "**await** `{}` in `{name}`\n\n{}",
         shorten(&at.operand, 60),
@@ -331,8 +331,8 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
 pub fn function_hover(source: &str, function: &FunctionInsight) -> String {
     let line_of = |offset: usize| source[..offset].matches('\n').count() + 1;
     let mut text = format!(
-        "**async function** `{}()`\n\nReturns a promise on every call. ",
-        function.name
+        "**async function** `{}`\n\nReturns a promise on every call. ",
+        function.call_label()
     );
     match &function.first_await {
         Some(first) => text.push_str(&format!(
@@ -367,15 +367,24 @@ pub fn dropped_hover(call: &DroppedCall) -> String {
 }
 
 impl FunctionInsight {
+    /// How messages name the function: `run()`, or a description when it has no name.
+    pub fn call_label(&self) -> String {
+        if self.name.is_empty() {
+            "the anonymous async function".to_owned()
+        } else {
+            format!("{}()", self.name)
+        }
+    }
+
     /// One line for a code lens: `run(): settles on tick 2`; `None` when unknown.
     pub fn settle_title(&self) -> Option<String> {
         match &self.settles {
             ResumeTick::AfterEntry { jobs } => {
-                Some(format!("{}(): settles on tick {jobs}", self.name))
+                Some(format!("{}: settles on tick {jobs}", self.call_label()))
             }
             ResumeTick::AfterSettle { jobs, operand, .. } => Some(format!(
-                "{}(): settles {jobs} job{} after {}",
-                self.name,
+                "{}: settles {jobs} job{} after {}",
+                self.call_label(),
                 if *jobs == 1 { "" } else { "s" },
                 shorten(operand, 40)
             )),

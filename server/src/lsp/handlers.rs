@@ -346,7 +346,7 @@ pub async fn inlay_hint(
                     text_edits: None,
                     tooltip: Some(InlayHintTooltip::String(insights::describe_resume(
                         &at.resume,
-                        &format!("{}()", function.name),
+                        &function.call_label(),
                     ))),
                     padding_left: Some(true),
                     padding_right: None,
