@@ -586,7 +586,6 @@ fn map_fix(ctx: &RuleContext, node: Node, body: Node) -> Option<Fix> {
 mod tests {
     use super::*;
     use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
 
     const RULE: AwaitInLoop = AwaitInLoop;
 
@@ -651,18 +650,7 @@ mod tests {
     }
 
     fn fix_of(before: &str) -> Option<String> {
-        let tree = syntax::parse(before, None);
-        let findings = crate::analysis::analyze_with(before, &tree, &[&RULE]).findings;
-        assert_eq!(findings.len(), 1, "{before}");
-        let fix = findings[0].fixes.first()?;
-        assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
-        let fixed = fix.apply(before);
-        let again = syntax::parse(&fixed, None);
-        assert!(!again.root_node().has_error(), "{fixed}");
-        assert!(crate::analysis::analyze_with(&fixed, &again, &[&RULE])
-            .findings
-            .is_empty());
-        Some(fixed)
+        crate::rules::testing::first_fix_output(&RULE, FixSafety::ChangesBehaviour, before)
     }
 
     #[test]

@@ -135,32 +135,42 @@ pub(crate) mod testing {
         }
     }
 
-    /// Asserts that the first fix of the one finding in each `before` has `safety`,
-    /// turns it into `after`, parses cleanly, and leaves nothing for the rule to report.
+    /// The output of the first fix of the one finding in `before`, or `None` when
+    /// that finding has no fix. Asserts the fix has `safety`, parses cleanly, and
+    /// leaves nothing for the rule to report.
+    pub fn first_fix_output(
+        rule: &dyn Rule,
+        safety: crate::analysis::FixSafety,
+        before: &str,
+    ) -> Option<String> {
+        let tree = syntax::parse(before, None);
+        let findings = analyze_with(before, &tree, &[rule]).findings;
+        assert_eq!(findings.len(), 1, "expected one finding in:\n{before}");
+        let fix = findings[0].fixes.first()?;
+        assert_eq!(fix.safety, safety, "in:\n{before}");
+        let fixed = fix.apply(before);
+        let again = syntax::parse(&fixed, None);
+        assert!(
+            !again.root_node().has_error(),
+            "fix output does not parse:\n{fixed}"
+        );
+        assert!(
+            analyze_with(&fixed, &again, &[rule]).findings.is_empty(),
+            "still flagged:\n{fixed}"
+        );
+        Some(fixed)
+    }
+
+    /// Asserts that the first fix in each `before` has `safety` and turns it into `after`.
     pub fn assert_first_fix(
         rule: &dyn Rule,
         safety: crate::analysis::FixSafety,
         cases: &[(&str, &str)],
     ) {
         for (before, after) in cases {
-            let tree = syntax::parse(before, None);
-            let findings = analyze_with(before, &tree, &[rule]).findings;
-            let fix = &findings
-                .first()
-                .unwrap_or_else(|| panic!("no finding in:\n{before}"))
-                .fixes[0];
-            assert_eq!(fix.safety, safety, "in:\n{before}");
-            let fixed = fix.apply(before);
+            let fixed = first_fix_output(rule, safety, before)
+                .unwrap_or_else(|| panic!("no fix offered in:\n{before}"));
             assert_eq!(fixed, *after);
-            let again = syntax::parse(&fixed, None);
-            assert!(
-                !again.root_node().has_error(),
-                "fix output does not parse:\n{fixed}"
-            );
-            assert!(
-                analyze_with(&fixed, &again, &[rule]).findings.is_empty(),
-                "still flagged:\n{fixed}"
-            );
         }
     }
 

@@ -376,7 +376,6 @@ fn line_indent(source: &str, offset: usize) -> &str {
 mod tests {
     use super::*;
     use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
 
     const RULE: SequentialAwaits = SequentialAwaits;
 
@@ -430,18 +429,7 @@ mod tests {
     }
 
     fn fixed(before: &str) -> Option<String> {
-        let tree = syntax::parse(before, None);
-        let findings = crate::analysis::analyze_with(before, &tree, &[&RULE]).findings;
-        assert_eq!(findings.len(), 1, "{before}");
-        let fix = findings[0].fixes.first()?;
-        assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
-        let fixed = fix.apply(before);
-        let again = syntax::parse(&fixed, None);
-        assert!(!again.root_node().has_error(), "{fixed}");
-        assert!(crate::analysis::analyze_with(&fixed, &again, &[&RULE])
-            .findings
-            .is_empty());
-        Some(fixed)
+        crate::rules::testing::first_fix_output(&RULE, FixSafety::ChangesBehaviour, before)
     }
 
     #[test]
