@@ -64,7 +64,69 @@ fn non_overlapping_safe_edits(
             continue;
         }
         taken.extend(fix.edits.iter().map(|edit| edit.range.clone()));
-        groups.push(fix.edits);
+        groups.push(
+            fix.edits
+                .iter()
+                .map(|edit| in_line_endings_of(source, edit))
+                .collect(),
+        );
     }
     groups
+}
+
+/// `edit` with the line breaks it inserts written as `source` writes them.
+///
+/// Rules build fix text with `\n`; in a CRLF file that would leave lines with
+/// mixed endings. A line break the edit copies from the source stays as it is.
+/// Turning `\n` into `\r\n` never changes what JavaScript code means: a line
+/// terminator is one in either form, and template literals read `\r\n` as `\n`.
+pub fn in_line_endings_of(source: &str, edit: &Edit) -> Edit {
+    let text = if source.contains("\r\n") && edit.text.contains('\n') {
+        let mut crlf = String::with_capacity(edit.text.len() + 8);
+        let mut previous = None;
+        for c in edit.text.chars() {
+            if c == '\n' && previous != Some('\r') {
+                crlf.push('\r');
+            }
+            crlf.push(c);
+            previous = Some(c);
+        }
+        crlf
+    } else {
+        edit.text.clone()
+    };
+    Edit {
+        range: edit.range.clone(),
+        text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(text: &str) -> Edit {
+        Edit {
+            range: 3..3,
+            text: text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn inserted_line_breaks_follow_a_crlf_source() {
+        let crlf = "a;\r\nb;\r\n";
+        assert_eq!(
+            in_line_endings_of(crlf, &edit("\n  x = null;")).text,
+            "\r\n  x = null;"
+        );
+        // Line breaks copied from the source are already CRLF.
+        assert_eq!(
+            in_line_endings_of(crlf, &edit("{\r\n  f();\n}")).text,
+            "{\r\n  f();\r\n}"
+        );
+        assert_eq!(
+            in_line_endings_of("a;\nb;\n", &edit("\n  x = null;")).text,
+            "\n  x = null;"
+        );
+    }
 }

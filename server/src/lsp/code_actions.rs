@@ -7,6 +7,7 @@ use tower_lsp::lsp_types::{
     OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
 };
 
+use crate::analysis::fix_all::in_line_endings_of;
 use crate::analysis::{Edit, Finding};
 use crate::document::Document;
 use crate::line_index::Encoding;
@@ -63,11 +64,16 @@ pub fn quick_fixes(
         .iter()
         .enumerate()
         .map(|(i, fix)| {
+            let edits: Vec<Edit> = fix
+                .edits
+                .iter()
+                .map(|edit| in_line_endings_of(doc.text(), edit))
+                .collect();
             CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![diagnostic.clone()]),
-                edit: Some(document_edit(uri, doc, &fix.edits, encoding)),
+                edit: Some(document_edit(uri, doc, &edits, encoding)),
                 is_preferred: Some(i == 0),
                 ..CodeAction::default()
             })
