@@ -12,6 +12,8 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+use crate::syntax::SyntaxIndex;
+
 /// The node kinds that start a new function (and a new `await` scope).
 const FUNCTION_KINDS: &[&str] = &[
     "function_declaration",
@@ -86,19 +88,37 @@ pub struct AsyncFacts {
     fs_promises_functions: HashSet<String>,
 }
 
+/// The node kinds [`AsyncFacts::record`] reads; every other kind it ignores.
+const RECORDED_KINDS: &[&str] = &[
+    "function_declaration",
+    "generator_function_declaration",
+    "class_declaration",
+    "class",
+    "variable_declarator",
+    "formal_parameters",
+    "catch_clause",
+    "arrow_function",
+    "import_statement",
+];
+
 impl AsyncFacts {
     /// Walks the file once and records its bindings.
     pub fn collect(source: &str, tree: &Tree) -> AsyncFacts {
+        AsyncFacts::from_index(source, &SyntaxIndex::new(tree.root_node()))
+    }
+
+    /// The facts of the part of a file `index` covers.
+    pub fn from_index(source: &str, index: &SyntaxIndex) -> AsyncFacts {
         let mut facts = AsyncFacts::default();
-        let mut stack = vec![tree.root_node()];
-        while let Some(node) = stack.pop() {
-            facts.record(source, node);
-            let mut cursor = node.walk();
-            stack.extend(node.named_children(&mut cursor));
+        for kind in RECORDED_KINDS {
+            for &node in index.nodes(kind) {
+                facts.record(source, node);
+            }
         }
         facts
     }
 
+    /// Records what `node` (of one of [`RECORDED_KINDS`]) declares.
     fn record(&mut self, source: &str, node: Node) {
         let text = |n: Node| source[n.byte_range()].to_owned();
         match node.kind() {

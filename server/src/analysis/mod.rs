@@ -57,6 +57,10 @@ pub fn analyze_configured(
     rules: &[&dyn Rule],
     config: &Config,
 ) -> Analysis {
+    let rules = rules::triggered(source, rules);
+    if rules.is_empty() {
+        return Analysis::default();
+    }
     let ctx = RuleContext::new(source, tree, config);
     let mut findings = Vec::new();
     for rule in rules {
@@ -115,6 +119,7 @@ mod tests {
                 code: "exploding",
                 default_severity: Severity::Error,
                 summary: "a rule that panics, to test containment",
+                triggers: &["x"],
                 queries: &[],
             }
         }

@@ -66,6 +66,7 @@ static META: RuleMeta = RuleMeta {
     code: "async-array-callback",
     default_severity: Severity::Warning,
     summary: "an async callback whose promise an array method ignores or misreads",
+    triggers: &["async"],
     queries: &[&ARRAY_CALLBACKS],
 };
 
@@ -91,7 +92,6 @@ impl Rule for AsyncArrayCallback {
             q.capture("callback"),
             q.capture("callback.async_keyword"),
         );
-        let mut facts: Option<AsyncFacts> = None;
         let mut findings = Vec::new();
         ctx.for_each_match(q, |captures| {
             let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
@@ -119,7 +119,7 @@ impl Rule for AsyncArrayCallback {
                 return;
             }
             let fixes = if method == "forEach" {
-                let facts = facts.get_or_insert_with(|| AsyncFacts::collect(ctx.source, ctx.tree));
+                let facts = ctx.facts();
                 for_each_fixes(ctx, facts, &m)
             } else {
                 Vec::new()

@@ -54,6 +54,7 @@ static META: RuleMeta = RuleMeta {
     code: "async-promise-executor",
     default_severity: Severity::Warning,
     summary: "an async function passed as a Promise executor",
+    triggers: &["async"],
     queries: &[&PROMISE_EXECUTORS],
 };
 

@@ -58,6 +58,7 @@ static META: RuleMeta = RuleMeta {
     code: "await-in-loop",
     default_severity: Severity::Hint,
     summary: "a loop awaits each iteration although the iterations are independent",
+    triggers: &["await"],
     queries: &[&LOOPS],
 };
 
@@ -105,6 +106,9 @@ struct BodyFacts<'t> {
 }
 
 fn check_loop<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> Option<Finding> {
+    if !ctx.contains(body, "await_expression") {
+        return None;
+    }
     let head_names = loop_head(ctx, node)?;
     let facts = body_facts(ctx, node, body);
     let first = *facts.awaits.first()?;

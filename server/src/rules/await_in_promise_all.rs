@@ -43,6 +43,7 @@ static META: RuleMeta = RuleMeta {
     code: "await-in-promise-all",
     default_severity: Severity::Warning,
     summary: "`await` inside the array passed to `Promise.all` serialises the work",
+    triggers: &["await"],
     queries: &[&PROMISE_COMBINATORS],
 };
 

@@ -43,6 +43,7 @@ static META: RuleMeta = RuleMeta {
     code: "await-non-promise",
     default_severity: Severity::Warning,
     summary: "`await` of a value that is certainly not a promise: one tick and nothing else",
+    triggers: &["await"],
     queries: &[],
 };
 

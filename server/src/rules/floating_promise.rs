@@ -38,9 +38,7 @@
 //! (elsewhere) — both change behaviour; `void` marks the drop as intended and
 //! keeps behaviour (a rejection is still unhandled).
 
-use crate::analysis::async_facts::{
-    in_async_function, unwrap_parens, AsyncFacts, DroppedPromise, PromiseKind,
-};
+use crate::analysis::async_facts::{in_async_function, unwrap_parens, DroppedPromise, PromiseKind};
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
@@ -58,6 +56,7 @@ static META: RuleMeta = RuleMeta {
     code: "floating-promise",
     default_severity: Severity::Warning,
     summary: "a promise created and dropped: nobody observes its completion or failure",
+    triggers: &["async", "Promise", "then", "fetch", "promises"],
     queries: &[&FLOATING_PROMISES],
 };
 
@@ -70,7 +69,7 @@ impl Rule for FloatingPromise {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let facts = AsyncFacts::collect(ctx.source, ctx.tree);
+        let facts = ctx.facts();
         let statement_index = FLOATING_PROMISES.capture("dropped.statement");
         let mut findings = Vec::new();
         ctx.for_each_match(&FLOATING_PROMISES, |captures| {

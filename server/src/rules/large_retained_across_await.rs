@@ -50,6 +50,7 @@ static META: RuleMeta = RuleMeta {
     code: "large-retained-across-await",
     default_severity: Severity::Hint,
     summary: "a large value stays in scope across an `await` it is not used after",
+    triggers: &["await"],
     queries: &[],
 };
 

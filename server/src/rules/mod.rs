@@ -16,11 +16,16 @@ mod stale_read_across_await;
 mod timeout_without_abort;
 mod unbounded_fan_out;
 
-use tree_sitter::{Node, QueryCursor, StreamingIterator, Tree};
+use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
+
+use tree_sitter::{Node, QueryCapture, Tree};
+
+use crate::analysis::async_facts::AsyncFacts;
 use crate::analysis::{Finding, Severity};
 use crate::config::Config;
-use crate::syntax::QueryFile;
+use crate::syntax::{QueryFile, SyntaxIndex};
 
 pub use async_array_callback::AsyncArrayCallback;
 pub use async_promise_executor::AsyncPromiseExecutor;
@@ -65,8 +70,41 @@ pub struct RuleMeta {
     pub default_severity: Severity,
     /// One line for listings.
     pub summary: &'static str,
+    /// Words without which the rule cannot report: a document containing
+    /// none of them is not examined by this rule at all.
+    pub triggers: &'static [&'static str],
     /// The rule's own query files (shared ones live in `syntax::queries`).
     pub queries: &'static [&'static QueryFile],
+}
+
+/// The rules of `rules` that may report in `source`: those with one of their
+/// trigger words in it. One scan of the text answers for every rule.
+pub fn triggered<'r>(source: &str, rules: &[&'r dyn Rule]) -> Vec<&'r dyn Rule> {
+    static SCANNER: OnceLock<(AhoCorasick, Vec<&'static str>)> = OnceLock::new();
+    let (scanner, words) = SCANNER.get_or_init(|| {
+        let mut words: Vec<&'static str> = ALL
+            .iter()
+            .flat_map(|rule| rule.meta().triggers.iter().copied())
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        let scanner = AhoCorasick::new(&words).expect("trigger words are plain strings");
+        (scanner, words)
+    });
+    let mut present = vec![false; words.len()];
+    for found in scanner.find_overlapping_iter(source) {
+        present[found.pattern().as_usize()] = true;
+    }
+    let is_present = |word: &str| {
+        words
+            .binary_search(&word)
+            .map_or_else(|_| source.contains(word), |at| present[at])
+    };
+    rules
+        .iter()
+        .copied()
+        .filter(|rule| rule.meta().triggers.iter().any(|word| is_present(word)))
+        .collect()
 }
 
 /// A check over one document.
@@ -75,11 +113,14 @@ pub trait Rule: Sync {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding>;
 }
 
-/// What a rule sees: the text, its tree and the settings.
+/// What a rule sees: the text, its tree, the settings, and what every rule
+/// shares — one index of the tree and the file's async facts, each computed once.
 pub struct RuleContext<'a> {
     pub source: &'a str,
     pub tree: &'a Tree,
     pub config: &'a Config,
+    index: SyntaxIndex<'a>,
+    facts: OnceLock<AsyncFacts>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -88,6 +129,8 @@ impl<'a> RuleContext<'a> {
             source,
             tree,
             config,
+            index: SyntaxIndex::new(tree.root_node()),
+            facts: OnceLock::new(),
         }
     }
 
@@ -95,18 +138,26 @@ impl<'a> RuleContext<'a> {
         &self.source[node.byte_range()]
     }
 
-    /// Runs a query file over the whole tree and calls `each` with every match's captures.
-    pub fn for_each_match(
-        &self,
-        file: &QueryFile,
-        mut each: impl FnMut(&[tree_sitter::QueryCapture<'_>]),
-    ) {
-        let mut cursor = QueryCursor::new();
-        let mut matches =
-            cursor.matches(file.query(), self.tree.root_node(), self.source.as_bytes());
-        while let Some(m) = matches.next() {
-            each(m.captures);
-        }
+    /// The file's declarations as far as promises go, computed on first use.
+    pub fn facts(&self) -> &AsyncFacts {
+        self.facts
+            .get_or_init(|| AsyncFacts::from_index(self.source, &self.index))
+    }
+
+    /// Every node of `kind` in the document, in document order (only kinds the
+    /// index keeps: query roots and the kinds the async facts read).
+    pub fn nodes(&self, kind: &str) -> &[Node<'a>] {
+        self.index.nodes(kind)
+    }
+
+    /// Whether `node` contains a node of `kind` (a kind [`RuleContext::nodes`] answers for).
+    pub fn contains(&self, node: Node, kind: &str) -> bool {
+        self.index.contains(node, kind)
+    }
+
+    /// Runs a query file and calls `each` with every match's captures.
+    pub fn for_each_match(&self, file: &QueryFile, each: impl FnMut(&[QueryCapture<'a>])) {
+        self.index.for_each_match(file, self.source, each);
     }
 }
 

@@ -57,6 +57,7 @@ static META: RuleMeta = RuleMeta {
     code: "needless-async",
     default_severity: Severity::Hint,
     summary: "an async callback that never awaits, mapped inside `Promise.all`",
+    triggers: &["async"],
     queries: &[&NEEDLESS_ASYNC_CALLBACKS],
 };
 

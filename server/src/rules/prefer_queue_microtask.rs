@@ -25,7 +25,6 @@
 //! Node-internal style that relies on `nextTick`'s argument passing), spread
 //! arguments, and files that bind their own `process`.
 
-use crate::analysis::async_facts::AsyncFacts;
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
@@ -49,6 +48,7 @@ static META: RuleMeta = RuleMeta {
     code: "prefer-queue-microtask",
     default_severity: Severity::Hint,
     summary: "`process.nextTick(fn)` where `queueMicrotask(fn)` would do",
+    triggers: &["nextTick"],
     queries: &[&NEXT_TICK_CALLS],
 };
 
@@ -69,7 +69,7 @@ impl Rule for PreferQueueMicrotask {
                 }
             }
         });
-        if candidates.is_empty() || AsyncFacts::collect(ctx.source, ctx.tree).is_bound("process") {
+        if candidates.is_empty() || ctx.facts().is_bound("process") {
             return Vec::new();
         }
         candidates

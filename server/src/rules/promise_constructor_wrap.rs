@@ -51,6 +51,7 @@ static META: RuleMeta = RuleMeta {
     code: "promise-constructor-wrap",
     default_severity: Severity::Warning,
     summary: "`new Promise(...)` wrapping a promise that already exists",
+    triggers: &["Promise"],
     queries: &[&PROMISE_WRAPPERS],
 };
 
@@ -63,7 +64,6 @@ impl Rule for PromiseConstructorWrap {
         let new_i = PROMISE_WRAPPERS.capture("wrap.new");
         let constructor_i = PROMISE_WRAPPERS.capture("wrap.constructor");
         let executor_i = PROMISE_WRAPPERS.capture("wrap.executor");
-        let mut facts: Option<AsyncFacts> = None;
         let mut findings = Vec::new();
         ctx.for_each_match(&PROMISE_WRAPPERS, |captures| {
             let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
@@ -75,7 +75,7 @@ impl Rule for PromiseConstructorWrap {
             if is_async_function(executor) {
                 return;
             }
-            let facts = facts.get_or_insert_with(|| AsyncFacts::collect(ctx.source, ctx.tree));
+            let facts = ctx.facts();
             if facts.is_bound("Promise") {
                 return;
             }

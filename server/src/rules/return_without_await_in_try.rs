@@ -56,6 +56,7 @@ static META: RuleMeta = RuleMeta {
     code: "return-without-await-in-try",
     default_severity: Severity::Warning,
     summary: "a promise returned without `await` from inside `try`",
+    triggers: &["async"],
     queries: &[&RETURNS],
 };
 
@@ -342,31 +343,28 @@ fn call_is_promise(ctx: &RuleContext, call: Node) -> bool {
 /// Whether the file declares an async function (or, with `methods`, an async
 /// class method) called `name`.
 fn local_function_is_async(ctx: &RuleContext, name: &str, methods: bool) -> bool {
-    let mut found = false;
-    preorder(ctx.tree.root_node(), |node| {
-        if found {
-            return Walk::Skip;
-        }
-        let declared = match node.kind() {
-            "method_definition" if methods => node.child_by_field_name("name"),
-            "function_declaration" if !methods => node.child_by_field_name("name"),
-            "variable_declarator" if !methods => node
-                .child_by_field_name("value")
-                .filter(|value| matches!(value.kind(), "arrow_function" | "function_expression"))
-                .and_then(|_| node.child_by_field_name("name")),
-            _ => None,
-        };
-        if declared.is_some_and(|d| ctx.text(d) == name) {
-            let function = if node.kind() == "variable_declarator" {
-                node.child_by_field_name("value")
-            } else {
-                Some(node)
-            };
-            found = function.is_some_and(is_async_function);
-        }
-        Walk::Enter
-    });
-    found
+    let named = |node: &tree_sitter::Node| {
+        node.child_by_field_name("name")
+            .is_some_and(|declared| ctx.text(declared) == name)
+    };
+    if methods {
+        return ctx
+            .nodes("method_definition")
+            .iter()
+            .any(|method| named(method) && is_async_function(*method));
+    }
+    let declarations = ctx
+        .nodes("function_declaration")
+        .iter()
+        .copied()
+        .filter(named);
+    let bound_functions = ctx
+        .nodes("variable_declarator")
+        .iter()
+        .filter(|declarator| named(declarator))
+        .filter_map(|declarator| declarator.child_by_field_name("value"))
+        .filter(|value| matches!(value.kind(), "arrow_function" | "function_expression"));
+    declarations.chain(bound_functions).any(is_async_function)
 }
 
 /// The initializer of the `const`/`let` that `ident` names, when it is declared

@@ -31,7 +31,7 @@
 
 use std::collections::HashSet;
 
-use tree_sitter::{Node, QueryCursor, StreamingIterator};
+use tree_sitter::Node;
 
 use crate::analysis::dataflow::{
     is_function, names_assigned, names_mentioned, pattern_identifiers, preorder, Walk,
@@ -58,6 +58,7 @@ static META: RuleMeta = RuleMeta {
     code: "sequential-awaits",
     default_severity: Severity::Hint,
     summary: "independent awaits run one after another",
+    triggers: &["await"],
     queries: &[&AWAIT_STATEMENTS],
 };
 
@@ -84,15 +85,8 @@ impl Rule for SequentialAwaits {
         let keyword_index = AWAIT_STATEMENTS.capture("await_statement.keyword");
         let operand_index = AWAIT_STATEMENTS.capture("await_statement.operand");
         let mut items: Vec<AwaitStatement> = Vec::new();
-        // Nodes outlive the match here (grouping needs them), so run the cursor directly.
-        let mut cursor = QueryCursor::new();
-        let mut matches = cursor.matches(
-            AWAIT_STATEMENTS.query(),
-            ctx.tree.root_node(),
-            ctx.source.as_bytes(),
-        );
-        while let Some(m) = matches.next() {
-            let find = |index| m.captures.iter().find(|c| c.index == index).map(|c| c.node);
+        ctx.for_each_match(&AWAIT_STATEMENTS, |captures| {
+            let find = |index| captures.iter().find(|c| c.index == index).map(|c| c.node);
             if let (Some(statement), Some(keyword), Some(operand)) = (
                 find(statement_index),
                 find(keyword_index),
@@ -105,7 +99,7 @@ impl Rule for SequentialAwaits {
                     operand,
                 });
             }
-        }
+        });
         items.sort_by_key(|item| item.statement.start_byte());
         items.dedup_by_key(|item| item.statement.id());
 

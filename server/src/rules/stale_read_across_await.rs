@@ -53,6 +53,7 @@ static META: RuleMeta = RuleMeta {
     code: "stale-read-across-await",
     default_severity: Severity::Hint,
     summary: "a shared value is updated from a read made before an `await`",
+    triggers: &["await"],
     queries: &[&UPDATES],
 };
 

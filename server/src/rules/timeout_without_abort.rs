@@ -31,7 +31,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{method_call, unwrap_parens, AsyncFacts, PromiseKind};
+use crate::analysis::async_facts::{method_call, unwrap_parens, PromiseKind};
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
@@ -56,6 +56,7 @@ static META: RuleMeta = RuleMeta {
     code: "timeout-without-abort",
     default_severity: Severity::Hint,
     summary: "a timeout raced against a fetch or async call that is never cancelled",
+    triggers: &["race"],
     queries: &[&PROMISE_RACES],
 };
 
@@ -72,7 +73,6 @@ impl Rule for TimeoutWithoutAbort {
             q.capture("race.first"),
             q.capture("race.second"),
         );
-        let mut facts: Option<AsyncFacts> = None;
         let mut findings = Vec::new();
         ctx.for_each_match(q, |captures| {
             let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
@@ -81,7 +81,7 @@ impl Rule for TimeoutWithoutAbort {
             else {
                 return;
             };
-            let facts = facts.get_or_insert_with(|| AsyncFacts::collect(ctx.source, ctx.tree));
+            let facts = ctx.facts();
             if facts.is_bound("Promise") {
                 return;
             }

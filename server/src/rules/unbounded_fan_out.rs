@@ -60,6 +60,7 @@ static META: RuleMeta = RuleMeta {
     code: "unbounded-fan-out",
     default_severity: Severity::Hint,
     summary: "`Promise.all(xs.map(...))` starts one operation per element, all at once",
+    triggers: &["Promise"],
     queries: &[&FAN_OUTS],
 };
 
@@ -92,7 +93,6 @@ impl Rule for UnboundedFanOut {
             q.capture("fan_out.map_call"),
             q.capture("fan_out.callback"),
         );
-        let mut facts: Option<AsyncFacts> = None;
         let mut findings = Vec::new();
         ctx.for_each_match(q, |captures| {
             let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
@@ -114,7 +114,7 @@ impl Rule for UnboundedFanOut {
             else {
                 return;
             };
-            let facts = facts.get_or_insert_with(|| AsyncFacts::collect(ctx.source, ctx.tree));
+            let facts = ctx.facts();
             if already_bounded(ctx, items) || !starts_async_work(ctx, facts, callback) {
                 return;
             }

@@ -1,6 +1,9 @@
 //! Parsing JavaScript with tree-sitter, and the queries the analysis runs.
 
+pub mod index;
 pub mod queries;
+
+pub use index::SyntaxIndex;
 
 pub use queries::QueryFile;
 

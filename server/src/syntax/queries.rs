@@ -15,6 +15,7 @@ pub struct QueryFile {
     pub source: &'static str,
     pub captures: &'static [&'static str],
     compiled: OnceLock<Query>,
+    roots: OnceLock<Option<Vec<u16>>>,
 }
 
 impl std::fmt::Debug for QueryFile {
@@ -36,6 +37,7 @@ impl QueryFile {
             source,
             captures,
             compiled: OnceLock::new(),
+            roots: OnceLock::new(),
         }
     }
 
@@ -47,12 +49,93 @@ impl QueryFile {
         })
     }
 
+    /// The node kind ids that can root a match of this file: the first node of
+    /// each pattern (each alternative, for a pattern that is an alternation).
+    /// `None` when some pattern starts with a wildcard or an anonymous node.
+    pub fn root_kinds(&self) -> Option<&[u16]> {
+        self.roots
+            .get_or_init(|| {
+                let query = self.query();
+                let language = super::language();
+                let mut ids = Vec::new();
+                for pattern in 0..query.pattern_count() {
+                    let text = &self.source[query.start_byte_for_pattern(pattern)..];
+                    for kind in pattern_root_kinds(text)? {
+                        let id = language.id_for_node_kind(kind, true);
+                        if id == 0 {
+                            return None;
+                        }
+                        ids.push(id);
+                    }
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                Some(ids)
+            })
+            .as_deref()
+    }
+
     /// The index of capture `name`, which the tests check exists.
     pub fn capture(&self, name: &str) -> u32 {
         self.query()
             .capture_index_for_name(name)
             .unwrap_or_else(|| panic!("queries/{} has no capture @{name}", self.name))
     }
+}
+
+/// The kinds that start the pattern at the beginning of `text`: `(kind ...)`
+/// gives `kind`; `[(a ...) (b ...)]` gives `a` and `b`. `None` for a wildcard,
+/// a string or anything else this reader does not understand.
+fn pattern_root_kinds(text: &str) -> Option<Vec<&str>> {
+    let text = text.trim_start();
+    if let Some(rest) = text.strip_prefix('[') {
+        let mut kinds = Vec::new();
+        let mut depth = 0usize;
+        let mut chars = rest.char_indices();
+        while let Some((at, c)) = chars.next() {
+            match c {
+                ';' => {
+                    chars.by_ref().find(|&(_, c)| c == '\n');
+                }
+                '"' => {
+                    let mut escaped = false;
+                    for (_, c) in chars.by_ref() {
+                        match c {
+                            '\\' if !escaped => escaped = true,
+                            '"' if !escaped => break,
+                            _ => escaped = false,
+                        }
+                    }
+                    if depth == 0 {
+                        return None;
+                    }
+                }
+                '(' => {
+                    if depth == 0 {
+                        kinds.push(node_kind_at(&rest[at..])?);
+                    }
+                    depth += 1;
+                }
+                ')' => depth = depth.checked_sub(1)?,
+                ']' if depth == 0 => return Some(kinds),
+                c if depth == 0 && !c.is_whitespace() => return None,
+                _ => {}
+            }
+        }
+        None
+    } else {
+        node_kind_at(text).map(|kind| vec![kind])
+    }
+}
+
+/// `kind` from `(kind ...`, unless it is the wildcard `_`.
+fn node_kind_at(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix('(')?.trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let kind = &rest[..end];
+    (!kind.is_empty() && kind != "_").then_some(kind)
 }
 
 /// Declares a `static QueryFile` for `queries/<file>`.
@@ -125,6 +208,18 @@ mod tests {
         let mut embedded: Vec<&str> = all().iter().map(|f| f.name).collect();
         embedded.sort();
         assert_eq!(on_disk, embedded);
+    }
+
+    #[test]
+    fn pattern_roots_are_read_from_plain_patterns_and_alternations() {
+        assert_eq!(pattern_root_kinds("(call_expression) @c"), Some(vec!["call_expression"]));
+        assert_eq!(
+            pattern_root_kinds("[\n  ; a comment (with parens)\n  (a \"(\" (b)) (c)\n] @x"),
+            Some(vec!["a", "c"])
+        );
+        assert_eq!(pattern_root_kinds("(_) @any"), None);
+        assert_eq!(pattern_root_kinds("[\"async\" (a)] @x"), None);
+        assert_eq!(pattern_root_kinds("\"await\" @k"), None);
     }
 
     #[test]

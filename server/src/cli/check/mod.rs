@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use aho_corasick::AhoCorasick;
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
@@ -92,23 +91,6 @@ impl FileReport {
         }
     }
 }
-
-/// Tokens without which no rule can fire: a file containing none needs no tree.
-pub const TRIGGERS: &[&str] = &[
-    "async",
-    "await",
-    "Promise",
-    "then",
-    "catch",
-    "finally",
-    "nextTick",
-    "queueMicrotask",
-    "setTimeout",
-    "setInterval",
-    "setImmediate",
-    "fetch",
-    "promises",
-];
 
 pub fn run(options: &Options) -> ExitCode {
     let started = Instant::now();
@@ -215,7 +197,6 @@ fn load_configs(paths: &[PathBuf]) -> (Vec<Config>, Vec<String>) {
 struct Checker {
     options: Options,
     cache: Option<cache::Cache>,
-    triggers: AhoCorasick,
     configs: configs::ConfigCache,
 }
 
@@ -228,7 +209,6 @@ impl Checker {
         Self {
             options: options.clone(),
             cache,
-            triggers: AhoCorasick::new(TRIGGERS).expect("the trigger list is valid"),
             configs: configs::ConfigCache::default(),
         }
     }
@@ -290,7 +270,8 @@ impl Checker {
     }
 
     fn analyse(&self, source: &str, config: &Config) -> Outcome {
-        if !self.triggers.is_match(source) {
+        // No rule's trigger word in the text: nothing can be reported, so no tree is needed.
+        if rules::triggered(source, rules::ALL).is_empty() {
             return Outcome::Checked(Vec::new());
         }
         let key = self

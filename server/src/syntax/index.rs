@@ -1,0 +1,241 @@
+//! One walk over a tree, many questions answered from it.
+//!
+//! A tree-sitter query cursor walks the whole tree for every query; with a
+//! dozen query files per document that walk, not the matching, dominated the
+//! analysis. [`SyntaxIndex`] walks the tree once and remembers the nodes whose
+//! kind can root a pattern of some query file (or that [`crate::analysis::async_facts`]
+//! records). [`SyntaxIndex::for_each_match`] then runs each query only at its
+//! candidate roots, with the cursor held to matches that start at the root.
+//!
+//! The root kinds of a query file are read from its patterns
+//! ([`QueryFile::root_kinds`]); a pattern that starts with a wildcard makes the
+//! file fall back to one whole-tree cursor.
+
+use std::sync::OnceLock;
+
+use tree_sitter::{Node, QueryCapture, QueryCursor, StreamingIterator};
+
+use super::queries::{self, QueryFile};
+
+/// Node kinds the analysis looks up directly, besides the query roots: what
+/// the async facts record, functions, and awaits.
+const DIRECT_KINDS: &[&str] = &[
+    "await_expression",
+    "function_declaration",
+    "generator_function_declaration",
+    "function_expression",
+    "arrow_function",
+    "method_definition",
+    "class_declaration",
+    "class",
+    "variable_declarator",
+    "formal_parameters",
+    "catch_clause",
+    "import_statement",
+];
+
+/// For each node kind id, whether the index keeps nodes of that kind.
+fn indexed_kinds() -> &'static [bool] {
+    static KINDS: OnceLock<Vec<bool>> = OnceLock::new();
+    KINDS.get_or_init(|| {
+        let language = super::language();
+        let mut keep = vec![false; usize::from(language.node_kind_count() as u16) + 1];
+        let mut mark = |id: u16| {
+            if let Some(slot) = keep.get_mut(usize::from(id)) {
+                *slot = true;
+            }
+        };
+        for kind in DIRECT_KINDS {
+            mark(language.id_for_node_kind(kind, true));
+        }
+        for file in queries::all() {
+            for &id in file.root_kinds().into_iter().flatten() {
+                mark(id);
+            }
+        }
+        keep
+    })
+}
+
+/// The nodes of one tree (or one subtree), grouped by kind, in document order.
+pub struct SyntaxIndex<'t> {
+    root: Node<'t>,
+    by_kind: Vec<Vec<Node<'t>>>,
+}
+
+impl<'t> SyntaxIndex<'t> {
+    /// Walks `root` once, keeping the nodes of every indexed kind.
+    pub fn new(root: Node<'t>) -> Self {
+        let keep = indexed_kinds();
+        let mut by_kind: Vec<Vec<Node<'t>>> = vec![Vec::new(); keep.len()];
+        let mut cursor = root.walk();
+        loop {
+            let node = cursor.node();
+            let id = usize::from(node.kind_id());
+            if keep.get(id).copied().unwrap_or(false) {
+                by_kind[id].push(node);
+            }
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.node() == root {
+                    return Self { root, by_kind };
+                }
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return Self { root, by_kind };
+                }
+            }
+        }
+    }
+
+    /// The node the index was built from.
+    pub fn root(&self) -> Node<'t> {
+        self.root
+    }
+
+    /// Every node of `kind`, in document order. `kind` must be a kept kind
+    /// (a query root or one of the direct kinds); asking for another is a bug.
+    pub fn nodes(&self, kind: &str) -> &[Node<'t>] {
+        let id = usize::from(super::language().id_for_node_kind(kind, true));
+        debug_assert!(
+            indexed_kinds().get(id).copied().unwrap_or(false),
+            "the syntax index does not keep `{kind}` nodes"
+        );
+        self.by_kind.get(id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether some node of `kind` (a kept kind) lies inside `within`.
+    pub fn contains(&self, within: Node, kind: &str) -> bool {
+        let nodes = self.nodes(kind);
+        let first = nodes.partition_point(|n| n.start_byte() < within.start_byte());
+        nodes.get(first).is_some_and(|n| {
+            n.end_byte() <= within.end_byte() && n.start_byte() < within.end_byte()
+        })
+    }
+
+    /// Runs `file` and calls `each` with the captures of every match, in the
+    /// order of the matches' roots in the document.
+    pub fn for_each_match(
+        &self,
+        file: &QueryFile,
+        source: &str,
+        mut each: impl FnMut(&[QueryCapture<'t>]),
+    ) {
+        let mut cursor = QueryCursor::new();
+        let Some(roots) = file.root_kinds() else {
+            let mut matches = cursor.matches(file.query(), self.root, source.as_bytes());
+            while let Some(m) = matches.next() {
+                each(m.captures);
+            }
+            return;
+        };
+        let mut candidates: Vec<Node<'t>> = roots
+            .iter()
+            .filter_map(|&id| self.by_kind.get(usize::from(id)))
+            .flatten()
+            .copied()
+            .collect();
+        if roots.len() > 1 {
+            // Outer nodes first when two start together, as a preorder walk meets them.
+            candidates.sort_by_key(|n| (n.start_byte(), std::cmp::Reverse(n.end_byte())));
+        }
+        cursor.set_max_start_depth(Some(0));
+        for candidate in candidates {
+            let mut matches = cursor.matches(file.query(), candidate, source.as_bytes());
+            while let Some(m) = matches.next() {
+                each(m.captures);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    fn whole_tree_matches(file: &QueryFile, source: &str) -> Vec<Vec<(u32, usize, usize)>> {
+        let tree = syntax::parse(source, None);
+        let mut cursor = QueryCursor::new();
+        let mut matches = cursor.matches(file.query(), tree.root_node(), source.as_bytes());
+        let mut out = Vec::new();
+        while let Some(m) = matches.next() {
+            out.push(key(m.captures));
+        }
+        out.sort();
+        out
+    }
+
+    fn key(captures: &[QueryCapture]) -> Vec<(u32, usize, usize)> {
+        let mut key: Vec<_> = captures
+            .iter()
+            .map(|c| (c.index, c.node.start_byte(), c.node.end_byte()))
+            .collect();
+        key.sort();
+        key
+    }
+
+    const SAMPLE: &str = r#"
+import { readFile } from "node:fs/promises";
+async function load(id) {
+  try { return fetch(id); } finally { done(); }
+}
+const f = async (x) => { for (const y of x) { await g(y); } let n = 0; n += await h(); };
+class C { async m() { await Promise.all([a(), await b()]); } }
+new Promise(async (resolve) => resolve(await load(1)));
+items.forEach(async (item) => { await item.save(); });
+process.nextTick(() => {}); setTimeout(() => {}, 10);
+Promise.race([load(1), new Promise((r) => setTimeout(r, 5))]);
+load(2).then((v) => v);
+"#;
+
+    #[test]
+    fn indexed_matching_finds_exactly_the_whole_tree_matches() {
+        let tree = syntax::parse(SAMPLE, None);
+        let index = SyntaxIndex::new(tree.root_node());
+        for file in queries::all() {
+            let mut found = Vec::new();
+            index.for_each_match(file, SAMPLE, |captures| found.push(key(captures)));
+            found.sort();
+            assert_eq!(found, whole_tree_matches(file, SAMPLE), "{}", file.name);
+        }
+    }
+
+    #[test]
+    fn every_shipped_query_file_has_known_root_kinds() {
+        for file in queries::all() {
+            assert!(
+                file.root_kinds().is_some_and(|roots| !roots.is_empty()),
+                "queries/{}: every pattern should start with a named node kind",
+                file.name
+            );
+        }
+    }
+
+    #[test]
+    fn contains_finds_a_kept_kind_inside_a_node() {
+        let source = "for (const a of b) { f(); }\nfor (const c of d) { await g(c); }\n";
+        let tree = syntax::parse(source, None);
+        let index = SyntaxIndex::new(tree.root_node());
+        let root = tree.root_node();
+        let (first, second) = (root.named_child(0).unwrap(), root.named_child(1).unwrap());
+        assert!(!index.contains(first, "await_expression"));
+        assert!(index.contains(second, "await_expression"));
+        assert!(index.contains(root, "await_expression"));
+    }
+
+    #[test]
+    fn an_index_of_a_subtree_stays_inside_it() {
+        let source = "async function a() { await x; }\nasync function b() { await y; }\n";
+        let tree = syntax::parse(source, None);
+        let second = tree.root_node().named_child(1).expect("b");
+        let index = SyntaxIndex::new(second);
+        let awaits = index.nodes("await_expression");
+        assert_eq!(awaits.len(), 1);
+        assert_eq!(&source[awaits[0].byte_range()], "await y");
+    }
+}
