@@ -9,9 +9,13 @@ use crate::syntax;
 
 use super::{analyze_configured, apply_edits, Edit, FixSafety};
 
-/// How many rounds of fixing to try before giving up on reaching a fixpoint.
-/// A fix can enable or overlap another; each round applies those that do not overlap.
-const MAX_ROUNDS: usize = 8;
+/// A bound on the rounds of fixing, only there to stop fixes that would undo
+/// each other for ever. A fix can enable or overlap another, and each round
+/// applies those that do not overlap, so a file needs one round per level of
+/// nested fixes (a wrapper of a wrapper) or per insertion at one point: a real
+/// file reaches its fixpoint long before this, which keeps a second `--fix` a
+/// no-op.
+const MAX_ROUNDS: usize = 64;
 
 /// The text after applying every safe fix, and how many fixes were applied.
 pub fn apply_safe_fixes(
@@ -28,8 +32,12 @@ pub fn apply_safe_fixes(
         if edits.is_empty() {
             break;
         }
+        let fixed = apply_edits(&text, edits.iter().flatten());
+        if fixed == text {
+            break;
+        }
         applied += edits.len();
-        text = apply_edits(&text, edits.iter().flatten());
+        text = fixed;
         tree = syntax::parse(&text, None);
     }
     (text, applied)
