@@ -66,6 +66,32 @@ impl LspClient {
         stdin.flush().expect("flush");
     }
 
+    /// Frames `body` with its true `Content-Length` and sends it as is: for bodies
+    /// that are not JSON, not UTF-8, or not a JSON-RPC message.
+    pub fn send_frame(&mut self, body: &[u8]) {
+        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+        frame.extend_from_slice(body);
+        self.send_raw(&frame);
+    }
+
+    /// Takes the messages received so far but not yet waited for.
+    pub fn take_backlog(&mut self) -> Vec<Value> {
+        while let Ok(message) = self.incoming.try_recv() {
+            self.backlog.push_back(message);
+        }
+        self.backlog.drain(..).collect()
+    }
+
+    /// Waits for the response with this `id` (a number, a string or null).
+    pub fn response(&mut self, id: &Value) -> Value {
+        self.wait_for(|m| m.get("id") == Some(id) && m.get("method").is_none())
+    }
+
+    /// Closes the server's stdin, as an editor that dies does.
+    pub fn close_stdin(&mut self) {
+        self.stdin.take();
+    }
+
     pub fn send(&mut self, message: &Value) {
         let body = serde_json::to_vec(message).expect("serialize");
         let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();

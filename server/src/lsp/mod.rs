@@ -9,14 +9,17 @@ mod code_actions;
 mod convert;
 mod handlers;
 mod state;
+mod transport;
 
+use std::future::Future;
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tokio::sync::Notify;
-use tower_lsp::jsonrpc::Request;
+use tower_lsp::jsonrpc::{Error, Request, Response};
 use tower_lsp::{LspService, Server};
 use tower_service::Service;
 
@@ -47,11 +50,15 @@ pub fn run_stdio() -> ExitCode {
             inner: service,
             exited: Arc::clone(&exited),
         };
-        let serve = Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service);
+        let (input, output, writer) = transport::start(tokio::io::stdin(), tokio::io::stdout());
+        let serve = Server::new(input, output, socket).serve(service);
         // tower-lsp stops reading only when the next message arrives after `exit`;
         // the protocol says the server exits right away.
         tokio::select! {
-            () = serve => {}
+            () = serve => {
+                // The input ended: let what was already answered reach the client.
+                let _ = writer.await;
+            }
             () = exited.notified() => {}
         }
         if state.shutdown_requested.load(Ordering::SeqCst) {
@@ -65,7 +72,12 @@ pub fn run_stdio() -> ExitCode {
     status
 }
 
-/// Forwards every message to the server and signals when `exit` arrives.
+/// Forwards every message to the server, signals when `exit` arrives, and
+/// answers unknown `$/` requests.
+///
+/// tower-lsp drops the `MethodNotFound` error of any `$/` method, which is right
+/// for notifications but leaves a `$/` *request* unanswered; LSP 3.17 says such
+/// a request must get `MethodNotFound`.
 struct ExitWatch<S> {
     inner: S,
     exited: Arc<Notify>,
@@ -73,11 +85,13 @@ struct ExitWatch<S> {
 
 impl<S> Service<Request> for ExitWatch<S>
 where
-    S: Service<Request>,
+    S: Service<Request, Response = Option<Response>>,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -85,11 +99,21 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let is_exit = request.method() == "exit";
+        let dollar_request_id = request
+            .id()
+            .filter(|_| request.method().starts_with("$/"))
+            .cloned();
         let future = self.inner.call(request);
         if is_exit {
             self.exited.notify_one();
         }
-        future
+        Box::pin(async move {
+            let response = future.await?;
+            Ok(match (response, dollar_request_id) {
+                (None, Some(id)) => Some(Response::from_error(id, Error::method_not_found())),
+                (response, _) => response,
+            })
+        })
     }
 }
 
