@@ -8,6 +8,7 @@
 //! unknown: a fact is only reported when the file leaves no doubt.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
@@ -67,17 +68,26 @@ pub struct DroppedPromise<'t> {
 }
 
 /// Which names in one file are bound to async functions, methods and promise APIs.
-#[derive(Debug, Default)]
+///
+/// The facts of a file are the union of the facts of its parts, so the facts
+/// of each top-level unit can be kept and [merged](AsyncFacts::merge) again
+/// after an edit elsewhere. Nothing in them depends on positions: classes are
+/// keyed by a hash of their text, not by node identity.
+#[derive(Clone, Debug, Default)]
 pub struct AsyncFacts {
     async_names: HashSet<String>,
     other_names: HashSet<String>,
     /// `"object.method"` for methods of object literals bound to a name.
     async_members: HashSet<String>,
     other_members: HashSet<String>,
-    /// Class node id -> (async methods, other methods).
-    class_methods: HashMap<usize, (HashSet<String>, HashSet<String>)>,
-    /// Class name -> class node id.
-    class_ids: HashMap<String, usize>,
+    /// Class key ([`class_key`]) -> (async methods, other methods).
+    class_methods: HashMap<u64, (HashSet<String>, HashSet<String>)>,
+    /// Class name -> class key.
+    class_ids: HashMap<String, u64>,
+    /// Names of async methods of any class or object literal.
+    async_method_names: HashSet<String>,
+    /// Names the module's top level declares (in scope everywhere in the file).
+    module_names: HashSet<String>,
     /// Variable -> the class it was constructed from (`const repo = new Repo()`).
     instances: HashMap<String, String>,
     /// Names bound to the `fs` module.
@@ -86,6 +96,23 @@ pub struct AsyncFacts {
     fs_promises_modules: HashSet<String>,
     /// Functions imported from `fs/promises` by name.
     fs_promises_functions: HashSet<String>,
+}
+
+/// The kinds of top-level declarations whose names [`AsyncFacts`] keeps.
+const MODULE_DECLARATION_KINDS: &[&str] = &[
+    "function_declaration",
+    "generator_function_declaration",
+    "class_declaration",
+    "variable_declarator",
+    "import_statement",
+];
+
+/// A key for a class that does not depend on where it is: a hash of its text.
+/// Two classes with the same text declare the same methods.
+fn class_key(source: &str, class: Node) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text_of(source, class).hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The node kinds [`AsyncFacts::record`] reads; every other kind it ignores.
@@ -115,7 +142,158 @@ impl AsyncFacts {
                 facts.record(source, node);
             }
         }
+        for &method in index.nodes("method_definition") {
+            if let Some(name) = method.child_by_field_name("name") {
+                if is_async_function(method) {
+                    facts
+                        .async_method_names
+                        .insert(text_of(source, name).to_owned());
+                }
+            }
+        }
+        for kind in MODULE_DECLARATION_KINDS {
+            for &node in index.nodes(kind) {
+                facts.record_module_names(source, node);
+            }
+        }
         facts
+    }
+
+    /// Adds `other`'s facts to these: the facts of a file from those of its parts.
+    pub fn merge(&mut self, other: &AsyncFacts) {
+        fn union(into: &mut HashSet<String>, from: &HashSet<String>) {
+            into.extend(from.iter().cloned());
+        }
+        union(&mut self.async_names, &other.async_names);
+        union(&mut self.other_names, &other.other_names);
+        union(&mut self.async_members, &other.async_members);
+        union(&mut self.other_members, &other.other_members);
+        union(&mut self.async_method_names, &other.async_method_names);
+        union(&mut self.module_names, &other.module_names);
+        union(&mut self.fs_modules, &other.fs_modules);
+        union(&mut self.fs_promises_modules, &other.fs_promises_modules);
+        union(
+            &mut self.fs_promises_functions,
+            &other.fs_promises_functions,
+        );
+        for (class, (async_methods, other_methods)) in &other.class_methods {
+            let entry = self.class_methods.entry(*class).or_default();
+            union(&mut entry.0, async_methods);
+            union(&mut entry.1, other_methods);
+        }
+        self.class_ids
+            .extend(other.class_ids.iter().map(|(k, v)| (k.clone(), *v)));
+        self.instances
+            .extend(other.instances.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+
+    /// A hash of everything these facts say, the same for equal facts
+    /// whatever order they were recorded in.
+    pub fn fingerprint(&self) -> u64 {
+        fn sorted<'a>(items: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+            let mut items: Vec<_> = items.collect();
+            items.sort_unstable();
+            items
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for set in [
+            &self.async_names,
+            &self.other_names,
+            &self.async_members,
+            &self.other_members,
+            &self.async_method_names,
+            &self.module_names,
+            &self.fs_modules,
+            &self.fs_promises_modules,
+            &self.fs_promises_functions,
+        ] {
+            sorted(set.iter()).hash(&mut hasher);
+            0xffu8.hash(&mut hasher);
+        }
+        let mut classes: Vec<_> = self
+            .class_methods
+            .iter()
+            .map(|(class, (a, o))| (*class, sorted(a.iter()), sorted(o.iter())))
+            .collect();
+        classes.sort_unstable();
+        classes.hash(&mut hasher);
+        let mut ids: Vec<_> = self.class_ids.iter().collect();
+        ids.sort_unstable();
+        ids.hash(&mut hasher);
+        let mut instances: Vec<_> = self.instances.iter().collect();
+        instances.sort_unstable();
+        instances.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// Records the names a top-level declaration binds (other nodes are ignored).
+    fn record_module_names(&mut self, source: &str, node: Node) {
+        let statement = match node.kind() {
+            "variable_declarator" => node.parent(),
+            _ => Some(node),
+        };
+        let at_top = statement
+            .and_then(|s| s.parent())
+            .map(|p| match p.kind() {
+                "export_statement" => p.parent(),
+                _ => Some(p),
+            })
+            .is_some_and(|p| p.is_some_and(|p| p.kind() == "program"));
+        if !at_top {
+            return;
+        }
+        match node.kind() {
+            "variable_declarator" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.module_names.extend(pattern_names(source, name));
+                }
+            }
+            "import_statement" => {
+                // `import a, * as b, { c, d as e } from "m"` binds a, b, c and e.
+                let mut stack = vec![node];
+                while let Some(n) = stack.pop() {
+                    match n.kind() {
+                        "import_specifier" => {
+                            if let Some(bound) = n
+                                .child_by_field_name("alias")
+                                .or_else(|| n.child_by_field_name("name"))
+                            {
+                                self.module_names.insert(text_of(source, bound).to_owned());
+                            }
+                        }
+                        "identifier" => {
+                            self.module_names.insert(text_of(source, n).to_owned());
+                        }
+                        "string" => {}
+                        _ => {
+                            let mut cursor = n.walk();
+                            stack.extend(n.named_children(&mut cursor));
+                        }
+                    }
+                }
+            }
+            _ => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    self.module_names.insert(text_of(source, name).to_owned());
+                }
+            }
+        }
+    }
+
+    /// True when the module's top level declares `name`.
+    pub fn declares_at_module_level(&self, name: &str) -> bool {
+        self.module_names.contains(name)
+    }
+
+    /// True when the file declares an async function (declaration or function
+    /// bound to a variable) called `name`, whatever else it is also bound to.
+    pub fn declares_async_function(&self, name: &str) -> bool {
+        self.async_names.contains(name)
+    }
+
+    /// True when some class or object literal in the file has an async method `name`.
+    pub fn declares_async_method(&self, name: &str) -> bool {
+        self.async_method_names.contains(name)
     }
 
     /// Records what `node` (of one of [`RECORDED_KINDS`]) declares.
@@ -134,7 +312,7 @@ impl AsyncFacts {
             "class_declaration" | "class" => {
                 if let Some(name) = node.child_by_field_name("name") {
                     self.other_names.insert(text(name));
-                    self.class_ids.insert(text(name), node.id());
+                    self.class_ids.insert(text(name), class_key(source, node));
                 }
                 let mut methods = (HashSet::new(), HashSet::new());
                 if let Some(body) = node.child_by_field_name("body") {
@@ -157,7 +335,7 @@ impl AsyncFacts {
                         }
                     }
                 }
-                self.class_methods.insert(node.id(), methods);
+                self.class_methods.insert(class_key(source, node), methods);
             }
             "variable_declarator" => self.record_declarator(source, node),
             "formal_parameters" | "catch_clause" => {
@@ -493,16 +671,16 @@ impl AsyncFacts {
             // `this.save()` inside a class that declares `async save()`.
             "this" => {
                 let class = enclosing_class_of_this(object)?;
-                self.class_method_is_async(class.id(), method)
+                self.class_method_is_async(class_key(source, class), method)
                     .then_some(PromiseKind::AsyncCall)
             }
             _ => None,
         }
     }
 
-    fn class_method_is_async(&self, class_id: usize, method: &str) -> bool {
+    fn class_method_is_async(&self, class: u64, method: &str) -> bool {
         self.class_methods
-            .get(&class_id)
+            .get(&class)
             .is_some_and(|(async_methods, other)| {
                 async_methods.contains(method) && !other.contains(method)
             })

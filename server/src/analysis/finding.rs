@@ -39,6 +39,49 @@ pub struct Finding {
     pub fixes: Vec<Fix>,
 }
 
+impl Finding {
+    /// Whether the highlight and every edit of every fix lie inside `range`.
+    pub fn lies_within(&self, range: &Range<usize>) -> bool {
+        let inside = |r: &Range<usize>| range.start <= r.start && r.end <= range.end;
+        inside(&self.range)
+            && self
+                .fixes
+                .iter()
+                .flat_map(|fix| &fix.edits)
+                .all(|edit| inside(&edit.range))
+    }
+
+    /// The same finding with every byte offset moved by `delta`.
+    pub fn shifted(&self, delta: isize) -> Finding {
+        let shift = |r: &Range<usize>| {
+            let by = |at: usize| {
+                at.checked_add_signed(delta)
+                    .expect("shifted within the text")
+            };
+            by(r.start)..by(r.end)
+        };
+        Finding {
+            range: shift(&self.range),
+            fixes: self
+                .fixes
+                .iter()
+                .map(|fix| Fix {
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|edit| Edit {
+                            range: shift(&edit.range),
+                            text: edit.text.clone(),
+                        })
+                        .collect(),
+                    ..fix.clone()
+                })
+                .collect(),
+            ..self.clone()
+        }
+    }
+}
+
 /// Whether applying a fix keeps the program's behaviour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -10,9 +10,12 @@ pub mod fix_all;
 pub mod hover;
 pub mod insights;
 mod suppression;
+pub mod units;
 
 pub use finding::{apply_edits, Edit, Finding, Fix, FixSafety, Severity};
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use thiserror::Error;
@@ -21,6 +24,8 @@ use tree_sitter::Tree;
 use crate::config::Config;
 use crate::line_index::LineIndex;
 use crate::rules::{self, Rule, RuleContext};
+use crate::syntax::SyntaxIndex;
+use async_facts::AsyncFacts;
 
 use suppression::Suppressions;
 
@@ -57,29 +62,181 @@ pub fn analyze_configured(
     rules: &[&dyn Rule],
     config: &Config,
 ) -> Analysis {
+    analyze_incremental(source, tree, rules, config, &mut AnalysisCache::default())
+}
+
+/// What [`analyze_incremental`] keeps between successive versions of one
+/// document: per top-level unit, its async facts and its findings.
+#[derive(Default)]
+pub struct AnalysisCache {
+    units: HashMap<u64, CachedUnit>,
+    /// Units examined afresh by the last run (the rest came from the cache).
+    pub last_examined: usize,
+}
+
+/// One unit of the current run: its cache key (none when it must not be
+/// cached), what is known of it, and its index when one was built.
+struct UnitState<'t> {
+    key: Option<u64>,
+    cached: Option<CachedUnit>,
+    index: Option<SyntaxIndex<'t>>,
+}
+
+struct CachedUnit {
+    facts: AsyncFacts,
+    facts_fingerprint: u64,
+    /// The findings, with ranges relative to the unit's start, and the key of
+    /// the file-wide inputs (facts of all units, rules, settings) they were
+    /// computed under. `None` when they still have to be computed.
+    findings: Option<(u64, Vec<Finding>)>,
+}
+
+impl CachedUnit {
+    /// A copy, for a second unit with the same text.
+    fn duplicate(&self) -> CachedUnit {
+        CachedUnit {
+            facts: self.facts.clone(),
+            facts_fingerprint: self.facts_fingerprint,
+            findings: self.findings.clone(),
+        }
+    }
+}
+
+/// Like [`analyze_configured`], re-examining only the top-level units (see
+/// [`units`]) whose text changed since the run that filled `cache`, as long as
+/// the file's async facts stayed the same. The result is always equal to a
+/// fresh analysis: a unit's findings depend only on its text and the
+/// file-wide inputs, and both are part of the cache keys.
+pub fn analyze_incremental(
+    source: &str,
+    tree: &Tree,
+    rules: &[&dyn Rule],
+    config: &Config,
+    cache: &mut AnalysisCache,
+) -> Analysis {
     let rules = rules::triggered(source, rules);
+    cache.last_examined = 0;
     if rules.is_empty() {
+        cache.units.clear();
         return Analysis::default();
     }
-    let ctx = RuleContext::new(source, tree, config);
+    let units = units::units(source, tree);
+    let mut previous = std::mem::take(&mut cache.units);
+    // Facts first: every unit's, from the cache or from its own index. A unit
+    // with a syntax error is never cached: the same text can parse differently
+    // in another context, and recovery is where that happens.
+    let mut states: Vec<UnitState> = Vec::with_capacity(units.len());
+    for unit in &units {
+        let cacheable = !unit.has_error();
+        let reused = if cacheable {
+            previous.remove(&unit.key).or_else(|| {
+                let earlier = states.iter().position(|s| s.key == Some(unit.key))?;
+                states[earlier].cached.as_ref().map(CachedUnit::duplicate)
+            })
+        } else {
+            None
+        };
+        let state = match reused {
+            Some(cached) => UnitState {
+                key: Some(unit.key),
+                cached: Some(cached),
+                index: None,
+            },
+            None => {
+                let index = SyntaxIndex::spanning(unit.first, unit.last);
+                let facts = AsyncFacts::from_index(source, &index);
+                UnitState {
+                    key: cacheable.then_some(unit.key),
+                    cached: Some(CachedUnit {
+                        facts_fingerprint: facts.fingerprint(),
+                        facts,
+                        findings: None,
+                    }),
+                    index: Some(index),
+                }
+            }
+        };
+        states.push(state);
+    }
+    let mut facts = AsyncFacts::default();
+    let mut file_key = std::collections::hash_map::DefaultHasher::new();
+    for state in &states {
+        let cached = state.cached.as_ref().expect("every unit has facts");
+        facts.merge(&cached.facts);
+        cached.facts_fingerprint.hash(&mut file_key);
+    }
+    for rule in &rules {
+        rule.meta().code.hash(&mut file_key);
+    }
+    format!("{config:?}").hash(&mut file_key);
+    let file_key = file_key.finish();
+
+    let mut findings = Vec::new();
+    for (unit, state) in units.iter().zip(&mut states) {
+        let range = unit.range();
+        let cached = state.cached.as_mut().expect("every unit has facts");
+        match &cached.findings {
+            Some((key, relative)) if *key == file_key && state.key.is_some() => {
+                findings.extend(relative.iter().map(|f| f.shifted(range.start as isize)));
+            }
+            _ => {
+                let index = state
+                    .index
+                    .take()
+                    .unwrap_or_else(|| SyntaxIndex::spanning(unit.first, unit.last));
+                cache.last_examined += 1;
+                let ctx = RuleContext::for_unit(source, tree, config, index, &facts);
+                let unit_findings = examine(&ctx, &rules, config);
+                // A finding reaching outside its unit is never reused.
+                cached.findings = unit_findings
+                    .iter()
+                    .all(|f| f.lies_within(&range))
+                    .then(|| {
+                        let relative = unit_findings
+                            .iter()
+                            .map(|f| f.shifted(-(range.start as isize)))
+                            .collect();
+                        (file_key, relative)
+                    });
+                findings.extend(unit_findings);
+            }
+        }
+    }
+    cache.units = states
+        .into_iter()
+        .filter_map(|state| Some((state.key?, state.cached?)))
+        .collect();
+
+    if !findings.is_empty() {
+        let index = LineIndex::new(source);
+        let suppressions = Suppressions::collect(source, tree, &index);
+        findings.retain(|finding| !suppressions.silences(finding, source, &index));
+    }
+    findings.sort_by(|a, b| {
+        (a.range.start, a.rule, a.range.end, &a.message).cmp(&(
+            b.range.start,
+            b.rule,
+            b.range.end,
+            &b.message,
+        ))
+    });
+    Analysis { findings }
+}
+
+/// Runs `rules` in one context, with the severities `config` sets.
+fn examine(ctx: &RuleContext, rules: &[&dyn Rule], config: &Config) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in rules {
         let meta = rule.meta();
         let Some(severity) = config.severity_of(meta.code, meta.default_severity) else {
             continue;
         };
-        findings.extend(rule.check(&ctx).into_iter().map(|mut finding| {
+        findings.extend(rule.check(ctx).into_iter().map(|mut finding| {
             finding.severity = severity;
             finding
         }));
     }
-    if !findings.is_empty() {
-        let index = LineIndex::new(source);
-        let suppressions = Suppressions::collect(source, tree, &index);
-        findings.retain(|finding| !suppressions.silences(finding, source, &index));
-    }
-    findings.sort_by(|a, b| (a.range.start, a.rule).cmp(&(b.range.start, b.rule)));
-    Analysis { findings }
+    findings
 }
 
 /// Like [`analyze_configured`], but a panic in a rule becomes an error value.

@@ -125,15 +125,10 @@ pub fn shutdown(backend: &Backend) -> Result<()> {
 pub fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
     let item = params.text_document;
     let doc = Arc::new(Document::new(item.text, item.version));
-    backend.state.documents.insert(
-        item.uri.clone(),
-        OpenDocument {
-            doc,
-            in_sync: true,
-            analysis: None,
-            insights: None,
-        },
-    );
+    backend
+        .state
+        .documents
+        .insert(item.uri.clone(), OpenDocument::new(doc));
     schedule_analysis(backend, item.uri);
 }
 
@@ -189,6 +184,7 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
             .client
             .log_message(MessageType::ERROR, message)
             .await;
+        let _publishing = backend.state.publish_lock.lock().await;
         backend
             .client
             .publish_diagnostics(uri.clone(), Vec::new(), Some(version))
@@ -200,6 +196,7 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
 
 pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
     let uri = params.text_document.uri;
+    let _publishing = backend.state.publish_lock.lock().await;
     backend.state.documents.remove(&uri);
     backend
         .client
@@ -231,6 +228,7 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
         let doc = Arc::clone(&open.doc);
         let fault_marker = state.fault_marker.clone();
         let worker_doc = Arc::clone(&doc);
+        let cache = Arc::clone(&open.cache);
         let outcome = tokio::task::spawn_blocking(move || {
             analysis::contain_panic(|| {
                 if let Some(marker) = &fault_marker {
@@ -238,12 +236,7 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
                         panic!("fault injected for a test");
                     }
                 }
-                analysis::analyze_configured(
-                    worker_doc.text(),
-                    worker_doc.tree(),
-                    rules::ALL,
-                    &config,
-                )
+                OpenDocument::analyze(&cache, &worker_doc, &config)
             })
         })
         .await;
@@ -261,11 +254,16 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
             }
         };
         let version = doc.version();
+        // Checked and published under the lock, so a result cannot overtake a
+        // newer one, a close, or a reopen on its way out.
+        let _publishing = state.publish_lock.lock().await;
         {
             let Some(mut entry) = state.documents.get_mut(&uri) else {
                 return;
             };
-            if entry.doc.version() != version || !entry.in_sync {
+            // The same snapshot, not just the same version number: a document
+            // closed and reopened starts at version 1 again with other text.
+            if !Arc::ptr_eq(&entry.doc, &doc) || !entry.in_sync {
                 return;
             }
             entry.analysis = Some((version, Arc::clone(&analysis)));
@@ -443,7 +441,7 @@ async fn current_insights(
         }
     };
     if let Some(mut entry) = backend.state.documents.get_mut(uri) {
-        if entry.doc.version() == version {
+        if Arc::ptr_eq(&entry.doc, &open.doc) {
             entry.insights = Some((version, Arc::clone(&insights)));
         }
     }
@@ -576,10 +574,9 @@ async fn current_analysis(backend: &Backend, uri: &Url) -> Option<(Arc<Document>
     }
     let (config, _) = backend.state.config_for(uri);
     let doc = Arc::clone(&open.doc);
+    let cache = Arc::clone(&open.cache);
     let analysis = tokio::task::spawn_blocking(move || {
-        analysis::contain_panic(|| {
-            analysis::analyze_configured(doc.text(), doc.tree(), rules::ALL, &config)
-        })
+        analysis::contain_panic(|| OpenDocument::analyze(&cache, &doc, &config))
     })
     .await
     .ok()?

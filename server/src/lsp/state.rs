@@ -3,17 +3,18 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use dashmap::DashMap;
 use serde::Deserialize;
 use tower_lsp::lsp_types::Url;
 
 use crate::analysis::insights::Insights;
-use crate::analysis::Analysis;
+use crate::analysis::{self, Analysis, AnalysisCache};
 use crate::config::{Config, ConfigError, RuleLevel};
 use crate::document::Document;
 use crate::line_index::Encoding;
+use crate::rules;
 
 /// Settings the editor sends in `initializationOptions` and
 /// `workspace/didChangeConfiguration` (under a `ticklens` key or bare).
@@ -60,6 +61,37 @@ pub struct OpenDocument {
     pub analysis: Option<(i32, Arc<Analysis>)>,
     /// The editor insights (ticks, retained variables, order) of `doc`, once computed.
     pub insights: Option<(i32, Arc<Insights>)>,
+    /// What the last analysis of this document keeps for the next one, so an
+    /// edit re-examines only the units it touched.
+    pub cache: Arc<Mutex<AnalysisCache>>,
+}
+
+impl OpenDocument {
+    pub fn new(doc: Arc<Document>) -> Self {
+        Self {
+            doc,
+            in_sync: true,
+            analysis: None,
+            insights: None,
+            cache: Arc::default(),
+        }
+    }
+
+    /// Analyses `doc` (a snapshot of this document) with `cache`, reusing what
+    /// the previous analysis found in the units the edits did not touch.
+    /// A cache left behind by a panicking analysis is dropped, not trusted.
+    pub fn analyze(cache: &Mutex<AnalysisCache>, doc: &Document, config: &Config) -> Analysis {
+        let mut guard = match cache.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => {
+                cache.clear_poison();
+                let mut guard = poisoned.into_inner();
+                *guard = AnalysisCache::default();
+                guard
+            }
+        };
+        analysis::analyze_incremental(doc.text(), doc.tree(), rules::ALL, config, &mut guard)
+    }
 }
 
 /// Shared by the backend and the `run_stdio` loop.
@@ -76,6 +108,10 @@ pub struct ServerState {
     pub settings: RwLock<ClientSettings>,
     /// `ticklens.toml` per folder, as loaded; cleared when a config file changes.
     pub configs: DashMap<PathBuf, Arc<Result<Config, ConfigError>>>,
+    /// Held from "is this result still current?" to the end of its
+    /// `publishDiagnostics`, and by `didClose`, so publications keep the order
+    /// of the document's versions.
+    pub publish_lock: tokio::sync::Mutex<()>,
 }
 
 impl ServerState {

@@ -75,10 +75,6 @@ impl Rule for LargeRetainedAcrossAwait {
     }
 }
 
-fn line_of(source: &str, offset: usize) -> usize {
-    source[..offset].matches('\n').count() + 1
-}
-
 fn check_function(ctx: &RuleContext, function: Node) -> Vec<Finding> {
     let flow = FunctionFlow::new(ctx.source, function);
     let mut findings = Vec::new();
@@ -147,8 +143,16 @@ fn report(
     await_keyword: Range<usize>,
 ) -> Finding {
     let name = &binding.name;
-    let last_line = line_of(ctx.source, last_read.start);
-    let await_line = line_of(ctx.source, await_keyword.start);
+    // Relative, not absolute, lines: the message must not change when lines
+    // are added above the function (its findings are reused then).
+    let lines_between = ctx.source[last_read.start..await_keyword.start]
+        .matches('\n')
+        .count();
+    let distance = match lines_between {
+        0 => "on the line of".to_owned(),
+        1 => "1 line above".to_owned(),
+        n => format!("{n} lines above"),
+    };
     let fix = match binding.kind {
         BindingKind::Const => None,
         _ => null_fix(ctx, function, name, last_read, &await_keyword),
@@ -165,9 +169,9 @@ fn report(
         rule: META.code,
         severity: META.default_severity,
         message: format!(
-            "`{name}` holds {large} and is not used after line {last_line}, but it stays in \
-             scope while this function waits at line {await_line}: the suspended function keeps \
-             it in memory; {advice}"
+            "`{name}` holds {large} and is last used {distance} the `await` where this function \
+             then waits, but it stays in scope: the suspended function keeps it in memory; \
+             {advice}"
         ),
         range: binding.decl_range.clone(),
         fixes: fix.into_iter().collect(),
@@ -271,15 +275,15 @@ mod tests {
     }
 
     #[test]
-    fn the_message_names_the_value_and_the_lines() {
+    fn the_message_names_the_value_and_how_far_its_last_use_is() {
         let source = "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}";
         let tree = syntax::parse(source, None);
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
-            "`body` holds a request body from `readBody(..)` and is not used after line 3, but \
-             it stays in scope while this function waits at line 4: the suspended function \
-             keeps it in memory; set `body = null` after its last use"
+            "`body` holds a request body from `readBody(..)` and is last used 1 line above the \
+             `await` where this function then waits, but it stays in scope: the suspended \
+             function keeps it in memory; set `body = null` after its last use"
         );
     }
 

@@ -114,24 +114,61 @@ pub trait Rule: Sync {
 }
 
 /// What a rule sees: the text, its tree, the settings, and what every rule
-/// shares — one index of the tree and the file's async facts, each computed once.
+/// shares — one index of the part of the tree being examined (its *scope*: the
+/// whole document, or one top-level unit of it) and the file's async facts.
+///
+/// A rule reports only on what lies in its scope, and looks outside it only
+/// through the facts: that is what lets the analysis re-examine one edited unit
+/// and keep the findings of the others.
 pub struct RuleContext<'a> {
     pub source: &'a str,
     pub tree: &'a Tree,
     pub config: &'a Config,
     index: SyntaxIndex<'a>,
-    facts: OnceLock<AsyncFacts>,
+    facts: Facts<'a>,
+}
+
+enum Facts<'a> {
+    /// Computed from the index on first use (the scope is the whole document).
+    Lazy(Box<OnceLock<AsyncFacts>>),
+    /// The whole document's facts, given by the caller.
+    Given(&'a AsyncFacts),
 }
 
 impl<'a> RuleContext<'a> {
+    /// A context whose scope is the whole document.
     pub fn new(source: &'a str, tree: &'a Tree, config: &'a Config) -> Self {
         Self {
             source,
             tree,
             config,
             index: SyntaxIndex::new(tree.root_node()),
-            facts: OnceLock::new(),
+            facts: Facts::Lazy(Box::default()),
         }
+    }
+
+    /// A context whose scope is `unit`, a part of the document; `facts` are
+    /// the whole document's.
+    pub fn for_unit(
+        source: &'a str,
+        tree: &'a Tree,
+        config: &'a Config,
+        unit: SyntaxIndex<'a>,
+        facts: &'a AsyncFacts,
+    ) -> Self {
+        Self {
+            source,
+            tree,
+            config,
+            index: unit,
+            facts: Facts::Given(facts),
+        }
+    }
+
+    /// The nodes the rules examine: the document's root, or the top-level
+    /// nodes of one unit.
+    pub fn scope(&self) -> &[Node<'a>] {
+        self.index.roots()
     }
 
     pub fn text(&self, node: Node) -> &'a str {
@@ -140,11 +177,15 @@ impl<'a> RuleContext<'a> {
 
     /// The file's declarations as far as promises go, computed on first use.
     pub fn facts(&self) -> &AsyncFacts {
-        self.facts
-            .get_or_init(|| AsyncFacts::from_index(self.source, &self.index))
+        match &self.facts {
+            Facts::Lazy(facts) => {
+                facts.get_or_init(|| AsyncFacts::from_index(self.source, &self.index))
+            }
+            Facts::Given(facts) => facts,
+        }
     }
 
-    /// Every node of `kind` in the document, in document order (only kinds the
+    /// Every node of `kind` in the scope, in document order (only kinds the
     /// index keeps: query roots and the kinds the async facts read).
     pub fn nodes(&self, kind: &str) -> &[Node<'a>] {
         self.index.nodes(kind)

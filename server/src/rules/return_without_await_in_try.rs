@@ -343,28 +343,11 @@ fn call_is_promise(ctx: &RuleContext, call: Node) -> bool {
 /// Whether the file declares an async function (or, with `methods`, an async
 /// class method) called `name`.
 fn local_function_is_async(ctx: &RuleContext, name: &str, methods: bool) -> bool {
-    let named = |node: &tree_sitter::Node| {
-        node.child_by_field_name("name")
-            .is_some_and(|declared| ctx.text(declared) == name)
-    };
     if methods {
-        return ctx
-            .nodes("method_definition")
-            .iter()
-            .any(|method| named(method) && is_async_function(*method));
+        ctx.facts().declares_async_method(name)
+    } else {
+        ctx.facts().declares_async_function(name)
     }
-    let declarations = ctx
-        .nodes("function_declaration")
-        .iter()
-        .copied()
-        .filter(named);
-    let bound_functions = ctx
-        .nodes("variable_declarator")
-        .iter()
-        .filter(|declarator| named(declarator))
-        .filter_map(|declarator| declarator.child_by_field_name("value"))
-        .filter(|value| matches!(value.kind(), "arrow_function" | "function_expression"));
-    declarations.chain(bound_functions).any(is_async_function)
 }
 
 /// The initializer of the `const`/`let` that `ident` names, when it is declared

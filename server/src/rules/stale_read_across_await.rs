@@ -284,20 +284,23 @@ fn fresh_name(ctx: &RuleContext, awaited: Node) -> String {
         })
         .map_or_else(|| "awaited".to_owned(), |name| format!("{name}Result"));
     let mut names = std::collections::HashSet::new();
-    preorder(ctx.tree.root_node(), |node| {
-        if matches!(
-            node.kind(),
-            "identifier"
-                | "shorthand_property_identifier"
-                | "shorthand_property_identifier_pattern"
-        ) {
-            names.insert(ctx.text(node));
-        }
-        Walk::Enter
-    });
+    // Names used in this part of the file, and those declared at its top level.
+    for &scope in ctx.scope() {
+        preorder(scope, |node| {
+            if matches!(
+                node.kind(),
+                "identifier"
+                    | "shorthand_property_identifier"
+                    | "shorthand_property_identifier_pattern"
+            ) {
+                names.insert(ctx.text(node));
+            }
+            Walk::Enter
+        });
+    }
     let mut name = base.clone();
     let mut n = 2;
-    while names.contains(name.as_str()) {
+    while names.contains(name.as_str()) || ctx.facts().declares_at_module_level(&name) {
         name = format!("{base}{n}");
         n += 1;
     }

@@ -249,10 +249,16 @@ fn batch_fix(
     if param_count > 1 {
         return None;
     }
-    let declared_size = source_mentions(ctx, ctx.tree.root_node(), BATCH_SIZE);
-    if declared_size && !module_declares(ctx, BATCH_SIZE) {
+    // A module-level `BATCH_SIZE` is reused; any other one in sight is left alone.
+    let module_size = ctx.facts().declares_at_module_level(BATCH_SIZE);
+    let local_size = ctx
+        .scope()
+        .iter()
+        .any(|&scope| source_mentions(ctx, scope, BATCH_SIZE));
+    if local_size && !module_size {
         return None;
     }
+    let declared_size = module_size;
     let index = ["i", "start", "offset"]
         .into_iter()
         .find(|name| !source_mentions(ctx, all, name))?;
@@ -314,26 +320,6 @@ fn source_mentions(ctx: &RuleContext, root: Node, name: &str) -> bool {
         stack.extend(node.named_children(&mut cursor));
     }
     false
-}
-
-/// The module's top level declares `name` (so it is in scope everywhere).
-fn module_declares(ctx: &RuleContext, name: &str) -> bool {
-    let root = ctx.tree.root_node();
-    let mut cursor = root.walk();
-    let declared = root.named_children(&mut cursor).any(|statement| {
-        matches!(
-            statement.kind(),
-            "lexical_declaration" | "variable_declaration"
-        ) && {
-            let mut c = statement.walk();
-            let found = statement.named_children(&mut c).any(|d| {
-                d.child_by_field_name("name")
-                    .is_some_and(|n| ctx.text(n) == name)
-            });
-            found
-        }
-    });
-    declared
 }
 
 fn line_indent(source: &str, offset: usize) -> &str {

@@ -59,7 +59,8 @@ fn indexed_kinds() -> &'static [bool] {
 
 /// The nodes of one tree (or one subtree), grouped by kind, in document order.
 pub struct SyntaxIndex<'t> {
-    root: Node<'t>,
+    /// The nodes walked: one root, or the top-level nodes of one unit.
+    roots: Vec<Node<'t>>,
     by_kind: Vec<Vec<Node<'t>>>,
 }
 
@@ -80,21 +81,46 @@ impl<'t> SyntaxIndex<'t> {
             }
             loop {
                 if cursor.node() == root {
-                    return Self { root, by_kind };
+                    return Self {
+                        roots: vec![root],
+                        by_kind,
+                    };
                 }
                 if cursor.goto_next_sibling() {
                     break;
                 }
                 if !cursor.goto_parent() {
-                    return Self { root, by_kind };
+                    return Self {
+                        roots: vec![root],
+                        by_kind,
+                    };
                 }
             }
         }
     }
 
-    /// The node the index was built from.
-    pub fn root(&self) -> Node<'t> {
-        self.root
+    /// Walks the top-level nodes from `first` to `last` (siblings, in order):
+    /// one unit of a document.
+    pub fn spanning(first: Node<'t>, last: Node<'t>) -> Self {
+        let mut index = Self::new(first);
+        let mut next = first.next_sibling();
+        while let Some(node) = next {
+            if node.start_byte() > last.start_byte() {
+                break;
+            }
+            let part = Self::new(node);
+            for (mine, theirs) in index.by_kind.iter_mut().zip(part.by_kind) {
+                mine.extend(theirs);
+            }
+            index.roots.push(node);
+            next = node.next_sibling();
+        }
+        index
+    }
+
+    /// The nodes the index was built from: one root, or the nodes of a unit.
+    pub fn roots(&self) -> &[Node<'t>] {
+        &self.roots
     }
 
     /// Every node of `kind`, in document order. `kind` must be a kept kind
@@ -127,9 +153,11 @@ impl<'t> SyntaxIndex<'t> {
     ) {
         let mut cursor = QueryCursor::new();
         let Some(roots) = file.root_kinds() else {
-            let mut matches = cursor.matches(file.query(), self.root, source.as_bytes());
-            while let Some(m) = matches.next() {
-                each(m.captures);
+            for &root in &self.roots {
+                let mut matches = cursor.matches(file.query(), root, source.as_bytes());
+                while let Some(m) = matches.next() {
+                    each(m.captures);
+                }
             }
             return;
         };

@@ -1,0 +1,179 @@
+//! Top-level units: the pieces of a document the rules examine one at a time,
+//! so that an edit re-examines only the piece it touched.
+//!
+//! A unit is one top-level declaration of a function or class (also when
+//! exported, or bound by `const f = async () => {}`), or a maximal run of the
+//! other top-level statements between them. Runs are kept together because
+//! rules read neighbouring statements (two top-level `await`s in a row are one
+//! `sequential-awaits` finding); declarations stand alone because that is
+//! where the code, and the typing, is.
+
+use std::hash::{Hash, Hasher};
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+/// One unit: the top-level nodes it spans and a key for its content.
+#[derive(Clone, Debug)]
+pub struct Unit<'t> {
+    /// The first and last top-level node of the unit (the same for a declaration).
+    pub first: Node<'t>,
+    pub last: Node<'t>,
+    /// A hash of everything the rules' findings in this unit can depend on
+    /// besides the file's facts: the unit's text and the text before it on its
+    /// first line (indentation that fixes copy).
+    pub key: u64,
+}
+
+impl Unit<'_> {
+    pub fn range(&self) -> Range<usize> {
+        self.first.start_byte()..self.last.end_byte()
+    }
+
+    /// Whether a syntax error lies in the unit, or the whole document failed
+    /// to parse as a program (then its root is an error node).
+    pub fn has_error(&self) -> bool {
+        if self
+            .first
+            .parent()
+            .is_none_or(|root| root.kind() != "program")
+        {
+            return true;
+        }
+        let mut node = Some(self.first);
+        while let Some(n) = node.filter(|n| n.start_byte() <= self.last.start_byte()) {
+            if n.has_error() {
+                return true;
+            }
+            node = n.next_sibling();
+        }
+        false
+    }
+}
+
+/// The units of `tree`, in document order. Comments between units belong to no unit.
+pub fn units<'t>(source: &str, tree: &'t Tree) -> Vec<Unit<'t>> {
+    let root = tree.root_node();
+    let mut units = Vec::new();
+    let mut run: Option<(Node<'t>, Node<'t>)> = None;
+    let mut cursor = root.walk();
+    for node in root.named_children(&mut cursor) {
+        if node.kind() == "comment" {
+            continue;
+        }
+        if is_declaration(node) {
+            if let Some((first, last)) = run.take() {
+                units.push(unit(source, first, last));
+            }
+            units.push(unit(source, node, node));
+        } else {
+            run = Some(match run {
+                Some((first, _)) => (first, node),
+                None => (node, node),
+            });
+        }
+    }
+    if let Some((first, last)) = run {
+        units.push(unit(source, first, last));
+    }
+    units
+}
+
+fn unit<'t>(source: &str, first: Node<'t>, last: Node<'t>) -> Unit<'t> {
+    let start = first.start_byte();
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    source[line_start..last.end_byte()].hash(&mut hasher);
+    (start - line_start).hash(&mut hasher);
+    Unit {
+        first,
+        last,
+        key: hasher.finish(),
+    }
+}
+
+/// A top-level function or class declaration, possibly exported, or a
+/// `const`/`let`/`var` whose every initializer is a function or class.
+fn is_declaration(node: Node) -> bool {
+    let node = match node.kind() {
+        "export_statement" => match node.child_by_field_name("declaration") {
+            Some(declaration) => declaration,
+            None => return false,
+        },
+        _ => node,
+    };
+    match node.kind() {
+        "function_declaration" | "generator_function_declaration" | "class_declaration" => true,
+        "lexical_declaration" | "variable_declaration" => {
+            let mut cursor = node.walk();
+            let mut declarators = node
+                .named_children(&mut cursor)
+                .filter(|child| child.kind() == "variable_declarator")
+                .peekable();
+            declarators.peek().is_some()
+                && declarators.all(|declarator| {
+                    declarator
+                        .child_by_field_name("value")
+                        .is_some_and(|value| {
+                            matches!(
+                                value.kind(),
+                                "arrow_function" | "function_expression" | "class"
+                            )
+                        })
+                })
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    fn unit_texts(source: &str) -> Vec<&str> {
+        let tree = syntax::parse(source, None);
+        units(source, &tree)
+            .iter()
+            .map(|unit| &source[unit.range()])
+            .collect()
+    }
+
+    #[test]
+    fn declarations_stand_alone_and_other_statements_run_together() {
+        let source = "import x from 'x';\nconst a = await f();\nconst b = await g();\n\
+                      async function h() { await a; }\n// note\nexport class C {}\n\
+                      const k = async () => 1;\nk();\nh();\n";
+        assert_eq!(
+            unit_texts(source),
+            vec![
+                "import x from 'x';\nconst a = await f();\nconst b = await g();",
+                "async function h() { await a; }",
+                "export class C {}",
+                "const k = async () => 1;",
+                "k();\nh();",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_key_follows_the_text_not_the_position() {
+        let tree_a = syntax::parse("f();\nasync function g() {}\n", None);
+        let tree_b = syntax::parse("f(); f();\n\nasync function g() {}\n", None);
+        let a = units("f();\nasync function g() {}\n", &tree_a);
+        let b = units("f(); f();\n\nasync function g() {}\n", &tree_b);
+        assert_eq!(
+            a[1].key, b[1].key,
+            "the declaration moved but did not change"
+        );
+        assert_ne!(a[0].key, b[0].key);
+    }
+
+    #[test]
+    fn the_key_sees_text_before_the_unit_on_its_line() {
+        let one = "x;\nasync function g() {}\n";
+        let two = "x;  async function g() {}\n";
+        let (tree_one, tree_two) = (syntax::parse(one, None), syntax::parse(two, None));
+        assert_ne!(units(one, &tree_one)[1].key, units(two, &tree_two)[1].key);
+    }
+}
