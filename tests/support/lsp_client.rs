@@ -87,16 +87,36 @@ impl LspClient {
         self.wait_for(|m| m.get("id") == Some(id) && m.get("method").is_none())
     }
 
+    /// Hands the server's stdin to the caller (e.g. a writer thread); write
+    /// complete frames ([`frame`]) to it. [`LspClient::restore_stdin`] gives it back.
+    pub fn take_stdin(&mut self) -> ChildStdin {
+        self.stdin.take().expect("stdin open")
+    }
+
+    pub fn restore_stdin(&mut self, stdin: ChildStdin) {
+        self.stdin = Some(stdin);
+    }
+
+    /// The next message from the server (the backlog first), or `None` when
+    /// nothing arrives within `timeout`.
+    pub fn next_message(&mut self, timeout: Duration) -> Option<Value> {
+        if let Some(message) = self.backlog.pop_front() {
+            return Some(message);
+        }
+        match self.incoming.recv_timeout(timeout) {
+            Ok(message) => Some(message),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => panic!("server closed its output"),
+        }
+    }
+
     /// Closes the server's stdin, as an editor that dies does.
     pub fn close_stdin(&mut self) {
         self.stdin.take();
     }
 
     pub fn send(&mut self, message: &Value) {
-        let body = serde_json::to_vec(message).expect("serialize");
-        let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-        frame.extend_from_slice(&body);
-        self.send_raw(&frame);
+        self.send_raw(&frame(message));
     }
 
     pub fn notify(&mut self, method: &str, params: Value) {
@@ -239,6 +259,14 @@ impl Drop for LspClient {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A message as it goes on the wire: `Content-Length` header and JSON body.
+pub fn frame(message: &Value) -> Vec<u8> {
+    let body = serde_json::to_vec(message).expect("serialize");
+    let mut frame = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    frame.extend_from_slice(&body);
+    frame
 }
 
 fn read_message(reader: &mut impl BufRead) -> Option<Value> {
