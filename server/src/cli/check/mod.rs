@@ -3,7 +3,9 @@
 //!
 //! Exit status: 0 clean; 1 when a finding has error severity, or warnings with
 //! `--deny-warnings` or over `--max-warnings`; 2 when a path could not be read or
-//! decoded, or on a usage error (the other files are still checked and printed).
+//! decoded (a file without permission, a folder that cannot be read, a broken or
+//! looping link, a FIFO, a binary file), or on a usage error. Each such path is
+//! reported once, and the other files are still checked and printed.
 
 mod cache;
 mod configs;
@@ -84,6 +86,16 @@ pub enum Outcome {
 }
 
 impl FileReport {
+    fn failed(path: PathBuf, reason: String) -> Self {
+        Self {
+            path,
+            source: String::new(),
+            outcome: Outcome::Failed(reason),
+            order: None,
+            diff: None,
+        }
+    }
+
     pub fn findings(&self) -> &[Finding] {
         match &self.outcome {
             Outcome::Checked(findings) => findings,
@@ -108,12 +120,13 @@ pub fn run(options: &Options) -> ExitCode {
     for config in &configs {
         filters.exclude.extend(config.ignore.iter().cloned());
     }
-    let (files, mut walk_errors) = walk::collect_files(&options.paths, &filters);
-    walk_errors.extend(config_errors);
+    let walked = walk::walk(&options.paths, &filters);
+    let mut walk_errors = config_errors;
 
     let checker = Checker::new(options);
-    let progress = progress_bar(files.len());
-    let reports: Vec<FileReport> = files
+    let progress = progress_bar(walked.files.len());
+    let mut reports: Vec<FileReport> = walked
+        .files
         .par_iter()
         .map(|path| {
             let report = checker.check(path);
@@ -122,6 +135,17 @@ pub fn run(options: &Options) -> ExitCode {
         })
         .collect();
     progress.finish_and_clear();
+    // A path the walk could not look into is reported like a file that could
+    // not be read: once, in every format, in path order.
+    for problem in walked.problems {
+        match problem.path {
+            Some(path) => reports.push(FileReport::failed(path, problem.message)),
+            None => walk_errors.push(problem.message),
+        }
+    }
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    // A path named and also met in a walked folder is reported once.
+    reports.dedup_by(|a, b| a.path == b.path);
 
     let summary = Summary::new(&reports, walk_errors.len(), started.elapsed());
     let stdout = std::io::stdout();
@@ -232,6 +256,13 @@ impl Checker {
                 return report;
             }
         };
+        if let Some(at) = bytes.iter().position(|&b| b == 0) {
+            // No JavaScript source holds a NUL byte; a file that does is binary.
+            report.outcome = Outcome::Failed(format!(
+                "a binary file, not JavaScript (NUL byte at offset {at})"
+            ));
+            return report;
+        }
         report.source = match decode(bytes) {
             Ok(source) => source,
             Err(error) => {
@@ -301,6 +332,10 @@ fn read_limited(path: &Path, max_size: u64) -> Result<std::result::Result<Vec<u8
     let meta = std::fs::metadata(path).context("cannot read file")?;
     if meta.is_dir() {
         bail!("is a folder, not a file");
+    }
+    if !meta.is_file() {
+        // Reading a FIFO would wait for a writer that may never come.
+        bail!("not a regular file (a FIFO, socket or device)");
     }
     if meta.len() > max_size {
         return Ok(Err(format!(

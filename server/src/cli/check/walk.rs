@@ -1,7 +1,9 @@
 //! Which files `check` looks at: the given paths, walked with `.gitignore` and
-//! `.ignore` rules, `--include`/`--exclude` globs and `ticklens.toml`'s `ignore`.
+//! `.ignore` rules, `--include`/`--exclude` globs and `ticklens.toml`'s `ignore`,
+//! following symbolic links (with loop detection).
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::WalkBuilder;
@@ -16,24 +18,69 @@ pub struct Filters {
     pub exclude: Vec<String>,
 }
 
-/// The files to check, sorted and without duplicates, and the problems met on the way.
-/// A file named explicitly is checked whatever its extension or ignore rules.
+/// What walking the given paths found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// The files to check, sorted and without duplicates.
+    pub files: Vec<PathBuf>,
+    /// The paths that could not be walked or followed, each once.
+    pub problems: Vec<Problem>,
+}
+
+/// A path the walk could not look into, or a problem with no path (a bad glob).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: Option<PathBuf>,
+    pub message: String,
+}
+
+/// The files to check, sorted and without duplicates, and the problems met on the way
+/// (`path: message`). See [`walk`].
 pub fn collect_files(paths: &[PathBuf], filters: &Filters) -> (Vec<PathBuf>, Vec<String>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
+    let walked = walk(paths, filters);
+    let errors = walked
+        .problems
+        .into_iter()
+        .map(|problem| match problem.path {
+            Some(path) => format!("{}: {}", path.display(), problem.message),
+            None => problem.message,
+        })
+        .collect();
+    (walked.files, errors)
+}
+
+/// Walks the given paths. A file named explicitly is checked whatever its
+/// extension or ignore rules. Symbolic links are followed, so a linked file is
+/// checked under the link's path; a broken link, a link loop, a folder that
+/// cannot be read, or something under a JavaScript name that is not a regular
+/// file (a FIFO, a socket) is a problem, reported once.
+pub fn walk(paths: &[PathBuf], filters: &Filters) -> Walked {
+    let mut walked = Walked::default();
     for path in paths {
+        if let Some(target) = loops_back(path) {
+            walked.problems.push(loop_problem(path, &target));
+            continue;
+        }
         match std::fs::metadata(path) {
-            Ok(meta) if meta.is_file() => files.push(path.clone()),
-            Ok(_) => match overrides(path, filters) {
-                Ok(overrides) => walk_folder(path, overrides, &mut files, &mut errors),
-                Err(error) => errors.push(format!("bad glob: {error}")),
+            Ok(meta) if meta.is_dir() => match overrides(path, filters) {
+                Ok(overrides) => walk_folder(path, overrides, &mut walked),
+                Err(error) => walked.problems.push(Problem {
+                    path: None,
+                    message: format!("bad glob: {error}"),
+                }),
             },
-            Err(error) => errors.push(format!("{}: {error}", path.display())),
+            // Anything else named explicitly is read, and fails there if it is
+            // no regular file.
+            Ok(_) => walked.files.push(path.clone()),
+            Err(error) => walked.problems.push(Problem {
+                path: Some(path.clone()),
+                message: io_problem(path, &error),
+            }),
         }
     }
-    files.sort();
-    files.dedup();
-    (files, errors)
+    walked.files.sort();
+    walked.files.dedup();
+    walked
 }
 
 /// `--include` globs whitelist, `--exclude` globs (and config ignores) blacklist.
@@ -48,29 +95,160 @@ fn overrides(root: &Path, filters: &Filters) -> Result<Override, ignore::Error> 
     builder.build()
 }
 
-fn walk_folder(
-    root: &Path,
-    overrides: Override,
-    files: &mut Vec<PathBuf>,
-    errors: &mut Vec<String>,
-) {
+fn walk_folder(root: &Path, overrides: Override, walked: &mut Walked) {
+    // A link to a folder above it would walk that folder again under a longer
+    // name (the walker only notices once the link is met a second time, and
+    // never when the folder is above the walk's root): reported, not entered.
+    let loops = Arc::new(Mutex::new(Vec::new()));
+    let found = Arc::clone(&loops);
     // Honour ignore files even outside a git repository, as users expect from linters.
     let walker = WalkBuilder::new(root)
         .require_git(false)
-        .follow_links(false)
+        .follow_links(true)
         .overrides(overrides)
+        .filter_entry(move |entry| {
+            let Some(target) = entry
+                .path_is_symlink()
+                .then(|| loops_back(entry.path()))
+                .flatten()
+            else {
+                return true;
+            };
+            found
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner())
+                .push(loop_problem(entry.path(), &target));
+            false
+        })
         .build();
     for entry in walker {
         match entry {
             Ok(entry) => {
-                let is_file = entry.file_type().is_some_and(|t| t.is_file());
-                if is_file && has_js_extension(entry.path()) {
-                    files.push(entry.into_path());
+                let Some(file_type) = entry.file_type() else {
+                    continue;
+                };
+                if file_type.is_dir() || !has_js_extension(entry.path()) {
+                    continue;
+                }
+                if file_type.is_file() {
+                    walked.files.push(entry.into_path());
+                } else {
+                    walked.problems.push(Problem {
+                        path: Some(entry.into_path()),
+                        message: "not a regular file (a FIFO, socket or device)".to_owned(),
+                    });
                 }
             }
-            Err(error) => errors.push(error.to_string()),
+            Err(error) => walk_problems(&error, &mut walked.problems),
         }
     }
+    walked.problems.extend(
+        loops
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .drain(..),
+    );
+}
+
+/// The folder a link leads to, when that folder holds the link itself.
+fn loops_back(link: &Path) -> Option<PathBuf> {
+    if !std::fs::symlink_metadata(link)
+        .ok()?
+        .file_type()
+        .is_symlink()
+    {
+        return None;
+    }
+    let target = std::fs::canonicalize(link).ok()?;
+    if !target.is_dir() {
+        return None;
+    }
+    let parent = match link.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let parent = std::fs::canonicalize(parent).ok()?;
+    parent.starts_with(&target).then_some(target)
+}
+
+fn loop_problem(link: &Path, target: &Path) -> Problem {
+    Problem {
+        path: Some(link.to_owned()),
+        message: format!(
+            "symbolic link loop: it leads back to {}, which holds it",
+            target.display()
+        ),
+    }
+}
+
+/// The problems in one error of the walker, with the path each concerns.
+fn walk_problems(error: &ignore::Error, problems: &mut Vec<Problem>) {
+    match error {
+        ignore::Error::Partial(errors) => {
+            for error in errors {
+                walk_problems(error, problems);
+            }
+        }
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_problems(err, problems)
+        }
+        ignore::Error::WithPath { path, err } => match err.io_error() {
+            // A broken link under a name `check` would not read is no concern of ours.
+            Some(_) if is_broken_link(path) && !has_js_extension(path) => {}
+            Some(io) => problems.push(Problem {
+                path: Some(path.clone()),
+                message: io_problem(path, io),
+            }),
+            None => problems.push(Problem {
+                path: Some(path.clone()),
+                message: err.to_string(),
+            }),
+        },
+        ignore::Error::Loop { ancestor, child } => problems.push(Problem {
+            path: Some(child.clone()),
+            message: format!(
+                "symbolic link loop: it leads back to {}",
+                ancestor.display()
+            ),
+        }),
+        other => problems.push(Problem {
+            path: None,
+            message: other.to_string(),
+        }),
+    }
+}
+
+/// Why `path` could not be looked at, in words that name what it is.
+fn io_problem(path: &Path, error: &std::io::Error) -> String {
+    // The walker's errors repeat the path in their text; the OS error alone does not.
+    let os_code = error.raw_os_error().or_else(|| {
+        error
+            .get_ref()
+            .and_then(std::error::Error::source)
+            .and_then(|source| source.downcast_ref::<std::io::Error>())
+            .and_then(std::io::Error::raw_os_error)
+    });
+    let error = match os_code {
+        Some(code) => std::io::Error::from_raw_os_error(code),
+        None => std::io::Error::new(error.kind(), error.to_string()),
+    };
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link {
+        let target = std::fs::read_link(path)
+            .map(|target| target.display().to_string())
+            .unwrap_or_default();
+        format!("cannot follow the symbolic link to {target}: {error}")
+    } else if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        format!("cannot read folder: {error}")
+    } else {
+        error.to_string()
+    }
+}
+
+/// A link whose target is missing (or that loops).
+fn is_broken_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(path).is_err()
 }
 
 pub fn has_js_extension(path: &Path) -> bool {
