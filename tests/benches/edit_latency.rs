@@ -14,7 +14,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use ticklens::analysis::{analyze, analyze_with};
+use ticklens::analysis::{analyze, analyze_incremental, analyze_with, insights, AnalysisCache};
+use ticklens::config::Config;
 use ticklens::document::{Document, TextChange};
 use ticklens::line_index::{Encoding, LineCol};
 use ticklens::rules;
@@ -164,8 +165,9 @@ struct Samples {
     edit_and_analysis: Vec<Duration>,
     edit_only: Vec<Duration>,
     analysis_only: Vec<Duration>,
+    full_analysis: Vec<Duration>,
     fresh_parse: Vec<Duration>,
-    fresh_parse_and_analysis: Vec<Duration>,
+    examined: Vec<usize>,
 }
 
 /// (median, p99) by the nearest-rank method.
@@ -232,7 +234,12 @@ fn main() {
         LINES + 1,
         "10,000 lines and a final newline"
     );
-    let findings = analyze(doc.text(), doc.tree()).findings.len();
+    let config = Config::default();
+    let mut cache = AnalysisCache::default();
+    let findings = analyze_incremental(doc.text(), doc.tree(), rules::ALL, &config, &mut cache)
+        .findings
+        .len();
+    let units = cache.last_examined;
     let mut rng = Rng(SEED);
     let mut samples = Samples::default();
 
@@ -244,58 +251,156 @@ fn main() {
         let pos = doc.position(offset, Encoding::Utf16);
         let ch = typed_char(&mut rng);
 
+        // What the server does on a keystroke: apply the change, then analyse
+        // with the document's cache (only the units the edit touched).
         let started = Instant::now();
         doc.apply_change(&insert_at(pos, ch), Encoding::Utf16)
             .expect("the position came from the document");
         let edited = started.elapsed();
-        let analysis = black_box(analyze(doc.text(), doc.tree()));
+        let analysis = black_box(analyze_incremental(
+            doc.text(),
+            doc.tree(),
+            rules::ALL,
+            &config,
+            &mut cache,
+        ));
         let total = started.elapsed();
+        let examined = cache.last_examined;
         drop(analysis);
 
+        // For comparison: the whole analysis without a cache, and a fresh parse.
         let started = Instant::now();
-        let fresh = black_box(syntax::parse(doc.text(), None));
+        black_box(analyze(doc.text(), doc.tree()));
+        let full = started.elapsed();
+        let started = Instant::now();
+        black_box(syntax::parse(doc.text(), None));
         let parsed = started.elapsed();
-        black_box(analyze(doc.text(), &fresh));
-        let fresh_total = started.elapsed();
 
         // Undo, untimed, so the next sample edits the original file.
         doc.apply_change(&delete_after(pos, ch), Encoding::Utf16)
             .expect("undo");
+        analyze_incremental(doc.text(), doc.tree(), rules::ALL, &config, &mut cache);
         if i >= WARM_UP {
             samples.edit_and_analysis.push(total);
             samples.edit_only.push(edited);
             samples.analysis_only.push(total - edited);
+            samples.full_analysis.push(full);
             samples.fresh_parse.push(parsed);
-            samples.fresh_parse_and_analysis.push(fresh_total);
+            samples.examined.push(examined);
         }
     }
     assert_eq!(doc.text(), text, "every edit was undone");
 
     println!(
-        "edit latency: {LINES}-line file ({} KiB, {findings} findings), {SAMPLES} single-character \
-         edits at seeded random positions",
+        "edit latency: {LINES}-line file ({} KiB, {units} top-level units, {findings} findings), \
+         {SAMPLES} single-character edits at seeded random positions",
         text.len() / 1024
     );
-    println!("{:<48} {:>10} {:>10}", "", "median", "p99");
+    println!("{:<52} {:>10} {:>10}", "", "median", "p99");
     let rows: [(&str, &mut Vec<Duration>); 5] = [
         (
-            "edit + incremental reparse + analysis",
+            "edit + incremental reparse + incremental analysis",
             &mut samples.edit_and_analysis,
         ),
         (
             "  of which apply_change (edit + reparse)",
             &mut samples.edit_only,
         ),
-        ("  of which analysis", &mut samples.analysis_only),
-        ("fresh parse (comparison)", &mut samples.fresh_parse),
         (
-            "fresh parse + analysis (comparison)",
-            &mut samples.fresh_parse_and_analysis,
+            "  of which analysis (changed units)",
+            &mut samples.analysis_only,
         ),
+        (
+            "whole analysis, no cache (comparison)",
+            &mut samples.full_analysis,
+        ),
+        ("fresh parse (comparison)", &mut samples.fresh_parse),
     ];
     for (label, durations) in rows {
         let (median, p99) = median_and_p99(durations);
-        println!("{label:<48} {:>10} {:>10}", ms(median), ms(p99));
+        println!("{label:<52} {:>10} {:>10}", ms(median), ms(p99));
     }
+    samples.examined.sort_unstable();
+    println!(
+        "units examined per edit: median {}, max {} (of {units})",
+        samples.examined[samples.examined.len() / 2],
+        samples.examined.last().copied().unwrap_or(0)
+    );
+    insights_latency(&doc);
     analysis_breakdown(&doc);
+}
+
+/// Hover, inlay hints and code lens answer from the insights the server keeps
+/// per document version: the cost of computing them once, then of each answer.
+fn insights_latency(doc: &Document) {
+    let module = ticklens::engine::detect_module_kind(
+        std::path::Path::new("big.js"),
+        doc.text(),
+        doc.tree(),
+    );
+    let started = Instant::now();
+    let insights = black_box(insights::insights(doc.text(), doc.tree(), module));
+    let computed = started.elapsed();
+    let functions = insights.functions.len();
+    let awaits: Vec<usize> = insights
+        .functions
+        .iter()
+        .flat_map(|f| f.awaits.iter().map(|a| a.range.start))
+        .collect();
+
+    let mut hovers: Vec<Duration> = awaits
+        .iter()
+        .map(|&offset| {
+            let started = Instant::now();
+            let (range, text) = insights
+                .hover(doc.text(), offset)
+                .expect("every await has a hover");
+            black_box((
+                doc.position(range.start, Encoding::Utf16),
+                doc.position(range.end, Encoding::Utf16),
+                text,
+            ));
+            started.elapsed()
+        })
+        .collect();
+    let mut inlays: Vec<Duration> = (0..50)
+        .map(|_| {
+            let started = Instant::now();
+            let mut hints = Vec::new();
+            for function in &insights.functions {
+                for at in &function.awaits {
+                    if let Some(label) = insights::short_tick(&at.resume) {
+                        let tooltip = insights::describe_resume(&at.resume, &function.call_label());
+                        hints.push((doc.position(at.range.end, Encoding::Utf16), label, tooltip));
+                    }
+                }
+            }
+            for dropped in &insights.dropped {
+                hints.push((
+                    doc.position(dropped.range.end, Encoding::Utf16),
+                    "dropped promise".to_owned(),
+                    insights::dropped_hover(dropped),
+                ));
+            }
+            black_box(hints);
+            started.elapsed()
+        })
+        .collect();
+    let (hover_median, hover_p99) = median_and_p99(&mut hovers);
+    let (inlay_median, inlay_p99) = median_and_p99(&mut inlays);
+    println!(
+        "insights: {functions} async functions, {} awaits; computed once per version in {}",
+        awaits.len(),
+        ms(computed)
+    );
+    println!(
+        "  hover on each await (from the insights)          {:>10} {:>10}",
+        ms(hover_median),
+        ms(hover_p99)
+    );
+    println!(
+        "  inlay hints for the whole file (50 runs)         {:>10} {:>10}",
+        ms(inlay_median),
+        ms(inlay_p99)
+    );
 }

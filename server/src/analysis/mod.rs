@@ -70,6 +70,9 @@ pub fn analyze_configured(
 #[derive(Default)]
 pub struct AnalysisCache {
     units: HashMap<u64, CachedUnit>,
+    /// The file's facts (all units' merged) and the hash of the units' facts
+    /// fingerprints they were merged from.
+    merged: Option<(u64, AsyncFacts)>,
     /// Units examined afresh by the last run (the rest came from the cache).
     pub last_examined: usize,
 }
@@ -127,7 +130,7 @@ pub fn analyze_incremental(
     // in another context, and recovery is where that happens.
     let mut states: Vec<UnitState> = Vec::with_capacity(units.len());
     for unit in &units {
-        let cacheable = !unit.has_error();
+        let cacheable = !unit.has_error;
         let reused = if cacheable {
             previous.remove(&unit.key).or_else(|| {
                 let earlier = states.iter().position(|s| s.key == Some(unit.key))?;
@@ -143,7 +146,7 @@ pub fn analyze_incremental(
                 index: None,
             },
             None => {
-                let index = SyntaxIndex::spanning(unit.first, unit.last);
+                let index = SyntaxIndex::spanning(&unit.nodes);
                 let facts = AsyncFacts::from_index(source, &index);
                 UnitState {
                     key: cacheable.then_some(unit.key),
@@ -158,13 +161,25 @@ pub fn analyze_incremental(
         };
         states.push(state);
     }
-    let mut facts = AsyncFacts::default();
-    let mut file_key = std::collections::hash_map::DefaultHasher::new();
+    // The file's facts: merged again only when some unit's facts changed.
+    let mut facts_key = std::collections::hash_map::DefaultHasher::new();
     for state in &states {
         let cached = state.cached.as_ref().expect("every unit has facts");
-        facts.merge(&cached.facts);
-        cached.facts_fingerprint.hash(&mut file_key);
+        cached.facts_fingerprint.hash(&mut facts_key);
     }
+    let facts_key = facts_key.finish();
+    let facts = match cache.merged.take() {
+        Some((key, facts)) if key == facts_key => facts,
+        _ => {
+            let mut facts = AsyncFacts::default();
+            for state in &states {
+                facts.merge(&state.cached.as_ref().expect("every unit has facts").facts);
+            }
+            facts
+        }
+    };
+    let mut file_key = std::collections::hash_map::DefaultHasher::new();
+    facts_key.hash(&mut file_key);
     for rule in &rules {
         rule.meta().code.hash(&mut file_key);
     }
@@ -183,7 +198,7 @@ pub fn analyze_incremental(
                 let index = state
                     .index
                     .take()
-                    .unwrap_or_else(|| SyntaxIndex::spanning(unit.first, unit.last));
+                    .unwrap_or_else(|| SyntaxIndex::spanning(&unit.nodes));
                 cache.last_examined += 1;
                 let ctx = RuleContext::for_unit(source, tree, config, index, &facts);
                 let unit_findings = examine(&ctx, &rules, config);
@@ -206,8 +221,9 @@ pub fn analyze_incremental(
         .into_iter()
         .filter_map(|state| Some((state.key?, state.cached?)))
         .collect();
+    cache.merged = Some((facts_key, facts));
 
-    if !findings.is_empty() {
+    if !findings.is_empty() && Suppressions::mentioned(source) {
         let index = LineIndex::new(source);
         let suppressions = Suppressions::collect(source, tree, &index);
         findings.retain(|finding| !suppressions.silences(finding, source, &index));

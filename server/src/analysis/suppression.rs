@@ -12,6 +12,8 @@ use crate::line_index::{Encoding, LineIndex};
 
 use super::Finding;
 
+/// What every suppression comment contains.
+const MARKER: &str = "ticklens-ignore";
 const NEXT_LINE: &str = "ticklens-ignore-next-line";
 const FILE: &str = "ticklens-ignore-file";
 
@@ -24,11 +26,25 @@ pub struct Suppressions {
 }
 
 impl Suppressions {
+    /// Whether `source` may hold a suppression at all (a quick text scan).
+    pub fn mentioned(source: &str) -> bool {
+        source.contains(MARKER)
+    }
+
+    /// Finds the suppression comments: each mention of `ticklens-ignore` in
+    /// the text that lies in a comment (no walk over the whole tree).
     pub fn collect(source: &str, tree: &Tree, index: &LineIndex) -> Self {
         let mut found = Suppressions::default();
-        let mut stack = vec![tree.root_node()];
-        while let Some(node) = stack.pop() {
-            if node.kind() == "comment" {
+        let mut seen = None;
+        for (at, _) in source.match_indices(MARKER) {
+            let Some(node) = tree
+                .root_node()
+                .descendant_for_byte_range(at, at + MARKER.len())
+            else {
+                continue;
+            };
+            if node.kind() == "comment" && seen != Some(node.id()) {
+                seen = Some(node.id());
                 let text = &source[node.byte_range()];
                 let body = text
                     .trim_start_matches("//")
@@ -48,10 +64,7 @@ impl Suppressions {
                         _ => found.file = Some(codes),
                     }
                 }
-                continue;
             }
-            let mut cursor = node.walk();
-            stack.extend(node.children(&mut cursor));
         }
         found
     }

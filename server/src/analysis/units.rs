@@ -16,9 +16,11 @@ use tree_sitter::{Node, Tree};
 /// One unit: the top-level nodes it spans and a key for its content.
 #[derive(Clone, Debug)]
 pub struct Unit<'t> {
-    /// The first and last top-level node of the unit (the same for a declaration).
-    pub first: Node<'t>,
-    pub last: Node<'t>,
+    /// The unit's top-level nodes, in order (one for a declaration).
+    pub nodes: Vec<Node<'t>>,
+    /// A syntax error lies in the unit, or the whole document failed to parse
+    /// as a program (then its root is an error node).
+    pub has_error: bool,
     /// A hash of everything the rules' findings in this unit can depend on
     /// besides the file's facts: the unit's text and the text before it on its
     /// first line (indentation that fixes copy).
@@ -27,67 +29,48 @@ pub struct Unit<'t> {
 
 impl Unit<'_> {
     pub fn range(&self) -> Range<usize> {
-        self.first.start_byte()..self.last.end_byte()
-    }
-
-    /// Whether a syntax error lies in the unit, or the whole document failed
-    /// to parse as a program (then its root is an error node).
-    pub fn has_error(&self) -> bool {
-        if self
-            .first
-            .parent()
-            .is_none_or(|root| root.kind() != "program")
-        {
-            return true;
-        }
-        let mut node = Some(self.first);
-        while let Some(n) = node.filter(|n| n.start_byte() <= self.last.start_byte()) {
-            if n.has_error() {
-                return true;
-            }
-            node = n.next_sibling();
-        }
-        false
+        let first = self.nodes.first().map_or(0, |n| n.start_byte());
+        let last = self.nodes.last().map_or(first, |n| n.end_byte());
+        first..last
     }
 }
 
 /// The units of `tree`, in document order. Comments between units belong to no unit.
 pub fn units<'t>(source: &str, tree: &'t Tree) -> Vec<Unit<'t>> {
     let root = tree.root_node();
+    let broken = root.kind() != "program";
     let mut units = Vec::new();
-    let mut run: Option<(Node<'t>, Node<'t>)> = None;
+    let mut run: Vec<Node<'t>> = Vec::new();
     let mut cursor = root.walk();
     for node in root.named_children(&mut cursor) {
         if node.kind() == "comment" {
             continue;
         }
         if is_declaration(node) {
-            if let Some((first, last)) = run.take() {
-                units.push(unit(source, first, last));
+            if !run.is_empty() {
+                units.push(unit(source, std::mem::take(&mut run), broken));
             }
-            units.push(unit(source, node, node));
+            units.push(unit(source, vec![node], broken));
         } else {
-            run = Some(match run {
-                Some((first, _)) => (first, node),
-                None => (node, node),
-            });
+            run.push(node);
         }
     }
-    if let Some((first, last)) = run {
-        units.push(unit(source, first, last));
+    if !run.is_empty() {
+        units.push(unit(source, run, broken));
     }
     units
 }
 
-fn unit<'t>(source: &str, first: Node<'t>, last: Node<'t>) -> Unit<'t> {
-    let start = first.start_byte();
+fn unit<'t>(source: &str, nodes: Vec<Node<'t>>, broken: bool) -> Unit<'t> {
+    let start = nodes.first().map_or(0, |n| n.start_byte());
+    let end = nodes.last().map_or(start, |n| n.end_byte());
     let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    source[line_start..last.end_byte()].hash(&mut hasher);
+    source[line_start..end].hash(&mut hasher);
     (start - line_start).hash(&mut hasher);
     Unit {
-        first,
-        last,
+        has_error: broken || nodes.iter().any(|n| n.has_error()),
+        nodes,
         key: hasher.finish(),
     }
 }

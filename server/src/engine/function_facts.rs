@@ -8,7 +8,7 @@
 //! name the program does not define, which resumes one job after that call's
 //! promise settles if it is a native promise (V8's await fast path).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::ops::Range;
 
 use tree_sitter::Tree;
@@ -75,6 +75,8 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
         return Vec::new();
     };
     let stop_reason = program_outcome.map(|halt| halt.to_string());
+    // Collected on first need, once for all the awaits the run did not reach.
+    let declared = std::cell::OnceCell::new();
     let mut facts = Vec::new();
     for (func, code) in machine.funcs.iter().enumerate() {
         if func == 0 || !code.is_async {
@@ -91,7 +93,10 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
                     .unwrap_or_default();
                 let resume = match summarize(&observed) {
                     Some(tick) => tick,
-                    None => unseen_await(source, tree, span, stop_reason.as_deref()),
+                    None => {
+                        let declared = declared.get_or_init(|| declared_names(source, tree));
+                        unseen_await(source, tree, declared, span, stop_reason.as_deref())
+                    }
                 };
                 AwaitFacts {
                     range: span.clone(),
@@ -170,7 +175,13 @@ fn summarize(observed: &[Observed]) -> Option<ResumeTick> {
 
 /// An await no run resumed: on a call to unknown code, V8's fast path says
 /// one job after that promise settles; otherwise unknown.
-fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&str>) -> ResumeTick {
+fn unseen_await(
+    source: &str,
+    tree: &Tree,
+    declared: &HashSet<&str>,
+    span: &Range<usize>,
+    stop: Option<&str>,
+) -> ResumeTick {
     let node = tree
         .root_node()
         .descendant_for_byte_range(span.start, span.end)
@@ -186,7 +197,7 @@ fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&st
         });
         if let Some(name) = root_name.filter(|n| n.kind() == "identifier") {
             let name = &source[name.byte_range()];
-            if !defined_in(source, tree, name) {
+            if !GLOBALS.contains(&name) && !declared.contains(name) {
                 return ResumeTick::AfterSettle {
                     jobs: 1,
                     operand: source[call.byte_range()].to_owned(),
@@ -204,47 +215,49 @@ fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&st
 }
 
 /// Whether `name` is declared anywhere in the program (a rough, safe check).
-fn defined_in(source: &str, tree: &Tree, name: &str) -> bool {
-    const GLOBALS: &[&str] = &[
-        "Promise",
-        "console",
-        "process",
-        "setTimeout",
-        "setImmediate",
-        "setInterval",
-        "queueMicrotask",
-        "Math",
-        "Object",
-        "Array",
-        "String",
-        "Number",
-        "Boolean",
-        "Error",
-    ];
-    if GLOBALS.contains(&name) {
-        return true;
-    }
+/// Globals that are certainly defined (and not async functions of the program).
+const GLOBALS: &[&str] = &[
+    "Promise",
+    "console",
+    "process",
+    "setTimeout",
+    "setImmediate",
+    "setInterval",
+    "queueMicrotask",
+    "Math",
+    "Object",
+    "Array",
+    "String",
+    "Number",
+    "Boolean",
+    "Error",
+];
+
+/// Every name the file declares: variables, functions, classes and parameters.
+fn declared_names<'s>(source: &'s str, tree: &Tree) -> HashSet<&'s str> {
+    let mut names = HashSet::new();
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
-        let declares = matches!(
+        if matches!(
             node.kind(),
             "variable_declarator" | "function_declaration" | "class_declaration"
-        ) && node
-            .child_by_field_name("name")
-            .is_some_and(|n| &source[n.byte_range()] == name);
-        let is_param = node.kind() == "identifier"
-            && node.parent().is_some_and(|p| {
-                matches!(p.kind(), "formal_parameters" | "arrow_function")
-                    || p.kind().ends_with("pattern")
-            })
-            && &source[node.byte_range()] == name;
-        if declares || is_param {
-            return true;
+        ) {
+            if let Some(name) = node.child_by_field_name("name") {
+                names.insert(&source[name.byte_range()]);
+            }
         }
         let mut cursor = node.walk();
-        stack.extend(node.children(&mut cursor));
+        for child in node.children(&mut cursor) {
+            let is_param = child.kind() == "identifier"
+                && (matches!(node.kind(), "formal_parameters" | "arrow_function")
+                    || node.kind().ends_with("pattern"));
+            if is_param {
+                names.insert(&source[child.byte_range()]);
+            }
+            stack.push(child);
+        }
     }
-    false
+    names
 }
 
 fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTick {

@@ -99,21 +99,19 @@ impl<'t> SyntaxIndex<'t> {
         }
     }
 
-    /// Walks the top-level nodes from `first` to `last` (siblings, in order):
-    /// one unit of a document.
-    pub fn spanning(first: Node<'t>, last: Node<'t>) -> Self {
-        let mut index = Self::new(first);
-        let mut next = first.next_sibling();
-        while let Some(node) = next {
-            if node.start_byte() > last.start_byte() {
-                break;
-            }
-            let part = Self::new(node);
+    /// Walks each of `nodes` (top-level nodes, in document order): one unit
+    /// of a document.
+    pub fn spanning(nodes: &[Node<'t>]) -> Self {
+        let mut parts = nodes.iter().map(|&node| Self::new(node));
+        let mut index = parts.next().unwrap_or_else(|| Self {
+            roots: Vec::new(),
+            by_kind: vec![Vec::new(); indexed_kinds().len()],
+        });
+        for part in parts {
             for (mine, theirs) in index.by_kind.iter_mut().zip(part.by_kind) {
                 mine.extend(theirs);
             }
-            index.roots.push(node);
-            next = node.next_sibling();
+            index.roots.extend(part.roots);
         }
         index
     }
