@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use ticklens::analysis::{analyze, analyze_incremental, AnalysisCache};
+use ticklens::analysis::{analyze, analyze_incremental, analyze_within, AnalysisCache};
 use ticklens::config::Config;
 use ticklens::document::{Document, TextChange};
 use ticklens::line_index::Encoding;
@@ -240,4 +240,33 @@ fn an_edit_inside_one_function_examines_that_function_only() {
     assert_eq!(cache.last_examined, 3);
     assert!(third.findings.iter().all(|f| f.rule != "floating-promise"));
     assert_eq!(third.findings, analyze(doc.text(), doc.tree()).findings);
+}
+
+#[test]
+fn an_analysis_out_of_time_is_partial_and_the_next_pass_goes_on() {
+    let source = "async function a() { save(); }\nasync function save() {}\n\
+                  async function b() { save(); }\nasync function c() { save(); }\n";
+    let doc = Document::new(source.to_owned(), 1);
+    let config = Config::default();
+    let mut cache = AnalysisCache::default();
+    let expired = Some(std::time::Instant::now());
+    let mut passes = Vec::new();
+    loop {
+        let pass = analyze_within(
+            doc.text(),
+            doc.tree(),
+            rules::ALL,
+            &config,
+            &mut cache,
+            expired,
+        );
+        passes.push((cache.last_examined, pass.skipped_units));
+        if !pass.is_partial() {
+            assert_eq!(pass.findings, analyze(doc.text(), doc.tree()).findings);
+            break;
+        }
+        assert!(passes.len() < 10, "no progress: {passes:?}");
+    }
+    // Each pass examines one unit before it notices the deadline.
+    assert_eq!(passes, vec![(1, 3), (1, 2), (1, 1), (1, 0)]);
 }

@@ -17,6 +17,7 @@ pub use finding::{apply_edits, Edit, Finding, Fix, FixSafety, Severity};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::Instant;
 
 use thiserror::Error;
 use tree_sitter::Tree;
@@ -34,6 +35,16 @@ use suppression::Suppressions;
 pub struct Analysis {
     /// Findings sorted by start offset, then rule code.
     pub findings: Vec<Finding>,
+    /// Top-level units left unexamined because the time budget ran out; their
+    /// findings are missing. 0 when the analysis is complete.
+    pub skipped_units: usize,
+}
+
+impl Analysis {
+    /// Whether some part of the document was not examined (see [`analyze_within`]).
+    pub fn is_partial(&self) -> bool {
+        self.skipped_units > 0
+    }
 }
 
 /// The analysis of a document panicked. The panic is contained so that one bad
@@ -117,6 +128,21 @@ pub fn analyze_incremental(
     config: &Config,
     cache: &mut AnalysisCache,
 ) -> Analysis {
+    analyze_within(source, tree, rules, config, cache, None)
+}
+
+/// Like [`analyze_incremental`], but stops examining units once `deadline`
+/// has passed (after at least one, so that repeated runs always progress):
+/// the result is then [partial](Analysis::is_partial). What was examined is
+/// cached, so the next run on the same text goes on where this one stopped.
+pub fn analyze_within(
+    source: &str,
+    tree: &Tree,
+    rules: &[&dyn Rule],
+    config: &Config,
+    cache: &mut AnalysisCache,
+    deadline: Option<Instant>,
+) -> Analysis {
     let rules = rules::triggered(source, rules);
     cache.last_examined = 0;
     if rules.is_empty() {
@@ -187,12 +213,18 @@ pub fn analyze_incremental(
     let file_key = file_key.finish();
 
     let mut findings = Vec::new();
+    let mut skipped_units = 0;
     for (unit, state) in units.iter().zip(&mut states) {
         let range = unit.range();
         let cached = state.cached.as_mut().expect("every unit has facts");
         match &cached.findings {
             Some((key, relative)) if *key == file_key && state.key.is_some() => {
                 findings.extend(relative.iter().map(|f| f.shifted(range.start as isize)));
+            }
+            _ if cache.last_examined > 0
+                && deadline.is_some_and(|deadline| Instant::now() >= deadline) =>
+            {
+                skipped_units += 1;
             }
             _ => {
                 let index = state
@@ -236,7 +268,10 @@ pub fn analyze_incremental(
             &b.message,
         ))
     });
-    Analysis { findings }
+    Analysis {
+        findings,
+        skipped_units,
+    }
 }
 
 /// Runs `rules` in one context, with the severities `config` sets.

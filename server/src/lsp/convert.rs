@@ -52,6 +52,22 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
     }
 }
 
+/// The notice shown while a document's analysis is incomplete: its time budget
+/// ran out with `skipped` top-level units still to examine.
+pub fn partial_notice(skipped: usize) -> Diagnostic {
+    Diagnostic {
+        range: lsp::Range::default(),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        code: Some(NumberOrString::String("analysis-partial".to_owned())),
+        source: Some("ticklens".to_owned()),
+        message: format!(
+            "ticklens has not examined {skipped} top-level part(s) of this file yet \
+             (the analysis continues in the background); findings there are missing"
+        ),
+        ..Diagnostic::default()
+    }
+}
+
 pub fn diagnostic(doc: &Document, finding: &Finding, encoding: Encoding) -> Diagnostic {
     Diagnostic {
         range: range(doc, finding.range.clone(), encoding),

@@ -226,49 +226,59 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
                 .await;
         }
         let doc = Arc::clone(&open.doc);
-        let fault_marker = state.fault_marker.clone();
-        let worker_doc = Arc::clone(&doc);
-        let cache = Arc::clone(&open.cache);
-        let outcome = tokio::task::spawn_blocking(move || {
-            analysis::contain_panic(|| {
-                if let Some(marker) = &fault_marker {
-                    if worker_doc.text().contains(marker.as_str()) {
-                        panic!("fault injected for a test");
+        // A pass that runs out of time publishes what it has, marked partial,
+        // and the next pass goes on from the cache until the analysis is complete.
+        loop {
+            let fault_marker = state.fault_marker.clone();
+            let worker_doc = Arc::clone(&doc);
+            let cache = Arc::clone(&open.cache);
+            let config = config.clone();
+            let outcome = tokio::task::spawn_blocking(move || {
+                analysis::contain_panic(|| {
+                    if let Some(marker) = &fault_marker {
+                        if worker_doc.text().contains(marker.as_str()) {
+                            panic!("fault injected for a test");
+                        }
                     }
-                }
-                OpenDocument::analyze(&cache, &worker_doc, &config)
+                    OpenDocument::analyze(&cache, &worker_doc, &config)
+                })
             })
-        })
-        .await;
-        let analysis = match outcome {
-            Ok(Ok(analysis)) => Arc::new(analysis),
-            Ok(Err(panic)) => {
-                let message = format!("ticklens: analysis of {uri} failed: {panic}");
-                tracing::error!("{message}");
-                client.log_message(MessageType::ERROR, message).await;
-                return;
-            }
-            Err(join_error) => {
-                tracing::error!("analysis task for {uri} did not finish: {join_error}");
-                return;
-            }
-        };
-        let version = doc.version();
-        // Checked and published under the lock, so a result cannot overtake a
-        // newer one, a close, or a reopen on its way out.
-        let _publishing = state.publish_lock.lock().await;
-        {
-            let Some(mut entry) = state.documents.get_mut(&uri) else {
-                return;
+            .await;
+            let analysis = match outcome {
+                Ok(Ok(analysis)) => Arc::new(analysis),
+                Ok(Err(panic)) => {
+                    let message = format!("ticklens: analysis of {uri} failed: {panic}");
+                    tracing::error!("{message}");
+                    client.log_message(MessageType::ERROR, message).await;
+                    return;
+                }
+                Err(join_error) => {
+                    tracing::error!("analysis task for {uri} did not finish: {join_error}");
+                    return;
+                }
             };
-            // The same snapshot, not just the same version number: a document
-            // closed and reopened starts at version 1 again with other text.
-            if !Arc::ptr_eq(&entry.doc, &doc) || !entry.in_sync {
+            let version = doc.version();
+            // Checked and published under the lock, so a result cannot overtake a
+            // newer one, a close, or a reopen on its way out.
+            let _publishing = state.publish_lock.lock().await;
+            {
+                let Some(mut entry) = state.documents.get_mut(&uri) else {
+                    return;
+                };
+                // The same snapshot, not just the same version number: a document
+                // closed and reopened starts at version 1 again with other text.
+                if !Arc::ptr_eq(&entry.doc, &doc) || !entry.in_sync {
+                    return;
+                }
+                if !analysis.is_partial() {
+                    entry.analysis = Some((version, Arc::clone(&analysis)));
+                }
+            }
+            publish(&client, &uri, &doc, &analysis, state.encoding()).await;
+            if !analysis.is_partial() {
                 return;
             }
-            entry.analysis = Some((version, Arc::clone(&analysis)));
         }
-        publish(&client, &uri, &doc, &analysis, state.encoding()).await;
     });
 }
 
@@ -279,11 +289,14 @@ async fn publish(
     analysis: &Analysis,
     encoding: crate::line_index::Encoding,
 ) {
-    let diagnostics = analysis
+    let mut diagnostics: Vec<_> = analysis
         .findings
         .iter()
         .map(|finding| convert::diagnostic(doc, finding, encoding))
         .collect();
+    if analysis.is_partial() {
+        diagnostics.push(convert::partial_notice(analysis.skipped_units));
+    }
     client
         .publish_diagnostics(uri.clone(), diagnostics, Some(doc.version()))
         .await;

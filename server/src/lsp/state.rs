@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 use serde::Deserialize;
@@ -48,6 +49,10 @@ impl ClientSettings {
     }
 }
 
+/// How long one pass of a document's analysis may run before it reports what
+/// it has (marked partial) and yields to the next pass.
+pub const ANALYSIS_BUDGET: Duration = Duration::from_millis(1000);
+
 /// One open document.
 #[derive(Clone)]
 pub struct OpenDocument {
@@ -78,8 +83,10 @@ impl OpenDocument {
     }
 
     /// Analyses `doc` (a snapshot of this document) with `cache`, reusing what
-    /// the previous analysis found in the units the edits did not touch.
-    /// A cache left behind by a panicking analysis is dropped, not trusted.
+    /// the previous analysis found in the units the edits did not touch, and
+    /// stopping after [`ANALYSIS_BUDGET`] with a partial result (the next call
+    /// goes on from there). A cache left behind by a panicking analysis is
+    /// dropped, not trusted.
     pub fn analyze(cache: &Mutex<AnalysisCache>, doc: &Document, config: &Config) -> Analysis {
         let mut guard = match cache.lock() {
             Ok(guard) => guard,
@@ -90,7 +97,15 @@ impl OpenDocument {
                 guard
             }
         };
-        analysis::analyze_incremental(doc.text(), doc.tree(), rules::ALL, config, &mut guard)
+        let deadline = Instant::now() + ANALYSIS_BUDGET;
+        analysis::analyze_within(
+            doc.text(),
+            doc.tree(),
+            rules::ALL,
+            config,
+            &mut guard,
+            Some(deadline),
+        )
     }
 }
 
