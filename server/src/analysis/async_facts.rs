@@ -86,6 +86,12 @@ pub struct AsyncFacts {
     class_ids: HashMap<String, u64>,
     /// Names of async methods of any class or object literal.
     async_method_names: HashSet<String>,
+    /// The async functions, object-literal methods (`"object.method"`) and
+    /// class methods (class key -> names) that may reject: every one whose body
+    /// is not [`cannot_fail`]. A name declared twice may reject when either may.
+    rejecting_names: HashSet<String>,
+    rejecting_members: HashSet<String>,
+    rejecting_class_methods: HashMap<u64, HashSet<String>>,
     /// Names the module's top level declares (in scope everywhere in the file).
     module_names: HashSet<String>,
     /// Variable -> the class it was constructed from (`const repo = new Repo()`).
@@ -169,6 +175,14 @@ impl AsyncFacts {
         union(&mut self.async_members, &other.async_members);
         union(&mut self.other_members, &other.other_members);
         union(&mut self.async_method_names, &other.async_method_names);
+        union(&mut self.rejecting_names, &other.rejecting_names);
+        union(&mut self.rejecting_members, &other.rejecting_members);
+        for (class, methods) in &other.rejecting_class_methods {
+            union(
+                self.rejecting_class_methods.entry(*class).or_default(),
+                methods,
+            );
+        }
         union(&mut self.module_names, &other.module_names);
         union(&mut self.fs_modules, &other.fs_modules);
         union(&mut self.fs_promises_modules, &other.fs_promises_modules);
@@ -202,6 +216,8 @@ impl AsyncFacts {
             &self.async_members,
             &self.other_members,
             &self.async_method_names,
+            &self.rejecting_names,
+            &self.rejecting_members,
             &self.module_names,
             &self.fs_modules,
             &self.fs_promises_modules,
@@ -217,6 +233,13 @@ impl AsyncFacts {
             .collect();
         classes.sort_unstable();
         classes.hash(&mut hasher);
+        let mut rejecting: Vec<_> = self
+            .rejecting_class_methods
+            .iter()
+            .map(|(class, methods)| (*class, sorted(methods.iter())))
+            .collect();
+        rejecting.sort_unstable();
+        rejecting.hash(&mut hasher);
         let mut ids: Vec<_> = self.class_ids.iter().collect();
         ids.sort_unstable();
         ids.hash(&mut hasher);
@@ -304,6 +327,9 @@ impl AsyncFacts {
                 if let Some(name) = node.child_by_field_name("name") {
                     if is_async_function(node) && node.kind() == "function_declaration" {
                         self.async_names.insert(text(name));
+                        if !cannot_fail(source, node) {
+                            self.rejecting_names.insert(text(name));
+                        }
                     } else {
                         self.other_names.insert(text(name));
                     }
@@ -315,27 +341,41 @@ impl AsyncFacts {
                     self.class_ids.insert(text(name), class_key(source, node));
                 }
                 let mut methods = (HashSet::new(), HashSet::new());
+                let mut rejecting = HashSet::new();
                 if let Some(body) = node.child_by_field_name("body") {
                     let mut cursor = body.walk();
                     for member in body.named_children(&mut cursor) {
                         let Some(name) = member.child_by_field_name("name") else {
                             continue;
                         };
-                        let async_member = match member.kind() {
-                            "method_definition" => is_plain_async_method(member),
+                        let function = match member.kind() {
+                            "method_definition" => {
+                                Some(member).filter(|m| is_plain_async_method(*m))
+                            }
                             "field_definition" => member
                                 .child_by_field_name("value")
-                                .is_some_and(is_async_function),
+                                .map(unwrap_parens)
+                                .filter(|v| is_async_function(*v)),
                             _ => continue,
                         };
-                        if async_member {
-                            methods.0.insert(text(name));
-                        } else {
-                            methods.1.insert(text(name));
+                        match function {
+                            Some(function) => {
+                                methods.0.insert(text(name));
+                                if !cannot_fail(source, function) {
+                                    rejecting.insert(text(name));
+                                }
+                            }
+                            None => {
+                                methods.1.insert(text(name));
+                            }
                         }
                     }
                 }
-                self.class_methods.insert(class_key(source, node), methods);
+                let key = class_key(source, node);
+                self.class_methods.insert(key, methods);
+                if !rejecting.is_empty() {
+                    self.rejecting_class_methods.insert(key, rejecting);
+                }
             }
             "variable_declarator" => self.record_declarator(source, node),
             "formal_parameters" | "catch_clause" => {
@@ -376,6 +416,9 @@ impl AsyncFacts {
                     self.fs_promises_modules.insert(name_text);
                 }
                 (Some(v), None) if is_async_function(v) && v.kind() != "method_definition" => {
+                    if !cannot_fail(source, v) {
+                        self.rejecting_names.insert(name_text.clone());
+                    }
                     self.async_names.insert(name_text);
                 }
                 (Some(v), None) if v.kind() == "object" => {
@@ -449,16 +492,19 @@ impl AsyncFacts {
     fn record_object_members(&mut self, source: &str, object_name: &str, object: Node) {
         let mut cursor = object.walk();
         for member in object.named_children(&mut cursor) {
-            let (key, async_member) = match member.kind() {
+            let (key, function) = match member.kind() {
                 "method_definition" => match member.child_by_field_name("name") {
-                    Some(name) => (name, is_plain_async_method(member)),
+                    Some(name) => (name, Some(member).filter(|m| is_plain_async_method(*m))),
                     None => continue,
                 },
                 "pair" => match (
                     member.child_by_field_name("key"),
                     member.child_by_field_name("value"),
                 ) {
-                    (Some(key), Some(value)) => (key, is_async_function(unwrap_parens(value))),
+                    (Some(key), Some(value)) => (
+                        key,
+                        Some(unwrap_parens(value)).filter(|v| is_async_function(*v)),
+                    ),
                     _ => continue,
                 },
                 _ => continue,
@@ -467,7 +513,10 @@ impl AsyncFacts {
                 continue;
             }
             let qualified = format!("{object_name}.{}", &source[key.byte_range()]);
-            if async_member {
+            if let Some(function) = function {
+                if !cannot_fail(source, function) {
+                    self.rejecting_members.insert(qualified.clone());
+                }
                 self.async_members.insert(qualified);
             } else {
                 self.other_members.insert(qualified);
@@ -689,8 +738,11 @@ impl AsyncFacts {
     /// If `expr` (inside any parentheses) is a promise nobody handles a
     /// rejection of, the call that starts the chain and its kind.
     ///
-    /// `.catch(h)` and `.then(a, b)` handle rejections; `.finally(f)` passes
-    /// them on; `.then(a)` drops them.
+    /// `.catch(h)` and `.then(a, b)` handle rejections, also for the links
+    /// after them (their callbacks are trusted not to throw, as `a` is in
+    /// `.then(a, b)`); `.finally(f)` passes them on; `.then(a)` drops them.
+    /// A promise that [cannot reject](AsyncFacts::cannot_reject) has no
+    /// rejection to handle.
     pub fn unhandled_promise<'t>(
         &self,
         source: &str,
@@ -703,6 +755,9 @@ impl AsyncFacts {
                     ("catch", n) if n >= 1 => return None,
                     ("then", n) if n >= 2 => return None,
                     ("then", _) => {
+                        if handled_upstream(source, receiver) || self.cannot_reject(source, expr) {
+                            return None;
+                        }
                         let origin = chain_origin(source, receiver);
                         let kind = self
                             .promise_kind(source, origin)
@@ -723,7 +778,73 @@ impl AsyncFacts {
                 .unwrap_or(PromiseKind::Chain);
             return Some((origin, kind, false));
         }
+        if kind == PromiseKind::AsyncCall && self.cannot_reject(source, expr) {
+            return None;
+        }
         Some((expr, kind, false))
+    }
+
+    /// True when the promise `expr` evaluates to certainly cannot reject: a
+    /// call to an async function of the file whose body [`cannot_fail`],
+    /// `Promise.resolve()` of nothing or of a value that is not a thenable, and
+    /// `.then(f)` / `.finally(f)` on such a promise with an `f` that cannot fail.
+    pub fn cannot_reject(&self, source: &str, expr: Node) -> bool {
+        let expr = unwrap_parens(expr);
+        if let Some((receiver, method, count)) = method_call(source, expr) {
+            if matches!(method, "then" | "finally") && count <= 1 {
+                let callback_cannot_fail = first_argument(expr)
+                    .map(unwrap_parens)
+                    .is_none_or(|f| is_function(f) && cannot_fail(source, f));
+                return callback_cannot_fail && self.cannot_reject(source, receiver);
+            }
+        }
+        match self.promise_kind(source, expr) {
+            Some(PromiseKind::PromiseResolve) => {
+                first_argument(expr).is_none_or(|value| certainly_not_thenable(source, value))
+            }
+            Some(PromiseKind::AsyncCall) => !self.async_call_may_reject(source, expr),
+            _ => false,
+        }
+    }
+
+    /// Whether the async function a call (of kind [`PromiseKind::AsyncCall`])
+    /// reaches may reject; looked up as [`AsyncFacts::promise_kind`] found it.
+    fn async_call_may_reject(&self, source: &str, call: Node) -> bool {
+        let Some(callee) = call.child_by_field_name("function").map(unwrap_parens) else {
+            return true;
+        };
+        match callee.kind() {
+            "identifier" => self.rejecting_names.contains(text_of(source, callee)),
+            "member_expression" => {
+                let (Some(object), Some(property)) = (
+                    callee.child_by_field_name("object").map(unwrap_parens),
+                    callee.child_by_field_name("property"),
+                ) else {
+                    return true;
+                };
+                let method = text_of(source, property);
+                let class = match object.kind() {
+                    "identifier" => {
+                        let qualified = format!("{}.{method}", text_of(source, object));
+                        if self.async_members.contains(&qualified) {
+                            return self.rejecting_members.contains(&qualified);
+                        }
+                        self.instances
+                            .get(text_of(source, object))
+                            .and_then(|class| self.class_ids.get(class))
+                            .copied()
+                    }
+                    "this" => enclosing_class_of_this(object).map(|c| class_key(source, c)),
+                    _ => None,
+                };
+                class.is_none_or(|class| {
+                    self.rejecting_class_methods
+                        .get(&class)
+                        .is_some_and(|methods| methods.contains(method))
+                })
+            }
+            _ => true,
+        }
     }
 
     /// Every promise dropped at statement level: created by an expression
@@ -999,6 +1120,181 @@ pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>,
     ))
 }
 
+/// The first argument of a call, if it has one.
+fn first_argument(call: Node) -> Option<Node> {
+    let args = call.child_by_field_name("arguments")?;
+    let mut cursor = args.walk();
+    let first = args
+        .named_children(&mut cursor)
+        .find(|a| a.kind() != "comment");
+    first
+}
+
+/// True when a link before `receiver` in its chain handles a rejection:
+/// `.catch(h)` or `.then(a, b)` in `p.catch(h).then(f)`.
+fn handled_upstream(source: &str, mut receiver: Node) -> bool {
+    while let Some((inner, method, count)) = method_call(source, receiver) {
+        match (method, count) {
+            ("catch", n) if n >= 1 => return true,
+            ("then", n) if n >= 2 => return true,
+            ("then" | "catch" | "finally", _) => receiver = inner,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// True when calling `function` can neither throw nor (when it is async)
+/// reject, whatever it is passed: its parameters are plain names (a default
+/// or a destructuring could throw), and its body is only
+///
+/// - declarations that cannot throw (functions, and variables initialised with
+///   literals, functions or nothing),
+/// - `try` statements whose `catch` does not rethrow (no `throw` of its own, in
+///   the `catch` or a `finally`; what the handler calls is trusted not to
+///   throw, as the handler `h` of `.catch(h)` is),
+/// - `return` of nothing or of such a literal,
+///
+/// and every `return` inside those `try` statements hands back nothing that
+/// could be a rejected thenable: a value that is not a thenable, or an `await`
+/// inside the `try` block.
+pub fn cannot_fail(source: &str, function: Node) -> bool {
+    if !matches!(
+        function.kind(),
+        "function_declaration" | "function_expression" | "arrow_function" | "method_definition"
+    ) {
+        return false;
+    }
+    if let Some(params) = function.child_by_field_name("parameters") {
+        let mut cursor = params.walk();
+        let plain = params
+            .named_children(&mut cursor)
+            .all(|p| matches!(p.kind(), "identifier" | "comment"));
+        if !plain {
+            return false;
+        }
+    }
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    if body.kind() != "statement_block" {
+        return cannot_throw_to_evaluate(source, body);
+    }
+    let mut cursor = body.walk();
+    let statements_cannot_fail = body
+        .named_children(&mut cursor)
+        .all(|statement| match statement.kind() {
+            "comment" | "empty_statement" | "function_declaration" => true,
+            "lexical_declaration" | "variable_declaration" => {
+                let mut cursor = statement.walk();
+                let all = statement
+                    .named_children(&mut cursor)
+                    .filter(|d| d.kind() == "variable_declarator")
+                    .all(|declarator| {
+                        declarator
+                            .child_by_field_name("name")
+                            .is_some_and(|n| n.kind() == "identifier")
+                            && declarator
+                                .child_by_field_name("value")
+                                .is_none_or(|v| cannot_throw_to_evaluate(source, v))
+                    });
+                all
+            }
+            "try_statement" => catches_without_rethrowing(statement),
+            "return_statement" => statement
+                .named_child(0)
+                .filter(|v| v.kind() != "comment")
+                .is_none_or(|v| cannot_throw_to_evaluate(source, v)),
+            _ => false,
+        });
+    if !statements_cannot_fail {
+        return false;
+    }
+    let mut returns_settled_values = true;
+    for_each_own_node(body, |node| {
+        if node.kind() != "return_statement" {
+            return;
+        }
+        let Some(value) = node.named_child(0).filter(|v| v.kind() != "comment") else {
+            return;
+        };
+        let value = unwrap_parens(value);
+        let fine = certainly_not_thenable(source, value)
+            || (value.kind() == "await_expression" && inside_try_block(node, body));
+        returns_settled_values &= fine;
+    });
+    returns_settled_values
+}
+
+/// Literals, empty array and object literals, and functions: evaluating them
+/// cannot throw.
+fn cannot_throw_to_evaluate(source: &str, expr: Node) -> bool {
+    let expr = unwrap_parens(expr);
+    match expr.kind() {
+        "number" | "string" | "true" | "false" | "null" | "undefined" => true,
+        "identifier" => text_of(source, expr) == "undefined",
+        "template_string" => {
+            let mut cursor = expr.walk();
+            let substituted = expr
+                .named_children(&mut cursor)
+                .any(|c| c.kind() == "template_substitution");
+            !substituted
+        }
+        "array" | "object" => {
+            let mut cursor = expr.walk();
+            let empty = expr
+                .named_children(&mut cursor)
+                .all(|c| c.kind() == "comment");
+            empty
+        }
+        "arrow_function" | "function_expression" => true,
+        _ => false,
+    }
+}
+
+/// A `try` with a `catch` (binding a plain name or nothing) that throws
+/// nothing of its own, and no `throw` in its `finally`.
+fn catches_without_rethrowing(try_statement: Node) -> bool {
+    let Some(handler) = try_statement.child_by_field_name("handler") else {
+        return false;
+    };
+    if handler
+        .child_by_field_name("parameter")
+        .is_some_and(|p| p.kind() != "identifier")
+    {
+        return false;
+    }
+    let throws = |block: Option<Node>| {
+        let mut found = false;
+        if let Some(block) = block {
+            for_each_own_node(block, |node| found |= node.kind() == "throw_statement");
+        }
+        found
+    };
+    !throws(handler.child_by_field_name("body"))
+        && !throws(try_statement.child_by_field_name("finalizer"))
+}
+
+/// True when `node` lies in the block of a `try` with a `catch`, below `limit`.
+fn inside_try_block(node: Node, limit: Node) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if parent.id() == limit.id() {
+            return false;
+        }
+        if parent.kind() == "try_statement"
+            && parent.child_by_field_name("handler").is_some()
+            && parent
+                .child_by_field_name("body")
+                .is_some_and(|b| b.id() == current.id())
+        {
+            return true;
+        }
+        current = parent;
+    }
+    false
+}
+
 /// The start of a `.then/.catch/.finally` chain: `load(x)` in `load(x).then(f).finally(g)`.
 fn chain_origin<'t>(source: &str, mut expr: Node<'t>) -> Node<'t> {
     while let Some((receiver, method, _)) = method_call(source, expr) {
@@ -1228,12 +1524,13 @@ mod tests {
 
     #[test]
     fn dropped_promises_skip_handled_chains() {
-        let source = "async function save() {}\n\
+        let source = "async function save() { await db(); }\n\
                       save();\n\
                       save().catch(log);\n\
                       save().then(ok, bad);\n\
                       save().then(ok).finally(done);\n\
                       save().catch(log).finally(done);\n\
+                      save().catch(log).then(next);\n\
                       void save();\n\
                       await save();\n\
                       const p = save();\n";
@@ -1247,6 +1544,68 @@ mod tests {
         assert_eq!(highlighted, ["save", "then"]);
         assert_eq!(dropped[0].label, "save()");
         assert!(dropped[1].unhandled_then);
+    }
+
+    #[test]
+    fn functions_that_cannot_fail_catch_everything_they_do() {
+        let cannot_fail_first = |source: &str| {
+            let tree = syntax::parse(source, None);
+            let function = tree
+                .root_node()
+                .named_child(0)
+                .expect("a function declaration");
+            cannot_fail(source, function)
+        };
+        for (source, expected) in [
+            ("async function f() {}", true),
+            (
+                "async function f(a, b) { try { await a(); } catch (e) { b(e); } }",
+                true,
+            ),
+            (
+                "async function f() { let n = 0; try { n = await g(); } catch {} }",
+                true,
+            ),
+            (
+                "async function f() { try { return await g(); } catch { return null; } }",
+                true,
+            ),
+            (
+                "async function f() { try { await g(); } catch (e) {} finally { h(); } }",
+                true,
+            ),
+            (
+                "async function f() { try { await g(); } catch (e) { throw e; } }",
+                false,
+            ),
+            (
+                "async function f() { try { await g(); } finally { h(); } }",
+                false,
+            ),
+            (
+                "async function f() { try { await g(); } catch {} finally { throw x; } }",
+                false,
+            ),
+            ("async function f() { try { return g(); } catch {} }", false),
+            (
+                "async function f() { h(); try { await g(); } catch {} }",
+                false,
+            ),
+            (
+                "async function f() { const x = g(); try { await x; } catch {} }",
+                false,
+            ),
+            (
+                "async function f() { try { await g(); } catch {} return h(); }",
+                false,
+            ),
+            ("async function f(a = g()) {}", false),
+            ("async function f({ a }) {}", false),
+            ("async function f() { try {} catch ({ code }) {} }", false),
+            ("function* f() {}", false),
+        ] {
+            assert_eq!(cannot_fail_first(source), expected, "{source}");
+        }
     }
 
     #[test]

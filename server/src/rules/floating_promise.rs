@@ -13,10 +13,15 @@
 //! functions of `fs/promises` — when the statement drops the result.
 //!
 //! Not flagged: awaited, returned, assigned or passed on; `void`-prefixed;
-//! chained with `.catch(h)` or `.then(a, b)`; `Promise.resolve(...)` (it cannot
-//! fail on its own); async IIFEs (`(async () => { ... })()`, the usual entry
-//! point of a script); `node:test`'s `describe`/`it`/`test`/`t.test`; names in
-//! `ticklens.toml`'s `known-safe`.
+//! chained with `.catch(h)` or `.then(a, b)`, also earlier in the chain
+//! (`p.catch(h).then(f)`: the handler observes the rejection, and `f` is
+//! trusted not to throw, as `a` is in `.then(a, b)`); `Promise.resolve(...)`
+//! (it cannot fail on its own); promises that cannot reject: calls to async
+//! functions whose whole body sits in `try { } catch { }` without a rethrow
+//! (see `async_facts::cannot_fail`), and `.then(f)` on `Promise.resolve()`
+//! where `f` cannot fail either; async IIFEs (`(async () => { ... })()`, the
+//! usual entry point of a script); `node:test`'s `describe`/`it`/`test`/`t.test`;
+//! names in `ticklens.toml`'s `known-safe`.
 //!
 //! Bad:
 //! ```js
@@ -231,17 +236,17 @@ mod tests {
             &FloatingPromise,
             &[
                 // Awaited, returned, assigned, passed on, voided.
-                "async function save() {}\nasync function f() { await save(); }",
-                "async function save() {}\nfunction f() { return save(); }",
-                "async function save() {}\nconst p = save();",
-                "async function save() {}\nlater(save());",
-                "async function save() {}\nvoid save();",
-                "async function save() {}\npending.push(save());",
+                "async function save() { await db(); }\nasync function f() { await save(); }",
+                "async function save() { await db(); }\nfunction f() { return save(); }",
+                "async function save() { await db(); }\nconst p = save();",
+                "async function save() { await db(); }\nlater(save());",
+                "async function save() { await db(); }\nvoid save();",
+                "async function save() { await db(); }\npending.push(save());",
                 // Handled chains.
-                "async function save() {}\nsave().catch(console.error);",
-                "async function save() {}\nsave().then(ok, bad);",
-                "async function save() {}\nsave().then(ok).catch(bad);",
-                "async function save() {}\nsave().catch(bad).finally(done);",
+                "async function save() { await db(); }\nsave().catch(console.error);",
+                "async function save() { await db(); }\nsave().then(ok, bad);",
+                "async function save() { await db(); }\nsave().then(ok).catch(bad);",
+                "async function save() { await db(); }\nsave().catch(bad).finally(done);",
                 "fetch(url).then((r) => r.json()).then(show, report);",
                 // Unknown calls: nothing says they return a promise.
                 "save();",
@@ -249,7 +254,7 @@ mod tests {
                 "emitter.emit('x');",
                 "p.catch(f);",
                 // Bound to something else somewhere in the file.
-                "async function save() {}\nfunction run(save) { save(); }",
+                "async function save() { await db(); }\nfunction run(save) { save(); }",
                 "function fetch() {}\nfetch(url);",
                 "import fs from 'fs-extra';\nfs.promises.readFile('a');",
                 // Script entry points and no-op promises.
@@ -259,9 +264,90 @@ mod tests {
                 "import { describe, it } from 'node:test';\ndescribe('x', async () => { it('y', async () => {}); });",
                 "async function test() {}\ntest('x', async (t) => { t.test('y', async () => {}); });",
                 // Optional calls may not call at all.
-                "async function save() {}\nsave?.();",
+                "async function save() { await db(); }\nsave?.();",
                 // Sequences and conditionals are left alone.
-                "async function save() {}\nready && save();",
+                "async function save() { await db(); }\nready && save();",
+            ],
+        );
+    }
+
+    #[test]
+    fn a_handler_earlier_in_the_chain_observes_the_rejection() {
+        assert_valid(
+            &FloatingPromise,
+            &[
+                // three's loaders: `.catch().then()` in place of `.finally()`.
+                "geometryPending.catch(() => true).then(() => { release(); });",
+                "async function decode() {}\ndecode().catch(report).then(cleanup);",
+                "load().then(show, report).then(next);",
+                "load().catch(report).finally(done).then(next);",
+            ],
+        );
+    }
+
+    #[test]
+    fn promises_that_cannot_reject_pass() {
+        assert_valid(
+            &FloatingPromise,
+            &[
+                // undici's body writers: every failure goes to `abort`.
+                "async function write(body) {\n  try {\n    await sink(body);\n  } catch (err) {\n    abort(err);\n  }\n}\nwrite(b);",
+                "async function write(body) {\n  let n = 0;\n  function step() {}\n  try {\n    for await (const c of body) n += c.length;\n    return await done(n);\n  } catch {\n    return null;\n  } finally {\n    close();\n  }\n}\nwrite(b);",
+                "const write = async (body) => {\n  try { await sink(body); } catch (e) { log(e); }\n};\nwrite(b);",
+                "const api = { async ping() { try { await net(); } catch (e) {} } };\napi.ping();",
+                "class Pool {\n  async drain() { try { await this.io(); } catch (e) { this.fail(e); } }\n  close() { this.drain(); }\n}",
+                "class Pool {\n  async drain() { try { await io(); } catch (e) {} }\n}\nconst pool = new Pool();\npool.drain();",
+                "async function noop() {}\nnoop();",
+                // Nothing can reject: the receiver settles, the callback cannot throw.
+                "Promise.resolve().then(() => { try { work(); } catch (e) { report(e); } });",
+                "Promise.resolve(1).then(function () {}).finally(() => {});",
+            ],
+        );
+    }
+
+    #[test]
+    fn promises_that_may_reject_are_still_flagged() {
+        assert_invalid(
+            &FloatingPromise,
+            &[
+                // The catch rethrows.
+                (
+                    "async function write(b) {\n  try { await sink(b); } catch (err) { log(err); throw err; }\n}\nwrite(b);",
+                    "write",
+                ),
+                // A statement outside the try may throw, so the promise may reject.
+                (
+                    "async function write(b) {\n  assert(b);\n  try { await sink(b); } catch (err) { abort(err); }\n}\nwrite(b);",
+                    "write",
+                ),
+                // `return p` inside the try: `p`'s rejection skips the catch.
+                (
+                    "async function write(b) {\n  try { return sink(b); } catch (err) {}\n}\nwrite(b);",
+                    "write",
+                ),
+                // No catch at all, a default that may throw, a destructured error.
+                (
+                    "async function write(b) {\n  try { await sink(b); } finally { close(); }\n}\nwrite(b);",
+                    "write",
+                ),
+                (
+                    "async function write(b = make()) {\n  try { await sink(b); } catch {}\n}\nwrite();",
+                    "write",
+                ),
+                (
+                    "async function write(b) {\n  try { await sink(b); } catch ({ code }) {}\n}\nwrite(b);",
+                    "write",
+                ),
+                // One of two declarations of the method may reject.
+                (
+                    "class A { async go() { try { await x(); } catch {} } }\nclass B { async go() { await y(); } }\nconst b = new B();\nb.go();",
+                    "b.go",
+                ),
+                // The receiver may be a rejected thenable; the callback may throw.
+                ("Promise.resolve(p).then(() => {});", "then"),
+                ("Promise.resolve().then(() => work());", "then"),
+                // One-callback `then`s upstream handle nothing.
+                ("load().then(show).finally(done).then(next);", "then"),
             ],
         );
     }
@@ -271,14 +357,17 @@ mod tests {
         assert_invalid(
             &FloatingPromise,
             &[
-                ("async function save() {}\nsave();", "save"),
+                ("async function save() { await db(); }\nsave();", "save"),
                 (
-                    "const save = async () => {};\nfunction f() { save(1); }",
+                    "const save = async () => { await db(); };\nfunction f() { save(1); }",
                     "save",
                 ),
-                ("const api = { async save() {} };\napi.save();", "api.save"),
                 (
-                    "class Repo {\n  async save() {}\n  run() { this.save(); }\n}",
+                    "const api = { async save() { await db(); } };\napi.save();",
+                    "api.save",
+                ),
+                (
+                    "class Repo {\n  async save() { await db(); }\n  run() { this.save(); }\n}",
                     "this.save",
                 ),
                 ("fetch(url);", "fetch"),
@@ -294,11 +383,14 @@ mod tests {
                     "import { writeFile } from 'fs/promises';\nwriteFile('a', 'b');",
                     "writeFile",
                 ),
-                ("async function save() {}\n(save());", "save"),
+                ("async function save() { await db(); }\n(save());", "save"),
                 // `.then` without a rejection handler, whatever the receiver.
                 ("load().then((x) => show(x));", "then"),
                 ("load().then(show).finally(done);", "then"),
-                ("async function save() {}\nsave().finally(done);", "save"),
+                (
+                    "async function save() { await db(); }\nsave().finally(done);",
+                    "save",
+                ),
                 ("Promise.resolve().then(work);", "then"),
             ],
         );
@@ -306,7 +398,8 @@ mod tests {
 
     #[test]
     fn known_safe_names_from_the_config_are_not_flagged() {
-        let source = "const jobs = { async start() {} };\njobs.start();\nfetch(u).then(f);\n";
+        let source =
+            "const jobs = { async start() { await db(); } };\njobs.start();\nfetch(u).then(f);\n";
         let tree = syntax::parse(source, None);
         let config = Config {
             known_safe: vec!["jobs.start".to_owned(), "fetch".to_owned()],
@@ -318,7 +411,7 @@ mod tests {
 
     #[test]
     fn the_message_says_what_happens() {
-        let source = "async function save() {}\nsave();";
+        let source = "async function save() { await db(); }\nsave();";
         let tree = syntax::parse(source, None);
         let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
         assert_eq!(
@@ -332,21 +425,21 @@ mod tests {
     fn fixes_prefer_await_inside_async_functions_and_catch_elsewhere() {
         let cases: &[(&str, usize, &str, FixSafety)] = &[
             (
-                "async function save() {}\nasync function f() {\n  save();\n}",
+                "async function save() { await db(); }\nasync function f() {\n  save();\n}",
                 0,
-                "async function save() {}\nasync function f() {\n  await save();\n}",
+                "async function save() { await db(); }\nasync function f() {\n  await save();\n}",
                 FixSafety::ChangesBehaviour,
             ),
             (
-                "async function save() {}\nasync function f() {\n  save();\n}",
+                "async function save() { await db(); }\nasync function f() {\n  save();\n}",
                 1,
-                "async function save() {}\nasync function f() {\n  save().catch((err) => { console.error(err); });\n}",
+                "async function save() { await db(); }\nasync function f() {\n  save().catch((err) => { console.error(err); });\n}",
                 FixSafety::ChangesBehaviour,
             ),
             (
-                "async function save() {}\nasync function f() {\n  save();\n}",
+                "async function save() { await db(); }\nasync function f() {\n  save();\n}",
                 2,
-                "async function save() {}\nasync function f() {\n  void save();\n}",
+                "async function save() { await db(); }\nasync function f() {\n  void save();\n}",
                 FixSafety::MarksIntent,
             ),
             (
@@ -370,7 +463,7 @@ mod tests {
 
     #[test]
     fn no_await_fix_outside_async_functions() {
-        let source = "async function save() {}\nfunction f() { save(); }";
+        let source = "async function save() { await db(); }\nfunction f() { save(); }";
         let tree = syntax::parse(source, None);
         let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
         let titles: Vec<&str> = findings[0].fixes.iter().map(|f| f.title.as_str()).collect();
