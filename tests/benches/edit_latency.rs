@@ -240,11 +240,54 @@ fn main() {
         .findings
         .len();
     let units = cache.last_examined;
+    let bodies = function_bodies(&doc);
+    for (title, inside_bodies) in [
+        ("anywhere in the file", false),
+        ("inside a function body", true),
+    ] {
+        let samples = edit_samples(&mut doc, &mut cache, &config, &bodies, inside_bodies);
+        assert_eq!(doc.text(), text, "every edit was undone");
+        report(title, units, findings, text.len(), samples);
+    }
+    insights_latency(&doc);
+    analysis_breakdown(&doc);
+}
+
+/// The byte ranges strictly inside the braces of each top-level function's body.
+fn function_bodies(doc: &Document) -> Vec<std::ops::Range<usize>> {
+    let root = doc.tree().root_node();
+    let mut cursor = root.walk();
+    root.named_children(&mut cursor)
+        .filter_map(|node| {
+            let node = match node.kind() {
+                "export_statement" => node.child_by_field_name("declaration")?,
+                _ => node,
+            };
+            let body = node.child_by_field_name("body")?;
+            (node.kind() == "function_declaration" && body.end_byte() > body.start_byte() + 2)
+                .then(|| body.start_byte() + 1..body.end_byte() - 1)
+        })
+        .collect()
+}
+
+/// Times `SAMPLES` single-character edits (after `WARM_UP` untimed ones) at
+/// seeded positions: anywhere, or inside a function body.
+fn edit_samples(
+    doc: &mut Document,
+    cache: &mut AnalysisCache,
+    config: &Config,
+    bodies: &[std::ops::Range<usize>],
+    inside_bodies: bool,
+) -> Samples {
     let mut rng = Rng(SEED);
     let mut samples = Samples::default();
-
     for i in 0..WARM_UP + SAMPLES {
-        let mut offset = rng.below(doc.text().len());
+        let mut offset = if inside_bodies {
+            let body = &bodies[rng.below(bodies.len())];
+            body.start + rng.below(body.len())
+        } else {
+            rng.below(doc.text().len())
+        };
         while !doc.text().is_char_boundary(offset) {
             offset -= 1;
         }
@@ -261,8 +304,8 @@ fn main() {
             doc.text(),
             doc.tree(),
             rules::ALL,
-            &config,
-            &mut cache,
+            config,
+            cache,
         ));
         let total = started.elapsed();
         let examined = cache.last_examined;
@@ -279,7 +322,7 @@ fn main() {
         // Undo, untimed, so the next sample edits the original file.
         doc.apply_change(&delete_after(pos, ch), Encoding::Utf16)
             .expect("undo");
-        analyze_incremental(doc.text(), doc.tree(), rules::ALL, &config, &mut cache);
+        analyze_incremental(doc.text(), doc.tree(), rules::ALL, config, cache);
         if i >= WARM_UP {
             samples.edit_and_analysis.push(total);
             samples.edit_only.push(edited);
@@ -289,12 +332,14 @@ fn main() {
             samples.examined.push(examined);
         }
     }
-    assert_eq!(doc.text(), text, "every edit was undone");
+    samples
+}
 
+fn report(title: &str, units: usize, findings: usize, bytes: usize, mut samples: Samples) {
     println!(
-        "edit latency: {LINES}-line file ({} KiB, {units} top-level units, {findings} findings), \
-         {SAMPLES} single-character edits at seeded random positions",
-        text.len() / 1024
+        "edit latency, {title}: {LINES}-line file ({} KiB, {units} top-level units, \
+         {findings} findings), {SAMPLES} single-character edits at seeded random positions",
+        bytes / 1024
     );
     println!("{:<52} {:>10} {:>10}", "", "median", "p99");
     let rows: [(&str, &mut Vec<Duration>); 5] = [
@@ -321,13 +366,13 @@ fn main() {
         println!("{label:<52} {:>10} {:>10}", ms(median), ms(p99));
     }
     samples.examined.sort_unstable();
+    let all_units = samples.examined.iter().filter(|&&n| n > 1).count();
     println!(
-        "units examined per edit: median {}, max {} (of {units})",
+        "units examined per edit: median {}, max {}; {all_units} of {} edits examined more than one unit",
         samples.examined[samples.examined.len() / 2],
-        samples.examined.last().copied().unwrap_or(0)
+        samples.examined.last().copied().unwrap_or(0),
+        samples.examined.len()
     );
-    insights_latency(&doc);
-    analysis_breakdown(&doc);
 }
 
 /// Hover, inlay hints and code lens answer from the insights the server keeps
