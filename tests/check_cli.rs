@@ -304,3 +304,33 @@ fn a_file_without_read_permission_is_an_error_unless_running_privileged() {
         assert_eq!(run.code, Some(2));
     }
 }
+
+#[test]
+fn a_dry_run_with_json_output_keeps_stdout_one_json_document() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = "new Promise(async (resolve) => {\n  resolve(1);\n});\n";
+    std::fs::write(dir.path().join("a.js"), source).expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_ticklens"))
+        .args([
+            "check",
+            "--no-cache",
+            "--fix-dry-run",
+            "--format",
+            "json",
+            ".",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("the ticklens binary runs");
+    let stdout = String::from_utf8(output.stdout).expect("UTF-8");
+    let stderr = String::from_utf8(output.stderr).expect("UTF-8");
+    let document: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
+    assert!(document.is_object());
+    assert!(stderr.contains("+++"), "the diff goes to stderr: {stderr}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.js")).expect("read"),
+        source,
+        "a dry run changes nothing"
+    );
+}

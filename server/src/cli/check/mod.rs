@@ -158,9 +158,16 @@ pub fn run(options: &Options) -> ExitCode {
             eprintln!("error: {}: {error}", report.path.display());
         }
     }
+    // The diff is the product of a dry run: it goes where the user reads it,
+    // stdout, unless stdout carries a machine-read document (JSON, SARIF,
+    // workflow commands) that the diff would corrupt.
+    let diffs_to_stdout = matches!(options.format, Format::Human | Format::Compact);
     for diff in reports.iter().filter_map(|r| r.diff.as_deref()) {
-        // The diff is the product of a dry run: it goes where the user reads it.
-        let _ = std::io::Write::write_all(&mut out, diff.as_bytes());
+        if diffs_to_stdout {
+            let _ = std::io::Write::write_all(&mut out, diff.as_bytes());
+        } else {
+            eprint!("{diff}");
+        }
     }
     if let Err(error) = format::write(&mut out, options.format, options.color, &reports, &summary) {
         eprintln!("error: cannot write the report: {error}");
