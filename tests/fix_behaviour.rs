@@ -251,7 +251,7 @@ const WRAPPER_SAFE: Case = Case {
     rule: "promise-constructor-wrap",
     at: "new Promise((resolve, reject) => get(id)",
     fix: "Use `get(id)` directly",
-    safety: FixSafety::Safe,
+    safety: FixSafety::ChangesBehaviour,
     program: r#"async function get(id) {
   if (id < 0) throw new Error("bad id " + id);
   return { id };
@@ -275,19 +275,20 @@ main();
 };
 
 #[test]
-fn promise_constructor_wrap_safe_fix_keeps_values_and_rejections() {
+fn promise_constructor_wrap_fix_keeps_values_and_rejections() {
     prove(&WRAPPER_SAFE);
 }
 
 /// What the rule's message says ("the wrapper settles the same way, one or two
 /// jobs later"), seen from outside: without the wrapper the promise settles
 /// before promise jobs it used to follow. A program that orders its output by
-/// such jobs prints in a different order after this `Safe` fix.
+/// such jobs prints in a different order after the fix, which is why it is
+/// marked as changing behaviour.
 const WRAPPER_SAFE_TIMING: Case = Case {
     rule: "promise-constructor-wrap",
     at: "new Promise((resolve, reject) => get(id)",
     fix: "Use `get(id)` directly",
-    safety: FixSafety::Safe,
+    safety: FixSafety::ChangesBehaviour,
     program: r#"async function get(id) {
   return { id };
 }
@@ -307,7 +308,7 @@ Promise.resolve()
 };
 
 #[test]
-fn promise_constructor_wrap_safe_fix_settles_jobs_earlier_than_the_wrapper() {
+fn promise_constructor_wrap_fix_settles_jobs_earlier_than_the_wrapper() {
     prove(&WRAPPER_SAFE_TIMING);
 }
 

@@ -25,11 +25,13 @@
 //!
 //! Shapes: `p.then(resolve, reject)`, `p.then(resolve).catch(reject)` (an
 //! arrow's body or the executor's only statement), and `resolve(p)` when `p`
-//! is certainly a promise. Fix: use `p` directly — safe when `p` is certainly
-//! a native promise whose evaluation cannot throw (a call with plain
-//! arguments); otherwise it changes behaviour (a synchronous throw while
-//! evaluating `p` is no longer turned into a rejection, and a non-native
-//! thenable is no longer converted).
+//! is certainly a promise. Fix: use `p` directly. It changes behaviour, always:
+//! the result settles one or two promise jobs earlier, so code that orders
+//! itself by promise jobs runs in another order; a synchronous throw while
+//! evaluating `p` (a name read in its temporal dead zone, a function
+//! reassigned to something else, a getter) escapes to the caller instead of
+//! rejecting the wrapper; and a non-native thenable is no longer converted. No
+//! syntactic condition rules out the first, so the fix is never `Safe`.
 
 use tree_sitter::Node;
 
@@ -82,7 +84,7 @@ impl Rule for PromiseConstructorWrap {
             let Some(wrapped) = wrapped_promise(ctx, facts, executor) else {
                 return;
             };
-            findings.push(finding(ctx, facts, new, constructor, wrapped));
+            findings.push(finding(ctx, new, constructor, wrapped));
         });
         findings
     }
@@ -199,43 +201,7 @@ fn identifiers(node: Node) -> Vec<Node> {
     found
 }
 
-/// A call to a known promise API whose callee and arguments are plain
-/// names and literals: evaluating it cannot throw before the promise exists.
-fn evaluates_without_throwing(ctx: &RuleContext, facts: &AsyncFacts, expr: Node) -> bool {
-    let plain = |n: Node| {
-        matches!(
-            n.kind(),
-            "identifier" | "number" | "string" | "true" | "false" | "null" | "undefined"
-        ) || (n.kind() == "template_string" && n.named_child_count() == 0)
-    };
-    if !facts.is_certainly_promise(ctx.source, expr) || expr.kind() != "call_expression" {
-        return false;
-    }
-    let Some(callee) = expr.child_by_field_name("function") else {
-        return false;
-    };
-    let callee_plain = callee.kind() == "identifier"
-        || (callee.kind() == "member_expression"
-            && callee
-                .child_by_field_name("object")
-                .is_some_and(|o| matches!(o.kind(), "identifier" | "this")));
-    let args_plain = expr.child_by_field_name("arguments").is_some_and(|args| {
-        let mut cursor = args.walk();
-        let all = args
-            .named_children(&mut cursor)
-            .all(|a| plain(a) || a.kind() == "comment");
-        all
-    });
-    callee_plain && args_plain
-}
-
-fn finding(
-    ctx: &RuleContext,
-    facts: &AsyncFacts,
-    new: Node,
-    constructor: Node,
-    wrapped: Node,
-) -> Finding {
+fn finding(ctx: &RuleContext, new: Node, constructor: Node, wrapped: Node) -> Finding {
     let text = ctx.text(wrapped);
     let shown = if text.len() <= 40 && !text.contains('\n') {
         format!("`{text}`")
@@ -254,7 +220,6 @@ fn finding(
     } else {
         format!("({text})")
     };
-    let safe = evaluates_without_throwing(ctx, facts, wrapped);
     Finding {
         rule: META.code,
         severity: META.default_severity,
@@ -264,12 +229,11 @@ fn finding(
         ),
         range: new.start_byte()..constructor.end_byte(),
         fixes: vec![Fix {
-            title: format!("Use {shown} directly"),
-            safety: if safe {
-                FixSafety::Safe
-            } else {
-                FixSafety::ChangesBehaviour
-            },
+            title: format!(
+                "Use {shown} directly (changes behaviour: it settles one or two jobs earlier, and \
+                 a synchronous throw is no longer a rejection)"
+            ),
+            safety: FixSafety::ChangesBehaviour,
             edits: vec![Edit {
                 range: new.byte_range(),
                 text: replacement,
@@ -348,19 +312,29 @@ mod tests {
     }
 
     #[test]
-    fn the_fix_uses_the_promise_directly() {
+    fn the_fix_uses_the_promise_directly_and_changes_behaviour() {
+        // Every case changes behaviour: the promise settles one or two jobs
+        // earlier than the wrapper did, whatever it is.
         let cases: &[(&str, &str, FixSafety)] = &[
             (
                 "async function get(id) {}\nconst p = new Promise((res, rej) => get(id).then(res, rej));",
                 "async function get(id) {}\nconst p = get(id);",
-                FixSafety::Safe,
+                FixSafety::ChangesBehaviour,
             ),
             (
                 "const p = new Promise((res) => res(fetch(url)));",
                 "const p = fetch(url);",
-                FixSafety::Safe,
+                FixSafety::ChangesBehaviour,
             ),
-            // Unknown receiver or arguments that may throw: behaviour may change.
+            // Evaluating `get(id)` throws while `get` or `id` is in its temporal
+            // dead zone, or after `get` was reassigned: the wrapper rejected,
+            // the fixed code throws.
+            (
+                "function load() {\n  return new Promise((res, rej) => get(id).then(res, rej));\n}\nload();\nlet id = 1;\nasync function get(i) {}",
+                "function load() {\n  return get(id);\n}\nload();\nlet id = 1;\nasync function get(i) {}",
+                FixSafety::ChangesBehaviour,
+            ),
+            // Unknown receiver or arguments that may throw.
             (
                 "const p = new Promise((res, rej) => { task.then(res).catch(rej); });",
                 "const p = task;",
@@ -380,5 +354,17 @@ mod tests {
         for (before, after, safety) in cases {
             assert_eq!(fixed(before), ((*after).to_owned(), *safety), "{before}");
         }
+    }
+
+    #[test]
+    fn the_fix_title_says_how_behaviour_changes() {
+        let source = "const p = new Promise((res) => res(fetch(url)));";
+        let tree = syntax::parse(source, None);
+        let findings = analyze_with(source, &tree, &[&PromiseConstructorWrap]).findings;
+        assert_eq!(
+            findings[0].fixes[0].title,
+            "Use `fetch(url)` directly (changes behaviour: it settles one or two jobs earlier, \
+             and a synchronous throw is no longer a rejection)"
+        );
     }
 }
