@@ -4,13 +4,14 @@
 //! engine, the data-flow analysis and the shared async facts; hover, inlay
 //! hints and code lens only read it.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
 use crate::engine::{self, ModuleKind, OrderOutcome, ResumeTick};
 
-use super::async_facts::AsyncFacts;
+use super::async_facts::{self, AsyncFacts, DroppedPromise, PromiseKind};
 use super::dataflow::{self, RetainReason, RetainedVar};
 
 /// Everything the editor surfaces for one document.
@@ -28,6 +29,8 @@ pub struct FunctionInsight {
     /// The function's head (up to its body), where a hover shows the contract.
     pub head: Range<usize>,
     pub name: String,
+    /// Whether the function is an arrow function (`async () => ...`).
+    pub is_arrow: bool,
     /// The first `await` (the end of the synchronous prefix), if any.
     pub first_await: Option<Range<usize>>,
     pub settles: ResumeTick,
@@ -48,7 +51,10 @@ pub struct AwaitInsight {
     pub range: Range<usize>,
     pub operand: String,
     pub resume: ResumeTick,
-    /// Whether the operand reads a result of the previous await (`None` for the first).
+    /// Whether the operand reads a result of the previous await, directly or
+    /// through variables computed from it; `None` when there is nothing
+    /// sound to say (the first await, a previous await that binds no result,
+    /// an operand that starts no work, awaits in different try regions).
     pub depends_on_previous: Option<bool>,
     pub retained: Vec<RetainedVar>,
 }
@@ -58,6 +64,8 @@ pub struct AwaitInsight {
 pub struct DroppedCall {
     pub range: Range<usize>,
     pub label: String,
+    /// What happens to it, as a sentence: what already ran, what nobody observes.
+    pub consequence: String,
 }
 
 /// Computes the insights of a document.
@@ -72,7 +80,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         };
         let node = enclosing_function_node(node, &fact.range);
         let retention = dataflow::retained_at_awaits(source, tree, node);
-        let mut previous_results: Option<Vec<String>> = None;
+        let mut previous: Option<Node> = None;
         let mut awaits = Vec::new();
         for await_fact in &fact.awaits {
             let Some(await_node) =
@@ -84,18 +92,25 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
                 .named_child(0)
                 .map(|o| source[o.byte_range()].to_owned())
                 .unwrap_or_default();
-            let mentioned = await_node
-                .named_child(0)
-                .map(|o| dataflow::names_mentioned(o, source))
-                .unwrap_or_default();
-            let depends_on_previous = previous_results
-                .as_ref()
-                .map(|names| names.iter().any(|n| mentioned.contains(n)));
-            previous_results = Some(result_names(source, await_node));
+            let depends_on_previous =
+                previous.and_then(|previous| dependence(source, node, previous, await_node));
+            previous = Some(await_node);
+            // A function the program never calls was run once with `undefined`
+            // arguments; its ticks hold for that call only, so say what holds
+            // for any argument: one job after a native promise settles.
+            let resume = if fact.called_by_program {
+                await_fact.resume.clone()
+            } else {
+                ResumeTick::AfterSettle {
+                    jobs: 1,
+                    operand: operand.clone(),
+                    if_native_promise: true,
+                }
+            };
             awaits.push(AwaitInsight {
                 range: await_fact.range.clone(),
                 operand,
-                resume: await_fact.resume.clone(),
+                resume,
                 depends_on_previous,
                 retained: retention
                     .iter()
@@ -111,6 +126,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             range: fact.range.clone(),
             head: node.start_byte()..head_end,
             name: fact.name.clone(),
+            is_arrow: node.kind() == "arrow_function",
             first_await: awaits.first().map(|a| a.range.clone()),
             settles: fact.settles.clone(),
             rejected_by: rejections(source, node),
@@ -123,6 +139,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         .into_iter()
         .map(|d| DroppedCall {
             range: d.expression.byte_range(),
+            consequence: dropped_consequence(source, &d, &functions),
             label: d.label,
         })
         .collect();
@@ -172,6 +189,267 @@ fn result_names(source: &str, await_node: Node) -> Vec<String> {
         }
     }
     Vec::new()
+}
+
+/// What to say about `current` and the await before it in `function`:
+/// `Some(true)` when its operand reads the previous result, directly or
+/// through names assigned from it in between; `Some(false)` only when
+/// suggesting `Promise.all` could make sense; `None` otherwise.
+fn dependence(source: &str, function: Node, previous: Node, current: Node) -> Option<bool> {
+    let mut tainted: HashSet<String> = result_names(source, previous).into_iter().collect();
+    if tainted.is_empty() {
+        // Nothing flows from it, but it may still have to finish first (a lock).
+        return None;
+    }
+    let operand = current.named_child(0)?;
+    // Assignments between the two awaits: (names assigned, names read).
+    let mut flows: Vec<(Vec<String>, HashSet<String>)> = Vec::new();
+    let between = previous.end_byte()..current.start_byte();
+    dataflow::preorder(function, |node| {
+        if node.end_byte() <= between.start || node.start_byte() >= between.end {
+            return dataflow::Walk::Skip;
+        }
+        let fully_between = node.start_byte() >= between.start && node.end_byte() <= between.end;
+        let (targets, value) = match node.kind() {
+            "variable_declarator" => (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            ),
+            "assignment_expression" | "augmented_assignment_expression" => (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ),
+            // `list.push(value)`: the receiver now holds the value.
+            "call_expression" => (
+                node.child_by_field_name("function")
+                    .filter(|f| f.kind() == "member_expression")
+                    .and_then(|f| f.child_by_field_name("object")),
+                node.child_by_field_name("arguments"),
+            ),
+            _ => (None, None),
+        };
+        if let (Some(targets), Some(value), true) = (targets, value, fully_between) {
+            flows.push((
+                assigned_names(source, targets),
+                dataflow::names_mentioned(value, source),
+            ));
+        }
+        dataflow::Walk::Enter
+    });
+    // Until nothing changes: an assignment in a loop can feed an earlier one.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (targets, reads) in &flows {
+            if reads.iter().any(|r| tainted.contains(r)) {
+                for target in targets {
+                    changed |= tainted.insert(target.clone());
+                }
+            }
+        }
+    }
+    if dataflow::names_mentioned(operand, source)
+        .iter()
+        .any(|n| tainted.contains(n))
+    {
+        return Some(true);
+    }
+    if !starts_work(operand) || try_region(previous, function) != try_region(current, function) {
+        return None;
+    }
+    Some(false)
+}
+
+/// The names an assignment target binds or changes: identifiers of a
+/// pattern, or the root object of `a.b.c` / `a[i]`.
+fn assigned_names(source: &str, target: Node) -> Vec<String> {
+    let mut root = target;
+    while matches!(root.kind(), "member_expression" | "subscript_expression") {
+        match root.child_by_field_name("object") {
+            Some(object) => root = object,
+            None => break,
+        }
+    }
+    if root.kind() == "identifier" {
+        return vec![source[root.byte_range()].to_owned()];
+    }
+    dataflow::pattern_identifiers(root)
+        .into_iter()
+        .map(|n| source[n.byte_range()].to_owned())
+        .collect()
+}
+
+/// Whether evaluating `operand` calls something (and so may start work that
+/// could run alongside other work); `await p` or `await null` starts nothing.
+fn starts_work(operand: Node) -> bool {
+    let mut calls = false;
+    dataflow::preorder(operand, |node| {
+        if node != operand && dataflow::is_function(node) {
+            return dataflow::Walk::Skip;
+        }
+        if matches!(node.kind(), "call_expression" | "new_expression") {
+            calls = true;
+        }
+        dataflow::Walk::Enter
+    });
+    calls
+}
+
+/// The innermost `try` block, `catch` clause or `finally` clause of
+/// `function` that holds `node`, by node id.
+fn try_region(node: Node, function: Node) -> Option<usize> {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if parent.id() == function.id() {
+            return None;
+        }
+        let is_region = match parent.kind() {
+            "catch_clause" | "finally_clause" => true,
+            "try_statement" => parent
+                .child_by_field_name("body")
+                .is_some_and(|b| b.id() == current.id()),
+            _ => false,
+        };
+        if is_region {
+            return Some(if parent.kind() == "try_statement" {
+                current.id()
+            } else {
+                parent.id()
+            });
+        }
+        current = parent;
+    }
+    None
+}
+
+/// How a message names a call without its arguments: `save()`, `save(…)`,
+/// `new Promise(…)`, `fs.promises.readFile(…)`; `None` when the callee is
+/// not a plain name or member path.
+fn callee_form(source: &str, call: Node) -> Option<String> {
+    let (callee, prefix) = match call.kind() {
+        "call_expression" => (call.child_by_field_name("function")?, ""),
+        "new_expression" => (call.child_by_field_name("constructor")?, "new "),
+        _ => return None,
+    };
+    let text = &source[callee.byte_range()];
+    let plain = text
+        .chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '$' | '.'));
+    if !plain || text.is_empty() || text.len() > 40 {
+        return None;
+    }
+    let has_arguments = call
+        .child_by_field_name("arguments")
+        .is_some_and(|a| a.named_child_count() > 0);
+    Some(format!(
+        "{prefix}{text}({})",
+        if has_arguments { "…" } else { "" }
+    ))
+}
+
+/// The sentence for a dropped promise: what already ran, and what nobody
+/// observes. Only says "runs until its first await" of a function that has one.
+fn dropped_consequence(
+    source: &str,
+    dropped: &DroppedPromise,
+    functions: &[FunctionInsight],
+) -> String {
+    let origin = dropped.origin;
+    let named = callee_form(source, origin);
+    let label = named.clone().unwrap_or_else(|| "this call".to_owned());
+    if dropped.unhandled_then {
+        let chain = dropped.expression;
+        let direct_then = chain.kind() == "call_expression"
+            && chain
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "member_expression")
+                .is_some_and(|f| {
+                    f.child_by_field_name("object")
+                        .is_some_and(|o| o.id() == origin.id())
+                        && f.child_by_field_name("property")
+                            .is_some_and(|p| &source[p.byte_range()] == "then")
+                });
+        return if direct_then {
+            format!(
+                "`{label}.then(…)` has no rejection handler: if `{label}` or the callback \
+                 fails, nobody handles the rejection."
+            )
+        } else {
+            format!(
+                "The chain on `{label}` has no rejection handler: if `{label}` or a callback \
+                 fails, nobody handles the rejection."
+            )
+        };
+    }
+    // Whether the async function it calls has an `await`: `None` when unknown.
+    let runs_to_completion = |candidates: Vec<&FunctionInsight>| -> Option<bool> {
+        if candidates.is_empty() {
+            None
+        } else if candidates.iter().all(|f| f.awaits.is_empty()) {
+            Some(true)
+        } else if candidates.iter().all(|f| !f.awaits.is_empty()) {
+            Some(false)
+        } else {
+            None
+        }
+    };
+    let async_call = |subject: &str, completes: Option<bool>| match completes {
+        Some(true) => {
+            format!("{subject} runs to completion now; nobody observes its result or its failure.")
+        }
+        Some(false) => format!(
+            "{subject} starts now, runs until its first await, and nobody observes its completion \
+             or its failure."
+        ),
+        None => format!("{subject} starts now; nobody observes its completion or its failure."),
+    };
+    let method = origin
+        .child_by_field_name("function")
+        .and_then(|f| f.child_by_field_name("property"))
+        .map_or("", |p| &source[p.byte_range()]);
+    match dropped.kind {
+        PromiseKind::AsyncCall => {
+            let callee = origin.child_by_field_name("function");
+            let name = callee
+                .map(|c| c.child_by_field_name("property").unwrap_or(c))
+                .map_or("", |n| &source[n.byte_range()]);
+            let candidates = functions
+                .iter()
+                .filter(|f| !name.is_empty() && f.name == name)
+                .collect();
+            async_call(&format!("`{label}`"), runs_to_completion(candidates))
+        }
+        PromiseKind::AsyncIife => {
+            let function = origin
+                .child_by_field_name("function")
+                .map(async_facts::unwrap_parens);
+            let candidates = functions
+                .iter()
+                .filter(|f| function.is_some_and(|n| n.byte_range() == f.range))
+                .collect();
+            async_call("This async IIFE", runs_to_completion(candidates))
+        }
+        PromiseKind::NewPromise => format!(
+            "`{label}`: its executor has already run; nobody observes the result or a rejection."
+        ),
+        PromiseKind::PromiseStatic => match method {
+            "all" | "race" => format!("`{label}`: if any input rejects, nobody handles it."),
+            "any" => format!("`{label}`: if every input rejects, nobody handles the rejection."),
+            "allSettled" => format!("`{label}`: nobody observes the results."),
+            "reject" => format!("`{label}`: nobody handles the rejection."),
+            _ => format!("`{label}`: nobody observes its result or handles its rejection."),
+        },
+        PromiseKind::PromiseResolve => {
+            format!("`{label}`: if its argument rejects, nobody handles the rejection.")
+        }
+        PromiseKind::Fetch => format!(
+            "`{label}` starts the request now; nobody observes its response or its failure."
+        ),
+        _ if named.is_some() => {
+            format!("`{label}` starts now; nobody observes its completion or its failure.")
+        }
+        _ => "Nobody observes this promise's result or handles its rejection.".to_owned(),
+    }
 }
 
 /// `throw` statements and awaits of the function (not of nested functions) that
@@ -246,17 +524,75 @@ pub fn short_tick(tick: &ResumeTick) -> Option<String> {
             } else {
                 format!(" +{jobs}")
             };
-            Some(format!("after {}{plus}", shorten(operand, 24)))
+            Some(format!("after {}{plus}", operand_form(operand)))
         }
         ResumeTick::Unknown { .. } => None,
     }
 }
 
-/// A sentence for a resume tick, for hovers.
+/// An await operand for an inlay label: a call as its callee with `(…)`
+/// (`fs.promises.readFile(…)`, `new Promise(…)`), anything else shortened.
+/// Never cut inside a word.
+fn operand_form(operand: &str) -> String {
+    let text = operand.trim();
+    if let Some(inner) = text.strip_suffix(')') {
+        // The `(` that matches the final `)`.
+        let mut depth = 0usize;
+        let mut open = None;
+        for (at, c) in inner.char_indices().rev() {
+            match c {
+                ')' => depth += 1,
+                '(' if depth == 0 => {
+                    open = Some(at);
+                    break;
+                }
+                '(' => depth -= 1,
+                _ => {}
+            }
+        }
+        if let Some(open) = open {
+            let callee = &text[..open];
+            let path = callee.strip_prefix("new ").unwrap_or(callee);
+            let plain = !path.is_empty()
+                && path
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '_' | '$' | '.'));
+            if plain && callee.chars().count() <= 32 {
+                let empty = inner[open + 1..].trim().is_empty();
+                return format!("{callee}({})", if empty { "" } else { "…" });
+            }
+        }
+    }
+    if text.chars().count() <= 24 {
+        return shorten(text, 24);
+    }
+    // Cut at a word boundary.
+    let cut: String = text.chars().take(23).collect();
+    let end = cut
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .filter(|&i| i > 0)
+        .unwrap_or(cut.len());
+    format!("{}…", cut[..end].trim_end())
+}
+
+/// How a sentence names the function: `` `run()` ``, or "this function" for an anonymous one.
+fn subject(function: &str) -> String {
+    if function.starts_with("an anonymous") {
+        "this function".to_owned()
+    } else {
+        format!("`{function}`")
+    }
+}
+
+/// A sentence for a resume tick, for hovers. `function` is a
+/// [`FunctionInsight::call_label`].
 pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
     match tick {
         ResumeTick::AfterEntry { jobs } => {
-            format!("Resumes on microtask tick {jobs} after `{function}` was entered.")
+            format!(
+                "Resumes on microtask tick {jobs} after {} was entered.",
+                subject(function)
+            )
         }
         ResumeTick::AfterSettle {
             jobs,
@@ -272,6 +608,9 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
                 ""
             }
         ),
+        ResumeTick::Unknown { reason } if reason.starts_with("varies") => {
+            format!("Resume tick {reason}.")
+        }
         ResumeTick::Unknown { reason } => format!("Resume tick unknown: {reason}."),
     }
 }
@@ -289,6 +628,9 @@ fn describe_settle(tick: &ResumeTick) -> String {
             if *jobs == 1 { "" } else { "s" },
             shorten(operand, 60)
         ),
+        ResumeTick::Unknown { reason } if reason.starts_with("varies") => {
+            format!("When its promise settles {reason}.")
+        }
         ResumeTick::Unknown { reason } => format!("When its promise settles is unknown: {reason}."),
     }
 }
@@ -296,14 +638,20 @@ fn describe_settle(tick: &ResumeTick) -> String {
 /// Markdown for a hover on an `await`.
 pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) -> String {
     let name = function.call_label();
+    let within = if function.name.is_empty() {
+        name.clone()
+    } else {
+        format!("`{name}`")
+    };
     let mut text = format!(
-        "**await** `{}` in `{name}`\n\n{}",
+        "**await** `{}` in {within}\n\n{}",
         shorten(&at.operand, 60),
         describe_resume(&at.resume, &name)
     );
     match at.depends_on_previous {
         Some(false) => text.push_str(
-            "\n\nIndependent of the previous await: could run concurrently with `Promise.all`.",
+            "\n\nDoes not use the previous await's result; if the two operations are \
+             independent, start both and await them together (`Promise.all`).",
         ),
         Some(true) => text.push_str("\n\nUses the result of the previous await."),
         None => {}
@@ -330,10 +678,12 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
 /// Markdown for a hover on an async function's head.
 pub fn function_hover(source: &str, function: &FunctionInsight) -> String {
     let line_of = |offset: usize| source[..offset].matches('\n').count() + 1;
-    let mut text = format!(
-        "**async function** `{}`\n\nReturns a promise on every call. ",
-        function.call_label()
-    );
+    let heading = if function.name.is_empty() {
+        format!("**{}**", function.kind_description())
+    } else {
+        format!("**async function** `{}`", function.call_label())
+    };
+    let mut text = format!("{heading}\n\nReturns a promise on every call. ");
     match &function.first_await {
         Some(first) => text.push_str(&format!(
             "Runs synchronously up to line {} (its first `await`); {} suspension point{}.",
@@ -359,20 +709,35 @@ pub fn function_hover(source: &str, function: &FunctionInsight) -> String {
 
 /// Markdown for a hover on a dropped promise.
 pub fn dropped_hover(call: &DroppedCall) -> String {
-    format!(
-        "**Fire-and-forget:** `{}` starts now, runs until its first await, and nobody \
-         observes its completion or its failure.",
-        shorten(&call.label, 60)
-    )
+    format!("**Fire-and-forget:** {}", call.consequence)
 }
 
 impl FunctionInsight {
-    /// How messages name the function: `run()`, or a description when it has no name.
+    /// How messages name the function: `run()`, or a description (not code)
+    /// when it has no name: `an anonymous async arrow function`.
     pub fn call_label(&self) -> String {
         if self.name.is_empty() {
-            "the anonymous async function".to_owned()
+            format!("an {}", self.kind_description())
         } else {
             format!("{}()", self.name)
+        }
+    }
+
+    /// `anonymous async arrow function` or `anonymous async function`.
+    fn kind_description(&self) -> &'static str {
+        if self.is_arrow {
+            "anonymous async arrow function"
+        } else {
+            "anonymous async function"
+        }
+    }
+
+    /// The name for the start of a code lens title.
+    fn lens_label(&self) -> String {
+        if self.name.is_empty() {
+            self.kind_description().to_owned()
+        } else {
+            self.call_label()
         }
     }
 
@@ -380,11 +745,11 @@ impl FunctionInsight {
     pub fn settle_title(&self) -> Option<String> {
         match &self.settles {
             ResumeTick::AfterEntry { jobs } => {
-                Some(format!("{}: settles on tick {jobs}", self.call_label()))
+                Some(format!("{}: settles on tick {jobs}", self.lens_label()))
             }
             ResumeTick::AfterSettle { jobs, operand, .. } => Some(format!(
                 "{}: settles {jobs} job{} after {}",
-                self.call_label(),
+                self.lens_label(),
                 if *jobs == 1 { "" } else { "s" },
                 shorten(operand, 40)
             )),
@@ -403,7 +768,12 @@ impl Insights {
                 format!("prints: {}", shorten(&joined.join(", "), 100))
             }
             OrderOutcome::Abstained(abstention) => {
-                format!("order: cannot tell ({})", shorten(&abstention.reason, 80))
+                // One level of explanation, no nested parentheses.
+                let reason = abstention.reason.replace(
+                    " in this program (unknown code, or a ReferenceError)",
+                    " in this file",
+                );
+                format!("order: cannot tell: {}", shorten(&reason, 80))
             }
         }
     }
@@ -472,7 +842,98 @@ mod tests {
             "async function x() {\n  console.log('x1');\n  await Promise.resolve();\n  console.log('x2');\n  $0await Promise.resolve();\n  console.log('x3');\n}\nasync function y() {\n  console.log('y1');\n  await Promise.resolve();\n  console.log('y2');\n}\nx();\ny();\n",
         );
         assert!(text.contains("tick 2"), "{text}");
-        assert!(text.contains("Independent of the previous await"), "{text}");
+        // The first await binds no result: nothing to say about independence.
+        assert!(!text.contains("Promise.all"), "{text}");
+    }
+
+    #[test]
+    fn a_result_used_through_an_intermediate_variable_is_a_dependency() {
+        let text = hover(
+            "async function forward(req) {\n  const body = await readBody(req);\n  const parsed = parseRequest(body);\n  return $0await db.save(parsed);\n}\n",
+        );
+        assert!(
+            text.contains("Uses the result of the previous await"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn an_unused_result_only_suggests_promise_all_as_a_possibility() {
+        let text = hover(
+            "async function getA() { return 1; }\nasync function getB() { return 2; }\nasync function f() {\n  const a = await getA();\n  const b = $0await getB();\n  return a + b;\n}\nf();\n",
+        );
+        assert!(
+            text.contains(
+                "Does not use the previous await's result; if the two operations are independent"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn awaits_after_a_lock_or_in_finally_say_nothing_about_independence() {
+        let source = "async function withLock(resource, fn) {\n  await resource.lock();\n  try {\n    return await fn();\n  } finally {\n    await resource.unlock();\n  }\n}\n";
+        for marker in ["return $0await fn()", "$0await resource.unlock()"] {
+            let text = hover(&source.replacen(&marker.replace("$0", ""), marker, 1));
+            assert!(!text.contains("Promise.all"), "{text}");
+            assert!(!text.contains("Independent"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_function_the_file_never_calls_claims_no_tick_from_entry() {
+        let text =
+            hover("async function neverCalled(x) {\n  const y = $0await x;\n  return y;\n}\n");
+        assert!(
+            text.contains("Resumes 1 job after `x` settles (if it is a native promise)"),
+            "{text}"
+        );
+        let head =
+            hover("async function $0neverCalled(x) {\n  const y = await x;\n  return y;\n}\n");
+        assert!(head.contains("this file never calls it"), "{head}");
+    }
+
+    #[test]
+    fn a_loop_await_lists_the_ticks_of_its_iterations() {
+        let text = hover(
+            "async function step(a) { return a; }\nasync function sendAll(users) {\n  for (const u of users) {\n    $0await step(u);\n  }\n}\nsendAll([1, 2]);\n",
+        );
+        assert!(
+            text.contains("Resume tick varies: tick 1, then 2 (loop iterations)."),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_then_chain_without_a_rejection_handler_says_so() {
+        let text = hover("async function noAwait() { return compute(); }\n$0noAwait().then(v => v);\n");
+        assert!(
+            text.contains("`noAwait().then(…)` has no rejection handler: if `noAwait()` or the callback fails, nobody handles the rejection."),
+            "{text}"
+        );
+        assert!(!text.contains("first await"), "{text}");
+    }
+
+    #[test]
+    fn dropped_promises_without_awaits_do_not_run_until_an_await() {
+        let source = "async function sync() { return compute(); }\n$0sync();\nnew Promise(r => r(compute()));\nPromise.all([sync()]);\n";
+        let text = hover(source);
+        assert!(text.contains("`sync()` runs to completion now"), "{text}");
+        let text = hover(
+            &source
+                .replace("$0", "")
+                .replace("new Promise", "$0new Promise"),
+        );
+        assert!(text.contains("its executor has already run"), "{text}");
+        let text = hover(
+            &source
+                .replace("$0", "")
+                .replace("Promise.all", "$0Promise.all"),
+        );
+        assert!(
+            text.contains("if any input rejects, nobody handles it"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -3,21 +3,23 @@
 //! Facts come from running the program with an observer: every activation
 //! reports when each of its awaits resumed and when its outer promise
 //! settled. Async functions the program never calls are then called once
-//! each, with `undefined` arguments, after the program's own run. Awaits a
-//! run never resumes are `Unknown`, except an await directly on a call to a
-//! name the program does not define, which resumes one job after that call's
-//! promise settles if it is a native promise (V8's await fast path).
+//! each, with `undefined` arguments, after the program's own run; their
+//! await facts hold for that call only (`called_by_program` is false) and
+//! their settle tick is not claimed. Awaits a run never resumes are
+//! `Unknown`, saying where the run stopped, except an await directly on a
+//! call (or `new`), which resumes one job after that promise settles if it
+//! is a native promise (V8's await fast path).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use tree_sitter::Tree;
 
 use super::facts::{Observed, Observer};
-use super::machine::Machine;
+use super::machine::{Halt, Machine};
 use super::promise::PromiseState;
 use super::value::{ObjKind, Value};
-use super::ModuleKind;
+use super::{Abstention, ModuleKind};
 
 /// When one `await` resumes, or when a function's promise settles.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,6 +55,10 @@ pub struct AsyncFunctionFacts {
     pub name: String,
     pub awaits: Vec<AwaitFacts>,
     pub settles: SettleTick,
+    /// Whether the program's own run entered the function. When it did not,
+    /// the facts come from one synthetic call with `undefined` arguments and
+    /// hold only for such a call.
+    pub called_by_program: bool,
 }
 
 /// Facts for every async function in the program, in source order.
@@ -70,13 +76,32 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
     }
     machine.observer = Some(observer);
     let program_outcome = machine.run_program().err();
+    // How often the program itself entered each function (before the synthetic calls).
+    let mut entries: std::collections::BTreeMap<usize, usize> = Default::default();
+    if let Some(observer) = machine.observer.as_ref() {
+        for &(func, ..) in &observer.outer_promises {
+            *entries.entry(func).or_default() += 1;
+        }
+    }
     run_uncalled_functions(&mut machine);
     let Some(observer) = machine.observer.take() else {
         return Vec::new();
     };
-    let stop_reason = program_outcome.map(|halt| halt.to_string());
-    // Collected on first need, once for all the awaits the run did not reach.
-    let declared = std::cell::OnceCell::new();
+    // Where and why the program's run stopped, if it stopped early.
+    let stop = program_outcome.map(|halt| match &halt {
+        Halt::Abstain(Abstention { reason, range }) => {
+            let place = range.as_ref().map_or(String::new(), |range| {
+                let line = source[..range.start.min(source.len())]
+                    .matches('\n')
+                    .count()
+                    + 1;
+                format!(" at line {line}")
+            });
+            format!("the engine stopped{place} ({})", plain_reason(reason))
+        }
+        Halt::Crash(message) => format!("the process exits first ({message})"),
+    });
+    let stop_reason = stop.as_ref().map(|stop| format!("not reached: {stop}"));
     let mut facts = Vec::new();
     for (func, code) in machine.funcs.iter().enumerate() {
         if func == 0 || !code.is_async {
@@ -91,12 +116,10 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
                     .get(&(func, span.start, span.end))
                     .cloned()
                     .unwrap_or_default();
-                let resume = match summarize(&observed) {
+                let calls = entries.get(&func).copied().unwrap_or(0);
+                let resume = match summarize(&observed, calls) {
                     Some(tick) => tick,
-                    None => {
-                        let declared = declared.get_or_init(|| declared_names(source, tree));
-                        unseen_await(source, tree, declared, span, stop_reason.as_deref())
-                    }
+                    None => unseen_await(source, tree, span, stop_reason.as_deref()),
                 };
                 AwaitFacts {
                     range: span.clone(),
@@ -108,7 +131,17 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
             range: code.range.clone(),
             name: code.name.to_string(),
             awaits,
-            settles: settle_tick(&machine, &observer, func),
+            // A synthetic call's settle tick holds for that call only.
+            settles: match (entries.contains_key(&func), &stop) {
+                (true, _) => settle_tick(&machine, &observer, func),
+                (false, None) => ResumeTick::Unknown {
+                    reason: "this file never calls it".to_owned(),
+                },
+                (false, Some(stop)) => ResumeTick::Unknown {
+                    reason: format!("{stop}, before any call to it"),
+                },
+            },
+            called_by_program: entries.contains_key(&func),
         });
     }
     facts.sort_by_key(|f| f.range.start);
@@ -144,6 +177,23 @@ fn run_uncalled_functions(machine: &mut Machine) {
     }
 }
 
+/// `tick 1, then 2, then 3`, or `tick 1, then 2, then 3, …` for more than four.
+fn tick_list(ticks: &[u32], separator: &str) -> String {
+    let mut parts: Vec<String> = ticks.iter().take(4).map(u32::to_string).collect();
+    if ticks.len() > 4 {
+        parts.push("…".to_owned());
+    }
+    format!("tick {}", parts.join(separator))
+}
+
+/// An engine reason without its nested parenthetical, for one-line texts.
+fn plain_reason(reason: &str) -> String {
+    reason.replace(
+        " in this program (unknown code, or a ReferenceError)",
+        " in this file",
+    )
+}
+
 fn to_tick(observed: &Observed) -> Option<ResumeTick> {
     match observed {
         Observed::AfterEntry(u32::MAX) => None,
@@ -160,104 +210,67 @@ fn to_tick(observed: &Observed) -> Option<ResumeTick> {
     }
 }
 
-/// One tick if every observation agrees; `Unknown` if they differ.
-fn summarize(observed: &[Observed]) -> Option<ResumeTick> {
+/// One tick if every observation agrees; `Unknown` if they differ, with the
+/// ticks seen when they are known. `calls` is how often the program entered
+/// the function: with one call, different ticks come from loop iterations.
+fn summarize(observed: &[Observed], calls: usize) -> Option<ResumeTick> {
     let first = observed.first()?;
     if observed.iter().any(|o| o != first) {
-        return Some(ResumeTick::Unknown {
-            reason: "varies between calls".to_owned(),
-        });
+        let mut ticks: Vec<u32> = Vec::new();
+        let mut all_known = true;
+        for o in observed {
+            match o {
+                Observed::AfterEntry(jobs) if *jobs != u32::MAX => {
+                    if !ticks.contains(jobs) {
+                        ticks.push(*jobs);
+                    }
+                }
+                _ => all_known = false,
+            }
+        }
+        if calls != 1 {
+            ticks.sort_unstable();
+        }
+        let reason = match (all_known, calls) {
+            (true, 1) => format!("varies: {} (loop iterations)", tick_list(&ticks, ", then ")),
+            (true, _) => format!("varies between calls: {}", tick_list(&ticks, " or ")),
+            (false, 1) => "varies between loop iterations".to_owned(),
+            (false, _) => "varies between calls".to_owned(),
+        };
+        return Some(ResumeTick::Unknown { reason });
     }
     Some(to_tick(first).unwrap_or(ResumeTick::Unknown {
         reason: "resumes after a timer or other macrotask".to_owned(),
     }))
 }
 
-/// An await no run resumed: on a call to unknown code, V8's fast path says
-/// one job after that promise settles; otherwise unknown.
-fn unseen_await(
-    source: &str,
-    tree: &Tree,
-    declared: &HashSet<&str>,
-    span: &Range<usize>,
-    stop: Option<&str>,
-) -> ResumeTick {
+/// An await no run resumed: on a call the engine did not run (to unknown
+/// code, or not reached), V8's fast path says one job after that promise
+/// settles if it is a native promise; otherwise unknown, saying where the
+/// engine stopped.
+fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&str>) -> ResumeTick {
     let node = tree
         .root_node()
         .descendant_for_byte_range(span.start, span.end)
         .filter(|n| n.kind() == "await_expression");
     let operand = node.and_then(|n| n.named_child(0));
-    if let Some(call) = operand.filter(|o| o.kind() == "call_expression") {
-        let callee = call.child_by_field_name("function");
-        let root_name = callee.map(|mut c| {
-            while let Some(object) = c.child_by_field_name("object") {
-                c = object;
-            }
-            c
-        });
-        if let Some(name) = root_name.filter(|n| n.kind() == "identifier") {
-            let name = &source[name.byte_range()];
-            if !GLOBALS.contains(&name) && !declared.contains(name) {
-                return ResumeTick::AfterSettle {
-                    jobs: 1,
-                    operand: source[call.byte_range()].to_owned(),
-                    if_native_promise: true,
-                };
-            }
-        }
+    // Whatever the call returns, `await` resumes one job after it settles
+    // if it is a native promise (V8's fast path); a thenable takes longer.
+    if let Some(call) = operand.filter(|o| matches!(o.kind(), "call_expression" | "new_expression"))
+    {
+        return ResumeTick::AfterSettle {
+            jobs: 1,
+            operand: source[call.byte_range()].to_owned(),
+            if_native_promise: true,
+        };
     }
     ResumeTick::Unknown {
         reason: match stop {
-            Some(reason) => format!("not reached before the engine stopped: {reason}"),
-            None => "never resumed in the modelled run".to_owned(),
+            Some(stop) => stop.to_owned(),
+            None => "the modelled run never resumed it (not reached, or its operand never settled)"
+                .to_owned(),
         },
     }
-}
-
-/// Whether `name` is declared anywhere in the program (a rough, safe check).
-/// Globals that are certainly defined (and not async functions of the program).
-const GLOBALS: &[&str] = &[
-    "Promise",
-    "console",
-    "process",
-    "setTimeout",
-    "setImmediate",
-    "setInterval",
-    "queueMicrotask",
-    "Math",
-    "Object",
-    "Array",
-    "String",
-    "Number",
-    "Boolean",
-    "Error",
-];
-
-/// Every name the file declares: variables, functions, classes and parameters.
-fn declared_names<'s>(source: &'s str, tree: &Tree) -> HashSet<&'s str> {
-    let mut names = HashSet::new();
-    let mut stack = vec![tree.root_node()];
-    while let Some(node) = stack.pop() {
-        if matches!(
-            node.kind(),
-            "variable_declarator" | "function_declaration" | "class_declaration"
-        ) {
-            if let Some(name) = node.child_by_field_name("name") {
-                names.insert(&source[name.byte_range()]);
-            }
-        }
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            let is_param = child.kind() == "identifier"
-                && (matches!(node.kind(), "formal_parameters" | "arrow_function")
-                    || node.kind().ends_with("pattern"));
-            if is_param {
-                names.insert(&source[child.byte_range()]);
-            }
-            stack.push(child);
-        }
-    }
-    names
 }
 
 fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTick {
@@ -287,7 +300,7 @@ fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTic
             reason: "settles after a timer, unknown code, or never".to_owned(),
         };
     }
-    summarize(&ticks).unwrap_or(ResumeTick::Unknown {
+    summarize(&ticks, ticks.len()).unwrap_or(ResumeTick::Unknown {
         reason: "not observed".to_owned(),
     })
 }
