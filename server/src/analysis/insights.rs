@@ -486,7 +486,13 @@ fn rejections(source: &str, function: Node) -> Vec<Rejection> {
                 range: node.byte_range(),
                 what: "a `throw`".to_owned(),
             }),
-            "await_expression" if !caught() => {
+            // `await null` cannot reject: only an operand that may be a thenable can.
+            "await_expression"
+                if !caught()
+                    && !node
+                        .named_child(0)
+                        .is_some_and(|o| async_facts::certainly_not_thenable(source, o)) =>
+            {
                 let operand = node
                     .named_child(0)
                     .map(|o| &source[o.byte_range()])
@@ -906,7 +912,8 @@ mod tests {
 
     #[test]
     fn a_then_chain_without_a_rejection_handler_says_so() {
-        let text = hover("async function noAwait() { return compute(); }\n$0noAwait().then(v => v);\n");
+        let text =
+            hover("async function noAwait() { return compute(); }\n$0noAwait().then(v => v);\n");
         assert!(
             text.contains("`noAwait().then(…)` has no rejection handler: if `noAwait()` or the callback fails, nobody handles the rejection."),
             "{text}"
