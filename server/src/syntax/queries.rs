@@ -212,7 +212,10 @@ mod tests {
 
     #[test]
     fn pattern_roots_are_read_from_plain_patterns_and_alternations() {
-        assert_eq!(pattern_root_kinds("(call_expression) @c"), Some(vec!["call_expression"]));
+        assert_eq!(
+            pattern_root_kinds("(call_expression) @c"),
+            Some(vec!["call_expression"])
+        );
         assert_eq!(
             pattern_root_kinds("[\n  ; a comment (with parens)\n  (a \"(\" (b)) (c)\n] @x"),
             Some(vec!["a", "c"])
