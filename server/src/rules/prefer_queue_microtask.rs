@@ -23,7 +23,13 @@
 //!
 //! Not flagged: calls with extra arguments (`process.nextTick(fn, a, b)`, the
 //! Node-internal style that relies on `nextTick`'s argument passing), spread
-//! arguments, and files that bind their own `process`.
+//! arguments, files that bind their own `process`, and calls in a branch of a
+//! conditional that tests `typeof` of a scheduling global
+//! (`typeof setImmediate === 'function' ? setImmediate : (fn) =>
+//! process.nextTick(fn)`): that is a shim for runtimes that lack the global,
+//! and those lack `queueMicrotask` too.
+
+use tree_sitter::Node;
 
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
@@ -64,7 +70,9 @@ impl Rule for PreferQueueMicrotask {
         ctx.for_each_match(&NEXT_TICK_CALLS, |captures| {
             let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
             if let (Some(callee), Some(callback)) = (get(callee_i), get(callback_i)) {
-                if !matches!(callback.kind(), "spread_element" | "comment") {
+                if !matches!(callback.kind(), "spread_element" | "comment")
+                    && !in_scheduling_shim(ctx, callee)
+                {
                     candidates.push(callee.byte_range());
                 }
             }
@@ -97,6 +105,47 @@ impl Rule for PreferQueueMicrotask {
     }
 }
 
+/// Globals whose `typeof` test marks code written for runtimes without them.
+const SCHEDULING_GLOBALS: &[&str] = &["setImmediate", "queueMicrotask", "Promise"];
+
+/// True when `node` lies in a branch of a `?:` or `if` whose condition tests
+/// `typeof` of a scheduling global: feature detection for old runtimes.
+fn in_scheduling_shim(ctx: &RuleContext, node: Node) -> bool {
+    let mut child = node;
+    while let Some(parent) = child.parent() {
+        let condition = match parent.kind() {
+            "ternary_expression" | "if_statement" => parent.child_by_field_name("condition"),
+            _ => None,
+        };
+        if let Some(condition) = condition.filter(|c| c.id() != child.id()) {
+            if tests_typeof_of_scheduling_global(ctx, condition) {
+                return true;
+            }
+        }
+        child = parent;
+    }
+    false
+}
+
+fn tests_typeof_of_scheduling_global(ctx: &RuleContext, condition: Node) -> bool {
+    let mut stack = vec![condition];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "unary_expression"
+            && node
+                .child_by_field_name("operator")
+                .is_some_and(|op| ctx.text(op) == "typeof")
+            && node
+                .child_by_field_name("argument")
+                .is_some_and(|arg| SCHEDULING_GLOBALS.contains(&ctx.text(arg)))
+        {
+            return true;
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +170,19 @@ mod tests {
     }
 
     #[test]
+    fn shims_for_runtimes_without_scheduling_globals_pass() {
+        assert_valid(
+            &PreferQueueMicrotask,
+            &[
+                // finalhandler, on-finished: `setImmediate` or a `nextTick` fallback.
+                "var defer = typeof setImmediate === 'function'\n  ? setImmediate\n  : function (fn) { process.nextTick(fn.bind.apply(fn, arguments)) }",
+                "if (typeof queueMicrotask !== 'function') {\n  schedule = (fn) => process.nextTick(fn);\n}",
+                "const later = typeof Promise === 'undefined' ? (f) => process.nextTick(f) : (f) => Promise.resolve().then(f);",
+            ],
+        );
+    }
+
+    #[test]
     fn single_callback_next_ticks_are_flagged_on_the_callee() {
         assert_invalid(
             &PreferQueueMicrotask,
@@ -132,6 +194,11 @@ mod tests {
                 ("process.nextTick(flush);", "process.nextTick"),
                 (
                     "function f() {\n  process.nextTick(function () { cb(null); });\n}",
+                    "process.nextTick",
+                ),
+                // A condition that is not feature detection.
+                (
+                    "if (typeof cb === 'function') process.nextTick(cb);",
                     "process.nextTick",
                 ),
             ],
