@@ -22,8 +22,11 @@
 //! Flagged when the callback is async, returns a call, or is an async
 //! function declared in the file. Not flagged: array literals (bounded by
 //! the source), inputs that are already sliced or named as a batch or chunk,
-//! and callbacks that go through a limiter (`limit(() => ...)`, a queue, a
-//! semaphore).
+//! callbacks that go through a limiter (`limit(() => ...)`, a queue, a
+//! semaphore), and callbacks that only tear their element down
+//! (`conns.map((c) => c.close())`): closing resources that are already open
+//! acquires no new socket or handle, and their number is bounded by what was
+//! opened.
 //!
 //! Fix (changes behaviour: at most `BATCH_SIZE` operations in flight, and a
 //! failure stops the later batches from starting): the batched loop above,
@@ -65,6 +68,17 @@ static META: RuleMeta = RuleMeta {
 };
 
 const BATCH_SIZE: &str = "BATCH_SIZE";
+
+/// Methods that release a resource the element already holds.
+const TEARDOWN_METHODS: &[&str] = &[
+    "close",
+    "destroy",
+    "dispose",
+    "end",
+    "terminate",
+    "disconnect",
+    "abort",
+];
 
 /// Callees that bound concurrency themselves (p-limit, p-queue, semaphores).
 const LIMITER_HINTS: &[&str] = &[
@@ -189,9 +203,35 @@ fn starts_async_work(ctx: &RuleContext, facts: &AsyncFacts, callback: Node) -> b
     };
     returned.is_some_and(|r| {
         let r = unwrap_parens(r);
-        r.kind() == "call_expression"
+        (r.kind() == "call_expression" && !tears_down_parameter(ctx, callback, r))
             || (r.kind() == "new_expression" && ctx.text(r).starts_with("new Promise"))
     })
+}
+
+/// `call` is `item.close()` (or another [`TEARDOWN_METHODS`] call) on the
+/// callback's own parameter `item`.
+fn tears_down_parameter(ctx: &RuleContext, callback: Node, call: Node) -> bool {
+    let parameter = callback.child_by_field_name("parameter").or_else(|| {
+        let params = callback.child_by_field_name("parameters")?;
+        let mut cursor = params.walk();
+        let first = params
+            .named_children(&mut cursor)
+            .find(|p| p.kind() != "comment");
+        first
+    });
+    let Some(parameter) = parameter.filter(|p| p.kind() == "identifier") else {
+        return false;
+    };
+    let Some(callee) = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "member_expression")
+    else {
+        return false;
+    };
+    let object = callee.child_by_field_name("object").map(unwrap_parens);
+    let property = callee.child_by_field_name("property");
+    object.is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == ctx.text(parameter))
+        && property.is_some_and(|p| TEARDOWN_METHODS.contains(&ctx.text(p)))
 }
 
 fn uses_limiter(ctx: &RuleContext, body: Node) -> bool {
@@ -367,6 +407,33 @@ mod tests {
                 "await Promise.all(items.map((x) => x.value));",
                 "await Promise.all(items.map(toPromise));",
                 "await Promise.race(items.map((x) => load(x)));",
+            ],
+        );
+    }
+
+    #[test]
+    fn teardown_of_each_element_passes() {
+        assert_valid(
+            &UnboundedFanOut,
+            &[
+                // mongoose, undici: closing what is already open.
+                "await Promise.all(_mongoose.connections.map(conn => conn.close()));",
+                "await Promise.all(this[kClients].map(c => c.destroy(err)));",
+                "await Promise.all(workers.map(function (w) { return w.terminate(); }));",
+            ],
+        );
+        assert_invalid(
+            &UnboundedFanOut,
+            &[
+                // Not a teardown method, or not the element's own.
+                (
+                    "await Promise.all(docs.map((d) => d.save()));",
+                    "Promise.all",
+                ),
+                (
+                    "await Promise.all(ids.map((id) => registry.close(id)));",
+                    "Promise.all",
+                ),
             ],
         );
     }
