@@ -91,7 +91,7 @@ impl Rule for AsyncPromiseExecutor {
 }
 
 fn fixes(ctx: &RuleContext, new: Node, executor: Node, keyword: Node) -> Option<Fix> {
-    if !awaits_itself(executor) {
+    if !awaits_itself(executor) && !names_await(ctx.source, executor) {
         let end = ctx.source[keyword.end_byte()..]
             .char_indices()
             .find(|(_, c)| !c.is_whitespace())
@@ -106,6 +106,23 @@ fn fixes(ctx: &RuleContext, new: Node, executor: Node, keyword: Node) -> Option<
         });
     }
     inline_fix(ctx, new, executor)
+}
+
+/// Whether the executor's own code has an identifier `await`. tree-sitter's
+/// JavaScript grammar does not track async context and parses
+/// `await (url).then(f)` as a call of a function named `await`; in an async
+/// executor that can only be the keyword, and dropping `async` would turn it
+/// into a call of an undefined `await`. Found by the `incremental_sync` fuzz
+/// target (see `tests/fuzz_regressions.rs`).
+fn names_await(source: &str, executor: Node) -> bool {
+    let Some(body) = executor.child_by_field_name("body") else {
+        return false;
+    };
+    let mut found = false;
+    for_each_own_node(body, |node| {
+        found |= node.kind() == "identifier" && &source[node.byte_range()] == "await";
+    });
+    found
 }
 
 /// `return new Promise(async (resolve) => { const d = await f(); resolve(d); });`
@@ -394,6 +411,8 @@ mod tests {
             "async function g(data) { return new Promise(async (res) => { const data = await f(); res(data); }); }",
             // The last step is not resolve.
             "async function g() { return new Promise(async (res) => { await f(); log(); }); }",
+            // Parsed as a call of a function named `await`: it still awaits (found by fuzzing).
+            "new Promise(async (resolve) => { const d = await (url).then(f); resolve(d); });",
         ] {
             assert!(fixes_of(source).is_empty(), "{source}");
         }
