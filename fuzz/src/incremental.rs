@@ -291,14 +291,17 @@ impl Session {
 
     /// After a batch, what the editor sees equals what a fresh open would show.
     ///
-    /// On text with syntax errors an incremental parse may recover differently
-    /// from a fresh one: tree-sitter keeps subtrees a fresh parse would not
-    /// build. The fuzzer found such a text where the two trees even read
-    /// `await (url).then(f)` differently (an `await` expression, or a call of a
-    /// function named `await`), and the findings follow the tree. There only
+    /// Two kinds of text are exempt from the comparison with a fresh parse,
+    /// both found by this target (see `tests/fuzz_regressions.rs`); there only
     /// the reference parse above speaks for the tree, and the analysis is
-    /// checked against a fresh analysis of the same tree; see
-    /// `tests/fuzz_regressions.rs`.
+    /// checked against a fresh analysis of the same tree:
+    /// - text with syntax errors: an incremental parse may recover from them
+    ///   differently, keeping subtrees a fresh parse would not build;
+    /// - text where either tree reads `await` as a name: tree-sitter-javascript
+    ///   does not track async context, so `await (url).then(f)` is both an
+    ///   `await` expression and a call of a function named `await` to it. A
+    ///   fresh parse picks the call; an incremental parse keeps the `await`
+    ///   an edit did not touch (delete `fetch` from `await fetch(url).then(f)`).
     ///
     /// With `interrupt`, a pass that runs out of time first (as the server's
     /// analysis may) leaves the cache half-filled for the next one.
@@ -341,7 +344,10 @@ impl Session {
             incremental, own,
             "the incremental analysis differs from a fresh analysis of the same tree of {text:?}"
         );
-        if !want.has_error() {
+        if !want.has_error()
+            && !reads_await_as_a_name(text, self.doc.tree())
+            && !reads_await_as_a_name(text, &fresh)
+        {
             assert_eq!(
                 without_comments(&got.to_sexp()),
                 without_comments(&want.to_sexp()),
@@ -352,6 +358,29 @@ impl Session {
                 analysis::analyze(text, &fresh),
                 "the analysis of the edited tree differs from a fresh analysis of {text:?}"
             );
+        }
+    }
+}
+
+/// Whether `tree` holds an identifier spelled `await` (see
+/// [`Session::check_against_fresh_parse`]).
+fn reads_await_as_a_name(text: &str, tree: &Tree) -> bool {
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if node.kind() == "identifier" && &text[node.byte_range()] == "await" {
+            return true;
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
         }
     }
 }
