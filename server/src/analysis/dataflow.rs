@@ -55,6 +55,57 @@ pub fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Walk) {
     }
 }
 
+/// Like [`preorder`], and also hands the visitor the node's ancestors, from
+/// `root` (first) to its parent (last); empty for `root` itself.
+///
+/// tree-sitter finds a node's parent by descending from the root again, so a
+/// climb through `Node::parent` costs O(depth) per step and O(depth²) in all;
+/// in a file nested 50,000 levels deep that is billions of steps. The cursor
+/// knows the path it took; this keeps it.
+pub fn preorder_with_ancestors<'t>(
+    root: Node<'t>,
+    mut visit: impl FnMut(Node<'t>, &[Node<'t>]) -> Walk,
+) {
+    let mut cursor = root.walk();
+    let mut ancestors: Vec<Node<'t>> = Vec::new();
+    loop {
+        let node = cursor.node();
+        let enter = visit(node, &ancestors) == Walk::Enter;
+        if enter && cursor.goto_first_child() {
+            ancestors.push(node);
+            continue;
+        }
+        loop {
+            if cursor.node() == root {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+            ancestors.pop();
+        }
+    }
+}
+
+/// The ancestors of `node` below `root`, `root` first and `node`'s parent
+/// last, found by one descent from `root` (O(depth)); climbing with
+/// `Node::parent` would cost O(depth²). Empty when `node` is `root`.
+pub fn ancestors_of<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut ancestors = Vec::new();
+    let mut at = root;
+    while at != node {
+        ancestors.push(at);
+        match at.child_with_descendant(node) {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    ancestors
+}
+
 /// Whether `node` starts a function body of its own (and so its own `await`s).
 pub fn is_function(node: Node) -> bool {
     matches!(
@@ -145,8 +196,8 @@ pub fn names_mentioned(node: Node, source: &str) -> HashSet<String> {
 /// in nested functions too.
 pub fn names_assigned(node: Node, source: &str) -> HashSet<String> {
     let mut names = HashSet::new();
-    preorder(node, |n| {
-        if is_reference_kind(n.kind()) && access(n) != Access::Read {
+    preorder_with_ancestors(node, |n, ancestors| {
+        if is_reference_kind(n.kind()) && access_among(n, ancestors) != Access::Read {
             names.insert(source[n.byte_range()].to_owned());
         }
         Walk::Enter
@@ -174,20 +225,42 @@ pub enum Access {
 pub fn access(node: Node) -> Access {
     let mut child = node;
     while let Some(parent) = child.parent() {
-        let is_field = |field: &str| parent.child_by_field_name(field) == Some(child);
-        match parent.kind() {
-            "parenthesized_expression" | "array_pattern" | "object_pattern" | "rest_pattern" => {}
-            "pair_pattern" if is_field("value") => {}
-            "assignment_pattern" | "object_assignment_pattern" if is_field("left") => {}
-            "assignment_expression" if is_field("left") => return Access::Write,
-            "augmented_assignment_expression" if is_field("left") => return Access::ReadWrite,
-            "update_expression" => return Access::ReadWrite,
-            "for_in_statement" if is_field("left") => return Access::Write,
-            _ => return Access::Read,
+        match access_step(parent, child) {
+            Some(access) => return access,
+            None => child = parent,
         }
-        child = parent;
     }
     Access::Read
+}
+
+/// [`access`] for a node whose ancestors up to some walk's root (root first,
+/// parent last) are known; past that root it asks the tree.
+fn access_among(node: Node, ancestors: &[Node]) -> Access {
+    let mut child = node;
+    for &parent in ancestors.iter().rev() {
+        match access_step(parent, child) {
+            Some(access) => return access,
+            None => child = parent,
+        }
+    }
+    access(child)
+}
+
+/// What `parent` makes of its `child` for [`access`]; `None` to look further up.
+fn access_step(parent: Node, child: Node) -> Option<Access> {
+    let is_field = |field: &str| parent.child_by_field_name(field) == Some(child);
+    Some(match parent.kind() {
+        "parenthesized_expression" | "array_pattern" | "object_pattern" | "rest_pattern" => {
+            return None
+        }
+        "pair_pattern" if is_field("value") => return None,
+        "assignment_pattern" | "object_assignment_pattern" if is_field("left") => return None,
+        "assignment_expression" if is_field("left") => Access::Write,
+        "augmented_assignment_expression" if is_field("left") => Access::ReadWrite,
+        "update_expression" => Access::ReadWrite,
+        "for_in_statement" if is_field("left") => Access::Write,
+        _ => Access::Read,
+    })
 }
 
 /// How a binding was declared.
@@ -411,45 +484,45 @@ struct Decl {
     kill: Option<Kill>,
 }
 
-/// The scope a `let`/`const`/class declaration at `node` belongs to.
-fn block_scope<'t>(node: Node<'t>, root: Node<'t>) -> Node<'t> {
-    let mut at = node.parent();
-    while let Some(candidate) = at {
-        if candidate == root
-            || is_function(candidate)
-            || matches!(
-                candidate.kind(),
-                "statement_block"
-                    | "for_statement"
-                    | "for_in_statement"
-                    | "switch_body"
-                    | "program"
-                    | "class_static_block"
-            )
-        {
-            return candidate;
-        }
-        at = candidate.parent();
+/// The innermost of `ancestors` (a walk's root first) that `accept` takes, with
+/// its own ancestors; the walk's `root` when none does.
+fn innermost<'a, 't>(
+    ancestors: &'a [Node<'t>],
+    root: Node<'t>,
+    accept: fn(Node) -> bool,
+) -> (Node<'t>, &'a [Node<'t>]) {
+    match ancestors.iter().rposition(|&candidate| accept(candidate)) {
+        Some(at) => (ancestors[at], &ancestors[..at]),
+        None => (root, &[]),
     }
-    root
 }
 
-fn function_scope<'t>(node: Node<'t>, root: Node<'t>) -> Node<'t> {
-    let mut at = node.parent();
-    while let Some(candidate) = at {
-        if candidate == root || is_function(candidate) || candidate.kind() == "program" {
-            return candidate;
-        }
-        at = candidate.parent();
-    }
-    root
+/// Whether `let`/`const`/class declarations directly under `node` belong to it.
+fn is_block_scope(node: Node) -> bool {
+    is_function(node)
+        || matches!(
+            node.kind(),
+            "statement_block"
+                | "for_statement"
+                | "for_in_statement"
+                | "switch_body"
+                | "program"
+                | "class_static_block"
+        )
 }
 
-fn owner_function<'t>(node: Node<'t>, root: Node<'t>) -> usize {
-    if is_function(node) || node == root {
-        return node.id();
+/// Whether `var` declarations under `node` belong to it.
+fn is_function_scope(node: Node) -> bool {
+    is_function(node) || node.kind() == "program"
+}
+
+/// The id of the function a scope belongs to (the scope itself when it is a
+/// function or the walk's root), given the scope's ancestors.
+fn owner_function<'t>(scope: Node<'t>, ancestors: &[Node<'t>], root: Node<'t>) -> usize {
+    if is_function(scope) || scope == root {
+        return scope.id();
     }
-    function_scope(node, root).id()
+    innermost(ancestors, root, is_function_scope).0.id()
 }
 
 fn is_block(kind: &str) -> bool {
@@ -469,7 +542,7 @@ impl FunctionFlow {
                        ident: Node,
                        kind: BindingKind,
                        decl_end: usize,
-                       scope: Node,
+                       (scope, scope_ancestors): (Node, &[Node]),
                        init: Option<Range<usize>>| {
             decls.push(Decl {
                 name: source[ident.byte_range()].to_owned(),
@@ -477,7 +550,7 @@ impl FunctionFlow {
                 ident: ident.byte_range(),
                 decl_end,
                 scope: scope.byte_range(),
-                owner: owner_function(scope, root),
+                owner: owner_function(scope, scope_ancestors, root),
                 init,
                 kill: None,
             });
@@ -487,11 +560,13 @@ impl FunctionFlow {
         if let Some(name) = root.child_by_field_name("name") {
             decl_sites.insert(name.id());
         }
-        // Pass 1: declarations, in the function and in nested functions (for shadowing).
-        preorder(root, |node| {
+        // Pass 1: declarations, in the function and in nested functions (for
+        // shadowing). Scopes are found among the walk's ancestors, never by
+        // climbing with `Node::parent` (see `preorder_with_ancestors`).
+        preorder_with_ancestors(root, |node, ancestors| {
             match node.kind() {
                 "variable_declarator" => {
-                    let Some(decl) = node.parent() else {
+                    let Some((&decl, decl_ancestors)) = ancestors.split_last() else {
                         return Walk::Enter;
                     };
                     let kind = match decl.child_by_field_name("kind").map(|k| k.kind()) {
@@ -500,9 +575,9 @@ impl FunctionFlow {
                         _ => BindingKind::Var,
                     };
                     let scope = if kind == BindingKind::Var {
-                        function_scope(decl, root)
+                        innermost(decl_ancestors, root, is_function_scope)
                     } else {
-                        block_scope(decl, root)
+                        innermost(decl_ancestors, root, is_block_scope)
                     };
                     let value = node.child_by_field_name("value");
                     if let Some(name) = node.child_by_field_name("name") {
@@ -517,7 +592,9 @@ impl FunctionFlow {
                                 scope,
                                 value.map(|v| v.byte_range()),
                             );
-                            let block = decl.parent().filter(|p| resets && is_block(p.kind()));
+                            let block = decl_ancestors
+                                .last()
+                                .filter(|p| resets && is_block(p.kind()));
                             if let (Some(block), Some(last)) = (block, decls.last_mut()) {
                                 last.kill = Some(Kill {
                                     stmt: decl.byte_range(),
@@ -537,9 +614,9 @@ impl FunctionFlow {
                     };
                     if let (Some(kind), Some(left)) = (kind, node.child_by_field_name("left")) {
                         let scope = if kind == BindingKind::Var {
-                            function_scope(node, root)
+                            innermost(ancestors, root, is_function_scope)
                         } else {
-                            node
+                            (node, ancestors)
                         };
                         for ident in pattern_identifiers(left) {
                             decl_sites.insert(ident.id());
@@ -548,7 +625,7 @@ impl FunctionFlow {
                     }
                 }
                 "formal_parameters" => {
-                    if let Some(function) = node.parent() {
+                    if let Some((&function, function_ancestors)) = ancestors.split_last() {
                         let mut cursor = node.walk();
                         for param in node.named_children(&mut cursor) {
                             for ident in pattern_identifiers(param) {
@@ -558,7 +635,7 @@ impl FunctionFlow {
                                     ident,
                                     BindingKind::Param,
                                     param.end_byte(),
-                                    function,
+                                    (function, function_ancestors),
                                     None,
                                 );
                             }
@@ -573,7 +650,7 @@ impl FunctionFlow {
                             param,
                             BindingKind::Param,
                             param.end_byte(),
-                            node,
+                            (node, ancestors),
                             None,
                         );
                     }
@@ -589,7 +666,7 @@ impl FunctionFlow {
                             BindingKind::Function
                         };
                         decl_sites.insert(name.id());
-                        let scope = block_scope(node, root);
+                        let scope = innermost(ancestors, root, is_block_scope);
                         declare(&mut decls, name, kind, name.end_byte(), scope, None);
                     }
                 }
@@ -603,7 +680,7 @@ impl FunctionFlow {
                             name,
                             BindingKind::Function,
                             name.end_byte(),
-                            node,
+                            (node, ancestors),
                             None,
                         );
                     }
@@ -617,7 +694,7 @@ impl FunctionFlow {
                                 ident,
                                 BindingKind::CatchParam,
                                 param.end_byte(),
-                                node,
+                                (node, ancestors),
                                 None,
                             );
                         }
@@ -640,7 +717,7 @@ impl FunctionFlow {
                                         local,
                                         BindingKind::Import,
                                         node.end_byte(),
-                                        function_scope(node, root),
+                                        innermost(ancestors, root, is_function_scope),
                                         None,
                                     );
                                 }
@@ -653,7 +730,7 @@ impl FunctionFlow {
                                     inner,
                                     BindingKind::Import,
                                     node.end_byte(),
-                                    function_scope(node, root),
+                                    innermost(ancestors, root, is_function_scope),
                                     None,
                                 );
                             }
@@ -721,7 +798,7 @@ impl FunctionFlow {
         let mut loops = Vec::new();
         let mut assigned_values: Vec<(usize, Node)> = Vec::new();
         let mut function_depth: Vec<Node> = Vec::new();
-        preorder(root, |node| {
+        preorder_with_ancestors(root, |node, ancestors| {
             while function_depth
                 .last()
                 .is_some_and(|f| f.end_byte() <= node.start_byte() && *f != node)
@@ -736,7 +813,7 @@ impl FunctionFlow {
                 kind if is_reference_kind(kind) && !decl_sites.contains(&node.id()) => {
                     let range = node.byte_range();
                     let name = &source[range.clone()];
-                    let access = access(node);
+                    let access = access_among(node, ancestors);
                     let resolution = match resolve(name, &range) {
                         None => Resolution::Outer,
                         Some(index) => match local_index.get(&index) {
@@ -755,12 +832,11 @@ impl FunctionFlow {
                             if access != Access::Read {
                                 binding.writes.push(range.clone());
                             }
-                            if let Some(kill) = plain_assignment_statement(node) {
+                            if let Some(kill) = plain_assignment_statement(node, ancestors) {
                                 binding.kills.push(kill);
                             }
                             if access == Access::Write {
-                                if let Some(value) = node
-                                    .parent()
+                                if let Some(value) = ancestor(node, ancestors, 1)
                                     .filter(|p| p.kind() == "assignment_expression")
                                     .and_then(|p| p.child_by_field_name("right"))
                                 {
@@ -1007,17 +1083,33 @@ pub fn is_for_await(node: Node) -> bool {
     found
 }
 
+/// The `n`th ancestor of `node` (1: its parent), taken from `ancestors` (a
+/// walk's root first, `node`'s parent last), and from the tree above the
+/// walk's root.
+fn ancestor<'t>(node: Node<'t>, ancestors: &[Node<'t>], n: usize) -> Option<Node<'t>> {
+    match ancestors.len().checked_sub(n) {
+        Some(at) => Some(ancestors[at]),
+        None => {
+            let mut at = ancestors.first().copied().unwrap_or(node);
+            for _ in 0..n - ancestors.len() {
+                at = at.parent()?;
+            }
+            Some(at)
+        }
+    }
+}
+
 /// `x = ...;` as a whole statement directly in a block: it overwrites `x`
-/// whatever happened before.
-fn plain_assignment_statement(ident: Node) -> Option<Kill> {
-    let assignment = ident.parent()?;
+/// whatever happened before. `ancestors` are the identifier's, as for [`ancestor`].
+fn plain_assignment_statement(ident: Node, ancestors: &[Node]) -> Option<Kill> {
+    let assignment = ancestor(ident, ancestors, 1)?;
     if assignment.kind() != "assignment_expression"
         || assignment.child_by_field_name("left") != Some(ident)
     {
         return None;
     }
-    let statement = assignment.parent()?;
-    let block = statement.parent()?;
+    let statement = ancestor(ident, ancestors, 2)?;
+    let block = ancestor(ident, ancestors, 3)?;
     (statement.kind() == "expression_statement" && is_block(block.kind())).then(|| Kill {
         stmt: statement.byte_range(),
         block: block.byte_range(),

@@ -7,6 +7,8 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+use super::dataflow;
+
 /// A hover: the range it describes and its Markdown text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HoverInfo {
@@ -16,11 +18,15 @@ pub struct HoverInfo {
 
 /// The hover for byte `offset`, if the cursor is on something ticklens explains.
 pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
-    let node = tree.root_node().descendant_for_byte_range(offset, offset)?;
-    let mut current = Some(node);
-    while let Some(n) = current {
+    let root = tree.root_node();
+    let node = root.descendant_for_byte_range(offset, offset)?;
+    // The node and its ancestors from one descent: climbing with
+    // `Node::parent` costs O(depth) a step, too much in deeply nested code.
+    let mut chain = dataflow::ancestors_of(root, node);
+    chain.push(node);
+    for (at, &n) in chain.iter().enumerate().rev() {
         match n.kind() {
-            "await_expression" => return Some(await_hover(source, n)),
+            "await_expression" => return Some(await_hover(source, n, &chain[..at])),
             "function_declaration"
             | "function_expression"
             | "arrow_function"
@@ -36,7 +42,7 @@ pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
                 }
                 return None;
             }
-            _ => current = n.parent(),
+            _ => {}
         }
     }
     None
@@ -48,9 +54,10 @@ fn is_async(function: Node) -> bool {
     found
 }
 
-fn enclosing_function_name(source: &str, node: Node) -> String {
-    let mut current = node.parent();
-    while let Some(n) = current {
+/// How the hover names the function around a node whose ancestors (root
+/// first) are `ancestors`.
+fn enclosing_function_name(source: &str, ancestors: &[Node]) -> String {
+    for n in ancestors.iter().rev() {
         if matches!(
             n.kind(),
             "function_declaration" | "function_expression" | "arrow_function" | "method_definition"
@@ -60,17 +67,16 @@ fn enclosing_function_name(source: &str, node: Node) -> String {
                 .map(|name| format!("`{}()`", &source[name.byte_range()]))
                 .unwrap_or_else(|| "this function".to_owned());
         }
-        current = n.parent();
     }
     "the module".to_owned()
 }
 
-fn await_hover(source: &str, await_node: Node) -> HoverInfo {
+fn await_hover(source: &str, await_node: Node, ancestors: &[Node]) -> HoverInfo {
     let operand = await_node
         .named_child(0)
         .map(|o| &source[o.byte_range()])
         .unwrap_or("");
-    let owner = enclosing_function_name(source, await_node);
+    let owner = enclosing_function_name(source, ancestors);
     HoverInfo {
         range: await_node.byte_range(),
         markdown: format!(

@@ -274,7 +274,7 @@ impl Machine<'_> {
                 if args.is_empty() {
                     return normal(Value::str(""));
                 }
-                normal(Value::str(&self.to_string(&value)?))
+                normal(self.new_string(&self.to_string(&value)?)?)
             }
             Builtin::NumberCtor => {
                 if args.is_empty() {

@@ -7,6 +7,7 @@
 //! happens when a built-in calls back into JavaScript (`forEach`, a promise
 //! executor, a job), and that nesting is bounded by `MAX_NATIVE_DEPTH`.
 
+use std::cell::Cell;
 use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 use std::rc::Rc;
@@ -22,6 +23,20 @@ pub(crate) const STEP_LIMIT: u64 = 2_000_000;
 const MAX_FRAMES: usize = 2_000;
 const MAX_NATIVE_DEPTH: usize = 48;
 pub(crate) const MAX_OUTPUT_LINES: usize = 20_000;
+/// The longest string the engine builds, in bytes. V8 allows about 512 MiB,
+/// but a string that doubles in a loop gets there in 30 steps and would take
+/// the language server's memory with it; the engine abstains long before.
+pub(crate) const MAX_STRING_BYTES: usize = 1 << 20;
+/// All the strings, array slots and output one run may build, in bytes: the
+/// step limit bounds the ops, not what each op allocates (`s + s`,
+/// `a.concat(a)`, `[...a, ...a]`, a 1 MiB string kept a million times). It
+/// bounds the engine's memory and its copying; the price is that a string
+/// built one character at a time abstains past about 16,000 characters
+/// (16,000²/2 bytes copied), where V8's ropes would not copy at all.
+pub(crate) const MAX_BUILT_BYTES: usize = 128 << 20;
+/// Arrays nested inside arrays that `String(array)` joins; V8 recurses too,
+/// and a cycle or a 100,000-deep nest would recurse without end here.
+const MAX_JOIN_DEPTH: usize = 128;
 
 /// Why a run stops early.
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +123,8 @@ pub(crate) struct Machine<'s> {
     pub output: Vec<PrintedLine>,
     pub steps: u64,
     pub step_limit: u64,
+    /// Bytes of strings, array slots and output built so far (see [`MAX_BUILT_BYTES`]).
+    built_bytes: Cell<usize>,
     native_depth: usize,
     /// Causal depth of the job now running (0 in a macrotask).
     pub depth: u32,
@@ -145,6 +162,7 @@ impl<'s> Machine<'s> {
             output: Vec::new(),
             steps: 0,
             step_limit: STEP_LIMIT,
+            built_bytes: Cell::new(0),
             native_depth: 0,
             depth: 0,
             cause: Rc::from("sync"),
@@ -200,10 +218,76 @@ impl<'s> Machine<'s> {
             .unwrap_or(0..0)
     }
 
+    /// Counts `bytes` about to be built (a string, array slots, output)
+    /// against [`MAX_BUILT_BYTES`], and abstains past it.
+    pub fn account(&self, bytes: usize) -> Run<()> {
+        let total = self.built_bytes.get().saturating_add(bytes);
+        self.built_bytes.set(total);
+        if total > MAX_BUILT_BYTES {
+            return self.abstain("the program builds more text and arrays than the engine models");
+        }
+        Ok(())
+    }
+
+    /// [`Machine::account`] for `count` array elements.
+    pub fn account_slots(&self, count: usize) -> Run<()> {
+        self.account(count.saturating_mul(std::mem::size_of::<Value>()))
+    }
+
+    /// Abstains when a string of `len` bytes would be longer than the engine
+    /// builds ([`MAX_STRING_BYTES`]); call it before building the string.
+    pub fn check_length(&self, len: usize) -> Run<()> {
+        if len > MAX_STRING_BYTES {
+            return self.abstain("a string longer than 1 MiB is not modelled");
+        }
+        Ok(())
+    }
+
+    /// A string value built at run time, checked and counted.
+    pub fn new_string(&self, text: &str) -> Run<Value> {
+        self.check_length(text.len())?;
+        self.account(text.len())?;
+        Ok(Value::str(text))
+    }
+
+    /// `String(array)`: Array.prototype.join with `,`, nested arrays joined in
+    /// turn. `open` holds the arrays being joined around this one.
+    pub fn join_array(&self, id: ObjId, open: &mut Vec<ObjId>) -> Run<String> {
+        if open.contains(&id) {
+            return self.abstain("a self-containing array converted to text");
+        }
+        if open.len() >= MAX_JOIN_DEPTH {
+            return self.abstain("arrays nest too deeply to convert to text");
+        }
+        let items = match &self.heap[id].kind {
+            ObjKind::Array(items) => items.clone(),
+            _ => return self.to_string(&Value::Object(id)),
+        };
+        open.push(id);
+        let mut text = String::new();
+        for (index, item) in items.iter().enumerate() {
+            let part = match item {
+                item if item.is_nullish() => String::new(),
+                Value::Object(inner) if matches!(self.heap[*inner].kind, ObjKind::Array(_)) => {
+                    self.join_array(*inner, open)?
+                }
+                other => self.to_string(other)?,
+            };
+            self.check_length(text.len() + usize::from(index > 0) + part.len())?;
+            if index > 0 {
+                text.push(',');
+            }
+            text.push_str(&part);
+        }
+        open.pop();
+        Ok(text)
+    }
+
     pub fn print(&mut self, text: String) -> Run<()> {
         if self.output.len() >= MAX_OUTPUT_LINES {
             return self.abstain("the program prints too many lines to model");
         }
+        self.account(text.len())?;
         self.output.push(PrintedLine {
             text,
             cause: self.cause.to_string(),
@@ -554,6 +638,7 @@ impl<'s> Machine<'s> {
             }
             Op::LoadRestArgs(index) => {
                 let rest: Vec<Value> = self.frame().args.iter().skip(*index).cloned().collect();
+                self.account_slots(rest.len())?;
                 let array = self.alloc(ObjKind::Array(rest));
                 self.push(Value::Object(array));
             }
@@ -678,6 +763,7 @@ impl<'s> Machine<'s> {
             Op::ArraySpread => {
                 let iterable = self.pop();
                 let extra = self.array_items(&iterable)?;
+                self.account_slots(extra.len())?;
                 let array = self.pop();
                 if let Some(ObjKind::Array(items)) =
                     array.as_object().map(|id| &mut self.heap[id].kind)
@@ -714,9 +800,12 @@ impl<'s> Machine<'s> {
                 let parts = self.frame().stack.split_off(len.saturating_sub(*count));
                 let mut text = String::new();
                 for part in &parts {
-                    text.push_str(&self.to_string(part)?);
+                    let part = self.to_string(part)?;
+                    self.check_length(text.len() + part.len())?;
+                    text.push_str(&part);
                 }
-                self.push(Value::str(&text));
+                let text = self.new_string(&text)?;
+                self.push(text);
             }
             Op::Jump(target) => self.frame().pc = *target,
             Op::JumpIfFalse(target) => {

@@ -103,11 +103,16 @@ fn prepare<'s>(
     Ok(Machine::new(source, module, funcs))
 }
 
-/// Syntax errors and excessive nesting, found without recursion.
+/// Syntax errors and excessive nesting, found without recursion: one cursor
+/// walk, which stops at the first node too deep (tree-sitter's cursor keeps
+/// its path, so a step costs O(1) even in a 50,000-deep tree).
 fn check_tree(root: Node) -> Result<(), Abstention> {
-    let mut stack = vec![(root, 0usize)];
-    while let Some((node, depth)) = stack.pop() {
-        if node.is_error() || node.is_missing() {
+    let has_error = root.has_error();
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        if has_error && (node.is_error() || node.is_missing()) {
             return Err(Abstention {
                 reason: "the file has a syntax error".to_owned(),
                 range: Some(node.byte_range()),
@@ -119,10 +124,15 @@ fn check_tree(root: Node) -> Result<(), Abstention> {
                 range: Some(node.byte_range()),
             });
         }
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            stack.push((child, depth + 1));
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return Ok(());
+            }
+            depth -= 1;
         }
     }
-    Ok(())
 }

@@ -62,20 +62,8 @@ impl Machine<'_> {
             Value::Number(n) => number_to_string(*n),
             Value::Str(s) => s.to_string(),
             Value::Object(id) => match &self.heap[*id].kind {
-                ObjKind::Array(items) => {
-                    // Array.prototype.join: nullish elements become empty.
-                    let mut parts = Vec::with_capacity(items.len());
-                    for item in items.clone() {
-                        if item.is_nullish() {
-                            parts.push(String::new());
-                        } else if item.as_object() == Some(*id) {
-                            return self.abstain("a self-containing array converted to text");
-                        } else {
-                            parts.push(self.to_string(&item)?);
-                        }
-                    }
-                    parts.join(",")
-                }
+                // Array.prototype.join: nullish elements become empty.
+                ObjKind::Array(_) => self.join_array(*id, &mut Vec::new())?,
                 ObjKind::Plain => {
                     if self.heap[*id].get_own("toString").is_some() {
                         return self.abstain("a custom `toString` is not modelled");
@@ -112,8 +100,10 @@ impl Machine<'_> {
                 let right = self.to_primitive(right)?;
                 if matches!(left, Value::Str(_)) || matches!(right, Value::Str(_)) {
                     let mut text = self.to_string(&left)?;
-                    text.push_str(&self.to_string(&right)?);
-                    Ok(Value::str(&text))
+                    let right = self.to_string(&right)?;
+                    self.check_length(text.len() + right.len())?;
+                    text.push_str(&right);
+                    self.new_string(&text)
                 } else {
                     number(self.to_number(&left)? + self.to_number(&right)?)
                 }
@@ -147,7 +137,7 @@ impl Machine<'_> {
 
     fn to_primitive(&self, value: &Value) -> Run<Value> {
         match value {
-            Value::Object(_) => Ok(Value::str(&self.to_string(value)?)),
+            Value::Object(_) => self.new_string(&self.to_string(value)?),
             other => Ok(other.clone()),
         }
     }

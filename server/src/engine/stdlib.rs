@@ -82,15 +82,19 @@ impl Machine<'_> {
                     other => self.to_string(&other)?,
                 };
                 let items = self.items(id).clone();
-                let mut parts = Vec::with_capacity(items.len());
-                for item in items {
-                    parts.push(if item.is_nullish() {
+                let mut text = String::new();
+                for (index, item) in items.iter().enumerate() {
+                    let part = if item.is_nullish() {
                         String::new()
                     } else {
-                        self.to_string(&item)?
-                    });
+                        self.to_string(item)?
+                    };
+                    let separator = if index > 0 { separator.as_str() } else { "" };
+                    self.check_length(text.len() + separator.len() + part.len())?;
+                    text.push_str(separator);
+                    text.push_str(&part);
                 }
-                normal(Value::str(&parts.join(&separator)))
+                normal(self.new_string(&text)?)
             }
             ArrayMethod::Includes | ArrayMethod::IndexOf => {
                 let needle = arg(&args, 0);
@@ -111,6 +115,7 @@ impl Machine<'_> {
             ArrayMethod::Slice => {
                 let start = self.relative_index(&arg(&args, 0), len, 0)?;
                 let end = self.relative_index(&arg(&args, 1), len, len)?;
+                self.account_slots(end.saturating_sub(start))?;
                 let items = self.items(id);
                 let slice = items
                     .get(start..end.max(start))
@@ -119,6 +124,16 @@ impl Machine<'_> {
                 normal(Value::Object(self.alloc(ObjKind::Array(slice))))
             }
             ArrayMethod::Concat => {
+                let added: usize = args
+                    .iter()
+                    .map(
+                        |value| match value.as_object().map(|v| &self.heap[v].kind) {
+                            Some(ObjKind::Array(more)) => more.len(),
+                            _ => 1,
+                        },
+                    )
+                    .sum();
+                self.account_slots(len + added)?;
                 let mut result = self.items(id).clone();
                 for value in args {
                     match value.as_object().map(|v| &self.heap[v].kind) {
@@ -223,9 +238,9 @@ impl Machine<'_> {
         let string_arg =
             |machine: &Self, index: usize| -> Run<String> { machine.to_string(&arg(&args, index)) };
         let result = match method {
-            StringMethod::ToUpperCase => Value::str(&text.to_uppercase()),
-            StringMethod::ToLowerCase => Value::str(&text.to_lowercase()),
-            StringMethod::Trim => Value::str(text.trim()),
+            StringMethod::ToUpperCase => self.new_string(&text.to_uppercase())?,
+            StringMethod::ToLowerCase => self.new_string(&text.to_lowercase())?,
+            StringMethod::Trim => self.new_string(text.trim())?,
             StringMethod::Includes => Value::Bool(text.contains(&string_arg(self, 0)?)),
             StringMethod::StartsWith => Value::Bool(text.starts_with(&string_arg(self, 0)?)),
             StringMethod::EndsWith => Value::Bool(text.ends_with(&string_arg(self, 0)?)),
@@ -238,7 +253,8 @@ impl Machine<'_> {
                 if !(0.0..=10_000.0).contains(&count) {
                     return self.abstain("this `repeat` count is not modelled");
                 }
-                Value::str(&text.repeat(count as usize))
+                self.check_length(text.len().saturating_mul(count as usize))?;
+                self.new_string(&text.repeat(count as usize))?
             }
             StringMethod::PadStart | StringMethod::PadEnd => {
                 let width = self.to_number(&arg(&args, 0))?;
@@ -256,16 +272,16 @@ impl Machine<'_> {
                     .take(if fill.is_empty() { 0 } else { missing })
                     .collect();
                 if method == StringMethod::PadStart {
-                    Value::str(&format!("{pad}{text}"))
+                    self.new_string(&format!("{pad}{text}"))?
                 } else {
-                    Value::str(&format!("{text}{pad}"))
+                    self.new_string(&format!("{text}{pad}"))?
                 }
             }
             StringMethod::Slice => {
                 let len = text.len();
                 let start = self.relative_index(&arg(&args, 0), len, 0)?;
                 let end = self.relative_index(&arg(&args, 1), len, len)?;
-                Value::str(text.get(start..end.max(start)).unwrap_or(""))
+                self.new_string(text.get(start..end.max(start)).unwrap_or(""))?
             }
         };
         Ok(Completion::Normal(result))
