@@ -26,6 +26,10 @@ pub struct LineCol {
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
+    /// Whether each line is ASCII only: there, columns in every encoding are
+    /// byte columns, so converting costs O(1) instead of a walk from the start
+    /// of the line (which made thousands of positions on one long line quadratic).
+    ascii_lines: Vec<bool>,
     len: usize,
 }
 
@@ -33,21 +37,33 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
+        let mut ascii_lines = Vec::new();
+        let mut ascii = true;
         let mut i = 0;
         while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => line_starts.push(i + 1),
+            let ends_line = match bytes[i] {
+                b'\n' => true,
                 b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    line_starts.push(i + 2);
                     i += 1;
+                    true
                 }
-                b'\r' => line_starts.push(i + 1),
-                _ => {}
-            }
+                b'\r' => true,
+                byte => {
+                    ascii &= byte.is_ascii();
+                    false
+                }
+            };
             i += 1;
+            if ends_line {
+                line_starts.push(i);
+                ascii_lines.push(ascii);
+                ascii = true;
+            }
         }
+        ascii_lines.push(ascii);
         Self {
             line_starts,
+            ascii_lines,
             len: text.len(),
         }
     }
@@ -81,6 +97,7 @@ impl LineIndex {
         let (start, end) = self.line_content(text, line);
         let prefix = &text[start..offset.min(end)];
         let col = match encoding {
+            _ if self.ascii_lines[line] => prefix.len(),
             Encoding::Utf8 => prefix.len(),
             Encoding::Utf16 => prefix.encode_utf16().count(),
         };
@@ -102,6 +119,9 @@ impl LineIndex {
         }
         let (start, end) = self.line_content(text, line);
         let wanted = pos.col as usize;
+        if self.ascii_lines[line] {
+            return Some(start + wanted.min(end - start));
+        }
         let mut units = 0;
         for (i, ch) in text[start..end].char_indices() {
             let width = match encoding {
@@ -218,5 +238,36 @@ mod tests {
             round_trip(text, Encoding::Utf8);
             round_trip(text, Encoding::Utf16);
         }
+    }
+
+    /// ASCII lines take a shortcut; next to non-ASCII lines (and with every
+    /// line ending), its columns must equal the ones counted character by character.
+    #[test]
+    fn ascii_lines_agree_with_counted_columns() {
+        let text = "abc\r\né😀x\rplain\n\n日本 y\r\nlast";
+        let index = LineIndex::new(text);
+        for (offset, _) in text.char_indices() {
+            let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+            let prefix = &text[line_start..offset];
+            if prefix.is_empty()
+                && text[..offset].ends_with('\r')
+                && text[offset..].starts_with('\n')
+            {
+                continue;
+            }
+            let utf16 = index.position(text, offset, Encoding::Utf16);
+            assert_eq!(
+                utf16.col as usize,
+                prefix.encode_utf16().count(),
+                "{offset}"
+            );
+            assert_eq!(
+                index.position(text, offset, Encoding::Utf8).col as usize,
+                prefix.len()
+            );
+            assert_eq!(index.offset(text, utf16, Encoding::Utf16), Some(offset));
+        }
+        let past = LineCol { line: 2, col: 99 };
+        assert_eq!(index.offset(text, past, Encoding::Utf8), text.find("\n\n"));
     }
 }

@@ -13,6 +13,8 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+use crate::syntax;
+
 /// One unit: the top-level nodes it spans and a key for its content.
 #[derive(Clone, Debug)]
 pub struct Unit<'t> {
@@ -64,10 +66,16 @@ pub fn units<'t>(source: &str, tree: &'t Tree) -> Vec<Unit<'t>> {
 fn unit<'t>(source: &str, nodes: Vec<Node<'t>>, broken: bool) -> Unit<'t> {
     let start = nodes.first().map_or(0, |n| n.start_byte());
     let end = nodes.last().map_or(start, |n| n.end_byte());
-    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    source[line_start..end].hash(&mut hasher);
-    (start - line_start).hash(&mut hasher);
+    source[start..end].hash(&mut hasher);
+    // What a unit's findings may depend on outside its text: the indentation
+    // its fixes write and its first column. Only these are hashed, never the
+    // whole line before it (on a 1 MB line that made keying quadratic).
+    if let Some(first) = nodes.first() {
+        let prefix = syntax::line_prefix(source, *first);
+        syntax::line_indent(source, *first).hash(&mut hasher);
+        prefix.len().hash(&mut hasher);
+    }
     Unit {
         has_error: broken || nodes.iter().any(|n| n.has_error()),
         nodes,

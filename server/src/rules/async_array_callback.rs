@@ -44,7 +44,7 @@ use crate::analysis::async_facts::{
     awaits_itself, for_each_own_node, in_async_function, is_for_await, unwrap_parens, AsyncFacts,
 };
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
-use crate::query_file;
+use crate::{query_file, syntax};
 
 use super::{Rule, RuleContext, RuleMeta};
 
@@ -310,7 +310,7 @@ fn for_of_fix(ctx: &RuleContext, statement: Node, m: &Match, in_async: bool) -> 
         return None;
     }
     let body = callback.child_by_field_name("body")?;
-    let indent = line_indent(ctx.source, statement.start_byte());
+    let indent = syntax::line_indent(ctx.source, statement);
     let head = format!(
         "for (const {} of {}) ",
         ctx.text(param),
@@ -379,13 +379,6 @@ fn inside_nested_loop(node: Node, body: Node) -> bool {
         current = n.parent();
     }
     false
-}
-
-fn line_indent(source: &str, offset: usize) -> &str {
-    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = &source[line_start..offset];
-    let trimmed = line.trim_start();
-    &line[..line.len() - trimmed.len()]
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ use crate::analysis::async_facts::{
     unwrap_parens, uses_own_this_or_arguments,
 };
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
-use crate::query_file;
+use crate::{query_file, syntax};
 
 use super::{Rule, RuleContext, RuleMeta};
 
@@ -196,10 +196,10 @@ fn inline_fix(ctx: &RuleContext, new: Node, executor: Node) -> Option<Fix> {
     if early_return || declares_names_used_outside(ctx, &work, executor, statement) {
         return None;
     }
-    let indent = line_indent(ctx.source, statement.start_byte());
+    let indent = syntax::line_indent(ctx.source, statement);
     let mut text = String::new();
     if let (Some(first), Some(last_work)) = (work.first(), work.last()) {
-        let inner_indent = line_indent(ctx.source, first.start_byte());
+        let inner_indent = syntax::line_indent(ctx.source, *first);
         for (i, line) in ctx.source[first.start_byte()..last_work.end_byte()]
             .split('\n')
             .enumerate()
@@ -297,13 +297,6 @@ fn declares_names_used_outside(
         stack.extend(node.named_children(&mut cursor));
     }
     false
-}
-
-fn line_indent(source: &str, offset: usize) -> &str {
-    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = &source[line_start..offset];
-    let trimmed = line.trim_start();
-    &line[..line.len() - trimmed.len()]
 }
 
 #[cfg(test)]

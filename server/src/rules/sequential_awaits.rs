@@ -37,7 +37,7 @@ use crate::analysis::dataflow::{
     is_function, names_assigned, names_mentioned, pattern_identifiers, preorder, Walk,
 };
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
-use crate::query_file;
+use crate::{query_file, syntax};
 
 use super::{Rule, RuleContext, RuleMeta};
 
@@ -341,7 +341,7 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
     let text = if one_line.len() <= 90 && !one_line.contains('\n') {
         one_line
     } else {
-        let indent = line_indent(ctx.source, first.statement.start_byte());
+        let indent = syntax::line_indent(ctx.source, first.statement);
         let mut text = format!("{head}await Promise.all([\n");
         for operand in &operand_texts {
             text.push_str(&format!("{indent}  {operand},\n"));
@@ -354,16 +354,6 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
         safety: FIX_SAFETY,
         edits: vec![Edit { range, text }],
     })
-}
-
-/// The whitespace that starts the line holding `offset`.
-fn line_indent(source: &str, offset: usize) -> &str {
-    let line_start = source[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let line = &source[line_start..offset];
-    let end = line
-        .find(|c: char| c != ' ' && c != '\t')
-        .unwrap_or(line.len());
-    &line[..end]
 }
 
 #[cfg(test)]

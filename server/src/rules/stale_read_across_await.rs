@@ -37,7 +37,7 @@ use crate::analysis::dataflow::{
     Resolution, Walk,
 };
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
-use crate::query_file;
+use crate::{query_file, syntax};
 
 use super::{Rule, RuleContext, RuleMeta};
 
@@ -240,7 +240,7 @@ fn hoist_fix(ctx: &RuleContext, update: Node, value: Node, awaited: Node) -> Opt
         at = parent;
     }
     let name = fresh_name(ctx, awaited);
-    let indent = line_indent(ctx.source, statement.start_byte());
+    let indent = syntax::line_indent(ctx.source, statement);
     let starts_line = ctx.source[..statement.start_byte()]
         .rsplit(['\n', '\r'])
         .next()
@@ -305,15 +305,6 @@ fn fresh_name(ctx: &RuleContext, awaited: Node) -> String {
         n += 1;
     }
     name
-}
-
-fn line_indent(source: &str, offset: usize) -> &str {
-    let line_start = source[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let line = &source[line_start..offset];
-    let end = line
-        .find(|c: char| c != ' ' && c != '\t')
-        .unwrap_or(line.len());
-    &line[..end]
 }
 
 #[cfg(test)]

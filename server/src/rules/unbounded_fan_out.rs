@@ -38,7 +38,7 @@ use crate::analysis::async_facts::{
     in_async_function, is_async_function, is_function, unwrap_parens, AsyncFacts,
 };
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
-use crate::query_file;
+use crate::{query_file, syntax};
 
 use super::{Rule, RuleContext, RuleMeta};
 
@@ -302,7 +302,7 @@ fn batch_fix(
     let index = ["i", "start", "offset"]
         .into_iter()
         .find(|name| !source_mentions(ctx, all, name))?;
-    let indent = line_indent(ctx.source, statement.start_byte());
+    let indent = syntax::line_indent(ctx.source, statement);
     let items_text = ctx.text(items);
     let all_text = ctx.text(all);
     // Rewrite `items.map` inside the Promise.all call.
@@ -360,13 +360,6 @@ fn source_mentions(ctx: &RuleContext, root: Node, name: &str) -> bool {
         stack.extend(node.named_children(&mut cursor));
     }
     false
-}
-
-fn line_indent(source: &str, offset: usize) -> &str {
-    let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
-    let line = &source[line_start..offset];
-    let trimmed = line.trim_start();
-    &line[..line.len() - trimmed.len()]
 }
 
 #[cfg(test)]
