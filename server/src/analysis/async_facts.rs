@@ -157,9 +157,30 @@ impl AsyncFacts {
                 }
             }
         }
-        for kind in MODULE_DECLARATION_KINDS {
-            for &node in index.nodes(kind) {
-                facts.record_module_names(source, node);
+        // From the top-level statements down, never from each declaration up:
+        // `Node::parent` descends from the root again, O(siblings) per call,
+        // which made a file of thousands of top-level statements quadratic.
+        for statement in index.top_level() {
+            let mut cursor = statement.walk();
+            let parts: Vec<Node> = match statement.kind() {
+                "export_statement" => statement.named_children(&mut cursor).collect(),
+                _ => vec![statement],
+            };
+            for part in parts {
+                match part.kind() {
+                    "lexical_declaration" | "variable_declaration" => {
+                        let mut cursor = part.walk();
+                        for declarator in part.named_children(&mut cursor) {
+                            if declarator.kind() == "variable_declarator" {
+                                facts.record_module_names(source, declarator);
+                            }
+                        }
+                    }
+                    kind if MODULE_DECLARATION_KINDS.contains(&kind) => {
+                        facts.record_module_names(source, part);
+                    }
+                    _ => {}
+                }
             }
         }
         facts
@@ -249,22 +270,9 @@ impl AsyncFacts {
         hasher.finish()
     }
 
-    /// Records the names a top-level declaration binds (other nodes are ignored).
+    /// Records the names a top-level declaration (one of
+    /// [`MODULE_DECLARATION_KINDS`]) binds.
     fn record_module_names(&mut self, source: &str, node: Node) {
-        let statement = match node.kind() {
-            "variable_declarator" => node.parent(),
-            _ => Some(node),
-        };
-        let at_top = statement
-            .and_then(|s| s.parent())
-            .map(|p| match p.kind() {
-                "export_statement" => p.parent(),
-                _ => Some(p),
-            })
-            .is_some_and(|p| p.is_some_and(|p| p.kind() == "program"));
-        if !at_top {
-            return;
-        }
         match node.kind() {
             "variable_declarator" => {
                 if let Some(name) = node.child_by_field_name("name") {

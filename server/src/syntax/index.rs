@@ -121,6 +121,21 @@ impl<'t> SyntaxIndex<'t> {
         &self.roots
     }
 
+    /// The file's top-level statements among the nodes walked: the children of
+    /// a `program` root, and the roots of a unit themselves.
+    pub fn top_level(&self) -> Vec<Node<'t>> {
+        let mut statements = Vec::new();
+        for &root in &self.roots {
+            if root.kind() == "program" {
+                let mut cursor = root.walk();
+                statements.extend(root.named_children(&mut cursor));
+            } else {
+                statements.push(root);
+            }
+        }
+        statements
+    }
+
     /// Every node of `kind`, in document order. `kind` must be a kept kind
     /// (a query root or one of the direct kinds); asking for another is a bug.
     pub fn nodes(&self, kind: &str) -> &[Node<'t>] {
