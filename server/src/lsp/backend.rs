@@ -47,7 +47,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
-        handlers::did_open(self, params)
+        handlers::did_open(self, params).await
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {

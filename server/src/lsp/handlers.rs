@@ -122,9 +122,19 @@ pub fn shutdown(backend: &Backend) -> Result<()> {
     Ok(())
 }
 
-pub fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
+/// Parses the opened text off the message loop (a 10 MB bundle takes seconds),
+/// holding the text-sync lock so later changes wait for it.
+pub async fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
+    let _sync = backend.state.sync_lock.lock().await;
     let item = params.text_document;
-    let doc = Arc::new(Document::new(item.text, item.version));
+    let (text, version) = (item.text, item.version);
+    let doc = match tokio::task::spawn_blocking(move || Document::new(text, version)).await {
+        Ok(doc) => Arc::new(doc),
+        Err(error) => {
+            tracing::error!("didOpen for {}: parsing failed: {error}", item.uri);
+            return;
+        }
+    };
     backend
         .state
         .documents
@@ -132,15 +142,17 @@ pub fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
     schedule_analysis(backend, item.uri);
 }
 
-/// Applies a batch of changes atomically. Stale versions are ignored; a change
-/// that does not fit the text leaves the document out of sync (nothing is
-/// reported for it) until the editor sends the full text again.
+/// Applies a batch of changes atomically, off the message loop and in the
+/// order the notifications arrived (the text-sync lock). Stale versions are
+/// ignored; a change that does not fit the text leaves the document out of
+/// sync (nothing is reported for it) until the editor sends the full text again.
 pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) {
+    let _sync = backend.state.sync_lock.lock().await;
     let uri = params.text_document.uri;
     let version = params.text_document.version;
     let encoding = backend.state.encoding();
-    let problem = {
-        let Some(mut entry) = backend.state.documents.get_mut(&uri) else {
+    let (mut doc, in_sync) = {
+        let Some(entry) = backend.state.documents.get(&uri) else {
             tracing::warn!("didChange for {uri}, which is not open: ignored");
             return;
         };
@@ -151,10 +163,13 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
             );
             return;
         }
-        let mut doc = (*entry.doc).clone();
-        let mut in_sync = entry.in_sync;
+        ((*entry.doc).clone(), entry.in_sync)
+    };
+    let changes = params.content_changes;
+    let applied = tokio::task::spawn_blocking(move || {
+        let mut in_sync = in_sync;
         let mut problem = None;
-        for change in params.content_changes {
+        for change in changes {
             let change = convert::text_change(change);
             let full_text = change.range.is_none();
             match doc.apply_change(&change, encoding) {
@@ -168,12 +183,25 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
             }
         }
         doc.set_version(version);
+        (doc, in_sync, problem)
+    })
+    .await;
+    let (doc, in_sync, problem) = match applied {
+        Ok(applied) => applied,
+        Err(error) => {
+            tracing::error!("didChange for {uri}: applying the changes failed: {error}");
+            return;
+        }
+    };
+    {
+        let Some(mut entry) = backend.state.documents.get_mut(&uri) else {
+            return;
+        };
         entry.doc = Arc::new(doc);
         entry.in_sync = in_sync;
         entry.analysis = None;
         entry.insights = None;
-        problem
-    };
+    }
     if let Some(error) = problem {
         let message = format!(
             "ticklens: an edit to {uri} did not fit the text it has ({error}); \
@@ -195,6 +223,7 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
 }
 
 pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
+    let _sync = backend.state.sync_lock.lock().await;
     let uri = params.text_document.uri;
     let _publishing = backend.state.publish_lock.lock().await;
     backend.state.documents.remove(&uri);
@@ -426,7 +455,7 @@ async fn current_insights(
     backend: &Backend,
     uri: &Url,
 ) -> Option<(Arc<Document>, Option<Arc<Insights>>)> {
-    let open = backend.state.snapshot(uri)?;
+    let open = backend.state.settled_snapshot(uri).await?;
     if !open.in_sync {
         return None;
     }
@@ -576,7 +605,7 @@ pub async fn code_action(
 /// The document and its analysis for the current version, computing it when the
 /// background analysis has not finished yet.
 async fn current_analysis(backend: &Backend, uri: &Url) -> Option<(Arc<Document>, Arc<Analysis>)> {
-    let open = backend.state.snapshot(uri)?;
+    let open = backend.state.settled_snapshot(uri).await?;
     if !open.in_sync {
         return None;
     }

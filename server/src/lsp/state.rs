@@ -127,6 +127,11 @@ pub struct ServerState {
     /// `publishDiagnostics`, and by `didClose`, so publications keep the order
     /// of the document's versions.
     pub publish_lock: tokio::sync::Mutex<()>,
+    /// Held by `didOpen`, `didChange` and `didClose` from their first poll to
+    /// their end. tower-lsp runs handlers concurrently, and these parse off the
+    /// message loop; the lock is fair, so texts change in the order the
+    /// notifications arrived.
+    pub sync_lock: tokio::sync::Mutex<()>,
 }
 
 impl ServerState {
@@ -181,5 +186,13 @@ impl ServerState {
     /// A snapshot of an open document, with the map's guard already dropped.
     pub fn snapshot(&self, uri: &Url) -> Option<OpenDocument> {
         self.documents.get(uri).map(|entry| entry.value().clone())
+    }
+
+    /// A snapshot taken once every `didOpen`/`didChange`/`didClose` that
+    /// arrived before this request has been applied (the sync lock is fair),
+    /// so a request sees at least the text it was sent against.
+    pub async fn settled_snapshot(&self, uri: &Url) -> Option<OpenDocument> {
+        drop(self.sync_lock.lock().await);
+        self.snapshot(uri)
     }
 }
