@@ -13,8 +13,6 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::syntax;
-
 /// One unit: the top-level nodes it spans and a key for its content.
 #[derive(Clone, Debug)]
 pub struct Unit<'t> {
@@ -43,6 +41,7 @@ pub fn units<'t>(source: &str, tree: &'t Tree) -> Vec<Unit<'t>> {
     let broken = root.kind() != "program";
     let mut units = Vec::new();
     let mut run: Vec<Node<'t>> = Vec::new();
+    let mut lines = LineStarts::default();
     let mut cursor = root.walk();
     for node in root.named_children(&mut cursor) {
         if node.kind() == "comment" {
@@ -50,20 +49,40 @@ pub fn units<'t>(source: &str, tree: &'t Tree) -> Vec<Unit<'t>> {
         }
         if is_declaration(node) {
             if !run.is_empty() {
-                units.push(unit(source, std::mem::take(&mut run), broken));
+                units.push(unit(source, &mut lines, std::mem::take(&mut run), broken));
             }
-            units.push(unit(source, vec![node], broken));
+            units.push(unit(source, &mut lines, vec![node], broken));
         } else {
             run.push(node);
         }
     }
     if !run.is_empty() {
-        units.push(unit(source, run, broken));
+        units.push(unit(source, &mut lines, run, broken));
     }
     units
 }
 
-fn unit<'t>(source: &str, nodes: Vec<Node<'t>>, broken: bool) -> Unit<'t> {
+/// The start of the line holding each unit, found in one forward scan over
+/// the file as the units come in order (`\n`, `\r\n` and a lone `\r` end lines):
+/// searching back from every unit made many units on one long line quadratic.
+#[derive(Default)]
+struct LineStarts {
+    scanned_to: usize,
+    line_start: usize,
+}
+
+impl LineStarts {
+    fn line_start_of(&mut self, source: &str, offset: usize) -> usize {
+        let bytes = &source.as_bytes()[self.scanned_to..offset];
+        if let Some(i) = bytes.iter().rposition(|&b| b == b'\n' || b == b'\r') {
+            self.line_start = self.scanned_to + i + 1;
+        }
+        self.scanned_to = offset;
+        self.line_start
+    }
+}
+
+fn unit<'t>(source: &str, lines: &mut LineStarts, nodes: Vec<Node<'t>>, broken: bool) -> Unit<'t> {
     let start = nodes.first().map_or(0, |n| n.start_byte());
     let end = nodes.last().map_or(start, |n| n.end_byte());
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -71,11 +90,12 @@ fn unit<'t>(source: &str, nodes: Vec<Node<'t>>, broken: bool) -> Unit<'t> {
     // What a unit's findings may depend on outside its text: the indentation
     // its fixes write and its first column. Only these are hashed, never the
     // whole line before it (on a 1 MB line that made keying quadratic).
-    if let Some(first) = nodes.first() {
-        let prefix = syntax::line_prefix(source, *first);
-        syntax::line_indent(source, *first).hash(&mut hasher);
-        prefix.len().hash(&mut hasher);
-    }
+    let prefix = &source[lines.line_start_of(source, start)..start];
+    let indent = prefix
+        .find(|c: char| c != ' ' && c != '\t')
+        .unwrap_or(prefix.len());
+    prefix[..indent].hash(&mut hasher);
+    prefix.len().hash(&mut hasher);
     Unit {
         has_error: broken || nodes.iter().any(|n| n.has_error()),
         nodes,
