@@ -1,9 +1,11 @@
 //! An open document: its text, its tree-sitter tree and its version, kept in
 //! step through incremental edits.
 //!
-//! Invariant: the tree always parses exactly the current text. The only way to
-//! change a document is [`Document::apply_change`], which edits the text, tells
-//! the old tree about the edit and reparses incrementally.
+//! Invariant: the tree parses exactly the current text, unless parsing it ran
+//! out of its time budget ([`Document::is_parsed`] is then false and the tree is
+//! empty). The only way to change a document is [`Document::apply_change`],
+//! which edits the text, tells the old tree about the edit and reparses
+//! incrementally.
 
 use std::ops::Range;
 
@@ -38,20 +40,40 @@ pub enum ChangeError {
 pub struct Document {
     text: String,
     tree: Tree,
+    /// False when parsing the current text ran out of its
+    /// [budget](syntax::parse_budget): the tree is then that of an empty text,
+    /// and nothing may be reported from it.
+    parsed: bool,
     version: i32,
     line_index: LineIndex,
 }
 
+/// The tree of `text`, or of an empty text when parsing gives up.
+fn parse_or_give_up(text: &str, old: Option<&Tree>) -> (Tree, bool) {
+    match syntax::parse_within(text, old, syntax::parse_budget(text.len())) {
+        Some(tree) => (tree, true),
+        None => (syntax::parse("", None), false),
+    }
+}
+
 impl Document {
     pub fn new(text: String, version: i32) -> Self {
-        let tree = syntax::parse(&text, None);
+        let (tree, parsed) = parse_or_give_up(&text, None);
         let line_index = LineIndex::new(&text);
         Self {
             text,
             tree,
+            parsed,
             version,
             line_index,
         }
+    }
+
+    /// Whether the tree parses the current text; false after tree-sitter ran
+    /// out of its time budget on it (the invariant then holds again at the
+    /// first text that parses in time).
+    pub fn is_parsed(&self) -> bool {
+        self.parsed
     }
 
     pub fn text(&self) -> &str {
@@ -119,8 +141,13 @@ impl Document {
             old_end_position,
             new_end_position: point_after(start_position, new_text),
         };
-        self.tree.edit(&edit);
-        self.tree = syntax::parse(&self.text, Some(&self.tree));
+        let old = if self.parsed {
+            self.tree.edit(&edit);
+            Some(&self.tree)
+        } else {
+            None
+        };
+        (self.tree, self.parsed) = parse_or_give_up(&self.text, old);
         self.line_index = LineIndex::new(&self.text);
     }
 

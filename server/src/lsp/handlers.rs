@@ -12,7 +12,7 @@ use crate::analysis::insights::{self, Insights};
 use crate::analysis::{self, hover::hover_at, Analysis};
 use crate::document::Document;
 use crate::engine::{self, ModuleKind, OrderOutcome};
-use crate::rules;
+use crate::{rules, syntax};
 
 use super::backend::Backend;
 use super::capabilities::{negotiate_encoding, server_capabilities};
@@ -239,7 +239,32 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
     let Some(open) = backend.state.snapshot(&uri) else {
         return;
     };
-    if !open.in_sync {
+    if open.in_sync && !open.doc.is_parsed() {
+        let client = backend.client.clone();
+        let state = backend.state();
+        tokio::spawn(async move {
+            let budget = syntax::parse_budget(open.doc.text().len());
+            let message = format!(
+                "ticklens: parsing {uri} took over {} s and was given up; its results are \
+                 cleared until an edit gives a text that parses in time",
+                budget.as_secs()
+            );
+            tracing::warn!("{message}");
+            client.log_message(MessageType::WARNING, message).await;
+            let _publishing = state.publish_lock.lock().await;
+            let current = state
+                .documents
+                .get(&uri)
+                .is_some_and(|entry| Arc::ptr_eq(&entry.doc, &open.doc));
+            if current {
+                client
+                    .publish_diagnostics(uri, Vec::new(), Some(open.doc.version()))
+                    .await;
+            }
+        });
+        return;
+    }
+    if !open.usable() {
         return;
     }
     let state = backend.state();
@@ -296,7 +321,7 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
                 };
                 // The same snapshot, not just the same version number: a document
                 // closed and reopened starts at version 1 again with other text.
-                if !Arc::ptr_eq(&entry.doc, &doc) || !entry.in_sync {
+                if !Arc::ptr_eq(&entry.doc, &doc) || !entry.usable() {
                     return;
                 }
                 if !analysis.is_partial() {
@@ -456,7 +481,7 @@ async fn current_insights(
     uri: &Url,
 ) -> Option<(Arc<Document>, Option<Arc<Insights>>)> {
     let open = backend.state.settled_snapshot(uri).await?;
-    if !open.in_sync {
+    if !open.usable() {
         return None;
     }
     let version = open.doc.version();
@@ -606,7 +631,7 @@ pub async fn code_action(
 /// background analysis has not finished yet.
 async fn current_analysis(backend: &Backend, uri: &Url) -> Option<(Arc<Document>, Arc<Analysis>)> {
     let open = backend.state.settled_snapshot(uri).await?;
-    if !open.in_sync {
+    if !open.usable() {
         return None;
     }
     if let Some((version, analysis)) = &open.analysis {

@@ -72,6 +72,12 @@ pub struct OpenDocument {
 }
 
 impl OpenDocument {
+    /// Whether results may be computed from `doc`: its text is the editor's
+    /// and its tree parses that text.
+    pub fn usable(&self) -> bool {
+        self.in_sync && self.doc.is_parsed()
+    }
+
     pub fn new(doc: Arc<Document>) -> Self {
         Self {
             doc,

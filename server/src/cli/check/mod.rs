@@ -291,8 +291,12 @@ impl Checker {
             }
         };
         report.outcome = self.analyse(&report.source, &config);
-        if self.options.order {
-            let tree = syntax::parse(&report.source, None);
+        let budget = syntax::parse_budget(report.source.len());
+        let tree = match self.options.order {
+            true => syntax::parse_within(&report.source, None, budget),
+            false => None,
+        };
+        if let Some(tree) = tree {
             let module = engine::detect_module_kind(path, &report.source, &tree);
             report.order = crate::analysis::contain_panic(|| {
                 engine::predict_order(&report.source, &tree, module)
@@ -321,7 +325,13 @@ impl Checker {
                 return Outcome::Checked(findings);
             }
         }
-        let tree = syntax::parse(source, None);
+        let budget = syntax::parse_budget(source.len());
+        let Some(tree) = syntax::parse_within(source, None, budget) else {
+            return Outcome::Failed(format!(
+                "parsing took over {} s and was given up",
+                budget.as_secs()
+            ));
+        };
         match analyze_guarded(source, &tree, rules::ALL, config) {
             Ok(analysis) => {
                 if let (Some(cache), Some(key)) = (&self.cache, &key) {
