@@ -13,5 +13,8 @@ cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 
+# Each fuzz target for two minutes from the committed corpus (cargo-fuzz into the cache).
+FUZZ_SECONDS="${FUZZ_SECONDS:-120}" scripts/fuzz.sh
+
 # The editor clients, tested in real VS Code (code-server + Chromium) and headless Neovim.
 scripts/test-editors.sh

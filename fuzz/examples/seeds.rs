@@ -10,7 +10,6 @@
 //! ```
 
 #[path = "../../tests/differential/mod.rs"]
-#[allow(dead_code, unused_imports)]
 mod differential;
 
 use std::path::{Path, PathBuf};

@@ -25,7 +25,7 @@ pub fn source_of(data: &[u8]) -> String {
 /// differently (an ES module body runs inside microtask processing); the
 /// length's parity picks one, so a mutation that adds a byte tries the other.
 pub fn module_of(data: &[u8]) -> ModuleKind {
-    if data.len() % 2 == 0 {
+    if data.len().is_multiple_of(2) {
         ModuleKind::CommonJs
     } else {
         ModuleKind::EsModule
