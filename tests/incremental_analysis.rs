@@ -158,9 +158,21 @@ fn check_equal(doc: &Document, cache: &mut AnalysisCache, context: &str) {
             .iter()
             .filter(|f| !incremental.findings.contains(f))
             .collect();
+        let count = |findings: &[ticklens::analysis::Finding], f: &ticklens::analysis::Finding| {
+            findings.iter().filter(|g| *g == f).count()
+        };
+        let first_difference: Vec<_> = incremental
+            .findings
+            .iter()
+            .filter(|f| count(&incremental.findings, f) != count(&fresh.findings, f))
+            .map(|f| (f, count(&incremental.findings, f), count(&fresh.findings, f)))
+            .collect();
         panic!(
             "incremental and fresh analyses differ after {context}\n\
-             only incremental: {only_incremental:#?}\nonly fresh: {only_fresh:#?}"
+             only incremental: {only_incremental:#?}\nonly fresh: {only_fresh:#?}\n\
+             counts: {} incremental, {} fresh; first difference in order: {first_difference:#?}",
+            incremental.findings.len(),
+            fresh.findings.len()
         );
     }
 }
@@ -188,8 +200,16 @@ fn run(source: String, steps: &[Step]) {
     }
 }
 
+/// 64 cases in `cargo test`; `PROPTEST_CASES=5000` for a longer search.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(64)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn incremental_analysis_of_one_joined_document_equals_a_fresh_one(

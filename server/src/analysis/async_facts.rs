@@ -104,6 +104,9 @@ pub struct AsyncFacts {
     fs_promises_functions: HashSet<String>,
 }
 
+/// The globals whose shadowing [`AsyncFacts::is_bound`] answers for.
+pub const BOUND_GLOBALS: &[&str] = &["Promise", "fetch", "process", "fs"];
+
 /// The kinds of top-level declarations whose names [`AsyncFacts`] keeps.
 const MODULE_DECLARATION_KINDS: &[&str] = &[
     "function_declaration",
@@ -113,11 +116,33 @@ const MODULE_DECLARATION_KINDS: &[&str] = &[
     "import_statement",
 ];
 
-/// A key for a class that does not depend on where it is: a hash of its text.
-/// Two classes with the same text declare the same methods.
+/// A key for a class that does not depend on where it is, nor on its
+/// methods' bodies: a hash of its members' names and whether each is async.
+/// Two classes with the same key answer every question the facts ask alike.
 fn class_key(source: &str, class: Node) -> u64 {
+    let mut members: Vec<(&str, bool)> = Vec::new();
+    if let Some(body) = class.child_by_field_name("body") {
+        let mut cursor = body.walk();
+        for member in body.named_children(&mut cursor) {
+            let Some(name) = member.child_by_field_name("name") else {
+                continue;
+            };
+            let is_async = match member.kind() {
+                "method_definition" => is_plain_async_method(member),
+                "field_definition" => member
+                    .child_by_field_name("value")
+                    .is_some_and(is_async_function),
+                _ => continue,
+            };
+            members.push((text_of(source, name), is_async));
+        }
+    }
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    text_of(source, class).hash(&mut hasher);
+    class
+        .child_by_field_name("name")
+        .map(|name| text_of(source, name))
+        .hash(&mut hasher);
+    members.hash(&mut hasher);
     hasher.finish()
 }
 
@@ -222,9 +247,33 @@ impl AsyncFacts {
             .extend(other.instances.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
 
-    /// A hash of everything these facts say, the same for equal facts
-    /// whatever order they were recorded in.
+    /// A hash of every fact recorded, the same for equal facts whatever order
+    /// they were recorded in: it tells whether a unit's facts changed.
     pub fn fingerprint(&self) -> u64 {
+        fn sorted<'a>(items: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+            let mut items: Vec<_> = items.collect();
+            items.sort_unstable();
+            items
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for set in [&self.other_names, &self.other_members] {
+            sorted(set.iter()).hash(&mut hasher);
+        }
+        let mut instances: Vec<_> = self.instances.iter().collect();
+        instances.sort_unstable();
+        instances.hash(&mut hasher);
+        self.answers_fingerprint().hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// A hash of what these facts can answer, the same for facts that answer
+    /// every query alike. Names bound to something other than an async
+    /// function matter only where they shadow an async function, an
+    /// `fs/promises` binding or one of the [`BOUND_GLOBALS`]; the rest (every
+    /// local variable of the file) is left out, so an edit to a local does not
+    /// change it. Meaningful for a whole file's merged facts only: a unit's
+    /// local can shadow another unit's async function.
+    pub fn answers_fingerprint(&self) -> u64 {
         fn sorted<'a>(items: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
             let mut items: Vec<_> = items.collect();
             items.sort_unstable();
@@ -233,9 +282,7 @@ impl AsyncFacts {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         for set in [
             &self.async_names,
-            &self.other_names,
             &self.async_members,
-            &self.other_members,
             &self.async_method_names,
             &self.rejecting_names,
             &self.rejecting_members,
@@ -247,6 +294,19 @@ impl AsyncFacts {
             sorted(set.iter()).hash(&mut hasher);
             0xffu8.hash(&mut hasher);
         }
+        let shadowing = self.other_names.iter().filter(|name| {
+            self.async_names.contains(*name)
+                || self.fs_promises_functions.contains(*name)
+                || self.fs_promises_modules.contains(*name)
+                || BOUND_GLOBALS.contains(&name.as_str())
+        });
+        sorted(shadowing).hash(&mut hasher);
+        sorted(
+            self.other_members
+                .iter()
+                .filter(|member| self.async_members.contains(*member)),
+        )
+        .hash(&mut hasher);
         let mut classes: Vec<_> = self
             .class_methods
             .iter()
@@ -264,7 +324,11 @@ impl AsyncFacts {
         let mut ids: Vec<_> = self.class_ids.iter().collect();
         ids.sort_unstable();
         ids.hash(&mut hasher);
-        let mut instances: Vec<_> = self.instances.iter().collect();
+        let mut instances: Vec<_> = self
+            .instances
+            .iter()
+            .filter(|(_, class)| self.class_ids.contains_key(*class))
+            .collect();
         instances.sort_unstable();
         instances.hash(&mut hasher);
         hasher.finish()
@@ -606,8 +670,13 @@ impl AsyncFacts {
         self.instances.get(name).map(String::as_str)
     }
 
-    /// True when `name` is bound anywhere in this file (to anything).
+    /// True when `name`, one of the [`BOUND_GLOBALS`], is bound anywhere in
+    /// this file (to anything), shadowing the global.
     pub fn is_bound(&self, name: &str) -> bool {
+        debug_assert!(
+            BOUND_GLOBALS.contains(&name),
+            "is_bound answers for the globals the fingerprint covers, not `{name}`"
+        );
         self.async_names.contains(name)
             || self.other_names.contains(name)
             || self.fs_modules.contains(name)
@@ -1552,6 +1621,36 @@ mod tests {
         assert_eq!(highlighted, ["save", "then"]);
         assert_eq!(dropped[0].label, "save()");
         assert!(dropped[1].unhandled_then);
+    }
+
+    #[test]
+    fn renaming_a_plain_local_keeps_the_answers_and_shadowing_changes_them() {
+        let answers = |source: &str| {
+            let facts = AsyncFacts::collect(source, &syntax::parse(source, None));
+            (facts.fingerprint(), facts.answers_fingerprint())
+        };
+        let base = "async function save() {}\nfunction run(a) { let count = 1; save(); }\n";
+        let renamed = "async function save() {}\nfunction run(a) { let total = 1; save(); }\n";
+        let shadowing = "async function save() {}\nfunction run(a) { let save = 1; save(); }\n";
+        let (base_all, base_answers) = answers(base);
+        let (renamed_all, renamed_answers) = answers(renamed);
+        let (shadowing_all, shadowing_answers) = answers(shadowing);
+        assert_ne!(base_all, renamed_all, "the recorded facts changed");
+        assert_eq!(
+            base_answers, renamed_answers,
+            "no query answers differently"
+        );
+        assert_ne!(base_all, shadowing_all);
+        assert_ne!(
+            base_answers, shadowing_answers,
+            "save() is no longer certainly async"
+        );
+        let global = "async function save() {}\nfunction run(Promise) { save(); }\n";
+        assert_ne!(
+            base_answers,
+            answers(global).1,
+            "a shadowed global changes answers"
+        );
     }
 
     #[test]

@@ -81,9 +81,10 @@ pub fn analyze_configured(
 #[derive(Default)]
 pub struct AnalysisCache {
     units: HashMap<u64, CachedUnit>,
-    /// The file's facts (all units' merged) and the hash of the units' facts
-    /// fingerprints they were merged from.
-    merged: Option<(u64, AsyncFacts)>,
+    /// The file's facts (all units' merged), the hash of the units' facts
+    /// fingerprints they were merged from, and their
+    /// [answers fingerprint](AsyncFacts::answers_fingerprint).
+    merged: Option<(u64, AsyncFacts, u64)>,
     /// Units examined afresh by the last run (the rest came from the cache).
     pub last_examined: usize,
 }
@@ -194,18 +195,21 @@ pub fn analyze_within(
         cached.facts_fingerprint.hash(&mut facts_key);
     }
     let facts_key = facts_key.finish();
-    let facts = match cache.merged.take() {
-        Some((key, facts)) if key == facts_key => facts,
+    let (facts, answers) = match cache.merged.take() {
+        Some((key, facts, answers)) if key == facts_key => (facts, answers),
         _ => {
             let mut facts = AsyncFacts::default();
             for state in &states {
                 facts.merge(&state.cached.as_ref().expect("every unit has facts").facts);
             }
-            facts
+            let answers = facts.answers_fingerprint();
+            (facts, answers)
         }
     };
+    // A unit's findings are reused while the file's facts answer every query
+    // as before, even when some unit's facts changed (a local renamed).
     let mut file_key = std::collections::hash_map::DefaultHasher::new();
-    facts_key.hash(&mut file_key);
+    answers.hash(&mut file_key);
     for rule in &rules {
         rule.meta().code.hash(&mut file_key);
     }
@@ -253,7 +257,7 @@ pub fn analyze_within(
         .into_iter()
         .filter_map(|state| Some((state.key?, state.cached?)))
         .collect();
-    cache.merged = Some((facts_key, facts));
+    cache.merged = Some((facts_key, facts, answers));
 
     if !findings.is_empty() && Suppressions::mentioned(source) {
         let index = LineIndex::new(source);
