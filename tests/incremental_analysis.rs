@@ -165,7 +165,13 @@ fn check_equal(doc: &Document, cache: &mut AnalysisCache, context: &str) {
             .findings
             .iter()
             .filter(|f| count(&incremental.findings, f) != count(&fresh.findings, f))
-            .map(|f| (f, count(&incremental.findings, f), count(&fresh.findings, f)))
+            .map(|f| {
+                (
+                    f,
+                    count(&incremental.findings, f),
+                    count(&fresh.findings, f),
+                )
+            })
             .collect();
         panic!(
             "incremental and fresh analyses differ after {context}\n\
