@@ -1353,7 +1353,7 @@ fn catches_without_rethrowing(try_statement: Node) -> bool {
 }
 
 /// True when `node` lies in the block of a `try` with a `catch`, below `limit`.
-fn inside_try_block(node: Node, limit: Node) -> bool {
+pub fn inside_try_block(node: Node, limit: Node) -> bool {
     let mut current = node;
     while let Some(parent) = current.parent() {
         if parent.id() == limit.id() {

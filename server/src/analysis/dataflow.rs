@@ -35,24 +35,7 @@ pub enum Walk {
 
 /// Visits `root` and its descendants in document order, without recursion.
 pub fn preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>) -> Walk) {
-    let mut cursor = root.walk();
-    loop {
-        let enter = visit(cursor.node()) == Walk::Enter;
-        if enter && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.node() == root {
-                return;
-            }
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return;
-            }
-        }
-    }
+    preorder_with_ancestors(root, |node, _| visit(node));
 }
 
 /// Like [`preorder`], and also hands the visitor the node's ancestors, from

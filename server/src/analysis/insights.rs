@@ -463,24 +463,7 @@ fn rejections(source: &str, function: Node) -> Vec<Rejection> {
         if node != body && dataflow::is_function(node) {
             return dataflow::Walk::Skip;
         }
-        let caught = || {
-            let mut current = node;
-            while let Some(parent) = current.parent() {
-                if parent.id() == function.id() {
-                    return false;
-                }
-                if parent.kind() == "try_statement"
-                    && parent.child_by_field_name("handler").is_some()
-                    && parent
-                        .child_by_field_name("body")
-                        .is_some_and(|b| b.id() == current.id())
-                {
-                    return true;
-                }
-                current = parent;
-            }
-            false
-        };
+        let caught = || async_facts::inside_try_block(node, function);
         match node.kind() {
             "throw_statement" if !caught() => found.push(Rejection {
                 range: node.byte_range(),
