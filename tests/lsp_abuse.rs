@@ -9,7 +9,7 @@ mod lsp_client;
 
 use std::time::Instant;
 
-use lsp_client::LspClient;
+use lsp_client::{frame, LspClient};
 use serde_json::{json, Value};
 
 const URI: &str = "file:///project/known.js";
@@ -541,6 +541,34 @@ fn cancelling_a_running_request_answers_request_cancelled_and_a_finished_one_is_
     assert!(answer.get("error").is_none(), "{answer}");
     assert_still_serving(&mut client);
     assert!(client.shutdown_and_exit().success());
+}
+
+/// The insights computation a cancelled hover started is not lost: it runs
+/// to the end and the next hover on the same text uses it, so the server
+/// computes them once (its debug log says how often).
+#[test]
+fn a_cancelled_hovers_insights_serve_the_next_hover() {
+    let log = std::env::temp_dir().join(format!("ticklens-cancel-{}.log", std::process::id()));
+    let mut client = LspClient::spawn_logging_to(&[("TICKLENS_LOG", "ticklens=debug")], &log);
+    client.initialize(json!({}));
+    let slow = "file:///project/slow.js";
+    client.open(slow, &slow_document());
+    let mut bytes = Vec::new();
+    for message in [
+        json!({ "jsonrpc": "2.0", "id": 800, "method": "textDocument/hover", "params": hover_params(slow, 1, 12) }),
+        json!({ "jsonrpc": "2.0", "method": "$/cancelRequest", "params": { "id": 800 } }),
+    ] {
+        bytes.extend_from_slice(&frame(&message));
+    }
+    client.send_raw(&bytes);
+    assert_eq!(error_code(&client.response(&json!(800))), REQUEST_CANCELLED);
+    let hover = client.hover(slow, 1, 12);
+    assert!(hover["contents"]["value"].as_str().is_some(), "{hover}");
+    assert!(client.shutdown_and_exit().success());
+    let text = std::fs::read_to_string(&log).expect("the server log");
+    let _ = std::fs::remove_file(&log);
+    let computed = text.matches("computing the insights of file:///project/slow.js").count();
+    assert_eq!(computed, 1, "insights computed {computed} times:\n{text}");
 }
 
 #[test]

@@ -29,12 +29,23 @@ impl LspClient {
     }
 
     pub fn spawn_with_env(env: &[(&str, &str)]) -> Self {
+        Self::spawn_with(env, Stdio::null())
+    }
+
+    /// Like [`LspClient::spawn_with_env`], with the server's log (stderr) in `log`.
+    #[allow(dead_code)]
+    pub fn spawn_logging_to(env: &[(&str, &str)], log: &std::path::Path) -> Self {
+        let file = std::fs::File::create(log).expect("create the server log");
+        Self::spawn_with(env, Stdio::from(file))
+    }
+
+    fn spawn_with(env: &[(&str, &str)], stderr: Stdio) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_ticklens"));
         command
             .args(["lsp", "--stdio"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(stderr);
         for (key, value) in env {
             command.env(key, value);
         }

@@ -200,7 +200,7 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
         entry.doc = Arc::new(doc);
         entry.in_sync = in_sync;
         entry.analysis = None;
-        entry.insights = None;
+        entry.insights = Arc::default();
     }
     if let Some(error) = problem {
         let message = format!(
@@ -484,35 +484,42 @@ async fn current_insights(
     if !open.usable() {
         return None;
     }
-    let version = open.doc.version();
-    if let Some((cached, insights)) = &open.insights {
-        if *cached == version {
-            return Some((open.doc, Some(Arc::clone(insights))));
-        }
+    let cell = Arc::clone(&open.insights);
+    if let Some(insights) = cell.get() {
+        return Some((open.doc, insights.clone()));
     }
     let doc = Arc::clone(&open.doc);
     let module = module_kind(uri, &doc);
-    let computed = tokio::task::spawn_blocking(move || {
-        analysis::contain_panic(|| insights::insights(doc.text(), doc.tree(), module))
-    })
-    .await;
-    let insights = match computed {
-        Ok(Ok(insights)) => Arc::new(insights),
-        Ok(Err(panic)) => {
-            tracing::error!("insights for {uri} failed: {panic}");
-            return Some((open.doc, None));
-        }
-        Err(error) => {
-            tracing::error!("insights task for {uri} did not finish: {error}");
-            return Some((open.doc, None));
-        }
-    };
-    if let Some(mut entry) = backend.state.documents.get_mut(uri) {
-        if Arc::ptr_eq(&entry.doc, &open.doc) {
-            entry.insights = Some((version, Arc::clone(&insights)));
-        }
-    }
-    Some((open.doc, Some(insights)))
+    let uri = uri.clone();
+    // The computation runs in a task of its own and fills the document's cell:
+    // a cancelled request ($/cancelRequest drops its future) neither stops it
+    // nor loses its result, and concurrent requests share one computation.
+    let computing = tokio::spawn(async move {
+        cell.get_or_init(|| async move {
+            tracing::debug!(
+                "computing the insights of {uri} at version {}",
+                doc.version()
+            );
+            let computed = tokio::task::spawn_blocking(move || {
+                analysis::contain_panic(|| insights::insights(doc.text(), doc.tree(), module))
+            })
+            .await;
+            match computed {
+                Ok(Ok(insights)) => Some(Arc::new(insights)),
+                Ok(Err(panic)) => {
+                    tracing::error!("insights for {uri} failed: {panic}");
+                    None
+                }
+                Err(error) => {
+                    tracing::error!("insights task for {uri} did not finish: {error}");
+                    None
+                }
+            }
+        })
+        .await
+        .clone()
+    });
+    Some((open.doc, computing.await.ok().flatten()))
 }
 
 fn module_kind(uri: &Url, doc: &Document) -> ModuleKind {

@@ -64,8 +64,10 @@ pub struct OpenDocument {
     pub in_sync: bool,
     /// The analysis of `doc`, once computed for its version.
     pub analysis: Option<(i32, Arc<Analysis>)>,
-    /// The editor insights (ticks, retained variables, order) of `doc`, once computed.
-    pub insights: Option<(i32, Arc<Insights>)>,
+    /// The editor insights (ticks, retained variables, order) of `doc`, filled
+    /// once per text by the first request that needs them (`None` inside when
+    /// computing them failed). A change gives the document a new, empty cell.
+    pub insights: Arc<tokio::sync::OnceCell<Option<Arc<Insights>>>>,
     /// What the last analysis of this document keeps for the next one, so an
     /// edit re-examines only the units it touched.
     pub cache: Arc<Mutex<AnalysisCache>>,
@@ -83,7 +85,7 @@ impl OpenDocument {
             doc,
             in_sync: true,
             analysis: None,
-            insights: None,
+            insights: Arc::default(),
             cache: Arc::default(),
         }
     }
