@@ -567,7 +567,9 @@ fn a_cancelled_hovers_insights_serve_the_next_hover() {
     assert!(client.shutdown_and_exit().success());
     let text = std::fs::read_to_string(&log).expect("the server log");
     let _ = std::fs::remove_file(&log);
-    let computed = text.matches("computing the insights of file:///project/slow.js").count();
+    let computed = text
+        .matches("computing the insights of file:///project/slow.js")
+        .count();
     assert_eq!(computed, 1, "insights computed {computed} times:\n{text}");
 }
 
