@@ -72,6 +72,7 @@ pub struct DroppedCall {
 pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
     let facts = engine::function_facts(source, tree, module);
     let order = engine::predict_order(source, tree, module);
+    let async_facts = AsyncFacts::collect(source, tree);
     let root = tree.root_node();
     let mut functions = Vec::new();
     for fact in facts {
@@ -129,11 +130,10 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             is_arrow: node.kind() == "arrow_function",
             first_await: awaits.first().map(|a| a.range.clone()),
             settles: fact.settles.clone(),
-            rejected_by: rejections(source, node),
+            rejected_by: rejections(source, &async_facts, node),
             awaits,
         });
     }
-    let async_facts = AsyncFacts::collect(source, tree);
     let dropped = async_facts
         .dropped_promises(source, tree)
         .into_iter()
@@ -454,7 +454,7 @@ fn dropped_consequence(
 
 /// `throw` statements and awaits of the function (not of nested functions) that
 /// no enclosing `try` with a `catch` handles.
-fn rejections(source: &str, function: Node) -> Vec<Rejection> {
+fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection> {
     let mut found = Vec::new();
     let Some(body) = function.child_by_field_name("body") else {
         return found;
@@ -469,12 +469,14 @@ fn rejections(source: &str, function: Node) -> Vec<Rejection> {
                 range: node.byte_range(),
                 what: "a `throw`".to_owned(),
             }),
-            // `await null` cannot reject: only an operand that may be a thenable can.
+            // `await null` and `await Promise.resolve()` cannot reject: only an
+            // operand that may be a thenable, and may reject, can.
             "await_expression"
                 if !caught()
-                    && !node
-                        .named_child(0)
-                        .is_some_and(|o| async_facts::certainly_not_thenable(source, o)) =>
+                    && !node.named_child(0).is_some_and(|o| {
+                        async_facts::certainly_not_thenable(source, o)
+                            || facts.cannot_reject(source, o)
+                    }) =>
             {
                 let operand = node
                     .named_child(0)
