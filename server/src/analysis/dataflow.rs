@@ -981,6 +981,25 @@ impl FunctionFlow {
             .any(|read| self.reaches(index, binding, &point.range, read))
     }
 
+    /// The statement that overwrites `binding` on every path from its
+    /// declaration to await `await_index` (`big = null;` in the await's block,
+    /// before it), if there is one: the value it was declared with is then no
+    /// longer held at that await, whatever keeps the variable itself.
+    pub fn overwritten_before(
+        &self,
+        binding_index: usize,
+        await_index: usize,
+    ) -> Option<Range<usize>> {
+        let binding = self.bindings.get(binding_index)?;
+        let point = self.awaits.get(await_index)?;
+        binding
+            .kills
+            .iter()
+            .filter(|kill| !contains(&kill.stmt, &binding.decl_range))
+            .find(|kill| self.kill_blocks_path(kill, &binding.decl_range, &point.range))
+            .map(|kill| kill.stmt.clone())
+    }
+
     /// Whether control can flow from the end of `from` to `read` without
     /// passing a statement that overwrites the binding.
     fn reaches(
@@ -1114,7 +1133,12 @@ pub struct RetainedVar {
     pub name: String,
     pub decl_range: Range<usize>,
     pub reason: RetainReason,
+    /// The large value it was declared with, unless overwritten before the await.
     pub likely_large: Option<LargeValue>,
+    /// For a captured variable, the statement that overwrote its declared
+    /// value on every path to the await (`big = null;`): the closure keeps the
+    /// variable, not that value.
+    pub overwritten_at: Option<Range<usize>>,
 }
 
 /// The variables kept alive while the function waits at one `await`.
@@ -1139,18 +1163,26 @@ pub fn retained_at_awaits(source: &str, _tree: &Tree, function: Node) -> Vec<Awa
                 .into_iter()
                 .filter_map(|index| {
                     let binding = &flow.bindings[index];
+                    let live = flow.is_live_after(index, await_index);
                     let reason = if binding.captured {
                         RetainReason::Captured
-                    } else if flow.is_live_after(index, await_index) {
+                    } else if live {
                         RetainReason::Live
                     } else {
                         return None;
                     };
+                    let overwritten_at = (binding.captured && !live)
+                        .then(|| flow.overwritten_before(index, await_index))
+                        .flatten();
                     Some(RetainedVar {
                         name: binding.name.clone(),
                         decl_range: binding.decl_range.clone(),
                         reason,
-                        likely_large: binding.likely_large.clone(),
+                        likely_large: binding
+                            .likely_large
+                            .clone()
+                            .filter(|_| overwritten_at.is_none()),
+                        overwritten_at,
                     })
                 })
                 .collect(),
@@ -1226,6 +1258,29 @@ mod tests {
     fn an_overwrite_after_the_await_kills_the_old_value() {
         let source = "async function f() {\n  let data = load();\n  use(data);\n  await g();\n  data = other();\n  use(data);\n}\n";
         assert_eq!(retained(source), vec![vec![]] as Vec<Vec<&str>>);
+    }
+
+    #[test]
+    fn a_captured_value_overwritten_before_the_await_is_not_kept() {
+        let at_second_await = |source: &str| {
+            let tree = syntax::parse(source, None);
+            let function = tree.root_node().named_child(0).expect("a function");
+            let retention = retained_at_awaits(source, &tree, function);
+            retention[1].retained[0].clone()
+        };
+        let cleared = at_second_await(
+            "async function f(p) {\n  let big = JSON.parse(await p);\n  const peek = () => big;\n  big = null;\n  await g();\n  return peek;\n}\n",
+        );
+        assert_eq!(cleared.name, "big");
+        assert_eq!(cleared.reason, RetainReason::Captured);
+        assert!(cleared.likely_large.is_none(), "{cleared:?}");
+        assert!(cleared.overwritten_at.is_some(), "{cleared:?}");
+        // Cleared in a branch only: the large value may still be there.
+        let maybe = at_second_await(
+            "async function f(p, c) {\n  let big = JSON.parse(await p);\n  const peek = () => big;\n  if (c) { big = null; }\n  await g();\n  return peek;\n}\n",
+        );
+        assert!(maybe.likely_large.is_some(), "{maybe:?}");
+        assert!(maybe.overwritten_at.is_none(), "{maybe:?}");
     }
 
     #[test]

@@ -653,9 +653,14 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
         text.push_str("\n\n**Retained while waiting:**");
         for var in &at.retained {
             let line = source[..var.decl_range.start].matches('\n').count() + 1;
-            let reason = match var.reason {
-                RetainReason::Live => "live: read after the await",
-                RetainReason::Captured => "captured by a closure",
+            let reason = match (&var.reason, &var.overwritten_at) {
+                (RetainReason::Live, _) => "live: read after the await".to_owned(),
+                (RetainReason::Captured, None) => "captured by a closure".to_owned(),
+                (RetainReason::Captured, Some(at)) => format!(
+                    "captured by a closure; overwritten on line {}, so the closure keeps the \
+                     variable, not the value it was declared with",
+                    source[..at.start].matches('\n').count() + 1
+                ),
             };
             text.push_str(&format!("\n- `{}` (line {line}, {reason})", var.name));
             if let Some(large) = &var.likely_large {
