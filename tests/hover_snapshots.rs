@@ -7,7 +7,7 @@
 //!
 //! The texts come from the library calls the LSP handlers make
 //! (`insights::insights`, `Insights::hover` with the `analysis::hover::hover_at`
-//! fallback, `short_tick`, `order_title`, `settle_title`), so a snapshot shows
+//! fallback, `inlay_label`, `order_title`, `settle_title`), so a snapshot shows
 //! what an editor shows.
 
 use std::fmt::Write as _;
@@ -183,7 +183,7 @@ fn render(file_name: &str, source: &str) -> String {
     // Inlay hints: after each await its resume tick, after each dropped promise a marker.
     for function in &insights.functions {
         for awaited in &function.awaits {
-            let text = match insights::short_tick(&awaited.resume) {
+            let text = match awaited.inlay_label() {
                 Some(label) => format!("├─ inlay {}: {label}", at(source, awaited.range.end)),
                 None => format!(
                     "├─ inlay {}: none (resume tick unknown)",

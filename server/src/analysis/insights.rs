@@ -57,6 +57,33 @@ pub struct AwaitInsight {
     /// an operand that starts no work, awaits in different try regions).
     pub depends_on_previous: Option<bool>,
     pub retained: Vec<RetainedVar>,
+    /// The operand is a thenable that is not a native promise (so the tick
+    /// includes the job that calls its `then`), on every run the engine saw.
+    pub thenable: bool,
+}
+
+impl AwaitInsight {
+    /// The inlay label: `tick 2`, `tick 2 thenable`, `after fetch(…)`.
+    pub fn inlay_label(&self) -> Option<String> {
+        let tick = short_tick(&self.resume)?;
+        Some(match self.thenable {
+            true => format!("{tick} thenable"),
+            false => tick,
+        })
+    }
+
+    /// When it resumes, as sentences, for `function` (its call label).
+    pub fn resume_text(&self, function: &str) -> String {
+        let mut text = describe_resume(&self.resume, function);
+        if self.thenable {
+            text.push_str(&format!(
+                " `{}` is a thenable, not a native promise: one job calls its `then`, and the \
+                 `resolve` it calls queues the resumption, one more job.",
+                shorten(&self.operand, 40)
+            ));
+        }
+        text
+    }
 }
 
 /// A call whose promise nobody keeps.
@@ -112,6 +139,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
                 range: await_fact.range.clone(),
                 operand,
                 resume,
+                thenable: fact.called_by_program && await_fact.thenable,
                 depends_on_previous,
                 retained: retention
                     .iter()
@@ -637,7 +665,7 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
     let mut text = format!(
         "**await** `{}` in {within}\n\n{}",
         shorten(&at.operand, 60),
-        describe_resume(&at.resume, &name)
+        at.resume_text(&name)
     );
     match at.depends_on_previous {
         Some(false) => text.push_str(

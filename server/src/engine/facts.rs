@@ -49,6 +49,9 @@ pub(crate) struct Observer {
     pub operand_text: BTreeMap<usize, String>,
     /// Operands the facts run treated as unknown code.
     pub opaque_promises: BTreeMap<ObjId, String>,
+    /// Per await site, (times its operand was a thenable that is not a native
+    /// promise, times it was anything else).
+    pub operand_kinds: BTreeMap<(FuncId, usize, usize), (u32, u32)>,
 }
 
 /// When a promise settled: (macrotask instant, job depth).
@@ -77,7 +80,26 @@ impl Observer {
         self.entered_funcs.push(func);
     }
 
-    pub fn awaited(&mut self, activation: usize, span: Range<usize>, promise: ObjId) {
+    /// An await at `span` suspends on `promise`; `thenable` when its operand
+    /// was a thenable other than a native promise (adopted through its `then`).
+    pub fn awaited(
+        &mut self,
+        activation: usize,
+        span: Range<usize>,
+        promise: ObjId,
+        thenable: bool,
+    ) {
+        if let Some(&func) = self.activation_funcs.get(&activation) {
+            let kinds = self
+                .operand_kinds
+                .entry((func, span.start, span.end))
+                .or_default();
+            if thenable {
+                kinds.0 += 1;
+            } else {
+                kinds.1 += 1;
+            }
+        }
         self.awaited.insert(activation, (promise, span));
     }
 

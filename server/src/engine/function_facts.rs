@@ -46,6 +46,9 @@ pub struct AwaitFacts {
     /// Byte range of the `await_expression`.
     pub range: Range<usize>,
     pub resume: ResumeTick,
+    /// Every run that reached it awaited a thenable that is not a native
+    /// promise: one job calls its `then`, and its `resolve` queues the rest.
+    pub thenable: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -121,9 +124,15 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
                     Some(tick) => tick,
                     None => unseen_await(source, tree, span, stop_reason.as_deref()),
                 };
+                let (thenable_runs, other_runs) = observer
+                    .operand_kinds
+                    .get(&(func, span.start, span.end))
+                    .copied()
+                    .unwrap_or_default();
                 AwaitFacts {
                     range: span.clone(),
                     resume,
+                    thenable: thenable_runs > 0 && other_runs == 0,
                 }
             })
             .collect();

@@ -1041,9 +1041,14 @@ impl<'s> Machine<'s> {
         let Some(activation) = self.frame().activation else {
             return self.abstain("`await` outside an async function");
         };
+        let thenable = self.observer.is_some()
+            && operand
+                .as_object()
+                .is_some_and(|id| self.promise_data(id).is_none())
+            && self.then_of(&operand)?.is_some();
         let promise = self.promise_resolve(operand)?;
         if let Some(observer) = &mut self.observer {
-            observer.awaited(activation, span.clone(), promise);
+            observer.awaited(activation, span.clone(), promise, thenable);
         }
         self.await_promise(promise, activation)?;
         let Some(frame) = self.frames.pop() else {

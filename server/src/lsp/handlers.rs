@@ -400,7 +400,7 @@ pub async fn inlay_hint(
     let mut hints = Vec::new();
     for function in &insights.functions {
         for at in &function.awaits {
-            let Some(label) = insights::short_tick(&at.resume) else {
+            let Some(label) = at.inlay_label() else {
                 continue;
             };
             if in_range(at.range.end) {
@@ -409,10 +409,9 @@ pub async fn inlay_hint(
                     label: InlayHintLabel::String(label),
                     kind: None,
                     text_edits: None,
-                    tooltip: Some(InlayHintTooltip::String(insights::describe_resume(
-                        &at.resume,
-                        &function.call_label(),
-                    ))),
+                    tooltip: Some(InlayHintTooltip::String(
+                        at.resume_text(&function.call_label()),
+                    )),
                     padding_left: Some(true),
                     padding_right: None,
                     data: None,
