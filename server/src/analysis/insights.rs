@@ -33,6 +33,9 @@ pub struct FunctionInsight {
     pub is_arrow: bool,
     /// The first `await` (the end of the synchronous prefix), if any.
     pub first_await: Option<Range<usize>>,
+    /// The first `return` of the function's own code before its first
+    /// `await`: on that path the whole call runs synchronously.
+    pub early_return: Option<Range<usize>>,
     pub settles: ResumeTick,
     /// What rejects the function's promise: `throw`s and awaits outside any `try/catch`.
     pub rejected_by: Vec<Rejection>,
@@ -156,6 +159,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             head: node.start_byte()..head_end,
             name: fact.name.clone(),
             is_arrow: node.kind() == "arrow_function",
+            early_return: early_return(node, awaits.first().map(|a| a.range.start)),
             first_await: awaits.first().map(|a| a.range.clone()),
             settles: fact.settles.clone(),
             rejected_by: rejections(source, &async_facts, node),
@@ -480,6 +484,23 @@ fn dropped_consequence(
     }
 }
 
+/// The first `return` of `function`'s own code (not of nested functions)
+/// that ends before `first_await` starts (`return await x` does not count).
+fn early_return(function: Node, first_await: Option<usize>) -> Option<Range<usize>> {
+    let first_await = first_await?;
+    let body = function.child_by_field_name("body")?;
+    let mut found: Option<Range<usize>> = None;
+    async_facts::for_each_own_node(body, |node| {
+        if node.kind() == "return_statement"
+            && node.end_byte() <= first_await
+            && found.as_ref().is_none_or(|f| node.start_byte() < f.start)
+        {
+            found = Some(node.byte_range());
+        }
+    });
+    found
+}
+
 /// `throw` statements and awaits of the function (not of nested functions) that
 /// no enclosing `try` with a `catch` handles.
 fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection> {
@@ -709,12 +730,20 @@ pub fn function_hover(source: &str, function: &FunctionInsight) -> String {
     };
     let mut text = format!("{heading}\n\nReturns a promise on every call. ");
     match &function.first_await {
-        Some(first) => text.push_str(&format!(
-            "Runs synchronously up to line {} (its first `await`); {} suspension point{}.",
-            line_of(first.start),
-            function.awaits.len(),
-            if function.awaits.len() == 1 { "" } else { "s" }
-        )),
+        Some(first) => {
+            text.push_str(&format!(
+                "Runs synchronously up to line {} (its first `await`); {} suspension point{}.",
+                line_of(first.start),
+                function.awaits.len(),
+                if function.awaits.len() == 1 { "" } else { "s" }
+            ));
+            if let Some(early) = &function.early_return {
+                text.push_str(&format!(
+                    " A path that returns before it (line {}) runs the whole call synchronously.",
+                    line_of(early.start)
+                ));
+            }
+        }
         None => text.push_str("Has no `await`: the whole body runs synchronously during the call."),
     }
     text.push_str("\n\n");
