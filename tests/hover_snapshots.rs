@@ -181,21 +181,25 @@ fn render(file_name: &str, source: &str) -> String {
     }
 
     // Inlay hints: after each await its resume tick, after each dropped promise a marker.
-    for function in &insights.functions {
-        for awaited in &function.awaits {
-            let text = match awaited.inlay_label() {
-                Some(label) => format!("├─ inlay {}: {label}", at(source, awaited.range.end)),
-                None => format!(
-                    "├─ inlay {}: none (resume tick unknown)",
-                    at(source, awaited.range.end)
-                ),
-            };
-            notes.push(Note {
-                offset: awaited.range.end,
-                rank: 2,
-                text,
-            });
-        }
+    let module_awaits = insights.module_awaits.iter();
+    for awaited in insights
+        .functions
+        .iter()
+        .flat_map(|f| f.awaits.iter())
+        .chain(module_awaits)
+    {
+        let text = match awaited.inlay_label() {
+            Some(label) => format!("├─ inlay {}: {label}", at(source, awaited.range.end)),
+            None => format!(
+                "├─ inlay {}: none (resume tick unknown)",
+                at(source, awaited.range.end)
+            ),
+        };
+        notes.push(Note {
+            offset: awaited.range.end,
+            rank: 2,
+            text,
+        });
     }
     for dropped in &insights.dropped {
         notes.push(Note {

@@ -18,9 +18,14 @@ use super::dataflow::{self, RetainReason, RetainedVar};
 #[derive(Clone, Debug)]
 pub struct Insights {
     pub functions: Vec<FunctionInsight>,
+    /// The awaits of an ES module's top level (its body is async too).
+    pub module_awaits: Vec<AwaitInsight>,
     pub dropped: Vec<DroppedCall>,
     pub order: OrderOutcome,
 }
+
+/// How a resume sentence names an ES module's body.
+pub const MODULE_BODY: &str = "the module";
 
 #[derive(Clone, Debug)]
 pub struct FunctionInsight {
@@ -105,7 +110,12 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
     let async_facts = AsyncFacts::collect(source, tree);
     let root = tree.root_node();
     let mut functions = Vec::new();
+    let mut module_awaits = Vec::new();
     for fact in facts {
+        if fact.is_module_body {
+            module_awaits = top_level_awaits(source, root, &fact);
+            continue;
+        }
         let Some(node) = root.descendant_for_byte_range(fact.range.start, fact.range.end) else {
             continue;
         };
@@ -177,6 +187,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         .collect();
     Insights {
         functions,
+        module_awaits,
         dropped,
         order,
     }
@@ -484,6 +495,40 @@ fn dropped_consequence(
     }
 }
 
+/// The awaits of an ES module's body: their ticks count from the start of the
+/// module's evaluation. Module-level bindings live as long as the module, so
+/// no await retains anything on its account.
+fn top_level_awaits(
+    source: &str,
+    root: Node,
+    module: &engine::AsyncFunctionFacts,
+) -> Vec<AwaitInsight> {
+    let mut previous: Option<Node> = None;
+    let mut awaits = Vec::new();
+    for await_fact in &module.awaits {
+        let Some(await_node) =
+            root.descendant_for_byte_range(await_fact.range.start, await_fact.range.end)
+        else {
+            continue;
+        };
+        let depends_on_previous =
+            previous.and_then(|previous| dependence(source, root, previous, await_node));
+        previous = Some(await_node);
+        awaits.push(AwaitInsight {
+            range: await_fact.range.clone(),
+            operand: await_node
+                .named_child(0)
+                .map(|o| source[o.byte_range()].to_owned())
+                .unwrap_or_default(),
+            resume: await_fact.resume.clone(),
+            thenable: await_fact.thenable,
+            depends_on_previous,
+            retained: Vec::new(),
+        });
+    }
+    awaits
+}
+
 /// The first `return` of `function`'s own code (not of nested functions)
 /// that ends before `first_await` starts (`return await x` does not count).
 fn early_return(function: Node, first_await: Option<usize>) -> Option<Range<usize>> {
@@ -628,6 +673,9 @@ fn subject(function: &str) -> String {
 /// [`FunctionInsight::call_label`].
 pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
     match tick {
+        ResumeTick::AfterEntry { jobs } if function == MODULE_BODY => {
+            format!("Resumes on microtask tick {jobs} after the module started evaluating.")
+        }
         ResumeTick::AfterEntry { jobs } => {
             format!(
                 "Resumes on microtask tick {jobs} after {} was entered.",
@@ -717,6 +765,28 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
             }
         }
     }
+    text
+}
+
+/// Markdown for a hover on an `await` at an ES module's top level.
+pub fn module_await_hover(at: &AwaitInsight) -> String {
+    let mut text = format!(
+        "**await** `{}` at the module's top level\n\n{}",
+        shorten(&at.operand, 60),
+        at.resume_text(MODULE_BODY)
+    );
+    match at.depends_on_previous {
+        Some(false) => text.push_str(
+            "\n\nDoes not use the previous await's result; if the two operations are \
+             independent, start both and await them together (`Promise.all`).",
+        ),
+        Some(true) => text.push_str("\n\nUses the result of the previous await."),
+        None => {}
+    }
+    text.push_str(
+        "\n\nModules that import this one wait for it to finish evaluating; its top-level \
+         bindings live as long as the module.",
+    );
     text
 }
 
@@ -853,6 +923,14 @@ impl Insights {
             if function.head.contains(&offset) {
                 return Some((function.head.clone(), function_hover(source, function)));
             }
+        }
+        if let Some(at) = self
+            .module_awaits
+            .iter()
+            .filter(|a| a.range.contains(&offset))
+            .min_by_key(|a| a.range.len())
+        {
+            return Some((at.range.clone(), module_await_hover(at)));
         }
         self.dropped
             .iter()

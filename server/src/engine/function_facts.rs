@@ -62,9 +62,13 @@ pub struct AsyncFunctionFacts {
     /// the facts come from one synthetic call with `undefined` arguments and
     /// hold only for such a call.
     pub called_by_program: bool,
+    /// The body of an ES module, which awaits at its top level: `range` is
+    /// the whole program and `name` is empty.
+    pub is_module_body: bool,
 }
 
-/// Facts for every async function in the program, in source order.
+/// Facts for every async function in the program, and for the body of an ES
+/// module that awaits at its top level, in source order.
 pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<AsyncFunctionFacts> {
     let Ok(mut machine) = super::prepare(source, tree, module) else {
         return Vec::new();
@@ -107,7 +111,7 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
     let stop_reason = stop.as_ref().map(|stop| format!("not reached: {stop}"));
     let mut facts = Vec::new();
     for (func, code) in machine.funcs.iter().enumerate() {
-        if func == 0 || !code.is_async {
+        if !code.is_async || (func == 0 && code.awaits.is_empty()) {
             continue;
         }
         let awaits = code
@@ -138,7 +142,10 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
             .collect();
         facts.push(AsyncFunctionFacts {
             range: code.range.clone(),
-            name: code.name.to_string(),
+            name: match func {
+                0 => String::new(),
+                _ => code.name.to_string(),
+            },
             awaits,
             // A synthetic call's settle tick holds for that call only.
             settles: match (entries.contains_key(&func), &stop) {
@@ -151,6 +158,7 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
                 },
             },
             called_by_program: entries.contains_key(&func),
+            is_module_body: func == 0,
         });
     }
     facts.sort_by_key(|f| f.range.start);

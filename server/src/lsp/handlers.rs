@@ -398,25 +398,34 @@ pub async fn inlay_hint(
     let end = convert::offset(&doc, params.range.end, encoding).unwrap_or(doc.text().len());
     let in_range = |offset: usize| start <= offset && offset <= end;
     let mut hints = Vec::new();
-    for function in &insights.functions {
-        for at in &function.awaits {
-            let Some(label) = at.inlay_label() else {
-                continue;
-            };
-            if in_range(at.range.end) {
-                hints.push(InlayHint {
-                    position: convert::position(&doc, at.range.end, encoding),
-                    label: InlayHintLabel::String(label),
-                    kind: None,
-                    text_edits: None,
-                    tooltip: Some(InlayHintTooltip::String(
-                        at.resume_text(&function.call_label()),
-                    )),
-                    padding_left: Some(true),
-                    padding_right: None,
-                    data: None,
-                });
-            }
+    let awaits = insights
+        .functions
+        .iter()
+        .flat_map(|function| {
+            let label = function.call_label();
+            function.awaits.iter().map(move |at| (at, label.clone()))
+        })
+        .chain(
+            insights
+                .module_awaits
+                .iter()
+                .map(|at| (at, insights::MODULE_BODY.to_owned())),
+        );
+    for (at, function) in awaits {
+        let Some(label) = at.inlay_label() else {
+            continue;
+        };
+        if in_range(at.range.end) {
+            hints.push(InlayHint {
+                position: convert::position(&doc, at.range.end, encoding),
+                label: InlayHintLabel::String(label),
+                kind: None,
+                text_edits: None,
+                tooltip: Some(InlayHintTooltip::String(at.resume_text(&function))),
+                padding_left: Some(true),
+                padding_right: None,
+                data: None,
+            });
         }
     }
     for dropped in &insights.dropped {
