@@ -68,11 +68,18 @@ pub struct AwaitInsight {
     /// The operand is a thenable that is not a native promise (so the tick
     /// includes the job that calls its `then`), on every run the engine saw.
     pub thenable: bool,
+    /// In a function the program never calls, an operand that is certainly
+    /// not a thenable (`await null`): it resumes one job after it is reached,
+    /// whatever the arguments.
+    pub plain_value: bool,
 }
 
 impl AwaitInsight {
     /// The inlay label: `tick 2`, `tick 2 thenable`, `after fetch(…)`.
     pub fn inlay_label(&self) -> Option<String> {
+        if self.plain_value {
+            return Some("+1".to_owned());
+        }
         let tick = short_tick(&self.resume)?;
         Some(match self.thenable {
             true => format!("{tick} thenable"),
@@ -82,6 +89,13 @@ impl AwaitInsight {
 
     /// When it resumes, as sentences, for `function` (its call label).
     pub fn resume_text(&self, function: &str) -> String {
+        if self.plain_value {
+            return format!(
+                "Resumes 1 job after this `await` is reached: `{}` is not a promise, so it only \
+                 yields once.",
+                shorten(&self.operand, 40)
+            );
+        }
         let mut text = describe_resume(&self.resume, function);
         if self.thenable {
             text.push_str(&format!(
@@ -148,11 +162,16 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
                     if_native_promise: true,
                 }
             };
+            let plain_value = !fact.called_by_program
+                && await_node
+                    .named_child(0)
+                    .is_some_and(|o| async_facts::certainly_not_thenable(source, o));
             awaits.push(AwaitInsight {
                 range: await_fact.range.clone(),
                 operand,
                 resume,
                 thenable: fact.called_by_program && await_fact.thenable,
+                plain_value,
                 depends_on_previous,
                 retained: retention
                     .iter()
@@ -522,6 +541,7 @@ fn top_level_awaits(
                 .unwrap_or_default(),
             resume: await_fact.resume.clone(),
             thenable: await_fact.thenable,
+            plain_value: false,
             depends_on_previous,
             retained: Vec::new(),
         });
