@@ -116,27 +116,40 @@ const MODULE_DECLARATION_KINDS: &[&str] = &[
     "import_statement",
 ];
 
+/// The named methods and fields of a class, each with its async function: the
+/// method itself when it is a plain `async` method, a field's async function
+/// value, `None` for the rest.
+fn class_members(class: Node) -> Vec<(Node, Option<Node>)> {
+    let mut members = Vec::new();
+    let Some(body) = class.child_by_field_name("body") else {
+        return members;
+    };
+    let mut cursor = body.walk();
+    for member in body.named_children(&mut cursor) {
+        let Some(name) = member.child_by_field_name("name") else {
+            continue;
+        };
+        let function = match member.kind() {
+            "method_definition" => Some(member).filter(|m| is_plain_async_method(*m)),
+            "field_definition" => member
+                .child_by_field_name("value")
+                .map(unwrap_parens)
+                .filter(|v| is_async_function(*v)),
+            _ => continue,
+        };
+        members.push((name, function));
+    }
+    members
+}
+
 /// A key for a class that does not depend on where it is, nor on its
 /// methods' bodies: a hash of its members' names and whether each is async.
 /// Two classes with the same key answer every question the facts ask alike.
 fn class_key(source: &str, class: Node) -> u64 {
-    let mut members: Vec<(&str, bool)> = Vec::new();
-    if let Some(body) = class.child_by_field_name("body") {
-        let mut cursor = body.walk();
-        for member in body.named_children(&mut cursor) {
-            let Some(name) = member.child_by_field_name("name") else {
-                continue;
-            };
-            let is_async = match member.kind() {
-                "method_definition" => is_plain_async_method(member),
-                "field_definition" => member
-                    .child_by_field_name("value")
-                    .is_some_and(is_async_function),
-                _ => continue,
-            };
-            members.push((text_of(source, name), is_async));
-        }
-    }
+    let members: Vec<(&str, bool)> = class_members(class)
+        .into_iter()
+        .map(|(name, function)| (text_of(source, name), function.is_some()))
+        .collect();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     class
         .child_by_field_name("name")
@@ -414,32 +427,16 @@ impl AsyncFacts {
                 }
                 let mut methods = (HashSet::new(), HashSet::new());
                 let mut rejecting = HashSet::new();
-                if let Some(body) = node.child_by_field_name("body") {
-                    let mut cursor = body.walk();
-                    for member in body.named_children(&mut cursor) {
-                        let Some(name) = member.child_by_field_name("name") else {
-                            continue;
-                        };
-                        let function = match member.kind() {
-                            "method_definition" => {
-                                Some(member).filter(|m| is_plain_async_method(*m))
+                for (name, function) in class_members(node) {
+                    match function {
+                        Some(function) => {
+                            methods.0.insert(text(name));
+                            if !cannot_fail(source, function) {
+                                rejecting.insert(text(name));
                             }
-                            "field_definition" => member
-                                .child_by_field_name("value")
-                                .map(unwrap_parens)
-                                .filter(|v| is_async_function(*v)),
-                            _ => continue,
-                        };
-                        match function {
-                            Some(function) => {
-                                methods.0.insert(text(name));
-                                if !cannot_fail(source, function) {
-                                    rejecting.insert(text(name));
-                                }
-                            }
-                            None => {
-                                methods.1.insert(text(name));
-                            }
+                        }
+                        None => {
+                            methods.1.insert(text(name));
                         }
                     }
                 }

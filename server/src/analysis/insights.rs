@@ -127,7 +127,9 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
     let mut module_awaits = Vec::new();
     for fact in facts {
         if fact.is_module_body {
-            module_awaits = top_level_awaits(source, root, &fact);
+            // Module-level bindings live as long as the module: no await
+            // retains anything on its account.
+            module_awaits = await_insights(source, root, root, &fact, &[]);
             continue;
         }
         let Some(node) = root.descendant_for_byte_range(fact.range.start, fact.range.end) else {
@@ -135,51 +137,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         };
         let node = enclosing_function_node(node, &fact.range);
         let retention = dataflow::retained_at_awaits(source, tree, node);
-        let mut previous: Option<Node> = None;
-        let mut awaits = Vec::new();
-        for await_fact in &fact.awaits {
-            let Some(await_node) =
-                root.descendant_for_byte_range(await_fact.range.start, await_fact.range.end)
-            else {
-                continue;
-            };
-            let operand = await_node
-                .named_child(0)
-                .map(|o| source[o.byte_range()].to_owned())
-                .unwrap_or_default();
-            let depends_on_previous =
-                previous.and_then(|previous| dependence(source, node, previous, await_node));
-            previous = Some(await_node);
-            // A function the program never calls was run once with `undefined`
-            // arguments; its ticks hold for that call only, so say what holds
-            // for any argument: one job after a native promise settles.
-            let resume = if fact.called_by_program {
-                await_fact.resume.clone()
-            } else {
-                ResumeTick::AfterSettle {
-                    jobs: 1,
-                    operand: operand.clone(),
-                    if_native_promise: true,
-                }
-            };
-            let plain_value = !fact.called_by_program
-                && await_node
-                    .named_child(0)
-                    .is_some_and(|o| async_facts::certainly_not_thenable(source, o));
-            awaits.push(AwaitInsight {
-                range: await_fact.range.clone(),
-                operand,
-                resume,
-                thenable: fact.called_by_program && await_fact.thenable,
-                plain_value,
-                depends_on_previous,
-                retained: retention
-                    .iter()
-                    .find(|r| r.await_range == await_fact.range)
-                    .map(|r| r.retained.clone())
-                    .unwrap_or_default(),
-            });
-        }
+        let awaits = await_insights(source, root, node, &fact, &retention);
         let head_end = node
             .child_by_field_name("body")
             .map_or(node.end_byte(), |body| body.start_byte());
@@ -514,36 +472,57 @@ fn dropped_consequence(
     }
 }
 
-/// The awaits of an ES module's body: their ticks count from the start of the
-/// module's evaluation. Module-level bindings live as long as the module, so
-/// no await retains anything on its account.
-fn top_level_awaits(
+/// The insights of the awaits of `function` (or of an ES module's body, with
+/// `function` the program): tick, dependence on the previous await, what the
+/// suspended state retains (`retention`, from the data flow).
+fn await_insights(
     source: &str,
     root: Node,
-    module: &engine::AsyncFunctionFacts,
+    function: Node,
+    facts: &engine::AsyncFunctionFacts,
+    retention: &[dataflow::AwaitRetention],
 ) -> Vec<AwaitInsight> {
+    let called = facts.called_by_program;
     let mut previous: Option<Node> = None;
     let mut awaits = Vec::new();
-    for await_fact in &module.awaits {
+    for await_fact in &facts.awaits {
         let Some(await_node) =
             root.descendant_for_byte_range(await_fact.range.start, await_fact.range.end)
         else {
             continue;
         };
+        let operand_node = await_node.named_child(0);
+        let operand = operand_node
+            .map(|o| source[o.byte_range()].to_owned())
+            .unwrap_or_default();
         let depends_on_previous =
-            previous.and_then(|previous| dependence(source, root, previous, await_node));
+            previous.and_then(|previous| dependence(source, function, previous, await_node));
         previous = Some(await_node);
+        // A function the program never calls was run once with `undefined`
+        // arguments; its ticks hold for that call only, so say what holds
+        // for any argument: one job after a native promise settles.
+        let resume = if called {
+            await_fact.resume.clone()
+        } else {
+            ResumeTick::AfterSettle {
+                jobs: 1,
+                operand: operand.clone(),
+                if_native_promise: true,
+            }
+        };
         awaits.push(AwaitInsight {
             range: await_fact.range.clone(),
-            operand: await_node
-                .named_child(0)
-                .map(|o| source[o.byte_range()].to_owned())
-                .unwrap_or_default(),
-            resume: await_fact.resume.clone(),
-            thenable: await_fact.thenable,
-            plain_value: false,
+            operand,
+            resume,
+            thenable: called && await_fact.thenable,
+            plain_value: !called
+                && operand_node.is_some_and(|o| async_facts::certainly_not_thenable(source, o)),
             depends_on_previous,
-            retained: Vec::new(),
+            retained: retention
+                .iter()
+                .find(|r| r.await_range == await_fact.range)
+                .map(|r| r.retained.clone())
+                .unwrap_or_default(),
         });
     }
     awaits
