@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use ticklens::analysis::dataflow::{self, Walk};
 use ticklens::analysis::{self, fix_all, hover, insights};
 use ticklens::config::Config;
 use ticklens::engine::{self, ModuleKind};
@@ -132,23 +133,11 @@ fn convert_like_the_server(source: &str, index: &LineIndex, range: &Range<usize>
 /// recursion (inputs may nest deeply).
 fn hover_offsets(tree: &Tree) -> Vec<usize> {
     let mut offsets = Vec::new();
-    let mut cursor = tree.walk();
-    'walk: loop {
-        let node = cursor.node();
+    dataflow::preorder(tree.root_node(), |node| {
         if node.kind() == "await_expression" || node.kind().contains("function") {
             offsets.push(node.start_byte());
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
+        Walk::Enter
+    });
     offsets
 }

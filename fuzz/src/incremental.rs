@@ -17,6 +17,7 @@
 use std::time::Instant;
 
 use arbitrary::Arbitrary;
+use ticklens::analysis::dataflow::{self, Walk};
 use ticklens::analysis::{self, AnalysisCache};
 use ticklens::config::Config;
 use ticklens::document::{ChangeError, Document, TextChange};
@@ -365,24 +366,16 @@ impl Session {
 /// Whether `tree` holds an identifier spelled `await` (see
 /// [`Session::check_against_fresh_parse`]).
 fn reads_await_as_a_name(text: &str, tree: &Tree) -> bool {
-    let mut cursor = tree.walk();
-    'walk: loop {
-        let node = cursor.node();
-        if node.kind() == "identifier" && &text[node.byte_range()] == "await" {
-            return true;
+    let mut found = false;
+    dataflow::preorder(tree.root_node(), |node| {
+        found |= node.kind() == "identifier" && &text[node.byte_range()] == "await";
+        if found {
+            Walk::Skip
+        } else {
+            Walk::Enter
         }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                return false;
-            }
-        }
-    }
+    });
+    found
 }
 
 /// An S-expression without its comments. tree-sitter may hang a comment on a
@@ -398,9 +391,7 @@ fn without_comments(sexp: &str) -> String {
 /// Every node in document order: kind, byte range, points and error flags.
 fn node_shapes(tree: &Tree) -> Vec<(&'static str, usize, usize, Point, Point, bool, bool)> {
     let mut out = Vec::new();
-    let mut cursor = tree.walk();
-    'walk: loop {
-        let node: Node = cursor.node();
+    dataflow::preorder(tree.root_node(), |node: Node| {
         out.push((
             node.kind(),
             node.start_byte(),
@@ -410,18 +401,8 @@ fn node_shapes(tree: &Tree) -> Vec<(&'static str, usize, usize, Point, Point, bo
             node.is_error(),
             node.is_missing(),
         ));
-        if cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                continue 'walk;
-            }
-            if !cursor.goto_parent() {
-                break 'walk;
-            }
-        }
-    }
+        Walk::Enter
+    });
     out
 }
 
