@@ -166,7 +166,7 @@ impl Document {
 fn point_after(start: Point, text: &str) -> Point {
     match text.rfind('\n') {
         Some(last) => Point::new(
-            start.row + text.bytes().filter(|&b| b == b'\n').count(),
+            start.row + memchr::memchr_iter(b'\n', text.as_bytes()).count(),
             text.len() - last - 1,
         ),
         None => Point::new(start.row, start.column + text.len()),

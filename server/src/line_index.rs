@@ -38,29 +38,17 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
         let mut ascii_lines = Vec::new();
-        let mut ascii = true;
-        let mut i = 0;
-        while i < bytes.len() {
-            let ends_line = match bytes[i] {
-                b'\n' => true,
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                    i += 1;
-                    true
-                }
-                b'\r' => true,
-                byte => {
-                    ascii &= byte.is_ascii();
-                    false
-                }
-            };
-            i += 1;
-            if ends_line {
-                line_starts.push(i);
-                ascii_lines.push(ascii);
-                ascii = true;
+        let mut line_start = 0;
+        for at in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            // The `\r` of a `\r\n` ends its line at the `\n`.
+            if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                continue;
             }
+            ascii_lines.push(bytes[line_start..at].is_ascii());
+            line_start = at + 1;
+            line_starts.push(line_start);
         }
-        ascii_lines.push(ascii);
+        ascii_lines.push(bytes[line_start..].is_ascii());
         Self {
             line_starts,
             ascii_lines,

@@ -92,6 +92,14 @@ fn block(kind: usize, n: usize) -> String {
 }}
 "#
         ),
+        5 => format!(
+            r#"export const ping{n} = async (host) => {{
+  const started = Date.now();
+  await fetch(`${{host}}/health?n={n}`);
+  return Date.now() - started;
+}};
+"#
+        ),
         _ => format!(
             r#"class Worker{n} {{
   async start() {{
@@ -116,7 +124,7 @@ fn generate_file() -> String {
     let mut text = String::from("import { db, fs, log, queue } from \"./deps.js\";\n\n");
     let mut n = 0;
     loop {
-        let next = block(n % 5, n);
+        let next = block(n % 6, n);
         let lines_now = text.matches('\n').count();
         if lines_now + next.matches('\n').count() + 1 > LINES {
             break;
@@ -168,6 +176,8 @@ struct Samples {
     full_analysis: Vec<Duration>,
     fresh_parse: Vec<Duration>,
     examined: Vec<usize>,
+    /// With `TICKLENS_BENCH_VERBOSE` set: each edit's total time and what it was.
+    described: Vec<(Duration, String)>,
 }
 
 /// (median, p99) by the nearest-rank method.
@@ -271,7 +281,9 @@ fn function_bodies(doc: &Document) -> Vec<std::ops::Range<usize>> {
 }
 
 /// Times `SAMPLES` single-character edits (after `WARM_UP` untimed ones) at
-/// seeded positions: anywhere, or inside a function body.
+/// seeded positions: anywhere, or inside a function body. The comparisons
+/// (a whole analysis without a cache, a fresh parse) are timed afterwards on
+/// the same edits, so that they do not evict the edit path's caches.
 fn edit_samples(
     doc: &mut Document,
     cache: &mut AnalysisCache,
@@ -281,6 +293,8 @@ fn edit_samples(
 ) -> Samples {
     let mut rng = Rng(SEED);
     let mut samples = Samples::default();
+    let verbose = std::env::var_os("TICKLENS_BENCH_VERBOSE").is_some();
+    let mut edits = Vec::new();
     for i in 0..WARM_UP + SAMPLES {
         let mut offset = if inside_bodies {
             let body = &bodies[rng.below(bodies.len())];
@@ -310,14 +324,15 @@ fn edit_samples(
         let total = started.elapsed();
         let examined = cache.last_examined;
         drop(analysis);
-
-        // For comparison: the whole analysis without a cache, and a fresh parse.
-        let started = Instant::now();
-        black_box(analyze(doc.text(), doc.tree()));
-        let full = started.elapsed();
-        let started = Instant::now();
-        black_box(syntax::parse(doc.text(), None));
-        let parsed = started.elapsed();
+        let described = verbose.then(|| {
+            let line = doc.text()[..offset].matches('\n').count();
+            let text = doc.text().lines().nth(line).unwrap_or_default();
+            format!(
+                "{ch:?} on line {}, {examined} units examined: {}",
+                line + 1,
+                text.trim()
+            )
+        });
 
         // Undo, untimed, so the next sample edits the original file.
         doc.apply_change(&delete_after(pos, ch), Encoding::Utf16)
@@ -327,11 +342,26 @@ fn edit_samples(
             samples.edit_and_analysis.push(total);
             samples.edit_only.push(edited);
             samples.analysis_only.push(total - edited);
-            samples.full_analysis.push(full);
-            samples.fresh_parse.push(parsed);
             samples.examined.push(examined);
+            samples.described.extend(described.map(|d| (total, d)));
+            edits.push((pos, ch));
         }
     }
+    // For comparison, on the same edited texts: the whole analysis without a
+    // cache, and a fresh parse.
+    for (pos, ch) in edits {
+        doc.apply_change(&insert_at(pos, ch), Encoding::Utf16)
+            .expect("the same edit again");
+        let started = Instant::now();
+        black_box(analyze(doc.text(), doc.tree()));
+        samples.full_analysis.push(started.elapsed());
+        let started = Instant::now();
+        black_box(syntax::parse(doc.text(), None));
+        samples.fresh_parse.push(started.elapsed());
+        doc.apply_change(&delete_after(pos, ch), Encoding::Utf16)
+            .expect("undo");
+    }
+    analyze_incremental(doc.text(), doc.tree(), rules::ALL, config, cache);
     samples
 }
 
@@ -373,6 +403,12 @@ fn report(title: &str, units: usize, findings: usize, bytes: usize, mut samples:
         samples.examined.last().copied().unwrap_or(0),
         samples.examined.len()
     );
+    samples
+        .described
+        .sort_by_key(|(total, _)| std::cmp::Reverse(*total));
+    for (total, described) in samples.described.iter().take(5) {
+        println!("  slowest: {} for {described}", ms(*total));
+    }
 }
 
 /// Hover, inlay hints and code lens answer from the insights the server keeps

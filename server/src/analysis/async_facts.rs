@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+use super::lookups::{Lookup, LookupLog};
 use crate::syntax::SyntaxIndex;
 
 /// The node kinds that start a new function (and a new `await` scope).
@@ -102,6 +103,8 @@ pub struct AsyncFacts {
     fs_promises_modules: HashSet<String>,
     /// Functions imported from `fs/promises` by name.
     fs_promises_functions: HashSet<String>,
+    /// Every query below notes here the keys it reads, when asked to.
+    log: LookupLog,
 }
 
 /// The globals whose shadowing [`AsyncFacts::is_bound`] answers for.
@@ -390,17 +393,20 @@ impl AsyncFacts {
 
     /// True when the module's top level declares `name`.
     pub fn declares_at_module_level(&self, name: &str) -> bool {
+        self.note_name(name);
         self.module_names.contains(name)
     }
 
     /// True when the file declares an async function (declaration or function
     /// bound to a variable) called `name`, whatever else it is also bound to.
     pub fn declares_async_function(&self, name: &str) -> bool {
+        self.note_name(name);
         self.async_names.contains(name)
     }
 
     /// True when some class or object literal in the file has an async method `name`.
     pub fn declares_async_method(&self, name: &str) -> bool {
+        self.note_name(name);
         self.async_method_names.contains(name)
     }
 
@@ -657,13 +663,78 @@ impl AsyncFacts {
         }
     }
 
+    /// The log of the keys the queries read (see [`Lookup`]).
+    pub fn lookups(&self) -> &LookupLog {
+        &self.log
+    }
+
+    fn note_name(&self, name: &str) {
+        self.log.note(|| Lookup::Name(name.to_owned()));
+    }
+
+    fn note_member(&self, qualified: &str) {
+        self.log.note(|| Lookup::Member(qualified.to_owned()));
+    }
+
+    /// A hash of every answer these facts give for `lookup`'s key, in every
+    /// table keyed by it: equal before and after an edit when no query about
+    /// the key can tell the two apart.
+    pub fn answer(&self, lookup: &Lookup) -> u64 {
+        fn sorted(set: &HashSet<String>) -> Vec<&String> {
+            let mut items: Vec<_> = set.iter().collect();
+            items.sort_unstable();
+            items
+        }
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        match lookup {
+            Lookup::Name(name) => {
+                for set in [
+                    &self.async_names,
+                    &self.other_names,
+                    &self.async_method_names,
+                    &self.rejecting_names,
+                    &self.module_names,
+                    &self.fs_modules,
+                    &self.fs_promises_modules,
+                    &self.fs_promises_functions,
+                ] {
+                    set.contains(name).hash(&mut hasher);
+                }
+                self.instances.get(name).hash(&mut hasher);
+                self.class_ids.get(name).hash(&mut hasher);
+            }
+            Lookup::Member(qualified) => {
+                for set in [
+                    &self.async_members,
+                    &self.other_members,
+                    &self.rejecting_members,
+                ] {
+                    set.contains(qualified).hash(&mut hasher);
+                }
+            }
+            Lookup::Class(class) => {
+                self.class_methods
+                    .get(class)
+                    .map(|(async_methods, other)| (sorted(async_methods), sorted(other)))
+                    .hash(&mut hasher);
+                self.rejecting_class_methods
+                    .get(class)
+                    .map(sorted)
+                    .hash(&mut hasher);
+            }
+        }
+        hasher.finish()
+    }
+
     /// True when `name` is bound only to async functions in this file.
     pub fn is_async_function_name(&self, name: &str) -> bool {
+        self.note_name(name);
         self.async_names.contains(name) && !self.other_names.contains(name)
     }
 
     /// The constructor `name` was initialised from (`const seen = new Map()`).
     pub fn constructed_from(&self, name: &str) -> Option<&str> {
+        self.note_name(name);
         self.instances.get(name).map(String::as_str)
     }
 
@@ -674,6 +745,7 @@ impl AsyncFacts {
             BOUND_GLOBALS.contains(&name),
             "is_bound answers for the globals the fingerprint covers, not `{name}`"
         );
+        self.note_name(name);
         self.async_names.contains(name)
             || self.other_names.contains(name)
             || self.fs_modules.contains(name)
@@ -713,6 +785,7 @@ impl AsyncFacts {
         match callee.kind() {
             "identifier" => {
                 let name = text_of(source, callee);
+                self.note_name(name);
                 if self.is_async_function_name(name) {
                     Some(PromiseKind::AsyncCall)
                 } else if name == "fetch" && !self.is_bound("fetch") {
@@ -752,6 +825,7 @@ impl AsyncFacts {
         match object.kind() {
             "identifier" => {
                 let object_name = text_of(source, object);
+                self.note_name(object_name);
                 if object_name == "Promise" && !self.is_bound("Promise") {
                     return match method {
                         "resolve" => Some(PromiseKind::PromiseResolve),
@@ -768,12 +842,14 @@ impl AsyncFacts {
                     return Some(PromiseKind::FsPromises);
                 }
                 let qualified = format!("{object_name}.{method}");
+                self.note_member(&qualified);
                 if self.async_members.contains(&qualified)
                     && !self.other_members.contains(&qualified)
                 {
                     return Some(PromiseKind::AsyncCall);
                 }
                 let class = self.instances.get(object_name)?;
+                self.note_name(class);
                 let id = self.class_ids.get(class)?;
                 self.class_method_is_async(*id, method)
                     .then_some(PromiseKind::AsyncCall)
@@ -783,6 +859,7 @@ impl AsyncFacts {
                 let inner_object = object.child_by_field_name("object")?;
                 let inner_property = object.child_by_field_name("property")?;
                 let module = text_of(source, inner_object);
+                self.note_name(module);
                 let is_fs =
                     self.fs_modules.contains(module) || (module == "fs" && !self.is_bound("fs"));
                 (inner_object.kind() == "identifier"
@@ -802,6 +879,7 @@ impl AsyncFacts {
     }
 
     fn class_method_is_async(&self, class: u64, method: &str) -> bool {
+        self.log.note(|| Lookup::Class(class));
         self.class_methods
             .get(&class)
             .is_some_and(|(async_methods, other)| {
@@ -888,7 +966,11 @@ impl AsyncFacts {
             return true;
         };
         match callee.kind() {
-            "identifier" => self.rejecting_names.contains(text_of(source, callee)),
+            "identifier" => {
+                let name = text_of(source, callee);
+                self.note_name(name);
+                self.rejecting_names.contains(name)
+            }
             "member_expression" => {
                 let (Some(object), Some(property)) = (
                     callee.child_by_field_name("object").map(unwrap_parens),
@@ -899,19 +981,23 @@ impl AsyncFacts {
                 let method = text_of(source, property);
                 let class = match object.kind() {
                     "identifier" => {
-                        let qualified = format!("{}.{method}", text_of(source, object));
+                        let object_name = text_of(source, object);
+                        let qualified = format!("{object_name}.{method}");
+                        self.note_member(&qualified);
                         if self.async_members.contains(&qualified) {
                             return self.rejecting_members.contains(&qualified);
                         }
-                        self.instances
-                            .get(text_of(source, object))
-                            .and_then(|class| self.class_ids.get(class))
-                            .copied()
+                        self.note_name(object_name);
+                        self.instances.get(object_name).and_then(|class| {
+                            self.note_name(class);
+                            self.class_ids.get(class).copied()
+                        })
                     }
                     "this" => enclosing_class_of_this(object).map(|c| class_key(source, c)),
                     _ => None,
                 };
                 class.is_none_or(|class| {
+                    self.log.note(|| Lookup::Class(class));
                     self.rejecting_class_methods
                         .get(&class)
                         .is_some_and(|methods| methods.contains(method))

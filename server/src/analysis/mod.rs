@@ -9,6 +9,7 @@ mod finding;
 pub mod fix_all;
 pub mod hover;
 pub mod insights;
+mod lookups;
 mod suppression;
 pub mod units;
 
@@ -27,6 +28,7 @@ use crate::line_index::LineIndex;
 use crate::rules::{self, Rule, RuleContext};
 use crate::syntax::SyntaxIndex;
 use async_facts::AsyncFacts;
+use lookups::Lookup;
 
 use suppression::Suppressions;
 
@@ -80,7 +82,8 @@ pub fn analyze_configured(
 /// document: per top-level unit, its async facts and its findings.
 #[derive(Default)]
 pub struct AnalysisCache {
-    units: HashMap<u64, CachedUnit>,
+    /// Boxed: a unit's facts are large, and the map is rebuilt on every run.
+    units: HashMap<u64, Box<CachedUnit>>,
     /// The file's facts (all units' merged), the hash of the units' facts
     /// fingerprints they were merged from, and their
     /// [answers fingerprint](AsyncFacts::answers_fingerprint).
@@ -93,27 +96,55 @@ pub struct AnalysisCache {
 /// cached), what is known of it, and its index when one was built.
 struct UnitState<'t> {
     key: Option<u64>,
-    cached: Option<CachedUnit>,
+    cached: Option<Box<CachedUnit>>,
     index: Option<SyntaxIndex<'t>>,
 }
 
 struct CachedUnit {
     facts: AsyncFacts,
     facts_fingerprint: u64,
-    /// The findings, with ranges relative to the unit's start, and the key of
-    /// the file-wide inputs (facts of all units, rules, settings) they were
-    /// computed under. `None` when they still have to be computed.
-    findings: Option<(u64, Vec<Finding>)>,
+    /// The findings and what they were computed under; `None` when they
+    /// still have to be computed.
+    findings: Option<UnitFindings>,
+}
+
+/// A unit's findings, with ranges relative to the unit's start, and the
+/// file-wide inputs they depend on.
+#[derive(Clone)]
+struct UnitFindings {
+    /// The key of the rules and settings.
+    settings: u64,
+    /// The [answers fingerprint](AsyncFacts::answers_fingerprint) of the
+    /// file's facts at the time.
+    answers: u64,
+    /// Each key the rules looked up in the file's facts, with its
+    /// [answer](AsyncFacts::answer) at the time.
+    lookups: Vec<(Lookup, u64)>,
+    relative: Vec<Finding>,
+}
+
+impl UnitFindings {
+    /// Whether these findings hold under `settings` and `facts`: the same
+    /// rules and settings, and facts that answer every query the unit made
+    /// as before (all of them alike, or at least the ones it asked).
+    fn hold_under(&self, settings: u64, answers: u64, facts: &AsyncFacts) -> bool {
+        self.settings == settings
+            && (self.answers == answers
+                || self
+                    .lookups
+                    .iter()
+                    .all(|(lookup, answer)| facts.answer(lookup) == *answer))
+    }
 }
 
 impl CachedUnit {
     /// A copy, for a second unit with the same text.
-    fn duplicate(&self) -> CachedUnit {
-        CachedUnit {
+    fn duplicate(&self) -> Box<CachedUnit> {
+        Box::new(CachedUnit {
             facts: self.facts.clone(),
             facts_fingerprint: self.facts_fingerprint,
             findings: self.findings.clone(),
-        }
+        })
     }
 }
 
@@ -161,7 +192,10 @@ pub fn analyze_within(
         let reused = if cacheable {
             previous.remove(&unit.key).or_else(|| {
                 let earlier = states.iter().position(|s| s.key == Some(unit.key))?;
-                states[earlier].cached.as_ref().map(CachedUnit::duplicate)
+                states[earlier]
+                    .cached
+                    .as_ref()
+                    .map(|cached| cached.duplicate())
             })
         } else {
             None
@@ -177,11 +211,11 @@ pub fn analyze_within(
                 let facts = AsyncFacts::from_index(source, &index);
                 UnitState {
                     key: cacheable.then_some(unit.key),
-                    cached: Some(CachedUnit {
+                    cached: Some(Box::new(CachedUnit {
                         facts_fingerprint: facts.fingerprint(),
                         facts,
                         findings: None,
-                    }),
+                    })),
                     index: Some(index),
                 }
             }
@@ -206,15 +240,16 @@ pub fn analyze_within(
             (facts, answers)
         }
     };
-    // A unit's findings are reused while the file's facts answer every query
-    // as before, even when some unit's facts changed (a local renamed).
-    let mut file_key = std::collections::hash_map::DefaultHasher::new();
-    answers.hash(&mut file_key);
+    // A unit's findings are reused while the rules and settings are the same
+    // and the file's facts answer every query the unit made as before, even
+    // when some unit's facts changed (a local, or an async function the unit
+    // never mentions, renamed).
+    let mut settings = std::collections::hash_map::DefaultHasher::new();
     for rule in &rules {
-        rule.meta().code.hash(&mut file_key);
+        rule.meta().code.hash(&mut settings);
     }
-    format!("{config:?}").hash(&mut file_key);
-    let file_key = file_key.finish();
+    format!("{config:?}").hash(&mut settings);
+    let settings = settings.finish();
 
     let mut findings = Vec::new();
     let mut skipped_units = 0;
@@ -222,8 +257,12 @@ pub fn analyze_within(
         let range = unit.range();
         let cached = state.cached.as_mut().expect("every unit has facts");
         match &cached.findings {
-            Some((key, relative)) if *key == file_key && state.key.is_some() => {
-                findings.extend(relative.iter().map(|f| f.shifted(range.start as isize)));
+            Some(held) if state.key.is_some() && held.hold_under(settings, answers, &facts) => {
+                findings.extend(
+                    held.relative
+                        .iter()
+                        .map(|f| f.shifted(range.start as isize)),
+                );
             }
             _ if cache.last_examined > 0
                 && deadline.is_some_and(|deadline| Instant::now() >= deadline) =>
@@ -237,17 +276,27 @@ pub fn analyze_within(
                     .unwrap_or_else(|| SyntaxIndex::spanning(&unit.nodes));
                 cache.last_examined += 1;
                 let ctx = RuleContext::for_unit(source, tree, config, index, &facts);
+                facts.lookups().start();
                 let unit_findings = examine(&ctx, &rules, config);
+                let lookups = facts.lookups().finish();
                 // A finding reaching outside its unit is never reused.
                 cached.findings = unit_findings
                     .iter()
                     .all(|f| f.lies_within(&range))
-                    .then(|| {
-                        let relative = unit_findings
+                    .then(|| UnitFindings {
+                        settings,
+                        answers,
+                        lookups: lookups
+                            .into_iter()
+                            .map(|lookup| {
+                                let answer = facts.answer(&lookup);
+                                (lookup, answer)
+                            })
+                            .collect(),
+                        relative: unit_findings
                             .iter()
                             .map(|f| f.shifted(-(range.start as isize)))
-                            .collect();
-                        (file_key, relative)
+                            .collect(),
                     });
                 findings.extend(unit_findings);
             }

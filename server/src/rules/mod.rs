@@ -18,7 +18,7 @@ mod unbounded_fan_out;
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use memchr::memmem::Finder;
 
 use tree_sitter::{Node, QueryCapture, Tree};
 
@@ -78,27 +78,29 @@ pub struct RuleMeta {
 }
 
 /// The rules of `rules` that may report in `source`: those with one of their
-/// trigger words in it. One scan of the text answers for every rule.
+/// trigger words in it. Each word is searched for at most once, and only
+/// while some rule it could trigger is still undecided; a search stops at the
+/// word's first occurrence.
 pub fn triggered<'r>(source: &str, rules: &[&'r dyn Rule]) -> Vec<&'r dyn Rule> {
-    static SCANNER: OnceLock<(AhoCorasick, Vec<&'static str>)> = OnceLock::new();
-    let (scanner, words) = SCANNER.get_or_init(|| {
+    static FINDERS: OnceLock<Vec<(&'static str, Finder<'static>)>> = OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
         let mut words: Vec<&'static str> = ALL
             .iter()
             .flat_map(|rule| rule.meta().triggers.iter().copied())
             .collect();
         words.sort_unstable();
         words.dedup();
-        let scanner = AhoCorasick::new(&words).expect("trigger words are plain strings");
-        (scanner, words)
-    });
-    let mut present = vec![false; words.len()];
-    for found in scanner.find_overlapping_iter(source) {
-        present[found.pattern().as_usize()] = true;
-    }
-    let is_present = |word: &str| {
         words
-            .binary_search(&word)
-            .map_or_else(|_| source.contains(word), |at| present[at])
+            .into_iter()
+            .map(|word| (word, Finder::new(word)))
+            .collect()
+    });
+    let mut present: Vec<Option<bool>> = vec![None; finders.len()];
+    let mut is_present = |word: &str| match finders.binary_search_by_key(&word, |(w, _)| w) {
+        Ok(at) => {
+            *present[at].get_or_insert_with(|| finders[at].1.find(source.as_bytes()).is_some())
+        }
+        Err(_) => source.contains(word),
     };
     rules
         .iter()
