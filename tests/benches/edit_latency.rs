@@ -474,6 +474,26 @@ fn insights_latency(doc: &Document) {
         awaits.len(),
         ms(computed)
     );
+    let tree = doc.tree();
+    let facts_time = median_of(3, || {
+        black_box(ticklens::engine::function_facts(doc.text(), tree, module));
+    });
+    let order_time = median_of(3, || {
+        black_box(ticklens::engine::predict_order(doc.text(), tree, module));
+    });
+    let async_facts_time = median_of(3, || {
+        black_box(ticklens::analysis::async_facts::AsyncFacts::collect(
+            doc.text(),
+            tree,
+        ));
+    });
+    println!(
+        "  of which per-function facts (engine run + synthetic calls) {}, predicted order \
+         (engine run) {}, async facts {}",
+        ms(facts_time),
+        ms(order_time),
+        ms(async_facts_time)
+    );
     println!(
         "  hover on each await (from the insights)          {:>10} {:>10}",
         ms(hover_median),

@@ -287,6 +287,7 @@ impl<'s> Compiler<'s> {
     /// A statement list: hoists its function declarations and `let`/`const`.
     pub fn statements(&mut self, b: &mut FnBuilder, statements: &[Node]) {
         for statement in statements {
+            let statement = &exported_declaration(*statement).unwrap_or(*statement);
             match statement.kind() {
                 "function_declaration" => {
                     let span = b.at(*statement);
@@ -366,13 +367,57 @@ impl<'s> Compiler<'s> {
             "for_in_statement" => self.for_of_statement(b, node),
             "break_statement" | "continue_statement" => self.break_continue(b, node),
             "try_statement" => self.try_statement(b, node),
-            "class_declaration" => b.abstain("classes are not modelled"),
-            "import_statement" | "export_statement" => {
-                b.abstain("imports and exports are not modelled")
+            "class_declaration" => {
+                self.class_members(node);
+                b.abstain("classes are not modelled");
             }
+            "export_statement" => self.export_statement(b, node),
+            "import_statement" => b.abstain("importing another module is not modelled"),
             other => b.abstain(format!("`{other}` is not modelled")),
         }
         b.restore(span);
+    }
+
+    /// `export` binds what it declares in this module like the declaration
+    /// alone would; `export default value` evaluates the value. Re-exports
+    /// (`export ... from`) run another module first, which is not modelled.
+    fn export_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        if node.child_by_field_name("source").is_some() {
+            return b.abstain("re-exporting another module is not modelled");
+        }
+        if let Some(declaration) = node.child_by_field_name("declaration") {
+            return self.statement(b, declaration);
+        }
+        if let Some(value) = node.child_by_field_name("value") {
+            self.expression(b, value);
+            b.emit(Op::Pop);
+        }
+    }
+
+    /// Compiles the methods and function-valued fields of a class the engine
+    /// does not run, so that each async member still has per-function facts
+    /// (from its own code alone: the class is never instantiated).
+    pub(crate) fn class_members(&mut self, class: Node) {
+        let Some(body) = class.child_by_field_name("body") else {
+            return;
+        };
+        for member in named_children(body) {
+            match member.kind() {
+                "method_definition" => {
+                    self.compile_function(member, None);
+                }
+                "field_definition" => {
+                    if let Some(value) = member
+                        .child_by_field_name("value")
+                        .filter(|value| is_function_kind(value.kind()))
+                    {
+                        let name = member.child_by_field_name("property").map(|p| self.text(p));
+                        self.compile_function(value, name);
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     fn declaration(&mut self, b: &mut FnBuilder, node: Node) {
@@ -737,6 +782,14 @@ pub(crate) fn has_token(node: Node, token: &str) -> bool {
         .children(&mut cursor)
         .any(|child| !child.is_named() && child.kind() == token);
     found
+}
+
+/// The declaration an `export` statement wraps (`export async function f`,
+/// `export const x = ...`), if any.
+fn exported_declaration(node: Node) -> Option<Node> {
+    (node.kind() == "export_statement")
+        .then(|| node.child_by_field_name("declaration"))
+        .flatten()
 }
 
 pub(crate) fn is_function_kind(kind: &str) -> bool {

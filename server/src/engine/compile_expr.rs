@@ -139,6 +139,10 @@ impl<'s> Compiler<'s> {
             }
             "array" => self.array(b, node),
             "object" => self.object(b, node),
+            "class" => {
+                self.class_members(node);
+                b.abstain("classes are not modelled");
+            }
             other => b.abstain(format!("`{other}` is not modelled")),
         }
     }

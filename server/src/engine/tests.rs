@@ -302,6 +302,37 @@ fn unknown_call_abstains_naming_it() {
 }
 
 #[test]
+fn exported_declarations_bind_and_run_like_plain_ones() {
+    let source = r#"
+export async function f() { console.log("f1"); await null; console.log("f3"); }
+export const g = async () => { console.log("g"); };
+export default function h() { console.log("h"); }
+f(); g(); h();
+console.log("f2");
+export { f as ff };"#;
+    assert_eq!(
+        lines(source, ModuleKind::EsModule),
+        ["f1", "g", "h", "f2", "f3"]
+    );
+}
+
+#[test]
+fn imports_and_re_exports_abstain() {
+    for source in [
+        "import { x } from './x.js';\nconsole.log(1);",
+        "export { x } from './x.js';\nconsole.log(1);",
+        "export * from './x.js';\nconsole.log(1);",
+    ] {
+        match run(source, ModuleKind::EsModule) {
+            OrderOutcome::Abstained(a) => assert!(a.reason.contains("module"), "{a:?}"),
+            OrderOutcome::Determined(lines) => {
+                panic!("{source}: expected an abstention, got {lines:?}")
+            }
+        }
+    }
+}
+
+#[test]
 fn classes_abstain() {
     abstains("class P extends Promise {}\nconsole.log(1);");
 }

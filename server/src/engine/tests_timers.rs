@@ -124,6 +124,30 @@ mod facts {
     }
 
     #[test]
+    fn async_class_members_have_facts_from_their_own_code() {
+        let source = "class Worker {\n  async start() { await this.ready; }\n  tick = async () => { await job(); };\n  sync() {}\n}\nnew Worker().start();";
+        let facts = facts(source);
+        let names: Vec<&str> = facts.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["start", "tick"]);
+        assert!(facts.iter().all(|f| !f.called_by_program));
+        assert!(matches!(
+            facts[0].awaits[0].resume,
+            ResumeTick::Unknown { .. }
+        ));
+        assert_eq!(
+            facts[1].awaits[0].resume,
+            ResumeTick::AfterSettle {
+                jobs: 1,
+                operand: "job()".to_owned(),
+                if_native_promise: true
+            }
+        );
+        assert!(
+            matches!(&facts[1].settles, ResumeTick::Unknown { reason } if reason.contains("classes"))
+        );
+    }
+
+    #[test]
     fn unknown_operand_resumes_after_it_settles() {
         let source =
             "async function loadUser(id) { const user = await fetchUser(id); return user; }";
