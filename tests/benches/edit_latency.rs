@@ -475,11 +475,8 @@ fn insights_latency(doc: &Document) {
         ms(computed)
     );
     let tree = doc.tree();
-    let facts_time = median_of(3, || {
-        black_box(ticklens::engine::function_facts(doc.text(), tree, module));
-    });
-    let order_time = median_of(3, || {
-        black_box(ticklens::engine::predict_order(doc.text(), tree, module));
+    let engine_time = median_of(3, || {
+        black_box(ticklens::engine::facts_and_order(doc.text(), tree, module));
     });
     let async_facts_time = median_of(3, || {
         black_box(ticklens::analysis::async_facts::AsyncFacts::collect(
@@ -488,10 +485,9 @@ fn insights_latency(doc: &Document) {
         ));
     });
     println!(
-        "  of which per-function facts (engine run + synthetic calls) {}, predicted order \
-         (engine run) {}, async facts {}",
-        ms(facts_time),
-        ms(order_time),
+        "  of which the engine (one run of the program, then a call of each uncalled async \
+         function) {}, async facts {}",
+        ms(engine_time),
         ms(async_facts_time)
     );
     println!(

@@ -119,8 +119,7 @@ pub struct DroppedCall {
 
 /// Computes the insights of a document.
 pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
-    let facts = engine::function_facts(source, tree, module);
-    let order = engine::predict_order(source, tree, module);
+    let (facts, order) = engine::facts_and_order(source, tree, module);
     let async_facts = AsyncFacts::collect(source, tree);
     let root = tree.root_node();
     let mut functions = Vec::new();

@@ -19,7 +19,7 @@ use super::facts::{Observed, Observer};
 use super::machine::{Halt, Machine};
 use super::promise::PromiseState;
 use super::value::{ObjKind, Value};
-use super::{Abstention, ModuleKind};
+use super::{Abstention, ModuleKind, OrderOutcome};
 
 /// When one `await` resumes, or when a function's promise settles.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,8 +70,19 @@ pub struct AsyncFunctionFacts {
 /// Facts for every async function in the program, and for the body of an ES
 /// module that awaits at its top level, in source order.
 pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<AsyncFunctionFacts> {
-    let Ok(mut machine) = super::prepare(source, tree, module) else {
-        return Vec::new();
+    facts_and_order(source, tree, module).0
+}
+
+/// [`function_facts`] and [`super::predict_order`] from one run of the
+/// program (the facts observe the run whose output is the prediction).
+pub fn facts_and_order(
+    source: &str,
+    tree: &Tree,
+    module: ModuleKind,
+) -> (Vec<AsyncFunctionFacts>, OrderOutcome) {
+    let mut machine = match super::prepare(source, tree, module) {
+        Ok(machine) => machine,
+        Err(abstention) => return (Vec::new(), OrderOutcome::Abstained(abstention)),
     };
     let mut observer = Observer::default();
     for code in &machine.funcs {
@@ -83,6 +94,10 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
     }
     machine.observer = Some(observer);
     let program_outcome = machine.run_program().err();
+    let order = match &program_outcome {
+        None | Some(Halt::Crash(_)) => OrderOutcome::Determined(machine.output.clone()),
+        Some(Halt::Abstain(abstention)) => OrderOutcome::Abstained(abstention.clone()),
+    };
     // How often the program itself entered each function (before the synthetic calls).
     let mut entries: std::collections::BTreeMap<usize, usize> = Default::default();
     if let Some(observer) = machine.observer.as_ref() {
@@ -92,7 +107,7 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
     }
     run_uncalled_functions(&mut machine);
     let Some(observer) = machine.observer.take() else {
-        return Vec::new();
+        return (Vec::new(), order);
     };
     // Where and why the program's run stopped, if it stopped early.
     let stop = program_outcome.map(|halt| match &halt {
@@ -162,7 +177,7 @@ pub fn function_facts(source: &str, tree: &Tree, module: ModuleKind) -> Vec<Asyn
         });
     }
     facts.sort_by_key(|f| f.range.start);
-    facts
+    (facts, order)
 }
 
 /// Calls each async closure the run created but never called, one by one.

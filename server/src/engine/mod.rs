@@ -29,7 +29,9 @@ mod tests;
 mod tests_timers;
 mod value;
 
-pub use function_facts::{function_facts, AsyncFunctionFacts, AwaitFacts, ResumeTick, SettleTick};
+pub use function_facts::{
+    facts_and_order, function_facts, AsyncFunctionFacts, AwaitFacts, ResumeTick, SettleTick,
+};
 pub use module_kind::{detect_module_kind, ModuleKind};
 
 use std::ops::Range;

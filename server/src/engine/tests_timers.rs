@@ -124,6 +124,27 @@ mod facts {
     }
 
     #[test]
+    fn the_facts_run_predicts_the_same_order_as_predict_order() {
+        let programs = [
+            "async function f() { console.log(1); await null; console.log(3); }\nf();\nconsole.log(2);",
+            "setTimeout(() => console.log('t'));\nprocess.nextTick(() => console.log('n'));\nPromise.resolve().then(() => console.log('p'));",
+            "async function f() { throw new Error('x'); }\nf();\nconsole.log('crash first');",
+            "console.log(1);\nclass A {}\nconsole.log(2);",
+            "const broken = ;",
+        ];
+        for source in programs {
+            let tree = syntax::parse(source, None);
+            for module in [ModuleKind::CommonJs, ModuleKind::EsModule] {
+                assert_eq!(
+                    crate::engine::facts_and_order(source, &tree, module).1,
+                    crate::engine::predict_order(source, &tree, module),
+                    "{source}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn async_class_members_have_facts_from_their_own_code() {
         let source = "class Worker {\n  async start() { await this.ready; }\n  tick = async () => { await job(); };\n  sync() {}\n}\nnew Worker().start();";
         let facts = facts(source);
