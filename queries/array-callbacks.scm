@@ -1,5 +1,6 @@
 ; Finds async functions passed as the first argument of the array methods that
 ; ignore a callback's promise (forEach) or read it as a boolean or a number.
+; requires: async
 (call_expression
   function: (member_expression
     object: (_) @array.receiver

@@ -1,6 +1,7 @@
 ; Finds statements that are one `await`: `const a = await f();`, `let [a] = await f();`,
 ; `var a = await f();` (one declarator) and `await f();`. sequential-awaits groups
 ; consecutive ones.
+; requires: await
 [
   (lexical_declaration
     .

@@ -1,5 +1,6 @@
 ; Finds `Promise.all(xs.map(callback))` and `Promise.allSettled(...)`: one
 ; promise per element of `xs`, all started at once.
+; requires: Promise map
 (call_expression
   function: (member_expression
     object: (identifier) @fan_out.promise

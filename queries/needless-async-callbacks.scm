@@ -1,5 +1,6 @@
 ; Finds async functions passed to `xs.map(...)` inside `Promise.all(...)`:
 ; the candidates for an `async` that only wraps each result in a promise.
+; requires: Promise async map
 (call_expression
   function: (member_expression
     object: (identifier) @all.promise

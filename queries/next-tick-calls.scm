@@ -1,4 +1,5 @@
 ; Finds `process.nextTick(callback)` calls given exactly one argument.
+; requires: process nextTick
 (call_expression
   function: (member_expression
     object: (identifier) @tick.object

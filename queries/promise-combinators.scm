@@ -1,5 +1,6 @@
 ; Finds `Promise.all([...])`, `Promise.allSettled([...])`, `Promise.race([...])` and
 ; `Promise.any([...])` called with an array literal.
+; requires: Promise
 (call_expression
   function: (member_expression
     object: (identifier) @combinator.object

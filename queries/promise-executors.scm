@@ -1,4 +1,5 @@
 ; Finds executors passed to `new Promise(...)` that are themselves async.
+; requires: Promise async
 (new_expression
   constructor: (identifier) @promise.constructor
   (#eq? @promise.constructor "Promise")

@@ -1,5 +1,6 @@
 ; Finds `Promise.race([a, b])` over a two-element array literal: the shape of
 ; a hand-made timeout.
+; requires: Promise race
 (call_expression
   function: (member_expression
     object: (identifier) @race.promise

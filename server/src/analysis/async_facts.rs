@@ -124,18 +124,18 @@ const MODULE_DECLARATION_KINDS: &[&str] = &[
 /// value, `None` for the rest.
 fn class_members(class: Node) -> Vec<(Node, Option<Node>)> {
     let mut members = Vec::new();
-    let Some(body) = class.child_by_field_name("body") else {
+    let Some(body) = class.child_by_field_id(crate::field!("body")) else {
         return members;
     };
     let mut cursor = body.walk();
     for member in body.named_children(&mut cursor) {
-        let Some(name) = member.child_by_field_name("name") else {
+        let Some(name) = member.child_by_field_id(crate::field!("name")) else {
             continue;
         };
         let function = match member.kind() {
             "method_definition" => Some(member).filter(|m| is_plain_async_method(*m)),
             "field_definition" => member
-                .child_by_field_name("value")
+                .child_by_field_id(crate::field!("value"))
                 .map(unwrap_parens)
                 .filter(|v| is_async_function(*v)),
             _ => continue,
@@ -155,7 +155,7 @@ fn class_key(source: &str, class: Node) -> u64 {
         .collect();
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     class
-        .child_by_field_name("name")
+        .child_by_field_id(crate::field!("name"))
         .map(|name| text_of(source, name))
         .hash(&mut hasher);
     members.hash(&mut hasher);
@@ -190,7 +190,7 @@ impl AsyncFacts {
             }
         }
         for &method in index.nodes("method_definition") {
-            if let Some(name) = method.child_by_field_name("name") {
+            if let Some(name) = method.child_by_field_id(crate::field!("name")) {
                 if is_async_function(method) {
                     facts
                         .async_method_names
@@ -355,7 +355,7 @@ impl AsyncFacts {
     fn record_module_names(&mut self, source: &str, node: Node) {
         match node.kind() {
             "variable_declarator" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id(crate::field!("name")) {
                     self.module_names.extend(pattern_names(source, name));
                 }
             }
@@ -366,8 +366,8 @@ impl AsyncFacts {
                     match n.kind() {
                         "import_specifier" => {
                             if let Some(bound) = n
-                                .child_by_field_name("alias")
-                                .or_else(|| n.child_by_field_name("name"))
+                                .child_by_field_id(crate::field!("alias"))
+                                .or_else(|| n.child_by_field_id(crate::field!("name")))
                             {
                                 self.module_names.insert(text_of(source, bound).to_owned());
                             }
@@ -384,7 +384,7 @@ impl AsyncFacts {
                 }
             }
             _ => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id(crate::field!("name")) {
                     self.module_names.insert(text_of(source, name).to_owned());
                 }
             }
@@ -415,7 +415,7 @@ impl AsyncFacts {
         let text = |n: Node| source[n.byte_range()].to_owned();
         match node.kind() {
             "function_declaration" | "generator_function_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id(crate::field!("name")) {
                     if is_async_function(node) && node.kind() == "function_declaration" {
                         self.async_names.insert(text(name));
                         if !cannot_fail(source, node) {
@@ -427,7 +427,7 @@ impl AsyncFacts {
                 }
             }
             "class_declaration" | "class" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.child_by_field_id(crate::field!("name")) {
                     self.other_names.insert(text(name));
                     self.class_ids.insert(text(name), class_key(source, node));
                 }
@@ -455,7 +455,7 @@ impl AsyncFacts {
             "variable_declarator" => self.record_declarator(source, node),
             "formal_parameters" | "catch_clause" => {
                 let target = if node.kind() == "catch_clause" {
-                    node.child_by_field_name("parameter")
+                    node.child_by_field_id(crate::field!("parameter"))
                 } else {
                     Some(node)
                 };
@@ -466,7 +466,7 @@ impl AsyncFacts {
                 }
             }
             "arrow_function" => {
-                if let Some(param) = node.child_by_field_name("parameter") {
+                if let Some(param) = node.child_by_field_id(crate::field!("parameter")) {
                     self.other_names.insert(text(param));
                 }
             }
@@ -476,10 +476,12 @@ impl AsyncFacts {
     }
 
     fn record_declarator(&mut self, source: &str, node: Node) {
-        let Some(name) = node.child_by_field_name("name") else {
+        let Some(name) = node.child_by_field_id(crate::field!("name")) else {
             return;
         };
-        let value = node.child_by_field_name("value").map(unwrap_parens);
+        let value = node
+            .child_by_field_id(crate::field!("value"))
+            .map(unwrap_parens);
         let module = value.and_then(|v| required_module(source, v));
         if name.kind() == "identifier" {
             let name_text = source[name.byte_range()].to_owned();
@@ -501,7 +503,7 @@ impl AsyncFacts {
                     self.record_object_members(source, &name_text, v);
                 }
                 (Some(v), None) if v.kind() == "new_expression" => {
-                    if let Some(class) = v.child_by_field_name("constructor") {
+                    if let Some(class) = v.child_by_field_id(crate::field!("constructor")) {
                         if class.kind() == "identifier" {
                             self.instances
                                 .insert(name_text.clone(), source[class.byte_range()].to_owned());
@@ -524,8 +526,8 @@ impl AsyncFacts {
                     "shorthand_property_identifier_pattern" => (prop, prop),
                     "pair_pattern" => {
                         match (
-                            prop.child_by_field_name("key"),
-                            prop.child_by_field_name("value"),
+                            prop.child_by_field_id(crate::field!("key")),
+                            prop.child_by_field_id(crate::field!("value")),
                         ) {
                             (Some(k), Some(v)) if v.kind() == "identifier" => (k, v),
                             _ => {
@@ -568,13 +570,13 @@ impl AsyncFacts {
         let mut cursor = object.walk();
         for member in object.named_children(&mut cursor) {
             let (key, function) = match member.kind() {
-                "method_definition" => match member.child_by_field_name("name") {
+                "method_definition" => match member.child_by_field_id(crate::field!("name")) {
                     Some(name) => (name, Some(member).filter(|m| is_plain_async_method(*m))),
                     None => continue,
                 },
                 "pair" => match (
-                    member.child_by_field_name("key"),
-                    member.child_by_field_name("value"),
+                    member.child_by_field_id(crate::field!("key")),
+                    member.child_by_field_id(crate::field!("value")),
                 ) {
                     (Some(key), Some(value)) => (
                         key,
@@ -601,7 +603,7 @@ impl AsyncFacts {
 
     fn record_import(&mut self, source: &str, node: Node) {
         let module = node
-            .child_by_field_name("source")
+            .child_by_field_id(crate::field!("source"))
             .and_then(|s| module_kind(&string_value(source, s)));
         let mut stack = vec![node];
         while let Some(n) = stack.pop() {
@@ -623,8 +625,8 @@ impl AsyncFacts {
                     }
                     // `import { readFile as read } from 'fs/promises'`
                     "import_specifier" => {
-                        let name = child.child_by_field_name("name");
-                        let bound = child.child_by_field_name("alias").or(name);
+                        let name = child.child_by_field_id(crate::field!("name"));
+                        let bound = child.child_by_field_id(crate::field!("alias")).or(name);
                         if let (Some(name), Some(bound)) = (name, bound) {
                             self.record_imported(source, module, Some(name), bound);
                         }
@@ -758,7 +760,7 @@ impl AsyncFacts {
         let expr = unwrap_parens(expr);
         match expr.kind() {
             "new_expression" => {
-                let constructor = expr.child_by_field_name("constructor")?;
+                let constructor = expr.child_by_field_id(crate::field!("constructor"))?;
                 (text_of(source, constructor) == "Promise" && !self.is_bound("Promise"))
                     .then_some(PromiseKind::NewPromise)
             }
@@ -773,10 +775,10 @@ impl AsyncFacts {
     }
 
     fn call_promise_kind(&self, source: &str, call: Node) -> Option<PromiseKind> {
-        let callee = unwrap_parens(call.child_by_field_name("function")?);
+        let callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
         // Tagged templates and optional calls (`f?.()`) may not call at all.
         if call
-            .child_by_field_name("arguments")
+            .child_by_field_id(crate::field!("arguments"))
             .is_none_or(|a| a.kind() != "arguments")
             || has_optional_chain(call)
         {
@@ -810,8 +812,8 @@ impl AsyncFacts {
         if has_optional_chain(callee) {
             return None;
         }
-        let object = unwrap_parens(callee.child_by_field_name("object")?);
-        let property = callee.child_by_field_name("property")?;
+        let object = unwrap_parens(callee.child_by_field_id(crate::field!("object"))?);
+        let property = callee.child_by_field_id(crate::field!("property"))?;
         if property.kind() != "property_identifier" {
             return None;
         }
@@ -856,8 +858,8 @@ impl AsyncFacts {
             }
             // `fs.promises.readFile(...)`
             "member_expression" => {
-                let inner_object = object.child_by_field_name("object")?;
-                let inner_property = object.child_by_field_name("property")?;
+                let inner_object = object.child_by_field_id(crate::field!("object"))?;
+                let inner_property = object.child_by_field_id(crate::field!("property"))?;
                 let module = text_of(source, inner_object);
                 self.note_name(module);
                 let is_fs =
@@ -962,7 +964,10 @@ impl AsyncFacts {
     /// Whether the async function a call (of kind [`PromiseKind::AsyncCall`])
     /// reaches may reject; looked up as [`AsyncFacts::promise_kind`] found it.
     fn async_call_may_reject(&self, source: &str, call: Node) -> bool {
-        let Some(callee) = call.child_by_field_name("function").map(unwrap_parens) else {
+        let Some(callee) = call
+            .child_by_field_id(crate::field!("function"))
+            .map(unwrap_parens)
+        else {
             return true;
         };
         match callee.kind() {
@@ -973,8 +978,10 @@ impl AsyncFacts {
             }
             "member_expression" => {
                 let (Some(object), Some(property)) = (
-                    callee.child_by_field_name("object").map(unwrap_parens),
-                    callee.child_by_field_name("property"),
+                    callee
+                        .child_by_field_id(crate::field!("object"))
+                        .map(unwrap_parens),
+                    callee.child_by_field_id(crate::field!("property")),
                 ) else {
                     return true;
                 };
@@ -1065,8 +1072,8 @@ fn module_kind(specifier: &str) -> Option<RequiredModule> {
 /// `require('fs')`, `require('fs/promises')` or `require('fs').promises`.
 fn required_module(source: &str, value: Node) -> Option<RequiredModule> {
     if value.kind() == "member_expression" {
-        let object = value.child_by_field_name("object")?;
-        let property = value.child_by_field_name("property")?;
+        let object = value.child_by_field_id(crate::field!("object"))?;
+        let property = value.child_by_field_id(crate::field!("property"))?;
         return match (required_module(source, object)?, text_of(source, property)) {
             (RequiredModule::Fs, "promises") => Some(RequiredModule::FsPromises),
             _ => None,
@@ -1075,11 +1082,11 @@ fn required_module(source: &str, value: Node) -> Option<RequiredModule> {
     if value.kind() != "call_expression" {
         return None;
     }
-    let callee = value.child_by_field_name("function")?;
+    let callee = value.child_by_field_id(crate::field!("function"))?;
     if text_of(source, callee) != "require" {
         return None;
     }
-    let args = value.child_by_field_name("arguments")?;
+    let args = value.child_by_field_id(crate::field!("arguments"))?;
     let first = args.named_child(0)?;
     if first.kind() != "string" {
         return None;
@@ -1107,9 +1114,11 @@ pub fn pattern_names(source: &str, pattern: Node) -> Vec<String> {
                 names.push(text_of(source, node).to_owned());
             }
             // Defaults are expressions, not bindings.
-            "assignment_pattern" => stack.extend(node.child_by_field_name("left")),
-            "pair_pattern" => stack.extend(node.child_by_field_name("value")),
-            "object_assignment_pattern" => stack.extend(node.child_by_field_name("left")),
+            "assignment_pattern" => stack.extend(node.child_by_field_id(crate::field!("left"))),
+            "pair_pattern" => stack.extend(node.child_by_field_id(crate::field!("value"))),
+            "object_assignment_pattern" => {
+                stack.extend(node.child_by_field_id(crate::field!("left")))
+            }
             _ if FUNCTION_KINDS.contains(&node.kind()) => {}
             _ => {
                 let mut cursor = node.walk();
@@ -1202,7 +1211,7 @@ pub fn for_each_own_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
 /// True when `function` (its own body, not nested functions) awaits: an
 /// `await` expression or a `for await` loop.
 pub fn awaits_itself(function: Node) -> bool {
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.child_by_field_id(crate::field!("body")) else {
         return false;
     };
     if body.kind() == "await_expression" {
@@ -1232,7 +1241,7 @@ pub fn uses_own_this_or_arguments(source: &str, function: Node) -> bool {
     if function.kind() == "arrow_function" {
         return false;
     }
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.child_by_field_id(crate::field!("body")) else {
         return false;
     };
     let mut found = false;
@@ -1256,15 +1265,15 @@ pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>,
     if call.kind() != "call_expression" {
         return None;
     }
-    let callee = unwrap_parens(call.child_by_field_name("function")?);
+    let callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
     if callee.kind() != "member_expression" {
         return None;
     }
-    let property = callee.child_by_field_name("property")?;
+    let property = callee.child_by_field_id(crate::field!("property"))?;
     if property.kind() != "property_identifier" {
         return None;
     }
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.child_by_field_id(crate::field!("arguments"))?;
     if args.kind() != "arguments" {
         return None;
     }
@@ -1274,7 +1283,7 @@ pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>,
         .filter(|a| a.kind() != "comment")
         .count();
     Some((
-        unwrap_parens(callee.child_by_field_name("object")?),
+        unwrap_parens(callee.child_by_field_id(crate::field!("object"))?),
         text_of(source, property),
         count,
     ))
@@ -1282,7 +1291,7 @@ pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>,
 
 /// The first argument of a call, if it has one.
 fn first_argument(call: Node) -> Option<Node> {
-    let args = call.child_by_field_name("arguments")?;
+    let args = call.child_by_field_id(crate::field!("arguments"))?;
     let mut cursor = args.walk();
     let first = args
         .named_children(&mut cursor)
@@ -1325,7 +1334,7 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
     ) {
         return false;
     }
-    if let Some(params) = function.child_by_field_name("parameters") {
+    if let Some(params) = function.child_by_field_id(crate::field!("parameters")) {
         let mut cursor = params.walk();
         let plain = params
             .named_children(&mut cursor)
@@ -1334,7 +1343,7 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
             return false;
         }
     }
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.child_by_field_id(crate::field!("body")) else {
         return false;
     };
     if body.kind() != "statement_block" {
@@ -1352,10 +1361,10 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
                     .filter(|d| d.kind() == "variable_declarator")
                     .all(|declarator| {
                         declarator
-                            .child_by_field_name("name")
+                            .child_by_field_id(crate::field!("name"))
                             .is_some_and(|n| n.kind() == "identifier")
                             && declarator
-                                .child_by_field_name("value")
+                                .child_by_field_id(crate::field!("value"))
                                 .is_none_or(|v| cannot_throw_to_evaluate(source, v))
                     });
                 all
@@ -1415,11 +1424,11 @@ fn cannot_throw_to_evaluate(source: &str, expr: Node) -> bool {
 /// A `try` with a `catch` (binding a plain name or nothing) that throws
 /// nothing of its own, and no `throw` in its `finally`.
 fn catches_without_rethrowing(try_statement: Node) -> bool {
-    let Some(handler) = try_statement.child_by_field_name("handler") else {
+    let Some(handler) = try_statement.child_by_field_id(crate::field!("handler")) else {
         return false;
     };
     if handler
-        .child_by_field_name("parameter")
+        .child_by_field_id(crate::field!("parameter"))
         .is_some_and(|p| p.kind() != "identifier")
     {
         return false;
@@ -1431,8 +1440,8 @@ fn catches_without_rethrowing(try_statement: Node) -> bool {
         }
         found
     };
-    !throws(handler.child_by_field_name("body"))
-        && !throws(try_statement.child_by_field_name("finalizer"))
+    !throws(handler.child_by_field_id(crate::field!("body")))
+        && !throws(try_statement.child_by_field_id(crate::field!("finalizer")))
 }
 
 /// True when `node` lies in the block of a `try` with a `catch`, below `limit`.
@@ -1443,9 +1452,9 @@ pub fn inside_try_block(node: Node, limit: Node) -> bool {
             return false;
         }
         if parent.kind() == "try_statement"
-            && parent.child_by_field_name("handler").is_some()
+            && parent.child_by_field_id(crate::field!("handler")).is_some()
             && parent
-                .child_by_field_name("body")
+                .child_by_field_id(crate::field!("body"))
                 .is_some_and(|b| b.id() == current.id())
         {
             return true;
@@ -1470,9 +1479,9 @@ fn chain_origin<'t>(source: &str, mut expr: Node<'t>) -> Node<'t> {
 fn last_then_property<'t>(source: &str, mut expr: Node<'t>) -> Option<Node<'t>> {
     loop {
         let (receiver, method, _) = method_call(source, expr)?;
-        let callee = unwrap_parens(expr.child_by_field_name("function")?);
+        let callee = unwrap_parens(expr.child_by_field_id(crate::field!("function"))?);
         match method {
-            "then" => return callee.child_by_field_name("property"),
+            "then" => return callee.child_by_field_id(crate::field!("property")),
             "finally" => expr = receiver,
             _ => return None,
         }
@@ -1512,11 +1521,11 @@ fn callee_range(call: Node) -> Range<usize> {
     match call.kind() {
         "new_expression" => {
             let end = call
-                .child_by_field_name("constructor")
+                .child_by_field_id(crate::field!("constructor"))
                 .map_or(call.end_byte(), |c| c.end_byte());
             call.start_byte()..end
         }
-        "call_expression" => match call.child_by_field_name("function") {
+        "call_expression" => match call.child_by_field_id(crate::field!("function")) {
             // An IIFE: highlight only its `async` keyword's function head.
             Some(f) if is_function(unwrap_parens(f)) => {
                 let inner = unwrap_parens(f);
@@ -1535,10 +1544,10 @@ fn callee_range(call: Node) -> Range<usize> {
 pub fn call_label(source: &str, call: Node) -> String {
     let named = match call.kind() {
         "new_expression" => call
-            .child_by_field_name("constructor")
+            .child_by_field_id(crate::field!("constructor"))
             .map(|c| format!("new {}(...)", text_of(source, c))),
         "call_expression" => call
-            .child_by_field_name("function")
+            .child_by_field_id(crate::field!("function"))
             .filter(|f| !is_function(unwrap_parens(*f)))
             .map(|f| format!("{}()", text_of(source, f))),
         _ => None,
@@ -1570,8 +1579,8 @@ pub fn certainly_not_thenable(source: &str, expr: Node) -> bool {
             let thenable = expr.named_children(&mut cursor).any(|member| {
                 let key = match member.kind() {
                     "pair" | "method_definition" => member
-                        .child_by_field_name("key")
-                        .or_else(|| member.child_by_field_name("name")),
+                        .child_by_field_id(crate::field!("key"))
+                        .or_else(|| member.child_by_field_id(crate::field!("name"))),
                     "shorthand_property_identifier" => Some(member),
                     "spread_element" => return true,
                     _ => None,
@@ -1585,14 +1594,16 @@ pub fn certainly_not_thenable(source: &str, expr: Node) -> bool {
             !thenable
         }
         "binary_expression" => expr
-            .child_by_field_name("operator")
+            .child_by_field_id(crate::field!("operator"))
             .is_some_and(|op| !matches!(text_of(source, op), "&&" | "||" | "??")),
-        "unary_expression" => expr.child_by_field_name("operator").is_some_and(|op| {
-            matches!(
-                text_of(source, op),
-                "!" | "-" | "+" | "~" | "typeof" | "void"
-            )
-        }),
+        "unary_expression" => expr
+            .child_by_field_id(crate::field!("operator"))
+            .is_some_and(|op| {
+                matches!(
+                    text_of(source, op),
+                    "!" | "-" | "+" | "~" | "typeof" | "void"
+                )
+            }),
         "update_expression" => true,
         _ => false,
     }

@@ -151,9 +151,9 @@ pub fn pattern_identifiers(pattern: Node) -> Vec<Node> {
                 let children: Vec<Node> = node.named_children(&mut cursor).collect();
                 stack.extend(children.into_iter().rev());
             }
-            "pair_pattern" => stack.extend(node.child_by_field_name("value")),
+            "pair_pattern" => stack.extend(node.child_by_field_id(crate::field!("value"))),
             "assignment_pattern" | "object_assignment_pattern" => {
-                stack.extend(node.child_by_field_name("left"))
+                stack.extend(node.child_by_field_id(crate::field!("left")))
             }
             _ => {}
         }
@@ -306,7 +306,7 @@ pub fn large_value(expr: Node, source: &str, large_names: &HashSet<String>) -> O
     }
     match node.kind() {
         "call_expression" => {
-            let callee = node.child_by_field_name("function")?;
+            let callee = node.child_by_field_id(crate::field!("function"))?;
             let callee_text = &source[callee.byte_range()];
             let last = callee_text.rsplit('.').next().unwrap_or(callee_text);
             if callee_text == "JSON.parse" {
@@ -331,10 +331,12 @@ pub fn large_value(expr: Node, source: &str, large_names: &HashSet<String>) -> O
                 return Some(LargeValue::ResponseBody(last.to_owned()));
             }
             if callee.kind() == "member_expression" {
-                let object = callee.child_by_field_name("object")?;
+                let object = callee.child_by_field_id(crate::field!("object"))?;
                 let object_text = &source[object.byte_range()];
                 if callee_text == "Array.from" {
-                    let first = node.child_by_field_name("arguments")?.named_child(0)?;
+                    let first = node
+                        .child_by_field_id(crate::field!("arguments"))?
+                        .named_child(0)?;
                     let first_text = &source[first.byte_range()];
                     return large_names
                         .contains(first_text)
@@ -540,7 +542,7 @@ impl FunctionFlow {
         };
 
         // The function's own name is declared around it, not referenced in it.
-        if let Some(name) = root.child_by_field_name("name") {
+        if let Some(name) = root.child_by_field_id(crate::field!("name")) {
             decl_sites.insert(name.id());
         }
         // Pass 1: declarations, in the function and in nested functions (for
@@ -552,7 +554,10 @@ impl FunctionFlow {
                     let Some((&decl, decl_ancestors)) = ancestors.split_last() else {
                         return Walk::Enter;
                     };
-                    let kind = match decl.child_by_field_name("kind").map(|k| k.kind()) {
+                    let kind = match decl
+                        .child_by_field_id(crate::field!("kind"))
+                        .map(|k| k.kind())
+                    {
                         Some("const") => BindingKind::Const,
                         Some("let") => BindingKind::Let,
                         _ => BindingKind::Var,
@@ -562,8 +567,8 @@ impl FunctionFlow {
                     } else {
                         innermost(decl_ancestors, root, is_block_scope)
                     };
-                    let value = node.child_by_field_name("value");
-                    if let Some(name) = node.child_by_field_name("name") {
+                    let value = node.child_by_field_id(crate::field!("value"));
+                    if let Some(name) = node.child_by_field_id(crate::field!("name")) {
                         let resets = kind != BindingKind::Var || value.is_some();
                         for ident in pattern_identifiers(name) {
                             decl_sites.insert(ident.id());
@@ -595,7 +600,9 @@ impl FunctionFlow {
                         Some("var") => Some(BindingKind::Var),
                         _ => None,
                     };
-                    if let (Some(kind), Some(left)) = (kind, node.child_by_field_name("left")) {
+                    if let (Some(kind), Some(left)) =
+                        (kind, node.child_by_field_id(crate::field!("left")))
+                    {
                         let scope = if kind == BindingKind::Var {
                             innermost(ancestors, root, is_function_scope)
                         } else {
@@ -626,7 +633,7 @@ impl FunctionFlow {
                     }
                 }
                 "arrow_function" => {
-                    if let Some(param) = node.child_by_field_name("parameter") {
+                    if let Some(param) = node.child_by_field_id(crate::field!("parameter")) {
                         decl_sites.insert(param.id());
                         declare(
                             &mut decls,
@@ -642,7 +649,7 @@ impl FunctionFlow {
                 "function_declaration" | "generator_function_declaration" | "class_declaration"
                     if node != root =>
                 {
-                    if let Some(name) = node.child_by_field_name("name") {
+                    if let Some(name) = node.child_by_field_id(crate::field!("name")) {
                         let kind = if node.kind() == "class_declaration" {
                             BindingKind::Class
                         } else {
@@ -656,7 +663,7 @@ impl FunctionFlow {
                 "function_expression" | "function" | "generator_function" | "class"
                     if node != root =>
                 {
-                    if let Some(name) = node.child_by_field_name("name") {
+                    if let Some(name) = node.child_by_field_id(crate::field!("name")) {
                         decl_sites.insert(name.id());
                         declare(
                             &mut decls,
@@ -669,7 +676,7 @@ impl FunctionFlow {
                     }
                 }
                 "catch_clause" => {
-                    if let Some(param) = node.child_by_field_name("parameter") {
+                    if let Some(param) = node.child_by_field_id(crate::field!("parameter")) {
                         for ident in pattern_identifiers(param) {
                             decl_sites.insert(ident.id());
                             declare(
@@ -688,8 +695,8 @@ impl FunctionFlow {
                         match inner.kind() {
                             "import_specifier" => {
                                 let local = inner
-                                    .child_by_field_name("alias")
-                                    .or_else(|| inner.child_by_field_name("name"));
+                                    .child_by_field_id(crate::field!("alias"))
+                                    .or_else(|| inner.child_by_field_id(crate::field!("name")));
                                 let mut cursor = inner.walk();
                                 for part in inner.named_children(&mut cursor) {
                                     decl_sites.insert(part.id());
@@ -821,7 +828,7 @@ impl FunctionFlow {
                             if access == Access::Write {
                                 if let Some(value) = ancestor(node, ancestors, 1)
                                     .filter(|p| p.kind() == "assignment_expression")
-                                    .and_then(|p| p.child_by_field_name("right"))
+                                    .and_then(|p| p.child_by_field_id(crate::field!("right")))
                                 {
                                     assigned_values.push((local, value));
                                 }
@@ -850,12 +857,12 @@ impl FunctionFlow {
                     if !in_closure =>
                 {
                     let once = match node.kind() {
-                        "for_in_statement" => node.child_by_field_name("right"),
-                        "for_statement" => node.child_by_field_name("initializer"),
+                        "for_in_statement" => node.child_by_field_id(crate::field!("right")),
+                        "for_statement" => node.child_by_field_id(crate::field!("initializer")),
                         _ => None,
                     };
                     let head_binds = node
-                        .child_by_field_name("left")
+                        .child_by_field_id(crate::field!("left"))
                         .filter(|_| node.kind() == "for_in_statement")
                         .map(|left| {
                             pattern_identifiers(left)
@@ -1057,7 +1064,7 @@ fn ancestor_with_range<'t>(node: Node<'t>, range: &Range<usize>) -> Node<'t> {
 /// The declaration keyword of a `for...in`/`for...of` head (`const`, `let`,
 /// `var`, `using`), looking past the `await` of `for await`.
 pub fn for_in_declaration_kind(node: Node) -> Option<&'static str> {
-    let left = node.child_by_field_name("left")?;
+    let left = node.child_by_field_id(crate::field!("left"))?;
     let mut cursor = node.walk();
     let kind = node
         .children(&mut cursor)
@@ -1074,7 +1081,7 @@ pub fn for_in_declaration_kind(node: Node) -> Option<&'static str> {
 
 /// Whether a `for` head is `for await (...)`.
 pub fn is_for_await(node: Node) -> bool {
-    let Some(left) = node.child_by_field_name("left") else {
+    let Some(left) = node.child_by_field_id(crate::field!("left")) else {
         return false;
     };
     let mut cursor = node.walk();
@@ -1106,7 +1113,7 @@ fn ancestor<'t>(node: Node<'t>, ancestors: &[Node<'t>], n: usize) -> Option<Node
 fn plain_assignment_statement(ident: Node, ancestors: &[Node]) -> Option<Kill> {
     let assignment = ancestor(ident, ancestors, 1)?;
     if assignment.kind() != "assignment_expression"
-        || assignment.child_by_field_name("left") != Some(ident)
+        || assignment.child_by_field_id(crate::field!("left")) != Some(ident)
     {
         return None;
     }

@@ -35,7 +35,7 @@ pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
             {
                 // Only the head of the function (name, `async`, parameters) shows the contract.
                 let head_end = n
-                    .child_by_field_name("body")
+                    .child_by_field_id(crate::field!("body"))
                     .map_or(n.end_byte(), |body| body.start_byte());
                 if offset < head_end {
                     return Some(async_function_hover(source, n));
@@ -63,7 +63,7 @@ fn enclosing_function_name(source: &str, ancestors: &[Node]) -> String {
             "function_declaration" | "function_expression" | "arrow_function" | "method_definition"
         ) {
             return n
-                .child_by_field_name("name")
+                .child_by_field_id(crate::field!("name"))
                 .map(|name| format!("`{}()`", &source[name.byte_range()]))
                 .unwrap_or_else(|| "this function".to_owned());
         }
@@ -88,7 +88,7 @@ fn await_hover(source: &str, await_node: Node, ancestors: &[Node]) -> HoverInfo 
 
 fn async_function_hover(source: &str, function: Node) -> HoverInfo {
     let name = function
-        .child_by_field_name("name")
+        .child_by_field_id(crate::field!("name"))
         .map(|n| format!("`{}`", &source[n.byte_range()]))
         .unwrap_or_else(|| "this function".to_owned());
     HoverInfo {

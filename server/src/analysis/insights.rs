@@ -138,7 +138,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         let retention = dataflow::retained_at_awaits(source, tree, node);
         let awaits = await_insights(source, root, node, &fact, &retention);
         let head_end = node
-            .child_by_field_name("body")
+            .child_by_field_id(crate::field!("body"))
             .map_or(node.end_byte(), |body| body.start_byte());
         functions.push(FunctionInsight {
             range: fact.range.clone(),
@@ -189,7 +189,7 @@ fn result_names(source: &str, await_node: Node) -> Vec<String> {
             "parenthesized_expression" => current = parent,
             "variable_declarator" => {
                 return parent
-                    .child_by_field_name("name")
+                    .child_by_field_id(crate::field!("name"))
                     .map(|p| {
                         dataflow::pattern_identifiers(p)
                             .into_iter()
@@ -200,7 +200,7 @@ fn result_names(source: &str, await_node: Node) -> Vec<String> {
             }
             "assignment_expression" => {
                 return parent
-                    .child_by_field_name("left")
+                    .child_by_field_id(crate::field!("left"))
                     .map(|l| vec![source[l.byte_range()].to_owned()])
                     .unwrap_or_default();
             }
@@ -231,19 +231,19 @@ fn dependence(source: &str, function: Node, previous: Node, current: Node) -> Op
         let fully_between = node.start_byte() >= between.start && node.end_byte() <= between.end;
         let (targets, value) = match node.kind() {
             "variable_declarator" => (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
+                node.child_by_field_id(crate::field!("name")),
+                node.child_by_field_id(crate::field!("value")),
             ),
             "assignment_expression" | "augmented_assignment_expression" => (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
+                node.child_by_field_id(crate::field!("left")),
+                node.child_by_field_id(crate::field!("right")),
             ),
             // `list.push(value)`: the receiver now holds the value.
             "call_expression" => (
-                node.child_by_field_name("function")
+                node.child_by_field_id(crate::field!("function"))
                     .filter(|f| f.kind() == "member_expression")
-                    .and_then(|f| f.child_by_field_name("object")),
-                node.child_by_field_name("arguments"),
+                    .and_then(|f| f.child_by_field_id(crate::field!("object"))),
+                node.child_by_field_id(crate::field!("arguments")),
             ),
             _ => (None, None),
         };
@@ -284,7 +284,7 @@ fn dependence(source: &str, function: Node, previous: Node, current: Node) -> Op
 fn assigned_names(source: &str, target: Node) -> Vec<String> {
     let mut root = target;
     while matches!(root.kind(), "member_expression" | "subscript_expression") {
-        match root.child_by_field_name("object") {
+        match root.child_by_field_id(crate::field!("object")) {
             Some(object) => root = object,
             None => break,
         }
@@ -325,7 +325,7 @@ fn try_region(node: Node, function: Node) -> Option<usize> {
         let is_region = match parent.kind() {
             "catch_clause" | "finally_clause" => true,
             "try_statement" => parent
-                .child_by_field_name("body")
+                .child_by_field_id(crate::field!("body"))
                 .is_some_and(|b| b.id() == current.id()),
             _ => false,
         };
@@ -346,8 +346,11 @@ fn try_region(node: Node, function: Node) -> Option<usize> {
 /// not a plain name or member path.
 fn callee_form(source: &str, call: Node) -> Option<String> {
     let (callee, prefix) = match call.kind() {
-        "call_expression" => (call.child_by_field_name("function")?, ""),
-        "new_expression" => (call.child_by_field_name("constructor")?, "new "),
+        "call_expression" => (call.child_by_field_id(crate::field!("function"))?, ""),
+        "new_expression" => (
+            call.child_by_field_id(crate::field!("constructor"))?,
+            "new ",
+        ),
         _ => return None,
     };
     let text = &source[callee.byte_range()];
@@ -358,7 +361,7 @@ fn callee_form(source: &str, call: Node) -> Option<String> {
         return None;
     }
     let has_arguments = call
-        .child_by_field_name("arguments")
+        .child_by_field_id(crate::field!("arguments"))
         .is_some_and(|a| a.named_child_count() > 0);
     Some(format!(
         "{prefix}{text}({})",
@@ -380,12 +383,12 @@ fn dropped_consequence(
         let chain = dropped.expression;
         let direct_then = chain.kind() == "call_expression"
             && chain
-                .child_by_field_name("function")
+                .child_by_field_id(crate::field!("function"))
                 .filter(|f| f.kind() == "member_expression")
                 .is_some_and(|f| {
-                    f.child_by_field_name("object")
+                    f.child_by_field_id(crate::field!("object"))
                         .is_some_and(|o| o.id() == origin.id())
-                        && f.child_by_field_name("property")
+                        && f.child_by_field_id(crate::field!("property"))
                             .is_some_and(|p| &source[p.byte_range()] == "then")
                 });
         return if direct_then {
@@ -423,14 +426,14 @@ fn dropped_consequence(
         None => format!("{subject} starts now; nobody observes its completion or its failure."),
     };
     let method = origin
-        .child_by_field_name("function")
-        .and_then(|f| f.child_by_field_name("property"))
+        .child_by_field_id(crate::field!("function"))
+        .and_then(|f| f.child_by_field_id(crate::field!("property")))
         .map_or("", |p| &source[p.byte_range()]);
     match dropped.kind {
         PromiseKind::AsyncCall => {
-            let callee = origin.child_by_field_name("function");
+            let callee = origin.child_by_field_id(crate::field!("function"));
             let name = callee
-                .map(|c| c.child_by_field_name("property").unwrap_or(c))
+                .map(|c| c.child_by_field_id(crate::field!("property")).unwrap_or(c))
                 .map_or("", |n| &source[n.byte_range()]);
             let candidates = functions
                 .iter()
@@ -440,7 +443,7 @@ fn dropped_consequence(
         }
         PromiseKind::AsyncIife => {
             let function = origin
-                .child_by_field_name("function")
+                .child_by_field_id(crate::field!("function"))
                 .map(async_facts::unwrap_parens);
             let candidates = functions
                 .iter()
@@ -531,7 +534,7 @@ fn await_insights(
 /// that ends before `first_await` starts (`return await x` does not count).
 fn early_return(function: Node, first_await: Option<usize>) -> Option<Range<usize>> {
     let first_await = first_await?;
-    let body = function.child_by_field_name("body")?;
+    let body = function.child_by_field_id(crate::field!("body"))?;
     let mut found: Option<Range<usize>> = None;
     async_facts::for_each_own_node(body, |node| {
         if node.kind() == "return_statement"
@@ -548,7 +551,7 @@ fn early_return(function: Node, first_await: Option<usize>) -> Option<Range<usiz
 /// no enclosing `try` with a `catch` handles.
 fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection> {
     let mut found = Vec::new();
-    let Some(body) = function.child_by_field_name("body") else {
+    let Some(body) = function.child_by_field_id(crate::field!("body")) else {
         return found;
     };
     dataflow::preorder(body, |node| {

@@ -26,7 +26,7 @@ use tree_sitter::Tree;
 use crate::config::Config;
 use crate::line_index::LineIndex;
 use crate::rules::{self, Rule, RuleContext};
-use crate::syntax::SyntaxIndex;
+use crate::syntax::{queries, SyntaxIndex, Words};
 use async_facts::AsyncFacts;
 use lookups::Lookup;
 
@@ -75,7 +75,7 @@ pub fn analyze_configured(
     rules: &[&dyn Rule],
     config: &Config,
 ) -> Analysis {
-    analyze_incremental(source, tree, rules, config, &mut AnalysisCache::default())
+    analyze_incremental(source, tree, rules, config, &mut AnalysisCache::one_shot())
 }
 
 /// What [`analyze_incremental`] keeps between successive versions of one
@@ -90,6 +90,19 @@ pub struct AnalysisCache {
     merged: Option<(u64, AsyncFacts, u64)>,
     /// Units examined afresh by the last run (the rest came from the cache).
     pub last_examined: usize,
+    /// For a single run: keeps nothing, so it skips the fingerprints and the
+    /// lookup log that only serve the next run.
+    one_shot: bool,
+}
+
+impl AnalysisCache {
+    /// A cache for exactly one run (`check`, a test): the run costs less.
+    pub fn one_shot() -> Self {
+        Self {
+            one_shot: true,
+            ..Self::default()
+        }
+    }
 }
 
 /// One unit of the current run: its cache key (none when it must not be
@@ -212,7 +225,10 @@ pub fn analyze_within(
                 UnitState {
                     key: cacheable.then_some(unit.key),
                     cached: Some(Box::new(CachedUnit {
-                        facts_fingerprint: facts.fingerprint(),
+                        facts_fingerprint: match cache.one_shot {
+                            true => 0,
+                            false => facts.fingerprint(),
+                        },
                         facts,
                         findings: None,
                     })),
@@ -236,7 +252,10 @@ pub fn analyze_within(
             for state in &states {
                 facts.merge(&state.cached.as_ref().expect("every unit has facts").facts);
             }
-            let answers = facts.answers_fingerprint();
+            let answers = match cache.one_shot {
+                true => 0,
+                false => facts.answers_fingerprint(),
+            };
             (facts, answers)
         }
     };
@@ -251,6 +270,7 @@ pub fn analyze_within(
     format!("{config:?}").hash(&mut settings);
     let settings = settings.finish();
 
+    let words = Words::new(source, queries::required_words());
     let mut findings = Vec::new();
     let mut skipped_units = 0;
     for (unit, state) in units.iter().zip(&mut states) {
@@ -275,7 +295,11 @@ pub fn analyze_within(
                     .take()
                     .unwrap_or_else(|| SyntaxIndex::spanning(&unit.nodes));
                 cache.last_examined += 1;
-                let ctx = RuleContext::for_unit(source, tree, config, index, &facts);
+                let ctx = RuleContext::for_unit(source, tree, config, index, &words, &facts);
+                if cache.one_shot {
+                    findings.extend(examine(&ctx, &rules, config));
+                    continue;
+                }
                 facts.lookups().start();
                 let unit_findings = examine(&ctx, &rules, config);
                 let lookups = facts.lookups().finish();
@@ -302,11 +326,13 @@ pub fn analyze_within(
             }
         }
     }
-    cache.units = states
-        .into_iter()
-        .filter_map(|state| Some((state.key?, state.cached?)))
-        .collect();
-    cache.merged = Some((facts_key, facts, answers));
+    if !cache.one_shot {
+        cache.units = states
+            .into_iter()
+            .filter_map(|state| Some((state.key?, state.cached?)))
+            .collect();
+        cache.merged = Some((facts_key, facts, answers));
+    }
 
     if !findings.is_empty() && Suppressions::mentioned(source) {
         let index = LineIndex::new(source);

@@ -107,7 +107,7 @@ fn unit<'t>(source: &str, lines: &mut LineStarts, nodes: Vec<Node<'t>>, broken: 
 /// `const`/`let`/`var` whose every initializer is a function or class.
 fn is_declaration(node: Node) -> bool {
     let node = match node.kind() {
-        "export_statement" => match node.child_by_field_name("declaration") {
+        "export_statement" => match node.child_by_field_id(crate::field!("declaration")) {
             Some(declaration) => declaration,
             None => return false,
         },
@@ -124,7 +124,7 @@ fn is_declaration(node: Node) -> bool {
             declarators.peek().is_some()
                 && declarators.all(|declarator| {
                     declarator
-                        .child_by_field_name("value")
+                        .child_by_field_id(crate::field!("value"))
                         .is_some_and(|value| {
                             matches!(
                                 value.kind(),

@@ -161,7 +161,7 @@ impl<'s> Compiler<'s> {
         let mut b = FnBuilder::new(is_async);
         let outer = b.at(node);
         let name: Rc<str> = node
-            .child_by_field_name("name")
+            .child_by_field_id(crate::field!("name"))
             .map(|n| self.text(n))
             .or(name)
             .map(Rc::from)
@@ -174,17 +174,17 @@ impl<'s> Compiler<'s> {
         {
             b.abstain("getters, setters and static members are not modelled");
         }
-        if let Some(param) = node.child_by_field_name("parameter") {
+        if let Some(param) = node.child_by_field_id(crate::field!("parameter")) {
             b.emit(Op::LoadArg(0));
             b.emit(Op::Declare(Rc::from(self.text(param)), DeclKind::Let));
-        } else if let Some(params) = node.child_by_field_name("parameters") {
+        } else if let Some(params) = node.child_by_field_id(crate::field!("parameters")) {
             for (index, param) in named_children(params).into_iter().enumerate() {
                 let span = b.at(param);
                 self.parameter(&mut b, param, index);
                 b.restore(span);
             }
         }
-        match node.child_by_field_name("body") {
+        match node.child_by_field_id(crate::field!("body")) {
             Some(body) if body.kind() == "statement_block" => {
                 self.hoist_vars(&mut b, body);
                 let statements = named_children(body);
@@ -211,8 +211,8 @@ impl<'s> Compiler<'s> {
             }
             "assignment_pattern" => {
                 let (Some(left), Some(right)) = (
-                    param.child_by_field_name("left"),
-                    param.child_by_field_name("right"),
+                    param.child_by_field_id(crate::field!("left")),
+                    param.child_by_field_id(crate::field!("right")),
                 ) else {
                     return b.abstain("a malformed default parameter");
                 };
@@ -253,7 +253,7 @@ impl<'s> Compiler<'s> {
                 match child.kind() {
                     "variable_declaration" => {
                         for decl in named_children(child) {
-                            if let Some(name) = decl.child_by_field_name("name") {
+                            if let Some(name) = decl.child_by_field_id(crate::field!("name")) {
                                 if name.kind() == "identifier" {
                                     names.push(self.text(name));
                                 }
@@ -262,10 +262,10 @@ impl<'s> Compiler<'s> {
                     }
                     "for_in_statement" => {
                         if child
-                            .child_by_field_name("kind")
+                            .child_by_field_id(crate::field!("kind"))
                             .is_some_and(|k| self.text(k) == "var")
                         {
-                            if let Some(left) = child.child_by_field_name("left") {
+                            if let Some(left) = child.child_by_field_id(crate::field!("left")) {
                                 names.push(self.text(left));
                             }
                         }
@@ -294,7 +294,7 @@ impl<'s> Compiler<'s> {
                     let id = self.compile_function(*statement, None);
                     b.emit(Op::Closure(id));
                     let name = statement
-                        .child_by_field_name("name")
+                        .child_by_field_id(crate::field!("name"))
                         .map(|n| self.text(n))
                         .unwrap_or_default();
                     b.emit(Op::Declare(Rc::from(name), DeclKind::Var));
@@ -302,7 +302,7 @@ impl<'s> Compiler<'s> {
                 }
                 "lexical_declaration" => {
                     for decl in named_children(*statement) {
-                        if let Some(name) = decl.child_by_field_name("name") {
+                        if let Some(name) = decl.child_by_field_id(crate::field!("name")) {
                             if name.kind() == "identifier" {
                                 b.emit(Op::Declare(
                                     Rc::from(self.text(name)),
@@ -382,13 +382,13 @@ impl<'s> Compiler<'s> {
     /// alone would; `export default value` evaluates the value. Re-exports
     /// (`export ... from`) run another module first, which is not modelled.
     fn export_statement(&mut self, b: &mut FnBuilder, node: Node) {
-        if node.child_by_field_name("source").is_some() {
+        if node.child_by_field_id(crate::field!("source")).is_some() {
             return b.abstain("re-exporting another module is not modelled");
         }
-        if let Some(declaration) = node.child_by_field_name("declaration") {
+        if let Some(declaration) = node.child_by_field_id(crate::field!("declaration")) {
             return self.statement(b, declaration);
         }
-        if let Some(value) = node.child_by_field_name("value") {
+        if let Some(value) = node.child_by_field_id(crate::field!("value")) {
             self.expression(b, value);
             b.emit(Op::Pop);
         }
@@ -398,7 +398,7 @@ impl<'s> Compiler<'s> {
     /// does not run, so that each async member still has per-function facts
     /// (from its own code alone: the class is never instantiated).
     pub(crate) fn class_members(&mut self, class: Node) {
-        let Some(body) = class.child_by_field_name("body") else {
+        let Some(body) = class.child_by_field_id(crate::field!("body")) else {
             return;
         };
         for member in named_children(body) {
@@ -408,10 +408,12 @@ impl<'s> Compiler<'s> {
                 }
                 "field_definition" => {
                     if let Some(value) = member
-                        .child_by_field_name("value")
+                        .child_by_field_id(crate::field!("value"))
                         .filter(|value| is_function_kind(value.kind()))
                     {
-                        let name = member.child_by_field_name("property").map(|p| self.text(p));
+                        let name = member
+                            .child_by_field_id(crate::field!("property"))
+                            .map(|p| self.text(p));
                         self.compile_function(value, name);
                     }
                 }
@@ -432,10 +434,10 @@ impl<'s> Compiler<'s> {
             if decl.kind() != "variable_declarator" {
                 continue;
             }
-            let Some(name) = decl.child_by_field_name("name") else {
+            let Some(name) = decl.child_by_field_id(crate::field!("name")) else {
                 continue;
             };
-            let value = decl.child_by_field_name("value");
+            let value = decl.child_by_field_id(crate::field!("value"));
             if name.kind() != "identifier" {
                 match value {
                     Some(value) => {
@@ -482,8 +484,8 @@ impl<'s> Compiler<'s> {
                     let (key, target) = match member.kind() {
                         "shorthand_property_identifier_pattern" => (member, member),
                         "pair_pattern" => match (
-                            member.child_by_field_name("key"),
-                            member.child_by_field_name("value"),
+                            member.child_by_field_id(crate::field!("key")),
+                            member.child_by_field_id(crate::field!("value")),
                         ) {
                             (Some(key), Some(value))
                                 if value.kind() == "identifier"
@@ -521,15 +523,15 @@ impl<'s> Compiler<'s> {
     }
 
     fn if_statement(&mut self, b: &mut FnBuilder, node: Node) {
-        let Some(condition) = node.child_by_field_name("condition") else {
+        let Some(condition) = node.child_by_field_id(crate::field!("condition")) else {
             return b.abstain("an `if` without a condition");
         };
         self.expression(b, condition);
         let to_else = b.emit(Op::JumpIfFalse(0));
-        if let Some(consequence) = node.child_by_field_name("consequence") {
+        if let Some(consequence) = node.child_by_field_id(crate::field!("consequence")) {
             self.block(b, consequence);
         }
-        match node.child_by_field_name("alternative") {
+        match node.child_by_field_id(crate::field!("alternative")) {
             Some(alternative) => {
                 let to_end = b.emit(Op::Jump(0));
                 b.patch(to_else);
@@ -564,12 +566,12 @@ impl<'s> Compiler<'s> {
 
     fn while_statement(&mut self, b: &mut FnBuilder, node: Node) {
         let start = b.here();
-        if let Some(condition) = node.child_by_field_name("condition") {
+        if let Some(condition) = node.child_by_field_id(crate::field!("condition")) {
             self.expression(b, condition);
         }
         let exit = b.emit(Op::JumpIfFalse(0));
         self.open_loop(b);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
             self.block(b, body);
         }
         b.emit(Op::Jump(start));
@@ -580,11 +582,11 @@ impl<'s> Compiler<'s> {
     fn do_statement(&mut self, b: &mut FnBuilder, node: Node) {
         let start = b.here();
         self.open_loop(b);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
             self.block(b, body);
         }
         let continue_target = b.here();
-        if let Some(condition) = node.child_by_field_name("condition") {
+        if let Some(condition) = node.child_by_field_id(crate::field!("condition")) {
             self.expression(b, condition);
         }
         let exit = b.emit(Op::JumpIfFalse(0));
@@ -597,7 +599,7 @@ impl<'s> Compiler<'s> {
         b.emit(Op::PushScope);
         b.scopes += 1;
         let mut per_iteration = false;
-        if let Some(init) = node.child_by_field_name("initializer") {
+        if let Some(init) = node.child_by_field_id(crate::field!("initializer")) {
             match init.kind() {
                 "lexical_declaration" => {
                     per_iteration = true;
@@ -612,7 +614,7 @@ impl<'s> Compiler<'s> {
             }
         }
         let test = b.here();
-        let exit = match node.child_by_field_name("condition") {
+        let exit = match node.child_by_field_id(crate::field!("condition")) {
             Some(condition) if condition.kind() != "empty_statement" => {
                 self.expression(b, condition);
                 Some(b.emit(Op::JumpIfFalse(0)))
@@ -620,14 +622,14 @@ impl<'s> Compiler<'s> {
             _ => None,
         };
         self.open_loop(b);
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
             self.block(b, body);
         }
         let continue_target = b.here();
         if per_iteration {
             b.emit(Op::RenewScope);
         }
-        if let Some(increment) = node.child_by_field_name("increment") {
+        if let Some(increment) = node.child_by_field_id(crate::field!("increment")) {
             self.expression(b, increment);
             b.emit(Op::Pop);
         }
@@ -642,21 +644,24 @@ impl<'s> Compiler<'s> {
 
     fn for_of_statement(&mut self, b: &mut FnBuilder, node: Node) {
         let is_of = node
-            .child_by_field_name("operator")
+            .child_by_field_id(crate::field!("operator"))
             .is_some_and(|op| self.text(op) == "of");
         if !is_of || has_token(node, "await") {
             return b.abstain("only `for...of` over arrays is modelled");
         }
         let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
+            node.child_by_field_id(crate::field!("left")),
+            node.child_by_field_id(crate::field!("right")),
         ) else {
             return b.abstain("a malformed `for...of`");
         };
         if left.kind() != "identifier" {
             return b.abstain("destructuring in `for...of` is not modelled");
         }
-        let kind = match node.child_by_field_name("kind").map(|k| self.text(k)) {
+        let kind = match node
+            .child_by_field_id(crate::field!("kind"))
+            .map(|k| self.text(k))
+        {
             Some("const") => Some(DeclKind::Const),
             Some("let") => Some(DeclKind::Let),
             _ => None,
@@ -676,7 +681,7 @@ impl<'s> Compiler<'s> {
             Some(kind) => b.emit(Op::Declare(name, kind)),
             None => b.emit(Op::Store(name)),
         };
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
             self.block(b, body);
         }
         b.scopes -= 1;
@@ -714,9 +719,9 @@ impl<'s> Compiler<'s> {
     /// `try { A } catch (e) { B } finally { C }`: a Finally handler outside a
     /// Catch handler; leaving A or B by any completion runs C first.
     fn try_statement(&mut self, b: &mut FnBuilder, node: Node) {
-        let body = node.child_by_field_name("body");
-        let handler = node.child_by_field_name("handler");
-        let finalizer = node.child_by_field_name("finalizer");
+        let body = node.child_by_field_id(crate::field!("body"));
+        let handler = node.child_by_field_id(crate::field!("handler"));
+        let finalizer = node.child_by_field_id(crate::field!("finalizer"));
         let finally_at = finalizer.map(|_| {
             b.handlers += 1;
             b.emit(Op::PushHandler(HandlerKind::Finally, 0))
@@ -734,7 +739,7 @@ impl<'s> Compiler<'s> {
             // The VM pushes the exception before jumping here.
             b.emit(Op::PushScope);
             b.scopes += 1;
-            match handler.child_by_field_name("parameter") {
+            match handler.child_by_field_id(crate::field!("parameter")) {
                 Some(param) if param.kind() == "identifier" => {
                     b.emit(Op::Declare(Rc::from(self.text(param)), DeclKind::Let));
                 }
@@ -746,7 +751,7 @@ impl<'s> Compiler<'s> {
                     b.emit(Op::Pop);
                 }
             }
-            if let Some(catch_body) = handler.child_by_field_name("body") {
+            if let Some(catch_body) = handler.child_by_field_id(crate::field!("body")) {
                 self.block(b, catch_body);
             }
             b.scopes -= 1;
@@ -760,7 +765,7 @@ impl<'s> Compiler<'s> {
             b.emit(Op::PopHandler);
             b.emit(Op::NormalCompletion);
             b.patch(finally_at);
-            if let Some(finally_body) = finalizer.child_by_field_name("body") {
+            if let Some(finally_body) = finalizer.child_by_field_id(crate::field!("body")) {
                 self.block(b, finally_body);
             }
             b.emit(Op::EndFinally);
@@ -788,7 +793,7 @@ pub(crate) fn has_token(node: Node, token: &str) -> bool {
 /// `export const x = ...`), if any.
 fn exported_declaration(node: Node) -> Option<Node> {
     (node.kind() == "export_statement")
-        .then(|| node.child_by_field_name("declaration"))
+        .then(|| node.child_by_field_id(crate::field!("declaration")))
         .flatten()
 }
 

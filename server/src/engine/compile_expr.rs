@@ -68,8 +68,8 @@ impl<'s> Compiler<'s> {
                     return b.abstain("optional chaining is not modelled");
                 }
                 let (Some(object), Some(property)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("property"),
+                    node.child_by_field_id(crate::field!("object")),
+                    node.child_by_field_id(crate::field!("property")),
                 ) else {
                     return b.abstain("a malformed member access");
                 };
@@ -84,8 +84,8 @@ impl<'s> Compiler<'s> {
                     return b.abstain("optional chaining is not modelled");
                 }
                 let (Some(object), Some(index)) = (
-                    node.child_by_field_name("object"),
-                    node.child_by_field_name("index"),
+                    node.child_by_field_id(crate::field!("object")),
+                    node.child_by_field_id(crate::field!("index")),
                 ) else {
                     return b.abstain("a malformed subscript");
                 };
@@ -113,9 +113,9 @@ impl<'s> Compiler<'s> {
             "unary_expression" => self.unary(b, node),
             "ternary_expression" => {
                 let parts = (
-                    node.child_by_field_name("condition"),
-                    node.child_by_field_name("consequence"),
-                    node.child_by_field_name("alternative"),
+                    node.child_by_field_id(crate::field!("condition")),
+                    node.child_by_field_id(crate::field!("consequence")),
+                    node.child_by_field_id(crate::field!("alternative")),
                 );
                 let (Some(condition), Some(yes), Some(no)) = parts else {
                     return b.abstain("a malformed conditional expression");
@@ -200,15 +200,15 @@ impl<'s> Compiler<'s> {
         if optional_chain(node) {
             return b.abstain("optional chaining is not modelled");
         }
-        let Some(callee) = node.child_by_field_name("function") else {
+        let Some(callee) = node.child_by_field_id(crate::field!("function")) else {
             return b.abstain("a malformed call");
         };
-        let args = node.child_by_field_name("arguments");
+        let args = node.child_by_field_id(crate::field!("arguments"));
         let with_this = match callee.kind() {
             "member_expression" if !optional_chain(callee) => {
                 let (Some(object), Some(property)) = (
-                    callee.child_by_field_name("object"),
-                    callee.child_by_field_name("property"),
+                    callee.child_by_field_id(crate::field!("object")),
+                    callee.child_by_field_id(crate::field!("property")),
                 ) else {
                     return b.abstain("a malformed method call");
                 };
@@ -220,8 +220,8 @@ impl<'s> Compiler<'s> {
             }
             "subscript_expression" if !optional_chain(callee) => {
                 let (Some(object), Some(index)) = (
-                    callee.child_by_field_name("object"),
-                    callee.child_by_field_name("index"),
+                    callee.child_by_field_id(crate::field!("object")),
+                    callee.child_by_field_id(crate::field!("index")),
                 ) else {
                     return b.abstain("a malformed method call");
                 };
@@ -248,11 +248,11 @@ impl<'s> Compiler<'s> {
     }
 
     fn new_expression(&mut self, b: &mut FnBuilder, node: Node) {
-        let Some(constructor) = node.child_by_field_name("constructor") else {
+        let Some(constructor) = node.child_by_field_id(crate::field!("constructor")) else {
             return b.abstain("a malformed `new`");
         };
         self.expression(b, constructor);
-        match self.arguments(b, node.child_by_field_name("arguments")) {
+        match self.arguments(b, node.child_by_field_id(crate::field!("arguments"))) {
             Some((argc, false)) => {
                 b.emit(Op::New { argc });
             }
@@ -263,8 +263,8 @@ impl<'s> Compiler<'s> {
 
     fn assignment(&mut self, b: &mut FnBuilder, node: Node) {
         let (Some(left), Some(right)) = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("right"),
+            node.child_by_field_id(crate::field!("left")),
+            node.child_by_field_id(crate::field!("right")),
         ) else {
             return b.abstain("a malformed assignment");
         };
@@ -277,8 +277,8 @@ impl<'s> Compiler<'s> {
             }
             "member_expression" => {
                 let (Some(object), Some(property)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("property"),
+                    left.child_by_field_id(crate::field!("object")),
+                    left.child_by_field_id(crate::field!("property")),
                 ) else {
                     return b.abstain("a malformed assignment target");
                 };
@@ -288,8 +288,8 @@ impl<'s> Compiler<'s> {
             }
             "subscript_expression" => {
                 let (Some(object), Some(index)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("index"),
+                    left.child_by_field_id(crate::field!("object")),
+                    left.child_by_field_id(crate::field!("index")),
                 ) else {
                     return b.abstain("a malformed assignment target");
                 };
@@ -312,9 +312,9 @@ impl<'s> Compiler<'s> {
 
     fn augmented_assignment(&mut self, b: &mut FnBuilder, node: Node) {
         let parts = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("operator"),
-            node.child_by_field_name("right"),
+            node.child_by_field_id(crate::field!("left")),
+            node.child_by_field_id(crate::field!("operator")),
+            node.child_by_field_id(crate::field!("right")),
         );
         let (Some(left), Some(operator), Some(right)) = parts else {
             return b.abstain("a malformed compound assignment");
@@ -342,8 +342,8 @@ impl<'s> Compiler<'s> {
             }
             "member_expression" => {
                 let (Some(object), Some(property)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("property"),
+                    left.child_by_field_id(crate::field!("object")),
+                    left.child_by_field_id(crate::field!("property")),
                 ) else {
                     return b.abstain("a malformed assignment target");
                 };
@@ -357,8 +357,8 @@ impl<'s> Compiler<'s> {
             }
             "subscript_expression" => {
                 let (Some(object), Some(index)) = (
-                    left.child_by_field_name("object"),
-                    left.child_by_field_name("index"),
+                    left.child_by_field_id(crate::field!("object")),
+                    left.child_by_field_id(crate::field!("index")),
                 ) else {
                     return b.abstain("a malformed assignment target");
                 };
@@ -393,8 +393,8 @@ impl<'s> Compiler<'s> {
 
     fn update(&mut self, b: &mut FnBuilder, node: Node) {
         let (Some(argument), Some(operator)) = (
-            node.child_by_field_name("argument"),
-            node.child_by_field_name("operator"),
+            node.child_by_field_id(crate::field!("argument")),
+            node.child_by_field_id(crate::field!("operator")),
         ) else {
             return b.abstain("a malformed update expression");
         };
@@ -423,8 +423,8 @@ impl<'s> Compiler<'s> {
             }
             "member_expression" => {
                 let (Some(object), Some(property)) = (
-                    argument.child_by_field_name("object"),
-                    argument.child_by_field_name("property"),
+                    argument.child_by_field_id(crate::field!("object")),
+                    argument.child_by_field_id(crate::field!("property")),
                 ) else {
                     return b.abstain("a malformed update target");
                 };
@@ -437,8 +437,8 @@ impl<'s> Compiler<'s> {
             }
             "subscript_expression" => {
                 let (Some(object), Some(index)) = (
-                    argument.child_by_field_name("object"),
-                    argument.child_by_field_name("index"),
+                    argument.child_by_field_id(crate::field!("object")),
+                    argument.child_by_field_id(crate::field!("index")),
                 ) else {
                     return b.abstain("a malformed update target");
                 };
@@ -452,9 +452,9 @@ impl<'s> Compiler<'s> {
 
     fn binary(&mut self, b: &mut FnBuilder, node: Node) {
         let parts = (
-            node.child_by_field_name("left"),
-            node.child_by_field_name("operator"),
-            node.child_by_field_name("right"),
+            node.child_by_field_id(crate::field!("left")),
+            node.child_by_field_id(crate::field!("operator")),
+            node.child_by_field_id(crate::field!("right")),
         );
         let (Some(left), Some(operator), Some(right)) = parts else {
             return b.abstain("a malformed binary expression");
@@ -498,8 +498,8 @@ impl<'s> Compiler<'s> {
 
     fn unary(&mut self, b: &mut FnBuilder, node: Node) {
         let (Some(argument), Some(operator)) = (
-            node.child_by_field_name("argument"),
-            node.child_by_field_name("operator"),
+            node.child_by_field_id(crate::field!("argument")),
+            node.child_by_field_id(crate::field!("operator")),
         ) else {
             return b.abstain("a malformed unary expression");
         };
@@ -562,8 +562,8 @@ impl<'s> Compiler<'s> {
             match member.kind() {
                 "pair" => {
                     let (Some(key), Some(value)) = (
-                        member.child_by_field_name("key"),
-                        member.child_by_field_name("value"),
+                        member.child_by_field_id(crate::field!("key")),
+                        member.child_by_field_id(crate::field!("value")),
                     ) else {
                         return b.abstain("a malformed property");
                     };
@@ -580,7 +580,7 @@ impl<'s> Compiler<'s> {
                 }
                 "method_definition" => {
                     let Some(key) = member
-                        .child_by_field_name("name")
+                        .child_by_field_id(crate::field!("name"))
                         .and_then(|k| self.property_key(k))
                     else {
                         return b.abstain("computed method names are not modelled");
@@ -617,13 +617,15 @@ pub(crate) fn is_array_index(key: &str) -> bool {
 }
 
 fn optional_chain(node: Node) -> bool {
-    node.child_by_field_name("optional_chain").is_some() || {
-        let mut cursor = node.walk();
-        let found = node
-            .children(&mut cursor)
-            .any(|c| c.kind() == "optional_chain" || c.kind() == "?.");
-        found
-    }
+    node.child_by_field_id(crate::field!("optional_chain"))
+        .is_some()
+        || {
+            let mut cursor = node.walk();
+            let found = node
+                .children(&mut cursor)
+                .any(|c| c.kind() == "optional_chain" || c.kind() == "?.");
+            found
+        }
 }
 
 fn decode_string(compiler: &Compiler, node: Node) -> Option<String> {

@@ -174,7 +174,7 @@ fn consumed_as_promise(source: &str, call: Node) -> bool {
             "await_expression" => return true,
             "for_in_statement" => return is_for_await(parent),
             "member_expression" => {
-                let Some(property) = parent.child_by_field_name("property") else {
+                let Some(property) = parent.child_by_field_id(crate::field!("property")) else {
                     return false;
                 };
                 if matches!(&source[property.byte_range()], "then" | "toArray" | "catch") {
@@ -193,7 +193,7 @@ fn consumed_as_promise(source: &str, call: Node) -> bool {
 
 /// `async (accP, x) => { const acc = await accP; ... }`: the known-good shape.
 fn awaits_accumulator(source: &str, callback: Node) -> bool {
-    let Some(params) = callback.child_by_field_name("parameters") else {
+    let Some(params) = callback.child_by_field_id(crate::field!("parameters")) else {
         return false;
     };
     let Some(first) = params.named_child(0) else {
@@ -203,7 +203,7 @@ fn awaits_accumulator(source: &str, callback: Node) -> bool {
         return false;
     }
     let name = &source[first.byte_range()];
-    let Some(body) = callback.child_by_field_name("body") else {
+    let Some(body) = callback.child_by_field_id(crate::field!("body")) else {
         return false;
     };
     let mut found = false;
@@ -249,7 +249,7 @@ fn for_each_fixes(ctx: &RuleContext, facts: &AsyncFacts, m: &Match) -> Vec<Fix> 
     // A `thisArg` would need `.map(fn, thisArg)`; leave such calls alone.
     let argument_count = m
         .call
-        .child_by_field_name("arguments")
+        .child_by_field_id(crate::field!("arguments"))
         .map_or(0, |a| a.named_child_count());
     if argument_count != 1 {
         return Vec::new();
@@ -287,10 +287,10 @@ fn for_each_fixes(ctx: &RuleContext, facts: &AsyncFacts, m: &Match) -> Vec<Fix> 
 /// `arr.forEach(async (x) => { ... })` → `for (const x of arr) { ... }`.
 fn for_of_fix(ctx: &RuleContext, statement: Node, m: &Match, in_async: bool) -> Option<Fix> {
     let callback = m.callback;
-    let param = match callback.child_by_field_name("parameter") {
+    let param = match callback.child_by_field_id(crate::field!("parameter")) {
         Some(single) => single,
         None => {
-            let params = callback.child_by_field_name("parameters")?;
+            let params = callback.child_by_field_id(crate::field!("parameters"))?;
             if params.named_child_count() != 1 {
                 return None;
             }
@@ -309,7 +309,7 @@ fn for_of_fix(ctx: &RuleContext, statement: Node, m: &Match, in_async: bool) -> 
     if awaits_itself(callback) && !in_async {
         return None;
     }
-    let body = callback.child_by_field_name("body")?;
+    let body = callback.child_by_field_id(crate::field!("body"))?;
     let indent = syntax::line_indent(ctx.source, statement);
     let head = format!(
         "for (const {} of {}) ",

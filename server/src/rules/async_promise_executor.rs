@@ -115,7 +115,7 @@ fn fixes(ctx: &RuleContext, new: Node, executor: Node, keyword: Node) -> Option<
 /// into a call of an undefined `await`. Found by the `incremental_sync` fuzz
 /// target (see `tests/fuzz_regressions.rs`).
 fn names_await(source: &str, executor: Node) -> bool {
-    let Some(body) = executor.child_by_field_name("body") else {
+    let Some(body) = executor.child_by_field_id(crate::field!("body")) else {
         return false;
     };
     let mut found = false;
@@ -148,7 +148,7 @@ fn inline_fix(ctx: &RuleContext, new: Node, executor: Node) -> Option<Fix> {
         }
         false
     };
-    let body = executor.child_by_field_name("body")?;
+    let body = executor.child_by_field_id(crate::field!("body"))?;
     let (work, last): (Vec<Node>, Node) = if body.kind() == "statement_block" {
         let mut cursor = body.walk();
         let mut statements: Vec<Node> = body
@@ -166,11 +166,11 @@ fn inline_fix(ctx: &RuleContext, new: Node, executor: Node) -> Option<Fix> {
     };
     // The last step is `resolve(value)` or `resolve()`.
     let last = unwrap_parens(last);
-    let callee = last.child_by_field_name("function")?;
+    let callee = last.child_by_field_id(crate::field!("function"))?;
     if last.kind() != "call_expression" || ctx.text(callee) != resolve {
         return None;
     }
-    let args = last.child_by_field_name("arguments")?;
+    let args = last.child_by_field_id(crate::field!("arguments"))?;
     let value = match args.named_child_count() {
         0 => None,
         1 => Some(args.named_child(0)?),
@@ -235,10 +235,10 @@ fn inline_fix(ctx: &RuleContext, new: Node, executor: Node) -> Option<Fix> {
 
 /// `(resolve)` or `(resolve, reject)` as plain identifiers.
 fn executor_names<'s>(ctx: &RuleContext<'s>, executor: Node) -> Option<(&'s str, Option<&'s str>)> {
-    if let Some(single) = executor.child_by_field_name("parameter") {
+    if let Some(single) = executor.child_by_field_id(crate::field!("parameter")) {
         return (single.kind() == "identifier").then(|| (ctx.text(single), None));
     }
-    let params = executor.child_by_field_name("parameters")?;
+    let params = executor.child_by_field_id(crate::field!("parameters"))?;
     let mut cursor = params.walk();
     let names: Vec<Node> = params.named_children(&mut cursor).collect();
     if names.iter().any(|n| n.kind() != "identifier") {
@@ -265,13 +265,13 @@ fn declares_names_used_outside(
         match statement.kind() {
             "lexical_declaration" | "variable_declaration" => {
                 for declarator in statement.named_children(&mut cursor) {
-                    if let Some(name) = declarator.child_by_field_name("name") {
+                    if let Some(name) = declarator.child_by_field_id(crate::field!("name")) {
                         declared.extend(pattern_names(ctx.source, name));
                     }
                 }
             }
             "function_declaration" | "class_declaration" => {
-                if let Some(name) = statement.child_by_field_name("name") {
+                if let Some(name) = statement.child_by_field_id(crate::field!("name")) {
                     declared.push(ctx.text(name).to_owned());
                 }
             }

@@ -206,7 +206,7 @@ fn loop_head(ctx: &RuleContext, node: Node) -> Option<Vec<String>> {
             {
                 return None;
             }
-            let left = node.child_by_field_name("left")?;
+            let left = node.child_by_field_id(crate::field!("left"))?;
             Some(
                 pattern_identifiers(left)
                     .into_iter()
@@ -221,33 +221,37 @@ fn loop_head(ctx: &RuleContext, node: Node) -> Option<Vec<String>> {
 
 /// `for (let i = ...; i < n; i++)`: the counter's name.
 fn counter_loop(ctx: &RuleContext, node: Node) -> Option<String> {
-    let init = node.child_by_field_name("initializer")?;
+    let init = node.child_by_field_id(crate::field!("initializer"))?;
     if init.kind() != "lexical_declaration" || init.named_child_count() != 1 {
         return None;
     }
     let declarator = init.named_child(0)?;
-    let name = declarator.child_by_field_name("name")?;
+    let name = declarator.child_by_field_id(crate::field!("name"))?;
     if name.kind() != "identifier" {
         return None;
     }
     let counter = ctx.text(name);
-    let condition = node.child_by_field_name("condition")?;
+    let condition = node.child_by_field_id(crate::field!("condition"))?;
     let condition = if condition.kind() == "expression_statement" {
         condition.named_child(0)?
     } else {
         condition
     };
-    let left = condition.child_by_field_name("left").map(|n| ctx.text(n));
-    let right = condition.child_by_field_name("right").map(|n| ctx.text(n));
+    let left = condition
+        .child_by_field_id(crate::field!("left"))
+        .map(|n| ctx.text(n));
+    let right = condition
+        .child_by_field_id(crate::field!("right"))
+        .map(|n| ctx.text(n));
     let operator = condition
-        .child_by_field_name("operator")
+        .child_by_field_id(crate::field!("operator"))
         .map(|n| ctx.text(n));
     let bounded = match operator {
         Some("<" | "<=" | "!=" | "!==") => left == Some(counter),
         Some(">" | ">=") => right == Some(counter),
         _ => false,
     };
-    let increment = node.child_by_field_name("increment")?;
+    let increment = node.child_by_field_id(crate::field!("increment"))?;
     let step: String = ctx.text(increment).split_whitespace().collect();
     let steps_by_one = [
         format!("{counter}++"),
@@ -291,7 +295,7 @@ fn body_facts<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> BodyFact
             "throw_statement" if !in_closure && !caught_within(n, body) => facts.early_exit = true,
             "variable_declaration" if !in_closure => facts.declares_var = true,
             "variable_declarator" => {
-                if let Some(name) = n.child_by_field_name("name") {
+                if let Some(name) = n.child_by_field_id(crate::field!("name")) {
                     for ident in pattern_identifiers(name) {
                         facts.declared.insert(ctx.text(ident).to_owned());
                     }
@@ -299,7 +303,7 @@ fn body_facts<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> BodyFact
             }
             "formal_parameters" | "catch_clause" => {
                 let target = if n.kind() == "catch_clause" {
-                    n.child_by_field_name("parameter")
+                    n.child_by_field_id(crate::field!("parameter"))
                 } else {
                     Some(n)
                 };
@@ -318,17 +322,17 @@ fn body_facts<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> BodyFact
                 }
             }
             "arrow_function" => {
-                if let Some(param) = n.child_by_field_name("parameter") {
+                if let Some(param) = n.child_by_field_id(crate::field!("parameter")) {
                     facts.declared.insert(ctx.text(param).to_owned());
                 }
             }
             "function_declaration" | "class_declaration" => {
-                if let Some(name) = n.child_by_field_name("name") {
+                if let Some(name) = n.child_by_field_id(crate::field!("name")) {
                     facts.declared.insert(ctx.text(name).to_owned());
                 }
             }
             "for_in_statement" => {
-                if let Some(left) = n.child_by_field_name("left") {
+                if let Some(left) = n.child_by_field_id(crate::field!("left")) {
                     let names = pattern_identifiers(left)
                         .into_iter()
                         .map(|ident| ctx.text(ident).to_owned());
@@ -340,7 +344,7 @@ fn body_facts<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> BodyFact
                 }
             }
             "assignment_expression" | "augmented_assignment_expression" => {
-                if let Some(left) = n.child_by_field_name("left") {
+                if let Some(left) = n.child_by_field_id(crate::field!("left")) {
                     if matches!(left.kind(), "array_pattern" | "object_pattern") {
                         for ident in pattern_identifiers(left) {
                             facts.written_roots.push(ctx.text(ident).to_owned());
@@ -363,12 +367,14 @@ fn body_facts<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> BodyFact
                 }
             }
             "call_expression" => {
-                let callee = n.child_by_field_name("function");
+                let callee = n.child_by_field_id(crate::field!("function"));
                 if let Some(callee) = callee.filter(|c| c.kind() == "member_expression") {
-                    let method = callee.child_by_field_name("property").map(|p| ctx.text(p));
+                    let method = callee
+                        .child_by_field_id(crate::field!("property"))
+                        .map(|p| ctx.text(p));
                     if matches!(method, Some("push" | "unshift" | "add" | "set" | "splice")) {
                         if let Some(root) = callee
-                            .child_by_field_name("object")
+                            .child_by_field_id(crate::field!("object"))
                             .and_then(|o| root_name(ctx, o))
                         {
                             facts.pushed_roots.push(root);
@@ -389,10 +395,10 @@ fn callee_receiver<'a>(ctx: &RuleContext<'a>, operand: Node) -> Option<&'a str> 
     while node.kind() == "parenthesized_expression" {
         node = node.named_child(0)?;
     }
-    let mut callee = node.child_by_field_name("function")?;
+    let mut callee = node.child_by_field_id(crate::field!("function"))?;
     let mut through_member = false;
     while matches!(callee.kind(), "member_expression" | "subscript_expression") {
-        callee = callee.child_by_field_name("object")?;
+        callee = callee.child_by_field_id(crate::field!("object"))?;
         through_member = true;
     }
     (through_member && matches!(callee.kind(), "identifier" | "this")).then(|| ctx.text(callee))
@@ -417,7 +423,7 @@ fn root_name(ctx: &RuleContext, target: Node) -> Option<String> {
     loop {
         match node.kind() {
             "member_expression" | "subscript_expression" => {
-                node = node.child_by_field_name("object")?
+                node = node.child_by_field_id(crate::field!("object"))?
             }
             "parenthesized_expression" => node = node.named_child(0)?,
             "identifier" | "this" => return Some(ctx.text(node).to_owned()),
@@ -478,8 +484,8 @@ fn caught_within(throw: Node, body: Node) -> bool {
             return false;
         }
         if parent.kind() == "try_statement"
-            && parent.child_by_field_name("body") == Some(child)
-            && parent.child_by_field_name("handler").is_some()
+            && parent.child_by_field_id(crate::field!("body")) == Some(child)
+            && parent.child_by_field_id(crate::field!("handler")).is_some()
         {
             return true;
         }
@@ -494,8 +500,12 @@ fn callee_name<'a>(ctx: &RuleContext<'a>, operand: Node) -> Option<&'a str> {
         node = node.named_child(0)?;
     }
     match node.kind() {
-        "call_expression" => node.child_by_field_name("function").map(|c| ctx.text(c)),
-        "new_expression" => node.child_by_field_name("constructor").map(|c| ctx.text(c)),
+        "call_expression" => node
+            .child_by_field_id(crate::field!("function"))
+            .map(|c| ctx.text(c)),
+        "new_expression" => node
+            .child_by_field_id(crate::field!("constructor"))
+            .map(|c| ctx.text(c)),
         _ => None,
     }
 }
@@ -530,7 +540,7 @@ fn is_array(ctx: &RuleContext, expr: Node) -> bool {
     match expr.kind() {
         "array" => true,
         "call_expression" => {
-            let Some(callee) = expr.child_by_field_name("function") else {
+            let Some(callee) = expr.child_by_field_id(crate::field!("function")) else {
                 return false;
             };
             let text = ctx.text(callee);
@@ -541,12 +551,14 @@ fn is_array(ctx: &RuleContext, expr: Node) -> bool {
                 return true;
             }
             callee.kind() == "member_expression"
-                && callee.child_by_field_name("property").is_some_and(|p| {
-                    matches!(
-                        ctx.text(p),
-                        "map" | "filter" | "slice" | "concat" | "flat" | "flatMap" | "split"
-                    )
-                })
+                && callee
+                    .child_by_field_id(crate::field!("property"))
+                    .is_some_and(|p| {
+                        matches!(
+                            ctx.text(p),
+                            "map" | "filter" | "slice" | "concat" | "flat" | "flatMap" | "split"
+                        )
+                    })
         }
         _ => false,
     }
@@ -555,15 +567,18 @@ fn is_array(ctx: &RuleContext, expr: Node) -> bool {
 /// `for (const x of xs) { body }` → `await Promise.all(xs.map(async (x) => { body }));`
 fn map_fix(ctx: &RuleContext, node: Node, body: Node) -> Option<Fix> {
     if node.kind() != "for_in_statement"
-        || node.child_by_field_name("operator").map(|o| o.kind()) != Some("of")
+        || node
+            .child_by_field_id(crate::field!("operator"))
+            .map(|o| o.kind())
+            != Some("of")
         || node
             .parent()
             .is_some_and(|p| p.kind() == "labeled_statement")
     {
         return None;
     }
-    let left = node.child_by_field_name("left")?;
-    let right = node.child_by_field_name("right")?;
+    let left = node.child_by_field_id(crate::field!("left"))?;
+    let right = node.child_by_field_id(crate::field!("right"))?;
     let body_text = if body.kind() == "statement_block" {
         ctx.text(body).to_owned()
     } else {

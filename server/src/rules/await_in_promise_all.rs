@@ -152,9 +152,11 @@ fn contains_call(node: Node) -> bool {
 fn brief(ctx: &RuleContext, node: Node) -> String {
     let (text, suffix) = match node.kind() {
         "call_expression" => {
-            let callee = node.child_by_field_name("function").unwrap_or(node);
+            let callee = node
+                .child_by_field_id(crate::field!("function"))
+                .unwrap_or(node);
             let empty = node
-                .child_by_field_name("arguments")
+                .child_by_field_id(crate::field!("arguments"))
                 .is_some_and(|args| args.named_child_count() == 0);
             (ctx.text(callee), if empty { "()" } else { "(..)" })
         }

@@ -80,7 +80,7 @@ fn is_tick_idiom(ctx: &RuleContext, value: Node) -> bool {
         "null" | "undefined" => true,
         "identifier" => ctx.text(value) == "undefined",
         "unary_expression" => value
-            .child_by_field_name("operator")
+            .child_by_field_id(crate::field!("operator"))
             .is_some_and(|op| ctx.text(op) == "void"),
         _ => false,
     }

@@ -127,15 +127,15 @@ fn chain_callees<'s>(source: &'s str, mut expr: tree_sitter::Node) -> Vec<&'s st
     loop {
         expr = unwrap_parens(expr);
         let Some(callee) = (match expr.kind() {
-            "call_expression" => expr.child_by_field_name("function"),
-            "new_expression" => expr.child_by_field_name("constructor"),
+            "call_expression" => expr.child_by_field_id(crate::field!("function")),
+            "new_expression" => expr.child_by_field_id(crate::field!("constructor")),
             _ => None,
         }) else {
             break;
         };
         callees.push(&source[callee.byte_range()]);
         match callee.kind() {
-            "member_expression" => match callee.child_by_field_name("object") {
+            "member_expression" => match callee.child_by_field_id(crate::field!("object")) {
                 Some(object) => expr = object,
                 None => break,
             },

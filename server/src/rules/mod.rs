@@ -16,6 +16,7 @@ mod stale_read_across_await;
 mod timeout_without_abort;
 mod unbounded_fan_out;
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use memchr::memmem::Finder;
@@ -25,7 +26,7 @@ use tree_sitter::{Node, QueryCapture, Tree};
 use crate::analysis::async_facts::AsyncFacts;
 use crate::analysis::{Finding, Severity};
 use crate::config::Config;
-use crate::syntax::{QueryFile, SyntaxIndex};
+use crate::syntax::{queries, QueryFile, SyntaxIndex, Words};
 
 pub use async_array_callback::AsyncArrayCallback;
 pub use async_promise_executor::AsyncPromiseExecutor;
@@ -127,6 +128,8 @@ pub struct RuleContext<'a> {
     pub tree: &'a Tree,
     pub config: &'a Config,
     index: SyntaxIndex<'a>,
+    /// Where the words the queries require occur in the whole document.
+    words: Cow<'a, Words<'a>>,
     facts: Facts<'a>,
 }
 
@@ -145,17 +148,19 @@ impl<'a> RuleContext<'a> {
             tree,
             config,
             index: SyntaxIndex::new(tree.root_node()),
+            words: Cow::Owned(Words::new(source, queries::required_words())),
             facts: Facts::Lazy(Box::default()),
         }
     }
 
-    /// A context whose scope is `unit`, a part of the document; `facts` are
-    /// the whole document's.
+    /// A context whose scope is `unit`, a part of the document; `words` and
+    /// `facts` are the whole document's.
     pub fn for_unit(
         source: &'a str,
         tree: &'a Tree,
         config: &'a Config,
         unit: SyntaxIndex<'a>,
+        words: &'a Words<'a>,
         facts: &'a AsyncFacts,
     ) -> Self {
         Self {
@@ -163,6 +168,7 @@ impl<'a> RuleContext<'a> {
             tree,
             config,
             index: unit,
+            words: Cow::Borrowed(words),
             facts: Facts::Given(facts),
         }
     }
@@ -200,7 +206,8 @@ impl<'a> RuleContext<'a> {
 
     /// Runs a query file and calls `each` with every match's captures.
     pub fn for_each_match(&self, file: &QueryFile, each: impl FnMut(&[QueryCapture<'a>])) {
-        self.index.for_each_match(file, self.source, each);
+        self.index
+            .for_each_match(file, self.source, &self.words, each);
     }
 }
 

@@ -152,7 +152,7 @@ fn awaited_in_place(all: Node) -> Option<Node> {
 
 /// Every value the callback returns is certainly not a thenable.
 fn returns_only_plain_values(ctx: &RuleContext, callback: Node) -> bool {
-    let Some(body) = callback.child_by_field_name("body") else {
+    let Some(body) = callback.child_by_field_id(crate::field!("body")) else {
         return false;
     };
     if body.kind() != "statement_block" {

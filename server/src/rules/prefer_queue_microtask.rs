@@ -114,7 +114,9 @@ fn in_scheduling_shim(ctx: &RuleContext, node: Node) -> bool {
     let mut child = node;
     while let Some(parent) = child.parent() {
         let condition = match parent.kind() {
-            "ternary_expression" | "if_statement" => parent.child_by_field_name("condition"),
+            "ternary_expression" | "if_statement" => {
+                parent.child_by_field_id(crate::field!("condition"))
+            }
             _ => None,
         };
         if let Some(condition) = condition.filter(|c| c.id() != child.id()) {
@@ -132,10 +134,10 @@ fn tests_typeof_of_scheduling_global(ctx: &RuleContext, condition: Node) -> bool
     while let Some(node) = stack.pop() {
         if node.kind() == "unary_expression"
             && node
-                .child_by_field_name("operator")
+                .child_by_field_id(crate::field!("operator"))
                 .is_some_and(|op| ctx.text(op) == "typeof")
             && node
-                .child_by_field_name("argument")
+                .child_by_field_id(crate::field!("argument"))
                 .is_some_and(|arg| SCHEDULING_GLOBALS.contains(&ctx.text(arg)))
         {
             return true;

@@ -97,7 +97,7 @@ fn wrapped_promise<'t>(
     executor: Node<'t>,
 ) -> Option<Node<'t>> {
     let (resolve, reject) = executor_params(ctx, executor)?;
-    let body = executor.child_by_field_name("body")?;
+    let body = executor.child_by_field_id(crate::field!("body"))?;
     let expr = if body.kind() == "statement_block" {
         let mut cursor = body.walk();
         let statements: Vec<Node> = body
@@ -119,7 +119,7 @@ fn wrapped_promise<'t>(
         node.kind() == "identifier" && Some(ctx.text(node)) == name
     };
     let args = |call: Node<'t>| -> Vec<Node<'t>> {
-        call.child_by_field_name("arguments")
+        call.child_by_field_id(crate::field!("arguments"))
             .map(|a| {
                 let mut cursor = a.walk();
                 a.named_children(&mut cursor)
@@ -146,7 +146,7 @@ fn wrapped_promise<'t>(
         }
         // resolve(p), with p certainly a promise
         _ if expr.kind() == "call_expression" => {
-            let callee = expr.child_by_field_name("function")?;
+            let callee = expr.child_by_field_id(crate::field!("function"))?;
             let a = args(expr);
             if !is_name(callee, Some(resolve)) || a.len() != 1 {
                 return None;
@@ -169,10 +169,10 @@ fn executor_params<'s>(
     ctx: &RuleContext<'s>,
     executor: Node,
 ) -> Option<(&'s str, Option<&'s str>)> {
-    if let Some(single) = executor.child_by_field_name("parameter") {
+    if let Some(single) = executor.child_by_field_id(crate::field!("parameter")) {
         return (single.kind() == "identifier").then(|| (ctx.text(single), None));
     }
-    let params = executor.child_by_field_name("parameters")?;
+    let params = executor.child_by_field_id(crate::field!("parameters"))?;
     let mut cursor = params.walk();
     let names: Vec<Node> = params
         .named_children(&mut cursor)

@@ -36,6 +36,8 @@
 //! }
 //! ```
 
+use std::ops::Range;
+
 use tree_sitter::Node;
 
 use crate::analysis::dataflow::{enclosing_function, is_async_function, preorder, Walk};
@@ -82,12 +84,34 @@ impl Rule for ReturnWithoutAwaitInTry {
         let keyword_index = RETURNS.capture("return.keyword");
         let value_index = RETURNS.capture("return.value");
         let mut findings = Vec::new();
+        // Only a return inside both a `try` and an async function can count:
+        // the walk up from a return is what costs, so the rest are left out
+        // by their offset first.
+        let tries = Spans::of(ctx.nodes("try_statement").iter().copied());
+        let async_functions = Spans::of(
+            [
+                "function_declaration",
+                "function_expression",
+                "arrow_function",
+                "method_definition",
+            ]
+            .into_iter()
+            .flat_map(|kind| ctx.nodes(kind).iter().copied())
+            .filter(|&function| is_async_function(function)),
+        );
+        if tries.is_empty() || async_functions.is_empty() {
+            return findings;
+        }
         ctx.for_each_match(&RETURNS, |captures| {
             let keyword = captures.iter().find(|c| c.index == keyword_index);
             let value = captures.iter().find(|c| c.index == value_index);
             let (Some(keyword), Some(value)) = (keyword, value) else {
                 return;
             };
+            let at = keyword.node.start_byte();
+            if !tries.contains(at) || !async_functions.contains(at) {
+                return;
+            }
             if let Some(finding) = check_return(ctx, keyword.node, value.node) {
                 findings.push(finding);
             }
@@ -161,6 +185,33 @@ fn check_return(ctx: &RuleContext, keyword: Node, value: Node) -> Option<Finding
     })
 }
 
+/// The byte offsets some node of a set covers, as disjoint sorted ranges.
+struct Spans(Vec<Range<usize>>);
+
+impl Spans {
+    fn of<'t>(nodes: impl Iterator<Item = Node<'t>>) -> Self {
+        let mut ranges: Vec<Range<usize>> = nodes.map(|node| node.byte_range()).collect();
+        ranges.sort_by_key(|range| range.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+        for range in ranges {
+            match merged.last_mut() {
+                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                _ => merged.push(range),
+            }
+        }
+        Self(merged)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn contains(&self, offset: usize) -> bool {
+        let after = self.0.partition_point(|range| range.start <= offset);
+        after > 0 && offset < self.0[after - 1].end
+    }
+}
+
 /// The handlers a `return` at `keyword` leaves early, and its function. `None`
 /// when the return is not inside a `try` block or `catch` of its own function.
 fn bypassed_handlers(keyword: Node) -> Option<(Bypassed, Node)> {
@@ -178,12 +229,18 @@ fn bypassed_handlers(keyword: Node) -> Option<(Bypassed, Node)> {
             | "class_body" => {
                 return Some((bypassed, parent));
             }
-            "try_statement" if parent.child_by_field_name("body") == Some(child) => {
-                bypassed.catch |= parent.child_by_field_name("handler").is_some();
-                bypassed.finally |= parent.child_by_field_name("finalizer").is_some();
+            "try_statement" if parent.child_by_field_id(crate::field!("body")) == Some(child) => {
+                bypassed.catch |= parent.child_by_field_id(crate::field!("handler")).is_some();
+                bypassed.finally |= parent
+                    .child_by_field_id(crate::field!("finalizer"))
+                    .is_some();
             }
-            "try_statement" if parent.child_by_field_name("handler") == Some(child) => {
-                bypassed.finally |= parent.child_by_field_name("finalizer").is_some();
+            "try_statement"
+                if parent.child_by_field_id(crate::field!("handler")) == Some(child) =>
+            {
+                bypassed.finally |= parent
+                    .child_by_field_id(crate::field!("finalizer"))
+                    .is_some();
             }
             _ => {}
         }
@@ -257,7 +314,7 @@ fn promise_description(
             promise_description(ctx, value.named_child(0)?, function, depth + 1)
         }
         "new_expression" => {
-            let constructor = value.child_by_field_name("constructor")?;
+            let constructor = value.child_by_field_id(crate::field!("constructor"))?;
             (ctx.text(constructor) == "Promise").then(|| "new Promise(..)".to_owned())
         }
         "call_expression" => call_is_promise(ctx, value).then(|| brief_call(ctx, value)),
@@ -280,7 +337,7 @@ fn promise_description(
 
 /// `callee(..)`, shortened for messages.
 fn brief_call(ctx: &RuleContext, call: Node) -> String {
-    let Some(callee) = call.child_by_field_name("function") else {
+    let Some(callee) = call.child_by_field_id(crate::field!("function")) else {
         return "the returned promise".to_owned();
     };
     let mut text = ctx
@@ -297,7 +354,7 @@ fn brief_call(ctx: &RuleContext, call: Node) -> String {
         text.push_str("...");
     }
     let empty = call
-        .child_by_field_name("arguments")
+        .child_by_field_id(crate::field!("arguments"))
         .is_some_and(|args| args.named_child_count() == 0);
     if empty {
         format!("{text}()")
@@ -307,11 +364,11 @@ fn brief_call(ctx: &RuleContext, call: Node) -> String {
 }
 
 fn call_is_promise(ctx: &RuleContext, call: Node) -> bool {
-    let Some(callee) = call.child_by_field_name("function") else {
+    let Some(callee) = call.child_by_field_id(crate::field!("function")) else {
         return false;
     };
     let args = call
-        .child_by_field_name("arguments")
+        .child_by_field_id(crate::field!("arguments"))
         .map_or(0, |args| args.named_child_count());
     match callee.kind() {
         "identifier" => {
@@ -319,12 +376,12 @@ fn call_is_promise(ctx: &RuleContext, call: Node) -> bool {
             name_says_async(name) || local_function_is_async(ctx, name, false)
         }
         "member_expression" => {
-            let Some(property) = callee.child_by_field_name("property") else {
+            let Some(property) = callee.child_by_field_id(crate::field!("property")) else {
                 return false;
             };
             let method = ctx.text(property);
             let object = callee
-                .child_by_field_name("object")
+                .child_by_field_id(crate::field!("object"))
                 .map_or("", |object| ctx.text(object));
             if matches!(method, "then" | "catch" | "finally") || object == "Promise" {
                 return true;
@@ -359,15 +416,15 @@ fn promise_binding<'t>(ctx: &RuleContext, ident: Node<'t>, function: Node<'t>) -
     preorder(function, |node| {
         match node.kind() {
             "variable_declarator" if node.start_byte() < ident.start_byte() => {
-                if let Some(declared) = node.child_by_field_name("name") {
+                if let Some(declared) = node.child_by_field_id(crate::field!("name")) {
                     if declared.kind() == "identifier" && ctx.text(declared) == name {
-                        init = node.child_by_field_name("value");
+                        init = node.child_by_field_id(crate::field!("value"));
                     }
                 }
             }
             "assignment_expression" | "augmented_assignment_expression"
                 if node
-                    .child_by_field_name("left")
+                    .child_by_field_id(crate::field!("left"))
                     .is_some_and(|left| ctx.text(left) == name) =>
             {
                 reassigned = true;
@@ -388,6 +445,28 @@ mod tests {
     use crate::syntax;
 
     const RULE: ReturnWithoutAwaitInTry = ReturnWithoutAwaitInTry;
+
+    #[test]
+    fn spans_merge_nested_and_overlapping_nodes() {
+        let source = "try { try { a(); } catch {} } catch {}\nb();\ntry { c(); } finally {}";
+        let tree = syntax::parse(source, None);
+        let index = crate::syntax::SyntaxIndex::new(tree.root_node());
+        let spans = Spans::of(index.nodes("try_statement").iter().copied());
+        assert_eq!(spans.0.len(), 2, "{:?}", spans.0);
+        assert!(spans.contains(0));
+        assert!(spans.contains(source.find("a()").unwrap()));
+        assert!(!spans.contains(source.find("b()").unwrap()));
+        assert!(spans.contains(source.find("c()").unwrap()));
+        assert!(!spans.contains(source.len()));
+    }
+
+    #[test]
+    fn a_return_in_a_try_of_a_sync_function_nested_in_an_async_one_passes() {
+        assert_valid(
+            &RULE,
+            &["async function f() { await g(); function h() { try { return fetch(u); } catch (e) {} } }"],
+        );
+    }
 
     #[test]
     fn returns_that_are_awaited_sync_or_outside_try_pass() {

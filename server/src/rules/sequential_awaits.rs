@@ -139,8 +139,8 @@ fn callee<'t>(operand: Node<'t>) -> Option<Node<'t>> {
         node = node.named_child(0)?;
     }
     match node.kind() {
-        "call_expression" => node.child_by_field_name("function"),
-        "new_expression" => node.child_by_field_name("constructor"),
+        "call_expression" => node.child_by_field_id(crate::field!("function")),
+        "new_expression" => node.child_by_field_id(crate::field!("constructor")),
         _ => None,
     }
 }
@@ -150,7 +150,7 @@ fn receiver<'a>(ctx: &RuleContext<'a>, callee: Node) -> Option<&'a str> {
     let mut node = callee;
     let mut went_through_member = false;
     while matches!(node.kind(), "member_expression" | "subscript_expression") {
-        node = node.child_by_field_name("object")?;
+        node = node.child_by_field_id(crate::field!("object"))?;
         went_through_member = true;
     }
     (went_through_member && matches!(node.kind(), "identifier" | "this")).then(|| ctx.text(node))
@@ -285,7 +285,9 @@ fn report(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Finding> {
 
 fn declaration_kind<'a>(ctx: &RuleContext<'a>, statement: Node) -> Option<&'a str> {
     match statement.kind() {
-        "lexical_declaration" => statement.child_by_field_name("kind").map(|k| ctx.text(k)),
+        "lexical_declaration" => statement
+            .child_by_field_id(crate::field!("kind"))
+            .map(|k| ctx.text(k)),
         "variable_declaration" => Some("var"),
         _ => None,
     }

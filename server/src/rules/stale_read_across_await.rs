@@ -114,7 +114,7 @@ fn check_update(ctx: &RuleContext, update: Node, target: Node, value: Node) -> O
     let reads_first = match update.kind() {
         "augmented_assignment_expression" => {
             let operator = update
-                .child_by_field_name("operator")
+                .child_by_field_id(crate::field!("operator"))
                 .map_or("", |o| ctx.text(o));
             !matches!(operator, "??=" | "||=" | "&&=")
         }
@@ -163,7 +163,7 @@ fn check_update(ctx: &RuleContext, update: Node, target: Node, value: Node) -> O
 fn is_shared(ctx: &RuleContext, function: Node, target: Node) -> bool {
     let mut root = target;
     while matches!(root.kind(), "member_expression" | "subscript_expression") {
-        match root.child_by_field_name("object") {
+        match root.child_by_field_id(crate::field!("object")) {
             Some(object) => root = object,
             None => return false,
         }
@@ -189,7 +189,7 @@ fn brief(ctx: &RuleContext, operand: Node) -> String {
     let (text, suffix) = match operand.kind() {
         "call_expression" => (
             operand
-                .child_by_field_name("function")
+                .child_by_field_id(crate::field!("function"))
                 .map_or_else(|| ctx.text(operand), |c| ctx.text(c)),
             "()",
         ),
@@ -223,7 +223,9 @@ fn hoist_fix(ctx: &RuleContext, update: Node, value: Node, awaited: Node) -> Opt
         let parent = at.parent()?;
         let unconditional = match parent.kind() {
             "binary_expression" => !matches!(
-                parent.child_by_field_name("operator").map(|o| o.kind()),
+                parent
+                    .child_by_field_id(crate::field!("operator"))
+                    .map(|o| o.kind()),
                 Some("&&" | "||" | "??")
             ),
             "parenthesized_expression"
@@ -271,7 +273,7 @@ fn fresh_name(ctx: &RuleContext, awaited: Node) -> String {
     let base = awaited
         .named_child(0)
         .filter(|operand| operand.kind() == "call_expression")
-        .and_then(|call| call.child_by_field_name("function"))
+        .and_then(|call| call.child_by_field_id(crate::field!("function")))
         .map(|callee| {
             let text = ctx.text(callee);
             text.rsplit('.').next().unwrap_or(text).to_owned()

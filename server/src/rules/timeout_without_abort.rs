@@ -134,12 +134,12 @@ fn is_timer(ctx: &RuleContext, node: Node) -> bool {
     let node = unwrap_parens(node);
     match node.kind() {
         "new_expression" => {
-            node.child_by_field_name("constructor")
+            node.child_by_field_id(crate::field!("constructor"))
                 .is_some_and(|c| ctx.text(c) == "Promise")
                 && set_timeout_call(ctx, node).is_some()
         }
         "call_expression" => chain_start(ctx, node)
-            .child_by_field_name("function")
+            .child_by_field_id(crate::field!("function"))
             .is_some_and(|f| {
                 let name = ctx
                     .text(f)
@@ -171,7 +171,7 @@ fn set_timeout_call<'t>(ctx: &RuleContext, root: Node<'t>) -> Option<Node<'t>> {
     while let Some(node) = stack.pop() {
         if node.kind() == "call_expression"
             && node
-                .child_by_field_name("function")
+                .child_by_field_id(crate::field!("function"))
                 .is_some_and(|f| ctx.text(f) == "setTimeout")
         {
             return Some(node);
@@ -183,7 +183,7 @@ fn set_timeout_call<'t>(ctx: &RuleContext, root: Node<'t>) -> Option<Node<'t>> {
 }
 
 fn fetch_arguments<'t>(call: Node<'t>) -> Vec<Node<'t>> {
-    call.child_by_field_name("arguments")
+    call.child_by_field_id(crate::field!("arguments"))
         .map(|a| {
             let mut cursor = a.walk();
             a.named_children(&mut cursor)
@@ -205,7 +205,7 @@ fn fetch_lacks_signal(ctx: &RuleContext, fetch: Node) -> bool {
                     .any(|member| match member.kind() {
                         "spread_element" => true,
                         "pair" => member
-                            .child_by_field_name("key")
+                            .child_by_field_id(crate::field!("key"))
                             .is_none_or(|k| ctx.text(k).trim_matches(['\'', '"']) == "signal"),
                         "shorthand_property_identifier" => ctx.text(member) == "signal",
                         _ => false,
@@ -222,10 +222,10 @@ fn rejecting_timer_delay<'t>(ctx: &RuleContext, timer: Node<'t>) -> Option<Node<
         return None;
     }
     let executor = timer
-        .child_by_field_name("arguments")?
+        .child_by_field_id(crate::field!("arguments"))?
         .named_child(0)
         .map(unwrap_parens)?;
-    let params = executor.child_by_field_name("parameters")?;
+    let params = executor.child_by_field_id(crate::field!("parameters"))?;
     let reject = params.named_child(1)?;
     if reject.kind() != "identifier" {
         return None;
@@ -239,16 +239,18 @@ fn rejecting_timer_delay<'t>(ctx: &RuleContext, timer: Node<'t>) -> Option<Node<
     let callback = unwrap_parens(*callback);
     let rejects = ctx.text(callback) == reject
         || (callback.kind() == "arrow_function"
-            && callback.child_by_field_name("body").is_some_and(|body| {
-                let body = unwrap_parens(body);
-                let call = if body.kind() == "statement_block" {
-                    body.named_child(0).and_then(|s| s.named_child(0))
-                } else {
-                    Some(body)
-                };
-                call.and_then(|c| c.child_by_field_name("function"))
-                    .is_some_and(|f| ctx.text(f) == reject)
-            }));
+            && callback
+                .child_by_field_id(crate::field!("body"))
+                .is_some_and(|body| {
+                    let body = unwrap_parens(body);
+                    let call = if body.kind() == "statement_block" {
+                        body.named_child(0).and_then(|s| s.named_child(0))
+                    } else {
+                        Some(body)
+                    };
+                    call.and_then(|c| c.child_by_field_id(crate::field!("function")))
+                        .is_some_and(|f| ctx.text(f) == reject)
+                }));
     let delay_plain = matches!(delay.kind(), "number" | "identifier")
         || (delay.kind() == "member_expression" && !ctx.text(*delay).contains('('));
     (rejects && delay_plain).then_some(*delay)
@@ -259,16 +261,16 @@ fn signal_fix(ctx: &RuleContext, race: Node, fetch: Node, timer: Node) -> Option
     // The delay must mean the same thing outside the executor.
     if delay.kind() == "identifier" {
         let executor_params = timer
-            .child_by_field_name("arguments")
+            .child_by_field_id(crate::field!("arguments"))
             .and_then(|a| a.named_child(0))
-            .and_then(|e| e.child_by_field_name("parameters"))
+            .and_then(|e| e.child_by_field_id(crate::field!("parameters")))
             .map(|p| ctx.text(p).to_owned())
             .unwrap_or_default();
         if executor_params.contains(ctx.text(delay)) {
             return None;
         }
     }
-    let callee = fetch.child_by_field_name("function")?;
+    let callee = fetch.child_by_field_id(crate::field!("function"))?;
     let args = fetch_arguments(fetch);
     let signal = format!("signal: AbortSignal.timeout({})", ctx.text(delay));
     let options = match args.as_slice() {

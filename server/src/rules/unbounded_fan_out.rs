@@ -179,7 +179,7 @@ fn starts_async_work(ctx: &RuleContext, facts: &AsyncFacts, callback: Node) -> b
     if !is_function(callback) {
         return false;
     }
-    let Some(body) = callback.child_by_field_name("body") else {
+    let Some(body) = callback.child_by_field_id(crate::field!("body")) else {
         return false;
     };
     if uses_limiter(ctx, body) {
@@ -211,25 +211,29 @@ fn starts_async_work(ctx: &RuleContext, facts: &AsyncFacts, callback: Node) -> b
 /// `call` is `item.close()` (or another [`TEARDOWN_METHODS`] call) on the
 /// callback's own parameter `item`.
 fn tears_down_parameter(ctx: &RuleContext, callback: Node, call: Node) -> bool {
-    let parameter = callback.child_by_field_name("parameter").or_else(|| {
-        let params = callback.child_by_field_name("parameters")?;
-        let mut cursor = params.walk();
-        let first = params
-            .named_children(&mut cursor)
-            .find(|p| p.kind() != "comment");
-        first
-    });
+    let parameter = callback
+        .child_by_field_id(crate::field!("parameter"))
+        .or_else(|| {
+            let params = callback.child_by_field_id(crate::field!("parameters"))?;
+            let mut cursor = params.walk();
+            let first = params
+                .named_children(&mut cursor)
+                .find(|p| p.kind() != "comment");
+            first
+        });
     let Some(parameter) = parameter.filter(|p| p.kind() == "identifier") else {
         return false;
     };
     let Some(callee) = call
-        .child_by_field_name("function")
+        .child_by_field_id(crate::field!("function"))
         .filter(|f| f.kind() == "member_expression")
     else {
         return false;
     };
-    let object = callee.child_by_field_name("object").map(unwrap_parens);
-    let property = callee.child_by_field_name("property");
+    let object = callee
+        .child_by_field_id(crate::field!("object"))
+        .map(unwrap_parens);
+    let property = callee.child_by_field_id(crate::field!("property"));
     object.is_some_and(|o| o.kind() == "identifier" && ctx.text(o) == ctx.text(parameter))
         && property.is_some_and(|p| TEARDOWN_METHODS.contains(&ctx.text(p)))
 }
@@ -238,7 +242,7 @@ fn uses_limiter(ctx: &RuleContext, body: Node) -> bool {
     let mut stack = vec![body];
     while let Some(node) = stack.pop() {
         if node.kind() == "call_expression" {
-            if let Some(callee) = node.child_by_field_name("function") {
+            if let Some(callee) = node.child_by_field_id(crate::field!("function")) {
                 let name = ctx.text(callee).to_ascii_lowercase();
                 if LIMITER_HINTS.iter().any(|hint| name.contains(hint)) {
                     return true;
@@ -273,7 +277,7 @@ fn batch_fix(
     // One argument only (no thisArg), and a callback that ignores the index:
     // inside a batch the index would restart at 0.
     if map_call
-        .child_by_field_name("arguments")
+        .child_by_field_id(crate::field!("arguments"))
         .is_none_or(|a| a.named_child_count() != 1)
     {
         return None;
@@ -282,7 +286,7 @@ fn batch_fix(
     if !is_function(callback) {
         return None;
     }
-    let param_count = match callback.child_by_field_name("parameters") {
+    let param_count = match callback.child_by_field_id(crate::field!("parameters")) {
         Some(params) => params.named_child_count(),
         None => 1,
     };
@@ -337,10 +341,10 @@ fn is_plain_path(node: Node) -> bool {
     match node.kind() {
         "identifier" | "this" => true,
         "member_expression" => {
-            node.child_by_field_name("property")
+            node.child_by_field_id(crate::field!("property"))
                 .is_some_and(|p| p.kind() == "property_identifier")
                 && node
-                    .child_by_field_name("object")
+                    .child_by_field_id(crate::field!("object"))
                     .is_some_and(is_plain_path)
         }
         _ => false,

@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use tree_sitter::{Node, QueryCapture, QueryCursor, StreamingIterator};
 
 use super::queries::{self, QueryFile};
+use super::words::Words;
 
 /// Node kinds the analysis looks up directly, besides the query roots: what
 /// the async facts record, functions, and awaits.
@@ -31,6 +32,7 @@ const DIRECT_KINDS: &[&str] = &[
     "variable_declarator",
     "formal_parameters",
     "catch_clause",
+    "try_statement",
     "import_statement",
 ];
 
@@ -70,32 +72,33 @@ impl<'t> SyntaxIndex<'t> {
         let keep = indexed_kinds();
         let mut by_kind: Vec<Vec<Node<'t>>> = vec![Vec::new(); keep.len()];
         let mut cursor = root.walk();
-        loop {
+        // How far below `root` the cursor is: counting is cheaper than
+        // comparing nodes on the way up.
+        let mut depth = 0usize;
+        'walk: loop {
             let node = cursor.node();
             let id = usize::from(node.kind_id());
             if keep.get(id).copied().unwrap_or(false) {
                 by_kind[id].push(node);
             }
             if cursor.goto_first_child() {
+                depth += 1;
                 continue;
             }
             loop {
-                if cursor.node() == root {
-                    return Self {
-                        roots: vec![root],
-                        by_kind,
-                    };
+                if depth == 0 {
+                    break 'walk;
                 }
                 if cursor.goto_next_sibling() {
                     break;
                 }
-                if !cursor.goto_parent() {
-                    return Self {
-                        roots: vec![root],
-                        by_kind,
-                    };
-                }
+                cursor.goto_parent();
+                depth -= 1;
             }
+        }
+        Self {
+            roots: vec![root],
+            by_kind,
         }
     }
 
@@ -158,10 +161,13 @@ impl<'t> SyntaxIndex<'t> {
 
     /// Runs `file` and calls `each` with the captures of every match, in the
     /// order of the matches' roots in the document.
+    /// Candidates whose text lacks a word the file [requires](QueryFile::requires)
+    /// (looked up in `words`, built on the same source) are skipped.
     pub fn for_each_match(
         &self,
         file: &QueryFile,
         source: &str,
+        words: &Words,
         mut each: impl FnMut(&[QueryCapture<'t>]),
     ) {
         let mut cursor = QueryCursor::new();
@@ -185,7 +191,11 @@ impl<'t> SyntaxIndex<'t> {
             candidates.sort_by_key(|n| (n.start_byte(), std::cmp::Reverse(n.end_byte())));
         }
         cursor.set_max_start_depth(Some(0));
+        let requires = file.requires();
         for candidate in candidates {
+            if !words.all_within(requires, candidate.byte_range()) {
+                continue;
+            }
             let mut matches = cursor.matches(file.query(), candidate, source.as_bytes());
             while let Some(m) = matches.next() {
                 each(m.captures);
@@ -240,7 +250,8 @@ load(2).then((v) => v);
         let index = SyntaxIndex::new(tree.root_node());
         for file in queries::all() {
             let mut found = Vec::new();
-            index.for_each_match(file, SAMPLE, |captures| found.push(key(captures)));
+            let words = Words::new(SAMPLE, queries::required_words());
+            index.for_each_match(file, SAMPLE, &words, |captures| found.push(key(captures)));
             found.sort();
             assert_eq!(found, whole_tree_matches(file, SAMPLE), "{}", file.name);
         }

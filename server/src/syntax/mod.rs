@@ -2,8 +2,10 @@
 
 pub mod index;
 pub mod queries;
+pub mod words;
 
 pub use index::SyntaxIndex;
+pub use words::Words;
 
 pub use queries::QueryFile;
 
@@ -14,6 +16,30 @@ use tree_sitter::{Language, Node, ParseOptions, ParseState, Parser, Point, Tree}
 /// The JavaScript grammar (which also covers JSX).
 pub fn language() -> Language {
     tree_sitter_javascript::LANGUAGE.into()
+}
+
+/// The id of field `name` in the JavaScript grammar. Looking a field up by
+/// name scans the grammar's field names on every call; [`field!`] looks it up
+/// once per call site.
+///
+/// # Panics
+/// When the grammar has no field `name` (a typo in the code, caught by any test
+/// that reaches the call).
+pub fn field_id(name: &str) -> u16 {
+    match language().field_id_for_name(name) {
+        Some(id) => id.get(),
+        None => panic!("the JavaScript grammar has no field `{name}`"),
+    }
+}
+
+/// The id of a field of the JavaScript grammar, looked up once:
+/// `node.child_by_field_id(field!("name"))`.
+#[macro_export]
+macro_rules! field {
+    ($name:literal) => {{
+        static ID: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+        *ID.get_or_init(|| $crate::syntax::field_id($name))
+    }};
 }
 
 /// A parser set up for JavaScript.

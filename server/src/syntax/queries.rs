@@ -16,6 +16,7 @@ pub struct QueryFile {
     pub captures: &'static [&'static str],
     compiled: OnceLock<Query>,
     roots: OnceLock<Option<Vec<u16>>>,
+    requires: OnceLock<Vec<&'static str>>,
 }
 
 impl std::fmt::Debug for QueryFile {
@@ -38,6 +39,7 @@ impl QueryFile {
             captures,
             compiled: OnceLock::new(),
             roots: OnceLock::new(),
+            requires: OnceLock::new(),
         }
     }
 
@@ -73,6 +75,25 @@ impl QueryFile {
                 Some(ids)
             })
             .as_deref()
+    }
+
+    /// The words the text of every match holds, declared in the file's header
+    /// comment as `; requires: Promise race`: a candidate root whose text
+    /// lacks one of them cannot match (see [`super::words`]).
+    pub fn requires(&self) -> &[&'static str] {
+        self.requires.get_or_init(|| {
+            let source: &'static str = self.source;
+            source
+                .lines()
+                .take_while(|line| line.starts_with(';'))
+                .filter_map(|line| {
+                    line.trim_start_matches(';')
+                        .trim()
+                        .strip_prefix("requires:")
+                })
+                .flat_map(str::split_whitespace)
+                .collect()
+        })
     }
 
     /// The index of capture `name`, which the tests check exists.
@@ -173,9 +194,41 @@ pub fn all() -> Vec<&'static QueryFile> {
     files
 }
 
+/// Every word some query file requires (see [`QueryFile::requires`]).
+pub fn required_words() -> &'static [&'static str] {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        let mut words: Vec<&'static str> = all()
+            .into_iter()
+            .flat_map(|file| file.requires().iter().copied())
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        words
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_required_word_is_spelled_out_in_the_patterns() {
+        for file in all() {
+            let patterns: String = file
+                .source
+                .lines()
+                .filter(|line| !line.trim_start().starts_with(';'))
+                .collect();
+            for word in file.requires() {
+                assert!(
+                    patterns.contains(&format!("\"{word}\"")),
+                    "queries/{} requires `{word}` but no pattern spells it as a token or an #eq? value",
+                    file.name
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_query_file_compiles_and_has_the_captures_the_code_uses() {

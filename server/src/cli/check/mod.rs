@@ -125,9 +125,18 @@ pub fn run(options: &Options) -> ExitCode {
 
     let checker = Checker::new(options);
     let progress = progress_bar(walked.files.len());
-    let mut reports: Vec<FileReport> = walked
+    // Largest first, handed out one at a time in that order: a big file met
+    // last would leave the other threads idle while one finishes it.
+    let mut by_size: Vec<(u64, &PathBuf)> = walked
         .files
-        .par_iter()
+        .iter()
+        .map(|path| (std::fs::metadata(path).map_or(0, |m| m.len()), path))
+        .collect();
+    by_size.sort_by_key(|&(size, _)| std::cmp::Reverse(size));
+    let mut reports: Vec<FileReport> = by_size
+        .into_iter()
+        .map(|(_, path)| path)
+        .par_bridge()
         .map(|path| {
             let report = checker.check(path);
             progress.inc(1);
