@@ -74,7 +74,8 @@ impl Rule for AwaitInLoop {
         let loop_index = LOOPS.capture("loop");
         let body_index = LOOPS.capture("loop.body");
         let mut findings = Vec::new();
-        ctx.for_each_match(&LOOPS, |captures| {
+        // Only an `await` inside the match makes a finding.
+        ctx.for_each_match_holding(&LOOPS, &["await"], |captures| {
             let find = |index| captures.iter().find(|c| c.index == index).map(|c| c.node);
             if let (Some(node), Some(body)) = (find(loop_index), find(body_index)) {
                 findings.extend(check_loop(ctx, node, body));

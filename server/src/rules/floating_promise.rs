@@ -45,24 +45,17 @@
 
 use crate::analysis::async_facts::{in_async_function, unwrap_parens, DroppedPromise, PromiseKind};
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
-use crate::query_file;
 
 use super::{Rule, RuleContext, RuleMeta};
 
 pub struct FloatingPromise;
-
-query_file!(
-    FLOATING_PROMISES,
-    "floating-promises.scm",
-    ["dropped.statement", "dropped.expression"]
-);
 
 static META: RuleMeta = RuleMeta {
     code: "floating-promise",
     default_severity: Severity::Warning,
     summary: "a promise created and dropped: nobody observes its completion or failure",
     triggers: &["async", "Promise", "then", "fetch", "promises"],
-    queries: &[&FLOATING_PROMISES],
+    queries: &[],
 };
 
 /// `node:test` and friends return promises their runner tracks.
@@ -75,17 +68,26 @@ impl Rule for FloatingPromise {
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
         let facts = ctx.facts();
-        let statement_index = FLOATING_PROMISES.capture("dropped.statement");
         let mut findings = Vec::new();
-        ctx.for_each_match(&FLOATING_PROMISES, |captures| {
-            let Some(statement) = captures.iter().find(|c| c.index == statement_index) else {
-                return;
-            };
-            let Some(dropped) = facts.dropped_at(ctx.source, statement.node) else {
-                return;
+        // The candidates: expression statements of a call, a `new` or a
+        // parenthesized expression. Read from the index directly: a query
+        // rooted at a statement would walk all of it, and a bundle's wrapper
+        // statement holds the whole file.
+        for &statement in ctx.nodes("expression_statement") {
+            let evaluates_a_call = statement.named_child(0).is_some_and(|expression| {
+                matches!(
+                    expression.kind(),
+                    "call_expression" | "new_expression" | "parenthesized_expression"
+                )
+            });
+            if !evaluates_a_call {
+                continue;
+            }
+            let Some(dropped) = facts.dropped_at(ctx.source, statement) else {
+                continue;
             };
             if !reportable(ctx, &dropped) {
-                return;
+                continue;
             }
             findings.push(Finding {
                 rule: META.code,
@@ -94,7 +96,7 @@ impl Rule for FloatingPromise {
                 range: dropped.highlight.clone(),
                 fixes: fixes(&dropped),
             });
-        });
+        }
         findings
     }
 }

@@ -207,7 +207,20 @@ impl<'a> RuleContext<'a> {
     /// Runs a query file and calls `each` with every match's captures.
     pub fn for_each_match(&self, file: &QueryFile, each: impl FnMut(&[QueryCapture<'a>])) {
         self.index
-            .for_each_match(file, self.source, &self.words, each);
+            .for_each_match(file, self.source, &self.words, &[], each);
+    }
+
+    /// Like [`RuleContext::for_each_match`], for a rule that can only report
+    /// on a match whose text holds each of `words` (an `await` in a loop):
+    /// other candidates are skipped before the query runs at them.
+    pub fn for_each_match_holding(
+        &self,
+        file: &QueryFile,
+        words: &[&str],
+        each: impl FnMut(&[QueryCapture<'a>]),
+    ) {
+        self.index
+            .for_each_match(file, self.source, &self.words, words, each);
     }
 }
 

@@ -71,7 +71,8 @@ impl Rule for StaleReadAcrossAwait {
         let target_index = UPDATES.capture("update.target");
         let value_index = UPDATES.capture("update.value");
         let mut findings = Vec::new();
-        ctx.for_each_match(&UPDATES, |captures| {
+        // Only an `await` inside the match makes a finding.
+        ctx.for_each_match_holding(&UPDATES, &["await"], |captures| {
             let find = |index| captures.iter().find(|c| c.index == index).map(|c| c.node);
             if let (Some(update), Some(target), Some(value)) =
                 (find(update_index), find(target_index), find(value_index))

@@ -33,6 +33,7 @@ const DIRECT_KINDS: &[&str] = &[
     "formal_parameters",
     "catch_clause",
     "try_statement",
+    "expression_statement",
     "import_statement",
 ];
 
@@ -142,7 +143,7 @@ impl<'t> SyntaxIndex<'t> {
     /// Every node of `kind`, in document order. `kind` must be a kept kind
     /// (a query root or one of the direct kinds); asking for another is a bug.
     pub fn nodes(&self, kind: &str) -> &[Node<'t>] {
-        let id = usize::from(super::language().id_for_node_kind(kind, true));
+        let id = usize::from(super::kind_id(kind));
         debug_assert!(
             indexed_kinds().get(id).copied().unwrap_or(false),
             "the syntax index does not keep `{kind}` nodes"
@@ -162,12 +163,14 @@ impl<'t> SyntaxIndex<'t> {
     /// Runs `file` and calls `each` with the captures of every match, in the
     /// order of the matches' roots in the document.
     /// Candidates whose text lacks a word the file [requires](QueryFile::requires)
-    /// (looked up in `words`, built on the same source) are skipped.
+    /// or one of `holding` (looked up in `words`, built on the same source)
+    /// are skipped.
     pub fn for_each_match(
         &self,
         file: &QueryFile,
         source: &str,
         words: &Words,
+        holding: &[&str],
         mut each: impl FnMut(&[QueryCapture<'t>]),
     ) {
         let mut cursor = QueryCursor::new();
@@ -193,7 +196,9 @@ impl<'t> SyntaxIndex<'t> {
         cursor.set_max_start_depth(Some(0));
         let requires = file.requires();
         for candidate in candidates {
-            if !words.all_within(requires, candidate.byte_range()) {
+            if !words.all_within(requires, candidate.byte_range())
+                || !words.all_within(holding, candidate.byte_range())
+            {
                 continue;
             }
             let mut matches = cursor.matches(file.query(), candidate, source.as_bytes());
@@ -251,7 +256,9 @@ load(2).then((v) => v);
         for file in queries::all() {
             let mut found = Vec::new();
             let words = Words::new(SAMPLE, queries::required_words());
-            index.for_each_match(file, SAMPLE, &words, |captures| found.push(key(captures)));
+            index.for_each_match(file, SAMPLE, &words, &[], |captures| {
+                found.push(key(captures))
+            });
             found.sort();
             assert_eq!(found, whole_tree_matches(file, SAMPLE), "{}", file.name);
         }

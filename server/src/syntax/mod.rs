@@ -9,6 +9,8 @@ pub use words::Words;
 
 pub use queries::QueryFile;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use tree_sitter::{Language, Node, ParseOptions, ParseState, Parser, Point, Tree};
@@ -30,6 +32,22 @@ pub fn field_id(name: &str) -> u16 {
         Some(id) => id.get(),
         None => panic!("the JavaScript grammar has no field `{name}`"),
     }
+}
+
+/// The id of the named node kind `kind` in the JavaScript grammar (0 when
+/// there is none), as `Language::id_for_node_kind` gives it; that call scans
+/// every kind name, this one looks the answer up in a table built once.
+pub fn kind_id(kind: &str) -> u16 {
+    static IDS: OnceLock<HashMap<&'static str, u16>> = OnceLock::new();
+    let ids = IDS.get_or_init(|| {
+        let language = language();
+        (0..language.node_kind_count() as u16)
+            .filter(|&id| language.node_kind_is_named(id))
+            .filter_map(|id| language.node_kind_for_id(id))
+            .map(|name| (name, language.id_for_node_kind(name, true)))
+            .collect()
+    });
+    ids.get(kind).copied().unwrap_or(0)
 }
 
 /// The id of a field of the JavaScript grammar, looked up once:
@@ -102,6 +120,24 @@ pub fn line_indent<'s>(source: &'s str, node: Node) -> &'s str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn kind_ids_from_the_table_match_the_grammar() {
+        let language = super::language();
+        for kind in [
+            "call_expression",
+            "await_expression",
+            "identifier",
+            "program",
+            "no_such_kind",
+        ] {
+            assert_eq!(
+                super::kind_id(kind),
+                language.id_for_node_kind(kind, true),
+                "{kind}"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]
