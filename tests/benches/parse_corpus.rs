@@ -6,7 +6,7 @@
 //! ```
 //!
 //! One thread, files in path order, each file read into memory before the clock
-//! starts. `scripts/bench-check.sh` runs it; `docs/performance.md` ("check on real
+//! starts; mimalloc for Rust and tree-sitter, as in the `ticklens` binary. `scripts/bench-check.sh` runs it; `docs/performance.md` ("check on real
 //! npm code") keeps the numbers.
 
 use std::hint::black_box;
@@ -21,7 +21,13 @@ use ticklens::rules::{self, RuleContext};
 /// Files over this size are skipped by `check` by default; so here.
 const MAX_SIZE: usize = 5 * 1024 * 1024;
 
+/// The allocators of the `ticklens` binary, so that parse and analysis cost here what they cost in `check`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
+    // SAFETY: nothing has allocated through tree-sitter yet.
+    unsafe { ticklens::syntax::allocate_with_mimalloc() };
     let Some(folder) = std::env::var_os("TICKLENS_CORPUS") else {
         eprintln!("parse_corpus: set TICKLENS_CORPUS to a folder of JavaScript files");
         eprintln!("  e.g. TICKLENS_CORPUS=$(scripts/corpus.sh)/files");

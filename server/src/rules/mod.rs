@@ -72,16 +72,17 @@ pub struct RuleMeta {
     /// One line for listings.
     pub summary: &'static str,
     /// Words without which the rule cannot report: a document containing
-    /// none of them is not examined by this rule at all.
+    /// none of them as a whole word (a keyword or an identifier, not part of
+    /// a longer one) is not examined by this rule at all.
     pub triggers: &'static [&'static str],
     /// The rule's own query files (shared ones live in `syntax::queries`).
     pub queries: &'static [&'static QueryFile],
 }
 
 /// The rules of `rules` that may report in `source`: those with one of their
-/// trigger words in it. Each word is searched for at most once, and only
-/// while some rule it could trigger is still undecided; a search stops at the
-/// word's first occurrence.
+/// trigger words in it as a whole word (`isAsync` holds no `async`). Each word
+/// is searched for at most once, and only while some rule it could trigger is
+/// still undecided; a search stops at the word's first whole occurrence.
 pub fn triggered<'r>(source: &str, rules: &[&'r dyn Rule]) -> Vec<&'r dyn Rule> {
     static FINDERS: OnceLock<Vec<(&'static str, Finder<'static>)>> = OnceLock::new();
     let finders = FINDERS.get_or_init(|| {
@@ -98,9 +99,12 @@ pub fn triggered<'r>(source: &str, rules: &[&'r dyn Rule]) -> Vec<&'r dyn Rule> 
     });
     let mut present: Vec<Option<bool>> = vec![None; finders.len()];
     let mut is_present = |word: &str| match finders.binary_search_by_key(&word, |(w, _)| w) {
-        Ok(at) => {
-            *present[at].get_or_insert_with(|| finders[at].1.find(source.as_bytes()).is_some())
-        }
+        Ok(at) => *present[at].get_or_insert_with(|| {
+            finders[at]
+                .1
+                .find_iter(source.as_bytes())
+                .any(|start| is_whole_word(source.as_bytes(), start..start + word.len()))
+        }),
         Err(_) => source.contains(word),
     };
     rules
@@ -108,6 +112,16 @@ pub fn triggered<'r>(source: &str, rules: &[&'r dyn Rule]) -> Vec<&'r dyn Rule> 
         .copied()
         .filter(|rule| rule.meta().triggers.iter().any(|word| is_present(word)))
         .collect()
+}
+
+/// Whether the bytes at `word` are not part of a longer identifier: no ASCII
+/// identifier character touches them. (A non-ASCII letter next to them
+/// counts as a boundary, so such a word is still found: the test may only
+/// ever let a document through.)
+fn is_whole_word(source: &[u8], word: std::ops::Range<usize>) -> bool {
+    let identifier = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
+    let before = word.start.checked_sub(1).and_then(|at| source.get(at));
+    !before.is_some_and(identifier) && !source.get(word.end).is_some_and(identifier)
 }
 
 /// A check over one document.
@@ -358,6 +372,22 @@ mod tests {
                 assert_eq!(!findings.is_empty(), flagged, "{path}: example\n{snippet}");
             }
         }
+    }
+
+    #[test]
+    fn trigger_words_count_only_as_whole_words() {
+        let codes = |source: &str| -> Vec<&str> {
+            triggered(source, ALL)
+                .into_iter()
+                .map(|rule| rule.meta().code)
+                .collect()
+        };
+        assert!(codes("const isAsync = asyncIterator; // awaited, Promises, thenable").is_empty());
+        assert!(codes("x.then(f)").contains(&"floating-promise"));
+        assert!(codes("async function f() {}").contains(&"needless-async"));
+        assert!(codes("await(x)").contains(&"await-in-loop"));
+        assert!(codes("require('fs/promises')").contains(&"floating-promise"));
+        assert!(codes("éasync").contains(&"needless-async"));
     }
 
     #[test]

@@ -60,6 +60,24 @@ macro_rules! field {
     }};
 }
 
+/// Makes tree-sitter allocate with mimalloc, which the binaries also use for
+/// Rust's allocations (`#[global_allocator]`).
+///
+/// # Safety
+/// Call it before tree-sitter allocates anything (before the first parser),
+/// so that nothing it frees later came from another allocator.
+pub unsafe fn allocate_with_mimalloc() {
+    // SAFETY: the caller guarantees tree-sitter holds no allocation yet.
+    unsafe {
+        tree_sitter::set_allocator(
+            Some(libmimalloc_sys::mi_malloc),
+            Some(libmimalloc_sys::mi_calloc),
+            Some(libmimalloc_sys::mi_realloc),
+            Some(libmimalloc_sys::mi_free),
+        );
+    }
+}
+
 /// A parser set up for JavaScript.
 pub fn parser() -> Parser {
     let mut parser = Parser::new();
