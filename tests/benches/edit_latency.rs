@@ -236,7 +236,13 @@ fn analysis_breakdown(doc: &Document) {
     );
 }
 
+/// The allocators of the `ticklens` binary (see `syntax::allocate_with_mimalloc`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
+    // SAFETY: nothing has allocated through tree-sitter yet.
+    unsafe { ticklens::syntax::allocate_with_mimalloc() };
     let text = generate_file();
     let mut doc = Document::new(text.clone(), 1);
     assert_eq!(

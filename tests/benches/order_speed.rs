@@ -19,7 +19,13 @@ const LINES: usize = 1000;
 const ITERATIONS: usize = 500;
 const BUDGET: Duration = Duration::from_secs(20);
 
+/// The allocators of the `ticklens` binary (see `syntax::allocate_with_mimalloc`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
+    // SAFETY: nothing has allocated through tree-sitter yet.
+    unsafe { ticklens::syntax::allocate_with_mimalloc() };
     let program = generator::generate_large(SEED, LINES);
     let source = &program.source;
     let module = module_kind(program.flavor);

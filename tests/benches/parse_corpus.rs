@@ -21,7 +21,8 @@ use ticklens::rules::{self, RuleContext};
 /// Files over this size are skipped by `check` by default; so here.
 const MAX_SIZE: usize = 5 * 1024 * 1024;
 
-/// The allocators of the `ticklens` binary, so that parse and analysis cost here what they cost in `check`.
+/// The allocators of the `ticklens` binary (see `syntax::allocate_with_mimalloc`),
+/// so that parse and analysis cost here what they cost in `check`.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
