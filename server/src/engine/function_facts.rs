@@ -94,10 +94,7 @@ pub fn facts_and_order(
     }
     machine.observer = Some(observer);
     let program_outcome = machine.run_program().err();
-    let order = match &program_outcome {
-        None | Some(Halt::Crash(_)) => OrderOutcome::Determined(machine.output.clone()),
-        Some(Halt::Abstain(abstention)) => OrderOutcome::Abstained(abstention.clone()),
-    };
+    let order = super::outcome_of_run(&machine, program_outcome.as_ref());
     // How often the program itself entered each function (before the synthetic calls).
     let mut entries: std::collections::BTreeMap<usize, usize> = Default::default();
     if let Some(observer) = machine.observer.as_ref() {

@@ -77,9 +77,17 @@ pub fn predict_order(source: &str, tree: &Tree, module: ModuleKind) -> OrderOutc
         Ok(machine) => machine,
         Err(abstention) => return OrderOutcome::Abstained(abstention),
     };
-    match machine.run_program() {
-        Ok(()) | Err(Halt::Crash(_)) => OrderOutcome::Determined(machine.output),
-        Err(Halt::Abstain(abstention)) => OrderOutcome::Abstained(abstention),
+    let halt = machine.run_program().err();
+    outcome_of_run(&machine, halt.as_ref())
+}
+
+/// What a finished run of the program predicts: its output, also when the
+/// process crashes (the output up to the crash is what Node prints), or why
+/// the engine stopped.
+fn outcome_of_run(machine: &Machine, halt: Option<&Halt>) -> OrderOutcome {
+    match halt {
+        None | Some(Halt::Crash(_)) => OrderOutcome::Determined(machine.output.clone()),
+        Some(Halt::Abstain(abstention)) => OrderOutcome::Abstained(abstention.clone()),
     }
 }
 
