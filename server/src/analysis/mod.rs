@@ -395,7 +395,7 @@ pub fn contain_panic<T>(work: impl FnOnce() -> T) -> Result<T, AnalysisPanic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::RuleMeta;
+    use crate::rules::{RuleMeta, Trigger};
     use crate::syntax;
 
     struct Exploding;
@@ -406,7 +406,7 @@ mod tests {
                 code: "exploding",
                 default_severity: Severity::Error,
                 summary: "a rule that panics, to test containment",
-                triggers: &["x"],
+                triggers: &[Trigger::Word("x")],
                 queries: &[],
             }
         }

@@ -46,7 +46,7 @@ use crate::analysis::async_facts::{
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::{query_file, syntax};
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct AsyncArrayCallback;
 
@@ -66,7 +66,7 @@ static META: RuleMeta = RuleMeta {
     code: "async-array-callback",
     default_severity: Severity::Warning,
     summary: "an async callback whose promise an array method ignores or misreads",
-    triggers: &["async"],
+    triggers: &[Trigger::Modifier("async")],
     queries: &[&ARRAY_CALLBACKS],
 };
 

@@ -35,7 +35,7 @@ use crate::analysis::async_facts::{
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::{query_file, syntax};
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct AsyncPromiseExecutor;
 
@@ -54,7 +54,7 @@ static META: RuleMeta = RuleMeta {
     code: "async-promise-executor",
     default_severity: Severity::Warning,
     summary: "an async function passed as a Promise executor",
-    triggers: &["async"],
+    triggers: &[Trigger::Modifier("async")],
     queries: &[&PROMISE_EXECUTORS],
 };
 

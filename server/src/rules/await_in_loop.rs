@@ -48,7 +48,7 @@ use crate::analysis::dataflow::{
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct AwaitInLoop;
 
@@ -58,7 +58,7 @@ static META: RuleMeta = RuleMeta {
     code: "await-in-loop",
     default_severity: Severity::Hint,
     summary: "a loop awaits each iteration although the iterations are independent",
-    triggers: &["await"],
+    triggers: &[Trigger::Word("await")],
     queries: &[&LOOPS],
 };
 

@@ -24,7 +24,7 @@ use tree_sitter::Node;
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct AwaitInPromiseAll;
 
@@ -43,7 +43,7 @@ static META: RuleMeta = RuleMeta {
     code: "await-in-promise-all",
     default_severity: Severity::Warning,
     summary: "`await` inside the array passed to `Promise.all` serialises the work",
-    triggers: &["await"],
+    triggers: &[Trigger::Word("await")],
     queries: &[&PROMISE_COMBINATORS],
 };
 

@@ -35,7 +35,7 @@ use crate::analysis::async_facts::{certainly_not_thenable, unwrap_parens};
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::queries::AWAITS;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct AwaitNonPromise;
 
@@ -43,7 +43,7 @@ static META: RuleMeta = RuleMeta {
     code: "await-non-promise",
     default_severity: Severity::Warning,
     summary: "`await` of a value that is certainly not a promise: one tick and nothing else",
-    triggers: &["await"],
+    triggers: &[Trigger::Word("await")],
     queries: &[],
 };
 

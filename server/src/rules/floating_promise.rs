@@ -46,7 +46,7 @@
 use crate::analysis::async_facts::{in_async_function, unwrap_parens, DroppedPromise, PromiseKind};
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct FloatingPromise;
 
@@ -54,7 +54,13 @@ static META: RuleMeta = RuleMeta {
     code: "floating-promise",
     default_severity: Severity::Warning,
     summary: "a promise created and dropped: nobody observes its completion or failure",
-    triggers: &["async", "Promise", "then", "fetch", "promises"],
+    triggers: &[
+        Trigger::Modifier("async"),
+        Trigger::Operand("Promise"),
+        Trigger::Property("then"),
+        Trigger::Operand("fetch"),
+        Trigger::Word("promises"),
+    ],
     queries: &[],
 };
 

@@ -42,7 +42,7 @@ use crate::analysis::dataflow::{contains, Binding, BindingKind, FunctionFlow};
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::queries::ASYNC_FUNCTIONS;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct LargeRetainedAcrossAwait;
 
@@ -50,7 +50,7 @@ static META: RuleMeta = RuleMeta {
     code: "large-retained-across-await",
     default_severity: Severity::Hint,
     summary: "a large value stays in scope across an `await` it is not used after",
-    triggers: &["await"],
+    triggers: &[Trigger::Word("await")],
     queries: &[],
 };
 

@@ -35,7 +35,7 @@ use crate::analysis::async_facts::{
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct NeedlessAsync;
 
@@ -57,7 +57,7 @@ static META: RuleMeta = RuleMeta {
     code: "needless-async",
     default_severity: Severity::Hint,
     summary: "an async callback that never awaits, mapped inside `Promise.all`",
-    triggers: &["async"],
+    triggers: &[Trigger::Modifier("async")],
     queries: &[&NEEDLESS_ASYNC_CALLBACKS],
 };
 

@@ -34,7 +34,7 @@ use tree_sitter::Node;
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct PreferQueueMicrotask;
 
@@ -54,7 +54,7 @@ static META: RuleMeta = RuleMeta {
     code: "prefer-queue-microtask",
     default_severity: Severity::Hint,
     summary: "`process.nextTick(fn)` where `queueMicrotask(fn)` would do",
-    triggers: &["nextTick"],
+    triggers: &[Trigger::Property("nextTick")],
     queries: &[&NEXT_TICK_CALLS],
 };
 

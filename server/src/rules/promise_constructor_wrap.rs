@@ -39,7 +39,7 @@ use crate::analysis::async_facts::{is_async_function, method_call, unwrap_parens
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct PromiseConstructorWrap;
 
@@ -53,7 +53,7 @@ static META: RuleMeta = RuleMeta {
     code: "promise-constructor-wrap",
     default_severity: Severity::Warning,
     summary: "`new Promise(...)` wrapping a promise that already exists",
-    triggers: &["Promise"],
+    triggers: &[Trigger::Operand("Promise")],
     queries: &[&PROMISE_WRAPPERS],
 };
 

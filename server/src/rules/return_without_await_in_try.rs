@@ -44,7 +44,7 @@ use crate::analysis::dataflow::{enclosing_function, is_async_function, preorder,
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct ReturnWithoutAwaitInTry;
 
@@ -58,7 +58,7 @@ static META: RuleMeta = RuleMeta {
     code: "return-without-await-in-try",
     default_severity: Severity::Warning,
     summary: "a promise returned without `await` from inside `try`",
-    triggers: &["async"],
+    triggers: &[Trigger::Modifier("async")],
     queries: &[&RETURNS],
 };
 

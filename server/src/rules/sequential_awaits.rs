@@ -39,7 +39,7 @@ use crate::analysis::dataflow::{
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::{query_file, syntax};
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct SequentialAwaits;
 
@@ -58,7 +58,7 @@ static META: RuleMeta = RuleMeta {
     code: "sequential-awaits",
     default_severity: Severity::Hint,
     summary: "independent awaits run one after another",
-    triggers: &["await"],
+    triggers: &[Trigger::Word("await")],
     queries: &[&AWAIT_STATEMENTS],
 };
 

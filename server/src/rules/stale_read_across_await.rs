@@ -39,7 +39,7 @@ use crate::analysis::dataflow::{
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::{query_file, syntax};
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct StaleReadAcrossAwait;
 
@@ -53,7 +53,7 @@ static META: RuleMeta = RuleMeta {
     code: "stale-read-across-await",
     default_severity: Severity::Hint,
     summary: "a shared value is updated from a read made before an `await`",
-    triggers: &["await"],
+    triggers: &[Trigger::Word("await")],
     queries: &[&UPDATES],
 };
 

@@ -35,7 +35,7 @@ use crate::analysis::async_facts::{method_call, unwrap_parens, PromiseKind};
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct TimeoutWithoutAbort;
 
@@ -56,7 +56,7 @@ static META: RuleMeta = RuleMeta {
     code: "timeout-without-abort",
     default_severity: Severity::Hint,
     summary: "a timeout raced against a fetch or async call that is never cancelled",
-    triggers: &["race"],
+    triggers: &[Trigger::Property("race")],
     queries: &[&PROMISE_RACES],
 };
 

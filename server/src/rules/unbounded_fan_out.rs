@@ -40,7 +40,7 @@ use crate::analysis::async_facts::{
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::{query_file, syntax};
 
-use super::{Rule, RuleContext, RuleMeta};
+use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct UnboundedFanOut;
 
@@ -63,7 +63,7 @@ static META: RuleMeta = RuleMeta {
     code: "unbounded-fan-out",
     default_severity: Severity::Hint,
     summary: "`Promise.all(xs.map(...))` starts one operation per element, all at once",
-    triggers: &["Promise"],
+    triggers: &[Trigger::Operand("Promise")],
     queries: &[&FAN_OUTS],
 };
 

@@ -60,6 +60,23 @@ fn indexed_kinds() -> &'static [bool] {
     })
 }
 
+/// Kinds whose nodes hold no node of any kept kind, whatever the text: the
+/// walk does not enter them. A string's or a regex's parts are text (a
+/// template string is not here: its substitutions hold expressions).
+const OPAQUE_KINDS: &[&str] = &["string", "regex"];
+
+/// For each node kind id, whether the walk skips what is inside its nodes.
+fn opaque_kinds() -> &'static [bool] {
+    static KINDS: OnceLock<Vec<bool>> = OnceLock::new();
+    KINDS.get_or_init(|| {
+        let mut opaque = vec![false; indexed_kinds().len()];
+        for kind in OPAQUE_KINDS {
+            opaque[usize::from(super::kind_id(kind))] = true;
+        }
+        opaque
+    })
+}
+
 /// The nodes of one tree (or one subtree), grouped by kind, in document order.
 pub struct SyntaxIndex<'t> {
     /// The nodes walked: one root, or the top-level nodes of one unit.
@@ -71,6 +88,7 @@ impl<'t> SyntaxIndex<'t> {
     /// Walks `root` once, keeping the nodes of every indexed kind.
     pub fn new(root: Node<'t>) -> Self {
         let keep = indexed_kinds();
+        let opaque = opaque_kinds();
         let mut by_kind: Vec<Vec<Node<'t>>> = vec![Vec::new(); keep.len()];
         let mut cursor = root.walk();
         // How far below `root` the cursor is: counting is cheaper than
@@ -82,7 +100,7 @@ impl<'t> SyntaxIndex<'t> {
             if keep.get(id).copied().unwrap_or(false) {
                 by_kind[id].push(node);
             }
-            if cursor.goto_first_child() {
+            if !opaque.get(id).copied().unwrap_or(false) && cursor.goto_first_child() {
                 depth += 1;
                 continue;
             }
@@ -285,6 +303,35 @@ load(2).then((v) => v);
         assert!(!index.contains(first, "await_expression"));
         assert!(index.contains(second, "await_expression"));
         assert!(index.contains(root, "await_expression"));
+    }
+
+    #[test]
+    fn opaque_kinds_hold_no_kept_kind() {
+        let source =
+            r#"const s = "a \" async ${x}", t = 'await (b)', r = /Promise(\.all)?[/]/giu;"#;
+        let tree = syntax::parse(source, None);
+        let (keep, opaque) = (indexed_kinds(), opaque_kinds());
+        let mut seen = 0;
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            let mut cursor = node.walk();
+            stack.extend(node.children(&mut cursor));
+            if opaque[usize::from(node.kind_id())] {
+                seen += 1;
+                let mut inside = vec![node];
+                while let Some(part) = inside.pop() {
+                    assert!(
+                        part == node || !keep[usize::from(part.kind_id())],
+                        "{}",
+                        part.kind()
+                    );
+                    let mut cursor = part.walk();
+                    inside.extend(part.children(&mut cursor));
+                }
+            }
+        }
+        assert_eq!(seen, 3, "{}", tree.root_node().to_sexp());
+        assert!(OPAQUE_KINDS.iter().all(|kind| syntax::kind_id(kind) != 0));
     }
 
     #[test]
