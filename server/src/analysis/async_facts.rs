@@ -85,6 +85,11 @@ pub struct AsyncFacts {
     class_methods: HashMap<u64, (HashSet<String>, HashSet<String>)>,
     /// Class name -> class key.
     class_ids: HashMap<String, u64>,
+    /// Names of the async methods (and async function fields) of every class
+    /// in [`Self::class_methods`]: `this.name()` can start an async method
+    /// only when `name` is here, which is cheaper to ask than which class
+    /// `this` is.
+    class_async_members: HashSet<String>,
     /// Names of async methods of any class or object literal.
     async_method_names: HashSet<String>,
     /// The async functions, object-literal methods (`"object.method"`) and
@@ -237,6 +242,7 @@ impl AsyncFacts {
         union(&mut self.async_members, &other.async_members);
         union(&mut self.other_members, &other.other_members);
         union(&mut self.async_method_names, &other.async_method_names);
+        union(&mut self.class_async_members, &other.class_async_members);
         union(&mut self.rejecting_names, &other.rejecting_names);
         union(&mut self.rejecting_members, &other.rejecting_members);
         for (class, methods) in &other.rejecting_class_methods {
@@ -437,6 +443,7 @@ impl AsyncFacts {
                     match function {
                         Some(function) => {
                             methods.0.insert(text(name));
+                            self.class_async_members.insert(text(name));
                             if !cannot_fail(source, function) {
                                 rejecting.insert(text(name));
                             }
@@ -694,6 +701,7 @@ impl AsyncFacts {
                     &self.async_names,
                     &self.other_names,
                     &self.async_method_names,
+                    &self.class_async_members,
                     &self.rejecting_names,
                     &self.module_names,
                     &self.fs_modules,
@@ -872,6 +880,10 @@ impl AsyncFacts {
             }
             // `this.save()` inside a class that declares `async save()`.
             "this" => {
+                self.note_name(method);
+                if !self.class_async_members.contains(method) {
+                    return None;
+                }
                 let class = enclosing_class_of_this(object)?;
                 self.class_method_is_async(class_key(source, class), method)
                     .then_some(PromiseKind::AsyncCall)
