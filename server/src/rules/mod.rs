@@ -80,8 +80,8 @@ pub struct RuleMeta {
 }
 
 /// A word a rule needs, and the role it must play in the text. Every test
-/// is a whole-word search (`isAsync` holds no `async`) plus, for the last two,
-/// a glance at the neighbouring bytes. The glance errs only one way: where a
+/// is a whole-word search (`isAsync` holds no `async`) plus, but for
+/// [`Trigger::Word`], a glance at the neighbouring bytes. The glance errs only one way: where a
 /// comment could sit between the word and its neighbour, it lets the
 /// document through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -211,8 +211,9 @@ fn precedes_a_member_or_call(source: &[u8], end: usize) -> bool {
 
 /// Whether what follows `end` can be the rest of a function after a
 /// modifier: `function`, `(`, `*`, `[`, `#` or a digit (a method's key), a
-/// quoted name followed by `(`, or a name followed by `=>` or `(`. Whitespace aside; a `/` (a
-/// comment may start there) or a non-ASCII byte lets the document through.
+/// quoted name followed by `(`, or a name followed by `=>` or `(`.
+/// Whitespace aside; a `/` (a comment may start there) or a non-ASCII byte
+/// lets the document through.
 fn precedes_a_function(source: &[u8], end: usize) -> bool {
     let is_identifier = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
     let next_solid = |from: usize| {

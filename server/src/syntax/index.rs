@@ -13,7 +13,7 @@
 
 use std::sync::OnceLock;
 
-use tree_sitter::{Node, QueryCapture, QueryCursor, StreamingIterator};
+use tree_sitter::{Node, QueryCapture, QueryCursor, StreamingIterator, TreeCursor};
 
 use super::queries::{self, QueryFile};
 use super::words::Words;
@@ -102,7 +102,7 @@ impl<'t> SyntaxIndex<'t> {
         // stack holds the nodes still to visit, the next one on top.
         let mut stack: Vec<Node<'t>> = nodes.iter().rev().copied().collect();
         let mut children = Vec::new();
-        let mut cursor = nodes.first().map(|node| node.walk());
+        let mut cursor: Option<TreeCursor> = None;
         while let Some(node) = stack.pop() {
             let id = usize::from(node.kind_id());
             if keep.get(id).copied().unwrap_or(false) {
@@ -303,6 +303,31 @@ load(2).then((v) => v);
         assert!(!index.contains(first, "await_expression"));
         assert!(index.contains(second, "await_expression"));
         assert!(index.contains(root, "await_expression"));
+    }
+
+    #[test]
+    fn every_kept_node_is_found_in_document_order() {
+        // An array of twenty calls (a node with many children), and calls
+        // nested in calls (few children).
+        let calls: Vec<String> = (0..20).map(|i| format!("f{i}(g(h{i}()))")).collect();
+        let source = format!(
+            "const xs = [{}];\nasync function a() {{ await b(c()); }}\n",
+            calls.join(", ")
+        );
+        let tree = syntax::parse(&source, None);
+        let index = SyntaxIndex::new(tree.root_node());
+        let mut expected = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "call_expression" {
+                expected.push(node);
+            }
+            let mut cursor = node.walk();
+            let children: Vec<Node> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        assert_eq!(expected.len(), 62);
+        assert_eq!(index.nodes("call_expression"), expected.as_slice());
     }
 
     #[test]
