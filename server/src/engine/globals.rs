@@ -93,8 +93,8 @@ impl Machine<'_> {
     pub(crate) fn undeclared_name(&mut self, name: &str) -> Run<Value> {
         let Some(type_of) = node_global_type(self.module, name) else {
             return self.abstain(format!(
-                "`{name}` is not declared in this file and is not a Node global; its value is \
-                 not modelled by ticklens (a ReferenceError unless other code defines it)"
+                "`{name}` is not declared in this file, and ticklens does not model code from \
+                 elsewhere"
             ));
         };
         if !matches!(type_of, "object" | "function") {
@@ -152,11 +152,20 @@ mod tests {
     #[test]
     fn recorded_globals_hold_the_wrapper_names_only_in_commonjs() {
         for name in ["require", "module", "exports", "__filename", "__dirname"] {
-            assert!(node_global_type(ModuleKind::CommonJs, name).is_some(), "{name}");
+            assert!(
+                node_global_type(ModuleKind::CommonJs, name).is_some(),
+                "{name}"
+            );
             assert_eq!(node_global_type(ModuleKind::EsModule, name), None, "{name}");
         }
-        assert_eq!(node_global_type(ModuleKind::EsModule, "fetch"), Some("function"));
-        assert_eq!(node_global_type(ModuleKind::CommonJs, "globalThis"), Some("object"));
+        assert_eq!(
+            node_global_type(ModuleKind::EsModule, "fetch"),
+            Some("function")
+        );
+        assert_eq!(
+            node_global_type(ModuleKind::CommonJs, "globalThis"),
+            Some("object")
+        );
         assert!(all_globals(ModuleKind::EsModule).len() > 100);
     }
 
