@@ -19,6 +19,8 @@ pub(crate) struct Compiler<'s> {
     pub funcs: Vec<Option<FunctionCode>>,
     /// The function node each compiled function came from, for facts.
     hidden_counter: usize,
+    /// The code being compiled is strict (`strict_mode.rs`).
+    strict: bool,
 }
 
 /// Where `break` and `continue` of one loop go.
@@ -106,6 +108,7 @@ impl<'s> Compiler<'s> {
             src,
             funcs: Vec::new(),
             hidden_counter: 0,
+            strict: false,
         }
     }
 
@@ -118,6 +121,7 @@ impl<'s> Compiler<'s> {
     pub fn compile_program(&mut self, root: Node, is_module: bool) -> FuncId {
         let id = self.reserve();
         let mut b = FnBuilder::new(is_module);
+        self.strict = super::strict_mode::is_strict(root, self.src, is_module);
         let outer = b.at(root);
         let children: Vec<Node> = named_children(root);
         self.hoist_vars(&mut b, root);
@@ -125,7 +129,7 @@ impl<'s> Compiler<'s> {
         b.emit(Op::Push(Value::Undefined));
         b.emit(Op::Return);
         b.restore(outer);
-        self.finish(id, b, Rc::from("top level"), false, root.byte_range());
+        self.finish(id, b, Rc::from("top level"), None, root.byte_range());
         id
     }
 
@@ -134,18 +138,28 @@ impl<'s> Compiler<'s> {
         self.funcs.len() - 1
     }
 
+    /// `function` is the function's node (`None` for the top level).
     fn finish(
         &mut self,
         id: FuncId,
         b: FnBuilder,
         name: Rc<str>,
-        is_arrow: bool,
+        function: Option<Node>,
         range: Range<usize>,
     ) {
+        let is_arrow = function.is_some_and(|f| f.kind() == "arrow_function");
+        // Only a function expression's name is bound inside it; a declaration's name belongs
+        // to the enclosing scope.
+        let own_name = function
+            .filter(|f| matches!(f.kind(), "function_expression" | "function"))
+            .and_then(|f| f.child_by_field_id(crate::field!("name")))
+            .map(|n| Rc::from(self.text(n)));
         self.funcs[id] = Some(FunctionCode {
             name,
             is_async: b.is_async,
             is_arrow,
+            is_strict: self.strict,
+            own_name,
             range,
             code: b.code,
             spans: b.spans,
@@ -157,8 +171,9 @@ impl<'s> Compiler<'s> {
     pub fn compile_function(&mut self, node: Node, name: Option<&str>) -> FuncId {
         let id = self.reserve();
         let is_async = has_token(node, "async");
-        let is_arrow = node.kind() == "arrow_function";
         let mut b = FnBuilder::new(is_async);
+        let enclosing_strict = self.strict;
+        self.strict = super::strict_mode::is_strict(node, self.src, enclosing_strict);
         let outer = b.at(node);
         let name: Rc<str> = node
             .child_by_field_id(crate::field!("name"))
@@ -199,7 +214,8 @@ impl<'s> Compiler<'s> {
             None => b.abstain("a function without a body"),
         }
         b.restore(outer);
-        self.finish(id, b, name, is_arrow, node.byte_range());
+        self.finish(id, b, name, Some(node), node.byte_range());
+        self.strict = enclosing_strict;
         id
     }
 

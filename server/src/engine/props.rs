@@ -138,6 +138,12 @@ impl Machine<'_> {
                         }
                         Ok(Value::Undefined)
                     }
+                    ObjKind::Opaque { name: what, .. } => match object.get_own(name) {
+                        Some(value) => Ok(value.clone()),
+                        None => {
+                            self.abstain(format!("`{what}.{name}` is not modelled by ticklens"))
+                        }
+                    },
                     _ => match object.get_own(name) {
                         Some(value) => Ok(value.clone()),
                         None => self.abstain(format!(
@@ -156,10 +162,21 @@ impl Machine<'_> {
         if OBJECT_PROTOTYPE_NAMES.contains(&name) {
             return self.abstain(format!("setting `.{name}` is not modelled"));
         }
-        match &mut self.heap[id].kind {
+        match &self.heap[id].kind {
             ObjKind::Plain | ObjKind::Error => {
                 self.heap[id].set_own(name, value);
                 Ok(())
+            }
+            // A modelled member of an opaque object (`module.exports = ...`) can be replaced.
+            ObjKind::Opaque { .. } if self.heap[id].get_own(name).is_some() => {
+                self.heap[id].set_own(name, value);
+                Ok(())
+            }
+            ObjKind::Opaque { name: what, .. } => {
+                let what = what.clone();
+                self.abstain(format!(
+                    "setting `{what}.{name}` is not modelled by ticklens"
+                ))
             }
             _ => self.abstain(format!(
                 "setting `.{name}` on an array, function, promise or built-in is not modelled"
