@@ -893,10 +893,9 @@ impl Insights {
             }
             OrderOutcome::Abstained(abstention) => {
                 // One level of explanation, no nested parentheses.
-                let reason = abstention.reason.replace(
-                    " in this program (unknown code, or a ReferenceError)",
-                    " in this file",
-                );
+                let reason = abstention
+                    .reason
+                    .replace(crate::engine::UNDECLARED_DETAIL, "");
                 format!("order: cannot tell: {}", shorten(&reason, 80))
             }
         }

@@ -217,10 +217,7 @@ fn tick_list(ticks: &[u32], separator: &str) -> String {
 
 /// An engine reason without its nested parenthetical, for one-line texts.
 fn plain_reason(reason: &str) -> String {
-    reason.replace(
-        " in this program (unknown code, or a ReferenceError)",
-        " in this file",
-    )
+    reason.replace(crate::engine::UNDECLARED_DETAIL, "")
 }
 
 fn to_tick(observed: &Observed) -> Option<ResumeTick> {

@@ -16,6 +16,11 @@ use super::machine::{Machine, Run};
 use super::value::{ObjKind, Value};
 use super::ModuleKind;
 
+/// Why an undeclared name abstains, after "`x` is not modelled by ticklens"; one-line texts
+/// (the order lens) drop it. Not "not defined": that reads as a ReferenceError in the user's
+/// code, which it is only if nothing else defines the name.
+pub const UNDECLARED_DETAIL: &str = " (not declared in this file, not a Node global)";
+
 const RECORDED: &str = include_str!("data/node-globals.txt");
 
 /// Node 24's globals: `typeof` of each name, per module kind, and its built-in module names.
@@ -93,8 +98,7 @@ impl Machine<'_> {
     pub(crate) fn undeclared_name(&mut self, name: &str) -> Run<Value> {
         let Some(type_of) = node_global_type(self.module, name) else {
             return self.abstain(format!(
-                "`{name}` is not declared in this file and is not a Node global; its value is \
-                 not modelled by ticklens (a ReferenceError unless other code defines it)"
+                "`{name}` is not modelled by ticklens{UNDECLARED_DETAIL}"
             ));
         };
         if !matches!(type_of, "object" | "function") {
@@ -152,11 +156,20 @@ mod tests {
     #[test]
     fn recorded_globals_hold_the_wrapper_names_only_in_commonjs() {
         for name in ["require", "module", "exports", "__filename", "__dirname"] {
-            assert!(node_global_type(ModuleKind::CommonJs, name).is_some(), "{name}");
+            assert!(
+                node_global_type(ModuleKind::CommonJs, name).is_some(),
+                "{name}"
+            );
             assert_eq!(node_global_type(ModuleKind::EsModule, name), None, "{name}");
         }
-        assert_eq!(node_global_type(ModuleKind::EsModule, "fetch"), Some("function"));
-        assert_eq!(node_global_type(ModuleKind::CommonJs, "globalThis"), Some("object"));
+        assert_eq!(
+            node_global_type(ModuleKind::EsModule, "fetch"),
+            Some("function")
+        );
+        assert_eq!(
+            node_global_type(ModuleKind::CommonJs, "globalThis"),
+            Some("object")
+        );
         assert!(all_globals(ModuleKind::EsModule).len() > 100);
     }
 

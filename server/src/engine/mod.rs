@@ -29,12 +29,15 @@ mod strict_mode;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_globals;
+#[cfg(test)]
 mod tests_timers;
 mod value;
 
 pub use function_facts::{
     facts_and_order, function_facts, AsyncFunctionFacts, AwaitFacts, ResumeTick, SettleTick,
 };
+pub use globals::UNDECLARED_DETAIL;
 pub use module_kind::{detect_module_kind, ModuleKind};
 
 use std::ops::Range;

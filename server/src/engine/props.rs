@@ -174,7 +174,9 @@ impl Machine<'_> {
             }
             ObjKind::Opaque { name: what, .. } => {
                 let what = what.clone();
-                self.abstain(format!("setting `{what}.{name}` is not modelled by ticklens"))
+                self.abstain(format!(
+                    "setting `{what}.{name}` is not modelled by ticklens"
+                ))
             }
             _ => self.abstain(format!(
                 "setting `.{name}` on an array, function, promise or built-in is not modelled"

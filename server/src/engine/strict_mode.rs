@@ -41,8 +41,7 @@ fn has_use_strict(body: Node, src: &str) -> bool {
         match statement.kind() {
             "comment" | "hash_bang_line" => continue,
             "expression_statement" => {
-                let Some(string) = statement.named_child(0).filter(|e| e.kind() == "string")
-                else {
+                let Some(string) = statement.named_child(0).filter(|e| e.kind() == "string") else {
                     return false;
                 };
                 let text = &src[string.byte_range()];
