@@ -893,9 +893,10 @@ impl Insights {
             }
             OrderOutcome::Abstained(abstention) => {
                 // One level of explanation, no nested parentheses.
-                let reason = abstention
-                    .reason
-                    .replace(crate::engine::UNDECLARED_DETAIL, "");
+                let reason = abstention.reason.replace(
+                    " in this program (unknown code, or a ReferenceError)",
+                    " in this file",
+                );
                 format!("order: cannot tell: {}", shorten(&reason, 80))
             }
         }

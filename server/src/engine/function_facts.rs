@@ -217,7 +217,10 @@ fn tick_list(ticks: &[u32], separator: &str) -> String {
 
 /// An engine reason without its nested parenthetical, for one-line texts.
 fn plain_reason(reason: &str) -> String {
-    reason.replace(crate::engine::UNDECLARED_DETAIL, "")
+    reason.replace(
+        " in this program (unknown code, or a ReferenceError)",
+        " in this file",
+    )
 }
 
 fn to_tick(observed: &Observed) -> Option<ResumeTick> {

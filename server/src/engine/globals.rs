@@ -16,11 +16,6 @@ use super::machine::{Machine, Run};
 use super::value::{ObjKind, Value};
 use super::ModuleKind;
 
-/// Why an undeclared name abstains, after "`x` is not modelled by ticklens"; one-line texts
-/// (the order lens) drop it. Not "not defined": that reads as a ReferenceError in the user's
-/// code, which it is only if nothing else defines the name.
-pub const UNDECLARED_DETAIL: &str = " (not declared in this file, not a Node global)";
-
 const RECORDED: &str = include_str!("data/node-globals.txt");
 
 /// Node 24's globals: `typeof` of each name, per module kind, and its built-in module names.
@@ -98,7 +93,8 @@ impl Machine<'_> {
     pub(crate) fn undeclared_name(&mut self, name: &str) -> Run<Value> {
         let Some(type_of) = node_global_type(self.module, name) else {
             return self.abstain(format!(
-                "`{name}` is not modelled by ticklens{UNDECLARED_DETAIL}"
+                "`{name}` is not declared in this file, and ticklens does not model code from \
+                 elsewhere"
             ));
         };
         if !matches!(type_of, "object" | "function") {

@@ -37,7 +37,6 @@ mod value;
 pub use function_facts::{
     facts_and_order, function_facts, AsyncFunctionFacts, AwaitFacts, ResumeTick, SettleTick,
 };
-pub use globals::UNDECLARED_DETAIL;
 pub use module_kind::{detect_module_kind, ModuleKind};
 
 use std::ops::Range;

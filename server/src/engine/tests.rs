@@ -298,7 +298,8 @@ fn unknown_call_abstains_naming_it() {
     // `fetch` exists in Node (an opaque global): the call is what the engine cannot run.
     assert_eq!(
         abstention.range,
-        Some(source.find("fetch").unwrap_or(0)..source.len() - 1)
+        Some(source.find("fetch").unwrap_or(0)..source.len() - 1),
+        "the call of the opaque global is the construct responsible"
     );
 }
 
