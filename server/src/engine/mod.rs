@@ -11,7 +11,9 @@
 
 mod builtins;
 mod bytecode;
+mod classes;
 mod compile;
+mod compile_class;
 mod compile_expr;
 mod facts;
 mod function_facts;
@@ -20,11 +22,14 @@ mod machine;
 mod module_kind;
 mod ops;
 mod promise;
+mod promise_subclass;
 mod props;
 mod scheduler;
 mod stdlib;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_classes;
 #[cfg(test)]
 mod tests_timers;
 mod value;

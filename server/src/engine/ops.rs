@@ -173,6 +173,9 @@ impl Machine<'_> {
     }
 
     fn instance_of(&self, left: &Value, right: &Value) -> Run<Value> {
+        if let Some(result) = self.has_instance(left, right) {
+            return Ok(Value::Bool(result));
+        }
         let builtin = right.as_object().and_then(|id| match &self.heap[id].kind {
             ObjKind::Native(super::value::Native::Builtin(b)) => Some(*b),
             ObjKind::Namespace("Promise") => Some(Builtin::PromiseCtor),
