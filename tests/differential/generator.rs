@@ -24,6 +24,7 @@ use rand_chacha::ChaCha8Rng;
 use super::timeline::{Phase, Rejects, Settle, Slots};
 
 mod awaitables;
+mod classes;
 mod functions;
 
 /// How deep generated functions and callbacks nest.
@@ -39,16 +40,19 @@ pub enum Tier {
     One,
     Two,
     Three,
+    /// Classes, `Promise` subclasses and thenable classes (`generator/classes.rs`).
+    Classes,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 3] = [Tier::One, Tier::Two, Tier::Three];
+    pub const ALL: [Tier; 4] = [Tier::One, Tier::Two, Tier::Three, Tier::Classes];
 
     pub fn number(self) -> u8 {
         match self {
             Tier::One => 1,
             Tier::Two => 2,
             Tier::Three => 3,
+            Tier::Classes => 4,
         }
     }
 }
@@ -100,6 +104,7 @@ pub fn generate(tier: Tier, seed: u64) -> Program {
         Tier::One => gen.rng.random_range(2..=4),
         Tier::Two => gen.rng.random_range(3..=5),
         Tier::Three => gen.rng.random_range(3..=6),
+        Tier::Classes => return classes::program(&mut gen.rng, seed, gen.flavor),
     };
     gen.program(|_, count| count < statements)
 }

@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use super::collections::CollectionKind;
 use super::machine::{Completion, Machine, Run};
 use super::scheduler::{JobKind, Tick, TimerKind};
 use super::value::{Builtin, ErrorKind, MathMethod, Native, ObjId, ObjKind, Value};
@@ -28,6 +29,10 @@ impl Machine<'_> {
             ("String", Builtin::StringCtor),
             ("Number", Builtin::NumberCtor),
             ("Boolean", Builtin::BooleanCtor),
+            ("Map", Builtin::CollectionCtor(CollectionKind::Map)),
+            ("Set", Builtin::CollectionCtor(CollectionKind::Set)),
+            ("WeakMap", Builtin::CollectionCtor(CollectionKind::WeakMap)),
+            ("WeakSet", Builtin::CollectionCtor(CollectionKind::WeakSet)),
         ];
         for (name, builtin) in functions {
             let value = self.builtin_value(*builtin);
@@ -279,6 +284,11 @@ impl Machine<'_> {
                 normal(Value::Bool(is_array))
             }
             Builtin::ArrayMethod(method) => self.array_method(method, this, args),
+            Builtin::CollectionCtor(kind) => self.abstain(format!(
+                "calling `{}` without `new` (a TypeError)",
+                kind.name()
+            )),
+            Builtin::CollectionMethod(method) => self.collection_call(method, this, args),
             Builtin::StringMethod(method) => self.string_method(method, this, args),
             Builtin::MathMethod(method) => self.math_method(method, &args),
             Builtin::StringCtor => {
@@ -414,6 +424,7 @@ impl Machine<'_> {
         match builtin {
             Some(Builtin::PromiseCtor) => self.construct_promise(args, None),
             Some(Builtin::ErrorCtor(kind)) => Ok(Completion::Normal(self.new_error(kind, &args)?)),
+            Some(Builtin::CollectionCtor(kind)) => self.construct_collection(kind, &args),
             _ => self.abstain("`new` on anything but Promise or Error is not modelled"),
         }
     }

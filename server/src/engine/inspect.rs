@@ -94,6 +94,12 @@ impl Machine<'_> {
                         return self.abstain("printing a Promise subclass instance is not modelled")
                     }
                     ObjKind::Class(_) => self.inspect_class(*id)?,
+                    ObjKind::Collection(_) => self.inspect_collection(
+                        *id,
+                        depth,
+                        |value, depth| self.inspect(value, depth),
+                        |open, parts| self.single_line(open, "}", parts, depth),
+                    )?,
                     ObjKind::Promise(data) => {
                         let inner = match &data.state {
                             PromiseState::Pending => "<pending>".to_owned(),

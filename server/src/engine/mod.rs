@@ -12,6 +12,7 @@
 mod builtins;
 mod bytecode;
 mod classes;
+mod collections;
 mod compile;
 mod compile_class;
 mod compile_expr;

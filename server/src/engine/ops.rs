@@ -189,6 +189,9 @@ impl Machine<'_> {
                 matches!(object.kind, ObjKind::Promise(_))
             }
             (Some(Builtin::ArrayIsArray), Some(object)) => matches!(object.kind, ObjKind::Array(_)),
+            (Some(Builtin::CollectionCtor(kind)), Some(object)) => {
+                matches!(&object.kind, ObjKind::Collection(c) if c.kind == kind)
+            }
             (Some(Builtin::ErrorCtor(ErrorKind::Error)), Some(object)) => {
                 matches!(object.kind, ObjKind::Error)
             }

@@ -114,6 +114,7 @@ impl Machine<'_> {
                                 .abstain(format!("the array property `.{name}` is not modelled")),
                         }
                     }
+                    ObjKind::Collection(_) => self.collection_property(id, name),
                     ObjKind::Promise(_) => {
                         let builtin = match name {
                             "then" => Builtin::PromiseThen,

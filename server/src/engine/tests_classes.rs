@@ -246,3 +246,41 @@ Promise.all([t]).then((vs) => console.log("all", vs[0]));
         ]
     );
 }
+
+#[test]
+fn maps_and_sets_keep_insertion_order_and_print_as_util_inspect_does() {
+    let source = r#"
+const m = new Map([["a", 1], ["b", 2]]);
+m.set("c", 3).set(1, "one");
+console.log(m.get("a"), m.has("b"), m.size, m.delete("b"), m.delete("zz"), m.size);
+console.log(m);
+const s = new Set([1, 2, 2, 3]);
+s.add(4).add(1);
+console.log(s.size, s.has(2), s);
+m.forEach((v, k) => { console.log(k, v); if (k === "a") m.set("late", 9); });
+console.log(new Map(), new Set(), new Map([[{x:1}, [1,2]]]));
+const w = new WeakMap(); const key = {}; w.set(key, 5); console.log(w.get(key), w.has({}));
+const ws = new WeakSet(); ws.add(key); console.log(ws.has(key));
+console.log(w, ws);
+s.clear(); console.log(s.size, s);
+console.log(new Map([[NaN, 1]]).get(NaN), new Set([0]).has(-0), m instanceof Map, s instanceof Map);
+"#;
+    assert_eq!(
+        cjs(source),
+        [
+            "1 true 4 true false 3",
+            "Map(3) { 'a' => 1, 'c' => 3, 1 => 'one' }",
+            "4 true Set(4) { 1, 2, 3, 4 }",
+            "a 1",
+            "c 3",
+            "1 one",
+            "late 9",
+            "Map(0) {} Set(0) {} Map(1) { { x: 1 } => [ 1, 2 ] }",
+            "5 false",
+            "true",
+            "WeakMap { <items unknown> } WeakSet { <items unknown> }",
+            "0 Set(0) {}",
+            "1 true true false",
+        ]
+    );
+}

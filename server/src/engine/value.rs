@@ -147,6 +147,8 @@ pub(crate) enum Builtin {
     ObjectKeys,
     ObjectValues,
     ObjectEntries,
+    CollectionCtor(super::collections::CollectionKind),
+    CollectionMethod(super::collections::CollectionMethod),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -250,6 +252,8 @@ pub(crate) enum ObjKind {
     },
     /// The intrinsic `Promise.prototype`, the end of a Promise subclass's chain.
     PromisePrototype,
+    /// A `Map`, `Set`, `WeakMap` or `WeakSet` (`collections.rs`).
+    Collection(super::collections::Collection),
 }
 
 #[derive(Debug)]
