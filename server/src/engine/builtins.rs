@@ -105,7 +105,7 @@ impl Machine<'_> {
         self.define_global("undefined", Value::Undefined);
     }
 
-    fn define_global(&mut self, name: &str, value: Value) {
+    pub(crate) fn define_global(&mut self, name: &str, value: Value) {
         let global = self.global;
         self.scopes[global].vars.push(super::value::Binding {
             name: Rc::from(name),
@@ -305,6 +305,10 @@ impl Machine<'_> {
                 normal(Value::Number(self.to_number(&arg(&args, 0))?))
             }
             Builtin::BooleanCtor => normal(Value::Bool(arg(&args, 0).truthy())),
+            Builtin::Require
+            | Builtin::UtilPromisify
+            | Builtin::TimersPromisesSetTimeout
+            | Builtin::TimersPromisesSetImmediate => self.call_node_builtin(builtin, args),
             Builtin::ObjectKeys | Builtin::ObjectValues | Builtin::ObjectEntries => {
                 let target = arg(&args, 0);
                 let Some(id) = target.as_object().filter(|id| {

@@ -184,6 +184,10 @@ pub(crate) struct FunctionCode {
     pub is_arrow: bool,
     /// `new` may call it: an ordinary `function`, or a class constructor.
     pub constructible: bool,
+    /// Strict-mode code (`strict_mode.rs`): a plain call gives it `this === undefined`.
+    pub is_strict: bool,
+    /// A named function expression's name, bound to the function inside its own body.
+    pub own_name: Option<Rc<str>>,
     /// Byte range of the function node (the whole program for the top level).
     pub range: Range<usize>,
     pub code: Vec<Op>,

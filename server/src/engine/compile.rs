@@ -24,6 +24,8 @@ pub(crate) struct Compiler<'s> {
     pub(crate) member_contexts: Vec<MemberContext>,
     /// The context the next non-arrow function compiles in (set for class members).
     pub(crate) next_member: Option<MemberContext>,
+    /// The code being compiled is strict (`strict_mode.rs`).
+    pub(crate) strict: bool,
 }
 
 /// Where `break` and `continue` of one loop go.
@@ -113,6 +115,7 @@ impl<'s> Compiler<'s> {
             hidden_counter: 0,
             member_contexts: Vec::new(),
             next_member: None,
+            strict: false,
         }
     }
 
@@ -125,6 +128,7 @@ impl<'s> Compiler<'s> {
     pub fn compile_program(&mut self, root: Node, is_module: bool) -> FuncId {
         let id = self.reserve();
         let mut b = FnBuilder::new(is_module);
+        self.strict = super::strict_mode::is_strict(root, self.src, is_module);
         let outer = b.at(root);
         let children: Vec<Node> = named_children(root);
         self.hoist_vars(&mut b, root);
@@ -132,7 +136,7 @@ impl<'s> Compiler<'s> {
         b.emit(Op::Push(Value::Undefined));
         b.emit(Op::Return);
         b.restore(outer);
-        self.finish(id, b, Rc::from("top level"), false, root.byte_range());
+        self.finish(id, b, Rc::from("top level"), None, root.byte_range());
         id
     }
 
@@ -146,13 +150,22 @@ impl<'s> Compiler<'s> {
         id: FuncId,
         b: FnBuilder,
         name: Rc<str>,
-        is_arrow: bool,
+        function: Option<Node>,
         range: Range<usize>,
     ) {
+        let is_arrow = function.is_some_and(|f| f.kind() == "arrow_function");
+        // Only a function expression's name is bound inside it; a declaration's name belongs
+        // to the enclosing scope.
+        let own_name = function
+            .filter(|f| matches!(f.kind(), "function_expression" | "function"))
+            .and_then(|f| f.child_by_field_id(crate::field!("name")))
+            .map(|n| Rc::from(self.text(n)));
         self.funcs[id] = Some(FunctionCode {
             name,
             is_async: b.is_async,
             is_arrow,
+            is_strict: self.strict,
+            own_name,
             constructible: false,
             range,
             code: b.code,
@@ -189,6 +202,8 @@ impl<'s> Compiler<'s> {
         let is_async = has_token(node, "async");
         let is_arrow = node.kind() == "arrow_function";
         let mut b = FnBuilder::new(is_async);
+        let enclosing_strict = self.strict;
+        self.strict = super::strict_mode::is_strict(node, self.src, enclosing_strict);
         let outer = b.at(node);
         let name: Rc<str> = node
             .child_by_field_id(crate::field!("name"))
@@ -227,7 +242,8 @@ impl<'s> Compiler<'s> {
             None => b.abstain("a function without a body"),
         }
         b.restore(outer);
-        self.finish(id, b, name, is_arrow, node.byte_range());
+        self.finish(id, b, name, Some(node), node.byte_range());
+        self.strict = enclosing_strict;
         let constructible = !is_arrow
             && !is_async
             && matches!(

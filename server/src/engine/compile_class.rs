@@ -287,6 +287,8 @@ impl<'s> Compiler<'s> {
             home: Some(home),
             ..MemberContext::default()
         });
+        // Class bodies are strict (§11.2.2).
+        let enclosing_strict = std::mem::replace(&mut self.strict, true);
         let mut init = FnBuilder::new(false);
         let outer = init.at(*first);
         for field in fields {
@@ -315,7 +317,8 @@ impl<'s> Compiler<'s> {
         init.restore(outer);
         self.member_contexts.pop();
         let name = Rc::from(format!("{class} field initialisers").as_str());
-        self.finish(id, init, name, false, first.start_byte()..last.end_byte());
+        self.finish(id, init, name, None, first.start_byte()..last.end_byte());
+        self.strict = enclosing_strict;
         b.emit(Op::Closure(id));
     }
 

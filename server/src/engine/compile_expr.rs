@@ -48,8 +48,10 @@ impl<'s> Compiler<'s> {
             "null" => {
                 b.emit(Op::Push(Value::Null));
             }
+            // A name like any other: a program may declare its own `undefined` (it is only a
+            // non-writable property of the global object, §19.1.4).
             "undefined" => {
-                b.emit(Op::Push(Value::Undefined));
+                b.emit(Op::Load(Rc::from("undefined")));
             }
             "identifier" => {
                 b.emit(Op::Load(Rc::from(self.text(node))));

@@ -119,6 +119,8 @@ pub(crate) struct Machine<'s> {
     /// Shared counters (`Promise.all`'s remaining elements).
     pub counters: Vec<usize>,
     pub builtins: HashMap<Builtin, ObjId>,
+    /// Opaque Node globals and built-in modules, made on first use (`globals.rs`).
+    pub opaque_globals: HashMap<Rc<str>, ObjId>,
     pub microtasks: VecDeque<Job>,
     pub ticks: VecDeque<Tick>,
     pub event_loop: EventLoop,
@@ -158,6 +160,7 @@ impl<'s> Machine<'s> {
             flags: Vec::new(),
             counters: Vec::new(),
             builtins: HashMap::new(),
+            opaque_globals: HashMap::new(),
             microtasks: VecDeque::new(),
             ticks: VecDeque::new(),
             event_loop: EventLoop::default(),
@@ -320,7 +323,7 @@ impl<'s> Machine<'s> {
         None
     }
 
-    pub(crate) fn load(&self, scope: ScopeId, name: &str) -> Run<Value> {
+    pub(crate) fn load(&mut self, scope: ScopeId, name: &str) -> Run<Value> {
         match self.lookup(scope, name) {
             Some((id, index)) => match &self.scopes[id].vars[index].value {
                 Some(value) => Ok(value.clone()),
@@ -328,14 +331,13 @@ impl<'s> Machine<'s> {
                     "`{name}` is read before its declaration runs (a ReferenceError)"
                 )),
             },
-            None => self.unknown_name(name),
+            None => self.undeclared_name(name),
         }
     }
 
-    fn unknown_name<T>(&self, name: &str) -> Run<T> {
-        self.abstain(format!(
-            "`{name}` is not defined in this program (unknown code, or a ReferenceError)"
-        ))
+    /// A global binding's value (the program's own top-level bindings come first).
+    pub fn load_global(&mut self, name: &str) -> Run<Value> {
+        self.load(self.global, name)
     }
 
     fn store(&mut self, scope: ScopeId, name: &str, value: Value) -> Run<()> {
@@ -352,7 +354,8 @@ impl<'s> Machine<'s> {
                 Ok(())
             }
             None => self.abstain(format!(
-                "assignment to the undeclared `{name}` (an implicit global)"
+                "assignment to `{name}`, which this file does not declare (an implicit global), \
+                 is not modelled by ticklens"
             )),
         }
     }
@@ -391,6 +394,9 @@ impl<'s> Machine<'s> {
                 let native = native.clone();
                 self.call_native(native, this, args)
             }
+            ObjKind::Opaque { name, .. } => {
+                self.abstain(format!("calling `{name}` is not modelled by ticklens"))
+            }
             ObjKind::Closure { .. } => {
                 if self.native_depth >= MAX_NATIVE_DEPTH {
                     return self.abstain("callbacks nest too deeply to model");
@@ -426,11 +432,18 @@ impl<'s> Machine<'s> {
         result
     }
 
+    /// Whether `value` is a function. An opaque function counts: calling it then abstains.
     pub fn is_callable(&self, value: &Value) -> bool {
         value.as_object().is_some_and(|id| {
             matches!(
                 self.heap[id].kind,
-                ObjKind::Closure { .. } | ObjKind::Native(_) | ObjKind::Class(_)
+                ObjKind::Closure { .. }
+                    | ObjKind::Native(_)
+                    | ObjKind::Class(_)
+                    | ObjKind::Opaque {
+                        type_of: "function",
+                        ..
+                    }
             )
         })
     }
@@ -452,7 +465,14 @@ impl<'s> Machine<'s> {
         }
         let code = self.funcs[func].clone();
         let scope = self.new_scope(parent);
-        let this = if code.is_arrow { captured } else { this };
+        let this = if code.is_arrow {
+            captured
+        } else if !code.is_strict && this.is_nullish() {
+            // Sloppy-mode functions see the global object for a missing receiver (§10.2.1.2).
+            self.global_this()?
+        } else {
+            this
+        };
         let activation = if code.is_async {
             let outer = self.new_promise();
             self.activations.push(Activation {
@@ -635,11 +655,13 @@ impl<'s> Machine<'s> {
             }
             Op::TypeofName(name) => {
                 let scope = self.scope();
-                let value = match self.lookup(scope, name) {
-                    Some(_) => self.load(scope, name)?,
-                    None => Value::Undefined,
+                let text = match self.lookup(scope, name) {
+                    Some(_) => {
+                        let value = self.load(scope, name)?;
+                        self.type_of(&value)
+                    }
+                    None => self.typeof_undeclared(name),
                 };
-                let text = self.type_of(&value);
                 self.push(Value::str(text));
             }
             Op::PushScope => {
@@ -766,13 +788,22 @@ impl<'s> Machine<'s> {
                 });
             }
             Op::Closure(func) => {
-                let scope = self.scope();
+                let mut scope = self.scope();
+                let own_name = self.funcs[*func].own_name.clone();
+                if own_name.is_some() {
+                    // A named function expression sees its own name in a scope of its own,
+                    // between its closure and its body (§15.2.5 step 3).
+                    scope = self.new_scope(scope);
+                }
                 let this = self.frame().this.clone();
                 let closure = self.alloc(ObjKind::Closure {
                     func: *func,
                     scope,
                     this,
                 });
+                if let Some(name) = own_name {
+                    self.declare(scope, &name, Some(Value::Object(closure)), false);
+                }
                 self.push(Value::Object(closure));
             }
             Op::Array(count) => {
@@ -981,6 +1012,9 @@ impl<'s> Machine<'s> {
                 self.push_frame(id, this, args)?;
                 Ok(Step::Continue)
             }
+            ObjKind::Opaque { name, .. } => {
+                self.abstain(format!("calling `{name}` is not modelled by ticklens"))
+            }
             ObjKind::Native(native) => {
                 let native = native.clone();
                 Ok(match self.call_native(native, this, args)? {
@@ -1141,6 +1175,8 @@ impl<'s> Machine<'s> {
             Value::Str(_) => "string",
             Value::Object(id) => match self.heap[*id].kind {
                 ObjKind::Closure { .. } | ObjKind::Native(_) | ObjKind::Class(_) => "function",
+                ObjKind::Opaque { type_of, .. } => type_of,
+                ObjKind::Namespace(name) => self.namespace_type(name),
                 _ => "object",
             },
         }

@@ -141,6 +141,11 @@ impl Machine<'_> {
             ObjKind::Namespace(_) => {
                 return self.abstain("resolving with a built-in namespace object")
             }
+            ObjKind::Opaque { name, .. } => {
+                return self.abstain(format!(
+                    "resolving with `{name}`, whose `then` is not modelled by ticklens"
+                ))
+            }
             _ => None,
         };
         Ok(then.filter(|then| self.is_callable(then)))

@@ -142,6 +142,12 @@ impl Machine<'_> {
                         }
                         Ok(Value::Undefined)
                     }
+                    ObjKind::Opaque { name: what, .. } => match object.get_own(name) {
+                        Some(value) => Ok(value.clone()),
+                        None => {
+                            self.abstain(format!("`{what}.{name}` is not modelled by ticklens"))
+                        }
+                    },
                     _ => match object.get_own(name) {
                         Some(value) => Ok(value.clone()),
                         None => self.abstain(format!(
@@ -165,19 +171,32 @@ impl Machine<'_> {
         if self.set_through_accessor(id, name, &value)?.is_some() {
             return Ok(());
         }
-        match &mut self.heap[id].kind {
+        match &self.heap[id].kind {
             ObjKind::Plain | ObjKind::Error | ObjKind::Promise(_) => {
                 self.heap[id].set_own(name, value);
                 Ok(())
             }
-            ObjKind::Class(data) if !matches!(name, "prototype" | "name" | "length") => {
-                data.static_fields = true;
+            ObjKind::Class(_) if !matches!(name, "prototype" | "name" | "length") => {
+                if let ObjKind::Class(data) = &mut self.heap[id].kind {
+                    data.static_fields = true;
+                }
                 self.heap[id].set_own(name, value);
                 Ok(())
             }
             ObjKind::Closure { .. } if !matches!(name, "name" | "length" | "constructor") => {
                 self.heap[id].set_own(name, value);
                 Ok(())
+            }
+            // A modelled member of an opaque object (`module.exports = ...`) can be replaced.
+            ObjKind::Opaque { .. } if self.heap[id].get_own(name).is_some() => {
+                self.heap[id].set_own(name, value);
+                Ok(())
+            }
+            ObjKind::Opaque { name: what, .. } => {
+                let what = what.clone();
+                self.abstain(format!(
+                    "setting `{what}.{name}` is not modelled by ticklens"
+                ))
             }
             _ => self.abstain(format!(
                 "setting `.{name}` on an array, function, promise or built-in is not modelled"

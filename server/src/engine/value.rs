@@ -149,6 +149,13 @@ pub(crate) enum Builtin {
     ObjectEntries,
     CollectionCtor(super::collections::CollectionKind),
     CollectionMethod(super::collections::CollectionMethod),
+    /// CommonJS `require`, for Node's built-in modules (`globals.rs`).
+    Require,
+    /// `util.promisify`, exact only for the timers that carry a custom promisified form.
+    UtilPromisify,
+    /// `require('timers/promises').setTimeout` and `.setImmediate`.
+    TimersPromisesSetTimeout,
+    TimersPromisesSetImmediate,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -237,6 +244,13 @@ pub(crate) enum ObjKind {
     Namespace(&'static str),
     /// What `setTimeout`/`setInterval`/`setImmediate` return.
     TimerHandle(usize),
+    /// A value Node defines that the engine does not model (`fetch`, `globalThis`, a built-in
+    /// module): it exists and `typeof` gives `type_of`, but reading it, calling it or printing
+    /// it abstains. Only objects and functions: primitive globals are modelled or abstain.
+    Opaque {
+        name: Rc<str>,
+        type_of: &'static str,
+    },
     /// The state of a `for...of` loop over an array.
     ArrayIter {
         array: ObjId,
