@@ -26,6 +26,7 @@ use rand_chacha::ChaCha8Rng;
 use super::timeline::{Phase, Rejects, Settle, Slots};
 
 mod awaitables;
+mod classes;
 mod functions;
 mod globals;
 
@@ -42,19 +43,28 @@ pub enum Tier {
     One,
     Two,
     Three,
-    /// Globals, `typeof`, `this`, shadowed `undefined`, `require` of built-ins.
-    Four,
+    /// Globals, `typeof`, `this`, shadowed `undefined`, `require` of built-ins (`generator/globals.rs`).
+    Globals,
+    /// Classes, `Promise` subclasses and thenable classes (`generator/classes.rs`).
+    Classes,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 4] = [Tier::One, Tier::Two, Tier::Three, Tier::Four];
+    pub const ALL: [Tier; 5] = [
+        Tier::One,
+        Tier::Two,
+        Tier::Three,
+        Tier::Globals,
+        Tier::Classes,
+    ];
 
     pub fn number(self) -> u8 {
         match self {
             Tier::One => 1,
             Tier::Two => 2,
             Tier::Three => 3,
-            Tier::Four => 4,
+            Tier::Globals => 4,
+            Tier::Classes => 5,
         }
     }
 }
@@ -101,10 +111,13 @@ impl Program {
 
 /// The program for `(tier, seed)`.
 pub fn generate(tier: Tier, seed: u64) -> Program {
-    if tier == Tier::Four {
+    if tier == Tier::Globals {
         return globals::program(seed);
     }
     let mut gen = Gen::new(tier, seed);
+    if tier == Tier::Classes {
+        return classes::program(&mut gen.rng, seed, gen.flavor);
+    }
     let statements = match tier {
         Tier::One => gen.rng.random_range(2..=4),
         Tier::Two => gen.rng.random_range(3..=5),

@@ -70,7 +70,7 @@ pub fn program(seed: u64) -> Program {
     }
     let nominal_ms = gen.next_slot;
     Program {
-        tier: Tier::Four,
+        tier: Tier::Globals,
         seed,
         flavor,
         source: gen.lines.join("\n") + "\n",
