@@ -924,12 +924,7 @@ impl Insights {
                 format!("prints: {}", shorten(&joined.join(", "), 100))
             }
             OrderOutcome::Abstained(abstention) => {
-                // One level of explanation, no nested parentheses.
-                let reason = abstention.reason.replace(
-                    " in this program (unknown code, or a ReferenceError)",
-                    " in this file",
-                );
-                format!("order: cannot tell: {}", shorten(&reason, 80))
+                format!("order: cannot tell: {}", shorten(&abstention.reason, 80))
             }
         }
     }

@@ -116,7 +116,7 @@ pub fn facts_and_order(
                     + 1;
                 format!(" at line {line}")
             });
-            format!("the engine stopped{place} ({})", plain_reason(reason))
+            format!("the engine stopped{place} ({})", reason)
         }
         Halt::Crash(message) => format!("the process exits first ({message})"),
     });
@@ -214,14 +214,6 @@ fn tick_list(ticks: &[u32], separator: &str) -> String {
         parts.push("…".to_owned());
     }
     format!("tick {}", parts.join(separator))
-}
-
-/// An engine reason without its nested parenthetical, for one-line texts.
-fn plain_reason(reason: &str) -> String {
-    reason.replace(
-        " in this program (unknown code, or a ReferenceError)",
-        " in this file",
-    )
 }
 
 fn to_tick(observed: &Observed) -> Option<ResumeTick> {
