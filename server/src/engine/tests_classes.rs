@@ -284,3 +284,31 @@ console.log(new Map([[NaN, 1]]).get(NaN), new Set([0]).has(-0), m instanceof Map
         ]
     );
 }
+
+#[test]
+fn error_subclasses_construct_errors_with_the_subclass_prototype() {
+    let source = r#"
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+class NotFound extends HttpError {}
+const e = new NotFound(404, "missing");
+console.log(e.name, e.message, e.status, e instanceof NotFound, e instanceof HttpError, e instanceof Error);
+console.log(String(e), `${new HttpError(500, "boom")}`);
+async function main() {
+  try { await Promise.reject(e); } catch (err) { console.log("caught", err instanceof NotFound, err.status); }
+}
+main();
+"#;
+    assert_eq!(
+        cjs(source),
+        [
+            "Error missing 404 true true true",
+            "Error: missing Error: boom",
+            "caught true 404",
+        ]
+    );
+}
