@@ -318,7 +318,8 @@ impl Machine<'_> {
                 }) else {
                     return self.abstain("Object.keys/values/entries of a non-plain object");
                 };
-                let props = self.heap[id].props.clone();
+                let mut props = self.heap[id].props.clone();
+                props.retain(|(key, _)| !super::classes::is_private(key));
                 let mut items = Vec::with_capacity(props.len());
                 for (key, value) in props {
                     items.push(match builtin {

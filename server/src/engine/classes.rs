@@ -27,6 +27,12 @@ const FUNCTION_PROTOTYPE_NAMES: &[&str] = &[
     "toString",
 ];
 
+/// A private member's key (`#x@3`, see `compile_class.rs`): never enumerated
+/// or printed, and reading one the object lacks is a TypeError.
+pub(crate) fn is_private(name: &str) -> bool {
+    name.starts_with('#')
+}
+
 /// A class constructor's internal slots.
 #[derive(Debug)]
 pub(crate) struct ClassData {
@@ -162,7 +168,7 @@ impl Machine<'_> {
                     if name == "prototype" || name == "name" {
                         return self.abstain(format!("a static member named `{name}`"));
                     }
-                    data.static_fields |= kind == DefineKind::Field;
+                    data.static_fields |= kind == DefineKind::Field && !is_private(name);
                 }
                 self.heap[id].hidden_props |= kind == DefineKind::Method;
                 self.heap[id].set_own(name, value);
@@ -249,6 +255,9 @@ impl Machine<'_> {
             }
             match self.heap[current].proto {
                 Some(next) => current = next,
+                None if is_private(name) => {
+                    return self.abstain("reading a private member the object lacks (a TypeError)")
+                }
                 None => return self.end_of_chain(current, name),
             }
         }

@@ -312,3 +312,40 @@ main();
         ]
     );
 }
+
+#[test]
+fn private_fields_and_methods_are_per_class_and_never_printed() {
+    let source = r#"
+class Counter {
+  #count = 0;
+  static #instances = 0;
+  #log = [];
+  constructor(start) { this.#count = start; Counter.#instances++; }
+  #bump(by) { this.#count += by; this.#log.push(by); return this.#count; }
+  get value() { return this.#count; }
+  increment() { return this.#bump(1); }
+  async later() { await null; this.#count++; return this.#count; }
+  static get instances() { return Counter.#instances; }
+  label = "counter";
+}
+class Sub extends Counter {
+  #count = 100;
+  peek() { return this.#count; }
+}
+const c = new Counter(5);
+console.log(c.increment(), c.value, Counter.instances, c);
+const s = new Sub(1);
+console.log(s.increment(), s.value, s.peek(), Object.keys(s), s);
+c.later().then((v) => console.log("later", v, c.value));
+console.log(Counter.instances);
+"#;
+    assert_eq!(
+        cjs(source),
+        [
+            "6 6 1 Counter { label: 'counter' }",
+            "2 2 100 [ 'label' ] Sub { label: 'counter' }",
+            "2",
+            "later 7 7",
+        ]
+    );
+}
