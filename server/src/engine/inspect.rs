@@ -132,6 +132,10 @@ impl Machine<'_> {
                     ObjKind::Error => {
                         return self.abstain("printing an Error (its stack trace) is not modelled")
                     }
+                    ObjKind::Opaque { name, .. } => {
+                        return self
+                            .abstain(format!("printing `{name}` is not modelled by ticklens"))
+                    }
                     _ => return self.abstain("printing a built-in or host object is not modelled"),
                 }
             }

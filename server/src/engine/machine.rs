@@ -482,9 +482,9 @@ impl<'s> Machine<'s> {
                 await_span: 0..0,
             });
             let id = self.activations.len() - 1;
-            let (depth, instant) = (self.depth, self.event_loop.instant);
+            let (depth, phase) = (self.depth, self.event_loop.phase);
             if let Some(observer) = &mut self.observer {
-                observer.entered(id, func, outer, depth, instant);
+                observer.entered(id, func, outer, depth, phase);
             }
             Some(id)
         } else {
@@ -532,9 +532,9 @@ impl<'s> Machine<'s> {
                 .and_then(|o| o.awaited_promise(activation))
                 .and_then(|p| self.promise_data(p))
                 .and_then(|data| data.settled_at);
-            let (depth, instant) = (self.depth, self.event_loop.instant);
+            let (depth, phase) = (self.depth, self.event_loop.phase);
             if let Some(observer) = &mut self.observer {
-                observer.resumed(activation, span, depth, instant, settled);
+                observer.resumed(activation, span, depth, phase, settled);
             }
         }
         let base = self.frames.len();

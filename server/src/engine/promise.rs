@@ -58,7 +58,7 @@ pub(crate) struct PromiseData {
     pub reject_reactions: Vec<Reaction>,
     /// [[PromiseIsHandled]]: a rejection handler was ever attached.
     pub handled: bool,
-    /// When it settled (macrotask instant, job depth), for per-function facts.
+    /// When it settled (phase, job depth), for per-function facts.
     pub settled_at: Option<(usize, u32)>,
 }
 
@@ -152,7 +152,7 @@ impl Machine<'_> {
     }
 
     fn fulfill_promise(&mut self, promise: ObjId, value: Value) {
-        let settled_at = Some((self.event_loop.instant, self.depth));
+        let settled_at = Some((self.event_loop.phase, self.depth));
         let Some(data) = self.promise_data_mut(promise) else {
             return;
         };
@@ -172,7 +172,7 @@ impl Machine<'_> {
     /// (HostPromiseRejectionTracker "reject"); Node reports it after the
     /// microtask queue drains.
     pub fn reject_promise(&mut self, promise: ObjId, reason: Value) {
-        let settled_at = Some((self.event_loop.instant, self.depth));
+        let settled_at = Some((self.event_loop.phase, self.depth));
         let Some(data) = self.promise_data_mut(promise) else {
             return;
         };

@@ -105,6 +105,14 @@ pub(crate) struct EventLoop {
     pub immediates: VecDeque<usize>,
     pub now: f64,
     pub instant: usize,
+    /// Which phase runs: one synchronous start (the main script, a timer or
+    /// immediate callback, or a batch of nextTick callbacks run after a
+    /// microtask drain) and the drain that follows it. Ticks count job
+    /// generations within one phase; a later phase is never a tick number.
+    pub phase: usize,
+    /// Whether the microtask queue was drained since the phase began: the
+    /// nextTick callbacks that run next start a phase of their own.
+    drained: bool,
     pub seq: usize,
     macrotasks: usize,
 }
@@ -202,6 +210,7 @@ impl Machine<'_> {
 
     /// V8's microtask checkpoint: run jobs until the queue is empty.
     pub fn drain_microtasks(&mut self) -> Run<()> {
+        self.event_loop.drained = true;
         while let Some(job) = self.microtasks.pop_front() {
             self.depth = job.depth;
             self.cause = Rc::from(format!("tick {}: {}", job.depth, job.cause).as_str());
@@ -230,6 +239,13 @@ impl Machine<'_> {
     /// Node's `processTicksAndRejections` (lib/internal/process/task_queues.js).
     pub fn checkpoint(&mut self) -> Run<()> {
         loop {
+            // After the CommonJS main script or a timer, Node runs the
+            // nextTick queue before the first drain, so those callbacks
+            // belong to the phase's synchronous part (generation 0). Ticks
+            // queued by microtasks run once the queue is empty: a new phase.
+            if !self.ticks.is_empty() && self.event_loop.drained {
+                self.start_phase();
+            }
             while let Some(tick) = self.ticks.pop_front() {
                 self.depth = 0;
                 self.cause = Rc::from("nextTick queue");
@@ -251,6 +267,14 @@ impl Machine<'_> {
         }
     }
 
+    /// A new synchronous start: job generations count from 0 again, and no
+    /// tick count carries over from the phase before.
+    pub fn start_phase(&mut self) {
+        self.event_loop.phase += 1;
+        self.event_loop.drained = false;
+        self.depth = 0;
+    }
+
     /// After a facts-only call of a function in isolation: finish its jobs.
     pub fn run_after_isolated_call(&mut self) -> Run<()> {
         self.checkpoint()?;
@@ -260,7 +284,7 @@ impl Machine<'_> {
     fn count_macrotask(&mut self) -> Run<()> {
         self.event_loop.macrotasks += 1;
         self.event_loop.instant += 1;
-        self.depth = 0;
+        self.start_phase();
         if self.event_loop.macrotasks > MACROTASK_LIMIT {
             return self.abstain_at("step limit reached (too many timer callbacks)", 0..0);
         }
