@@ -148,6 +148,7 @@ pub(crate) enum Builtin {
     ObjectValues,
     ObjectEntries,
     CollectionCtor(super::collections::CollectionKind),
+    JsonStringify,
     CollectionMethod(super::collections::CollectionMethod),
     /// CommonJS `require`, for Node's built-in modules (`globals.rs`).
     Require,
