@@ -20,6 +20,7 @@ mod facts;
 mod function_facts;
 mod globals;
 mod inspect;
+mod json;
 mod machine;
 mod module_kind;
 mod node_modules;
