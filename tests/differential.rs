@@ -20,6 +20,8 @@ use differential::{node, report};
 
 /// The share of answerable programs the engine may abstain on.
 const MAX_ABSTAIN_RATE: f64 = 0.05;
+/// The share each tier of ordinary syntax (`Tier::is_syntax_tier`) may abstain on.
+const MAX_SYNTAX_TIER_ABSTAIN_RATE: f64 = 0.10;
 
 struct Run {
     cases: Vec<Case>,
@@ -162,6 +164,34 @@ fn generator_covers_every_construct_of_its_tier() {
         ],
     );
     assert!(three.iter().any(|p| p.racy.is_some()));
+    must_cover(
+        Tier::Control,
+        &[
+            "switch (",
+            "default:",
+            "for (const k in ",
+            "continue outer;",
+            "break outer;",
+            "break block;",
+            "...rest } = await",
+            "[p, q] = [q, p];",
+            "catch ({ code })",
+            "[first, ...more] = []",
+            "?.run?.()",
+            "} finally {",
+        ],
+    );
+    must_cover(
+        Tier::Generators,
+        &[
+            "function* ",
+            "yield* ",
+            "g.return(5)",
+            "g.throw(",
+            "[...",
+            "break;",
+        ],
+    );
     assert!(
         three
             .iter()
@@ -250,6 +280,18 @@ fn engine_matches_node_24_on_generated_programs() {
         unstable.is_empty(),
         "answered programs Node ordered two ways: {unstable:?}"
     );
+    for tier in Tier::ALL.into_iter().filter(|t| t.is_syntax_tier()) {
+        let tally = &tallies[&Some(tier)];
+        assert!(
+            tally.abstain_rate() <= MAX_SYNTAX_TIER_ABSTAIN_RATE,
+            "the engine abstained on {} of {} answerable tier {} programs ({:.1}%); reasons in {}",
+            tally.abstained,
+            tally.answerable(),
+            tier.number(),
+            100.0 * tally.abstain_rate(),
+            run.report_path.display(),
+        );
+    }
     assert!(
         total.abstain_rate() <= MAX_ABSTAIN_RATE,
         "the engine abstained on {} of {} answerable programs ({:.1}%, at most {:.0}% allowed); \

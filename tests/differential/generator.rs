@@ -24,6 +24,7 @@ use rand_chacha::ChaCha8Rng;
 use super::timeline::{Phase, Rejects, Settle, Slots};
 
 mod awaitables;
+mod control;
 mod functions;
 
 /// How deep generated functions and callbacks nest.
@@ -39,17 +40,36 @@ pub enum Tier {
     One,
     Two,
     Three,
+    /// `switch`, `for...in`, labels, destructuring, optional chains, `try/finally` exits, with
+    /// awaits inside them (`control.rs`).
+    Control,
+    /// Sync generators inside async functions (`control.rs`).
+    Generators,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 3] = [Tier::One, Tier::Two, Tier::Three];
+    pub const ALL: [Tier; 5] = [
+        Tier::One,
+        Tier::Two,
+        Tier::Three,
+        Tier::Control,
+        Tier::Generators,
+    ];
 
     pub fn number(self) -> u8 {
         match self {
             Tier::One => 1,
             Tier::Two => 2,
             Tier::Three => 3,
+            Tier::Control => 6,
+            Tier::Generators => 7,
         }
+    }
+
+    /// Tiers that hold constructs beyond the core async fragment; each must keep its own
+    /// abstentions under 10%.
+    pub fn is_syntax_tier(self) -> bool {
+        matches!(self, Tier::Control | Tier::Generators)
     }
 }
 
@@ -95,11 +115,14 @@ impl Program {
 
 /// The program for `(tier, seed)`.
 pub fn generate(tier: Tier, seed: u64) -> Program {
+    if tier.is_syntax_tier() {
+        return control::generate(tier, seed);
+    }
     let mut gen = Gen::new(tier, seed);
     let statements = match tier {
         Tier::One => gen.rng.random_range(2..=4),
         Tier::Two => gen.rng.random_range(3..=5),
-        Tier::Three => gen.rng.random_range(3..=6),
+        _ => gen.rng.random_range(3..=6),
     };
     gen.program(|_, count| count < statements)
 }

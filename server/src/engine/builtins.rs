@@ -283,6 +283,7 @@ impl Machine<'_> {
                 normal(Value::Number(self.to_number(&arg(&args, 0))?))
             }
             Builtin::BooleanCtor => normal(Value::Bool(arg(&args, 0).truthy())),
+            Builtin::Generator(how) => self.resume_generator(&this, how, arg(&args, 0)),
             Builtin::ObjectKeys | Builtin::ObjectValues | Builtin::ObjectEntries => {
                 let target = arg(&args, 0);
                 let Some(id) = target

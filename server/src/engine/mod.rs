@@ -12,9 +12,15 @@
 mod builtins;
 mod bytecode;
 mod compile;
+mod compile_chain;
 mod compile_expr;
+mod compile_loops;
+mod compile_pattern;
+mod compile_switch;
+mod control_ops;
 mod facts;
 mod function_facts;
+mod generators;
 mod inspect;
 mod machine;
 mod module_kind;
@@ -25,6 +31,10 @@ mod scheduler;
 mod stdlib;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_control;
+#[cfg(test)]
+mod tests_generators;
 #[cfg(test)]
 mod tests_timers;
 mod value;

@@ -138,6 +138,7 @@ impl Machine<'_> {
                         }
                         Ok(Value::Undefined)
                     }
+                    ObjKind::Generator(_) => self.generator_method(name),
                     _ => match object.get_own(name) {
                         Some(value) => Ok(value.clone()),
                         None => self.abstain(format!(

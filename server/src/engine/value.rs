@@ -143,6 +143,8 @@ pub(crate) enum Builtin {
     ObjectKeys,
     ObjectValues,
     ObjectEntries,
+    /// `next`, `return` and `throw` of generator objects.
+    Generator(super::generators::Resume),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -234,6 +236,15 @@ pub(crate) enum ObjKind {
     /// The state of a `for...of` loop over an array.
     ArrayIter {
         array: ObjId,
+        next: usize,
+    },
+    /// A generator object; its state is `Machine::generators[index]`.
+    Generator(usize),
+    /// The state of a `for...in` loop: the keys found at its start, each
+    /// visited only if it is still there (§14.7.5.10).
+    ForInKeys {
+        object: Value,
+        keys: Vec<Rc<str>>,
         next: usize,
     },
 }
