@@ -124,6 +124,7 @@ impl ControlGen {
     /// A job of the main script interleaving with the functions' awaits.
     fn job(&mut self, owner: &str) -> String {
         let log = self.log(owner, "");
+        let log = log.trim_end_matches(';');
         match self.rng.random_range(0..3) {
             0 => format!("Promise.resolve().then(() => {log});"),
             1 => format!("queueMicrotask(() => {log});"),
