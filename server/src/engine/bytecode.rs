@@ -162,6 +162,11 @@ pub(crate) enum Op {
         target: usize,
         drop: usize,
     },
+    /// One `for await` step over an array: `[] -> [done, promise]`, the
+    /// promise being the element through `PromiseResolve` and a `then`.
+    ForAwaitStep(Rc<str>),
+    /// Pops the value and jumps if it is truthy.
+    JumpIfTrue(usize),
     /// `yield v`: `[v] -> [sent]` once the generator is resumed by `next(sent)`.
     Yield,
     /// One step of `yield*` (§15.5.5): `[sent] -> [inner result]` to yield

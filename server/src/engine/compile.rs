@@ -84,6 +84,7 @@ impl FnBuilder {
         match &mut self.code[at] {
             Op::Jump(t)
             | Op::JumpIfFalse(t)
+            | Op::JumpIfTrue(t)
             | Op::JumpIfTrueKeep(t)
             | Op::JumpIfFalseKeep(t)
             | Op::JumpIfNotNullishKeep(t)

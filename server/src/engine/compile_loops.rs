@@ -12,6 +12,7 @@ use tree_sitter::Node;
 use super::bytecode::{DeclKind, HandlerKind, Op};
 use super::compile::{has_token, Compiler, FnBuilder};
 use super::compile_pattern::BindMode;
+use super::value::Value;
 
 /// Where `break` and `continue` aimed at one statement go.
 pub(crate) struct BreakTarget {
@@ -209,7 +210,7 @@ impl<'s> Compiler<'s> {
             .child_by_field_id(crate::field!("operator"))
             .is_some_and(|op| self.text(op) == "of");
         if has_token(node, "await") {
-            return b.abstain("`for await` is not modelled");
+            return self.for_await_statement(b, node);
         }
         if node.child_by_field_id(crate::field!("value")).is_some() {
             return b.abstain("an initialiser in a `for...in` head is not modelled");
@@ -266,6 +267,83 @@ impl<'s> Compiler<'s> {
             b.emit(Op::IterClose(iter));
             b.emit(Op::EndFinally);
         }
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+    }
+
+    /// `for await (left of array)` (§14.7.5.7 with §27.1.6
+    /// CreateAsyncFromSyncIterator). Each step, the final one included, wraps
+    /// the element with `PromiseResolve` and a `then` and awaits the result:
+    /// two jobs for a plain value or a settled promise, three for a thenable.
+    /// Leaving the body early awaits the iterator's `return()` (one job,
+    /// §7.4.13 AsyncIteratorClose); a rejected element throws from the head
+    /// without closing. Measured on Node 24.11.1 (tests_control.rs).
+    fn for_await_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        if !b.is_async {
+            return b.abstain("`for await` outside an async function");
+        }
+        let (Some(left), Some(right)) = (
+            node.child_by_field_id(crate::field!("left")),
+            node.child_by_field_id(crate::field!("right")),
+        ) else {
+            return b.abstain("a malformed `for await`");
+        };
+        let mode = match node
+            .child_by_field_id(crate::field!("kind"))
+            .map(|k| self.text(k))
+        {
+            Some("const") => BindMode::Declare(DeclKind::Const),
+            Some("let") => BindMode::Declare(DeclKind::Let),
+            Some("var") => BindMode::Declare(DeclKind::Var),
+            Some(_) => return b.abstain("`using` declarations are not modelled"),
+            None => BindMode::Assign,
+        };
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        let iter = self.hidden_name("asynciter");
+        // Whether the body runs, so that leaving it must close the iterator.
+        let open = self.hidden_name("open");
+        self.expression(b, right);
+        b.emit(Op::IterInit(iter.clone()));
+        b.emit(Op::Push(Value::Bool(false)));
+        b.emit(Op::Declare(open.clone(), DeclKind::Let));
+        b.handlers += 1;
+        let close_at = b.emit(Op::PushHandler(HandlerKind::Finally, 0));
+        let step = b.emit(Op::Push(Value::Bool(false)));
+        b.emit(Op::Store(open.clone()));
+        b.emit(Op::ForAwaitStep(iter));
+        b.emit(Op::Await);
+        // [done, value] -> [value], leaving when done.
+        b.emit(Op::Swap);
+        let exit = b.emit(Op::JumpIfTrue(0));
+        b.emit(Op::Push(Value::Bool(true)));
+        b.emit(Op::Store(open.clone()));
+        self.open_loop(b);
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        self.bind_pattern(b, left, mode);
+        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
+            self.block(b, body);
+        }
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+        b.emit(Op::Jump(step));
+        b.patch(exit);
+        b.emit(Op::Pop);
+        self.close_loop(b, step);
+        // Every exit, `break` included, reaches the `finally`; it closes the
+        // iterator when the body was running.
+        b.handlers -= 1;
+        b.emit(Op::PopHandler);
+        b.emit(Op::NormalCompletion);
+        b.patch(close_at);
+        b.emit(Op::Load(open));
+        let skip = b.emit(Op::JumpIfFalse(0));
+        b.emit(Op::Push(Value::Undefined));
+        b.emit(Op::Await);
+        b.emit(Op::Pop);
+        b.patch(skip);
+        b.emit(Op::EndFinally);
         b.scopes -= 1;
         b.emit(Op::PopScope);
     }

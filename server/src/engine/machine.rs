@@ -834,6 +834,12 @@ impl<'s> Machine<'s> {
                     self.frame().pc = *target;
                 }
             }
+            Op::JumpIfTrue(target) => {
+                if self.pop().truthy() {
+                    self.frame().pc = *target;
+                }
+            }
+            Op::ForAwaitStep(name) => self.for_await_step(name)?,
             Op::JumpIfTrueKeep(target) | Op::JumpIfFalseKeep(target) => {
                 let value = self.pop();
                 let want = matches!(op, Op::JumpIfTrueKeep(_));

@@ -226,3 +226,78 @@ fn destructuring_undefined_abstains_instead_of_guessing_the_type_error() {
         abstains("let u;\ntry { const { a } = u; } catch (e) { console.log(e.message); }");
     assert!(abstention.reason.contains("TypeError"), "{abstention:?}");
 }
+
+/// `tick - start` is the number of microtask generations since the call
+/// (a counter job that re-queues itself, queued first).
+#[test]
+fn for_await_over_arrays_costs_two_jobs_a_step_and_one_to_close() {
+    let source = r#"
+let tick = 0;
+function counter() { tick++; if (tick < 40) queueMicrotask(counter); }
+queueMicrotask(counter);
+async function plain(items) {
+  const start = tick;
+  for await (const x of items) console.log("item", x, "at", tick - start);
+  console.log("done at", tick - start);
+}
+async function early(items) {
+  const start = tick;
+  for await (const x of items) { console.log("early", x, "at", tick - start); if (x === 2) break; }
+  console.log("after break at", tick - start);
+}
+async function fromReturn(items) {
+  const start = tick;
+  try {
+    for await (const [k, v] of items) { if (k === "b") return v; }
+  } finally {
+    console.log("finally at", tick - start);
+  }
+}
+async function rejected() {
+  const start = tick;
+  try {
+    for await (const x of [1, Promise.reject(new Error("no")), 3]) console.log("rej item", x, "at", tick - start);
+  } catch (e) {
+    console.log("caught", e.message, "at", tick - start);
+  }
+}
+async function thrower() {
+  const start = tick;
+  try {
+    for await (const x of [1, 2]) { throw new Error("body " + x); }
+  } catch (e) {
+    console.log("caught", e.message, "at", tick - start);
+  }
+}
+plain([1, Promise.resolve(2), { then(r) { r(3); } }]);
+early([1, 2, 3]);
+fromReturn([["a", 1], ["b", 2]]).then((v) => console.log("returned", v, "at", tick));
+rejected();
+thrower();
+"#;
+    assert_eq!(
+        cjs(source),
+        [
+            "item 1 at 2",
+            "early 1 at 2",
+            "rej item 1 at 2",
+            "caught body 1 at 3",
+            "item 2 at 4",
+            "early 2 at 4",
+            "caught no at 4",
+            "after break at 5",
+            "finally at 5",
+            "returned 2 at 6",
+            "item 3 at 7",
+            "done at 9"
+        ]
+    );
+}
+
+#[test]
+fn for_await_over_a_generator_abstains() {
+    let abstention = abstains(
+        "function* g() { yield 1; }\nasync function f() { for await (const x of g()) console.log(x); }\nf();",
+    );
+    assert!(abstention.reason.contains("for await"), "{abstention:?}");
+}
