@@ -170,6 +170,7 @@ fn generator_covers_every_construct_of_its_tier() {
             "switch (",
             "default:",
             "for (const k in ",
+            "for await (const x of [",
             "continue outer;",
             "break outer;",
             "break block;",

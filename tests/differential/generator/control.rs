@@ -1,7 +1,7 @@
 //! The control-flow tiers: ordinary syntax with awaits inside it.
 //!
 //! - `Tier::Control`: `switch` (fallthrough, `default` in the middle), `for...in`, labelled
-//!   `break`/`continue`, destructuring (nested, defaults, rest; declarations, parameters,
+//!   `break`/`continue`, `for await` over arrays, destructuring (nested, defaults, rest; declarations, parameters,
 //!   assignments, `for...of`, `catch`), optional chains, and `try/finally` left by `break`,
 //!   `continue` and `return`.
 //! - `Tier::Generators`: sync generators driven by `next`/`return`/`throw`, `for...of` (with
@@ -154,7 +154,8 @@ impl ControlGen {
     // ---- Tier::Control ----
 
     fn control_construct(&mut self, name: &str) -> String {
-        match self.rng.random_range(0..7) {
+        match self.rng.random_range(0..8) {
+            7 => self.for_await_function(name),
             0 => self.switch_function(name),
             1 => self.for_in_function(name),
             2 => self.labels_function(name),
@@ -193,6 +194,33 @@ impl ControlGen {
             indent(&clauses.join("\n"))
         );
         self.function(name, "x", &body, "2")
+    }
+
+    fn for_await_function(&mut self, name: &str) -> String {
+        let count = self.rng.random_range(1..=3);
+        let items: Vec<String> = (1..=count)
+            .map(|n| {
+                let n = n.to_string();
+                self.awaitable(&n)
+            })
+            .collect();
+        let log = self.log(name, "x");
+        let mut inner = log;
+        if self.rng.random_bool(0.4) {
+            inner.push('\n');
+            inner.push_str(&self.await_log(name));
+        }
+        let exit = match self.rng.random_range(0..4) {
+            0 => "\nif (x === 1) break;",
+            1 => "\nif (x === 2) return x;",
+            _ => "",
+        };
+        let body = format!(
+            "for await (const x of [{}]) {{\n{}{exit}\n}}\nreturn 0;",
+            items.join(", "),
+            indent(&inner)
+        );
+        self.function(name, "", &body, "")
     }
 
     fn for_in_function(&mut self, name: &str) -> String {
