@@ -10,7 +10,9 @@
 //! 2. `.then/.catch` chains, thenables, `return p` and `return await p`, the `Promise` combinators,
 //!    rejections caught by `try/catch` or `.catch`, `process.nextTick`, `queueMicrotask`;
 //! 3. timers, `setImmediate`, `setInterval`, loops, `forEach(async ...)`, `map` + `Promise.all`,
-//!    `.finally` and `try/finally` across awaits, top-level `await` in ES modules.
+//!    `.finally` and `try/finally` across awaits, top-level `await` in ES modules;
+//! 4. names the program does not declare: Node's globals and `typeof`, sloppy and strict `this`,
+//!    shadowed `undefined`, `require` of built-ins (`generator/globals.rs`).
 //!
 //! Unless a program is marked `racy`, Node prints it in one order: see `timeline.rs` for how timers
 //! are kept apart. A racy program holds a top-level `setTimeout(f, 0)` and `setImmediate(g)`, whose
@@ -24,8 +26,10 @@ use rand_chacha::ChaCha8Rng;
 use super::timeline::{Phase, Rejects, Settle, Slots};
 
 mod awaitables;
+mod classes;
 mod control;
 mod functions;
+mod globals;
 
 /// How deep generated functions and callbacks nest.
 const MAX_DEPTH: u32 = 3;
@@ -40,18 +44,24 @@ pub enum Tier {
     One,
     Two,
     Three,
-    /// `switch`, `for...in`, labels, destructuring, optional chains, `try/finally` exits, with
-    /// awaits inside them (`control.rs`).
+    /// Globals, `typeof`, `this`, shadowed `undefined`, `require` of built-ins (`generator/globals.rs`).
+    Globals,
+    /// Classes, `Promise` subclasses and thenable classes (`generator/classes.rs`).
+    Classes,
+    /// `switch`, `for...in`, `for await`, labels, destructuring, optional chains, `try/finally`
+    /// exits, with awaits inside them (`generator/control.rs`).
     Control,
-    /// Sync generators inside async functions (`control.rs`).
+    /// Sync generators inside async functions (`generator/control.rs`).
     Generators,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 5] = [
+    pub const ALL: [Tier; 7] = [
         Tier::One,
         Tier::Two,
         Tier::Three,
+        Tier::Globals,
+        Tier::Classes,
         Tier::Control,
         Tier::Generators,
     ];
@@ -61,13 +71,15 @@ impl Tier {
             Tier::One => 1,
             Tier::Two => 2,
             Tier::Three => 3,
+            Tier::Globals => 4,
+            Tier::Classes => 5,
             Tier::Control => 6,
             Tier::Generators => 7,
         }
     }
 
-    /// Tiers that hold constructs beyond the core async fragment; each must keep its own
-    /// abstentions under 10%.
+    /// The tiers of ordinary syntax built by `generator/control.rs` (run with half as many
+    /// programs as the others: see `Config::count`).
     pub fn is_syntax_tier(self) -> bool {
         matches!(self, Tier::Control | Tier::Generators)
     }
@@ -118,7 +130,13 @@ pub fn generate(tier: Tier, seed: u64) -> Program {
     if tier.is_syntax_tier() {
         return control::generate(tier, seed);
     }
+    if tier == Tier::Globals {
+        return globals::program(seed);
+    }
     let mut gen = Gen::new(tier, seed);
+    if tier == Tier::Classes {
+        return classes::program(&mut gen.rng, seed, gen.flavor);
+    }
     let statements = match tier {
         Tier::One => gen.rng.random_range(2..=4),
         Tier::Two => gen.rng.random_range(3..=5),

@@ -58,11 +58,17 @@ impl Machine<'_> {
             Value::Str(text) if text.is_ascii() => index_keys(text.len()),
             Value::Object(id) => match &self.heap[*id].kind {
                 ObjKind::Array(items) => index_keys(items.len()),
-                ObjKind::Plain => self.heap[*id]
-                    .props
-                    .iter()
-                    .map(|(k, _)| k.clone())
-                    .collect(),
+                // A prototype the program made may hold enumerable keys, and
+                // hidden properties are not enumerable: neither is modelled.
+                ObjKind::Plain
+                    if self.heap[*id].proto.is_none() && !self.heap[*id].hidden_props =>
+                {
+                    self.heap[*id]
+                        .props
+                        .iter()
+                        .map(|(k, _)| k.clone())
+                        .collect()
+                }
                 _ => return self.abstain("`for...in` over this kind of object is not modelled"),
             },
             _ => return self.abstain("`for...in` over this value is not modelled"),
@@ -157,8 +163,13 @@ impl Machine<'_> {
             }
             Op::ObjectRest(taken) => {
                 let value = self.pop();
-                let props = match value.as_object().map(|id| &self.heap[id]) {
-                    Some(object) if matches!(object.kind, ObjKind::Plain) => object
+                let plain = value.as_object().filter(|id| {
+                    matches!(self.heap[*id].kind, ObjKind::Plain)
+                        && !self.heap[*id].hidden_props
+                        && !self.has_accessor(*id)
+                });
+                let props = match plain.map(|id| &self.heap[id]) {
+                    Some(object) => object
                         .props
                         .iter()
                         .filter(|(key, _)| !taken.contains(key))
