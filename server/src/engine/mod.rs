@@ -44,6 +44,7 @@ mod tests_classes;
 mod tests_control;
 #[cfg(test)]
 mod tests_generators;
+#[cfg(test)]
 mod tests_globals;
 #[cfg(test)]
 mod tests_timers;
