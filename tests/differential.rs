@@ -165,6 +165,35 @@ fn generator_covers_every_construct_of_its_tier() {
     );
     assert!(three.iter().any(|p| p.racy.is_some()));
     must_cover(
+        Tier::Control,
+        &[
+            "switch (",
+            "default:",
+            "for (const k in ",
+            "for await (const x of [",
+            "continue outer;",
+            "break outer;",
+            "break block;",
+            "...rest } = await",
+            "[p, q] = [q, p];",
+            "catch ({ code })",
+            "[first, ...more] = []",
+            "?.run?.()",
+            "} finally {",
+        ],
+    );
+    must_cover(
+        Tier::Generators,
+        &[
+            "function* ",
+            "yield* ",
+            "g.return(5)",
+            "g.throw(",
+            "[...",
+            "break;",
+        ],
+    );
+    must_cover(
         Tier::Classes,
         &[
             "extends Promise",
@@ -289,7 +318,12 @@ fn engine_matches_node_24_on_generated_programs() {
         unstable.is_empty(),
         "answered programs Node ordered two ways: {unstable:?}"
     );
-    for tier in [Tier::Globals, Tier::Classes] {
+    for tier in [
+        Tier::Globals,
+        Tier::Classes,
+        Tier::Control,
+        Tier::Generators,
+    ] {
         let tally = &tallies[&Some(tier)];
         assert!(
             tally.answerable() > 0 && tally.abstain_rate() <= MAX_TIER_ABSTAIN_RATE,

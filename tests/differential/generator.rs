@@ -27,6 +27,7 @@ use super::timeline::{Phase, Rejects, Settle, Slots};
 
 mod awaitables;
 mod classes;
+mod control;
 mod functions;
 mod globals;
 
@@ -47,15 +48,22 @@ pub enum Tier {
     Globals,
     /// Classes, `Promise` subclasses and thenable classes (`generator/classes.rs`).
     Classes,
+    /// `switch`, `for...in`, `for await`, labels, destructuring, optional chains, `try/finally`
+    /// exits, with awaits inside them (`generator/control.rs`).
+    Control,
+    /// Sync generators inside async functions (`generator/control.rs`).
+    Generators,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 5] = [
+    pub const ALL: [Tier; 7] = [
         Tier::One,
         Tier::Two,
         Tier::Three,
         Tier::Globals,
         Tier::Classes,
+        Tier::Control,
+        Tier::Generators,
     ];
 
     pub fn number(self) -> u8 {
@@ -65,7 +73,15 @@ impl Tier {
             Tier::Three => 3,
             Tier::Globals => 4,
             Tier::Classes => 5,
+            Tier::Control => 6,
+            Tier::Generators => 7,
         }
+    }
+
+    /// The tiers of ordinary syntax built by `generator/control.rs` (run with half as many
+    /// programs as the others: see `Config::count`).
+    pub fn is_syntax_tier(self) -> bool {
+        matches!(self, Tier::Control | Tier::Generators)
     }
 }
 
@@ -111,6 +127,9 @@ impl Program {
 
 /// The program for `(tier, seed)`.
 pub fn generate(tier: Tier, seed: u64) -> Program {
+    if tier.is_syntax_tier() {
+        return control::generate(tier, seed);
+    }
     if tier == Tier::Globals {
         return globals::program(seed);
     }

@@ -134,8 +134,9 @@ pub fn markdown(cases: &[Case], config: &Config, node: &str, wall: Duration) -> 
     let _ = writeln!(out, "# Differential test: ordering engine vs Node 24\n");
     let _ = writeln!(
         out,
-        "{} programs per tier from seed {} (`TICKLENS_DIFF_COUNT`, `TICKLENS_DIFF_SEED`); \
-         oracle `{node}`; each program run twice; {:.1} s on {} threads.\n",
+        "{} programs per tier (half as many in the syntax tiers) from seed {} \
+         (`TICKLENS_DIFF_COUNT`, `TICKLENS_DIFF_SEED`); oracle `{node}`; each program run twice; \
+         {:.1} s on {} threads.\n",
         config.per_tier,
         config.base_seed,
         wall.as_secs_f64(),

@@ -307,6 +307,7 @@ impl Machine<'_> {
                 normal(Value::Number(self.to_number(&arg(&args, 0))?))
             }
             Builtin::BooleanCtor => normal(Value::Bool(arg(&args, 0).truthy())),
+            Builtin::Generator(how) => self.resume_generator(&this, how, arg(&args, 0)),
             Builtin::Require
             | Builtin::UtilPromisify
             | Builtin::TimersPromisesSetTimeout

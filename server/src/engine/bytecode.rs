@@ -143,6 +143,37 @@ pub(crate) enum Op {
     IterInit(Rc<str>),
     /// Pushes the next element, or jumps when done.
     IterNext(Rc<str>, usize),
+    /// `for...in` (§14.7.5.6): `[object] -> []`, declares the hidden
+    /// iterator over the object's enumerable string keys.
+    ForInInit(Rc<str>),
+    /// `[a, b] -> [b, a]`.
+    Swap,
+    /// Destructuring `null`/`undefined` throws (§7.2.1); the value stays.
+    RequireObjectCoercible,
+    /// Array patterns read by index: the value must be an array or a string.
+    RequireIndexable,
+    /// `[value] -> [rest]`: a plain copy of the value's own properties
+    /// without the listed keys (§14.3.3.1 RestBindingInitialization).
+    ObjectRest(Vec<Rc<str>>),
+    /// `[array or string] -> [array]`: the elements from the index on.
+    RestFrom(usize),
+    /// Optional chains: if the top value is nullish, drop `drop` values and jump.
+    SkipIfNullish {
+        target: usize,
+        drop: usize,
+    },
+    /// One `for await` step over an array: `[] -> [done, promise]`, the
+    /// promise being the element through `PromiseResolve` and a `then`.
+    ForAwaitStep(Rc<str>),
+    /// Pops the value and jumps if it is truthy.
+    JumpIfTrue(usize),
+    /// `yield v`: `[v] -> [sent]` once the generator is resumed by `next(sent)`.
+    Yield,
+    /// One step of `yield*` (§15.5.5): `[sent] -> [inner result]` to yield
+    /// as is, or jumps with `[value]` once the inner iterator is done.
+    YieldDelegate(Rc<str>, usize),
+    /// Leaving a `for...of` early closes its iterator (§7.4.11 IteratorClose).
+    IterClose(Rc<str>),
     /// A construct the engine does not model, reached at run time.
     Abstain(Rc<str>),
     /// `[heritage?, constructor, fields] -> [class]`: ClassDefinitionEvaluation
@@ -182,6 +213,7 @@ pub(crate) struct FunctionCode {
     pub name: Rc<str>,
     pub is_async: bool,
     pub is_arrow: bool,
+    pub is_generator: bool,
     /// `new` may call it: an ordinary `function`, or a class constructor.
     pub constructible: bool,
     /// Strict-mode code (`strict_mode.rs`): a plain call gives it `this === undefined`.

@@ -12,6 +12,8 @@ use tree_sitter::Node;
 
 use super::bytecode::{DeclKind, FuncId, FunctionCode, HandlerKind, Op};
 use super::compile_class::MemberContext;
+use super::compile_loops::BreakTarget;
+use super::compile_pattern::{pattern_names, BindMode};
 use super::value::Value;
 
 /// Compiles every function of a program; `funcs[0]` is the top level.
@@ -31,23 +33,19 @@ pub(crate) struct Compiler<'s> {
     pub(crate) strict: bool,
 }
 
-/// Where `break` and `continue` of one loop go.
-struct LoopContext {
-    breaks: Vec<usize>,
-    continues: Vec<usize>,
-    handlers: usize,
-    scopes: usize,
-}
-
 /// The function being compiled.
 pub(crate) struct FnBuilder {
     pub code: Vec<Op>,
     pub spans: Vec<Range<usize>>,
     pub awaits: Vec<Range<usize>>,
     pub is_async: bool,
+    pub is_generator: bool,
     span: Range<usize>,
-    loops: Vec<LoopContext>,
-    handlers: usize,
+    /// The statements `break`/`continue` may leave, innermost last.
+    pub(crate) loops: Vec<BreakTarget>,
+    /// Labels written before the statement about to be compiled.
+    pub(crate) pending_labels: Vec<Rc<str>>,
+    pub(crate) handlers: usize,
     pub(crate) scopes: usize,
 }
 
@@ -58,8 +56,10 @@ impl FnBuilder {
             spans: Vec::new(),
             awaits: Vec::new(),
             is_async,
+            is_generator: false,
             span: 0..0,
             loops: Vec::new(),
+            pending_labels: Vec::new(),
             handlers: 0,
             // A frame starts with its function scope.
             scopes: 1,
@@ -94,11 +94,14 @@ impl FnBuilder {
         match &mut self.code[at] {
             Op::Jump(t)
             | Op::JumpIfFalse(t)
+            | Op::JumpIfTrue(t)
             | Op::JumpIfTrueKeep(t)
             | Op::JumpIfFalseKeep(t)
             | Op::JumpIfNotNullishKeep(t)
             | Op::PushHandler(_, t)
             | Op::IterNext(_, t)
+            | Op::YieldDelegate(_, t)
+            | Op::SkipIfNullish { target: t, .. }
             | Op::Exit { target: t, .. } => *t = target,
             _ => {}
         }
@@ -126,6 +129,13 @@ impl<'s> Compiler<'s> {
 
     pub fn text(&self, node: Node) -> &'s str {
         &self.src[node.byte_range()]
+    }
+
+    /// A binding name no program can spell, for the compiler's own state
+    /// (an iterator, a `switch` value).
+    pub(crate) fn hidden_name(&mut self, what: &str) -> Rc<str> {
+        self.hidden_counter += 1;
+        Rc::from(format!("%{what}{}", self.hidden_counter).as_str())
     }
 
     /// Compiles the program as function 0. ES modules compile as an async body
@@ -169,6 +179,7 @@ impl<'s> Compiler<'s> {
             name,
             is_async: b.is_async,
             is_arrow,
+            is_generator: b.is_generator,
             is_strict: self.strict,
             own_name,
             constructible: false,
@@ -217,7 +228,11 @@ impl<'s> Compiler<'s> {
             .map(Rc::from)
             .unwrap_or_else(|| Rc::from(""));
         if has_token(node, "*") || node.kind().contains("generator") {
-            b.abstain("generator functions are not modelled");
+            if is_async {
+                b.abstain("async generators are not modelled");
+            } else {
+                b.is_generator = true;
+            }
         }
         if context.super_call {
             // A derived constructor has no `this` until `super()` returns (§10.2.1.1).
@@ -285,9 +300,6 @@ impl<'s> Compiler<'s> {
                 ) else {
                     return b.abstain("a malformed default parameter");
                 };
-                if left.kind() != "identifier" {
-                    return b.abstain("destructuring parameters are not modelled");
-                }
                 b.emit(Op::LoadArg(index));
                 b.emit(Op::Dup);
                 b.emit(Op::Push(Value::Undefined));
@@ -298,15 +310,19 @@ impl<'s> Compiler<'s> {
                 b.emit(Op::Pop);
                 self.expression(b, right);
                 b.patch(done);
-                b.emit(Op::Declare(Rc::from(self.text(left)), DeclKind::Let));
+                self.bind_pattern(b, left, BindMode::Declare(DeclKind::Let));
             }
             "rest_pattern" => match param.named_child(0) {
-                Some(name) if name.kind() == "identifier" => {
+                Some(target) => {
                     b.emit(Op::LoadRestArgs(index));
-                    b.emit(Op::Declare(Rc::from(self.text(name)), DeclKind::Let));
+                    self.bind_pattern(b, target, BindMode::Declare(DeclKind::Let));
                 }
-                _ => b.abstain("destructuring parameters are not modelled"),
+                None => b.abstain("an empty rest parameter"),
             },
+            "object_pattern" | "array_pattern" => {
+                b.emit(Op::LoadArg(index));
+                self.bind_pattern(b, param, BindMode::Declare(DeclKind::Let));
+            }
             "comment" => {}
             other => b.abstain(format!("`{other}` parameters are not modelled")),
         }
@@ -323,9 +339,7 @@ impl<'s> Compiler<'s> {
                     "variable_declaration" => {
                         for decl in named_children(child) {
                             if let Some(name) = decl.child_by_field_id(crate::field!("name")) {
-                                if name.kind() == "identifier" {
-                                    names.push(self.text(name));
-                                }
+                                pattern_names(self.src, name, &mut names);
                             }
                         }
                     }
@@ -335,7 +349,7 @@ impl<'s> Compiler<'s> {
                             .is_some_and(|k| self.text(k) == "var")
                         {
                             if let Some(left) = child.child_by_field_id(crate::field!("left")) {
-                                names.push(self.text(left));
+                                pattern_names(self.src, left, &mut names);
                             }
                         }
                         stack.push(child);
@@ -355,10 +369,19 @@ impl<'s> Compiler<'s> {
 
     /// A statement list: hoists its function declarations and `let`/`const`.
     pub fn statements(&mut self, b: &mut FnBuilder, statements: &[Node]) {
+        self.hoist_declarations(b, statements);
+        for statement in statements {
+            self.statement(b, *statement);
+        }
+    }
+
+    /// Function declarations of a block are created at its entry, and its
+    /// `let`/`const` names exist (uninitialised) from there (§14.2.2, §8.2).
+    pub(crate) fn hoist_declarations(&mut self, b: &mut FnBuilder, statements: &[Node]) {
         for statement in statements {
             let statement = &exported_declaration(*statement).unwrap_or(*statement);
             match statement.kind() {
-                "function_declaration" => {
+                "function_declaration" | "generator_function_declaration" => {
                     let span = b.at(*statement);
                     let id = self.compile_function(*statement, None);
                     b.emit(Op::Closure(id));
@@ -378,26 +401,22 @@ impl<'s> Compiler<'s> {
                     }
                 }
                 "lexical_declaration" => {
+                    let mut names = Vec::new();
                     for decl in named_children(*statement) {
                         if let Some(name) = decl.child_by_field_id(crate::field!("name")) {
-                            if name.kind() == "identifier" {
-                                b.emit(Op::Declare(
-                                    Rc::from(self.text(name)),
-                                    DeclKind::Uninitialised,
-                                ));
-                            }
+                            pattern_names(self.src, name, &mut names);
                         }
+                    }
+                    for name in names {
+                        b.emit(Op::Declare(Rc::from(name), DeclKind::Uninitialised));
                     }
                 }
                 _ => {}
             }
         }
-        for statement in statements {
-            self.statement(b, *statement);
-        }
     }
 
-    fn block(&mut self, b: &mut FnBuilder, node: Node) {
+    pub(crate) fn block(&mut self, b: &mut FnBuilder, node: Node) {
         if node.kind() == "statement_block" {
             b.emit(Op::PushScope);
             b.scopes += 1;
@@ -410,7 +429,7 @@ impl<'s> Compiler<'s> {
         }
     }
 
-    fn statement(&mut self, b: &mut FnBuilder, node: Node) {
+    pub(crate) fn statement(&mut self, b: &mut FnBuilder, node: Node) {
         let span = b.at(node);
         match node.kind() {
             "expression_statement" => {
@@ -420,7 +439,10 @@ impl<'s> Compiler<'s> {
                 }
             }
             "lexical_declaration" | "variable_declaration" => self.declaration(b, node),
-            "function_declaration" | "empty_statement" | "comment" => {}
+            "function_declaration"
+            | "generator_function_declaration"
+            | "empty_statement"
+            | "comment" => {}
             "statement_block" => self.block(b, node),
             "return_statement" => match node.named_child(0) {
                 Some(_) if self.member_contexts.last().is_some_and(|c| c.super_call) => {
@@ -442,8 +464,10 @@ impl<'s> Compiler<'s> {
             "while_statement" => self.while_statement(b, node),
             "do_statement" => self.do_statement(b, node),
             "for_statement" => self.for_statement(b, node),
-            "for_in_statement" => self.for_of_statement(b, node),
+            "for_in_statement" => self.for_in_of_statement(b, node),
             "break_statement" | "continue_statement" => self.break_continue(b, node),
+            "labeled_statement" => self.labeled_statement(b, node),
+            "switch_statement" => self.switch_statement(b, node),
             "try_statement" => self.try_statement(b, node),
             "class_declaration" => {
                 self.class(b, node, None);
@@ -476,7 +500,7 @@ impl<'s> Compiler<'s> {
         }
     }
 
-    fn declaration(&mut self, b: &mut FnBuilder, node: Node) {
+    pub(crate) fn declaration(&mut self, b: &mut FnBuilder, node: Node) {
         let keyword = node.child(0).map(|k| self.text(k)).unwrap_or("var");
         let kind = match keyword {
             "const" => DeclKind::Const,
@@ -496,7 +520,7 @@ impl<'s> Compiler<'s> {
                 match value {
                     Some(value) => {
                         self.expression(b, value);
-                        self.destructure(b, name, kind);
+                        self.bind_pattern(b, name, BindMode::Declare(kind));
                     }
                     None => b.abstain("destructuring without a value"),
                 }
@@ -521,61 +545,6 @@ impl<'s> Compiler<'s> {
         }
     }
 
-    /// `const { a, b: c } = v` and `const [x, y] = v`, one level deep, with
-    /// the value on the stack (popped at the end).
-    fn destructure(&mut self, b: &mut FnBuilder, pattern: Node, kind: DeclKind) {
-        let bind = |b: &mut FnBuilder, name: &str| {
-            let name: Rc<str> = Rc::from(name);
-            if kind == DeclKind::Var {
-                b.emit(Op::Store(name));
-            } else {
-                b.emit(Op::Declare(name, kind));
-            }
-        };
-        match pattern.kind() {
-            "object_pattern" => {
-                for member in named_children(pattern) {
-                    let (key, target) = match member.kind() {
-                        "shorthand_property_identifier_pattern" => (member, member),
-                        "pair_pattern" => match (
-                            member.child_by_field_id(crate::field!("key")),
-                            member.child_by_field_id(crate::field!("value")),
-                        ) {
-                            (Some(key), Some(value))
-                                if value.kind() == "identifier"
-                                    && key.kind() == "property_identifier" =>
-                            {
-                                (key, value)
-                            }
-                            _ => return b.abstain("this destructuring pattern is not modelled"),
-                        },
-                        _ => return b.abstain("this destructuring pattern is not modelled"),
-                    };
-                    b.emit(Op::Dup);
-                    b.emit(Op::GetProp(Rc::from(self.text(key))));
-                    bind(b, self.text(target));
-                }
-            }
-            "array_pattern" => {
-                let text = self.text(pattern).replace(char::is_whitespace, "");
-                if text.contains(",,") || text.starts_with("[,") {
-                    return b.abstain("holes in array patterns are not modelled");
-                }
-                for (index, element) in named_children(pattern).into_iter().enumerate() {
-                    if element.kind() != "identifier" {
-                        return b.abstain("this destructuring pattern is not modelled");
-                    }
-                    b.emit(Op::Dup);
-                    b.emit(Op::Push(Value::Number(index as f64)));
-                    b.emit(Op::GetIndex);
-                    bind(b, self.text(element));
-                }
-            }
-            _ => return b.abstain("this destructuring pattern is not modelled"),
-        }
-        b.emit(Op::Pop);
-    }
-
     fn if_statement(&mut self, b: &mut FnBuilder, node: Node) {
         let Some(condition) = node.child_by_field_id(crate::field!("condition")) else {
             return b.abstain("an `if` without a condition");
@@ -595,178 +564,6 @@ impl<'s> Compiler<'s> {
                 b.patch(to_end);
             }
             None => b.patch(to_else),
-        }
-    }
-
-    fn open_loop(&mut self, b: &mut FnBuilder) {
-        b.loops.push(LoopContext {
-            breaks: Vec::new(),
-            continues: Vec::new(),
-            handlers: b.handlers,
-            scopes: b.scopes,
-        });
-    }
-
-    fn close_loop(&mut self, b: &mut FnBuilder, continue_target: usize) {
-        if let Some(context) = b.loops.pop() {
-            for at in context.continues {
-                b.patch_to(at, continue_target);
-            }
-            for at in context.breaks {
-                b.patch(at);
-            }
-        }
-    }
-
-    fn while_statement(&mut self, b: &mut FnBuilder, node: Node) {
-        let start = b.here();
-        if let Some(condition) = node.child_by_field_id(crate::field!("condition")) {
-            self.expression(b, condition);
-        }
-        let exit = b.emit(Op::JumpIfFalse(0));
-        self.open_loop(b);
-        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
-            self.block(b, body);
-        }
-        b.emit(Op::Jump(start));
-        b.patch(exit);
-        self.close_loop(b, start);
-    }
-
-    fn do_statement(&mut self, b: &mut FnBuilder, node: Node) {
-        let start = b.here();
-        self.open_loop(b);
-        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
-            self.block(b, body);
-        }
-        let continue_target = b.here();
-        if let Some(condition) = node.child_by_field_id(crate::field!("condition")) {
-            self.expression(b, condition);
-        }
-        let exit = b.emit(Op::JumpIfFalse(0));
-        b.emit(Op::Jump(start));
-        b.patch(exit);
-        self.close_loop(b, continue_target);
-    }
-
-    fn for_statement(&mut self, b: &mut FnBuilder, node: Node) {
-        b.emit(Op::PushScope);
-        b.scopes += 1;
-        let mut per_iteration = false;
-        if let Some(init) = node.child_by_field_id(crate::field!("initializer")) {
-            match init.kind() {
-                "lexical_declaration" => {
-                    per_iteration = true;
-                    self.declaration(b, init);
-                }
-                "variable_declaration" => self.declaration(b, init),
-                "empty_statement" => {}
-                _ => {
-                    self.expression(b, init);
-                    b.emit(Op::Pop);
-                }
-            }
-        }
-        let test = b.here();
-        let exit = match node.child_by_field_id(crate::field!("condition")) {
-            Some(condition) if condition.kind() != "empty_statement" => {
-                self.expression(b, condition);
-                Some(b.emit(Op::JumpIfFalse(0)))
-            }
-            _ => None,
-        };
-        self.open_loop(b);
-        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
-            self.block(b, body);
-        }
-        let continue_target = b.here();
-        if per_iteration {
-            b.emit(Op::RenewScope);
-        }
-        if let Some(increment) = node.child_by_field_id(crate::field!("increment")) {
-            self.expression(b, increment);
-            b.emit(Op::Pop);
-        }
-        b.emit(Op::Jump(test));
-        if let Some(exit) = exit {
-            b.patch(exit);
-        }
-        self.close_loop(b, continue_target);
-        b.scopes -= 1;
-        b.emit(Op::PopScope);
-    }
-
-    fn for_of_statement(&mut self, b: &mut FnBuilder, node: Node) {
-        let is_of = node
-            .child_by_field_id(crate::field!("operator"))
-            .is_some_and(|op| self.text(op) == "of");
-        if !is_of || has_token(node, "await") {
-            return b.abstain("only `for...of` over arrays is modelled");
-        }
-        let (Some(left), Some(right)) = (
-            node.child_by_field_id(crate::field!("left")),
-            node.child_by_field_id(crate::field!("right")),
-        ) else {
-            return b.abstain("a malformed `for...of`");
-        };
-        if left.kind() != "identifier" {
-            return b.abstain("destructuring in `for...of` is not modelled");
-        }
-        let kind = match node
-            .child_by_field_id(crate::field!("kind"))
-            .map(|k| self.text(k))
-        {
-            Some("const") => Some(DeclKind::Const),
-            Some("let") => Some(DeclKind::Let),
-            _ => None,
-        };
-        b.emit(Op::PushScope);
-        b.scopes += 1;
-        self.hidden_counter += 1;
-        let iter: Rc<str> = Rc::from(format!("%iter{}", self.hidden_counter).as_str());
-        self.expression(b, right);
-        b.emit(Op::IterInit(iter.clone()));
-        let next = b.emit(Op::IterNext(iter, 0));
-        self.open_loop(b);
-        b.emit(Op::PushScope);
-        b.scopes += 1;
-        let name = Rc::from(self.text(left));
-        match kind {
-            Some(kind) => b.emit(Op::Declare(name, kind)),
-            None => b.emit(Op::Store(name)),
-        };
-        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
-            self.block(b, body);
-        }
-        b.scopes -= 1;
-        b.emit(Op::PopScope);
-        b.emit(Op::Jump(next));
-        b.patch(next);
-        self.close_loop(b, next);
-        b.scopes -= 1;
-        b.emit(Op::PopScope);
-    }
-
-    fn break_continue(&mut self, b: &mut FnBuilder, node: Node) {
-        if node.named_child(0).is_some_and(|n| n.kind() != "comment") {
-            return b.abstain("labelled `break`/`continue` is not modelled");
-        }
-        let is_break = node.kind() == "break_statement";
-        let Some(context) = b.loops.last() else {
-            return b.abstain("`break`/`continue` outside a loop (e.g. in `switch`)");
-        };
-        let (handlers, scopes) = (context.handlers, context.scopes);
-        let at = b.emit(Op::Exit {
-            target: 0,
-            handlers,
-            scopes,
-        });
-        if let Some(context) = b.loops.last_mut() {
-            if is_break {
-                context.breaks.push(at);
-            } else {
-                context.continues.push(at);
-            }
         }
     }
 
@@ -794,13 +591,7 @@ impl<'s> Compiler<'s> {
             b.emit(Op::PushScope);
             b.scopes += 1;
             match handler.child_by_field_id(crate::field!("parameter")) {
-                Some(param) if param.kind() == "identifier" => {
-                    b.emit(Op::Declare(Rc::from(self.text(param)), DeclKind::Let));
-                }
-                Some(_) => {
-                    b.emit(Op::Pop);
-                    b.abstain("destructuring in `catch` is not modelled");
-                }
+                Some(param) => self.bind_pattern(b, param, BindMode::Declare(DeclKind::Let)),
                 None => {
                     b.emit(Op::Pop);
                 }

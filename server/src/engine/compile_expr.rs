@@ -6,6 +6,8 @@ use tree_sitter::Node;
 
 use super::bytecode::{BinOp, Op, UnOp};
 use super::compile::{named_children, Compiler, FnBuilder};
+use super::compile_chain::in_optional_chain;
+use super::compile_pattern::BindMode;
 use super::value::Value;
 
 impl<'s> Compiler<'s> {
@@ -57,15 +59,15 @@ impl<'s> Compiler<'s> {
                 b.emit(Op::Load(Rc::from(self.text(node))));
             }
             "this" => self.this(b),
-            "arrow_function" | "function_expression" | "function" => {
+            "arrow_function" | "function_expression" | "function" | "generator_function" => {
                 let id = self.compile_function(node, name);
                 b.emit(Op::Closure(id));
             }
             "call_expression" => self.call(b, node),
             "new_expression" => self.new_expression(b, node),
             "member_expression" => {
-                if optional_chain(node) {
-                    return b.abstain("optional chaining is not modelled");
+                if in_optional_chain(node) {
+                    return self.optional_chain(b, node);
                 }
                 let (Some(object), Some(property)) = (
                     node.child_by_field_id(crate::field!("object")),
@@ -80,8 +82,8 @@ impl<'s> Compiler<'s> {
                 b.emit(Op::GetProp(Rc::from(self.property_name(property))));
             }
             "subscript_expression" => {
-                if optional_chain(node) {
-                    return b.abstain("optional chaining is not modelled");
+                if in_optional_chain(node) {
+                    return self.optional_chain(b, node);
                 }
                 let (Some(object), Some(index)) = (
                     node.child_by_field_id(crate::field!("object")),
@@ -106,6 +108,7 @@ impl<'s> Compiler<'s> {
                 b.awaits.push(node.byte_range());
                 b.emit(Op::Await);
             }
+            "yield_expression" => self.yield_expression(b, node),
             "assignment_expression" => self.assignment(b, node),
             "augmented_assignment_expression" => self.augmented_assignment(b, node),
             "update_expression" => self.update(b, node),
@@ -198,15 +201,15 @@ impl<'s> Compiler<'s> {
     }
 
     fn call(&mut self, b: &mut FnBuilder, node: Node) {
-        if optional_chain(node) {
-            return b.abstain("optional chaining is not modelled");
+        if in_optional_chain(node) {
+            return self.optional_chain(b, node);
         }
         let Some(callee) = node.child_by_field_id(crate::field!("function")) else {
             return b.abstain("a malformed call");
         };
         let args = node.child_by_field_id(crate::field!("arguments"));
         let with_this = match callee.kind() {
-            "member_expression" if !optional_chain(callee) => {
+            "member_expression" => {
                 let (Some(object), Some(property)) = (
                     callee.child_by_field_id(crate::field!("object")),
                     callee.child_by_field_id(crate::field!("property")),
@@ -239,7 +242,7 @@ impl<'s> Compiler<'s> {
                 b.restore(span);
                 true
             }
-            "subscript_expression" if !optional_chain(callee) => {
+            "subscript_expression" => {
                 let (Some(object), Some(index)) = (
                     callee.child_by_field_id(crate::field!("object")),
                     callee.child_by_field_id(crate::field!("index")),
@@ -327,7 +330,12 @@ impl<'s> Compiler<'s> {
                 }
                 _ => b.abstain("this assignment target is not modelled"),
             },
-            _ => b.abstain("destructuring assignment is not modelled"),
+            "object_pattern" | "array_pattern" => {
+                self.expression(b, right);
+                b.emit(Op::Dup);
+                self.bind_pattern(b, left, BindMode::Assign);
+            }
+            _ => b.abstain("this assignment target is not modelled"),
         }
     }
 
@@ -644,16 +652,10 @@ pub(crate) fn is_array_index(key: &str) -> bool {
     !key.is_empty() && key.bytes().all(|c| c.is_ascii_digit())
 }
 
-fn optional_chain(node: Node) -> bool {
-    node.child_by_field_id(crate::field!("optional_chain"))
-        .is_some()
-        || {
-            let mut cursor = node.walk();
-            let found = node
-                .children(&mut cursor)
-                .any(|c| c.kind() == "optional_chain" || c.kind() == "?.");
-            found
-        }
+/// A string literal used as a property key, unless it is an array index
+/// (which V8 orders before the other keys).
+pub(crate) fn string_key(compiler: &Compiler, node: Node) -> Option<String> {
+    decode_string(compiler, node).filter(|key| !is_array_index(key))
 }
 
 fn decode_string(compiler: &Compiler, node: Node) -> Option<String> {

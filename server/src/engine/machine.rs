@@ -21,7 +21,7 @@ use super::{Abstention, ModuleKind, PrintedLine};
 /// Ops executed before the engine gives up (loops, recursion).
 pub(crate) const STEP_LIMIT: u64 = 2_000_000;
 const MAX_FRAMES: usize = 2_000;
-const MAX_NATIVE_DEPTH: usize = 48;
+pub(crate) const MAX_NATIVE_DEPTH: usize = 48;
 pub(crate) const MAX_OUTPUT_LINES: usize = 20_000;
 /// The longest string the engine builds, in bytes. V8 allows about 512 MiB,
 /// but a string that doubles in a loop gets there in 30 steps and would take
@@ -91,6 +91,8 @@ pub(crate) struct Frame {
     pub this: Value,
     pub args: Vec<Value>,
     pub activation: Option<usize>,
+    /// The generator this frame runs the body of (`generators.rs`).
+    pub generator: Option<usize>,
     /// new.target of a constructor call (`super()` passes it on).
     pub new_target: Option<Value>,
 }
@@ -114,6 +116,8 @@ pub(crate) struct Machine<'s> {
     pub global: ScopeId,
     pub frames: Vec<Frame>,
     pub activations: Vec<Activation>,
+    /// Generator objects' states, by `ObjKind::Generator` index.
+    pub generators: Vec<super::generators::GeneratorState>,
     /// Shared one-shot flags ("already resolved", "already called").
     pub flags: Vec<bool>,
     /// Shared counters (`Promise.all`'s remaining elements).
@@ -129,7 +133,7 @@ pub(crate) struct Machine<'s> {
     pub step_limit: u64,
     /// Bytes of strings, array slots and output built so far (see [`MAX_BUILT_BYTES`]).
     built_bytes: Cell<usize>,
-    native_depth: usize,
+    pub(crate) native_depth: usize,
     /// Causal depth of the job now running (0 in a macrotask).
     pub depth: u32,
     /// What runs now, for `--explain`.
@@ -157,6 +161,7 @@ impl<'s> Machine<'s> {
             global: 0,
             frames: Vec::new(),
             activations: Vec::new(),
+            generators: Vec::new(),
             flags: Vec::new(),
             counters: Vec::new(),
             builtins: HashMap::new(),
@@ -402,7 +407,9 @@ impl<'s> Machine<'s> {
                     return self.abstain("callbacks nest too deeply to model");
                 }
                 let base = self.frames.len();
-                self.push_frame(id, this, args)?;
+                if let Some(generator) = self.push_frame(id, this, args)? {
+                    return Ok(Completion::Normal(generator));
+                }
                 self.native_depth += 1;
                 let result = self.run(base, None);
                 self.native_depth -= 1;
@@ -424,7 +431,9 @@ impl<'s> Machine<'s> {
             return self.abstain("constructors nest too deeply to model");
         }
         let base = self.frames.len();
-        self.push_frame(closure, this, args)?;
+        if self.push_frame(closure, this, args)?.is_some() {
+            return self.abstain("`new` on a generator function (a TypeError)");
+        }
         self.frame().new_target = Some(new_target);
         self.native_depth += 1;
         let result = self.run(base, None);
@@ -449,8 +458,9 @@ impl<'s> Machine<'s> {
     }
 
     /// Enters a closure: a new frame, and for async functions the outer
-    /// promise, which V8 creates before the body runs.
-    fn push_frame(&mut self, closure: ObjId, this: Value, args: Vec<Value>) -> Run<()> {
+    /// promise, which V8 creates before the body runs. A generator function
+    /// runs nothing: its frame goes into the generator object it returns.
+    fn push_frame(&mut self, closure: ObjId, this: Value, args: Vec<Value>) -> Run<Option<Value>> {
         let ObjKind::Closure {
             func,
             scope,
@@ -490,7 +500,8 @@ impl<'s> Machine<'s> {
         } else {
             None
         };
-        self.frames.push(Frame {
+        let is_generator = code.is_generator;
+        let frame = Frame {
             code,
             pc: 0,
             scopes: vec![scope],
@@ -500,9 +511,14 @@ impl<'s> Machine<'s> {
             this,
             args,
             activation,
+            generator: None,
             new_target: None,
-        });
-        Ok(())
+        };
+        if is_generator {
+            return Ok(Some(self.new_generator(frame)));
+        }
+        self.frames.push(frame);
+        Ok(None)
     }
 
     /// Starts the program's top level (function 0) as a frame and runs it.
@@ -553,7 +569,7 @@ impl<'s> Machine<'s> {
     }
 
     /// Runs frames until the stack is back at `base`.
-    fn run(&mut self, base: usize, mut throw: Option<Value>) -> Run<Completion> {
+    pub(crate) fn run(&mut self, base: usize, mut throw: Option<Value>) -> Run<Completion> {
         loop {
             if let Some(error) = throw.take() {
                 if let Some(done) = self.unwind(error, base)? {
@@ -585,11 +601,12 @@ impl<'s> Machine<'s> {
                         return Ok(done);
                     }
                 }
+                Step::Yield => return self.yield_frame(),
             }
         }
     }
 
-    fn frame(&mut self) -> &mut Frame {
+    pub(crate) fn frame(&mut self) -> &mut Frame {
         // The run loop only steps while a frame exists.
         let last = self.frames.len() - 1;
         &mut self.frames[last]
@@ -599,11 +616,11 @@ impl<'s> Machine<'s> {
         self.frame().stack.pop().unwrap_or(Value::Undefined)
     }
 
-    fn push(&mut self, value: Value) {
+    pub(crate) fn push(&mut self, value: Value) {
         self.frame().stack.push(value);
     }
 
-    fn scope(&mut self) -> ScopeId {
+    pub(crate) fn scope(&mut self) -> ScopeId {
         let frame = self.frame();
         frame.scopes.last().copied().unwrap_or(0)
     }
@@ -824,7 +841,7 @@ impl<'s> Machine<'s> {
             }
             Op::ArraySpread => {
                 let iterable = self.pop();
-                let extra = self.array_items(&iterable)?;
+                let extra = self.spread_items(&iterable)?;
                 self.account_slots(extra.len())?;
                 let array = self.pop();
                 if let Some(ObjKind::Array(items)) =
@@ -875,6 +892,12 @@ impl<'s> Machine<'s> {
                     self.frame().pc = *target;
                 }
             }
+            Op::JumpIfTrue(target) => {
+                if self.pop().truthy() {
+                    self.frame().pc = *target;
+                }
+            }
+            Op::ForAwaitStep(name) => self.for_await_step(name)?,
             Op::JumpIfTrueKeep(target) | Op::JumpIfFalseKeep(target) => {
                 let value = self.pop();
                 let want = matches!(op, Op::JumpIfTrueKeep(_));
@@ -929,43 +952,30 @@ impl<'s> Machine<'s> {
                     scopes: *scopes,
                 }))
             }
-            Op::IterInit(name) => {
-                let iterable = self.pop();
-                let Some(array) = iterable
-                    .as_object()
-                    .filter(|id| matches!(self.heap[*id].kind, ObjKind::Array(_)))
-                else {
-                    return self.abstain("`for...of` over something other than an array");
-                };
-                let iter = self.alloc(ObjKind::ArrayIter { array, next: 0 });
-                let scope = self.scope();
-                self.declare(scope, name, Some(Value::Object(iter)), false);
-            }
+            Op::IterInit(name) => self.iter_init(name)?,
+            Op::ForInInit(name) => self.for_in_init(name)?,
             Op::IterNext(name, exit) => {
-                let scope = self.scope();
-                let iter = self.load(scope, name)?;
-                let Some(iter) = iter.as_object() else {
-                    return self.abstain("internal: lost a `for...of` iterator");
-                };
-                let ObjKind::ArrayIter { array, next } = self.heap[iter].kind else {
-                    return self.abstain("internal: lost a `for...of` iterator");
-                };
-                // Array iterators re-read the length each step (§23.1.5.1).
-                let item = match &self.heap[array].kind {
-                    ObjKind::Array(items) => items.get(next).cloned(),
-                    _ => None,
-                };
-                match item {
-                    Some(item) => {
-                        self.heap[iter].kind = ObjKind::ArrayIter {
-                            array,
-                            next: next + 1,
-                        };
-                        self.push(item);
-                    }
-                    None => self.frame().pc = *exit,
+                if let Some(error) = self.iter_next(name, *exit)? {
+                    return Ok(Step::Throw(error));
                 }
             }
+            Op::Yield => return Ok(Step::Yield),
+            Op::YieldDelegate(name, exit) => {
+                if let Some(error) = self.yield_delegate(name, *exit)? {
+                    return Ok(Step::Throw(error));
+                }
+            }
+            Op::IterClose(name) => {
+                if let Some(error) = self.iter_close(name)? {
+                    return Ok(Step::Throw(error));
+                }
+            }
+            Op::Swap
+            | Op::RequireObjectCoercible
+            | Op::RequireIndexable
+            | Op::ObjectRest(_)
+            | Op::RestFrom(_)
+            | Op::SkipIfNullish { .. } => self.pattern_op(op)?,
             Op::Abstain(reason) => return self.abstain(reason.to_string()),
             Op::MakeClass { name, derived } => {
                 let fields = self.pop();
@@ -1009,7 +1019,9 @@ impl<'s> Machine<'s> {
         };
         match &self.heap[id].kind {
             ObjKind::Closure { .. } => {
-                self.push_frame(id, this, args)?;
+                if let Some(generator) = self.push_frame(id, this, args)? {
+                    self.push(generator);
+                }
                 Ok(Step::Continue)
             }
             ObjKind::Opaque { name, .. } => {
@@ -1031,7 +1043,7 @@ impl<'s> Machine<'s> {
 
     /// `return`, `break`, `continue` and the end of a `finally`: run the
     /// enclosing `finally` bodies first (§14.15.3).
-    fn leave(&mut self, pending: Pending) -> Step {
+    pub(crate) fn leave(&mut self, pending: Pending) -> Step {
         let frame = self.frame();
         let floor = match &pending {
             Pending::Exit { handlers, .. } => *handlers,
@@ -1078,7 +1090,7 @@ impl<'s> Machine<'s> {
                 }
                 return Ok(None);
             }
-            if frame.activation.is_some() {
+            if frame.activation.is_some() || frame.generator.is_some() {
                 return self.finish_frame(Completion::Throw(error), base);
             }
             self.frames.pop();
@@ -1090,10 +1102,22 @@ impl<'s> Machine<'s> {
 
     /// The top frame returned or threw out. Async activations settle their
     /// outer promise and hand it to the caller (§27.7.5.2 AsyncBlockStart).
-    fn finish_frame(&mut self, completion: Completion, base: usize) -> Run<Option<Completion>> {
+    pub(crate) fn finish_frame(
+        &mut self,
+        completion: Completion,
+        base: usize,
+    ) -> Run<Option<Completion>> {
         let Some(frame) = self.frames.last() else {
             return self.abstain("internal: no frame to finish");
         };
+        if let Some(generator) = frame.generator {
+            let completion = self.generator_finished(generator, completion);
+            if let Completion::Throw(error) = completion {
+                return self.unwind_out(error, base);
+            }
+            self.frames.pop();
+            return Ok(self.deliver(completion, base));
+        }
         let Some(activation) = frame.activation else {
             if let Completion::Throw(error) = completion {
                 return self.unwind_out(error, base);
@@ -1195,4 +1219,6 @@ pub(crate) enum Step {
     Throw(Value),
     Finish(Completion),
     Suspend,
+    /// A generator yields the value on its stack (`generators.rs`).
+    Yield,
 }

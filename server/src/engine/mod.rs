@@ -14,10 +14,16 @@ mod bytecode;
 mod classes;
 mod collections;
 mod compile;
+mod compile_chain;
 mod compile_class;
 mod compile_expr;
+mod compile_loops;
+mod compile_pattern;
+mod compile_switch;
+mod control_ops;
 mod facts;
 mod function_facts;
+mod generators;
 mod globals;
 mod inspect;
 mod json;
@@ -35,6 +41,10 @@ mod strict_mode;
 mod tests;
 #[cfg(test)]
 mod tests_classes;
+#[cfg(test)]
+mod tests_control;
+#[cfg(test)]
+mod tests_generators;
 #[cfg(test)]
 mod tests_globals;
 #[cfg(test)]

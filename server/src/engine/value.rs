@@ -147,6 +147,8 @@ pub(crate) enum Builtin {
     ObjectKeys,
     ObjectValues,
     ObjectEntries,
+    /// `next`, `return` and `throw` of generator objects.
+    Generator(super::generators::Resume),
     CollectionCtor(super::collections::CollectionKind),
     JsonStringify,
     CollectionMethod(super::collections::CollectionMethod),
@@ -255,6 +257,15 @@ pub(crate) enum ObjKind {
     /// The state of a `for...of` loop over an array.
     ArrayIter {
         array: ObjId,
+        next: usize,
+    },
+    /// A generator object; its state is `Machine::generators[index]`.
+    Generator(usize),
+    /// The state of a `for...in` loop: the keys found at its start, each
+    /// visited only if it is still there (§14.7.5.10).
+    ForInKeys {
+        object: Value,
+        keys: Vec<Rc<str>>,
         next: usize,
     },
     /// A class constructor (`classes.rs`).

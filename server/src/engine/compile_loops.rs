@@ -1,0 +1,350 @@
+//! Loops, labels, `break` and `continue` (§14.7, §14.13, §14.8-9), and the
+//! heads of `for...of`/`for...in`.
+//!
+//! Every statement that `break` may leave is a [`BreakTarget`]: loops, `switch`
+//! and labelled statements. `break`/`continue` compile to `Op::Exit`, which
+//! runs the `finally` bodies between them and their target.
+
+use std::rc::Rc;
+
+use tree_sitter::Node;
+
+use super::bytecode::{DeclKind, HandlerKind, Op};
+use super::compile::{has_token, Compiler, FnBuilder};
+use super::compile_pattern::BindMode;
+use super::value::Value;
+
+/// Where `break` and `continue` aimed at one statement go.
+pub(crate) struct BreakTarget {
+    pub breaks: Vec<usize>,
+    pub continues: Vec<usize>,
+    /// Handler and scope depths at the statement, which an exit unwinds to.
+    pub handlers: usize,
+    pub scopes: usize,
+    /// The statement's labels (`a: b: while (...)`).
+    pub labels: Vec<Rc<str>>,
+    /// A loop: the target of `continue`.
+    pub is_loop: bool,
+    /// A loop or a `switch`: the target of an unlabelled `break`.
+    pub takes_plain_break: bool,
+}
+
+fn is_loop_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
+    )
+}
+
+impl<'s> Compiler<'s> {
+    /// Opens a break target for the statement being compiled, with the labels
+    /// written right before it.
+    pub(crate) fn open_target(&mut self, b: &mut FnBuilder, is_loop: bool, plain_break: bool) {
+        let labels = std::mem::take(&mut b.pending_labels);
+        b.loops.push(BreakTarget {
+            breaks: Vec::new(),
+            continues: Vec::new(),
+            handlers: b.handlers,
+            scopes: b.scopes,
+            labels,
+            is_loop,
+            takes_plain_break: plain_break,
+        });
+    }
+
+    fn open_loop(&mut self, b: &mut FnBuilder) {
+        self.open_target(b, true, true);
+    }
+
+    /// Closes the innermost target: its breaks land here, its continues at
+    /// `continue_target`.
+    pub(crate) fn close_target(&mut self, b: &mut FnBuilder, continue_target: usize) {
+        if let Some(target) = b.loops.pop() {
+            for at in target.continues {
+                b.patch_to(at, continue_target);
+            }
+            for at in target.breaks {
+                b.patch(at);
+            }
+        }
+    }
+
+    fn close_loop(&mut self, b: &mut FnBuilder, continue_target: usize) {
+        self.close_target(b, continue_target);
+    }
+
+    /// `label: statement`. A label on a loop names the loop (for `continue
+    /// label`); on any other statement it only makes `break label` leave it.
+    pub(crate) fn labeled_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        let (Some(label), Some(body)) = (
+            node.child_by_field_id(crate::field!("label")),
+            node.child_by_field_id(crate::field!("body")),
+        ) else {
+            return b.abstain("a malformed labelled statement");
+        };
+        b.pending_labels.push(Rc::from(self.text(label)));
+        if is_loop_kind(body.kind()) || body.kind() == "labeled_statement" {
+            return self.statement(b, body);
+        }
+        self.open_target(b, false, false);
+        self.statement(b, body);
+        let here = b.here();
+        self.close_target(b, here);
+    }
+
+    pub(crate) fn break_continue(&mut self, b: &mut FnBuilder, node: Node) {
+        let is_break = node.kind() == "break_statement";
+        let label = node
+            .child_by_field_id(crate::field!("label"))
+            .or_else(|| {
+                node.named_child(0)
+                    .filter(|n| n.kind() == "statement_identifier")
+            })
+            .map(|l| self.text(l));
+        let found = b.loops.iter().rposition(|target| match label {
+            Some(label) => {
+                target.labels.iter().any(|l| &**l == label) && (is_break || target.is_loop)
+            }
+            None if is_break => target.takes_plain_break,
+            None => target.is_loop,
+        });
+        let Some(index) = found else {
+            return b.abstain("a `break`/`continue` without a target");
+        };
+        let (handlers, scopes) = (b.loops[index].handlers, b.loops[index].scopes);
+        let at = b.emit(Op::Exit {
+            target: 0,
+            handlers,
+            scopes,
+        });
+        let target = &mut b.loops[index];
+        if is_break {
+            target.breaks.push(at);
+        } else {
+            target.continues.push(at);
+        }
+    }
+
+    pub(crate) fn while_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        let start = b.here();
+        if let Some(condition) = node.child_by_field_id(crate::field!("condition")) {
+            self.expression(b, condition);
+        }
+        let exit = b.emit(Op::JumpIfFalse(0));
+        self.open_loop(b);
+        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
+            self.block(b, body);
+        }
+        b.emit(Op::Jump(start));
+        b.patch(exit);
+        self.close_loop(b, start);
+    }
+
+    pub(crate) fn do_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        let start = b.here();
+        self.open_loop(b);
+        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
+            self.block(b, body);
+        }
+        let continue_target = b.here();
+        if let Some(condition) = node.child_by_field_id(crate::field!("condition")) {
+            self.expression(b, condition);
+        }
+        let exit = b.emit(Op::JumpIfFalse(0));
+        b.emit(Op::Jump(start));
+        b.patch(exit);
+        self.close_loop(b, continue_target);
+    }
+
+    pub(crate) fn for_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        let mut per_iteration = false;
+        if let Some(init) = node.child_by_field_id(crate::field!("initializer")) {
+            match init.kind() {
+                "lexical_declaration" => {
+                    per_iteration = true;
+                    self.declaration(b, init);
+                }
+                "variable_declaration" => self.declaration(b, init),
+                "empty_statement" => {}
+                _ => {
+                    self.expression(b, init);
+                    b.emit(Op::Pop);
+                }
+            }
+        }
+        let test = b.here();
+        let exit = match node.child_by_field_id(crate::field!("condition")) {
+            Some(condition) if condition.kind() != "empty_statement" => {
+                self.expression(b, condition);
+                Some(b.emit(Op::JumpIfFalse(0)))
+            }
+            _ => None,
+        };
+        self.open_loop(b);
+        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
+            self.block(b, body);
+        }
+        let continue_target = b.here();
+        if per_iteration {
+            b.emit(Op::RenewScope);
+        }
+        if let Some(increment) = node.child_by_field_id(crate::field!("increment")) {
+            self.expression(b, increment);
+            b.emit(Op::Pop);
+        }
+        b.emit(Op::Jump(test));
+        if let Some(exit) = exit {
+            b.patch(exit);
+        }
+        self.close_loop(b, continue_target);
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+    }
+
+    /// `for (left of right)` and `for (left in right)`: a hidden iterator in a
+    /// scope around the loop, a fresh scope for the binding each turn.
+    pub(crate) fn for_in_of_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        let is_of = node
+            .child_by_field_id(crate::field!("operator"))
+            .is_some_and(|op| self.text(op) == "of");
+        if has_token(node, "await") {
+            return self.for_await_statement(b, node);
+        }
+        if node.child_by_field_id(crate::field!("value")).is_some() {
+            return b.abstain("an initialiser in a `for...in` head is not modelled");
+        }
+        let (Some(left), Some(right)) = (
+            node.child_by_field_id(crate::field!("left")),
+            node.child_by_field_id(crate::field!("right")),
+        ) else {
+            return b.abstain("a malformed `for...of`");
+        };
+        let mode = match node
+            .child_by_field_id(crate::field!("kind"))
+            .map(|k| self.text(k))
+        {
+            Some("const") => BindMode::Declare(DeclKind::Const),
+            Some("let") => BindMode::Declare(DeclKind::Let),
+            Some("var") => BindMode::Declare(DeclKind::Var),
+            Some(_) => return b.abstain("`using` declarations are not modelled"),
+            None => BindMode::Assign,
+        };
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        let iter = self.hidden_name("iter");
+        self.expression(b, right);
+        if is_of {
+            b.emit(Op::IterInit(iter.clone()));
+        } else {
+            b.emit(Op::ForInInit(iter.clone()));
+        }
+        // Leaving a `for...of` by break, return or throw closes its iterator:
+        // a `finally` around the loop (§14.7.5.7 step 3.k, §7.4.11).
+        let close_at = is_of.then(|| {
+            b.handlers += 1;
+            b.emit(Op::PushHandler(HandlerKind::Finally, 0))
+        });
+        let next = b.emit(Op::IterNext(iter.clone(), 0));
+        self.open_loop(b);
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        self.bind_pattern(b, left, mode);
+        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
+            self.block(b, body);
+        }
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+        b.emit(Op::Jump(next));
+        b.patch(next);
+        self.close_loop(b, next);
+        if let Some(close_at) = close_at {
+            b.handlers -= 1;
+            b.emit(Op::PopHandler);
+            b.emit(Op::NormalCompletion);
+            b.patch(close_at);
+            b.emit(Op::IterClose(iter));
+            b.emit(Op::EndFinally);
+        }
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+    }
+
+    /// `for await (left of array)` (§14.7.5.7 with §27.1.6
+    /// CreateAsyncFromSyncIterator). Each step, the final one included, wraps
+    /// the element with `PromiseResolve` and a `then` and awaits the result:
+    /// two jobs for a plain value or a settled promise, three for a thenable.
+    /// Leaving the body early awaits the iterator's `return()` (one job,
+    /// §7.4.13 AsyncIteratorClose); a rejected element throws from the head
+    /// without closing. Measured on Node 24.11.1 (tests_control.rs).
+    fn for_await_statement(&mut self, b: &mut FnBuilder, node: Node) {
+        if !b.is_async {
+            return b.abstain("`for await` outside an async function");
+        }
+        let (Some(left), Some(right)) = (
+            node.child_by_field_id(crate::field!("left")),
+            node.child_by_field_id(crate::field!("right")),
+        ) else {
+            return b.abstain("a malformed `for await`");
+        };
+        let mode = match node
+            .child_by_field_id(crate::field!("kind"))
+            .map(|k| self.text(k))
+        {
+            Some("const") => BindMode::Declare(DeclKind::Const),
+            Some("let") => BindMode::Declare(DeclKind::Let),
+            Some("var") => BindMode::Declare(DeclKind::Var),
+            Some(_) => return b.abstain("`using` declarations are not modelled"),
+            None => BindMode::Assign,
+        };
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        let iter = self.hidden_name("asynciter");
+        // Whether the body runs, so that leaving it must close the iterator.
+        let open = self.hidden_name("open");
+        self.expression(b, right);
+        b.emit(Op::IterInit(iter.clone()));
+        b.emit(Op::Push(Value::Bool(false)));
+        b.emit(Op::Declare(open.clone(), DeclKind::Let));
+        b.handlers += 1;
+        let close_at = b.emit(Op::PushHandler(HandlerKind::Finally, 0));
+        let step = b.emit(Op::Push(Value::Bool(false)));
+        b.emit(Op::Store(open.clone()));
+        b.emit(Op::ForAwaitStep(iter));
+        b.emit(Op::Await);
+        // [done, value] -> [value], leaving when done.
+        b.emit(Op::Swap);
+        let exit = b.emit(Op::JumpIfTrue(0));
+        b.emit(Op::Push(Value::Bool(true)));
+        b.emit(Op::Store(open.clone()));
+        self.open_loop(b);
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        self.bind_pattern(b, left, mode);
+        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
+            self.block(b, body);
+        }
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+        b.emit(Op::Jump(step));
+        b.patch(exit);
+        b.emit(Op::Pop);
+        self.close_loop(b, step);
+        // Every exit, `break` included, reaches the `finally`; it closes the
+        // iterator when the body was running.
+        b.handlers -= 1;
+        b.emit(Op::PopHandler);
+        b.emit(Op::NormalCompletion);
+        b.patch(close_at);
+        b.emit(Op::Load(open));
+        let skip = b.emit(Op::JumpIfFalse(0));
+        b.emit(Op::Push(Value::Undefined));
+        b.emit(Op::Await);
+        b.emit(Op::Pop);
+        b.patch(skip);
+        b.emit(Op::EndFinally);
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+    }
+}
