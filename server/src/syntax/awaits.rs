@@ -94,9 +94,6 @@ pub fn await_expression<'t>(
             misparsed: false,
         });
     }
-    if !is_chain_link(node) || extends_chain(node) {
-        return None;
-    }
     let keyword = misparsed_keyword(source, node)?;
     if !in_async_context(keyword, module_is_async) {
         return None;
@@ -140,7 +137,14 @@ fn extends_chain(node: Node) -> bool {
 /// starts with it applied to something: `await(…)`, `await[…]`, `` await`…` ``.
 /// (`await.x` is not an await: an operand cannot start with `.`. An escaped
 /// `aw\u0061it` is never the keyword, §12.7.2, and its text differs.)
-fn misparsed_keyword<'t>(source: &str, top: Node<'t>) -> Option<Node<'t>> {
+///
+/// This is the shape alone: whether `await` is an operator there is
+/// [`in_async_context`]'s question (the engine knows it from the function it
+/// compiles). `top` must be the chain's top (see [`await_expression`]).
+pub fn misparsed_keyword<'t>(source: &str, top: Node<'t>) -> Option<Node<'t>> {
+    if !is_chain_link(top) || extends_chain(top) {
+        return None;
+    }
     let mut link = top;
     loop {
         let head = head_of(link)?;
@@ -201,7 +205,8 @@ pub struct SuspensionPoint {
     pub kind: SuspensionKind,
     /// The whole `await` expression, `for await` statement or `yield` expression.
     pub range: Range<usize>,
-    /// The operand of an `await` or `yield` (empty for `for await` and a bare `yield`).
+    /// The operand of an `await` or `yield`, the iterable of a `for await`
+    /// (empty for a bare `yield`).
     pub operand: Range<usize>,
 }
 
@@ -255,10 +260,13 @@ pub fn suspension_point(
         });
     }
     if is_for_await(node) {
+        // Each step awaits the iterator's `next()` result (§14.7.5.7,
+        // ForIn/OfBodyEvaluation with iteratorKind async).
+        let iterable = node.child_by_field_id(crate::field!("right"));
         return Some(SuspensionPoint {
             kind: SuspensionKind::ForAwait,
             range: node.byte_range(),
-            operand: node.start_byte()..node.start_byte(),
+            operand: iterable.map_or(node.start_byte()..node.start_byte(), |i| i.byte_range()),
         });
     }
     if node.kind() == "yield_expression" {
@@ -339,11 +347,182 @@ pub fn points_of(source: &str, function: Node, module_is_async: bool) -> Vec<Sus
 mod tests {
     use super::*;
 
+    /// The text of every point of the file, per function (`top` for the top
+    /// level, else the function's first line), in source order.
+    fn points(source: &str, module_is_async: bool) -> Vec<(String, Vec<String>)> {
+        let tree = crate::syntax::parse(source, None);
+        assert!(!tree.root_node().has_error(), "{source}");
+        suspension_points(source, &tree, module_is_async)
+            .into_iter()
+            .map(|function| {
+                let owner = function.function.map_or("top".to_owned(), |range| {
+                    source[range].lines().next().unwrap_or("").to_owned()
+                });
+                let texts = function
+                    .points
+                    .iter()
+                    .map(|p| match p.kind {
+                        SuspensionKind::ForAwait => "for await".to_owned(),
+                        _ => source[p.range.clone()].to_owned(),
+                    })
+                    .collect();
+                (owner, texts)
+            })
+            .collect()
+    }
+
+    /// The awaits of the one function of `body`'s async wrapper.
+    fn awaits_in(body: &str) -> Vec<String> {
+        let source = format!("async function f(k, o, x) {{\n{body}\n}}");
+        points(&source, false)
+            .into_iter()
+            .filter(|(owner, _)| owner.starts_with("async function f("))
+            .flat_map(|(_, texts)| texts)
+            .collect()
+    }
+
     #[test]
-    #[ignore]
-    fn dump() {
-        let source = std::fs::read_to_string("/tmp/t1.js").unwrap();
-        let tree = crate::syntax::parse(&source, None);
-        println!("{}", tree.root_node().to_sexp());
+    fn a_parenthesized_callee_chain_is_one_await_of_the_whole_chain() {
+        assert_eq!(awaits_in("await (x)(k);"), ["await (x)(k)"]);
+        assert_eq!(awaits_in("await (x).k;"), ["await (x).k"]);
+        assert_eq!(
+            awaits_in("await (x)[0].z`t`(1)?.w;"),
+            ["await (x)[0].z`t`(1)?.w"]
+        );
+    }
+
+    #[test]
+    fn the_fetch_idiom_has_two_awaits_and_the_outer_one_spans_the_chain() {
+        let source = "async function load(u) { return await (await fetch(u)).json(); }";
+        let tree = crate::syntax::parse(source, None);
+        let found = suspension_points(source, &tree, false);
+        let ranges: Vec<&str> = found[0]
+            .points
+            .iter()
+            .map(|p| &source[p.range.clone()])
+            .collect();
+        assert_eq!(ranges, ["await (await fetch(u)).json()", "await fetch(u)"]);
+        let operand = &source[found[0].points[0].operand.clone()];
+        assert_eq!(operand, "(await fetch(u)).json()");
+    }
+
+    #[test]
+    fn an_awaited_iife_is_awaited_by_the_caller_and_its_body_awaits_for_itself() {
+        let found = points(
+            "async function f() { await (async () => { await g(); })(); }",
+            false,
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].1, ["await (async () => { await g(); })()"]);
+        assert_eq!(found[1].1, ["await g()"]);
+    }
+
+    #[test]
+    fn await_is_a_name_outside_async_code() {
+        assert!(points("function f(x) { await (x)(1); await (x); }", false).is_empty());
+        assert!(points("await (x).y; await (x);", false).is_empty());
+        assert_eq!(
+            points("await (x).y;", true),
+            [("top".to_owned(), vec!["await (x).y".to_owned()])]
+        );
+        // A class field initialiser is a function of its own, never async.
+        assert!(points("async function f() { class A { x = await (y).z; } }", false).is_empty());
+    }
+
+    #[test]
+    fn awaits_in_a_switch_are_counted() {
+        let found =
+            awaits_in("switch (await k) { case await o: await x; break; default: { await x; } }");
+        assert_eq!(found.len(), 4, "{found:?}");
+    }
+
+    #[test]
+    fn awaits_in_for_in_loops_are_counted() {
+        assert_eq!(
+            awaits_in("for (const key in await o) { await key; }").len(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_for_await_loop_is_a_suspension_point_besides_the_awaits_in_it() {
+        assert_eq!(
+            awaits_in("for await (const v of o) { await v; }"),
+            ["for await", "await v"]
+        );
+    }
+
+    #[test]
+    fn awaits_under_labels_are_counted_in_order() {
+        assert_eq!(
+            awaits_in("a: { await x; break a; }\nb: for (;;) { await k; break b; }"),
+            ["await x", "await k"]
+        );
+    }
+
+    #[test]
+    fn awaits_in_optional_chains_are_counted() {
+        assert_eq!(
+            awaits_in("(await x())?.key; (await o)?.[await k];").len(),
+            3
+        );
+    }
+
+    #[test]
+    fn awaits_in_template_literals_are_counted() {
+        assert_eq!(
+            awaits_in("`${await x} ${`${await (x)(k)}`}`;"),
+            ["await x", "await (x)(k)"]
+        );
+    }
+
+    #[test]
+    fn awaits_in_default_parameters_belong_to_the_function_that_declares_them() {
+        let found = points(
+            "async function f(a = async () => await x) { await a; }",
+            false,
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].1, ["await a"]);
+        assert_eq!(found[1].1, ["await x"]);
+    }
+
+    #[test]
+    fn computed_keys_are_evaluated_by_the_code_around_the_member() {
+        let found = awaits_in("({ [await k]: 1, async [await o]() { await 1; } });\nclass A { [await x] = 1; static [await k]() {} }");
+        assert_eq!(found, ["await k", "await o", "await x", "await k"]);
+    }
+
+    #[test]
+    fn class_field_initialisers_own_their_arrows_awaits() {
+        let found = points(
+            "async function f() { class A { g = async () => await (x).y; } }",
+            false,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, ["await (x).y"]);
+        assert!(found[0].0.starts_with("async () =>"), "{found:?}");
+    }
+
+    #[test]
+    fn yields_belong_to_their_generator() {
+        let found = points(
+            "function* g() { yield 1; yield* h(); }\nasync function* a() { yield await x; }",
+            false,
+        );
+        assert_eq!(found[0].1, ["yield 1", "yield* h()"]);
+        assert_eq!(found[1].1, ["yield await x", "await x"]);
+    }
+
+    #[test]
+    fn points_of_one_function_match_the_files_reading() {
+        let source = "async function f(x) { await (x).y; const g = async () => await x; for await (const v of x) {} }";
+        let tree = crate::syntax::parse(source, None);
+        let function = tree.root_node().named_child(0).unwrap();
+        let texts: Vec<&str> = points_of(source, function, false)
+            .iter()
+            .map(|p| &source[p.range.start..p.range.start + 9])
+            .collect();
+        assert_eq!(texts, ["await (x)", "for await"]);
     }
 }
