@@ -815,8 +815,17 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
     } else {
         format!("`{name}`")
     };
+    // A `for await` loop's place starts at its `for` (see `suspension_place`).
+    let is_for_await = source
+        .get(at.range.clone())
+        .is_some_and(|text| text.starts_with("for"));
+    let keyword = if is_for_await {
+        "for await** over"
+    } else {
+        "await**"
+    };
     let mut text = format!(
-        "**await** `{}` in {within}\n\n{}",
+        "**{keyword} `{}` in {within}\n\n{}",
         shorten(&at.operand, 60),
         at.resume_text(&name)
     );
