@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ticklens::syntax;
-use ticklens::syntax::awaits::suspension_points;
+use ticklens::syntax::awaits::{suspension_points, SuspensionKind};
 
 /// A function as both sides name it: its end byte and how many functions
 /// enclose it (nested arrows can end at the same byte). The top level is
@@ -93,7 +93,13 @@ fn acorn_points(files: &[PathBuf]) -> Vec<serde_json::Value> {
 
 /// ticklens's reading of `source`: the suspension points per function, with
 /// functions keyed as acorn's side keys them.
-fn ticklens_points(source: &str, is_module: bool) -> Option<BTreeMap<FunctionKey, Points>> {
+/// Also counts the awaits tree-sitter parsed as something else (a call,
+/// member or subscript of a name `await`), into `misparsed`.
+fn ticklens_points(
+    source: &str,
+    is_module: bool,
+    misparsed: &mut usize,
+) -> Option<BTreeMap<FunctionKey, Points>> {
     let tree = syntax::parse(source, None);
     if tree.root_node().has_error() {
         return None;
@@ -117,6 +123,16 @@ fn ticklens_points(source: &str, is_module: bool) -> Option<BTreeMap<FunctionKey
             None => (-1, 0),
             Some(range) => (range.end as i64, depth_of[&(range.start, range.end)]),
         };
+        let root = tree.root_node();
+        *misparsed += function
+            .points
+            .iter()
+            .filter(|p| p.kind == SuspensionKind::Await)
+            .filter(|p| {
+                root.descendant_for_byte_range(p.range.start, p.range.end)
+                    .is_some_and(|n| n.kind() != "await_expression")
+            })
+            .count();
         let list: Points = function
             .points
             .iter()
@@ -161,6 +177,8 @@ struct Comparison {
     unparsed: usize,
     functions: usize,
     awaits: usize,
+    /// Awaits tree-sitter parsed as a call (member, subscript) of `await`.
+    misparsed_awaits: usize,
     for_awaits: usize,
     yields: usize,
     disagreements: Vec<String>,
@@ -175,7 +193,9 @@ fn compare(files: &[PathBuf]) -> Comparison {
             continue;
         };
         let source = std::fs::read_to_string(file).expect("readable file");
-        let Some(ours) = ticklens_points(&source, source_type == "module") else {
+        let Some(ours) =
+            ticklens_points(&source, source_type == "module", &mut out.misparsed_awaits)
+        else {
             out.unparsed += 1;
             continue;
         };
@@ -271,11 +291,13 @@ fn suspension_points_agree_with_acorn_on_the_npm_corpus() {
     let comparison = compare(&files);
     println!(
         "suspension oracle: {} files compared ({} not parsed by one side), {} functions, \
-         {} awaits, {} for await, {} yields, {} disagreements",
+         {} awaits ({} of them parsed by tree-sitter as calls of `await`), {} for await, \
+         {} yields, {} disagreements",
         comparison.files,
         comparison.unparsed,
         comparison.functions,
         comparison.awaits,
+        comparison.misparsed_awaits,
         comparison.for_awaits,
         comparison.yields,
         comparison.disagreements.len()
