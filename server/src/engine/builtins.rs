@@ -1,6 +1,6 @@
 //! The global environment: `console`, `Promise`, timers, `process.nextTick`,
 //! `queueMicrotask`, errors, and the few array/string/math helpers programs
-//! commonly use. Anything not installed here is unknown code.
+//! commonly use. Node's other globals are opaque values (`globals.rs`).
 
 use std::rc::Rc;
 

@@ -33,9 +33,9 @@ mod strict_mode;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_globals;
-#[cfg(test)]
 mod tests_classes;
+#[cfg(test)]
+mod tests_globals;
 #[cfg(test)]
 mod tests_timers;
 mod value;
