@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 TICKLENS_NODE="$(scripts/install-node.sh | tail -n 1)"
 export TICKLENS_NODE
 echo "test: Node oracle is ${TICKLENS_NODE} ($("${TICKLENS_NODE}" --version))"
+# acorn, the parser the suspension-point tests compare ticklens's reading of awaits with.
+TICKLENS_ACORN="$(scripts/install-acorn.sh | tail -n 1)"
+export TICKLENS_ACORN
+echo "test: acorn oracle is ${TICKLENS_ACORN}"
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

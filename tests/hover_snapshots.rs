@@ -18,6 +18,7 @@ use ticklens::analysis::hover::hover_at;
 use ticklens::analysis::insights::{self, Insights};
 use ticklens::engine::ModuleKind;
 use ticklens::syntax;
+use ticklens::syntax::awaits::{self, SuspensionKind};
 use tree_sitter::{Node, Tree};
 
 fn fixtures_dir() -> PathBuf {
@@ -73,13 +74,29 @@ fn all_nodes<'t>(tree: &'t Tree, keep: impl Fn(Node<'t>) -> bool) -> Vec<Node<'t
 }
 
 /// The points a reader hovers: `(offset, what is there)`.
-fn hover_points(source: &str, tree: &Tree, insights: &Insights) -> Vec<(usize, String)> {
+fn hover_points(
+    source: &str,
+    tree: &Tree,
+    insights: &Insights,
+    module: ModuleKind,
+) -> Vec<(usize, String)> {
     let mut points = Vec::new();
-    for node in all_nodes(tree, |n| n.kind() == "await_expression") {
-        points.push((node.start_byte(), "`await`".to_owned()));
-        if let Some(operand) = node.named_child(0) {
-            let text = insights::shorten(&source[operand.byte_range()], 40);
-            points.push((operand.start_byte(), format!("operand `{text}`")));
+    // Every await as JavaScript reads it (tree-sitter's `await (x)(y)` too)
+    // and every `for await`, from the syntax layer the insights use.
+    let module_is_async = module == ModuleKind::EsModule;
+    for function in awaits::suspension_points(source, tree, module_is_async) {
+        for point in function.points {
+            match point.kind {
+                SuspensionKind::Await => {
+                    points.push((point.range.start, "`await`".to_owned()));
+                    let text = insights::shorten(&source[point.operand.clone()], 40);
+                    points.push((point.operand.start, format!("operand `{text}`")));
+                }
+                SuspensionKind::ForAwait => {
+                    points.push((point.range.start, "`for await`".to_owned()));
+                }
+                SuspensionKind::Yield => {}
+            }
         }
     }
     for node in all_nodes(tree, |n| {
@@ -146,7 +163,7 @@ fn render(file_name: &str, source: &str) -> String {
     // Hovers, with the text shown once per range: a second point on the same
     // hover (the operand, the function name) says so instead of repeating it.
     let mut shown: Vec<(std::ops::Range<usize>, String, usize)> = Vec::new();
-    for (offset, what) in hover_points(source, &tree, &insights) {
+    for (offset, what) in hover_points(source, &tree, &insights, module) {
         let text = match lsp_hover(source, &tree, &insights, offset) {
             None => format!("├─ hover {} on {what}: none", at(source, offset)),
             Some((range, markdown, origin)) => {
@@ -267,6 +284,8 @@ fixture_tests! {
     unknown_ticks_say_why => "unknown_ticks.js",
     class_methods_run_and_count_ticks_from_the_programs_calls => "class_members.js",
     code_the_engine_cannot_run_gets_the_generic_hover => "syntax_error.js",
+    every_construct_holds_awaits_and_misparsed_chains_are_awaits => "await_constructs.js",
+    an_es_module_top_level_reads_await_chains_as_awaits => "await_constructs_module.mjs",
 }
 
 #[test]

@@ -14,17 +14,9 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::lookups::{Lookup, LookupLog};
-use crate::syntax::SyntaxIndex;
+use crate::syntax::{awaits, SyntaxIndex};
 
-/// The node kinds that start a new function (and a new `await` scope).
-const FUNCTION_KINDS: &[&str] = &[
-    "function_declaration",
-    "function_expression",
-    "arrow_function",
-    "method_definition",
-    "generator_function_declaration",
-    "generator_function",
-];
+use crate::syntax::functions::FUNCTION_KINDS;
 
 /// Methods of `fs/promises` that do not return a promise.
 const FS_PROMISES_NON_PROMISE: &[&str] = &["watch", "constants"];
@@ -1048,6 +1040,13 @@ impl AsyncFacts {
     /// The dropped promise of one expression statement, if it drops one.
     pub fn dropped_at<'t>(&self, source: &str, statement: Node<'t>) -> Option<DroppedPromise<'t>> {
         let expression = unwrap_parens(statement.named_child(0)?);
+        // `await (async () => {…})()` is awaited, not a call of `await`. At
+        // the top level it is read as an await too (the module's kind is not
+        // known here): a script calling a function named `await` is rare, and
+        // missing a finding is better than a false one.
+        if awaits::await_expression(source, expression, true).is_some() {
+            return None;
+        }
         let (origin, kind, unhandled_then) = self.unhandled_promise(source, expression)?;
         let highlight = if unhandled_then {
             last_then_property(source, expression)
@@ -1141,31 +1140,9 @@ pub fn pattern_names(source: &str, pattern: Node) -> Vec<String> {
     names
 }
 
-/// Strips any parentheses around an expression.
-pub fn unwrap_parens(mut node: Node) -> Node {
-    while node.kind() == "parenthesized_expression" {
-        match node.named_child(0) {
-            Some(inner) if inner.kind() != "comment" => node = inner,
-            _ => break,
-        }
-    }
-    node
-}
-
-/// True for every function-like node.
-pub fn is_function(node: Node) -> bool {
-    FUNCTION_KINDS.contains(&node.kind())
-}
-
-/// True for a function-like node with the `async` modifier.
-pub fn is_async_function(node: Node) -> bool {
-    if !is_function(node) {
-        return false;
-    }
-    let mut cursor = node.walk();
-    let found = node.children(&mut cursor).any(|c| c.kind() == "async");
-    found
-}
+pub use crate::syntax::functions::{
+    enclosing_function, is_async_function, is_for_await, is_function, unwrap_parens,
+};
 
 /// An `async` method that is not a getter, setter or generator.
 fn is_plain_async_method(method: Node) -> bool {
@@ -1179,22 +1156,6 @@ fn is_plain_async_method(method: Node) -> bool {
         }
     }
     is_async
-}
-
-/// The nearest function around `node` (not `node` itself).
-pub fn enclosing_function(node: Node) -> Option<Node> {
-    let mut current = node.parent();
-    while let Some(n) = current {
-        if is_function(n) {
-            return Some(n);
-        }
-        // Class fields and static blocks are their own (sync) functions.
-        if matches!(n.kind(), "field_definition" | "class_static_block") {
-            return None;
-        }
-        current = n.parent();
-    }
-    None
 }
 
 /// True when `await` is allowed at `node` because an async function encloses it.
@@ -1220,31 +1181,12 @@ pub fn for_each_own_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
     }
 }
 
-/// True when `function` (its own body, not nested functions) awaits: an
-/// `await` expression or a `for await` loop.
-pub fn awaits_itself(function: Node) -> bool {
-    let Some(body) = function.child_by_field_id(crate::field!("body")) else {
-        return false;
-    };
-    if body.kind() == "await_expression" {
-        return true;
-    }
-    let mut found = false;
-    for_each_own_node(body, |node| {
-        if node.kind() == "await_expression" || is_for_await(node) {
-            found = true;
-        }
-    });
-    found
-}
-
-pub fn is_for_await(node: Node) -> bool {
-    if node.kind() != "for_in_statement" {
-        return false;
-    }
-    let mut cursor = node.walk();
-    let found = node.children(&mut cursor).any(|c| c.kind() == "await");
-    found
+/// True when `function` (its own code, not nested functions) awaits: an
+/// `await` expression, as JavaScript reads it, or a `for await` loop.
+pub fn awaits_itself(source: &str, function: Node) -> bool {
+    awaits::points_of(source, function, false)
+        .iter()
+        .any(|p| p.kind != awaits::SuspensionKind::Yield)
 }
 
 /// True when `function` refers to its own `this` or `arguments` (which an

@@ -22,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
 
+use crate::syntax::awaits;
 use tree_sitter::{Node, Tree};
 
 /// What a visitor tells [`preorder`] after seeing a node.
@@ -89,19 +90,9 @@ pub fn ancestors_of<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
     ancestors
 }
 
-/// Whether `node` starts a function body of its own (and so its own `await`s).
-pub fn is_function(node: Node) -> bool {
-    matches!(
-        node.kind(),
-        "function_declaration"
-            | "function_expression"
-            | "function"
-            | "arrow_function"
-            | "method_definition"
-            | "generator_function"
-            | "generator_function_declaration"
-    )
-}
+pub use crate::syntax::functions::{
+    enclosing_function, is_async_function, is_for_await, is_function,
+};
 
 /// Whether `node` is a loop whose body may run more than once.
 pub fn is_loop(node: Node) -> bool {
@@ -109,28 +100,6 @@ pub fn is_loop(node: Node) -> bool {
         node.kind(),
         "for_statement" | "for_in_statement" | "while_statement" | "do_statement"
     )
-}
-
-/// The innermost function that contains `node` (not `node` itself).
-pub fn enclosing_function(node: Node) -> Option<Node> {
-    let mut at = node.parent();
-    while let Some(candidate) = at {
-        if is_function(candidate) {
-            return Some(candidate);
-        }
-        at = candidate.parent();
-    }
-    None
-}
-
-/// Whether `function` is declared `async`.
-pub fn is_async_function(function: Node) -> bool {
-    let mut cursor = function.walk();
-    let is_async = function
-        .children(&mut cursor)
-        .take_while(|child| child.kind() != "formal_parameters" && child.kind() != "identifier")
-        .any(|child| child.kind() == "async");
-    is_async
 }
 
 /// Whether `inner` lies within `outer`.
@@ -799,6 +768,17 @@ impl FunctionFlow {
                 function_depth.push(node);
             }
             let in_closure = !function_depth.is_empty();
+            // Awaits as JavaScript reads them (`await (x).y` too), from the
+            // syntax layer; inside a function the module's kind does not matter.
+            if !in_closure {
+                if let Some(awaited) = awaits::await_expression(source, node, false) {
+                    awaits.push(AwaitPoint {
+                        range: awaited.range(),
+                        keyword: awaited.keyword.byte_range(),
+                        operand: awaited.operand_range(),
+                    });
+                }
+            }
             match node.kind() {
                 kind if is_reference_kind(kind) && !decl_sites.contains(&node.id()) => {
                     let range = node.byte_range();
@@ -841,17 +821,6 @@ impl FunctionFlow {
                         resolution,
                         in_closure,
                     });
-                }
-                "await_expression" if !in_closure => {
-                    let keyword = node.child(0).map(|k| k.byte_range());
-                    let operand = node.named_child(0).map(|o| o.byte_range());
-                    if let (Some(keyword), Some(operand)) = (keyword, operand) {
-                        awaits.push(AwaitPoint {
-                            range: node.byte_range(),
-                            keyword,
-                            operand,
-                        });
-                    }
                 }
                 "for_in_statement" | "for_statement" | "while_statement" | "do_statement"
                     if !in_closure =>
@@ -1077,19 +1046,6 @@ pub fn for_in_declaration_kind(node: Node) -> Option<&'static str> {
             _ => None,
         });
     kind
-}
-
-/// Whether a `for` head is `for await (...)`.
-pub fn is_for_await(node: Node) -> bool {
-    let Some(left) = node.child_by_field_id(crate::field!("left")) else {
-        return false;
-    };
-    let mut cursor = node.walk();
-    let found = node
-        .children(&mut cursor)
-        .take_while(|child| *child != left)
-        .any(|child| child.kind() == "await");
-    found
 }
 
 /// The `n`th ancestor of `node` (1: its parent), taken from `ancestors` (a

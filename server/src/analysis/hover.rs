@@ -8,6 +8,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::dataflow;
+use crate::syntax::{awaits, functions};
 
 /// A hover: the range it describes and its Markdown text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,13 +26,17 @@ pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
     let mut chain = dataflow::ancestors_of(root, node);
     chain.push(node);
     for (at, &n) in chain.iter().enumerate().rev() {
+        // Without the file's module kind, only awaits inside async
+        // functions are read here; the insights cover an ES module's top level.
+        if let Some(awaited) = awaits::await_expression(source, n, false) {
+            return Some(await_hover(source, &awaited, &chain[..at]));
+        }
         match n.kind() {
-            "await_expression" => return Some(await_hover(source, n, &chain[..at])),
             "function_declaration"
             | "function_expression"
             | "arrow_function"
             | "method_definition"
-                if is_async(n) =>
+                if functions::is_async_function(n) =>
             {
                 // Only the head of the function (name, `async`, parameters) shows the contract.
                 let head_end = n
@@ -46,12 +51,6 @@ pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
         }
     }
     None
-}
-
-fn is_async(function: Node) -> bool {
-    let mut cursor = function.walk();
-    let found = function.children(&mut cursor).any(|c| c.kind() == "async");
-    found
 }
 
 /// How the hover names the function around a node whose ancestors (root
@@ -71,14 +70,11 @@ fn enclosing_function_name(source: &str, ancestors: &[Node]) -> String {
     "the module".to_owned()
 }
 
-fn await_hover(source: &str, await_node: Node, ancestors: &[Node]) -> HoverInfo {
-    let operand = await_node
-        .named_child(0)
-        .map(|o| &source[o.byte_range()])
-        .unwrap_or("");
+fn await_hover(source: &str, awaited: &awaits::AwaitExpr, ancestors: &[Node]) -> HoverInfo {
+    let operand = &source[awaited.operand_range()];
     let owner = enclosing_function_name(source, ancestors);
     HoverInfo {
-        range: await_node.byte_range(),
+        range: awaited.range(),
         markdown: format!(
             "**await** `{operand}`\n\nSuspends {owner} until the operand settles; the code after \
              it runs later, as a promise job."
@@ -117,6 +113,20 @@ mod tests {
         let info = hover("async function run() { $0await step(); }").unwrap();
         assert!(info.markdown.contains("`step()`"), "{}", info.markdown);
         assert!(info.markdown.contains("`run()`"), "{}", info.markdown);
+    }
+
+    #[test]
+    fn a_misparsed_await_chain_is_one_await_of_the_whole_chain() {
+        let info =
+            hover("async function load(u) { return $0await (await fetch(u)).json(); }").unwrap();
+        assert!(
+            info.markdown
+                .starts_with("**await** `(await fetch(u)).json()`"),
+            "{}",
+            info.markdown
+        );
+        // Outside an async function `await` is a name and this is a call.
+        assert_eq!(hover("function f() { return $0await (x).y; }"), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use crate::engine::{self, ModuleKind, OrderOutcome, ResumeTick};
+use crate::syntax::awaits::{self, SuspensionKind};
 
 use super::async_facts::{self, AsyncFacts, DroppedPromise, PromiseKind};
 use super::dataflow::{self, RetainReason, RetainedVar};
@@ -122,13 +123,14 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
     let (facts, order) = engine::facts_and_order(source, tree, module);
     let async_facts = AsyncFacts::collect(source, tree);
     let root = tree.root_node();
+    let module_is_async = module == ModuleKind::EsModule;
     let mut functions = Vec::new();
     let mut module_awaits = Vec::new();
     for fact in facts {
         if fact.is_module_body {
             // Module-level bindings live as long as the module: no await
             // retains anything on its account.
-            module_awaits = await_insights(source, root, root, &fact, &[]);
+            module_awaits = await_insights(source, root, &fact, &[], module_is_async);
             continue;
         }
         let Some(node) = root.descendant_for_byte_range(fact.range.start, fact.range.end) else {
@@ -136,7 +138,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         };
         let node = enclosing_function_node(node, &fact.range);
         let retention = dataflow::retained_at_awaits(source, tree, node);
-        let awaits = await_insights(source, root, node, &fact, &retention);
+        let awaits = await_insights(source, node, &fact, &retention, module_is_async);
         let head_end = node
             .child_by_field_id(crate::field!("body"))
             .map_or(node.end_byte(), |body| body.start_byte());
@@ -214,13 +216,22 @@ fn result_names(source: &str, await_node: Node) -> Vec<String> {
 /// `Some(true)` when its operand reads the previous result, directly or
 /// through names assigned from it in between; `Some(false)` only when
 /// suggesting `Promise.all` could make sense; `None` otherwise.
-fn dependence(source: &str, function: Node, previous: Node, current: Node) -> Option<bool> {
+fn dependence(
+    source: &str,
+    function: Node,
+    previous: Node,
+    current: Node,
+    operand: Option<Node>,
+) -> Option<bool> {
     let mut tainted: HashSet<String> = result_names(source, previous).into_iter().collect();
     if tainted.is_empty() {
         // Nothing flows from it, but it may still have to finish first (a lock).
         return None;
     }
-    let operand = current.named_child(0)?;
+    // A misparsed `await (x).y` chain has no operand node: the whole chain
+    // (with the `await` name, which no binding of the function can taint)
+    // is read for names, and nothing is said about independence.
+    let reads = operand.unwrap_or(current);
     // Assignments between the two awaits: (names assigned, names read).
     let mut flows: Vec<(Vec<String>, HashSet<String>)> = Vec::new();
     let between = previous.end_byte()..current.start_byte();
@@ -267,12 +278,13 @@ fn dependence(source: &str, function: Node, previous: Node, current: Node) -> Op
             }
         }
     }
-    if dataflow::names_mentioned(operand, source)
+    if dataflow::names_mentioned(reads, source)
         .iter()
         .any(|n| tainted.contains(n))
     {
         return Some(true);
     }
+    let operand = operand?;
     if !starts_work(operand) || try_region(previous, function) != try_region(current, function) {
         return None;
     }
@@ -479,55 +491,116 @@ fn dropped_consequence(
 /// suspended state retains (`retention`, from the data flow).
 fn await_insights(
     source: &str,
-    root: Node,
     function: Node,
     facts: &engine::AsyncFunctionFacts,
     retention: &[dataflow::AwaitRetention],
+    module_is_async: bool,
 ) -> Vec<AwaitInsight> {
     let called = facts.called_by_program;
     let mut previous: Option<Node> = None;
     let mut awaits = Vec::new();
-    for await_fact in &facts.awaits {
-        let Some(await_node) =
-            root.descendant_for_byte_range(await_fact.range.start, await_fact.range.end)
-        else {
+    // The syntax layer says where the function suspends; the engine's run
+    // says when, for the awaits it compiled and reached.
+    for point in awaits::points_of(source, function, module_is_async) {
+        let Some(place) = suspension_place(source, function, &point, module_is_async) else {
             continue;
         };
-        let operand_node = await_node.named_child(0);
-        let operand = operand_node
-            .map(|o| source[o.byte_range()].to_owned())
-            .unwrap_or_default();
-        let depends_on_previous =
-            previous.and_then(|previous| dependence(source, function, previous, await_node));
-        previous = Some(await_node);
-        // A function the program never calls was run once with `undefined`
-        // arguments; its ticks hold for that call only, so say what holds
-        // for any argument: one job after a native promise settles.
-        let resume = if called {
-            await_fact.resume.clone()
-        } else {
-            ResumeTick::AfterSettle {
+        let operand = source[point.operand.clone()].to_owned();
+        let depends_on_previous = match (previous, place.awaited) {
+            (Some(previous), Some(current)) => {
+                dependence(source, function, previous, current.node, current.operand)
+            }
+            _ => None,
+        };
+        previous = place.awaited.map(|a| a.node);
+        let fact = facts.awaits.iter().find(|a| a.range == place.range);
+        let resume = match fact {
+            // A function the program never calls was run once with
+            // `undefined` arguments; its ticks hold for that call only, so
+            // say what holds for any argument: one job after a native
+            // promise settles.
+            Some(_) if !called => ResumeTick::AfterSettle {
                 jobs: 1,
                 operand: operand.clone(),
                 if_native_promise: true,
-            }
+            },
+            Some(fact) => fact.resume.clone(),
+            None => ResumeTick::Unknown {
+                reason: match point.kind {
+                    SuspensionKind::ForAwait => {
+                        "each step of this `for await` loop awaits the iterator's next result, \
+                         which is not modelled by ticklens"
+                            .to_owned()
+                    }
+                    _ => "the code around it is not modelled by ticklens".to_owned(),
+                },
+            },
         };
+        let operand_node = place.awaited.and_then(|a| a.operand);
         awaits.push(AwaitInsight {
-            range: await_fact.range.clone(),
+            range: place.range.clone(),
             operand,
             resume,
-            thenable: called && await_fact.thenable,
+            thenable: called && fact.is_some_and(|f| f.thenable),
             plain_value: !called
+                && fact.is_some()
                 && operand_node.is_some_and(|o| async_facts::certainly_not_thenable(source, o)),
             depends_on_previous,
             retained: retention
                 .iter()
-                .find(|r| r.await_range == await_fact.range)
+                .find(|r| r.await_range == place.range)
                 .map(|r| r.retained.clone())
                 .unwrap_or_default(),
         });
     }
     awaits
+}
+
+/// Where the editor shows a suspension point: an `await` over its whole
+/// expression; a `for await` loop over its head (`for await (x of xs)`), so
+/// that the awaits in its body keep their own hovers. Yields are not shown.
+struct SuspensionPlace<'t> {
+    range: Range<usize>,
+    awaited: Option<awaits::AwaitExpr<'t>>,
+}
+
+fn suspension_place<'t>(
+    source: &str,
+    function: Node<'t>,
+    point: &awaits::SuspensionPoint,
+    module_is_async: bool,
+) -> Option<SuspensionPlace<'t>> {
+    let node = function.descendant_for_byte_range(point.range.start, point.range.end)?;
+    let node = enclosing_node_with_range(node, &point.range);
+    match point.kind {
+        SuspensionKind::Await => Some(SuspensionPlace {
+            range: point.range.clone(),
+            awaited: Some(awaits::await_expression(source, node, module_is_async)?),
+        }),
+        SuspensionKind::ForAwait => {
+            let head_end = node
+                .child_by_field_id(crate::field!("body"))
+                .and_then(|body| body.prev_sibling())
+                .map_or(point.range.end, |paren| paren.end_byte());
+            Some(SuspensionPlace {
+                range: point.range.start..head_end,
+                awaited: None,
+            })
+        }
+        SuspensionKind::Yield => None,
+    }
+}
+
+/// The outermost node at `node` or above it whose range is exactly `range`.
+fn enclosing_node_with_range<'t>(node: Node<'t>, range: &Range<usize>) -> Node<'t> {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if parent.byte_range() != *range {
+            break;
+        }
+        current = parent;
+    }
+    current
 }
 
 /// The first `return` of `function`'s own code (not of nested functions)
@@ -559,30 +632,26 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
             return dataflow::Walk::Skip;
         }
         let caught = || async_facts::inside_try_block(node, function);
-        match node.kind() {
-            "throw_statement" if !caught() => found.push(Rejection {
+        if node.kind() == "throw_statement" && !caught() {
+            found.push(Rejection {
                 range: node.byte_range(),
                 what: "a `throw`".to_owned(),
-            }),
-            // `await null` and `await Promise.resolve()` cannot reject: only an
-            // operand that may be a thenable, and may reject, can.
-            "await_expression"
-                if !caught()
-                    && !node.named_child(0).is_some_and(|o| {
-                        async_facts::certainly_not_thenable(source, o)
-                            || facts.cannot_reject(source, o)
-                    }) =>
-            {
-                let operand = node
-                    .named_child(0)
-                    .map(|o| &source[o.byte_range()])
-                    .unwrap_or("its operand");
+            });
+        }
+        // `await null` and `await Promise.resolve()` cannot reject: only an
+        // operand that may be a thenable, and may reject, can. (Inside the
+        // function's body the module's kind does not matter.)
+        if let Some(awaited) = awaits::await_expression(source, node, false) {
+            let cannot_reject = awaited.operand.is_some_and(|o| {
+                async_facts::certainly_not_thenable(source, o) || facts.cannot_reject(source, o)
+            });
+            if !cannot_reject && !caught() {
+                let operand = &source[awaited.operand_range()];
                 found.push(Rejection {
                     range: node.byte_range(),
                     what: format!("a rejection of `{}`", shorten(operand, 40)),
                 });
             }
-            _ => {}
         }
         dataflow::Walk::Enter
     });
@@ -745,8 +814,17 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
     } else {
         format!("`{name}`")
     };
+    // A `for await` loop's place starts at its `for` (see `suspension_place`).
+    let is_for_await = source
+        .get(at.range.clone())
+        .is_some_and(|text| text.starts_with("for"));
+    let keyword = if is_for_await {
+        "for await** over"
+    } else {
+        "await**"
+    };
     let mut text = format!(
-        "**await** `{}` in {within}\n\n{}",
+        "**{keyword} `{}` in {within}\n\n{}",
         shorten(&at.operand, 60),
         at.resume_text(&name)
     );

@@ -9,8 +9,45 @@ use super::compile::{named_children, Compiler, FnBuilder};
 use super::compile_chain::in_optional_chain;
 use super::compile_pattern::BindMode;
 use super::value::Value;
+use crate::syntax::{self, awaits};
 
 impl<'s> Compiler<'s> {
+    /// `await (x)(y)`, `await (x).y`, ...: tree-sitter made a call (or
+    /// member, subscript) of a name `await` of it (see `syntax::awaits`). In
+    /// an async function that is `await` applied to the whole chain after
+    /// the keyword, so the chain is read again without the keyword (a parse
+    /// of just those bytes, at their own offsets) and compiled as the
+    /// operand.
+    fn misparsed_await(&mut self, b: &mut FnBuilder, node: Node, keyword: Node) {
+        let operand_bytes = tree_sitter::Range {
+            start_byte: keyword.end_byte(),
+            end_byte: node.end_byte(),
+            start_point: keyword.end_position(),
+            end_point: node.end_position(),
+        };
+        let mut parser = syntax::parser();
+        let reread = parser
+            .set_included_ranges(&[operand_bytes])
+            .ok()
+            .and_then(|()| parser.parse(self.src, None));
+        let Some(tree) = reread else {
+            return b.abstain("an `await` the engine could not read");
+        };
+        let root = tree.root_node();
+        let operand = (root.named_child_count() == 1 && !root.has_error())
+            .then(|| root.named_child(0))
+            .flatten()
+            .filter(|statement| statement.kind() == "expression_statement")
+            .and_then(|statement| statement.named_child(0))
+            .filter(|operand| operand.end_byte() == node.end_byte());
+        let Some(operand) = operand else {
+            return b.abstain("an `await` the engine could not read");
+        };
+        self.expression(b, operand);
+        b.awaits.push(node.byte_range());
+        b.emit(Op::Await);
+    }
+
     pub fn expression(&mut self, b: &mut FnBuilder, node: Node) {
         self.expression_named(b, node, None);
     }
@@ -23,6 +60,11 @@ impl<'s> Compiler<'s> {
     }
 
     fn expression_inner(&mut self, b: &mut FnBuilder, node: Node, name: Option<&str>) {
+        if b.is_async {
+            if let Some(keyword) = awaits::misparsed_keyword(self.src, node) {
+                return self.misparsed_await(b, node, keyword);
+            }
+        }
         match node.kind() {
             "parenthesized_expression" => match node.named_child(0) {
                 Some(inner) => self.expression_named(b, inner, name),

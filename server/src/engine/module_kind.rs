@@ -62,7 +62,11 @@ fn has_top_level_await(tree: &Tree) -> bool {
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
         match node.kind() {
-            "await_expression" => return true,
+            // `await (x)`, `await [x]` and `` await `x` `` parse as CommonJS
+            // (a call, subscript or tagged template of a name `await`), so
+            // Node 24 runs such a file as CommonJS (checked: `typeof require`
+            // is "function", then "await is not defined"). See `syntax::awaits`.
+            "await_expression" if !reads_as_a_script(node) => return true,
             "function_declaration"
             | "function_expression"
             | "arrow_function"
@@ -76,6 +80,17 @@ fn has_top_level_await(tree: &Tree) -> bool {
         stack.extend(node.children(&mut cursor));
     }
     false
+}
+
+/// Whether a top-level `await_expression` is also valid script code: its
+/// operand starts with `(`, `[` or a template.
+fn reads_as_a_script(await_node: tree_sitter::Node) -> bool {
+    await_node.named_child(0).is_some_and(|operand| {
+        matches!(
+            operand.kind(),
+            "parenthesized_expression" | "array" | "template_string"
+        )
+    })
 }
 
 #[cfg(test)]
@@ -112,6 +127,15 @@ mod tests {
             kind("a.js", "async function f() { await g(); }"),
             ModuleKind::CommonJs
         );
+    }
+
+    #[test]
+    fn await_of_a_parenthesized_operand_is_a_call_in_a_plain_js_file() {
+        // Node 24 runs both as CommonJS: `await` is a name there.
+        for source in ["await (Promise.resolve(1));", "await (Promise).resolve(1);"] {
+            assert_eq!(kind("a.js", source), ModuleKind::CommonJs, "{source}");
+        }
+        assert_eq!(kind("a.js", "await (x)\nawait y;"), ModuleKind::EsModule);
     }
 
     #[test]

@@ -306,7 +306,7 @@ fn for_of_fix(ctx: &RuleContext, statement: Node, m: &Match, in_async: bool) -> 
     if crate::analysis::async_facts::uses_own_this_or_arguments(ctx.source, callback) {
         return None;
     }
-    if awaits_itself(callback) && !in_async {
+    if awaits_itself(ctx.source, callback) && !in_async {
         return None;
     }
     let body = callback.child_by_field_id(crate::field!("body"))?;

@@ -91,7 +91,7 @@ impl Rule for AsyncPromiseExecutor {
 }
 
 fn fixes(ctx: &RuleContext, new: Node, executor: Node, keyword: Node) -> Option<Fix> {
-    if !awaits_itself(executor) && !names_await(ctx.source, executor) {
+    if !awaits_itself(ctx.source, executor) && !names_await(ctx.source, executor) {
         let end = ctx.source[keyword.end_byte()..]
             .char_indices()
             .find(|(_, c)| !c.is_whitespace())

@@ -82,7 +82,7 @@ impl Rule for NeedlessAsync {
             else {
                 return;
             };
-            if awaits_itself(callback) {
+            if awaits_itself(ctx.source, callback) {
                 return;
             }
             findings.push(finding(ctx, all, map, callback, keyword));

@@ -183,7 +183,9 @@ fn eligible(ctx: &RuleContext, item: &AwaitStatement) -> bool {
         if is_function(node) {
             return Walk::Skip;
         }
-        nested_await |= node.kind() == "await_expression";
+        // `await (x).y` too (see `syntax::awaits`); top-level awaits of an
+        // ES module count, whatever the file's kind (the rule cannot tell).
+        nested_await |= crate::syntax::awaits::await_expression(ctx.source, node, true).is_some();
         Walk::Enter
     });
     if nested_await {

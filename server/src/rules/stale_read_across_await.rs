@@ -37,6 +37,7 @@ use crate::analysis::dataflow::{
     Resolution, Walk,
 };
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::syntax::awaits::{await_expression, AwaitExpr};
 use crate::{query_file, syntax};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
@@ -84,16 +85,17 @@ impl Rule for StaleReadAcrossAwait {
     }
 }
 
-/// The awaits evaluated as part of `value`, not inside nested functions.
-fn own_awaits(value: Node) -> Vec<Node> {
+/// The awaits evaluated as part of `value`, not inside nested functions, as
+/// JavaScript reads them (`await (x).y` too; see `syntax::awaits`). At the
+/// top level a rule does not know the module's kind and reads an ES
+/// module's top-level awaits.
+fn own_awaits<'t>(source: &str, value: Node<'t>) -> Vec<AwaitExpr<'t>> {
     let mut awaits = Vec::new();
     preorder(value, |node| {
         if is_function(node) {
             return Walk::Skip;
         }
-        if node.kind() == "await_expression" {
-            awaits.push(node);
-        }
+        awaits.extend(await_expression(source, node, true));
         Walk::Enter
     });
     awaits
@@ -103,8 +105,9 @@ fn check_update(ctx: &RuleContext, update: Node, target: Node, value: Node) -> O
     if !matches!(target.kind(), "identifier" | "member_expression") {
         return None;
     }
-    let awaits = own_awaits(value);
-    let first_await = *awaits.first()?;
+    let awaits = own_awaits(ctx.source, value);
+    let first = *awaits.first()?;
+    let first_await = first.node;
     let function = enclosing_function(update)?;
     if !is_async_function(function) {
         return None;
@@ -136,10 +139,10 @@ fn check_update(ctx: &RuleContext, update: Node, target: Node, value: Node) -> O
     if !reads_first || !is_shared(ctx, function, target) {
         return None;
     }
-    let awaited = first_await
-        .named_child(0)
-        .map(|operand| brief(ctx, operand))
-        .unwrap_or_default();
+    let awaited = match first.operand {
+        Some(operand) => brief(ctx, operand),
+        None => crate::analysis::insights::shorten(&ctx.source[first.operand_range()], 40),
+    };
     let message = format!(
         "another continuation may update `{target_text}` while this function waits for \
          `{awaited}`; the write then discards its update, because it uses the value of \

@@ -1,5 +1,7 @@
 //! Parsing JavaScript with tree-sitter, and the queries the analysis runs.
 
+pub mod awaits;
+pub mod functions;
 pub mod index;
 pub mod queries;
 pub mod words;

@@ -1,0 +1,528 @@
+//! Where code suspends: `await` expressions (as Node reads them), `for await`
+//! loops and `yield`s, and which function each belongs to.
+//!
+//! tree-sitter-javascript does not know which contexts are async (its issue
+//! #303), so it parses `await (x)(y)`, `await (x).y`, `await [a, b]` and
+//! `` await `t` `` as a call, member or subscript of an *identifier* `await`.
+//! In an async function, async arrow, async method or at an ES module's top
+//! level, `await` is the unary operator (ECMA-262 §15.8.1, AwaitExpression:
+//! `await UnaryExpression`), so its operand is the whole postfix chain the
+//! grammar hung above the identifier. [`await_expression`] reads both forms;
+//! every consumer asks it rather than matching `await_expression` nodes.
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+use super::functions::{in_async_context, is_for_await, is_function, owner, Owner};
+
+/// One `await` expression as JavaScript reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AwaitExpr<'t> {
+    /// The node spanning the whole expression: an `await_expression`, or the
+    /// top of the misparsed chain (a call, member or subscript expression).
+    pub node: Node<'t>,
+    /// The `await` keyword (a token, or the misparsed identifier).
+    pub keyword: Node<'t>,
+    /// The operand as one node, when the tree has one: always for an
+    /// `await_expression`; for a misparsed `await (x)` the `x` inside the
+    /// parentheses. `None` for a longer chain (`await (x).y`), whose operand
+    /// no node spans: read [`AwaitExpr::operand_range`] instead.
+    pub operand: Option<Node<'t>>,
+    /// Whether tree-sitter parsed it as a call (or member, subscript) of an
+    /// identifier `await`.
+    pub misparsed: bool,
+}
+
+impl<'t> AwaitExpr<'t> {
+    /// The bytes of the whole expression, `await` keyword included.
+    pub fn range(&self) -> Range<usize> {
+        self.node.byte_range()
+    }
+
+    /// The bytes of the operand: everything after the keyword (and the
+    /// blanks and comments after it).
+    pub fn operand_range(&self) -> Range<usize> {
+        match self.operand {
+            Some(operand) if !self.misparsed => operand.byte_range(),
+            _ => self.operand_start()..self.node.end_byte(),
+        }
+    }
+
+    /// Where the operand starts: the first node after the keyword.
+    fn operand_start(&self) -> usize {
+        let mut at = self.keyword;
+        loop {
+            match at.next_sibling() {
+                Some(next) if next.kind() != "comment" => return next.start_byte(),
+                Some(comment) => at = comment,
+                None => match at.parent() {
+                    Some(parent) if parent != self.node => at = parent,
+                    _ => return self.keyword.end_byte(),
+                },
+            }
+        }
+    }
+}
+
+/// `node` read as an `await` expression, if it is one. `module_is_async`
+/// says whether the file's top level may await (an ES module).
+///
+/// Either form is only an await where `await` is an operator (see
+/// [`in_async_context`]); elsewhere `await` is an ordinary name and
+/// `await (x)` a call, whatever node the grammar made of it. `node` must be the top of the chain: for
+/// `await (x).y`, the member expression, not the call inside it.
+pub fn await_expression<'t>(
+    source: &str,
+    node: Node<'t>,
+    module_is_async: bool,
+) -> Option<AwaitExpr<'t>> {
+    if node.kind() == "await_expression" {
+        // Outside an async context the grammar's `await (x)` is a call of a
+        // function named `await` (valid code has no other such form there).
+        if !in_async_context(node, module_is_async) {
+            return None;
+        }
+        let mut cursor = node.walk();
+        let keyword = node.children(&mut cursor).find(|c| c.kind() == "await")?;
+        return Some(AwaitExpr {
+            node,
+            keyword,
+            operand: node
+                .named_children(&mut node.walk())
+                .find(|c| c.kind() != "comment"),
+            misparsed: false,
+        });
+    }
+    let keyword = misparsed_keyword(source, node)?;
+    if !in_async_context(keyword, module_is_async) {
+        return None;
+    }
+    Some(AwaitExpr {
+        node,
+        keyword,
+        operand: single_operand(node, keyword),
+        misparsed: true,
+    })
+}
+
+/// The node kinds a postfix chain is made of.
+fn is_chain_link(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "call_expression" | "member_expression" | "subscript_expression"
+    )
+}
+
+/// The link's head: the callee of a call, the object of a member or subscript.
+fn head_of(link: Node) -> Option<Node> {
+    match link.kind() {
+        "call_expression" => link.child_by_field_id(crate::field!("function")),
+        "member_expression" | "subscript_expression" => {
+            link.child_by_field_id(crate::field!("object"))
+        }
+        _ => None,
+    }
+}
+
+/// Whether `node` is the head of a bigger link (so not the chain's top).
+fn extends_chain(node: Node) -> bool {
+    node.parent()
+        .filter(|parent| is_chain_link(*parent))
+        .and_then(head_of)
+        == Some(node)
+}
+
+/// The identifier `await` at the bottom of `top`'s chain, when the chain
+/// starts with it applied to something: `await(…)`, `await[…]`, `` await`…` ``.
+/// (`await.x` is not an await: an operand cannot start with `.`. An escaped
+/// `aw\u0061it` is never the keyword, §12.7.2, and its text differs.)
+///
+/// This is the shape alone: whether `await` is an operator there is
+/// [`in_async_context`]'s question (the engine knows it from the function it
+/// compiles). `top` must be the chain's top (see [`await_expression`]).
+pub fn misparsed_keyword<'t>(source: &str, top: Node<'t>) -> Option<Node<'t>> {
+    if !is_chain_link(top) || extends_chain(top) {
+        return None;
+    }
+    let mut link = top;
+    loop {
+        let head = head_of(link)?;
+        if head.kind() == "identifier" {
+            let applied = link.kind() != "member_expression";
+            let is_await = source.get(head.byte_range()) == Some("await");
+            return (applied && is_await).then_some(head);
+        }
+        if !is_chain_link(head) {
+            return None;
+        }
+        link = head;
+    }
+}
+
+/// For `await (x)` (a call of `await` with one parenthesized argument and
+/// nothing after it), `x`.
+fn single_operand<'t>(top: Node<'t>, keyword: Node<'t>) -> Option<Node<'t>> {
+    if top.kind() != "call_expression" || head_of(top) != Some(keyword) {
+        return None;
+    }
+    let arguments = top.child_by_field_id(crate::field!("arguments"))?;
+    if arguments.kind() != "arguments" {
+        // `` await `t` ``: the template string is the operand.
+        return Some(arguments);
+    }
+    let mut cursor = arguments.walk();
+    let mut items = arguments
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment");
+    let only = items.next()?;
+    items.next().is_none().then_some(only)
+}
+
+/// What kind of suspension a point is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SuspensionKind {
+    Await,
+    /// A `for await` loop: it awaits each step of the iterator.
+    ForAwait,
+    Yield,
+}
+
+impl SuspensionKind {
+    /// The word a reader (and acorn's AST) uses for it.
+    pub fn word(self) -> &'static str {
+        match self {
+            SuspensionKind::Await => "await",
+            SuspensionKind::ForAwait => "for await",
+            SuspensionKind::Yield => "yield",
+        }
+    }
+}
+
+/// One place where a function may suspend.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuspensionPoint {
+    pub kind: SuspensionKind,
+    /// The whole `await` expression, `for await` statement or `yield` expression.
+    pub range: Range<usize>,
+    /// The operand of an `await` or `yield`, the iterable of a `for await`
+    /// (empty for a bare `yield`).
+    pub operand: Range<usize>,
+}
+
+/// The suspension points of one function, or of the top level.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionSuspensions {
+    /// The function node's bytes; `None` for the top level.
+    pub function: Option<Range<usize>>,
+    /// In source order.
+    pub points: Vec<SuspensionPoint>,
+}
+
+/// Every suspension point of the file, grouped by the function that owns it
+/// (functions without one are left out), functions in source order, the top
+/// level first. This is what ticklens reads as the places each function
+/// suspends; hovers, facts and the engine use the same reading.
+pub fn suspension_points(
+    source: &str,
+    tree: &Tree,
+    module_is_async: bool,
+) -> Vec<FunctionSuspensions> {
+    let mut found: Vec<(Option<Range<usize>>, SuspensionPoint)> = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if let Some(point) = suspension_point(source, node, module_is_async) {
+            match owner(node) {
+                Owner::Function(function) => found.push((Some(function.byte_range()), point)),
+                Owner::TopLevel => found.push((None, point)),
+                // An `await` or `yield` here is a syntax error (§15.7.1):
+                // it suspends nothing around it.
+                Owner::ClassInitializer(_) => {}
+            }
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    group(found)
+}
+
+/// `node` as a suspension point, if it is one.
+pub fn suspension_point(
+    source: &str,
+    node: Node,
+    module_is_async: bool,
+) -> Option<SuspensionPoint> {
+    if let Some(awaited) = await_expression(source, node, module_is_async) {
+        return Some(SuspensionPoint {
+            kind: SuspensionKind::Await,
+            range: awaited.range(),
+            operand: awaited.operand_range(),
+        });
+    }
+    if is_for_await(node) {
+        // Each step awaits the iterator's `next()` result (§14.7.5.7,
+        // ForIn/OfBodyEvaluation with iteratorKind async).
+        let iterable = node.child_by_field_id(crate::field!("right"));
+        return Some(SuspensionPoint {
+            kind: SuspensionKind::ForAwait,
+            range: node.byte_range(),
+            operand: iterable.map_or(node.start_byte()..node.start_byte(), |i| i.byte_range()),
+        });
+    }
+    if node.kind() == "yield_expression" {
+        let operand = node
+            .named_child(0)
+            .map_or(node.end_byte()..node.end_byte(), |o| o.byte_range());
+        return Some(SuspensionPoint {
+            kind: SuspensionKind::Yield,
+            range: node.byte_range(),
+            operand,
+        });
+    }
+    None
+}
+
+fn group(mut found: Vec<(Option<Range<usize>>, SuspensionPoint)>) -> Vec<FunctionSuspensions> {
+    found.sort_by_key(|(function, point)| {
+        (
+            function
+                .as_ref()
+                .map_or((0, 0), |f| (f.start + 1, usize::MAX - f.end)),
+            point.range.start,
+        )
+    });
+    let mut grouped: Vec<FunctionSuspensions> = Vec::new();
+    for (function, point) in found {
+        match grouped.last_mut() {
+            Some(last) if last.function == function => last.points.push(point),
+            _ => grouped.push(FunctionSuspensions {
+                function,
+                points: vec![point],
+            }),
+        }
+    }
+    grouped
+}
+
+/// The suspension points `function` owns (not those of nested functions),
+/// in source order. For the top level, pass the program node.
+pub fn points_of(source: &str, function: Node, module_is_async: bool) -> Vec<SuspensionPoint> {
+    let mut points = Vec::new();
+    let mut stack = vec![function];
+    while let Some(node) = stack.pop() {
+        if node != function {
+            if let Some(point) = suspension_point(source, node, module_is_async) {
+                points.push(point);
+            }
+        }
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if is_function(child) || child.kind() == "class_static_block" {
+                // Its computed key still belongs here.
+                if let Some(key) = child
+                    .child_by_field_id(crate::field!("name"))
+                    .filter(|k| k.kind() == "computed_property_name")
+                {
+                    stack.push(key);
+                }
+                continue;
+            }
+            if child.kind() == "field_definition" {
+                if let Some(key) = child
+                    .child_by_field_id(crate::field!("property"))
+                    .filter(|k| k.kind() == "computed_property_name")
+                {
+                    stack.push(key);
+                }
+                continue;
+            }
+            stack.push(child);
+        }
+    }
+    points.sort_by_key(|p| p.range.start);
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of every point of the file, per function (`top` for the top
+    /// level, else the function's first line), in source order.
+    fn points(source: &str, module_is_async: bool) -> Vec<(String, Vec<String>)> {
+        let tree = crate::syntax::parse(source, None);
+        assert!(!tree.root_node().has_error(), "{source}");
+        suspension_points(source, &tree, module_is_async)
+            .into_iter()
+            .map(|function| {
+                let owner = function.function.map_or("top".to_owned(), |range| {
+                    source[range].lines().next().unwrap_or("").to_owned()
+                });
+                let texts = function
+                    .points
+                    .iter()
+                    .map(|p| match p.kind {
+                        SuspensionKind::ForAwait => "for await".to_owned(),
+                        _ => source[p.range.clone()].to_owned(),
+                    })
+                    .collect();
+                (owner, texts)
+            })
+            .collect()
+    }
+
+    /// The awaits of the one function of `body`'s async wrapper.
+    fn awaits_in(body: &str) -> Vec<String> {
+        let source = format!("async function f(k, o, x) {{\n{body}\n}}");
+        points(&source, false)
+            .into_iter()
+            .filter(|(owner, _)| owner.starts_with("async function f("))
+            .flat_map(|(_, texts)| texts)
+            .collect()
+    }
+
+    #[test]
+    fn a_parenthesized_callee_chain_is_one_await_of_the_whole_chain() {
+        assert_eq!(awaits_in("await (x)(k);"), ["await (x)(k)"]);
+        assert_eq!(awaits_in("await (x).k;"), ["await (x).k"]);
+        assert_eq!(
+            awaits_in("await (x)[0].z`t`(1)?.w;"),
+            ["await (x)[0].z`t`(1)?.w"]
+        );
+    }
+
+    #[test]
+    fn the_fetch_idiom_has_two_awaits_and_the_outer_one_spans_the_chain() {
+        let source = "async function load(u) { return await (await fetch(u)).json(); }";
+        let tree = crate::syntax::parse(source, None);
+        let found = suspension_points(source, &tree, false);
+        let ranges: Vec<&str> = found[0]
+            .points
+            .iter()
+            .map(|p| &source[p.range.clone()])
+            .collect();
+        assert_eq!(ranges, ["await (await fetch(u)).json()", "await fetch(u)"]);
+        let operand = &source[found[0].points[0].operand.clone()];
+        assert_eq!(operand, "(await fetch(u)).json()");
+    }
+
+    #[test]
+    fn an_awaited_iife_is_awaited_by_the_caller_and_its_body_awaits_for_itself() {
+        let found = points(
+            "async function f() { await (async () => { await g(); })(); }",
+            false,
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].1, ["await (async () => { await g(); })()"]);
+        assert_eq!(found[1].1, ["await g()"]);
+    }
+
+    #[test]
+    fn await_is_a_name_outside_async_code() {
+        assert!(points("function f(x) { await (x)(1); await (x); }", false).is_empty());
+        assert!(points("await (x).y; await (x);", false).is_empty());
+        assert_eq!(
+            points("await (x).y;", true),
+            [("top".to_owned(), vec!["await (x).y".to_owned()])]
+        );
+        // A class field initialiser is a function of its own, never async.
+        assert!(points("async function f() { class A { x = await (y).z; } }", false).is_empty());
+    }
+
+    #[test]
+    fn awaits_in_a_switch_are_counted() {
+        let found =
+            awaits_in("switch (await k) { case await o: await x; break; default: { await x; } }");
+        assert_eq!(found.len(), 4, "{found:?}");
+    }
+
+    #[test]
+    fn awaits_in_for_in_loops_are_counted() {
+        assert_eq!(
+            awaits_in("for (const key in await o) { await key; }").len(),
+            2
+        );
+    }
+
+    #[test]
+    fn a_for_await_loop_is_a_suspension_point_besides_the_awaits_in_it() {
+        assert_eq!(
+            awaits_in("for await (const v of o) { await v; }"),
+            ["for await", "await v"]
+        );
+    }
+
+    #[test]
+    fn awaits_under_labels_are_counted_in_order() {
+        assert_eq!(
+            awaits_in("a: { await x; break a; }\nb: for (;;) { await k; break b; }"),
+            ["await x", "await k"]
+        );
+    }
+
+    #[test]
+    fn awaits_in_optional_chains_are_counted() {
+        assert_eq!(
+            awaits_in("(await x())?.key; (await o)?.[await k];").len(),
+            3
+        );
+    }
+
+    #[test]
+    fn awaits_in_template_literals_are_counted() {
+        assert_eq!(
+            awaits_in("`${await x} ${`${await (x)(k)}`}`;"),
+            ["await x", "await (x)(k)"]
+        );
+    }
+
+    #[test]
+    fn awaits_in_default_parameters_belong_to_the_function_that_declares_them() {
+        let found = points(
+            "async function f(a = async () => await x) { await a; }",
+            false,
+        );
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].1, ["await a"]);
+        assert_eq!(found[1].1, ["await x"]);
+    }
+
+    #[test]
+    fn computed_keys_are_evaluated_by_the_code_around_the_member() {
+        let found = awaits_in("({ [await k]: 1, async [await o]() { await 1; } });\nclass A { [await x] = 1; static [await k]() {} }");
+        assert_eq!(found, ["await k", "await o", "await x", "await k"]);
+    }
+
+    #[test]
+    fn class_field_initialisers_own_their_arrows_awaits() {
+        let found = points(
+            "async function f() { class A { g = async () => await (x).y; } }",
+            false,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].1, ["await (x).y"]);
+        assert!(found[0].0.starts_with("async () =>"), "{found:?}");
+    }
+
+    #[test]
+    fn yields_belong_to_their_generator() {
+        let found = points(
+            "function* g() { yield 1; yield* h(); }\nasync function* a() { yield await x; }",
+            false,
+        );
+        assert_eq!(found[0].1, ["yield 1", "yield* h()"]);
+        assert_eq!(found[1].1, ["yield await x", "await x"]);
+    }
+
+    #[test]
+    fn points_of_one_function_match_the_files_reading() {
+        let source = "async function f(x) { await (x).y; const g = async () => await x; for await (const v of x) {} }";
+        let tree = crate::syntax::parse(source, None);
+        let function = tree.root_node().named_child(0).unwrap();
+        let texts: Vec<&str> = points_of(source, function, false)
+            .iter()
+            .map(|p| &source[p.range.start..p.range.start + 9])
+            .collect();
+        assert_eq!(texts, ["await (x)", "for await"]);
+    }
+}
