@@ -20,6 +20,8 @@ use differential::{node, report};
 
 /// The share of answerable programs the engine may abstain on.
 const MAX_ABSTAIN_RATE: f64 = 0.05;
+/// The same for each tier of issue 17's new constructs (globals, `typeof`, `this`, ...).
+const MAX_TIER_ABSTAIN_RATE: f64 = 0.10;
 
 struct Run {
     cases: Vec<Case>,
@@ -162,6 +164,24 @@ fn generator_covers_every_construct_of_its_tier() {
         ],
     );
     assert!(three.iter().any(|p| p.racy.is_some()));
+    must_cover(
+        Tier::Classes,
+        &[
+            "extends Promise",
+            "super(executor)",
+            "super.then(",
+            "super.speak()",
+            "static async fetch",
+            "get label()",
+            "describe = () =>",
+            "then(resolve) {",
+            "new Later(",
+            "Later.resolve(",
+            "new Lazy(",
+            "Promise.any(",
+            "top got",
+        ],
+    );
     assert!(
         three
             .iter()
@@ -169,6 +189,25 @@ fn generator_covers_every_construct_of_its_tier() {
                 && p.source.lines().any(|l| l.starts_with("await "))),
         "no ES module awaits at top level"
     );
+    let four = must_cover(
+        Tier::Globals,
+        &[
+            "typeof globalThis",
+            "typeof require",
+            "? queueMicrotask :",
+            "return typeof this;",
+            "\"use strict\"; return typeof this",
+            "let undefined =",
+            "function (NaN, Infinity)",
+            "queueMicrotask(function tick",
+            "require(\"node:timers/promises\")",
+            "require(\"util\").promisify(setTimeout)",
+            "require(\"node:process\")",
+            "require(\"timers\").setTimeout",
+        ],
+    );
+    assert!(four.iter().any(|p| p.source.starts_with("\"use strict\";")));
+    assert!(four.iter().any(|p| p.flavor == Flavor::EsModule));
 }
 
 #[test]
@@ -250,6 +289,20 @@ fn engine_matches_node_24_on_generated_programs() {
         unstable.is_empty(),
         "answered programs Node ordered two ways: {unstable:?}"
     );
+    for tier in [Tier::Globals, Tier::Classes] {
+        let tally = &tallies[&Some(tier)];
+        assert!(
+            tally.answerable() > 0 && tally.abstain_rate() <= MAX_TIER_ABSTAIN_RATE,
+            "tier {} abstained on {} of {} answerable programs (at most {:.0}% allowed); \
+             reasons in {}:\n{}",
+            tier.number(),
+            tally.abstained,
+            tally.answerable(),
+            100.0 * MAX_TIER_ABSTAIN_RATE,
+            run.report_path.display(),
+            run.table
+        );
+    }
     assert!(
         total.abstain_rate() <= MAX_ABSTAIN_RATE,
         "the engine abstained on {} of {} answerable programs ({:.1}%, at most {:.0}% allowed); \

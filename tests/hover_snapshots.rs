@@ -265,7 +265,7 @@ fixture_tests! {
     async_function_heads_state_the_contract => "function_contracts.js",
     dropped_promises_are_fire_and_forget => "dropped.js",
     unknown_ticks_say_why => "unknown_ticks.js",
-    class_methods_are_described_from_their_own_code => "class_members.js",
+    class_methods_run_and_count_ticks_from_the_programs_calls => "class_members.js",
     code_the_engine_cannot_run_gets_the_generic_hover => "syntax_error.js",
 }
 

@@ -85,7 +85,7 @@ fn hover_on_an_async_function_states_its_contract() {
     assert!(text.contains("Runs synchronously up to line 3"), "{text}");
     assert!(text.contains("2 suspension points"), "{text}");
     assert!(
-        text.contains("settles on microtask tick 2 after entry"),
+        text.contains("settles on microtask tick 2 after each call is entered"),
         "{text}"
     );
 }
@@ -150,7 +150,7 @@ fn code_lens_shows_the_predicted_output_and_settle_ticks() {
         .collect();
     assert_eq!(titles[0], "prints: A, D, B, C");
     assert!(
-        titles.contains(&"example(): settles on tick 1"),
+        titles.contains(&"example(): settles 1 tick after each call is entered"),
         "{titles:?}"
     );
     assert_eq!(lenses[0]["command"]["command"], "ticklens.showOrder");

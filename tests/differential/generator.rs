@@ -10,7 +10,9 @@
 //! 2. `.then/.catch` chains, thenables, `return p` and `return await p`, the `Promise` combinators,
 //!    rejections caught by `try/catch` or `.catch`, `process.nextTick`, `queueMicrotask`;
 //! 3. timers, `setImmediate`, `setInterval`, loops, `forEach(async ...)`, `map` + `Promise.all`,
-//!    `.finally` and `try/finally` across awaits, top-level `await` in ES modules.
+//!    `.finally` and `try/finally` across awaits, top-level `await` in ES modules;
+//! 4. names the program does not declare: Node's globals and `typeof`, sloppy and strict `this`,
+//!    shadowed `undefined`, `require` of built-ins (`generator/globals.rs`).
 //!
 //! Unless a program is marked `racy`, Node prints it in one order: see `timeline.rs` for how timers
 //! are kept apart. A racy program holds a top-level `setTimeout(f, 0)` and `setImmediate(g)`, whose
@@ -24,7 +26,9 @@ use rand_chacha::ChaCha8Rng;
 use super::timeline::{Phase, Rejects, Settle, Slots};
 
 mod awaitables;
+mod classes;
 mod functions;
+mod globals;
 
 /// How deep generated functions and callbacks nest.
 const MAX_DEPTH: u32 = 3;
@@ -39,16 +43,22 @@ pub enum Tier {
     One,
     Two,
     Three,
+    /// Globals, `typeof`, `this`, shadowed `undefined`, `require` of built-ins (`generator/globals.rs`).
+    Globals,
+    /// Classes, `Promise` subclasses and thenable classes (`generator/classes.rs`).
+    Classes,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 3] = [Tier::One, Tier::Two, Tier::Three];
+    pub const ALL: [Tier; 5] = [Tier::One, Tier::Two, Tier::Three, Tier::Globals, Tier::Classes];
 
     pub fn number(self) -> u8 {
         match self {
             Tier::One => 1,
             Tier::Two => 2,
             Tier::Three => 3,
+            Tier::Globals => 4,
+            Tier::Classes => 5,
         }
     }
 }
@@ -95,11 +105,17 @@ impl Program {
 
 /// The program for `(tier, seed)`.
 pub fn generate(tier: Tier, seed: u64) -> Program {
+    if tier == Tier::Globals {
+        return globals::program(seed);
+    }
     let mut gen = Gen::new(tier, seed);
+    if tier == Tier::Classes {
+        return classes::program(&mut gen.rng, seed, gen.flavor);
+    }
     let statements = match tier {
         Tier::One => gen.rng.random_range(2..=4),
         Tier::Two => gen.rng.random_range(3..=5),
-        Tier::Three => gen.rng.random_range(3..=6),
+        _ => gen.rng.random_range(3..=6),
     };
     gen.program(|_, count| count < statements)
 }

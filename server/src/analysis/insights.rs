@@ -78,14 +78,14 @@ pub struct AwaitInsight {
 }
 
 impl AwaitInsight {
-    /// The inlay label: `tick 2`, `tick 2 thenable`, `after fetch(…)`.
+    /// The inlay label: `tick 2`, `tick 3 (calls its then)`, `after fetch(…)`.
     pub fn inlay_label(&self) -> Option<String> {
         if self.plain_value {
             return Some("+1".to_owned());
         }
         let tick = short_tick(&self.resume)?;
         Some(match self.thenable {
-            true => format!("{tick} thenable"),
+            true => format!("{tick} (calls its then)"),
             false => tick,
         })
     }
@@ -102,7 +102,7 @@ impl AwaitInsight {
         let mut text = describe_resume(&self.resume, function);
         if self.thenable {
             text.push_str(&format!(
-                " `{}` is a thenable, not a native promise: one job calls its `then`, and the \
+                " `{}` is a thenable, not a plain `Promise`: one job calls its `then`, and the \
                  `resolve` it calls queues the resumption, one more job.",
                 shorten(&self.operand, 40)
             ));
@@ -672,6 +672,20 @@ fn subject(function: &str) -> String {
     }
 }
 
+/// What "microtask tick N" means, said in every hover that states one (the
+/// definition of docs/ARCHITECTURE.md, "Tick"); `entry` names what is entered.
+pub fn tick_definition(entry: &str) -> String {
+    format!(
+        "*Microtask tick N* counts generations of promise jobs from the synchronous entry of \
+         {entry}: jobs its synchronous code queues run on tick 1, jobs those queue on tick 2, and \
+         so on. It is not `process.nextTick`: the count ends when the microtask queue empties \
+         and nextTick callbacks, timers or I/O run."
+    )
+}
+
+/// If a `jobs` count holds only for a plain `Promise` operand.
+const IF_PLAIN_PROMISE: &str = ", if it is a plain `Promise` (not a subclass or a thenable)";
+
 /// A sentence for a resume tick, for hovers. `function` is a
 /// [`FunctionInsight::call_label`].
 pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
@@ -681,7 +695,7 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
         }
         ResumeTick::AfterEntry { jobs } => {
             format!(
-                "Resumes on microtask tick {jobs} after {} was entered.",
+                "Resumes on microtask tick {jobs} after {} was entered, on every call.",
                 subject(function)
             )
         }
@@ -694,7 +708,7 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
             if *jobs == 1 { "" } else { "s" },
             shorten(operand, 60),
             if *if_native_promise {
-                " (if it is a native promise)"
+                IF_PLAIN_PROMISE
             } else {
                 ""
             }
@@ -709,10 +723,10 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
 fn describe_settle(tick: &ResumeTick) -> String {
     match tick {
         ResumeTick::AfterEntry { jobs: 0 } => {
-            "Its promise settles during the call (tick 0).".to_owned()
+            "Its promise settles before each call returns (microtask tick 0).".to_owned()
         }
         ResumeTick::AfterEntry { jobs } => {
-            format!("Its promise settles on microtask tick {jobs} after entry.")
+            format!("Its promise settles on microtask tick {jobs} after each call is entered.")
         }
         ResumeTick::AfterSettle { jobs, operand, .. } => format!(
             "Its promise settles {jobs} job{} after `{}` settles.",
@@ -739,6 +753,9 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
         shorten(&at.operand, 60),
         at.resume_text(&name)
     );
+    if matches!(at.resume, ResumeTick::AfterEntry { .. }) {
+        text.push_str(&format!("\n\n{}", tick_definition("the call")));
+    }
     match at.depends_on_previous {
         Some(false) => text.push_str(
             "\n\nDoes not use the previous await's result; if the two operations are \
@@ -873,6 +890,12 @@ pub fn module_await_hover(at: &AwaitInsight) -> String {
         shorten(&at.operand, 60),
         at.resume_text(MODULE_BODY)
     );
+    if matches!(at.resume, ResumeTick::AfterEntry { .. }) {
+        text.push_str(&format!(
+            "\n\n{}",
+            tick_definition("the module's evaluation")
+        ));
+    }
     match at.depends_on_previous {
         Some(false) => text.push_str(
             "\n\nDoes not use the previous await's result; if the two operations are \
@@ -916,6 +939,9 @@ pub fn function_hover(source: &str, function: &FunctionInsight) -> String {
     }
     text.push_str("\n\n");
     text.push_str(&describe_settle(&function.settles));
+    if matches!(function.settles, ResumeTick::AfterEntry { jobs } if jobs > 0) {
+        text.push_str(&format!("\n\n{}", tick_definition("the call")));
+    }
     if !function.rejected_by.is_empty() {
         let reasons: Vec<String> = function
             .rejected_by
@@ -962,12 +988,19 @@ impl FunctionInsight {
         }
     }
 
-    /// One line for a code lens: `run(): settles on tick 2`; `None` when unknown.
+    /// One line for a code lens: `run(): settles 2 ticks after each call is
+    /// entered`; `None` when unknown.
     pub fn settle_title(&self) -> Option<String> {
         match &self.settles {
-            ResumeTick::AfterEntry { jobs } => {
-                Some(format!("{}: settles on tick {jobs}", self.lens_label()))
-            }
+            ResumeTick::AfterEntry { jobs: 0 } => Some(format!(
+                "{}: settles before each call returns",
+                self.lens_label()
+            )),
+            ResumeTick::AfterEntry { jobs } => Some(format!(
+                "{}: settles {jobs} tick{} after each call is entered",
+                self.lens_label(),
+                if *jobs == 1 { "" } else { "s" }
+            )),
             ResumeTick::AfterSettle { jobs, operand, .. } => Some(format!(
                 "{}: settles {jobs} job{} after {}",
                 self.lens_label(),
@@ -1117,7 +1150,9 @@ mod tests {
         let text =
             hover("async function neverCalled(x) {\n  const y = $0await x;\n  return y;\n}\n");
         assert!(
-            text.contains("Resumes 1 job after `x` settles (if it is a native promise)"),
+            text.contains(
+                "Resumes 1 job after `x` settles, if it is a plain `Promise` (not a subclass or a thenable)"
+            ),
             "{text}"
         );
         let head =

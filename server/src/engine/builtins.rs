@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use super::collections::CollectionKind;
 use super::machine::{Completion, Machine, Run};
 use super::scheduler::{JobKind, Tick, TimerKind};
 use super::value::{Builtin, ErrorKind, MathMethod, Native, ObjId, ObjKind, Value};
@@ -28,6 +29,10 @@ impl Machine<'_> {
             ("String", Builtin::StringCtor),
             ("Number", Builtin::NumberCtor),
             ("Boolean", Builtin::BooleanCtor),
+            ("Map", Builtin::CollectionCtor(CollectionKind::Map)),
+            ("Set", Builtin::CollectionCtor(CollectionKind::Set)),
+            ("WeakMap", Builtin::CollectionCtor(CollectionKind::WeakMap)),
+            ("WeakSet", Builtin::CollectionCtor(CollectionKind::WeakSet)),
         ];
         for (name, builtin) in functions {
             let value = self.builtin_value(*builtin);
@@ -100,7 +105,7 @@ impl Machine<'_> {
         self.define_global("undefined", Value::Undefined);
     }
 
-    fn define_global(&mut self, name: &str, value: Value) {
+    pub(crate) fn define_global(&mut self, name: &str, value: Value) {
         let global = self.global;
         self.scopes[global].vars.push(super::value::Binding {
             name: Rc::from(name),
@@ -158,6 +163,7 @@ impl Machine<'_> {
             }
             Native::ReturnValue(value) => normal(value),
             Native::ThrowValue(value) => Ok(Completion::Throw(value)),
+            Native::CapabilityExecutor { record } => self.capability_executor(record, &args),
         }
     }
 
@@ -201,6 +207,14 @@ impl Machine<'_> {
                 normal(Value::Undefined)
             }
             Builtin::PromiseCtor => self.abstain("calling `Promise` without `new` (a TypeError)"),
+            Builtin::PromiseResolve if self.is_class(&this) => {
+                normal(self.promise_resolve_in(&this, arg(&args, 0))?)
+            }
+            Builtin::PromiseReject if self.is_class(&this) => {
+                let capability = self.new_promise_capability(&this)?;
+                self.call_capability(capability.reject, arg(&args, 0))?;
+                normal(Value::Object(capability.promise))
+            }
             Builtin::PromiseResolve => {
                 self.check_promise_receiver(&this)?;
                 let promise = self.promise_resolve(arg(&args, 0))?;
@@ -238,6 +252,9 @@ impl Machine<'_> {
                 else {
                     return self.abstain("a promise method called on a non-promise");
                 };
+                if !self.is_plain_native_promise(promise) {
+                    return self.subclass_promise_method(builtin, promise, this, args);
+                }
                 let (on_fulfilled, on_rejected, what) = match builtin {
                     Builtin::PromiseThen => (arg(&args, 0), arg(&args, 1), "`.then`"),
                     Builtin::PromiseCatch => (Value::Undefined, arg(&args, 0), "`.catch`"),
@@ -267,6 +284,11 @@ impl Machine<'_> {
                 normal(Value::Bool(is_array))
             }
             Builtin::ArrayMethod(method) => self.array_method(method, this, args),
+            Builtin::CollectionCtor(kind) => self.abstain(format!(
+                "calling `{}` without `new` (a TypeError)",
+                kind.name()
+            )),
+            Builtin::CollectionMethod(method) => self.collection_call(method, this, args),
             Builtin::StringMethod(method) => self.string_method(method, this, args),
             Builtin::MathMethod(method) => self.math_method(method, &args),
             Builtin::StringCtor => {
@@ -283,12 +305,17 @@ impl Machine<'_> {
                 normal(Value::Number(self.to_number(&arg(&args, 0))?))
             }
             Builtin::BooleanCtor => normal(Value::Bool(arg(&args, 0).truthy())),
+            Builtin::Require
+            | Builtin::UtilPromisify
+            | Builtin::TimersPromisesSetTimeout
+            | Builtin::TimersPromisesSetImmediate => self.call_node_builtin(builtin, args),
             Builtin::ObjectKeys | Builtin::ObjectValues | Builtin::ObjectEntries => {
                 let target = arg(&args, 0);
-                let Some(id) = target
-                    .as_object()
-                    .filter(|id| matches!(self.heap[*id].kind, ObjKind::Plain))
-                else {
+                let Some(id) = target.as_object().filter(|id| {
+                    matches!(self.heap[*id].kind, ObjKind::Plain)
+                        && !self.heap[*id].hidden_props
+                        && !self.has_accessor(*id)
+                }) else {
                     return self.abstain("Object.keys/values/entries of a non-plain object");
                 };
                 let props = self.heap[id].props.clone();
@@ -305,6 +332,47 @@ impl Machine<'_> {
                 }
                 normal(Value::Object(self.alloc(ObjKind::Array(items))))
             }
+        }
+    }
+
+    fn is_class(&self, value: &Value) -> bool {
+        value
+            .as_object()
+            .is_some_and(|id| matches!(self.heap[id].kind, ObjKind::Class(_)))
+    }
+
+    /// `then`, `catch` and `finally` on a promise that may have another
+    /// constructor: `then` uses SpeciesConstructor, `catch` invokes the
+    /// receiver's own `then` (§27.2.5.1); `finally` is not modelled there.
+    fn subclass_promise_method(
+        &mut self,
+        builtin: Builtin,
+        promise: ObjId,
+        this: Value,
+        args: Vec<Value>,
+    ) -> Run<Completion> {
+        match builtin {
+            Builtin::PromiseThen => {
+                let (on_fulfilled, on_rejected) = (arg(&args, 0), arg(&args, 1));
+                let origin = self.origin("`.then`");
+                let derived = match self.species_constructor(promise)? {
+                    Some(c) => {
+                        self.then_with_species(promise, &c, &on_fulfilled, &on_rejected, origin)?
+                    }
+                    None => Value::Object(self.promise_then(
+                        promise,
+                        &on_fulfilled,
+                        &on_rejected,
+                        origin,
+                    )),
+                };
+                Ok(Completion::Normal(derived))
+            }
+            Builtin::PromiseCatch => {
+                let then = self.get_property(&this, "then")?;
+                self.call(&then, this, vec![Value::Undefined, arg(&args, 0)])
+            }
+            _ => self.abstain("`.finally` on a Promise subclass instance is not modelled"),
         }
     }
 
@@ -348,27 +416,43 @@ impl Machine<'_> {
                 ObjKind::Native(Native::Builtin(builtin)) => Some(*builtin),
                 _ => None,
             });
+        let program_made = constructor.as_object().is_some_and(|id| {
+            matches!(
+                self.heap[id].kind,
+                ObjKind::Class(_) | ObjKind::Closure { .. }
+            )
+        });
+        if program_made {
+            return self.construct_with_target(constructor, args, constructor);
+        }
         match builtin {
-            Some(Builtin::PromiseCtor) => {
-                // new Promise(executor) (§27.2.3.1): an executor that throws
-                // rejects the promise unless it was already resolved.
-                let executor = arg(&args, 0);
-                if !self.is_callable(&executor) {
-                    return self.abstain("`new Promise` without an executor (a TypeError)");
-                }
-                let promise = self.new_promise();
-                let (resolve, reject) = self.resolving_functions(promise);
-                let call_args = vec![Value::Object(resolve), Value::Object(reject)];
-                if let Completion::Throw(error) =
-                    self.call(&executor, Value::Undefined, call_args)?
-                {
-                    self.call(&Value::Object(reject), Value::Undefined, vec![error])?;
-                }
-                Ok(Completion::Normal(Value::Object(promise)))
-            }
+            Some(Builtin::PromiseCtor) => self.construct_promise(args, None),
             Some(Builtin::ErrorCtor(kind)) => Ok(Completion::Normal(self.new_error(kind, &args)?)),
+            Some(Builtin::CollectionCtor(kind)) => self.construct_collection(kind, &args),
             _ => self.abstain("`new` on anything but Promise or Error is not modelled"),
         }
+    }
+
+    /// new Promise(executor) (§27.2.3.1): an executor that throws rejects
+    /// the promise unless it was already resolved. `proto` is a subclass's
+    /// prototype when `super(executor)` runs it.
+    pub(crate) fn construct_promise(
+        &mut self,
+        args: Vec<Value>,
+        proto: Option<ObjId>,
+    ) -> Run<Completion> {
+        let executor = arg(&args, 0);
+        if !self.is_callable(&executor) {
+            return self.abstain("`new Promise` without an executor (a TypeError)");
+        }
+        let promise = self.new_promise();
+        self.heap[promise].proto = proto;
+        let (resolve, reject) = self.resolving_functions(promise);
+        let call_args = vec![Value::Object(resolve), Value::Object(reject)];
+        if let Completion::Throw(error) = self.call(&executor, Value::Undefined, call_args)? {
+            self.call(&Value::Object(reject), Value::Undefined, vec![error])?;
+        }
+        Ok(Completion::Normal(Value::Object(promise)))
     }
 
     fn capability(&mut self) -> super::value::Capability {

@@ -145,6 +145,35 @@ pub(crate) enum Op {
     IterNext(Rc<str>, usize),
     /// A construct the engine does not model, reached at run time.
     Abstain(Rc<str>),
+    /// `[heritage?, constructor, fields] -> [class]`: ClassDefinitionEvaluation
+    /// (§15.7.14) up to the members; declares `%proto` and `%ctor` in the
+    /// current scope for `super` (see `classes.rs`).
+    MakeClass {
+        name: Rc<str>,
+        derived: bool,
+    },
+    /// `[object, value] -> [object]`: defines an own property or accessor.
+    Define {
+        name: Rc<str>,
+        kind: DefineKind,
+    },
+    /// `super(args...)` in a derived constructor: `[args...] -> [this]`.
+    SuperCall {
+        argc: usize,
+    },
+    /// `super.name`: `[receiver, home] -> [value]`.
+    GetSuper(Rc<str>),
+}
+
+/// What `Op::Define` creates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DefineKind {
+    /// An enumerable data property (fields, object literal members).
+    Field,
+    /// A non-enumerable method (class bodies).
+    Method,
+    Getter,
+    Setter,
 }
 
 /// One compiled function (or the program's top level).
@@ -153,6 +182,12 @@ pub(crate) struct FunctionCode {
     pub name: Rc<str>,
     pub is_async: bool,
     pub is_arrow: bool,
+    /// `new` may call it: an ordinary `function`, or a class constructor.
+    pub constructible: bool,
+    /// Strict-mode code (`strict_mode.rs`): a plain call gives it `this === undefined`.
+    pub is_strict: bool,
+    /// A named function expression's name, bound to the function inside its own body.
+    pub own_name: Option<Rc<str>>,
     /// Byte range of the function node (the whole program for the top level).
     pub range: Range<usize>,
     pub code: Vec<Op>,

@@ -11,6 +11,7 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::bytecode::{DeclKind, FuncId, FunctionCode, HandlerKind, Op};
+use super::compile_class::MemberContext;
 use super::value::Value;
 
 /// Compiles every function of a program; `funcs[0]` is the top level.
@@ -19,6 +20,12 @@ pub(crate) struct Compiler<'s> {
     pub funcs: Vec<Option<FunctionCode>>,
     /// The function node each compiled function came from, for facts.
     hidden_counter: usize,
+    /// What `this` and `super` mean in each function being compiled, innermost last.
+    pub(crate) member_contexts: Vec<MemberContext>,
+    /// The context the next non-arrow function compiles in (set for class members).
+    pub(crate) next_member: Option<MemberContext>,
+    /// The code being compiled is strict (`strict_mode.rs`).
+    pub(crate) strict: bool,
 }
 
 /// Where `break` and `continue` of one loop go.
@@ -38,11 +45,11 @@ pub(crate) struct FnBuilder {
     span: Range<usize>,
     loops: Vec<LoopContext>,
     handlers: usize,
-    scopes: usize,
+    pub(crate) scopes: usize,
 }
 
 impl FnBuilder {
-    fn new(is_async: bool) -> Self {
+    pub(crate) fn new(is_async: bool) -> Self {
         FnBuilder {
             code: Vec::new(),
             spans: Vec::new(),
@@ -106,6 +113,9 @@ impl<'s> Compiler<'s> {
             src,
             funcs: Vec::new(),
             hidden_counter: 0,
+            member_contexts: Vec::new(),
+            next_member: None,
+            strict: false,
         }
     }
 
@@ -118,6 +128,7 @@ impl<'s> Compiler<'s> {
     pub fn compile_program(&mut self, root: Node, is_module: bool) -> FuncId {
         let id = self.reserve();
         let mut b = FnBuilder::new(is_module);
+        self.strict = super::strict_mode::is_strict(root, self.src, is_module);
         let outer = b.at(root);
         let children: Vec<Node> = named_children(root);
         self.hoist_vars(&mut b, root);
@@ -125,27 +136,37 @@ impl<'s> Compiler<'s> {
         b.emit(Op::Push(Value::Undefined));
         b.emit(Op::Return);
         b.restore(outer);
-        self.finish(id, b, Rc::from("top level"), false, root.byte_range());
+        self.finish(id, b, Rc::from("top level"), None, root.byte_range());
         id
     }
 
-    fn reserve(&mut self) -> FuncId {
+    pub(crate) fn reserve(&mut self) -> FuncId {
         self.funcs.push(None);
         self.funcs.len() - 1
     }
 
-    fn finish(
+    pub(crate) fn finish(
         &mut self,
         id: FuncId,
         b: FnBuilder,
         name: Rc<str>,
-        is_arrow: bool,
+        function: Option<Node>,
         range: Range<usize>,
     ) {
+        let is_arrow = function.is_some_and(|f| f.kind() == "arrow_function");
+        // Only a function expression's name is bound inside it; a declaration's name belongs
+        // to the enclosing scope.
+        let own_name = function
+            .filter(|f| matches!(f.kind(), "function_expression" | "function"))
+            .and_then(|f| f.child_by_field_id(crate::field!("name")))
+            .map(|n| Rc::from(self.text(n)));
         self.funcs[id] = Some(FunctionCode {
             name,
             is_async: b.is_async,
             is_arrow,
+            is_strict: self.strict,
+            own_name,
+            constructible: false,
             range,
             code: b.code,
             spans: b.spans,
@@ -155,10 +176,34 @@ impl<'s> Compiler<'s> {
 
     /// Compiles a function-like node (declaration, expression, arrow, method).
     pub fn compile_function(&mut self, node: Node, name: Option<&str>) -> FuncId {
+        let is_arrow = node.kind() == "arrow_function";
+        let context = if is_arrow {
+            self.member_contexts
+                .last()
+                .copied()
+                .unwrap_or_default()
+                .in_arrow()
+        } else {
+            self.next_member.take().unwrap_or_default()
+        };
+        self.member_contexts.push(context);
+        let id = self.compile_function_in(node, name, context);
+        self.member_contexts.pop();
+        id
+    }
+
+    fn compile_function_in(
+        &mut self,
+        node: Node,
+        name: Option<&str>,
+        context: MemberContext,
+    ) -> FuncId {
         let id = self.reserve();
         let is_async = has_token(node, "async");
         let is_arrow = node.kind() == "arrow_function";
         let mut b = FnBuilder::new(is_async);
+        let enclosing_strict = self.strict;
+        self.strict = super::strict_mode::is_strict(node, self.src, enclosing_strict);
         let outer = b.at(node);
         let name: Rc<str> = node
             .child_by_field_id(crate::field!("name"))
@@ -169,10 +214,9 @@ impl<'s> Compiler<'s> {
         if has_token(node, "*") || node.kind().contains("generator") {
             b.abstain("generator functions are not modelled");
         }
-        if matches!(node.kind(), "method_definition")
-            && (has_token(node, "get") || has_token(node, "set") || has_token(node, "static"))
-        {
-            b.abstain("getters, setters and static members are not modelled");
+        if context.super_call {
+            // A derived constructor has no `this` until `super()` returns (§10.2.1.1).
+            b.emit(Op::Declare(Rc::from(THIS_BINDING), DeclKind::Uninitialised));
         }
         if let Some(param) = node.child_by_field_id(crate::field!("parameter")) {
             b.emit(Op::LoadArg(0));
@@ -189,8 +233,7 @@ impl<'s> Compiler<'s> {
                 self.hoist_vars(&mut b, body);
                 let statements = named_children(body);
                 self.statements(&mut b, &statements);
-                b.emit(Op::Push(Value::Undefined));
-                b.emit(Op::Return);
+                self.implicit_return(&mut b);
             }
             Some(expression) => {
                 self.expression(&mut b, expression);
@@ -199,8 +242,29 @@ impl<'s> Compiler<'s> {
             None => b.abstain("a function without a body"),
         }
         b.restore(outer);
-        self.finish(id, b, name, is_arrow, node.byte_range());
+        self.finish(id, b, name, Some(node), node.byte_range());
+        self.strict = enclosing_strict;
+        let constructible = !is_arrow
+            && !is_async
+            && matches!(
+                node.kind(),
+                "function_declaration" | "function_expression" | "function"
+            );
+        if let Some(Some(code)) = self.funcs.get_mut(id) {
+            code.constructible = constructible || context.is_constructor;
+        }
         id
+    }
+
+    /// Falling off the end returns `undefined`, or `this` in a derived
+    /// constructor (§10.2.2 step 10-12, where `this` must be bound).
+    fn implicit_return(&mut self, b: &mut FnBuilder) {
+        if self.member_contexts.last().is_some_and(|c| c.super_call) {
+            b.emit(Op::Load(Rc::from(THIS_BINDING)));
+        } else {
+            b.emit(Op::Push(Value::Undefined));
+        }
+        b.emit(Op::Return);
     }
 
     fn parameter(&mut self, b: &mut FnBuilder, param: Node, index: usize) {
@@ -300,6 +364,14 @@ impl<'s> Compiler<'s> {
                     b.emit(Op::Declare(Rc::from(name), DeclKind::Var));
                     b.restore(span);
                 }
+                "class_declaration" => {
+                    if let Some(name) = statement.child_by_field_id(crate::field!("name")) {
+                        b.emit(Op::Declare(
+                            Rc::from(self.text(name)),
+                            DeclKind::Uninitialised,
+                        ));
+                    }
+                }
                 "lexical_declaration" => {
                     for decl in named_children(*statement) {
                         if let Some(name) = decl.child_by_field_id(crate::field!("name")) {
@@ -345,15 +417,16 @@ impl<'s> Compiler<'s> {
             "lexical_declaration" | "variable_declaration" => self.declaration(b, node),
             "function_declaration" | "empty_statement" | "comment" => {}
             "statement_block" => self.block(b, node),
-            "return_statement" => {
-                match node.named_child(0) {
-                    Some(value) if value.kind() != "comment" => self.expression(b, value),
-                    _ => {
-                        b.emit(Op::Push(Value::Undefined));
-                    }
+            "return_statement" => match node.named_child(0) {
+                Some(_) if self.member_contexts.last().is_some_and(|c| c.super_call) => {
+                    b.abstain("`return value` in a derived constructor is not modelled")
                 }
-                b.emit(Op::Return);
-            }
+                Some(value) if value.kind() != "comment" => {
+                    self.expression(b, value);
+                    b.emit(Op::Return);
+                }
+                _ => self.implicit_return(b),
+            },
             "throw_statement" => {
                 if let Some(value) = node.named_child(0) {
                     self.expression(b, value);
@@ -368,8 +441,12 @@ impl<'s> Compiler<'s> {
             "break_statement" | "continue_statement" => self.break_continue(b, node),
             "try_statement" => self.try_statement(b, node),
             "class_declaration" => {
-                self.class_members(node);
-                b.abstain("classes are not modelled");
+                self.class(b, node, None);
+                let name = node
+                    .child_by_field_id(crate::field!("name"))
+                    .map(|n| self.text(n))
+                    .unwrap_or_default();
+                b.emit(Op::Declare(Rc::from(name), DeclKind::Let));
             }
             "export_statement" => self.export_statement(b, node),
             "import_statement" => b.abstain("importing another module is not modelled"),
@@ -391,34 +468,6 @@ impl<'s> Compiler<'s> {
         if let Some(value) = node.child_by_field_id(crate::field!("value")) {
             self.expression(b, value);
             b.emit(Op::Pop);
-        }
-    }
-
-    /// Compiles the methods and function-valued fields of a class the engine
-    /// does not run, so that each async member still has per-function facts
-    /// (from its own code alone: the class is never instantiated).
-    pub(crate) fn class_members(&mut self, class: Node) {
-        let Some(body) = class.child_by_field_id(crate::field!("body")) else {
-            return;
-        };
-        for member in named_children(body) {
-            match member.kind() {
-                "method_definition" => {
-                    self.compile_function(member, None);
-                }
-                "field_definition" => {
-                    if let Some(value) = member
-                        .child_by_field_id(crate::field!("value"))
-                        .filter(|value| is_function_kind(value.kind()))
-                    {
-                        let name = member
-                            .child_by_field_id(crate::field!("property"))
-                            .map(|p| self.text(p));
-                        self.compile_function(value, name);
-                    }
-                }
-                _ => {}
-            }
         }
     }
 
@@ -772,6 +821,9 @@ impl<'s> Compiler<'s> {
         }
     }
 }
+
+/// The hidden binding that holds `this` in a derived constructor.
+pub(crate) const THIS_BINDING: &str = "%this";
 
 pub(crate) fn named_children(node: Node) -> Vec<Node> {
     let mut cursor = node.walk();

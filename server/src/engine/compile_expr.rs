@@ -48,15 +48,15 @@ impl<'s> Compiler<'s> {
             "null" => {
                 b.emit(Op::Push(Value::Null));
             }
+            // A name like any other: a program may declare its own `undefined` (it is only a
+            // non-writable property of the global object, §19.1.4).
             "undefined" => {
-                b.emit(Op::Push(Value::Undefined));
+                b.emit(Op::Load(Rc::from("undefined")));
             }
             "identifier" => {
                 b.emit(Op::Load(Rc::from(self.text(node))));
             }
-            "this" => {
-                b.emit(Op::LoadThis);
-            }
+            "this" => self.this(b),
             "arrow_function" | "function_expression" | "function" => {
                 let id = self.compile_function(node, name);
                 b.emit(Op::Closure(id));
@@ -75,6 +75,9 @@ impl<'s> Compiler<'s> {
                 };
                 if property.kind() == "private_property_identifier" {
                     return b.abstain("private fields are not modelled");
+                }
+                if object.kind() == "super" {
+                    return self.super_property(b, self.text(property));
                 }
                 self.expression(b, object);
                 b.emit(Op::GetProp(Rc::from(self.text(property))));
@@ -139,10 +142,7 @@ impl<'s> Compiler<'s> {
             }
             "array" => self.array(b, node),
             "object" => self.object(b, node),
-            "class" => {
-                self.class_members(node);
-                b.abstain("classes are not modelled");
-            }
+            "class" => self.class(b, node, name),
             other => b.abstain(format!("`{other}` is not modelled")),
         }
     }
@@ -174,7 +174,11 @@ impl<'s> Compiler<'s> {
 
     /// Pushes the arguments; `Some(true)` when they contain a spread (then a
     /// single array was pushed instead).
-    fn arguments(&mut self, b: &mut FnBuilder, args: Option<Node>) -> Option<(usize, bool)> {
+    pub(crate) fn arguments(
+        &mut self,
+        b: &mut FnBuilder,
+        args: Option<Node>,
+    ) -> Option<(usize, bool)> {
         let Some(args) = args else {
             return Some((0, false));
         };
@@ -212,6 +216,26 @@ impl<'s> Compiler<'s> {
                 ) else {
                     return b.abstain("a malformed method call");
                 };
+                if object.kind() == "super" {
+                    self.this(b);
+                    b.emit(Op::Dup);
+                    if !self.super_home(b) {
+                        return;
+                    }
+                    b.emit(Op::GetSuper(Rc::from(self.text(property))));
+                    let Some((argc, spread)) = self.arguments(b, args) else {
+                        return;
+                    };
+                    if spread {
+                        b.emit(Op::CallSpread { with_this: true });
+                    } else {
+                        b.emit(Op::Call {
+                            argc,
+                            with_this: true,
+                        });
+                    }
+                    return;
+                }
                 self.expression(b, object);
                 let span = b.at(callee);
                 b.emit(Op::GetMethod(Rc::from(self.text(property))));
@@ -231,7 +255,7 @@ impl<'s> Compiler<'s> {
                 true
             }
             "import" => return b.abstain("dynamic `import()` is not modelled"),
-            "super" => return b.abstain("`super` is not modelled"),
+            "super" => return self.super_call(b, args),
             _ => {
                 self.expression(b, callee);
                 false
@@ -557,6 +581,13 @@ impl<'s> Compiler<'s> {
     }
 
     fn object(&mut self, b: &mut FnBuilder, node: Node) {
+        if named_children(node).into_iter().any(|member| {
+            member.kind() == "method_definition"
+                && (super::compile::has_token(member, "get")
+                    || super::compile::has_token(member, "set"))
+        }) {
+            return self.object_with_accessors(b, node);
+        }
         let mut keys: Vec<Rc<str>> = Vec::new();
         for member in named_children(node) {
             match member.kind() {
@@ -601,7 +632,7 @@ impl<'s> Compiler<'s> {
         b.emit(Op::Object(keys));
     }
 
-    fn property_key(&self, key: Node) -> Option<String> {
+    pub(crate) fn property_key(&self, key: Node) -> Option<String> {
         match key.kind() {
             "property_identifier" | "identifier" => Some(self.text(key).to_owned()),
             "string" => decode_string(self, key).filter(|k| !is_array_index(k)),

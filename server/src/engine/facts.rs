@@ -22,7 +22,7 @@ struct Anchor {
     operand: Option<String>,
     native_assumed: bool,
     depth: u32,
-    instant: usize,
+    phase: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,7 +41,7 @@ pub(crate) struct Observer {
     anchors: BTreeMap<usize, Anchor>,
     awaited: BTreeMap<usize, (ObjId, Range<usize>)>,
     pub resumes: BTreeMap<(FuncId, usize, usize), Vec<Observed>>,
-    /// Each activation's (function, outer promise, entry depth, entry instant).
+    /// Each activation's (function, outer promise, entry depth, entry phase).
     pub outer_promises: Vec<(FuncId, ObjId, u32, usize)>,
     pub entered_funcs: Vec<FuncId>,
     activation_funcs: BTreeMap<usize, FuncId>,
@@ -54,7 +54,7 @@ pub(crate) struct Observer {
     pub operand_kinds: BTreeMap<(FuncId, usize, usize), (u32, u32)>,
 }
 
-/// When a promise settled: (macrotask instant, job depth).
+/// When a promise settled: (macrotask phase, job depth).
 pub(crate) type SettledAt = Option<(usize, u32)>;
 
 impl Observer {
@@ -64,16 +64,16 @@ impl Observer {
         func: FuncId,
         outer: ObjId,
         depth: u32,
-        instant: usize,
+        phase: usize,
     ) {
-        self.outer_promises.push((func, outer, depth, instant));
+        self.outer_promises.push((func, outer, depth, phase));
         self.anchors.insert(
             activation,
             Anchor {
                 operand: None,
                 native_assumed: false,
                 depth,
-                instant,
+                phase,
             },
         );
         self.activation_funcs.insert(activation, func);
@@ -111,11 +111,11 @@ impl Observer {
         &mut self,
         activation: usize,
         depth: u32,
-        instant: usize,
+        phase: usize,
         settled: SettledAt,
     ) -> Option<Observed> {
         let anchor = self.anchors.get(&activation)?.clone();
-        if anchor.instant == instant && depth >= anchor.depth {
+        if anchor.phase == phase && depth >= anchor.depth {
             let jobs = depth - anchor.depth;
             return Some(match anchor.operand {
                 None => Observed::AfterEntry(jobs),
@@ -128,8 +128,8 @@ impl Observer {
         }
         // Crossed a macrotask: count from the awaited operand's settling.
         let (promise, span) = self.awaited.get(&activation)?.clone();
-        let (settle_instant, settle_depth) = settled?;
-        if settle_instant != instant || depth < settle_depth {
+        let (settle_phase, settle_depth) = settled?;
+        if settle_phase != phase || depth < settle_depth {
             return None;
         }
         let operand = self
@@ -144,7 +144,7 @@ impl Observer {
                 operand: Some(operand.clone()),
                 native_assumed,
                 depth: settle_depth,
-                instant,
+                phase,
             },
         );
         Some(Observed::AfterSettle {
@@ -159,14 +159,14 @@ impl Observer {
         activation: usize,
         span: Range<usize>,
         depth: u32,
-        instant: usize,
+        phase: usize,
         settled: SettledAt,
     ) {
         let Some(&func) = self.activation_funcs.get(&activation) else {
             return;
         };
         let key = (func, span.start, span.end);
-        match self.observe(activation, depth, instant, settled) {
+        match self.observe(activation, depth, phase, settled) {
             Some(observed) => self.resumes.entry(key).or_default().push(observed),
             None => {
                 // Unknown: record an impossible marker so it reads as varying.

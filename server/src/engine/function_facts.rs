@@ -200,6 +200,7 @@ fn run_uncalled_functions(machine: &mut Machine) {
         machine.microtasks.clear();
         machine.ticks.clear();
         machine.steps = 0;
+        machine.start_phase();
         let _ = machine
             .call(&Value::Object(closure), Value::Undefined, Vec::new())
             .and_then(|_| machine.run_after_isolated_call());
@@ -304,7 +305,7 @@ fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&st
 
 fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTick {
     let mut ticks = Vec::new();
-    for &(f, outer, depth, instant) in &observer.outer_promises {
+    for &(f, outer, depth, phase) in &observer.outer_promises {
         if f != func {
             continue;
         }
@@ -315,7 +316,7 @@ fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTic
                 _ => data.settled_at,
             });
         ticks.push(match settled {
-            Some((i, d)) if i == instant && d >= depth => Observed::AfterEntry(d - depth),
+            Some((p, d)) if p == phase && d >= depth => Observed::AfterEntry(d - depth),
             _ => Observed::AfterEntry(u32::MAX),
         });
     }

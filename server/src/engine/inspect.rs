@@ -59,11 +59,25 @@ impl Machine<'_> {
                         self.single_line("[", "]", &entries, depth)?
                     }
                     ObjKind::Plain => {
+                        if object.hidden_props || self.has_accessor(*id) {
+                            return self.abstain(
+                                "printing a prototype or an object with getters is not modelled",
+                            );
+                        }
+                        // A class instance prints as `Point { x: 1 }`.
+                        let prefix = match self.instance_prefix(*id)? {
+                            Some(name) => format!("{name} "),
+                            None => String::new(),
+                        };
                         if object.props.is_empty() {
-                            return Ok("{}".to_owned());
+                            return Ok(format!("{prefix}{{}}"));
                         }
                         if depth > MAX_DEPTH {
-                            return Ok("[Object]".to_owned());
+                            return Ok(if prefix.is_empty() {
+                                "[Object]".to_owned()
+                            } else {
+                                format!("[{}]", prefix.trim_end())
+                            });
                         }
                         let mut entries = Vec::with_capacity(object.props.len());
                         for (key, value) in &object.props {
@@ -74,8 +88,18 @@ impl Machine<'_> {
                             };
                             entries.push(format!("{key}: {}", self.inspect(value, depth + 1)?));
                         }
-                        self.single_line("{", "}", &entries, depth)?
+                        self.single_line(&format!("{prefix}{{"), "}", &entries, depth)?
                     }
+                    ObjKind::Promise(_) if !self.is_plain_native_promise(*id) => {
+                        return self.abstain("printing a Promise subclass instance is not modelled")
+                    }
+                    ObjKind::Class(_) => self.inspect_class(*id)?,
+                    ObjKind::Collection(_) => self.inspect_collection(
+                        *id,
+                        depth,
+                        |value, depth| self.inspect(value, depth),
+                        |open, parts| self.single_line(open, "}", parts, depth),
+                    )?,
                     ObjKind::Promise(data) => {
                         let inner = match &data.state {
                             PromiseState::Pending => "<pending>".to_owned(),
@@ -101,6 +125,10 @@ impl Machine<'_> {
                     }
                     ObjKind::Error => {
                         return self.abstain("printing an Error (its stack trace) is not modelled")
+                    }
+                    ObjKind::Opaque { name, .. } => {
+                        return self
+                            .abstain(format!("printing `{name}` is not modelled by ticklens"))
                     }
                     _ => return self.abstain("printing a built-in or host object is not modelled"),
                 }

@@ -91,6 +91,8 @@ pub(crate) struct Frame {
     pub this: Value,
     pub args: Vec<Value>,
     pub activation: Option<usize>,
+    /// new.target of a constructor call (`super()` passes it on).
+    pub new_target: Option<Value>,
 }
 
 /// An async function's call: its outer promise and, while suspended, its frame.
@@ -117,6 +119,8 @@ pub(crate) struct Machine<'s> {
     /// Shared counters (`Promise.all`'s remaining elements).
     pub counters: Vec<usize>,
     pub builtins: HashMap<Builtin, ObjId>,
+    /// Opaque Node globals and built-in modules, made on first use (`globals.rs`).
+    pub opaque_globals: HashMap<Rc<str>, ObjId>,
     pub microtasks: VecDeque<Job>,
     pub ticks: VecDeque<Tick>,
     pub event_loop: EventLoop,
@@ -156,6 +160,7 @@ impl<'s> Machine<'s> {
             flags: Vec::new(),
             counters: Vec::new(),
             builtins: HashMap::new(),
+            opaque_globals: HashMap::new(),
             microtasks: VecDeque::new(),
             ticks: VecDeque::new(),
             event_loop: EventLoop::default(),
@@ -183,6 +188,8 @@ impl<'s> Machine<'s> {
         self.heap.push(Object {
             kind,
             props: Vec::new(),
+            proto: None,
+            hidden_props: false,
         });
         self.heap.len() - 1
     }
@@ -305,7 +312,7 @@ impl<'s> Machine<'s> {
         self.scopes.len() - 1
     }
 
-    fn lookup(&self, start: ScopeId, name: &str) -> Option<(ScopeId, usize)> {
+    pub(crate) fn lookup(&self, start: ScopeId, name: &str) -> Option<(ScopeId, usize)> {
         let mut scope = Some(start);
         while let Some(id) = scope {
             if let Some(index) = self.scopes[id].find(name) {
@@ -316,7 +323,7 @@ impl<'s> Machine<'s> {
         None
     }
 
-    fn load(&self, scope: ScopeId, name: &str) -> Run<Value> {
+    pub(crate) fn load(&mut self, scope: ScopeId, name: &str) -> Run<Value> {
         match self.lookup(scope, name) {
             Some((id, index)) => match &self.scopes[id].vars[index].value {
                 Some(value) => Ok(value.clone()),
@@ -324,14 +331,13 @@ impl<'s> Machine<'s> {
                     "`{name}` is read before its declaration runs (a ReferenceError)"
                 )),
             },
-            None => self.unknown_name(name),
+            None => self.undeclared_name(name),
         }
     }
 
-    fn unknown_name<T>(&self, name: &str) -> Run<T> {
-        self.abstain(format!(
-            "`{name}` is not defined in this program (unknown code, or a ReferenceError)"
-        ))
+    /// A global binding's value (the program's own top-level bindings come first).
+    pub fn load_global(&mut self, name: &str) -> Run<Value> {
+        self.load(self.global, name)
     }
 
     fn store(&mut self, scope: ScopeId, name: &str, value: Value) -> Run<()> {
@@ -348,12 +354,19 @@ impl<'s> Machine<'s> {
                 Ok(())
             }
             None => self.abstain(format!(
-                "assignment to the undeclared `{name}` (an implicit global)"
+                "assignment to `{name}`, which this file does not declare (an implicit global), \
+                 is not modelled by ticklens"
             )),
         }
     }
 
-    fn declare(&mut self, scope: ScopeId, name: &Rc<str>, value: Option<Value>, mutable: bool) {
+    pub(crate) fn declare(
+        &mut self,
+        scope: ScopeId,
+        name: &Rc<str>,
+        value: Option<Value>,
+        mutable: bool,
+    ) {
         let vars = &mut self.scopes[scope].vars;
         match vars.iter_mut().find(|b| b.name == *name) {
             Some(binding) => {
@@ -381,6 +394,9 @@ impl<'s> Machine<'s> {
                 let native = native.clone();
                 self.call_native(native, this, args)
             }
+            ObjKind::Opaque { name, .. } => {
+                self.abstain(format!("calling `{name}` is not modelled by ticklens"))
+            }
             ObjKind::Closure { .. } => {
                 if self.native_depth >= MAX_NATIVE_DEPTH {
                     return self.abstain("callbacks nest too deeply to model");
@@ -396,11 +412,38 @@ impl<'s> Machine<'s> {
         }
     }
 
+    /// Calls a constructor's body with `new_target`, which `super()` reads.
+    pub(crate) fn call_constructor(
+        &mut self,
+        closure: ObjId,
+        this: Value,
+        args: Vec<Value>,
+        new_target: Value,
+    ) -> Run<Completion> {
+        if self.native_depth >= MAX_NATIVE_DEPTH {
+            return self.abstain("constructors nest too deeply to model");
+        }
+        let base = self.frames.len();
+        self.push_frame(closure, this, args)?;
+        self.frame().new_target = Some(new_target);
+        self.native_depth += 1;
+        let result = self.run(base, None);
+        self.native_depth -= 1;
+        result
+    }
+
+    /// Whether `value` is a function. An opaque function counts: calling it then abstains.
     pub fn is_callable(&self, value: &Value) -> bool {
         value.as_object().is_some_and(|id| {
             matches!(
                 self.heap[id].kind,
-                ObjKind::Closure { .. } | ObjKind::Native(_)
+                ObjKind::Closure { .. }
+                    | ObjKind::Native(_)
+                    | ObjKind::Class(_)
+                    | ObjKind::Opaque {
+                        type_of: "function",
+                        ..
+                    }
             )
         })
     }
@@ -422,7 +465,14 @@ impl<'s> Machine<'s> {
         }
         let code = self.funcs[func].clone();
         let scope = self.new_scope(parent);
-        let this = if code.is_arrow { captured } else { this };
+        let this = if code.is_arrow {
+            captured
+        } else if !code.is_strict && this.is_nullish() {
+            // Sloppy-mode functions see the global object for a missing receiver (§10.2.1.2).
+            self.global_this()?
+        } else {
+            this
+        };
         let activation = if code.is_async {
             let outer = self.new_promise();
             self.activations.push(Activation {
@@ -432,9 +482,9 @@ impl<'s> Machine<'s> {
                 await_span: 0..0,
             });
             let id = self.activations.len() - 1;
-            let (depth, instant) = (self.depth, self.event_loop.instant);
+            let (depth, phase) = (self.depth, self.event_loop.phase);
             if let Some(observer) = &mut self.observer {
-                observer.entered(id, func, outer, depth, instant);
+                observer.entered(id, func, outer, depth, phase);
             }
             Some(id)
         } else {
@@ -450,6 +500,7 @@ impl<'s> Machine<'s> {
             this,
             args,
             activation,
+            new_target: None,
         });
         Ok(())
     }
@@ -481,9 +532,9 @@ impl<'s> Machine<'s> {
                 .and_then(|o| o.awaited_promise(activation))
                 .and_then(|p| self.promise_data(p))
                 .and_then(|data| data.settled_at);
-            let (depth, instant) = (self.depth, self.event_loop.instant);
+            let (depth, phase) = (self.depth, self.event_loop.phase);
             if let Some(observer) = &mut self.observer {
-                observer.resumed(activation, span, depth, instant, settled);
+                observer.resumed(activation, span, depth, phase, settled);
             }
         }
         let base = self.frames.len();
@@ -604,11 +655,13 @@ impl<'s> Machine<'s> {
             }
             Op::TypeofName(name) => {
                 let scope = self.scope();
-                let value = match self.lookup(scope, name) {
-                    Some(_) => self.load(scope, name)?,
-                    None => Value::Undefined,
+                let text = match self.lookup(scope, name) {
+                    Some(_) => {
+                        let value = self.load(scope, name)?;
+                        self.type_of(&value)
+                    }
+                    None => self.typeof_undeclared(name),
                 };
-                let text = self.type_of(&value);
                 self.push(Value::str(text));
             }
             Op::PushScope => {
@@ -735,13 +788,22 @@ impl<'s> Machine<'s> {
                 });
             }
             Op::Closure(func) => {
-                let scope = self.scope();
+                let mut scope = self.scope();
+                let own_name = self.funcs[*func].own_name.clone();
+                if own_name.is_some() {
+                    // A named function expression sees its own name in a scope of its own,
+                    // between its closure and its body (§15.2.5 step 3).
+                    scope = self.new_scope(scope);
+                }
                 let this = self.frame().this.clone();
                 let closure = self.alloc(ObjKind::Closure {
                     func: *func,
                     scope,
                     this,
                 });
+                if let Some(name) = own_name {
+                    self.declare(scope, &name, Some(Value::Object(closure)), false);
+                }
                 self.push(Value::Object(closure));
             }
             Op::Array(count) => {
@@ -905,6 +967,38 @@ impl<'s> Machine<'s> {
                 }
             }
             Op::Abstain(reason) => return self.abstain(reason.to_string()),
+            Op::MakeClass { name, derived } => {
+                let fields = self.pop();
+                let constructor = self.pop();
+                let heritage = derived.then(|| self.pop());
+                let scope = self.scope();
+                let class = self.make_class(name.clone(), heritage, constructor, fields, scope)?;
+                self.push(class);
+            }
+            Op::Define { name, kind } => {
+                let value = self.pop();
+                let object = self.pop();
+                self.define_member(&object, name, *kind, value)?;
+                self.push(object);
+            }
+            Op::SuperCall { argc } => {
+                let len = self.frame().stack.len();
+                let args = self.frame().stack.split_off(len.saturating_sub(*argc));
+                let scope = self.scope();
+                return Ok(match self.super_call(scope, args)? {
+                    Completion::Normal(this) => {
+                        self.push(this);
+                        Step::Continue
+                    }
+                    Completion::Throw(error) => Step::Throw(error),
+                });
+            }
+            Op::GetSuper(name) => {
+                let home = self.pop();
+                let receiver = self.pop();
+                let value = self.super_get(&home, name, &receiver)?;
+                self.push(value);
+            }
         }
         Ok(Step::Continue)
     }
@@ -917,6 +1011,9 @@ impl<'s> Machine<'s> {
             ObjKind::Closure { .. } => {
                 self.push_frame(id, this, args)?;
                 Ok(Step::Continue)
+            }
+            ObjKind::Opaque { name, .. } => {
+                self.abstain(format!("calling `{name}` is not modelled by ticklens"))
             }
             ObjKind::Native(native) => {
                 let native = native.clone();
@@ -1041,12 +1138,17 @@ impl<'s> Machine<'s> {
         let Some(activation) = self.frame().activation else {
             return self.abstain("`await` outside an async function");
         };
-        let thenable = self.observer.is_some()
-            && operand
-                .as_object()
-                .is_some_and(|id| self.promise_data(id).is_none())
-            && self.then_of(&operand)?.is_some();
+        let operand_object = operand.as_object();
         let promise = self.promise_resolve(operand)?;
+        // Adopted through its `then` (a thenable, or a promise whose
+        // constructor is not %Promise%): PromiseResolve made a new promise
+        // resolved with it, and that promise has a pending resolve-thenable job.
+        let thenable = operand_object.is_some_and(|id| {
+            id != promise
+                && self
+                    .promise_data(promise)
+                    .is_some_and(|data| matches!(data.state, super::promise::PromiseState::Pending))
+        });
         if let Some(observer) = &mut self.observer {
             observer.awaited(activation, span.clone(), promise, thenable);
         }
@@ -1072,7 +1174,9 @@ impl<'s> Machine<'s> {
             Value::Number(_) => "number",
             Value::Str(_) => "string",
             Value::Object(id) => match self.heap[*id].kind {
-                ObjKind::Closure { .. } | ObjKind::Native(_) => "function",
+                ObjKind::Closure { .. } | ObjKind::Native(_) | ObjKind::Class(_) => "function",
+                ObjKind::Opaque { type_of, .. } => type_of,
+                ObjKind::Namespace(name) => self.namespace_type(name),
                 _ => "object",
             },
         }

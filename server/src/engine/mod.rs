@@ -11,20 +11,31 @@
 
 mod builtins;
 mod bytecode;
+mod classes;
+mod collections;
 mod compile;
+mod compile_class;
 mod compile_expr;
 mod facts;
 mod function_facts;
+mod globals;
 mod inspect;
 mod machine;
 mod module_kind;
+mod node_modules;
 mod ops;
 mod promise;
+mod promise_subclass;
 mod props;
 mod scheduler;
 mod stdlib;
+mod strict_mode;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_globals;
+#[cfg(test)]
+mod tests_classes;
 #[cfg(test)]
 mod tests_timers;
 mod value;

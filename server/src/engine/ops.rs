@@ -173,6 +173,9 @@ impl Machine<'_> {
     }
 
     fn instance_of(&self, left: &Value, right: &Value) -> Run<Value> {
+        if let Some(result) = self.has_instance(left, right) {
+            return Ok(Value::Bool(result));
+        }
         let builtin = right.as_object().and_then(|id| match &self.heap[id].kind {
             ObjKind::Native(super::value::Native::Builtin(b)) => Some(*b),
             ObjKind::Namespace("Promise") => Some(Builtin::PromiseCtor),
@@ -186,6 +189,9 @@ impl Machine<'_> {
                 matches!(object.kind, ObjKind::Promise(_))
             }
             (Some(Builtin::ArrayIsArray), Some(object)) => matches!(object.kind, ObjKind::Array(_)),
+            (Some(Builtin::CollectionCtor(kind)), Some(object)) => {
+                matches!(&object.kind, ObjKind::Collection(c) if c.kind == kind)
+            }
             (Some(Builtin::ErrorCtor(ErrorKind::Error)), Some(object)) => {
                 matches!(object.kind, ObjKind::Error)
             }

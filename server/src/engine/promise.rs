@@ -42,6 +42,9 @@ pub(crate) enum ReactionHandler {
 pub(crate) struct Reaction {
     /// The promise `then` returned; `None` for `await`.
     pub derived: Option<ObjId>,
+    /// The derived promise's resolve and reject functions when it is a
+    /// subclass instance (`promise_subclass.rs`): the job calls them.
+    pub resolving: Option<(ObjId, ObjId)>,
     pub kind: ReactionKind,
     pub handler: ReactionHandler,
     /// Where the reaction was attached, for `--explain`.
@@ -55,7 +58,7 @@ pub(crate) struct PromiseData {
     pub reject_reactions: Vec<Reaction>,
     /// [[PromiseIsHandled]]: a rejection handler was ever attached.
     pub handled: bool,
-    /// When it settled (macrotask instant, job depth), for per-function facts.
+    /// When it settled (phase, job depth), for per-function facts.
     pub settled_at: Option<(usize, u32)>,
 }
 
@@ -126,10 +129,22 @@ impl Machine<'_> {
             return Ok(None);
         };
         let then = match &self.heap[id].kind {
-            ObjKind::Promise(_) => Some(self.builtin_value(super::value::Builtin::PromiseThen)),
-            ObjKind::Plain | ObjKind::Error => self.heap[id].get_own("then").cloned(),
+            ObjKind::Promise(_) if self.is_plain_native_promise(id) => {
+                Some(self.builtin_value(super::value::Builtin::PromiseThen))
+            }
+            // Subclass instances and class instances find `then` on their
+            // prototype chain, and a getter runs here, once (§27.2.1.3.2 step 9).
+            ObjKind::Promise(_) | ObjKind::Plain | ObjKind::Error | ObjKind::Class(_) => {
+                Some(self.get_property(value, "then")?)
+            }
+            ObjKind::Closure { .. } => self.heap[id].get_own("then").cloned(),
             ObjKind::Namespace(_) => {
                 return self.abstain("resolving with a built-in namespace object")
+            }
+            ObjKind::Opaque { name, .. } => {
+                return self.abstain(format!(
+                    "resolving with `{name}`, whose `then` is not modelled by ticklens"
+                ))
             }
             _ => None,
         };
@@ -137,7 +152,7 @@ impl Machine<'_> {
     }
 
     fn fulfill_promise(&mut self, promise: ObjId, value: Value) {
-        let settled_at = Some((self.event_loop.instant, self.depth));
+        let settled_at = Some((self.event_loop.phase, self.depth));
         let Some(data) = self.promise_data_mut(promise) else {
             return;
         };
@@ -157,7 +172,7 @@ impl Machine<'_> {
     /// (HostPromiseRejectionTracker "reject"); Node reports it after the
     /// microtask queue drains.
     pub fn reject_promise(&mut self, promise: ObjId, reason: Value) {
-        let settled_at = Some((self.event_loop.instant, self.depth));
+        let settled_at = Some((self.event_loop.phase, self.depth));
         let Some(data) = self.promise_data_mut(promise) else {
             return;
         };
@@ -201,16 +216,50 @@ impl Machine<'_> {
     ) {
         let fulfill = Reaction {
             derived,
+            resolving: None,
             kind: ReactionKind::Fulfill,
             handler: on_fulfilled,
             origin: origin.clone(),
         };
         let reject = Reaction {
             derived,
+            resolving: None,
             kind: ReactionKind::Reject,
             handler: on_rejected,
             origin,
         };
+        self.attach_reactions(promise, fulfill, reject);
+    }
+
+    /// PerformPromiseThen with a capability whose functions settle the
+    /// derived promise (a subclass's, `promise_subclass.rs`).
+    pub fn perform_then_capability(
+        &mut self,
+        promise: ObjId,
+        on_fulfilled: ReactionHandler,
+        on_rejected: ReactionHandler,
+        capability: super::value::Capability,
+        origin: Rc<str>,
+    ) {
+        let resolving = Some((capability.resolve, capability.reject));
+        let fulfill = Reaction {
+            derived: None,
+            resolving,
+            kind: ReactionKind::Fulfill,
+            handler: on_fulfilled,
+            origin: origin.clone(),
+        };
+        let reject = Reaction {
+            derived: None,
+            resolving,
+            kind: ReactionKind::Reject,
+            handler: on_rejected,
+            origin,
+        };
+        self.attach_reactions(promise, fulfill, reject);
+    }
+
+    fn attach_reactions(&mut self, promise: ObjId, fulfill: Reaction, reject: Reaction) {
         let Some(data) = self.promise_data_mut(promise) else {
             return;
         };
@@ -258,10 +307,8 @@ impl Machine<'_> {
     /// PromiseResolve(%Promise%, x) (§27.2.4.7.1): a native promise is
     /// returned as is; anything else gets a new promise resolved with it.
     pub fn promise_resolve(&mut self, value: Value) -> Run<ObjId> {
-        if let Some(id) = value
-            .as_object()
-            .filter(|id| self.promise_data(*id).is_some())
-        {
+        let promise_ctor = self.builtin_value(super::value::Builtin::PromiseCtor);
+        if let Some(id) = self.promise_with_constructor(&value, &promise_ctor)? {
             return Ok(id);
         }
         let promise = self.new_promise();
@@ -313,6 +360,13 @@ impl Machine<'_> {
                 self.call(&handler, Value::Undefined, vec![argument])?
             }
         };
+        if let Some((resolve, reject)) = reaction.resolving {
+            let (function, value) = match outcome {
+                Completion::Normal(value) => (resolve, value),
+                Completion::Throw(error) => (reject, error),
+            };
+            return self.call_capability(function, value);
+        }
         if let Some(derived) = reaction.derived {
             match outcome {
                 Completion::Normal(value) => self.resolve_promise(derived, value)?,

@@ -9,7 +9,7 @@ use super::machine::{Machine, Run};
 use super::value::{ArrayMethod, Builtin, ObjKind, StringMethod, Value};
 
 /// Names on `Object.prototype` (§20.1.3) and legacy accessors.
-const OBJECT_PROTOTYPE_NAMES: &[&str] = &[
+pub(crate) const OBJECT_PROTOTYPE_NAMES: &[&str] = &[
     "constructor",
     "toString",
     "toLocaleString",
@@ -99,6 +99,9 @@ impl Machine<'_> {
             )),
             Value::Object(id) => {
                 let id = *id;
+                if self.reads_through_chain(id, name) {
+                    return self.chain_get(id, name, object);
+                }
                 let object = &self.heap[id];
                 match &object.kind {
                     ObjKind::Array(items) => {
@@ -111,6 +114,7 @@ impl Machine<'_> {
                                 .abstain(format!("the array property `.{name}` is not modelled")),
                         }
                     }
+                    ObjKind::Collection(_) => self.collection_property(id, name),
                     ObjKind::Promise(_) => {
                         let builtin = match name {
                             "then" => Builtin::PromiseThen,
@@ -138,6 +142,12 @@ impl Machine<'_> {
                         }
                         Ok(Value::Undefined)
                     }
+                    ObjKind::Opaque { name: what, .. } => match object.get_own(name) {
+                        Some(value) => Ok(value.clone()),
+                        None => {
+                            self.abstain(format!("`{what}.{name}` is not modelled by ticklens"))
+                        }
+                    },
                     _ => match object.get_own(name) {
                         Some(value) => Ok(value.clone()),
                         None => self.abstain(format!(
@@ -153,13 +163,40 @@ impl Machine<'_> {
         let Some(id) = object.as_object() else {
             return self.abstain(format!("setting `.{name}` on a primitive"));
         };
-        if OBJECT_PROTOTYPE_NAMES.contains(&name) {
+        // An own `constructor` is an ordinary data property; it matters to
+        // PromiseResolve and SpeciesConstructor, which read it.
+        if OBJECT_PROTOTYPE_NAMES.contains(&name) && name != "constructor" {
             return self.abstain(format!("setting `.{name}` is not modelled"));
         }
-        match &mut self.heap[id].kind {
-            ObjKind::Plain | ObjKind::Error => {
+        if self.set_through_accessor(id, name, &value)?.is_some() {
+            return Ok(());
+        }
+        match &self.heap[id].kind {
+            ObjKind::Plain | ObjKind::Error | ObjKind::Promise(_) => {
                 self.heap[id].set_own(name, value);
                 Ok(())
+            }
+            ObjKind::Class(_) if !matches!(name, "prototype" | "name" | "length") => {
+                if let ObjKind::Class(data) = &mut self.heap[id].kind {
+                    data.static_fields = true;
+                }
+                self.heap[id].set_own(name, value);
+                Ok(())
+            }
+            ObjKind::Closure { .. } if !matches!(name, "name" | "length" | "constructor") => {
+                self.heap[id].set_own(name, value);
+                Ok(())
+            }
+            // A modelled member of an opaque object (`module.exports = ...`) can be replaced.
+            ObjKind::Opaque { .. } if self.heap[id].get_own(name).is_some() => {
+                self.heap[id].set_own(name, value);
+                Ok(())
+            }
+            ObjKind::Opaque { name: what, .. } => {
+                let what = what.clone();
+                self.abstain(format!(
+                    "setting `{what}.{name}` is not modelled by ticklens"
+                ))
             }
             _ => self.abstain(format!(
                 "setting `.{name}` on an array, function, promise or built-in is not modelled"

@@ -79,6 +79,10 @@ pub(crate) enum Native {
     /// `finally`'s value thunk and thrower (§27.2.5.3.1 step 8, §27.2.5.3.2 step 8).
     ReturnValue(Value),
     ThrowValue(Value),
+    /// GetCapabilitiesExecutor (§27.2.1.5.1); `record` is a two-slot array.
+    CapabilityExecutor {
+        record: ObjId,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +147,15 @@ pub(crate) enum Builtin {
     ObjectKeys,
     ObjectValues,
     ObjectEntries,
+    CollectionCtor(super::collections::CollectionKind),
+    CollectionMethod(super::collections::CollectionMethod),
+    /// CommonJS `require`, for Node's built-in modules (`globals.rs`).
+    Require,
+    /// `util.promisify`, exact only for the timers that carry a custom promisified form.
+    UtilPromisify,
+    /// `require('timers/promises').setTimeout` and `.setImmediate`.
+    TimersPromisesSetTimeout,
+    TimersPromisesSetImmediate,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -231,11 +244,30 @@ pub(crate) enum ObjKind {
     Namespace(&'static str),
     /// What `setTimeout`/`setInterval`/`setImmediate` return.
     TimerHandle(usize),
+    /// A value Node defines that the engine does not model (`fetch`, `globalThis`, a built-in
+    /// module): it exists and `typeof` gives `type_of`, but reading it, calling it or printing
+    /// it abstains. Only objects and functions: primitive globals are modelled or abstain.
+    Opaque {
+        name: Rc<str>,
+        type_of: &'static str,
+    },
     /// The state of a `for...of` loop over an array.
     ArrayIter {
         array: ObjId,
         next: usize,
     },
+    /// A class constructor (`classes.rs`).
+    Class(super::classes::ClassData),
+    /// A getter/setter pair, stored as the value of an accessor property;
+    /// only property reads and writes see through it (`classes.rs`).
+    Accessor {
+        get: Option<Value>,
+        set: Option<Value>,
+    },
+    /// The intrinsic `Promise.prototype`, the end of a Promise subclass's chain.
+    PromisePrototype,
+    /// A `Map`, `Set`, `WeakMap` or `WeakSet` (`collections.rs`).
+    Collection(super::collections::Collection),
 }
 
 #[derive(Debug)]
@@ -243,6 +275,13 @@ pub(crate) struct Object {
     pub kind: ObjKind,
     /// Own properties in insertion order.
     pub props: Vec<(Rc<str>, Value)>,
+    /// [[Prototype]] when it is an object the program made (a class's
+    /// prototype, a constructor function's `prototype`); `None` is the
+    /// intrinsic prototype of the object's kind.
+    pub proto: Option<ObjId>,
+    /// Some own properties are not enumerable (a prototype's methods and
+    /// `constructor`): enumerating or printing this object abstains.
+    pub hidden_props: bool,
 }
 
 impl Object {

@@ -1,0 +1,324 @@
+//! `Map`, `Set`, `WeakMap` and `WeakSet` (§24.1-24.4).
+//!
+//! Entries keep insertion order. A deleted entry leaves a hole (`None`) rather
+//! than shifting the rest, as the spec's List does (§24.1.3.3 step 4): a
+//! `forEach` in progress then visits exactly the entries Node visits, also
+//! when the callback adds or deletes some.
+
+use super::machine::{Completion, Machine, Run};
+use super::value::{Builtin, ObjId, ObjKind, Value};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum CollectionKind {
+    Map,
+    Set,
+    WeakMap,
+    WeakSet,
+}
+
+impl CollectionKind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            CollectionKind::Map => "Map",
+            CollectionKind::Set => "Set",
+            CollectionKind::WeakMap => "WeakMap",
+            CollectionKind::WeakSet => "WeakSet",
+        }
+    }
+
+    fn is_weak(self) -> bool {
+        matches!(self, CollectionKind::WeakMap | CollectionKind::WeakSet)
+    }
+
+    fn is_set(self) -> bool {
+        matches!(self, CollectionKind::Set | CollectionKind::WeakSet)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum CollectionMethod {
+    Get,
+    Set,
+    Add,
+    Has,
+    Delete,
+    Clear,
+    ForEach,
+}
+
+#[derive(Debug)]
+pub(crate) struct Collection {
+    pub kind: CollectionKind,
+    /// (key, value) in insertion order; a Set stores its value as the key.
+    pub entries: Vec<Option<(Value, Value)>>,
+}
+
+impl Collection {
+    pub(crate) fn size(&self) -> usize {
+        self.entries.iter().flatten().count()
+    }
+
+    fn position(&self, key: &Value) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|entry| entry.as_ref().is_some_and(|(k, _)| same_value_zero(k, key)))
+    }
+}
+
+/// SameValueZero (§7.2.11): NaN equals NaN, and +0 equals -0.
+fn same_value_zero(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || (x.is_nan() && y.is_nan()),
+        _ => a == b,
+    }
+}
+
+/// The method a collection of `kind` has under `name`.
+pub(crate) fn collection_method(kind: CollectionKind, name: &str) -> Option<CollectionMethod> {
+    use CollectionMethod::*;
+    let method = match name {
+        "get" => Get,
+        "set" => Set,
+        "add" => Add,
+        "has" => Has,
+        "delete" => Delete,
+        "clear" => Clear,
+        "forEach" => ForEach,
+        _ => return None,
+    };
+    let fits = match method {
+        Get | Set => !kind.is_set(),
+        Add => kind.is_set(),
+        Has | Delete => true,
+        Clear | ForEach => !kind.is_weak(),
+    };
+    fits.then_some(method)
+}
+
+fn arg(args: &[Value], index: usize) -> Value {
+    args.get(index).cloned().unwrap_or(Value::Undefined)
+}
+
+impl Machine<'_> {
+    /// `new Map(iterable)` and kin; iterables other than arrays abstain.
+    pub(crate) fn construct_collection(
+        &mut self,
+        kind: CollectionKind,
+        args: &[Value],
+    ) -> Run<Completion> {
+        let id = self.alloc(ObjKind::Collection(Collection {
+            kind,
+            entries: Vec::new(),
+        }));
+        let source = arg(args, 0);
+        if source.is_nullish() {
+            return Ok(Completion::Normal(Value::Object(id)));
+        }
+        let items = self.array_items(&source)?;
+        for item in items {
+            let (key, value) = if kind.is_set() {
+                (item.clone(), item)
+            } else {
+                if item.as_object().is_none() {
+                    return self.abstain("a Map entry that is not an object (a TypeError)");
+                }
+                let key = self.get_index(&item, &Value::Number(0.0))?;
+                let value = self.get_index(&item, &Value::Number(1.0))?;
+                (key, value)
+            };
+            self.collection_put(id, key, value)?;
+        }
+        Ok(Completion::Normal(Value::Object(id)))
+    }
+
+    fn collection(&self, id: ObjId) -> Option<&Collection> {
+        match &self.heap[id].kind {
+            ObjKind::Collection(collection) => Some(collection),
+            _ => None,
+        }
+    }
+
+    fn collection_mut(&mut self, id: ObjId) -> Option<&mut Collection> {
+        match &mut self.heap[id].kind {
+            ObjKind::Collection(collection) => Some(collection),
+            _ => None,
+        }
+    }
+
+    /// Map.prototype.set / Set.prototype.add (§24.1.3.9, §24.2.3.1).
+    fn collection_put(&mut self, id: ObjId, key: Value, value: Value) -> Run<()> {
+        let Some(kind) = self.collection(id).map(|c| c.kind) else {
+            return self.abstain("internal: not a collection");
+        };
+        if kind.is_weak() && key.as_object().is_none() {
+            return self.abstain(format!(
+                "a {} key that is not an object (a TypeError)",
+                kind.name()
+            ));
+        }
+        // -0 is stored as +0 (`==` on numbers holds for both zeros).
+        let key = if key == Value::Number(0.0) {
+            Value::Number(0.0)
+        } else {
+            key
+        };
+        self.account_slots(2)?;
+        let Some(collection) = self.collection_mut(id) else {
+            return Ok(());
+        };
+        match collection.position(&key) {
+            Some(at) => collection.entries[at] = Some((key, value)),
+            None => collection.entries.push(Some((key, value))),
+        }
+        Ok(())
+    }
+
+    pub(crate) fn collection_call(
+        &mut self,
+        method: CollectionMethod,
+        this: Value,
+        args: Vec<Value>,
+    ) -> Run<Completion> {
+        let normal = |value: Value| Ok(Completion::Normal(value));
+        let Some(id) = this.as_object().filter(|id| {
+            self.collection(*id)
+                .is_some_and(|c| collection_method(c.kind, name(method)).is_some())
+        }) else {
+            return self.abstain("a Map or Set method called on another object (a TypeError)");
+        };
+        let key = arg(&args, 0);
+        match method {
+            CollectionMethod::Get => {
+                let found = self
+                    .collection(id)
+                    .and_then(|c| c.position(&key).and_then(|at| c.entries[at].clone()));
+                normal(found.map_or(Value::Undefined, |(_, value)| value))
+            }
+            CollectionMethod::Has => {
+                let found = self.collection(id).and_then(|c| c.position(&key));
+                normal(Value::Bool(found.is_some()))
+            }
+            CollectionMethod::Set => {
+                self.collection_put(id, key, arg(&args, 1))?;
+                normal(this)
+            }
+            CollectionMethod::Add => {
+                self.collection_put(id, key.clone(), key)?;
+                normal(this)
+            }
+            CollectionMethod::Delete => {
+                let Some(collection) = self.collection_mut(id) else {
+                    return normal(Value::Bool(false));
+                };
+                let at = collection.position(&key);
+                if let Some(at) = at {
+                    collection.entries[at] = None;
+                }
+                normal(Value::Bool(at.is_some()))
+            }
+            CollectionMethod::Clear => {
+                if let Some(collection) = self.collection_mut(id) {
+                    collection
+                        .entries
+                        .iter_mut()
+                        .for_each(|entry| *entry = None);
+                }
+                normal(Value::Undefined)
+            }
+            CollectionMethod::ForEach => {
+                let callback = key;
+                if !self.is_callable(&callback) {
+                    return self.abstain("forEach without a function (a TypeError)");
+                }
+                let this_arg = arg(&args, 1);
+                let mut index = 0;
+                // The length is read again each step: entries added by the
+                // callback are visited, deleted ones are not.
+                while let Some(entry) = self
+                    .collection(id)
+                    .and_then(|c| c.entries.get(index).cloned())
+                {
+                    index += 1;
+                    let Some((key, value)) = entry else {
+                        continue;
+                    };
+                    let call_args = vec![value, key, this.clone()];
+                    if let Completion::Throw(error) =
+                        self.call(&callback, this_arg.clone(), call_args)?
+                    {
+                        return Ok(Completion::Throw(error));
+                    }
+                }
+                normal(Value::Undefined)
+            }
+        }
+    }
+
+    /// `map.size`, and the methods, as property reads.
+    pub(crate) fn collection_property(&mut self, id: ObjId, name: &str) -> Run<Value> {
+        let Some(kind) = self.collection(id).map(|c| c.kind) else {
+            return self.abstain("internal: not a collection");
+        };
+        if name == "size" && !kind.is_weak() {
+            let size = self.collection(id).map_or(0, Collection::size);
+            return Ok(Value::Number(size as f64));
+        }
+        match collection_method(kind, name) {
+            Some(method) => Ok(self.builtin_value(Builtin::CollectionMethod(method))),
+            None => self.abstain(format!(
+                "the {} property `.{name}` is not modelled",
+                kind.name()
+            )),
+        }
+    }
+
+    /// util.inspect of a collection: `Map(2) { 'a' => 1, 'b' => 2 }`,
+    /// `Set(1) { 1 }`, `WeakMap { <items unknown> }`.
+    pub(crate) fn inspect_collection(
+        &self,
+        id: ObjId,
+        depth: usize,
+        inspect: impl Fn(&Value, usize) -> Run<String>,
+        single_line: impl Fn(&str, &[String]) -> Run<String>,
+    ) -> Run<String> {
+        let Some(collection) = self.collection(id) else {
+            return self.abstain("internal: not a collection");
+        };
+        let name = collection.kind.name();
+        if collection.kind.is_weak() {
+            return Ok(format!("{name} {{ <items unknown> }}"));
+        }
+        let size = collection.size();
+        if size == 0 {
+            return Ok(format!("{name}(0) {{}}"));
+        }
+        if depth > 2 {
+            return Ok(format!("[{name}]"));
+        }
+        let mut parts = Vec::with_capacity(size);
+        for (key, value) in collection.entries.iter().flatten() {
+            parts.push(if collection.kind.is_set() {
+                inspect(key, depth + 1)?
+            } else {
+                format!(
+                    "{} => {}",
+                    inspect(key, depth + 1)?,
+                    inspect(value, depth + 1)?
+                )
+            });
+        }
+        single_line(&format!("{name}({size}) {{"), &parts)
+    }
+}
+
+fn name(method: CollectionMethod) -> &'static str {
+    match method {
+        CollectionMethod::Get => "get",
+        CollectionMethod::Set => "set",
+        CollectionMethod::Add => "add",
+        CollectionMethod::Has => "has",
+        CollectionMethod::Delete => "delete",
+        CollectionMethod::Clear => "clear",
+        CollectionMethod::ForEach => "forEach",
+    }
+}

@@ -1,0 +1,380 @@
+//! Classes to bytecode (§15.7.14 ClassDefinitionEvaluation), `super`, and
+//! object literals with getters and setters.
+//!
+//! A class compiles to a scope holding its own name and two hidden bindings
+//! that `MakeClass` declares: `%proto` (the prototype) and `%ctor` (the class),
+//! the home objects `super.x` starts from in instance and static members.
+//! Instance fields compile to one initialiser function that construction
+//! calls with the new object as `this`; static fields to one that the class
+//! definition calls with the class as `this`, after every method is defined.
+
+use std::rc::Rc;
+
+use tree_sitter::Node;
+
+use super::bytecode::{DeclKind, DefineKind, Op};
+use super::compile::{has_token, named_children, Compiler, FnBuilder, THIS_BINDING};
+use super::value::Value;
+
+/// What `this` and `super` mean in the function being compiled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct MemberContext {
+    /// `this` is the hidden binding `%this`: a derived constructor, and the
+    /// arrows inside it, see `this` only once `super()` has bound it.
+    pub derived_this: bool,
+    /// Where `super.x` looks, if `super` is allowed here.
+    pub home: Option<Home>,
+    /// `super(...)` is allowed: directly in a derived constructor.
+    pub super_call: bool,
+    /// The function is a class constructor (`new` may call it).
+    pub is_constructor: bool,
+}
+
+impl MemberContext {
+    /// Arrows keep `this` and `super` of the function around them; calling
+    /// `super()` from one is not modelled.
+    pub(crate) fn in_arrow(self) -> Self {
+        MemberContext {
+            super_call: false,
+            is_constructor: false,
+            ..self
+        }
+    }
+}
+
+/// The home object of a method (§10.2.5 MakeMethod).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Home {
+    Prototype,
+    Constructor,
+}
+
+impl Home {
+    pub(crate) fn binding(self) -> &'static str {
+        match self {
+            Home::Prototype => PROTO_BINDING,
+            Home::Constructor => CTOR_BINDING,
+        }
+    }
+}
+
+pub(crate) const PROTO_BINDING: &str = "%proto";
+pub(crate) const CTOR_BINDING: &str = "%ctor";
+
+/// The members of a class body, sorted by what ClassDefinitionEvaluation does with them.
+#[derive(Default)]
+struct Members<'t> {
+    constructor: Option<Node<'t>>,
+    methods: Vec<Node<'t>>,
+    instance_fields: Vec<Node<'t>>,
+    static_fields: Vec<Node<'t>>,
+}
+
+impl<'s> Compiler<'s> {
+    fn context(&self) -> MemberContext {
+        self.member_contexts.last().copied().unwrap_or_default()
+    }
+
+    pub(crate) fn this(&mut self, b: &mut FnBuilder) {
+        if self.context().derived_this {
+            b.emit(Op::Load(Rc::from(THIS_BINDING)));
+        } else {
+            b.emit(Op::LoadThis);
+        }
+    }
+
+    /// Pushes the home object for `super.x`; false (after abstaining) where
+    /// `super` is not allowed or not modelled (object literal methods).
+    pub(crate) fn super_home(&mut self, b: &mut FnBuilder) -> bool {
+        match self.context().home {
+            Some(home) => {
+                b.emit(Op::Load(Rc::from(home.binding())));
+                true
+            }
+            None => {
+                b.abstain("`super` outside a class method is not modelled");
+                false
+            }
+        }
+    }
+
+    pub(crate) fn super_property(&mut self, b: &mut FnBuilder, name: &str) {
+        self.this(b);
+        if self.super_home(b) {
+            b.emit(Op::GetSuper(Rc::from(name)));
+        }
+    }
+
+    pub(crate) fn super_call(&mut self, b: &mut FnBuilder, args: Option<Node>) {
+        if !self.context().super_call {
+            return b.abstain("`super()` outside a derived constructor's own body is not modelled");
+        }
+        match self.arguments(b, args) {
+            Some((argc, false)) => {
+                b.emit(Op::SuperCall { argc });
+            }
+            Some((_, true)) => b.abstain("`super(...)` with spread arguments is not modelled"),
+            None => {}
+        }
+    }
+
+    /// A class declaration's or expression's value, left on the stack.
+    /// `binding` names an anonymous class expression (`const A = class {}`).
+    pub(crate) fn class(&mut self, b: &mut FnBuilder, node: Node, binding: Option<&str>) {
+        let own_name = node
+            .child_by_field_id(crate::field!("name"))
+            .map(|n| self.text(n));
+        let name: Rc<str> = Rc::from(own_name.or(binding).unwrap_or(""));
+        let children = named_children(node);
+        if children.iter().any(|c| c.kind() == "decorator") {
+            return b.abstain("decorators are not modelled");
+        }
+        let heritage = children
+            .iter()
+            .find(|c| c.kind() == "class_heritage")
+            .and_then(|h| named_children(*h).into_iter().next());
+        let Some(body) = node.child_by_field_id(crate::field!("body")) else {
+            return b.abstain("a class without a body");
+        };
+        let Some(members) = self.class_members(b, body) else {
+            return;
+        };
+        let derived = heritage.is_some();
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        if let Some(own) = own_name {
+            b.emit(Op::Declare(Rc::from(own), DeclKind::Uninitialised));
+        }
+        if let Some(heritage) = heritage {
+            self.expression(b, heritage);
+        }
+        match members.constructor {
+            Some(constructor) => {
+                self.next_member = Some(MemberContext {
+                    derived_this: derived,
+                    home: Some(Home::Prototype),
+                    super_call: derived,
+                    is_constructor: true,
+                });
+                let id = self.compile_function(constructor, Some(&name));
+                b.emit(Op::Closure(id));
+            }
+            None => {
+                b.emit(Op::Push(Value::Undefined));
+            }
+        }
+        self.field_initializer(b, &members.instance_fields, &name, Home::Prototype);
+        b.emit(Op::MakeClass {
+            name: name.clone(),
+            derived,
+        });
+        for method in members.methods {
+            self.method(b, method);
+        }
+        if !members.static_fields.is_empty() {
+            b.emit(Op::Dup);
+            self.field_initializer(b, &members.static_fields, &name, Home::Constructor);
+            b.emit(Op::Call {
+                argc: 0,
+                with_this: true,
+            });
+            b.emit(Op::Pop);
+        }
+        if let Some(own) = own_name {
+            b.emit(Op::Dup);
+            b.emit(Op::Declare(Rc::from(own), DeclKind::Const));
+        }
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+    }
+
+    /// Sorts a class body; `None` (after abstaining) on a member the engine
+    /// does not model.
+    fn class_members<'t>(&mut self, b: &mut FnBuilder, body: Node<'t>) -> Option<Members<'t>> {
+        let mut members = Members::default();
+        for member in named_children(body) {
+            match member.kind() {
+                "method_definition" => {
+                    let key = member.child_by_field_id(crate::field!("name"));
+                    let is_constructor = !has_token(member, "static")
+                        && key.and_then(|k| self.property_key(k)).as_deref() == Some("constructor");
+                    if is_constructor {
+                        members.constructor = Some(member);
+                    } else {
+                        members.methods.push(member);
+                    }
+                }
+                "field_definition" => {
+                    if has_token(member, "static") {
+                        members.static_fields.push(member);
+                    } else {
+                        members.instance_fields.push(member);
+                    }
+                }
+                "class_static_block" => {
+                    b.abstain("`static { }` blocks are not modelled");
+                    return None;
+                }
+                _ => {}
+            }
+        }
+        Some(members)
+    }
+
+    /// The key of a method or field, or `None` after abstaining (computed,
+    /// private and numeric keys are not modelled).
+    fn member_key(&mut self, b: &mut FnBuilder, key: Option<Node>) -> Option<String> {
+        match key {
+            Some(key) if key.kind() == "private_property_identifier" => {
+                b.abstain("private class members (`#name`) are not modelled");
+                None
+            }
+            Some(key) => {
+                let name = self.property_key(key);
+                if name.is_none() {
+                    b.abstain("computed or numeric member names are not modelled");
+                }
+                name
+            }
+            None => {
+                b.abstain("a class member without a name");
+                None
+            }
+        }
+    }
+
+    /// Defines one method, getter or setter on the class (static) or its
+    /// prototype; the class stays on the stack.
+    fn method(&mut self, b: &mut FnBuilder, method: Node) {
+        let span = b.at(method);
+        let Some(key) = self.member_key(b, method.child_by_field_id(crate::field!("name"))) else {
+            return b.restore(span);
+        };
+        let is_static = has_token(method, "static");
+        let home = if is_static {
+            Home::Constructor
+        } else {
+            Home::Prototype
+        };
+        if !is_static {
+            b.emit(Op::Load(Rc::from(PROTO_BINDING)));
+        }
+        self.next_member = Some(MemberContext {
+            home: Some(home),
+            ..MemberContext::default()
+        });
+        let id = self.compile_function(method, Some(&key));
+        b.emit(Op::Closure(id));
+        b.emit(Op::Define {
+            name: Rc::from(key.as_str()),
+            kind: accessor_kind(method).unwrap_or(DefineKind::Method),
+        });
+        if !is_static {
+            b.emit(Op::Pop);
+        }
+        b.restore(span);
+    }
+
+    /// Pushes a closure that defines `fields` on its `this` in order, or
+    /// `undefined` when there are none.
+    fn field_initializer(&mut self, b: &mut FnBuilder, fields: &[Node], class: &str, home: Home) {
+        let (Some(first), Some(last)) = (fields.first(), fields.last()) else {
+            b.emit(Op::Push(Value::Undefined));
+            return;
+        };
+        let id = self.reserve();
+        self.member_contexts.push(MemberContext {
+            home: Some(home),
+            ..MemberContext::default()
+        });
+        // Class bodies are strict (§11.2.2).
+        let enclosing_strict = std::mem::replace(&mut self.strict, true);
+        let mut init = FnBuilder::new(false);
+        let outer = init.at(*first);
+        for field in fields {
+            init.at(*field);
+            let Some(key) = self.member_key(
+                &mut init,
+                field.child_by_field_id(crate::field!("property")),
+            ) else {
+                continue;
+            };
+            init.emit(Op::LoadThis);
+            match field.child_by_field_id(crate::field!("value")) {
+                Some(value) => self.expression_named(&mut init, value, Some(&key)),
+                None => {
+                    init.emit(Op::Push(Value::Undefined));
+                }
+            }
+            init.emit(Op::Define {
+                name: Rc::from(key.as_str()),
+                kind: DefineKind::Field,
+            });
+            init.emit(Op::Pop);
+        }
+        init.emit(Op::Push(Value::Undefined));
+        init.emit(Op::Return);
+        init.restore(outer);
+        self.member_contexts.pop();
+        let name = Rc::from(format!("{class} field initialisers").as_str());
+        self.finish(id, init, name, None, first.start_byte()..last.end_byte());
+        self.strict = enclosing_strict;
+        b.emit(Op::Closure(id));
+    }
+
+    /// `{ a: 1, get b() {...}, set b(v) {...} }`: each member defined in
+    /// order, so accessors and data properties keep their places.
+    pub(crate) fn object_with_accessors(&mut self, b: &mut FnBuilder, node: Node) {
+        b.emit(Op::Object(Vec::new()));
+        for member in named_children(node) {
+            let span = b.at(member);
+            let (key, kind) = match member.kind() {
+                "pair" => {
+                    let (Some(key), Some(value)) = (
+                        member.child_by_field_id(crate::field!("key")),
+                        member.child_by_field_id(crate::field!("value")),
+                    ) else {
+                        return b.abstain("a malformed property");
+                    };
+                    let Some(key) = self.property_key(key) else {
+                        return b.abstain("computed or numeric keys are not modelled");
+                    };
+                    self.expression_named(b, value, Some(&key));
+                    (key, DefineKind::Field)
+                }
+                "shorthand_property_identifier" => {
+                    let name = self.text(member);
+                    b.emit(Op::Load(Rc::from(name)));
+                    (name.to_owned(), DefineKind::Field)
+                }
+                "method_definition" => {
+                    let Some(key) = member
+                        .child_by_field_id(crate::field!("name"))
+                        .and_then(|k| self.property_key(k))
+                    else {
+                        return b.abstain("computed method names are not modelled");
+                    };
+                    let id = self.compile_function(member, Some(&key));
+                    b.emit(Op::Closure(id));
+                    (key, accessor_kind(member).unwrap_or(DefineKind::Field))
+                }
+                _ => return b.abstain("this object literal member is not modelled"),
+            };
+            b.emit(Op::Define {
+                name: Rc::from(key.as_str()),
+                kind,
+            });
+            b.restore(span);
+        }
+    }
+}
+
+fn accessor_kind(method: Node) -> Option<DefineKind> {
+    if has_token(method, "get") {
+        Some(DefineKind::Getter)
+    } else if has_token(method, "set") {
+        Some(DefineKind::Setter)
+    } else {
+        None
+    }
+}

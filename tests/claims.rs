@@ -1,0 +1,481 @@
+//! The claim differential: every definite tick claim ticklens shows (hover resume tick, inlay
+//! label, function settle tick in the hover and the code lens, "k jobs after X settles") is
+//! checked against Node 24 on generated closed programs.
+//!
+//! Each program runs under Node with `claims/runtime.js` in front and synchronous marks inserted
+//! (`claims/generator.rs`); the claims are read from the core's `Insights`, as plain data and as
+//! the texts the user sees. The instrument is calibrated first on programs with known answers
+//! (/work/shared/measuring-claims.md) and the test fails when a calibration fails. A report
+//! counting claims by kind, and the awaits that got no definite claim, goes to
+//! `target/claims-report.txt`.
+
+#[path = "claims/generator.rs"]
+mod generator;
+#[path = "claims/measure.rs"]
+mod measure;
+#[path = "differential/node.rs"]
+mod node;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use ticklens::analysis::insights::{self, AwaitInsight, FunctionInsight, Insights};
+use ticklens::engine::{ModuleKind, ResumeTick};
+
+use generator::Program;
+use measure::{ticks_between, Measured, Moment};
+
+const RUNTIME: &str = include_str!("claims/runtime.js");
+const PROGRAMS: u64 = 420;
+const MIN_CLAIMS: usize = 3_000;
+
+/// Claims checked and failed, by kind; awaits without a definite claim, by reason.
+#[derive(Default)]
+struct Tally {
+    checked: BTreeMap<&'static str, usize>,
+    wrong: Vec<String>,
+    unclaimed: BTreeMap<String, usize>,
+    unmeasurable: BTreeMap<&'static str, usize>,
+    resumptions: usize,
+}
+
+impl Tally {
+    fn merge(&mut self, other: Tally) {
+        for (k, v) in other.checked {
+            *self.checked.entry(k).or_default() += v;
+        }
+        for (k, v) in other.unclaimed {
+            *self.unclaimed.entry(k).or_default() += v;
+        }
+        for (k, v) in other.unmeasurable {
+            *self.unmeasurable.entry(k).or_default() += v;
+        }
+        self.wrong.extend(other.wrong);
+        self.resumptions += other.resumptions;
+    }
+}
+
+/// The first whole number in `text`.
+fn first_number(text: &str) -> Option<u64> {
+    let start = text.find(|c: char| c.is_ascii_digit())?;
+    let digits: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits.parse().ok()
+}
+
+/// The paragraph of `text` that starts with `lead`.
+fn paragraph<'t>(text: &'t str, lead: &str) -> Option<&'t str> {
+    text.split("\n\n").find(|p| p.starts_with(lead))
+}
+
+fn write_program(dir: &Path, name: &str, es_module: bool, body: &str) -> PathBuf {
+    let path = dir.join(format!("{name}.{}", if es_module { "mjs" } else { "cjs" }));
+    std::fs::write(&path, format!("{RUNTIME}\n{body}")).expect("write a program");
+    path
+}
+
+fn measure(node: &Path, path: &Path) -> Result<Measured, String> {
+    let run = node::run_node(node, path, Duration::from_secs(20));
+    let measured = measure::parse(&run.stderr)
+        .map_err(|e| format!("{}: {e} ({}): {}", path.display(), run.ending(), run.stderr))?;
+    if let Some(error) = measured.errors.first() {
+        return Err(format!(
+            "{}: the instrument failed: {error}",
+            path.display()
+        ));
+    }
+    Ok(measured)
+}
+
+/// Known answers on Node 24: the generations after entry at which each await resumes.
+const CALIBRATION: &str = r#"
+class Sub extends Promise {}
+const settled = Promise.resolve(1);
+async function known() {
+  const __c = __T.e(1);
+  __T.r(__c, 0, await null);
+  __T.r(__c, 1, await { then(r) { r(1); } });
+  __T.r(__c, 2, await new Sub((r) => r(1)));
+  __T.r(__c, 3, await (async () => { return settled; })());
+  __T.r(__c, 4, await (async () => { return await settled; })());
+}
+__T.s(1, known());
+"#;
+
+/// Each await's resumption minus the previous one, per the measuring notes.
+const CALIBRATION_STEPS: [u64; 5] = [1, 2, 3, 3, 2];
+
+fn calibrate(node: &Path, dir: &Path) {
+    for es_module in [false, true] {
+        let path = write_program(dir, "calibration", es_module, CALIBRATION);
+        let measured = measure(node, &path).unwrap_or_else(|e| panic!("calibration: {e}"));
+        let entered = measured.calls[0].entered;
+        let mut previous = entered;
+        let mut steps = Vec::new();
+        for resume in &measured.resumes {
+            steps.push(ticks_between(previous, resume.at).unwrap_or(u64::MAX));
+            previous = resume.at;
+        }
+        assert_eq!(
+            steps, CALIBRATION_STEPS,
+            "calibration failed ({}): the instrument does not measure Node 24's known job \
+             counts (await null 1, thenable 2, Promise subclass 3, `return p` 3, `return await p` 2)",
+            path.display()
+        );
+    }
+}
+
+/// The moment a "k jobs after X settles" claim on the resumption `at` of call `call` counts
+/// from: the later of X's settling and the start of the await on X, for the latest await on X
+/// in that call that started by then.
+fn anchor(measured: &Measured, call: usize, sites: &[usize], at: Moment) -> Option<Moment> {
+    let record = measured
+        .operands
+        .iter()
+        .filter(|o| o.call == call && sites.contains(&o.site) && o.started < at)
+        .last()?;
+    let settled = record.settled?;
+    Some(settled.max(record.started))
+}
+
+struct Checked<'a> {
+    program: &'a Program,
+    insights: &'a Insights,
+    measured: &'a Measured,
+    tally: Tally,
+}
+
+impl Checked<'_> {
+    fn wrong(&mut self, what: String) {
+        self.tally
+            .wrong
+            .push(format!("seed {}: {what}", self.program.seed));
+    }
+
+    fn count(&mut self, kind: &'static str) {
+        *self.tally.checked.entry(kind).or_default() += 1;
+    }
+
+    fn await_insight(&self, site: usize) -> Option<(&AwaitInsight, Option<&FunctionInsight>)> {
+        let range = &self.program.awaits[site].range;
+        if let Some(a) = self
+            .insights
+            .module_awaits
+            .iter()
+            .find(|a| &a.range == range)
+        {
+            return Some((a, None));
+        }
+        self.insights.functions.iter().find_map(|f| {
+            f.awaits
+                .iter()
+                .find(|a| &a.range == range)
+                .map(|a| (a, Some(f)))
+        })
+    }
+
+    /// Checks what the hover and the inlay state agrees with `jobs`.
+    fn check_texts(&mut self, site: usize, at: &AwaitInsight, jobs: u32, tick: bool) {
+        let (hover_kind, inlay_kind) = if tick {
+            ("hover: resumes on tick N", "inlay: tick N")
+        } else {
+            ("hover: resumes k jobs after X settles", "inlay: after X +k")
+        };
+        let hover = self
+            .insights
+            .hover(&self.program.plain, at.range.start)
+            .map(|(_, text)| text)
+            .unwrap_or_default();
+        let stated = paragraph(&hover, "Resumes").and_then(first_number);
+        if stated != Some(u64::from(jobs)) {
+            self.wrong(format!(
+                "await {site}: hover states {stated:?}, the fact is {jobs}:\n{hover}"
+            ));
+        }
+        self.count(hover_kind);
+        let label = at.inlay_label().unwrap_or_default();
+        // `tick 2`, or `after f() +2` (`after f()` alone is one job).
+        let stated = if tick {
+            first_number(&label)
+        } else {
+            label
+                .rsplit_once(" +")
+                .map_or(Some(1), |(_, k)| first_number(k))
+        };
+        if stated != Some(u64::from(jobs)) {
+            self.wrong(format!("await {site}: inlay `{label}`, the fact is {jobs}"));
+        }
+        self.count(inlay_kind);
+    }
+
+    fn check_await(&mut self, site: usize) {
+        let Some((at, _)) = self.await_insight(site) else {
+            *self
+                .tally
+                .unclaimed
+                .entry("no await insight".into())
+                .or_default() += 1;
+            return;
+        };
+        let at = at.clone();
+        let resumes: Vec<Moment> = self
+            .measured
+            .resumes
+            .iter()
+            .filter(|r| r.site == site)
+            .map(|r| r.at)
+            .collect();
+        let calls: Vec<usize> = self
+            .measured
+            .resumes
+            .iter()
+            .filter(|r| r.site == site)
+            .map(|r| r.call)
+            .collect();
+        match &at.resume {
+            ResumeTick::AfterEntry { jobs } => {
+                self.check_texts(site, &at, *jobs, true);
+                if resumes.is_empty() {
+                    self.wrong(format!(
+                        "await {site}: claims tick {jobs}, Node never resumed it"
+                    ));
+                }
+                for (resume, call) in resumes.iter().zip(&calls) {
+                    self.tally.resumptions += 1;
+                    let entered = self.measured.calls[*call].entered;
+                    let measured = ticks_between(entered, *resume);
+                    if measured != Some(u64::from(*jobs)) {
+                        self.wrong(format!(
+                            "await {site} `{}`: claims tick {jobs} after entry; Node: entered at \
+                             {entered:?}, resumed at {resume:?} (phase, generation)",
+                            at.operand
+                        ));
+                    }
+                }
+            }
+            ResumeTick::AfterSettle { jobs, operand, .. } => {
+                let function = self.program.awaits[site].function;
+                let sites: Vec<usize> = (0..self.program.awaits.len())
+                    .filter(|&s| self.program.awaits[s].function == function)
+                    .filter(|&s| {
+                        self.await_insight(s)
+                            .is_some_and(|(a, _)| a.operand.trim() == operand.trim())
+                    })
+                    .collect();
+                let mut measurable = !resumes.is_empty() && !sites.is_empty();
+                let mut outcomes = Vec::new();
+                for (resume, call) in resumes.iter().zip(&calls) {
+                    match anchor(self.measured, *call, &sites, *resume) {
+                        Some(from) => outcomes.push((from, *resume)),
+                        None => measurable = false,
+                    }
+                }
+                if !measurable {
+                    *self
+                        .tally
+                        .unmeasurable
+                        .entry("k jobs after X settles (X not a plain Promise)")
+                        .or_default() += 1;
+                    return;
+                }
+                self.check_texts(site, &at, *jobs, false);
+                for (from, resume) in outcomes {
+                    self.tally.resumptions += 1;
+                    if ticks_between(from, resume) != Some(u64::from(*jobs)) {
+                        self.wrong(format!(
+                            "await {site}: claims {jobs} jobs after `{operand}` settles; Node: \
+                             counted from {from:?}, resumed at {resume:?}"
+                        ));
+                    }
+                }
+            }
+            ResumeTick::Unknown { reason } => {
+                let reason: String = reason
+                    .split([':', '('])
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned();
+                *self.tally.unclaimed.entry(reason).or_default() += 1;
+            }
+        }
+    }
+
+    fn check_function(&mut self, id: usize) {
+        let start = self.program.function_starts[id];
+        let Some(function) = self
+            .insights
+            .functions
+            .iter()
+            .find(|f| f.range.start == start)
+            .cloned()
+        else {
+            *self
+                .tally
+                .unmeasurable
+                .entry("function without insight")
+                .or_default() += 1;
+            return;
+        };
+        let ResumeTick::AfterEntry { jobs } = function.settles else {
+            if matches!(function.settles, ResumeTick::AfterSettle { .. }) {
+                *self
+                    .tally
+                    .unmeasurable
+                    .entry("function settles k jobs after X")
+                    .or_default() += 1;
+            }
+            return;
+        };
+        let hover = insights::function_hover(&self.program.plain, &function);
+        let stated = paragraph(&hover, "Its promise settles").map(|p| first_number(p).unwrap_or(0));
+        if stated != Some(u64::from(jobs)) {
+            self.wrong(format!(
+                "f{id}: hover states {stated:?}, the fact is {jobs}:\n{hover}"
+            ));
+        }
+        self.count("hover: function settles on tick N");
+        let lens = function.settle_title().unwrap_or_default();
+        let stated = lens
+            .split_once(": ")
+            .map(|(_, t)| first_number(t).unwrap_or(0));
+        if stated != Some(u64::from(jobs)) {
+            self.wrong(format!("f{id}: lens `{lens}`, the fact is {jobs}"));
+        }
+        self.count("lens: settles N ticks after each call");
+        let calls: Vec<usize> = (0..self.measured.calls.len())
+            .filter(|&c| self.measured.calls[c].function == id)
+            .collect();
+        if calls.is_empty() {
+            self.wrong(format!("f{id}: claims a settle tick, Node never called it"));
+        }
+        for call in calls {
+            let entered = self.measured.calls[call].entered;
+            let settled = self
+                .measured
+                .settles
+                .iter()
+                .find(|(c, _)| *c == call)
+                .map(|s| s.1);
+            let measured = settled.and_then(|s| ticks_between(entered, s));
+            if measured != Some(u64::from(jobs)) {
+                self.wrong(format!(
+                    "f{id}: claims it settles {jobs} ticks after entry; Node: entered at \
+                     {entered:?}, settled at {settled:?}"
+                ));
+            }
+        }
+    }
+}
+
+fn check_program(node: &Path, dir: &Path, program: &Program) -> Result<Tally, String> {
+    let tree = ticklens::syntax::parse(&program.plain, None);
+    let module = if program.es_module {
+        ModuleKind::EsModule
+    } else {
+        ModuleKind::CommonJs
+    };
+    let insights = insights::insights(&program.plain, &tree, module);
+    let name = format!("p{}", program.seed);
+    let path = write_program(dir, &name, program.es_module, &program.instrumented);
+    let measured = measure(node, &path)?;
+    let mut checked = Checked {
+        program,
+        insights: &insights,
+        measured: &measured,
+        tally: Tally::default(),
+    };
+    for site in 0..program.awaits.len() {
+        checked.check_await(site);
+    }
+    for id in 1..program.function_starts.len() {
+        checked.check_function(id);
+    }
+    let mut tally = checked.tally;
+    if !tally.wrong.is_empty() {
+        tally
+            .wrong
+            .push(format!("program {}:\n{}", path.display(), program.plain));
+    }
+    Ok(tally)
+}
+
+#[test]
+fn every_definite_tick_claim_is_what_node_24_measures() {
+    let started = Instant::now();
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    calibrate(&node, dir.path());
+    let programs: Vec<Program> = (0..PROGRAMS).map(generator::generate).collect();
+    let next = AtomicUsize::new(0);
+    let total = Mutex::new(Tally::default());
+    let failures = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let Some(program) = programs.get(index) else {
+                    return;
+                };
+                match check_program(&node, dir.path(), program) {
+                    Ok(tally) => total.lock().unwrap().merge(tally),
+                    Err(error) => failures.lock().unwrap().push(error),
+                }
+            });
+        }
+    });
+    let total = total.into_inner().unwrap();
+    let failures = failures.into_inner().unwrap();
+    let claims: usize = total.checked.values().sum();
+    let awaits: usize = programs.iter().map(|p| p.awaits.len()).sum();
+    let unclaimed: usize = total.unclaimed.values().sum();
+    let mut report = format!(
+        "claim differential: {} programs ({} ES modules), {awaits} awaits, {claims} definite \
+         claims checked over {} resumptions, {} wrong, in {:.1?}\n\nclaims by kind:\n",
+        programs.len(),
+        programs.iter().filter(|p| p.es_module).count(),
+        total.resumptions,
+        total.wrong.len(),
+        started.elapsed(),
+    );
+    for (kind, n) in &total.checked {
+        report.push_str(&format!("  {n:6}  {kind}\n"));
+    }
+    report.push_str(&format!("\nawaits with no definite claim: {unclaimed}\n"));
+    let mut reasons: Vec<_> = total.unclaimed.iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(a.1));
+    for (reason, n) in reasons {
+        report.push_str(&format!("  {n:6}  {reason}\n"));
+    }
+    report.push_str("\nclaims the instrument cannot measure (not checked):\n");
+    for (kind, n) in &total.unmeasurable {
+        report.push_str(&format!("  {n:6}  {kind}\n"));
+    }
+    let target = node::repo_root().join("target");
+    let _ = std::fs::create_dir_all(&target);
+    let _ = std::fs::write(target.join("claims-report.txt"), &report);
+    eprintln!("{report}");
+    assert!(failures.is_empty(), "runs failed:\n{}", failures.join("\n"));
+    assert!(
+        total.wrong.is_empty(),
+        "{} claims are not what Node 24 measures:\n{}",
+        total.wrong.len(),
+        total
+            .wrong
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        claims >= MIN_CLAIMS,
+        "only {claims} claims checked (at least {MIN_CLAIMS} expected)"
+    );
+}

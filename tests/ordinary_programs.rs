@@ -1,0 +1,122 @@
+//! Ordinary-looking closed programs (`tests/fixtures/ordinary/`): classes, `Map`/`Set`,
+//! destructuring, `switch`, optional chaining, fetch-shaped helpers, written as people write
+//! them and not tuned to the engine. Every order the engine claims for one of them is what
+//! Node 24 prints, and most of their awaits get a definite claim (a tick after the call's
+//! entry, or a count of jobs after a named operand settles).
+
+#[path = "differential/node.rs"]
+mod node;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ticklens::engine::{self, OrderOutcome, ResumeTick};
+
+/// The share of awaits that must get a definite claim. Raised as the engine learns more;
+/// the goal is 0.9.
+const MIN_DEFINITE_SHARE: f64 = 0.45;
+
+fn programs() -> Vec<PathBuf> {
+    let dir = node::repo_root().join("tests/fixtures/ordinary");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.expect("a folder entry").path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "js"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Byte offsets of every `await` expression and `for await` loop.
+fn suspension_points(tree: &tree_sitter::Tree, source: &str) -> Vec<usize> {
+    let mut points = Vec::new();
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        let is_for_await = node.kind() == "for_in_statement"
+            && source[node.byte_range()]
+                .trim_start_matches("for")
+                .trim_start()
+                .starts_with("await");
+        if node.kind() == "await_expression" || is_for_await {
+            points.push(node.start_byte());
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                return points;
+            }
+        }
+    }
+}
+
+fn is_definite(tick: &ResumeTick) -> bool {
+    match tick {
+        ResumeTick::AfterEntry { .. } => true,
+        ResumeTick::AfterSettle {
+            if_native_promise, ..
+        } => !if_native_promise,
+        ResumeTick::Unknown { .. } => false,
+    }
+}
+
+#[test]
+fn ordinary_programs_get_true_orders_and_definite_ticks() {
+    let node = node::require_node_24();
+    let files = programs();
+    assert!(files.len() >= 30, "only {} ordinary programs", files.len());
+    let (mut awaits, mut definite, mut claimed) = (0usize, 0usize, 0usize);
+    let mut report = String::new();
+    for path in &files {
+        let source = std::fs::read_to_string(path).expect("a readable program");
+        let tree = ticklens::syntax::parse(&source, None);
+        let module = engine::detect_module_kind(path, &source, &tree);
+        let (facts, order) = engine::facts_and_order(&source, &tree, module);
+        let points = suspension_points(&tree, &source);
+        let sure = points
+            .iter()
+            .filter(|&&start| {
+                facts
+                    .iter()
+                    .flat_map(|f| &f.awaits)
+                    .any(|a| a.range.start == start && is_definite(&a.resume))
+            })
+            .count();
+        awaits += points.len();
+        definite += sure;
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let verdict = match order {
+            OrderOutcome::Determined(lines) => {
+                let predicted: String = lines.iter().map(|l| format!("{}\n", l.text)).collect();
+                let run = node::run_node(&node, path, Duration::from_secs(10));
+                assert_eq!(
+                    run.stdout, predicted,
+                    "{name}: Node 24's stdout differs from the claimed order; stderr:\n{}",
+                    run.stderr
+                );
+                claimed += 1;
+                "order as Node prints".to_owned()
+            }
+            OrderOutcome::Abstained(why) => format!("abstains: {}", why.reason),
+        };
+        let _ = writeln!(
+            report,
+            "{name}: {sure}/{} awaits definite; {verdict}",
+            points.len()
+        );
+    }
+    let share = definite as f64 / awaits.max(1) as f64;
+    eprintln!(
+        "{report}\n{definite} of {awaits} awaits definite ({:.0}%), {claimed} of {} orders claimed",
+        share * 100.0,
+        files.len()
+    );
+    assert!(
+        share >= MIN_DEFINITE_SHARE,
+        "only {:.0}% of the awaits got a definite claim",
+        share * 100.0
+    );
+}
