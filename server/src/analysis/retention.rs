@@ -41,7 +41,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::dataflow::{
-    contains, is_function, preorder, Access, Binding, BindingKind, FunctionFlow, Kill, LargeValue,
+    contains, is_function, preorder, Access, Binding, BindingKind, FunctionFlow, LargeValue,
     Resolution, Walk,
 };
 
@@ -184,6 +184,8 @@ struct Model<'a, 't> {
     jumps: Vec<Range<usize>>,
     keeps_arguments: bool,
     dynamic_scope: bool,
+    /// Per binding: [`Model::value_stays_in_binding`], computed once.
+    stays: Vec<bool>,
 }
 
 impl<'a, 't> Model<'a, 't> {
@@ -228,10 +230,22 @@ impl<'a, 't> Model<'a, 't> {
             jumps,
             keeps_arguments,
             dynamic_scope,
+            stays: Vec::new(),
         };
         model.writes = (0..flow.bindings.len())
             .map(|index| model.writes_of(index))
             .collect();
+        model.stays = vec![true; flow.bindings.len()];
+        for reference in &flow.references {
+            if let Resolution::Local(index) = reference.resolution {
+                if reference.access != Access::Write
+                    && model.stays[index]
+                    && !model.only_reads_a_property(&reference.range)
+                {
+                    model.stays[index] = false;
+                }
+            }
+        }
         model
     }
 
@@ -464,315 +478,29 @@ impl<'a, 't> Model<'a, 't> {
         }
     }
 
-    /// Whether `write` reaches `point` without passing a statement that
-    /// overwrites the binding on every path.
-    fn reaches(&self, index: usize, write: &Write, point: &Range<usize>) -> bool {
-        let binding = &self.flow.bindings[index];
-        let forward = write.end <= point.start;
-        let around_a_loop = !forward
-            && write.ident.start >= point.end
-            && self.flow.loops.iter().any(|l| {
-                contains(&l.range, &write.ident)
-                    && contains(&l.range, point)
-                    && !l.head_binds.contains(&index)
-            });
-        if !forward && !around_a_loop {
-            return false;
-        }
-        !binding
-            .kills
-            .iter()
-            .filter(|kill| !contains(&kill.stmt, &write.ident))
-            .any(|kill| self.kill_on_every_path(kill, &write.ident, point))
-    }
-
-    /// The statement that overwrites the binding on every path from `write`
-    /// to `point`, if one certainly does.
-    fn certain_kill(&self, binding: &Binding, write: &Write, point: &Range<usize>) -> Option<Kill> {
-        binding
-            .kills
-            .iter()
-            .filter(|kill| !contains(&kill.stmt, &write.ident))
-            .filter(|kill| kill.stmt.start >= write.end && kill.stmt.end <= point.start)
-            .find(|kill| self.kill_on_every_path(kill, &write.ident, point))
-            .cloned()
-    }
-
-    /// Every path from `from` to `point` runs `kill.stmt`. Climbing from the
-    /// kill through bare blocks (`{ ... }` as a statement): either a block
-    /// holding `point` is reached, and the kill's statement there comes before
-    /// `point` (a block is only ever entered at its start); or the climb stops
-    /// at a block that holds `from` before the kill and not `point`, which
-    /// control leaves only through its end (no `break`/`continue` between, no
-    /// `try` around the kill that a throw would leave for code before `point`).
-    fn kill_on_every_path(&self, kill: &Kill, from: &Range<usize>, point: &Range<usize>) -> bool {
-        if from.end > kill.stmt.start {
-            return false;
-        }
-        let Some(mut at) = self.node_at(&kill.stmt) else {
-            return false;
-        };
-        while let Some(parent) = at.parent() {
-            if is_block_kind(parent.kind()) && contains(&parent.byte_range(), point) {
-                return at.end_byte() <= point.start && !self.try_around(at, point);
-            }
-            let bare = parent.kind() == "statement_block"
-                && parent.parent().is_some_and(|p| is_block_kind(p.kind()));
-            if !bare || parent.id() == self.function.id() {
-                break;
-            }
-            at = parent;
-        }
-        let outermost = at.parent().map(|p| p.byte_range());
-        let no_jump_between = !self
-            .jumps
-            .iter()
-            .any(|jump| jump.start >= from.end && jump.end <= kill.stmt.start);
-        let no_try_escape = self.tries.iter().all(|t| {
-            let body = t.child_by_field_id(crate::field!("body"));
-            !body.is_some_and(|b| contains(&b.byte_range(), &kill.stmt))
-                || body.is_some_and(|b| contains(&b.byte_range(), point))
-        });
-        outermost.is_some_and(|block| contains(&block, from) && !contains(&block, point))
-            && no_jump_between
-            && no_try_escape
-    }
-
-    /// The write happens on every path to `point` (the value it stores may
-    /// be overwritten later; [`Model::reaches`] says whether it is).
-    fn dominates(&self, write: &Write, point: &Range<usize>) -> bool {
-        if write.entry {
-            return true;
-        }
-        if write.end > point.start {
-            return false;
-        }
-        let Some(mut at) = self.node_at(&write.ident) else {
-            return false;
-        };
-        while let Some(parent) = at.parent() {
-            if parent.id() == self.function.id() {
-                return false;
-            }
-            let straight = match parent.kind() {
-                "statement_block" | "program" | "switch_case" | "switch_default"
-                    if contains(&parent.byte_range(), point) =>
-                {
-                    // `at` is a statement of a block that also holds the
-                    // await, and comes before it.
-                    return at.end_byte() <= point.start && !self.try_around(at, point);
-                }
-                "statement_block" => parent
-                    .parent()
-                    .is_some_and(|p| matches!(p.kind(), "statement_block" | "program")),
-                "expression_statement"
-                | "assignment_expression"
-                | "parenthesized_expression"
-                | "variable_declarator"
-                | "lexical_declaration"
-                | "variable_declaration"
-                | "object_pattern"
-                | "array_pattern"
-                | "pair_pattern"
-                | "shorthand_property_identifier_pattern" => true,
-                "for_statement" => {
-                    parent.child_by_field_id(crate::field!("initializer")) == Some(at)
-                }
-                // A catch parameter holds the thrown value inside its block.
-                "catch_clause" => return contains(&parent.byte_range(), point),
-                "for_in_statement" => {
-                    parent.child_by_field_id(crate::field!("left")) == Some(at)
-                        && non_empty_array_literal(parent)
-                }
-                _ => false,
-            };
-            if !straight {
-                return false;
-            }
-            at = parent;
-        }
-        false
-    }
-
-    /// A `try` whose body holds `stmt` but not `point`: a throw before
-    /// `stmt` completes can reach `point` through the `catch`.
-    fn try_around(&self, stmt: Node, point: &Range<usize>) -> bool {
-        self.tries.iter().any(|t| {
-            t.child_by_field_id(crate::field!("body")).is_some_and(|b| {
-                contains(&b.byte_range(), &stmt.byte_range()) && !contains(&b.byte_range(), point)
-            })
-        })
-    }
-
-    fn is_loop_head(&self, write: &Write) -> bool {
-        self.node_at(&write.ident)
-            .and_then(|ident| {
-                let mut at = ident;
-                while let Some(parent) = at.parent() {
-                    if matches!(parent.kind(), "for_in_statement" | "for_statement") {
-                        return Some(true);
-                    }
-                    if !matches!(
-                        parent.kind(),
-                        "object_pattern"
-                            | "array_pattern"
-                            | "pair_pattern"
-                            | "variable_declarator"
-                            | "lexical_declaration"
-                            | "variable_declaration"
-                            | "assignment_pattern"
-                            | "rest_pattern"
-                    ) {
-                        return Some(false);
-                    }
-                    at = parent;
-                }
-                None
-            })
-            .unwrap_or(false)
-    }
-
     /// Whether every use of the binding, in the function and its closures,
     /// only reads a property of its value (`x.size`, `x.items = []`), so no
-    /// other reference can have taken the value itself. A method call
-    /// (`x.f()`) hands the value to `f` as `this` and does not count.
+    /// other reference can have taken the value itself.
     fn value_stays_in_binding(&self, index: usize) -> bool {
-        self.flow
-            .references
-            .iter()
-            .filter(|r| r.resolution == Resolution::Local(index) && r.access != Access::Write)
-            .all(|r| {
-                let Some(node) = self.node_at(&r.range) else {
-                    return false;
-                };
-                let Some(parent) = node.parent() else {
-                    return false;
-                };
-                parent.kind() == "member_expression"
-                    && parent.child_by_field_id(crate::field!("object")) == Some(node)
-                    && !parent.parent().is_some_and(|call| {
-                        call.kind() == "call_expression"
-                            && call.child_by_field_id(crate::field!("function")) == Some(parent)
-                    })
-            })
+        self.stays.get(index).copied().unwrap_or(false)
     }
 
-    /// The places binding `index` gets a value in the function's own code.
-    fn writes_of(&self, index: usize) -> Vec<Write> {
-        let binding = &self.flow.bindings[index];
-        let mut writes = Vec::new();
-        match binding.kind {
-            BindingKind::Param => writes.push(Write {
-                ident: binding.decl_range.clone(),
-                end: binding.decl_end,
-                primitive: false,
-                entry: true,
-            }),
-            BindingKind::CatchParam => writes.push(Write {
-                ident: binding.decl_range.clone(),
-                end: binding.decl_end,
-                primitive: false,
-                entry: false,
-            }),
-            _ => {
-                let in_loop_head = self.node_at(&binding.decl_range).is_some_and(|ident| {
-                    let mut at = ident;
-                    while let Some(parent) = at.parent() {
-                        if parent.kind() == "for_in_statement" {
-                            return parent.child_by_field_id(crate::field!("left")) == Some(at);
-                        }
-                        if !matches!(
-                            parent.kind(),
-                            "object_pattern" | "array_pattern" | "pair_pattern" | "rest_pattern"
-                        ) {
-                            return false;
-                        }
-                        at = parent;
-                    }
-                    false
-                });
-                if in_loop_head {
-                    writes.push(Write {
-                        ident: binding.decl_range.clone(),
-                        end: binding.decl_end,
-                        primitive: false,
-                        entry: false,
-                    });
-                } else if let Some(init) = &binding.init {
-                    writes.push(Write {
-                        ident: binding.decl_range.clone(),
-                        end: binding.decl_end,
-                        primitive: self.is_primitive(init),
-                        entry: false,
-                    });
-                } else if binding.kind != BindingKind::Var {
-                    // `let x;` holds `undefined`.
-                    writes.push(Write {
-                        ident: binding.decl_range.clone(),
-                        end: binding.decl_end,
-                        primitive: true,
-                        entry: false,
-                    });
-                }
-            }
-        }
-        for write in &binding.writes {
-            let Some(ident) = self.node_at(write) else {
-                continue;
-            };
-            let mut at = ident;
-            let mut primitive = false;
-            while let Some(parent) = at.parent() {
-                match parent.kind() {
-                    "parenthesized_expression"
-                    | "object_pattern"
-                    | "array_pattern"
-                    | "pair_pattern"
-                    | "rest_pattern"
-                    | "assignment_pattern"
-                    | "object_assignment_pattern" => at = parent,
-                    "assignment_expression" => {
-                        primitive = parent
-                            .child_by_field_id(crate::field!("right"))
-                            .is_some_and(|right| self.is_primitive(&right.byte_range()))
-                            && parent.child_by_field_id(crate::field!("left")) == Some(at);
-                        at = parent;
-                        break;
-                    }
-                    "update_expression" => {
-                        primitive = true;
-                        at = parent;
-                        break;
-                    }
-                    _ => {
-                        at = parent;
-                        break;
-                    }
-                }
-            }
-            writes.push(Write {
-                ident: write.clone(),
-                end: at.end_byte(),
-                primitive,
-                entry: false,
-            });
-        }
-        writes
-    }
-
-    fn is_primitive(&self, value: &Range<usize>) -> bool {
-        let Some(node) = self.node_at(value) else {
+    /// Whether the identifier at `range` is the object of a property read or
+    /// write. A method call (`x.f()`) hands the value to `f` as `this` and
+    /// does not count.
+    fn only_reads_a_property(&self, range: &Range<usize>) -> bool {
+        let Some(node) = self.node_at(range) else {
             return false;
         };
-        match node.kind() {
-            "null" | "undefined" | "number" | "true" | "false" | "string" => true,
-            "identifier" => &self.source[node.byte_range()] == "undefined",
-            "template_string" => node.named_child_count() == 0,
-            "unary_expression" => node
-                .child_by_field_id(crate::field!("argument"))
-                .is_some_and(|a| a.kind() == "number"),
-            _ => false,
-        }
+        let Some(parent) = node.parent() else {
+            return false;
+        };
+        parent.kind() == "member_expression"
+            && parent.child_by_field_id(crate::field!("object")) == Some(node)
+            && !parent.parent().is_some_and(|call| {
+                call.kind() == "call_expression"
+                    && call.child_by_field_id(crate::field!("function")) == Some(parent)
+            })
     }
 
     /// The node whose range is exactly `range` (the outermost such).
@@ -790,13 +518,6 @@ impl<'a, 't> Model<'a, 't> {
     }
 }
 
-fn is_block_kind(kind: &str) -> bool {
-    matches!(
-        kind,
-        "statement_block" | "program" | "switch_case" | "switch_default" | "class_static_block"
-    )
-}
-
 fn weakest(a: Certainty, b: Certainty) -> Certainty {
     match (a, b) {
         (Certainty::Certain, other) | (other, Certainty::Certain) => other,
@@ -812,23 +533,6 @@ fn is_direct_eval(source: &str, node: Node) -> bool {
             .is_some_and(|f| f.kind() == "identifier" && &source[f.byte_range()] == "eval")
 }
 
-/// `for (... of [a, b])`: the loop runs at least once.
-fn non_empty_array_literal(for_in: Node) -> bool {
-    let of = {
-        let mut cursor = for_in.walk();
-        let found = for_in.children(&mut cursor).any(|c| c.kind() == "of");
-        found
-    };
-    of && for_in
-        .child_by_field_id(crate::field!("right"))
-        .is_some_and(|right| {
-            right.kind() == "array"
-                && right.named_child_count() > 0
-                && right
-                    .named_child(0)
-                    .is_some_and(|c| c.kind() != "spread_element")
-        })
-}
-
+mod paths;
 #[cfg(test)]
 mod tests;
