@@ -39,6 +39,9 @@ struct Tally {
     wrong: Vec<String>,
     unclaimed: BTreeMap<String, usize>,
     unmeasurable: BTreeMap<&'static str, usize>,
+    /// Resumptions checked against "k jobs after X settles" that ran in a later phase than the
+    /// call's entry, by what started that phase.
+    later_phases: BTreeMap<String, usize>,
     resumptions: usize,
 }
 
@@ -52,6 +55,9 @@ impl Tally {
         }
         for (k, v) in other.unmeasurable {
             *self.unmeasurable.entry(k).or_default() += v;
+        }
+        for (k, v) in other.later_phases {
+            *self.later_phases.entry(k).or_default() += v;
         }
         self.wrong.extend(other.wrong);
         self.resumptions += other.resumptions;
@@ -137,8 +143,7 @@ fn anchor(measured: &Measured, call: usize, sites: &[usize], at: Moment) -> Opti
     let record = measured
         .operands
         .iter()
-        .filter(|o| o.call == call && sites.contains(&o.site) && o.started < at)
-        .last()?;
+        .rfind(|o| o.call == call && sites.contains(&o.site) && o.started < at)?;
     let settled = record.settled?;
     Some(settled.max(record.started))
 }
@@ -271,7 +276,7 @@ impl Checked<'_> {
                 let mut outcomes = Vec::new();
                 for (resume, call) in resumes.iter().zip(&calls) {
                     match anchor(self.measured, *call, &sites, *resume) {
-                        Some(from) => outcomes.push((from, *resume)),
+                        Some(from) => outcomes.push((*call, from, *resume)),
                         None => measurable = false,
                     }
                 }
@@ -284,7 +289,12 @@ impl Checked<'_> {
                     return;
                 }
                 self.check_texts(site, &at, *jobs, false);
-                for (from, resume) in outcomes {
+                for (call, from, resume) in outcomes {
+                    let entered = self.measured.calls[call].entered;
+                    if entered.0 != resume.0 {
+                        let kind = self.measured.phase_kinds[resume.0 as usize].clone();
+                        *self.tally.later_phases.entry(kind).or_default() += 1;
+                    }
                     self.tally.resumptions += 1;
                     if ticks_between(from, resume) != Some(u64::from(*jobs)) {
                         self.wrong(format!(
@@ -452,6 +462,12 @@ fn every_definite_tick_claim_is_what_node_24_measures() {
     reasons.sort_by(|a, b| b.1.cmp(a.1));
     for (reason, n) in reasons {
         report.push_str(&format!("  {n:6}  {reason}\n"));
+    }
+    report.push_str(
+        "\nk-jobs-after-X resumptions in a later phase than the call's entry, by phase:\n",
+    );
+    for (kind, n) in &total.later_phases {
+        report.push_str(&format!("  {n:6}  {kind}\n"));
     }
     report.push_str("\nclaims the instrument cannot measure (not checked):\n");
     for (kind, n) in &total.unmeasurable {

@@ -50,7 +50,13 @@ pub enum Tier {
 }
 
 impl Tier {
-    pub const ALL: [Tier; 5] = [Tier::One, Tier::Two, Tier::Three, Tier::Globals, Tier::Classes];
+    pub const ALL: [Tier; 5] = [
+        Tier::One,
+        Tier::Two,
+        Tier::Three,
+        Tier::Globals,
+        Tier::Classes,
+    ];
 
     pub fn number(self) -> u8 {
         match self {

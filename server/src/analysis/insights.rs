@@ -676,10 +676,9 @@ fn subject(function: &str) -> String {
 /// definition of docs/ARCHITECTURE.md, "Tick"); `entry` names what is entered.
 pub fn tick_definition(entry: &str) -> String {
     format!(
-        "*Microtask tick N* counts generations of promise jobs from the synchronous entry of \
-         {entry}: jobs its synchronous code queues run on tick 1, jobs those queue on tick 2, and \
-         so on. It is not `process.nextTick`: the count ends when the microtask queue empties \
-         and nextTick callbacks, timers or I/O run."
+        "*Microtask tick N*: the N-th generation of promise jobs counted from the synchronous \
+         entry of {entry} (its synchronous code queues tick 1, those jobs queue tick 2, …). Not \
+         `process.nextTick`: the count ends when the microtask queue empties."
     )
 }
 
@@ -1022,12 +1021,7 @@ impl Insights {
                 format!("prints: {}", shorten(&joined.join(", "), 100))
             }
             OrderOutcome::Abstained(abstention) => {
-                // One level of explanation, no nested parentheses.
-                let reason = abstention.reason.replace(
-                    " in this program (unknown code, or a ReferenceError)",
-                    " in this file",
-                );
-                format!("order: cannot tell: {}", shorten(&reason, 80))
+                format!("order: cannot tell: {}", shorten(&abstention.reason, 80))
             }
         }
     }

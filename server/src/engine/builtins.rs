@@ -1,6 +1,6 @@
 //! The global environment: `console`, `Promise`, timers, `process.nextTick`,
 //! `queueMicrotask`, errors, and the few array/string/math helpers programs
-//! commonly use. Anything not installed here is unknown code.
+//! commonly use. Node's other globals are opaque values (`globals.rs`).
 
 use std::rc::Rc;
 
@@ -50,6 +50,7 @@ impl Machine<'_> {
                 ],
             ),
             ("process", &[("nextTick", Builtin::NextTick)]),
+            ("JSON", &[("stringify", Builtin::JsonStringify)]),
             ("Array", &[("isArray", Builtin::ArrayIsArray)]),
             (
                 "Object",
@@ -289,6 +290,7 @@ impl Machine<'_> {
                 kind.name()
             )),
             Builtin::CollectionMethod(method) => self.collection_call(method, this, args),
+            Builtin::JsonStringify => normal(self.json_stringify(&args)?),
             Builtin::StringMethod(method) => self.string_method(method, this, args),
             Builtin::MathMethod(method) => self.math_method(method, &args),
             Builtin::StringCtor => {
@@ -318,7 +320,8 @@ impl Machine<'_> {
                 }) else {
                     return self.abstain("Object.keys/values/entries of a non-plain object");
                 };
-                let props = self.heap[id].props.clone();
+                let mut props = self.heap[id].props.clone();
+                props.retain(|(key, _)| !super::classes::is_private(key));
                 let mut items = Vec::with_capacity(props.len());
                 for (key, value) in props {
                     items.push(match builtin {

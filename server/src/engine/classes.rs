@@ -27,6 +27,12 @@ const FUNCTION_PROTOTYPE_NAMES: &[&str] = &[
     "toString",
 ];
 
+/// A private member's key (`#x@3`, see `compile_class.rs`): never enumerated
+/// or printed, and reading one the object lacks is a TypeError.
+pub(crate) fn is_private(name: &str) -> bool {
+    name.starts_with('#')
+}
+
 /// A class constructor's internal slots.
 #[derive(Debug)]
 pub(crate) struct ClassData {
@@ -97,6 +103,7 @@ impl Machine<'_> {
             ObjKind::Native(Native::Builtin(Builtin::PromiseCtor)) => {
                 Ok(self.promise_prototype(id))
             }
+            ObjKind::Native(Native::Builtin(Builtin::ErrorCtor(_))) => Ok(self.error_prototype(id)),
             ObjKind::Closure { func, .. } if self.funcs[*func].constructible => {
                 match self.get_property(heritage, "prototype")? {
                     Value::Object(proto) => Ok(proto),
@@ -104,7 +111,7 @@ impl Machine<'_> {
                 }
             }
             _ => self.abstain(
-                "`extends` of a built-in other than Promise (Error, Array, Map...) is not modelled",
+                "`extends` of a built-in other than Promise and the errors (Array, Map...) is not modelled",
             ),
         }
     }
@@ -130,6 +137,20 @@ impl Machine<'_> {
         id
     }
 
+    /// `Error.prototype` (or `TypeError.prototype`...), made on first use
+    /// and kept as the constructor's `prototype`. The engine gives errors
+    /// own `name` and `message`, so nothing needs to be read from it.
+    fn error_prototype(&mut self, error_ctor: ObjId) -> ObjId {
+        if let Some(Value::Object(id)) = self.heap[error_ctor].get_own("prototype") {
+            return *id;
+        }
+        let id = self.alloc(ObjKind::ErrorPrototype);
+        self.heap[id].set_own("constructor", Value::Object(error_ctor));
+        self.heap[id].hidden_props = true;
+        self.heap[error_ctor].set_own("prototype", Value::Object(id));
+        id
+    }
+
     /// `Op::Define`: a class member or an object literal member.
     pub(crate) fn define_member(
         &mut self,
@@ -147,7 +168,7 @@ impl Machine<'_> {
                     if name == "prototype" || name == "name" {
                         return self.abstain(format!("a static member named `{name}`"));
                     }
-                    data.static_fields |= kind == DefineKind::Field;
+                    data.static_fields |= kind == DefineKind::Field && !is_private(name);
                 }
                 self.heap[id].hidden_props |= kind == DefineKind::Method;
                 self.heap[id].set_own(name, value);
@@ -198,7 +219,7 @@ impl Machine<'_> {
         let object = &self.heap[id];
         object.proto.is_some()
             || match &object.kind {
-                ObjKind::Class(_) | ObjKind::PromisePrototype => true,
+                ObjKind::Class(_) | ObjKind::PromisePrototype | ObjKind::ErrorPrototype => true,
                 ObjKind::Promise(_) => !object.props.is_empty(),
                 ObjKind::Closure { .. } => name == "prototype",
                 ObjKind::Plain | ObjKind::Error => object
@@ -234,6 +255,9 @@ impl Machine<'_> {
             }
             match self.heap[current].proto {
                 Some(next) => current = next,
+                None if is_private(name) => {
+                    return self.abstain("reading a private member the object lacks (a TypeError)")
+                }
                 None => return self.end_of_chain(current, name),
             }
         }
@@ -369,6 +393,22 @@ impl Machine<'_> {
                     }
                 };
                 self.construct_promise(args, proto)
+            }
+            ObjKind::Native(Native::Builtin(Builtin::ErrorCtor(kind)))
+                if new_target != constructor =>
+            {
+                // `super(message)` in `class E extends Error`: an error whose
+                // prototype is the subclass's (§20.5.1.1 step 2).
+                let kind = *kind;
+                let proto = match self.get_property(new_target, "prototype")? {
+                    Value::Object(proto) => proto,
+                    _ => return self.abstain("a subclass whose `prototype` is not an object"),
+                };
+                let error = self.new_error(kind, &args)?;
+                if let Some(id) = error.as_object() {
+                    self.heap[id].proto = Some(proto);
+                }
+                Ok(Completion::Normal(error))
             }
             _ if new_target == constructor => self.construct(constructor, args),
             _ => self.abstain("extending this built-in is not modelled"),

@@ -24,6 +24,9 @@ pub(crate) struct Compiler<'s> {
     pub(crate) member_contexts: Vec<MemberContext>,
     /// The context the next non-arrow function compiles in (set for class members).
     pub(crate) next_member: Option<MemberContext>,
+    /// The private names (`#x`) in scope, innermost class last, with their unique keys.
+    pub(crate) private_names: Vec<Vec<(String, String)>>,
+    pub(crate) private_counter: usize,
     /// The code being compiled is strict (`strict_mode.rs`).
     pub(crate) strict: bool,
 }
@@ -115,6 +118,8 @@ impl<'s> Compiler<'s> {
             hidden_counter: 0,
             member_contexts: Vec::new(),
             next_member: None,
+            private_names: Vec::new(),
+            private_counter: 0,
             strict: false,
         }
     }

@@ -71,6 +71,41 @@ struct Members<'t> {
 }
 
 impl<'s> Compiler<'s> {
+    /// A member name as the engine stores it: `#x` becomes the key of the
+    /// innermost class that declares it (`#x@3`), so two classes' `#x` differ.
+    pub(crate) fn property_name(&self, property: Node) -> String {
+        let text = self.text(property);
+        if property.kind() != "private_property_identifier" {
+            return text.to_owned();
+        }
+        self.private_names
+            .iter()
+            .rev()
+            .find_map(|scope| scope.iter().find(|(name, _)| name == text))
+            .map_or_else(|| format!("{text}@undeclared"), |(_, key)| key.clone())
+    }
+
+    /// The private names a class body declares, each with its unique key.
+    fn declare_private_names(&mut self, body: Node) {
+        let mut scope = Vec::new();
+        for member in named_children(body) {
+            let key = match member.kind() {
+                "method_definition" => member.child_by_field_id(crate::field!("name")),
+                "field_definition" => member.child_by_field_id(crate::field!("property")),
+                _ => None,
+            };
+            if let Some(key) = key.filter(|k| k.kind() == "private_property_identifier") {
+                let name = self.text(key).to_owned();
+                if !scope.iter().any(|(n, _)| *n == name) {
+                    self.private_counter += 1;
+                    let unique = format!("{name}@{}", self.private_counter);
+                    scope.push((name, unique));
+                }
+            }
+        }
+        self.private_names.push(scope);
+    }
+
     fn context(&self) -> MemberContext {
         self.member_contexts.last().copied().unwrap_or_default()
     }
@@ -148,6 +183,7 @@ impl<'s> Compiler<'s> {
         if let Some(heritage) = heritage {
             self.expression(b, heritage);
         }
+        self.declare_private_names(body);
         match members.constructor {
             Some(constructor) => {
                 self.next_member = Some(MemberContext {
@@ -180,6 +216,7 @@ impl<'s> Compiler<'s> {
             });
             b.emit(Op::Pop);
         }
+        self.private_names.pop();
         if let Some(own) = own_name {
             b.emit(Op::Dup);
             b.emit(Op::Declare(Rc::from(own), DeclKind::Const));
@@ -226,8 +263,7 @@ impl<'s> Compiler<'s> {
     fn member_key(&mut self, b: &mut FnBuilder, key: Option<Node>) -> Option<String> {
         match key {
             Some(key) if key.kind() == "private_property_identifier" => {
-                b.abstain("private class members (`#name`) are not modelled");
-                None
+                Some(self.property_name(key))
             }
             Some(key) => {
                 let name = self.property_key(key);

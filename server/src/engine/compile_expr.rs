@@ -73,14 +73,11 @@ impl<'s> Compiler<'s> {
                 ) else {
                     return b.abstain("a malformed member access");
                 };
-                if property.kind() == "private_property_identifier" {
-                    return b.abstain("private fields are not modelled");
-                }
                 if object.kind() == "super" {
                     return self.super_property(b, self.text(property));
                 }
                 self.expression(b, object);
-                b.emit(Op::GetProp(Rc::from(self.text(property))));
+                b.emit(Op::GetProp(Rc::from(self.property_name(property))));
             }
             "subscript_expression" => {
                 if optional_chain(node) {
@@ -238,7 +235,7 @@ impl<'s> Compiler<'s> {
                 }
                 self.expression(b, object);
                 let span = b.at(callee);
-                b.emit(Op::GetMethod(Rc::from(self.text(property))));
+                b.emit(Op::GetMethod(Rc::from(self.property_name(property))));
                 b.restore(span);
                 true
             }
@@ -308,7 +305,7 @@ impl<'s> Compiler<'s> {
                 };
                 self.expression(b, object);
                 self.expression(b, right);
-                b.emit(Op::SetProp(Rc::from(self.text(property))));
+                b.emit(Op::SetProp(Rc::from(self.property_name(property))));
             }
             "subscript_expression" => {
                 let (Some(object), Some(index)) = (
@@ -371,7 +368,7 @@ impl<'s> Compiler<'s> {
                 ) else {
                     return b.abstain("a malformed assignment target");
                 };
-                let property: Rc<str> = Rc::from(self.text(property));
+                let property: Rc<str> = Rc::from(self.property_name(property));
                 self.expression(b, object);
                 b.emit(Op::Dup);
                 b.emit(Op::GetProp(property.clone()));
@@ -454,7 +451,7 @@ impl<'s> Compiler<'s> {
                 };
                 self.expression(b, object);
                 b.emit(Op::UpdateProp {
-                    name: Rc::from(self.text(property)),
+                    name: Rc::from(self.property_name(property)),
                     delta,
                     prefix,
                 });

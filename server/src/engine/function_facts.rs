@@ -116,7 +116,7 @@ pub fn facts_and_order(
                     + 1;
                 format!(" at line {line}")
             });
-            format!("the engine stopped{place} ({})", plain_reason(reason))
+            format!("the engine stopped{place} ({})", reason)
         }
         Halt::Crash(message) => format!("the process exits first ({message})"),
     });
@@ -214,14 +214,6 @@ fn tick_list(ticks: &[u32], separator: &str) -> String {
         parts.push("…".to_owned());
     }
     format!("tick {}", parts.join(separator))
-}
-
-/// An engine reason without its nested parenthetical, for one-line texts.
-fn plain_reason(reason: &str) -> String {
-    reason.replace(
-        " in this program (unknown code, or a ReferenceError)",
-        " in this file",
-    )
 }
 
 fn to_tick(observed: &Observed) -> Option<ResumeTick> {
@@ -333,4 +325,72 @@ fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTic
     summarize(&ticks, ticks.len()).unwrap_or(ResumeTick::Unknown {
         reason: "not observed".to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resumes(source: &str, module: ModuleKind) -> Vec<ResumeTick> {
+        let tree = crate::syntax::parse(source, None);
+        function_facts(source, &tree, module)
+            .into_iter()
+            .flat_map(|f| f.awaits.into_iter().map(|a| a.resume))
+            .collect()
+    }
+
+    /// The issue's program: Node resumes the second await after the chain's five jobs, in the
+    /// phase of the nextTick queue, so it has no tick number after entry.
+    #[test]
+    fn an_await_resolved_by_a_later_nexttick_phase_gets_no_tick_after_entry() {
+        let source = "async function main() { await null;\n\
+            await new Promise((r) => process.nextTick(r));\n\
+            console.log(\"after tick\"); }\n\
+            main(); let p = Promise.resolve();\n\
+            for (let i = 1; i <= 5; i++) p = p.then(() => console.log(\"chain \" + i));\n";
+        let ticks = resumes(source, ModuleKind::CommonJs);
+        assert_eq!(ticks[0], ResumeTick::AfterEntry { jobs: 1 });
+        assert!(
+            matches!(&ticks[1], ResumeTick::AfterSettle { jobs: 1, .. }),
+            "{:?}",
+            ticks[1]
+        );
+    }
+
+    /// Before the first drain of the CommonJS main script, nextTick callbacks are still its
+    /// synchronous part (Node runs them first): the count goes on.
+    #[test]
+    fn a_nexttick_before_the_main_scripts_first_drain_keeps_the_count() {
+        let source = "async function main() {\n\
+            await new Promise((r) => process.nextTick(r));\n\
+            await null; }\n\
+            main();\n";
+        assert_eq!(
+            resumes(source, ModuleKind::CommonJs),
+            [
+                ResumeTick::AfterEntry { jobs: 1 },
+                ResumeTick::AfterEntry { jobs: 2 }
+            ]
+        );
+        // An ES module drains its jobs before any nextTick: a later phase.
+        let esm = resumes(source, ModuleKind::EsModule);
+        assert!(
+            matches!(&esm[0], ResumeTick::AfterSettle { jobs: 1, .. }),
+            "{esm:?}"
+        );
+    }
+
+    /// Ticks count from each call's own entry, also when a `then` callback enters it.
+    #[test]
+    fn a_call_entered_from_a_then_callback_counts_from_its_entry() {
+        let source = "async function main() { await null; await null; }\n\
+            Promise.resolve().then(() => main());\n";
+        assert_eq!(
+            resumes(source, ModuleKind::CommonJs),
+            [
+                ResumeTick::AfterEntry { jobs: 1 },
+                ResumeTick::AfterEntry { jobs: 2 }
+            ]
+        );
+    }
 }

@@ -69,7 +69,13 @@ impl Machine<'_> {
                             Some(name) => format!("{name} "),
                             None => String::new(),
                         };
-                        if object.props.is_empty() {
+                        // Private fields (`#x`) are not shown.
+                        let props: Vec<&(std::rc::Rc<str>, Value)> = object
+                            .props
+                            .iter()
+                            .filter(|(key, _)| !super::classes::is_private(key))
+                            .collect();
+                        if props.is_empty() {
                             return Ok(format!("{prefix}{{}}"));
                         }
                         if depth > MAX_DEPTH {
@@ -79,8 +85,8 @@ impl Machine<'_> {
                                 format!("[{}]", prefix.trim_end())
                             });
                         }
-                        let mut entries = Vec::with_capacity(object.props.len());
-                        for (key, value) in &object.props {
+                        let mut entries = Vec::with_capacity(props.len());
+                        for (key, value) in props {
                             let key = if is_identifier(key) {
                                 key.to_string()
                             } else {

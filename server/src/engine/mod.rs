@@ -20,6 +20,7 @@ mod facts;
 mod function_facts;
 mod globals;
 mod inspect;
+mod json;
 mod machine;
 mod module_kind;
 mod node_modules;
@@ -33,9 +34,9 @@ mod strict_mode;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_globals;
-#[cfg(test)]
 mod tests_classes;
+#[cfg(test)]
+mod tests_globals;
 #[cfg(test)]
 mod tests_timers;
 mod value;

@@ -99,7 +99,7 @@ impl Machine<'_> {
             )),
             Value::Object(id) => {
                 let id = *id;
-                if self.reads_through_chain(id, name) {
+                if super::classes::is_private(name) || self.reads_through_chain(id, name) {
                     return self.chain_get(id, name, object);
                 }
                 let object = &self.heap[id];
@@ -169,6 +169,16 @@ impl Machine<'_> {
             return self.abstain(format!("setting `.{name}` is not modelled"));
         }
         if self.set_through_accessor(id, name, &value)?.is_some() {
+            return Ok(());
+        }
+        if super::classes::is_private(name) {
+            // Only a private field the object has can be written (§7.3.32 PrivateSet).
+            if self.heap[id].get_own(name).is_none() {
+                return self.abstain(
+                    "writing a private member the object lacks, or a private method (a TypeError)",
+                );
+            }
+            self.heap[id].set_own(name, value);
             return Ok(());
         }
         match &self.heap[id].kind {

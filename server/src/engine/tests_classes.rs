@@ -284,3 +284,68 @@ console.log(new Map([[NaN, 1]]).get(NaN), new Set([0]).has(-0), m instanceof Map
         ]
     );
 }
+
+#[test]
+fn error_subclasses_construct_errors_with_the_subclass_prototype() {
+    let source = r#"
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+class NotFound extends HttpError {}
+const e = new NotFound(404, "missing");
+console.log(e.name, e.message, e.status, e instanceof NotFound, e instanceof HttpError, e instanceof Error);
+console.log(String(e), `${new HttpError(500, "boom")}`);
+async function main() {
+  try { await Promise.reject(e); } catch (err) { console.log("caught", err instanceof NotFound, err.status); }
+}
+main();
+"#;
+    assert_eq!(
+        cjs(source),
+        [
+            "Error missing 404 true true true",
+            "Error: missing Error: boom",
+            "caught true 404",
+        ]
+    );
+}
+
+#[test]
+fn private_fields_and_methods_are_per_class_and_never_printed() {
+    let source = r#"
+class Counter {
+  #count = 0;
+  static #instances = 0;
+  #log = [];
+  constructor(start) { this.#count = start; Counter.#instances++; }
+  #bump(by) { this.#count += by; this.#log.push(by); return this.#count; }
+  get value() { return this.#count; }
+  increment() { return this.#bump(1); }
+  async later() { await null; this.#count++; return this.#count; }
+  static get instances() { return Counter.#instances; }
+  label = "counter";
+}
+class Sub extends Counter {
+  #count = 100;
+  peek() { return this.#count; }
+}
+const c = new Counter(5);
+console.log(c.increment(), c.value, Counter.instances, c);
+const s = new Sub(1);
+console.log(s.increment(), s.value, s.peek(), Object.keys(s), s);
+c.later().then((v) => console.log("later", v, c.value));
+console.log(Counter.instances);
+"#;
+    assert_eq!(
+        cjs(source),
+        [
+            "6 6 1 Counter { label: 'counter' }",
+            "2 2 100 [ 'label' ] Sub { label: 'counter' }",
+            "2",
+            "later 7 7",
+        ]
+    );
+}

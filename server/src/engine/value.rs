@@ -148,6 +148,7 @@ pub(crate) enum Builtin {
     ObjectValues,
     ObjectEntries,
     CollectionCtor(super::collections::CollectionKind),
+    JsonStringify,
     CollectionMethod(super::collections::CollectionMethod),
     /// CommonJS `require`, for Node's built-in modules (`globals.rs`).
     Require,
@@ -266,6 +267,9 @@ pub(crate) enum ObjKind {
     },
     /// The intrinsic `Promise.prototype`, the end of a Promise subclass's chain.
     PromisePrototype,
+    /// The intrinsic `Error.prototype` (or a native error's), the end of an
+    /// Error subclass's chain: any name read there abstains.
+    ErrorPrototype,
     /// A `Map`, `Set`, `WeakMap` or `WeakSet` (`collections.rs`).
     Collection(super::collections::Collection),
 }
