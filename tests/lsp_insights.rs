@@ -57,20 +57,24 @@ fn second_await_of_x_shows_tick_2() {
 }
 
 #[test]
-fn nulled_body_is_not_retained_and_captured_and_live_values_are() {
+fn nulled_body_is_released_and_needed_and_kept_values_are_listed() {
     let mut client = open(HANDLE);
     let at_save = hover_text(&mut client, 4, 14);
-    assert!(!at_save.contains("`body`"), "{at_save}");
     assert!(
-        at_save.contains("`parsed` (line 3, live: read after the await)"),
+        at_save
+            .contains("No longer kept: the earlier value of `body` (line 2, overwritten on line 4"),
         "{at_save}"
     );
     assert!(
-        at_save.contains("`req` (line 1, captured by a closure)"),
+        at_save.contains("Needed after the await:\n- `parsed` (line 3)"),
+        "{at_save}"
+    );
+    assert!(
+        at_save.contains("- `req` (line 1, parameter, a closure refers to it"),
         "{at_save}"
     );
     let at_audit = hover_text(&mut client, 6, 3);
-    assert!(at_audit.contains("`log` (line 6, live"), "{at_audit}");
+    assert!(at_audit.contains("- `log` (line 6)"), "{at_audit}");
 }
 
 #[test]

@@ -74,8 +74,13 @@ pub fn whole_analysis(source: &str, module: ModuleKind) {
             let _ = insights::await_hover(source, function, at);
             let _ = facts.hover(source, at.range.start);
             let _ = facts.hover(source, at.range.end);
-            for var in &at.retained {
-                assert_addresses(source, &var.decl_range, "retained variable");
+            if let Some(retention) = &at.retention {
+                for var in &retention.retained {
+                    assert_addresses(source, &var.decl_range, "retained variable");
+                }
+                for var in &retention.released {
+                    assert_addresses(source, &var.decl_range, "released variable");
+                }
             }
         }
     }

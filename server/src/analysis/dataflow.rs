@@ -7,14 +7,9 @@
 //! honouring block scopes and shadowing, and records for each binding its reads,
 //! its writes and whether a closure created in the function refers to it.
 //!
-//! Liveness at an `await` follows V8. While an async function is suspended, its
-//! saved state keeps (a) every context-allocated variable, which is every
-//! variable a closure refers to, for as long as its scope lives, and (b) the
-//! registers the rest of the function may still read. Optimized code drops dead
-//! registers at a suspension (TurboFan stores a stale marker for them);
-//! interpreted and baseline frames save the whole register file, so a dead local
-//! in scope can still be kept. [`retained_at_awaits`] reports (a) and (b), the
-//! lower bound every tier keeps; [`FunctionFlow::in_scope_at`] lists the rest.
+//! [`FunctionFlow::is_live_after`] says whether the function's own code may
+//! still read a binding after an `await`; what the suspended function keeps
+//! alive (more than that) is `analysis::retention`.
 //!
 //! All walks are iterative: deeply nested input cannot overflow the stack.
 
@@ -23,7 +18,7 @@ use std::fmt;
 use std::ops::Range;
 
 use crate::syntax::awaits;
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 /// What a visitor tells [`preorder`] after seeing a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -361,13 +356,15 @@ pub struct Binding {
     pub writes: Vec<Range<usize>>,
     /// Statements that overwrite the binding whatever its value (`x = ...;`,
     /// `let x;`), with the block that holds them.
-    kills: Vec<Kill>,
+    pub(crate) kills: Vec<Kill>,
 }
 
+/// A statement that overwrites a binding whatever its value, with the block
+/// that holds it.
 #[derive(Clone, Debug, PartialEq)]
-struct Kill {
-    stmt: Range<usize>,
-    block: Range<usize>,
+pub(crate) struct Kill {
+    pub(crate) stmt: Range<usize>,
+    pub(crate) block: Range<usize>,
 }
 
 /// An `await` of the analysed function.
@@ -404,13 +401,13 @@ pub struct Reference {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-struct LoopInfo {
-    range: Range<usize>,
+pub(crate) struct LoopInfo {
+    pub(crate) range: Range<usize>,
     /// Parts evaluated once, before the first iteration (the `for...of`
     /// iterable, the `for` initializer): a back edge does not reach them.
-    once: Option<Range<usize>>,
+    pub(crate) once: Option<Range<usize>>,
     /// Bindings the loop head assigns afresh on every iteration.
-    head_binds: Vec<usize>,
+    pub(crate) head_binds: Vec<usize>,
 }
 
 /// Bindings, references, awaits and loops of one function.
@@ -422,7 +419,7 @@ pub struct FunctionFlow {
     pub awaits: Vec<AwaitPoint>,
     /// Every use of a name in the function, closures included, in document order.
     pub references: Vec<Reference>,
-    loops: Vec<LoopInfo>,
+    pub(crate) loops: Vec<LoopInfo>,
     /// Child statement ranges of the blocks that hold a kill.
     block_children: HashMap<(usize, usize), Vec<Range<usize>>>,
 }
@@ -1081,85 +1078,14 @@ fn plain_assignment_statement(ident: Node, ancestors: &[Node]) -> Option<Kill> {
     })
 }
 
-/// Why a variable is kept while its function is suspended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RetainReason {
-    /// Read later on some path.
-    Live,
-    /// Referenced by a closure: context-allocated, kept while its scope lives.
-    Captured,
-}
-
-/// A local or parameter kept in a suspended async function's state.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RetainedVar {
-    pub name: String,
-    pub decl_range: Range<usize>,
-    pub reason: RetainReason,
-    /// The large value it was declared with, unless overwritten before the await.
-    pub likely_large: Option<LargeValue>,
-    /// For a captured variable, the statement that overwrote its declared
-    /// value on every path to the await (`big = null;`): the closure keeps the
-    /// variable, not that value.
-    pub overwritten_at: Option<Range<usize>>,
-}
-
-/// The variables kept alive while the function waits at one `await`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct AwaitRetention {
-    /// The whole `await` expression.
-    pub await_range: Range<usize>,
-    pub retained: Vec<RetainedVar>,
-}
-
-/// For each `await` of `function` (its own, not those of nested functions), the
-/// locals and parameters the suspended function keeps: those live after the
-/// await, and those captured by a closure. `tree` must be the parse `function`
-/// comes from.
-pub fn retained_at_awaits(source: &str, _tree: &Tree, function: Node) -> Vec<AwaitRetention> {
-    let flow = FunctionFlow::new(source, function);
-    (0..flow.awaits.len())
-        .map(|await_index| AwaitRetention {
-            await_range: flow.awaits[await_index].range.clone(),
-            retained: flow
-                .in_scope_at(await_index)
-                .into_iter()
-                .filter_map(|index| {
-                    let binding = &flow.bindings[index];
-                    let live = flow.is_live_after(index, await_index);
-                    let reason = if binding.captured {
-                        RetainReason::Captured
-                    } else if live {
-                        RetainReason::Live
-                    } else {
-                        return None;
-                    };
-                    let overwritten_at = (binding.captured && !live)
-                        .then(|| flow.overwritten_before(index, await_index))
-                        .flatten();
-                    Some(RetainedVar {
-                        name: binding.name.clone(),
-                        decl_range: binding.decl_range.clone(),
-                        reason,
-                        likely_large: binding
-                            .likely_large
-                            .clone()
-                            .filter(|_| overwritten_at.is_none()),
-                        overwritten_at,
-                    })
-                })
-                .collect(),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::syntax;
 
-    /// The retained names at each await of the first function in `source`, as
-    /// `name:reason` strings (`live`, `captured`).
+    /// At each await of the first function in `source`, the bindings in scope
+    /// there that are live after it or captured, as `name:live` /
+    /// `name:captured` strings (retention itself is `analysis::retention`).
     fn retained(source: &str) -> Vec<Vec<String>> {
         let tree = syntax::parse(source, None);
         let mut function = None;
@@ -1170,17 +1096,21 @@ mod tests {
             Walk::Enter
         });
         let function = function.expect("a function in the snippet");
-        retained_at_awaits(source, &tree, function)
-            .into_iter()
+        let flow = FunctionFlow::new(source, function);
+        (0..flow.awaits.len())
             .map(|at| {
-                at.retained
+                flow.in_scope_at(at)
                     .into_iter()
-                    .map(|var| {
-                        let reason = match var.reason {
-                            RetainReason::Live => "live",
-                            RetainReason::Captured => "captured",
+                    .filter_map(|index| {
+                        let binding = &flow.bindings[index];
+                        let reason = if binding.captured {
+                            "captured"
+                        } else if flow.is_live_after(index, at) {
+                            "live"
+                        } else {
+                            return None;
                         };
-                        format!("{}:{reason}", var.name)
+                        Some(format!("{}:{reason}", binding.name))
                     })
                     .collect()
             })
@@ -1224,26 +1154,24 @@ mod tests {
     }
 
     #[test]
-    fn a_captured_value_overwritten_before_the_await_is_not_kept() {
-        let at_second_await = |source: &str| {
+    fn an_overwrite_on_every_path_before_the_await_is_found() {
+        let overwrite = |source: &str| {
             let tree = syntax::parse(source, None);
             let function = tree.root_node().named_child(0).expect("a function");
-            let retention = retained_at_awaits(source, &tree, function);
-            retention[1].retained[0].clone()
+            let flow = FunctionFlow::new(source, function);
+            let big = flow.bindings.iter().position(|b| b.name == "big");
+            flow.overwritten_before(big.expect("big"), 1)
+                .map(|at| source[at].to_owned())
         };
-        let cleared = at_second_await(
-            "async function f(p) {\n  let big = JSON.parse(await p);\n  const peek = () => big;\n  big = null;\n  await g();\n  return peek;\n}\n",
+        assert_eq!(
+            overwrite("async function f(p) {\n  let big = JSON.parse(await p);\n  const peek = () => big;\n  big = null;\n  await g();\n  return peek;\n}\n").as_deref(),
+            Some("big = null;")
         );
-        assert_eq!(cleared.name, "big");
-        assert_eq!(cleared.reason, RetainReason::Captured);
-        assert!(cleared.likely_large.is_none(), "{cleared:?}");
-        assert!(cleared.overwritten_at.is_some(), "{cleared:?}");
-        // Cleared in a branch only: the large value may still be there.
-        let maybe = at_second_await(
-            "async function f(p, c) {\n  let big = JSON.parse(await p);\n  const peek = () => big;\n  if (c) { big = null; }\n  await g();\n  return peek;\n}\n",
+        // Cleared in a branch only: not on every path.
+        assert_eq!(
+            overwrite("async function f(p, c) {\n  let big = JSON.parse(await p);\n  const peek = () => big;\n  if (c) { big = null; }\n  await g();\n  return peek;\n}\n"),
+            None
         );
-        assert!(maybe.likely_large.is_some(), "{maybe:?}");
-        assert!(maybe.overwritten_at.is_none(), "{maybe:?}");
     }
 
     #[test]
@@ -1340,8 +1268,9 @@ mod tests {
         );
         let tree = syntax::parse(&source, None);
         let function = tree.root_node().named_child(0).expect("function");
-        let at = retained_at_awaits(&source, &tree, function);
-        assert_eq!(at.len(), 1);
+        let flow = FunctionFlow::new(&source, function);
+        assert_eq!(flow.awaits.len(), 1);
+        assert!(flow.is_live_after(1, 0));
     }
 
     #[test]

@@ -13,7 +13,8 @@ use crate::engine::{self, ModuleKind, OrderOutcome, ResumeTick};
 use crate::syntax::awaits::{self, SuspensionKind};
 
 use super::async_facts::{self, AsyncFacts, DroppedPromise, PromiseKind};
-use super::dataflow::{self, RetainReason, RetainedVar};
+use super::dataflow;
+use super::retention::{self, AwaitRetention, Certainty, MayReason, ReleaseReason, RetentionGroup};
 
 /// Everything the editor surfaces for one document.
 #[derive(Clone, Debug)]
@@ -65,7 +66,9 @@ pub struct AwaitInsight {
     /// sound to say (the first await, a previous await that binds no result,
     /// an operand that starts no work, awaits in different try regions).
     pub depends_on_previous: Option<bool>,
-    pub retained: Vec<RetainedVar>,
+    /// What the suspended function keeps alive here (empty for an ES
+    /// module's top level, whose bindings live as long as the module).
+    pub retention: Option<AwaitRetention>,
     /// The operand is a thenable that is not a native promise (so the tick
     /// includes the job that calls its `then`), on every run the engine saw.
     pub thenable: bool,
@@ -137,7 +140,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             continue;
         };
         let node = enclosing_function_node(node, &fact.range);
-        let retention = dataflow::retained_at_awaits(source, tree, node);
+        let retention = retention::retained_at_awaits(source, tree, node);
         let awaits = await_insights(source, node, &fact, &retention, module_is_async);
         let head_end = node
             .child_by_field_id(crate::field!("body"))
@@ -493,7 +496,7 @@ fn await_insights(
     source: &str,
     function: Node,
     facts: &engine::AsyncFunctionFacts,
-    retention: &[dataflow::AwaitRetention],
+    retention: &[AwaitRetention],
     module_is_async: bool,
 ) -> Vec<AwaitInsight> {
     let called = facts.called_by_program;
@@ -546,11 +549,10 @@ fn await_insights(
                 && fact.is_some()
                 && operand_node.is_some_and(|o| async_facts::certainly_not_thenable(source, o)),
             depends_on_previous,
-            retained: retention
+            retention: retention
                 .iter()
                 .find(|r| r.await_range == place.range)
-                .map(|r| r.retained.clone())
-                .unwrap_or_default(),
+                .cloned(),
         });
     }
     awaits
@@ -839,26 +841,121 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
         Some(true) => text.push_str("\n\nUses the result of the previous await."),
         None => {}
     }
-    if at.retained.is_empty() {
-        text.push_str("\n\nRetains no locals while it waits.");
+    if let Some(retention) = &at.retention {
+        text.push_str(&retention_text(source, retention));
+    }
+    text
+}
+
+/// What the suspended function keeps alive at an await, in three groups.
+/// The wording follows `analysis::retention`'s model of V8.
+fn retention_text(source: &str, retention: &AwaitRetention) -> String {
+    let line_of = |offset: usize| source[..offset].matches('\n').count() + 1;
+    let describe = |var: &retention::RetainedVar| {
+        let mut item = format!("`{}` (line {}", var.name, line_of(var.decl_range.start));
+        if var.kind == dataflow::BindingKind::Param {
+            item.push_str(", parameter");
+        }
+        if var.captured && var.group == RetentionGroup::Idle {
+            item.push_str(", a closure refers to it: clear it only if the closure is done with it");
+        } else if var.captured && var.group == RetentionGroup::Live {
+            item.push_str(", a closure refers to it");
+        }
+        if let Certainty::May(reason) = var.certainty {
+            item.push_str(match reason {
+                MayReason::SomePaths => ", only on some paths",
+                MayReason::EarlierIteration => ", the value a previous iteration left",
+                MayReason::LoopMayNotRun => ", the loop's last value, if it ran",
+                MayReason::ClosureMayOutlive => ", if the code it was handed keeps the closure",
+                MayReason::DynamicScope => ", unless `eval` or `with` changes it",
+            });
+        }
+        item.push(')');
+        if let Some(large) = &var.likely_large {
+            item.push_str(&format!(" — likely large: {large}"));
+        }
+        item
+    };
+    let group = |wanted: RetentionGroup| -> Vec<String> {
+        retention
+            .retained
+            .iter()
+            .filter(|var| var.group == wanted)
+            .map(describe)
+            .collect()
+    };
+    let (live, idle, closure) = (
+        group(RetentionGroup::Live),
+        group(RetentionGroup::Idle),
+        group(RetentionGroup::Closure),
+    );
+    let mut text = String::new();
+    if live.is_empty() && idle.is_empty() && closure.is_empty() && !retention.keeps_arguments {
+        text.push_str("\n\nNo local or parameter holds an object while it waits.");
     } else {
-        text.push_str("\n\n**Retained while waiting:**");
-        for var in &at.retained {
-            let line = source[..var.decl_range.start].matches('\n').count() + 1;
-            let reason = match (&var.reason, &var.overwritten_at) {
-                (RetainReason::Live, _) => "live: read after the await".to_owned(),
-                (RetainReason::Captured, None) => "captured by a closure".to_owned(),
-                (RetainReason::Captured, Some(at)) => format!(
-                    "captured by a closure; overwritten on line {}, so the closure keeps the \
-                     variable, not the value it was declared with",
-                    source[..at.start].matches('\n').count() + 1
-                ),
-            };
-            text.push_str(&format!("\n- `{}` (line {line}, {reason})", var.name));
-            if let Some(large) = &var.likely_large {
-                text.push_str(&format!(" — likely large: {large}"));
+        text.push_str("\n\n**Kept alive while it waits**");
+    }
+    let list = |text: &mut String, heading: &str, items: &[String]| {
+        if !items.is_empty() {
+            text.push_str(&format!("\n\n{heading}"));
+            for item in items {
+                text.push_str(&format!("\n- {item}"));
             }
         }
+    };
+    list(&mut text, "Needed after the await:", &live);
+    list(
+        &mut text,
+        "No longer needed, but kept until overwritten or until the function returns:",
+        &idle,
+    );
+    if !idle.is_empty() {
+        text.push_str(
+            "\n\nV8 keeps every local and parameter of a suspended async function. To free one \
+             sooner, set it to `null` after its last use, or move that work into a helper \
+             function (its locals are freed when it returns).",
+        );
+    }
+    list(
+        &mut text,
+        "Kept by a closure that outlives the await (a variable of a block that has ended):",
+        &closure,
+    );
+    if retention.keeps_arguments {
+        text.push_str(
+            "\n\nThe function reads `arguments`, which keeps every argument of the call, \
+             even a parameter set to `null`.",
+        );
+    }
+    let released: Vec<String> = retention
+        .released
+        .iter()
+        .map(|var| {
+            let why = match &var.reason {
+                ReleaseReason::Overwritten { at } => {
+                    format!("overwritten on line {}", line_of(at.start))
+                }
+                ReleaseReason::ClosuresGone => {
+                    "its block has ended and no closure created there remains".to_owned()
+                }
+                ReleaseReason::CatchEnded => "its `catch` block has ended".to_owned(),
+            };
+            let shared = match var.shared {
+                true => "; code it was handed to may still hold it",
+                false => "",
+            };
+            format!(
+                "`{}` (line {}, {why}{shared})",
+                var.name,
+                line_of(var.decl_range.start)
+            )
+        })
+        .collect();
+    if !released.is_empty() {
+        text.push_str(&format!(
+            "\n\nNo longer kept: the earlier value of {}.",
+            released.join(", ")
+        ));
     }
     text
 }
@@ -1070,7 +1167,10 @@ mod tests {
             "{text}"
         );
         // `val` only gets its value when the function resumes: nothing is kept.
-        assert!(text.contains("Retains no locals"), "{text}");
+        assert!(
+            text.contains("No local or parameter holds an object while it waits."),
+            "{text}"
+        );
     }
 
     #[test]
@@ -1177,35 +1277,49 @@ mod tests {
     }
 
     #[test]
-    fn nulled_body_is_not_retained_but_a_later_read_is() {
+    fn a_nulled_body_is_released_a_later_read_is_needed_and_the_rest_is_kept() {
         let text = hover(
             "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  const saved = $0await db.save(parsed);\n  return [saved, parsed.id];\n}\n",
         );
-        assert!(!text.contains("`body`"), "{text}");
         assert!(
-            text.contains("`parsed` (line 3, live: read after the await)"),
+            text.contains("Needed after the await:\n- `parsed` (line 3)"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "No longer needed, but kept until overwritten or until the function returns:"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("- `req` (line 1, parameter)"), "{text}");
+        assert!(
+            text.contains("No longer kept: the earlier value of `body` (line 2, overwritten on line 4; code it was handed to may still hold it)."),
             "{text}"
         );
     }
 
     #[test]
-    fn a_value_only_passed_to_the_awaited_call_is_not_kept_by_the_function() {
-        // `parsed` is read when `db.save(parsed)` is called, before the function
-        // suspends; after the await nothing reads it, so the suspended state need
-        // not keep it (the pending call may, but that is not this function's state).
+    fn a_value_only_passed_to_the_awaited_call_is_still_kept_by_the_frame() {
+        // V8 keeps every local of the suspended frame, read later or not.
         let text = hover(
             "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  return $0await db.save(parsed);\n}\n",
         );
-        assert!(text.contains("Retains no locals"), "{text}");
+        assert!(text.contains("- `parsed` (line 3)"), "{text}");
+        assert!(
+            text.contains(
+                "set it to `null` after its last use, or move that work into a helper function"
+            ),
+            "{text}"
+        );
     }
 
     #[test]
-    fn a_captured_variable_is_retained_with_its_reason() {
+    fn a_captured_variable_is_kept_and_says_a_closure_refers_to_it() {
         let text = hover(
             "async function f(items) {\n  const big = await load();\n  const get = () => big;\n  await $0save();\n  return 1;\n}\n",
         );
         assert!(
-            text.contains("`big` (line 2, captured by a closure)"),
+            text.contains("`big` (line 2, a closure refers to it: clear it only if the closure is done with it)"),
             "{text}"
         );
     }

@@ -10,6 +10,7 @@ pub mod fix_all;
 pub mod hover;
 pub mod insights;
 mod lookups;
+pub mod retention;
 mod suppression;
 pub mod units;
 

@@ -1,19 +1,22 @@
-//! `large-retained-across-await`: a large value kept in scope across an `await`
-//! it is not used after.
+//! `large-retained-across-await`: a large value the function no longer needs,
+//! kept alive while it waits at a later `await`.
 //!
-//! While an async function is suspended, its saved state keeps its locals. A
-//! request body, a `Buffer` or a parsed payload that the function no longer
-//! needs stays reachable until the function resumes and leaves the variable's
-//! scope: with a slow `await db.save(parsed)` and many requests in flight, the
-//! heap holds every raw body. Optimized code may drop a dead variable at the
-//! suspension, interpreted and baseline code keep the whole frame; clearing the
-//! reference makes the release explicit.
+//! While an async function is suspended, V8 keeps every local and parameter
+//! of its frame reachable, read later or not, in whatever block it was
+//! declared, until the variable is overwritten or the function returns
+//! (measured on Node 24; `analysis::retention` has the model). A request
+//! body, a `Buffer` or a parsed payload the function no longer needs stays in
+//! memory for the whole `await db.save(parsed)`: with many requests in flight,
+//! the heap holds every raw body. Ending the variable's block does not free
+//! it; setting it to `null`, or doing that work in a helper function (whose
+//! locals are freed when it returns), does.
 //!
 //! Likely-large values: `await readBody(req)`, `Buffer.*(..)`, `JSON.parse(..)`,
 //! `fs.readFile*(..)`, `await res.json()` / `.text()` / `.arrayBuffer()` /
 //! `.blob()`, and arrays built from those. The rule skips variables a closure
-//! refers to (their lifetime is the closure's), variables read later, and
-//! variables read by the awaited call itself.
+//! refers to (their lifetime is also the closure's), variables read later,
+//! and variables read by the awaited call itself (the callee holds the value
+//! meanwhile anyway).
 //!
 //! Bad:
 //! ```js
@@ -39,6 +42,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::analysis::dataflow::{contains, Binding, BindingKind, FunctionFlow};
+use crate::analysis::retention::{self, Certainty, RetainedVar, RetentionGroup};
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::queries::ASYNC_FUNCTIONS;
 
@@ -77,31 +81,34 @@ impl Rule for LargeRetainedAcrossAwait {
 
 fn check_function(ctx: &RuleContext, function: Node) -> Vec<Finding> {
     let flow = FunctionFlow::new(ctx.source, function);
+    let retention = retention::retained_with_flow(ctx.source, function, &flow);
     let mut findings = Vec::new();
-    for (index, binding) in flow.bindings.iter().enumerate() {
-        if binding.captured
-            || !matches!(
-                binding.kind,
-                BindingKind::Let | BindingKind::Const | BindingKind::Var
-            )
-        {
-            continue;
-        }
-        let Some(large) = &binding.likely_large else {
-            continue;
-        };
-        for (await_index, point) in flow.awaits.iter().enumerate() {
-            if !contains(&binding.scope, &point.range) || binding.decl_end > point.range.start {
+    let mut reported: Vec<Range<usize>> = Vec::new();
+    for (point, at) in flow.awaits.iter().zip(&retention) {
+        for var in &at.retained {
+            // A captured variable's lifetime is also the closure's, and a
+            // variable the function still reads cannot be cleared.
+            if var.group != RetentionGroup::Idle
+                || var.captured
+                || var.likely_large.is_none()
+                || reported.contains(&var.decl_range)
+                || !matches!(
+                    var.kind,
+                    BindingKind::Let | BindingKind::Const | BindingKind::Var
+                )
+            {
                 continue;
             }
+            let Some(index) = flow.binding_declared_at(&var.decl_range) else {
+                continue;
+            };
+            let binding = &flow.bindings[index];
+            // Read by the awaited call itself: the callee holds it meanwhile anyway.
             if binding
                 .reads
                 .iter()
                 .any(|read| contains(&point.operand, read))
             {
-                continue;
-            }
-            if flow.is_live_after(index, await_index) {
                 continue;
             }
             let Some(last_read) = binding
@@ -110,25 +117,17 @@ fn check_function(ctx: &RuleContext, function: Node) -> Vec<Finding> {
                 .filter(|read| read.end <= point.range.start)
                 .max_by_key(|read| read.start)
             else {
-                break;
+                continue;
             };
-            // Already cleared (or overwritten) between the last use and the await.
-            if binding
-                .writes
-                .iter()
-                .any(|write| write.start > last_read.start && write.end <= point.range.start)
-            {
-                break;
-            }
+            reported.push(var.decl_range.clone());
             findings.push(report(
                 ctx,
                 function,
                 binding,
-                large,
+                var,
                 last_read,
                 point.keyword.clone(),
             ));
-            break;
         }
     }
     findings
@@ -138,11 +137,14 @@ fn report(
     ctx: &RuleContext,
     function: Node,
     binding: &Binding,
-    large: &crate::analysis::dataflow::LargeValue,
+    var: &RetainedVar,
     last_read: &Range<usize>,
     await_keyword: Range<usize>,
 ) -> Finding {
     let name = &binding.name;
+    let Some(large) = &var.likely_large else {
+        unreachable!("only likely-large values are reported")
+    };
     // Relative, not absolute, lines: the message must not change when lines
     // are added above the function (its findings are reused then).
     let lines_between = ctx.source[last_read.start..await_keyword.start]
@@ -155,23 +157,29 @@ fn report(
     };
     let fix = match binding.kind {
         BindingKind::Const => None,
-        _ => null_fix(ctx, function, name, last_read, &await_keyword),
+        _ => null_fix(ctx, function, binding, last_read, &await_keyword),
     };
-    let advice = match (&fix, binding.kind) {
-        (Some(_), _) => format!("set `{name} = null` after its last use"),
-        (None, BindingKind::Const) => format!(
-            "move the code that uses `{name}` into a block or a helper function, or declare it \
-             with `let` and set it to `null` after its last use"
+    let advice = match binding.kind {
+        BindingKind::Const => format!(
+            "declare it with `let` and set it to `null` after its last use, or move the work \
+             that uses `{name}` into a helper function"
         ),
-        (None, _) => format!("set `{name} = null` after its last use, or narrow its scope"),
+        _ => format!(
+            "set `{name} = null` after its last use, or move the work that uses it into a \
+             helper function"
+        ),
+    };
+    let keeps = match var.certainty {
+        Certainty::Certain => "keeps it in memory",
+        Certainty::May(_) => "may keep it in memory (on some paths)",
     };
     Finding {
         rule: META.code,
         severity: META.default_severity,
         message: format!(
             "`{name}` holds {large} and is last used {distance} the `await` where this function \
-             then waits, but it stays in scope: the suspended function keeps it in memory; \
-             {advice}"
+             then waits; V8 keeps every local of a suspended async function until it is \
+             overwritten or the function returns, so the suspended function {keeps}; {advice}"
         ),
         range: binding.decl_range.clone(),
         fixes: fix.into_iter().collect(),
@@ -179,14 +187,16 @@ fn report(
 }
 
 /// `name = null;` right after the statement holding the last use, in the block
-/// that also holds the await.
+/// that also holds the await or, when the variable's block ends before the
+/// await, in the variable's own block.
 fn null_fix(
     ctx: &RuleContext,
     function: Node,
-    name: &str,
+    binding: &Binding,
     last_read: &Range<usize>,
     await_keyword: &Range<usize>,
 ) -> Option<Fix> {
+    let name = &binding.name;
     let read = function.descendant_for_byte_range(last_read.start, last_read.end)?;
     let mut statement = read;
     loop {
@@ -197,7 +207,8 @@ fn null_fix(
         if matches!(
             parent.kind(),
             "statement_block" | "program" | "switch_case" | "switch_default"
-        ) && contains(&parent.byte_range(), await_keyword)
+        ) && (contains(&parent.byte_range(), await_keyword)
+            || parent.byte_range() == binding.scope)
         {
             if contains(&statement.byte_range(), await_keyword) {
                 return None;
@@ -253,8 +264,6 @@ mod tests {
                 "async function f(p) { const buf = Buffer.from(p); const g = () => buf; await save(g); }",
                 // Read on the next iteration of the loop.
                 "async function f(p, xs) { const buf = await fs.promises.readFile(p); for (const x of xs) { use(buf, x); await save(x); } }",
-                // Out of scope at the await.
-                "async function f(p) { { const data = JSON.parse(p); use(data); } await save(); }",
                 // Not in an async function.
                 "function f(p) { const data = JSON.parse(p); use(data); }",
             ],
@@ -270,6 +279,8 @@ mod tests {
                 ("async function f(p) {\n  const text = await fs.promises.readFile(p, 'utf8');\n  const n = count(text);\n  await report(n);\n}", "text"),
                 ("const f = async (res) => { const json = await res.json(); const id = json.id; await save(id); return id; };", "json"),
                 ("async function f(chunks) { var buf = Buffer.concat(chunks); send(buf.length); await flush(); }", "buf"),
+                // The block has ended, but V8 still keeps the const.
+                ("async function f(p) { { const data = JSON.parse(p); use(data); } await save(); }", "data"),
             ],
         );
     }
@@ -282,8 +293,10 @@ mod tests {
         assert_eq!(
             findings[0].message,
             "`body` holds a request body from `readBody(..)` and is last used 1 line above the \
-             `await` where this function then waits, but it stays in scope: the suspended \
-             function keeps it in memory; set `body = null` after its last use"
+             `await` where this function then waits; V8 keeps every local of a suspended async \
+             function until it is overwritten or the function returns, so the suspended \
+             function keeps it in memory; set `body = null` after its last use, or move the \
+             work that uses it into a helper function"
         );
     }
 
@@ -300,6 +313,15 @@ mod tests {
             ),
         ];
         crate::rules::testing::assert_first_fix(&RULE, FixSafety::Safe, &cases);
+        // A `let` of a block that has ended is cleared inside its block.
+        crate::rules::testing::assert_first_fix(
+            &RULE,
+            FixSafety::Safe,
+            &[(
+                "async function f(p) {\n  {\n    let data = JSON.parse(p);\n    use(data);\n  }\n  await save();\n}",
+                "async function f(p) {\n  {\n    let data = JSON.parse(p);\n    use(data);\n    data = null;\n  }\n  await save();\n}",
+            )],
+        );
     }
 
     #[test]
@@ -309,8 +331,10 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(findings.len(), 1);
         assert!(findings[0].fixes.is_empty());
-        assert!(findings[0]
-            .message
-            .contains("into a block or a helper function"));
+        assert!(findings[0].message.contains(
+            "declare it with `let` and set it to `null` after its last use, or move the work \
+             that uses `data` into a helper function"
+        ));
+        assert!(!findings[0].message.contains("block"));
     }
 }
