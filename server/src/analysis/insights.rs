@@ -505,7 +505,7 @@ fn await_insights(
     // The syntax layer says where the function suspends; the engine's run
     // says when, for the awaits it compiled and reached.
     for point in awaits::points_of(source, function, module_is_async) {
-        let Some(place) = suspension_place(source, function, &point, module_is_async) else {
+        let Some(place) = suspension_place(source, function, &point) else {
             continue;
         };
         let operand = source[point.operand.clone()].to_owned();
@@ -570,14 +570,14 @@ fn suspension_place<'t>(
     source: &str,
     function: Node<'t>,
     point: &awaits::SuspensionPoint,
-    module_is_async: bool,
 ) -> Option<SuspensionPlace<'t>> {
     let node = function.descendant_for_byte_range(point.range.start, point.range.end)?;
     let node = enclosing_node_with_range(node, &point.range);
     match point.kind {
         SuspensionKind::Await => Some(SuspensionPlace {
             range: point.range.clone(),
-            awaited: Some(awaits::await_expression(source, node, module_is_async)?),
+            // `suspension_points` found it in an async context already.
+            awaited: Some(awaits::await_shape(source, node)?),
         }),
         SuspensionKind::ForAwait => {
             let head_end = node
@@ -629,6 +629,7 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
     let Some(body) = function.child_by_field_id(crate::field!("body")) else {
         return found;
     };
+    let function_is_async = dataflow::is_async_function(function);
     dataflow::preorder(body, |node| {
         if node != body && dataflow::is_function(node) {
             return dataflow::Walk::Skip;
@@ -642,8 +643,8 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
         }
         // `await null` and `await Promise.resolve()` cannot reject: only an
         // operand that may be a thenable, and may reject, can. (Inside the
-        // function's body the module's kind does not matter.)
-        if let Some(awaited) = awaits::await_expression(source, node, false) {
+        // function's own code the module's kind does not matter.)
+        if let Some(awaited) = awaits::await_expression_in(source, node, function_is_async) {
             let cannot_reject = awaited.operand.is_some_and(|o| {
                 async_facts::certainly_not_thenable(source, o) || facts.cannot_reject(source, o)
             });
