@@ -13,12 +13,22 @@ TICKLENS_ACORN="$(scripts/install-acorn.sh | tail -n 1)"
 export TICKLENS_ACORN
 echo "test: acorn oracle is ${TICKLENS_ACORN}"
 
-cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo test --workspace --locked
+# Runs one stage and prints how long it took, so a slow stage shows in CI's log.
+stage() {
+    local name="$1" started
+    shift
+    started=$(date +%s)
+    "$@"
+    echo "test: stage '${name}' took $(($(date +%s) - started)) s"
+}
+
+stage fmt cargo fmt --all -- --check
+stage clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+stage "cargo test" cargo test --workspace --locked
 
 # Each fuzz target for two minutes from the committed corpus (cargo-fuzz into the cache).
-FUZZ_SECONDS="${FUZZ_SECONDS:-120}" scripts/fuzz.sh
+export FUZZ_SECONDS="${FUZZ_SECONDS:-120}"
+stage fuzz scripts/fuzz.sh
 
 # The editor clients, tested in real VS Code (code-server + Chromium) and headless Neovim.
-scripts/test-editors.sh
+stage editors scripts/test-editors.sh
