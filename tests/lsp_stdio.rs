@@ -57,6 +57,16 @@ fn open_edit_diagnose_hover_shutdown() {
     assert_eq!(start(&diagnostics[1]), (6, 28));
     assert_eq!(diagnostics[1]["range"]["end"]["character"], 33);
 
+    // The first executor's `await`, in an async arrow, after the edit of line 6.
+    let hover = client.hover(URI, 2, 18);
+    let text = hover["contents"]["value"].as_str().expect("markdown hover");
+    assert!(text.contains("await"), "{text}");
+    assert!(text.contains("fetch(url)"), "{text}");
+    assert_eq!(
+        hover["range"]["start"],
+        json!({ "line": 2, "character": 17 })
+    );
+
     // Replace `async` in the first executor with nothing: one finding left.
     client.change(
         URI,
@@ -67,15 +77,8 @@ fn open_edit_diagnose_hover_shutdown() {
     let diagnostics = executor_findings(client.diagnostics(URI, 3));
     assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
     assert_eq!(start(&diagnostics[0]), (6, 28));
-
-    let hover = client.hover(URI, 2, 18);
-    let text = hover["contents"]["value"].as_str().expect("markdown hover");
-    assert!(text.contains("await"), "{text}");
-    assert!(text.contains("fetch(url)"), "{text}");
-    assert_eq!(
-        hover["range"]["start"],
-        json!({ "line": 2, "character": 17 })
-    );
+    // Its arrow is no longer async, so that `await` is not an await (a SyntaxError in Node).
+    assert!(client.hover(URI, 2, 18).is_null());
 
     assert!(client.shutdown_and_exit().success());
 }

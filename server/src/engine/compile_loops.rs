@@ -9,8 +9,10 @@ use std::rc::Rc;
 
 use tree_sitter::Node;
 
+use crate::syntax::functions;
+
 use super::bytecode::{DeclKind, HandlerKind, Op};
-use super::compile::{has_token, Compiler, FnBuilder};
+use super::compile::{Compiler, FnBuilder};
 use super::compile_pattern::BindMode;
 use super::value::Value;
 
@@ -203,13 +205,29 @@ impl<'s> Compiler<'s> {
         b.emit(Op::PopScope);
     }
 
+    /// How a `for...of`/`for...in`/`for await` head binds its element: a new
+    /// `const`/`let`/`var` binding, or an assignment to an existing target;
+    /// `None` for `using` declarations.
+    fn loop_head_binding(&self, node: Node) -> Option<BindMode> {
+        match node
+            .child_by_field_id(crate::field!("kind"))
+            .map(|k| self.text(k))
+        {
+            Some("const") => Some(BindMode::Declare(DeclKind::Const)),
+            Some("let") => Some(BindMode::Declare(DeclKind::Let)),
+            Some("var") => Some(BindMode::Declare(DeclKind::Var)),
+            Some(_) => None,
+            None => Some(BindMode::Assign),
+        }
+    }
+
     /// `for (left of right)` and `for (left in right)`: a hidden iterator in a
     /// scope around the loop, a fresh scope for the binding each turn.
     pub(crate) fn for_in_of_statement(&mut self, b: &mut FnBuilder, node: Node) {
         let is_of = node
             .child_by_field_id(crate::field!("operator"))
             .is_some_and(|op| self.text(op) == "of");
-        if has_token(node, "await") {
+        if functions::is_for_await(node) {
             return self.for_await_statement(b, node);
         }
         if node.child_by_field_id(crate::field!("value")).is_some() {
@@ -221,15 +239,8 @@ impl<'s> Compiler<'s> {
         ) else {
             return b.abstain("a malformed `for...of`");
         };
-        let mode = match node
-            .child_by_field_id(crate::field!("kind"))
-            .map(|k| self.text(k))
-        {
-            Some("const") => BindMode::Declare(DeclKind::Const),
-            Some("let") => BindMode::Declare(DeclKind::Let),
-            Some("var") => BindMode::Declare(DeclKind::Var),
-            Some(_) => return b.abstain("`using` declarations are not modelled"),
-            None => BindMode::Assign,
+        let Some(mode) = self.loop_head_binding(node) else {
+            return b.abstain("`using` declarations are not modelled");
         };
         b.emit(Op::PushScope);
         b.scopes += 1;
@@ -288,15 +299,8 @@ impl<'s> Compiler<'s> {
         ) else {
             return b.abstain("a malformed `for await`");
         };
-        let mode = match node
-            .child_by_field_id(crate::field!("kind"))
-            .map(|k| self.text(k))
-        {
-            Some("const") => BindMode::Declare(DeclKind::Const),
-            Some("let") => BindMode::Declare(DeclKind::Let),
-            Some("var") => BindMode::Declare(DeclKind::Var),
-            Some(_) => return b.abstain("`using` declarations are not modelled"),
-            None => BindMode::Assign,
+        let Some(mode) = self.loop_head_binding(node) else {
+            return b.abstain("`using` declarations are not modelled");
         };
         b.emit(Op::PushScope);
         b.scopes += 1;
