@@ -754,6 +754,7 @@ impl FunctionFlow {
         let mut loops = Vec::new();
         let mut assigned_values: Vec<(usize, Node)> = Vec::new();
         let mut function_depth: Vec<Node> = Vec::new();
+        let root_is_async = is_function(root) && is_async_function(root);
         preorder_with_ancestors(root, |node, ancestors| {
             while function_depth
                 .last()
@@ -766,9 +767,10 @@ impl FunctionFlow {
             }
             let in_closure = !function_depth.is_empty();
             // Awaits as JavaScript reads them (`await (x).y` too), from the
-            // syntax layer; inside a function the module's kind does not matter.
+            // syntax layer; this is `root`'s own code, so `await` is an
+            // operator here exactly when `root` is an async function.
             if !in_closure {
-                if let Some(awaited) = awaits::await_expression(source, node, false) {
+                if let Some(awaited) = awaits::await_expression_in(source, node, root_is_async) {
                     awaits.push(AwaitPoint {
                         range: awaited.range(),
                         keyword: awaited.keyword.byte_range(),

@@ -28,7 +28,9 @@ pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
     for (at, &n) in chain.iter().enumerate().rev() {
         // Without the file's module kind, only awaits inside async
         // functions are read here; the insights cover an ES module's top level.
-        if let Some(awaited) = awaits::await_expression(source, n, false) {
+        let awaited = awaits::await_shape(source, n)
+            .filter(|_| functions::in_async_context_among(&chain[..=at], false));
+        if let Some(awaited) = awaited {
             return Some(await_hover(source, &awaited, &chain[..at]));
         }
         match n.kind() {

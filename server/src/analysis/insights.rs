@@ -82,7 +82,7 @@ impl AwaitInsight {
     /// The inlay label: `tick 2`, `tick 3 (calls its then)`, `after fetch(…)`.
     pub fn inlay_label(&self) -> Option<String> {
         if self.plain_value {
-            return Some("+1".to_owned());
+            return Some(format!("+{}", engine::job_counts().await_plain_value));
         }
         let tick = short_tick(&self.resume)?;
         Some(match self.thenable {
@@ -94,21 +94,36 @@ impl AwaitInsight {
     /// When it resumes, as sentences, for `function` (its call label).
     pub fn resume_text(&self, function: &str) -> String {
         if self.plain_value {
+            let jobs = engine::job_counts().await_plain_value;
             return format!(
-                "Resumes 1 job after this `await` is reached: `{}` is not a promise, so it only \
+                "Resumes {} after this `await` is reached: `{}` is not a promise, so it only \
                  yields once.",
+                jobs_phrase(jobs),
                 shorten(&self.operand, 40)
             );
         }
         let mut text = describe_resume(&self.resume, function);
         if self.thenable {
+            // One NewPromiseResolveThenableJob calls `then` (ECMA-262
+            // 27.2.2.2); the engine's model says what the resumption adds.
+            let more = engine::job_counts().await_thenable.saturating_sub(1);
             text.push_str(&format!(
                 " `{}` is a thenable, not a plain `Promise`: one job calls its `then`, and the \
-                 `resolve` it calls queues the resumption, one more job.",
-                shorten(&self.operand, 40)
+                 `resolve` it calls queues the resumption, {} more {}.",
+                shorten(&self.operand, 40),
+                engine::count_word(more),
+                if more == 1 { "job" } else { "jobs" }
             ));
         }
         text
+    }
+}
+
+/// `1 job`, `2 jobs`.
+fn jobs_phrase(jobs: u32) -> String {
+    match jobs {
+        1 => "1 job".to_owned(),
+        n => format!("{n} jobs"),
     }
 }
 
@@ -505,7 +520,7 @@ fn await_insights(
     // The syntax layer says where the function suspends; the engine's run
     // says when, for the awaits it compiled and reached.
     for point in awaits::points_of(source, function, module_is_async) {
-        let Some(place) = suspension_place(source, function, &point, module_is_async) else {
+        let Some(place) = suspension_place(source, function, &point) else {
             continue;
         };
         let operand = source[point.operand.clone()].to_owned();
@@ -520,10 +535,10 @@ fn await_insights(
         let resume = match fact {
             // A function the program never calls was run once with
             // `undefined` arguments; its ticks hold for that call only, so
-            // say what holds for any argument: one job after a native
-            // promise settles.
+            // say what holds for any argument: what an await of a native
+            // promise costs once it settles.
             Some(_) if !called => ResumeTick::AfterSettle {
-                jobs: 1,
+                jobs: engine::job_counts().await_native_promise,
                 operand: operand.clone(),
                 if_native_promise: true,
             },
@@ -570,14 +585,14 @@ fn suspension_place<'t>(
     source: &str,
     function: Node<'t>,
     point: &awaits::SuspensionPoint,
-    module_is_async: bool,
 ) -> Option<SuspensionPlace<'t>> {
     let node = function.descendant_for_byte_range(point.range.start, point.range.end)?;
     let node = enclosing_node_with_range(node, &point.range);
     match point.kind {
         SuspensionKind::Await => Some(SuspensionPlace {
             range: point.range.clone(),
-            awaited: Some(awaits::await_expression(source, node, module_is_async)?),
+            // `suspension_points` found it in an async context already.
+            awaited: Some(awaits::await_shape(source, node)?),
         }),
         SuspensionKind::ForAwait => {
             let head_end = node
@@ -629,6 +644,7 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
     let Some(body) = function.child_by_field_id(crate::field!("body")) else {
         return found;
     };
+    let function_is_async = dataflow::is_async_function(function);
     dataflow::preorder(body, |node| {
         if node != body && dataflow::is_function(node) {
             return dataflow::Walk::Skip;
@@ -642,8 +658,8 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
         }
         // `await null` and `await Promise.resolve()` cannot reject: only an
         // operand that may be a thenable, and may reject, can. (Inside the
-        // function's body the module's kind does not matter.)
-        if let Some(awaited) = awaits::await_expression(source, node, false) {
+        // function's own code the module's kind does not matter.)
+        if let Some(awaited) = awaits::await_expression_in(source, node, function_is_async) {
             let cannot_reject = awaited.operand.is_some_and(|o| {
                 async_facts::certainly_not_thenable(source, o) || facts.cannot_reject(source, o)
             });

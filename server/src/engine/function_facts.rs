@@ -307,8 +307,10 @@ fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&st
     // if it is a native promise (V8's fast path); a thenable takes longer.
     if let Some(call) = operand.filter(|o| matches!(o.kind(), "call_expression" | "new_expression"))
     {
+        // `job_counts` measures on the observer directly, never through
+        // this fallback, so asking it here cannot recurse.
         return ResumeTick::AfterSettle {
-            jobs: 1,
+            jobs: super::job_counts().await_native_promise,
             operand: source[call.byte_range()].to_owned(),
             if_native_promise: true,
         };

@@ -26,6 +26,7 @@ mod function_facts;
 mod generators;
 mod globals;
 mod inspect;
+mod job_counts;
 mod json;
 mod machine;
 mod module_kind;
@@ -54,6 +55,7 @@ mod value;
 pub use function_facts::{
     facts_and_order, function_facts, AsyncFunctionFacts, AwaitFacts, ResumeTick, SettleTick,
 };
+pub use job_counts::{count_word, job_counts, probe_resume_jobs, JobCounts, PROBES};
 pub use module_kind::{detect_module_kind, ModuleKind};
 
 use std::ops::Range;

@@ -33,6 +33,7 @@ use tree_sitter::Node;
 
 use crate::analysis::async_facts::{certainly_not_thenable, unwrap_parens};
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::engine::{count_word, job_counts};
 use crate::syntax::queries::AWAITS;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
@@ -74,6 +75,14 @@ impl Rule for AwaitNonPromise {
     }
 }
 
+/// `one tick`, `two ticks`: `n` microtask ticks in prose.
+fn ticks_phrase(n: u32) -> String {
+    match n {
+        1 => "one tick".to_owned(),
+        n => format!("{} ticks", count_word(n)),
+    }
+}
+
 /// `await null`, `await undefined`, `await void 0`: written to yield a tick.
 fn is_tick_idiom(ctx: &RuleContext, value: Node) -> bool {
     match value.kind() {
@@ -100,14 +109,18 @@ fn finding(
         "this value".to_owned()
     };
     let is_array = value.kind() == "array";
+    // The count is the engine's: an await of a value that is not a thenable.
+    let ticks = ticks_phrase(job_counts().await_plain_value);
     let message = if is_array {
-        "an array literal is not a promise: `await` resumes one tick later with the same array and \
-         does not wait for the promises inside it (`Promise.all` does)"
-            .to_owned()
+        format!(
+            "an array literal is not a promise: `await` resumes {ticks} later with the same array \
+             and does not wait for the promises inside it (`Promise.all` does)"
+        )
     } else {
         format!(
-            "{shown} is not a promise: this `await` only delays the rest of the function by one \
-             microtask tick"
+            "{shown} is not a promise: this `await` only delays the rest of the function by \
+             {ticks_long}",
+            ticks_long = ticks.replacen(' ', " microtask ", 1)
         )
     };
     // Removing `await` must not turn an object literal into a block.
@@ -118,7 +131,7 @@ fn finding(
         operand_text.to_owned()
     };
     let remove = Fix {
-        title: "Remove the `await` (one tick less)".to_owned(),
+        title: format!("Remove the `await` ({ticks} less)"),
         safety: FixSafety::ChangesBehaviour,
         edits: vec![Edit {
             range: await_node.byte_range(),

@@ -37,6 +37,7 @@ use tree_sitter::Node;
 
 use crate::analysis::async_facts::{is_async_function, method_call, unwrap_parens, AsyncFacts};
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::engine::{count_word, job_counts};
 use crate::query_file;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
@@ -201,6 +202,26 @@ fn identifiers(node: Node) -> Vec<Node> {
     found
 }
 
+/// `one or two jobs`: what the wrapper costs through `p.then(resolve,
+/// reject)` and through `resolve(p)`, as the engine's promise model counts.
+fn wrapper_delay() -> String {
+    let counts = job_counts();
+    let (then, resolve) = (
+        counts.wrapper_then_settles_after,
+        counts.wrapper_resolve_settles_after,
+    );
+    let jobs = |n: u32| if n == 1 { "job" } else { "jobs" };
+    match then == resolve {
+        true => format!("{} {}", count_word(then), jobs(then)),
+        false => format!(
+            "{} or {} {}",
+            count_word(then.min(resolve)),
+            count_word(then.max(resolve)),
+            jobs(then.max(resolve))
+        ),
+    }
+}
+
 fn finding(ctx: &RuleContext, new: Node, constructor: Node, wrapped: Node) -> Finding {
     let text = ctx.text(wrapped);
     let shown = if text.len() <= 40 && !text.contains('\n') {
@@ -220,17 +241,18 @@ fn finding(ctx: &RuleContext, new: Node, constructor: Node, wrapped: Node) -> Fi
     } else {
         format!("({text})")
     };
+    let delay = wrapper_delay();
     Finding {
         rule: META.code,
         severity: META.default_severity,
         message: format!(
             "this `new Promise` only forwards {shown}: use it directly (the wrapper settles the same \
-             way, one or two jobs later)"
+             way, {delay} later)"
         ),
         range: new.start_byte()..constructor.end_byte(),
         fixes: vec![Fix {
             title: format!(
-                "Use {shown} directly (changes behaviour: it settles one or two jobs earlier, and \
+                "Use {shown} directly (changes behaviour: it settles {delay} earlier, and \
                  a synchronous throw is no longer a rejection)"
             ),
             safety: FixSafety::ChangesBehaviour,

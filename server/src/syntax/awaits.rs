@@ -77,12 +77,29 @@ pub fn await_expression<'t>(
     node: Node<'t>,
     module_is_async: bool,
 ) -> Option<AwaitExpr<'t>> {
+    await_shape(source, node).filter(|awaited| in_async_context(awaited.node, module_is_async))
+}
+
+/// [`await_expression`] for a caller that knows the code `node` belongs to
+/// (a walk of one function's own code): `context_is_async` says whether
+/// `await` is an operator there. Finding the owner from the node costs a
+/// walk to the root per parent step, which a walk that already knows it
+/// should not pay.
+pub fn await_expression_in<'t>(
+    source: &str,
+    node: Node<'t>,
+    context_is_async: bool,
+) -> Option<AwaitExpr<'t>> {
+    if !context_is_async {
+        return None;
+    }
+    await_shape(source, node)
+}
+
+/// Either form of `await`, by shape alone: whether `await` is an operator
+/// where `node` is is the caller's question.
+pub fn await_shape<'t>(source: &str, node: Node<'t>) -> Option<AwaitExpr<'t>> {
     if node.kind() == "await_expression" {
-        // Outside an async context the grammar's `await (x)` is a call of a
-        // function named `await` (valid code has no other such form there).
-        if !in_async_context(node, module_is_async) {
-            return None;
-        }
         let mut cursor = node.walk();
         let keyword = node.children(&mut cursor).find(|c| c.kind() == "await")?;
         return Some(AwaitExpr {
@@ -95,9 +112,6 @@ pub fn await_expression<'t>(
         });
     }
     let keyword = misparsed_keyword(source, node)?;
-    if !in_async_context(keyword, module_is_async) {
-        return None;
-    }
     Some(AwaitExpr {
         node,
         keyword,

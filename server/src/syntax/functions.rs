@@ -71,19 +71,43 @@ pub enum Owner<'t> {
 pub fn owner(node: Node) -> Owner {
     let mut child = node;
     while let Some(parent) = child.parent() {
-        if is_function(parent) && !is_computed_key_of(child, parent) {
-            return Owner::Function(parent);
-        }
-        match parent.kind() {
-            "field_definition" if !is_computed_key_of(child, parent) => {
-                return Owner::ClassInitializer(parent)
-            }
-            "class_static_block" => return Owner::ClassInitializer(parent),
-            _ => {}
+        if let Some(owner) = owner_step(child, parent) {
+            return owner;
         }
         child = parent;
     }
     Owner::TopLevel
+}
+
+/// [`owner`] of the last node of `path` (the root first, each node the
+/// parent of the next), without `Node::parent`, which costs a descent from
+/// the root each step: for callers that already hold the path.
+pub fn owner_among<'t>(path: &[Node<'t>]) -> Owner<'t> {
+    let Some((&node, ancestors)) = path.split_last() else {
+        return Owner::TopLevel;
+    };
+    let mut child = node;
+    for &parent in ancestors.iter().rev() {
+        if let Some(owner) = owner_step(child, parent) {
+            return owner;
+        }
+        child = parent;
+    }
+    Owner::TopLevel
+}
+
+/// The owner when `parent` is where it is decided, one step up from `child`.
+fn owner_step<'t>(child: Node<'t>, parent: Node<'t>) -> Option<Owner<'t>> {
+    if is_function(parent) && !is_computed_key_of(child, parent) {
+        return Some(Owner::Function(parent));
+    }
+    match parent.kind() {
+        "field_definition" if !is_computed_key_of(child, parent) => {
+            Some(Owner::ClassInitializer(parent))
+        }
+        "class_static_block" => Some(Owner::ClassInitializer(parent)),
+        _ => None,
+    }
 }
 
 /// The innermost function that owns `node` (not `node` itself); `None` at
@@ -106,7 +130,16 @@ fn is_computed_key_of(child: Node, member: Node) -> bool {
 /// (or async arrow, method, generator), or at the top level of an ES module
 /// (`module_is_async`; ECMA-262 §16.2.1.1 allows `await` there).
 pub fn in_async_context(node: Node, module_is_async: bool) -> bool {
-    match owner(node) {
+    owner_is_async(owner(node), module_is_async)
+}
+
+/// [`in_async_context`] for the last node of `path` (see [`owner_among`]).
+pub fn in_async_context_among(path: &[Node], module_is_async: bool) -> bool {
+    owner_is_async(owner_among(path), module_is_async)
+}
+
+fn owner_is_async(owner: Owner, module_is_async: bool) -> bool {
+    match owner {
         Owner::Function(function) => is_async_function(function),
         Owner::ClassInitializer(_) => false,
         Owner::TopLevel => module_is_async,
