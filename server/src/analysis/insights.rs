@@ -1249,14 +1249,22 @@ mod tests {
     }
 
     #[test]
-    fn a_loop_await_lists_the_ticks_of_its_iterations() {
+    fn a_loop_await_whose_ticks_vary_resumes_one_job_after_its_operand_settles() {
         let text = hover(
             "async function step(a) { return a; }\nasync function sendAll(users) {\n  for (const u of users) {\n    $0await step(u);\n  }\n}\nsendAll([1, 2]);\n",
         );
         assert!(
-            text.contains("Resume tick varies: tick 1, then 2 (loop iterations)."),
+            text.contains("Resumes 1 job after `step(u)` settles."),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_loop_await_without_a_common_count_lists_the_ticks_of_its_iterations() {
+        let text = hover(
+            "async function sendAll(users) {\n  for (const u of users) {\n    $0await (u === 1 ? Promise.resolve(u) : { then(r) { r(u); } });\n  }\n}\nsendAll([1, 2]);\n",
+        );
+        assert!(text.contains("Resume tick varies: tick 1, then "), "{text}");
     }
 
     #[test]

@@ -39,8 +39,14 @@ pub(crate) enum Observed {
 #[derive(Debug, Default)]
 pub(crate) struct Observer {
     anchors: BTreeMap<usize, Anchor>,
-    awaited: BTreeMap<usize, (ObjId, Range<usize>)>,
+    awaited: BTreeMap<usize, Awaited>,
     pub resumes: BTreeMap<(FuncId, usize, usize), Vec<Observed>>,
+    /// Per await site, for each resumption: the jobs from the later of the
+    /// awaited operand's settling and the start of the await, when both are
+    /// in the resumption's phase and the operand is a native promise (or a
+    /// plain value) the run could see. The count measuring-claims.md defines
+    /// for "resumes k jobs after X settles".
+    pub jobs_after_settle: BTreeMap<(FuncId, usize, usize), Vec<Option<u32>>>,
     /// Each activation's (function, outer promise, entry depth, entry phase).
     pub outer_promises: Vec<(FuncId, ObjId, u32, usize)>,
     pub entered_funcs: Vec<FuncId>,
@@ -56,6 +62,19 @@ pub(crate) struct Observer {
 
 /// When a promise settled: (macrotask phase, job depth).
 pub(crate) type SettledAt = Option<(usize, u32)>;
+
+/// What an activation is suspended on.
+#[derive(Debug, Clone)]
+struct Awaited {
+    promise: ObjId,
+    span: Range<usize>,
+    /// (phase, depth) at which the await started.
+    started: (usize, u32),
+    /// The operand is the awaited native promise itself. Otherwise it was a
+    /// thenable adopted through its `then` (the awaited wrapper's settling is
+    /// not the operand's) or a plain value, which does not settle.
+    operand_is_promise: bool,
+}
 
 impl Observer {
     pub fn entered(
@@ -88,6 +107,8 @@ impl Observer {
         span: Range<usize>,
         promise: ObjId,
         thenable: bool,
+        operand_is_promise: bool,
+        started: (usize, u32),
     ) {
         if let Some(&func) = self.activation_funcs.get(&activation) {
             let kinds = self
@@ -100,11 +121,38 @@ impl Observer {
                 kinds.1 += 1;
             }
         }
-        self.awaited.insert(activation, (promise, span));
+        self.awaited.insert(
+            activation,
+            Awaited {
+                promise,
+                span,
+                started,
+                operand_is_promise,
+            },
+        );
     }
 
     pub fn awaited_promise(&self, activation: usize) -> Option<ObjId> {
-        self.awaited.get(&activation).map(|(p, _)| *p)
+        self.awaited.get(&activation).map(|a| a.promise)
+    }
+
+    /// Jobs from the later of the operand's settling and the await's start
+    /// to this resumption, if both lie in the resumption's phase. `None` when
+    /// the operand is not a native promise, and for code the run could not see.
+    fn count_after_settle(
+        &self,
+        activation: usize,
+        depth: u32,
+        phase: usize,
+        settled: SettledAt,
+    ) -> Option<u32> {
+        let awaited = self.awaited.get(&activation)?;
+        if !awaited.operand_is_promise || self.opaque_promises.contains_key(&awaited.promise) {
+            return None;
+        }
+        // Phases only grow, so (phase, depth) orders moments within a run.
+        let (from_phase, from_depth) = settled?.max(awaited.started);
+        (from_phase == phase && depth >= from_depth).then(|| depth - from_depth)
     }
 
     fn observe(
@@ -127,7 +175,7 @@ impl Observer {
             });
         }
         // Crossed a macrotask: count from the awaited operand's settling.
-        let (promise, span) = self.awaited.get(&activation)?.clone();
+        let Awaited { promise, span, .. } = self.awaited.get(&activation)?.clone();
         let (settle_phase, settle_depth) = settled?;
         if settle_phase != phase || depth < settle_depth {
             return None;
@@ -166,6 +214,11 @@ impl Observer {
             return;
         };
         let key = (func, span.start, span.end);
+        let after_settle = self.count_after_settle(activation, depth, phase, settled);
+        self.jobs_after_settle
+            .entry(key)
+            .or_default()
+            .push(after_settle);
         match self.observe(activation, depth, phase, settled) {
             Some(observed) => self.resumes.entry(key).or_default().push(observed),
             None => {

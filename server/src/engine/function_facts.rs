@@ -136,8 +136,18 @@ pub fn facts_and_order(
                     .cloned()
                     .unwrap_or_default();
                 let calls = entries.get(&func).copied().unwrap_or(0);
+                let after_settle = observer
+                    .jobs_after_settle
+                    .get(&(func, span.start, span.end))
+                    .map_or(&[][..], Vec::as_slice);
                 let resume = match summarize(&observed, calls) {
-                    Some(tick) => tick,
+                    Some(
+                        tick @ (ResumeTick::AfterEntry { .. } | ResumeTick::AfterSettle { .. }),
+                    ) => tick,
+                    Some(unknown) => {
+                        let operand = observer.operand_text.get(&span.start);
+                        same_jobs_after_settle(after_settle, operand).unwrap_or(unknown)
+                    }
                     None => unseen_await(source, tree, span, stop_reason.as_deref()),
                 };
                 let (thenable_runs, other_runs) = observer
@@ -264,6 +274,23 @@ fn summarize(observed: &[Observed], calls: usize) -> Option<ResumeTick> {
     Some(to_tick(first).unwrap_or(ResumeTick::Unknown {
         reason: "resumes after a timer or other macrotask".to_owned(),
     }))
+}
+
+/// When the ticks after entry differ between activations (a loop, several
+/// calls) or cross a macrotask, every resumption may still have come the same
+/// number of jobs after its operand settled (counted from the later of the
+/// settling and the await's start): that count is then the claim.
+fn same_jobs_after_settle(counts: &[Option<u32>], operand: Option<&String>) -> Option<ResumeTick> {
+    let (first, rest) = counts.split_first()?;
+    let jobs = (*first)?;
+    if rest.iter().any(|count| *count != Some(jobs)) {
+        return None;
+    }
+    Some(ResumeTick::AfterSettle {
+        jobs,
+        operand: operand?.clone(),
+        if_native_promise: false,
+    })
 }
 
 /// An await no run resumed: on a call the engine did not run (to unknown
@@ -394,5 +421,37 @@ mod tests {
                 ResumeTick::AfterEntry { jobs: 2 }
             ]
         );
+    }
+    /// A loop's await on a promise that takes longer each iteration: ticks 1, 2, 3 after
+    /// entry, but always one job after the promise settles.
+    #[test]
+    fn a_loop_await_with_varying_ticks_resumes_one_job_after_its_operand_settles() {
+        let source = "async function main() {\n\
+            for (let i = 0; i < 3; i++) {\n\
+            let p = Promise.resolve();\n\
+            for (let j = 0; j < i; j++) p = p.then(() => j);\n\
+            await p; } }\n\
+            main();\n";
+        assert_eq!(
+            resumes(source, ModuleKind::CommonJs),
+            [ResumeTick::AfterSettle {
+                jobs: 1,
+                operand: "p".to_owned(),
+                if_native_promise: false,
+            }]
+        );
+    }
+
+    /// A thenable on some iterations: its adopting promise's settling is not the operand's,
+    /// so there is no count after settling to agree on.
+    #[test]
+    fn a_loop_await_on_a_thenable_sometimes_stays_unknown() {
+        let source = "async function main() {\n\
+            for (let i = 0; i < 2; i++) {\n\
+            const x = i === 0 ? Promise.resolve() : { then(r) { r(); } };\n\
+            await x; } }\n\
+            main();\n";
+        let ticks = resumes(source, ModuleKind::CommonJs);
+        assert!(matches!(&ticks[0], ResumeTick::Unknown { .. }), "{ticks:?}");
     }
 }

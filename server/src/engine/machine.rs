@@ -1173,8 +1173,17 @@ impl<'s> Machine<'s> {
                     .promise_data(promise)
                     .is_some_and(|data| matches!(data.state, super::promise::PromiseState::Pending))
         });
+        let started = (self.event_loop.phase, self.depth);
         if let Some(observer) = &mut self.observer {
-            observer.awaited(activation, span.clone(), promise, thenable);
+            let operand_is_promise = operand_object == Some(promise);
+            observer.awaited(
+                activation,
+                span.clone(),
+                promise,
+                thenable,
+                operand_is_promise,
+                started,
+            );
         }
         self.await_promise(promise, activation)?;
         let Some(frame) = self.frames.pop() else {
