@@ -11,7 +11,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use ticklens::engine::{self, OrderOutcome, ResumeTick};
+use ticklens::engine::{self, ModuleKind, OrderOutcome, ResumeTick};
+use ticklens::syntax::awaits::{self, SuspensionKind};
 
 /// The share of awaits that must get a definite claim. Raised as the engine learns more;
 /// the goal is 0.9.
@@ -28,29 +29,15 @@ fn programs() -> Vec<PathBuf> {
     files
 }
 
-/// Byte offsets of every `await` expression and `for await` loop.
-fn suspension_points(tree: &tree_sitter::Tree, source: &str) -> Vec<usize> {
-    let mut points = Vec::new();
-    let mut cursor = tree.walk();
-    loop {
-        let node = cursor.node();
-        let is_for_await = node.kind() == "for_in_statement"
-            && source[node.byte_range()]
-                .trim_start_matches("for")
-                .trim_start()
-                .starts_with("await");
-        if node.kind() == "await_expression" || is_for_await {
-            points.push(node.start_byte());
-        }
-        if cursor.goto_first_child() {
-            continue;
-        }
-        while !cursor.goto_next_sibling() {
-            if !cursor.goto_parent() {
-                return points;
-            }
-        }
-    }
+/// Byte offsets of every `await` expression and `for await` loop, as the
+/// syntax layer reads them (the hovers' reading, misparsed `await (x)(y)` too).
+fn suspension_points(tree: &tree_sitter::Tree, source: &str, module: ModuleKind) -> Vec<usize> {
+    awaits::suspension_points(source, tree, module == ModuleKind::EsModule)
+        .into_iter()
+        .flat_map(|function| function.points)
+        .filter(|point| point.kind != SuspensionKind::Yield)
+        .map(|point| point.range.start)
+        .collect()
 }
 
 fn is_definite(tick: &ResumeTick) -> bool {
@@ -75,7 +62,7 @@ fn ordinary_programs_get_true_orders_and_definite_ticks() {
         let tree = ticklens::syntax::parse(&source, None);
         let module = engine::detect_module_kind(path, &source, &tree);
         let (facts, order) = engine::facts_and_order(&source, &tree, module);
-        let points = suspension_points(&tree, &source);
+        let points = suspension_points(&tree, &source, module);
         let sure = points
             .iter()
             .filter(|&&start| {
