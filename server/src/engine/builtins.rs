@@ -13,15 +13,19 @@ fn arg(args: &[Value], index: usize) -> Value {
     args.get(index).cloned().unwrap_or(Value::Undefined)
 }
 
+/// The timer functions: globals, and the members of the `timers` module.
+pub(crate) const TIMER_FUNCTIONS: &[(&str, Builtin)] = &[
+    ("setTimeout", Builtin::SetTimeout),
+    ("setInterval", Builtin::SetInterval),
+    ("setImmediate", Builtin::SetImmediate),
+    ("clearTimeout", Builtin::ClearTimeout),
+    ("clearInterval", Builtin::ClearTimeout),
+    ("clearImmediate", Builtin::ClearImmediate),
+];
+
 impl Machine<'_> {
     pub(crate) fn install_globals(&mut self) {
         let functions: &[(&str, Builtin)] = &[
-            ("setTimeout", Builtin::SetTimeout),
-            ("setInterval", Builtin::SetInterval),
-            ("setImmediate", Builtin::SetImmediate),
-            ("clearTimeout", Builtin::ClearTimeout),
-            ("clearInterval", Builtin::ClearTimeout),
-            ("clearImmediate", Builtin::ClearImmediate),
             ("queueMicrotask", Builtin::QueueMicrotask),
             ("Error", Builtin::ErrorCtor(ErrorKind::Error)),
             ("TypeError", Builtin::ErrorCtor(ErrorKind::TypeError)),
@@ -34,7 +38,7 @@ impl Machine<'_> {
             ("WeakMap", Builtin::CollectionCtor(CollectionKind::WeakMap)),
             ("WeakSet", Builtin::CollectionCtor(CollectionKind::WeakSet)),
         ];
-        for (name, builtin) in functions {
+        for (name, builtin) in TIMER_FUNCTIONS.iter().chain(functions) {
             let value = self.builtin_value(*builtin);
             self.define_global(name, value);
         }
