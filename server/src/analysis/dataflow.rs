@@ -1080,6 +1080,20 @@ fn plain_assignment_statement(ident: Node, ancestors: &[Node]) -> Option<Kill> {
     })
 }
 
+/// The first function of a tree, in document order: the snippet tests'
+/// subject.
+#[cfg(test)]
+pub(crate) fn first_function(root: Node) -> Option<Node> {
+    let mut function = None;
+    preorder(root, |node| {
+        if function.is_none() && is_function(node) {
+            function = Some(node);
+        }
+        Walk::Enter
+    });
+    function
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1090,14 +1104,7 @@ mod tests {
     /// `name:captured` strings (retention itself is `analysis::retention`).
     fn retained(source: &str) -> Vec<Vec<String>> {
         let tree = syntax::parse(source, None);
-        let mut function = None;
-        preorder(tree.root_node(), |node| {
-            if function.is_none() && is_function(node) {
-                function = Some(node);
-            }
-            Walk::Enter
-        });
-        let function = function.expect("a function in the snippet");
+        let function = first_function(tree.root_node()).expect("a function in the snippet");
         let flow = FunctionFlow::new(source, function);
         (0..flow.awaits.len())
             .map(|at| {

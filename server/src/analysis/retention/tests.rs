@@ -2,7 +2,7 @@
 //! differential test `tests/retention.rs` checks generated ones under Node.
 
 use super::*;
-use crate::analysis::dataflow::{preorder, Walk};
+use crate::analysis::dataflow::first_function;
 use crate::syntax;
 
 /// The claims at each await of the first function in `source`: `name:live`,
@@ -10,14 +10,7 @@ use crate::syntax;
 /// and `arguments` when the arguments object keeps every argument.
 fn claims(source: &str) -> Vec<Vec<String>> {
     let tree = syntax::parse(source, None);
-    let mut function = None;
-    preorder(tree.root_node(), |node| {
-        if function.is_none() && is_function(node) {
-            function = Some(node);
-        }
-        Walk::Enter
-    });
-    let function = function.expect("a function in the snippet");
+    let function = first_function(tree.root_node()).expect("a function in the snippet");
     retained_at_awaits(source, &tree, function)
         .into_iter()
         .map(|at| {
