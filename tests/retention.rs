@@ -6,11 +6,15 @@
 //! unused, shadowed and nulled parameters, finished loops, per-iteration
 //! bindings, catch parameters, destructuring, closures dropped, held or
 //! stored away, `arguments`, values only on the operand stack, helpers, values
-//! not assigned on this path). One Node process runs them one at a time; at
+//! not assigned on this path, values a closure reads after the await, the
+//! iterable and element of a `for...of`/`for...in` loop running at the await,
+//! also cleared inside it). One Node process runs them one at a time; at
 //! each `await pending(k)` the driver forces collections and reports which
 //! values were collected (`retention/driver.js`). Every claim the editor shows
 //! (`Insights`, the data the hover renders) is compared: a certain "kept" must
-//! be alive, a "no longer kept" must be collected. Conditional claims ("may be
+//! be alive, a "no longer kept" must be collected, and a value the function
+//! reads after the await (the generator knows) must not be "not needed any
+//! more". Conditional claims ("may be
 //! kept") and values with no claim are counted in the report,
 //! `target/retention-report.md`.
 
@@ -153,6 +157,20 @@ fn every_kept_and_released_claim_matches_node_24() {
                     .get(&var.decl_range.start)
                     .unwrap_or_else(|| panic!("{}: unknown binding {}", generated.name, var.name));
                 let holding = state.get(id).cloned().unwrap_or_default();
+                // "Not needed any more" invites `x = null`: wrong for a value
+                // the function (or a closure it runs) still reads.
+                if holding.needed {
+                    claims += 1;
+                    if var.group == RetentionGroup::Idle {
+                        tally.add("read after the await", "not needed any more", "WRONG");
+                        tally.wrong.push(format!(
+                            "{}: claimed not needed any more, but it is read after the await",
+                            where_(id)
+                        ));
+                    } else {
+                        tally.add("read after the await", "needed", "right");
+                    }
+                }
                 // A parameter is kept through `arguments` even when set to null.
                 let token = holding.current.clone().or_else(|| {
                     retention
@@ -274,7 +292,12 @@ fn every_kept_and_released_claim_matches_node_24() {
         tally.wrong.join("\n")
     );
     // The generator must exercise the claims it is there to check.
-    for claim in ["kept (no longer needed)", "kept (needed)", "no longer kept"] {
+    for claim in [
+        "kept (no longer needed)",
+        "kept (needed)",
+        "no longer kept",
+        "needed",
+    ] {
         assert!(
             tally
                 .counts

@@ -22,6 +22,14 @@ function mk(t) {
   registered.push(t);
   return value;
 }
+// An array registered like `mk`'s objects: an iterable a loop can hold.
+function mkList(t, ...items) {
+  const value = items;
+  value.t = t;
+  probe.value = value;
+  registered.push(t);
+  return value;
+}
 function helper(t) {
   const big = mk(t);
   return big.t.length;

@@ -34,6 +34,9 @@ pub struct Holding {
     pub earlier: Vec<String>,
     /// It holds something untracked (a closure, a number).
     pub untracked: bool,
+    /// The function reads it after the await, in its own code or in a
+    /// closure (so clearing it would break the function).
+    pub needed: bool,
 }
 
 /// The program: the driver's prelude, the functions, their launchers and the run.
@@ -47,6 +50,8 @@ enum Event {
     Assign(String, String),
     Clear(String),
     Untracked(String),
+    /// Read after every later await (by the tail, or a closure it calls).
+    Needed(String),
 }
 
 /// Builds one function's text, recording where each binding is declared.
@@ -83,6 +88,8 @@ struct Piece {
     /// Parameters it adds: (marker, token passed by the launcher).
     params: Vec<(String, String)>,
     tokens: Vec<(String, Position)>,
+    /// Code around the segment's `await` (a loop it runs in): before, after.
+    around_await: Option<(String, String)>,
 }
 
 impl Piece {
@@ -93,7 +100,16 @@ impl Piece {
             tail: String::new(),
             params: Vec::new(),
             tokens: Vec::new(),
+            around_await: None,
         }
+    }
+    fn needed(mut self, id: &str) -> Piece {
+        self.events.push(Event::Needed(id.to_owned()));
+        self
+    }
+    fn around_await(mut self, before: String, after: &str) -> Piece {
+        self.around_await = Some((before, after.to_owned()));
+        self
     }
     fn assign(mut self, id: &str, token: &str, position: Position) -> Piece {
         self.events
@@ -116,7 +132,7 @@ impl Piece {
 }
 
 /// The number of templates [`piece`] knows.
-const TEMPLATES: usize = 24;
+const TEMPLATES: usize = 29;
 
 /// Template `which` with unique suffix `n` (`f` is the function's name, for tokens).
 fn piece(which: usize, f: &str, n: usize) -> Piece {
@@ -312,6 +328,50 @@ fn piece(which: usize, f: &str, n: usize) -> Piece {
             ))
             .assign(&id, &tok, "const of a labeled block left by break")
         }
+        24 => {
+            // A closure created after the await reads it: clearing the
+            // binding before the await would make the closure throw.
+            let (id, tok) = (format!("ca{n}"), t("capAfter"));
+            let mut p = Piece::new(format!("const «{id}» = mk(\"{tok}\");"))
+                .assign(&id, &tok, "read by a closure created after the await")
+                .needed(&id);
+            p.tail = format!("(() => {id}.t)();");
+            p
+        }
+        25 => {
+            let (id, f, tok) = (format!("cw{n}"), format!("fw{n}"), t("capCalledLater"));
+            let mut p = Piece::new(format!(
+                "const «{id}» = mk(\"{tok}\"); const «{f}» = () => {id}.t;"
+            ))
+            .assign(&id, &tok, "read by a closure held in a local, called after the await")
+            .needed(&id)
+            .untracked(&f);
+            p.tail = format!("{f}();");
+            p
+        }
+        26 => {
+            let (it, el, ti, te) = (format!("it{n}"), format!("el{n}"), t("iterable"), t("element"));
+            Piece::new(format!("let «{it}» = mkList(\"{ti}\", mk(\"{te}\"));"))
+                .assign(&it, &ti, "iterable of a for...of loop running at the await")
+                .assign(&el, &te, "for...of element at an await in the loop body")
+                .around_await(format!("for (const «{el}» of {it}) {{"), "break; }")
+        }
+        27 => {
+            let (it, el, ti, te) = (format!("ic{n}"), format!("ec{n}"), t("iterCleared"), t("elemC"));
+            Piece::new(format!("let «{it}» = mkList(\"{ti}\", mk(\"{te}\"));"))
+                .assign(&it, &ti, "iterable set to null inside its running for...of loop")
+                .clear(&it)
+                .assign(&el, &te, "for...of element at an await in the loop body")
+                .around_await(format!("for (const «{el}» of {it}) {{ {it} = null;"), "break; }")
+        }
+        28 => {
+            let (ob, key, tok) = (format!("ob{n}"), format!("ky{n}"), t("enumerated"));
+            Piece::new(format!("let «{ob}» = mk(\"{tok}\");"))
+                .assign(&ob, &tok, "object set to null inside its running for...in loop")
+                .clear(&ob)
+                .untracked(&key)
+                .around_await(format!("for (const «{key}» in {ob}) {{ {ob} = null;"), "break; }")
+        }
         _ => unreachable!("{which} < TEMPLATES"),
     }
 }
@@ -425,8 +485,17 @@ pub fn generate(count: usize, seed: u64) -> Program {
                         Event::Untracked(id) => {
                             holdings.entry(id.clone()).or_default().untracked = true;
                         }
+                        Event::Needed(id) => {
+                            holdings.entry(id.clone()).or_default().needed = true;
+                        }
                     }
                 }
+            }
+            // Loops some pieces run the await in, innermost last.
+            let loops: Vec<&(String, String)> =
+                pieces.iter().filter_map(|p| p.around_await.as_ref()).collect();
+            for (before, _) in &loops {
+                builder.push(&format!("  {before}\n"));
             }
             if operand_value && k == 0 {
                 let tok = format!("{name}.operand");
@@ -434,6 +503,9 @@ pub fn generate(count: usize, seed: u64) -> Program {
                 builder.push(&format!("  use(mk(\"{tok}\"), await pending({k}));\n"));
             } else {
                 builder.push(&format!("  await pending({k});\n"));
+            }
+            for (_, after) in loops.iter().rev() {
+                builder.push(&format!("  {after}\n"));
             }
             states.push(holdings.clone());
         }

@@ -56,7 +56,7 @@ pub struct DroppedPromise<'t> {
     pub unhandled_then: bool,
     /// The narrow range to show: the origin's callee, or the unhandled `then`.
     pub highlight: Range<usize>,
-    /// How to name it in a message, such as `save()` or `new Promise(...)`.
+    /// How to name it in a message, such as `save()` or `new Promise(…)`.
     pub label: String,
 }
 
@@ -1494,16 +1494,24 @@ fn callee_range(call: Node) -> Range<usize> {
     }
 }
 
-/// How a message names a call: `save()`, `api.save()`, `new Promise(...)`.
+/// How a message names a call: `save()`, `api.save(…)`, `new Promise(…)`.
 pub fn call_label(source: &str, call: Node) -> String {
+    // `(…)` when the call has arguments, `()` when it has none.
+    let arguments = match call
+        .child_by_field_id(crate::field!("arguments"))
+        .is_some_and(|args| args.named_child_count() > 0)
+    {
+        true => "(…)",
+        false => "()",
+    };
     let named = match call.kind() {
         "new_expression" => call
             .child_by_field_id(crate::field!("constructor"))
-            .map(|c| format!("new {}(...)", text_of(source, c))),
+            .map(|c| format!("new {}{arguments}", text_of(source, c))),
         "call_expression" => call
             .child_by_field_id(crate::field!("function"))
             .filter(|f| !is_function(unwrap_parens(*f)))
-            .map(|f| format!("{}()", text_of(source, f))),
+            .map(|f| format!("{}{arguments}", text_of(source, f))),
         _ => None,
     };
     match named {

@@ -243,9 +243,9 @@ pub enum LargeValue {
 impl fmt::Display for LargeValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LargeValue::RequestBody(callee) => write!(f, "a request body from `{callee}(..)`"),
+            LargeValue::RequestBody(callee) => write!(f, "a request body from `{callee}(…)`"),
             LargeValue::Buffer => f.write_str("a `Buffer`"),
-            LargeValue::JsonParse => f.write_str("a parsed `JSON.parse(..)` payload"),
+            LargeValue::JsonParse => f.write_str("a parsed `JSON.parse(…)` payload"),
             LargeValue::FileContents => f.write_str("file contents"),
             LargeValue::ResponseBody(method) => write!(f, "a response body from `.{method}()`"),
             LargeValue::BuiltFrom(name) => write!(f, "a value built from `{name}`"),

@@ -14,7 +14,10 @@ use crate::syntax::awaits::{self, SuspensionKind};
 
 use super::async_facts::{self, AsyncFacts, DroppedPromise, PromiseKind};
 use super::dataflow;
-use super::retention::{self, AwaitRetention, Certainty, MayReason, ReleaseReason, RetentionGroup};
+use super::retention::{self, AwaitRetention};
+
+mod retention_text;
+use retention_text::retention_text;
 
 /// Everything the editor surfaces for one document.
 #[derive(Clone, Debug)]
@@ -177,7 +180,12 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         .into_iter()
         .map(|d| DroppedCall {
             range: d.expression.byte_range(),
-            consequence: dropped_consequence(source, &d, &functions),
+            consequence: dropped_consequence(source, &d, &|name, range| {
+                runs_to_completion(functions.iter().filter(|f| match range {
+                    Some(range) => f.range == *range,
+                    None => !name.is_empty() && f.name == name,
+                }))
+            }),
             label: d.label,
         })
         .collect();
@@ -399,12 +407,34 @@ fn callee_form(source: &str, call: Node) -> Option<String> {
     ))
 }
 
+/// Whether the async functions a dropped call may run have no `await` (they
+/// run to completion during the call): `None` when unknown. Asked by name
+/// (`save` for `save(x)` or `obj.save(x)`) or, for an async IIFE, by the
+/// function's range.
+pub type RunsToCompletion<'a> = &'a dyn Fn(&str, Option<&Range<usize>>) -> Option<bool>;
+
+/// Whether every one of `candidates` has no `await`: `Some(true)` when none
+/// has one, `Some(false)` when all have, `None` when unknown or mixed.
+fn runs_to_completion<'f>(candidates: impl Iterator<Item = &'f FunctionInsight>) -> Option<bool> {
+    let with_awaits: Vec<bool> = candidates.map(|f| !f.awaits.is_empty()).collect();
+    if with_awaits.is_empty() {
+        None
+    } else if with_awaits.iter().all(|has| !has) {
+        Some(true)
+    } else if with_awaits.iter().all(|has| *has) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 /// The sentence for a dropped promise: what already ran, and what nobody
-/// observes. Only says "runs until its first await" of a function that has one.
-fn dropped_consequence(
+/// observes. Only says "runs until its first await" of a function that has
+/// one. The hover and the `floating-promise` rule both say this.
+pub fn dropped_consequence(
     source: &str,
     dropped: &DroppedPromise,
-    functions: &[FunctionInsight],
+    completes: RunsToCompletion,
 ) -> String {
     let origin = dropped.origin;
     let named = callee_form(source, origin);
@@ -433,18 +463,6 @@ fn dropped_consequence(
             )
         };
     }
-    // Whether the async function it calls has an `await`: `None` when unknown.
-    let runs_to_completion = |candidates: Vec<&FunctionInsight>| -> Option<bool> {
-        if candidates.is_empty() {
-            None
-        } else if candidates.iter().all(|f| f.awaits.is_empty()) {
-            Some(true)
-        } else if candidates.iter().all(|f| !f.awaits.is_empty()) {
-            Some(false)
-        } else {
-            None
-        }
-    };
     let async_call = |subject: &str, completes: Option<bool>| match completes {
         Some(true) => {
             format!("{subject} runs to completion now; nobody observes its result or its failure.")
@@ -465,21 +483,14 @@ fn dropped_consequence(
             let name = callee
                 .map(|c| c.child_by_field_id(crate::field!("property")).unwrap_or(c))
                 .map_or("", |n| &source[n.byte_range()]);
-            let candidates = functions
-                .iter()
-                .filter(|f| !name.is_empty() && f.name == name)
-                .collect();
-            async_call(&format!("`{label}`"), runs_to_completion(candidates))
+            async_call(&format!("`{label}`"), completes(name, None))
         }
         PromiseKind::AsyncIife => {
             let function = origin
                 .child_by_field_id(crate::field!("function"))
                 .map(async_facts::unwrap_parens);
-            let candidates = functions
-                .iter()
-                .filter(|f| function.is_some_and(|n| n.byte_range() == f.range))
-                .collect();
-            async_call("This async IIFE", runs_to_completion(candidates))
+            let range = function.map(|n| n.byte_range());
+            async_call("This async IIFE", completes("", range.as_ref()))
         }
         PromiseKind::NewPromise => format!(
             "`{label}`: its executor has already run; nobody observes the result or a rejection."
@@ -863,119 +874,6 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
     text
 }
 
-/// What the suspended function keeps alive at an await, in three groups.
-/// The wording follows `analysis::retention`'s model of V8.
-fn retention_text(source: &str, retention: &AwaitRetention) -> String {
-    let line_of = |offset: usize| source[..offset].matches('\n').count() + 1;
-    let describe = |var: &retention::RetainedVar| {
-        let mut item = format!("`{}` (line {}", var.name, line_of(var.decl_range.start));
-        if var.kind == dataflow::BindingKind::Param {
-            item.push_str(", parameter");
-        }
-        if var.captured && var.group == RetentionGroup::Idle {
-            item.push_str(", a closure refers to it: clear it only if the closure is done with it");
-        } else if var.captured && var.group == RetentionGroup::Live {
-            item.push_str(", a closure refers to it");
-        }
-        if let Certainty::May(reason) = var.certainty {
-            item.push_str(match reason {
-                MayReason::SomePaths => ", only on some paths",
-                MayReason::EarlierIteration => ", the value a previous iteration left",
-                MayReason::LoopMayNotRun => ", the loop's last value, if it ran",
-                MayReason::ClosureMayOutlive => ", if the code it was handed keeps the closure",
-                MayReason::DynamicScope => ", unless `eval` or `with` changes it",
-            });
-        }
-        item.push(')');
-        if let Some(large) = &var.likely_large {
-            item.push_str(&format!(" — likely large: {large}"));
-        }
-        item
-    };
-    let group = |wanted: RetentionGroup| -> Vec<String> {
-        retention
-            .retained
-            .iter()
-            .filter(|var| var.group == wanted)
-            .map(describe)
-            .collect()
-    };
-    let (live, idle, closure) = (
-        group(RetentionGroup::Live),
-        group(RetentionGroup::Idle),
-        group(RetentionGroup::Closure),
-    );
-    let mut text = String::new();
-    if live.is_empty() && idle.is_empty() && closure.is_empty() && !retention.keeps_arguments {
-        text.push_str("\n\nNo local or parameter holds an object while it waits.");
-    } else {
-        text.push_str("\n\n**Kept alive while it waits**");
-    }
-    let list = |text: &mut String, heading: &str, items: &[String]| {
-        if !items.is_empty() {
-            text.push_str(&format!("\n\n{heading}"));
-            for item in items {
-                text.push_str(&format!("\n- {item}"));
-            }
-        }
-    };
-    list(&mut text, "Needed after the await:", &live);
-    list(
-        &mut text,
-        "No longer needed, but kept until overwritten or until the function returns:",
-        &idle,
-    );
-    if !idle.is_empty() {
-        text.push_str(
-            "\n\nV8 keeps every local and parameter of a suspended async function. To free one \
-             sooner, set it to `null` after its last use, or move that work into a helper \
-             function (its locals are freed when it returns).",
-        );
-    }
-    list(
-        &mut text,
-        "Kept by a closure that outlives the await (a variable of a block that has ended):",
-        &closure,
-    );
-    if retention.keeps_arguments {
-        text.push_str(
-            "\n\nThe function reads `arguments`, which keeps every argument of the call, \
-             even a parameter set to `null`.",
-        );
-    }
-    let released: Vec<String> = retention
-        .released
-        .iter()
-        .map(|var| {
-            let why = match &var.reason {
-                ReleaseReason::Overwritten { at } => {
-                    format!("overwritten on line {}", line_of(at.start))
-                }
-                ReleaseReason::ClosuresGone => {
-                    "its block has ended and no closure created there remains".to_owned()
-                }
-                ReleaseReason::CatchEnded => "its `catch` block has ended".to_owned(),
-            };
-            let shared = match var.shared {
-                true => "; code it was handed to may still hold it",
-                false => "",
-            };
-            format!(
-                "`{}` (line {}, {why}{shared})",
-                var.name,
-                line_of(var.decl_range.start)
-            )
-        })
-        .collect();
-    if !released.is_empty() {
-        text.push_str(&format!(
-            "\n\nNo longer kept: the earlier value of {}.",
-            released.join(", ")
-        ));
-    }
-    text
-}
-
 /// Markdown for a hover on an `await` at an ES module's top level.
 pub fn module_await_hover(at: &AwaitInsight) -> String {
     let mut text = format!(
@@ -1184,7 +1082,7 @@ mod tests {
         );
         // `val` only gets its value when the function resumes: nothing is kept.
         assert!(
-            text.contains("No local or parameter holds an object while it waits."),
+            text.contains("Nothing this function holds is kept alive while it waits."),
             "{text}"
         );
     }
@@ -1309,15 +1207,14 @@ mod tests {
             text.contains("Needed after the await:\n- `parsed` (line 3)"),
             "{text}"
         );
+        // Nothing idle is likely large: one line, no advice.
         assert!(
-            text.contains(
-                "No longer needed, but kept until overwritten or until the function returns:"
-            ),
+            text.contains("Also held, though not needed any more: `req` (line 1, parameter)."),
             "{text}"
         );
-        assert!(text.contains("- `req` (line 1, parameter)"), "{text}");
+        assert!(!text.contains("set it to `null`"), "{text}");
         assert!(
-            text.contains("No longer kept: the earlier value of `body` (line 2, overwritten on line 4; code it was handed to may still hold it)."),
+            text.contains("No longer kept: the earlier value of `body` (line 2, overwritten on line 4; `parseRequest(body)` may still hold it)."),
             "{text}"
         );
     }
@@ -1328,13 +1225,60 @@ mod tests {
         let text = hover(
             "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  return $0await db.save(parsed);\n}\n",
         );
-        assert!(text.contains("- `parsed` (line 3)"), "{text}");
         assert!(
             text.contains(
-                "set it to `null` after its last use, or move that work into a helper function"
+                "Also held while it waits, though not needed any more: `req` (line 1, \
+                 parameter), `parsed` (line 3)."
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_likely_large_idle_value_gets_the_list_and_the_advice() {
+        let text = hover(
+            "async function upload(req) {\n  const raw = await readBody(req);\n  const n = raw.length;\n  $0await save(n);\n  return n;\n}\n",
+        );
+        assert!(
+            text.contains(
+                "Held but not needed any more (until reassigned or the function returns):\n\
+                 - `req` (line 1, parameter)\n\
+                 - `raw` (line 2) — likely large: a request body from `readBody(…)`"
+            ),
+            "{text}"
+        );
+        // `raw` is a `const`: the advice says how to clear it anyway.
+        assert!(
+            text.contains(
+                "set it to `null` after its last use (declare a `const` with `let` first), or \
+                 move that work into a helper function, whose locals are freed when it returns."
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_value_a_closure_reads_after_the_await_is_needed() {
+        // Clearing `req` before the first await would make `log()` throw.
+        let text = hover(
+            "async function handle(req) {\n  const id = $0await db.save(1);\n  const log = () => console.log(req.url);\n  await audit(id);\n  log();\n}\n",
+        );
+        assert!(
+            text.contains(
+                "- `req` (line 1, parameter; read after the await by the closure `log`, line 3)"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("not needed any more"), "{text}");
+    }
+
+    #[test]
+    fn the_iterable_of_a_running_loop_is_not_advised_to_be_cleared() {
+        let text = hover(
+            "async function send(users) {\n  for (const user of users) {\n    $0await post(JSON.parse(user));\n  }\n}\n",
+        );
+        assert!(text.contains("`user` (line 2, the current element)"), "{text}");
+        assert!(!text.contains("if the loop ran"), "{text}");
     }
 
     #[test]
@@ -1342,10 +1286,12 @@ mod tests {
         let text = hover(
             "async function f(items) {\n  const big = await load();\n  const get = () => big;\n  await $0save();\n  return 1;\n}\n",
         );
+        // `get` is neither called nor handed over: nothing can read `big`.
         assert!(
-            text.contains("`big` (line 2, a closure refers to it: clear it only if the closure is done with it)"),
+            text.contains("`big` (line 2)"),
             "{text}"
         );
+        assert!(!text.contains("closure"), "{text}");
     }
 
     #[test]

@@ -95,6 +95,39 @@ pub struct RetainedVar {
     /// for the closure).
     pub captured: bool,
     pub likely_large: Option<LargeValue>,
+    /// A closure that reads the variable and may run after the await: the
+    /// variable is needed, whatever the function's own code does with it (a
+    /// closure captures the binding, not its value, so clearing the binding
+    /// breaks the closure).
+    pub read_by_closure: Option<ClosureRead>,
+    /// A `for...of`/`for...in` loop that iterates over the variable's value
+    /// and is running at the await: its iterator holds the value too, so
+    /// clearing the variable frees nothing before the loop ends.
+    pub held_by_loop: Option<LoopKind>,
+    /// The variable is the head binding of a loop whose body holds the
+    /// await: it holds the element of the current iteration.
+    pub current_element: bool,
+}
+
+/// A closure that reads a variable of the suspended function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClosureRead {
+    /// The closure's whole text.
+    pub range: Range<usize>,
+    /// The variable the closure is stored in (`const log = () => ...`), or the
+    /// function declaration's name.
+    pub name: Option<String>,
+    /// Created after the await (or by a later iteration of a loop around it),
+    /// so it certainly reads the value then if it runs; otherwise it was
+    /// created before the await and may still run.
+    pub created_after: bool,
+}
+
+/// Which loop holds an iterable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoopKind {
+    ForOf,
+    ForIn,
 }
 
 /// Why a value a binding held earlier is no longer kept at the await.
@@ -119,6 +152,9 @@ pub struct ReleasedVar {
     /// another variable, returned by a closure): the function no longer
     /// holds it, but that code may.
     pub shared: bool,
+    /// The call the value was first passed to, when that is how it was
+    /// handed over (`parseRequest(body)`).
+    pub handed_to: Option<Range<usize>>,
 }
 
 /// What the suspended function keeps at one `await`.
@@ -186,12 +222,20 @@ struct Model<'a, 't> {
     dynamic_scope: bool,
     /// Per binding: [`Model::value_stays_in_binding`], computed once.
     stays: Vec<bool>,
+    /// Per binding: the call the value is first passed to as an argument.
+    handed_to: Vec<Option<Range<usize>>>,
+    /// Per binding: the closures of the function's own code (outermost
+    /// nested functions) that read it.
+    closure_reads: Vec<Vec<Node<'t>>>,
+    /// Own-code `for...of` and `for...in` statements.
+    for_in_loops: Vec<Node<'t>>,
 }
 
 impl<'a, 't> Model<'a, 't> {
     fn new(source: &'a str, function: Node<'t>, flow: &'a FunctionFlow) -> Model<'a, 't> {
         let mut tries = Vec::new();
         let mut jumps = Vec::new();
+        let mut for_in_loops = Vec::new();
         let mut keeps_arguments = false;
         let mut dynamic_scope = false;
         let is_arrow = function.kind() == "arrow_function";
@@ -212,6 +256,7 @@ impl<'a, 't> Model<'a, 't> {
             }
             match node.kind() {
                 "try_statement" => tries.push(node),
+                "for_in_statement" => for_in_loops.push(node),
                 "break_statement" | "continue_statement" => jumps.push(node.byte_range()),
                 "with_statement" => dynamic_scope = true,
                 "identifier" if !is_arrow && &source[node.byte_range()] == "arguments" => {
@@ -231,6 +276,9 @@ impl<'a, 't> Model<'a, 't> {
             keeps_arguments,
             dynamic_scope,
             stays: Vec::new(),
+            handed_to: vec![None; flow.bindings.len()],
+            closure_reads: vec![Vec::new(); flow.bindings.len()],
+            for_in_loops,
         };
         model.writes = (0..flow.bindings.len())
             .map(|index| model.writes_of(index))
@@ -243,10 +291,188 @@ impl<'a, 't> Model<'a, 't> {
                     && !model.only_reads_a_property(&reference.range)
                 {
                     model.stays[index] = false;
+                    model.handed_to[index] = model.call_given(&reference.range);
+                }
+                if reference.in_closure && reference.access != Access::Write {
+                    if let Some(closure) = model.outermost_closure(&reference.range) {
+                        if !model.closure_reads[index].contains(&closure) {
+                            model.closure_reads[index].push(closure);
+                        }
+                    }
                 }
             }
         }
         model
+    }
+
+    /// The call whose argument is the identifier at `range` (`f(x)`).
+    fn call_given(&self, range: &Range<usize>) -> Option<Range<usize>> {
+        let arguments = self.node_at(range)?.parent()?;
+        let call = arguments.parent()?;
+        (arguments.kind() == "arguments" && call.kind() == "call_expression")
+            .then(|| call.byte_range())
+    }
+
+    /// The function nested directly in the analysed one that holds `range`.
+    fn outermost_closure(&self, range: &Range<usize>) -> Option<Node<'t>> {
+        let mut at = self
+            .function
+            .descendant_for_byte_range(range.start, range.end)?;
+        let mut outermost = None;
+        while at.id() != self.function.id() {
+            if is_function(at) {
+                outermost = Some(at);
+            }
+            at = at.parent()?;
+        }
+        outermost
+    }
+
+    /// A closure reading binding `index` that may run after await
+    /// `await_index`: one created after it (or in a loop around it, by a
+    /// later iteration), or one created before it that may still exist
+    /// there. A closure only called in place before the await is done.
+    fn closure_reading_after(&self, index: usize, await_index: usize) -> Option<ClosureRead> {
+        let point = &self.flow.awaits[await_index].range;
+        let mut found: Option<ClosureRead> = None;
+        for &closure in &self.closure_reads[index] {
+            let range = closure.byte_range();
+            let created_after = range.start >= point.end
+                || self
+                    .flow
+                    .loops
+                    .iter()
+                    .any(|l| contains(&l.range, &range) && contains(&l.range, point))
+                // A function declaration exists from the start of its block.
+                || closure.kind() == "function_declaration";
+            if !created_after && !self.may_run_after(closure, await_index) {
+                continue;
+            }
+            let read = ClosureRead {
+                range,
+                name: self.closure_name(closure),
+                created_after,
+            };
+            match &found {
+                Some(earlier) if earlier.created_after || !created_after => {}
+                _ => found = Some(read),
+            }
+        }
+        found
+    }
+
+    /// Whether `closure`, created before await `await_index`, may be called
+    /// after it. Not when it was only called in place, or when the local
+    /// holding it is neither read after the await nor handed to other code
+    /// (nobody can call it then). Anywhere else it may be.
+    fn may_run_after(&self, closure: Node, await_index: usize) -> bool {
+        if self.closure_fate(closure, await_index, 0).is_none() {
+            return false;
+        }
+        let mut at = closure;
+        while let Some(parent) = at.parent() {
+            if parent.kind() != "parenthesized_expression" {
+                break;
+            }
+            at = parent;
+        }
+        let holder = at.parent().and_then(|parent| match parent.kind() {
+            "variable_declarator" if parent.child_by_field_id(crate::field!("value")) == Some(at) => {
+                parent.child_by_field_id(crate::field!("name"))
+            }
+            _ => None,
+        });
+        let Some(holder) = holder.filter(|h| h.kind() == "identifier") else {
+            return true;
+        };
+        let Some(local) = self.flow.binding_declared_at(&holder.byte_range()) else {
+            return true;
+        };
+        let point = &self.flow.awaits[await_index].range;
+        let binding = &self.flow.bindings[local];
+        // A call `log()` before the await runs it then; any other read
+        // (`register(log)`) may hand it to code that calls it later.
+        let handed_over = self.flow.references.iter().any(|r| {
+            r.resolution == Resolution::Local(local)
+                && r.access != Access::Write
+                && !(r.range.end <= point.start && !r.in_closure && self.is_called_here(&r.range))
+        });
+        self.flow.is_live_after(local, await_index) || binding.captured || handed_over
+    }
+
+    /// The identifier at `range` is the callee of a call (`log()`).
+    fn is_called_here(&self, range: &Range<usize>) -> bool {
+        self.node_at(range)
+            .and_then(|ident| ident.parent().map(|call| (ident, call)))
+            .is_some_and(|(ident, call)| {
+                call.kind() == "call_expression"
+                    && call.child_by_field_id(crate::field!("function")) == Some(ident)
+            })
+    }
+
+    /// `log` for `const log = () => ...`, `log = () => ...` and `function log() {}`.
+    fn closure_name(&self, closure: Node) -> Option<String> {
+        let named = |node: Option<Node>| {
+            node.filter(|n| n.kind() == "identifier")
+                .map(|n| self.source[n.byte_range()].to_owned())
+        };
+        if closure.kind() == "function_declaration" {
+            return named(closure.child_by_field_id(crate::field!("name")));
+        }
+        let mut at = closure;
+        while let Some(parent) = at.parent() {
+            if parent.kind() != "parenthesized_expression" {
+                break;
+            }
+            at = parent;
+        }
+        let parent = at.parent()?;
+        match parent.kind() {
+            "variable_declarator" => named(parent.child_by_field_id(crate::field!("name"))),
+            "assignment_expression" => named(parent.child_by_field_id(crate::field!("left"))),
+            _ => None,
+        }
+    }
+
+    /// The running `for...of`/`for...in` loop around `point` that iterates
+    /// over binding `index` itself (`for (const x of items)`): its iterator
+    /// holds the value the binding had when the loop started.
+    fn running_loop_over(&self, index: usize, point: &Range<usize>) -> Option<Node<'t>> {
+        self.for_in_loops.iter().copied().find(|l| {
+            let body_holds_point = l
+                .child_by_field_id(crate::field!("body"))
+                .is_some_and(|body| contains(&body.byte_range(), point));
+            let over_binding = l
+                .child_by_field_id(crate::field!("right"))
+                .filter(|right| right.kind() == "identifier")
+                .is_some_and(|right| {
+                    self.flow.resolution_at(&right.byte_range()) == Some(Resolution::Local(index))
+                });
+            body_holds_point && over_binding
+        })
+    }
+
+    /// Binding `index` is the head binding of a loop whose body holds `point`.
+    fn is_current_element(&self, binding: &Binding, point: &Range<usize>) -> bool {
+        self.node_at(&binding.decl_range).is_some_and(|ident| {
+            let mut at = ident;
+            while let Some(parent) = at.parent() {
+                if parent.kind() == "for_in_statement" {
+                    return parent.child_by_field_id(crate::field!("left")) == Some(at)
+                        && parent
+                            .child_by_field_id(crate::field!("body"))
+                            .is_some_and(|body| contains(&body.byte_range(), point));
+                }
+                if !matches!(
+                    parent.kind(),
+                    "object_pattern" | "array_pattern" | "pair_pattern" | "rest_pattern"
+                ) {
+                    return false;
+                }
+                at = parent;
+            }
+            false
+        })
     }
 
     fn at_await(&self, await_index: usize) -> AwaitRetention {
@@ -264,25 +490,51 @@ impl<'a, 't> Model<'a, 't> {
             ) {
                 continue;
             }
-            let (held, release) = self.held_at(index, await_index, 0);
+            let (held, mut release) = self.held_at(index, await_index, 0);
+            let running_loop = self.running_loop_over(index, point);
+            // Cleared inside a loop that iterates over it: the loop's
+            // iterator still holds the value until the loop ends.
+            if let (Some(ReleaseReason::Overwritten { at }), Some(l)) = (&release, running_loop) {
+                if contains(&l.byte_range(), at) {
+                    release = None;
+                }
+            }
             if let Some(reason) = release {
                 released.push(ReleasedVar {
                     name: binding.name.clone(),
                     decl_range: binding.decl_range.clone(),
                     reason,
                     shared: !self.value_stays_in_binding(index),
+                    handed_to: self.handed_to[index].clone(),
                 });
             }
             let Held::Kept(certainty) = held else {
                 continue;
             };
+            let read_by_closure = self.closure_reading_after(index, await_index);
             let group = if self.ended_block_context(binding, point) {
                 RetentionGroup::Closure
-            } else if self.flow.is_live_after(index, await_index) {
+            } else if self.flow.is_live_after(index, await_index) || read_by_closure.is_some() {
                 RetentionGroup::Live
             } else {
                 RetentionGroup::Idle
             };
+            // The loop holds the value the binding had when it started,
+            // unless the binding got another one inside the loop since.
+            let held_by_loop = running_loop
+                .filter(|l| {
+                    !binding.writes.iter().any(|w| {
+                        contains(&l.byte_range(), w) && w.start < point.start
+                    })
+                })
+                .map(|l| {
+                    let mut cursor = l.walk();
+                    let of = l.children(&mut cursor).any(|c| c.kind() == "of");
+                    match of {
+                        true => LoopKind::ForOf,
+                        false => LoopKind::ForIn,
+                    }
+                });
             retained.push(RetainedVar {
                 name: binding.name.clone(),
                 decl_range: binding.decl_range.clone(),
@@ -291,6 +543,9 @@ impl<'a, 't> Model<'a, 't> {
                 certainty,
                 captured: binding.captured,
                 likely_large: binding.likely_large.clone(),
+                read_by_closure,
+                held_by_loop,
+                current_element: self.is_current_element(binding, point),
             });
         }
         AwaitRetention {

@@ -56,7 +56,7 @@ pub use function_facts::{
     facts_and_order, function_facts, AsyncFunctionFacts, AwaitFacts, ResumeTick, SettleTick,
 };
 pub use job_counts::{count_word, job_counts, probe_resume_jobs, JobCounts, PROBES};
-pub use module_kind::{detect_module_kind, ModuleKind};
+pub use module_kind::{detect_module_kind, has_module_syntax, ModuleKind};
 
 use std::ops::Range;
 use std::rc::Rc;

@@ -48,7 +48,7 @@ fn package_type(path: &Path) -> Option<ModuleKind> {
 }
 
 /// Whether the program uses syntax only an ES module allows at top level.
-fn has_module_syntax(_source: &str, tree: &Tree) -> bool {
+pub fn has_module_syntax(_source: &str, tree: &Tree) -> bool {
     let root = tree.root_node();
     let mut cursor = root.walk();
     let has_import_export = root

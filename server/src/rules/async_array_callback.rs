@@ -2,7 +2,8 @@
 //! ignores its promise or reads it as a boolean or a number.
 //!
 //! An async function always returns a promise. `forEach` drops it, so the loop
-//! ends before any callback finishes and their failures go unobserved.
+//! ends before any callback finishes, and a failing callback becomes an
+//! unhandled rejection, which ends the process under Node 24.
 //! `filter`, `some`, `every`, `find` and `findIndex` read it as a boolean, and a
 //! promise is always truthy. `sort` reads it as a number: `NaN`, which counts as
 //! "equal". `reduce` passes it on as the next accumulator.
@@ -140,7 +141,8 @@ fn message(method: &str) -> String {
     let truthy = "reads each async callback's promise as a boolean, and a promise is always truthy";
     match method {
         "forEach" => "`forEach` does not wait for async callbacks: the loop returns before any \
-                      callback finishes, and their failures go unobserved"
+                      callback finishes, and a failing callback becomes an unhandled rejection, \
+                      which ends the process under Node 24 (exit code 1)"
             .to_owned(),
         "filter" => format!("`filter` {truthy}: every element is kept"),
         "some" => format!("`some` {truthy}: it returns true for any non-empty array"),

@@ -2,8 +2,10 @@
 //!
 //! The executor of `new Promise(executor)` is expected to call `resolve` or
 //! `reject` directly. Marking it `async` makes it return a promise of its own that
-//! the constructor ignores: a throw after an `await` rejects that ignored promise,
-//! and the promise being constructed can stay pending for ever.
+//! the constructor ignores: any throw in it, before or after an `await`, rejects
+//! that ignored promise, and the promise being constructed can stay pending for
+//! ever. Nothing handles the ignored promise's rejection, so Node 24 ends the
+//! process with exit code 1 (`tests/rule_claims.rs` runs both cases).
 //!
 //! Bad:
 //! ```js
@@ -78,9 +80,10 @@ impl Rule for AsyncPromiseExecutor {
             findings.push(Finding {
                 rule: META.code,
                 severity: META.default_severity,
-                message: "this Promise executor is async: a throw after its first `await` \
-                          rejects the executor's own promise, which nobody observes, and the \
-                          new Promise may never settle"
+                message: "this Promise executor is async: any `throw` in it (before or after \
+                          an `await`) rejects the executor's own promise instead of the new \
+                          Promise, which may then never settle; nobody handles that rejection, \
+                          so Node 24 ends the process (exit code 1)"
                     .to_owned(),
                 range: keyword.byte_range(),
                 fixes: fixes(ctx, new, executor, keyword).into_iter().collect(),

@@ -178,10 +178,9 @@ fn check_loop<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> Option<F
         .map(|operand| brief(ctx, operand))
         .unwrap_or_default();
     let message = format!(
-        "each iteration waits for `{awaited}` before the next one starts, so the loop runs \
-         its iterations one after another although they do not depend on each other; \
-         `Promise.all` would overlap them (this changes behaviour: side effects happen in a \
-         different order, and starting every iteration at once may hit rate limits)"
+        "each iteration waits for `{awaited}` before the next starts, though the iterations \
+         do not depend on each other; `Promise.all` would run them together (changes \
+         behaviour: side effects reorder, and all start at once)"
     );
     let outer_push = facts.pushed_roots.iter().any(|root| !local.contains(root));
     let fix = if outer_push || facts.has_continue || facts.nested_loop_await {
@@ -521,7 +520,7 @@ fn is_pause(name: &str) -> bool {
 
 fn brief(ctx: &RuleContext, operand: Node) -> String {
     let (text, suffix) = match callee_name(ctx, operand) {
-        Some(callee) => (callee, "(..)"),
+        Some(callee) => (callee, call_suffix(operand)),
         None => (ctx.text(operand), ""),
     };
     let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -531,9 +530,27 @@ fn brief(ctx: &RuleContext, operand: Node) -> String {
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
         text.truncate(cut);
-        text.push_str("...");
+        text.push('…');
     }
     format!("{text}{suffix}")
+}
+
+/// `(…)` for a call with arguments, `()` for one without.
+fn call_suffix(operand: Node) -> &'static str {
+    let mut node = operand;
+    while node.kind() == "parenthesized_expression" {
+        match node.named_child(0) {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    match node
+        .child_by_field_id(crate::field!("arguments"))
+        .is_some_and(|args| args.named_child_count() > 0)
+    {
+        true => "(…)",
+        false => "()",
+    }
 }
 
 /// Whether `expr` is certainly an array, so `.map` exists on it.

@@ -90,25 +90,29 @@ fn check_array(ctx: &RuleContext, method: &str, array: Node) -> Option<Finding> 
     let keyword = first.child(0)?;
     let operand = first.named_child(0)?;
     let operand_text = brief(ctx, operand);
-    let started_later = elements[first_index + 1..]
+    let started_later = elements
         .iter()
-        .find(|element| contains_call(**element))
-        .map(|element| {
+        .enumerate()
+        .skip(first_index + 1)
+        .find(|(_, element)| contains_call(**element))
+        .map(|(index, element)| {
             let inner = if element.kind() == "await_expression" {
                 element.named_child(0).unwrap_or(*element)
             } else {
                 *element
             };
-            brief(ctx, inner)
+            (index, brief(ctx, inner))
         });
     let message = match started_later {
-        Some(later) => format!(
-            "`await` inside `Promise.{method}([...])` runs the elements one after another: \
-             `{later}` starts only after `{operand_text}` settles, and `Promise.{method}` \
-             only sees finished values"
+        Some((later_index, later)) => format!(
+            "`await` inside `Promise.{method}([…])` runs the elements one after another: the \
+             {} element, `{later}`, starts only after the {}, `{operand_text}`, settles, and \
+             `Promise.{method}` receives values that are already finished",
+            ordinal(later_index),
+            ordinal(first_index)
         ),
         None => format!(
-            "`await` inside `Promise.{method}([...])` waits for `{operand_text}` before \
+            "`await` inside `Promise.{method}([…])` waits for `{operand_text}` before \
              `Promise.{method}` is called: meanwhile a rejection of an earlier element has no \
              handler and is reported as unhandled"
         ),
@@ -148,8 +152,25 @@ fn contains_call(node: Node) -> bool {
     found
 }
 
-/// `callee(..)` or the expression text, shortened for messages.
+/// `first`, `second`, ... for the element at `index`.
+fn ordinal(index: usize) -> String {
+    const NAMES: [&str; 10] = [
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+        "tenth",
+    ];
+    NAMES
+        .get(index)
+        .map_or_else(|| format!("element {}", index + 1), |name| (*name).to_owned())
+}
+
+/// The call as written when it is short (`load(names[0])`), else
+/// `callee(…)` (or `callee()` without arguments), or the expression text,
+/// shortened for messages.
 fn brief(ctx: &RuleContext, node: Node) -> String {
+    let written = ctx.text(node).split_whitespace().collect::<Vec<_>>().join(" ");
+    if node.kind() == "call_expression" && written.len() <= 30 {
+        return written;
+    }
     let (text, suffix) = match node.kind() {
         "call_expression" => {
             let callee = node
@@ -158,7 +179,7 @@ fn brief(ctx: &RuleContext, node: Node) -> String {
             let empty = node
                 .child_by_field_id(crate::field!("arguments"))
                 .is_some_and(|args| args.named_child_count() == 0);
-            (ctx.text(callee), if empty { "()" } else { "(..)" })
+            (ctx.text(callee), if empty { "()" } else { "(…)" })
         }
         _ => (ctx.text(node), ""),
     };
@@ -169,7 +190,7 @@ fn brief(ctx: &RuleContext, node: Node) -> String {
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
         text.truncate(cut);
-        text.push_str("...");
+        text.push('…');
     }
     format!("{text}{suffix}")
 }
@@ -222,9 +243,9 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
-            "`await` inside `Promise.all([...])` runs the elements one after another: \
-             `getPosts(..)` starts only after `getUser(..)` settles, and `Promise.all` only \
-             sees finished values"
+            "`await` inside `Promise.all([…])` runs the elements one after another: the \
+             second element, `getPosts(id)`, starts only after the first, `getUser(id)`, \
+             settles, and `Promise.all` receives values that are already finished"
         );
     }
 

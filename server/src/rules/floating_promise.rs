@@ -43,8 +43,13 @@
 //! (elsewhere) — both change behaviour; `void` marks the drop as intended and
 //! keeps behaviour (a rejection is still unhandled).
 
+use std::ops::Range;
+
 use crate::analysis::async_facts::{in_async_function, unwrap_parens, DroppedPromise, PromiseKind};
+use crate::analysis::insights::dropped_consequence;
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::syntax::awaits;
+use crate::syntax::functions::is_async_function;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -53,7 +58,7 @@ pub struct FloatingPromise;
 static META: RuleMeta = RuleMeta {
     code: "floating-promise",
     default_severity: Severity::Warning,
-    summary: "a promise created and dropped: nobody observes its completion or failure",
+    summary: "a promise created and dropped: nobody handles its failure, which ends the process",
     triggers: &[
         Trigger::Modifier("async"),
         Trigger::Operand("Promise"),
@@ -97,7 +102,7 @@ impl Rule for FloatingPromise {
             findings.push(Finding {
                 rule: META.code,
                 severity: META.default_severity,
-                message: message(&dropped),
+                message: message(ctx, &dropped),
                 range: dropped.highlight.clone(),
                 fixes: fixes(&dropped),
             });
@@ -172,23 +177,76 @@ fn is_test_runner_call(callee: &str) -> bool {
     })
 }
 
-fn message(dropped: &DroppedPromise) -> String {
-    let label = &dropped.label;
-    if dropped.unhandled_then {
-        return format!(
-            "this `.then()` has no rejection handler and its promise is dropped: if `{label}` or \
-             the callback fails, nobody observes it (an unhandled rejection)"
-        );
+/// The hover's sentence for the same dropped promise (so the editor and
+/// `ticklens check` agree), and what Node 24 does when it rejects: an
+/// unhandled rejection ends the process with exit code 1
+/// (`--unhandled-rejections=throw` is the default; `tests/rule_claims.rs`).
+fn message(ctx: &RuleContext, dropped: &DroppedPromise) -> String {
+    let consequence = dropped_consequence(ctx.source, dropped, &|name, range| {
+        runs_to_completion(ctx, name, range)
+    });
+    let method = dropped
+        .origin
+        .child_by_field_id(crate::field!("function"))
+        .and_then(|f| f.child_by_field_id(crate::field!("property")))
+        .map_or("", |p| &ctx.source[p.byte_range()]);
+    // `Promise.allSettled` never rejects.
+    if dropped.kind == PromiseKind::PromiseStatic && method == "allSettled" && !dropped.unhandled_then
+    {
+        return consequence;
     }
-    match dropped.kind {
-        PromiseKind::AsyncCall => format!(
-            "`{label}` starts now and runs until its first await; nobody observes its completion \
-             or its failure"
-        ),
-        _ => format!(
-            "`{label}` starts now and its promise is dropped: nobody observes its completion or \
-             its failure"
-        ),
+    format!("{consequence} If it rejects, Node 24 ends the process (an unhandled rejection, exit code 1).")
+}
+
+/// Whether the async functions of this file named `name` (or the one at
+/// `range`) have no `await`, read from the syntax: `None` when none is found
+/// or they differ.
+fn runs_to_completion(ctx: &RuleContext, name: &str, range: Option<&Range<usize>>) -> Option<bool> {
+    let mut verdict: Option<bool> = None;
+    let mut mixed = false;
+    let mut stack = vec![ctx.tree.root_node()];
+    while let Some(node) = stack.pop() {
+        let wanted = is_async_function(node)
+            && match range {
+                Some(range) => node.byte_range() == *range,
+                None => !name.is_empty() && function_name(ctx.source, node) == Some(name),
+            };
+        if wanted {
+            let completes = awaits::points_of(ctx.source, node, false).is_empty();
+            mixed |= verdict.is_some_and(|v| v != completes);
+            verdict = Some(completes);
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    verdict.filter(|_| !mixed)
+}
+
+/// The name a call would use for `function`: its declared name, or the
+/// variable, property or method it is stored in.
+fn function_name<'s>(source: &'s str, function: tree_sitter::Node) -> Option<&'s str> {
+    let text = |node: Option<tree_sitter::Node>| node.map(|n| &source[n.byte_range()]);
+    match function.kind() {
+        "function_declaration" | "generator_function_declaration" | "method_definition" => {
+            text(function.child_by_field_id(crate::field!("name")))
+        }
+        _ => {
+            let parent = function.parent()?;
+            match parent.kind() {
+                "variable_declarator" => text(parent.child_by_field_id(crate::field!("name"))),
+                "pair" => text(parent.child_by_field_id(crate::field!("key"))),
+                "assignment_expression" => {
+                    let left = parent.child_by_field_id(crate::field!("left"))?;
+                    match left.kind() {
+                        "member_expression" => {
+                            text(left.child_by_field_id(crate::field!("property")))
+                        }
+                        _ => text(Some(left)),
+                    }
+                }
+                _ => None,
+            }
+        }
     }
 }
 
@@ -436,9 +494,30 @@ mod tests {
         let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
         assert_eq!(
             findings[0].message,
-            "`save()` starts now and runs until its first await; nobody observes its completion \
-             or its failure"
+            "`save()` starts now, runs until its first await, and nobody observes its \
+             completion or its failure. If it rejects, Node 24 ends the process (an unhandled \
+             rejection, exit code 1)."
         );
+    }
+
+    #[test]
+    fn the_message_is_the_hovers_sentence_for_each_kind() {
+        let first = |source: &str| {
+            let tree = syntax::parse(source, None);
+            analyze_with(source, &tree, &[&FloatingPromise]).findings[0]
+                .message
+                .clone()
+        };
+        // No `await`: the whole body runs during the call.
+        assert!(first("async function processJob() { work(); }\nprocessJob();")
+            .starts_with("`processJob()` runs to completion now;"));
+        // The executor has already run; the label keeps its arguments.
+        assert!(first("new Promise((r) => r(1));")
+            .starts_with("`new Promise(…)`: its executor has already run;"));
+        assert!(first("Promise.all([a(), b()]);")
+            .starts_with("`Promise.all(…)`: if any input rejects, nobody handles it."));
+        // `allSettled` never rejects: no exit claim.
+        assert!(!first("Promise.allSettled([a()]);").contains("exit code"));
     }
 
     #[test]

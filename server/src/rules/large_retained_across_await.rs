@@ -90,6 +90,8 @@ fn check_function(ctx: &RuleContext, function: Node) -> Vec<Finding> {
             // variable the function still reads cannot be cleared.
             if var.group != RetentionGroup::Idle
                 || var.captured
+                // The running loop's iterator holds it too: clearing frees nothing.
+                || var.held_by_loop.is_some()
                 || var.likely_large.is_none()
                 || reported.contains(&var.decl_range)
                 || !matches!(
@@ -160,26 +162,24 @@ fn report(
         _ => null_fix(ctx, function, binding, last_read, &await_keyword),
     };
     let advice = match binding.kind {
-        BindingKind::Const => format!(
-            "declare it with `let` and set it to `null` after its last use, or move the work \
-             that uses `{name}` into a helper function"
-        ),
+        BindingKind::Const => "Declare it with `let` and set it to `null` after its last use, or \
+                               move the work that uses it into a helper function"
+            .to_owned(),
         _ => format!(
-            "set `{name} = null` after its last use, or move the work that uses it into a \
+            "Set `{name} = null` after its last use, or move the work that uses it into a \
              helper function"
         ),
     };
-    let keeps = match var.certainty {
-        Certainty::Certain => "keeps it in memory",
-        Certainty::May(_) => "may keep it in memory (on some paths)",
+    let stays = match var.certainty {
+        Certainty::Certain => "stays",
+        Certainty::May(_) => "may stay (on some paths)",
     };
     Finding {
         rule: META.code,
         severity: META.default_severity,
         message: format!(
-            "`{name}` holds {large} and is last used {distance} the `await` where this function \
-             then waits; V8 keeps every local of a suspended async function until it is \
-             overwritten or the function returns, so the suspended function {keeps}; {advice}"
+            "`{name}` ({large}) is last used {distance} the next `await` but {stays} in memory \
+             while it waits (V8 keeps a suspended async function's locals). {advice}."
         ),
         range: binding.decl_range.clone(),
         fixes: fix.into_iter().collect(),
@@ -292,11 +292,10 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
-            "`body` holds a request body from `readBody(..)` and is last used 1 line above the \
-             `await` where this function then waits; V8 keeps every local of a suspended async \
-             function until it is overwritten or the function returns, so the suspended \
-             function keeps it in memory; set `body = null` after its last use, or move the \
-             work that uses it into a helper function"
+            "`body` (a request body from `readBody(…)`) is last used 1 line above the next \
+             `await` but stays in memory while it waits (V8 keeps a suspended async function's \
+             locals). Set `body = null` after its last use, or move the work that uses it into \
+             a helper function."
         );
     }
 
@@ -332,8 +331,8 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert!(findings[0].fixes.is_empty());
         assert!(findings[0].message.contains(
-            "declare it with `let` and set it to `null` after its last use, or move the work \
-             that uses `data` into a helper function"
+            "Declare it with `let` and set it to `null` after its last use, or move the work \
+             that uses it into a helper function"
         ));
         assert!(!findings[0].message.contains("block"));
     }

@@ -1,12 +1,19 @@
 //! `prefer-queue-microtask`: `process.nextTick(fn)` where the standard
 //! `queueMicrotask(fn)` would do.
 //!
-//! Node keeps its own `nextTick` queue and drains it before the promise jobs
-//! at each checkpoint, so a `nextTick` callback jumps ahead of every pending
-//! `then` and `await` continuation. Code rarely needs that priority; when it
-//! does not, `queueMicrotask` is the web-standard equivalent that runs in
-//! order with promise jobs, which makes the order easier to predict (and works
-//! outside Node).
+//! Node keeps its own `nextTick` queue, and where the call is decides whether
+//! the callback runs before or after the promise callbacks already queued
+//! (`next_tick_context` has the rule, checked on Node 24):
+//! - at a CommonJS script's top level or in a timer callback, it runs before
+//!   every promise callback queued so far;
+//! - in an ES module's top level, a promise callback, a `queueMicrotask`
+//!   callback or an async function after an `await`, it runs only after the
+//!   microtask queue empties, after every pending promise callback;
+//! - elsewhere it depends on the caller, and the message says so.
+//!
+//! Either way the order is hard to predict, and code rarely needs it;
+//! `queueMicrotask` is the web-standard equivalent that runs in order with
+//! promise callbacks (and works outside Node).
 //!
 //! Bad:
 //! ```js
@@ -18,8 +25,9 @@
 //! queueMicrotask(() => emitter.emit("ready"));
 //! ```
 //!
-//! Fix (changes behaviour: the callback now runs after the promise jobs
-//! already queued instead of before them): `queueMicrotask(fn)`.
+//! Fix (changes behaviour: the callback now runs in order with promise
+//! callbacks, after those already queued, instead of before them or after
+//! all of them): `queueMicrotask(fn)`.
 //!
 //! Not flagged: calls with extra arguments (`process.nextTick(fn, a, b)`, the
 //! Node-internal style that relies on `nextTick`'s argument passing), spread
@@ -33,6 +41,9 @@ use tree_sitter::Node;
 
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+
+mod next_tick_context;
+use next_tick_context::{next_tick_context, NextTickContext};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -73,35 +84,71 @@ impl Rule for PreferQueueMicrotask {
                 if !matches!(callback.kind(), "spread_element" | "comment")
                     && !in_scheduling_shim(ctx, callee)
                 {
-                    candidates.push(callee.byte_range());
+                    candidates.push(callee);
                 }
             }
         });
         if candidates.is_empty() || ctx.facts().is_bound("process") {
             return Vec::new();
         }
+        let module_syntax = crate::engine::has_module_syntax(ctx.source, ctx.tree);
         candidates
             .into_iter()
-            .map(|callee| Finding {
-                rule: META.code,
-                severity: META.default_severity,
-                message:
-                    "`process.nextTick` makes this callback jump ahead of every pending promise \
-                          job; unless that priority is needed, `queueMicrotask` is the standard \
-                          equivalent and runs in order with promise jobs"
-                        .to_owned(),
-                range: callee.clone(),
-                fixes: vec![Fix {
-                    title: "Use `queueMicrotask` (runs after the promise jobs already queued)"
-                        .to_owned(),
-                    safety: FixSafety::ChangesBehaviour,
-                    edits: vec![Edit {
-                        range: callee,
-                        text: "queueMicrotask".to_owned(),
+            .map(|callee| {
+                let context = callee
+                    .parent()
+                    .map(|call| next_tick_context(ctx.source, call, module_syntax))
+                    .unwrap_or(NextTickContext::Unknown);
+                let (message, title) = wording(context);
+                Finding {
+                    rule: META.code,
+                    severity: META.default_severity,
+                    message: message.to_owned(),
+                    range: callee.byte_range(),
+                    fixes: vec![Fix {
+                        title: title.to_owned(),
+                        safety: FixSafety::ChangesBehaviour,
+                        edits: vec![Edit {
+                            range: callee.byte_range(),
+                            text: "queueMicrotask".to_owned(),
+                        }],
                     }],
-                }],
+                }
             })
             .collect()
+    }
+}
+
+/// The message and the fix title for a call in `context`: each says only
+/// what is true there (`tests/next_tick_context.rs` runs every case).
+fn wording(context: NextTickContext) -> (&'static str, &'static str) {
+    const BEFORE_TITLE: &str =
+        "Use `queueMicrotask` (runs after the promise callbacks already queued, not before them)";
+    match context {
+        NextTickContext::ScriptTopLevel => (
+            "at a CommonJS script's top level, `process.nextTick` runs this callback before \
+             every promise callback queued so far (in an ES module, only after them); unless \
+             you need that, `queueMicrotask` runs it in order with promise callbacks",
+            BEFORE_TITLE,
+        ),
+        NextTickContext::TimerCallback => (
+            "in a timer callback, `process.nextTick` runs this callback before every promise \
+             callback queued so far; unless you need that, `queueMicrotask` runs it in order \
+             with promise callbacks",
+            BEFORE_TITLE,
+        ),
+        NextTickContext::EsModuleTopLevel | NextTickContext::Microtask => (
+            "here `process.nextTick` runs this callback only after the microtask queue empties \
+             (after every pending promise callback), which is rarely what was meant; \
+             `queueMicrotask` runs it in order with promise callbacks",
+            "Use `queueMicrotask` (runs in order with promise callbacks, not after all of them)",
+        ),
+        NextTickContext::Unknown => (
+            "`process.nextTick` callbacks run on Node's own queue, before or after pending \
+             promise callbacks depending on where it is called; `queueMicrotask` runs in order \
+             with them",
+            "Use `queueMicrotask` (runs in order with promise callbacks)",
+        ),
     }
 }
 
@@ -205,6 +252,45 @@ mod tests {
                 ),
             ],
         );
+    }
+
+    fn message(source: &str) -> String {
+        let tree = syntax::parse(source, None);
+        let findings = analyze_with(source, &tree, &[&PreferQueueMicrotask]).findings;
+        assert_eq!(findings.len(), 1, "{source}");
+        findings[0].message.clone()
+    }
+
+    #[test]
+    fn the_message_says_what_is_true_where_the_call_is() {
+        let before = "before every promise callback queued so far";
+        let after = "only after the microtask queue empties";
+        for (source, claim) in [
+            ("process.nextTick(f);", before),
+            ("setTimeout(() => { process.nextTick(f); }, 0);", before),
+            ("export {};\nprocess.nextTick(f);", after),
+            ("p.then(() => process.nextTick(f));", after),
+            ("queueMicrotask(function () { process.nextTick(f); });", after),
+            ("async function g() { await x; process.nextTick(f); }", after),
+            ("async function g() { const v = await x; use(v); process.nextTick(f); }", after),
+        ] {
+            assert!(message(source).contains(claim), "{source}: {}", message(source));
+        }
+        // The caller decides: no claim either way.
+        for source in [
+            "function g() { process.nextTick(f); }",
+            "async function g() { process.nextTick(f); await x; }",
+            "async function g() { if (c) await x; process.nextTick(f); }",
+            "async function g() { c && (await x); process.nextTick(f); }",
+            "emitter.on('data', () => process.nextTick(f));",
+        ] {
+            let text = message(source);
+            assert!(
+                !text.contains(before) && !text.contains(after)
+                    && text.contains("depending on where it is called"),
+                "{source}: {text}"
+            );
+        }
     }
 
     #[test]

@@ -315,7 +315,7 @@ fn promise_description(
         }
         "new_expression" => {
             let constructor = value.child_by_field_id(crate::field!("constructor"))?;
-            (ctx.text(constructor) == "Promise").then(|| "new Promise(..)".to_owned())
+            (ctx.text(constructor) == "Promise").then(|| "new Promise(…)".to_owned())
         }
         "call_expression" => call_is_promise(ctx, value).then(|| brief_call(ctx, value)),
         "identifier" => {
@@ -335,7 +335,7 @@ fn promise_description(
     }
 }
 
-/// `callee(..)`, shortened for messages.
+/// `callee(…)` (`callee()` without arguments), shortened for messages.
 fn brief_call(ctx: &RuleContext, call: Node) -> String {
     let Some(callee) = call.child_by_field_id(crate::field!("function")) else {
         return "the returned promise".to_owned();
@@ -351,7 +351,7 @@ fn brief_call(ctx: &RuleContext, call: Node) -> String {
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
         text.truncate(cut);
-        text.push_str("...");
+        text.push('…');
     }
     let empty = call
         .child_by_field_id(crate::field!("arguments"))
@@ -359,7 +359,7 @@ fn brief_call(ctx: &RuleContext, call: Node) -> String {
     if empty {
         format!("{text}()")
     } else {
-        format!("{text}(..)")
+        format!("{text}(…)")
     }
 }
 
@@ -534,8 +534,8 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
-            "`fetch(..)` is returned without `await` inside `try`: the `catch` never sees a \
-             rejection of `fetch(..)`, and `finally` runs before `fetch(..)` settles"
+            "`fetch(…)` is returned without `await` inside `try`: the `catch` never sees a \
+             rejection of `fetch(…)`, and `finally` runs before `fetch(…)` settles"
         );
     }
 

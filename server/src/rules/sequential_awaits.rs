@@ -239,8 +239,19 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
     })
 }
 
+/// `callee(…)` (`callee()` without arguments) or the operand's text,
+/// shortened for messages.
 fn brief(ctx: &RuleContext, operand: Node) -> String {
-    let text = callee(operand).map_or_else(|| ctx.text(operand), |c| ctx.text(c));
+    let (text, suffix) = match callee(operand) {
+        Some(callee) => {
+            let has_arguments = callee
+                .parent()
+                .and_then(|call| call.child_by_field_id(crate::field!("arguments")))
+                .is_some_and(|args| args.named_child_count() > 0);
+            (ctx.text(callee), if has_arguments { "(…)" } else { "()" })
+        }
+        None => (ctx.text(operand), ""),
+    };
     let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.len() > 40 {
         let cut = (0..=37)
@@ -248,9 +259,9 @@ fn brief(ctx: &RuleContext, operand: Node) -> String {
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
         text.truncate(cut);
-        text.push_str("...");
+        text.push('…');
     }
-    format!("{text}(..)")
+    format!("{text}{suffix}")
 }
 
 fn report(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Finding> {
@@ -262,16 +273,16 @@ fn report(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Finding> {
     let message = if group.len() == 2 {
         format!(
             "`{}` does not use the result of `{}` but starts only after it settles; \
-             `Promise.all` would wait for both at once (this changes behaviour: both start \
-             together, and one still runs when the other rejects)",
+             `Promise.all` would run both at once (changes behaviour: both start together, \
+             and one keeps running if the other rejects)",
             brief(ctx, second.operand),
             brief(ctx, first.operand)
         )
     } else {
         format!(
             "these {} awaits do not use each other's results but run one after another, \
-             starting with `{}`; `Promise.all` would wait for them at once (this changes \
-             behaviour: they start together, and the others still run when one rejects)",
+             from `{}`; `Promise.all` would run them at once (changes behaviour: all start \
+             together, and the others keep running if one rejects)",
             group.len(),
             brief(ctx, first.operand)
         )

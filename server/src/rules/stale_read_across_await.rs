@@ -143,10 +143,14 @@ fn check_update(ctx: &RuleContext, update: Node, target: Node, value: Node) -> O
         Some(operand) => brief(ctx, operand),
         None => crate::analysis::insights::shorten(&ctx.source[first.operand_range()], 40),
     };
+    let written = crate::analysis::insights::shorten(
+        &ctx.text(update).split_whitespace().collect::<Vec<_>>().join(" "),
+        50,
+    );
     let message = format!(
-        "another continuation may update `{target_text}` while this function waits for \
-         `{awaited}`; the write then discards its update, because it uses the value of \
-         `{target_text}` read before the `await`"
+        "`{written}` reads `{target_text}` before the `await` and writes it after: a change \
+         other code makes to `{target_text}` while this function waits for `{awaited}` \
+         (another call of this function, for example) is lost"
     );
     let fix = if awaits.len() == 1 {
         hoist_fix(ctx, update, value, first_await)
@@ -189,13 +193,21 @@ fn is_shared(ctx: &RuleContext, function: Node, target: Node) -> bool {
     }
 }
 
+/// `callee(…)` (`callee()` without arguments) or the expression text,
+/// shortened for messages.
 fn brief(ctx: &RuleContext, operand: Node) -> String {
     let (text, suffix) = match operand.kind() {
         "call_expression" => (
             operand
                 .child_by_field_id(crate::field!("function"))
                 .map_or_else(|| ctx.text(operand), |c| ctx.text(c)),
-            "()",
+            match operand
+                .child_by_field_id(crate::field!("arguments"))
+                .is_some_and(|args| args.named_child_count() > 0)
+            {
+                true => "(…)",
+                false => "()",
+            },
         ),
         _ => (ctx.text(operand), ""),
     };
@@ -206,7 +218,7 @@ fn brief(ctx: &RuleContext, operand: Node) -> String {
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
         text.truncate(cut);
-        text.push_str("...");
+        text.push('…');
     }
     format!("{text}{suffix}")
 }
@@ -366,8 +378,9 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert!(
             findings[0].message.starts_with(
-                "another continuation may update `total` while this function waits for `f()`; \
-                 the write then discards its update"
+                "`total = total + await f()` reads `total` before the `await` and writes it \
+                 after: a change other code makes to `total` while this function waits for \
+                 `f()` (another call of this function, for example) is lost"
             ),
             "{}",
             findings[0].message

@@ -136,9 +136,16 @@ impl<'t> Model<'_, 't> {
                 }
                 // A catch parameter holds the thrown value inside its block.
                 "catch_clause" => return contains(&parent.byte_range(), point),
-                "for_in_statement" => {
-                    parent.child_by_field_id(crate::field!("left")) == Some(at)
-                        && non_empty_array_literal(parent)
+                // Inside the loop's body the head binding holds the current
+                // element; after the loop, its last one if the loop ran.
+                "for_in_statement" if parent.child_by_field_id(crate::field!("left")) == Some(at) => {
+                    if parent
+                        .child_by_field_id(crate::field!("body"))
+                        .is_some_and(|body| contains(&body.byte_range(), point))
+                    {
+                        return true;
+                    }
+                    non_empty_array_literal(parent)
                 }
                 _ => false,
             };

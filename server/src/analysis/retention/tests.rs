@@ -211,3 +211,54 @@ fn a_kill_inside_a_try_does_not_release_for_the_path_through_catch() {
         ["a:idle?"]
     );
 }
+
+#[test]
+fn a_value_a_closure_may_still_read_after_the_await_is_needed() {
+    // The closure is created after the await: clearing `req` before the
+    // await would make `log()` throw.
+    assert_eq!(
+        claims("async function f(req) { await g(); const log = () => req.url; await h(); log(); }"),
+        [vec!["req:live"], vec!["req:live", "log:live"]]
+    );
+    // Created before and held by a local that is called after the await.
+    assert_eq!(
+        one("async function f(req) { const log = () => req.url; await g(); log(); }"),
+        ["req:live", "log:live"]
+    );
+    // Handed to the awaited call: it may run while the function waits.
+    assert_eq!(
+        one("async function f(req) { await Promise.all(xs.map(async (x) => save(x, req))); }"),
+        ["req:live"]
+    );
+    // Held by a local nobody reads or hands over: nobody can call it.
+    assert_eq!(
+        one("async function f(req) { const log = () => req.url; await g(); }"),
+        ["req:idle", "log:idle"]
+    );
+    // Only called in place before the await: nothing reads it later.
+    assert_eq!(
+        one("async function f(req) { (() => req.url)(); await g(); }"),
+        ["req:idle"]
+    );
+}
+
+#[test]
+fn a_running_loop_holds_its_iterable_and_its_current_element() {
+    let tree_source = "async function f(items) { for (const x of items) { await g(x); } }";
+    assert_eq!(one(tree_source), ["items:idle", "x:idle"]);
+    let tree = syntax::parse(tree_source, None);
+    let function = first_function(tree.root_node()).expect("a function");
+    let at = retained_at_awaits(tree_source, &tree, function).remove(0);
+    assert_eq!(at.retained[0].held_by_loop, Some(LoopKind::ForOf));
+    assert!(at.retained[1].current_element);
+    // Cleared inside the loop: the iterator still holds it, so no release.
+    assert_eq!(
+        one("async function f(items) { for (const x of items) { items = null; await g(x); } }"),
+        ["x:idle"]
+    );
+    // After the loop the iterator is gone.
+    assert_eq!(
+        one("async function f(items) { for (const x of items) { items = null; } await g(); }"),
+        ["items:idle?", "x:idle?"]
+    );
+}

@@ -1,0 +1,145 @@
+//! What rule messages claim about Node's behaviour, checked on Node 24.
+//!
+//! Each case is a small program with one finding of the rule under test. The
+//! test reads the claim the message makes (the library's `analyze`, what
+//! `ticklens check` and the editor show) and runs the program under Node 24
+//! to see whether it holds.
+
+#[path = "differential/node.rs"]
+mod node;
+
+use std::path::Path;
+use std::time::Duration;
+
+use ticklens::analysis::{self, Finding};
+use ticklens::syntax;
+
+fn findings_of(source: &str, rule: &str) -> Vec<Finding> {
+    let tree = syntax::parse(source, None);
+    analysis::analyze(source, &tree)
+        .findings
+        .into_iter()
+        .filter(|f| f.rule == rule)
+        .collect()
+}
+
+/// Runs `source` as `dir/name` under Node 24; its stdout and exit code.
+fn run(node: &Path, dir: &Path, name: &str, source: &str) -> (Vec<String>, Option<i32>, String) {
+    let script = dir.join(name);
+    std::fs::write(&script, source).expect("write the program");
+    let run = node::run_node(node, &script, Duration::from_secs(20));
+    assert!(!run.timed_out, "{name}: {}", run.ending());
+    let lines = run.stdout.lines().map(str::to_owned).collect();
+    (lines, run.code, run.stderr)
+}
+
+/// A chain of three promise callbacks queued before the `nextTick` call.
+const CHAIN: &str = "const log = (s) => console.log(s);\n\
+function chain() { Promise.resolve().then(() => log(\"p1\")).then(() => log(\"p2\")).then(() => log(\"p3\")); }\n";
+
+#[test]
+fn prefer_queue_microtask_says_when_the_callback_runs_as_node_24_does() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().expect("a temp folder");
+    const BEFORE: &str = "before every promise callback queued so far";
+    const AFTER: &str = "only after the microtask queue empties";
+    const UNKNOWN: &str = "depending on where it is called";
+    let next_tick = "process.nextTick(() => log(\"nextTick\"));";
+    // (file name, the code after CHAIN, the claim the message must make,
+    // the order Node prints: true when `nextTick` comes before `p1`).
+    let cases: Vec<(&str, String, &str, bool)> = vec![
+        ("top.cjs", format!("chain(); {next_tick}"), BEFORE, true),
+        // The same script as an ES module: the message's "(in an ES module,
+        // only after them)".
+        ("top.mjs", format!("chain(); {next_tick}"), BEFORE, false),
+        ("esm.mjs", format!("export {{}};\nchain(); {next_tick}"), AFTER, false),
+        ("timeout.cjs", format!("setTimeout(() => {{ chain(); {next_tick} }}, 0);"), BEFORE, true),
+        ("immediate.cjs", format!("setImmediate(() => {{ chain(); {next_tick} }});"), BEFORE, true),
+        ("then.cjs", format!("Promise.resolve().then(() => {{ chain(); {next_tick} }});"), AFTER, false),
+        ("then.mjs", format!("Promise.resolve().then(() => {{ chain(); {next_tick} }});"), AFTER, false),
+        ("microtask.cjs", format!("queueMicrotask(() => {{ chain(); {next_tick} }});"), AFTER, false),
+        ("await.cjs", format!("async function g() {{ await null; chain(); {next_tick} }}\ng();"), AFTER, false),
+        // A plain function: its callers decide, and here they disagree.
+        ("plain_top.cjs", format!("function g() {{ chain(); {next_tick} }}\ng();"), UNKNOWN, true),
+        ("plain_then.cjs", format!("function g() {{ chain(); {next_tick} }}\nPromise.resolve().then(g);"), UNKNOWN, false),
+    ];
+    for (name, code, claim, next_tick_first) in cases {
+        let source = format!("{CHAIN}{code}\n");
+        let findings = findings_of(&source, "prefer-queue-microtask");
+        assert_eq!(findings.len(), 1, "{name}: {findings:?}");
+        let message = &findings[0].message;
+        assert!(message.contains(claim), "{name}: the message is `{message}`");
+        for other in [BEFORE, AFTER, UNKNOWN].iter().filter(|o| **o != claim) {
+            assert!(!message.contains(other), "{name}: `{message}`");
+        }
+        let (lines, code, stderr) = run(&node, dir.path(), name, &source);
+        assert_eq!(code, Some(0), "{name}: {stderr}");
+        let expected: &[&str] = match next_tick_first {
+            true => &["nextTick", "p1", "p2", "p3"],
+            false => &["p1", "p2", "p3", "nextTick"],
+        };
+        assert_eq!(lines, expected, "{name}: Node 24 printed {lines:?}");
+    }
+}
+
+/// The rules that say an unhandled rejection ends the process: each program
+/// has the finding, and under Node 24 it exits with code 1 before a timer
+/// queued at the start can print.
+#[test]
+fn dropped_rejections_end_the_process_as_the_messages_say() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().expect("a temp folder");
+    const TIMER: &str = "setTimeout(() => console.log(\"still running\"), 50);\n";
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "async-promise-executor",
+            "exit code 1",
+            // A throw before the first `await`, which the constructor never sees.
+            "const p = new Promise(async (resolve) => { throw new Error(\"early\"); await null; resolve(1); });\n\
+             p.then(() => console.log(\"settled\"), () => console.log(\"settled\"));",
+        ),
+        (
+            "async-promise-executor",
+            "exit code 1",
+            "const p = new Promise(async (resolve) => { await null; throw new Error(\"late\"); resolve(1); });\n\
+             p.then(() => console.log(\"settled\"), () => console.log(\"settled\"));",
+        ),
+        (
+            "floating-promise",
+            "exit code 1",
+            "async function save() { await null; throw new Error(\"x\"); }\nsave();",
+        ),
+        (
+            "floating-promise",
+            "exit code 1",
+            "async function save() { throw new Error(\"x\"); }\nsave().then(() => console.log(\"done\"));",
+        ),
+        (
+            "floating-promise",
+            "exit code 1",
+            "Promise.all([Promise.reject(new Error(\"x\")), 1]);",
+        ),
+        (
+            "async-array-callback",
+            "exit code 1",
+            "[1, 2].forEach(async (x) => { await null; throw new Error(String(x)); });",
+        ),
+    ];
+    for (index, (rule, claim, code)) in cases.iter().enumerate() {
+        let source = format!("{TIMER}{code}\n");
+        let findings = findings_of(&source, rule);
+        assert_eq!(findings.len(), 1, "{rule} on {code}: {findings:?}");
+        assert!(
+            findings[0].message.contains(claim),
+            "{rule}: `{}`",
+            findings[0].message
+        );
+        let name = format!("rejects{index}.cjs");
+        let (lines, exit, stderr) = run(&node, dir.path(), &name, &source);
+        assert_eq!(exit, Some(1), "{rule} on {code}: Node 24 printed {lines:?}\n{stderr}");
+        assert!(
+            lines.is_empty(),
+            "{rule} on {code}: the process went on: {lines:?}"
+        );
+    }
+}
