@@ -52,23 +52,71 @@ fn prefer_queue_microtask_says_when_the_callback_runs_as_node_24_does() {
         // The same script as an ES module: the message's "(in an ES module,
         // only after them)".
         ("top.mjs", format!("chain(); {next_tick}"), BEFORE, false),
-        ("esm.mjs", format!("export {{}};\nchain(); {next_tick}"), AFTER, false),
-        ("timeout.cjs", format!("setTimeout(() => {{ chain(); {next_tick} }}, 0);"), BEFORE, true),
-        ("immediate.cjs", format!("setImmediate(() => {{ chain(); {next_tick} }});"), BEFORE, true),
-        ("then.cjs", format!("Promise.resolve().then(() => {{ chain(); {next_tick} }});"), AFTER, false),
-        ("then.mjs", format!("Promise.resolve().then(() => {{ chain(); {next_tick} }});"), AFTER, false),
-        ("microtask.cjs", format!("queueMicrotask(() => {{ chain(); {next_tick} }});"), AFTER, false),
-        ("await.cjs", format!("async function g() {{ await null; chain(); {next_tick} }}\ng();"), AFTER, false),
+        (
+            "esm.mjs",
+            format!("export {{}};\nchain(); {next_tick}"),
+            AFTER,
+            false,
+        ),
+        (
+            "timeout.cjs",
+            format!("setTimeout(() => {{ chain(); {next_tick} }}, 0);"),
+            BEFORE,
+            true,
+        ),
+        (
+            "immediate.cjs",
+            format!("setImmediate(() => {{ chain(); {next_tick} }});"),
+            BEFORE,
+            true,
+        ),
+        (
+            "then.cjs",
+            format!("Promise.resolve().then(() => {{ chain(); {next_tick} }});"),
+            AFTER,
+            false,
+        ),
+        (
+            "then.mjs",
+            format!("Promise.resolve().then(() => {{ chain(); {next_tick} }});"),
+            AFTER,
+            false,
+        ),
+        (
+            "microtask.cjs",
+            format!("queueMicrotask(() => {{ chain(); {next_tick} }});"),
+            AFTER,
+            false,
+        ),
+        (
+            "await.cjs",
+            format!("async function g() {{ await null; chain(); {next_tick} }}\ng();"),
+            AFTER,
+            false,
+        ),
         // A plain function: its callers decide, and here they disagree.
-        ("plain_top.cjs", format!("function g() {{ chain(); {next_tick} }}\ng();"), UNKNOWN, true),
-        ("plain_then.cjs", format!("function g() {{ chain(); {next_tick} }}\nPromise.resolve().then(g);"), UNKNOWN, false),
+        (
+            "plain_top.cjs",
+            format!("function g() {{ chain(); {next_tick} }}\ng();"),
+            UNKNOWN,
+            true,
+        ),
+        (
+            "plain_then.cjs",
+            format!("function g() {{ chain(); {next_tick} }}\nPromise.resolve().then(g);"),
+            UNKNOWN,
+            false,
+        ),
     ];
     for (name, code, claim, next_tick_first) in cases {
         let source = format!("{CHAIN}{code}\n");
         let findings = findings_of(&source, "prefer-queue-microtask");
         assert_eq!(findings.len(), 1, "{name}: {findings:?}");
         let message = &findings[0].message;
-        assert!(message.contains(claim), "{name}: the message is `{message}`");
+        assert!(
+            message.contains(claim),
+            "{name}: the message is `{message}`"
+        );
         for other in [BEFORE, AFTER, UNKNOWN].iter().filter(|o| **o != claim) {
             assert!(!message.contains(other), "{name}: `{message}`");
         }
@@ -136,7 +184,11 @@ fn dropped_rejections_end_the_process_as_the_messages_say() {
         );
         let name = format!("rejects{index}.cjs");
         let (lines, exit, stderr) = run(&node, dir.path(), &name, &source);
-        assert_eq!(exit, Some(1), "{rule} on {code}: Node 24 printed {lines:?}\n{stderr}");
+        assert_eq!(
+            exit,
+            Some(1),
+            "{rule} on {code}: Node 24 printed {lines:?}\n{stderr}"
+        );
         assert!(
             lines.is_empty(),
             "{rule} on {code}: the process went on: {lines:?}"

@@ -343,34 +343,62 @@ fn piece(which: usize, f: &str, n: usize) -> Piece {
             let mut p = Piece::new(format!(
                 "const «{id}» = mk(\"{tok}\"); const «{f}» = () => {id}.t;"
             ))
-            .assign(&id, &tok, "read by a closure held in a local, called after the await")
+            .assign(
+                &id,
+                &tok,
+                "read by a closure held in a local, called after the await",
+            )
             .needed(&id)
             .untracked(&f);
             p.tail = format!("{f}();");
             p
         }
         26 => {
-            let (it, el, ti, te) = (format!("it{n}"), format!("el{n}"), t("iterable"), t("element"));
+            let (it, el, ti, te) = (
+                format!("it{n}"),
+                format!("el{n}"),
+                t("iterable"),
+                t("element"),
+            );
             Piece::new(format!("let «{it}» = mkList(\"{ti}\", mk(\"{te}\"));"))
                 .assign(&it, &ti, "iterable of a for...of loop running at the await")
                 .assign(&el, &te, "for...of element at an await in the loop body")
                 .around_await(format!("for (const «{el}» of {it}) {{"), "break; }")
         }
         27 => {
-            let (it, el, ti, te) = (format!("ic{n}"), format!("ec{n}"), t("iterCleared"), t("elemC"));
+            let (it, el, ti, te) = (
+                format!("ic{n}"),
+                format!("ec{n}"),
+                t("iterCleared"),
+                t("elemC"),
+            );
             Piece::new(format!("let «{it}» = mkList(\"{ti}\", mk(\"{te}\"));"))
-                .assign(&it, &ti, "iterable set to null inside its running for...of loop")
+                .assign(
+                    &it,
+                    &ti,
+                    "iterable set to null inside its running for...of loop",
+                )
                 .clear(&it)
                 .assign(&el, &te, "for...of element at an await in the loop body")
-                .around_await(format!("for (const «{el}» of {it}) {{ {it} = null;"), "break; }")
+                .around_await(
+                    format!("for (const «{el}» of {it}) {{ {it} = null;"),
+                    "break; }",
+                )
         }
         28 => {
             let (ob, key, tok) = (format!("ob{n}"), format!("ky{n}"), t("enumerated"));
             Piece::new(format!("let «{ob}» = mk(\"{tok}\");"))
-                .assign(&ob, &tok, "object set to null inside its running for...in loop")
+                .assign(
+                    &ob,
+                    &tok,
+                    "object set to null inside its running for...in loop",
+                )
                 .clear(&ob)
                 .untracked(&key)
-                .around_await(format!("for (const «{key}» in {ob}) {{ {ob} = null;"), "break; }")
+                .around_await(
+                    format!("for (const «{key}» in {ob}) {{ {ob} = null;"),
+                    "break; }",
+                )
         }
         _ => unreachable!("{which} < TEMPLATES"),
     }
@@ -492,8 +520,10 @@ pub fn generate(count: usize, seed: u64) -> Program {
                 }
             }
             // Loops some pieces run the await in, innermost last.
-            let loops: Vec<&(String, String)> =
-                pieces.iter().filter_map(|p| p.around_await.as_ref()).collect();
+            let loops: Vec<&(String, String)> = pieces
+                .iter()
+                .filter_map(|p| p.around_await.as_ref())
+                .collect();
             for (before, _) in &loops {
                 builder.push(&format!("  {before}\n"));
             }

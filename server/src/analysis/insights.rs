@@ -1277,7 +1277,10 @@ mod tests {
         let text = hover(
             "async function send(users) {\n  for (const user of users) {\n    $0await post(JSON.parse(user));\n  }\n}\n",
         );
-        assert!(text.contains("`user` (line 2, the current element)"), "{text}");
+        assert!(
+            text.contains("`user` (line 2, the current element)"),
+            "{text}"
+        );
         assert!(!text.contains("if the loop ran"), "{text}");
     }
 
@@ -1287,10 +1290,7 @@ mod tests {
             "async function f(items) {\n  const big = await load();\n  const get = () => big;\n  await $0save();\n  return 1;\n}\n",
         );
         // `get` is neither called nor handed over: nothing can read `big`.
-        assert!(
-            text.contains("`big` (line 2)"),
-            "{text}"
-        );
+        assert!(text.contains("`big` (line 2)"), "{text}");
         assert!(!text.contains("closure"), "{text}");
     }
 

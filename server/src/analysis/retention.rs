@@ -377,7 +377,9 @@ impl<'a, 't> Model<'a, 't> {
             at = parent;
         }
         let holder = at.parent().and_then(|parent| match parent.kind() {
-            "variable_declarator" if parent.child_by_field_id(crate::field!("value")) == Some(at) => {
+            "variable_declarator"
+                if parent.child_by_field_id(crate::field!("value")) == Some(at) =>
+            {
                 parent.child_by_field_id(crate::field!("name"))
             }
             _ => None,
@@ -523,9 +525,10 @@ impl<'a, 't> Model<'a, 't> {
             // unless the binding got another one inside the loop since.
             let held_by_loop = running_loop
                 .filter(|l| {
-                    !binding.writes.iter().any(|w| {
-                        contains(&l.byte_range(), w) && w.start < point.start
-                    })
+                    !binding
+                        .writes
+                        .iter()
+                        .any(|w| contains(&l.byte_range(), w) && w.start < point.start)
                 })
                 .map(|l| {
                     let mut cursor = l.walk();

@@ -158,16 +158,21 @@ fn ordinal(index: usize) -> String {
         "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
         "tenth",
     ];
-    NAMES
-        .get(index)
-        .map_or_else(|| format!("element {}", index + 1), |name| (*name).to_owned())
+    NAMES.get(index).map_or_else(
+        || format!("element {}", index + 1),
+        |name| (*name).to_owned(),
+    )
 }
 
 /// The call as written when it is short (`load(names[0])`), else
 /// `callee(…)` (or `callee()` without arguments), or the expression text,
 /// shortened for messages.
 fn brief(ctx: &RuleContext, node: Node) -> String {
-    let written = ctx.text(node).split_whitespace().collect::<Vec<_>>().join(" ");
+    let written = ctx
+        .text(node)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     if node.kind() == "call_expression" && written.len() <= 30 {
         return written;
     }

@@ -191,7 +191,9 @@ fn message(ctx: &RuleContext, dropped: &DroppedPromise) -> String {
         .and_then(|f| f.child_by_field_id(crate::field!("property")))
         .map_or("", |p| &ctx.source[p.byte_range()]);
     // `Promise.allSettled` never rejects.
-    if dropped.kind == PromiseKind::PromiseStatic && method == "allSettled" && !dropped.unhandled_then
+    if dropped.kind == PromiseKind::PromiseStatic
+        && method == "allSettled"
+        && !dropped.unhandled_then
     {
         return consequence;
     }
@@ -509,8 +511,10 @@ mod tests {
                 .clone()
         };
         // No `await`: the whole body runs during the call.
-        assert!(first("async function processJob() { work(); }\nprocessJob();")
-            .starts_with("`processJob()` runs to completion now;"));
+        assert!(
+            first("async function processJob() { work(); }\nprocessJob();")
+                .starts_with("`processJob()` runs to completion now;")
+        );
         // The executor has already run; the label keeps its arguments.
         assert!(first("new Promise((r) => r(1));")
             .starts_with("`new Promise(…)`: its executor has already run;"));

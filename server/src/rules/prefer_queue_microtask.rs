@@ -270,11 +270,24 @@ mod tests {
             ("setTimeout(() => { process.nextTick(f); }, 0);", before),
             ("export {};\nprocess.nextTick(f);", after),
             ("p.then(() => process.nextTick(f));", after),
-            ("queueMicrotask(function () { process.nextTick(f); });", after),
-            ("async function g() { await x; process.nextTick(f); }", after),
-            ("async function g() { const v = await x; use(v); process.nextTick(f); }", after),
+            (
+                "queueMicrotask(function () { process.nextTick(f); });",
+                after,
+            ),
+            (
+                "async function g() { await x; process.nextTick(f); }",
+                after,
+            ),
+            (
+                "async function g() { const v = await x; use(v); process.nextTick(f); }",
+                after,
+            ),
         ] {
-            assert!(message(source).contains(claim), "{source}: {}", message(source));
+            assert!(
+                message(source).contains(claim),
+                "{source}: {}",
+                message(source)
+            );
         }
         // The caller decides: no claim either way.
         for source in [
@@ -286,7 +299,8 @@ mod tests {
         ] {
             let text = message(source);
             assert!(
-                !text.contains(before) && !text.contains(after)
+                !text.contains(before)
+                    && !text.contains(after)
                     && text.contains("depending on where it is called"),
                 "{source}: {text}"
             );

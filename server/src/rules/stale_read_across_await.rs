@@ -144,7 +144,10 @@ fn check_update(ctx: &RuleContext, update: Node, target: Node, value: Node) -> O
         None => crate::analysis::insights::shorten(&ctx.source[first.operand_range()], 40),
     };
     let written = crate::analysis::insights::shorten(
-        &ctx.text(update).split_whitespace().collect::<Vec<_>>().join(" "),
+        &ctx.text(update)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
         50,
     );
     let message = format!(

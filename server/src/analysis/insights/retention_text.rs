@@ -87,7 +87,10 @@ pub(super) fn retention_text(source: &str, retention: &AwaitRetention) -> String
         } else {
             text.push_str(&format!(
                 "\n\nAlso held while it waits, though not needed any more: {}.",
-                idle.iter().map(|v| describe(v)).collect::<Vec<_>>().join(", ")
+                idle.iter()
+                    .map(|v| describe(v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
     } else {
@@ -111,7 +114,10 @@ pub(super) fn retention_text(source: &str, retention: &AwaitRetention) -> String
         } else if !idle.is_empty() {
             text.push_str(&format!(
                 "\n\nAlso held, though not needed any more: {}.",
-                idle.iter().map(|v| describe(v)).collect::<Vec<_>>().join(", ")
+                idle.iter()
+                    .map(|v| describe(v))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         list(

@@ -138,7 +138,9 @@ impl<'t> Model<'_, 't> {
                 "catch_clause" => return contains(&parent.byte_range(), point),
                 // Inside the loop's body the head binding holds the current
                 // element; after the loop, its last one if the loop ran.
-                "for_in_statement" if parent.child_by_field_id(crate::field!("left")) == Some(at) => {
+                "for_in_statement"
+                    if parent.child_by_field_id(crate::field!("left")) == Some(at) =>
+                {
                     if parent
                         .child_by_field_id(crate::field!("body"))
                         .is_some_and(|body| contains(&body.byte_range(), point))

@@ -68,7 +68,9 @@ fn callback_of<'s>(source: &'s str, function: Node) -> Option<&'s str> {
         at = parent;
     }
     let arguments = at.parent().filter(|p| p.kind() == "arguments")?;
-    let call = arguments.parent().filter(|p| p.kind() == "call_expression")?;
+    let call = arguments
+        .parent()
+        .filter(|p| p.kind() == "call_expression")?;
     let position = {
         let mut cursor = arguments.walk();
         let found = arguments
@@ -80,7 +82,9 @@ fn callback_of<'s>(source: &'s str, function: Node) -> Option<&'s str> {
     let name = match callee.kind() {
         "identifier" => &source[callee.byte_range()],
         "member_expression" => {
-            &source[callee.child_by_field_id(crate::field!("property"))?.byte_range()]
+            &source[callee
+                .child_by_field_id(crate::field!("property"))?
+                .byte_range()]
         }
         _ => return None,
     };
