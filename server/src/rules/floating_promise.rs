@@ -197,7 +197,7 @@ fn message(ctx: &RuleContext, dropped: &DroppedPromise) -> String {
     {
         return consequence;
     }
-    format!("{consequence} If it rejects, Node 24 ends the process (an unhandled rejection, exit code 1).")
+    format!("{consequence} Under Node 24 an unhandled rejection ends the process (exit code 1).")
 }
 
 /// Whether the async functions of this file named `name` (or the one at
@@ -497,8 +497,8 @@ mod tests {
         assert_eq!(
             findings[0].message,
             "`save()` starts now, runs until its first await, and nobody observes its \
-             completion or its failure. If it rejects, Node 24 ends the process (an unhandled \
-             rejection, exit code 1)."
+             completion or its failure. Under Node 24 an unhandled rejection ends the process \
+             (exit code 1)."
         );
     }
 
