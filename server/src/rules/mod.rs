@@ -303,13 +303,16 @@ impl<'a> RuleContext<'a> {
         }
     }
 
-    /// A context whose scope is `unit`, a part of the document; `words` and
-    /// `facts` are the whole document's.
+    /// A context whose scope is `unit`, a part of the document, with whether
+    /// the document has ES-module syntax (`await_lookup::has_module_syntax`,
+    /// computed once per document); `words` and `facts` are the whole
+    /// document's.
     pub fn for_unit(
         source: &'a str,
         tree: &'a Tree,
         config: &'a Config,
         unit: SyntaxIndex<'a>,
+        module_syntax: bool,
         words: &'a Words<'a>,
         facts: &'a AsyncFacts,
     ) -> Self {
@@ -320,7 +323,7 @@ impl<'a> RuleContext<'a> {
             index: unit,
             words: Cow::Borrowed(words),
             facts: Facts::Given(facts),
-            module_syntax: OnceLock::new(),
+            module_syntax: OnceLock::from(module_syntax),
         }
     }
 
