@@ -10,6 +10,10 @@
 //! See docs/ARCHITECTURE.md, "The ordering engine".
 
 mod builtins;
+mod builtins_array;
+mod builtins_number;
+mod builtins_object;
+mod builtins_string;
 mod bytecode;
 mod classes;
 mod collections;
@@ -28,6 +32,7 @@ mod globals;
 mod inspect;
 mod job_counts;
 mod json;
+mod json_parse;
 mod machine;
 mod module_kind;
 mod node_modules;
