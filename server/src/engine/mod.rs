@@ -46,6 +46,8 @@ mod strict_mode;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_builtins;
+#[cfg(test)]
 mod tests_classes;
 #[cfg(test)]
 mod tests_control;

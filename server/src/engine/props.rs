@@ -285,6 +285,11 @@ impl Machine<'_> {
 
     pub fn set_index(&mut self, object: &Value, key: &Value, value: Value) -> Run<()> {
         if let Some(id) = object.as_object() {
+            if self.heap[id].frozen {
+                return self.abstain(
+                    "writing to a frozen object (ignored in sloppy code, a TypeError in strict code)",
+                );
+            }
             if let ObjKind::Array(items) = &mut self.heap[id].kind {
                 return match Self::index_of_key(key) {
                     Some(index) if index < items.len() => {

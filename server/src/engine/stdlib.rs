@@ -58,6 +58,20 @@ impl Machine<'_> {
             return self.holes_method(id, len, method, this, args);
         }
         let id = self.array_of(&this)?;
+        let mutates = matches!(
+            method,
+            ArrayMethod::Push
+                | ArrayMethod::Pop
+                | ArrayMethod::Shift
+                | ArrayMethod::Unshift
+                | ArrayMethod::Reverse
+                | ArrayMethod::Splice
+                | ArrayMethod::Sort
+                | ArrayMethod::Fill
+        );
+        if mutates && self.heap[id].frozen {
+            return self.abstain("changing a frozen array (a TypeError)");
+        }
         let normal = |value: Value| Ok(Completion::Normal(value));
         let len = self.items(id).len();
         match method {
