@@ -283,7 +283,7 @@ impl BuiltinsGen {
         let k = self.small();
         let log = self.log(
             name,
-            "flat.join(\",\"), removed, flat.includes({k}), new Array({n}).join(\"-\")",
+            &format!("flat.join(\",\"), removed, flat.includes({k}), new Array({n}).join(\"-\")"),
         );
         let loop_log = self.log(name, "v");
         format!(
