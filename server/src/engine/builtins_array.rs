@@ -430,8 +430,8 @@ impl Machine<'_> {
         let mut run = 2;
         let descending = compare!(work[1], work[0]) < 0.0;
         let mut previous = work[1].clone();
-        for index in 2..len {
-            let current = work[index].clone();
+        for current in work.iter().skip(2) {
+            let current = current.clone();
             let order = compare!(current, previous);
             if (descending && order >= 0.0) || (!descending && order < 0.0) {
                 break;

@@ -233,9 +233,8 @@ impl Machine<'_> {
                 if !(0.0..=100.0).contains(&digits) {
                     return self.abstain("toFixed with more than 100 digits (a RangeError)");
                 }
-                if !x.is_finite() {
-                    number_to_string(x)
-                } else if x.abs() >= 1e21 {
+                // NaN, infinities and |x| >= 1e21 print as ToString does (steps 5, 10).
+                if !x.is_finite() || x.abs() >= 1e21 {
                     number_to_string(x)
                 } else {
                     let sign = if x < 0.0 { "-" } else { "" };
@@ -291,7 +290,7 @@ mod tests {
 
     #[test]
     fn parse_float_takes_the_longest_decimal_prefix() {
-        assert_eq!(parse_float_prefix("3.14abc"), 3.14);
+        assert_eq!(parse_float_prefix("2.75abc"), 2.75);
         assert_eq!(parse_float_prefix(".5"), 0.5);
         assert_eq!(parse_float_prefix("1e3x"), 1000.0);
         assert_eq!(parse_float_prefix("1e"), 1.0);

@@ -143,7 +143,7 @@ impl BuiltinsGen {
 
     fn construct(&mut self, name: &str) -> String {
         match self.rng.random_range(0..10) {
-            0 => self.from_and_sort(name),
+            0 => self.array_from_and_sort(name),
             1 => self.map_iteration(name),
             2 => self.set_spread(name),
             3 => self.json_round_trip(name),
@@ -156,7 +156,7 @@ impl BuiltinsGen {
         }
     }
 
-    fn from_and_sort(&mut self, name: &str) -> String {
+    fn array_from_and_sort(&mut self, name: &str) -> String {
         let length = self.rng.random_range(2..=6);
         let k = self.rng.random_range(2..=7);
         let m = self.rng.random_range(3..=11);
