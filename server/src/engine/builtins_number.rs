@@ -154,7 +154,7 @@ impl Machine<'_> {
         Ok(Completion::Normal(result))
     }
 
-    /// parseInt (§19.2.5), for results that are exact integers.
+    /// parseInt (§19.2.5): exact integers, and decimal digits rounded as a literal would be.
     fn parse_int(&self, text: &str, radix: i32) -> Run<f64> {
         if !text.is_ascii() {
             return self.abstain("parseInt of non-ASCII text is not modelled");
@@ -186,6 +186,15 @@ impl Machine<'_> {
             .collect();
         if digits.is_empty() {
             return Ok(f64::NAN);
+        }
+        if radix == 10 && digits.len() > 15 {
+            // V8 reads a long decimal prefix with its correctly rounding strtod; so does Rust.
+            let text: String = digits
+                .iter()
+                .filter_map(|d| char::from_digit(*d, 10))
+                .collect();
+            let magnitude = text.parse::<f64>().unwrap_or(f64::NAN);
+            return Ok(if negative { -magnitude } else { magnitude });
         }
         let mut value: u128 = 0;
         for digit in digits {
