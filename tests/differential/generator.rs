@@ -14,6 +14,9 @@
 //! 4. names the program does not declare: Node's globals and `typeof`, sloppy and strict `this`,
 //!    shadowed `undefined`, `require` of built-ins (`generator/globals.rs`).
 //!
+//! Tiers 5 to 8 are one kind of program each: classes, control flow, sync generators, and async
+//! generators with `for await` (`generator/async_generators.rs`).
+//!
 //! Unless a program is marked `racy`, Node prints it in one order: see `timeline.rs` for how timers
 //! are kept apart. A racy program holds a top-level `setTimeout(f, 0)` and `setImmediate(g)`, whose
 //! order depends on how quickly the event loop starts; the engine must abstain on it.
@@ -25,6 +28,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::timeline::{Phase, Rejects, Settle, Slots};
 
+mod async_generators;
 mod awaitables;
 mod classes;
 mod control;
@@ -53,10 +57,13 @@ pub enum Tier {
     Control,
     /// Sync generators inside async functions (`generator/control.rs`).
     Generators,
+    /// Async generators, their request queue, `for await` over async and sync iterables
+    /// (`generator/async_generators.rs`).
+    AsyncGenerators,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 7] = [
+    pub const ALL: [Tier; 8] = [
         Tier::One,
         Tier::Two,
         Tier::Three,
@@ -64,6 +71,7 @@ impl Tier {
         Tier::Classes,
         Tier::Control,
         Tier::Generators,
+        Tier::AsyncGenerators,
     ];
 
     pub fn number(self) -> u8 {
@@ -75,13 +83,18 @@ impl Tier {
             Tier::Classes => 5,
             Tier::Control => 6,
             Tier::Generators => 7,
+            Tier::AsyncGenerators => 8,
         }
     }
 
-    /// The tiers of ordinary syntax built by `generator/control.rs` (run with half as many
-    /// programs as the others: see `Config::count`).
+    /// The tiers of ordinary syntax built by `generator/control.rs` and
+    /// `generator/async_generators.rs` (run with half as many programs as the others: see
+    /// `Config::count`).
     pub fn is_syntax_tier(self) -> bool {
-        matches!(self, Tier::Control | Tier::Generators)
+        matches!(
+            self,
+            Tier::Control | Tier::Generators | Tier::AsyncGenerators
+        )
     }
 }
 
@@ -127,6 +140,9 @@ impl Program {
 
 /// The program for `(tier, seed)`.
 pub fn generate(tier: Tier, seed: u64) -> Program {
+    if tier == Tier::AsyncGenerators {
+        return async_generators::generate(seed);
+    }
     if tier.is_syntax_tier() {
         return control::generate(tier, seed);
     }
