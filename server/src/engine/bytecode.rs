@@ -174,6 +174,8 @@ pub(crate) enum Op {
     ForAwaitUnpack,
     /// AsyncIteratorClose's `return()` call: `[] -> [promise]` to await.
     ForAwaitClose(Rc<str>),
+    /// `return(v)` reaching a `yield*`: `[v] -> [done, promise]`, as a step.
+    AsyncDelegateReturn(Rc<str>),
     /// In AsyncIteratorClose's catch: `[error] -> []`, rethrown unless the
     /// loop is being left by a throw (§7.4.13 step 6).
     RethrowUnlessThrowing,

@@ -111,10 +111,20 @@ impl Machine<'_> {
     }
 
     /// AsyncIteratorClose's call of `return()`: `[] -> [promise]` to await.
-    /// An array's async-from-sync iterator has no sync `return` to call and
-    /// settles at once; a sync generator's `return()` runs now and its value
-    /// is wrapped as in a step; an async generator gets a `return` request.
-    pub(crate) fn async_iter_close(&mut self, name: &Rc<str>) -> Run<Option<Value>> {
+    pub(crate) fn async_iter_close(&mut self, name: &Rc<str>) -> Run<()> {
+        self.async_iter_return(name, Value::Undefined)?;
+        let promise = self.pop();
+        self.pop();
+        self.push(promise);
+        Ok(())
+    }
+
+    /// `return(value)` on an async iterator: `[] -> [done, promise]` as a
+    /// step. An array's async-from-sync iterator has no sync `return` to call
+    /// and settles at once with `{ value, done: true }` (§27.1.6.2.2); a sync
+    /// generator's `return()` runs now and its value is wrapped as in a step;
+    /// an async generator gets a `return` request.
+    pub(crate) fn async_iter_return(&mut self, name: &Rc<str>, value: Value) -> Run<()> {
         let scope = self.scope();
         let iterator = self.load(scope, name)?;
         let Some(id) = iterator.as_object() else {
@@ -123,21 +133,24 @@ impl Machine<'_> {
         match self.heap[id].kind {
             ObjKind::AsyncGenerator(_) => {
                 let Completion::Normal(promise) =
-                    self.async_generator_request(&iterator, Resume::Return, Value::Undefined)?
+                    self.async_generator_request(&iterator, Resume::Return, value)?
                 else {
                     return self.abstain("internal: an async generator request threw");
                 };
+                self.push(Value::Undefined);
                 self.push(promise);
             }
             ObjKind::Generator(_) => {
-                match self.resume_generator(&iterator, Resume::Return, Value::Undefined)? {
+                match self.resume_generator(&iterator, Resume::Return, value)? {
                     Completion::Throw(error) => {
                         let rejected = self.new_promise();
                         self.reject_promise(rejected, error);
+                        self.push(Value::Bool(true));
                         self.push(Value::Object(rejected));
                     }
                     Completion::Normal(result) => {
                         let value = self.get_property(&result, "value")?;
+                        let done = self.get_property(&result, "done")?.truthy();
                         let wrapper = self.promise_resolve(value)?;
                         let origin: Rc<str> = Rc::from("for await close");
                         let derived = self.promise_then(
@@ -146,13 +159,20 @@ impl Machine<'_> {
                             &Value::Undefined,
                             origin,
                         );
+                        self.push(Value::Bool(done));
                         self.push(Value::Object(derived));
                     }
                 }
             }
-            _ => self.push(Value::Undefined),
+            _ => {
+                let result = self.iter_result(value, true);
+                let settled = self.new_promise();
+                self.resolve_promise(settled, result)?;
+                self.push(Value::Undefined);
+                self.push(Value::Object(settled));
+            }
         }
-        Ok(None)
+        Ok(())
     }
 
     /// AsyncIteratorClose step 6 (§7.4.13): when the loop is left by a throw,

@@ -923,10 +923,10 @@ impl<'s> Machine<'s> {
                 self.async_iter_step(name, sent)?;
             }
             Op::ForAwaitUnpack => self.async_iter_unpack()?,
-            Op::ForAwaitClose(name) => {
-                if let Some(error) = self.async_iter_close(name)? {
-                    return Ok(Step::Throw(error));
-                }
+            Op::ForAwaitClose(name) => self.async_iter_close(name)?,
+            Op::AsyncDelegateReturn(name) => {
+                let value = self.pop();
+                self.async_iter_return(name, value)?;
             }
             Op::RethrowUnlessThrowing => {
                 if let Some(error) = self.rethrow_unless_throwing() {

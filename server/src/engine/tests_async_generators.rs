@@ -229,9 +229,71 @@ for (let i = 1; i <= 10; i++) p = p.then(() => console.log("job", i));
 }
 
 #[test]
-fn return_on_an_async_generator_inside_yield_star_abstains() {
+fn return_reaching_yield_star_awaits_then_closes_the_inner_iterator() {
+    let source = r#"
+async function* inner(tag) {
+  try { yield tag + 1; yield tag + 2; return tag + " inner ret"; } finally { console.log(tag, "inner cleanup"); }
+}
+function* syncInner() { try { yield "s1"; yield "s2"; } finally { console.log("sync inner cleanup"); } }
+async function* viaAsync() { try { const r = yield* inner("a"); console.log("got", r); } finally { console.log("viaAsync cleanup"); } }
+async function* viaArray() { try { yield* ["x", Promise.resolve("y")]; } finally { console.log("viaArray cleanup"); } }
+async function* viaSync() { try { yield* syncInner(); } finally { console.log("viaSync cleanup"); } }
+async function drain(label, it, stopAfter) {
+  let n = 0;
+  for await (const v of it) { console.log(label, v); if (++n === stopAfter) break; }
+  console.log(label, "done");
+}
+drain("A", viaAsync(), 1);
+drain("B", viaArray(), 1);
+drain("C", viaSync(), 1);
+drain("D", viaAsync(), 5);
+const e = viaAsync();
+e.next().then((r) => { console.log("e1", r.value); return e.return(Promise.resolve("R")); }).then((r) => console.log("e ret", r.value, r.done));
+let p = Promise.resolve();
+for (let i = 1; i <= 10; i++) p = p.then(() => console.log("job", i));
+"#;
+    assert_eq!(
+        cjs(source),
+        [
+            "job 1",
+            "job 2",
+            "A a1",
+            "B x",
+            "C s1",
+            "D a1",
+            "e1 a1",
+            "job 3",
+            "sync inner cleanup",
+            "job 4",
+            "a inner cleanup",
+            "viaArray cleanup",
+            "a inner cleanup",
+            "job 5",
+            "viaAsync cleanup",
+            "B done",
+            "viaSync cleanup",
+            "D a2",
+            "viaAsync cleanup",
+            "job 6",
+            "A done",
+            "C done",
+            "a inner cleanup",
+            "job 7",
+            "got a inner ret",
+            "viaAsync cleanup",
+            "e ret R true",
+            "job 8",
+            "D done",
+            "job 9",
+            "job 10"
+        ]
+    );
+}
+
+#[test]
+fn throw_on_an_async_generator_inside_yield_star_abstains() {
     let abstention = abstains(
-        "async function* a() { yield 1; }\nasync function* b() { yield* a(); }\nconst g = b();\ng.next().then(() => g.return(1));",
+        "async function* a() { yield 1; }\nasync function* b() { yield* a(); }\nconst g = b();\ng.next().then(() => g.throw(new Error(\"x\")));",
     );
     assert!(abstention.reason.contains("yield*"), "{abstention:?}");
 }
