@@ -193,6 +193,30 @@ fn generator_covers_every_construct_of_its_tier() {
             "break;",
         ],
     );
+    let eight = must_cover(
+        Tier::AsyncGenerators,
+        &[
+            "async function* ",
+            "async *items(",
+            "_it.next(",
+            "_it.return(",
+            "_it.throw(",
+            "yield* ",
+            "for await (const x of ",
+            "break;",
+            "return \"left\";",
+            "throw new Error(",
+            "} finally {",
+            "process.nextTick(",
+            "queueMicrotask(",
+            "setTimeout(",
+        ],
+    );
+    assert!(
+        eight.iter().any(|p| p.flavor == Flavor::EsModule
+            && p.source.lines().any(|l| l.starts_with("for await "))),
+        "no ES module runs `for await` at top level"
+    );
     must_cover(
         Tier::Classes,
         &[
@@ -352,6 +376,7 @@ fn engine_matches_node_24_on_generated_programs() {
         Tier::Classes,
         Tier::Control,
         Tier::Generators,
+        Tier::AsyncGenerators,
         Tier::Builtins,
     ] {
         let tally = &tallies[&Some(tier)];

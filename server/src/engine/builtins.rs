@@ -381,6 +381,7 @@ impl Machine<'_> {
             }
             Builtin::BooleanCtor => normal(Value::Bool(arg(&args, 0).truthy())),
             Builtin::Generator(how) => self.resume_generator(&this, how, arg(&args, 0)),
+            Builtin::AsyncGenerator(how) => self.async_generator_request(&this, how, arg(&args, 0)),
             Builtin::Require
             | Builtin::UtilPromisify
             | Builtin::TimersPromisesSetTimeout

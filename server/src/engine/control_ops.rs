@@ -225,30 +225,6 @@ impl Machine<'_> {
     }
 }
 
-impl Machine<'_> {
-    /// One step of `for await` over an array: AsyncFromSyncIteratorContinuation
-    /// (§27.1.6.4) wraps the element (or `undefined` once done) with
-    /// `PromiseResolve` and a `then` whose derived promise the loop awaits.
-    pub(crate) fn for_await_step(&mut self, name: &Rc<str>) -> Run<()> {
-        let scope = self.scope();
-        let iterator = self.load(scope, name)?;
-        let is_array_iter = iterator
-            .as_object()
-            .is_some_and(|id| matches!(self.heap[id].kind, ObjKind::ArrayIter { .. }));
-        if !is_array_iter {
-            return self.abstain("`for await` over something other than an array");
-        }
-        let item = self.array_iter_step(&iterator)?;
-        let done = item.is_none();
-        let wrapper = self.promise_resolve(item.unwrap_or(Value::Undefined))?;
-        let origin: Rc<str> = Rc::from("for await step");
-        let derived = self.promise_then(wrapper, &Value::Undefined, &Value::Undefined, origin);
-        self.push(Value::Bool(done));
-        self.push(Value::Object(derived));
-        Ok(())
-    }
-}
-
 fn index_keys(len: usize) -> Vec<Rc<str>> {
     (0..len).map(|i| Rc::from(i.to_string().as_str())).collect()
 }

@@ -4,8 +4,7 @@
 //! yield moves the frame into the generator's state, like an await moves it
 //! into its activation.
 //!
-//! Async generators (their request queue and awaits) are not modelled: their
-//! functions compile to an abstention.
+//! Async generators, with their request queue, are in `async_generators.rs`.
 
 use std::rc::Rc;
 
@@ -56,7 +55,15 @@ impl<'s> Compiler<'s> {
                 b.emit(Op::Push(Value::Undefined));
             }
         }
-        if !super::compile::has_token(node, "*") {
+        let delegate = super::compile::has_token(node, "*");
+        if b.is_async {
+            return if delegate {
+                self.async_yield_delegate(b)
+            } else {
+                self.async_yield(b)
+            };
+        }
+        if !delegate {
             b.emit(Op::Yield);
             return;
         }

@@ -12,6 +12,7 @@ use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 use std::rc::Rc;
 
+use super::async_generators::{AfterYield, AsyncGenerator};
 use super::bytecode::{DeclKind, FuncId, FunctionCode, HandlerKind, Op};
 use super::facts::Observer;
 use super::scheduler::{EventLoop, Job, Tick};
@@ -118,6 +119,8 @@ pub(crate) struct Machine<'s> {
     pub activations: Vec<Activation>,
     /// Generator objects' states, by `ObjKind::Generator` index.
     pub generators: Vec<super::generators::GeneratorState>,
+    /// Async generator objects, by `ObjKind::AsyncGenerator` index.
+    pub async_generators: Vec<AsyncGenerator>,
     /// Shared one-shot flags ("already resolved", "already called").
     pub flags: Vec<bool>,
     /// Shared counters (`Promise.all`'s remaining elements).
@@ -162,6 +165,7 @@ impl<'s> Machine<'s> {
             frames: Vec::new(),
             activations: Vec::new(),
             generators: Vec::new(),
+            async_generators: Vec::new(),
             flags: Vec::new(),
             counters: Vec::new(),
             builtins: HashMap::new(),
@@ -494,7 +498,9 @@ impl<'s> Machine<'s> {
             });
             let id = self.activations.len() - 1;
             let (depth, phase) = (self.depth, self.event_loop.phase);
-            if let Some(observer) = &mut self.observer {
+            // An async generator's awaits are not counted from its call:
+            // its body runs from `next()` requests (`async_generators.rs`).
+            if let (Some(observer), false) = (&mut self.observer, code.is_generator) {
                 observer.entered(id, func, outer, depth, phase);
             }
             Some(id)
@@ -515,6 +521,9 @@ impl<'s> Machine<'s> {
             generator: None,
             new_target: None,
         };
+        if is_generator && frame.code.is_async {
+            return Ok(Some(self.new_async_generator(frame)));
+        }
         if is_generator {
             return Ok(Some(self.new_generator(frame)));
         }
@@ -602,7 +611,17 @@ impl<'s> Machine<'s> {
                         return Ok(done);
                     }
                 }
-                Step::Yield => return self.yield_frame(),
+                Step::Yield => {
+                    let is_async = self.frames.last().is_some_and(|f| f.code.is_async);
+                    if !is_async {
+                        return self.yield_frame();
+                    }
+                    match self.async_generator_yield(base)? {
+                        AfterYield::Leave(done) => return Ok(done),
+                        AfterYield::Continue => {}
+                        AfterYield::Throw(error) => throw = Some(error),
+                    }
+                }
             }
         }
     }
@@ -898,7 +917,23 @@ impl<'s> Machine<'s> {
                     self.frame().pc = *target;
                 }
             }
-            Op::ForAwaitStep(name) => self.for_await_step(name)?,
+            Op::AsyncIterInit(name) => self.async_iter_init(name)?,
+            Op::ForAwaitStep(name) => self.async_iter_step(name, Value::Undefined)?,
+            Op::AsyncDelegateStep(name) => {
+                let sent = self.pop();
+                self.async_iter_step(name, sent)?;
+            }
+            Op::ForAwaitUnpack => self.async_iter_unpack()?,
+            Op::ForAwaitClose(name) => self.async_iter_close(name)?,
+            Op::AsyncDelegateReturn(name) => {
+                let value = self.pop();
+                self.async_iter_return(name, value)?;
+            }
+            Op::RethrowUnlessThrowing => {
+                if let Some(error) = self.rethrow_unless_throwing() {
+                    return Ok(Step::Throw(error));
+                }
+            }
             Op::JumpIfTrueKeep(target) | Op::JumpIfFalseKeep(target) => {
                 let value = self.pop();
                 let want = matches!(op, Op::JumpIfTrueKeep(_));
@@ -960,7 +995,7 @@ impl<'s> Machine<'s> {
                     return Ok(Step::Throw(error));
                 }
             }
-            Op::Yield => return Ok(Step::Yield),
+            Op::Yield | Op::YieldDelegated => return Ok(Step::Yield),
             Op::YieldDelegate(name, exit) => {
                 if let Some(error) = self.yield_delegate(name, *exit)? {
                     return Ok(Step::Throw(error));
@@ -1117,6 +1152,11 @@ impl<'s> Machine<'s> {
         let Some(frame) = self.frames.last() else {
             return self.abstain("internal: no frame to finish");
         };
+        if let (Some(generator), true) = (frame.generator, frame.code.is_async) {
+            self.frames.pop();
+            self.async_generator_finished(generator, completion)?;
+            return Ok(self.deliver(Completion::Normal(Value::Undefined), base));
+        }
         if let Some(generator) = frame.generator {
             let completion = self.generator_finished(generator, completion);
             if let Completion::Throw(error) = completion {

@@ -9,6 +9,7 @@
 //! `inspect.rs`; per-function tick facts in `facts.rs` and `function_facts.rs`.
 //! See docs/ARCHITECTURE.md, "The ordering engine".
 
+mod async_generators;
 mod builtins;
 mod builtins_array;
 mod builtins_number;
@@ -26,6 +27,7 @@ mod compile_pattern;
 mod compile_switch;
 mod control_ops;
 mod facts;
+mod for_await;
 mod function_facts;
 mod generators;
 mod globals;
@@ -45,6 +47,8 @@ mod stdlib;
 mod strict_mode;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_async_generators;
 #[cfg(test)]
 mod tests_builtins;
 #[cfg(test)]

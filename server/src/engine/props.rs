@@ -171,6 +171,7 @@ impl Machine<'_> {
                         Ok(Value::Undefined)
                     }
                     ObjKind::Generator(_) => self.generator_method(name),
+                    ObjKind::AsyncGenerator(_) => self.async_generator_method_value(name),
                     ObjKind::Opaque { name: what, .. } => match object.get_own(name) {
                         Some(value) => Ok(value.clone()),
                         None => {

@@ -149,6 +149,8 @@ pub(crate) enum Builtin {
     ObjectEntries,
     /// `next`, `return` and `throw` of generator objects.
     Generator(super::generators::Resume),
+    /// `next`, `return` and `throw` of async generator objects.
+    AsyncGenerator(super::generators::Resume),
     CollectionCtor(super::collections::CollectionKind),
     JsonStringify,
     CollectionMethod(super::collections::CollectionMethod),
@@ -317,6 +319,8 @@ pub(crate) enum ObjKind {
     },
     /// A generator object; its state is `Machine::generators[index]`.
     Generator(usize),
+    /// An async generator object; its state is `Machine::async_generators[index]`.
+    AsyncGenerator(usize),
     /// The state of a `for...in` loop: the keys found at its start, each
     /// visited only if it is still there (§14.7.5.10).
     ForInKeys {
