@@ -84,7 +84,7 @@ fn hover_on_an_async_function_states_its_contract() {
     assert!(text.contains("Runs synchronously up to line 3"), "{text}");
     assert!(text.contains("pauses at 2 `await`s"), "{text}");
     assert!(
-        text.contains("settles on microtask tick 2 after each call is entered"),
+        text.contains("settles on microtask tick 2 after entry, in every call this file makes"),
         "{text}"
     );
 }

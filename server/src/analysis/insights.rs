@@ -1533,7 +1533,8 @@ mod tests {
         assert!(text.contains("- `parsed` (line 3)"), "{text}");
         assert!(
             text.contains(
-                "set it to `null` after its last use, or move that work into a helper function"
+                "set it to `null` after its last use (declare a `const` with `let` first), or move \
+                 that work into a helper function"
             ),
             "{text}"
         );
