@@ -148,6 +148,10 @@ pub struct DroppedCall {
     pub label: String,
     /// What happens to it, as a sentence: what already ran, what nobody observes.
     pub consequence: String,
+    /// A `.then` chain without a rejection handler (its promise is used, not dropped).
+    pub unhandled_then: bool,
+    /// Whether the dropped promise can reject (`Promise.allSettled` cannot).
+    pub may_reject: bool,
 }
 
 /// Computes the insights of a document.
@@ -193,6 +197,8 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         .map(|d| DroppedCall {
             range: d.expression.byte_range(),
             consequence: dropped_consequence(source, &d, &functions),
+            unhandled_then: d.unhandled_then,
+            may_reject: d.unhandled_then || !is_all_settled(source, &d),
             label: d.label,
         })
         .collect();
@@ -1176,9 +1182,32 @@ pub fn function_hover(source: &str, function: &FunctionInsight) -> String {
     text
 }
 
-/// Markdown for a hover on a dropped promise.
+/// Whether the dropped promise is `Promise.allSettled(…)`, which never rejects.
+fn is_all_settled(source: &str, dropped: &DroppedPromise) -> bool {
+    dropped.kind == PromiseKind::PromiseStatic
+        && dropped
+            .origin
+            .child_by_field_id(crate::field!("function"))
+            .and_then(|f| f.child_by_field_id(crate::field!("property")))
+            .is_some_and(|p| &source[p.byte_range()] == "allSettled")
+}
+
+/// Markdown for a hover on a dropped promise. Node 24's default
+/// `--unhandled-rejections=throw` ends the process on a rejection nobody handles.
 pub fn dropped_hover(call: &DroppedCall) -> String {
-    format!("**Fire-and-forget:** {}", call.consequence)
+    let heading = if call.unhandled_then {
+        "No rejection handler"
+    } else {
+        "Fire-and-forget"
+    };
+    let mut text = format!("**{heading}:** {}", call.consequence);
+    if call.may_reject {
+        text.push_str(
+            " If it rejects, Node 24 exits with an unhandled-rejection error (unless the program \
+             listens for `unhandledRejection`).",
+        );
+    }
+    text
 }
 
 impl FunctionInsight {
@@ -1575,5 +1604,12 @@ mod tests {
             text.contains("nobody observes its completion or its failure"),
             "{text}"
         );
+        assert!(
+            text.contains("If it rejects, Node 24 exits with an unhandled-rejection error"),
+            "{text}"
+        );
+        // `Promise.allSettled` never rejects.
+        let text = hover("$0Promise.allSettled([1]);\n");
+        assert!(!text.contains("If it rejects"), "{text}");
     }
 }

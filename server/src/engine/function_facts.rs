@@ -457,6 +457,49 @@ mod tests {
         );
     }
 
+    fn later_phases(source: &str, module: ModuleKind) -> Vec<Option<LaterPhase>> {
+        let tree = crate::syntax::parse(source, None);
+        function_facts(source, &tree, module)
+            .into_iter()
+            .flat_map(|f| f.awaits.into_iter().map(|a| a.later_phase))
+            .collect()
+    }
+
+    /// Each later phase is named by what started it; an await in the entry's phase names none.
+    #[test]
+    fn an_await_resumed_after_the_nexttick_queue_a_timer_or_an_immediate_names_that_phase() {
+        let source = "async function main() { await null;\n\
+            await new Promise((r) => process.nextTick(r));\n\
+            await new Promise((r) => setTimeout(r, 100));\n\
+            await new Promise((r) => setImmediate(r)); }\n\
+            main();\n";
+        assert_eq!(
+            later_phases(source, ModuleKind::CommonJs),
+            [
+                None,
+                Some(LaterPhase::NextTick),
+                Some(LaterPhase::Timer),
+                Some(LaterPhase::Immediate)
+            ]
+        );
+        let tree = crate::syntax::parse(source, None);
+        let facts = function_facts(source, &tree, ModuleKind::CommonJs);
+        assert_eq!(facts[0].settles_in, Some(LaterPhase::Immediate));
+    }
+
+    /// An ES module drains its microtasks before Node runs any nextTick: a later phase.
+    #[test]
+    fn a_first_nexttick_await_in_an_es_module_resumes_after_the_nexttick_queue() {
+        let source = "async function main() {\n\
+            await new Promise((r) => process.nextTick(r)); }\n\
+            main();\n";
+        assert_eq!(later_phases(source, ModuleKind::CommonJs), [None]);
+        assert_eq!(
+            later_phases(source, ModuleKind::EsModule),
+            [Some(LaterPhase::NextTick)]
+        );
+    }
+
     /// Before the first drain of the CommonJS main script, nextTick callbacks are still its
     /// synchronous part (Node runs them first): the count goes on.
     #[test]
