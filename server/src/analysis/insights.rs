@@ -462,13 +462,13 @@ fn dropped_consequence(
                 });
         return if direct_then {
             format!(
-                "`{label}.then(…)` has no rejection handler: if `{label}` or the callback \
-                 fails, nobody handles the rejection."
+                "`{label}.then(…)`: if `{label}` or the callback fails, nobody handles the \
+                 rejection."
             )
         } else {
             format!(
-                "The chain on `{label}` has no rejection handler: if `{label}` or a callback \
-                 fails, nobody handles the rejection."
+                "The chain on `{label}`: if `{label}` or a callback fails, nobody handles the \
+                 rejection."
             )
         };
     }
@@ -1503,7 +1503,7 @@ mod tests {
         let text =
             hover("async function noAwait() { return compute(); }\n$0noAwait().then(v => v);\n");
         assert!(
-            text.contains("`noAwait().then(…)` has no rejection handler: if `noAwait()` or the callback fails, nobody handles the rejection."),
+            text.contains("**No rejection handler:** `noAwait().then(…)`: if `noAwait()` or the callback fails, nobody handles the rejection."),
             "{text}"
         );
         assert!(!text.contains("first await"), "{text}");
