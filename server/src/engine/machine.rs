@@ -558,7 +558,7 @@ impl<'s> Machine<'s> {
                 .and_then(|o| o.awaited_promise(activation))
                 .and_then(|p| self.promise_data(p))
                 .and_then(|data| data.settled_at);
-            let (depth, phase) = (self.depth, self.event_loop.phase);
+            let (depth, phase) = (self.depth, (self.event_loop.phase, self.phase_kind()));
             if let Some(observer) = &mut self.observer {
                 observer.resumed(activation, span, depth, phase, settled);
             }

@@ -64,7 +64,8 @@ mod tests_timers;
 mod value;
 
 pub use function_facts::{
-    facts_and_order, function_facts, AsyncFunctionFacts, AwaitFacts, ResumeTick, SettleTick,
+    facts_and_order, function_facts, AsyncFunctionFacts, AwaitFacts, LaterPhase, ResumeTick,
+    SettleTick,
 };
 pub use job_counts::{count_word, job_counts, probe_resume_jobs, JobCounts, PROBES};
 pub use module_kind::{detect_module_kind, ModuleKind};
