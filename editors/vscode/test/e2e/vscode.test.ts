@@ -30,7 +30,7 @@ const AWAIT_HOVER_PHRASE = "Resumes on microtask tick 1 after";
 
 const RULE_CODE = "async-promise-executor";
 /** The rule's own fix for the fixture's executor (not the "Ignore ... on this line" suppression), and the line it leaves. */
-const QUICK_FIX_TITLE = "Remove `async` from the executor (it never awaits)";
+const QUICK_FIX_TITLE = /Remove .?async.? from the executor/;
 const FIXED_LINE = "  return new Promise((resolve) => {";
 /** vscode-languageclient's line for a server that exited normally; logged at Info by src/extension.ts. */
 const SERVER_EXIT_LINE = "Server process exited with code 0.";
@@ -353,7 +353,7 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
     // The whole channel, from the file VS Code keeps it in (the view shows only what fits).
     const log = await waitFor("the first server's exit in the ticklens output", UI_TIMEOUT_MS, async () => {
       const text = await outputChannelLog("ticklens");
-      return text.includes(SERVER_EXIT_LINE) && text.split("ticklens: starting").length === 3 ? text : undefined;
+      return text.includes(SERVER_EXIT_LINE) && text.split("ticklens: starting").length >= 3 ? text : undefined;
     });
     const errors = log.split("\n").filter((line) => /\[Error\b/.test(line));
     assert.deepEqual(errors, [], `the restart logged errors:\n${log}`);
