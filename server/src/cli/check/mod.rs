@@ -12,6 +12,7 @@ mod configs;
 mod fix;
 pub mod walk;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::analysis::{analyze_guarded, Finding};
+use crate::analysis::{analyze_guarded, syntax_error, Finding};
 use crate::config::Config;
 use crate::engine::{self, OrderOutcome};
 use crate::rules;
@@ -173,9 +174,17 @@ pub fn run(options: &Options) -> ExitCode {
     let diffs_to_stdout = matches!(options.format, Format::Human | Format::Compact);
     for diff in reports.iter().filter_map(|r| r.diff.as_deref()) {
         if diffs_to_stdout {
-            let _ = std::io::Write::write_all(&mut out, diff.as_bytes());
+            let _ = out.write_all(diff.as_bytes());
         } else {
             eprint!("{diff}");
+        }
+    }
+    if options.fix == FixMode::DryRun && reports.iter().all(|r| r.diff.is_none()) {
+        let line = fix::nothing_to_fix(&reports);
+        if diffs_to_stdout {
+            let _ = writeln!(out, "{line}");
+        } else {
+            eprintln!("{line}");
         }
     }
     if let Err(error) = format::write(&mut out, options.format, options.color, &reports, &summary) {
@@ -321,10 +330,6 @@ impl Checker {
     }
 
     fn analyse(&self, source: &str, config: &Config) -> Outcome {
-        // No rule's trigger word in the text: nothing can be reported, so no tree is needed.
-        if rules::triggered(source, rules::ALL).is_empty() {
-            return Outcome::Checked(Vec::new());
-        }
         let key = self
             .cache
             .as_ref()
@@ -334,6 +339,14 @@ impl Checker {
                 return Outcome::Checked(findings);
             }
         }
+        // No rule's trigger word in the text: no rule can report anything, and
+        // the file is not parsed at all (about half of a typical dependency
+        // tree; docs/performance.md). Its syntax errors are left to the
+        // JavaScript tools that run it: ticklens reports a syntax error where
+        // it stops it from analysing async code (docs/rules/syntax-error.md).
+        if rules::triggered(source, rules::ALL).is_empty() {
+            return Outcome::Checked(Vec::new());
+        }
         let budget = syntax::parse_budget(source.len());
         let Some(tree) = syntax::parse_within(source, None, budget) else {
             return Outcome::Failed(format!(
@@ -341,15 +354,16 @@ impl Checker {
                 budget.as_secs()
             ));
         };
+        let mut findings: Vec<Finding> = syntax_error(source, &tree).into_iter().collect();
         match analyze_guarded(source, &tree, rules::ALL, config) {
-            Ok(analysis) => {
-                if let (Some(cache), Some(key)) = (&self.cache, &key) {
-                    cache.put(key, &analysis.findings);
-                }
-                Outcome::Checked(analysis.findings)
-            }
-            Err(panic) => Outcome::Failed(panic.to_string()),
+            Ok(analysis) => findings.extend(analysis.findings),
+            Err(panic) => return Outcome::Failed(panic.to_string()),
         }
+        findings.sort_by_key(|finding| finding.range.start);
+        if let (Some(cache), Some(key)) = (&self.cache, &key) {
+            cache.put(key, &findings);
+        }
+        Outcome::Checked(findings)
     }
 }
 
