@@ -78,9 +78,9 @@ impl Rule for AsyncPromiseExecutor {
             findings.push(Finding {
                 rule: META.code,
                 severity: META.default_severity,
-                message: "this Promise executor is async: a throw after its first `await` \
-                          rejects the executor's own promise, which nobody observes, and the \
-                          new Promise may never settle"
+                message: "make this executor synchronous, or the new Promise may never settle \
+                          and its errors go unobserved (a throw after an async executor's first \
+                          `await` rejects the executor's own promise, which nobody observes)"
                     .to_owned(),
                 range: keyword.byte_range(),
                 fixes: fixes(ctx, new, executor, keyword).into_iter().collect(),

@@ -169,17 +169,17 @@ fn report(
              helper function"
         ),
     };
-    let keeps = match var.certainty {
-        Certainty::Certain => "keeps it in memory",
-        Certainty::May(_) => "may keep it in memory (on some paths)",
+    let stays = match var.certainty {
+        Certainty::Certain => "stays in memory",
+        Certainty::May(_) => "may stay in memory (on some paths)",
     };
     Finding {
         rule: META.code,
         severity: META.default_severity,
         message: format!(
-            "`{name}` holds {large} and is last used {distance} the `await` where this function \
-             then waits; V8 keeps every local of a suspended async function until it is \
-             overwritten or the function returns, so the suspended function {keeps}; {advice}"
+            "`{name}` {stays} while this function waits: {advice}. It holds {large}, last used \
+             {distance} the `await`, and V8 keeps every local of a suspended async function \
+             until it is overwritten or the function returns"
         ),
         range: binding.decl_range.clone(),
         fixes: fix.into_iter().collect(),
@@ -305,11 +305,10 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
-            "`body` holds a request body from `readBody(..)` and is last used 1 line above the \
-             `await` where this function then waits; V8 keeps every local of a suspended async \
-             function until it is overwritten or the function returns, so the suspended \
-             function keeps it in memory; set `body = null` after its last use, or move the \
-             work that uses it into a helper function"
+            "`body` stays in memory while this function waits: set `body = null` after its last \
+             use, or move the work that uses it into a helper function. It holds a request body \
+             from `readBody(..)`, last used 1 line above the `await`, and V8 keeps every local \
+             of a suspended async function until it is overwritten or the function returns"
         );
     }
 

@@ -85,11 +85,10 @@ impl Rule for PreferQueueMicrotask {
             .map(|callee| Finding {
                 rule: META.code,
                 severity: META.default_severity,
-                message:
-                    "`process.nextTick` makes this callback jump ahead of every pending promise \
-                          job; unless that priority is needed, `queueMicrotask` is the standard \
-                          equivalent and runs in order with promise jobs"
-                        .to_owned(),
+                message: "use `queueMicrotask` unless this callback must run before every pending \
+                          promise job: `process.nextTick` makes it jump ahead of them, while \
+                          `queueMicrotask` is the standard equivalent and runs in order with them"
+                    .to_owned(),
                 range: callee.clone(),
                 fixes: vec![Fix {
                     title: "Use `queueMicrotask` (runs after the promise jobs already queued)"

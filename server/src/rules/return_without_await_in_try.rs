@@ -134,16 +134,16 @@ fn check_return(ctx: &RuleContext, keyword: Node, value: Node) -> Option<Finding
     let described = promise_description(ctx, value, function, 0)?;
     let message = match (bypassed.catch, bypassed.finally) {
         (true, true) => format!(
-            "`{described}` is returned without `await` inside `try`: the `catch` never sees a \
-             rejection of `{described}`, and `finally` runs before `{described}` settles"
+            "the `catch` never sees a rejection of `{described}`, and `finally` runs before it \
+             settles: use `return await` (it is returned without `await` inside `try`)"
         ),
         (true, false) => format!(
-            "`{described}` is returned without `await` inside `try`: the `catch` never sees a \
-             rejection of `{described}`; the caller gets it instead"
+            "the `catch` never sees a rejection of `{described}`, the caller gets it instead: \
+             use `return await` (it is returned without `await` inside `try`)"
         ),
         _ => format!(
-            "`{described}` is returned without `await` inside `try`: `finally` runs before \
-             `{described}` settles"
+            "`finally` runs before `{described}` settles: use `return await` (it is returned \
+             without `await` inside `try`)"
         ),
     };
     let needs_parens = !matches!(
@@ -539,8 +539,8 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
-            "`fetch(..)` is returned without `await` inside `try`: the `catch` never sees a \
-             rejection of `fetch(..)`, and `finally` runs before `fetch(..)` settles"
+            "the `catch` never sees a rejection of `fetch(..)`, and `finally` runs before it \
+             settles: use `return await` (it is returned without `await` inside `try`)"
         );
     }
 

@@ -144,9 +144,9 @@ fn check_update(ctx: &RuleContext, update: Node, target: Node, value: Node) -> O
         None => crate::analysis::insights::shorten(&ctx.source[first.operand_range()], 40),
     };
     let message = format!(
-        "another continuation may update `{target_text}` while this function waits for \
-         `{awaited}`; the write then discards its update, because it uses the value of \
-         `{target_text}` read before the `await`"
+        "this write may discard another continuation's update to `{target_text}`: read \
+         `{target_text}` after the `await` (the value written comes from `{target_text}` as \
+         read before this function waited for `{awaited}`, and it may change meanwhile)"
     );
     let fix = if awaits.len() == 1 {
         hoist_fix(ctx, update, value, first_await)
@@ -366,8 +366,8 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert!(
             findings[0].message.starts_with(
-                "another continuation may update `total` while this function waits for `f()`; \
-                 the write then discards its update"
+                "this write may discard another continuation's update to `total`: read `total` \
+                 after the `await`"
             ),
             "{}",
             findings[0].message
