@@ -84,13 +84,8 @@ fn region(report: &FileReport, index: &LineIndex, range: &std::ops::Range<usize>
 }
 
 fn result(report: &FileReport, index: &LineIndex, uri: &str, finding: &Finding) -> Value {
-    let rule_index = rules::ALL
-        .iter()
-        .position(|rule| rule.meta().code == finding.rule)
-        .unwrap_or(0);
     let mut value = json!({
         "ruleId": finding.rule,
-        "ruleIndex": rule_index,
         "level": level(finding.severity),
         "message": { "text": finding.message },
         "locations": [{ "physicalLocation": {
@@ -98,6 +93,14 @@ fn result(report: &FileReport, index: &LineIndex, uri: &str, finding: &Finding) 
             "region": region(report, index, &finding.range),
         }}],
     });
+    // Only rules are in the driver's list; a finding of another kind (the
+    // suppression comments' `unknown-rule`) is named by its id alone.
+    if let Some(rule_index) = rules::ALL
+        .iter()
+        .position(|rule| rule.meta().code == finding.rule)
+    {
+        value["ruleIndex"] = rule_index.into();
+    }
     if !finding.fixes.is_empty() {
         value["fixes"] = finding
             .fixes
