@@ -56,9 +56,7 @@ install_code_server() {
     if [[ -f "${prefix}/.installed" && -f "${CODE_SERVER}" ]]; then
         say "code-server ${CODE_SERVER_VERSION} already in ${prefix}"
     else
-        # Measured 2026-12 with npm 11.19: about 600 MB, and its postinstall builds
-        # native modules (kerberos) with node-gyp; 7 minutes on a busy 2-core machine.
-        say "installing code-server ${CODE_SERVER_VERSION} into ${prefix}: about 600 MB, once; its install scripts compile native modules, so this takes several minutes"
+        say "installing code-server ${CODE_SERVER_VERSION} into ${prefix} (builds native modules; minutes)"
         rm -rf "${prefix}"
         mkdir -p "${prefix}"
         # Debian's npm defaults nodedir to /usr (Node 20's headers); point node-gyp at Node 24's.
