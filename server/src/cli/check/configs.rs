@@ -5,6 +5,7 @@
 //! write would report findings they turned off, or miss ones they asked for.
 //! Each broken file is reported once, however many files it governs.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -24,18 +25,16 @@ impl ConfigCache {
     pub fn load(files: &[PathBuf]) -> Result<Self, Vec<ConfigError>> {
         let mut config_files: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
         for file in files {
-            let folder = folder_of(file);
-            if !config_files.contains_key(&folder) {
-                let found = Config::find_file(&folder);
-                config_files.insert(folder, found);
+            if let Entry::Vacant(slot) = config_files.entry(folder_of(file)) {
+                let found = Config::find_file(slot.key());
+                slot.insert(found);
             }
         }
         let mut loaded: BTreeMap<PathBuf, Result<Config, ConfigError>> = BTreeMap::new();
         for config_file in config_files.values().flatten() {
-            if !loaded.contains_key(config_file) {
-                let config = Config::load(config_file);
-                loaded.insert(config_file.clone(), config);
-            }
+            loaded
+                .entry(config_file.clone())
+                .or_insert_with(|| Config::load(config_file));
         }
         let mut errors = Vec::new();
         let mut good = HashMap::new();
