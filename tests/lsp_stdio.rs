@@ -118,6 +118,35 @@ fn crlf_documents_keep_lines_and_columns() {
 }
 
 #[test]
+fn a_syntax_error_is_published_as_an_error_until_it_is_fixed() {
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    // No rule's trigger word: the syntax error alone is reported.
+    client.open(URI, "const total = 1;\nconst broken = ;\n");
+    let diagnostics = client.diagnostics(URI, 1);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let error = &diagnostics[0];
+    assert_eq!(
+        (&error["code"], &error["severity"], start(error).0),
+        (&json!("syntax-error"), &json!(1), 1),
+        "{error:#}"
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("Node will not run this file: a syntax error")),
+        "{error:#}"
+    );
+    client.change(
+        URI,
+        2,
+        json!([{ "range": { "start": { "line": 1, "character": 15 }, "end": { "line": 1, "character": 15 } },
+                 "text": "2" }]),
+    );
+    assert_eq!(client.diagnostics(URI, 2), Vec::<Value>::new());
+}
+
+#[test]
 fn close_clears_diagnostics() {
     let mut client = LspClient::spawn();
     client.initialize(json!({}));

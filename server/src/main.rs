@@ -24,9 +24,13 @@ enum Command {
         stdio: bool,
     },
     /// Check JavaScript files and folders and print the findings.
+    #[command(after_help = CHECK_AFTER_HELP)]
     Check(CheckArgs),
     /// Print what `node FILE` would print to stdout, as the ordering engine predicts it.
+    #[command(after_help = ORDER_AFTER_HELP)]
     Order {
+        /// The JavaScript file `node` would run (.js, .mjs, .cjs); ES module or
+        /// CommonJS is decided as Node decides it, unless --module says otherwise.
         file: PathBuf,
         /// Module system to assume instead of Node's detection.
         #[arg(long, value_enum)]
@@ -36,6 +40,26 @@ enum Command {
         explain: bool,
     },
 }
+
+const CHECK_AFTER_HELP: &str = "\
+Exit status:
+  0  no finding of error severity (and warnings within --deny-warnings or --max-warnings)
+  1  a finding of error severity (a syntax error, or a rule set to \"error\"),
+     or warnings over the limit of --deny-warnings or --max-warnings
+  2  a path could not be checked (unreadable, not UTF-8, binary), a path gave nothing
+     to check (an empty or TypeScript-only folder), a bad ticklens.toml, or a usage error
+
+Configuration:
+  ticklens.toml, in the checked folder or the nearest folder above it, sets rule levels
+  ([rules] floating-promise = \"error\"), `ignore` globs and `known-safe` calls.
+  Rules and their levels: https://github.com/ticklens/ticklens/tree/main/docs/rules";
+
+const ORDER_AFTER_HELP: &str = "\
+Exit status:
+  0  the predicted lines are on stdout
+  2  the file cannot be read, or a usage error
+  3  the order cannot be predicted (a syntax error, or code the engine does not model):
+     nothing on stdout, and the reason with its line and column on stderr";
 
 #[derive(clap::Args)]
 struct CheckArgs {

@@ -12,9 +12,11 @@ pub mod insights;
 mod lookups;
 pub mod retention;
 mod suppression;
+mod syntax_error;
 pub mod units;
 
 pub use finding::{apply_edits, Edit, Finding, Fix, FixSafety, Severity};
+pub use syntax_error::{syntax_error, SYNTAX_ERROR};
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};

@@ -351,9 +351,11 @@ async fn publish(
     analysis: &Analysis,
     encoding: crate::line_index::Encoding,
 ) {
-    let mut diagnostics: Vec<_> = analysis
-        .findings
+    // The syntax error is no rule's finding: it comes from the tree itself.
+    let syntax_error = analysis::syntax_error(doc.text(), doc.tree());
+    let mut diagnostics: Vec<_> = syntax_error
         .iter()
+        .chain(&analysis.findings)
         .map(|finding| convert::diagnostic(doc, finding, encoding))
         .collect();
     if analysis.is_partial() {

@@ -259,19 +259,25 @@ fn report(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Finding> {
     }
     let first = group[0];
     let second = group[1];
+    // Consequence and action first, the mechanism after. Two calls of the same
+    // function read alike (`fetch(..)`), so they are told apart by position.
     let message = if group.len() == 2 {
+        let (earlier, later) = (brief(ctx, first.operand), brief(ctx, second.operand));
+        let (later, earlier) = match earlier == later {
+            true => (format!("the second `{later}`"), "the first".to_owned()),
+            false => (format!("`{later}`"), format!("`{earlier}`")),
+        };
         format!(
-            "`{}` does not use the result of `{}` but starts only after it settles; \
-             `Promise.all` would wait for both at once (this changes behaviour: both start \
-             together, and one still runs when the other rejects)",
-            brief(ctx, second.operand),
-            brief(ctx, first.operand)
+            "{later} waits for {earlier} to settle without using its result; start both with \
+             `Promise.all` to wait for the slower one only (this changes behaviour: both start \
+             together, and one still runs when the other rejects)"
         )
     } else {
         format!(
-            "these {} awaits do not use each other's results but run one after another, \
-             starting with `{}`; `Promise.all` would wait for them at once (this changes \
-             behaviour: they start together, and the others still run when one rejects)",
+            "these {} awaits run one after another, starting with `{}`, though none uses \
+             another's result; start them with `Promise.all` to wait for the slowest only \
+             (this changes behaviour: they start together, and the others still run when one \
+             rejects)",
             group.len(),
             brief(ctx, first.operand)
         )
@@ -443,6 +449,29 @@ mod tests {
         for (before, after) in cases {
             assert_eq!(fixed(before).as_deref(), Some(after));
         }
+    }
+
+    /// The message as the first finding of `source` reads.
+    fn message(source: &str) -> String {
+        let tree = syntax::parse(source, None);
+        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        findings.first().expect("one finding").message.clone()
+    }
+
+    #[test]
+    fn the_message_never_names_the_same_call_twice() {
+        let same = message("async function f(a, b) { await fetch(a); await fetch(b); }");
+        assert!(
+            same.starts_with("the second `fetch(..)` waits for the first to settle"),
+            "{same}"
+        );
+        let different = message(
+            "async function f(id) { const u = await getUser(id); const p = await getPosts(id); }",
+        );
+        assert!(
+            different.starts_with("`getPosts(..)` waits for `getUser(..)` to settle"),
+            "{different}"
+        );
     }
 
     #[test]

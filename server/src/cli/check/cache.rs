@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity, UNKNOWN_RULE};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity, SYNTAX_ERROR, UNKNOWN_RULE};
 use crate::rules;
 
 /// The cache folder's name when `--cache-dir` is not given.
@@ -63,7 +63,7 @@ struct CachedFix {
 impl Cache {
     /// `settings` describes the configuration the findings depend on.
     pub fn new(dir: PathBuf, settings: &str) -> Self {
-        let rules: Vec<&str> = rules::ALL.iter().map(|r| r.meta().code).collect();
+        let rules: Vec<&str> = known_codes().collect();
         Self {
             dir,
             salt: format!(
@@ -138,6 +138,15 @@ fn write_atomically(folder: &Path, path: &Path, entry: &Entry) -> std::io::Resul
     Ok(())
 }
 
+/// Every code a finding can carry: the rules' and the syntax error's. Part of
+/// the key, so entries written before a code existed are never read as complete.
+fn known_codes() -> impl Iterator<Item = &'static str> {
+    rules::ALL
+        .iter()
+        .map(|r| r.meta().code)
+        .chain([SYNTAX_ERROR, UNKNOWN_RULE])
+}
+
 fn store(finding: &Finding) -> CachedFinding {
     CachedFinding {
         rule: finding.rule.to_owned(),
@@ -161,14 +170,9 @@ fn store(finding: &Finding) -> CachedFinding {
     }
 }
 
-/// A cached finding back as a `Finding`; `None` (a miss) when its code is
-/// unknown (neither a rule's nor the suppression comments' own).
+/// A cached finding back as a `Finding`; `None` (a miss) when its code is unknown.
 fn restore(cached: CachedFinding) -> Option<Finding> {
-    let rule = rules::ALL
-        .iter()
-        .map(|r| r.meta().code)
-        .chain([UNKNOWN_RULE])
-        .find(|code| *code == cached.rule)?;
+    let rule = known_codes().find(|code| *code == cached.rule)?;
     Some(Finding {
         rule,
         severity: cached.severity,

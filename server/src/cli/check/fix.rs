@@ -81,6 +81,27 @@ pub fn fix_file(
     }
 }
 
+/// What a dry run that found no safe fix says, instead of an empty diff: that
+/// `--fix` would change nothing, and where the other fixes are applied.
+pub fn nothing_to_fix(reports: &[FileReport]) -> String {
+    let others = reports
+        .iter()
+        .flat_map(|report| report.findings())
+        .filter(|finding| !finding.fixes.is_empty())
+        .count();
+    let mut line = "no safe fixes: --fix would change no file \
+                    (a dry run prints the changes --fix would make, as a diff)"
+        .to_owned();
+    if others > 0 {
+        line.push_str(&format!(
+            "; {others} {} a fix that changes behaviour or marks intent: apply {} by hand or in the editor",
+            if others == 1 { "finding has" } else { "findings have" },
+            if others == 1 { "it" } else { "them" }
+        ));
+    }
+    line
+}
+
 /// Replaces `path`'s content without ever leaving it truncated: the new text is
 /// written to a temporary file in the same folder, which is then renamed over it.
 fn write_atomically(path: &Path, text: &str) -> Result<()> {

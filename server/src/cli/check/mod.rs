@@ -13,6 +13,7 @@ mod configs;
 mod fix;
 pub mod walk;
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::analysis::{analyze_guarded, Finding};
+use crate::analysis::{analyze_guarded, has_suppression_comment, syntax_error, Finding};
 use crate::config::{Config, ConfigError};
 use crate::engine::{self, OrderOutcome};
 use crate::rules;
@@ -190,9 +191,17 @@ pub fn run(options: &Options) -> ExitCode {
     let diffs_to_stdout = matches!(options.format, Format::Human | Format::Compact);
     for diff in reports.iter().filter_map(|r| r.diff.as_deref()) {
         if diffs_to_stdout {
-            let _ = std::io::Write::write_all(&mut out, diff.as_bytes());
+            let _ = out.write_all(diff.as_bytes());
         } else {
             eprint!("{diff}");
+        }
+    }
+    if options.fix == FixMode::DryRun && reports.iter().all(|r| r.diff.is_none()) {
+        let line = fix::nothing_to_fix(&reports);
+        if diffs_to_stdout {
+            let _ = writeln!(out, "{line}");
+        } else {
+            eprintln!("{line}");
         }
     }
     if let Err(error) = format::write(&mut out, options.format, options.color, &reports, &summary) {
@@ -342,13 +351,6 @@ impl Checker {
     }
 
     fn analyse(&self, source: &str, config: &Config) -> Outcome {
-        // No rule's trigger word and no suppression comment in the text:
-        // nothing can be reported, so no tree is needed.
-        if rules::triggered(source, rules::ALL).is_empty()
-            && !crate::analysis::has_suppression_comment(source)
-        {
-            return Outcome::Checked(Vec::new());
-        }
         let key = self
             .cache
             .as_ref()
@@ -358,6 +360,8 @@ impl Checker {
                 return Outcome::Checked(findings);
             }
         }
+        // Every file is parsed, even one without any rule's trigger word: a
+        // syntax error is reported wherever it is, as ESLint and Biome do.
         let budget = syntax::parse_budget(source.len());
         let Some(tree) = syntax::parse_within(source, None, budget) else {
             return Outcome::Failed(format!(
@@ -365,15 +369,20 @@ impl Checker {
                 budget.as_secs()
             ));
         };
-        match analyze_guarded(source, &tree, rules::ALL, config) {
-            Ok(analysis) => {
-                if let (Some(cache), Some(key)) = (&self.cache, &key) {
-                    cache.put(key, &analysis.findings);
-                }
-                Outcome::Checked(analysis.findings)
+        let mut findings: Vec<Finding> = syntax_error(source, &tree).into_iter().collect();
+        // No rule's trigger word and no suppression comment (which may name
+        // no rule, an `unknown-rule` warning) in the text: nothing to report.
+        if !rules::triggered(source, rules::ALL).is_empty() || has_suppression_comment(source) {
+            match analyze_guarded(source, &tree, rules::ALL, config) {
+                Ok(analysis) => findings.extend(analysis.findings),
+                Err(panic) => return Outcome::Failed(panic.to_string()),
             }
-            Err(panic) => Outcome::Failed(panic.to_string()),
+            findings.sort_by_key(|finding| finding.range.start);
         }
+        if let (Some(cache), Some(key)) = (&self.cache, &key) {
+            cache.put(key, &findings);
+        }
+        Outcome::Checked(findings)
     }
 }
 

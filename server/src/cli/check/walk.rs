@@ -11,6 +11,10 @@ use ignore::WalkBuilder;
 /// The extensions `check` looks at when walking folders.
 pub const EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "jsx"];
 
+/// TypeScript's extensions: counted, so that a folder of TypeScript gets told
+/// why nothing in it was checked.
+const TYPESCRIPT_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts"];
+
 /// Glob filters from the command line and the config file.
 #[derive(Clone, Debug, Default)]
 pub struct Filters {
@@ -57,18 +61,34 @@ pub fn collect_files(paths: &[PathBuf], filters: &Filters) -> (Vec<PathBuf>, Vec
 pub fn walk(paths: &[PathBuf], filters: &Filters) -> Walked {
     let mut walked = Walked::default();
     for path in paths {
+        let path = &without_dot_prefix(path);
         if let Some(target) = loops_back(path) {
             walked.problems.push(loop_problem(path, &target));
             continue;
         }
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => match overrides(path, filters) {
-                Ok(overrides) => walk_folder(path, overrides, &mut walked),
+                Ok(overrides) => {
+                    let before = (walked.files.len(), walked.problems.len());
+                    let typescript = walk_folder(path, overrides, &mut walked);
+                    // Like ESLint and Biome: a folder named explicitly that gives
+                    // nothing to check is an error, not a silent success.
+                    if (walked.files.len(), walked.problems.len()) == before {
+                        walked.problems.push(Problem {
+                            path: Some(path.clone()),
+                            message: nothing_to_check(typescript),
+                        });
+                    }
+                }
                 Err(error) => walked.problems.push(Problem {
                     path: None,
                     message: format!("bad glob: {error}"),
                 }),
             },
+            Ok(_) if is_typescript(path) => walked.problems.push(Problem {
+                path: Some(path.clone()),
+                message: nothing_to_check(1),
+            }),
             // Anything else named explicitly is read, and fails there if it is
             // no regular file.
             Ok(_) => walked.files.push(path.clone()),
@@ -76,6 +96,11 @@ pub fn walk(paths: &[PathBuf], filters: &Filters) -> Walked {
                 path: Some(path.clone()),
                 message: io_problem(path, &error),
             }),
+        }
+    }
+    for problem in &mut walked.problems {
+        if let Some(path) = &mut problem.path {
+            *path = without_dot_prefix(path);
         }
     }
     walked.files.sort();
@@ -95,7 +120,37 @@ fn overrides(root: &Path, filters: &Filters) -> Result<Override, ignore::Error> 
     builder.build()
 }
 
-fn walk_folder(root: &Path, overrides: Override, walked: &mut Walked) {
+/// Why a path named on the command line gave no file to check, and what to do.
+fn nothing_to_check(typescript_files: usize) -> String {
+    let extensions = ".js, .mjs, .cjs or .jsx";
+    match typescript_files {
+        0 => format!(
+            "nothing to check: no {extensions} file here (after .gitignore, \
+             --include/--exclude and ticklens.toml's `ignore`); name a file or folder that holds JavaScript"
+        ),
+        n => format!(
+            "nothing to check: TypeScript is not supported yet ({n} TypeScript {} skipped); \
+             ticklens checks .js, .mjs, .cjs and .jsx files",
+            if n == 1 { "file" } else { "files" }
+        ),
+    }
+}
+
+/// `src/a.js` for `./src/a.js`: paths as users and GitHub's annotations expect
+/// them (a workflow command's `file=./src/a.js` matches no file of the diff).
+fn without_dot_prefix(path: &Path) -> PathBuf {
+    let mut components = path.components();
+    match components.next() {
+        Some(std::path::Component::CurDir) if components.clone().next().is_some() => {
+            components.as_path().to_owned()
+        }
+        _ => path.to_owned(),
+    }
+}
+
+/// Walks one folder; returns how many TypeScript files it met (not checked).
+fn walk_folder(root: &Path, overrides: Override, walked: &mut Walked) -> usize {
+    let mut typescript = 0;
     // A link to a folder above it would walk that folder again under a longer
     // name (the walker only notices once the link is met a second time, and
     // never when the folder is above the walk's root): reported, not entered.
@@ -127,11 +182,15 @@ fn walk_folder(root: &Path, overrides: Override, walked: &mut Walked) {
                 let Some(file_type) = entry.file_type() else {
                     continue;
                 };
-                if file_type.is_dir() || !has_js_extension(entry.path()) {
+                if file_type.is_dir() {
+                    continue;
+                }
+                if !has_js_extension(entry.path()) {
+                    typescript += usize::from(is_typescript(entry.path()));
                     continue;
                 }
                 if file_type.is_file() {
-                    walked.files.push(entry.into_path());
+                    walked.files.push(without_dot_prefix(entry.path()));
                 } else {
                     walked.problems.push(Problem {
                         path: Some(entry.into_path()),
@@ -148,6 +207,7 @@ fn walk_folder(root: &Path, overrides: Override, walked: &mut Walked) {
             .unwrap_or_else(|poison| poison.into_inner())
             .drain(..),
     );
+    typescript
 }
 
 /// The folder a link leads to, when that folder holds the link itself.
@@ -249,6 +309,12 @@ fn io_problem(path: &Path, error: &std::io::Error) -> String {
 fn is_broken_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
         && std::fs::metadata(path).is_err()
+}
+
+fn is_typescript(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| TYPESCRIPT_EXTENSIONS.contains(&e))
 }
 
 pub fn has_js_extension(path: &Path) -> bool {

@@ -31,6 +31,9 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
             }
         }
         match &report.order {
+            Some(OrderOutcome::Determined(lines)) if lines.is_empty() => {
+                writeln!(out, "{path}: order: node prints nothing")?;
+            }
             Some(OrderOutcome::Determined(lines)) => {
                 let lines: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
                 writeln!(out, "{path}: order: {}", lines.join(" | "))?;

@@ -6,10 +6,25 @@ use crate::analysis::Severity;
 use crate::line_index::LineIndex;
 
 use super::one_based;
-use crate::cli::check::FileReport;
+use crate::cli::check::{FileReport, Outcome};
 
 pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     for report in reports {
+        // A path that could not be checked fails the run (exit 2): annotated as
+        // an error on the file, so the pull request shows why.
+        if let Outcome::Failed(reason) = &report.outcome {
+            writeln!(
+                out,
+                "::error file={},title={}::{}",
+                escape_property(&report.path.display().to_string()),
+                escape_property("ticklens: not checked"),
+                escape_data(&format!(
+                    "{} was not checked: {reason}",
+                    report.path.display()
+                )),
+            )?;
+            continue;
+        }
         let findings = report.findings();
         if findings.is_empty() {
             continue;

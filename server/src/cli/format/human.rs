@@ -49,9 +49,12 @@ pub fn write(out: &mut dyn Write, color: bool, reports: &[FileReport]) -> io::Re
                 termcolor::Buffer::no_color()
             };
             term::emit(&mut buffer, &config, &file, &diagnostic).map_err(io::Error::other)?;
-            out.write_all(buffer.as_slice())?;
+            out.write_all(&with_our_severity_word(buffer.as_slice(), finding.severity))?;
         }
         match &report.order {
+            Some(OrderOutcome::Determined(lines)) if lines.is_empty() => {
+                writeln!(out, "info: {name}: node prints nothing")?;
+            }
             Some(OrderOutcome::Determined(lines)) => {
                 writeln!(out, "info: {name}: node prints, in this order:")?;
                 for line in lines {
@@ -69,4 +72,43 @@ pub fn write(out: &mut dyn Write, color: bool, reports: &[FileReport]) -> io::Re
         }
     }
     Ok(())
+}
+
+/// The frame with its header saying `hint[..]` and `info[..]`, the words of the
+/// summary, the other formats and `ticklens.toml`, where codespan-reporting
+/// only knows `help[..]` and `note[..]`.
+fn with_our_severity_word(rendered: &[u8], severity: Severity) -> Vec<u8> {
+    let theirs: &[u8] = match severity {
+        Severity::Hint => b"help[",
+        Severity::Info => b"note[",
+        Severity::Error | Severity::Warning => return rendered.to_vec(),
+    };
+    let header_end = memchr::memchr(b'\n', rendered).unwrap_or(rendered.len());
+    let Some(at) = memchr::memmem::find(&rendered[..header_end], theirs) else {
+        return rendered.to_vec();
+    };
+    let mut ours = Vec::with_capacity(rendered.len());
+    ours.extend_from_slice(&rendered[..at]);
+    ours.extend_from_slice(severity.as_str().as_bytes());
+    ours.extend_from_slice(&rendered[at + theirs.len() - 1..]);
+    ours
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_use_the_severity_words_of_the_summary() {
+        let frame = b"help[sequential-awaits]: x\n  = note[y]\n";
+        assert_eq!(
+            with_our_severity_word(frame, Severity::Hint),
+            b"hint[sequential-awaits]: x\n  = note[y]\n"
+        );
+        let coloured = b"\x1b[1mnote[a]\x1b[0m: x\n";
+        assert_eq!(
+            with_our_severity_word(coloured, Severity::Info),
+            b"\x1b[1minfo[a]\x1b[0m: x\n"
+        );
+    }
 }

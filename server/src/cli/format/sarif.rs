@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::analysis::{Finding, Severity};
+use crate::analysis::{Finding, Severity, SYNTAX_ERROR};
 use crate::line_index::LineIndex;
 use crate::rules::{self, docs_url};
 
@@ -13,15 +13,13 @@ use super::one_based;
 use crate::cli::check::{FileReport, Outcome};
 
 pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
-    let rules: Vec<Value> = rules::ALL
-        .iter()
-        .map(|rule| {
-            let meta = rule.meta();
+    let rules: Vec<Value> = descriptors()
+        .map(|(code, summary, severity)| {
             json!({
-                "id": meta.code,
-                "shortDescription": { "text": meta.summary },
-                "helpUri": docs_url(meta.code),
-                "defaultConfiguration": { "level": level(meta.default_severity) },
+                "id": code,
+                "shortDescription": { "text": summary },
+                "helpUri": docs_url(code),
+                "defaultConfiguration": { "level": level(severity) },
             })
         })
         .collect();
@@ -42,6 +40,11 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
             Outcome::Checked(_) => {}
         }
     }
+    // SARIF §3.20.14: false when the tool failed, which a notification of
+    // level "error" (a path that could not be checked) says it did.
+    let execution_successful = !notifications
+        .iter()
+        .any(|notification| notification["level"] == "error");
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -53,7 +56,7 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
                 "rules": rules,
             }},
             "invocations": [{
-                "executionSuccessful": true,
+                "executionSuccessful": execution_successful,
                 "toolExecutionNotifications": notifications,
             }],
             "columnKind": "utf16CodeUnits",
@@ -62,6 +65,22 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     });
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+/// The code, summary and default severity of everything a result can be: the
+/// rules, then the syntax error.
+fn descriptors() -> impl Iterator<Item = (&'static str, &'static str, Severity)> {
+    rules::ALL
+        .iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            (meta.code, meta.summary, meta.default_severity)
+        })
+        .chain([(
+            SYNTAX_ERROR,
+            "the file does not parse, so Node will not run it",
+            Severity::Error,
+        )])
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -93,12 +112,9 @@ fn result(report: &FileReport, index: &LineIndex, uri: &str, finding: &Finding) 
             "region": region(report, index, &finding.range),
         }}],
     });
-    // Only rules are in the driver's list; a finding of another kind (the
-    // suppression comments' `unknown-rule`) is named by its id alone.
-    if let Some(rule_index) = rules::ALL
-        .iter()
-        .position(|rule| rule.meta().code == finding.rule)
-    {
+    // A finding whose code is not in the driver's list (the suppression
+    // comments' `unknown-rule`) is named by its id alone.
+    if let Some(rule_index) = descriptors().position(|(code, _, _)| code == finding.rule) {
         value["ruleIndex"] = rule_index.into();
     }
     if !finding.fixes.is_empty() {
