@@ -360,8 +360,16 @@ impl Checker {
                 return Outcome::Checked(findings);
             }
         }
-        // Every file is parsed, even one without any rule's trigger word: a
-        // syntax error is reported wherever it is, as ESLint and Biome do.
+        // No rule's trigger word in the text: no rule can report anything, and
+        // the file is not parsed at all (about half of a typical dependency
+        // tree; docs/performance.md). Its syntax errors are left to the
+        // JavaScript tools that run it: ticklens reports a syntax error where
+        // it stops it from analysing async code (docs/rules/syntax-error.md).
+        // A suppression comment is read even then: one naming no rule gets
+        // an `unknown-rule` warning.
+        if rules::triggered(source, rules::ALL).is_empty() && !has_suppression_comment(source) {
+            return Outcome::Checked(Vec::new());
+        }
         let budget = syntax::parse_budget(source.len());
         let Some(tree) = syntax::parse_within(source, None, budget) else {
             return Outcome::Failed(format!(
@@ -370,15 +378,11 @@ impl Checker {
             ));
         };
         let mut findings: Vec<Finding> = syntax_error(source, &tree).into_iter().collect();
-        // No rule's trigger word and no suppression comment (which may name
-        // no rule, an `unknown-rule` warning) in the text: nothing to report.
-        if !rules::triggered(source, rules::ALL).is_empty() || has_suppression_comment(source) {
-            match analyze_guarded(source, &tree, rules::ALL, config) {
-                Ok(analysis) => findings.extend(analysis.findings),
-                Err(panic) => return Outcome::Failed(panic.to_string()),
-            }
-            findings.sort_by_key(|finding| finding.range.start);
+        match analyze_guarded(source, &tree, rules::ALL, config) {
+            Ok(analysis) => findings.extend(analysis.findings),
+            Err(panic) => return Outcome::Failed(panic.to_string()),
         }
+        findings.sort_by_key(|finding| finding.range.start);
         if let (Some(cache), Some(key)) = (&self.cache, &key) {
             cache.put(key, &findings);
         }
