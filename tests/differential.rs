@@ -211,6 +211,35 @@ fn generator_covers_every_construct_of_its_tier() {
             "top got",
         ],
     );
+    must_cover(
+        Tier::Builtins,
+        &[
+            "Array.from(",
+            ".sort()",
+            ".sort((a, b) => { calls++",
+            "new Map(",
+            "m.forEach((v, k)",
+            "for (const [k, v] of m)",
+            "new Set(",
+            "[...s]",
+            "JSON.parse(",
+            ".split(",
+            ".replaceAll(",
+            ".padStart(",
+            ".toFixed(",
+            "parseInt(",
+            ".toString(16)",
+            "Object.assign(",
+            "Object.freeze(",
+            "Object.fromEntries(",
+            "{ ...o",
+            "new Array(",
+            ".fill(0)",
+            ".flat()",
+            ".splice(",
+            "setTimeout(",
+        ],
+    );
     assert!(
         three
             .iter()
@@ -323,6 +352,7 @@ fn engine_matches_node_24_on_generated_programs() {
         Tier::Classes,
         Tier::Control,
         Tier::Generators,
+        Tier::Builtins,
     ] {
         let tally = &tallies[&Some(tier)];
         assert!(

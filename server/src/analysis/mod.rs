@@ -272,6 +272,10 @@ pub fn analyze_within(
         rule.meta().code.hash(&mut settings);
     }
     format!("{config:?}").hash(&mut settings);
+    // Whether the top level may await (ES-module syntax): a unit's misparsed
+    // top-level awaits read differently when an `import` elsewhere changes it.
+    let module_syntax = crate::syntax::await_lookup::has_module_syntax(tree);
+    module_syntax.hash(&mut settings);
     let settings = settings.finish();
 
     let words = Words::new(source, queries::required_words());
@@ -299,7 +303,15 @@ pub fn analyze_within(
                     .take()
                     .unwrap_or_else(|| SyntaxIndex::spanning(&unit.nodes));
                 cache.last_examined += 1;
-                let ctx = RuleContext::for_unit(source, tree, config, index, &words, &facts);
+                let ctx = RuleContext::for_unit(
+                    source,
+                    tree,
+                    config,
+                    index,
+                    module_syntax,
+                    &words,
+                    &facts,
+                );
                 if cache.one_shot {
                     findings.extend(examine(&ctx, &rules, config));
                     continue;

@@ -109,6 +109,8 @@ pub(crate) enum Op {
     ArrayPush,
     /// `[array, iterable] -> [array]`.
     ArraySpread,
+    /// `[object, source] -> [object]`: `{ ...source }` in an object literal.
+    ObjectSpread,
     /// `[receiver, callee, array] -> [result]` (calls with spread arguments).
     CallSpread {
         with_this: bool,

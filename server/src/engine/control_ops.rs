@@ -16,8 +16,15 @@ impl Machine<'_> {
             Some((array, ObjKind::Array(_))) => {
                 Value::Object(self.alloc(ObjKind::ArrayIter { array, next: 0 }))
             }
-            Some((_, ObjKind::Generator(_))) => iterable,
-            _ => return self.abstain("iterating something other than an array or a generator"),
+            Some((_, ObjKind::Generator(_) | ObjKind::CollectionIter { .. })) => iterable,
+            _ => match self.default_collection_iterator(&iterable) {
+                Some(iter) => iter,
+                None => {
+                    return self.abstain(
+                        "iterating something other than an array, a Map, a Set or a generator",
+                    )
+                }
+            },
         };
         let scope = self.scope();
         self.declare(scope, name, Some(iter), false);
@@ -94,6 +101,7 @@ impl Machine<'_> {
         let item = match &self.heap[id].kind {
             ObjKind::ArrayIter { .. } => self.array_iter_step(&iterator)?,
             ObjKind::ForInKeys { .. } => self.next_key(id),
+            ObjKind::CollectionIter { .. } => self.collection_iter_step(id)?,
             ObjKind::Generator(_) => match self.generator_step(&iterator, Value::Undefined)? {
                 Err(error) => return Ok(Some(error)),
                 Ok((_, true, _)) => None,

@@ -296,6 +296,9 @@ impl Machine<'_> {
     /// The elements `...value` spreads: an array's, or every value a
     /// generator yields (run to its end, §13.2.4.1 ArrayAccumulation).
     pub(crate) fn spread_items(&mut self, value: &Value) -> Run<Vec<Value>> {
+        if let Some(items) = self.iterable_items(value)? {
+            return Ok(items);
+        }
         if self.generator_of(value).is_none() {
             return self.array_items(value);
         }

@@ -195,6 +195,7 @@ impl<'s> Machine<'s> {
             props: Vec::new(),
             proto: None,
             hidden_props: false,
+            frozen: false,
         });
         self.heap.len() - 1
     }
@@ -984,6 +985,12 @@ impl<'s> Machine<'s> {
                 let scope = self.scope();
                 let class = self.make_class(name.clone(), heritage, constructor, fields, scope)?;
                 self.push(class);
+            }
+            Op::ObjectSpread => {
+                let source = self.pop();
+                let object = self.pop();
+                self.object_spread(&object, &source)?;
+                self.push(object);
             }
             Op::Define { name, kind } => {
                 let value = self.pop();

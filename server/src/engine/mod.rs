@@ -10,6 +10,10 @@
 //! See docs/ARCHITECTURE.md, "The ordering engine".
 
 mod builtins;
+mod builtins_array;
+mod builtins_number;
+mod builtins_object;
+mod builtins_string;
 mod bytecode;
 mod classes;
 mod collections;
@@ -28,6 +32,7 @@ mod globals;
 mod inspect;
 mod job_counts;
 mod json;
+mod json_parse;
 mod machine;
 mod module_kind;
 mod node_modules;
@@ -40,6 +45,8 @@ mod stdlib;
 mod strict_mode;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_builtins;
 #[cfg(test)]
 mod tests_classes;
 #[cfg(test)]

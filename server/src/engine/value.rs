@@ -159,6 +159,44 @@ pub(crate) enum Builtin {
     /// `require('timers/promises').setTimeout` and `.setImmediate`.
     TimersPromisesSetTimeout,
     TimersPromisesSetImmediate,
+    /// `Array(n)` / `new Array(...)`, and `Array.from` / `Array.of` (`builtins_array.rs`).
+    ArrayCtor,
+    ArrayFrom,
+    ArrayOf,
+    /// `Object.assign`, `freeze`, `isFrozen`, `fromEntries`, `create` (`builtins_object.rs`).
+    ObjectStatic(ObjectStatic),
+    JsonParse,
+    /// `parseInt`, `parseFloat`, `Number.isInteger` and kin (`builtins_number.rs`).
+    NumberStatic(NumberStatic),
+    NumberMethod(NumberMethod),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum ObjectStatic {
+    Assign,
+    Freeze,
+    IsFrozen,
+    FromEntries,
+    Create,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum NumberStatic {
+    ParseInt,
+    ParseFloat,
+    IsInteger,
+    IsSafeInteger,
+    IsFinite,
+    IsNaN,
+    /// The global `isNaN` and `isFinite`, which convert their argument first.
+    GlobalIsNaN,
+    GlobalIsFinite,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum NumberMethod {
+    ToFixed,
+    ToString,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -198,6 +236,15 @@ pub(crate) enum ArrayMethod {
     Find,
     FindIndex,
     Reverse,
+    Splice,
+    Sort,
+    Flat,
+    FlatMap,
+    Fill,
+    At,
+    FindLast,
+    FindLastIndex,
+    LastIndexOf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -213,6 +260,15 @@ pub(crate) enum StringMethod {
     StartsWith,
     EndsWith,
     IndexOf,
+    Split,
+    Replace,
+    ReplaceAll,
+    TrimStart,
+    TrimEnd,
+    Substring,
+    At,
+    CharAt,
+    LastIndexOf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -283,6 +339,17 @@ pub(crate) enum ObjKind {
     ErrorPrototype,
     /// A `Map`, `Set`, `WeakMap` or `WeakSet` (`collections.rs`).
     Collection(super::collections::Collection),
+    /// What a Map's or Set's `keys()`, `values()` and `entries()` return; it
+    /// reads the live entry list, so entries added or deleted while iterating
+    /// are seen as Node sees them (§24.1.5.1 CreateMapIterator).
+    CollectionIter {
+        collection: ObjId,
+        next: usize,
+        part: super::collections::IterPart,
+    },
+    /// `new Array(n)` with n > 0: n holes. Only `length`, `fill()`, `join()`,
+    /// spreading and `Array.from` are modelled on it (`builtins_array.rs`).
+    Holes(usize),
 }
 
 #[derive(Debug)]
@@ -297,6 +364,9 @@ pub(crate) struct Object {
     /// Some own properties are not enumerable (a prototype's methods and
     /// `constructor`): enumerating or printing this object abstains.
     pub hidden_props: bool,
+    /// `Object.freeze` was called on it: a write abstains (ignored in sloppy
+    /// code, a TypeError in strict code).
+    pub frozen: bool,
 }
 
 impl Object {

@@ -23,6 +23,7 @@ use tree_sitter::Node;
 
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+use crate::syntax::awaits::AwaitExpr;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -71,7 +72,7 @@ impl Rule for AwaitInPromiseAll {
     }
 }
 
-fn check_array(ctx: &RuleContext, method: &str, array: Node) -> Option<Finding> {
+fn check_array<'a>(ctx: &RuleContext<'a>, method: &str, array: Node<'a>) -> Option<Finding> {
     let mut cursor = array.walk();
     let elements: Vec<Node> = array
         .named_children(&mut cursor)
@@ -80,26 +81,21 @@ fn check_array(ctx: &RuleContext, method: &str, array: Node) -> Option<Finding> 
     if elements.len() < 2 {
         return None;
     }
-    let awaited: Vec<(usize, Node)> = elements
+    // Either form of `await`: `await (await fetch(u)).json()` too.
+    let awaited: Vec<(usize, AwaitExpr)> = elements
         .iter()
         .enumerate()
-        .filter(|(_, element)| element.kind() == "await_expression")
-        .map(|(index, element)| (index, *element))
+        .filter_map(|(index, element)| ctx.await_at(*element).map(|a| (index, a)))
         .collect();
     let (first_index, first) = *awaited.first()?;
-    let keyword = first.child(0)?;
-    let operand = first.named_child(0)?;
-    let operand_text = brief(ctx, operand);
+    let keyword = first.keyword;
+    let operand_text = brief_operand(ctx, &first);
     let started_later = elements[first_index + 1..]
         .iter()
         .find(|element| contains_call(**element))
-        .map(|element| {
-            let inner = if element.kind() == "await_expression" {
-                element.named_child(0).unwrap_or(*element)
-            } else {
-                *element
-            };
-            brief(ctx, inner)
+        .map(|element| match ctx.await_at(*element) {
+            Some(inner) => brief_operand(ctx, &inner),
+            None => brief(ctx, *element),
         });
     let message = match started_later {
         Some(later) => format!(
@@ -115,11 +111,8 @@ fn check_array(ctx: &RuleContext, method: &str, array: Node) -> Option<Finding> 
     };
     let mut edits = Vec::new();
     for (_, element) in &awaited {
-        let (Some(keyword), Some(operand)) = (element.child(0), element.named_child(0)) else {
-            return None;
-        };
         edits.push(Edit {
-            range: keyword.start_byte()..operand.start_byte(),
+            range: element.keyword.start_byte()..element.operand_range().start,
             text: String::new(),
         });
     }
@@ -148,9 +141,19 @@ fn contains_call(node: Node) -> bool {
     found
 }
 
+/// [`brief`] of an await's operand, which a misparsed chain
+/// (`await (x).y()`) has no node for.
+fn brief_operand(ctx: &RuleContext, awaited: &AwaitExpr) -> String {
+    match (awaited.operand, awaited.operand_callee()) {
+        (Some(operand), _) => brief(ctx, operand),
+        (None, Some(callee)) => shorten(&ctx.source[callee], "(..)"),
+        (None, None) => shorten(&ctx.source[awaited.operand_range()], ""),
+    }
+}
+
 /// `callee(..)` or the expression text, shortened for messages.
 fn brief(ctx: &RuleContext, node: Node) -> String {
-    let (text, suffix) = match node.kind() {
+    match node.kind() {
         "call_expression" => {
             let callee = node
                 .child_by_field_id(crate::field!("function"))
@@ -158,10 +161,13 @@ fn brief(ctx: &RuleContext, node: Node) -> String {
             let empty = node
                 .child_by_field_id(crate::field!("arguments"))
                 .is_some_and(|args| args.named_child_count() == 0);
-            (ctx.text(callee), if empty { "()" } else { "(..)" })
+            shorten(ctx.text(callee), if empty { "()" } else { "(..)" })
         }
-        _ => (ctx.text(node), ""),
-    };
+        _ => shorten(ctx.text(node), ""),
+    }
+}
+
+fn shorten(text: &str, suffix: &str) -> String {
     let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.len() > 40 {
         let cut = (0..=37)
@@ -225,6 +231,43 @@ mod tests {
             "`await` inside `Promise.all([...])` runs the elements one after another: \
              `getPosts(..)` starts only after `getUser(..)` settles, and `Promise.all` only \
              sees finished values"
+        );
+    }
+
+    /// tree-sitter reads `await (x).y()` as a call of a function `await`
+    /// (tree-sitter-javascript #303); in an async function it is an await.
+    #[test]
+    fn misparsed_awaits_inside_the_array_are_flagged_and_fixed() {
+        let source =
+            "async function f(u, v) { return Promise.all([await (await fetch(u)).json(), load(v)]); }";
+        assert_invalid(&RULE, &[(source, "await")]);
+        let tree = syntax::parse(source, None);
+        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        assert!(
+            findings[0]
+                .message
+                .contains("`load(..)` starts only after `(await fetch(u)).json(..)` settles"),
+            "{}",
+            findings[0].message
+        );
+        crate::rules::testing::assert_first_fix(
+            &RULE,
+            FixSafety::ChangesBehaviour,
+            &[
+                (
+                    source,
+                    "async function f(u, v) { return Promise.all([(await fetch(u)).json(), load(v)]); }",
+                ),
+                (
+                    "async function f() { await Promise.all([await (a)(1), await (b).c()]); }",
+                    "async function f() { await Promise.all([(a)(1), (b).c()]); }",
+                ),
+            ],
+        );
+        // Outside async code `await` is a name: these are calls of it.
+        assert_valid(
+            &RULE,
+            &["function f() { Promise.all([await (a)(1), await (b).c()]); }"],
         );
     }
 

@@ -285,6 +285,19 @@ mod tests {
         );
     }
 
+    /// tree-sitter reads `await (await fetch(u)).json()` as a call of a
+    /// function `await` (tree-sitter-javascript #303); it is an awaited body.
+    #[test]
+    fn a_misparsed_awaited_response_body_is_large() {
+        assert_invalid(
+            &RULE,
+            &[(
+                "async function f(u) {\n  const json = await (await fetch(u)).json();\n  const id = json.id;\n  await save(id);\n}",
+                "json",
+            )],
+        );
+    }
+
     #[test]
     fn the_message_names_the_value_and_how_far_its_last_use_is() {
         let source = "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}";

@@ -309,6 +309,11 @@ fn promise_description(
     if depth > 4 {
         return None;
     }
+    // `return await (await fetch(u)).json()` is awaited: tree-sitter reads
+    // it as a call of a function `await` (see `syntax::awaits`).
+    if ctx.await_at(value).is_some() {
+        return None;
+    }
     match value.kind() {
         "parenthesized_expression" => {
             promise_description(ctx, value.named_child(0)?, function, depth + 1)
@@ -536,6 +541,19 @@ mod tests {
             findings[0].message,
             "`fetch(..)` is returned without `await` inside `try`: the `catch` never sees a \
              rejection of `fetch(..)`, and `finally` runs before `fetch(..)` settles"
+        );
+    }
+
+    #[test]
+    fn misparsed_awaits_are_awaited_returns() {
+        // tree-sitter reads these as calls of a function `await`
+        // (tree-sitter-javascript #303); in async code they are awaits.
+        assert_valid(
+            &RULE,
+            &[
+                "async function f(u) { try { return await (await fetch(u)).json(); } catch (e) { return null; } }",
+                "async function f(db) { try { return await (db.pool).query(q); } finally { done(); } }",
+            ],
         );
     }
 
