@@ -433,6 +433,11 @@ pub fn docs_url(code: &str) -> String {
     format!("https://github.com/ticklens/ticklens/blob/main/docs/rules/{code}.md")
 }
 
+/// The page listing every rule, for messages about a rule name that is not one.
+pub fn docs_index_url() -> &'static str {
+    "https://github.com/ticklens/ticklens/tree/main/docs/rules"
+}
+
 #[cfg(test)]
 pub(crate) mod testing {
     //! Table-driven helpers the rule files use for their tests.
