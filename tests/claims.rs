@@ -4,7 +4,9 @@
 //!
 //! Each program runs under Node with `claims/runtime.js` in front and synchronous marks inserted
 //! (`claims/generator.rs`); the claims are read from the core's `Insights`, as plain data and as
-//! the texts the user sees. The instrument is calibrated first on programs with known answers
+//! the texts the user sees. A claim that an await resumes (or a function settles) in a later
+//! phase than the call's entry ("after the nextTick queue", "in a later macrotask (timer)", "in
+//! the check phase") is checked against the phase the instrument saw start. The instrument is calibrated first on programs with known answers
 //! (/work/shared/measuring-claims.md) and the test fails when a calibration fails. A report
 //! counting claims by kind, and the awaits that got no definite claim, goes to
 //! `target/claims-report.txt`.
@@ -23,7 +25,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use ticklens::analysis::insights::{self, AwaitInsight, FunctionInsight, Insights};
-use ticklens::engine::{ModuleKind, ResumeTick};
+use ticklens::engine::{LaterPhase, ModuleKind, ResumeTick};
 
 use generator::Program;
 use measure::{ticks_between, Measured, Moment};
@@ -72,6 +74,24 @@ fn first_number(text: &str) -> Option<u64> {
         .take_while(|c| c.is_ascii_digit())
         .collect();
     digits.parse().ok()
+}
+
+/// What `runtime.js` calls a phase started by `phase`.
+fn phase_name(phase: LaterPhase) -> &'static str {
+    match phase {
+        LaterPhase::NextTick => "nextTick",
+        LaterPhase::Timer => "timer",
+        LaterPhase::Immediate => "immediate",
+    }
+}
+
+/// The words a hover uses for `phase` (`insights::short_phase` is the inlay's).
+fn phase_words(phase: LaterPhase) -> &'static str {
+    match phase {
+        LaterPhase::NextTick => "after the nextTick queue, once every microtask queued before it",
+        LaterPhase::Timer => "in a later macrotask (a timer callback)",
+        LaterPhase::Immediate => "in the check phase (a `setImmediate` callback)",
+    }
 }
 
 /// The paragraph of `text` that starts with `lead`.
@@ -196,13 +216,25 @@ impl Checked<'_> {
             .hover(&self.program.plain, at.range.start)
             .map(|(_, text)| text)
             .unwrap_or_default();
-        let stated = paragraph(&hover, "Resumes").and_then(first_number);
+        // In a later phase the count follows the phase's name: "… There it resumes k ticks …".
+        let stated = paragraph(&hover, "Resumes")
+            .map(|p| match at.later_phase {
+                Some(_) => p
+                    .split_once("There it resumes")
+                    .map_or("", |(_, rest)| rest),
+                None => p,
+            })
+            .and_then(first_number);
         if stated != Some(u64::from(jobs)) {
             self.wrong(format!(
                 "await {site}: hover states {stated:?}, the fact is {jobs}:\n{hover}"
             ));
         }
         self.count(hover_kind);
+        if at.later_phase.is_some() {
+            // The inlay names the phase instead (checked by `check_later_phase`).
+            return;
+        }
         let label = at.inlay_label().unwrap_or_default();
         // `tick 2`, or `after f() +2` (`after f()` alone is one job).
         let stated = if tick {
@@ -218,6 +250,52 @@ impl Checked<'_> {
         self.count(inlay_kind);
     }
 
+    /// An await claimed to resume in a later phase than its call's entry: every resumption
+    /// Node made came in a later phase than the call's entry, started by what the claim names.
+    fn check_later_phase(&mut self, site: usize, at: &AwaitInsight, phase: LaterPhase) {
+        let hover = self
+            .insights
+            .hover(&self.program.plain, at.range.start)
+            .map(|(_, text)| text)
+            .unwrap_or_default();
+        if !paragraph(&hover, "Resumes").is_some_and(|p| p.contains(phase_words(phase))) {
+            self.wrong(format!(
+                "await {site}: the fact is {phase:?}, the hover does not say so:\n{hover}"
+            ));
+        }
+        self.count("hover: resumes in a named later phase");
+        let label = at.inlay_label().unwrap_or_default();
+        if !label.starts_with(insights::short_phase(phase)) {
+            self.wrong(format!(
+                "await {site}: inlay `{label}`, the fact is {phase:?}"
+            ));
+        }
+        self.count("inlay: a named later phase");
+        let resumes: Vec<(usize, Moment)> = self
+            .measured
+            .resumes
+            .iter()
+            .filter(|r| r.site == site)
+            .map(|r| (r.call, r.at))
+            .collect();
+        if resumes.is_empty() {
+            self.wrong(format!(
+                "await {site}: claims it resumes {phase:?}, Node never resumed it"
+            ));
+        }
+        for (call, at) in resumes {
+            self.tally.resumptions += 1;
+            let entered = self.measured.calls[call].entered;
+            let kind = self.measured.phase_kinds.get(at.0 as usize);
+            if entered.0 == at.0 || kind.map(String::as_str) != Some(phase_name(phase)) {
+                self.wrong(format!(
+                    "await {site}: claims it resumes {phase:?}; Node: entered at {entered:?}, \
+                     resumed at {at:?} in a phase started by {kind:?}"
+                ));
+            }
+        }
+    }
+
     fn check_await(&mut self, site: usize) {
         let Some((at, _)) = self.await_insight(site) else {
             *self
@@ -228,6 +306,9 @@ impl Checked<'_> {
             return;
         };
         let at = at.clone();
+        if let Some(phase) = at.later_phase {
+            self.check_later_phase(site, &at, phase);
+        }
         let resumes: Vec<Moment> = self
             .measured
             .resumes
@@ -332,6 +413,10 @@ impl Checked<'_> {
                 .or_default() += 1;
             return;
         };
+        if let Some(phase) = function.settles_in {
+            self.check_settle_phase(id, &function, phase);
+            return;
+        }
         let ResumeTick::AfterEntry { jobs } = function.settles else {
             if matches!(function.settles, ResumeTick::AfterSettle { .. }) {
                 *self
@@ -377,6 +462,53 @@ impl Checked<'_> {
                 self.wrong(format!(
                     "f{id}: claims it settles {jobs} ticks after entry; Node: entered at \
                      {entered:?}, settled at {settled:?}"
+                ));
+            }
+        }
+    }
+}
+
+impl Checked<'_> {
+    /// A function claimed to settle in a later phase than each call's entry: every call's
+    /// promise settled in a later phase, started by what the claim names.
+    fn check_settle_phase(&mut self, id: usize, function: &FunctionInsight, phase: LaterPhase) {
+        let hover = insights::function_hover(&self.program.plain, function);
+        let said = paragraph(&hover, "Its promise settles")
+            .is_some_and(|p| p.contains(phase_words(phase)));
+        if !said {
+            self.wrong(format!(
+                "f{id}: the fact is {phase:?}, the hover does not say so:\n{hover}"
+            ));
+        }
+        self.count("hover: function settles in a named later phase");
+        let lens = function.settle_title().unwrap_or_default();
+        if !lens.ends_with(insights::short_phase(phase)) {
+            self.wrong(format!("f{id}: lens `{lens}`, the fact is {phase:?}"));
+        }
+        self.count("lens: settles in a named later phase");
+        let calls: Vec<usize> = (0..self.measured.calls.len())
+            .filter(|&c| self.measured.calls[c].function == id)
+            .collect();
+        if calls.is_empty() {
+            self.wrong(format!(
+                "f{id}: claims a settle phase, Node never called it"
+            ));
+        }
+        for call in calls {
+            let entered = self.measured.calls[call].entered;
+            let settled = self
+                .measured
+                .settles
+                .iter()
+                .find(|(c, _)| *c == call)
+                .map(|s| s.1);
+            let kind = settled.and_then(|s| self.measured.phase_kinds.get(s.0 as usize));
+            let right = settled.is_some_and(|s| s.0 != entered.0)
+                && kind.map(String::as_str) == Some(phase_name(phase));
+            if !right {
+                self.wrong(format!(
+                    "f{id}: claims it settles {phase:?}; Node: entered at {entered:?}, settled \
+                     at {settled:?} in a phase started by {kind:?}"
                 ));
             }
         }
@@ -456,6 +588,26 @@ fn every_definite_tick_claim_is_what_node_24_measures() {
     );
     for (kind, n) in &total.checked {
         report.push_str(&format!("  {n:6}  {kind}\n"));
+    }
+    report.push_str("\nprograms by construct:\n");
+    for (construct, marker) in [
+        (
+            "async method of a class (called as `new C().run()`)",
+            "().run()",
+        ),
+        ("static async method", "static async run() {"),
+        (
+            "async method of a subclass awaiting super",
+            "await super.base()",
+        ),
+        ("async method of an object literal", " = {\nasync run() {"),
+        ("getters returning promises", "await new Box()."),
+        ("Promise subclass", "class Later extends Promise"),
+        ("sync generator driving awaits", "of steps("),
+        ("generator's next() by hand", ".next().value"),
+    ] {
+        let n = programs.iter().filter(|p| p.plain.contains(marker)).count();
+        report.push_str(&format!("  {n:6}  {construct}\n"));
     }
     report.push_str(&format!("\nawaits with no definite claim: {unclaimed}\n"));
     let mut reasons: Vec<_> = total.unclaimed.iter().collect();

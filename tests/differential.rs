@@ -193,6 +193,30 @@ fn generator_covers_every_construct_of_its_tier() {
             "break;",
         ],
     );
+    let eight = must_cover(
+        Tier::AsyncGenerators,
+        &[
+            "async function* ",
+            "async *items(",
+            "_it.next(",
+            "_it.return(",
+            "_it.throw(",
+            "yield* ",
+            "for await (const x of ",
+            "break;",
+            "return \"left\";",
+            "throw new Error(",
+            "} finally {",
+            "process.nextTick(",
+            "queueMicrotask(",
+            "setTimeout(",
+        ],
+    );
+    assert!(
+        eight.iter().any(|p| p.flavor == Flavor::EsModule
+            && p.source.lines().any(|l| l.starts_with("for await "))),
+        "no ES module runs `for await` at top level"
+    );
     must_cover(
         Tier::Classes,
         &[
@@ -209,6 +233,35 @@ fn generator_covers_every_construct_of_its_tier() {
             "new Lazy(",
             "Promise.any(",
             "top got",
+        ],
+    );
+    must_cover(
+        Tier::Builtins,
+        &[
+            "Array.from(",
+            ".sort()",
+            ".sort((a, b) => { calls++",
+            "new Map(",
+            "m.forEach((v, k)",
+            "for (const [k, v] of m)",
+            "new Set(",
+            "[...s]",
+            "JSON.parse(",
+            ".split(",
+            ".replaceAll(",
+            ".padStart(",
+            ".toFixed(",
+            "parseInt(",
+            ".toString(16)",
+            "Object.assign(",
+            "Object.freeze(",
+            "Object.fromEntries(",
+            "{ ...o",
+            "new Array(",
+            ".fill(0)",
+            ".flat()",
+            ".splice(",
+            "setTimeout(",
         ],
     );
     assert!(
@@ -323,6 +376,8 @@ fn engine_matches_node_24_on_generated_programs() {
         Tier::Classes,
         Tier::Control,
         Tier::Generators,
+        Tier::AsyncGenerators,
+        Tier::Builtins,
     ] {
         let tally = &tallies[&Some(tier)];
         assert!(

@@ -286,6 +286,7 @@ fixture_tests! {
     code_the_engine_cannot_run_gets_the_generic_hover => "syntax_error.js",
     every_construct_holds_awaits_and_misparsed_chains_are_awaits => "await_constructs.js",
     an_es_module_top_level_reads_await_chains_as_awaits => "await_constructs_module.mjs",
+    awaits_in_a_later_phase_name_the_phase => "later_phases.js",
 }
 
 #[test]

@@ -589,6 +589,13 @@ impl Session {
             .replace_range(start_byte..old_end_byte, &change.text);
         self.reference_tree.edit(&input_edit);
         self.reference_tree = syntax::parse(&self.reference_text, Some(&self.reference_tree));
+        // The document confirms an error its incremental parse leaves with a
+        // fresh parse (document.rs): where the reference kept an error a fresh
+        // parse does not have, the document holds the fresh tree.
+        let reference_fresh = syntax::parse(&self.reference_text, None);
+        if self.reference_tree.root_node().has_error() && !reference_fresh.root_node().has_error() {
+            self.reference_tree = reference_fresh;
+        }
         assert_same_tree(
             self.doc.tree(),
             &self.reference_tree,

@@ -16,6 +16,7 @@ pub mod engine;
 pub mod line_index;
 pub mod lsp;
 pub mod rules;
+pub mod suggest;
 pub mod syntax;
 
 #[cfg(test)]

@@ -5,7 +5,8 @@ use std::path::Path;
 
 const CORE: &[&str] = &[
     "line_index.rs",
-    "config.rs",
+    "config",
+    "suggest.rs",
     "document.rs",
     "syntax",
     "analysis",

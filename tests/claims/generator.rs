@@ -7,7 +7,11 @@
 //! `queueMicrotask`, timers and immediates, thenables, a `Promise` subclass, `Promise.all`,
 //! `then` and `finally` chains, calls of other async functions), loops, `try/finally`, calls
 //! entered from `then`, `queueMicrotask`, `setTimeout`, `setImmediate` and `process.nextTick`
-//! callbacks, top-level awaits of ES modules, and both module kinds.
+//! callbacks, top-level awaits of ES modules, and both module kinds. Entry points are async
+//! functions, async arrows, async methods of classes and object literals, static async methods
+//! and async methods of a subclass that await `super`'s; operands also come from getters that
+//! return promises, a `Promise` subclass's statics, and sync generators that yield promises
+//! (`for … of` over one, or its `next()` by hand).
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -60,10 +64,10 @@ impl Operand {
     }
 
     /// A call of async function `id`, whose returned promise is observed.
-    fn call(id: usize) -> Self {
+    fn call(id: usize, callee: &str) -> Self {
         Operand {
-            plain: format!("f{id}()"),
-            instrumented: format!("__T.s({id}, f{id}())"),
+            plain: callee.to_owned(),
+            instrumented: format!("__T.s({id}, {callee})"),
         }
     }
 }
@@ -73,8 +77,21 @@ struct Gen {
     out: Writer,
     program_awaits: Vec<AwaitSite>,
     function_starts: Vec<usize>,
+    /// How the program calls each function (by id; 0 unused): `f2()`, `new C2().run()`.
+    callees: Vec<String>,
     uses_subclass: bool,
+    /// The program defines `class Box` with getters returning promises.
+    uses_getters: bool,
+    /// The program defines `function* steps()`, a sync generator of promises.
+    uses_generator: bool,
 }
+
+/// A class whose getters return promises (a getter runs synchronously: the await sees the promise).
+const GETTERS: &str = "class Box {\n  get now() { return settled; }\n  get later() { return settled.then((v) => v + 1); }\n  get tick() { return new Promise((r) => process.nextTick(r)); }\n}\n";
+const GETTER_OPERANDS: &[&str] = &["new Box().now", "new Box().later", "new Box().tick"];
+
+/// A sync generator that yields promises, driven by an async function's awaits.
+const STEPS: &str = "function* steps(n) {\n  for (let i = 0; i < n; i++) yield i === 0 ? settled : Promise.resolve(i);\n}\n";
 
 /// Plain values and promises every program may await, by how they settle.
 const SIMPLE_OPERANDS: &[&str] = &[
@@ -112,16 +129,27 @@ pub fn generate(seed: u64) -> Program {
         },
         program_awaits: Vec::new(),
         function_starts: vec![0],
+        callees: vec![String::new()],
         uses_subclass: false,
+        uses_getters: false,
+        uses_generator: false,
     };
     let es_module = gen.rng.random_bool(0.4);
-    gen.uses_subclass = gen.rng.random_bool(0.1);
+    gen.uses_subclass = gen.rng.random_bool(0.15);
+    gen.uses_getters = gen.rng.random_bool(0.2);
+    gen.uses_generator = gen.rng.random_bool(0.2);
     gen.out.both("const settled = Promise.resolve(0);\n");
     if es_module {
         gen.out.instrumented.push_str("const __c = __T.e(0);\n");
     }
     if gen.uses_subclass {
         gen.out.both("class Later extends Promise {}\n");
+    }
+    if gen.uses_getters {
+        gen.out.both(GETTERS);
+    }
+    if gen.uses_generator {
+        gen.out.both(STEPS);
     }
     let functions = gen.rng.random_range(1..=3usize);
     for id in 1..=functions {
@@ -147,10 +175,19 @@ impl Gen {
     /// An operand for an await in function `id`: a simple one, or a call of an earlier function.
     fn operand(&mut self, id: usize) -> Operand {
         if id > 1 && self.rng.random_bool(0.3) {
-            return Operand::call(self.rng.random_range(1..id));
+            let callee = self.rng.random_range(1..id);
+            return Operand::call(callee, &self.callees[callee].clone());
         }
-        if self.uses_subclass && self.rng.random_bool(0.15) {
-            return Operand::same("new Later((r) => r(1))");
+        if self.uses_subclass && self.rng.random_bool(0.2) {
+            return Operand::same(self.pick(&[
+                "new Later((r) => r(1))",
+                "Later.resolve(1)",
+                "Later.resolve(settled)",
+                "Promise.resolve(new Later((r) => r(1)))",
+            ]));
+        }
+        if self.uses_getters && self.rng.random_bool(0.2) {
+            return Operand::same(self.pick(GETTER_OPERANDS));
         }
         Operand::same(self.pick(SIMPLE_OPERANDS))
     }
@@ -188,19 +225,63 @@ impl Gen {
             .both(&format!("{indent}console.log(\"f{function} {n}\");\n"));
     }
 
+    /// Async function `id`, in one of the forms a program defines them, and how it is called.
     fn function(&mut self, id: usize) {
-        let arrow = self.rng.random_bool(0.25);
-        if arrow {
-            self.out.both(&format!("const f{id} = "));
-            self.function_starts.push(self.out.plain.len());
-            self.out.both("async () => {\n");
-        } else {
-            self.function_starts.push(self.out.plain.len());
-            self.out.both(&format!("async function f{id}() {{\n"));
-        }
+        let form = self.rng.random_range(0..12);
+        // (text before the function's own node, the node's head, its end, how it is called)
+        let (before, head, end, callee) = match form {
+            0..=2 => (
+                format!("const f{id} = "),
+                "async () => {\n".to_owned(),
+                "};\n".to_owned(),
+                format!("f{id}()"),
+            ),
+            3 | 4 => (
+                format!("class C{id} {{\n"),
+                "async run() {\n".to_owned(),
+                "}\n}\n".to_owned(),
+                format!("new C{id}().run()"),
+            ),
+            5 => (
+                format!("class C{id} {{\n"),
+                "static async run() {\n".to_owned(),
+                "}\n}\n".to_owned(),
+                format!("C{id}.run()"),
+            ),
+            6 => (
+                format!("const o{id} = {{\n"),
+                "async run() {\n".to_owned(),
+                "}\n};\n".to_owned(),
+                format!("o{id}.run()"),
+            ),
+            7 => (
+                format!(
+                    "class B{id} {{\n  async base() {{ return {id}; }}\n}}\nclass C{id} extends B{id} {{\n"
+                ),
+                "async run() {\n".to_owned(),
+                "}\n}\n".to_owned(),
+                format!("new C{id}().run()"),
+            ),
+            _ => (
+                String::new(),
+                format!("async function f{id}() {{\n"),
+                "}\n".to_owned(),
+                format!("f{id}()"),
+            ),
+        };
+        self.out.both(&before);
+        self.function_starts.push(self.out.plain.len());
+        self.out.both(&head);
+        self.callees.push(callee);
         self.out
             .instrumented
             .push_str(&format!("  const __c = __T.e({id});\n"));
+        if form == 7 {
+            // An await of the base class's async method through `super`.
+            self.out.both("  ");
+            self.await_expression(id, Operand::same("super.base()"));
+            self.out.both(";\n");
+        }
         let statements = self.rng.random_range(1..=4);
         // Each function after the first awaits the one before it somewhere, so every function
         // is called by the program (facts of uncalled functions claim no tick).
@@ -208,12 +289,31 @@ impl Gen {
         for index in 0..statements {
             if id > 1 && index == call_at {
                 self.out.both("  ");
-                self.await_expression(id, Operand::call(id - 1));
+                let callee = self.callees[id - 1].clone();
+                self.await_expression(id, Operand::call(id - 1, &callee));
                 self.out.both(";\n");
                 continue;
             }
-            match self.rng.random_range(0..10) {
+            match self
+                .rng
+                .random_range(0..if self.uses_generator { 12 } else { 10 })
+            {
                 0 => self.log("  ", id),
+                10 => {
+                    let n = self.rng.random_range(1..=3);
+                    self.out
+                        .both(&format!("  for (const step of steps({n})) {{\n    "));
+                    self.await_expression(id, Operand::same("step"));
+                    self.out.both(";\n  }\n");
+                }
+                11 => {
+                    let n = self.program_awaits.len();
+                    self.out.both(&format!("  const it{n} = steps(2);\n  "));
+                    self.await_expression(id, Operand::same(&format!("it{n}.next().value")));
+                    self.out.both(";\n  ");
+                    self.await_expression(id, Operand::same(&format!("it{n}.next().value")));
+                    self.out.both(";\n");
+                }
                 1 => {
                     let n = self.rng.random_range(2..=3);
                     self.out
@@ -245,10 +345,11 @@ impl Gen {
             0 => self.out.both("  return settled;\n"),
             1 if id > 1 => {
                 let callee = self.rng.random_range(1..id);
-                self.out.plain.push_str(&format!("  return f{callee}();\n"));
+                let call = self.callees[callee].clone();
+                self.out.plain.push_str(&format!("  return {call};\n"));
                 self.out
                     .instrumented
-                    .push_str(&format!("  return __T.s({callee}, f{callee}());\n"));
+                    .push_str(&format!("  return __T.s({callee}, {call});\n"));
             }
             2 => {
                 let operand = self.operand(id);
@@ -258,13 +359,14 @@ impl Gen {
             }
             _ => self.out.both(&format!("  return \"f{id}\";\n")),
         }
-        self.out.both(if arrow { "};\n" } else { "}\n" });
+        self.out.both(&end);
     }
 
     /// Where the last function is called from: the main script, a callback, or an ES module's
     /// top-level await.
     fn entries(&mut self, last: usize, es_module: bool) {
-        let call = |id: usize| (format!("f{id}()"), format!("__T.s({id}, f{id}())"));
+        let callee = self.callees[last].clone();
+        let call = |id: usize| (callee.clone(), format!("__T.s({id}, {callee})"));
         let count = if self.rng.random_bool(0.2) { 2 } else { 1 };
         for _ in 0..count {
             let (plain, instrumented) = call(last);

@@ -12,7 +12,12 @@
 //! 3. timers, `setImmediate`, `setInterval`, loops, `forEach(async ...)`, `map` + `Promise.all`,
 //!    `.finally` and `try/finally` across awaits, top-level `await` in ES modules;
 //! 4. names the program does not declare: Node's globals and `typeof`, sloppy and strict `this`,
-//!    shadowed `undefined`, `require` of built-ins (`generator/globals.rs`).
+//!    shadowed `undefined`, `require` of built-ins (`generator/globals.rs`);
+//! 9. the built-ins ordinary code uses: arrays, `Map`/`Set` iteration, `Object.*`, `JSON.parse`,
+//!    string and number methods (`generator/builtins.rs`).
+//!
+//! Tiers 5 to 8 are one kind of program each: classes, control flow, sync generators, and async
+//! generators with `for await` (`generator/async_generators.rs`).
 //!
 //! Unless a program is marked `racy`, Node prints it in one order: see `timeline.rs` for how timers
 //! are kept apart. A racy program holds a top-level `setTimeout(f, 0)` and `setImmediate(g)`, whose
@@ -25,7 +30,9 @@ use rand_chacha::ChaCha8Rng;
 
 use super::timeline::{Phase, Rejects, Settle, Slots};
 
+mod async_generators;
 mod awaitables;
+mod builtins;
 mod classes;
 mod control;
 mod functions;
@@ -53,10 +60,15 @@ pub enum Tier {
     Control,
     /// Sync generators inside async functions (`generator/control.rs`).
     Generators,
+    /// Async generators, their request queue, `for await` over async and sync iterables
+    /// (`generator/async_generators.rs`).
+    AsyncGenerators,
+    /// The built-ins ordinary code uses, deciding orders and printed values (`generator/builtins.rs`).
+    Builtins,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 7] = [
+    pub const ALL: [Tier; 9] = [
         Tier::One,
         Tier::Two,
         Tier::Three,
@@ -64,6 +76,8 @@ impl Tier {
         Tier::Classes,
         Tier::Control,
         Tier::Generators,
+        Tier::AsyncGenerators,
+        Tier::Builtins,
     ];
 
     pub fn number(self) -> u8 {
@@ -75,13 +89,19 @@ impl Tier {
             Tier::Classes => 5,
             Tier::Control => 6,
             Tier::Generators => 7,
+            Tier::AsyncGenerators => 8,
+            Tier::Builtins => 9,
         }
     }
 
-    /// The tiers of ordinary syntax built by `generator/control.rs` (run with half as many
-    /// programs as the others: see `Config::count`).
+    /// The tiers of ordinary syntax built by `generator/control.rs` and
+    /// `generator/async_generators.rs` (run with half as many programs as the others: see
+    /// `Config::count`).
     pub fn is_syntax_tier(self) -> bool {
-        matches!(self, Tier::Control | Tier::Generators)
+        matches!(
+            self,
+            Tier::Control | Tier::Generators | Tier::AsyncGenerators | Tier::Builtins
+        )
     }
 }
 
@@ -127,6 +147,12 @@ impl Program {
 
 /// The program for `(tier, seed)`.
 pub fn generate(tier: Tier, seed: u64) -> Program {
+    if tier == Tier::AsyncGenerators {
+        return async_generators::generate(seed);
+    }
+    if tier == Tier::Builtins {
+        return builtins::generate(seed);
+    }
     if tier.is_syntax_tier() {
         return control::generate(tier, seed);
     }

@@ -10,6 +10,7 @@ return {
   cmd = { "ticklens", "lsp" },
   filetypes = { "javascript", "javascriptreact" },
   root_markers = { "package.json", ".git" },
-  -- What the server reads at start: the same shape as the VS Code extension sends.
+  -- What the server reads at start: the same shape as the VS Code extension sends. The plugin
+  -- shows the inlay hints and code lenses asked for here (:help ticklens-inlay-hints).
   init_options = { inlayHints = true, codeLens = true, rules = vim.empty_dict() },
 }

@@ -8,6 +8,10 @@
 --- What the hover on the fixture's first `await` must say: its resume tick, from the ordering engine.
 local AWAIT_HOVER_PHRASE = "Resumes on microtask tick 1 after"
 local RULE_CODE = "async-promise-executor"
+--- The rule's own fix for the fixture's executor (not the "Ignore ... on this line" suppression),
+--- and the line it leaves.
+local QUICK_FIX_TITLE = "Remove `async` from the executor (it never awaits)"
+local FIXED_LINE = "  return new Promise((resolve) => {"
 local TIMEOUT_MS = 20000
 
 local mode = arg[1] or "setup"
@@ -69,7 +73,7 @@ end
 
 if mode == "setup" then
   -- The rule override reaches the server as initializationOptions.rules.
-  ticklens.setup({ cmd = { bin, "lsp" }, inlay_hints = true, rules = { [RULE_CODE] = "error" } })
+  ticklens.setup({ cmd = { bin, "lsp" }, rules = { [RULE_CODE] = "error" } })
 elseif mode == "enable" then
   vim.lsp.config("ticklens", { cmd = { bin, "lsp" } })
   vim.lsp.enable("ticklens")
@@ -106,11 +110,32 @@ test("publishes the async-promise-executor diagnostic", function()
   end
 end)
 
-if mode == "setup" then
-  test("enables inlay hints when asked", function()
-    assert(vim.lsp.inlay_hint.is_enabled({ bufnr = source_buf }))
+test("shows inlay hints by default", function()
+  wait_for("inlay hints to be enabled in the buffer", function()
+    return vim.lsp.inlay_hint.is_enabled({ bufnr = source_buf })
   end)
-end
+end)
+
+test(":help ticklens opens the plugin's help at its tag", function()
+  vim.cmd("help ticklens")
+  local help_buf = vim.api.nvim_get_current_buf()
+  assert(vim.api.nvim_buf_get_name(help_buf) == plugin_dir .. "/doc/ticklens.txt", vim.api.nvim_buf_get_name(help_buf))
+  assert(vim.api.nvim_get_current_line():find("*ticklens*", 1, true), vim.api.nvim_get_current_line())
+  vim.cmd("help ticklens-inlay-hints")
+  assert(vim.api.nvim_get_current_line():find("*ticklens-inlay-hints*", 1, true), vim.api.nvim_get_current_line())
+  vim.cmd("helpclose")
+end)
+
+test("doc/tags is what :helptags makes of doc/ticklens.txt", function()
+  local copy = vim.fn.tempname()
+  vim.fn.mkdir(copy, "p")
+  vim.fn.writefile(vim.fn.readfile(plugin_dir .. "/doc/ticklens.txt"), copy .. "/ticklens.txt")
+  vim.cmd.helptags(vim.fn.fnameescape(copy))
+  local fresh = vim.fn.readfile(copy .. "/tags")
+  vim.fn.delete(copy, "rf")
+  assert(vim.deep_equal(vim.fn.readfile(plugin_dir .. "/doc/tags"), fresh),
+    "doc/tags is stale: run nvim --headless -c 'helptags editors/nvim/doc' -c q")
+end)
 
 test("hovers an await with the server's explanation", function()
   local line, col
@@ -184,12 +209,11 @@ test(":TicklensRestart starts a new server that publishes again", function()
   end)
 end)
 
-test("applies a quick-fix that resolves the diagnostic", function()
+test("applies the rule's quick-fix, which removes `async` and resolves the diagnostic", function()
   local d = wait_for("a ticklens diagnostic", function()
     return ticklens_diagnostic(source_buf)
   end)
   local current = assert(ticklens.client(source_buf))
-  local before = vim.api.nvim_buf_get_lines(source_buf, 0, -1, false)
   local params = {
     textDocument = { uri = vim.uri_from_bufnr(source_buf) },
     range = {
@@ -202,14 +226,15 @@ test("applies a quick-fix that resolves the diagnostic", function()
   local response = current:request_sync("textDocument/codeAction", params, TIMEOUT_MS, source_buf)
   local action
   for _, candidate in ipairs(response and response.result or {}) do
-    if candidate.kind == "quickfix" and candidate.edit and not action then
+    if candidate.kind == "quickfix" and candidate.title == QUICK_FIX_TITLE then
       action = candidate
     end
   end
-  assert(action, "no quick-fix: " .. vim.inspect(response))
+  assert(action, "no quick-fix titled " .. QUICK_FIX_TITLE .. ": " .. vim.inspect(response))
+  assert(action.isPreferred, "the rule's fix comes before the suppression")
   vim.lsp.util.apply_workspace_edit(action.edit, current.offset_encoding)
-  assert(not vim.deep_equal(vim.api.nvim_buf_get_lines(source_buf, 0, -1, false), before),
-    "applying " .. action.title .. " changed nothing")
+  local fixed = vim.api.nvim_buf_get_lines(source_buf, d.lnum, d.lnum + 1, false)[1]
+  assert(fixed == FIXED_LINE, ("the fixed line reads %q"):format(fixed))
   wait_for("the diagnostic to go once the quick-fix is applied", function()
     return ticklens_diagnostic(source_buf) == nil
   end)

@@ -47,6 +47,22 @@ const probes: DiscoveryProbes = {
   },
 };
 
+/**
+ * vscode-languageclient 9 logs every exit of the server process as an error, so a restart (the
+ * server exits with 0 after `shutdown` and `exit`) reads as a crash in the output channel. Its
+ * maintainers agreed an exit with 0 is information (vscode-languageserver-node#1403, fixed after
+ * 9.0.1); until a release carries the fix, this client says the same.
+ */
+class TicklensClient extends LanguageClient {
+  override error(message: string, data?: unknown, showNotification?: boolean | "force"): void {
+    if (message === "Server process exited with code 0.") {
+      this.info(message, data, false);
+      return;
+    }
+    super.error(message, data, showNotification);
+  }
+}
+
 function readSettings(scope?: vscode.ConfigurationScope): Translation {
   const config = vscode.workspace.getConfiguration(SECTION, scope);
   return translateSettings((key) => config.get(key));
@@ -121,7 +137,7 @@ class TicklensExtension implements vscode.Disposable {
       // Restarting is the user's decision (the restart command), not a loop of crashes.
       connectionOptions: { maxRestartCount: 2 },
     };
-    const client = new LanguageClient(SECTION, "ticklens", serverOptions, clientOptions);
+    const client = new TicklensClient(SECTION, "ticklens", serverOptions, clientOptions);
     client.onDidChangeState((event) => {
       if (event.newState === State.Running) {
         this.status.running(found);

@@ -1342,8 +1342,12 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
             return;
         };
         let value = unwrap_parens(value);
-        let fine = certainly_not_thenable(source, value)
-            || (value.kind() == "await_expression" && inside_try_block(node, body));
+        // An `await` as Node reads it (`await (x).y()` too, see
+        // `syntax::awaits`): `node` is the function's own code.
+        let is_await =
+            awaits::await_expression_in(source, value, is_async_function(function)).is_some();
+        let fine =
+            certainly_not_thenable(source, value) || (is_await && inside_try_block(node, body));
         returns_settled_values &= fine;
     });
     returns_settled_values

@@ -265,7 +265,20 @@ pub fn large_value(expr: Node, source: &str, large_names: &HashSet<String>) -> O
                 awaited = true;
                 node = node.named_child(0)?;
             }
-            _ => break,
+            // `await (await fetch(u)).json()`, which tree-sitter reads as a
+            // call of a function `await` (see `syntax::awaits`). A chain has
+            // no operand node: its top is the operand's last call, whose
+            // callee ends with the same method.
+            _ => match crate::syntax::awaits::await_shape(source, node) {
+                Some(misparsed) => {
+                    awaited = true;
+                    match misparsed.operand {
+                        Some(operand) => node = operand,
+                        None => break,
+                    }
+                }
+                None => break,
+            },
         }
     }
     match node.kind() {

@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::engine::{self, ModuleKind, OrderOutcome, ResumeTick};
+use crate::engine::{self, LaterPhase, ModuleKind, OrderOutcome, ResumeTick};
 use crate::syntax::awaits::{self, SuspensionKind};
 
 use super::async_facts::{self, AsyncFacts, DroppedPromise, PromiseKind};
@@ -47,6 +47,8 @@ pub struct FunctionInsight {
     /// `await`: on that path the whole call runs synchronously.
     pub early_return: Option<Range<usize>>,
     pub settles: ResumeTick,
+    /// Every call's promise settled in a later phase than the call's entry, of this kind.
+    pub settles_in: Option<LaterPhase>,
     /// What rejects the function's promise: `throw`s and awaits outside any `try/catch`.
     pub rejected_by: Vec<Rejection>,
     pub awaits: Vec<AwaitInsight>,
@@ -64,6 +66,10 @@ pub struct AwaitInsight {
     pub range: Range<usize>,
     pub operand: String,
     pub resume: ResumeTick,
+    /// Every resumption comes in a later phase than the call's entry (after
+    /// the nextTick queue, in a timer or an immediate): then no tick number
+    /// after entry applies, and the hover names the phase.
+    pub later_phase: Option<LaterPhase>,
     /// Whether the operand reads a result of the previous await, directly or
     /// through variables computed from it; `None` when there is nothing
     /// sound to say (the first await, a previous await that binds no result,
@@ -82,14 +88,19 @@ pub struct AwaitInsight {
 }
 
 impl AwaitInsight {
-    /// The inlay label: `tick 2`, `tick 3 (calls its then)`, `after fetch(…)`.
+    /// The inlay label: `tick 2`, `tick 3 (calls its then)`, `after fetch(…)`,
+    /// `after the nextTick queue`.
     pub fn inlay_label(&self) -> Option<String> {
         if self.plain_value {
-            return Some(format!("+{}", engine::job_counts().await_plain_value));
+            let ticks = engine::job_counts().await_plain_value;
+            return Some(format!("+{}", ticks_phrase(ticks)));
         }
-        let tick = short_tick(&self.resume)?;
+        let tick = match self.later_phase {
+            Some(phase) => short_phase(phase).to_owned(),
+            None => short_tick(&self.resume)?,
+        };
         Some(match self.thenable {
-            true => format!("{tick} (calls its then)"),
+            true => format!("{tick} (via .then)"),
             false => tick,
         })
     }
@@ -99,34 +110,37 @@ impl AwaitInsight {
         if self.plain_value {
             let jobs = engine::job_counts().await_plain_value;
             return format!(
-                "Resumes {} after this `await` is reached: `{}` is not a promise, so it only \
-                 yields once.",
-                jobs_phrase(jobs),
+                "Resumes {} after this `await` is reached: `{}` is not a promise, so `await` only \
+                 lets the microtasks already queued run first.",
+                ticks_phrase(jobs),
                 shorten(&self.operand, 40)
             );
         }
-        let mut text = describe_resume(&self.resume, function);
+        let mut text = match self.later_phase {
+            Some(phase) => describe_later_resume(phase, &self.resume, function),
+            None => describe_resume(&self.resume, function),
+        };
         if self.thenable {
             // One NewPromiseResolveThenableJob calls `then` (ECMA-262
             // 27.2.2.2); the engine's model says what the resumption adds.
             let more = engine::job_counts().await_thenable.saturating_sub(1);
             text.push_str(&format!(
-                " `{}` is a thenable, not a plain `Promise`: one job calls its `then`, and the \
-                 `resolve` it calls queues the resumption, {} more {}.",
+                " `{}` is not a native `Promise` but an object with a `then` method: `await` \
+                 calls its `then` one tick later, and resumes {} {} after `then` calls `resolve`.",
                 shorten(&self.operand, 40),
                 engine::count_word(more),
-                if more == 1 { "job" } else { "jobs" }
+                if more == 1 { "tick" } else { "ticks" }
             ));
         }
         text
     }
 }
 
-/// `1 job`, `2 jobs`.
-fn jobs_phrase(jobs: u32) -> String {
-    match jobs {
-        1 => "1 job".to_owned(),
-        n => format!("{n} jobs"),
+/// `1 tick`, `2 ticks`: rounds of microtasks (see [`tick_definition`]).
+fn ticks_phrase(ticks: u32) -> String {
+    match ticks {
+        1 => "1 tick".to_owned(),
+        n => format!("{n} ticks"),
     }
 }
 
@@ -137,6 +151,10 @@ pub struct DroppedCall {
     pub label: String,
     /// What happens to it, as a sentence: what already ran, what nobody observes.
     pub consequence: String,
+    /// A `.then` chain without a rejection handler (its promise is used, not dropped).
+    pub unhandled_then: bool,
+    /// Whether the dropped promise can reject (`Promise.allSettled` cannot).
+    pub may_reject: bool,
 }
 
 /// Computes the insights of a document.
@@ -171,6 +189,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             early_return: early_return(node, awaits.first().map(|a| a.range.start)),
             first_await: awaits.first().map(|a| a.range.clone()),
             settles: fact.settles.clone(),
+            settles_in: fact.settles_in,
             rejected_by: rejections(source, &async_facts, node),
             awaits,
         });
@@ -186,6 +205,8 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
                     None => !name.is_empty() && f.name == name,
                 }))
             }),
+            unhandled_then: d.unhandled_then,
+            may_reject: d.unhandled_then || !is_all_settled(source, &d),
             label: d.label,
         })
         .collect();
@@ -209,12 +230,13 @@ fn enclosing_function_node<'t>(node: Node<'t>, range: &Range<usize>) -> Node<'t>
     current
 }
 
-/// The names an await's result is bound to (`const [a, b] = await ...`, `x = await ...`).
+/// The names an await's result is bound to (`const [a, b] = await ...`, `x = await ...`),
+/// also through the expression around it (`const body = (await res).body`,
+/// `const n = 1 + await count()`): whatever is computed from the result carries it.
 fn result_names(source: &str, await_node: Node) -> Vec<String> {
     let mut current = await_node;
     while let Some(parent) = current.parent() {
         match parent.kind() {
-            "parenthesized_expression" => current = parent,
             "variable_declarator" => {
                 return parent
                     .child_by_field_id(crate::field!("name"))
@@ -226,13 +248,22 @@ fn result_names(source: &str, await_node: Node) -> Vec<String> {
                     })
                     .unwrap_or_default();
             }
-            "assignment_expression" => {
-                return parent
-                    .child_by_field_id(crate::field!("left"))
-                    .map(|l| vec![source[l.byte_range()].to_owned()])
-                    .unwrap_or_default();
+            "assignment_expression" | "augmented_assignment_expression" => {
+                let left = parent.child_by_field_id(crate::field!("left"));
+                if left.is_some_and(|l| l.id() == current.id()) {
+                    return Vec::new();
+                }
+                return left.map(|l| assigned_names(source, l)).unwrap_or_default();
             }
-            _ => return Vec::new(),
+            // A statement, or a function that only closes over the value: the result
+            // reaches no binding of this function.
+            kind if kind.ends_with("statement")
+                || kind == "statement_block"
+                || dataflow::is_function(parent) =>
+            {
+                return Vec::new()
+            }
+            _ => current = parent,
         }
     }
     Vec::new()
@@ -249,6 +280,14 @@ fn dependence(
     current: Node,
     operand: Option<Node>,
 ) -> Option<bool> {
+    // `await (await fetch(u)).json()`: the inner await runs first, and the
+    // outer one's operand is computed from its result.
+    if previous.start_byte() <= current.start_byte() && current.end_byte() <= previous.end_byte() {
+        return None;
+    }
+    if current.start_byte() <= previous.start_byte() && previous.end_byte() <= current.end_byte() {
+        return Some(true);
+    }
     let mut tainted: HashSet<String> = result_names(source, previous).into_iter().collect();
     if tainted.is_empty() {
         // Nothing flows from it, but it may still have to finish first (a lock).
@@ -453,13 +492,13 @@ pub fn dropped_consequence(
                 });
         return if direct_then {
             format!(
-                "`{label}.then(…)` has no rejection handler: if `{label}` or the callback \
-                 fails, nobody handles the rejection."
+                "`{label}.then(…)`: if `{label}` or the callback fails, nobody handles the \
+                 rejection."
             )
         } else {
             format!(
-                "The chain on `{label}` has no rejection handler: if `{label}` or a callback \
-                 fails, nobody handles the rejection."
+                "The chain on `{label}`: if `{label}` or a callback fails, nobody handles the \
+                 rejection."
             )
         };
     }
@@ -526,22 +565,32 @@ fn await_insights(
     module_is_async: bool,
 ) -> Vec<AwaitInsight> {
     let called = facts.called_by_program;
-    let mut previous: Option<Node> = None;
     let mut awaits = Vec::new();
     // The syntax layer says where the function suspends; the engine's run
     // says when, for the awaits it compiled and reached.
-    for point in awaits::points_of(source, function, module_is_async) {
-        let Some(place) = suspension_place(source, function, &point) else {
-            continue;
-        };
+    let points = awaits::points_of(source, function, module_is_async);
+    let places: Vec<(&awaits::SuspensionPoint, SuspensionPlace)> = points
+        .iter()
+        .filter_map(|point| Some((point, suspension_place(source, function, point)?)))
+        .collect();
+    // The order in which they suspend: an await suspends once its operand is
+    // evaluated, so `await (await fetch(u)).json()` suspends inside first.
+    let mut suspension_order: Vec<usize> = (0..places.len()).collect();
+    suspension_order.sort_by_key(|&index| places[index].1.range.end);
+    for (index, (point, place)) in places.iter().enumerate() {
         let operand = source[point.operand.clone()].to_owned();
+        let previous = suspension_order
+            .iter()
+            .position(|&i| i == index)
+            .and_then(|position| position.checked_sub(1))
+            .and_then(|position| places[suspension_order[position]].1.awaited)
+            .map(|a| a.node);
         let depends_on_previous = match (previous, place.awaited) {
             (Some(previous), Some(current)) => {
                 dependence(source, function, previous, current.node, current.operand)
             }
             _ => None,
         };
-        previous = place.awaited.map(|a| a.node);
         let fact = facts.awaits.iter().find(|a| a.range == place.range);
         let resume = match fact {
             // A function the program never calls was run once with
@@ -570,6 +619,7 @@ fn await_insights(
             range: place.range.clone(),
             operand,
             resume,
+            later_phase: fact.filter(|_| called).and_then(|f| f.later_phase),
             thenable: called && fact.is_some_and(|f| f.thenable),
             plain_value: !called
                 && fact.is_some()
@@ -772,14 +822,70 @@ fn subject(function: &str) -> String {
 /// definition of docs/ARCHITECTURE.md, "Tick"); `entry` names what is entered.
 pub fn tick_definition(entry: &str) -> String {
     format!(
-        "*Microtask tick N*: the N-th generation of promise jobs counted from the synchronous \
-         entry of {entry} (its synchronous code queues tick 1, those jobs queue tick 2, …). Not \
-         `process.nextTick`: the count ends when the microtask queue empties."
+        "*Microtask tick N*: the N-th round of microtasks (promise callbacks) after {entry}: its \
+         synchronous code queues round 1, round 1 queues round 2, and so on. Timers, I/O and \
+         `process.nextTick` callbacks start no round."
     )
 }
 
 /// If a `jobs` count holds only for a plain `Promise` operand.
 const IF_PLAIN_PROMISE: &str = ", if it is a plain `Promise` (not a subclass or a thenable)";
+
+/// The inlay (and code lens) form of a later phase.
+pub fn short_phase(phase: LaterPhase) -> &'static str {
+    match phase {
+        LaterPhase::NextTick => "after the nextTick queue",
+        LaterPhase::Timer => "in a later macrotask (timer)",
+        LaterPhase::Immediate => "in the check phase (setImmediate)",
+    }
+}
+
+/// Where something happens in a later phase than its call's entry, as the
+/// start of a sentence after "Resumes" or "settles". Never a number: the
+/// microtask queue emptied in between (see measuring-claims.md, "Phase").
+fn phase_phrase(phase: LaterPhase) -> &'static str {
+    match phase {
+        LaterPhase::NextTick => {
+            "after the nextTick queue, once every microtask queued before it has run"
+        }
+        LaterPhase::Timer => "in a later macrotask (a timer callback)",
+        LaterPhase::Immediate => "in the check phase (a `setImmediate` callback)",
+    }
+}
+
+/// A resumption in a later phase than the call's entry: the phase, then what
+/// is known of the jobs there. `function` is a [`FunctionInsight::call_label`].
+pub fn describe_later_resume(phase: LaterPhase, tick: &ResumeTick, function: &str) -> String {
+    let entry = if function == MODULE_BODY {
+        "the module started evaluating".to_owned()
+    } else {
+        format!("{} was entered", subject(function))
+    };
+    let mut text = format!(
+        "Resumes {}: not on a microtask tick after {entry}, because the microtask queue \
+         emptied in between.",
+        phase_phrase(phase)
+    );
+    match tick {
+        ResumeTick::AfterSettle {
+            jobs,
+            operand,
+            if_native_promise,
+        } => text.push_str(&format!(
+            " There it resumes {} after `{}` settles{}.",
+            ticks_phrase(*jobs),
+            shorten(operand, 60),
+            if *if_native_promise {
+                IF_PLAIN_PROMISE
+            } else {
+                ""
+            }
+        )),
+        // Never a count after entry in a later phase (the engine's facts).
+        ResumeTick::AfterEntry { .. } | ResumeTick::Unknown { .. } => {}
+    }
+    text
+}
 
 /// A sentence for a resume tick, for hovers. `function` is a
 /// [`FunctionInsight::call_label`].
@@ -790,7 +896,8 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
         }
         ResumeTick::AfterEntry { jobs } => {
             format!(
-                "Resumes on microtask tick {jobs} after {} was entered, on every call.",
+                "Resumes on microtask tick {jobs} after {} was entered, in every call this file \
+                 makes.",
                 subject(function)
             )
         }
@@ -799,8 +906,8 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
             operand,
             if_native_promise,
         } => format!(
-            "Resumes {jobs} job{} after `{}` settles{}.",
-            if *jobs == 1 { "" } else { "s" },
+            "Resumes {} after `{}` settles (fulfils or rejects){}.",
+            ticks_phrase(*jobs),
             shorten(operand, 60),
             if *if_native_promise {
                 IF_PLAIN_PROMISE
@@ -818,14 +925,19 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
 fn describe_settle(tick: &ResumeTick) -> String {
     match tick {
         ResumeTick::AfterEntry { jobs: 0 } => {
-            "Its promise settles before each call returns (microtask tick 0).".to_owned()
+            "Its promise settles before each call returns (microtask tick 0); an `await` on it \
+             still resumes 1 tick later."
+                .to_owned()
         }
         ResumeTick::AfterEntry { jobs } => {
-            format!("Its promise settles on microtask tick {jobs} after each call is entered.")
+            format!(
+                "Its promise settles on microtask tick {jobs} after entry, in every call this file \
+                 makes."
+            )
         }
         ResumeTick::AfterSettle { jobs, operand, .. } => format!(
-            "Its promise settles {jobs} job{} after `{}` settles.",
-            if *jobs == 1 { "" } else { "s" },
+            "Its promise settles {} after `{}` settles.",
+            ticks_phrase(*jobs),
             shorten(operand, 60)
         ),
         ResumeTick::Unknown { reason } if reason.starts_with("varies") => {
@@ -833,6 +945,23 @@ fn describe_settle(tick: &ResumeTick) -> String {
         }
         ResumeTick::Unknown { reason } => format!("When its promise settles is unknown: {reason}."),
     }
+}
+
+/// A function's promise settling in a later phase than each call's entry.
+fn describe_later_settle(phase: LaterPhase, tick: &ResumeTick) -> String {
+    let mut text = format!(
+        "Its promise settles {}: not on a microtask tick after the call was entered, because \
+         the microtask queue emptied in between.",
+        phase_phrase(phase)
+    );
+    if let ResumeTick::AfterSettle { jobs, operand, .. } = tick {
+        text.push_str(&format!(
+            " There it settles {} after `{}` settles.",
+            ticks_phrase(*jobs),
+            shorten(operand, 60)
+        ));
+    }
+    text
 }
 
 /// Markdown for a hover on an `await`.
@@ -910,11 +1039,11 @@ pub fn function_hover(source: &str, function: &FunctionInsight) -> String {
     } else {
         format!("**async function** `{}`", function.call_label())
     };
-    let mut text = format!("{heading}\n\nReturns a promise on every call. ");
+    let mut text = format!("{heading}\n\n");
     match &function.first_await {
         Some(first) => {
             text.push_str(&format!(
-                "Runs synchronously up to line {} (its first `await`); {} suspension point{}.",
+                "Runs synchronously up to line {} (its first `await`); pauses at {} `await`{}.",
                 line_of(first.start),
                 function.awaits.len(),
                 if function.awaits.len() == 1 { "" } else { "s" }
@@ -926,10 +1055,16 @@ pub fn function_hover(source: &str, function: &FunctionInsight) -> String {
                 ));
             }
         }
-        None => text.push_str("Has no `await`: the whole body runs synchronously during the call."),
+        None => text.push_str(
+            "Has no `await`: the whole body runs synchronously during the call, and it returns a \
+             promise.",
+        ),
     }
     text.push_str("\n\n");
-    text.push_str(&describe_settle(&function.settles));
+    text.push_str(&match function.settles_in {
+        Some(phase) => describe_later_settle(phase, &function.settles),
+        None => describe_settle(&function.settles),
+    });
     if matches!(function.settles, ResumeTick::AfterEntry { jobs } if jobs > 0) {
         text.push_str(&format!("\n\n{}", tick_definition("the call")));
     }
@@ -945,9 +1080,32 @@ pub fn function_hover(source: &str, function: &FunctionInsight) -> String {
     text
 }
 
-/// Markdown for a hover on a dropped promise.
+/// Whether the dropped promise is `Promise.allSettled(…)`, which never rejects.
+fn is_all_settled(source: &str, dropped: &DroppedPromise) -> bool {
+    dropped.kind == PromiseKind::PromiseStatic
+        && dropped
+            .origin
+            .child_by_field_id(crate::field!("function"))
+            .and_then(|f| f.child_by_field_id(crate::field!("property")))
+            .is_some_and(|p| &source[p.byte_range()] == "allSettled")
+}
+
+/// Markdown for a hover on a dropped promise. Node 24's default
+/// `--unhandled-rejections=throw` ends the process on a rejection nobody handles.
 pub fn dropped_hover(call: &DroppedCall) -> String {
-    format!("**Fire-and-forget:** {}", call.consequence)
+    let heading = if call.unhandled_then {
+        "No rejection handler"
+    } else {
+        "Fire-and-forget"
+    };
+    let mut text = format!("**{heading}:** {}", call.consequence);
+    if call.may_reject {
+        text.push_str(
+            " If it rejects, Node 24 exits with an unhandled-rejection error (unless the program \
+             listens for `unhandledRejection`).",
+        );
+    }
+    text
 }
 
 impl FunctionInsight {
@@ -982,6 +1140,13 @@ impl FunctionInsight {
     /// One line for a code lens: `run(): settles 2 ticks after each call is
     /// entered`; `None` when unknown.
     pub fn settle_title(&self) -> Option<String> {
+        if let Some(phase) = self.settles_in {
+            return Some(format!(
+                "{}: settles {}",
+                self.lens_label(),
+                short_phase(phase)
+            ));
+        }
         match &self.settles {
             ResumeTick::AfterEntry { jobs: 0 } => Some(format!(
                 "{}: settles before each call returns",
@@ -993,9 +1158,9 @@ impl FunctionInsight {
                 if *jobs == 1 { "" } else { "s" }
             )),
             ResumeTick::AfterSettle { jobs, operand, .. } => Some(format!(
-                "{}: settles {jobs} job{} after {}",
+                "{}: settles {} after {}",
                 self.lens_label(),
-                if *jobs == 1 { "" } else { "s" },
+                ticks_phrase(*jobs),
                 shorten(operand, 40)
             )),
             ResumeTick::Unknown { .. } => None,
@@ -1108,6 +1273,72 @@ mod tests {
         );
     }
 
+    /// What the hover says about the await at `$0` and the one before it.
+    fn dependence_at(source_with_cursor: &str) -> Option<bool> {
+        let offset = source_with_cursor.find("$0").expect("cursor marker");
+        let source = source_with_cursor.replace("$0", "");
+        let tree = syntax::parse(&source, None);
+        let insights = insights(&source, &tree, ModuleKind::CommonJs);
+        let function = insights.function_at(offset).expect("an async function");
+        let at = function
+            .awaits
+            .iter()
+            .filter(|a| a.range.contains(&offset))
+            .min_by_key(|a| a.range.len())
+            .expect("an await at the cursor");
+        at.depends_on_previous
+    }
+
+    #[test]
+    fn uses_the_previous_result_only_where_the_operand_reads_it() {
+        let uses = [
+            "async function h() { const a = await f(); $0await g(a.x); }",
+            "async function h() { const a = await f(); const b = a + 1; $0await g(b); }",
+            "async function h() { const { data } = await f(); $0await g(data); }",
+            "async function h() { const [, second] = await f(); $0await g(second); }",
+            "async function h() { const { a: { b = 1 } } = await f(); $0await g(b); }",
+            "async function h() { const body = (await f()).body; $0await g(body); }",
+            "async function h() { let n = 0; n += await f(); $0await g(n); }",
+            "async function h() { const a = await f(); const list = []; list.push(a); $0await g(list); }",
+            "async function h(xs) { for (const x of xs) { const a = await f(x); $0await g(a); } }",
+            "async function h() { const a = await f(); $0await (a).save(); }",
+            "async function h() { const a = await f(); $0await g(`${a}`); }",
+            "async function h(u) { const res = await fetch(u); $0await res.json(); }",
+        ];
+        for source in uses {
+            assert_eq!(dependence_at(source), Some(true), "{source}");
+        }
+        let independent = [
+            "async function h() { const a = await f(); log(a); $0await g(); }",
+            "async function h() { const a = await f(); const b = 2; $0await g(b); }",
+            "async function h(xs) { for (const x of xs) { const a = await f(x); $0await g(x); } }",
+            "async function h() { const { data } = await f(); $0await g(other.data); }",
+        ];
+        for source in independent {
+            assert_eq!(dependence_at(source), Some(false), "{source}");
+        }
+        // Nothing bound (a lock), or the inner await of a chain: nothing said.
+        let silent = [
+            "async function h() { await lock(); $0await g(); }",
+            "async function h(u) { return (await fetch(u)).json(); }",
+        ];
+        for source in silent {
+            if source.contains("$0") {
+                assert_eq!(dependence_at(source), None, "{source}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_await_inside_the_previous_ones_operand_says_nothing_and_the_outer_one_uses_it() {
+        let source =
+            "async function h(u) { const data = await (await fetch(u)).json(); return data; }";
+        let outer = source.replacen("await (", "$0await (", 1);
+        assert_eq!(dependence_at(&outer), Some(true), "{outer}");
+        let inner = source.replacen("(await fetch", "($0await fetch", 1);
+        assert_eq!(dependence_at(&inner), None, "{inner}");
+    }
+
     #[test]
     fn an_unused_result_only_suggests_promise_all_as_a_possibility() {
         let text = hover(
@@ -1137,7 +1368,7 @@ mod tests {
             hover("async function neverCalled(x) {\n  const y = $0await x;\n  return y;\n}\n");
         assert!(
             text.contains(
-                "Resumes 1 job after `x` settles, if it is a plain `Promise` (not a subclass or a thenable)"
+                "Resumes 1 tick after `x` settles (fulfils or rejects), if it is a plain `Promise` (not a subclass or a thenable)"
             ),
             "{text}"
         );
@@ -1152,7 +1383,7 @@ mod tests {
             "async function step(a) { return a; }\nasync function sendAll(users) {\n  for (const u of users) {\n    $0await step(u);\n  }\n}\nsendAll([1, 2]);\n",
         );
         assert!(
-            text.contains("Resumes 1 job after `step(u)` settles."),
+            text.contains("Resumes 1 tick after `step(u)` settles (fulfils or rejects)."),
             "{text}"
         );
     }
@@ -1170,7 +1401,7 @@ mod tests {
         let text =
             hover("async function noAwait() { return compute(); }\n$0noAwait().then(v => v);\n");
         assert!(
-            text.contains("`noAwait().then(…)` has no rejection handler: if `noAwait()` or the callback fails, nobody handles the rejection."),
+            text.contains("**No rejection handler:** `noAwait().then(…)`: if `noAwait()` or the callback fails, nobody handles the rejection."),
             "{text}"
         );
         assert!(!text.contains("first await"), "{text}");
@@ -1298,7 +1529,7 @@ mod tests {
     fn unknown_operand_resumes_one_job_after_it_settles() {
         let text = hover("async function load(id) {\n  const user = $0await fetchUser(id);\n  return user.name;\n}\n");
         assert!(
-            text.contains("Resumes 1 job after `fetchUser(id)` settles"),
+            text.contains("Resumes 1 tick after `fetchUser(id)` settles"),
             "{text}"
         );
     }
@@ -1306,9 +1537,8 @@ mod tests {
     #[test]
     fn function_hover_states_the_contract() {
         let text = hover("async function $0run() {\n  console.log(1);\n  await Promise.resolve();\n  throw new Error('x');\n}\nrun().catch(() => {});\n");
-        assert!(text.contains("Returns a promise on every call"), "{text}");
         assert!(text.contains("up to line 3"), "{text}");
-        assert!(text.contains("1 suspension point."), "{text}");
+        assert!(text.contains("pauses at 1 `await`."), "{text}");
         assert!(text.contains("a `throw` (line 4)"), "{text}");
     }
 
@@ -1319,5 +1549,12 @@ mod tests {
             text.contains("nobody observes its completion or its failure"),
             "{text}"
         );
+        assert!(
+            text.contains("If it rejects, Node 24 exits with an unhandled-rejection error"),
+            "{text}"
+        );
+        // `Promise.allSettled` never rejects.
+        let text = hover("$0Promise.allSettled([1]);\n");
+        assert!(!text.contains("If it rejects"), "{text}");
     }
 }

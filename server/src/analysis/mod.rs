@@ -34,6 +34,7 @@ use async_facts::AsyncFacts;
 use lookups::Lookup;
 
 use suppression::Suppressions;
+pub use suppression::UNKNOWN_RULE;
 
 /// Everything the analysis found in one document.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -195,7 +196,7 @@ pub fn analyze_within(
     cache.last_examined = 0;
     if rules.is_empty() {
         cache.units.clear();
-        return Analysis::default();
+        return finish(source, tree, Vec::new(), 0);
     }
     let units = units::units(source, tree);
     let mut previous = std::mem::take(&mut cache.units);
@@ -271,6 +272,10 @@ pub fn analyze_within(
         rule.meta().code.hash(&mut settings);
     }
     format!("{config:?}").hash(&mut settings);
+    // Whether the top level may await (ES-module syntax): a unit's misparsed
+    // top-level awaits read differently when an `import` elsewhere changes it.
+    let module_syntax = crate::syntax::await_lookup::has_module_syntax(tree);
+    module_syntax.hash(&mut settings);
     let settings = settings.finish();
 
     let words = Words::new(source, queries::required_words());
@@ -298,7 +303,15 @@ pub fn analyze_within(
                     .take()
                     .unwrap_or_else(|| SyntaxIndex::spanning(&unit.nodes));
                 cache.last_examined += 1;
-                let ctx = RuleContext::for_unit(source, tree, config, index, &words, &facts);
+                let ctx = RuleContext::for_unit(
+                    source,
+                    tree,
+                    config,
+                    index,
+                    module_syntax,
+                    &words,
+                    &facts,
+                );
                 if cache.one_shot {
                     findings.extend(examine(&ctx, &rules, config));
                     continue;
@@ -337,10 +350,17 @@ pub fn analyze_within(
         cache.merged = Some((facts_key, facts, answers));
     }
 
-    if !findings.is_empty() && Suppressions::mentioned(source) {
+    finish(source, tree, findings, skipped_units)
+}
+
+/// Applies the `ticklens-ignore-*` comments to `findings`, adds a warning for
+/// each code in them that names no rule, and sorts.
+fn finish(source: &str, tree: &Tree, mut findings: Vec<Finding>, skipped_units: usize) -> Analysis {
+    if has_suppression_comment(source) {
         let index = LineIndex::new(source);
         let suppressions = Suppressions::collect(source, tree, &index);
         findings.retain(|finding| !suppressions.silences(finding, source, &index));
+        findings.extend(suppressions.unknown_rules());
     }
     findings.sort_by(|a, b| {
         (a.range.start, a.rule, a.range.end, &a.message).cmp(&(
@@ -354,6 +374,12 @@ pub fn analyze_within(
         findings,
         skipped_units,
     }
+}
+
+/// Whether `source` may hold a `ticklens-ignore-*` comment (a text scan):
+/// such a file can get findings even when no rule is triggered.
+pub fn has_suppression_comment(source: &str) -> bool {
+    Suppressions::mentioned(source)
 }
 
 /// Runs `rules` in one context, with the severities `config` sets.

@@ -5,12 +5,22 @@
 //! - `// ticklens-ignore-file [code ...]` silences the whole file.
 //!
 //! Codes may be separated by spaces or commas; text after `--` is a free comment.
+//! A code that names no rule silences nothing, and is reported as an
+//! [`UNKNOWN_RULE`] warning on the code, so a typo does not pass unnoticed
+//! (ESLint reports the same for its `eslint-disable` comments).
+
+use std::ops::Range;
 
 use tree_sitter::Tree;
 
 use crate::line_index::{Encoding, LineIndex};
+use crate::rules;
+use crate::suggest;
 
-use super::Finding;
+use super::{Finding, Severity};
+
+/// The code of the warning on a suppression comment naming no rule.
+pub const UNKNOWN_RULE: &str = "unknown-rule";
 
 /// What every suppression comment contains.
 const MARKER: &str = "ticklens-ignore";
@@ -23,6 +33,8 @@ pub struct Suppressions {
     /// (line, codes); empty codes silence every rule.
     lines: Vec<(u32, Vec<String>)>,
     file: Option<Vec<String>>,
+    /// Codes that name no rule, with their byte ranges.
+    unknown: Vec<(String, Range<usize>)>,
 }
 
 impl Suppressions {
@@ -51,12 +63,25 @@ impl Suppressions {
                     .trim_start_matches("/*")
                     .trim_end_matches("*/")
                     .trim();
-                let body = body.split("--").next().unwrap_or("").trim();
-                if let Some(codes) = body.strip_prefix(NEXT_LINE) {
+                let body = body.split("--").next().unwrap_or(body).trim();
+                let body_start = node.start_byte() + offset_within(text, body);
+                let directive = [NEXT_LINE, FILE]
+                    .into_iter()
+                    .find(|directive| body.starts_with(directive));
+                let Some(directive) = directive else { continue };
+                let codes_start = body_start + directive.len();
+                let codes = parse_codes(&body[directive.len()..], codes_start);
+                found.unknown.extend(
+                    codes
+                        .iter()
+                        .filter(|(code, _)| !code.starts_with('\0') && !is_rule(code))
+                        .cloned(),
+                );
+                let codes: Vec<String> = codes.into_iter().map(|(code, _)| code).collect();
+                if directive == NEXT_LINE {
                     let line = index.position(source, node.end_byte(), Encoding::Utf8).line + 1;
-                    found.lines.push((line, parse_codes(codes)));
-                } else if let Some(codes) = body.strip_prefix(FILE) {
-                    let codes = parse_codes(codes);
+                    found.lines.push((line, codes));
+                } else {
                     match &mut found.file {
                         // An earlier file-wide suppression of everything stays.
                         Some(existing) if existing.is_empty() => {}
@@ -84,34 +109,83 @@ impl Suppressions {
             .iter()
             .any(|(l, codes)| *l == line && covers(codes))
     }
+
+    /// A warning for each code that names no rule, on the code.
+    pub fn unknown_rules(&self) -> Vec<Finding> {
+        self.unknown
+            .iter()
+            .map(|(code, range)| {
+                let advice = match suggest::closest(code, rule_codes()) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => format!("the rules are listed at {}", rules::docs_index_url()),
+                };
+                Finding {
+                    rule: UNKNOWN_RULE,
+                    severity: Severity::Warning,
+                    message: format!(
+                        "This comment silences nothing: `{code}` is not a ticklens rule; {advice}"
+                    ),
+                    range: range.clone(),
+                    fixes: Vec::new(),
+                }
+            })
+            .collect()
+    }
 }
 
-fn parse_codes(text: &str) -> Vec<String> {
-    // `ticklens-ignore-next-linefoo` is not a suppression of `foo`.
+/// Where `part`, a slice of `whole` (as `trim` and `split` return), starts in it.
+fn offset_within(whole: &str, part: &str) -> usize {
+    part.as_ptr() as usize - whole.as_ptr() as usize
+}
+
+fn rule_codes() -> impl Iterator<Item = &'static str> {
+    rules::ALL.iter().map(|rule| rule.meta().code)
+}
+
+fn is_rule(code: &str) -> bool {
+    rule_codes().any(|known| known == code)
+}
+
+/// The codes after a directive, with their byte ranges (`text` starts at `at`).
+fn parse_codes(text: &str, at: usize) -> Vec<(String, Range<usize>)> {
+    // `ticklens-ignore-next-linefoo` is not a suppression of `foo`, nor a
+    // mention of a rule to check: a code no rule has, silently.
     if !text.is_empty() && !text.starts_with([' ', '\t', ',']) {
-        return vec!["\0no-rule".to_owned()];
+        return vec![("\0no-rule".to_owned(), 0..0)];
     }
-    text.split([' ', '\t', ','])
-        .filter(|code| !code.is_empty())
-        .map(str::to_owned)
-        .collect()
+    let mut codes = Vec::new();
+    let mut offset = 0;
+    for piece in text.split([' ', '\t', ',']) {
+        if !piece.is_empty() {
+            codes.push((piece.to_owned(), at + offset..at + offset + piece.len()));
+        }
+        offset += piece.len() + 1;
+    }
+    codes
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::analyze_with;
+    use super::UNKNOWN_RULE;
+    use crate::analysis::{analyze_with, Finding, Severity};
     use crate::rules::AsyncPromiseExecutor;
     use crate::syntax;
 
     /// Findings of one rule, so that other rules on the same snippet do not count.
     fn count(source: &str) -> usize {
+        findings(source)
+            .iter()
+            .filter(|finding| finding.rule == "async-promise-executor")
+            .count()
+    }
+
+    fn findings(source: &str) -> Vec<Finding> {
         analyze_with(
             source,
             &syntax::parse(source, None),
             &[&AsyncPromiseExecutor],
         )
         .findings
-        .len()
     }
 
     const BAD: &str = "new Promise(async () => {});\n";
@@ -126,7 +200,9 @@ mod tests {
         );
         assert_eq!(count(&format!("// ticklens-ignore-next-line\n{BAD}")), 0);
         assert_eq!(
-            count(&format!("// ticklens-ignore-next-line other-rule\n{BAD}")),
+            count(&format!(
+                "// ticklens-ignore-next-line await-in-loop\n{BAD}"
+            )),
             1
         );
         assert_eq!(
@@ -146,7 +222,7 @@ mod tests {
             0
         );
         assert_eq!(
-            count(&format!("// ticklens-ignore-file other-rule\n{BAD}")),
+            count(&format!("// ticklens-ignore-file await-in-loop\n{BAD}")),
             1
         );
     }
@@ -154,5 +230,43 @@ mod tests {
     #[test]
     fn a_prefix_of_the_directive_is_not_a_directive() {
         assert_eq!(count(&format!("// ticklens-ignore-next-lines\n{BAD}")), 1);
+    }
+
+    #[test]
+    fn an_unknown_code_is_a_warning_on_the_code_and_silences_nothing() {
+        let source = format!(
+            "// ticklens-ignore-next-line floating-promises, async-promise-executor\n{BAD}"
+        );
+        let found = findings(&source);
+        let unknown: Vec<&Finding> = found.iter().filter(|f| f.rule == UNKNOWN_RULE).collect();
+        assert_eq!(unknown.len(), 1, "{found:?}");
+        assert_eq!(&source[unknown[0].range.clone()], "floating-promises");
+        assert_eq!(unknown[0].severity, Severity::Warning);
+        assert!(
+            unknown[0]
+                .message
+                .contains("did you mean `floating-promise`?"),
+            "{}",
+            unknown[0].message
+        );
+        // The known code in the same comment still silences its rule.
+        assert_eq!(count(&source), 0);
+    }
+
+    #[test]
+    fn a_file_without_findings_still_gets_the_warning() {
+        let found = findings("// ticklens-ignore-file no-such-rule\nlet x = 1;\n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rule, UNKNOWN_RULE);
+        assert!(
+            found[0].message.contains("docs/rules"),
+            "{}",
+            found[0].message
+        );
+    }
+
+    #[test]
+    fn a_directive_glued_to_a_word_is_not_checked_for_codes() {
+        assert!(findings("// ticklens-ignore-next-lines\nlet x = 1;\n").is_empty());
     }
 }

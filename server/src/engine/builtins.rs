@@ -7,7 +7,9 @@ use std::rc::Rc;
 use super::collections::CollectionKind;
 use super::machine::{Completion, Machine, Run};
 use super::scheduler::{JobKind, Tick, TimerKind};
-use super::value::{Builtin, ErrorKind, MathMethod, Native, ObjId, ObjKind, Value};
+use super::value::{
+    Builtin, ErrorKind, MathMethod, Native, NumberStatic, ObjId, ObjKind, ObjectStatic, Value,
+};
 
 fn arg(args: &[Value], index: usize) -> Value {
     args.get(index).cloned().unwrap_or(Value::Undefined)
@@ -32,6 +34,17 @@ impl Machine<'_> {
             ("RangeError", Builtin::ErrorCtor(ErrorKind::RangeError)),
             ("String", Builtin::StringCtor),
             ("Number", Builtin::NumberCtor),
+            ("Array", Builtin::ArrayCtor),
+            ("parseInt", Builtin::NumberStatic(NumberStatic::ParseInt)),
+            (
+                "parseFloat",
+                Builtin::NumberStatic(NumberStatic::ParseFloat),
+            ),
+            ("isNaN", Builtin::NumberStatic(NumberStatic::GlobalIsNaN)),
+            (
+                "isFinite",
+                Builtin::NumberStatic(NumberStatic::GlobalIsFinite),
+            ),
             ("Boolean", Builtin::BooleanCtor),
             ("Map", Builtin::CollectionCtor(CollectionKind::Map)),
             ("Set", Builtin::CollectionCtor(CollectionKind::Set)),
@@ -54,14 +67,27 @@ impl Machine<'_> {
                 ],
             ),
             ("process", &[("nextTick", Builtin::NextTick)]),
-            ("JSON", &[("stringify", Builtin::JsonStringify)]),
-            ("Array", &[("isArray", Builtin::ArrayIsArray)]),
+            (
+                "JSON",
+                &[
+                    ("stringify", Builtin::JsonStringify),
+                    ("parse", Builtin::JsonParse),
+                ],
+            ),
             (
                 "Object",
                 &[
                     ("keys", Builtin::ObjectKeys),
                     ("values", Builtin::ObjectValues),
                     ("entries", Builtin::ObjectEntries),
+                    ("assign", Builtin::ObjectStatic(ObjectStatic::Assign)),
+                    ("freeze", Builtin::ObjectStatic(ObjectStatic::Freeze)),
+                    ("isFrozen", Builtin::ObjectStatic(ObjectStatic::IsFrozen)),
+                    (
+                        "fromEntries",
+                        Builtin::ObjectStatic(ObjectStatic::FromEntries),
+                    ),
+                    ("create", Builtin::ObjectStatic(ObjectStatic::Create)),
                 ],
             ),
             (
@@ -105,6 +131,43 @@ impl Machine<'_> {
             }
         }
         self.define_global("Promise", promise);
+        // `Array` and `Number` are constructors with statics.
+        let constructor_statics: [(Builtin, &[(&str, Builtin)]); 2] = [
+            (
+                Builtin::ArrayCtor,
+                &[
+                    ("isArray", Builtin::ArrayIsArray),
+                    ("from", Builtin::ArrayFrom),
+                    ("of", Builtin::ArrayOf),
+                ],
+            ),
+            (
+                Builtin::NumberCtor,
+                &[
+                    ("isInteger", Builtin::NumberStatic(NumberStatic::IsInteger)),
+                    (
+                        "isSafeInteger",
+                        Builtin::NumberStatic(NumberStatic::IsSafeInteger),
+                    ),
+                    ("isFinite", Builtin::NumberStatic(NumberStatic::IsFinite)),
+                    ("isNaN", Builtin::NumberStatic(NumberStatic::IsNaN)),
+                    ("parseInt", Builtin::NumberStatic(NumberStatic::ParseInt)),
+                    (
+                        "parseFloat",
+                        Builtin::NumberStatic(NumberStatic::ParseFloat),
+                    ),
+                ],
+            ),
+        ];
+        for (constructor, statics) in constructor_statics {
+            let constructor = self.builtin_value(constructor);
+            for (member, builtin) in statics {
+                let value = self.builtin_value(*builtin);
+                if let Some(id) = constructor.as_object() {
+                    self.heap[id].set_own(member, value);
+                }
+            }
+        }
         self.define_global("NaN", Value::Number(f64::NAN));
         self.define_global("Infinity", Value::Number(f64::INFINITY));
         self.define_global("undefined", Value::Undefined);
@@ -283,12 +346,18 @@ impl Machine<'_> {
             }
             Builtin::ErrorCtor(kind) => normal(self.new_error(kind, &args)?),
             Builtin::ArrayIsArray => {
-                let is_array = arg(&args, 0)
-                    .as_object()
-                    .is_some_and(|id| matches!(self.heap[id].kind, ObjKind::Array(_)));
+                let is_array = arg(&args, 0).as_object().is_some_and(|id| {
+                    matches!(self.heap[id].kind, ObjKind::Array(_) | ObjKind::Holes(_))
+                });
                 normal(Value::Bool(is_array))
             }
             Builtin::ArrayMethod(method) => self.array_method(method, this, args),
+            Builtin::ArrayCtor => self.array_constructor(args),
+            Builtin::ArrayFrom | Builtin::ArrayOf => self.array_static(builtin, this, args),
+            Builtin::ObjectStatic(method) => self.object_static(method, args),
+            Builtin::JsonParse => self.json_parse(&args),
+            Builtin::NumberStatic(method) => self.number_static(method, &args),
+            Builtin::NumberMethod(method) => self.number_method(method, this, &args),
             Builtin::CollectionCtor(kind) => self.abstain(format!(
                 "calling `{}` without `new` (a TypeError)",
                 kind.name()
@@ -312,6 +381,7 @@ impl Machine<'_> {
             }
             Builtin::BooleanCtor => normal(Value::Bool(arg(&args, 0).truthy())),
             Builtin::Generator(how) => self.resume_generator(&this, how, arg(&args, 0)),
+            Builtin::AsyncGenerator(how) => self.async_generator_request(&this, how, arg(&args, 0)),
             Builtin::Require
             | Builtin::UtilPromisify
             | Builtin::TimersPromisesSetTimeout
@@ -437,6 +507,7 @@ impl Machine<'_> {
             Some(Builtin::PromiseCtor) => self.construct_promise(args, None),
             Some(Builtin::ErrorCtor(kind)) => Ok(Completion::Normal(self.new_error(kind, &args)?)),
             Some(Builtin::CollectionCtor(kind)) => self.construct_collection(kind, &args),
+            Some(Builtin::ArrayCtor) => self.array_constructor(args),
             _ => self.abstain("`new` on anything but Promise or Error is not modelled"),
         }
     }

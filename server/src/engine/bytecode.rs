@@ -109,6 +109,8 @@ pub(crate) enum Op {
     ArrayPush,
     /// `[array, iterable] -> [array]`.
     ArraySpread,
+    /// `[object, source] -> [object]`: `{ ...source }` in an object literal.
+    ObjectSpread,
     /// `[receiver, callee, array] -> [result]` (calls with spread arguments).
     CallSpread {
         with_this: bool,
@@ -162,9 +164,25 @@ pub(crate) enum Op {
         target: usize,
         drop: usize,
     },
-    /// One `for await` step over an array: `[] -> [done, promise]`, the
-    /// promise being the element through `PromiseResolve` and a `then`.
+    /// `[iterable] -> []`: declares the hidden async iterator binding
+    /// (`for await`, `yield*` in async generators; `for_await.rs`).
+    AsyncIterInit(Rc<str>),
+    /// One async iterator step: `[] -> [done, promise]`; `done` is
+    /// `undefined` when the awaited promise gives a `{ value, done }` result.
     ForAwaitStep(Rc<str>),
+    /// The same for `yield*`, passing what was sent: `[sent] -> [done, promise]`.
+    AsyncDelegateStep(Rc<str>),
+    /// `[done, awaited] -> [value, done]`.
+    ForAwaitUnpack,
+    /// AsyncIteratorClose's `return()` call: `[] -> [promise]` to await.
+    ForAwaitClose(Rc<str>),
+    /// `return(v)` reaching a `yield*`: `[v] -> [done, promise]`, as a step.
+    AsyncDelegateReturn(Rc<str>),
+    /// In AsyncIteratorClose's catch: `[error] -> []`, rethrown unless the
+    /// loop is being left by a throw (§7.4.13 step 6).
+    RethrowUnlessThrowing,
+    /// The `yield` of a `yield*` in an async generator (`async_generators.rs`).
+    YieldDelegated,
     /// Pops the value and jumps if it is truthy.
     JumpIfTrue(usize),
     /// `yield v`: `[v] -> [sent]` once the generator is resumed by `next(sent)`.

@@ -44,6 +44,17 @@ pub(crate) enum CollectionMethod {
     Delete,
     Clear,
     ForEach,
+    Keys,
+    Values,
+    Entries,
+}
+
+/// What a collection iterator yields (§24.1.5.1 CreateMapIterator's `kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum IterPart {
+    Keys,
+    Values,
+    Entries,
 }
 
 #[derive(Debug)]
@@ -84,13 +95,16 @@ pub(crate) fn collection_method(kind: CollectionKind, name: &str) -> Option<Coll
         "delete" => Delete,
         "clear" => Clear,
         "forEach" => ForEach,
+        "keys" => Keys,
+        "values" => Values,
+        "entries" => Entries,
         _ => return None,
     };
     let fits = match method {
         Get | Set => !kind.is_set(),
         Add => kind.is_set(),
         Has | Delete => true,
-        Clear | ForEach => !kind.is_weak(),
+        Clear | ForEach | Keys | Values | Entries => !kind.is_weak(),
     };
     fits.then_some(method)
 }
@@ -225,6 +239,15 @@ impl Machine<'_> {
                 }
                 normal(Value::Undefined)
             }
+            CollectionMethod::Keys | CollectionMethod::Values | CollectionMethod::Entries => {
+                // A Set's keys are its values (§24.2.3.8: `keys` is `values`).
+                let part = match method {
+                    CollectionMethod::Keys => IterPart::Keys,
+                    CollectionMethod::Values => IterPart::Values,
+                    _ => IterPart::Entries,
+                };
+                normal(self.collection_iterator(id, part))
+            }
             CollectionMethod::ForEach => {
                 let callback = key;
                 if !self.is_callable(&callback) {
@@ -252,6 +275,83 @@ impl Machine<'_> {
                 normal(Value::Undefined)
             }
         }
+    }
+
+    /// A live iterator over `id`'s entries.
+    pub(crate) fn collection_iterator(&mut self, id: ObjId, part: IterPart) -> Value {
+        Value::Object(self.alloc(ObjKind::CollectionIter {
+            collection: id,
+            next: 0,
+            part,
+        }))
+    }
+
+    /// The default iterator of a Map (its entries) or Set (its values), for
+    /// `for...of`, spread and `Array.from`; `None` for other values.
+    pub(crate) fn default_collection_iterator(&mut self, value: &Value) -> Option<Value> {
+        let id = value.as_object()?;
+        match self.collection(id)?.kind {
+            CollectionKind::Map => Some(self.collection_iterator(id, IterPart::Entries)),
+            CollectionKind::Set => Some(self.collection_iterator(id, IterPart::Values)),
+            _ => None,
+        }
+    }
+
+    /// The next item of a collection iterator, or `None` once it is done
+    /// (%MapIteratorPrototype%.next, §24.1.5.2.1). The length is read again
+    /// each step, and deleted entries (holes) are skipped; once done it stays done.
+    pub(crate) fn collection_iter_step(&mut self, iter: ObjId) -> Run<Option<Value>> {
+        let ObjKind::CollectionIter {
+            collection,
+            next,
+            part,
+        } = self.heap[iter].kind
+        else {
+            return self.abstain("internal: lost a collection iterator");
+        };
+        let mut index = next;
+        let found = loop {
+            match self
+                .collection(collection)
+                .and_then(|c| c.entries.get(index))
+            {
+                None => break None,
+                Some(None) => index += 1,
+                Some(Some(entry)) => break Some(entry.clone()),
+            }
+        };
+        let Some((key, value)) = found else {
+            // A finished iterator never resumes, even if entries are added later.
+            self.heap[iter].kind = ObjKind::CollectionIter {
+                collection,
+                next: usize::MAX,
+                part,
+            };
+            return Ok(None);
+        };
+        self.heap[iter].kind = ObjKind::CollectionIter {
+            collection,
+            next: index + 1,
+            part,
+        };
+        Ok(Some(match part {
+            IterPart::Keys => key,
+            IterPart::Values => value,
+            IterPart::Entries => {
+                self.account_slots(2)?;
+                Value::Object(self.alloc(ObjKind::Array(vec![key, value])))
+            }
+        }))
+    }
+
+    /// Every remaining item of a collection iterator.
+    pub(crate) fn drain_collection_iter(&mut self, iter: ObjId) -> Run<Vec<Value>> {
+        let mut items = Vec::new();
+        while let Some(item) = self.collection_iter_step(iter)? {
+            self.account_slots(1)?;
+            items.push(item);
+        }
+        Ok(items)
     }
 
     /// `map.size`, and the methods, as property reads.
@@ -320,5 +420,8 @@ fn name(method: CollectionMethod) -> &'static str {
         CollectionMethod::Delete => "delete",
         CollectionMethod::Clear => "clear",
         CollectionMethod::ForEach => "forEach",
+        CollectionMethod::Keys => "keys",
+        CollectionMethod::Values => "values",
+        CollectionMethod::Entries => "entries",
     }
 }

@@ -228,11 +228,7 @@ impl<'s> Compiler<'s> {
             .map(Rc::from)
             .unwrap_or_else(|| Rc::from(""));
         if has_token(node, "*") || node.kind().contains("generator") {
-            if is_async {
-                b.abstain("async generators are not modelled");
-            } else {
-                b.is_generator = true;
-            }
+            b.is_generator = true;
         }
         if context.super_call {
             // A derived constructor has no `this` until `super()` returns (§10.2.1.1).
@@ -450,6 +446,10 @@ impl<'s> Compiler<'s> {
                 }
                 Some(value) if value.kind() != "comment" => {
                     self.expression(b, value);
+                    if b.is_generator && b.is_async {
+                        // §15.1.1: `return v` in an async generator awaits `v`.
+                        b.emit(Op::Await);
+                    }
                     b.emit(Op::Return);
                 }
                 _ => self.implicit_return(b),

@@ -365,6 +365,15 @@ impl<'s> Compiler<'s> {
         for member in named_children(node) {
             let span = b.at(member);
             let (key, kind) = match member.kind() {
+                "spread_element" => {
+                    let Some(source) = member.named_child(0) else {
+                        return b.abstain("an empty spread");
+                    };
+                    self.expression(b, source);
+                    b.emit(Op::ObjectSpread);
+                    b.restore(span);
+                    continue;
+                }
                 "pair" => {
                     let (Some(key), Some(value)) = (
                         member.child_by_field_id(crate::field!("key")),

@@ -628,10 +628,12 @@ impl<'s> Compiler<'s> {
     }
 
     fn object(&mut self, b: &mut FnBuilder, node: Node) {
+        // Accessors and spreads define members one at a time, in order.
         if named_children(node).into_iter().any(|member| {
-            member.kind() == "method_definition"
-                && (super::compile::has_token(member, "get")
-                    || super::compile::has_token(member, "set"))
+            member.kind() == "spread_element"
+                || (member.kind() == "method_definition"
+                    && (super::compile::has_token(member, "get")
+                        || super::compile::has_token(member, "set")))
         }) {
             return self.object_with_accessors(b, node);
         }

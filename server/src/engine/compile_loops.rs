@@ -282,13 +282,17 @@ impl<'s> Compiler<'s> {
         b.emit(Op::PopScope);
     }
 
-    /// `for await (left of array)` (§14.7.5.7 with §27.1.6
-    /// CreateAsyncFromSyncIterator). Each step, the final one included, wraps
-    /// the element with `PromiseResolve` and a `then` and awaits the result:
-    /// two jobs for a plain value or a settled promise, three for a thenable.
-    /// Leaving the body early awaits the iterator's `return()` (one job,
-    /// §7.4.13 AsyncIteratorClose); a rejected element throws from the head
-    /// without closing. Measured on Node 24.11.1 (tests_control.rs).
+    /// `for await (left of iterable)` (§14.7.5.7). Over an array or a sync
+    /// generator (§27.1.6 CreateAsyncFromSyncIterator) each step, the final
+    /// one included, wraps the element with `PromiseResolve` and a `then` and
+    /// awaits the result: two jobs for a plain value or a settled promise,
+    /// three for a thenable. Over an async generator each step awaits its
+    /// `next()` promise. Leaving the body early awaits the iterator's
+    /// `return()` (§7.4.13 AsyncIteratorClose: one job for an array, which
+    /// has no sync `return`, two for a sync generator, the request for an
+    /// async generator); a rejected step throws from the head without
+    /// closing. Measured on Node 24.11.1 (tests_control.rs,
+    /// tests_async_generators.rs).
     fn for_await_statement(&mut self, b: &mut FnBuilder, node: Node) {
         if !b.is_async {
             return b.abstain("`for await` outside an async function");
@@ -308,17 +312,17 @@ impl<'s> Compiler<'s> {
         // Whether the body runs, so that leaving it must close the iterator.
         let open = self.hidden_name("open");
         self.expression(b, right);
-        b.emit(Op::IterInit(iter.clone()));
+        b.emit(Op::AsyncIterInit(iter.clone()));
         b.emit(Op::Push(Value::Bool(false)));
         b.emit(Op::Declare(open.clone(), DeclKind::Let));
         b.handlers += 1;
         let close_at = b.emit(Op::PushHandler(HandlerKind::Finally, 0));
         let step = b.emit(Op::Push(Value::Bool(false)));
         b.emit(Op::Store(open.clone()));
-        b.emit(Op::ForAwaitStep(iter));
+        b.emit(Op::ForAwaitStep(iter.clone()));
         b.emit(Op::Await);
-        // [done, value] -> [value], leaving when done.
-        b.emit(Op::Swap);
+        // [done, awaited] -> [value], leaving when done.
+        b.emit(Op::ForAwaitUnpack);
         let exit = b.emit(Op::JumpIfTrue(0));
         b.emit(Op::Push(Value::Bool(true)));
         b.emit(Op::Store(open.clone()));
@@ -343,9 +347,17 @@ impl<'s> Compiler<'s> {
         b.patch(close_at);
         b.emit(Op::Load(open));
         let skip = b.emit(Op::JumpIfFalse(0));
-        b.emit(Op::Push(Value::Undefined));
+        b.handlers += 1;
+        let caught = b.emit(Op::PushHandler(HandlerKind::Catch, 0));
+        b.emit(Op::ForAwaitClose(iter));
         b.emit(Op::Await);
         b.emit(Op::Pop);
+        b.handlers -= 1;
+        b.emit(Op::PopHandler);
+        let closed = b.emit(Op::Jump(0));
+        b.patch(caught);
+        b.emit(Op::RethrowUnlessThrowing);
+        b.patch(closed);
         b.patch(skip);
         b.emit(Op::EndFinally);
         b.scopes -= 1;

@@ -16,8 +16,15 @@ impl Machine<'_> {
             Some((array, ObjKind::Array(_))) => {
                 Value::Object(self.alloc(ObjKind::ArrayIter { array, next: 0 }))
             }
-            Some((_, ObjKind::Generator(_))) => iterable,
-            _ => return self.abstain("iterating something other than an array or a generator"),
+            Some((_, ObjKind::Generator(_) | ObjKind::CollectionIter { .. })) => iterable,
+            _ => match self.default_collection_iterator(&iterable) {
+                Some(iter) => iter,
+                None => {
+                    return self.abstain(
+                        "iterating something other than an array, a Map, a Set or a generator",
+                    )
+                }
+            },
         };
         let scope = self.scope();
         self.declare(scope, name, Some(iter), false);
@@ -94,6 +101,7 @@ impl Machine<'_> {
         let item = match &self.heap[id].kind {
             ObjKind::ArrayIter { .. } => self.array_iter_step(&iterator)?,
             ObjKind::ForInKeys { .. } => self.next_key(id),
+            ObjKind::CollectionIter { .. } => self.collection_iter_step(id)?,
             ObjKind::Generator(_) => match self.generator_step(&iterator, Value::Undefined)? {
                 Err(error) => return Ok(Some(error)),
                 Ok((_, true, _)) => None,
@@ -213,30 +221,6 @@ impl Machine<'_> {
             }
             _ => return self.abstain("internal: not a pattern op"),
         }
-        Ok(())
-    }
-}
-
-impl Machine<'_> {
-    /// One step of `for await` over an array: AsyncFromSyncIteratorContinuation
-    /// (§27.1.6.4) wraps the element (or `undefined` once done) with
-    /// `PromiseResolve` and a `then` whose derived promise the loop awaits.
-    pub(crate) fn for_await_step(&mut self, name: &Rc<str>) -> Run<()> {
-        let scope = self.scope();
-        let iterator = self.load(scope, name)?;
-        let is_array_iter = iterator
-            .as_object()
-            .is_some_and(|id| matches!(self.heap[id].kind, ObjKind::ArrayIter { .. }));
-        if !is_array_iter {
-            return self.abstain("`for await` over something other than an array");
-        }
-        let item = self.array_iter_step(&iterator)?;
-        let done = item.is_none();
-        let wrapper = self.promise_resolve(item.unwrap_or(Value::Undefined))?;
-        let origin: Rc<str> = Rc::from("for await step");
-        let derived = self.promise_then(wrapper, &Value::Undefined, &Value::Undefined, origin);
-        self.push(Value::Bool(done));
-        self.push(Value::Object(derived));
         Ok(())
     }
 }

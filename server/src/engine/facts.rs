@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use super::bytecode::FuncId;
+use super::scheduler::PhaseKind;
 use super::value::ObjId;
 
 /// Where a tick count starts.
@@ -47,6 +48,12 @@ pub(crate) struct Observer {
     /// plain value) the run could see. The count measuring-claims.md defines
     /// for "resumes k jobs after X settles".
     pub jobs_after_settle: BTreeMap<(FuncId, usize, usize), Vec<Option<u32>>>,
+    /// Per await site, for each resumption: what started its phase, when
+    /// that is a later phase than the activation's entry (`None` when it
+    /// resumed in the entry's phase).
+    pub later_phases: BTreeMap<(FuncId, usize, usize), Vec<Option<PhaseKind>>>,
+    /// Each activation's entry phase (anchors move; this does not).
+    entry_phases: BTreeMap<usize, usize>,
     /// Each activation's (function, outer promise, entry depth, entry phase).
     pub outer_promises: Vec<(FuncId, ObjId, u32, usize)>,
     pub entered_funcs: Vec<FuncId>,
@@ -96,6 +103,7 @@ impl Observer {
             },
         );
         self.activation_funcs.insert(activation, func);
+        self.entry_phases.insert(activation, phase);
         self.entered_funcs.push(func);
     }
 
@@ -207,13 +215,21 @@ impl Observer {
         activation: usize,
         span: Range<usize>,
         depth: u32,
-        phase: usize,
+        (phase, kind): (usize, PhaseKind),
         settled: SettledAt,
     ) {
         let Some(&func) = self.activation_funcs.get(&activation) else {
             return;
         };
         let key = (func, span.start, span.end);
+        let later = self
+            .entry_phases
+            .get(&activation)
+            .is_some_and(|&entry| entry != phase);
+        self.later_phases
+            .entry(key)
+            .or_default()
+            .push(later.then_some(kind));
         let after_settle = self.count_after_settle(activation, depth, phase, settled);
         self.jobs_after_settle
             .entry(key)

@@ -18,6 +18,7 @@ use tree_sitter::Tree;
 use super::facts::{Observed, Observer};
 use super::machine::{Halt, Machine};
 use super::promise::PromiseState;
+use super::scheduler::PhaseKind;
 use super::value::{ObjKind, Value};
 use super::{Abstention, ModuleKind, OrderOutcome};
 
@@ -41,6 +42,42 @@ pub enum ResumeTick {
 /// When the function's outer promise settles (same shape as a resume tick).
 pub type SettleTick = ResumeTick;
 
+/// A phase later than the one in which the call was entered, by what started
+/// it. A resumption there has no tick number after entry: the microtask
+/// queue emptied in between, and Node (or libuv) started something new.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LaterPhase {
+    /// nextTick callbacks Node runs once the microtask queue is empty, and
+    /// the jobs they queue: every microtask queued before has run.
+    NextTick,
+    /// A `setTimeout`/`setInterval` callback (libuv's timers phase), and
+    /// the jobs it queues.
+    Timer,
+    /// A `setImmediate` callback (libuv's check phase), and the jobs it queues.
+    Immediate,
+}
+
+impl LaterPhase {
+    fn of(kind: PhaseKind) -> Option<Self> {
+        match kind {
+            PhaseKind::NextTick => Some(LaterPhase::NextTick),
+            PhaseKind::Timer => Some(LaterPhase::Timer),
+            PhaseKind::Immediate => Some(LaterPhase::Immediate),
+            PhaseKind::Main | PhaseKind::IsolatedCall => None,
+        }
+    }
+}
+
+/// The later phase every observation lies in, if they all lie in one kind
+/// of later phase (`None` entries are observations in the entry's phase).
+fn common_later_phase(kinds: &[Option<PhaseKind>]) -> Option<LaterPhase> {
+    let (first, rest) = kinds.split_first()?;
+    if rest.iter().any(|kind| kind != first) {
+        return None;
+    }
+    LaterPhase::of((*first)?)
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AwaitFacts {
     /// Byte range of the `await_expression`.
@@ -49,6 +86,9 @@ pub struct AwaitFacts {
     /// Every run that reached it awaited a thenable that is not a native
     /// promise: one job calls its `then`, and its `resolve` queues the rest.
     pub thenable: bool,
+    /// Every resumption the run saw came in a later phase than its call's
+    /// entry, of this kind (then `resume` is never `AfterEntry`).
+    pub later_phase: Option<LaterPhase>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +98,8 @@ pub struct AsyncFunctionFacts {
     pub name: String,
     pub awaits: Vec<AwaitFacts>,
     pub settles: SettleTick,
+    /// Every call's promise settled in a later phase than the call's entry, of this kind.
+    pub settles_in: Option<LaterPhase>,
     /// Whether the program's own run entered the function. When it did not,
     /// the facts come from one synthetic call with `undefined` arguments and
     /// hold only for such a call.
@@ -155,10 +197,15 @@ pub fn facts_and_order(
                     .get(&(func, span.start, span.end))
                     .copied()
                     .unwrap_or_default();
+                let later_phase = observer
+                    .later_phases
+                    .get(&(func, span.start, span.end))
+                    .and_then(|kinds| common_later_phase(kinds));
                 AwaitFacts {
                     range: span.clone(),
                     resume,
                     thenable: thenable_runs > 0 && other_runs == 0,
+                    later_phase,
                 }
             })
             .collect();
@@ -176,9 +223,13 @@ pub fn facts_and_order(
                     reason: "this file never calls it".to_owned(),
                 },
                 (false, Some(stop)) => ResumeTick::Unknown {
-                    reason: format!("{stop}, before any call to it"),
+                    reason: format!("this file does not call it before {stop}"),
                 },
             },
+            settles_in: entries
+                .contains_key(&func)
+                .then(|| settle_phase(&machine, &observer, func))
+                .flatten(),
             called_by_program: entries.contains_key(&func),
             is_module_body: func == 0,
         });
@@ -210,7 +261,7 @@ fn run_uncalled_functions(machine: &mut Machine) {
         machine.microtasks.clear();
         machine.ticks.clear();
         machine.steps = 0;
-        machine.start_phase();
+        machine.start_phase(PhaseKind::IsolatedCall);
         let _ = machine
             .call(&Value::Object(closure), Value::Undefined, Vec::new())
             .and_then(|_| machine.run_after_isolated_call());
@@ -324,6 +375,24 @@ fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&st
     }
 }
 
+/// The later phase every call's promise of `func` settled in, if all did in one kind.
+fn settle_phase(machine: &Machine, observer: &Observer, func: usize) -> Option<LaterPhase> {
+    let kinds: Option<Vec<Option<PhaseKind>>> = observer
+        .outer_promises
+        .iter()
+        .filter(|&&(f, ..)| f == func)
+        .map(|&(_, outer, _, entry_phase)| {
+            let data = machine.promise_data(outer)?;
+            if matches!(data.state, PromiseState::Pending) {
+                return None;
+            }
+            let (phase, _) = data.settled_at?;
+            Some((phase != entry_phase).then(|| machine.kind_of_phase(phase)))
+        })
+        .collect();
+    common_later_phase(&kinds?)
+}
+
 fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTick {
     let mut ticks = Vec::new();
     for &(f, outer, depth, phase) in &observer.outer_promises {
@@ -348,7 +417,9 @@ fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTic
     }
     if ticks.contains(&Observed::AfterEntry(u32::MAX)) && ticks.len() == 1 {
         return ResumeTick::Unknown {
-            reason: "settles after a timer, unknown code, or never".to_owned(),
+            reason: "it waits for a timer, I/O, or code ticklens does not model, or never \
+                     settles"
+                .to_owned(),
         };
     }
     summarize(&ticks, ticks.len()).unwrap_or(ResumeTick::Unknown {
@@ -383,6 +454,49 @@ mod tests {
             matches!(&ticks[1], ResumeTick::AfterSettle { jobs: 1, .. }),
             "{:?}",
             ticks[1]
+        );
+    }
+
+    fn later_phases(source: &str, module: ModuleKind) -> Vec<Option<LaterPhase>> {
+        let tree = crate::syntax::parse(source, None);
+        function_facts(source, &tree, module)
+            .into_iter()
+            .flat_map(|f| f.awaits.into_iter().map(|a| a.later_phase))
+            .collect()
+    }
+
+    /// Each later phase is named by what started it; an await in the entry's phase names none.
+    #[test]
+    fn an_await_resumed_after_the_nexttick_queue_a_timer_or_an_immediate_names_that_phase() {
+        let source = "async function main() { await null;\n\
+            await new Promise((r) => process.nextTick(r));\n\
+            await new Promise((r) => setTimeout(r, 100));\n\
+            await new Promise((r) => setImmediate(r)); }\n\
+            main();\n";
+        assert_eq!(
+            later_phases(source, ModuleKind::CommonJs),
+            [
+                None,
+                Some(LaterPhase::NextTick),
+                Some(LaterPhase::Timer),
+                Some(LaterPhase::Immediate)
+            ]
+        );
+        let tree = crate::syntax::parse(source, None);
+        let facts = function_facts(source, &tree, ModuleKind::CommonJs);
+        assert_eq!(facts[0].settles_in, Some(LaterPhase::Immediate));
+    }
+
+    /// An ES module drains its microtasks before Node runs any nextTick: a later phase.
+    #[test]
+    fn a_first_nexttick_await_in_an_es_module_resumes_after_the_nexttick_queue() {
+        let source = "async function main() {\n\
+            await new Promise((r) => process.nextTick(r)); }\n\
+            main();\n";
+        assert_eq!(later_phases(source, ModuleKind::CommonJs), [None]);
+        assert_eq!(
+            later_phases(source, ModuleKind::EsModule),
+            [Some(LaterPhase::NextTick)]
         );
     }
 

@@ -4,8 +4,7 @@
 //! yield moves the frame into the generator's state, like an await moves it
 //! into its activation.
 //!
-//! Async generators (their request queue and awaits) are not modelled: their
-//! functions compile to an abstention.
+//! Async generators, with their request queue, are in `async_generators.rs`.
 
 use std::rc::Rc;
 
@@ -56,7 +55,15 @@ impl<'s> Compiler<'s> {
                 b.emit(Op::Push(Value::Undefined));
             }
         }
-        if !super::compile::has_token(node, "*") {
+        let delegate = super::compile::has_token(node, "*");
+        if b.is_async {
+            return if delegate {
+                self.async_yield_delegate(b)
+            } else {
+                self.async_yield(b)
+            };
+        }
+        if !delegate {
             b.emit(Op::Yield);
             return;
         }
@@ -296,6 +303,9 @@ impl Machine<'_> {
     /// The elements `...value` spreads: an array's, or every value a
     /// generator yields (run to its end, §13.2.4.1 ArrayAccumulation).
     pub(crate) fn spread_items(&mut self, value: &Value) -> Run<Vec<Value>> {
+        if let Some(items) = self.iterable_items(value)? {
+            return Ok(items);
+        }
         if self.generator_of(value).is_none() {
             return self.array_items(value);
         }

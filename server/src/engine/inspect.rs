@@ -118,7 +118,9 @@ impl Machine<'_> {
                     }
                     ObjKind::Closure { func, .. } => {
                         let code = &self.funcs[*func];
-                        let kind = if code.is_generator {
+                        let kind = if code.is_generator && code.is_async {
+                            "AsyncGeneratorFunction"
+                        } else if code.is_generator {
                             "GeneratorFunction"
                         } else if code.is_async {
                             "AsyncFunction"

@@ -12,6 +12,7 @@ use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 use std::rc::Rc;
 
+use super::async_generators::{AfterYield, AsyncGenerator};
 use super::bytecode::{DeclKind, FuncId, FunctionCode, HandlerKind, Op};
 use super::facts::Observer;
 use super::scheduler::{EventLoop, Job, Tick};
@@ -118,6 +119,8 @@ pub(crate) struct Machine<'s> {
     pub activations: Vec<Activation>,
     /// Generator objects' states, by `ObjKind::Generator` index.
     pub generators: Vec<super::generators::GeneratorState>,
+    /// Async generator objects, by `ObjKind::AsyncGenerator` index.
+    pub async_generators: Vec<AsyncGenerator>,
     /// Shared one-shot flags ("already resolved", "already called").
     pub flags: Vec<bool>,
     /// Shared counters (`Promise.all`'s remaining elements).
@@ -162,6 +165,7 @@ impl<'s> Machine<'s> {
             frames: Vec::new(),
             activations: Vec::new(),
             generators: Vec::new(),
+            async_generators: Vec::new(),
             flags: Vec::new(),
             counters: Vec::new(),
             builtins: HashMap::new(),
@@ -195,6 +199,7 @@ impl<'s> Machine<'s> {
             props: Vec::new(),
             proto: None,
             hidden_props: false,
+            frozen: false,
         });
         self.heap.len() - 1
     }
@@ -493,7 +498,9 @@ impl<'s> Machine<'s> {
             });
             let id = self.activations.len() - 1;
             let (depth, phase) = (self.depth, self.event_loop.phase);
-            if let Some(observer) = &mut self.observer {
+            // An async generator's awaits are not counted from its call:
+            // its body runs from `next()` requests (`async_generators.rs`).
+            if let (Some(observer), false) = (&mut self.observer, code.is_generator) {
                 observer.entered(id, func, outer, depth, phase);
             }
             Some(id)
@@ -514,6 +521,9 @@ impl<'s> Machine<'s> {
             generator: None,
             new_target: None,
         };
+        if is_generator && frame.code.is_async {
+            return Ok(Some(self.new_async_generator(frame)));
+        }
         if is_generator {
             return Ok(Some(self.new_generator(frame)));
         }
@@ -548,7 +558,7 @@ impl<'s> Machine<'s> {
                 .and_then(|o| o.awaited_promise(activation))
                 .and_then(|p| self.promise_data(p))
                 .and_then(|data| data.settled_at);
-            let (depth, phase) = (self.depth, self.event_loop.phase);
+            let (depth, phase) = (self.depth, (self.event_loop.phase, self.phase_kind()));
             if let Some(observer) = &mut self.observer {
                 observer.resumed(activation, span, depth, phase, settled);
             }
@@ -601,7 +611,17 @@ impl<'s> Machine<'s> {
                         return Ok(done);
                     }
                 }
-                Step::Yield => return self.yield_frame(),
+                Step::Yield => {
+                    let is_async = self.frames.last().is_some_and(|f| f.code.is_async);
+                    if !is_async {
+                        return self.yield_frame();
+                    }
+                    match self.async_generator_yield(base)? {
+                        AfterYield::Leave(done) => return Ok(done),
+                        AfterYield::Continue => {}
+                        AfterYield::Throw(error) => throw = Some(error),
+                    }
+                }
             }
         }
     }
@@ -897,7 +917,23 @@ impl<'s> Machine<'s> {
                     self.frame().pc = *target;
                 }
             }
-            Op::ForAwaitStep(name) => self.for_await_step(name)?,
+            Op::AsyncIterInit(name) => self.async_iter_init(name)?,
+            Op::ForAwaitStep(name) => self.async_iter_step(name, Value::Undefined)?,
+            Op::AsyncDelegateStep(name) => {
+                let sent = self.pop();
+                self.async_iter_step(name, sent)?;
+            }
+            Op::ForAwaitUnpack => self.async_iter_unpack()?,
+            Op::ForAwaitClose(name) => self.async_iter_close(name)?,
+            Op::AsyncDelegateReturn(name) => {
+                let value = self.pop();
+                self.async_iter_return(name, value)?;
+            }
+            Op::RethrowUnlessThrowing => {
+                if let Some(error) = self.rethrow_unless_throwing() {
+                    return Ok(Step::Throw(error));
+                }
+            }
             Op::JumpIfTrueKeep(target) | Op::JumpIfFalseKeep(target) => {
                 let value = self.pop();
                 let want = matches!(op, Op::JumpIfTrueKeep(_));
@@ -959,7 +995,7 @@ impl<'s> Machine<'s> {
                     return Ok(Step::Throw(error));
                 }
             }
-            Op::Yield => return Ok(Step::Yield),
+            Op::Yield | Op::YieldDelegated => return Ok(Step::Yield),
             Op::YieldDelegate(name, exit) => {
                 if let Some(error) = self.yield_delegate(name, *exit)? {
                     return Ok(Step::Throw(error));
@@ -984,6 +1020,12 @@ impl<'s> Machine<'s> {
                 let scope = self.scope();
                 let class = self.make_class(name.clone(), heritage, constructor, fields, scope)?;
                 self.push(class);
+            }
+            Op::ObjectSpread => {
+                let source = self.pop();
+                let object = self.pop();
+                self.object_spread(&object, &source)?;
+                self.push(object);
             }
             Op::Define { name, kind } => {
                 let value = self.pop();
@@ -1110,6 +1152,11 @@ impl<'s> Machine<'s> {
         let Some(frame) = self.frames.last() else {
             return self.abstain("internal: no frame to finish");
         };
+        if let (Some(generator), true) = (frame.generator, frame.code.is_async) {
+            self.frames.pop();
+            self.async_generator_finished(generator, completion)?;
+            return Ok(self.deliver(Completion::Normal(Value::Undefined), base));
+        }
         if let Some(generator) = frame.generator {
             let completion = self.generator_finished(generator, completion);
             if let Completion::Throw(error) = completion {

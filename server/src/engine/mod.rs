@@ -9,7 +9,12 @@
 //! `inspect.rs`; per-function tick facts in `facts.rs` and `function_facts.rs`.
 //! See docs/ARCHITECTURE.md, "The ordering engine".
 
+mod async_generators;
 mod builtins;
+mod builtins_array;
+mod builtins_number;
+mod builtins_object;
+mod builtins_string;
 mod bytecode;
 mod classes;
 mod collections;
@@ -22,12 +27,14 @@ mod compile_pattern;
 mod compile_switch;
 mod control_ops;
 mod facts;
+mod for_await;
 mod function_facts;
 mod generators;
 mod globals;
 mod inspect;
 mod job_counts;
 mod json;
+mod json_parse;
 mod machine;
 mod module_kind;
 mod node_modules;
@@ -41,6 +48,10 @@ mod strict_mode;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_async_generators;
+#[cfg(test)]
+mod tests_builtins;
+#[cfg(test)]
 mod tests_classes;
 #[cfg(test)]
 mod tests_control;
@@ -53,10 +64,11 @@ mod tests_timers;
 mod value;
 
 pub use function_facts::{
-    facts_and_order, function_facts, AsyncFunctionFacts, AwaitFacts, ResumeTick, SettleTick,
+    facts_and_order, function_facts, AsyncFunctionFacts, AwaitFacts, LaterPhase, ResumeTick,
+    SettleTick,
 };
 pub use job_counts::{count_word, job_counts, probe_resume_jobs, JobCounts, PROBES};
-pub use module_kind::{detect_module_kind, has_module_syntax, ModuleKind};
+pub use module_kind::{detect_module_kind, ModuleKind};
 
 use std::ops::Range;
 use std::rc::Rc;

@@ -13,7 +13,7 @@ pub enum ModuleKind {
 /// Node 24's choice for `path`: `.mjs` is an ES module, `.cjs` CommonJS; for
 /// other extensions the nearest `package.json`'s `"type"` decides; without one,
 /// Node detects ES-module syntax (`import`/`export` statements, top-level `await`).
-pub fn detect_module_kind(path: &Path, source: &str, tree: &Tree) -> ModuleKind {
+pub fn detect_module_kind(path: &Path, _source: &str, tree: &Tree) -> ModuleKind {
     match path.extension().and_then(|e| e.to_str()) {
         Some("mjs") => return ModuleKind::EsModule,
         Some("cjs") => return ModuleKind::CommonJs,
@@ -22,7 +22,7 @@ pub fn detect_module_kind(path: &Path, source: &str, tree: &Tree) -> ModuleKind 
     if let Some(kind) = package_type(path) {
         return kind;
     }
-    if has_module_syntax(source, tree) {
+    if crate::syntax::await_lookup::has_module_syntax(tree) {
         ModuleKind::EsModule
     } else {
         ModuleKind::CommonJs
@@ -45,52 +45,6 @@ fn package_type(path: &Path) -> Option<ModuleKind> {
         };
     }
     None
-}
-
-/// Whether the program uses syntax only an ES module allows at top level.
-pub fn has_module_syntax(_source: &str, tree: &Tree) -> bool {
-    let root = tree.root_node();
-    let mut cursor = root.walk();
-    let has_import_export = root
-        .children(&mut cursor)
-        .any(|child| matches!(child.kind(), "import_statement" | "export_statement"));
-    has_import_export || has_top_level_await(tree)
-}
-
-/// Whether an `await` appears outside every function.
-fn has_top_level_await(tree: &Tree) -> bool {
-    let mut stack = vec![tree.root_node()];
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            // `await (x)`, `await [x]` and `` await `x` `` parse as CommonJS
-            // (a call, subscript or tagged template of a name `await`), so
-            // Node 24 runs such a file as CommonJS (checked: `typeof require`
-            // is "function", then "await is not defined"). See `syntax::awaits`.
-            "await_expression" if !reads_as_a_script(node) => return true,
-            "function_declaration"
-            | "function_expression"
-            | "arrow_function"
-            | "method_definition"
-            | "generator_function_declaration"
-            | "generator_function"
-            | "class_body" => continue,
-            _ => {}
-        }
-        let mut cursor = node.walk();
-        stack.extend(node.children(&mut cursor));
-    }
-    false
-}
-
-/// Whether a top-level `await_expression` is also valid script code: its
-/// operand starts with `(`, `[` or a template.
-fn reads_as_a_script(await_node: tree_sitter::Node) -> bool {
-    await_node.named_child(0).is_some_and(|operand| {
-        matches!(
-            operand.kind(),
-            "parenthesized_expression" | "array" | "template_string"
-        )
-    })
 }
 
 #[cfg(test)]

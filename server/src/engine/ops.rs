@@ -177,6 +177,9 @@ impl Machine<'_> {
             return Ok(Value::Bool(result));
         }
         let builtin = right.as_object().and_then(|id| match &self.heap[id].kind {
+            ObjKind::Native(super::value::Native::Builtin(Builtin::ArrayCtor)) => {
+                Some(Builtin::ArrayIsArray)
+            }
             ObjKind::Native(super::value::Native::Builtin(b)) => Some(*b),
             ObjKind::Namespace("Promise") => Some(Builtin::PromiseCtor),
             ObjKind::Namespace("Array") => Some(Builtin::ArrayIsArray),
@@ -188,7 +191,9 @@ impl Machine<'_> {
             (Some(Builtin::PromiseCtor), Some(object)) => {
                 matches!(object.kind, ObjKind::Promise(_))
             }
-            (Some(Builtin::ArrayIsArray), Some(object)) => matches!(object.kind, ObjKind::Array(_)),
+            (Some(Builtin::ArrayIsArray), Some(object)) => {
+                matches!(object.kind, ObjKind::Array(_) | ObjKind::Holes(_))
+            }
             (Some(Builtin::CollectionCtor(kind)), Some(object)) => {
                 matches!(&object.kind, ObjKind::Collection(c) if c.kind == kind)
             }

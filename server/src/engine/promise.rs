@@ -35,6 +35,8 @@ pub(crate) enum ReactionHandler {
     Thrower,
     /// Resume a suspended async activation (`await`).
     AwaitResume(usize),
+    /// Settle an async generator's `return` request (AsyncGeneratorAwaitReturn).
+    AsyncGeneratorReturn(usize),
 }
 
 /// A PromiseReaction Record (§27.2.1.2).
@@ -353,6 +355,13 @@ impl Machine<'_> {
                     ReactionKind::Reject => Completion::Throw(argument),
                 };
                 return self.resume(activation, outcome);
+            }
+            ReactionHandler::AsyncGeneratorReturn(generator) => {
+                let outcome = match reaction.kind {
+                    ReactionKind::Fulfill => Completion::Normal(argument),
+                    ReactionKind::Reject => Completion::Throw(argument),
+                };
+                return self.async_generator_returned(generator, outcome);
             }
             ReactionHandler::Identity => Completion::Normal(argument),
             ReactionHandler::Thrower => Completion::Throw(argument),

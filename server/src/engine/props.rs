@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use super::machine::{Machine, Run};
-use super::value::{ArrayMethod, Builtin, ObjKind, StringMethod, Value};
+use super::value::{ArrayMethod, Builtin, NumberMethod, ObjKind, StringMethod, Value};
 
 /// Names on `Object.prototype` (§20.1.3) and legacy accessors.
 pub(crate) const OBJECT_PROTOTYPE_NAMES: &[&str] = &[
@@ -45,6 +45,15 @@ fn array_method(name: &str) -> Option<ArrayMethod> {
         "find" => Find,
         "findIndex" => FindIndex,
         "reverse" => Reverse,
+        "splice" => Splice,
+        "sort" => Sort,
+        "flat" => Flat,
+        "flatMap" => FlatMap,
+        "fill" => Fill,
+        "at" => At,
+        "findLast" => FindLast,
+        "findLastIndex" => FindLastIndex,
+        "lastIndexOf" => LastIndexOf,
         _ => return Option::None,
     })
 }
@@ -63,6 +72,15 @@ fn string_method(name: &str) -> Option<StringMethod> {
         "startsWith" => StartsWith,
         "endsWith" => EndsWith,
         "indexOf" => IndexOf,
+        "split" => Split,
+        "replace" => Replace,
+        "replaceAll" => ReplaceAll,
+        "trimStart" => TrimStart,
+        "trimEnd" => TrimEnd,
+        "substring" => Substring,
+        "at" => At,
+        "charAt" => CharAt,
+        "lastIndexOf" => LastIndexOf,
         _ => return None,
     })
 }
@@ -94,7 +112,12 @@ impl Machine<'_> {
                     None => self.abstain(format!("the string property `.{name}` is not modelled")),
                 },
             },
-            Value::Number(_) | Value::Bool(_) => self.abstain(format!(
+            Value::Number(_) => match name {
+                "toFixed" => Ok(self.builtin_value(Builtin::NumberMethod(NumberMethod::ToFixed))),
+                "toString" => Ok(self.builtin_value(Builtin::NumberMethod(NumberMethod::ToString))),
+                _ => self.abstain(format!("the number property `.{name}` is not modelled")),
+            },
+            Value::Bool(_) => self.abstain(format!(
                 "the property `.{name}` of a primitive is not modelled"
             )),
             Value::Object(id) => {
@@ -115,6 +138,11 @@ impl Machine<'_> {
                         }
                     }
                     ObjKind::Collection(_) => self.collection_property(id, name),
+                    ObjKind::Holes(len) => match (name, array_method(name)) {
+                        ("length", _) => Ok(Value::Number(*len as f64)),
+                        (_, Some(method)) => Ok(self.builtin_value(Builtin::ArrayMethod(method))),
+                        _ => self.abstain(format!("the array property `.{name}` is not modelled")),
+                    },
                     ObjKind::Promise(_) => {
                         let builtin = match name {
                             "then" => Builtin::PromiseThen,
@@ -143,6 +171,7 @@ impl Machine<'_> {
                         Ok(Value::Undefined)
                     }
                     ObjKind::Generator(_) => self.generator_method(name),
+                    ObjKind::AsyncGenerator(_) => self.async_generator_method_value(name),
                     ObjKind::Opaque { name: what, .. } => match object.get_own(name) {
                         Some(value) => Ok(value.clone()),
                         None => {
@@ -168,6 +197,11 @@ impl Machine<'_> {
         // PromiseResolve and SpeciesConstructor, which read it.
         if OBJECT_PROTOTYPE_NAMES.contains(&name) && name != "constructor" {
             return self.abstain(format!("setting `.{name}` is not modelled"));
+        }
+        if self.heap[id].frozen {
+            return self.abstain(
+                "writing to a frozen object (ignored in sloppy code, a TypeError in strict code)",
+            );
         }
         if self.set_through_accessor(id, name, &value)?.is_some() {
             return Ok(());
@@ -252,6 +286,11 @@ impl Machine<'_> {
 
     pub fn set_index(&mut self, object: &Value, key: &Value, value: Value) -> Run<()> {
         if let Some(id) = object.as_object() {
+            if self.heap[id].frozen {
+                return self.abstain(
+                    "writing to a frozen object (ignored in sloppy code, a TypeError in strict code)",
+                );
+            }
             if let ObjKind::Array(items) = &mut self.heap[id].kind {
                 return match Self::index_of_key(key) {
                     Some(index) if index < items.len() => {

@@ -98,6 +98,23 @@ pub(crate) struct Timer {
     pub created_step: u64,
 }
 
+/// What started a phase (see [`EventLoop::phase`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum PhaseKind {
+    /// The main script or module body, and its drain.
+    #[default]
+    Main,
+    /// nextTick callbacks Node ran once the microtask queue was empty
+    /// (`processTicksAndRejections`), and the drain after them.
+    NextTick,
+    /// A `setTimeout` or `setInterval` callback (libuv's timers phase).
+    Timer,
+    /// A `setImmediate` callback (libuv's check phase).
+    Immediate,
+    /// A facts-only call of a function the program never calls.
+    IsolatedCall,
+}
+
 /// The event loop's clock and pending callbacks.
 #[derive(Debug, Default)]
 pub(crate) struct EventLoop {
@@ -110,6 +127,8 @@ pub(crate) struct EventLoop {
     /// microtask drain) and the drain that follows it. Ticks count job
     /// generations within one phase; a later phase is never a tick number.
     pub phase: usize,
+    /// What started each phase after the first (phase 0 is [`PhaseKind::Main`]).
+    later_phase_kinds: Vec<PhaseKind>,
     /// Whether the microtask queue was drained since the phase began: the
     /// nextTick callbacks that run next start a phase of their own.
     drained: bool,
@@ -244,7 +263,7 @@ impl Machine<'_> {
             // belong to the phase's synchronous part (generation 0). Ticks
             // queued by microtasks run once the queue is empty: a new phase.
             if !self.ticks.is_empty() && self.event_loop.drained {
-                self.start_phase();
+                self.start_phase(PhaseKind::NextTick);
             }
             while let Some(tick) = self.ticks.pop_front() {
                 self.depth = 0;
@@ -269,10 +288,29 @@ impl Machine<'_> {
 
     /// A new synchronous start: job generations count from 0 again, and no
     /// tick count carries over from the phase before.
-    pub fn start_phase(&mut self) {
+    pub fn start_phase(&mut self, kind: PhaseKind) {
         self.event_loop.phase += 1;
+        self.event_loop.later_phase_kinds.push(kind);
         self.event_loop.drained = false;
         self.depth = 0;
+    }
+
+    /// What started the phase that runs now.
+    pub fn phase_kind(&self) -> PhaseKind {
+        self.kind_of_phase(self.event_loop.phase)
+    }
+
+    /// What started phase number `phase` of this run.
+    pub fn kind_of_phase(&self, phase: usize) -> PhaseKind {
+        match phase.checked_sub(1) {
+            None => PhaseKind::Main,
+            Some(later) => self
+                .event_loop
+                .later_phase_kinds
+                .get(later)
+                .copied()
+                .unwrap_or_default(),
+        }
     }
 
     /// After a facts-only call of a function in isolation: finish its jobs.
@@ -281,10 +319,10 @@ impl Machine<'_> {
         self.event_loop()
     }
 
-    fn count_macrotask(&mut self) -> Run<()> {
+    fn count_macrotask(&mut self, kind: PhaseKind) -> Run<()> {
         self.event_loop.macrotasks += 1;
         self.event_loop.instant += 1;
-        self.start_phase();
+        self.start_phase(kind);
         if self.event_loop.macrotasks > MACROTASK_LIMIT {
             return self.abstain_at("step limit reached (too many timer callbacks)", 0..0);
         }
@@ -438,7 +476,7 @@ impl Machine<'_> {
     }
 
     fn run_timer(&mut self, index: usize) -> Run<()> {
-        self.count_macrotask()?;
+        self.count_macrotask(PhaseKind::Timer)?;
         let timer = &mut self.event_loop.timers[index];
         let (callback, args, handle) = (timer.callback.clone(), timer.args.clone(), timer.handle);
         let what = if timer.kind == TimerKind::Interval {
@@ -478,7 +516,7 @@ impl Machine<'_> {
             if !self.event_loop.timers[index].active {
                 continue;
             }
-            self.count_macrotask()?;
+            self.count_macrotask(PhaseKind::Immediate)?;
             let timer = &mut self.event_loop.timers[index];
             timer.active = false;
             let (callback, args, handle) =

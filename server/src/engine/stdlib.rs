@@ -51,10 +51,39 @@ impl Machine<'_> {
         this: Value,
         args: Vec<Value>,
     ) -> Run<Completion> {
+        if let Some((id, len)) = this.as_object().and_then(|id| match self.heap[id].kind {
+            ObjKind::Holes(len) => Some((id, len)),
+            _ => None,
+        }) {
+            return self.holes_method(id, len, method, this, args);
+        }
         let id = self.array_of(&this)?;
+        let mutates = matches!(
+            method,
+            ArrayMethod::Push
+                | ArrayMethod::Pop
+                | ArrayMethod::Shift
+                | ArrayMethod::Unshift
+                | ArrayMethod::Reverse
+                | ArrayMethod::Splice
+                | ArrayMethod::Sort
+                | ArrayMethod::Fill
+        );
+        if mutates && self.heap[id].frozen {
+            return self.abstain("changing a frozen array (a TypeError)");
+        }
         let normal = |value: Value| Ok(Completion::Normal(value));
         let len = self.items(id).len();
         match method {
+            ArrayMethod::Splice
+            | ArrayMethod::Sort
+            | ArrayMethod::Flat
+            | ArrayMethod::FlatMap
+            | ArrayMethod::Fill
+            | ArrayMethod::At
+            | ArrayMethod::FindLast
+            | ArrayMethod::FindLastIndex
+            | ArrayMethod::LastIndexOf => self.array_method_more(method, id, this, args),
             ArrayMethod::Push => {
                 let items = self.items(id);
                 items.extend(args);
@@ -238,6 +267,15 @@ impl Machine<'_> {
         let string_arg =
             |machine: &Self, index: usize| -> Run<String> { machine.to_string(&arg(&args, index)) };
         let result = match method {
+            StringMethod::Split
+            | StringMethod::Replace
+            | StringMethod::ReplaceAll
+            | StringMethod::TrimStart
+            | StringMethod::TrimEnd
+            | StringMethod::Substring
+            | StringMethod::At
+            | StringMethod::CharAt
+            | StringMethod::LastIndexOf => return self.string_method_more(method, &text, args),
             StringMethod::ToUpperCase => self.new_string(&text.to_uppercase())?,
             StringMethod::ToLowerCase => self.new_string(&text.to_lowercase())?,
             StringMethod::Trim => self.new_string(text.trim())?,

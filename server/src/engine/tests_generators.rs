@@ -84,15 +84,6 @@ console.log(typeof g, typeof count);
 }
 
 #[test]
-fn async_generators_abstain() {
-    let abstention = abstains("async function* g() { yield 1; }\ng().next();");
-    assert!(
-        abstention.reason.contains("async generators"),
-        "{abstention:?}"
-    );
-}
-
-#[test]
 fn return_on_a_generator_inside_yield_star_abstains() {
     let abstention = abstains(
         "function* a() { yield 1; }\nfunction* b() { yield* a(); }\nconst g = b();\ng.next();\ng.return(1);",

@@ -149,6 +149,8 @@ pub(crate) enum Builtin {
     ObjectEntries,
     /// `next`, `return` and `throw` of generator objects.
     Generator(super::generators::Resume),
+    /// `next`, `return` and `throw` of async generator objects.
+    AsyncGenerator(super::generators::Resume),
     CollectionCtor(super::collections::CollectionKind),
     JsonStringify,
     CollectionMethod(super::collections::CollectionMethod),
@@ -159,6 +161,44 @@ pub(crate) enum Builtin {
     /// `require('timers/promises').setTimeout` and `.setImmediate`.
     TimersPromisesSetTimeout,
     TimersPromisesSetImmediate,
+    /// `Array(n)` / `new Array(...)`, and `Array.from` / `Array.of` (`builtins_array.rs`).
+    ArrayCtor,
+    ArrayFrom,
+    ArrayOf,
+    /// `Object.assign`, `freeze`, `isFrozen`, `fromEntries`, `create` (`builtins_object.rs`).
+    ObjectStatic(ObjectStatic),
+    JsonParse,
+    /// `parseInt`, `parseFloat`, `Number.isInteger` and kin (`builtins_number.rs`).
+    NumberStatic(NumberStatic),
+    NumberMethod(NumberMethod),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum ObjectStatic {
+    Assign,
+    Freeze,
+    IsFrozen,
+    FromEntries,
+    Create,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum NumberStatic {
+    ParseInt,
+    ParseFloat,
+    IsInteger,
+    IsSafeInteger,
+    IsFinite,
+    IsNaN,
+    /// The global `isNaN` and `isFinite`, which convert their argument first.
+    GlobalIsNaN,
+    GlobalIsFinite,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum NumberMethod {
+    ToFixed,
+    ToString,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -198,6 +238,15 @@ pub(crate) enum ArrayMethod {
     Find,
     FindIndex,
     Reverse,
+    Splice,
+    Sort,
+    Flat,
+    FlatMap,
+    Fill,
+    At,
+    FindLast,
+    FindLastIndex,
+    LastIndexOf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -213,6 +262,15 @@ pub(crate) enum StringMethod {
     StartsWith,
     EndsWith,
     IndexOf,
+    Split,
+    Replace,
+    ReplaceAll,
+    TrimStart,
+    TrimEnd,
+    Substring,
+    At,
+    CharAt,
+    LastIndexOf,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -261,6 +319,8 @@ pub(crate) enum ObjKind {
     },
     /// A generator object; its state is `Machine::generators[index]`.
     Generator(usize),
+    /// An async generator object; its state is `Machine::async_generators[index]`.
+    AsyncGenerator(usize),
     /// The state of a `for...in` loop: the keys found at its start, each
     /// visited only if it is still there (§14.7.5.10).
     ForInKeys {
@@ -283,6 +343,17 @@ pub(crate) enum ObjKind {
     ErrorPrototype,
     /// A `Map`, `Set`, `WeakMap` or `WeakSet` (`collections.rs`).
     Collection(super::collections::Collection),
+    /// What a Map's or Set's `keys()`, `values()` and `entries()` return; it
+    /// reads the live entry list, so entries added or deleted while iterating
+    /// are seen as Node sees them (§24.1.5.1 CreateMapIterator).
+    CollectionIter {
+        collection: ObjId,
+        next: usize,
+        part: super::collections::IterPart,
+    },
+    /// `new Array(n)` with n > 0: n holes. Only `length`, `fill()`, `join()`,
+    /// spreading and `Array.from` are modelled on it (`builtins_array.rs`).
+    Holes(usize),
 }
 
 #[derive(Debug)]
@@ -297,6 +368,9 @@ pub(crate) struct Object {
     /// Some own properties are not enumerable (a prototype's methods and
     /// `constructor`): enumerating or printing this object abstains.
     pub hidden_props: bool,
+    /// `Object.freeze` was called on it: a write abstains (ignored in sloppy
+    /// code, a TypeError in strict code).
+    pub frozen: bool,
 }
 
 impl Object {

@@ -79,6 +79,10 @@ pub fn quick_fixes(
             })
         })
         .collect();
+    // A comment naming no rule is fixed by editing it, not by another comment.
+    if finding.rule == crate::analysis::UNKNOWN_RULE {
+        return actions;
+    }
     actions.push(CodeActionOrCommand::CodeAction(CodeAction {
         title: format!("Ignore {} on this line", finding.rule),
         kind: Some(CodeActionKind::QUICKFIX),

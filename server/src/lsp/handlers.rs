@@ -99,6 +99,12 @@ pub fn did_change_configuration(backend: &Backend, params: DidChangeConfiguratio
 /// A `ticklens.toml` changed: forget the loaded configs and re-analyse.
 pub fn did_change_watched_files(backend: &Backend, _params: DidChangeWatchedFilesParams) {
     backend.state.configs.clear();
+    backend
+        .state
+        .config_errors_shown
+        .lock()
+        .unwrap_or_else(|poison| poison.into_inner())
+        .clear();
     reanalyze_all(backend);
 }
 
@@ -275,7 +281,9 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
             client
                 .show_message(
                     MessageType::WARNING,
-                    format!("ticklens: {problem}; using defaults"),
+                    format!(
+                        "ticklens is using its default settings until ticklens.toml is fixed: {problem}"
+                    ),
                 )
                 .await;
         }

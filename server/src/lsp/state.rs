@@ -1,6 +1,6 @@
 //! The server's state: open documents and their latest analyses.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, RwLock};
@@ -131,6 +131,9 @@ pub struct ServerState {
     pub settings: RwLock<ClientSettings>,
     /// `ticklens.toml` per folder, as loaded; cleared when a config file changes.
     pub configs: DashMap<PathBuf, Arc<Result<Config, ConfigError>>>,
+    /// The config errors already shown to the user, so that each is shown once,
+    /// not on every edit of every file it governs; cleared with `configs`.
+    pub config_errors_shown: Mutex<HashSet<String>>,
     /// Held from "is this result still current?" to the end of its
     /// `publishDiagnostics`, and by `didClose`, so publications keep the order
     /// of the document's versions.
@@ -168,7 +171,8 @@ impl ServerState {
 
     /// The configuration for a document: its folder's `ticklens.toml` (loaded once
     /// and cached), with the editor's rule levels on top. A broken config file is
-    /// returned as the error, so the caller can report it; defaults apply meanwhile.
+    /// returned as the error the first time it is met, so the caller can report
+    /// it once; defaults apply meanwhile.
     pub fn config_for(&self, uri: &Url) -> (Config, Option<String>) {
         let mut config = Config::default();
         let mut problem = None;
@@ -184,7 +188,16 @@ impl ServerState {
                 .clone();
             match &*loaded {
                 Ok(found) => config = found.clone(),
-                Err(error) => problem = Some(error.to_string()),
+                Err(error) => {
+                    let message = error.to_string();
+                    let mut shown = self
+                        .config_errors_shown
+                        .lock()
+                        .unwrap_or_else(|poison| poison.into_inner());
+                    if shown.insert(message.clone()) {
+                        problem = Some(message);
+                    }
+                }
             }
         }
         config.rules.extend(self.settings().rules);

@@ -45,6 +45,7 @@ use crate::analysis::async_facts::{
     awaits_itself, for_each_own_node, in_async_function, is_for_await, unwrap_parens, AsyncFacts,
 };
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::syntax::{await_lookup, awaits};
 use crate::{query_file, syntax};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
@@ -113,7 +114,7 @@ impl Rule for AsyncArrayCallback {
                 keyword,
             };
             let method = ctx.text(m.method);
-            if consumed_as_promise(ctx.source, m.call) {
+            if consumed_as_promise(ctx, m.call) {
                 return;
             }
             if method.starts_with("reduce") && awaits_accumulator(ctx.source, m.callback) {
@@ -168,12 +169,28 @@ fn message(method: &str) -> String {
 /// True when the call's result is awaited or chained as a promise or an
 /// async iterable: then the receiver is not an array (Node streams and async
 /// iterator helpers have these methods and do await callbacks).
-fn consumed_as_promise(source: &str, call: Node) -> bool {
+fn consumed_as_promise(ctx: &RuleContext, call: Node) -> bool {
+    let source = ctx.source;
     let mut node = call;
     while let Some(parent) = node.parent() {
         match parent.kind() {
             "parenthesized_expression" => node = parent,
-            "await_expression" => return true,
+            // Outside async code `await (x)` calls a function named `await`.
+            "await_expression" => return ctx.await_at(parent).is_some(),
+            // `await (xs.map(f))` and `await (xs.map(f)).then(g)`, which
+            // tree-sitter reads as calls of a function `await` (see
+            // `syntax::awaits`): the call is awaited, or read by the chain.
+            "arguments" => {
+                let Some(around) =
+                    await_lookup::misparsed_await_call_around(source, node, ctx.top_level_awaits())
+                else {
+                    return false;
+                };
+                if ctx.await_at(around).is_some() {
+                    return true;
+                }
+                node = around;
+            }
             "for_in_statement" => return is_for_await(parent),
             "member_expression" => {
                 let Some(property) = parent.child_by_field_id(crate::field!("property")) else {
@@ -209,12 +226,13 @@ fn awaits_accumulator(source: &str, callback: Node) -> bool {
         return false;
     };
     let mut found = false;
+    // The callback is async: each of its own nodes is in async code.
     let mut check = |node: Node| {
-        if node.kind() == "await_expression" {
-            if let Some(operand) = node.named_child(0) {
-                let operand = unwrap_parens(operand);
-                found |= operand.kind() == "identifier" && &source[operand.byte_range()] == name;
-            }
+        if let Some(operand) =
+            awaits::await_expression_in(source, node, true).and_then(|a| a.operand)
+        {
+            let operand = unwrap_parens(operand);
+            found |= operand.kind() == "identifier" && &source[operand.byte_range()] == name;
         }
     };
     check(body);
@@ -427,6 +445,34 @@ mod tests {
                 // The known-good async reducer.
                 "const total = await xs.reduce(async (accP, x) => { const acc = await accP; return acc + await f(x); }, Promise.resolve(0));",
                 "xs.map(async (x) => f(x));",
+            ],
+        );
+    }
+
+    /// tree-sitter reads `await (x).y` as a call of a function `await`
+    /// (tree-sitter-javascript #303); in async code it is an await.
+    #[test]
+    fn misparsed_awaits_of_the_result_or_the_accumulator_count() {
+        assert_valid(
+            &AsyncArrayCallback,
+            &[
+                "async function f(s) { await (s.forEach(async (c) => { await write(c); })); }",
+                "async function f(s) { return await (s.filter(async (r) => check(r))).toArray(); }",
+                "async function f(xs) { return xs.reduce(async (accP, x) => { const acc = await (accP); return acc + x; }, 0); }",
+            ],
+        );
+        assert_invalid(
+            &AsyncArrayCallback,
+            &[
+                // Outside async code `await (...)` calls a function named `await`.
+                (
+                    "function f(xs) { await (xs.forEach(async (x) => { await save(x); })); }",
+                    "async",
+                ),
+                (
+                    "async function f(xs) { return xs.reduce(async (acc, x) => { await (log)(x); return acc + x; }, 0); }",
+                    "async",
+                ),
             ],
         );
     }

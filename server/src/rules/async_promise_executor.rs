@@ -80,11 +80,12 @@ impl Rule for AsyncPromiseExecutor {
             findings.push(Finding {
                 rule: META.code,
                 severity: META.default_severity,
-                message: "this Promise executor is async: any `throw` in it (before or after \
-                          an `await`) rejects the executor's own promise instead of the new \
-                          Promise, which may then never settle; nobody handles that rejection, \
-                          so Node 24 ends the process (exit code 1)"
-                    .to_owned(),
+                message:
+                    "make this executor synchronous: any `throw` in an async executor (before \
+                          or after an `await`) rejects the executor's own promise instead of the \
+                          new Promise, which may then never settle, and nobody handles that \
+                          rejection, so Node 24 ends the process (exit code 1)"
+                        .to_owned(),
                 range: keyword.byte_range(),
                 fixes: fixes(ctx, new, executor, keyword).into_iter().collect(),
             });

@@ -47,6 +47,7 @@ use crate::analysis::dataflow::{
 };
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+use crate::syntax::awaits::AwaitExpr;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -89,8 +90,8 @@ impl Rule for AwaitInLoop {
 /// flow (their writes still count).
 #[derive(Default)]
 struct BodyFacts<'t> {
-    /// Awaits whose innermost loop is this one.
-    awaits: Vec<Node<'t>>,
+    /// Awaits whose innermost loop is this one, either form (`await (x).y()`).
+    awaits: Vec<AwaitExpr<'t>>,
     /// Some await belongs to a nested loop.
     nested_loop_await: bool,
     early_exit: bool,
@@ -106,8 +107,8 @@ struct BodyFacts<'t> {
     pushed_roots: Vec<String>,
 }
 
-fn check_loop<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> Option<Finding> {
-    if !ctx.contains(body, "await_expression") {
+fn check_loop<'t>(ctx: &RuleContext<'t>, node: Node<'t>, body: Node<'t>) -> Option<Finding> {
+    if !ctx.contains_await(body) {
         return None;
     }
     let head_names = loop_head(ctx, node)?;
@@ -126,24 +127,18 @@ fn check_loop<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> Option<F
         return None;
     }
     let deliberate = facts.awaits.iter().any(|a| {
-        a.named_child(0).is_some_and(|operand| {
-            let text = ctx.text(operand);
-            text.contains("setTimeout")
-                || callee_name(ctx, operand).is_some_and(|name| {
-                    is_pause(name)
-                        || matches!(
-                            name,
-                            "Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any"
-                        )
-                })
-        })
+        ctx.source[a.operand_range()].contains("setTimeout")
+            || callee_name(ctx, a).is_some_and(|name| {
+                is_pause(name)
+                    || matches!(
+                        name,
+                        "Promise.all" | "Promise.allSettled" | "Promise.race" | "Promise.any"
+                    )
+            })
     });
     // Awaiting promises that already exist (`await pair.value`) starts nothing:
     // overlapping the iterations would gain nothing.
-    let starts_work = facts.awaits.iter().any(|a| {
-        a.named_child(0)
-            .is_some_and(|operand| callee_name(ctx, operand).is_some())
-    });
+    let starts_work = facts.awaits.iter().any(|a| callee_name(ctx, a).is_some());
     // `results.push(..)` plus another read of `results` in the body: later
     // iterations see what earlier ones pushed.
     let mentions = crate::analysis::dataflow::names_mentioned(body, ctx.source);
@@ -157,7 +152,7 @@ fn check_loop<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> Option<F
     // an ordered protocol on one connection or one piece of state.
     let mut receivers = HashSet::new();
     let same_receiver_twice = facts.awaits.iter().any(|a| {
-        a.named_child(0)
+        a.operand
             .and_then(|operand| callee_receiver(ctx, operand))
             .is_some_and(|receiver| !receivers.insert(receiver))
     });
@@ -172,15 +167,13 @@ fn check_loop<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> Option<F
     {
         return None;
     }
-    let keyword = first.child(0)?;
-    let awaited = first
-        .named_child(0)
-        .map(|operand| brief(ctx, operand))
-        .unwrap_or_default();
+    let keyword = first.keyword;
+    let awaited = brief(ctx, &first);
     let message = format!(
-        "each iteration waits for `{awaited}` before the next starts, though the iterations \
-         do not depend on each other; `Promise.all` would run them together (changes \
-         behaviour: side effects reorder, and all start at once)"
+        "each iteration waits for `{awaited}` before the next one starts, so the loop runs \
+         its iterations one after another although they do not depend on each other; \
+         `Promise.all` would overlap them (this changes behaviour: side effects happen in a \
+         different order, and starting every iteration at once may hit rate limits)"
     );
     let outer_push = facts.pushed_roots.iter().any(|root| !local.contains(root));
     let fix = if outer_push || facts.has_continue || facts.nested_loop_await {
@@ -263,18 +256,18 @@ fn counter_loop(ctx: &RuleContext, node: Node) -> Option<String> {
     (bounded && steps_by_one).then(|| counter.to_owned())
 }
 
-fn body_facts<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> BodyFacts<'t> {
+fn body_facts<'t>(ctx: &RuleContext<'t>, node: Node<'t>, body: Node<'t>) -> BodyFacts<'t> {
     let mut facts = BodyFacts::default();
     preorder(body, |n| {
         let in_closure = inside_function_below(n, node);
-        match n.kind() {
-            "await_expression" if !in_closure => {
-                if innermost_loop(n) == Some(node) {
-                    facts.awaits.push(n);
-                } else {
-                    facts.nested_loop_await = true;
-                }
+        if let Some(awaited) = ctx.await_at(n).filter(|_| !in_closure) {
+            if innermost_loop(n) == Some(node) {
+                facts.awaits.push(awaited);
+            } else {
+                facts.nested_loop_await = true;
             }
+        }
+        match n.kind() {
             "return_statement" if !in_closure => facts.early_exit = true,
             "yield_expression" if !in_closure => facts.yields = true,
             "break_statement" | "continue_statement" if !in_closure => {
@@ -288,7 +281,7 @@ fn body_facts<'t>(ctx: &RuleContext, node: Node<'t>, body: Node<'t>) -> BodyFact
                     let after_await = facts
                         .awaits
                         .first()
-                        .is_some_and(|a| a.start_byte() < n.start_byte());
+                        .is_some_and(|a| a.range().start < n.start_byte());
                     facts.late_continue |= after_await;
                 }
             }
@@ -494,20 +487,9 @@ fn caught_within(throw: Node, body: Node) -> bool {
     false
 }
 
-fn callee_name<'a>(ctx: &RuleContext<'a>, operand: Node) -> Option<&'a str> {
-    let mut node = operand;
-    while node.kind() == "parenthesized_expression" {
-        node = node.named_child(0)?;
-    }
-    match node.kind() {
-        "call_expression" => node
-            .child_by_field_id(crate::field!("function"))
-            .map(|c| ctx.text(c)),
-        "new_expression" => node
-            .child_by_field_id(crate::field!("constructor"))
-            .map(|c| ctx.text(c)),
-        _ => None,
-    }
+/// The callee of the awaited call or `new`, either form of `await`.
+fn callee_name<'a>(ctx: &RuleContext<'a>, awaited: &AwaitExpr) -> Option<&'a str> {
+    awaited.operand_callee().map(|callee| &ctx.source[callee])
 }
 
 fn is_pause(name: &str) -> bool {
@@ -518,10 +500,10 @@ fn is_pause(name: &str) -> bool {
     )
 }
 
-fn brief(ctx: &RuleContext, operand: Node) -> String {
-    let (text, suffix) = match callee_name(ctx, operand) {
-        Some(callee) => (callee, call_suffix(operand)),
-        None => (ctx.text(operand), ""),
+fn brief(ctx: &RuleContext, awaited: &AwaitExpr) -> String {
+    let (text, suffix) = match callee_name(ctx, awaited) {
+        Some(callee) => (callee, "(..)"),
+        None => (&ctx.source[awaited.operand_range()], ""),
     };
     let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.len() > 40 {
@@ -530,27 +512,9 @@ fn brief(ctx: &RuleContext, operand: Node) -> String {
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
         text.truncate(cut);
-        text.push('…');
+        text.push_str("...");
     }
     format!("{text}{suffix}")
-}
-
-/// `(…)` for a call with arguments, `()` for one without.
-fn call_suffix(operand: Node) -> &'static str {
-    let mut node = operand;
-    while node.kind() == "parenthesized_expression" {
-        match node.named_child(0) {
-            Some(inner) => node = inner,
-            None => break,
-        }
-    }
-    match node
-        .child_by_field_id(crate::field!("arguments"))
-        .is_some_and(|args| args.named_child_count() > 0)
-    {
-        true => "(…)",
-        false => "()",
-    }
 }
 
 /// Whether `expr` is certainly an array, so `.map` exists on it.
@@ -683,6 +647,46 @@ mod tests {
                 ("async function f(xs) { for (const x of xs) { try { await g(x); } catch (e) { log(e); } } }", "await"),
                 ("for (const file of files) await upload(file);", "await"),
             ],
+        );
+    }
+
+    /// tree-sitter reads `await (x).y()` as a call of a function `await`
+    /// (tree-sitter-javascript #303); in an async function it is an await.
+    #[test]
+    fn misparsed_awaits_count_as_awaits_of_the_loop() {
+        assert_invalid(
+            &RULE,
+            &[
+                ("async function f(urls) { for (const u of urls) { const j = await (await fetch(u)).json(); log(j); } }", "await"),
+                ("async function f(xs) { for (const x of xs) { await (x.load)(1); } }", "await"),
+            ],
+        );
+        assert_valid(
+            &RULE,
+            &[
+                // Outside async code `await` is a name: this calls it.
+                "function f(xs) { for (const x of xs) { await (x).run(); } }",
+                // A misparsed await of a pause is still deliberate.
+                "async function f(xs) { for (const x of xs) { await send(x); await (this.clock).sleep(100); } }",
+                // An early exit after a misparsed await.
+                "async function f(xs) { for (const x of xs) { if (await (x).ok()) break; } }",
+            ],
+        );
+        let source = "async function f(urls) { for (const u of urls) { log(await (await fetch(u)).json()); } }";
+        let tree = crate::syntax::parse(source, None);
+        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        assert!(
+            findings[0].message.contains("`(await fetch(u)).json(..)`"),
+            "{}",
+            findings[0].message
+        );
+    }
+
+    #[test]
+    fn the_fix_keeps_a_misparsed_await_whole() {
+        assert_eq!(
+            fix_of("async function f() {\n  for (const u of [a, b]) await (await fetch(u)).json();\n}").as_deref(),
+            Some("async function f() {\n  await Promise.all([a, b].map(async (u) => { await (await fetch(u)).json(); }));\n}")
         );
     }
 

@@ -23,6 +23,7 @@ use tree_sitter::Node;
 
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+use crate::syntax::awaits::AwaitExpr;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -71,7 +72,7 @@ impl Rule for AwaitInPromiseAll {
     }
 }
 
-fn check_array(ctx: &RuleContext, method: &str, array: Node) -> Option<Finding> {
+fn check_array<'a>(ctx: &RuleContext<'a>, method: &str, array: Node<'a>) -> Option<Finding> {
     let mut cursor = array.walk();
     let elements: Vec<Node> = array
         .named_children(&mut cursor)
@@ -80,50 +81,38 @@ fn check_array(ctx: &RuleContext, method: &str, array: Node) -> Option<Finding> 
     if elements.len() < 2 {
         return None;
     }
-    let awaited: Vec<(usize, Node)> = elements
+    // Either form of `await`: `await (await fetch(u)).json()` too.
+    let awaited: Vec<(usize, AwaitExpr)> = elements
         .iter()
         .enumerate()
-        .filter(|(_, element)| element.kind() == "await_expression")
-        .map(|(index, element)| (index, *element))
+        .filter_map(|(index, element)| ctx.await_at(*element).map(|a| (index, a)))
         .collect();
     let (first_index, first) = *awaited.first()?;
-    let keyword = first.child(0)?;
-    let operand = first.named_child(0)?;
-    let operand_text = brief(ctx, operand);
-    let started_later = elements
+    let keyword = first.keyword;
+    let operand_text = brief_operand(ctx, &first);
+    let started_later = elements[first_index + 1..]
         .iter()
-        .enumerate()
-        .skip(first_index + 1)
-        .find(|(_, element)| contains_call(**element))
-        .map(|(index, element)| {
-            let inner = if element.kind() == "await_expression" {
-                element.named_child(0).unwrap_or(*element)
-            } else {
-                *element
-            };
-            (index, brief(ctx, inner))
+        .find(|element| contains_call(**element))
+        .map(|element| match ctx.await_at(*element) {
+            Some(inner) => brief_operand(ctx, &inner),
+            None => brief(ctx, *element),
         });
     let message = match started_later {
-        Some((later_index, later)) => format!(
-            "`await` inside `Promise.{method}([…])` runs the elements one after another: the \
-             {} element, `{later}`, starts only after the {}, `{operand_text}`, settles, and \
-             `Promise.{method}` receives values that are already finished",
-            ordinal(later_index),
-            ordinal(first_index)
+        Some(later) => format!(
+            "`await` inside `Promise.{method}([...])` runs the elements one after another: \
+             `{later}` starts only after `{operand_text}` settles, and `Promise.{method}` \
+             only sees finished values"
         ),
         None => format!(
-            "`await` inside `Promise.{method}([…])` waits for `{operand_text}` before \
+            "`await` inside `Promise.{method}([...])` waits for `{operand_text}` before \
              `Promise.{method}` is called: meanwhile a rejection of an earlier element has no \
              handler and is reported as unhandled"
         ),
     };
     let mut edits = Vec::new();
     for (_, element) in &awaited {
-        let (Some(keyword), Some(operand)) = (element.child(0), element.named_child(0)) else {
-            return None;
-        };
         edits.push(Edit {
-            range: keyword.start_byte()..operand.start_byte(),
+            range: element.keyword.start_byte()..element.operand_range().start,
             text: String::new(),
         });
     }
@@ -152,31 +141,19 @@ fn contains_call(node: Node) -> bool {
     found
 }
 
-/// `first`, `second`, ... for the element at `index`.
-fn ordinal(index: usize) -> String {
-    const NAMES: [&str; 10] = [
-        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-        "tenth",
-    ];
-    NAMES.get(index).map_or_else(
-        || format!("element {}", index + 1),
-        |name| (*name).to_owned(),
-    )
+/// [`brief`] of an await's operand, which a misparsed chain
+/// (`await (x).y()`) has no node for.
+fn brief_operand(ctx: &RuleContext, awaited: &AwaitExpr) -> String {
+    match (awaited.operand, awaited.operand_callee()) {
+        (Some(operand), _) => brief(ctx, operand),
+        (None, Some(callee)) => shorten(&ctx.source[callee], "(..)"),
+        (None, None) => shorten(&ctx.source[awaited.operand_range()], ""),
+    }
 }
 
-/// The call as written when it is short (`load(names[0])`), else
-/// `callee(…)` (or `callee()` without arguments), or the expression text,
-/// shortened for messages.
+/// `callee(..)` or the expression text, shortened for messages.
 fn brief(ctx: &RuleContext, node: Node) -> String {
-    let written = ctx
-        .text(node)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if node.kind() == "call_expression" && written.len() <= 30 {
-        return written;
-    }
-    let (text, suffix) = match node.kind() {
+    match node.kind() {
         "call_expression" => {
             let callee = node
                 .child_by_field_id(crate::field!("function"))
@@ -184,10 +161,13 @@ fn brief(ctx: &RuleContext, node: Node) -> String {
             let empty = node
                 .child_by_field_id(crate::field!("arguments"))
                 .is_some_and(|args| args.named_child_count() == 0);
-            (ctx.text(callee), if empty { "()" } else { "(…)" })
+            shorten(ctx.text(callee), if empty { "()" } else { "(..)" })
         }
-        _ => (ctx.text(node), ""),
-    };
+        _ => shorten(ctx.text(node), ""),
+    }
+}
+
+fn shorten(text: &str, suffix: &str) -> String {
     let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.len() > 40 {
         let cut = (0..=37)
@@ -195,7 +175,7 @@ fn brief(ctx: &RuleContext, node: Node) -> String {
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
         text.truncate(cut);
-        text.push('…');
+        text.push_str("...");
     }
     format!("{text}{suffix}")
 }
@@ -248,9 +228,46 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
-            "`await` inside `Promise.all([…])` runs the elements one after another: the \
-             second element, `getPosts(id)`, starts only after the first, `getUser(id)`, \
-             settles, and `Promise.all` receives values that are already finished"
+            "`await` inside `Promise.all([...])` runs the elements one after another: \
+             `getPosts(..)` starts only after `getUser(..)` settles, and `Promise.all` only \
+             sees finished values"
+        );
+    }
+
+    /// tree-sitter reads `await (x).y()` as a call of a function `await`
+    /// (tree-sitter-javascript #303); in an async function it is an await.
+    #[test]
+    fn misparsed_awaits_inside_the_array_are_flagged_and_fixed() {
+        let source =
+            "async function f(u, v) { return Promise.all([await (await fetch(u)).json(), load(v)]); }";
+        assert_invalid(&RULE, &[(source, "await")]);
+        let tree = syntax::parse(source, None);
+        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        assert!(
+            findings[0]
+                .message
+                .contains("`load(..)` starts only after `(await fetch(u)).json(..)` settles"),
+            "{}",
+            findings[0].message
+        );
+        crate::rules::testing::assert_first_fix(
+            &RULE,
+            FixSafety::ChangesBehaviour,
+            &[
+                (
+                    source,
+                    "async function f(u, v) { return Promise.all([(await fetch(u)).json(), load(v)]); }",
+                ),
+                (
+                    "async function f() { await Promise.all([await (a)(1), await (b).c()]); }",
+                    "async function f() { await Promise.all([(a)(1), (b).c()]); }",
+                ),
+            ],
+        );
+        // Outside async code `await` is a name: these are calls of it.
+        assert_valid(
+            &RULE,
+            &["function f() { Promise.all([await (a)(1), await (b).c()]); }"],
         );
     }
 

@@ -65,12 +65,30 @@ impl Rule for AwaitNonPromise {
             else {
                 return;
             };
+            // Outside async code `await (x)` calls a function named `await`.
+            if ctx.await_at(await_node).is_none() {
+                return;
+            }
             let value = unwrap_parens(operand);
             if is_tick_idiom(ctx, value) || !certainly_not_thenable(ctx.source, value) {
                 return;
             }
             findings.push(finding(ctx, await_node, keyword, operand, value));
         });
+        // The awaits tree-sitter misparses as calls of a function `await`
+        // (see `syntax::awaits`). A longer chain (`await (x).y`) has no
+        // operand node: its operand is a call or a property read, which
+        // may hold a promise, so it is never flagged.
+        for awaited in ctx.awaits().into_iter().filter(|a| a.misparsed) {
+            let Some(operand) = awaited.operand else {
+                continue;
+            };
+            let value = unwrap_parens(operand);
+            if is_tick_idiom(ctx, value) || !certainly_not_thenable(ctx.source, value) {
+                continue;
+            }
+            findings.push(finding(ctx, awaited.node, awaited.keyword, operand, value));
+        }
         findings
     }
 }
@@ -230,6 +248,21 @@ mod tests {
                 ("async function f(a) { await typeof a; }", "await"),
             ],
         );
+    }
+
+    /// tree-sitter reads some awaits as calls of a function `await`
+    /// (tree-sitter-javascript #303); in async code they are awaits.
+    #[test]
+    fn misparsed_awaits_are_read_as_awaits() {
+        // A chain's operand is a call or a property read: it may hold a promise.
+        assert_valid(
+            &AwaitNonPromise,
+            &[
+                "async function f(u) { await (await fetch(u)).json(); }",
+                "async function f(x) { await (x).y; await (x)(1); }",
+            ],
+        );
+        assert_valid(&AwaitNonPromise, &["function f() { await (42); }"]);
     }
 
     #[test]

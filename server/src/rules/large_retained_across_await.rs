@@ -162,24 +162,25 @@ fn report(
         _ => null_fix(ctx, function, binding, last_read, &await_keyword),
     };
     let advice = match binding.kind {
-        BindingKind::Const => "Declare it with `let` and set it to `null` after its last use, or \
+        BindingKind::Const => "declare it with `let` and set it to `null` after its last use, or \
                                move the work that uses it into a helper function"
             .to_owned(),
         _ => format!(
-            "Set `{name} = null` after its last use, or move the work that uses it into a \
+            "set `{name} = null` after its last use, or move the work that uses it into a \
              helper function"
         ),
     };
     let stays = match var.certainty {
-        Certainty::Certain => "stays",
-        Certainty::May(_) => "may stay (on some paths)",
+        Certainty::Certain => "stays in memory",
+        Certainty::May(_) => "may stay in memory (on some paths)",
     };
     Finding {
         rule: META.code,
         severity: META.default_severity,
         message: format!(
-            "`{name}` ({large}) is last used {distance} the next `await` but {stays} in memory \
-             while it waits (V8 keeps a suspended async function's locals). {advice}."
+            "`{name}` {stays} while this function waits: {advice}. It holds {large}, last used \
+             {distance} the next `await` (V8 keeps a suspended async function's locals until they \
+             are overwritten or the function returns)"
         ),
         range: binding.decl_range.clone(),
         fixes: fix.into_iter().collect(),
@@ -285,6 +286,19 @@ mod tests {
         );
     }
 
+    /// tree-sitter reads `await (await fetch(u)).json()` as a call of a
+    /// function `await` (tree-sitter-javascript #303); it is an awaited body.
+    #[test]
+    fn a_misparsed_awaited_response_body_is_large() {
+        assert_invalid(
+            &RULE,
+            &[(
+                "async function f(u) {\n  const json = await (await fetch(u)).json();\n  const id = json.id;\n  await save(id);\n}",
+                "json",
+            )],
+        );
+    }
+
     #[test]
     fn the_message_names_the_value_and_how_far_its_last_use_is() {
         let source = "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}";
@@ -292,10 +306,10 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
-            "`body` (a request body from `readBody(…)`) is last used 1 line above the next \
-             `await` but stays in memory while it waits (V8 keeps a suspended async function's \
-             locals). Set `body = null` after its last use, or move the work that uses it into \
-             a helper function."
+            "`body` stays in memory while this function waits: set `body = null` after its last \
+             use, or move the work that uses it into a helper function. It holds a request body \
+             from `readBody(…)`, last used 1 line above the next `await` (V8 keeps a suspended \
+             async function's locals until they are overwritten or the function returns)"
         );
     }
 
@@ -331,7 +345,7 @@ mod tests {
         assert_eq!(findings.len(), 1);
         assert!(findings[0].fixes.is_empty());
         assert!(findings[0].message.contains(
-            "Declare it with `let` and set it to `null` after its last use, or move the work \
+            "declare it with `let` and set it to `null` after its last use, or move the work \
              that uses it into a helper function"
         ));
         assert!(!findings[0].message.contains("block"));

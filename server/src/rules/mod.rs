@@ -26,7 +26,8 @@ use tree_sitter::{Node, QueryCapture, Tree};
 use crate::analysis::async_facts::AsyncFacts;
 use crate::analysis::{Finding, Severity};
 use crate::config::Config;
-use crate::syntax::{queries, QueryFile, SyntaxIndex, Words};
+use crate::syntax::awaits::{self, AwaitExpr};
+use crate::syntax::{await_lookup, queries, QueryFile, SyntaxIndex, Words};
 
 pub use async_array_callback::AsyncArrayCallback;
 pub use async_promise_executor::AsyncPromiseExecutor;
@@ -277,6 +278,8 @@ pub struct RuleContext<'a> {
     /// Where the words the queries require occur in the whole document.
     words: Cow<'a, Words<'a>>,
     facts: Facts<'a>,
+    /// Whether the file reads as an ES module by its syntax, on first use.
+    module_syntax: OnceLock<bool>,
 }
 
 enum Facts<'a> {
@@ -296,16 +299,20 @@ impl<'a> RuleContext<'a> {
             index: SyntaxIndex::new(tree.root_node()),
             words: Cow::Owned(Words::new(source, queries::required_words())),
             facts: Facts::Lazy(Box::default()),
+            module_syntax: OnceLock::new(),
         }
     }
 
-    /// A context whose scope is `unit`, a part of the document; `words` and
-    /// `facts` are the whole document's.
+    /// A context whose scope is `unit`, a part of the document, with whether
+    /// the document has ES-module syntax (`await_lookup::has_module_syntax`,
+    /// computed once per document); `words` and `facts` are the whole
+    /// document's.
     pub fn for_unit(
         source: &'a str,
         tree: &'a Tree,
         config: &'a Config,
         unit: SyntaxIndex<'a>,
+        module_syntax: bool,
         words: &'a Words<'a>,
         facts: &'a AsyncFacts,
     ) -> Self {
@@ -316,6 +323,7 @@ impl<'a> RuleContext<'a> {
             index: unit,
             words: Cow::Borrowed(words),
             facts: Facts::Given(facts),
+            module_syntax: OnceLock::from(module_syntax),
         }
     }
 
@@ -350,6 +358,56 @@ impl<'a> RuleContext<'a> {
         self.index.contains(node, kind)
     }
 
+    /// Whether `await` is an operator at the file's top level. A rule does
+    /// not see the file's path or `package.json`, so this is Node's
+    /// detection by syntax: an `import`, `export` or unambiguous top-level
+    /// `await` makes an ES module.
+    pub fn top_level_awaits(&self) -> bool {
+        *self
+            .module_syntax
+            .get_or_init(|| await_lookup::has_module_syntax(self.tree))
+    }
+
+    /// `node` read as an `await` as Node reads it (see [`crate::syntax::awaits`]):
+    /// a tree-sitter `await_expression`, or the top of a chain tree-sitter
+    /// misparsed as a call of `await` (`await (x).y()`), where `await` is an
+    /// operator (in async code; elsewhere `await (x)` calls a function named
+    /// `await`). Rules ask this rather than matching `await_expression` nodes.
+    pub fn await_at<'t>(&self, node: Node<'t>) -> Option<AwaitExpr<'t>> {
+        // Either form starts with its keyword: most nodes stop here.
+        if !self.source[node.byte_range()].starts_with("await") {
+            return None;
+        }
+        awaits::await_expression(self.source, node, self.top_level_awaits())
+    }
+
+    /// Whether `node` may hold an `await` of either form: a cheap test before
+    /// a walk that asks [`RuleContext::await_at`] (a tree-sitter
+    /// `await_expression` counts here even where it is a call).
+    pub fn contains_await(&self, node: Node) -> bool {
+        self.contains(node, "await_expression")
+            || !await_lookup::misparsed_awaits_in(self.source, node, self.top_level_awaits())
+                .is_empty()
+    }
+
+    /// Every `await` of either form in the scope, in source order.
+    pub fn awaits(&self) -> Vec<AwaitExpr<'a>> {
+        let mut found: Vec<AwaitExpr<'a>> = self
+            .nodes("await_expression")
+            .iter()
+            .filter_map(|&node| self.await_at(node))
+            .collect();
+        for &root in self.scope() {
+            found.extend(await_lookup::misparsed_awaits_in(
+                self.source,
+                root,
+                self.top_level_awaits(),
+            ));
+        }
+        found.sort_by_key(|awaited| awaited.node.start_byte());
+        found
+    }
+
     /// Runs a query file and calls `each` with every match's captures.
     pub fn for_each_match(&self, file: &QueryFile, each: impl FnMut(&[QueryCapture<'a>])) {
         self.index
@@ -373,6 +431,11 @@ impl<'a> RuleContext<'a> {
 /// The link to a rule's documentation.
 pub fn docs_url(code: &str) -> String {
     format!("https://github.com/ticklens/ticklens/blob/main/docs/rules/{code}.md")
+}
+
+/// The page listing every rule, for messages about a rule name that is not one.
+pub fn docs_index_url() -> &'static str {
+    "https://github.com/ticklens/ticklens/tree/main/docs/rules"
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ use crate::analysis::async_facts::{
 };
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+use crate::syntax::await_lookup;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -101,7 +102,9 @@ fn finding(ctx: &RuleContext, all: Node, map: Node, callback: Node, keyword: Nod
             text: String::new(),
         }],
     }];
-    if let Some(awaited) = awaited_in_place(all) {
+    // `await (Promise.all(...))` too, which tree-sitter reads as a call of a
+    // function `await` (see `syntax::awaits`).
+    if let Some(awaited) = await_lookup::await_of_operand(ctx.source, all, ctx.top_level_awaits()) {
         if returns_only_plain_values(ctx, callback) {
             let mut text = ctx.text(map).to_owned();
             let base = map.start_byte();
@@ -113,7 +116,7 @@ fn finding(ctx: &RuleContext, all: Node, map: Node, callback: Node, keyword: Nod
                 title: "Map synchronously, without `await Promise.all`".to_owned(),
                 safety: FixSafety::ChangesBehaviour,
                 edits: vec![Edit {
-                    range: awaited.byte_range(),
+                    range: awaited.range(),
                     text,
                 }],
             });
@@ -135,19 +138,6 @@ fn next_non_space(source: &str, from: usize) -> usize {
         .char_indices()
         .find(|(_, c)| !c.is_whitespace())
         .map_or(source.len(), |(i, _)| from + i)
-}
-
-/// The `await` expression directly around `Promise.all(...)`, if any.
-fn awaited_in_place(all: Node) -> Option<Node> {
-    let mut node = all;
-    loop {
-        let parent = node.parent()?;
-        match parent.kind() {
-            "parenthesized_expression" => node = parent,
-            "await_expression" => return Some(parent),
-            _ => return None,
-        }
-    }
 }
 
 /// Every value the callback returns is certainly not a thenable.
@@ -228,6 +218,25 @@ mod tests {
                     "async",
                 ),
             ],
+        );
+    }
+
+    /// tree-sitter reads `await (x).y` as a call of a function `await`
+    /// (tree-sitter-javascript #303); in async code it is an await.
+    #[test]
+    fn misparsed_awaits_count_in_the_callback_and_around_promise_all() {
+        assert_valid(
+            &NeedlessAsync,
+            &["await Promise.all(items.map(async (item) => await (cache).get(item)));"],
+        );
+        assert_eq!(
+            fixes_of(
+                "async function f(xs) { return await (Promise.all(xs.map(async (x) => x * 2))); }"
+            ),
+            [
+                "async function f(xs) { return await (Promise.all(xs.map((x) => x * 2))); }",
+                "async function f(xs) { return xs.map((x) => x * 2); }"
+            ]
         );
     }
 

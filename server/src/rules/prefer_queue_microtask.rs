@@ -91,7 +91,7 @@ impl Rule for PreferQueueMicrotask {
         if candidates.is_empty() || ctx.facts().is_bound("process") {
             return Vec::new();
         }
-        let module_syntax = crate::engine::has_module_syntax(ctx.source, ctx.tree);
+        let module_syntax = ctx.top_level_awaits();
         candidates
             .into_iter()
             .map(|callee| {

@@ -134,16 +134,16 @@ fn check_return(ctx: &RuleContext, keyword: Node, value: Node) -> Option<Finding
     let described = promise_description(ctx, value, function, 0)?;
     let message = match (bypassed.catch, bypassed.finally) {
         (true, true) => format!(
-            "`{described}` is returned without `await` inside `try`: the `catch` never sees a \
-             rejection of `{described}`, and `finally` runs before `{described}` settles"
+            "the `catch` never sees a rejection of `{described}`, and `finally` runs before it \
+             settles: use `return await` (it is returned without `await` inside `try`)"
         ),
         (true, false) => format!(
-            "`{described}` is returned without `await` inside `try`: the `catch` never sees a \
-             rejection of `{described}`; the caller gets it instead"
+            "the `catch` never sees a rejection of `{described}`, the caller gets it instead: \
+             use `return await` (it is returned without `await` inside `try`)"
         ),
         _ => format!(
-            "`{described}` is returned without `await` inside `try`: `finally` runs before \
-             `{described}` settles"
+            "`finally` runs before `{described}` settles: use `return await` (it is returned \
+             without `await` inside `try`)"
         ),
     };
     let needs_parens = !matches!(
@@ -309,13 +309,18 @@ fn promise_description(
     if depth > 4 {
         return None;
     }
+    // `return await (await fetch(u)).json()` is awaited: tree-sitter reads
+    // it as a call of a function `await` (see `syntax::awaits`).
+    if ctx.await_at(value).is_some() {
+        return None;
+    }
     match value.kind() {
         "parenthesized_expression" => {
             promise_description(ctx, value.named_child(0)?, function, depth + 1)
         }
         "new_expression" => {
             let constructor = value.child_by_field_id(crate::field!("constructor"))?;
-            (ctx.text(constructor) == "Promise").then(|| "new Promise(…)".to_owned())
+            (ctx.text(constructor) == "Promise").then(|| "new Promise(..)".to_owned())
         }
         "call_expression" => call_is_promise(ctx, value).then(|| brief_call(ctx, value)),
         "identifier" => {
@@ -335,7 +340,7 @@ fn promise_description(
     }
 }
 
-/// `callee(…)` (`callee()` without arguments), shortened for messages.
+/// `callee(..)`, shortened for messages.
 fn brief_call(ctx: &RuleContext, call: Node) -> String {
     let Some(callee) = call.child_by_field_id(crate::field!("function")) else {
         return "the returned promise".to_owned();
@@ -351,7 +356,7 @@ fn brief_call(ctx: &RuleContext, call: Node) -> String {
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
         text.truncate(cut);
-        text.push('…');
+        text.push_str("...");
     }
     let empty = call
         .child_by_field_id(crate::field!("arguments"))
@@ -359,7 +364,7 @@ fn brief_call(ctx: &RuleContext, call: Node) -> String {
     if empty {
         format!("{text}()")
     } else {
-        format!("{text}(…)")
+        format!("{text}(..)")
     }
 }
 
@@ -534,8 +539,21 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
-            "`fetch(…)` is returned without `await` inside `try`: the `catch` never sees a \
-             rejection of `fetch(…)`, and `finally` runs before `fetch(…)` settles"
+            "the `catch` never sees a rejection of `fetch(..)`, and `finally` runs before it \
+             settles: use `return await` (it is returned without `await` inside `try`)"
+        );
+    }
+
+    #[test]
+    fn misparsed_awaits_are_awaited_returns() {
+        // tree-sitter reads these as calls of a function `await`
+        // (tree-sitter-javascript #303); in async code they are awaits.
+        assert_valid(
+            &RULE,
+            &[
+                "async function f(u) { try { return await (await fetch(u)).json(); } catch (e) { return null; } }",
+                "async function f(db) { try { return await (db.pool).query(q); } finally { done(); } }",
+            ],
         );
     }
 

@@ -37,6 +37,7 @@ use crate::analysis::dataflow::{
     is_function, names_assigned, names_mentioned, pattern_identifiers, preorder, Walk,
 };
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::syntax::awaits::AwaitExpr;
 use crate::{query_file, syntax};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
@@ -50,7 +51,8 @@ query_file!(
         "await_statement",
         "await_statement.binding",
         "await_statement.keyword",
-        "await_statement.operand"
+        "await_statement.operand",
+        "await_statement.chain"
     ]
 );
 
@@ -70,8 +72,26 @@ pub const FIX_SAFETY: FixSafety = FixSafety::ChangesBehaviour;
 struct AwaitStatement<'t> {
     statement: Node<'t>,
     binding: Option<Node<'t>>,
-    keyword: Node<'t>,
+    /// The await, either form (`await (x).y()` too, see `syntax::awaits`).
+    awaited: AwaitExpr<'t>,
+    /// Where the operand's names are read: the operand, or for a misparsed
+    /// chain (which has no operand node) the whole chain, keyword included.
     operand: Node<'t>,
+}
+
+impl<'t> AwaitStatement<'t> {
+    /// The callee of the awaited call or `new`.
+    fn callee_text<'a>(&self, ctx: &RuleContext<'a>) -> Option<&'a str> {
+        self.awaited
+            .operand_callee()
+            .map(|range| &ctx.source[range])
+    }
+
+    /// The callee as a node: none for a misparsed chain (`(x).load` in
+    /// `await (x).load()` is no node).
+    fn callee_node(&self) -> Option<Node<'t>> {
+        self.awaited.operand.and_then(callee)
+    }
 }
 
 impl Rule for SequentialAwaits {
@@ -84,19 +104,22 @@ impl Rule for SequentialAwaits {
         let binding_index = AWAIT_STATEMENTS.capture("await_statement.binding");
         let keyword_index = AWAIT_STATEMENTS.capture("await_statement.keyword");
         let operand_index = AWAIT_STATEMENTS.capture("await_statement.operand");
+        let chain_index = AWAIT_STATEMENTS.capture("await_statement.chain");
         let mut items: Vec<AwaitStatement> = Vec::new();
         ctx.for_each_match(&AWAIT_STATEMENTS, |captures| {
             let find = |index| captures.iter().find(|c| c.index == index).map(|c| c.node);
-            if let (Some(statement), Some(keyword), Some(operand)) = (
-                find(statement_index),
-                find(keyword_index),
-                find(operand_index),
-            ) {
+            let awaited = match (find(keyword_index), find(operand_index), find(chain_index)) {
+                (Some(keyword), Some(_), _) => keyword.parent().and_then(|n| ctx.await_at(n)),
+                // Only where `syntax::awaits` reads the chain as an await.
+                (_, _, Some(chain)) => ctx.await_at(chain),
+                _ => None,
+            };
+            if let (Some(statement), Some(awaited)) = (find(statement_index), awaited) {
                 items.push(AwaitStatement {
                     statement,
                     binding: find(binding_index),
-                    keyword,
-                    operand,
+                    awaited,
+                    operand: awaited.operand.unwrap_or(awaited.node),
                 });
             }
         });
@@ -166,10 +189,9 @@ fn is_pause(name: &str) -> bool {
 
 /// Whether a statement can take part in a group at all.
 fn eligible(ctx: &RuleContext, item: &AwaitStatement) -> bool {
-    let Some(callee) = callee(item.operand) else {
+    let Some(text) = item.callee_text(ctx) else {
         return false;
     };
-    let text = ctx.text(callee);
     if is_pause(text)
         || matches!(
             text,
@@ -183,6 +205,10 @@ fn eligible(ctx: &RuleContext, item: &AwaitStatement) -> bool {
         if is_function(node) {
             return Walk::Skip;
         }
+        if node == item.awaited.node {
+            // A misparsed chain: the await itself, not one nested in it.
+            return Walk::Enter;
+        }
         // `await (x).y` too (see `syntax::awaits`); top-level awaits of an
         // ES module count, whatever the file's kind (the rule cannot tell).
         nested_await |= crate::syntax::awaits::await_expression(ctx.source, node, true).is_some();
@@ -192,7 +218,7 @@ fn eligible(ctx: &RuleContext, item: &AwaitStatement) -> bool {
         return false;
     }
     // A bare `await f();` joins only a repetition of the same plain function.
-    item.binding.is_some() || callee.kind() == "identifier"
+    item.binding.is_some() || item.callee_node().is_some_and(|c| c.kind() == "identifier")
 }
 
 fn bound_names(ctx: &RuleContext, item: &AwaitStatement) -> Vec<String> {
@@ -214,22 +240,19 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
     if !eligible(ctx, item) || first.binding.is_some() != item.binding.is_some() {
         return false;
     }
-    let Some(item_callee) = callee(item.operand) else {
+    let Some(item_callee) = item.callee_text(ctx) else {
         return false;
     };
-    if item.binding.is_none() {
-        let same = callee(first.operand).is_some_and(|c| ctx.text(c) == ctx.text(item_callee));
-        if !same {
-            return false;
-        }
+    if item.binding.is_none() && first.callee_text(ctx) != Some(item_callee) {
+        return false;
     }
     let reads = names_mentioned(item.operand, ctx.source);
     let writes = names_assigned(item.operand, ctx.source);
-    let item_receiver = receiver(ctx, item_callee);
+    let item_receiver = item.callee_node().and_then(|c| receiver(ctx, c));
     group.iter().all(|earlier| {
         let earlier_reads = names_mentioned(earlier.operand, ctx.source);
         let earlier_writes = names_assigned(earlier.operand, ctx.source);
-        let earlier_receiver = callee(earlier.operand).and_then(|c| receiver(ctx, c));
+        let earlier_receiver = earlier.callee_node().and_then(|c| receiver(ctx, c));
         bound_names(ctx, earlier)
             .iter()
             .all(|name| !reads.contains(name))
@@ -239,19 +262,10 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
     })
 }
 
-/// `callee(…)` (`callee()` without arguments) or the operand's text,
-/// shortened for messages.
-fn brief(ctx: &RuleContext, operand: Node) -> String {
-    let (text, suffix) = match callee(operand) {
-        Some(callee) => {
-            let has_arguments = callee
-                .parent()
-                .and_then(|call| call.child_by_field_id(crate::field!("arguments")))
-                .is_some_and(|args| args.named_child_count() > 0);
-            (ctx.text(callee), if has_arguments { "(…)" } else { "()" })
-        }
-        None => (ctx.text(operand), ""),
-    };
+fn brief(ctx: &RuleContext, item: &AwaitStatement) -> String {
+    let text = item
+        .callee_text(ctx)
+        .unwrap_or(&ctx.source[item.awaited.operand_range()]);
     let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.len() > 40 {
         let cut = (0..=37)
@@ -259,9 +273,9 @@ fn brief(ctx: &RuleContext, operand: Node) -> String {
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
         text.truncate(cut);
-        text.push('…');
+        text.push_str("...");
     }
-    format!("{text}{suffix}")
+    format!("{text}(..)")
 }
 
 fn report(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Finding> {
@@ -271,9 +285,9 @@ fn report(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Finding> {
     let first = group[0];
     let second = group[1];
     // Consequence and action first, the mechanism after. Two calls of the same
-    // function read alike (`fetch(…)`), so they are told apart by position.
+    // function read alike (`fetch(..)`), so they are told apart by position.
     let message = if group.len() == 2 {
-        let (earlier, later) = (brief(ctx, first.operand), brief(ctx, second.operand));
+        let (earlier, later) = (brief(ctx, &first), brief(ctx, &second));
         let (later, earlier) = match earlier == later {
             true => (format!("the second `{later}`"), "the first".to_owned()),
             false => (format!("`{later}`"), format!("`{earlier}`")),
@@ -290,14 +304,14 @@ fn report(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Finding> {
              (this changes behaviour: they start together, and the others still run when one \
              rejects)",
             group.len(),
-            brief(ctx, first.operand)
+            brief(ctx, &first)
         )
     };
     Some(Finding {
         rule: META.code,
         severity: META.default_severity,
         message,
-        range: second.keyword.byte_range(),
+        range: second.awaited.keyword.byte_range(),
         fixes: fix(ctx, group).into_iter().collect(),
     })
 }
@@ -317,8 +331,10 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
     let last = group.last()?;
     let range = first.statement.start_byte()..last.statement.end_byte();
     // Comments between the statements would be lost.
-    let operands: Vec<std::ops::Range<usize>> =
-        group.iter().map(|item| item.operand.byte_range()).collect();
+    let operands: Vec<std::ops::Range<usize>> = group
+        .iter()
+        .map(|item| item.awaited.operand_range())
+        .collect();
     let mut has_comment = false;
     if let Some(parent) = first.statement.parent() {
         preorder(parent, |node| {
@@ -347,7 +363,10 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
         return None;
     }
     let kind = declaration_kind(ctx, first.statement);
-    let operand_texts: Vec<&str> = group.iter().map(|item| ctx.text(item.operand)).collect();
+    let operand_texts: Vec<&str> = group
+        .iter()
+        .map(|item| &ctx.source[item.awaited.operand_range()])
+        .collect();
     let head = match kind {
         Some(kind) => {
             let patterns: Vec<&str> = group
@@ -433,6 +452,34 @@ mod tests {
         );
     }
 
+    /// tree-sitter reads `await (x).y()` as a call of a function `await`
+    /// (tree-sitter-javascript #303); in async code it is an await.
+    #[test]
+    fn misparsed_await_statements_group_like_the_others() {
+        assert_invalid(
+            &RULE,
+            &[(
+                "async function f(a, b) { const x = await (a.repo).load(); const y = await (b.repo).load(); }",
+                "await",
+            )],
+        );
+        assert_eq!(
+            fixed("async function f(a, b) {\n  const x = await (a.repo).load();\n  const y = await getY(b);\n}").as_deref(),
+            Some("async function f(a, b) {\n  const [x, y] = await Promise.all([(a.repo).load(), getY(b)]);\n}")
+        );
+        assert_valid(
+            &RULE,
+            &[
+                // A nested await orders the work: the fetch idiom stays sequential.
+                "async function f(u, v) { const a = await (await fetch(u)).json(); const b = await (await fetch(v)).json(); }",
+                // The second reads the first's result through the chain.
+                "async function f() { const a = await f1(); const b = await (a.next).call(); }",
+                // Outside async code `await (x).y()` calls a function named `await`.
+                "function f() { const a = await (x).load(); const b = await (y).load(); }",
+            ],
+        );
+    }
+
     fn fixed(before: &str) -> Option<String> {
         crate::rules::testing::first_fix_output(&RULE, FixSafety::ChangesBehaviour, before)
     }
@@ -473,14 +520,14 @@ mod tests {
     fn the_message_never_names_the_same_call_twice() {
         let same = message("async function f(a, b) { await fetch(a); await fetch(b); }");
         assert!(
-            same.starts_with("the second `fetch(…)` waits for the first to settle"),
+            same.starts_with("the second `fetch(..)` waits for the first to settle"),
             "{same}"
         );
         let different = message(
             "async function f(id) { const u = await getUser(id); const p = await getPosts(id); }",
         );
         assert!(
-            different.starts_with("`getPosts(…)` waits for `getUser(…)` to settle"),
+            different.starts_with("`getPosts(..)` waits for `getUser(..)` to settle"),
             "{different}"
         );
     }

@@ -151,9 +151,9 @@ fn check_update(ctx: &RuleContext, update: Node, target: Node, value: Node) -> O
         50,
     );
     let message = format!(
-        "`{written}` reads `{target_text}` before the `await` and writes it after: a change \
-         other code makes to `{target_text}` while this function waits for `{awaited}` \
-         (another call of this function, for example) is lost"
+        "read `{target_text}` after the `await`: `{written}` reads it before the `await` and \
+         writes it after, so a change other code makes to `{target_text}` while this function \
+         waits for `{awaited}` (another call of this function, for example) is lost"
     );
     let fix = if awaits.len() == 1 {
         hoist_fix(ctx, update, value, first_await)
@@ -381,9 +381,9 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert!(
             findings[0].message.starts_with(
-                "`total = total + await f()` reads `total` before the `await` and writes it \
-                 after: a change other code makes to `total` while this function waits for \
-                 `f()` (another call of this function, for example) is lost"
+                "read `total` after the `await`: `total = total + await f()` reads it before the \
+                 `await` and writes it after, so a change other code makes to `total` while this \
+                 function waits for `f()` (another call of this function, for example) is lost"
             ),
             "{}",
             findings[0].message

@@ -38,6 +38,7 @@ use crate::analysis::async_facts::{
     in_async_function, is_async_function, is_function, unwrap_parens, AsyncFacts,
 };
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::syntax::await_lookup;
 use crate::{query_file, syntax};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
@@ -263,8 +264,11 @@ fn batch_fix(
     map_call: Node,
     callback: Node,
 ) -> Option<Fix> {
-    let awaited = all.parent().filter(|p| p.kind() == "await_expression")?;
+    // `await (Promise.all(...))` too, which tree-sitter reads as a call of
+    // a function `await` (see `syntax::awaits`).
+    let awaited = await_lookup::await_of_operand(ctx.source, all, ctx.top_level_awaits())?;
     let statement = awaited
+        .node
         .parent()
         .filter(|p| p.kind() == "expression_statement")?;
     if !in_async_function(statement) {
@@ -445,6 +449,16 @@ mod tests {
                 ("await Promise.allSettled(files.map(function (f) { return fs.promises.readFile(f); }));", "Promise.allSettled"),
                 ("async function load(x) {}\nawait Promise.all(ids.map(load));", "Promise.all"),
             ],
+        );
+    }
+
+    /// tree-sitter reads `await (Promise.all(...))` as a call of a function
+    /// `await` (tree-sitter-javascript #303); in async code it is an await.
+    #[test]
+    fn the_fix_batches_a_misparsed_awaited_statement() {
+        assert_eq!(
+            fixes_of("async function f(users) {\n  await (Promise.all(users.map((user) => sendEmail(user))));\n}"),
+            ["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]
         );
     }
 

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::functions::{in_async_context, is_for_await, is_function, owner, Owner};
+use super::functions::{in_async_context, is_for_await, is_function, owner, unwrap_parens, Owner};
 
 /// One `await` expression as JavaScript reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +47,28 @@ impl<'t> AwaitExpr<'t> {
             Some(operand) if !self.misparsed => operand.byte_range(),
             _ => self.operand_start()..self.node.end_byte(),
         }
+    }
+
+    /// The bytes of the callee when the operand is a call or a `new`:
+    /// `getUser` in `await getUser(id)`, `(await fetch(u)).json` in the
+    /// misparsed `await (await fetch(u)).json()`, whose callee no node spans.
+    pub fn operand_callee(&self) -> Option<Range<usize>> {
+        if let Some(operand) = self.operand {
+            let operand = unwrap_parens(operand);
+            let field = match operand.kind() {
+                "call_expression" => crate::field!("function"),
+                "new_expression" => crate::field!("constructor"),
+                _ => return None,
+            };
+            return operand.child_by_field_id(field).map(|c| c.byte_range());
+        }
+        if self.node.kind() != "call_expression" {
+            return None;
+        }
+        // The chain's last link is the call; everything before it but the
+        // keyword is the callee.
+        let function = self.node.child_by_field_id(crate::field!("function"))?;
+        (function != self.keyword).then(|| self.operand_start()..function.end_byte())
     }
 
     /// Where the operand starts: the first node after the keyword.
@@ -121,7 +143,7 @@ pub fn await_shape<'t>(source: &str, node: Node<'t>) -> Option<AwaitExpr<'t>> {
 }
 
 /// The node kinds a postfix chain is made of.
-fn is_chain_link(node: Node) -> bool {
+pub(super) fn is_chain_link(node: Node) -> bool {
     matches!(
         node.kind(),
         "call_expression" | "member_expression" | "subscript_expression"
@@ -129,7 +151,7 @@ fn is_chain_link(node: Node) -> bool {
 }
 
 /// The link's head: the callee of a call, the object of a member or subscript.
-fn head_of(link: Node) -> Option<Node> {
+pub(super) fn head_of(link: Node) -> Option<Node> {
     match link.kind() {
         "call_expression" => link.child_by_field_id(crate::field!("function")),
         "member_expression" | "subscript_expression" => {

@@ -1,5 +1,6 @@
 //! Parsing JavaScript with tree-sitter, and the queries the analysis runs.
 
+pub mod await_lookup;
 pub mod awaits;
 pub mod functions;
 pub mod index;

@@ -4,12 +4,14 @@
 --
 --   require("ticklens").setup({
 --     cmd = { "ticklens", "lsp" },   -- or an absolute path to the binary
---     inlay_hints = false,            -- show inlay hints in ticklens buffers
---     code_lens = false,              -- show code lenses (when the server offers them)
+--     inlay_hints = true,             -- show inlay hints in ticklens buffers
+--     code_lens = true,               -- show code lenses
 --     rules = {},                     -- { ["async-promise-executor"] = "error" }; "off" silences
 --   })
 --
 -- On Neovim 0.11+ you may instead call vim.lsp.enable("ticklens") (see lsp/ticklens.lua).
+-- Either way, inlay hints and code lenses are shown by default, as in VS Code: see
+-- :help ticklens-inlay-hints.
 
 local M = {}
 
@@ -18,8 +20,8 @@ M.defaults = {
   cmd = { "ticklens", "lsp" },
   filetypes = { "javascript", "javascriptreact" },
   root_markers = { "package.json", ".git" },
-  inlay_hints = false,
-  code_lens = false,
+  inlay_hints = true,
+  code_lens = true,
   rules = {},
 }
 
@@ -118,20 +120,20 @@ function M.start(bufnr)
   return vim.lsp.start(client_config(bufnr), { bufnr = bufnr })
 end
 
-local function on_attach(args)
-  local client = vim.lsp.get_client_by_id(args.data.client_id)
-  if not client or client.name ~= NAME or not options then
-    return
-  end
-  local bufnr = args.buf
-  if options.inlay_hints then
+--- Called on LspAttach for a ticklens client (plugin/ticklens.lua registers it for both ways of
+--- starting the server). Shows what the server was asked to compute: `init_options.inlayHints` and
+--- `init_options.codeLens`, true unless set to false. Without this, Neovim would request nothing
+--- and the server's hints would stay hidden until the user enabled them.
+function M.on_attach(client, bufnr)
+  local init = client.config.init_options or {}
+  if init.inlayHints ~= false then
     if vim.lsp.inlay_hint and vim.lsp.inlay_hint.enable then
       vim.lsp.inlay_hint.enable(true, { bufnr = bufnr })
     else
       notify("inlay hints need Neovim 0.10 or later", vim.log.levels.WARN)
     end
   end
-  if options.code_lens and client.server_capabilities.codeLensProvider then
+  if init.codeLens ~= false and client.server_capabilities.codeLensProvider then
     vim.lsp.codelens.refresh({ bufnr = bufnr })
     vim.api.nvim_create_autocmd({ "BufEnter", "InsertLeave", "TextChanged" }, {
       buffer = bufnr,
@@ -154,7 +156,6 @@ function M.setup(opts)
       M.start(args.buf)
     end,
   })
-  vim.api.nvim_create_autocmd("LspAttach", { group = group, callback = on_attach })
   -- Buffers opened before setup() ran.
   for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
     if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(options.filetypes, vim.bo[bufnr].filetype) then

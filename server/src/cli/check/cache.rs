@@ -1,22 +1,41 @@
 //! The result cache: findings keyed by a hash of the file's bytes, the rule
 //! configuration and the ticklens version, in `.ticklens-cache/`.
 //!
+//! The folder stays in the project, where ESLint users keep `.eslintcache`,
+//! and ignores itself: it holds a `.gitignore` of `*` (as Ruff's `.ruff_cache`
+//! and pytest's `.pytest_cache` do), so `git status` stays clean without a
+//! line in the user's own `.gitignore`, and a `CACHEDIR.TAG` for backup tools.
+//!
 //! Entries are written to a temporary file and renamed into place, so concurrent
 //! runs never see a half-written entry; two runs writing the same key write the
 //! same bytes. A corrupt or unreadable entry is a miss.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity, SYNTAX_ERROR};
+use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity, SYNTAX_ERROR, UNKNOWN_RULE};
 use crate::rules;
+
+/// The cache folder's name when `--cache-dir` is not given.
+pub const DEFAULT_DIR: &str = ".ticklens-cache";
+
+/// Tells git to ignore everything in the folder, this file included.
+const GITIGNORE: &str = "# Written by ticklens: its result cache is not part of the project.\n*\n";
+
+/// <https://bford.info/cachedir/>: backup and archive tools skip the folder.
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+    # This file is a cache directory tag created by ticklens.\n\
+    # For information about cache directory tags see https://bford.info/cachedir/\n";
 
 pub struct Cache {
     dir: PathBuf,
     /// Everything besides the file's bytes that decides the findings.
     salt: String,
+    /// Whether the folder exists with its marker files; set by the first write.
+    ready: OnceLock<bool>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -52,7 +71,29 @@ impl Cache {
                 env!("CARGO_PKG_VERSION"),
                 rules.join(",")
             ),
+            ready: OnceLock::new(),
         }
+    }
+
+    /// Creates the folder with its `.gitignore` and `CACHEDIR.TAG`. The markers
+    /// go only into a folder this run creates or one with the default name: a
+    /// `--cache-dir` pointing at an existing folder of the user's must not
+    /// start hiding that folder from git.
+    fn prepare(&self) -> bool {
+        let ours =
+            !self.dir.exists() || self.dir.file_name() == Some(std::ffi::OsStr::new(DEFAULT_DIR));
+        if std::fs::create_dir_all(&self.dir).is_err() {
+            return false;
+        }
+        if ours {
+            for (name, text) in [(".gitignore", GITIGNORE), ("CACHEDIR.TAG", CACHEDIR_TAG)] {
+                let path = self.dir.join(name);
+                if !path.exists() {
+                    let _ = std::fs::write(path, text);
+                }
+            }
+        }
+        true
     }
 
     pub fn key(&self, bytes: &[u8], config_fingerprint: &str) -> String {
@@ -76,6 +117,9 @@ impl Cache {
 
     /// Stores findings; failures only cost a future miss, so they are ignored.
     pub fn put(&self, key: &str, findings: &[Finding]) {
+        if !*self.ready.get_or_init(|| self.prepare()) {
+            return;
+        }
         let entry = Entry {
             findings: findings.iter().map(store).collect(),
         };
@@ -100,7 +144,7 @@ fn known_codes() -> impl Iterator<Item = &'static str> {
     rules::ALL
         .iter()
         .map(|r| r.meta().code)
-        .chain([SYNTAX_ERROR])
+        .chain([SYNTAX_ERROR, UNKNOWN_RULE])
 }
 
 fn store(finding: &Finding) -> CachedFinding {
@@ -126,7 +170,7 @@ fn store(finding: &Finding) -> CachedFinding {
     }
 }
 
-/// A cached finding back as a `Finding`; `None` (a miss) when its rule is unknown.
+/// A cached finding back as a `Finding`; `None` (a miss) when its code is unknown.
 fn restore(cached: CachedFinding) -> Option<Finding> {
     let rule = known_codes().find(|code| *code == cached.rule)?;
     Some(Finding {

@@ -5,7 +5,8 @@
 //! `--deny-warnings` or over `--max-warnings`; 2 when a path could not be read or
 //! decoded (a file without permission, a folder that cannot be read, a broken or
 //! looping link, a FIFO, a binary file), or on a usage error. Each such path is
-//! reported once, and the other files are still checked and printed.
+//! reported once, and the other files are still checked and printed. Also 2,
+//! with nothing checked, when a `ticklens.toml` that applies is invalid.
 
 mod cache;
 mod configs;
@@ -20,8 +21,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::analysis::{analyze_guarded, syntax_error, Finding};
-use crate::config::Config;
+use crate::analysis::{analyze_guarded, has_suppression_comment, syntax_error, Finding};
+use crate::config::{Config, ConfigError};
 use crate::engine::{self, OrderOutcome};
 use crate::rules;
 use crate::syntax;
@@ -116,15 +117,31 @@ pub fn run(options: &Options) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let (configs, config_errors) = load_configs(&options.paths);
+    // The configs above the named paths give the walk its `ignore` lists;
+    // then every config governing a walked file must be valid before any
+    // file is checked (see `configs`).
+    let top_configs = match load_configs(&options.paths) {
+        Ok(configs) => configs,
+        Err(errors) => {
+            configs::report(errors);
+            return ExitCode::from(2);
+        }
+    };
     let mut filters = options.filters.clone();
-    for config in &configs {
+    for config in &top_configs {
         filters.exclude.extend(config.ignore.iter().cloned());
     }
     let walked = walk::walk(&options.paths, &filters);
-    let mut walk_errors = config_errors;
+    let configs = match configs::ConfigCache::load(&walked.files) {
+        Ok(configs) => configs,
+        Err(errors) => {
+            configs::report(errors);
+            return ExitCode::from(2);
+        }
+    };
+    let mut walk_errors = Vec::new();
 
-    let checker = Checker::new(options);
+    let checker = Checker::new(options, configs);
     let progress = progress_bar(walked.files.len());
     // Largest first, handed out one at a time in that order: a big file met
     // last would leave the other threads idle while one finishes it.
@@ -223,8 +240,9 @@ fn progress_bar(len: usize) -> indicatif::ProgressBar {
     bar
 }
 
-/// The configs found above the given paths (for their `ignore` lists), and errors.
-fn load_configs(paths: &[PathBuf]) -> (Vec<Config>, Vec<String>) {
+/// The configs found above the given paths (for their `ignore` lists), or
+/// the errors of those that are broken, once per file.
+fn load_configs(paths: &[PathBuf]) -> Result<Vec<Config>, Vec<ConfigError>> {
     let mut configs = Vec::new();
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -233,13 +251,16 @@ fn load_configs(paths: &[PathBuf]) -> (Vec<Config>, Vec<String>) {
             if !seen.insert(file.clone()) {
                 continue;
             }
-            match Config::load_for(path) {
-                Ok((_, config)) => configs.push(config),
-                Err(error) => errors.push(error.to_string()),
+            match Config::load(&file) {
+                Ok(config) => configs.push(config),
+                Err(error) => errors.push(error),
             }
         }
     }
-    (configs, errors)
+    match errors.is_empty() {
+        true => Ok(configs),
+        false => Err(errors),
+    }
 }
 
 /// Checks single files; shared by all worker threads.
@@ -250,7 +271,7 @@ struct Checker {
 }
 
 impl Checker {
-    fn new(options: &Options) -> Self {
+    fn new(options: &Options, configs: configs::ConfigCache) -> Self {
         let cache = options
             .cache_dir
             .clone()
@@ -258,7 +279,7 @@ impl Checker {
         Self {
             options: options.clone(),
             cache,
-            configs: configs::ConfigCache::default(),
+            configs,
         }
     }
 
@@ -339,8 +360,16 @@ impl Checker {
                 return Outcome::Checked(findings);
             }
         }
-        // Every file is parsed, even one without any rule's trigger word: a
-        // syntax error is reported wherever it is, as ESLint and Biome do.
+        // No rule's trigger word in the text: no rule can report anything, and
+        // the file is not parsed at all (about half of a typical dependency
+        // tree; docs/performance.md). Its syntax errors are left to the
+        // JavaScript tools that run it: ticklens reports a syntax error where
+        // it stops it from analysing async code (docs/rules/syntax-error.md).
+        // A suppression comment is read even then: one naming no rule gets
+        // an `unknown-rule` warning.
+        if rules::triggered(source, rules::ALL).is_empty() && !has_suppression_comment(source) {
+            return Outcome::Checked(Vec::new());
+        }
         let budget = syntax::parse_budget(source.len());
         let Some(tree) = syntax::parse_within(source, None, budget) else {
             return Outcome::Failed(format!(
@@ -349,14 +378,11 @@ impl Checker {
             ));
         };
         let mut findings: Vec<Finding> = syntax_error(source, &tree).into_iter().collect();
-        // No rule's trigger word in the text: no rule can report anything.
-        if !rules::triggered(source, rules::ALL).is_empty() {
-            match analyze_guarded(source, &tree, rules::ALL, config) {
-                Ok(analysis) => findings.extend(analysis.findings),
-                Err(panic) => return Outcome::Failed(panic.to_string()),
-            }
-            findings.sort_by_key(|finding| finding.range.start);
+        match analyze_guarded(source, &tree, rules::ALL, config) {
+            Ok(analysis) => findings.extend(analysis.findings),
+            Err(panic) => return Outcome::Failed(panic.to_string()),
         }
+        findings.sort_by_key(|finding| finding.range.start);
         if let (Some(cache), Some(key)) = (&self.cache, &key) {
             cache.put(key, &findings);
         }

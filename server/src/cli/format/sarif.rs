@@ -103,12 +103,8 @@ fn region(report: &FileReport, index: &LineIndex, range: &std::ops::Range<usize>
 }
 
 fn result(report: &FileReport, index: &LineIndex, uri: &str, finding: &Finding) -> Value {
-    let rule_index = descriptors()
-        .position(|(code, _, _)| code == finding.rule)
-        .unwrap_or(0);
     let mut value = json!({
         "ruleId": finding.rule,
-        "ruleIndex": rule_index,
         "level": level(finding.severity),
         "message": { "text": finding.message },
         "locations": [{ "physicalLocation": {
@@ -116,6 +112,11 @@ fn result(report: &FileReport, index: &LineIndex, uri: &str, finding: &Finding) 
             "region": region(report, index, &finding.range),
         }}],
     });
+    // A finding whose code is not in the driver's list (the suppression
+    // comments' `unknown-rule`) is named by its id alone.
+    if let Some(rule_index) = descriptors().position(|(code, _, _)| code == finding.rule) {
+        value["ruleIndex"] = rule_index.into();
+    }
     if !finding.fixes.is_empty() {
         value["fixes"] = finding
             .fixes

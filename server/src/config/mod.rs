@@ -14,24 +14,22 @@
 //! The file is found by walking up from the checked file; the nearest one wins.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use thiserror::Error;
 
 use crate::analysis::Severity;
-use crate::rules;
+
+mod read;
 
 pub const FILE_NAME: &str = "ticklens.toml";
 
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
-    #[serde(default)]
     pub rules: BTreeMap<String, RuleLevel>,
-    #[serde(default)]
     pub ignore: Vec<String>,
-    #[serde(default)]
     pub known_safe: Vec<String>,
 }
 
@@ -47,6 +45,15 @@ pub enum RuleLevel {
 }
 
 impl RuleLevel {
+    /// Every level with the name `ticklens.toml` gives it.
+    pub const NAMED: [(&'static str, RuleLevel); 5] = [
+        ("off", RuleLevel::Off),
+        ("hint", RuleLevel::Hint),
+        ("info", RuleLevel::Info),
+        ("warning", RuleLevel::Warning),
+        ("error", RuleLevel::Error),
+    ];
+
     pub fn severity(self) -> Option<Severity> {
         match self {
             RuleLevel::Off => None,
@@ -58,35 +65,87 @@ impl RuleLevel {
     }
 }
 
+/// A `ticklens.toml` that cannot be used. Each problem carries its position, so
+/// a user can go straight to it; all problems of a file are reported together.
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("{path}: {source}")]
+    #[error("{}: cannot read it: {source}", path.display())]
     Read {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    #[error("{}", Problems(path, problems))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+}
+
+/// One mistake in a config file, at a 1-based line and column (in characters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn path(&self) -> &Path {
+        match self {
+            ConfigError::Read { path, .. } | ConfigError::Invalid { path, .. } => path,
+        }
+    }
+
+    /// The same error naming the file relative to `base` when it lies under it,
+    /// so that messages show `ticklens.toml`, not a long absolute path.
+    pub fn relative_to(mut self, base: &Path) -> Self {
+        let (ConfigError::Read { path, .. } | ConfigError::Invalid { path, .. }) = &mut self;
+        if let Ok(relative) = path.strip_prefix(base) {
+            *path = relative.to_owned();
+        }
+        self
+    }
+
+    /// One line per problem: `path:line:column: message`.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            ConfigError::Read { .. } => vec![self.to_string()],
+            ConfigError::Invalid { path, problems } => problems
+                .iter()
+                .map(|p| format!("{}:{}:{}: {}", path.display(), p.line, p.column, p.message))
+                .collect(),
+        }
+    }
+}
+
+struct Problems<'a>(&'a PathBuf, &'a [Problem]);
+
+impl fmt::Display for Problems<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.1.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.0.display(),
+                p.line,
+                p.column,
+                p.message
+            )?;
+        }
+        Ok(())
+    }
 }
 
 impl Config {
     /// Parses and validates a config text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|err| ConfigError::Invalid {
+        read::read(text).map_err(|problems| ConfigError::Invalid {
             path: path.to_owned(),
-            message: err.message().to_owned(),
-        })?;
-        if let Some(unknown) = config.rules.keys().find(|code| {
-            !rules::ALL
-                .iter()
-                .any(|rule| rule.meta().code == code.as_str())
-        }) {
-            return Err(ConfigError::Invalid {
-                path: path.to_owned(),
-                message: format!("[rules] names `{unknown}`, which is not a ticklens rule"),
-            });
-        }
-        Ok(config)
+            problems,
+        })
     }
 
     /// The nearest `ticklens.toml` at or above `start` (a file or a folder).
@@ -103,12 +162,17 @@ impl Config {
         let Some(path) = Config::find_file(start) else {
             return Ok((None, Config::default()));
         };
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read {
-            path: path.clone(),
+        let config = Config::load(&path)?;
+        Ok((Some(path), config))
+    }
+
+    /// Reads and validates the config file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
             source,
         })?;
-        let config = Config::parse(&text, &path)?;
-        Ok((Some(path), config))
+        Config::parse(&text, path)
     }
 
     /// The severity rule `code` reports at, or `None` when it is off.

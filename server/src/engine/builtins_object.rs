@@ -1,0 +1,125 @@
+//! `Object.assign`, `Object.freeze`, `Object.isFrozen` and
+//! `Object.fromEntries` (§20.1.2), and object spread `{...a}` (§13.2.5.5
+//! CopyDataProperties), for the plain objects the engine models.
+
+use super::machine::{Completion, Machine, Run};
+use super::value::{ObjId, ObjKind, ObjectStatic, Value};
+
+fn arg(args: &[Value], index: usize) -> Value {
+    args.get(index).cloned().unwrap_or(Value::Undefined)
+}
+
+impl Machine<'_> {
+    pub(crate) fn object_static(
+        &mut self,
+        method: ObjectStatic,
+        args: Vec<Value>,
+    ) -> Run<Completion> {
+        let normal = |value: Value| Ok(Completion::Normal(value));
+        let target = arg(&args, 0);
+        match method {
+            ObjectStatic::Assign => {
+                if target.is_nullish() {
+                    return self.abstain("Object.assign to null or undefined (a TypeError)");
+                }
+                for source in args.iter().skip(1) {
+                    for (key, value) in self.own_enumerable_entries(source)? {
+                        self.set_property(&target, &key, value)?;
+                    }
+                }
+                normal(target)
+            }
+            ObjectStatic::Freeze => {
+                // A primitive is returned as it is (§20.1.2.6 step 1).
+                let Some(id) = target.as_object() else {
+                    return normal(target);
+                };
+                if !self.is_plain_data(id) && !matches!(self.heap[id].kind, ObjKind::Array(_)) {
+                    return self.abstain("Object.freeze of this kind of object is not modelled");
+                }
+                self.heap[id].frozen = true;
+                normal(target)
+            }
+            ObjectStatic::IsFrozen => {
+                let Some(id) = target.as_object() else {
+                    return normal(Value::Bool(true));
+                };
+                if !self.is_plain_data(id) && !matches!(self.heap[id].kind, ObjKind::Array(_)) {
+                    return self.abstain("Object.isFrozen of this kind of object is not modelled");
+                }
+                normal(Value::Bool(self.heap[id].frozen))
+            }
+            ObjectStatic::FromEntries => {
+                if target.is_nullish() {
+                    return self.abstain("Object.fromEntries of null or undefined (a TypeError)");
+                }
+                let entries = self.spread_items(&target)?;
+                let object = self.alloc(ObjKind::Plain);
+                for entry in entries {
+                    if entry.as_object().is_none() {
+                        return self.abstain("an entry that is not an object (a TypeError)");
+                    }
+                    let key = self.get_index(&entry, &Value::Number(0.0))?;
+                    let value = self.get_index(&entry, &Value::Number(1.0))?;
+                    let key = self.property_key_of(&key)?;
+                    self.account_slots(2)?;
+                    self.heap[object].set_own(&key, value);
+                }
+                normal(Value::Object(object))
+            }
+            ObjectStatic::Create => self.abstain(
+                "Object.create is not modelled (an object without `Object.prototype` prints differently)",
+            ),
+        }
+    }
+
+    /// A plain object whose own properties are all enumerable data properties.
+    fn is_plain_data(&self, id: ObjId) -> bool {
+        let object = &self.heap[id];
+        matches!(object.kind, ObjKind::Plain) && !object.hidden_props && !self.has_accessor(id)
+    }
+
+    /// ToPropertyKey for a key the engine can place: integer-like keys are
+    /// ordered first by V8, which the engine's objects do not model.
+    fn property_key_of(&self, key: &Value) -> Run<String> {
+        if key.as_object().is_some() {
+            return self.abstain("an object used as a property key is not modelled");
+        }
+        let key = self.to_string(key)?;
+        if super::compile_expr::is_array_index(&key) || super::classes::is_private(&key) {
+            return self.abstain("an integer-like property key is not modelled");
+        }
+        Ok(key)
+    }
+
+    /// The own enumerable string-keyed properties CopyDataProperties and
+    /// `Object.assign` copy, in order: none for `null`, `undefined`, numbers
+    /// and booleans; abstains for strings, arrays and other objects, whose
+    /// keys are indices or not modelled.
+    pub(crate) fn own_enumerable_entries(&self, source: &Value) -> Run<Vec<(String, Value)>> {
+        match source {
+            Value::Undefined | Value::Null | Value::Number(_) | Value::Bool(_) => Ok(Vec::new()),
+            Value::Str(text) if text.is_empty() => Ok(Vec::new()),
+            Value::Object(id) if self.is_plain_data(*id) => Ok(self.heap[*id]
+                .props
+                .iter()
+                .filter(|(key, _)| !super::classes::is_private(key))
+                .map(|(key, value)| (key.to_string(), value.clone()))
+                .collect()),
+            _ => self.abstain("copying the properties of this value is not modelled"),
+        }
+    }
+
+    /// `{ ...source }` inside an object literal: the copied properties are
+    /// defined on `target` (CreateDataProperty, so setters are not called).
+    pub(crate) fn object_spread(&mut self, target: &Value, source: &Value) -> Run<()> {
+        let Some(id) = target.as_object() else {
+            return self.abstain("internal: object spread without an object");
+        };
+        for (key, value) in self.own_enumerable_entries(source)? {
+            self.account_slots(2)?;
+            self.heap[id].set_own(&key, value);
+        }
+        Ok(())
+    }
+}

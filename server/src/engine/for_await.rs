@@ -1,0 +1,198 @@
+//! The machine's side of async iteration (`for await` and `yield*` in async
+//! generators): the async iterator of an iterable (§7.4.3 GetIterator with
+//! kind async), one step, and AsyncIteratorClose (§7.4.13).
+//!
+//! Arrays and sync generators go through CreateAsyncFromSyncIterator
+//! (§27.1.6): each result's value is wrapped with `PromiseResolve` and a
+//! `then`, two jobs for a plain value. Async generators are their own async
+//! iterator: each step awaits the request's promise. Measured on Node
+//! 24.11.1 (tests_control.rs, tests_async_generators.rs).
+
+use std::rc::Rc;
+
+use super::generators::Resume;
+use super::machine::{Completion, Machine, Pending, Run};
+use super::value::{ObjKind, Value};
+
+impl Machine<'_> {
+    /// `[iterable] -> []`: declares the hidden async iterator binding.
+    pub(crate) fn async_iter_init(&mut self, name: &Rc<str>) -> Run<()> {
+        let iterable = self.pop();
+        let iter =
+            match iterable.as_object().map(|id| (id, &self.heap[id].kind)) {
+                Some((array, ObjKind::Array(_))) => {
+                    Value::Object(self.alloc(ObjKind::ArrayIter { array, next: 0 }))
+                }
+                Some((_, ObjKind::Generator(_) | ObjKind::AsyncGenerator(_))) => iterable,
+                _ => return self.abstain(
+                    "`for await` or `yield*` over something other than an array or a generator \
+                     (strings, `Map`/`Set` and `[Symbol.asyncIterator]` objects are not modelled)",
+                ),
+            };
+        let scope = self.scope();
+        self.declare(scope, name, Some(iter), false);
+        Ok(())
+    }
+
+    /// One step: `[] -> [done, promise]`, the promise being the one to await.
+    /// `done` is a boolean for a sync iterator, whose result is known now,
+    /// and `undefined` for an async one, whose promise gives `{ value, done }`.
+    pub(crate) fn async_iter_step(&mut self, name: &Rc<str>, sent: Value) -> Run<()> {
+        let scope = self.scope();
+        let iterator = self.load(scope, name)?;
+        let Some(id) = iterator.as_object() else {
+            return self.abstain("internal: lost an async iterator");
+        };
+        let (item, done) = match self.heap[id].kind {
+            ObjKind::AsyncGenerator(_) => {
+                let Completion::Normal(promise) =
+                    self.async_generator_request(&iterator, Resume::Next, sent)?
+                else {
+                    return self.abstain("internal: an async generator request threw");
+                };
+                self.push(Value::Undefined);
+                self.push(promise);
+                return Ok(());
+            }
+            ObjKind::ArrayIter { .. } => {
+                let item = self.array_iter_step(&iterator)?;
+                let done = item.is_none();
+                (item.unwrap_or(Value::Undefined), done)
+            }
+            ObjKind::Generator(_) => match self.generator_step(&iterator, sent)? {
+                // %AsyncFromSyncIteratorPrototype%.next: a throw rejects the step.
+                Err(error) => {
+                    let rejected = self.new_promise();
+                    self.reject_promise(rejected, error);
+                    self.push(Value::Bool(true));
+                    self.push(Value::Object(rejected));
+                    return Ok(());
+                }
+                Ok((value, done, _)) => {
+                    if !done && self.may_be_thenable(&value) {
+                        // A rejected one closes the sync iterator in newer
+                        // editions of §27.1.6.4 (closeOnRejection).
+                        return self.abstain(
+                            "a sync generator yielding a promise to `for await` is not modelled",
+                        );
+                    }
+                    (value, done)
+                }
+            },
+            _ => return self.abstain("internal: lost an async iterator"),
+        };
+        // AsyncFromSyncIteratorContinuation (§27.1.6.4).
+        let wrapper = self.promise_resolve(item)?;
+        let origin: Rc<str> = Rc::from("for await step");
+        let derived = self.promise_then(wrapper, &Value::Undefined, &Value::Undefined, origin);
+        self.push(Value::Bool(done));
+        self.push(Value::Object(derived));
+        Ok(())
+    }
+
+    /// `[done, awaited] -> [value, done]`: a sync step's value is the awaited
+    /// one; an async step's awaited value is its `{ value, done }` result.
+    pub(crate) fn async_iter_unpack(&mut self) -> Run<()> {
+        let awaited = self.pop();
+        let done = self.pop();
+        if let Value::Bool(done) = done {
+            self.push(awaited);
+            self.push(Value::Bool(done));
+            return Ok(());
+        }
+        if !matches!(awaited, Value::Object(_)) {
+            return self.abstain("an async iterator result that is not an object (a TypeError)");
+        }
+        let done = self.get_property(&awaited, "done")?.truthy();
+        let value = self.get_property(&awaited, "value")?;
+        self.push(value);
+        self.push(Value::Bool(done));
+        Ok(())
+    }
+
+    /// AsyncIteratorClose's call of `return()`: `[] -> [promise]` to await.
+    pub(crate) fn async_iter_close(&mut self, name: &Rc<str>) -> Run<()> {
+        self.async_iter_return(name, Value::Undefined)?;
+        let promise = self.pop();
+        self.pop();
+        self.push(promise);
+        Ok(())
+    }
+
+    /// `return(value)` on an async iterator: `[] -> [done, promise]` as a
+    /// step. An array's async-from-sync iterator has no sync `return` to call
+    /// and settles at once with `{ value, done: true }` (§27.1.6.2.2); a sync
+    /// generator's `return()` runs now and its value is wrapped as in a step;
+    /// an async generator gets a `return` request.
+    pub(crate) fn async_iter_return(&mut self, name: &Rc<str>, value: Value) -> Run<()> {
+        let scope = self.scope();
+        let iterator = self.load(scope, name)?;
+        let Some(id) = iterator.as_object() else {
+            return self.abstain("internal: lost an async iterator");
+        };
+        match self.heap[id].kind {
+            ObjKind::AsyncGenerator(_) => {
+                let Completion::Normal(promise) =
+                    self.async_generator_request(&iterator, Resume::Return, value)?
+                else {
+                    return self.abstain("internal: an async generator request threw");
+                };
+                self.push(Value::Undefined);
+                self.push(promise);
+            }
+            ObjKind::Generator(_) => {
+                match self.resume_generator(&iterator, Resume::Return, value)? {
+                    Completion::Throw(error) => {
+                        let rejected = self.new_promise();
+                        self.reject_promise(rejected, error);
+                        self.push(Value::Bool(true));
+                        self.push(Value::Object(rejected));
+                    }
+                    Completion::Normal(result) => {
+                        let value = self.get_property(&result, "value")?;
+                        let done = self.get_property(&result, "done")?.truthy();
+                        let wrapper = self.promise_resolve(value)?;
+                        let origin: Rc<str> = Rc::from("for await close");
+                        let derived = self.promise_then(
+                            wrapper,
+                            &Value::Undefined,
+                            &Value::Undefined,
+                            origin,
+                        );
+                        self.push(Value::Bool(done));
+                        self.push(Value::Object(derived));
+                    }
+                }
+            }
+            _ => {
+                let result = self.iter_result(value, true);
+                let settled = self.new_promise();
+                self.resolve_promise(settled, result)?;
+                self.push(Value::Undefined);
+                self.push(Value::Object(settled));
+            }
+        }
+        Ok(())
+    }
+
+    /// AsyncIteratorClose step 6 (§7.4.13): when the loop is left by a throw,
+    /// an error from `return()` (or its awaited promise) is dropped.
+    pub(crate) fn rethrow_unless_throwing(&mut self) -> Option<Value> {
+        let error = self.pop();
+        let throwing = matches!(self.frame().pendings.last(), Some(Pending::Throw(_)));
+        (!throwing).then_some(error)
+    }
+
+    /// Whether `PromiseResolve` could adopt `value` through a `then`.
+    fn may_be_thenable(&self, value: &Value) -> bool {
+        let Some(id) = value.as_object() else {
+            return false;
+        };
+        let object = &self.heap[id];
+        match object.kind {
+            ObjKind::Array(_) => false,
+            ObjKind::Plain => object.proto.is_some() || object.get_own("then").is_some(),
+            _ => true,
+        }
+    }
+}
