@@ -27,6 +27,7 @@ use crate::analysis::async_facts::AsyncFacts;
 use crate::analysis::{Finding, Severity};
 use crate::config::Config;
 use crate::syntax::awaits::{self, AwaitExpr};
+use crate::syntax::functions;
 use crate::syntax::{await_lookup, queries, QueryFile, SyntaxIndex, Words};
 
 pub use async_array_callback::AsyncArrayCallback;
@@ -378,7 +379,12 @@ impl<'a> RuleContext<'a> {
         if !self.source[node.byte_range()].starts_with("await") {
             return None;
         }
-        awaits::await_expression(self.source, node, self.top_level_awaits())
+        // The owner is found from the root down: climbing with `Node::parent`
+        // costs a descent from the root per step (quadratic in nesting depth).
+        let root = self.tree.root_node();
+        awaits::await_shape(self.source, node).filter(|awaited| {
+            functions::in_async_context_under(root, awaited.node, self.top_level_awaits())
+        })
     }
 
     /// Whether `node` may hold an `await` of either form: a cheap test before

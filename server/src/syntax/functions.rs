@@ -79,6 +79,44 @@ pub fn owner(node: Node) -> Owner {
     Owner::TopLevel
 }
 
+/// The path from `root` down to `node` (both included, the root first), found
+/// with a cursor: one pass over the children of each node on the way, where
+/// [`Node::parent`] costs a descent from the root per step. Empty when `node`
+/// is not inside `root`.
+pub fn path_from<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut path = vec![root];
+    let mut cursor = root.walk();
+    let mut current = root;
+    while current.id() != node.id() {
+        if !cursor.goto_first_child() {
+            return Vec::new();
+        }
+        loop {
+            let child = cursor.node();
+            if child.start_byte() <= node.start_byte() && node.end_byte() <= child.end_byte() {
+                break;
+            }
+            if !cursor.goto_next_sibling() {
+                return Vec::new();
+            }
+        }
+        current = cursor.node();
+        path.push(current);
+    }
+    path
+}
+
+/// [`in_async_context`] for a caller that holds the tree's root (see
+/// [`path_from`]).
+pub fn in_async_context_under(root: Node, node: Node, module_is_async: bool) -> bool {
+    let path = path_from(root, node);
+    if path.is_empty() {
+        // Zero-width nodes can share a position: the descent took another.
+        return in_async_context(node, module_is_async);
+    }
+    owner_is_async(owner_among(&path), module_is_async)
+}
+
 /// [`owner`] of the last node of `path` (the root first, each node the
 /// parent of the next), without `Node::parent`, which costs a descent from
 /// the root each step: for callers that already hold the path.
@@ -169,4 +207,37 @@ pub fn is_for_await(node: Node) -> bool {
         .take_while(|child| Some(*child) != left)
         .any(|child| child.kind() == "await");
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    /// Every node's path from the root ends at it and agrees with the owner
+    /// found by climbing parents.
+    #[test]
+    fn the_path_from_the_root_finds_the_same_owner_as_climbing() {
+        let source = "async function f() { { const g = () => { await(x); }; await (y).z(); } }\n\
+                      class C { field = await_(1); static { h(); } }";
+        let tree = syntax::parse(source, None);
+        let root = tree.root_node();
+        let mut stack = vec![root];
+        let mut checked = 0;
+        while let Some(node) = stack.pop() {
+            let path = path_from(root, node);
+            assert_eq!(path.last().map(|n| n.id()), Some(node.id()));
+            assert_eq!(path[0].id(), root.id());
+            assert_eq!(
+                owner_among(&path),
+                owner(node),
+                "{}",
+                &source[node.byte_range()]
+            );
+            checked += 1;
+            let mut cursor = node.walk();
+            stack.extend(node.children(&mut cursor));
+        }
+        assert!(checked > 40);
+    }
 }
