@@ -714,7 +714,7 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
         if node.kind() == "throw_statement" && !caught() {
             found.push(Rejection {
                 range: node.byte_range(),
-                what: "a `throw`".to_owned(),
+                what: "its `throw` runs".to_owned(),
             });
         }
         // `await null` and `await Promise.resolve()` cannot reject: only an
@@ -728,8 +728,34 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
                 let operand = &source[awaited.operand_range()];
                 found.push(Rejection {
                     range: node.byte_range(),
-                    what: format!("a rejection of `{}`", shorten(operand, 40)),
+                    what: format!("`{}` rejects", shorten(operand, 40)),
                 });
+            }
+        }
+        // `return p()` in an async function adopts the promise after the
+        // function has left every `try`: its rejection rejects the call,
+        // caught or not.
+        if function_is_async && node.kind() == "return_statement" {
+            let returned = node
+                .named_child(0)
+                .filter(|value| value.kind() != "comment");
+            if let Some(value) = returned.map(async_facts::unwrap_parens) {
+                // Only a call or `new` can produce a promise here: a local
+                // holds no rejecting thenable after an `await` (the result of
+                // one is never a thenable), and other values are not read.
+                let may_reject = matches!(value.kind(), "call_expression" | "new_expression")
+                    && awaits::await_shape(source, value).is_none()
+                    && !async_facts::certainly_not_thenable(source, value)
+                    && !facts.cannot_reject(source, value);
+                if may_reject {
+                    found.push(Rejection {
+                        range: node.byte_range(),
+                        what: format!(
+                            "the returned `{}` rejects",
+                            shorten(&source[value.byte_range()], 40)
+                        ),
+                    });
+                }
             }
         }
         dataflow::Walk::Enter
@@ -1069,13 +1095,23 @@ pub fn function_hover(source: &str, function: &FunctionInsight) -> String {
         text.push_str(&format!("\n\n{}", tick_definition("the call")));
     }
     if !function.rejected_by.is_empty() {
-        let reasons: Vec<String> = function
+        // Only what the code shows: any call in it can throw as well, so the
+        // list never reads as complete.
+        const SHOWN: usize = 4;
+        let mut reasons: Vec<String> = function
             .rejected_by
             .iter()
-            .take(4)
+            .take(SHOWN)
             .map(|r| format!("{} (line {})", r.what, line_of(r.range.start)))
             .collect();
-        text.push_str(&format!("\n\nRejected by: {}.", reasons.join("; ")));
+        let more = function.rejected_by.len().saturating_sub(SHOWN);
+        if more > 0 {
+            reasons.push(format!("{more} more of these"));
+        }
+        text.push_str(&format!(
+            "\n\nRejects when: {}. Any other code in it that throws rejects it too.",
+            reasons.join("; ")
+        ));
     }
     text
 }
@@ -1539,7 +1575,10 @@ mod tests {
         let text = hover("async function $0run() {\n  console.log(1);\n  await Promise.resolve();\n  throw new Error('x');\n}\nrun().catch(() => {});\n");
         assert!(text.contains("up to line 3"), "{text}");
         assert!(text.contains("pauses at 1 `await`."), "{text}");
-        assert!(text.contains("a `throw` (line 4)"), "{text}");
+        assert!(
+            text.contains("Rejects when: its `throw` runs (line 4). Any other code"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -43,13 +43,9 @@
 //! (elsewhere) — both change behaviour; `void` marks the drop as intended and
 //! keeps behaviour (a rejection is still unhandled).
 
-use std::ops::Range;
-
 use crate::analysis::async_facts::{in_async_function, unwrap_parens, DroppedPromise, PromiseKind};
 use crate::analysis::insights::dropped_consequence;
 use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
-use crate::syntax::awaits;
-use crate::syntax::functions::is_async_function;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -182,9 +178,11 @@ fn is_test_runner_call(callee: &str) -> bool {
 /// unhandled rejection ends the process with exit code 1
 /// (`--unhandled-rejections=throw` is the default; `tests/rule_claims.rs`).
 fn message(ctx: &RuleContext, dropped: &DroppedPromise) -> String {
-    let consequence = dropped_consequence(ctx.source, dropped, &|name, range| {
-        runs_to_completion(ctx, name, range)
-    });
+    // Whether a named callee has an `await` is decided elsewhere in the file,
+    // and a unit's cached findings may depend on other code only through the
+    // facts' recorded lookups (analysis/lookups.rs): no claim about it here.
+    // The hover, computed for the whole file, makes it.
+    let consequence = dropped_consequence(ctx.source, dropped, &|_, _| None);
     let method = dropped
         .origin
         .child_by_field_id(crate::field!("function"))
@@ -198,58 +196,6 @@ fn message(ctx: &RuleContext, dropped: &DroppedPromise) -> String {
         return consequence;
     }
     format!("{consequence} Under Node 24 an unhandled rejection ends the process (exit code 1).")
-}
-
-/// Whether the async functions of this file named `name` (or the one at
-/// `range`) have no `await`, read from the syntax: `None` when none is found
-/// or they differ.
-fn runs_to_completion(ctx: &RuleContext, name: &str, range: Option<&Range<usize>>) -> Option<bool> {
-    let mut verdict: Option<bool> = None;
-    let mut mixed = false;
-    let mut stack = vec![ctx.tree.root_node()];
-    while let Some(node) = stack.pop() {
-        let wanted = is_async_function(node)
-            && match range {
-                Some(range) => node.byte_range() == *range,
-                None => !name.is_empty() && function_name(ctx.source, node) == Some(name),
-            };
-        if wanted {
-            let completes = awaits::points_of(ctx.source, node, false).is_empty();
-            mixed |= verdict.is_some_and(|v| v != completes);
-            verdict = Some(completes);
-        }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
-    }
-    verdict.filter(|_| !mixed)
-}
-
-/// The name a call would use for `function`: its declared name, or the
-/// variable, property or method it is stored in.
-fn function_name<'s>(source: &'s str, function: tree_sitter::Node) -> Option<&'s str> {
-    let text = |node: Option<tree_sitter::Node>| node.map(|n| &source[n.byte_range()]);
-    match function.kind() {
-        "function_declaration" | "generator_function_declaration" | "method_definition" => {
-            text(function.child_by_field_id(crate::field!("name")))
-        }
-        _ => {
-            let parent = function.parent()?;
-            match parent.kind() {
-                "variable_declarator" => text(parent.child_by_field_id(crate::field!("name"))),
-                "pair" => text(parent.child_by_field_id(crate::field!("key"))),
-                "assignment_expression" => {
-                    let left = parent.child_by_field_id(crate::field!("left"))?;
-                    match left.kind() {
-                        "member_expression" => {
-                            text(left.child_by_field_id(crate::field!("property")))
-                        }
-                        _ => text(Some(left)),
-                    }
-                }
-                _ => None,
-            }
-        }
-    }
 }
 
 fn fixes(dropped: &DroppedPromise) -> Vec<Fix> {
@@ -496,9 +442,8 @@ mod tests {
         let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
         assert_eq!(
             findings[0].message,
-            "`save()` starts now, runs until its first await, and nobody observes its \
-             completion or its failure. Under Node 24 an unhandled rejection ends the process \
-             (exit code 1)."
+            "`save()` starts now; nobody observes its completion or its failure. Under Node 24 \
+             an unhandled rejection ends the process (exit code 1)."
         );
     }
 
@@ -510,11 +455,10 @@ mod tests {
                 .message
                 .clone()
         };
-        // No `await`: the whole body runs during the call.
-        assert!(
-            first("async function processJob() { work(); }\nprocessJob();")
-                .starts_with("`processJob()` runs to completion now;")
-        );
+        // A named callee's body is not read (it lies outside the unit): no
+        // claim about its first await either way.
+        let named = first("async function processJob() { work(); }\nprocessJob();");
+        assert!(named.starts_with("`processJob()` starts now;"), "{named}");
         // The executor has already run; the label keeps its arguments.
         assert!(first("new Promise((r) => r(1));")
             .starts_with("`new Promise(…)`: its executor has already run;"));
