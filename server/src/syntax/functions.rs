@@ -80,7 +80,7 @@ pub fn owner(node: Node) -> Owner {
 }
 
 /// The path from `root` down to `node` (both included, the root first), found
-/// with a cursor: one pass over the children of each node on the way, where
+/// with a cursor that jumps to the child holding it at each level, where
 /// [`Node::parent`] costs a descent from the root per step. Empty when `node`
 /// is not inside `root`.
 pub fn path_from<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
@@ -88,12 +88,21 @@ pub fn path_from<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
     let mut cursor = root.walk();
     let mut current = root;
     while current.id() != node.id() {
-        if !cursor.goto_first_child() {
+        // tree-sitter skips to the first child reaching past the byte, in C:
+        // a walk over a wide parent (a file of 10,000 statements) per step
+        // would make every lookup linear in the width.
+        if cursor
+            .goto_first_child_for_byte(node.start_byte())
+            .is_none()
+        {
             return Vec::new();
         }
         loop {
             let child = cursor.node();
-            if child.start_byte() <= node.start_byte() && node.end_byte() <= child.end_byte() {
+            if child.start_byte() > node.start_byte() {
+                return Vec::new();
+            }
+            if node.end_byte() <= child.end_byte() {
                 break;
             }
             if !cursor.goto_next_sibling() {
