@@ -605,6 +605,13 @@ fn every_definite_tick_claim_is_what_node_24_measures() {
         ("Promise subclass", "class Later extends Promise"),
         ("sync generator driving awaits", "of steps("),
         ("generator's next() by hand", ".next().value"),
+        ("await in a switch", "switch ("),
+        ("await in for … in", "for (const k in"),
+        ("await in a for await body", "for await ("),
+        ("await in a labeled block", "break block"),
+        ("await in an optional chain", ")?.toString()"),
+        ("await in destructuring with a default", "= 1] = ["),
+        ("promise kept in a Map or Set", "new Map(["),
     ] {
         let n = programs.iter().filter(|p| p.plain.contains(marker)).count();
         report.push_str(&format!("  {n:6}  {construct}\n"));

@@ -11,7 +11,9 @@
 //! functions, async arrows, async methods of classes and object literals, static async methods
 //! and async methods of a subclass that await `super`'s; operands also come from getters that
 //! return promises, a `Promise` subclass's statics, and sync generators that yield promises
-//! (`for … of` over one, or its `next()` by hand).
+//! (`for … of` over one, or its `next()` by hand). Awaits also sit in `switch`, `for … in`,
+//! `for await`, labeled blocks, optional chains and destructuring with defaults, and await
+//! promises kept in a `Map` or `Set`.
 
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -84,6 +86,9 @@ struct Gen {
     uses_getters: bool,
     /// The program defines `function* steps()`, a sync generator of promises.
     uses_generator: bool,
+    /// Functions hold awaits in `switch`, `for … in`, `for await`, labeled blocks, optional
+    /// chains and destructuring with defaults, and await values kept in a `Map` or `Set`.
+    uses_syntax: bool,
 }
 
 /// A class whose getters return promises (a getter runs synchronously: the await sees the promise).
@@ -92,6 +97,13 @@ const GETTER_OPERANDS: &[&str] = &["new Box().now", "new Box().later", "new Box(
 
 /// A sync generator that yields promises, driven by an async function's awaits.
 const STEPS: &str = "function* steps(n) {\n  for (let i = 0; i < n; i++) yield i === 0 ? settled : Promise.resolve(i);\n}\n";
+
+/// Promises kept in collections (the engine models `Map` and `Set`).
+const COLLECTION_OPERANDS: &[&str] = &[
+    "new Map([[\"k\", settled]]).get(\"k\")",
+    "[...new Set([settled])][0]",
+    "new Map([[1, Promise.resolve(2)]]).get(1)",
+];
 
 /// Plain values and promises every program may await, by how they settle.
 const SIMPLE_OPERANDS: &[&str] = &[
@@ -133,11 +145,13 @@ pub fn generate(seed: u64) -> Program {
         uses_subclass: false,
         uses_getters: false,
         uses_generator: false,
+        uses_syntax: false,
     };
     let es_module = gen.rng.random_bool(0.4);
     gen.uses_subclass = gen.rng.random_bool(0.15);
     gen.uses_getters = gen.rng.random_bool(0.2);
     gen.uses_generator = gen.rng.random_bool(0.2);
+    gen.uses_syntax = gen.rng.random_bool(0.3);
     gen.out.both("const settled = Promise.resolve(0);\n");
     if es_module {
         gen.out.instrumented.push_str("const __c = __T.e(0);\n");
@@ -188,6 +202,9 @@ impl Gen {
         }
         if self.uses_getters && self.rng.random_bool(0.2) {
             return Operand::same(self.pick(GETTER_OPERANDS));
+        }
+        if self.uses_syntax && self.rng.random_bool(0.2) {
+            return Operand::same(self.pick(COLLECTION_OPERANDS));
         }
         Operand::same(self.pick(SIMPLE_OPERANDS))
     }
@@ -294,6 +311,10 @@ impl Gen {
                 self.out.both(";\n");
                 continue;
             }
+            if self.uses_syntax && self.rng.random_bool(0.4) {
+                self.syntax_statement(id);
+                continue;
+            }
             match self
                 .rng
                 .random_range(0..if self.uses_generator { 12 } else { 10 })
@@ -360,6 +381,52 @@ impl Gen {
             _ => self.out.both(&format!("  return \"f{id}\";\n")),
         }
         self.out.both(&end);
+    }
+
+    /// A statement of function `id` whose await sits in one of the constructs of `uses_syntax`.
+    fn syntax_statement(&mut self, id: usize) {
+        let n = self.program_awaits.len();
+        match self.rng.random_range(0..6) {
+            0 => {
+                let k = self.rng.random_range(0..3);
+                self.out
+                    .both(&format!("  switch ({k} % 2) {{\n    case 0:\n"));
+                self.await_statement(id, "      ", false);
+                self.out.both("      break;\n    default:\n");
+                self.await_statement(id, "      ", false);
+                self.out.both("  }\n");
+            }
+            1 => {
+                self.out.both("  for (const k in { a: 1, b: 2 }) {\n");
+                self.await_statement(id, "    ", false);
+                self.out.both("  }\n");
+            }
+            2 => {
+                self.out.both("  for await (const x of [settled, 1]) {\n");
+                self.await_statement(id, "    ", false);
+                self.out.both("  }\n");
+            }
+            3 => {
+                self.out.both(&format!("  block{n}: {{\n"));
+                self.await_statement(id, "    ", false);
+                self.out
+                    .both(&format!("    if (settled) break block{n};\n"));
+                self.await_statement(id, "    ", false);
+                self.out.both("  }\n");
+            }
+            4 => {
+                let operand = self.operand(id);
+                self.out.both(&format!("  const r{n} = ("));
+                self.await_expression(id, operand);
+                self.out.both(")?.toString();\n");
+            }
+            _ => {
+                let operand = self.operand(id);
+                self.out.both(&format!("  const [d{n} = 1] = ["));
+                self.await_expression(id, operand);
+                self.out.both("];\n");
+            }
+        }
     }
 
     /// Where the last function is called from: the main script, a callback, or an ES module's
