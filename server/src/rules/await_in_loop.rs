@@ -170,10 +170,10 @@ fn check_loop<'t>(ctx: &RuleContext<'t>, node: Node<'t>, body: Node<'t>) -> Opti
     let keyword = first.keyword;
     let awaited = brief(ctx, &first);
     let message = format!(
-        "each iteration waits for `{awaited}` before the next one starts, so the loop runs \
-         its iterations one after another although they do not depend on each other; \
-         `Promise.all` would overlap them (this changes behaviour: side effects happen in a \
-         different order, and starting every iteration at once may hit rate limits)"
+        "run these independent iterations together with `Promise.all`: each one waits for \
+         `{awaited}` before the next starts, although none depends on another (this changes \
+         behaviour: side effects happen in a different order, and starting every iteration at \
+         once may hit rate limits)"
     );
     let outer_push = facts.pushed_roots.iter().any(|root| !local.contains(root));
     let fix = if outer_push || facts.has_continue || facts.nested_loop_await {

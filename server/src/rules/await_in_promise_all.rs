@@ -90,18 +90,26 @@ fn check_array<'a>(ctx: &RuleContext<'a>, method: &str, array: Node<'a>) -> Opti
     let (first_index, first) = *awaited.first()?;
     let keyword = first.keyword;
     let operand_text = brief_operand(ctx, &first);
-    let started_later = elements[first_index + 1..]
+    let started_later = elements
         .iter()
-        .find(|element| contains_call(**element))
-        .map(|element| match ctx.await_at(*element) {
-            Some(inner) => brief_operand(ctx, &inner),
-            None => brief(ctx, *element),
+        .enumerate()
+        .skip(first_index + 1)
+        .find(|(_, element)| contains_call(**element))
+        .map(|(index, element)| {
+            let text = match ctx.await_at(*element) {
+                Some(inner) => brief_operand(ctx, &inner),
+                None => brief(ctx, *element),
+            };
+            (index, text)
         });
     let message = match started_later {
-        Some(later) => format!(
-            "`await` inside `Promise.{method}([...])` runs the elements one after another: \
-             `{later}` starts only after `{operand_text}` settles, and `Promise.{method}` \
-             only sees finished values"
+        // By position: both elements often call the same function.
+        Some((later_index, later)) => format!(
+            "drop the `await` inside `Promise.{method}([...])`: the {} element, `{later}`, \
+             starts only after the {}, `{operand_text}`, settles, and `Promise.{method}` only \
+             sees finished values",
+            ordinal(later_index),
+            ordinal(first_index),
         ),
         None => format!(
             "`await` inside `Promise.{method}([...])` waits for `{operand_text}` before \
@@ -139,6 +147,17 @@ fn contains_call(node: Node) -> bool {
         crate::analysis::dataflow::Walk::Enter
     });
     found
+}
+
+/// "first", "second", ... for a zero-based element index.
+fn ordinal(index: usize) -> String {
+    const WORDS: [&str; 10] = [
+        "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+        "tenth",
+    ];
+    WORDS
+        .get(index)
+        .map_or_else(|| format!("{}th", index + 1), |word| (*word).to_owned())
 }
 
 /// [`brief`] of an await's operand, which a misparsed chain
@@ -228,9 +247,9 @@ mod tests {
         let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
-            "`await` inside `Promise.all([...])` runs the elements one after another: \
-             `getPosts(..)` starts only after `getUser(..)` settles, and `Promise.all` only \
-             sees finished values"
+            "drop the `await` inside `Promise.all([...])`: the second element, `getPosts(..)`, \
+             starts only after the first, `getUser(..)`, settles, and `Promise.all` only sees \
+             finished values"
         );
     }
 
@@ -246,7 +265,7 @@ mod tests {
         assert!(
             findings[0]
                 .message
-                .contains("`load(..)` starts only after `(await fetch(u)).json(..)` settles"),
+                .contains("the second element, `load(..)`, starts only after the first, `(await fetch(u)).json(..)`, settles"),
             "{}",
             findings[0].message
         );
