@@ -126,27 +126,28 @@ fn wording(context: NextTickContext) -> (&'static str, &'static str) {
         "Use `queueMicrotask` (runs after the promise callbacks already queued, not before them)";
     match context {
         NextTickContext::ScriptTopLevel => (
-            "at a CommonJS script's top level, `process.nextTick` runs this callback before \
-             every promise callback queued so far (in an ES module, only after them); unless \
-             you need that, `queueMicrotask` runs it in order with promise callbacks",
+            "use `queueMicrotask` unless this callback must jump the queue: at a CommonJS \
+             script's top level, `process.nextTick` runs it before every promise callback queued \
+             so far (in an ES module, only after them), while `queueMicrotask` runs it in order \
+             with them",
             BEFORE_TITLE,
         ),
         NextTickContext::TimerCallback => (
-            "in a timer callback, `process.nextTick` runs this callback before every promise \
-             callback queued so far; unless you need that, `queueMicrotask` runs it in order \
-             with promise callbacks",
+            "use `queueMicrotask` unless this callback must jump the queue: in a timer \
+             callback, `process.nextTick` runs it before every promise callback queued so far, \
+             while `queueMicrotask` runs it in order with them",
             BEFORE_TITLE,
         ),
         NextTickContext::EsModuleTopLevel | NextTickContext::Microtask => (
-            "here `process.nextTick` runs this callback only after the microtask queue empties \
-             (after every pending promise callback), which is rarely what was meant; \
-             `queueMicrotask` runs it in order with promise callbacks",
+            "use `queueMicrotask` to run this callback in order with promise callbacks: here \
+             `process.nextTick` runs it only after the microtask queue empties (after every \
+             pending promise callback), which is rarely what was meant",
             "Use `queueMicrotask` (runs in order with promise callbacks, not after all of them)",
         ),
         NextTickContext::Unknown => (
-            "`process.nextTick` callbacks run on Node's own queue, before or after pending \
-             promise callbacks depending on where it is called; `queueMicrotask` runs in order \
-             with them",
+            "use `queueMicrotask` to run this callback in order with promise callbacks: \
+             `process.nextTick` callbacks run on Node's own queue, before or after pending \
+             promise callbacks depending on where it is called",
             "Use `queueMicrotask` (runs in order with promise callbacks)",
         ),
     }
