@@ -99,6 +99,7 @@ impl<'s, 't> Declarations<'s, 't> {
         this
     }
 
+    /// Declares the name `ident` (which is then no reference).
     fn declare(
         &mut self,
         ident: Node,
@@ -107,6 +108,7 @@ impl<'s, 't> Declarations<'s, 't> {
         (scope, scope_ancestors): (Node<'t>, &[Node<'t>]),
         init: Option<Range<usize>>,
     ) {
+        self.decl_sites.insert(ident.id());
         self.decls.push(Decl {
             name: self.source[ident.byte_range()].to_owned(),
             kind,
@@ -119,6 +121,18 @@ impl<'s, 't> Declarations<'s, 't> {
         });
     }
 
+    /// Declares `ident`, the name or the single parameter of `node`, in
+    /// `node`'s own scope.
+    fn declare_name_of(
+        &mut self,
+        node: Node<'t>,
+        ancestors: &[Node<'t>],
+        ident: Node,
+        kind: BindingKind,
+    ) {
+        self.declare(ident, kind, ident.end_byte(), (node, ancestors), None);
+    }
+
     fn visit(&mut self, node: Node<'t>, ancestors: &[Node<'t>]) -> Walk {
         let root = self.root;
         match node.kind() {
@@ -127,14 +141,7 @@ impl<'s, 't> Declarations<'s, 't> {
             "formal_parameters" => self.parameters(node, ancestors),
             "arrow_function" => {
                 if let Some(param) = node.child_by_field_id(crate::field!("parameter")) {
-                    self.decl_sites.insert(param.id());
-                    self.declare(
-                        param,
-                        BindingKind::Param,
-                        param.end_byte(),
-                        (node, ancestors),
-                        None,
-                    );
+                    self.declare_name_of(node, ancestors, param, BindingKind::Param);
                 }
             }
             // The analysed function's own name belongs to the scope around it.
@@ -147,27 +154,18 @@ impl<'s, 't> Declarations<'s, 't> {
                     } else {
                         BindingKind::Function
                     };
-                    self.decl_sites.insert(name.id());
                     let scope = innermost(ancestors, root, is_block_scope);
                     self.declare(name, kind, name.end_byte(), scope, None);
                 }
             }
             "function_expression" | "function" | "generator_function" | "class" if node != root => {
                 if let Some(name) = node.child_by_field_id(crate::field!("name")) {
-                    self.decl_sites.insert(name.id());
-                    self.declare(
-                        name,
-                        BindingKind::Function,
-                        name.end_byte(),
-                        (node, ancestors),
-                        None,
-                    );
+                    self.declare_name_of(node, ancestors, name, BindingKind::Function);
                 }
             }
             "catch_clause" => {
                 if let Some(param) = node.child_by_field_id(crate::field!("parameter")) {
                     for ident in pattern_identifiers(param) {
-                        self.decl_sites.insert(ident.id());
                         self.declare(
                             ident,
                             BindingKind::CatchParam,
@@ -209,7 +207,6 @@ impl<'s, 't> Declarations<'s, 't> {
         if let Some(name) = node.child_by_field_id(crate::field!("name")) {
             let resets = kind != BindingKind::Var || value.is_some();
             for ident in pattern_identifiers(name) {
-                self.decl_sites.insert(ident.id());
                 self.declare(
                     ident,
                     kind,
@@ -246,7 +243,6 @@ impl<'s, 't> Declarations<'s, 't> {
                 (node, ancestors)
             };
             for ident in pattern_identifiers(left) {
-                self.decl_sites.insert(ident.id());
                 self.declare(ident, kind, left.end_byte(), scope, None);
             }
         }
@@ -257,7 +253,6 @@ impl<'s, 't> Declarations<'s, 't> {
             let mut cursor = node.walk();
             for param in node.named_children(&mut cursor) {
                 for ident in pattern_identifiers(param) {
-                    self.decl_sites.insert(ident.id());
                     self.declare(
                         ident,
                         BindingKind::Param,
@@ -294,7 +289,6 @@ impl<'s, 't> Declarations<'s, 't> {
                     return Walk::Skip;
                 }
                 "identifier" => {
-                    self.decl_sites.insert(inner.id());
                     self.declare(
                         inner,
                         BindingKind::Import,

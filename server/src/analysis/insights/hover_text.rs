@@ -43,14 +43,7 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
     if matches!(at.resume, ResumeTick::AfterEntry { .. }) {
         text.push_str(&format!("\n\n{}", tick_definition("the call")));
     }
-    match at.depends_on_previous {
-        Some(false) => text.push_str(
-            "\n\nDoes not use the previous await's result; if the two operations are \
-             independent, start both and await them together (`Promise.all`).",
-        ),
-        Some(true) => text.push_str("\n\nUses the result of the previous await."),
-        None => {}
-    }
+    text.push_str(dependence_text(at.depends_on_previous));
     if let Some(retention) = &at.retention {
         text.push_str(&retention_text(source, retention));
     }
@@ -70,19 +63,25 @@ pub fn module_await_hover(at: &AwaitInsight) -> String {
             tick_definition("the module's evaluation")
         ));
     }
-    match at.depends_on_previous {
-        Some(false) => text.push_str(
-            "\n\nDoes not use the previous await's result; if the two operations are \
-             independent, start both and await them together (`Promise.all`).",
-        ),
-        Some(true) => text.push_str("\n\nUses the result of the previous await."),
-        None => {}
-    }
+    text.push_str(dependence_text(at.depends_on_previous));
     text.push_str(
         "\n\nModules that import this one wait for it to finish evaluating; its top-level \
          bindings live as long as the module.",
     );
     text
+}
+
+/// What a hover says of an await's dependence on the previous one (see
+/// [`AwaitInsight::depends_on_previous`]), as a paragraph; empty for `None`.
+fn dependence_text(depends_on_previous: Option<bool>) -> &'static str {
+    match depends_on_previous {
+        Some(false) => {
+            "\n\nDoes not use the previous await's result; if the two operations are \
+             independent, start both and await them together (`Promise.all`)."
+        }
+        Some(true) => "\n\nUses the result of the previous await.",
+        None => "",
+    }
 }
 
 /// Markdown for a hover on an async function's head.

@@ -43,25 +43,39 @@ impl AwaitInsight {
         if self.thenable {
             // One NewPromiseResolveThenableJob calls `then` (ECMA-262
             // 27.2.2.2); the engine's model says what the resumption adds.
-            let more = engine::job_counts().await_thenable.saturating_sub(1);
+            // The thenable costs what a native promise costs, plus the
+            // jobs until `then` is called.
+            let counts = engine::job_counts();
+            let calls_then = counts
+                .await_thenable
+                .saturating_sub(counts.await_native_promise);
+            let more = counts.await_thenable.saturating_sub(calls_then);
             text.push_str(&format!(
                 " `{}` is not a native `Promise` but an object with a `then` method: `await` \
-                 calls its `then` one tick later, and resumes {} {} after `then` calls `resolve`.",
+                 calls its `then` {} {} later, and resumes {} {} after `then` calls `resolve`.",
                 shorten(&self.operand, 40),
+                engine::count_word(calls_then),
+                tick_word(calls_then),
                 engine::count_word(more),
-                if more == 1 { "tick" } else { "ticks" }
+                tick_word(more)
             ));
         }
         text
     }
 }
 
+/// `tick` or `ticks`, for a count of `n`.
+fn tick_word(n: u32) -> &'static str {
+    if n == 1 {
+        "tick"
+    } else {
+        "ticks"
+    }
+}
+
 /// `1 tick`, `2 ticks`: rounds of microtasks (see [`tick_definition`]).
 fn ticks_phrase(ticks: u32) -> String {
-    match ticks {
-        1 => "1 tick".to_owned(),
-        n => format!("{n} ticks"),
-    }
+    format!("{ticks} {}", tick_word(ticks))
 }
 
 /// A short phrase for a resume tick, for inlay hints: `tick 2`, `after fetch()`.
@@ -69,7 +83,9 @@ pub fn short_tick(tick: &ResumeTick) -> Option<String> {
     match tick {
         ResumeTick::AfterEntry { jobs } => Some(format!("tick {jobs}")),
         ResumeTick::AfterSettle { jobs, operand, .. } => {
-            let plus = if *jobs == 1 {
+            // `after X` is what an await of a settled native promise
+            // costs; another count is spelled out.
+            let plus = if *jobs == engine::job_counts().await_native_promise {
                 String::new()
             } else {
                 format!(" +{jobs}")
@@ -240,11 +256,13 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
 
 pub(super) fn describe_settle(tick: &ResumeTick) -> String {
     match tick {
-        ResumeTick::AfterEntry { jobs: 0 } => {
+        // An async function's promise is a native one: an await of it,
+        // settled, costs what the engine counts for that.
+        ResumeTick::AfterEntry { jobs: 0 } => format!(
             "Its promise settles before each call returns (microtask tick 0); an `await` on it \
-             still resumes 1 tick later."
-                .to_owned()
-        }
+             still resumes {} later.",
+            ticks_phrase(engine::job_counts().await_native_promise)
+        ),
         ResumeTick::AfterEntry { jobs } => {
             format!(
                 "Its promise settles on microtask tick {jobs} after entry, in every call this file \
@@ -325,9 +343,9 @@ impl FunctionInsight {
                 self.lens_label()
             )),
             ResumeTick::AfterEntry { jobs } => Some(format!(
-                "{}: settles {jobs} tick{} after each call is entered",
+                "{}: settles {jobs} {} after each call is entered",
                 self.lens_label(),
-                if *jobs == 1 { "" } else { "s" }
+                tick_word(*jobs)
             )),
             ResumeTick::AfterSettle { jobs, operand, .. } => Some(format!(
                 "{}: settles {} after {}",
