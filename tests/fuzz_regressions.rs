@@ -179,7 +179,7 @@ fn an_executor_awaiting_a_parenthesized_operand_keeps_its_async_whichever_way_it
             .into_iter()
             .filter(|f| f.rule == "async-promise-executor")
             .flat_map(|f| f.fixes)
-            .filter(|fix| fix.safety == analysis::FixSafety::Safe)
+            .filter(|fix| fix.safety == ticklens::findings::FixSafety::Safe)
             .collect();
         assert!(
             executor_fixes.is_empty(),

@@ -158,7 +158,7 @@ fn check_equal(doc: &Document, cache: &mut AnalysisCache, context: &str) {
             .iter()
             .filter(|f| !incremental.findings.contains(f))
             .collect();
-        let count = |findings: &[ticklens::analysis::Finding], f: &ticklens::analysis::Finding| {
+        let count = |findings: &[ticklens::findings::Finding], f: &ticklens::findings::Finding| {
             findings.iter().filter(|g| *g == f).count()
         };
         let first_difference: Vec<_> = incremental

@@ -11,7 +11,8 @@ mod node;
 use std::path::Path;
 use std::time::Duration;
 
-use ticklens::analysis::{self, Finding};
+use ticklens::analysis;
+use ticklens::findings::Finding;
 use ticklens::syntax;
 
 fn findings_of(source: &str, rule: &str) -> Vec<Finding> {

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod document;
 pub mod engine;
+pub mod findings;
 pub mod line_index;
 pub mod lsp;
 pub mod rules;

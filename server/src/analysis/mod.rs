@@ -5,7 +5,6 @@
 
 pub mod async_facts;
 pub mod dataflow;
-mod finding;
 pub mod fix_all;
 pub mod hover;
 pub mod insights;
@@ -15,8 +14,7 @@ mod suppression;
 mod syntax_error;
 pub mod units;
 
-pub use finding::{apply_edits, Edit, Finding, Fix, FixSafety, Severity};
-pub use syntax_error::{syntax_error, SYNTAX_ERROR};
+pub use syntax_error::syntax_error;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -27,14 +25,13 @@ use thiserror::Error;
 use tree_sitter::Tree;
 
 use crate::config::Config;
+use crate::findings::Finding;
 use crate::line_index::LineIndex;
 use crate::rules::{self, Rule, RuleContext};
 use crate::syntax::{queries, SyntaxIndex, Words};
 use async_facts::AsyncFacts;
 use lookups::Lookup;
-
 use suppression::Suppressions;
-pub use suppression::UNKNOWN_RULE;
 
 /// Everything the analysis found in one document.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -424,6 +421,7 @@ pub fn contain_panic<T>(work: impl FnOnce() -> T) -> Result<T, AnalysisPanic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::Severity;
     use crate::rules::{RuleMeta, Trigger};
     use crate::syntax;
 

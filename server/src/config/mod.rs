@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::analysis::Severity;
+use crate::findings::Severity;
 
 mod read;
 

@@ -636,7 +636,7 @@ pub async fn code_action(
         .await;
         if let Ok(Ok((text, applied))) = fixed {
             if applied > 0 {
-                let whole = crate::analysis::Edit {
+                let whole = crate::findings::Edit {
                     range: 0..doc.text().len(),
                     text,
                 };

@@ -34,7 +34,7 @@ use crate::analysis::async_facts::{
     awaits_itself, enclosing_function, for_each_own_node, in_async_function, pattern_names,
     unwrap_parens, uses_own_this_or_arguments,
 };
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::{query_file, syntax};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};

@@ -45,7 +45,7 @@ use crate::analysis::dataflow::{
     for_in_declaration_kind, is_for_await, is_function, is_loop, pattern_identifiers, preorder,
     Walk,
 };
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 

@@ -21,7 +21,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 

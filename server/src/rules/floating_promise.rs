@@ -45,7 +45,7 @@
 
 use crate::analysis::async_facts::{in_async_function, unwrap_parens, DroppedPromise, PromiseKind};
 use crate::analysis::insights::dropped_consequence;
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 

@@ -43,7 +43,7 @@ use tree_sitter::Node;
 
 use crate::analysis::dataflow::{contains, Binding, BindingKind, FunctionFlow};
 use crate::analysis::retention::{self, Certainty, RetainedVar, RetentionGroup};
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::queries::ASYNC_FUNCTIONS;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};

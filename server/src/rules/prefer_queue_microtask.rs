@@ -39,7 +39,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
 mod next_tick_context;

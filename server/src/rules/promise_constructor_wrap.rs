@@ -36,8 +36,8 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{is_async_function, method_call, unwrap_parens, AsyncFacts};
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::engine::{count_word, job_counts};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};

@@ -41,7 +41,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::analysis::dataflow::{enclosing_function, is_async_function, preorder, Walk};
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};

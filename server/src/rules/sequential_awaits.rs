@@ -36,7 +36,7 @@ use tree_sitter::Node;
 use crate::analysis::dataflow::{
     is_function, names_assigned, names_mentioned, pattern_identifiers, preorder, Walk,
 };
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::awaits::AwaitExpr;
 use crate::{query_file, syntax};
 

@@ -36,7 +36,7 @@ use crate::analysis::dataflow::{
     enclosing_function, is_async_function, is_function, preorder, BindingKind, FunctionFlow,
     Resolution, Walk,
 };
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::awaits::{await_expression, AwaitExpr};
 use crate::{query_file, syntax};
 

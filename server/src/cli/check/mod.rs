@@ -21,9 +21,10 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::analysis::{analyze_guarded, has_suppression_comment, syntax_error, Finding};
+use crate::analysis::{analyze_guarded, has_suppression_comment, syntax_error};
 use crate::config::{Config, ConfigError};
 use crate::engine::{self, OrderOutcome};
+use crate::findings::Finding;
 use crate::rules;
 use crate::syntax;
 
