@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use ticklens::analysis::{analyze, analyze_incremental, analyze_within, AnalysisCache};
 use ticklens::config::Config;
 use ticklens::document::{Document, TextChange};
+use ticklens::driver::{analyze, analyze_incremental, analyze_within, AnalysisCache};
 use ticklens::line_index::Encoding;
 use ticklens::rules;
 

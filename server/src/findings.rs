@@ -8,7 +8,7 @@ use std::ops::Range;
 use serde::{Deserialize, Serialize};
 
 /// The code of the finding on a file that does not parse (see
-/// `analysis::syntax_error`), in every output format and the editor.
+/// `driver::syntax_error`), in every output format and the editor.
 pub const SYNTAX_ERROR: &str = "syntax-error";
 
 /// The code of the warning on a suppression comment naming no rule.

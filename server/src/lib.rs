@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod document;
+pub mod driver;
 pub mod engine;
 pub mod findings;
 pub mod line_index;

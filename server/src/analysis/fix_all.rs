@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::rules::Rule;
 use crate::syntax;
 
-use super::analyze_configured;
+use crate::driver::analyze_configured;
 use crate::findings::{apply_edits, Edit, FixSafety};
 
 /// A bound on the rounds of fixing, only there to stop fixes that would undo

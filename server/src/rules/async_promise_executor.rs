@@ -339,7 +339,7 @@ mod tests {
     fn fixes_of(source: &str) -> Vec<(String, FixSafety)> {
         let tree = crate::syntax::parse(source, None);
         let findings =
-            crate::analysis::analyze_with(source, &tree, &[&AsyncPromiseExecutor]).findings;
+            crate::driver::analyze_with(source, &tree, &[&AsyncPromiseExecutor]).findings;
         assert_eq!(findings.len(), 1, "{source}");
         findings[0]
             .fixes

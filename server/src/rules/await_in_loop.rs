@@ -674,7 +674,7 @@ mod tests {
         );
         let source = "async function f(urls) { for (const u of urls) { log(await (await fetch(u)).json()); } }";
         let tree = crate::syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert!(
             findings[0].message.contains("`(await fetch(u)).json(..)`"),
             "{}",

@@ -239,8 +239,8 @@ fn fixes(dropped: &DroppedPromise) -> Vec<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{analyze_configured, analyze_with};
     use crate::config::Config;
+    use crate::driver::{analyze_configured, analyze_with};
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

@@ -449,7 +449,7 @@ pub(crate) mod testing {
     //! Table-driven helpers the rule files use for their tests.
 
     use super::Rule;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::syntax;
 
     /// Asserts `rule` reports nothing on each snippet.
@@ -525,7 +525,7 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::syntax;
 
     /// Code blocks in a rule's docs page, tagged `js expect_diagnostic` or `js valid`.

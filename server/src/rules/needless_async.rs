@@ -162,7 +162,7 @@ fn returns_only_plain_values(ctx: &RuleContext, callback: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

@@ -267,7 +267,7 @@ fn finding(ctx: &RuleContext, new: Node, constructor: Node, wrapped: Node) -> Fi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

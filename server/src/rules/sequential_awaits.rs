@@ -512,7 +512,7 @@ mod tests {
     /// The message as the first finding of `source` reads.
     fn message(source: &str) -> String {
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         findings.first().expect("one finding").message.clone()
     }
 

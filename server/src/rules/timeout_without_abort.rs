@@ -303,7 +303,7 @@ fn signal_fix(ctx: &RuleContext, race: Node, fetch: Node, timer: Node) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::analysis::{analyze_guarded, has_suppression_comment, syntax_error};
 use crate::config::{Config, ConfigError};
+use crate::driver::{analyze_guarded, has_suppression_comment, syntax_error};
 use crate::engine::{self, OrderOutcome};
 use crate::findings::Finding;
 use crate::rules;
@@ -338,7 +338,7 @@ impl Checker {
         };
         if let Some(tree) = tree {
             let module = engine::detect_module_kind(path, &report.source, &tree);
-            report.order = crate::analysis::contain_panic(|| {
+            report.order = crate::driver::contain_panic(|| {
                 engine::predict_order(&report.source, &tree, module)
             })
             .ok();

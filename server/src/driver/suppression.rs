@@ -163,7 +163,7 @@ fn parse_codes(text: &str, at: usize) -> Vec<(String, Range<usize>)> {
 
 #[cfg(test)]
 mod tests {
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::findings::{Finding, Severity, UNKNOWN_RULE};
     use crate::rules::AsyncPromiseExecutor;
     use crate::syntax;
