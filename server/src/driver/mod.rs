@@ -16,6 +16,7 @@ pub use syntax_error::syntax_error;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use thiserror::Error;
@@ -23,7 +24,7 @@ use tree_sitter::Tree;
 
 use crate::analysis::async_facts::AsyncFacts;
 use crate::analysis::lookups::Lookup;
-use crate::config::Config;
+use crate::config::{Config, KnownRules};
 use crate::findings::Finding;
 use crate::line_index::LineIndex;
 use crate::rules::{self, Rule, RuleContext};
@@ -53,6 +54,16 @@ impl Analysis {
 #[error("the analysis panicked: {message}")]
 pub struct AnalysisPanic {
     pub message: String,
+}
+
+/// The registry's rules as reading a config knows them: their codes, and the
+/// page that lists them.
+pub fn known_rules() -> KnownRules<'static> {
+    static CODES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    KnownRules {
+        codes: CODES.get_or_init(|| rules::ALL.iter().map(|rule| rule.meta().code).collect()),
+        index_url: rules::docs_index_url(),
+    }
 }
 
 /// Runs every rule over `source`, whose parse is `tree`, with default settings.

@@ -184,7 +184,11 @@ impl ServerState {
             let loaded = self
                 .configs
                 .entry(folder.clone())
-                .or_insert_with(|| Arc::new(Config::load_for(&folder).map(|(_, c)| c)))
+                .or_insert_with(|| {
+                    Arc::new(
+                        Config::load_for(&folder, crate::driver::known_rules()).map(|(_, c)| c),
+                    )
+                })
                 .clone();
             match &*loaded {
                 Ok(found) => config = found.clone(),

@@ -252,7 +252,7 @@ fn load_configs(paths: &[PathBuf]) -> Result<Vec<Config>, Vec<ConfigError>> {
             if !seen.insert(file.clone()) {
                 continue;
             }
-            match Config::load(&file) {
+            match Config::load(&file, crate::driver::known_rules()) {
                 Ok(config) => configs.push(config),
                 Err(error) => errors.push(error),
             }
