@@ -14,7 +14,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::lookups::{Lookup, LookupLog};
-use crate::syntax::{awaits, SyntaxIndex};
+use crate::syntax::{awaits, queries, SyntaxIndex};
 
 /// Methods of `fs/promises` that do not return a promise.
 const FS_PROMISES_NON_PROMISE: &[&str] = &["watch", "constants"];
@@ -173,7 +173,10 @@ const RECORDED_KINDS: &[&str] = &[
 impl AsyncFacts {
     /// Walks the file once and records its bindings.
     pub fn collect(source: &str, tree: &Tree) -> AsyncFacts {
-        AsyncFacts::from_index(source, &SyntaxIndex::new(tree.root_node()))
+        AsyncFacts::from_index(
+            source,
+            &SyntaxIndex::new(tree.root_node(), queries::shared()),
+        )
     }
 
     /// The facts of the part of a file `index` covers.

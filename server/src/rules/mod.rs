@@ -16,6 +16,8 @@ mod stale_read_across_await;
 mod timeout_without_abort;
 mod unbounded_fan_out;
 
+pub mod query_registry;
+
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -28,7 +30,7 @@ use crate::config::Config;
 use crate::findings::{Finding, Severity};
 use crate::syntax::awaits::{self, AwaitExpr};
 use crate::syntax::js;
-use crate::syntax::{await_lookup, queries, QueryFile, SyntaxIndex, Words};
+use crate::syntax::{await_lookup, QueryFile, SyntaxIndex, Words};
 
 pub use async_array_callback::AsyncArrayCallback;
 pub use async_promise_executor::AsyncPromiseExecutor;
@@ -297,8 +299,11 @@ impl<'a> RuleContext<'a> {
             source,
             tree,
             config,
-            index: SyntaxIndex::new(tree.root_node()),
-            words: Cow::Owned(Words::new(source, queries::required_words())),
+            index: SyntaxIndex::new(tree.root_node(), query_registry::query_set()),
+            words: Cow::Owned(Words::new(
+                source,
+                query_registry::query_set().required_words(),
+            )),
             facts: Facts::Lazy(Box::default()),
             module_syntax: OnceLock::new(),
         }
