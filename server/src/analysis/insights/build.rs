@@ -11,6 +11,7 @@ use crate::analysis::dataflow;
 use crate::analysis::retention::{self, AwaitRetention};
 use crate::engine::{self, ModuleKind, ResumeTick};
 use crate::syntax::awaits::{self, SuspensionKind};
+use crate::syntax::js;
 
 use super::dependence::dependence;
 use super::dropped_text::{dropped_consequence, is_all_settled};
@@ -290,7 +291,7 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
             let returned = node
                 .named_child(0)
                 .filter(|value| value.kind() != "comment");
-            if let Some(value) = returned.map(async_facts::unwrap_parens) {
+            if let Some(value) = returned.map(js::unwrap_parens) {
                 // Only a call or `new` can produce a promise here: a local
                 // holds no rejecting thenable after an `await` (the result of
                 // one is never a thenable), and other values are not read.
