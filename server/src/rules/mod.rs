@@ -29,7 +29,7 @@ use crate::analysis::async_facts::AsyncFacts;
 use crate::config::Config;
 use crate::findings::{Finding, Severity};
 use crate::syntax::awaits::{self, AwaitExpr};
-use crate::syntax::functions;
+use crate::syntax::js;
 use crate::syntax::{await_lookup, QueryFile, SyntaxIndex, Words};
 
 pub use async_array_callback::AsyncArrayCallback;
@@ -388,7 +388,7 @@ impl<'a> RuleContext<'a> {
         // costs a descent from the root per step (quadratic in nesting depth).
         let root = self.tree.root_node();
         awaits::await_shape(self.source, node).filter(|awaited| {
-            functions::in_async_context_under(root, awaited.node, self.top_level_awaits())
+            js::in_async_context_under(root, awaited.node, self.top_level_awaits())
         })
     }
 

@@ -15,18 +15,14 @@ use std::sync::OnceLock;
 
 use tree_sitter::{Node, QueryCapture, QueryCursor, StreamingIterator, TreeCursor};
 
+use super::js::FUNCTION_KINDS;
 use super::queries::{QueryFile, QuerySet};
 use super::words::Words;
 
-/// Node kinds the analysis looks up directly, besides the query roots: what
-/// the async facts record, functions, and awaits.
+/// Node kinds the analysis looks up directly, besides the query roots and
+/// the functions ([`FUNCTION_KINDS`]): what the async facts record, and awaits.
 const DIRECT_KINDS: &[&str] = &[
     "await_expression",
-    "function_declaration",
-    "generator_function_declaration",
-    "function_expression",
-    "arrow_function",
-    "method_definition",
     "class_declaration",
     "class",
     "variable_declarator",
@@ -52,7 +48,7 @@ pub(super) fn kept_kinds(files: &[&QueryFile]) -> Vec<bool> {
             *slot = true;
         }
     };
-    for kind in DIRECT_KINDS {
+    for kind in DIRECT_KINDS.iter().chain(FUNCTION_KINDS) {
         mark(language.id_for_node_kind(kind, true));
     }
     for file in files {
