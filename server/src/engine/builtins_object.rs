@@ -86,7 +86,7 @@ impl Machine<'_> {
             return self.abstain("an object used as a property key is not modelled");
         }
         let key = self.to_string(key)?;
-        if super::compile_expr::is_array_index(&key) || super::classes::is_private(&key) {
+        if super::compile_literal::is_array_index(&key) || super::classes::is_private(&key) {
             return self.abstain("an integer-like property key is not modelled");
         }
         Ok(key)

@@ -290,10 +290,9 @@ impl<'s> Compiler<'s> {
                 b.emit(Op::Declare(Rc::from(self.text(param)), DeclKind::Let));
             }
             "assignment_pattern" => {
-                let (Some(left), Some(right)) = (
-                    param.child_by_field_id(crate::field!("left")),
-                    param.child_by_field_id(crate::field!("right")),
-                ) else {
+                let Some([left, right]) =
+                    fields(param, [crate::field!("left"), crate::field!("right")])
+                else {
                     return b.abstain("a malformed default parameter");
                 };
                 b.emit(Op::LoadArg(index));
@@ -626,6 +625,16 @@ pub(crate) fn named_children(node: Node) -> Vec<Node> {
     node.named_children(&mut cursor)
         .filter(|child| child.kind() != "comment")
         .collect()
+}
+
+/// The children of `node` in the fields `ids` (each from `crate::field!`),
+/// or `None` when one is missing, as in a malformed tree.
+pub(crate) fn fields<'t, const N: usize>(node: Node<'t>, ids: [u16; N]) -> Option<[Node<'t>; N]> {
+    let mut children = [node; N];
+    for (child, id) in children.iter_mut().zip(ids) {
+        *child = node.child_by_field_id(id)?;
+    }
+    Some(children)
 }
 
 /// Whether `node` has an anonymous child token spelled `token` (e.g. `async`).
