@@ -19,8 +19,8 @@ use std::rc::Rc;
 
 use super::async_generators::AsyncGenerator;
 use super::bytecode::{FuncId, FunctionCode, HandlerKind};
-use super::facts::Observer;
 use super::scheduler::{EventLoop, Job, Tick};
+use super::tick_observer::Observer;
 use super::value::{Builtin, ObjId, ObjKind, Object, Scope, ScopeId, Value};
 use super::{Abstention, ModuleKind, PrintedLine};
 
