@@ -9,7 +9,7 @@ use super::compile::{fields, named_children, Compiler, FnBuilder};
 use super::compile_chain::in_optional_chain;
 use super::compile_literal::{decode_escape, decode_string, parse_number};
 use super::value::Value;
-use crate::syntax::{self, awaits};
+use crate::syntax::{self, awaits, js};
 
 impl<'s> Compiler<'s> {
     /// `await (x)(y)`, `await (x).y`, ...: tree-sitter made a call (or
@@ -101,7 +101,7 @@ impl<'s> Compiler<'s> {
                 b.emit(Op::Load(Rc::from(self.text(node))));
             }
             "this" => self.this(b),
-            "arrow_function" | "function_expression" | "function" | "generator_function" => {
+            _ if js::is_function(node) => {
                 let id = self.compile_function(node, name);
                 b.emit(Op::Closure(id));
             }

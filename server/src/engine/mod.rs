@@ -29,6 +29,7 @@ mod compile_expr;
 mod compile_literal;
 mod compile_loops;
 mod compile_pattern;
+mod compile_statements;
 mod compile_switch;
 mod control_ops;
 mod for_await;
