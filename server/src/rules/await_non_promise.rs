@@ -189,23 +189,10 @@ fn elements_are_all_literals(ctx: &RuleContext, array: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
 
     fn fixed(source: &str) -> Vec<String> {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&AwaitNonPromise]).findings;
-        findings[0]
-            .fixes
-            .iter()
-            .map(|fix| {
-                assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
-                let out = fix.apply(source);
-                assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
-                out
-            })
-            .collect()
+        crate::rules::fix_outputs::fix_outputs(&AwaitNonPromise, source)
     }
 
     #[test]

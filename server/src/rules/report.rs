@@ -1,0 +1,50 @@
+//! How a rule turns what it detected into a [`Finding`]: its code and default
+//! severity come from its metadata, the rest from the rule's message and fix
+//! functions.
+
+use std::ops::Range;
+
+use crate::analysis::{Edit, Finding, Fix, FixSafety};
+
+use super::RuleMeta;
+
+impl RuleMeta {
+    /// A finding of this rule at `range`, with its default severity.
+    pub fn finding(&self, range: Range<usize>, message: String, fixes: Vec<Fix>) -> Finding {
+        Finding {
+            rule: self.code,
+            severity: self.default_severity,
+            message,
+            range,
+            fixes,
+        }
+    }
+}
+
+/// A fix made of one edit: `text` in place of `range`.
+pub fn one_edit_fix(
+    title: String,
+    safety: FixSafety,
+    range: Range<usize>,
+    text: impl Into<String>,
+) -> Fix {
+    Fix {
+        title,
+        safety,
+        edits: vec![Edit {
+            range,
+            text: text.into(),
+        }],
+    }
+}
+
+/// The range of `keyword` and the whitespace after it: what removing a
+/// modifier such as `async` deletes.
+pub fn keyword_and_space(source: &str, keyword: tree_sitter::Node) -> Range<usize> {
+    let end = keyword.end_byte();
+    let next = source[end..]
+        .char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map_or(source.len(), |(i, _)| end + i);
+    keyword.start_byte()..next
+}
