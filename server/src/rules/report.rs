@@ -48,3 +48,14 @@ pub fn keyword_and_space(source: &str, keyword: tree_sitter::Node) -> Range<usiz
         .map_or(source.len(), |(i, _)| end + i);
     keyword.start_byte()..next
 }
+
+/// `text` in backticks when it is at most `max_len` bytes long and on one
+/// line, else `otherwise` (`the input`, `this value`): what a message shows
+/// of a piece of code.
+pub fn short_code(text: &str, max_len: usize, otherwise: &str) -> String {
+    if text.len() <= max_len && !text.contains('\n') {
+        format!("`{text}`")
+    } else {
+        otherwise.to_owned()
+    }
+}

@@ -41,7 +41,7 @@ use crate::analysis::{Finding, Fix, FixSafety, Severity};
 use crate::syntax::await_lookup;
 use crate::{query_file, syntax};
 
-use super::report::one_edit_fix;
+use super::report::{one_edit_fix, short_code};
 use super::tree_walks::{has_named_descendant, named_children_but_comments};
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -164,12 +164,7 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
 
 fn message(ctx: &RuleContext, fan_out: &FanOut) -> String {
     let method = ctx.text(fan_out.method);
-    let items_text = ctx.text(fan_out.items);
-    let shown = if items_text.len() <= 30 && !items_text.contains('\n') {
-        format!("`{items_text}`")
-    } else {
-        "the input".to_owned()
-    };
+    let shown = short_code(ctx.text(fan_out.items), 30, "the input");
     format!(
         "`Promise.{method}` starts one operation per element of {shown}, all at once: \
          with a large input this is unbounded concurrency (sockets, connections, \
