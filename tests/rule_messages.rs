@@ -4,7 +4,7 @@
 //! it highlights, its message and the titles of its fixes. One snapshot per
 //! rule, reviewed by a person: a changed message shows up here as a diff.
 
-use ticklens::analysis::analyze_with;
+use ticklens::driver::analyze_with;
 use ticklens::rules::{Rule, ALL};
 use ticklens::syntax;
 

@@ -34,7 +34,7 @@ use crate::analysis::async_facts::{
     awaits_itself, enclosing_function, for_each_own_node, in_async_function, pattern_names,
     unwrap_parens, uses_own_this_or_arguments,
 };
-use crate::analysis::{Finding, Fix, FixSafety, Severity};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::{query_file, syntax};
 
 use super::report::{keyword_and_space, one_edit_fix};

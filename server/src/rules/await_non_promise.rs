@@ -32,8 +32,8 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{certainly_not_thenable, unwrap_parens};
-use crate::analysis::{Finding, Fix, FixSafety, Severity};
 use crate::engine::{count_word, job_counts};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::syntax::queries::AWAITS;
 
 use super::report::{one_edit_fix, short_code};

@@ -1,7 +1,8 @@
 //! Test helpers the rule files share: what each fix of a rule's one finding
 //! makes of a snippet.
 
-use crate::analysis::{analyze_with, FixSafety};
+use crate::driver::analyze_with;
+use crate::findings::FixSafety;
 use crate::syntax;
 
 use super::Rule;

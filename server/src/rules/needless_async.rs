@@ -32,7 +32,7 @@ use tree_sitter::Node;
 use crate::analysis::async_facts::{
     awaits_itself, certainly_not_thenable, for_each_own_node, unwrap_parens,
 };
-use crate::analysis::{Finding, Fix, FixSafety, Severity};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 use crate::syntax::await_lookup;
 

@@ -36,8 +36,8 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{is_async_function, method_call, unwrap_parens, AsyncFacts};
-use crate::analysis::{Finding, Fix, FixSafety, Severity};
 use crate::engine::{count_word, job_counts};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
 use super::report::{one_edit_fix, short_code};
@@ -272,7 +272,7 @@ fn fix(ctx: &RuleContext, new: Node, wrapped: Node) -> Fix {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

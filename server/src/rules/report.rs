@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::analysis::{Edit, Finding, Fix, FixSafety};
+use crate::findings::{Edit, Finding, Fix, FixSafety};
 
 use super::RuleMeta;
 

@@ -32,7 +32,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{method_call, unwrap_parens, PromiseKind};
-use crate::analysis::{Finding, Fix, FixSafety, Severity};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
 use super::report::one_edit_fix;

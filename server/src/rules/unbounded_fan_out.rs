@@ -37,7 +37,7 @@ use tree_sitter::Node;
 use crate::analysis::async_facts::{
     in_async_function, is_async_function, is_function, unwrap_parens, AsyncFacts,
 };
-use crate::analysis::{Finding, Fix, FixSafety, Severity};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::syntax::await_lookup;
 use crate::{query_file, syntax};
 
