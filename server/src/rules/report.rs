@@ -59,3 +59,18 @@ pub fn short_code(text: &str, max_len: usize, otherwise: &str) -> String {
         otherwise.to_owned()
     }
 }
+
+/// `text` on one line, cut to about 40 bytes, then `suffix` (`(..)` after a
+/// callee): how a message names an awaited expression.
+pub fn shorten(text: &str, suffix: &str) -> String {
+    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.len() > 40 {
+        let cut = (0..=37)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    format!("{text}{suffix}")
+}
