@@ -63,6 +63,11 @@ pub fn short_code(text: &str, max_len: usize, otherwise: &str) -> String {
 /// `text` on one line, cut to about 40 bytes, then `suffix` (`(..)` after a
 /// callee): how a message names an awaited expression.
 pub fn shorten(text: &str, suffix: &str) -> String {
+    shorten_with(text, "...", suffix)
+}
+
+/// [`shorten`], marking a cut with `ellipsis`.
+pub fn shorten_with(text: &str, ellipsis: &str, suffix: &str) -> String {
     let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.len() > 40 {
         let cut = (0..=37)
@@ -70,7 +75,7 @@ pub fn shorten(text: &str, suffix: &str) -> String {
             .find(|&i| text.is_char_boundary(i))
             .unwrap_or(0);
         text.truncate(cut);
-        text.push_str("...");
+        text.push_str(ellipsis);
     }
     format!("{text}{suffix}")
 }
