@@ -9,7 +9,7 @@ use std::rc::Rc;
 
 use tree_sitter::Node;
 
-use crate::syntax::functions;
+use crate::syntax::js;
 
 use super::bytecode::{DeclKind, HandlerKind, Op};
 use super::compile::{Compiler, FnBuilder};
@@ -227,7 +227,7 @@ impl<'s> Compiler<'s> {
         let is_of = node
             .child_by_field_id(crate::field!("operator"))
             .is_some_and(|op| self.text(op) == "of");
-        if functions::is_for_await(node) {
+        if js::is_for_await(node) {
             return self.for_await_statement(b, node);
         }
         if node.child_by_field_id(crate::field!("value")).is_some() {

@@ -482,7 +482,10 @@ mod tests {
     fn spans_merge_nested_and_overlapping_nodes() {
         let source = "try { try { a(); } catch {} } catch {}\nb();\ntry { c(); } finally {}";
         let tree = syntax::parse(source, None);
-        let index = crate::syntax::SyntaxIndex::new(tree.root_node());
+        let index = crate::syntax::SyntaxIndex::new(
+            tree.root_node(),
+            crate::rules::query_registry::query_set(),
+        );
         let spans = Spans::of(index.nodes("try_statement").iter().copied());
         assert_eq!(spans.0.len(), 2, "{:?}", spans.0);
         assert!(spans.contains(0));
