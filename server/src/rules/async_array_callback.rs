@@ -42,9 +42,10 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{
-    awaits_itself, for_each_own_node, in_async_function, is_for_await, unwrap_parens, AsyncFacts,
+    awaits_itself, for_each_own_node, in_async_function, AsyncFacts,
 };
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::syntax::js::{is_for_await, unwrap_parens};
 use crate::syntax::{await_lookup, awaits};
 use crate::{query_file, syntax};
 

@@ -31,10 +31,10 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{
-    awaits_itself, enclosing_function, for_each_own_node, in_async_function, pattern_names,
-    unwrap_parens, uses_own_this_or_arguments,
+    awaits_itself, for_each_own_node, in_async_function, uses_own_this_or_arguments,
 };
 use crate::findings::{Finding, Fix, FixSafety, Severity};
+use crate::syntax::js::{enclosing_function, pattern_names, unwrap_parens};
 use crate::{query_file, syntax};
 
 use super::report::{keyword_and_space, one_edit_fix};

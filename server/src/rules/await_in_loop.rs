@@ -41,13 +41,14 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use crate::analysis::dataflow::{
-    for_in_declaration_kind, is_for_await, is_function, is_loop, pattern_identifiers, preorder,
-    Walk,
-};
+use crate::analysis::dataflow::{for_in_declaration_kind, is_loop, preorder, Walk};
 use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
+use crate::syntax::js::{
+    enclosing_function, is_async_function, is_for_await, is_function, is_pause,
+    pattern_identifiers, receiver, unwrap_parens,
+};
 
 use super::report::{one_edit_fix, shorten};
 use super::{Rule, RuleContext, RuleMeta, Trigger};
@@ -156,8 +157,8 @@ fn independent_loop<'t>(
     let head_names = loop_head(ctx, node)?;
     let facts = body_facts(ctx, node, body);
     let first = *facts.awaits.first()?;
-    let function = crate::analysis::dataflow::enclosing_function(node);
-    if function.is_some_and(|f| !crate::analysis::dataflow::is_async_function(f)) {
+    let function = enclosing_function(node);
+    if function.is_some_and(|f| !is_async_function(f)) {
         return None;
     }
     if facts.early_exit || facts.late_continue || facts.declares_var || facts.yields {
@@ -412,17 +413,8 @@ fn body_facts<'t>(ctx: &RuleContext<'t>, node: Node<'t>, body: Node<'t>) -> Body
 
 /// The object an awaited method call goes through: `this`, `client`.
 fn callee_receiver<'a>(ctx: &RuleContext<'a>, operand: Node) -> Option<&'a str> {
-    let mut node = operand;
-    while node.kind() == "parenthesized_expression" {
-        node = node.named_child(0)?;
-    }
-    let mut callee = node.child_by_field_id(crate::field!("function"))?;
-    let mut through_member = false;
-    while matches!(callee.kind(), "member_expression" | "subscript_expression") {
-        callee = callee.child_by_field_id(crate::field!("object"))?;
-        through_member = true;
-    }
-    (through_member && matches!(callee.kind(), "identifier" | "this")).then(|| ctx.text(callee))
+    let callee = unwrap_parens(operand).child_by_field_id(crate::field!("function"))?;
+    receiver(callee).map(|node| ctx.text(node))
 }
 
 /// How many times `name` is mentioned as a variable in `node`.
@@ -518,14 +510,6 @@ fn caught_within(throw: Node, body: Node) -> bool {
 /// The callee of the awaited call or `new`, either form of `await`.
 fn callee_name<'a>(ctx: &RuleContext<'a>, awaited: &AwaitExpr) -> Option<&'a str> {
     awaited.operand_callee().map(|callee| &ctx.source[callee])
-}
-
-fn is_pause(name: &str) -> bool {
-    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
-    matches!(
-        last.as_str(),
-        "sleep" | "delay" | "wait" | "timeout" | "settimeout" | "pause" | "throttle"
-    )
 }
 
 fn brief(ctx: &RuleContext, awaited: &AwaitExpr) -> String {

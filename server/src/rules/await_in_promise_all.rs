@@ -171,7 +171,7 @@ fn fix(found: &AwaitedElements) -> Fix {
 fn contains_call(node: Node) -> bool {
     let mut found = false;
     crate::analysis::dataflow::preorder(node, |n| {
-        if crate::analysis::dataflow::is_function(n) {
+        if crate::syntax::js::is_function(n) {
             return crate::analysis::dataflow::Walk::Skip;
         }
         found |= matches!(n.kind(), "call_expression" | "new_expression");

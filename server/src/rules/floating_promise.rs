@@ -43,9 +43,10 @@
 //! (elsewhere) — both change behaviour; `void` marks the drop as intended and
 //! keeps behaviour (a rejection is still unhandled).
 
-use crate::analysis::async_facts::{in_async_function, unwrap_parens, DroppedPromise, PromiseKind};
+use crate::analysis::async_facts::{in_async_function, DroppedPromise, PromiseKind};
 use crate::analysis::insights::dropped_consequence;
 use crate::findings::{Finding, Fix, FixSafety, Severity};
+use crate::syntax::js::unwrap_parens;
 
 use super::report::one_edit_fix;
 use super::{Rule, RuleContext, RuleMeta, Trigger};

@@ -40,9 +40,10 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::analysis::dataflow::{enclosing_function, is_async_function, preorder, Walk};
+use crate::analysis::dataflow::{preorder, Walk};
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+use crate::syntax::js::{enclosing_function, is_async_function, is_function, FUNCTION_KINDS};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -110,15 +111,11 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<UnawaitedReturn<'a>> {
     // by their offset first.
     let tries = Spans::of(ctx.nodes("try_statement").iter().copied());
     let async_functions = Spans::of(
-        [
-            "function_declaration",
-            "function_expression",
-            "arrow_function",
-            "method_definition",
-        ]
-        .into_iter()
-        .flat_map(|kind| ctx.nodes(kind).iter().copied())
-        .filter(|&function| is_async_function(function)),
+        FUNCTION_KINDS
+            .iter()
+            .filter(|kind| !is_generator_kind(kind))
+            .flat_map(|kind| ctx.nodes(kind).iter().copied())
+            .filter(|&function| is_async_function(function)),
     );
     if tries.is_empty() || async_functions.is_empty() {
         return found;
@@ -144,10 +141,7 @@ fn unawaited_return<'a>(
     let (bypassed, function) = bypassed_handlers(keyword)?;
     if !(bypassed.catch || bypassed.finally)
         || !is_async_function(function)
-        || !matches!(
-            function.kind(),
-            "function_declaration" | "function_expression" | "arrow_function" | "method_definition"
-        )
+        || is_generator_kind(function.kind())
     {
         return None;
     }
@@ -212,6 +206,12 @@ fn fix(value: Node) -> Fix {
     }
 }
 
+/// Whether functions of `kind` are generators (`function*`): an async
+/// generator's `return` is awaited by the generator itself.
+fn is_generator_kind(kind: &str) -> bool {
+    kind.starts_with("generator")
+}
+
 /// The byte offsets some node of a set covers, as disjoint sorted ranges.
 struct Spans(Vec<Range<usize>>);
 
@@ -246,14 +246,7 @@ fn bypassed_handlers(keyword: Node) -> Option<(Bypassed, Node)> {
     let mut child = keyword.parent()?;
     while let Some(parent) = child.parent() {
         match parent.kind() {
-            "function_declaration"
-            | "function_expression"
-            | "function"
-            | "arrow_function"
-            | "method_definition"
-            | "generator_function"
-            | "generator_function_declaration"
-            | "class_body" => {
+            _ if is_function(parent) || parent.kind() == "class_body" => {
                 return Some((bypassed, parent));
             }
             "try_statement" if parent.child_by_field_id(crate::field!("body")) == Some(child) => {

@@ -33,11 +33,10 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use crate::analysis::dataflow::{
-    is_function, names_assigned, names_mentioned, pattern_identifiers, preorder, Walk,
-};
+use crate::analysis::dataflow::{names_assigned, names_mentioned, preorder, Walk};
 use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::syntax::awaits::AwaitExpr;
+use crate::syntax::js::{callee, is_function, is_pause, pattern_identifiers, receiver};
 use crate::{query_file, syntax};
 
 use super::report::{one_edit_fix, shorten};
@@ -177,39 +176,6 @@ fn next_statement(statement: Node) -> Option<Node> {
     next
 }
 
-/// The callee of a call operand (parentheses stripped), or `None` when the
-/// operand is not a call or `new`.
-fn callee<'t>(operand: Node<'t>) -> Option<Node<'t>> {
-    let mut node = operand;
-    while node.kind() == "parenthesized_expression" {
-        node = node.named_child(0)?;
-    }
-    match node.kind() {
-        "call_expression" => node.child_by_field_id(crate::field!("function")),
-        "new_expression" => node.child_by_field_id(crate::field!("constructor")),
-        _ => None,
-    }
-}
-
-/// The object a method call goes through: `db` in `db.users.find()`, `this`.
-fn receiver<'a>(ctx: &RuleContext<'a>, callee: Node) -> Option<&'a str> {
-    let mut node = callee;
-    let mut went_through_member = false;
-    while matches!(node.kind(), "member_expression" | "subscript_expression") {
-        node = node.child_by_field_id(crate::field!("object"))?;
-        went_through_member = true;
-    }
-    (went_through_member && matches!(node.kind(), "identifier" | "this")).then(|| ctx.text(node))
-}
-
-fn is_pause(name: &str) -> bool {
-    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
-    matches!(
-        last.as_str(),
-        "sleep" | "delay" | "wait" | "timeout" | "settimeout" | "pause" | "throttle" | "nexttick"
-    )
-}
-
 /// Whether a statement can take part in a group at all.
 fn eligible(ctx: &RuleContext, item: &AwaitStatement) -> bool {
     let Some(text) = item.callee_text(ctx) else {
@@ -271,11 +237,17 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
     }
     let reads = names_mentioned(item.operand, ctx.source);
     let writes = names_assigned(item.operand, ctx.source);
-    let item_receiver = item.callee_node().and_then(|c| receiver(ctx, c));
+    let item_receiver = item
+        .callee_node()
+        .and_then(receiver)
+        .map(|node| ctx.text(node));
     group.iter().all(|earlier| {
         let earlier_reads = names_mentioned(earlier.operand, ctx.source);
         let earlier_writes = names_assigned(earlier.operand, ctx.source);
-        let earlier_receiver = earlier.callee_node().and_then(|c| receiver(ctx, c));
+        let earlier_receiver = earlier
+            .callee_node()
+            .and_then(receiver)
+            .map(|node| ctx.text(node));
         bound_names(ctx, earlier)
             .iter()
             .all(|name| !reads.contains(name))

@@ -32,12 +32,10 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::dataflow::{
-    enclosing_function, is_async_function, is_function, preorder, BindingKind, FunctionFlow,
-    Resolution, Walk,
-};
+use crate::analysis::dataflow::{preorder, BindingKind, FunctionFlow, Resolution, Walk};
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::awaits::{await_expression, AwaitExpr};
+use crate::syntax::js::{enclosing_function, is_async_function, is_function};
 use crate::{query_file, syntax};
 
 use super::report::shorten_with;

@@ -31,9 +31,10 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{method_call, unwrap_parens, PromiseKind};
+use crate::analysis::async_facts::{method_call, PromiseKind};
 use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+use crate::syntax::js::unwrap_parens;
 
 use super::report::one_edit_fix;
 use super::tree_walks::{find_named_descendant, named_children_but_comments};
