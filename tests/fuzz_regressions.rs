@@ -186,8 +186,12 @@ fn an_executor_awaiting_a_parenthesized_operand_keeps_its_async_whichever_way_it
             "{which} tree: {executor_fixes:?}"
         );
     }
-    let (fixed, _) =
-        analysis::fix_all::apply_safe_fixes(doc.text(), &fresh, rules::ALL, &Config::default());
+    let (fixed, _) = ticklens::ide::fix_all::apply_safe_fixes(
+        doc.text(),
+        &fresh,
+        rules::ALL,
+        &Config::default(),
+    );
     assert!(
         fixed.contains("new Promise(async (resolve, reject)"),
         "{fixed}"

@@ -12,6 +12,7 @@ const CORE: &[&str] = &[
     "analysis",
     "rules",
     "engine",
+    "ide",
 ];
 
 const FORBIDDEN: &[&str] = &["tower_lsp", "lsp_types", "tokio", "dashmap"];

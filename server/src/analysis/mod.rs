@@ -6,8 +6,6 @@
 pub mod async_facts;
 pub mod dataflow;
 mod finding;
-pub mod fix_all;
-pub mod hover;
 pub mod insights;
 mod lookups;
 pub mod retention;

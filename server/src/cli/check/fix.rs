@@ -7,8 +7,8 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use crate::analysis::contain_panic;
-use crate::analysis::fix_all::apply_safe_fixes;
 use crate::config::Config;
+use crate::ide::fix_all::apply_safe_fixes;
 use crate::rules;
 use crate::syntax;
 
