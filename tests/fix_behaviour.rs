@@ -22,8 +22,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use ticklens::analysis::{analyze, Fix, FixSafety};
 use ticklens::config::Config;
+use ticklens::driver::analyze;
+use ticklens::findings::{Fix, FixSafety};
 use ticklens::ide::fix_all::apply_safe_fixes;
 use ticklens::{rules, syntax};
 

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::analysis::{Edit, Finding, UNKNOWN_RULE};
+use crate::findings::{Edit, Finding, UNKNOWN_RULE};
 
 use super::fix_all::in_line_endings_of;
 

@@ -3,8 +3,9 @@
 
 use tree_sitter::Tree;
 
-use crate::analysis::{analyze_configured, apply_edits, Edit, FixSafety};
 use crate::config::Config;
+use crate::driver::analyze_configured;
+use crate::findings::{apply_edits, Edit, FixSafety};
 use crate::rules::{self, Rule};
 use crate::syntax;
 

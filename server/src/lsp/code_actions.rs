@@ -7,8 +7,8 @@ use tower_lsp::lsp_types::{
     OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
 };
 
-use crate::analysis::Edit;
 use crate::document::Document;
+use crate::findings::Edit;
 use crate::ide;
 use crate::line_index::Encoding;
 

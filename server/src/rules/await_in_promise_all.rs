@@ -21,7 +21,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 
@@ -244,7 +244,7 @@ mod tests {
     fn messages_name_the_serialised_calls() {
         let source = "await Promise.all([await getUser(id), await getPosts(id)]);";
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
             "drop the `await` inside `Promise.all([...])`: the second element, `getPosts(..)`, \
@@ -261,7 +261,7 @@ mod tests {
             "async function f(u, v) { return Promise.all([await (await fetch(u)).json(), load(v)]); }";
         assert_invalid(&RULE, &[(source, "await")]);
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert!(
             findings[0]
                 .message

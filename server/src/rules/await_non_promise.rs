@@ -32,8 +32,8 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{certainly_not_thenable, unwrap_parens};
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::engine::{count_word, job_counts};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::queries::AWAITS;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
@@ -189,7 +189,7 @@ fn elements_are_all_literals(ctx: &RuleContext, array: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

@@ -45,7 +45,7 @@
 
 use crate::analysis::async_facts::{in_async_function, unwrap_parens, DroppedPromise, PromiseKind};
 use crate::analysis::insights::dropped_consequence;
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -239,8 +239,8 @@ fn fixes(dropped: &DroppedPromise) -> Vec<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{analyze_configured, analyze_with};
     use crate::config::Config;
+    use crate::driver::{analyze_configured, analyze_with};
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

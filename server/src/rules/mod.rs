@@ -24,8 +24,8 @@ use memchr::memmem::Finder;
 use tree_sitter::{Node, QueryCapture, Tree};
 
 use crate::analysis::async_facts::AsyncFacts;
-use crate::analysis::{Finding, Severity};
 use crate::config::Config;
+use crate::findings::{Finding, Severity};
 use crate::syntax::awaits::{self, AwaitExpr};
 use crate::syntax::functions;
 use crate::syntax::{await_lookup, queries, QueryFile, SyntaxIndex, Words};
@@ -449,7 +449,7 @@ pub(crate) mod testing {
     //! Table-driven helpers the rule files use for their tests.
 
     use super::Rule;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::syntax;
 
     /// Asserts `rule` reports nothing on each snippet.
@@ -469,7 +469,7 @@ pub(crate) mod testing {
     /// leaves nothing for the rule to report.
     pub fn first_fix_output(
         rule: &dyn Rule,
-        safety: crate::analysis::FixSafety,
+        safety: crate::findings::FixSafety,
         before: &str,
     ) -> Option<String> {
         let tree = syntax::parse(before, None);
@@ -493,7 +493,7 @@ pub(crate) mod testing {
     /// Asserts that the first fix in each `before` has `safety` and turns it into `after`.
     pub fn assert_first_fix(
         rule: &dyn Rule,
-        safety: crate::analysis::FixSafety,
+        safety: crate::findings::FixSafety,
         cases: &[(&str, &str)],
     ) {
         for (before, after) in cases {
@@ -525,7 +525,7 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::syntax;
 
     /// Code blocks in a rule's docs page, tagged `js expect_diagnostic` or `js valid`.

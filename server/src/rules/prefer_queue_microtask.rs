@@ -39,7 +39,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
 mod next_tick_context;
@@ -199,7 +199,7 @@ fn tests_typeof_of_scheduling_global(ctx: &RuleContext, condition: Node) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

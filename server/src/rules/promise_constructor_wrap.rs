@@ -36,8 +36,8 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{is_async_function, method_call, unwrap_parens, AsyncFacts};
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::engine::{count_word, job_counts};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
@@ -267,7 +267,7 @@ fn finding(ctx: &RuleContext, new: Node, constructor: Node, wrapped: Node) -> Fi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

@@ -36,7 +36,7 @@ use tree_sitter::Node;
 use crate::analysis::dataflow::{
     is_function, names_assigned, names_mentioned, pattern_identifiers, preorder, Walk,
 };
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::awaits::AwaitExpr;
 use crate::{query_file, syntax};
 
@@ -512,7 +512,7 @@ mod tests {
     /// The message as the first finding of `source` reads.
     fn message(source: &str) -> String {
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         findings.first().expect("one finding").message.clone()
     }
 

@@ -36,7 +36,7 @@ use crate::analysis::dataflow::{
     enclosing_function, is_async_function, is_function, preorder, BindingKind, FunctionFlow,
     Resolution, Walk,
 };
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::awaits::{await_expression, AwaitExpr};
 use crate::{query_file, syntax};
 
@@ -378,7 +378,7 @@ mod tests {
     fn the_message_names_the_interleaving() {
         let source = "let total = 0;\nasync function add() { total = total + await f(); }";
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert!(
             findings[0].message.starts_with(
                 "read `total` after the `await`: `total = total + await f()` reads it before the \
@@ -409,7 +409,7 @@ mod tests {
     fn no_fix_when_the_await_is_conditional() {
         let source = "let n = 0;\nasync function f(c) { n = n + (c && await g()); }";
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(findings.len(), 1);
         assert!(findings[0].fixes.is_empty());
     }

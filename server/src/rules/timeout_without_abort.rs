@@ -32,7 +32,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{method_call, unwrap_parens, PromiseKind};
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
@@ -303,7 +303,7 @@ fn signal_fix(ctx: &RuleContext, race: Node, fetch: Node, timer: Node) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

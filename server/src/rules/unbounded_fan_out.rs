@@ -37,7 +37,7 @@ use tree_sitter::Node;
 use crate::analysis::async_facts::{
     in_async_function, is_async_function, is_function, unwrap_parens, AsyncFacts,
 };
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::await_lookup;
 use crate::{query_file, syntax};
 
@@ -373,7 +373,7 @@ fn source_mentions(ctx: &RuleContext, root: Node, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

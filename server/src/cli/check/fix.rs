@@ -6,8 +6,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::analysis::contain_panic;
 use crate::config::Config;
+use crate::driver::contain_panic;
 use crate::ide::fix_all::apply_safe_fixes;
 use crate::rules;
 use crate::syntax;
