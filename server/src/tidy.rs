@@ -14,6 +14,7 @@ const CORE: &[&str] = &[
     "rules",
     "driver",
     "engine",
+    "ide",
 ];
 
 const FORBIDDEN: &[&str] = &["tower_lsp", "lsp_types", "tokio", "dashmap"];
