@@ -38,10 +38,6 @@ pub use large_values::{large_value, LargeValue};
 pub use scopes::{for_in_declaration_kind, for_in_head_of};
 pub use walk::{ancestors_of, contains, preorder, preorder_with_ancestors, Walk};
 
-pub use crate::syntax::js::{
-    enclosing_function, is_async_function, is_for_await, is_function, pattern_identifiers,
-};
-
 /// Whether `node` is a loop whose body may run more than once.
 pub fn is_loop(node: Node) -> bool {
     matches!(
@@ -212,7 +208,7 @@ impl FunctionFlow {
 pub(crate) fn first_function(root: Node) -> Option<Node> {
     let mut function = None;
     preorder(root, |node| {
-        if function.is_none() && is_function(node) {
+        if function.is_none() && crate::syntax::js::is_function(node) {
             function = Some(node);
         }
         Walk::Enter

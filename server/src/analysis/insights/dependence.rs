@@ -33,7 +33,7 @@ fn result_names(source: &str, await_node: Node) -> Vec<String> {
             // reaches no binding of this function.
             kind if kind.ends_with("statement")
                 || kind == "statement_block"
-                || dataflow::is_function(parent) =>
+                || js::is_function(parent) =>
             {
                 return Vec::new()
             }
@@ -151,7 +151,7 @@ fn assigned_names(source: &str, target: Node) -> Vec<String> {
 fn starts_work(operand: Node) -> bool {
     let mut calls = false;
     dataflow::preorder(operand, |node| {
-        if node != operand && dataflow::is_function(node) {
+        if node != operand && js::is_function(node) {
             return dataflow::Walk::Skip;
         }
         if matches!(node.kind(), "call_expression" | "new_expression") {
