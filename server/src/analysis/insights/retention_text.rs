@@ -118,8 +118,6 @@ pub(super) fn retention_text(source: &str, retention: &AwaitRetention) -> String
     text
 }
 
-/// How to free the values the function no longer needs, for those where it
-
 /// One retained variable as a list item: `` `raw` (line 2) — likely large: … ``.
 fn describe(source: &str, var: &RetainedVar) -> String {
     let line_of = |offset: usize| source[..offset].matches('\n').count() + 1;
@@ -175,6 +173,7 @@ fn describe(source: &str, var: &RetainedVar) -> String {
     item
 }
 
+/// How to free the values the function no longer needs, for those where it
 /// works: not for a loop's iterable (the running loop holds it too).
 fn free_sooner_advice(idle: &[&RetainedVar]) -> String {
     let clearable: Vec<&&RetainedVar> = idle
