@@ -57,7 +57,6 @@ const FUNCTION_KINDS_HOME: &str = "syntax/js.rs";
 /// left to the helper who owns it to replace with `syntax::js`; the list only
 /// shrinks.
 const FUNCTION_KIND_LISTS_TO_CLEAN: &[&str] = &[
-    "analysis/async_facts.rs",
     "analysis/hover.rs",
     "engine/compile.rs",
     "rules/return_without_await_in_try.rs",

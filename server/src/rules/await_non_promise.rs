@@ -31,9 +31,10 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{certainly_not_thenable, unwrap_parens};
+use crate::analysis::source_facts::certainly_not_thenable;
 use crate::engine::{count_word, job_counts};
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::syntax::js::unwrap_parens;
 use crate::syntax::queries::AWAITS;
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};

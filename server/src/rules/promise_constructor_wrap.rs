@@ -35,10 +35,11 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{is_async_function, method_call, unwrap_parens, AsyncFacts};
+use crate::analysis::source_facts::AsyncFacts;
 use crate::engine::{count_word, job_counts};
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+use crate::syntax::js::{is_async_function, method_call, unwrap_parens};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 

@@ -31,9 +31,10 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{method_call, unwrap_parens, PromiseKind};
+use crate::analysis::source_facts::PromiseKind;
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+use crate::syntax::js::{method_call, unwrap_parens};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -100,7 +101,7 @@ impl Rule for TimeoutWithoutAbort {
             if is_fetch && !fetch_lacks_signal(ctx, work) {
                 return;
             }
-            let label = crate::analysis::async_facts::call_label(ctx.source, work);
+            let label = crate::analysis::source_facts::call_label(ctx.source, work);
             let message = if is_fetch {
                 format!(
                     "when the timer wins this race, `{label}` keeps running: the request is never \

@@ -34,11 +34,10 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{
-    in_async_function, is_async_function, is_function, unwrap_parens, AsyncFacts,
-};
+use crate::analysis::source_facts::AsyncFacts;
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::await_lookup;
+use crate::syntax::js::{in_async_function, is_async_function, is_function, unwrap_parens};
 use crate::{query_file, syntax};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
