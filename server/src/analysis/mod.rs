@@ -6,8 +6,6 @@
 //! Nothing here knows about the Language Server Protocol or the command line.
 
 pub mod dataflow;
-pub mod fix_all;
-pub mod hover;
 pub mod insights;
 pub(crate) mod lookups;
 pub mod retention;

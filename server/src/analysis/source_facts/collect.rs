@@ -12,7 +12,7 @@ use crate::syntax::js::{
     is_async_function, is_plain_async_method, parameter_pattern, pattern_names, unwrap_parens,
     FUNCTION_KINDS,
 };
-use crate::syntax::SyntaxIndex;
+use crate::syntax::{queries, SyntaxIndex};
 
 /// The kinds of top-level declarations whose names [`AsyncFacts`] keeps.
 const MODULE_DECLARATION_KINDS: &[&str] = &[
@@ -82,7 +82,10 @@ const RECORDED_KINDS: &[&str] = &[
 impl AsyncFacts {
     /// Walks the file once and records its bindings.
     pub fn collect(source: &str, tree: &Tree) -> AsyncFacts {
-        AsyncFacts::from_index(source, &SyntaxIndex::new(tree.root_node()))
+        AsyncFacts::from_index(
+            source,
+            &SyntaxIndex::new(tree.root_node(), queries::shared()),
+        )
     }
 
     /// The facts of the part of a file `index` covers.
