@@ -166,6 +166,20 @@ mod tests {
     }
 
     #[test]
+    fn the_insights_answer_before_the_generic_hover() {
+        let source = "async function run() { await 1; }\nrun();\n";
+        let tree = syntax::parse(source, None);
+        let offset = source.find("await").unwrap();
+        let facts =
+            crate::analysis::insights::insights(source, &tree, crate::engine::ModuleKind::CommonJs);
+        let with_insights = super::hover(source, &tree, Some(&facts), offset).unwrap();
+        assert_eq!(with_insights.origin, HoverOrigin::Insights);
+        let generic = super::hover(source, &tree, None, offset).unwrap();
+        assert_eq!(generic.origin, HoverOrigin::Syntax);
+        assert_ne!(with_insights.markdown, generic.markdown);
+    }
+
+    #[test]
     fn async_keyword_shows_the_contract_but_body_does_not() {
         assert!(hover("$0async function f() { g(); }")
             .unwrap()
