@@ -18,7 +18,7 @@ use ticklens::engine::ModuleKind;
 use ticklens::ide::{self, CodeLensKind, HoverOrigin, InlayHintKind};
 use ticklens::syntax;
 use ticklens::syntax::awaits::{self, SuspensionKind};
-use ticklens::syntax::functions;
+use ticklens::syntax::js;
 use tree_sitter::{Node, Tree};
 
 fn fixtures_dir() -> PathBuf {
@@ -84,7 +84,7 @@ fn hover_points(
             }
         }
     }
-    for node in all_nodes(tree, functions::is_async_function) {
+    for node in all_nodes(tree, js::is_async_function) {
         let mut cursor = node.walk();
         let keyword = node.children(&mut cursor).find(|c| c.kind() == "async");
         if let Some(keyword) = keyword {

@@ -12,7 +12,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::analysis::dataflow;
 use crate::analysis::insights::Insights;
-use crate::syntax::{awaits, functions};
+use crate::syntax::{awaits, js};
 
 /// A hover: the range it describes, its Markdown text and where the text came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,7 +61,7 @@ fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverResult> {
         // Without the file's module kind, only awaits inside async
         // functions are read here; the insights cover an ES module's top level.
         let awaited = awaits::await_shape(source, n)
-            .filter(|_| functions::in_async_context_among(&chain[..=at], false));
+            .filter(|_| js::in_async_context_among(&chain[..=at], false));
         if let Some(awaited) = awaited {
             return Some(await_hover(source, &awaited, &chain[..at]));
         }
@@ -70,7 +70,7 @@ fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverResult> {
             | "function_expression"
             | "arrow_function"
             | "method_definition"
-                if functions::is_async_function(n) =>
+                if js::is_async_function(n) =>
             {
                 // Only the head of the function (name, `async`, parameters) shows the contract.
                 let head_end = n

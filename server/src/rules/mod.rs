@@ -5,16 +5,23 @@ mod async_promise_executor;
 mod await_in_loop;
 mod await_in_promise_all;
 mod await_non_promise;
+mod captures;
+#[cfg(test)]
+mod fix_outputs;
 mod floating_promise;
 mod large_retained_across_await;
 mod needless_async;
 mod prefer_queue_microtask;
 mod promise_constructor_wrap;
+mod report;
 mod return_without_await_in_try;
 mod sequential_awaits;
 mod stale_read_across_await;
 mod timeout_without_abort;
+mod tree_walks;
 mod unbounded_fan_out;
+
+pub mod query_registry;
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -27,8 +34,8 @@ use crate::analysis::async_facts::AsyncFacts;
 use crate::config::Config;
 use crate::findings::{Finding, Severity};
 use crate::syntax::awaits::{self, AwaitExpr};
-use crate::syntax::functions;
-use crate::syntax::{await_lookup, queries, QueryFile, SyntaxIndex, Words};
+use crate::syntax::js;
+use crate::syntax::{await_lookup, QueryFile, SyntaxIndex, Words};
 
 pub use async_array_callback::AsyncArrayCallback;
 pub use async_promise_executor::AsyncPromiseExecutor;
@@ -297,8 +304,11 @@ impl<'a> RuleContext<'a> {
             source,
             tree,
             config,
-            index: SyntaxIndex::new(tree.root_node()),
-            words: Cow::Owned(Words::new(source, queries::required_words())),
+            index: SyntaxIndex::new(tree.root_node(), query_registry::query_set()),
+            words: Cow::Owned(Words::new(
+                source,
+                query_registry::query_set().required_words(),
+            )),
             facts: Facts::Lazy(Box::default()),
             module_syntax: OnceLock::new(),
         }
@@ -383,7 +393,7 @@ impl<'a> RuleContext<'a> {
         // costs a descent from the root per step (quadratic in nesting depth).
         let root = self.tree.root_node();
         awaits::await_shape(self.source, node).filter(|awaited| {
-            functions::in_async_context_under(root, awaited.node, self.top_level_awaits())
+            js::in_async_context_under(root, awaited.node, self.top_level_awaits())
         })
     }
 

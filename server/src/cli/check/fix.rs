@@ -12,7 +12,7 @@ use crate::ide::fix_all::apply_safe_fixes;
 use crate::rules;
 use crate::syntax;
 
-use super::{FileReport, Outcome};
+use crate::cli::report::{FileReport, Outcome};
 
 /// What `check` does with safe fixes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
