@@ -93,20 +93,17 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Wrap<'a>> {
         &PROMISE_WRAPPERS,
         ["wrap.new", "wrap.constructor", "wrap.executor"],
         |[new, constructor, executor]| {
-            if is_async_function(executor) {
+            // An async executor is `async-promise-executor`'s; a local
+            // `Promise` is not the global one.
+            if is_async_function(executor) || ctx.facts().is_bound("Promise") {
                 return;
             }
-            let facts = ctx.facts();
-            if facts.is_bound("Promise") {
-                return;
-            }
-            if let Some(wrapped) = wrapped_promise(ctx, facts, executor) {
-                found.push(Wrap {
-                    new,
-                    constructor,
-                    wrapped,
-                });
-            }
+            let wrapped = wrapped_promise(ctx, ctx.facts(), executor);
+            found.extend(wrapped.map(|wrapped| Wrap {
+                new,
+                constructor,
+                wrapped,
+            }));
         },
     );
     found

@@ -79,3 +79,16 @@ pub fn shorten_with(text: &str, ellipsis: &str, suffix: &str) -> String {
     }
     format!("{text}{suffix}")
 }
+
+/// `callee(..)`, or `callee()` for a call without arguments, shortened:
+/// how a message names a call. `None` for a call without a callee node.
+pub fn brief_call(source: &str, call: tree_sitter::Node) -> Option<String> {
+    let callee = call.child_by_field_id(crate::field!("function"))?;
+    let empty = call
+        .child_by_field_id(crate::field!("arguments"))
+        .is_some_and(|args| args.named_child_count() == 0);
+    Some(shorten(
+        &source[callee.byte_range()],
+        if empty { "()" } else { "(..)" },
+    ))
+}

@@ -235,19 +235,9 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
     if item.binding.is_none() && first.callee_text(ctx) != Some(item_callee) {
         return false;
     }
-    let reads = names_mentioned(item.operand, ctx.source);
-    let writes = names_assigned(item.operand, ctx.source);
-    let item_receiver = item
-        .callee_node()
-        .and_then(receiver)
-        .map(|node| ctx.text(node));
+    let (reads, writes, item_receiver) = footprint(ctx, item);
     group.iter().all(|earlier| {
-        let earlier_reads = names_mentioned(earlier.operand, ctx.source);
-        let earlier_writes = names_assigned(earlier.operand, ctx.source);
-        let earlier_receiver = earlier
-            .callee_node()
-            .and_then(receiver)
-            .map(|node| ctx.text(node));
+        let (earlier_reads, earlier_writes, earlier_receiver) = footprint(ctx, earlier);
         bound_names(ctx, earlier)
             .iter()
             .all(|name| !reads.contains(name))
@@ -255,6 +245,21 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
             && writes.is_disjoint(&earlier_reads)
             && (item_receiver.is_none() || item_receiver != earlier_receiver)
     })
+}
+
+/// The names an await statement's operand reads and writes, and the object
+/// its call goes through (`db` in `db.users.find()`, `this`).
+fn footprint<'a>(
+    ctx: &RuleContext<'a>,
+    item: &AwaitStatement,
+) -> (HashSet<String>, HashSet<String>, Option<&'a str>) {
+    let reads = names_mentioned(item.operand, ctx.source);
+    let writes = names_assigned(item.operand, ctx.source);
+    let through = item
+        .callee_node()
+        .and_then(receiver)
+        .map(|node| ctx.text(node));
+    (reads, writes, through)
 }
 
 fn brief(ctx: &RuleContext, item: &AwaitStatement) -> String {
