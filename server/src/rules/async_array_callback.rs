@@ -87,18 +87,15 @@ impl Rule for AsyncArrayCallback {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|m| {
-                let method = ctx.text(m.method);
-                let fixes = if method == "forEach" {
-                    for_each_fixes(ctx, ctx.facts(), &m)
-                } else {
-                    Vec::new()
-                };
-                META.finding(m.keyword.byte_range(), message(method), fixes)
-            })
-            .collect()
+        META.report_each(detect(ctx), |m| {
+            let method = ctx.text(m.method);
+            let fixes = if method == "forEach" {
+                for_each_fixes(ctx, ctx.facts(), &m)
+            } else {
+                Vec::new()
+            };
+            (m.keyword.byte_range(), message(method), fixes)
+        })
     }
 }
 

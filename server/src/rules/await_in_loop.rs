@@ -74,21 +74,18 @@ impl Rule for AwaitInLoop {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                let fixes = if found.fixable {
-                    map_fix(ctx, found.node, found.body).into_iter().collect()
-                } else {
-                    Vec::new()
-                };
-                META.finding(
-                    found.first.keyword.byte_range(),
-                    message(ctx, &found),
-                    fixes,
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            let fixes = if found.fixable {
+                map_fix(ctx, found.node, found.body).into_iter().collect()
+            } else {
+                Vec::new()
+            };
+            (
+                found.first.keyword.byte_range(),
+                message(ctx, &found),
+                fixes,
+            )
+        })
     }
 }
 

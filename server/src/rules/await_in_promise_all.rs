@@ -60,16 +60,13 @@ impl Rule for AwaitInPromiseAll {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                META.finding(
-                    found.awaited[0].1.keyword.byte_range(),
-                    message(ctx, &found),
-                    vec![fix(&found)],
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            (
+                found.awaited[0].1.keyword.byte_range(),
+                message(ctx, &found),
+                vec![fix(&found)],
+            )
+        })
     }
 }
 

@@ -57,16 +57,13 @@ impl Rule for AwaitNonPromise {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                META.finding(
-                    found.keyword.byte_range(),
-                    message(ctx, &found),
-                    fixes(ctx, &found),
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            (
+                found.keyword.byte_range(),
+                message(ctx, &found),
+                fixes(ctx, &found),
+            )
+        })
     }
 }
 

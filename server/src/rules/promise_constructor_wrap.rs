@@ -67,16 +67,13 @@ impl Rule for PromiseConstructorWrap {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|wrap| {
-                META.finding(
-                    wrap.new.start_byte()..wrap.constructor.end_byte(),
-                    message(ctx, wrap.wrapped),
-                    vec![fix(ctx, wrap.new, wrap.wrapped)],
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |wrap| {
+            (
+                wrap.new.start_byte()..wrap.constructor.end_byte(),
+                message(ctx, wrap.wrapped),
+                vec![fix(ctx, wrap.new, wrap.wrapped)],
+            )
+        })
     }
 }
 

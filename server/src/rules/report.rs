@@ -9,6 +9,22 @@ use crate::findings::{Edit, Finding, Fix, FixSafety};
 use super::RuleMeta;
 
 impl RuleMeta {
+    /// One finding per detected item: `finding` gives its range, message and
+    /// fixes. What a rule's `check` is made of.
+    pub fn report_each<T>(
+        &self,
+        detected: Vec<T>,
+        mut finding: impl FnMut(T) -> (Range<usize>, String, Vec<Fix>),
+    ) -> Vec<Finding> {
+        detected
+            .into_iter()
+            .map(|found| {
+                let (range, message, fixes) = finding(found);
+                self.finding(range, message, fixes)
+            })
+            .collect()
+    }
+
     /// A finding of this rule at `range`, with its default severity.
     pub fn finding(&self, range: Range<usize>, message: String, fixes: Vec<Fix>) -> Finding {
         Finding {

@@ -83,16 +83,13 @@ impl Rule for ReturnWithoutAwaitInTry {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                META.finding(
-                    found.keyword.byte_range(),
-                    message(&found),
-                    vec![fix(found.value)],
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            (
+                found.keyword.byte_range(),
+                message(&found),
+                vec![fix(found.value)],
+            )
+        })
     }
 }
 

@@ -100,16 +100,13 @@ impl Rule for SequentialAwaits {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|group| {
-                META.finding(
-                    group[1].awaited.keyword.byte_range(),
-                    message(ctx, &group),
-                    fix(ctx, &group).into_iter().collect(),
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |group| {
+            (
+                group[1].awaited.keyword.byte_range(),
+                message(ctx, &group),
+                fix(ctx, &group).into_iter().collect(),
+            )
+        })
     }
 }
 

@@ -69,19 +69,16 @@ impl Rule for TimeoutWithoutAbort {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|race| {
-                let fixes = if race.is_fetch {
-                    signal_fix(ctx, race.call, race.work, race.timer)
-                        .into_iter()
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                META.finding(race.callee.byte_range(), message(ctx, &race), fixes)
-            })
-            .collect()
+        META.report_each(detect(ctx), |race| {
+            let fixes = if race.is_fetch {
+                signal_fix(ctx, race.call, race.work, race.timer)
+                    .into_iter()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (race.callee.byte_range(), message(ctx, &race), fixes)
+        })
     }
 }
 

@@ -100,23 +100,20 @@ impl Rule for UnboundedFanOut {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|fan_out| {
-                let fixes = batch_fix(
-                    ctx,
-                    fan_out.all,
-                    fan_out.items,
-                    fan_out.map_call,
-                    fan_out.callback,
-                );
-                META.finding(
-                    fan_out.callee.byte_range(),
-                    message(ctx, &fan_out),
-                    fixes.into_iter().collect(),
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |fan_out| {
+            let fixes = batch_fix(
+                ctx,
+                fan_out.all,
+                fan_out.items,
+                fan_out.map_call,
+                fan_out.callback,
+            );
+            (
+                fan_out.callee.byte_range(),
+                message(ctx, &fan_out),
+                fixes.into_iter().collect(),
+            )
+        })
     }
 }
 
