@@ -79,31 +79,32 @@ impl Rule for PromiseConstructorWrap {
 
 /// A `new Promise` whose executor only forwards `wrapped`.
 struct Wrap<'t> {
+    /// The whole `new Promise(...)`, what the fix replaces.
     new: Node<'t>,
+    /// `Promise`: the highlight runs from `new` to it.
     constructor: Node<'t>,
+    /// The promise the executor only forwards.
     wrapped: Node<'t>,
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Wrap<'a>> {
-    let mut found = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &PROMISE_WRAPPERS,
         ["wrap.new", "wrap.constructor", "wrap.executor"],
         |[new, constructor, executor]| {
             // An async executor is `async-promise-executor`'s; a local
             // `Promise` is not the global one.
             if is_async_function(executor) || ctx.facts().is_bound("Promise") {
-                return;
+                return None;
             }
-            let wrapped = wrapped_promise(ctx, ctx.facts(), executor);
-            found.extend(wrapped.map(|wrapped| Wrap {
+            let wrapped = wrapped_promise(ctx, ctx.facts(), executor)?;
+            Some(Wrap {
                 new,
                 constructor,
                 wrapped,
-            }));
+            })
         },
-    );
-    found
+    )
 }
 
 /// The promise the executor only forwards, if it has one of the known shapes.
