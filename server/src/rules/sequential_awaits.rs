@@ -378,6 +378,7 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::first_fix_output;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     const RULE: SequentialAwaits = SequentialAwaits;
@@ -443,7 +444,7 @@ mod tests {
             )],
         );
         assert_eq!(
-            fixed("async function f(a, b) {\n  const x = await (a.repo).load();\n  const y = await getY(b);\n}").as_deref(),
+            first_fix_output(&RULE, FixSafety::ChangesBehaviour, "async function f(a, b) {\n  const x = await (a.repo).load();\n  const y = await getY(b);\n}").as_deref(),
             Some("async function f(a, b) {\n  const [x, y] = await Promise.all([(a.repo).load(), getY(b)]);\n}")
         );
         assert_valid(
@@ -457,10 +458,6 @@ mod tests {
                 "function f() { const a = await (x).load(); const b = await (y).load(); }",
             ],
         );
-    }
-
-    fn fixed(before: &str) -> Option<String> {
-        crate::rules::testing::first_fix_output(&RULE, FixSafety::ChangesBehaviour, before)
     }
 
     #[test]
@@ -483,9 +480,7 @@ mod tests {
                 "async function f() {\n    const [account, permissions] = await Promise.all([\n      loadAccountWithSettings(accountId),\n      loadPermissionsForUser(userId),\n    ]);\n}",
             ),
         ];
-        for (before, after) in cases {
-            assert_eq!(fixed(before).as_deref(), Some(after));
-        }
+        crate::rules::testing::assert_first_fix(&RULE, FixSafety::ChangesBehaviour, &cases);
     }
 
     /// The message as the first finding of `source` reads.
@@ -514,11 +509,17 @@ mod tests {
     #[test]
     fn no_fix_when_kinds_differ_or_comments_would_be_lost() {
         assert_eq!(
-            fixed("async function f() { const a = await f1(); let b = await f2(); }"),
+            first_fix_output(
+                &RULE,
+                FIX_SAFETY,
+                "async function f() { const a = await f1(); let b = await f2(); }"
+            ),
             None
         );
         assert_eq!(
-            fixed(
+            first_fix_output(
+                &RULE,
+                FIX_SAFETY,
                 "async function f() { const a = await f1();\n  // why\n  const b = await f2(); }"
             ),
             None
