@@ -41,11 +41,10 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{
-    awaits_itself, for_each_own_node, in_async_function, AsyncFacts,
-};
+use crate::analysis::source_facts::AsyncFacts;
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
-use crate::syntax::js::{is_for_await, unwrap_parens};
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{for_each_own_node, in_async_function, is_for_await, unwrap_parens};
 use crate::syntax::{await_lookup, awaits};
 use crate::{query_file, syntax};
 
@@ -317,7 +316,7 @@ fn for_of_fix(ctx: &RuleContext, statement: Node, m: &Match, in_async: bool) -> 
     ) {
         return None;
     }
-    if crate::analysis::async_facts::uses_own_this_or_arguments(ctx.source, callback) {
+    if crate::syntax::js::uses_own_this_or_arguments(ctx.source, callback) {
         return None;
     }
     if awaits_itself(ctx.source, callback) && !in_async {

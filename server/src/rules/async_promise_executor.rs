@@ -30,11 +30,12 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{
-    awaits_itself, for_each_own_node, in_async_function, uses_own_this_or_arguments,
-};
 use crate::findings::{Finding, Fix, FixSafety, Severity};
-use crate::syntax::js::{enclosing_function, pattern_names, unwrap_parens};
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{
+    enclosing_function, for_each_own_node, in_async_function, pattern_names, unwrap_parens,
+    uses_own_this_or_arguments,
+};
 use crate::{query_file, syntax};
 
 use super::report::{keyword_and_space, one_edit_fix};

@@ -31,7 +31,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::certainly_not_thenable;
+use crate::analysis::source_facts::certainly_not_thenable;
 use crate::engine::{count_word, job_counts};
 use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::syntax::js::unwrap_parens;

@@ -29,11 +29,12 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{awaits_itself, certainly_not_thenable, for_each_own_node};
+use crate::analysis::source_facts::certainly_not_thenable;
 use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 use crate::syntax::await_lookup;
-use crate::syntax::js::unwrap_parens;
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{for_each_own_node, unwrap_parens};
 
 use super::report::{keyword_and_space, one_edit_fix};
 use super::{Rule, RuleContext, RuleMeta, Trigger};

@@ -35,11 +35,11 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{method_call, AsyncFacts};
+use crate::analysis::source_facts::AsyncFacts;
 use crate::engine::{count_word, job_counts};
 use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
-use crate::syntax::js::{is_async_function, unwrap_parens};
+use crate::syntax::js::{is_async_function, method_call, unwrap_parens};
 
 use super::report::{one_edit_fix, short_code};
 use super::tree_walks::named_children_but_comments;

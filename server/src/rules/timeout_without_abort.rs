@@ -31,10 +31,10 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{method_call, PromiseKind};
+use crate::analysis::source_facts::PromiseKind;
 use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
-use crate::syntax::js::unwrap_parens;
+use crate::syntax::js::{method_call, unwrap_parens};
 
 use super::report::one_edit_fix;
 use super::tree_walks::{find_named_descendant, named_children_but_comments};
@@ -131,7 +131,7 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<TimerRace<'a>> {
 }
 
 fn message(ctx: &RuleContext, race: &TimerRace) -> String {
-    let label = crate::analysis::async_facts::call_label(ctx.source, race.work);
+    let label = crate::analysis::source_facts::call_label(ctx.source, race.work);
     if race.is_fetch {
         format!(
             "when the timer wins this race, `{label}` keeps running: the request is never \

@@ -34,10 +34,10 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{in_async_function, AsyncFacts};
+use crate::analysis::source_facts::AsyncFacts;
 use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::syntax::await_lookup;
-use crate::syntax::js::{is_async_function, is_function, unwrap_parens};
+use crate::syntax::js::{in_async_function, is_async_function, is_function, unwrap_parens};
 use crate::{query_file, syntax};
 
 use super::report::{one_edit_fix, short_code};

@@ -3,7 +3,8 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{self, DroppedPromise, PromiseKind};
+use crate::analysis::source_facts::{DroppedPromise, PromiseKind};
+use crate::syntax::js;
 
 use super::{DroppedCall, RunsToCompletion};
 
@@ -95,7 +96,7 @@ pub fn dropped_consequence(
         PromiseKind::AsyncIife => {
             let function = origin
                 .child_by_field_id(crate::field!("function"))
-                .map(async_facts::unwrap_parens);
+                .map(js::unwrap_parens);
             let range = function.map(|n| n.byte_range());
             async_call("This async IIFE", completes("", range.as_ref()))
         }
