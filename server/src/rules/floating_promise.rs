@@ -76,16 +76,13 @@ impl Rule for FloatingPromise {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|dropped| {
-                META.finding(
-                    dropped.highlight.clone(),
-                    message(ctx, &dropped),
-                    fixes(&dropped),
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |dropped| {
+            (
+                dropped.highlight.clone(),
+                message(ctx, &dropped),
+                fixes(&dropped),
+            )
+        })
     }
 }
 
