@@ -18,7 +18,7 @@
 //! trusted not to throw, as `a` is in `.then(a, b)`); `Promise.resolve(...)`
 //! (it cannot fail on its own); promises that cannot reject: calls to async
 //! functions whose whole body sits in `try { } catch { }` without a rethrow
-//! (see `async_facts::cannot_fail`), and `.then(f)` on `Promise.resolve()`
+//! (see `source_facts::cannot_fail`), and `.then(f)` on `Promise.resolve()`
 //! where `f` cannot fail either; async IIFEs (`(async () => { ... })()`, the
 //! usual entry point of a script); `node:test`'s `describe`/`it`/`test`/`t.test`;
 //! names in `ticklens.toml`'s `known-safe`.
@@ -43,10 +43,10 @@
 //! (elsewhere) — both change behaviour; `void` marks the drop as intended and
 //! keeps behaviour (a rejection is still unhandled).
 
-use crate::analysis::async_facts::{in_async_function, DroppedPromise, PromiseKind};
 use crate::analysis::insights::dropped_consequence;
+use crate::analysis::source_facts::{DroppedPromise, PromiseKind};
 use crate::findings::{Finding, Fix, FixSafety, Severity};
-use crate::syntax::js::unwrap_parens;
+use crate::syntax::js::{in_async_function, unwrap_parens};
 
 use super::report::one_edit_fix;
 use super::{Rule, RuleContext, RuleMeta, Trigger};
@@ -76,16 +76,13 @@ impl Rule for FloatingPromise {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|dropped| {
-                META.finding(
-                    dropped.highlight.clone(),
-                    message(ctx, &dropped),
-                    fixes(&dropped),
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |dropped| {
+            (
+                dropped.highlight.clone(),
+                message(ctx, &dropped),
+                fixes(&dropped),
+            )
+        })
     }
 }
 

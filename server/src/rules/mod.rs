@@ -30,7 +30,7 @@ use memchr::memmem::Finder;
 
 use tree_sitter::{Node, QueryCapture, Tree};
 
-use crate::analysis::async_facts::AsyncFacts;
+use crate::analysis::source_facts::AsyncFacts;
 use crate::config::Config;
 use crate::findings::{Finding, Severity};
 use crate::syntax::awaits::{self, AwaitExpr};

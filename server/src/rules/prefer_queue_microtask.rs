@@ -77,16 +77,13 @@ impl Rule for PreferQueueMicrotask {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|(callee, context)| {
-                META.finding(
-                    callee.byte_range(),
-                    message(context),
-                    vec![fix(callee, context)],
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |(callee, context)| {
+            (
+                callee.byte_range(),
+                message(context),
+                vec![fix(callee, context)],
+            )
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{DroppedPromise, PromiseKind};
+use crate::analysis::source_facts::{DroppedPromise, PromiseKind};
 use crate::syntax::js;
 
 use super::{DroppedCall, RunsToCompletion};
