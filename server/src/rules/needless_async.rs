@@ -1,44 +1,13 @@
-//! `needless-async`: an async callback that never awaits, passed to `map`
-//! inside `Promise.all(...)`.
-//!
-//! `items.map(async (item) => transformSyncPart(item))` creates one async
-//! function activation and one promise per item, only for `Promise.all` to
-//! unwrap them again. `Promise.all` accepts plain values and promises alike,
-//! so the `async` adds allocation and a tick per item and no concurrency.
-//!
-//! Bad:
-//! ```js
-//! const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));
-//! ```
-//!
-//! Good:
-//! ```js
-//! const out = await Promise.all(items.map((item) => transformSyncPart(item)));
-//! ```
-//!
-//! Only this shape is flagged: elsewhere, removing `async` changes what the
-//! function returns to its callers. Callbacks that `await` or `for await`,
-//! and `Promise.allSettled` (where a synchronous throw would escape instead of
-//! becoming a settled result) are not flagged.
-//!
-//! Fixes (both change behaviour): drop `async` — a throw in the callback now
-//! stops `map` at that item, synchronously, instead of rejecting
-//! `Promise.all` after every item started; and, when every value the callback
-//! returns is certainly not a promise and the `Promise.all` is awaited in
-//! place, `await Promise.all(xs.map(async ...))` → `xs.map(...)`.
-
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{
     awaits_itself, certainly_not_thenable, for_each_own_node, unwrap_parens,
 };
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::analysis::{Edit, Finding, Fix};
 use crate::query_file;
 use crate::syntax::await_lookup;
 
-use super::{Rule, RuleContext, RuleMeta, Trigger};
-
-pub struct NeedlessAsync;
+use super::{declare_rule, RuleContext};
 
 query_file!(
     NEEDLESS_ASYNC_CALLBACKS,
@@ -54,19 +23,73 @@ query_file!(
     ]
 );
 
-static META: RuleMeta = RuleMeta {
-    code: "needless-async",
-    default_severity: Severity::Hint,
-    summary: "an async callback that never awaits, mapped inside `Promise.all`",
-    triggers: &[Trigger::Modifier("async")],
-    queries: &[&NEEDLESS_ASYNC_CALLBACKS],
-};
-
-impl Rule for NeedlessAsync {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+declare_rule! {
+    /// Flags an async callback that never awaits, passed to `xs.map(...)` inside `Promise.all(...)`.
+    ///
+    /// Default severity: hint. Fixes (both change behaviour): drop `async`; and, when the callback returns
+    /// only plain values and the `Promise.all` is awaited in place, map synchronously.
+    ///
+    /// ## Why
+    ///
+    /// `items.map(async (item) => transformSyncPart(item))` creates an async function activation and a
+    /// promise per item, only for `Promise.all` to unwrap them again. `Promise.all` accepts plain values
+    /// and promises alike, so `async` adds allocation and a tick per item, and no concurrency.
+    ///
+    /// The rule only looks at this shape on purpose. Elsewhere, removing `async` changes what a function
+    /// returns to its callers (a value instead of a promise) and turns a rejection into a synchronous
+    /// throw, which callers may not expect.
+    ///
+    /// ## Flagged
+    ///
+    /// ```js expect_diagnostic
+    /// const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));
+    /// ```
+    ///
+    /// ```js expect_diagnostic
+    /// const doubled = await Promise.all(xs.map(async (x) => x * 2));
+    /// ```
+    ///
+    /// ## Not flagged
+    ///
+    /// ```js valid
+    /// // The callback awaits: the async is doing its job.
+    /// const users = await Promise.all(ids.map(async (id) => await loadUser(id)));
+    /// ```
+    ///
+    /// ```js valid
+    /// // allSettled turns a rejection into a result; a synchronous throw would escape instead.
+    /// const results = await Promise.allSettled(items.map(async (item) => transform(item)));
+    /// ```
+    ///
+    /// ```js valid
+    /// // Not consumed by Promise.all: the promise may be the point.
+    /// const handler = async (req) => respond(req);
+    /// ```
+    ///
+    /// ## The fix
+    ///
+    /// 1. Remove `async`: `items.map((item) => transformSyncPart(item))`. If the callback returns a
+    ///    promise, `Promise.all` waits for it as before. The difference: a throw in the callback now
+    ///    happens inside `map`, synchronously, stopping at that item, instead of rejecting `Promise.all`
+    ///    after every item has started.
+    /// 2. When every value the callback returns is certainly not a promise (literals, arithmetic, object
+    ///    and array literals) and the expression is `await Promise.all(xs.map(async ...))`, replace it
+    ///    with `xs.map(...)`: the result is the same array, without the ticks.
+    ///
+    /// ## When to disable
+    ///
+    /// When the per-item throw-to-rejection conversion is relied on (every item must start even if one
+    /// throws synchronously).
+    pub struct NeedlessAsync {
+        code: "needless-async",
+        summary: "an async callback that never awaits, mapped inside `Promise.all`",
+        default_severity: Hint, fixes: [ChangesBehaviour],
+        triggers: [Modifier("async")],
+        queries: [NEEDLESS_ASYNC_CALLBACKS],
     }
+}
 
+impl NeedlessAsync {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
         let q = &NEEDLESS_ASYNC_CALLBACKS;
         let (all_i, map_i, callback_i, keyword_i) = (
@@ -96,7 +119,7 @@ fn finding(ctx: &RuleContext, all: Node, map: Node, callback: Node, keyword: Nod
     let keyword_and_space = keyword.start_byte()..next_non_space(ctx.source, keyword.end_byte());
     let mut fixes = vec![Fix {
         title: "Remove `async` (a throw in the callback then stops `map` at that item)".to_owned(),
-        safety: FixSafety::ChangesBehaviour,
+        safety: FIX_SAFETY,
         edits: vec![Edit {
             range: keyword_and_space.clone(),
             text: String::new(),
@@ -114,7 +137,7 @@ fn finding(ctx: &RuleContext, all: Node, map: Node, callback: Node, keyword: Nod
             );
             fixes.push(Fix {
                 title: "Map synchronously, without `await Promise.all`".to_owned(),
-                safety: FixSafety::ChangesBehaviour,
+                safety: FIX_SAFETY,
                 edits: vec![Edit {
                     range: awaited.range(),
                     text,
@@ -162,6 +185,7 @@ fn returns_only_plain_values(ctx: &RuleContext, callback: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::FixSafety;
     use crate::analysis::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
