@@ -34,7 +34,8 @@ use lsp_client::LspClient;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
-use ticklens::analysis::{self, contain_panic, insights};
+use ticklens::analysis::{self, insights};
+use ticklens::driver::{self, contain_panic};
 use ticklens::engine::{self, OrderOutcome};
 use ticklens::syntax;
 use tree_sitter::{Node, Tree};
@@ -317,7 +318,7 @@ fn run_library(case: &Case) -> LibraryRun {
         let (await_offsets, error_nodes) = awaits_and_errors(&tree);
 
         let started = Instant::now();
-        let analysis = contain_panic(|| analysis::analyze(&text, &tree))
+        let analysis = contain_panic(|| driver::analyze(&text, &tree))
             .unwrap_or_else(|panic| panic!("{name}: analyze: {panic}"));
         let analysis_time = started.elapsed();
 

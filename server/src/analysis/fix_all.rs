@@ -7,7 +7,8 @@ use crate::config::Config;
 use crate::rules::Rule;
 use crate::syntax;
 
-use super::{analyze_configured, apply_edits, Edit, FixSafety};
+use crate::driver::analyze_configured;
+use crate::findings::{apply_edits, Edit, FixSafety};
 
 /// A bound on the rounds of fixing, only there to stop fixes that would undo
 /// each other for ever. A fix can enable or overlap another, and each round

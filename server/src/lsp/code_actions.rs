@@ -8,8 +8,8 @@ use tower_lsp::lsp_types::{
 };
 
 use crate::analysis::fix_all::in_line_endings_of;
-use crate::analysis::{Edit, Finding};
 use crate::document::Document;
+use crate::findings::{Edit, Finding};
 use crate::line_index::Encoding;
 
 use super::convert;
@@ -80,7 +80,7 @@ pub fn quick_fixes(
         })
         .collect();
     // A comment naming no rule is fixed by editing it, not by another comment.
-    if finding.rule == crate::analysis::UNKNOWN_RULE {
+    if finding.rule == crate::findings::UNKNOWN_RULE {
         return actions;
     }
     actions.push(CodeActionOrCommand::CodeAction(CodeAction {

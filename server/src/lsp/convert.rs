@@ -5,8 +5,8 @@ use std::ops::Range;
 
 use tower_lsp::lsp_types::{self as lsp, Diagnostic, DiagnosticSeverity, NumberOrString, Position};
 
-use crate::analysis::{Finding, Severity};
 use crate::document::{Document, TextChange};
+use crate::findings::{Finding, Severity};
 use crate::line_index::{Encoding, LineCol};
 use crate::rules;
 

@@ -9,8 +9,9 @@ use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::*;
 
 use crate::analysis::insights::{self, Insights};
-use crate::analysis::{self, hover::hover_at, Analysis};
+use crate::analysis::{self, hover::hover_at};
 use crate::document::Document;
+use crate::driver::{self, Analysis};
 use crate::engine::{self, ModuleKind, OrderOutcome};
 use crate::{rules, syntax};
 
@@ -296,7 +297,7 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
             let cache = Arc::clone(&open.cache);
             let config = config.clone();
             let outcome = tokio::task::spawn_blocking(move || {
-                analysis::contain_panic(|| {
+                driver::contain_panic(|| {
                     if let Some(marker) = &fault_marker {
                         if worker_doc.text().contains(marker.as_str()) {
                             panic!("fault injected for a test");
@@ -352,7 +353,7 @@ async fn publish(
     encoding: crate::line_index::Encoding,
 ) {
     // The syntax error is no rule's finding: it comes from the tree itself.
-    let syntax_error = analysis::syntax_error(doc.text(), doc.tree());
+    let syntax_error = driver::syntax_error(doc.text(), doc.tree());
     let mut diagnostics: Vec<_> = syntax_error
         .iter()
         .chain(&analysis.findings)
@@ -519,7 +520,7 @@ async fn current_insights(
                 doc.version()
             );
             let computed = tokio::task::spawn_blocking(move || {
-                analysis::contain_panic(|| insights::insights(doc.text(), doc.tree(), module))
+                driver::contain_panic(|| insights::insights(doc.text(), doc.tree(), module))
             })
             .await;
             match computed {
@@ -624,7 +625,7 @@ pub async fn code_action(
         let (config, _) = backend.state.config_for(&uri);
         let worker_doc = Arc::clone(&doc);
         let fixed = tokio::task::spawn_blocking(move || {
-            analysis::contain_panic(|| {
+            driver::contain_panic(|| {
                 analysis::fix_all::apply_safe_fixes(
                     worker_doc.text(),
                     worker_doc.tree(),
@@ -636,7 +637,7 @@ pub async fn code_action(
         .await;
         if let Ok(Ok((text, applied))) = fixed {
             if applied > 0 {
-                let whole = crate::analysis::Edit {
+                let whole = crate::findings::Edit {
                     range: 0..doc.text().len(),
                     text,
                 };
@@ -668,7 +669,7 @@ async fn current_analysis(backend: &Backend, uri: &Url) -> Option<(Arc<Document>
     let doc = Arc::clone(&open.doc);
     let cache = Arc::clone(&open.cache);
     let analysis = tokio::task::spawn_blocking(move || {
-        analysis::contain_panic(|| OpenDocument::analyze(&cache, &doc, &config))
+        driver::contain_panic(|| OpenDocument::analyze(&cache, &doc, &config))
     })
     .await
     .ok()?

@@ -3,7 +3,7 @@ use tree_sitter::Node;
 use crate::analysis::async_facts::{
     awaits_itself, for_each_own_node, in_async_function, is_for_await, unwrap_parens, AsyncFacts,
 };
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::syntax::{await_lookup, awaits};
 use crate::{query_file, syntax};
 
@@ -448,8 +448,8 @@ fn inside_nested_loop(node: Node, body: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
-    use crate::analysis::analyze_with;
+    use crate::findings::FixSafety;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

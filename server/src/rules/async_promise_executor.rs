@@ -4,7 +4,7 @@ use crate::analysis::async_facts::{
     awaits_itself, enclosing_function, for_each_own_node, in_async_function, pattern_names,
     unwrap_parens, uses_own_this_or_arguments,
 };
-use crate::analysis::{Edit, Finding, Fix, FixSafety};
+use crate::findings::{Edit, Finding, Fix, FixSafety};
 use crate::{query_file, syntax};
 
 use super::{declare_rule, RuleContext};
@@ -375,7 +375,7 @@ mod tests {
     fn fixes_of(source: &str) -> Vec<(String, FixSafety)> {
         let tree = crate::syntax::parse(source, None);
         let findings =
-            crate::analysis::analyze_with(source, &tree, &[&AsyncPromiseExecutor]).findings;
+            crate::driver::analyze_with(source, &tree, &[&AsyncPromiseExecutor]).findings;
         assert_eq!(findings.len(), 1, "{source}");
         findings[0]
             .fixes

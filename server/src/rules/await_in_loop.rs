@@ -6,7 +6,7 @@ use crate::analysis::dataflow::{
     for_in_declaration_kind, is_for_await, is_function, is_loop, pattern_identifiers, preorder,
     Walk,
 };
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 
@@ -643,7 +643,7 @@ fn map_fix(ctx: &RuleContext, node: Node, body: Node) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     const RULE: AwaitInLoop = AwaitInLoop;
@@ -732,7 +732,7 @@ mod tests {
         );
         let source = "async function f(urls) { for (const u of urls) { log(await (await fetch(u)).json()); } }";
         let tree = crate::syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert!(
             findings[0].message.contains("`(await fetch(u)).json(..)`"),
             "{}",

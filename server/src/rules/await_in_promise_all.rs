@@ -1,6 +1,6 @@
 use tree_sitter::Node;
 
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 
@@ -228,7 +228,7 @@ fn shorten(text: &str, suffix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 
@@ -271,7 +271,7 @@ mod tests {
     fn messages_name_the_serialised_calls() {
         let source = "await Promise.all([await getUser(id), await getPosts(id)]);";
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
             "drop the `await` inside `Promise.all([...])`: the second element, `getPosts(..)`, \
@@ -288,7 +288,7 @@ mod tests {
             "async function f(u, v) { return Promise.all([await (await fetch(u)).json(), load(v)]); }";
         assert_invalid(&RULE, &[(source, "await")]);
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert!(
             findings[0]
                 .message

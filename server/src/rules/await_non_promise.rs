@@ -1,7 +1,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{certainly_not_thenable, unwrap_parens};
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::engine::{count_word, job_counts};
 use crate::syntax::queries::AWAITS;
 
@@ -219,8 +219,8 @@ fn elements_are_all_literals(ctx: &RuleContext, array: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
-    use crate::analysis::analyze_with;
+    use crate::findings::FixSafety;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

@@ -1,6 +1,6 @@
 use crate::analysis::async_facts::{in_async_function, unwrap_parens, DroppedPromise, PromiseKind};
 use crate::analysis::insights::dropped_consequence;
-use crate::analysis::{Edit, Finding, Fix, FixSafety};
+use crate::findings::{Edit, Finding, Fix, FixSafety};
 
 use super::{declare_rule, RuleContext};
 
@@ -330,8 +330,8 @@ fn fixes(dropped: &DroppedPromise) -> Vec<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::{analyze_configured, analyze_with};
     use crate::config::Config;
+    use crate::driver::{analyze_configured, analyze_with};
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

@@ -4,7 +4,7 @@ use tree_sitter::Node;
 
 use crate::analysis::dataflow::{contains, Binding, BindingKind, FunctionFlow};
 use crate::analysis::retention::{self, Certainty, RetainedVar, RetentionGroup};
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::syntax::queries::ASYNC_FUNCTIONS;
 
 use super::{declare_rule, RuleContext};
@@ -305,7 +305,7 @@ fn null_fix(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 
@@ -369,7 +369,7 @@ mod tests {
     fn the_message_names_the_value_and_how_far_its_last_use_is() {
         let source = "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}";
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
             "`body` stays in memory while this function waits: set `body = null` after its last \
@@ -407,7 +407,7 @@ mod tests {
     fn a_const_gets_advice_but_no_edit() {
         let source = "async function f(p) { const data = JSON.parse(p); use(data); await save(); }";
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(findings.len(), 1);
         assert!(findings[0].fixes.is_empty());
         assert!(findings[0].message.contains(

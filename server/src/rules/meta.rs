@@ -6,7 +6,7 @@
 //! `rules::sourcegen` test.
 
 use super::Trigger;
-use crate::analysis::{FixSafety, Severity};
+use crate::findings::{FixSafety, Severity};
 use crate::syntax::QueryFile;
 
 /// A rule's identity and defaults.
@@ -79,10 +79,10 @@ macro_rules! declare_rule {
 
         static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
             code: $code,
-            default_severity: $crate::analysis::Severity::$severity,
+            default_severity: $crate::findings::Severity::$severity,
             summary: $summary,
             docs: concat!($($doc, "\n"),*),
-            fixes: &[$($crate::analysis::FixSafety::$fix),*],
+            fixes: &[$($crate::findings::FixSafety::$fix),*],
             triggers: &[$($crate::rules::Trigger::$role($word)),*],
             queries: &[$(&$query),*],
         };
@@ -94,7 +94,7 @@ macro_rules! declare_rule {
                 &META
             }
 
-            fn check(&self, ctx: &$crate::rules::RuleContext) -> Vec<$crate::analysis::Finding> {
+            fn check(&self, ctx: &$crate::rules::RuleContext) -> Vec<$crate::findings::Finding> {
                 // The struct's inherent `check`, written below the block.
                 $name::check(self, ctx)
             }
@@ -102,7 +102,7 @@ macro_rules! declare_rule {
     };
     (@fix_safety [$safety:ident]) => {
         /// The safety of this rule's fixes, from its `declare_rule!` block.
-        const FIX_SAFETY: $crate::analysis::FixSafety = $crate::analysis::FixSafety::$safety;
+        const FIX_SAFETY: $crate::findings::FixSafety = $crate::findings::FixSafety::$safety;
     };
     (@fix_safety [$($safety:ident),*]) => {};
 }
@@ -121,7 +121,7 @@ pub fn docs_index_url() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::super::ALL;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::syntax;
 
     /// Code blocks in a rule's docs page, tagged `js expect_diagnostic` or `js valid`.

@@ -3,7 +3,7 @@ use tree_sitter::Node;
 use crate::analysis::async_facts::{
     awaits_itself, certainly_not_thenable, for_each_own_node, unwrap_parens,
 };
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::query_file;
 use crate::syntax::await_lookup;
 
@@ -185,8 +185,8 @@ fn returns_only_plain_values(ctx: &RuleContext, callback: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
-    use crate::analysis::analyze_with;
+    use crate::findings::FixSafety;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

@@ -1,6 +1,6 @@
 use tree_sitter::Node;
 
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::query_file;
 
 mod next_tick_context;
@@ -214,8 +214,8 @@ fn tests_typeof_of_scheduling_global(ctx: &RuleContext, condition: Node) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
-    use crate::analysis::analyze_with;
+    use crate::findings::FixSafety;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

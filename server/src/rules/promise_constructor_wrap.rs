@@ -1,7 +1,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{is_async_function, method_call, unwrap_parens, AsyncFacts};
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::engine::{count_word, job_counts};
 use crate::query_file;
 
@@ -322,8 +322,8 @@ fn finding(ctx: &RuleContext, new: Node, constructor: Node, wrapped: Node) -> Fi
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
-    use crate::analysis::analyze_with;
+    use crate::findings::FixSafety;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

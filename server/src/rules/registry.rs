@@ -3,7 +3,7 @@
 //! and [`ALL`](super::ALL).
 
 use super::RuleContext;
-use crate::analysis::Finding;
+use crate::findings::Finding;
 
 /// A check over one document. Implemented by `declare_rule!`, which hands
 /// out the rule's metadata and calls its struct's inherent `check`.

@@ -3,7 +3,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use crate::analysis::dataflow::{enclosing_function, is_async_function, preorder, Walk};
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::query_file;
 
 use super::{declare_rule, RuleContext};
@@ -492,7 +492,7 @@ fn promise_binding<'t>(ctx: &RuleContext, ident: Node<'t>, function: Node<'t>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 
@@ -583,7 +583,7 @@ mod tests {
         let source =
             "async function f() { try { return fetch(u); } catch (e) {} finally { done(); } }";
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
             findings[0].message,
             "the `catch` never sees a rejection of `fetch(..)`, and `finally` runs before it \
@@ -622,13 +622,13 @@ mod tests {
         ];
         for (before, after) in cases {
             let tree = syntax::parse(before, None);
-            let findings = crate::analysis::analyze_with(before, &tree, &[&RULE]).findings;
+            let findings = crate::driver::analyze_with(before, &tree, &[&RULE]).findings;
             let fixed = findings[0].fixes[0].apply(before);
             assert_eq!(fixed, after);
             assert_eq!(findings[0].fixes[0].safety, FixSafety::ChangesBehaviour);
             assert!(!syntax::parse(&fixed, None).root_node().has_error());
             let again = syntax::parse(&fixed, None);
-            assert!(crate::analysis::analyze_with(&fixed, &again, &[&RULE])
+            assert!(crate::driver::analyze_with(&fixed, &again, &[&RULE])
                 .findings
                 .is_empty());
         }

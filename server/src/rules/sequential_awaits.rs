@@ -5,7 +5,7 @@ use tree_sitter::Node;
 use crate::analysis::dataflow::{
     is_function, names_assigned, names_mentioned, pattern_identifiers, preorder, Walk,
 };
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::syntax::awaits::AwaitExpr;
 use crate::{query_file, syntax};
 
@@ -450,7 +450,7 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     const RULE: SequentialAwaits = SequentialAwaits;
@@ -564,7 +564,7 @@ mod tests {
     /// The message as the first finding of `source` reads.
     fn message(source: &str) -> String {
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         findings.first().expect("one finding").message.clone()
     }
 

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{docs_url, RuleMeta, ALL};
-use crate::analysis::{FixSafety, Severity};
+use crate::findings::{FixSafety, Severity};
 
 /// The repository's root, above the `server` package.
 fn repo_root() -> PathBuf {

@@ -4,7 +4,7 @@ use crate::analysis::dataflow::{
     enclosing_function, is_async_function, is_function, preorder, BindingKind, FunctionFlow,
     Resolution, Walk,
 };
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::syntax::awaits::{await_expression, AwaitExpr};
 use crate::{query_file, syntax};
 
@@ -367,7 +367,7 @@ fn fresh_name(ctx: &RuleContext, awaited: Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 
@@ -415,7 +415,7 @@ mod tests {
     fn the_message_names_the_interleaving() {
         let source = "let total = 0;\nasync function add() { total = total + await f(); }";
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert!(
             findings[0].message.starts_with(
                 "read `total` after the `await`: `total = total + await f()` reads it before the \
@@ -446,7 +446,7 @@ mod tests {
     fn no_fix_when_the_await_is_conditional() {
         let source = "let n = 0;\nasync function f(c) { n = n + (c && await g()); }";
         let tree = syntax::parse(source, None);
-        let findings = crate::analysis::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(findings.len(), 1);
         assert!(findings[0].fixes.is_empty());
     }

@@ -1,7 +1,7 @@
 //! Table-driven helpers the rule files use for their tests.
 
 use super::Rule;
-use crate::analysis::analyze_with;
+use crate::driver::analyze_with;
 use crate::syntax;
 
 /// Asserts `rule` reports nothing on each snippet.
@@ -21,7 +21,7 @@ pub fn assert_valid(rule: &dyn Rule, snippets: &[&str]) {
 /// leaves nothing for the rule to report.
 pub fn first_fix_output(
     rule: &dyn Rule,
-    safety: crate::analysis::FixSafety,
+    safety: crate::findings::FixSafety,
     before: &str,
 ) -> Option<String> {
     let tree = syntax::parse(before, None);
@@ -45,7 +45,7 @@ pub fn first_fix_output(
 /// Asserts that the first fix in each `before` has `safety` and turns it into `after`.
 pub fn assert_first_fix(
     rule: &dyn Rule,
-    safety: crate::analysis::FixSafety,
+    safety: crate::findings::FixSafety,
     cases: &[(&str, &str)],
 ) {
     for (before, after) in cases {

@@ -1,7 +1,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::async_facts::{method_call, unwrap_parens, PromiseKind};
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::query_file;
 
 use super::{declare_rule, RuleContext};
@@ -323,8 +323,8 @@ fn signal_fix(ctx: &RuleContext, race: Node, fetch: Node, timer: Node) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
-    use crate::analysis::analyze_with;
+    use crate::findings::FixSafety;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

@@ -3,7 +3,7 @@ use tree_sitter::Node;
 use crate::analysis::async_facts::{
     in_async_function, is_async_function, is_function, unwrap_parens, AsyncFacts,
 };
-use crate::analysis::{Edit, Finding, Fix};
+use crate::findings::{Edit, Finding, Fix};
 use crate::syntax::await_lookup;
 use crate::{query_file, syntax};
 
@@ -412,8 +412,8 @@ fn source_mentions(ctx: &RuleContext, root: Node, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::FixSafety;
-    use crate::analysis::analyze_with;
+    use crate::findings::FixSafety;
+    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

@@ -21,9 +21,10 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::analysis::{analyze_guarded, has_suppression_comment, syntax_error, Finding};
 use crate::config::{Config, ConfigError};
+use crate::driver::{analyze_guarded, has_suppression_comment, syntax_error};
 use crate::engine::{self, OrderOutcome};
+use crate::findings::Finding;
 use crate::rules;
 use crate::syntax;
 
@@ -251,7 +252,7 @@ fn load_configs(paths: &[PathBuf]) -> Result<Vec<Config>, Vec<ConfigError>> {
             if !seen.insert(file.clone()) {
                 continue;
             }
-            match Config::load(&file) {
+            match Config::load(&file, crate::driver::known_rules()) {
                 Ok(config) => configs.push(config),
                 Err(error) => errors.push(error),
             }
@@ -337,7 +338,7 @@ impl Checker {
         };
         if let Some(tree) = tree {
             let module = engine::detect_module_kind(path, &report.source, &tree);
-            report.order = crate::analysis::contain_panic(|| {
+            report.order = crate::driver::contain_panic(|| {
                 engine::predict_order(&report.source, &tree, module)
             })
             .ok();

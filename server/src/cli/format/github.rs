@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use crate::analysis::Severity;
+use crate::findings::Severity;
 use crate::line_index::LineIndex;
 
 use super::one_based;

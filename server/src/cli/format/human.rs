@@ -6,8 +6,8 @@ use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};
 
-use crate::analysis::{FixSafety, Severity};
 use crate::engine::OrderOutcome;
+use crate::findings::{FixSafety, Severity};
 use crate::rules::docs_url;
 
 use crate::cli::check::{FileReport, Outcome};

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::analysis::Finding;
 use crate::engine::OrderOutcome;
+use crate::findings::Finding;
 use crate::line_index::LineIndex;
 use crate::rules::docs_url;
 

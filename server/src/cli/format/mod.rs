@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 
-use crate::analysis::Severity;
+use crate::findings::Severity;
 use crate::line_index::{Encoding, LineCol, LineIndex};
 
 use super::check::{FileReport, Outcome};

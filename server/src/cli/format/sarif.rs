@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::analysis::{Finding, Severity, SYNTAX_ERROR};
+use crate::findings::{Finding, Severity, SYNTAX_ERROR};
 use crate::line_index::LineIndex;
 use crate::rules::{self, docs_url};
 
