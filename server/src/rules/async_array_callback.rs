@@ -78,6 +78,11 @@ declare_rule! {
     /// ```
     ///
     /// ```js valid
+    /// // Chained with `.toArray()` (or `.then`, `.catch`): the stream's helper awaits the callbacks.
+    /// const rows = await stream.filter(async (r) => check(r)).toArray();
+    /// ```
+    ///
+    /// ```js valid
     /// // An async reducer that awaits its accumulator runs its steps in order.
     /// const total = await xs.reduce(async (sumP, x) => {
     ///   const sum = await sumP;
@@ -112,11 +117,9 @@ declare_rule! {
     /// When the receiver is a library object whose methods do await async callbacks and the result is not
     /// awaited at the call site.
     pub struct AsyncArrayCallback {
-        code: "async-array-callback",
+        code: "async-array-callback", default_severity: Warning, fixes: [ChangesBehaviour],
         summary: "an async callback whose promise an array method ignores or misreads",
-        default_severity: Warning, fixes: [ChangesBehaviour],
-        triggers: [Modifier("async")],
-        queries: [ARRAY_CALLBACKS],
+        triggers: [Modifier("async")], queries: [ARRAY_CALLBACKS],
     }
 }
 

@@ -118,12 +118,10 @@ declare_rule! {
     /// or when the input can be large and you have no concurrency limit. Use
     /// `// ticklens-ignore-next-line await-in-loop` above the `await`.
     pub struct AwaitInLoop {
-        code: "await-in-loop",
-        summary: "a loop awaits each iteration although the iterations are independent",
         // `Promise.all` overlaps the iterations: behaviour changes on purpose.
-        default_severity: Hint, fixes: [ChangesBehaviour],
-        triggers: [Word("await")],
-        queries: [LOOPS],
+        code: "await-in-loop", default_severity: Hint, fixes: [ChangesBehaviour],
+        summary: "a loop awaits each iteration although the iterations are independent",
+        triggers: [Word("await")], queries: [LOOPS],
     }
 }
 

@@ -74,11 +74,9 @@ declare_rule! {
     /// In generic code that awaits whatever it is given, the operand is not a literal, so the rule stays
     /// quiet; there should be no reason to disable it.
     pub struct AwaitNonPromise {
-        code: "await-non-promise",
+        code: "await-non-promise", default_severity: Warning, fixes: [ChangesBehaviour],
         summary: "`await` of a value that is certainly not a promise: one tick and nothing else",
-        default_severity: Warning, fixes: [ChangesBehaviour],
-        triggers: [Word("await")],
-        queries: [],
+        triggers: [Word("await")], queries: [],
     }
 }
 

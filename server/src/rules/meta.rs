@@ -56,9 +56,8 @@ impl RuleMeta {
 /// declare_rule! {
 ///     /// Flags ...
 ///     pub struct NeedlessAsync {
-///         code: "needless-async",
+///         code: "needless-async", default_severity: Hint, fixes: [ChangesBehaviour],
 ///         summary: "an async callback that never awaits, mapped inside `Promise.all`",
-///         default_severity: Hint, fixes: [ChangesBehaviour],
 ///         triggers: [Modifier("async")], queries: [NEEDLESS_ASYNC_CALLBACKS],
 ///     }
 /// }
@@ -67,11 +66,9 @@ macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
         $vis:vis struct $name:ident {
-            code: $code:literal,
+            code: $code:literal, default_severity: $severity:ident, fixes: [$($fix:ident),* $(,)?],
             summary: $summary:literal,
-            default_severity: $severity:ident, fixes: [$($fix:ident),* $(,)?],
-            triggers: [$($role:ident($word:literal)),* $(,)?],
-            queries: [$($query:path),* $(,)?] $(,)?
+            triggers: [$($role:ident($word:literal)),* $(,)?], queries: [$($query:path),* $(,)?] $(,)?
         }
     ) => {
         $(#[doc = $doc])*

@@ -57,6 +57,11 @@ declare_rule! {
     /// ```
     ///
     /// ```js valid
+    /// // A `for await` loop awaits too.
+    /// const counts = await Promise.all(streams.map(async (s) => { for await (const x of s) {} }));
+    /// ```
+    ///
+    /// ```js valid
     /// // allSettled turns a rejection into a result; a synchronous throw would escape instead.
     /// const results = await Promise.allSettled(items.map(async (item) => transform(item)));
     /// ```
@@ -81,11 +86,9 @@ declare_rule! {
     /// When the per-item throw-to-rejection conversion is relied on (every item must start even if one
     /// throws synchronously).
     pub struct NeedlessAsync {
-        code: "needless-async",
+        code: "needless-async", default_severity: Hint, fixes: [ChangesBehaviour],
         summary: "an async callback that never awaits, mapped inside `Promise.all`",
-        default_severity: Hint, fixes: [ChangesBehaviour],
-        triggers: [Modifier("async")],
-        queries: [NEEDLESS_ASYNC_CALLBACKS],
+        triggers: [Modifier("async")], queries: [NEEDLESS_ASYNC_CALLBACKS],
     }
 }
 

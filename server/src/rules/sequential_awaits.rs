@@ -113,12 +113,10 @@ declare_rule! {
     /// that sets a cookie, a write the next read must see), or when the service cannot take concurrent
     /// requests. Use `// ticklens-ignore-next-line sequential-awaits` on the second statement.
     pub struct SequentialAwaits {
-        code: "sequential-awaits",
-        summary: "independent awaits run one after another",
         // `Promise.all` starts the calls together: behaviour changes on purpose.
-        default_severity: Hint, fixes: [ChangesBehaviour],
-        triggers: [Word("await")],
-        queries: [AWAIT_STATEMENTS],
+        code: "sequential-awaits", default_severity: Hint, fixes: [ChangesBehaviour],
+        summary: "independent awaits run one after another",
+        triggers: [Word("await")], queries: [AWAIT_STATEMENTS],
     }
 }
 

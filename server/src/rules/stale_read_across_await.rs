@@ -92,13 +92,11 @@ declare_rule! {
     ///
     /// When only one continuation can ever run the update at a time (a queue or a lock around it).
     pub struct StaleReadAcrossAwait {
-        code: "stale-read-across-await",
-        summary: "a shared value is updated from a read made before an `await`",
         // Moving the `await` before the read makes the update use the current value:
         // that is the point, but the read now happens later.
-        default_severity: Hint, fixes: [ChangesBehaviour],
-        triggers: [Word("await")],
-        queries: [UPDATES],
+        code: "stale-read-across-await", default_severity: Hint, fixes: [ChangesBehaviour],
+        summary: "a shared value is updated from a read made before an `await`",
+        triggers: [Word("await")], queries: [UPDATES],
     }
 }
 

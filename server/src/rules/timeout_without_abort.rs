@@ -76,11 +76,9 @@ declare_rule! {
     ///
     /// When the raced work cannot be cancelled and continuing in the background is acceptable.
     pub struct TimeoutWithoutAbort {
-        code: "timeout-without-abort",
+        code: "timeout-without-abort", default_severity: Hint, fixes: [ChangesBehaviour],
         summary: "a timeout raced against a fetch or async call that is never cancelled",
-        default_severity: Hint, fixes: [ChangesBehaviour],
-        triggers: [Property("race")],
-        queries: [PROMISE_RACES],
+        triggers: [Property("race")], queries: [PROMISE_RACES],
     }
 }
 
