@@ -85,9 +85,7 @@ pub fn ancestors_of<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
     ancestors
 }
 
-pub use crate::syntax::functions::{
-    enclosing_function, is_async_function, is_for_await, is_function,
-};
+pub use crate::syntax::js::{enclosing_function, is_async_function, is_for_await, is_function};
 
 /// Whether `node` is a loop whose body may run more than once.
 pub fn is_loop(node: Node) -> bool {

@@ -8,7 +8,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::dataflow;
-use crate::syntax::{awaits, functions};
+use crate::syntax::{awaits, js};
 
 /// A hover: the range it describes and its Markdown text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
         // Without the file's module kind, only awaits inside async
         // functions are read here; the insights cover an ES module's top level.
         let awaited = awaits::await_shape(source, n)
-            .filter(|_| functions::in_async_context_among(&chain[..=at], false));
+            .filter(|_| js::in_async_context_among(&chain[..=at], false));
         if let Some(awaited) = awaited {
             return Some(await_hover(source, &awaited, &chain[..at]));
         }
@@ -38,7 +38,7 @@ pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
             | "function_expression"
             | "arrow_function"
             | "method_definition"
-                if functions::is_async_function(n) =>
+                if js::is_async_function(n) =>
             {
                 // Only the head of the function (name, `async`, parameters) shows the contract.
                 let head_end = n

@@ -27,8 +27,9 @@ use crate::analysis::lookups::Lookup;
 use crate::config::{Config, KnownRules};
 use crate::findings::Finding;
 use crate::line_index::LineIndex;
+use crate::rules::query_registry::query_set;
 use crate::rules::{self, Rule, RuleContext};
-use crate::syntax::{queries, SyntaxIndex, Words};
+use crate::syntax::{SyntaxIndex, Words};
 use suppression::Suppressions;
 
 /// Everything the analysis found in one document.
@@ -229,7 +230,7 @@ pub fn analyze_within(
                 index: None,
             },
             None => {
-                let index = SyntaxIndex::spanning(&unit.nodes);
+                let index = SyntaxIndex::spanning(&unit.nodes, query_set());
                 let facts = AsyncFacts::from_index(source, &index);
                 UnitState {
                     key: cacheable.then_some(unit.key),
@@ -283,7 +284,7 @@ pub fn analyze_within(
     module_syntax.hash(&mut settings);
     let settings = settings.finish();
 
-    let words = Words::new(source, queries::required_words());
+    let words = Words::new(source, query_set().required_words());
     let mut findings = Vec::new();
     let mut skipped_units = 0;
     for (unit, state) in units.iter().zip(&mut states) {
@@ -306,7 +307,7 @@ pub fn analyze_within(
                 let index = state
                     .index
                     .take()
-                    .unwrap_or_else(|| SyntaxIndex::spanning(&unit.nodes));
+                    .unwrap_or_else(|| SyntaxIndex::spanning(&unit.nodes, query_set()));
                 cache.last_examined += 1;
                 let ctx = RuleContext::for_unit(
                     source,

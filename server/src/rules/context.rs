@@ -8,8 +8,10 @@ use tree_sitter::{Node, QueryCapture, Tree};
 use crate::analysis::async_facts::AsyncFacts;
 use crate::config::Config;
 use crate::syntax::awaits::{self, AwaitExpr};
-use crate::syntax::functions;
-use crate::syntax::{await_lookup, queries, QueryFile, SyntaxIndex, Words};
+use crate::syntax::js;
+use crate::syntax::{await_lookup, QueryFile, SyntaxIndex, Words};
+
+use super::query_registry;
 
 /// What a rule sees: the text, its tree, the settings, and what every rule
 /// shares — one index of the part of the tree being examined (its *scope*: the
@@ -44,8 +46,11 @@ impl<'a> RuleContext<'a> {
             source,
             tree,
             config,
-            index: SyntaxIndex::new(tree.root_node()),
-            words: Cow::Owned(Words::new(source, queries::required_words())),
+            index: SyntaxIndex::new(tree.root_node(), query_registry::query_set()),
+            words: Cow::Owned(Words::new(
+                source,
+                query_registry::query_set().required_words(),
+            )),
             facts: Facts::Lazy(Box::default()),
             module_syntax: OnceLock::new(),
         }
@@ -130,7 +135,7 @@ impl<'a> RuleContext<'a> {
         // costs a descent from the root per step (quadratic in nesting depth).
         let root = self.tree.root_node();
         awaits::await_shape(self.source, node).filter(|awaited| {
-            functions::in_async_context_under(root, awaited.node, self.top_level_awaits())
+            js::in_async_context_under(root, awaited.node, self.top_level_awaits())
         })
     }
 

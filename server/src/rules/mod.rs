@@ -3,14 +3,21 @@
 //! triggers, queries; see [`meta`]), then its detection, message and fix,
 //! then its tests. The list below is the registry: it names each rule once.
 
+mod captures;
 mod context;
+#[cfg(test)]
+mod fix_outputs;
 mod meta;
 mod registry;
+mod report;
 #[cfg(test)]
 mod sourcegen;
 #[cfg(test)]
 pub(crate) mod testing;
+mod tree_walks;
 mod triggers;
+
+pub mod query_registry;
 
 pub use context::RuleContext;
 pub(crate) use meta::declare_rule;

@@ -12,7 +12,7 @@ use crate::driver::contain_panic;
 use crate::rules;
 use crate::syntax;
 
-use super::{FileReport, Outcome};
+use crate::cli::report::{FileReport, Outcome};
 
 /// What `check` does with safe fixes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use crate::engine::OrderOutcome;
 use crate::findings::{FixSafety, Severity};
 use crate::rules::docs_url;
 
-use crate::cli::check::{FileReport, Outcome};
+use crate::cli::report::{FileReport, Outcome};
 
 pub fn write(out: &mut dyn Write, color: bool, reports: &[FileReport]) -> io::Result<()> {
     let config = term::Config::default();

@@ -11,7 +11,7 @@ use crate::line_index::LineIndex;
 use crate::rules::docs_url;
 
 use super::{one_based, Summary};
-use crate::cli::check::{FileReport, Outcome};
+use crate::cli::report::{FileReport, Outcome};
 
 pub const SCHEMA_VERSION: u32 = 1;
 

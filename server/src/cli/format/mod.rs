@@ -14,7 +14,7 @@ use clap::ValueEnum;
 use crate::findings::Severity;
 use crate::line_index::{Encoding, LineCol, LineIndex};
 
-use super::check::{FileReport, Outcome};
+use super::report::{FileReport, Outcome};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {

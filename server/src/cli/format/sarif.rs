@@ -10,7 +10,7 @@ use crate::line_index::LineIndex;
 use crate::rules::{self, docs_url};
 
 use super::one_based;
-use crate::cli::check::{FileReport, Outcome};
+use crate::cli::report::{FileReport, Outcome};
 
 pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     let rules: Vec<Value> = descriptors()
