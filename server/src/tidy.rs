@@ -169,6 +169,8 @@ fn a_list_of_function_kinds_is_found_in_any_of_its_shapes() {
     assert!(function_kind_lists(&apart).is_empty());
     let commented = format!("// \"{arrow}\" | \"{method}\"\nlet x = 1;");
     assert!(function_kind_lists(&commented).is_empty());
+}
+
 /// The protocol crates: only `server/src/lsp` may name them (the crate was
 /// `tower_lsp`, now `tower_lsp_server`; its types `lsp_types`, now `ls_types`).
 const PROTOCOL: &[&str] = &["tower_lsp", "tower_lsp_server", "lsp_types", "ls_types"];
