@@ -117,10 +117,9 @@ declare_rule! {
     ///
     /// When the receiver is a library object whose methods do await async callbacks and the result is not
     /// awaited at the call site.
-    pub struct AsyncArrayCallback {
-        code: "async-array-callback", default_severity: Warning, fixes: [ChangesBehaviour],
+    pub struct AsyncArrayCallback { code: "async-array-callback", queries: [ARRAY_CALLBACKS],
         summary: "an async callback whose promise an array method ignores or misreads",
-        triggers: [Modifier("async")], queries: [ARRAY_CALLBACKS],
+        severity: Warning, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
     }
 }
 

@@ -93,10 +93,9 @@ declare_rule! {
     ///
     /// Never in new code. If existing code must keep the shape, wrap the whole executor body in
     /// `try { ... } catch (err) { reject(err); }` so no rejection is lost.
-    pub struct AsyncPromiseExecutor {
-        code: "async-promise-executor", default_severity: Warning, fixes: [Safe, ChangesBehaviour],
+    pub struct AsyncPromiseExecutor { code: "async-promise-executor", queries: [PROMISE_EXECUTORS],
         summary: "an async function passed as a Promise executor",
-        triggers: [Modifier("async")], queries: [PROMISE_EXECUTORS],
+        severity: Warning, fixes: [Safe, ChangesBehaviour], triggers: [Modifier("async")],
     }
 }
 

@@ -119,11 +119,10 @@ declare_rule! {
     /// When the order matters (ordered writes, a protocol), when the downstream service is rate limited,
     /// or when the input can be large and you have no concurrency limit. Use
     /// `// ticklens-ignore-next-line await-in-loop` above the `await`.
-    pub struct AwaitInLoop {
-        // `Promise.all` overlaps the iterations: behaviour changes on purpose.
-        code: "await-in-loop", default_severity: Hint, fixes: [ChangesBehaviour],
+    // `Promise.all` overlaps the iterations: behaviour changes on purpose.
+    pub struct AwaitInLoop { code: "await-in-loop", queries: [LOOPS],
         summary: "a loop awaits each iteration although the iterations are independent",
-        triggers: [Word("await")], queries: [LOOPS],
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
 }
 

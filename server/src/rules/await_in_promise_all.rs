@@ -73,12 +73,11 @@ declare_rule! {
     ///
     /// When the operations must run one after another, write that plainly with sequential `await`
     /// statements instead of disabling the rule.
-    pub struct AwaitInPromiseAll {
-        // Dropping the inner `await`s starts the operations together, which is what
-        // the code asks for, but it is a change: they now overlap.
-        code: "await-in-promise-all", default_severity: Warning, fixes: [ChangesBehaviour],
+    // Dropping the inner `await`s starts the operations together, which is what
+    // the code asks for, but it is a change: they now overlap.
+    pub struct AwaitInPromiseAll { code: "await-in-promise-all", queries: [PROMISE_COMBINATORS],
         summary: "`await` inside the array passed to `Promise.all` serialises the work",
-        triggers: [Word("await")], queries: [PROMISE_COMBINATORS],
+        severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
 }
 

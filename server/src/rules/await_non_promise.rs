@@ -76,10 +76,9 @@ declare_rule! {
     ///
     /// In generic code that awaits whatever it is given, the operand is not a literal, so the rule stays
     /// quiet; there should be no reason to disable it.
-    pub struct AwaitNonPromise {
-        code: "await-non-promise", default_severity: Warning, fixes: [ChangesBehaviour],
+    pub struct AwaitNonPromise { code: "await-non-promise", queries: [],
         summary: "`await` of a value that is certainly not a promise: one tick and nothing else",
-        triggers: [Word("await")], queries: [],
+        severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
 }
 

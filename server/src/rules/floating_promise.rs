@@ -153,13 +153,12 @@ declare_rule! {
     ///
     /// For fire-and-forget work that is tracked elsewhere (a job queue that observes its own failures).
     /// Prefer `known-safe` for the specific calls, or `void` at the call site, over turning the rule off.
-    pub struct FloatingPromise {
-        code: "floating-promise", default_severity: Warning, fixes: [ChangesBehaviour, MarksIntent],
+    pub struct FloatingPromise { code: "floating-promise", queries: [],
         summary: "a promise created and dropped: nobody handles its failure, which ends the process",
+        severity: Warning, fixes: [ChangesBehaviour, MarksIntent],
         triggers: [
             Modifier("async"), Operand("Promise"), Property("then"), Operand("fetch"), Word("promises"),
         ],
-        queries: [],
     }
 }
 

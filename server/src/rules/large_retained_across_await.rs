@@ -121,12 +121,11 @@ declare_rule! {
     ///
     /// When the value is small in practice, or the await is short. Use
     /// `// ticklens-ignore-next-line large-retained-across-await` above the declaration.
-    pub struct LargeRetainedAcrossAwait {
-        // `name = null;` after the last use: the variable is dead there (no later read
-        // on any path, no closure refers to it), so nothing observes the change.
-        code: "large-retained-across-await", default_severity: Hint, fixes: [Safe],
+    // `name = null;` after the last use: the variable is dead there (no later read
+    // on any path, no closure refers to it), so nothing observes the change.
+    pub struct LargeRetainedAcrossAwait { code: "large-retained-across-await", queries: [],
         summary: "a large value stays in scope across an `await` it is not used after",
-        triggers: [Word("await")], queries: [],
+        severity: Hint, fixes: [Safe], triggers: [Word("await")],
     }
 }
 

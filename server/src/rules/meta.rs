@@ -55,20 +55,19 @@ impl RuleMeta {
 /// ```ignore
 /// declare_rule! {
 ///     /// Flags ...
-///     pub struct NeedlessAsync {
-///         code: "needless-async", default_severity: Hint, fixes: [ChangesBehaviour],
+///     pub struct NeedlessAsync { code: "needless-async", queries: [NEEDLESS_ASYNC_CALLBACKS],
 ///         summary: "an async callback that never awaits, mapped inside `Promise.all`",
-///         triggers: [Modifier("async")], queries: [NEEDLESS_ASYNC_CALLBACKS],
+///         severity: Hint, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
 ///     }
 /// }
 /// ```
 macro_rules! declare_rule {
     (
         $(#[doc = $doc:literal])*
-        $vis:vis struct $name:ident {
-            code: $code:literal, default_severity: $severity:ident, fixes: [$($fix:ident),* $(,)?],
+        $vis:vis struct $name:ident { code: $code:literal, queries: [$($query:path),* $(,)?],
             summary: $summary:literal,
-            triggers: [$($role:ident($word:literal)),* $(,)?], queries: [$($query:path),* $(,)?] $(,)?
+            severity: $severity:ident, fixes: [$($fix:ident),* $(,)?],
+            triggers: [$($role:ident($word:literal)),* $(,)?] $(,)?
         }
     ) => {
         $(#[doc = $doc])*
@@ -105,6 +104,28 @@ macro_rules! declare_rule {
 }
 pub(crate) use declare_rule;
 
+/// The code blocks of a rule's docs, in order: `(true, code)` for one tagged
+/// `js expect_diagnostic` (the rule must report on it), `(false, code)` for
+/// one tagged `js valid` (it must not). The docs-example tests and the
+/// message snapshots (`tests/rule_messages.rs`) read the examples here.
+pub fn doc_examples(markdown: &str) -> Vec<(bool, String)> {
+    let mut examples = Vec::new();
+    let mut current: Option<(bool, String)> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```js expect_diagnostic") => current = Some((true, String::new())),
+            (None, "```js valid") => current = Some((false, String::new())),
+            (Some(_), "```") => examples.extend(current.take()),
+            (Some((_, code)), text) => {
+                code.push_str(text);
+                code.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    examples
+}
+
 /// The link to a rule's documentation.
 pub fn docs_url(code: &str) -> String {
     format!("https://github.com/ticklens/ticklens/blob/main/docs/rules/{code}.md")
@@ -118,27 +139,9 @@ pub fn docs_index_url() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::super::ALL;
+    use super::doc_examples;
     use crate::driver::analyze_with;
     use crate::syntax;
-
-    /// Code blocks in a rule's docs page, tagged `js expect_diagnostic` or `js valid`.
-    fn doc_examples(markdown: &str) -> Vec<(bool, String)> {
-        let mut examples = Vec::new();
-        let mut current: Option<(bool, String)> = None;
-        for line in markdown.lines() {
-            match (&mut current, line.trim_end()) {
-                (None, "```js expect_diagnostic") => current = Some((true, String::new())),
-                (None, "```js valid") => current = Some((false, String::new())),
-                (Some(_), "```") => examples.extend(current.take()),
-                (Some((_, code)), text) => {
-                    code.push_str(text);
-                    code.push('\n');
-                }
-                (None, _) => {}
-            }
-        }
-        examples
-    }
 
     #[test]
     fn every_rule_has_a_docs_page_whose_examples_hold() {

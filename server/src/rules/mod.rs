@@ -21,7 +21,7 @@ pub mod query_registry;
 
 pub use context::RuleContext;
 pub(crate) use meta::declare_rule;
-pub use meta::{docs_index_url, docs_url, RuleMeta};
+pub use meta::{doc_examples, docs_index_url, docs_url, RuleMeta};
 pub use registry::Rule;
 pub use triggers::{triggered, Trigger};
 

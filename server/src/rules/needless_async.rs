@@ -85,10 +85,9 @@ declare_rule! {
     ///
     /// When the per-item throw-to-rejection conversion is relied on (every item must start even if one
     /// throws synchronously).
-    pub struct NeedlessAsync {
-        code: "needless-async", default_severity: Hint, fixes: [ChangesBehaviour],
+    pub struct NeedlessAsync { code: "needless-async", queries: [NEEDLESS_ASYNC_CALLBACKS],
         summary: "an async callback that never awaits, mapped inside `Promise.all`",
-        triggers: [Modifier("async")], queries: [NEEDLESS_ASYNC_CALLBACKS],
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
     }
 }
 

@@ -81,10 +81,9 @@ declare_rule! {
     ///
     /// In code that must run before pending promise continuations (stream internals, code that completes
     /// state before any `then` callback can see it).
-    pub struct PreferQueueMicrotask {
-        code: "prefer-queue-microtask", default_severity: Hint, fixes: [ChangesBehaviour],
+    pub struct PreferQueueMicrotask { code: "prefer-queue-microtask", queries: [NEXT_TICK_CALLS],
         summary: "`process.nextTick(fn)` where `queueMicrotask(fn)` would do",
-        triggers: [Property("nextTick")], queries: [NEXT_TICK_CALLS],
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Property("nextTick")],
     }
 }
 

@@ -111,10 +111,9 @@ declare_rule! {
     ///
     /// When the wrapper is there on purpose to convert a foreign thenable or to catch a synchronous throw;
     /// say so with `Promise.resolve(p)` or a `try`/`catch` instead.
-    pub struct PromiseConstructorWrap {
-        code: "promise-constructor-wrap", default_severity: Warning, fixes: [ChangesBehaviour],
+    pub struct PromiseConstructorWrap { code: "promise-constructor-wrap", queries: [PROMISE_WRAPPERS],
         summary: "`new Promise(...)` wrapping a promise that already exists",
-        triggers: [Operand("Promise")], queries: [PROMISE_WRAPPERS],
+        severity: Warning, fixes: [ChangesBehaviour], triggers: [Operand("Promise")],
     }
 }
 

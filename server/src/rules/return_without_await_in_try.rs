@@ -106,14 +106,13 @@ declare_rule! {
     /// When the direct return is deliberate: the `catch` is meant only for synchronous errors of the call,
     /// and the caller handles the rejection. Prefer making that explicit by moving the `return` out of the
     /// `try`; otherwise use `// ticklens-ignore-next-line return-without-await-in-try`.
-    pub struct ReturnWithoutAwaitInTry {
-        // The fix makes the code do what it reads as (the `try` covers the returned
-        // work), which changes the paths the finding is about: a rejection now reaches
-        // the `catch` and `finally` now waits. That is a change of behaviour, so the
-        // fix is offered in the editor, not applied by `check --fix`.
-        code: "return-without-await-in-try", default_severity: Warning, fixes: [ChangesBehaviour],
+    // The fix makes the code do what it reads as (the `try` covers the returned
+    // work), which changes the paths the finding is about: a rejection now reaches
+    // the `catch` and `finally` now waits. That is a change of behaviour, so the
+    // fix is offered in the editor, not applied by `check --fix`.
+    pub struct ReturnWithoutAwaitInTry { code: "return-without-await-in-try", queries: [RETURNS],
         summary: "a promise returned without `await` from inside `try`",
-        triggers: [Modifier("async")], queries: [RETURNS],
+        severity: Warning, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
     }
 }
 

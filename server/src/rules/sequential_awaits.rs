@@ -112,11 +112,10 @@ declare_rule! {
     /// When the second call relies on a side effect of the first that the code does not show (a login
     /// that sets a cookie, a write the next read must see), or when the service cannot take concurrent
     /// requests. Use `// ticklens-ignore-next-line sequential-awaits` on the second statement.
-    pub struct SequentialAwaits {
-        // `Promise.all` starts the calls together: behaviour changes on purpose.
-        code: "sequential-awaits", default_severity: Hint, fixes: [ChangesBehaviour],
+    // `Promise.all` starts the calls together: behaviour changes on purpose.
+    pub struct SequentialAwaits { code: "sequential-awaits", queries: [AWAIT_STATEMENTS],
         summary: "independent awaits run one after another",
-        triggers: [Word("await")], queries: [AWAIT_STATEMENTS],
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
 }
 

@@ -90,12 +90,11 @@ declare_rule! {
     /// ## When to disable
     ///
     /// When only one continuation can ever run the update at a time (a queue or a lock around it).
-    pub struct StaleReadAcrossAwait {
-        // Moving the `await` before the read makes the update use the current value:
-        // that is the point, but the read now happens later.
-        code: "stale-read-across-await", default_severity: Hint, fixes: [ChangesBehaviour],
+    // Moving the `await` before the read makes the update use the current value:
+    // that is the point, but the read now happens later.
+    pub struct StaleReadAcrossAwait { code: "stale-read-across-await", queries: [UPDATES],
         summary: "a shared value is updated from a read made before an `await`",
-        triggers: [Word("await")], queries: [UPDATES],
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
 }
 

@@ -78,10 +78,9 @@ declare_rule! {
     /// ## When to disable
     ///
     /// When the raced work cannot be cancelled and continuing in the background is acceptable.
-    pub struct TimeoutWithoutAbort {
-        code: "timeout-without-abort", default_severity: Hint, fixes: [ChangesBehaviour],
+    pub struct TimeoutWithoutAbort { code: "timeout-without-abort", queries: [PROMISE_RACES],
         summary: "a timeout raced against a fetch or async call that is never cancelled",
-        triggers: [Property("race")], queries: [PROMISE_RACES],
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Property("race")],
     }
 }
 

@@ -196,6 +196,13 @@ mod tests {
             .collect()
     }
 
+    /// Asserts each of `sources` triggers the rule `code`.
+    fn assert_each_triggers(code: &str, sources: &[&str]) {
+        for source in sources {
+            assert!(codes(source).contains(&code), "{source}");
+        }
+    }
+
     #[test]
     fn trigger_words_count_only_as_whole_words() {
         assert!(codes("const isAsync = asyncIterator; // awaited, Promises, thenable").is_empty());
@@ -210,41 +217,44 @@ mod tests {
     fn triggers_count_only_in_their_role() {
         let prose = "// then we race to nextTick: fetch the data\n/** @returns {Promise} */";
         assert!(codes(prose).is_empty(), "{:?}", codes(prose));
-        for property in [
-            "p.then(f)",
-            "p\n  .then(f)",
-            "p?.then(f)",
-            "p./* a comment */then(f)",
-            "p. // a comment\n  then(f)",
-        ] {
-            assert!(codes(property).contains(&"floating-promise"), "{property}");
-        }
+        assert_each_triggers(
+            "floating-promise",
+            &[
+                "p.then(f)",
+                "p\n  .then(f)",
+                "p?.then(f)",
+                "p./* a comment */then(f)",
+                "p. // a comment\n  then(f)",
+            ],
+        );
         assert!(codes("Promise\n  .race([a, b])").contains(&"timeout-without-abort"));
         assert!(codes("process.nextTick(f)").contains(&"prefer-queue-microtask"));
         assert!(codes("return then(x)").is_empty());
-        for operand in [
-            "Promise.all(xs.map(f))",
-            "Promise?.all(xs)",
-            "new Promise((resolve) => resolve())",
-            "Promise /* a comment */ .all(xs)",
-        ] {
-            assert!(codes(operand).contains(&"unbounded-fan-out"), "{operand}");
-        }
+        assert_each_triggers(
+            "unbounded-fan-out",
+            &[
+                "Promise.all(xs.map(f))",
+                "Promise?.all(xs)",
+                "new Promise((resolve) => resolve())",
+                "Promise /* a comment */ .all(xs)",
+            ],
+        );
         assert!(codes("fetch (url)").contains(&"floating-promise"));
         let prose = "// create async chunks\nconst asyncLib = require('neo-async'); async\n";
         assert!(codes(prose).is_empty(), "{:?}", codes(prose));
-        for function in [
-            "async function f() {}",
-            "const f = async () => {};",
-            "const f = async(x) => x;",
-            "const f = async x => x;",
-            "({ async load() {} })",
-            "class A { async #load() {} async *[Symbol.asyncIterator]() {} }",
-            "({ async 'load'() {} })",
-            "async /* a comment */ function f() {}",
-        ] {
-            assert!(codes(function).contains(&"needless-async"), "{function}");
-        }
+        assert_each_triggers(
+            "needless-async",
+            &[
+                "async function f() {}",
+                "const f = async () => {};",
+                "const f = async(x) => x;",
+                "const f = async x => x;",
+                "({ async load() {} })",
+                "class A { async #load() {} async *[Symbol.asyncIterator]() {} }",
+                "({ async 'load'() {} })",
+                "async /* a comment */ function f() {}",
+            ],
+        );
         assert!(codes("const fetch = 1").is_empty());
     }
 }

@@ -103,10 +103,9 @@ declare_rule! {
     ///
     /// When the input is known to be small (a handful of configuration entries), or a limiter is applied
     /// in a way the rule does not recognise.
-    pub struct UnboundedFanOut {
-        code: "unbounded-fan-out", default_severity: Hint, fixes: [ChangesBehaviour],
+    pub struct UnboundedFanOut { code: "unbounded-fan-out", queries: [FAN_OUTS],
         summary: "`Promise.all(xs.map(...))` starts one operation per element, all at once",
-        triggers: [Operand("Promise")], queries: [FAN_OUTS],
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Operand("Promise")],
     }
 }
 

@@ -38,9 +38,7 @@ pub use large_values::{large_value, LargeValue};
 pub use scopes::{for_in_declaration_kind, for_in_head_of};
 pub use walk::{ancestors_of, contains, preorder, preorder_with_ancestors, Walk};
 
-pub use crate::syntax::js::{
-    enclosing_function, is_async_function, is_for_await, is_function,
-};
+pub use crate::syntax::js::{enclosing_function, is_async_function, is_for_await, is_function};
 
 /// Whether `node` is a loop whose body may run more than once.
 pub fn is_loop(node: Node) -> bool {
