@@ -49,12 +49,7 @@ impl<'s> Compiler<'s> {
         if !b.is_generator {
             return b.abstain("`yield` outside a generator");
         }
-        match node.named_child(0) {
-            Some(operand) => self.expression(b, operand),
-            None => {
-                b.emit(Op::Push(Value::Undefined));
-            }
-        }
+        self.operand_or_undefined(b, node);
         let delegate = super::compile::has_token(node, "*");
         if b.is_async {
             return if delegate {
