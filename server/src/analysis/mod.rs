@@ -7,8 +7,6 @@
 
 pub mod async_facts;
 pub mod dataflow;
-pub mod fix_all;
-pub mod hover;
 pub mod insights;
 pub(crate) mod lookups;
 pub mod retention;
