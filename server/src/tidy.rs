@@ -62,7 +62,6 @@ const FUNCTION_KINDS_HOME: &str = "syntax/js.rs";
 const FUNCTION_KIND_LISTS_TO_CLEAN: &[&str] = &[
     "analysis/async_facts.rs",
     "analysis/hover.rs",
-    "engine/compile.rs",
     "rules/return_without_await_in_try.rs",
 ];
 
