@@ -1,6 +1,6 @@
 //! Generators (§27.5): a generator function's call returns a generator object
 //! holding the unstarted frame; `next`/`return`/`throw` run that frame until
-//! its next `yield` or its end. Frames are plain data (see `machine.rs`), so a
+//! its next `yield` or its end. Frames are plain data (see `machine/mod.rs`), so a
 //! yield moves the frame into the generator's state, like an await moves it
 //! into its activation.
 //!
