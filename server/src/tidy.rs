@@ -62,7 +62,6 @@ const FUNCTION_KINDS_HOME: &str = "syntax/js.rs";
 /// left to the helper who owns it to replace with `syntax::js`; the list only
 /// shrinks.
 const FUNCTION_KIND_LISTS_TO_CLEAN: &[&str] = &[
-    "engine/compile.rs",
     "rules/return_without_await_in_try.rs",
 ];
 
