@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use tower_lsp::lsp_types::{
+use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, Diagnostic, OneOf,
-    OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
+    OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::analysis::fix_all::in_line_endings_of;
@@ -21,7 +21,7 @@ pub fn fix_all_kind() -> CodeActionKind {
 
 /// A workspace edit for one document, pinned to the version it was computed for.
 pub fn document_edit(
-    uri: &Url,
+    uri: &Uri,
     doc: &Document,
     edits: &[Edit],
     encoding: Encoding,
@@ -36,7 +36,7 @@ pub fn document_edit(
         })
         .collect();
     WorkspaceEdit {
-        document_changes: Some(tower_lsp::lsp_types::DocumentChanges::Edits(vec![
+        document_changes: Some(tower_lsp_server::ls_types::DocumentChanges::Edits(vec![
             TextDocumentEdit {
                 text_document: OptionalVersionedTextDocumentIdentifier {
                     uri: uri.clone(),
@@ -45,7 +45,7 @@ pub fn document_edit(
                 edits,
             },
         ])),
-        changes: None::<HashMap<Url, Vec<TextEdit>>>,
+        changes: None::<HashMap<Uri, Vec<TextEdit>>>,
         change_annotations: None,
     }
 }
@@ -53,7 +53,7 @@ pub fn document_edit(
 /// Quick-fixes for one finding: its fixes (the first preferred), then a
 /// suppression comment for the line.
 pub fn quick_fixes(
-    uri: &Url,
+    uri: &Uri,
     doc: &Document,
     finding: &Finding,
     diagnostic: &Diagnostic,

@@ -3,7 +3,9 @@
 
 use std::ops::Range;
 
-use tower_lsp::lsp_types::{self as lsp, Diagnostic, DiagnosticSeverity, NumberOrString, Position};
+use tower_lsp_server::ls_types::{
+    self as lsp, Diagnostic, DiagnosticSeverity, NumberOrString, Position,
+};
 
 use crate::analysis::{Finding, Severity};
 use crate::document::{Document, TextChange};
@@ -73,7 +75,8 @@ pub fn diagnostic(doc: &Document, finding: &Finding, encoding: Encoding) -> Diag
         range: range(doc, finding.range.clone(), encoding),
         severity: Some(severity(finding.severity)),
         code: Some(NumberOrString::String(finding.rule.to_owned())),
-        code_description: lsp::Url::parse(&rules::docs_url(finding.rule))
+        code_description: rules::docs_url(finding.rule)
+            .parse::<lsp::Uri>()
             .ok()
             .map(|href| lsp::CodeDescription { href }),
         source: Some("ticklens".to_owned()),
