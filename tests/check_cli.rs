@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ticklens::analysis::analyze;
+use ticklens::driver::analyze;
 use ticklens::syntax;
 
 const RULE: &str = "async-promise-executor";

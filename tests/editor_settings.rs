@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use serde_json::{json, Map, Value};
-use ticklens::analysis::Severity;
+use ticklens::findings::Severity;
 use ticklens::rules::{docs_url, ALL};
 
 const SEVERITIES: [Severity; 4] = [

@@ -14,9 +14,10 @@ mod tokens;
 
 use std::path::Path;
 
-use ticklens::analysis::{self, AnalysisCache};
 use ticklens::config::Config;
 use ticklens::document::{Document, TextChange};
+use ticklens::driver::{self, AnalysisCache};
+use ticklens::ide::fix_all;
 use ticklens::line_index::{Encoding, LineCol};
 use ticklens::{rules, syntax};
 use tree_sitter::{InputEdit, Point, Tree};
@@ -95,7 +96,7 @@ fn edits_that_leave_a_syntax_error_keep_the_tree_of_tree_sitters_own_incremental
         "\r\n\"",
     );
     assert_eq!(doc.text(), reference_text);
-    analysis::analyze_incremental(
+    driver::analyze_incremental(
         doc.text(),
         doc.tree(),
         rules::ALL,
@@ -135,14 +136,14 @@ fn edits_that_leave_a_syntax_error_keep_the_tree_of_tree_sitters_own_incremental
     let fresh = syntax::parse(doc.text(), None);
     assert!(doc.tree().root_node().has_error());
     assert!(fresh.root_node().has_error());
-    let incremental = analysis::analyze_incremental(
+    let incremental = driver::analyze_incremental(
         doc.text(),
         doc.tree(),
         rules::ALL,
         &Config::default(),
         &mut cache,
     );
-    assert_eq!(incremental, analysis::analyze(doc.text(), doc.tree()));
+    assert_eq!(incremental, driver::analyze(doc.text(), doc.tree()));
 }
 
 /// `incremental_sync`, crash-53e4c5bc: the same deletion in valid JavaScript.
@@ -174,20 +175,19 @@ fn an_executor_awaiting_a_parenthesized_operand_keeps_its_async_whichever_way_it
     let fresh = syntax::parse(doc.text(), None);
     assert!(!fresh.root_node().has_error(), "{}", doc.text());
     for (tree, which) in [(doc.tree(), "edited"), (&fresh, "fresh")] {
-        let executor_fixes: Vec<_> = analysis::analyze(doc.text(), tree)
+        let executor_fixes: Vec<_> = driver::analyze(doc.text(), tree)
             .findings
             .into_iter()
             .filter(|f| f.rule == "async-promise-executor")
             .flat_map(|f| f.fixes)
-            .filter(|fix| fix.safety == analysis::FixSafety::Safe)
+            .filter(|fix| fix.safety == ticklens::findings::FixSafety::Safe)
             .collect();
         assert!(
             executor_fixes.is_empty(),
             "{which} tree: {executor_fixes:?}"
         );
     }
-    let (fixed, _) =
-        analysis::fix_all::apply_safe_fixes(doc.text(), &fresh, rules::ALL, &Config::default());
+    let (fixed, _) = fix_all::apply_safe_fixes(doc.text(), &fresh, rules::ALL, &Config::default());
     assert!(
         fixed.contains("new Promise(async (resolve, reject)"),
         "{fixed}"
@@ -209,7 +209,7 @@ fn the_analysis_corpus_passes_the_fuzz_targets_checks() {
     for path in &inputs {
         let data = std::fs::read(path).expect("a corpus file can be read");
         let source = fuzz_analysis::source_of(&data);
-        let outcome = analysis::contain_panic(|| {
+        let outcome = driver::contain_panic(|| {
             fuzz_analysis::whole_analysis(&source, fuzz_analysis::module_of(&data))
         });
         if let Err(panic) = outcome {

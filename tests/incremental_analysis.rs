@@ -12,9 +12,9 @@ use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use ticklens::analysis::{analyze, analyze_incremental, analyze_within, AnalysisCache};
 use ticklens::config::Config;
 use ticklens::document::{Document, TextChange};
+use ticklens::driver::{analyze, analyze_incremental, analyze_within, AnalysisCache};
 use ticklens::line_index::Encoding;
 use ticklens::rules;
 
@@ -158,7 +158,7 @@ fn check_equal(doc: &Document, cache: &mut AnalysisCache, context: &str) {
             .iter()
             .filter(|f| !incremental.findings.contains(f))
             .collect();
-        let count = |findings: &[ticklens::analysis::Finding], f: &ticklens::analysis::Finding| {
+        let count = |findings: &[ticklens::findings::Finding], f: &ticklens::findings::Finding| {
             findings.iter().filter(|g| *g == f).count()
         };
         let first_difference: Vec<_> = incremental

@@ -34,7 +34,8 @@ use lsp_client::LspClient;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
-use ticklens::analysis::{self, contain_panic, insights};
+use ticklens::analysis::insights;
+use ticklens::driver::{self, contain_panic};
 use ticklens::engine::{self, OrderOutcome};
 use ticklens::syntax;
 use tree_sitter::{Node, Tree};
@@ -317,7 +318,7 @@ fn run_library(case: &Case) -> LibraryRun {
         let (await_offsets, error_nodes) = awaits_and_errors(&tree);
 
         let started = Instant::now();
-        let analysis = contain_panic(|| analysis::analyze(&text, &tree))
+        let analysis = contain_panic(|| driver::analyze(&text, &tree))
             .unwrap_or_else(|panic| panic!("{name}: analyze: {panic}"));
         let analysis_time = started.elapsed();
 
@@ -331,8 +332,7 @@ fn run_library(case: &Case) -> LibraryRun {
         let mut hovers_shown = 0;
         for &offset in &await_offsets {
             let shown = contain_panic(|| {
-                found.hover(&text, offset).is_some()
-                    || analysis::hover::hover_at(&text, &tree, offset).is_some()
+                ticklens::ide::hover(&text, &tree, Some(&found), offset).is_some()
             })
             .unwrap_or_else(|panic| panic!("{name}: hover at byte {offset}: {panic}"));
             hovers_shown += usize::from(shown);

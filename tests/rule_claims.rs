@@ -11,12 +11,13 @@ mod node;
 use std::path::Path;
 use std::time::Duration;
 
-use ticklens::analysis::{self, Finding};
+use ticklens::driver;
+use ticklens::findings::Finding;
 use ticklens::syntax;
 
 fn findings_of(source: &str, rule: &str) -> Vec<Finding> {
     let tree = syntax::parse(source, None);
-    analysis::analyze(source, &tree)
+    driver::analyze(source, &tree)
         .findings
         .into_iter()
         .filter(|f| f.rule == rule)

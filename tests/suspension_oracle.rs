@@ -108,7 +108,7 @@ fn ticklens_points(
     let mut depth_of = BTreeMap::new();
     let mut stack = vec![(tree.root_node(), 0u32)];
     while let Some((node, depth)) = stack.pop() {
-        let depth = if syntax::functions::is_function(node) {
+        let depth = if syntax::js::is_function(node) {
             depth_of.insert((node.start_byte(), node.end_byte()), depth + 1);
             depth + 1
         } else {

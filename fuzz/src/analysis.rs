@@ -5,9 +5,11 @@
 use std::ops::Range;
 
 use ticklens::analysis::dataflow::{self, Walk};
-use ticklens::analysis::{self, fix_all, hover, insights};
+use ticklens::analysis::insights;
 use ticklens::config::Config;
+use ticklens::driver;
 use ticklens::engine::{self, ModuleKind};
+use ticklens::ide::{self, fix_all};
 use ticklens::line_index::{Encoding, LineIndex};
 use ticklens::{rules, syntax};
 use tree_sitter::Tree;
@@ -40,7 +42,7 @@ pub fn whole_analysis(source: &str, module: ModuleKind) {
     let index = LineIndex::new(source);
 
     // Diagnostics: every range and every fix edit must address the text.
-    let found = analysis::analyze(source, &tree);
+    let found = driver::analyze(source, &tree);
     for finding in &found.findings {
         assert_addresses(source, &finding.range, finding.rule);
         convert_like_the_server(source, &index, &finding.range);
@@ -50,7 +52,7 @@ pub fn whole_analysis(source: &str, module: ModuleKind) {
             }
         }
     }
-    let again = analysis::analyze(source, &tree);
+    let again = driver::analyze(source, &tree);
     assert_eq!(found, again, "analysis is not deterministic");
 
     // `source.fixAll.ticklens` and `check --fix`.
@@ -91,7 +93,7 @@ pub fn whole_analysis(source: &str, module: ModuleKind) {
 
     // The fallback hover, at every `await` and async function the tree holds.
     for offset in hover_offsets(&tree) {
-        if let Some(info) = hover::hover_at(source, &tree, offset) {
+        if let Some(info) = ide::hover(source, &tree, None, offset) {
             assert_addresses(source, &info.range, "hover");
         }
     }

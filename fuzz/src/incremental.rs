@@ -18,7 +18,8 @@ use std::time::Instant;
 
 use arbitrary::Arbitrary;
 use ticklens::analysis::dataflow::{self, Walk};
-use ticklens::analysis::{self, AnalysisCache};
+use ticklens::analysis;
+use ticklens::driver::{self, AnalysisCache};
 use ticklens::config::Config;
 use ticklens::document::{ChangeError, Document, TextChange};
 use ticklens::line_index::{Encoding, LineCol};
@@ -315,11 +316,11 @@ impl Session {
             want.has_error(),
             "has_error differs from a fresh parse of {text:?}"
         );
-        let own = analysis::analyze(text, self.doc.tree());
+        let own = driver::analyze(text, self.doc.tree());
         if interrupt {
             // A pass whose time budget ran out at once: what it reports is
             // part of the full result, and the next pass completes it.
-            let partial = analysis::analyze_within(
+            let partial = driver::analyze_within(
                 text,
                 self.doc.tree(),
                 rules::ALL,
@@ -334,7 +335,7 @@ impl Session {
                 );
             }
         }
-        let incremental = analysis::analyze_incremental(
+        let incremental = driver::analyze_incremental(
             text,
             self.doc.tree(),
             rules::ALL,
@@ -356,7 +357,7 @@ impl Session {
             );
             assert_eq!(
                 own,
-                analysis::analyze(text, &fresh),
+                driver::analyze(text, &fresh),
                 "the analysis of the edited tree differs from a fresh analysis of {text:?}"
             );
         }

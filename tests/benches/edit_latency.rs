@@ -14,9 +14,10 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use ticklens::analysis::{analyze, analyze_incremental, analyze_with, insights, AnalysisCache};
+use ticklens::analysis::insights;
 use ticklens::config::Config;
 use ticklens::document::{Document, TextChange};
+use ticklens::driver::{analyze, analyze_incremental, analyze_with, AnalysisCache};
 use ticklens::line_index::{Encoding, LineCol};
 use ticklens::rules;
 use ticklens::syntax;

@@ -13,9 +13,9 @@ use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ticklens::analysis::analyze_configured;
 use ticklens::cli::check::walk::{collect_files, Filters};
 use ticklens::config::Config;
+use ticklens::driver::analyze_configured;
 use ticklens::rules::{self, RuleContext};
 
 /// Files over this size are skipped by `check` by default; so here.

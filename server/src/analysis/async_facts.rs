@@ -14,9 +14,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::lookups::{Lookup, LookupLog};
-use crate::syntax::{awaits, SyntaxIndex};
-
-use crate::syntax::functions::FUNCTION_KINDS;
+use crate::syntax::{awaits, queries, SyntaxIndex};
 
 /// Methods of `fs/promises` that do not return a promise.
 const FS_PROMISES_NON_PROMISE: &[&str] = &["watch", "constants"];
@@ -175,7 +173,10 @@ const RECORDED_KINDS: &[&str] = &[
 impl AsyncFacts {
     /// Walks the file once and records its bindings.
     pub fn collect(source: &str, tree: &Tree) -> AsyncFacts {
-        AsyncFacts::from_index(source, &SyntaxIndex::new(tree.root_node()))
+        AsyncFacts::from_index(
+            source,
+            &SyntaxIndex::new(tree.root_node(), queries::shared()),
+        )
     }
 
     /// The facts of the part of a file `index` covers.
@@ -1115,33 +1116,8 @@ fn text_of<'s>(source: &'s str, node: Node) -> &'s str {
     &source[node.byte_range()]
 }
 
-/// The identifiers a binding pattern (or a parameter list) binds.
-pub fn pattern_names(source: &str, pattern: Node) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut stack = vec![pattern];
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            "identifier" | "shorthand_property_identifier_pattern" => {
-                names.push(text_of(source, node).to_owned());
-            }
-            // Defaults are expressions, not bindings.
-            "assignment_pattern" => stack.extend(node.child_by_field_id(crate::field!("left"))),
-            "pair_pattern" => stack.extend(node.child_by_field_id(crate::field!("value"))),
-            "object_assignment_pattern" => {
-                stack.extend(node.child_by_field_id(crate::field!("left")))
-            }
-            _ if FUNCTION_KINDS.contains(&node.kind()) => {}
-            _ => {
-                let mut cursor = node.walk();
-                stack.extend(node.named_children(&mut cursor));
-            }
-        }
-    }
-    names
-}
-
-pub use crate::syntax::functions::{
-    enclosing_function, is_async_function, is_for_await, is_function, unwrap_parens,
+pub use crate::syntax::js::{
+    enclosing_function, is_async_function, is_for_await, is_function, pattern_names, unwrap_parens,
 };
 
 /// An `async` method that is not a getter, setter or generator.
@@ -1205,7 +1181,7 @@ pub fn uses_own_this_or_arguments(source: &str, function: Node) -> bool {
             "this" => found = true,
             "identifier" if text_of(source, node) == "arguments" => found = true,
             // Arrows see the same `this`; other functions have their own.
-            k if FUNCTION_KINDS.contains(&k) && k != "arrow_function" => continue,
+            k if is_function(node) && k != "arrow_function" => continue,
             _ => {}
         }
         let mut cursor = node.walk();
@@ -1282,10 +1258,12 @@ fn handled_upstream(source: &str, mut receiver: Node) -> bool {
 /// could be a rejected thenable: a value that is not a thenable, or an `await`
 /// inside the `try` block.
 pub fn cannot_fail(source: &str, function: Node) -> bool {
-    if !matches!(
+    // A generator's body runs on `next()`, not on the call.
+    let generator = matches!(
         function.kind(),
-        "function_declaration" | "function_expression" | "arrow_function" | "method_definition"
-    ) {
+        "generator_function_declaration" | "generator_function"
+    );
+    if !is_function(function) || generator {
         return false;
     }
     if let Some(params) = function.child_by_field_id(crate::field!("parameters")) {

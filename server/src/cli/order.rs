@@ -9,7 +9,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::analysis::syntax_error;
+use crate::driver::syntax_error;
 use crate::engine::{self, ModuleKind, OrderOutcome};
 use crate::line_index::{Encoding, LineIndex};
 use crate::syntax;

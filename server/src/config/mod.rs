@@ -20,11 +20,20 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::analysis::Severity;
+use crate::findings::Severity;
 
 mod read;
 
 pub const FILE_NAME: &str = "ticklens.toml";
+
+/// What reading a config knows of the rules: their codes, and the page that
+/// lists them (for a code that names none). Passed in as data, so that config
+/// sits below the rules, which read it.
+#[derive(Clone, Copy, Debug)]
+pub struct KnownRules<'a> {
+    pub codes: &'a [&'a str],
+    pub index_url: &'a str,
+}
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
@@ -141,8 +150,8 @@ impl fmt::Display for Problems<'_> {
 
 impl Config {
     /// Parses and validates a config text; `path` is only used in messages.
-    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        read::read(text).map_err(|problems| ConfigError::Invalid {
+    pub fn parse(text: &str, path: &Path, known: KnownRules) -> Result<Config, ConfigError> {
+        read::read(text, known).map_err(|problems| ConfigError::Invalid {
             path: path.to_owned(),
             problems,
         })
@@ -158,21 +167,24 @@ impl Config {
     }
 
     /// Loads the config that applies to `start`, or the defaults when there is none.
-    pub fn load_for(start: &Path) -> Result<(Option<PathBuf>, Config), ConfigError> {
+    pub fn load_for(
+        start: &Path,
+        known: KnownRules,
+    ) -> Result<(Option<PathBuf>, Config), ConfigError> {
         let Some(path) = Config::find_file(start) else {
             return Ok((None, Config::default()));
         };
-        let config = Config::load(&path)?;
+        let config = Config::load(&path, known)?;
         Ok((Some(path), config))
     }
 
     /// Reads and validates the config file at `path`.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    pub fn load(path: &Path, known: KnownRules) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
             source,
         })?;
-        Config::parse(&text, path)
+        Config::parse(&text, path, known)
     }
 
     /// The severity rule `code` reports at, or `None` when it is off.
@@ -185,14 +197,25 @@ impl Config {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Some of the rules, for reading configs without the registry (which
+    /// sits above config).
+    pub(crate) const KNOWN: KnownRules = KnownRules {
+        codes: &[
+            "async-promise-executor",
+            "await-in-loop",
+            "floating-promise",
+        ],
+        index_url: "https://github.com/ticklens/ticklens/tree/main/docs/rules",
+    };
 
     #[test]
     fn parses_levels_ignores_and_known_safe_calls() {
         let config = Config::parse(
             "ignore = [\"dist/**\"]\nknown-safe = [\"jobs.start\"]\n[rules]\nasync-promise-executor = \"error\"\n",
-            Path::new("ticklens.toml"),
+            Path::new("ticklens.toml"), KNOWN,
         )
         .unwrap();
         assert_eq!(config.ignore, ["dist/**"]);
@@ -205,14 +228,19 @@ mod tests {
 
     #[test]
     fn unknown_rules_and_keys_are_clear_errors() {
-        let err =
-            Config::parse("[rules]\nno-such-rule = \"off\"\n", Path::new("t.toml")).unwrap_err();
+        let err = Config::parse(
+            "[rules]\nno-such-rule = \"off\"\n",
+            Path::new("t.toml"),
+            KNOWN,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("no-such-rule"), "{err}");
-        let err = Config::parse("colour = true\n", Path::new("t.toml")).unwrap_err();
+        let err = Config::parse("colour = true\n", Path::new("t.toml"), KNOWN).unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");
         let err = Config::parse(
             "[rules]\nasync-promise-executor = \"loud\"\n",
             Path::new("t.toml"),
+            KNOWN,
         )
         .unwrap_err();
         assert!(err.to_string().contains("t.toml"), "{err}");
@@ -223,6 +251,7 @@ mod tests {
         let config = Config::parse(
             "[rules]\nasync-promise-executor = \"off\"\n",
             Path::new("t"),
+            KNOWN,
         )
         .unwrap();
         assert_eq!(

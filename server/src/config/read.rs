@@ -8,16 +8,16 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::{Config, Problem, RuleLevel};
-use crate::rules;
+use super::{Config, KnownRules, Problem, RuleLevel};
 use crate::suggest;
 
 /// The top-level settings, as a user would write them.
 const SETTINGS: [&str; 3] = ["ignore", "known-safe", "rules"];
 
-pub(super) fn read(text: &str) -> Result<Config, Vec<Problem>> {
+pub(super) fn read(text: &str, known: KnownRules) -> Result<Config, Vec<Problem>> {
     let mut reader = Reader {
         text,
+        known,
         problems: Vec::new(),
     };
     let table = match DeTable::parse(text) {
@@ -69,6 +69,7 @@ pub(super) fn read(text: &str) -> Result<Config, Vec<Problem>> {
 
 struct Reader<'t> {
     text: &'t str,
+    known: KnownRules<'t>,
     problems: Vec<Problem>,
 }
 
@@ -94,7 +95,8 @@ impl Reader<'_> {
             );
             return;
         };
-        let codes = || rules::ALL.iter().map(|rule| rule.meta().code);
+        let known = self.known;
+        let codes = || known.codes.iter().copied();
         for (key, level) in table {
             let code: &str = key.get_ref();
             if !codes().any(|known| known == code) {
@@ -102,7 +104,7 @@ impl Reader<'_> {
                     Some(near) => format!("unknown rule `{code}`: did you mean `{near}`?"),
                     None => format!(
                         "unknown rule `{code}`: the rules are listed at {}",
-                        rules::docs_index_url()
+                        known.index_url
                     ),
                 };
                 self.problem(key.span(), message);
@@ -165,10 +167,11 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::read;
+    use crate::config::tests::KNOWN;
 
     /// `line:column: message` of each problem.
     fn problems(text: &str) -> Vec<String> {
-        read(text)
+        read(text, KNOWN)
             .unwrap_err()
             .into_iter()
             .map(|p| format!("{}:{}: {}", p.line, p.column, p.message))

@@ -11,9 +11,9 @@ use serde::Deserialize;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::insights::Insights;
-use crate::analysis::{self, Analysis, AnalysisCache};
 use crate::config::{Config, ConfigError, RuleLevel};
 use crate::document::Document;
+use crate::driver::{self, Analysis, AnalysisCache};
 use crate::line_index::Encoding;
 use crate::rules;
 
@@ -106,7 +106,7 @@ impl OpenDocument {
             }
         };
         let deadline = Instant::now() + ANALYSIS_BUDGET;
-        analysis::analyze_within(
+        driver::analyze_within(
             doc.text(),
             doc.tree(),
             rules::ALL,
@@ -189,7 +189,11 @@ impl ServerState {
             let loaded = self
                 .configs
                 .entry(folder.clone())
-                .or_insert_with(|| Arc::new(Config::load_for(&folder).map(|(_, c)| c)))
+                .or_insert_with(|| {
+                    Arc::new(
+                        Config::load_for(&folder, crate::driver::known_rules()).map(|(_, c)| c),
+                    )
+                })
                 .clone();
             match &*loaded {
                 Ok(found) => config = found.clone(),

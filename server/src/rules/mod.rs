@@ -5,16 +5,23 @@ mod async_promise_executor;
 mod await_in_loop;
 mod await_in_promise_all;
 mod await_non_promise;
+mod captures;
+#[cfg(test)]
+mod fix_outputs;
 mod floating_promise;
 mod large_retained_across_await;
 mod needless_async;
 mod prefer_queue_microtask;
 mod promise_constructor_wrap;
+mod report;
 mod return_without_await_in_try;
 mod sequential_awaits;
 mod stale_read_across_await;
 mod timeout_without_abort;
+mod tree_walks;
 mod unbounded_fan_out;
+
+pub mod query_registry;
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -24,11 +31,11 @@ use memchr::memmem::Finder;
 use tree_sitter::{Node, QueryCapture, Tree};
 
 use crate::analysis::async_facts::AsyncFacts;
-use crate::analysis::{Finding, Severity};
 use crate::config::Config;
+use crate::findings::{Finding, Severity};
 use crate::syntax::awaits::{self, AwaitExpr};
-use crate::syntax::functions;
-use crate::syntax::{await_lookup, queries, QueryFile, SyntaxIndex, Words};
+use crate::syntax::js;
+use crate::syntax::{await_lookup, QueryFile, SyntaxIndex, Words};
 
 pub use async_array_callback::AsyncArrayCallback;
 pub use async_promise_executor::AsyncPromiseExecutor;
@@ -297,8 +304,11 @@ impl<'a> RuleContext<'a> {
             source,
             tree,
             config,
-            index: SyntaxIndex::new(tree.root_node()),
-            words: Cow::Owned(Words::new(source, queries::required_words())),
+            index: SyntaxIndex::new(tree.root_node(), query_registry::query_set()),
+            words: Cow::Owned(Words::new(
+                source,
+                query_registry::query_set().required_words(),
+            )),
             facts: Facts::Lazy(Box::default()),
             module_syntax: OnceLock::new(),
         }
@@ -383,7 +393,7 @@ impl<'a> RuleContext<'a> {
         // costs a descent from the root per step (quadratic in nesting depth).
         let root = self.tree.root_node();
         awaits::await_shape(self.source, node).filter(|awaited| {
-            functions::in_async_context_under(root, awaited.node, self.top_level_awaits())
+            js::in_async_context_under(root, awaited.node, self.top_level_awaits())
         })
     }
 
@@ -449,7 +459,7 @@ pub(crate) mod testing {
     //! Table-driven helpers the rule files use for their tests.
 
     use super::Rule;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::syntax;
 
     /// Asserts `rule` reports nothing on each snippet.
@@ -469,7 +479,7 @@ pub(crate) mod testing {
     /// leaves nothing for the rule to report.
     pub fn first_fix_output(
         rule: &dyn Rule,
-        safety: crate::analysis::FixSafety,
+        safety: crate::findings::FixSafety,
         before: &str,
     ) -> Option<String> {
         let tree = syntax::parse(before, None);
@@ -493,7 +503,7 @@ pub(crate) mod testing {
     /// Asserts that the first fix in each `before` has `safety` and turns it into `after`.
     pub fn assert_first_fix(
         rule: &dyn Rule,
-        safety: crate::analysis::FixSafety,
+        safety: crate::findings::FixSafety,
         cases: &[(&str, &str)],
     ) {
         for (before, after) in cases {
@@ -525,7 +535,7 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::analyze_with;
+    use crate::driver::analyze_with;
     use crate::syntax;
 
     /// Code blocks in a rule's docs page, tagged `js expect_diagnostic` or `js valid`.

@@ -12,7 +12,7 @@ use memchr::memmem;
 use tree_sitter::{Node, Tree};
 
 use super::awaits::{await_expression, await_shape, head_of, is_chain_link, AwaitExpr};
-use super::functions::in_async_context;
+use super::js::{in_async_context, is_function};
 
 /// The misparsed awaits (`await (x)(y)`, `await (x).y`, `await [a]`) inside
 /// `within` (itself included), in source order. `module_is_async` as for
@@ -137,13 +137,8 @@ fn has_top_level_await(tree: &Tree) -> bool {
             // Node 24 runs such a file as CommonJS (checked: `typeof require`
             // is "function", then "await is not defined").
             "await_expression" if !reads_as_a_script(node) => return true,
-            "function_declaration"
-            | "function_expression"
-            | "arrow_function"
-            | "method_definition"
-            | "generator_function_declaration"
-            | "generator_function"
-            | "class_body" => continue,
+            "class_body" => continue,
+            _ if is_function(node) => continue,
             _ => {}
         }
         let mut cursor = node.walk();

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::functions::{in_async_context, is_for_await, is_function, owner, unwrap_parens, Owner};
+use super::js::{in_async_context, is_for_await, is_function, owner, unwrap_parens, Owner};
 
 /// One `await` expression as JavaScript reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,18 +15,14 @@ use std::sync::OnceLock;
 
 use tree_sitter::{Node, QueryCapture, QueryCursor, StreamingIterator, TreeCursor};
 
-use super::queries::{self, QueryFile};
+use super::js::FUNCTION_KINDS;
+use super::queries::{QueryFile, QuerySet};
 use super::words::Words;
 
-/// Node kinds the analysis looks up directly, besides the query roots: what
-/// the async facts record, functions, and awaits.
+/// Node kinds the analysis looks up directly, besides the query roots and
+/// the functions ([`FUNCTION_KINDS`]): what the async facts record, and awaits.
 const DIRECT_KINDS: &[&str] = &[
     "await_expression",
-    "function_declaration",
-    "generator_function_declaration",
-    "function_expression",
-    "arrow_function",
-    "method_definition",
     "class_declaration",
     "class",
     "variable_declarator",
@@ -37,27 +33,30 @@ const DIRECT_KINDS: &[&str] = &[
     "import_statement",
 ];
 
-/// For each node kind id, whether the index keeps nodes of that kind.
-fn indexed_kinds() -> &'static [bool] {
-    static KINDS: OnceLock<Vec<bool>> = OnceLock::new();
-    KINDS.get_or_init(|| {
-        let language = super::language();
-        let mut keep = vec![false; usize::from(language.node_kind_count() as u16) + 1];
-        let mut mark = |id: u16| {
-            if let Some(slot) = keep.get_mut(usize::from(id)) {
-                *slot = true;
-            }
-        };
-        for kind in DIRECT_KINDS {
-            mark(language.id_for_node_kind(kind, true));
+/// The number of node kind ids, plus one: the length of a table by kind id.
+fn kind_table_len() -> usize {
+    usize::from(super::language().node_kind_count() as u16) + 1
+}
+
+/// For each node kind id, whether an index serving `files` keeps nodes of
+/// that kind: the direct kinds and the root kinds of the files' patterns.
+pub(super) fn kept_kinds(files: &[&QueryFile]) -> Vec<bool> {
+    let language = super::language();
+    let mut keep = vec![false; kind_table_len()];
+    let mut mark = |id: u16| {
+        if let Some(slot) = keep.get_mut(usize::from(id)) {
+            *slot = true;
         }
-        for file in queries::all() {
-            for &id in file.root_kinds().into_iter().flatten() {
-                mark(id);
-            }
+    };
+    for kind in DIRECT_KINDS.iter().chain(FUNCTION_KINDS) {
+        mark(language.id_for_node_kind(kind, true));
+    }
+    for file in files {
+        for &id in file.root_kinds().into_iter().flatten() {
+            mark(id);
         }
-        keep
-    })
+    }
+    keep
 }
 
 /// Kinds whose nodes hold no node of any kept kind, whatever the text: the
@@ -69,7 +68,7 @@ const OPAQUE_KINDS: &[&str] = &["string", "regex"];
 fn opaque_kinds() -> &'static [bool] {
     static KINDS: OnceLock<Vec<bool>> = OnceLock::new();
     KINDS.get_or_init(|| {
-        let mut opaque = vec![false; indexed_kinds().len()];
+        let mut opaque = vec![false; kind_table_len()];
         for kind in OPAQUE_KINDS {
             opaque[usize::from(super::kind_id(kind))] = true;
         }
@@ -84,19 +83,22 @@ const FEW_CHILDREN: usize = 8;
 pub struct SyntaxIndex<'t> {
     /// The nodes walked: one root, or the top-level nodes of one unit.
     roots: Vec<Node<'t>>,
+    /// For each node kind id, whether the index keeps nodes of that kind.
+    kept: &'static [bool],
     by_kind: Vec<Vec<Node<'t>>>,
 }
 
 impl<'t> SyntaxIndex<'t> {
-    /// Walks `root` once, keeping the nodes of every indexed kind.
-    pub fn new(root: Node<'t>) -> Self {
-        Self::spanning(&[root])
+    /// Walks `root` once, keeping the nodes of every kind `queries` or the
+    /// analysis looks up.
+    pub fn new(root: Node<'t>, queries: &'static QuerySet) -> Self {
+        Self::spanning(&[root], queries)
     }
 
     /// Walks each of `nodes` (top-level nodes, in document order): one unit
     /// of a document.
-    pub fn spanning(nodes: &[Node<'t>]) -> Self {
-        let (keep, opaque) = (indexed_kinds(), opaque_kinds());
+    pub fn spanning(nodes: &[Node<'t>], queries: &'static QuerySet) -> Self {
+        let (keep, opaque) = (queries.kept(), opaque_kinds());
         let mut by_kind: Vec<Vec<Node<'t>>> = vec![Vec::new(); keep.len()];
         // Depth first, each node before its children, children in order: the
         // stack holds the nodes still to visit, the next one on top.
@@ -134,6 +136,7 @@ impl<'t> SyntaxIndex<'t> {
         }
         Self {
             roots: nodes.to_vec(),
+            kept: keep,
             by_kind,
         }
     }
@@ -163,7 +166,7 @@ impl<'t> SyntaxIndex<'t> {
     pub fn nodes(&self, kind: &str) -> &[Node<'t>] {
         let id = usize::from(super::kind_id(kind));
         debug_assert!(
-            indexed_kinds().get(id).copied().unwrap_or(false),
+            self.kept.get(id).copied().unwrap_or(false),
             "the syntax index does not keep `{kind}` nodes"
         );
         self.by_kind.get(id).map_or(&[], Vec::as_slice)
@@ -231,6 +234,7 @@ impl<'t> SyntaxIndex<'t> {
 mod tests {
     use super::*;
     use crate::syntax;
+    use crate::syntax::queries::tests::on_disk;
 
     fn whole_tree_matches(file: &QueryFile, source: &str) -> Vec<Vec<(u32, usize, usize)>> {
         let tree = syntax::parse(source, None);
@@ -270,10 +274,10 @@ load(2).then((v) => v);
     #[test]
     fn indexed_matching_finds_exactly_the_whole_tree_matches() {
         let tree = syntax::parse(SAMPLE, None);
-        let index = SyntaxIndex::new(tree.root_node());
-        for file in queries::all() {
+        let index = SyntaxIndex::new(tree.root_node(), on_disk());
+        for file in on_disk().files() {
             let mut found = Vec::new();
-            let words = Words::new(SAMPLE, queries::required_words());
+            let words = Words::new(SAMPLE, on_disk().required_words());
             index.for_each_match(file, SAMPLE, &words, &[], |captures| {
                 found.push(key(captures))
             });
@@ -284,7 +288,7 @@ load(2).then((v) => v);
 
     #[test]
     fn every_shipped_query_file_has_known_root_kinds() {
-        for file in queries::all() {
+        for file in on_disk().files() {
             assert!(
                 file.root_kinds().is_some_and(|roots| !roots.is_empty()),
                 "queries/{}: every pattern should start with a named node kind",
@@ -297,7 +301,7 @@ load(2).then((v) => v);
     fn contains_finds_a_kept_kind_inside_a_node() {
         let source = "for (const a of b) { f(); }\nfor (const c of d) { await g(c); }\n";
         let tree = syntax::parse(source, None);
-        let index = SyntaxIndex::new(tree.root_node());
+        let index = SyntaxIndex::new(tree.root_node(), on_disk());
         let root = tree.root_node();
         let (first, second) = (root.named_child(0).unwrap(), root.named_child(1).unwrap());
         assert!(!index.contains(first, "await_expression"));
@@ -315,7 +319,7 @@ load(2).then((v) => v);
             calls.join(", ")
         );
         let tree = syntax::parse(&source, None);
-        let index = SyntaxIndex::new(tree.root_node());
+        let index = SyntaxIndex::new(tree.root_node(), on_disk());
         let mut expected = Vec::new();
         let mut stack = vec![tree.root_node()];
         while let Some(node) = stack.pop() {
@@ -335,7 +339,7 @@ load(2).then((v) => v);
         let source =
             r#"const s = "a \" async ${x}", t = 'await (b)', r = /Promise(\.all)?[/]/giu;"#;
         let tree = syntax::parse(source, None);
-        let (keep, opaque) = (indexed_kinds(), opaque_kinds());
+        let (keep, opaque) = (on_disk().kept(), opaque_kinds());
         let mut seen = 0;
         let mut stack = vec![tree.root_node()];
         while let Some(node) = stack.pop() {
@@ -364,7 +368,7 @@ load(2).then((v) => v);
         let source = "async function a() { await x; }\nasync function b() { await y; }\n";
         let tree = syntax::parse(source, None);
         let second = tree.root_node().named_child(1).expect("b");
-        let index = SyntaxIndex::new(second);
+        let index = SyntaxIndex::new(second, on_disk());
         let awaits = index.nodes("await_expression");
         assert_eq!(awaits.len(), 1);
         assert_eq!(&source[awaits[0].byte_range()], "await y");

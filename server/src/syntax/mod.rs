@@ -2,8 +2,8 @@
 
 pub mod await_lookup;
 pub mod awaits;
-pub mod functions;
 pub mod index;
+pub mod js;
 pub mod queries;
 pub mod words;
 

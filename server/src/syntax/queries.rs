@@ -185,36 +185,89 @@ query_file!(
 /// The query files shared by several parts of the analysis.
 pub static SHARED: &[&QueryFile] = &[&ASYNC_FUNCTIONS, &AWAITS];
 
-/// Every embedded query file: the shared ones and each rule's own.
-pub fn all() -> Vec<&'static QueryFile> {
-    let mut files: Vec<&'static QueryFile> = SHARED.to_vec();
-    for rule in crate::rules::ALL {
-        files.extend(rule.meta().queries.iter().copied());
-    }
-    files
+/// The query files one [`SyntaxIndex`](super::SyntaxIndex) serves, with what
+/// an index needs of them: the node kinds their patterns start at, and the
+/// words they require. The rules' registry builds the set of every file
+/// (`rules::query_registry`); the facts below the rules use [`shared`].
+pub struct QuerySet {
+    files: Vec<&'static QueryFile>,
+    words: Vec<&'static str>,
+    /// For each node kind id, whether an index keeps nodes of that kind.
+    kept: Vec<bool>,
 }
 
-/// Every word some query file requires (see [`QueryFile::requires`]).
-pub fn required_words() -> &'static [&'static str] {
-    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
-    WORDS.get_or_init(|| {
-        let mut words: Vec<&'static str> = all()
-            .into_iter()
+impl QuerySet {
+    pub fn new(files: Vec<&'static QueryFile>) -> Self {
+        let mut words: Vec<&'static str> = files
+            .iter()
             .flat_map(|file| file.requires().iter().copied())
             .collect();
         words.sort_unstable();
         words.dedup();
-        words
-    })
+        let kept = super::index::kept_kinds(&files);
+        Self { files, words, kept }
+    }
+
+    /// The query files of the set.
+    pub fn files(&self) -> &[&'static QueryFile] {
+        &self.files
+    }
+
+    /// Every word some query file of the set requires (see [`QueryFile::requires`]).
+    pub fn required_words(&self) -> &[&'static str] {
+        &self.words
+    }
+
+    /// For each node kind id, whether an index serving this set keeps its nodes.
+    pub(super) fn kept(&self) -> &[bool] {
+        &self.kept
+    }
+}
+
+/// The shared query files alone.
+pub fn shared() -> &'static QuerySet {
+    static SET: OnceLock<QuerySet> = OnceLock::new();
+    SET.get_or_init(|| QuerySet::new(SHARED.to_vec()))
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Every file in the `queries` folder, read at test time: the same files
+    /// the rules' registry embeds (`rules::query_registry` checks that), for
+    /// testing the syntax layer with all of them without importing the rules.
+    pub(crate) fn on_disk() -> &'static QuerySet {
+        static SET: OnceLock<QuerySet> = OnceLock::new();
+        SET.get_or_init(|| {
+            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../queries");
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .expect("queries folder")
+                .map(|entry| {
+                    entry
+                        .expect("entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .filter(|name| name.ends_with(".scm"))
+                .collect();
+            names.sort();
+            let files = names
+                .into_iter()
+                .map(|name| {
+                    let source = std::fs::read_to_string(format!("{dir}/{name}")).expect("query");
+                    let file = QueryFile::new(name.leak(), source.leak(), &[]);
+                    &*Box::leak(Box::new(file))
+                })
+                .collect();
+            QuerySet::new(files)
+        })
+    }
 
     #[test]
     fn every_required_word_is_spelled_out_in_the_patterns() {
-        for file in all() {
+        for file in on_disk().files() {
             let patterns: String = file
                 .source
                 .lines()
@@ -228,39 +281,6 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn every_query_file_compiles_and_has_the_captures_the_code_uses() {
-        for file in all() {
-            for capture in file.captures {
-                assert!(
-                    file.query().capture_index_for_name(capture).is_some(),
-                    "queries/{} lacks @{capture}",
-                    file.name
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn every_file_in_the_queries_folder_is_embedded_once() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../queries");
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-            .expect("queries folder")
-            .map(|entry| {
-                entry
-                    .expect("entry")
-                    .file_name()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .filter(|name| name.ends_with(".scm"))
-            .collect();
-        on_disk.sort();
-        let mut embedded: Vec<&str> = all().iter().map(|f| f.name).collect();
-        embedded.sort();
-        assert_eq!(on_disk, embedded);
     }
 
     #[test]
@@ -280,7 +300,7 @@ mod tests {
 
     #[test]
     fn each_query_file_starts_with_a_comment() {
-        for file in all() {
+        for file in on_disk().files() {
             assert!(
                 file.source.starts_with(';'),
                 "queries/{} needs a header comment",

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{Edit, Finding, Fix, FixSafety, Severity, SYNTAX_ERROR, UNKNOWN_RULE};
+use crate::findings::{Edit, Finding, Fix, FixSafety, Severity, SYNTAX_ERROR, UNKNOWN_RULE};
 use crate::rules;
 
 /// The cache folder's name when `--cache-dir` is not given.

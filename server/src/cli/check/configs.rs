@@ -34,7 +34,7 @@ impl ConfigCache {
         for config_file in config_files.values().flatten() {
             loaded
                 .entry(config_file.clone())
-                .or_insert_with(|| Config::load(config_file));
+                .or_insert_with(|| Config::load(config_file, crate::driver::known_rules()));
         }
         let mut errors = Vec::new();
         let mut good = HashMap::new();
@@ -70,7 +70,7 @@ impl ConfigCache {
             .entry(folder.clone())
             .or_insert_with(|| {
                 Arc::new(
-                    Config::load_for(&folder)
+                    Config::load_for(&folder, crate::driver::known_rules())
                         .map(|(_, c)| c)
                         .map_err(|e| e.to_string()),
                 )

@@ -6,13 +6,13 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::analysis::contain_panic;
-use crate::analysis::fix_all::apply_safe_fixes;
 use crate::config::Config;
+use crate::driver::contain_panic;
+use crate::ide::fix_all::apply_safe_fixes;
 use crate::rules;
 use crate::syntax;
 
-use super::{FileReport, Outcome};
+use crate::cli::report::{FileReport, Outcome};
 
 /// What `check` does with safe fixes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -21,13 +21,15 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
-use crate::analysis::{analyze_guarded, has_suppression_comment, syntax_error, Finding};
 use crate::config::{Config, ConfigError};
-use crate::engine::{self, OrderOutcome};
+use crate::driver::{analyze_guarded, has_suppression_comment, syntax_error};
+use crate::engine;
+use crate::findings::Finding;
 use crate::rules;
 use crate::syntax;
 
 use super::format::{self, Format, Summary};
+use super::report::{FileReport, Outcome};
 
 pub use fix::FixMode;
 pub use walk::EXTENSIONS;
@@ -64,44 +66,6 @@ impl Default for Options {
             order: false,
             cache_dir: None,
             threads: None,
-        }
-    }
-}
-
-/// What checking one file gave.
-pub struct FileReport {
-    pub path: PathBuf,
-    pub source: String,
-    pub outcome: Outcome,
-    /// The predicted output, with `--order`.
-    pub order: Option<OrderOutcome>,
-    /// The safe fixes as a unified diff, with `--fix-dry-run`.
-    pub diff: Option<String>,
-}
-
-pub enum Outcome {
-    Checked(Vec<Finding>),
-    /// Not analysed, on purpose (too large, minified); the reason says why.
-    Skipped(String),
-    /// Could not be read, decoded or analysed.
-    Failed(String),
-}
-
-impl FileReport {
-    fn failed(path: PathBuf, reason: String) -> Self {
-        Self {
-            path,
-            source: String::new(),
-            outcome: Outcome::Failed(reason),
-            order: None,
-            diff: None,
-        }
-    }
-
-    pub fn findings(&self) -> &[Finding] {
-        match &self.outcome {
-            Outcome::Checked(findings) => findings,
-            _ => &[],
         }
     }
 }
@@ -251,7 +215,7 @@ fn load_configs(paths: &[PathBuf]) -> Result<Vec<Config>, Vec<ConfigError>> {
             if !seen.insert(file.clone()) {
                 continue;
             }
-            match Config::load(&file) {
+            match Config::load(&file, crate::driver::known_rules()) {
                 Ok(config) => configs.push(config),
                 Err(error) => errors.push(error),
             }
@@ -337,7 +301,7 @@ impl Checker {
         };
         if let Some(tree) = tree {
             let module = engine::detect_module_kind(path, &report.source, &tree);
-            report.order = crate::analysis::contain_panic(|| {
+            report.order = crate::driver::contain_panic(|| {
                 engine::predict_order(&report.source, &tree, module)
             })
             .ok();

@@ -6,7 +6,7 @@ use crate::engine::OrderOutcome;
 use crate::line_index::LineIndex;
 
 use super::one_based;
-use crate::cli::check::{FileReport, Outcome};
+use crate::cli::report::{FileReport, Outcome};
 
 pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     for report in reports {

@@ -2,11 +2,11 @@
 
 use std::io::{self, Write};
 
-use crate::analysis::Severity;
+use crate::findings::Severity;
 use crate::line_index::LineIndex;
 
 use super::one_based;
-use crate::cli::check::{FileReport, Outcome};
+use crate::cli::report::{FileReport, Outcome};
 
 pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     for report in reports {

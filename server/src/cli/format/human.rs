@@ -6,11 +6,11 @@ use codespan_reporting::diagnostic::{Diagnostic, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor};
 
-use crate::analysis::{FixSafety, Severity};
 use crate::engine::OrderOutcome;
+use crate::findings::{FixSafety, Severity};
 use crate::rules::docs_url;
 
-use crate::cli::check::{FileReport, Outcome};
+use crate::cli::report::{FileReport, Outcome};
 
 pub fn write(out: &mut dyn Write, color: bool, reports: &[FileReport]) -> io::Result<()> {
     let config = term::Config::default();

@@ -5,13 +5,13 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::analysis::Finding;
 use crate::engine::OrderOutcome;
+use crate::findings::Finding;
 use crate::line_index::LineIndex;
 use crate::rules::docs_url;
 
 use super::{one_based, Summary};
-use crate::cli::check::{FileReport, Outcome};
+use crate::cli::report::{FileReport, Outcome};
 
 pub const SCHEMA_VERSION: u32 = 1;
 

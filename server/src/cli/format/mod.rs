@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 
-use crate::analysis::Severity;
+use crate::findings::Severity;
 use crate::line_index::{Encoding, LineCol, LineIndex};
 
-use super::check::{FileReport, Outcome};
+use super::report::{FileReport, Outcome};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {

@@ -5,12 +5,12 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::analysis::{Finding, Severity, SYNTAX_ERROR};
+use crate::findings::{Finding, Severity, SYNTAX_ERROR};
 use crate::line_index::LineIndex;
 use crate::rules::{self, docs_url};
 
 use super::one_based;
-use crate::cli::check::{FileReport, Outcome};
+use crate::cli::report::{FileReport, Outcome};
 
 pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     let rules: Vec<Value> = descriptors()

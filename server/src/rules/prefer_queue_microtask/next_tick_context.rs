@@ -14,7 +14,7 @@
 use tree_sitter::Node;
 
 use crate::syntax::awaits;
-use crate::syntax::functions::{is_async_function, owner, unwrap_parens, Owner};
+use crate::syntax::js::{is_async_function, owner, unwrap_parens, Owner};
 
 /// When the callback of a `process.nextTick` call runs, relative to the
 /// promise callbacks already queued.
@@ -125,7 +125,7 @@ fn unconditional_await_in(source: &str, statement: Node, function: Node) -> bool
     while let Some(node) = stack.pop() {
         match node.kind() {
             "ternary_expression" | "binary_expression" | "optional_chain" => continue,
-            kind if crate::syntax::functions::FUNCTION_KINDS.contains(&kind) => continue,
+            kind if crate::syntax::js::FUNCTION_KINDS.contains(&kind) => continue,
             _ => {}
         }
         if let Some(awaited) = awaits::await_expression_in(source, node, true) {

@@ -9,10 +9,7 @@
 
 use tree_sitter::{Node, Tree};
 
-use super::{Finding, Severity};
-
-/// The code of the finding, in every output format and the editor.
-pub const SYNTAX_ERROR: &str = "syntax-error";
+use crate::findings::{Finding, Severity, SYNTAX_ERROR};
 
 /// The first place in document order where `tree` could not be parsed.
 pub fn syntax_error(source: &str, tree: &Tree) -> Option<Finding> {

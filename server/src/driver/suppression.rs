@@ -17,10 +17,7 @@ use crate::line_index::{Encoding, LineIndex};
 use crate::rules;
 use crate::suggest;
 
-use super::{Finding, Severity};
-
-/// The code of the warning on a suppression comment naming no rule.
-pub const UNKNOWN_RULE: &str = "unknown-rule";
+use crate::findings::{Finding, Severity, UNKNOWN_RULE};
 
 /// What every suppression comment contains.
 const MARKER: &str = "ticklens-ignore";
@@ -166,8 +163,8 @@ fn parse_codes(text: &str, at: usize) -> Vec<(String, Range<usize>)> {
 
 #[cfg(test)]
 mod tests {
-    use super::UNKNOWN_RULE;
-    use crate::analysis::{analyze_with, Finding, Severity};
+    use crate::driver::analyze_with;
+    use crate::findings::{Finding, Severity, UNKNOWN_RULE};
     use crate::rules::AsyncPromiseExecutor;
     use crate::syntax;
 

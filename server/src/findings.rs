@@ -1,8 +1,18 @@
 //! What a rule reports: plain data with byte ranges.
+//!
+//! Below the rules and the driver that runs them: it imports nothing of the
+//! crate, so the rules, the driver, the editor and the command line share it.
 
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
+
+/// The code of the finding on a file that does not parse (see
+/// `driver::syntax_error`), in every output format and the editor.
+pub const SYNTAX_ERROR: &str = "syntax-error";
+
+/// The code of the warning on a suppression comment naming no rule.
+pub const UNKNOWN_RULE: &str = "unknown-rule";
 
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

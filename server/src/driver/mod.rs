@@ -1,0 +1,471 @@
+//! The driver: runs the rules over a document and returns plain findings.
+//!
+//! It sits above the rules (it holds the registry's `rules::ALL` and builds
+//! each unit's `RuleContext`) and below the editor and the command line, which
+//! both call [`analyze`] and translate its byte ranges for their audience. It
+//! splits a file into top-level units ([`units`]) and caches each unit's facts
+//! and findings, applies the `ticklens-ignore-*` comments ([`suppression`]),
+//! and reports a file that does not parse ([`syntax_error`]).
+
+mod suppression;
+mod syntax_error;
+pub mod units;
+
+pub use syntax_error::syntax_error;
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use thiserror::Error;
+use tree_sitter::Tree;
+
+use crate::analysis::async_facts::AsyncFacts;
+use crate::analysis::lookups::Lookup;
+use crate::config::{Config, KnownRules};
+use crate::findings::Finding;
+use crate::line_index::LineIndex;
+use crate::rules::query_registry::query_set;
+use crate::rules::{self, Rule, RuleContext};
+use crate::syntax::{SyntaxIndex, Words};
+use suppression::Suppressions;
+
+/// Everything the analysis found in one document.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Analysis {
+    /// Findings sorted by start offset, then rule code.
+    pub findings: Vec<Finding>,
+    /// Top-level units left unexamined because the time budget ran out; their
+    /// findings are missing. 0 when the analysis is complete.
+    pub skipped_units: usize,
+}
+
+impl Analysis {
+    /// Whether some part of the document was not examined (see [`analyze_within`]).
+    pub fn is_partial(&self) -> bool {
+        self.skipped_units > 0
+    }
+}
+
+/// The analysis of a document panicked. The panic is contained so that one bad
+/// document never takes down the server or stops `check` from finishing.
+#[derive(Debug, Error)]
+#[error("the analysis panicked: {message}")]
+pub struct AnalysisPanic {
+    pub message: String,
+}
+
+/// The registry's rules as reading a config knows them: their codes, and the
+/// page that lists them.
+pub fn known_rules() -> KnownRules<'static> {
+    static CODES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    KnownRules {
+        codes: CODES.get_or_init(|| rules::ALL.iter().map(|rule| rule.meta().code).collect()),
+        index_url: rules::docs_index_url(),
+    }
+}
+
+/// Runs every rule over `source`, whose parse is `tree`, with default settings.
+pub fn analyze(source: &str, tree: &Tree) -> Analysis {
+    analyze_configured(source, tree, rules::ALL, &Config::default())
+}
+
+/// Runs the given rules with default settings.
+pub fn analyze_with(source: &str, tree: &Tree, rules: &[&dyn Rule]) -> Analysis {
+    analyze_configured(source, tree, rules, &Config::default())
+}
+
+/// Runs the given rules under `config`: rule levels, known-safe calls, and the
+/// in-source `ticklens-ignore-*` comments.
+pub fn analyze_configured(
+    source: &str,
+    tree: &Tree,
+    rules: &[&dyn Rule],
+    config: &Config,
+) -> Analysis {
+    analyze_incremental(source, tree, rules, config, &mut AnalysisCache::one_shot())
+}
+
+/// What [`analyze_incremental`] keeps between successive versions of one
+/// document: per top-level unit, its async facts and its findings.
+#[derive(Default)]
+pub struct AnalysisCache {
+    /// Boxed: a unit's facts are large, and the map is rebuilt on every run.
+    units: HashMap<u64, Box<CachedUnit>>,
+    /// The file's facts (all units' merged), the hash of the units' facts
+    /// fingerprints they were merged from, and their
+    /// [answers fingerprint](AsyncFacts::answers_fingerprint).
+    merged: Option<(u64, AsyncFacts, u64)>,
+    /// Units examined afresh by the last run (the rest came from the cache).
+    pub last_examined: usize,
+    /// For a single run: keeps nothing, so it skips the fingerprints and the
+    /// lookup log that only serve the next run.
+    one_shot: bool,
+}
+
+impl AnalysisCache {
+    /// A cache for exactly one run (`check`, a test): the run costs less.
+    pub fn one_shot() -> Self {
+        Self {
+            one_shot: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// One unit of the current run: its cache key (none when it must not be
+/// cached), what is known of it, and its index when one was built.
+struct UnitState<'t> {
+    key: Option<u64>,
+    cached: Option<Box<CachedUnit>>,
+    index: Option<SyntaxIndex<'t>>,
+}
+
+struct CachedUnit {
+    facts: AsyncFacts,
+    facts_fingerprint: u64,
+    /// The findings and what they were computed under; `None` when they
+    /// still have to be computed.
+    findings: Option<UnitFindings>,
+}
+
+/// A unit's findings, with ranges relative to the unit's start, and the
+/// file-wide inputs they depend on.
+#[derive(Clone)]
+struct UnitFindings {
+    /// The key of the rules and settings.
+    settings: u64,
+    /// The [answers fingerprint](AsyncFacts::answers_fingerprint) of the
+    /// file's facts at the time.
+    answers: u64,
+    /// Each key the rules looked up in the file's facts, with its
+    /// [answer](AsyncFacts::answer) at the time.
+    lookups: Vec<(Lookup, u64)>,
+    relative: Vec<Finding>,
+}
+
+impl UnitFindings {
+    /// Whether these findings hold under `settings` and `facts`: the same
+    /// rules and settings, and facts that answer every query the unit made
+    /// as before (all of them alike, or at least the ones it asked).
+    fn hold_under(&self, settings: u64, answers: u64, facts: &AsyncFacts) -> bool {
+        self.settings == settings
+            && (self.answers == answers
+                || self
+                    .lookups
+                    .iter()
+                    .all(|(lookup, answer)| facts.answer(lookup) == *answer))
+    }
+}
+
+impl CachedUnit {
+    /// A copy, for a second unit with the same text.
+    fn duplicate(&self) -> Box<CachedUnit> {
+        Box::new(CachedUnit {
+            facts: self.facts.clone(),
+            facts_fingerprint: self.facts_fingerprint,
+            findings: self.findings.clone(),
+        })
+    }
+}
+
+/// Like [`analyze_configured`], re-examining only the top-level units (see
+/// [`units`]) whose text changed since the run that filled `cache`, as long as
+/// the file's async facts stayed the same. The result is always equal to a
+/// fresh analysis: a unit's findings depend only on its text and the
+/// file-wide inputs, and both are part of the cache keys.
+pub fn analyze_incremental(
+    source: &str,
+    tree: &Tree,
+    rules: &[&dyn Rule],
+    config: &Config,
+    cache: &mut AnalysisCache,
+) -> Analysis {
+    analyze_within(source, tree, rules, config, cache, None)
+}
+
+/// Like [`analyze_incremental`], but stops examining units once `deadline`
+/// has passed (after at least one, so that repeated runs always progress):
+/// the result is then [partial](Analysis::is_partial). What was examined is
+/// cached, so the next run on the same text goes on where this one stopped.
+pub fn analyze_within(
+    source: &str,
+    tree: &Tree,
+    rules: &[&dyn Rule],
+    config: &Config,
+    cache: &mut AnalysisCache,
+    deadline: Option<Instant>,
+) -> Analysis {
+    let rules = rules::triggered(source, rules);
+    cache.last_examined = 0;
+    if rules.is_empty() {
+        cache.units.clear();
+        return finish(source, tree, Vec::new(), 0);
+    }
+    let units = units::units(source, tree);
+    let mut previous = std::mem::take(&mut cache.units);
+    // Facts first: every unit's, from the cache or from its own index. A unit
+    // with a syntax error is never cached: the same text can parse differently
+    // in another context, and recovery is where that happens.
+    let mut states: Vec<UnitState> = Vec::with_capacity(units.len());
+    for unit in &units {
+        let cacheable = !unit.has_error;
+        let reused = if cacheable {
+            previous.remove(&unit.key).or_else(|| {
+                let earlier = states.iter().position(|s| s.key == Some(unit.key))?;
+                states[earlier]
+                    .cached
+                    .as_ref()
+                    .map(|cached| cached.duplicate())
+            })
+        } else {
+            None
+        };
+        let state = match reused {
+            Some(cached) => UnitState {
+                key: Some(unit.key),
+                cached: Some(cached),
+                index: None,
+            },
+            None => {
+                let index = SyntaxIndex::spanning(&unit.nodes, query_set());
+                let facts = AsyncFacts::from_index(source, &index);
+                UnitState {
+                    key: cacheable.then_some(unit.key),
+                    cached: Some(Box::new(CachedUnit {
+                        facts_fingerprint: match cache.one_shot {
+                            true => 0,
+                            false => facts.fingerprint(),
+                        },
+                        facts,
+                        findings: None,
+                    })),
+                    index: Some(index),
+                }
+            }
+        };
+        states.push(state);
+    }
+    // The file's facts: merged again only when some unit's facts changed.
+    let mut facts_key = std::collections::hash_map::DefaultHasher::new();
+    for state in &states {
+        let cached = state.cached.as_ref().expect("every unit has facts");
+        cached.facts_fingerprint.hash(&mut facts_key);
+    }
+    let facts_key = facts_key.finish();
+    let (facts, answers) = match cache.merged.take() {
+        Some((key, facts, answers)) if key == facts_key => (facts, answers),
+        _ => {
+            let mut facts = AsyncFacts::default();
+            for state in &states {
+                facts.merge(&state.cached.as_ref().expect("every unit has facts").facts);
+            }
+            let answers = match cache.one_shot {
+                true => 0,
+                false => facts.answers_fingerprint(),
+            };
+            (facts, answers)
+        }
+    };
+    // A unit's findings are reused while the rules and settings are the same
+    // and the file's facts answer every query the unit made as before, even
+    // when some unit's facts changed (a local, or an async function the unit
+    // never mentions, renamed).
+    let mut settings = std::collections::hash_map::DefaultHasher::new();
+    for rule in &rules {
+        rule.meta().code.hash(&mut settings);
+    }
+    format!("{config:?}").hash(&mut settings);
+    // Whether the top level may await (ES-module syntax): a unit's misparsed
+    // top-level awaits read differently when an `import` elsewhere changes it.
+    let module_syntax = crate::syntax::await_lookup::has_module_syntax(tree);
+    module_syntax.hash(&mut settings);
+    let settings = settings.finish();
+
+    let words = Words::new(source, query_set().required_words());
+    let mut findings = Vec::new();
+    let mut skipped_units = 0;
+    for (unit, state) in units.iter().zip(&mut states) {
+        let range = unit.range();
+        let cached = state.cached.as_mut().expect("every unit has facts");
+        match &cached.findings {
+            Some(held) if state.key.is_some() && held.hold_under(settings, answers, &facts) => {
+                findings.extend(
+                    held.relative
+                        .iter()
+                        .map(|f| f.shifted(range.start as isize)),
+                );
+            }
+            _ if cache.last_examined > 0
+                && deadline.is_some_and(|deadline| Instant::now() >= deadline) =>
+            {
+                skipped_units += 1;
+            }
+            _ => {
+                let index = state
+                    .index
+                    .take()
+                    .unwrap_or_else(|| SyntaxIndex::spanning(&unit.nodes, query_set()));
+                cache.last_examined += 1;
+                let ctx = RuleContext::for_unit(
+                    source,
+                    tree,
+                    config,
+                    index,
+                    module_syntax,
+                    &words,
+                    &facts,
+                );
+                if cache.one_shot {
+                    findings.extend(examine(&ctx, &rules, config));
+                    continue;
+                }
+                facts.lookups().start();
+                let unit_findings = examine(&ctx, &rules, config);
+                let lookups = facts.lookups().finish();
+                // A finding reaching outside its unit is never reused.
+                cached.findings = unit_findings
+                    .iter()
+                    .all(|f| f.lies_within(&range))
+                    .then(|| UnitFindings {
+                        settings,
+                        answers,
+                        lookups: lookups
+                            .into_iter()
+                            .map(|lookup| {
+                                let answer = facts.answer(&lookup);
+                                (lookup, answer)
+                            })
+                            .collect(),
+                        relative: unit_findings
+                            .iter()
+                            .map(|f| f.shifted(-(range.start as isize)))
+                            .collect(),
+                    });
+                findings.extend(unit_findings);
+            }
+        }
+    }
+    if !cache.one_shot {
+        cache.units = states
+            .into_iter()
+            .filter_map(|state| Some((state.key?, state.cached?)))
+            .collect();
+        cache.merged = Some((facts_key, facts, answers));
+    }
+
+    finish(source, tree, findings, skipped_units)
+}
+
+/// Applies the `ticklens-ignore-*` comments to `findings`, adds a warning for
+/// each code in them that names no rule, and sorts.
+fn finish(source: &str, tree: &Tree, mut findings: Vec<Finding>, skipped_units: usize) -> Analysis {
+    if has_suppression_comment(source) {
+        let index = LineIndex::new(source);
+        let suppressions = Suppressions::collect(source, tree, &index);
+        findings.retain(|finding| !suppressions.silences(finding, source, &index));
+        findings.extend(suppressions.unknown_rules());
+    }
+    findings.sort_by(|a, b| {
+        (a.range.start, a.rule, a.range.end, &a.message).cmp(&(
+            b.range.start,
+            b.rule,
+            b.range.end,
+            &b.message,
+        ))
+    });
+    Analysis {
+        findings,
+        skipped_units,
+    }
+}
+
+/// Whether `source` may hold a `ticklens-ignore-*` comment (a text scan):
+/// such a file can get findings even when no rule is triggered.
+pub fn has_suppression_comment(source: &str) -> bool {
+    Suppressions::mentioned(source)
+}
+
+/// Runs `rules` in one context, with the severities `config` sets.
+fn examine(ctx: &RuleContext, rules: &[&dyn Rule], config: &Config) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in rules {
+        let meta = rule.meta();
+        let Some(severity) = config.severity_of(meta.code, meta.default_severity) else {
+            continue;
+        };
+        findings.extend(rule.check(ctx).into_iter().map(|mut finding| {
+            finding.severity = severity;
+            finding
+        }));
+    }
+    findings
+}
+
+/// Like [`analyze_configured`], but a panic in a rule becomes an error value.
+pub fn analyze_guarded(
+    source: &str,
+    tree: &Tree,
+    rules: &[&dyn Rule],
+    config: &Config,
+) -> Result<Analysis, AnalysisPanic> {
+    contain_panic(|| analyze_configured(source, tree, rules, config))
+}
+
+/// Runs `work`, turning a panic into an [`AnalysisPanic`] so that one bad input
+/// cannot take down its caller.
+pub fn contain_panic<T>(work: impl FnOnce() -> T) -> Result<T, AnalysisPanic> {
+    catch_unwind(AssertUnwindSafe(work)).map_err(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic payload".to_owned());
+        AnalysisPanic { message }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::Severity;
+    use crate::rules::{RuleMeta, Trigger};
+    use crate::syntax;
+
+    struct Exploding;
+
+    impl Rule for Exploding {
+        fn meta(&self) -> &'static RuleMeta {
+            &RuleMeta {
+                code: "exploding",
+                default_severity: Severity::Error,
+                summary: "a rule that panics, to test containment",
+                triggers: &[Trigger::Word("x")],
+                queries: &[],
+            }
+        }
+
+        fn check(&self, _ctx: &RuleContext) -> Vec<Finding> {
+            panic!("boom");
+        }
+    }
+
+    #[test]
+    fn a_panicking_rule_becomes_an_error_value() {
+        let tree = syntax::parse("x", None);
+        let err = analyze_guarded("x", &tree, &[&Exploding], &Config::default()).unwrap_err();
+        assert_eq!(err.message, "boom");
+    }
+
+    #[test]
+    fn findings_are_sorted_by_position() {
+        let source = "new Promise(async () => {});\nnew Promise(async function () {});\n";
+        let tree = syntax::parse(source, None);
+        let analysis = analyze_with(source, &tree, &[&crate::rules::AsyncPromiseExecutor]);
+        let starts: Vec<usize> = analysis.findings.iter().map(|f| f.range.start).collect();
+        assert_eq!(starts.len(), 2);
+        assert!(starts.windows(2).all(|w| w[0] <= w[1]));
+    }
+}
