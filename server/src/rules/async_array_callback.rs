@@ -1,10 +1,9 @@
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{
-    awaits_itself, for_each_own_node, in_async_function, AsyncFacts,
-};
+use crate::analysis::source_facts::AsyncFacts;
 use crate::findings::{Edit, Finding, Fix};
-use crate::syntax::js::{is_for_await, unwrap_parens};
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{for_each_own_node, in_async_function, is_for_await, unwrap_parens};
 use crate::syntax::{await_lookup, awaits};
 use crate::{query_file, syntax};
 
@@ -133,18 +132,15 @@ struct Match<'t> {
 
 impl AsyncArrayCallback {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|m| {
-                let method = ctx.text(m.method);
-                let fixes = if method == "forEach" {
-                    for_each_fixes(ctx, ctx.facts(), &m)
-                } else {
-                    Vec::new()
-                };
-                META.finding(m.keyword.byte_range(), message(method), fixes)
-            })
-            .collect()
+        META.report_each(detect(ctx), |m| {
+            let method = ctx.text(m.method);
+            let fixes = if method == "forEach" {
+                for_each_fixes(ctx, ctx.facts(), &m)
+            } else {
+                Vec::new()
+            };
+            (m.keyword.byte_range(), message(method), fixes)
+        })
     }
 }
 
@@ -366,7 +362,7 @@ fn for_of_fix(ctx: &RuleContext, statement: Node, m: &Match, in_async: bool) -> 
     ) {
         return None;
     }
-    if crate::analysis::async_facts::uses_own_this_or_arguments(ctx.source, callback) {
+    if crate::syntax::js::uses_own_this_or_arguments(ctx.source, callback) {
         return None;
     }
     if awaits_itself(ctx.source, callback) && !in_async {
@@ -448,13 +444,10 @@ fn inside_nested_loop(node: Node, body: Node) -> bool {
 mod tests {
     use super::*;
     use crate::driver::analyze_with;
+    use crate::rules::fix_outputs::fix_outputs_and_safety;
     use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
-
-    fn fixes_of(source: &str) -> Vec<(String, FixSafety)> {
-        crate::rules::fix_outputs::fix_outputs_and_safety(&AsyncArrayCallback, source)
-    }
 
     #[test]
     fn sync_callbacks_promise_aware_apis_and_awaited_accumulators_pass() {
@@ -572,7 +565,7 @@ mod tests {
     fn for_each_fixes_rewrite_to_promise_all_or_for_of() {
         let source = "async function saveAll(users) {\n  users.forEach(async (user) => {\n    if (!user) return;\n    await save(user);\n  });\n}";
         assert_eq!(
-            fixes_of(source),
+            fix_outputs_and_safety(&AsyncArrayCallback, source),
             [
                 (
                     "async function saveAll(users) {\n  await Promise.all(users.map(async (user) => {\n    if (!user) return;\n    await save(user);\n  }));\n}".to_owned(),
@@ -587,7 +580,7 @@ mod tests {
         let expression_body =
             "async function f(xs) {\n  xs.forEach(async ({ id }) => save(id));\n}";
         assert_eq!(
-            fixes_of(expression_body)[1].0,
+            fix_outputs_and_safety(&AsyncArrayCallback, expression_body)[1].0,
             "async function f(xs) {\n  for (const { id } of xs) {\n    await save(id);\n  }\n}"
         );
     }
@@ -612,7 +605,7 @@ mod tests {
             // Not at statement level.
             ("async function f(xs) { const r = xs.forEach(async (x) => { await g(x); }); }", 0),
         ] {
-            assert_eq!(fixes_of(source).len(), expected_fixes, "{source}");
+            assert_eq!(fix_outputs_and_safety(&AsyncArrayCallback, source).len(), expected_fixes, "{source}");
         }
     }
 }

@@ -1,10 +1,11 @@
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{
-    awaits_itself, for_each_own_node, in_async_function, uses_own_this_or_arguments,
-};
 use crate::findings::{Finding, Fix, FixSafety};
-use crate::syntax::js::{enclosing_function, pattern_names, unwrap_parens};
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{
+    enclosing_function, for_each_own_node, in_async_function, pattern_names, unwrap_parens,
+    uses_own_this_or_arguments,
+};
 use crate::{query_file, syntax};
 
 use super::report::{keyword_and_space, one_edit_fix};
@@ -310,6 +311,7 @@ fn declares_names_used_outside(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::fix_outputs::fix_outputs_and_safety;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     #[test]
@@ -340,21 +342,23 @@ mod tests {
         );
     }
 
-    fn fixes_of(source: &str) -> Vec<(String, FixSafety)> {
-        crate::rules::fix_outputs::fix_outputs_and_safety(&AsyncPromiseExecutor, source)
-    }
-
     #[test]
     fn an_executor_that_never_awaits_loses_its_async() {
         assert_eq!(
-            fixes_of("new Promise(async (resolve) => { resolve(1); });"),
+            fix_outputs_and_safety(
+                &AsyncPromiseExecutor,
+                "new Promise(async (resolve) => { resolve(1); });"
+            ),
             [(
                 "new Promise((resolve) => { resolve(1); });".to_owned(),
                 FixSafety::Safe
             )]
         );
         assert_eq!(
-            fixes_of("new Promise(async function (resolve) { setTimeout(resolve, 1); });"),
+            fix_outputs_and_safety(
+                &AsyncPromiseExecutor,
+                "new Promise(async function (resolve) { setTimeout(resolve, 1); });"
+            ),
             [(
                 "new Promise(function (resolve) { setTimeout(resolve, 1); });".to_owned(),
                 FixSafety::Safe
@@ -362,7 +366,7 @@ mod tests {
         );
         // An await in a nested function is not the executor's.
         assert_eq!(
-            fixes_of("new Promise(async (resolve) => { emitter.on('x', async () => resolve(await f())); });")[0].1,
+            fix_outputs_and_safety(&AsyncPromiseExecutor, "new Promise(async (resolve) => { emitter.on('x', async () => resolve(await f())); });")[0].1,
             FixSafety::Safe
         );
     }
@@ -370,15 +374,15 @@ mod tests {
     #[test]
     fn compute_then_resolve_is_inlined_under_return_in_async_functions() {
         assert_eq!(
-            fixes_of("async function getData(url) {\n  return new Promise(async (resolve) => {\n    const data = await fetch(url);\n    resolve(data);\n  });\n}"),
+            fix_outputs_and_safety(&AsyncPromiseExecutor, "async function getData(url) {\n  return new Promise(async (resolve) => {\n    const data = await fetch(url);\n    resolve(data);\n  });\n}"),
             [("async function getData(url) {\n  const data = await fetch(url);\n  return data;\n}".to_owned(), FixSafety::ChangesBehaviour)]
         );
         assert_eq!(
-            fixes_of("async function g(url) {\n  return new Promise(async (r) => r(await fetch(url)));\n}"),
+            fix_outputs_and_safety(&AsyncPromiseExecutor, "async function g(url) {\n  return new Promise(async (r) => r(await fetch(url)));\n}"),
             [("async function g(url) {\n  return await fetch(url);\n}".to_owned(), FixSafety::ChangesBehaviour)]
         );
         assert_eq!(
-            fixes_of("async function g() {\n  return new Promise(async (resolve, reject) => {\n    await step();\n    resolve();\n  });\n}"),
+            fix_outputs_and_safety(&AsyncPromiseExecutor, "async function g() {\n  return new Promise(async (resolve, reject) => {\n    await step();\n    resolve();\n  });\n}"),
             [("async function g() {\n  await step();\n  return;\n}".to_owned(), FixSafety::ChangesBehaviour)]
         );
     }
@@ -400,7 +404,7 @@ mod tests {
             // Parsed as a call of a function named `await`: it still awaits (found by fuzzing).
             "new Promise(async (resolve) => { const d = await (url).then(f); resolve(d); });",
         ] {
-            assert!(fixes_of(source).is_empty(), "{source}");
+            assert!(fix_outputs_and_safety(&AsyncPromiseExecutor, source).is_empty(), "{source}");
         }
     }
 }

@@ -128,21 +128,18 @@ declare_rule! {
 
 impl AwaitInLoop {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                let fixes = if found.fixable {
-                    map_fix(ctx, found.node, found.body).into_iter().collect()
-                } else {
-                    Vec::new()
-                };
-                META.finding(
-                    found.first.keyword.byte_range(),
-                    message(ctx, &found),
-                    fixes,
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            let fixes = if found.fixable {
+                map_fix(ctx, found.node, found.body).into_iter().collect()
+            } else {
+                Vec::new()
+            };
+            (
+                found.first.keyword.byte_range(),
+                message(ctx, &found),
+                fixes,
+            )
+        })
     }
 }
 
@@ -641,6 +638,7 @@ fn map_fix(ctx: &RuleContext, node: Node, body: Node) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::first_fix_output;
     use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
@@ -741,13 +739,9 @@ mod tests {
     #[test]
     fn the_fix_keeps_a_misparsed_await_whole() {
         assert_eq!(
-            fix_of("async function f() {\n  for (const u of [a, b]) await (await fetch(u)).json();\n}").as_deref(),
+            first_fix_output(&RULE, FixSafety::ChangesBehaviour, "async function f() {\n  for (const u of [a, b]) await (await fetch(u)).json();\n}").as_deref(),
             Some("async function f() {\n  await Promise.all([a, b].map(async (u) => { await (await fetch(u)).json(); }));\n}")
         );
-    }
-
-    fn fix_of(before: &str) -> Option<String> {
-        crate::rules::testing::first_fix_output(&RULE, FixSafety::ChangesBehaviour, before)
     }
 
     #[test]
@@ -767,25 +761,25 @@ mod tests {
                 "async function f() {\n  await Promise.all([a, b].map(async (file) => { await upload(file); }));\n}",
             ),
         ];
-        for (before, after) in cases {
-            assert_eq!(fix_of(before).as_deref(), Some(after));
-        }
+        crate::rules::testing::assert_first_fix(&RULE, FixSafety::ChangesBehaviour, &cases);
     }
 
     #[test]
     fn no_fix_for_counters_continue_or_outer_pushes() {
         assert_eq!(
-            fix_of(
+            first_fix_output(
+                &RULE,
+                FIX_SAFETY,
                 "async function f(xs) { for (let i = 0; i < xs.length; i++) { await g(xs[i]); } }"
             ),
             None
         );
         assert_eq!(
-            fix_of("async function f(xs) { for (const x of xs) { if (x.skip) continue; await g(x); } }"),
+            first_fix_output(&RULE, FixSafety::ChangesBehaviour, "async function f(xs) { for (const x of xs) { if (x.skip) continue; await g(x); } }"),
             None
         );
         assert_eq!(
-            fix_of("async function f(xs) { const out = []; for (const x of xs) { out.push(await g(x)); } }"),
+            first_fix_output(&RULE, FixSafety::ChangesBehaviour, "async function f(xs) { const out = []; for (const x of xs) { out.push(await g(x)); } }"),
             None
         );
     }

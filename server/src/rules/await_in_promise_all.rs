@@ -4,7 +4,7 @@ use crate::findings::{Edit, Finding, Fix};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 
-use super::report::shorten;
+use super::report::{brief_call, shorten};
 use super::tree_walks::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
@@ -83,16 +83,13 @@ declare_rule! {
 
 impl AwaitInPromiseAll {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                META.finding(
-                    found.awaited[0].1.keyword.byte_range(),
-                    message(ctx, &found),
-                    vec![fix(&found)],
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            (
+                found.awaited[0].1.keyword.byte_range(),
+                message(ctx, &found),
+                vec![fix(&found)],
+            )
+        })
     }
 }
 
@@ -227,14 +224,9 @@ fn brief_operand(ctx: &RuleContext, awaited: &AwaitExpr) -> String {
 /// `callee(..)` or the expression text, shortened for messages.
 fn brief(ctx: &RuleContext, node: Node) -> String {
     match node.kind() {
+        // A call always has a callee node; the text stands in for none.
         "call_expression" => {
-            let callee = node
-                .child_by_field_id(crate::field!("function"))
-                .unwrap_or(node);
-            let empty = node
-                .child_by_field_id(crate::field!("arguments"))
-                .is_some_and(|args| args.named_child_count() == 0);
-            shorten(ctx.text(callee), if empty { "()" } else { "(..)" })
+            brief_call(ctx.source, node).unwrap_or_else(|| shorten(ctx.text(node), ""))
         }
         _ => shorten(ctx.text(node), ""),
     }

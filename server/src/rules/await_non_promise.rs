@@ -1,6 +1,6 @@
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::certainly_not_thenable;
+use crate::analysis::source_facts::certainly_not_thenable;
 use crate::engine::{count_word, job_counts};
 use crate::findings::{Finding, Fix};
 use crate::syntax::js::unwrap_parens;
@@ -84,16 +84,13 @@ declare_rule! {
 
 impl AwaitNonPromise {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                META.finding(
-                    found.keyword.byte_range(),
-                    message(ctx, &found),
-                    fixes(ctx, &found),
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            (
+                found.keyword.byte_range(),
+                message(ctx, &found),
+                fixes(ctx, &found),
+            )
+        })
     }
 }
 
@@ -222,11 +219,8 @@ fn elements_are_all_literals(ctx: &RuleContext, array: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::fix_outputs::fix_outputs;
     use crate::rules::testing::{assert_invalid, assert_valid};
-
-    fn fixed(source: &str) -> Vec<String> {
-        crate::rules::fix_outputs::fix_outputs(&AwaitNonPromise, source)
-    }
 
     #[test]
     fn values_that_may_be_promises_and_tick_idioms_pass() {
@@ -288,26 +282,32 @@ mod tests {
     #[test]
     fn fixes_remove_the_await_or_use_promise_all() {
         assert_eq!(
-            fixed("async function f() { const n = await 42; }"),
+            fix_outputs(
+                &AwaitNonPromise,
+                "async function f() { const n = await 42; }"
+            ),
             ["async function f() { const n = 42; }"]
         );
         assert_eq!(
-            fixed("async function f() { const [a, b] = await [g(), h()]; }"),
+            fix_outputs(
+                &AwaitNonPromise,
+                "async function f() { const [a, b] = await [g(), h()]; }"
+            ),
             [
                 "async function f() { const [a, b] = await Promise.all([g(), h()]); }",
                 "async function f() { const [a, b] = [g(), h()]; }"
             ]
         );
         assert_eq!(
-            fixed("async function f() { await { a: 1 }; }"),
+            fix_outputs(&AwaitNonPromise, "async function f() { await { a: 1 }; }"),
             ["async function f() { ({ a: 1 }); }"]
         );
         assert_eq!(
-            fixed("const f = async () => await { a: 1 };"),
+            fix_outputs(&AwaitNonPromise, "const f = async () => await { a: 1 };"),
             ["const f = async () => ({ a: 1 });"]
         );
         assert_eq!(
-            fixed("async function f() { await [1, 2]; }"),
+            fix_outputs(&AwaitNonPromise, "async function f() { await [1, 2]; }"),
             ["async function f() { [1, 2]; }"]
         );
     }

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use tree_sitter::{Node, QueryCapture, Tree};
 
-use crate::analysis::async_facts::AsyncFacts;
+use crate::analysis::source_facts::AsyncFacts;
 use crate::config::Config;
 use crate::syntax::awaits::{self, AwaitExpr};
 use crate::syntax::js;

@@ -1,7 +1,8 @@
-use crate::analysis::async_facts::{in_async_function, DroppedPromise, PromiseKind};
+
 use crate::analysis::insights::dropped_consequence;
+use crate::analysis::source_facts::{DroppedPromise, PromiseKind};
 use crate::findings::{Finding, Fix, FixSafety};
-use crate::syntax::js::unwrap_parens;
+use crate::syntax::js::{in_async_function, unwrap_parens};
 
 use super::report::one_edit_fix;
 use super::{declare_rule, RuleContext};
@@ -167,16 +168,13 @@ const TEST_RUNNER_CALLS: &[&str] = &["describe", "it", "test", "suite"];
 
 impl FloatingPromise {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|dropped| {
-                META.finding(
-                    dropped.highlight.clone(),
-                    message(ctx, &dropped),
-                    fixes(&dropped),
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |dropped| {
+            (
+                dropped.highlight.clone(),
+                message(ctx, &dropped),
+                fixes(&dropped),
+            )
+        })
     }
 }
 

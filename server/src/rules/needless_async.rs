@@ -1,10 +1,11 @@
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{awaits_itself, certainly_not_thenable, for_each_own_node};
+use crate::analysis::source_facts::certainly_not_thenable;
 use crate::findings::{Finding, Fix};
 use crate::query_file;
 use crate::syntax::await_lookup;
-use crate::syntax::js::unwrap_parens;
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{for_each_own_node, unwrap_parens};
 
 use super::report::{keyword_and_space, one_edit_fix};
 use super::{declare_rule, RuleContext};
@@ -166,11 +167,8 @@ fn returns_only_plain_values(ctx: &RuleContext, callback: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::fix_outputs::fix_outputs;
     use crate::rules::testing::{assert_invalid, assert_valid};
-
-    fn fixes_of(source: &str) -> Vec<String> {
-        crate::rules::fix_outputs::fix_outputs(&NeedlessAsync, source)
-    }
 
     #[test]
     fn callbacks_that_await_or_other_consumers_pass() {
@@ -221,7 +219,8 @@ mod tests {
             &["await Promise.all(items.map(async (item) => await (cache).get(item)));"],
         );
         assert_eq!(
-            fixes_of(
+            fix_outputs(
+                &NeedlessAsync,
                 "async function f(xs) { return await (Promise.all(xs.map(async (x) => x * 2))); }"
             ),
             [
@@ -234,11 +233,12 @@ mod tests {
     #[test]
     fn fixes_drop_async_and_map_synchronously_when_values_are_plain() {
         assert_eq!(
-            fixes_of("const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));"),
+            fix_outputs(&NeedlessAsync, "const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));"),
             ["const out = await Promise.all(items.map((item) => transformSyncPart(item)));"]
         );
         assert_eq!(
-            fixes_of(
+            fix_outputs(
+                &NeedlessAsync,
                 "const out = await Promise.all(xs.map(async (x) => ({ id: x.id, n: x.n + 1 })));"
             ),
             [
@@ -247,7 +247,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            fixes_of("const out = await Promise.all(xs.map(async function (x) { if (!x) return 0; return x * 2; }));")[1],
+            fix_outputs(&NeedlessAsync, "const out = await Promise.all(xs.map(async function (x) { if (!x) return 0; return x * 2; }));")[1],
             "const out = xs.map(function (x) { if (!x) return 0; return x * 2; });"
         );
     }

@@ -89,16 +89,13 @@ declare_rule! {
 
 impl PreferQueueMicrotask {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|(callee, context)| {
-                META.finding(
-                    callee.byte_range(),
-                    message(context),
-                    vec![fix(callee, context)],
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |(callee, context)| {
+            (
+                callee.byte_range(),
+                message(context),
+                vec![fix(callee, context)],
+            )
+        })
     }
 }
 

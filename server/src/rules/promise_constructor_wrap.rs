@@ -1,10 +1,10 @@
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{method_call, AsyncFacts};
+use crate::analysis::source_facts::AsyncFacts;
 use crate::engine::{count_word, job_counts};
 use crate::findings::{Finding, Fix};
 use crate::query_file;
-use crate::syntax::js::{is_async_function, unwrap_parens};
+use crate::syntax::js::{is_async_function, method_call, unwrap_parens};
 
 use super::report::{one_edit_fix, short_code};
 use super::tree_walks::named_children_but_comments;
@@ -119,49 +119,44 @@ declare_rule! {
 
 impl PromiseConstructorWrap {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|wrap| {
-                META.finding(
-                    wrap.new.start_byte()..wrap.constructor.end_byte(),
-                    message(ctx, wrap.wrapped),
-                    vec![fix(ctx, wrap.new, wrap.wrapped)],
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |wrap| {
+            (
+                wrap.new.start_byte()..wrap.constructor.end_byte(),
+                message(ctx, wrap.wrapped),
+                vec![fix(ctx, wrap.new, wrap.wrapped)],
+            )
+        })
     }
 }
 
 /// A `new Promise` whose executor only forwards `wrapped`.
 struct Wrap<'t> {
+    /// The whole `new Promise(...)`, what the fix replaces.
     new: Node<'t>,
+    /// `Promise`: the highlight runs from `new` to it.
     constructor: Node<'t>,
+    /// The promise the executor only forwards.
     wrapped: Node<'t>,
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Wrap<'a>> {
-    let mut found = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &PROMISE_WRAPPERS,
         ["wrap.new", "wrap.constructor", "wrap.executor"],
         |[new, constructor, executor]| {
-            if is_async_function(executor) {
-                return;
+            // An async executor is `async-promise-executor`'s; a local
+            // `Promise` is not the global one.
+            if is_async_function(executor) || ctx.facts().is_bound("Promise") {
+                return None;
             }
-            let facts = ctx.facts();
-            if facts.is_bound("Promise") {
-                return;
-            }
-            if let Some(wrapped) = wrapped_promise(ctx, facts, executor) {
-                found.push(Wrap {
-                    new,
-                    constructor,
-                    wrapped,
-                });
-            }
+            let wrapped = wrapped_promise(ctx, ctx.facts(), executor)?;
+            Some(Wrap {
+                new,
+                constructor,
+                wrapped,
+            })
         },
-    );
-    found
+    )
 }
 
 /// The promise the executor only forwards, if it has one of the known shapes.

@@ -7,6 +7,7 @@ use crate::findings::{Edit, Finding, Fix};
 use crate::query_file;
 use crate::syntax::js::{enclosing_function, is_async_function, is_function, FUNCTION_KINDS};
 
+use super::report::brief_call;
 use super::{declare_rule, RuleContext};
 
 query_file!(
@@ -125,16 +126,13 @@ struct Bypassed {
 
 impl ReturnWithoutAwaitInTry {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                META.finding(
-                    found.keyword.byte_range(),
-                    message(&found),
-                    vec![fix(found.value)],
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            (
+                found.keyword.byte_range(),
+                message(&found),
+                vec![fix(found.value)],
+            )
+        })
     }
 }
 
@@ -385,7 +383,7 @@ fn promise_description(
             let constructor = value.child_by_field_id(crate::field!("constructor"))?;
             (ctx.text(constructor) == "Promise").then(|| "new Promise(..)".to_owned())
         }
-        "call_expression" => call_is_promise(ctx, value).then(|| brief_call(ctx, value)),
+        "call_expression" => call_is_promise(ctx, value).then(|| brief_call_or_promise(ctx, value)),
         "identifier" => {
             let init = promise_binding(ctx, value, function)?;
             promise_description(ctx, init, function, depth + 1)?;
@@ -404,31 +402,8 @@ fn promise_description(
 }
 
 /// `callee(..)`, shortened for messages.
-fn brief_call(ctx: &RuleContext, call: Node) -> String {
-    let Some(callee) = call.child_by_field_id(crate::field!("function")) else {
-        return "the returned promise".to_owned();
-    };
-    let mut text = ctx
-        .text(callee)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if text.len() > 40 {
-        let cut = (0..=37)
-            .rev()
-            .find(|&i| text.is_char_boundary(i))
-            .unwrap_or(0);
-        text.truncate(cut);
-        text.push_str("...");
-    }
-    let empty = call
-        .child_by_field_id(crate::field!("arguments"))
-        .is_some_and(|args| args.named_child_count() == 0);
-    if empty {
-        format!("{text}()")
-    } else {
-        format!("{text}(..)")
-    }
+fn brief_call_or_promise(ctx: &RuleContext, call: Node) -> String {
+    brief_call(ctx.source, call).unwrap_or_else(|| "the returned promise".to_owned())
 }
 
 fn call_is_promise(ctx: &RuleContext, call: Node) -> bool {

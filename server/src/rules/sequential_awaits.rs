@@ -148,16 +148,13 @@ impl<'t> AwaitStatement<'t> {
 
 impl SequentialAwaits {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|group| {
-                META.finding(
-                    group[1].awaited.keyword.byte_range(),
-                    message(ctx, &group),
-                    fix(ctx, &group).into_iter().collect(),
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |group| {
+            (
+                group[1].awaited.keyword.byte_range(),
+                message(ctx, &group),
+                fix(ctx, &group).into_iter().collect(),
+            )
+        })
     }
 }
 
@@ -283,19 +280,9 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
     if item.binding.is_none() && first.callee_text(ctx) != Some(item_callee) {
         return false;
     }
-    let reads = names_mentioned(item.operand, ctx.source);
-    let writes = names_assigned(item.operand, ctx.source);
-    let item_receiver = item
-        .callee_node()
-        .and_then(receiver)
-        .map(|node| ctx.text(node));
+    let (reads, writes, item_receiver) = footprint(ctx, item);
     group.iter().all(|earlier| {
-        let earlier_reads = names_mentioned(earlier.operand, ctx.source);
-        let earlier_writes = names_assigned(earlier.operand, ctx.source);
-        let earlier_receiver = earlier
-            .callee_node()
-            .and_then(receiver)
-            .map(|node| ctx.text(node));
+        let (earlier_reads, earlier_writes, earlier_receiver) = footprint(ctx, earlier);
         bound_names(ctx, earlier)
             .iter()
             .all(|name| !reads.contains(name))
@@ -303,6 +290,21 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
             && writes.is_disjoint(&earlier_reads)
             && (item_receiver.is_none() || item_receiver != earlier_receiver)
     })
+}
+
+/// The names an await statement's operand reads and writes, and the object
+/// its call goes through (`db` in `db.users.find()`, `this`).
+fn footprint<'a>(
+    ctx: &RuleContext<'a>,
+    item: &AwaitStatement,
+) -> (HashSet<String>, HashSet<String>, Option<&'a str>) {
+    let reads = names_mentioned(item.operand, ctx.source);
+    let writes = names_assigned(item.operand, ctx.source);
+    let through = item
+        .callee_node()
+        .and_then(receiver)
+        .map(|node| ctx.text(node));
+    (reads, writes, through)
 }
 
 fn brief(ctx: &RuleContext, item: &AwaitStatement) -> String {
@@ -424,6 +426,7 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::first_fix_output;
     use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
@@ -490,7 +493,7 @@ mod tests {
             )],
         );
         assert_eq!(
-            fixed("async function f(a, b) {\n  const x = await (a.repo).load();\n  const y = await getY(b);\n}").as_deref(),
+            first_fix_output(&RULE, FixSafety::ChangesBehaviour, "async function f(a, b) {\n  const x = await (a.repo).load();\n  const y = await getY(b);\n}").as_deref(),
             Some("async function f(a, b) {\n  const [x, y] = await Promise.all([(a.repo).load(), getY(b)]);\n}")
         );
         assert_valid(
@@ -504,10 +507,6 @@ mod tests {
                 "function f() { const a = await (x).load(); const b = await (y).load(); }",
             ],
         );
-    }
-
-    fn fixed(before: &str) -> Option<String> {
-        crate::rules::testing::first_fix_output(&RULE, FixSafety::ChangesBehaviour, before)
     }
 
     #[test]
@@ -530,9 +529,7 @@ mod tests {
                 "async function f() {\n    const [account, permissions] = await Promise.all([\n      loadAccountWithSettings(accountId),\n      loadPermissionsForUser(userId),\n    ]);\n}",
             ),
         ];
-        for (before, after) in cases {
-            assert_eq!(fixed(before).as_deref(), Some(after));
-        }
+        crate::rules::testing::assert_first_fix(&RULE, FixSafety::ChangesBehaviour, &cases);
     }
 
     /// The message as the first finding of `source` reads.
@@ -561,11 +558,17 @@ mod tests {
     #[test]
     fn no_fix_when_kinds_differ_or_comments_would_be_lost() {
         assert_eq!(
-            fixed("async function f() { const a = await f1(); let b = await f2(); }"),
+            first_fix_output(
+                &RULE,
+                FIX_SAFETY,
+                "async function f() { const a = await f1(); let b = await f2(); }"
+            ),
             None
         );
         assert_eq!(
-            fixed(
+            first_fix_output(
+                &RULE,
+                FIX_SAFETY,
                 "async function f() { const a = await f1();\n  // why\n  const b = await f2(); }"
             ),
             None

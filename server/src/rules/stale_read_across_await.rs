@@ -100,19 +100,16 @@ declare_rule! {
 
 impl StaleReadAcrossAwait {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                let fixes = if found.awaits.len() == 1 {
-                    hoist_fix(ctx, found.update, found.value, found.awaits[0].node)
-                        .into_iter()
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                META.finding(found.target.byte_range(), message(ctx, &found), fixes)
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            let fixes = if found.awaits.len() == 1 {
+                hoist_fix(ctx, found.update, found.value, found.awaits[0].node)
+                    .into_iter()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (found.target.byte_range(), message(ctx, &found), fixes)
+        })
     }
 }
 

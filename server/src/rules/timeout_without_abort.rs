@@ -1,9 +1,9 @@
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{method_call, PromiseKind};
+use crate::analysis::source_facts::PromiseKind;
 use crate::findings::{Finding, Fix};
 use crate::query_file;
-use crate::syntax::js::unwrap_parens;
+use crate::syntax::js::{method_call, unwrap_parens};
 
 use super::report::one_edit_fix;
 use super::tree_walks::{find_named_descendant, named_children_but_comments};
@@ -86,19 +86,16 @@ declare_rule! {
 
 impl TimeoutWithoutAbort {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|race| {
-                let fixes = if race.is_fetch {
-                    signal_fix(ctx, race.call, race.work, race.timer)
-                        .into_iter()
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                META.finding(race.callee.byte_range(), message(ctx, &race), fixes)
-            })
-            .collect()
+        META.report_each(detect(ctx), |race| {
+            let fixes = if race.is_fetch {
+                signal_fix(ctx, race.call, race.work, race.timer)
+                    .into_iter()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (race.callee.byte_range(), message(ctx, &race), fixes)
+        })
     }
 }
 
@@ -151,7 +148,7 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<TimerRace<'a>> {
 }
 
 fn message(ctx: &RuleContext, race: &TimerRace) -> String {
-    let label = crate::analysis::async_facts::call_label(ctx.source, race.work);
+    let label = crate::analysis::source_facts::call_label(ctx.source, race.work);
     if race.is_fetch {
         format!(
             "when the timer wins this race, `{label}` keeps running: the request is never \
@@ -325,14 +322,11 @@ fn signal_fix(ctx: &RuleContext, race: Node, fetch: Node, timer: Node) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::fix_outputs::fix_outputs;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     const TIMER: &str =
         "new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5000))";
-
-    fn fixes_of(source: &str) -> Vec<String> {
-        crate::rules::fix_outputs::fix_outputs(&TimeoutWithoutAbort, source)
-    }
 
     #[test]
     fn races_that_cancel_or_do_not_time_out_pass() {
@@ -374,20 +368,26 @@ mod tests {
     #[test]
     fn the_fix_passes_an_abort_signal_to_fetch() {
         assert_eq!(
-            fixes_of(&format!(
-                "const res = await Promise.race([fetch(url), {TIMER}]);"
-            )),
+            fix_outputs(
+                &TimeoutWithoutAbort,
+                &format!("const res = await Promise.race([fetch(url), {TIMER}]);")
+            ),
             ["const res = await fetch(url, { signal: AbortSignal.timeout(5000) });"]
         );
         assert_eq!(
-            fixes_of("await Promise.race([fetch(u, { method: 'POST' }), new Promise((_, rej) => setTimeout(rej, ms))]);"),
+            fix_outputs(&TimeoutWithoutAbort, "await Promise.race([fetch(u, { method: 'POST' }), new Promise((_, rej) => setTimeout(rej, ms))]);"),
             ["await fetch(u, { method: 'POST', signal: AbortSignal.timeout(ms) });"]
         );
         // A timer that resolves is a soft timeout: no automatic rewrite.
-        assert!(fixes_of(
+        assert!(fix_outputs(
+            &TimeoutWithoutAbort,
             "await Promise.race([fetch(u), new Promise((resolve) => setTimeout(resolve, 10))]);"
         )
         .is_empty());
-        assert!(fixes_of("await Promise.race([fetch(u), timeout(10)]);").is_empty());
+        assert!(fix_outputs(
+            &TimeoutWithoutAbort,
+            "await Promise.race([fetch(u), timeout(10)]);"
+        )
+        .is_empty());
     }
 }

@@ -1,9 +1,9 @@
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{in_async_function, AsyncFacts};
+use crate::analysis::source_facts::AsyncFacts;
 use crate::findings::{Finding, Fix};
 use crate::syntax::await_lookup;
-use crate::syntax::js::{is_async_function, is_function, unwrap_parens};
+use crate::syntax::js::{in_async_function, is_async_function, is_function, unwrap_parens};
 use crate::{query_file, syntax};
 
 use super::report::{one_edit_fix, short_code};
@@ -136,23 +136,20 @@ const LIMITER_HINTS: &[&str] = &[
 
 impl UnboundedFanOut {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|fan_out| {
-                let fixes = batch_fix(
-                    ctx,
-                    fan_out.all,
-                    fan_out.items,
-                    fan_out.map_call,
-                    fan_out.callback,
-                );
-                META.finding(
-                    fan_out.callee.byte_range(),
-                    message(ctx, &fan_out),
-                    fixes.into_iter().collect(),
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |fan_out| {
+            let fixes = batch_fix(
+                ctx,
+                fan_out.all,
+                fan_out.items,
+                fan_out.map_call,
+                fan_out.callback,
+            );
+            (
+                fan_out.callee.byte_range(),
+                message(ctx, &fan_out),
+                fixes.into_iter().collect(),
+            )
+        })
     }
 }
 
@@ -403,11 +400,8 @@ fn source_mentions(ctx: &RuleContext, root: Node, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::fix_outputs::fix_outputs;
     use crate::rules::testing::{assert_invalid, assert_valid};
-
-    fn fixes_of(source: &str) -> Vec<String> {
-        crate::rules::fix_outputs::fix_outputs(&UnboundedFanOut, source)
-    }
 
     #[test]
     fn bounded_or_sync_fan_outs_pass() {
@@ -473,7 +467,7 @@ mod tests {
     #[test]
     fn the_fix_batches_a_misparsed_awaited_statement() {
         assert_eq!(
-            fixes_of("async function f(users) {\n  await (Promise.all(users.map((user) => sendEmail(user))));\n}"),
+            fix_outputs(&UnboundedFanOut, "async function f(users) {\n  await (Promise.all(users.map((user) => sendEmail(user))));\n}"),
             ["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]
         );
     }
@@ -481,12 +475,12 @@ mod tests {
     #[test]
     fn the_fix_batches_awaited_statements_only() {
         assert_eq!(
-            fixes_of("async function f(users) {\n  await Promise.all(users.map((user) => sendEmail(user)));\n}"),
+            fix_outputs(&UnboundedFanOut, "async function f(users) {\n  await Promise.all(users.map((user) => sendEmail(user)));\n}"),
             ["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]
         );
         // An existing module-level BATCH_SIZE is reused; a callback naming `i` gets `start`.
         assert_eq!(
-            fixes_of("const BATCH_SIZE = 10;\nasync function f(o) {\n  await Promise.all(o.ids.map(async (i) => load(i)));\n}"),
+            fix_outputs(&UnboundedFanOut, "const BATCH_SIZE = 10;\nasync function f(o) {\n  await Promise.all(o.ids.map(async (i) => load(i)));\n}"),
             ["const BATCH_SIZE = 10;\nasync function f(o) {\n  for (let start = 0; start < o.ids.length; start += BATCH_SIZE) {\n    await Promise.all(o.ids.slice(start, start + BATCH_SIZE).map(async (i) => load(i)));\n  }\n}"]
         );
         for source in [
@@ -501,7 +495,7 @@ mod tests {
             // A BATCH_SIZE that is not module-level.
             "async function f(xs) { const BATCH_SIZE = 5; await Promise.all(xs.map((x) => load(x))); }",
         ] {
-            assert!(fixes_of(source).is_empty(), "{source}");
+            assert!(fix_outputs(&UnboundedFanOut, source).is_empty(), "{source}");
         }
     }
 }

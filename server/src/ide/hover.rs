@@ -1,30 +1,60 @@
 //! What to show when the user points at a piece of async code.
 //!
 //! The texts here are plain Markdown built from the analysis; the LSP layer only
-//! wraps them. Facts about *when* code runs come from the ordering engine.
+//! wraps them. Facts about *when* code runs come from the ordering engine
+//! through the document's [`Insights`]; where they say nothing (code the engine
+//! did not run, a file it could not analyse), a generic hover read from the
+//! syntax alone explains what an `await` or an `async` function does.
 
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::dataflow;
+use crate::analysis::insights::Insights;
 use crate::syntax::{awaits, js};
 
-/// A hover: the range it describes and its Markdown text.
+/// A hover: the range it describes, its Markdown text and where the text came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HoverInfo {
+pub struct HoverResult {
     pub range: Range<usize>,
     pub markdown: String,
+    pub origin: HoverOrigin,
 }
 
-/// The hover for byte `offset`, if the cursor is on something ticklens explains.
-pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
+/// Which of the two sources a hover's text came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoverOrigin {
+    /// The document's insights: ticks, retained values, contracts.
+    Insights,
+    /// The generic text read from the syntax alone.
+    Syntax,
+}
+
+/// The hover for byte `offset`: the insights' when they have one (`None` when
+/// computing them failed), else the generic one.
+pub fn hover(
+    source: &str,
+    tree: &Tree,
+    insights: Option<&Insights>,
+    offset: usize,
+) -> Option<HoverResult> {
+    insights
+        .and_then(|insights| insights.hover(source, offset))
+        .map(|(range, markdown)| HoverResult {
+            range,
+            markdown,
+            origin: HoverOrigin::Insights,
+        })
+        .or_else(|| hover_at(source, tree, offset))
+}
+
+/// The generic hover for byte `offset`, if the cursor is on something ticklens explains.
+fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverResult> {
     let root = tree.root_node();
     let node = root.descendant_for_byte_range(offset, offset)?;
     // The node and its ancestors from one descent: climbing with
     // `Node::parent` costs O(depth) a step, too much in deeply nested code.
-    let mut chain = dataflow::ancestors_of(root, node);
-    chain.push(node);
+    let chain = js::path_from(root, node);
     for (at, &n) in chain.iter().enumerate().rev() {
         // Without the file's module kind, only awaits inside async
         // functions are read here; the insights cover an ES module's top level.
@@ -33,23 +63,17 @@ pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
         if let Some(awaited) = awaited {
             return Some(await_hover(source, &awaited, &chain[..at]));
         }
-        match n.kind() {
-            "function_declaration"
-            | "function_expression"
-            | "arrow_function"
-            | "method_definition"
-                if js::is_async_function(n) =>
-            {
-                // Only the head of the function (name, `async`, parameters) shows the contract.
-                let head_end = n
-                    .child_by_field_id(crate::field!("body"))
-                    .map_or(n.end_byte(), |body| body.start_byte());
-                if offset < head_end {
-                    return Some(async_function_hover(source, n));
-                }
-                return None;
+        // The contract is that of a function returning a promise: an async
+        // generator returns an iterator instead, and gets no hover here.
+        if js::is_async_function(n) && !js::is_generator_function(n) {
+            // Only the head of the function (name, `async`, parameters) shows the contract.
+            let head_end = n
+                .child_by_field_id(crate::field!("body"))
+                .map_or(n.end_byte(), |body| body.start_byte());
+            if offset < head_end {
+                return Some(async_function_hover(source, n));
             }
-            _ => {}
+            return None;
         }
     }
     None
@@ -58,11 +82,8 @@ pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
 /// How the hover names the function around a node whose ancestors (root
 /// first) are `ancestors`.
 fn enclosing_function_name(source: &str, ancestors: &[Node]) -> String {
-    for n in ancestors.iter().rev() {
-        if matches!(
-            n.kind(),
-            "function_declaration" | "function_expression" | "arrow_function" | "method_definition"
-        ) {
+    for &n in ancestors.iter().rev() {
+        if js::is_function(n) {
             return n
                 .child_by_field_id(crate::field!("name"))
                 .map(|name| format!("`{}()`", &source[name.byte_range()]))
@@ -72,29 +93,31 @@ fn enclosing_function_name(source: &str, ancestors: &[Node]) -> String {
     "the module".to_owned()
 }
 
-fn await_hover(source: &str, awaited: &awaits::AwaitExpr, ancestors: &[Node]) -> HoverInfo {
+fn await_hover(source: &str, awaited: &awaits::AwaitExpr, ancestors: &[Node]) -> HoverResult {
     let operand = &source[awaited.operand_range()];
     let owner = enclosing_function_name(source, ancestors);
-    HoverInfo {
+    HoverResult {
         range: awaited.range(),
         markdown: format!(
             "**await** `{operand}`\n\nSuspends {owner} until the operand settles; the code after \
              it runs later, as a promise job."
         ),
+        origin: HoverOrigin::Syntax,
     }
 }
 
-fn async_function_hover(source: &str, function: Node) -> HoverInfo {
+fn async_function_hover(source: &str, function: Node) -> HoverResult {
     let name = function
         .child_by_field_id(crate::field!("name"))
         .map(|n| format!("`{}`", &source[n.byte_range()]))
         .unwrap_or_else(|| "this function".to_owned());
-    HoverInfo {
+    HoverResult {
         range: function.byte_range(),
         markdown: format!(
             "**async function** {name}\n\nReturns a promise every time; its body runs \
              synchronously up to the first `await`."
         ),
+        origin: HoverOrigin::Syntax,
     }
 }
 
@@ -103,7 +126,7 @@ mod tests {
     use super::*;
     use crate::syntax;
 
-    fn hover(source_with_cursor: &str) -> Option<HoverInfo> {
+    fn hover(source_with_cursor: &str) -> Option<HoverResult> {
         let offset = source_with_cursor.find("$0").expect("cursor marker");
         let source = source_with_cursor.replace("$0", "");
         let tree = syntax::parse(&source, None);
@@ -129,6 +152,32 @@ mod tests {
         );
         // Outside an async function `await` is a name and this is a call.
         assert_eq!(hover("function f() { return $0await (x).y; }"), None);
+    }
+
+    #[test]
+    fn the_insights_answer_before_the_generic_hover() {
+        let source = "async function run() { await 1; }\nrun();\n";
+        let tree = syntax::parse(source, None);
+        let offset = source.find("await").unwrap();
+        let facts =
+            crate::analysis::insights::insights(source, &tree, crate::engine::ModuleKind::CommonJs);
+        let with_insights = super::hover(source, &tree, Some(&facts), offset).unwrap();
+        assert_eq!(with_insights.origin, HoverOrigin::Insights);
+        let generic = super::hover(source, &tree, None, offset).unwrap();
+        assert_eq!(generic.origin, HoverOrigin::Syntax);
+        assert_ne!(with_insights.markdown, generic.markdown);
+    }
+
+    #[test]
+    fn an_await_in_an_async_generator_names_the_generator_which_gets_no_contract() {
+        let info = hover("async function* lines() { $0await open(); }").unwrap();
+        assert!(
+            info.markdown.contains("Suspends `lines()`"),
+            "{}",
+            info.markdown
+        );
+        assert_eq!(hover("async function* $0lines() { yield 1; }"), None);
+        assert_eq!(hover("class C { async *$0m() { yield 1; } }"), None);
     }
 
     #[test]
