@@ -14,7 +14,13 @@
 //!   (§15.7.10, §15.7.11), never async: an `await` there is a syntax error
 //!   (§15.7.1 early errors), so nothing in them suspends the code around.
 
+mod calls;
+mod patterns;
+
 use tree_sitter::Node;
+
+pub use calls::{callee, first_argument, has_optional_chain, is_pause, method_call, receiver};
+pub use patterns::{parameter_pattern, pattern_identifiers, pattern_names};
 
 /// The node kinds that start a function, each with its own `await`s,
 /// `yield`s, `return`s and (but arrows) `this`.
@@ -245,79 +251,6 @@ pub fn is_for_await(node: Node) -> bool {
     found
 }
 
-/// The callee of a call (`f` in `f(x)`, `a.b` in `(a.b)(x)`) or the
-/// constructor of a `new`, parentheses around `node` stripped; `None` when
-/// `node` is neither.
-pub fn callee(node: Node) -> Option<Node> {
-    let node = unwrap_parens(node);
-    match node.kind() {
-        "call_expression" => node.child_by_field_id(crate::field!("function")),
-        "new_expression" => node.child_by_field_id(crate::field!("constructor")),
-        _ => None,
-    }
-}
-
-/// The variable or `this` a member chain starts from (`db` in
-/// `db.users.find`, `this` in `this.load`); `None` when `callee` is not a
-/// member access or the chain starts from something else (a call, a literal).
-pub fn receiver(callee: Node) -> Option<Node> {
-    let mut node = callee;
-    let mut through_member = false;
-    while matches!(node.kind(), "member_expression" | "subscript_expression") {
-        node = node.child_by_field_id(crate::field!("object"))?;
-        through_member = true;
-    }
-    (through_member && matches!(node.kind(), "identifier" | "this")).then_some(node)
-}
-
-/// Whether a callee's text names a deliberate pause (`sleep`, `delay`,
-/// `timers.setTimeout`, `process.nextTick` ...): code that awaits one wants
-/// its steps spread over time, so running them together is not the fix.
-/// The last segment counts, in any case.
-pub fn is_pause(callee_text: &str) -> bool {
-    let last = callee_text
-        .rsplit('.')
-        .next()
-        .unwrap_or(callee_text)
-        .to_ascii_lowercase();
-    matches!(
-        last.as_str(),
-        "sleep" | "delay" | "wait" | "timeout" | "settimeout" | "pause" | "throttle" | "nexttick"
-    )
-}
-
-/// The identifier nodes a binding pattern declares (or assigns, on the left
-/// of `=`), in source order: `a`, `{ a, b: c }`, `[a, ...rest]`, `{ a = 1 }`,
-/// and a parameter list's names. Defaults are expressions, not bindings.
-pub fn pattern_identifiers(pattern: Node) -> Vec<Node> {
-    let mut found = Vec::new();
-    let mut stack = vec![pattern];
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            "identifier" | "shorthand_property_identifier_pattern" => found.push(node),
-            "object_pattern" | "array_pattern" | "rest_pattern" | "formal_parameters" => {
-                let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                stack.extend(children.into_iter().rev());
-            }
-            "pair_pattern" => stack.extend(node.child_by_field_id(crate::field!("value"))),
-            "assignment_pattern" | "object_assignment_pattern" => {
-                stack.extend(node.child_by_field_id(crate::field!("left")))
-            }
-            _ => {}
-        }
-    }
-    found
-}
-
-/// The names [`pattern_identifiers`] finds, as text.
-pub fn pattern_names(source: &str, pattern: Node) -> Vec<String> {
-    pattern_identifiers(pattern)
-        .into_iter()
-        .map(|name| source[name.byte_range()].to_owned())
-        .collect()
-}
-
 /// An `async` method that is not a getter, setter or generator.
 pub fn is_plain_async_method(method: Node) -> bool {
     let mut cursor = method.walk();
@@ -380,53 +313,6 @@ pub fn uses_own_this_or_arguments(source: &str, function: Node) -> bool {
     found
 }
 
-/// `receiver.method(args)`: the receiver, the method name and the argument count.
-pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>, &'s str, usize)> {
-    if call.kind() != "call_expression" {
-        return None;
-    }
-    let callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
-    if callee.kind() != "member_expression" {
-        return None;
-    }
-    let property = callee.child_by_field_id(crate::field!("property"))?;
-    if property.kind() != "property_identifier" {
-        return None;
-    }
-    let args = call.child_by_field_id(crate::field!("arguments"))?;
-    if args.kind() != "arguments" {
-        return None;
-    }
-    let mut cursor = args.walk();
-    let count = args
-        .named_children(&mut cursor)
-        .filter(|a| a.kind() != "comment")
-        .count();
-    Some((
-        unwrap_parens(callee.child_by_field_id(crate::field!("object"))?),
-        text_of(source, property),
-        count,
-    ))
-}
-
-/// The first argument of a call, if it has one.
-pub fn first_argument(call: Node) -> Option<Node> {
-    let args = call.child_by_field_id(crate::field!("arguments"))?;
-    let mut cursor = args.walk();
-    let first = args
-        .named_children(&mut cursor)
-        .find(|a| a.kind() != "comment");
-    first
-}
-
-pub fn has_optional_chain(node: Node) -> bool {
-    let mut cursor = node.walk();
-    let found = node
-        .children(&mut cursor)
-        .any(|c| c.kind() == "optional_chain");
-    found
-}
-
 /// The class whose instance the `this` at `node` is: the class of the
 /// method or field around it, unless a non-arrow function in between rebinds
 /// `this`.
@@ -458,17 +344,6 @@ pub fn is_constant_template(node: Node) -> bool {
         .named_children(&mut cursor)
         .any(|c| c.kind() == "template_substitution");
     !substituted
-}
-
-/// The pattern a parameter list or a `catch` clause binds its names with:
-/// the list itself, or the caught value's pattern (`None` for `catch {}` and
-/// any other node).
-pub fn parameter_pattern(node: Node) -> Option<Node> {
-    match node.kind() {
-        "formal_parameters" => Some(node),
-        "catch_clause" => node.child_by_field_id(crate::field!("parameter")),
-        _ => None,
-    }
 }
 
 fn text_of<'s>(source: &'s str, node: Node) -> &'s str {
@@ -548,67 +423,6 @@ mod tests {
         let function = enclosing_function(awaited).expect("outer");
         assert_eq!(function.kind(), "function_declaration");
         assert!(in_async_context(awaited, false));
-    }
-
-    #[test]
-    fn the_callee_of_a_call_or_new_is_found_through_parentheses() {
-        let source = "((a.b(1))); new (C)(2); x;";
-        let tree = syntax::parse(source, None);
-        let text = |node: Node| source[node.byte_range()].to_owned();
-        let root = tree.root_node();
-        let statements: Vec<Node> = (0..root.named_child_count())
-            .filter_map(|i| root.named_child(i))
-            .filter_map(|statement| statement.named_child(0))
-            .collect();
-        assert_eq!(statements[0].kind(), "parenthesized_expression");
-        assert_eq!(callee(statements[0]).map(text).as_deref(), Some("a.b"));
-        assert_eq!(callee(statements[1]).map(text).as_deref(), Some("(C)"));
-        assert_eq!(callee(statements[2]), None);
-    }
-
-    #[test]
-    fn the_receiver_is_the_variable_or_this_a_member_chain_starts_from() {
-        let source = "db.users.find(); this.load(); f(); g().h();";
-        let tree = syntax::parse(source, None);
-        let root = tree.root_node();
-        let receivers: Vec<Option<String>> = (0..root.named_child_count())
-            .filter_map(|i| root.named_child(i)?.named_child(0))
-            .map(|call| {
-                let callee = callee(call).expect("a call");
-                receiver(callee).map(|node| source[node.byte_range()].to_owned())
-            })
-            .collect();
-        assert_eq!(
-            receivers,
-            [Some("db".to_owned()), Some("this".to_owned()), None, None]
-        );
-    }
-
-    #[test]
-    fn pauses_are_named_by_the_last_segment_in_any_case() {
-        for pause in [
-            "sleep",
-            "utils.delay",
-            "timers.setTimeout",
-            "process.nextTick",
-            "Wait",
-        ] {
-            assert!(is_pause(pause), "{pause}");
-        }
-        for other in ["fetch", "sleepy", "db.waitFor", "pause.run"] {
-            assert!(!is_pause(other), "{other}");
-        }
-    }
-
-    #[test]
-    fn pattern_identifiers_are_the_bound_names_in_source_order() {
-        let source = "function f(a, { b, c: d, e = x }, [g, ...h], i = y) {}";
-        let tree = syntax::parse(source, None);
-        let params = first(&tree, "formal_parameters");
-        assert_eq!(
-            pattern_names(source, params),
-            ["a", "b", "d", "e", "g", "h", "i"]
-        );
     }
 
     #[test]
