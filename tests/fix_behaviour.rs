@@ -22,10 +22,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use ticklens::analysis::fix_all::apply_safe_fixes;
 use ticklens::config::Config;
 use ticklens::driver::analyze;
 use ticklens::findings::{Fix, FixSafety};
+use ticklens::ide::fix_all::apply_safe_fixes;
 use ticklens::{rules, syntax};
 
 /// What `node FILE` printed on stdout, line by line, and its exit code.

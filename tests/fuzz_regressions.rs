@@ -17,10 +17,10 @@ mod tokens;
 
 use std::path::Path;
 
-use ticklens::analysis;
 use ticklens::config::Config;
 use ticklens::document::{Document, TextChange};
 use ticklens::driver::{self, AnalysisCache};
+use ticklens::ide::fix_all;
 use ticklens::line_index::{Encoding, LineCol};
 use ticklens::{rules, syntax};
 use tree_sitter::{InputEdit, Point, Tree};
@@ -190,8 +190,7 @@ fn an_executor_awaiting_a_parenthesized_operand_keeps_its_async_whichever_way_it
             "{which} tree: {executor_fixes:?}"
         );
     }
-    let (fixed, _) =
-        analysis::fix_all::apply_safe_fixes(doc.text(), &fresh, rules::ALL, &Config::default());
+    let (fixed, _) = fix_all::apply_safe_fixes(doc.text(), &fresh, rules::ALL, &Config::default());
     assert!(
         fixed.contains("new Promise(async (resolve, reject)"),
         "{fixed}"

@@ -5,20 +5,20 @@
 //! hint labels and the code lens titles. A person reviews the wording in the
 //! `.snap` files before accepting them.
 //!
-//! The texts come from the library calls the LSP handlers make
-//! (`insights::insights`, `Insights::hover` with the `analysis::hover::hover_at`
-//! fallback, `inlay_label`, `order_title`, `settle_title`), so a snapshot shows
-//! what an editor shows.
+//! The texts come from the calls the LSP handlers make (`insights::insights`,
+//! then `ide::hover`, `ide::inlay_hints` and `ide::code_lenses`), so a snapshot
+//! shows what an editor shows.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use ticklens::analysis::dataflow;
-use ticklens::analysis::hover::hover_at;
 use ticklens::analysis::insights::{self, Insights};
 use ticklens::engine::ModuleKind;
+use ticklens::ide::{self, CodeLensKind, HoverOrigin, InlayHintKind};
 use ticklens::syntax;
 use ticklens::syntax::awaits::{self, SuspensionKind};
+use ticklens::syntax::js;
 use tree_sitter::{Node, Tree};
 
 fn fixtures_dir() -> PathBuf {
@@ -44,21 +44,6 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
 fn at(source: &str, offset: usize) -> String {
     let (line, col) = line_col(source, offset);
     format!("{line}:{col}")
-}
-
-/// The hover the LSP answers at `offset`: the insights', else the generic one.
-fn lsp_hover(
-    source: &str,
-    tree: &Tree,
-    insights: &Insights,
-    offset: usize,
-) -> Option<(std::ops::Range<usize>, String, &'static str)> {
-    insights
-        .hover(source, offset)
-        .map(|(range, text)| (range, text, ""))
-        .or_else(|| {
-            hover_at(source, tree, offset).map(|h| (h.range, h.markdown, " [generic fallback]"))
-        })
 }
 
 /// Every node of `tree` that `keep` accepts, in document order.
@@ -99,9 +84,7 @@ fn hover_points(
             }
         }
     }
-    for node in all_nodes(tree, |n| {
-        dataflow::is_function(n) && dataflow::is_async_function(n)
-    }) {
+    for node in all_nodes(tree, js::is_async_function) {
         let mut cursor = node.walk();
         let keyword = node.children(&mut cursor).find(|c| c.kind() == "async");
         if let Some(keyword) = keyword {
@@ -145,12 +128,17 @@ fn render(file_name: &str, source: &str) -> String {
     };
     let tree = syntax::parse(source, None);
     let insights = insights::insights(source, &tree, module);
+    let lenses = ide::code_lenses(&insights);
+    let hints = ide::inlay_hints(&insights, 0..source.len());
     let mut notes: Vec<Note> = Vec::new();
 
     // Code lens: one per async function whose settle tick is known.
     for function in &insights.functions {
-        let text = match function.settle_title() {
-            Some(title) => format!("├─ lens: {title}"),
+        let lens = lenses
+            .iter()
+            .find(|lens| lens.kind == CodeLensKind::Settle && lens.target == function.range);
+        let text = match lens {
+            Some(lens) => format!("├─ lens: {}", lens.title),
             None => format!("├─ lens: none for {}", function.call_label()),
         };
         notes.push(Note {
@@ -164,9 +152,14 @@ fn render(file_name: &str, source: &str) -> String {
     // hover (the operand, the function name) says so instead of repeating it.
     let mut shown: Vec<(std::ops::Range<usize>, String, usize)> = Vec::new();
     for (offset, what) in hover_points(source, &tree, &insights, module) {
-        let text = match lsp_hover(source, &tree, &insights, offset) {
+        let text = match ide::hover(source, &tree, Some(&insights), offset) {
             None => format!("├─ hover {} on {what}: none", at(source, offset)),
-            Some((range, markdown, origin)) => {
+            Some(hover) => {
+                let (range, markdown) = (hover.range, hover.markdown);
+                let origin = match hover.origin {
+                    HoverOrigin::Insights => "",
+                    HoverOrigin::Syntax => " [generic fallback]",
+                };
                 let same = shown
                     .iter()
                     .find(|(r, m, _)| *r == range && *m == markdown)
@@ -197,7 +190,8 @@ fn render(file_name: &str, source: &str) -> String {
         });
     }
 
-    // Inlay hints: after each await its resume tick, after each dropped promise a marker.
+    // Inlay hints: after each await its resume tick (or why it has none),
+    // after each dropped promise a marker.
     let module_awaits = insights.module_awaits.iter();
     for awaited in insights
         .functions
@@ -205,8 +199,11 @@ fn render(file_name: &str, source: &str) -> String {
         .flat_map(|f| f.awaits.iter())
         .chain(module_awaits)
     {
-        let text = match awaited.inlay_label() {
-            Some(label) => format!("├─ inlay {}: {label}", at(source, awaited.range.end)),
+        let hint = hints
+            .iter()
+            .find(|hint| hint.kind == InlayHintKind::Resume && hint.target == awaited.range);
+        let text = match hint {
+            Some(hint) => format!("├─ inlay {}: {}", at(source, awaited.range.end), hint.label),
             None => format!(
                 "├─ inlay {}: none (resume tick unknown)",
                 at(source, awaited.range.end)
@@ -218,13 +215,16 @@ fn render(file_name: &str, source: &str) -> String {
             text,
         });
     }
-    for dropped in &insights.dropped {
+    for dropped in hints
+        .iter()
+        .filter(|hint| hint.kind == InlayHintKind::DroppedPromise)
+    {
         notes.push(Note {
-            offset: dropped.range.end,
+            offset: dropped.target.end,
             rank: 2,
             text: format!(
                 "├─ inlay {}: dropped-promise marker",
-                at(source, dropped.range.end)
+                at(source, dropped.target.end)
             ),
         });
     }
@@ -236,7 +236,9 @@ fn render(file_name: &str, source: &str) -> String {
         ModuleKind::CommonJs => "CommonJS",
     };
     let _ = writeln!(out, "{file_name} ({kind})");
-    let _ = writeln!(out, "file lens: {}", insights.order_title());
+    let file_lens = lenses.iter().find(|lens| lens.kind == CodeLensKind::Order);
+    let file_lens = file_lens.map_or("none", |lens| lens.title.as_str());
+    let _ = writeln!(out, "file lens: {file_lens}");
     let _ = writeln!(out);
     let mut notes = notes.into_iter().peekable();
     for (index, line) in source.lines().enumerate() {

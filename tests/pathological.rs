@@ -34,7 +34,7 @@ use lsp_client::LspClient;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
-use ticklens::analysis::{self, insights};
+use ticklens::analysis::insights;
 use ticklens::driver::{self, contain_panic};
 use ticklens::engine::{self, OrderOutcome};
 use ticklens::syntax;
@@ -332,8 +332,7 @@ fn run_library(case: &Case) -> LibraryRun {
         let mut hovers_shown = 0;
         for &offset in &await_offsets {
             let shown = contain_panic(|| {
-                found.hover(&text, offset).is_some()
-                    || analysis::hover::hover_at(&text, &tree, offset).is_some()
+                ticklens::ide::hover(&text, &tree, Some(&found), offset).is_some()
             })
             .unwrap_or_else(|panic| panic!("{name}: hover at byte {offset}: {panic}"));
             hovers_shown += usize::from(shown);

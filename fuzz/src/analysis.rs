@@ -5,10 +5,11 @@
 use std::ops::Range;
 
 use ticklens::analysis::dataflow::{self, Walk};
-use ticklens::analysis::{fix_all, hover, insights};
+use ticklens::analysis::insights;
 use ticklens::config::Config;
 use ticklens::driver;
 use ticklens::engine::{self, ModuleKind};
+use ticklens::ide::{self, fix_all};
 use ticklens::line_index::{Encoding, LineIndex};
 use ticklens::{rules, syntax};
 use tree_sitter::Tree;
@@ -92,7 +93,7 @@ pub fn whole_analysis(source: &str, module: ModuleKind) {
 
     // The fallback hover, at every `await` and async function the tree holds.
     for offset in hover_offsets(&tree) {
-        if let Some(info) = hover::hover_at(source, &tree, offset) {
+        if let Some(info) = ide::hover(source, &tree, None, offset) {
             assert_addresses(source, &info.range, "hover");
         }
     }

@@ -5,7 +5,9 @@
 //! - [`syntax`], [`document`], [`analysis`], [`engine`] and [`rules`] form the
 //!   analysis core. They take source text and a tree-sitter tree and return plain
 //!   data with byte ranges. They know nothing of the Language Server Protocol.
-//! - [`lsp`] translates between the protocol and the core.
+//! - [`ide`] answers the editor's questions (hover, inlay hints, code lenses,
+//!   fixes) from the core, as plain data with byte ranges.
+//! - [`lsp`] translates between the protocol and [`ide`] or the core.
 //! - [`cli`] walks files and formats what the core found.
 
 pub mod analysis;
@@ -15,6 +17,7 @@ pub mod document;
 pub mod driver;
 pub mod engine;
 pub mod findings;
+pub mod ide;
 pub mod line_index;
 pub mod lsp;
 pub mod rules;

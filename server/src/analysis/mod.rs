@@ -5,10 +5,8 @@
 //!
 //! Nothing here knows about the Language Server Protocol or the command line.
 
-pub mod async_facts;
 pub mod dataflow;
-pub mod fix_all;
-pub mod hover;
 pub mod insights;
 pub(crate) mod lookups;
 pub mod retention;
+pub mod source_facts;

@@ -22,8 +22,8 @@ use std::time::Instant;
 use thiserror::Error;
 use tree_sitter::Tree;
 
-use crate::analysis::async_facts::AsyncFacts;
 use crate::analysis::lookups::Lookup;
+use crate::analysis::source_facts::AsyncFacts;
 use crate::config::{Config, KnownRules};
 use crate::findings::Finding;
 use crate::line_index::LineIndex;

@@ -1,188 +1,23 @@
-//! The global environment: `console`, `Promise`, timers, `process.nextTick`,
-//! `queueMicrotask`, errors, and the few array/string/math helpers programs
-//! commonly use. Node's other globals are opaque values (`globals.rs`).
+//! Calling the built-ins: the dispatch from a native function to its
+//! implementation (`console`, timers, `process.nextTick`, `queueMicrotask`,
+//! errors, `Math`, the constructors), `new` on the modelled constructors.
+//! The `Promise` built-ins are in `builtins_promise.rs`, the others in the
+//! `builtins_*.rs` of their object; `install_globals.rs` binds them to names.
 
 use std::rc::Rc;
 
-use super::collections::CollectionKind;
 use super::machine::{Completion, Machine, Run};
 use super::scheduler::{JobKind, Tick, TimerKind};
-use super::value::{
-    Builtin, ErrorKind, MathMethod, Native, NumberStatic, ObjId, ObjKind, ObjectStatic, Value,
-};
+use super::value::{Builtin, ErrorKind, MathMethod, Native, ObjKind, Value};
 
-fn arg(args: &[Value], index: usize) -> Value {
+/// A built-in's argument `index`, `undefined` when the call passed fewer.
+pub(crate) fn arg(args: &[Value], index: usize) -> Value {
     args.get(index).cloned().unwrap_or(Value::Undefined)
 }
 
-/// The timer functions: globals, and the members of the `timers` module.
-pub(crate) const TIMER_FUNCTIONS: &[(&str, Builtin)] = &[
-    ("setTimeout", Builtin::SetTimeout),
-    ("setInterval", Builtin::SetInterval),
-    ("setImmediate", Builtin::SetImmediate),
-    ("clearTimeout", Builtin::ClearTimeout),
-    ("clearInterval", Builtin::ClearTimeout),
-    ("clearImmediate", Builtin::ClearImmediate),
-];
-
 impl Machine<'_> {
-    pub(crate) fn install_globals(&mut self) {
-        let functions: &[(&str, Builtin)] = &[
-            ("queueMicrotask", Builtin::QueueMicrotask),
-            ("Error", Builtin::ErrorCtor(ErrorKind::Error)),
-            ("TypeError", Builtin::ErrorCtor(ErrorKind::TypeError)),
-            ("RangeError", Builtin::ErrorCtor(ErrorKind::RangeError)),
-            ("String", Builtin::StringCtor),
-            ("Number", Builtin::NumberCtor),
-            ("Array", Builtin::ArrayCtor),
-            ("parseInt", Builtin::NumberStatic(NumberStatic::ParseInt)),
-            (
-                "parseFloat",
-                Builtin::NumberStatic(NumberStatic::ParseFloat),
-            ),
-            ("isNaN", Builtin::NumberStatic(NumberStatic::GlobalIsNaN)),
-            (
-                "isFinite",
-                Builtin::NumberStatic(NumberStatic::GlobalIsFinite),
-            ),
-            ("Boolean", Builtin::BooleanCtor),
-            ("Map", Builtin::CollectionCtor(CollectionKind::Map)),
-            ("Set", Builtin::CollectionCtor(CollectionKind::Set)),
-            ("WeakMap", Builtin::CollectionCtor(CollectionKind::WeakMap)),
-            ("WeakSet", Builtin::CollectionCtor(CollectionKind::WeakSet)),
-        ];
-        for (name, builtin) in TIMER_FUNCTIONS.iter().chain(functions) {
-            let value = self.builtin_value(*builtin);
-            self.define_global(name, value);
-        }
-        let namespaces: &[(&str, &[(&str, Builtin)])] = &[
-            (
-                "console",
-                &[
-                    ("log", Builtin::ConsoleLog),
-                    ("info", Builtin::ConsoleLog),
-                    ("debug", Builtin::ConsoleLog),
-                    ("error", Builtin::ConsoleError),
-                    ("warn", Builtin::ConsoleError),
-                ],
-            ),
-            ("process", &[("nextTick", Builtin::NextTick)]),
-            (
-                "JSON",
-                &[
-                    ("stringify", Builtin::JsonStringify),
-                    ("parse", Builtin::JsonParse),
-                ],
-            ),
-            (
-                "Object",
-                &[
-                    ("keys", Builtin::ObjectKeys),
-                    ("values", Builtin::ObjectValues),
-                    ("entries", Builtin::ObjectEntries),
-                    ("assign", Builtin::ObjectStatic(ObjectStatic::Assign)),
-                    ("freeze", Builtin::ObjectStatic(ObjectStatic::Freeze)),
-                    ("isFrozen", Builtin::ObjectStatic(ObjectStatic::IsFrozen)),
-                    (
-                        "fromEntries",
-                        Builtin::ObjectStatic(ObjectStatic::FromEntries),
-                    ),
-                    ("create", Builtin::ObjectStatic(ObjectStatic::Create)),
-                ],
-            ),
-            (
-                "Math",
-                &[
-                    ("max", Builtin::MathMethod(MathMethod::Max)),
-                    ("min", Builtin::MathMethod(MathMethod::Min)),
-                    ("floor", Builtin::MathMethod(MathMethod::Floor)),
-                    ("ceil", Builtin::MathMethod(MathMethod::Ceil)),
-                    ("round", Builtin::MathMethod(MathMethod::Round)),
-                    ("abs", Builtin::MathMethod(MathMethod::Abs)),
-                    ("trunc", Builtin::MathMethod(MathMethod::Trunc)),
-                    ("sign", Builtin::MathMethod(MathMethod::Sign)),
-                    ("sqrt", Builtin::MathMethod(MathMethod::Sqrt)),
-                ],
-            ),
-        ];
-        for (name, members) in namespaces {
-            let id = self.alloc(ObjKind::Namespace(name));
-            for (member, builtin) in *members {
-                let value = self.builtin_value(*builtin);
-                self.heap[id].set_own(member, value);
-            }
-            self.define_global(name, Value::Object(id));
-        }
-        // `Promise` is both a constructor and a namespace of statics.
-        let promise = self.builtin_value(Builtin::PromiseCtor);
-        let statics = [
-            ("resolve", Builtin::PromiseResolve),
-            ("reject", Builtin::PromiseReject),
-            ("all", Builtin::PromiseAll),
-            ("allSettled", Builtin::PromiseAllSettled),
-            ("race", Builtin::PromiseRace),
-            ("any", Builtin::PromiseAny),
-            ("withResolvers", Builtin::PromiseWithResolvers),
-        ];
-        for (member, builtin) in statics {
-            let value = self.builtin_value(builtin);
-            if let Some(id) = promise.as_object() {
-                self.heap[id].set_own(member, value);
-            }
-        }
-        self.define_global("Promise", promise);
-        // `Array` and `Number` are constructors with statics.
-        let constructor_statics: [(Builtin, &[(&str, Builtin)]); 2] = [
-            (
-                Builtin::ArrayCtor,
-                &[
-                    ("isArray", Builtin::ArrayIsArray),
-                    ("from", Builtin::ArrayFrom),
-                    ("of", Builtin::ArrayOf),
-                ],
-            ),
-            (
-                Builtin::NumberCtor,
-                &[
-                    ("isInteger", Builtin::NumberStatic(NumberStatic::IsInteger)),
-                    (
-                        "isSafeInteger",
-                        Builtin::NumberStatic(NumberStatic::IsSafeInteger),
-                    ),
-                    ("isFinite", Builtin::NumberStatic(NumberStatic::IsFinite)),
-                    ("isNaN", Builtin::NumberStatic(NumberStatic::IsNaN)),
-                    ("parseInt", Builtin::NumberStatic(NumberStatic::ParseInt)),
-                    (
-                        "parseFloat",
-                        Builtin::NumberStatic(NumberStatic::ParseFloat),
-                    ),
-                ],
-            ),
-        ];
-        for (constructor, statics) in constructor_statics {
-            let constructor = self.builtin_value(constructor);
-            for (member, builtin) in statics {
-                let value = self.builtin_value(*builtin);
-                if let Some(id) = constructor.as_object() {
-                    self.heap[id].set_own(member, value);
-                }
-            }
-        }
-        self.define_global("NaN", Value::Number(f64::NAN));
-        self.define_global("Infinity", Value::Number(f64::INFINITY));
-        self.define_global("undefined", Value::Undefined);
-    }
-
-    pub(crate) fn define_global(&mut self, name: &str, value: Value) {
-        let global = self.global;
-        self.scopes[global].vars.push(super::value::Binding {
-            name: Rc::from(name),
-            value: Some(value),
-            mutable: false,
-        });
-    }
-
-    fn origin(&self, what: &str) -> Rc<str> {
+    /// What a job the current op queues is reported as (`--explain`).
+    pub(crate) fn origin(&self, what: &str) -> Rc<str> {
         let line = self.line_of(self.current_span().start);
         Rc::from(format!("{what} at line {line}").as_str())
     }
@@ -274,76 +109,17 @@ impl Machine<'_> {
                 });
                 normal(Value::Undefined)
             }
-            Builtin::PromiseCtor => self.abstain("calling `Promise` without `new` (a TypeError)"),
-            Builtin::PromiseResolve if self.is_class(&this) => {
-                normal(self.promise_resolve_in(&this, arg(&args, 0))?)
-            }
-            Builtin::PromiseReject if self.is_class(&this) => {
-                let capability = self.new_promise_capability(&this)?;
-                self.call_capability(capability.reject, arg(&args, 0))?;
-                normal(Value::Object(capability.promise))
-            }
-            Builtin::PromiseResolve => {
-                self.check_promise_receiver(&this)?;
-                let promise = self.promise_resolve(arg(&args, 0))?;
-                normal(Value::Object(promise))
-            }
-            Builtin::PromiseReject => {
-                self.check_promise_receiver(&this)?;
-                let promise = self.new_promise();
-                self.reject_promise(promise, arg(&args, 0));
-                normal(Value::Object(promise))
-            }
-            Builtin::PromiseAll
+            Builtin::PromiseCtor
+            | Builtin::PromiseResolve
+            | Builtin::PromiseReject
+            | Builtin::PromiseAll
             | Builtin::PromiseAllSettled
             | Builtin::PromiseRace
-            | Builtin::PromiseAny => {
-                self.check_promise_receiver(&this)?;
-                self.combinator(builtin, arg(&args, 0))
-            }
-            Builtin::PromiseWithResolvers => {
-                self.check_promise_receiver(&this)?;
-                let promise = self.new_promise();
-                let (resolve, reject) = self.resolving_functions(promise);
-                let object = self.alloc(ObjKind::Plain);
-                self.heap[object].props = vec![
-                    (Rc::from("promise"), Value::Object(promise)),
-                    (Rc::from("resolve"), Value::Object(resolve)),
-                    (Rc::from("reject"), Value::Object(reject)),
-                ];
-                normal(Value::Object(object))
-            }
-            Builtin::PromiseThen | Builtin::PromiseCatch | Builtin::PromiseFinally => {
-                let Some(promise) = this
-                    .as_object()
-                    .filter(|id| self.promise_data(*id).is_some())
-                else {
-                    return self.abstain("a promise method called on a non-promise");
-                };
-                if !self.is_plain_native_promise(promise) {
-                    return self.subclass_promise_method(builtin, promise, this, args);
-                }
-                let (on_fulfilled, on_rejected, what) = match builtin {
-                    Builtin::PromiseThen => (arg(&args, 0), arg(&args, 1), "`.then`"),
-                    Builtin::PromiseCatch => (Value::Undefined, arg(&args, 0), "`.catch`"),
-                    _ => {
-                        let on_finally = arg(&args, 0);
-                        if self.is_callable(&on_finally) {
-                            let then = self.alloc(ObjKind::Native(Native::FinallyThen {
-                                on_finally: on_finally.clone(),
-                            }));
-                            let catch =
-                                self.alloc(ObjKind::Native(Native::FinallyCatch { on_finally }));
-                            (Value::Object(then), Value::Object(catch), "`.finally`")
-                        } else {
-                            (on_finally.clone(), on_finally, "`.finally`")
-                        }
-                    }
-                };
-                let origin = self.origin(what);
-                let derived = self.promise_then(promise, &on_fulfilled, &on_rejected, origin);
-                normal(Value::Object(derived))
-            }
+            | Builtin::PromiseAny
+            | Builtin::PromiseWithResolvers
+            | Builtin::PromiseThen
+            | Builtin::PromiseCatch
+            | Builtin::PromiseFinally => self.promise_builtin(builtin, this, args),
             Builtin::ErrorCtor(kind) => normal(self.new_error(kind, &args)?),
             Builtin::ArrayIsArray => {
                 let is_array = arg(&args, 0).as_object().is_some_and(|id| {
@@ -387,86 +163,8 @@ impl Machine<'_> {
             | Builtin::TimersPromisesSetTimeout
             | Builtin::TimersPromisesSetImmediate => self.call_node_builtin(builtin, args),
             Builtin::ObjectKeys | Builtin::ObjectValues | Builtin::ObjectEntries => {
-                let target = arg(&args, 0);
-                let Some(id) = target.as_object().filter(|id| {
-                    matches!(self.heap[*id].kind, ObjKind::Plain)
-                        && !self.heap[*id].hidden_props
-                        && !self.has_accessor(*id)
-                }) else {
-                    return self.abstain("Object.keys/values/entries of a non-plain object");
-                };
-                let mut props = self.heap[id].props.clone();
-                props.retain(|(key, _)| !super::classes::is_private(key));
-                let mut items = Vec::with_capacity(props.len());
-                for (key, value) in props {
-                    items.push(match builtin {
-                        Builtin::ObjectKeys => Value::Str(key),
-                        Builtin::ObjectValues => value,
-                        _ => {
-                            let pair = self.alloc(ObjKind::Array(vec![Value::Str(key), value]));
-                            Value::Object(pair)
-                        }
-                    });
-                }
-                normal(Value::Object(self.alloc(ObjKind::Array(items))))
+                self.object_listing(builtin, &args)
             }
-        }
-    }
-
-    fn is_class(&self, value: &Value) -> bool {
-        value
-            .as_object()
-            .is_some_and(|id| matches!(self.heap[id].kind, ObjKind::Class(_)))
-    }
-
-    /// `then`, `catch` and `finally` on a promise that may have another
-    /// constructor: `then` uses SpeciesConstructor, `catch` invokes the
-    /// receiver's own `then` (§27.2.5.1); `finally` is not modelled there.
-    fn subclass_promise_method(
-        &mut self,
-        builtin: Builtin,
-        promise: ObjId,
-        this: Value,
-        args: Vec<Value>,
-    ) -> Run<Completion> {
-        match builtin {
-            Builtin::PromiseThen => {
-                let (on_fulfilled, on_rejected) = (arg(&args, 0), arg(&args, 1));
-                let origin = self.origin("`.then`");
-                let derived = match self.species_constructor(promise)? {
-                    Some(c) => {
-                        self.then_with_species(promise, &c, &on_fulfilled, &on_rejected, origin)?
-                    }
-                    None => Value::Object(self.promise_then(
-                        promise,
-                        &on_fulfilled,
-                        &on_rejected,
-                        origin,
-                    )),
-                };
-                Ok(Completion::Normal(derived))
-            }
-            Builtin::PromiseCatch => {
-                let then = self.get_property(&this, "then")?;
-                self.call(&then, this, vec![Value::Undefined, arg(&args, 0)])
-            }
-            _ => self.abstain("`.finally` on a Promise subclass instance is not modelled"),
-        }
-    }
-
-    /// Statics called on something other than `Promise` (a subclass, or
-    /// detached) would use another constructor.
-    fn check_promise_receiver(&self, this: &Value) -> Run<()> {
-        let is_promise_ctor = this.as_object().is_some_and(|id| {
-            matches!(
-                self.heap[id].kind,
-                ObjKind::Native(Native::Builtin(Builtin::PromiseCtor))
-            )
-        });
-        if is_promise_ctor {
-            Ok(())
-        } else {
-            self.abstain("a Promise static called on something other than `Promise`")
         }
     }
 
@@ -512,164 +210,6 @@ impl Machine<'_> {
         }
     }
 
-    /// new Promise(executor) (§27.2.3.1): an executor that throws rejects
-    /// the promise unless it was already resolved. `proto` is a subclass's
-    /// prototype when `super(executor)` runs it.
-    pub(crate) fn construct_promise(
-        &mut self,
-        args: Vec<Value>,
-        proto: Option<ObjId>,
-    ) -> Run<Completion> {
-        let executor = arg(&args, 0);
-        if !self.is_callable(&executor) {
-            return self.abstain("`new Promise` without an executor (a TypeError)");
-        }
-        let promise = self.new_promise();
-        self.heap[promise].proto = proto;
-        let (resolve, reject) = self.resolving_functions(promise);
-        let call_args = vec![Value::Object(resolve), Value::Object(reject)];
-        if let Completion::Throw(error) = self.call(&executor, Value::Undefined, call_args)? {
-            self.call(&Value::Object(reject), Value::Undefined, vec![error])?;
-        }
-        Ok(Completion::Normal(Value::Object(promise)))
-    }
-
-    fn capability(&mut self) -> super::value::Capability {
-        let promise = self.new_promise();
-        let (resolve, reject) = self.resolving_functions(promise);
-        super::value::Capability {
-            promise,
-            resolve,
-            reject,
-        }
-    }
-
-    /// Promise.all / allSettled / race / any (§27.2.4.1-5): each element goes
-    /// through `Promise.resolve` and gets its own `then`.
-    fn combinator(&mut self, builtin: Builtin, iterable: Value) -> Run<Completion> {
-        use super::value::{ElementFn, ElementKind};
-        let items = self.array_items(&iterable)?;
-        let capability = self.capability();
-        let values = self.alloc(ObjKind::Array(Vec::new()));
-        self.counters.push(1);
-        let counter = self.counters.len() - 1;
-        let what = match builtin {
-            Builtin::PromiseAll => "Promise.all",
-            Builtin::PromiseAllSettled => "Promise.allSettled",
-            Builtin::PromiseRace => "Promise.race",
-            _ => "Promise.any",
-        };
-        let origin = self.origin(what);
-        for (index, item) in items.into_iter().enumerate() {
-            if let ObjKind::Array(list) = &mut self.heap[values].kind {
-                list.push(Value::Undefined);
-            }
-            let next = self.promise_resolve(item)?;
-            let called = self.new_flag();
-            let element = |machine: &mut Self, kind: ElementKind| {
-                Value::Object(machine.alloc(ObjKind::Native(Native::Element(ElementFn {
-                    kind,
-                    index,
-                    values,
-                    counter,
-                    called,
-                    capability,
-                }))))
-            };
-            let (on_fulfilled, on_rejected) = match builtin {
-                Builtin::PromiseAll => (
-                    element(self, ElementKind::AllResolve),
-                    Value::Object(capability.reject),
-                ),
-                Builtin::PromiseAllSettled => (
-                    element(self, ElementKind::AllSettledResolve),
-                    element(self, ElementKind::AllSettledReject),
-                ),
-                Builtin::PromiseRace => (
-                    Value::Object(capability.resolve),
-                    Value::Object(capability.reject),
-                ),
-                _ => (
-                    Value::Object(capability.resolve),
-                    element(self, ElementKind::AnyReject),
-                ),
-            };
-            if builtin != Builtin::PromiseRace {
-                self.counters[counter] += 1;
-            }
-            self.promise_then(next, &on_fulfilled, &on_rejected, origin.clone());
-        }
-        if builtin != Builtin::PromiseRace {
-            self.counters[counter] -= 1;
-            if self.counters[counter] == 0 {
-                self.finish_combinator(builtin == Builtin::PromiseAny, values, capability)?;
-            }
-        }
-        Ok(Completion::Normal(Value::Object(capability.promise)))
-    }
-
-    fn finish_combinator(
-        &mut self,
-        is_any: bool,
-        values: ObjId,
-        capability: super::value::Capability,
-    ) -> Run<()> {
-        if is_any {
-            let error = self.new_error(
-                ErrorKind::Error,
-                &[Value::str("All promises were rejected")],
-            )?;
-            if let Some(id) = error.as_object() {
-                self.heap[id].set_own("name", Value::str("AggregateError"));
-                self.heap[id].set_own("errors", Value::Object(values));
-            }
-            self.call(
-                &Value::Object(capability.reject),
-                Value::Undefined,
-                vec![error],
-            )?;
-        } else {
-            let resolve = Value::Object(capability.resolve);
-            self.call(&resolve, Value::Undefined, vec![Value::Object(values)])?;
-        }
-        Ok(())
-    }
-
-    fn call_element(&mut self, element: super::value::ElementFn, value: Value) -> Run<Completion> {
-        use super::value::ElementKind;
-        if self.flags[element.called] {
-            return Ok(Completion::Normal(Value::Undefined));
-        }
-        self.flags[element.called] = true;
-        let stored = match element.kind {
-            ElementKind::AllResolve | ElementKind::AnyReject => value,
-            ElementKind::AllSettledResolve | ElementKind::AllSettledReject => {
-                let (status, key) = if element.kind == ElementKind::AllSettledResolve {
-                    ("fulfilled", "value")
-                } else {
-                    ("rejected", "reason")
-                };
-                let object = self.alloc(ObjKind::Plain);
-                self.heap[object].props = vec![
-                    (Rc::from("status"), Value::str(status)),
-                    (Rc::from(key), value),
-                ];
-                Value::Object(object)
-            }
-        };
-        if let ObjKind::Array(list) = &mut self.heap[element.values].kind {
-            if let Some(slot) = list.get_mut(element.index) {
-                *slot = stored;
-            }
-        }
-        self.counters[element.counter] -= 1;
-        if self.counters[element.counter] == 0 {
-            let is_any = element.kind == ElementKind::AnyReject;
-            self.finish_combinator(is_any, element.values, element.capability)?;
-        }
-        Ok(Completion::Normal(Value::Undefined))
-    }
-
     fn math_method(&mut self, method: MathMethod, args: &[Value]) -> Run<Completion> {
         let mut numbers = Vec::with_capacity(args.len());
         for value in args {
@@ -677,26 +217,8 @@ impl Machine<'_> {
         }
         let first = numbers.first().copied().unwrap_or(f64::NAN);
         let result = match method {
-            MathMethod::Max => numbers
-                .iter()
-                .try_fold(f64::NEG_INFINITY, |acc, n| {
-                    if n.is_nan() {
-                        None
-                    } else {
-                        Some(acc.max(*n))
-                    }
-                })
-                .unwrap_or(f64::NAN),
-            MathMethod::Min => numbers
-                .iter()
-                .try_fold(f64::INFINITY, |acc, n| {
-                    if n.is_nan() {
-                        None
-                    } else {
-                        Some(acc.min(*n))
-                    }
-                })
-                .unwrap_or(f64::NAN),
+            MathMethod::Max => extreme(&numbers, f64::NEG_INFINITY, f64::max),
+            MathMethod::Min => extreme(&numbers, f64::INFINITY, f64::min),
             MathMethod::Floor => first.floor(),
             MathMethod::Ceil => first.ceil(),
             // Math.round rounds half up (§21.3.2.28), unlike f64::round.
@@ -714,4 +236,13 @@ impl Machine<'_> {
         };
         Ok(Completion::Normal(Value::Number(result)))
     }
+}
+
+/// `Math.max` and `Math.min` (§21.3.2.24-25): NaN when any argument is NaN,
+/// else `pick` folded from `start` (the result of no arguments).
+fn extreme(numbers: &[f64], start: f64, pick: fn(f64, f64) -> f64) -> f64 {
+    numbers
+        .iter()
+        .try_fold(start, |acc, n| (!n.is_nan()).then(|| pick(acc, *n)))
+        .unwrap_or(f64::NAN)
 }

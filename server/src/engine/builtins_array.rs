@@ -6,6 +6,7 @@
 //! modelled: `length`, a whole `fill()`, `join()`, spread and `Array.from`
 //! (which read holes as `undefined`).
 
+use super::builtins::arg;
 use super::machine::{Completion, Machine, Run};
 use super::ops::strict_equals;
 use super::value::{ArrayMethod, Builtin, ObjId, ObjKind, Value};
@@ -16,10 +17,6 @@ const MAX_BUILT_LENGTH: f64 = 100_000.0;
 /// (ArrayTimSort's minimum run length is the whole array), so the order of
 /// its comparator calls is known exactly; longer arrays merge runs.
 const MAX_EXACT_SORT: usize = 63;
-
-fn arg(args: &[Value], index: usize) -> Value {
-    args.get(index).cloned().unwrap_or(Value::Undefined)
-}
 
 impl Machine<'_> {
     fn new_array(&mut self, items: Vec<Value>) -> Run<Value> {

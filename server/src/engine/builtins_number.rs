@@ -1,16 +1,13 @@
 //! `parseInt`, `parseFloat`, the `Number` statics (§21.1.2) and the number
 //! methods `toFixed` and `toString(radix)` (§21.1.3), exact or abstaining.
 
+use super::builtins::arg;
 use super::machine::{Completion, Machine, Run};
 use super::ops::number_to_string;
 use super::value::{NumberMethod, NumberStatic, Value};
 
 /// 2^53: integers up to here are exact in a double.
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
-
-fn arg(args: &[Value], index: usize) -> Value {
-    args.get(index).cloned().unwrap_or(Value::Undefined)
-}
 
 /// StrWhiteSpaceChar (§7.1.4.1) within ASCII: tab, LF, VT, FF, CR, space.
 fn is_js_space(c: char) -> bool {

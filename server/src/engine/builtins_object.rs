@@ -2,12 +2,9 @@
 //! `Object.fromEntries` (§20.1.2), and object spread `{...a}` (§13.2.5.5
 //! CopyDataProperties), for the plain objects the engine models.
 
+use super::builtins::arg;
 use super::machine::{Completion, Machine, Run};
-use super::value::{ObjId, ObjKind, ObjectStatic, Value};
-
-fn arg(args: &[Value], index: usize) -> Value {
-    args.get(index).cloned().unwrap_or(Value::Undefined)
-}
+use super::value::{Builtin, ObjId, ObjKind, ObjectStatic, Value};
 
 impl Machine<'_> {
     pub(crate) fn object_static(
@@ -86,7 +83,7 @@ impl Machine<'_> {
             return self.abstain("an object used as a property key is not modelled");
         }
         let key = self.to_string(key)?;
-        if super::compile_expr::is_array_index(&key) || super::classes::is_private(&key) {
+        if super::compile_literal::is_array_index(&key) || super::classes::is_private(&key) {
             return self.abstain("an integer-like property key is not modelled");
         }
         Ok(key)
@@ -121,5 +118,33 @@ impl Machine<'_> {
             self.heap[id].set_own(&key, value);
         }
         Ok(())
+    }
+
+    /// `Object.keys`, `Object.values` and `Object.entries` (§20.1.2.18,
+    /// .23, .5) of a plain object.
+    pub(crate) fn object_listing(&mut self, builtin: Builtin, args: &[Value]) -> Run<Completion> {
+        let normal = |value: Value| Ok(Completion::Normal(value));
+        let target = arg(args, 0);
+        let Some(id) = target.as_object().filter(|id| {
+            matches!(self.heap[*id].kind, ObjKind::Plain)
+                && !self.heap[*id].hidden_props
+                && !self.has_accessor(*id)
+        }) else {
+            return self.abstain("Object.keys/values/entries of a non-plain object");
+        };
+        let mut props = self.heap[id].props.clone();
+        props.retain(|(key, _)| !super::classes::is_private(key));
+        let mut items = Vec::with_capacity(props.len());
+        for (key, value) in props {
+            items.push(match builtin {
+                Builtin::ObjectKeys => Value::Str(key),
+                Builtin::ObjectValues => value,
+                _ => {
+                    let pair = self.alloc(ObjKind::Array(vec![Value::Str(key), value]));
+                    Value::Object(pair)
+                }
+            });
+        }
+        normal(Value::Object(self.alloc(ObjKind::Array(items))))
     }
 }

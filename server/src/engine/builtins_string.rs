@@ -3,12 +3,9 @@
 //! `trimEnd`, `at`, `charAt`, `lastIndexOf`. The receiver is ASCII
 //! (`string_method` checks), so byte offsets are UTF-16 offsets.
 
+use super::builtins::arg;
 use super::machine::{Completion, Machine, Run};
 use super::value::{StringMethod, Value};
-
-fn arg(args: &[Value], index: usize) -> Value {
-    args.get(index).cloned().unwrap_or(Value::Undefined)
-}
 
 impl Machine<'_> {
     pub(crate) fn string_method_more(

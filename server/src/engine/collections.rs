@@ -5,6 +5,7 @@
 //! `forEach` in progress then visits exactly the entries Node visits, also
 //! when the callback adds or deletes some.
 
+use super::builtins::arg;
 use super::machine::{Completion, Machine, Run};
 use super::value::{Builtin, ObjId, ObjKind, Value};
 
@@ -107,10 +108,6 @@ pub(crate) fn collection_method(kind: CollectionKind, name: &str) -> Option<Coll
         Clear | ForEach | Keys | Values | Entries => !kind.is_weak(),
     };
     fits.then_some(method)
-}
-
-fn arg(args: &[Value], index: usize) -> Value {
-    args.get(index).cloned().unwrap_or(Value::Undefined)
 }
 
 impl Machine<'_> {

@@ -3,12 +3,10 @@
 //! member access and call after it, up to the chain's end) is skipped and
 //! evaluates to `undefined`. A parenthesised part ends a chain.
 
-use std::rc::Rc;
-
 use tree_sitter::Node;
 
 use super::bytecode::Op;
-use super::compile::{Compiler, FnBuilder};
+use super::compile::{fields, Compiler, FnBuilder};
 use super::value::Value;
 
 /// Whether `node` has its own `?.`.
@@ -57,26 +55,22 @@ impl<'s> Compiler<'s> {
         let span = b.at(node);
         match node.kind() {
             "member_expression" => {
-                let (Some(object), Some(property)) = (
-                    node.child_by_field_id(crate::field!("object")),
-                    node.child_by_field_id(crate::field!("property")),
-                ) else {
+                let Some(object) = node.child_by_field_id(crate::field!("object")) else {
                     return b.abstain("a malformed member access");
                 };
-                if property.kind() == "private_property_identifier" {
-                    return b.abstain("private fields are not modelled");
-                }
+                let Some(name) = self.public_property(b, node, "a malformed member access") else {
+                    return;
+                };
                 self.chain_link(b, object, skips);
                 if has_own_optional(node) {
                     skips.push(b.emit(Op::SkipIfNullish { target: 0, drop: 1 }));
                 }
-                b.emit(Op::GetProp(Rc::from(self.text(property))));
+                b.emit(Op::GetProp(name));
             }
             "subscript_expression" => {
-                let (Some(object), Some(index)) = (
-                    node.child_by_field_id(crate::field!("object")),
-                    node.child_by_field_id(crate::field!("index")),
-                ) else {
+                let Some([object, index]) =
+                    fields(node, [crate::field!("object"), crate::field!("index")])
+                else {
                     return b.abstain("a malformed subscript");
                 };
                 self.chain_link(b, object, skips);
@@ -107,13 +101,10 @@ impl<'s> Compiler<'s> {
                 skips.push(b.emit(Op::SkipIfNullish { target: 0, drop: 1 }));
             }
             if callee.kind() == "member_expression" {
-                let Some(property) = callee.child_by_field_id(crate::field!("property")) else {
-                    return b.abstain("a malformed method call");
+                let Some(name) = self.public_property(b, callee, "a malformed method call") else {
+                    return;
                 };
-                if property.kind() == "private_property_identifier" {
-                    return b.abstain("private fields are not modelled");
-                }
-                b.emit(Op::GetMethod(Rc::from(self.text(property))));
+                b.emit(Op::GetMethod(name));
             } else {
                 let Some(index) = callee.child_by_field_id(crate::field!("index")) else {
                     return b.abstain("a malformed method call");
@@ -128,18 +119,7 @@ impl<'s> Compiler<'s> {
             let drop = if method { 2 } else { 1 };
             skips.push(b.emit(Op::SkipIfNullish { target: 0, drop }));
         }
-        let Some((argc, spread)) =
-            self.arguments(b, node.child_by_field_id(crate::field!("arguments")))
-        else {
-            return;
-        };
-        if spread {
-            b.emit(Op::CallSpread { with_this: method });
-        } else {
-            b.emit(Op::Call {
-                argc,
-                with_this: method,
-            });
-        }
+        let args = node.child_by_field_id(crate::field!("arguments"));
+        self.call_with_arguments(b, args, method);
     }
 }

@@ -1,5 +1,4 @@
-//! Classes to bytecode (§15.7.14 ClassDefinitionEvaluation), `super`, and
-//! object literals with getters and setters.
+//! Classes to bytecode (§15.7.14 ClassDefinitionEvaluation) and `super`.
 //!
 //! A class compiles to a scope holding its own name and two hidden bindings
 //! that `MakeClass` declares: `%proto` (the prototype) and `%ctor` (the class),
@@ -83,6 +82,26 @@ impl<'s> Compiler<'s> {
             .rev()
             .find_map(|scope| scope.iter().find(|(name, _)| name == text))
             .map_or_else(|| format!("{text}@undeclared"), |(_, key)| key.clone())
+    }
+
+    /// The `.name` of a member expression where the engine does not model a
+    /// private `#name` (optional chains, destructuring targets); `None` once
+    /// it has abstained.
+    pub(crate) fn public_property(
+        &self,
+        b: &mut FnBuilder,
+        member: Node,
+        malformed: &str,
+    ) -> Option<Rc<str>> {
+        let Some(property) = member.child_by_field_id(crate::field!("property")) else {
+            b.abstain(malformed);
+            return None;
+        };
+        if property.kind() == "private_property_identifier" {
+            b.abstain("private fields are not modelled");
+            return None;
+        }
+        Some(Rc::from(self.text(property)))
     }
 
     /// The private names a class body declares, each with its unique key.
@@ -357,64 +376,10 @@ impl<'s> Compiler<'s> {
         self.strict = enclosing_strict;
         b.emit(Op::Closure(id));
     }
-
-    /// `{ a: 1, get b() {...}, set b(v) {...} }`: each member defined in
-    /// order, so accessors and data properties keep their places.
-    pub(crate) fn object_with_accessors(&mut self, b: &mut FnBuilder, node: Node) {
-        b.emit(Op::Object(Vec::new()));
-        for member in named_children(node) {
-            let span = b.at(member);
-            let (key, kind) = match member.kind() {
-                "spread_element" => {
-                    let Some(source) = member.named_child(0) else {
-                        return b.abstain("an empty spread");
-                    };
-                    self.expression(b, source);
-                    b.emit(Op::ObjectSpread);
-                    b.restore(span);
-                    continue;
-                }
-                "pair" => {
-                    let (Some(key), Some(value)) = (
-                        member.child_by_field_id(crate::field!("key")),
-                        member.child_by_field_id(crate::field!("value")),
-                    ) else {
-                        return b.abstain("a malformed property");
-                    };
-                    let Some(key) = self.property_key(key) else {
-                        return b.abstain("computed or numeric keys are not modelled");
-                    };
-                    self.expression_named(b, value, Some(&key));
-                    (key, DefineKind::Field)
-                }
-                "shorthand_property_identifier" => {
-                    let name = self.text(member);
-                    b.emit(Op::Load(Rc::from(name)));
-                    (name.to_owned(), DefineKind::Field)
-                }
-                "method_definition" => {
-                    let Some(key) = member
-                        .child_by_field_id(crate::field!("name"))
-                        .and_then(|k| self.property_key(k))
-                    else {
-                        return b.abstain("computed method names are not modelled");
-                    };
-                    let id = self.compile_function(member, Some(&key));
-                    b.emit(Op::Closure(id));
-                    (key, accessor_kind(member).unwrap_or(DefineKind::Field))
-                }
-                _ => return b.abstain("this object literal member is not modelled"),
-            };
-            b.emit(Op::Define {
-                name: Rc::from(key.as_str()),
-                kind,
-            });
-            b.restore(span);
-        }
-    }
 }
 
-fn accessor_kind(method: Node) -> Option<DefineKind> {
+/// `get x()` or `set x(v)`: how a class or object literal defines the member.
+pub(crate) fn accessor_kind(method: Node) -> Option<DefineKind> {
     if has_token(method, "get") {
         Some(DefineKind::Getter)
     } else if has_token(method, "set") {

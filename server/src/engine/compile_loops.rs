@@ -12,7 +12,7 @@ use tree_sitter::Node;
 use crate::syntax::js;
 
 use super::bytecode::{DeclKind, HandlerKind, Op};
-use super::compile::{Compiler, FnBuilder};
+use super::compile::{fields, Compiler, FnBuilder};
 use super::compile_pattern::BindMode;
 use super::value::Value;
 
@@ -78,10 +78,8 @@ impl<'s> Compiler<'s> {
     /// `label: statement`. A label on a loop names the loop (for `continue
     /// label`); on any other statement it only makes `break label` leave it.
     pub(crate) fn labeled_statement(&mut self, b: &mut FnBuilder, node: Node) {
-        let (Some(label), Some(body)) = (
-            node.child_by_field_id(crate::field!("label")),
-            node.child_by_field_id(crate::field!("body")),
-        ) else {
+        let Some([label, body]) = fields(node, [crate::field!("label"), crate::field!("body")])
+        else {
             return b.abstain("a malformed labelled statement");
         };
         b.pending_labels.push(Rc::from(self.text(label)));
@@ -208,6 +206,28 @@ impl<'s> Compiler<'s> {
     /// How a `for...of`/`for...in`/`for await` head binds its element: a new
     /// `const`/`let`/`var` binding, or an assignment to an existing target;
     /// `None` for `using` declarations.
+    /// The `left` and `right` of a `for...in`/`for...of` head and how `left`
+    /// binds, with the loop's own scope opened; `None` once it has abstained.
+    fn open_loop_head<'t>(
+        &mut self,
+        b: &mut FnBuilder,
+        node: Node<'t>,
+        malformed: &str,
+    ) -> Option<(Node<'t>, Node<'t>, BindMode)> {
+        let Some([left, right]) = fields(node, [crate::field!("left"), crate::field!("right")])
+        else {
+            b.abstain(malformed);
+            return None;
+        };
+        let Some(mode) = self.loop_head_binding(node) else {
+            b.abstain("`using` declarations are not modelled");
+            return None;
+        };
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        Some((left, right, mode))
+    }
+
     fn loop_head_binding(&self, node: Node) -> Option<BindMode> {
         match node
             .child_by_field_id(crate::field!("kind"))
@@ -233,17 +253,10 @@ impl<'s> Compiler<'s> {
         if node.child_by_field_id(crate::field!("value")).is_some() {
             return b.abstain("an initialiser in a `for...in` head is not modelled");
         }
-        let (Some(left), Some(right)) = (
-            node.child_by_field_id(crate::field!("left")),
-            node.child_by_field_id(crate::field!("right")),
-        ) else {
-            return b.abstain("a malformed `for...of`");
+        let Some((left, right, mode)) = self.open_loop_head(b, node, "a malformed `for...of`")
+        else {
+            return;
         };
-        let Some(mode) = self.loop_head_binding(node) else {
-            return b.abstain("`using` declarations are not modelled");
-        };
-        b.emit(Op::PushScope);
-        b.scopes += 1;
         let iter = self.hidden_name("iter");
         self.expression(b, right);
         if is_of {
@@ -297,17 +310,10 @@ impl<'s> Compiler<'s> {
         if !b.is_async {
             return b.abstain("`for await` outside an async function");
         }
-        let (Some(left), Some(right)) = (
-            node.child_by_field_id(crate::field!("left")),
-            node.child_by_field_id(crate::field!("right")),
-        ) else {
-            return b.abstain("a malformed `for await`");
+        let Some((left, right, mode)) = self.open_loop_head(b, node, "a malformed `for await`")
+        else {
+            return;
         };
-        let Some(mode) = self.loop_head_binding(node) else {
-            return b.abstain("`using` declarations are not modelled");
-        };
-        b.emit(Op::PushScope);
-        b.scopes += 1;
         let iter = self.hidden_name("asynciter");
         // Whether the body runs, so that leaving it must close the iterator.
         let open = self.hidden_name("open");

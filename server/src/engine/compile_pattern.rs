@@ -12,7 +12,7 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::bytecode::{BinOp, DeclKind, Op};
-use super::compile::{named_children, Compiler, FnBuilder};
+use super::compile::{fields, named_children, Compiler, FnBuilder};
 use super::value::Value;
 
 /// What a pattern does with each value it takes apart.
@@ -76,13 +76,11 @@ impl<'s> Compiler<'s> {
         self.expression(b, object);
         b.emit(Op::Swap);
         if target.kind() == "member_expression" {
-            let Some(property) = target.child_by_field_id(crate::field!("property")) else {
-                return b.abstain("a malformed assignment target");
+            let Some(name) = self.public_property(b, target, "a malformed assignment target")
+            else {
+                return;
             };
-            if property.kind() == "private_property_identifier" {
-                return b.abstain("private fields are not modelled");
-            }
-            b.emit(Op::SetProp(Rc::from(self.text(property))));
+            b.emit(Op::SetProp(name));
         } else {
             let Some(index) = target.child_by_field_id(crate::field!("index")) else {
                 return b.abstain("a malformed assignment target");
@@ -124,10 +122,9 @@ impl<'s> Compiler<'s> {
             element.kind(),
             "assignment_pattern" | "object_assignment_pattern"
         ) {
-            let (Some(left), Some(right)) = (
-                element.child_by_field_id(crate::field!("left")),
-                element.child_by_field_id(crate::field!("right")),
-            ) else {
+            let Some([left, right]) =
+                fields(element, [crate::field!("left"), crate::field!("right")])
+            else {
                 return b.abstain("a malformed default in a pattern");
             };
             self.apply_default(b, right, left);
@@ -164,10 +161,9 @@ impl<'s> Compiler<'s> {
                     self.bind_element(b, member, mode);
                 }
                 "pair_pattern" => {
-                    let (Some(key), Some(value)) = (
-                        member.child_by_field_id(crate::field!("key")),
-                        member.child_by_field_id(crate::field!("value")),
-                    ) else {
+                    let Some([key, value]) =
+                        fields(member, [crate::field!("key"), crate::field!("value")])
+                    else {
                         return b.abstain("a malformed pattern property");
                     };
                     let Some(key) = self.pattern_key(key) else {
@@ -197,7 +193,7 @@ impl<'s> Compiler<'s> {
     fn pattern_key(&self, key: Node) -> Option<String> {
         match key.kind() {
             "property_identifier" => Some(self.text(key).to_owned()),
-            "string" => super::compile_expr::string_key(self, key),
+            "string" => super::compile_literal::string_key(self, key),
             _ => None,
         }
     }

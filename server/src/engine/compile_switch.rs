@@ -5,14 +5,12 @@
 use tree_sitter::Node;
 
 use super::bytecode::{BinOp, DeclKind, Op};
-use super::compile::{named_children, Compiler, FnBuilder};
+use super::compile::{fields, named_children, Compiler, FnBuilder};
 
 impl<'s> Compiler<'s> {
     pub(crate) fn switch_statement(&mut self, b: &mut FnBuilder, node: Node) {
-        let (Some(value), Some(body)) = (
-            node.child_by_field_id(crate::field!("value")),
-            node.child_by_field_id(crate::field!("body")),
-        ) else {
+        let Some([value, body]) = fields(node, [crate::field!("value"), crate::field!("body")])
+        else {
             return b.abstain("a malformed `switch`");
         };
         self.expression(b, value);

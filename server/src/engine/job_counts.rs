@@ -11,7 +11,7 @@
 
 use std::sync::OnceLock;
 
-use super::facts::{Observed, Observer};
+use super::tick_observer::{Observed, Observer};
 use super::ModuleKind;
 use crate::syntax;
 

@@ -53,7 +53,7 @@ impl Machine<'_> {
                     let Some(key) = parser.string() else {
                         return self.json_error();
                     };
-                    if super::compile_expr::is_array_index(&key) || key == "__proto__" {
+                    if super::compile_literal::is_array_index(&key) || key == "__proto__" {
                         return self.abstain(
                             "a JSON key that is integer-like or `__proto__` is not modelled",
                         );

@@ -6,7 +6,8 @@
 //! suspend an activation mid-expression; promises follow ECMA-262 with V8's
 //! job kinds (`promise.rs`); Node's nextTick queue, checkpoints and the
 //! libuv loop live in `scheduler.rs`; `console.log` formatting in
-//! `inspect.rs`; per-function tick facts in `facts.rs` and `function_facts.rs`.
+//! `inspect.rs`; what a run shows about each async activation is recorded by
+//! `tick_observer.rs` and summarised per function by `function_ticks.rs`.
 //! See docs/ARCHITECTURE.md, "The ordering engine".
 
 mod async_generators;
@@ -14,24 +15,29 @@ mod builtins;
 mod builtins_array;
 mod builtins_number;
 mod builtins_object;
+mod builtins_promise;
 mod builtins_string;
 mod bytecode;
 mod classes;
 mod collections;
 mod compile;
+mod compile_assign;
+mod compile_call;
 mod compile_chain;
 mod compile_class;
 mod compile_expr;
+mod compile_literal;
 mod compile_loops;
 mod compile_pattern;
+mod compile_statements;
 mod compile_switch;
 mod control_ops;
-mod facts;
 mod for_await;
-mod function_facts;
+mod function_ticks;
 mod generators;
 mod globals;
 mod inspect;
+mod install_globals;
 mod job_counts;
 mod json;
 mod json_parse;
@@ -61,9 +67,10 @@ mod tests_generators;
 mod tests_globals;
 #[cfg(test)]
 mod tests_timers;
+mod tick_observer;
 mod value;
 
-pub use function_facts::{
+pub use function_ticks::{
     facts_and_order, function_facts, AsyncFunctionFacts, AwaitFacts, LaterPhase, ResumeTick,
     SettleTick,
 };

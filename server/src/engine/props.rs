@@ -276,7 +276,7 @@ impl Machine<'_> {
             }
         }
         match key {
-            Value::Str(name) if !super::compile_expr::is_array_index(name) => {
+            Value::Str(name) if !super::compile_literal::is_array_index(name) => {
                 let name: Rc<str> = name.clone();
                 self.get_property(object, &name)
             }
@@ -306,7 +306,7 @@ impl Machine<'_> {
             }
         }
         match key {
-            Value::Str(name) if !super::compile_expr::is_array_index(name) => {
+            Value::Str(name) if !super::compile_literal::is_array_index(name) => {
                 let name: Rc<str> = name.clone();
                 self.set_property(object, &name, value)
             }

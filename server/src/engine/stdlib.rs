@@ -1,12 +1,9 @@
 //! Array and string methods (ECMA-262 §23.1.3, §22.1.3), the common subset.
 
+use super::builtins::arg;
 use super::machine::{Completion, Machine, Run};
 use super::ops::strict_equals;
 use super::value::{ArrayMethod, ObjId, ObjKind, StringMethod, Value};
-
-fn arg(args: &[Value], index: usize) -> Value {
-    args.get(index).cloned().unwrap_or(Value::Undefined)
-}
 
 impl Machine<'_> {
     fn array_of(&self, this: &Value) -> Run<ObjId> {

@@ -1,15 +1,15 @@
-//! Translates the core's fixes into LSP code actions.
+//! Translates the core's quick-fixes and fix-all (`ide`) into LSP code actions.
 
 use std::collections::HashMap;
 
 use tower_lsp::lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, Diagnostic, OneOf,
+    CodeAction, CodeActionKind, CodeActionOrCommand, OneOf,
     OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
 };
 
-use crate::analysis::fix_all::in_line_endings_of;
 use crate::document::Document;
-use crate::findings::{Edit, Finding};
+use crate::findings::Edit;
+use crate::ide;
 use crate::line_index::Encoding;
 
 use super::convert;
@@ -20,12 +20,7 @@ pub fn fix_all_kind() -> CodeActionKind {
 }
 
 /// A workspace edit for one document, pinned to the version it was computed for.
-pub fn document_edit(
-    uri: &Url,
-    doc: &Document,
-    edits: &[Edit],
-    encoding: Encoding,
-) -> WorkspaceEdit {
+fn document_edit(uri: &Url, doc: &Document, edits: &[Edit], encoding: Encoding) -> WorkspaceEdit {
     let edits = edits
         .iter()
         .map(|edit| {
@@ -50,74 +45,44 @@ pub fn document_edit(
     }
 }
 
-/// Quick-fixes for one finding: its fixes (the first preferred), then a
-/// suppression comment for the line.
-pub fn quick_fixes(
-    uri: &Url,
-    doc: &Document,
-    finding: &Finding,
-    diagnostic: &Diagnostic,
-    encoding: Encoding,
-) -> Vec<CodeActionOrCommand> {
-    let mut actions: Vec<CodeActionOrCommand> = finding
-        .fixes
-        .iter()
-        .enumerate()
-        .map(|(i, fix)| {
-            let edits: Vec<Edit> = fix
-                .edits
-                .iter()
-                .map(|edit| in_line_endings_of(doc.text(), edit))
-                .collect();
-            CodeActionOrCommand::CodeAction(CodeAction {
-                title: fix.title.clone(),
-                kind: Some(CodeActionKind::QUICKFIX),
-                diagnostics: Some(vec![diagnostic.clone()]),
-                edit: Some(document_edit(uri, doc, &edits, encoding)),
-                is_preferred: Some(i == 0),
-                ..CodeAction::default()
-            })
+/// Whether the client asked for actions of `kind`: it named no kinds, or
+/// `kind` or a parent of it (`source.fixAll` covers `source.fixAll.ticklens`).
+pub fn wanted(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
+    only.is_none_or(|only| {
+        only.iter().any(|o| {
+            kind.as_str() == o.as_str() || kind.as_str().starts_with(&format!("{}.", o.as_str()))
         })
-        .collect();
-    // A comment naming no rule is fixed by editing it, not by another comment.
-    if finding.rule == crate::findings::UNKNOWN_RULE {
-        return actions;
-    }
-    actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-        title: format!("Ignore {} on this line", finding.rule),
-        kind: Some(CodeActionKind::QUICKFIX),
-        diagnostics: Some(vec![diagnostic.clone()]),
-        edit: Some(document_edit(
-            uri,
-            doc,
-            &[suppression_edit(doc.text(), finding)],
-            encoding,
-        )),
-        is_preferred: Some(false),
-        ..CodeAction::default()
-    }));
-    actions
+    })
 }
 
-/// Inserts `// ticklens-ignore-next-line <rule>` above the finding's line, indented like it.
-fn suppression_edit(source: &str, finding: &Finding) -> Edit {
-    let line_start = source[..finding.range.start]
-        .rfind(['\n', '\r'])
-        .map_or(0, |i| i + 1);
-    let indent: String = source[line_start..]
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\t')
-        .collect();
-    let newline = if source.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
-    Edit {
-        range: line_start..line_start,
-        text: format!(
-            "{indent}// ticklens-ignore-next-line {}{newline}",
-            finding.rule
-        ),
-    }
+/// A quick-fix, shown with the diagnostic of its finding.
+pub fn quick_fix(
+    uri: &Url,
+    doc: &Document,
+    fix: ide::QuickFix,
+    encoding: Encoding,
+) -> CodeActionOrCommand {
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title: fix.title,
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![convert::diagnostic(doc, fix.finding, encoding)]),
+        edit: Some(document_edit(uri, doc, &fix.edits, encoding)),
+        is_preferred: Some(fix.preferred),
+        ..CodeAction::default()
+    })
+}
+
+/// The `source.fixAll.ticklens` action.
+pub fn fix_all(
+    uri: &Url,
+    doc: &Document,
+    fix_all: ide::FixAll,
+    encoding: Encoding,
+) -> CodeActionOrCommand {
+    CodeActionOrCommand::CodeAction(CodeAction {
+        title: fix_all.title,
+        kind: Some(fix_all_kind()),
+        edit: Some(document_edit(uri, doc, &[fix_all.edit], encoding)),
+        ..CodeAction::default()
+    })
 }

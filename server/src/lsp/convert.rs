@@ -1,5 +1,6 @@
 //! Conversions between LSP positions and the core's byte offsets, and between
-//! core findings and LSP diagnostics. The only place that knows both sides.
+//! the core's answers (findings, `ide` hovers, hints and lenses) and LSP
+//! types. With `code_actions.rs`, the only place that knows both sides.
 
 use std::ops::Range;
 
@@ -7,6 +8,7 @@ use tower_lsp::lsp_types::{self as lsp, Diagnostic, DiagnosticSeverity, NumberOr
 
 use crate::document::{Document, TextChange};
 use crate::findings::{Finding, Severity};
+use crate::ide;
 use crate::line_index::{Encoding, LineCol};
 use crate::rules;
 
@@ -79,5 +81,48 @@ pub fn diagnostic(doc: &Document, finding: &Finding, encoding: Encoding) -> Diag
         source: Some("ticklens".to_owned()),
         message: finding.message.clone(),
         ..Diagnostic::default()
+    }
+}
+
+pub fn hover(doc: &Document, hover: ide::HoverResult, encoding: Encoding) -> lsp::Hover {
+    lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: hover.markdown,
+        }),
+        range: Some(range(doc, hover.range, encoding)),
+    }
+}
+
+pub fn inlay_hint(doc: &Document, hint: ide::InlayHint, encoding: Encoding) -> lsp::InlayHint {
+    lsp::InlayHint {
+        position: position(doc, hint.target.end, encoding),
+        label: lsp::InlayHintLabel::String(hint.label),
+        kind: None,
+        text_edits: None,
+        tooltip: Some(lsp::InlayHintTooltip::String(hint.tooltip)),
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
+}
+
+/// A lens at the start of its target whose command shows the predicted order
+/// of the document at `uri`.
+pub fn code_lens(
+    doc: &Document,
+    uri: &lsp::Url,
+    lens: ide::CodeLens,
+    encoding: Encoding,
+) -> lsp::CodeLens {
+    let at = position(doc, lens.target.start, encoding);
+    lsp::CodeLens {
+        range: lsp::Range::new(at, at),
+        command: Some(lsp::Command {
+            title: lens.title,
+            command: "ticklens.showOrder".to_owned(),
+            arguments: Some(vec![serde_json::json!(uri.as_str())]),
+        }),
+        data: None,
     }
 }

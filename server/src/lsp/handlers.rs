@@ -9,11 +9,11 @@ use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::*;
 
 use crate::analysis::insights::{self, Insights};
-use crate::analysis::{self, hover::hover_at};
 use crate::document::Document;
 use crate::driver::{self, Analysis};
 use crate::engine::{self, ModuleKind, OrderOutcome};
-use crate::{rules, syntax};
+use crate::line_index::Encoding;
+use crate::{ide, syntax};
 
 use super::backend::Backend;
 use super::capabilities::{negotiate_encoding, server_capabilities};
@@ -350,7 +350,7 @@ async fn publish(
     uri: &Url,
     doc: &Document,
     analysis: &Analysis,
-    encoding: crate::line_index::Encoding,
+    encoding: Encoding,
 ) {
     // The syntax error is no rule's finding: it comes from the tree itself.
     let syntax_error = driver::syntax_error(doc.text(), doc.tree());
@@ -369,27 +369,15 @@ async fn publish(
 
 pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hover>> {
     let position = params.text_document_position_params;
-    let uri = position.text_document.uri;
-    let Some((doc, insights)) = current_insights(backend, &uri).await else {
+    let Some((doc, insights)) = current_insights(backend, &position.text_document.uri).await else {
         return Ok(None);
     };
     let encoding = backend.state.encoding();
     let Some(offset) = convert::offset(&doc, position.position, encoding) else {
         return Ok(None);
     };
-    let found = insights
-        .as_deref()
-        .and_then(|insights| insights.hover(doc.text(), offset))
-        .or_else(|| {
-            hover_at(doc.text(), doc.tree(), offset).map(|info| (info.range, info.markdown))
-        });
-    Ok(found.map(|(range, markdown)| Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: markdown,
-        }),
-        range: Some(convert::range(&doc, range, encoding)),
-    }))
+    let found = ide::hover(doc.text(), doc.tree(), insights.as_deref(), offset);
+    Ok(found.map(|hover| convert::hover(&doc, hover, encoding)))
 }
 
 /// Inlay hints: each await's resume tick, and a marker after dropped promises.
@@ -397,99 +385,47 @@ pub async fn inlay_hint(
     backend: &Backend,
     params: InlayHintParams,
 ) -> Result<Option<Vec<InlayHint>>> {
-    if !backend.state.settings().inlay_hints {
-        return Ok(Some(Vec::new()));
-    }
-    let uri = params.text_document.uri;
-    let Some((doc, Some(insights))) = current_insights(backend, &uri).await else {
-        return Ok(None);
-    };
-    let encoding = backend.state.encoding();
-    let start = convert::offset(&doc, params.range.start, encoding).unwrap_or(0);
-    let end = convert::offset(&doc, params.range.end, encoding).unwrap_or(doc.text().len());
-    let in_range = |offset: usize| start <= offset && offset <= end;
-    let mut hints = Vec::new();
-    let awaits = insights
-        .functions
-        .iter()
-        .flat_map(|function| {
-            let label = function.call_label();
-            function.awaits.iter().map(move |at| (at, label.clone()))
-        })
-        .chain(
-            insights
-                .module_awaits
-                .iter()
-                .map(|at| (at, insights::MODULE_BODY.to_owned())),
-        );
-    for (at, function) in awaits {
-        let Some(label) = at.inlay_label() else {
-            continue;
-        };
-        if in_range(at.range.end) {
-            hints.push(InlayHint {
-                position: convert::position(&doc, at.range.end, encoding),
-                label: InlayHintLabel::String(label),
-                kind: None,
-                text_edits: None,
-                tooltip: Some(InlayHintTooltip::String(at.resume_text(&function))),
-                padding_left: Some(true),
-                padding_right: None,
-                data: None,
-            });
-        }
-    }
-    for dropped in &insights.dropped {
-        if in_range(dropped.range.end) {
-            hints.push(InlayHint {
-                position: convert::position(&doc, dropped.range.end, encoding),
-                label: InlayHintLabel::String("dropped promise".to_owned()),
-                kind: None,
-                text_edits: None,
-                tooltip: Some(InlayHintTooltip::String(insights::dropped_hover(dropped))),
-                padding_left: Some(true),
-                padding_right: None,
-                data: None,
-            });
-        }
-    }
-    hints.sort_by_key(|h| (h.position.line, h.position.character));
-    Ok(Some(hints))
+    let enabled = backend.state.settings().inlay_hints;
+    let uri = &params.text_document.uri;
+    with_insights(backend, uri, enabled, |doc, insights, encoding| {
+        let start = convert::offset(doc, params.range.start, encoding).unwrap_or(0);
+        let end = convert::offset(doc, params.range.end, encoding).unwrap_or(doc.text().len());
+        ide::inlay_hints(insights, start..end)
+            .into_iter()
+            .map(|hint| convert::inlay_hint(doc, hint, encoding))
+            .collect()
+    })
+    .await
 }
 
 /// Code lens: the predicted output above the file, and each async function's settle tick.
 pub async fn code_lens(backend: &Backend, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-    if !backend.state.settings().code_lens {
+    let enabled = backend.state.settings().code_lens;
+    let uri = &params.text_document.uri;
+    with_insights(backend, uri, enabled, |doc, insights, encoding| {
+        ide::code_lenses(insights)
+            .into_iter()
+            .map(|lens| convert::code_lens(doc, uri, lens, encoding))
+            .collect()
+    })
+    .await
+}
+
+/// The answer of a feature the settings can turn off (an empty list), computed
+/// from the current insights; `None` when there are none (see [`current_insights`]).
+async fn with_insights<T>(
+    backend: &Backend,
+    uri: &Url,
+    enabled: bool,
+    answer: impl FnOnce(&Document, &Insights, Encoding) -> Vec<T>,
+) -> Result<Option<Vec<T>>> {
+    if !enabled {
         return Ok(Some(Vec::new()));
     }
-    let uri = params.text_document.uri;
-    let Some((doc, Some(insights))) = current_insights(backend, &uri).await else {
+    let Some((doc, Some(insights))) = current_insights(backend, uri).await else {
         return Ok(None);
     };
-    let encoding = backend.state.encoding();
-    let command = |title: String| Command {
-        title,
-        command: "ticklens.showOrder".to_owned(),
-        arguments: Some(vec![serde_json::json!(uri.as_str())]),
-    };
-    let top = Range::new(Position::new(0, 0), Position::new(0, 0));
-    let mut lenses = vec![CodeLens {
-        range: top,
-        command: Some(command(insights.order_title())),
-        data: None,
-    }];
-    for function in &insights.functions {
-        let Some(title) = function.settle_title() else {
-            continue;
-        };
-        let at = convert::position(&doc, function.range.start, encoding);
-        lenses.push(CodeLens {
-            range: Range::new(at, at),
-            command: Some(command(title)),
-            data: None,
-        });
-    }
-    Ok(Some(lenses))
+    Ok(Some(answer(&doc, &insights, backend.state.encoding())))
 }
 
 /// The document and its insights for the current version (computed off the
@@ -594,60 +530,27 @@ pub async fn code_action(
         return Ok(None);
     };
     let encoding = backend.state.encoding();
-    let wanted = |kind: &CodeActionKind| {
-        params.context.only.as_ref().is_none_or(|only| {
-            only.iter().any(|o| {
-                kind.as_str() == o.as_str()
-                    || kind.as_str().starts_with(&format!("{}.", o.as_str()))
-            })
-        })
-    };
+    let only = params.context.only.as_deref();
     let mut actions = Vec::new();
-    if wanted(&CodeActionKind::QUICKFIX) {
+    if code_actions::wanted(only, &CodeActionKind::QUICKFIX) {
         let start = convert::offset(&doc, params.range.start, encoding).unwrap_or(doc.text().len());
         let end = convert::offset(&doc, params.range.end, encoding).unwrap_or(doc.text().len());
-        for finding in &analysis.findings {
-            let touches = finding.range.start <= end && start <= finding.range.end;
-            if touches {
-                let diagnostic = convert::diagnostic(&doc, finding, encoding);
-                actions.extend(code_actions::quick_fixes(
-                    &uri,
-                    &doc,
-                    finding,
-                    &diagnostic,
-                    encoding,
-                ));
-            }
-        }
+        let fixes = ide::quick_fixes(doc.text(), &analysis.findings, start..end);
+        actions.extend(
+            fixes
+                .into_iter()
+                .map(|fix| code_actions::quick_fix(&uri, &doc, fix, encoding)),
+        );
     }
-    let fix_all = code_actions::fix_all_kind();
-    if wanted(&fix_all) {
+    if code_actions::wanted(only, &code_actions::fix_all_kind()) {
         let (config, _) = backend.state.config_for(&uri);
         let worker_doc = Arc::clone(&doc);
         let fixed = tokio::task::spawn_blocking(move || {
-            driver::contain_panic(|| {
-                analysis::fix_all::apply_safe_fixes(
-                    worker_doc.text(),
-                    worker_doc.tree(),
-                    rules::ALL,
-                    &config,
-                )
-            })
+            driver::contain_panic(|| ide::fix_all(worker_doc.text(), worker_doc.tree(), &config))
         })
         .await;
-        if let Ok(Ok((text, applied))) = fixed {
-            if applied > 0 {
-                let whole = crate::findings::Edit {
-                    range: 0..doc.text().len(),
-                    text,
-                };
-                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: format!("Apply all safe ticklens fixes ({applied})"),
-                    kind: Some(fix_all),
-                    edit: Some(code_actions::document_edit(&uri, &doc, &[whole], encoding)),
-                    ..CodeAction::default()
-                }));
-            }
+        if let Ok(Ok(Some(fix_all))) = fixed {
+            actions.push(code_actions::fix_all(&uri, &doc, fix_all, encoding));
         }
     }
     Ok(Some(actions))

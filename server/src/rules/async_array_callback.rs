@@ -41,10 +41,10 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{
-    awaits_itself, for_each_own_node, in_async_function, is_for_await, unwrap_parens, AsyncFacts,
-};
+use crate::analysis::source_facts::AsyncFacts;
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{for_each_own_node, in_async_function, is_for_await, unwrap_parens};
 use crate::syntax::{await_lookup, awaits};
 use crate::{query_file, syntax};
 
@@ -86,26 +86,34 @@ impl Rule for AsyncArrayCallback {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let q = &ARRAY_CALLBACKS;
-        let (call_i, receiver_i, method_i, callback_i, keyword_i) = (
-            q.capture("array.call"),
-            q.capture("array.receiver"),
-            q.capture("array.method"),
-            q.capture("callback"),
-            q.capture("callback.async_keyword"),
-        );
-        let mut findings = Vec::new();
-        ctx.for_each_match(q, |captures| {
-            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
-            let (Some(call), Some(receiver), Some(method), Some(callback), Some(keyword)) = (
-                get(call_i),
-                get(receiver_i),
-                get(method_i),
-                get(callback_i),
-                get(keyword_i),
-            ) else {
-                return;
-            };
+        detect(ctx)
+            .into_iter()
+            .map(|m| {
+                let method = ctx.text(m.method);
+                let fixes = if method == "forEach" {
+                    for_each_fixes(ctx, ctx.facts(), &m)
+                } else {
+                    Vec::new()
+                };
+                META.finding(m.keyword.byte_range(), message(method), fixes)
+            })
+            .collect()
+    }
+}
+
+/// The async callbacks an array method ignores or misreads.
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Match<'a>> {
+    let mut found = Vec::new();
+    ctx.for_each_complete_capture(
+        &ARRAY_CALLBACKS,
+        [
+            "array.call",
+            "array.receiver",
+            "array.method",
+            "callback",
+            "callback.async_keyword",
+        ],
+        |[call, receiver, method, callback, keyword]| {
             let m = Match {
                 call,
                 receiver,
@@ -120,22 +128,10 @@ impl Rule for AsyncArrayCallback {
             if method.starts_with("reduce") && awaits_accumulator(ctx.source, m.callback) {
                 return;
             }
-            let fixes = if method == "forEach" {
-                let facts = ctx.facts();
-                for_each_fixes(ctx, facts, &m)
-            } else {
-                Vec::new()
-            };
-            findings.push(Finding {
-                rule: META.code,
-                severity: META.default_severity,
-                message: message(method),
-                range: m.keyword.byte_range(),
-                fixes,
-            });
-        });
-        findings
-    }
+            found.push(m);
+        },
+    );
+    found
 }
 
 fn message(method: &str) -> String {
@@ -323,7 +319,7 @@ fn for_of_fix(ctx: &RuleContext, statement: Node, m: &Match, in_async: bool) -> 
     ) {
         return None;
     }
-    if crate::analysis::async_facts::uses_own_this_or_arguments(ctx.source, callback) {
+    if crate::syntax::js::uses_own_this_or_arguments(ctx.source, callback) {
         return None;
     }
     if awaits_itself(ctx.source, callback) && !in_async {
@@ -409,21 +405,7 @@ mod tests {
     use crate::syntax;
 
     fn fixes_of(source: &str) -> Vec<(String, FixSafety)> {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&AsyncArrayCallback]).findings;
-        assert_eq!(findings.len(), 1, "{source}");
-        findings[0]
-            .fixes
-            .iter()
-            .map(|fix| {
-                let fixed = fix.apply(source);
-                assert!(
-                    !syntax::parse(&fixed, None).root_node().has_error(),
-                    "fix output does not parse:\n{fixed}"
-                );
-                (fixed, fix.safety)
-            })
-            .collect()
+        crate::rules::fix_outputs::fix_outputs_and_safety(&AsyncArrayCallback, source)
     }
 
     #[test]

@@ -30,13 +30,16 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{
-    awaits_itself, enclosing_function, for_each_own_node, in_async_function, pattern_names,
-    unwrap_parens, uses_own_this_or_arguments,
+use crate::findings::{Finding, Fix, FixSafety, Severity};
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{
+    enclosing_function, for_each_own_node, in_async_function, pattern_names, unwrap_parens,
+    uses_own_this_or_arguments,
 };
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::{query_file, syntax};
 
+use super::report::{keyword_and_space, one_edit_fix};
+use super::tree_walks::{has_named_descendant, named_children_but_comments};
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct AsyncPromiseExecutor;
@@ -66,48 +69,36 @@ impl Rule for AsyncPromiseExecutor {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let new_i = PROMISE_EXECUTORS.capture("promise.new");
-        let executor_i = PROMISE_EXECUTORS.capture("executor");
-        let keyword_i = PROMISE_EXECUTORS.capture("executor.async_keyword");
         let mut findings = Vec::new();
-        ctx.for_each_match(&PROMISE_EXECUTORS, |captures| {
-            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
-            let (Some(new), Some(executor), Some(keyword)) =
-                (get(new_i), get(executor_i), get(keyword_i))
-            else {
-                return;
-            };
-            findings.push(Finding {
-                rule: META.code,
-                severity: META.default_severity,
-                message:
-                    "make this executor synchronous: any `throw` in an async executor (before \
-                          or after an `await`) rejects the executor's own promise instead of the \
-                          new Promise, which may then never settle, and nobody handles that \
-                          rejection, so Node 24 ends the process (exit code 1)"
-                        .to_owned(),
-                range: keyword.byte_range(),
-                fixes: fixes(ctx, new, executor, keyword).into_iter().collect(),
-            });
-        });
+        ctx.for_each_complete_capture(
+            &PROMISE_EXECUTORS,
+            ["promise.new", "executor", "executor.async_keyword"],
+            |[new, executor, keyword]| {
+                let fixes = fixes(ctx, new, executor, keyword).into_iter().collect();
+                findings.push(META.finding(keyword.byte_range(), message(), fixes));
+            },
+        );
         findings
     }
 }
 
+/// Every async executor is a finding: the query holds the whole detection.
+fn message() -> String {
+    "make this executor synchronous: any `throw` in an async executor (before \
+     or after an `await`) rejects the executor's own promise instead of the \
+     new Promise, which may then never settle, and nobody handles that \
+     rejection, so Node 24 ends the process (exit code 1)"
+        .to_owned()
+}
+
 fn fixes(ctx: &RuleContext, new: Node, executor: Node, keyword: Node) -> Option<Fix> {
     if !awaits_itself(ctx.source, executor) && !names_await(ctx.source, executor) {
-        let end = ctx.source[keyword.end_byte()..]
-            .char_indices()
-            .find(|(_, c)| !c.is_whitespace())
-            .map_or(ctx.source.len(), |(i, _)| keyword.end_byte() + i);
-        return Some(Fix {
-            title: "Remove `async` from the executor (it never awaits)".to_owned(),
-            safety: FixSafety::Safe,
-            edits: vec![Edit {
-                range: keyword.start_byte()..end,
-                text: String::new(),
-            }],
-        });
+        return Some(one_edit_fix(
+            "Remove `async` from the executor (it never awaits)".to_owned(),
+            FixSafety::Safe,
+            keyword_and_space(ctx.source, keyword),
+            "",
+        ));
     }
     inline_fix(ctx, new, executor)
 }
@@ -139,26 +130,16 @@ fn inline_fix(ctx: &RuleContext, new: Node, executor: Node) -> Option<Fix> {
     let (resolve, reject) = executor_names(ctx, executor)?;
     // Anywhere inside, nested functions included: a callback may settle it.
     let mentions_executor_functions = |node: Node| {
-        let mut stack = vec![node];
-        while let Some(n) = stack.pop() {
-            if n.kind() == "identifier" {
+        has_named_descendant(node, |n| {
+            n.kind() == "identifier" && {
                 let name = ctx.text(n);
-                if name == resolve || Some(name) == reject {
-                    return true;
-                }
+                name == resolve || Some(name) == reject
             }
-            let mut cursor = n.walk();
-            stack.extend(n.named_children(&mut cursor));
-        }
-        false
+        })
     };
     let body = executor.child_by_field_id(crate::field!("body"))?;
     let (work, last): (Vec<Node>, Node) = if body.kind() == "statement_block" {
-        let mut cursor = body.walk();
-        let mut statements: Vec<Node> = body
-            .named_children(&mut cursor)
-            .filter(|s| s.kind() != "comment")
-            .collect();
+        let mut statements = named_children_but_comments(body);
         let last = statements.pop()?;
         (
             statements,
@@ -227,14 +208,12 @@ fn inline_fix(ctx: &RuleContext, new: Node, executor: Node) -> Option<Fix> {
         }
         None => text.push_str("return;"),
     }
-    Some(Fix {
-        title: "Do the work directly and return the value, without `new Promise`".to_owned(),
-        safety: FixSafety::ChangesBehaviour,
-        edits: vec![Edit {
-            range: statement.byte_range(),
-            text,
-        }],
-    })
+    Some(one_edit_fix(
+        "Do the work directly and return the value, without `new Promise`".to_owned(),
+        FixSafety::ChangesBehaviour,
+        statement.byte_range(),
+        text,
+    ))
 }
 
 /// `(resolve)` or `(resolve, reject)` as plain identifiers.
@@ -289,18 +268,11 @@ fn declares_names_used_outside(
         return true;
     };
     let inside = executor.byte_range();
-    let mut stack = vec![function];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "identifier"
+    has_named_descendant(function, |node| {
+        node.kind() == "identifier"
             && !inside.contains(&node.start_byte())
             && declared.iter().any(|d| d == ctx.text(node))
-        {
-            return true;
-        }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
-    }
-    false
+    })
 }
 
 #[cfg(test)]
@@ -337,22 +309,7 @@ mod tests {
     }
 
     fn fixes_of(source: &str) -> Vec<(String, FixSafety)> {
-        let tree = crate::syntax::parse(source, None);
-        let findings =
-            crate::driver::analyze_with(source, &tree, &[&AsyncPromiseExecutor]).findings;
-        assert_eq!(findings.len(), 1, "{source}");
-        findings[0]
-            .fixes
-            .iter()
-            .map(|fix| {
-                let out = fix.apply(source);
-                assert!(
-                    !crate::syntax::parse(&out, None).root_node().has_error(),
-                    "{out}"
-                );
-                (out, fix.safety)
-            })
-            .collect()
+        crate::rules::fix_outputs::fix_outputs_and_safety(&AsyncPromiseExecutor, source)
     }
 
     #[test]

@@ -41,14 +41,16 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use crate::analysis::dataflow::{
-    for_in_declaration_kind, is_for_await, is_function, is_loop, pattern_identifiers, preorder,
-    Walk,
-};
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::analysis::dataflow::{for_in_declaration_kind, is_loop, preorder, Walk};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
+use crate::syntax::js::{
+    enclosing_function, is_async_function, is_for_await, is_function, is_pause,
+    pattern_identifiers, receiver, unwrap_parens,
+};
 
+use super::report::{one_edit_fix, shorten};
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct AwaitInLoop;
@@ -72,18 +74,55 @@ impl Rule for AwaitInLoop {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let loop_index = LOOPS.capture("loop");
-        let body_index = LOOPS.capture("loop.body");
-        let mut findings = Vec::new();
-        // Only an `await` inside the match makes a finding.
-        ctx.for_each_match_holding(&LOOPS, &["await"], |captures| {
-            let find = |index| captures.iter().find(|c| c.index == index).map(|c| c.node);
-            if let (Some(node), Some(body)) = (find(loop_index), find(body_index)) {
-                findings.extend(check_loop(ctx, node, body));
-            }
-        });
-        findings
+        detect(ctx)
+            .into_iter()
+            .map(|found| {
+                let fixes = if found.fixable {
+                    map_fix(ctx, found.node, found.body).into_iter().collect()
+                } else {
+                    Vec::new()
+                };
+                META.finding(
+                    found.first.keyword.byte_range(),
+                    message(ctx, &found),
+                    fixes,
+                )
+            })
+            .collect()
     }
+}
+
+/// A loop whose iterations await one after another although none depends
+/// on another.
+struct IndependentLoop<'t> {
+    node: Node<'t>,
+    body: Node<'t>,
+    /// The loop's first `await`, the highlight.
+    first: AwaitExpr<'t>,
+    /// Whether the body can move into a `Promise.all` callback as it is.
+    fixable: bool,
+}
+
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<IndependentLoop<'a>> {
+    let mut found = Vec::new();
+    // Only an `await` inside the match makes a finding.
+    ctx.for_each_complete_capture_holding(
+        &LOOPS,
+        &["await"],
+        ["loop", "loop.body"],
+        |[node, body]| found.extend(independent_loop(ctx, node, body)),
+    );
+    found
+}
+
+fn message(ctx: &RuleContext, found: &IndependentLoop) -> String {
+    let awaited = brief(ctx, &found.first);
+    format!(
+        "run these independent iterations together with `Promise.all`: each one waits for \
+         `{awaited}` before the next starts, although none depends on another (this changes \
+         behaviour: side effects happen in a different order, and starting every iteration at \
+         once may hit rate limits)"
+    )
 }
 
 /// What the walk over a loop body found, ignoring nested functions' control
@@ -107,15 +146,19 @@ struct BodyFacts<'t> {
     pushed_roots: Vec<String>,
 }
 
-fn check_loop<'t>(ctx: &RuleContext<'t>, node: Node<'t>, body: Node<'t>) -> Option<Finding> {
+fn independent_loop<'t>(
+    ctx: &RuleContext<'t>,
+    node: Node<'t>,
+    body: Node<'t>,
+) -> Option<IndependentLoop<'t>> {
     if !ctx.contains_await(body) {
         return None;
     }
     let head_names = loop_head(ctx, node)?;
     let facts = body_facts(ctx, node, body);
     let first = *facts.awaits.first()?;
-    let function = crate::analysis::dataflow::enclosing_function(node);
-    if function.is_some_and(|f| !crate::analysis::dataflow::is_async_function(f)) {
+    let function = enclosing_function(node);
+    if function.is_some_and(|f| !is_async_function(f)) {
         return None;
     }
     if facts.early_exit || facts.late_continue || facts.declares_var || facts.yields {
@@ -167,26 +210,12 @@ fn check_loop<'t>(ctx: &RuleContext<'t>, node: Node<'t>, body: Node<'t>) -> Opti
     {
         return None;
     }
-    let keyword = first.keyword;
-    let awaited = brief(ctx, &first);
-    let message = format!(
-        "run these independent iterations together with `Promise.all`: each one waits for \
-         `{awaited}` before the next starts, although none depends on another (this changes \
-         behaviour: side effects happen in a different order, and starting every iteration at \
-         once may hit rate limits)"
-    );
     let outer_push = facts.pushed_roots.iter().any(|root| !local.contains(root));
-    let fix = if outer_push || facts.has_continue || facts.nested_loop_await {
-        None
-    } else {
-        map_fix(ctx, node, body)
-    };
-    Some(Finding {
-        rule: META.code,
-        severity: META.default_severity,
-        message,
-        range: keyword.byte_range(),
-        fixes: fix.into_iter().collect(),
+    Some(IndependentLoop {
+        node,
+        body,
+        first,
+        fixable: !(outer_push || facts.has_continue || facts.nested_loop_await),
     })
 }
 
@@ -384,17 +413,8 @@ fn body_facts<'t>(ctx: &RuleContext<'t>, node: Node<'t>, body: Node<'t>) -> Body
 
 /// The object an awaited method call goes through: `this`, `client`.
 fn callee_receiver<'a>(ctx: &RuleContext<'a>, operand: Node) -> Option<&'a str> {
-    let mut node = operand;
-    while node.kind() == "parenthesized_expression" {
-        node = node.named_child(0)?;
-    }
-    let mut callee = node.child_by_field_id(crate::field!("function"))?;
-    let mut through_member = false;
-    while matches!(callee.kind(), "member_expression" | "subscript_expression") {
-        callee = callee.child_by_field_id(crate::field!("object"))?;
-        through_member = true;
-    }
-    (through_member && matches!(callee.kind(), "identifier" | "this")).then(|| ctx.text(callee))
+    let callee = unwrap_parens(operand).child_by_field_id(crate::field!("function"))?;
+    receiver(callee).map(|node| ctx.text(node))
 }
 
 /// How many times `name` is mentioned as a variable in `node`.
@@ -492,29 +512,12 @@ fn callee_name<'a>(ctx: &RuleContext<'a>, awaited: &AwaitExpr) -> Option<&'a str
     awaited.operand_callee().map(|callee| &ctx.source[callee])
 }
 
-fn is_pause(name: &str) -> bool {
-    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
-    matches!(
-        last.as_str(),
-        "sleep" | "delay" | "wait" | "timeout" | "settimeout" | "pause" | "throttle"
-    )
-}
-
 fn brief(ctx: &RuleContext, awaited: &AwaitExpr) -> String {
     let (text, suffix) = match callee_name(ctx, awaited) {
         Some(callee) => (callee, "(..)"),
         None => (&ctx.source[awaited.operand_range()], ""),
     };
-    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.len() > 40 {
-        let cut = (0..=37)
-            .rev()
-            .find(|&i| text.is_char_boundary(i))
-            .unwrap_or(0);
-        text.truncate(cut);
-        text.push_str("...");
-    }
-    format!("{text}{suffix}")
+    shorten(text, suffix)
 }
 
 /// Whether `expr` is certainly an array, so `.map` exists on it.
@@ -573,14 +576,12 @@ fn map_fix(ctx: &RuleContext, node: Node, body: Node) -> Option<Fix> {
     } else {
         format!("Array.from({iterable}, {callback})")
     };
-    Some(Fix {
-        title: "Run the iterations together with `Promise.all`".to_owned(),
-        safety: FIX_SAFETY,
-        edits: vec![Edit {
-            range: node.byte_range(),
-            text: format!("await Promise.all({mapped});"),
-        }],
-    })
+    Some(one_edit_fix(
+        "Run the iterations together with `Promise.all`".to_owned(),
+        FIX_SAFETY,
+        node.byte_range(),
+        format!("await Promise.all({mapped});"),
+    ))
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 
+use super::report::shorten;
+use super::tree_walks::named_children_but_comments;
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct AwaitInPromiseAll;
@@ -58,26 +60,45 @@ impl Rule for AwaitInPromiseAll {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let method_index = PROMISE_COMBINATORS.capture("combinator.method");
-        let array_index = PROMISE_COMBINATORS.capture("combinator.array");
-        let mut findings = Vec::new();
-        ctx.for_each_match(&PROMISE_COMBINATORS, |captures| {
-            let method = captures.iter().find(|c| c.index == method_index);
-            let array = captures.iter().find(|c| c.index == array_index);
-            if let (Some(method), Some(array)) = (method, array) {
-                findings.extend(check_array(ctx, ctx.text(method.node), array.node));
-            }
-        });
-        findings
+        detect(ctx)
+            .into_iter()
+            .map(|found| {
+                META.finding(
+                    found.awaited[0].1.keyword.byte_range(),
+                    message(ctx, &found),
+                    vec![fix(&found)],
+                )
+            })
+            .collect()
     }
 }
 
-fn check_array<'a>(ctx: &RuleContext<'a>, method: &str, array: Node<'a>) -> Option<Finding> {
-    let mut cursor = array.walk();
-    let elements: Vec<Node> = array
-        .named_children(&mut cursor)
-        .filter(|n| n.kind() != "comment")
-        .collect();
+/// `Promise.all([...])` (or another combinator) over elements some of which
+/// are awaited in place.
+struct AwaitedElements<'a> {
+    /// `all`, `race`, ...
+    method: &'a str,
+    elements: Vec<Node<'a>>,
+    /// The awaited elements with their positions, at least one.
+    awaited: Vec<(usize, AwaitExpr<'a>)>,
+}
+
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<AwaitedElements<'a>> {
+    let mut found = Vec::new();
+    ctx.for_each_complete_capture(
+        &PROMISE_COMBINATORS,
+        ["combinator.method", "combinator.array"],
+        |[method, array]| found.extend(awaited_elements(ctx, ctx.text(method), array)),
+    );
+    found
+}
+
+fn awaited_elements<'a>(
+    ctx: &RuleContext<'a>,
+    method: &'a str,
+    array: Node<'a>,
+) -> Option<AwaitedElements<'a>> {
+    let elements = named_children_but_comments(array);
     if elements.len() < 2 {
         return None;
     }
@@ -87,10 +108,19 @@ fn check_array<'a>(ctx: &RuleContext<'a>, method: &str, array: Node<'a>) -> Opti
         .enumerate()
         .filter_map(|(index, element)| ctx.await_at(*element).map(|a| (index, a)))
         .collect();
-    let (first_index, first) = *awaited.first()?;
-    let keyword = first.keyword;
+    (!awaited.is_empty()).then_some(AwaitedElements {
+        method,
+        elements,
+        awaited,
+    })
+}
+
+fn message(ctx: &RuleContext, found: &AwaitedElements) -> String {
+    let method = found.method;
+    let (first_index, first) = found.awaited[0];
     let operand_text = brief_operand(ctx, &first);
-    let started_later = elements
+    let started_later = found
+        .elements
         .iter()
         .enumerate()
         .skip(first_index + 1)
@@ -102,7 +132,7 @@ fn check_array<'a>(ctx: &RuleContext<'a>, method: &str, array: Node<'a>) -> Opti
             };
             (index, text)
         });
-    let message = match started_later {
+    match started_later {
         // By position: both elements often call the same function.
         Some((later_index, later)) => format!(
             "drop the `await` inside `Promise.{method}([...])`: the {} element, `{later}`, \
@@ -116,31 +146,32 @@ fn check_array<'a>(ctx: &RuleContext<'a>, method: &str, array: Node<'a>) -> Opti
              `Promise.{method}` is called: meanwhile a rejection of an earlier element has no \
              handler and is reported as unhandled"
         ),
-    };
-    let mut edits = Vec::new();
-    for (_, element) in &awaited {
-        edits.push(Edit {
+    }
+}
+
+fn fix(found: &AwaitedElements) -> Fix {
+    let edits = found
+        .awaited
+        .iter()
+        .map(|(_, element)| Edit {
             range: element.keyword.start_byte()..element.operand_range().start,
             text: String::new(),
-        });
+        })
+        .collect();
+    Fix {
+        title: format!(
+            "Remove the `await`s inside `Promise.{}`: start them together",
+            found.method
+        ),
+        safety: FIX_SAFETY,
+        edits,
     }
-    Some(Finding {
-        rule: META.code,
-        severity: META.default_severity,
-        message,
-        range: keyword.byte_range(),
-        fixes: vec![Fix {
-            title: format!("Remove the `await`s inside `Promise.{method}`: start them together"),
-            safety: FIX_SAFETY,
-            edits,
-        }],
-    })
 }
 
 fn contains_call(node: Node) -> bool {
     let mut found = false;
     crate::analysis::dataflow::preorder(node, |n| {
-        if crate::analysis::dataflow::is_function(n) {
+        if crate::syntax::js::is_function(n) {
             return crate::analysis::dataflow::Walk::Skip;
         }
         found |= matches!(n.kind(), "call_expression" | "new_expression");
@@ -184,19 +215,6 @@ fn brief(ctx: &RuleContext, node: Node) -> String {
         }
         _ => shorten(ctx.text(node), ""),
     }
-}
-
-fn shorten(text: &str, suffix: &str) -> String {
-    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.len() > 40 {
-        let cut = (0..=37)
-            .rev()
-            .find(|&i| text.is_char_boundary(i))
-            .unwrap_or(0);
-        text.truncate(cut);
-        text.push_str("...");
-    }
-    format!("{text}{suffix}")
 }
 
 #[cfg(test)]

@@ -31,11 +31,14 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{certainly_not_thenable, unwrap_parens};
+use crate::analysis::source_facts::certainly_not_thenable;
 use crate::engine::{count_word, job_counts};
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
+use crate::syntax::js::unwrap_parens;
 use crate::syntax::queries::AWAITS;
 
+use super::report::{one_edit_fix, short_code};
+use super::tree_walks::named_children_but_comments;
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct AwaitNonPromise;
@@ -54,43 +57,62 @@ impl Rule for AwaitNonPromise {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let await_i = AWAITS.capture("await");
-        let keyword_i = AWAITS.capture("await.keyword");
-        let operand_i = AWAITS.capture("await.operand");
-        let mut findings = Vec::new();
-        ctx.for_each_match(&AWAITS, |captures| {
-            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
-            let (Some(await_node), Some(keyword), Some(operand)) =
-                (get(await_i), get(keyword_i), get(operand_i))
-            else {
-                return;
-            };
-            // Outside async code `await (x)` calls a function named `await`.
-            if ctx.await_at(await_node).is_none() {
-                return;
-            }
-            let value = unwrap_parens(operand);
-            if is_tick_idiom(ctx, value) || !certainly_not_thenable(ctx.source, value) {
-                return;
-            }
-            findings.push(finding(ctx, await_node, keyword, operand, value));
-        });
-        // The awaits tree-sitter misparses as calls of a function `await`
-        // (see `syntax::awaits`). A longer chain (`await (x).y`) has no
-        // operand node: its operand is a call or a property read, which
-        // may hold a promise, so it is never flagged.
-        for awaited in ctx.awaits().into_iter().filter(|a| a.misparsed) {
-            let Some(operand) = awaited.operand else {
-                continue;
-            };
-            let value = unwrap_parens(operand);
-            if is_tick_idiom(ctx, value) || !certainly_not_thenable(ctx.source, value) {
-                continue;
-            }
-            findings.push(finding(ctx, awaited.node, awaited.keyword, operand, value));
-        }
-        findings
+        detect(ctx)
+            .into_iter()
+            .map(|found| {
+                META.finding(
+                    found.keyword.byte_range(),
+                    message(ctx, &found),
+                    fixes(ctx, &found),
+                )
+            })
+            .collect()
     }
+}
+
+/// An `await` of a value that is certainly not a thenable.
+struct PlainAwait<'t> {
+    /// The whole `await` expression, what the fix replaces.
+    node: Node<'t>,
+    keyword: Node<'t>,
+    operand: Node<'t>,
+    /// The operand without parentheses.
+    value: Node<'t>,
+}
+
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<PlainAwait<'a>> {
+    let flagged = |node, keyword, operand| {
+        let value = unwrap_parens(operand);
+        (!is_tick_idiom(ctx, value) && certainly_not_thenable(ctx.source, value)).then_some(
+            PlainAwait {
+                node,
+                keyword,
+                operand,
+                value,
+            },
+        )
+    };
+    let mut found = Vec::new();
+    ctx.for_each_complete_capture(
+        &AWAITS,
+        ["await", "await.keyword", "await.operand"],
+        |[await_node, keyword, operand]| {
+            // Outside async code `await (x)` calls a function named `await`.
+            if ctx.await_at(await_node).is_some() {
+                found.extend(flagged(await_node, keyword, operand));
+            }
+        },
+    );
+    // The awaits tree-sitter misparses as calls of a function `await`
+    // (see `syntax::awaits`). A longer chain (`await (x).y`) has no
+    // operand node: its operand is a call or a property read, which
+    // may hold a promise, so it is never flagged.
+    for awaited in ctx.awaits().into_iter().filter(|a| a.misparsed) {
+        if let Some(operand) = awaited.operand {
+            found.extend(flagged(awaited.node, awaited.keyword, operand));
+        }
+    }
+    found
 }
 
 /// `one tick`, `two ticks`: `n` microtask ticks in prose.
@@ -113,23 +135,15 @@ fn is_tick_idiom(ctx: &RuleContext, value: Node) -> bool {
     }
 }
 
-fn finding(
-    ctx: &RuleContext,
-    await_node: Node,
-    keyword: Node,
-    operand: Node,
-    value: Node,
-) -> Finding {
-    let shown = ctx.text(value);
-    let shown = if shown.len() <= 30 && !shown.contains('\n') {
-        format!("`{shown}`")
-    } else {
-        "this value".to_owned()
-    };
-    let is_array = value.kind() == "array";
-    // The count is the engine's: an await of a value that is not a thenable.
-    let ticks = ticks_phrase(job_counts().await_plain_value);
-    let message = if is_array {
+/// The ticks the `await` costs, as the engine counts an await of a value
+/// that is not a thenable.
+fn ticks() -> String {
+    ticks_phrase(job_counts().await_plain_value)
+}
+
+fn message(ctx: &RuleContext, found: &PlainAwait) -> String {
+    let ticks = ticks();
+    if found.value.kind() == "array" {
         format!(
             "an array literal is not a promise: `await` resumes {ticks} later with the same array \
              and does not wait for the promises inside it (`Promise.all` does)"
@@ -138,9 +152,14 @@ fn finding(
         format!(
             "{shown} is not a promise: this `await` only delays the rest of the function by \
              {ticks_long}",
+            shown = short_code(ctx.text(found.value), 30, "this value"),
             ticks_long = ticks.replacen(' ', " microtask ", 1)
         )
-    };
+    }
+}
+
+fn fixes(ctx: &RuleContext, found: &PlainAwait) -> Vec<Fix> {
+    let (operand, value) = (found.operand, found.value);
     // Removing `await` must not turn an object literal into a block.
     let operand_text = ctx.text(operand);
     let bare = if value.kind() == "object" && operand.kind() != "parenthesized_expression" {
@@ -148,64 +167,38 @@ fn finding(
     } else {
         operand_text.to_owned()
     };
-    let remove = Fix {
-        title: format!("Remove the `await` ({ticks} less)"),
-        safety: FixSafety::ChangesBehaviour,
-        edits: vec![Edit {
-            range: await_node.byte_range(),
-            text: bare,
-        }],
-    };
+    let remove = one_edit_fix(
+        format!("Remove the `await` ({} less)", ticks()),
+        FixSafety::ChangesBehaviour,
+        found.node.byte_range(),
+        bare,
+    );
     let mut fixes = Vec::new();
-    if is_array && !elements_are_all_literals(ctx, value) {
-        fixes.push(Fix {
-            title: "Wait for the elements with `Promise.all`".to_owned(),
-            safety: FixSafety::ChangesBehaviour,
-            edits: vec![Edit {
-                range: operand.byte_range(),
-                text: format!("Promise.all({operand_text})"),
-            }],
-        });
+    if value.kind() == "array" && !elements_are_all_literals(ctx, value) {
+        fixes.push(one_edit_fix(
+            "Wait for the elements with `Promise.all`".to_owned(),
+            FixSafety::ChangesBehaviour,
+            operand.byte_range(),
+            format!("Promise.all({operand_text})"),
+        ));
     }
     fixes.push(remove);
-    Finding {
-        rule: META.code,
-        severity: META.default_severity,
-        message,
-        range: keyword.byte_range(),
-        fixes,
-    }
+    fixes
 }
 
 fn elements_are_all_literals(ctx: &RuleContext, array: Node) -> bool {
-    let mut cursor = array.walk();
-    let all = array
-        .named_children(&mut cursor)
-        .filter(|e| e.kind() != "comment")
-        .all(|e| certainly_not_thenable(ctx.source, e) && e.kind() != "array");
-    all
+    named_children_but_comments(array)
+        .into_iter()
+        .all(|e| certainly_not_thenable(ctx.source, e) && e.kind() != "array")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
 
     fn fixed(source: &str) -> Vec<String> {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&AwaitNonPromise]).findings;
-        findings[0]
-            .fixes
-            .iter()
-            .map(|fix| {
-                assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
-                let out = fix.apply(source);
-                assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
-                out
-            })
-            .collect()
+        crate::rules::fix_outputs::fix_outputs(&AwaitNonPromise, source)
     }
 
     #[test]

@@ -18,7 +18,7 @@
 //! trusted not to throw, as `a` is in `.then(a, b)`); `Promise.resolve(...)`
 //! (it cannot fail on its own); promises that cannot reject: calls to async
 //! functions whose whole body sits in `try { } catch { }` without a rethrow
-//! (see `async_facts::cannot_fail`), and `.then(f)` on `Promise.resolve()`
+//! (see `source_facts::cannot_fail`), and `.then(f)` on `Promise.resolve()`
 //! where `f` cannot fail either; async IIFEs (`(async () => { ... })()`, the
 //! usual entry point of a script); `node:test`'s `describe`/`it`/`test`/`t.test`;
 //! names in `ticklens.toml`'s `known-safe`.
@@ -43,10 +43,12 @@
 //! (elsewhere) — both change behaviour; `void` marks the drop as intended and
 //! keeps behaviour (a rejection is still unhandled).
 
-use crate::analysis::async_facts::{in_async_function, unwrap_parens, DroppedPromise, PromiseKind};
 use crate::analysis::insights::dropped_consequence;
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::analysis::source_facts::{DroppedPromise, PromiseKind};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
+use crate::syntax::js::{in_async_function, unwrap_parens};
 
+use super::report::one_edit_fix;
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct FloatingPromise;
@@ -74,37 +76,38 @@ impl Rule for FloatingPromise {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let facts = ctx.facts();
-        let mut findings = Vec::new();
-        // The candidates: expression statements of a call, a `new` or a
-        // parenthesized expression, read from the index and tested here:
-        // starting a query cursor at each statement cost more than the test.
-        for &statement in ctx.nodes("expression_statement") {
-            let evaluates_a_call = statement.named_child(0).is_some_and(|expression| {
+        detect(ctx)
+            .into_iter()
+            .map(|dropped| {
+                META.finding(
+                    dropped.highlight.clone(),
+                    message(ctx, &dropped),
+                    fixes(&dropped),
+                )
+            })
+            .collect()
+    }
+}
+
+/// The promises dropped in the scope that nobody handles.
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<DroppedPromise<'a>> {
+    let facts = ctx.facts();
+    // The candidates: expression statements of a call, a `new` or a
+    // parenthesized expression, read from the index and tested here:
+    // starting a query cursor at each statement cost more than the test.
+    ctx.nodes("expression_statement")
+        .iter()
+        .filter(|statement| {
+            statement.named_child(0).is_some_and(|expression| {
                 matches!(
                     expression.kind(),
                     "call_expression" | "new_expression" | "parenthesized_expression"
                 )
-            });
-            if !evaluates_a_call {
-                continue;
-            }
-            let Some(dropped) = facts.dropped_at(ctx.source, statement) else {
-                continue;
-            };
-            if !reportable(ctx, &dropped) {
-                continue;
-            }
-            findings.push(Finding {
-                rule: META.code,
-                severity: META.default_severity,
-                message: message(ctx, &dropped),
-                range: dropped.highlight.clone(),
-                fixes: fixes(&dropped),
-            });
-        }
-        findings
-    }
+            })
+        })
+        .filter_map(|&statement| facts.dropped_at(ctx.source, statement))
+        .filter(|dropped| reportable(ctx, dropped))
+        .collect()
 }
 
 fn reportable(ctx: &RuleContext, dropped: &DroppedPromise) -> bool {
@@ -205,31 +208,25 @@ fn fixes(dropped: &DroppedPromise) -> Vec<Fix> {
     let start = written.start_byte();
     let end = written.end_byte();
     let label = &dropped.label;
-    let catch = Fix {
-        title: format!("Handle a rejection of `{label}` with `.catch(...)`"),
-        safety: FixSafety::ChangesBehaviour,
-        edits: vec![Edit {
-            range: end..end,
-            text: ".catch((err) => { console.error(err); })".to_owned(),
-        }],
-    };
-    let void = Fix {
-        title: format!("Mark `{label}` as intentionally not awaited with `void`"),
-        safety: FixSafety::MarksIntent,
-        edits: vec![Edit {
-            range: start..start,
-            text: "void ".to_owned(),
-        }],
-    };
+    let catch = one_edit_fix(
+        format!("Handle a rejection of `{label}` with `.catch(...)`"),
+        FixSafety::ChangesBehaviour,
+        end..end,
+        ".catch((err) => { console.error(err); })",
+    );
+    let void = one_edit_fix(
+        format!("Mark `{label}` as intentionally not awaited with `void`"),
+        FixSafety::MarksIntent,
+        start..start,
+        "void ",
+    );
     if in_async_function(dropped.statement) {
-        let await_fix = Fix {
-            title: format!("Await `{label}`"),
-            safety: FixSafety::ChangesBehaviour,
-            edits: vec![Edit {
-                range: start..start,
-                text: "await ".to_owned(),
-            }],
-        };
+        let await_fix = one_edit_fix(
+            format!("Await `{label}`"),
+            FixSafety::ChangesBehaviour,
+            start..start,
+            "await ",
+        );
         vec![await_fix, catch, void]
     } else {
         vec![catch, void]

@@ -43,9 +43,10 @@ use tree_sitter::Node;
 
 use crate::analysis::dataflow::{contains, Binding, BindingKind, FunctionFlow};
 use crate::analysis::retention::{self, Certainty, RetainedVar, RetentionGroup};
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::syntax::queries::ASYNC_FUNCTIONS;
 
+use super::report::one_edit_fix;
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct LargeRetainedAcrossAwait;
@@ -68,12 +69,9 @@ impl Rule for LargeRetainedAcrossAwait {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let function_index = ASYNC_FUNCTIONS.capture("function.async");
         let mut findings = Vec::new();
-        ctx.for_each_match(&ASYNC_FUNCTIONS, |captures| {
-            for capture in captures.iter().filter(|c| c.index == function_index) {
-                findings.extend(check_function(ctx, capture.node));
-            }
+        ctx.for_each_complete_capture(&ASYNC_FUNCTIONS, ["function.async"], |[function]| {
+            findings.extend(check_function(ctx, function));
         });
         findings
     }
@@ -135,6 +133,8 @@ fn check_function(ctx: &RuleContext, function: Node) -> Vec<Finding> {
     findings
 }
 
+/// The finding for `binding`, retained across the await at `await_keyword`
+/// although last read at `last_read`.
 fn report(
     ctx: &RuleContext,
     function: Node,
@@ -143,6 +143,24 @@ fn report(
     last_read: &Range<usize>,
     await_keyword: Range<usize>,
 ) -> Finding {
+    let fix = match binding.kind {
+        BindingKind::Const => None,
+        _ => null_fix(ctx, function, binding, last_read, &await_keyword),
+    };
+    META.finding(
+        binding.decl_range.clone(),
+        message(ctx, binding, var, last_read, &await_keyword),
+        fix.into_iter().collect(),
+    )
+}
+
+fn message(
+    ctx: &RuleContext,
+    binding: &Binding,
+    var: &RetainedVar,
+    last_read: &Range<usize>,
+    await_keyword: &Range<usize>,
+) -> String {
     let name = &binding.name;
     let Some(large) = &var.likely_large else {
         unreachable!("only likely-large values are reported")
@@ -157,10 +175,6 @@ fn report(
         1 => "1 line above".to_owned(),
         n => format!("{n} lines above"),
     };
-    let fix = match binding.kind {
-        BindingKind::Const => None,
-        _ => null_fix(ctx, function, binding, last_read, &await_keyword),
-    };
     let advice = match binding.kind {
         BindingKind::Const => "declare it with `let` and set it to `null` after its last use, or \
                                move the work that uses it into a helper function"
@@ -174,17 +188,11 @@ fn report(
         Certainty::Certain => "stays in memory",
         Certainty::May(_) => "may stay in memory (on some paths)",
     };
-    Finding {
-        rule: META.code,
-        severity: META.default_severity,
-        message: format!(
-            "`{name}` {stays} while this function waits: {advice}. It holds {large}, last used \
-             {distance} the next `await` (V8 keeps a suspended async function's locals until they \
-             are overwritten or the function returns)"
-        ),
-        range: binding.decl_range.clone(),
-        fixes: fix.into_iter().collect(),
-    }
+    format!(
+        "`{name}` {stays} while this function waits: {advice}. It holds {large}, last used \
+         {distance} the next `await` (V8 keeps a suspended async function's locals until they \
+         are overwritten or the function returns)"
+    )
 }
 
 /// `name = null;` right after the statement holding the last use, in the block
@@ -227,14 +235,12 @@ fn null_fix(
     } else {
         " ".to_owned()
     };
-    Some(Fix {
-        title: format!("Set `{name} = null` after its last use"),
-        safety: FIX_SAFETY,
-        edits: vec![Edit {
-            range: statement.end_byte()..statement.end_byte(),
-            text: format!("{separator}{name} = null;"),
-        }],
-    })
+    Some(one_edit_fix(
+        format!("Set `{name} = null` after its last use"),
+        FIX_SAFETY,
+        statement.end_byte()..statement.end_byte(),
+        format!("{separator}{name} = null;"),
+    ))
 }
 
 #[cfg(test)]

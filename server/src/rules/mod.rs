@@ -5,15 +5,20 @@ mod async_promise_executor;
 mod await_in_loop;
 mod await_in_promise_all;
 mod await_non_promise;
+mod captures;
+#[cfg(test)]
+mod fix_outputs;
 mod floating_promise;
 mod large_retained_across_await;
 mod needless_async;
 mod prefer_queue_microtask;
 mod promise_constructor_wrap;
+mod report;
 mod return_without_await_in_try;
 mod sequential_awaits;
 mod stale_read_across_await;
 mod timeout_without_abort;
+mod tree_walks;
 mod unbounded_fan_out;
 
 pub mod query_registry;
@@ -25,7 +30,7 @@ use memchr::memmem::Finder;
 
 use tree_sitter::{Node, QueryCapture, Tree};
 
-use crate::analysis::async_facts::AsyncFacts;
+use crate::analysis::source_facts::AsyncFacts;
 use crate::config::Config;
 use crate::findings::{Finding, Severity};
 use crate::syntax::awaits::{self, AwaitExpr};

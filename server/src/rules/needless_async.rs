@@ -29,13 +29,14 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{
-    awaits_itself, certainly_not_thenable, for_each_own_node, unwrap_parens,
-};
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::analysis::source_facts::certainly_not_thenable;
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 use crate::syntax::await_lookup;
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{for_each_own_node, unwrap_parens};
 
+use super::report::{keyword_and_space, one_edit_fix};
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct NeedlessAsync;
@@ -68,40 +69,36 @@ impl Rule for NeedlessAsync {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let q = &NEEDLESS_ASYNC_CALLBACKS;
-        let (all_i, map_i, callback_i, keyword_i) = (
-            q.capture("all.call"),
-            q.capture("map.call"),
-            q.capture("callback"),
-            q.capture("callback.async_keyword"),
-        );
         let mut findings = Vec::new();
-        ctx.for_each_match(q, |captures| {
-            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
-            let (Some(all), Some(map), Some(callback), Some(keyword)) =
-                (get(all_i), get(map_i), get(callback_i), get(keyword_i))
-            else {
-                return;
-            };
-            if awaits_itself(ctx.source, callback) {
-                return;
-            }
-            findings.push(finding(ctx, all, map, callback, keyword));
-        });
+        ctx.for_each_complete_capture(
+            &NEEDLESS_ASYNC_CALLBACKS,
+            ["all.call", "map.call", "callback", "callback.async_keyword"],
+            |[all, map, callback, keyword]| {
+                // The query finds the shape; a callback that awaits needs its `async`.
+                if !awaits_itself(ctx.source, callback) {
+                    let fixes = fixes(ctx, all, map, callback, keyword);
+                    findings.push(META.finding(keyword.byte_range(), message(), fixes));
+                }
+            },
+        );
         findings
     }
 }
 
-fn finding(ctx: &RuleContext, all: Node, map: Node, callback: Node, keyword: Node) -> Finding {
-    let keyword_and_space = keyword.start_byte()..next_non_space(ctx.source, keyword.end_byte());
-    let mut fixes = vec![Fix {
-        title: "Remove `async` (a throw in the callback then stops `map` at that item)".to_owned(),
-        safety: FixSafety::ChangesBehaviour,
-        edits: vec![Edit {
-            range: keyword_and_space.clone(),
-            text: String::new(),
-        }],
-    }];
+fn message() -> String {
+    "this async callback never awaits: `async` only wraps each result in one more \
+     promise, and `Promise.all` accepts plain values as well as promises"
+        .to_owned()
+}
+
+fn fixes(ctx: &RuleContext, all: Node, map: Node, callback: Node, keyword: Node) -> Vec<Fix> {
+    let keyword_and_space = keyword_and_space(ctx.source, keyword);
+    let mut fixes = vec![one_edit_fix(
+        "Remove `async` (a throw in the callback then stops `map` at that item)".to_owned(),
+        FixSafety::ChangesBehaviour,
+        keyword_and_space.clone(),
+        "",
+    )];
     // `await (Promise.all(...))` too, which tree-sitter reads as a call of a
     // function `await` (see `syntax::awaits`).
     if let Some(awaited) = await_lookup::await_of_operand(ctx.source, all, ctx.top_level_awaits()) {
@@ -112,32 +109,15 @@ fn finding(ctx: &RuleContext, all: Node, map: Node, callback: Node, keyword: Nod
                 keyword_and_space.start - base..keyword_and_space.end - base,
                 "",
             );
-            fixes.push(Fix {
-                title: "Map synchronously, without `await Promise.all`".to_owned(),
-                safety: FixSafety::ChangesBehaviour,
-                edits: vec![Edit {
-                    range: awaited.range(),
-                    text,
-                }],
-            });
+            fixes.push(one_edit_fix(
+                "Map synchronously, without `await Promise.all`".to_owned(),
+                FixSafety::ChangesBehaviour,
+                awaited.range(),
+                text,
+            ));
         }
     }
-    Finding {
-        rule: META.code,
-        severity: META.default_severity,
-        message: "this async callback never awaits: `async` only wraps each result in one more \
-                  promise, and `Promise.all` accepts plain values as well as promises"
-            .to_owned(),
-        range: keyword.byte_range(),
-        fixes,
-    }
-}
-
-fn next_non_space(source: &str, from: usize) -> usize {
-    source[from..]
-        .char_indices()
-        .find(|(_, c)| !c.is_whitespace())
-        .map_or(source.len(), |(i, _)| from + i)
+    fixes
 }
 
 /// Every value the callback returns is certainly not a thenable.
@@ -162,23 +142,10 @@ fn returns_only_plain_values(ctx: &RuleContext, callback: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
 
     fn fixes_of(source: &str) -> Vec<String> {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&NeedlessAsync]).findings;
-        findings[0]
-            .fixes
-            .iter()
-            .map(|fix| {
-                assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
-                let out = fix.apply(source);
-                assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
-                out
-            })
-            .collect()
+        crate::rules::fix_outputs::fix_outputs(&NeedlessAsync, source)
     }
 
     #[test]

@@ -39,12 +39,14 @@
 
 use tree_sitter::Node;
 
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
 
 mod next_tick_context;
 use next_tick_context::{next_tick_context, NextTickContext};
 
+use super::report::one_edit_fix;
+use super::tree_walks::has_named_descendant;
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct PreferQueueMicrotask;
@@ -75,48 +77,60 @@ impl Rule for PreferQueueMicrotask {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let callee_i = NEXT_TICK_CALLS.capture("tick.callee");
-        let callback_i = NEXT_TICK_CALLS.capture("tick.callback");
-        let mut candidates = Vec::new();
-        ctx.for_each_match(&NEXT_TICK_CALLS, |captures| {
-            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
-            if let (Some(callee), Some(callback)) = (get(callee_i), get(callback_i)) {
-                if !matches!(callback.kind(), "spread_element" | "comment")
-                    && !in_scheduling_shim(ctx, callee)
-                {
-                    candidates.push(callee);
-                }
-            }
-        });
-        if candidates.is_empty() || ctx.facts().is_bound("process") {
-            return Vec::new();
-        }
-        let module_syntax = ctx.top_level_awaits();
-        candidates
+        detect(ctx)
             .into_iter()
-            .map(|callee| {
-                let context = callee
-                    .parent()
-                    .map(|call| next_tick_context(ctx.source, call, module_syntax))
-                    .unwrap_or(NextTickContext::Unknown);
-                let (message, title) = wording(context);
-                Finding {
-                    rule: META.code,
-                    severity: META.default_severity,
-                    message: message.to_owned(),
-                    range: callee.byte_range(),
-                    fixes: vec![Fix {
-                        title: title.to_owned(),
-                        safety: FixSafety::ChangesBehaviour,
-                        edits: vec![Edit {
-                            range: callee.byte_range(),
-                            text: "queueMicrotask".to_owned(),
-                        }],
-                    }],
-                }
+            .map(|(callee, context)| {
+                META.finding(
+                    callee.byte_range(),
+                    message(context),
+                    vec![fix(callee, context)],
+                )
             })
             .collect()
     }
+}
+
+/// The `process.nextTick` callees to report, each with where it is called.
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<(Node<'a>, NextTickContext)> {
+    let mut candidates = Vec::new();
+    ctx.for_each_complete_capture(
+        &NEXT_TICK_CALLS,
+        ["tick.callee", "tick.callback"],
+        |[callee, callback]| {
+            if !matches!(callback.kind(), "spread_element" | "comment")
+                && !in_scheduling_shim(ctx, callee)
+            {
+                candidates.push(callee);
+            }
+        },
+    );
+    if candidates.is_empty() || ctx.facts().is_bound("process") {
+        return Vec::new();
+    }
+    let module_syntax = ctx.top_level_awaits();
+    candidates
+        .into_iter()
+        .map(|callee| {
+            let context = callee
+                .parent()
+                .map(|call| next_tick_context(ctx.source, call, module_syntax))
+                .unwrap_or(NextTickContext::Unknown);
+            (callee, context)
+        })
+        .collect()
+}
+
+fn message(context: NextTickContext) -> String {
+    wording(context).0.to_owned()
+}
+
+fn fix(callee: Node, context: NextTickContext) -> Fix {
+    one_edit_fix(
+        wording(context).1.to_owned(),
+        FixSafety::ChangesBehaviour,
+        callee.byte_range(),
+        "queueMicrotask",
+    )
 }
 
 /// The message and the fix title for a call in `context`: each says only
@@ -178,22 +192,15 @@ fn in_scheduling_shim(ctx: &RuleContext, node: Node) -> bool {
 }
 
 fn tests_typeof_of_scheduling_global(ctx: &RuleContext, condition: Node) -> bool {
-    let mut stack = vec![condition];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "unary_expression"
+    has_named_descendant(condition, |node| {
+        node.kind() == "unary_expression"
             && node
                 .child_by_field_id(crate::field!("operator"))
                 .is_some_and(|op| ctx.text(op) == "typeof")
             && node
                 .child_by_field_id(crate::field!("argument"))
                 .is_some_and(|arg| SCHEDULING_GLOBALS.contains(&ctx.text(arg)))
-        {
-            return true;
-        }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
-    }
-    false
+    })
 }
 
 #[cfg(test)]

@@ -35,11 +35,14 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{is_async_function, method_call, unwrap_parens, AsyncFacts};
+use crate::analysis::source_facts::AsyncFacts;
 use crate::engine::{count_word, job_counts};
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+use crate::syntax::js::{is_async_function, method_call, unwrap_parens};
 
+use super::report::{one_edit_fix, short_code};
+use super::tree_walks::named_children_but_comments;
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct PromiseConstructorWrap;
@@ -64,17 +67,32 @@ impl Rule for PromiseConstructorWrap {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let new_i = PROMISE_WRAPPERS.capture("wrap.new");
-        let constructor_i = PROMISE_WRAPPERS.capture("wrap.constructor");
-        let executor_i = PROMISE_WRAPPERS.capture("wrap.executor");
-        let mut findings = Vec::new();
-        ctx.for_each_match(&PROMISE_WRAPPERS, |captures| {
-            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
-            let (Some(new), Some(constructor), Some(executor)) =
-                (get(new_i), get(constructor_i), get(executor_i))
-            else {
-                return;
-            };
+        detect(ctx)
+            .into_iter()
+            .map(|wrap| {
+                META.finding(
+                    wrap.new.start_byte()..wrap.constructor.end_byte(),
+                    message(ctx, wrap.wrapped),
+                    vec![fix(ctx, wrap.new, wrap.wrapped)],
+                )
+            })
+            .collect()
+    }
+}
+
+/// A `new Promise` whose executor only forwards `wrapped`.
+struct Wrap<'t> {
+    new: Node<'t>,
+    constructor: Node<'t>,
+    wrapped: Node<'t>,
+}
+
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Wrap<'a>> {
+    let mut found = Vec::new();
+    ctx.for_each_complete_capture(
+        &PROMISE_WRAPPERS,
+        ["wrap.new", "wrap.constructor", "wrap.executor"],
+        |[new, constructor, executor]| {
             if is_async_function(executor) {
                 return;
             }
@@ -82,13 +100,16 @@ impl Rule for PromiseConstructorWrap {
             if facts.is_bound("Promise") {
                 return;
             }
-            let Some(wrapped) = wrapped_promise(ctx, facts, executor) else {
-                return;
-            };
-            findings.push(finding(ctx, new, constructor, wrapped));
-        });
-        findings
-    }
+            if let Some(wrapped) = wrapped_promise(ctx, facts, executor) {
+                found.push(Wrap {
+                    new,
+                    constructor,
+                    wrapped,
+                });
+            }
+        },
+    );
+    found
 }
 
 /// The promise the executor only forwards, if it has one of the known shapes.
@@ -100,12 +121,7 @@ fn wrapped_promise<'t>(
     let (resolve, reject) = executor_params(ctx, executor)?;
     let body = executor.child_by_field_id(crate::field!("body"))?;
     let expr = if body.kind() == "statement_block" {
-        let mut cursor = body.walk();
-        let statements: Vec<Node> = body
-            .named_children(&mut cursor)
-            .filter(|s| s.kind() != "comment")
-            .collect();
-        match statements.as_slice() {
+        match named_children_but_comments(body).as_slice() {
             [only] if matches!(only.kind(), "expression_statement" | "return_statement") => {
                 only.named_child(0)?
             }
@@ -121,12 +137,7 @@ fn wrapped_promise<'t>(
     };
     let args = |call: Node<'t>| -> Vec<Node<'t>> {
         call.child_by_field_id(crate::field!("arguments"))
-            .map(|a| {
-                let mut cursor = a.walk();
-                a.named_children(&mut cursor)
-                    .filter(|n| n.kind() != "comment")
-                    .collect()
-            })
+            .map(named_children_but_comments)
             .unwrap_or_default()
     };
     let wrapped = match method_call(ctx.source, expr) {
@@ -174,11 +185,7 @@ fn executor_params<'s>(
         return (single.kind() == "identifier").then(|| (ctx.text(single), None));
     }
     let params = executor.child_by_field_id(crate::field!("parameters"))?;
-    let mut cursor = params.walk();
-    let names: Vec<Node> = params
-        .named_children(&mut cursor)
-        .filter(|p| p.kind() != "comment")
-        .collect();
+    let names = named_children_but_comments(params);
     if names.iter().any(|p| p.kind() != "identifier") {
         return None;
     }
@@ -222,13 +229,22 @@ fn wrapper_delay() -> String {
     }
 }
 
-fn finding(ctx: &RuleContext, new: Node, constructor: Node, wrapped: Node) -> Finding {
+/// What the message and the fix call the wrapped promise.
+fn shown(ctx: &RuleContext, wrapped: Node) -> String {
+    short_code(ctx.text(wrapped), 40, "the wrapped promise")
+}
+
+fn message(ctx: &RuleContext, wrapped: Node) -> String {
+    format!(
+        "this `new Promise` only forwards {shown}: use it directly (the wrapper settles the same \
+         way, {delay} later)",
+        shown = shown(ctx, wrapped),
+        delay = wrapper_delay(),
+    )
+}
+
+fn fix(ctx: &RuleContext, new: Node, wrapped: Node) -> Fix {
     let text = ctx.text(wrapped);
-    let shown = if text.len() <= 40 && !text.contains('\n') {
-        format!("`{text}`")
-    } else {
-        "the wrapped promise".to_owned()
-    };
     let replacement = if matches!(
         wrapped.kind(),
         "identifier"
@@ -241,27 +257,17 @@ fn finding(ctx: &RuleContext, new: Node, constructor: Node, wrapped: Node) -> Fi
     } else {
         format!("({text})")
     };
-    let delay = wrapper_delay();
-    Finding {
-        rule: META.code,
-        severity: META.default_severity,
-        message: format!(
-            "this `new Promise` only forwards {shown}: use it directly (the wrapper settles the same \
-             way, {delay} later)"
+    one_edit_fix(
+        format!(
+            "Use {shown} directly (changes behaviour: it settles {delay} earlier, and \
+             a synchronous throw is no longer a rejection)",
+            shown = shown(ctx, wrapped),
+            delay = wrapper_delay(),
         ),
-        range: new.start_byte()..constructor.end_byte(),
-        fixes: vec![Fix {
-            title: format!(
-                "Use {shown} directly (changes behaviour: it settles {delay} earlier, and \
-                 a synchronous throw is no longer a rejection)"
-            ),
-            safety: FixSafety::ChangesBehaviour,
-            edits: vec![Edit {
-                range: new.byte_range(),
-                text: replacement,
-            }],
-        }],
-    }
+        FixSafety::ChangesBehaviour,
+        new.byte_range(),
+        replacement,
+    )
 }
 
 #[cfg(test)]

@@ -40,9 +40,10 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::analysis::dataflow::{enclosing_function, is_async_function, preorder, Walk};
+use crate::analysis::dataflow::{preorder, Walk};
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+use crate::syntax::js::{enclosing_function, is_async_function, is_function, FUNCTION_KINDS};
 
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
@@ -81,58 +82,81 @@ impl Rule for ReturnWithoutAwaitInTry {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let keyword_index = RETURNS.capture("return.keyword");
-        let value_index = RETURNS.capture("return.value");
-        let mut findings = Vec::new();
-        // Only a return inside both a `try` and an async function can count:
-        // the walk up from a return is what costs, so the rest are left out
-        // by their offset first.
-        let tries = Spans::of(ctx.nodes("try_statement").iter().copied());
-        let async_functions = Spans::of(
-            [
-                "function_declaration",
-                "function_expression",
-                "arrow_function",
-                "method_definition",
-            ]
+        detect(ctx)
             .into_iter()
-            .flat_map(|kind| ctx.nodes(kind).iter().copied())
-            .filter(|&function| is_async_function(function)),
-        );
-        if tries.is_empty() || async_functions.is_empty() {
-            return findings;
-        }
-        ctx.for_each_match(&RETURNS, |captures| {
-            let keyword = captures.iter().find(|c| c.index == keyword_index);
-            let value = captures.iter().find(|c| c.index == value_index);
-            let (Some(keyword), Some(value)) = (keyword, value) else {
-                return;
-            };
-            let at = keyword.node.start_byte();
-            if !tries.contains(at) || !async_functions.contains(at) {
-                return;
-            }
-            if let Some(finding) = check_return(ctx, keyword.node, value.node) {
-                findings.push(finding);
-            }
-        });
-        findings
+            .map(|found| {
+                META.finding(
+                    found.keyword.byte_range(),
+                    message(&found),
+                    vec![fix(found.value)],
+                )
+            })
+            .collect()
     }
 }
 
-fn check_return(ctx: &RuleContext, keyword: Node, value: Node) -> Option<Finding> {
+/// A `return` of a promise, without `await`, inside a `try` it escapes.
+struct UnawaitedReturn<'t> {
+    keyword: Node<'t>,
+    value: Node<'t>,
+    bypassed: Bypassed,
+    /// How the message names the returned promise.
+    described: String,
+}
+
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<UnawaitedReturn<'a>> {
+    let mut found = Vec::new();
+    // Only a return inside both a `try` and an async function can count:
+    // the walk up from a return is what costs, so the rest are left out
+    // by their offset first.
+    let tries = Spans::of(ctx.nodes("try_statement").iter().copied());
+    let async_functions = Spans::of(
+        FUNCTION_KINDS
+            .iter()
+            .filter(|kind| !is_generator_kind(kind))
+            .flat_map(|kind| ctx.nodes(kind).iter().copied())
+            .filter(|&function| is_async_function(function)),
+    );
+    if tries.is_empty() || async_functions.is_empty() {
+        return found;
+    }
+    ctx.for_each_complete_capture(
+        &RETURNS,
+        ["return.keyword", "return.value"],
+        |[keyword, value]| {
+            let at = keyword.start_byte();
+            if tries.contains(at) && async_functions.contains(at) {
+                found.extend(unawaited_return(ctx, keyword, value));
+            }
+        },
+    );
+    found
+}
+
+fn unawaited_return<'a>(
+    ctx: &RuleContext<'a>,
+    keyword: Node<'a>,
+    value: Node<'a>,
+) -> Option<UnawaitedReturn<'a>> {
     let (bypassed, function) = bypassed_handlers(keyword)?;
     if !(bypassed.catch || bypassed.finally)
         || !is_async_function(function)
-        || !matches!(
-            function.kind(),
-            "function_declaration" | "function_expression" | "arrow_function" | "method_definition"
-        )
+        || is_generator_kind(function.kind())
     {
         return None;
     }
     let described = promise_description(ctx, value, function, 0)?;
-    let message = match (bypassed.catch, bypassed.finally) {
+    Some(UnawaitedReturn {
+        keyword,
+        value,
+        bypassed,
+        described,
+    })
+}
+
+fn message(found: &UnawaitedReturn) -> String {
+    let described = &found.described;
+    match (found.bypassed.catch, found.bypassed.finally) {
         (true, true) => format!(
             "the `catch` never sees a rejection of `{described}`, and `finally` runs before it \
              settles: use `return await` (it is returned without `await` inside `try`)"
@@ -145,7 +169,10 @@ fn check_return(ctx: &RuleContext, keyword: Node, value: Node) -> Option<Finding
             "`finally` runs before `{described}` settles: use `return await` (it is returned \
              without `await` inside `try`)"
         ),
-    };
+    }
+}
+
+fn fix(value: Node) -> Fix {
     let needs_parens = !matches!(
         value.kind(),
         "call_expression"
@@ -172,17 +199,17 @@ fn check_return(ctx: &RuleContext, keyword: Node, value: Node) -> Option<Finding
             text: "await ".to_owned(),
         }]
     };
-    Some(Finding {
-        rule: META.code,
-        severity: META.default_severity,
-        message,
-        range: keyword.byte_range(),
-        fixes: vec![Fix {
-            title: "Use `return await` so the `try` covers the returned promise".to_owned(),
-            safety: FIX_SAFETY,
-            edits,
-        }],
-    })
+    Fix {
+        title: "Use `return await` so the `try` covers the returned promise".to_owned(),
+        safety: FIX_SAFETY,
+        edits,
+    }
+}
+
+/// Whether functions of `kind` are generators (`function*`): an async
+/// generator's `return` is awaited by the generator itself.
+fn is_generator_kind(kind: &str) -> bool {
+    kind.starts_with("generator")
 }
 
 /// The byte offsets some node of a set covers, as disjoint sorted ranges.
@@ -219,14 +246,7 @@ fn bypassed_handlers(keyword: Node) -> Option<(Bypassed, Node)> {
     let mut child = keyword.parent()?;
     while let Some(parent) = child.parent() {
         match parent.kind() {
-            "function_declaration"
-            | "function_expression"
-            | "function"
-            | "arrow_function"
-            | "method_definition"
-            | "generator_function"
-            | "generator_function_declaration"
-            | "class_body" => {
+            _ if is_function(parent) || parent.kind() == "class_body" => {
                 return Some((bypassed, parent));
             }
             "try_statement" if parent.child_by_field_id(crate::field!("body")) == Some(child) => {

@@ -33,13 +33,13 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use crate::analysis::dataflow::{
-    is_function, names_assigned, names_mentioned, pattern_identifiers, preorder, Walk,
-};
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::analysis::dataflow::{names_assigned, names_mentioned, preorder, Walk};
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::syntax::awaits::AwaitExpr;
+use crate::syntax::js::{callee, is_function, is_pause, pattern_identifiers, receiver};
 use crate::{query_file, syntax};
 
+use super::report::{one_edit_fix, shorten};
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct SequentialAwaits;
@@ -100,49 +100,71 @@ impl Rule for SequentialAwaits {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let statement_index = AWAIT_STATEMENTS.capture("await_statement");
-        let binding_index = AWAIT_STATEMENTS.capture("await_statement.binding");
-        let keyword_index = AWAIT_STATEMENTS.capture("await_statement.keyword");
-        let operand_index = AWAIT_STATEMENTS.capture("await_statement.operand");
-        let chain_index = AWAIT_STATEMENTS.capture("await_statement.chain");
-        let mut items: Vec<AwaitStatement> = Vec::new();
-        ctx.for_each_match(&AWAIT_STATEMENTS, |captures| {
-            let find = |index| captures.iter().find(|c| c.index == index).map(|c| c.node);
-            let awaited = match (find(keyword_index), find(operand_index), find(chain_index)) {
+        detect(ctx)
+            .into_iter()
+            .map(|group| {
+                META.finding(
+                    group[1].awaited.keyword.byte_range(),
+                    message(ctx, &group),
+                    fix(ctx, &group).into_iter().collect(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// Every statement of the scope that is a single await, in source order.
+fn await_statements<'a>(ctx: &RuleContext<'a>) -> Vec<AwaitStatement<'a>> {
+    let mut items: Vec<AwaitStatement> = Vec::new();
+    ctx.for_each_capture(
+        &AWAIT_STATEMENTS,
+        [
+            "await_statement",
+            "await_statement.binding",
+            "await_statement.keyword",
+            "await_statement.operand",
+            "await_statement.chain",
+        ],
+        |[statement, binding, keyword, operand, chain]| {
+            let awaited = match (keyword, operand, chain) {
                 (Some(keyword), Some(_), _) => keyword.parent().and_then(|n| ctx.await_at(n)),
                 // Only where `syntax::awaits` reads the chain as an await.
                 (_, _, Some(chain)) => ctx.await_at(chain),
                 _ => None,
             };
-            if let (Some(statement), Some(awaited)) = (find(statement_index), awaited) {
+            if let (Some(statement), Some(awaited)) = (statement, awaited) {
                 items.push(AwaitStatement {
                     statement,
-                    binding: find(binding_index),
+                    binding,
                     awaited,
                     operand: awaited.operand.unwrap_or(awaited.node),
                 });
             }
-        });
-        items.sort_by_key(|item| item.statement.start_byte());
-        items.dedup_by_key(|item| item.statement.id());
+        },
+    );
+    items.sort_by_key(|item| item.statement.start_byte());
+    items.dedup_by_key(|item| item.statement.id());
+    items
+}
 
-        let mut findings = Vec::new();
-        let mut group: Vec<AwaitStatement> = Vec::new();
-        for item in items {
-            let adjacent = group
-                .last()
-                .is_some_and(|last| next_statement(last.statement) == Some(item.statement));
-            if !adjacent || !joins(ctx, &group, &item) {
-                findings.extend(report(ctx, &group));
-                group.clear();
-            }
-            if eligible(ctx, &item) {
-                group.push(item);
-            }
+/// The runs of two or more adjacent, independent await statements.
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Vec<AwaitStatement<'a>>> {
+    let mut groups = Vec::new();
+    let mut group: Vec<AwaitStatement> = Vec::new();
+    for item in await_statements(ctx) {
+        let adjacent = group
+            .last()
+            .is_some_and(|last| next_statement(last.statement) == Some(item.statement));
+        if !adjacent || !joins(ctx, &group, &item) {
+            groups.push(std::mem::take(&mut group));
         }
-        findings.extend(report(ctx, &group));
-        findings
+        if eligible(ctx, &item) {
+            group.push(item);
+        }
     }
+    groups.push(group);
+    groups.retain(|group| group.len() >= 2);
+    groups
 }
 
 /// The next statement in the same block, skipping comments.
@@ -152,39 +174,6 @@ fn next_statement(statement: Node) -> Option<Node> {
         next = node.next_named_sibling();
     }
     next
-}
-
-/// The callee of a call operand (parentheses stripped), or `None` when the
-/// operand is not a call or `new`.
-fn callee<'t>(operand: Node<'t>) -> Option<Node<'t>> {
-    let mut node = operand;
-    while node.kind() == "parenthesized_expression" {
-        node = node.named_child(0)?;
-    }
-    match node.kind() {
-        "call_expression" => node.child_by_field_id(crate::field!("function")),
-        "new_expression" => node.child_by_field_id(crate::field!("constructor")),
-        _ => None,
-    }
-}
-
-/// The object a method call goes through: `db` in `db.users.find()`, `this`.
-fn receiver<'a>(ctx: &RuleContext<'a>, callee: Node) -> Option<&'a str> {
-    let mut node = callee;
-    let mut went_through_member = false;
-    while matches!(node.kind(), "member_expression" | "subscript_expression") {
-        node = node.child_by_field_id(crate::field!("object"))?;
-        went_through_member = true;
-    }
-    (went_through_member && matches!(node.kind(), "identifier" | "this")).then(|| ctx.text(node))
-}
-
-fn is_pause(name: &str) -> bool {
-    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
-    matches!(
-        last.as_str(),
-        "sleep" | "delay" | "wait" | "timeout" | "settimeout" | "pause" | "throttle" | "nexttick"
-    )
 }
 
 /// Whether a statement can take part in a group at all.
@@ -248,11 +237,17 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
     }
     let reads = names_mentioned(item.operand, ctx.source);
     let writes = names_assigned(item.operand, ctx.source);
-    let item_receiver = item.callee_node().and_then(|c| receiver(ctx, c));
+    let item_receiver = item
+        .callee_node()
+        .and_then(receiver)
+        .map(|node| ctx.text(node));
     group.iter().all(|earlier| {
         let earlier_reads = names_mentioned(earlier.operand, ctx.source);
         let earlier_writes = names_assigned(earlier.operand, ctx.source);
-        let earlier_receiver = earlier.callee_node().and_then(|c| receiver(ctx, c));
+        let earlier_receiver = earlier
+            .callee_node()
+            .and_then(receiver)
+            .map(|node| ctx.text(node));
         bound_names(ctx, earlier)
             .iter()
             .all(|name| !reads.contains(name))
@@ -266,27 +261,15 @@ fn brief(ctx: &RuleContext, item: &AwaitStatement) -> String {
     let text = item
         .callee_text(ctx)
         .unwrap_or(&ctx.source[item.awaited.operand_range()]);
-    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.len() > 40 {
-        let cut = (0..=37)
-            .rev()
-            .find(|&i| text.is_char_boundary(i))
-            .unwrap_or(0);
-        text.truncate(cut);
-        text.push_str("...");
-    }
-    format!("{text}(..)")
+    shorten(text, "(..)")
 }
 
-fn report(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Finding> {
-    if group.len() < 2 {
-        return None;
-    }
+fn message(ctx: &RuleContext, group: &[AwaitStatement]) -> String {
     let first = group[0];
     let second = group[1];
     // Consequence and action first, the mechanism after. Two calls of the same
     // function read alike (`fetch(..)`), so they are told apart by position.
-    let message = if group.len() == 2 {
+    if group.len() == 2 {
         let (earlier, later) = (brief(ctx, &first), brief(ctx, &second));
         let (later, earlier) = match earlier == later {
             true => (format!("the second `{later}`"), "the first".to_owned()),
@@ -306,14 +289,7 @@ fn report(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Finding> {
             group.len(),
             brief(ctx, &first)
         )
-    };
-    Some(Finding {
-        rule: META.code,
-        severity: META.default_severity,
-        message,
-        range: second.awaited.keyword.byte_range(),
-        fixes: fix(ctx, group).into_iter().collect(),
-    })
+    }
 }
 
 fn declaration_kind<'a>(ctx: &RuleContext<'a>, statement: Node) -> Option<&'a str> {
@@ -389,11 +365,12 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
         text.push_str(&format!("{indent}]);"));
         text
     };
-    Some(Fix {
-        title: "Start them together with `Promise.all`".to_owned(),
-        safety: FIX_SAFETY,
-        edits: vec![Edit { range, text }],
-    })
+    Some(one_edit_fix(
+        "Start them together with `Promise.all`".to_owned(),
+        FIX_SAFETY,
+        range,
+        text,
+    ))
 }
 
 #[cfg(test)]

@@ -32,14 +32,13 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::dataflow::{
-    enclosing_function, is_async_function, is_function, preorder, BindingKind, FunctionFlow,
-    Resolution, Walk,
-};
+use crate::analysis::dataflow::{preorder, BindingKind, FunctionFlow, Resolution, Walk};
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
 use crate::syntax::awaits::{await_expression, AwaitExpr};
+use crate::syntax::js::{enclosing_function, is_async_function, is_function};
 use crate::{query_file, syntax};
 
+use super::report::shorten_with;
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct StaleReadAcrossAwait;
@@ -68,21 +67,63 @@ impl Rule for StaleReadAcrossAwait {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let update_index = UPDATES.capture("update");
-        let target_index = UPDATES.capture("update.target");
-        let value_index = UPDATES.capture("update.value");
-        let mut findings = Vec::new();
-        // Only an `await` inside the match makes a finding.
-        ctx.for_each_match_holding(&UPDATES, &["await"], |captures| {
-            let find = |index| captures.iter().find(|c| c.index == index).map(|c| c.node);
-            if let (Some(update), Some(target), Some(value)) =
-                (find(update_index), find(target_index), find(value_index))
-            {
-                findings.extend(check_update(ctx, update, target, value));
-            }
-        });
-        findings
+        detect(ctx)
+            .into_iter()
+            .map(|found| {
+                let fixes = if found.awaits.len() == 1 {
+                    hoist_fix(ctx, found.update, found.value, found.awaits[0].node)
+                        .into_iter()
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                META.finding(found.target.byte_range(), message(ctx, &found), fixes)
+            })
+            .collect()
     }
+}
+
+/// An update of shared state that reads it before an `await` and writes it
+/// after.
+struct StaleUpdate<'t> {
+    update: Node<'t>,
+    target: Node<'t>,
+    value: Node<'t>,
+    /// The value's own awaits, at least one.
+    awaits: Vec<AwaitExpr<'t>>,
+}
+
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<StaleUpdate<'a>> {
+    let mut found = Vec::new();
+    // Only an `await` inside the match makes a finding.
+    ctx.for_each_complete_capture_holding(
+        &UPDATES,
+        &["await"],
+        ["update", "update.target", "update.value"],
+        |[update, target, value]| found.extend(stale_update(ctx, update, target, value)),
+    );
+    found
+}
+
+fn message(ctx: &RuleContext, found: &StaleUpdate) -> String {
+    let first = found.awaits[0];
+    let target_text = ctx.text(found.target);
+    let awaited = match first.operand {
+        Some(operand) => brief(ctx, operand),
+        None => crate::analysis::insights::shorten(&ctx.source[first.operand_range()], 40),
+    };
+    let written = crate::analysis::insights::shorten(
+        &ctx.text(found.update)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+        50,
+    );
+    format!(
+        "read `{target_text}` after the `await`: `{written}` reads it before the `await` and \
+         writes it after, so a change other code makes to `{target_text}` while this function \
+         waits for `{awaited}` (another call of this function, for example) is lost"
+    )
 }
 
 /// The awaits evaluated as part of `value`, not inside nested functions, as
@@ -101,7 +142,12 @@ fn own_awaits<'t>(source: &str, value: Node<'t>) -> Vec<AwaitExpr<'t>> {
     awaits
 }
 
-fn check_update(ctx: &RuleContext, update: Node, target: Node, value: Node) -> Option<Finding> {
+fn stale_update<'a>(
+    ctx: &RuleContext<'a>,
+    update: Node<'a>,
+    target: Node<'a>,
+    value: Node<'a>,
+) -> Option<StaleUpdate<'a>> {
     if !matches!(target.kind(), "identifier" | "member_expression") {
         return None;
     }
@@ -139,33 +185,11 @@ fn check_update(ctx: &RuleContext, update: Node, target: Node, value: Node) -> O
     if !reads_first || !is_shared(ctx, function, target) {
         return None;
     }
-    let awaited = match first.operand {
-        Some(operand) => brief(ctx, operand),
-        None => crate::analysis::insights::shorten(&ctx.source[first.operand_range()], 40),
-    };
-    let written = crate::analysis::insights::shorten(
-        &ctx.text(update)
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" "),
-        50,
-    );
-    let message = format!(
-        "read `{target_text}` after the `await`: `{written}` reads it before the `await` and \
-         writes it after, so a change other code makes to `{target_text}` while this function \
-         waits for `{awaited}` (another call of this function, for example) is lost"
-    );
-    let fix = if awaits.len() == 1 {
-        hoist_fix(ctx, update, value, first_await)
-    } else {
-        None
-    };
-    Some(Finding {
-        rule: META.code,
-        severity: META.default_severity,
-        message,
-        range: target.byte_range(),
-        fixes: fix.into_iter().collect(),
+    Some(StaleUpdate {
+        update,
+        target,
+        value,
+        awaits,
     })
 }
 
@@ -214,16 +238,7 @@ fn brief(ctx: &RuleContext, operand: Node) -> String {
         ),
         _ => (ctx.text(operand), ""),
     };
-    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if text.len() > 40 {
-        let cut = (0..=37)
-            .rev()
-            .find(|&i| text.is_char_boundary(i))
-            .unwrap_or(0);
-        text.truncate(cut);
-        text.push('…');
-    }
-    format!("{text}{suffix}")
+    shorten_with(text, "…", suffix)
 }
 
 /// `total += await f();` → `const fResult = await f();\ntotal += fResult;`

@@ -31,10 +31,13 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{method_call, unwrap_parens, PromiseKind};
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::analysis::source_facts::PromiseKind;
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::query_file;
+use crate::syntax::js::{method_call, unwrap_parens};
 
+use super::report::one_edit_fix;
+use super::tree_walks::{find_named_descendant, named_children_but_comments};
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct TimeoutWithoutAbort;
@@ -66,21 +69,39 @@ impl Rule for TimeoutWithoutAbort {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let q = &PROMISE_RACES;
-        let (call_i, callee_i, first_i, second_i) = (
-            q.capture("race.call"),
-            q.capture("race.callee"),
-            q.capture("race.first"),
-            q.capture("race.second"),
-        );
-        let mut findings = Vec::new();
-        ctx.for_each_match(q, |captures| {
-            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
-            let (Some(call), Some(callee), Some(first), Some(second)) =
-                (get(call_i), get(callee_i), get(first_i), get(second_i))
-            else {
-                return;
-            };
+        detect(ctx)
+            .into_iter()
+            .map(|race| {
+                let fixes = if race.is_fetch {
+                    signal_fix(ctx, race.call, race.work, race.timer)
+                        .into_iter()
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                META.finding(race.callee.byte_range(), message(ctx, &race), fixes)
+            })
+            .collect()
+    }
+}
+
+/// A `Promise.race` of some work against a timer.
+struct TimerRace<'t> {
+    call: Node<'t>,
+    /// `Promise.race`, the highlight.
+    callee: Node<'t>,
+    /// The raced work: a `fetch` without a signal, or an async call.
+    work: Node<'t>,
+    timer: Node<'t>,
+    is_fetch: bool,
+}
+
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<TimerRace<'a>> {
+    let mut races = Vec::new();
+    ctx.for_each_complete_capture(
+        &PROMISE_RACES,
+        ["race.call", "race.callee", "race.first", "race.second"],
+        |[call, callee, first, second]| {
             let facts = ctx.facts();
             if facts.is_bound("Promise") {
                 return;
@@ -100,32 +121,30 @@ impl Rule for TimeoutWithoutAbort {
             if is_fetch && !fetch_lacks_signal(ctx, work) {
                 return;
             }
-            let label = crate::analysis::async_facts::call_label(ctx.source, work);
-            let message = if is_fetch {
-                format!(
-                    "when the timer wins this race, `{label}` keeps running: the request is never \
-                     aborted; pass `signal: AbortSignal.timeout(ms)` to `fetch` instead"
-                )
-            } else {
-                format!(
-                    "when the timer wins this race, `{label}` keeps running; if it can take an \
-                     `AbortSignal`, pass `AbortSignal.timeout(ms)` so the work stops too"
-                )
-            };
-            let fixes = if is_fetch {
-                signal_fix(ctx, call, work, timer).into_iter().collect()
-            } else {
-                Vec::new()
-            };
-            findings.push(Finding {
-                rule: META.code,
-                severity: META.default_severity,
-                message,
-                range: callee.byte_range(),
-                fixes,
+            races.push(TimerRace {
+                call,
+                callee,
+                work,
+                timer,
+                is_fetch,
             });
-        });
-        findings
+        },
+    );
+    races
+}
+
+fn message(ctx: &RuleContext, race: &TimerRace) -> String {
+    let label = crate::analysis::source_facts::call_label(ctx.source, race.work);
+    if race.is_fetch {
+        format!(
+            "when the timer wins this race, `{label}` keeps running: the request is never \
+             aborted; pass `signal: AbortSignal.timeout(ms)` to `fetch` instead"
+        )
+    } else {
+        format!(
+            "when the timer wins this race, `{label}` keeps running; if it can take an \
+             `AbortSignal`, pass `AbortSignal.timeout(ms)` so the work stops too"
+        )
     }
 }
 
@@ -167,29 +186,17 @@ fn chain_start<'t>(ctx: &RuleContext, mut call: Node<'t>) -> Node<'t> {
 }
 
 fn set_timeout_call<'t>(ctx: &RuleContext, root: Node<'t>) -> Option<Node<'t>> {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "call_expression"
+    find_named_descendant(root, |node| {
+        node.kind() == "call_expression"
             && node
                 .child_by_field_id(crate::field!("function"))
                 .is_some_and(|f| ctx.text(f) == "setTimeout")
-        {
-            return Some(node);
-        }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
-    }
-    None
+    })
 }
 
 fn fetch_arguments<'t>(call: Node<'t>) -> Vec<Node<'t>> {
     call.child_by_field_id(crate::field!("arguments"))
-        .map(|a| {
-            let mut cursor = a.walk();
-            a.named_children(&mut cursor)
-                .filter(|n| n.kind() != "comment")
-                .collect()
-        })
+        .map(named_children_but_comments)
         .unwrap_or_default()
 }
 
@@ -290,40 +297,24 @@ fn signal_fix(ctx: &RuleContext, race: Node, fetch: Node, timer: Node) -> Option
         }
         _ => return None,
     };
-    Some(Fix {
-        title: "Abort the request with `AbortSignal.timeout` instead of racing a timer".to_owned(),
-        safety: FixSafety::ChangesBehaviour,
-        edits: vec![Edit {
-            range: race.byte_range(),
-            text: format!("{}({}, {options})", ctx.text(callee), ctx.text(args[0])),
-        }],
-    })
+    Some(one_edit_fix(
+        "Abort the request with `AbortSignal.timeout` instead of racing a timer".to_owned(),
+        FixSafety::ChangesBehaviour,
+        race.byte_range(),
+        format!("{}({}, {options})", ctx.text(callee), ctx.text(args[0])),
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
 
     const TIMER: &str =
         "new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5000))";
 
     fn fixes_of(source: &str) -> Vec<String> {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&TimeoutWithoutAbort]).findings;
-        assert_eq!(findings.len(), 1, "{source}");
-        findings[0]
-            .fixes
-            .iter()
-            .map(|fix| {
-                assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
-                let out = fix.apply(source);
-                assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
-                out
-            })
-            .collect()
+        crate::rules::fix_outputs::fix_outputs(&TimeoutWithoutAbort, source)
     }
 
     #[test]

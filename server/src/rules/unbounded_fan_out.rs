@@ -34,13 +34,14 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{
-    in_async_function, is_async_function, is_function, unwrap_parens, AsyncFacts,
-};
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::analysis::source_facts::AsyncFacts;
+use crate::findings::{Finding, Fix, FixSafety, Severity};
 use crate::syntax::await_lookup;
+use crate::syntax::js::{in_async_function, is_async_function, is_function, unwrap_parens};
 use crate::{query_file, syntax};
 
+use super::report::{one_edit_fix, short_code};
+use super::tree_walks::{has_named_descendant, named_children_but_comments};
 use super::{Rule, RuleContext, RuleMeta, Trigger};
 
 pub struct UnboundedFanOut;
@@ -99,63 +100,75 @@ impl Rule for UnboundedFanOut {
     }
 
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let q = &FAN_OUTS;
-        let (all_i, callee_i, method_i, items_i, map_call_i, callback_i) = (
-            q.capture("fan_out.all"),
-            q.capture("fan_out.callee"),
-            q.capture("fan_out.method"),
-            q.capture("fan_out.items"),
-            q.capture("fan_out.map_call"),
-            q.capture("fan_out.callback"),
-        );
-        let mut findings = Vec::new();
-        ctx.for_each_match(q, |captures| {
-            let get = |i| captures.iter().find(|c| c.index == i).map(|c| c.node);
-            let (
-                Some(all),
-                Some(callee),
-                Some(method),
-                Some(items),
-                Some(map_call),
-                Some(callback),
-            ) = (
-                get(all_i),
-                get(callee_i),
-                get(method_i),
-                get(items_i),
-                get(map_call_i),
-                get(callback_i),
-            )
-            else {
-                return;
-            };
+        detect(ctx)
+            .into_iter()
+            .map(|fan_out| {
+                let fixes = batch_fix(
+                    ctx,
+                    fan_out.all,
+                    fan_out.items,
+                    fan_out.map_call,
+                    fan_out.callback,
+                );
+                META.finding(
+                    fan_out.callee.byte_range(),
+                    message(ctx, &fan_out),
+                    fixes.into_iter().collect(),
+                )
+            })
+            .collect()
+    }
+}
+
+/// `Promise.all(items.map(callback))` where the callback starts async work.
+struct FanOut<'t> {
+    all: Node<'t>,
+    /// `Promise.all`, the highlight.
+    callee: Node<'t>,
+    method: Node<'t>,
+    items: Node<'t>,
+    map_call: Node<'t>,
+    callback: Node<'t>,
+}
+
+fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
+    let mut found = Vec::new();
+    ctx.for_each_complete_capture(
+        &FAN_OUTS,
+        [
+            "fan_out.all",
+            "fan_out.callee",
+            "fan_out.method",
+            "fan_out.items",
+            "fan_out.map_call",
+            "fan_out.callback",
+        ],
+        |[all, callee, method, items, map_call, callback]| {
             let facts = ctx.facts();
             if already_bounded(ctx, items) || !starts_async_work(ctx, facts, callback) {
                 return;
             }
-            let method = ctx.text(method);
-            let items_text = ctx.text(items);
-            let shown = if items_text.len() <= 30 && !items_text.contains('\n') {
-                format!("`{items_text}`")
-            } else {
-                "the input".to_owned()
-            };
-            findings.push(Finding {
-                rule: META.code,
-                severity: META.default_severity,
-                message: format!(
-                    "`Promise.{method}` starts one operation per element of {shown}, all at once: \
-                     with a large input this is unbounded concurrency (sockets, connections, \
-                     memory); process it in batches or through a concurrency limiter"
-                ),
-                range: callee.byte_range(),
-                fixes: batch_fix(ctx, all, items, map_call, callback)
-                    .into_iter()
-                    .collect(),
+            found.push(FanOut {
+                all,
+                callee,
+                method,
+                items,
+                map_call,
+                callback,
             });
-        });
-        findings
-    }
+        },
+    );
+    found
+}
+
+fn message(ctx: &RuleContext, fan_out: &FanOut) -> String {
+    let method = ctx.text(fan_out.method);
+    let shown = short_code(ctx.text(fan_out.items), 30, "the input");
+    format!(
+        "`Promise.{method}` starts one operation per element of {shown}, all at once: \
+         with a large input this is unbounded concurrency (sockets, connections, \
+         memory); process it in batches or through a concurrency limiter"
+    )
 }
 
 fn already_bounded(ctx: &RuleContext, items: Node) -> bool {
@@ -190,12 +203,7 @@ fn starts_async_work(ctx: &RuleContext, facts: &AsyncFacts, callback: Node) -> b
         return true;
     }
     let returned = if body.kind() == "statement_block" {
-        let mut cursor = body.walk();
-        let statements: Vec<Node> = body
-            .named_children(&mut cursor)
-            .filter(|s| s.kind() != "comment")
-            .collect();
-        match statements.as_slice() {
+        match named_children_but_comments(body).as_slice() {
             [only] if only.kind() == "return_statement" => only.named_child(0),
             _ => None,
         }
@@ -240,20 +248,15 @@ fn tears_down_parameter(ctx: &RuleContext, callback: Node, call: Node) -> bool {
 }
 
 fn uses_limiter(ctx: &RuleContext, body: Node) -> bool {
-    let mut stack = vec![body];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "call_expression" {
-            if let Some(callee) = node.child_by_field_id(crate::field!("function")) {
-                let name = ctx.text(callee).to_ascii_lowercase();
-                if LIMITER_HINTS.iter().any(|hint| name.contains(hint)) {
-                    return true;
-                }
-            }
-        }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
-    }
-    false
+    has_named_descendant(body, |node| {
+        node.kind() == "call_expression"
+            && node
+                .child_by_field_id(crate::field!("function"))
+                .is_some_and(|callee| {
+                    let name = ctx.text(callee).to_ascii_lowercase();
+                    LIMITER_HINTS.iter().any(|hint| name.contains(hint))
+                })
+    })
 }
 
 /// `await Promise.all(xs.map(cb));` → a loop over batches of `BATCH_SIZE`.
@@ -331,14 +334,12 @@ fn batch_fix(
          {indent}  await {batched};\n\
          {indent}}}"
     );
-    Some(Fix {
-        title: format!("Process `{items_text}` in batches of {BATCH_SIZE}"),
-        safety: FixSafety::ChangesBehaviour,
-        edits: vec![Edit {
-            range: statement.byte_range(),
-            text,
-        }],
-    })
+    Some(one_edit_fix(
+        format!("Process `{items_text}` in batches of {BATCH_SIZE}"),
+        FixSafety::ChangesBehaviour,
+        statement.byte_range(),
+        text,
+    ))
 }
 
 fn is_plain_path(node: Node) -> bool {
@@ -357,40 +358,19 @@ fn is_plain_path(node: Node) -> bool {
 
 /// `name` appears as an identifier anywhere under `root`.
 fn source_mentions(ctx: &RuleContext, root: Node, name: &str) -> bool {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if matches!(node.kind(), "identifier" | "shorthand_property_identifier")
+    has_named_descendant(root, |node| {
+        matches!(node.kind(), "identifier" | "shorthand_property_identifier")
             && ctx.text(node) == name
-        {
-            return true;
-        }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
-    }
-    false
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::analyze_with;
     use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
 
     fn fixes_of(source: &str) -> Vec<String> {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&UnboundedFanOut]).findings;
-        assert_eq!(findings.len(), 1, "{source}");
-        findings[0]
-            .fixes
-            .iter()
-            .map(|fix| {
-                assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
-                let out = fix.apply(source);
-                assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
-                out
-            })
-            .collect()
+        crate::rules::fix_outputs::fix_outputs(&UnboundedFanOut, source)
     }
 
     #[test]

@@ -318,6 +318,163 @@ pub fn pattern_names(source: &str, pattern: Node) -> Vec<String> {
         .collect()
 }
 
+/// An `async` method that is not a getter, setter or generator.
+pub fn is_plain_async_method(method: Node) -> bool {
+    let mut cursor = method.walk();
+    let mut is_async = false;
+    for child in method.children(&mut cursor) {
+        match child.kind() {
+            "async" => is_async = true,
+            "get" | "set" | "*" => return false,
+            _ => {}
+        }
+    }
+    is_async
+}
+
+/// True when `await` is allowed at `node` because an async function encloses it.
+/// Module top level is not counted: the file may be a script.
+pub fn in_async_function(node: Node) -> bool {
+    enclosing_function(node).is_some_and(is_async_function)
+}
+
+/// Calls `each` on every descendant of `root` that belongs to the same
+/// function: nested functions are not entered (their `await`s and `return`s
+/// are their own).
+pub fn for_each_own_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
+    let mut stack = Vec::new();
+    let mut cursor = root.walk();
+    stack.extend(root.named_children(&mut cursor));
+    while let Some(node) = stack.pop() {
+        each(node);
+        if is_function(node) || matches!(node.kind(), "class_declaration" | "class") {
+            continue;
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+}
+
+/// True when `function` refers to its own `this` or `arguments` (which an
+/// arrow function or a loop body would not see the same way).
+pub fn uses_own_this_or_arguments(source: &str, function: Node) -> bool {
+    if function.kind() == "arrow_function" {
+        return false;
+    }
+    let Some(body) = function.child_by_field_id(crate::field!("body")) else {
+        return false;
+    };
+    let mut found = false;
+    let mut stack = vec![body];
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "this" => found = true,
+            "identifier" if text_of(source, node) == "arguments" => found = true,
+            // Arrows see the same `this`; other functions have their own.
+            k if is_function(node) && k != "arrow_function" => continue,
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    found
+}
+
+/// `receiver.method(args)`: the receiver, the method name and the argument count.
+pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>, &'s str, usize)> {
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
+    if callee.kind() != "member_expression" {
+        return None;
+    }
+    let property = callee.child_by_field_id(crate::field!("property"))?;
+    if property.kind() != "property_identifier" {
+        return None;
+    }
+    let args = call.child_by_field_id(crate::field!("arguments"))?;
+    if args.kind() != "arguments" {
+        return None;
+    }
+    let mut cursor = args.walk();
+    let count = args
+        .named_children(&mut cursor)
+        .filter(|a| a.kind() != "comment")
+        .count();
+    Some((
+        unwrap_parens(callee.child_by_field_id(crate::field!("object"))?),
+        text_of(source, property),
+        count,
+    ))
+}
+
+/// The first argument of a call, if it has one.
+pub fn first_argument(call: Node) -> Option<Node> {
+    let args = call.child_by_field_id(crate::field!("arguments"))?;
+    let mut cursor = args.walk();
+    let first = args
+        .named_children(&mut cursor)
+        .find(|a| a.kind() != "comment");
+    first
+}
+
+pub fn has_optional_chain(node: Node) -> bool {
+    let mut cursor = node.walk();
+    let found = node
+        .children(&mut cursor)
+        .any(|c| c.kind() == "optional_chain");
+    found
+}
+
+/// The class whose instance the `this` at `node` is: the class of the
+/// method or field around it, unless a non-arrow function in between rebinds
+/// `this`.
+pub fn enclosing_class_of_this(node: Node) -> Option<Node> {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        match n.kind() {
+            "method_definition" | "field_definition" => {
+                let class = n.parent()?.parent()?;
+                return matches!(class.kind(), "class_declaration" | "class").then_some(class);
+            }
+            // Arrows see the `this` around them; other functions have their own.
+            "arrow_function" => current = n.parent(),
+            _ if is_function(n) => return None,
+            _ => current = n.parent(),
+        }
+    }
+    None
+}
+
+/// Whether `node` is a template string without substitutions: a constant,
+/// which evaluates without running code.
+pub fn is_constant_template(node: Node) -> bool {
+    if node.kind() != "template_string" {
+        return false;
+    }
+    let mut cursor = node.walk();
+    let substituted = node
+        .named_children(&mut cursor)
+        .any(|c| c.kind() == "template_substitution");
+    !substituted
+}
+
+/// The pattern a parameter list or a `catch` clause binds its names with:
+/// the list itself, or the caught value's pattern (`None` for `catch {}` and
+/// any other node).
+pub fn parameter_pattern(node: Node) -> Option<Node> {
+    match node.kind() {
+        "formal_parameters" => Some(node),
+        "catch_clause" => node.child_by_field_id(crate::field!("parameter")),
+        _ => None,
+    }
+}
+
+fn text_of<'s>(source: &'s str, node: Node) -> &'s str {
+    &source[node.byte_range()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -472,5 +629,21 @@ mod tests {
             found.into_iter().map(|(_, is)| is).collect()
         };
         assert_eq!(loops, [true, false]);
+    }
+
+    #[test]
+    fn enclosing_async_function_is_found_through_arrows_but_not_class_fields() {
+        let source = "async function f() { g(); const h = () => k(); }";
+        let tree = syntax::parse(source, None);
+        let g = tree
+            .root_node()
+            .descendant_for_byte_range(21, 22)
+            .expect("g");
+        assert!(in_async_function(g));
+        let k = tree
+            .root_node()
+            .descendant_for_byte_range(42, 43)
+            .expect("k");
+        assert!(!in_async_function(k));
     }
 }

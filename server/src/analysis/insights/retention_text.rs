@@ -80,6 +80,12 @@ pub(super) fn retention_text(source: &str, retention: &AwaitRetention) -> String
         in_group(RetentionGroup::Closure),
     );
     let idle_is_large = idle.iter().any(|var| var.likely_large.is_some());
+    let idle_list = || {
+        idle.iter()
+            .map(|v| describe(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut text = String::new();
     if live.is_empty() && closure.is_empty() && !retention.keeps_arguments && !idle_is_large {
         if idle.is_empty() {
@@ -87,10 +93,7 @@ pub(super) fn retention_text(source: &str, retention: &AwaitRetention) -> String
         } else {
             text.push_str(&format!(
                 "\n\nAlso held while it waits, though not needed any more: {}.",
-                idle.iter()
-                    .map(|v| describe(v))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                idle_list()
             ));
         }
     } else {
@@ -114,10 +117,7 @@ pub(super) fn retention_text(source: &str, retention: &AwaitRetention) -> String
         } else if !idle.is_empty() {
             text.push_str(&format!(
                 "\n\nAlso held, though not needed any more: {}.",
-                idle.iter()
-                    .map(|v| describe(v))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                idle_list()
             ));
         }
         list(

@@ -7,7 +7,7 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::{Model, Write};
-use crate::analysis::dataflow::{contains, Binding, BindingKind, Kill};
+use crate::analysis::dataflow::{contains, for_in_head_of, Binding, BindingKind, Kill};
 
 impl<'t> Model<'_, 't> {
     /// Whether `write` reaches `point` without passing a statement that
@@ -17,11 +17,11 @@ impl<'t> Model<'_, 't> {
         let forward = write.end <= point.start;
         let around_a_loop = !forward
             && write.ident.start >= point.end
-            && self.flow.loops.iter().any(|l| {
-                contains(&l.range, &write.ident)
-                    && contains(&l.range, point)
-                    && !l.head_binds.contains(&index)
-            });
+            && self
+                .flow
+                .loops_around(index, &write.ident, point)
+                .next()
+                .is_some();
         if !forward && !around_a_loop {
             return false;
         }
@@ -215,22 +215,10 @@ impl<'t> Model<'_, 't> {
                 entry: false,
             }),
             _ => {
-                let in_loop_head = self.node_at(&binding.decl_range).is_some_and(|ident| {
-                    let mut at = ident;
-                    while let Some(parent) = at.parent() {
-                        if parent.kind() == "for_in_statement" {
-                            return parent.child_by_field_id(crate::field!("left")) == Some(at);
-                        }
-                        if !matches!(
-                            parent.kind(),
-                            "object_pattern" | "array_pattern" | "pair_pattern" | "rest_pattern"
-                        ) {
-                            return false;
-                        }
-                        at = parent;
-                    }
-                    false
-                });
+                let in_loop_head = self
+                    .node_at(&binding.decl_range)
+                    .and_then(for_in_head_of)
+                    .is_some();
                 if in_loop_head {
                     writes.push(Write {
                         ident: binding.decl_range.clone(),

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::analysis::fix_all::apply_safe_fixes;
 use crate::config::Config;
 use crate::driver::contain_panic;
+use crate::ide::fix_all::apply_safe_fixes;
 use crate::rules;
 use crate::syntax;
 

@@ -4,11 +4,10 @@
 use tree_sitter::Tree;
 
 use crate::config::Config;
-use crate::rules::Rule;
-use crate::syntax;
-
 use crate::driver::analyze_configured;
 use crate::findings::{apply_edits, Edit, FixSafety};
+use crate::rules::{self, Rule};
+use crate::syntax;
 
 /// A bound on the rounds of fixing, only there to stop fixes that would undo
 /// each other for ever. A fix can enable or overlap another, and each round
@@ -17,6 +16,27 @@ use crate::findings::{apply_edits, Edit, FixSafety};
 /// file reaches its fixpoint long before this, which keeps a second `--fix` a
 /// no-op.
 const MAX_ROUNDS: usize = 64;
+
+/// The editor's "fix all": every safe fix of every rule, as one edit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FixAll {
+    pub title: String,
+    /// Replaces the whole document with the fixed text.
+    pub edit: Edit,
+}
+
+/// Every safe fix of every rule under `config` applied to a fixpoint, as an edit
+/// of the whole document; `None` when no fix applies.
+pub fn fix_all(source: &str, tree: &Tree, config: &Config) -> Option<FixAll> {
+    let (text, applied) = apply_safe_fixes(source, tree, rules::ALL, config);
+    (applied > 0).then(|| FixAll {
+        title: format!("Apply all safe ticklens fixes ({applied})"),
+        edit: Edit {
+            range: 0..source.len(),
+            text,
+        },
+    })
+}
 
 /// The text after applying every safe fix, and how many fixes were applied.
 pub fn apply_safe_fixes(

@@ -1,5 +1,6 @@
-//! Per-function facts: when each `await` resumes and when each async
-//! function's promise settles, in ticks.
+//! The tick observer: while the engine runs a program, it records when each
+//! `await` of each async activation resumes and when its promise settles,
+//! in ticks (`function_ticks.rs` summarises them per function).
 //!
 //! A *tick* is causal job depth. The synchronous run of a macrotask (the
 //! main script, a timer or immediate callback, a nextTick callback) is depth

@@ -1,24 +1,56 @@
 //! What to show when the user points at a piece of async code.
 //!
 //! The texts here are plain Markdown built from the analysis; the LSP layer only
-//! wraps them. Facts about *when* code runs come from the ordering engine.
+//! wraps them. Facts about *when* code runs come from the ordering engine
+//! through the document's [`Insights`]; where they say nothing (code the engine
+//! did not run, a file it could not analyse), a generic hover read from the
+//! syntax alone explains what an `await` or an `async` function does.
 
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::dataflow;
+use crate::analysis::dataflow;
+use crate::analysis::insights::Insights;
 use crate::syntax::{awaits, js};
 
-/// A hover: the range it describes and its Markdown text.
+/// A hover: the range it describes, its Markdown text and where the text came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HoverInfo {
+pub struct HoverResult {
     pub range: Range<usize>,
     pub markdown: String,
+    pub origin: HoverOrigin,
 }
 
-/// The hover for byte `offset`, if the cursor is on something ticklens explains.
-pub fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverInfo> {
+/// Which of the two sources a hover's text came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HoverOrigin {
+    /// The document's insights: ticks, retained values, contracts.
+    Insights,
+    /// The generic text read from the syntax alone.
+    Syntax,
+}
+
+/// The hover for byte `offset`: the insights' when they have one (`None` when
+/// computing them failed), else the generic one.
+pub fn hover(
+    source: &str,
+    tree: &Tree,
+    insights: Option<&Insights>,
+    offset: usize,
+) -> Option<HoverResult> {
+    insights
+        .and_then(|insights| insights.hover(source, offset))
+        .map(|(range, markdown)| HoverResult {
+            range,
+            markdown,
+            origin: HoverOrigin::Insights,
+        })
+        .or_else(|| hover_at(source, tree, offset))
+}
+
+/// The generic hover for byte `offset`, if the cursor is on something ticklens explains.
+fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverResult> {
     let root = tree.root_node();
     let node = root.descendant_for_byte_range(offset, offset)?;
     // The node and its ancestors from one descent: climbing with
@@ -72,29 +104,31 @@ fn enclosing_function_name(source: &str, ancestors: &[Node]) -> String {
     "the module".to_owned()
 }
 
-fn await_hover(source: &str, awaited: &awaits::AwaitExpr, ancestors: &[Node]) -> HoverInfo {
+fn await_hover(source: &str, awaited: &awaits::AwaitExpr, ancestors: &[Node]) -> HoverResult {
     let operand = &source[awaited.operand_range()];
     let owner = enclosing_function_name(source, ancestors);
-    HoverInfo {
+    HoverResult {
         range: awaited.range(),
         markdown: format!(
             "**await** `{operand}`\n\nSuspends {owner} until the operand settles; the code after \
              it runs later, as a promise job."
         ),
+        origin: HoverOrigin::Syntax,
     }
 }
 
-fn async_function_hover(source: &str, function: Node) -> HoverInfo {
+fn async_function_hover(source: &str, function: Node) -> HoverResult {
     let name = function
         .child_by_field_id(crate::field!("name"))
         .map(|n| format!("`{}`", &source[n.byte_range()]))
         .unwrap_or_else(|| "this function".to_owned());
-    HoverInfo {
+    HoverResult {
         range: function.byte_range(),
         markdown: format!(
             "**async function** {name}\n\nReturns a promise every time; its body runs \
              synchronously up to the first `await`."
         ),
+        origin: HoverOrigin::Syntax,
     }
 }
 
@@ -103,7 +137,7 @@ mod tests {
     use super::*;
     use crate::syntax;
 
-    fn hover(source_with_cursor: &str) -> Option<HoverInfo> {
+    fn hover(source_with_cursor: &str) -> Option<HoverResult> {
         let offset = source_with_cursor.find("$0").expect("cursor marker");
         let source = source_with_cursor.replace("$0", "");
         let tree = syntax::parse(&source, None);

@@ -1,4 +1,6 @@
-//! The public per-function facts API (see `facts.rs` for what a tick is).
+//! Per-function tick facts, the public API: when each `await` resumes and
+//! when each async function's promise settles (see `tick_observer.rs`, which
+//! records them during a run, for what a tick is).
 //!
 //! Facts come from running the program with an observer: every activation
 //! reports when each of its awaits resumed and when its outer promise
@@ -7,18 +9,19 @@
 //! await facts hold for that call only (`called_by_program` is false) and
 //! their settle tick is not claimed. Awaits a run never resumes are
 //! `Unknown`, saying where the run stopped, except an await directly on a
-//! call (or `new`), which resumes one job after that promise settles if it
-//! is a native promise (V8's await fast path).
+//! call (or `new`), which resumes as many jobs after that promise settles as
+//! `await` on a native promise costs (`job_counts().await_native_promise`,
+//! V8's await fast path), if it is one.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
 
 use tree_sitter::Tree;
 
-use super::facts::{Observed, Observer};
 use super::machine::{Halt, Machine};
 use super::promise::PromiseState;
 use super::scheduler::PhaseKind;
+use super::tick_observer::{Observed, Observer};
 use super::value::{ObjKind, Value};
 use super::{Abstention, ModuleKind, OrderOutcome};
 
@@ -345,8 +348,9 @@ fn same_jobs_after_settle(counts: &[Option<u32>], operand: Option<&String>) -> O
 }
 
 /// An await no run resumed: on a call the engine did not run (to unknown
-/// code, or not reached), V8's fast path says one job after that promise
-/// settles if it is a native promise; otherwise unknown, saying where the
+/// code, or not reached), V8's fast path says it resumes as `await` on a
+/// settled native promise does (`JobCounts::await_native_promise` jobs after
+/// that promise settles) if it is one; otherwise unknown, saying where the
 /// engine stopped.
 fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&str>) -> ResumeTick {
     let node = tree
@@ -354,8 +358,8 @@ fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&st
         .descendant_for_byte_range(span.start, span.end)
         .filter(|n| n.kind() == "await_expression");
     let operand = node.and_then(|n| n.named_child(0));
-    // Whatever the call returns, `await` resumes one job after it settles
-    // if it is a native promise (V8's fast path); a thenable takes longer.
+    // Whatever the call returns, `await` costs what it costs on a native
+    // promise once that settles (V8's fast path); a thenable takes longer.
     if let Some(call) = operand.filter(|o| matches!(o.kind(), "call_expression" | "new_expression"))
     {
         // `job_counts` measures on the observer directly, never through

@@ -1,0 +1,170 @@
+//! Values that are probably large (request and response bodies, buffers,
+//! parsed JSON, file contents, arrays built from them), judged from the shape
+//! of the expression that produces them.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use tree_sitter::Node;
+
+use super::Binding;
+
+/// Why a value is probably large.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LargeValue {
+    /// `await readBody(req)` and similar: a whole request body.
+    RequestBody(String),
+    /// `Buffer.from(..)`, `Buffer.concat(..)`, ...
+    Buffer,
+    /// `JSON.parse(..)`: a parsed payload.
+    JsonParse,
+    /// `fs.readFile(..)`, `readFileSync(..)`: file contents.
+    FileContents,
+    /// `await res.json()` / `.text()` / `.arrayBuffer()` / `.blob()`: a response body.
+    ResponseBody(String),
+    /// An array built from another large value (`rows.map(..)`, `[...chunks]`).
+    BuiltFrom(String),
+}
+
+impl fmt::Display for LargeValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LargeValue::RequestBody(callee) => write!(f, "a request body from `{callee}(…)`"),
+            LargeValue::Buffer => f.write_str("a `Buffer`"),
+            LargeValue::JsonParse => f.write_str("a parsed `JSON.parse(…)` payload"),
+            LargeValue::FileContents => f.write_str("file contents"),
+            LargeValue::ResponseBody(method) => write!(f, "a response body from `.{method}()`"),
+            LargeValue::BuiltFrom(name) => write!(f, "a value built from `{name}`"),
+        }
+    }
+}
+
+/// Whether `expr` probably evaluates to a large value, judged from its shape.
+/// `large_names` are bindings already known to hold one.
+pub fn large_value(expr: Node, source: &str, large_names: &HashSet<String>) -> Option<LargeValue> {
+    let mut node = expr;
+    let mut awaited = false;
+    loop {
+        match node.kind() {
+            "parenthesized_expression" => node = node.named_child(0)?,
+            "await_expression" => {
+                awaited = true;
+                node = node.named_child(0)?;
+            }
+            // `await (await fetch(u)).json()`, which tree-sitter reads as a
+            // call of a function `await` (see `syntax::awaits`). A chain has
+            // no operand node: its top is the operand's last call, whose
+            // callee ends with the same method.
+            _ => match crate::syntax::awaits::await_shape(source, node) {
+                Some(misparsed) => {
+                    awaited = true;
+                    match misparsed.operand {
+                        Some(operand) => node = operand,
+                        None => break,
+                    }
+                }
+                None => break,
+            },
+        }
+    }
+    match node.kind() {
+        "call_expression" => {
+            let callee = node.child_by_field_id(crate::field!("function"))?;
+            let callee_text = &source[callee.byte_range()];
+            let last = callee_text.rsplit('.').next().unwrap_or(callee_text);
+            if callee_text == "JSON.parse" {
+                return Some(LargeValue::JsonParse);
+            }
+            if callee_text.starts_with("Buffer.") {
+                return Some(LargeValue::Buffer);
+            }
+            if matches!(last, "readFile" | "readFileSync") {
+                return Some(LargeValue::FileContents);
+            }
+            if awaited
+                && callee.kind() == "identifier"
+                && matches!(callee_text, "readBody" | "getRawBody" | "rawBody")
+            {
+                return Some(LargeValue::RequestBody(callee_text.to_owned()));
+            }
+            if awaited
+                && callee.kind() == "member_expression"
+                && matches!(last, "json" | "text" | "arrayBuffer" | "blob" | "formData")
+            {
+                return Some(LargeValue::ResponseBody(last.to_owned()));
+            }
+            if callee.kind() == "member_expression" {
+                let object = callee.child_by_field_id(crate::field!("object"))?;
+                let object_text = &source[object.byte_range()];
+                if callee_text == "Array.from" {
+                    let first = node
+                        .child_by_field_id(crate::field!("arguments"))?
+                        .named_child(0)?;
+                    let first_text = &source[first.byte_range()];
+                    return large_names
+                        .contains(first_text)
+                        .then(|| LargeValue::BuiltFrom(first_text.to_owned()));
+                }
+                if matches!(
+                    last,
+                    "map" | "filter" | "slice" | "concat" | "flat" | "flatMap" | "split"
+                ) && large_names.contains(object_text)
+                {
+                    return Some(LargeValue::BuiltFrom(object_text.to_owned()));
+                }
+            }
+            None
+        }
+        "array" => {
+            let mut cursor = node.walk();
+            let from = node.named_children(&mut cursor).find_map(|element| {
+                let element = if element.kind() == "spread_element" {
+                    element.named_child(0)?
+                } else {
+                    element
+                };
+                let text = &source[element.byte_range()];
+                large_names.contains(text).then(|| text.to_owned())
+            });
+            from.map(LargeValue::BuiltFrom)
+        }
+        _ => None,
+    }
+}
+
+/// Step 3 of [`super::FunctionFlow::new`]: marks the bindings whose
+/// initializer or an assigned value is probably large: direct sources first,
+/// then arrays built from them.
+pub(super) fn mark_likely_large<'t>(
+    source: &str,
+    root: Node<'t>,
+    bindings: &mut [Binding],
+    assigned_values: Vec<(usize, Node<'t>)>,
+) {
+    let values: Vec<(usize, Node)> = bindings
+        .iter()
+        .enumerate()
+        .filter_map(|(index, binding)| {
+            let init = binding.init.as_ref()?;
+            let node = root.descendant_for_byte_range(init.start, init.end)?;
+            Some((index, node))
+        })
+        .chain(assigned_values)
+        .collect();
+    let none = HashSet::new();
+    for (index, value) in &values {
+        if bindings[*index].likely_large.is_none() {
+            bindings[*index].likely_large = large_value(*value, source, &none);
+        }
+    }
+    let large_names: HashSet<String> = bindings
+        .iter()
+        .filter(|b| b.likely_large.is_some())
+        .map(|b| b.name.clone())
+        .collect();
+    for (index, value) in &values {
+        if bindings[*index].likely_large.is_none() {
+            bindings[*index].likely_large = large_value(*value, source, &large_names);
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! Computes the insights of a document: the engine's facts and order, the
+//! syntax layer's suspension points, the data flow and what each suspended
+//! function retains.
+
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+use crate::analysis::dataflow;
+use crate::analysis::retention::{self, AwaitRetention};
+use crate::analysis::source_facts::{self, AsyncFacts};
+use crate::engine::{self, ModuleKind, ResumeTick};
+use crate::syntax::awaits::{self, SuspensionKind};
+use crate::syntax::js;
+
+use super::dependence::dependence;
+use super::dropped_text::{dropped_consequence, is_all_settled};
+use super::hover_text::shorten;
+use super::{AwaitInsight, DroppedCall, FunctionInsight, Insights, Rejection};
+
+/// Computes the insights of a document.
+pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
+    let (facts, order) = engine::facts_and_order(source, tree, module);
+    let async_facts = AsyncFacts::collect(source, tree);
+    let root = tree.root_node();
+    let module_is_async = module == ModuleKind::EsModule;
+    let mut functions = Vec::new();
+    let mut module_awaits = Vec::new();
+    for fact in facts {
+        if fact.is_module_body {
+            // Module-level bindings live as long as the module: no await
+            // retains anything on its account.
+            module_awaits = await_insights(source, root, &fact, &[], module_is_async);
+            continue;
+        }
+        let Some(node) = root.descendant_for_byte_range(fact.range.start, fact.range.end) else {
+            continue;
+        };
+        let node = enclosing_function_node(node, &fact.range);
+        let retention = retention::retained_at_awaits(source, tree, node);
+        let awaits = await_insights(source, node, &fact, &retention, module_is_async);
+        let head_end = node
+            .child_by_field_id(crate::field!("body"))
+            .map_or(node.end_byte(), |body| body.start_byte());
+        functions.push(FunctionInsight {
+            range: fact.range.clone(),
+            head: node.start_byte()..head_end,
+            name: fact.name.clone(),
+            is_arrow: node.kind() == "arrow_function",
+            early_return: early_return(node, awaits.first().map(|a| a.range.start)),
+            first_await: awaits.first().map(|a| a.range.clone()),
+            settles: fact.settles.clone(),
+            settles_in: fact.settles_in,
+            rejected_by: rejections(source, &async_facts, node),
+            awaits,
+        });
+    }
+    let dropped = async_facts
+        .dropped_promises(source, tree)
+        .into_iter()
+        .map(|d| DroppedCall {
+            range: d.expression.byte_range(),
+            consequence: dropped_consequence(source, &d, &|name, range| {
+                runs_to_completion(functions.iter().filter(|f| match range {
+                    Some(range) => f.range == *range,
+                    None => !name.is_empty() && f.name == name,
+                }))
+            }),
+            unhandled_then: d.unhandled_then,
+            may_reject: d.unhandled_then || !is_all_settled(source, &d),
+            label: d.label,
+        })
+        .collect();
+    Insights {
+        functions,
+        module_awaits,
+        dropped,
+        order,
+    }
+}
+
+/// The function node whose range is exactly `range` (the smallest node may be a child).
+fn enclosing_function_node<'t>(node: Node<'t>, range: &Range<usize>) -> Node<'t> {
+    let mut current = node;
+    while current.byte_range() != *range {
+        match current.parent() {
+            Some(parent) => current = parent,
+            None => return node,
+        }
+    }
+    current
+}
+
+/// Whether every one of `candidates` has no `await`: `Some(true)` when none
+/// has one, `Some(false)` when all have, `None` when unknown or mixed.
+fn runs_to_completion<'f>(candidates: impl Iterator<Item = &'f FunctionInsight>) -> Option<bool> {
+    let with_awaits: Vec<bool> = candidates.map(|f| !f.awaits.is_empty()).collect();
+    if with_awaits.is_empty() {
+        None
+    } else if with_awaits.iter().all(|has| !has) {
+        Some(true)
+    } else if with_awaits.iter().all(|has| *has) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The insights of the awaits of `function` (or of an ES module's body, with
+/// `function` the program): tick, dependence on the previous await, what the
+/// suspended state retains (`retention`, from the data flow).
+fn await_insights(
+    source: &str,
+    function: Node,
+    facts: &engine::AsyncFunctionFacts,
+    retention: &[AwaitRetention],
+    module_is_async: bool,
+) -> Vec<AwaitInsight> {
+    let called = facts.called_by_program;
+    let mut awaits = Vec::new();
+    // The syntax layer says where the function suspends; the engine's run
+    // says when, for the awaits it compiled and reached.
+    let points = awaits::points_of(source, function, module_is_async);
+    let places: Vec<(&awaits::SuspensionPoint, SuspensionPlace)> = points
+        .iter()
+        .filter_map(|point| Some((point, suspension_place(source, function, point)?)))
+        .collect();
+    // The order in which they suspend: an await suspends once its operand is
+    // evaluated, so `await (await fetch(u)).json()` suspends inside first.
+    let mut suspension_order: Vec<usize> = (0..places.len()).collect();
+    suspension_order.sort_by_key(|&index| places[index].1.range.end);
+    for (index, (point, place)) in places.iter().enumerate() {
+        let operand = source[point.operand.clone()].to_owned();
+        let previous = suspension_order
+            .iter()
+            .position(|&i| i == index)
+            .and_then(|position| position.checked_sub(1))
+            .and_then(|position| places[suspension_order[position]].1.awaited)
+            .map(|a| a.node);
+        let depends_on_previous = match (previous, place.awaited) {
+            (Some(previous), Some(current)) => {
+                dependence(source, function, previous, current.node, current.operand)
+            }
+            _ => None,
+        };
+        let fact = facts.awaits.iter().find(|a| a.range == place.range);
+        let resume = match fact {
+            // A function the program never calls was run once with
+            // `undefined` arguments; its ticks hold for that call only, so
+            // say what holds for any argument: what an await of a native
+            // promise costs once it settles.
+            Some(_) if !called => ResumeTick::AfterSettle {
+                jobs: engine::job_counts().await_native_promise,
+                operand: operand.clone(),
+                if_native_promise: true,
+            },
+            Some(fact) => fact.resume.clone(),
+            None => ResumeTick::Unknown {
+                reason: match point.kind {
+                    SuspensionKind::ForAwait => {
+                        "each step of this `for await` loop awaits the iterator's next result, \
+                         which is not modelled by ticklens"
+                            .to_owned()
+                    }
+                    _ => "the code around it is not modelled by ticklens".to_owned(),
+                },
+            },
+        };
+        let operand_node = place.awaited.and_then(|a| a.operand);
+        awaits.push(AwaitInsight {
+            range: place.range.clone(),
+            operand,
+            resume,
+            later_phase: fact.filter(|_| called).and_then(|f| f.later_phase),
+            thenable: called && fact.is_some_and(|f| f.thenable),
+            plain_value: !called
+                && fact.is_some()
+                && operand_node.is_some_and(|o| source_facts::certainly_not_thenable(source, o)),
+            depends_on_previous,
+            retention: retention
+                .iter()
+                .find(|r| r.await_range == place.range)
+                .cloned(),
+        });
+    }
+    awaits
+}
+
+/// Where the editor shows a suspension point: an `await` over its whole
+/// expression; a `for await` loop over its head (`for await (x of xs)`), so
+/// that the awaits in its body keep their own hovers. Yields are not shown.
+struct SuspensionPlace<'t> {
+    range: Range<usize>,
+    awaited: Option<awaits::AwaitExpr<'t>>,
+}
+
+fn suspension_place<'t>(
+    source: &str,
+    function: Node<'t>,
+    point: &awaits::SuspensionPoint,
+) -> Option<SuspensionPlace<'t>> {
+    let node = function.descendant_for_byte_range(point.range.start, point.range.end)?;
+    let node = enclosing_node_with_range(node, &point.range);
+    match point.kind {
+        SuspensionKind::Await => Some(SuspensionPlace {
+            range: point.range.clone(),
+            // `suspension_points` found it in an async context already.
+            awaited: Some(awaits::await_shape(source, node)?),
+        }),
+        SuspensionKind::ForAwait => {
+            let head_end = node
+                .child_by_field_id(crate::field!("body"))
+                .and_then(|body| body.prev_sibling())
+                .map_or(point.range.end, |paren| paren.end_byte());
+            Some(SuspensionPlace {
+                range: point.range.start..head_end,
+                awaited: None,
+            })
+        }
+        SuspensionKind::Yield => None,
+    }
+}
+
+/// The outermost node at `node` or above it whose range is exactly `range`.
+fn enclosing_node_with_range<'t>(node: Node<'t>, range: &Range<usize>) -> Node<'t> {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if parent.byte_range() != *range {
+            break;
+        }
+        current = parent;
+    }
+    current
+}
+
+/// The first `return` of `function`'s own code (not of nested functions)
+/// that ends before `first_await` starts (`return await x` does not count).
+fn early_return(function: Node, first_await: Option<usize>) -> Option<Range<usize>> {
+    let first_await = first_await?;
+    let body = function.child_by_field_id(crate::field!("body"))?;
+    let mut found: Option<Range<usize>> = None;
+    js::for_each_own_node(body, |node| {
+        if node.kind() == "return_statement"
+            && node.end_byte() <= first_await
+            && found.as_ref().is_none_or(|f| node.start_byte() < f.start)
+        {
+            found = Some(node.byte_range());
+        }
+    });
+    found
+}
+
+/// `throw` statements and awaits of the function (not of nested functions) that
+/// no enclosing `try` with a `catch` handles.
+fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection> {
+    let mut found = Vec::new();
+    let Some(body) = function.child_by_field_id(crate::field!("body")) else {
+        return found;
+    };
+    let function_is_async = dataflow::is_async_function(function);
+    dataflow::preorder(body, |node| {
+        if node != body && dataflow::is_function(node) {
+            return dataflow::Walk::Skip;
+        }
+        let caught = || source_facts::inside_try_block(node, function);
+        if node.kind() == "throw_statement" && !caught() {
+            found.push(Rejection {
+                range: node.byte_range(),
+                what: "its `throw` runs".to_owned(),
+            });
+        }
+        // `await null` and `await Promise.resolve()` cannot reject: only an
+        // operand that may be a thenable, and may reject, can. (Inside the
+        // function's own code the module's kind does not matter.)
+        if let Some(awaited) = awaits::await_expression_in(source, node, function_is_async) {
+            let cannot_reject = awaited.operand.is_some_and(|o| {
+                source_facts::certainly_not_thenable(source, o) || facts.cannot_reject(source, o)
+            });
+            if !cannot_reject && !caught() {
+                let operand = &source[awaited.operand_range()];
+                found.push(Rejection {
+                    range: node.byte_range(),
+                    what: format!("`{}` rejects", shorten(operand, 40)),
+                });
+            }
+        }
+        // `return p()` in an async function adopts the promise after the
+        // function has left every `try`: its rejection rejects the call,
+        // caught or not.
+        if function_is_async && node.kind() == "return_statement" {
+            let returned = node
+                .named_child(0)
+                .filter(|value| value.kind() != "comment");
+            if let Some(value) = returned.map(js::unwrap_parens) {
+                // Only a call or `new` can produce a promise here: a local
+                // holds no rejecting thenable after an `await` (the result of
+                // one is never a thenable), and other values are not read.
+                let may_reject = matches!(value.kind(), "call_expression" | "new_expression")
+                    && awaits::await_shape(source, value).is_none()
+                    && !source_facts::certainly_not_thenable(source, value)
+                    && !facts.cannot_reject(source, value);
+                if may_reject {
+                    found.push(Rejection {
+                        range: node.byte_range(),
+                        what: format!(
+                            "the returned `{}` rejects",
+                            shorten(&source[value.byte_range()], 40)
+                        ),
+                    });
+                }
+            }
+        }
+        dataflow::Walk::Enter
+    });
+    found
+}

@@ -1,0 +1,309 @@
+//! Hover texts of snippets, with `$0` at the cursor.
+
+use super::*;
+use crate::engine::ModuleKind;
+use crate::syntax;
+
+fn hover(source_with_cursor: &str) -> String {
+    let offset = source_with_cursor.find("$0").expect("cursor marker");
+    let source = source_with_cursor.replace("$0", "");
+    let tree = syntax::parse(&source, None);
+    insights(&source, &tree, ModuleKind::CommonJs)
+        .hover(&source, offset)
+        .map(|(_, text)| text)
+        .unwrap_or_default()
+}
+
+/// Asserts that `text` says `part`, and shows the whole text when it does not.
+#[track_caller]
+fn assert_says(text: &str, part: &str) {
+    assert!(text.contains(part), "{text}");
+}
+
+/// Asserts that `text` does not say `part`, and shows the whole text when it does.
+#[track_caller]
+fn assert_silent(text: &str, part: &str) {
+    assert!(!text.contains(part), "{text}");
+}
+
+#[test]
+fn await_in_example_resumes_on_tick_1() {
+    let text = hover(
+        "async function example() {\n  console.log('A');\n  const val = $0await Promise.resolve('B');\n  console.log(val);\n}\nexample();\nconsole.log('D');\n",
+    );
+    assert_says(
+        &text,
+        "Resumes on microtask tick 1 after `example()` was entered",
+    );
+    // `val` only gets its value when the function resumes: nothing is kept.
+    assert_says(
+        &text,
+        "Nothing this function holds is kept alive while it waits.",
+    );
+}
+
+#[test]
+fn second_await_of_x_resumes_on_tick_2() {
+    let text = hover(
+        "async function x() {\n  console.log('x1');\n  await Promise.resolve();\n  console.log('x2');\n  $0await Promise.resolve();\n  console.log('x3');\n}\nasync function y() {\n  console.log('y1');\n  await Promise.resolve();\n  console.log('y2');\n}\nx();\ny();\n",
+    );
+    assert_says(&text, "tick 2");
+    // The first await binds no result: nothing to say about independence.
+    assert_silent(&text, "Promise.all");
+}
+
+#[test]
+fn a_result_used_through_an_intermediate_variable_is_a_dependency() {
+    let text = hover(
+        "async function forward(req) {\n  const body = await readBody(req);\n  const parsed = parseRequest(body);\n  return $0await db.save(parsed);\n}\n",
+    );
+    assert_says(&text, "Uses the result of the previous await");
+}
+
+/// What the hover says about the await at `$0` and the one before it.
+fn dependence_at(source_with_cursor: &str) -> Option<bool> {
+    let offset = source_with_cursor.find("$0").expect("cursor marker");
+    let source = source_with_cursor.replace("$0", "");
+    let tree = syntax::parse(&source, None);
+    let insights = insights(&source, &tree, ModuleKind::CommonJs);
+    let function = insights.function_at(offset).expect("an async function");
+    let at = function
+        .awaits
+        .iter()
+        .filter(|a| a.range.contains(&offset))
+        .min_by_key(|a| a.range.len())
+        .expect("an await at the cursor");
+    at.depends_on_previous
+}
+
+#[test]
+fn uses_the_previous_result_only_where_the_operand_reads_it() {
+    let uses = [
+        "async function h() { const a = await f(); $0await g(a.x); }",
+        "async function h() { const a = await f(); const b = a + 1; $0await g(b); }",
+        "async function h() { const { data } = await f(); $0await g(data); }",
+        "async function h() { const [, second] = await f(); $0await g(second); }",
+        "async function h() { const { a: { b = 1 } } = await f(); $0await g(b); }",
+        "async function h() { const body = (await f()).body; $0await g(body); }",
+        "async function h() { let n = 0; n += await f(); $0await g(n); }",
+        "async function h() { const a = await f(); const list = []; list.push(a); $0await g(list); }",
+        "async function h(xs) { for (const x of xs) { const a = await f(x); $0await g(a); } }",
+        "async function h() { const a = await f(); $0await (a).save(); }",
+        "async function h() { const a = await f(); $0await g(`${a}`); }",
+        "async function h(u) { const res = await fetch(u); $0await res.json(); }",
+    ];
+    for source in uses {
+        assert_eq!(dependence_at(source), Some(true), "{source}");
+    }
+    let independent = [
+        "async function h() { const a = await f(); log(a); $0await g(); }",
+        "async function h() { const a = await f(); const b = 2; $0await g(b); }",
+        "async function h(xs) { for (const x of xs) { const a = await f(x); $0await g(x); } }",
+        "async function h() { const { data } = await f(); $0await g(other.data); }",
+    ];
+    for source in independent {
+        assert_eq!(dependence_at(source), Some(false), "{source}");
+    }
+    // Nothing bound (a lock), or the inner await of a chain: nothing said.
+    let silent = [
+        "async function h() { await lock(); $0await g(); }",
+        "async function h(u) { return (await fetch(u)).json(); }",
+    ];
+    for source in silent {
+        if source.contains("$0") {
+            assert_eq!(dependence_at(source), None, "{source}");
+        }
+    }
+}
+
+#[test]
+fn an_await_inside_the_previous_ones_operand_says_nothing_and_the_outer_one_uses_it() {
+    let source = "async function h(u) { const data = await (await fetch(u)).json(); return data; }";
+    let outer = source.replacen("await (", "$0await (", 1);
+    assert_eq!(dependence_at(&outer), Some(true), "{outer}");
+    let inner = source.replacen("(await fetch", "($0await fetch", 1);
+    assert_eq!(dependence_at(&inner), None, "{inner}");
+}
+
+#[test]
+fn an_unused_result_only_suggests_promise_all_as_a_possibility() {
+    let text = hover(
+        "async function getA() { return 1; }\nasync function getB() { return 2; }\nasync function f() {\n  const a = await getA();\n  const b = $0await getB();\n  return a + b;\n}\nf();\n",
+    );
+    assert_says(
+        &text,
+        "Does not use the previous await's result; if the two operations are independent",
+    );
+}
+
+#[test]
+fn awaits_after_a_lock_or_in_finally_say_nothing_about_independence() {
+    let source = "async function withLock(resource, fn) {\n  await resource.lock();\n  try {\n    return await fn();\n  } finally {\n    await resource.unlock();\n  }\n}\n";
+    for marker in ["return $0await fn()", "$0await resource.unlock()"] {
+        let text = hover(&source.replacen(&marker.replace("$0", ""), marker, 1));
+        assert_silent(&text, "Promise.all");
+        assert_silent(&text, "Independent");
+    }
+}
+
+#[test]
+fn a_function_the_file_never_calls_claims_no_tick_from_entry() {
+    let text = hover("async function neverCalled(x) {\n  const y = $0await x;\n  return y;\n}\n");
+    assert_says(&text, "Resumes 1 tick after `x` settles (fulfils or rejects), if it is a plain `Promise` (not a subclass or a thenable)");
+    let head = hover("async function $0neverCalled(x) {\n  const y = await x;\n  return y;\n}\n");
+    assert_says(&head, "this file never calls it");
+}
+
+#[test]
+fn a_loop_await_whose_ticks_vary_resumes_one_job_after_its_operand_settles() {
+    let text = hover(
+        "async function step(a) { return a; }\nasync function sendAll(users) {\n  for (const u of users) {\n    $0await step(u);\n  }\n}\nsendAll([1, 2]);\n",
+    );
+    assert_says(
+        &text,
+        "Resumes 1 tick after `step(u)` settles (fulfils or rejects).",
+    );
+}
+
+#[test]
+fn a_loop_await_without_a_common_count_lists_the_ticks_of_its_iterations() {
+    let text = hover(
+        "async function sendAll(users) {\n  for (const u of users) {\n    $0await (u === 1 ? Promise.resolve(u) : { then(r) { r(u); } });\n  }\n}\nsendAll([1, 2]);\n",
+    );
+    assert_says(&text, "Resume tick varies: tick 1, then ");
+}
+
+#[test]
+fn a_then_chain_without_a_rejection_handler_says_so() {
+    let text = hover("async function noAwait() { return compute(); }\n$0noAwait().then(v => v);\n");
+    assert_says(&text, "**No rejection handler:** `noAwait().then(…)`: if `noAwait()` or the callback fails, nobody handles the rejection.");
+    assert_silent(&text, "first await");
+}
+
+#[test]
+fn dropped_promises_without_awaits_do_not_run_until_an_await() {
+    let source = "async function sync() { return compute(); }\n$0sync();\nnew Promise(r => r(compute()));\nPromise.all([sync()]);\n";
+    let text = hover(source);
+    assert_says(&text, "`sync()` runs to completion now");
+    let text = hover(
+        &source
+            .replace("$0", "")
+            .replace("new Promise", "$0new Promise"),
+    );
+    assert_says(&text, "its executor has already run");
+    let text = hover(
+        &source
+            .replace("$0", "")
+            .replace("Promise.all", "$0Promise.all"),
+    );
+    assert_says(&text, "if any input rejects, nobody handles it");
+}
+
+#[test]
+fn a_nulled_body_is_released_a_later_read_is_needed_and_the_rest_is_kept() {
+    let text = hover(
+        "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  const saved = $0await db.save(parsed);\n  return [saved, parsed.id];\n}\n",
+    );
+    assert_says(&text, "Needed after the await:\n- `parsed` (line 3)");
+    // Nothing idle is likely large: one line, no advice.
+    assert_says(
+        &text,
+        "Also held, though not needed any more: `req` (line 1, parameter).",
+    );
+    assert_silent(&text, "set it to `null`");
+    assert_says(&text, "No longer kept: the earlier value of `body` (line 2, overwritten on line 4; `parseRequest(body)` may still hold it).");
+}
+
+#[test]
+fn a_value_only_passed_to_the_awaited_call_is_still_kept_by_the_frame() {
+    // V8 keeps every local of the suspended frame, read later or not.
+    let text = hover(
+        "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  return $0await db.save(parsed);\n}\n",
+    );
+    assert_says(
+        &text,
+        "Also held while it waits, though not needed any more: `req` (line 1, \
+             parameter), `parsed` (line 3).",
+    );
+}
+
+#[test]
+fn a_likely_large_idle_value_gets_the_list_and_the_advice() {
+    let text = hover(
+        "async function upload(req) {\n  const raw = await readBody(req);\n  const n = raw.length;\n  $0await save(n);\n  return n;\n}\n",
+    );
+    assert_says(
+        &text,
+        "Held but not needed any more (until reassigned or the function returns):\n\
+             - `req` (line 1, parameter)\n\
+             - `raw` (line 2) — likely large: a request body from `readBody(…)`",
+    );
+    // `raw` is a `const`: the advice says how to clear it anyway.
+    assert_says(
+        &text,
+        "set it to `null` after its last use (declare a `const` with `let` first), or \
+             move that work into a helper function, whose locals are freed when it returns.",
+    );
+}
+
+#[test]
+fn a_value_a_closure_reads_after_the_await_is_needed() {
+    // Clearing `req` before the first await would make `log()` throw.
+    let text = hover(
+        "async function handle(req) {\n  const id = $0await db.save(1);\n  const log = () => console.log(req.url);\n  await audit(id);\n  log();\n}\n",
+    );
+    assert_says(
+        &text,
+        "- `req` (line 1, parameter; read after the await by the closure `log`, line 3)",
+    );
+    assert_silent(&text, "not needed any more");
+}
+
+#[test]
+fn the_iterable_of_a_running_loop_is_not_advised_to_be_cleared() {
+    let text = hover(
+        "async function send(users) {\n  for (const user of users) {\n    $0await post(JSON.parse(user));\n  }\n}\n",
+    );
+    assert_says(&text, "`user` (line 2, the current element)");
+    assert_silent(&text, "if the loop ran");
+}
+
+#[test]
+fn a_captured_variable_is_kept_and_says_a_closure_refers_to_it() {
+    let text = hover(
+        "async function f(items) {\n  const big = await load();\n  const get = () => big;\n  await $0save();\n  return 1;\n}\n",
+    );
+    // `get` is neither called nor handed over: nothing can read `big`.
+    assert_says(&text, "`big` (line 2)");
+    assert_silent(&text, "closure");
+}
+
+#[test]
+fn unknown_operand_resumes_one_job_after_it_settles() {
+    let text = hover("async function load(id) {\n  const user = $0await fetchUser(id);\n  return user.name;\n}\n");
+    assert_says(&text, "Resumes 1 tick after `fetchUser(id)` settles");
+}
+
+#[test]
+fn function_hover_states_the_contract() {
+    let text = hover("async function $0run() {\n  console.log(1);\n  await Promise.resolve();\n  throw new Error('x');\n}\nrun().catch(() => {});\n");
+    assert_says(&text, "up to line 3");
+    assert_says(&text, "pauses at 1 `await`.");
+    assert_says(
+        &text,
+        "Rejects when: its `throw` runs (line 4). Any other code",
+    );
+}
+
+#[test]
+fn dropped_call_hover_says_nobody_observes_it() {
+    let text = hover("async function save(d) { await d; }\n$0save(1);\n");
+    assert_says(&text, "nobody observes its completion or its failure");
+    assert_says(
+        &text,
+        "If it rejects, Node 24 exits with an unhandled-rejection error",
+    );
+    // `Promise.allSettled` never rejects.
+    let text = hover("$0Promise.allSettled([1]);\n");
+    assert_silent(&text, "If it rejects");
+}

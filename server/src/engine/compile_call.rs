@@ -1,0 +1,123 @@
+//! Calls to bytecode: arguments (with spreads), method calls with their
+//! receiver, and `new`.
+
+use std::rc::Rc;
+
+use tree_sitter::Node;
+
+use super::bytecode::Op;
+use super::compile::{fields, named_children, Compiler, FnBuilder};
+use super::compile_chain::in_optional_chain;
+
+impl Compiler<'_> {
+    /// Pushes the arguments; `Some(true)` when they contain a spread (then a
+    /// single array was pushed instead).
+    pub(crate) fn arguments(
+        &mut self,
+        b: &mut FnBuilder,
+        args: Option<Node>,
+    ) -> Option<(usize, bool)> {
+        let Some(args) = args else {
+            return Some((0, false));
+        };
+        if args.kind() == "template_string" {
+            b.abstain("tagged templates are not modelled");
+            return None;
+        }
+        let list = named_children(args);
+        if list.iter().any(|a| a.kind() == "spread_element") {
+            b.emit(Op::Array(0));
+            for arg in list {
+                self.array_element(b, arg);
+            }
+            return Some((1, true));
+        }
+        for arg in &list {
+            self.expression(b, *arg);
+        }
+        Some((list.len(), false))
+    }
+
+    pub(crate) fn call(&mut self, b: &mut FnBuilder, node: Node) {
+        if in_optional_chain(node) {
+            return self.optional_chain(b, node);
+        }
+        let Some(callee) = node.child_by_field_id(crate::field!("function")) else {
+            return b.abstain("a malformed call");
+        };
+        let args = node.child_by_field_id(crate::field!("arguments"));
+        let with_this = match callee.kind() {
+            "member_expression" => {
+                let Some([object, property]) =
+                    fields(callee, [crate::field!("object"), crate::field!("property")])
+                else {
+                    return b.abstain("a malformed method call");
+                };
+                if object.kind() == "super" {
+                    self.this(b);
+                    b.emit(Op::Dup);
+                    if !self.super_home(b) {
+                        return;
+                    }
+                    b.emit(Op::GetSuper(Rc::from(self.text(property))));
+                    return self.call_with_arguments(b, args, true);
+                }
+                self.expression(b, object);
+                let span = b.at(callee);
+                b.emit(Op::GetMethod(Rc::from(self.property_name(property))));
+                b.restore(span);
+                true
+            }
+            "subscript_expression" => {
+                let Some([object, index]) =
+                    fields(callee, [crate::field!("object"), crate::field!("index")])
+                else {
+                    return b.abstain("a malformed method call");
+                };
+                self.expression(b, object);
+                self.expression(b, index);
+                b.emit(Op::GetIndexMethod);
+                true
+            }
+            "import" => return b.abstain("dynamic `import()` is not modelled"),
+            "super" => return self.super_call(b, args),
+            _ => {
+                self.expression(b, callee);
+                false
+            }
+        };
+        self.call_with_arguments(b, args, with_this);
+    }
+
+    /// Pushes the arguments and calls the callee below them (and below it
+    /// the receiver, `with_this`).
+    pub(crate) fn call_with_arguments(
+        &mut self,
+        b: &mut FnBuilder,
+        args: Option<Node>,
+        with_this: bool,
+    ) {
+        let Some((argc, spread)) = self.arguments(b, args) else {
+            return;
+        };
+        if spread {
+            b.emit(Op::CallSpread { with_this });
+        } else {
+            b.emit(Op::Call { argc, with_this });
+        }
+    }
+
+    pub(crate) fn new_expression(&mut self, b: &mut FnBuilder, node: Node) {
+        let Some(constructor) = node.child_by_field_id(crate::field!("constructor")) else {
+            return b.abstain("a malformed `new`");
+        };
+        self.expression(b, constructor);
+        match self.arguments(b, node.child_by_field_id(crate::field!("arguments"))) {
+            Some((argc, false)) => {
+                b.emit(Op::New { argc });
+            }
+            Some((_, true)) => b.abstain("`new` with spread arguments is not modelled"),
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! The global environment the engine models: `console`, `Promise`, timers,
+//! `process.nextTick`, `queueMicrotask`, errors, `JSON`, `Object`, `Math`,
+//! and the constructors with their statics, each bound to its built-in.
+//! Node's other globals are opaque values (`globals.rs`).
+
+use std::rc::Rc;
+
+use super::collections::CollectionKind;
+use super::machine::Machine;
+use super::value::{Builtin, ErrorKind, MathMethod, NumberStatic, ObjKind, ObjectStatic, Value};
+
+pub(crate) const TIMER_FUNCTIONS: &[(&str, Builtin)] = &[
+    ("setTimeout", Builtin::SetTimeout),
+    ("setInterval", Builtin::SetInterval),
+    ("setImmediate", Builtin::SetImmediate),
+    ("clearTimeout", Builtin::ClearTimeout),
+    ("clearInterval", Builtin::ClearTimeout),
+    ("clearImmediate", Builtin::ClearImmediate),
+];
+
+impl Machine<'_> {
+    pub(crate) fn install_globals(&mut self) {
+        let functions: &[(&str, Builtin)] = &[
+            ("queueMicrotask", Builtin::QueueMicrotask),
+            ("Error", Builtin::ErrorCtor(ErrorKind::Error)),
+            ("TypeError", Builtin::ErrorCtor(ErrorKind::TypeError)),
+            ("RangeError", Builtin::ErrorCtor(ErrorKind::RangeError)),
+            ("String", Builtin::StringCtor),
+            ("Number", Builtin::NumberCtor),
+            ("Array", Builtin::ArrayCtor),
+            ("parseInt", Builtin::NumberStatic(NumberStatic::ParseInt)),
+            (
+                "parseFloat",
+                Builtin::NumberStatic(NumberStatic::ParseFloat),
+            ),
+            ("isNaN", Builtin::NumberStatic(NumberStatic::GlobalIsNaN)),
+            (
+                "isFinite",
+                Builtin::NumberStatic(NumberStatic::GlobalIsFinite),
+            ),
+            ("Boolean", Builtin::BooleanCtor),
+            ("Map", Builtin::CollectionCtor(CollectionKind::Map)),
+            ("Set", Builtin::CollectionCtor(CollectionKind::Set)),
+            ("WeakMap", Builtin::CollectionCtor(CollectionKind::WeakMap)),
+            ("WeakSet", Builtin::CollectionCtor(CollectionKind::WeakSet)),
+        ];
+        for (name, builtin) in TIMER_FUNCTIONS.iter().chain(functions) {
+            let value = self.builtin_value(*builtin);
+            self.define_global(name, value);
+        }
+        let namespaces: &[(&str, &[(&str, Builtin)])] = &[
+            (
+                "console",
+                &[
+                    ("log", Builtin::ConsoleLog),
+                    ("info", Builtin::ConsoleLog),
+                    ("debug", Builtin::ConsoleLog),
+                    ("error", Builtin::ConsoleError),
+                    ("warn", Builtin::ConsoleError),
+                ],
+            ),
+            ("process", &[("nextTick", Builtin::NextTick)]),
+            (
+                "JSON",
+                &[
+                    ("stringify", Builtin::JsonStringify),
+                    ("parse", Builtin::JsonParse),
+                ],
+            ),
+            (
+                "Object",
+                &[
+                    ("keys", Builtin::ObjectKeys),
+                    ("values", Builtin::ObjectValues),
+                    ("entries", Builtin::ObjectEntries),
+                    ("assign", Builtin::ObjectStatic(ObjectStatic::Assign)),
+                    ("freeze", Builtin::ObjectStatic(ObjectStatic::Freeze)),
+                    ("isFrozen", Builtin::ObjectStatic(ObjectStatic::IsFrozen)),
+                    (
+                        "fromEntries",
+                        Builtin::ObjectStatic(ObjectStatic::FromEntries),
+                    ),
+                    ("create", Builtin::ObjectStatic(ObjectStatic::Create)),
+                ],
+            ),
+            (
+                "Math",
+                &[
+                    ("max", Builtin::MathMethod(MathMethod::Max)),
+                    ("min", Builtin::MathMethod(MathMethod::Min)),
+                    ("floor", Builtin::MathMethod(MathMethod::Floor)),
+                    ("ceil", Builtin::MathMethod(MathMethod::Ceil)),
+                    ("round", Builtin::MathMethod(MathMethod::Round)),
+                    ("abs", Builtin::MathMethod(MathMethod::Abs)),
+                    ("trunc", Builtin::MathMethod(MathMethod::Trunc)),
+                    ("sign", Builtin::MathMethod(MathMethod::Sign)),
+                    ("sqrt", Builtin::MathMethod(MathMethod::Sqrt)),
+                ],
+            ),
+        ];
+        for (name, members) in namespaces {
+            let id = self.alloc(ObjKind::Namespace(name));
+            for (member, builtin) in *members {
+                let value = self.builtin_value(*builtin);
+                self.heap[id].set_own(member, value);
+            }
+            self.define_global(name, Value::Object(id));
+        }
+        // `Promise` is both a constructor and a namespace of statics.
+        let promise = self.builtin_value(Builtin::PromiseCtor);
+        let statics = [
+            ("resolve", Builtin::PromiseResolve),
+            ("reject", Builtin::PromiseReject),
+            ("all", Builtin::PromiseAll),
+            ("allSettled", Builtin::PromiseAllSettled),
+            ("race", Builtin::PromiseRace),
+            ("any", Builtin::PromiseAny),
+            ("withResolvers", Builtin::PromiseWithResolvers),
+        ];
+        for (member, builtin) in statics {
+            let value = self.builtin_value(builtin);
+            if let Some(id) = promise.as_object() {
+                self.heap[id].set_own(member, value);
+            }
+        }
+        self.define_global("Promise", promise);
+        // `Array` and `Number` are constructors with statics.
+        let constructor_statics: [(Builtin, &[(&str, Builtin)]); 2] = [
+            (
+                Builtin::ArrayCtor,
+                &[
+                    ("isArray", Builtin::ArrayIsArray),
+                    ("from", Builtin::ArrayFrom),
+                    ("of", Builtin::ArrayOf),
+                ],
+            ),
+            (
+                Builtin::NumberCtor,
+                &[
+                    ("isInteger", Builtin::NumberStatic(NumberStatic::IsInteger)),
+                    (
+                        "isSafeInteger",
+                        Builtin::NumberStatic(NumberStatic::IsSafeInteger),
+                    ),
+                    ("isFinite", Builtin::NumberStatic(NumberStatic::IsFinite)),
+                    ("isNaN", Builtin::NumberStatic(NumberStatic::IsNaN)),
+                    ("parseInt", Builtin::NumberStatic(NumberStatic::ParseInt)),
+                    (
+                        "parseFloat",
+                        Builtin::NumberStatic(NumberStatic::ParseFloat),
+                    ),
+                ],
+            ),
+        ];
+        for (constructor, statics) in constructor_statics {
+            let constructor = self.builtin_value(constructor);
+            for (member, builtin) in statics {
+                let value = self.builtin_value(*builtin);
+                if let Some(id) = constructor.as_object() {
+                    self.heap[id].set_own(member, value);
+                }
+            }
+        }
+        self.define_global("NaN", Value::Number(f64::NAN));
+        self.define_global("Infinity", Value::Number(f64::INFINITY));
+        self.define_global("undefined", Value::Undefined);
+    }
+
+    pub(crate) fn define_global(&mut self, name: &str, value: Value) {
+        let global = self.global;
+        self.scopes[global].vars.push(super::value::Binding {
+            name: Rc::from(name),
+            value: Some(value),
+            mutable: false,
+        });
+    }
+}

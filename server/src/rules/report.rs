@@ -1,0 +1,81 @@
+//! How a rule turns what it detected into a [`Finding`]: its code and default
+//! severity come from its metadata, the rest from the rule's message and fix
+//! functions.
+
+use std::ops::Range;
+
+use crate::findings::{Edit, Finding, Fix, FixSafety};
+
+use super::RuleMeta;
+
+impl RuleMeta {
+    /// A finding of this rule at `range`, with its default severity.
+    pub fn finding(&self, range: Range<usize>, message: String, fixes: Vec<Fix>) -> Finding {
+        Finding {
+            rule: self.code,
+            severity: self.default_severity,
+            message,
+            range,
+            fixes,
+        }
+    }
+}
+
+/// A fix made of one edit: `text` in place of `range`.
+pub fn one_edit_fix(
+    title: String,
+    safety: FixSafety,
+    range: Range<usize>,
+    text: impl Into<String>,
+) -> Fix {
+    Fix {
+        title,
+        safety,
+        edits: vec![Edit {
+            range,
+            text: text.into(),
+        }],
+    }
+}
+
+/// The range of `keyword` and the whitespace after it: what removing a
+/// modifier such as `async` deletes.
+pub fn keyword_and_space(source: &str, keyword: tree_sitter::Node) -> Range<usize> {
+    let end = keyword.end_byte();
+    let next = source[end..]
+        .char_indices()
+        .find(|(_, c)| !c.is_whitespace())
+        .map_or(source.len(), |(i, _)| end + i);
+    keyword.start_byte()..next
+}
+
+/// `text` in backticks when it is at most `max_len` bytes long and on one
+/// line, else `otherwise` (`the input`, `this value`): what a message shows
+/// of a piece of code.
+pub fn short_code(text: &str, max_len: usize, otherwise: &str) -> String {
+    if text.len() <= max_len && !text.contains('\n') {
+        format!("`{text}`")
+    } else {
+        otherwise.to_owned()
+    }
+}
+
+/// `text` on one line, cut to about 40 bytes, then `suffix` (`(..)` after a
+/// callee): how a message names an awaited expression.
+pub fn shorten(text: &str, suffix: &str) -> String {
+    shorten_with(text, "...", suffix)
+}
+
+/// [`shorten`], marking a cut with `ellipsis`.
+pub fn shorten_with(text: &str, ellipsis: &str, suffix: &str) -> String {
+    let mut text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.len() > 40 {
+        let cut = (0..=37)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        text.truncate(cut);
+        text.push_str(ellipsis);
+    }
+    format!("{text}{suffix}")
+}
