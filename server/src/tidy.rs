@@ -62,8 +62,6 @@ const FUNCTION_KINDS_HOME: &str = "syntax/js.rs";
 /// left to the helper who owns it to replace with `syntax::js`; the list only
 /// shrinks.
 const FUNCTION_KIND_LISTS_TO_CLEAN: &[&str] = &[
-    "analysis/hover.rs",
-    "engine/compile.rs",
     "rules/return_without_await_in_try.rs",
 ];
 
@@ -193,11 +191,7 @@ const LAYERS: &[&[&str]] = &[
 ];
 
 /// Imports against the order that a change in flight removes: (file, module).
-/// `analysis/fix_all.rs` runs the driver; it moves above it, to `ide/`.
-const NOT_YET: &[(&str, &str)] = &[
-    ("analysis/fix_all.rs", "driver"),
-    ("analysis/fix_all.rs", "rules"),
-];
+const NOT_YET: &[(&str, &str)] = &[];
 
 /// Whether `text` holds `word` as a whole identifier (or path segment).
 fn mentions(text: &str, word: &str) -> bool {
