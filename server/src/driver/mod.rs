@@ -442,6 +442,8 @@ mod tests {
                 code: "exploding",
                 default_severity: Severity::Error,
                 summary: "a rule that panics, to test containment",
+                docs: "",
+                fixes: &[],
                 triggers: &[Trigger::Word("x")],
                 queries: &[],
             }

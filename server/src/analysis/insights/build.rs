@@ -257,9 +257,9 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
     let Some(body) = function.child_by_field_id(crate::field!("body")) else {
         return found;
     };
-    let function_is_async = dataflow::is_async_function(function);
+    let function_is_async = js::is_async_function(function);
     dataflow::preorder(body, |node| {
-        if node != body && dataflow::is_function(node) {
+        if node != body && js::is_function(node) {
             return dataflow::Walk::Skip;
         }
         let caught = || source_facts::inside_try_block(node, function);

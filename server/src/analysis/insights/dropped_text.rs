@@ -12,14 +12,12 @@ use super::{DroppedCall, RunsToCompletion};
 /// `new Promise(…)`, `fs.promises.readFile(…)`; `None` when the callee is
 /// not a plain name or member path.
 fn callee_form(source: &str, call: Node) -> Option<String> {
-    let (callee, prefix) = match call.kind() {
-        "call_expression" => (call.child_by_field_id(crate::field!("function"))?, ""),
-        "new_expression" => (
-            call.child_by_field_id(crate::field!("constructor"))?,
-            "new ",
-        ),
+    let prefix = match call.kind() {
+        "call_expression" => "",
+        "new_expression" => "new ",
         _ => return None,
     };
+    let callee = js::callee(call)?;
     let text = &source[callee.byte_range()];
     let plain = text
         .chars()
