@@ -254,6 +254,34 @@ fn a_panicking_analysis_is_contained_and_other_documents_keep_working() {
     assert!(client.shutdown_and_exit().success());
 }
 
+/// Eglot and LSP4IJ send `"params": null`, others leave the key out or send
+/// `{}`: each shutdown is answered with a null result, and `exit` then ends the
+/// server with status 0.
+#[test]
+fn shutdown_and_exit_accept_null_absent_or_empty_params() {
+    for params in [Some(Value::Null), None, Some(json!({}))] {
+        let mut client = LspClient::spawn();
+        client.initialize(json!({}));
+        let mut shutdown = json!({ "jsonrpc": "2.0", "id": 900, "method": "shutdown" });
+        let mut exit = json!({ "jsonrpc": "2.0", "method": "exit" });
+        if let Some(params) = &params {
+            shutdown["params"] = params.clone();
+            exit["params"] = params.clone();
+        }
+        client.send(&shutdown);
+        let response =
+            client.wait_for(|m| m.get("id") == Some(&json!(900)) && m.get("method").is_none());
+        assert_eq!(response.get("error"), None, "params {params:?}: {response}");
+        assert_eq!(
+            response.get("result"),
+            Some(&Value::Null),
+            "params {params:?}: {response}"
+        );
+        client.send(&exit);
+        assert_eq!(client.wait_exit().code(), Some(0), "params {params:?}");
+    }
+}
+
 #[test]
 fn exit_without_shutdown_exits_with_status_1() {
     let mut client = LspClient::spawn();

@@ -1,6 +1,6 @@
 //! What the server offers, and the position encoding it settles on.
 
-use tower_lsp::lsp_types::{
+use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeActionKind, CodeActionOptions, CodeActionProviderCapability,
     CodeLensOptions, HoverProviderCapability, OneOf, PositionEncodingKind, ServerCapabilities,
     TextDocumentSyncCapability, TextDocumentSyncKind,

@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use tower_lsp::lsp_types::{
+use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, OneOf,
-    OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Url, WorkspaceEdit,
+    OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::document::Document;
@@ -20,7 +20,7 @@ pub fn fix_all_kind() -> CodeActionKind {
 }
 
 /// A workspace edit for one document, pinned to the version it was computed for.
-fn document_edit(uri: &Url, doc: &Document, edits: &[Edit], encoding: Encoding) -> WorkspaceEdit {
+fn document_edit(uri: &Uri, doc: &Document, edits: &[Edit], encoding: Encoding) -> WorkspaceEdit {
     let edits = edits
         .iter()
         .map(|edit| {
@@ -31,7 +31,7 @@ fn document_edit(uri: &Url, doc: &Document, edits: &[Edit], encoding: Encoding) 
         })
         .collect();
     WorkspaceEdit {
-        document_changes: Some(tower_lsp::lsp_types::DocumentChanges::Edits(vec![
+        document_changes: Some(tower_lsp_server::ls_types::DocumentChanges::Edits(vec![
             TextDocumentEdit {
                 text_document: OptionalVersionedTextDocumentIdentifier {
                     uri: uri.clone(),
@@ -40,7 +40,7 @@ fn document_edit(uri: &Url, doc: &Document, edits: &[Edit], encoding: Encoding) 
                 edits,
             },
         ])),
-        changes: None::<HashMap<Url, Vec<TextEdit>>>,
+        changes: None::<HashMap<Uri, Vec<TextEdit>>>,
         change_annotations: None,
     }
 }
@@ -57,7 +57,7 @@ pub fn wanted(only: Option<&[CodeActionKind]>, kind: &CodeActionKind) -> bool {
 
 /// A quick-fix, shown with the diagnostic of its finding.
 pub fn quick_fix(
-    uri: &Url,
+    uri: &Uri,
     doc: &Document,
     fix: ide::QuickFix,
     encoding: Encoding,
@@ -74,7 +74,7 @@ pub fn quick_fix(
 
 /// The `source.fixAll.ticklens` action.
 pub fn fix_all(
-    uri: &Url,
+    uri: &Uri,
     doc: &Document,
     fix_all: ide::FixAll,
     encoding: Encoding,

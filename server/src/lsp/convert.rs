@@ -4,7 +4,9 @@
 
 use std::ops::Range;
 
-use tower_lsp::lsp_types::{self as lsp, Diagnostic, DiagnosticSeverity, NumberOrString, Position};
+use tower_lsp_server::ls_types::{
+    self as lsp, Diagnostic, DiagnosticSeverity, NumberOrString, Position,
+};
 
 use crate::document::{Document, TextChange};
 use crate::findings::{Finding, Severity};
@@ -75,7 +77,8 @@ pub fn diagnostic(doc: &Document, finding: &Finding, encoding: Encoding) -> Diag
         range: range(doc, finding.range.clone(), encoding),
         severity: Some(severity(finding.severity)),
         code: Some(NumberOrString::String(finding.rule.to_owned())),
-        code_description: lsp::Url::parse(&rules::docs_url(finding.rule))
+        code_description: rules::docs_url(finding.rule)
+            .parse::<lsp::Uri>()
             .ok()
             .map(|href| lsp::CodeDescription { href }),
         source: Some("ticklens".to_owned()),
@@ -111,7 +114,7 @@ pub fn inlay_hint(doc: &Document, hint: ide::InlayHint, encoding: Encoding) -> l
 /// of the document at `uri`.
 pub fn code_lens(
     doc: &Document,
-    uri: &lsp::Url,
+    uri: &lsp::Uri,
     lens: ide::CodeLens,
     encoding: Encoding,
 ) -> lsp::CodeLens {

@@ -1,12 +1,11 @@
 //! Request and notification handlers: convert in, call the core, convert out.
 
-use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tower_lsp::jsonrpc::Result;
-use tower_lsp::lsp_types::*;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
 
 use crate::analysis::insights::{self, Insights};
 use crate::document::Document;
@@ -19,7 +18,7 @@ use super::backend::Backend;
 use super::capabilities::{negotiate_encoding, server_capabilities};
 use super::code_actions;
 use super::convert;
-use super::state::{ClientSettings, OpenDocument};
+use super::state::{file_path, ClientSettings, OpenDocument};
 
 pub fn initialize(backend: &Backend, params: InitializeParams) -> Result<InitializeResult> {
     let encoding = negotiate_encoding(&params.capabilities);
@@ -56,6 +55,7 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> Result<Initial
             name: "ticklens".to_owned(),
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         }),
+        offset_encoding: None,
     })
 }
 
@@ -110,7 +110,7 @@ pub fn did_change_watched_files(backend: &Backend, _params: DidChangeWatchedFile
 }
 
 fn reanalyze_all(backend: &Backend) {
-    let uris: Vec<Url> = backend
+    let uris: Vec<Uri> = backend
         .state
         .documents
         .iter()
@@ -138,7 +138,7 @@ pub async fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
     let doc = match tokio::task::spawn_blocking(move || Document::new(text, version)).await {
         Ok(doc) => Arc::new(doc),
         Err(error) => {
-            tracing::error!("didOpen for {}: parsing failed: {error}", item.uri);
+            tracing::error!("didOpen for {}: parsing failed: {error}", item.uri.as_str());
             return;
         }
     };
@@ -160,13 +160,17 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
     let encoding = backend.state.encoding();
     let (mut doc, in_sync) = {
         let Some(entry) = backend.state.documents.get(&uri) else {
-            tracing::warn!("didChange for {uri}, which is not open: ignored");
+            tracing::warn!(
+                "didChange for {uri}, which is not open: ignored",
+                uri = uri.as_str()
+            );
             return;
         };
         if version <= entry.doc.version() {
             tracing::warn!(
                 "didChange for {uri} at version {version}, not newer than {}: ignored",
-                entry.doc.version()
+                entry.doc.version(),
+                uri = uri.as_str()
             );
             return;
         }
@@ -196,7 +200,10 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
     let (doc, in_sync, problem) = match applied {
         Ok(applied) => applied,
         Err(error) => {
-            tracing::error!("didChange for {uri}: applying the changes failed: {error}");
+            tracing::error!(
+                "didChange for {uri}: applying the changes failed: {error}",
+                uri = uri.as_str()
+            );
             return;
         }
     };
@@ -212,7 +219,8 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
     if let Some(error) = problem {
         let message = format!(
             "ticklens: an edit to {uri} did not fit the text it has ({error}); \
-             results for this file are paused until it is reopened"
+             results for this file are paused until it is reopened",
+            uri = uri.as_str()
         );
         tracing::error!("{message}");
         backend
@@ -242,7 +250,7 @@ pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
 
 /// Analyses the current version off the async reactor and publishes its
 /// diagnostics, unless a newer version arrived in the meantime.
-fn schedule_analysis(backend: &Backend, uri: Url) {
+fn schedule_analysis(backend: &Backend, uri: Uri) {
     let Some(open) = backend.state.snapshot(&uri) else {
         return;
     };
@@ -254,7 +262,8 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
             let message = format!(
                 "ticklens: parsing {uri} took over {} s and was given up; its results are \
                  cleared until an edit gives a text that parses in time",
-                budget.as_secs()
+                budget.as_secs(),
+                uri = uri.as_str()
             );
             tracing::warn!("{message}");
             client.log_message(MessageType::WARNING, message).await;
@@ -310,13 +319,19 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
             let analysis = match outcome {
                 Ok(Ok(analysis)) => Arc::new(analysis),
                 Ok(Err(panic)) => {
-                    let message = format!("ticklens: analysis of {uri} failed: {panic}");
+                    let message = format!(
+                        "ticklens: analysis of {uri} failed: {panic}",
+                        uri = uri.as_str()
+                    );
                     tracing::error!("{message}");
                     client.log_message(MessageType::ERROR, message).await;
                     return;
                 }
                 Err(join_error) => {
-                    tracing::error!("analysis task for {uri} did not finish: {join_error}");
+                    tracing::error!(
+                        "analysis task for {uri} did not finish: {join_error}",
+                        uri = uri.as_str()
+                    );
                     return;
                 }
             };
@@ -346,8 +361,8 @@ fn schedule_analysis(backend: &Backend, uri: Url) {
 }
 
 async fn publish(
-    client: &tower_lsp::Client,
-    uri: &Url,
+    client: &tower_lsp_server::Client,
+    uri: &Uri,
     doc: &Document,
     analysis: &Analysis,
     encoding: Encoding,
@@ -415,7 +430,7 @@ pub async fn code_lens(backend: &Backend, params: CodeLensParams) -> Result<Opti
 /// from the current insights; `None` when there are none (see [`current_insights`]).
 async fn with_insights<T>(
     backend: &Backend,
-    uri: &Url,
+    uri: &Uri,
     enabled: bool,
     answer: impl FnOnce(&Document, &Insights, Encoding) -> Vec<T>,
 ) -> Result<Option<Vec<T>>> {
@@ -433,7 +448,7 @@ async fn with_insights<T>(
 /// `None` when computing the insights failed.
 async fn current_insights(
     backend: &Backend,
-    uri: &Url,
+    uri: &Uri,
 ) -> Option<(Arc<Document>, Option<Arc<Insights>>)> {
     let open = backend.state.settled_snapshot(uri).await?;
     if !open.usable() {
@@ -453,7 +468,8 @@ async fn current_insights(
         cell.get_or_init(|| async move {
             tracing::debug!(
                 "computing the insights of {uri} at version {}",
-                doc.version()
+                doc.version(),
+                uri = uri.as_str()
             );
             let computed = tokio::task::spawn_blocking(move || {
                 driver::contain_panic(|| insights::insights(doc.text(), doc.tree(), module))
@@ -462,11 +478,14 @@ async fn current_insights(
             match computed {
                 Ok(Ok(insights)) => Some(Arc::new(insights)),
                 Ok(Err(panic)) => {
-                    tracing::error!("insights for {uri} failed: {panic}");
+                    tracing::error!("insights for {uri} failed: {panic}", uri = uri.as_str());
                     None
                 }
                 Err(error) => {
-                    tracing::error!("insights task for {uri} did not finish: {error}");
+                    tracing::error!(
+                        "insights task for {uri} did not finish: {error}",
+                        uri = uri.as_str()
+                    );
                     None
                 }
             }
@@ -477,9 +496,9 @@ async fn current_insights(
     Some((open.doc, computing.await.ok().flatten()))
 }
 
-fn module_kind(uri: &Url, doc: &Document) -> ModuleKind {
-    uri.to_file_path()
-        .map(|path: PathBuf| engine::detect_module_kind(&path, doc.text(), doc.tree()))
+fn module_kind(uri: &Uri, doc: &Document) -> ModuleKind {
+    file_path(uri)
+        .map(|path| engine::detect_module_kind(&path, doc.text(), doc.tree()))
         .unwrap_or(ModuleKind::CommonJs)
 }
 
@@ -507,7 +526,7 @@ pub async fn order(backend: &Backend, params: OrderParams) -> Result<OrderResult
         abstained: Some(reason),
     };
     match current_insights(backend, &uri).await {
-        None => Ok(abstained(format!("{uri} is not open"))),
+        None => Ok(abstained(format!("{uri} is not open", uri = uri.as_str()))),
         Some((_, None)) => Ok(abstained("internal error: the analysis failed".to_owned())),
         Some((_, Some(insights))) => Ok(match &insights.order {
             OrderOutcome::Determined(lines) => OrderResult {
@@ -558,7 +577,7 @@ pub async fn code_action(
 
 /// The document and its analysis for the current version, computing it when the
 /// background analysis has not finished yet.
-async fn current_analysis(backend: &Backend, uri: &Url) -> Option<(Arc<Document>, Arc<Analysis>)> {
+async fn current_analysis(backend: &Backend, uri: &Uri) -> Option<(Arc<Document>, Arc<Analysis>)> {
     let open = backend.state.settled_snapshot(uri).await?;
     if !open.usable() {
         return None;

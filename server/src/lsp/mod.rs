@@ -18,9 +18,10 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use serde_json::Value;
 use tokio::sync::Notify;
-use tower_lsp::jsonrpc::{Error, Request, Response};
-use tower_lsp::{LspService, Server};
+use tower_lsp_server::jsonrpc::{Error, Request, Response};
+use tower_lsp_server::{LspService, Server};
 use tower_service::Service;
 
 pub use backend::Backend;
@@ -52,12 +53,16 @@ pub fn run_stdio() -> ExitCode {
         };
         let (input, output, writer) = transport::start(tokio::io::stdin(), tokio::io::stdout());
         let serve = Server::new(input, output, socket).serve(service);
-        // tower-lsp stops reading only when the next message arrives after `exit`;
-        // the protocol says the server exits right away.
+        // The protocol says the server exits right after `exit`, without waiting
+        // for the input to end.
         tokio::select! {
             () = serve => {
-                // The input ended: let what was already answered reach the client.
-                let _ = writer.await;
+                // The input ended (let what was already answered reach the client),
+                // or `exit` came: the framer may still be waiting for input.
+                tokio::select! {
+                    _ = writer => {}
+                    () = exited.notified() => {}
+                }
             }
             () = exited.notified() => {}
         }
@@ -98,6 +103,7 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
+        let request = without_empty_params(request);
         let is_exit = request.method() == "exit";
         let dollar_request_id = request
             .id()
@@ -114,6 +120,23 @@ where
                 (response, _) => response,
             })
         })
+    }
+}
+
+/// `shutdown` and `exit` take no params. Clients send them without the key,
+/// with `null` (Eglot, LSP4IJ) or with `{}`; tower-lsp-server accepts the first
+/// two and answers `{}` with -32602, so an empty object is dropped here.
+fn without_empty_params(request: Request) -> Request {
+    let takes_none = matches!(request.method(), "shutdown" | "exit");
+    let empty = matches!(request.params(), Some(Value::Object(map)) if map.is_empty());
+    if !(takes_none && empty) {
+        return request;
+    }
+    let (method, id, _) = request.into_parts();
+    let bare = Request::build(method);
+    match id {
+        Some(id) => bare.id(id).finish(),
+        None => bare.finish(),
     }
 }
 

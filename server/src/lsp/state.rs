@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
 use serde::Deserialize;
-use tower_lsp::lsp_types::Url;
+use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::insights::Insights;
 use crate::config::{Config, ConfigError, RuleLevel};
@@ -117,10 +117,19 @@ impl OpenDocument {
     }
 }
 
+/// The local path a `file:` URI names; `None` for other schemes (`untitled:`
+/// buffers have no folder and no `ticklens.toml`).
+pub fn file_path(uri: &Uri) -> Option<PathBuf> {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+        return None;
+    }
+    uri.to_file_path().map(|path| path.into_owned())
+}
+
 /// Shared by the backend and the `run_stdio` loop.
 #[derive(Default)]
 pub struct ServerState {
-    pub documents: DashMap<Url, OpenDocument>,
+    pub documents: DashMap<Uri, OpenDocument>,
     pub encoding: RwLock<Encoding>,
     pub shutdown_requested: AtomicBool,
     /// Whether the client can register file watchers for us (`ticklens.toml`).
@@ -173,14 +182,10 @@ impl ServerState {
     /// and cached), with the editor's rule levels on top. A broken config file is
     /// returned as the error the first time it is met, so the caller can report
     /// it once; defaults apply meanwhile.
-    pub fn config_for(&self, uri: &Url) -> (Config, Option<String>) {
+    pub fn config_for(&self, uri: &Uri) -> (Config, Option<String>) {
         let mut config = Config::default();
         let mut problem = None;
-        if let Some(folder) = uri
-            .to_file_path()
-            .ok()
-            .and_then(|path| path.parent().map(PathBuf::from))
-        {
+        if let Some(folder) = file_path(uri).and_then(|path| path.parent().map(PathBuf::from)) {
             let loaded = self
                 .configs
                 .entry(folder.clone())
@@ -209,14 +214,14 @@ impl ServerState {
     }
 
     /// A snapshot of an open document, with the map's guard already dropped.
-    pub fn snapshot(&self, uri: &Url) -> Option<OpenDocument> {
+    pub fn snapshot(&self, uri: &Uri) -> Option<OpenDocument> {
         self.documents.get(uri).map(|entry| entry.value().clone())
     }
 
     /// A snapshot taken once every `didOpen`/`didChange`/`didClose` that
     /// arrived before this request has been applied (the sync lock is fair),
     /// so a request sees at least the text it was sent against.
-    pub async fn settled_snapshot(&self, uri: &Url) -> Option<OpenDocument> {
+    pub async fn settled_snapshot(&self, uri: &Uri) -> Option<OpenDocument> {
         drop(self.sync_lock.lock().await);
         self.snapshot(uri)
     }

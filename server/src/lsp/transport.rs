@@ -18,7 +18,7 @@ use tokio::io::{
 };
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
-use tower_lsp::jsonrpc::{Request, Response};
+use tower_lsp_server::jsonrpc::{Request, Response};
 
 /// Bytes buffered in each in-memory pipe to and from tower-lsp.
 const PIPE_BYTES: usize = 256 * 1024;

@@ -2,8 +2,8 @@
 //! of its file: code, summary, docs (with the examples a test runs), default
 //! severity, the safety of its fixes, its trigger words and its queries.
 //! Everything else that describes a rule (`docs/rules/<code>.md`, the docs
-//! index, the VS Code `ticklens.rules` schema) is generated from it by the
-//! `rules::sourcegen` test.
+//! index, the VS Code `ticklens.rules` schema, the rule table of Neovim's
+//! help) is generated from it by the `rules::sourcegen` test.
 
 use super::Trigger;
 use crate::findings::{FixSafety, Severity};

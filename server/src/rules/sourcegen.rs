@@ -175,6 +175,68 @@ fn vscode_package(current: &str) -> String {
     )
 }
 
+/// The rule table of Neovim's `:help ticklens-rules`: one rule a line, sorted
+/// by code, `code  severity  summary` with the summary (backticks dropped)
+/// wrapped at 78 columns under itself.
+fn nvim_rule_table() -> String {
+    const SUMMARY_COLUMN: usize = 40;
+    const WIDTH: usize = 78;
+    let mut metas: Vec<&RuleMeta> = ALL.iter().map(|rule| rule.meta()).collect();
+    metas.sort_by_key(|meta| meta.code);
+    let mut table = String::new();
+    for meta in metas {
+        let mut line = format!("  {:<29}{:<9}", meta.code, meta.default_severity.as_str());
+        let mut line_is_empty = true;
+        for word in meta.summary.replace('`', "").split_whitespace() {
+            if !line_is_empty && line.len() + 1 + word.len() > WIDTH {
+                table.push_str(&line);
+                table.push('\n');
+                line = " ".repeat(SUMMARY_COLUMN);
+                line_is_empty = true;
+            }
+            if !line_is_empty {
+                line.push(' ');
+            }
+            line.push_str(word);
+            line_is_empty = false;
+        }
+        table.push_str(&line);
+        table.push('\n');
+    }
+    table
+}
+
+/// editors/nvim/doc/ticklens.txt with the rule table of `*ticklens-rules*`
+/// replaced: the indented lines after the section's first paragraph.
+fn nvim_help(current: &str) -> String {
+    let section = current
+        .find("*ticklens-rules*")
+        .expect("the help has a *ticklens-rules* section");
+    let start = section
+        + current[section..]
+            .find("\n  ")
+            .expect("the section has a table")
+        + 1;
+    let end = start
+        + current[start..]
+            .find("\n\n")
+            .expect("a blank line ends the table")
+        + 1;
+    format!(
+        "{}{}{}",
+        &current[..start],
+        nvim_rule_table(),
+        &current[end..]
+    )
+}
+
+#[test]
+fn nvim_help_rule_table_is_generated_from_the_rules() {
+    let relative = "editors/nvim/doc/ticklens.txt";
+    let current = std::fs::read_to_string(repo_root().join(relative)).expect(relative);
+    ensure_files(&[(relative.to_owned(), nvim_help(&current))]);
+}
+
 #[test]
 fn rule_docs_pages_and_index_are_generated_from_the_rules() {
     let mut files: Vec<(String, String)> = ALL

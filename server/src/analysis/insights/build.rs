@@ -21,7 +21,7 @@ use super::{AwaitInsight, DroppedCall, FunctionInsight, Insights, Rejection};
 /// Computes the insights of a document.
 pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
     let (facts, order) = engine::facts_and_order(source, tree, module);
-    let async_facts = AsyncFacts::collect(source, tree);
+    let source_facts = AsyncFacts::collect(source, tree);
     let root = tree.root_node();
     let module_is_async = module == ModuleKind::EsModule;
     let mut functions = Vec::new();
@@ -51,11 +51,11 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             first_await: awaits.first().map(|a| a.range.clone()),
             settles: fact.settles.clone(),
             settles_in: fact.settles_in,
-            rejected_by: rejections(source, &async_facts, node),
+            rejected_by: rejections(source, &source_facts, node),
             awaits,
         });
     }
-    let dropped = async_facts
+    let dropped = source_facts
         .dropped_promises(source, tree)
         .into_iter()
         .map(|d| DroppedCall {
