@@ -230,6 +230,9 @@ fn unknown_documents_get_empty_results() {
     assert!(client.shutdown_and_exit().success());
 }
 
+/// Needs a server built with the `fault-injection` feature (scripts/test.sh
+/// builds it so); without it no panic happens and this test fails waiting for
+/// the log message.
 #[test]
 fn a_panicking_analysis_is_contained_and_other_documents_keep_working() {
     let mut client = LspClient::spawn_with_env(&[("TICKLENS_FAULT_INJECT_PANIC", "EXPLODE_HERE")]);

@@ -7,10 +7,12 @@
 //! and findings, applies the `ticklens-ignore-*` comments ([`suppression`]),
 //! and reports a file that does not parse ([`syntax_error`]).
 
+mod cancel;
 mod suppression;
 mod syntax_error;
 pub mod units;
 
+pub use cancel::CancelToken;
 pub use syntax_error::syntax_error;
 
 use std::collections::HashMap;
@@ -198,6 +200,21 @@ pub fn analyze_within(
     cache: &mut AnalysisCache,
     deadline: Option<Instant>,
 ) -> Analysis {
+    analyze_cancellable(source, tree, rules, config, cache, deadline, None)
+}
+
+/// Like [`analyze_within`], and also stops examining units once `cancel` is
+/// cancelled (a newer text superseded this one): the result is then partial
+/// and meant to be dropped; what was examined stays cached.
+pub fn analyze_cancellable(
+    source: &str,
+    tree: &Tree,
+    rules: &[&dyn Rule],
+    config: &Config,
+    cache: &mut AnalysisCache,
+    deadline: Option<Instant>,
+    cancel: Option<&CancelToken>,
+) -> Analysis {
     let rules = rules::triggered(source, rules);
     cache.last_examined = 0;
     if rules.is_empty() {
@@ -298,8 +315,9 @@ pub fn analyze_within(
                         .map(|f| f.shifted(range.start as isize)),
                 );
             }
-            _ if cache.last_examined > 0
-                && deadline.is_some_and(|deadline| Instant::now() >= deadline) =>
+            _ if cancel.is_some_and(CancelToken::is_cancelled)
+                || (cache.last_examined > 0
+                    && deadline.is_some_and(|deadline| Instant::now() >= deadline)) =>
             {
                 skipped_units += 1;
             }

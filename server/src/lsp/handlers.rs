@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
 use crate::analysis::insights::{self, Insights};
@@ -130,10 +130,11 @@ pub fn shutdown(backend: &Backend) -> Result<()> {
 }
 
 /// Parses the opened text off the message loop (a 10 MB bundle takes seconds),
-/// holding the text-sync lock so later changes wait for it.
+/// holding the document's sync lock so its later changes wait for it.
 pub async fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
-    let _sync = backend.state.sync_lock.lock().await;
     let item = params.text_document;
+    let locks = backend.state.locks(&item.uri);
+    let _sync = locks.sync.lock().await;
     let (text, version) = (item.text, item.version);
     let doc = match tokio::task::spawn_blocking(move || Document::new(text, version)).await {
         Ok(doc) => Arc::new(doc),
@@ -142,20 +143,24 @@ pub async fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
             return;
         }
     };
-    backend
+    let replaced = backend
         .state
         .documents
         .insert(item.uri.clone(), OpenDocument::new(doc));
+    if let Some(mut replaced) = replaced {
+        replaced.supersede();
+    }
     schedule_analysis(backend, item.uri);
 }
 
 /// Applies a batch of changes atomically, off the message loop and in the
-/// order the notifications arrived (the text-sync lock). Stale versions are
+/// order the notifications arrived (the document's sync lock). Stale versions are
 /// ignored; a change that does not fit the text leaves the document out of
 /// sync (nothing is reported for it) until the editor sends the full text again.
 pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) {
-    let _sync = backend.state.sync_lock.lock().await;
     let uri = params.text_document.uri;
+    let locks = backend.state.locks(&uri);
+    let _sync = locks.sync.lock().await;
     let version = params.text_document.version;
     let encoding = backend.state.encoding();
     let (mut doc, in_sync) = {
@@ -211,6 +216,7 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
         let Some(mut entry) = backend.state.documents.get_mut(&uri) else {
             return;
         };
+        entry.supersede();
         entry.doc = Arc::new(doc);
         entry.in_sync = in_sync;
         entry.analysis = None;
@@ -227,7 +233,7 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
             .client
             .log_message(MessageType::ERROR, message)
             .await;
-        let _publishing = backend.state.publish_lock.lock().await;
+        let _publishing = locks.publish.lock().await;
         backend
             .client
             .publish_diagnostics(uri.clone(), Vec::new(), Some(version))
@@ -238,10 +244,13 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
 }
 
 pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
-    let _sync = backend.state.sync_lock.lock().await;
     let uri = params.text_document.uri;
-    let _publishing = backend.state.publish_lock.lock().await;
-    backend.state.documents.remove(&uri);
+    let locks = backend.state.locks(&uri);
+    let _sync = locks.sync.lock().await;
+    let _publishing = locks.publish.lock().await;
+    if let Some((_, mut closed)) = backend.state.documents.remove(&uri) {
+        closed.supersede();
+    }
     backend
         .client
         .publish_diagnostics(uri, Vec::new(), None)
@@ -267,7 +276,8 @@ fn schedule_analysis(backend: &Backend, uri: Uri) {
             );
             tracing::warn!("{message}");
             client.log_message(MessageType::WARNING, message).await;
-            let _publishing = state.publish_lock.lock().await;
+            let locks = state.locks(&uri);
+            let _publishing = locks.publish.lock().await;
             let current = state
                 .documents
                 .get(&uri)
@@ -301,18 +311,15 @@ fn schedule_analysis(backend: &Backend, uri: Uri) {
         // A pass that runs out of time publishes what it has, marked partial,
         // and the next pass goes on from the cache until the analysis is complete.
         loop {
-            let fault_marker = state.fault_marker.clone();
+            let worker_state = Arc::clone(&state);
             let worker_doc = Arc::clone(&doc);
             let cache = Arc::clone(&open.cache);
             let config = config.clone();
+            let superseded = open.superseded.clone();
             let outcome = tokio::task::spawn_blocking(move || {
                 driver::contain_panic(|| {
-                    if let Some(marker) = &fault_marker {
-                        if worker_doc.text().contains(marker.as_str()) {
-                            panic!("fault injected for a test");
-                        }
-                    }
-                    OpenDocument::analyze(&cache, &worker_doc, &config)
+                    worker_state.inject_fault(worker_doc.text());
+                    OpenDocument::analyze(&cache, &worker_doc, &config, &superseded)
                 })
             })
             .await;
@@ -335,10 +342,15 @@ fn schedule_analysis(backend: &Backend, uri: Uri) {
                     return;
                 }
             };
+            if open.superseded.is_cancelled() {
+                // A newer text (or a close) replaced this one; it was stopped early.
+                return;
+            }
             let version = doc.version();
             // Checked and published under the lock, so a result cannot overtake a
             // newer one, a close, or a reopen on its way out.
-            let _publishing = state.publish_lock.lock().await;
+            let locks = state.locks(&uri);
+            let _publishing = locks.publish.lock().await;
             {
                 let Some(mut entry) = state.documents.get_mut(&uri) else {
                     return;
@@ -545,7 +557,7 @@ pub async fn code_action(
     params: CodeActionParams,
 ) -> Result<Option<CodeActionResponse>> {
     let uri = params.text_document.uri;
-    let Some((doc, analysis)) = current_analysis(backend, &uri).await else {
+    let Some((doc, analysis)) = current_analysis(backend, &uri).await? else {
         return Ok(None);
     };
     let encoding = backend.state.encoding();
@@ -576,25 +588,37 @@ pub async fn code_action(
 }
 
 /// The document and its analysis for the current version, computing it when the
-/// background analysis has not finished yet.
-async fn current_analysis(backend: &Backend, uri: &Uri) -> Option<(Arc<Document>, Arc<Analysis>)> {
-    let open = backend.state.settled_snapshot(uri).await?;
+/// background analysis has not finished yet. `ContentModified` when a newer
+/// text replaced this one meanwhile: that analysis stopped early, and its
+/// result must not be answered as the current one.
+async fn current_analysis(
+    backend: &Backend,
+    uri: &Uri,
+) -> Result<Option<(Arc<Document>, Arc<Analysis>)>> {
+    let Some(open) = backend.state.settled_snapshot(uri).await else {
+        return Ok(None);
+    };
     if !open.usable() {
-        return None;
+        return Ok(None);
     }
     if let Some((version, analysis)) = &open.analysis {
         if *version == open.doc.version() {
-            return Some((open.doc, Arc::clone(analysis)));
+            return Ok(Some((open.doc, Arc::clone(analysis))));
         }
     }
     let (config, _) = backend.state.config_for(uri);
     let doc = Arc::clone(&open.doc);
     let cache = Arc::clone(&open.cache);
+    let superseded = open.superseded.clone();
     let analysis = tokio::task::spawn_blocking(move || {
-        driver::contain_panic(|| OpenDocument::analyze(&cache, &doc, &config))
+        driver::contain_panic(|| OpenDocument::analyze(&cache, &doc, &config, &superseded))
     })
-    .await
-    .ok()?
-    .ok()?;
-    Some((open.doc, Arc::new(analysis)))
+    .await;
+    if open.superseded.is_cancelled() {
+        return Err(Error::content_modified());
+    }
+    Ok(match analysis {
+        Ok(Ok(analysis)) => Some((open.doc, Arc::new(analysis))),
+        _ => None,
+    })
 }

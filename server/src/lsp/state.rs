@@ -13,7 +13,7 @@ use tower_lsp_server::ls_types::Uri;
 use crate::analysis::insights::Insights;
 use crate::config::{Config, ConfigError, RuleLevel};
 use crate::document::Document;
-use crate::driver::{self, Analysis, AnalysisCache};
+use crate::driver::{self, Analysis, AnalysisCache, CancelToken};
 use crate::line_index::Encoding;
 use crate::rules;
 
@@ -71,6 +71,9 @@ pub struct OpenDocument {
     /// What the last analysis of this document keeps for the next one, so an
     /// edit re-examines only the units it touched.
     pub cache: Arc<Mutex<AnalysisCache>>,
+    /// Cancelled when a newer text replaces `doc` or the document closes, so
+    /// analyses of `doc` stop early and requests about it get `ContentModified`.
+    pub superseded: CancelToken,
 }
 
 impl OpenDocument {
@@ -87,33 +90,45 @@ impl OpenDocument {
             analysis: None,
             insights: Arc::default(),
             cache: Arc::default(),
+            superseded: CancelToken::default(),
         }
+    }
+
+    /// Marks the current text as replaced by a newer one (see [`Self::superseded`]).
+    pub fn supersede(&mut self) {
+        self.superseded.cancel();
+        self.superseded = CancelToken::default();
     }
 
     /// Analyses `doc` (a snapshot of this document) with `cache`, reusing what
     /// the previous analysis found in the units the edits did not touch, and
     /// stopping after [`ANALYSIS_BUDGET`] with a partial result (the next call
-    /// goes on from there). A cache left behind by a panicking analysis is
+    /// goes on from there), or as soon as `superseded` is cancelled.
+    ///
+    /// The cache is taken out of its lock for the run and put back after, so an
+    /// analysis of a newer text never waits for this one (it starts from an empty
+    /// cache instead), and a cache left behind by a panicking analysis is
     /// dropped, not trusted.
-    pub fn analyze(cache: &Mutex<AnalysisCache>, doc: &Document, config: &Config) -> Analysis {
-        let mut guard = match cache.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => {
-                cache.clear_poison();
-                let mut guard = poisoned.into_inner();
-                *guard = AnalysisCache::default();
-                guard
-            }
-        };
+    pub fn analyze(
+        cache: &Mutex<AnalysisCache>,
+        doc: &Document,
+        config: &Config,
+        superseded: &CancelToken,
+    ) -> Analysis {
+        let lock = || cache.lock().unwrap_or_else(|poison| poison.into_inner());
+        let mut taken = std::mem::take(&mut *lock());
         let deadline = Instant::now() + ANALYSIS_BUDGET;
-        driver::analyze_within(
+        let analysis = driver::analyze_cancellable(
             doc.text(),
             doc.tree(),
             rules::ALL,
             config,
-            &mut guard,
+            &mut taken,
             Some(deadline),
-        )
+            Some(superseded),
+        );
+        *lock() = taken;
+        analysis
     }
 }
 
@@ -135,33 +150,58 @@ pub struct ServerState {
     /// Whether the client can register file watchers for us (`ticklens.toml`).
     pub client_watches_files: AtomicBool,
     /// Tests set `TICKLENS_FAULT_INJECT_PANIC` to a marker; analysing a document
-    /// that contains it panics, to prove a panic is contained.
-    pub fault_marker: Option<String>,
+    /// that contains it panics, to prove a panic is contained. Only in builds
+    /// with the `fault-injection` feature (the test script's), never in releases.
+    #[cfg(feature = "fault-injection")]
+    fault_marker: Option<String>,
     pub settings: RwLock<ClientSettings>,
     /// `ticklens.toml` per folder, as loaded; cleared when a config file changes.
     pub configs: DashMap<PathBuf, Arc<Result<Config, ConfigError>>>,
     /// The config errors already shown to the user, so that each is shown once,
     /// not on every edit of every file it governs; cleared with `configs`.
     pub config_errors_shown: Mutex<HashSet<String>>,
+    /// Each document's locks, kept after it closes (a reopen must queue behind
+    /// the close): one small entry per document ever opened.
+    pub locks: DashMap<Uri, Arc<DocumentLocks>>,
+}
+
+/// The order-keeping locks of one document. Per document, so that a large
+/// document's parse or publication never stalls requests about another.
+#[derive(Default)]
+pub struct DocumentLocks {
+    /// Held by `didOpen`, `didChange` and `didClose` from their first poll to
+    /// their end. tower-lsp-server runs handlers concurrently, and these parse
+    /// off the message loop; the lock is fair, so the text changes in the order
+    /// the notifications arrived.
+    pub sync: tokio::sync::Mutex<()>,
     /// Held from "is this result still current?" to the end of its
     /// `publishDiagnostics`, and by `didClose`, so publications keep the order
     /// of the document's versions.
-    pub publish_lock: tokio::sync::Mutex<()>,
-    /// Held by `didOpen`, `didChange` and `didClose` from their first poll to
-    /// their end. tower-lsp runs handlers concurrently, and these parse off the
-    /// message loop; the lock is fair, so texts change in the order the
-    /// notifications arrived.
-    pub sync_lock: tokio::sync::Mutex<()>,
+    pub publish: tokio::sync::Mutex<()>,
 }
 
 impl ServerState {
     pub fn new() -> Self {
         Self {
+            #[cfg(feature = "fault-injection")]
             fault_marker: std::env::var("TICKLENS_FAULT_INJECT_PANIC")
                 .ok()
                 .filter(|m| !m.is_empty()),
             ..Self::default()
         }
+    }
+
+    /// Panics when `text` holds the test's fault marker (see `fault_marker`);
+    /// does nothing in a build without the `fault-injection` feature.
+    pub fn inject_fault(&self, text: &str) {
+        #[cfg(feature = "fault-injection")]
+        if let Some(marker) = &self.fault_marker {
+            if text.contains(marker.as_str()) {
+                panic!("fault injected for a test");
+            }
+        }
+        #[cfg(not(feature = "fault-injection"))]
+        let _ = text;
     }
 
     pub fn encoding(&self) -> Encoding {
@@ -218,11 +258,18 @@ impl ServerState {
         self.documents.get(uri).map(|entry| entry.value().clone())
     }
 
-    /// A snapshot taken once every `didOpen`/`didChange`/`didClose` that
-    /// arrived before this request has been applied (the sync lock is fair),
-    /// so a request sees at least the text it was sent against.
+    /// The locks of the document at `uri` (taken without awaiting, so a
+    /// handler queues on them in the order it was first polled).
+    pub fn locks(&self, uri: &Uri) -> Arc<DocumentLocks> {
+        Arc::clone(&self.locks.entry(uri.clone()).or_default())
+    }
+
+    /// A snapshot taken once every `didOpen`/`didChange`/`didClose` of this
+    /// document that arrived before this request has been applied (its sync
+    /// lock is fair), so a request sees at least the text it was sent against.
+    /// Other documents' edits are not waited for.
     pub async fn settled_snapshot(&self, uri: &Uri) -> Option<OpenDocument> {
-        drop(self.sync_lock.lock().await);
+        drop(self.locks(uri).sync.lock().await);
         self.snapshot(uri)
     }
 }

@@ -8,6 +8,7 @@ use crate::syntax::js::{
 };
 use crate::{query_file, syntax};
 
+use super::executors::executor_params;
 use super::report::{keyword_and_space, one_edit_fix};
 use super::tree_walks::{has_named_descendant, named_children_but_comments};
 use super::{declare_rule, RuleContext};
@@ -160,7 +161,7 @@ fn inline_fix(ctx: &RuleContext, new: Node, executor: Node) -> Option<Fix> {
     if !in_async_function(statement) || uses_own_this_or_arguments(ctx.source, executor) {
         return None;
     }
-    let (resolve, reject) = executor_names(ctx, executor)?;
+    let (resolve, reject) = executor_params(ctx, executor)?;
     // Anywhere inside, nested functions included: a callback may settle it.
     let mentions_executor_functions = |node: Node| {
         has_named_descendant(node, |n| {
@@ -249,23 +250,6 @@ fn inline_fix(ctx: &RuleContext, new: Node, executor: Node) -> Option<Fix> {
     ))
 }
 
-/// `(resolve)` or `(resolve, reject)` as plain identifiers.
-fn executor_names<'s>(ctx: &RuleContext<'s>, executor: Node) -> Option<(&'s str, Option<&'s str>)> {
-    if let Some(single) = executor.child_by_field_id(crate::field!("parameter")) {
-        return (single.kind() == "identifier").then(|| (ctx.text(single), None));
-    }
-    let params = executor.child_by_field_id(crate::field!("parameters"))?;
-    let mut cursor = params.walk();
-    let names: Vec<Node> = params.named_children(&mut cursor).collect();
-    if names.iter().any(|n| n.kind() != "identifier") {
-        return None;
-    }
-    match names.as_slice() {
-        [resolve] => Some((ctx.text(*resolve), None)),
-        [resolve, reject] => Some((ctx.text(*resolve), Some(ctx.text(*reject)))),
-        _ => None,
-    }
-}
 
 /// Moving `work` out of the executor would clash with (or shadow) a name of
 /// the enclosing function.

@@ -5,6 +5,7 @@
 
 mod captures;
 mod context;
+mod executors;
 #[cfg(test)]
 mod fix_outputs;
 mod meta;

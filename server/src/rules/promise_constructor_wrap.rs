@@ -6,6 +6,7 @@ use crate::findings::{Finding, Fix};
 use crate::query_file;
 use crate::syntax::js::{is_async_function, method_call, unwrap_parens};
 
+use super::executors::executor_params;
 use super::report::{one_edit_fix, short_code};
 use super::tree_walks::named_children_but_comments;
 use super::{declare_rule, RuleContext};
@@ -223,25 +224,6 @@ fn wrapped_promise<'t>(
     (!mentions_params).then_some(wrapped)
 }
 
-/// `(resolve, reject)` or `(resolve)`, as plain identifiers.
-fn executor_params<'s>(
-    ctx: &RuleContext<'s>,
-    executor: Node,
-) -> Option<(&'s str, Option<&'s str>)> {
-    if let Some(single) = executor.child_by_field_id(crate::field!("parameter")) {
-        return (single.kind() == "identifier").then(|| (ctx.text(single), None));
-    }
-    let params = executor.child_by_field_id(crate::field!("parameters"))?;
-    let names = named_children_but_comments(params);
-    if names.iter().any(|p| p.kind() != "identifier") {
-        return None;
-    }
-    match names.as_slice() {
-        [resolve] => Some((ctx.text(*resolve), None)),
-        [resolve, reject] => Some((ctx.text(*resolve), Some(ctx.text(*reject)))),
-        _ => None,
-    }
-}
 
 fn identifiers(node: Node) -> Vec<Node> {
     let mut found = Vec::new();

@@ -1,0 +1,131 @@
+//! How long a hover on a small open document waits while a 3 MB document is
+//! being opened and analysed: the per-document state of `lsp/state.rs` means
+//! the large document's parse, analysis and publication hold only its own
+//! locks, so the hover should not wait for any of them.
+//!
+//! Run: `cargo bench -p ticklens --bench hover_under_load`
+//!
+//! The real server binary (release build) speaks JSON-RPC over stdio, as an
+//! editor does. Each round opens a new 3 MB document (generated: async
+//! functions with awaits and async Promise executors, so every rule has work)
+//! and then sends hovers on the small document, each as soon as the previous
+//! one was answered, until the large document's complete diagnostics arrive.
+//! Every hover counted was answered while the large document was still being
+//! framed, parsed or analysed; the figure is the time from sending a hover to
+//! its answer. The first hover of a round also waits for the server to read
+//! the 3 MB message that precedes it on the wire.
+//!
+//! Target: every hover under 50 ms.
+//!
+//! Measured 2026-12-05 on the shared 2-core machine (load average ~15 from
+//! parallel builds), 3 rounds: see the figures in the report of issue 19
+//! and docs/performance.md.
+
+#[path = "../support/lsp_client.rs"]
+mod lsp_client;
+
+use std::time::{Duration, Instant};
+
+use lsp_client::{LspClient, TIMEOUT};
+use serde_json::{json, Value};
+
+const ROUNDS: usize = 3;
+const LARGE_BYTES: usize = 3 * 1024 * 1024;
+const SMALL_URI: &str = "file:///bench/small.js";
+/// Line 1's `await` has a hover naming `fetch(url)`.
+const SMALL: &str =
+    "async function load(url) {\n  const data = await fetch(url);\n  return data;\n}\nload('x');\n";
+
+fn large_text() -> String {
+    let mut text = String::with_capacity(LARGE_BYTES + 200);
+    let mut i = 0;
+    while text.len() < LARGE_BYTES {
+        text.push_str(&format!(
+            "async function f{i}(x) {{\n  const a = await g{i}(x);\n  \
+             new Promise(async (r) => r(await x));\n  return a;\n}}\n"
+        ));
+        i += 1;
+    }
+    text
+}
+
+/// Whether `message` is the large document's complete (not partial) publication.
+fn completes(message: &Value, uri: &str) -> bool {
+    message["method"] == "textDocument/publishDiagnostics"
+        && message["params"]["uri"] == uri
+        && message["params"]["diagnostics"]
+            .as_array()
+            .is_some_and(|d| d.iter().all(|d| d["code"] != "analysis-partial"))
+}
+
+/// Hovers until the large document is published; each hover's answer time.
+fn hovers_while_analysing(client: &mut LspClient, large_uri: &str) -> Vec<Duration> {
+    let mut latencies = Vec::new();
+    let mut published = false;
+    while !published {
+        let id = client.send_request(
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": SMALL_URI },
+                    "position": { "line": 1, "character": 16 } }),
+        );
+        let sent = Instant::now();
+        loop {
+            let message = client
+                .next_message(TIMEOUT)
+                .expect("the server answers within the timeout");
+            published |= completes(&message, large_uri);
+            if message["id"] == id && message.get("method").is_none() {
+                latencies.push(sent.elapsed());
+                let text = message["result"]["contents"]["value"].as_str();
+                assert!(text.is_some_and(|t| t.contains("fetch(url)")), "{message}");
+                break;
+            }
+        }
+    }
+    latencies
+}
+
+fn main() {
+    let large = large_text();
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(SMALL_URI, SMALL);
+    client.diagnostics(SMALL_URI, 1);
+    client.hover(SMALL_URI, 1, 16); // computes the small document's insights
+    println!(
+        "hover on a small document while a {:.1} MB document is opened and analysed",
+        large.len() as f64 / 1e6
+    );
+    let mut all = Vec::new();
+    for round in 0..ROUNDS {
+        let large_uri = format!("file:///bench/large{round}.js");
+        let opened = Instant::now();
+        client.open(&large_uri, &large);
+        let mut latencies = hovers_while_analysing(&mut client, &large_uri);
+        let analysed = opened.elapsed();
+        latencies.sort();
+        println!(
+            "round {round}: large document published after {:.0} ms; {} hovers meanwhile: \
+             first {:.1} ms, median {:.1} ms, max {:.1} ms",
+            analysed.as_secs_f64() * 1e3,
+            latencies.len(),
+            ms(latencies[0]),
+            ms(latencies[latencies.len() / 2]),
+            ms(*latencies.last().expect("one hover at least")),
+        );
+        all.extend(latencies);
+    }
+    all.sort();
+    println!(
+        "all {} hovers: median {:.1} ms, p95 {:.1} ms, max {:.1} ms (target < 50 ms)",
+        all.len(),
+        ms(all[all.len() / 2]),
+        ms(all[all.len() * 95 / 100]),
+        ms(*all.last().expect("hovers")),
+    );
+    assert!(client.shutdown_and_exit().success());
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1e3
+}
