@@ -127,18 +127,34 @@ fn lsp_fix_all(dir: &Path, files: &[(String, String)], encodings: &[&str]) -> Ve
     fixed
 }
 
+/// Fixes `files` (copied into `dir`) with the editor's fix-all and with
+/// `check --fix`, asserts both give the same text, and returns `check`'s texts.
+/// `context` (the line breaks, the config) goes into the failure message.
+fn fix_both_ways(
+    dir: &Path,
+    files: &[(String, String)],
+    encodings: &[&str],
+    context: &str,
+) -> Vec<String> {
+    let by_editor = lsp_fix_all(dir, files, encodings);
+    check(dir, &["--fix"]);
+    let fixed = files.iter().zip(by_editor).map(|((name, _), by_editor)| {
+        let by_check = read(&dir.join(name));
+        assert_eq!(
+            by_check, by_editor,
+            "{name} ({context}): `check --fix` (left) and the editor's fix-all (right) differ"
+        );
+        by_check
+    });
+    fixed.collect()
+}
+
 /// Fixes every fixture (line breaks `eol`) both ways and compares; returns the
 /// scratch folder, holding the `--fix` output, for further runs.
 fn assert_parity(eol: &str, encodings: &[&str]) -> tempfile::TempDir {
     let (dir, files) = scratch_copy(eol);
-    let by_editor = lsp_fix_all(dir.path(), &files, encodings);
-    check(dir.path(), &["--fix"]);
-    for ((name, original), by_editor) in files.iter().zip(by_editor) {
-        let by_check = read(&dir.path().join(name));
-        assert_eq!(
-            by_check, by_editor,
-            "{name} ({eol:?}): `check --fix` (left) and the editor's fix-all (right) differ"
-        );
+    let fixed = fix_both_ways(dir.path(), &files, encodings, &format!("{eol:?}"));
+    for ((name, original), by_check) in files.iter().zip(fixed) {
         let expected = match std::fs::read_to_string(fixtures().join(format!("{name}.fixed"))) {
             Ok(expected) => expected.replace('\n', eol),
             Err(_) => original.clone(),
@@ -251,14 +267,9 @@ fn project_config_turns_fixes_off_for_both() {
         "[rules]\npromise-constructor-wrap = \"off\"\n",
     )
     .expect("write ticklens.toml");
-    let by_editor = lsp_fix_all(dir.path(), &files, &["utf-16"]);
-    check(dir.path(), &["--fix"]);
-    for ((name, _), by_editor) in files.iter().zip(by_editor) {
-        let by_check = read(&dir.path().join(name));
-        assert_eq!(
-            by_check, by_editor,
-            "{name}: check (left) and editor (right) differ"
-        );
+    let context = "promise-constructor-wrap off";
+    let fixed = fix_both_ways(dir.path(), &files, &["utf-16"], context);
+    for ((name, _), by_check) in files.iter().zip(fixed) {
         if name == "wrappers.js" {
             assert!(
                 by_check

@@ -2,13 +2,16 @@
 //!
 //! - Each input a fuzz target failed on, replayed through the public API with
 //!   the property that must hold on it.
-//! - The committed corpus of the `analysis` target, replayed through that
-//!   target's own checks (`fuzz/src/analysis.rs`, included here), so that
-//!   `cargo test` on the stable toolchain keeps every one of them passing
-//!   without cargo-fuzz.
+//! - The seed archive of each target (`fuzz/seeds/<target>.tar`: its corpus,
+//!   and the crash inputs `scripts/fuzz.sh pack` folds in once they are
+//!   fixed), replayed through that target's own checks (`fuzz/src/analysis.rs`
+//!   and `fuzz/src/incremental.rs`, included here), so that `cargo test` on
+//!   the stable toolchain keeps every one of them passing without cargo-fuzz.
 
 #[path = "../fuzz/src/analysis.rs"]
 mod fuzz_analysis;
+#[path = "../fuzz/src/incremental.rs"]
+mod fuzz_incremental;
 #[path = "../fuzz/src/tokens.rs"]
 mod tokens;
 
@@ -194,26 +197,76 @@ fn an_executor_awaiting_a_parenthesized_operand_keeps_its_async_whichever_way_it
     );
 }
 
-/// Every input of `fuzz/corpus/analysis` passes the `analysis` target's checks:
+/// The inputs of `fuzz/seeds/<target>.tar`, by name: a plain ustar archive
+/// (`scripts/fuzz.sh pack` writes it), read here without an archive crate.
+fn seed_inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../fuzz/seeds/{target}.tar"));
+    let archive = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut inputs = Vec::new();
+    let mut at = 0;
+    while let Some(header) = archive.get(at..at + 512) {
+        if header.iter().all(|&b| b == 0) {
+            break;
+        }
+        let field = |range: std::ops::Range<usize>| {
+            let bytes = &header[range];
+            let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+            String::from_utf8_lossy(&bytes[..end]).trim().to_owned()
+        };
+        let name = field(0..100);
+        let size = usize::from_str_radix(&field(124..136), 8)
+            .unwrap_or_else(|e| panic!("{}: the size of {name}: {e}", path.display()));
+        let data = archive
+            .get(at + 512..at + 512 + size)
+            .unwrap_or_else(|| panic!("{}: {name} is cut short", path.display()));
+        if matches!(header[156], b'0' | 0) {
+            inputs.push((name, data.to_vec()));
+        }
+        at += 512 + size.div_ceil(512) * 512;
+    }
+    assert!(
+        inputs.len() > 100,
+        "{} holds {} inputs",
+        path.display(),
+        inputs.len()
+    );
+    inputs
+}
+
+/// Every input of the `analysis` seeds passes the `analysis` target's checks:
 /// no panic, every range on the text's character boundaries, deterministic
 /// findings and order.
 #[test]
 fn the_analysis_corpus_passes_the_fuzz_targets_checks() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/analysis");
-    let mut inputs: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|entry| entry.expect("a corpus entry").path())
-        .collect();
-    inputs.sort();
-    assert!(!inputs.is_empty(), "{} is empty", dir.display());
-    for path in &inputs {
-        let data = std::fs::read(path).expect("a corpus file can be read");
+    for (name, data) in seed_inputs("analysis") {
         let source = fuzz_analysis::source_of(&data);
         let outcome = driver::contain_panic(|| {
             fuzz_analysis::whole_analysis(&source, fuzz_analysis::module_of(&data))
         });
         if let Err(panic) = outcome {
-            panic!("{}: {}", path.display(), panic.message);
+            panic!("fuzz/seeds/analysis.tar: {name}: {}", panic.message);
         }
     }
+}
+
+/// Every input of the `incremental_sync` seeds passes that target's checks:
+/// the document keeps the model's text and the reference tree, and its
+/// incremental analysis equals a fresh one. Each input is read as libFuzzer
+/// hands it to the target (`arbitrary_take_rest`); the ones that make no
+/// script are skipped there too.
+#[test]
+fn the_incremental_sync_corpus_passes_the_fuzz_targets_checks() {
+    use arbitrary::{Arbitrary, Unstructured};
+    let mut scripts = 0;
+    for (name, data) in seed_inputs("incremental_sync") {
+        let Ok(script) = fuzz_incremental::Script::arbitrary_take_rest(Unstructured::new(&data))
+        else {
+            continue;
+        };
+        scripts += 1;
+        if let Err(panic) = driver::contain_panic(|| fuzz_incremental::run(&script)) {
+            panic!("fuzz/seeds/incremental_sync.tar: {name}: {}", panic.message);
+        }
+    }
+    assert!(scripts > 100, "only {scripts} inputs make a script");
 }

@@ -5,26 +5,16 @@
 //! rule, reviewed by a person: a changed message shows up here as a diff.
 
 use ticklens::driver::analyze_with;
-use ticklens::rules::{Rule, ALL};
+use ticklens::rules::{doc_examples, Rule, ALL};
 use ticklens::syntax;
 
 /// The code blocks of a docs page tagged `js expect_diagnostic`, read the way
 /// the docs-example test of the rule registry reads them.
 fn flagged_examples(markdown: &str) -> Vec<String> {
-    let mut examples = Vec::new();
-    let mut current: Option<String> = None;
-    for line in markdown.lines() {
-        match (&mut current, line.trim_end()) {
-            (None, "```js expect_diagnostic") => current = Some(String::new()),
-            (Some(_), "```") => examples.extend(current.take()),
-            (Some(code), text) => {
-                code.push_str(text);
-                code.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
-    examples
+    doc_examples(markdown)
+        .into_iter()
+        .filter_map(|(flagged, code)| flagged.then_some(code))
+        .collect()
 }
 
 /// `line:column` (both from 1, the column in bytes) of `offset` in `source`.

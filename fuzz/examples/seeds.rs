@@ -2,7 +2,7 @@
 //! JavaScript fixtures and examples, the code blocks of `docs/rules/*.md`, the
 //! seed text's programs of `tests/seed_examples.rs`, programs of the
 //! differential generator (all tiers, both module flavours), and a few
-//! token-mode inputs. The committed corpus (`fuzz/corpus/analysis`) is the
+//! token-mode inputs. The committed seeds (`fuzz/seeds/analysis.tar`) are the
 //! minimized result of fuzzing from these; rerun this to start afresh:
 //!
 //! ```sh

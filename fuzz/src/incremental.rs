@@ -18,10 +18,9 @@ use std::time::Instant;
 
 use arbitrary::Arbitrary;
 use ticklens::analysis::dataflow::{self, Walk};
-use ticklens::analysis;
-use ticklens::driver::{self, AnalysisCache};
 use ticklens::config::Config;
 use ticklens::document::{ChangeError, Document, TextChange};
+use ticklens::driver::{self, AnalysisCache};
 use ticklens::line_index::{Encoding, LineCol};
 use ticklens::{rules, syntax};
 use tree_sitter::{InputEdit, Node, Point, Tree};

@@ -211,6 +211,25 @@ mod tests {
         }
     }
 
+    /// A document of `text` after the UTF-16 change of `start..end` to `new`.
+    fn changed(text: &str, start: (u32, u32), end: (u32, u32), new: &str) -> Document {
+        let mut doc = Document::new(text.into(), 1);
+        doc.apply_change(&change(start, end, new), Encoding::Utf16)
+            .unwrap();
+        doc
+    }
+
+    /// Asserts that `doc`'s tree is the one a fresh parse of its text gives,
+    /// and returns that fresh tree.
+    fn assert_the_tree_of_a_fresh_parse(doc: &Document) -> tree_sitter::Tree {
+        let fresh = syntax::parse(doc.text(), None);
+        assert_eq!(
+            doc.tree().root_node().to_sexp(),
+            fresh.root_node().to_sexp()
+        );
+        fresh
+    }
+
     /// Found by tests/incremental_edits.rs: opening a template literal and then
     /// closing it leaves tree-sitter's incremental tree with an error that a
     /// fresh parse of the same (valid) text does not have.
@@ -223,33 +242,26 @@ mod tests {
         doc.replace(at..at, "`new Promise(async (r) => r(await f()));");
         let tail = doc.text().find("tep1(), step2()])").unwrap();
         doc.replace(tail..tail + "tep1(), step2()])".len(), "`");
-        let fresh = syntax::parse(doc.text(), None);
+        let fresh = assert_the_tree_of_a_fresh_parse(&doc);
         assert!(!fresh.root_node().has_error(), "{}", doc.text());
-        assert_eq!(
-            doc.tree().root_node().to_sexp(),
-            fresh.root_node().to_sexp()
-        );
     }
 
     #[test]
     fn incremental_change_matches_a_fresh_parse() {
-        let mut doc = Document::new("async function f() {\n  await g();\n}\n".into(), 1);
-        doc.apply_change(&change((1, 8), (1, 9), "h"), Encoding::Utf16)
-            .unwrap();
-        assert_eq!(doc.text(), "async function f() {\n  await h();\n}\n");
-        let fresh = syntax::parse(doc.text(), None);
-        assert_eq!(
-            doc.tree().root_node().to_sexp(),
-            fresh.root_node().to_sexp()
+        let doc = changed(
+            "async function f() {\n  await g();\n}\n",
+            (1, 8),
+            (1, 9),
+            "h",
         );
+        assert_eq!(doc.text(), "async function f() {\n  await h();\n}\n");
+        assert_the_tree_of_a_fresh_parse(&doc);
     }
 
     #[test]
     fn utf16_ranges_address_characters_after_emoji() {
-        let mut doc = Document::new("const s = '😀';x".into(), 1);
         // `x` is at UTF-16 column 15 (the emoji counts two units), byte 17.
-        doc.apply_change(&change((0, 15), (0, 16), "y"), Encoding::Utf16)
-            .unwrap();
+        let doc = changed("const s = '😀';x", (0, 15), (0, 16), "y");
         assert_eq!(doc.text(), "const s = '😀';y");
     }
 

@@ -150,74 +150,48 @@ mod tests {
         }
     }
 
+    /// The (line, column) of byte `offset` in `text`.
+    fn position(text: &str, offset: usize, encoding: Encoding) -> (u32, u32) {
+        let pos = LineIndex::new(text).position(text, offset, encoding);
+        (pos.line, pos.col)
+    }
+
+    /// The byte offset of (`line`, `col`) in `text`.
+    fn offset(text: &str, (line, col): (u32, u32), encoding: Encoding) -> Option<usize> {
+        LineIndex::new(text).offset(text, LineCol { line, col }, encoding)
+    }
+
     #[test]
     fn utf16_columns_count_surrogate_pairs_twice() {
         let text = "a😀b\né c";
-        let index = LineIndex::new(text);
-        assert_eq!(
-            index.position(text, 5, Encoding::Utf16),
-            LineCol { line: 0, col: 3 }
-        );
-        assert_eq!(
-            index.position(text, 5, Encoding::Utf8),
-            LineCol { line: 0, col: 5 }
-        );
-        assert_eq!(
-            index.offset(text, LineCol { line: 1, col: 1 }, Encoding::Utf16),
-            Some(9)
-        );
-        assert_eq!(
-            index.offset(text, LineCol { line: 1, col: 2 }, Encoding::Utf8),
-            Some(9)
-        );
+        assert_eq!(position(text, 5, Encoding::Utf16), (0, 3));
+        assert_eq!(position(text, 5, Encoding::Utf8), (0, 5));
+        assert_eq!(offset(text, (1, 1), Encoding::Utf16), Some(9));
+        assert_eq!(offset(text, (1, 2), Encoding::Utf8), Some(9));
     }
 
     #[test]
     fn crlf_and_lone_cr_end_lines() {
         let text = "ab\r\ncd\ref\ngh";
-        let index = LineIndex::new(text);
-        assert_eq!(index.line_count(), 4);
-        assert_eq!(
-            index.position(text, 4, Encoding::Utf16),
-            LineCol { line: 1, col: 0 }
-        );
-        assert_eq!(
-            index.position(text, 7, Encoding::Utf16),
-            LineCol { line: 2, col: 0 }
-        );
+        assert_eq!(LineIndex::new(text).line_count(), 4);
+        assert_eq!(position(text, 4, Encoding::Utf16), (1, 0));
+        assert_eq!(position(text, 7, Encoding::Utf16), (2, 0));
         // A column past the end of a CRLF line stops before the `\r`.
-        assert_eq!(
-            index.offset(text, LineCol { line: 0, col: 9 }, Encoding::Utf16),
-            Some(2)
-        );
+        assert_eq!(offset(text, (0, 9), Encoding::Utf16), Some(2));
     }
 
     #[test]
     fn column_inside_a_surrogate_pair_moves_to_the_character_start() {
         let text = "😀x";
-        let index = LineIndex::new(text);
-        assert_eq!(
-            index.offset(text, LineCol { line: 0, col: 1 }, Encoding::Utf16),
-            Some(0)
-        );
-        assert_eq!(
-            index.offset(text, LineCol { line: 0, col: 2 }, Encoding::Utf16),
-            Some(4)
-        );
+        assert_eq!(offset(text, (0, 1), Encoding::Utf16), Some(0));
+        assert_eq!(offset(text, (0, 2), Encoding::Utf16), Some(4));
     }
 
     #[test]
     fn line_past_the_end_is_none() {
         let text = "a\nb";
-        let index = LineIndex::new(text);
-        assert_eq!(
-            index.offset(text, LineCol { line: 2, col: 0 }, Encoding::Utf16),
-            None
-        );
-        assert_eq!(
-            index.offset(text, LineCol { line: 1, col: 7 }, Encoding::Utf16),
-            Some(3)
-        );
+        assert_eq!(offset(text, (2, 0), Encoding::Utf16), None);
+        assert_eq!(offset(text, (1, 7), Encoding::Utf16), Some(3));
     }
 
     #[test]

@@ -486,7 +486,7 @@ fn insights_latency(doc: &Document) {
         black_box(ticklens::engine::facts_and_order(doc.text(), tree, module));
     });
     let async_facts_time = median_of(3, || {
-        black_box(ticklens::analysis::async_facts::AsyncFacts::collect(
+        black_box(ticklens::analysis::source_facts::AsyncFacts::collect(
             doc.text(),
             tree,
         ));

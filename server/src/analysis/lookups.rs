@@ -4,13 +4,13 @@
 //! answered as before, even when other facts of the file changed (an async
 //! function renamed that this unit never calls).
 //!
-//! [`AsyncFacts`]: super::async_facts::AsyncFacts
+//! [`AsyncFacts`]: super::source_facts::AsyncFacts
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 /// One key the facts were asked about. Each kind covers every table keyed
-/// by it, so that [`AsyncFacts::answer`](super::async_facts::AsyncFacts::answer)
+/// by it, so that [`AsyncFacts::answer`](super::source_facts::AsyncFacts::answer)
 /// changes whenever any answer for the key could.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Lookup {

@@ -5,8 +5,8 @@
 //!
 //! Nothing here knows about the Language Server Protocol or the command line.
 
-pub mod async_facts;
 pub mod dataflow;
 pub mod insights;
 pub(crate) mod lookups;
 pub mod retention;
+pub mod source_facts;

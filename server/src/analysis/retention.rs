@@ -40,9 +40,11 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+use crate::syntax::js::is_function;
+
 use super::dataflow::{
-    contains, for_in_head_of, is_function, preorder, Access, Binding, BindingKind, FunctionFlow,
-    LargeValue, Resolution, Walk,
+    contains, for_in_head_of, preorder, Access, Binding, BindingKind, FunctionFlow, LargeValue,
+    Resolution, Walk,
 };
 
 /// Why the suspended function keeps a value.

@@ -211,11 +211,15 @@ pub(crate) mod tests {
         index_url: "https://github.com/ticklens/ticklens/tree/main/docs/rules",
     };
 
+    /// `text` read as a config named `t.toml`.
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("t.toml"), KNOWN)
+    }
+
     #[test]
     fn parses_levels_ignores_and_known_safe_calls() {
-        let config = Config::parse(
+        let config = parse(
             "ignore = [\"dist/**\"]\nknown-safe = [\"jobs.start\"]\n[rules]\nasync-promise-executor = \"error\"\n",
-            Path::new("ticklens.toml"), KNOWN,
         )
         .unwrap();
         assert_eq!(config.ignore, ["dist/**"]);
@@ -228,32 +232,17 @@ pub(crate) mod tests {
 
     #[test]
     fn unknown_rules_and_keys_are_clear_errors() {
-        let err = Config::parse(
-            "[rules]\nno-such-rule = \"off\"\n",
-            Path::new("t.toml"),
-            KNOWN,
-        )
-        .unwrap_err();
+        let err = parse("[rules]\nno-such-rule = \"off\"\n").unwrap_err();
         assert!(err.to_string().contains("no-such-rule"), "{err}");
-        let err = Config::parse("colour = true\n", Path::new("t.toml"), KNOWN).unwrap_err();
+        let err = parse("colour = true\n").unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");
-        let err = Config::parse(
-            "[rules]\nasync-promise-executor = \"loud\"\n",
-            Path::new("t.toml"),
-            KNOWN,
-        )
-        .unwrap_err();
+        let err = parse("[rules]\nasync-promise-executor = \"loud\"\n").unwrap_err();
         assert!(err.to_string().contains("t.toml"), "{err}");
     }
 
     #[test]
     fn off_turns_a_rule_off() {
-        let config = Config::parse(
-            "[rules]\nasync-promise-executor = \"off\"\n",
-            Path::new("t"),
-            KNOWN,
-        )
-        .unwrap();
+        let config = parse("[rules]\nasync-promise-executor = \"off\"\n").unwrap();
         assert_eq!(
             config.severity_of("async-promise-executor", Severity::Warning),
             None

@@ -24,8 +24,8 @@ use std::time::Instant;
 use thiserror::Error;
 use tree_sitter::Tree;
 
-use crate::analysis::async_facts::AsyncFacts;
 use crate::analysis::lookups::Lookup;
+use crate::analysis::source_facts::AsyncFacts;
 use crate::config::{Config, KnownRules};
 use crate::findings::Finding;
 use crate::line_index::LineIndex;
@@ -448,6 +448,8 @@ mod tests {
                 code: "exploding",
                 default_severity: Severity::Error,
                 summary: "a rule that panics, to test containment",
+                docs: "",
+                fixes: &[],
                 triggers: &[Trigger::Word("x")],
                 queries: &[],
             }

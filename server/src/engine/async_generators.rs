@@ -345,24 +345,8 @@ impl Machine<'_> {
         let promise = self.promise_resolve(value)?;
         let line = self.line_of(self.current_span().start);
         let origin: Rc<str> = Rc::from(format!("async generator return (line {line})").as_str());
-        self.perform_then(
-            promise,
-            ReactionHandler::AsyncGeneratorReturn(generator),
-            ReactionHandler::AsyncGeneratorReturn(generator),
-            None,
-            origin,
-        );
+        let resume = ReactionHandler::AsyncGeneratorReturn(generator);
+        self.perform_then_resuming(promise, resume, origin);
         Ok(())
-    }
-
-    /// The reaction of AsyncGeneratorAwaitReturn's `then`.
-    pub(crate) fn async_generator_returned(
-        &mut self,
-        generator: usize,
-        outcome: Completion,
-    ) -> Run<()> {
-        self.async_generators[generator].state = AsyncGeneratorState::Completed;
-        self.async_generator_complete_step(generator, outcome, true)?;
-        self.async_generator_drain_queue(generator)
     }
 }

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::bytecode::{BinOp, Op};
 use super::compile::{fields, Compiler, FnBuilder};
-use super::compile_expr::binary_parts;
+use super::compile_expr::{arithmetic_op, binary_parts};
 use super::compile_pattern::BindMode;
 use super::value::Value;
 
@@ -52,17 +52,12 @@ impl Compiler<'_> {
         let Some([left, operator, right]) = binary_parts(node) else {
             return b.abstain("a malformed compound assignment");
         };
-        let op = match self.text(operator) {
-            "+=" => BinOp::Add,
-            "-=" => BinOp::Sub,
-            "*=" => BinOp::Mul,
-            "/=" => BinOp::Div,
-            "%=" => BinOp::Rem,
-            "**=" => BinOp::Exp,
-            "&&=" | "||=" | "??=" => {
-                return self.logical_assignment(b, left, self.text(operator), right)
-            }
-            other => return b.abstain(format!("`{other}` is not modelled")),
+        let operator = self.text(operator);
+        if matches!(operator, "&&=" | "||=" | "??=") {
+            return self.logical_assignment(b, left, operator, right);
+        }
+        let Some(op) = operator.strip_suffix('=').and_then(arithmetic_op) else {
+            return b.abstain(format!("`{operator}` is not modelled"));
         };
         match left.kind() {
             "identifier" => {
@@ -154,9 +149,14 @@ impl Compiler<'_> {
     }
 
     /// Compiles the object of `object.name` or `object[index]` (and the
-    /// index), which an assignment or update then writes through; `None`
-    /// once it has abstained with `malformed`.
-    fn reference(&mut self, b: &mut FnBuilder, target: Node, malformed: &str) -> Option<Key> {
+    /// index), which a read, a method call, an assignment or an update then
+    /// goes through; `None` once it has abstained with `malformed`.
+    pub(crate) fn reference(
+        &mut self,
+        b: &mut FnBuilder,
+        target: Node,
+        malformed: &str,
+    ) -> Option<Key> {
         let key_field = match target.kind() {
             "subscript_expression" => crate::field!("index"),
             _ => crate::field!("property"),
@@ -175,7 +175,7 @@ impl Compiler<'_> {
 }
 
 /// How a [`Compiler::reference`] is written: by name, or by the index on the stack.
-enum Key {
+pub(crate) enum Key {
     Name(Rc<str>),
     Index,
 }

@@ -69,13 +69,12 @@ impl Compiler<'_> {
                 true
             }
             "subscript_expression" => {
-                let Some([object, index]) =
-                    fields(callee, [crate::field!("object"), crate::field!("index")])
-                else {
-                    return b.abstain("a malformed method call");
-                };
-                self.expression(b, object);
-                self.expression(b, index);
+                if self
+                    .reference(b, callee, "a malformed method call")
+                    .is_none()
+                {
+                    return;
+                }
                 b.emit(Op::GetIndexMethod);
                 true
             }

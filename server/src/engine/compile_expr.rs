@@ -126,25 +126,15 @@ impl<'s> Compiler<'s> {
                 if in_optional_chain(node) {
                     return self.optional_chain(b, node);
                 }
-                let Some([object, index]) =
-                    fields(node, [crate::field!("object"), crate::field!("index")])
-                else {
-                    return b.abstain("a malformed subscript");
-                };
-                self.expression(b, object);
-                self.expression(b, index);
-                b.emit(Op::GetIndex);
+                if self.reference(b, node, "a malformed subscript").is_some() {
+                    b.emit(Op::GetIndex);
+                }
             }
             "await_expression" => {
                 if !b.is_async {
                     return b.abstain("`await` outside an async function");
                 }
-                match node.named_child(0) {
-                    Some(operand) => self.expression(b, operand),
-                    None => {
-                        b.emit(Op::Push(Value::Undefined));
-                    }
-                }
+                self.operand_or_undefined(b, node);
                 b.awaits.push(node.byte_range());
                 b.emit(Op::Await);
             }
@@ -186,6 +176,16 @@ impl<'s> Compiler<'s> {
             "object" => self.object(b, node),
             "class" => self.class(b, node, name),
             other => b.abstain(format!("`{other}` is not modelled")),
+        }
+    }
+
+    /// The operand of `await` or `yield`; `undefined` when there is none.
+    pub(crate) fn operand_or_undefined(&mut self, b: &mut FnBuilder, node: Node) {
+        match node.named_child(0) {
+            Some(operand) => self.expression(b, operand),
+            None => {
+                b.emit(Op::Push(Value::Undefined));
+            }
         }
     }
 
@@ -233,12 +233,6 @@ impl<'s> Compiler<'s> {
             return;
         }
         let op = match operator {
-            "+" => BinOp::Add,
-            "-" => BinOp::Sub,
-            "*" => BinOp::Mul,
-            "/" => BinOp::Div,
-            "%" => BinOp::Rem,
-            "**" => BinOp::Exp,
             "===" => BinOp::StrictEq,
             "!==" => BinOp::StrictNe,
             "==" => BinOp::LooseEq,
@@ -248,7 +242,10 @@ impl<'s> Compiler<'s> {
             "<=" => BinOp::Le,
             ">=" => BinOp::Ge,
             "instanceof" => BinOp::InstanceOf,
-            other => return b.abstain(format!("the `{other}` operator is not modelled")),
+            other => match arithmetic_op(other) {
+                Some(op) => op,
+                None => return b.abstain(format!("the `{other}` operator is not modelled")),
+            },
         };
         self.expression(b, left);
         self.expression(b, right);
@@ -289,4 +286,17 @@ pub(crate) fn binary_parts(node: Node) -> Option<[Node; 3]> {
         crate::field!("right"),
     ];
     fields(node, ids)
+}
+
+/// The arithmetic operators, which compound assignment (`+=` ...) shares.
+pub(crate) fn arithmetic_op(operator: &str) -> Option<BinOp> {
+    Some(match operator {
+        "+" => BinOp::Add,
+        "-" => BinOp::Sub,
+        "*" => BinOp::Mul,
+        "/" => BinOp::Div,
+        "%" => BinOp::Rem,
+        "**" => BinOp::Exp,
+        _ => return None,
+    })
 }

@@ -206,6 +206,21 @@ impl<'s> Compiler<'s> {
     /// How a `for...of`/`for...in`/`for await` head binds its element: a new
     /// `const`/`let`/`var` binding, or an assignment to an existing target;
     /// `None` for `using` declarations.
+    /// One iteration of a `for...in`/`for...of`/`for await` loop: `left`
+    /// bound to the value on the stack in a scope of its own (a closure in
+    /// the body keeps each iteration's binding), then the body.
+    fn iteration(&mut self, b: &mut FnBuilder, node: Node, left: Node, mode: BindMode) {
+        self.open_loop(b);
+        b.emit(Op::PushScope);
+        b.scopes += 1;
+        self.bind_pattern(b, left, mode);
+        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
+            self.block(b, body);
+        }
+        b.scopes -= 1;
+        b.emit(Op::PopScope);
+    }
+
     /// The `left` and `right` of a `for...in`/`for...of` head and how `left`
     /// binds, with the loop's own scope opened; `None` once it has abstained.
     fn open_loop_head<'t>(
@@ -271,15 +286,7 @@ impl<'s> Compiler<'s> {
             b.emit(Op::PushHandler(HandlerKind::Finally, 0))
         });
         let next = b.emit(Op::IterNext(iter.clone(), 0));
-        self.open_loop(b);
-        b.emit(Op::PushScope);
-        b.scopes += 1;
-        self.bind_pattern(b, left, mode);
-        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
-            self.block(b, body);
-        }
-        b.scopes -= 1;
-        b.emit(Op::PopScope);
+        self.iteration(b, node, left, mode);
         b.emit(Op::Jump(next));
         b.patch(next);
         self.close_loop(b, next);
@@ -332,15 +339,7 @@ impl<'s> Compiler<'s> {
         let exit = b.emit(Op::JumpIfTrue(0));
         b.emit(Op::Push(Value::Bool(true)));
         b.emit(Op::Store(open.clone()));
-        self.open_loop(b);
-        b.emit(Op::PushScope);
-        b.scopes += 1;
-        self.bind_pattern(b, left, mode);
-        if let Some(body) = node.child_by_field_id(crate::field!("body")) {
-            self.block(b, body);
-        }
-        b.scopes -= 1;
-        b.emit(Op::PopScope);
+        self.iteration(b, node, left, mode);
         b.emit(Op::Jump(step));
         b.patch(exit);
         b.emit(Op::Pop);

@@ -67,7 +67,12 @@ impl<'s> Compiler<'s> {
     /// whose evaluation has no effect, so that the spec's order (target
     /// reference before the value read, §13.15.5.6) cannot be observed.
     fn assign_to_property(&mut self, b: &mut FnBuilder, target: Node) {
-        let Some(object) = target.child_by_field_id(crate::field!("object")) else {
+        let is_member = target.kind() == "member_expression";
+        let key_field = match is_member {
+            true => crate::field!("property"),
+            false => crate::field!("index"),
+        };
+        let Some([object, key]) = fields(target, [crate::field!("object"), key_field]) else {
             return b.abstain("a malformed assignment target");
         };
         if !matches!(object.kind(), "identifier" | "this") {
@@ -75,21 +80,17 @@ impl<'s> Compiler<'s> {
         }
         self.expression(b, object);
         b.emit(Op::Swap);
-        if target.kind() == "member_expression" {
-            let Some(name) = self.public_property(b, target, "a malformed assignment target")
-            else {
-                return;
-            };
-            b.emit(Op::SetProp(name));
+        if is_member {
+            if key.kind() == "private_property_identifier" {
+                return b.abstain("private fields are not modelled");
+            }
+            b.emit(Op::SetProp(Rc::from(self.text(key))));
         } else {
-            let Some(index) = target.child_by_field_id(crate::field!("index")) else {
-                return b.abstain("a malformed assignment target");
-            };
-            if !matches!(index.kind(), "number" | "string") {
+            if !matches!(key.kind(), "number" | "string") {
                 return b.abstain("destructuring into a computed key is not modelled");
             }
             // [obj, value] -> [obj, value, key] -> [obj, key, value]
-            self.expression(b, index);
+            self.expression(b, key);
             b.emit(Op::Swap);
             b.emit(Op::SetIndex);
         }
@@ -141,10 +142,7 @@ impl<'s> Compiler<'s> {
             let span = b.at(member);
             match member.kind() {
                 "shorthand_property_identifier_pattern" => {
-                    let key: Rc<str> = Rc::from(self.text(member));
-                    b.emit(Op::Dup);
-                    b.emit(Op::GetProp(key.clone()));
-                    taken.push(key);
+                    get_taken(b, Rc::from(self.text(member)), &mut taken);
                     self.bind_pattern(b, member, mode);
                 }
                 "object_assignment_pattern" => {
@@ -154,10 +152,7 @@ impl<'s> Compiler<'s> {
                     if left.kind() != "shorthand_property_identifier_pattern" {
                         return b.abstain("this destructuring pattern is not modelled");
                     }
-                    let key: Rc<str> = Rc::from(self.text(left));
-                    b.emit(Op::Dup);
-                    b.emit(Op::GetProp(key.clone()));
-                    taken.push(key);
+                    get_taken(b, Rc::from(self.text(left)), &mut taken);
                     self.bind_element(b, member, mode);
                 }
                 "pair_pattern" => {
@@ -169,10 +164,7 @@ impl<'s> Compiler<'s> {
                     let Some(key) = self.pattern_key(key) else {
                         return b.abstain("computed or numeric keys in a pattern are not modelled");
                     };
-                    let key: Rc<str> = Rc::from(key.as_str());
-                    b.emit(Op::Dup);
-                    b.emit(Op::GetProp(key.clone()));
-                    taken.push(key);
+                    get_taken(b, Rc::from(key.as_str()), &mut taken);
                     self.bind_element(b, value, mode);
                 }
                 "rest_pattern" => {
@@ -254,4 +246,12 @@ pub(crate) fn pattern_names<'s>(src: &'s str, pattern: Node, out: &mut Vec<&'s s
         }
         _ => {}
     }
+}
+
+/// `[object] -> [object, object.key]` for an object pattern, noting `key`
+/// as taken, so a rest element (`...rest`) leaves it out.
+fn get_taken(b: &mut FnBuilder, key: Rc<str>, taken: &mut Vec<Rc<str>>) {
+    b.emit(Op::Dup);
+    b.emit(Op::GetProp(key.clone()));
+    taken.push(key);
 }

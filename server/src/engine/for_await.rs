@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use super::generators::Resume;
 use super::machine::{Completion, Machine, Pending, Run};
-use super::value::{ObjKind, Value};
+use super::value::{ObjId, ObjKind, Value};
 
 impl Machine<'_> {
     /// `[iterable] -> []`: declares the hidden async iterator binding.
@@ -38,21 +38,10 @@ impl Machine<'_> {
     /// `done` is a boolean for a sync iterator, whose result is known now,
     /// and `undefined` for an async one, whose promise gives `{ value, done }`.
     pub(crate) fn async_iter_step(&mut self, name: &Rc<str>, sent: Value) -> Run<()> {
-        let scope = self.scope();
-        let iterator = self.load(scope, name)?;
-        let Some(id) = iterator.as_object() else {
-            return self.abstain("internal: lost an async iterator");
-        };
+        let (iterator, id) = self.async_iterator(name)?;
         let (item, done) = match self.heap[id].kind {
             ObjKind::AsyncGenerator(_) => {
-                let Completion::Normal(promise) =
-                    self.async_generator_request(&iterator, Resume::Next, sent)?
-                else {
-                    return self.abstain("internal: an async generator request threw");
-                };
-                self.push(Value::Undefined);
-                self.push(promise);
-                return Ok(());
+                return self.async_generator_step(&iterator, Resume::Next, sent);
             }
             ObjKind::ArrayIter { .. } => {
                 let item = self.array_iter_step(&iterator)?;
@@ -62,10 +51,7 @@ impl Machine<'_> {
             ObjKind::Generator(_) => match self.generator_step(&iterator, sent)? {
                 // %AsyncFromSyncIteratorPrototype%.next: a throw rejects the step.
                 Err(error) => {
-                    let rejected = self.new_promise();
-                    self.reject_promise(rejected, error);
-                    self.push(Value::Bool(true));
-                    self.push(Value::Object(rejected));
+                    self.push_rejected_step(error);
                     return Ok(());
                 }
                 Ok((value, done, _)) => {
@@ -81,13 +67,7 @@ impl Machine<'_> {
             },
             _ => return self.abstain("internal: lost an async iterator"),
         };
-        // AsyncFromSyncIteratorContinuation (§27.1.6.4).
-        let wrapper = self.promise_resolve(item)?;
-        let origin: Rc<str> = Rc::from("for await step");
-        let derived = self.promise_then(wrapper, &Value::Undefined, &Value::Undefined, origin);
-        self.push(Value::Bool(done));
-        self.push(Value::Object(derived));
-        Ok(())
+        self.push_wrapped_step(item, done, "for await step")
     }
 
     /// `[done, awaited] -> [value, done]`: a sync step's value is the awaited
@@ -125,42 +105,18 @@ impl Machine<'_> {
     /// generator's `return()` runs now and its value is wrapped as in a step;
     /// an async generator gets a `return` request.
     pub(crate) fn async_iter_return(&mut self, name: &Rc<str>, value: Value) -> Run<()> {
-        let scope = self.scope();
-        let iterator = self.load(scope, name)?;
-        let Some(id) = iterator.as_object() else {
-            return self.abstain("internal: lost an async iterator");
-        };
+        let (iterator, id) = self.async_iterator(name)?;
         match self.heap[id].kind {
             ObjKind::AsyncGenerator(_) => {
-                let Completion::Normal(promise) =
-                    self.async_generator_request(&iterator, Resume::Return, value)?
-                else {
-                    return self.abstain("internal: an async generator request threw");
-                };
-                self.push(Value::Undefined);
-                self.push(promise);
+                self.async_generator_step(&iterator, Resume::Return, value)?;
             }
             ObjKind::Generator(_) => {
                 match self.resume_generator(&iterator, Resume::Return, value)? {
-                    Completion::Throw(error) => {
-                        let rejected = self.new_promise();
-                        self.reject_promise(rejected, error);
-                        self.push(Value::Bool(true));
-                        self.push(Value::Object(rejected));
-                    }
+                    Completion::Throw(error) => self.push_rejected_step(error),
                     Completion::Normal(result) => {
                         let value = self.get_property(&result, "value")?;
                         let done = self.get_property(&result, "done")?.truthy();
-                        let wrapper = self.promise_resolve(value)?;
-                        let origin: Rc<str> = Rc::from("for await close");
-                        let derived = self.promise_then(
-                            wrapper,
-                            &Value::Undefined,
-                            &Value::Undefined,
-                            origin,
-                        );
-                        self.push(Value::Bool(done));
-                        self.push(Value::Object(derived));
+                        self.push_wrapped_step(value, done, "for await close")?;
                     }
                 }
             }
@@ -172,6 +128,47 @@ impl Machine<'_> {
                 self.push(Value::Object(settled));
             }
         }
+        Ok(())
+    }
+
+    /// The iterator in the hidden binding `name` of a `for await` or `yield*`.
+    fn async_iterator(&mut self, name: &Rc<str>) -> Run<(Value, ObjId)> {
+        let scope = self.scope();
+        let iterator = self.load(scope, name)?;
+        let Some(id) = iterator.as_object() else {
+            return self.abstain("internal: lost an async iterator");
+        };
+        Ok((iterator, id))
+    }
+
+    /// A step of an async generator: `[] -> [undefined, promise]`, the
+    /// promise of its `next`/`return` request.
+    fn async_generator_step(&mut self, iterator: &Value, how: Resume, sent: Value) -> Run<()> {
+        let Completion::Normal(promise) = self.async_generator_request(iterator, how, sent)? else {
+            return self.abstain("internal: an async generator request threw");
+        };
+        self.push(Value::Undefined);
+        self.push(promise);
+        Ok(())
+    }
+
+    /// A sync iterator's step that threw: `[] -> [true, rejected promise]`
+    /// (%AsyncFromSyncIteratorPrototype% rejects instead of throwing).
+    fn push_rejected_step(&mut self, error: Value) {
+        let rejected = self.new_promise();
+        self.reject_promise(rejected, error);
+        self.push(Value::Bool(true));
+        self.push(Value::Object(rejected));
+    }
+
+    /// A sync iterator's result wrapped for `await`: `[] -> [done, promise]`
+    /// (AsyncFromSyncIteratorContinuation, §27.1.6.4).
+    fn push_wrapped_step(&mut self, value: Value, done: bool, origin: &str) -> Run<()> {
+        let wrapper = self.promise_resolve(value)?;
+        let origin: Rc<str> = Rc::from(origin);
+        let derived = self.promise_then(wrapper, &Value::Undefined, &Value::Undefined, origin);
+        self.push(Value::Bool(done));
+        self.push(Value::Object(derived));
         Ok(())
     }
 

@@ -435,12 +435,18 @@ fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTic
 mod tests {
     use super::*;
 
-    fn resumes(source: &str, module: ModuleKind) -> Vec<ResumeTick> {
+    /// Every await's facts, function by function in source order.
+    fn awaits(source: &str, module: ModuleKind) -> Vec<AwaitFacts> {
         let tree = crate::syntax::parse(source, None);
         function_facts(source, &tree, module)
             .into_iter()
-            .flat_map(|f| f.awaits.into_iter().map(|a| a.resume))
+            .flat_map(|f| f.awaits)
             .collect()
+    }
+
+    fn resumes(source: &str, module: ModuleKind) -> Vec<ResumeTick> {
+        let awaits = awaits(source, module).into_iter();
+        awaits.map(|a| a.resume).collect()
     }
 
     /// The program: Node resumes the second await after the chain's five jobs, in the
@@ -462,11 +468,8 @@ mod tests {
     }
 
     fn later_phases(source: &str, module: ModuleKind) -> Vec<Option<LaterPhase>> {
-        let tree = crate::syntax::parse(source, None);
-        function_facts(source, &tree, module)
-            .into_iter()
-            .flat_map(|f| f.awaits.into_iter().map(|a| a.later_phase))
-            .collect()
+        let awaits = awaits(source, module).into_iter();
+        awaits.map(|a| a.later_phase).collect()
     }
 
     /// Each later phase is named by what started it; an await in the entry's phase names none.

@@ -1,6 +1,6 @@
 //! Generators (§27.5): a generator function's call returns a generator object
 //! holding the unstarted frame; `next`/`return`/`throw` run that frame until
-//! its next `yield` or its end. Frames are plain data (see `machine.rs`), so a
+//! its next `yield` or its end. Frames are plain data (see `machine/mod.rs`), so a
 //! yield moves the frame into the generator's state, like an await moves it
 //! into its activation.
 //!
@@ -49,12 +49,7 @@ impl<'s> Compiler<'s> {
         if !b.is_generator {
             return b.abstain("`yield` outside a generator");
         }
-        match node.named_child(0) {
-            Some(operand) => self.expression(b, operand),
-            None => {
-                b.emit(Op::Push(Value::Undefined));
-            }
-        }
+        self.operand_or_undefined(b, node);
         let delegate = super::compile::has_token(node, "*");
         if b.is_async {
             return if delegate {

@@ -1,8 +1,8 @@
 //! The ordering engine: a symbolic model of Node's microtask queue and event loop.
 //!
 //! Data flow: the tree-sitter tree is compiled to a small bytecode per
-//! function (`compile.rs`, `compile_expr.rs`, `bytecode.rs`); the abstract
-//! machine (`machine.rs`) runs it with explicit frames, so `await` can
+//! function (`compile.rs` and the `compile_*.rs` beside it, `bytecode.rs`);
+//! the abstract machine (`machine/`) runs it with explicit frames, so `await` can
 //! suspend an activation mid-expression; promises follow ECMA-262 with V8's
 //! job kinds (`promise.rs`); Node's nextTick queue, checkpoints and the
 //! libuv loop live in `scheduler.rs`; `console.log` formatting in

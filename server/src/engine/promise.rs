@@ -154,17 +154,10 @@ impl Machine<'_> {
     }
 
     fn fulfill_promise(&mut self, promise: ObjId, value: Value) {
-        let settled_at = Some((self.event_loop.phase, self.depth));
-        let Some(data) = self.promise_data_mut(promise) else {
+        let Some((reactions, _)) = self.settle(promise, PromiseState::Fulfilled(value.clone()))
+        else {
             return;
         };
-        if !matches!(data.state, PromiseState::Pending) {
-            return;
-        }
-        data.settled_at = settled_at;
-        data.state = PromiseState::Fulfilled(value.clone());
-        data.reject_reactions.clear();
-        let reactions = std::mem::take(&mut data.fulfill_reactions);
         for reaction in reactions {
             self.enqueue_reaction(reaction, value.clone());
         }
@@ -174,24 +167,39 @@ impl Machine<'_> {
     /// (HostPromiseRejectionTracker "reject"); Node reports it after the
     /// microtask queue drains.
     pub fn reject_promise(&mut self, promise: ObjId, reason: Value) {
-        let settled_at = Some((self.event_loop.phase, self.depth));
-        let Some(data) = self.promise_data_mut(promise) else {
+        let Some((reactions, handled)) =
+            self.settle(promise, PromiseState::Rejected(reason.clone()))
+        else {
             return;
         };
-        if !matches!(data.state, PromiseState::Pending) {
-            return;
-        }
-        data.settled_at = settled_at;
-        data.state = PromiseState::Rejected(reason.clone());
-        data.fulfill_reactions.clear();
-        let handled = data.handled;
-        let reactions = std::mem::take(&mut data.reject_reactions);
         if !handled {
             self.unhandled.push(promise);
         }
         for reaction in reactions {
             self.enqueue_reaction(reaction, reason.clone());
         }
+    }
+
+    /// The steps FulfillPromise and RejectPromise share (§27.2.1.4 and
+    /// §27.2.1.7 steps 1-6): a pending promise takes `state`, drops the
+    /// other side's reactions and hands back its own, with whether it has a
+    /// handler. `None` when it had settled already.
+    fn settle(&mut self, promise: ObjId, state: PromiseState) -> Option<(Vec<Reaction>, bool)> {
+        let settled_at = Some((self.event_loop.phase, self.depth));
+        let data = self.promise_data_mut(promise)?;
+        if !matches!(data.state, PromiseState::Pending) {
+            return None;
+        }
+        let fulfilled = matches!(state, PromiseState::Fulfilled(_));
+        data.settled_at = settled_at;
+        data.state = state;
+        let (own, other) = if fulfilled {
+            (&mut data.fulfill_reactions, &mut data.reject_reactions)
+        } else {
+            (&mut data.reject_reactions, &mut data.fulfill_reactions)
+        };
+        other.clear();
+        Some((std::mem::take(own), data.handled))
     }
 
     fn enqueue_reaction(&mut self, reaction: Reaction, argument: Value) {
@@ -322,14 +330,20 @@ impl Machine<'_> {
     /// promise costs exactly one job after it settles.
     pub fn await_promise(&mut self, promise: ObjId, activation: usize) -> Run<()> {
         let origin = self.await_origin(activation, self.current_span());
-        self.perform_then(
-            promise,
-            ReactionHandler::AwaitResume(activation),
-            ReactionHandler::AwaitResume(activation),
-            None,
-            origin,
-        );
+        self.perform_then_resuming(promise, ReactionHandler::AwaitResume(activation), origin);
         Ok(())
+    }
+
+    /// PerformPromiseThen for the engine's own continuations (an `await`,
+    /// an async generator's return): one handler for both outcomes and no
+    /// derived promise.
+    pub(crate) fn perform_then_resuming(
+        &mut self,
+        promise: ObjId,
+        resume: ReactionHandler,
+        origin: Rc<str>,
+    ) {
+        self.perform_then(promise, resume.clone(), resume, None, origin);
     }
 
     fn await_origin(&self, activation: usize, span: Range<usize>) -> Rc<str> {
@@ -361,7 +375,9 @@ impl Machine<'_> {
                     ReactionKind::Fulfill => Completion::Normal(argument),
                     ReactionKind::Reject => Completion::Throw(argument),
                 };
-                return self.async_generator_returned(generator, outcome);
+                // AsyncGeneratorAwaitReturn's reaction completes the
+                // generator as a finished body does.
+                return self.async_generator_finished(generator, outcome);
             }
             ReactionHandler::Identity => Completion::Normal(argument),
             ReactionHandler::Thrower => Completion::Throw(argument),

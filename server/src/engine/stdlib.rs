@@ -173,79 +173,100 @@ impl Machine<'_> {
                 self.items(id).reverse();
                 normal(this)
             }
-            ArrayMethod::Reduce => {
-                let callback = arg(&args, 0);
-                let mut index = 0;
-                let mut accumulator = if args.len() > 1 {
-                    arg(&args, 1)
-                } else {
-                    match self.element(id, 0) {
-                        Some(first) => {
-                            index = 1;
-                            first
-                        }
-                        None => return self.abstain("reduce of an empty array (a TypeError)"),
-                    }
-                };
-                while index < len {
-                    let Some(item) = self.element(id, index) else {
-                        break;
-                    };
-                    let call_args =
-                        vec![accumulator, item, Value::Number(index as f64), this.clone()];
-                    match self.call(&callback, Value::Undefined, call_args)? {
-                        Completion::Normal(value) => accumulator = value,
-                        thrown => return Ok(thrown),
-                    }
-                    index += 1;
-                }
-                normal(accumulator)
-            }
+            ArrayMethod::Reduce => self.array_reduce(id, len, this, &args),
             ArrayMethod::Map
             | ArrayMethod::Filter
             | ArrayMethod::ForEach
             | ArrayMethod::Some
             | ArrayMethod::Every
             | ArrayMethod::Find
-            | ArrayMethod::FindIndex => {
-                let callback = arg(&args, 0);
-                if !self.is_callable(&callback) {
-                    return self.abstain("an array callback that is not a function (a TypeError)");
+            | ArrayMethod::FindIndex => self.array_callback_method(method, id, len, this, &args),
+        }
+    }
+
+    /// `reduce` (§23.1.3.24): the callback folds the elements from the
+    /// first (or from the initial value).
+    fn array_reduce(
+        &mut self,
+        id: ObjId,
+        len: usize,
+        this: Value,
+        args: &[Value],
+    ) -> Run<Completion> {
+        let callback = arg(args, 0);
+        let mut index = 0;
+        let mut accumulator = if args.len() > 1 {
+            arg(args, 1)
+        } else {
+            match self.element(id, 0) {
+                Some(first) => {
+                    index = 1;
+                    first
                 }
-                let mut results = Vec::new();
-                for index in 0..len {
-                    // Elements removed during iteration are skipped (HasProperty).
-                    let Some(item) = self.element(id, index) else {
-                        break;
-                    };
-                    let call_args = vec![item.clone(), Value::Number(index as f64), this.clone()];
-                    let value = match self.call(&callback, Value::Undefined, call_args)? {
-                        Completion::Normal(value) => value,
-                        thrown => return Ok(thrown),
-                    };
-                    match method {
-                        ArrayMethod::Map => results.push(value),
-                        ArrayMethod::Filter if value.truthy() => results.push(item),
-                        ArrayMethod::Some if value.truthy() => return normal(Value::Bool(true)),
-                        ArrayMethod::Every if !value.truthy() => return normal(Value::Bool(false)),
-                        ArrayMethod::Find if value.truthy() => return normal(item),
-                        ArrayMethod::FindIndex if value.truthy() => {
-                            return normal(Value::Number(index as f64))
-                        }
-                        _ => {}
-                    }
+                None => return self.abstain("reduce of an empty array (a TypeError)"),
+            }
+        };
+        while index < len {
+            let Some(item) = self.element(id, index) else {
+                break;
+            };
+            let call_args = vec![accumulator, item, Value::Number(index as f64), this.clone()];
+            match self.call(&callback, Value::Undefined, call_args)? {
+                Completion::Normal(value) => accumulator = value,
+                thrown => return Ok(thrown),
+            }
+            index += 1;
+        }
+        Ok(Completion::Normal(accumulator))
+    }
+
+    /// `map`, `filter`, `forEach`, `some`, `every`, `find` and `findIndex`:
+    /// the callback runs on each element until the method has its answer.
+    fn array_callback_method(
+        &mut self,
+        method: ArrayMethod,
+        id: ObjId,
+        len: usize,
+        this: Value,
+        args: &[Value],
+    ) -> Run<Completion> {
+        let normal = |value: Value| Ok(Completion::Normal(value));
+        let callback = arg(args, 0);
+        if !self.is_callable(&callback) {
+            return self.abstain("an array callback that is not a function (a TypeError)");
+        }
+        let mut results = Vec::new();
+        for index in 0..len {
+            // Elements removed during iteration are skipped (HasProperty).
+            let Some(item) = self.element(id, index) else {
+                break;
+            };
+            let call_args = vec![item.clone(), Value::Number(index as f64), this.clone()];
+            let value = match self.call(&callback, Value::Undefined, call_args)? {
+                Completion::Normal(value) => value,
+                thrown => return Ok(thrown),
+            };
+            match method {
+                ArrayMethod::Map => results.push(value),
+                ArrayMethod::Filter if value.truthy() => results.push(item),
+                ArrayMethod::Some if value.truthy() => return normal(Value::Bool(true)),
+                ArrayMethod::Every if !value.truthy() => return normal(Value::Bool(false)),
+                ArrayMethod::Find if value.truthy() => return normal(item),
+                ArrayMethod::FindIndex if value.truthy() => {
+                    return normal(Value::Number(index as f64))
                 }
-                normal(match method {
-                    ArrayMethod::Map | ArrayMethod::Filter => {
-                        Value::Object(self.alloc(ObjKind::Array(results)))
-                    }
-                    ArrayMethod::Some => Value::Bool(false),
-                    ArrayMethod::Every => Value::Bool(true),
-                    ArrayMethod::FindIndex => Value::Number(-1.0),
-                    _ => Value::Undefined,
-                })
+                _ => {}
             }
         }
+        normal(match method {
+            ArrayMethod::Map | ArrayMethod::Filter => {
+                Value::Object(self.alloc(ObjKind::Array(results)))
+            }
+            ArrayMethod::Some => Value::Bool(false),
+            ArrayMethod::Every => Value::Bool(true),
+            ArrayMethod::FindIndex => Value::Number(-1.0),
+            _ => Value::Undefined,
+        })
     }
 
     pub(crate) fn string_method(

@@ -2,7 +2,7 @@
 //! expected output was produced by Node v24.11.1 running the same program as
 //! a CommonJS file.
 
-use super::tests::{abstains, cjs};
+use super::tests::{abstains_mentioning, cjs};
 
 #[test]
 fn request_queue_yield_awaits_and_return_settle_in_order_with_jobs() {
@@ -292,14 +292,13 @@ for (let i = 1; i <= 10; i++) p = p.then(() => console.log("job", i));
 
 #[test]
 fn throw_on_an_async_generator_inside_yield_star_abstains() {
-    let abstention = abstains(
-        "async function* a() { yield 1; }\nasync function* b() { yield* a(); }\nconst g = b();\ng.next().then(() => g.throw(new Error(\"x\")));",
-    );
-    assert!(abstention.reason.contains("yield*"), "{abstention:?}");
+    abstains_mentioning("async function* a() { yield 1; }\nasync function* b() { yield* a(); }\nconst g = b();\ng.next().then(() => g.throw(new Error(\"x\")));", "yield*");
 }
 
 #[test]
 fn for_await_over_a_string_abstains() {
-    let abstention = abstains("(async () => { for await (const c of \"ab\") console.log(c); })();");
-    assert!(abstention.reason.contains("for await"), "{abstention:?}");
+    abstains_mentioning(
+        "(async () => { for await (const c of \"ab\") console.log(c); })();",
+        "for await",
+    );
 }

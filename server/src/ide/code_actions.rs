@@ -85,3 +85,64 @@ fn suppression_edit(source: &str, finding: &Finding) -> Edit {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::findings::{Fix, FixSafety, Severity};
+
+    fn finding(rule: &'static str, range: Range<usize>, fixes: Vec<Fix>) -> Finding {
+        Finding {
+            rule,
+            severity: Severity::Warning,
+            message: String::new(),
+            range,
+            fixes,
+        }
+    }
+
+    #[test]
+    fn a_finding_under_the_range_offers_its_fixes_then_a_suppression() {
+        let source = "f();\n  g();\n";
+        let fix = Fix {
+            title: "Add void".to_owned(),
+            safety: FixSafety::MarksIntent,
+            edits: vec![Edit {
+                range: 7..7,
+                text: "void ".to_owned(),
+            }],
+        };
+        let findings = [
+            finding("floating-promise", 0..3, Vec::new()),
+            finding("floating-promise", 7..10, vec![fix]),
+        ];
+        let fixes = quick_fixes(source, &findings, 8..8);
+        let titles: Vec<(&str, bool)> = fixes
+            .iter()
+            .map(|fix| (fix.title.as_str(), fix.preferred))
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                ("Add void", true),
+                ("Ignore floating-promise on this line", false)
+            ]
+        );
+        assert!(fixes
+            .iter()
+            .all(|fix| std::ptr::eq(fix.finding, &findings[1])));
+        assert_eq!(
+            fixes[1].edits,
+            [Edit {
+                range: 5..5,
+                text: "  // ticklens-ignore-next-line floating-promise\n".to_owned(),
+            }]
+        );
+    }
+
+    #[test]
+    fn a_comment_naming_no_rule_is_not_suppressed_by_another() {
+        let findings = [finding(UNKNOWN_RULE, 0..3, Vec::new())];
+        assert!(quick_fixes("abc", &findings, 0..3).is_empty());
+    }
+}

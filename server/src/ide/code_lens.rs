@@ -40,3 +40,31 @@ pub fn code_lenses(insights: &Insights) -> Vec<CodeLens> {
     });
     std::iter::once(order).chain(settles).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::insights;
+    use crate::engine::ModuleKind;
+    use crate::syntax;
+
+    #[test]
+    fn the_order_comes_first_then_each_async_function_at_its_start() {
+        let program = "console.log('A');\nasync function run() { await 1; }\nrun();\n";
+        let tree = syntax::parse(program, None);
+        let lenses = code_lenses(&insights::insights(program, &tree, ModuleKind::CommonJs));
+        assert_eq!(lenses.len(), 2, "{lenses:#?}");
+        assert_eq!(lenses[0].kind, CodeLensKind::Order);
+        assert_eq!(
+            (lenses[0].target.clone(), lenses[0].title.as_str()),
+            (0..0, "prints: A")
+        );
+        assert_eq!(lenses[1].kind, CodeLensKind::Settle);
+        assert_eq!(lenses[1].target.start, program.find("async").unwrap());
+        assert!(
+            lenses[1].title.starts_with("run(): settles"),
+            "{}",
+            lenses[1].title
+        );
+    }
+}

@@ -10,7 +10,6 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::analysis::dataflow;
 use crate::analysis::insights::Insights;
 use crate::syntax::{awaits, js};
 
@@ -55,8 +54,7 @@ fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverResult> {
     let node = root.descendant_for_byte_range(offset, offset)?;
     // The node and its ancestors from one descent: climbing with
     // `Node::parent` costs O(depth) a step, too much in deeply nested code.
-    let mut chain = dataflow::ancestors_of(root, node);
-    chain.push(node);
+    let chain = js::path_from(root, node);
     for (at, &n) in chain.iter().enumerate().rev() {
         // Without the file's module kind, only awaits inside async
         // functions are read here; the insights cover an ES module's top level.
@@ -65,23 +63,17 @@ fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverResult> {
         if let Some(awaited) = awaited {
             return Some(await_hover(source, &awaited, &chain[..at]));
         }
-        match n.kind() {
-            "function_declaration"
-            | "function_expression"
-            | "arrow_function"
-            | "method_definition"
-                if js::is_async_function(n) =>
-            {
-                // Only the head of the function (name, `async`, parameters) shows the contract.
-                let head_end = n
-                    .child_by_field_id(crate::field!("body"))
-                    .map_or(n.end_byte(), |body| body.start_byte());
-                if offset < head_end {
-                    return Some(async_function_hover(source, n));
-                }
-                return None;
+        // The contract is that of a function returning a promise: an async
+        // generator returns an iterator instead, and gets no hover here.
+        if js::is_async_function(n) && !js::is_generator_function(n) {
+            // Only the head of the function (name, `async`, parameters) shows the contract.
+            let head_end = n
+                .child_by_field_id(crate::field!("body"))
+                .map_or(n.end_byte(), |body| body.start_byte());
+            if offset < head_end {
+                return Some(async_function_hover(source, n));
             }
-            _ => {}
+            return None;
         }
     }
     None
@@ -90,11 +82,8 @@ fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverResult> {
 /// How the hover names the function around a node whose ancestors (root
 /// first) are `ancestors`.
 fn enclosing_function_name(source: &str, ancestors: &[Node]) -> String {
-    for n in ancestors.iter().rev() {
-        if matches!(
-            n.kind(),
-            "function_declaration" | "function_expression" | "arrow_function" | "method_definition"
-        ) {
+    for &n in ancestors.iter().rev() {
+        if js::is_function(n) {
             return n
                 .child_by_field_id(crate::field!("name"))
                 .map(|name| format!("`{}()`", &source[name.byte_range()]))
@@ -163,6 +152,32 @@ mod tests {
         );
         // Outside an async function `await` is a name and this is a call.
         assert_eq!(hover("function f() { return $0await (x).y; }"), None);
+    }
+
+    #[test]
+    fn the_insights_answer_before_the_generic_hover() {
+        let source = "async function run() { await 1; }\nrun();\n";
+        let tree = syntax::parse(source, None);
+        let offset = source.find("await").unwrap();
+        let facts =
+            crate::analysis::insights::insights(source, &tree, crate::engine::ModuleKind::CommonJs);
+        let with_insights = super::hover(source, &tree, Some(&facts), offset).unwrap();
+        assert_eq!(with_insights.origin, HoverOrigin::Insights);
+        let generic = super::hover(source, &tree, None, offset).unwrap();
+        assert_eq!(generic.origin, HoverOrigin::Syntax);
+        assert_ne!(with_insights.markdown, generic.markdown);
+    }
+
+    #[test]
+    fn an_await_in_an_async_generator_names_the_generator_which_gets_no_contract() {
+        let info = hover("async function* lines() { $0await open(); }").unwrap();
+        assert!(
+            info.markdown.contains("Suspends `lines()`"),
+            "{}",
+            info.markdown
+        );
+        assert_eq!(hover("async function* $0lines() { yield 1; }"), None);
+        assert_eq!(hover("class C { async *$0m() { yield 1; } }"), None);
     }
 
     #[test]

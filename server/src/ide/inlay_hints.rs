@@ -69,3 +69,50 @@ pub fn inlay_hints(insights: &Insights, visible: Range<usize>) -> Vec<InlayHint>
     hints.sort_by_key(|hint| hint.target.end);
     hints
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::insights;
+    use crate::engine::ModuleKind;
+    use crate::syntax;
+
+    const PROGRAM: &str = "async function run() {\n  await 1;\n  await 2;\n}\nrun();\n";
+
+    fn hints(visible: Range<usize>) -> Vec<InlayHint> {
+        let tree = syntax::parse(PROGRAM, None);
+        inlay_hints(
+            &insights::insights(PROGRAM, &tree, ModuleKind::CommonJs),
+            visible,
+        )
+    }
+
+    #[test]
+    fn each_await_and_each_dropped_promise_gets_a_hint_after_it_in_document_order() {
+        let all = hints(0..PROGRAM.len());
+        let found: Vec<(usize, InlayHintKind)> = all
+            .iter()
+            .map(|hint| (hint.target.end, hint.kind))
+            .collect();
+        let end_of = |code: &str| PROGRAM.rfind(code).unwrap() + code.len();
+        assert_eq!(
+            found,
+            [
+                (end_of("await 1"), InlayHintKind::Resume),
+                (end_of("await 2"), InlayHintKind::Resume),
+                (end_of("run()"), InlayHintKind::DroppedPromise),
+            ],
+            "{all:#?}"
+        );
+        assert!(all[0].tooltip.contains("run()"), "{}", all[0].tooltip);
+        assert_eq!(all[2].label, "dropped promise");
+    }
+
+    #[test]
+    fn only_hints_in_the_visible_range_ends_included() {
+        let first = PROGRAM.find("await 1").unwrap() + "await 1".len();
+        assert_eq!(hints(0..first).len(), 1);
+        assert_eq!(hints(first + 1..PROGRAM.len()).len(), 2);
+        assert_eq!(hints(first + 1..first + 2).len(), 0);
+    }
+}

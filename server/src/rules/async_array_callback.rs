@@ -1,57 +1,13 @@
-//! `async-array-callback`: an async callback passed to an array method that
-//! ignores its promise or reads it as a boolean or a number.
-//!
-//! An async function always returns a promise. `forEach` drops it, so the loop
-//! ends before any callback finishes, and a failing callback becomes an
-//! unhandled rejection, which ends the process under Node 24.
-//! `filter`, `some`, `every`, `find` and `findIndex` read it as a boolean, and a
-//! promise is always truthy. `sort` reads it as a number: `NaN`, which counts as
-//! "equal". `reduce` passes it on as the next accumulator.
-//!
-//! Bad:
-//! ```js
-//! async function saveAll(users) {
-//!   users.forEach(async (user) => {
-//!     await db.save(user);
-//!   });
-//! }
-//! ```
-//!
-//! Good:
-//! ```js
-//! async function saveAll(users) {
-//!   await Promise.all(users.map(async (user) => {
-//!     await db.save(user);
-//!   }));
-//! }
-//! ```
-//!
-//! Fixes (for `forEach` at statement level, both change behaviour):
-//! `await Promise.all(arr.map(...))` inside an async function (keeps the
-//! callbacks concurrent, now waits for them and propagates the first failure),
-//! and a sequential `for...of` loop (one at a time) when the callback uses only
-//! its element and returns no value. There is no automatic fix for the other
-//! methods: compute the answers first (`await Promise.all(arr.map(...))`) and
-//! then filter or sort on the results.
-//!
-//! Not flagged: calls whose result is awaited or chained with `.then` or
-//! `.toArray()` (Node streams and async iterators have `forEach`, `filter` ...
-//! methods that do await their callbacks), and async reducers that `await`
-//! their accumulator.
-
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{
-    awaits_itself, for_each_own_node, in_async_function, AsyncFacts,
-};
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
-use crate::syntax::js::{is_for_await, unwrap_parens};
+use crate::analysis::source_facts::AsyncFacts;
+use crate::findings::{Edit, Finding, Fix};
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{for_each_own_node, in_async_function, is_for_await, unwrap_parens};
 use crate::syntax::{await_lookup, awaits};
 use crate::{query_file, syntax};
 
-use super::{Rule, RuleContext, RuleMeta, Trigger};
-
-pub struct AsyncArrayCallback;
+use super::{declare_rule, RuleContext};
 
 query_file!(
     ARRAY_CALLBACKS,
@@ -65,13 +21,106 @@ query_file!(
     ]
 );
 
-static META: RuleMeta = RuleMeta {
-    code: "async-array-callback",
-    default_severity: Severity::Warning,
-    summary: "an async callback whose promise an array method ignores or misreads",
-    triggers: &[Trigger::Modifier("async")],
-    queries: &[&ARRAY_CALLBACKS],
-};
+declare_rule! {
+    /// Flags an async callback passed to an array method that ignores its promise (`forEach`) or reads it
+    /// as a boolean or a number (`filter`, `some`, `every`, `find`, `findIndex`, `findLast`,
+    /// `findLastIndex`, `sort`, `toSorted`), and async reducers (`reduce`, `reduceRight`) that never
+    /// `await` their accumulator.
+    ///
+    /// Default severity: warning. Fixes for `forEach` only (both change behaviour).
+    ///
+    /// ## Why
+    ///
+    /// An async function always returns a promise, and these methods were written for plain values:
+    ///
+    /// - `forEach` drops each promise: the loop returns before any callback has finished, and a failing
+    ///   callback becomes an unhandled rejection, which ends the process under Node 24 (exit code 1).
+    /// - `filter`, `some`, `every`, `find`, `findIndex` read the promise as a boolean, and a promise is
+    ///   always truthy: `filter` keeps every element, `some` returns true for any non-empty array, `find`
+    ///   returns the first element.
+    /// - `sort` reads it as a number: `NaN`, which counts as "equal", so the array keeps its order.
+    /// - `reduce` passes the promise on as the next accumulator.
+    ///
+    /// ## Flagged
+    ///
+    /// ```js expect_diagnostic
+    /// async function saveAll(users) {
+    ///   users.forEach(async (user) => {
+    ///     await db.save(user);
+    ///   });
+    ///   console.log("saved"); // printed before any save finishes
+    /// }
+    /// ```
+    ///
+    /// ```js expect_diagnostic
+    /// const admins = users.filter(async (user) => await isAdmin(user));
+    /// ```
+    ///
+    /// ```js expect_diagnostic
+    /// const total = xs.reduce(async (sum, x) => sum + (await price(x)), 0);
+    /// ```
+    ///
+    /// ## Not flagged
+    ///
+    /// ```js valid
+    /// async function saveAll(users) {
+    ///   await Promise.all(users.map(async (user) => {
+    ///     await db.save(user);
+    ///   }));
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// // Node streams and async iterator helpers await their callbacks: the result is awaited.
+    /// await readable.forEach(async (chunk) => {
+    ///   await write(chunk);
+    /// });
+    /// ```
+    ///
+    /// ```js valid
+    /// // Chained with `.toArray()` (or `.then`, `.catch`): the stream's helper awaits the callbacks.
+    /// const rows = await stream.filter(async (r) => check(r)).toArray();
+    /// ```
+    ///
+    /// ```js valid
+    /// // An async reducer that awaits its accumulator runs its steps in order.
+    /// const total = await xs.reduce(async (sumP, x) => {
+    ///   const sum = await sumP;
+    ///   return sum + (await price(x));
+    /// }, Promise.resolve(0));
+    /// ```
+    ///
+    /// ## The fix
+    ///
+    /// For `arr.forEach(async (x) => { ... })` as a statement with no `thisArg`, on a receiver that is
+    /// not named or built like a `Map`, `Set` or DOM list:
+    ///
+    /// 1. `await Promise.all(arr.map(async (x) => { ... }))` — inside an async function; preferred,
+    ///    since it keeps the callbacks running concurrently as before, and now waits for them and
+    ///    propagates the first failure.
+    /// 2. `for (const x of arr) { ... }` — sequential: one element at a time. Offered when the callback
+    ///    uses only its element (no index or array parameter, no `this`/`arguments`), returns no value,
+    ///    and has no `return` inside a nested loop; `return;` becomes `continue;`. When the body awaits,
+    ///    only inside an async function.
+    ///
+    /// For the other methods there is no automatic fix: compute the answers first, then use them:
+    ///
+    /// ```js
+    /// const flags = await Promise.all(users.map((user) => isAdmin(user)));
+    /// const admins = users.filter((_, i) => flags[i]);
+    /// ```
+    ///
+    /// For `reduce`, `await` the accumulator first thing in the reducer, or use a `for...of` loop.
+    ///
+    /// ## When to disable
+    ///
+    /// When the receiver is a library object whose methods do await async callbacks and the result is not
+    /// awaited at the call site.
+    pub struct AsyncArrayCallback { code: "async-array-callback", queries: [ARRAY_CALLBACKS],
+        summary: "an async callback whose promise an array method ignores or misreads",
+        severity: Warning, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
+    }
+}
 
 struct Match<'t> {
     call: Node<'t>,
@@ -81,24 +130,17 @@ struct Match<'t> {
     keyword: Node<'t>,
 }
 
-impl Rule for AsyncArrayCallback {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl AsyncArrayCallback {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|m| {
-                let method = ctx.text(m.method);
-                let fixes = if method == "forEach" {
-                    for_each_fixes(ctx, ctx.facts(), &m)
-                } else {
-                    Vec::new()
-                };
-                META.finding(m.keyword.byte_range(), message(method), fixes)
-            })
-            .collect()
+        META.report_each(detect(ctx), |m| {
+            let method = ctx.text(m.method);
+            let fixes = if method == "forEach" {
+                for_each_fixes(ctx, ctx.facts(), &m)
+            } else {
+                Vec::new()
+            };
+            (m.keyword.byte_range(), message(method), fixes)
+        })
     }
 }
 
@@ -278,7 +320,7 @@ fn for_each_fixes(ctx: &RuleContext, facts: &AsyncFacts, m: &Match) -> Vec<Fix> 
         let end = m.call.end_byte();
         fixes.push(Fix {
             title: "Wait for every callback with `await Promise.all(arr.map(...))`".to_owned(),
-            safety: FixSafety::ChangesBehaviour,
+            safety: FIX_SAFETY,
             edits: vec![
                 Edit {
                     range: start..start,
@@ -320,7 +362,7 @@ fn for_of_fix(ctx: &RuleContext, statement: Node, m: &Match, in_async: bool) -> 
     ) {
         return None;
     }
-    if crate::analysis::async_facts::uses_own_this_or_arguments(ctx.source, callback) {
+    if crate::syntax::js::uses_own_this_or_arguments(ctx.source, callback) {
         return None;
     }
     if awaits_itself(ctx.source, callback) && !in_async {
@@ -341,7 +383,7 @@ fn for_of_fix(ctx: &RuleContext, statement: Node, m: &Match, in_async: bool) -> 
     };
     Some(Fix {
         title: "Run the callbacks one after another in a `for...of` loop".to_owned(),
-        safety: FixSafety::ChangesBehaviour,
+        safety: FIX_SAFETY,
         edits: vec![Edit {
             range: statement.byte_range(),
             text: format!("{head}{loop_body}"),
@@ -402,12 +444,10 @@ fn inside_nested_loop(node: Node, body: Node) -> bool {
 mod tests {
     use super::*;
     use crate::driver::analyze_with;
+    use crate::rules::fix_outputs::fix_outputs_and_safety;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
-
-    fn fixes_of(source: &str) -> Vec<(String, FixSafety)> {
-        crate::rules::fix_outputs::fix_outputs_and_safety(&AsyncArrayCallback, source)
-    }
 
     #[test]
     fn sync_callbacks_promise_aware_apis_and_awaited_accumulators_pass() {
@@ -525,7 +565,7 @@ mod tests {
     fn for_each_fixes_rewrite_to_promise_all_or_for_of() {
         let source = "async function saveAll(users) {\n  users.forEach(async (user) => {\n    if (!user) return;\n    await save(user);\n  });\n}";
         assert_eq!(
-            fixes_of(source),
+            fix_outputs_and_safety(&AsyncArrayCallback, source),
             [
                 (
                     "async function saveAll(users) {\n  await Promise.all(users.map(async (user) => {\n    if (!user) return;\n    await save(user);\n  }));\n}".to_owned(),
@@ -540,7 +580,7 @@ mod tests {
         let expression_body =
             "async function f(xs) {\n  xs.forEach(async ({ id }) => save(id));\n}";
         assert_eq!(
-            fixes_of(expression_body)[1].0,
+            fix_outputs_and_safety(&AsyncArrayCallback, expression_body)[1].0,
             "async function f(xs) {\n  for (const { id } of xs) {\n    await save(id);\n  }\n}"
         );
     }
@@ -565,7 +605,7 @@ mod tests {
             // Not at statement level.
             ("async function f(xs) { const r = xs.forEach(async (x) => { await g(x); }); }", 0),
         ] {
-            assert_eq!(fixes_of(source).len(), expected_fixes, "{source}");
+            assert_eq!(fix_outputs_and_safety(&AsyncArrayCallback, source).len(), expected_fixes, "{source}");
         }
     }
 }

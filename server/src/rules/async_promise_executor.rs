@@ -1,47 +1,17 @@
-//! `async-promise-executor`: an `async` function passed to `new Promise(...)`.
-//!
-//! The executor of `new Promise(executor)` is expected to call `resolve` or
-//! `reject` directly. Marking it `async` makes it return a promise of its own that
-//! the constructor ignores: any throw in it, before or after an `await`, rejects
-//! that ignored promise, and the promise being constructed can stay pending for
-//! ever. Nothing handles the ignored promise's rejection, so Node 24 ends the
-//! process with exit code 1 (`tests/rule_claims.rs` runs both cases).
-//!
-//! Bad:
-//! ```js
-//! return new Promise(async (resolve) => {
-//!   const data = await fetch(url);
-//!   resolve(data);
-//! });
-//! ```
-//!
-//! Good:
-//! ```js
-//! return fetch(url);
-//! ```
-//!
-//! Fixes: when the executor never awaits, drop `async` (safe: the executor
-//! then runs exactly as before, and a synchronous throw rejects the new
-//! promise instead of being lost). When it awaits and has the simple
-//! "compute, then `resolve(value)`" shape, directly under `return` in an async
-//! function, inline the work and `return value` (changes behaviour: the
-//! function's promise settles a few jobs earlier, and a failure after an
-//! `await` now rejects it instead of leaving it pending).
-
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{
-    awaits_itself, for_each_own_node, in_async_function, uses_own_this_or_arguments,
+use crate::findings::{Finding, Fix, FixSafety};
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{
+    enclosing_function, for_each_own_node, in_async_function, pattern_names, unwrap_parens,
+    uses_own_this_or_arguments,
 };
-use crate::findings::{Finding, Fix, FixSafety, Severity};
-use crate::syntax::js::{enclosing_function, pattern_names, unwrap_parens};
 use crate::{query_file, syntax};
 
+use super::executors::executor_params;
 use super::report::{keyword_and_space, one_edit_fix};
 use super::tree_walks::{has_named_descendant, named_children_but_comments};
-use super::{Rule, RuleContext, RuleMeta, Trigger};
-
-pub struct AsyncPromiseExecutor;
+use super::{declare_rule, RuleContext};
 
 query_file!(
     PROMISE_EXECUTORS,
@@ -54,19 +24,84 @@ query_file!(
     ]
 );
 
-static META: RuleMeta = RuleMeta {
-    code: "async-promise-executor",
-    default_severity: Severity::Warning,
-    summary: "an async function passed as a Promise executor",
-    triggers: &[Trigger::Modifier("async")],
-    queries: &[&PROMISE_EXECUTORS],
-};
-
-impl Rule for AsyncPromiseExecutor {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+declare_rule! {
+    /// Flags an `async` function passed as the executor of `new Promise(...)`.
+    ///
+    /// Default severity: warning. Fixes: drop `async` when the executor never awaits (safe); inline the
+    /// work when the executor has the simple "compute, then `resolve(value)`" shape under `return` in an
+    /// async function (changes behaviour); otherwise no automatic edit.
+    ///
+    /// ## Why
+    ///
+    /// The executor of `new Promise(executor)` runs synchronously and is expected to call `resolve` or
+    /// `reject`. An `async` executor returns a promise of its own, which the `Promise` constructor ignores.
+    /// Any `throw` in the executor, before or after an `await`, lands on the ignored promise instead of the
+    /// new one: the promise being constructed neither fulfills nor rejects, and nothing handles the
+    /// ignored promise's rejection, so Node 24 ends the process with exit code 1.
+    ///
+    /// ## Flagged
+    ///
+    /// ```js expect_diagnostic
+    /// async function getData(url) {
+    ///   return new Promise(async (resolve) => {
+    ///     const data = await fetch(url);
+    ///     resolve(data);
+    ///   });
+    /// }
+    /// ```
+    ///
+    /// ```js expect_diagnostic
+    /// const ready = new Promise(async (resolve) => {
+    ///   emitter.once("ready", resolve);
+    /// });
+    /// ```
+    ///
+    /// ## Not flagged
+    ///
+    /// ```js valid
+    /// async function getData(url) {
+    ///   return fetch(url);
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// function delay(ms) {
+    ///   return new Promise((resolve) => setTimeout(resolve, ms));
+    /// }
+    /// ```
+    ///
+    /// ## The fix
+    ///
+    /// - The executor never awaits (an `await` inside a nested callback does not count): remove
+    ///   `async`. Safe — the executor runs exactly as before, and a synchronous throw now rejects the new
+    ///   promise instead of being lost.
+    /// - `return new Promise(async (resolve) => { ...work...; resolve(value); })` in an async function,
+    ///   where the work neither uses `resolve`/`reject` nor returns early, and declares no name the
+    ///   enclosing function also uses: the work moves out and `resolve(value)` becomes `return value;`.
+    ///
+    ///   ```js
+    ///   async function getData(url) {
+    ///     const data = await fetch(url);
+    ///     return data;
+    ///   }
+    ///   ```
+    ///
+    ///   This changes behaviour: the function's promise settles a few jobs earlier, and a failure after
+    ///   an `await` now rejects it instead of leaving it pending for ever.
+    /// - Anything else (a `reject` in a `catch`, several `resolve` calls, a promise that is not returned):
+    ///   no edit; wrap the awaited work in an async function of its own and return its value.
+    ///
+    /// ## When to disable
+    ///
+    /// Never in new code. If existing code must keep the shape, wrap the whole executor body in
+    /// `try { ... } catch (err) { reject(err); }` so no rejection is lost.
+    pub struct AsyncPromiseExecutor { code: "async-promise-executor", queries: [PROMISE_EXECUTORS],
+        summary: "an async function passed as a Promise executor",
+        severity: Warning, fixes: [Safe, ChangesBehaviour], triggers: [Modifier("async")],
     }
+}
 
+impl AsyncPromiseExecutor {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
         let mut findings = Vec::new();
         ctx.for_each_complete_capture(
@@ -126,7 +161,7 @@ fn inline_fix(ctx: &RuleContext, new: Node, executor: Node) -> Option<Fix> {
     if !in_async_function(statement) || uses_own_this_or_arguments(ctx.source, executor) {
         return None;
     }
-    let (resolve, reject) = executor_names(ctx, executor)?;
+    let (resolve, reject) = executor_params(ctx, executor)?;
     // Anywhere inside, nested functions included: a callback may settle it.
     let mentions_executor_functions = |node: Node| {
         has_named_descendant(node, |n| {
@@ -215,23 +250,6 @@ fn inline_fix(ctx: &RuleContext, new: Node, executor: Node) -> Option<Fix> {
     ))
 }
 
-/// `(resolve)` or `(resolve, reject)` as plain identifiers.
-fn executor_names<'s>(ctx: &RuleContext<'s>, executor: Node) -> Option<(&'s str, Option<&'s str>)> {
-    if let Some(single) = executor.child_by_field_id(crate::field!("parameter")) {
-        return (single.kind() == "identifier").then(|| (ctx.text(single), None));
-    }
-    let params = executor.child_by_field_id(crate::field!("parameters"))?;
-    let mut cursor = params.walk();
-    let names: Vec<Node> = params.named_children(&mut cursor).collect();
-    if names.iter().any(|n| n.kind() != "identifier") {
-        return None;
-    }
-    match names.as_slice() {
-        [resolve] => Some((ctx.text(*resolve), None)),
-        [resolve, reject] => Some((ctx.text(*resolve), Some(ctx.text(*reject)))),
-        _ => None,
-    }
-}
 
 /// Moving `work` out of the executor would clash with (or shadow) a name of
 /// the enclosing function.
@@ -277,6 +295,7 @@ fn declares_names_used_outside(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::fix_outputs::fix_outputs_and_safety;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     #[test]
@@ -307,21 +326,23 @@ mod tests {
         );
     }
 
-    fn fixes_of(source: &str) -> Vec<(String, FixSafety)> {
-        crate::rules::fix_outputs::fix_outputs_and_safety(&AsyncPromiseExecutor, source)
-    }
-
     #[test]
     fn an_executor_that_never_awaits_loses_its_async() {
         assert_eq!(
-            fixes_of("new Promise(async (resolve) => { resolve(1); });"),
+            fix_outputs_and_safety(
+                &AsyncPromiseExecutor,
+                "new Promise(async (resolve) => { resolve(1); });"
+            ),
             [(
                 "new Promise((resolve) => { resolve(1); });".to_owned(),
                 FixSafety::Safe
             )]
         );
         assert_eq!(
-            fixes_of("new Promise(async function (resolve) { setTimeout(resolve, 1); });"),
+            fix_outputs_and_safety(
+                &AsyncPromiseExecutor,
+                "new Promise(async function (resolve) { setTimeout(resolve, 1); });"
+            ),
             [(
                 "new Promise(function (resolve) { setTimeout(resolve, 1); });".to_owned(),
                 FixSafety::Safe
@@ -329,7 +350,7 @@ mod tests {
         );
         // An await in a nested function is not the executor's.
         assert_eq!(
-            fixes_of("new Promise(async (resolve) => { emitter.on('x', async () => resolve(await f())); });")[0].1,
+            fix_outputs_and_safety(&AsyncPromiseExecutor, "new Promise(async (resolve) => { emitter.on('x', async () => resolve(await f())); });")[0].1,
             FixSafety::Safe
         );
     }
@@ -337,15 +358,15 @@ mod tests {
     #[test]
     fn compute_then_resolve_is_inlined_under_return_in_async_functions() {
         assert_eq!(
-            fixes_of("async function getData(url) {\n  return new Promise(async (resolve) => {\n    const data = await fetch(url);\n    resolve(data);\n  });\n}"),
+            fix_outputs_and_safety(&AsyncPromiseExecutor, "async function getData(url) {\n  return new Promise(async (resolve) => {\n    const data = await fetch(url);\n    resolve(data);\n  });\n}"),
             [("async function getData(url) {\n  const data = await fetch(url);\n  return data;\n}".to_owned(), FixSafety::ChangesBehaviour)]
         );
         assert_eq!(
-            fixes_of("async function g(url) {\n  return new Promise(async (r) => r(await fetch(url)));\n}"),
+            fix_outputs_and_safety(&AsyncPromiseExecutor, "async function g(url) {\n  return new Promise(async (r) => r(await fetch(url)));\n}"),
             [("async function g(url) {\n  return await fetch(url);\n}".to_owned(), FixSafety::ChangesBehaviour)]
         );
         assert_eq!(
-            fixes_of("async function g() {\n  return new Promise(async (resolve, reject) => {\n    await step();\n    resolve();\n  });\n}"),
+            fix_outputs_and_safety(&AsyncPromiseExecutor, "async function g() {\n  return new Promise(async (resolve, reject) => {\n    await step();\n    resolve();\n  });\n}"),
             [("async function g() {\n  await step();\n  return;\n}".to_owned(), FixSafety::ChangesBehaviour)]
         );
     }
@@ -367,7 +388,7 @@ mod tests {
             // Parsed as a call of a function named `await`: it still awaits (found by fuzzing).
             "new Promise(async (resolve) => { const d = await (url).then(f); resolve(d); });",
         ] {
-            assert!(fixes_of(source).is_empty(), "{source}");
+            assert!(fix_outputs_and_safety(&AsyncPromiseExecutor, source).is_empty(), "{source}");
         }
     }
 }

@@ -1,48 +1,9 @@
-//! `await-in-loop`: `await` in a `for` loop whose iterations do not depend on each other.
-//!
-//! `for (const user of users) { await sendEmail(user); }` starts the second send
-//! only after the first has settled: the loop takes the sum of all latencies.
-//! When no iteration needs anything from an earlier one, the iterations can
-//! overlap with `Promise.all`.
-//!
-//! This is a hint. Running iterations at the same time changes the order of
-//! their side effects, starts all of them at once (rate limits, connection
-//! pools; see `unbounded-fan-out` for large inputs) and lets the others run on
-//! when one rejects. Ordered work such as migrations must stay sequential.
-//!
-//! The rule stays silent, to avoid the false positives ESLint's
-//! `no-await-in-loop` is known for, when:
-//! - the loop is `for await`, `while` or `do...while` (polling and retry loops),
-//!   or a `for (;;)` loop that is not a plain counter (`i += 100`: batches);
-//! - a `break`, `return`, `throw` or labelled jump can end the loop early, or a
-//!   `continue` follows an `await` (it may depend on an awaited result);
-//! - the body writes a variable or property declared outside it (`total +=`,
-//!   `last = ...`, `cache[k] = ...`): a loop-carried value;
-//! - the body declares `var` (shared across iterations);
-//! - it awaits a pause (`sleep`, `delay`, `setTimeout`) or a batch
-//!   (`Promise.all`): the sequence is deliberate;
-//! - the loop is over migrations, or its counter is named like a retry.
-//!
-//! Bad:
-//! ```js
-//! for (const user of users) {
-//!   await sendEmail(user);
-//! }
-//! ```
-//!
-//! Good:
-//! ```js
-//! await Promise.all(users.map(async (user) => {
-//!   await sendEmail(user);
-//! }));
-//! ```
-
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
 use crate::analysis::dataflow::{for_in_declaration_kind, is_loop, preorder, Walk};
-use crate::findings::{Finding, Fix, FixSafety, Severity};
+use crate::findings::{Finding, Fix};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 use crate::syntax::js::{
@@ -51,44 +12,134 @@ use crate::syntax::js::{
 };
 
 use super::report::{one_edit_fix, shorten};
-use super::{Rule, RuleContext, RuleMeta, Trigger};
-
-pub struct AwaitInLoop;
+use super::{declare_rule, RuleContext};
 
 query_file!(LOOPS, "loops.scm", ["loop", "loop.body"]);
 
-static META: RuleMeta = RuleMeta {
-    code: "await-in-loop",
-    default_severity: Severity::Hint,
-    summary: "a loop awaits each iteration although the iterations are independent",
-    triggers: &[Trigger::Word("await")],
-    queries: &[&LOOPS],
-};
-
-/// `Promise.all` overlaps the iterations: behaviour changes on purpose.
-pub const FIX_SAFETY: FixSafety = FixSafety::ChangesBehaviour;
-
-impl Rule for AwaitInLoop {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+declare_rule! {
+    /// Flags `await` in a `for`, `for...of` or `for...in` loop whose iterations do not depend on each other.
+    ///
+    /// Default severity: hint. Fix: `await Promise.all(items.map(async (item) => { ... }));` (changes
+    /// behaviour).
+    ///
+    /// ## Why
+    ///
+    /// ```js
+    /// for (const user of users) {
+    ///   await sendEmail(user);
+    /// }
+    /// ```
+    ///
+    /// starts each send only after the previous one settled: the loop takes the sum of all latencies. When
+    /// no iteration needs anything from an earlier one, the iterations can overlap.
+    ///
+    /// It is a hint because overlapping changes behaviour: side effects happen in a different order, every
+    /// iteration starts at once (rate limits, connection pools; for large inputs batch them, see
+    /// `unbounded-fan-out`), and the other iterations keep running when one rejects. Ordered work such as
+    /// migrations must stay sequential. The highlight is the `await` keyword only.
+    ///
+    /// To avoid the false positives ESLint's `no-await-in-loop` is known for, the rule stays silent when:
+    ///
+    /// - the loop is `for await`, `while` or `do...while` (polling, retries, async iterators), or a
+    ///   `for (;;)` loop that is not a plain counter stepping by one (`i += 100` is a batch loop);
+    /// - a `break`, `return`, uncaught `throw` or labelled jump can end the loop early, or a `continue`
+    ///   follows an `await` (it may depend on an awaited result);
+    /// - the body writes a variable or property declared outside it (`total += await f(x)`,
+    ///   `last = await next(last)`, `cache[k] = ...`, `this.n = ...`): a loop-carried value;
+    /// - the body declares `var`, which is shared across iterations;
+    /// - it awaits a pause (`sleep`, `delay`, `setTimeout`) or a batch (`Promise.all`);
+    /// - the loop head names migrations, retries or attempts;
+    /// - the await belongs to a callback inside the loop, or a nested loop.
+    ///
+    /// ## Flagged
+    ///
+    /// ```js expect_diagnostic
+    /// async function notifyAll(users) {
+    ///   for (const user of users) {
+    ///     await sendEmail(user);
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ```js expect_diagnostic
+    /// async function resize(images) {
+    ///   for (let i = 0; i < images.length; i++) {
+    ///     await makeThumbnail(images[i]);
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Not flagged
+    ///
+    /// ```js valid
+    /// async function migrate(migrations) {
+    ///   for (const migration of migrations) {
+    ///     await runMigration(migration);
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// async function totalSize(files) {
+    ///   let total = 0;
+    ///   for (const file of files) {
+    ///     total += await sizeOf(file);
+    ///   }
+    ///   return total;
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// async function firstAvailable(hosts) {
+    ///   for (const host of hosts) {
+    ///     if (await isUp(host)) return host;
+    ///   }
+    ///   return null;
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// async function process(items) {
+    ///   for (let i = 0; i < items.length; i += 100) {
+    ///     await Promise.all(items.slice(i, i + 100).map(transform));
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## The fix
+    ///
+    /// Offered for `for (const|let <pattern> of <iterable>)` loops whose body has no `continue`, does not
+    /// push into an outer array (that would reorder it), and has no nested loop awaiting:
+    /// `await Promise.all(items.map(async (item) => { ...body... }));`. When the iterable is not known to be
+    /// an array (a parameter, a `Set`, a generator), the fix uses `Array.from(items, async (item) => ...)`,
+    /// which accepts any iterable. No fix is offered for counter loops.
+    ///
+    /// ## When to disable
+    ///
+    /// When the order matters (ordered writes, a protocol), when the downstream service is rate limited,
+    /// or when the input can be large and you have no concurrency limit. Use
+    /// `// ticklens-ignore-next-line await-in-loop` above the `await`.
+    // `Promise.all` overlaps the iterations: behaviour changes on purpose.
+    pub struct AwaitInLoop { code: "await-in-loop", queries: [LOOPS],
+        summary: "a loop awaits each iteration although the iterations are independent",
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
+}
 
+impl AwaitInLoop {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                let fixes = if found.fixable {
-                    map_fix(ctx, found.node, found.body).into_iter().collect()
-                } else {
-                    Vec::new()
-                };
-                META.finding(
-                    found.first.keyword.byte_range(),
-                    message(ctx, &found),
-                    fixes,
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            let fixes = if found.fixable {
+                map_fix(ctx, found.node, found.body).into_iter().collect()
+            } else {
+                Vec::new()
+            };
+            (
+                found.first.keyword.byte_range(),
+                message(ctx, &found),
+                fixes,
+            )
+        })
     }
 }
 
@@ -587,6 +638,8 @@ fn map_fix(ctx: &RuleContext, node: Node, body: Node) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::first_fix_output;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     const RULE: AwaitInLoop = AwaitInLoop;
@@ -686,13 +739,9 @@ mod tests {
     #[test]
     fn the_fix_keeps_a_misparsed_await_whole() {
         assert_eq!(
-            fix_of("async function f() {\n  for (const u of [a, b]) await (await fetch(u)).json();\n}").as_deref(),
+            first_fix_output(&RULE, FixSafety::ChangesBehaviour, "async function f() {\n  for (const u of [a, b]) await (await fetch(u)).json();\n}").as_deref(),
             Some("async function f() {\n  await Promise.all([a, b].map(async (u) => { await (await fetch(u)).json(); }));\n}")
         );
-    }
-
-    fn fix_of(before: &str) -> Option<String> {
-        crate::rules::testing::first_fix_output(&RULE, FixSafety::ChangesBehaviour, before)
     }
 
     #[test]
@@ -712,25 +761,25 @@ mod tests {
                 "async function f() {\n  await Promise.all([a, b].map(async (file) => { await upload(file); }));\n}",
             ),
         ];
-        for (before, after) in cases {
-            assert_eq!(fix_of(before).as_deref(), Some(after));
-        }
+        crate::rules::testing::assert_first_fix(&RULE, FixSafety::ChangesBehaviour, &cases);
     }
 
     #[test]
     fn no_fix_for_counters_continue_or_outer_pushes() {
         assert_eq!(
-            fix_of(
+            first_fix_output(
+                &RULE,
+                FIX_SAFETY,
                 "async function f(xs) { for (let i = 0; i < xs.length; i++) { await g(xs[i]); } }"
             ),
             None
         );
         assert_eq!(
-            fix_of("async function f(xs) { for (const x of xs) { if (x.skip) continue; await g(x); } }"),
+            first_fix_output(&RULE, FixSafety::ChangesBehaviour, "async function f(xs) { for (const x of xs) { if (x.skip) continue; await g(x); } }"),
             None
         );
         assert_eq!(
-            fix_of("async function f(xs) { const out = []; for (const x of xs) { out.push(await g(x)); } }"),
+            first_fix_output(&RULE, FixSafety::ChangesBehaviour, "async function f(xs) { const out = []; for (const x of xs) { out.push(await g(x)); } }"),
             None
         );
     }

@@ -1,35 +1,12 @@
-//! `await-in-promise-all`: `Promise.all([await a(), await b()])`.
-//!
-//! The array is built before `Promise.all` is called, left to right. Each
-//! `await` inside it suspends the function, so `b()` starts only after `a()` has
-//! settled, and `Promise.all` receives values that are already there: the
-//! combinator runs nothing concurrently. Worse, with `[a(), await b()]` a
-//! rejection of `a()` while the function waits for `b()` has no handler yet and
-//! is reported as unhandled.
-//!
-//! The same holds for `Promise.allSettled`, `Promise.race` and `Promise.any`.
-//!
-//! Bad:
-//! ```js
-//! const [user, posts] = await Promise.all([await getUser(id), await getPosts(id)]);
-//! ```
-//!
-//! Good:
-//! ```js
-//! const [user, posts] = await Promise.all([getUser(id), getPosts(id)]);
-//! ```
-
 use tree_sitter::Node;
 
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 
-use super::report::shorten;
+use super::report::{brief_call, shorten};
 use super::tree_walks::named_children_but_comments;
-use super::{Rule, RuleContext, RuleMeta, Trigger};
-
-pub struct AwaitInPromiseAll;
+use super::{declare_rule, RuleContext};
 
 query_file!(
     PROMISE_COMBINATORS,
@@ -42,34 +19,77 @@ query_file!(
     ]
 );
 
-static META: RuleMeta = RuleMeta {
-    code: "await-in-promise-all",
-    default_severity: Severity::Warning,
-    summary: "`await` inside the array passed to `Promise.all` serialises the work",
-    triggers: &[Trigger::Word("await")],
-    queries: &[&PROMISE_COMBINATORS],
-};
-
-/// Dropping the inner `await`s starts the operations together, which is what
-/// the code asks for, but it is a change: they now overlap.
-pub const FIX_SAFETY: FixSafety = FixSafety::ChangesBehaviour;
-
-impl Rule for AwaitInPromiseAll {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+declare_rule! {
+    /// Flags `await` inside the array literal passed to `Promise.all`, `Promise.allSettled`,
+    /// `Promise.race` or `Promise.any`.
+    ///
+    /// Default severity: warning. Fix: remove the inner `await`s (changes behaviour, usually as intended).
+    ///
+    /// ## Why
+    ///
+    /// The array is built before the combinator is called, element by element. Each `await` in it
+    /// suspends the function, so in `Promise.all([await a(), await b()])` the call `b()` starts only after
+    /// `a()` has settled, and `Promise.all` receives values that are already there: nothing runs
+    /// concurrently. With `[a(), await b()]`, a rejection of `a()` while the function waits for `b()` has no
+    /// handler yet and Node reports it as an unhandled rejection.
+    ///
+    /// ## Flagged
+    ///
+    /// ```js expect_diagnostic
+    /// async function load(id) {
+    ///   const [user, posts] = await Promise.all([await getUser(id), await getPosts(id)]);
+    ///   return { user, posts };
+    /// }
+    /// ```
+    ///
+    /// ```js expect_diagnostic
+    /// async function race() {
+    ///   return Promise.race([await primary(), fallback()]);
+    /// }
+    /// ```
+    ///
+    /// ## Not flagged
+    ///
+    /// ```js valid
+    /// async function load(id) {
+    ///   const [user, posts] = await Promise.all([getUser(id), getPosts(id)]);
+    ///   return { user, posts };
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// async function load(ids) {
+    ///   return Promise.all(ids.map(async (id) => await getUser(id)));
+    /// }
+    /// ```
+    ///
+    /// ## The fix
+    ///
+    /// Deletes each `await` inside the array, so every operation starts before `Promise.all` waits for
+    /// them together. That changes behaviour: the operations now overlap, and when one rejects the others
+    /// keep running. It is what the `Promise.all` call asks for, so the fix is usually the intent.
+    ///
+    /// ## When to disable
+    ///
+    /// When the operations must run one after another, write that plainly with sequential `await`
+    /// statements instead of disabling the rule.
+    // Dropping the inner `await`s starts the operations together, which is what
+    // the code asks for, but it is a change: they now overlap.
+    pub struct AwaitInPromiseAll { code: "await-in-promise-all", queries: [PROMISE_COMBINATORS],
+        summary: "`await` inside the array passed to `Promise.all` serialises the work",
+        severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
+}
 
+impl AwaitInPromiseAll {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                META.finding(
-                    found.awaited[0].1.keyword.byte_range(),
-                    message(ctx, &found),
-                    vec![fix(&found)],
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            (
+                found.awaited[0].1.keyword.byte_range(),
+                message(ctx, &found),
+                vec![fix(&found)],
+            )
+        })
     }
 }
 
@@ -204,14 +224,9 @@ fn brief_operand(ctx: &RuleContext, awaited: &AwaitExpr) -> String {
 /// `callee(..)` or the expression text, shortened for messages.
 fn brief(ctx: &RuleContext, node: Node) -> String {
     match node.kind() {
+        // A call always has a callee node; the text stands in for none.
         "call_expression" => {
-            let callee = node
-                .child_by_field_id(crate::field!("function"))
-                .unwrap_or(node);
-            let empty = node
-                .child_by_field_id(crate::field!("arguments"))
-                .is_some_and(|args| args.named_child_count() == 0);
-            shorten(ctx.text(callee), if empty { "()" } else { "(..)" })
+            brief_call(ctx.source, node).unwrap_or_else(|| shorten(ctx.text(node), ""))
         }
         _ => shorten(ctx.text(node), ""),
     }
@@ -220,6 +235,7 @@ fn brief(ctx: &RuleContext, node: Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

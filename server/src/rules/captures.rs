@@ -59,6 +59,19 @@ impl<'a> RuleContext<'a> {
         });
     }
 
+    /// What `each` makes of the nodes of `names` in every match that
+    /// captured all of them, where it makes something.
+    pub fn filter_map_complete_captures<T, const N: usize>(
+        &self,
+        file: &QueryFile,
+        names: [&str; N],
+        mut each: impl FnMut([Node<'a>; N]) -> Option<T>,
+    ) -> Vec<T> {
+        let mut made = Vec::new();
+        self.for_each_complete_capture(file, names, |nodes| made.extend(each(nodes)));
+        made
+    }
+
     /// Like [`RuleContext::for_each_complete_capture`], for a rule that can
     /// only report on a match whose text holds each of `words` (see
     /// [`RuleContext::for_each_match_holding`]).

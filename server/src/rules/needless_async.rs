@@ -1,44 +1,14 @@
-//! `needless-async`: an async callback that never awaits, passed to `map`
-//! inside `Promise.all(...)`.
-//!
-//! `items.map(async (item) => transformSyncPart(item))` creates one async
-//! function activation and one promise per item, only for `Promise.all` to
-//! unwrap them again. `Promise.all` accepts plain values and promises alike,
-//! so the `async` adds allocation and a tick per item and no concurrency.
-//!
-//! Bad:
-//! ```js
-//! const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));
-//! ```
-//!
-//! Good:
-//! ```js
-//! const out = await Promise.all(items.map((item) => transformSyncPart(item)));
-//! ```
-//!
-//! Only this shape is flagged: elsewhere, removing `async` changes what the
-//! function returns to its callers. Callbacks that `await` or `for await`,
-//! and `Promise.allSettled` (where a synchronous throw would escape instead of
-//! becoming a settled result) are not flagged.
-//!
-//! Fixes (both change behaviour): drop `async` — a throw in the callback now
-//! stops `map` at that item, synchronously, instead of rejecting
-//! `Promise.all` after every item started; and, when every value the callback
-//! returns is certainly not a promise and the `Promise.all` is awaited in
-//! place, `await Promise.all(xs.map(async ...))` → `xs.map(...)`.
-
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{awaits_itself, certainly_not_thenable, for_each_own_node};
-use crate::findings::{Finding, Fix, FixSafety, Severity};
+use crate::analysis::source_facts::certainly_not_thenable;
+use crate::findings::{Finding, Fix};
 use crate::query_file;
 use crate::syntax::await_lookup;
-use crate::syntax::js::unwrap_parens;
+use crate::syntax::awaits::awaits_itself;
+use crate::syntax::js::{for_each_own_node, unwrap_parens};
 
 use super::report::{keyword_and_space, one_edit_fix};
-use super::{Rule, RuleContext, RuleMeta, Trigger};
-
-pub struct NeedlessAsync;
+use super::{declare_rule, RuleContext};
 
 query_file!(
     NEEDLESS_ASYNC_CALLBACKS,
@@ -54,19 +24,75 @@ query_file!(
     ]
 );
 
-static META: RuleMeta = RuleMeta {
-    code: "needless-async",
-    default_severity: Severity::Hint,
-    summary: "an async callback that never awaits, mapped inside `Promise.all`",
-    triggers: &[Trigger::Modifier("async")],
-    queries: &[&NEEDLESS_ASYNC_CALLBACKS],
-};
-
-impl Rule for NeedlessAsync {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+declare_rule! {
+    /// Flags an async callback that never awaits, passed to `xs.map(...)` inside `Promise.all(...)`.
+    ///
+    /// Default severity: hint. Fixes (both change behaviour): drop `async`; and, when the callback returns
+    /// only plain values and the `Promise.all` is awaited in place, map synchronously.
+    ///
+    /// ## Why
+    ///
+    /// `items.map(async (item) => transformSyncPart(item))` creates an async function activation and a
+    /// promise per item, only for `Promise.all` to unwrap them again. `Promise.all` accepts plain values
+    /// and promises alike, so `async` adds allocation and a tick per item, and no concurrency.
+    ///
+    /// The rule only looks at this shape on purpose. Elsewhere, removing `async` changes what a function
+    /// returns to its callers (a value instead of a promise) and turns a rejection into a synchronous
+    /// throw, which callers may not expect.
+    ///
+    /// ## Flagged
+    ///
+    /// ```js expect_diagnostic
+    /// const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));
+    /// ```
+    ///
+    /// ```js expect_diagnostic
+    /// const doubled = await Promise.all(xs.map(async (x) => x * 2));
+    /// ```
+    ///
+    /// ## Not flagged
+    ///
+    /// ```js valid
+    /// // The callback awaits: the async is doing its job.
+    /// const users = await Promise.all(ids.map(async (id) => await loadUser(id)));
+    /// ```
+    ///
+    /// ```js valid
+    /// // A `for await` loop awaits too.
+    /// const counts = await Promise.all(streams.map(async (s) => { for await (const x of s) {} }));
+    /// ```
+    ///
+    /// ```js valid
+    /// // allSettled turns a rejection into a result; a synchronous throw would escape instead.
+    /// const results = await Promise.allSettled(items.map(async (item) => transform(item)));
+    /// ```
+    ///
+    /// ```js valid
+    /// // Not consumed by Promise.all: the promise may be the point.
+    /// const handler = async (req) => respond(req);
+    /// ```
+    ///
+    /// ## The fix
+    ///
+    /// 1. Remove `async`: `items.map((item) => transformSyncPart(item))`. If the callback returns a
+    ///    promise, `Promise.all` waits for it as before. The difference: a throw in the callback now
+    ///    happens inside `map`, synchronously, stopping at that item, instead of rejecting `Promise.all`
+    ///    after every item has started.
+    /// 2. When every value the callback returns is certainly not a promise (literals, arithmetic, object
+    ///    and array literals) and the expression is `await Promise.all(xs.map(async ...))`, replace it
+    ///    with `xs.map(...)`: the result is the same array, without the ticks.
+    ///
+    /// ## When to disable
+    ///
+    /// When the per-item throw-to-rejection conversion is relied on (every item must start even if one
+    /// throws synchronously).
+    pub struct NeedlessAsync { code: "needless-async", queries: [NEEDLESS_ASYNC_CALLBACKS],
+        summary: "an async callback that never awaits, mapped inside `Promise.all`",
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
     }
+}
 
+impl NeedlessAsync {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
         let mut findings = Vec::new();
         ctx.for_each_complete_capture(
@@ -94,7 +120,7 @@ fn fixes(ctx: &RuleContext, all: Node, map: Node, callback: Node, keyword: Node)
     let keyword_and_space = keyword_and_space(ctx.source, keyword);
     let mut fixes = vec![one_edit_fix(
         "Remove `async` (a throw in the callback then stops `map` at that item)".to_owned(),
-        FixSafety::ChangesBehaviour,
+        FIX_SAFETY,
         keyword_and_space.clone(),
         "",
     )];
@@ -110,7 +136,7 @@ fn fixes(ctx: &RuleContext, all: Node, map: Node, callback: Node, keyword: Node)
             );
             fixes.push(one_edit_fix(
                 "Map synchronously, without `await Promise.all`".to_owned(),
-                FixSafety::ChangesBehaviour,
+                FIX_SAFETY,
                 awaited.range(),
                 text,
             ));
@@ -141,11 +167,8 @@ fn returns_only_plain_values(ctx: &RuleContext, callback: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::fix_outputs::fix_outputs;
     use crate::rules::testing::{assert_invalid, assert_valid};
-
-    fn fixes_of(source: &str) -> Vec<String> {
-        crate::rules::fix_outputs::fix_outputs(&NeedlessAsync, source)
-    }
 
     #[test]
     fn callbacks_that_await_or_other_consumers_pass() {
@@ -196,7 +219,8 @@ mod tests {
             &["await Promise.all(items.map(async (item) => await (cache).get(item)));"],
         );
         assert_eq!(
-            fixes_of(
+            fix_outputs(
+                &NeedlessAsync,
                 "async function f(xs) { return await (Promise.all(xs.map(async (x) => x * 2))); }"
             ),
             [
@@ -209,11 +233,12 @@ mod tests {
     #[test]
     fn fixes_drop_async_and_map_synchronously_when_values_are_plain() {
         assert_eq!(
-            fixes_of("const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));"),
+            fix_outputs(&NeedlessAsync, "const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));"),
             ["const out = await Promise.all(items.map((item) => transformSyncPart(item)));"]
         );
         assert_eq!(
-            fixes_of(
+            fix_outputs(
+                &NeedlessAsync,
                 "const out = await Promise.all(xs.map(async (x) => ({ id: x.id, n: x.n + 1 })));"
             ),
             [
@@ -222,7 +247,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            fixes_of("const out = await Promise.all(xs.map(async function (x) { if (!x) return 0; return x * 2; }));")[1],
+            fix_outputs(&NeedlessAsync, "const out = await Promise.all(xs.map(async function (x) { if (!x) return 0; return x * 2; }));")[1],
             "const out = xs.map(function (x) { if (!x) return 0; return x * 2; });"
         );
     }

@@ -1,45 +1,6 @@
-//! `prefer-queue-microtask`: `process.nextTick(fn)` where the standard
-//! `queueMicrotask(fn)` would do.
-//!
-//! Node keeps its own `nextTick` queue, and where the call is decides whether
-//! the callback runs before or after the promise callbacks already queued
-//! (`next_tick_context` has the rule, checked on Node 24):
-//! - at a CommonJS script's top level or in a timer callback, it runs before
-//!   every promise callback queued so far;
-//! - in an ES module's top level, a promise callback, a `queueMicrotask`
-//!   callback or an async function after an `await`, it runs only after the
-//!   microtask queue empties, after every pending promise callback;
-//! - elsewhere it depends on the caller, and the message says so.
-//!
-//! Either way the order is hard to predict, and code rarely needs it;
-//! `queueMicrotask` is the web-standard equivalent that runs in order with
-//! promise callbacks (and works outside Node).
-//!
-//! Bad:
-//! ```js
-//! process.nextTick(() => emitter.emit("ready"));
-//! ```
-//!
-//! Good:
-//! ```js
-//! queueMicrotask(() => emitter.emit("ready"));
-//! ```
-//!
-//! Fix (changes behaviour: the callback now runs in order with promise
-//! callbacks, after those already queued, instead of before them or after
-//! all of them): `queueMicrotask(fn)`.
-//!
-//! Not flagged: calls with extra arguments (`process.nextTick(fn, a, b)`, the
-//! Node-internal style that relies on `nextTick`'s argument passing), spread
-//! arguments, files that bind their own `process`, and calls in a branch of a
-//! conditional that tests `typeof` of a scheduling global
-//! (`typeof setImmediate === 'function' ? setImmediate : (fn) =>
-//! process.nextTick(fn)`): that is a shim for runtimes that lack the global,
-//! and those lack `queueMicrotask` too.
-
 use tree_sitter::Node;
 
-use crate::findings::{Finding, Fix, FixSafety, Severity};
+use crate::findings::{Finding, Fix};
 use crate::query_file;
 
 mod next_tick_context;
@@ -47,9 +8,7 @@ use next_tick_context::{next_tick_context, NextTickContext};
 
 use super::report::one_edit_fix;
 use super::tree_walks::has_named_descendant;
-use super::{Rule, RuleContext, RuleMeta, Trigger};
-
-pub struct PreferQueueMicrotask;
+use super::{declare_rule, RuleContext};
 
 query_file!(
     NEXT_TICK_CALLS,
@@ -63,30 +22,80 @@ query_file!(
     ]
 );
 
-static META: RuleMeta = RuleMeta {
-    code: "prefer-queue-microtask",
-    default_severity: Severity::Hint,
-    summary: "`process.nextTick(fn)` where `queueMicrotask(fn)` would do",
-    triggers: &[Trigger::Property("nextTick")],
-    queries: &[&NEXT_TICK_CALLS],
-};
-
-impl Rule for PreferQueueMicrotask {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+declare_rule! {
+    /// Flags `process.nextTick(fn)` with a single callback argument.
+    ///
+    /// Default severity: hint. Fix: `queueMicrotask(fn)` (changes behaviour).
+    ///
+    /// ## Why
+    ///
+    /// Node keeps its own `nextTick` queue, and where the call is decides when the callback runs
+    /// (checked on Node 24 by `tests/rule_claims.rs`):
+    ///
+    /// - at a CommonJS script's top level or in a timer callback (`setTimeout`, `setInterval`,
+    ///   `setImmediate`), it runs before every promise callback queued so far;
+    /// - in an ES module's top level (which Node evaluates inside a microtask), in a `then`/`catch`/`finally`
+    ///   or `queueMicrotask` callback, or in an async function after an `await`, it runs only after the
+    ///   microtask queue empties, after every pending promise callback;
+    /// - in a function whose callers the file does not show, either can happen, and the message says so.
+    ///
+    /// Code rarely needs either behaviour. `queueMicrotask` is the web-standard equivalent: it runs in
+    /// order with promise callbacks, which keeps the order easy to predict (and works outside Node).
+    ///
+    /// ## Flagged
+    ///
+    /// ```js expect_diagnostic
+    /// class Connection extends EventEmitter {
+    ///   constructor() {
+    ///     super();
+    ///     process.nextTick(() => this.emit("ready"));
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Not flagged
+    ///
+    /// ```js valid
+    /// queueMicrotask(() => emitter.emit("ready"));
+    /// ```
+    ///
+    /// ```js valid
+    /// // Extra arguments: Node-internal style that relies on nextTick's argument passing.
+    /// process.nextTick(emitErrorNT, stream, err);
+    /// ```
+    ///
+    /// ```js valid
+    /// // A shim for runtimes without setImmediate (which lack queueMicrotask too).
+    /// var defer = typeof setImmediate === "function"
+    ///   ? setImmediate
+    ///   : function (fn) { process.nextTick(fn.bind.apply(fn, arguments)); };
+    /// ```
+    ///
+    /// ## The fix
+    ///
+    /// Replace `process.nextTick` with `queueMicrotask`. The callback now runs in order with promise
+    /// callbacks, after those already queued (no longer before them, or after all of them), and still
+    /// before timers and I/O.
+    ///
+    /// ## When to disable
+    ///
+    /// In code that must run before pending promise continuations (stream internals, code that completes
+    /// state before any `then` callback can see it).
+    pub struct PreferQueueMicrotask { code: "prefer-queue-microtask", queries: [NEXT_TICK_CALLS],
+        summary: "`process.nextTick(fn)` where `queueMicrotask(fn)` would do",
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Property("nextTick")],
     }
+}
 
+impl PreferQueueMicrotask {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|(callee, context)| {
-                META.finding(
-                    callee.byte_range(),
-                    message(context),
-                    vec![fix(callee, context)],
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |(callee, context)| {
+            (
+                callee.byte_range(),
+                message(context),
+                vec![fix(callee, context)],
+            )
+        })
     }
 }
 
@@ -127,7 +136,7 @@ fn message(context: NextTickContext) -> String {
 fn fix(callee: Node, context: NextTickContext) -> Fix {
     one_edit_fix(
         wording(context).1.to_owned(),
-        FixSafety::ChangesBehaviour,
+        FIX_SAFETY,
         callee.byte_range(),
         "queueMicrotask",
     )
@@ -207,6 +216,7 @@ fn tests_typeof_of_scheduling_global(ctx: &RuleContext, condition: Node) -> bool
 mod tests {
     use super::*;
     use crate::driver::analyze_with;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

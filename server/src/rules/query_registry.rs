@@ -23,6 +23,8 @@ pub fn query_set() -> &'static QuerySet {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::queries::tests::on_disk;
+    use crate::syntax::QueryFile;
 
     #[test]
     fn every_query_file_compiles_and_has_the_captures_the_code_uses() {
@@ -39,21 +41,11 @@ mod tests {
 
     #[test]
     fn every_file_in_the_queries_folder_is_embedded_once() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../queries");
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-            .expect("queries folder")
-            .map(|entry| {
-                entry
-                    .expect("entry")
-                    .file_name()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .filter(|name| name.ends_with(".scm"))
-            .collect();
-        on_disk.sort();
-        let mut embedded: Vec<&str> = query_set().files().iter().map(|f| f.name).collect();
-        embedded.sort();
-        assert_eq!(on_disk, embedded);
+        let names = |files: &[&QueryFile]| {
+            let mut names: Vec<&str> = files.iter().map(|f| f.name).collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(on_disk().files()), names(query_set().files()));
     }
 }

@@ -9,6 +9,22 @@ use crate::findings::{Edit, Finding, Fix, FixSafety};
 use super::RuleMeta;
 
 impl RuleMeta {
+    /// One finding per detected item: `finding` gives its range, message and
+    /// fixes. What a rule's `check` is made of.
+    pub fn report_each<T>(
+        &self,
+        detected: Vec<T>,
+        mut finding: impl FnMut(T) -> (Range<usize>, String, Vec<Fix>),
+    ) -> Vec<Finding> {
+        detected
+            .into_iter()
+            .map(|found| {
+                let (range, message, fixes) = finding(found);
+                self.finding(range, message, fixes)
+            })
+            .collect()
+    }
+
     /// A finding of this rule at `range`, with its default severity.
     pub fn finding(&self, range: Range<usize>, message: String, fixes: Vec<Fix>) -> Finding {
         Finding {
@@ -78,4 +94,17 @@ pub fn shorten_with(text: &str, ellipsis: &str, suffix: &str) -> String {
         text.push_str(ellipsis);
     }
     format!("{text}{suffix}")
+}
+
+/// `callee(..)`, or `callee()` for a call without arguments, shortened:
+/// how a message names a call. `None` for a call without a callee node.
+pub fn brief_call(source: &str, call: tree_sitter::Node) -> Option<String> {
+    let callee = call.child_by_field_id(crate::field!("function"))?;
+    let empty = call
+        .child_by_field_id(crate::field!("arguments"))
+        .is_some_and(|args| args.named_child_count() == 0);
+    Some(shorten(
+        &source[callee.byte_range()],
+        if empty { "()" } else { "(..)" },
+    ))
 }

@@ -1,53 +1,14 @@
-//! `return-without-await-in-try`: `return promise` inside `try` of an async function.
-//!
-//! `return fetchUser(id)` hands the promise to the caller and leaves the `try`
-//! at once. A later rejection bypasses the `catch`, and `finally` runs before the
-//! promise settles: a lock is released, a timer cleared or a span closed while
-//! the work is still running. `return await` keeps the function inside the `try`
-//! until the promise settles.
-//!
-//! The rule only speaks when the value is likely a promise: a `.then()` chain,
-//! `new Promise`, `Promise.*`, `fetch`, a call to an async function of the same
-//! file, a call whose name says it is asynchronous (`loadUser`, `saveAsync`,
-//! `db.query`), a response body (`res.json()`), or a local bound to one of those.
-//! Unknown calls such as `transform(data)` or `res.json(data)` stay silent.
-//!
-//! Bad:
-//! ```js
-//! async function withLock(lock, id) {
-//!   await lock.acquire();
-//!   try {
-//!     return loadUser(id);
-//!   } finally {
-//!     lock.release();
-//!   }
-//! }
-//! ```
-//!
-//! Good:
-//! ```js
-//! async function withLock(lock, id) {
-//!   await lock.acquire();
-//!   try {
-//!     return await loadUser(id);
-//!   } finally {
-//!     lock.release();
-//!   }
-//! }
-//! ```
-
 use std::ops::Range;
 
 use tree_sitter::Node;
 
 use crate::analysis::dataflow::{preorder, Walk};
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix};
 use crate::query_file;
 use crate::syntax::js::{enclosing_function, is_async_function, is_function, FUNCTION_KINDS};
 
-use super::{Rule, RuleContext, RuleMeta, Trigger};
-
-pub struct ReturnWithoutAwaitInTry;
+use super::report::brief_call;
+use super::{declare_rule, RuleContext};
 
 query_file!(
     RETURNS,
@@ -55,19 +16,106 @@ query_file!(
     ["return", "return.keyword", "return.value"]
 );
 
-static META: RuleMeta = RuleMeta {
-    code: "return-without-await-in-try",
-    default_severity: Severity::Warning,
-    summary: "a promise returned without `await` from inside `try`",
-    triggers: &[Trigger::Modifier("async")],
-    queries: &[&RETURNS],
-};
-
-/// The fix makes the code do what it reads as (the `try` covers the returned
-/// work), which changes the paths the finding is about: a rejection now reaches
-/// the `catch` and `finally` now waits. That is a change of behaviour, so the
-/// fix is offered in the editor, not applied by `check --fix`.
-pub const FIX_SAFETY: FixSafety = FixSafety::ChangesBehaviour;
+declare_rule! {
+    /// Flags `return promise` inside the `try` block of an async function (or inside a `catch` that has a
+    /// `finally`), where the returned value is likely a promise.
+    ///
+    /// Default severity: warning. Fix: `return await <expr>` (changes behaviour on purpose, see below; offered in the editor, not applied by `check --fix`).
+    ///
+    /// ## Why
+    ///
+    /// `return fetchUser(id)` hands the promise to the caller and leaves the `try` at once. The function's
+    /// own promise adopts `fetchUser(id)`, but the `try` region is over:
+    ///
+    /// - a rejection of `fetchUser(id)` never reaches the `catch`; the caller receives it instead;
+    /// - `finally` runs before `fetchUser(id)` settles, so a lock is released, a timer cleared or a span
+    ///   closed while the work is still running.
+    ///
+    /// `return await fetchUser(id)` keeps the function inside the `try` until the promise settles. Outside
+    /// `try`, plain `return promise` is fine and the rule says nothing.
+    ///
+    /// The rule speaks only when the value is likely a promise: a `.then()`/`.catch()`/`.finally()` chain,
+    /// `new Promise(..)`, `Promise.*(..)`, `fetch(..)`, a call to an async function or method declared in the
+    /// same file, a call whose name says it is asynchronous (`loadUser`, `fetchData`, `saveAsync`,
+    /// `db.query`, `model.save()`), a response body (`response.json()` without arguments), or a local
+    /// `const`/`let` bound to one of these and never reassigned. Unknown calls such as `transform(data)` or
+    /// Express's `res.json(data)` are not assumed to be promises. Async generators are skipped: their
+    /// `return` already awaits.
+    ///
+    /// ## Flagged
+    ///
+    /// ```js expect_diagnostic
+    /// async function withLock(lock, id) {
+    ///   await lock.acquire();
+    ///   try {
+    ///     return loadUser(id);
+    ///   } finally {
+    ///     lock.release();
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ```js expect_diagnostic
+    /// async function getJson(url) {
+    ///   try {
+    ///     return fetch(url).then((res) => res.json());
+    ///   } catch (err) {
+    ///     return null;
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Not flagged
+    ///
+    /// ```js valid
+    /// async function withLock(lock, id) {
+    ///   await lock.acquire();
+    ///   try {
+    ///     return await loadUser(id);
+    ///   } finally {
+    ///     lock.release();
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// async function parse(text) {
+    ///   try {
+    ///     return JSON.parse(text);
+    ///   } catch (err) {
+    ///     return null;
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// async function getUser(id) {
+    ///   return db.query("SELECT * FROM users WHERE id = ?", [id]);
+    /// }
+    /// ```
+    ///
+    /// ## The fix
+    ///
+    /// Inserts `await` before the returned expression (`return await (a ? p : q)` when precedence needs
+    /// parentheses). On fulfilment the caller sees the same value; what changes is exactly what the
+    /// finding reports — a rejection now reaches the `catch`, and `finally` now waits for the promise. That
+    /// is a change of behaviour, so `check --fix` leaves it to you. If your code relies on the rejection
+    /// bypassing the `catch`, do not apply it.
+    ///
+    /// ## When to disable
+    ///
+    /// When the direct return is deliberate: the `catch` is meant only for synchronous errors of the call,
+    /// and the caller handles the rejection. Prefer making that explicit by moving the `return` out of the
+    /// `try`; otherwise use `// ticklens-ignore-next-line return-without-await-in-try`.
+    // The fix makes the code do what it reads as (the `try` covers the returned
+    // work), which changes the paths the finding is about: a rejection now reaches
+    // the `catch` and `finally` now waits. That is a change of behaviour, so the
+    // fix is offered in the editor, not applied by `check --fix`.
+    pub struct ReturnWithoutAwaitInTry { code: "return-without-await-in-try", queries: [RETURNS],
+        summary: "a promise returned without `await` from inside `try`",
+        severity: Warning, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
+    }
+}
 
 /// What a `return` inside `try` skips.
 #[derive(Default)]
@@ -76,22 +124,15 @@ struct Bypassed {
     finally: bool,
 }
 
-impl Rule for ReturnWithoutAwaitInTry {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl ReturnWithoutAwaitInTry {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                META.finding(
-                    found.keyword.byte_range(),
-                    message(&found),
-                    vec![fix(found.value)],
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            (
+                found.keyword.byte_range(),
+                message(&found),
+                vec![fix(found.value)],
+            )
+        })
     }
 }
 
@@ -342,7 +383,7 @@ fn promise_description(
             let constructor = value.child_by_field_id(crate::field!("constructor"))?;
             (ctx.text(constructor) == "Promise").then(|| "new Promise(..)".to_owned())
         }
-        "call_expression" => call_is_promise(ctx, value).then(|| brief_call(ctx, value)),
+        "call_expression" => call_is_promise(ctx, value).then(|| brief_call_or_promise(ctx, value)),
         "identifier" => {
             let init = promise_binding(ctx, value, function)?;
             promise_description(ctx, init, function, depth + 1)?;
@@ -361,31 +402,8 @@ fn promise_description(
 }
 
 /// `callee(..)`, shortened for messages.
-fn brief_call(ctx: &RuleContext, call: Node) -> String {
-    let Some(callee) = call.child_by_field_id(crate::field!("function")) else {
-        return "the returned promise".to_owned();
-    };
-    let mut text = ctx
-        .text(callee)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if text.len() > 40 {
-        let cut = (0..=37)
-            .rev()
-            .find(|&i| text.is_char_boundary(i))
-            .unwrap_or(0);
-        text.truncate(cut);
-        text.push_str("...");
-    }
-    let empty = call
-        .child_by_field_id(crate::field!("arguments"))
-        .is_some_and(|args| args.named_child_count() == 0);
-    if empty {
-        format!("{text}()")
-    } else {
-        format!("{text}(..)")
-    }
+fn brief_call_or_promise(ctx: &RuleContext, call: Node) -> String {
+    brief_call(ctx.source, call).unwrap_or_else(|| "the returned promise".to_owned())
 }
 
 fn call_is_promise(ctx: &RuleContext, call: Node) -> bool {
@@ -466,6 +484,7 @@ fn promise_binding<'t>(ctx: &RuleContext, ident: Node<'t>, function: Node<'t>) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

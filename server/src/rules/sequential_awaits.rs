@@ -1,48 +1,15 @@
-//! `sequential-awaits`: consecutive awaits that do not depend on each other.
-//!
-//! `const user = await getUser(id); const posts = await getPosts(id);` starts
-//! `getPosts` only after `getUser` has settled: the function waits for the sum of
-//! both latencies although neither call uses the other's result. Starting both
-//! and awaiting them together with `Promise.all` waits for the slower one only.
-//!
-//! This is a hint, not a warning: running the calls at the same time changes
-//! behaviour. Both start at once (two connections, two rate-limit tokens), and
-//! when one rejects the other still runs to completion. Keep the sequence when
-//! the second call relies on a side effect of the first.
-//!
-//! The rule stays silent when a later operand reads an earlier result, when one
-//! operand assigns a name another reads, when two calls go through the same
-//! object (`db.begin()` then `db.query()`: one connection, likely ordered), when
-//! an operand is not a call (awaiting an already started promise costs nothing
-//! extra), for pauses (`await sleep(100)`), and for bare `await f();` statements
-//! unless they repeat the same function (`await send(a); await send(b);`):
-//! a discarded result usually means the next line relies on its side effect.
-//!
-//! Bad:
-//! ```js
-//! const user = await getUser(id);
-//! const posts = await getPosts(id);
-//! ```
-//!
-//! Good:
-//! ```js
-//! const [user, posts] = await Promise.all([getUser(id), getPosts(id)]);
-//! ```
-
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
 use crate::analysis::dataflow::{names_assigned, names_mentioned, preorder, Walk};
-use crate::findings::{Finding, Fix, FixSafety, Severity};
+use crate::findings::{Finding, Fix};
 use crate::syntax::awaits::AwaitExpr;
 use crate::syntax::js::{callee, is_function, is_pause, pattern_identifiers, receiver};
 use crate::{query_file, syntax};
 
 use super::report::{one_edit_fix, shorten};
-use super::{Rule, RuleContext, RuleMeta, Trigger};
-
-pub struct SequentialAwaits;
+use super::{declare_rule, RuleContext};
 
 query_file!(
     AWAIT_STATEMENTS,
@@ -56,16 +23,101 @@ query_file!(
     ]
 );
 
-static META: RuleMeta = RuleMeta {
-    code: "sequential-awaits",
-    default_severity: Severity::Hint,
-    summary: "independent awaits run one after another",
-    triggers: &[Trigger::Word("await")],
-    queries: &[&AWAIT_STATEMENTS],
-};
-
-/// `Promise.all` starts the calls together: behaviour changes on purpose.
-pub const FIX_SAFETY: FixSafety = FixSafety::ChangesBehaviour;
+declare_rule! {
+    /// Flags two or more consecutive `await` statements in one block whose operands do not depend on each
+    /// other's results.
+    ///
+    /// Default severity: hint. Fix: `const [a, b] = await Promise.all([f(), g()]);` (changes behaviour).
+    ///
+    /// ## Why
+    ///
+    /// `await` observes completion; the call starts the work. In
+    ///
+    /// ```js
+    /// const user = await getUser(id);
+    /// const posts = await getPosts(id);
+    /// ```
+    ///
+    /// `getPosts(id)` starts only after `getUser(id)` has settled, so the function waits for the sum of
+    /// both latencies although neither call needs the other's result. Starting both and awaiting them
+    /// together waits for the slower one only.
+    ///
+    /// It is a hint because the rewrite changes behaviour: both calls start at once (two connections, two
+    /// rate-limit tokens), and when one rejects the other still runs to completion. The message says so.
+    ///
+    /// The rule stays silent when:
+    ///
+    /// - a later operand reads a name bound by an earlier statement of the group, or one operand assigns a
+    ///   name another reads;
+    /// - two calls go through the same object (`db.begin()` then `db.query()`, `this.a()` then `this.b()`):
+    ///   one connection or an ordered protocol;
+    /// - an operand is not a call (`await promise` of an already started promise costs nothing extra), is
+    ///   already a `Promise.all`, or is a pause (`await sleep(100)`);
+    /// - the statements are bare `await f();` calls of different functions (`await mkdir(dir); await
+    ///   writeFile(file)`): a discarded result usually means the next line relies on its side effect. Bare
+    ///   awaits of the same plain function (`await send(a); await send(b);`) are flagged.
+    ///
+    /// ## Flagged
+    ///
+    /// ```js expect_diagnostic
+    /// async function profile(id) {
+    ///   const user = await getUser(id);
+    ///   const posts = await getPosts(id);
+    ///   return { user, posts };
+    /// }
+    /// ```
+    ///
+    /// ```js expect_diagnostic
+    /// async function notify(alice, bob) {
+    ///   await sendEmail(alice);
+    ///   await sendEmail(bob);
+    /// }
+    /// ```
+    ///
+    /// ## Not flagged
+    ///
+    /// ```js valid
+    /// async function start() {
+    ///   const config = await loadConfig();
+    ///   const server = await startServer(config);
+    ///   return server;
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// async function write(dir, file, data) {
+    ///   await mkdir(dir);
+    ///   await writeFile(file, data);
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// async function query(db, sql) {
+    ///   const tx = await db.begin();
+    ///   const rows = await db.query(sql);
+    ///   return [tx, rows];
+    /// }
+    /// ```
+    ///
+    /// ## The fix
+    ///
+    /// Replaces the group with one `Promise.all`, keeping the declaration kind and the binding names and
+    /// patterns: `let { data } = await f(); let [first] = await g();` becomes
+    /// `let [{ data }, [first]] = await Promise.all([f(), g()]);`; bare awaits become
+    /// `await Promise.all([f(a), f(b)]);`. No fix is offered when the declaration kinds differ
+    /// (`const` and `let`) or when a comment between the statements would be lost.
+    ///
+    /// ## When to disable
+    ///
+    /// When the second call relies on a side effect of the first that the code does not show (a login
+    /// that sets a cookie, a write the next read must see), or when the service cannot take concurrent
+    /// requests. Use `// ticklens-ignore-next-line sequential-awaits` on the second statement.
+    // `Promise.all` starts the calls together: behaviour changes on purpose.
+    pub struct SequentialAwaits { code: "sequential-awaits", queries: [AWAIT_STATEMENTS],
+        summary: "independent awaits run one after another",
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
+    }
+}
 
 /// One statement that is a single await.
 #[derive(Clone, Copy)]
@@ -94,22 +146,15 @@ impl<'t> AwaitStatement<'t> {
     }
 }
 
-impl Rule for SequentialAwaits {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
+impl SequentialAwaits {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|group| {
-                META.finding(
-                    group[1].awaited.keyword.byte_range(),
-                    message(ctx, &group),
-                    fix(ctx, &group).into_iter().collect(),
-                )
-            })
-            .collect()
+        META.report_each(detect(ctx), |group| {
+            (
+                group[1].awaited.keyword.byte_range(),
+                message(ctx, &group),
+                fix(ctx, &group).into_iter().collect(),
+            )
+        })
     }
 }
 
@@ -235,19 +280,9 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
     if item.binding.is_none() && first.callee_text(ctx) != Some(item_callee) {
         return false;
     }
-    let reads = names_mentioned(item.operand, ctx.source);
-    let writes = names_assigned(item.operand, ctx.source);
-    let item_receiver = item
-        .callee_node()
-        .and_then(receiver)
-        .map(|node| ctx.text(node));
+    let (reads, writes, item_receiver) = footprint(ctx, item);
     group.iter().all(|earlier| {
-        let earlier_reads = names_mentioned(earlier.operand, ctx.source);
-        let earlier_writes = names_assigned(earlier.operand, ctx.source);
-        let earlier_receiver = earlier
-            .callee_node()
-            .and_then(receiver)
-            .map(|node| ctx.text(node));
+        let (earlier_reads, earlier_writes, earlier_receiver) = footprint(ctx, earlier);
         bound_names(ctx, earlier)
             .iter()
             .all(|name| !reads.contains(name))
@@ -255,6 +290,21 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
             && writes.is_disjoint(&earlier_reads)
             && (item_receiver.is_none() || item_receiver != earlier_receiver)
     })
+}
+
+/// The names an await statement's operand reads and writes, and the object
+/// its call goes through (`db` in `db.users.find()`, `this`).
+fn footprint<'a>(
+    ctx: &RuleContext<'a>,
+    item: &AwaitStatement,
+) -> (HashSet<String>, HashSet<String>, Option<&'a str>) {
+    let reads = names_mentioned(item.operand, ctx.source);
+    let writes = names_assigned(item.operand, ctx.source);
+    let through = item
+        .callee_node()
+        .and_then(receiver)
+        .map(|node| ctx.text(node));
+    (reads, writes, through)
 }
 
 fn brief(ctx: &RuleContext, item: &AwaitStatement) -> String {
@@ -376,6 +426,8 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::testing::first_fix_output;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     const RULE: SequentialAwaits = SequentialAwaits;
@@ -441,7 +493,7 @@ mod tests {
             )],
         );
         assert_eq!(
-            fixed("async function f(a, b) {\n  const x = await (a.repo).load();\n  const y = await getY(b);\n}").as_deref(),
+            first_fix_output(&RULE, FixSafety::ChangesBehaviour, "async function f(a, b) {\n  const x = await (a.repo).load();\n  const y = await getY(b);\n}").as_deref(),
             Some("async function f(a, b) {\n  const [x, y] = await Promise.all([(a.repo).load(), getY(b)]);\n}")
         );
         assert_valid(
@@ -455,10 +507,6 @@ mod tests {
                 "function f() { const a = await (x).load(); const b = await (y).load(); }",
             ],
         );
-    }
-
-    fn fixed(before: &str) -> Option<String> {
-        crate::rules::testing::first_fix_output(&RULE, FixSafety::ChangesBehaviour, before)
     }
 
     #[test]
@@ -481,9 +529,7 @@ mod tests {
                 "async function f() {\n    const [account, permissions] = await Promise.all([\n      loadAccountWithSettings(accountId),\n      loadPermissionsForUser(userId),\n    ]);\n}",
             ),
         ];
-        for (before, after) in cases {
-            assert_eq!(fixed(before).as_deref(), Some(after));
-        }
+        crate::rules::testing::assert_first_fix(&RULE, FixSafety::ChangesBehaviour, &cases);
     }
 
     /// The message as the first finding of `source` reads.
@@ -512,11 +558,17 @@ mod tests {
     #[test]
     fn no_fix_when_kinds_differ_or_comments_would_be_lost() {
         assert_eq!(
-            fixed("async function f() { const a = await f1(); let b = await f2(); }"),
+            first_fix_output(
+                &RULE,
+                FIX_SAFETY,
+                "async function f() { const a = await f1(); let b = await f2(); }"
+            ),
             None
         );
         assert_eq!(
-            fixed(
+            first_fix_output(
+                &RULE,
+                FIX_SAFETY,
                 "async function f() { const a = await f1();\n  // why\n  const b = await f2(); }"
             ),
             None

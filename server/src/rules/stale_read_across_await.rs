@@ -1,47 +1,13 @@
-//! `stale-read-across-await`: a shared value read before an `await` and written
-//! after it from the old value.
-//!
-//! `total += await f()` reads `total`, suspends while `f()` runs, then writes the
-//! old value plus the result. Other continuations run during the suspension: if
-//! one of them updates `total` (another call of the same function, another
-//! iteration of a `Promise.all(xs.map(async ...))`), this write discards its
-//! update. `total = total + await f()` and `this.count = this.count + await h()`
-//! have the same lost update.
-//!
-//! The rule only reports values other continuations can reach: names declared
-//! outside the async function (module state, an enclosing function's locals)
-//! and properties of `this`, of parameters or of outer objects. A local of the
-//! function itself is private to this call.
-//!
-//! Bad:
-//! ```js
-//! let total = 0;
-//! await Promise.all(files.map(async (file) => {
-//!   total += await sizeOf(file);
-//! }));
-//! ```
-//!
-//! Good:
-//! ```js
-//! let total = 0;
-//! await Promise.all(files.map(async (file) => {
-//!   const size = await sizeOf(file);
-//!   total += size;
-//! }));
-//! ```
-
 use tree_sitter::Node;
 
 use crate::analysis::dataflow::{preorder, BindingKind, FunctionFlow, Resolution, Walk};
-use crate::findings::{Edit, Finding, Fix, FixSafety, Severity};
+use crate::findings::{Edit, Finding, Fix};
 use crate::syntax::awaits::{await_expression, AwaitExpr};
 use crate::syntax::js::{enclosing_function, is_async_function, is_function};
 use crate::{query_file, syntax};
 
 use super::report::shorten_with;
-use super::{Rule, RuleContext, RuleMeta, Trigger};
-
-pub struct StaleReadAcrossAwait;
+use super::{declare_rule, RuleContext};
 
 query_file!(
     UPDATES,
@@ -49,37 +15,101 @@ query_file!(
     ["update", "update.target", "update.value"]
 );
 
-static META: RuleMeta = RuleMeta {
-    code: "stale-read-across-await",
-    default_severity: Severity::Hint,
-    summary: "a shared value is updated from a read made before an `await`",
-    triggers: &[Trigger::Word("await")],
-    queries: &[&UPDATES],
-};
-
-/// Moving the `await` before the read makes the update use the current value:
-/// that is the point, but the read now happens later.
-pub const FIX_SAFETY: FixSafety = FixSafety::ChangesBehaviour;
-
-impl Rule for StaleReadAcrossAwait {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+declare_rule! {
+    /// Flags a shared variable or property that is read before an `await` and written after it from that
+    /// old value: `total += await f()`, `total = total + await f()`, `this.count = this.count + await h()`.
+    ///
+    /// Default severity: hint. Fix: await into a local first, then update (changes behaviour).
+    ///
+    /// ## Why
+    ///
+    /// `total += await sizeOf(file)` reads `total`, suspends while `sizeOf(file)` runs, then writes the old
+    /// value plus the result. Other continuations run during the suspension: another call of the same
+    /// function, or another callback of a `Promise.all(files.map(async ...))`. If one of them updates
+    /// `total` meanwhile, this write discards its update: a lost update, with no error.
+    ///
+    /// The rule reports only values other continuations can reach: names declared outside the async
+    /// function (module state, an enclosing function's locals) and properties of `this`, of parameters or
+    /// of outer objects. A local of the function itself is private to the call and is not flagged. The
+    /// logical assignments `??=`, `||=`, `&&=` (lazy initialisation) are not flagged.
+    ///
+    /// It is a hint because whether another continuation really writes the value meanwhile depends on how
+    /// the function is called.
+    ///
+    /// ## Flagged
+    ///
+    /// ```js expect_diagnostic
+    /// let total = 0;
+    /// async function addSize(file) {
+    ///   total += await sizeOf(file);
+    /// }
+    /// ```
+    ///
+    /// ```js expect_diagnostic
+    /// class Counter {
+    ///   async add() {
+    ///     this.count = this.count + await fetchDelta();
+    ///   }
+    /// }
+    /// ```
+    ///
+    /// ## Not flagged
+    ///
+    /// ```js valid
+    /// let total = 0;
+    /// async function addSize(file) {
+    ///   const size = await sizeOf(file);
+    ///   total += size;
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// async function sum(files) {
+    ///   let total = 0;
+    ///   for (const file of files) {
+    ///     total += await sizeOf(file);
+    ///   }
+    ///   return total;
+    /// }
+    /// ```
+    ///
+    /// ## The fix
+    ///
+    /// `total += await sizeOf(file);` becomes
+    ///
+    /// ```js
+    /// const sizeOfResult = await sizeOf(file);
+    /// total += sizeOfResult;
+    /// ```
+    ///
+    /// so the read of `total` happens after the wait and the update is applied to the current value. It
+    /// changes behaviour (the read moves after the await, and so do other reads in the expression), which
+    /// is the point. It is offered only when the update is a whole statement with one unconditional
+    /// `await` (not behind `&&`, `||`, `??` or `?:`).
+    ///
+    /// ## When to disable
+    ///
+    /// When only one continuation can ever run the update at a time (a queue or a lock around it).
+    // Moving the `await` before the read makes the update use the current value:
+    // that is the point, but the read now happens later.
+    pub struct StaleReadAcrossAwait { code: "stale-read-across-await", queries: [UPDATES],
+        summary: "a shared value is updated from a read made before an `await`",
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
+}
 
+impl StaleReadAcrossAwait {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|found| {
-                let fixes = if found.awaits.len() == 1 {
-                    hoist_fix(ctx, found.update, found.value, found.awaits[0].node)
-                        .into_iter()
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                META.finding(found.target.byte_range(), message(ctx, &found), fixes)
-            })
-            .collect()
+        META.report_each(detect(ctx), |found| {
+            let fixes = if found.awaits.len() == 1 {
+                hoist_fix(ctx, found.update, found.value, found.awaits[0].node)
+                    .into_iter()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (found.target.byte_range(), message(ctx, &found), fixes)
+        })
     }
 }
 
@@ -346,6 +376,7 @@ fn fresh_name(ctx: &RuleContext, awaited: Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid};
     use crate::syntax;
 

@@ -1,46 +1,13 @@
-//! `timeout-without-abort`: a hand-made timeout that races a `fetch` (or an
-//! async call) against a timer, without cancelling the loser.
-//!
-//! `Promise.race([fetch(url), timeoutAfter(ms)])` settles when the timer
-//! fires, but nothing stops the request: the socket, the response body and
-//! every continuation waiting on it live on. An `AbortSignal` cancels the
-//! work itself.
-//!
-//! Bad:
-//! ```js
-//! const res = await Promise.race([
-//!   fetch(url),
-//!   new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 5000)),
-//! ]);
-//! ```
-//!
-//! Good:
-//! ```js
-//! const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-//! ```
-//!
-//! Flagged: `Promise.race` over two elements, one a `fetch(...)` without a
-//! `signal` option (or a call to an async function of this file), the other a
-//! timer: a `new Promise` that calls `setTimeout`, or a call whose name says
-//! timeout, delay, sleep or wait.
-//!
-//! Fix, only for `fetch` raced with `new Promise((_, reject) => setTimeout(..., ms))`
-//! whose timer rejects (changes behaviour: the request is aborted, and the
-//! rejection is a `TimeoutError` `DOMException` instead of your error):
-//! `fetch(url, { ...options, signal: AbortSignal.timeout(ms) })`.
-
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{method_call, PromiseKind};
-use crate::findings::{Finding, Fix, FixSafety, Severity};
+use crate::analysis::source_facts::PromiseKind;
+use crate::findings::{Finding, Fix};
 use crate::query_file;
-use crate::syntax::js::unwrap_parens;
+use crate::syntax::js::{method_call, unwrap_parens};
 
 use super::report::one_edit_fix;
 use super::tree_walks::{find_named_descendant, named_children_but_comments};
-use super::{Rule, RuleContext, RuleMeta, Trigger};
-
-pub struct TimeoutWithoutAbort;
+use super::{declare_rule, RuleContext};
 
 query_file!(
     PROMISE_RACES,
@@ -55,33 +22,80 @@ query_file!(
     ]
 );
 
-static META: RuleMeta = RuleMeta {
-    code: "timeout-without-abort",
-    default_severity: Severity::Hint,
-    summary: "a timeout raced against a fetch or async call that is never cancelled",
-    triggers: &[Trigger::Property("race")],
-    queries: &[&PROMISE_RACES],
-};
-
-impl Rule for TimeoutWithoutAbort {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
+declare_rule! {
+    /// Flags a hand-made timeout, `Promise.race([work, timer])`, around a `fetch` (or a call to an async
+    /// function of the file) that is never cancelled.
+    ///
+    /// Default severity: hint. Fix: `fetch(url, { signal: AbortSignal.timeout(ms) })`, for the exact
+    /// race-with-`fetch` shape.
+    ///
+    /// ## Why
+    ///
+    /// `Promise.race([fetch(url), timeoutAfter(ms)])` settles when the timer fires, but nothing stops the
+    /// request: the socket, the response and every continuation waiting on it live on, and a slow server
+    /// still gets the full load. An `AbortSignal` cancels the work itself; `AbortSignal.timeout(ms)` is
+    /// built in (Node 17.3+, all current browsers).
+    ///
+    /// Flagged: `Promise.race` over a two-element array, one element a `fetch(...)` without a `signal`
+    /// option (or a call to an async function declared in the file), the other a timer: a `new Promise`
+    /// whose executor calls `setTimeout`, or a call named like `timeout`, `delay`, `sleep` or `wait`.
+    ///
+    /// ## Flagged
+    ///
+    /// ```js expect_diagnostic
+    /// async function getJson(url) {
+    ///   const res = await Promise.race([
+    ///     fetch(url),
+    ///     new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 5000)),
+    ///   ]);
+    ///   return res.json();
+    /// }
+    /// ```
+    ///
+    /// ## Not flagged
+    ///
+    /// ```js valid
+    /// async function getJson(url) {
+    ///   const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    ///   return res.json();
+    /// }
+    /// ```
+    ///
+    /// ```js valid
+    /// // The options may carry a signal already.
+    /// await Promise.race([fetch(url, options), timeout(5000)]);
+    /// ```
+    ///
+    /// ## The fix
+    ///
+    /// When the timer is `new Promise((_, reject) => setTimeout(..., ms))` and rejects, the race becomes
+    /// `fetch(url, { ...existing options, signal: AbortSignal.timeout(ms) })`. This changes behaviour: the
+    /// request is aborted when the time is up, and the rejection is a `DOMException` named `TimeoutError`
+    /// instead of the error the timer built — update any `catch` that checks the message. For other
+    /// shapes (a timer that resolves, a helper such as `timeout(ms)`, an async function of your own),
+    /// there is no automatic edit: pass an `AbortSignal` through to the work.
+    ///
+    /// ## When to disable
+    ///
+    /// When the raced work cannot be cancelled and continuing in the background is acceptable.
+    pub struct TimeoutWithoutAbort { code: "timeout-without-abort", queries: [PROMISE_RACES],
+        summary: "a timeout raced against a fetch or async call that is never cancelled",
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Property("race")],
     }
+}
 
+impl TimeoutWithoutAbort {
     fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        detect(ctx)
-            .into_iter()
-            .map(|race| {
-                let fixes = if race.is_fetch {
-                    signal_fix(ctx, race.call, race.work, race.timer)
-                        .into_iter()
-                        .collect()
-                } else {
-                    Vec::new()
-                };
-                META.finding(race.callee.byte_range(), message(ctx, &race), fixes)
-            })
-            .collect()
+        META.report_each(detect(ctx), |race| {
+            let fixes = if race.is_fetch {
+                signal_fix(ctx, race.call, race.work, race.timer)
+                    .into_iter()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            (race.callee.byte_range(), message(ctx, &race), fixes)
+        })
     }
 }
 
@@ -134,7 +148,7 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<TimerRace<'a>> {
 }
 
 fn message(ctx: &RuleContext, race: &TimerRace) -> String {
-    let label = crate::analysis::async_facts::call_label(ctx.source, race.work);
+    let label = crate::analysis::source_facts::call_label(ctx.source, race.work);
     if race.is_fetch {
         format!(
             "when the timer wins this race, `{label}` keeps running: the request is never \
@@ -299,7 +313,7 @@ fn signal_fix(ctx: &RuleContext, race: Node, fetch: Node, timer: Node) -> Option
     };
     Some(one_edit_fix(
         "Abort the request with `AbortSignal.timeout` instead of racing a timer".to_owned(),
-        FixSafety::ChangesBehaviour,
+        FIX_SAFETY,
         race.byte_range(),
         format!("{}({}, {options})", ctx.text(callee), ctx.text(args[0])),
     ))
@@ -308,14 +322,11 @@ fn signal_fix(ctx: &RuleContext, race: Node, fetch: Node, timer: Node) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::fix_outputs::fix_outputs;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     const TIMER: &str =
         "new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 5000))";
-
-    fn fixes_of(source: &str) -> Vec<String> {
-        crate::rules::fix_outputs::fix_outputs(&TimeoutWithoutAbort, source)
-    }
 
     #[test]
     fn races_that_cancel_or_do_not_time_out_pass() {
@@ -357,20 +368,26 @@ mod tests {
     #[test]
     fn the_fix_passes_an_abort_signal_to_fetch() {
         assert_eq!(
-            fixes_of(&format!(
-                "const res = await Promise.race([fetch(url), {TIMER}]);"
-            )),
+            fix_outputs(
+                &TimeoutWithoutAbort,
+                &format!("const res = await Promise.race([fetch(url), {TIMER}]);")
+            ),
             ["const res = await fetch(url, { signal: AbortSignal.timeout(5000) });"]
         );
         assert_eq!(
-            fixes_of("await Promise.race([fetch(u, { method: 'POST' }), new Promise((_, rej) => setTimeout(rej, ms))]);"),
+            fix_outputs(&TimeoutWithoutAbort, "await Promise.race([fetch(u, { method: 'POST' }), new Promise((_, rej) => setTimeout(rej, ms))]);"),
             ["await fetch(u, { method: 'POST', signal: AbortSignal.timeout(ms) });"]
         );
         // A timer that resolves is a soft timeout: no automatic rewrite.
-        assert!(fixes_of(
+        assert!(fix_outputs(
+            &TimeoutWithoutAbort,
             "await Promise.race([fetch(u), new Promise((resolve) => setTimeout(resolve, 10))]);"
         )
         .is_empty());
-        assert!(fixes_of("await Promise.race([fetch(u), timeout(10)]);").is_empty());
+        assert!(fix_outputs(
+            &TimeoutWithoutAbort,
+            "await Promise.race([fetch(u), timeout(10)]);"
+        )
+        .is_empty());
     }
 }

@@ -379,6 +379,14 @@ pub fn points_of(source: &str, function: Node, module_is_async: bool) -> Vec<Sus
     points
 }
 
+/// True when `function` (its own code, not nested functions) awaits: an
+/// `await` expression, as JavaScript reads it, or a `for await` loop.
+pub fn awaits_itself(source: &str, function: Node) -> bool {
+    points_of(source, function, false)
+        .iter()
+        .any(|p| p.kind != SuspensionKind::Yield)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! A tree-sitter query cursor walks the whole tree for every query; with a
 //! dozen query files per document that walk, not the matching, dominated the
 //! analysis. [`SyntaxIndex`] walks the tree once and remembers the nodes whose
-//! kind can root a pattern of some query file (or that [`crate::analysis::async_facts`]
+//! kind can root a pattern of some query file (or that [`crate::analysis::source_facts`]
 //! records). [`SyntaxIndex::for_each_match`] then runs each query only at its
 //! candidate roots, with the cursor held to matches that start at the root.
 //!

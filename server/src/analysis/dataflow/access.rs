@@ -1,34 +1,12 @@
-//! How code uses names: the identifiers a pattern declares, the names a
-//! piece of code mentions or assigns, and whether one use reads or writes.
+//! How code uses names: the names a piece of code mentions or assigns, and
+//! whether one use reads or writes. (The identifiers a pattern declares are
+//! a syntax question: `syntax::js::pattern_identifiers`.)
 
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
 use super::walk::{preorder, preorder_with_ancestors, Walk};
-
-/// The identifier nodes a binding pattern declares (or assigns, on the left of
-/// `=`): `a`, `{ a, b: c }`, `[a, ...rest]`, `{ a = 1 }`.
-pub fn pattern_identifiers(pattern: Node) -> Vec<Node> {
-    let mut found = Vec::new();
-    let mut stack = vec![pattern];
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            "identifier" | "shorthand_property_identifier_pattern" => found.push(node),
-            "object_pattern" | "array_pattern" | "rest_pattern" => {
-                let mut cursor = node.walk();
-                let children: Vec<Node> = node.named_children(&mut cursor).collect();
-                stack.extend(children.into_iter().rev());
-            }
-            "pair_pattern" => stack.extend(node.child_by_field_id(crate::field!("value"))),
-            "assignment_pattern" | "object_assignment_pattern" => {
-                stack.extend(node.child_by_field_id(crate::field!("left")))
-            }
-            _ => {}
-        }
-    }
-    found
-}
 
 /// Every name `node` mentions as a variable, in nested functions too.
 /// Over-approximates reads (shadowing is ignored), which is the safe side for

@@ -15,7 +15,7 @@
 //!
 //! The parts, in the order [`FunctionFlow::new`] runs them:
 //! - `walk`: iterative tree walks and ancestor lookups;
-//! - `access`: pattern identifiers, names mentioned or assigned, read/write;
+//! - `access`: names mentioned or assigned, read or write;
 //! - `scopes`: declarations, their scopes, and name resolution;
 //! - `references`: every use of a name, the function's awaits and loops;
 //! - `large_values`: values that are probably large;
@@ -33,12 +33,10 @@ mod references;
 mod scopes;
 mod walk;
 
-pub use access::{access, names_assigned, names_mentioned, pattern_identifiers, Access};
+pub use access::{access, names_assigned, names_mentioned, Access};
 pub use large_values::{large_value, LargeValue};
 pub use scopes::{for_in_declaration_kind, for_in_head_of};
 pub use walk::{ancestors_of, contains, preorder, preorder_with_ancestors, Walk};
-
-pub use crate::syntax::js::{enclosing_function, is_async_function, is_for_await, is_function};
 
 /// Whether `node` is a loop whose body may run more than once.
 pub fn is_loop(node: Node) -> bool {
@@ -210,7 +208,7 @@ impl FunctionFlow {
 pub(crate) fn first_function(root: Node) -> Option<Node> {
     let mut function = None;
     preorder(root, |node| {
-        if function.is_none() && is_function(node) {
+        if function.is_none() && crate::syntax::js::is_function(node) {
             function = Some(node);
         }
         Walk::Enter

@@ -6,13 +6,12 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::access::{access_among, is_reference_kind, pattern_identifiers, Access};
+use super::access::{access_among, is_reference_kind, Access};
 use super::scopes::{is_block, Resolver};
 use super::walk::{ancestor, preorder_with_ancestors, Walk};
-use super::{
-    is_async_function, is_function, AwaitPoint, Binding, Kill, LoopInfo, Reference, Resolution,
-};
+use super::{AwaitPoint, Binding, Kill, LoopInfo, Reference, Resolution};
 use crate::syntax::awaits;
+use crate::syntax::js::{is_async_function, is_function, pattern_identifiers};
 
 /// Step 3 of [`super::FunctionFlow::new`]: references, awaits and loops.
 pub(super) struct Uses<'t> {

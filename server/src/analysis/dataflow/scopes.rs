@@ -7,9 +7,9 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use super::access::pattern_identifiers;
 use super::walk::{contains, preorder, preorder_with_ancestors, Walk};
-use super::{is_function, Binding, BindingKind, Kill};
+use super::{Binding, BindingKind, Kill};
+use crate::syntax::js::{is_function, pattern_identifiers};
 
 pub(super) struct Decl {
     pub(super) name: String,

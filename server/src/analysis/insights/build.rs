@@ -6,11 +6,12 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::analysis::async_facts::{self, AsyncFacts};
 use crate::analysis::dataflow;
 use crate::analysis::retention::{self, AwaitRetention};
+use crate::analysis::source_facts::{self, AsyncFacts};
 use crate::engine::{self, ModuleKind, ResumeTick};
 use crate::syntax::awaits::{self, SuspensionKind};
+use crate::syntax::js;
 
 use super::dependence::dependence;
 use super::dropped_text::{dropped_consequence, is_all_settled};
@@ -20,7 +21,7 @@ use super::{AwaitInsight, DroppedCall, FunctionInsight, Insights, Rejection};
 /// Computes the insights of a document.
 pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
     let (facts, order) = engine::facts_and_order(source, tree, module);
-    let async_facts = AsyncFacts::collect(source, tree);
+    let source_facts = AsyncFacts::collect(source, tree);
     let root = tree.root_node();
     let module_is_async = module == ModuleKind::EsModule;
     let mut functions = Vec::new();
@@ -50,11 +51,11 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             first_await: awaits.first().map(|a| a.range.clone()),
             settles: fact.settles.clone(),
             settles_in: fact.settles_in,
-            rejected_by: rejections(source, &async_facts, node),
+            rejected_by: rejections(source, &source_facts, node),
             awaits,
         });
     }
-    let dropped = async_facts
+    let dropped = source_facts
         .dropped_promises(source, tree)
         .into_iter()
         .map(|d| DroppedCall {
@@ -174,7 +175,7 @@ fn await_insights(
             thenable: called && fact.is_some_and(|f| f.thenable),
             plain_value: !called
                 && fact.is_some()
-                && operand_node.is_some_and(|o| async_facts::certainly_not_thenable(source, o)),
+                && operand_node.is_some_and(|o| source_facts::certainly_not_thenable(source, o)),
             depends_on_previous,
             retention: retention
                 .iter()
@@ -238,7 +239,7 @@ fn early_return(function: Node, first_await: Option<usize>) -> Option<Range<usiz
     let first_await = first_await?;
     let body = function.child_by_field_id(crate::field!("body"))?;
     let mut found: Option<Range<usize>> = None;
-    async_facts::for_each_own_node(body, |node| {
+    js::for_each_own_node(body, |node| {
         if node.kind() == "return_statement"
             && node.end_byte() <= first_await
             && found.as_ref().is_none_or(|f| node.start_byte() < f.start)
@@ -256,12 +257,12 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
     let Some(body) = function.child_by_field_id(crate::field!("body")) else {
         return found;
     };
-    let function_is_async = dataflow::is_async_function(function);
+    let function_is_async = js::is_async_function(function);
     dataflow::preorder(body, |node| {
-        if node != body && dataflow::is_function(node) {
+        if node != body && js::is_function(node) {
             return dataflow::Walk::Skip;
         }
-        let caught = || async_facts::inside_try_block(node, function);
+        let caught = || source_facts::inside_try_block(node, function);
         if node.kind() == "throw_statement" && !caught() {
             found.push(Rejection {
                 range: node.byte_range(),
@@ -273,7 +274,7 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
         // function's own code the module's kind does not matter.)
         if let Some(awaited) = awaits::await_expression_in(source, node, function_is_async) {
             let cannot_reject = awaited.operand.is_some_and(|o| {
-                async_facts::certainly_not_thenable(source, o) || facts.cannot_reject(source, o)
+                source_facts::certainly_not_thenable(source, o) || facts.cannot_reject(source, o)
             });
             if !cannot_reject && !caught() {
                 let operand = &source[awaited.operand_range()];
@@ -290,13 +291,13 @@ fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection
             let returned = node
                 .named_child(0)
                 .filter(|value| value.kind() != "comment");
-            if let Some(value) = returned.map(async_facts::unwrap_parens) {
+            if let Some(value) = returned.map(js::unwrap_parens) {
                 // Only a call or `new` can produce a promise here: a local
                 // holds no rejecting thenable after an `await` (the result of
                 // one is never a thenable), and other values are not read.
                 let may_reject = matches!(value.kind(), "call_expression" | "new_expression")
                     && awaits::await_shape(source, value).is_none()
-                    && !async_facts::certainly_not_thenable(source, value)
+                    && !source_facts::certainly_not_thenable(source, value)
                     && !facts.cannot_reject(source, value);
                 if may_reject {
                     found.push(Rejection {

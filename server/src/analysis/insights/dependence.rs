@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use crate::analysis::dataflow;
+use crate::syntax::js;
 
 /// The names an await's result is bound to (`const [a, b] = await ...`, `x = await ...`),
 /// also through the expression around it (`const body = (await res).body`,
@@ -18,12 +19,7 @@ fn result_names(source: &str, await_node: Node) -> Vec<String> {
             "variable_declarator" => {
                 return parent
                     .child_by_field_id(crate::field!("name"))
-                    .map(|p| {
-                        dataflow::pattern_identifiers(p)
-                            .into_iter()
-                            .map(|n| source[n.byte_range()].to_owned())
-                            .collect()
-                    })
+                    .map(|p| js::pattern_names(source, p))
                     .unwrap_or_default();
             }
             "assignment_expression" | "augmented_assignment_expression" => {
@@ -37,7 +33,7 @@ fn result_names(source: &str, await_node: Node) -> Vec<String> {
             // reaches no binding of this function.
             kind if kind.ends_with("statement")
                 || kind == "statement_block"
-                || dataflow::is_function(parent) =>
+                || js::is_function(parent) =>
             {
                 return Vec::new()
             }
@@ -147,10 +143,7 @@ fn assigned_names(source: &str, target: Node) -> Vec<String> {
     if root.kind() == "identifier" {
         return vec![source[root.byte_range()].to_owned()];
     }
-    dataflow::pattern_identifiers(root)
-        .into_iter()
-        .map(|n| source[n.byte_range()].to_owned())
-        .collect()
+    js::pattern_names(source, root)
 }
 
 /// Whether evaluating `operand` calls something (and so may start work that
@@ -158,7 +151,7 @@ fn assigned_names(source: &str, target: Node) -> Vec<String> {
 fn starts_work(operand: Node) -> bool {
     let mut calls = false;
     dataflow::preorder(operand, |node| {
-        if node != operand && dataflow::is_function(node) {
+        if node != operand && js::is_function(node) {
             return dataflow::Walk::Skip;
         }
         if matches!(node.kind(), "call_expression" | "new_expression") {

@@ -3,7 +3,8 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::async_facts::{self, DroppedPromise, PromiseKind};
+use crate::analysis::source_facts::{DroppedPromise, PromiseKind};
+use crate::syntax::js;
 
 use super::{DroppedCall, RunsToCompletion};
 
@@ -11,14 +12,12 @@ use super::{DroppedCall, RunsToCompletion};
 /// `new Promise(…)`, `fs.promises.readFile(…)`; `None` when the callee is
 /// not a plain name or member path.
 fn callee_form(source: &str, call: Node) -> Option<String> {
-    let (callee, prefix) = match call.kind() {
-        "call_expression" => (call.child_by_field_id(crate::field!("function"))?, ""),
-        "new_expression" => (
-            call.child_by_field_id(crate::field!("constructor"))?,
-            "new ",
-        ),
+    let prefix = match call.kind() {
+        "call_expression" => "",
+        "new_expression" => "new ",
         _ => return None,
     };
+    let callee = js::callee(call)?;
     let text = &source[callee.byte_range()];
     let plain = text
         .chars()
@@ -95,7 +94,7 @@ pub fn dropped_consequence(
         PromiseKind::AsyncIife => {
             let function = origin
                 .child_by_field_id(crate::field!("function"))
-                .map(async_facts::unwrap_parens);
+                .map(js::unwrap_parens);
             let range = function.map(|n| n.byte_range());
             async_call("This async IIFE", completes("", range.as_ref()))
         }

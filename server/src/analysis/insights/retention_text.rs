@@ -15,58 +15,7 @@ use super::shorten;
 /// one line, so the section stays short where it matters least.
 pub(super) fn retention_text(source: &str, retention: &AwaitRetention) -> String {
     let line_of = |offset: usize| source[..offset].matches('\n').count() + 1;
-    let describe = |var: &RetainedVar| {
-        let mut item = format!("`{}` (line {}", var.name, line_of(var.decl_range.start));
-        if var.kind == BindingKind::Param {
-            item.push_str(", parameter");
-        }
-        if var.current_element {
-            item.push_str(", the current element");
-        }
-        if let Certainty::May(reason) = var.certainty {
-            item.push_str(match reason {
-                MayReason::SomePaths => ", only on some paths",
-                MayReason::EarlierIteration => ", the value a previous iteration left",
-                MayReason::LoopMayNotRun => ", the loop's last value, if the loop ran",
-                MayReason::ClosureMayOutlive => ", if the code it was handed keeps the closure",
-                MayReason::DynamicScope => ", unless `eval` or `with` changes it",
-            });
-        }
-        if var.group == RetentionGroup::Live {
-            if let Some(closure) = &var.read_by_closure {
-                let line = line_of(closure.range.start);
-                item.push_str(&match (&closure.name, closure.created_after) {
-                    (Some(name), true) => {
-                        format!("; read after the await by the closure `{name}`, line {line}")
-                    }
-                    (None, true) => format!("; read after the await by a closure, line {line}"),
-                    (Some(name), false) => format!(
-                        "; read by the closure `{name}` (line {line}), which may run after the await"
-                    ),
-                    (None, false) => {
-                        format!("; read by a closure (line {line}) that may run after the await")
-                    }
-                });
-            }
-        }
-        if var.group == RetentionGroup::Idle {
-            if let Some(kind) = var.held_by_loop {
-                let keyword = match kind {
-                    LoopKind::ForOf => "for…of",
-                    LoopKind::ForIn => "for…in",
-                };
-                item.push_str(&format!(
-                    "; the running `{keyword}` loop also holds it, so clearing it frees nothing \
-                     before the loop ends"
-                ));
-            }
-        }
-        item.push(')');
-        if let Some(large) = &var.likely_large {
-            item.push_str(&format!(" — likely large: {large}"));
-        }
-        item
-    };
+    let describe = |var: &RetainedVar| describe(source, var);
     let in_group = |wanted: RetentionGroup| -> Vec<&RetainedVar> {
         retention
             .retained
@@ -167,6 +116,61 @@ pub(super) fn retention_text(source: &str, retention: &AwaitRetention) -> String
         ));
     }
     text
+}
+
+/// One retained variable as a list item: `` `raw` (line 2) — likely large: … ``.
+fn describe(source: &str, var: &RetainedVar) -> String {
+    let line_of = |offset: usize| source[..offset].matches('\n').count() + 1;
+    let mut item = format!("`{}` (line {}", var.name, line_of(var.decl_range.start));
+    if var.kind == BindingKind::Param {
+        item.push_str(", parameter");
+    }
+    if var.current_element {
+        item.push_str(", the current element");
+    }
+    if let Certainty::May(reason) = var.certainty {
+        item.push_str(match reason {
+            MayReason::SomePaths => ", only on some paths",
+            MayReason::EarlierIteration => ", the value a previous iteration left",
+            MayReason::LoopMayNotRun => ", the loop's last value, if the loop ran",
+            MayReason::ClosureMayOutlive => ", if the code it was handed keeps the closure",
+            MayReason::DynamicScope => ", unless `eval` or `with` changes it",
+        });
+    }
+    if var.group == RetentionGroup::Live {
+        if let Some(closure) = &var.read_by_closure {
+            let line = line_of(closure.range.start);
+            item.push_str(&match (&closure.name, closure.created_after) {
+                (Some(name), true) => {
+                    format!("; read after the await by the closure `{name}`, line {line}")
+                }
+                (None, true) => format!("; read after the await by a closure, line {line}"),
+                (Some(name), false) => format!(
+                    "; read by the closure `{name}` (line {line}), which may run after the await"
+                ),
+                (None, false) => {
+                    format!("; read by a closure (line {line}) that may run after the await")
+                }
+            });
+        }
+    }
+    if var.group == RetentionGroup::Idle {
+        if let Some(kind) = var.held_by_loop {
+            let keyword = match kind {
+                LoopKind::ForOf => "for…of",
+                LoopKind::ForIn => "for…in",
+            };
+            item.push_str(&format!(
+                "; the running `{keyword}` loop also holds it, so clearing it frees nothing \
+                 before the loop ends"
+            ));
+        }
+    }
+    item.push(')');
+    if let Some(large) = &var.likely_large {
+        item.push_str(&format!(" — likely large: {large}"));
+    }
+    item
 }
 
 /// How to free the values the function no longer needs, for those where it

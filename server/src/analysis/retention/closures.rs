@@ -7,9 +7,8 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::{Certainty, ClosureRead, Held, MayReason, Model};
-use crate::analysis::dataflow::{
-    contains, is_async_function, is_function, preorder, Access, Binding, Resolution, Walk,
-};
+use crate::analysis::dataflow::{contains, preorder, Access, Binding, Resolution, Walk};
+use crate::syntax::js::{is_async_function, is_function};
 
 impl<'t> Model<'_, 't> {
     /// The function nested directly in the analysed one that holds `range`.

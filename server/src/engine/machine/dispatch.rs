@@ -50,15 +50,15 @@ impl Machine<'_> {
             Op::Call { .. } | Op::CallSpread { .. } | Op::New { .. } | Op::SuperCall { .. } => {
                 return self.call_op(op)
             }
-            Op::Jump(_)
+            Op::Return
+            | Op::Throw
+            | Op::Await
+            | Op::Jump(_)
             | Op::JumpIfFalse(_)
             | Op::JumpIfTrue(_)
             | Op::JumpIfTrueKeep(_)
             | Op::JumpIfFalseKeep(_)
             | Op::JumpIfNotNullishKeep(_)
-            | Op::Return
-            | Op::Throw
-            | Op::Await
             | Op::PushHandler(..)
             | Op::PopHandler
             | Op::NormalCompletion

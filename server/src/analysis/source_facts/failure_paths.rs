@@ -1,0 +1,311 @@
+//! Can it fail? Which functions can neither throw nor reject whatever they
+//! are passed, and which promises certainly cannot reject.
+
+use tree_sitter::Node;
+
+use super::collect::class_key;
+use super::promise_kinds::certainly_not_thenable;
+use super::{text_of, AsyncFacts, PromiseKind};
+use crate::analysis::lookups::Lookup;
+use crate::syntax::awaits;
+use crate::syntax::js::{
+    enclosing_class_of_this, first_argument, for_each_own_node, is_async_function,
+    is_constant_template, is_function, method_call, unwrap_parens,
+};
+
+impl AsyncFacts {
+    /// True when the promise `expr` evaluates to certainly cannot reject: a
+    /// call to an async function of the file whose body [`cannot_fail`],
+    /// `Promise.resolve()` of nothing or of a value that is not a thenable, and
+    /// `.then(f)` / `.finally(f)` on such a promise with an `f` that cannot fail.
+    pub fn cannot_reject(&self, source: &str, expr: Node) -> bool {
+        let expr = unwrap_parens(expr);
+        if let Some((receiver, method, count)) = method_call(source, expr) {
+            if matches!(method, "then" | "finally") && count <= 1 {
+                let callback_cannot_fail = first_argument(expr)
+                    .map(unwrap_parens)
+                    .is_none_or(|f| is_function(f) && cannot_fail(source, f));
+                return callback_cannot_fail && self.cannot_reject(source, receiver);
+            }
+        }
+        match self.promise_kind(source, expr) {
+            Some(PromiseKind::PromiseResolve) => {
+                first_argument(expr).is_none_or(|value| certainly_not_thenable(source, value))
+            }
+            Some(PromiseKind::AsyncCall) => !self.async_call_may_reject(source, expr),
+            _ => false,
+        }
+    }
+
+    /// Whether the async function a call (of kind [`PromiseKind::AsyncCall`])
+    /// reaches may reject; looked up as [`AsyncFacts::promise_kind`] found it.
+    fn async_call_may_reject(&self, source: &str, call: Node) -> bool {
+        let Some(callee) = call
+            .child_by_field_id(crate::field!("function"))
+            .map(unwrap_parens)
+        else {
+            return true;
+        };
+        match callee.kind() {
+            "identifier" => {
+                let name = text_of(source, callee);
+                self.note_name(name);
+                self.rejecting_names.contains(name)
+            }
+            "member_expression" => {
+                let (Some(object), Some(property)) = (
+                    callee
+                        .child_by_field_id(crate::field!("object"))
+                        .map(unwrap_parens),
+                    callee.child_by_field_id(crate::field!("property")),
+                ) else {
+                    return true;
+                };
+                let method = text_of(source, property);
+                let class = match object.kind() {
+                    "identifier" => {
+                        let object_name = text_of(source, object);
+                        let qualified = format!("{object_name}.{method}");
+                        self.note_member(&qualified);
+                        if self.async_members.contains(&qualified) {
+                            return self.rejecting_members.contains(&qualified);
+                        }
+                        self.note_name(object_name);
+                        self.instances.get(object_name).and_then(|class| {
+                            self.note_name(class);
+                            self.class_ids.get(class).copied()
+                        })
+                    }
+                    "this" => enclosing_class_of_this(object).map(|c| class_key(source, c)),
+                    _ => None,
+                };
+                class.is_none_or(|class| {
+                    self.log.note(|| Lookup::Class(class));
+                    self.rejecting_class_methods
+                        .get(&class)
+                        .is_some_and(|methods| methods.contains(method))
+                })
+            }
+            _ => true,
+        }
+    }
+}
+
+/// True when calling `function` can neither throw nor (when it is async)
+/// reject, whatever it is passed: its parameters are plain names (a default
+/// or a destructuring could throw), and its body is only
+///
+/// - declarations that cannot throw (functions, and variables initialised with
+///   literals, functions or nothing),
+/// - `try` statements whose `catch` does not rethrow (no `throw` of its own, in
+///   the `catch` or a `finally`; what the handler calls is trusted not to
+///   throw, as the handler `h` of `.catch(h)` is),
+/// - `return` of nothing or of such a literal,
+///
+/// and every `return` inside those `try` statements hands back nothing that
+/// could be a rejected thenable: a value that is not a thenable, or an `await`
+/// inside the `try` block.
+pub fn cannot_fail(source: &str, function: Node) -> bool {
+    // A generator's body runs on `next()`, not on the call.
+    let generator = matches!(
+        function.kind(),
+        "generator_function_declaration" | "generator_function"
+    );
+    if !is_function(function) || generator {
+        return false;
+    }
+    if let Some(params) = function.child_by_field_id(crate::field!("parameters")) {
+        let mut cursor = params.walk();
+        let plain = params
+            .named_children(&mut cursor)
+            .all(|p| matches!(p.kind(), "identifier" | "comment"));
+        if !plain {
+            return false;
+        }
+    }
+    let Some(body) = function.child_by_field_id(crate::field!("body")) else {
+        return false;
+    };
+    if body.kind() != "statement_block" {
+        return cannot_throw_to_evaluate(source, body);
+    }
+    let mut cursor = body.walk();
+    let statements_cannot_fail = body
+        .named_children(&mut cursor)
+        .all(|statement| match statement.kind() {
+            "comment" | "empty_statement" | "function_declaration" => true,
+            "lexical_declaration" | "variable_declaration" => {
+                let mut cursor = statement.walk();
+                let all = statement
+                    .named_children(&mut cursor)
+                    .filter(|d| d.kind() == "variable_declarator")
+                    .all(|declarator| {
+                        declarator
+                            .child_by_field_id(crate::field!("name"))
+                            .is_some_and(|n| n.kind() == "identifier")
+                            && declarator
+                                .child_by_field_id(crate::field!("value"))
+                                .is_none_or(|v| cannot_throw_to_evaluate(source, v))
+                    });
+                all
+            }
+            "try_statement" => catches_without_rethrowing(statement),
+            "return_statement" => statement
+                .named_child(0)
+                .filter(|v| v.kind() != "comment")
+                .is_none_or(|v| cannot_throw_to_evaluate(source, v)),
+            _ => false,
+        });
+    if !statements_cannot_fail {
+        return false;
+    }
+    let mut returns_settled_values = true;
+    for_each_own_node(body, |node| {
+        if node.kind() != "return_statement" {
+            return;
+        }
+        let Some(value) = node.named_child(0).filter(|v| v.kind() != "comment") else {
+            return;
+        };
+        let value = unwrap_parens(value);
+        // An `await` as Node reads it (`await (x).y()` too, see
+        // `syntax::awaits`): `node` is the function's own code.
+        let is_await =
+            awaits::await_expression_in(source, value, is_async_function(function)).is_some();
+        let fine =
+            certainly_not_thenable(source, value) || (is_await && inside_try_block(node, body));
+        returns_settled_values &= fine;
+    });
+    returns_settled_values
+}
+
+/// Literals, empty array and object literals, and functions: evaluating them
+/// cannot throw.
+fn cannot_throw_to_evaluate(source: &str, expr: Node) -> bool {
+    let expr = unwrap_parens(expr);
+    match expr.kind() {
+        "number" | "string" | "true" | "false" | "null" | "undefined" => true,
+        "identifier" => text_of(source, expr) == "undefined",
+        "template_string" => is_constant_template(expr),
+        "array" | "object" => {
+            let mut cursor = expr.walk();
+            let empty = expr
+                .named_children(&mut cursor)
+                .all(|c| c.kind() == "comment");
+            empty
+        }
+        "arrow_function" | "function_expression" => true,
+        _ => false,
+    }
+}
+
+/// A `try` with a `catch` (binding a plain name or nothing) that throws
+/// nothing of its own, and no `throw` in its `finally`.
+fn catches_without_rethrowing(try_statement: Node) -> bool {
+    let Some(handler) = try_statement.child_by_field_id(crate::field!("handler")) else {
+        return false;
+    };
+    if handler
+        .child_by_field_id(crate::field!("parameter"))
+        .is_some_and(|p| p.kind() != "identifier")
+    {
+        return false;
+    }
+    let throws = |block: Option<Node>| {
+        let mut found = false;
+        if let Some(block) = block {
+            for_each_own_node(block, |node| found |= node.kind() == "throw_statement");
+        }
+        found
+    };
+    !throws(handler.child_by_field_id(crate::field!("body")))
+        && !throws(try_statement.child_by_field_id(crate::field!("finalizer")))
+}
+
+/// True when `node` lies in the block of a `try` with a `catch`, below `limit`.
+pub fn inside_try_block(node: Node, limit: Node) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if parent.id() == limit.id() {
+            return false;
+        }
+        if parent.kind() == "try_statement"
+            && parent.child_by_field_id(crate::field!("handler")).is_some()
+            && parent
+                .child_by_field_id(crate::field!("body"))
+                .is_some_and(|b| b.id() == current.id())
+        {
+            return true;
+        }
+        current = parent;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    #[test]
+    fn functions_that_cannot_fail_catch_everything_they_do() {
+        let cannot_fail_first = |source: &str| {
+            let tree = syntax::parse(source, None);
+            let function = tree
+                .root_node()
+                .named_child(0)
+                .expect("a function declaration");
+            cannot_fail(source, function)
+        };
+        for (source, expected) in [
+            ("async function f() {}", true),
+            (
+                "async function f(a, b) { try { await a(); } catch (e) { b(e); } }",
+                true,
+            ),
+            (
+                "async function f() { let n = 0; try { n = await g(); } catch {} }",
+                true,
+            ),
+            (
+                "async function f() { try { return await g(); } catch { return null; } }",
+                true,
+            ),
+            (
+                "async function f() { try { await g(); } catch (e) {} finally { h(); } }",
+                true,
+            ),
+            (
+                "async function f() { try { await g(); } catch (e) { throw e; } }",
+                false,
+            ),
+            (
+                "async function f() { try { await g(); } finally { h(); } }",
+                false,
+            ),
+            (
+                "async function f() { try { await g(); } catch {} finally { throw x; } }",
+                false,
+            ),
+            ("async function f() { try { return g(); } catch {} }", false),
+            (
+                "async function f() { h(); try { await g(); } catch {} }",
+                false,
+            ),
+            (
+                "async function f() { const x = g(); try { await x; } catch {} }",
+                false,
+            ),
+            (
+                "async function f() { try { await g(); } catch {} return h(); }",
+                false,
+            ),
+            ("async function f(a = g()) {}", false),
+            ("async function f({ a }) {}", false),
+            ("async function f() { try {} catch ({ code }) {} }", false),
+            ("function* f() {}", false),
+        ] {
+            assert_eq!(cannot_fail_first(source), expected, "{source}");
+        }
+    }
+}

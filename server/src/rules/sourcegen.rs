@@ -1,0 +1,260 @@
+//! Files generated from the rules' `declare_rule!` blocks, in the style of
+//! rust-analyzer's sourcegen tests: each test renders its files, writes any
+//! that differ on disk, and fails naming them, so a stale file fails CI and a
+//! developer refreshes every file by running
+//! `cargo test -p ticklens --lib rules::sourcegen` once and committing.
+
+use std::path::{Path, PathBuf};
+
+use super::{docs_url, RuleMeta, ALL};
+use crate::findings::{FixSafety, Severity};
+
+/// The repository's root, above the `server` package.
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the server package lies in the repository")
+        .to_path_buf()
+}
+
+/// Writes each `(path, contents)` whose file differs, then fails naming the
+/// files it wrote.
+fn ensure_files(files: &[(String, String)]) {
+    let root = repo_root();
+    let mut regenerated = Vec::new();
+    for (relative, contents) in files {
+        let path = root.join(relative);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(contents.as_str()) {
+            std::fs::write(&path, contents).unwrap_or_else(|e| panic!("{relative}: {e}"));
+            regenerated.push(relative.as_str());
+        }
+    }
+    assert!(
+        regenerated.is_empty(),
+        "regenerated {}, commit it (the rules' `declare_rule!` blocks are the source)",
+        regenerated.join(", ")
+    );
+}
+
+/// The rule file that holds the `declare_rule!` block of `code`.
+fn rule_file(code: &str) -> String {
+    format!("server/src/rules/{}.rs", code.replace('-', "_"))
+}
+
+/// `docs/rules/<code>.md`: the title and the block's doc comment.
+fn docs_page(meta: &RuleMeta) -> String {
+    format!(
+        "# {code}\n\n{docs}\n<!-- Generated from the declare_rule! block of {file}: edit it there, \
+         then run `cargo test -p ticklens --lib rules::sourcegen`. -->\n",
+        code = meta.code,
+        docs = meta.docs_markdown(),
+        file = rule_file(meta.code),
+    )
+}
+
+/// How a fix of `safety` is described in listings.
+fn safety_label(safety: FixSafety) -> &'static str {
+    match safety {
+        FixSafety::Safe => "safe",
+        FixSafety::ChangesBehaviour => "changes behaviour",
+        FixSafety::MarksIntent => "marks intent",
+    }
+}
+
+/// `docs/rules/README.md`: every rule with its default severity, its fixes
+/// and its summary.
+fn docs_index() -> String {
+    let mut index = String::from(
+        "# Rules\n\n\
+         Every rule ticklens runs, with its default severity (change it per rule in `ticklens.toml` \
+         or the editor's settings) and the kinds of fix it offers. `check --fix` applies only safe \
+         fixes.\n\n\
+         | Rule | Default severity | Fixes | Summary |\n\
+         | --- | --- | --- | --- |\n",
+    );
+    for rule in ALL {
+        let meta = rule.meta();
+        let fixes: Vec<&str> = meta.fixes.iter().map(|&s| safety_label(s)).collect();
+        let fixes = if fixes.is_empty() {
+            "none".to_owned()
+        } else {
+            fixes.join(", ")
+        };
+        index.push_str(&format!(
+            "| [{code}]({code}.md) | {severity} | {fixes} | {summary} |\n",
+            code = meta.code,
+            severity = meta.default_severity.as_str(),
+            summary = capitalised(meta.summary).replace('|', "\\|"),
+        ));
+    }
+    index.push_str(
+        "\nNot rules, but reported the same way: [syntax-error](syntax-error.md) and \
+         [unknown-rule](unknown-rule.md).\n\n\
+         <!-- Generated from the rules' declare_rule! blocks: run \
+         `cargo test -p ticklens --lib rules::sourcegen`. -->\n",
+    );
+    index
+}
+
+/// `text` with its first letter in upper case.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A JSON string literal.
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).expect("a string serialises")
+}
+
+/// The `properties` of the VS Code `ticklens.rules` setting, one per rule,
+/// indented as they stand in editors/vscode/package.json (keys in the order
+/// the file keeps them, which `serde_json` without `preserve_order` would not).
+fn vscode_rule_properties() -> String {
+    let levels = std::iter::once("off")
+        .chain(
+            [
+                Severity::Hint,
+                Severity::Info,
+                Severity::Warning,
+                Severity::Error,
+            ]
+            .map(Severity::as_str),
+        )
+        .map(|level| format!("                {}", json_string(level)))
+        .collect::<Vec<_>>()
+        .join(",\n");
+    let properties: Vec<String> = ALL
+        .iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            let severity = meta.default_severity.as_str();
+            let description = format!(
+                "{}. Default: `{severity}`. [Docs]({})",
+                capitalised(meta.summary),
+                docs_url(meta.code)
+            );
+            format!(
+                "            {code}: {{\n              \"type\": \"string\",\n              \
+                 \"enum\": [\n{levels}\n              ],\n              \"default\": {default},\n\
+                 \x20             \"markdownDescription\": {description}\n            }}",
+                code = json_string(meta.code),
+                default = json_string(severity),
+                description = json_string(&description),
+            )
+        })
+        .collect();
+    format!("{{\n{}\n          }}", properties.join(",\n"))
+}
+
+/// editors/vscode/package.json with the `ticklens.rules` properties replaced.
+fn vscode_package(current: &str) -> String {
+    const SETTING: &str = "\"ticklens.rules\": {";
+    const START: &str = "\"properties\": ";
+    const END: &str = ",\n          \"additionalProperties\"";
+    let setting = current
+        .find(SETTING)
+        .expect("package.json has ticklens.rules");
+    let start = setting
+        + current[setting..]
+            .find(START)
+            .expect("ticklens.rules has properties")
+        + START.len();
+    let end = start
+        + current[start..]
+            .find(END)
+            .expect("additionalProperties follow the properties");
+    format!(
+        "{}{}{}",
+        &current[..start],
+        vscode_rule_properties(),
+        &current[end..]
+    )
+}
+
+/// The rule table of Neovim's `:help ticklens-rules`: one rule a line, sorted
+/// by code, `code  severity  summary` with the summary (backticks dropped)
+/// wrapped at 78 columns under itself.
+fn nvim_rule_table() -> String {
+    const SUMMARY_COLUMN: usize = 40;
+    const WIDTH: usize = 78;
+    let mut metas: Vec<&RuleMeta> = ALL.iter().map(|rule| rule.meta()).collect();
+    metas.sort_by_key(|meta| meta.code);
+    let mut table = String::new();
+    for meta in metas {
+        let mut line = format!("  {:<29}{:<9}", meta.code, meta.default_severity.as_str());
+        let mut line_is_empty = true;
+        for word in meta.summary.replace('`', "").split_whitespace() {
+            if !line_is_empty && line.len() + 1 + word.len() > WIDTH {
+                table.push_str(&line);
+                table.push('\n');
+                line = " ".repeat(SUMMARY_COLUMN);
+                line_is_empty = true;
+            }
+            if !line_is_empty {
+                line.push(' ');
+            }
+            line.push_str(word);
+            line_is_empty = false;
+        }
+        table.push_str(&line);
+        table.push('\n');
+    }
+    table
+}
+
+/// editors/nvim/doc/ticklens.txt with the rule table of `*ticklens-rules*`
+/// replaced: the indented lines after the section's first paragraph.
+fn nvim_help(current: &str) -> String {
+    let section = current
+        .find("*ticklens-rules*")
+        .expect("the help has a *ticklens-rules* section");
+    let start = section
+        + current[section..]
+            .find("\n  ")
+            .expect("the section has a table")
+        + 1;
+    let end = start
+        + current[start..]
+            .find("\n\n")
+            .expect("a blank line ends the table")
+        + 1;
+    format!(
+        "{}{}{}",
+        &current[..start],
+        nvim_rule_table(),
+        &current[end..]
+    )
+}
+
+#[test]
+fn nvim_help_rule_table_is_generated_from_the_rules() {
+    let relative = "editors/nvim/doc/ticklens.txt";
+    let current = std::fs::read_to_string(repo_root().join(relative)).expect(relative);
+    ensure_files(&[(relative.to_owned(), nvim_help(&current))]);
+}
+
+#[test]
+fn rule_docs_pages_and_index_are_generated_from_the_rules() {
+    let mut files: Vec<(String, String)> = ALL
+        .iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            (format!("docs/rules/{}.md", meta.code), docs_page(meta))
+        })
+        .collect();
+    files.push(("docs/rules/README.md".to_owned(), docs_index()));
+    ensure_files(&files);
+}
+
+#[test]
+fn vscode_rules_setting_is_generated_from_the_rules() {
+    let relative = "editors/vscode/package.json";
+    let current = std::fs::read_to_string(repo_root().join(relative)).expect(relative);
+    let generated = vscode_package(&current);
+    serde_json::from_str::<serde_json::Value>(&generated).expect("generated package.json parses");
+    ensure_files(&[(relative.to_owned(), generated)]);
+}

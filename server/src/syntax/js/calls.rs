@@ -1,0 +1,150 @@
+//! What a call calls: its callee, the receiver of a method call, its
+//! arguments, and whether its callee names a deliberate pause.
+
+use tree_sitter::Node;
+
+use super::{text_of, unwrap_parens};
+
+/// The callee of a call (`f` in `f(x)`, `a.b` in `(a.b)(x)`) or the
+/// constructor of a `new`, parentheses around `node` stripped; `None` when
+/// `node` is neither.
+pub fn callee(node: Node) -> Option<Node> {
+    let node = unwrap_parens(node);
+    match node.kind() {
+        "call_expression" => node.child_by_field_id(crate::field!("function")),
+        "new_expression" => node.child_by_field_id(crate::field!("constructor")),
+        _ => None,
+    }
+}
+
+/// The variable or `this` a member chain starts from (`db` in
+/// `db.users.find`, `this` in `this.load`); `None` when `callee` is not a
+/// member access or the chain starts from something else (a call, a literal).
+pub fn receiver(callee: Node) -> Option<Node> {
+    let mut node = callee;
+    let mut through_member = false;
+    while matches!(node.kind(), "member_expression" | "subscript_expression") {
+        node = node.child_by_field_id(crate::field!("object"))?;
+        through_member = true;
+    }
+    (through_member && matches!(node.kind(), "identifier" | "this")).then_some(node)
+}
+
+/// `receiver.method(args)`: the receiver, the method name and the argument count.
+pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>, &'s str, usize)> {
+    if call.kind() != "call_expression" {
+        return None;
+    }
+    let callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
+    if callee.kind() != "member_expression" {
+        return None;
+    }
+    let property = callee.child_by_field_id(crate::field!("property"))?;
+    if property.kind() != "property_identifier" {
+        return None;
+    }
+    let args = call.child_by_field_id(crate::field!("arguments"))?;
+    if args.kind() != "arguments" {
+        return None;
+    }
+    let mut cursor = args.walk();
+    let count = args
+        .named_children(&mut cursor)
+        .filter(|a| a.kind() != "comment")
+        .count();
+    Some((
+        unwrap_parens(callee.child_by_field_id(crate::field!("object"))?),
+        text_of(source, property),
+        count,
+    ))
+}
+
+/// The first argument of a call, if it has one.
+pub fn first_argument(call: Node) -> Option<Node> {
+    let args = call.child_by_field_id(crate::field!("arguments"))?;
+    let mut cursor = args.walk();
+    let first = args
+        .named_children(&mut cursor)
+        .find(|a| a.kind() != "comment");
+    first
+}
+
+pub fn has_optional_chain(node: Node) -> bool {
+    let mut cursor = node.walk();
+    let found = node
+        .children(&mut cursor)
+        .any(|c| c.kind() == "optional_chain");
+    found
+}
+
+/// Whether a callee's text names a deliberate pause (`sleep`, `delay`,
+/// `timers.setTimeout`, `process.nextTick` ...): code that awaits one wants
+/// its steps spread over time, so running them together is not the fix.
+/// The last segment counts, in any case.
+pub fn is_pause(callee_text: &str) -> bool {
+    let last = callee_text
+        .rsplit('.')
+        .next()
+        .unwrap_or(callee_text)
+        .to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "sleep" | "delay" | "wait" | "timeout" | "settimeout" | "pause" | "throttle" | "nexttick"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    #[test]
+    fn the_callee_of_a_call_or_new_is_found_through_parentheses() {
+        let source = "((a.b(1))); new (C)(2); x;";
+        let tree = syntax::parse(source, None);
+        let text = |node: Node| source[node.byte_range()].to_owned();
+        let root = tree.root_node();
+        let statements: Vec<Node> = (0..root.named_child_count())
+            .filter_map(|i| root.named_child(i))
+            .filter_map(|statement| statement.named_child(0))
+            .collect();
+        assert_eq!(statements[0].kind(), "parenthesized_expression");
+        assert_eq!(callee(statements[0]).map(text).as_deref(), Some("a.b"));
+        assert_eq!(callee(statements[1]).map(text).as_deref(), Some("(C)"));
+        assert_eq!(callee(statements[2]), None);
+    }
+
+    #[test]
+    fn the_receiver_is_the_variable_or_this_a_member_chain_starts_from() {
+        let source = "db.users.find(); this.load(); f(); g().h();";
+        let tree = syntax::parse(source, None);
+        let root = tree.root_node();
+        let receivers: Vec<Option<String>> = (0..root.named_child_count())
+            .filter_map(|i| root.named_child(i)?.named_child(0))
+            .map(|call| {
+                let callee = callee(call).expect("a call");
+                receiver(callee).map(|node| source[node.byte_range()].to_owned())
+            })
+            .collect();
+        assert_eq!(
+            receivers,
+            [Some("db".to_owned()), Some("this".to_owned()), None, None]
+        );
+    }
+
+    #[test]
+    fn pauses_are_named_by_the_last_segment_in_any_case() {
+        for pause in [
+            "sleep",
+            "utils.delay",
+            "timers.setTimeout",
+            "process.nextTick",
+            "Wait",
+        ] {
+            assert!(is_pause(pause), "{pause}");
+        }
+        for other in ["fetch", "sleepy", "db.waitFor", "pause.run"] {
+            assert!(!is_pause(other), "{other}");
+        }
+    }
+}
