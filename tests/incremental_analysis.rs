@@ -286,6 +286,7 @@ fn an_analysis_out_of_time_is_partial_and_the_next_pass_goes_on() {
             &config,
             &mut cache,
             expired,
+            None,
         );
         passes.push((cache.last_examined, pass.skipped_units));
         if !pass.is_partial() {

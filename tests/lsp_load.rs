@@ -387,7 +387,14 @@ fn a_document_reopened_at_the_same_version_never_shows_the_old_texts_results() {
     let reopened = "file:///load/reopened.js";
     let reference = "file:///load/reference.js";
     client.open(reference, &small);
-    let expected = client.diagnostics(reference, 1);
+    // Under load a first pass can run out of its time budget: the reference is
+    // the complete publication, not a partial one.
+    let expected = loop {
+        let published = client.diagnostics(reference, 1);
+        if published.iter().all(|d| d["code"] != "analysis-partial") {
+            break published;
+        }
+    };
     assert!(!expected.is_empty());
 
     // The first text's analysis is still running when the document is closed

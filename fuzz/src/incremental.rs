@@ -326,6 +326,7 @@ impl Session {
                 &Config::default(),
                 &mut self.cache,
                 Some(Instant::now()),
+                None,
             );
             for finding in &partial.findings {
                 assert!(

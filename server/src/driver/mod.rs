@@ -185,28 +185,16 @@ pub fn analyze_incremental(
     config: &Config,
     cache: &mut AnalysisCache,
 ) -> Analysis {
-    analyze_within(source, tree, rules, config, cache, None)
+    analyze_within(source, tree, rules, config, cache, None, None)
 }
 
 /// Like [`analyze_incremental`], but stops examining units once `deadline`
 /// has passed (after at least one, so that repeated runs always progress):
 /// the result is then [partial](Analysis::is_partial). What was examined is
 /// cached, so the next run on the same text goes on where this one stopped.
+/// It also stops once `cancel` is cancelled (a newer text superseded this
+/// one): that partial result is meant to be dropped.
 pub fn analyze_within(
-    source: &str,
-    tree: &Tree,
-    rules: &[&dyn Rule],
-    config: &Config,
-    cache: &mut AnalysisCache,
-    deadline: Option<Instant>,
-) -> Analysis {
-    analyze_cancellable(source, tree, rules, config, cache, deadline, None)
-}
-
-/// Like [`analyze_within`], and also stops examining units once `cancel` is
-/// cancelled (a newer text superseded this one): the result is then partial
-/// and meant to be dropped; what was examined stays cached.
-pub fn analyze_cancellable(
     source: &str,
     tree: &Tree,
     rules: &[&dyn Rule],

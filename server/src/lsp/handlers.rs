@@ -4,7 +4,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
 use crate::analysis::insights::{self, Insights};
@@ -557,7 +557,7 @@ pub async fn code_action(
     params: CodeActionParams,
 ) -> Result<Option<CodeActionResponse>> {
     let uri = params.text_document.uri;
-    let Some((doc, analysis)) = current_analysis(backend, &uri).await? else {
+    let Some((doc, analysis)) = current_analysis(backend, &uri).await else {
         return Ok(None);
     };
     let encoding = backend.state.encoding();
@@ -588,37 +588,34 @@ pub async fn code_action(
 }
 
 /// The document and its analysis for the current version, computing it when the
-/// background analysis has not finished yet. `ContentModified` when a newer
-/// text replaced this one meanwhile: that analysis stopped early, and its
-/// result must not be answered as the current one.
-async fn current_analysis(
-    backend: &Backend,
-    uri: &Uri,
-) -> Result<Option<(Arc<Document>, Arc<Analysis>)>> {
-    let Some(open) = backend.state.settled_snapshot(uri).await else {
-        return Ok(None);
-    };
-    if !open.usable() {
-        return Ok(None);
-    }
-    if let Some((version, analysis)) = &open.analysis {
-        if *version == open.doc.version() {
-            return Ok(Some((open.doc, Arc::clone(analysis))));
+/// background analysis has not finished yet. When a newer text replaces the
+/// document meanwhile, that analysis stops early and the newest text is
+/// analysed instead: the answer never comes from a superseded text.
+async fn current_analysis(backend: &Backend, uri: &Uri) -> Option<(Arc<Document>, Arc<Analysis>)> {
+    loop {
+        let open = backend.state.settled_snapshot(uri).await?;
+        if !open.usable() {
+            return None;
         }
+        if let Some((version, analysis)) = &open.analysis {
+            if *version == open.doc.version() {
+                return Some((open.doc, Arc::clone(analysis)));
+            }
+        }
+        let (config, _) = backend.state.config_for(uri);
+        let doc = Arc::clone(&open.doc);
+        let cache = Arc::clone(&open.cache);
+        let superseded = open.superseded.clone();
+        let analysis = tokio::task::spawn_blocking(move || {
+            driver::contain_panic(|| OpenDocument::analyze(&cache, &doc, &config, &superseded))
+        })
+        .await;
+        if open.superseded.is_cancelled() {
+            continue;
+        }
+        return match analysis {
+            Ok(Ok(analysis)) => Some((open.doc, Arc::new(analysis))),
+            _ => None,
+        };
     }
-    let (config, _) = backend.state.config_for(uri);
-    let doc = Arc::clone(&open.doc);
-    let cache = Arc::clone(&open.cache);
-    let superseded = open.superseded.clone();
-    let analysis = tokio::task::spawn_blocking(move || {
-        driver::contain_panic(|| OpenDocument::analyze(&cache, &doc, &config, &superseded))
-    })
-    .await;
-    if open.superseded.is_cancelled() {
-        return Err(Error::content_modified());
-    }
-    Ok(match analysis {
-        Ok(Ok(analysis)) => Some((open.doc, Arc::new(analysis))),
-        _ => None,
-    })
 }

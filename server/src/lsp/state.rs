@@ -118,7 +118,7 @@ impl OpenDocument {
         let lock = || cache.lock().unwrap_or_else(|poison| poison.into_inner());
         let mut taken = std::mem::take(&mut *lock());
         let deadline = Instant::now() + ANALYSIS_BUDGET;
-        let analysis = driver::analyze_cancellable(
+        let analysis = driver::analyze_within(
             doc.text(),
             doc.tree(),
             rules::ALL,

@@ -1,9 +1,9 @@
-//! The framing between stdio and tower-lsp, tolerant of misbehaving clients.
+//! The framing between stdio and tower-lsp-server, tolerant of misbehaving clients.
 //!
-//! tower-lsp 0.20 reads stdin through a `FramedRead`, which ends the stream after
-//! the first message its codec cannot decode: one malformed body, one bad
-//! `Content-Length`, one body that is not UTF-8 and the server stops reading and
-//! exits. So the server reads stdin itself: [`Framer`] splits the bytes into
+//! tower-lsp-server (as tower-lsp 0.20 before it) reads stdin through a
+//! tokio-util `FramedRead`, which ends the stream after the first message its
+//! codec cannot decode: one malformed body, one bad `Content-Length`, one body
+//! that is not UTF-8 and the server would stop reading and exit. So the server reads stdin itself: [`Framer`] splits the bytes into
 //! messages, answers the broken ones as JSON-RPC says (`-32700` Parse error or
 //! `-32600` Invalid Request), skips garbage up to the next header, and hands
 //! tower-lsp only well-formed messages, through an in-memory pipe. Its answers
@@ -11,6 +11,9 @@
 //! writer task, so they never interleave.
 
 use std::ops::Range;
+
+use memchr::memmem;
+use serde::Deserialize;
 
 use serde_json::Value;
 use tokio::io::{
@@ -145,7 +148,7 @@ impl Framer {
             self.pos += skip;
             return Some(Incoming::Skipped(skip));
         }
-        let Some(end) = find(data, b"\r\n\r\n", 0) else {
+        let Some(end) = memmem::find(data, b"\r\n\r\n") else {
             if data.len() <= MAX_HEADER_BYTES {
                 return None;
             }
@@ -217,7 +220,9 @@ impl Framer {
     }
 }
 
-/// Whether the body is a message tower-lsp can decode; the error response if not.
+/// Whether the body is a message tower-lsp-server can decode; the error
+/// response if not. The text is parsed once; the message shapes are then
+/// read from the parsed value.
 fn classify(body: &[u8]) -> Result<(), Rejection> {
     let text = std::str::from_utf8(body).map_err(|error| {
         Rejection::parse_error(format!(
@@ -226,16 +231,14 @@ fn classify(body: &[u8]) -> Result<(), Rejection> {
         ))
     })?;
     // Syntax first: `[1, 2` must be a parse error, not "not a request".
-    serde_json::from_str::<serde::de::IgnoredAny>(text)
+    let value = serde_json::from_str::<Value>(text)
         .map_err(|error| Rejection::parse_error(format!("the body is not JSON: {error}")))?;
-    if serde_json::from_str::<Request>(text).is_ok()
-        || serde_json::from_str::<Response>(text).is_ok()
-    {
+    if Request::deserialize(&value).is_ok() || Response::deserialize(&value).is_ok() {
         return Ok(());
     }
-    let id = serde_json::from_str::<Value>(text)
-        .ok()
-        .and_then(|value| value.get("id").cloned())
+    let id = value
+        .get("id")
+        .cloned()
         .filter(|id| id.is_i64() || id.is_u64() || id.is_string())
         .unwrap_or(Value::Null);
     Err(Rejection {
@@ -334,20 +337,17 @@ fn strong_header_at(data: &[u8], at: usize) -> Option<Range<usize>> {
     data[i..].starts_with(b"\r\n").then_some(at..i + 2)
 }
 
-fn find(data: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    data.get(from..)?
-        .windows(needle.len())
-        .position(|window| window == needle)
-        .map(|i| i + from)
-}
-
+/// `needle` (ASCII) in any case, at or after `from`: candidates are found by
+/// their first letter in either case (`memchr2`), then compared whole.
 fn find_ignore_case(data: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     let first = needle[0];
     let mut i = from;
     while i + needle.len() <= data.len() {
-        let offset = data[i..=data.len() - needle.len()]
-            .iter()
-            .position(|b| b.eq_ignore_ascii_case(&first))?;
+        let offset = memchr::memchr2(
+            first.to_ascii_lowercase(),
+            first.to_ascii_uppercase(),
+            &data[i..=data.len() - needle.len()],
+        )?;
         i += offset;
         if data[i..i + needle.len()].eq_ignore_ascii_case(needle) {
             return Some(i);
@@ -499,16 +499,22 @@ mod tests {
         matches!(incoming, Incoming::Rejected(r) if r.code == PARSE_ERROR && r.id.is_null())
     }
 
+    /// Feeds `bytes` in two reads split at `split`; what came out, and the framer.
+    fn split_read(bytes: &[u8], split: usize) -> (Vec<Incoming>, Framer) {
+        let mut framer = Framer::default();
+        framer.push(&bytes[..split]);
+        let mut got = all(&mut framer);
+        framer.push(&bytes[split..]);
+        got.extend(all(&mut framer));
+        (got, framer)
+    }
+
     #[test]
     fn messages_split_across_reads_come_out_whole() {
         let mut bytes = framed(NOTE);
         bytes.extend(framed(NOTE));
         for split in 0..bytes.len() {
-            let mut framer = Framer::default();
-            framer.push(&bytes[..split]);
-            let mut got = all(&mut framer);
-            framer.push(&bytes[split..]);
-            got.extend(all(&mut framer));
+            let (got, framer) = split_read(&bytes, split);
             assert_eq!(got, [message(), message()], "split at {split}");
             assert_eq!(framer.buffered(), 0);
         }
@@ -546,11 +552,7 @@ mod tests {
         let mut bytes = b"garbage garbage ".to_vec();
         bytes.extend(framed(NOTE));
         for split in 0..bytes.len() {
-            let mut framer = Framer::default();
-            framer.push(&bytes[..split]);
-            let mut got = all(&mut framer);
-            framer.push(&bytes[split..]);
-            got.extend(all(&mut framer));
+            let (got, _) = split_read(&bytes, split);
             assert_eq!(got.last(), Some(&message()), "split at {split}: {got:?}");
         }
     }
