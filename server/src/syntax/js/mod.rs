@@ -382,8 +382,9 @@ mod tests {
         assert!(checked > 40);
     }
 
-    /// The first node of kind `kind` in `source`, in document order.
-    fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
+    /// The first node of kind `kind` in `tree`, in document order (shared
+    /// with the tests of the submodules).
+    pub(super) fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
         let mut stack = vec![tree.root_node()];
         while let Some(node) = stack.pop() {
             if node.kind() == kind {

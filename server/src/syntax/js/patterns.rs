@@ -51,19 +51,7 @@ mod tests {
     use super::*;
     use crate::syntax;
 
-    /// The first node of kind `kind` in `tree`, in document order.
-    fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
-        let mut stack = vec![tree.root_node()];
-        while let Some(node) = stack.pop() {
-            if node.kind() == kind {
-                return node;
-            }
-            let mut cursor = node.walk();
-            let children: Vec<Node> = node.children(&mut cursor).collect();
-            stack.extend(children.into_iter().rev());
-        }
-        panic!("no {kind}")
-    }
+    use super::super::tests::first;
 
     #[test]
     fn pattern_identifiers_are_the_bound_names_in_source_order() {
