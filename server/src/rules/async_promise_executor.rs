@@ -10,7 +10,8 @@ use crate::{query_file, syntax};
 
 use super::executors::executor_params;
 use super::report::{keyword_and_space, one_edit_fix};
-use super::tree_walks::{has_named_descendant, named_children_but_comments};
+use super::tree_walks::has_named_descendant;
+use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 query_file!(

@@ -5,7 +5,7 @@ use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 
 use super::report::{brief_call, shorten};
-use super::tree_walks::named_children_but_comments;
+use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 query_file!(

@@ -7,7 +7,7 @@ use crate::syntax::js::unwrap_parens;
 use crate::syntax::queries::AWAITS;
 
 use super::report::{one_edit_fix, short_code};
-use super::tree_walks::named_children_but_comments;
+use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 declare_rule! {

@@ -2,8 +2,8 @@
 
 use tree_sitter::Node;
 
-use super::tree_walks::named_children_but_comments;
 use super::RuleContext;
+use crate::syntax::js::named_children_but_comments;
 
 /// The executor's `(resolve)` or `(resolve, reject)` parameters, as plain
 /// identifiers (comments aside); `None` for any other parameter list.

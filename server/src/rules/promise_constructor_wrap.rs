@@ -8,7 +8,7 @@ use crate::syntax::js::{is_async_function, method_call, unwrap_parens};
 
 use super::executors::executor_params;
 use super::report::{one_edit_fix, short_code};
-use super::tree_walks::named_children_but_comments;
+use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 query_file!(

@@ -6,7 +6,8 @@ use crate::query_file;
 use crate::syntax::js::{method_call, unwrap_parens};
 
 use super::report::one_edit_fix;
-use super::tree_walks::{find_named_descendant, named_children_but_comments};
+use super::tree_walks::find_named_descendant;
+use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 query_file!(

@@ -1,5 +1,6 @@
 //! Walks over a subtree that several rules make: a search of every named
-//! descendant, and the named children that are not comments.
+//! descendant (the named children that are not comments are a syntax
+//! question: `syntax::js::named_children_but_comments`).
 
 use tree_sitter::Node;
 
@@ -23,13 +24,4 @@ pub fn find_named_descendant<'t>(
 /// Whether some node under `root` (itself included) satisfies `wanted`.
 pub fn has_named_descendant<'t>(root: Node<'t>, wanted: impl FnMut(Node<'t>) -> bool) -> bool {
     find_named_descendant(root, wanted).is_some()
-}
-
-/// The named children of `node` but comments: a call's arguments, an array's
-/// elements, a block's statements.
-pub fn named_children_but_comments(node: Node) -> Vec<Node> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment")
-        .collect()
 }

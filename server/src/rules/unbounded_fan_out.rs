@@ -7,7 +7,8 @@ use crate::syntax::js::{in_async_function, is_async_function, is_function, unwra
 use crate::{query_file, syntax};
 
 use super::report::{one_edit_fix, short_code};
-use super::tree_walks::{has_named_descendant, named_children_but_comments};
+use super::tree_walks::has_named_descendant;
+use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 query_file!(
@@ -257,11 +258,7 @@ fn tears_down_parameter(ctx: &RuleContext, callback: Node, call: Node) -> bool {
         .child_by_field_id(crate::field!("parameter"))
         .or_else(|| {
             let params = callback.child_by_field_id(crate::field!("parameters"))?;
-            let mut cursor = params.walk();
-            let first = params
-                .named_children(&mut cursor)
-                .find(|p| p.kind() != "comment");
-            first
+            named_children_but_comments(params).into_iter().next()
         });
     let Some(parameter) = parameter.filter(|p| p.kind() == "identifier") else {
         return false;

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::{text_of, unwrap_parens};
+use super::{named_children_but_comments, text_of, unwrap_parens};
 
 /// The callee of a call (`f` in `f(x)`, `a.b` in `(a.b)(x)`) or the
 /// constructor of a `new`, parentheses around `node` stripped; `None` when
@@ -47,11 +47,7 @@ pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>,
     if args.kind() != "arguments" {
         return None;
     }
-    let mut cursor = args.walk();
-    let count = args
-        .named_children(&mut cursor)
-        .filter(|a| a.kind() != "comment")
-        .count();
+    let count = named_children_but_comments(args).len();
     Some((
         unwrap_parens(callee.child_by_field_id(crate::field!("object"))?),
         text_of(source, property),
@@ -62,11 +58,7 @@ pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>,
 /// The first argument of a call, if it has one.
 pub fn first_argument(call: Node) -> Option<Node> {
     let args = call.child_by_field_id(crate::field!("arguments"))?;
-    let mut cursor = args.walk();
-    let first = args
-        .named_children(&mut cursor)
-        .find(|a| a.kind() != "comment");
-    first
+    named_children_but_comments(args).into_iter().next()
 }
 
 pub fn has_optional_chain(node: Node) -> bool {

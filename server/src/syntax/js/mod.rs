@@ -350,6 +350,15 @@ fn text_of<'s>(source: &'s str, node: Node) -> &'s str {
     &source[node.byte_range()]
 }
 
+/// The named children of `node` but comments: a call's arguments, an array's
+/// elements, a block's statements.
+pub fn named_children_but_comments(node: Node) -> Vec<Node> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| child.kind() != "comment")
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
