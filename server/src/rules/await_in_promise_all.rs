@@ -20,62 +20,10 @@ query_file!(
 );
 
 declare_rule! {
-    /// Flags `await` inside the array literal passed to `Promise.all`, `Promise.allSettled`,
-    /// `Promise.race` or `Promise.any`.
-    ///
-    /// Default severity: warning. Fix: remove the inner `await`s (changes behaviour, usually as intended).
-    ///
-    /// ## Why
-    ///
-    /// The array is built before the combinator is called, element by element. Each `await` in it
-    /// suspends the function, so in `Promise.all([await a(), await b()])` the call `b()` starts only after
-    /// `a()` has settled, and `Promise.all` receives values that are already there: nothing runs
-    /// concurrently. With `[a(), await b()]`, a rejection of `a()` while the function waits for `b()` has no
-    /// handler yet and Node reports it as an unhandled rejection.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function load(id) {
-    ///   const [user, posts] = await Promise.all([await getUser(id), await getPosts(id)]);
-    ///   return { user, posts };
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// async function race() {
-    ///   return Promise.race([await primary(), fallback()]);
-    /// }
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// async function load(id) {
-    ///   const [user, posts] = await Promise.all([getUser(id), getPosts(id)]);
-    ///   return { user, posts };
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function load(ids) {
-    ///   return Promise.all(ids.map(async (id) => await getUser(id)));
-    /// }
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// Deletes each `await` inside the array, so every operation starts before `Promise.all` waits for
-    /// them together. That changes behaviour: the operations now overlap, and when one rejects the others
-    /// keep running. It is what the `Promise.all` call asks for, so the fix is usually the intent.
-    ///
-    /// ## When to disable
-    ///
-    /// When the operations must run one after another, write that plainly with sequential `await`
-    /// statements instead of disabling the rule.
     // Dropping the inner `await`s starts the operations together, which is what
     // the code asks for, but it is a change: they now overlap.
-    pub struct AwaitInPromiseAll { code: "await-in-promise-all", queries: [PROMISE_COMBINATORS],
+    pub struct AwaitInPromiseAll { code: "await-in-promise-all", docs: "await_in_promise_all.md",
+        queries: [PROMISE_COMBINATORS],
         summary: "`await` inside the array passed to `Promise.all` serialises the work",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }

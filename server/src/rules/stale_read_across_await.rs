@@ -16,83 +16,10 @@ query_file!(
 );
 
 declare_rule! {
-    /// Flags a shared variable or property that is read before an `await` and written after it from that
-    /// old value: `total += await f()`, `total = total + await f()`, `this.count = this.count + await h()`.
-    ///
-    /// Default severity: hint. Fix: await into a local first, then update (changes behaviour).
-    ///
-    /// ## Why
-    ///
-    /// `total += await sizeOf(file)` reads `total`, suspends while `sizeOf(file)` runs, then writes the old
-    /// value plus the result. Other continuations run during the suspension: another call of the same
-    /// function, or another callback of a `Promise.all(files.map(async ...))`. If one of them updates
-    /// `total` meanwhile, this write discards its update: a lost update, with no error.
-    ///
-    /// The rule reports only values other continuations can reach: names declared outside the async
-    /// function (module state, an enclosing function's locals) and properties of `this`, of parameters or
-    /// of outer objects. A local of the function itself is private to the call and is not flagged. The
-    /// logical assignments `??=`, `||=`, `&&=` (lazy initialisation) are not flagged.
-    ///
-    /// It is a hint because whether another continuation really writes the value meanwhile depends on how
-    /// the function is called.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// let total = 0;
-    /// async function addSize(file) {
-    ///   total += await sizeOf(file);
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// class Counter {
-    ///   async add() {
-    ///     this.count = this.count + await fetchDelta();
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// let total = 0;
-    /// async function addSize(file) {
-    ///   const size = await sizeOf(file);
-    ///   total += size;
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function sum(files) {
-    ///   let total = 0;
-    ///   for (const file of files) {
-    ///     total += await sizeOf(file);
-    ///   }
-    ///   return total;
-    /// }
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// `total += await sizeOf(file);` becomes
-    ///
-    /// ```js
-    /// const sizeOfResult = await sizeOf(file);
-    /// total += sizeOfResult;
-    /// ```
-    ///
-    /// so the read of `total` happens after the wait and the update is applied to the current value. It
-    /// changes behaviour (the read moves after the await, and so do other reads in the expression), which
-    /// is the point. It is offered only when the update is a whole statement with one unconditional
-    /// `await` (not behind `&&`, `||`, `??` or `?:`).
-    ///
-    /// ## When to disable
-    ///
-    /// When only one continuation can ever run the update at a time (a queue or a lock around it).
     // Moving the `await` before the read makes the update use the current value:
     // that is the point, but the read now happens later.
-    pub struct StaleReadAcrossAwait { code: "stale-read-across-await", queries: [UPDATES],
+    pub struct StaleReadAcrossAwait { code: "stale-read-across-await", docs: "stale_read_across_await.md",
+        queries: [UPDATES],
         summary: "a shared value is updated from a read made before an `await`",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
