@@ -350,11 +350,9 @@ fn inside_nested_loop(node: Node, body: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::analyze_with;
     use crate::rules::fix_outputs::fix_outputs_and_safety;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in};
 
     #[test]
     fn sync_callbacks_promise_aware_apis_and_awaited_accumulators_pass() {
@@ -457,13 +455,9 @@ mod tests {
                 "`await` the accumulator",
             ),
         ] {
-            let tree = syntax::parse(source, None);
-            let findings = analyze_with(source, &tree, &[&AsyncArrayCallback]).findings;
-            assert!(
-                findings[0].message.contains(expected),
-                "{}",
-                findings[0].message
-            );
+            let findings = findings_in(&AsyncArrayCallback, source);
+            let message = &findings[0].message;
+            assert!(message.contains(expected), "{message}");
             assert!(findings[0].fixes.is_empty());
         }
     }

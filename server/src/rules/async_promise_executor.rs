@@ -7,11 +7,11 @@ use crate::syntax::js::{
     uses_own_this_or_arguments,
 };
 use crate::{query_file, syntax};
+use crate::syntax::js::named_children_but_comments;
 
 use super::executors::executor_params;
 use super::report::{keyword_and_space, one_edit_fix};
 use super::tree_walks::has_named_descendant;
-use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 query_file!(
@@ -193,10 +193,9 @@ fn declares_names_used_outside(
 ) -> bool {
     let mut declared = Vec::new();
     for statement in work {
-        let mut cursor = statement.walk();
         match statement.kind() {
             "lexical_declaration" | "variable_declaration" => {
-                for declarator in statement.named_children(&mut cursor) {
+                for declarator in named_children_but_comments(*statement) {
                     if let Some(name) = declarator.child_by_field_id(crate::field!("name")) {
                         declared.extend(pattern_names(ctx.source, name));
                     }

@@ -8,7 +8,7 @@ use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 use crate::syntax::js::{
     enclosing_function, is_async_function, is_for_await, is_function, is_pause,
-    pattern_identifiers, receiver, unwrap_parens,
+    named_children_but_comments, pattern_identifiers, receiver, unwrap_parens,
 };
 
 use super::report::{one_edit_fix, shorten};
@@ -280,11 +280,10 @@ fn body_facts<'t>(ctx: &RuleContext<'t>, node: Node<'t>, body: Node<'t>) -> Body
                     Some(n)
                 };
                 if let Some(target) = target {
-                    let mut cursor = target.walk();
                     let params: Vec<Node> = if n.kind() == "catch_clause" {
                         vec![target]
                     } else {
-                        target.named_children(&mut cursor).collect()
+                        named_children_but_comments(target)
                     };
                     for param in params {
                         for ident in pattern_identifiers(param) {
@@ -539,7 +538,7 @@ mod tests {
     use super::*;
     use crate::rules::testing::first_fix_output;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::rules::testing::{assert_invalid, assert_valid, first_message};
 
     const RULE: AwaitInLoop = AwaitInLoop;
 
@@ -626,13 +625,8 @@ mod tests {
             ],
         );
         let source = "async function f(urls) { for (const u of urls) { log(await (await fetch(u)).json()); } }";
-        let tree = crate::syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
-        assert!(
-            findings[0].message.contains("`(await fetch(u)).json(..)`"),
-            "{}",
-            findings[0].message
-        );
+        let message = first_message(&RULE, source);
+        assert!(message.contains("`(await fetch(u)).json(..)`"), "{message}");
     }
 
     #[test]

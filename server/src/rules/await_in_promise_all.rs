@@ -3,9 +3,9 @@ use tree_sitter::Node;
 use crate::findings::{Edit, Finding, Fix};
 use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
+use crate::syntax::js::named_children_but_comments;
 
 use super::report::{brief_call, shorten};
-use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 query_file!(
@@ -184,8 +184,7 @@ fn brief(ctx: &RuleContext, node: Node) -> String {
 mod tests {
     use super::*;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
+    use crate::rules::testing::{assert_invalid, assert_valid, first_message};
 
     const RULE: AwaitInPromiseAll = AwaitInPromiseAll;
 
@@ -225,10 +224,8 @@ mod tests {
     #[test]
     fn messages_name_the_serialised_calls() {
         let source = "await Promise.all([await getUser(id), await getPosts(id)]);";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
-            findings[0].message,
+            first_message(&RULE, source),
             "drop the `await` inside `Promise.all([...])`: the second element, `getPosts(..)`, \
              starts only after the first, `getUser(..)`, settles, and `Promise.all` only sees \
              finished values"
@@ -242,15 +239,8 @@ mod tests {
         let source =
             "async function f(u, v) { return Promise.all([await (await fetch(u)).json(), load(v)]); }";
         assert_invalid(&RULE, &[(source, "await")]);
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
-        assert!(
-            findings[0]
-                .message
-                .contains("the second element, `load(..)`, starts only after the first, `(await fetch(u)).json(..)`, settles"),
-            "{}",
-            findings[0].message
-        );
+        let message = first_message(&RULE, source);
+        assert!(message.contains("the second element, `load(..)`, starts only after the first, `(await fetch(u)).json(..)`, settles"), "{message}");
         crate::rules::testing::assert_first_fix(
             &RULE,
             FixSafety::ChangesBehaviour,

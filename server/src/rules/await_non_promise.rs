@@ -5,9 +5,9 @@ use crate::engine::{count_word, job_counts};
 use crate::findings::{Finding, Fix};
 use crate::syntax::js::unwrap_parens;
 use crate::syntax::queries::AWAITS;
+use crate::syntax::js::named_children_but_comments;
 
 use super::report::{one_edit_fix, short_code};
-use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 declare_rule! {

@@ -181,13 +181,12 @@ fn fixes(dropped: &DroppedPromise) -> Vec<Fix> {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::driver::{analyze_configured, analyze_with};
-    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::driver::analyze_configured;
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in, first_message};
     use crate::syntax;
 
     fn fix_output(source: &str, index: usize) -> (String, FixSafety) {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
+        let findings = findings_in(&FloatingPromise, source);
         let fix = &findings[0].fixes[index];
         let fixed = fix.apply(source);
         assert!(
@@ -379,10 +378,8 @@ mod tests {
     #[test]
     fn the_message_says_what_happens() {
         let source = "async function save() { await db(); }\nsave();";
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
         assert_eq!(
-            findings[0].message,
+            first_message(&FloatingPromise, source),
             "`save()` starts now; nobody observes its completion or its failure. Under Node 24 \
              an unhandled rejection ends the process (exit code 1)."
         );
@@ -390,12 +387,7 @@ mod tests {
 
     #[test]
     fn the_message_is_the_hovers_sentence_for_each_kind() {
-        let first = |source: &str| {
-            let tree = syntax::parse(source, None);
-            analyze_with(source, &tree, &[&FloatingPromise]).findings[0]
-                .message
-                .clone()
-        };
+        let first = |source: &str| first_message(&FloatingPromise, source);
         // A named callee's body is not read (it lies outside the unit): no
         // claim about its first await either way.
         let named = first("async function processJob() { work(); }\nprocessJob();");
@@ -452,8 +444,7 @@ mod tests {
     #[test]
     fn no_await_fix_outside_async_functions() {
         let source = "async function save() { await db(); }\nfunction f() { save(); }";
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
+        let findings = findings_in(&FloatingPromise, source);
         let titles: Vec<&str> = findings[0].fixes.iter().map(|f| f.title.as_str()).collect();
         assert_eq!(
             titles,

@@ -200,8 +200,7 @@ fn null_fix(
 mod tests {
     use super::*;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in, first_message};
 
     const RULE: LargeRetainedAcrossAwait = LargeRetainedAcrossAwait;
 
@@ -262,10 +261,8 @@ mod tests {
     #[test]
     fn the_message_names_the_value_and_how_far_its_last_use_is() {
         let source = "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
-            findings[0].message,
+            first_message(&RULE, source),
             "`body` stays in memory while this function waits: set `body = null` after its last \
              use, or move the work that uses it into a helper function. It holds a request body \
              from `readBody(…)`, last used 1 line above the next `await` (V8 keeps a suspended \
@@ -300,8 +297,7 @@ mod tests {
     #[test]
     fn a_const_gets_advice_but_no_edit() {
         let source = "async function f(p) { const data = JSON.parse(p); use(data); await save(); }";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = findings_in(&RULE, source);
         assert_eq!(findings.len(), 1);
         assert!(findings[0].fixes.is_empty());
         assert!(findings[0].message.contains(

@@ -158,10 +158,8 @@ fn tests_typeof_of_scheduling_global(ctx: &RuleContext, condition: Node) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::analyze_with;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in};
 
     #[test]
     fn other_calls_and_extra_arguments_pass() {
@@ -216,8 +214,7 @@ mod tests {
     }
 
     fn message(source: &str) -> String {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&PreferQueueMicrotask]).findings;
+        let findings = findings_in(&PreferQueueMicrotask, source);
         assert_eq!(findings.len(), 1, "{source}");
         findings[0].message.clone()
     }
@@ -271,8 +268,7 @@ mod tests {
     #[test]
     fn the_fix_uses_queue_microtask() {
         let source = "process.nextTick(() => cb());";
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&PreferQueueMicrotask]).findings;
+        let findings = findings_in(&PreferQueueMicrotask, source);
         let fix = &findings[0].fixes[0];
         assert_eq!(fix.apply(source), "queueMicrotask(() => cb());");
         assert_eq!(fix.safety, FixSafety::ChangesBehaviour);

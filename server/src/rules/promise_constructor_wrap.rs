@@ -5,10 +5,11 @@ use crate::engine::{count_word, job_counts};
 use crate::findings::{Finding, Fix};
 use crate::query_file;
 use crate::syntax::js::{is_async_function, method_call, unwrap_parens};
+use crate::syntax::js::named_children_but_comments;
 
 use super::executors::executor_params;
 use super::report::{one_edit_fix, short_code};
-use crate::syntax::js::named_children_but_comments;
+use super::tree_walks::has_named_descendant;
 use super::{declare_rule, RuleContext};
 
 query_file!(
@@ -125,25 +126,12 @@ fn wrapped_promise<'t>(
         _ => return None,
     };
     // The wrapped expression must not use the executor's own functions.
-    let mentions_params = identifiers(wrapped)
-        .into_iter()
-        .any(|id| ctx.text(id) == resolve || Some(ctx.text(id)) == reject);
+    let mentions_params = has_named_descendant(wrapped, |n| {
+        n.kind() == "identifier" && (ctx.text(n) == resolve || Some(ctx.text(n)) == reject)
+    });
     (!mentions_params).then_some(wrapped)
 }
 
-
-fn identifiers(node: Node) -> Vec<Node> {
-    let mut found = Vec::new();
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "identifier" {
-            found.push(n);
-        }
-        let mut cursor = n.walk();
-        stack.extend(n.named_children(&mut cursor));
-    }
-    found
-}
 
 /// `one or two jobs`: what the wrapper costs through `p.then(resolve,
 /// reject)` and through `resolve(p)`, as the engine's promise model counts.
@@ -209,14 +197,12 @@ fn fix(ctx: &RuleContext, new: Node, wrapped: Node) -> Fix {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::analyze_with;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in};
     use crate::syntax;
 
     fn fixed(source: &str) -> (String, FixSafety) {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&PromiseConstructorWrap]).findings;
+        let findings = findings_in(&PromiseConstructorWrap, source);
         let fix = &findings[0].fixes[0];
         let out = fix.apply(source);
         assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
@@ -324,8 +310,7 @@ mod tests {
     #[test]
     fn the_fix_title_says_how_behaviour_changes() {
         let source = "const p = new Promise((res) => res(fetch(url)));";
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&PromiseConstructorWrap]).findings;
+        let findings = findings_in(&PromiseConstructorWrap, source);
         assert_eq!(
             findings[0].fixes[0].title,
             "Use `fetch(url)` directly (changes behaviour: it settles one or two jobs earlier, \

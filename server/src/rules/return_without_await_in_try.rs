@@ -396,7 +396,7 @@ fn promise_binding<'t>(ctx: &RuleContext, ident: Node<'t>, function: Node<'t>) -
 mod tests {
     use super::*;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::rules::testing::{assert_invalid, assert_valid, assert_first_fix, first_message};
     use crate::syntax;
 
     const RULE: ReturnWithoutAwaitInTry = ReturnWithoutAwaitInTry;
@@ -488,10 +488,8 @@ mod tests {
     fn messages_state_what_is_skipped() {
         let source =
             "async function f() { try { return fetch(u); } catch (e) {} finally { done(); } }";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
-            findings[0].message,
+            first_message(&RULE, source),
             "the `catch` never sees a rejection of `fetch(..)`, and `finally` runs before it \
              settles: use `return await` (it is returned without `await` inside `try`)"
         );
@@ -526,17 +524,6 @@ mod tests {
                 "async function f() { try { return await g()\n  .then(h); } finally { x(); } }",
             ),
         ];
-        for (before, after) in cases {
-            let tree = syntax::parse(before, None);
-            let findings = crate::driver::analyze_with(before, &tree, &[&RULE]).findings;
-            let fixed = findings[0].fixes[0].apply(before);
-            assert_eq!(fixed, after);
-            assert_eq!(findings[0].fixes[0].safety, FixSafety::ChangesBehaviour);
-            assert!(!syntax::parse(&fixed, None).root_node().has_error());
-            let again = syntax::parse(&fixed, None);
-            assert!(crate::driver::analyze_with(&fixed, &again, &[&RULE])
-                .findings
-                .is_empty());
-        }
+        assert_first_fix(&RULE, FixSafety::ChangesBehaviour, &cases);
     }
 }

@@ -341,7 +341,7 @@ mod tests {
     use super::*;
     use crate::rules::testing::first_fix_output;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::rules::testing::{assert_invalid, assert_valid, first_message};
 
     const RULE: SequentialAwaits = SequentialAwaits;
 
@@ -447,9 +447,7 @@ mod tests {
 
     /// The message as the first finding of `source` reads.
     fn message(source: &str) -> String {
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
-        findings.first().expect("one finding").message.clone()
+        first_message(&RULE, source)
     }
 
     #[test]

@@ -304,8 +304,7 @@ fn fresh_name(ctx: &RuleContext, awaited: Node) -> String {
 mod tests {
     use super::*;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in, first_message};
 
     const RULE: StaleReadAcrossAwait = StaleReadAcrossAwait;
 
@@ -350,17 +349,12 @@ mod tests {
     #[test]
     fn the_message_names_the_interleaving() {
         let source = "let total = 0;\nasync function add() { total = total + await f(); }";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
-        assert!(
-            findings[0].message.starts_with(
+        let message = first_message(&RULE, source);
+        assert!(message.starts_with(
                 "read `total` after the `await`: `total = total + await f()` reads it before the \
                  `await` and writes it after, so a change other code makes to `total` while this \
                  function waits for `f()` (another call of this function, for example) is lost"
-            ),
-            "{}",
-            findings[0].message
-        );
+            ), "{message}");
     }
 
     #[test]
@@ -381,8 +375,7 @@ mod tests {
     #[test]
     fn no_fix_when_the_await_is_conditional() {
         let source = "let n = 0;\nasync function f(c) { n = n + (c && await g()); }";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = findings_in(&RULE, source);
         assert_eq!(findings.len(), 1);
         assert!(findings[0].fixes.is_empty());
     }

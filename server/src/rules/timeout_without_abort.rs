@@ -4,10 +4,10 @@ use crate::analysis::source_facts::PromiseKind;
 use crate::findings::{Finding, Fix};
 use crate::query_file;
 use crate::syntax::js::{method_call, unwrap_parens};
+use crate::syntax::js::named_children_but_comments;
 
 use super::report::one_edit_fix;
 use super::tree_walks::find_named_descendant;
-use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 query_file!(
@@ -166,10 +166,9 @@ fn fetch_lacks_signal(ctx: &RuleContext, fetch: Node) -> bool {
     match fetch_arguments(fetch).as_slice() {
         [_] => true,
         [_, options] if options.kind() == "object" => {
-            let mut cursor = options.walk();
             let has_signal =
-                options
-                    .named_children(&mut cursor)
+                named_children_but_comments(*options)
+                    .into_iter()
                     .any(|member| match member.kind() {
                         "spread_element" => true,
                         "pair" => member

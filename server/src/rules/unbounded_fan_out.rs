@@ -5,10 +5,10 @@ use crate::findings::{Finding, Fix};
 use crate::syntax::await_lookup;
 use crate::syntax::js::{in_async_function, is_async_function, is_function, unwrap_parens};
 use crate::{query_file, syntax};
+use crate::syntax::js::named_children_but_comments;
 
 use super::report::{one_edit_fix, short_code};
 use super::tree_walks::has_named_descendant;
-use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 query_file!(
