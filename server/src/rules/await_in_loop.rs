@@ -4,7 +4,6 @@ use tree_sitter::Node;
 
 use crate::analysis::dataflow::{for_in_declaration_kind, is_loop, preorder, Walk};
 use crate::findings::{Finding, Fix};
-use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 use crate::syntax::js::{
     enclosing_function, is_async_function, is_for_await, is_function, is_pause,
@@ -14,32 +13,29 @@ use crate::syntax::js::{
 use super::report::{one_edit_fix, shorten};
 use super::{declare_rule, RuleContext};
 
-query_file!(LOOPS, "loops.scm", ["loop", "loop.body"]);
 
 declare_rule! {
     // `Promise.all` overlaps the iterations: behaviour changes on purpose.
     pub struct AwaitInLoop { code: "await-in-loop", docs: "await_in_loop.md",
-        queries: [LOOPS],
         summary: "a loop awaits each iteration although the iterations are independent",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        queries: [LOOPS("loops.scm", ["loop", "loop.body"])],
     }
 }
 
-impl AwaitInLoop {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |found| {
-            let fixes = if found.fixable {
-                map_fix(ctx, found.node, found.body).into_iter().collect()
-            } else {
-                Vec::new()
-            };
-            (
-                found.first.keyword.byte_range(),
-                message(ctx, &found),
-                fixes,
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |found| {
+        let fixes = if found.fixable {
+            map_fix(ctx, found.node, found.body).into_iter().collect()
+        } else {
+            Vec::new()
+        };
+        (
+            found.first.keyword.byte_range(),
+            message(ctx, &found),
+            fixes,
+        )
+    })
 }
 
 /// A loop whose iterations await one after another although none depends
