@@ -108,13 +108,7 @@ impl Machine<'_> {
                 normal(Value::Undefined)
             }
             Builtin::PromiseCtor
-            | Builtin::PromiseResolve
-            | Builtin::PromiseReject
-            | Builtin::PromiseAll
-            | Builtin::PromiseAllSettled
-            | Builtin::PromiseRace
-            | Builtin::PromiseAny
-            | Builtin::PromiseWithResolvers
+            | Builtin::PromiseStatic(_)
             | Builtin::PromiseThen
             | Builtin::PromiseCatch
             | Builtin::PromiseFinally => self.promise_builtin(builtin, this, args),
