@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use super::machine::{Completion, Machine, Run};
+use super::machine::{normal, Completion, Machine, Run};
 use super::scheduler::{JobKind, Tick, TimerKind};
 use super::value::{Builtin, ErrorKind, MathMethod, Native, ObjKind, Value};
 
@@ -28,7 +28,6 @@ impl Machine<'_> {
         this: Value,
         args: Vec<Value>,
     ) -> Run<Completion> {
-        let normal = |value: Value| Ok(Completion::Normal(value));
         match native {
             Native::Builtin(builtin) => self.call_builtin(builtin, this, args),
             Native::Resolve { promise, flag } | Native::Reject { promise, flag } => {
@@ -71,7 +70,6 @@ impl Machine<'_> {
     }
 
     fn call_builtin(&mut self, builtin: Builtin, this: Value, args: Vec<Value>) -> Run<Completion> {
-        let normal = |value: Value| Ok(Completion::Normal(value));
         match builtin {
             Builtin::ConsoleLog => {
                 let text = self.format_log(&args)?;

@@ -6,7 +6,7 @@
 use std::rc::Rc;
 
 use super::builtins::arg;
-use super::machine::{Completion, Machine, Run};
+use super::machine::{normal, Completion, Machine, Run};
 use super::value::{Builtin, ErrorKind, Native, ObjId, ObjKind, Value};
 
 impl Machine<'_> {
@@ -17,7 +17,6 @@ impl Machine<'_> {
         this: Value,
         args: Vec<Value>,
     ) -> Run<Completion> {
-        let normal = |value: Value| Ok(Completion::Normal(value));
         match builtin {
             Builtin::PromiseCtor => self.abstain("calling `Promise` without `new` (a TypeError)"),
             Builtin::PromiseResolve if self.is_class(&this) => {

@@ -6,7 +6,7 @@
 //! when the callback adds or deletes some.
 
 use super::builtins::arg;
-use super::machine::{Completion, Machine, Run};
+use super::machine::{normal, Completion, Machine, Run};
 use super::value::{Builtin, ObjId, ObjKind, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -190,7 +190,6 @@ impl Machine<'_> {
         this: Value,
         args: Vec<Value>,
     ) -> Run<Completion> {
-        let normal = |value: Value| Ok(Completion::Normal(value));
         let Some(id) = this.as_object().filter(|id| {
             self.collection(*id)
                 .is_some_and(|c| collection_method(c.kind, name(method)).is_some())

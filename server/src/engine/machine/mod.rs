@@ -69,6 +69,11 @@ pub(crate) enum Completion {
     Throw(Value),
 }
 
+/// A built-in's normal return: the call completes with `value`.
+pub(crate) fn normal(value: Value) -> Run<Completion> {
+    Ok(Completion::Normal(value))
+}
+
 /// A completion waiting for a `finally` body to end (§14.15.3).
 #[derive(Debug, Clone)]
 pub(crate) enum Pending {

@@ -406,6 +406,15 @@ mod tests {
         panic!("no {kind}")
     }
 
+    /// The expression of each top-level statement of `tree`, in order
+    /// (shared with the tests of the submodules).
+    pub(super) fn statement_expressions(tree: &tree_sitter::Tree) -> Vec<Node<'_>> {
+        named_children_but_comments(tree.root_node())
+            .into_iter()
+            .filter_map(|statement| statement.named_child(0))
+            .collect()
+    }
+
     #[test]
     fn every_function_kind_is_a_named_kind_of_the_grammar() {
         for kind in FUNCTION_KINDS {
