@@ -14,7 +14,6 @@ declare_rule! {
     pub struct AwaitNonPromise { code: "await-non-promise", docs: "await_non_promise.md",
         summary: "`await` of a value that is certainly not a promise: one tick and nothing else",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
-        queries: [],
     }
 }
 

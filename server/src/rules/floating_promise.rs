@@ -14,7 +14,6 @@ declare_rule! {
         triggers: [
             Modifier("async"), Operand("Promise"), Property("then"), Operand("fetch"), Word("promises"),
         ],
-        queries: [],
     }
 }
 

@@ -42,7 +42,9 @@ pub struct RuleMeta {
 /// style of clippy's `declare_clippy_lint!`; the prose lives in Markdown so
 /// that the rule file holds the rule, and rustdoc shows the same text on the
 /// struct. Each query is `NAME("file.scm", [captures the code asks for])`: a
-/// `static` of that name for `queries/file.scm` (see `syntax::query_file!`).
+/// `static` of that name for `queries/file.scm` (see `syntax::query_file!`);
+/// a rule that reads only the shared queries of `syntax::queries` has no
+/// `queries` field.
 ///
 /// ```ignore
 /// declare_rule! {
@@ -60,14 +62,14 @@ macro_rules! declare_rule {
         $vis:vis struct $name:ident { code: $code:literal, docs: $docs:literal,
             summary: $summary:literal,
             severity: $severity:ident, fixes: [$($fix:ident),* $(,)?],
-            triggers: [$($role:ident($word:literal)),* $(,)?],
-            queries: [$($query:ident($file:literal, [$($capture:literal),* $(,)?])),* $(,)?] $(,)?
+            triggers: [$($role:ident($word:literal)),* $(,)?]
+            $(, queries: [$($query:ident($file:literal, [$($capture:literal),* $(,)?])),* $(,)?])? $(,)?
         }
     ) => {
         #[doc = include_str!($docs)]
         $vis struct $name;
 
-        $($crate::query_file!($query, $file, [$($capture),*]);)*
+        $($($crate::query_file!($query, $file, [$($capture),*]);)*)?
 
         static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
             code: $code,
@@ -76,7 +78,7 @@ macro_rules! declare_rule {
             docs: include_str!($docs),
             fixes: &[$($crate::findings::FixSafety::$fix),*],
             triggers: &[$($crate::rules::Trigger::$role($word)),*],
-            queries: &[$(&$query),*],
+            queries: &[$($(&$query),*)?],
         };
 
         $crate::rules::declare_rule!(@fix_safety [$($fix),*]);
