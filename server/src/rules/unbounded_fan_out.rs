@@ -76,8 +76,7 @@ struct FanOut<'t> {
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
-    let mut found = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &FAN_OUTS,
         [
             "fan_out.all",
@@ -90,19 +89,18 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
         |[all, callee, method, items, map_call, callback]| {
             let facts = ctx.facts();
             if already_bounded(ctx, items) || !starts_async_work(ctx, facts, callback) {
-                return;
+                return None;
             }
-            found.push(FanOut {
+            Some(FanOut {
                 all,
                 callee,
                 method,
                 items,
                 map_call,
                 callback,
-            });
+            })
         },
-    );
-    found
+    )
 }
 
 fn message(ctx: &RuleContext, fan_out: &FanOut) -> String {
