@@ -154,6 +154,7 @@ impl Machine<'_> {
             | Builtin::UtilPromisify
             | Builtin::TimersPromisesSetTimeout
             | Builtin::TimersPromisesSetImmediate => self.call_node_builtin(builtin, args),
+            Builtin::Node(function) => self.call_node_function(function, this, args),
             Builtin::ObjectKeys | Builtin::ObjectValues | Builtin::ObjectEntries => {
                 self.object_listing(builtin, &args)
             }
@@ -198,6 +199,7 @@ impl Machine<'_> {
             Some(Builtin::ErrorCtor(kind)) => Ok(Completion::Normal(self.new_error(kind, &args)?)),
             Some(Builtin::CollectionCtor(kind)) => self.construct_collection(kind, &args),
             Some(Builtin::ArrayCtor) => self.array_constructor(args),
+            Some(Builtin::Node(function)) => self.construct_node(function, &args, constructor),
             _ => self.abstain("`new` on anything but Promise or Error is not modelled"),
         }
     }

@@ -7,6 +7,7 @@ use std::rc::Rc;
 
 use super::collections::CollectionKind;
 use super::machine::Machine;
+use super::node_modules::NodeFn;
 use super::value::{
     Builtin, ErrorKind, MathMethod, NumberStatic, ObjKind, ObjectStatic, PromiseStatic, Value,
 };
@@ -130,6 +131,18 @@ impl Machine<'_> {
                     self.heap[id].set_own(&member, value);
                 }
             }
+        }
+        // The loaders `import` declarations and `import()` compile to (`compile_module.rs`).
+        let loaders = [
+            (super::compile_module::IMPORT_BINDING, NodeFn::Import),
+            (
+                super::compile_module::DYNAMIC_IMPORT_BINDING,
+                NodeFn::DynamicImport,
+            ),
+        ];
+        for (name, function) in loaders {
+            let value = self.builtin_value(Builtin::Node(function));
+            self.define_global(name, value);
         }
         self.define_global("NaN", Value::Number(f64::NAN));
         self.define_global("Infinity", Value::Number(f64::INFINITY));

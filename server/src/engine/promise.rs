@@ -131,11 +131,15 @@ impl Machine<'_> {
             ObjKind::Namespace(_) => {
                 return self.abstain("resolving with a built-in namespace object")
             }
-            ObjKind::Opaque { name, .. } => {
-                return self.abstain(format!(
-                    "resolving with `{name}`, whose `then` is not modelled by ticklens"
-                ))
-            }
+            // A modelled `then` (a built-in module's namespace has none: `node_modules.rs`).
+            ObjKind::Opaque { name, .. } => match self.heap[id].get_own("then") {
+                Some(then) => Some(then.clone()),
+                None => {
+                    return self.abstain(format!(
+                        "resolving with `{name}`, whose `then` is not modelled by ticklens"
+                    ))
+                }
+            },
             _ => None,
         };
         Ok(then.filter(|then| self.is_callable(then)))

@@ -193,6 +193,8 @@ pub(crate) enum Builtin {
     /// `parseInt`, `parseFloat`, `Number.isInteger` and kin (`builtins_number.rs`).
     NumberStatic(NumberStatic),
     NumberMethod(NumberMethod),
+    /// Node's module loaders and the models of its built-in modules (`node_modules.rs`).
+    Node(super::node_modules::NodeFn),
 }
 
 js_named_builtins! {
