@@ -51,6 +51,7 @@ mod props;
 mod scheduler;
 mod stdlib;
 mod strict_mode;
+mod symbolic_entries;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -65,6 +66,8 @@ mod tests_control;
 mod tests_generators;
 #[cfg(test)]
 mod tests_globals;
+#[cfg(test)]
+mod tests_open_values;
 #[cfg(test)]
 mod tests_timers;
 mod tick_observer;
