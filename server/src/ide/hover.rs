@@ -235,24 +235,24 @@ mod tests {
         assert_eq!(hover("class C { async *$0m() { yield 1; } }"), None);
     }
 
+    /// The generic hover's text at `$0`, which must say each of `parts`.
+    #[track_caller]
+    fn assert_hover_says(source_with_cursor: &str, parts: &[&str]) {
+        let text = hover(source_with_cursor).map(|h| h.markdown);
+        let text = text.unwrap_or_default();
+        for part in parts {
+            assert!(text.contains(part), "{source_with_cursor}: {text}");
+        }
+    }
+
     #[test]
     fn an_await_in_an_async_generator_expression_names_the_function_not_the_module() {
         let source =
             "const readBlob = async function* (blob) {\n  yield $0await blob.arrayBuffer();\n};\n";
-        let info = hover(source).unwrap();
-        assert!(
-            info.markdown.contains("Suspends this function"),
-            "{}",
-            info.markdown
-        );
-        let info = hover(&source.replace("$0", "").replace("yield", "$0yield")).unwrap();
-        assert!(
-            info.markdown.starts_with(
-                "**yield** `await blob.arrayBuffer()` in the async generator this function"
-            ),
-            "{}",
-            info.markdown
-        );
+        assert_hover_says(source, &["Suspends this function"]);
+        let on_yield = source.replace("$0", "").replace("yield", "$0yield");
+        let heading = "**yield** `await blob.arrayBuffer()` in the async generator this function";
+        assert_hover_says(&on_yield, &[heading, "awaits it once more"]);
         // A generator that is not async hands values over synchronously: no hover.
         assert_eq!(hover("function* g() { $0yield 1; }"), None);
     }
@@ -260,18 +260,11 @@ mod tests {
     #[test]
     fn a_for_await_head_says_what_decides_each_iteration_and_its_body_does_not() {
         let source = "async function f(s) { $0for await (const x of s) { g(x); } }";
-        let info = hover(source).unwrap();
-        assert!(
-            info.markdown.starts_with("**for await** over `s` in `f()`"),
-            "{}",
-            info.markdown
-        );
-        assert!(
-            info.markdown
-                .contains("decides when each iteration resumes"),
-            "{}",
-            info.markdown
-        );
+        let says = [
+            "**for await** over `s` in `f()`",
+            "decides when each iteration resumes",
+        ];
+        assert_hover_says(source, &says);
         assert_eq!(
             hover(&source.replace("$0", "").replace("g(x)", "$0g(x)")),
             None

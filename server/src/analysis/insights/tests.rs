@@ -256,26 +256,22 @@ fn uses_the_previous_result_only_where_the_operand_reads_it() {
         "async function h() { const a = await f(); $0await g(`${a}`); }",
         "async function h(u) { const res = await fetch(u); $0await res.json(); }",
     ];
-    for source in uses {
-        assert_eq!(dependence_at(source), Some(true), "{source}");
-    }
     let independent = [
         "async function h() { const a = await f(); log(a); $0await g(); }",
         "async function h() { const a = await f(); const b = 2; $0await g(b); }",
         "async function h(xs) { for (const x of xs) { const a = await f(x); $0await g(x); } }",
         "async function h() { const { data } = await f(); $0await g(other.data); }",
     ];
-    for source in independent {
-        assert_eq!(dependence_at(source), Some(false), "{source}");
-    }
-    // Nothing bound (a lock), or the inner await of a chain: nothing said.
-    let silent = [
-        "async function h() { await lock(); $0await g(); }",
-        "async function h(u) { return (await fetch(u)).json(); }",
+    // Nothing bound (a lock): nothing said.
+    let silent = ["async function h() { await lock(); $0await g(); }"];
+    let expected: [(&[&str], Option<bool>); 3] = [
+        (&uses, Some(true)),
+        (&independent, Some(false)),
+        (&silent, None),
     ];
-    for source in silent {
-        if source.contains("$0") {
-            assert_eq!(dependence_at(source), None, "{source}");
+    for (sources, says) in expected {
+        for source in sources {
+            assert_eq!(dependence_at(source), says, "{source}");
         }
     }
 }

@@ -179,6 +179,21 @@ fn native_hedge() -> String {
     )
 }
 
+/// `1 tick after `x` settles`, with `gloss` after "settles" and the hedge
+/// when the count holds only for a native promise.
+fn after_settle(jobs: u32, operand: &str, gloss: &str, if_native_promise: bool) -> String {
+    let hedge = if if_native_promise {
+        native_hedge()
+    } else {
+        String::new()
+    };
+    format!(
+        "{} after `{}` settles{gloss}{hedge}",
+        ticks_phrase(jobs),
+        shorten(operand, 60)
+    )
+}
+
 /// The inlay (and code lens) form of a later phase.
 pub fn short_phase(phase: LaterPhase) -> &'static str {
     match phase {
@@ -220,14 +235,8 @@ pub fn describe_later_resume(phase: LaterPhase, tick: &ResumeTick, function: &st
             operand,
             if_native_promise,
         } => text.push_str(&format!(
-            " There it resumes {} after `{}` settles{}.",
-            ticks_phrase(*jobs),
-            shorten(operand, 60),
-            if *if_native_promise {
-                native_hedge()
-            } else {
-                String::new()
-            }
+            " There it resumes {}.",
+            after_settle(*jobs, operand, "", *if_native_promise)
         )),
         // Never a count after entry in a later phase (the engine's facts).
         ResumeTick::AfterEntry { .. } | ResumeTick::Unknown { .. } => {}
@@ -254,14 +263,8 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
             operand,
             if_native_promise,
         } => format!(
-            "Resumes {} after `{}` settles (fulfils or rejects){}.",
-            ticks_phrase(*jobs),
-            shorten(operand, 60),
-            if *if_native_promise {
-                native_hedge()
-            } else {
-                String::new()
-            }
+            "Resumes {}.",
+            after_settle(*jobs, operand, " (fulfils or rejects)", *if_native_promise)
         ),
         ResumeTick::Unknown { reason } if reason.starts_with("varies") => {
             format!("Resume tick {reason}.")
