@@ -236,16 +236,13 @@ mod tests {
         );
         let found = findings(&source);
         let unknown: Vec<&Finding> = found.iter().filter(|f| f.rule == UNKNOWN_RULE).collect();
-        assert_eq!(unknown.len(), 1, "{found:?}");
-        assert_eq!(&source[unknown[0].range.clone()], "floating-promises");
-        assert_eq!(unknown[0].severity, Severity::Warning);
-        assert!(
-            unknown[0]
-                .message
-                .contains("did you mean `floating-promise`?"),
-            "{}",
-            unknown[0].message
-        );
+        let [warning] = unknown[..] else {
+            panic!("{found:?}")
+        };
+        assert_eq!(&source[warning.range.clone()], "floating-promises");
+        assert_eq!(warning.severity, Severity::Warning);
+        let hint = "did you mean `floating-promise`?";
+        assert!(warning.message.contains(hint), "{warning:?}");
         // The known code in the same comment still silences its rule.
         assert_eq!(count(&source), 0);
     }
@@ -253,13 +250,11 @@ mod tests {
     #[test]
     fn a_file_without_findings_still_gets_the_warning() {
         let found = findings("// ticklens-ignore-file no-such-rule\nlet x = 1;\n");
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].rule, UNKNOWN_RULE);
-        assert!(
-            found[0].message.contains("docs/rules"),
-            "{}",
-            found[0].message
-        );
+        let [warning] = &found[..] else {
+            panic!("{found:?}")
+        };
+        assert_eq!(warning.rule, UNKNOWN_RULE);
+        assert!(warning.message.contains("docs/rules"), "{warning:?}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use super::machine::{Completion, Machine, Run};
+use super::machine::{normal, Completion, Machine, Run};
 use super::scheduler::{JobKind, Tick, TimerKind};
 use super::value::{Builtin, ErrorKind, MathMethod, Native, ObjKind, Value};
 
@@ -28,7 +28,6 @@ impl Machine<'_> {
         this: Value,
         args: Vec<Value>,
     ) -> Run<Completion> {
-        let normal = |value: Value| Ok(Completion::Normal(value));
         match native {
             Native::Builtin(builtin) => self.call_builtin(builtin, this, args),
             Native::Resolve { promise, flag } | Native::Reject { promise, flag } => {
@@ -71,7 +70,6 @@ impl Machine<'_> {
     }
 
     fn call_builtin(&mut self, builtin: Builtin, this: Value, args: Vec<Value>) -> Run<Completion> {
-        let normal = |value: Value| Ok(Completion::Normal(value));
         match builtin {
             Builtin::ConsoleLog => {
                 let text = self.format_log(&args)?;
@@ -110,13 +108,7 @@ impl Machine<'_> {
                 normal(Value::Undefined)
             }
             Builtin::PromiseCtor
-            | Builtin::PromiseResolve
-            | Builtin::PromiseReject
-            | Builtin::PromiseAll
-            | Builtin::PromiseAllSettled
-            | Builtin::PromiseRace
-            | Builtin::PromiseAny
-            | Builtin::PromiseWithResolvers
+            | Builtin::PromiseStatic(_)
             | Builtin::PromiseThen
             | Builtin::PromiseCatch
             | Builtin::PromiseFinally => self.promise_builtin(builtin, this, args),
@@ -162,6 +154,7 @@ impl Machine<'_> {
             | Builtin::UtilPromisify
             | Builtin::TimersPromisesSetTimeout
             | Builtin::TimersPromisesSetImmediate => self.call_node_builtin(builtin, args),
+            Builtin::Node(function) => self.call_node_function(function, this, args),
             Builtin::ObjectKeys | Builtin::ObjectValues | Builtin::ObjectEntries => {
                 self.object_listing(builtin, &args)
             }
@@ -206,6 +199,7 @@ impl Machine<'_> {
             Some(Builtin::ErrorCtor(kind)) => Ok(Completion::Normal(self.new_error(kind, &args)?)),
             Some(Builtin::CollectionCtor(kind)) => self.construct_collection(kind, &args),
             Some(Builtin::ArrayCtor) => self.array_constructor(args),
+            Some(Builtin::Node(function)) => self.construct_node(function, &args, constructor),
             _ => self.abstain("`new` on anything but Promise or Error is not modelled"),
         }
     }

@@ -7,7 +7,7 @@
 //! (which read holes as `undefined`).
 
 use super::builtins::arg;
-use super::machine::{Completion, Machine, Run};
+use super::machine::{normal, Completion, Machine, Run};
 use super::ops::strict_equals;
 use super::value::{ArrayMethod, Builtin, ObjId, ObjKind, Value};
 
@@ -208,7 +208,6 @@ impl Machine<'_> {
         this: Value,
         args: Vec<Value>,
     ) -> Run<Completion> {
-        let normal = |value: Value| Ok(Completion::Normal(value));
         let mut items = self.array_items_of(id);
         let len = items.len();
         match method {

@@ -3,7 +3,7 @@
 //! CopyDataProperties), for the plain objects the engine models.
 
 use super::builtins::arg;
-use super::machine::{Completion, Machine, Run};
+use super::machine::{normal, Completion, Machine, Run};
 use super::value::{Builtin, ObjId, ObjKind, ObjectStatic, Value};
 
 impl Machine<'_> {
@@ -12,7 +12,6 @@ impl Machine<'_> {
         method: ObjectStatic,
         args: Vec<Value>,
     ) -> Run<Completion> {
-        let normal = |value: Value| Ok(Completion::Normal(value));
         let target = arg(&args, 0);
         match method {
             ObjectStatic::Assign => {
@@ -123,7 +122,6 @@ impl Machine<'_> {
     /// `Object.keys`, `Object.values` and `Object.entries` (§20.1.2.18,
     /// .23, .5) of a plain object.
     pub(crate) fn object_listing(&mut self, builtin: Builtin, args: &[Value]) -> Run<Completion> {
-        let normal = |value: Value| Ok(Completion::Normal(value));
         let target = arg(args, 0);
         let Some(id) = target.as_object().filter(|id| {
             matches!(self.heap[*id].kind, ObjKind::Plain)

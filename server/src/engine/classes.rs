@@ -104,6 +104,7 @@ impl Machine<'_> {
                 Ok(self.promise_prototype(id))
             }
             ObjKind::Native(Native::Builtin(Builtin::ErrorCtor(_))) => Ok(self.error_prototype(id)),
+            ObjKind::Native(Native::Builtin(Builtin::Node(_))) => self.node_heritage_prototype(id),
             ObjKind::Closure { func, .. } if self.funcs[*func].constructible => {
                 match self.get_property(heritage, "prototype")? {
                     Value::Object(proto) => Ok(proto),
@@ -411,6 +412,10 @@ impl Machine<'_> {
                 Ok(Completion::Normal(error))
             }
             _ if new_target == constructor => self.construct(constructor, args),
+            ObjKind::Native(Native::Builtin(Builtin::Node(function))) => {
+                let function = *function;
+                self.construct_node(function, &args, new_target)
+            }
             _ => self.abstain("extending this built-in is not modelled"),
         }
     }

@@ -150,6 +150,7 @@ impl<'s> Compiler<'s> {
         let outer = b.at(root);
         let children: Vec<Node> = named_children(root);
         self.hoist_vars(&mut b, root);
+        self.hoist_imports(&mut b, &children);
         self.statements(&mut b, &children);
         b.emit(Op::Push(Value::Undefined));
         b.emit(Op::Return);

@@ -78,7 +78,7 @@ impl Compiler<'_> {
                 b.emit(Op::GetIndexMethod);
                 true
             }
-            "import" => return b.abstain("dynamic `import()` is not modelled"),
+            "import" => return self.dynamic_import(b, args),
             "super" => return self.super_call(b, args),
             _ => {
                 self.expression(b, callee);

@@ -4,39 +4,52 @@
 
 use super::*;
 
+/// Each count, named by what it measures, against the jobs Node 24 takes.
 #[test]
-fn await_of_a_plain_value_resumes_one_job_later() {
-    assert_eq!(job_counts().await_plain_value, 1);
-}
-
-#[test]
-fn await_of_a_settled_native_promise_resumes_one_job_later() {
-    assert_eq!(job_counts().await_native_promise, 1);
-}
-
-#[test]
-fn await_of_a_thenable_resumes_two_jobs_later() {
-    assert_eq!(job_counts().await_thenable, 2);
-}
-
-#[test]
-fn await_of_a_promise_subclass_instance_resumes_three_jobs_later() {
-    assert_eq!(job_counts().await_promise_subclass, 3);
-}
-
-#[test]
-fn return_of_a_promise_costs_the_awaiter_one_job_more_than_return_await() {
+fn every_count_matches_the_jobs_node_takes() {
     let counts = job_counts();
-    assert_eq!(counts.awaiter_of_return_promise, 3);
-    assert_eq!(counts.awaiter_of_return_await, 2);
-    assert_eq!(counts.return_promise_extra_jobs(), 1);
-}
-
-#[test]
-fn promise_constructor_wrappers_settle_one_or_two_jobs_after_the_wrapped_promise() {
-    let counts = job_counts();
-    assert_eq!(counts.wrapper_then_settles_after, 1);
-    assert_eq!(counts.wrapper_resolve_settles_after, 2);
+    let cases = [
+        ("await of a plain value", counts.await_plain_value, 1),
+        (
+            "await of a settled native promise",
+            counts.await_native_promise,
+            1,
+        ),
+        ("await of a thenable", counts.await_thenable, 2),
+        (
+            "await of a promise subclass instance",
+            counts.await_promise_subclass,
+            3,
+        ),
+        (
+            "awaiter of `return promise`",
+            counts.awaiter_of_return_promise,
+            3,
+        ),
+        (
+            "awaiter of `return await promise`",
+            counts.awaiter_of_return_await,
+            2,
+        ),
+        (
+            "`return promise` over `return await`",
+            counts.return_promise_extra_jobs(),
+            1,
+        ),
+        (
+            "wrapper whose executor calls `then`",
+            counts.wrapper_then_settles_after,
+            1,
+        ),
+        (
+            "wrapper whose executor calls `resolve`",
+            counts.wrapper_resolve_settles_after,
+            2,
+        ),
+    ];
+    for (measured, count, node) in cases {
+        assert_eq!(count, node, "{measured}");
+    }
 }
 
 #[test]

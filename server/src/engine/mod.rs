@@ -28,6 +28,7 @@ mod compile_class;
 mod compile_expr;
 mod compile_literal;
 mod compile_loops;
+mod compile_module;
 mod compile_pattern;
 mod compile_statements;
 mod compile_switch;
@@ -43,6 +44,7 @@ mod json;
 mod json_parse;
 mod machine;
 mod module_kind;
+mod node_events;
 mod node_modules;
 mod ops;
 mod promise;
@@ -65,6 +67,8 @@ mod tests_control;
 mod tests_generators;
 #[cfg(test)]
 mod tests_globals;
+#[cfg(test)]
+mod tests_node_modules;
 #[cfg(test)]
 mod tests_timers;
 mod tick_observer;
@@ -128,6 +132,14 @@ pub fn predict_order(source: &str, tree: &Tree, module: ModuleKind) -> OrderOutc
 /// process crashes (the output up to the crash is what Node prints), or why
 /// the engine stopped.
 fn outcome_of_run(machine: &Machine, halt: Option<&Halt>) -> OrderOutcome {
+    if let (None | Some(Halt::Crash(_)), Some(module)) = (halt, machine.unseen_module_loaded()) {
+        return OrderOutcome::Abstained(Abstention {
+            reason: format!(
+                "`{module}` runs another module's code, which ticklens does not see (it may print)"
+            ),
+            range: None,
+        });
+    }
     match halt {
         None | Some(Halt::Crash(_)) => OrderOutcome::Determined(machine.output.clone()),
         Some(Halt::Abstain(abstention)) => OrderOutcome::Abstained(abstention.clone()),

@@ -8,7 +8,7 @@
 use std::ops::Range;
 use std::rc::Rc;
 
-use super::machine::{Completion, Machine, Run};
+use super::machine::{heap_payload_accessors, Completion, Machine, Run};
 use super::scheduler::{Job, JobKind};
 use super::value::{Native, ObjId, ObjKind, Value};
 
@@ -64,6 +64,8 @@ pub(crate) struct PromiseData {
     pub settled_at: Option<(usize, u32)>,
 }
 
+heap_payload_accessors!(pub fn promise_data, fn promise_data_mut => Promise(PromiseData));
+
 impl Machine<'_> {
     pub fn new_promise(&mut self) -> ObjId {
         self.alloc(ObjKind::Promise(PromiseData {
@@ -73,20 +75,6 @@ impl Machine<'_> {
             handled: false,
             settled_at: None,
         }))
-    }
-
-    pub fn promise_data(&self, id: ObjId) -> Option<&PromiseData> {
-        match &self.heap[id].kind {
-            ObjKind::Promise(data) => Some(data),
-            _ => None,
-        }
-    }
-
-    fn promise_data_mut(&mut self, id: ObjId) -> Option<&mut PromiseData> {
-        match &mut self.heap[id].kind {
-            ObjKind::Promise(data) => Some(data),
-            _ => None,
-        }
     }
 
     /// CreateResolvingFunctions (§27.2.1.3): a resolve/reject pair sharing
@@ -143,11 +131,15 @@ impl Machine<'_> {
             ObjKind::Namespace(_) => {
                 return self.abstain("resolving with a built-in namespace object")
             }
-            ObjKind::Opaque { name, .. } => {
-                return self.abstain(format!(
-                    "resolving with `{name}`, whose `then` is not modelled by ticklens"
-                ))
-            }
+            // A modelled `then` (a built-in module's namespace has none: `node_modules.rs`).
+            ObjKind::Opaque { name, .. } => match self.heap[id].get_own("then") {
+                Some(then) => Some(then.clone()),
+                None => {
+                    return self.abstain(format!(
+                        "resolving with `{name}`, whose `then` is not modelled by ticklens"
+                    ))
+                }
+            },
             _ => None,
         };
         Ok(then.filter(|then| self.is_callable(then)))

@@ -1,7 +1,7 @@
 //! Array and string methods (ECMA-262 §23.1.3, §22.1.3), the common subset.
 
 use super::builtins::arg;
-use super::machine::{Completion, Machine, Run};
+use super::machine::{normal, Completion, Machine, Run};
 use super::ops::strict_equals;
 use super::value::{ArrayMethod, ObjId, ObjKind, StringMethod, Value};
 
@@ -69,7 +69,6 @@ impl Machine<'_> {
         if mutates && self.heap[id].frozen {
             return self.abstain("changing a frozen array (a TypeError)");
         }
-        let normal = |value: Value| Ok(Completion::Normal(value));
         let len = self.items(id).len();
         match method {
             ArrayMethod::Splice
@@ -173,7 +172,10 @@ impl Machine<'_> {
                 self.items(id).reverse();
                 normal(this)
             }
-            ArrayMethod::Reduce => self.array_reduce(id, len, this, &args),
+            ArrayMethod::Reduce => {
+                let (callback, initial) = (arg(&args, 0), args.get(1).cloned());
+                self.array_reduce(id, len, this, callback, initial)
+            }
             ArrayMethod::Map
             | ArrayMethod::Filter
             | ArrayMethod::ForEach
@@ -185,26 +187,25 @@ impl Machine<'_> {
     }
 
     /// `reduce` (§23.1.3.24): the callback folds the elements from the
-    /// first (or from the initial value).
+    /// initial value (one passed, even `undefined`), or from the first.
     fn array_reduce(
         &mut self,
         id: ObjId,
         len: usize,
         this: Value,
-        args: &[Value],
+        callback: Value,
+        initial: Option<Value>,
     ) -> Run<Completion> {
-        let callback = arg(args, 0);
         let mut index = 0;
-        let mut accumulator = if args.len() > 1 {
-            arg(args, 1)
-        } else {
-            match self.element(id, 0) {
+        let mut accumulator = match initial {
+            Some(initial) => initial,
+            None => match self.element(id, 0) {
                 Some(first) => {
                     index = 1;
                     first
                 }
                 None => return self.abstain("reduce of an empty array (a TypeError)"),
-            }
+            },
         };
         while index < len {
             let Some(item) = self.element(id, index) else {
@@ -217,7 +218,7 @@ impl Machine<'_> {
             }
             index += 1;
         }
-        Ok(Completion::Normal(accumulator))
+        normal(accumulator)
     }
 
     /// `map`, `filter`, `forEach`, `some`, `every`, `find` and `findIndex`:
@@ -230,7 +231,6 @@ impl Machine<'_> {
         this: Value,
         args: &[Value],
     ) -> Run<Completion> {
-        let normal = |value: Value| Ok(Completion::Normal(value));
         let callback = arg(args, 0);
         if !self.is_callable(&callback) {
             return self.abstain("an array callback that is not a function (a TypeError)");

@@ -191,7 +191,7 @@ fn require_of_other_modules_and_unmodelled_members_abstains() {
         .reason
         .contains("another module"));
     assert!(
-        abstains("const { EventEmitter } = require('node:events');\nconsole.log('x');")
+        abstains("const { lookup } = require('node:dns');\nconsole.log('x');")
             .reason
             .contains("not modelled by ticklens")
     );
@@ -223,5 +223,16 @@ fn same_run_timers_within_the_measured_margin_abstain() {
     abstains(
         "setTimeout(() => console.log('a'), 40);\nlet s = 0;\nfor (let i = 0; i < 5000; i++) s += i;\n\
          setTimeout(() => console.log('b'), 1);",
+    );
+}
+
+/// The statics named by their enum variants (`js_named_builtins!`) carry Node's names.
+#[test]
+fn statics_named_by_their_variants_are_the_functions_node_has() {
+    let source = "console.log(typeof Promise.allSettled, typeof Promise.withResolvers, \
+                  typeof Object.isFrozen, typeof Object.fromEntries, typeof Math.sqrt);";
+    assert_eq!(
+        cjs(source),
+        ["function function function function function"]
     );
 }

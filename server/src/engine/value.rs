@@ -114,6 +114,32 @@ pub(crate) struct Capability {
 }
 
 /// Built-in functions and methods, by name.
+/// Declares a fieldless enum of built-in functions whose variant names are
+/// their JavaScript property names in UpperCamelCase (`AllSettled` is
+/// `allSettled`), so each name is written once: `members(wrap)` gives every
+/// variant's name and built-in, in declaration order (`install_globals.rs`).
+macro_rules! js_named_builtins {
+    ($(#[$attr:meta])* $vis:vis enum $name:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$attr])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name { $($variant),+ }
+
+        impl $name {
+            pub(crate) fn members(wrap: fn($name) -> Builtin) -> Vec<(String, Builtin)> {
+                let named = [$(($name::$variant, stringify!($variant))),+];
+                named
+                    .into_iter()
+                    .map(|(variant, upper_camel)| {
+                        let mut name = upper_camel.to_string();
+                        name[..1].make_ascii_lowercase();
+                        (name, wrap(variant))
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Builtin {
     ConsoleLog,
@@ -126,13 +152,9 @@ pub(crate) enum Builtin {
     QueueMicrotask,
     NextTick,
     PromiseCtor,
-    PromiseResolve,
-    PromiseReject,
-    PromiseAll,
-    PromiseAllSettled,
-    PromiseRace,
-    PromiseAny,
-    PromiseWithResolvers,
+    /// `Promise.resolve`, `reject`, the combinators and `withResolvers`
+    /// (`builtins_promise.rs`).
+    PromiseStatic(PromiseStatic),
     PromiseThen,
     PromiseCatch,
     PromiseFinally,
@@ -171,15 +193,16 @@ pub(crate) enum Builtin {
     /// `parseInt`, `parseFloat`, `Number.isInteger` and kin (`builtins_number.rs`).
     NumberStatic(NumberStatic),
     NumberMethod(NumberMethod),
+    /// Node's module loaders and the models of its built-in modules (`node_modules.rs`).
+    Node(super::node_modules::NodeFn),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum ObjectStatic {
-    Assign,
-    Freeze,
-    IsFrozen,
-    FromEntries,
-    Create,
+js_named_builtins! {
+    pub(crate) enum PromiseStatic { Resolve, Reject, All, AllSettled, Race, Any, WithResolvers }
+}
+
+js_named_builtins! {
+    pub(crate) enum ObjectStatic { Assign, Freeze, IsFrozen, FromEntries, Create }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -273,17 +296,8 @@ pub(crate) enum StringMethod {
     LastIndexOf,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum MathMethod {
-    Max,
-    Min,
-    Floor,
-    Ceil,
-    Round,
-    Abs,
-    Trunc,
-    Sign,
-    Sqrt,
+js_named_builtins! {
+    pub(crate) enum MathMethod { Max, Min, Floor, Ceil, Round, Abs, Trunc, Sign, Sqrt }
 }
 
 /// What an object is, beyond its own properties.

@@ -8,7 +8,7 @@ use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 use crate::syntax::js::{
     enclosing_function, is_async_function, is_for_await, is_function, is_pause,
-    pattern_identifiers, receiver, unwrap_parens,
+    named_children_but_comments, pattern_identifiers, receiver, unwrap_parens,
 };
 
 use super::report::{one_edit_fix, shorten};
@@ -17,110 +17,9 @@ use super::{declare_rule, RuleContext};
 query_file!(LOOPS, "loops.scm", ["loop", "loop.body"]);
 
 declare_rule! {
-    /// Flags `await` in a `for`, `for...of` or `for...in` loop whose iterations do not depend on each other.
-    ///
-    /// Default severity: hint. Fix: `await Promise.all(items.map(async (item) => { ... }));` (changes
-    /// behaviour).
-    ///
-    /// ## Why
-    ///
-    /// ```js
-    /// for (const user of users) {
-    ///   await sendEmail(user);
-    /// }
-    /// ```
-    ///
-    /// starts each send only after the previous one settled: the loop takes the sum of all latencies. When
-    /// no iteration needs anything from an earlier one, the iterations can overlap.
-    ///
-    /// It is a hint because overlapping changes behaviour: side effects happen in a different order, every
-    /// iteration starts at once (rate limits, connection pools; for large inputs batch them, see
-    /// `unbounded-fan-out`), and the other iterations keep running when one rejects. Ordered work such as
-    /// migrations must stay sequential. The highlight is the `await` keyword only.
-    ///
-    /// To avoid the false positives ESLint's `no-await-in-loop` is known for, the rule stays silent when:
-    ///
-    /// - the loop is `for await`, `while` or `do...while` (polling, retries, async iterators), or a
-    ///   `for (;;)` loop that is not a plain counter stepping by one (`i += 100` is a batch loop);
-    /// - a `break`, `return`, uncaught `throw` or labelled jump can end the loop early, or a `continue`
-    ///   follows an `await` (it may depend on an awaited result);
-    /// - the body writes a variable or property declared outside it (`total += await f(x)`,
-    ///   `last = await next(last)`, `cache[k] = ...`, `this.n = ...`): a loop-carried value;
-    /// - the body declares `var`, which is shared across iterations;
-    /// - it awaits a pause (`sleep`, `delay`, `setTimeout`) or a batch (`Promise.all`);
-    /// - the loop head names migrations, retries or attempts;
-    /// - the await belongs to a callback inside the loop, or a nested loop.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function notifyAll(users) {
-    ///   for (const user of users) {
-    ///     await sendEmail(user);
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// async function resize(images) {
-    ///   for (let i = 0; i < images.length; i++) {
-    ///     await makeThumbnail(images[i]);
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// async function migrate(migrations) {
-    ///   for (const migration of migrations) {
-    ///     await runMigration(migration);
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function totalSize(files) {
-    ///   let total = 0;
-    ///   for (const file of files) {
-    ///     total += await sizeOf(file);
-    ///   }
-    ///   return total;
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function firstAvailable(hosts) {
-    ///   for (const host of hosts) {
-    ///     if (await isUp(host)) return host;
-    ///   }
-    ///   return null;
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function process(items) {
-    ///   for (let i = 0; i < items.length; i += 100) {
-    ///     await Promise.all(items.slice(i, i + 100).map(transform));
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// Offered for `for (const|let <pattern> of <iterable>)` loops whose body has no `continue`, does not
-    /// push into an outer array (that would reorder it), and has no nested loop awaiting:
-    /// `await Promise.all(items.map(async (item) => { ...body... }));`. When the iterable is not known to be
-    /// an array (a parameter, a `Set`, a generator), the fix uses `Array.from(items, async (item) => ...)`,
-    /// which accepts any iterable. No fix is offered for counter loops.
-    ///
-    /// ## When to disable
-    ///
-    /// When the order matters (ordered writes, a protocol), when the downstream service is rate limited,
-    /// or when the input can be large and you have no concurrency limit. Use
-    /// `// ticklens-ignore-next-line await-in-loop` above the `await`.
     // `Promise.all` overlaps the iterations: behaviour changes on purpose.
-    pub struct AwaitInLoop { code: "await-in-loop", queries: [LOOPS],
+    pub struct AwaitInLoop { code: "await-in-loop", docs: "await_in_loop.md",
+        queries: [LOOPS],
         summary: "a loop awaits each iteration although the iterations are independent",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
@@ -381,11 +280,10 @@ fn body_facts<'t>(ctx: &RuleContext<'t>, node: Node<'t>, body: Node<'t>) -> Body
                     Some(n)
                 };
                 if let Some(target) = target {
-                    let mut cursor = target.walk();
                     let params: Vec<Node> = if n.kind() == "catch_clause" {
                         vec![target]
                     } else {
-                        target.named_children(&mut cursor).collect()
+                        named_children_but_comments(target)
                     };
                     for param in params {
                         for ident in pattern_identifiers(param) {
@@ -640,7 +538,7 @@ mod tests {
     use super::*;
     use crate::rules::testing::first_fix_output;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::rules::testing::{assert_invalid, assert_valid, first_message};
 
     const RULE: AwaitInLoop = AwaitInLoop;
 
@@ -727,13 +625,8 @@ mod tests {
             ],
         );
         let source = "async function f(urls) { for (const u of urls) { log(await (await fetch(u)).json()); } }";
-        let tree = crate::syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
-        assert!(
-            findings[0].message.contains("`(await fetch(u)).json(..)`"),
-            "{}",
-            findings[0].message
-        );
+        let message = first_message(&RULE, source);
+        assert!(message.contains("`(await fetch(u)).json(..)`"), "{message}");
     }
 
     #[test]

@@ -14,7 +14,10 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::js::{in_async_context, is_for_await, is_function, owner, unwrap_parens, Owner};
+use super::js::{
+    in_async_context, is_for_await, is_function, named_children_but_comments, only_argument, owner,
+    unwrap_parens, Owner,
+};
 
 /// One `await` expression as JavaScript reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,9 +130,7 @@ pub fn await_shape<'t>(source: &str, node: Node<'t>) -> Option<AwaitExpr<'t>> {
         return Some(AwaitExpr {
             node,
             keyword,
-            operand: node
-                .named_children(&mut node.walk())
-                .find(|c| c.kind() != "comment"),
+            operand: named_children_but_comments(node).first().copied(),
             misparsed: false,
         });
     }
@@ -207,12 +208,7 @@ fn single_operand<'t>(top: Node<'t>, keyword: Node<'t>) -> Option<Node<'t>> {
         // `` await `t` ``: the template string is the operand.
         return Some(arguments);
     }
-    let mut cursor = arguments.walk();
-    let mut items = arguments
-        .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment");
-    let only = items.next()?;
-    items.next().is_none().then_some(only)
+    only_argument(arguments)
 }
 
 /// What kind of suspension a point is.
@@ -426,16 +422,6 @@ mod tests {
     }
 
     #[test]
-    fn a_parenthesized_callee_chain_is_one_await_of_the_whole_chain() {
-        assert_eq!(awaits_in("await (x)(k);"), ["await (x)(k)"]);
-        assert_eq!(awaits_in("await (x).k;"), ["await (x).k"]);
-        assert_eq!(
-            awaits_in("await (x)[0].z`t`(1)?.w;"),
-            ["await (x)[0].z`t`(1)?.w"]
-        );
-    }
-
-    #[test]
     fn the_fetch_idiom_has_two_awaits_and_the_outer_one_spans_the_chain() {
         let source = "async function load(u) { return await (await fetch(u)).json(); }";
         let tree = crate::syntax::parse(source, None);
@@ -451,17 +437,6 @@ mod tests {
     }
 
     #[test]
-    fn an_awaited_iife_is_awaited_by_the_caller_and_its_body_awaits_for_itself() {
-        let found = points(
-            "async function f() { await (async () => { await g(); })(); }",
-            false,
-        );
-        assert_eq!(found.len(), 2, "{found:?}");
-        assert_eq!(found[0].1, ["await (async () => { await g(); })()"]);
-        assert_eq!(found[1].1, ["await g()"]);
-    }
-
-    #[test]
     fn await_is_a_name_outside_async_code() {
         assert!(points("function f(x) { await (x)(1); await (x); }", false).is_empty());
         assert!(points("await (x).y; await (x);", false).is_empty());
@@ -473,89 +448,98 @@ mod tests {
         assert!(points("async function f() { class A { x = await (y).z; } }", false).is_empty());
     }
 
+    /// Each body's awaits (inside an async function), in source order,
+    /// wherever the grammar puts them.
     #[test]
-    fn awaits_in_a_switch_are_counted() {
-        let found =
-            awaits_in("switch (await k) { case await o: await x; break; default: { await x; } }");
-        assert_eq!(found.len(), 4, "{found:?}");
+    fn awaits_are_found_in_every_position_in_source_order() {
+        let cases: &[(&str, &[&str])] = &[
+            // A misparsed `await (x)…` chain is one await of the whole chain.
+            ("await (x)(k);", &["await (x)(k)"]),
+            ("await (x).k;", &["await (x).k"]),
+            ("await (x)[0].z`t`(1)?.w;", &["await (x)[0].z`t`(1)?.w"]),
+            (
+                "switch (await k) { case await o: await x; break; default: { await x; } }",
+                &["await k", "await o", "await x", "await x"],
+            ),
+            (
+                "for (const key in await o) { await key; }",
+                &["await o", "await key"],
+            ),
+            // A `for await` loop is a suspension point besides the awaits in it.
+            (
+                "for await (const v of o) { await v; }",
+                &["for await", "await v"],
+            ),
+            (
+                "a: { await x; break a; }\nb: for (;;) { await k; break b; }",
+                &["await x", "await k"],
+            ),
+            (
+                "(await x())?.key; (await o)?.[await k];",
+                &["await x()", "await o", "await k"],
+            ),
+            (
+                "`${await x} ${`${await (x)(k)}`}`;",
+                &["await x", "await (x)(k)"],
+            ),
+            // Computed keys are evaluated by the code around the member.
+            (
+                "({ [await k]: 1, async [await o]() { await 1; } });\nclass A { [await x] = 1; static [await k]() {} }",
+                &["await k", "await o", "await x", "await k"],
+            ),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(awaits_in(body), *expected, "{body}");
+        }
     }
 
+    /// Each point belongs to the function whose own code it is: per function,
+    /// how its first line starts and its points.
     #[test]
-    fn awaits_in_for_in_loops_are_counted() {
-        assert_eq!(
-            awaits_in("for (const key in await o) { await key; }").len(),
-            2
-        );
-    }
-
-    #[test]
-    fn a_for_await_loop_is_a_suspension_point_besides_the_awaits_in_it() {
-        assert_eq!(
-            awaits_in("for await (const v of o) { await v; }"),
-            ["for await", "await v"]
-        );
-    }
-
-    #[test]
-    fn awaits_under_labels_are_counted_in_order() {
-        assert_eq!(
-            awaits_in("a: { await x; break a; }\nb: for (;;) { await k; break b; }"),
-            ["await x", "await k"]
-        );
-    }
-
-    #[test]
-    fn awaits_in_optional_chains_are_counted() {
-        assert_eq!(
-            awaits_in("(await x())?.key; (await o)?.[await k];").len(),
-            3
-        );
-    }
-
-    #[test]
-    fn awaits_in_template_literals_are_counted() {
-        assert_eq!(
-            awaits_in("`${await x} ${`${await (x)(k)}`}`;"),
-            ["await x", "await (x)(k)"]
-        );
-    }
-
-    #[test]
-    fn awaits_in_default_parameters_belong_to_the_function_that_declares_them() {
-        let found = points(
-            "async function f(a = async () => await x) { await a; }",
-            false,
-        );
-        assert_eq!(found.len(), 2, "{found:?}");
-        assert_eq!(found[0].1, ["await a"]);
-        assert_eq!(found[1].1, ["await x"]);
-    }
-
-    #[test]
-    fn computed_keys_are_evaluated_by_the_code_around_the_member() {
-        let found = awaits_in("({ [await k]: 1, async [await o]() { await 1; } });\nclass A { [await x] = 1; static [await k]() {} }");
-        assert_eq!(found, ["await k", "await o", "await x", "await k"]);
-    }
-
-    #[test]
-    fn class_field_initialisers_own_their_arrows_awaits() {
-        let found = points(
-            "async function f() { class A { g = async () => await (x).y; } }",
-            false,
-        );
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].1, ["await (x).y"]);
-        assert!(found[0].0.starts_with("async () =>"), "{found:?}");
-    }
-
-    #[test]
-    fn yields_belong_to_their_generator() {
-        let found = points(
-            "function* g() { yield 1; yield* h(); }\nasync function* a() { yield await x; }",
-            false,
-        );
-        assert_eq!(found[0].1, ["yield 1", "yield* h()"]);
-        assert_eq!(found[1].1, ["yield await x", "await x"]);
+    fn each_point_belongs_to_the_function_whose_own_code_it_is() {
+        type Owned<'a> = &'a [(&'a str, &'a [&'a str])];
+        let cases: &[(&str, Owned)] = &[
+            // An awaited IIFE is awaited by the caller; its body awaits for itself.
+            (
+                "async function f() { await (async () => { await g(); })(); }",
+                &[
+                    (
+                        "async function f()",
+                        &["await (async () => { await g(); })()"],
+                    ),
+                    ("async () =>", &["await g()"]),
+                ],
+            ),
+            // Default parameters belong to the function that declares them.
+            (
+                "async function f(a = async () => await x) { await a; }",
+                &[
+                    ("async function f(", &["await a"]),
+                    ("async () => await x", &["await x"]),
+                ],
+            ),
+            // A class field initialiser owns its arrow's awaits.
+            (
+                "async function f() { class A { g = async () => await (x).y; } }",
+                &[("async () =>", &["await (x).y"])],
+            ),
+            // Yields belong to their generator.
+            (
+                "function* g() { yield 1; yield* h(); }\nasync function* a() { yield await x; }",
+                &[
+                    ("function* g()", &["yield 1", "yield* h()"]),
+                    ("async function* a()", &["yield await x", "await x"]),
+                ],
+            ),
+        ];
+        for (source, expected) in cases {
+            let found = points(source, false);
+            assert_eq!(found.len(), expected.len(), "{found:?}");
+            for ((owner, texts), (start, expected_texts)) in found.iter().zip(expected.iter()) {
+                assert!(owner.starts_with(start), "{owner:?} for {start:?}");
+                assert_eq!(texts, expected_texts, "{source}");
+            }
+        }
     }
 
     #[test]

@@ -3,13 +3,18 @@
 use super::*;
 use crate::syntax;
 
+/// The flow of the first function in `source`, in document order.
+fn flow_of(source: &str) -> FunctionFlow {
+    let tree = syntax::parse(source, None);
+    let function = first_function(tree.root_node()).expect("a function in the snippet");
+    FunctionFlow::new(source, function)
+}
+
 /// At each await of the first function in `source`, the bindings in scope
 /// there that are live after it or captured, as `name:live` /
 /// `name:captured` strings (retention itself is `analysis::retention`).
 fn retained(source: &str) -> Vec<Vec<String>> {
-    let tree = syntax::parse(source, None);
-    let function = first_function(tree.root_node()).expect("a function in the snippet");
-    let flow = FunctionFlow::new(source, function);
+    let flow = flow_of(source);
     (0..flow.awaits.len())
         .map(|at| {
             flow.in_scope_at(at)
@@ -30,48 +35,50 @@ fn retained(source: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// Per function: at each of its awaits, what is retained there.
 #[test]
-fn nulling_a_body_before_the_await_drops_it() {
-    let source = "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  await db.save(parsed);\n  return parsed.id;\n}\n";
-    assert_eq!(
-        retained(source),
-        vec![vec![], vec!["parsed:live"]] as Vec<Vec<&str>>
-    );
-}
-
-#[test]
-fn a_read_after_the_await_keeps_a_variable_and_a_closure_captures_one() {
-    let source = "async function f(a) {\n  const b = g(a);\n  const log = () => console.log(a);\n  await h();\n  use(b);\n}\n";
-    assert_eq!(
-        retained(source),
-        vec![vec!["a:captured", "b:live"]] as Vec<Vec<&str>>
-    );
-}
-
-#[test]
-fn a_read_earlier_in_a_loop_is_live_around_the_back_edge() {
-    let source = "async function f(xs) {\n  let total = 0;\n  for (const x of xs) {\n    use(total);\n    await g(x);\n  }\n}\n";
-    assert_eq!(retained(source), vec![vec!["total:live"]] as Vec<Vec<&str>>);
-}
-
-#[test]
-fn a_loop_variable_and_a_reset_in_the_loop_are_not_live_around_the_back_edge() {
-    let source = "async function f(xs) {\n  for (const x of xs) {\n    let y = x;\n    use(y);\n    await g();\n  }\n}\n";
-    assert_eq!(retained(source), vec![vec![]] as Vec<Vec<&str>>);
-}
-
-#[test]
-fn an_overwrite_after_the_await_kills_the_old_value() {
-    let source = "async function f() {\n  let data = load();\n  use(data);\n  await g();\n  data = other();\n  use(data);\n}\n";
-    assert_eq!(retained(source), vec![vec![]] as Vec<Vec<&str>>);
+fn what_each_await_retains() {
+    let cases: &[(&str, &[&[&str]])] = &[
+        // Nulling a body before the await drops it.
+        (
+            "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  await db.save(parsed);\n  return parsed.id;\n}\n",
+            &[&[], &["parsed:live"]],
+        ),
+        // A read after the await keeps a variable; a closure captures one.
+        (
+            "async function f(a) {\n  const b = g(a);\n  const log = () => console.log(a);\n  await h();\n  use(b);\n}\n",
+            &[&["a:captured", "b:live"]],
+        ),
+        // A read earlier in a loop is live around the back edge.
+        (
+            "async function f(xs) {\n  let total = 0;\n  for (const x of xs) {\n    use(total);\n    await g(x);\n  }\n}\n",
+            &[&["total:live"]],
+        ),
+        // A loop variable and a reset in the loop are not live around the back edge.
+        (
+            "async function f(xs) {\n  for (const x of xs) {\n    let y = x;\n    use(y);\n    await g();\n  }\n}\n",
+            &[&[]],
+        ),
+        // An overwrite after the await kills the old value.
+        (
+            "async function f() {\n  let data = load();\n  use(data);\n  await g();\n  data = other();\n  use(data);\n}\n",
+            &[&[]],
+        ),
+        // A branch that overwrites does not kill.
+        (
+            "async function f(c) {\n  let data = load();\n  await g();\n  if (c) { data = other(); }\n  use(data);\n}\n",
+            &[&["c:live", "data:live"]],
+        ),
+    ];
+    for (source, expected) in cases {
+        assert_eq!(retained(source), *expected, "{source}");
+    }
 }
 
 #[test]
 fn an_overwrite_on_every_path_before_the_await_is_found() {
     let overwrite = |source: &str| {
-        let tree = syntax::parse(source, None);
-        let function = tree.root_node().named_child(0).expect("a function");
-        let flow = FunctionFlow::new(source, function);
+        let flow = flow_of(source);
         let big = flow.bindings.iter().position(|b| b.name == "big");
         flow.overwritten_before(big.expect("big"), 1)
             .map(|at| source[at].to_owned())
@@ -88,22 +95,11 @@ fn an_overwrite_on_every_path_before_the_await_is_found() {
 }
 
 #[test]
-fn a_branch_that_overwrites_does_not_kill() {
-    let source = "async function f(c) {\n  let data = load();\n  await g();\n  if (c) { data = other(); }\n  use(data);\n}\n";
-    assert_eq!(
-        retained(source),
-        vec![vec!["c:live", "data:live"]] as Vec<Vec<&str>>
-    );
-}
-
-#[test]
 fn shadowed_names_resolve_to_the_inner_binding() {
     let source =
         "async function f() {\n  const x = big();\n  { const x = 1; await g(); use(x); }\n}\n";
     assert_eq!(retained(source), vec![vec!["x:live"]] as Vec<Vec<&str>>);
-    let tree = syntax::parse(source, None);
-    let function = tree.root_node().named_child(0).expect("function");
-    let flow = FunctionFlow::new(source, function);
+    let flow = flow_of(source);
     let at = source.find("x =").expect("outer x");
     let outer = flow.binding_declared_at(&(at..at + 1)).expect("outer x");
     assert!(flow.bindings[outer].reads.is_empty());
@@ -112,9 +108,7 @@ fn shadowed_names_resolve_to_the_inner_binding() {
 #[test]
 fn likely_large_values_are_recognised() {
     let source = "async function f(res, req) {\n  const a = await res.json();\n  const b = JSON.parse(s);\n  const c = await fs.promises.readFile(p);\n  const d = Buffer.concat(chunks);\n  const e = a.map(String);\n  const g = await readBody(req);\n  const h = res.json(1);\n  await x();\n  use(a, b, c, d, e, g, h);\n}\n";
-    let tree = syntax::parse(source, None);
-    let function = tree.root_node().named_child(0).expect("function");
-    let flow = FunctionFlow::new(source, function);
+    let flow = flow_of(source);
     let large: Vec<(&str, bool)> = flow
         .bindings
         .iter()
@@ -139,9 +133,7 @@ fn likely_large_values_are_recognised() {
 #[test]
 fn references_resolve_locally_nested_or_outer() {
     let source = "let shared = 0;\nasync function f(p) {\n  shared += p;\n  const inner = () => { let q = 1; return q + p; };\n}\n";
-    let tree = syntax::parse(source, None);
-    let function = tree.root_node().named_child(1).expect("function");
-    let flow = FunctionFlow::new(source, function);
+    let flow = flow_of(source);
     let kinds: Vec<(&str, Resolution, bool)> = flow
         .references
         .iter()
@@ -179,9 +171,7 @@ fn deep_nesting_does_not_overflow_the_stack() {
         "[".repeat(depth),
         "]".repeat(depth)
     );
-    let tree = syntax::parse(&source, None);
-    let function = tree.root_node().named_child(0).expect("function");
-    let flow = FunctionFlow::new(&source, function);
+    let flow = flow_of(&source);
     assert_eq!(flow.awaits.len(), 1);
     assert!(flow.is_live_after(1, 0));
 }
@@ -189,9 +179,7 @@ fn deep_nesting_does_not_overflow_the_stack() {
 #[test]
 fn for_await_heads_declare_their_binding() {
     let source = "async function f(xs) { for await (const x of xs) { await g(x); } }";
-    let tree = syntax::parse(source, None);
-    let function = tree.root_node().named_child(0).expect("function");
-    let flow = FunctionFlow::new(source, function);
+    let flow = flow_of(source);
     let names: Vec<&str> = flow.bindings.iter().map(|b| b.name.as_str()).collect();
     assert_eq!(names, ["xs", "x"]);
 }

@@ -69,6 +69,35 @@ pub(crate) enum Completion {
     Throw(Value),
 }
 
+/// Declares two accessors on `Machine` for heap objects of one kind: `$get(id)`
+/// and `$get_mut(id)` give the payload of object `id` when it is an
+/// `ObjKind::$variant`, `None` otherwise (one pattern for every kind).
+macro_rules! heap_payload_accessors {
+    ($vis:vis fn $get:ident, $mut_vis:vis fn $get_mut:ident => $variant:ident($payload:ty)) => {
+        impl $crate::engine::machine::Machine<'_> {
+            $vis fn $get(&self, id: $crate::engine::value::ObjId) -> Option<&$payload> {
+                match &self.heap[id].kind {
+                    $crate::engine::value::ObjKind::$variant(payload) => Some(payload),
+                    _ => None,
+                }
+            }
+
+            $mut_vis fn $get_mut(&mut self, id: $crate::engine::value::ObjId) -> Option<&mut $payload> {
+                match &mut self.heap[id].kind {
+                    $crate::engine::value::ObjKind::$variant(payload) => Some(payload),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+pub(crate) use heap_payload_accessors;
+
+/// A built-in's normal return: the call completes with `value`.
+pub(crate) fn normal(value: Value) -> Run<Completion> {
+    Ok(Completion::Normal(value))
+}
+
 /// A completion waiting for a `finally` body to end (§14.15.3).
 #[derive(Debug, Clone)]
 pub(crate) enum Pending {

@@ -61,6 +61,15 @@ pub fn first_argument(call: Node) -> Option<Node> {
     named_children_but_comments(args).into_iter().next()
 }
 
+/// The argument of an `arguments` list that holds exactly one (comments
+/// aside); `None` when it holds none or several.
+pub fn only_argument(arguments: Node) -> Option<Node> {
+    match named_children_but_comments(arguments)[..] {
+        [only] => Some(only),
+        _ => None,
+    }
+}
+
 pub fn has_optional_chain(node: Node) -> bool {
     let mut cursor = node.walk();
     let found = node
@@ -90,38 +99,33 @@ mod tests {
     use super::*;
     use crate::syntax;
 
+    use super::super::tests::statement_expressions;
+
     #[test]
     fn the_callee_of_a_call_or_new_is_found_through_parentheses() {
         let source = "((a.b(1))); new (C)(2); x;";
         let tree = syntax::parse(source, None);
-        let text = |node: Node| source[node.byte_range()].to_owned();
-        let root = tree.root_node();
-        let statements: Vec<Node> = (0..root.named_child_count())
-            .filter_map(|i| root.named_child(i))
-            .filter_map(|statement| statement.named_child(0))
+        let expressions = statement_expressions(&tree);
+        assert_eq!(expressions[0].kind(), "parenthesized_expression");
+        let callees: Vec<Option<&str>> = expressions
+            .into_iter()
+            .map(|expression| callee(expression).map(|node| &source[node.byte_range()]))
             .collect();
-        assert_eq!(statements[0].kind(), "parenthesized_expression");
-        assert_eq!(callee(statements[0]).map(text).as_deref(), Some("a.b"));
-        assert_eq!(callee(statements[1]).map(text).as_deref(), Some("(C)"));
-        assert_eq!(callee(statements[2]), None);
+        assert_eq!(callees, [Some("a.b"), Some("(C)"), None]);
     }
 
     #[test]
     fn the_receiver_is_the_variable_or_this_a_member_chain_starts_from() {
         let source = "db.users.find(); this.load(); f(); g().h();";
         let tree = syntax::parse(source, None);
-        let root = tree.root_node();
-        let receivers: Vec<Option<String>> = (0..root.named_child_count())
-            .filter_map(|i| root.named_child(i)?.named_child(0))
+        let receivers: Vec<Option<&str>> = statement_expressions(&tree)
+            .into_iter()
             .map(|call| {
                 let callee = callee(call).expect("a call");
-                receiver(callee).map(|node| source[node.byte_range()].to_owned())
+                receiver(callee).map(|node| &source[node.byte_range()])
             })
             .collect();
-        assert_eq!(
-            receivers,
-            [Some("db".to_owned()), Some("this".to_owned()), None, None]
-        );
+        assert_eq!(receivers, [Some("db"), Some("this"), None, None]);
     }
 
     #[test]

@@ -19,7 +19,9 @@ mod patterns;
 
 use tree_sitter::Node;
 
-pub use calls::{callee, first_argument, has_optional_chain, is_pause, method_call, receiver};
+pub use calls::{
+    callee, first_argument, has_optional_chain, is_pause, method_call, only_argument, receiver,
+};
 pub use patterns::{parameter_pattern, pattern_identifiers, pattern_names};
 
 /// The node kinds that start a function, each with its own `await`s,
@@ -404,6 +406,15 @@ mod tests {
             stack.extend(children.into_iter().rev());
         }
         panic!("no {kind}")
+    }
+
+    /// The expression of each top-level statement of `tree`, in order
+    /// (shared with the tests of the submodules).
+    pub(super) fn statement_expressions(tree: &tree_sitter::Tree) -> Vec<Node<'_>> {
+        named_children_but_comments(tree.root_node())
+            .into_iter()
+            .filter_map(|statement| statement.named_child(0))
+            .collect()
     }
 
     #[test]

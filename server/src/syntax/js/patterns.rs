@@ -53,14 +53,28 @@ mod tests {
 
     use super::super::tests::first;
 
+    /// The names a parameter list or a `catch` clause binds, in source order.
     #[test]
     fn pattern_identifiers_are_the_bound_names_in_source_order() {
-        let source = "function f(a, { b, c: d, e = x }, [g, ...h], i = y) {}";
-        let tree = syntax::parse(source, None);
-        let params = first(&tree, "formal_parameters");
-        assert_eq!(
-            pattern_names(source, params),
-            ["a", "b", "d", "e", "g", "h", "i"]
-        );
+        let cases: &[(&str, &str, &[&str])] = &[
+            (
+                "function f(a, { b, c: d, e = x }, [g, ...h], i = y) {}",
+                "formal_parameters",
+                &["a", "b", "d", "e", "g", "h", "i"],
+            ),
+            (
+                "try {} catch ({ message, cause: [first = m] }) {}",
+                "catch_clause",
+                &["message", "first"],
+            ),
+            ("try {} catch {}", "catch_clause", &[]),
+        ];
+        for (source, owner, bound) in cases {
+            let tree = syntax::parse(source, None);
+            let names = parameter_pattern(first(&tree, owner))
+                .map(|pattern| pattern_names(source, pattern))
+                .unwrap_or_default();
+            assert_eq!(names, *bound, "{source}");
+        }
     }
 }
