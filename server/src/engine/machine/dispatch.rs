@@ -11,6 +11,11 @@ use crate::engine::value::{ObjKind, Value};
 impl Machine<'_> {
     /// Runs one op. The arms only route: an op's family function does the work.
     pub(super) fn step(&mut self, op: &Op) -> Run<Step> {
+        if self.has_unknowns {
+            if let Some(step) = self.step_on_unknown(op)? {
+                return Ok(step);
+            }
+        }
         match op.family() {
             OpFamily::Stack => self.stack_op(op)?,
             OpFamily::Property => self.property_op(op)?,
