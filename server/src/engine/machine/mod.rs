@@ -161,6 +161,9 @@ pub(crate) struct Machine<'s> {
     /// Promises resolved with an unknown value: they settle at a time the
     /// engine cannot see, each in a phase of its own after the run drains.
     pub unknown_settlements: VecDeque<(ObjId, Rc<str>)>,
+    /// Functions handed to code the engine cannot see, which may call them
+    /// at any time: they get a symbolic entry even when the program calls them.
+    pub escaped: std::collections::BTreeSet<FuncId>,
     pub module: ModuleKind,
     pub funcs: Vec<Rc<FunctionCode>>,
     pub heap: Vec<Object>,
@@ -209,6 +212,7 @@ impl<'s> Machine<'s> {
             first_unknown: None,
             has_unknowns: false,
             unknown_settlements: VecDeque::new(),
+            escaped: Default::default(),
             module,
             funcs,
             heap: Vec::new(),
