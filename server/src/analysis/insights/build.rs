@@ -16,7 +16,9 @@ use crate::syntax::js;
 use super::dependence::dependence;
 use super::dropped_text::{dropped_consequence, is_all_settled};
 use super::hover_text::shorten;
-use super::{AwaitInsight, DroppedCall, FunctionInsight, Insights, Rejection};
+use super::{
+    AwaitInsight, DroppedCall, FunctionInsight, Insights, Iterated, Rejection, YieldInsight,
+};
 
 /// Computes the insights of a document.
 pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
@@ -47,6 +49,8 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             head: node.start_byte()..head_end,
             name: fact.name.clone(),
             is_arrow: node.kind() == "arrow_function",
+            is_generator: js::is_generator_function(node),
+            yields: yield_insights(source, node),
             early_return: early_return(node, awaits.first().map(|a| a.range.start)),
             first_await: awaits.first().map(|a| a.range.clone()),
             settles: fact.settles.clone(),
@@ -155,21 +159,22 @@ fn await_insights(
                 if_native_promise: true,
             },
             Some(fact) => fact.resume.clone(),
+            // A `for await` step is no `await` of the engine's: what the
+            // loop iterates over says when each iteration resumes.
+            None if point.kind == SuspensionKind::ForAwait => ResumeTick::Unknown {
+                reason: "it depends on the iterator".to_owned(),
+            },
             None => ResumeTick::Unknown {
-                reason: match point.kind {
-                    SuspensionKind::ForAwait => {
-                        "each step of this `for await` loop awaits the iterator's next result, \
-                         which is not modelled by ticklens"
-                            .to_owned()
-                    }
-                    _ => "the code around it is not modelled by ticklens".to_owned(),
-                },
+                reason: "the code around it is not modelled by ticklens".to_owned(),
             },
         };
+        let for_await = (point.kind == SuspensionKind::ForAwait)
+            .then(|| iterated(source, function, &point.operand));
         let operand_node = place.awaited.and_then(|a| a.operand);
         awaits.push(AwaitInsight {
             range: place.range.clone(),
             operand,
+            for_await,
             resume,
             later_phase: fact.filter(|_| called).and_then(|f| f.later_phase),
             thenable: called && fact.is_some_and(|f| f.thenable),
@@ -219,6 +224,80 @@ fn suspension_place<'t>(
         }
         SuspensionKind::Yield => None,
     }
+}
+
+/// What the `for await` loop whose iterable is at `iterable` (in
+/// `function`) iterates over: an array literal, a call of an async
+/// generator the file declares (by name, never assigned), or unknown.
+fn iterated(source: &str, function: Node, iterable: &Range<usize>) -> Iterated {
+    let Some(node) = function.descendant_for_byte_range(iterable.start, iterable.end) else {
+        return Iterated::Unknown;
+    };
+    let node = js::unwrap_parens(enclosing_node_with_range(node, iterable));
+    if node.kind() == "array" {
+        return Iterated::Array;
+    }
+    let callee = (node.kind() == "call_expression")
+        .then(|| node.child_by_field_id(crate::field!("function")))
+        .flatten()
+        .filter(|callee| callee.kind() == "identifier");
+    let Some(callee) = callee else {
+        return Iterated::Unknown;
+    };
+    let name = &source[callee.byte_range()];
+    let mut root = function;
+    while let Some(parent) = root.parent() {
+        root = parent;
+    }
+    let (mut generators, mut others) = (0, 0);
+    dataflow::preorder(root, |n| {
+        let names_it = |id: Option<Node>| id.is_some_and(|id| &source[id.byte_range()] == name);
+        let declares = (n.kind().ends_with("declaration") || n.kind() == "variable_declarator")
+            && names_it(n.child_by_field_id(crate::field!("name")))
+            || n.kind() == "identifier"
+                && n.parent().is_some_and(|p| p.kind() == "formal_parameters")
+                && names_it(Some(n));
+        let assigns = n.kind() == "assignment_expression"
+            && names_it(n.child_by_field_id(crate::field!("left")));
+        if declares && js::is_async_function(n) && js::is_generator_function(n) {
+            generators += 1;
+        } else if declares || assigns {
+            others += 1;
+        }
+        dataflow::Walk::Enter
+    });
+    if generators == 1 && others == 0 {
+        Iterated::AsyncGenerator(name.to_owned())
+    } else {
+        Iterated::Unknown
+    }
+}
+
+/// The `yield`s `function` owns, if it is an async generator.
+fn yield_insights(source: &str, function: Node) -> Vec<YieldInsight> {
+    if !(js::is_async_function(function) && js::is_generator_function(function)) {
+        return Vec::new();
+    }
+    awaits::points_of(source, function, false)
+        .into_iter()
+        .filter(|point| point.kind == SuspensionKind::Yield)
+        .filter_map(|point| {
+            let node = function.descendant_for_byte_range(point.range.start, point.range.end)?;
+            let node = enclosing_node_with_range(node, &point.range);
+            let mut cursor = node.walk();
+            let delegates = node.children(&mut cursor).any(|c| c.kind() == "*");
+            let awaits_operand = node
+                .named_child(0)
+                .map(js::unwrap_parens)
+                .is_some_and(|operand| awaits::await_shape(source, operand).is_some());
+            Some(YieldInsight {
+                range: point.range.clone(),
+                operand: source[point.operand.clone()].to_owned(),
+                delegates,
+                awaits_operand,
+            })
+        })
+        .collect()
 }
 
 /// The outermost node at `node` or above it whose range is exactly `range`.
