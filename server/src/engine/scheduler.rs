@@ -113,6 +113,9 @@ pub(crate) enum PhaseKind {
     Immediate,
     /// A facts-only call of a function the program never calls.
     IsolatedCall,
+    /// Facts only: a promise resolved with a value the engine cannot see
+    /// settles (`machine/unknowns.rs`).
+    UnknownSettles,
 }
 
 /// The event loop's clock and pending callbacks.
@@ -293,6 +296,13 @@ impl Machine<'_> {
         self.event_loop.later_phase_kinds.push(kind);
         self.event_loop.drained = false;
         self.depth = 0;
+    }
+
+    /// A phase that starts as if inside a microtask job: a nextTick it
+    /// queues runs in a later phase, after the queue drains (symbolic entries).
+    pub fn start_phase_in_a_job(&mut self, kind: PhaseKind) {
+        self.start_phase(kind);
+        self.event_loop.drained = true;
     }
 
     /// What started the phase that runs now.

@@ -12,22 +12,19 @@ use super::{declare_rule, RuleContext};
 
 declare_rule! {
     pub struct AwaitNonPromise { code: "await-non-promise", docs: "await_non_promise.md",
-        queries: [],
         summary: "`await` of a value that is certainly not a promise: one tick and nothing else",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
 }
 
-impl AwaitNonPromise {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |found| {
-            (
-                found.keyword.byte_range(),
-                message(ctx, &found),
-                fixes(ctx, &found),
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |found| {
+        (
+            found.keyword.byte_range(),
+            message(ctx, &found),
+            fixes(ctx, &found),
+        )
+    })
 }
 
 /// An `await` of a value that is certainly not a thenable.

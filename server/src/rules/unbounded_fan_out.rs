@@ -4,33 +4,21 @@ use crate::analysis::source_facts::AsyncFacts;
 use crate::findings::{Finding, Fix};
 use crate::syntax::await_lookup;
 use crate::syntax::js::{in_async_function, is_async_function, is_function, unwrap_parens};
-use crate::{query_file, syntax};
+use crate::syntax;
 use crate::syntax::js::named_children_but_comments;
 
 use super::report::{one_edit_fix, short_code};
 use super::tree_walks::has_named_descendant;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    FAN_OUTS,
-    "fan-outs.scm",
-    [
-        "fan_out.all",
-        "fan_out.callee",
-        "fan_out.promise",
-        "fan_out.method",
-        "fan_out.items",
-        "fan_out.map",
-        "fan_out.map_call",
-        "fan_out.callback"
-    ]
-);
 
 declare_rule! {
     pub struct UnboundedFanOut { code: "unbounded-fan-out", docs: "unbounded_fan_out.md",
-        queries: [FAN_OUTS],
         summary: "`Promise.all(xs.map(...))` starts one operation per element, all at once",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Operand("Promise")],
+        queries: [FAN_OUTS("fan-outs.scm", ["fan_out.all", "fan_out.callee", "fan_out.promise",
+            "fan_out.method", "fan_out.items", "fan_out.map", "fan_out.map_call",
+            "fan_out.callback"])],
     }
 }
 
@@ -59,23 +47,21 @@ const LIMITER_HINTS: &[&str] = &[
     "schedule",
 ];
 
-impl UnboundedFanOut {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |fan_out| {
-            let fixes = batch_fix(
-                ctx,
-                fan_out.all,
-                fan_out.items,
-                fan_out.map_call,
-                fan_out.callback,
-            );
-            (
-                fan_out.callee.byte_range(),
-                message(ctx, &fan_out),
-                fixes.into_iter().collect(),
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |fan_out| {
+        let fixes = batch_fix(
+            ctx,
+            fan_out.all,
+            fan_out.items,
+            fan_out.map_call,
+            fan_out.callback,
+        );
+        (
+            fan_out.callee.byte_range(),
+            message(ctx, &fan_out),
+            fixes.into_iter().collect(),
+        )
+    })
 }
 
 /// `Promise.all(items.map(callback))` where the callback starts async work.

@@ -28,6 +28,7 @@ mod calls;
 mod dispatch;
 mod run_loop;
 mod scopes;
+mod unknowns;
 
 /// Ops executed before the engine gives up (loops, recursion).
 pub(crate) const STEP_LIMIT: u64 = 2_000_000;
@@ -148,7 +149,18 @@ pub(crate) struct Activation {
 }
 
 pub(crate) struct Machine<'s> {
-    pub src: std::marker::PhantomData<&'s str>,
+    /// The program's text, for the provenance of unknown values.
+    pub text: &'s str,
+    /// A facts run: what the engine cannot see becomes an unknown value
+    /// (`unknowns.rs`) and the run goes on; an order run abstains there.
+    pub open: bool,
+    /// In a facts run, the abstention an order run would have stopped at.
+    pub first_unknown: Option<Abstention>,
+    /// The run made an unknown value: ops check their operands for one.
+    has_unknowns: bool,
+    /// Promises resolved with an unknown value: they settle at a time the
+    /// engine cannot see, each in a phase of its own after the run drains.
+    pub unknown_settlements: VecDeque<(ObjId, Rc<str>)>,
     pub module: ModuleKind,
     pub funcs: Vec<Rc<FunctionCode>>,
     pub heap: Vec<Object>,
@@ -192,7 +204,11 @@ impl<'s> Machine<'s> {
             .chain(src.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         let mut machine = Machine {
-            src: std::marker::PhantomData,
+            text: src,
+            open: false,
+            first_unknown: None,
+            has_unknowns: false,
+            unknown_settlements: VecDeque::new(),
             module,
             funcs,
             heap: Vec::new(),
