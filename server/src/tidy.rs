@@ -179,7 +179,8 @@ const PROTOCOL: &[&str] = &["tower_lsp", "tower_lsp_server", "lsp_types", "ls_ty
 /// rule's tests run the driver.
 const LAYERS: &[&[&str]] = &[
     &["findings", "line_index", "suggest"],
-    &["syntax", "config", "workspace"],
+    &["syntax", "config"],
+    &["workspace"],
     &["document", "engine"],
     &["analysis"],
     &["rules"],

@@ -6,8 +6,13 @@
 pub mod builtins;
 pub mod exports;
 pub mod fs;
+pub mod graph;
+pub mod imports;
 pub mod json;
+pub mod module_kind;
 pub mod resolve;
 
 pub use fs::{DiskFs, FileSystem, MemoryFs};
+pub use graph::ImportGraph;
+pub use module_kind::{module_kind, ModuleKind};
 pub use resolve::{resolve, RequireOrImport, Resolution};

@@ -400,3 +400,98 @@ fn node_modules_paths(dir: &Path) -> impl Iterator<Item = PathBuf> + '_ {
         .filter(|folder| folder.file_name().is_none_or(|name| name != "node_modules"))
         .map(|folder| folder.join("node_modules"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::MemoryFs;
+    use RequireOrImport::{Import, Require};
+
+    fn layout() -> MemoryFs {
+        MemoryFs::with(&[
+            ("/w/src/a.js", ""),
+            ("/w/src/data.json", "{}"),
+            ("/w/src/esm.mjs", ""),
+            ("/w/src/dir/package.json", r#"{"main": "lib"}"#),
+            ("/w/src/dir/lib/index.js", ""),
+            (
+                "/w/node_modules/pkg/package.json",
+                r#"{"exports": {"./feature/*": "./f/*.js", ".": {"require": "./c.cjs", "import": "./e.mjs"}}}"#,
+            ),
+            ("/w/node_modules/pkg/c.cjs", ""),
+            ("/w/node_modules/pkg/e.mjs", ""),
+            ("/w/node_modules/pkg/f/one.js", ""),
+            ("/w/node_modules/old/package.json", r#"{"main": "main"}"#),
+            ("/w/node_modules/old/main.js", ""),
+            (
+                "/w/package.json",
+                r##"{"name": "me", "exports": "./src/a.js", "imports": {"#d": "./src/data.json"}}"##,
+            ),
+        ])
+    }
+
+    fn answer(specifier: &str, kind: RequireOrImport) -> Resolution {
+        resolve(specifier, Path::new("/w/src/main.js"), kind, &layout())
+    }
+
+    fn file(path: &str) -> Resolution {
+        Resolution::File(PathBuf::from(path))
+    }
+
+    #[test]
+    fn require_probes_extensions_and_folders_but_import_does_not() {
+        assert_eq!(answer("./a", Require), file("/w/src/a.js"));
+        assert_eq!(answer("./data", Require), file("/w/src/data.json"));
+        assert_eq!(answer("./dir", Require), file("/w/src/dir/lib/index.js"));
+        assert!(matches!(
+            answer("./esm", Require),
+            Resolution::Unresolved { .. }
+        ));
+        assert!(matches!(
+            answer("./a", Import),
+            Resolution::Unresolved { .. }
+        ));
+        assert!(matches!(
+            answer("./dir", Import),
+            Resolution::Unresolved { .. }
+        ));
+        assert_eq!(answer("./esm.mjs", Import), file("/w/src/esm.mjs"));
+    }
+
+    #[test]
+    fn exports_conditions_follow_the_loader() {
+        assert_eq!(answer("pkg", Require), file("/w/node_modules/pkg/c.cjs"));
+        assert_eq!(answer("pkg", Import), file("/w/node_modules/pkg/e.mjs"));
+        assert_eq!(
+            answer("pkg/feature/one", Import),
+            file("/w/node_modules/pkg/f/one.js")
+        );
+        assert!(matches!(
+            answer("pkg/c.cjs", Require),
+            Resolution::Unresolved { .. }
+        ));
+        assert_eq!(answer("old", Import), file("/w/node_modules/old/main.js"));
+    }
+
+    #[test]
+    fn builtins_self_reference_and_imports() {
+        assert_eq!(
+            answer("node:events", Import),
+            Resolution::Builtin("events".into())
+        );
+        assert_eq!(
+            answer("events", Require),
+            Resolution::Builtin("events".into())
+        );
+        assert!(matches!(
+            answer("node:nope", Require),
+            Resolution::Unresolved { .. }
+        ));
+        assert_eq!(answer("me", Require), file("/w/src/a.js"));
+        assert_eq!(answer("#d", Import), file("/w/src/data.json"));
+        assert!(matches!(
+            answer("#e", Require),
+            Resolution::Unresolved { .. }
+        ));
+    }
+}
