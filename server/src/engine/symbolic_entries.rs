@@ -1,10 +1,14 @@
 //! Every function from its own entry: after the program's own run, a facts
-//! run enters each async function once more, with unknown arguments and
-//! `this` (`machine/unknowns.rs`), whether or not the program calls it. What
-//! that entry shows holds for any caller, so `function_ticks.rs` merges it
-//! with the program's own calls (a tick only when all agree). Functions a
+//! run enters each async function the program did not call, or handed to
+//! code the engine cannot see, with unknown arguments and `this`
+//! (`machine/unknowns.rs`). What that entry shows holds for any caller, so
+//! `function_ticks.rs` merges it with the program's own calls (a tick only
+//! when all agree). A function only the file calls keeps the facts of those
+//! calls: its callers are all in the run. Functions a
 //! symbolic entry creates (callbacks, nested functions) get their own entry
-//! in turn; an async generator is driven with `next()`.
+//! in turn; an async generator is driven with `next()`. A caller may come
+//! at any time, so the variables the program can still reassign (`let`,
+//! `var`) hold unknowns at the entries, except those holding functions.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -30,7 +34,13 @@ pub(super) fn run_symbolic_entries(
     tree: &Tree,
 ) -> BTreeMap<FuncId, Halt> {
     let mut stops = BTreeMap::new();
-    let worth = worth_entering(machine);
+    forget_mutable_state(machine);
+    let mut worth = worth_entering(machine);
+    if let Some(observer) = machine.observer.as_ref() {
+        for &(func, ..) in &observer.outer_promises {
+            worth[func] = machine.escaped.contains(&func);
+        }
+    }
     let mut entered: BTreeSet<FuncId> = BTreeSet::new();
     let mut count = 0;
     loop {
@@ -55,6 +65,30 @@ pub(super) fn run_symbolic_entries(
             let params = parameter_names(source, tree, &machine.funcs[func].range);
             if let Err(halt) = enter(machine, closure, &params) {
                 stops.insert(func, halt);
+            }
+        }
+    }
+}
+
+/// Every `let` and `var` binding whose value is not a function becomes an
+/// unknown named by the variable: the program's run shows one moment of
+/// them, a caller may find another.
+fn forget_mutable_state(machine: &mut Machine) {
+    for scope in 0..machine.scopes.len() {
+        for slot in 0..machine.scopes[scope].vars.len() {
+            let binding = &machine.scopes[scope].vars[slot];
+            let keep = match &binding.value {
+                None => true,
+                Some(Value::Object(id)) => matches!(
+                    machine.heap[*id].kind,
+                    ObjKind::Closure { .. } | ObjKind::Class(_) | ObjKind::Native(_)
+                ),
+                Some(_) => false,
+            };
+            if binding.mutable && !keep {
+                let name = binding.name.clone();
+                let unknown = machine.new_unknown(&name, false);
+                machine.scopes[scope].vars[slot].value = Some(unknown);
             }
         }
     }

@@ -108,18 +108,31 @@ fn a_callback_handed_to_unknown_code_runs_from_its_own_entry() {
     );
 }
 
-/// A call the program makes and the symbolic entry disagree: no tick, and the
-/// reason says what each saw.
+/// A function handed to unknown code may be called by it with anything: the
+/// program's call and the symbolic entry disagree, so no tick, and the reason
+/// says what each saw.
 #[test]
 fn a_tick_that_depends_on_the_caller_varies_between_calls() {
+    let source = "const app = require(\"express\")();\n\
+        async function handle(req) { await req.ready; }\n\
+        app.get(\"/\", handle);\n\
+        handle({});\n";
+    assert_eq!(
+        resumes(source, "handle"),
+        [ResumeTick::Unknown {
+            reason: "varies between calls: tick 1, or one job after `req.ready` settles".to_owned()
+        }]
+    );
+}
+
+/// A function only the file calls keeps the ticks of those calls: every caller is in the run.
+#[test]
+fn a_function_only_the_file_calls_keeps_its_ticks() {
     let source = "class Worker { async start() { await this.ready; } }\n\
         new Worker().start();\n";
     assert_eq!(
         resumes(source, "start"),
-        [ResumeTick::Unknown {
-            reason: "varies between calls: tick 1, or one job after `this.ready` settles"
-                .to_owned()
-        }]
+        [ResumeTick::AfterEntry { jobs: 1 }]
     );
 }
 
@@ -150,6 +163,22 @@ fn operators_and_templates_on_unknowns_give_unknowns() {
         [
             after_settle(1, "get(url + 1)", true),
             after_settle(2, "get(url + 1)", true)
+        ]
+    );
+}
+
+/// A caller may come when a `let` holds something else than at the end of the
+/// program's run: the symbolic entry reads it as unknown (a function stays).
+#[test]
+fn a_symbolic_entry_does_not_trust_the_final_value_of_a_let() {
+    let source = "let pending = Promise.resolve();\n\
+        const helper = async () => {};\n\
+        async function flush() { await pending; await helper(); }\n";
+    assert_eq!(
+        resumes(source, "flush"),
+        [
+            after_settle(1, "pending", true),
+            after_settle(2, "pending", true)
         ]
     );
 }

@@ -144,10 +144,8 @@ mod facts {
 
     #[test]
     fn async_class_members_run_when_the_program_calls_them() {
-        // `this.ready` is undefined on a new Worker, so the program's `start`
-        // awaits `undefined`: one job (Node 24 agrees); for another caller
-        // (its symbolic entry) `this.ready` may be a promise that settles
-        // later, so no tick holds for every call. `tick` is never called.
+        // `this.ready` is undefined on a new Worker, so `start` awaits
+        // `undefined`: one job (Node 24 agrees). `tick` is never called.
         let source = "class Worker {\n  async start() { await this.ready; }\n  tick = async () => { await job(); };\n  sync() {}\n}\nnew Worker().start();";
         let facts = facts(source);
         let names: Vec<&str> = facts.iter().map(|f| f.name.as_str()).collect();
@@ -155,17 +153,9 @@ mod facts {
         assert!(facts[0].called_by_program && !facts[1].called_by_program);
         assert_eq!(
             facts[0].awaits[0].resume,
-            ResumeTick::Unknown {
-                reason: "varies between calls: tick 1, or one job after `this.ready` settles"
-                    .to_owned()
-            }
+            ResumeTick::AfterEntry { jobs: 1 }
         );
-        assert_eq!(
-            facts[0].settles,
-            ResumeTick::Unknown {
-                reason: "varies between calls".to_owned()
-            }
-        );
+        assert_eq!(facts[0].settles, ResumeTick::AfterEntry { jobs: 1 });
         assert_eq!(
             facts[1].awaits[0].resume,
             ResumeTick::AfterSettle {

@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use super::async_generators::AsyncGenerator;
 use super::bytecode::{FuncId, FunctionCode, HandlerKind};
-use super::scheduler::{EventLoop, Job, Tick};
+use super::scheduler::{Callback, EventLoop, Job};
 use super::tick_observer::Observer;
 use super::value::{Builtin, ObjId, ObjKind, Object, Scope, ScopeId, Value};
 use super::{Abstention, ModuleKind, PrintedLine};
@@ -161,6 +161,9 @@ pub(crate) struct Machine<'s> {
     /// Promises resolved with an unknown value: they settle at a time the
     /// engine cannot see, each in a phase of its own after the run drains.
     pub unknown_settlements: VecDeque<(ObjId, Rc<str>)>,
+    /// Functions handed to code the engine cannot see, which may call them
+    /// at any time: they get a symbolic entry even when the program calls them.
+    pub escaped: std::collections::BTreeSet<FuncId>,
     pub module: ModuleKind,
     pub funcs: Vec<Rc<FunctionCode>>,
     pub heap: Vec<Object>,
@@ -180,7 +183,7 @@ pub(crate) struct Machine<'s> {
     /// Opaque Node globals and built-in modules, made on first use (`globals.rs`).
     pub opaque_globals: HashMap<Rc<str>, ObjId>,
     pub microtasks: VecDeque<Job>,
-    pub ticks: VecDeque<Tick>,
+    pub ticks: VecDeque<Callback>,
     pub event_loop: EventLoop,
     pub output: Vec<PrintedLine>,
     pub steps: u64,
@@ -209,6 +212,7 @@ impl<'s> Machine<'s> {
             first_unknown: None,
             has_unknowns: false,
             unknown_settlements: VecDeque::new(),
+            escaped: Default::default(),
             module,
             funcs,
             heap: Vec::new(),

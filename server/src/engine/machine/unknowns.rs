@@ -179,8 +179,16 @@ impl Machine<'_> {
     }
 
     /// Calling an unknown (or, in a facts run, opaque) function: an unknown
-    /// result named by the call's source text. Its callbacks are not called.
-    pub(super) fn call_unknown(&mut self, callee: ObjId) -> Run<Completion> {
+    /// result named by the call's source text. Its callbacks are not called
+    /// here: they escape, and get a symbolic entry (`symbolic_entries.rs`).
+    pub(super) fn call_unknown(&mut self, callee: ObjId, args: &[Value]) -> Run<Completion> {
+        for arg in args {
+            if let Some(ObjKind::Closure { func, .. }) =
+                arg.as_object().map(|id| &self.heap[id].kind)
+            {
+                self.escaped.insert(*func);
+            }
+        }
         let reason = match &self.heap[callee].kind {
             ObjKind::Opaque { name, .. } => format!("calling `{name}` is not modelled by ticklens"),
             _ => "calling a value the engine cannot see".to_owned(),
