@@ -30,7 +30,7 @@ mod suspension_text;
 mod tests;
 mod tick_text;
 
-pub use build::insights;
+pub use build::{insights, yield_kind};
 pub use dropped_text::{dropped_consequence, dropped_hover};
 pub use hover_text::{await_hover, function_hover, module_await_hover, shorten};
 pub use suspension_text::{for_await_text, yield_hover, yield_text};
@@ -86,11 +86,26 @@ pub struct YieldInsight {
     pub range: Range<usize>,
     /// The operand's text (empty for a bare `yield`).
     pub operand: String,
-    /// `yield*`: delegates to another iterator.
-    pub delegates: bool,
-    /// The operand is itself an `await` (`yield await x`): the value is
-    /// settled already when the `yield` awaits it.
-    pub awaits_operand: bool,
+    pub kind: YieldKind,
+}
+
+/// What a `yield` hands over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YieldKind {
+    /// `yield x`: the value of `x`, awaited first.
+    Value,
+    /// `yield await x`: a value an `await` has settled, awaited once more.
+    AwaitedValue,
+    /// `yield* xs`: each value of another iterator.
+    Delegate,
+}
+
+/// Which suspension an [`AwaitInsight`] describes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AwaitKind {
+    Await,
+    /// A `for await` loop: each iteration awaits a step of the iterator.
+    ForAwait(Iterated),
 }
 
 /// What a `for await` loop iterates over, as far as the file shows.
@@ -104,25 +119,24 @@ pub enum Iterated {
     Unknown,
 }
 
-#[derive(Clone, Debug)]
-pub struct Rejection {
-    pub range: Range<usize>,
-    pub what: String,
-}
-
+/// One place where a function (or an ES module's body) suspends and when
+/// it resumes: an `await`, or a `for await` loop.
 #[derive(Clone, Debug)]
 pub struct AwaitInsight {
     /// The whole `await` expression, or a `for await` loop's head.
     pub range: Range<usize>,
+    /// An `await`, or a `for await` loop and what it iterates over.
+    pub kind: AwaitKind,
     /// The operand, or the iterable of a `for await` loop.
     pub operand: String,
-    /// For a `for await` loop, what it iterates over; `None` for an `await`.
-    pub for_await: Option<Iterated>,
     pub resume: ResumeTick,
     /// Every resumption comes in a later phase than the call's entry (after
     /// the nextTick queue, in a timer or an immediate): then no tick number
     /// after entry applies, and the hover names the phase.
     pub later_phase: Option<LaterPhase>,
+    /// The operand is a thenable that is not a native promise (so the tick
+    /// includes the job that calls its `then`), on every run the engine saw.
+    pub thenable: bool,
     /// Whether the operand reads a result of the previous await, directly or
     /// through variables computed from it; `None` when there is nothing
     /// sound to say (the first await, a previous await that binds no result,
@@ -131,9 +145,6 @@ pub struct AwaitInsight {
     /// What the suspended function keeps alive here (empty for an ES
     /// module's top level, whose bindings live as long as the module).
     pub retention: Option<AwaitRetention>,
-    /// The operand is a thenable that is not a native promise (so the tick
-    /// includes the job that calls its `then`), on every run the engine saw.
-    pub thenable: bool,
     /// In a function the program never calls, an operand that is certainly
     /// not a thenable (`await null`): it resumes one job after it is reached,
     /// whatever the arguments.
@@ -158,6 +169,15 @@ pub struct DroppedCall {
 /// (`save` for `save(x)` or `obj.save(x)`) or, for an async IIFE, by the
 /// function's range.
 pub type RunsToCompletion<'a> = &'a dyn Fn(&str, Option<&Range<usize>>) -> Option<bool>;
+
+/// Something in a function's code that rejects its promise.
+#[derive(Clone, Debug)]
+pub struct Rejection {
+    /// The `throw`, `await` or `return` that does it.
+    pub range: Range<usize>,
+    /// What happens, as words after "Rejects when:".
+    pub what: String,
+}
 
 impl Insights {
     /// One line for a code lens: `prints: A, D, B, C`, or why the order is unknown.

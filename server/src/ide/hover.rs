@@ -147,12 +147,10 @@ fn loop_or_yield_hover(
         return None;
     }
     let operand = node.named_child(0).map(js::unwrap_parens);
-    let mut cursor = node.walk();
     let at = YieldInsight {
         range: node.byte_range(),
         operand: operand.map_or(String::new(), |o| source[o.byte_range()].to_owned()),
-        delegates: node.children(&mut cursor).any(|c| c.kind() == "*"),
-        awaits_operand: operand.is_some_and(|o| awaits::await_shape(source, o).is_some()),
+        kind: insights::yield_kind(source, node),
     };
     Some(HoverResult {
         range: at.range.clone(),

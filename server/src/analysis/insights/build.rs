@@ -17,7 +17,8 @@ use super::dependence::dependence;
 use super::dropped_text::{dropped_consequence, is_all_settled};
 use super::hover_text::shorten;
 use super::{
-    AwaitInsight, DroppedCall, FunctionInsight, Insights, Iterated, Rejection, YieldInsight,
+    AwaitInsight, AwaitKind, DroppedCall, FunctionInsight, Insights, Iterated, Rejection,
+    YieldInsight, YieldKind,
 };
 
 /// Computes the insights of a document.
@@ -195,12 +196,16 @@ fn await_insights(
             }
             resume => resume,
         };
-        let for_await = (point.kind == SuspensionKind::ForAwait)
-            .then(|| iterated(source, function, &point.operand));
+        let kind = match point.kind {
+            SuspensionKind::ForAwait => {
+                AwaitKind::ForAwait(iterated(source, function, &point.operand))
+            }
+            _ => AwaitKind::Await,
+        };
         awaits.push(AwaitInsight {
             range: place.range.clone(),
             operand,
-            for_await,
+            kind,
             resume,
             later_phase: fact.filter(|_| called).and_then(|f| f.later_phase),
             thenable: called && fact.is_some_and(|f| f.thenable),
@@ -319,20 +324,29 @@ fn yield_insights(source: &str, function: Node) -> Vec<YieldInsight> {
         .filter_map(|point| {
             let node = function.descendant_for_byte_range(point.range.start, point.range.end)?;
             let node = enclosing_node_with_range(node, &point.range);
-            let mut cursor = node.walk();
-            let delegates = node.children(&mut cursor).any(|c| c.kind() == "*");
-            let awaits_operand = node
-                .named_child(0)
-                .map(js::unwrap_parens)
-                .is_some_and(|operand| awaits::await_shape(source, operand).is_some());
             Some(YieldInsight {
                 range: point.range.clone(),
                 operand: source[point.operand.clone()].to_owned(),
-                delegates,
-                awaits_operand,
+                kind: yield_kind(source, node),
             })
         })
         .collect()
+}
+
+/// What the `yield_expression` `node` hands over.
+pub fn yield_kind(source: &str, node: Node) -> YieldKind {
+    let mut cursor = node.walk();
+    if node.children(&mut cursor).any(|c| c.kind() == "*") {
+        return YieldKind::Delegate;
+    }
+    let awaited = node
+        .named_child(0)
+        .map(js::unwrap_parens)
+        .is_some_and(|operand| awaits::await_shape(source, operand).is_some());
+    match awaited {
+        true => YieldKind::AwaitedValue,
+        false => YieldKind::Value,
+    }
 }
 
 /// The outermost node at `node` or above it whose range is exactly `range`.

@@ -6,7 +6,7 @@ use crate::engine::ResumeTick;
 use super::retention_text::retention_text;
 use super::suspension_text::{for_await_text, generator_contract};
 use super::tick_text::{describe_later_settle, describe_settle, tick_definition};
-use super::{AwaitInsight, FunctionInsight, MODULE_BODY};
+use super::{AwaitInsight, AwaitKind, FunctionInsight, MODULE_BODY};
 
 /// `text` cut to `max` characters with an ellipsis, on one line.
 pub fn shorten(text: &str, max: usize) -> String {
@@ -45,18 +45,18 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
 /// The bold heading of an await's hover: `**await** `x``, `**for await** over `xs``.
 fn heading(at: &AwaitInsight) -> String {
     let operand = shorten(&at.operand, 60);
-    match at.for_await {
-        Some(_) => format!("**for await** over `{operand}`"),
-        None => format!("**await** `{operand}`"),
+    match at.kind {
+        AwaitKind::ForAwait(_) => format!("**for await** over `{operand}`"),
+        AwaitKind::Await => format!("**await** `{operand}`"),
     }
 }
 
 /// When it resumes: a `for await` loop per iteration, an await by its tick.
 /// `function` is a [`FunctionInsight::call_label`].
 fn suspension_text(at: &AwaitInsight, function: &str) -> String {
-    match &at.for_await {
-        Some(over) => for_await_text(&at.operand, over),
-        None => at.resume_text(function),
+    match &at.kind {
+        AwaitKind::ForAwait(over) => for_await_text(&at.operand, over),
+        AwaitKind::Await => at.resume_text(function),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::engine;
 
 use super::hover_text::shorten;
 use super::tick_text::ticks_phrase;
-use super::{FunctionInsight, Iterated, YieldInsight};
+use super::{FunctionInsight, Iterated, YieldInsight, YieldKind};
 
 /// When each iteration of a `for await` loop over `iterable` resumes.
 pub fn for_await_text(iterable: &str, over: &Iterated) -> String {
@@ -51,7 +51,7 @@ pub fn yield_hover(function: &FunctionInsight, at: &YieldInsight) -> String {
 /// (`` `lines()` ``, "this function").
 pub fn yield_text(within: &str, at: &YieldInsight) -> String {
     let operand = shorten(&at.operand, 60);
-    if at.delegates {
+    if at.kind == YieldKind::Delegate {
         return format!(
             "**yield\\*** `{operand}` in the async generator {within}\n\nHands each value of \
              `{operand}` to this generator's consumer, one per `next()` call: the results of \
@@ -65,7 +65,7 @@ pub fn yield_text(within: &str, at: &YieldInsight) -> String {
     } else {
         format!("**yield** `{operand}` in the async generator {within}")
     };
-    let awaited = if at.awaits_operand {
+    let awaited = if at.kind == YieldKind::AwaitedValue {
         // The result of an `await` is never a thenable.
         format!(
             "The `await` in it has settled the value already; the `yield` awaits it once more \
