@@ -23,6 +23,7 @@ pub mod lsp;
 pub mod rules;
 pub mod suggest;
 pub mod syntax;
+pub mod workspace;
 
 #[cfg(test)]
 mod tidy;

@@ -180,6 +180,7 @@ const PROTOCOL: &[&str] = &["tower_lsp", "tower_lsp_server", "lsp_types", "ls_ty
 const LAYERS: &[&[&str]] = &[
     &["findings", "line_index", "suggest"],
     &["syntax", "config"],
+    &["workspace"],
     &["document", "engine"],
     &["analysis"],
     &["rules"],

@@ -4,47 +4,12 @@ use std::path::Path;
 
 use tree_sitter::Tree;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ModuleKind {
-    CommonJs,
-    EsModule,
-}
+pub use crate::workspace::ModuleKind;
 
-/// Node 24's choice for `path`: `.mjs` is an ES module, `.cjs` CommonJS; for
-/// other extensions the nearest `package.json`'s `"type"` decides; without one,
-/// Node detects ES-module syntax (`import`/`export` statements, top-level `await`).
+/// Node 24's choice for `path` (see `workspace::module_kind`), read from disk.
 pub fn detect_module_kind(path: &Path, _source: &str, tree: &Tree) -> ModuleKind {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("mjs") => return ModuleKind::EsModule,
-        Some("cjs") => return ModuleKind::CommonJs,
-        _ => {}
-    }
-    if let Some(kind) = package_type(path) {
-        return kind;
-    }
-    if crate::syntax::await_lookup::has_module_syntax(tree) {
-        ModuleKind::EsModule
-    } else {
-        ModuleKind::CommonJs
-    }
-}
-
-/// The `"type"` of the nearest `package.json` above `path`, if one says so.
-fn package_type(path: &Path) -> Option<ModuleKind> {
-    let absolute = std::path::absolute(path).ok()?;
-    for dir in absolute.ancestors().skip(1) {
-        let manifest = dir.join("package.json");
-        let Ok(text) = std::fs::read_to_string(&manifest) else {
-            continue;
-        };
-        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-        return match json.get("type").and_then(|t| t.as_str()) {
-            Some("module") => Some(ModuleKind::EsModule),
-            Some("commonjs") => Some(ModuleKind::CommonJs),
-            _ => None,
-        };
-    }
-    None
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    crate::workspace::module_kind(&absolute, tree, &crate::workspace::DiskFs)
 }
 
 #[cfg(test)]

@@ -1,0 +1,88 @@
+//! Which module system Node 24 uses for a file: `.mjs` is an ES module, `.cjs`
+//! CommonJS; for other extensions the `"type"` of the package scope (the nearest
+//! `package.json`, not past `node_modules`) decides; without one, Node 24
+//! detects ES-module syntax (`import`/`export` statements, top-level `await`).
+
+use std::path::Path;
+
+use tree_sitter::Tree;
+
+use super::fs::FileSystem;
+use super::json::package_scope;
+use crate::syntax::await_lookup::has_module_syntax;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ModuleKind {
+    CommonJs,
+    EsModule,
+}
+
+/// Node 24's choice for the file at the absolute `path`, parsed as `tree`.
+/// A `package.json` that does not parse says nothing here (Node throws when it
+/// loads the file; the syntax decides what we show meanwhile).
+pub fn module_kind(path: &Path, tree: &Tree, fs: &impl FileSystem) -> ModuleKind {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("mjs") => return ModuleKind::EsModule,
+        Some("cjs") => return ModuleKind::CommonJs,
+        _ => {}
+    }
+    let scope = path
+        .parent()
+        .and_then(|dir| package_scope(fs, dir))
+        .and_then(Result::ok);
+    match scope.as_ref().and_then(|package| package.str_field("type")) {
+        Some("module") => ModuleKind::EsModule,
+        Some("commonjs") => ModuleKind::CommonJs,
+        _ if has_module_syntax(tree) => ModuleKind::EsModule,
+        _ => ModuleKind::CommonJs,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+    use crate::workspace::MemoryFs;
+
+    fn kind(fs: &MemoryFs, path: &str, source: &str) -> ModuleKind {
+        module_kind(Path::new(path), &syntax::parse(source, None), fs)
+    }
+
+    #[test]
+    fn the_package_scope_type_decides_for_js_files() {
+        let fs = MemoryFs::with(&[
+            ("/p/package.json", r#"{"type":"module"}"#),
+            ("/p/node_modules/dep/package.json", r#"{"name":"dep"}"#),
+            ("/p/node_modules/loose.js", ""),
+        ]);
+        assert_eq!(kind(&fs, "/p/src/a.js", "x"), ModuleKind::EsModule);
+        assert_eq!(kind(&fs, "/p/src/a.cjs", "x"), ModuleKind::CommonJs);
+        // The dependency's own manifest is its scope, with no type: syntax decides.
+        assert_eq!(
+            kind(&fs, "/p/node_modules/dep/i.js", "x"),
+            ModuleKind::CommonJs
+        );
+        // A scope search stops at `node_modules`: the root's type does not reach here.
+        assert_eq!(
+            kind(&fs, "/p/node_modules/loose.js", "x"),
+            ModuleKind::CommonJs
+        );
+    }
+
+    #[test]
+    fn without_a_type_the_syntax_decides() {
+        let fs = MemoryFs::with(&[("/q/package.json", "{}")]);
+        assert_eq!(
+            kind(&fs, "/q/a.js", "export const x = 1;"),
+            ModuleKind::EsModule
+        );
+        assert_eq!(
+            kind(&fs, "/q/a.js", "module.exports = 1;"),
+            ModuleKind::CommonJs
+        );
+        assert_eq!(
+            kind(&fs, "/q/a.mjs", "module.exports = 1;"),
+            ModuleKind::EsModule
+        );
+    }
+}
