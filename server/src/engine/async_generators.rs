@@ -20,21 +20,10 @@ use std::rc::Rc;
 
 use super::bytecode::{HandlerKind, Op};
 use super::compile::{Compiler, FnBuilder};
-use super::generators::Resume;
+use super::generators::{GeneratorState, Resume};
 use super::machine::{Completion, Frame, Machine, Run, MAX_NATIVE_DEPTH};
 use super::promise::ReactionHandler;
 use super::value::{Builtin, ObjId, ObjKind, Value};
-
-/// §27.6.2 [[AsyncGeneratorState]]; a suspended generator holds its frame.
-#[derive(Debug)]
-pub(crate) enum AsyncGeneratorState {
-    SuspendedStart(Box<Frame>),
-    SuspendedYield(Box<Frame>),
-    /// Running, or suspended at an `await` (the frame is in its activation).
-    Executing,
-    AwaitingReturn,
-    Completed,
-}
 
 /// An AsyncGeneratorRequest Record (§27.6.3.1).
 #[derive(Debug)]
@@ -46,7 +35,7 @@ pub(crate) struct AsyncGeneratorRequest {
 
 #[derive(Debug)]
 pub(crate) struct AsyncGenerator {
-    pub state: AsyncGeneratorState,
+    pub state: GeneratorState,
     pub queue: VecDeque<AsyncGeneratorRequest>,
 }
 
@@ -113,7 +102,7 @@ impl Machine<'_> {
         let index = self.async_generators.len();
         frame.generator = Some(index);
         self.async_generators.push(AsyncGenerator {
-            state: AsyncGeneratorState::SuspendedStart(Box::new(frame)),
+            state: GeneratorState::SuspendedStart(Box::new(frame)),
             queue: VecDeque::new(),
         });
         Value::Object(self.alloc(ObjKind::AsyncGenerator(index)))
@@ -151,11 +140,11 @@ impl Machine<'_> {
         let result = Completion::Normal(Value::Object(promise));
         let state = &self.async_generators[generator].state;
         let (start, completed, suspended) = (
-            matches!(state, AsyncGeneratorState::SuspendedStart(_)),
-            matches!(state, AsyncGeneratorState::Completed),
+            matches!(state, GeneratorState::SuspendedStart(_)),
+            matches!(state, GeneratorState::Completed),
             matches!(
                 state,
-                AsyncGeneratorState::SuspendedStart(_) | AsyncGeneratorState::SuspendedYield(_)
+                GeneratorState::SuspendedStart(_) | GeneratorState::SuspendedYield(_)
             ),
         );
         if how == Resume::Next && completed {
@@ -166,7 +155,7 @@ impl Machine<'_> {
         if how == Resume::Throw && (start || completed) {
             // A throw before the start completes the generator unrun (§27.6.1.4 step 8).
             if start {
-                self.async_generators[generator].state = AsyncGeneratorState::Completed;
+                self.async_generators[generator].state = GeneratorState::Completed;
             }
             self.reject_promise(promise, value);
             return Ok(result);
@@ -179,7 +168,7 @@ impl Machine<'_> {
                 promise,
             });
         if how == Resume::Return && (start || completed) {
-            self.async_generators[generator].state = AsyncGeneratorState::AwaitingReturn;
+            self.async_generators[generator].state = GeneratorState::AwaitingReturn;
             self.async_generator_await_return(generator)?;
         } else if suspended {
             self.async_generator_resume(generator, how, value)?;
@@ -192,11 +181,11 @@ impl Machine<'_> {
     fn async_generator_resume(&mut self, generator: usize, how: Resume, value: Value) -> Run<()> {
         let state = std::mem::replace(
             &mut self.async_generators[generator].state,
-            AsyncGeneratorState::Executing,
+            GeneratorState::Executing,
         );
         let (mut frame, at_yield) = match state {
-            AsyncGeneratorState::SuspendedStart(frame) => (frame, false),
-            AsyncGeneratorState::SuspendedYield(frame) => (frame, true),
+            GeneratorState::SuspendedStart(frame) => (frame, false),
+            GeneratorState::SuspendedYield(frame) => (frame, true),
             other => {
                 self.async_generators[generator].state = other;
                 return self.abstain("internal: resuming an async generator that is not suspended");
@@ -272,8 +261,7 @@ impl Machine<'_> {
         let Some(frame) = self.frames.pop() else {
             return self.abstain("internal: no frame to yield from");
         };
-        self.async_generators[generator].state =
-            AsyncGeneratorState::SuspendedYield(Box::new(frame));
+        self.async_generators[generator].state = GeneratorState::SuspendedYield(Box::new(frame));
         Ok(AfterYield::Leave(Completion::Normal(Value::Undefined)))
     }
 
@@ -284,7 +272,7 @@ impl Machine<'_> {
         generator: usize,
         completion: Completion,
     ) -> Run<()> {
-        self.async_generators[generator].state = AsyncGeneratorState::Completed;
+        self.async_generators[generator].state = GeneratorState::Completed;
         self.async_generator_complete_step(generator, completion, true)?;
         self.async_generator_drain_queue(generator)
     }
@@ -315,7 +303,7 @@ impl Machine<'_> {
         while let Some(request) = self.async_generators[generator].queue.front() {
             match request.how {
                 Resume::Return => {
-                    self.async_generators[generator].state = AsyncGeneratorState::AwaitingReturn;
+                    self.async_generators[generator].state = GeneratorState::AwaitingReturn;
                     return self.async_generator_await_return(generator);
                 }
                 Resume::Next => self.async_generator_complete_step(

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use super::builtins::arg;
 use super::machine::{normal, Completion, Machine, Run};
-use super::value::{Builtin, ErrorKind, Native, ObjId, ObjKind, Value};
+use super::value::{Builtin, ErrorKind, Native, ObjId, ObjKind, PromiseStatic, Value};
 
 impl Machine<'_> {
     /// Calls one of the `Promise` built-ins.
@@ -19,33 +19,26 @@ impl Machine<'_> {
     ) -> Run<Completion> {
         match builtin {
             Builtin::PromiseCtor => self.abstain("calling `Promise` without `new` (a TypeError)"),
-            Builtin::PromiseResolve if self.is_class(&this) => {
+            Builtin::PromiseStatic(PromiseStatic::Resolve) if self.is_class(&this) => {
                 normal(self.promise_resolve_in(&this, arg(&args, 0))?)
             }
-            Builtin::PromiseReject if self.is_class(&this) => {
+            Builtin::PromiseStatic(PromiseStatic::Reject) if self.is_class(&this) => {
                 let capability = self.new_promise_capability(&this)?;
                 self.call_capability(capability.reject, arg(&args, 0))?;
                 normal(Value::Object(capability.promise))
             }
-            Builtin::PromiseResolve => {
+            Builtin::PromiseStatic(PromiseStatic::Resolve) => {
                 self.check_promise_receiver(&this)?;
                 let promise = self.promise_resolve(arg(&args, 0))?;
                 normal(Value::Object(promise))
             }
-            Builtin::PromiseReject => {
+            Builtin::PromiseStatic(PromiseStatic::Reject) => {
                 self.check_promise_receiver(&this)?;
                 let promise = self.new_promise();
                 self.reject_promise(promise, arg(&args, 0));
                 normal(Value::Object(promise))
             }
-            Builtin::PromiseAll
-            | Builtin::PromiseAllSettled
-            | Builtin::PromiseRace
-            | Builtin::PromiseAny => {
-                self.check_promise_receiver(&this)?;
-                self.combinator(builtin, arg(&args, 0))
-            }
-            Builtin::PromiseWithResolvers => {
+            Builtin::PromiseStatic(PromiseStatic::WithResolvers) => {
                 self.check_promise_receiver(&this)?;
                 let promise = self.new_promise();
                 let (resolve, reject) = self.resolving_functions(promise);
@@ -56,6 +49,10 @@ impl Machine<'_> {
                     (Rc::from("reject"), Value::Object(reject)),
                 ];
                 normal(Value::Object(object))
+            }
+            Builtin::PromiseStatic(combinator) => {
+                self.check_promise_receiver(&this)?;
+                self.combinator(combinator, arg(&args, 0))
             }
             Builtin::PromiseThen | Builtin::PromiseCatch | Builtin::PromiseFinally => {
                 let Some(promise) = this
@@ -183,17 +180,17 @@ impl Machine<'_> {
 
     /// Promise.all / allSettled / race / any (§27.2.4.1-5): each element goes
     /// through `Promise.resolve` and gets its own `then`.
-    fn combinator(&mut self, builtin: Builtin, iterable: Value) -> Run<Completion> {
+    fn combinator(&mut self, which: PromiseStatic, iterable: Value) -> Run<Completion> {
         use super::value::{ElementFn, ElementKind};
         let items = self.array_items(&iterable)?;
         let capability = self.capability();
         let values = self.alloc(ObjKind::Array(Vec::new()));
         self.counters.push(1);
         let counter = self.counters.len() - 1;
-        let what = match builtin {
-            Builtin::PromiseAll => "Promise.all",
-            Builtin::PromiseAllSettled => "Promise.allSettled",
-            Builtin::PromiseRace => "Promise.race",
+        let what = match which {
+            PromiseStatic::All => "Promise.all",
+            PromiseStatic::AllSettled => "Promise.allSettled",
+            PromiseStatic::Race => "Promise.race",
             _ => "Promise.any",
         };
         let origin = self.origin(what);
@@ -213,16 +210,16 @@ impl Machine<'_> {
                     capability,
                 }))))
             };
-            let (on_fulfilled, on_rejected) = match builtin {
-                Builtin::PromiseAll => (
+            let (on_fulfilled, on_rejected) = match which {
+                PromiseStatic::All => (
                     element(self, ElementKind::AllResolve),
                     Value::Object(capability.reject),
                 ),
-                Builtin::PromiseAllSettled => (
+                PromiseStatic::AllSettled => (
                     element(self, ElementKind::AllSettledResolve),
                     element(self, ElementKind::AllSettledReject),
                 ),
-                Builtin::PromiseRace => (
+                PromiseStatic::Race => (
                     Value::Object(capability.resolve),
                     Value::Object(capability.reject),
                 ),
@@ -231,15 +228,15 @@ impl Machine<'_> {
                     element(self, ElementKind::AnyReject),
                 ),
             };
-            if builtin != Builtin::PromiseRace {
+            if which != PromiseStatic::Race {
                 self.counters[counter] += 1;
             }
             self.promise_then(next, &on_fulfilled, &on_rejected, origin.clone());
         }
-        if builtin != Builtin::PromiseRace {
+        if which != PromiseStatic::Race {
             self.counters[counter] -= 1;
             if self.counters[counter] == 0 {
-                self.finish_combinator(builtin == Builtin::PromiseAny, values, capability)?;
+                self.finish_combinator(which == PromiseStatic::Any, values, capability)?;
             }
         }
         Ok(Completion::Normal(Value::Object(capability.promise)))

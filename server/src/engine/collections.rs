@@ -6,7 +6,7 @@
 //! when the callback adds or deletes some.
 
 use super::builtins::arg;
-use super::machine::{normal, Completion, Machine, Run};
+use super::machine::{heap_payload_accessors, normal, Completion, Machine, Run};
 use super::value::{Builtin, ObjId, ObjKind, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,6 +110,8 @@ pub(crate) fn collection_method(kind: CollectionKind, name: &str) -> Option<Coll
     fits.then_some(method)
 }
 
+heap_payload_accessors!(fn collection, fn collection_mut => Collection(Collection));
+
 impl Machine<'_> {
     /// `new Map(iterable)` and kin; iterables other than arrays abstain.
     pub(crate) fn construct_collection(
@@ -140,20 +142,6 @@ impl Machine<'_> {
             self.collection_put(id, key, value)?;
         }
         Ok(Completion::Normal(Value::Object(id)))
-    }
-
-    fn collection(&self, id: ObjId) -> Option<&Collection> {
-        match &self.heap[id].kind {
-            ObjKind::Collection(collection) => Some(collection),
-            _ => None,
-        }
-    }
-
-    fn collection_mut(&mut self, id: ObjId) -> Option<&mut Collection> {
-        match &mut self.heap[id].kind {
-            ObjKind::Collection(collection) => Some(collection),
-            _ => None,
-        }
     }
 
     /// Map.prototype.set / Set.prototype.add (§24.1.3.9, §24.2.3.1).

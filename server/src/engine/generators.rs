@@ -15,12 +15,19 @@ use super::compile::{Compiler, FnBuilder};
 use super::machine::{Completion, Frame, Machine, Pending, Run, Step, MAX_NATIVE_DEPTH};
 use super::value::{Builtin, ObjKind, Value};
 
-/// §27.5.2 [[GeneratorState]], with the frame of a suspended generator.
+/// §27.5.2 [[GeneratorState]], with the frame of a suspended generator; async
+/// generators (`async_generators.rs`) have the same states and one more
+/// (§27.6.2 [[AsyncGeneratorState]]).
 #[derive(Debug)]
 pub(crate) enum GeneratorState {
     SuspendedStart(Box<Frame>),
     SuspendedYield(Box<Frame>),
+    /// Running; an async generator also while suspended at an `await` (the
+    /// frame is in its activation).
     Executing,
+    /// An async generator awaiting the value of a `return(v)` request
+    /// (§27.6.3.9 AsyncGeneratorAwaitReturn); never a sync generator's.
+    AwaitingReturn,
     Completed,
 }
 
@@ -145,7 +152,7 @@ impl Machine<'_> {
         };
         let state = std::mem::replace(&mut self.generators[generator], GeneratorState::Executing);
         let mut frame = match state {
-            GeneratorState::Executing => {
+            GeneratorState::Executing | GeneratorState::AwaitingReturn => {
                 return self.abstain("resuming a running generator (a TypeError)")
             }
             GeneratorState::Completed => {

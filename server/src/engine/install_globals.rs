@@ -8,7 +8,9 @@ use std::rc::Rc;
 use super::collections::CollectionKind;
 use super::machine::Machine;
 use super::node_modules::NodeFn;
-use super::value::{Builtin, ErrorKind, MathMethod, NumberStatic, ObjKind, ObjectStatic, Value};
+use super::value::{
+    Builtin, ErrorKind, MathMethod, NumberStatic, ObjKind, ObjectStatic, PromiseStatic, Value,
+};
 
 pub(crate) const TIMER_FUNCTIONS: &[(&str, Builtin)] = &[
     ("setTimeout", Builtin::SetTimeout),
@@ -49,95 +51,63 @@ impl Machine<'_> {
             let value = self.builtin_value(*builtin);
             self.define_global(name, value);
         }
-        let namespaces: &[(&str, &[(&str, Builtin)])] = &[
+        let object_statics = [
+            listed(&[
+                ("keys", Builtin::ObjectKeys),
+                ("values", Builtin::ObjectValues),
+                ("entries", Builtin::ObjectEntries),
+            ]),
+            ObjectStatic::members(Builtin::ObjectStatic),
+        ];
+        let namespaces = [
             (
                 "console",
-                &[
+                listed(&[
                     ("log", Builtin::ConsoleLog),
                     ("info", Builtin::ConsoleLog),
                     ("debug", Builtin::ConsoleLog),
                     ("error", Builtin::ConsoleError),
                     ("warn", Builtin::ConsoleError),
-                ],
+                ]),
             ),
-            ("process", &[("nextTick", Builtin::NextTick)]),
+            ("process", listed(&[("nextTick", Builtin::NextTick)])),
             (
                 "JSON",
-                &[
+                listed(&[
                     ("stringify", Builtin::JsonStringify),
                     ("parse", Builtin::JsonParse),
-                ],
+                ]),
             ),
-            (
-                "Object",
-                &[
-                    ("keys", Builtin::ObjectKeys),
-                    ("values", Builtin::ObjectValues),
-                    ("entries", Builtin::ObjectEntries),
-                    ("assign", Builtin::ObjectStatic(ObjectStatic::Assign)),
-                    ("freeze", Builtin::ObjectStatic(ObjectStatic::Freeze)),
-                    ("isFrozen", Builtin::ObjectStatic(ObjectStatic::IsFrozen)),
-                    (
-                        "fromEntries",
-                        Builtin::ObjectStatic(ObjectStatic::FromEntries),
-                    ),
-                    ("create", Builtin::ObjectStatic(ObjectStatic::Create)),
-                ],
-            ),
-            (
-                "Math",
-                &[
-                    ("max", Builtin::MathMethod(MathMethod::Max)),
-                    ("min", Builtin::MathMethod(MathMethod::Min)),
-                    ("floor", Builtin::MathMethod(MathMethod::Floor)),
-                    ("ceil", Builtin::MathMethod(MathMethod::Ceil)),
-                    ("round", Builtin::MathMethod(MathMethod::Round)),
-                    ("abs", Builtin::MathMethod(MathMethod::Abs)),
-                    ("trunc", Builtin::MathMethod(MathMethod::Trunc)),
-                    ("sign", Builtin::MathMethod(MathMethod::Sign)),
-                    ("sqrt", Builtin::MathMethod(MathMethod::Sqrt)),
-                ],
-            ),
+            ("Object", object_statics.concat()),
+            ("Math", MathMethod::members(Builtin::MathMethod)),
         ];
         for (name, members) in namespaces {
             let id = self.alloc(ObjKind::Namespace(name));
-            for (member, builtin) in *members {
-                let value = self.builtin_value(*builtin);
-                self.heap[id].set_own(member, value);
+            for (member, builtin) in members {
+                let value = self.builtin_value(builtin);
+                self.heap[id].set_own(&member, value);
             }
             self.define_global(name, Value::Object(id));
         }
-        // `Promise` is both a constructor and a namespace of statics.
+        // `Promise`, `Array` and `Number` are constructors with statics.
         let promise = self.builtin_value(Builtin::PromiseCtor);
-        let statics = [
-            ("resolve", Builtin::PromiseResolve),
-            ("reject", Builtin::PromiseReject),
-            ("all", Builtin::PromiseAll),
-            ("allSettled", Builtin::PromiseAllSettled),
-            ("race", Builtin::PromiseRace),
-            ("any", Builtin::PromiseAny),
-            ("withResolvers", Builtin::PromiseWithResolvers),
-        ];
-        for (member, builtin) in statics {
-            let value = self.builtin_value(builtin);
-            if let Some(id) = promise.as_object() {
-                self.heap[id].set_own(member, value);
-            }
-        }
         self.define_global("Promise", promise);
-        // `Array` and `Number` are constructors with statics.
-        let constructor_statics: [(Builtin, &[(&str, Builtin)]); 2] = [
+        let constructor_statics = [
+            (
+                Builtin::PromiseCtor,
+                PromiseStatic::members(Builtin::PromiseStatic),
+            ),
             (
                 Builtin::ArrayCtor,
-                &[
+                listed(&[
                     ("isArray", Builtin::ArrayIsArray),
                     ("from", Builtin::ArrayFrom),
                     ("of", Builtin::ArrayOf),
-                ],
+                ]),
             ),
             (
                 Builtin::NumberCtor,
-                &[
+                listed(&[
                     ("isInteger", Builtin::NumberStatic(NumberStatic::IsInteger)),
                     (
                         "isSafeInteger",
@@ -150,15 +120,15 @@ impl Machine<'_> {
                         "parseFloat",
                         Builtin::NumberStatic(NumberStatic::ParseFloat),
                     ),
-                ],
+                ]),
             ),
         ];
         for (constructor, statics) in constructor_statics {
             let constructor = self.builtin_value(constructor);
             for (member, builtin) in statics {
-                let value = self.builtin_value(*builtin);
+                let value = self.builtin_value(builtin);
                 if let Some(id) = constructor.as_object() {
-                    self.heap[id].set_own(member, value);
+                    self.heap[id].set_own(&member, value);
                 }
             }
         }
@@ -187,4 +157,12 @@ impl Machine<'_> {
             mutable: false,
         });
     }
+}
+
+/// Members written out by name, beside those named by their variants.
+fn listed(members: &[(&str, Builtin)]) -> Vec<(String, Builtin)> {
+    let owned = members
+        .iter()
+        .map(|(name, builtin)| (name.to_string(), *builtin));
+    owned.collect()
 }

@@ -8,7 +8,7 @@
 use std::ops::Range;
 use std::rc::Rc;
 
-use super::machine::{Completion, Machine, Run};
+use super::machine::{heap_payload_accessors, Completion, Machine, Run};
 use super::scheduler::{Job, JobKind};
 use super::value::{Native, ObjId, ObjKind, Value};
 
@@ -64,6 +64,8 @@ pub(crate) struct PromiseData {
     pub settled_at: Option<(usize, u32)>,
 }
 
+heap_payload_accessors!(pub fn promise_data, fn promise_data_mut => Promise(PromiseData));
+
 impl Machine<'_> {
     pub fn new_promise(&mut self) -> ObjId {
         self.alloc(ObjKind::Promise(PromiseData {
@@ -73,20 +75,6 @@ impl Machine<'_> {
             handled: false,
             settled_at: None,
         }))
-    }
-
-    pub fn promise_data(&self, id: ObjId) -> Option<&PromiseData> {
-        match &self.heap[id].kind {
-            ObjKind::Promise(data) => Some(data),
-            _ => None,
-        }
-    }
-
-    fn promise_data_mut(&mut self, id: ObjId) -> Option<&mut PromiseData> {
-        match &mut self.heap[id].kind {
-            ObjKind::Promise(data) => Some(data),
-            _ => None,
-        }
     }
 
     /// CreateResolvingFunctions (§27.2.1.3): a resolve/reject pair sharing
@@ -102,6 +90,9 @@ impl Machine<'_> {
     pub fn resolve_promise(&mut self, promise: ObjId, resolution: Value) -> Run<()> {
         if resolution.as_object() == Some(promise) {
             return self.abstain("resolving a promise with itself (a TypeError) is not modelled");
+        }
+        if self.resolve_with_unknown(promise, &resolution) {
+            return Ok(());
         }
         match self.then_of(&resolution)? {
             Some(then) => {
@@ -157,7 +148,7 @@ impl Machine<'_> {
         Ok(then.filter(|then| self.is_callable(then)))
     }
 
-    fn fulfill_promise(&mut self, promise: ObjId, value: Value) {
+    pub(crate) fn fulfill_promise(&mut self, promise: ObjId, value: Value) {
         let Some((reactions, _)) = self.settle(promise, PromiseState::Fulfilled(value.clone()))
         else {
             return;

@@ -225,3 +225,14 @@ fn same_run_timers_within_the_measured_margin_abstain() {
          setTimeout(() => console.log('b'), 1);",
     );
 }
+
+/// The statics named by their enum variants (`js_named_builtins!`) carry Node's names.
+#[test]
+fn statics_named_by_their_variants_are_the_functions_node_has() {
+    let source = "console.log(typeof Promise.allSettled, typeof Promise.withResolvers, \
+                  typeof Object.isFrozen, typeof Object.fromEntries, typeof Math.sqrt);";
+    assert_eq!(
+        cjs(source),
+        ["function function function function function"]
+    );
+}

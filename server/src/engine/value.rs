@@ -114,6 +114,32 @@ pub(crate) struct Capability {
 }
 
 /// Built-in functions and methods, by name.
+/// Declares a fieldless enum of built-in functions whose variant names are
+/// their JavaScript property names in UpperCamelCase (`AllSettled` is
+/// `allSettled`), so each name is written once: `members(wrap)` gives every
+/// variant's name and built-in, in declaration order (`install_globals.rs`).
+macro_rules! js_named_builtins {
+    ($(#[$attr:meta])* $vis:vis enum $name:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$attr])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name { $($variant),+ }
+
+        impl $name {
+            pub(crate) fn members(wrap: fn($name) -> Builtin) -> Vec<(String, Builtin)> {
+                let named = [$(($name::$variant, stringify!($variant))),+];
+                named
+                    .into_iter()
+                    .map(|(variant, upper_camel)| {
+                        let mut name = upper_camel.to_string();
+                        name[..1].make_ascii_lowercase();
+                        (name, wrap(variant))
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Builtin {
     ConsoleLog,
@@ -126,13 +152,9 @@ pub(crate) enum Builtin {
     QueueMicrotask,
     NextTick,
     PromiseCtor,
-    PromiseResolve,
-    PromiseReject,
-    PromiseAll,
-    PromiseAllSettled,
-    PromiseRace,
-    PromiseAny,
-    PromiseWithResolvers,
+    /// `Promise.resolve`, `reject`, the combinators and `withResolvers`
+    /// (`builtins_promise.rs`).
+    PromiseStatic(PromiseStatic),
     PromiseThen,
     PromiseCatch,
     PromiseFinally,
@@ -175,13 +197,12 @@ pub(crate) enum Builtin {
     Node(super::node_modules::NodeFn),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum ObjectStatic {
-    Assign,
-    Freeze,
-    IsFrozen,
-    FromEntries,
-    Create,
+js_named_builtins! {
+    pub(crate) enum PromiseStatic { Resolve, Reject, All, AllSettled, Race, Any, WithResolvers }
+}
+
+js_named_builtins! {
+    pub(crate) enum ObjectStatic { Assign, Freeze, IsFrozen, FromEntries, Create }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -275,17 +296,8 @@ pub(crate) enum StringMethod {
     LastIndexOf,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum MathMethod {
-    Max,
-    Min,
-    Floor,
-    Ceil,
-    Round,
-    Abs,
-    Trunc,
-    Sign,
-    Sqrt,
+js_named_builtins! {
+    pub(crate) enum MathMethod { Max, Min, Floor, Ceil, Round, Abs, Trunc, Sign, Sqrt }
 }
 
 /// What an object is, beyond its own properties.
@@ -314,6 +326,10 @@ pub(crate) enum ObjKind {
         name: Rc<str>,
         type_of: &'static str,
     },
+    /// A value the engine cannot see, in a facts run (`Machine::open`): a parameter at a
+    /// symbolic entry, what an opaque or unknown value gives when read or called
+    /// (`machine/unknowns.rs`). Only facts runs make them; an order run abstains instead.
+    Unknown(Unknown),
     /// The state of a `for...of` loop over an array.
     ArrayIter {
         array: ObjId,
@@ -356,6 +372,16 @@ pub(crate) enum ObjKind {
     /// `new Array(n)` with n > 0: n holes. Only `length`, `fill()`, `join()`,
     /// spreading and `Array.from` are modelled on it (`builtins_array.rs`).
     Holes(usize),
+}
+
+/// Where an unknown value came from, and what is decided about it.
+#[derive(Clone, Debug)]
+pub(crate) struct Unknown {
+    /// Source text or a description: "parameter `db`", "fs.readFile(p)".
+    pub origin: Rc<str>,
+    /// It is certainly a native promise (otherwise undecided: a thenable
+    /// takes longer to adopt, a plain value settles at once).
+    pub native_promise: bool,
 }
 
 #[derive(Debug)]

@@ -5,120 +5,17 @@ use crate::findings::{Edit, Finding, Fix};
 use crate::syntax::awaits::awaits_itself;
 use crate::syntax::js::{for_each_own_node, in_async_function, is_for_await, unwrap_parens};
 use crate::syntax::{await_lookup, awaits};
-use crate::{query_file, syntax};
+use crate::syntax;
 
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    ARRAY_CALLBACKS,
-    "array-callbacks.scm",
-    [
-        "array.call",
-        "array.receiver",
-        "array.method",
-        "callback",
-        "callback.async_keyword"
-    ]
-);
 
 declare_rule! {
-    /// Flags an async callback passed to an array method that ignores its promise (`forEach`) or reads it
-    /// as a boolean or a number (`filter`, `some`, `every`, `find`, `findIndex`, `findLast`,
-    /// `findLastIndex`, `sort`, `toSorted`), and async reducers (`reduce`, `reduceRight`) that never
-    /// `await` their accumulator.
-    ///
-    /// Default severity: warning. Fixes for `forEach` only (both change behaviour).
-    ///
-    /// ## Why
-    ///
-    /// An async function always returns a promise, and these methods were written for plain values:
-    ///
-    /// - `forEach` drops each promise: the loop returns before any callback has finished, and a failing
-    ///   callback becomes an unhandled rejection, which ends the process under Node 24 (exit code 1).
-    /// - `filter`, `some`, `every`, `find`, `findIndex` read the promise as a boolean, and a promise is
-    ///   always truthy: `filter` keeps every element, `some` returns true for any non-empty array, `find`
-    ///   returns the first element.
-    /// - `sort` reads it as a number: `NaN`, which counts as "equal", so the array keeps its order.
-    /// - `reduce` passes the promise on as the next accumulator.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function saveAll(users) {
-    ///   users.forEach(async (user) => {
-    ///     await db.save(user);
-    ///   });
-    ///   console.log("saved"); // printed before any save finishes
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// const admins = users.filter(async (user) => await isAdmin(user));
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// const total = xs.reduce(async (sum, x) => sum + (await price(x)), 0);
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// async function saveAll(users) {
-    ///   await Promise.all(users.map(async (user) => {
-    ///     await db.save(user);
-    ///   }));
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// // Node streams and async iterator helpers await their callbacks: the result is awaited.
-    /// await readable.forEach(async (chunk) => {
-    ///   await write(chunk);
-    /// });
-    /// ```
-    ///
-    /// ```js valid
-    /// // Chained with `.toArray()` (or `.then`, `.catch`): the stream's helper awaits the callbacks.
-    /// const rows = await stream.filter(async (r) => check(r)).toArray();
-    /// ```
-    ///
-    /// ```js valid
-    /// // An async reducer that awaits its accumulator runs its steps in order.
-    /// const total = await xs.reduce(async (sumP, x) => {
-    ///   const sum = await sumP;
-    ///   return sum + (await price(x));
-    /// }, Promise.resolve(0));
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// For `arr.forEach(async (x) => { ... })` as a statement with no `thisArg`, on a receiver that is
-    /// not named or built like a `Map`, `Set` or DOM list:
-    ///
-    /// 1. `await Promise.all(arr.map(async (x) => { ... }))` — inside an async function; preferred,
-    ///    since it keeps the callbacks running concurrently as before, and now waits for them and
-    ///    propagates the first failure.
-    /// 2. `for (const x of arr) { ... }` — sequential: one element at a time. Offered when the callback
-    ///    uses only its element (no index or array parameter, no `this`/`arguments`), returns no value,
-    ///    and has no `return` inside a nested loop; `return;` becomes `continue;`. When the body awaits,
-    ///    only inside an async function.
-    ///
-    /// For the other methods there is no automatic fix: compute the answers first, then use them:
-    ///
-    /// ```js
-    /// const flags = await Promise.all(users.map((user) => isAdmin(user)));
-    /// const admins = users.filter((_, i) => flags[i]);
-    /// ```
-    ///
-    /// For `reduce`, `await` the accumulator first thing in the reducer, or use a `for...of` loop.
-    ///
-    /// ## When to disable
-    ///
-    /// When the receiver is a library object whose methods do await async callbacks and the result is not
-    /// awaited at the call site.
-    pub struct AsyncArrayCallback { code: "async-array-callback", queries: [ARRAY_CALLBACKS],
+    pub struct AsyncArrayCallback { code: "async-array-callback", docs: "async_array_callback.md",
         summary: "an async callback whose promise an array method ignores or misreads",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
+        queries: [ARRAY_CALLBACKS("array-callbacks.scm", ["array.call", "array.receiver",
+            "array.method", "callback", "callback.async_keyword"])],
     }
 }
 
@@ -130,24 +27,21 @@ struct Match<'t> {
     keyword: Node<'t>,
 }
 
-impl AsyncArrayCallback {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |m| {
-            let method = ctx.text(m.method);
-            let fixes = if method == "forEach" {
-                for_each_fixes(ctx, ctx.facts(), &m)
-            } else {
-                Vec::new()
-            };
-            (m.keyword.byte_range(), message(method), fixes)
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |m| {
+        let method = ctx.text(m.method);
+        let fixes = if method == "forEach" {
+            for_each_fixes(ctx, ctx.facts(), &m)
+        } else {
+            Vec::new()
+        };
+        (m.keyword.byte_range(), message(method), fixes)
+    })
 }
 
 /// The async callbacks an array method ignores or misreads.
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Match<'a>> {
-    let mut found = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &ARRAY_CALLBACKS,
         [
             "array.call",
@@ -166,15 +60,14 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Match<'a>> {
             };
             let method = ctx.text(m.method);
             if consumed_as_promise(ctx, m.call) {
-                return;
+                return None;
             }
             if method.starts_with("reduce") && awaits_accumulator(ctx.source, m.callback) {
-                return;
+                return None;
             }
-            found.push(m);
+            Some(m)
         },
-    );
-    found
+    )
 }
 
 fn message(method: &str) -> String {
@@ -443,11 +336,9 @@ fn inside_nested_loop(node: Node, body: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::analyze_with;
     use crate::rules::fix_outputs::fix_outputs_and_safety;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in};
 
     #[test]
     fn sync_callbacks_promise_aware_apis_and_awaited_accumulators_pass() {
@@ -550,13 +441,9 @@ mod tests {
                 "`await` the accumulator",
             ),
         ] {
-            let tree = syntax::parse(source, None);
-            let findings = analyze_with(source, &tree, &[&AsyncArrayCallback]).findings;
-            assert!(
-                findings[0].message.contains(expected),
-                "{}",
-                findings[0].message
-            );
+            let findings = findings_in(&AsyncArrayCallback, source);
+            let message = &findings[0].message;
+            assert!(message.contains(expected), "{message}");
             assert!(findings[0].fixes.is_empty());
         }
     }

@@ -6,115 +6,35 @@ use crate::syntax::js::{
     enclosing_function, for_each_own_node, in_async_function, pattern_names, unwrap_parens,
     uses_own_this_or_arguments,
 };
-use crate::{query_file, syntax};
+use crate::syntax;
+use crate::syntax::js::named_children_but_comments;
 
 use super::executors::executor_params;
 use super::report::{keyword_and_space, one_edit_fix};
 use super::tree_walks::has_named_descendant;
-use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    PROMISE_EXECUTORS,
-    "promise-executors.scm",
-    [
-        "promise.new",
-        "promise.constructor",
-        "executor",
-        "executor.async_keyword"
-    ]
-);
 
 declare_rule! {
-    /// Flags an `async` function passed as the executor of `new Promise(...)`.
-    ///
-    /// Default severity: warning. Fixes: drop `async` when the executor never awaits (safe); inline the
-    /// work when the executor has the simple "compute, then `resolve(value)`" shape under `return` in an
-    /// async function (changes behaviour); otherwise no automatic edit.
-    ///
-    /// ## Why
-    ///
-    /// The executor of `new Promise(executor)` runs synchronously and is expected to call `resolve` or
-    /// `reject`. An `async` executor returns a promise of its own, which the `Promise` constructor ignores.
-    /// Any `throw` in the executor, before or after an `await`, lands on the ignored promise instead of the
-    /// new one: the promise being constructed neither fulfills nor rejects, and nothing handles the
-    /// ignored promise's rejection, so Node 24 ends the process with exit code 1.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function getData(url) {
-    ///   return new Promise(async (resolve) => {
-    ///     const data = await fetch(url);
-    ///     resolve(data);
-    ///   });
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// const ready = new Promise(async (resolve) => {
-    ///   emitter.once("ready", resolve);
-    /// });
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// async function getData(url) {
-    ///   return fetch(url);
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// function delay(ms) {
-    ///   return new Promise((resolve) => setTimeout(resolve, ms));
-    /// }
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// - The executor never awaits (an `await` inside a nested callback does not count): remove
-    ///   `async`. Safe — the executor runs exactly as before, and a synchronous throw now rejects the new
-    ///   promise instead of being lost.
-    /// - `return new Promise(async (resolve) => { ...work...; resolve(value); })` in an async function,
-    ///   where the work neither uses `resolve`/`reject` nor returns early, and declares no name the
-    ///   enclosing function also uses: the work moves out and `resolve(value)` becomes `return value;`.
-    ///
-    ///   ```js
-    ///   async function getData(url) {
-    ///     const data = await fetch(url);
-    ///     return data;
-    ///   }
-    ///   ```
-    ///
-    ///   This changes behaviour: the function's promise settles a few jobs earlier, and a failure after
-    ///   an `await` now rejects it instead of leaving it pending for ever.
-    /// - Anything else (a `reject` in a `catch`, several `resolve` calls, a promise that is not returned):
-    ///   no edit; wrap the awaited work in an async function of its own and return its value.
-    ///
-    /// ## When to disable
-    ///
-    /// Never in new code. If existing code must keep the shape, wrap the whole executor body in
-    /// `try { ... } catch (err) { reject(err); }` so no rejection is lost.
-    pub struct AsyncPromiseExecutor { code: "async-promise-executor", queries: [PROMISE_EXECUTORS],
+    pub struct AsyncPromiseExecutor { code: "async-promise-executor", docs: "async_promise_executor.md",
         summary: "an async function passed as a Promise executor",
         severity: Warning, fixes: [Safe, ChangesBehaviour], triggers: [Modifier("async")],
+        queries: [PROMISE_EXECUTORS("promise-executors.scm", ["promise.new", "promise.constructor",
+            "executor", "executor.async_keyword"])],
     }
 }
 
-impl AsyncPromiseExecutor {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        ctx.for_each_complete_capture(
-            &PROMISE_EXECUTORS,
-            ["promise.new", "executor", "executor.async_keyword"],
-            |[new, executor, keyword]| {
-                let fixes = fixes(ctx, new, executor, keyword).into_iter().collect();
-                findings.push(META.finding(keyword.byte_range(), message(), fixes));
-            },
-        );
-        findings
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    ctx.for_each_complete_capture(
+        &PROMISE_EXECUTORS,
+        ["promise.new", "executor", "executor.async_keyword"],
+        |[new, executor, keyword]| {
+            let fixes = fixes(ctx, new, executor, keyword).into_iter().collect();
+            findings.push(META.finding(keyword.byte_range(), message(), fixes));
+        },
+    );
+    findings
 }
 
 /// Every async executor is a finding: the query holds the whole detection.
@@ -262,10 +182,9 @@ fn declares_names_used_outside(
 ) -> bool {
     let mut declared = Vec::new();
     for statement in work {
-        let mut cursor = statement.walk();
         match statement.kind() {
             "lexical_declaration" | "variable_declaration" => {
-                for declarator in statement.named_children(&mut cursor) {
+                for declarator in named_children_but_comments(*statement) {
                     if let Some(name) = declarator.child_by_field_id(crate::field!("name")) {
                         declared.extend(pattern_names(ctx.source, name));
                     }

@@ -1,96 +1,32 @@
 use tree_sitter::Node;
 
 use crate::findings::{Edit, Finding, Fix};
-use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
+use crate::syntax::js::named_children_but_comments;
 
 use super::report::{brief_call, shorten};
-use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    PROMISE_COMBINATORS,
-    "promise-combinators.scm",
-    [
-        "combinator",
-        "combinator.object",
-        "combinator.method",
-        "combinator.array"
-    ]
-);
 
 declare_rule! {
-    /// Flags `await` inside the array literal passed to `Promise.all`, `Promise.allSettled`,
-    /// `Promise.race` or `Promise.any`.
-    ///
-    /// Default severity: warning. Fix: remove the inner `await`s (changes behaviour, usually as intended).
-    ///
-    /// ## Why
-    ///
-    /// The array is built before the combinator is called, element by element. Each `await` in it
-    /// suspends the function, so in `Promise.all([await a(), await b()])` the call `b()` starts only after
-    /// `a()` has settled, and `Promise.all` receives values that are already there: nothing runs
-    /// concurrently. With `[a(), await b()]`, a rejection of `a()` while the function waits for `b()` has no
-    /// handler yet and Node reports it as an unhandled rejection.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function load(id) {
-    ///   const [user, posts] = await Promise.all([await getUser(id), await getPosts(id)]);
-    ///   return { user, posts };
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// async function race() {
-    ///   return Promise.race([await primary(), fallback()]);
-    /// }
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// async function load(id) {
-    ///   const [user, posts] = await Promise.all([getUser(id), getPosts(id)]);
-    ///   return { user, posts };
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function load(ids) {
-    ///   return Promise.all(ids.map(async (id) => await getUser(id)));
-    /// }
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// Deletes each `await` inside the array, so every operation starts before `Promise.all` waits for
-    /// them together. That changes behaviour: the operations now overlap, and when one rejects the others
-    /// keep running. It is what the `Promise.all` call asks for, so the fix is usually the intent.
-    ///
-    /// ## When to disable
-    ///
-    /// When the operations must run one after another, write that plainly with sequential `await`
-    /// statements instead of disabling the rule.
     // Dropping the inner `await`s starts the operations together, which is what
     // the code asks for, but it is a change: they now overlap.
-    pub struct AwaitInPromiseAll { code: "await-in-promise-all", queries: [PROMISE_COMBINATORS],
+    pub struct AwaitInPromiseAll { code: "await-in-promise-all", docs: "await_in_promise_all.md",
         summary: "`await` inside the array passed to `Promise.all` serialises the work",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        queries: [PROMISE_COMBINATORS("promise-combinators.scm", ["combinator", "combinator.object",
+            "combinator.method", "combinator.array"])],
     }
 }
 
-impl AwaitInPromiseAll {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |found| {
-            (
-                found.awaited[0].1.keyword.byte_range(),
-                message(ctx, &found),
-                vec![fix(&found)],
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |found| {
+        (
+            found.awaited[0].1.keyword.byte_range(),
+            message(ctx, &found),
+            vec![fix(&found)],
+        )
+    })
 }
 
 /// `Promise.all([...])` (or another combinator) over elements some of which
@@ -236,8 +172,7 @@ fn brief(ctx: &RuleContext, node: Node) -> String {
 mod tests {
     use super::*;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
+    use crate::rules::testing::{assert_invalid, assert_valid, first_message};
 
     const RULE: AwaitInPromiseAll = AwaitInPromiseAll;
 
@@ -277,10 +212,8 @@ mod tests {
     #[test]
     fn messages_name_the_serialised_calls() {
         let source = "await Promise.all([await getUser(id), await getPosts(id)]);";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
-            findings[0].message,
+            first_message(&RULE, source),
             "drop the `await` inside `Promise.all([...])`: the second element, `getPosts(..)`, \
              starts only after the first, `getUser(..)`, settles, and `Promise.all` only sees \
              finished values"
@@ -294,15 +227,8 @@ mod tests {
         let source =
             "async function f(u, v) { return Promise.all([await (await fetch(u)).json(), load(v)]); }";
         assert_invalid(&RULE, &[(source, "await")]);
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
-        assert!(
-            findings[0]
-                .message
-                .contains("the second element, `load(..)`, starts only after the first, `(await fetch(u)).json(..)`, settles"),
-            "{}",
-            findings[0].message
-        );
+        let message = first_message(&RULE, source);
+        assert!(message.contains("the second element, `load(..)`, starts only after the first, `(await fetch(u)).json(..)`, settles"), "{message}");
         crate::rules::testing::assert_first_fix(
             &RULE,
             FixSafety::ChangesBehaviour,

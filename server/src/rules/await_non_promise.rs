@@ -5,93 +5,26 @@ use crate::engine::{count_word, job_counts};
 use crate::findings::{Finding, Fix};
 use crate::syntax::js::unwrap_parens;
 use crate::syntax::queries::AWAITS;
+use crate::syntax::js::named_children_but_comments;
 
 use super::report::{one_edit_fix, short_code};
-use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
 declare_rule! {
-    /// Flags `await` of a value that is certainly not a promise or a thenable.
-    ///
-    /// Default severity: warning. Fix: remove the `await` (for an array literal, the preferred fix is
-    /// `await Promise.all([...])`).
-    ///
-    /// ## Why
-    ///
-    /// `await 42` wraps the value in a resolved promise, suspends the function, and resumes it one
-    /// microtask later with the same value: it adds a tick and nothing else. The slip behind it is often
-    /// `await [p, q]`: an array is not a promise, so nothing waits for `p` and `q`, and a rejection of
-    /// either is unhandled.
-    ///
-    /// Flagged operands: number, string, boolean and regex literals, template literals without
-    /// substitutions, array literals, object literals without a `then` key or a spread, arithmetic,
-    /// comparisons, and `!`/`-`/`+`/`~`/`typeof` expressions.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function retries() {
-    ///   const n = await 3;
-    ///   return n;
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// async function loadBoth() {
-    ///   const [a, b] = await [loadA(), loadB()];
-    ///   return a + b;
-    /// }
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// async function f(x) {
-    ///   await x; // may be a promise
-    ///   await load(); // may return one
-    ///   await (cached || load());
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function yieldOnce() {
-    ///   // The idioms for giving other promise jobs a turn, on purpose.
-    ///   await null;
-    ///   await undefined;
-    ///   await Promise.resolve();
-    /// }
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// Remove the `await`: `const n = 3;`. This changes behaviour on purpose: the rest of the function
-    /// runs one tick earlier, so code that relied on other promise jobs running first (rare, and better
-    /// said with `await Promise.resolve()`) would change order. An object literal keeps its meaning with
-    /// parentheses: `await { a: 1 };` becomes `({ a: 1 });`.
-    ///
-    /// For `await [a(), b()]`, the preferred fix is `await Promise.all([a(), b()])`, which waits for both
-    /// and propagates a failure.
-    ///
-    /// ## When to disable
-    ///
-    /// In generic code that awaits whatever it is given, the operand is not a literal, so the rule stays
-    /// quiet; there should be no reason to disable it.
-    pub struct AwaitNonPromise { code: "await-non-promise", queries: [],
+    pub struct AwaitNonPromise { code: "await-non-promise", docs: "await_non_promise.md",
         summary: "`await` of a value that is certainly not a promise: one tick and nothing else",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
 }
 
-impl AwaitNonPromise {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |found| {
-            (
-                found.keyword.byte_range(),
-                message(ctx, &found),
-                fixes(ctx, &found),
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |found| {
+        (
+            found.keyword.byte_range(),
+            message(ctx, &found),
+            fixes(ctx, &found),
+        )
+    })
 }
 
 /// An `await` of a value that is certainly not a thenable.
@@ -219,7 +152,7 @@ fn elements_are_all_literals(ctx: &RuleContext, array: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::fix_outputs::fix_outputs;
+    use crate::rules::fix_outputs::assert_fix_outputs;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     #[test]
@@ -281,34 +214,15 @@ mod tests {
 
     #[test]
     fn fixes_remove_the_await_or_use_promise_all() {
-        assert_eq!(
-            fix_outputs(
-                &AwaitNonPromise,
-                "async function f() { const n = await 42; }"
-            ),
-            ["async function f() { const n = 42; }"]
-        );
-        assert_eq!(
-            fix_outputs(
-                &AwaitNonPromise,
-                "async function f() { const [a, b] = await [g(), h()]; }"
-            ),
-            [
-                "async function f() { const [a, b] = await Promise.all([g(), h()]); }",
-                "async function f() { const [a, b] = [g(), h()]; }"
-            ]
-        );
-        assert_eq!(
-            fix_outputs(&AwaitNonPromise, "async function f() { await { a: 1 }; }"),
-            ["async function f() { ({ a: 1 }); }"]
-        );
-        assert_eq!(
-            fix_outputs(&AwaitNonPromise, "const f = async () => await { a: 1 };"),
-            ["const f = async () => ({ a: 1 });"]
-        );
-        assert_eq!(
-            fix_outputs(&AwaitNonPromise, "async function f() { await [1, 2]; }"),
-            ["async function f() { [1, 2]; }"]
+        assert_fix_outputs(
+            &AwaitNonPromise,
+            &[
+                ("async function f() { const n = await 42; }", &["async function f() { const n = 42; }"]),
+                ("async function f() { const [a, b] = await [g(), h()]; }", &["async function f() { const [a, b] = await Promise.all([g(), h()]); }", "async function f() { const [a, b] = [g(), h()]; }"]),
+                ("async function f() { await { a: 1 }; }", &["async function f() { ({ a: 1 }); }"]),
+                ("const f = async () => await { a: 1 };", &["const f = async () => ({ a: 1 });"]),
+                ("async function f() { await [1, 2]; }", &["async function f() { [1, 2]; }"]),
+            ],
         );
     }
 }

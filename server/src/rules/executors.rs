@@ -1,9 +1,9 @@
 //! What the rules about `new Promise(executor)` ask of the executor.
 
+use crate::syntax::js::named_children_but_comments;
 use tree_sitter::Node;
 
 use super::RuleContext;
-use crate::syntax::js::named_children_but_comments;
 
 /// The executor's `(resolve)` or `(resolve, reject)` parameters, as plain
 /// identifiers (comments aside); `None` for any other parameter list.

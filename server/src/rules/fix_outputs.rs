@@ -1,17 +1,16 @@
 //! Test helpers the rule files share: what each fix of a rule's one finding
 //! makes of a snippet.
 
-use crate::driver::analyze_with;
 use crate::findings::FixSafety;
 use crate::syntax;
 
+use super::testing::findings_in;
 use super::Rule;
 
 /// The output and safety of every fix of the one finding `rule` reports in
 /// `source`, in order. Asserts each output parses.
 pub fn fix_outputs_and_safety(rule: &dyn Rule, source: &str) -> Vec<(String, FixSafety)> {
-    let tree = syntax::parse(source, None);
-    let findings = analyze_with(source, &tree, &[rule]).findings;
+    let findings = findings_in(rule, source);
     assert_eq!(findings.len(), 1, "{source}");
     findings[0]
         .fixes
@@ -37,4 +36,12 @@ pub fn fix_outputs(rule: &dyn Rule, source: &str) -> Vec<String> {
             out
         })
         .collect()
+}
+
+/// Asserts, for each `(before, afters)`, that the fixes of the one finding
+/// `rule` reports in `before` change behaviour and make `afters`, in order.
+pub fn assert_fix_outputs(rule: &dyn Rule, cases: &[(&str, &[&str])]) {
+    for (before, afters) in cases {
+        assert_eq!(fix_outputs(rule, before), *afters, "{before}");
+    }
 }

@@ -8,153 +8,7 @@ use super::report::one_edit_fix;
 use super::{declare_rule, RuleContext};
 
 declare_rule! {
-    /// Flags a promise that is created and dropped at statement level: nobody waits for it and nobody
-    /// sees it fail.
-    ///
-    /// Default severity: warning. Fixes: `await` it (inside an async function; preferred there),
-    /// `.catch((err) => { ... })` (preferred elsewhere), or `void` to mark the drop as intended.
-    ///
-    /// ## Why
-    ///
-    /// Calling an async function starts it at once: it runs synchronously until its first `await`, and the
-    /// rest runs later as promise jobs. If the caller drops the returned promise, the surrounding code
-    /// carries on as if the work were done, and a failure becomes an `unhandledRejection` — which, by
-    /// default since Node 15, ends the process.
-    ///
-    /// What counts as a promise (only what the file proves):
-    ///
-    /// - calls to async functions declared in the file: `async function f`, `const f = async () => ...`,
-    ///   `const f = async function ...`, methods of object literals (`api.save()`) and classes
-    ///   (`this.save()`, `repo.save()` after `const repo = new Repo()`); a name that is also bound to
-    ///   something else anywhere in the file (a parameter, a sync function, an import) is not counted;
-    /// - `.then(f)` without a rejection handler, whatever the receiver;
-    /// - `new Promise(...)`, `Promise.all/allSettled/any/race/reject/try(...)`;
-    /// - `fetch(...)` (unless the file defines its own `fetch`);
-    /// - `fs.promises.*(...)`, and the functions of `fs/promises` / `node:fs/promises` however imported.
-    ///
-    /// What is not a failure risk, and so not flagged:
-    ///
-    /// - a chain with a rejection handler anywhere in it: `.catch(h)` or `.then(a, b)`, also before the
-    ///   last link (`p.catch(h).then(f)`). The callbacks after the handler are trusted not to throw, as
-    ///   `a` is in `p.then(a, b)`; so `fetch(u).catch(log).then((res) => res.json())`, which throws when
-    ///   `fetch` failed, is not flagged;
-    /// - a promise that cannot reject: a call to an async function of the file whose body cannot fail
-    ///   (its parameters are plain names; its body holds only declarations initialised with literals or
-    ///   functions, and `try` statements whose `catch` does not `throw`; every `return` hands back a
-    ///   value that is not a thenable, or an `await` inside the `try`), and `.then(f)` / `.finally(f)` on
-    ///   `Promise.resolve()` where `f` cannot fail either. What a `catch` block calls is trusted not to
-    ///   throw, as the handler of `.catch(h)` is. A name declared several times counts as able to reject
-    ///   when any of its declarations can.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function save(record) {
-    ///   await db.insert(record);
-    /// }
-    ///
-    /// async function handler(req) {
-    ///   save(req.body);
-    ///   return "ok";
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// fetch("/api/ping").then((res) => console.log(res.status));
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// import { writeFile } from "node:fs/promises";
-    ///
-    /// writeFile("out.txt", data);
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// async function save(record) {
-    ///   await db.insert(record);
-    /// }
-    ///
-    /// async function handler(req) {
-    ///   await save(req.body);
-    ///   save(req.body).catch(reportError);
-    ///   save(req.body).then(done, reportError);
-    ///   void save(req.body);
-    ///   const pending = save(req.body);
-    ///   return save(req.body);
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// // A handler earlier in the chain observes the rejection (three.js's loaders).
-    /// geometryPending.catch(() => true).then(() => release(taskId));
-    ///
-    /// // This async function catches everything it does: its promise cannot reject.
-    /// async function writeBody(body) {
-    ///   try {
-    ///     await socket.write(body);
-    ///   } catch (err) {
-    ///     abort(err);
-    ///   }
-    /// }
-    /// writeBody(payload);
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// // Here the catch rethrows, so the dropped promise can reject.
-    /// async function writeBody(body) {
-    ///   try {
-    ///     await socket.write(body);
-    ///   } catch (err) {
-    ///     log(err);
-    ///     throw err;
-    ///   }
-    /// }
-    /// writeBody(payload);
-    /// ```
-    ///
-    /// ```js valid
-    /// // Unknown calls are not assumed to return promises.
-    /// db.save(record);
-    /// emitter.emit("done");
-    /// ```
-    ///
-    /// ```js valid
-    /// // Script entry points and test runners.
-    /// (async () => {
-    ///   await main();
-    /// })();
-    ///
-    /// import { describe, it } from "node:test";
-    /// describe("math", () => {
-    ///   it("adds", async () => {});
-    /// });
-    /// ```
-    ///
-    /// `Promise.resolve(x)` alone is not flagged: it cannot fail on its own.
-    ///
-    /// ## The fix
-    ///
-    /// | fix | when offered | safety |
-    /// | --- | --- | --- |
-    /// | `await save()` | inside an async function (preferred there) | changes behaviour: the function now waits, and a failure propagates to its caller |
-    /// | `save().catch((err) => { console.error(err); })` | always (preferred outside async functions) | changes behaviour: a rejection is now handled (logged) instead of unhandled |
-    /// | `void save()` | always | safe: only marks the drop as intended; a rejection is still unhandled |
-    ///
-    /// ## Configuration
-    ///
-    /// Calls whose dropped promise is intended can be listed in `ticklens.toml`, by their callee text:
-    ///
-    /// ```toml
-    /// known-safe = ["jobs.start", "logger.flush"]
-    /// ```
-    ///
-    /// ## When to disable
-    ///
-    /// For fire-and-forget work that is tracked elsewhere (a job queue that observes its own failures).
-    /// Prefer `known-safe` for the specific calls, or `void` at the call site, over turning the rule off.
-    pub struct FloatingPromise { code: "floating-promise", queries: [],
+    pub struct FloatingPromise { code: "floating-promise", docs: "floating_promise.md",
         summary: "a promise created and dropped: nobody handles its failure, which ends the process",
         severity: Warning, fixes: [ChangesBehaviour, MarksIntent],
         triggers: [
@@ -166,16 +20,14 @@ declare_rule! {
 /// `node:test` and friends return promises their runner tracks.
 const TEST_RUNNER_CALLS: &[&str] = &["describe", "it", "test", "suite"];
 
-impl FloatingPromise {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |dropped| {
-            (
-                dropped.highlight.clone(),
-                message(ctx, &dropped),
-                fixes(&dropped),
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |dropped| {
+        (
+            dropped.highlight.clone(),
+            message(ctx, &dropped),
+            fixes(&dropped),
+        )
+    })
 }
 
 /// The promises dropped in the scope that nobody handles.
@@ -326,13 +178,12 @@ fn fixes(dropped: &DroppedPromise) -> Vec<Fix> {
 mod tests {
     use super::*;
     use crate::config::Config;
-    use crate::driver::{analyze_configured, analyze_with};
-    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::driver::analyze_configured;
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in, first_message};
     use crate::syntax;
 
     fn fix_output(source: &str, index: usize) -> (String, FixSafety) {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
+        let findings = findings_in(&FloatingPromise, source);
         let fix = &findings[0].fixes[index];
         let fixed = fix.apply(source);
         assert!(
@@ -524,10 +375,8 @@ mod tests {
     #[test]
     fn the_message_says_what_happens() {
         let source = "async function save() { await db(); }\nsave();";
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
         assert_eq!(
-            findings[0].message,
+            first_message(&FloatingPromise, source),
             "`save()` starts now; nobody observes its completion or its failure. Under Node 24 \
              an unhandled rejection ends the process (exit code 1)."
         );
@@ -535,12 +384,7 @@ mod tests {
 
     #[test]
     fn the_message_is_the_hovers_sentence_for_each_kind() {
-        let first = |source: &str| {
-            let tree = syntax::parse(source, None);
-            analyze_with(source, &tree, &[&FloatingPromise]).findings[0]
-                .message
-                .clone()
-        };
+        let first = |source: &str| first_message(&FloatingPromise, source);
         // A named callee's body is not read (it lies outside the unit): no
         // claim about its first await either way.
         let named = first("async function processJob() { work(); }\nprocessJob();");
@@ -597,8 +441,7 @@ mod tests {
     #[test]
     fn no_await_fix_outside_async_functions() {
         let source = "async function save() { await db(); }\nfunction f() { save(); }";
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&FloatingPromise]).findings;
+        let findings = findings_in(&FloatingPromise, source);
         let titles: Vec<&str> = findings[0].fixes.iter().map(|f| f.title.as_str()).collect();
         assert_eq!(
             titles,

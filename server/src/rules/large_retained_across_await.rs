@@ -11,132 +11,20 @@ use super::report::one_edit_fix;
 use super::{declare_rule, RuleContext};
 
 declare_rule! {
-    /// Flags a likely-large value held in a local that the function no longer needs but keeps alive while
-    /// it waits at a later `await`.
-    ///
-    /// Default severity: hint. Fix: `name = null;` after the last use, for `let` and `var` (safe).
-    ///
-    /// ## Why
-    ///
-    /// While an async function is suspended, V8 keeps every local and parameter of its frame reachable,
-    /// read later or not, in whatever block it was declared, until the variable is overwritten or the
-    /// function returns (measured on Node 24 with `--expose-gc` and a `FinalizationRegistry`; the retention
-    /// differential test checks it). A raw request body, a `Buffer` or a parsed payload that the function no
-    /// longer needs stays in memory for the whole await. With a slow `await db.save(parsed)` and many
-    /// requests in flight, the heap holds every raw body.
-    ///
-    /// Ending the variable's block does not free it: V8 gives each block-scoped local its own slot in the
-    /// frame. What frees it is setting it to `null` after its last use, or doing that work in a helper
-    /// function, whose locals are freed when it returns.
-    ///
-    /// Likely-large values: `await readBody(req)` (and `getRawBody`), `Buffer.*(..)`, `JSON.parse(..)`,
-    /// `fs.readFile(..)` / `readFileSync(..)`, `await res.json()` / `.text()` / `.arrayBuffer()` / `.blob()`
-    /// / `.formData()`, and arrays built from those (`rows.map(..)`, `[...chunks]`, `Array.from(buf)`).
-    ///
-    /// The rule skips variables still read after the await on some path (including the next iteration of
-    /// a loop), variables read by the awaited call itself (the callee holds the value meanwhile anyway),
-    /// variables already cleared or overwritten before the await, parameters, and variables a closure
-    /// refers to (a closure keeps them for its own lifetime, whatever the function does).
-    ///
-    /// ### Why a hint
-    ///
-    /// Whether it matters depends on the size, which is guessed from the shape of the code, and on how
-    /// long the await takes. So this is advice on memory, not a defect: a hint. Optimized code (a function
-    /// hot enough for TurboFan) may drop a dead local at a suspension; functions that run a few times are
-    /// interpreted, and keep it. The editor's hover on an `await` lists everything the suspended function
-    /// keeps, in three groups: needed after the await, no longer needed, and kept by a closure.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function handle(req) {
-    ///   let body = await readBody(req);
-    ///   const parsed = parseRequest(body);
-    ///   await db.save(parsed);
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// async function importFile(path) {
-    ///   const text = await fs.promises.readFile(path, "utf8");
-    ///   const count = countLines(text);
-    ///   await report(count);
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// async function importRows(path) {
-    ///   {
-    ///     const text = await fs.promises.readFile(path, "utf8");
-    ///     countLines(text);
-    ///   }
-    ///   // The block has ended, but the suspended function still keeps `text`.
-    ///   await report();
-    /// }
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// async function handle(req) {
-    ///   let body = await readBody(req);
-    ///   const parsed = parseRequest(body);
-    ///   body = null;
-    ///   await db.save(parsed);
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function importRows(path) {
-    ///   const count = await countLinesOf(path); // the text lives and dies in the helper
-    ///   await report(count);
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function store(res) {
-    ///   const data = await res.json();
-    ///   await db.insert(data);
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function check(res) {
-    ///   const data = await res.json();
-    ///   await audit();
-    ///   return data.id;
-    /// }
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// For a `let` or `var`, inserts `name = null;` right after the statement holding its last use, in the
-    /// block that holds the await (or in the variable's own block, when that block ends before the await).
-    /// It is safe: the variable is dead there (no later read on any path, no closure), so nothing observes
-    /// the change. For a `const` there is no edit; the message suggests declaring it with `let` and
-    /// clearing it, or moving the work that uses it into a helper function. Moving it into an inner block
-    /// frees nothing.
-    ///
-    /// ## When to disable
-    ///
-    /// When the value is small in practice, or the await is short. Use
-    /// `// ticklens-ignore-next-line large-retained-across-await` above the declaration.
     // `name = null;` after the last use: the variable is dead there (no later read
     // on any path, no closure refers to it), so nothing observes the change.
-    pub struct LargeRetainedAcrossAwait { code: "large-retained-across-await", queries: [],
+    pub struct LargeRetainedAcrossAwait { code: "large-retained-across-await", docs: "large_retained_across_await.md",
         summary: "a large value stays in scope across an `await` it is not used after",
         severity: Hint, fixes: [Safe], triggers: [Word("await")],
     }
 }
 
-impl LargeRetainedAcrossAwait {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        ctx.for_each_complete_capture(&ASYNC_FUNCTIONS, ["function.async"], |[function]| {
-            findings.extend(check_function(ctx, function));
-        });
-        findings
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    ctx.for_each_complete_capture(&ASYNC_FUNCTIONS, ["function.async"], |[function]| {
+        findings.extend(check_function(ctx, function));
+    });
+    findings
 }
 
 fn check_function(ctx: &RuleContext, function: Node) -> Vec<Finding> {
@@ -309,8 +197,7 @@ fn null_fix(
 mod tests {
     use super::*;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in, first_message};
 
     const RULE: LargeRetainedAcrossAwait = LargeRetainedAcrossAwait;
 
@@ -371,10 +258,8 @@ mod tests {
     #[test]
     fn the_message_names_the_value_and_how_far_its_last_use_is() {
         let source = "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
-            findings[0].message,
+            first_message(&RULE, source),
             "`body` stays in memory while this function waits: set `body = null` after its last \
              use, or move the work that uses it into a helper function. It holds a request body \
              from `readBody(…)`, last used 1 line above the next `await` (V8 keeps a suspended \
@@ -409,8 +294,7 @@ mod tests {
     #[test]
     fn a_const_gets_advice_but_no_edit() {
         let source = "async function f(p) { const data = JSON.parse(p); use(data); await save(); }";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = findings_in(&RULE, source);
         assert_eq!(findings.len(), 1);
         assert!(findings[0].fixes.is_empty());
         assert!(findings[0].message.contains(

@@ -1,6 +1,7 @@
 //! What a rule declares about itself, in one `declare_rule!` block at the top
-//! of its file: code, summary, docs (with the examples a test runs), default
-//! severity, the safety of its fixes, its trigger words and its queries.
+//! of its file: code, summary, docs (a Markdown file beside the rule, with the
+//! examples a test runs), default severity, the safety of its fixes, its
+//! trigger words and its queries.
 //! Everything else that describes a rule (`docs/rules/<code>.md`, the docs
 //! index, the VS Code `ticklens.rules` schema, the rule table of Neovim's
 //! help) is generated from it by the `rules::sourcegen` test.
@@ -17,9 +18,10 @@ pub struct RuleMeta {
     pub default_severity: Severity,
     /// One line for listings.
     pub summary: &'static str,
-    /// The rule's documentation: the doc comment of its `declare_rule!`
-    /// block, one line per `///` line, each still led by the space after
-    /// `///` (see [`RuleMeta::docs_markdown`]).
+    /// The rule's documentation in Markdown, from the file its
+    /// `declare_rule!` block names beside the rule
+    /// (`server/src/rules/<rule_file>.md`): the body of
+    /// `docs/rules/<code>.md` below its title.
     pub docs: &'static str,
     /// The safety of each kind of fix the rule offers, none when it offers
     /// no fix.
@@ -32,55 +34,51 @@ pub struct RuleMeta {
     pub queries: &'static [&'static QueryFile],
 }
 
-impl RuleMeta {
-    /// The docs as Markdown: the body of `docs/rules/<code>.md` below its
-    /// title.
-    pub fn docs_markdown(&self) -> String {
-        let mut markdown = String::with_capacity(self.docs.len());
-        for line in self.docs.lines() {
-            markdown.push_str(line.strip_prefix(' ').unwrap_or(line));
-            markdown.push('\n');
-        }
-        markdown
-    }
-}
-
-/// Declares a rule: its unit struct (documented by the block's doc comment),
-/// its `META`, the `Rule` impl that hands them out and calls the struct's
-/// inherent `check`, and, for a rule whose fixes have one safety, the
-/// `FIX_SAFETY` its fix constructors use. The doc comment is the rule's docs
-/// page (`docs/rules/<code>.md` is generated from it), in the style of
-/// clippy's `declare_clippy_lint!`:
+/// Declares a rule: its unit struct (documented by the docs file), its
+/// query files, its `META`, the `Rule` impl that hands them out and calls the
+/// module's `check`, and, for a rule whose fixes have one safety, the
+/// `FIX_SAFETY` its fix constructors use. `docs` names the rule's Markdown
+/// docs beside its file (`docs/rules/<code>.md` is generated from it), in the
+/// style of clippy's `declare_clippy_lint!`; the prose lives in Markdown so
+/// that the rule file holds the rule, and rustdoc shows the same text on the
+/// struct. Each query is `NAME("file.scm", [captures the code asks for])`: a
+/// `static` of that name for `queries/file.scm` (see `syntax::query_file!`);
+/// a rule that reads only the shared queries of `syntax::queries` has no
+/// `queries` field.
 ///
 /// ```ignore
 /// declare_rule! {
-///     /// Flags ...
-///     pub struct NeedlessAsync { code: "needless-async", queries: [NEEDLESS_ASYNC_CALLBACKS],
+///     pub struct NeedlessAsync { code: "needless-async", docs: "needless_async.md",
 ///         summary: "an async callback that never awaits, mapped inside `Promise.all`",
 ///         severity: Hint, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
+///         queries: [NEEDLESS_ASYNC_CALLBACKS("needless-async-callbacks.scm", ["callback"])],
 ///     }
 /// }
+///
+/// fn check(ctx: &RuleContext) -> Vec<Finding> { ... }
 /// ```
 macro_rules! declare_rule {
     (
-        $(#[doc = $doc:literal])*
-        $vis:vis struct $name:ident { code: $code:literal, queries: [$($query:path),* $(,)?],
+        $vis:vis struct $name:ident { code: $code:literal, docs: $docs:literal,
             summary: $summary:literal,
             severity: $severity:ident, fixes: [$($fix:ident),* $(,)?],
-            triggers: [$($role:ident($word:literal)),* $(,)?] $(,)?
+            triggers: [$($role:ident($word:literal)),* $(,)?]
+            $(, queries: [$($query:ident($file:literal, [$($capture:literal),* $(,)?])),* $(,)?])? $(,)?
         }
     ) => {
-        $(#[doc = $doc])*
+        #[doc = include_str!($docs)]
         $vis struct $name;
+
+        $($($crate::query_file!($query, $file, [$($capture),*]);)*)?
 
         static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
             code: $code,
             default_severity: $crate::findings::Severity::$severity,
             summary: $summary,
-            docs: concat!($($doc, "\n"),*),
+            docs: include_str!($docs),
             fixes: &[$($crate::findings::FixSafety::$fix),*],
             triggers: &[$($crate::rules::Trigger::$role($word)),*],
-            queries: &[$(&$query),*],
+            queries: &[$($(&$query),*)?],
         };
 
         $crate::rules::declare_rule!(@fix_safety [$($fix),*]);
@@ -91,8 +89,8 @@ macro_rules! declare_rule {
             }
 
             fn check(&self, ctx: &$crate::rules::RuleContext) -> Vec<$crate::findings::Finding> {
-                // The struct's inherent `check`, written below the block.
-                $name::check(self, ctx)
+                // The rule module's `check`, written below the block.
+                check(ctx)
             }
         }
     };
@@ -177,7 +175,7 @@ mod tests {
             let meta = rule.meta();
             let stated = format!("Default severity: {}", meta.default_severity.as_str());
             assert!(
-                meta.docs_markdown().contains(&stated),
+                meta.docs.contains(&stated),
                 "the docs of {} must say `{stated}`",
                 meta.code
             );
@@ -188,7 +186,7 @@ mod tests {
     fn every_fix_a_docs_example_gets_has_a_declared_safety() {
         for rule in ALL {
             let meta = rule.meta();
-            for (_, snippet) in doc_examples(&meta.docs_markdown()) {
+            for (_, snippet) in doc_examples(meta.docs) {
                 let tree = syntax::parse(&snippet, None);
                 for finding in analyze_with(&snippet, &tree, &[*rule]).findings {
                     for fix in &finding.fixes {

@@ -1,7 +1,8 @@
 //! The rules. Each rule lives in its own file: a `declare_rule!` block
-//! (code, summary, docs with examples, default severity, fix safety,
-//! triggers, queries; see [`meta`]), then its detection, message and fix,
-//! then its tests. The list below is the registry: it names each rule once.
+//! (code, summary, docs, default severity, fix safety, triggers, queries;
+//! see [`meta`]), then its detection, message and fix, then its tests. Its
+//! docs, with the examples a test runs, are Markdown beside it
+//! (`<rule_file>.md`). The list below is the registry: it names each rule once.
 
 mod captures;
 mod context;

@@ -2,7 +2,6 @@ use tree_sitter::Node;
 
 use crate::analysis::source_facts::certainly_not_thenable;
 use crate::findings::{Finding, Fix};
-use crate::query_file;
 use crate::syntax::await_lookup;
 use crate::syntax::awaits::awaits_itself;
 use crate::syntax::js::{for_each_own_node, unwrap_parens};
@@ -10,104 +9,31 @@ use crate::syntax::js::{for_each_own_node, unwrap_parens};
 use super::report::{keyword_and_space, one_edit_fix};
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    NEEDLESS_ASYNC_CALLBACKS,
-    "needless-async-callbacks.scm",
-    [
-        "all.call",
-        "all.promise",
-        "all.method",
-        "map.call",
-        "map.method",
-        "callback",
-        "callback.async_keyword"
-    ]
-);
 
 declare_rule! {
-    /// Flags an async callback that never awaits, passed to `xs.map(...)` inside `Promise.all(...)`.
-    ///
-    /// Default severity: hint. Fixes (both change behaviour): drop `async`; and, when the callback returns
-    /// only plain values and the `Promise.all` is awaited in place, map synchronously.
-    ///
-    /// ## Why
-    ///
-    /// `items.map(async (item) => transformSyncPart(item))` creates an async function activation and a
-    /// promise per item, only for `Promise.all` to unwrap them again. `Promise.all` accepts plain values
-    /// and promises alike, so `async` adds allocation and a tick per item, and no concurrency.
-    ///
-    /// The rule only looks at this shape on purpose. Elsewhere, removing `async` changes what a function
-    /// returns to its callers (a value instead of a promise) and turns a rejection into a synchronous
-    /// throw, which callers may not expect.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// const out = await Promise.all(items.map(async (item) => transformSyncPart(item)));
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// const doubled = await Promise.all(xs.map(async (x) => x * 2));
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// // The callback awaits: the async is doing its job.
-    /// const users = await Promise.all(ids.map(async (id) => await loadUser(id)));
-    /// ```
-    ///
-    /// ```js valid
-    /// // A `for await` loop awaits too.
-    /// const counts = await Promise.all(streams.map(async (s) => { for await (const x of s) {} }));
-    /// ```
-    ///
-    /// ```js valid
-    /// // allSettled turns a rejection into a result; a synchronous throw would escape instead.
-    /// const results = await Promise.allSettled(items.map(async (item) => transform(item)));
-    /// ```
-    ///
-    /// ```js valid
-    /// // Not consumed by Promise.all: the promise may be the point.
-    /// const handler = async (req) => respond(req);
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// 1. Remove `async`: `items.map((item) => transformSyncPart(item))`. If the callback returns a
-    ///    promise, `Promise.all` waits for it as before. The difference: a throw in the callback now
-    ///    happens inside `map`, synchronously, stopping at that item, instead of rejecting `Promise.all`
-    ///    after every item has started.
-    /// 2. When every value the callback returns is certainly not a promise (literals, arithmetic, object
-    ///    and array literals) and the expression is `await Promise.all(xs.map(async ...))`, replace it
-    ///    with `xs.map(...)`: the result is the same array, without the ticks.
-    ///
-    /// ## When to disable
-    ///
-    /// When the per-item throw-to-rejection conversion is relied on (every item must start even if one
-    /// throws synchronously).
-    pub struct NeedlessAsync { code: "needless-async", queries: [NEEDLESS_ASYNC_CALLBACKS],
+    pub struct NeedlessAsync { code: "needless-async", docs: "needless_async.md",
         summary: "an async callback that never awaits, mapped inside `Promise.all`",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
+        queries: [NEEDLESS_ASYNC_CALLBACKS("needless-async-callbacks.scm", ["all.call",
+            "all.promise", "all.method", "map.call", "map.method", "callback",
+            "callback.async_keyword"])],
     }
 }
 
-impl NeedlessAsync {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        ctx.for_each_complete_capture(
-            &NEEDLESS_ASYNC_CALLBACKS,
-            ["all.call", "map.call", "callback", "callback.async_keyword"],
-            |[all, map, callback, keyword]| {
-                // The query finds the shape; a callback that awaits needs its `async`.
-                if !awaits_itself(ctx.source, callback) {
-                    let fixes = fixes(ctx, all, map, callback, keyword);
-                    findings.push(META.finding(keyword.byte_range(), message(), fixes));
-                }
-            },
-        );
-        findings
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    ctx.for_each_complete_capture(
+        &NEEDLESS_ASYNC_CALLBACKS,
+        ["all.call", "map.call", "callback", "callback.async_keyword"],
+        |[all, map, callback, keyword]| {
+            // The query finds the shape; a callback that awaits needs its `async`.
+            if !awaits_itself(ctx.source, callback) {
+                let fixes = fixes(ctx, all, map, callback, keyword);
+                findings.push(META.finding(keyword.byte_range(), message(), fixes));
+            }
+        },
+    );
+    findings
 }
 
 fn message() -> String {

@@ -1,7 +1,6 @@
 use tree_sitter::Node;
 
 use crate::findings::{Finding, Fix};
-use crate::query_file;
 
 mod next_tick_context;
 use next_tick_context::{next_tick_context, NextTickContext};
@@ -10,93 +9,24 @@ use super::report::one_edit_fix;
 use super::tree_walks::has_named_descendant;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    NEXT_TICK_CALLS,
-    "next-tick-calls.scm",
-    [
-        "tick.call",
-        "tick.callee",
-        "tick.object",
-        "tick.property",
-        "tick.callback"
-    ]
-);
 
 declare_rule! {
-    /// Flags `process.nextTick(fn)` with a single callback argument.
-    ///
-    /// Default severity: hint. Fix: `queueMicrotask(fn)` (changes behaviour).
-    ///
-    /// ## Why
-    ///
-    /// Node keeps its own `nextTick` queue, and where the call is decides when the callback runs
-    /// (checked on Node 24 by `tests/rule_claims.rs`):
-    ///
-    /// - at a CommonJS script's top level or in a timer callback (`setTimeout`, `setInterval`,
-    ///   `setImmediate`), it runs before every promise callback queued so far;
-    /// - in an ES module's top level (which Node evaluates inside a microtask), in a `then`/`catch`/`finally`
-    ///   or `queueMicrotask` callback, or in an async function after an `await`, it runs only after the
-    ///   microtask queue empties, after every pending promise callback;
-    /// - in a function whose callers the file does not show, either can happen, and the message says so.
-    ///
-    /// Code rarely needs either behaviour. `queueMicrotask` is the web-standard equivalent: it runs in
-    /// order with promise callbacks, which keeps the order easy to predict (and works outside Node).
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// class Connection extends EventEmitter {
-    ///   constructor() {
-    ///     super();
-    ///     process.nextTick(() => this.emit("ready"));
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// queueMicrotask(() => emitter.emit("ready"));
-    /// ```
-    ///
-    /// ```js valid
-    /// // Extra arguments: Node-internal style that relies on nextTick's argument passing.
-    /// process.nextTick(emitErrorNT, stream, err);
-    /// ```
-    ///
-    /// ```js valid
-    /// // A shim for runtimes without setImmediate (which lack queueMicrotask too).
-    /// var defer = typeof setImmediate === "function"
-    ///   ? setImmediate
-    ///   : function (fn) { process.nextTick(fn.bind.apply(fn, arguments)); };
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// Replace `process.nextTick` with `queueMicrotask`. The callback now runs in order with promise
-    /// callbacks, after those already queued (no longer before them, or after all of them), and still
-    /// before timers and I/O.
-    ///
-    /// ## When to disable
-    ///
-    /// In code that must run before pending promise continuations (stream internals, code that completes
-    /// state before any `then` callback can see it).
-    pub struct PreferQueueMicrotask { code: "prefer-queue-microtask", queries: [NEXT_TICK_CALLS],
+    pub struct PreferQueueMicrotask { code: "prefer-queue-microtask", docs: "prefer_queue_microtask.md",
         summary: "`process.nextTick(fn)` where `queueMicrotask(fn)` would do",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Property("nextTick")],
+        queries: [NEXT_TICK_CALLS("next-tick-calls.scm", ["tick.call", "tick.callee", "tick.object",
+            "tick.property", "tick.callback"])],
     }
 }
 
-impl PreferQueueMicrotask {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |(callee, context)| {
-            (
-                callee.byte_range(),
-                message(context),
-                vec![fix(callee, context)],
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |(callee, context)| {
+        (
+            callee.byte_range(),
+            message(context),
+            vec![fix(callee, context)],
+        )
+    })
 }
 
 /// The `process.nextTick` callees to report, each with where it is called.
@@ -215,10 +145,8 @@ fn tests_typeof_of_scheduling_global(ctx: &RuleContext, condition: Node) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::analyze_with;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in};
 
     #[test]
     fn other_calls_and_extra_arguments_pass() {
@@ -273,8 +201,7 @@ mod tests {
     }
 
     fn message(source: &str) -> String {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&PreferQueueMicrotask]).findings;
+        let findings = findings_in(&PreferQueueMicrotask, source);
         assert_eq!(findings.len(), 1, "{source}");
         findings[0].message.clone()
     }
@@ -328,8 +255,7 @@ mod tests {
     #[test]
     fn the_fix_uses_queue_microtask() {
         let source = "process.nextTick(() => cb());";
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&PreferQueueMicrotask]).findings;
+        let findings = findings_in(&PreferQueueMicrotask, source);
         let fix = &findings[0].fixes[0];
         assert_eq!(fix.apply(source), "queueMicrotask(() => cb());");
         assert_eq!(fix.safety, FixSafety::ChangesBehaviour);

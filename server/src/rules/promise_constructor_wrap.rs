@@ -3,131 +3,32 @@ use tree_sitter::Node;
 use crate::analysis::source_facts::AsyncFacts;
 use crate::engine::{count_word, job_counts};
 use crate::findings::{Finding, Fix};
-use crate::query_file;
 use crate::syntax::js::{is_async_function, method_call, unwrap_parens};
+use crate::syntax::js::named_children_but_comments;
 
 use super::executors::executor_params;
 use super::report::{one_edit_fix, short_code};
-use crate::syntax::js::named_children_but_comments;
+use super::tree_walks::has_named_descendant;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    PROMISE_WRAPPERS,
-    "promise-wrappers.scm",
-    ["wrap.new", "wrap.constructor", "wrap.executor"]
-);
 
 declare_rule! {
-    /// Flags `new Promise(...)` whose executor only forwards a promise that already exists.
-    ///
-    /// Default severity: warning. Fix: use the promise directly (changes behaviour: see below).
-    ///
-    /// ## Why
-    ///
-    /// `new Promise((resolve, reject) => p.then(resolve, reject))` builds a second promise that settles
-    /// exactly like `p`, only later. It adds code, an allocation, and jobs:
-    ///
-    /// | wrapper | settles after `p`, in promise jobs |
-    /// | --- | --- |
-    /// | `p` itself | 0 |
-    /// | `new Promise((res, rej) => p.then(res, rej))` | +1 |
-    /// | `new Promise((res, rej) => { p.then(res).catch(rej); })` | +1 |
-    /// | `new Promise((res) => res(p))` | +2 (resolving with a thenable queues a job that calls `p.then`) |
-    ///
-    /// Measured on Node 24.11.1 with an already-fulfilled `p`, by interleaving the wrappers' reactions with
-    /// a chain of `Promise.resolve().then(...)` ticks:
-    ///
-    /// ```js
-    /// const log = [];
-    /// const p = Promise.resolve("v");
-    /// const viaThen = new Promise((res, rej) => p.then(res, rej));
-    /// const viaResolve = new Promise((res) => res(p));
-    /// p.then(() => log.push("p"));
-    /// viaThen.then(() => log.push("then(res, rej)"));
-    /// viaResolve.then(() => log.push("res(p)"));
-    /// let tick = 0;
-    /// (function counter(n) {
-    ///   if (n > 0) Promise.resolve().then(() => { log.push(`tick ${++tick}`); counter(n - 1); });
-    /// })(4);
-    /// setTimeout(() => console.log(log.join(", ")));
-    /// // p, tick 1, then(res, rej), tick 2, res(p), tick 3, tick 4
-    /// ```
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// function load(id) {
-    ///   return new Promise((resolve, reject) => {
-    ///     fetch(`/users/${id}`).then(resolve).catch(reject);
-    ///   });
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// const p = new Promise((resolve, reject) => task.then(resolve, reject));
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// const res = new Promise((resolve) => resolve(fetch(url)));
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// // A real executor: it adapts a callback API.
-    /// const ready = new Promise((resolve) => emitter.once("ready", resolve));
-    /// ```
-    ///
-    /// ```js valid
-    /// // It does more than forward: rejections are dropped here (a different bug), or values are mapped.
-    /// new Promise((resolve) => p.then(resolve));
-    /// new Promise((resolve, reject) => p.then((v) => resolve(v * 2), reject));
-    /// ```
-    ///
-    /// ```js valid
-    /// // resolve with a value not known to be a promise.
-    /// new Promise((resolve) => resolve(compute()));
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// Replace the whole `new Promise(...)` with the forwarded expression, `p`. The fix is marked as
-    /// **changing behaviour**, always, and `check --fix` / fix-all do not apply it:
-    ///
-    /// - **Timing.** `p` settles one job (`then(res, rej)`) or two (`res(p)`) earlier than the wrapper did,
-    ///   so callbacks ordered by promise jobs run in another order: in the measurement above, `p` itself
-    ///   logs before `tick 1`, its `then(res, rej)` wrapper after it. No syntactic condition rules this
-    ///   out: any other pending promise job can observe it.
-    /// - **Synchronous throws.** Inside the executor, a throw while evaluating `p` rejects the wrapper;
-    ///   after the fix it escapes to the caller. That happens even for a call to an async function with
-    ///   plain arguments: a name read in its temporal dead zone (`let id` declared after the call runs), a
-    ///   function name reassigned to something else, a getter, a `config.url` of `null`.
-    /// - **Foreign thenables.** A non-native thenable is returned as is instead of being converted to a
-    ///   promise (use `Promise.resolve(p)` if that matters).
-    ///
-    /// Apart from those throws, the values and rejections are kept: whoever awaits the result sees the
-    /// same value or the same error, only sooner.
-    ///
-    /// ## When to disable
-    ///
-    /// When the wrapper is there on purpose to convert a foreign thenable or to catch a synchronous throw;
-    /// say so with `Promise.resolve(p)` or a `try`/`catch` instead.
-    pub struct PromiseConstructorWrap { code: "promise-constructor-wrap", queries: [PROMISE_WRAPPERS],
+    pub struct PromiseConstructorWrap { code: "promise-constructor-wrap", docs: "promise_constructor_wrap.md",
         summary: "`new Promise(...)` wrapping a promise that already exists",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Operand("Promise")],
+        queries: [PROMISE_WRAPPERS("promise-wrappers.scm", ["wrap.new", "wrap.constructor",
+            "wrap.executor"])],
     }
 }
 
-impl PromiseConstructorWrap {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |wrap| {
-            (
-                wrap.new.start_byte()..wrap.constructor.end_byte(),
-                message(ctx, wrap.wrapped),
-                vec![fix(ctx, wrap.new, wrap.wrapped)],
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |wrap| {
+        (
+            wrap.new.start_byte()..wrap.constructor.end_byte(),
+            message(ctx, wrap.wrapped),
+            vec![fix(ctx, wrap.new, wrap.wrapped)],
+        )
+    })
 }
 
 /// A `new Promise` whose executor only forwards `wrapped`.
@@ -218,25 +119,12 @@ fn wrapped_promise<'t>(
         _ => return None,
     };
     // The wrapped expression must not use the executor's own functions.
-    let mentions_params = identifiers(wrapped)
-        .into_iter()
-        .any(|id| ctx.text(id) == resolve || Some(ctx.text(id)) == reject);
+    let mentions_params = has_named_descendant(wrapped, |n| {
+        n.kind() == "identifier" && (ctx.text(n) == resolve || Some(ctx.text(n)) == reject)
+    });
     (!mentions_params).then_some(wrapped)
 }
 
-
-fn identifiers(node: Node) -> Vec<Node> {
-    let mut found = Vec::new();
-    let mut stack = vec![node];
-    while let Some(n) = stack.pop() {
-        if n.kind() == "identifier" {
-            found.push(n);
-        }
-        let mut cursor = n.walk();
-        stack.extend(n.named_children(&mut cursor));
-    }
-    found
-}
 
 /// `one or two jobs`: what the wrapper costs through `p.then(resolve,
 /// reject)` and through `resolve(p)`, as the engine's promise model counts.
@@ -302,14 +190,12 @@ fn fix(ctx: &RuleContext, new: Node, wrapped: Node) -> Fix {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::driver::analyze_with;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in};
     use crate::syntax;
 
     fn fixed(source: &str) -> (String, FixSafety) {
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&PromiseConstructorWrap]).findings;
+        let findings = findings_in(&PromiseConstructorWrap, source);
         let fix = &findings[0].fixes[0];
         let out = fix.apply(source);
         assert!(!syntax::parse(&out, None).root_node().has_error(), "{out}");
@@ -417,8 +303,7 @@ mod tests {
     #[test]
     fn the_fix_title_says_how_behaviour_changes() {
         let source = "const p = new Promise((res) => res(fetch(url)));";
-        let tree = syntax::parse(source, None);
-        let findings = analyze_with(source, &tree, &[&PromiseConstructorWrap]).findings;
+        let findings = findings_in(&PromiseConstructorWrap, source);
         assert_eq!(
             findings[0].fixes[0].title,
             "Use `fetch(url)` directly (changes behaviour: it settles one or two jobs earlier, \

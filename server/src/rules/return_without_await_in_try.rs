@@ -4,116 +4,21 @@ use tree_sitter::Node;
 
 use crate::analysis::dataflow::{preorder, Walk};
 use crate::findings::{Edit, Finding, Fix};
-use crate::query_file;
 use crate::syntax::js::{enclosing_function, is_async_function, is_function, FUNCTION_KINDS};
 
 use super::report::brief_call;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    RETURNS,
-    "returns.scm",
-    ["return", "return.keyword", "return.value"]
-);
 
 declare_rule! {
-    /// Flags `return promise` inside the `try` block of an async function (or inside a `catch` that has a
-    /// `finally`), where the returned value is likely a promise.
-    ///
-    /// Default severity: warning. Fix: `return await <expr>` (changes behaviour on purpose, see below; offered in the editor, not applied by `check --fix`).
-    ///
-    /// ## Why
-    ///
-    /// `return fetchUser(id)` hands the promise to the caller and leaves the `try` at once. The function's
-    /// own promise adopts `fetchUser(id)`, but the `try` region is over:
-    ///
-    /// - a rejection of `fetchUser(id)` never reaches the `catch`; the caller receives it instead;
-    /// - `finally` runs before `fetchUser(id)` settles, so a lock is released, a timer cleared or a span
-    ///   closed while the work is still running.
-    ///
-    /// `return await fetchUser(id)` keeps the function inside the `try` until the promise settles. Outside
-    /// `try`, plain `return promise` is fine and the rule says nothing.
-    ///
-    /// The rule speaks only when the value is likely a promise: a `.then()`/`.catch()`/`.finally()` chain,
-    /// `new Promise(..)`, `Promise.*(..)`, `fetch(..)`, a call to an async function or method declared in the
-    /// same file, a call whose name says it is asynchronous (`loadUser`, `fetchData`, `saveAsync`,
-    /// `db.query`, `model.save()`), a response body (`response.json()` without arguments), or a local
-    /// `const`/`let` bound to one of these and never reassigned. Unknown calls such as `transform(data)` or
-    /// Express's `res.json(data)` are not assumed to be promises. Async generators are skipped: their
-    /// `return` already awaits.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function withLock(lock, id) {
-    ///   await lock.acquire();
-    ///   try {
-    ///     return loadUser(id);
-    ///   } finally {
-    ///     lock.release();
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// async function getJson(url) {
-    ///   try {
-    ///     return fetch(url).then((res) => res.json());
-    ///   } catch (err) {
-    ///     return null;
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// async function withLock(lock, id) {
-    ///   await lock.acquire();
-    ///   try {
-    ///     return await loadUser(id);
-    ///   } finally {
-    ///     lock.release();
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function parse(text) {
-    ///   try {
-    ///     return JSON.parse(text);
-    ///   } catch (err) {
-    ///     return null;
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function getUser(id) {
-    ///   return db.query("SELECT * FROM users WHERE id = ?", [id]);
-    /// }
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// Inserts `await` before the returned expression (`return await (a ? p : q)` when precedence needs
-    /// parentheses). On fulfilment the caller sees the same value; what changes is exactly what the
-    /// finding reports — a rejection now reaches the `catch`, and `finally` now waits for the promise. That
-    /// is a change of behaviour, so `check --fix` leaves it to you. If your code relies on the rejection
-    /// bypassing the `catch`, do not apply it.
-    ///
-    /// ## When to disable
-    ///
-    /// When the direct return is deliberate: the `catch` is meant only for synchronous errors of the call,
-    /// and the caller handles the rejection. Prefer making that explicit by moving the `return` out of the
-    /// `try`; otherwise use `// ticklens-ignore-next-line return-without-await-in-try`.
     // The fix makes the code do what it reads as (the `try` covers the returned
     // work), which changes the paths the finding is about: a rejection now reaches
     // the `catch` and `finally` now waits. That is a change of behaviour, so the
     // fix is offered in the editor, not applied by `check --fix`.
-    pub struct ReturnWithoutAwaitInTry { code: "return-without-await-in-try", queries: [RETURNS],
+    pub struct ReturnWithoutAwaitInTry { code: "return-without-await-in-try", docs: "return_without_await_in_try.md",
         summary: "a promise returned without `await` from inside `try`",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
+        queries: [RETURNS("returns.scm", ["return", "return.keyword", "return.value"])],
     }
 }
 
@@ -124,16 +29,14 @@ struct Bypassed {
     finally: bool,
 }
 
-impl ReturnWithoutAwaitInTry {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |found| {
-            (
-                found.keyword.byte_range(),
-                message(&found),
-                vec![fix(found.value)],
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |found| {
+        (
+            found.keyword.byte_range(),
+            message(&found),
+            vec![fix(found.value)],
+        )
+    })
 }
 
 /// A `return` of a promise, without `await`, inside a `try` it escapes.
@@ -485,7 +388,7 @@ fn promise_binding<'t>(ctx: &RuleContext, ident: Node<'t>, function: Node<'t>) -
 mod tests {
     use super::*;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::rules::testing::{assert_invalid, assert_valid, assert_first_fix, first_message};
     use crate::syntax;
 
     const RULE: ReturnWithoutAwaitInTry = ReturnWithoutAwaitInTry;
@@ -577,10 +480,8 @@ mod tests {
     fn messages_state_what_is_skipped() {
         let source =
             "async function f() { try { return fetch(u); } catch (e) {} finally { done(); } }";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
         assert_eq!(
-            findings[0].message,
+            first_message(&RULE, source),
             "the `catch` never sees a rejection of `fetch(..)`, and `finally` runs before it \
              settles: use `return await` (it is returned without `await` inside `try`)"
         );
@@ -615,17 +516,6 @@ mod tests {
                 "async function f() { try { return await g()\n  .then(h); } finally { x(); } }",
             ),
         ];
-        for (before, after) in cases {
-            let tree = syntax::parse(before, None);
-            let findings = crate::driver::analyze_with(before, &tree, &[&RULE]).findings;
-            let fixed = findings[0].fixes[0].apply(before);
-            assert_eq!(fixed, after);
-            assert_eq!(findings[0].fixes[0].safety, FixSafety::ChangesBehaviour);
-            assert!(!syntax::parse(&fixed, None).root_node().has_error());
-            let again = syntax::parse(&fixed, None);
-            assert!(crate::driver::analyze_with(&fixed, &again, &[&RULE])
-                .findings
-                .is_empty());
-        }
+        assert_first_fix(&RULE, FixSafety::ChangesBehaviour, &cases);
     }
 }

@@ -6,116 +6,20 @@ use crate::analysis::dataflow::{names_assigned, names_mentioned, preorder, Walk}
 use crate::findings::{Finding, Fix};
 use crate::syntax::awaits::AwaitExpr;
 use crate::syntax::js::{callee, is_function, is_pause, pattern_identifiers, receiver};
-use crate::{query_file, syntax};
+use crate::syntax;
 
 use super::report::{one_edit_fix, shorten};
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    AWAIT_STATEMENTS,
-    "await-statements.scm",
-    [
-        "await_statement",
-        "await_statement.binding",
-        "await_statement.keyword",
-        "await_statement.operand",
-        "await_statement.chain"
-    ]
-);
 
 declare_rule! {
-    /// Flags two or more consecutive `await` statements in one block whose operands do not depend on each
-    /// other's results.
-    ///
-    /// Default severity: hint. Fix: `const [a, b] = await Promise.all([f(), g()]);` (changes behaviour).
-    ///
-    /// ## Why
-    ///
-    /// `await` observes completion; the call starts the work. In
-    ///
-    /// ```js
-    /// const user = await getUser(id);
-    /// const posts = await getPosts(id);
-    /// ```
-    ///
-    /// `getPosts(id)` starts only after `getUser(id)` has settled, so the function waits for the sum of
-    /// both latencies although neither call needs the other's result. Starting both and awaiting them
-    /// together waits for the slower one only.
-    ///
-    /// It is a hint because the rewrite changes behaviour: both calls start at once (two connections, two
-    /// rate-limit tokens), and when one rejects the other still runs to completion. The message says so.
-    ///
-    /// The rule stays silent when:
-    ///
-    /// - a later operand reads a name bound by an earlier statement of the group, or one operand assigns a
-    ///   name another reads;
-    /// - two calls go through the same object (`db.begin()` then `db.query()`, `this.a()` then `this.b()`):
-    ///   one connection or an ordered protocol;
-    /// - an operand is not a call (`await promise` of an already started promise costs nothing extra), is
-    ///   already a `Promise.all`, or is a pause (`await sleep(100)`);
-    /// - the statements are bare `await f();` calls of different functions (`await mkdir(dir); await
-    ///   writeFile(file)`): a discarded result usually means the next line relies on its side effect. Bare
-    ///   awaits of the same plain function (`await send(a); await send(b);`) are flagged.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function profile(id) {
-    ///   const user = await getUser(id);
-    ///   const posts = await getPosts(id);
-    ///   return { user, posts };
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// async function notify(alice, bob) {
-    ///   await sendEmail(alice);
-    ///   await sendEmail(bob);
-    /// }
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// async function start() {
-    ///   const config = await loadConfig();
-    ///   const server = await startServer(config);
-    ///   return server;
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function write(dir, file, data) {
-    ///   await mkdir(dir);
-    ///   await writeFile(file, data);
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function query(db, sql) {
-    ///   const tx = await db.begin();
-    ///   const rows = await db.query(sql);
-    ///   return [tx, rows];
-    /// }
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// Replaces the group with one `Promise.all`, keeping the declaration kind and the binding names and
-    /// patterns: `let { data } = await f(); let [first] = await g();` becomes
-    /// `let [{ data }, [first]] = await Promise.all([f(), g()]);`; bare awaits become
-    /// `await Promise.all([f(a), f(b)]);`. No fix is offered when the declaration kinds differ
-    /// (`const` and `let`) or when a comment between the statements would be lost.
-    ///
-    /// ## When to disable
-    ///
-    /// When the second call relies on a side effect of the first that the code does not show (a login
-    /// that sets a cookie, a write the next read must see), or when the service cannot take concurrent
-    /// requests. Use `// ticklens-ignore-next-line sequential-awaits` on the second statement.
     // `Promise.all` starts the calls together: behaviour changes on purpose.
-    pub struct SequentialAwaits { code: "sequential-awaits", queries: [AWAIT_STATEMENTS],
+    pub struct SequentialAwaits { code: "sequential-awaits", docs: "sequential_awaits.md",
         summary: "independent awaits run one after another",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        queries: [AWAIT_STATEMENTS("await-statements.scm", ["await_statement",
+            "await_statement.binding", "await_statement.keyword", "await_statement.operand",
+            "await_statement.chain"])],
     }
 }
 
@@ -146,16 +50,14 @@ impl<'t> AwaitStatement<'t> {
     }
 }
 
-impl SequentialAwaits {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |group| {
-            (
-                group[1].awaited.keyword.byte_range(),
-                message(ctx, &group),
-                fix(ctx, &group).into_iter().collect(),
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |group| {
+        (
+            group[1].awaited.keyword.byte_range(),
+            message(ctx, &group),
+            fix(ctx, &group).into_iter().collect(),
+        )
+    })
 }
 
 /// Every statement of the scope that is a single await, in source order.
@@ -428,7 +330,7 @@ mod tests {
     use super::*;
     use crate::rules::testing::first_fix_output;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
+    use crate::rules::testing::{assert_invalid, assert_valid, first_message};
 
     const RULE: SequentialAwaits = SequentialAwaits;
 
@@ -534,9 +436,7 @@ mod tests {
 
     /// The message as the first finding of `source` reads.
     fn message(source: &str) -> String {
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
-        findings.first().expect("one finding").message.clone()
+        first_message(&RULE, source)
     }
 
     #[test]

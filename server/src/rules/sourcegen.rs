@@ -36,19 +36,20 @@ fn ensure_files(files: &[(String, String)]) {
     );
 }
 
-/// The rule file that holds the `declare_rule!` block of `code`.
-fn rule_file(code: &str) -> String {
-    format!("server/src/rules/{}.rs", code.replace('-', "_"))
+/// The Markdown file beside the rule that holds the docs of `code`, the one
+/// its `declare_rule!` block names (`docs: "<rule_file>.md"`).
+fn rule_docs_file(code: &str) -> String {
+    format!("server/src/rules/{}.md", code.replace('-', "_"))
 }
 
-/// `docs/rules/<code>.md`: the title and the block's doc comment.
+/// `docs/rules/<code>.md`: the title and the rule's docs.
 fn docs_page(meta: &RuleMeta) -> String {
     format!(
-        "# {code}\n\n{docs}\n<!-- Generated from the declare_rule! block of {file}: edit it there, \
+        "# {code}\n\n{docs}\n<!-- Generated from {file}: edit it there, \
          then run `cargo test -p ticklens --lib rules::sourcegen`. -->\n",
         code = meta.code,
-        docs = meta.docs_markdown(),
-        file = rule_file(meta.code),
+        docs = meta.docs,
+        file = rule_docs_file(meta.code),
     )
 }
 
@@ -235,6 +236,22 @@ fn nvim_help_rule_table_is_generated_from_the_rules() {
     let relative = "editors/nvim/doc/ticklens.txt";
     let current = std::fs::read_to_string(repo_root().join(relative)).expect(relative);
     ensure_files(&[(relative.to_owned(), nvim_help(&current))]);
+}
+
+#[test]
+fn every_rule_names_the_docs_file_named_after_it() {
+    // The footer of each generated page names this file; a block that named
+    // another would send the reader to the wrong one.
+    for rule in ALL {
+        let meta = rule.meta();
+        let relative = rule_docs_file(meta.code);
+        let on_disk = std::fs::read_to_string(repo_root().join(&relative)).expect(&relative);
+        assert_eq!(
+            on_disk, meta.docs,
+            "{}: `docs` must name {relative}",
+            meta.code
+        );
+    }
 }
 
 #[test]

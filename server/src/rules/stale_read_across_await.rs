@@ -4,113 +4,33 @@ use crate::analysis::dataflow::{preorder, BindingKind, FunctionFlow, Resolution,
 use crate::findings::{Edit, Finding, Fix};
 use crate::syntax::awaits::{await_expression, AwaitExpr};
 use crate::syntax::js::{enclosing_function, is_async_function, is_function};
-use crate::{query_file, syntax};
+use crate::syntax;
 
 use super::report::shorten_with;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    UPDATES,
-    "updates.scm",
-    ["update", "update.target", "update.value"]
-);
 
 declare_rule! {
-    /// Flags a shared variable or property that is read before an `await` and written after it from that
-    /// old value: `total += await f()`, `total = total + await f()`, `this.count = this.count + await h()`.
-    ///
-    /// Default severity: hint. Fix: await into a local first, then update (changes behaviour).
-    ///
-    /// ## Why
-    ///
-    /// `total += await sizeOf(file)` reads `total`, suspends while `sizeOf(file)` runs, then writes the old
-    /// value plus the result. Other continuations run during the suspension: another call of the same
-    /// function, or another callback of a `Promise.all(files.map(async ...))`. If one of them updates
-    /// `total` meanwhile, this write discards its update: a lost update, with no error.
-    ///
-    /// The rule reports only values other continuations can reach: names declared outside the async
-    /// function (module state, an enclosing function's locals) and properties of `this`, of parameters or
-    /// of outer objects. A local of the function itself is private to the call and is not flagged. The
-    /// logical assignments `??=`, `||=`, `&&=` (lazy initialisation) are not flagged.
-    ///
-    /// It is a hint because whether another continuation really writes the value meanwhile depends on how
-    /// the function is called.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// let total = 0;
-    /// async function addSize(file) {
-    ///   total += await sizeOf(file);
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// class Counter {
-    ///   async add() {
-    ///     this.count = this.count + await fetchDelta();
-    ///   }
-    /// }
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// let total = 0;
-    /// async function addSize(file) {
-    ///   const size = await sizeOf(file);
-    ///   total += size;
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// async function sum(files) {
-    ///   let total = 0;
-    ///   for (const file of files) {
-    ///     total += await sizeOf(file);
-    ///   }
-    ///   return total;
-    /// }
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// `total += await sizeOf(file);` becomes
-    ///
-    /// ```js
-    /// const sizeOfResult = await sizeOf(file);
-    /// total += sizeOfResult;
-    /// ```
-    ///
-    /// so the read of `total` happens after the wait and the update is applied to the current value. It
-    /// changes behaviour (the read moves after the await, and so do other reads in the expression), which
-    /// is the point. It is offered only when the update is a whole statement with one unconditional
-    /// `await` (not behind `&&`, `||`, `??` or `?:`).
-    ///
-    /// ## When to disable
-    ///
-    /// When only one continuation can ever run the update at a time (a queue or a lock around it).
     // Moving the `await` before the read makes the update use the current value:
     // that is the point, but the read now happens later.
-    pub struct StaleReadAcrossAwait { code: "stale-read-across-await", queries: [UPDATES],
+    pub struct StaleReadAcrossAwait { code: "stale-read-across-await", docs: "stale_read_across_await.md",
         summary: "a shared value is updated from a read made before an `await`",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        queries: [UPDATES("updates.scm", ["update", "update.target", "update.value"])],
     }
 }
 
-impl StaleReadAcrossAwait {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |found| {
-            let fixes = if found.awaits.len() == 1 {
-                hoist_fix(ctx, found.update, found.value, found.awaits[0].node)
-                    .into_iter()
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            (found.target.byte_range(), message(ctx, &found), fixes)
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |found| {
+        let fixes = if found.awaits.len() == 1 {
+            hoist_fix(ctx, found.update, found.value, found.awaits[0].node)
+                .into_iter()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (found.target.byte_range(), message(ctx, &found), fixes)
+    })
 }
 
 /// An update of shared state that reads it before an `await` and writes it
@@ -124,15 +44,13 @@ struct StaleUpdate<'t> {
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<StaleUpdate<'a>> {
-    let mut found = Vec::new();
     // Only an `await` inside the match makes a finding.
-    ctx.for_each_complete_capture_holding(
+    ctx.filter_map_complete_captures_holding(
         &UPDATES,
         &["await"],
         ["update", "update.target", "update.value"],
-        |[update, target, value]| found.extend(stale_update(ctx, update, target, value)),
-    );
-    found
+        |[update, target, value]| stale_update(ctx, update, target, value),
+    )
 }
 
 fn message(ctx: &RuleContext, found: &StaleUpdate) -> String {
@@ -377,8 +295,7 @@ fn fresh_name(ctx: &RuleContext, awaited: Node) -> String {
 mod tests {
     use super::*;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid};
-    use crate::syntax;
+    use crate::rules::testing::{assert_invalid, assert_valid, findings_in, first_message};
 
     const RULE: StaleReadAcrossAwait = StaleReadAcrossAwait;
 
@@ -423,17 +340,12 @@ mod tests {
     #[test]
     fn the_message_names_the_interleaving() {
         let source = "let total = 0;\nasync function add() { total = total + await f(); }";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
-        assert!(
-            findings[0].message.starts_with(
+        let message = first_message(&RULE, source);
+        assert!(message.starts_with(
                 "read `total` after the `await`: `total = total + await f()` reads it before the \
                  `await` and writes it after, so a change other code makes to `total` while this \
                  function waits for `f()` (another call of this function, for example) is lost"
-            ),
-            "{}",
-            findings[0].message
-        );
+            ), "{message}");
     }
 
     #[test]
@@ -454,8 +366,7 @@ mod tests {
     #[test]
     fn no_fix_when_the_await_is_conditional() {
         let source = "let n = 0;\nasync function f(c) { n = n + (c && await g()); }";
-        let tree = syntax::parse(source, None);
-        let findings = crate::driver::analyze_with(source, &tree, &[&RULE]).findings;
+        let findings = findings_in(&RULE, source);
         assert_eq!(findings.len(), 1);
         assert!(findings[0].fixes.is_empty());
     }

@@ -2,13 +2,28 @@
 
 use super::Rule;
 use crate::driver::analyze_with;
+use crate::findings::Finding;
 use crate::syntax;
+
+/// What `rule` alone reports on `source`.
+pub fn findings_in(rule: &dyn Rule, source: &str) -> Vec<Finding> {
+    let tree = syntax::parse(source, None);
+    analyze_with(source, &tree, &[rule]).findings
+}
+
+/// The message of the first finding `rule` reports on `source`.
+pub fn first_message(rule: &dyn Rule, source: &str) -> String {
+    let findings = findings_in(rule, source);
+    let first = findings.into_iter().next();
+    first
+        .unwrap_or_else(|| panic!("no finding in:\n{source}"))
+        .message
+}
 
 /// Asserts `rule` reports nothing on each snippet.
 pub fn assert_valid(rule: &dyn Rule, snippets: &[&str]) {
     for snippet in snippets {
-        let tree = syntax::parse(snippet, None);
-        let findings = analyze_with(snippet, &tree, &[rule]).findings;
+        let findings = findings_in(rule, snippet);
         assert!(
             findings.is_empty(),
             "expected no finding in:\n{snippet}\ngot {findings:#?}"
@@ -24,19 +39,17 @@ pub fn first_fix_output(
     safety: crate::findings::FixSafety,
     before: &str,
 ) -> Option<String> {
-    let tree = syntax::parse(before, None);
-    let findings = analyze_with(before, &tree, &[rule]).findings;
+    let findings = findings_in(rule, before);
     assert_eq!(findings.len(), 1, "expected one finding in:\n{before}");
     let fix = findings[0].fixes.first()?;
     assert_eq!(fix.safety, safety, "in:\n{before}");
     let fixed = fix.apply(before);
-    let again = syntax::parse(&fixed, None);
     assert!(
-        !again.root_node().has_error(),
+        !syntax::parse(&fixed, None).root_node().has_error(),
         "fix output does not parse:\n{fixed}"
     );
     assert!(
-        analyze_with(&fixed, &again, &[rule]).findings.is_empty(),
+        findings_in(rule, &fixed).is_empty(),
         "still flagged:\n{fixed}"
     );
     Some(fixed)
@@ -58,8 +71,7 @@ pub fn assert_first_fix(
 /// Asserts `rule` reports on each snippet, with the highlighted text given.
 pub fn assert_invalid(rule: &dyn Rule, cases: &[(&str, &str)]) {
     for (snippet, highlighted) in cases {
-        let tree = syntax::parse(snippet, None);
-        let findings = analyze_with(snippet, &tree, &[rule]).findings;
+        let findings = findings_in(rule, snippet);
         assert_eq!(
             findings.len(),
             1,

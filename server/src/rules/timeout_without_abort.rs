@@ -2,102 +2,34 @@ use tree_sitter::Node;
 
 use crate::analysis::source_facts::PromiseKind;
 use crate::findings::{Finding, Fix};
-use crate::query_file;
 use crate::syntax::js::{method_call, unwrap_parens};
+use crate::syntax::js::named_children_but_comments;
 
 use super::report::one_edit_fix;
 use super::tree_walks::find_named_descendant;
-use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    PROMISE_RACES,
-    "promise-races.scm",
-    [
-        "race.call",
-        "race.callee",
-        "race.promise",
-        "race.method",
-        "race.first",
-        "race.second"
-    ]
-);
 
 declare_rule! {
-    /// Flags a hand-made timeout, `Promise.race([work, timer])`, around a `fetch` (or a call to an async
-    /// function of the file) that is never cancelled.
-    ///
-    /// Default severity: hint. Fix: `fetch(url, { signal: AbortSignal.timeout(ms) })`, for the exact
-    /// race-with-`fetch` shape.
-    ///
-    /// ## Why
-    ///
-    /// `Promise.race([fetch(url), timeoutAfter(ms)])` settles when the timer fires, but nothing stops the
-    /// request: the socket, the response and every continuation waiting on it live on, and a slow server
-    /// still gets the full load. An `AbortSignal` cancels the work itself; `AbortSignal.timeout(ms)` is
-    /// built in (Node 17.3+, all current browsers).
-    ///
-    /// Flagged: `Promise.race` over a two-element array, one element a `fetch(...)` without a `signal`
-    /// option (or a call to an async function declared in the file), the other a timer: a `new Promise`
-    /// whose executor calls `setTimeout`, or a call named like `timeout`, `delay`, `sleep` or `wait`.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function getJson(url) {
-    ///   const res = await Promise.race([
-    ///     fetch(url),
-    ///     new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 5000)),
-    ///   ]);
-    ///   return res.json();
-    /// }
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// async function getJson(url) {
-    ///   const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    ///   return res.json();
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// // The options may carry a signal already.
-    /// await Promise.race([fetch(url, options), timeout(5000)]);
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// When the timer is `new Promise((_, reject) => setTimeout(..., ms))` and rejects, the race becomes
-    /// `fetch(url, { ...existing options, signal: AbortSignal.timeout(ms) })`. This changes behaviour: the
-    /// request is aborted when the time is up, and the rejection is a `DOMException` named `TimeoutError`
-    /// instead of the error the timer built — update any `catch` that checks the message. For other
-    /// shapes (a timer that resolves, a helper such as `timeout(ms)`, an async function of your own),
-    /// there is no automatic edit: pass an `AbortSignal` through to the work.
-    ///
-    /// ## When to disable
-    ///
-    /// When the raced work cannot be cancelled and continuing in the background is acceptable.
-    pub struct TimeoutWithoutAbort { code: "timeout-without-abort", queries: [PROMISE_RACES],
+    pub struct TimeoutWithoutAbort { code: "timeout-without-abort", docs: "timeout_without_abort.md",
         summary: "a timeout raced against a fetch or async call that is never cancelled",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Property("race")],
+        queries: [PROMISE_RACES("promise-races.scm", ["race.call", "race.callee", "race.promise",
+            "race.method", "race.first", "race.second"])],
     }
 }
 
-impl TimeoutWithoutAbort {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |race| {
-            let fixes = if race.is_fetch {
-                signal_fix(ctx, race.call, race.work, race.timer)
-                    .into_iter()
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            (race.callee.byte_range(), message(ctx, &race), fixes)
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |race| {
+        let fixes = if race.is_fetch {
+            signal_fix(ctx, race.call, race.work, race.timer)
+                .into_iter()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (race.callee.byte_range(), message(ctx, &race), fixes)
+    })
 }
 
 /// A `Promise.race` of some work against a timer.
@@ -112,40 +44,38 @@ struct TimerRace<'t> {
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<TimerRace<'a>> {
-    let mut races = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &PROMISE_RACES,
         ["race.call", "race.callee", "race.first", "race.second"],
         |[call, callee, first, second]| {
             let facts = ctx.facts();
             if facts.is_bound("Promise") {
-                return;
+                return None;
             }
             let (work, timer) = if is_timer(ctx, second) {
                 (unwrap_parens(first), unwrap_parens(second))
             } else if is_timer(ctx, first) {
                 (unwrap_parens(second), unwrap_parens(first))
             } else {
-                return;
+                return None;
             };
             let kind = facts.promise_kind(ctx.source, work);
             let is_fetch = kind == Some(PromiseKind::Fetch);
             if !(is_fetch || kind == Some(PromiseKind::AsyncCall)) {
-                return;
+                return None;
             }
             if is_fetch && !fetch_lacks_signal(ctx, work) {
-                return;
+                return None;
             }
-            races.push(TimerRace {
+            Some(TimerRace {
                 call,
                 callee,
                 work,
                 timer,
                 is_fetch,
-            });
+            })
         },
-    );
-    races
+    )
 }
 
 fn message(ctx: &RuleContext, race: &TimerRace) -> String {
@@ -220,10 +150,9 @@ fn fetch_lacks_signal(ctx: &RuleContext, fetch: Node) -> bool {
     match fetch_arguments(fetch).as_slice() {
         [_] => true,
         [_, options] if options.kind() == "object" => {
-            let mut cursor = options.walk();
             let has_signal =
-                options
-                    .named_children(&mut cursor)
+                named_children_but_comments(*options)
+                    .into_iter()
                     .any(|member| match member.kind() {
                         "spread_element" => true,
                         "pair" => member

@@ -4,109 +4,21 @@ use crate::analysis::source_facts::AsyncFacts;
 use crate::findings::{Finding, Fix};
 use crate::syntax::await_lookup;
 use crate::syntax::js::{in_async_function, is_async_function, is_function, unwrap_parens};
-use crate::{query_file, syntax};
+use crate::syntax;
+use crate::syntax::js::named_children_but_comments;
 
 use super::report::{one_edit_fix, short_code};
 use super::tree_walks::has_named_descendant;
-use crate::syntax::js::named_children_but_comments;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    FAN_OUTS,
-    "fan-outs.scm",
-    [
-        "fan_out.all",
-        "fan_out.callee",
-        "fan_out.promise",
-        "fan_out.method",
-        "fan_out.items",
-        "fan_out.map",
-        "fan_out.map_call",
-        "fan_out.callback"
-    ]
-);
 
 declare_rule! {
-    /// Flags `Promise.all(xs.map(...))` (and `Promise.allSettled`) that starts one async operation per
-    /// element of `xs`, all at once.
-    ///
-    /// Default severity: hint (the input may be small; the rule cannot know). Fix: a batched loop, for an
-    /// awaited statement whose results are unused.
-    ///
-    /// ## Why
-    ///
-    /// For 100 items this is fine. For 100,000 it opens 100,000 requests, file handles or queries in the
-    /// same moment, and keeps every pending continuation in memory. The thread pool, the database, the
-    /// remote API and the heap all have limits, even when the syntax makes the fan-out one line.
-    ///
-    /// Flagged when the callback is async, returns a call (`(x) => f(x)`), or is an async function of the
-    /// file. Not flagged: array literals (bounded by the source), inputs that are already sliced or named
-    /// as a batch or chunk, callbacks that go through a limiter (`limit(() => ...)`, a queue, a pool, a
-    /// semaphore), and callbacks that start no work.
-    ///
-    /// ## Flagged
-    ///
-    /// ```js expect_diagnostic
-    /// async function notifyAll(users) {
-    ///   await Promise.all(users.map((user) => sendEmail(user)));
-    /// }
-    /// ```
-    ///
-    /// ```js expect_diagnostic
-    /// const pages = await Promise.all(urls.map(async (url) => {
-    ///   const res = await fetch(url);
-    ///   return res.text();
-    /// }));
-    /// ```
-    ///
-    /// ## Not flagged
-    ///
-    /// ```js valid
-    /// const [a, b] = await Promise.all([1, 2].map((n) => load(n)));
-    /// ```
-    ///
-    /// ```js valid
-    /// for (let i = 0; i < users.length; i += 100) {
-    ///   await Promise.all(users.slice(i, i + 100).map((user) => sendEmail(user)));
-    /// }
-    /// ```
-    ///
-    /// ```js valid
-    /// import pLimit from "p-limit";
-    /// const limit = pLimit(10);
-    /// await Promise.all(users.map((user) => limit(() => sendEmail(user))));
-    /// ```
-    ///
-    /// ```js valid
-    /// // Tearing down what is already open acquires nothing new.
-    /// await Promise.all(connections.map((conn) => conn.close()));
-    /// ```
-    ///
-    /// ## The fix
-    ///
-    /// For `await Promise.all(xs.map(cb));` as a statement in an async function, where `xs` is a plain
-    /// name or property path and `cb` takes only the element:
-    ///
-    /// ```js
-    /// const BATCH_SIZE = 100;
-    /// for (let i = 0; i < users.length; i += BATCH_SIZE) {
-    ///   await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));
-    /// }
-    /// ```
-    ///
-    /// This changes behaviour: at most `BATCH_SIZE` operations are in flight, batches run one after
-    /// another (slower in total for small inputs), and a failure stops later batches from starting. A
-    /// module-level `BATCH_SIZE` is reused; tune it to what the downstream system accepts. When the
-    /// results are used, or the input is computed, there is no automatic edit: use a concurrency limiter
-    /// such as `p-limit`.
-    ///
-    /// ## When to disable
-    ///
-    /// When the input is known to be small (a handful of configuration entries), or a limiter is applied
-    /// in a way the rule does not recognise.
-    pub struct UnboundedFanOut { code: "unbounded-fan-out", queries: [FAN_OUTS],
+    pub struct UnboundedFanOut { code: "unbounded-fan-out", docs: "unbounded_fan_out.md",
         summary: "`Promise.all(xs.map(...))` starts one operation per element, all at once",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Operand("Promise")],
+        queries: [FAN_OUTS("fan-outs.scm", ["fan_out.all", "fan_out.callee", "fan_out.promise",
+            "fan_out.method", "fan_out.items", "fan_out.map", "fan_out.map_call",
+            "fan_out.callback"])],
     }
 }
 
@@ -135,23 +47,21 @@ const LIMITER_HINTS: &[&str] = &[
     "schedule",
 ];
 
-impl UnboundedFanOut {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |fan_out| {
-            let fixes = batch_fix(
-                ctx,
-                fan_out.all,
-                fan_out.items,
-                fan_out.map_call,
-                fan_out.callback,
-            );
-            (
-                fan_out.callee.byte_range(),
-                message(ctx, &fan_out),
-                fixes.into_iter().collect(),
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |fan_out| {
+        let fixes = batch_fix(
+            ctx,
+            fan_out.all,
+            fan_out.items,
+            fan_out.map_call,
+            fan_out.callback,
+        );
+        (
+            fan_out.callee.byte_range(),
+            message(ctx, &fan_out),
+            fixes.into_iter().collect(),
+        )
+    })
 }
 
 /// `Promise.all(items.map(callback))` where the callback starts async work.
@@ -166,8 +76,7 @@ struct FanOut<'t> {
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
-    let mut found = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &FAN_OUTS,
         [
             "fan_out.all",
@@ -180,19 +89,18 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
         |[all, callee, method, items, map_call, callback]| {
             let facts = ctx.facts();
             if already_bounded(ctx, items) || !starts_async_work(ctx, facts, callback) {
-                return;
+                return None;
             }
-            found.push(FanOut {
+            Some(FanOut {
                 all,
                 callee,
                 method,
                 items,
                 map_call,
                 callback,
-            });
+            })
         },
-    );
-    found
+    )
 }
 
 fn message(ctx: &RuleContext, fan_out: &FanOut) -> String {
@@ -397,7 +305,7 @@ fn source_mentions(ctx: &RuleContext, root: Node, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::fix_outputs::fix_outputs;
+    use crate::rules::fix_outputs::{assert_fix_outputs, fix_outputs};
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     #[test]
@@ -463,22 +371,23 @@ mod tests {
     /// `await` (tree-sitter-javascript #303); in async code it is an await.
     #[test]
     fn the_fix_batches_a_misparsed_awaited_statement() {
-        assert_eq!(
-            fix_outputs(&UnboundedFanOut, "async function f(users) {\n  await (Promise.all(users.map((user) => sendEmail(user))));\n}"),
-            ["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]
+        assert_fix_outputs(
+            &UnboundedFanOut,
+            &[
+                ("async function f(users) {\n  await (Promise.all(users.map((user) => sendEmail(user))));\n}", &["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]),
+            ],
         );
     }
 
     #[test]
     fn the_fix_batches_awaited_statements_only() {
-        assert_eq!(
-            fix_outputs(&UnboundedFanOut, "async function f(users) {\n  await Promise.all(users.map((user) => sendEmail(user)));\n}"),
-            ["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]
-        );
-        // An existing module-level BATCH_SIZE is reused; a callback naming `i` gets `start`.
-        assert_eq!(
-            fix_outputs(&UnboundedFanOut, "const BATCH_SIZE = 10;\nasync function f(o) {\n  await Promise.all(o.ids.map(async (i) => load(i)));\n}"),
-            ["const BATCH_SIZE = 10;\nasync function f(o) {\n  for (let start = 0; start < o.ids.length; start += BATCH_SIZE) {\n    await Promise.all(o.ids.slice(start, start + BATCH_SIZE).map(async (i) => load(i)));\n  }\n}"]
+        assert_fix_outputs(
+            &UnboundedFanOut,
+            &[
+                ("async function f(users) {\n  await Promise.all(users.map((user) => sendEmail(user)));\n}", &["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]),
+                // An existing module-level BATCH_SIZE is reused; a callback naming `i` gets `start`.
+                ("const BATCH_SIZE = 10;\nasync function f(o) {\n  await Promise.all(o.ids.map(async (i) => load(i)));\n}", &["const BATCH_SIZE = 10;\nasync function f(o) {\n  for (let start = 0; start < o.ids.length; start += BATCH_SIZE) {\n    await Promise.all(o.ids.slice(start, start + BATCH_SIZE).map(async (i) => load(i)));\n  }\n}"]),
+            ],
         );
         for source in [
             // Results used.

@@ -12,7 +12,7 @@ use memchr::memmem;
 use tree_sitter::{Node, Tree};
 
 use super::awaits::{await_expression, await_shape, head_of, is_chain_link, AwaitExpr};
-use super::js::{in_async_context, is_function};
+use super::js::{in_async_context, is_function, only_argument};
 
 /// The misparsed awaits (`await (x)(y)`, `await (x).y`, `await [a]`) inside
 /// `within` (itself included), in source order. `module_is_async` as for
@@ -106,11 +106,7 @@ pub fn misparsed_await_call_around<'t>(
     let callee = call.child_by_field_id(crate::field!("function"))?;
     let is_await =
         callee.kind() == "identifier" && source.get(callee.byte_range()) == Some("await");
-    let mut cursor = arguments.walk();
-    let mut items = arguments
-        .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment");
-    let only = items.next() == Some(node) && items.next().is_none();
+    let only = only_argument(arguments) == Some(node);
     (is_await && only && in_async_context(call, module_is_async)).then_some(call)
 }
 

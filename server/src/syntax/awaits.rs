@@ -14,7 +14,10 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::js::{in_async_context, is_for_await, is_function, owner, unwrap_parens, Owner};
+use super::js::{
+    in_async_context, is_for_await, is_function, named_children_but_comments, only_argument, owner,
+    unwrap_parens, Owner,
+};
 
 /// One `await` expression as JavaScript reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,9 +130,7 @@ pub fn await_shape<'t>(source: &str, node: Node<'t>) -> Option<AwaitExpr<'t>> {
         return Some(AwaitExpr {
             node,
             keyword,
-            operand: node
-                .named_children(&mut node.walk())
-                .find(|c| c.kind() != "comment"),
+            operand: named_children_but_comments(node).first().copied(),
             misparsed: false,
         });
     }
@@ -207,12 +208,7 @@ fn single_operand<'t>(top: Node<'t>, keyword: Node<'t>) -> Option<Node<'t>> {
         // `` await `t` ``: the template string is the operand.
         return Some(arguments);
     }
-    let mut cursor = arguments.walk();
-    let mut items = arguments
-        .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment");
-    let only = items.next()?;
-    items.next().is_none().then_some(only)
+    only_argument(arguments)
 }
 
 /// What kind of suspension a point is.

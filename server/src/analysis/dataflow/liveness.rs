@@ -6,6 +6,8 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use crate::syntax::js::named_children_but_comments;
+
 use super::walk::{ancestor_with_range, contains};
 use super::{Binding, FunctionFlow, Kill, LoopInfo};
 
@@ -23,10 +25,8 @@ pub(super) fn block_children(
         }
         if let Some(block) = root.descendant_for_byte_range(kill.block.start, kill.block.end) {
             let block = ancestor_with_range(block, &kill.block);
-            let mut cursor = block.walk();
-            let children: Vec<Range<usize>> = block
-                .named_children(&mut cursor)
-                .filter(|c| c.kind() != "comment")
+            let children: Vec<Range<usize>> = named_children_but_comments(block)
+                .iter()
                 .map(|c| c.byte_range())
                 .collect();
             block_children.insert(key, children);

@@ -10,7 +10,7 @@ use crate::analysis::lookups::Lookup;
 use crate::syntax::awaits;
 use crate::syntax::js::{
     enclosing_class_of_this, first_argument, for_each_own_node, is_async_function,
-    is_constant_template, is_function, method_call, unwrap_parens,
+    is_constant_template, is_function, method_call, named_children_but_comments, unwrap_parens,
 };
 
 impl AsyncFacts {
@@ -115,10 +115,9 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
         return false;
     }
     if let Some(params) = function.child_by_field_id(crate::field!("parameters")) {
-        let mut cursor = params.walk();
-        let plain = params
-            .named_children(&mut cursor)
-            .all(|p| matches!(p.kind(), "identifier" | "comment"));
+        let plain = named_children_but_comments(params)
+            .iter()
+            .all(|p| p.kind() == "identifier");
         if !plain {
             return false;
         }
@@ -129,11 +128,10 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
     if body.kind() != "statement_block" {
         return cannot_throw_to_evaluate(source, body);
     }
-    let mut cursor = body.walk();
-    let statements_cannot_fail = body
-        .named_children(&mut cursor)
+    let statements_cannot_fail = named_children_but_comments(body)
+        .into_iter()
         .all(|statement| match statement.kind() {
-            "comment" | "empty_statement" | "function_declaration" => true,
+            "empty_statement" | "function_declaration" => true,
             "lexical_declaration" | "variable_declaration" => {
                 let mut cursor = statement.walk();
                 let all = statement
@@ -150,10 +148,9 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
                 all
             }
             "try_statement" => catches_without_rethrowing(statement),
-            "return_statement" => statement
-                .named_child(0)
-                .filter(|v| v.kind() != "comment")
-                .is_none_or(|v| cannot_throw_to_evaluate(source, v)),
+            "return_statement" => {
+                returned_value(statement).is_none_or(|v| cannot_throw_to_evaluate(source, v))
+            }
             _ => false,
         });
     if !statements_cannot_fail {
@@ -164,7 +161,7 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
         if node.kind() != "return_statement" {
             return;
         }
-        let Some(value) = node.named_child(0).filter(|v| v.kind() != "comment") else {
+        let Some(value) = returned_value(node) else {
             return;
         };
         let value = unwrap_parens(value);
@@ -179,6 +176,12 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
     returns_settled_values
 }
 
+/// The value a `return` statement hands back; `None` for a bare `return`.
+/// A comment before the value (`return /* why */ g();`) is not the value.
+fn returned_value(statement: Node) -> Option<Node> {
+    named_children_but_comments(statement).first().copied()
+}
+
 /// Literals, empty array and object literals, and functions: evaluating them
 /// cannot throw.
 fn cannot_throw_to_evaluate(source: &str, expr: Node) -> bool {
@@ -187,13 +190,7 @@ fn cannot_throw_to_evaluate(source: &str, expr: Node) -> bool {
         "number" | "string" | "true" | "false" | "null" | "undefined" => true,
         "identifier" => text_of(source, expr) == "undefined",
         "template_string" => is_constant_template(expr),
-        "array" | "object" => {
-            let mut cursor = expr.walk();
-            let empty = expr
-                .named_children(&mut cursor)
-                .all(|c| c.kind() == "comment");
-            empty
-        }
+        "array" | "object" => named_children_but_comments(expr).is_empty(),
         "arrow_function" | "function_expression" => true,
         _ => false,
     }
@@ -304,6 +301,9 @@ mod tests {
             ("async function f({ a }) {}", false),
             ("async function f() { try {} catch ({ code }) {} }", false),
             ("function* f() {}", false),
+            // A comment before the returned value hides nothing.
+            ("async function f() { return /* why */ g(); }", false),
+            ("async function f() { return /* nothing */; }", true),
         ] {
             assert_eq!(cannot_fail_first(source), expected, "{source}");
         }

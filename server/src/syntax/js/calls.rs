@@ -61,6 +61,15 @@ pub fn first_argument(call: Node) -> Option<Node> {
     named_children_but_comments(args).into_iter().next()
 }
 
+/// The argument of an `arguments` list that holds exactly one (comments
+/// aside); `None` when it holds none or several.
+pub fn only_argument(arguments: Node) -> Option<Node> {
+    match named_children_but_comments(arguments)[..] {
+        [only] => Some(only),
+        _ => None,
+    }
+}
+
 pub fn has_optional_chain(node: Node) -> bool {
     let mut cursor = node.walk();
     let found = node

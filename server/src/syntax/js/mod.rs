@@ -19,7 +19,9 @@ mod patterns;
 
 use tree_sitter::Node;
 
-pub use calls::{callee, first_argument, has_optional_chain, is_pause, method_call, receiver};
+pub use calls::{
+    callee, first_argument, has_optional_chain, is_pause, method_call, only_argument, receiver,
+};
 pub use patterns::{parameter_pattern, pattern_identifiers, pattern_names};
 
 /// The node kinds that start a function, each with its own `await`s,
