@@ -284,6 +284,9 @@ fn generator_covers_every_construct_of_its_tier() {
             "await sleep(",
             "other.emit(\"error\"",
             "bus.listenerCount(\"error\")",
+            "await doubleP(",
+            "await refuseP()",
+            "import { promisify } from \"node:util\"",
         ],
     );
     assert!(

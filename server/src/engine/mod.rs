@@ -46,6 +46,7 @@ mod machine;
 mod module_kind;
 mod node_events;
 mod node_modules;
+mod node_util;
 mod ops;
 mod promise;
 mod promise_subclass;

@@ -1,0 +1,85 @@
+//! Node's `util.promisify`, modelled on lib/internal/util.js of Node 24.
+//!
+//! For the timers, Node returns their `util.promisify.custom` function, the `timers/promises`
+//! one. For a function of the program, the promisified function returns `new Promise(...)`
+//! whose executor calls the original with a last callback `(err, value)` that rejects with a
+//! truthy `err` or resolves with `value`: the promise settles when the callback runs, and an
+//! `await` on it resumes one job later. A throw of the original rejects the promise.
+
+use super::builtins::arg;
+use super::machine::{Completion, Machine, Run};
+use super::node_modules::NodeFn;
+use super::value::{Builtin, Native, ObjId, ObjKind, Value};
+
+impl Machine<'_> {
+    /// `util.promisify(f)`.
+    pub(crate) fn promisify(&mut self, function: &Value) -> Run<Value> {
+        let Some(id) = function.as_object() else {
+            return self
+                .abstain("`util.promisify` of a value that is not a function (a TypeError)");
+        };
+        match self.heap[id].kind {
+            ObjKind::Native(Native::Builtin(Builtin::SetTimeout)) => {
+                Ok(self.builtin_value(Builtin::TimersPromisesSetTimeout))
+            }
+            ObjKind::Native(Native::Builtin(Builtin::SetImmediate)) => {
+                Ok(self.builtin_value(Builtin::TimersPromisesSetImmediate))
+            }
+            // A new function on each call, as in Node.
+            ObjKind::Closure { .. } => Ok(Value::Object(self.alloc(ObjKind::Native(
+                Native::Builtin(Builtin::Node(NodeFn::Promisified(id))),
+            )))),
+            _ => self.abstain("`util.promisify` of this function is not modelled by ticklens"),
+        }
+    }
+
+    /// A call of a promisified function: the original runs now, with the callback last.
+    pub(crate) fn call_promisified(
+        &mut self,
+        original: ObjId,
+        this: Value,
+        mut args: Vec<Value>,
+    ) -> Run<Value> {
+        let promise = self.new_promise();
+        let (resolve, reject) = self.resolving_functions(promise);
+        let callback = self.alloc(ObjKind::Native(Native::Builtin(Builtin::Node(
+            NodeFn::PromisifyCallback(resolve),
+        ))));
+        args.push(Value::Object(callback));
+        match self.call(&Value::Object(original), this, args)? {
+            Completion::Normal(result) => {
+                let returns_promise = result
+                    .as_object()
+                    .is_some_and(|id| matches!(self.heap[id].kind, ObjKind::Promise(_)));
+                if returns_promise {
+                    // Node warns on stderr from a nextTick; the callback may never run.
+                    return self.abstain(
+                        "`util.promisify` of a function that returns a promise is not modelled",
+                    );
+                }
+            }
+            // The executor's throw rejects the promise (unless the callback already settled it).
+            Completion::Throw(error) => {
+                self.call(&Value::Object(reject), Value::Undefined, vec![error])?;
+            }
+        }
+        Ok(Value::Object(promise))
+    }
+
+    /// The callback `(err, ...values)`: rejects with a truthy `err`, else resolves with the
+    /// first value; a second call does nothing (the resolving functions' shared flag).
+    pub(crate) fn promisify_callback(&mut self, resolve: ObjId, args: &[Value]) -> Run<Value> {
+        let (promise, flag) = match self.heap[resolve].kind {
+            ObjKind::Native(Native::Resolve { promise, flag }) => (promise, flag),
+            _ => return self.abstain("internal: a promisify callback without its promise"),
+        };
+        let error = arg(args, 0);
+        let settle = if error.truthy() {
+            (Native::Reject { promise, flag }, error)
+        } else {
+            (Native::Resolve { promise, flag }, arg(args, 1))
+        };
+        self.call_native(settle.0, Value::Undefined, vec![settle.1])?;
+        Ok(Value::Undefined)
+    }
+}
