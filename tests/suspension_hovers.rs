@@ -84,7 +84,10 @@ async function main() {
 main();
 "#,
         node_prints: "p,q",
-        says: &["an array of promises yields their values", "one per `next()` call"],
+        says: &[
+            "an array of promises yields their values",
+            "one per `next()` call",
+        ],
     },
     Case {
         name: "a_for_await_over_an_array_awaits_each_element_in_array_order",
@@ -157,7 +160,10 @@ fn every_suspension_hover_states_what_node_24_does() {
         let hover = hover_at_marker(case);
         for part in case.says {
             if !hover.contains(part) {
-                failures.push(format!("{}: the hover does not say {part:?}:\n{hover}", case.name));
+                failures.push(format!(
+                    "{}: the hover does not say {part:?}:\n{hover}",
+                    case.name
+                ));
             }
         }
     }
