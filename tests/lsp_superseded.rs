@@ -17,17 +17,17 @@ const CONTENT_MODIFIED: i64 = -32801;
 /// A text whose insights take a good while: many async functions, all called.
 fn slow_text() -> String {
     const FUNCTIONS: usize = 1500;
-    let mut text = String::new();
-    for i in 0..FUNCTIONS {
-        text.push_str(&format!(
-            "async function f{i}(x) {{\n  const a = await g{i}(x);\n  await null;\n  return a + await Promise.resolve({i});\n}}\n"
-        ));
-    }
-    for i in 0..FUNCTIONS {
-        text.push_str(&format!("f{i}(1);\n"));
-    }
-    text.push_str("console.log('old');\n");
-    text
+    let functions = (0..FUNCTIONS).map(|i| {
+        format!(
+            "async function f{i}(x) {{ const a = await g{i}(x); await null; \
+             return a + await Promise.resolve({i}); }}\n"
+        )
+    });
+    let calls = (0..FUNCTIONS).map(|i| format!("f{i}(1);\n"));
+    functions
+        .chain(calls)
+        .chain(["console.log('old');\n".to_owned()])
+        .collect()
 }
 
 /// The newer text: line 1's `await` has a hover naming `fetch(url)`.

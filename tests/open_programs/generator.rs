@@ -17,59 +17,58 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+/// A library and the harness Node runs with it.
 pub struct Program {
     pub seed: u64,
     pub es_module: bool,
-    /// The library as ticklens reads it.
-    pub plain: String,
-    /// The library Node runs (marks inserted; it loads the instrument first).
-    pub library: String,
-    /// The harness Node runs: imports the library and calls its exports.
+    pub library: Library,
     pub harness: String,
-    /// Byte offset in `plain` where each async function (by id; 0 unused) starts.
+}
+
+/// The library as ticklens reads it and as Node runs it (marks inserted, the instrument loaded
+/// first), and where its async functions and suspensions are in `plain`.
+#[derive(Default)]
+pub struct Library {
+    pub plain: String,
+    pub instrumented: String,
+    /// Byte offset where each async function (by id; 0 unused) starts.
     pub function_starts: Vec<usize>,
-    /// Each suspension (by id): its function and the offset of its keyword (`await`, the `for`
-    /// of a `for await`, `yield`) in `plain`.
-    pub sites: Vec<Site>,
+    /// Byte offset of each suspension's keyword (by id): `await`, the `for` of a `for await`,
+    /// `yield`.
+    pub site_starts: Vec<usize>,
 }
 
-pub struct Site {
-    pub start: usize,
-}
+/// Values the harness passes as `a`, one a line: a native promise, thenables, plain values.
+const VALUES: &str = "\
+Promise.resolve(1)\n\
+{ then(r) { r(2); } }\n\
+3\n\
+null\n\
+new Promise((r) => setImmediate(() => r(4)))\n";
 
-/// Values the harness passes as `a`: a native promise, thenables, plain values.
-const VALUES: &[&str] = &[
-    "Promise.resolve(1)",
-    "{ then(r) { r(2); } }",
-    "3",
-    "null",
-    "new Promise((r) => setImmediate(() => r(4)))",
-];
+/// Stores the harness passes as `db`, one a line: `get` is async, returns a promise, a value
+/// or a thenable.
+const STORES: &str = "\
+{ async get(k) { return k; } }\n\
+{ get(k) { return Promise.resolve(k); } }\n\
+{ get(k) { return k; } }\n\
+{ get(k) { return { then(r) { r(k); } }; } }\n";
 
-/// Stores the harness passes as `db`: `get` is async, returns a promise, a value or a thenable.
-const STORES: &[&str] = &[
-    "{ async get(k) { return k; } }",
-    "{ get(k) { return Promise.resolve(k); } }",
-    "{ get(k) { return k; } }",
-    "{ get(k) { return { then(r) { r(k); } }; } }",
-];
-
-/// Operands every function may await (`a` and `db` are its parameters).
-const OPERANDS: &[&str] = &[
-    "null",
-    "42",
-    "a",
-    "db.get(a)",
-    "settled",
-    "Promise.resolve(a)",
-    "wrap(a)",
-    "emitted(a)",
-    "sleep(0)",
-    "later()",
-    "new Promise((r) => process.nextTick(r))",
-    "Promise.all([settled, wrap(a)])",
-    "Promise.resolve(a).then((v) => v)",
-];
+/// Operands every function may await, one a line (`a` and `db` are its parameters).
+const OPERANDS: &str = "\
+null\n\
+42\n\
+a\n\
+db.get(a)\n\
+settled\n\
+Promise.resolve(a)\n\
+wrap(a)\n\
+emitted(a)\n\
+sleep(0)\n\
+later()\n\
+new Promise((r) => process.nextTick(r))\n\
+Promise.all([settled, wrap(a)])\n\
+Promise.resolve(a).then((v) => v)\n";
 
 /// The library's text before any exported code, per module kind (the instrumented copy loads
 /// the instrument first).
@@ -87,20 +86,6 @@ const HELPERS: &str = "const settled = Promise.resolve(0);\n\
 function wrap(v) { return Promise.resolve(v); }\n\
 function emitted(v) { const e = new EventEmitter(); const p = once(e, \"go\"); e.emit(\"go\", v); return p; }\n";
 
-/// The plain text and the instrumented text, written side by side.
-#[derive(Default)]
-struct Writer {
-    plain: String,
-    instrumented: String,
-}
-
-impl Writer {
-    fn both(&mut self, text: &str) {
-        self.plain.push_str(text);
-        self.instrumented.push_str(text);
-    }
-}
-
 /// How the harness reaches an export, given the library's namespace `lib`.
 enum Export {
     /// `lib.f3(a, db)`
@@ -115,9 +100,7 @@ enum Export {
 
 struct Gen {
     rng: ChaCha8Rng,
-    out: Writer,
-    sites: Vec<Site>,
-    function_starts: Vec<usize>,
+    lib: Library,
     /// Async helpers (id, name) a later function may await.
     helpers: Vec<(usize, String)>,
     exports: Vec<(usize, Export)>,
@@ -126,25 +109,26 @@ struct Gen {
 pub fn generate(seed: u64) -> Program {
     let mut gen = Gen {
         rng: ChaCha8Rng::seed_from_u64(seed),
-        out: Writer::default(),
-        sites: Vec::new(),
-        function_starts: vec![0],
+        lib: Library {
+            function_starts: vec![0],
+            ..Library::default()
+        },
         helpers: Vec::new(),
         exports: Vec::new(),
     };
     let es_module = gen.rng.random_bool(0.5);
-    gen.out.instrumented.push_str(if es_module {
+    gen.lib.instrumented.push_str(if es_module {
         "import \"./rt.cjs\";\n"
     } else {
         "require(\"./rt.cjs\");\n"
     });
-    gen.out.both(prelude(es_module));
-    gen.out.both(HELPERS);
+    gen.both(prelude(es_module));
+    gen.both(HELPERS);
     for _ in 0..gen.rng.random_range(0..=2) {
         gen.helper();
     }
     for _ in 0..gen.rng.random_range(1..=3) {
-        gen.exported_function(es_module);
+        gen.exported_function(es_module, false);
     }
     if gen.rng.random_bool(0.4) {
         gen.class(es_module);
@@ -153,22 +137,18 @@ pub fn generate(seed: u64) -> Program {
         gen.object_literal(es_module);
     }
     if gen.rng.random_bool(0.3) {
-        gen.generator(es_module);
+        gen.exported_function(es_module, true);
     }
     if !es_module {
         let names: Vec<String> = gen.exports.iter().map(|(_, e)| e.binding()).collect();
-        gen.out
-            .both(&format!("module.exports = {{ {} }};\n", names.join(", ")));
+        gen.both(&format!("module.exports = {{ {} }};\n", names.join(", ")));
     }
     let harness = gen.harness(es_module);
     Program {
         seed,
         es_module,
-        plain: gen.out.plain,
-        library: gen.out.instrumented,
+        library: gen.lib,
         harness,
-        function_starts: gen.function_starts,
-        sites: gen.sites,
     }
 }
 
@@ -184,20 +164,31 @@ impl Export {
 }
 
 impl Gen {
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.rng.random_range(0..items.len())]
+    /// Writes `text` to the library's both forms.
+    fn both(&mut self, text: &str) {
+        self.lib.plain.push_str(text);
+        self.lib.instrumented.push_str(text);
     }
 
-    /// Starts async function `id` (its head already written up to `{`): marks the entry.
+    /// One line of `lines`, at random.
+    fn pick<'a>(&mut self, lines: &'a str) -> &'a str {
+        let count = lines.lines().count();
+        lines
+            .lines()
+            .nth(self.rng.random_range(0..count))
+            .unwrap_or_default()
+    }
+
+    /// Writes the head of the next async function (up to its `{`) and marks its entry; its id.
     fn enter(&mut self, head: &str) -> usize {
-        let id = self.function_starts.len();
+        let id = self.lib.function_starts.len();
         let indent = head.len() - head.trim_start().len();
-        self.function_starts.push(self.out.plain.len() + indent);
-        self.out.both(head);
-        self.out
+        self.lib.function_starts.push(self.lib.plain.len() + indent);
+        self.both(head);
+        self.lib
             .instrumented
             .push_str(&format!(" const __c = __T.e({id});"));
-        self.out.both("\n");
+        self.both("\n");
         id
     }
 
@@ -221,67 +212,53 @@ impl Gen {
     /// `await OP` (or `yield OP`), recorded as a site of function `id`.
     fn suspension(&mut self, keyword: &str, this_calls: &[(usize, String)]) {
         let (plain, instrumented) = self.operand(this_calls);
-        let site = self.sites.len();
-        self.sites.push(Site {
-            start: self.out.plain.len(),
-        });
-        self.out.plain.push_str(&format!("{keyword} {plain}"));
-        self.out.instrumented.push_str(&format!(
+        let site = self.lib.site_starts.len();
+        self.lib.site_starts.push(self.lib.plain.len());
+        self.lib.plain.push_str(&format!("{keyword} {plain}"));
+        self.lib.instrumented.push_str(&format!(
             "__T.r(__c, {site}, {keyword} __T.o(__c, {site}, {instrumented}))"
         ));
     }
 
-    /// One statement of function `id`'s body.
+    /// One statement of a function's body: a suspension, bare or inside a declaration, an `if`
+    /// on a parameter, a loop, a `try/finally`; a `for await`; in a generator a `yield`.
     fn statement(&mut self, generator: bool, this_calls: &[(usize, String)]) {
-        let variable = self.sites.len();
-        match self.rng.random_range(0..if generator { 7 } else { 6 }) {
-            0 => {
-                self.out.both(&format!("  const v{variable} = "));
-                self.suspension("await", this_calls);
-                self.out.both(";\n");
-            }
-            1 => {
-                self.out.both("  if (a) {\n    ");
-                self.suspension("await", this_calls);
-                self.out.both(";\n  }\n");
-            }
-            2 => {
-                self.out.both("  for (let i = 0; i < 2; i++) {\n    ");
-                self.suspension("await", this_calls);
-                self.out.both(";\n  }\n");
-            }
-            3 => {
-                self.out.both("  try {\n    ");
-                self.suspension("await", this_calls);
-                self.out.both(";\n  } finally {\n    a = a;\n  }\n");
-            }
-            4 => self.for_await(),
-            5 if generator => {
-                self.out.both("  ");
-                self.suspension("yield", this_calls);
-                self.out.both(";\n");
-            }
-            _ => {
-                self.out.both("  ");
-                self.suspension("await", this_calls);
-                self.out.both(";\n");
-            }
+        const AROUND: &[(&str, &str)] = &[
+            ("  ", ";\n"),
+            ("  if (a) {\n    ", ";\n  }\n"),
+            ("  for (let i = 0; i < 2; i++) {\n    ", ";\n  }\n"),
+            ("  try {\n    ", ";\n  } finally {\n    a = a;\n  }\n"),
+        ];
+        let choice = self.rng.random_range(0..AROUND.len() + 3);
+        if choice == AROUND.len() {
+            return self.for_await();
         }
+        let (keyword, before, after) = match choice.checked_sub(AROUND.len() + 1) {
+            Some(0) => (
+                "await",
+                format!("  const v{} = ", self.lib.site_starts.len()),
+                ";\n",
+            ),
+            Some(_) if generator => ("yield", "  ".to_owned(), ";\n"),
+            Some(_) => ("await", "  ".to_owned(), ";\n"),
+            None => ("await", AROUND[choice].0.to_owned(), AROUND[choice].1),
+        };
+        self.both(&before);
+        self.suspension(keyword, this_calls);
+        self.both(after);
     }
 
     /// `for await (const x of [OP, OP]) {}`: its site resumes at each iteration's start.
     fn for_await(&mut self) {
         let (first, _) = self.operand(&[]);
         let (second, _) = self.operand(&[]);
-        let site = self.sites.len();
-        self.out.both("  ");
-        self.sites.push(Site {
-            start: self.out.plain.len(),
-        });
-        self.out.plain.push_str(&format!(
+        let site = self.lib.site_starts.len();
+        self.both("  ");
+        self.lib.site_starts.push(self.lib.plain.len());
+        self.lib.plain.push_str(&format!(
             "for await (const x{site} of [{first}, {second}]) {{\n  }}\n"
         ));
-        self.out.instrumented.push_str(&format!(
+        self.lib.instrumented.push_str(&format!(
             "for await (const x{site} of __T.o(__c, {site}, [{first}, {second}])) {{ __T.r(__c, {site}, x{site});\n  }}\n"
         ));
     }
@@ -294,44 +271,56 @@ impl Gen {
 
     /// A same-file async helper nothing exports.
     fn helper(&mut self) {
-        let name = format!("helper{}", self.function_starts.len());
+        let name = format!("helper{}", self.lib.function_starts.len());
         let id = self.enter(&format!("async function {name}(a, db) {{"));
         self.body(false, &[]);
-        self.out.both("  return a;\n}\n");
+        self.both("  return a;\n}\n");
         self.helpers.push((id, name));
     }
 
-    fn exported_function(&mut self, es_module: bool) {
-        let name = format!("f{}", self.function_starts.len());
+    /// `export ` in an ES module (CommonJS lists its exports at the end).
+    fn export_keyword(&mut self, es_module: bool) {
         if es_module {
-            self.out.both("export ");
+            self.both("export ");
         }
-        let id = self.enter(&format!("async function {name}(a, db) {{"));
-        self.body(false, &[]);
-        if self.rng.random_bool(0.5) {
-            self.out.both("  return a;\n");
+    }
+
+    /// An exported async function `fN`, or async generator `itemsN`.
+    fn exported_function(&mut self, es_module: bool, generator: bool) {
+        let (prefix, star) = if generator { ("items", "*") } else { ("f", "") };
+        let name = format!("{prefix}{}", self.lib.function_starts.len());
+        self.export_keyword(es_module);
+        let id = self.enter(&format!("async function{star} {name}(a, db) {{"));
+        self.body(generator, &[]);
+        if generator {
+            self.both("  yield a;\n");
+        } else if self.rng.random_bool(0.5) {
+            self.both("  return a;\n");
         }
-        self.out.both("}\n");
-        self.exports.push((id, Export::Function(name)));
+        self.both("}\n");
+        let export = if generator {
+            Export::Generator(name)
+        } else {
+            Export::Function(name)
+        };
+        self.exports.push((id, export));
     }
 
     /// A class whose second method awaits the first through `this`.
     fn class(&mut self, es_module: bool) {
-        let class = format!("Store{}", self.function_starts.len());
-        if es_module {
-            self.out.both("export ");
-        }
-        self.out.both(&format!(
+        let class = format!("Store{}", self.lib.function_starts.len());
+        self.export_keyword(es_module);
+        self.both(&format!(
             "class {class} {{\n  constructor(db) {{ this.db = db; }}\n"
         ));
         let load = self.enter("  async load(a) {");
-        self.out.both("  const db = this.db;\n");
+        self.both("  const db = this.db;\n");
         self.body(false, &[]);
-        self.out.both("  return a;\n  }\n");
+        self.both("  return a;\n  }\n");
         let save = self.enter("  async save(a) {");
-        self.out.both("  const db = this.db;\n");
+        self.both("  const db = this.db;\n");
         self.body(false, &[(load, "load".to_owned())]);
-        self.out.both("  }\n}\n");
+        self.both("  }\n}\n");
         for (id, method) in [(load, "load"), (save, "save")] {
             self.exports.push((
                 id,
@@ -344,26 +333,13 @@ impl Gen {
     }
 
     fn object_literal(&mut self, es_module: bool) {
-        if es_module {
-            self.out.both("export ");
-        }
-        self.out.both("const api = {\n");
+        self.export_keyword(es_module);
+        self.both("const api = {\n");
         let id = self.enter("  async run(a, db) {");
         self.body(false, &[]);
-        self.out.both("  },\n};\n");
+        self.both("  },\n};\n");
         self.exports
             .push((id, Export::ObjectMethod("run".to_owned())));
-    }
-
-    fn generator(&mut self, es_module: bool) {
-        let name = format!("items{}", self.function_starts.len());
-        if es_module {
-            self.out.both("export ");
-        }
-        let id = self.enter(&format!("async function* {name}(a, db) {{"));
-        self.body(true, &[]);
-        self.out.both("  yield a;\n}\n");
-        self.exports.push((id, Export::Generator(name)));
     }
 
     /// The harness: imports the library and calls each export three times, with fresh

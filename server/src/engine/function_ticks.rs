@@ -457,18 +457,11 @@ fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTic
 mod tests {
     use super::*;
 
-    /// Every await's facts, function by function in source order.
-    fn awaits(source: &str, module: ModuleKind) -> Vec<AwaitFacts> {
+    /// One fact of every await, function by function in source order.
+    fn each_await<T>(source: &str, module: ModuleKind, fact: fn(AwaitFacts) -> T) -> Vec<T> {
         let tree = crate::syntax::parse(source, None);
-        function_facts(source, &tree, module)
-            .into_iter()
-            .flat_map(|f| f.awaits)
-            .collect()
-    }
-
-    fn resumes(source: &str, module: ModuleKind) -> Vec<ResumeTick> {
-        let awaits = awaits(source, module).into_iter();
-        awaits.map(|a| a.resume).collect()
+        let functions = function_facts(source, &tree, module).into_iter();
+        functions.flat_map(|f| f.awaits).map(fact).collect()
     }
 
     /// The issue's program: Node resumes the second await after the chain's five jobs, in the
@@ -480,18 +473,13 @@ mod tests {
             console.log(\"after tick\"); }\n\
             main(); let p = Promise.resolve();\n\
             for (let i = 1; i <= 5; i++) p = p.then(() => console.log(\"chain \" + i));\n";
-        let ticks = resumes(source, ModuleKind::CommonJs);
+        let ticks = each_await(source, ModuleKind::CommonJs, |a| a.resume);
         assert_eq!(ticks[0], ResumeTick::AfterEntry { jobs: 1 });
         assert!(
             matches!(&ticks[1], ResumeTick::AfterSettle { jobs: 1, .. }),
             "{:?}",
             ticks[1]
         );
-    }
-
-    fn later_phases(source: &str, module: ModuleKind) -> Vec<Option<LaterPhase>> {
-        let awaits = awaits(source, module).into_iter();
-        awaits.map(|a| a.later_phase).collect()
     }
 
     /// Each later phase is named by what started it; an await in the entry's phase names none.
@@ -503,7 +491,7 @@ mod tests {
             await new Promise((r) => setImmediate(r)); }\n\
             main();\n";
         assert_eq!(
-            later_phases(source, ModuleKind::CommonJs),
+            each_await(source, ModuleKind::CommonJs, |a| a.later_phase),
             [
                 None,
                 Some(LaterPhase::NextTick),
@@ -522,9 +510,12 @@ mod tests {
         let source = "async function main() {\n\
             await new Promise((r) => process.nextTick(r)); }\n\
             main();\n";
-        assert_eq!(later_phases(source, ModuleKind::CommonJs), [None]);
         assert_eq!(
-            later_phases(source, ModuleKind::EsModule),
+            each_await(source, ModuleKind::CommonJs, |a| a.later_phase),
+            [None]
+        );
+        assert_eq!(
+            each_await(source, ModuleKind::EsModule, |a| a.later_phase),
             [Some(LaterPhase::NextTick)]
         );
     }
@@ -538,14 +529,14 @@ mod tests {
             await null; }\n\
             main();\n";
         assert_eq!(
-            resumes(source, ModuleKind::CommonJs),
+            each_await(source, ModuleKind::CommonJs, |a| a.resume),
             [
                 ResumeTick::AfterEntry { jobs: 1 },
                 ResumeTick::AfterEntry { jobs: 2 }
             ]
         );
         // An ES module drains its jobs before any nextTick: a later phase.
-        let esm = resumes(source, ModuleKind::EsModule);
+        let esm = each_await(source, ModuleKind::EsModule, |a| a.resume);
         assert!(
             matches!(&esm[0], ResumeTick::AfterSettle { jobs: 1, .. }),
             "{esm:?}"
@@ -558,7 +549,7 @@ mod tests {
         let source = "async function main() { await null; await null; }\n\
             Promise.resolve().then(() => main());\n";
         assert_eq!(
-            resumes(source, ModuleKind::CommonJs),
+            each_await(source, ModuleKind::CommonJs, |a| a.resume),
             [
                 ResumeTick::AfterEntry { jobs: 1 },
                 ResumeTick::AfterEntry { jobs: 2 }
@@ -576,7 +567,7 @@ mod tests {
             await p; } }\n\
             main();\n";
         assert_eq!(
-            resumes(source, ModuleKind::CommonJs),
+            each_await(source, ModuleKind::CommonJs, |a| a.resume),
             [ResumeTick::AfterSettle {
                 jobs: 1,
                 operand: "p".to_owned(),
@@ -594,7 +585,7 @@ mod tests {
             const x = i === 0 ? Promise.resolve() : { then(r) { r(); } };\n\
             await x; } }\n\
             main();\n";
-        let ticks = resumes(source, ModuleKind::CommonJs);
+        let ticks = each_await(source, ModuleKind::CommonJs, |a| a.resume);
         assert!(matches!(&ticks[0], ResumeTick::Unknown { .. }), "{ticks:?}");
     }
 }

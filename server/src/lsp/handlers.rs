@@ -15,6 +15,7 @@ use crate::syntax;
 use super::backend::Backend;
 use super::capabilities::{negotiate_encoding, server_capabilities};
 use super::convert;
+use super::publication;
 use super::state::{ClientSettings, OpenDocument};
 
 pub fn initialize(backend: &Backend, params: InitializeParams) -> Result<InitializeResult> {
@@ -376,16 +377,7 @@ async fn publish(
     analysis: &Analysis,
     encoding: Encoding,
 ) {
-    // The syntax error is no rule's finding: it comes from the tree itself.
-    let syntax_error = driver::syntax_error(doc.text(), doc.tree());
-    let mut diagnostics: Vec<_> = syntax_error
-        .iter()
-        .chain(&analysis.findings)
-        .map(|finding| convert::diagnostic(doc, finding, encoding))
-        .collect();
-    if analysis.is_partial() {
-        diagnostics.push(convert::partial_notice(analysis.skipped_units));
-    }
+    let diagnostics = publication::diagnostics(doc, analysis, encoding);
     client
         .publish_diagnostics(uri.clone(), diagnostics, Some(doc.version()))
         .await;

@@ -10,6 +10,7 @@ mod code_actions;
 mod convert;
 mod framing;
 mod handlers;
+mod publication;
 mod requests;
 mod state;
 mod transport;

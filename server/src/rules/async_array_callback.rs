@@ -41,8 +41,7 @@ fn check(ctx: &RuleContext) -> Vec<Finding> {
 
 /// The async callbacks an array method ignores or misreads.
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Match<'a>> {
-    let mut found = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &ARRAY_CALLBACKS,
         [
             "array.call",
@@ -61,15 +60,14 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Match<'a>> {
             };
             let method = ctx.text(m.method);
             if consumed_as_promise(ctx, m.call) {
-                return;
+                return None;
             }
             if method.starts_with("reduce") && awaits_accumulator(ctx.source, m.callback) {
-                return;
+                return None;
             }
-            found.push(m);
+            Some(m)
         },
-    );
-    found
+    )
 }
 
 fn message(method: &str) -> String {

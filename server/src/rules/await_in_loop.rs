@@ -50,15 +50,13 @@ struct IndependentLoop<'t> {
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<IndependentLoop<'a>> {
-    let mut found = Vec::new();
     // Only an `await` inside the match makes a finding.
-    ctx.for_each_complete_capture_holding(
+    ctx.filter_map_complete_captures_holding(
         &LOOPS,
         &["await"],
         ["loop", "loop.body"],
-        |[node, body]| found.extend(independent_loop(ctx, node, body)),
-    );
-    found
+        |[node, body]| independent_loop(ctx, node, body),
+    )
 }
 
 fn message(ctx: &RuleContext, found: &IndependentLoop) -> String {

@@ -44,15 +44,13 @@ struct StaleUpdate<'t> {
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<StaleUpdate<'a>> {
-    let mut found = Vec::new();
     // Only an `await` inside the match makes a finding.
-    ctx.for_each_complete_capture_holding(
+    ctx.filter_map_complete_captures_holding(
         &UPDATES,
         &["await"],
         ["update", "update.target", "update.value"],
-        |[update, target, value]| found.extend(stale_update(ctx, update, target, value)),
-    );
-    found
+        |[update, target, value]| stale_update(ctx, update, target, value),
+    )
 }
 
 fn message(ctx: &RuleContext, found: &StaleUpdate) -> String {

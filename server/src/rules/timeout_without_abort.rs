@@ -44,40 +44,38 @@ struct TimerRace<'t> {
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<TimerRace<'a>> {
-    let mut races = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &PROMISE_RACES,
         ["race.call", "race.callee", "race.first", "race.second"],
         |[call, callee, first, second]| {
             let facts = ctx.facts();
             if facts.is_bound("Promise") {
-                return;
+                return None;
             }
             let (work, timer) = if is_timer(ctx, second) {
                 (unwrap_parens(first), unwrap_parens(second))
             } else if is_timer(ctx, first) {
                 (unwrap_parens(second), unwrap_parens(first))
             } else {
-                return;
+                return None;
             };
             let kind = facts.promise_kind(ctx.source, work);
             let is_fetch = kind == Some(PromiseKind::Fetch);
             if !(is_fetch || kind == Some(PromiseKind::AsyncCall)) {
-                return;
+                return None;
             }
             if is_fetch && !fetch_lacks_signal(ctx, work) {
-                return;
+                return None;
             }
-            races.push(TimerRace {
+            Some(TimerRace {
                 call,
                 callee,
                 work,
                 timer,
                 is_fetch,
-            });
+            })
         },
-    );
-    races
+    )
 }
 
 fn message(ctx: &RuleContext, race: &TimerRace) -> String {

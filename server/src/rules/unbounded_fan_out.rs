@@ -76,8 +76,7 @@ struct FanOut<'t> {
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
-    let mut found = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &FAN_OUTS,
         [
             "fan_out.all",
@@ -90,19 +89,18 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
         |[all, callee, method, items, map_call, callback]| {
             let facts = ctx.facts();
             if already_bounded(ctx, items) || !starts_async_work(ctx, facts, callback) {
-                return;
+                return None;
             }
-            found.push(FanOut {
+            Some(FanOut {
                 all,
                 callee,
                 method,
                 items,
                 map_call,
                 callback,
-            });
+            })
         },
-    );
-    found
+    )
 }
 
 fn message(ctx: &RuleContext, fan_out: &FanOut) -> String {
@@ -307,7 +305,7 @@ fn source_mentions(ctx: &RuleContext, root: Node, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::fix_outputs::fix_outputs;
+    use crate::rules::fix_outputs::{assert_fix_outputs, fix_outputs};
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     #[test]
@@ -373,22 +371,23 @@ mod tests {
     /// `await` (tree-sitter-javascript #303); in async code it is an await.
     #[test]
     fn the_fix_batches_a_misparsed_awaited_statement() {
-        assert_eq!(
-            fix_outputs(&UnboundedFanOut, "async function f(users) {\n  await (Promise.all(users.map((user) => sendEmail(user))));\n}"),
-            ["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]
+        assert_fix_outputs(
+            &UnboundedFanOut,
+            &[
+                ("async function f(users) {\n  await (Promise.all(users.map((user) => sendEmail(user))));\n}", &["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]),
+            ],
         );
     }
 
     #[test]
     fn the_fix_batches_awaited_statements_only() {
-        assert_eq!(
-            fix_outputs(&UnboundedFanOut, "async function f(users) {\n  await Promise.all(users.map((user) => sendEmail(user)));\n}"),
-            ["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]
-        );
-        // An existing module-level BATCH_SIZE is reused; a callback naming `i` gets `start`.
-        assert_eq!(
-            fix_outputs(&UnboundedFanOut, "const BATCH_SIZE = 10;\nasync function f(o) {\n  await Promise.all(o.ids.map(async (i) => load(i)));\n}"),
-            ["const BATCH_SIZE = 10;\nasync function f(o) {\n  for (let start = 0; start < o.ids.length; start += BATCH_SIZE) {\n    await Promise.all(o.ids.slice(start, start + BATCH_SIZE).map(async (i) => load(i)));\n  }\n}"]
+        assert_fix_outputs(
+            &UnboundedFanOut,
+            &[
+                ("async function f(users) {\n  await Promise.all(users.map((user) => sendEmail(user)));\n}", &["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]),
+                // An existing module-level BATCH_SIZE is reused; a callback naming `i` gets `start`.
+                ("const BATCH_SIZE = 10;\nasync function f(o) {\n  await Promise.all(o.ids.map(async (i) => load(i)));\n}", &["const BATCH_SIZE = 10;\nasync function f(o) {\n  for (let start = 0; start < o.ids.length; start += BATCH_SIZE) {\n    await Promise.all(o.ids.slice(start, start + BATCH_SIZE).map(async (i) => load(i)));\n  }\n}"]),
+            ],
         );
         for source in [
             // Results used.

@@ -8,7 +8,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::analysis::dataflow;
 use crate::analysis::retention::{self, AwaitRetention};
-use crate::analysis::source_facts::{self, AsyncFacts};
+use crate::analysis::source_facts::{self, AsyncFacts, PromiseKind};
 use crate::engine::{self, ModuleKind, ResumeTick};
 use crate::syntax::awaits::{self, SuspensionKind};
 use crate::syntax::js;
@@ -32,7 +32,8 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         if fact.is_module_body {
             // Module-level bindings live as long as the module: no await
             // retains anything on its account.
-            module_awaits = await_insights(source, root, &fact, &[], module_is_async);
+            module_awaits =
+                await_insights(source, root, &fact, &[], &source_facts, module_is_async);
             continue;
         }
         let Some(node) = root.descendant_for_byte_range(fact.range.start, fact.range.end) else {
@@ -40,7 +41,14 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         };
         let node = enclosing_function_node(node, &fact.range);
         let retention = retention::retained_at_awaits(source, tree, node);
-        let awaits = await_insights(source, node, &fact, &retention, module_is_async);
+        let awaits = await_insights(
+            source,
+            node,
+            &fact,
+            &retention,
+            &source_facts,
+            module_is_async,
+        );
         let head_end = node
             .child_by_field_id(crate::field!("body"))
             .map_or(node.end_byte(), |body| body.start_byte());
@@ -118,6 +126,7 @@ fn await_insights(
     function: Node,
     facts: &engine::AsyncFunctionFacts,
     retention: &[AwaitRetention],
+    source_facts: &AsyncFacts,
     module_is_async: bool,
 ) -> Vec<AwaitInsight> {
     let called = facts.called_by_program;
@@ -168,9 +177,26 @@ fn await_insights(
                 reason: "the code around it is not modelled by ticklens".to_owned(),
             },
         };
+        let operand_node = place.awaited.and_then(|a| a.operand);
+        // Where the file shows the operand is a native promise (a call of
+        // its own async function, `new Promise`, `Promise.resolve`,
+        // `fetch`...), the engine's count for a native promise holds as is.
+        let resume = match resume {
+            ResumeTick::AfterSettle {
+                jobs,
+                operand,
+                if_native_promise: true,
+            } if operand_node.is_some_and(|o| is_native_promise(source, source_facts, o)) => {
+                ResumeTick::AfterSettle {
+                    jobs,
+                    operand,
+                    if_native_promise: false,
+                }
+            }
+            resume => resume,
+        };
         let for_await = (point.kind == SuspensionKind::ForAwait)
             .then(|| iterated(source, function, &point.operand));
-        let operand_node = place.awaited.and_then(|a| a.operand);
         awaits.push(AwaitInsight {
             range: place.range.clone(),
             operand,
@@ -224,6 +250,15 @@ fn suspension_place<'t>(
         }
         SuspensionKind::Yield => None,
     }
+}
+
+/// Whether the file shows `operand` evaluates to a native promise: the
+/// kinds of [`AsyncFacts::promise_kind`] but a `.then` chain, whose
+/// receiver may be any thenable.
+fn is_native_promise(source: &str, facts: &AsyncFacts, operand: Node) -> bool {
+    facts
+        .promise_kind(source, operand)
+        .is_some_and(|kind| kind != PromiseKind::Chain)
 }
 
 /// What the `for await` loop whose iterable is at `iterable` (in

@@ -147,6 +147,13 @@ const CASES: &[Case] = &[
         says: &["Resumes 1 tick after `x` settles (fulfils or rejects), if it is a native `Promise` (this file does not show what it is): a thenable would resume 1 tick later (`await` calls its `then` first), a `Promise` subclass 2 ticks later."],
         silent: &["microtask tick"],
     },
+    // `helper` is an async function of the file: its call is a native promise.
+    Case {
+        name: "an_await_of_an_async_function_of_the_file_needs_no_hedge",
+        source: "async function helper(t) {\n  await null;\n  return t;\n}\nasync function useHelper(t) {\n  const v = $0await helper(t);\n  return v;\n}\n",
+        says: &["Resumes 1 tick after `helper(t)` settles (fulfils or rejects)."],
+        silent: &["native"],
+    },
     Case {
         name: "the_head_of_a_function_the_file_never_calls_says_when_it_settles_without_a_tick",
         source: "async function $0neverCalled(x) {\n  const y = await x;\n  return y;\n}\n",

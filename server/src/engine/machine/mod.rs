@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use super::async_generators::AsyncGenerator;
 use super::bytecode::{FuncId, FunctionCode, HandlerKind};
-use super::scheduler::{EventLoop, Job, Tick};
+use super::scheduler::{Callback, EventLoop, Job};
 use super::tick_observer::Observer;
 use super::value::{Builtin, ObjId, ObjKind, Object, Scope, ScopeId, Value};
 use super::{Abstention, ModuleKind, PrintedLine};
@@ -183,7 +183,7 @@ pub(crate) struct Machine<'s> {
     /// Opaque Node globals and built-in modules, made on first use (`globals.rs`).
     pub opaque_globals: HashMap<Rc<str>, ObjId>,
     pub microtasks: VecDeque<Job>,
-    pub ticks: VecDeque<Tick>,
+    pub ticks: VecDeque<Callback>,
     pub event_loop: EventLoop,
     pub output: Vec<PrintedLine>,
     pub steps: u64,
