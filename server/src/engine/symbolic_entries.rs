@@ -34,6 +34,7 @@ pub(super) fn run_symbolic_entries(
     tree: &Tree,
 ) -> BTreeMap<FuncId, Halt> {
     let mut stops = BTreeMap::new();
+    mark_exports_escaped(machine);
     forget_mutable_state(machine);
     let mut worth = worth_entering(machine);
     if let Some(observer) = machine.observer.as_ref() {
@@ -68,6 +69,30 @@ pub(super) fn run_symbolic_entries(
             }
         }
     }
+}
+
+/// A CommonJS module's exports (`module.exports`, itself or its members)
+/// are called by other modules with anything: they escape.
+fn mark_exports_escaped(machine: &mut Machine) {
+    let global = machine.global;
+    let Some((scope, slot)) = machine.lookup(global, "module") else {
+        return;
+    };
+    let Some(Value::Object(module)) = machine.scopes[scope].vars[slot].value.clone() else {
+        return;
+    };
+    let Some(Value::Object(exports)) = machine.heap[module].get_own("exports").cloned() else {
+        return;
+    };
+    let members = machine.heap[exports].props.iter().map(|(_, value)| value);
+    let funcs: Vec<FuncId> = std::iter::once(&Value::Object(exports))
+        .chain(members)
+        .filter_map(|value| match &machine.heap[value.as_object()?].kind {
+            ObjKind::Closure { func, .. } => Some(*func),
+            _ => None,
+        })
+        .collect();
+    machine.escaped.extend(funcs);
 }
 
 /// Every `let` and `var` binding whose value is not a function becomes an

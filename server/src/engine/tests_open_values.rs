@@ -182,3 +182,18 @@ fn a_symbolic_entry_does_not_trust_the_final_value_of_a_let() {
         ]
     );
 }
+
+/// `module.exports` is called by other modules with anything: an exported
+/// function gets a symbolic entry even when the file calls it too.
+#[test]
+fn an_exported_function_the_file_also_calls_holds_for_any_caller() {
+    let source = "async function load(db) { await db.ready; }\n\
+        module.exports = { load };\n\
+        load({});\n";
+    assert_eq!(
+        resumes(source, "load"),
+        [ResumeTick::Unknown {
+            reason: "varies between calls: tick 1, or one job after `db.ready` settles".to_owned()
+        }]
+    );
+}
