@@ -11,24 +11,21 @@
 //! counting claims by kind, and the awaits that got no definite claim, goes to
 //! `target/claims-report.txt`.
 
+#[path = "claims/driver.rs"]
+mod driver;
 #[path = "claims/generator.rs"]
 mod generator;
-#[path = "claims/measure.rs"]
-mod measure;
-#[path = "differential/node.rs"]
-mod node;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use ticklens::analysis::insights::{self, AwaitInsight, FunctionInsight, Insights};
-use ticklens::engine::{LaterPhase, ModuleKind, ResumeTick};
+use ticklens::engine::{LaterPhase, ResumeTick};
 
+use driver::measure::{ticks_between, Measured, Moment};
+use driver::{first_number, measure, phase_name};
 use generator::Program;
-use measure::{ticks_between, Measured, Moment};
 
 const RUNTIME: &str = include_str!("claims/runtime.js");
 const PROGRAMS: u64 = 420;
@@ -66,25 +63,6 @@ impl Tally {
     }
 }
 
-/// The first whole number in `text`.
-fn first_number(text: &str) -> Option<u64> {
-    let start = text.find(|c: char| c.is_ascii_digit())?;
-    let digits: String = text[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    digits.parse().ok()
-}
-
-/// What `runtime.js` calls a phase started by `phase`.
-fn phase_name(phase: LaterPhase) -> &'static str {
-    match phase {
-        LaterPhase::NextTick => "nextTick",
-        LaterPhase::Timer => "timer",
-        LaterPhase::Immediate => "immediate",
-    }
-}
-
 /// The words a hover uses for `phase` (`insights::short_phase` is the inlay's).
 fn phase_words(phase: LaterPhase) -> &'static str {
     match phase {
@@ -105,19 +83,6 @@ fn write_program(dir: &Path, name: &str, es_module: bool, body: &str) -> PathBuf
     path
 }
 
-fn measure(node: &Path, path: &Path) -> Result<Measured, String> {
-    let run = node::run_node(node, path, Duration::from_secs(20));
-    let measured = measure::parse(&run.stderr)
-        .map_err(|e| format!("{}: {e} ({}): {}", path.display(), run.ending(), run.stderr))?;
-    if let Some(error) = measured.errors.first() {
-        return Err(format!(
-            "{}: the instrument failed: {error}",
-            path.display()
-        ));
-    }
-    Ok(measured)
-}
-
 /// Known answers on Node 24: the generations after entry at which each await resumes.
 const CALIBRATION: &str = r#"
 class Sub extends Promise {}
@@ -133,26 +98,11 @@ async function known() {
 __T.s(1, known());
 "#;
 
-/// Each await's resumption minus the previous one, per the measuring notes.
-const CALIBRATION_STEPS: [u64; 5] = [1, 2, 3, 3, 2];
-
 fn calibrate(node: &Path, dir: &Path) {
     for es_module in [false, true] {
         let path = write_program(dir, "calibration", es_module, CALIBRATION);
         let measured = measure(node, &path).unwrap_or_else(|e| panic!("calibration: {e}"));
-        let entered = measured.calls[0].entered;
-        let mut previous = entered;
-        let mut steps = Vec::new();
-        for resume in &measured.resumes {
-            steps.push(ticks_between(previous, resume.at).unwrap_or(u64::MAX));
-            previous = resume.at;
-        }
-        assert_eq!(
-            steps, CALIBRATION_STEPS,
-            "calibration failed ({}): the instrument does not measure Node 24's known job \
-             counts (await null 1, thenable 2, Promise subclass 3, `return p` 3, `return await p` 2)",
-            path.display()
-        );
+        driver::assert_calibrated(&measured, &path.display().to_string());
     }
 }
 
@@ -516,13 +466,7 @@ impl Checked<'_> {
 }
 
 fn check_program(node: &Path, dir: &Path, program: &Program) -> Result<Tally, String> {
-    let tree = ticklens::syntax::parse(&program.plain, None);
-    let module = if program.es_module {
-        ModuleKind::EsModule
-    } else {
-        ModuleKind::CommonJs
-    };
-    let insights = insights::insights(&program.plain, &tree, module);
+    let insights = driver::insights_of(&program.plain, program.es_module);
     let name = format!("p{}", program.seed);
     let path = write_program(dir, &name, program.es_module, &program.instrumented);
     let measured = measure(node, &path)?;
@@ -550,30 +494,12 @@ fn check_program(node: &Path, dir: &Path, program: &Program) -> Result<Tally, St
 #[test]
 fn every_definite_tick_claim_is_what_node_24_measures() {
     let started = Instant::now();
-    let node = node::require_node_24();
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    calibrate(&node, dir.path());
     let programs: Vec<Program> = (0..PROGRAMS).map(generator::generate).collect();
-    let next = AtomicUsize::new(0);
-    let total = Mutex::new(Tally::default());
-    let failures = Mutex::new(Vec::new());
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| loop {
-                let index = next.fetch_add(1, Ordering::Relaxed);
-                let Some(program) = programs.get(index) else {
-                    return;
-                };
-                match check_program(&node, dir.path(), program) {
-                    Ok(tally) => total.lock().unwrap().merge(tally),
-                    Err(error) => failures.lock().unwrap().push(error),
-                }
-            });
-        }
-    });
-    let total = total.into_inner().unwrap();
-    let failures = failures.into_inner().unwrap();
+    let (tallies, failures) = driver::run_all(&programs, calibrate, check_program);
+    let mut total = Tally::default();
+    for tally in tallies {
+        total.merge(tally);
+    }
     let claims: usize = total.checked.values().sum();
     let awaits: usize = programs.iter().map(|p| p.awaits.len()).sum();
     let unclaimed: usize = total.unclaimed.values().sum();
@@ -622,35 +548,15 @@ fn every_definite_tick_claim_is_what_node_24_measures() {
     for (reason, n) in reasons {
         report.push_str(&format!("  {n:6}  {reason}\n"));
     }
-    report.push_str(
-        "\nk-jobs-after-X resumptions in a later phase than the call's entry, by phase:\n",
-    );
-    for (kind, n) in &total.later_phases {
-        report.push_str(&format!("  {n:6}  {kind}\n"));
-    }
-    report.push_str("\nclaims the instrument cannot measure (not checked):\n");
-    for (kind, n) in &total.unmeasurable {
-        report.push_str(&format!("  {n:6}  {kind}\n"));
-    }
-    let target = node::repo_root().join("target");
-    let _ = std::fs::create_dir_all(&target);
-    let _ = std::fs::write(target.join("claims-report.txt"), &report);
+    report.push_str(&driver::counts_section(
+        "k-jobs-after-X resumptions in a later phase than the call's entry, by phase",
+        &total.later_phases,
+    ));
+    report.push_str(&driver::counts_section(
+        "claims the instrument cannot measure (not checked)",
+        &total.unmeasurable,
+    ));
+    driver::write_report("claims-report.txt", &report);
     eprintln!("{report}");
-    assert!(failures.is_empty(), "runs failed:\n{}", failures.join("\n"));
-    assert!(
-        total.wrong.is_empty(),
-        "{} claims are not what Node 24 measures:\n{}",
-        total.wrong.len(),
-        total
-            .wrong
-            .iter()
-            .take(40)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
-    assert!(
-        claims >= MIN_CLAIMS,
-        "only {claims} claims checked (at least {MIN_CLAIMS} expected)"
-    );
+    driver::assert_verdict(&failures, &total.wrong, claims, MIN_CLAIMS);
 }

@@ -264,6 +264,28 @@ fn generator_covers_every_construct_of_its_tier() {
             "setTimeout(",
         ],
     );
+    must_cover(
+        Tier::NodeModules,
+        &[
+            "require(\"node:events\")",
+            "require(\"events\")",
+            "import { EventEmitter, once } from \"node:events\"",
+            "import EventEmitter, { once } from \"events\"",
+            "import * as events from",
+            "import * as tp from",
+            "require(\"timers/promises\")",
+            "await import(\"",
+            "extends EventEmitter",
+            "bus.once(\"",
+            "bus.off(\"",
+            "bus.addListener(\"",
+            "await once(bus, \"ready\")",
+            "await pause(",
+            "await sleep(",
+            "other.emit(\"error\"",
+            "bus.listenerCount(\"error\")",
+        ],
+    );
     assert!(
         three
             .iter()
@@ -378,6 +400,7 @@ fn engine_matches_node_24_on_generated_programs() {
         Tier::Generators,
         Tier::AsyncGenerators,
         Tier::Builtins,
+        Tier::NodeModules,
     ] {
         let tally = &tallies[&Some(tier)];
         assert!(

@@ -1,8 +1,8 @@
 //! Snapshots of everything the editor shows about *when* code runs, one
 //! readable document per fixture in `tests/fixtures/hovers/`: each source line,
-//! and under it the hovers at every `await` (keyword and operand), every async
-//! function head (`async` keyword and name) and every dropped promise, the inlay
-//! hint labels and the code lens titles. A person reviews the wording in the
+//! and under it the hovers at every `await` (keyword and operand), every `for
+//! await` and `yield`, every async function head (`async` keyword and name)
+//! and every dropped promise, the inlay hint labels and the code lens titles. A person reviews the wording in the
 //! `.snap` files before accepting them.
 //!
 //! The texts come from the calls the LSP handlers make (`insights::insights`,
@@ -80,7 +80,9 @@ fn hover_points(
                 SuspensionKind::ForAwait => {
                     points.push((point.range.start, "`for await`".to_owned()));
                 }
-                SuspensionKind::Yield => {}
+                SuspensionKind::Yield => {
+                    points.push((point.range.start, "`yield`".to_owned()));
+                }
             }
         }
     }
@@ -289,6 +291,8 @@ fixture_tests! {
     every_construct_holds_awaits_and_misparsed_chains_are_awaits => "await_constructs.js",
     an_es_module_top_level_reads_await_chains_as_awaits => "await_constructs_module.mjs",
     awaits_in_a_later_phase_name_the_phase => "later_phases.js",
+    every_suspension_kind_has_its_own_hover => "suspension_kinds.js",
+    a_module_suspends_at_top_level_awaits_and_for_await_loops => "suspension_kinds_module.mjs",
 }
 
 #[test]

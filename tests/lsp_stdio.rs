@@ -231,10 +231,17 @@ fn unknown_documents_get_empty_results() {
 }
 
 /// Needs a server built with the `fault-injection` feature (scripts/test.sh
-/// builds it so); without it no panic happens and this test fails waiting for
-/// the log message.
+/// and .ci/run build it so); without it no panic could happen, so the test
+/// fails at once saying which feature is missing.
 #[test]
 fn a_panicking_analysis_is_contained_and_other_documents_keep_working() {
+    if !cfg!(feature = "fault-injection") {
+        panic!(
+            "this test needs the server built with `--features ticklens/fault-injection` \
+             (scripts/test.sh passes it, and .ci/run runs that): without it the server \
+             cannot panic on purpose"
+        );
+    }
     let mut client = LspClient::spawn_with_env(&[("TICKLENS_FAULT_INJECT_PANIC", "EXPLODE_HERE")]);
     client.initialize(json!({}));
     client.open(

@@ -149,3 +149,60 @@ fn order_explain_prints_a_cause_for_each_line() {
         "A runs in the script, B after the await"
     );
 }
+
+/// Issue 20's two examples: programs using built-in modules whose order Node fully determines.
+const BUILTIN_EXAMPLES: [(&str, &str, &str); 2] = [
+    (
+        "emitter.cjs",
+        r#"const { EventEmitter } = require("node:events");
+const e = new EventEmitter(); e.on("x", () => console.log("x"));
+async function main() { console.log("1"); await null; e.emit("x"); console.log("2"); }
+main(); console.log("3");
+"#,
+        "1\n3\nx\n2\n",
+    ),
+    (
+        "sleep.mjs",
+        r#"import { setTimeout as sleep } from "node:timers/promises";
+async function main() { console.log("1"); await sleep(0); console.log("2"); }
+main(); Promise.resolve().then(() => console.log("3"));
+"#,
+        "1\n3\n2\n",
+    ),
+];
+
+#[test]
+fn order_answers_the_issue_examples_with_built_in_modules_as_node_prints() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, source, expected) in BUILTIN_EXAMPLES {
+        let file = write(dir.path(), name, source);
+        let oracle = node::run_node(&node, &file, Duration::from_secs(10));
+        assert_eq!(
+            (oracle.stdout.as_str(), oracle.code),
+            (expected, Some(0)),
+            "node on {name}: {}",
+            oracle.stderr
+        );
+        let out = ticklens(&["order", file.to_str().unwrap()]);
+        assert_eq!(
+            (text(&out.stdout).as_str(), out.status.code()),
+            (expected, Some(0)),
+            "`order {name}`; stderr: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn order_abstains_naming_a_module_it_cannot_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "uses-lib.js",
+        "const lib = require(\"./lib\");\nconsole.log(\"loaded\");\n",
+    );
+    let out = ticklens(&["order", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "stderr: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("./lib"), "{}", text(&out.stderr));
+}

@@ -14,7 +14,9 @@
 //! 4. names the program does not declare: Node's globals and `typeof`, sloppy and strict `this`,
 //!    shadowed `undefined`, `require` of built-ins (`generator/globals.rs`);
 //! 9. the built-ins ordinary code uses: arrays, `Map`/`Set` iteration, `Object.*`, `JSON.parse`,
-//!    string and number methods (`generator/builtins.rs`).
+//!    string and number methods (`generator/builtins.rs`);
+//! 10. Node's built-in modules by `require`, `import` and `import()`: `EventEmitter` and its
+//!     subclasses, `events.once`, `timers/promises` (`generator/node_modules.rs`).
 //!
 //! Tiers 5 to 8 are one kind of program each: classes, control flow, sync generators, and async
 //! generators with `for await` (`generator/async_generators.rs`).
@@ -37,6 +39,7 @@ mod classes;
 mod control;
 mod functions;
 mod globals;
+mod node_modules;
 
 /// How deep generated functions and callbacks nest.
 const MAX_DEPTH: u32 = 3;
@@ -65,10 +68,13 @@ pub enum Tier {
     AsyncGenerators,
     /// The built-ins ordinary code uses, deciding orders and printed values (`generator/builtins.rs`).
     Builtins,
+    /// Node's built-in modules: emitters, `events.once`, `timers/promises`, `import()`
+    /// (`generator/node_modules.rs`).
+    NodeModules,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 9] = [
+    pub const ALL: [Tier; 10] = [
         Tier::One,
         Tier::Two,
         Tier::Three,
@@ -78,6 +84,7 @@ impl Tier {
         Tier::Generators,
         Tier::AsyncGenerators,
         Tier::Builtins,
+        Tier::NodeModules,
     ];
 
     pub fn number(self) -> u8 {
@@ -91,6 +98,7 @@ impl Tier {
             Tier::Generators => 7,
             Tier::AsyncGenerators => 8,
             Tier::Builtins => 9,
+            Tier::NodeModules => 10,
         }
     }
 
@@ -152,6 +160,9 @@ pub fn generate(tier: Tier, seed: u64) -> Program {
     }
     if tier == Tier::Builtins {
         return builtins::generate(seed);
+    }
+    if tier == Tier::NodeModules {
+        return node_modules::generate(seed);
     }
     if tier.is_syntax_tier() {
         return control::generate(tier, seed);

@@ -10,7 +10,9 @@
 //! - `dependence`: whether an await's operand reads the previous result;
 //! - `tick_text`: the sentences and labels that state a tick, a phase or a
 //!   settle point, with the counts the engine gives;
-//! - `hover_text`, `dropped_text`, `retention_text`: the Markdown of hovers.
+//! - `hover_text`, `dropped_text`, `retention_text`: the Markdown of hovers;
+//! - `suspension_text`: what a `for await` loop, a `yield` and an async
+//!   generator do, which no tick states.
 
 use std::ops::Range;
 
@@ -23,6 +25,7 @@ mod dependence;
 mod dropped_text;
 mod hover_text;
 mod retention_text;
+mod suspension_text;
 #[cfg(test)]
 mod tests;
 mod tick_text;
@@ -30,6 +33,7 @@ mod tick_text;
 pub use build::insights;
 pub use dropped_text::{dropped_consequence, dropped_hover};
 pub use hover_text::{await_hover, function_hover, module_await_hover, shorten};
+pub use suspension_text::{for_await_text, yield_hover, yield_text};
 pub use tick_text::{
     describe_later_resume, describe_resume, short_phase, short_tick, tick_definition,
 };
@@ -56,6 +60,9 @@ pub struct FunctionInsight {
     pub name: String,
     /// Whether the function is an arrow function (`async () => ...`).
     pub is_arrow: bool,
+    /// Whether it is an async generator (`async function*`): a call returns
+    /// an async iterator, not a promise, and its body runs on `next()`.
+    pub is_generator: bool,
     /// The first `await` (the end of the synchronous prefix), if any.
     pub first_await: Option<Range<usize>>,
     /// The first `return` of the function's own code before its first
@@ -67,6 +74,34 @@ pub struct FunctionInsight {
     /// What rejects the function's promise: `throw`s and awaits outside any `try/catch`.
     pub rejected_by: Vec<Rejection>,
     pub awaits: Vec<AwaitInsight>,
+    /// The `yield`s of an async generator (its own, not nested functions').
+    pub yields: Vec<YieldInsight>,
+}
+
+/// A `yield` in an async generator: it awaits its operand, hands the value
+/// to the consumer and waits for the consumer's next `next()`.
+#[derive(Clone, Debug)]
+pub struct YieldInsight {
+    /// The whole `yield` expression.
+    pub range: Range<usize>,
+    /// The operand's text (empty for a bare `yield`).
+    pub operand: String,
+    /// `yield*`: delegates to another iterator.
+    pub delegates: bool,
+    /// The operand is itself an `await` (`yield await x`): the value is
+    /// settled already when the `yield` awaits it.
+    pub awaits_operand: bool,
+}
+
+/// What a `for await` loop iterates over, as far as the file shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Iterated {
+    /// An array literal: a sync iterator, each element awaited in turn.
+    Array,
+    /// A call of an async generator of this file, named.
+    AsyncGenerator(String),
+    /// Code the file does not show (a parameter, another module's value).
+    Unknown,
 }
 
 #[derive(Clone, Debug)]
@@ -77,9 +112,12 @@ pub struct Rejection {
 
 #[derive(Clone, Debug)]
 pub struct AwaitInsight {
-    /// The whole `await` expression.
+    /// The whole `await` expression, or a `for await` loop's head.
     pub range: Range<usize>,
+    /// The operand, or the iterable of a `for await` loop.
     pub operand: String,
+    /// For a `for await` loop, what it iterates over; `None` for an `await`.
+    pub for_await: Option<Iterated>,
     pub resume: ResumeTick,
     /// Every resumption comes in a later phase than the call's entry (after
     /// the nextTick queue, in a timer or an immediate): then no tick number
@@ -147,12 +185,22 @@ impl Insights {
     /// Hover text and range for `offset`, if ticklens has something to say there.
     pub fn hover(&self, source: &str, offset: usize) -> Option<(Range<usize>, String)> {
         if let Some(function) = self.function_at(offset) {
-            if let Some(at) = function
+            let at = function
                 .awaits
                 .iter()
                 .filter(|a| a.range.contains(&offset))
-                .min_by_key(|a| a.range.len())
-            {
+                .min_by_key(|a| a.range.len());
+            // `yield await x`: the await inside is the smaller range.
+            let yielded = function
+                .yields
+                .iter()
+                .filter(|y| y.range.contains(&offset))
+                .min_by_key(|y| y.range.len())
+                .filter(|y| at.is_none_or(|a| y.range.len() < a.range.len()));
+            if let Some(yielded) = yielded {
+                return Some((yielded.range.clone(), yield_hover(function, yielded)));
+            }
+            if let Some(at) = at {
                 return Some((at.range.clone(), await_hover(source, function, at)));
             }
             if function.head.contains(&offset) {

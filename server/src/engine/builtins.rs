@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use super::machine::{normal, Completion, Machine, Run};
-use super::scheduler::{JobKind, Tick, TimerKind};
+use super::scheduler::{Callback, JobKind, TimerKind};
 use super::value::{Builtin, ErrorKind, MathMethod, Native, ObjKind, Value};
 
 /// A built-in's argument `index`, `undefined` when the call passed fewer.
@@ -101,8 +101,8 @@ impl Machine<'_> {
                 if !self.is_callable(&callback) {
                     return self.abstain("process.nextTick without a function (a TypeError)");
                 }
-                self.ticks.push_back(Tick {
-                    callback,
+                self.ticks.push_back(Callback {
+                    function: callback,
                     args: args.collect(),
                 });
                 normal(Value::Undefined)

@@ -148,7 +148,7 @@ impl<'s> Compiler<'s> {
         let mut b = FnBuilder::new(is_module);
         self.strict = super::strict_mode::is_strict(root, self.src, is_module);
         let outer = b.at(root);
-        let children: Vec<Node> = named_children(root);
+        let children: Vec<Node> = js::named_children_but_comments(root);
         self.hoist_vars(&mut b, root);
         self.hoist_imports(&mut b, &children);
         self.statements(&mut b, &children);
@@ -242,7 +242,10 @@ impl<'s> Compiler<'s> {
             b.emit(Op::LoadArg(0));
             b.emit(Op::Declare(Rc::from(self.text(param)), DeclKind::Let));
         } else if let Some(params) = node.child_by_field_id(crate::field!("parameters")) {
-            for (index, param) in named_children(params).into_iter().enumerate() {
+            for (index, param) in js::named_children_but_comments(params)
+                .into_iter()
+                .enumerate()
+            {
                 let span = b.at(param);
                 self.parameter(&mut b, param, index);
                 b.restore(span);
@@ -251,7 +254,7 @@ impl<'s> Compiler<'s> {
         match node.child_by_field_id(crate::field!("body")) {
             Some(body) if body.kind() == "statement_block" => {
                 self.hoist_vars(&mut b, body);
-                let statements = named_children(body);
+                let statements = js::named_children_but_comments(body);
                 self.statements(&mut b, &statements);
                 self.implicit_return(&mut b);
             }
@@ -333,10 +336,10 @@ impl<'s> Compiler<'s> {
         let mut names: Vec<&'s str> = Vec::new();
         let mut stack = vec![body];
         while let Some(node) = stack.pop() {
-            for child in named_children(node) {
+            for child in js::named_children_but_comments(node) {
                 match child.kind() {
                     "variable_declaration" => {
-                        for decl in named_children(child) {
+                        for decl in js::named_children_but_comments(child) {
                             if let Some(name) = decl.child_by_field_id(crate::field!("name")) {
                                 pattern_names(self.src, name, &mut names);
                             }
@@ -369,13 +372,6 @@ impl<'s> Compiler<'s> {
 
 /// The hidden binding that holds `this` in a derived constructor.
 pub(crate) const THIS_BINDING: &str = "%this";
-
-pub(crate) fn named_children(node: Node) -> Vec<Node> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment")
-        .collect()
-}
 
 /// The children of `node` in the fields `ids` (each from `crate::field!`),
 /// or `None` when one is missing, as in a malformed tree.

@@ -6,8 +6,9 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::bytecode::Op;
-use super::compile::{fields, named_children, Compiler, FnBuilder};
+use super::compile::{fields, Compiler, FnBuilder};
 use super::compile_chain::in_optional_chain;
+use crate::syntax::js::named_children_but_comments;
 
 impl Compiler<'_> {
     /// Pushes the arguments; `Some(true)` when they contain a spread (then a
@@ -24,7 +25,7 @@ impl Compiler<'_> {
             b.abstain("tagged templates are not modelled");
             return None;
         }
-        let list = named_children(args);
+        let list = named_children_but_comments(args);
         if list.iter().any(|a| a.kind() == "spread_element") {
             b.emit(Op::Array(0));
             for arg in list {

@@ -12,8 +12,9 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::bytecode::{DeclKind, DefineKind, Op};
-use super::compile::{has_token, named_children, Compiler, FnBuilder, THIS_BINDING};
+use super::compile::{has_token, Compiler, FnBuilder, THIS_BINDING};
 use super::value::Value;
+use crate::syntax::js::named_children_but_comments;
 
 /// What `this` and `super` mean in the function being compiled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -107,7 +108,7 @@ impl<'s> Compiler<'s> {
     /// The private names a class body declares, each with its unique key.
     fn declare_private_names(&mut self, body: Node) {
         let mut scope = Vec::new();
-        for member in named_children(body) {
+        for member in named_children_but_comments(body) {
             let key = match member.kind() {
                 "method_definition" => member.child_by_field_id(crate::field!("name")),
                 "field_definition" => member.child_by_field_id(crate::field!("property")),
@@ -179,14 +180,14 @@ impl<'s> Compiler<'s> {
             .child_by_field_id(crate::field!("name"))
             .map(|n| self.text(n));
         let name: Rc<str> = Rc::from(own_name.or(binding).unwrap_or(""));
-        let children = named_children(node);
+        let children = named_children_but_comments(node);
         if children.iter().any(|c| c.kind() == "decorator") {
             return b.abstain("decorators are not modelled");
         }
         let heritage = children
             .iter()
             .find(|c| c.kind() == "class_heritage")
-            .and_then(|h| named_children(*h).into_iter().next());
+            .and_then(|h| named_children_but_comments(*h).into_iter().next());
         let Some(body) = node.child_by_field_id(crate::field!("body")) else {
             return b.abstain("a class without a body");
         };
@@ -248,7 +249,7 @@ impl<'s> Compiler<'s> {
     /// does not model.
     fn class_members<'t>(&mut self, b: &mut FnBuilder, body: Node<'t>) -> Option<Members<'t>> {
         let mut members = Members::default();
-        for member in named_children(body) {
+        for member in named_children_but_comments(body) {
             match member.kind() {
                 "method_definition" => {
                     let key = member.child_by_field_id(crate::field!("name"));

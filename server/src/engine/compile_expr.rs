@@ -5,10 +5,11 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::bytecode::{BinOp, Op, UnOp};
-use super::compile::{fields, named_children, Compiler, FnBuilder};
+use super::compile::{fields, Compiler, FnBuilder};
 use super::compile_chain::in_optional_chain;
 use super::compile_literal::{decode_escape, decode_string, parse_number};
 use super::value::Value;
+use crate::syntax::js::named_children_but_comments;
 use crate::syntax::{self, awaits, js};
 
 impl<'s> Compiler<'s> {
@@ -164,7 +165,7 @@ impl<'s> Compiler<'s> {
                 b.patch(to_end);
             }
             "sequence_expression" => {
-                let parts = named_children(node);
+                let parts = named_children_but_comments(node);
                 for (i, part) in parts.iter().enumerate() {
                     self.expression(b, *part);
                     if i + 1 < parts.len() {
@@ -192,7 +193,7 @@ impl<'s> Compiler<'s> {
     fn template(&mut self, b: &mut FnBuilder, node: Node) {
         let mut parts = 0;
         let mut pending = String::new();
-        for child in named_children(node) {
+        for child in named_children_but_comments(node) {
             match child.kind() {
                 "string_fragment" => pending.push_str(self.text(child)),
                 "escape_sequence" => match decode_escape(self.text(child)) {

@@ -7,8 +7,9 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::bytecode::{DefineKind, Op};
-use super::compile::{fields, has_token, named_children, Compiler, FnBuilder};
+use super::compile::{fields, has_token, Compiler, FnBuilder};
 use super::compile_class::accessor_kind;
+use crate::syntax::js::named_children_but_comments;
 
 impl Compiler<'_> {
     pub(crate) fn array_element(&mut self, b: &mut FnBuilder, element: Node) {
@@ -25,7 +26,7 @@ impl Compiler<'_> {
     }
 
     pub(crate) fn array(&mut self, b: &mut FnBuilder, node: Node) {
-        let elements = named_children(node);
+        let elements = named_children_but_comments(node);
         // A hole (`[1, , 2]`) shows as two adjacent commas.
         let text = self.text(node);
         if text.replace(char::is_whitespace, "").contains(",,")
@@ -48,7 +49,7 @@ impl Compiler<'_> {
 
     pub(crate) fn object(&mut self, b: &mut FnBuilder, node: Node) {
         // Accessors and spreads define members one at a time, in order.
-        if named_children(node).into_iter().any(|member| {
+        if named_children_but_comments(node).into_iter().any(|member| {
             member.kind() == "spread_element"
                 || (member.kind() == "method_definition"
                     && (has_token(member, "get") || has_token(member, "set")))
@@ -56,7 +57,7 @@ impl Compiler<'_> {
             return self.object_with_accessors(b, node);
         }
         let mut keys: Vec<Rc<str>> = Vec::new();
-        for member in named_children(node) {
+        for member in named_children_but_comments(node) {
             let Some((key, _)) = self.object_member(b, member) else {
                 return;
             };
@@ -75,7 +76,7 @@ impl Compiler<'_> {
     /// order, so accessors and data properties keep their places.
     fn object_with_accessors(&mut self, b: &mut FnBuilder, node: Node) {
         b.emit(Op::Object(Vec::new()));
-        for member in named_children(node) {
+        for member in named_children_but_comments(node) {
             let span = b.at(member);
             if member.kind() == "spread_element" {
                 let Some(source) = member.named_child(0) else {
@@ -162,7 +163,7 @@ pub(crate) fn string_key(compiler: &Compiler, node: Node) -> Option<String> {
 
 pub(crate) fn decode_string(compiler: &Compiler, node: Node) -> Option<String> {
     let mut out = String::new();
-    for child in named_children(node) {
+    for child in named_children_but_comments(node) {
         match child.kind() {
             "string_fragment" => out.push_str(compiler.text(child)),
             "escape_sequence" => out.push_str(&decode_escape(compiler.text(child))?),

@@ -10,9 +10,10 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::bytecode::{DeclKind, Op};
-use super::compile::{named_children, Compiler, FnBuilder};
+use super::compile::{Compiler, FnBuilder};
 use super::compile_literal::decode_string;
 use super::value::Value;
+use crate::syntax::js::named_children_but_comments;
 
 /// The hidden globals `install_globals.rs` binds to the module loaders.
 pub(crate) const IMPORT_BINDING: &str = "%import";
@@ -57,7 +58,7 @@ impl<'s> Compiler<'s> {
 
     fn import_statement(&mut self, b: &mut FnBuilder, node: Node, source: Node) {
         let span = b.at(node);
-        let clause = named_children(node)
+        let clause = named_children_but_comments(node)
             .into_iter()
             .find(|c| c.kind() == "import_clause");
         let Some(clause) = clause else {
@@ -67,11 +68,11 @@ impl<'s> Compiler<'s> {
             }
             return b.restore(span);
         };
-        for part in named_children(clause) {
+        for part in named_children_but_comments(clause) {
             match part.kind() {
                 "identifier" => self.bind_import(b, source, false, part),
                 "namespace_import" => {
-                    if let Some(name) = named_children(part).into_iter().next() {
+                    if let Some(name) = named_children_but_comments(part).into_iter().next() {
                         self.bind_import(b, source, true, name);
                     }
                 }
@@ -95,7 +96,7 @@ impl<'s> Compiler<'s> {
         if !self.load_module(b, source, false) {
             return;
         }
-        for specifier in named_children(list) {
+        for specifier in named_children_but_comments(list) {
             let Some(imported) = specifier.child_by_field_id(crate::field!("name")) else {
                 continue;
             };

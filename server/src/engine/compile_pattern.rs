@@ -12,8 +12,9 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::bytecode::{BinOp, DeclKind, Op};
-use super::compile::{fields, named_children, Compiler, FnBuilder};
+use super::compile::{fields, Compiler, FnBuilder};
 use super::value::Value;
+use crate::syntax::js::named_children_but_comments;
 
 /// What a pattern does with each value it takes apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,7 +139,7 @@ impl<'s> Compiler<'s> {
         // §14.3.3.1 step 1: RequireObjectCoercible, even for `{}`.
         b.emit(Op::RequireObjectCoercible);
         let mut taken: Vec<Rc<str>> = Vec::new();
-        for member in named_children(pattern) {
+        for member in named_children_but_comments(pattern) {
             let span = b.at(member);
             match member.kind() {
                 "shorthand_property_identifier_pattern" => {
@@ -240,7 +241,7 @@ pub(crate) fn pattern_names<'s>(src: &'s str, pattern: Node, out: &mut Vec<&'s s
             }
         }
         "object_pattern" | "array_pattern" | "rest_pattern" => {
-            for child in named_children(pattern) {
+            for child in named_children_but_comments(pattern) {
                 pattern_names(src, child, out);
             }
         }

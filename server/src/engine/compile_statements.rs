@@ -7,9 +7,10 @@ use std::rc::Rc;
 use tree_sitter::Node;
 
 use super::bytecode::{DeclKind, HandlerKind, Op};
-use super::compile::{named_children, Compiler, FnBuilder};
+use super::compile::{Compiler, FnBuilder};
 use super::compile_pattern::{pattern_names, BindMode};
 use super::value::Value;
+use crate::syntax::js::named_children_but_comments;
 
 impl Compiler<'_> {
     /// A statement list: hoists its function declarations and `let`/`const`.
@@ -47,7 +48,7 @@ impl Compiler<'_> {
                 }
                 "lexical_declaration" => {
                     let mut names = Vec::new();
-                    for decl in named_children(*statement) {
+                    for decl in named_children_but_comments(*statement) {
                         if let Some(name) = decl.child_by_field_id(crate::field!("name")) {
                             pattern_names(self.src, name, &mut names);
                         }
@@ -65,7 +66,7 @@ impl Compiler<'_> {
         if node.kind() == "statement_block" {
             b.emit(Op::PushScope);
             b.scopes += 1;
-            let statements = named_children(node);
+            let statements = named_children_but_comments(node);
             self.statements(b, &statements);
             b.scopes -= 1;
             b.emit(Op::PopScope);
@@ -158,7 +159,7 @@ impl Compiler<'_> {
             "var" => DeclKind::Var,
             _ => return b.abstain("`using` declarations are not modelled"),
         };
-        for decl in named_children(node) {
+        for decl in named_children_but_comments(node) {
             if decl.kind() != "variable_declarator" {
                 continue;
             }

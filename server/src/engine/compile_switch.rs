@@ -5,7 +5,8 @@
 use tree_sitter::Node;
 
 use super::bytecode::{BinOp, DeclKind, Op};
-use super::compile::{fields, named_children, Compiler, FnBuilder};
+use super::compile::{fields, Compiler, FnBuilder};
+use crate::syntax::js::named_children_but_comments;
 
 impl<'s> Compiler<'s> {
     pub(crate) fn switch_statement(&mut self, b: &mut FnBuilder, node: Node) {
@@ -19,12 +20,12 @@ impl<'s> Compiler<'s> {
         b.scopes += 1;
         let discriminant = self.hidden_name("switch");
         b.emit(Op::Declare(discriminant.clone(), DeclKind::Const));
-        let clauses = named_children(body);
+        let clauses = named_children_but_comments(body);
         let bodies: Vec<Vec<Node>> = clauses
             .iter()
             .map(|clause| {
                 let test = clause.child_by_field_id(crate::field!("value"));
-                named_children(*clause)
+                named_children_but_comments(*clause)
                     .into_iter()
                     .filter(|child| Some(child.id()) != test.map(|t| t.id()))
                     .collect()

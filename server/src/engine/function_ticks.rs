@@ -2,27 +2,30 @@
 //! when each async function's promise settles (see `tick_observer.rs`, which
 //! records them during a run, for what a tick is).
 //!
-//! Facts come from running the program with an observer: every activation
-//! reports when each of its awaits resumed and when its outer promise
-//! settled. Async functions the program never calls are then called once
-//! each, with `undefined` arguments, after the program's own run; their
-//! await facts hold for that call only (`called_by_program` is false) and
-//! their settle tick is not claimed. Awaits a run never resumes are
-//! `Unknown`, saying where the run stopped, except an await directly on a
-//! call (or `new`), which resumes as many jobs after that promise settles as
-//! `await` on a native promise costs (`job_counts().await_native_promise`,
-//! V8's await fast path), if it is one.
+//! Facts come from running the program with an observer, as a facts run
+//! (`machine/unknowns.rs`: what the engine cannot see becomes an unknown
+//! value and the run goes on): every activation reports when each of its
+//! awaits resumed and when its outer promise settled. Every async function
+//! is then entered once more from a symbolic entry, with unknown arguments
+//! and `this` (`symbolic_entries.rs`), and those observations merge with the
+//! program's calls: a tick only when all agree. A function the program never
+//! calls has only its symbolic entry (`called_by_program` is false), and its
+//! settle tick is not claimed. Awaits no run resumes are `Unknown`, saying
+//! where the run stopped, except an await directly on a call (or `new`),
+//! which resumes as many jobs after that promise settles as `await` on a
+//! native promise costs (`job_counts().await_native_promise`, V8's await
+//! fast path), if it is one.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use tree_sitter::Tree;
 
+use super::bytecode::FuncId;
 use super::machine::{Halt, Machine};
 use super::promise::PromiseState;
 use super::scheduler::PhaseKind;
 use super::tick_observer::{Observed, Observer};
-use super::value::{ObjKind, Value};
 use super::{Abstention, ModuleKind, OrderOutcome};
 
 /// When one `await` resumes, or when a function's promise settles.
@@ -66,7 +69,7 @@ impl LaterPhase {
             PhaseKind::NextTick => Some(LaterPhase::NextTick),
             PhaseKind::Timer => Some(LaterPhase::Timer),
             PhaseKind::Immediate => Some(LaterPhase::Immediate),
-            PhaseKind::Main | PhaseKind::IsolatedCall => None,
+            PhaseKind::Main | PhaseKind::IsolatedCall | PhaseKind::UnknownSettles => None,
         }
     }
 }
@@ -104,8 +107,8 @@ pub struct AsyncFunctionFacts {
     /// Every call's promise settled in a later phase than the call's entry, of this kind.
     pub settles_in: Option<LaterPhase>,
     /// Whether the program's own run entered the function. When it did not,
-    /// the facts come from one synthetic call with `undefined` arguments and
-    /// hold only for such a call.
+    /// the awaits' facts come from its symbolic entry alone (unknown arguments
+    /// and `this`, after the program's run).
     pub called_by_program: bool,
     /// The body of an ES module, which awaits at its top level: `range` is
     /// the whole program and `name` is empty.
@@ -138,33 +141,25 @@ pub fn facts_and_order(
         }
     }
     machine.observer = Some(observer);
-    let program_outcome = machine.run_program().err();
-    let order = super::outcome_of_run(&machine, program_outcome.as_ref());
-    // How often the program itself entered each function (before the synthetic calls).
-    let mut entries: std::collections::BTreeMap<usize, usize> = Default::default();
-    if let Some(observer) = machine.observer.as_ref() {
-        for &(func, ..) in &observer.outer_promises {
-            *entries.entry(func).or_default() += 1;
-        }
+    machine.open = true;
+    let mut program_outcome = machine.run_program().err();
+    // The order run would have stopped at the first unknown.
+    let order = match machine.first_unknown.take() {
+        Some(abstention) => OrderOutcome::Abstained(abstention),
+        None => super::outcome_of_run(&machine, program_outcome.as_ref()),
+    };
+    if program_outcome.is_none() {
+        program_outcome = machine.settle_unknowns().err();
     }
-    run_uncalled_functions(&mut machine);
+    // How often the program itself entered each function (before the symbolic entries).
+    let entries = entry_counts(machine.observer.as_ref());
+    let entry_stops = super::symbolic_entries::run_symbolic_entries(&mut machine, source, tree);
     let Some(observer) = machine.observer.take() else {
         return (Vec::new(), order);
     };
+    let all_entries = entry_counts(Some(&observer));
     // Where and why the program's run stopped, if it stopped early.
-    let stop = program_outcome.map(|halt| match &halt {
-        Halt::Abstain(Abstention { reason, range }) => {
-            let place = range.as_ref().map_or(String::new(), |range| {
-                let line = source[..range.start.min(source.len())]
-                    .matches('\n')
-                    .count()
-                    + 1;
-                format!(" at line {line}")
-            });
-            format!("the engine stopped{place} ({})", reason)
-        }
-        Halt::Crash(message) => format!("the process exits first ({message})"),
-    });
+    let stop = program_outcome.map(|halt| describe_halt(source, &halt));
     let stop_reason = stop.as_ref().map(|stop| format!("not reached: {stop}"));
     let mut facts = Vec::new();
     for (func, code) in machine.funcs.iter().enumerate() {
@@ -180,7 +175,7 @@ pub fn facts_and_order(
                     .get(&(func, span.start, span.end))
                     .cloned()
                     .unwrap_or_default();
-                let calls = entries.get(&func).copied().unwrap_or(0);
+                let calls = all_entries.get(&func).copied().unwrap_or(0);
                 let after_settle = observer
                     .jobs_after_settle
                     .get(&(func, span.start, span.end))
@@ -193,7 +188,13 @@ pub fn facts_and_order(
                         let operand = observer.operand_text.get(&span.start);
                         same_jobs_after_settle(after_settle, operand).unwrap_or(unknown)
                     }
-                    None => unseen_await(source, tree, span, stop_reason.as_deref()),
+                    None => {
+                        let entry_stop = entry_stops
+                            .get(&func)
+                            .map(|halt| format!("not reached: {}", describe_halt(source, halt)));
+                        let stop = stop_reason.as_deref().or(entry_stop.as_deref());
+                        unseen_await(source, tree, span, stop)
+                    }
                 };
                 let (thenable_runs, other_runs) = observer
                     .operand_kinds
@@ -241,34 +242,30 @@ pub fn facts_and_order(
     (facts, order)
 }
 
-/// Calls each async closure the run created but never called, one by one.
-fn run_uncalled_functions(machine: &mut Machine) {
-    let Some(observer) = machine.observer.as_ref() else {
-        return;
-    };
-    let entered: BTreeSet<usize> = observer.outer_promises.iter().map(|o| o.0).collect();
-    let mut seen = BTreeSet::new();
-    let closures: Vec<(usize, usize)> = machine
-        .heap
-        .iter()
-        .enumerate()
-        .filter_map(|(id, object)| match object.kind {
-            ObjKind::Closure { func, .. } => Some((func, id)),
-            _ => None,
-        })
-        .filter(|(func, _)| machine.funcs[*func].is_async && !entered.contains(func))
-        .filter(|(func, _)| seen.insert(*func))
-        .collect();
-    for (_, closure) in closures {
-        machine.unhandled.clear();
-        machine.microtasks.clear();
-        machine.ticks.clear();
-        machine.steps = 0;
-        machine.start_phase(PhaseKind::IsolatedCall);
-        let _ = machine
-            .call(&Value::Object(closure), Value::Undefined, Vec::new())
-            .and_then(|_| machine.run_after_isolated_call());
+/// Where and why a run stopped, for the awaits it never reached.
+fn describe_halt(source: &str, halt: &Halt) -> String {
+    match halt {
+        Halt::Abstain(Abstention { reason, range }) => {
+            let place = range.as_ref().map_or(String::new(), |range| {
+                let line = source[..range.start.min(source.len())]
+                    .matches('\n')
+                    .count()
+                    + 1;
+                format!(" at line {line}")
+            });
+            format!("the engine stopped{place} ({reason})")
+        }
+        Halt::Crash(message) => format!("the process exits first ({message})"),
     }
+}
+
+/// How often each function was entered, so far in the run.
+fn entry_counts(observer: Option<&Observer>) -> BTreeMap<FuncId, usize> {
+    let mut entries = BTreeMap::new();
+    for &(func, ..) in observer.map_or(&[][..], |o| o.outer_promises.as_slice()) {
+        *entries.entry(func).or_default() += 1;
+    }
+    entries
 }
 
 /// `tick 1, then 2, then 3`, or `tick 1, then 2, then 3, …` for more than four.
@@ -321,13 +318,38 @@ fn summarize(observed: &[Observed], calls: usize) -> Option<ResumeTick> {
             (true, 1) => format!("varies: {} (loop iterations)", tick_list(&ticks, ", then ")),
             (true, _) => format!("varies between calls: {}", tick_list(&ticks, " or ")),
             (false, 1) => "varies between loop iterations".to_owned(),
-            (false, _) => "varies between calls".to_owned(),
+            (false, _) => match described(observed).as_slice() {
+                [] | [_] => "varies between calls".to_owned(),
+                several => format!("varies between calls: {}", several.join(", or ")),
+            },
         };
         return Some(ResumeTick::Unknown { reason });
     }
     Some(to_tick(first).unwrap_or(ResumeTick::Unknown {
         reason: "resumes after a timer or other macrotask".to_owned(),
     }))
+}
+
+/// The distinct observations that have a tick, in words (at most four).
+fn described(observed: &[Observed]) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for o in observed {
+        let text = match o {
+            Observed::AfterEntry(u32::MAX) => continue,
+            Observed::AfterEntry(jobs) => format!("tick {jobs}"),
+            Observed::AfterSettle { jobs, operand, .. } => {
+                let plural = if *jobs == 1 { "" } else { "s" };
+                format!(
+                    "{} job{plural} after `{operand}` settles",
+                    super::count_word(*jobs)
+                )
+            }
+        };
+        if !words.contains(&text) && words.len() < 4 {
+            words.push(text);
+        }
+    }
+    words
 }
 
 /// When the ticks after entry differ between activations (a loop, several
@@ -435,18 +457,11 @@ fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTic
 mod tests {
     use super::*;
 
-    /// Every await's facts, function by function in source order.
-    fn awaits(source: &str, module: ModuleKind) -> Vec<AwaitFacts> {
+    /// One fact of every await, function by function in source order.
+    fn each_await<T>(source: &str, module: ModuleKind, fact: fn(AwaitFacts) -> T) -> Vec<T> {
         let tree = crate::syntax::parse(source, None);
-        function_facts(source, &tree, module)
-            .into_iter()
-            .flat_map(|f| f.awaits)
-            .collect()
-    }
-
-    fn resumes(source: &str, module: ModuleKind) -> Vec<ResumeTick> {
-        let awaits = awaits(source, module).into_iter();
-        awaits.map(|a| a.resume).collect()
+        let functions = function_facts(source, &tree, module).into_iter();
+        functions.flat_map(|f| f.awaits).map(fact).collect()
     }
 
     /// The issue's program: Node resumes the second await after the chain's five jobs, in the
@@ -458,18 +473,13 @@ mod tests {
             console.log(\"after tick\"); }\n\
             main(); let p = Promise.resolve();\n\
             for (let i = 1; i <= 5; i++) p = p.then(() => console.log(\"chain \" + i));\n";
-        let ticks = resumes(source, ModuleKind::CommonJs);
+        let ticks = each_await(source, ModuleKind::CommonJs, |a| a.resume);
         assert_eq!(ticks[0], ResumeTick::AfterEntry { jobs: 1 });
         assert!(
             matches!(&ticks[1], ResumeTick::AfterSettle { jobs: 1, .. }),
             "{:?}",
             ticks[1]
         );
-    }
-
-    fn later_phases(source: &str, module: ModuleKind) -> Vec<Option<LaterPhase>> {
-        let awaits = awaits(source, module).into_iter();
-        awaits.map(|a| a.later_phase).collect()
     }
 
     /// Each later phase is named by what started it; an await in the entry's phase names none.
@@ -481,7 +491,7 @@ mod tests {
             await new Promise((r) => setImmediate(r)); }\n\
             main();\n";
         assert_eq!(
-            later_phases(source, ModuleKind::CommonJs),
+            each_await(source, ModuleKind::CommonJs, |a| a.later_phase),
             [
                 None,
                 Some(LaterPhase::NextTick),
@@ -500,9 +510,12 @@ mod tests {
         let source = "async function main() {\n\
             await new Promise((r) => process.nextTick(r)); }\n\
             main();\n";
-        assert_eq!(later_phases(source, ModuleKind::CommonJs), [None]);
         assert_eq!(
-            later_phases(source, ModuleKind::EsModule),
+            each_await(source, ModuleKind::CommonJs, |a| a.later_phase),
+            [None]
+        );
+        assert_eq!(
+            each_await(source, ModuleKind::EsModule, |a| a.later_phase),
             [Some(LaterPhase::NextTick)]
         );
     }
@@ -516,14 +529,14 @@ mod tests {
             await null; }\n\
             main();\n";
         assert_eq!(
-            resumes(source, ModuleKind::CommonJs),
+            each_await(source, ModuleKind::CommonJs, |a| a.resume),
             [
                 ResumeTick::AfterEntry { jobs: 1 },
                 ResumeTick::AfterEntry { jobs: 2 }
             ]
         );
         // An ES module drains its jobs before any nextTick: a later phase.
-        let esm = resumes(source, ModuleKind::EsModule);
+        let esm = each_await(source, ModuleKind::EsModule, |a| a.resume);
         assert!(
             matches!(&esm[0], ResumeTick::AfterSettle { jobs: 1, .. }),
             "{esm:?}"
@@ -536,7 +549,7 @@ mod tests {
         let source = "async function main() { await null; await null; }\n\
             Promise.resolve().then(() => main());\n";
         assert_eq!(
-            resumes(source, ModuleKind::CommonJs),
+            each_await(source, ModuleKind::CommonJs, |a| a.resume),
             [
                 ResumeTick::AfterEntry { jobs: 1 },
                 ResumeTick::AfterEntry { jobs: 2 }
@@ -554,7 +567,7 @@ mod tests {
             await p; } }\n\
             main();\n";
         assert_eq!(
-            resumes(source, ModuleKind::CommonJs),
+            each_await(source, ModuleKind::CommonJs, |a| a.resume),
             [ResumeTick::AfterSettle {
                 jobs: 1,
                 operand: "p".to_owned(),
@@ -572,7 +585,7 @@ mod tests {
             const x = i === 0 ? Promise.resolve() : { then(r) { r(); } };\n\
             await x; } }\n\
             main();\n";
-        let ticks = resumes(source, ModuleKind::CommonJs);
+        let ticks = each_await(source, ModuleKind::CommonJs, |a| a.resume);
         assert!(matches!(&ticks[0], ResumeTick::Unknown { .. }), "{ticks:?}");
     }
 }

@@ -92,13 +92,17 @@ impl Machine<'_> {
     /// object on every read, so `globalThis === global`), or an abstention.
     pub(crate) fn undeclared_name(&mut self, name: &str) -> Run<Value> {
         let Some(type_of) = node_global_type(self.module, name) else {
-            return self.abstain(format!(
-                "`{name}` is not declared in this file, and ticklens does not model code from \
-                 elsewhere"
-            ));
+            return self.unknown_or_abstain(
+                name,
+                format!(
+                    "`{name}` is not declared in this file, and ticklens does not model code \
+                     from elsewhere"
+                ),
+            );
         };
         if !matches!(type_of, "object" | "function") {
-            return self.abstain(format!("the value of `{name}` is not modelled by ticklens"));
+            let reason = format!("the value of `{name}` is not modelled by ticklens");
+            return self.unknown_or_abstain(name, reason);
         }
         let key = if name == "global" { "globalThis" } else { name };
         if let Some(&id) = self.opaque_globals.get(key) {

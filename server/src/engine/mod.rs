@@ -53,6 +53,7 @@ mod props;
 mod scheduler;
 mod stdlib;
 mod strict_mode;
+mod symbolic_entries;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -69,6 +70,8 @@ mod tests_generators;
 mod tests_globals;
 #[cfg(test)]
 mod tests_node_modules;
+#[cfg(test)]
+mod tests_open_values;
 #[cfg(test)]
 mod tests_timers;
 mod tick_observer;

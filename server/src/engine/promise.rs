@@ -91,6 +91,9 @@ impl Machine<'_> {
         if resolution.as_object() == Some(promise) {
             return self.abstain("resolving a promise with itself (a TypeError) is not modelled");
         }
+        if self.resolve_with_unknown(promise, &resolution) {
+            return Ok(());
+        }
         match self.then_of(&resolution)? {
             Some(then) => {
                 // A thenable (native promises included) is adopted through a
@@ -145,7 +148,7 @@ impl Machine<'_> {
         Ok(then.filter(|then| self.is_callable(then)))
     }
 
-    fn fulfill_promise(&mut self, promise: ObjId, value: Value) {
+    pub(crate) fn fulfill_promise(&mut self, promise: ObjId, value: Value) {
         let Some((reactions, _)) = self.settle(promise, PromiseState::Fulfilled(value.clone()))
         else {
             return;

@@ -122,6 +122,10 @@ impl Machine<'_> {
             )),
             Value::Object(id) => {
                 let id = *id;
+                if let ObjKind::Unknown(unknown) = &self.heap[id].kind {
+                    let origin = format!("{}.{name}", unknown.origin);
+                    return Ok(self.new_unknown(&origin, false));
+                }
                 if super::classes::is_private(name) || self.reads_through_chain(id, name) {
                     return self.chain_get(id, name, object);
                 }
@@ -175,7 +179,9 @@ impl Machine<'_> {
                     ObjKind::Opaque { name: what, .. } => match object.get_own(name) {
                         Some(value) => Ok(value.clone()),
                         None => {
-                            self.abstain(format!("`{what}.{name}` is not modelled by ticklens"))
+                            let origin = format!("{what}.{name}");
+                            let reason = format!("`{origin}` is not modelled by ticklens");
+                            self.unknown_or_abstain(&origin, reason)
                         }
                     },
                     _ => match object.get_own(name) {
@@ -239,10 +245,12 @@ impl Machine<'_> {
             }
             ObjKind::Opaque { name: what, .. } => {
                 let what = what.clone();
-                self.abstain(format!(
+                self.see_past(format!(
                     "setting `{what}.{name}` is not modelled by ticklens"
                 ))
             }
+            // Writing into a value the engine cannot see is lost (facts runs only).
+            ObjKind::Unknown(_) => Ok(()),
             _ => self.abstain(format!(
                 "setting `.{name}` on an array, function, promise or built-in is not modelled"
             )),
@@ -260,6 +268,10 @@ impl Machine<'_> {
     }
 
     pub fn get_index(&mut self, object: &Value, key: &Value) -> Run<Value> {
+        if let Some(unknown) = self.unknown_of(object).or_else(|| self.unknown_of(key)) {
+            let origin = format!("{}[…]", unknown.origin);
+            return Ok(self.new_unknown(&origin, false));
+        }
         if let Value::Str(text) = object {
             if let Some(index) = Self::index_of_key(key) {
                 if !text.is_ascii() {
@@ -285,6 +297,9 @@ impl Machine<'_> {
     }
 
     pub fn set_index(&mut self, object: &Value, key: &Value, value: Value) -> Run<()> {
+        if self.unknown_of(object).is_some() {
+            return Ok(());
+        }
         if let Some(id) = object.as_object() {
             if self.heap[id].frozen {
                 return self.abstain(

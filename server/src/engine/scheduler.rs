@@ -65,12 +65,6 @@ pub(crate) struct Job {
     pub cause: Rc<str>,
 }
 
-#[derive(Debug)]
-pub(crate) struct Tick {
-    pub callback: Value,
-    pub args: Vec<Value>,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TimerKind {
     Timeout,
@@ -78,11 +72,18 @@ pub(crate) enum TimerKind {
     Immediate,
 }
 
+/// A function with the arguments it is to be called with: a queued
+/// `process.nextTick` callback, or a timer's.
+#[derive(Debug, Clone)]
+pub(crate) struct Callback {
+    pub function: Value,
+    pub args: Vec<Value>,
+}
+
 #[derive(Debug)]
 pub(crate) struct Timer {
     pub kind: TimerKind,
-    pub callback: Value,
-    pub args: Vec<Value>,
+    pub callback: Callback,
     pub delay: f64,
     /// Virtual time at which it expires.
     pub due: f64,
@@ -113,6 +114,9 @@ pub(crate) enum PhaseKind {
     Immediate,
     /// A facts-only call of a function the program never calls.
     IsolatedCall,
+    /// Facts only: a promise resolved with a value the engine cannot see
+    /// settles (`machine/unknowns.rs`).
+    UnknownSettles,
 }
 
 /// The event loop's clock and pending callbacks.
@@ -163,8 +167,10 @@ impl Machine<'_> {
         event_loop.seq += 1;
         event_loop.timers.push(Timer {
             kind,
-            callback,
-            args: args.collect(),
+            callback: Callback {
+                function: callback,
+                args: args.collect(),
+            },
             delay,
             due: event_loop.now + delay,
             instant: event_loop.instant,
@@ -265,12 +271,10 @@ impl Machine<'_> {
             if !self.ticks.is_empty() && self.event_loop.drained {
                 self.start_phase(PhaseKind::NextTick);
             }
-            while let Some(tick) = self.ticks.pop_front() {
+            while let Some(Callback { function, args }) = self.ticks.pop_front() {
                 self.depth = 0;
                 self.cause = Rc::from("nextTick queue");
-                if let Completion::Throw(_) =
-                    self.call(&tick.callback, Value::Undefined, tick.args)?
-                {
+                if let Completion::Throw(_) = self.call(&function, Value::Undefined, args)? {
                     return Err(Halt::Crash("uncaught exception in a nextTick".into()));
                 }
             }
@@ -293,6 +297,13 @@ impl Machine<'_> {
         self.event_loop.later_phase_kinds.push(kind);
         self.event_loop.drained = false;
         self.depth = 0;
+    }
+
+    /// A phase that starts as if inside a microtask job: a nextTick it
+    /// queues runs in a later phase, after the queue drains (symbolic entries).
+    pub fn start_phase_in_a_job(&mut self, kind: PhaseKind) {
+        self.start_phase(kind);
+        self.event_loop.drained = true;
     }
 
     /// What started the phase that runs now.
@@ -478,7 +489,7 @@ impl Machine<'_> {
     fn run_timer(&mut self, index: usize) -> Run<()> {
         self.count_macrotask(PhaseKind::Timer)?;
         let timer = &mut self.event_loop.timers[index];
-        let (callback, args, handle) = (timer.callback.clone(), timer.args.clone(), timer.handle);
+        let (callback, handle) = (timer.callback.clone(), timer.handle);
         let what = if timer.kind == TimerKind::Interval {
             "setInterval"
         } else {
@@ -494,7 +505,7 @@ impl Machine<'_> {
         );
         let instant = self.event_loop.instant;
         let now = self.event_loop.now;
-        let outcome = self.call(&callback, Value::Object(handle), args)?;
+        let outcome = self.call(&callback.function, Value::Object(handle), callback.args)?;
         // Node re-arms an interval right after its callback (timers.js listOnTimeout).
         let seq = self.event_loop.seq + 1;
         let timer = &mut self.event_loop.timers[index];
@@ -519,11 +530,11 @@ impl Machine<'_> {
             self.count_macrotask(PhaseKind::Immediate)?;
             let timer = &mut self.event_loop.timers[index];
             timer.active = false;
-            let (callback, args, handle) =
-                (timer.callback.clone(), timer.args.clone(), timer.handle);
+            let (callback, handle) = (timer.callback.clone(), timer.handle);
             self.cause =
                 Rc::from(format!("check phase: setImmediate at line {}", timer.line).as_str());
-            if let Completion::Throw(_) = self.call(&callback, Value::Object(handle), args)? {
+            let outcome = self.call(&callback.function, Value::Object(handle), callback.args)?;
+            if let Completion::Throw(_) = outcome {
                 return Err(Halt::Crash("uncaught exception in an immediate".into()));
             }
             self.checkpoint()?;

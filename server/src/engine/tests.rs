@@ -20,6 +20,19 @@ pub(super) fn cjs(source: &str) -> Vec<String> {
     lines(source, ModuleKind::CommonJs)
 }
 
+/// Asserts that the engine predicts `stdout` for `source` run as a CommonJS
+/// file: Node's output as it prints it, one line a line (the string's first
+/// and last newline only lay it out).
+pub(super) fn prints(source: &str, stdout: &str) {
+    let stdout = stdout.strip_prefix('\n').unwrap_or(stdout);
+    let expected: Vec<&str> = stdout
+        .strip_suffix('\n')
+        .unwrap_or(stdout)
+        .split('\n')
+        .collect();
+    assert_eq!(cjs(source), expected);
+}
+
 pub(super) fn abstains(source: &str) -> Abstention {
     match run(source, ModuleKind::CommonJs) {
         OrderOutcome::Abstained(abstention) => abstention,

@@ -2,7 +2,17 @@
 //! expected output was produced by Node v24.11.1 running the same program as
 //! a CommonJS file.
 
-use super::tests::{abstains_mentioning, cjs};
+use super::tests::{abstains_mentioning, prints};
+
+/// Asserts what Node prints for `source` followed by a chain of `jobs`
+/// promise jobs, each printing its number (`job 3` runs in the third
+/// microtask generation), so the output shows in which job each line ran.
+fn prints_after_jobs(source: &str, jobs: usize, stdout: &str) {
+    let chain = format!(
+        "let p = Promise.resolve();\nfor (let i = 1; i <= {jobs}; i++) p = p.then(() => console.log(\"job\", i));\n"
+    );
+    prints(&format!("{source}{chain}"), stdout);
+}
 
 #[test]
 fn request_queue_yield_awaits_and_return_settle_in_order_with_jobs() {
@@ -30,27 +40,27 @@ process.nextTick(() => console.log("tick"));
 queueMicrotask(() => console.log("micro"));
 console.log("sync end");
 "#;
-    assert_eq!(
-        cjs(source),
-        [
-            "yielding 0",
-            "sync end",
-            "tick",
-            "sent a",
-            "yielding 1",
-            "job 1",
-            "micro",
-            "r1 0 false",
-            "job 2",
-            "r2 1 false",
-            "finally 2",
-            "job 3",
-            "r3 end true",
-            "r4 undefined true",
-            "job 4",
-            "job 5",
-            "job 6"
-        ]
+    prints(
+        source,
+        "
+yielding 0
+sync end
+tick
+sent a
+yielding 1
+job 1
+micro
+r1 0 false
+job 2
+r2 1 false
+finally 2
+job 3
+r3 end true
+r4 undefined true
+job 4
+job 5
+job 6
+",
     );
 }
 
@@ -80,30 +90,29 @@ bad().next().catch((e) => console.log("bad", e.message));
 const d = g();
 d.throw(new Error("before start")).catch((e) => console.log("d", e.message));
 d.next().then((r) => console.log("d-next", r.done));
-let p = Promise.resolve();
-for (let i = 1; i <= 7; i++) p = p.then(() => console.log("job", i));
 "#;
-    assert_eq!(
-        cjs(source),
-        [
-            "d before start",
-            "d-next true",
-            "job 1",
-            "a1 one",
-            "cleanup",
-            "b-ret unstarted true",
-            "cleanup",
-            "bad inside",
-            "job 2",
-            "a-ret early true",
-            "a-after undefined true",
-            "job 3",
-            "job 4",
-            "c-caught boom",
-            "job 5",
-            "job 6",
-            "job 7"
-        ]
+    prints_after_jobs(
+        source,
+        7,
+        "
+d before start
+d-next true
+job 1
+a1 one
+cleanup
+b-ret unstarted true
+cleanup
+bad inside
+job 2
+a-ret early true
+a-after undefined true
+job 3
+job 4
+c-caught boom
+job 5
+job 6
+job 7
+",
     );
 }
 
@@ -135,39 +144,38 @@ const obj = { async *pairs() { yield [1, 2]; yield [3, 4]; } };
   console.log("iife done");
 })();
 setTimeout(() => console.log("timeout"), 0);
-let p = Promise.resolve();
-for (let i = 1; i <= 12; i++) p = p.then(() => console.log("job", i));
 "#;
-    assert_eq!(
-        cjs(source),
-        [
-            "job 1",
-            "job 2",
-            "got 1",
-            "feed A",
-            "job 3",
-            "job 4",
-            "job 5",
-            "feed B",
-            "job 6",
-            "got 2",
-            "job 7",
-            "job 8",
-            "delegated inner done",
-            "pair 3",
-            "job 9",
-            "job 10",
-            "iife done",
-            "job 11",
-            "got s1",
-            "job 12",
-            "got s2",
-            "sync delegated sync done",
-            "got x",
-            "got y",
-            "main done",
-            "timeout"
-        ]
+    prints_after_jobs(
+        source,
+        12,
+        "
+job 1
+job 2
+got 1
+feed A
+job 3
+job 4
+job 5
+feed B
+job 6
+got 2
+job 7
+job 8
+delegated inner done
+pair 3
+job 9
+job 10
+iife done
+job 11
+got s1
+job 12
+got s2
+sync delegated sync done
+got x
+got y
+main done
+timeout
+",
     );
 }
 
@@ -188,43 +196,42 @@ async function loopSync() { for await (const x of s()) { console.log("s", x); if
 async function loopPromises() { for await (const x of [Promise.resolve("p"), "q", { then(r) { r("th"); } }]) console.log("arr", x); console.log("after arr"); }
 async function full() { for await (const x of g("f")) console.log("f", x); console.log("after full"); }
 loopBreak(); loopReturn().then((v) => console.log("returned", v)); loopThrow(); loopSync(); loopPromises(); full();
-let p = Promise.resolve();
-for (let i = 1; i <= 10; i++) p = p.then(() => console.log("job", i));
 "#;
-    assert_eq!(
-        cjs(source),
-        [
-            "job 1",
-            "b b1",
-            "r r1",
-            "t t1",
-            "s 1",
-            "sync closed",
-            "arr p",
-            "f f1",
-            "job 2",
-            "b closed",
-            "r closed",
-            "t closed",
-            "job 3",
-            "after break",
-            "caught thrown",
-            "after sync",
-            "arr q",
-            "f f2",
-            "f closed",
-            "job 4",
-            "returned ret",
-            "after full",
-            "job 5",
-            "job 6",
-            "arr th",
-            "job 7",
-            "job 8",
-            "after arr",
-            "job 9",
-            "job 10"
-        ]
+    prints_after_jobs(
+        source,
+        10,
+        "
+job 1
+b b1
+r r1
+t t1
+s 1
+sync closed
+arr p
+f f1
+job 2
+b closed
+r closed
+t closed
+job 3
+after break
+caught thrown
+after sync
+arr q
+f f2
+f closed
+job 4
+returned ret
+after full
+job 5
+job 6
+arr th
+job 7
+job 8
+after arr
+job 9
+job 10
+",
     );
 }
 
@@ -249,44 +256,43 @@ drain("C", viaSync(), 1);
 drain("D", viaAsync(), 5);
 const e = viaAsync();
 e.next().then((r) => { console.log("e1", r.value); return e.return(Promise.resolve("R")); }).then((r) => console.log("e ret", r.value, r.done));
-let p = Promise.resolve();
-for (let i = 1; i <= 10; i++) p = p.then(() => console.log("job", i));
 "#;
-    assert_eq!(
-        cjs(source),
-        [
-            "job 1",
-            "job 2",
-            "A a1",
-            "B x",
-            "C s1",
-            "D a1",
-            "e1 a1",
-            "job 3",
-            "sync inner cleanup",
-            "job 4",
-            "a inner cleanup",
-            "viaArray cleanup",
-            "a inner cleanup",
-            "job 5",
-            "viaAsync cleanup",
-            "B done",
-            "viaSync cleanup",
-            "D a2",
-            "viaAsync cleanup",
-            "job 6",
-            "A done",
-            "C done",
-            "a inner cleanup",
-            "job 7",
-            "got a inner ret",
-            "viaAsync cleanup",
-            "e ret R true",
-            "job 8",
-            "D done",
-            "job 9",
-            "job 10"
-        ]
+    prints_after_jobs(
+        source,
+        10,
+        "
+job 1
+job 2
+A a1
+B x
+C s1
+D a1
+e1 a1
+job 3
+sync inner cleanup
+job 4
+a inner cleanup
+viaArray cleanup
+a inner cleanup
+job 5
+viaAsync cleanup
+B done
+viaSync cleanup
+D a2
+viaAsync cleanup
+job 6
+A done
+C done
+a inner cleanup
+job 7
+got a inner ret
+viaAsync cleanup
+e ret R true
+job 8
+D done
+job 9
+job 10
+",
     );
 }
 

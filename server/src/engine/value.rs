@@ -326,6 +326,10 @@ pub(crate) enum ObjKind {
         name: Rc<str>,
         type_of: &'static str,
     },
+    /// A value the engine cannot see, in a facts run (`Machine::open`): a parameter at a
+    /// symbolic entry, what an opaque or unknown value gives when read or called
+    /// (`machine/unknowns.rs`). Only facts runs make them; an order run abstains instead.
+    Unknown(Unknown),
     /// The state of a `for...of` loop over an array.
     ArrayIter {
         array: ObjId,
@@ -368,6 +372,16 @@ pub(crate) enum ObjKind {
     /// `new Array(n)` with n > 0: n holes. Only `length`, `fill()`, `join()`,
     /// spreading and `Array.from` are modelled on it (`builtins_array.rs`).
     Holes(usize),
+}
+
+/// Where an unknown value came from, and what is decided about it.
+#[derive(Clone, Debug)]
+pub(crate) struct Unknown {
+    /// Source text or a description: "parameter `db`", "fs.readFile(p)".
+    pub origin: Rc<str>,
+    /// It is certainly a native promise (otherwise undecided: a thenable
+    /// takes longer to adopt, a plain value settles at once).
+    pub native_promise: bool,
 }
 
 #[derive(Debug)]

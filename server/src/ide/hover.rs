@@ -4,13 +4,14 @@
 //! wraps them. Facts about *when* code runs come from the ordering engine
 //! through the document's [`Insights`]; where they say nothing (code the engine
 //! did not run, a file it could not analyse), a generic hover read from the
-//! syntax alone explains what an `await` or an `async` function does.
+//! syntax alone explains what an `await`, a `for await` loop, a `yield` of an
+//! async generator or an `async` function does.
 
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::analysis::insights::Insights;
+use crate::analysis::insights::{self, Insights, Iterated, YieldInsight};
 use crate::syntax::{awaits, js};
 
 /// A hover: the range it describes, its Markdown text and where the text came from.
@@ -63,6 +64,9 @@ fn hover_at(source: &str, tree: &Tree, offset: usize) -> Option<HoverResult> {
         if let Some(awaited) = awaited {
             return Some(await_hover(source, &awaited, &chain[..at]));
         }
+        if let Some(hover) = loop_or_yield_hover(source, n, &chain[..at], offset) {
+            return Some(hover);
+        }
         // The contract is that of a function returning a promise: an async
         // generator returns an iterator instead, and gets no hover here.
         if js::is_async_function(n) && !js::is_generator_function(n) {
@@ -104,6 +108,57 @@ fn await_hover(source: &str, awaited: &awaits::AwaitExpr, ancestors: &[Node]) ->
         ),
         origin: HoverOrigin::Syntax,
     }
+}
+
+/// The generic hover on a `for await` loop's head, or on a `yield` of an
+/// async generator (whose ancestors, root first, are `ancestors`).
+fn loop_or_yield_hover(
+    source: &str,
+    node: Node,
+    ancestors: &[Node],
+    offset: usize,
+) -> Option<HoverResult> {
+    let owner = enclosing_function_name(source, ancestors);
+    if js::is_for_await(node) {
+        let body = node.child_by_field_id(crate::field!("body"))?;
+        let iterable = node.child_by_field_id(crate::field!("right"))?;
+        if offset >= body.start_byte() {
+            return None;
+        }
+        let iterable = &source[iterable.byte_range()];
+        return Some(HoverResult {
+            range: node.start_byte()..body.start_byte(),
+            markdown: format!(
+                "**for await** over `{}` in {owner}\n\n{}",
+                insights::shorten(iterable, 60),
+                insights::for_await_text(iterable, &Iterated::Unknown)
+            ),
+            origin: HoverOrigin::Syntax,
+        });
+    }
+    let in_async_generator = || {
+        ancestors
+            .iter()
+            .rev()
+            .find(|a| js::is_function(**a))
+            .is_some_and(|f| js::is_async_function(*f) && js::is_generator_function(*f))
+    };
+    if node.kind() != "yield_expression" || !in_async_generator() {
+        return None;
+    }
+    let operand = node.named_child(0).map(js::unwrap_parens);
+    let mut cursor = node.walk();
+    let at = YieldInsight {
+        range: node.byte_range(),
+        operand: operand.map_or(String::new(), |o| source[o.byte_range()].to_owned()),
+        delegates: node.children(&mut cursor).any(|c| c.kind() == "*"),
+        awaits_operand: operand.is_some_and(|o| awaits::await_shape(source, o).is_some()),
+    };
+    Some(HoverResult {
+        range: at.range.clone(),
+        markdown: insights::yield_text(&owner, &at),
+        origin: HoverOrigin::Syntax,
+    })
 }
 
 fn async_function_hover(source: &str, function: Node) -> HoverResult {
@@ -178,6 +233,42 @@ mod tests {
         );
         assert_eq!(hover("async function* $0lines() { yield 1; }"), None);
         assert_eq!(hover("class C { async *$0m() { yield 1; } }"), None);
+    }
+
+    /// The generic hover's text at `$0`, which must say each of `parts`.
+    #[track_caller]
+    fn assert_hover_says(source_with_cursor: &str, parts: &[&str]) {
+        let text = hover(source_with_cursor).map(|h| h.markdown);
+        let text = text.unwrap_or_default();
+        for part in parts {
+            assert!(text.contains(part), "{source_with_cursor}: {text}");
+        }
+    }
+
+    #[test]
+    fn an_await_in_an_async_generator_expression_names_the_function_not_the_module() {
+        let source =
+            "const readBlob = async function* (blob) {\n  yield $0await blob.arrayBuffer();\n};\n";
+        assert_hover_says(source, &["Suspends this function"]);
+        let on_yield = source.replace("$0", "").replace("yield", "$0yield");
+        let heading = "**yield** `await blob.arrayBuffer()` in the async generator this function";
+        assert_hover_says(&on_yield, &[heading, "awaits it once more"]);
+        // A generator that is not async hands values over synchronously: no hover.
+        assert_eq!(hover("function* g() { $0yield 1; }"), None);
+    }
+
+    #[test]
+    fn a_for_await_head_says_what_decides_each_iteration_and_its_body_does_not() {
+        let source = "async function f(s) { $0for await (const x of s) { g(x); } }";
+        let says = [
+            "**for await** over `s` in `f()`",
+            "decides when each iteration resumes",
+        ];
+        assert_hover_says(source, &says);
+        assert_eq!(
+            hover(&source.replace("$0", "").replace("g(x)", "$0g(x)")),
+            None
+        );
     }
 
     #[test]

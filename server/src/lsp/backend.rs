@@ -6,7 +6,8 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::handlers::{self, OrderParams, OrderResult};
+use super::handlers;
+use super::requests::{self, OrderParams, OrderResult};
 use super::state::ServerState;
 
 pub struct Backend {
@@ -28,7 +29,7 @@ impl Backend {
 
     /// `ticklens/order`: the predicted stdout of running the document with Node.
     pub async fn order(&self, params: OrderParams) -> Result<OrderResult> {
-        handlers::order(self, params).await
+        requests::order(self, params).await
     }
 }
 
@@ -66,18 +67,18 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        handlers::hover(self, params).await
+        requests::hover(self, params).await
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
-        handlers::inlay_hint(self, params).await
+        requests::inlay_hint(self, params).await
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        handlers::code_lens(self, params).await
+        requests::code_lens(self, params).await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        handlers::code_action(self, params).await
+        requests::code_action(self, params).await
     }
 }

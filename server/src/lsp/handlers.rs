@@ -1,24 +1,22 @@
-//! Request and notification handlers: convert in, call the core, convert out.
+//! Lifecycle and document-sync handlers: the server's state follows the
+//! editor's texts, and each text's analysis is published as diagnostics.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-use crate::analysis::insights::{self, Insights};
 use crate::document::Document;
 use crate::driver::{self, Analysis};
-use crate::engine::{self, ModuleKind, OrderOutcome};
 use crate::line_index::Encoding;
-use crate::{ide, syntax};
+use crate::syntax;
 
 use super::backend::Backend;
 use super::capabilities::{negotiate_encoding, server_capabilities};
-use super::code_actions;
 use super::convert;
-use super::state::{file_path, ClientSettings, OpenDocument};
+use super::publication;
+use super::state::{ClientSettings, OpenDocument};
 
 pub fn initialize(backend: &Backend, params: InitializeParams) -> Result<InitializeResult> {
     let encoding = negotiate_encoding(&params.capabilities);
@@ -342,7 +340,7 @@ fn schedule_analysis(backend: &Backend, uri: Uri) {
                     return;
                 }
             };
-            if open.superseded.is_cancelled() {
+            if open.superseded.is_over() {
                 // A newer text (or a close) replaced this one; it was stopped early.
                 return;
             }
@@ -379,243 +377,8 @@ async fn publish(
     analysis: &Analysis,
     encoding: Encoding,
 ) {
-    // The syntax error is no rule's finding: it comes from the tree itself.
-    let syntax_error = driver::syntax_error(doc.text(), doc.tree());
-    let mut diagnostics: Vec<_> = syntax_error
-        .iter()
-        .chain(&analysis.findings)
-        .map(|finding| convert::diagnostic(doc, finding, encoding))
-        .collect();
-    if analysis.is_partial() {
-        diagnostics.push(convert::partial_notice(analysis.skipped_units));
-    }
+    let diagnostics = publication::diagnostics(doc, analysis, encoding);
     client
         .publish_diagnostics(uri.clone(), diagnostics, Some(doc.version()))
         .await;
-}
-
-pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hover>> {
-    let position = params.text_document_position_params;
-    let Some((doc, insights)) = current_insights(backend, &position.text_document.uri).await else {
-        return Ok(None);
-    };
-    let encoding = backend.state.encoding();
-    let Some(offset) = convert::offset(&doc, position.position, encoding) else {
-        return Ok(None);
-    };
-    let found = ide::hover(doc.text(), doc.tree(), insights.as_deref(), offset);
-    Ok(found.map(|hover| convert::hover(&doc, hover, encoding)))
-}
-
-/// Inlay hints: each await's resume tick, and a marker after dropped promises.
-pub async fn inlay_hint(
-    backend: &Backend,
-    params: InlayHintParams,
-) -> Result<Option<Vec<InlayHint>>> {
-    let enabled = backend.state.settings().inlay_hints;
-    let uri = &params.text_document.uri;
-    with_insights(backend, uri, enabled, |doc, insights, encoding| {
-        let start = convert::offset(doc, params.range.start, encoding).unwrap_or(0);
-        let end = convert::offset(doc, params.range.end, encoding).unwrap_or(doc.text().len());
-        ide::inlay_hints(insights, start..end)
-            .into_iter()
-            .map(|hint| convert::inlay_hint(doc, hint, encoding))
-            .collect()
-    })
-    .await
-}
-
-/// Code lens: the predicted output above the file, and each async function's settle tick.
-pub async fn code_lens(backend: &Backend, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-    let enabled = backend.state.settings().code_lens;
-    let uri = &params.text_document.uri;
-    with_insights(backend, uri, enabled, |doc, insights, encoding| {
-        ide::code_lenses(insights)
-            .into_iter()
-            .map(|lens| convert::code_lens(doc, uri, lens, encoding))
-            .collect()
-    })
-    .await
-}
-
-/// The answer of a feature the settings can turn off (an empty list), computed
-/// from the current insights; `None` when there are none (see [`current_insights`]).
-async fn with_insights<T>(
-    backend: &Backend,
-    uri: &Uri,
-    enabled: bool,
-    answer: impl FnOnce(&Document, &Insights, Encoding) -> Vec<T>,
-) -> Result<Option<Vec<T>>> {
-    if !enabled {
-        return Ok(Some(Vec::new()));
-    }
-    let Some((doc, Some(insights))) = current_insights(backend, uri).await else {
-        return Ok(None);
-    };
-    Ok(Some(answer(&doc, &insights, backend.state.encoding())))
-}
-
-/// The document and its insights for the current version (computed off the
-/// reactor when missing). `None` for unknown or out-of-sync documents; the inner
-/// `None` when computing the insights failed.
-async fn current_insights(
-    backend: &Backend,
-    uri: &Uri,
-) -> Option<(Arc<Document>, Option<Arc<Insights>>)> {
-    let open = backend.state.settled_snapshot(uri).await?;
-    if !open.usable() {
-        return None;
-    }
-    let cell = Arc::clone(&open.insights);
-    if let Some(insights) = cell.get() {
-        return Some((open.doc, insights.clone()));
-    }
-    let doc = Arc::clone(&open.doc);
-    let module = module_kind(uri, &doc);
-    let uri = uri.clone();
-    // The computation runs in a task of its own and fills the document's cell:
-    // a cancelled request ($/cancelRequest drops its future) neither stops it
-    // nor loses its result, and concurrent requests share one computation.
-    let computing = tokio::spawn(async move {
-        cell.get_or_init(|| async move {
-            tracing::debug!(
-                "computing the insights of {uri} at version {}",
-                doc.version(),
-                uri = uri.as_str()
-            );
-            let computed = tokio::task::spawn_blocking(move || {
-                driver::contain_panic(|| insights::insights(doc.text(), doc.tree(), module))
-            })
-            .await;
-            match computed {
-                Ok(Ok(insights)) => Some(Arc::new(insights)),
-                Ok(Err(panic)) => {
-                    tracing::error!("insights for {uri} failed: {panic}", uri = uri.as_str());
-                    None
-                }
-                Err(error) => {
-                    tracing::error!(
-                        "insights task for {uri} did not finish: {error}",
-                        uri = uri.as_str()
-                    );
-                    None
-                }
-            }
-        })
-        .await
-        .clone()
-    });
-    Some((open.doc, computing.await.ok().flatten()))
-}
-
-fn module_kind(uri: &Uri, doc: &Document) -> ModuleKind {
-    file_path(uri)
-        .map(|path| engine::detect_module_kind(&path, doc.text(), doc.tree()))
-        .unwrap_or(ModuleKind::CommonJs)
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderParams {
-    pub text_document: TextDocumentIdentifier,
-}
-
-/// Either the predicted lines (with what ran each) or the reason the engine abstains.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OrderResult {
-    pub lines: Option<Vec<String>>,
-    /// For each line, the job or phase that printed it (the `--explain` trace).
-    pub explain: Option<Vec<String>>,
-    pub abstained: Option<String>,
-}
-
-pub async fn order(backend: &Backend, params: OrderParams) -> Result<OrderResult> {
-    let uri = params.text_document.uri;
-    let abstained = |reason: String| OrderResult {
-        lines: None,
-        explain: None,
-        abstained: Some(reason),
-    };
-    match current_insights(backend, &uri).await {
-        None => Ok(abstained(format!("{uri} is not open", uri = uri.as_str()))),
-        Some((_, None)) => Ok(abstained("internal error: the analysis failed".to_owned())),
-        Some((_, Some(insights))) => Ok(match &insights.order {
-            OrderOutcome::Determined(lines) => OrderResult {
-                lines: Some(lines.iter().map(|line| line.text.clone()).collect()),
-                explain: Some(lines.iter().map(|line| line.cause.clone()).collect()),
-                abstained: None,
-            },
-            OrderOutcome::Abstained(abstention) => abstained(abstention.reason.clone()),
-        }),
-    }
-}
-
-/// Quick-fixes for the findings under the range, and "fix all" for the document.
-pub async fn code_action(
-    backend: &Backend,
-    params: CodeActionParams,
-) -> Result<Option<CodeActionResponse>> {
-    let uri = params.text_document.uri;
-    let Some((doc, analysis)) = current_analysis(backend, &uri).await else {
-        return Ok(None);
-    };
-    let encoding = backend.state.encoding();
-    let only = params.context.only.as_deref();
-    let mut actions = Vec::new();
-    if code_actions::wanted(only, &CodeActionKind::QUICKFIX) {
-        let start = convert::offset(&doc, params.range.start, encoding).unwrap_or(doc.text().len());
-        let end = convert::offset(&doc, params.range.end, encoding).unwrap_or(doc.text().len());
-        let fixes = ide::quick_fixes(doc.text(), &analysis.findings, start..end);
-        actions.extend(
-            fixes
-                .into_iter()
-                .map(|fix| code_actions::quick_fix(&uri, &doc, fix, encoding)),
-        );
-    }
-    if code_actions::wanted(only, &code_actions::fix_all_kind()) {
-        let (config, _) = backend.state.config_for(&uri);
-        let worker_doc = Arc::clone(&doc);
-        let fixed = tokio::task::spawn_blocking(move || {
-            driver::contain_panic(|| ide::fix_all(worker_doc.text(), worker_doc.tree(), &config))
-        })
-        .await;
-        if let Ok(Ok(Some(fix_all))) = fixed {
-            actions.push(code_actions::fix_all(&uri, &doc, fix_all, encoding));
-        }
-    }
-    Ok(Some(actions))
-}
-
-/// The document and its analysis for the current version, computing it when the
-/// background analysis has not finished yet. When a newer text replaces the
-/// document meanwhile, that analysis stops early and the newest text is
-/// analysed instead: the answer never comes from a superseded text.
-async fn current_analysis(backend: &Backend, uri: &Uri) -> Option<(Arc<Document>, Arc<Analysis>)> {
-    loop {
-        let open = backend.state.settled_snapshot(uri).await?;
-        if !open.usable() {
-            return None;
-        }
-        if let Some((version, analysis)) = &open.analysis {
-            if *version == open.doc.version() {
-                return Some((open.doc, Arc::clone(analysis)));
-            }
-        }
-        let (config, _) = backend.state.config_for(uri);
-        let doc = Arc::clone(&open.doc);
-        let cache = Arc::clone(&open.cache);
-        let superseded = open.superseded.clone();
-        let analysis = tokio::task::spawn_blocking(move || {
-            driver::contain_panic(|| OpenDocument::analyze(&cache, &doc, &config, &superseded))
-        })
-        .await;
-        if open.superseded.is_cancelled() {
-            continue;
-        }
-        return match analysis {
-            Ok(Ok(analysis)) => Some((open.doc, Arc::new(analysis))),
-            _ => None,
-        };
-    }
 }

@@ -1,13 +1,17 @@
 //! The language server: translates between LSP and the analysis core.
 //!
-//! Each `LanguageServer` method in [`backend`] is one line into [`handlers`];
+//! Each `LanguageServer` method in [`backend`] is one line into [`handlers`]
+//! (lifecycle and document sync) or [`requests`] (questions about a document);
 //! positions and ranges are converted in [`convert`] and nowhere else.
 
 mod backend;
 mod capabilities;
 mod code_actions;
 mod convert;
+mod framing;
 mod handlers;
+mod publication;
+mod requests;
 mod state;
 mod transport;
 
@@ -15,13 +19,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use serde_json::Value;
-use tokio::sync::Notify;
 use tower_lsp_server::jsonrpc::{Error, Request, Response};
-use tower_lsp_server::{LspService, Server};
+use tower_lsp_server::LspService;
 use tower_service::Service;
 
 pub use backend::Backend;
@@ -46,26 +48,8 @@ pub fn run_stdio() -> ExitCode {
             .custom_method("ticklens/order", Backend::order)
             .finish();
         let state = service.inner().state();
-        let exited = Arc::new(Notify::new());
-        let service = ExitWatch {
-            inner: service,
-            exited: Arc::clone(&exited),
-        };
-        let (input, output, writer) = transport::start(tokio::io::stdin(), tokio::io::stdout());
-        let serve = Server::new(input, output, socket).serve(service);
-        // The protocol says the server exits right after `exit`, without waiting
-        // for the input to end.
-        tokio::select! {
-            () = serve => {
-                // The input ended (let what was already answered reach the client),
-                // or `exit` came: the framer may still be waiting for input.
-                tokio::select! {
-                    _ = writer => {}
-                    () = exited.notified() => {}
-                }
-            }
-            () = exited.notified() => {}
-        }
+        let service = ProtocolFixes { inner: service };
+        transport::serve(tokio::io::stdin(), tokio::io::stdout(), service, socket).await;
         if state.shutdown_requested.load(Ordering::SeqCst) {
             ExitCode::SUCCESS
         } else {
@@ -77,18 +61,17 @@ pub fn run_stdio() -> ExitCode {
     status
 }
 
-/// Forwards every message to the server, signals when `exit` arrives, and
-/// answers unknown `$/` requests.
+/// Forwards every message to the server, normalising the params of
+/// `shutdown` and `exit`, and answers unknown `$/` requests.
 ///
 /// tower-lsp drops the `MethodNotFound` error of any `$/` method, which is right
 /// for notifications but leaves a `$/` *request* unanswered; LSP 3.17 says such
 /// a request must get `MethodNotFound`.
-struct ExitWatch<S> {
+struct ProtocolFixes<S> {
     inner: S,
-    exited: Arc<Notify>,
 }
 
-impl<S> Service<Request> for ExitWatch<S>
+impl<S> Service<Request> for ProtocolFixes<S>
 where
     S: Service<Request, Response = Option<Response>>,
     S::Future: Send + 'static,
@@ -104,15 +87,11 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let request = without_empty_params(request);
-        let is_exit = request.method() == "exit";
         let dollar_request_id = request
             .id()
             .filter(|_| request.method().starts_with("$/"))
             .cloned();
         let future = self.inner.call(request);
-        if is_exit {
-            self.exited.notify_one();
-        }
         Box::pin(async move {
             let response = future.await?;
             Ok(match (response, dollar_request_id) {

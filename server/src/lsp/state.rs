@@ -71,9 +71,45 @@ pub struct OpenDocument {
     /// What the last analysis of this document keeps for the next one, so an
     /// edit re-examines only the units it touched.
     pub cache: Arc<Mutex<AnalysisCache>>,
-    /// Cancelled when a newer text replaces `doc` or the document closes, so
-    /// analyses of `doc` stop early and requests about it get `ContentModified`.
-    pub superseded: CancelToken,
+    /// Ends when a newer text replaces `doc` or the document closes, so
+    /// analyses of `doc` stop early and requests about it start again from
+    /// the newer text.
+    pub superseded: Supersession,
+}
+
+/// The end of one text's life: a [`CancelToken`] for the analyses of the
+/// text (they check it between units), and a signal requests can await.
+#[derive(Clone, Default)]
+pub struct Supersession {
+    token: CancelToken,
+    replaced: Arc<tokio::sync::Notify>,
+}
+
+impl Supersession {
+    fn end(&self) {
+        self.token.cancel();
+        self.replaced.notify_waiters();
+    }
+
+    pub fn token(&self) -> &CancelToken {
+        &self.token
+    }
+
+    pub fn is_over(&self) -> bool {
+        self.token.is_cancelled()
+    }
+
+    /// Returns once a newer text has replaced this one (at once if it has).
+    pub async fn over(&self) {
+        let notified = self.replaced.notified();
+        tokio::pin!(notified);
+        // Registered before the check, so an `end` between the two is not missed.
+        notified.as_mut().enable();
+        if self.is_over() {
+            return;
+        }
+        notified.await;
+    }
 }
 
 impl OpenDocument {
@@ -90,20 +126,20 @@ impl OpenDocument {
             analysis: None,
             insights: Arc::default(),
             cache: Arc::default(),
-            superseded: CancelToken::default(),
+            superseded: Supersession::default(),
         }
     }
 
     /// Marks the current text as replaced by a newer one (see [`Self::superseded`]).
     pub fn supersede(&mut self) {
-        self.superseded.cancel();
-        self.superseded = CancelToken::default();
+        self.superseded.end();
+        self.superseded = Supersession::default();
     }
 
     /// Analyses `doc` (a snapshot of this document) with `cache`, reusing what
     /// the previous analysis found in the units the edits did not touch, and
     /// stopping after [`ANALYSIS_BUDGET`] with a partial result (the next call
-    /// goes on from there), or as soon as `superseded` is cancelled.
+    /// goes on from there), or as soon as `superseded` ends.
     ///
     /// The cache is taken out of its lock for the run and put back after, so an
     /// analysis of a newer text never waits for this one (it starts from an empty
@@ -113,7 +149,7 @@ impl OpenDocument {
         cache: &Mutex<AnalysisCache>,
         doc: &Document,
         config: &Config,
-        superseded: &CancelToken,
+        superseded: &Supersession,
     ) -> Analysis {
         let lock = || cache.lock().unwrap_or_else(|poison| poison.into_inner());
         let mut taken = std::mem::take(&mut *lock());
@@ -125,7 +161,7 @@ impl OpenDocument {
             config,
             &mut taken,
             Some(deadline),
-            Some(superseded),
+            Some(superseded.token()),
         );
         *lock() = taken;
         analysis

@@ -5,27 +5,17 @@ use crate::findings::{Edit, Finding, Fix};
 use crate::syntax::awaits::awaits_itself;
 use crate::syntax::js::{for_each_own_node, in_async_function, is_for_await, unwrap_parens};
 use crate::syntax::{await_lookup, awaits};
-use crate::{query_file, syntax};
+use crate::syntax;
 
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    ARRAY_CALLBACKS,
-    "array-callbacks.scm",
-    [
-        "array.call",
-        "array.receiver",
-        "array.method",
-        "callback",
-        "callback.async_keyword"
-    ]
-);
 
 declare_rule! {
     pub struct AsyncArrayCallback { code: "async-array-callback", docs: "async_array_callback.md",
-        queries: [ARRAY_CALLBACKS],
         summary: "an async callback whose promise an array method ignores or misreads",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
+        queries: [ARRAY_CALLBACKS("array-callbacks.scm", ["array.call", "array.receiver",
+            "array.method", "callback", "callback.async_keyword"])],
     }
 }
 
@@ -37,24 +27,21 @@ struct Match<'t> {
     keyword: Node<'t>,
 }
 
-impl AsyncArrayCallback {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |m| {
-            let method = ctx.text(m.method);
-            let fixes = if method == "forEach" {
-                for_each_fixes(ctx, ctx.facts(), &m)
-            } else {
-                Vec::new()
-            };
-            (m.keyword.byte_range(), message(method), fixes)
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |m| {
+        let method = ctx.text(m.method);
+        let fixes = if method == "forEach" {
+            for_each_fixes(ctx, ctx.facts(), &m)
+        } else {
+            Vec::new()
+        };
+        (m.keyword.byte_range(), message(method), fixes)
+    })
 }
 
 /// The async callbacks an array method ignores or misreads.
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Match<'a>> {
-    let mut found = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &ARRAY_CALLBACKS,
         [
             "array.call",
@@ -73,15 +60,14 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Match<'a>> {
             };
             let method = ctx.text(m.method);
             if consumed_as_promise(ctx, m.call) {
-                return;
+                return None;
             }
             if method.starts_with("reduce") && awaits_accumulator(ctx.source, m.callback) {
-                return;
+                return None;
             }
-            found.push(m);
+            Some(m)
         },
-    );
-    found
+    )
 }
 
 fn message(method: &str) -> String {

@@ -6,7 +6,7 @@ use crate::syntax::js::{
     enclosing_function, for_each_own_node, in_async_function, pattern_names, unwrap_parens,
     uses_own_this_or_arguments,
 };
-use crate::{query_file, syntax};
+use crate::syntax;
 use crate::syntax::js::named_children_but_comments;
 
 use super::executors::executor_params;
@@ -14,38 +14,27 @@ use super::report::{keyword_and_space, one_edit_fix};
 use super::tree_walks::has_named_descendant;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    PROMISE_EXECUTORS,
-    "promise-executors.scm",
-    [
-        "promise.new",
-        "promise.constructor",
-        "executor",
-        "executor.async_keyword"
-    ]
-);
 
 declare_rule! {
     pub struct AsyncPromiseExecutor { code: "async-promise-executor", docs: "async_promise_executor.md",
-        queries: [PROMISE_EXECUTORS],
         summary: "an async function passed as a Promise executor",
         severity: Warning, fixes: [Safe, ChangesBehaviour], triggers: [Modifier("async")],
+        queries: [PROMISE_EXECUTORS("promise-executors.scm", ["promise.new", "promise.constructor",
+            "executor", "executor.async_keyword"])],
     }
 }
 
-impl AsyncPromiseExecutor {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        ctx.for_each_complete_capture(
-            &PROMISE_EXECUTORS,
-            ["promise.new", "executor", "executor.async_keyword"],
-            |[new, executor, keyword]| {
-                let fixes = fixes(ctx, new, executor, keyword).into_iter().collect();
-                findings.push(META.finding(keyword.byte_range(), message(), fixes));
-            },
-        );
-        findings
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    ctx.for_each_complete_capture(
+        &PROMISE_EXECUTORS,
+        ["promise.new", "executor", "executor.async_keyword"],
+        |[new, executor, keyword]| {
+            let fixes = fixes(ctx, new, executor, keyword).into_iter().collect();
+            findings.push(META.finding(keyword.byte_range(), message(), fixes));
+        },
+    );
+    findings
 }
 
 /// Every async executor is a finding: the query holds the whole detection.

@@ -1,44 +1,32 @@
 use tree_sitter::Node;
 
 use crate::findings::{Edit, Finding, Fix};
-use crate::query_file;
 use crate::syntax::awaits::AwaitExpr;
 use crate::syntax::js::named_children_but_comments;
 
 use super::report::{brief_call, shorten};
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    PROMISE_COMBINATORS,
-    "promise-combinators.scm",
-    [
-        "combinator",
-        "combinator.object",
-        "combinator.method",
-        "combinator.array"
-    ]
-);
 
 declare_rule! {
     // Dropping the inner `await`s starts the operations together, which is what
     // the code asks for, but it is a change: they now overlap.
     pub struct AwaitInPromiseAll { code: "await-in-promise-all", docs: "await_in_promise_all.md",
-        queries: [PROMISE_COMBINATORS],
         summary: "`await` inside the array passed to `Promise.all` serialises the work",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        queries: [PROMISE_COMBINATORS("promise-combinators.scm", ["combinator", "combinator.object",
+            "combinator.method", "combinator.array"])],
     }
 }
 
-impl AwaitInPromiseAll {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |found| {
-            (
-                found.awaited[0].1.keyword.byte_range(),
-                message(ctx, &found),
-                vec![fix(&found)],
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |found| {
+        (
+            found.awaited[0].1.keyword.byte_range(),
+            message(ctx, &found),
+            vec![fix(&found)],
+        )
+    })
 }
 
 /// `Promise.all([...])` (or another combinator) over elements some of which

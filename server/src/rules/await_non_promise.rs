@@ -12,22 +12,19 @@ use super::{declare_rule, RuleContext};
 
 declare_rule! {
     pub struct AwaitNonPromise { code: "await-non-promise", docs: "await_non_promise.md",
-        queries: [],
         summary: "`await` of a value that is certainly not a promise: one tick and nothing else",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
     }
 }
 
-impl AwaitNonPromise {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |found| {
-            (
-                found.keyword.byte_range(),
-                message(ctx, &found),
-                fixes(ctx, &found),
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |found| {
+        (
+            found.keyword.byte_range(),
+            message(ctx, &found),
+            fixes(ctx, &found),
+        )
+    })
 }
 
 /// An `await` of a value that is certainly not a thenable.
@@ -155,7 +152,7 @@ fn elements_are_all_literals(ctx: &RuleContext, array: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::fix_outputs::fix_outputs;
+    use crate::rules::fix_outputs::assert_fix_outputs;
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     #[test]
@@ -217,34 +214,15 @@ mod tests {
 
     #[test]
     fn fixes_remove_the_await_or_use_promise_all() {
-        assert_eq!(
-            fix_outputs(
-                &AwaitNonPromise,
-                "async function f() { const n = await 42; }"
-            ),
-            ["async function f() { const n = 42; }"]
-        );
-        assert_eq!(
-            fix_outputs(
-                &AwaitNonPromise,
-                "async function f() { const [a, b] = await [g(), h()]; }"
-            ),
-            [
-                "async function f() { const [a, b] = await Promise.all([g(), h()]); }",
-                "async function f() { const [a, b] = [g(), h()]; }"
-            ]
-        );
-        assert_eq!(
-            fix_outputs(&AwaitNonPromise, "async function f() { await { a: 1 }; }"),
-            ["async function f() { ({ a: 1 }); }"]
-        );
-        assert_eq!(
-            fix_outputs(&AwaitNonPromise, "const f = async () => await { a: 1 };"),
-            ["const f = async () => ({ a: 1 });"]
-        );
-        assert_eq!(
-            fix_outputs(&AwaitNonPromise, "async function f() { await [1, 2]; }"),
-            ["async function f() { [1, 2]; }"]
+        assert_fix_outputs(
+            &AwaitNonPromise,
+            &[
+                ("async function f() { const n = await 42; }", &["async function f() { const n = 42; }"]),
+                ("async function f() { const [a, b] = await [g(), h()]; }", &["async function f() { const [a, b] = await Promise.all([g(), h()]); }", "async function f() { const [a, b] = [g(), h()]; }"]),
+                ("async function f() { await { a: 1 }; }", &["async function f() { ({ a: 1 }); }"]),
+                ("const f = async () => await { a: 1 };", &["const f = async () => ({ a: 1 });"]),
+                ("async function f() { await [1, 2]; }", &["async function f() { [1, 2]; }"]),
+            ],
         );
     }
 }

@@ -65,28 +65,28 @@ impl<'a> RuleContext<'a> {
         &self,
         file: &QueryFile,
         names: [&str; N],
-        mut each: impl FnMut([Node<'a>; N]) -> Option<T>,
+        each: impl FnMut([Node<'a>; N]) -> Option<T>,
     ) -> Vec<T> {
-        let mut made = Vec::new();
-        self.for_each_complete_capture(file, names, |nodes| made.extend(each(nodes)));
-        made
+        self.filter_map_complete_captures_holding(file, &[], names, each)
     }
 
-    /// Like [`RuleContext::for_each_complete_capture`], for a rule that can
-    /// only report on a match whose text holds each of `words` (see
+    /// Like [`RuleContext::filter_map_complete_captures`], for a rule that
+    /// can only report on a match whose text holds each of `words` (see
     /// [`RuleContext::for_each_match_holding`]).
-    pub fn for_each_complete_capture_holding<const N: usize>(
+    pub fn filter_map_complete_captures_holding<T, const N: usize>(
         &self,
         file: &QueryFile,
         words: &[&str],
         names: [&str; N],
-        mut each: impl FnMut([Node<'a>; N]),
-    ) {
+        mut each: impl FnMut([Node<'a>; N]) -> Option<T>,
+    ) -> Vec<T> {
         let indices = names.map(|name| file.capture(name));
+        let mut made = Vec::new();
         self.for_each_match_holding(file, words, |captures| {
             if let Some(nodes) = all_present(captured(captures, &indices)) {
-                each(nodes);
+                made.extend(each(nodes));
             }
         });
+        made
     }
 }

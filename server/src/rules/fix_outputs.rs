@@ -37,3 +37,11 @@ pub fn fix_outputs(rule: &dyn Rule, source: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// Asserts, for each `(before, afters)`, that the fixes of the one finding
+/// `rule` reports in `before` change behaviour and make `afters`, in order.
+pub fn assert_fix_outputs(rule: &dyn Rule, cases: &[(&str, &[&str])]) {
+    for (before, afters) in cases {
+        assert_eq!(fix_outputs(rule, before), *afters, "{before}");
+    }
+}

@@ -9,7 +9,6 @@ use super::{declare_rule, RuleContext};
 
 declare_rule! {
     pub struct FloatingPromise { code: "floating-promise", docs: "floating_promise.md",
-        queries: [],
         summary: "a promise created and dropped: nobody handles its failure, which ends the process",
         severity: Warning, fixes: [ChangesBehaviour, MarksIntent],
         triggers: [
@@ -21,16 +20,14 @@ declare_rule! {
 /// `node:test` and friends return promises their runner tracks.
 const TEST_RUNNER_CALLS: &[&str] = &["describe", "it", "test", "suite"];
 
-impl FloatingPromise {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |dropped| {
-            (
-                dropped.highlight.clone(),
-                message(ctx, &dropped),
-                fixes(&dropped),
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |dropped| {
+        (
+            dropped.highlight.clone(),
+            message(ctx, &dropped),
+            fixes(&dropped),
+        )
+    })
 }
 
 /// The promises dropped in the scope that nobody handles.

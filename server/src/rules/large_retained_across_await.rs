@@ -14,20 +14,17 @@ declare_rule! {
     // `name = null;` after the last use: the variable is dead there (no later read
     // on any path, no closure refers to it), so nothing observes the change.
     pub struct LargeRetainedAcrossAwait { code: "large-retained-across-await", docs: "large_retained_across_await.md",
-        queries: [],
         summary: "a large value stays in scope across an `await` it is not used after",
         severity: Hint, fixes: [Safe], triggers: [Word("await")],
     }
 }
 
-impl LargeRetainedAcrossAwait {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        ctx.for_each_complete_capture(&ASYNC_FUNCTIONS, ["function.async"], |[function]| {
-            findings.extend(check_function(ctx, function));
-        });
-        findings
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    ctx.for_each_complete_capture(&ASYNC_FUNCTIONS, ["function.async"], |[function]| {
+        findings.extend(check_function(ctx, function));
+    });
+    findings
 }
 
 fn check_function(ctx: &RuleContext, function: Node) -> Vec<Finding> {

@@ -35,33 +35,41 @@ pub struct RuleMeta {
 }
 
 /// Declares a rule: its unit struct (documented by the docs file), its
-/// `META`, the `Rule` impl that hands them out and calls the struct's inherent
-/// `check`, and, for a rule whose fixes have one safety, the `FIX_SAFETY` its
-/// fix constructors use. `docs` names the rule's Markdown docs beside its file
-/// (`docs/rules/<code>.md` is generated from it), in the style of clippy's
-/// `declare_clippy_lint!`; the prose lives in Markdown so that the rule file
-/// holds the rule, and rustdoc shows the same text on the struct:
+/// query files, its `META`, the `Rule` impl that hands them out and calls the
+/// module's `check`, and, for a rule whose fixes have one safety, the
+/// `FIX_SAFETY` its fix constructors use. `docs` names the rule's Markdown
+/// docs beside its file (`docs/rules/<code>.md` is generated from it), in the
+/// style of clippy's `declare_clippy_lint!`; the prose lives in Markdown so
+/// that the rule file holds the rule, and rustdoc shows the same text on the
+/// struct. Each query is `NAME("file.scm", [captures the code asks for])`: a
+/// `static` of that name for `queries/file.scm` (see `syntax::query_file!`);
+/// a rule that reads only the shared queries of `syntax::queries` has no
+/// `queries` field.
 ///
 /// ```ignore
 /// declare_rule! {
 ///     pub struct NeedlessAsync { code: "needless-async", docs: "needless_async.md",
-///         queries: [NEEDLESS_ASYNC_CALLBACKS],
 ///         summary: "an async callback that never awaits, mapped inside `Promise.all`",
 ///         severity: Hint, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
+///         queries: [NEEDLESS_ASYNC_CALLBACKS("needless-async-callbacks.scm", ["callback"])],
 ///     }
 /// }
+///
+/// fn check(ctx: &RuleContext) -> Vec<Finding> { ... }
 /// ```
 macro_rules! declare_rule {
     (
         $vis:vis struct $name:ident { code: $code:literal, docs: $docs:literal,
-            queries: [$($query:path),* $(,)?],
             summary: $summary:literal,
             severity: $severity:ident, fixes: [$($fix:ident),* $(,)?],
-            triggers: [$($role:ident($word:literal)),* $(,)?] $(,)?
+            triggers: [$($role:ident($word:literal)),* $(,)?]
+            $(, queries: [$($query:ident($file:literal, [$($capture:literal),* $(,)?])),* $(,)?])? $(,)?
         }
     ) => {
         #[doc = include_str!($docs)]
         $vis struct $name;
+
+        $($($crate::query_file!($query, $file, [$($capture),*]);)*)?
 
         static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
             code: $code,
@@ -70,7 +78,7 @@ macro_rules! declare_rule {
             docs: include_str!($docs),
             fixes: &[$($crate::findings::FixSafety::$fix),*],
             triggers: &[$($crate::rules::Trigger::$role($word)),*],
-            queries: &[$(&$query),*],
+            queries: &[$($(&$query),*)?],
         };
 
         $crate::rules::declare_rule!(@fix_safety [$($fix),*]);
@@ -81,8 +89,8 @@ macro_rules! declare_rule {
             }
 
             fn check(&self, ctx: &$crate::rules::RuleContext) -> Vec<$crate::findings::Finding> {
-                // The struct's inherent `check`, written below the block.
-                $name::check(self, ctx)
+                // The rule module's `check`, written below the block.
+                check(ctx)
             }
         }
     };

@@ -2,7 +2,6 @@ use tree_sitter::Node;
 
 use crate::analysis::source_facts::certainly_not_thenable;
 use crate::findings::{Finding, Fix};
-use crate::query_file;
 use crate::syntax::await_lookup;
 use crate::syntax::awaits::awaits_itself;
 use crate::syntax::js::{for_each_own_node, unwrap_parens};
@@ -10,44 +9,31 @@ use crate::syntax::js::{for_each_own_node, unwrap_parens};
 use super::report::{keyword_and_space, one_edit_fix};
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    NEEDLESS_ASYNC_CALLBACKS,
-    "needless-async-callbacks.scm",
-    [
-        "all.call",
-        "all.promise",
-        "all.method",
-        "map.call",
-        "map.method",
-        "callback",
-        "callback.async_keyword"
-    ]
-);
 
 declare_rule! {
     pub struct NeedlessAsync { code: "needless-async", docs: "needless_async.md",
-        queries: [NEEDLESS_ASYNC_CALLBACKS],
         summary: "an async callback that never awaits, mapped inside `Promise.all`",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
+        queries: [NEEDLESS_ASYNC_CALLBACKS("needless-async-callbacks.scm", ["all.call",
+            "all.promise", "all.method", "map.call", "map.method", "callback",
+            "callback.async_keyword"])],
     }
 }
 
-impl NeedlessAsync {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        let mut findings = Vec::new();
-        ctx.for_each_complete_capture(
-            &NEEDLESS_ASYNC_CALLBACKS,
-            ["all.call", "map.call", "callback", "callback.async_keyword"],
-            |[all, map, callback, keyword]| {
-                // The query finds the shape; a callback that awaits needs its `async`.
-                if !awaits_itself(ctx.source, callback) {
-                    let fixes = fixes(ctx, all, map, callback, keyword);
-                    findings.push(META.finding(keyword.byte_range(), message(), fixes));
-                }
-            },
-        );
-        findings
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    ctx.for_each_complete_capture(
+        &NEEDLESS_ASYNC_CALLBACKS,
+        ["all.call", "map.call", "callback", "callback.async_keyword"],
+        |[all, map, callback, keyword]| {
+            // The query finds the shape; a callback that awaits needs its `async`.
+            if !awaits_itself(ctx.source, callback) {
+                let fixes = fixes(ctx, all, map, callback, keyword);
+                findings.push(META.finding(keyword.byte_range(), message(), fixes));
+            }
+        },
+    );
+    findings
 }
 
 fn message() -> String {

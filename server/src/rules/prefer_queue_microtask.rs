@@ -1,7 +1,6 @@
 use tree_sitter::Node;
 
 use crate::findings::{Finding, Fix};
-use crate::query_file;
 
 mod next_tick_context;
 use next_tick_context::{next_tick_context, NextTickContext};
@@ -10,36 +9,24 @@ use super::report::one_edit_fix;
 use super::tree_walks::has_named_descendant;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    NEXT_TICK_CALLS,
-    "next-tick-calls.scm",
-    [
-        "tick.call",
-        "tick.callee",
-        "tick.object",
-        "tick.property",
-        "tick.callback"
-    ]
-);
 
 declare_rule! {
     pub struct PreferQueueMicrotask { code: "prefer-queue-microtask", docs: "prefer_queue_microtask.md",
-        queries: [NEXT_TICK_CALLS],
         summary: "`process.nextTick(fn)` where `queueMicrotask(fn)` would do",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Property("nextTick")],
+        queries: [NEXT_TICK_CALLS("next-tick-calls.scm", ["tick.call", "tick.callee", "tick.object",
+            "tick.property", "tick.callback"])],
     }
 }
 
-impl PreferQueueMicrotask {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |(callee, context)| {
-            (
-                callee.byte_range(),
-                message(context),
-                vec![fix(callee, context)],
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |(callee, context)| {
+        (
+            callee.byte_range(),
+            message(context),
+            vec![fix(callee, context)],
+        )
+    })
 }
 
 /// The `process.nextTick` callees to report, each with where it is called.

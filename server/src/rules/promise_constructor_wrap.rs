@@ -3,7 +3,6 @@ use tree_sitter::Node;
 use crate::analysis::source_facts::AsyncFacts;
 use crate::engine::{count_word, job_counts};
 use crate::findings::{Finding, Fix};
-use crate::query_file;
 use crate::syntax::js::{is_async_function, method_call, unwrap_parens};
 use crate::syntax::js::named_children_but_comments;
 
@@ -12,30 +11,24 @@ use super::report::{one_edit_fix, short_code};
 use super::tree_walks::has_named_descendant;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    PROMISE_WRAPPERS,
-    "promise-wrappers.scm",
-    ["wrap.new", "wrap.constructor", "wrap.executor"]
-);
 
 declare_rule! {
     pub struct PromiseConstructorWrap { code: "promise-constructor-wrap", docs: "promise_constructor_wrap.md",
-        queries: [PROMISE_WRAPPERS],
         summary: "`new Promise(...)` wrapping a promise that already exists",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Operand("Promise")],
+        queries: [PROMISE_WRAPPERS("promise-wrappers.scm", ["wrap.new", "wrap.constructor",
+            "wrap.executor"])],
     }
 }
 
-impl PromiseConstructorWrap {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |wrap| {
-            (
-                wrap.new.start_byte()..wrap.constructor.end_byte(),
-                message(ctx, wrap.wrapped),
-                vec![fix(ctx, wrap.new, wrap.wrapped)],
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |wrap| {
+        (
+            wrap.new.start_byte()..wrap.constructor.end_byte(),
+            message(ctx, wrap.wrapped),
+            vec![fix(ctx, wrap.new, wrap.wrapped)],
+        )
+    })
 }
 
 /// A `new Promise` whose executor only forwards `wrapped`.

@@ -4,17 +4,11 @@ use tree_sitter::Node;
 
 use crate::analysis::dataflow::{preorder, Walk};
 use crate::findings::{Edit, Finding, Fix};
-use crate::query_file;
 use crate::syntax::js::{enclosing_function, is_async_function, is_function, FUNCTION_KINDS};
 
 use super::report::brief_call;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    RETURNS,
-    "returns.scm",
-    ["return", "return.keyword", "return.value"]
-);
 
 declare_rule! {
     // The fix makes the code do what it reads as (the `try` covers the returned
@@ -22,9 +16,9 @@ declare_rule! {
     // the `catch` and `finally` now waits. That is a change of behaviour, so the
     // fix is offered in the editor, not applied by `check --fix`.
     pub struct ReturnWithoutAwaitInTry { code: "return-without-await-in-try", docs: "return_without_await_in_try.md",
-        queries: [RETURNS],
         summary: "a promise returned without `await` from inside `try`",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
+        queries: [RETURNS("returns.scm", ["return", "return.keyword", "return.value"])],
     }
 }
 
@@ -35,16 +29,14 @@ struct Bypassed {
     finally: bool,
 }
 
-impl ReturnWithoutAwaitInTry {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |found| {
-            (
-                found.keyword.byte_range(),
-                message(&found),
-                vec![fix(found.value)],
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |found| {
+        (
+            found.keyword.byte_range(),
+            message(&found),
+            vec![fix(found.value)],
+        )
+    })
 }
 
 /// A `return` of a promise, without `await`, inside a `try` it escapes.

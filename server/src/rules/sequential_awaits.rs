@@ -6,29 +6,20 @@ use crate::analysis::dataflow::{names_assigned, names_mentioned, preorder, Walk}
 use crate::findings::{Finding, Fix};
 use crate::syntax::awaits::AwaitExpr;
 use crate::syntax::js::{callee, is_function, is_pause, pattern_identifiers, receiver};
-use crate::{query_file, syntax};
+use crate::syntax;
 
 use super::report::{one_edit_fix, shorten};
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    AWAIT_STATEMENTS,
-    "await-statements.scm",
-    [
-        "await_statement",
-        "await_statement.binding",
-        "await_statement.keyword",
-        "await_statement.operand",
-        "await_statement.chain"
-    ]
-);
 
 declare_rule! {
     // `Promise.all` starts the calls together: behaviour changes on purpose.
     pub struct SequentialAwaits { code: "sequential-awaits", docs: "sequential_awaits.md",
-        queries: [AWAIT_STATEMENTS],
         summary: "independent awaits run one after another",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        queries: [AWAIT_STATEMENTS("await-statements.scm", ["await_statement",
+            "await_statement.binding", "await_statement.keyword", "await_statement.operand",
+            "await_statement.chain"])],
     }
 }
 
@@ -59,16 +50,14 @@ impl<'t> AwaitStatement<'t> {
     }
 }
 
-impl SequentialAwaits {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |group| {
-            (
-                group[1].awaited.keyword.byte_range(),
-                message(ctx, &group),
-                fix(ctx, &group).into_iter().collect(),
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |group| {
+        (
+            group[1].awaited.keyword.byte_range(),
+            message(ctx, &group),
+            fix(ctx, &group).into_iter().collect(),
+        )
+    })
 }
 
 /// Every statement of the scope that is a single await, in source order.

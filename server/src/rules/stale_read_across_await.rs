@@ -4,40 +4,33 @@ use crate::analysis::dataflow::{preorder, BindingKind, FunctionFlow, Resolution,
 use crate::findings::{Edit, Finding, Fix};
 use crate::syntax::awaits::{await_expression, AwaitExpr};
 use crate::syntax::js::{enclosing_function, is_async_function, is_function};
-use crate::{query_file, syntax};
+use crate::syntax;
 
 use super::report::shorten_with;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    UPDATES,
-    "updates.scm",
-    ["update", "update.target", "update.value"]
-);
 
 declare_rule! {
     // Moving the `await` before the read makes the update use the current value:
     // that is the point, but the read now happens later.
     pub struct StaleReadAcrossAwait { code: "stale-read-across-await", docs: "stale_read_across_await.md",
-        queries: [UPDATES],
         summary: "a shared value is updated from a read made before an `await`",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        queries: [UPDATES("updates.scm", ["update", "update.target", "update.value"])],
     }
 }
 
-impl StaleReadAcrossAwait {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |found| {
-            let fixes = if found.awaits.len() == 1 {
-                hoist_fix(ctx, found.update, found.value, found.awaits[0].node)
-                    .into_iter()
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            (found.target.byte_range(), message(ctx, &found), fixes)
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |found| {
+        let fixes = if found.awaits.len() == 1 {
+            hoist_fix(ctx, found.update, found.value, found.awaits[0].node)
+                .into_iter()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (found.target.byte_range(), message(ctx, &found), fixes)
+    })
 }
 
 /// An update of shared state that reads it before an `await` and writes it
@@ -51,15 +44,13 @@ struct StaleUpdate<'t> {
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<StaleUpdate<'a>> {
-    let mut found = Vec::new();
     // Only an `await` inside the match makes a finding.
-    ctx.for_each_complete_capture_holding(
+    ctx.filter_map_complete_captures_holding(
         &UPDATES,
         &["await"],
         ["update", "update.target", "update.value"],
-        |[update, target, value]| found.extend(stale_update(ctx, update, target, value)),
-    );
-    found
+        |[update, target, value]| stale_update(ctx, update, target, value),
+    )
 }
 
 fn message(ctx: &RuleContext, found: &StaleUpdate) -> String {

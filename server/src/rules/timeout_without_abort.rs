@@ -2,7 +2,6 @@ use tree_sitter::Node;
 
 use crate::analysis::source_facts::PromiseKind;
 use crate::findings::{Finding, Fix};
-use crate::query_file;
 use crate::syntax::js::{method_call, unwrap_parens};
 use crate::syntax::js::named_children_but_comments;
 
@@ -10,40 +9,27 @@ use super::report::one_edit_fix;
 use super::tree_walks::find_named_descendant;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    PROMISE_RACES,
-    "promise-races.scm",
-    [
-        "race.call",
-        "race.callee",
-        "race.promise",
-        "race.method",
-        "race.first",
-        "race.second"
-    ]
-);
 
 declare_rule! {
     pub struct TimeoutWithoutAbort { code: "timeout-without-abort", docs: "timeout_without_abort.md",
-        queries: [PROMISE_RACES],
         summary: "a timeout raced against a fetch or async call that is never cancelled",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Property("race")],
+        queries: [PROMISE_RACES("promise-races.scm", ["race.call", "race.callee", "race.promise",
+            "race.method", "race.first", "race.second"])],
     }
 }
 
-impl TimeoutWithoutAbort {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |race| {
-            let fixes = if race.is_fetch {
-                signal_fix(ctx, race.call, race.work, race.timer)
-                    .into_iter()
-                    .collect()
-            } else {
-                Vec::new()
-            };
-            (race.callee.byte_range(), message(ctx, &race), fixes)
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |race| {
+        let fixes = if race.is_fetch {
+            signal_fix(ctx, race.call, race.work, race.timer)
+                .into_iter()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        (race.callee.byte_range(), message(ctx, &race), fixes)
+    })
 }
 
 /// A `Promise.race` of some work against a timer.
@@ -58,40 +44,38 @@ struct TimerRace<'t> {
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<TimerRace<'a>> {
-    let mut races = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &PROMISE_RACES,
         ["race.call", "race.callee", "race.first", "race.second"],
         |[call, callee, first, second]| {
             let facts = ctx.facts();
             if facts.is_bound("Promise") {
-                return;
+                return None;
             }
             let (work, timer) = if is_timer(ctx, second) {
                 (unwrap_parens(first), unwrap_parens(second))
             } else if is_timer(ctx, first) {
                 (unwrap_parens(second), unwrap_parens(first))
             } else {
-                return;
+                return None;
             };
             let kind = facts.promise_kind(ctx.source, work);
             let is_fetch = kind == Some(PromiseKind::Fetch);
             if !(is_fetch || kind == Some(PromiseKind::AsyncCall)) {
-                return;
+                return None;
             }
             if is_fetch && !fetch_lacks_signal(ctx, work) {
-                return;
+                return None;
             }
-            races.push(TimerRace {
+            Some(TimerRace {
                 call,
                 callee,
                 work,
                 timer,
                 is_fetch,
-            });
+            })
         },
-    );
-    races
+    )
 }
 
 fn message(ctx: &RuleContext, race: &TimerRace) -> String {

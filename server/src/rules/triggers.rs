@@ -196,65 +196,64 @@ mod tests {
             .collect()
     }
 
-    /// Asserts each of `sources` triggers the rule `code`.
-    fn assert_each_triggers(code: &str, sources: &[&str]) {
+    /// Asserts each `(code, source)`: `source` triggers the rule `code`.
+    fn assert_triggers(cases: &[(&str, &str)]) {
+        for (code, source) in cases {
+            assert!(codes(source).contains(code), "{code}: {source}");
+        }
+    }
+
+    /// Asserts each of `sources` triggers no rule.
+    fn assert_triggers_none(sources: &[&str]) {
         for source in sources {
-            assert!(codes(source).contains(&code), "{source}");
+            assert!(codes(source).is_empty(), "{source}: {:?}", codes(source));
         }
     }
 
     #[test]
     fn trigger_words_count_only_as_whole_words() {
-        assert!(codes("const isAsync = asyncIterator; // awaited, Promises, thenable").is_empty());
-        assert!(codes("x.then(f)").contains(&"floating-promise"));
-        assert!(codes("async function f() {}").contains(&"needless-async"));
-        assert!(codes("await(x)").contains(&"await-in-loop"));
-        assert!(codes("require('fs/promises')").contains(&"floating-promise"));
-        assert!(codes("éasync function f() {}").contains(&"needless-async"));
+        assert_triggers_none(&["const isAsync = asyncIterator; // awaited, Promises, thenable"]);
+        assert_triggers(&[
+            ("floating-promise", "x.then(f)"),
+            ("needless-async", "async function f() {}"),
+            ("await-in-loop", "await(x)"),
+            ("floating-promise", "require('fs/promises')"),
+            ("needless-async", "éasync function f() {}"),
+        ]);
     }
 
     #[test]
     fn triggers_count_only_in_their_role() {
-        let prose = "// then we race to nextTick: fetch the data\n/** @returns {Promise} */";
-        assert!(codes(prose).is_empty(), "{:?}", codes(prose));
-        assert_each_triggers(
-            "floating-promise",
-            &[
-                "p.then(f)",
-                "p\n  .then(f)",
-                "p?.then(f)",
-                "p./* a comment */then(f)",
-                "p. // a comment\n  then(f)",
-            ],
-        );
-        assert!(codes("Promise\n  .race([a, b])").contains(&"timeout-without-abort"));
-        assert!(codes("process.nextTick(f)").contains(&"prefer-queue-microtask"));
-        assert!(codes("return then(x)").is_empty());
-        assert_each_triggers(
-            "unbounded-fan-out",
-            &[
-                "Promise.all(xs.map(f))",
-                "Promise?.all(xs)",
-                "new Promise((resolve) => resolve())",
-                "Promise /* a comment */ .all(xs)",
-            ],
-        );
-        assert!(codes("fetch (url)").contains(&"floating-promise"));
-        let prose = "// create async chunks\nconst asyncLib = require('neo-async'); async\n";
-        assert!(codes(prose).is_empty(), "{:?}", codes(prose));
-        assert_each_triggers(
-            "needless-async",
-            &[
-                "async function f() {}",
-                "const f = async () => {};",
-                "const f = async(x) => x;",
-                "const f = async x => x;",
-                "({ async load() {} })",
+        assert_triggers_none(&[
+            "// then we race to nextTick: fetch the data\n/** @returns {Promise} */",
+            "return then(x)",
+            "// create async chunks\nconst asyncLib = require('neo-async'); async\n",
+            "const fetch = 1",
+        ]);
+        assert_triggers(&[
+            ("floating-promise", "p.then(f)"),
+            ("floating-promise", "p\n  .then(f)"),
+            ("floating-promise", "p?.then(f)"),
+            ("floating-promise", "p./* a comment */then(f)"),
+            ("floating-promise", "p. // a comment\n  then(f)"),
+            ("timeout-without-abort", "Promise\n  .race([a, b])"),
+            ("prefer-queue-microtask", "process.nextTick(f)"),
+            ("unbounded-fan-out", "Promise.all(xs.map(f))"),
+            ("unbounded-fan-out", "Promise?.all(xs)"),
+            ("unbounded-fan-out", "new Promise((resolve) => resolve())"),
+            ("unbounded-fan-out", "Promise /* a comment */ .all(xs)"),
+            ("floating-promise", "fetch (url)"),
+            ("needless-async", "async function f() {}"),
+            ("needless-async", "const f = async () => {};"),
+            ("needless-async", "const f = async(x) => x;"),
+            ("needless-async", "const f = async x => x;"),
+            ("needless-async", "({ async load() {} })"),
+            (
+                "needless-async",
                 "class A { async #load() {} async *[Symbol.asyncIterator]() {} }",
-                "({ async 'load'() {} })",
-                "async /* a comment */ function f() {}",
-            ],
-        );
-        assert!(codes("const fetch = 1").is_empty());
+            ),
+            ("needless-async", "({ async 'load'() {} })"),
+            ("needless-async", "async /* a comment */ function f() {}"),
+        ]);
     }
 }

@@ -4,33 +4,21 @@ use crate::analysis::source_facts::AsyncFacts;
 use crate::findings::{Finding, Fix};
 use crate::syntax::await_lookup;
 use crate::syntax::js::{in_async_function, is_async_function, is_function, unwrap_parens};
-use crate::{query_file, syntax};
+use crate::syntax;
 use crate::syntax::js::named_children_but_comments;
 
 use super::report::{one_edit_fix, short_code};
 use super::tree_walks::has_named_descendant;
 use super::{declare_rule, RuleContext};
 
-query_file!(
-    FAN_OUTS,
-    "fan-outs.scm",
-    [
-        "fan_out.all",
-        "fan_out.callee",
-        "fan_out.promise",
-        "fan_out.method",
-        "fan_out.items",
-        "fan_out.map",
-        "fan_out.map_call",
-        "fan_out.callback"
-    ]
-);
 
 declare_rule! {
     pub struct UnboundedFanOut { code: "unbounded-fan-out", docs: "unbounded_fan_out.md",
-        queries: [FAN_OUTS],
         summary: "`Promise.all(xs.map(...))` starts one operation per element, all at once",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Operand("Promise")],
+        queries: [FAN_OUTS("fan-outs.scm", ["fan_out.all", "fan_out.callee", "fan_out.promise",
+            "fan_out.method", "fan_out.items", "fan_out.map", "fan_out.map_call",
+            "fan_out.callback"])],
     }
 }
 
@@ -59,23 +47,21 @@ const LIMITER_HINTS: &[&str] = &[
     "schedule",
 ];
 
-impl UnboundedFanOut {
-    fn check(&self, ctx: &RuleContext) -> Vec<Finding> {
-        META.report_each(detect(ctx), |fan_out| {
-            let fixes = batch_fix(
-                ctx,
-                fan_out.all,
-                fan_out.items,
-                fan_out.map_call,
-                fan_out.callback,
-            );
-            (
-                fan_out.callee.byte_range(),
-                message(ctx, &fan_out),
-                fixes.into_iter().collect(),
-            )
-        })
-    }
+fn check(ctx: &RuleContext) -> Vec<Finding> {
+    META.report_each(detect(ctx), |fan_out| {
+        let fixes = batch_fix(
+            ctx,
+            fan_out.all,
+            fan_out.items,
+            fan_out.map_call,
+            fan_out.callback,
+        );
+        (
+            fan_out.callee.byte_range(),
+            message(ctx, &fan_out),
+            fixes.into_iter().collect(),
+        )
+    })
 }
 
 /// `Promise.all(items.map(callback))` where the callback starts async work.
@@ -90,8 +76,7 @@ struct FanOut<'t> {
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
-    let mut found = Vec::new();
-    ctx.for_each_complete_capture(
+    ctx.filter_map_complete_captures(
         &FAN_OUTS,
         [
             "fan_out.all",
@@ -104,19 +89,18 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
         |[all, callee, method, items, map_call, callback]| {
             let facts = ctx.facts();
             if already_bounded(ctx, items) || !starts_async_work(ctx, facts, callback) {
-                return;
+                return None;
             }
-            found.push(FanOut {
+            Some(FanOut {
                 all,
                 callee,
                 method,
                 items,
                 map_call,
                 callback,
-            });
+            })
         },
-    );
-    found
+    )
 }
 
 fn message(ctx: &RuleContext, fan_out: &FanOut) -> String {
@@ -321,7 +305,7 @@ fn source_mentions(ctx: &RuleContext, root: Node, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::fix_outputs::fix_outputs;
+    use crate::rules::fix_outputs::{assert_fix_outputs, fix_outputs};
     use crate::rules::testing::{assert_invalid, assert_valid};
 
     #[test]
@@ -387,22 +371,23 @@ mod tests {
     /// `await` (tree-sitter-javascript #303); in async code it is an await.
     #[test]
     fn the_fix_batches_a_misparsed_awaited_statement() {
-        assert_eq!(
-            fix_outputs(&UnboundedFanOut, "async function f(users) {\n  await (Promise.all(users.map((user) => sendEmail(user))));\n}"),
-            ["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]
+        assert_fix_outputs(
+            &UnboundedFanOut,
+            &[
+                ("async function f(users) {\n  await (Promise.all(users.map((user) => sendEmail(user))));\n}", &["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]),
+            ],
         );
     }
 
     #[test]
     fn the_fix_batches_awaited_statements_only() {
-        assert_eq!(
-            fix_outputs(&UnboundedFanOut, "async function f(users) {\n  await Promise.all(users.map((user) => sendEmail(user)));\n}"),
-            ["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]
-        );
-        // An existing module-level BATCH_SIZE is reused; a callback naming `i` gets `start`.
-        assert_eq!(
-            fix_outputs(&UnboundedFanOut, "const BATCH_SIZE = 10;\nasync function f(o) {\n  await Promise.all(o.ids.map(async (i) => load(i)));\n}"),
-            ["const BATCH_SIZE = 10;\nasync function f(o) {\n  for (let start = 0; start < o.ids.length; start += BATCH_SIZE) {\n    await Promise.all(o.ids.slice(start, start + BATCH_SIZE).map(async (i) => load(i)));\n  }\n}"]
+        assert_fix_outputs(
+            &UnboundedFanOut,
+            &[
+                ("async function f(users) {\n  await Promise.all(users.map((user) => sendEmail(user)));\n}", &["async function f(users) {\n  const BATCH_SIZE = 100;\n  for (let i = 0; i < users.length; i += BATCH_SIZE) {\n    await Promise.all(users.slice(i, i + BATCH_SIZE).map((user) => sendEmail(user)));\n  }\n}"]),
+                // An existing module-level BATCH_SIZE is reused; a callback naming `i` gets `start`.
+                ("const BATCH_SIZE = 10;\nasync function f(o) {\n  await Promise.all(o.ids.map(async (i) => load(i)));\n}", &["const BATCH_SIZE = 10;\nasync function f(o) {\n  for (let start = 0; start < o.ids.length; start += BATCH_SIZE) {\n    await Promise.all(o.ids.slice(start, start + BATCH_SIZE).map(async (i) => load(i)));\n  }\n}"]),
+            ],
         );
         for source in [
             // Results used.

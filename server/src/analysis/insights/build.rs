@@ -8,7 +8,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::analysis::dataflow;
 use crate::analysis::retention::{self, AwaitRetention};
-use crate::analysis::source_facts::{self, AsyncFacts};
+use crate::analysis::source_facts::{self, AsyncFacts, PromiseKind};
 use crate::engine::{self, ModuleKind, ResumeTick};
 use crate::syntax::awaits::{self, SuspensionKind};
 use crate::syntax::js;
@@ -16,7 +16,9 @@ use crate::syntax::js;
 use super::dependence::dependence;
 use super::dropped_text::{dropped_consequence, is_all_settled};
 use super::hover_text::shorten;
-use super::{AwaitInsight, DroppedCall, FunctionInsight, Insights, Rejection};
+use super::{
+    AwaitInsight, DroppedCall, FunctionInsight, Insights, Iterated, Rejection, YieldInsight,
+};
 
 /// Computes the insights of a document.
 pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
@@ -30,7 +32,8 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         if fact.is_module_body {
             // Module-level bindings live as long as the module: no await
             // retains anything on its account.
-            module_awaits = await_insights(source, root, &fact, &[], module_is_async);
+            module_awaits =
+                await_insights(source, root, &fact, &[], &source_facts, module_is_async);
             continue;
         }
         let Some(node) = root.descendant_for_byte_range(fact.range.start, fact.range.end) else {
@@ -38,7 +41,14 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         };
         let node = enclosing_function_node(node, &fact.range);
         let retention = retention::retained_at_awaits(source, tree, node);
-        let awaits = await_insights(source, node, &fact, &retention, module_is_async);
+        let awaits = await_insights(
+            source,
+            node,
+            &fact,
+            &retention,
+            &source_facts,
+            module_is_async,
+        );
         let head_end = node
             .child_by_field_id(crate::field!("body"))
             .map_or(node.end_byte(), |body| body.start_byte());
@@ -47,6 +57,8 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             head: node.start_byte()..head_end,
             name: fact.name.clone(),
             is_arrow: node.kind() == "arrow_function",
+            is_generator: js::is_generator_function(node),
+            yields: yield_insights(source, node),
             early_return: early_return(node, awaits.first().map(|a| a.range.start)),
             first_await: awaits.first().map(|a| a.range.clone()),
             settles: fact.settles.clone(),
@@ -114,6 +126,7 @@ fn await_insights(
     function: Node,
     facts: &engine::AsyncFunctionFacts,
     retention: &[AwaitRetention],
+    source_facts: &AsyncFacts,
     module_is_async: bool,
 ) -> Vec<AwaitInsight> {
     let called = facts.called_by_program;
@@ -155,21 +168,39 @@ fn await_insights(
                 if_native_promise: true,
             },
             Some(fact) => fact.resume.clone(),
+            // A `for await` step is no `await` of the engine's: what the
+            // loop iterates over says when each iteration resumes.
+            None if point.kind == SuspensionKind::ForAwait => ResumeTick::Unknown {
+                reason: "it depends on the iterator".to_owned(),
+            },
             None => ResumeTick::Unknown {
-                reason: match point.kind {
-                    SuspensionKind::ForAwait => {
-                        "each step of this `for await` loop awaits the iterator's next result, \
-                         which is not modelled by ticklens"
-                            .to_owned()
-                    }
-                    _ => "the code around it is not modelled by ticklens".to_owned(),
-                },
+                reason: "the code around it is not modelled by ticklens".to_owned(),
             },
         };
         let operand_node = place.awaited.and_then(|a| a.operand);
+        // Where the file shows the operand is a native promise (a call of
+        // its own async function, `new Promise`, `Promise.resolve`,
+        // `fetch`...), the engine's count for a native promise holds as is.
+        let resume = match resume {
+            ResumeTick::AfterSettle {
+                jobs,
+                operand,
+                if_native_promise: true,
+            } if operand_node.is_some_and(|o| is_native_promise(source, source_facts, o)) => {
+                ResumeTick::AfterSettle {
+                    jobs,
+                    operand,
+                    if_native_promise: false,
+                }
+            }
+            resume => resume,
+        };
+        let for_await = (point.kind == SuspensionKind::ForAwait)
+            .then(|| iterated(source, function, &point.operand));
         awaits.push(AwaitInsight {
             range: place.range.clone(),
             operand,
+            for_await,
             resume,
             later_phase: fact.filter(|_| called).and_then(|f| f.later_phase),
             thenable: called && fact.is_some_and(|f| f.thenable),
@@ -219,6 +250,89 @@ fn suspension_place<'t>(
         }
         SuspensionKind::Yield => None,
     }
+}
+
+/// Whether the file shows `operand` evaluates to a native promise: the
+/// kinds of [`AsyncFacts::promise_kind`] but a `.then` chain, whose
+/// receiver may be any thenable.
+fn is_native_promise(source: &str, facts: &AsyncFacts, operand: Node) -> bool {
+    facts
+        .promise_kind(source, operand)
+        .is_some_and(|kind| kind != PromiseKind::Chain)
+}
+
+/// What the `for await` loop whose iterable is at `iterable` (in
+/// `function`) iterates over: an array literal, a call of an async
+/// generator the file declares (by name, never assigned), or unknown.
+fn iterated(source: &str, function: Node, iterable: &Range<usize>) -> Iterated {
+    let Some(node) = function.descendant_for_byte_range(iterable.start, iterable.end) else {
+        return Iterated::Unknown;
+    };
+    let node = js::unwrap_parens(enclosing_node_with_range(node, iterable));
+    if node.kind() == "array" {
+        return Iterated::Array;
+    }
+    let callee = (node.kind() == "call_expression")
+        .then(|| node.child_by_field_id(crate::field!("function")))
+        .flatten()
+        .filter(|callee| callee.kind() == "identifier");
+    let Some(callee) = callee else {
+        return Iterated::Unknown;
+    };
+    let name = &source[callee.byte_range()];
+    let mut root = function;
+    while let Some(parent) = root.parent() {
+        root = parent;
+    }
+    let (mut generators, mut others) = (0, 0);
+    dataflow::preorder(root, |n| {
+        let names_it = |id: Option<Node>| id.is_some_and(|id| &source[id.byte_range()] == name);
+        let declares = (n.kind().ends_with("declaration") || n.kind() == "variable_declarator")
+            && names_it(n.child_by_field_id(crate::field!("name")))
+            || n.kind() == "identifier"
+                && n.parent().is_some_and(|p| p.kind() == "formal_parameters")
+                && names_it(Some(n));
+        let assigns = n.kind() == "assignment_expression"
+            && names_it(n.child_by_field_id(crate::field!("left")));
+        if declares && js::is_async_function(n) && js::is_generator_function(n) {
+            generators += 1;
+        } else if declares || assigns {
+            others += 1;
+        }
+        dataflow::Walk::Enter
+    });
+    if generators == 1 && others == 0 {
+        Iterated::AsyncGenerator(name.to_owned())
+    } else {
+        Iterated::Unknown
+    }
+}
+
+/// The `yield`s `function` owns, if it is an async generator.
+fn yield_insights(source: &str, function: Node) -> Vec<YieldInsight> {
+    if !(js::is_async_function(function) && js::is_generator_function(function)) {
+        return Vec::new();
+    }
+    awaits::points_of(source, function, false)
+        .into_iter()
+        .filter(|point| point.kind == SuspensionKind::Yield)
+        .filter_map(|point| {
+            let node = function.descendant_for_byte_range(point.range.start, point.range.end)?;
+            let node = enclosing_node_with_range(node, &point.range);
+            let mut cursor = node.walk();
+            let delegates = node.children(&mut cursor).any(|c| c.kind() == "*");
+            let awaits_operand = node
+                .named_child(0)
+                .map(js::unwrap_parens)
+                .is_some_and(|operand| awaits::await_shape(source, operand).is_some());
+            Some(YieldInsight {
+                range: point.range.clone(),
+                operand: source[point.operand.clone()].to_owned(),
+                delegates,
+                awaits_operand,
+            })
+        })
+        .collect()
 }
 
 /// The outermost node at `node` or above it whose range is exactly `range`.

@@ -74,7 +74,7 @@ fn tick_word(n: u32) -> &'static str {
 }
 
 /// `1 tick`, `2 ticks`: rounds of microtasks (see [`tick_definition`]).
-fn ticks_phrase(ticks: u32) -> String {
+pub(super) fn ticks_phrase(ticks: u32) -> String {
     format!("{ticks} {}", tick_word(ticks))
 }
 
@@ -160,8 +160,39 @@ pub fn tick_definition(entry: &str) -> String {
     )
 }
 
-/// If a `jobs` count holds only for a plain `Promise` operand.
-const IF_PLAIN_PROMISE: &str = ", if it is a plain `Promise` (not a subclass or a thenable)";
+/// What follows a count that holds only if the operand is a native promise
+/// (the engine cannot see what it evaluates to): what would change it, with
+/// the engine's counts.
+fn native_hedge() -> String {
+    let counts = engine::job_counts();
+    let thenable = counts
+        .await_thenable
+        .saturating_sub(counts.await_native_promise);
+    let subclass = counts
+        .await_promise_subclass
+        .saturating_sub(counts.await_native_promise);
+    format!(
+        ", if it is a native `Promise` (this file does not show what it is): a thenable would \
+         resume {} later (`await` calls its `then` first), a `Promise` subclass {} later",
+        ticks_phrase(thenable),
+        ticks_phrase(subclass)
+    )
+}
+
+/// `1 tick after `x` settles`, with `gloss` after "settles" and the hedge
+/// when the count holds only for a native promise.
+fn after_settle(jobs: u32, operand: &str, gloss: &str, if_native_promise: bool) -> String {
+    let hedge = if if_native_promise {
+        native_hedge()
+    } else {
+        String::new()
+    };
+    format!(
+        "{} after `{}` settles{gloss}{hedge}",
+        ticks_phrase(jobs),
+        shorten(operand, 60)
+    )
+}
 
 /// The inlay (and code lens) form of a later phase.
 pub fn short_phase(phase: LaterPhase) -> &'static str {
@@ -204,14 +235,8 @@ pub fn describe_later_resume(phase: LaterPhase, tick: &ResumeTick, function: &st
             operand,
             if_native_promise,
         } => text.push_str(&format!(
-            " There it resumes {} after `{}` settles{}.",
-            ticks_phrase(*jobs),
-            shorten(operand, 60),
-            if *if_native_promise {
-                IF_PLAIN_PROMISE
-            } else {
-                ""
-            }
+            " There it resumes {}.",
+            after_settle(*jobs, operand, "", *if_native_promise)
         )),
         // Never a count after entry in a later phase (the engine's facts).
         ResumeTick::AfterEntry { .. } | ResumeTick::Unknown { .. } => {}
@@ -238,14 +263,8 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
             operand,
             if_native_promise,
         } => format!(
-            "Resumes {} after `{}` settles (fulfils or rejects){}.",
-            ticks_phrase(*jobs),
-            shorten(operand, 60),
-            if *if_native_promise {
-                IF_PLAIN_PROMISE
-            } else {
-                ""
-            }
+            "Resumes {}.",
+            after_settle(*jobs, operand, " (fulfils or rejects)", *if_native_promise)
         ),
         ResumeTick::Unknown { reason } if reason.starts_with("varies") => {
             format!("Resume tick {reason}.")

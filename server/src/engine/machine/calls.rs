@@ -16,9 +16,7 @@ impl Machine<'_> {
                 let native = native.clone();
                 self.call_native(native, this, args)
             }
-            ObjKind::Opaque { name, .. } => {
-                self.abstain(format!("calling `{name}` is not modelled by ticklens"))
-            }
+            ObjKind::Opaque { .. } | ObjKind::Unknown(_) => self.call_unknown(id, &args),
             ObjKind::Closure { .. } => {
                 if self.native_depth >= MAX_NATIVE_DEPTH {
                     return self.abstain("callbacks nest too deeply to model");
@@ -66,6 +64,7 @@ impl Machine<'_> {
                 ObjKind::Closure { .. }
                     | ObjKind::Native(_)
                     | ObjKind::Class(_)
+                    | ObjKind::Unknown(_)
                     | ObjKind::Opaque {
                         type_of: "function",
                         ..
@@ -206,8 +205,9 @@ impl Machine<'_> {
                 }
                 Ok(Step::Continue)
             }
-            ObjKind::Opaque { name, .. } => {
-                self.abstain(format!("calling `{name}` is not modelled by ticklens"))
+            ObjKind::Opaque { .. } | ObjKind::Unknown(_) => {
+                let completion = self.call_unknown(id, &args)?;
+                Ok(self.push_completion(completion))
             }
             ObjKind::Native(native) => {
                 let native = native.clone();

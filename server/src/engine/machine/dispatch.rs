@@ -5,86 +5,29 @@
 //! flow, iteration, patterns), so each family reads as one short match.
 
 use super::{Completion, Handler, Machine, Pending, Run, Step};
-use crate::engine::bytecode::{DeclKind, Op};
+use crate::engine::bytecode::{DeclKind, Op, OpFamily};
 use crate::engine::value::{ObjKind, Value};
 
 impl Machine<'_> {
     /// Runs one op. The arms only route: an op's family function does the work.
     pub(super) fn step(&mut self, op: &Op) -> Run<Step> {
-        match op {
-            Op::Push(_)
-            | Op::Pop
-            | Op::Dup
-            | Op::Dup2
-            | Op::Load(_)
-            | Op::Store(_)
-            | Op::Declare(..)
-            | Op::TypeofName(_)
-            | Op::PushScope
-            | Op::PopScope
-            | Op::RenewScope
-            | Op::LoadThis
-            | Op::LoadArg(_)
-            | Op::LoadRestArgs(_) => self.stack_op(op)?,
-            Op::GetProp(_)
-            | Op::GetMethod(_)
-            | Op::GetIndex
-            | Op::GetIndexMethod
-            | Op::SetProp(_)
-            | Op::SetIndex
-            | Op::UpdateProp { .. }
-            | Op::UpdateIndex { .. }
-            | Op::ObjectSpread
-            | Op::Define { .. }
-            | Op::GetSuper(_) => self.property_op(op)?,
-            Op::Closure(_)
-            | Op::MakeClass { .. }
-            | Op::Array(_)
-            | Op::ArrayPush
-            | Op::ArraySpread
-            | Op::Object(_)
-            | Op::Binary(_)
-            | Op::Unary(_)
-            | Op::ToNumber
-            | Op::Concat(_) => self.value_op(op)?,
-            Op::Call { .. } | Op::CallSpread { .. } | Op::New { .. } | Op::SuperCall { .. } => {
-                return self.call_op(op)
+        if self.has_unknowns {
+            if let Some(step) = self.step_on_unknown(op)? {
+                return Ok(step);
             }
-            Op::Return
-            | Op::Throw
-            | Op::Await
-            | Op::Jump(_)
-            | Op::JumpIfFalse(_)
-            | Op::JumpIfTrue(_)
-            | Op::JumpIfTrueKeep(_)
-            | Op::JumpIfFalseKeep(_)
-            | Op::JumpIfNotNullishKeep(_)
-            | Op::PushHandler(..)
-            | Op::PopHandler
-            | Op::NormalCompletion
-            | Op::EndFinally
-            | Op::Exit { .. }
-            | Op::RethrowUnlessThrowing => return self.control_op(op),
-            Op::AsyncIterInit(_)
-            | Op::ForAwaitStep(_)
-            | Op::AsyncDelegateStep(_)
-            | Op::ForAwaitUnpack
-            | Op::ForAwaitClose(_)
-            | Op::AsyncDelegateReturn(_)
-            | Op::IterInit(_)
-            | Op::ForInInit(_)
-            | Op::IterNext(..)
-            | Op::Yield
-            | Op::YieldDelegated
-            | Op::YieldDelegate(..)
-            | Op::IterClose(_) => return self.iteration_op(op),
-            Op::Swap
-            | Op::RequireObjectCoercible
-            | Op::RequireIndexable
-            | Op::ObjectRest(_)
-            | Op::RestFrom(_)
-            | Op::SkipIfNullish { .. } => self.pattern_op(op)?,
-            Op::Abstain(reason) => return self.abstain(reason.to_string()),
+        }
+        match op.family() {
+            OpFamily::Stack => self.stack_op(op)?,
+            OpFamily::Property => self.property_op(op)?,
+            OpFamily::Value => self.value_op(op)?,
+            OpFamily::Call => return self.call_op(op),
+            OpFamily::Control => return self.control_op(op),
+            OpFamily::Iteration => return self.iteration_op(op),
+            OpFamily::Pattern => self.pattern_op(op)?,
+            OpFamily::Abstain => match op {
+                Op::Abstain(reason) => return self.abstain(reason.to_string()),
+                _ => return self.abstain("internal: not an abstain op"),
+            },
         }
         Ok(Step::Continue)
     }

@@ -19,7 +19,7 @@ use std::rc::Rc;
 
 use super::async_generators::AsyncGenerator;
 use super::bytecode::{FuncId, FunctionCode, HandlerKind};
-use super::scheduler::{EventLoop, Job, Tick};
+use super::scheduler::{Callback, EventLoop, Job};
 use super::tick_observer::Observer;
 use super::value::{Builtin, ObjId, ObjKind, Object, Scope, ScopeId, Value};
 use super::{Abstention, ModuleKind, PrintedLine};
@@ -28,6 +28,7 @@ mod calls;
 mod dispatch;
 mod run_loop;
 mod scopes;
+mod unknowns;
 
 /// Ops executed before the engine gives up (loops, recursion).
 pub(crate) const STEP_LIMIT: u64 = 2_000_000;
@@ -148,7 +149,21 @@ pub(crate) struct Activation {
 }
 
 pub(crate) struct Machine<'s> {
-    pub src: std::marker::PhantomData<&'s str>,
+    /// The program's text, for the provenance of unknown values.
+    pub text: &'s str,
+    /// A facts run: what the engine cannot see becomes an unknown value
+    /// (`unknowns.rs`) and the run goes on; an order run abstains there.
+    pub open: bool,
+    /// In a facts run, the abstention an order run would have stopped at.
+    pub first_unknown: Option<Abstention>,
+    /// The run made an unknown value: ops check their operands for one.
+    has_unknowns: bool,
+    /// Promises resolved with an unknown value: they settle at a time the
+    /// engine cannot see, each in a phase of its own after the run drains.
+    pub unknown_settlements: VecDeque<(ObjId, Rc<str>)>,
+    /// Functions handed to code the engine cannot see, which may call them
+    /// at any time: they get a symbolic entry even when the program calls them.
+    pub escaped: std::collections::BTreeSet<FuncId>,
     pub module: ModuleKind,
     pub funcs: Vec<Rc<FunctionCode>>,
     pub heap: Vec<Object>,
@@ -168,7 +183,7 @@ pub(crate) struct Machine<'s> {
     /// Opaque Node globals and built-in modules, made on first use (`globals.rs`).
     pub opaque_globals: HashMap<Rc<str>, ObjId>,
     pub microtasks: VecDeque<Job>,
-    pub ticks: VecDeque<Tick>,
+    pub ticks: VecDeque<Callback>,
     pub event_loop: EventLoop,
     pub output: Vec<PrintedLine>,
     pub steps: u64,
@@ -192,7 +207,12 @@ impl<'s> Machine<'s> {
             .chain(src.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
         let mut machine = Machine {
-            src: std::marker::PhantomData,
+            text: src,
+            open: false,
+            first_unknown: None,
+            has_unknowns: false,
+            unknown_settlements: VecDeque::new(),
+            escaped: Default::default(),
             module,
             funcs,
             heap: Vec::new(),

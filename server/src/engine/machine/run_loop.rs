@@ -208,16 +208,18 @@ impl Machine<'_> {
             return self.abstain("`await` outside an async function");
         };
         let operand_object = operand.as_object();
-        let promise = self.promise_resolve(operand)?;
+        let promise = self.promise_resolve(operand.clone())?;
+        let unknown = self.awaited_unknown(&operand, promise);
         // Adopted through its `then` (a thenable, or a promise whose
         // constructor is not %Promise%): PromiseResolve made a new promise
         // resolved with it, and that promise has a pending resolve-thenable job.
-        let thenable = operand_object.is_some_and(|id| {
-            id != promise
-                && self
-                    .promise_data(promise)
-                    .is_some_and(|data| matches!(data.state, PromiseState::Pending))
-        });
+        let thenable = !unknown
+            && operand_object.is_some_and(|id| {
+                id != promise
+                    && self
+                        .promise_data(promise)
+                        .is_some_and(|data| matches!(data.state, PromiseState::Pending))
+            });
         let started = (self.event_loop.phase, self.depth);
         if let Some(observer) = &mut self.observer {
             let operand_is_promise = operand_object == Some(promise);

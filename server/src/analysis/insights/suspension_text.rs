@@ -1,0 +1,97 @@
+//! What the suspensions no tick describes do: each iteration of a `for await`
+//! loop, a `yield` in an async generator, and the generator itself. Checked
+//! against Node 24 (tests/hover_snapshots.rs fixtures `suspension_kinds*`,
+//! the programs in their comments): a `yield` awaits its operand, then waits
+//! for the consumer; a `for await` over an array awaits each element in array
+//! order; over an async generator each iteration waits for its next `yield`.
+
+use crate::engine;
+
+use super::hover_text::shorten;
+use super::tick_text::ticks_phrase;
+use super::{FunctionInsight, Iterated, YieldInsight};
+
+/// When each iteration of a `for await` loop over `iterable` resumes.
+pub fn for_await_text(iterable: &str, over: &Iterated) -> String {
+    let iterable = shorten(iterable, 40);
+    match over {
+        Iterated::Array => format!(
+            "Each iteration takes the next element of `{iterable}` and awaits it (a promise \
+             until it settles; a plain value too, so even `[1, 2]` suspends at each element), \
+             then runs the body: in array order, so an element that settles early still waits \
+             for the ones before it."
+        ),
+        Iterated::AsyncGenerator(name) => format!(
+            "Each iteration calls `next()` on the async generator `{name}()`, which runs its \
+             body up to its next `yield`, and resumes once the promise `next()` returned \
+             settles: after the generator's own awaits before that `yield`. The loop ends when \
+             the generator returns."
+        ),
+        Iterated::Unknown => format!(
+            "Each iteration awaits the next result of `{iterable}`: for an async iterator (an \
+             async generator, a stream), the promise its `next()` returns; for a sync iterable \
+             (an array), its next element. Which of these `{iterable}` is decides when each \
+             iteration resumes; this file does not show it."
+        ),
+    }
+}
+
+/// Markdown for a hover on a `yield` in the async generator `function`.
+pub fn yield_hover(function: &FunctionInsight, at: &YieldInsight) -> String {
+    let name = function.call_label();
+    let within = if function.name.is_empty() {
+        name
+    } else {
+        format!("`{name}`")
+    };
+    yield_text(&within, at)
+}
+
+/// Markdown for a hover on a `yield` in an async generator, named `within`
+/// (`` `lines()` ``, "this function").
+pub fn yield_text(within: &str, at: &YieldInsight) -> String {
+    let operand = shorten(&at.operand, 60);
+    if at.delegates {
+        return format!(
+            "**yield\\*** `{operand}` in the async generator {within}\n\nHands each value of \
+             `{operand}` to this generator's consumer, one per `next()` call: the results of \
+             an async iterator are awaited, and so are the values of a sync iterable (an \
+             array of promises yields their values). {within} resumes after `{operand}` is \
+             done."
+        );
+    }
+    let heading = if operand.is_empty() {
+        format!("**yield** in the async generator {within}")
+    } else {
+        format!("**yield** `{operand}` in the async generator {within}")
+    };
+    let awaited = if at.awaits_operand {
+        // The result of an `await` is never a thenable.
+        format!(
+            "The `await` in it has settled the value already; the `yield` awaits it once more \
+             ({} for a plain value)",
+            ticks_phrase(engine::job_counts().await_plain_value)
+        )
+    } else {
+        "Awaits the value first, as `await` would (a promise or a thenable is unwrapped)".to_owned()
+    };
+    format!(
+        "{heading}\n\n{awaited}, then settles the consumer's pending `next()` with it and \
+         suspends {within}. It resumes only when the consumer calls `next()` again: when \
+         depends on the consumer, not on this function."
+    )
+}
+
+/// The first paragraph of the hover on an async generator's head.
+pub(super) fn generator_contract(function: &FunctionInsight) -> String {
+    let plural = |n: usize, word: &str| format!("{n} `{word}`{}", if n == 1 { "" } else { "s" });
+    format!(
+        "Calling it runs none of its body: it returns an async iterator. Each `next()` returns \
+         a native promise and runs the body (from its start, or from the `yield` where it \
+         stopped) up to its next `yield`, which fulfils that promise with the value; a \
+         `return` ends it (`done: true`), and a `throw` or a rejected `await` rejects it. It \
+         has {} and {}.",
+        plural(function.awaits.len(), "await"),
+        plural(function.yields.len(), "yield")
+    )
+}

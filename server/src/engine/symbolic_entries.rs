@@ -1,0 +1,174 @@
+//! Every function from its own entry: after the program's own run, a facts
+//! run enters each async function the program did not call, or handed to
+//! code the engine cannot see, with unknown arguments and `this`
+//! (`machine/unknowns.rs`). What that entry shows holds for any caller, so
+//! `function_ticks.rs` merges it with the program's own calls (a tick only
+//! when all agree). A function only the file calls keeps the facts of those
+//! calls: its callers are all in the run. Functions a
+//! symbolic entry creates (callbacks, nested functions) get their own entry
+//! in turn; an async generator is driven with `next()`. A caller may come
+//! at any time, so the variables the program can still reassign (`let`,
+//! `var`) hold unknowns at the entries, except those holding functions.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use tree_sitter::Tree;
+
+use super::bytecode::FuncId;
+use super::machine::{Completion, Halt, Machine, Run};
+use super::scheduler::PhaseKind;
+use super::value::{ObjKind, Value};
+
+/// `next()` calls that drive an async generator from its symbolic entry.
+const GENERATOR_STEPS: usize = 4;
+/// Functions entered symbolically, at most, in one run.
+const MAX_ENTRIES: usize = 2_000;
+
+/// Enters each async function (and each function that may create one) from
+/// a symbolic entry, until no closure is left unentered. Returns where each
+/// entry's run stopped, for the functions whose run stopped early.
+pub(super) fn run_symbolic_entries(
+    machine: &mut Machine,
+    source: &str,
+    tree: &Tree,
+) -> BTreeMap<FuncId, Halt> {
+    let mut stops = BTreeMap::new();
+    forget_mutable_state(machine);
+    let mut worth = worth_entering(machine);
+    if let Some(observer) = machine.observer.as_ref() {
+        for &(func, ..) in &observer.outer_promises {
+            worth[func] = machine.escaped.contains(&func);
+        }
+    }
+    let mut entered: BTreeSet<FuncId> = BTreeSet::new();
+    let mut count = 0;
+    loop {
+        let closures: Vec<(FuncId, usize)> = machine
+            .heap
+            .iter()
+            .enumerate()
+            .filter_map(|(id, object)| match object.kind {
+                ObjKind::Closure { func, .. } => Some((func, id)),
+                _ => None,
+            })
+            .filter(|(func, _)| worth[*func] && entered.insert(*func))
+            .collect();
+        if closures.is_empty() {
+            return stops;
+        }
+        for (func, closure) in closures {
+            count += 1;
+            if count > MAX_ENTRIES {
+                return stops;
+            }
+            let params = parameter_names(source, tree, &machine.funcs[func].range);
+            if let Err(halt) = enter(machine, closure, &params) {
+                stops.insert(func, halt);
+            }
+        }
+    }
+}
+
+/// Every `let` and `var` binding whose value is not a function becomes an
+/// unknown named by the variable: the program's run shows one moment of
+/// them, a caller may find another.
+fn forget_mutable_state(machine: &mut Machine) {
+    for scope in 0..machine.scopes.len() {
+        for slot in 0..machine.scopes[scope].vars.len() {
+            let binding = &machine.scopes[scope].vars[slot];
+            let keep = match &binding.value {
+                None => true,
+                Some(Value::Object(id)) => matches!(
+                    machine.heap[*id].kind,
+                    ObjKind::Closure { .. } | ObjKind::Class(_) | ObjKind::Native(_)
+                ),
+                Some(_) => false,
+            };
+            if binding.mutable && !keep {
+                let name = binding.name.clone();
+                let unknown = machine.new_unknown(&name, false);
+                machine.scopes[scope].vars[slot].value = Some(unknown);
+            }
+        }
+    }
+}
+
+/// Per function: it is async, or its body holds an async function (which
+/// only exists once it runs). Never the program's top level.
+fn worth_entering(machine: &Machine) -> Vec<bool> {
+    let asyncs: Vec<&Range<usize>> = machine
+        .funcs
+        .iter()
+        .filter(|code| code.is_async)
+        .map(|code| &code.range)
+        .collect();
+    let mut worth: Vec<bool> = machine
+        .funcs
+        .iter()
+        .map(|code| {
+            let range = &code.range;
+            asyncs
+                .iter()
+                .any(|inner| inner.start >= range.start && inner.end <= range.end)
+        })
+        .collect();
+    worth[0] = false;
+    worth
+}
+
+/// One symbolic entry: a fresh phase, unknown arguments and `this`, the jobs
+/// it queues, then what settles at a time the engine cannot see.
+fn enter(machine: &mut Machine, closure: usize, params: &[String]) -> Run<()> {
+    machine.unhandled.clear();
+    machine.microtasks.clear();
+    machine.ticks.clear();
+    machine.unknown_settlements.clear();
+    machine.steps = 0;
+    // Any caller: one in a job as much as the main script's first run.
+    machine.start_phase_in_a_job(PhaseKind::IsolatedCall);
+    let args = params
+        .iter()
+        .map(|name| machine.new_unknown(&format!("parameter `{name}`"), false))
+        .collect();
+    let this = machine.new_unknown("this", false);
+    let completion = machine.call(&Value::Object(closure), this, args)?;
+    if let Completion::Normal(result) = completion {
+        let generator = result
+            .as_object()
+            .filter(|&id| matches!(machine.heap[id].kind, ObjKind::AsyncGenerator(_)));
+        if generator.is_some() {
+            let next = machine.get_property(&result, "next")?;
+            for _ in 0..GENERATOR_STEPS {
+                machine.call(&next, result.clone(), Vec::new())?;
+            }
+        }
+    }
+    machine.run_after_isolated_call()?;
+    machine.settle_unknowns()
+}
+
+/// The names of a function's parameters, as written (a pattern's text for a
+/// destructured one). A rest parameter gets no argument.
+fn parameter_names(source: &str, tree: &Tree, range: &Range<usize>) -> Vec<String> {
+    let Some(function) = tree
+        .root_node()
+        .descendant_for_byte_range(range.start, range.end)
+    else {
+        return Vec::new();
+    };
+    if let Some(single) = function.child_by_field_name("parameter") {
+        return vec![source[single.byte_range()].to_owned()];
+    }
+    let Some(list) = function.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    let mut cursor = list.walk();
+    list.named_children(&mut cursor)
+        .filter(|param| !matches!(param.kind(), "comment" | "rest_pattern"))
+        .map(|param| {
+            let name = param.child_by_field_name("left").unwrap_or(param);
+            source[name.byte_range()].to_owned()
+        })
+        .collect()
+}

@@ -1,0 +1,171 @@
+//! What the hovers say about the suspensions no tick describes (`for await`
+//! loops, `yield`s and async generators), checked against Node 24: each case
+//! is a program whose output shows the behaviour a sentence of the hover
+//! states, and the hover at the program's `/*$0*/` must state it. Node comes
+//! from `TICKLENS_NODE` or `scripts/install-node.sh`; without it the test fails.
+
+#[path = "differential/node.rs"]
+mod node;
+
+use std::time::Duration;
+
+use ticklens::analysis::insights;
+use ticklens::engine::ModuleKind;
+use ticklens::syntax;
+
+/// A program, the output Node 24 gives it, and what the hover at `/*$0*/` says.
+struct Case {
+    name: &'static str,
+    program: &'static str,
+    node_prints: &'static str,
+    says: &'static [&'static str],
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "a_yield_awaits_a_thenable_and_waits_for_the_next_call_of_next",
+        program: r#"const log = [];
+async function* g() {
+  log.push("body");
+  /*$0*/yield { then(r) { r(5); } };
+  log.push("after yield");
+}
+async function main() {
+  const it = g();
+  log.push("called");
+  const first = await it.next();
+  log.push("value " + first.value);
+  await null;
+  await null;
+  log.push("idle");
+  await it.next();
+  console.log(log.join(","));
+}
+main();
+"#,
+        node_prints: "called,body,value 5,idle,after yield",
+        says: &[
+            "Awaits the value first, as `await` would (a promise or a thenable is unwrapped)",
+            "It resumes only when the consumer calls `next()` again",
+        ],
+    },
+    Case {
+        name: "an_async_generator_call_runs_none_of_its_body_and_next_rejects_on_a_rejected_await",
+        program: r#"const log = [];
+async function* /*$0*/bad() {
+  log.push("body");
+  await Promise.reject(new Error("x"));
+  yield 1;
+}
+const it = bad();
+log.push("called");
+it.next().then(
+  () => console.log("fulfilled"),
+  (e) => console.log(log.join(",") + ",rejected " + e.message),
+);
+"#,
+        node_prints: "called,body,rejected x",
+        says: &[
+            "Calling it runs none of its body",
+            "a `throw` or a rejected `await` rejects it",
+            "A `next()` promise rejects when: `Promise.reject(new Error(\"x\"))` rejects",
+        ],
+    },
+    Case {
+        name: "a_delegating_yield_over_an_array_of_promises_yields_their_values",
+        program: r#"async function* d() {
+  /*$0*/yield* [Promise.resolve("p"), "q"];
+}
+async function main() {
+  const values = [];
+  for await (const v of d()) values.push(v);
+  console.log(values.join(","));
+}
+main();
+"#,
+        node_prints: "p,q",
+        says: &[
+            "an array of promises yields their values",
+            "one per `next()` call",
+        ],
+    },
+    Case {
+        name: "a_for_await_over_an_array_awaits_each_element_in_array_order",
+        program: r#"const out = [];
+async function main() {
+  const slow = new Promise((r) => setTimeout(() => r("slow"), 20));
+  /*$0*/for await (const v of [slow, Promise.resolve("fast"), "plain"]) out.push(v);
+  console.log(out.join(","));
+}
+main();
+out.push("sync");
+"#,
+        node_prints: "sync,slow,fast,plain",
+        says: &[
+            "a plain value too",
+            "in array order, so an element that settles early still waits for the ones before it",
+        ],
+    },
+    Case {
+        name: "a_for_await_over_an_async_generator_waits_for_its_awaits_before_each_yield",
+        program: r#"async function* late() {
+  await new Promise((r) => setTimeout(r, 5));
+  yield "late";
+}
+async function main() {
+  /*$0*/for await (const v of late()) console.log(v);
+  console.log("done");
+}
+main();
+console.log("first");
+"#,
+        node_prints: "first\nlate\ndone",
+        says: &[
+            "Each iteration calls `next()` on the async generator `late()`",
+            "after the generator's own awaits before that `yield`",
+        ],
+    },
+];
+
+/// The hover the editor shows at the case's marker.
+fn hover_at_marker(case: &Case) -> String {
+    let offset = case.program.find("/*$0*/").expect("a /*$0*/ marker");
+    let source = case.program.replacen("/*$0*/", "", 1);
+    let tree = syntax::parse(&source, None);
+    let insights = insights::insights(&source, &tree, ModuleKind::CommonJs);
+    ticklens::ide::hover(&source, &tree, Some(&insights), offset)
+        .map(|hover| hover.markdown)
+        .unwrap_or_default()
+}
+
+#[test]
+fn every_suspension_hover_states_what_node_24_does() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let mut failures = Vec::new();
+    for case in CASES {
+        let path = dir.path().join(format!("{}.js", case.name));
+        std::fs::write(&path, case.program.replacen("/*$0*/", "", 1)).expect("write the program");
+        let run = node::run_node(&node, &path, Duration::from_secs(10));
+        if run.stdout.trim() != case.node_prints {
+            failures.push(format!(
+                "{}: Node printed {:?} ({}), the case says {:?}\n{}",
+                case.name,
+                run.stdout,
+                run.ending(),
+                case.node_prints,
+                run.stderr
+            ));
+        }
+        let hover = hover_at_marker(case);
+        for part in case.says {
+            if !hover.contains(part) {
+                failures.push(format!(
+                    "{}: the hover does not say {part:?}:\n{hover}",
+                    case.name
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
