@@ -35,6 +35,15 @@ enum Target {
     Found(Found),
 }
 
+/// The map entry being resolved: whose it is, what its `*` matched, and
+/// whether it is an `imports` entry (which may name other packages).
+#[derive(Clone, Copy)]
+struct Lookup<'p> {
+    package: &'p PackageJson,
+    pattern: Option<&'p str>,
+    is_imports: bool,
+}
+
 impl<F: FileSystem> Resolver<'_, F> {
     /// `PACKAGE_EXPORTS_RESOLVE`: `subpath` (`.` or `./x`) through `package`'s `exports`.
     pub(super) fn exports_resolve(
@@ -50,17 +59,34 @@ impl<F: FileSystem> Resolver<'_, F> {
                 package.dir.display()
             ))
         };
-        let target = if sugar {
+        let entry = if sugar {
             (subpath == ".").then_some((exports, None))
         } else {
             map_lookup(exports, subpath, false)
         };
-        let Some((target, pattern)) = target else {
-            return Err(not_exported());
+        self.entry_resolve(package, entry, false, not_exported)
+    }
+
+    /// The module a map entry names, or `missing()` when there is no entry or
+    /// it resolves to nothing (`null`, or no matching condition).
+    fn entry_resolve(
+        &self,
+        package: &PackageJson,
+        entry: Option<(&Json, Option<String>)>,
+        is_imports: bool,
+        missing: impl Fn() -> Failure,
+    ) -> Result<Found, Failure> {
+        let Some((target, pattern)) = entry else {
+            return Err(missing());
         };
-        match self.target_resolve(package, target, pattern.as_deref(), false)? {
+        let lookup = Lookup {
+            package,
+            pattern: pattern.as_deref(),
+            is_imports,
+        };
+        match self.target_resolve(&lookup, target)? {
             Target::Found(found) => Ok(found),
-            Target::Undefined | Target::Null => Err(not_exported()),
+            Target::Undefined | Target::Null => Err(missing()),
         }
     }
 
@@ -80,25 +106,14 @@ impl<F: FileSystem> Resolver<'_, F> {
             ))
         };
         let imports = package.field("imports").unwrap_or(&Json::Null);
-        let Some((target, pattern)) = map_lookup(imports, name, true) else {
-            return Err(not_defined());
-        };
-        match self.target_resolve(package, target, pattern.as_deref(), true)? {
-            Target::Found(found) => Ok(found),
-            Target::Undefined | Target::Null => Err(not_defined()),
-        }
+        self.entry_resolve(package, map_lookup(imports, name, true), true, not_defined)
     }
 
     /// `PACKAGE_TARGET_RESOLVE`.
-    fn target_resolve(
-        &self,
-        package: &PackageJson,
-        target: &Json,
-        pattern: Option<&str>,
-        is_imports: bool,
-    ) -> Result<Target, Failure> {
+    fn target_resolve(&self, lookup: &Lookup, target: &Json) -> Result<Target, Failure> {
+        let package = lookup.package;
         match target {
-            Json::String(text) => self.string_target(package, text, pattern, is_imports),
+            Json::String(text) => self.string_target(lookup, text),
             Json::Object(entries) => {
                 if entries.iter().any(|(key, _)| key.parse::<u32>().is_ok()) {
                     return Err(Failure::new(format!(
@@ -108,7 +123,7 @@ impl<F: FileSystem> Resolver<'_, F> {
                 }
                 for (condition, value) in entries {
                     if condition == "default" || self.conditions().contains(&condition.as_str()) {
-                        match self.target_resolve(package, value, pattern, is_imports)? {
+                        match self.target_resolve(lookup, value)? {
                             Target::Undefined => continue,
                             resolved => return Ok(resolved),
                         }
@@ -122,7 +137,7 @@ impl<F: FileSystem> Resolver<'_, F> {
                 }
                 let mut last: Result<Target, Failure> = Ok(Target::Undefined);
                 for item in items {
-                    match self.target_resolve(package, item, pattern, is_imports) {
+                    match self.target_resolve(lookup, item) {
                         Ok(Target::Found(found)) => return Ok(Target::Found(found)),
                         Ok(Target::Undefined) => {}
                         Ok(Target::Null) => last = Ok(Target::Null),
@@ -141,13 +156,12 @@ impl<F: FileSystem> Resolver<'_, F> {
     }
 
     /// A string target: `./path` inside the package, or (in `imports` only) a package name.
-    fn string_target(
-        &self,
-        package: &PackageJson,
-        target: &str,
-        pattern: Option<&str>,
-        is_imports: bool,
-    ) -> Result<Target, Failure> {
+    fn string_target(&self, lookup: &Lookup, target: &str) -> Result<Target, Failure> {
+        let Lookup {
+            package,
+            pattern,
+            is_imports,
+        } = *lookup;
         let substituted = |text: &str| match pattern {
             Some(matched) => text.replace('*', matched),
             None => text.to_owned(),

@@ -54,35 +54,22 @@ mod tests {
             ("/p/package.json", r#"{"type":"module"}"#),
             ("/p/node_modules/dep/package.json", r#"{"name":"dep"}"#),
             ("/p/node_modules/loose.js", ""),
+            ("/q/package.json", "{}"),
         ]);
-        assert_eq!(kind(&fs, "/p/src/a.js", "x"), ModuleKind::EsModule);
-        assert_eq!(kind(&fs, "/p/src/a.cjs", "x"), ModuleKind::CommonJs);
-        // The dependency's own manifest is its scope, with no type: syntax decides.
-        assert_eq!(
-            kind(&fs, "/p/node_modules/dep/i.js", "x"),
-            ModuleKind::CommonJs
-        );
-        // A scope search stops at `node_modules`: the root's type does not reach here.
-        assert_eq!(
-            kind(&fs, "/p/node_modules/loose.js", "x"),
-            ModuleKind::CommonJs
-        );
-    }
-
-    #[test]
-    fn without_a_type_the_syntax_decides() {
-        let fs = MemoryFs::with(&[("/q/package.json", "{}")]);
-        assert_eq!(
-            kind(&fs, "/q/a.js", "export const x = 1;"),
-            ModuleKind::EsModule
-        );
-        assert_eq!(
-            kind(&fs, "/q/a.js", "module.exports = 1;"),
-            ModuleKind::CommonJs
-        );
-        assert_eq!(
-            kind(&fs, "/q/a.mjs", "module.exports = 1;"),
-            ModuleKind::EsModule
-        );
+        let cases = [
+            ("/p/src/a.js", "x", ModuleKind::EsModule),
+            ("/p/src/a.cjs", "x", ModuleKind::CommonJs),
+            // The dependency's own manifest is its scope, with no type: syntax decides.
+            ("/p/node_modules/dep/i.js", "x", ModuleKind::CommonJs),
+            // A scope search stops at `node_modules`: the root's type does not reach here.
+            ("/p/node_modules/loose.js", "x", ModuleKind::CommonJs),
+            // Without a type, the syntax decides; `.mjs` is always a module.
+            ("/q/a.js", "export const x = 1;", ModuleKind::EsModule),
+            ("/q/a.js", "module.exports = 1;", ModuleKind::CommonJs),
+            ("/q/a.mjs", "module.exports = 1;", ModuleKind::EsModule),
+        ];
+        for (path, source, expected) in cases {
+            assert_eq!(kind(&fs, path, source), expected, "{path}: {source}");
+        }
     }
 }

@@ -434,64 +434,43 @@ mod tests {
         resolve(specifier, Path::new("/w/src/main.js"), kind, &layout())
     }
 
-    fn file(path: &str) -> Resolution {
-        Resolution::File(PathBuf::from(path))
+    /// Each `(specifier, loader, answer)`, where an answer is a path, `builtin:name`
+    /// or `unresolved`.
+    fn check(cases: &[(&str, RequireOrImport, &str)]) {
+        for &(specifier, kind, expected) in cases {
+            let got = match answer(specifier, kind) {
+                Resolution::File(path) => path.display().to_string(),
+                Resolution::Builtin(name) => format!("builtin:{name}"),
+                Resolution::Unresolved { .. } => "unresolved".to_owned(),
+            };
+            assert_eq!(got, expected, "{kind:?} `{specifier}`");
+        }
     }
 
     #[test]
-    fn require_probes_extensions_and_folders_but_import_does_not() {
-        assert_eq!(answer("./a", Require), file("/w/src/a.js"));
-        assert_eq!(answer("./data", Require), file("/w/src/data.json"));
-        assert_eq!(answer("./dir", Require), file("/w/src/dir/lib/index.js"));
-        assert!(matches!(
-            answer("./esm", Require),
-            Resolution::Unresolved { .. }
-        ));
-        assert!(matches!(
-            answer("./a", Import),
-            Resolution::Unresolved { .. }
-        ));
-        assert!(matches!(
-            answer("./dir", Import),
-            Resolution::Unresolved { .. }
-        ));
-        assert_eq!(answer("./esm.mjs", Import), file("/w/src/esm.mjs"));
-    }
-
-    #[test]
-    fn exports_conditions_follow_the_loader() {
-        assert_eq!(answer("pkg", Require), file("/w/node_modules/pkg/c.cjs"));
-        assert_eq!(answer("pkg", Import), file("/w/node_modules/pkg/e.mjs"));
-        assert_eq!(
-            answer("pkg/feature/one", Import),
-            file("/w/node_modules/pkg/f/one.js")
-        );
-        assert!(matches!(
-            answer("pkg/c.cjs", Require),
-            Resolution::Unresolved { .. }
-        ));
-        assert_eq!(answer("old", Import), file("/w/node_modules/old/main.js"));
-    }
-
-    #[test]
-    fn builtins_self_reference_and_imports() {
-        assert_eq!(
-            answer("node:events", Import),
-            Resolution::Builtin("events".into())
-        );
-        assert_eq!(
-            answer("events", Require),
-            Resolution::Builtin("events".into())
-        );
-        assert!(matches!(
-            answer("node:nope", Require),
-            Resolution::Unresolved { .. }
-        ));
-        assert_eq!(answer("me", Require), file("/w/src/a.js"));
-        assert_eq!(answer("#d", Import), file("/w/src/data.json"));
-        assert!(matches!(
-            answer("#e", Require),
-            Resolution::Unresolved { .. }
-        ));
+    fn each_loader_resolves_by_its_own_rules() {
+        check(&[
+            // `require` probes extensions and folders; `import` takes exact paths.
+            ("./a", Require, "/w/src/a.js"),
+            ("./data", Require, "/w/src/data.json"),
+            ("./dir", Require, "/w/src/dir/lib/index.js"),
+            ("./esm", Require, "unresolved"),
+            ("./a", Import, "unresolved"),
+            ("./dir", Import, "unresolved"),
+            ("./esm.mjs", Import, "/w/src/esm.mjs"),
+            // `exports` conditions follow the loader, and hide what they do not list.
+            ("pkg", Require, "/w/node_modules/pkg/c.cjs"),
+            ("pkg", Import, "/w/node_modules/pkg/e.mjs"),
+            ("pkg/feature/one", Import, "/w/node_modules/pkg/f/one.js"),
+            ("pkg/c.cjs", Require, "unresolved"),
+            ("old", Import, "/w/node_modules/old/main.js"),
+            // Built-ins, self-reference by name, and `imports`.
+            ("node:events", Import, "builtin:events"),
+            ("events", Require, "builtin:events"),
+            ("node:nope", Require, "unresolved"),
+            ("me", Require, "/w/src/a.js"),
+            ("#d", Import, "/w/src/data.json"),
+            ("#e", Require, "unresolved"),
+        ]);
     }
 }
