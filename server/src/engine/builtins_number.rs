@@ -6,6 +6,18 @@ use super::machine::{Completion, Machine, Run};
 use super::ops::number_to_string;
 use super::value::{NumberMethod, NumberStatic, Value};
 
+/// The value properties of `Math` (§21.3.1): exact doubles, the same bits Node holds.
+pub(crate) const MATH_CONSTANTS: [(&str, f64); 8] = [
+    ("E", std::f64::consts::E),
+    ("LN10", std::f64::consts::LN_10),
+    ("LN2", std::f64::consts::LN_2),
+    ("LOG10E", std::f64::consts::LOG10_E),
+    ("LOG2E", std::f64::consts::LOG2_E),
+    ("PI", std::f64::consts::PI),
+    ("SQRT1_2", std::f64::consts::FRAC_1_SQRT_2),
+    ("SQRT2", std::f64::consts::SQRT_2),
+];
+
 /// 2^53: integers up to here are exact in a double.
 const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
 

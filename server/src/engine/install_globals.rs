@@ -87,6 +87,11 @@ impl Machine<'_> {
                 let value = self.builtin_value(builtin);
                 self.heap[id].set_own(&member, value);
             }
+            if name == "Math" {
+                for (constant, value) in super::builtins_number::MATH_CONSTANTS {
+                    self.heap[id].set_own(constant, Value::Number(value));
+                }
+            }
             self.define_global(name, Value::Object(id));
         }
         // `Promise`, `Array` and `Number` are constructors with statics.

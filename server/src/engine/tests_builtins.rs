@@ -153,3 +153,17 @@ fn builtins_abstain_where_the_result_is_not_modelled() {
         );
     }
 }
+
+/// The `Math` value properties (three.js reads them in 72 functions). Expected output from
+/// `$TICKLENS_NODE math-constants.cjs` (Node v24.11.1) on the same source.
+#[test]
+fn math_constants_are_the_doubles_node_holds() {
+    let source = r#"
+console.log(Math.PI, Math.E, Math.LN2, Math.LN10, Math.LOG2E, Math.LOG10E, Math.SQRT2, Math.SQRT1_2);
+const r = 2;
+console.log(2 * Math.PI * r, Math.floor(Math.PI * 100), Math.E > 2.7, typeof Math.PI);
+"#;
+    let expected = r#"3.141592653589793 2.718281828459045 0.6931471805599453 2.302585092994046 1.4426950408889634 0.4342944819032518 1.4142135623730951 0.7071067811865476
+12.566370614359172 314 true number"#;
+    assert_eq!(cjs(source), node_says(expected));
+}
