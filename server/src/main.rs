@@ -133,8 +133,11 @@ impl CheckArgs {
                 (_, true) => cli::check::FixMode::DryRun,
                 _ => cli::check::FixMode::Report,
             },
-            deny_warnings: self.deny_warnings,
-            max_warnings: self.max_warnings,
+            // Both flags bound the warnings; the stricter one wins.
+            max_warnings: match (self.deny_warnings, self.max_warnings) {
+                (true, _) => Some(0),
+                (false, max) => max,
+            },
             filters: cli::check::walk::Filters {
                 include: self.include,
                 exclude: self.exclude,

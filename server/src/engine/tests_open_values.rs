@@ -34,105 +34,126 @@ fn after_settle(jobs: u32, operand: &str, if_native_promise: bool) -> ResumeTick
     }
 }
 
+/// A program, and what each named function's awaits resume after.
+struct Case {
+    /// What the case shows.
+    shows: &'static str,
+    source: &'static str,
+    resumes: Vec<(&'static str, Vec<ResumeTick>)>,
+}
+
+fn entry(jobs: u32) -> ResumeTick {
+    ResumeTick::AfterEntry { jobs }
+}
+
+fn varies(reason: &str) -> ResumeTick {
+    ResumeTick::Unknown {
+        reason: format!("varies between calls: {reason}"),
+    }
+}
+
+// One case a few lines: the table reads as a list of claims.
+#[rustfmt::skip]
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            shows: "awaits after a package's call count from its settling",
+            source: "const db = require(\"some-db\");\n\
+                async function main() { await null; const rows = await db.query(\"x\");\n\
+                await null; console.log(rows); }\n\
+                main();\n",
+            resumes: vec![("main", vec![entry(1), after_settle(1, "db.query(\"x\")", true),
+                after_settle(2, "db.query(\"x\")", true)])],
+        },
+        Case {
+            shows: "a call of an async function of the file is a native promise, so no hedge, \
+                    even though what it awaits is a parameter",
+            source: "async function helper(t) { await t.ready; return 1; }\n\
+                async function run(t) { const x = await helper(t); await null; return x; }\n",
+            resumes: vec![
+                ("helper", vec![after_settle(1, "t.ready", true)]),
+                ("run", vec![after_settle(1, "helper(t)", false), after_settle(2, "helper(t)", false)]),
+            ],
+        },
+        Case {
+            shows: "a function nothing calls runs from a symbolic entry: what it awaits before \
+                    anything unknown has a tick after entry; `Promise.resolve(id)` is a native \
+                    promise that settles when `id` does",
+            source: "async function load(id) { await null; await Promise.resolve(id);\n\
+                const row = await fetchRow(id); return row; }\n",
+            resumes: vec![("load", vec![entry(1), after_settle(1, "Promise.resolve(id)", false),
+                after_settle(1, "fetchRow(id)", true)])],
+        },
+        Case {
+            shows: "a callback handed to a package gets its own entry, with unknown arguments",
+            source: "const app = require(\"express\")();\n\
+                app.get(\"/\", async function handle(req, res) { await null;\n\
+                const body = await req.body(); res.send(body); });\n",
+            resumes: vec![("handle", vec![entry(1), after_settle(1, "req.body()", true)])],
+        },
+        Case {
+            shows: "a function handed to unknown code may be called with anything: the program's \
+                    call and the symbolic entry disagree, and the reason says what each saw",
+            source: "const app = require(\"express\")();\n\
+                async function handle(req) { await req.ready; }\n\
+                app.get(\"/\", handle);\n\
+                handle({});\n",
+            resumes: vec![("handle", vec![varies("tick 1, or one job after `req.ready` settles")])],
+        },
+        Case {
+            shows: "a function only the file calls keeps the ticks of those calls",
+            source: "class Worker { async start() { await this.ready; } }\n\
+                new Worker().start();\n",
+            resumes: vec![("start", vec![entry(1)])],
+        },
+        Case {
+            shows: "an unknown in an operator, a template or a member read gives another unknown",
+            source: "async function f(a) { const url = `${a.base}/x`;\n\
+                await get(url + 1); await null; }\n",
+            resumes: vec![("f", vec![after_settle(1, "get(url + 1)", true),
+                after_settle(2, "get(url + 1)", true)])],
+        },
+        Case {
+            shows: "a symbolic entry reads a `let` as unknown (a caller may come when it holds \
+                    something else); a function stays",
+            source: "let pending = Promise.resolve();\n\
+                const helper = async () => {};\n\
+                async function flush() { await pending; await helper(); }\n",
+            resumes: vec![("flush", vec![after_settle(1, "pending", true), after_settle(2, "pending", true)])],
+        },
+        Case {
+            shows: "an exported function gets a symbolic entry even when the file calls it too",
+            source: "async function load(db) { await db.ready; }\n\
+                module.exports = { load };\n\
+                load({});\n",
+            resumes: vec![("load", vec![varies("tick 1, or one job after `db.ready` settles")])],
+        },
+    ]
+}
+
 #[test]
-fn awaits_after_a_package_call_count_from_its_settling() {
-    let source = "const db = require(\"some-db\");\n\
-        async function main() { await null; const rows = await db.query(\"x\");\n\
-        await null; console.log(rows); }\n\
-        main();\n";
-    assert_eq!(
-        resumes(source, "main"),
-        [
-            ResumeTick::AfterEntry { jobs: 1 },
-            after_settle(1, "db.query(\"x\")", true),
-            after_settle(2, "db.query(\"x\")", true),
-        ]
-    );
+fn each_case_resumes_as_listed() {
+    for case in cases() {
+        for (function, expected) in &case.resumes {
+            assert_eq!(
+                &resumes(case.source, function),
+                expected,
+                "{}: `{function}`",
+                case.shows
+            );
+        }
+    }
+}
+
+/// The facts run goes past the package; the order run still abstains, naming it.
+#[test]
+fn order_still_abstains_on_a_package() {
+    let source = cases()[0].source;
     let tree = syntax::parse(source, None);
     let order = facts_and_order(source, &tree, ModuleKind::CommonJs).1;
     assert!(
         matches!(&order, OrderOutcome::Abstained(a) if a.reason.contains("some-db")),
         "{order:?}"
-    );
-}
-
-/// `helper(t)` is a call of an async function of the file: a native promise,
-/// so no hedge, even though what it awaits is a parameter.
-#[test]
-fn an_await_on_an_async_function_of_the_file_is_not_hedged() {
-    let source = "async function helper(t) { await t.ready; return 1; }\n\
-        async function run(t) { const x = await helper(t); await null; return x; }\n";
-    assert_eq!(
-        resumes(source, "helper"),
-        [after_settle(1, "t.ready", true)]
-    );
-    assert_eq!(
-        resumes(source, "run"),
-        [
-            after_settle(1, "helper(t)", false),
-            after_settle(2, "helper(t)", false)
-        ]
-    );
-}
-
-/// A function nothing calls runs from a symbolic entry: what it awaits before
-/// anything unknown has a tick after entry, for any caller. `Promise.resolve(id)`
-/// is a native promise (no hedge) that settles when `id` does, which may be later.
-#[test]
-fn an_uncalled_function_gets_ticks_after_entry_from_its_symbolic_entry() {
-    let source = "async function load(id) { await null; await Promise.resolve(id);\n\
-        const row = await fetchRow(id); return row; }\n";
-    assert_eq!(
-        resumes(source, "load"),
-        [
-            ResumeTick::AfterEntry { jobs: 1 },
-            after_settle(1, "Promise.resolve(id)", false),
-            after_settle(1, "fetchRow(id)", true),
-        ]
-    );
-}
-
-/// A callback handed to a package is not called by it in the engine; it gets
-/// its own entry, with unknown arguments.
-#[test]
-fn a_callback_handed_to_unknown_code_runs_from_its_own_entry() {
-    let source = "const app = require(\"express\")();\n\
-        app.get(\"/\", async function handle(req, res) { await null;\n\
-        const body = await req.body(); res.send(body); });\n";
-    assert_eq!(
-        resumes(source, "handle"),
-        [
-            ResumeTick::AfterEntry { jobs: 1 },
-            after_settle(1, "req.body()", true)
-        ]
-    );
-}
-
-/// A function handed to unknown code may be called by it with anything: the
-/// program's call and the symbolic entry disagree, so no tick, and the reason
-/// says what each saw.
-#[test]
-fn a_tick_that_depends_on_the_caller_varies_between_calls() {
-    let source = "const app = require(\"express\")();\n\
-        async function handle(req) { await req.ready; }\n\
-        app.get(\"/\", handle);\n\
-        handle({});\n";
-    assert_eq!(
-        resumes(source, "handle"),
-        [ResumeTick::Unknown {
-            reason: "varies between calls: tick 1, or one job after `req.ready` settles".to_owned()
-        }]
-    );
-}
-
-/// A function only the file calls keeps the ticks of those calls: every caller is in the run.
-#[test]
-fn a_function_only_the_file_calls_keeps_its_ticks() {
-    let source = "class Worker { async start() { await this.ready; } }\n\
-        new Worker().start();\n";
-    assert_eq!(
-        resumes(source, "start"),
-        [ResumeTick::AfterEntry { jobs: 1 }]
     );
 }
 
@@ -150,50 +171,4 @@ fn a_branch_on_an_unknown_condition_stops_before_its_arms() {
             "{tick:?}"
         );
     }
-}
-
-/// An unknown operand in an operator, a template or a member read gives
-/// another unknown; awaiting it resumes after it settles.
-#[test]
-fn operators_and_templates_on_unknowns_give_unknowns() {
-    let source = "async function f(a) { const url = `${a.base}/x`;\n\
-        await get(url + 1); await null; }\n";
-    assert_eq!(
-        resumes(source, "f"),
-        [
-            after_settle(1, "get(url + 1)", true),
-            after_settle(2, "get(url + 1)", true)
-        ]
-    );
-}
-
-/// A caller may come when a `let` holds something else than at the end of the
-/// program's run: the symbolic entry reads it as unknown (a function stays).
-#[test]
-fn a_symbolic_entry_does_not_trust_the_final_value_of_a_let() {
-    let source = "let pending = Promise.resolve();\n\
-        const helper = async () => {};\n\
-        async function flush() { await pending; await helper(); }\n";
-    assert_eq!(
-        resumes(source, "flush"),
-        [
-            after_settle(1, "pending", true),
-            after_settle(2, "pending", true)
-        ]
-    );
-}
-
-/// `module.exports` is called by other modules with anything: an exported
-/// function gets a symbolic entry even when the file calls it too.
-#[test]
-fn an_exported_function_the_file_also_calls_holds_for_any_caller() {
-    let source = "async function load(db) { await db.ready; }\n\
-        module.exports = { load };\n\
-        load({});\n";
-    assert_eq!(
-        resumes(source, "load"),
-        [ResumeTick::Unknown {
-            reason: "varies between calls: tick 1, or one job after `db.ready` settles".to_owned()
-        }]
-    );
 }

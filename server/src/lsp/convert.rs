@@ -59,15 +59,24 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
 /// The notice shown while a document's analysis is incomplete: its time budget
 /// ran out with `skipped` top-level units still to examine.
 pub fn partial_notice(skipped: usize) -> Diagnostic {
-    Diagnostic {
-        range: lsp::Range::default(),
-        severity: Some(DiagnosticSeverity::INFORMATION),
-        code: Some(NumberOrString::String("analysis-partial".to_owned())),
-        source: Some("ticklens".to_owned()),
-        message: format!(
+    notice(
+        "analysis-partial",
+        format!(
             "ticklens has not examined {skipped} top-level part(s) of this file yet \
              (the analysis continues in the background); findings there are missing"
         ),
+    )
+}
+
+/// A diagnostic about the file's diagnostics themselves (not a finding): at
+/// the file's start, informational, under a code no rule owns.
+pub fn notice(code: &str, message: String) -> Diagnostic {
+    Diagnostic {
+        range: lsp::Range::default(),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        code: Some(NumberOrString::String(code.to_owned())),
+        source: Some("ticklens".to_owned()),
+        message,
         ..Diagnostic::default()
     }
 }

@@ -11,7 +11,7 @@
 //! sending more only costs time. The server keeps the same 1,000 and says
 //! how many it left out; `ticklens check` lists them all.
 
-use tower_lsp_server::ls_types::{self as lsp, Diagnostic, DiagnosticSeverity, NumberOrString};
+use tower_lsp_server::ls_types::Diagnostic;
 
 use crate::document::Document;
 use crate::driver::{self, Analysis};
@@ -59,17 +59,13 @@ fn most_severe(findings: Vec<&Finding>, limit: usize) -> (Vec<&Finding>, usize) 
 }
 
 fn left_out_notice(left_out: usize) -> Diagnostic {
-    Diagnostic {
-        range: lsp::Range::default(),
-        severity: Some(DiagnosticSeverity::INFORMATION),
-        code: Some(NumberOrString::String("findings-left-out".to_owned())),
-        source: Some("ticklens".to_owned()),
-        message: format!(
+    convert::notice(
+        "findings-left-out",
+        format!(
             "ticklens shows {MAX_PUBLISHED} findings of this file, the most severe first, and \
              leaves out {left_out} more; `ticklens check` lists them all"
         ),
-        ..Diagnostic::default()
-    }
+    )
 }
 
 #[cfg(test)]

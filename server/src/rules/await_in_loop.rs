@@ -25,16 +25,11 @@ declare_rule! {
 
 fn check(ctx: &RuleContext) -> Vec<Finding> {
     META.report_each(detect(ctx), |found| {
-        let fixes = if found.fixable {
-            map_fix(ctx, found.node, found.body).into_iter().collect()
-        } else {
-            Vec::new()
-        };
-        (
-            found.first.keyword.byte_range(),
-            message(ctx, &found),
-            fixes,
-        )
+        let fix = found
+            .fixable
+            .then(|| map_fix(ctx, found.node, found.body))
+            .flatten();
+        (found.first.keyword.byte_range(), message(ctx, &found), fix)
     })
 }
 

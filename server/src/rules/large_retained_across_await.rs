@@ -197,7 +197,9 @@ fn null_fix(
 mod tests {
     use super::*;
     use crate::findings::FixSafety;
-    use crate::rules::testing::{assert_invalid, assert_valid, findings_in, first_message};
+    use crate::rules::testing::{
+        assert_invalid, assert_valid, first_message, only_finding_without_fix,
+    };
 
     const RULE: LargeRetainedAcrossAwait = LargeRetainedAcrossAwait;
 
@@ -267,40 +269,29 @@ mod tests {
         );
     }
 
+    // One case a line: the source, then the fixed source.
+    #[rustfmt::skip]
     #[test]
     fn the_fix_clears_a_let_after_its_last_use() {
         let cases = [
-            (
-                "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}",
-                "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  await db.save(parsed);\n}",
-            ),
-            (
-                "async function f(res, c) {\n  let rows = await res.json();\n  if (c) {\n    use(rows);\n  }\n  await save();\n}",
-                "async function f(res, c) {\n  let rows = await res.json();\n  if (c) {\n    use(rows);\n  }\n  rows = null;\n  await save();\n}",
-            ),
+            // Used only before the next await: cleared right before it.
+            ("async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}", "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  await db.save(parsed);\n}"),
+            // Last used inside a branch: cleared after the branch, not in it.
+            ("async function f(res, c) {\n  let rows = await res.json();\n  if (c) {\n    use(rows);\n  }\n  await save();\n}", "async function f(res, c) {\n  let rows = await res.json();\n  if (c) {\n    use(rows);\n  }\n  rows = null;\n  await save();\n}"),
+            // A `let` of a block that has ended is cleared inside its block.
+            ("async function f(p) {\n  {\n    let data = JSON.parse(p);\n    use(data);\n  }\n  await save();\n}", "async function f(p) {\n  {\n    let data = JSON.parse(p);\n    use(data);\n    data = null;\n  }\n  await save();\n}"),
         ];
         crate::rules::testing::assert_first_fix(&RULE, FixSafety::Safe, &cases);
-        // A `let` of a block that has ended is cleared inside its block.
-        crate::rules::testing::assert_first_fix(
-            &RULE,
-            FixSafety::Safe,
-            &[(
-                "async function f(p) {\n  {\n    let data = JSON.parse(p);\n    use(data);\n  }\n  await save();\n}",
-                "async function f(p) {\n  {\n    let data = JSON.parse(p);\n    use(data);\n    data = null;\n  }\n  await save();\n}",
-            )],
-        );
     }
 
     #[test]
     fn a_const_gets_advice_but_no_edit() {
         let source = "async function f(p) { const data = JSON.parse(p); use(data); await save(); }";
-        let findings = findings_in(&RULE, source);
-        assert_eq!(findings.len(), 1);
-        assert!(findings[0].fixes.is_empty());
-        assert!(findings[0].message.contains(
+        let message = only_finding_without_fix(&RULE, source).message;
+        assert!(message.contains(
             "declare it with `let` and set it to `null` after its last use, or move the work \
              that uses it into a helper function"
         ));
-        assert!(!findings[0].message.contains("block"));
+        assert!(!message.contains("block"));
     }
 }

@@ -11,16 +11,16 @@ use super::RuleMeta;
 impl RuleMeta {
     /// One finding per detected item: `finding` gives its range, message and
     /// fixes. What a rule's `check` is made of.
-    pub fn report_each<T>(
+    pub fn report_each<T, Fixes: IntoIterator<Item = Fix>>(
         &self,
         detected: Vec<T>,
-        mut finding: impl FnMut(T) -> (Range<usize>, String, Vec<Fix>),
+        mut finding: impl FnMut(T) -> (Range<usize>, String, Fixes),
     ) -> Vec<Finding> {
         detected
             .into_iter()
             .map(|found| {
                 let (range, message, fixes) = finding(found);
-                self.finding(range, message, fixes)
+                self.finding(range, message, fixes.into_iter().collect())
             })
             .collect()
     }

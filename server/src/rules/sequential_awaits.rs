@@ -55,7 +55,7 @@ fn check(ctx: &RuleContext) -> Vec<Finding> {
         (
             group[1].awaited.keyword.byte_range(),
             message(ctx, &group),
-            fix(ctx, &group).into_iter().collect(),
+            fix(ctx, &group),
         )
     })
 }

@@ -20,6 +20,14 @@ pub fn first_message(rule: &dyn Rule, source: &str) -> String {
         .message
 }
 
+/// The one finding `rule` reports on `source`, asserting that it offers no fix.
+pub fn only_finding_without_fix(rule: &dyn Rule, source: &str) -> Finding {
+    let mut findings = findings_in(rule, source);
+    assert_eq!(findings.len(), 1, "expected one finding in:\n{source}");
+    assert!(findings[0].fixes.is_empty(), "unexpected fix in:\n{source}");
+    findings.remove(0)
+}
+
 /// Asserts `rule` reports nothing on each snippet.
 pub fn assert_valid(rule: &dyn Rule, snippets: &[&str]) {
     for snippet in snippets {

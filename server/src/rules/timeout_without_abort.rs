@@ -21,14 +21,11 @@ declare_rule! {
 
 fn check(ctx: &RuleContext) -> Vec<Finding> {
     META.report_each(detect(ctx), |race| {
-        let fixes = if race.is_fetch {
-            signal_fix(ctx, race.call, race.work, race.timer)
-                .into_iter()
-                .collect()
-        } else {
-            Vec::new()
-        };
-        (race.callee.byte_range(), message(ctx, &race), fixes)
+        let fix = race
+            .is_fetch
+            .then(|| signal_fix(ctx, race.call, race.work, race.timer))
+            .flatten();
+        (race.callee.byte_range(), message(ctx, &race), fix)
     })
 }
 
@@ -39,7 +36,9 @@ struct TimerRace<'t> {
     callee: Node<'t>,
     /// The raced work: a `fetch` without a signal, or an async call.
     work: Node<'t>,
+    /// The other element: a timer that settles the race.
     timer: Node<'t>,
+    /// Whether `work` is a `fetch`, the one shape the fix can rewrite.
     is_fetch: bool,
 }
 

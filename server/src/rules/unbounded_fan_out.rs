@@ -49,7 +49,7 @@ const LIMITER_HINTS: &[&str] = &[
 
 fn check(ctx: &RuleContext) -> Vec<Finding> {
     META.report_each(detect(ctx), |fan_out| {
-        let fixes = batch_fix(
+        let fix = batch_fix(
             ctx,
             fan_out.all,
             fan_out.items,
@@ -59,18 +59,22 @@ fn check(ctx: &RuleContext) -> Vec<Finding> {
         (
             fan_out.callee.byte_range(),
             message(ctx, &fan_out),
-            fixes.into_iter().collect(),
+            fix,
         )
     })
 }
 
 /// `Promise.all(items.map(callback))` where the callback starts async work.
 struct FanOut<'t> {
+    /// The whole `Promise.all(...)` call, what the fix replaces.
     all: Node<'t>,
     /// `Promise.all`, the highlight.
     callee: Node<'t>,
+    /// `all` or `allSettled`.
     method: Node<'t>,
+    /// The collection mapped over: its size decides whether the rule speaks.
     items: Node<'t>,
+    /// `items.map(callback)`.
     map_call: Node<'t>,
     callback: Node<'t>,
 }

@@ -37,17 +37,24 @@ pub use walk::EXTENSIONS;
 /// Everything `check` was asked to do.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// Files and folders to check.
     pub paths: Vec<PathBuf>,
     pub format: Format,
     pub color: bool,
+    /// Report, or apply safe (or all) fixes.
     pub fix: FixMode,
-    pub deny_warnings: bool,
+    /// Exit 1 when there are more warnings than this (`--deny-warnings` is 0).
     pub max_warnings: Option<usize>,
+    /// `--include`/`--exclude` globs and the config file's.
     pub filters: walk::Filters,
+    /// Larger files are skipped, with a note.
     pub max_file_size: u64,
     pub include_minified: bool,
+    /// Add each file's predicted output (`--order`).
     pub order: bool,
+    /// Where results are cached by content hash; `None` turns the cache off.
     pub cache_dir: Option<PathBuf>,
+    /// Worker threads; `None` uses one per core.
     pub threads: Option<usize>,
 }
 
@@ -58,7 +65,6 @@ impl Default for Options {
             format: Format::Human,
             color: false,
             fix: FixMode::Report,
-            deny_warnings: false,
             max_warnings: None,
             filters: walk::Filters::default(),
             max_file_size: 5 * 1024 * 1024,
@@ -176,10 +182,9 @@ pub fn run(options: &Options) -> ExitCode {
 }
 
 fn exit_code(summary: &Summary, options: &Options) -> ExitCode {
-    let too_many_warnings = (options.deny_warnings && summary.warnings > 0)
-        || options
-            .max_warnings
-            .is_some_and(|max| summary.warnings > max);
+    let too_many_warnings = options
+        .max_warnings
+        .is_some_and(|max| summary.warnings > max);
     if summary.failed > 0 {
         ExitCode::from(2)
     } else if summary.errors > 0 || too_many_warnings {
