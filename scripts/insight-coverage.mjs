@@ -72,7 +72,7 @@ export function classifyAwait(hover) {
   if (/^Resume tick varies/.test(resume)) {
     return { class: "unknown", reason: normaliseReason(resume.replace(/^Resume tick /, "")) };
   }
-  if (/if it is a (plain `Promise`|native promise)/.test(resume)) {
+  if (/if it is a (plain `Promise`|native promise|native `Promise`)/.test(resume)) {
     return { class: "hedged (if it is a native promise)" };
   }
   if (/^Resumes on (microtask )?tick \d+ after/.test(resume)) return { class: "tick after entry" };
@@ -105,6 +105,7 @@ function check() {
     [classifyAwait, "**await** `x` in `f()`\n\nResumes on microtask tick 2 after `f()` was entered, in every call this file makes.", "tick after entry"],
     [classifyAwait, "**await** `g()` in `f()`\n\nResumes 1 tick after `g()` settles (fulfils or rejects).", "named operation, kind decided"],
     [classifyAwait, "**await** `g()` in `f()`\n\nResumes 1 tick after `g()` settles (fulfils or rejects), if it is a plain `Promise` (not a subclass or a thenable).", "hedged (if it is a native promise)"],
+    [classifyAwait, "**await** `g()` in `f()`\n\nResumes 1 tick after `g()` settles (fulfils or rejects), if it is a native `Promise` (this file does not show what it is): a thenable would resume 1 tick later.", "hedged (if it is a native promise)"],
     [classifyAwait, "**await** `null` in `f()`\n\nResumes 1 tick after this `await` is reached: `null` is not a promise.", "named operation, kind decided"],
     [classifyAwait, "**await** `g()` in `f()`\n\nResumes after the nextTick queue, once every microtask queued before it has run: not on a microtask tick.", "named operation, kind decided"],
     [classifyAwait, "**await** `g()` in `f()`\n\nResume tick unknown: not reached: the engine stopped at line 1 (`require` is not defined in this file).", "unknown"],
