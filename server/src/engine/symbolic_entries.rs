@@ -42,6 +42,7 @@ pub(super) fn run_symbolic_entries(
             worth[func] = machine.escaped.contains(&func);
         }
     }
+    skip_sync_functions_the_program_ran(machine, &mut worth);
     let mut entered: BTreeSet<FuncId> = BTreeSet::new();
     let mut count = 0;
     loop {
@@ -115,6 +116,41 @@ fn forget_mutable_state(machine: &mut Machine) {
                 let unknown = machine.new_unknown(&name, false);
                 machine.scopes[scope].vars[slot].value = Some(unknown);
             }
+        }
+    }
+}
+
+/// A sync function is worth entering for the async closures only its run
+/// creates; when the program's run created every one of them already, and
+/// the function did not escape, entering it again would call what only the
+/// file calls with unknown arguments and blur their ticks.
+fn skip_sync_functions_the_program_ran(machine: &Machine, worth: &mut [bool]) {
+    let created: BTreeSet<FuncId> = machine
+        .heap
+        .iter()
+        .filter_map(|object| match object.kind {
+            ObjKind::Closure { func, .. } => Some(func),
+            _ => None,
+        })
+        .collect();
+    for (func, code) in machine.funcs.iter().enumerate() {
+        if !worth[func] || code.is_async || machine.escaped.contains(&func) {
+            continue;
+        }
+        let range = &code.range;
+        let inner_all_created = machine
+            .funcs
+            .iter()
+            .enumerate()
+            .filter(|(inner, c)| {
+                *inner != func
+                    && c.is_async
+                    && c.range.start >= range.start
+                    && c.range.end <= range.end
+            })
+            .all(|(inner, _)| created.contains(&inner));
+        if inner_all_created {
+            worth[func] = false;
         }
     }
 }

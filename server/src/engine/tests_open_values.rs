@@ -107,6 +107,14 @@ fn cases() -> Vec<Case> {
             resumes: vec![("start", vec![entry(1)])],
         },
         Case {
+            shows: "a sync function the file runs is not entered again: the async function it \
+                    calls (only the file calls it) keeps the file's ticks",
+            source: "async function load(name) { const v = await Promise.resolve(name); return v; }\n\
+                function loadLater(name) { return new Promise(async (resolve) => { resolve(load(name)); }); }\n\
+                loadLater(\"a\").then((v) => console.log(v));\n",
+            resumes: vec![("load", vec![entry(1)])],
+        },
+        Case {
             shows: "an unknown in an operator, a template or a member read gives another unknown",
             source: "async function f(a) { const url = `${a.base}/x`;\n\
                 await get(url + 1); await null; }\n",
