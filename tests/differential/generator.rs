@@ -32,6 +32,47 @@ use rand_chacha::ChaCha8Rng;
 
 use super::timeline::{Phase, Rejects, Settle, Slots};
 
+/// The random stream of one program. The tier is mixed in so that seed 1 of
+/// tier 2 is not a prefix of seed 1 of tier 3.
+fn program_rng(tier: Tier, seed: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(seed ^ (u64::from(tier.number()) << 56))
+}
+
+/// An ES module with probability `es_module`, else CommonJS.
+fn pick_flavor(rng: &mut ChaCha8Rng, es_module: f64) -> Flavor {
+    if rng.random_bool(es_module) {
+        Flavor::EsModule
+    } else {
+        Flavor::CommonJs
+    }
+}
+
+/// The main script's calls, one a line, then its last line; a program Node
+/// prints in one order, with no rejection left unhandled.
+fn ordered_program(
+    (tier, seed, flavor): (Tier, u64, Flavor),
+    mut source: String,
+    calls: &[String],
+    last_line: &str,
+    nominal_ms: u32,
+) -> Program {
+    for call in calls {
+        source.push_str(call);
+        source.push('\n');
+    }
+    source.push_str(last_line);
+    source.push('\n');
+    Program {
+        tier,
+        seed,
+        flavor,
+        source,
+        racy: None,
+        unhandled_rejection: false,
+        nominal_ms,
+    }
+}
+
 mod async_generators;
 mod awaitables;
 mod builtins;
@@ -252,13 +293,8 @@ struct Gen {
 
 impl Gen {
     fn new(tier: Tier, seed: u64) -> Gen {
-        // Mix the tier in so that seed 1 of tier 2 is not a prefix of seed 1 of tier 3.
-        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (u64::from(tier.number()) << 56));
-        let flavor = if rng.random_bool(0.4) {
-            Flavor::EsModule
-        } else {
-            Flavor::CommonJs
-        };
+        let mut rng = program_rng(tier, seed);
+        let flavor = pick_flavor(&mut rng, 0.4);
         let main_zero_timers = rng.random_bool(0.5);
         Gen {
             rng,

@@ -8,7 +8,7 @@
 //! numbered `.then` chain, `process.nextTick`, `queueMicrotask` and at most one zero-delay timer,
 //! so the order Node prints depends on every job count. One timer only: the order is fixed.
 
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::{indent, Flavor, Program, Tier};
@@ -28,12 +28,8 @@ struct AsyncGenGen {
 
 pub(super) fn generate(seed: u64) -> Program {
     let tier = Tier::AsyncGenerators;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (u64::from(tier.number()) << 56));
-    let flavor = if rng.random_bool(0.4) {
-        Flavor::EsModule
-    } else {
-        Flavor::CommonJs
-    };
+    let mut rng = super::program_rng(tier, seed);
+    let flavor = super::pick_flavor(&mut rng, 0.4);
     let mut gen = AsyncGenGen {
         rng,
         declarations: Vec::new(),
@@ -70,20 +66,13 @@ pub(super) fn generate(seed: u64) -> Program {
         source.push_str(declaration);
         source.push('\n');
     }
-    for statement in &gen.statements {
-        source.push_str(statement);
-        source.push('\n');
-    }
-    source.push_str("console.log(\"main.end\");\n");
-    Program {
-        tier,
-        seed,
-        flavor,
+    super::ordered_program(
+        (tier, seed, flavor),
         source,
-        racy: None,
-        unhandled_rejection: false,
-        nominal_ms: 0,
-    }
+        &gen.statements,
+        "console.log(\"main.end\");",
+        0,
+    )
 }
 
 impl AsyncGenGen {

@@ -7,10 +7,10 @@
 //! programs start timers whose delays come out of a sorted `Map`; timers are 60 ms apart, beyond
 //! the engine's drift margin, so Node prints each program in one order.
 
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::{indent, Flavor, Program, Tier};
+use super::{indent, Program, Tier};
 
 struct BuiltinsGen {
     rng: ChaCha8Rng,
@@ -26,12 +26,8 @@ const thenable = (v) => ({ then(resolve) { resolve(v); } });
 /// The tier-9 program for `seed`.
 pub(super) fn generate(seed: u64) -> Program {
     let tier = Tier::Builtins;
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (u64::from(tier.number()) << 56));
-    let flavor = if rng.random_bool(0.4) {
-        Flavor::EsModule
-    } else {
-        Flavor::CommonJs
-    };
+    let mut rng = super::program_rng(tier, seed);
+    let flavor = super::pick_flavor(&mut rng, 0.4);
     let mut gen = BuiltinsGen { rng, next_label: 0 };
     let mut source = format!("// ticklens differential program: tier 9, seed {seed}\n{HELPERS}");
     let mut calls = Vec::new();
@@ -54,20 +50,13 @@ pub(super) fn generate(seed: u64) -> Program {
         calls.push(timers);
         nominal_ms = latest;
     }
-    for call in calls {
-        source.push_str(&call);
-        source.push('\n');
-    }
-    source.push_str("console.log(\"main.end\");\n");
-    Program {
-        tier,
-        seed,
-        flavor,
+    super::ordered_program(
+        (tier, seed, flavor),
         source,
-        racy: None,
-        unhandled_rejection: false,
+        &calls,
+        "console.log(\"main.end\");",
         nominal_ms,
-    }
+    )
 }
 
 impl BuiltinsGen {

@@ -11,10 +11,10 @@
 //! without waiting, and interleaves promise jobs of its own, so the order Node prints depends on
 //! every job count inside the constructs. No timers: the order is fixed.
 
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use super::{indent, Flavor, Program, Tier};
+use super::{indent, Program, Tier};
 
 struct ControlGen {
     rng: ChaCha8Rng,
@@ -25,12 +25,8 @@ struct ControlGen {
 }
 
 pub(super) fn generate(tier: Tier, seed: u64) -> Program {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (u64::from(tier.number()) << 56));
-    let flavor = if rng.random_bool(0.4) {
-        Flavor::EsModule
-    } else {
-        Flavor::CommonJs
-    };
+    let mut rng = super::program_rng(tier, seed);
+    let flavor = super::pick_flavor(&mut rng, 0.4);
     let mut gen = ControlGen {
         rng,
         tier,
@@ -62,20 +58,13 @@ pub(super) fn generate(tier: Tier, seed: u64) -> Program {
         source.push_str(function);
         source.push('\n');
     }
-    for call in &gen.calls {
-        source.push_str(call);
-        source.push('\n');
-    }
-    source.push_str("console.log(\"main.end\");\n");
-    Program {
-        tier,
-        seed,
-        flavor,
+    super::ordered_program(
+        (tier, seed, flavor),
         source,
-        racy: None,
-        unhandled_rejection: false,
-        nominal_ms: 0,
-    }
+        &gen.calls,
+        "console.log(\"main.end\");",
+        0,
+    )
 }
 
 /// Shared by every program: a value resolved a few jobs later, and a thenable.

@@ -6,7 +6,7 @@
 //! `process`, `timers`). Timers in one program are at least 60 ms apart, beyond the engine's
 //! drift margin, so Node prints each program in one order.
 
-use rand::{RngExt, SeedableRng};
+use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
 use super::{Flavor, Program, Tier};
@@ -47,12 +47,8 @@ struct GlobalsGen {
 
 /// The tier-4 program for `seed`.
 pub fn program(seed: u64) -> Program {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ (4u64 << 56));
-    let flavor = if rng.random_bool(0.35) {
-        Flavor::EsModule
-    } else {
-        Flavor::CommonJs
-    };
+    let mut rng = super::program_rng(Tier::Globals, seed);
+    let flavor = super::pick_flavor(&mut rng, 0.35);
     let strict_file = flavor == Flavor::CommonJs && rng.random_bool(0.3);
     let mut gen = GlobalsGen {
         rng,
