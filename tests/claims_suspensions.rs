@@ -63,6 +63,21 @@ fn hover(case: &str, keyword: &str, nth: usize) -> String {
         .unwrap_or_else(|| panic!("no hover on {keyword} #{nth}"))
 }
 
+/// Asserts the hover on the `nth` `keyword` of `case` says `says`; then Node's log of `case`.
+fn claimed_then_run(
+    name: &str,
+    case: &str,
+    (keyword, nth): (&str, usize),
+    says: &str,
+) -> Vec<(String, u64)> {
+    let text = hover(case, keyword, nth);
+    assert!(
+        text.contains(says),
+        "{name}: the hover does not say {says:?}:\n{text}"
+    );
+    node_log(name, case)
+}
+
 /// The generation of the first mark named `what`, and its place in the log.
 fn at(log: &[(String, u64)], what: &str) -> (usize, u64) {
     log.iter()
@@ -107,12 +122,8 @@ fn a_yield_resumes_during_the_consumers_next_call_or_at_once_when_it_was_already
     let case = "async function* g() {\n  yield 1;\n  mark(\"resumed\");\n  yield 2;\n}\n\
         const it = g();\n\
         it.next().then(() => { mark(\"calling\"); it.next(); mark(\"returned\"); });\n";
-    let text = hover(case, "yield", 0);
-    assert!(
-        text.contains("Resumes during the consumer's next `next()` call, synchronously"),
-        "{text}"
-    );
-    let log = node_log("yield_during_next", case);
+    let says = "Resumes during the consumer's next `next()` call, synchronously";
+    let log = claimed_then_run("yield_during_next", case, ("yield", 0), says);
     let ((calling, g1), (resumed, g2), (returned, g3)) = (
         at(&log, "calling"),
         at(&log, "resumed"),
@@ -127,12 +138,9 @@ fn a_yield_resumes_during_the_consumers_next_call_or_at_once_when_it_was_already
     let case = "async function* g() {\n  yield 1;\n  mark(\"resumed\");\n  yield 2;\n}\n\
         const it = g();\n\
         it.next().then(() => mark(\"first settled\"));\nit.next();\n";
-    let text = hover(case, "yield", 0);
-    assert!(
-        text.contains("or at once, on the tick it hands this value over, when the consumer has already called `next()` again"),
-        "{text}"
-    );
-    let log = node_log("yield_queued", case);
+    let says = "or at once, on the tick it hands this value over, when the consumer has already \
+         called `next()` again";
+    let log = claimed_then_run("yield_queued", case, ("yield", 0), says);
     let (_, resumed) = at(&log, "resumed");
     let (_, settled) = at(&log, "first settled");
     assert_eq!(resumed, settled - 1, "{log:?}");
@@ -146,12 +154,10 @@ fn a_yield_star_resumes_after_the_call_that_finds_the_inner_iterator_done() {
           p.then((r) => { if (!r.done) step(k + 1); }); }\n\
         step(1);\n";
     let text = hover(case, "yield", 0);
-    assert!(
-        text.contains("Resumes once `[\"a\", \"b\"]` is done"),
-        "{text}"
-    );
     assert!(text.contains("(not during that call)"), "{text}");
-    let log = node_log("yield_star", case);
+    // It never resumes inside the call that finds the inner iterator done.
+    let says = "Resumes once `[\"a\", \"b\"]` is done";
+    let log = claimed_then_run("yield_star", case, ("yield", 0), says);
     let (resumed, generation) = at(&log, "resumed");
     // The call that finds it done is the last one before the resumption; it returned first.
     let last_call = log[..resumed]
@@ -168,14 +174,13 @@ fn a_yield_star_resumes_after_the_call_that_finds_the_inner_iterator_done() {
 
 #[test]
 fn a_for_await_over_an_array_resumes_each_iteration_after_its_element_and_the_previous_body() {
-    let case = "const late = new Promise((r) => queueMicrotask(() => queueMicrotask(() => { mark(\"late settles\"); r(\"late\"); })));\n\
-        (async () => {\n  for await (const x of [late, 1, Promise.resolve(2)]) {\n    mark(\"body \" + x);\n  }\n})();\n";
-    let text = hover(case, "for await", 0);
-    assert!(
-        text.contains("Resumes each iteration once its element has settled and the previous iteration's body has finished"),
-        "{text}"
-    );
-    let log = node_log("for_await_array", case);
+    let case = "const late = new Promise((r) =>\n\
+          queueMicrotask(() => queueMicrotask(() => { mark(\"late settles\"); r(\"late\"); })));\n\
+        (async () => {\n  for await (const x of [late, 1, Promise.resolve(2)]) {\n\
+          mark(\"body \" + x);\n  }\n})();\n";
+    let says = "Resumes each iteration once its element has settled and the previous iteration's \
+         body has finished";
+    let log = claimed_then_run("for_await_array", case, ("for await", 0), says);
     let (settles, settle_generation) = at(&log, "late settles");
     let (first, first_generation) = at(&log, "body late");
     assert!(
@@ -199,13 +204,11 @@ fn a_for_await_over_an_async_generator_resumes_as_an_await_of_its_next_promise()
         (async () => {\n  const it = items();\n  const next = it.next.bind(it);\n\
           it.next = () => { const p = next(); p.then(() => mark(\"next settled\")); return p; };\n\
           for await (const x of it) {\n    mark(\"body \" + x);\n  }\n})();\n\
-        (async () => {\n  for await (const x of items()) {\n    mark(\"plain body \" + x);\n  }\n})();\n";
-    let text = hover(case, "for await", 1);
-    assert!(
-        text.contains("Resumes each iteration once the native promise `items()`'s `next()` returned settles, as an `await` of it would"),
-        "{text}"
-    );
-    let log = node_log("for_await_generator", case);
+        (async () => {\n  for await (const x of items()) {\n\
+          mark(\"plain body \" + x);\n  }\n})();\n";
+    let says = "Resumes each iteration once the native promise `items()`'s `next()` returned \
+        settles, as an `await` of it would";
+    let log = claimed_then_run("for_await_generator", case, ("for await", 1), says);
     // The wrapped `next` observes the same generator the plain loop drives: a reaction
     // registered first runs one generation after the promise settles, and the loop body's
     // resumption is an await of that promise.
