@@ -38,7 +38,7 @@ const PROGRAMS: u64 = 500;
 /// Main at 02800a2 made 4,444 claims checkable (2026-12-05): only hedged "k jobs after X settles,
 /// if X is a plain Promise" and plain-value claims. With ticks from each function's symbolic
 /// entry shown (a tick after entry, a settle tick, a timer or immediate phase, a count after an
-/// operand the engine saw settle), s28-symticks checked 4,554 (issue 20); raise it as the engine
+/// operand the engine saw settle), s28-symticks checked 4,579 (issue 20); raise it as the engine
 /// learns more.
 const MIN_CLAIMS: usize = 4_500;
 
