@@ -30,7 +30,7 @@ mod suspension_text;
 mod tests;
 mod tick_text;
 
-pub use build::{insights, yield_kind};
+pub use build::{insights, insights_with_imports, yield_kind};
 pub use dropped_text::{dropped_consequence, dropped_hover};
 pub use hover_text::{await_hover, function_hover, module_await_hover, shorten};
 pub use suspension_text::{for_await_text, yield_hover, yield_text};
@@ -145,6 +145,10 @@ pub struct AwaitInsight {
     /// What the suspended function keeps alive here (empty for an ES
     /// module's top level, whose bindings live as long as the module).
     pub retention: Option<AwaitRetention>,
+    /// Why the operand is certainly a native promise, when the file's
+    /// declarations or its imports decided it (and not the file's async facts
+    /// alone): "`helper` is an async function (line 12)".
+    pub native_because: Option<String>,
     /// In a function the program never calls, an operand that is certainly
     /// not a thenable (`await null`): it resumes one job after it is reached,
     /// whatever the arguments.
