@@ -30,7 +30,7 @@ mod suspension_text;
 mod tests;
 mod tick_text;
 
-pub use build::{insights, yield_kind};
+pub use build::{insights, insights_with_imports, yield_kind};
 pub use dropped_text::{dropped_consequence, dropped_hover};
 pub use hover_text::{await_hover, function_hover, module_await_hover, shorten};
 pub use suspension_text::{for_await_text, yield_hover, yield_text};
@@ -151,6 +151,10 @@ pub struct AwaitInsight {
     /// The tick after entry comes from the function's symbolic entry (the
     /// file never calls it): it holds for any caller and any arguments.
     pub for_any_caller: bool,
+    /// Why the operand is certainly a native promise, when the file's
+    /// declarations or its imports decided it (and not the file's async facts
+    /// alone): "`helper` is an async function (line 12)".
+    pub native_because: Option<String>,
     /// In a function the program never calls, an operand that is certainly
     /// not a thenable (`await null`): it resumes one job after it is reached,
     /// whatever the arguments.

@@ -77,7 +77,11 @@ impl LaterPhase {
             PhaseKind::NextTick => Some(LaterPhase::NextTick),
             PhaseKind::Timer => Some(LaterPhase::Timer),
             PhaseKind::Immediate => Some(LaterPhase::Immediate),
-            PhaseKind::Main | PhaseKind::IsolatedCall | PhaseKind::UnknownSettles => None,
+            // Facts runs schedule no I/O completions (`node_io.rs`).
+            PhaseKind::Main
+            | PhaseKind::IsolatedCall
+            | PhaseKind::UnknownSettles
+            | PhaseKind::Io => None,
         }
     }
 }

@@ -7,8 +7,9 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use crate::analysis::dataflow;
+use crate::analysis::modules::ImportedNames;
 use crate::analysis::retention::{self, AwaitRetention};
-use crate::analysis::source_facts::{self, AsyncFacts, PromiseKind};
+use crate::analysis::source_facts::{self, AsyncFacts, PromiseDeclarations, PromiseKind};
 use crate::engine::{self, ModuleKind, ResumeTick};
 use crate::syntax::awaits::{self, SuspensionKind};
 use crate::syntax::js;
@@ -23,8 +24,20 @@ use super::{
 
 /// Computes the insights of a document.
 pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
+    insights_with_imports(source, tree, module, &ImportedNames::default())
+}
+
+/// Computes the insights of a document that binds `imports` from other
+/// workspace files (what decides the promise kind of an imported call).
+pub fn insights_with_imports(
+    source: &str,
+    tree: &Tree,
+    module: ModuleKind,
+    imports: &ImportedNames,
+) -> Insights {
     let (facts, order) = engine::facts_and_order(source, tree, module);
     let source_facts = AsyncFacts::collect(source, tree);
+    let declarations = PromiseDeclarations::new(source, tree, imports);
     let root = tree.root_node();
     let module_is_async = module == ModuleKind::EsModule;
     let mut functions = Vec::new();
@@ -33,8 +46,15 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         if fact.is_module_body {
             // Module-level bindings live as long as the module: no await
             // retains anything on its account.
-            module_awaits =
-                await_insights(source, root, &fact, &[], &source_facts, module_is_async);
+            module_awaits = await_insights(
+                source,
+                root,
+                &fact,
+                &[],
+                &source_facts,
+                &declarations,
+                module_is_async,
+            );
             continue;
         }
         let Some(node) = root.descendant_for_byte_range(fact.range.start, fact.range.end) else {
@@ -48,6 +68,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             &fact,
             &retention,
             &source_facts,
+            &declarations,
             module_is_async,
         );
         let head_end = node
@@ -129,6 +150,7 @@ fn await_insights(
     facts: &engine::AsyncFunctionFacts,
     retention: &[AwaitRetention],
     source_facts: &AsyncFacts,
+    declarations: &PromiseDeclarations,
     module_is_async: bool,
 ) -> Vec<AwaitInsight> {
     let called = facts.called_by_program;
@@ -179,6 +201,15 @@ fn await_insights(
             }
             None => Claim::unknown("the code around it is not modelled by ticklens"),
         };
+        // What the file's declarations (and its imports) show the operand is.
+        let native_because = match operand_node {
+            Some(o) if is_native_promise(source, source_facts, o) => None,
+            Some(o) => declarations.decide(o),
+            None => place
+                .awaited
+                .filter(|a| a.misparsed)
+                .and_then(|a| declarations.decide_misparsed(a.node)),
+        };
         // Where the file shows the operand is a native promise (a call of
         // its own async function, `new Promise`, `Promise.resolve`,
         // `fetch`...), the engine's count for a native promise holds as is.
@@ -187,7 +218,9 @@ fn await_insights(
                 jobs,
                 operand,
                 if_native_promise: true,
-            } if operand_node.is_some_and(|o| is_native_promise(source, source_facts, o)) => {
+            } if native_because.is_some()
+                || operand_node.is_some_and(|o| is_native_promise(source, source_facts, o)) =>
+            {
                 ResumeTick::AfterSettle {
                     jobs,
                     operand,
@@ -219,6 +252,7 @@ fn await_insights(
             for_any_caller: claim.for_any_caller,
             plain_value,
             depends_on_previous,
+            native_because: native_because.map(|d| d.why),
             retention: retention
                 .iter()
                 .find(|r| r.await_range == place.range)

@@ -41,6 +41,9 @@ impl AwaitInsight {
             None if self.for_any_caller => any_caller_resume(&self.resume, function),
             None => describe_resume(&self.resume, function),
         };
+        if let Some(why) = &self.native_because {
+            text.push_str(&format!(" It is a native `Promise`: {why}."));
+        }
         if self.thenable {
             // One NewPromiseResolveThenableJob calls `then` (ECMA-262
             // 27.2.2.2); the engine's model says what the resumption adds.
