@@ -8,7 +8,7 @@
 //! helpers returning promises, `timers/promises` (`sleep(0)`, `later()`), `events.once` on an
 //! emitter that emits at once, `Promise.all`, nextTick, microtask and immediate promises, a `then`
 //! returning a promise, an async arrow called at once, inside `if` on a parameter, loops,
-//! `try/finally` and `for await`. The harness calls every export with
+//! `try/finally`, after a `try/catch` whose catch awaits, and `for await`. The harness calls every export with
 //! promises, thenables, plain values and stores of each kind, at the top level, from a `then`,
 //! awaited in sequence, and from a timer or an immediate. `seed` always gives the same program.
 //!
@@ -232,6 +232,11 @@ impl Gen {
             ("  if (a) {\n    ", ";\n  }\n"),
             ("  for (let i = 0; i < 2; i++) {\n    ", ";\n  }\n"),
             ("  try {\n    ", ";\n  } finally {\n    a = a;\n  }\n"),
+            // ticklens's entry sees `a.v.w` succeed; the harness's values make it throw.
+            (
+                "  try {\n    a.v.w;\n  } catch {\n    await null;\n  }\n  ",
+                ";\n",
+            ),
         ];
         let choice = self.rng.random_range(0..AROUND.len() + 3);
         if choice == AROUND.len() {

@@ -240,14 +240,22 @@ pub fn facts_and_order(
                 _ => code.name.to_string(),
             },
             awaits,
+            // A symbolic entry's settle tick holds for its unknown arguments
+            // only: with others, any step that reads them may throw first and
+            // reject the promise earlier.
             settles: match (entries.contains_key(&func), &stop) {
                 (true, _) => settle_tick(&machine, &observer, func),
-                (false, stop) => uncalled_settle_tick(&machine, &observer, func, stop.as_deref()),
+                (false, None) => ResumeTick::Unknown {
+                    reason: "this file never calls it".to_owned(),
+                },
+                (false, Some(stop)) => ResumeTick::Unknown {
+                    reason: format!("this file does not call it before {stop}"),
+                },
             },
-            settles_in: match entries.contains_key(&func) {
-                true => settle_phase(&machine, &observer, func),
-                false => uncalled_settle_phase(&machine, &observer, func),
-            },
+            settles_in: entries
+                .contains_key(&func)
+                .then(|| settle_phase(&machine, &observer, func))
+                .flatten(),
             called_by_program: entries.contains_key(&func),
             is_module_body: func == 0,
             entry_stopped: entry_stops.contains_key(&func),
@@ -436,43 +444,6 @@ fn settle_phase(machine: &Machine, observer: &Observer, func: usize) -> Option<L
         })
         .collect();
     common_later_phase(&kinds?)
-}
-
-/// The settle tick of a function the program never calls, from its symbolic
-/// entries alone: a tick after entry when every entry agrees (its unknown
-/// arguments and `this` stood for any caller's), else why it is unknown.
-/// Never for an async generator, whose body runs from `next()` calls.
-fn uncalled_settle_tick(
-    machine: &Machine,
-    observer: &Observer,
-    func: usize,
-    stop: Option<&str>,
-) -> SettleTick {
-    let symbolic = settle_tick(machine, observer, func);
-    match symbolic {
-        ResumeTick::AfterEntry { .. } if !machine.funcs[func].is_generator => symbolic,
-        _ => ResumeTick::Unknown {
-            reason: match stop {
-                None => "this file never calls it".to_owned(),
-                Some(stop) => format!("this file does not call it before {stop}"),
-            },
-        },
-    }
-}
-
-/// The later phase every symbolic entry's promise of an uncalled `func`
-/// settled in, when that phase is one whatever the caller: a timer or an
-/// immediate. (A nextTick queued inside a job runs in a later phase, but
-/// queued by the CommonJS main script it runs before the first drain.)
-fn uncalled_settle_phase(
-    machine: &Machine,
-    observer: &Observer,
-    func: usize,
-) -> Option<LaterPhase> {
-    if machine.funcs[func].is_generator {
-        return None;
-    }
-    settle_phase(machine, observer, func).filter(|phase| phase.holds_for_any_caller())
 }
 
 fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTick {

@@ -189,9 +189,11 @@ fn await_insights(
                 thenable: fact.thenable,
                 for_any_caller: false,
             },
-            // A stopped entry may have seen a loop's first iterations only.
+            // A stopped entry may have seen a loop's first iterations only;
+            // past a `try`, a throw the entry did not see takes another path.
             Some(fact) => {
-                let partial = facts.entry_stopped && in_a_loop(function, &place.range);
+                let partial = facts.entry_stopped && in_a_loop(function, &place.range)
+                    || past_a_try(function, &place.range);
                 uncalled_claim(fact, &operand, partial)
             }
             // A `for await` step is no `await` of the engine's: what the
@@ -298,8 +300,10 @@ impl Claim {
 ///   engine's anchor once an unknown settled, is not stated: this await's
 ///   own operand is what a reader looks at.)
 ///
-/// With `partial` (the entry stopped, and the await is in a loop, so later
-/// iterations may not have been seen) neither a tick after entry nor a phase.
+/// With `partial` (the entry stopped and the await is in a loop, so later
+/// iterations may not have been seen; or the await is past a `try`, where a
+/// throw the entry did not see takes another path) neither a tick after
+/// entry nor a phase.
 fn uncalled_claim(fact: &engine::AwaitFacts, operand: &str, partial: bool) -> Claim {
     let later_phase = fact
         .later_phase
@@ -345,6 +349,29 @@ fn in_a_loop(function: Node, range: &Range<usize>) -> bool {
         node = current.parent();
     }
     false
+}
+
+/// Whether the suspension at `range` comes after the start of a `try` of
+/// `function`'s own code without being inside its block: in its `catch` or
+/// `finally`, or after it. A call or member read the symbolic entry saw
+/// succeed may throw for another caller, and then the code takes that path
+/// (and its awaits) instead.
+fn past_a_try(function: Node, range: &Range<usize>) -> bool {
+    let Some(body) = function.child_by_field_id(crate::field!("body")) else {
+        return false;
+    };
+    let mut found = false;
+    js::for_each_own_node(body, |node| {
+        let in_block = node
+            .child_by_field_id(crate::field!("body"))
+            .is_some_and(|block| {
+                block.start_byte() <= range.start && range.end <= block.end_byte()
+            });
+        if node.kind() == "try_statement" && node.start_byte() < range.start && !in_block {
+            found = true;
+        }
+    });
+    found
 }
 
 /// Where the editor shows a suspension point: an `await` over its whole

@@ -167,6 +167,12 @@ const CASES: &[Case] = &[
         silent: &["if it is a native"],
     },
     Case {
+        name: "an_await_after_a_try_gets_no_tick_after_entry_a_throw_the_entry_did_not_see_would_change",
+        source: "async function f(x) {\n  try {\n    x.f();\n  } catch {\n    await null;\n  }\n  $0await null;\n}\nmodule.exports = { f };\n",
+        says: &["Resumes 1 tick after this `await` is reached"],
+        silent: &["microtask tick 1 after"],
+    },
+    Case {
         name: "an_await_in_a_loop_whose_symbolic_entry_stopped_gets_no_tick_after_entry",
         source: "async function minify(gen) {\n  let yielded;\n  let val;\n  do {\n    val = gen.next($0await yielded);\n    yielded = val.value;\n  } while (!val.done);\n}\nmodule.exports = { minify };\n",
         says: &["Resumes 1 tick after `yielded` settles (fulfils or rejects), if it is a native `Promise`"],
