@@ -139,7 +139,11 @@ async fn insights_of(open: &OpenDocument, uri: &Uri) -> Option<Arc<Insights>> {
                 uri = uri.as_str()
             );
             let computed = tokio::task::spawn_blocking(move || {
-                driver::contain_panic(|| insights::insights(doc.text(), doc.tree(), module))
+                let insights =
+                    driver::contain_panic(|| insights::insights(doc.text(), doc.tree(), module));
+                // The engine's run freed most of what it allocated.
+                super::memory::release_freed();
+                insights
             })
             .await;
             match computed {
