@@ -45,7 +45,7 @@ impl Machine<'_> {
         let target = arg(args, 0);
         let id = self.definable_target(&target)?;
         let key = self.descriptor_key(&arg(args, 1))?;
-        let descriptor = self.to_descriptor(&arg(args, 2))?;
+        let descriptor = self.descriptor_of(&arg(args, 2))?;
         self.define_own(id, &key, descriptor)?;
         normal(target)
     }
@@ -58,7 +58,7 @@ impl Machine<'_> {
         let mut descriptors = Vec::new();
         for (key, value) in self.own_enumerable_entries(&arg(args, 1))? {
             let key = self.descriptor_key(&Value::str(&key))?;
-            descriptors.push((key, self.to_descriptor(&value)?));
+            descriptors.push((key, self.descriptor_of(&value)?));
         }
         for (key, descriptor) in descriptors {
             self.define_own(id, &key, descriptor)?;
@@ -165,7 +165,9 @@ impl Machine<'_> {
             {
                 Ok(id)
             }
-            _ => self.abstain("a `null` or built-in prototype is not modelled"),
+            _ => self.abstain(
+                "Object.create or Object.setPrototypeOf with a `null` or built-in prototype is not modelled",
+            ),
         }
     }
 
@@ -202,7 +204,7 @@ impl Machine<'_> {
     }
 
     /// ToPropertyDescriptor (§6.2.6.5) of a plain object.
-    fn to_descriptor(&mut self, value: &Value) -> Run<Descriptor> {
+    fn descriptor_of(&self, value: &Value) -> Run<Descriptor> {
         let Some(id) = value.as_object() else {
             return self.abstain("a descriptor that is not an object (a TypeError)");
         };

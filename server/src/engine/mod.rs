@@ -17,6 +17,7 @@ mod builtins_descriptors;
 mod builtins_number;
 mod builtins_object;
 mod builtins_promise;
+mod builtins_regex;
 mod builtins_string;
 mod bytecode;
 mod classes;
@@ -49,6 +50,7 @@ mod node_events;
 mod node_modules;
 mod node_util;
 mod ops;
+mod ops_int32;
 mod promise;
 mod promise_subclass;
 mod props;
@@ -76,6 +78,8 @@ mod tests_globals;
 mod tests_node_modules;
 #[cfg(test)]
 mod tests_open_values;
+#[cfg(test)]
+mod tests_operators;
 #[cfg(test)]
 mod tests_timers;
 mod tick_observer;

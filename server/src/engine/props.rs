@@ -269,6 +269,41 @@ impl Machine<'_> {
         }
     }
 
+    /// HasProperty (§7.3.12) for `key in object`, on arrays and on plain
+    /// objects whose chain the program made; anything else abstains.
+    pub(crate) fn has_property(&self, object: &Value, key: &Value) -> Run<bool> {
+        let Some(id) = object.as_object() else {
+            return self.abstain("`in` on a primitive (a TypeError)");
+        };
+        if let ObjKind::Array(items) = &self.heap[id].kind {
+            return match (Self::index_of_key(key), key) {
+                (Some(index), _) => Ok(index < items.len()),
+                (None, Value::Str(name)) if &**name == "length" => Ok(true),
+                _ => self.abstain("`in` on an array with this key is not modelled"),
+            };
+        }
+        let name = match key {
+            Value::Str(name) if !super::compile_literal::is_array_index(name) => name.clone(),
+            // A plain object never has an index key here (`property_key_of`).
+            Value::Number(_) if Self::index_of_key(key).is_some() => return Ok(false),
+            _ => return self.abstain("`in` with this key is not modelled"),
+        };
+        let mut current = id;
+        loop {
+            let object = &self.heap[current];
+            if !matches!(object.kind, ObjKind::Plain) || object.blurred {
+                return self.abstain("`in` on this kind of object is not modelled");
+            }
+            if object.get_own(&name).is_some() {
+                return Ok(true);
+            }
+            match object.proto {
+                Some(next) => current = next,
+                None => return Ok(OBJECT_PROTOTYPE_NAMES.contains(&&*name)),
+            }
+        }
+    }
+
     /// An array index from a key, if it is one.
     fn index_of_key(key: &Value) -> Option<usize> {
         match key {

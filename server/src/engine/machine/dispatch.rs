@@ -198,6 +198,14 @@ impl Machine<'_> {
                 self.define_member(&object, name, *kind, value)?;
                 self.push(object);
             }
+            Op::DefineComputed => {
+                // The method is defined only under a known key, which abstains.
+                self.pop();
+                let key = self.pop();
+                let object = self.pop();
+                self.define_computed(&object, &key)?;
+                self.push(object);
+            }
             Op::GetSuper(name) => {
                 let home = self.pop();
                 let receiver = self.pop();

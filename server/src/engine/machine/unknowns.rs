@@ -217,6 +217,20 @@ impl Machine<'_> {
         Some(self.new_unknown(&origin, false))
     }
 
+    /// A class member under a computed key (`Op::DefineComputed`): under a
+    /// key the engine cannot see (`[Symbol.iterator]` in a facts run), the
+    /// member could replace any other, so the object is blurred; a known
+    /// key abstains (the method's `name` would come from it).
+    pub(crate) fn define_computed(&mut self, object: &Value, key: &Value) -> Run<()> {
+        if self.unknown_of(key).is_none() {
+            return self.abstain("computed or numeric member names are not modelled");
+        }
+        if let Some(id) = object.as_object() {
+            self.blur(id);
+        }
+        Ok(())
+    }
+
     /// `new X(...)` on an unknown or opaque `X`: an unknown instance.
     fn new_on_unknown(&mut self, argc: usize) -> Run<Option<Step>> {
         let Some(id) = self.peek(argc).and_then(Value::as_object) else {
