@@ -43,8 +43,14 @@ impl Machine<'_> {
     /// `Object.defineProperty(target, key, descriptor)`.
     pub(crate) fn define_property(&mut self, args: &[Value]) -> Run<Completion> {
         let target = arg(args, 0);
+        if self.defines_on_unseen(&target, args)? {
+            return normal(target);
+        }
         let id = self.definable_target(&target)?;
         let key = self.descriptor_key(&arg(args, 1))?;
+        if self.descriptors_unseen(id, &arg(args, 2))? {
+            return normal(target);
+        }
         let descriptor = self.descriptor_of(&arg(args, 2))?;
         self.define_own(id, &key, descriptor)?;
         normal(target)
@@ -54,9 +60,19 @@ impl Machine<'_> {
     /// read before any is defined (§20.1.2.3.1 ObjectDefineProperties).
     pub(crate) fn define_properties(&mut self, args: &[Value]) -> Run<Completion> {
         let target = arg(args, 0);
+        if self.defines_on_unseen(&target, args)? {
+            return normal(target);
+        }
         let id = self.definable_target(&target)?;
+        let descriptors_map = arg(args, 1);
+        if self.descriptors_unseen(id, &descriptors_map)? {
+            return normal(target);
+        }
         let mut descriptors = Vec::new();
-        for (key, value) in self.own_enumerable_entries(&arg(args, 1))? {
+        for (key, value) in self.own_enumerable_entries(&descriptors_map)? {
+            if self.descriptors_unseen(id, &value)? {
+                continue;
+            }
             let key = self.descriptor_key(&Value::str(&key))?;
             descriptors.push((key, self.descriptor_of(&value)?));
         }
@@ -169,6 +185,40 @@ impl Machine<'_> {
                 "Object.create or Object.setPrototypeOf with a `null` or built-in prototype is not modelled",
             ),
         }
+    }
+
+    /// `defineProperty` on a value the engine cannot see (an unknown, an
+    /// opaque module's object): in a facts run the definition is lost, like
+    /// a write into it, and its getters and setters escape (`true`); in an
+    /// order run, the abstention. `false`: the target is modelled.
+    fn defines_on_unseen(&mut self, target: &Value, args: &[Value]) -> Run<bool> {
+        let unseen = target.as_object().is_some_and(|id| {
+            matches!(
+                self.heap[id].kind,
+                ObjKind::Unknown(_) | ObjKind::Opaque { .. }
+            )
+        });
+        if !unseen {
+            return Ok(false);
+        }
+        self.see_past("a descriptor on this kind of object is not modelled")?;
+        self.hand_to_unknown(&args[1..]);
+        Ok(true)
+    }
+
+    /// A descriptor (or map of them) the engine cannot read (an unknown, an
+    /// object code the engine cannot see changed): in a facts run `target`
+    /// gets properties the engine cannot see, so it is blurred (`true`).
+    fn descriptors_unseen(&mut self, target: ObjId, descriptors: &Value) -> Run<bool> {
+        let unseen = descriptors.as_object().is_some_and(|id| {
+            self.heap[id].blurred || matches!(self.heap[id].kind, ObjKind::Unknown(_))
+        });
+        if !unseen {
+            return Ok(false);
+        }
+        self.see_past("a descriptor the engine cannot see")?;
+        self.blur(target);
+        Ok(true)
     }
 
     /// The object `defineProperty` may change: one the program made.

@@ -78,7 +78,10 @@ impl Machine<'_> {
     /// A plain object whose own properties are all enumerable data properties.
     fn is_plain_data(&self, id: ObjId) -> bool {
         let object = &self.heap[id];
-        matches!(object.kind, ObjKind::Plain) && !object.hidden_props && !self.has_accessor(id)
+        matches!(object.kind, ObjKind::Plain)
+            && !object.hidden_props
+            && !object.blurred
+            && !self.has_accessor(id)
     }
 
     /// ToPropertyKey for a key the engine can place: integer-like keys are
@@ -151,11 +154,15 @@ impl Machine<'_> {
     /// .23, .5) of a plain object.
     pub(crate) fn object_listing(&mut self, builtin: Builtin, args: &[Value]) -> Run<Completion> {
         let target = arg(args, 0);
-        let Some(id) = target.as_object().filter(|id| {
-            matches!(self.heap[*id].kind, ObjKind::Plain)
-                && !self.heap[*id].hidden_props
-                && !self.has_accessor(*id)
-        }) else {
+        let unseen = target.as_object().is_some_and(|id| {
+            self.heap[id].blurred || matches!(self.heap[id].kind, ObjKind::Unknown(_))
+        });
+        if unseen {
+            let origin = self.span_text();
+            let reason = "Object.keys/values/entries of a non-plain object";
+            return normal(self.unknown_or_abstain(&origin, reason)?);
+        }
+        let Some(id) = target.as_object().filter(|id| self.is_plain_data(*id)) else {
             return self.abstain("Object.keys/values/entries of a non-plain object");
         };
         let mut props = self.heap[id].props.clone();

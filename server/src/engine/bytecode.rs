@@ -145,7 +145,7 @@ instruction_set! {
         Define { name: Rc<str>, kind: DefineKind },
         /// `[object, key, value] -> [object]`: a class method under a
         /// computed name (`machine/unknowns.rs`: only unknown keys are modelled).
-        DefineComputed,
+        DefineComputed(DefineKind),
         /// `super.name`: `[receiver, home] -> [value]`.
         GetSuper(Rc<str>),
     }

@@ -320,7 +320,9 @@ impl<'s> Compiler<'s> {
         });
         let id = self.compile_function(method, None);
         b.emit(Op::Closure(id));
-        b.emit(Op::DefineComputed);
+        b.emit(Op::DefineComputed(
+            accessor_kind(method).unwrap_or(DefineKind::Method),
+        ));
         if !is_static {
             b.emit(Op::Pop);
         }

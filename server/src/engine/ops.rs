@@ -132,7 +132,10 @@ impl Machine<'_> {
             BinOp::Le => self.compare(left, right, |o| o != std::cmp::Ordering::Greater),
             BinOp::Ge => self.compare(left, right, |o| o != std::cmp::Ordering::Less),
             BinOp::InstanceOf => self.instance_of(left, right),
-            BinOp::In => Ok(Value::Bool(self.has_property(right, left)?)),
+            BinOp::In => match self.has_property(right, left)? {
+                Some(found) => Ok(Value::Bool(found)),
+                None => self.abstain("`in` on this kind of object is not modelled"),
+            },
             BinOp::BitAnd
             | BinOp::BitOr
             | BinOp::BitXor

@@ -37,3 +37,49 @@ fn regex_methods_abstain() {
     abstains_mentioning(r#"console.log(/a+/.test("caa"));"#, "/a+/");
     abstains_mentioning(r#"console.log(/a+/);"#, "print");
 }
+
+/// Object literal members under computed keys the engine knows: defined in
+/// order, the key evaluated before the value, a repeated key keeping its
+/// first place. Node v24.11.1 printed the expected lines.
+#[test]
+fn computed_object_keys_match_node() {
+    let source = r#"
+const SRGB = "srgb", LINEAR = "srgb-linear";
+let calls = [];
+const key = (k) => { calls.push(k); return k; };
+const COLOR_SPACES = { [SRGB]: { g: 2 }, plain: 1, [LINEAR]: 0, [key("late")]: calls.length };
+console.log(COLOR_SPACES, COLOR_SPACES[SRGB].g, calls);
+const o = { a: 1, ["a"]: 2, b: 3 };
+console.log(o, Object.keys(o));
+const named = { [SRGB]: function foo() { return 1; } };
+console.log(named.srgb());
+"#;
+    let expected = [
+        "{ srgb: { g: 2 }, plain: 1, 'srgb-linear': 0, late: 1 } 2 [ 'late' ]",
+        "{ a: 2, b: 3 } [ 'a', 'b' ]",
+        "1",
+    ];
+    assert_eq!(cjs(source), expected);
+    // A function named by its computed key, and an index key, abstain.
+    abstains_mentioning(
+        r#"const k = "f"; const o = { [k]: () => 1 }; console.log(o.f);"#,
+        "computed",
+    );
+    abstains_mentioning(r#"const o = { [1]: "x" }; console.log(o);"#, "computed");
+}
+
+/// A name that neither `Array.prototype` nor `Object.prototype` has reads
+/// `undefined` on an array (three.js reads `el.value` of Map entries);
+/// Node v24.11.1 printed the expected line.
+#[test]
+fn names_arrays_lack_read_undefined() {
+    let source = r#"
+const m = new Map([["a", 1]]);
+console.log([...m].map((el) => el.value), [].foo);
+"#;
+    assert_eq!(cjs(source), ["[ undefined ] undefined"]);
+    abstains_mentioning(
+        "console.log([1, 2].reduceRight === undefined);",
+        "reduceRight",
+    );
+}
