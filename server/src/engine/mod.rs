@@ -47,6 +47,7 @@ mod json_parse;
 mod machine;
 mod module_kind;
 mod node_events;
+mod node_io;
 mod node_modules;
 mod node_util;
 mod ops;
@@ -75,6 +76,8 @@ mod tests_generators;
 #[cfg(test)]
 mod tests_globals;
 #[cfg(test)]
+mod tests_node_io;
+#[cfg(test)]
 mod tests_node_modules;
 #[cfg(test)]
 mod tests_open_values;
@@ -91,6 +94,7 @@ pub use function_ticks::{
 };
 pub use job_counts::{count_word, job_counts, probe_resume_jobs, JobCounts, PROBES};
 pub use module_kind::{detect_module_kind, ModuleKind};
+pub use node_io::{explain_order, ExplainedOrder};
 
 use std::ops::Range;
 use std::rc::Rc;
