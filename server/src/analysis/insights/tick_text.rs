@@ -40,7 +40,9 @@ impl AwaitInsight {
             Some(phase) => describe_later_resume(phase, &self.resume, function),
             None => describe_resume(&self.resume, function),
         };
-        if let Some(why) = &self.native_because {
+        // Why the count after the operand settles needs no hedge (a tick
+        // after entry says more already).
+        if let (Some(why), ResumeTick::AfterSettle { .. }) = (&self.native_because, &self.resume) {
             text.push_str(&format!(" It is a native `Promise`: {why}."));
         }
         if self.thenable {
