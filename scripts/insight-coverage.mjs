@@ -22,6 +22,8 @@ import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
+import { FUNCTIONS, parse, walkAst } from "../tests/suspension/acorn-points.mjs";
+
 export const SAMPLE_PACKAGES = [
   "axios", "undici", "express", "body-parser", "webpack", "eslint", "@babel", "babel",
   "rxjs", "terser", "enhanced-resolve", "router",
@@ -135,17 +137,6 @@ function check() {
 
 // ---------------------------------------------------------------- positions (acorn)
 
-const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
-
-function parse(acorn, text, sourceType) {
-  return acorn.parse(text, {
-    ecmaVersion: "latest",
-    sourceType,
-    allowHashBang: true,
-    allowReturnOutsideFunction: sourceType === "script",
-  });
-}
-
 // `.mjs` is a module, `.cjs` a script; a `.js` file follows the nearest package.json `type`,
 // and is read with the other grammar when only that one parses it.
 function sourceTypes(file) {
@@ -176,9 +167,8 @@ function suspensionPoints(ast, text) {
     const m = re.exec(text);
     return m && m.index < to ? m.index : -1;
   };
-  const visit = (node, parent, fn) => {
+  walkAst(ast, (node, parent, fn) => {
     if (FUNCTIONS.has(node.type)) {
-      fn = node;
       if (node.async) {
         // A method's `async` comes before its key, where the method node starts.
         const method = parent && (parent.type === "Property" || parent.type === "MethodDefinition") && parent.value === node;
@@ -186,7 +176,9 @@ function suspensionPoints(ast, text) {
         const at = keyword("async", from, node.body.start);
         if (at >= 0) points.push({ kind: "async function", offset: at });
       }
-    } else if (node.type === "AwaitExpression") {
+      return node;
+    }
+    if (node.type === "AwaitExpression") {
       points.push({ kind: "await", offset: node.start });
     } else if (node.type === "ForOfStatement" && node.await) {
       const at = keyword("await", node.start, node.left.start);
@@ -194,17 +186,8 @@ function suspensionPoints(ast, text) {
     } else if (node.type === "YieldExpression" && fn && fn.async && fn.generator) {
       points.push({ kind: "yield", offset: node.start });
     }
-    for (const key in node) {
-      if (key === "loc") continue;
-      const value = node[key];
-      if (Array.isArray(value)) {
-        for (const child of value) if (child && typeof child.type === "string") visit(child, node, fn);
-      } else if (value && typeof value.type === "string") {
-        visit(value, node, fn);
-      }
-    }
-  };
-  visit(ast, null, null);
+    return fn;
+  });
   return points.sort((a, b) => a.offset - b.offset);
 }
 

@@ -73,6 +73,30 @@ fn ordered_program(
     }
 }
 
+/// The labels a program prints (`f1.1`, `f1.2`, `main.1`): numbered per
+/// owner, so each line of Node's output names the place that printed it.
+#[derive(Default)]
+struct Labels {
+    per_owner: HashMap<String, u32>,
+    issued: u32,
+}
+
+impl Labels {
+    /// The next label of `owner`.
+    fn next(&mut self, owner: &str) -> String {
+        self.issued += 1;
+        let n = self.per_owner.entry(owner.to_owned()).or_insert(0);
+        *n += 1;
+        format!("{owner}.{n}")
+    }
+
+    /// How many labels were handed out: a number no earlier label took,
+    /// for names that must be unique in the program (`h3`, `r3`).
+    fn issued(&self) -> u32 {
+        self.issued
+    }
+}
+
 mod async_generators;
 mod awaitables;
 mod builtins;
@@ -280,7 +304,7 @@ struct Gen {
     decls: Vec<String>,
     statements: Vec<String>,
     names: HashMap<&'static str, u32>,
-    labels: HashMap<String, u32>,
+    labels: Labels,
     slots: Slots,
     /// The main script may use `setTimeout(f, 0)`; otherwise it may use `setImmediate`.
     main_zero_timers: bool,
@@ -304,7 +328,7 @@ impl Gen {
             decls: Vec::new(),
             statements: Vec::new(),
             names: HashMap::new(),
-            labels: HashMap::new(),
+            labels: Labels::default(),
             slots: Slots::default(),
             main_zero_timers,
             zero_timers: 0,
@@ -411,12 +435,6 @@ impl Gen {
         format!("{prefix}{n}")
     }
 
-    fn label(&mut self, owner: &str) -> String {
-        let n = self.labels.entry(owner.to_owned()).or_insert(0);
-        *n += 1;
-        format!("{owner}.{n}")
-    }
-
     fn chance(&mut self, p: f64) -> bool {
         self.rng.random_bool(p)
     }
@@ -450,7 +468,7 @@ impl Gen {
     }
 
     fn log(&mut self, owner: &str) -> String {
-        let label = self.label(owner);
+        let label = self.labels.next(owner);
         if self.chance(0.2) {
             let value = self.value();
             format!("console.log(\"{label}\", {value});")
@@ -569,7 +587,7 @@ impl Gen {
     fn call_statement(&mut self, ctx: &mut Ctx, owner: &str) -> String {
         let may_reject = self.tier >= Tier::Two && self.chance(0.25);
         let (call, settle) = self.async_function(ctx, may_reject);
-        let label = self.label(owner);
+        let label = self.labels.next(owner);
         if settle.rejects.any() {
             let on_error = format!("(e) => console.log(\"{label}\", e.message)");
             return if self.chance(0.7) {
@@ -593,7 +611,7 @@ impl Gen {
         *ctx = ctx.after(settle);
         if self.chance(0.5) {
             let var = self.fresh("v");
-            let label = self.label(owner);
+            let label = self.labels.next(owner);
             format!("const {var} = await {code};\nconsole.log(\"{label}\", {var});")
         } else {
             format!("await {code};")
@@ -631,7 +649,7 @@ impl Gen {
         }
         let t3 = self.tier == Tier::Three;
         if settle.rejects.any() || self.chance(0.2) {
-            let label = self.label(owner);
+            let label = self.labels.next(owner);
             code.push_str(&format!(
                 "\n  .catch((e) => console.log(\"{label}\", e.message))"
             ));
@@ -646,7 +664,7 @@ impl Gen {
                 );
                 code.push_str(&link);
                 if after.rejects.any() {
-                    let label = self.label(owner);
+                    let label = self.labels.next(owner);
                     code.push_str(&format!(
                         "\n  .catch((e) => console.log(\"{label}\", e.message))"
                     ));
@@ -654,7 +672,7 @@ impl Gen {
             }
         }
         if t3 && self.chance(0.3) {
-            let label = self.label(owner);
+            let label = self.labels.next(owner);
             code.push_str(&format!("\n  .finally(() => console.log(\"{label}\"))"));
         }
         code.push(';');
@@ -667,7 +685,7 @@ impl Gen {
         let handler = self.fresh("c");
         let mut inner = ctx.callback(settle.time, settle.phase);
         let var = "v";
-        let label = self.label(&handler);
+        let label = self.labels.next(&handler);
         let mut body = format!("console.log(\"{label}\", {var});");
         if inner.depth < MAX_DEPTH && self.chance(0.3) {
             body.push('\n');
@@ -714,7 +732,7 @@ impl Gen {
         let mut after = inner.after(settle);
         // The rejection resumes the function at the catch, in the job that rejected it.
         after.may_throw = ctx.may_throw;
-        let label = self.label(owner);
+        let label = self.labels.next(owner);
         let mut handler = format!("console.log(\"{label}\", e.message);");
         if self.chance(0.3) {
             handler.push('\n');
@@ -797,7 +815,7 @@ impl Gen {
     fn loop_statement(&mut self, ctx: &mut Ctx, owner: &str) -> String {
         let turns = self.rng.random_range(2..=3);
         let var = self.fresh("i");
-        let label = self.label(owner);
+        let label = self.labels.next(owner);
         let mut inner = ctx.repeated();
         let count = self.rng.random_range(1..=2);
         let mut body = format!("console.log(\"{label}\", {var});\n");
@@ -846,7 +864,7 @@ impl Gen {
             "Promise.all({items}.map(async (x) => {{\n{}\n}}))",
             indent(&body)
         );
-        let label = self.label(owner);
+        let label = self.labels.next(owner);
         if ctx.in_async && self.chance(0.6) {
             let var = self.fresh("r");
             format!("const {var} = await {mapped};\nconsole.log(\"{label}\", {var});")
@@ -863,10 +881,10 @@ impl Gen {
             depth: ctx.depth + 1,
             ..ctx.repeated()
         };
-        let first = self.label(owner);
+        let first = self.labels.next(owner);
         let count = self.rng.random_range(1..=2);
         let middle = self.block(&mut inner, owner, count);
-        let last = self.label(owner);
+        let last = self.labels.next(owner);
         format!("console.log(\"{first}\", x);\n{middle}\nconsole.log(\"{last}\", x);")
     }
 

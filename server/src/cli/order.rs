@@ -3,6 +3,10 @@
 //! Exit status: 0 with the predicted lines on stdout; 3 when the engine abstains
 //! or the file has a syntax error (nothing on stdout, the reason and its
 //! `path:line:col` on stderr); 2 when the file cannot be read.
+//!
+//! A program that does I/O: the answer assumes each I/O call succeeds (said on
+//! stderr). When I/O races something else, `--explain` prints the lines Node
+//! prints first whatever the race does, then what waits (exit status 3 still).
 
 use std::io::Write;
 use std::ops::Range;
@@ -10,7 +14,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use crate::driver::syntax_error;
-use crate::engine::{self, ModuleKind, OrderOutcome};
+use crate::engine::{self, ModuleKind, OrderOutcome, PrintedLine};
 use crate::line_index::{Encoding, LineIndex};
 use crate::syntax;
 
@@ -30,22 +34,40 @@ pub fn run(path: &Path, module: Option<ModuleKind>, explain: bool) -> ExitCode {
         return cannot_predict(path, &source, Some(error.range), &error.message);
     }
     let module = module.unwrap_or_else(|| engine::detect_module_kind(path, &source, &tree));
-    match engine::predict_order(&source, &tree, module) {
+    let explained = engine::explain_order(&source, &tree, module);
+    if !explained.assumptions.is_empty() {
+        eprintln!(
+            "ticklens: assuming these I/O calls succeed: {}",
+            explained.assumptions.join(", ")
+        );
+    }
+    match explained.outcome {
         OrderOutcome::Determined(lines) => {
-            let stdout = std::io::stdout();
-            let mut out = stdout.lock();
-            for line in lines {
-                let _ = if explain {
-                    writeln!(out, "{:<24} <- {}", line.text, line.cause)
-                } else {
-                    writeln!(out, "{}", line.text)
-                };
-            }
+            print_lines(&lines, explain);
             ExitCode::SUCCESS
         }
         OrderOutcome::Abstained(abstention) => {
+            if explain && !explained.waiting.is_empty() {
+                print_lines(&explained.determined, true);
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "then, in an order Node does not fix, after:");
+                for waiting in &explained.waiting {
+                    let _ = writeln!(out, "  {waiting}");
+                }
+            }
             cannot_predict(path, &source, abstention.range, &abstention.reason)
         }
+    }
+}
+
+fn print_lines(lines: &[PrintedLine], explain: bool) {
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = if explain {
+            writeln!(out, "{:<24} <- {}", line.text, line.cause)
+        } else {
+            writeln!(out, "{}", line.text)
+        };
     }
 }
 

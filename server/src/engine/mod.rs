@@ -13,6 +13,7 @@
 mod async_generators;
 mod builtins;
 mod builtins_array;
+mod builtins_descriptors;
 mod builtins_number;
 mod builtins_object;
 mod builtins_promise;
@@ -45,6 +46,7 @@ mod json_parse;
 mod machine;
 mod module_kind;
 mod node_events;
+mod node_io;
 mod node_modules;
 mod node_util;
 mod ops;
@@ -66,9 +68,13 @@ mod tests_classes;
 #[cfg(test)]
 mod tests_control;
 #[cfg(test)]
+mod tests_descriptors;
+#[cfg(test)]
 mod tests_generators;
 #[cfg(test)]
 mod tests_globals;
+#[cfg(test)]
+mod tests_node_io;
 #[cfg(test)]
 mod tests_node_modules;
 #[cfg(test)]
@@ -84,6 +90,7 @@ pub use function_ticks::{
 };
 pub use job_counts::{count_word, job_counts, probe_resume_jobs, JobCounts, PROBES};
 pub use module_kind::{detect_module_kind, ModuleKind};
+pub use node_io::{explain_order, ExplainedOrder};
 
 use std::ops::Range;
 use std::rc::Rc;

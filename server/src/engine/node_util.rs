@@ -1,10 +1,17 @@
-//! Node's `util.promisify`, modelled on lib/internal/util.js of Node 24.
+//! Node's `util.promisify` and `util.callbackify`, modelled on lib/internal/util.js and
+//! lib/util.js of Node 24.
 //!
 //! For the timers, Node returns their `util.promisify.custom` function, the `timers/promises`
 //! one. For a function of the program, the promisified function returns `new Promise(...)`
 //! whose executor calls the original with a last callback `(err, value)` that rejects with a
 //! truthy `err` or resolves with `value`: the promise settles when the callback runs, and an
 //! `await` on it resumes one job later. A throw of the original rejects the promise.
+//!
+//! `util.callbackify(f)` returns a function that takes a callback last, calls `f` with the
+//! rest, and on `f`'s promise settling queues `process.nextTick(cb, null, value)` (or
+//! `cb(reason)`): the callback runs once the microtask queue has drained after the settling,
+//! never in a microtask. A synchronous throw of `f`, or a result without `then`, throws from
+//! the call itself.
 
 use super::builtins::arg;
 use super::machine::{Completion, Machine, Run};
@@ -81,5 +88,96 @@ impl Machine<'_> {
         };
         self.call_native(settle.0, Value::Undefined, vec![settle.1])?;
         Ok(Value::Undefined)
+    }
+}
+
+impl Machine<'_> {
+    /// `util.callbackify(f)`: a new function on each call, as in Node.
+    pub(crate) fn callbackify(&mut self, function: &Value) -> Run<Value> {
+        match function.as_object().map(|id| (id, &self.heap[id].kind)) {
+            Some((id, ObjKind::Closure { .. })) => Ok(Value::Object(self.alloc(ObjKind::Native(
+                Native::Builtin(Builtin::Node(NodeFn::Callbackified(id))),
+            )))),
+            _ => self.abstain("`util.callbackify` of this value is not modelled by ticklens"),
+        }
+    }
+
+    /// A call of a callbackified function: the callback is the last argument.
+    pub(crate) fn call_callbackified(
+        &mut self,
+        original: ObjId,
+        this: Value,
+        mut args: Vec<Value>,
+    ) -> Run<Completion> {
+        let callback = args.pop().unwrap_or(Value::Undefined);
+        if !self.is_callable(&callback) {
+            return self.abstain("a callbackified call without a callback last (a TypeError)");
+        }
+        let result = match self.call(&Value::Object(original), this.clone(), args)? {
+            Completion::Normal(result) => result,
+            thrown => return Ok(thrown),
+        };
+        let promise = match result.as_object() {
+            Some(id) if self.is_plain_native_promise(id) => id,
+            _ => {
+                return self.abstain(
+                    "`util.callbackify` of a function that returns no native promise is not \
+                     modelled by ticklens",
+                )
+            }
+        };
+        let holder = self.alloc(ObjKind::Plain);
+        self.heap[holder].set_own("callback", callback);
+        self.heap[holder].set_own("this", this);
+        let settled = |machine: &mut Self, rejected| {
+            let settled = NodeFn::CallbackifySettled { holder, rejected };
+            Value::Object(machine.alloc(ObjKind::Native(Native::Builtin(Builtin::Node(settled)))))
+        };
+        let (on_fulfilled, on_rejected) = (settled(self, false), settled(self, true));
+        let origin = self.origin("a callbackified call");
+        self.promise_then(promise, &on_fulfilled, &on_rejected, origin);
+        Ok(Completion::Normal(Value::Undefined))
+    }
+
+    /// The reaction to the original's promise: queues the callback as a nextTick.
+    pub(crate) fn callbackify_settled(
+        &mut self,
+        holder: ObjId,
+        rejected: bool,
+        value: Value,
+    ) -> Run<Value> {
+        let args = if !rejected {
+            vec![Value::Null, value]
+        } else if value.truthy() {
+            vec![value]
+        } else {
+            // Node wraps a falsy reason in an ERR_FALSY_VALUE_REJECTION error.
+            return self.abstain("`util.callbackify` of a promise rejected with a falsy reason");
+        };
+        let invoke = Value::Object(self.alloc(ObjKind::Native(Native::Builtin(Builtin::Node(
+            NodeFn::CallbackifyInvoke(holder),
+        )))));
+        self.ticks.push_back(super::scheduler::Callback {
+            function: invoke,
+            args,
+        });
+        Ok(Value::Undefined)
+    }
+
+    /// The nextTick: the callback, with the `this` the callbackified function had.
+    pub(crate) fn callbackify_invoke(
+        &mut self,
+        holder: ObjId,
+        args: Vec<Value>,
+    ) -> Run<Completion> {
+        let callback = self.heap[holder]
+            .get_own("callback")
+            .cloned()
+            .unwrap_or(Value::Undefined);
+        let this = self.heap[holder]
+            .get_own("this")
+            .cloned()
+            .unwrap_or(Value::Undefined);
+        self.call(&callback, this, args)
     }
 }

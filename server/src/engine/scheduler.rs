@@ -7,8 +7,9 @@
 //!   microtasks, repeating while either has work; then it reports unhandled
 //!   rejections, which crash the process under Node 24's default
 //!   `--unhandled-rejections=throw`.
-//! - The event loop (libuv): timers phase, poll, check phase (immediates),
-//!   with a checkpoint after every callback.
+//! - The event loop (libuv): timers phase, poll (I/O completions, whose
+//!   turn is unknown: `node_io.rs`), check phase (immediates), with a
+//!   checkpoint after every callback.
 //!
 //! Real elapsed time is unknown, so the loop runs on virtual milliseconds and
 //! abstains wherever real time could change the order (see `TIMER_DRIFT_MS`).
@@ -112,6 +113,9 @@ pub(crate) enum PhaseKind {
     Timer,
     /// A `setImmediate` callback (libuv's check phase).
     Immediate,
+    /// An I/O completion: a promise settling or a callback running (libuv's poll phase,
+    /// `node_io.rs`).
+    Io,
     /// A facts-only call of a function the program never calls.
     IsolatedCall,
     /// Facts only: a promise resolved with a value the engine cannot see
@@ -138,6 +142,12 @@ pub(crate) struct EventLoop {
     drained: bool,
     pub seq: usize,
     macrotasks: usize,
+    /// I/O calls whose completion is still to run, in the order they were started (`node_io.rs`).
+    pub io: Vec<super::node_io::PendingIo>,
+    /// The completions that ran: the answer assumes each call succeeded.
+    pub io_completed: Vec<String>,
+    /// Set when the run stops because something races a pending completion.
+    pub io_race: Option<super::node_io::IoRace>,
 }
 
 impl Machine<'_> {
@@ -330,7 +340,7 @@ impl Machine<'_> {
         self.event_loop()
     }
 
-    fn count_macrotask(&mut self, kind: PhaseKind) -> Run<()> {
+    pub(crate) fn count_macrotask(&mut self, kind: PhaseKind) -> Run<()> {
         self.event_loop.macrotasks += 1;
         self.event_loop.instant += 1;
         self.start_phase(kind);
@@ -344,6 +354,7 @@ impl Machine<'_> {
         loop {
             let phase_instant = self.event_loop.instant;
             self.timers_phase()?;
+            self.poll_phase()?;
             let pending: Vec<usize> = std::mem::take(&mut self.event_loop.immediates)
                 .into_iter()
                 .filter(|i| self.event_loop.timers[*i].active)
@@ -362,7 +373,11 @@ impl Machine<'_> {
                 .map(|t| t.due)
                 .fold(f64::INFINITY, f64::min);
             if next.is_infinite() {
-                return Ok(());
+                if self.event_loop.io.is_empty() {
+                    return Ok(());
+                }
+                // A completion started I/O: libuv waits for it in the next poll phase.
+                continue;
             }
             self.event_loop.now = self.event_loop.now.max(next);
         }

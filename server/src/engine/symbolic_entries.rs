@@ -137,19 +137,7 @@ fn skip_sync_functions_the_program_ran(machine: &Machine, worth: &mut [bool]) {
         if !worth[func] || code.is_async || machine.escaped.contains(&func) {
             continue;
         }
-        let range = &code.range;
-        let inner_all_created = machine
-            .funcs
-            .iter()
-            .enumerate()
-            .filter(|(inner, c)| {
-                *inner != func
-                    && c.is_async
-                    && c.range.start >= range.start
-                    && c.range.end <= range.end
-            })
-            .all(|(inner, _)| created.contains(&inner));
-        if inner_all_created {
+        if nested_async_functions(machine, func).all(|inner| created.contains(&inner)) {
             worth[func] = false;
         }
     }
@@ -158,24 +146,32 @@ fn skip_sync_functions_the_program_ran(machine: &Machine, worth: &mut [bool]) {
 /// Per function: it is async, or its body holds an async function (which
 /// only exists once it runs). Never the program's top level.
 fn worth_entering(machine: &Machine) -> Vec<bool> {
-    let asyncs: Vec<&Range<usize>> = machine
-        .funcs
-        .iter()
-        .filter(|code| code.is_async)
-        .map(|code| &code.range)
-        .collect();
-    let mut worth: Vec<bool> = machine
-        .funcs
-        .iter()
-        .map(|code| {
-            let range = &code.range;
-            asyncs
-                .iter()
-                .any(|inner| inner.start >= range.start && inner.end <= range.end)
+    let mut worth: Vec<bool> = (0..machine.funcs.len())
+        .map(|func| {
+            machine.funcs[func].is_async || nested_async_functions(machine, func).next().is_some()
         })
         .collect();
     worth[0] = false;
     worth
+}
+
+/// The async functions written inside `func`'s body, at any depth.
+fn nested_async_functions<'m>(
+    machine: &'m Machine<'_>,
+    func: FuncId,
+) -> impl Iterator<Item = FuncId> + 'm {
+    let range = machine.funcs[func].range.clone();
+    machine
+        .funcs
+        .iter()
+        .enumerate()
+        .filter(move |(inner, code)| {
+            *inner != func
+                && code.is_async
+                && code.range.start >= range.start
+                && code.range.end <= range.end
+        })
+        .map(|(inner, _)| inner)
 }
 
 /// One symbolic entry: a fresh phase, unknown arguments and `this`, the jobs

@@ -14,7 +14,7 @@ function* count(n) {
     }
     return "done";
   } finally {
-    console.log("cleanup", n);
+    console.log(`cleanup ${n}`);
   }
 }
 const g = count(3);

@@ -1,3 +1,5 @@
+use std::ops::Range;
+
 use tree_sitter::Node;
 
 use crate::analysis::source_facts::AsyncFacts;
@@ -27,8 +29,8 @@ struct Match<'t> {
     /// `forEach`, `filter`, `reduce`, ...: the message depends on it.
     method: Node<'t>,
     callback: Node<'t>,
-    /// The callback's `async`, the highlight.
-    keyword: Node<'t>,
+    /// The callback's `async`.
+    highlight: Range<usize>,
 }
 
 fn check(ctx: &RuleContext) -> Vec<Finding> {
@@ -39,7 +41,7 @@ fn check(ctx: &RuleContext) -> Vec<Finding> {
         } else {
             Vec::new()
         };
-        (m.keyword.byte_range(), message(method), fixes)
+        (m.highlight.clone(), message(method), fixes)
     })
 }
 
@@ -60,7 +62,7 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Match<'a>> {
                 receiver,
                 method,
                 callback,
-                keyword,
+                highlight: keyword.byte_range(),
             };
             let method = ctx.text(m.method);
             if consumed_as_promise(ctx, m.call) {

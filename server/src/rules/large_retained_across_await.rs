@@ -201,12 +201,10 @@ mod tests {
         assert_invalid, assert_valid, first_message, only_finding_without_fix,
     };
 
-    const RULE: LargeRetainedAcrossAwait = LargeRetainedAcrossAwait;
-
     #[test]
     fn released_used_or_small_values_pass() {
         assert_valid(
-            &RULE,
+            &LargeRetainedAcrossAwait,
             &[
                 // The seed's shape: cleared before the long await.
                 "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  body = null;\n  await db.save(parsed);\n}",
@@ -232,7 +230,7 @@ mod tests {
     #[test]
     fn large_values_dead_across_an_await_are_flagged_on_their_name() {
         assert_invalid(
-            &RULE,
+            &LargeRetainedAcrossAwait,
             &[
                 ("async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}", "body"),
                 ("async function f(p) {\n  const text = await fs.promises.readFile(p, 'utf8');\n  const n = count(text);\n  await report(n);\n}", "text"),
@@ -249,7 +247,7 @@ mod tests {
     #[test]
     fn a_misparsed_awaited_response_body_is_large() {
         assert_invalid(
-            &RULE,
+            &LargeRetainedAcrossAwait,
             &[(
                 "async function f(u) {\n  const json = await (await fetch(u)).json();\n  const id = json.id;\n  await save(id);\n}",
                 "json",
@@ -261,7 +259,7 @@ mod tests {
     fn the_message_names_the_value_and_how_far_its_last_use_is() {
         let source = "async function handle(req) {\n  let body = await readBody(req);\n  const parsed = parseRequest(body);\n  await db.save(parsed);\n}";
         assert_eq!(
-            first_message(&RULE, source),
+            first_message(&LargeRetainedAcrossAwait, source),
             "`body` stays in memory while this function waits: set `body = null` after its last \
              use, or move the work that uses it into a helper function. It holds a request body \
              from `readBody(…)`, last used 1 line above the next `await` (V8 keeps a suspended \
@@ -281,13 +279,13 @@ mod tests {
             // A `let` of a block that has ended is cleared inside its block.
             ("async function f(p) {\n  {\n    let data = JSON.parse(p);\n    use(data);\n  }\n  await save();\n}", "async function f(p) {\n  {\n    let data = JSON.parse(p);\n    use(data);\n    data = null;\n  }\n  await save();\n}"),
         ];
-        crate::rules::testing::assert_first_fix(&RULE, FixSafety::Safe, &cases);
+        crate::rules::testing::assert_first_fix(&LargeRetainedAcrossAwait, FixSafety::Safe, &cases);
     }
 
     #[test]
     fn a_const_gets_advice_but_no_edit() {
         let source = "async function f(p) { const data = JSON.parse(p); use(data); await save(); }";
-        let message = only_finding_without_fix(&RULE, source).message;
+        let message = only_finding_without_fix(&LargeRetainedAcrossAwait, source).message;
         assert!(message.contains(
             "declare it with `let` and set it to `null` after its last use, or move the work \
              that uses it into a helper function"

@@ -1,3 +1,5 @@
+use std::ops::Range;
+
 use tree_sitter::Node;
 
 use crate::analysis::source_facts::AsyncFacts;
@@ -24,7 +26,7 @@ declare_rule! {
 fn check(ctx: &RuleContext) -> Vec<Finding> {
     META.report_each(detect(ctx), |wrap| {
         (
-            wrap.new.start_byte()..wrap.constructor.end_byte(),
+            wrap.highlight.clone(),
             message(ctx, wrap.wrapped),
             vec![fix(ctx, wrap.new, wrap.wrapped)],
         )
@@ -35,10 +37,10 @@ fn check(ctx: &RuleContext) -> Vec<Finding> {
 struct Wrap<'t> {
     /// The whole `new Promise(...)`, what the fix replaces.
     new: Node<'t>,
-    /// `Promise`: the highlight runs from `new` to it.
-    constructor: Node<'t>,
     /// The promise the executor only forwards.
     wrapped: Node<'t>,
+    /// `new Promise`, from `new` to the constructor's name.
+    highlight: Range<usize>,
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Wrap<'a>> {
@@ -54,8 +56,8 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<Wrap<'a>> {
             let wrapped = wrapped_promise(ctx, ctx.facts(), executor)?;
             Some(Wrap {
                 new,
-                constructor,
                 wrapped,
+                highlight: new.start_byte()..constructor.end_byte(),
             })
         },
     )

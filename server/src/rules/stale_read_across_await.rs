@@ -300,12 +300,10 @@ mod tests {
         assert_invalid, assert_valid, first_message, only_finding_without_fix,
     };
 
-    const RULE: StaleReadAcrossAwait = StaleReadAcrossAwait;
-
     #[test]
     fn private_or_fresh_updates_pass() {
         assert_valid(
-            &RULE,
+            &StaleReadAcrossAwait,
             &[
                 // A local of the function itself: no other continuation sees it.
                 "async function f(xs) { let total = 0; for (const x of xs) { total += await g(x); } return total; }",
@@ -328,7 +326,7 @@ mod tests {
     #[test]
     fn shared_updates_across_an_await_are_flagged_on_the_target() {
         assert_invalid(
-            &RULE,
+            &StaleReadAcrossAwait,
             &[
                 ("let total = 0;\nasync function add(f) { total += await f(); }", "total"),
                 ("let total = 0;\nasync function add() { total = total + await size(); }", "total"),
@@ -343,7 +341,7 @@ mod tests {
     #[test]
     fn the_message_names_the_interleaving() {
         let source = "let total = 0;\nasync function add() { total = total + await f(); }";
-        let message = first_message(&RULE, source);
+        let message = first_message(&StaleReadAcrossAwait, source);
         assert!(message.starts_with(
                 "read `total` after the `await`: `total = total + await f()` reads it before the \
                  `await` and writes it after, so a change other code makes to `total` while this \
@@ -363,12 +361,12 @@ mod tests {
                 "class C { async inc() { const hResult = await this.h(); this.count = this.count + hResult; } }",
             ),
         ];
-        crate::rules::testing::assert_first_fix(&RULE, FixSafety::ChangesBehaviour, &cases);
+        crate::rules::testing::assert_first_fix(&StaleReadAcrossAwait, FixSafety::ChangesBehaviour, &cases);
     }
 
     #[test]
     fn no_fix_when_the_await_is_conditional() {
         let source = "let n = 0;\nasync function f(c) { n = n + (c && await g()); }";
-        only_finding_without_fix(&RULE, source);
+        only_finding_without_fix(&StaleReadAcrossAwait, source);
     }
 }

@@ -1,3 +1,5 @@
+use std::ops::Range;
+
 use tree_sitter::Node;
 
 use crate::analysis::source_facts::PromiseKind;
@@ -25,21 +27,21 @@ fn check(ctx: &RuleContext) -> Vec<Finding> {
             .is_fetch
             .then(|| signal_fix(ctx, race.call, race.work, race.timer))
             .flatten();
-        (race.callee.byte_range(), message(ctx, &race), fix)
+        (race.highlight.clone(), message(ctx, &race), fix)
     })
 }
 
 /// A `Promise.race` of some work against a timer.
 struct TimerRace<'t> {
     call: Node<'t>,
-    /// `Promise.race`, the highlight.
-    callee: Node<'t>,
     /// The raced work: a `fetch` without a signal, or an async call.
     work: Node<'t>,
     /// The other element: a timer that settles the race.
     timer: Node<'t>,
     /// Whether `work` is a `fetch`, the one shape the fix can rewrite.
     is_fetch: bool,
+    /// `Promise.race`.
+    highlight: Range<usize>,
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<TimerRace<'a>> {
@@ -68,10 +70,10 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<TimerRace<'a>> {
             }
             Some(TimerRace {
                 call,
-                callee,
                 work,
                 timer,
                 is_fetch,
+                highlight: callee.byte_range(),
             })
         },
     )

@@ -1,3 +1,5 @@
+use std::ops::Range;
+
 use tree_sitter::Node;
 
 use crate::analysis::source_facts::AsyncFacts;
@@ -49,34 +51,9 @@ const LIMITER_HINTS: &[&str] = &[
 
 fn check(ctx: &RuleContext) -> Vec<Finding> {
     META.report_each(detect(ctx), |fan_out| {
-        let fix = batch_fix(
-            ctx,
-            fan_out.all,
-            fan_out.items,
-            fan_out.map_call,
-            fan_out.callback,
-        );
-        (
-            fan_out.callee.byte_range(),
-            message(ctx, &fan_out),
-            fix,
-        )
+        let fix = batch_fix(ctx, &fan_out);
+        (fan_out.highlight.clone(), message(ctx, &fan_out), fix)
     })
-}
-
-/// `Promise.all(items.map(callback))` where the callback starts async work.
-struct FanOut<'t> {
-    /// The whole `Promise.all(...)` call, what the fix replaces.
-    all: Node<'t>,
-    /// `Promise.all`, the highlight.
-    callee: Node<'t>,
-    /// `all` or `allSettled`.
-    method: Node<'t>,
-    /// The collection mapped over: its size decides whether the rule speaks.
-    items: Node<'t>,
-    /// `items.map(callback)`.
-    map_call: Node<'t>,
-    callback: Node<'t>,
 }
 
 fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
@@ -97,14 +74,29 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<FanOut<'a>> {
             }
             Some(FanOut {
                 all,
-                callee,
                 method,
                 items,
                 map_call,
                 callback,
+                highlight: callee.byte_range(),
             })
         },
     )
+}
+
+/// `Promise.all(items.map(callback))` where the callback starts async work.
+struct FanOut<'t> {
+    /// The whole `Promise.all(...)` call, what the fix replaces.
+    all: Node<'t>,
+    /// `all` or `allSettled`.
+    method: Node<'t>,
+    /// The collection mapped over: its size decides whether the rule speaks.
+    items: Node<'t>,
+    /// `items.map(callback)`.
+    map_call: Node<'t>,
+    callback: Node<'t>,
+    /// `Promise.all`.
+    highlight: Range<usize>,
 }
 
 fn message(ctx: &RuleContext, fan_out: &FanOut) -> String {
@@ -202,13 +194,14 @@ fn uses_limiter(ctx: &RuleContext, body: Node) -> bool {
 }
 
 /// `await Promise.all(xs.map(cb));` → a loop over batches of `BATCH_SIZE`.
-fn batch_fix(
-    ctx: &RuleContext,
-    all: Node,
-    items: Node,
-    map_call: Node,
-    callback: Node,
-) -> Option<Fix> {
+fn batch_fix(ctx: &RuleContext, fan_out: &FanOut) -> Option<Fix> {
+    let &FanOut {
+        all,
+        items,
+        map_call,
+        callback,
+        ..
+    } = fan_out;
     // `await (Promise.all(...))` too, which tree-sitter reads as a call of
     // a function `await` (see `syntax::awaits`).
     let awaited = await_lookup::await_of_operand(ctx.source, all, ctx.top_level_awaits())?;

@@ -23,7 +23,7 @@ struct AsyncGenGen {
     rng: ChaCha8Rng,
     declarations: Vec<String>,
     statements: Vec<String>,
-    next_label: u32,
+    labels: super::Labels,
 }
 
 pub(super) fn generate(seed: u64) -> Program {
@@ -34,7 +34,7 @@ pub(super) fn generate(seed: u64) -> Program {
         rng,
         declarations: Vec::new(),
         statements: Vec::new(),
-        next_label: 0,
+        labels: super::Labels::default(),
     };
     let count = gen.rng.random_range(2..=3);
     for index in 1..=count {
@@ -76,13 +76,8 @@ pub(super) fn generate(seed: u64) -> Program {
 }
 
 impl AsyncGenGen {
-    fn label(&mut self, owner: &str) -> String {
-        self.next_label += 1;
-        format!("{owner}.{}", self.next_label)
-    }
-
     fn log(&mut self, owner: &str, extra: &str) -> String {
-        let label = self.label(owner);
+        let label = self.labels.next(owner);
         if extra.is_empty() {
             format!("console.log(\"{label}\");")
         } else {
@@ -247,7 +242,7 @@ impl AsyncGenGen {
         let mut out = vec![format!("const {name}_it = {generator}({n});")];
         let count = self.rng.random_range(2..=5);
         for index in 0..count {
-            let label = self.label(name);
+            let label = self.labels.next(name);
             let request = match self.rng.random_range(0..8) {
                 0 if index > 0 => {
                     let value = self.awaitable("\"early\"");
@@ -275,7 +270,7 @@ impl AsyncGenGen {
             _ => String::new(),
         };
         let after = self.log(name, "\"after loop\"");
-        let done = self.label("main");
+        let done = self.labels.next("main");
         format!(
             "async function {name}() {{\n  let turns = 0;\n  for await (const x of {iterable}) {{\n    {log}{leave}\n  }}\n  {after}\n  return \"done\";\n}}\n\
              {name}().then((v) => console.log(\"{done}\", v), (e) => console.log(\"{done} rejected\", e.message));"

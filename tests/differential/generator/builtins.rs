@@ -14,7 +14,7 @@ use super::{indent, Program, Tier};
 
 struct BuiltinsGen {
     rng: ChaCha8Rng,
-    next_label: u32,
+    labels: super::Labels,
 }
 
 /// Shared by every program: a value resolved a few jobs later, and a thenable.
@@ -28,7 +28,10 @@ pub(super) fn generate(seed: u64) -> Program {
     let tier = Tier::Builtins;
     let mut rng = super::program_rng(tier, seed);
     let flavor = super::pick_flavor(&mut rng, 0.4);
-    let mut gen = BuiltinsGen { rng, next_label: 0 };
+    let mut gen = BuiltinsGen {
+        rng,
+        labels: super::Labels::default(),
+    };
     let mut source = format!("// ticklens differential program: tier 9, seed {seed}\n{HELPERS}");
     let mut calls = Vec::new();
     let count = gen.rng.random_range(2..=4);
@@ -60,13 +63,8 @@ pub(super) fn generate(seed: u64) -> Program {
 }
 
 impl BuiltinsGen {
-    fn label(&mut self, owner: &str) -> String {
-        self.next_label += 1;
-        format!("{owner}.{}", self.next_label)
-    }
-
     fn log(&mut self, owner: &str, extra: &str) -> String {
-        let label = self.label(owner);
+        let label = self.labels.next(owner);
         format!("console.log(\"{label}\", {extra});")
     }
 
@@ -89,7 +87,7 @@ impl BuiltinsGen {
     }
 
     fn job(&mut self, owner: &str) -> String {
-        let label = self.label(owner);
+        let label = self.labels.next(owner);
         match self.rng.random_range(0..3) {
             0 => format!("Promise.resolve().then(() => console.log(\"{label}\"));"),
             1 => format!("queueMicrotask(() => console.log(\"{label}\"));"),
@@ -98,7 +96,7 @@ impl BuiltinsGen {
     }
 
     fn call(&mut self, name: &str) -> String {
-        let label = self.label("main");
+        let label = self.labels.next("main");
         match self.rng.random_range(0..3) {
             0 => format!("{name}();"),
             1 => format!("{name}().then((v) => console.log(\"{label}\", v));"),

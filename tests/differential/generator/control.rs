@@ -21,7 +21,7 @@ struct ControlGen {
     tier: Tier,
     functions: Vec<String>,
     calls: Vec<String>,
-    next_label: u32,
+    labels: super::Labels,
 }
 
 pub(super) fn generate(tier: Tier, seed: u64) -> Program {
@@ -32,7 +32,7 @@ pub(super) fn generate(tier: Tier, seed: u64) -> Program {
         tier,
         functions: Vec::new(),
         calls: Vec::new(),
-        next_label: 0,
+        labels: super::Labels::default(),
     };
     let count = gen.rng.random_range(2..=4);
     for index in 1..=count {
@@ -74,13 +74,8 @@ const thenable = (v) => ({ then(resolve) { resolve(v); } });
 ";
 
 impl ControlGen {
-    fn label(&mut self, owner: &str) -> String {
-        self.next_label += 1;
-        format!("{owner}.{}", self.next_label)
-    }
-
     fn log(&mut self, owner: &str, extra: &str) -> String {
-        let label = self.label(owner);
+        let label = self.labels.next(owner);
         if extra.is_empty() {
             format!("console.log(\"{label}\");")
         } else {
@@ -122,7 +117,7 @@ impl ControlGen {
     }
 
     fn call(&mut self, name: &str) -> String {
-        let label = self.label("main");
+        let label = self.labels.next("main");
         match self.rng.random_range(0..3) {
             0 => format!("{name}();"),
             1 => format!("{name}().then((v) => console.log(\"{label}\", v));"),

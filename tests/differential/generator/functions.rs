@@ -98,7 +98,7 @@ impl Gen {
             // `return await` keeps a rejection inside the try; `return p` lets it escape.
             _ => {
                 let (rejection, s) = self.rejection(ctx);
-                let label = self.label(owner);
+                let label = self.labels.next(owner);
                 let value = self.value();
                 let escapes = may_reject && self.chance(0.4);
                 let ret = if escapes { "return" } else { "return await" };

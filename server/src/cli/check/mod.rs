@@ -37,41 +37,45 @@ pub use walk::EXTENSIONS;
 /// Everything `check` was asked to do.
 #[derive(Clone, Debug)]
 pub struct Options {
+    // Which files.
     /// Files and folders to check.
     pub paths: Vec<PathBuf>,
-    pub format: Format,
-    pub color: bool,
-    /// Report, or apply safe (or all) fixes.
-    pub fix: FixMode,
-    /// Exit 1 when there are more warnings than this (`--deny-warnings` is 0).
-    pub max_warnings: Option<usize>,
     /// `--include`/`--exclude` globs and the config file's.
     pub filters: walk::Filters,
     /// Larger files are skipped, with a note.
     pub max_file_size: u64,
     pub include_minified: bool,
-    /// Add each file's predicted output (`--order`).
-    pub order: bool,
+    // How to run.
     /// Where results are cached by content hash; `None` turns the cache off.
     pub cache_dir: Option<PathBuf>,
     /// Worker threads; `None` uses one per core.
     pub threads: Option<usize>,
+    // What to do with each file.
+    /// Report, or apply safe (or all) fixes.
+    pub fix: FixMode,
+    /// Add each file's predicted output (`--order`).
+    pub order: bool,
+    // How to report.
+    /// Exit 1 when there are more warnings than this (`--deny-warnings` is 0).
+    pub max_warnings: Option<usize>,
+    pub format: Format,
+    pub color: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             paths: vec![PathBuf::from(".")],
-            format: Format::Human,
-            color: false,
-            fix: FixMode::Report,
-            max_warnings: None,
             filters: walk::Filters::default(),
             max_file_size: 5 * 1024 * 1024,
             include_minified: false,
-            order: false,
             cache_dir: None,
             threads: None,
+            fix: FixMode::Report,
+            order: false,
+            max_warnings: None,
+            format: Format::Human,
+            color: false,
         }
     }
 }
