@@ -41,8 +41,8 @@ impl AwaitInsight {
             None if self.for_any_caller => any_caller_resume(&self.resume, function),
             None => describe_resume(&self.resume, function),
         };
-        // Why the count after the operand settles needs no hedge (a tick
-        // after entry says more already).
+        // Why the operand is a native promise matters where the resume point
+        // is stated relative to its settling; a tick after entry says more.
         if let (Some(why), ResumeTick::AfterSettle { .. }) = (&self.native_because, &self.resume) {
             text.push_str(&format!(" It is a native `Promise`: {why}."));
         }
