@@ -6,8 +6,9 @@
 //! another through `this`), an object literal with an async method, an async generator; they
 //! await plain values, parameters (`await a`, `await db.get(a)`), same-file async helpers, sync
 //! helpers returning promises, `timers/promises` (`sleep(0)`, `later()`), `events.once` on an
-//! emitter that emits at once, `Promise.all`, nextTick and immediate promises, inside `if` on a
-//! parameter, loops, `try/finally` and `for await`. The harness calls every export with
+//! emitter that emits at once, `Promise.all`, nextTick, microtask and immediate promises, a `then`
+//! returning a promise, an async arrow called at once, inside `if` on a parameter, loops,
+//! `try/finally` and `for await`. The harness calls every export with
 //! promises, thenables, plain values and stores of each kind, at the top level, from a `then`,
 //! awaited in sequence, and from a timer or an immediate. `seed` always gives the same program.
 //!
@@ -68,7 +69,10 @@ sleep(0)\n\
 later()\n\
 new Promise((r) => process.nextTick(r))\n\
 Promise.all([settled, wrap(a)])\n\
-Promise.resolve(a).then((v) => v)\n";
+Promise.resolve(a).then((v) => v)\n\
+new Promise((r) => queueMicrotask(r))\n\
+settled.then(() => settled)\n\
+(async () => 1)()\n";
 
 /// The library's text before any exported code, per module kind (the instrumented copy loads
 /// the instrument first).

@@ -30,7 +30,7 @@ mod suspension_text;
 mod tests;
 mod tick_text;
 
-pub use build::{insights, yield_kind};
+pub use build::{insights, insights_with_imports, yield_kind};
 pub use dropped_text::{dropped_consequence, dropped_hover};
 pub use hover_text::{await_hover, function_hover, module_await_hover, shorten};
 pub use suspension_text::{for_await_text, yield_hover, yield_text};
@@ -69,6 +69,9 @@ pub struct FunctionInsight {
     /// `await`: on that path the whole call runs synchronously.
     pub early_return: Option<Range<usize>>,
     pub settles: ResumeTick,
+    /// The file never calls it: `settles` (a tick after entry) comes from its
+    /// symbolic entry and holds for any caller.
+    pub for_any_caller: bool,
     /// Every call's promise settled in a later phase than the call's entry, of this kind.
     pub settles_in: Option<LaterPhase>,
     /// What rejects the function's promise: `throw`s and awaits outside any `try/catch`.
@@ -145,6 +148,13 @@ pub struct AwaitInsight {
     /// What the suspended function keeps alive here (empty for an ES
     /// module's top level, whose bindings live as long as the module).
     pub retention: Option<AwaitRetention>,
+    /// The tick after entry comes from the function's symbolic entry (the
+    /// file never calls it): it holds for any caller and any arguments.
+    pub for_any_caller: bool,
+    /// Why the operand is certainly a native promise, when the file's
+    /// declarations or its imports decided it (and not the file's async facts
+    /// alone): "`helper` is an async function (line 12)".
+    pub native_because: Option<String>,
     /// In a function the program never calls, an operand that is certainly
     /// not a thenable (`await null`): it resumes one job after it is reached,
     /// whatever the arguments.

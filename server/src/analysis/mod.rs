@@ -8,5 +8,6 @@
 pub mod dataflow;
 pub mod insights;
 pub(crate) mod lookups;
+pub mod modules;
 pub mod retention;
 pub mod source_facts;

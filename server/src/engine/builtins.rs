@@ -200,7 +200,7 @@ impl Machine<'_> {
             Some(Builtin::CollectionCtor(kind)) => self.construct_collection(kind, &args),
             Some(Builtin::ArrayCtor) => self.array_constructor(args),
             Some(Builtin::Node(function)) => self.construct_node(function, &args, constructor),
-            _ => self.abstain("`new` on anything but Promise or Error is not modelled"),
+            _ => self.construct_unknown(constructor, &args),
         }
     }
 

@@ -63,9 +63,12 @@ impl Machine<'_> {
                 }
                 normal(Value::Object(object))
             }
-            ObjectStatic::Create => self.abstain(
-                "Object.create is not modelled (an object without `Object.prototype` prints differently)",
-            ),
+            ObjectStatic::Create => self.object_create(&args),
+            ObjectStatic::DefineProperty => self.define_property(&args),
+            ObjectStatic::DefineProperties => self.define_properties(&args),
+            ObjectStatic::GetOwnPropertyDescriptor => self.own_property_descriptor(&args),
+            ObjectStatic::GetPrototypeOf => self.prototype_of(&args),
+            ObjectStatic::SetPrototypeOf => self.set_prototype_of(&args),
         }
     }
 

@@ -222,7 +222,12 @@ impl Machine<'_> {
             || match &object.kind {
                 ObjKind::Class(_) | ObjKind::PromisePrototype | ObjKind::ErrorPrototype => true,
                 ObjKind::Promise(_) => !object.props.is_empty(),
-                ObjKind::Closure { .. } => name == "prototype",
+                ObjKind::Closure { .. } => {
+                    name == "prototype"
+                        || object
+                            .get_own(name)
+                            .is_some_and(|value| self.accessor(value).is_some())
+                }
                 ObjKind::Plain | ObjKind::Error => object
                     .get_own(name)
                     .is_some_and(|value| self.accessor(value).is_some()),

@@ -64,6 +64,14 @@ pub enum LaterPhase {
 }
 
 impl LaterPhase {
+    /// Whether a resumption seen in this phase from a symbolic entry is in
+    /// it for every caller: a timer or an immediate always starts a later
+    /// phase, a nextTick only for a caller inside a job (the CommonJS main
+    /// script runs its nextTicks before its first drain).
+    pub fn holds_for_any_caller(self) -> bool {
+        matches!(self, LaterPhase::Timer | LaterPhase::Immediate)
+    }
+
     fn of(kind: PhaseKind) -> Option<Self> {
         match kind {
             PhaseKind::NextTick => Some(LaterPhase::NextTick),
@@ -99,6 +107,10 @@ pub struct AwaitFacts {
     /// Every resumption the run saw came in a later phase than its call's
     /// entry, of this kind (then `resume` is never `AfterEntry`).
     pub later_phase: Option<LaterPhase>,
+    /// Every resumption came this many jobs after its own operand, a native
+    /// promise the run could see, settled (counted from the later of that
+    /// settling and the await's start, as `tests/claims.rs` measures it).
+    pub jobs_after_operand: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -214,6 +226,7 @@ pub fn facts_and_order(
                     resume,
                     thenable: thenable_runs > 0 && other_runs == 0,
                     later_phase,
+                    jobs_after_operand: same_count(after_settle),
                 }
             })
             .collect();
@@ -224,20 +237,14 @@ pub fn facts_and_order(
                 _ => code.name.to_string(),
             },
             awaits,
-            // A synthetic call's settle tick holds for that call only.
             settles: match (entries.contains_key(&func), &stop) {
                 (true, _) => settle_tick(&machine, &observer, func),
-                (false, None) => ResumeTick::Unknown {
-                    reason: "this file never calls it".to_owned(),
-                },
-                (false, Some(stop)) => ResumeTick::Unknown {
-                    reason: format!("this file does not call it before {stop}"),
-                },
+                (false, stop) => uncalled_settle_tick(&machine, &observer, func, stop.as_deref()),
             },
-            settles_in: entries
-                .contains_key(&func)
-                .then(|| settle_phase(&machine, &observer, func))
-                .flatten(),
+            settles_in: match entries.contains_key(&func) {
+                true => settle_phase(&machine, &observer, func),
+                false => uncalled_settle_phase(&machine, &observer, func),
+            },
             called_by_program: entries.contains_key(&func),
             is_module_body: func == 0,
         });
@@ -361,16 +368,20 @@ fn described(observed: &[Observed]) -> Vec<String> {
 /// number of jobs after its operand settled (counted from the later of the
 /// settling and the await's start): that count is then the claim.
 fn same_jobs_after_settle(counts: &[Option<u32>], operand: Option<&String>) -> Option<ResumeTick> {
-    let (first, rest) = counts.split_first()?;
-    let jobs = (*first)?;
-    if rest.iter().any(|count| *count != Some(jobs)) {
-        return None;
-    }
     Some(ResumeTick::AfterSettle {
-        jobs,
+        jobs: same_count(counts)?,
         operand: operand?.clone(),
         if_native_promise: false,
     })
+}
+
+/// The count every resumption shares, if each has one and all agree.
+fn same_count(counts: &[Option<u32>]) -> Option<u32> {
+    let (first, rest) = counts.split_first()?;
+    let jobs = (*first)?;
+    rest.iter()
+        .all(|count| *count == Some(jobs))
+        .then_some(jobs)
 }
 
 /// An await no run resumed: on a call the engine did not run (to unknown
@@ -421,6 +432,43 @@ fn settle_phase(machine: &Machine, observer: &Observer, func: usize) -> Option<L
         })
         .collect();
     common_later_phase(&kinds?)
+}
+
+/// The settle tick of a function the program never calls, from its symbolic
+/// entries alone: a tick after entry when every entry agrees (its unknown
+/// arguments and `this` stood for any caller's), else why it is unknown.
+/// Never for an async generator, whose body runs from `next()` calls.
+fn uncalled_settle_tick(
+    machine: &Machine,
+    observer: &Observer,
+    func: usize,
+    stop: Option<&str>,
+) -> SettleTick {
+    let symbolic = settle_tick(machine, observer, func);
+    match symbolic {
+        ResumeTick::AfterEntry { .. } if !machine.funcs[func].is_generator => symbolic,
+        _ => ResumeTick::Unknown {
+            reason: match stop {
+                None => "this file never calls it".to_owned(),
+                Some(stop) => format!("this file does not call it before {stop}"),
+            },
+        },
+    }
+}
+
+/// The later phase every symbolic entry's promise of an uncalled `func`
+/// settled in, when that phase is one whatever the caller: a timer or an
+/// immediate. (A nextTick queued inside a job runs in a later phase, but
+/// queued by the CommonJS main script it runs before the first drain.)
+fn uncalled_settle_phase(
+    machine: &Machine,
+    observer: &Observer,
+    func: usize,
+) -> Option<LaterPhase> {
+    if machine.funcs[func].is_generator {
+        return None;
+    }
+    settle_phase(machine, observer, func).filter(|phase| phase.holds_for_any_caller())
 }
 
 fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTick {

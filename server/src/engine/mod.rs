@@ -13,6 +13,7 @@
 mod async_generators;
 mod builtins;
 mod builtins_array;
+mod builtins_descriptors;
 mod builtins_number;
 mod builtins_object;
 mod builtins_promise;
@@ -66,6 +67,8 @@ mod tests_builtins;
 mod tests_classes;
 #[cfg(test)]
 mod tests_control;
+#[cfg(test)]
+mod tests_descriptors;
 #[cfg(test)]
 mod tests_generators;
 #[cfg(test)]

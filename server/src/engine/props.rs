@@ -126,6 +126,9 @@ impl Machine<'_> {
                     let origin = format!("{}.{name}", unknown.origin);
                     return Ok(self.new_unknown(&origin, false));
                 }
+                if let Some(unknown) = self.blurred_read(id, &format!(".{name}")) {
+                    return Ok(unknown);
+                }
                 if super::classes::is_private(name) || self.reads_through_chain(id, name) {
                     return self.chain_get(id, name, object);
                 }
@@ -167,9 +170,13 @@ impl Machine<'_> {
                         if matches!(object.kind, ObjKind::Error) && name == "stack" {
                             return self.abstain("error stacks are not modelled");
                         }
-                        if matches!(object.kind, ObjKind::Namespace(_))
-                            || OBJECT_PROTOTYPE_NAMES.contains(&name)
-                        {
+                        if let ObjKind::Namespace(namespace) = object.kind {
+                            // `Object.prototype`, `process.env`: a value in a facts run.
+                            let origin = format!("{namespace}.{name}");
+                            let reason = format!("the property `.{name}` is not modelled");
+                            return self.unknown_or_abstain(&origin, reason);
+                        }
+                        if OBJECT_PROTOTYPE_NAMES.contains(&name) {
                             return self.abstain(format!("the property `.{name}` is not modelled"));
                         }
                         Ok(Value::Undefined)
@@ -211,6 +218,11 @@ impl Machine<'_> {
         }
         if self.set_through_accessor(id, name, &value)?.is_some() {
             return Ok(());
+        }
+        if self.non_writable_on_chain(id, name) {
+            return self.abstain(format!(
+                "writing `.{name}`, which is not writable (ignored in sloppy code, a TypeError in strict code)"
+            ));
         }
         if super::classes::is_private(name) {
             // Only a private field the object has can be written (§7.3.32 PrivateSet).
@@ -271,6 +283,11 @@ impl Machine<'_> {
         if let Some(unknown) = self.unknown_of(object).or_else(|| self.unknown_of(key)) {
             let origin = format!("{}[…]", unknown.origin);
             return Ok(self.new_unknown(&origin, false));
+        }
+        if let Some(id) = object.as_object() {
+            if let Some(unknown) = self.blurred_read(id, "[…]") {
+                return Ok(unknown);
+            }
         }
         if let Value::Str(text) = object {
             if let Some(index) = Self::index_of_key(key) {

@@ -202,7 +202,10 @@ js_named_builtins! {
 }
 
 js_named_builtins! {
-    pub(crate) enum ObjectStatic { Assign, Freeze, IsFrozen, FromEntries, Create }
+    pub(crate) enum ObjectStatic {
+        Assign, Freeze, IsFrozen, FromEntries, Create, DefineProperty, DefineProperties,
+        GetOwnPropertyDescriptor, GetPrototypeOf, SetPrototypeOf,
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -399,6 +402,22 @@ pub(crate) struct Object {
     /// `Object.freeze` was called on it: a write abstains (ignored in sloppy
     /// code, a TypeError in strict code).
     pub frozen: bool,
+    /// The attributes of the own properties `Object.defineProperty` made
+    /// (`builtins_descriptors.rs`); a property not listed is writable,
+    /// configurable, and enumerable unless `hidden_props` says otherwise.
+    pub attrs: Vec<(Rc<str>, PropAttrs)>,
+    /// A value the engine cannot see may have changed it (it was handed to
+    /// an unknown function, or got the properties of an unknown value): in
+    /// a facts run, reading it gives unknowns (`machine/unknowns.rs`).
+    pub blurred: bool,
+}
+
+/// A property's attributes (§6.1.7.1); `writable` means nothing for an accessor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PropAttrs {
+    pub writable: bool,
+    pub enumerable: bool,
+    pub configurable: bool,
 }
 
 impl Object {

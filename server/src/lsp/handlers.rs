@@ -64,10 +64,13 @@ pub fn initialized(backend: &Backend) {
         return;
     }
     let options = DidChangeWatchedFilesRegistrationOptions {
-        watchers: vec![FileSystemWatcher {
-            glob_pattern: GlobPattern::String(format!("**/{}", crate::config::FILE_NAME)),
-            kind: None,
-        }],
+        watchers: vec![
+            FileSystemWatcher {
+                glob_pattern: GlobPattern::String(format!("**/{}", crate::config::FILE_NAME)),
+                kind: None,
+            },
+            super::watched_files::source_watcher(),
+        ],
     };
     let registration = Registration {
         id: "ticklens-config-watcher".to_owned(),
@@ -95,8 +98,21 @@ pub fn did_change_configuration(backend: &Backend, params: DidChangeConfiguratio
     }
 }
 
-/// A `ticklens.toml` changed: forget the loaded configs and re-analyse.
-pub fn did_change_watched_files(backend: &Backend, _params: DidChangeWatchedFilesParams) {
+/// A `ticklens.toml` changed: forget the loaded configs and re-analyse. A
+/// source file changed: re-compute the insights of the open files importing it.
+pub fn did_change_watched_files(backend: &Backend, params: DidChangeWatchedFilesParams) {
+    let mut config_changed = false;
+    for change in &params.changes {
+        match super::state::file_path(&change.uri) {
+            Some(path) if !path.ends_with(crate::config::FILE_NAME) => {
+                backend.state.workspace_files.changed(&backend.state, &path);
+            }
+            _ => config_changed = true,
+        }
+    }
+    if !config_changed && !params.changes.is_empty() {
+        return;
+    }
     backend.state.configs.clear();
     backend
         .state
@@ -148,6 +164,7 @@ pub async fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
     if let Some(mut replaced) = replaced {
         replaced.supersede();
     }
+    buffer_changed(backend, &item.uri);
     schedule_analysis(backend, item.uri);
 }
 
@@ -220,6 +237,7 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
         entry.analysis = None;
         entry.insights = Arc::default();
     }
+    buffer_changed(backend, &uri);
     if let Some(error) = problem {
         let message = format!(
             "ticklens: an edit to {uri} did not fit the text it has ({error}); \
@@ -249,10 +267,20 @@ pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
     if let Some((_, mut closed)) = backend.state.documents.remove(&uri) {
         closed.supersede();
     }
+    backend.state.workspace_files.closed(&uri);
+    buffer_changed(backend, &uri);
     backend
         .client
         .publish_diagnostics(uri, Vec::new(), None)
         .await;
+}
+
+/// The buffer of `uri` changed (opened, edited, closed): the open files that
+/// import it see its new text from their next request on.
+fn buffer_changed(backend: &Backend, uri: &Uri) {
+    if let Some(path) = super::state::file_path(uri) {
+        backend.state.workspace_files.changed(&backend.state, &path);
+    }
 }
 
 /// Analyses the current version off the async reactor and publishes its

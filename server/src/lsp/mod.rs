@@ -14,6 +14,7 @@ mod publication;
 mod requests;
 mod state;
 mod transport;
+mod watched_files;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -58,7 +58,7 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
     let uri = &position.text_document.uri;
     let encoding = backend.state.encoding();
     Ok(on_newest(backend, uri, |open| async move {
-        let insights = insights_of(&open, uri).await;
+        let insights = insights_of(backend, &open, uri).await;
         let doc = &open.doc;
         let offset = convert::offset(doc, position.position, encoding)?;
         let found = ide::hover(doc.text(), doc.tree(), insights.as_deref(), offset);
@@ -112,7 +112,7 @@ async fn with_insights<T>(
     let encoding = backend.state.encoding();
     let answer = &answer;
     Ok(on_newest(backend, uri, |open| async move {
-        let insights = insights_of(&open, uri).await?;
+        let insights = insights_of(backend, &open, uri).await?;
         Some(answer(&open.doc, &insights, encoding))
     })
     .await)
@@ -120,7 +120,7 @@ async fn with_insights<T>(
 
 /// The insights of the snapshot's text (computed off the reactor when
 /// missing); `None` when computing them failed.
-async fn insights_of(open: &OpenDocument, uri: &Uri) -> Option<Arc<Insights>> {
+async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Option<Arc<Insights>> {
     let cell = Arc::clone(&open.insights);
     if let Some(insights) = cell.get() {
         return insights.clone();
@@ -128,6 +128,7 @@ async fn insights_of(open: &OpenDocument, uri: &Uri) -> Option<Arc<Insights>> {
     let doc = Arc::clone(&open.doc);
     let module = module_kind(uri, &doc);
     let uri = uri.clone();
+    let state = backend.state();
     // The computation runs in a task of its own and fills the text's cell: a
     // cancelled request ($/cancelRequest drops its future) neither stops it
     // nor loses its result, and concurrent requests share one computation.
@@ -138,8 +139,12 @@ async fn insights_of(open: &OpenDocument, uri: &Uri) -> Option<Arc<Insights>> {
                 doc.version(),
                 uri = uri.as_str()
             );
+            let uri_of_doc = uri.clone();
             let computed = tokio::task::spawn_blocking(move || {
-                driver::contain_panic(|| insights::insights(doc.text(), doc.tree(), module))
+                driver::contain_panic(|| {
+                    let imports = state.workspace_files.imports_of(&state, &uri_of_doc, &doc);
+                    insights::insights_with_imports(doc.text(), doc.tree(), module, &imports)
+                })
             })
             .await;
             match computed {
@@ -194,7 +199,7 @@ pub async fn order(backend: &Backend, params: OrderParams) -> Result<OrderResult
     };
     // The outer `None`: not open (or out of sync); the inner: the analysis failed.
     let insights = on_newest(backend, uri, |open| async move {
-        Some(insights_of(&open, uri).await)
+        Some(insights_of(backend, &open, uri).await)
     })
     .await;
     Ok(match insights {

@@ -199,6 +199,8 @@ pub struct ServerState {
     /// Each document's locks, kept after it closes (a reopen must queue behind
     /// the close): one small entry per document ever opened.
     pub locks: DashMap<Uri, Arc<DocumentLocks>>,
+    /// The workspace files the open documents import (`watched_files`).
+    pub workspace_files: super::watched_files::WorkspaceFiles,
 }
 
 /// The order-keeping locks of one document. Per document, so that a large

@@ -7,8 +7,9 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use crate::analysis::dataflow;
+use crate::analysis::modules::ImportedNames;
 use crate::analysis::retention::{self, AwaitRetention};
-use crate::analysis::source_facts::{self, AsyncFacts, PromiseKind};
+use crate::analysis::source_facts::{self, AsyncFacts, PromiseDeclarations, PromiseKind};
 use crate::engine::{self, ModuleKind, ResumeTick};
 use crate::syntax::awaits::{self, SuspensionKind};
 use crate::syntax::js;
@@ -23,8 +24,20 @@ use super::{
 
 /// Computes the insights of a document.
 pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
+    insights_with_imports(source, tree, module, &ImportedNames::default())
+}
+
+/// Computes the insights of a document that binds `imports` from other
+/// workspace files (what decides the promise kind of an imported call).
+pub fn insights_with_imports(
+    source: &str,
+    tree: &Tree,
+    module: ModuleKind,
+    imports: &ImportedNames,
+) -> Insights {
     let (facts, order) = engine::facts_and_order(source, tree, module);
     let source_facts = AsyncFacts::collect(source, tree);
+    let declarations = PromiseDeclarations::new(source, tree, imports);
     let root = tree.root_node();
     let module_is_async = module == ModuleKind::EsModule;
     let mut functions = Vec::new();
@@ -33,8 +46,15 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
         if fact.is_module_body {
             // Module-level bindings live as long as the module: no await
             // retains anything on its account.
-            module_awaits =
-                await_insights(source, root, &fact, &[], &source_facts, module_is_async);
+            module_awaits = await_insights(
+                source,
+                root,
+                &fact,
+                &[],
+                &source_facts,
+                &declarations,
+                module_is_async,
+            );
             continue;
         }
         let Some(node) = root.descendant_for_byte_range(fact.range.start, fact.range.end) else {
@@ -48,6 +68,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             &fact,
             &retention,
             &source_facts,
+            &declarations,
             module_is_async,
         );
         let head_end = node
@@ -63,6 +84,7 @@ pub fn insights(source: &str, tree: &Tree, module: ModuleKind) -> Insights {
             early_return: early_return(node, awaits.first().map(|a| a.range.start)),
             first_await: awaits.first().map(|a| a.range.clone()),
             settles: fact.settles.clone(),
+            for_any_caller: !fact.called_by_program,
             settles_in: fact.settles_in,
             rejected_by: rejections(source, &source_facts, node),
             awaits,
@@ -128,6 +150,7 @@ fn await_insights(
     facts: &engine::AsyncFunctionFacts,
     retention: &[AwaitRetention],
     source_facts: &AsyncFacts,
+    declarations: &PromiseDeclarations,
     module_is_async: bool,
 ) -> Vec<AwaitInsight> {
     let called = facts.called_by_program;
@@ -158,36 +181,42 @@ fn await_insights(
             _ => None,
         };
         let fact = facts.awaits.iter().find(|a| a.range == place.range);
-        let resume = match fact {
-            // A function the program never calls was run once with
-            // `undefined` arguments; its ticks hold for that call only, so
-            // say what holds for any argument: what an await of a native
-            // promise costs once it settles.
-            Some(_) if !called => ResumeTick::AfterSettle {
-                jobs: engine::job_counts().await_native_promise,
-                operand: operand.clone(),
-                if_native_promise: true,
+        let operand_node = place.awaited.and_then(|a| a.operand);
+        let claim = match fact {
+            Some(fact) if called => Claim {
+                resume: fact.resume.clone(),
+                later_phase: fact.later_phase,
+                thenable: fact.thenable,
+                for_any_caller: false,
             },
-            Some(fact) => fact.resume.clone(),
+            Some(fact) => uncalled_claim(fact, &operand),
             // A `for await` step is no `await` of the engine's: what the
             // loop iterates over says when each iteration resumes.
-            None if point.kind == SuspensionKind::ForAwait => ResumeTick::Unknown {
-                reason: "it depends on the iterator".to_owned(),
-            },
-            None => ResumeTick::Unknown {
-                reason: "the code around it is not modelled by ticklens".to_owned(),
-            },
+            None if point.kind == SuspensionKind::ForAwait => {
+                Claim::unknown("it depends on the iterator")
+            }
+            None => Claim::unknown("the code around it is not modelled by ticklens"),
         };
-        let operand_node = place.awaited.and_then(|a| a.operand);
+        // What the file's declarations (and its imports) show the operand is.
+        let native_because = match operand_node {
+            Some(o) if is_native_promise(source, source_facts, o) => None,
+            Some(o) => declarations.decide(o),
+            None => place
+                .awaited
+                .filter(|a| a.misparsed)
+                .and_then(|a| declarations.decide_misparsed(a.node)),
+        };
         // Where the file shows the operand is a native promise (a call of
         // its own async function, `new Promise`, `Promise.resolve`,
         // `fetch`...), the engine's count for a native promise holds as is.
-        let resume = match resume {
+        let resume = match claim.resume {
             ResumeTick::AfterSettle {
                 jobs,
                 operand,
                 if_native_promise: true,
-            } if operand_node.is_some_and(|o| is_native_promise(source, source_facts, o)) => {
+            } if native_because.is_some()
+                || operand_node.is_some_and(|o| is_native_promise(source, source_facts, o)) =>
+            {
                 ResumeTick::AfterSettle {
                     jobs,
                     operand,
@@ -196,6 +225,13 @@ fn await_insights(
             }
             resume => resume,
         };
+        // In a function the program never calls, `await null` resumes one
+        // job after it is reached, whatever the arguments; a tick after
+        // entry, when the symbolic entry gives one, says more.
+        let plain_value = !called
+            && fact.is_some()
+            && !matches!(resume, ResumeTick::AfterEntry { .. })
+            && operand_node.is_some_and(|o| source_facts::certainly_not_thenable(source, o));
         let kind = match point.kind {
             SuspensionKind::ForAwait => {
                 AwaitKind::ForAwait(iterated(source, function, &point.operand))
@@ -207,12 +243,12 @@ fn await_insights(
             operand,
             kind,
             resume,
-            later_phase: fact.filter(|_| called).and_then(|f| f.later_phase),
-            thenable: called && fact.is_some_and(|f| f.thenable),
-            plain_value: !called
-                && fact.is_some()
-                && operand_node.is_some_and(|o| source_facts::certainly_not_thenable(source, o)),
+            later_phase: claim.later_phase,
+            thenable: claim.thenable,
+            for_any_caller: claim.for_any_caller,
+            plain_value,
             depends_on_previous,
+            native_because: native_because.map(|d| d.why),
             retention: retention
                 .iter()
                 .find(|r| r.await_range == place.range)
@@ -220,6 +256,75 @@ fn await_insights(
         });
     }
     awaits
+}
+
+/// What an await's hover and inlay hint claim of when it resumes.
+struct Claim {
+    resume: ResumeTick,
+    later_phase: Option<engine::LaterPhase>,
+    thenable: bool,
+    for_any_caller: bool,
+}
+
+impl Claim {
+    fn unknown(reason: &str) -> Self {
+        Claim {
+            resume: ResumeTick::Unknown {
+                reason: reason.to_owned(),
+            },
+            later_phase: None,
+            thenable: false,
+            for_any_caller: false,
+        }
+    }
+}
+
+/// The claim on an await of a function the program never calls, from its
+/// symbolic entries (unknown arguments and `this`, entered as a caller
+/// inside a job would enter it) and what the file shows of `operand`:
+/// - a tick after entry, when every entry resumed it in the entry's phase
+///   with every step before it known: no caller changes that count;
+/// - a timer or immediate phase, in which every caller resumes (a nextTick
+///   phase is not one: the CommonJS main script runs its nextTicks before
+///   its first drain, within its own phase);
+/// - else a count after its own operand settles: the engine's, when every
+///   entry saw that operand settle as a native promise it could see;
+///   otherwise what an await of a native promise costs, hedged unless the
+///   file shows the operand's kind. (A count after an earlier operand, the
+///   engine's anchor once an unknown settled, is not stated: this await's
+///   own operand is what a reader looks at.)
+fn uncalled_claim(fact: &engine::AwaitFacts, operand: &str) -> Claim {
+    let later_phase = fact
+        .later_phase
+        .filter(|phase| phase.holds_for_any_caller());
+    let fallback = ResumeTick::AfterSettle {
+        jobs: engine::job_counts().await_native_promise,
+        operand: operand.to_owned(),
+        if_native_promise: true,
+    };
+    let (resume, thenable, for_any_caller) = match &fact.resume {
+        ResumeTick::AfterEntry { .. } if fact.later_phase.is_none() => {
+            (fact.resume.clone(), fact.thenable, true)
+        }
+        _ => match fact.jobs_after_operand {
+            Some(jobs) if !fact.thenable => (
+                ResumeTick::AfterSettle {
+                    jobs,
+                    operand: operand.to_owned(),
+                    if_native_promise: false,
+                },
+                false,
+                false,
+            ),
+            _ => (fallback, false, false),
+        },
+    };
+    Claim {
+        resume,
+        later_phase,
+        thenable,
+        for_any_caller,
+    }
 }
 
 /// Where the editor shows a suspension point: an `await` over its whole

@@ -5,7 +5,9 @@ use crate::engine::ResumeTick;
 
 use super::retention_text::retention_text;
 use super::suspension_text::{for_await_text, generator_contract};
-use super::tick_text::{describe_later_settle, describe_settle, tick_definition};
+use super::tick_text::{
+    any_caller_settle, describe_later_settle, describe_settle, tick_definition,
+};
 use super::{AwaitInsight, AwaitKind, FunctionInsight, MODULE_BODY};
 
 /// `text` cut to `max` characters with an ellipsis, on one line.
@@ -165,6 +167,7 @@ fn contract(function: &FunctionInsight, line_of: &dyn Fn(usize) -> usize) -> Str
         (ResumeTick::Unknown { reason }, None) if !reason.starts_with("varies") => {
             unknown_settle(function, reason)
         }
+        (settles, None) if function.for_any_caller => any_caller_settle(settles),
         (settles, None) => describe_settle(settles),
     });
     if matches!(function.settles, ResumeTick::AfterEntry { jobs } if jobs > 0) {
@@ -220,6 +223,7 @@ mod tests {
                 reason: String::new(),
             },
             settles_in: None,
+            for_any_caller: false,
             rejected_by: Vec::new(),
             awaits: Vec::new(),
             yields: Vec::new(),

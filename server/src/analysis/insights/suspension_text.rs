@@ -19,13 +19,16 @@ pub fn for_await_text(iterable: &str, over: &Iterated) -> String {
             "Each iteration takes the next element of `{iterable}` and awaits it (a promise \
              until it settles; a plain value too, so even `[1, 2]` suspends at each element), \
              then runs the body: in array order, so an element that settles early still waits \
-             for the ones before it."
+             for the ones before it.\n\nResumes each iteration once its element has settled \
+             and the previous iteration's body has finished, whichever is later: an element is \
+             awaited only when the loop reaches it."
         ),
         Iterated::AsyncGenerator(name) => format!(
             "Each iteration calls `next()` on the async generator `{name}()`, which runs its \
              body up to its next `yield`, and resumes once the promise `next()` returned \
              settles: after the generator's own awaits before that `yield`. The loop ends when \
-             the generator returns."
+             the generator returns.\n\nResumes each iteration once the native promise \
+             `{name}()`'s `next()` returned settles, as an `await` of it would."
         ),
         Iterated::Unknown => format!(
             "Each iteration awaits the next result of `{iterable}`: for an async iterator (an \
@@ -56,8 +59,9 @@ pub fn yield_text(within: &str, at: &YieldInsight) -> String {
             "**yield\\*** `{operand}` in the async generator {within}\n\nHands each value of \
              `{operand}` to this generator's consumer, one per `next()` call: the results of \
              an async iterator are awaited, and so are the values of a sync iterable (an \
-             array of promises yields their values). {within} resumes after `{operand}` is \
-             done."
+             array of promises yields their values).\n\nResumes once `{operand}` is done: \
+             after the consumer's `next()` call that finds it done, once the promise of \
+             `{operand}`'s own `next()` settles with `done: true` (not during that call)."
         );
     }
     let heading = if operand.is_empty() {
@@ -77,8 +81,10 @@ pub fn yield_text(within: &str, at: &YieldInsight) -> String {
     };
     format!(
         "{heading}\n\n{awaited}, then settles the consumer's pending `next()` with it and \
-         suspends {within}. It resumes only when the consumer calls `next()` again: when \
-         depends on the consumer, not on this function."
+         suspends {within}.\n\nResumes during the consumer's next `next()` call, \
+         synchronously, before that call returns; or at once, on the tick it hands this value \
+         over, when the consumer has already called `next()` again. When that is depends on \
+         the consumer, not on this function."
     )
 }
 

@@ -163,7 +163,7 @@ const CASES: &[Case] = &[
     Case {
         name: "a_yield_of_an_await_awaits_the_settled_value_again_and_waits_for_the_consumer",
         source: "async function* chunks(blob) {\n  $0yield await blob.arrayBuffer();\n}\n",
-        says: &["**yield** `await blob.arrayBuffer()` in the async generator `chunks()`", "the `yield` awaits it once more (1 tick for a plain value)", "It resumes only when the consumer calls `next()` again"],
+        says: &["**yield** `await blob.arrayBuffer()` in the async generator `chunks()`", "the `yield` awaits it once more (1 tick for a plain value)", "Resumes during the consumer's next `next()` call, synchronously"],
         silent: &["module"],
     },
     Case {

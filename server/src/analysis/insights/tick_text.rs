@@ -38,8 +38,14 @@ impl AwaitInsight {
         }
         let mut text = match self.later_phase {
             Some(phase) => describe_later_resume(phase, &self.resume, function),
+            None if self.for_any_caller => any_caller_resume(&self.resume, function),
             None => describe_resume(&self.resume, function),
         };
+        // Why the operand is a native promise matters where the resume point
+        // is stated relative to its settling; a tick after entry says more.
+        if let (Some(why), ResumeTick::AfterSettle { .. }) = (&self.native_because, &self.resume) {
+            text.push_str(&format!(" It is a native `Promise`: {why}."));
+        }
         if self.thenable {
             // One NewPromiseResolveThenableJob calls `then` (ECMA-262
             // 27.2.2.2); the engine's model says what the resumption adds.
@@ -270,6 +276,33 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
             format!("Resume tick {reason}.")
         }
         ResumeTick::Unknown { reason } => format!("Resume tick unknown: {reason}."),
+    }
+}
+
+/// A resume tick after entry that the function's symbolic entry gives (the
+/// file never calls it): it holds whatever calls it, because every step
+/// before the `await` is a microtask the engine saw, none of which depends
+/// on the arguments or `this`.
+fn any_caller_resume(tick: &ResumeTick, function: &str) -> String {
+    match tick {
+        ResumeTick::AfterEntry { jobs } => format!(
+            "Resumes on microtask tick {jobs} after {} was entered, whatever calls it and with \
+             any arguments: every step before it is a promise job this file shows.",
+            subject(function)
+        ),
+        other => describe_resume(other, function),
+    }
+}
+
+/// A settle tick after entry, for a function the file never calls (from its
+/// symbolic entry: it holds whatever calls it).
+pub(super) fn any_caller_settle(tick: &ResumeTick) -> String {
+    match tick {
+        ResumeTick::AfterEntry { jobs } if *jobs > 0 => format!(
+            "Its promise settles on microtask tick {jobs} after entry, whatever calls it and \
+             with any arguments: every step before it is a promise job this file shows."
+        ),
+        other => describe_settle(other),
     }
 }
 

@@ -13,10 +13,16 @@
 //!   declaration binds, and merging the facts of units;
 //! - [`fingerprint`]: hashes that tell whether an edit changed any answer;
 //! - [`promise_kinds`]: which expressions certainly evaluate to a promise;
+//! - [`decided`]: which awaited expressions are certainly native promises,
+//!   through the file's declarations and its imports, and which declaration
+//!   decided it (for the hovers);
 //! - [`failure_paths`]: which functions cannot fail and which promises cannot reject;
 //! - [`dropped`]: promises created and dropped at statement level.
 
 mod collect;
+mod decided;
+#[cfg(test)]
+mod decided_tests;
 mod dropped;
 mod failure_paths;
 mod fingerprint;
@@ -29,6 +35,7 @@ use tree_sitter::Node;
 
 use super::lookups::{Lookup, LookupLog};
 
+pub use decided::{Decision, PromiseDeclarations};
 pub use dropped::call_label;
 pub use failure_paths::{cannot_fail, inside_try_block};
 pub use promise_kinds::certainly_not_thenable;

@@ -16,7 +16,7 @@ impl Machine<'_> {
                 let native = native.clone();
                 self.call_native(native, this, args)
             }
-            ObjKind::Opaque { .. } | ObjKind::Unknown(_) => self.call_unknown(id, &args),
+            ObjKind::Opaque { .. } | ObjKind::Unknown(_) => self.call_unknown(id, &this, &args),
             ObjKind::Closure { .. } => {
                 if self.native_depth >= MAX_NATIVE_DEPTH {
                     return self.abstain("callbacks nest too deeply to model");
@@ -206,7 +206,7 @@ impl Machine<'_> {
                 Ok(Step::Continue)
             }
             ObjKind::Opaque { .. } | ObjKind::Unknown(_) => {
-                let completion = self.call_unknown(id, &args)?;
+                let completion = self.call_unknown(id, &this, &args)?;
                 Ok(self.push_completion(completion))
             }
             ObjKind::Native(native) => {

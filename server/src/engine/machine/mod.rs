@@ -259,6 +259,8 @@ impl<'s> Machine<'s> {
             proto: None,
             hidden_props: false,
             frozen: false,
+            attrs: Vec::new(),
+            blurred: false,
         });
         self.heap.len() - 1
     }

@@ -69,7 +69,7 @@ impl Machine<'_> {
     }
 
     /// The source text of the op now executing, for an unknown's origin.
-    fn span_text(&self) -> String {
+    pub(crate) fn span_text(&self) -> String {
         let span = self.current_span();
         self.text.get(span).unwrap_or_default().to_owned()
     }
@@ -157,6 +157,66 @@ impl Machine<'_> {
         Ok(Some(Step::Continue))
     }
 
+    /// `new X(...)` on what the engine does not model as a constructor: in a
+    /// facts run, an unknown instance when `X` is opaque or unknown (its
+    /// arguments are handed to code the engine cannot see).
+    pub(crate) fn construct_unknown(
+        &mut self,
+        constructor: &Value,
+        args: &[Value],
+    ) -> Run<Completion> {
+        let reason = "`new` on anything but Promise or Error is not modelled";
+        let unseen = constructor.as_object().is_some_and(|id| {
+            matches!(
+                self.heap[id].kind,
+                ObjKind::Unknown(_) | ObjKind::Opaque { .. }
+            )
+        });
+        if !unseen {
+            return self.abstain(reason);
+        }
+        let origin = self.span_text();
+        let instance = self.unknown_or_abstain(&origin, reason)?;
+        self.hand_to_unknown(args);
+        Ok(Completion::Normal(instance))
+    }
+
+    /// Values handed to code the engine cannot see: closures escape (they
+    /// get a symbolic entry), objects the program made are blurred (that
+    /// code may have changed them).
+    pub(crate) fn hand_to_unknown(&mut self, values: &[Value]) {
+        for value in values {
+            let Some(id) = value.as_object() else {
+                continue;
+            };
+            match &self.heap[id].kind {
+                ObjKind::Closure { func, .. } => {
+                    self.escaped.insert(*func);
+                }
+                ObjKind::Plain | ObjKind::Array(_) | ObjKind::Error | ObjKind::Holes(_) => {
+                    self.blur(id);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Marks `id` as changed by code the engine cannot see.
+    pub(crate) fn blur(&mut self, id: ObjId) {
+        self.has_unknowns = true;
+        self.heap[id].blurred = true;
+    }
+
+    /// A read of `what` on a blurred object: an unknown (facts runs only
+    /// blur, so an order run never gets here).
+    pub(crate) fn blurred_read(&mut self, id: ObjId, what: &str) -> Option<Value> {
+        if !self.heap[id].blurred {
+            return None;
+        }
+        let origin = format!("{what} (changed by code the engine cannot see)");
+        Some(self.new_unknown(&origin, false))
+    }
+
     /// `new X(...)` on an unknown or opaque `X`: an unknown instance.
     fn new_on_unknown(&mut self, argc: usize) -> Run<Option<Step>> {
         let Some(id) = self.peek(argc).and_then(Value::as_object) else {
@@ -173,6 +233,8 @@ impl Machine<'_> {
             &origin,
             "`new` on anything but Promise or Error is not modelled",
         )?;
+        let args: Vec<Value> = (0..argc).filter_map(|d| self.peek(d).cloned()).collect();
+        self.hand_to_unknown(&args);
         self.pop_n(argc + 1);
         self.push(instance);
         Ok(Some(Step::Continue))
@@ -181,22 +243,21 @@ impl Machine<'_> {
     /// Calling an unknown (or, in a facts run, opaque) function: an unknown
     /// result named by the call's source text. Its callbacks are not called
     /// here: they escape, and get a symbolic entry (`symbolic_entries.rs`).
-    pub(super) fn call_unknown(&mut self, callee: ObjId, args: &[Value]) -> Run<Completion> {
-        for arg in args {
-            if let Some(ObjKind::Closure { func, .. }) =
-                arg.as_object().map(|id| &self.heap[id].kind)
-            {
-                self.escaped.insert(*func);
-            }
-        }
+    pub(super) fn call_unknown(
+        &mut self,
+        callee: ObjId,
+        this: &Value,
+        args: &[Value],
+    ) -> Run<Completion> {
         let reason = match &self.heap[callee].kind {
             ObjKind::Opaque { name, .. } => format!("calling `{name}` is not modelled by ticklens"),
             _ => "calling a value the engine cannot see".to_owned(),
         };
         let origin = self.span_text();
-        Ok(Completion::Normal(
-            self.unknown_or_abstain(&origin, reason)?,
-        ))
+        let result = self.unknown_or_abstain(&origin, reason)?;
+        self.hand_to_unknown(args);
+        self.hand_to_unknown(std::slice::from_ref(this));
+        Ok(Completion::Normal(result))
     }
 
     /// ResolvePromise with an unknown value: `promise` stays pending and

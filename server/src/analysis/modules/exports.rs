@@ -1,0 +1,365 @@
+//! A file's export summary: which of its exports are functions whose calls
+//! certainly return a native promise, and classes with such methods, read
+//! from its text alone (its own imports are not followed, so a cycle cannot
+//! loop and a change to a file changes its own summary only).
+//!
+//! ES modules: `export async function f`, `export const f = ...`, `export
+//! class C`, `export default ...`, `export { a, b as c }` (re-exports from
+//! another file are not followed). CommonJS: `exports.f = ...`,
+//! `module.exports.f = ...`, `module.exports = { ... }` or `= f`, at the top
+//! level; a name assigned twice (but for TypeScript's `exports.f = void 0`
+//! before the real value) is unknown.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tree_sitter::{Node, Tree};
+
+use super::{ExportSummary, ExportedValue, ImportedNames};
+use crate::analysis::source_facts::PromiseDeclarations;
+use crate::syntax::js::{is_function, unwrap_parens};
+
+/// The export summary of `source`.
+pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
+    let none = ImportedNames::default();
+    let declarations = PromiseDeclarations::new(source, tree, &none);
+    let reader = Reader {
+        source,
+        declarations: &declarations,
+    };
+    let mut named: HashMap<String, Vec<Option<ExportedValue>>> = HashMap::new();
+    let mut whole: Vec<Option<ExportedValue>> = Vec::new();
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        match statement.kind() {
+            "export_statement" => reader.es_export(statement, &mut named),
+            "expression_statement" => {
+                let Some(expr) = statement.named_child(0) else {
+                    continue;
+                };
+                reader.commonjs_assignment(unwrap_parens(expr), &mut named, &mut whole);
+            }
+            _ => {}
+        }
+    }
+    let decided = |values: Vec<Option<ExportedValue>>| match values.as_slice() {
+        [Some(value)] => Some(value.clone()),
+        _ => None,
+    };
+    let mut summary = ExportSummary::default();
+    for (name, values) in named {
+        if let Some(value) = decided(values) {
+            summary.named.insert(name, value);
+        }
+    }
+    if !whole.is_empty() {
+        summary.whole = decided(whole);
+        summary.whole_unknown = summary.whole.is_none();
+    }
+    summary
+}
+
+struct Reader<'a, 't> {
+    source: &'t str,
+    declarations: &'a PromiseDeclarations<'t>,
+}
+
+impl<'t> Reader<'_, 't> {
+    fn text(&self, node: Node) -> &'t str {
+        &self.source[node.byte_range()]
+    }
+
+    fn line(node: Node) -> u32 {
+        u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX)
+    }
+
+    fn es_export(
+        &self,
+        statement: Node<'t>,
+        named: &mut HashMap<String, Vec<Option<ExportedValue>>>,
+    ) {
+        // Re-exports name another file: not followed.
+        if statement
+            .child_by_field_id(crate::field!("source"))
+            .is_some()
+        {
+            return;
+        }
+        let is_default = {
+            let mut cursor = statement.walk();
+            let found = statement
+                .children(&mut cursor)
+                .any(|c| c.kind() == "default");
+            found
+        };
+        if let Some(declaration) = statement.child_by_field_id(crate::field!("declaration")) {
+            match declaration.kind() {
+                "lexical_declaration" | "variable_declaration" => {
+                    let mut cursor = declaration.walk();
+                    for declarator in declaration.named_children(&mut cursor) {
+                        let name = declarator.child_by_field_id(crate::field!("name"));
+                        if let Some(name) = name.filter(|n| n.kind() == "identifier") {
+                            let value = declarator
+                                .child_by_field_id(crate::field!("value"))
+                                .and_then(|v| self.value(v));
+                            named
+                                .entry(self.text(name).to_owned())
+                                .or_default()
+                                .push(value);
+                        }
+                    }
+                }
+                _ => {
+                    let key = match declaration.child_by_field_id(crate::field!("name")) {
+                        Some(name) if !is_default => self.text(name).to_owned(),
+                        _ => "default".to_owned(),
+                    };
+                    let value = self.value(declaration);
+                    named.entry(key).or_default().push(value);
+                }
+            }
+            return;
+        }
+        if is_default {
+            if let Some(value) = statement.child_by_field_id(crate::field!("value")) {
+                let value = self.value(value);
+                named.entry("default".to_owned()).or_default().push(value);
+            }
+            return;
+        }
+        // `export { a, b as c }`
+        let mut stack = vec![statement];
+        while let Some(node) = stack.pop() {
+            let mut cursor = node.walk();
+            for child in node.named_children(&mut cursor) {
+                match child.kind() {
+                    "export_clause" => stack.push(child),
+                    "export_specifier" => {
+                        let Some(local) = child.child_by_field_id(crate::field!("name")) else {
+                            continue;
+                        };
+                        let exported = child
+                            .child_by_field_id(crate::field!("alias"))
+                            .unwrap_or(local);
+                        let value = self.value(local);
+                        named
+                            .entry(self.text(exported).to_owned())
+                            .or_default()
+                            .push(value);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    /// `exports.f = v`, `module.exports.f = v`, `module.exports = v`, and
+    /// chains of them (`exports.a = exports.b = void 0`).
+    fn commonjs_assignment(
+        &self,
+        expr: Node<'t>,
+        named: &mut HashMap<String, Vec<Option<ExportedValue>>>,
+        whole: &mut Vec<Option<ExportedValue>>,
+    ) {
+        let mut targets = Vec::new();
+        let mut current = expr;
+        while current.kind() == "assignment_expression" {
+            let (Some(left), Some(right)) = (
+                current.child_by_field_id(crate::field!("left")),
+                current.child_by_field_id(crate::field!("right")),
+            ) else {
+                return;
+            };
+            targets.push(left);
+            current = unwrap_parens(right);
+        }
+        if targets.is_empty() {
+            return;
+        }
+        let is_void_0 = self.text(current).replace(' ', "") == "void0";
+        for target in targets {
+            match self.text(target).replace(char::is_whitespace, "").as_str() {
+                "module.exports" => {
+                    if current.kind() == "object" {
+                        whole.push(Some(ExportedValue::Object(self.object_members(current))));
+                    } else {
+                        whole.push(self.value(current));
+                    }
+                }
+                _ => {
+                    let Some(name) = commonjs_export_name(self.source, target) else {
+                        continue;
+                    };
+                    if !is_void_0 {
+                        let value = self.value(current);
+                        named.entry(name.to_owned()).or_default().push(value);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The members of `module.exports = { ... }` that are known.
+    fn object_members(&self, object: Node<'t>) -> BTreeMap<String, ExportedValue> {
+        let mut members = BTreeMap::new();
+        let mut cursor = object.walk();
+        for member in object.named_children(&mut cursor) {
+            let (key, value) = match member.kind() {
+                "shorthand_property_identifier" => (member, self.value(member)),
+                "pair" => match (
+                    member.child_by_field_id(crate::field!("key")),
+                    member.child_by_field_id(crate::field!("value")),
+                ) {
+                    (Some(key), Some(value)) => (key, self.value(value)),
+                    _ => continue,
+                },
+                "method_definition" => match member.child_by_field_id(crate::field!("name")) {
+                    Some(name) => (name, self.function_value(member)),
+                    None => continue,
+                },
+                // A spread may overwrite what came before it.
+                "spread_element" => {
+                    members.clear();
+                    continue;
+                }
+                _ => continue,
+            };
+            if key.kind() == "computed_property_name" {
+                continue;
+            }
+            let key = self.text(key).trim_matches(|c| c == '\'' || c == '"');
+            match value {
+                Some(value) => {
+                    members.insert(key.to_owned(), value);
+                }
+                None => {
+                    members.remove(key);
+                }
+            }
+        }
+        members
+    }
+
+    /// What an exported expression (or declaration) is, when known: a
+    /// function whose calls return a native promise, a class, or a name bound
+    /// once to one of those.
+    fn value(&self, node: Node<'t>) -> Option<ExportedValue> {
+        let node = unwrap_parens(node);
+        match node.kind() {
+            kind if is_function(node) && kind != "method_definition" => self.function_value(node),
+            "class_declaration" | "class" => Some(self.class_value(node)),
+            "identifier" | "shorthand_property_identifier" => {
+                let declaration = self.declarations.declaration_of(self.text(node))?;
+                match declaration.kind() {
+                    "variable_declarator" => {
+                        let value = declaration.child_by_field_id(crate::field!("value"))?;
+                        if matches!(unwrap_parens(value).kind(), "identifier") {
+                            return None;
+                        }
+                        self.value(value)
+                    }
+                    _ => self.value(declaration),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn function_value(&self, function: Node<'t>) -> Option<ExportedValue> {
+        let why = self.declarations.returns_native_promise(function)?;
+        Some(ExportedValue::PromiseFunction {
+            why,
+            line: Self::line(function),
+        })
+    }
+
+    fn class_value(&self, class: Node<'t>) -> ExportedValue {
+        ExportedValue::Class {
+            line: Self::line(class),
+            methods: self
+                .declarations
+                .own_promise_methods(class)
+                .into_iter()
+                .map(|(name, why, line)| {
+                    (
+                        name,
+                        ExportedValue::PromiseFunction {
+                            why,
+                            line: u32::try_from(line).unwrap_or(u32::MAX),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `f` in `exports.f` or `module.exports.f`.
+fn commonjs_export_name<'s>(source: &'s str, target: Node) -> Option<&'s str> {
+    if target.kind() != "member_expression" {
+        return None;
+    }
+    let object = target.child_by_field_id(crate::field!("object"))?;
+    let property = target.child_by_field_id(crate::field!("property"))?;
+    let object_text: String = source[object.byte_range()]
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    (matches!(object_text.as_str(), "exports" | "module.exports")
+        && property.kind() == "property_identifier")
+        .then(|| &source[property.byte_range()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    fn summary(source: &str) -> ExportSummary {
+        export_summary(source, &syntax::parse(source, None))
+    }
+
+    fn is_promise_function(value: Option<ExportedValue>) -> bool {
+        matches!(value, Some(ExportedValue::PromiseFunction { .. }))
+    }
+
+    #[test]
+    fn commonjs_exports_of_async_functions_are_listed() {
+        let s = summary(
+            "\"use strict\";\nexports.run = exports.other = void 0;\nexports.run = run;\nasync function run() {}\nexports.other = 1;\n",
+        );
+        assert!(is_promise_function(s.export("run")), "{s:?}");
+        assert_eq!(s.export("other"), None);
+        let s = summary(
+            "module.exports = { a: async () => {}, b() { return Promise.resolve(1); }, c: 1 };",
+        );
+        assert!(is_promise_function(s.export("a")), "{s:?}");
+        assert!(is_promise_function(s.export("b")), "{s:?}");
+        assert_eq!(s.export("c"), None);
+        let s = summary("async function f() {}\nmodule.exports = f;");
+        assert!(matches!(
+            s.namespace(),
+            Some(ExportedValue::PromiseFunction { .. })
+        ));
+        let s = summary("exports.f = async () => {};\nexports.f = () => 1;");
+        assert_eq!(s.export("f"), None, "assigned twice");
+        let s = summary("exports.f = async () => {};\nmodule.exports = other;");
+        assert_eq!(s.export("f"), None, "module.exports replaced");
+    }
+
+    #[test]
+    fn es_exports_of_async_functions_and_classes_are_listed() {
+        let s = summary(
+            "export async function a() {}\nexport const b = async () => {};\nfunction c() { return new Promise(() => {}); }\nexport { c as d };\nexport default async function () {}\nexport class K { async m() {} n() {} }\nexport function e() {}\n",
+        );
+        for name in ["a", "b", "d", "default"] {
+            assert!(is_promise_function(s.export(name)), "{name}: {s:?}");
+        }
+        assert_eq!(s.export("e"), None);
+        assert_eq!(s.export("c"), None);
+        let Some(ExportedValue::Class { methods, .. }) = s.export("K") else {
+            panic!("{s:?}");
+        };
+        assert!(methods.contains_key("m") && !methods.contains_key("n"));
+    }
+}

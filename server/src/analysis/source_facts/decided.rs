@@ -1,0 +1,866 @@
+//! Which awaited expressions are certainly native promises, decided from the
+//! declarations the file (and the workspace files it imports) shows, and which
+//! declaration decided it: a call of an async function or of a function that
+//! returns a native promise on every path, of such a method on `this`, `super`
+//! or a known instance, of an imported such function, `.then` on a decided
+//! promise, the `Promise` statics, and a `const` holding one of those.
+//!
+//! Names are resolved without scopes, so a name counts only when the whole
+//! file binds it exactly once and never assigns it; a method only when no
+//! assignment anywhere in the file writes a property of that name (which
+//! could replace it on an instance) and no class of the file that extends its
+//! class overrides it with something undecided. Subclasses in other files are
+//! not seen: `this.m()` trusts the class's own declaration of `m`.
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::{Node, Tree};
+
+use crate::analysis::modules::{ExportedValue, ImportedNames};
+use crate::syntax::js::{
+    enclosing_class_of_this, for_each_own_node, has_optional_chain, is_async_function, is_function,
+    is_generator_function, parameter_pattern, pattern_identifiers, unwrap_parens,
+};
+
+/// How deep a decision may follow functions that return other calls.
+const MAX_DEPTH: u32 = 6;
+
+/// The `Promise` statics that return a native promise.
+const PROMISE_STATICS: &[&str] = &[
+    "resolve",
+    "reject",
+    "all",
+    "allSettled",
+    "any",
+    "race",
+    "try",
+];
+
+/// Why an expression certainly evaluates to a native promise: a sentence
+/// fragment naming the declaration, such as "`helper` is an async function
+/// (line 12)".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub why: String,
+}
+
+impl Decision {
+    fn new(why: impl Into<String>) -> Self {
+        Self { why: why.into() }
+    }
+}
+
+/// The file's bindings, read once, to decide the promise kind of expressions.
+pub struct PromiseDeclarations<'t> {
+    source: &'t str,
+    /// Name -> every node that binds it (a declaration, declarator, parameter
+    /// list, import).
+    bindings: HashMap<&'t str, Vec<Node<'t>>>,
+    /// Names assigned anywhere (`x = ...`, `x += ...`, `x++`, `for (x of ...)`).
+    assigned: HashSet<&'t str>,
+    /// Property names written anywhere (`a.m = ...`, `a["m"] = ...`).
+    assigned_members: HashSet<&'t str>,
+    /// The receivers of computed writes (`a[k] = ...`: `a`; `this[k] = ...`:
+    /// `this`, for every class): any of their methods may be replaced. A
+    /// computed write through another expression (`a.b[k]`) is taken not to
+    /// reach a method (it writes to data, as in the corpus).
+    computed_writes: HashSet<&'t str>,
+    /// Classes by their `extends` clause's name: what may override a method.
+    subclasses: HashMap<&'t str, Vec<Node<'t>>>,
+    imports: &'t ImportedNames,
+}
+
+impl<'t> PromiseDeclarations<'t> {
+    /// Reads `tree`'s bindings; `imports` are the names the file binds from
+    /// workspace files (empty when unknown).
+    pub fn new(source: &'t str, tree: &'t Tree, imports: &'t ImportedNames) -> Self {
+        let mut this = Self {
+            source,
+            bindings: HashMap::new(),
+            assigned: HashSet::new(),
+            assigned_members: HashSet::new(),
+            computed_writes: HashSet::new(),
+            subclasses: HashMap::new(),
+            imports,
+        };
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            this.record(node);
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        this
+    }
+
+    fn text(&self, node: Node) -> &'t str {
+        &self.source[node.byte_range()]
+    }
+
+    fn bind(&mut self, name: Node<'t>, by: Node<'t>) {
+        let text = self.text(name);
+        self.bindings.entry(text).or_default().push(by);
+    }
+
+    fn record(&mut self, node: Node<'t>) {
+        let name = node.child_by_field_id(crate::field!("name"));
+        match node.kind() {
+            "function_declaration"
+            | "generator_function_declaration"
+            | "class_declaration"
+            | "function_expression"
+            | "generator_function"
+            | "class" => {
+                if let Some(name) = name {
+                    self.bind(name, node);
+                }
+                if matches!(node.kind(), "class_declaration" | "class") {
+                    if let Some(parent) = superclass_name(node) {
+                        let parent = self.text(parent);
+                        self.subclasses.entry(parent).or_default().push(node);
+                    }
+                }
+            }
+            "variable_declarator" => {
+                if let Some(name) = name {
+                    for bound in pattern_identifiers(name) {
+                        self.bind(bound, node);
+                    }
+                }
+            }
+            "formal_parameters" | "catch_clause" => {
+                if let Some(pattern) = parameter_pattern(node) {
+                    for bound in pattern_identifiers(pattern) {
+                        self.bind(bound, node);
+                    }
+                }
+            }
+            "arrow_function" => {
+                if let Some(param) = node.child_by_field_id(crate::field!("parameter")) {
+                    self.bind(param, node);
+                }
+            }
+            "import_specifier" | "namespace_import" | "import_clause" => {
+                let mut cursor = node.walk();
+                let bound: Vec<Node> = match node.kind() {
+                    "import_specifier" => node
+                        .child_by_field_id(crate::field!("alias"))
+                        .or_else(|| node.child_by_field_id(crate::field!("name")))
+                        .into_iter()
+                        .collect(),
+                    _ => node
+                        .named_children(&mut cursor)
+                        .filter(|c| c.kind() == "identifier")
+                        .collect(),
+                };
+                for bound in bound {
+                    self.bind(bound, node);
+                }
+            }
+            "assignment_expression" | "augmented_assignment_expression" => {
+                if let Some(left) = node.child_by_field_id(crate::field!("left")) {
+                    self.record_write(left);
+                }
+            }
+            "update_expression" => {
+                if let Some(argument) = node.child_by_field_id(crate::field!("argument")) {
+                    self.record_write(argument);
+                }
+            }
+            "for_in_statement" => {
+                if let Some(left) = node.child_by_field_id(crate::field!("left")) {
+                    if matches!(left.kind(), "identifier" | "member_expression") {
+                        self.record_write(left);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn record_write(&mut self, target: Node<'t>) {
+        let target = unwrap_parens(target);
+        match target.kind() {
+            "identifier" => {
+                self.assigned.insert(self.text(target));
+            }
+            "member_expression" => {
+                if let Some(property) = target.child_by_field_id(crate::field!("property")) {
+                    self.assigned_members.insert(self.text(property));
+                }
+            }
+            "subscript_expression" => {
+                let index = target.child_by_field_id(crate::field!("index"));
+                let object = target.child_by_field_id(crate::field!("object"));
+                match (index, object) {
+                    (Some(index), _) if index.kind() == "string" => {
+                        let key = self.text(index).trim_matches(|c| c == '\'' || c == '"');
+                        self.assigned_members.insert(key);
+                    }
+                    (_, Some(object)) if matches!(object.kind(), "identifier" | "this") => {
+                        self.computed_writes.insert(self.text(object));
+                    }
+                    _ => {}
+                }
+            }
+            // Destructuring assignment: every name and property in it.
+            _ => {
+                for bound in pattern_identifiers(target) {
+                    self.assigned.insert(self.text(bound));
+                }
+                let mut stack = vec![target];
+                while let Some(node) = stack.pop() {
+                    if matches!(node.kind(), "member_expression" | "subscript_expression") {
+                        self.record_write(node);
+                        continue;
+                    }
+                    let mut cursor = node.walk();
+                    stack.extend(node.named_children(&mut cursor));
+                }
+            }
+        }
+    }
+
+    /// The only node binding `name`, when the file binds it once and never
+    /// assigns it.
+    fn sole_binding(&self, name: &str) -> Option<Node<'t>> {
+        if self.assigned.contains(name) {
+            return None;
+        }
+        match self.bindings.get(name).map(Vec::as_slice) {
+            Some([only]) => Some(*only),
+            _ => None,
+        }
+    }
+
+    fn line(&self, node: Node) -> usize {
+        node.start_position().row + 1
+    }
+
+    /// Why `expr` certainly evaluates to a native promise, or `None`.
+    pub fn decide(&self, expr: Node<'t>) -> Option<Decision> {
+        self.decide_at(expr, 0)
+    }
+
+    fn decide_at(&self, expr: Node<'t>, depth: u32) -> Option<Decision> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let expr = unwrap_parens(expr);
+        match expr.kind() {
+            "new_expression" => {
+                let constructor = expr.child_by_field_id(crate::field!("constructor"))?;
+                (self.text(constructor) == "Promise" && !self.bindings.contains_key("Promise"))
+                    .then(|| Decision::new("`new Promise(…)` is a native promise"))
+            }
+            "call_expression" => self.call(expr, depth),
+            "identifier" => {
+                let name = self.text(expr);
+                let binding = self.sole_binding(name)?;
+                // `const`/`let` only: a read before the declaration throws
+                // (a `var` would read `undefined`).
+                if binding.kind() != "variable_declarator"
+                    || binding
+                        .parent()
+                        .is_none_or(|d| d.kind() != "lexical_declaration")
+                    || binding
+                        .child_by_field_id(crate::field!("name"))
+                        .is_none_or(|n| n.kind() != "identifier")
+                {
+                    return None;
+                }
+                let value = binding.child_by_field_id(crate::field!("value"))?;
+                let inner = self.decide_at(value, depth + 1)?;
+                Some(Decision::new(format!(
+                    "`{name}` holds a native promise (line {}): {}",
+                    self.line(binding),
+                    inner.why
+                )))
+            }
+            _ => None,
+        }
+    }
+
+    fn call(&self, call: Node<'t>, depth: u32) -> Option<Decision> {
+        // Tagged templates and optional calls (`f?.()`) may not call at all.
+        if call
+            .child_by_field_id(crate::field!("arguments"))
+            .is_none_or(|a| a.kind() != "arguments")
+            || has_optional_chain(call)
+        {
+            return None;
+        }
+        let mut callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
+        // `(0, mod.f)(...)`, as TypeScript compiles an imported call: `f`
+        // called without its object as `this`, which does not change what a
+        // function returns.
+        if callee.kind() == "sequence_expression" {
+            let last = callee.named_child(callee.named_child_count().checked_sub(1)?)?;
+            callee = unwrap_parens(last);
+        }
+        self.call_of(callee, depth)
+    }
+
+    /// Why the awaited operand of a misparsed `await (0, mod.f)(...)` or
+    /// `await (f)(...)` is a native promise: tree-sitter reads `await (…)` as
+    /// a call of a function named `await` (see `syntax::awaits`), so `top` is
+    /// the call of that call; the caller knows it is an await.
+    pub fn decide_misparsed(&self, top: Node<'t>) -> Option<Decision> {
+        if top.kind() != "call_expression"
+            || has_optional_chain(top)
+            || top
+                .child_by_field_id(crate::field!("arguments"))
+                .is_none_or(|a| a.kind() != "arguments")
+        {
+            return None;
+        }
+        let inner = top.child_by_field_id(crate::field!("function"))?;
+        let keyword = inner.child_by_field_id(crate::field!("function"))?;
+        let arguments = inner.child_by_field_id(crate::field!("arguments"))?;
+        if inner.kind() != "call_expression"
+            || keyword.kind() != "identifier"
+            || self.text(keyword) != "await"
+            || arguments.kind() != "arguments"
+        {
+            return None;
+        }
+        // `(a, b)` as arguments is the comma expression `a, b`: its value is `b`.
+        let last = arguments.named_child(arguments.named_child_count().checked_sub(1)?)?;
+        if last.kind() == "spread_element" {
+            return None;
+        }
+        self.call_of(unwrap_parens(last), 0)
+    }
+
+    /// A call of `callee` (inside any parentheses and comma expression).
+    fn call_of(&self, callee: Node<'t>, depth: u32) -> Option<Decision> {
+        match callee.kind() {
+            "identifier" => self.function_named(self.text(callee), depth),
+            "arrow_function" | "function_expression" => self
+                .function_returns(callee, depth)
+                .map(|why| Decision::new(format!("the function called here {why}"))),
+            "member_expression" => self.method_call(callee, depth),
+            _ => None,
+        }
+    }
+
+    /// A call of the function bound to `name`.
+    fn function_named(&self, name: &str, depth: u32) -> Option<Decision> {
+        let binding = self.sole_binding(name)?;
+        let function = match binding.kind() {
+            "function_declaration" => binding,
+            "variable_declarator" => {
+                let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
+                if !is_function(value) {
+                    return self.imported_member(name, None);
+                }
+                value
+            }
+            "import_specifier" | "import_clause" => return self.imported_member(name, None),
+            _ => return None,
+        };
+        let why = self.function_returns(function, depth)?;
+        Some(Decision::new(format!(
+            "`{name}` {why} (line {})",
+            self.line(binding)
+        )))
+    }
+
+    /// A name (or its member `member`) bound from a workspace file.
+    fn imported_member(&self, name: &str, member: Option<&str>) -> Option<Decision> {
+        let imported = self.imports.get(name)?;
+        let (value, shown) = match member {
+            Some(member) => (imported.value.member(member)?, member),
+            None => (&imported.value, name),
+        };
+        match value {
+            ExportedValue::PromiseFunction { why, line } => Some(Decision::new(format!(
+                "`{shown}` {why} in `{}` (line {line})",
+                imported.specifier
+            ))),
+            _ => None,
+        }
+    }
+
+    /// What makes every call of `function` return a native promise, or `None`.
+    fn function_returns(&self, function: Node<'t>, depth: u32) -> Option<String> {
+        if is_generator_function(function) {
+            return None;
+        }
+        if is_async_function(function) {
+            return Some("is an async function".to_owned());
+        }
+        let body = function.child_by_field_id(crate::field!("body"))?;
+        if body.kind() != "statement_block" {
+            // An arrow's expression body.
+            self.decide_at(body, depth + 1)?;
+            return Some("returns a native promise".to_owned());
+        }
+        // Every path must end in a `return` of a decided promise: the last
+        // statement is one, and so is every other `return` of the body.
+        let mut cursor = body.walk();
+        let last = body
+            .named_children(&mut cursor)
+            .filter(|s| s.kind() != "comment")
+            .last()?;
+        if last.kind() != "return_statement" {
+            return None;
+        }
+        let mut all_decided = true;
+        for_each_own_node(body, |node| {
+            if all_decided && node.kind() == "return_statement" {
+                all_decided = node
+                    .named_child(0)
+                    .is_some_and(|value| self.decide_at(value, depth + 1).is_some());
+            }
+        });
+        all_decided.then(|| "returns a native promise on every path".to_owned())
+    }
+
+    fn method_call(&self, callee: Node<'t>, depth: u32) -> Option<Decision> {
+        if has_optional_chain(callee) {
+            return None;
+        }
+        let object = unwrap_parens(callee.child_by_field_id(crate::field!("object"))?);
+        let property = callee.child_by_field_id(crate::field!("property"))?;
+        if !matches!(
+            property.kind(),
+            "property_identifier" | "private_property_identifier"
+        ) {
+            return None;
+        }
+        let method = self.text(property);
+        if matches!(method, "then" | "catch" | "finally") {
+            let receiver = self.decide_at(object, depth + 1)?;
+            return Some(Decision::new(format!(
+                "`.{method}` of a native promise returns one: {}",
+                receiver.why
+            )));
+        }
+        match object.kind() {
+            "identifier" => self.identifier_method(object, method, depth),
+            "this" => {
+                let class = enclosing_class_of_this(object)?;
+                if in_static_member(object) {
+                    return None;
+                }
+                self.class_method(class, method, depth, true)
+            }
+            "super" => {
+                let class = enclosing_class_of_this(object)?;
+                if in_static_member(object) {
+                    return None;
+                }
+                if !method.starts_with('#') && self.member_may_be_replaced("this", method) {
+                    return None;
+                }
+                match self.parent_class(class)? {
+                    Parent::Local(parent) => self.class_method(parent, method, depth, false),
+                    Parent::Imported(lookup) => self.imported_method(lookup, method),
+                }
+            }
+            "new_expression" => self.instance_method(object, method, depth),
+            _ => None,
+        }
+    }
+
+    /// `x.m(...)` with `x` a name.
+    fn identifier_method(&self, object: Node<'t>, method: &str, depth: u32) -> Option<Decision> {
+        let name = self.text(object);
+        if name == "Promise" && !self.bindings.contains_key("Promise") {
+            return PROMISE_STATICS
+                .contains(&method)
+                .then(|| Decision::new(format!("`Promise.{method}(…)` is a native promise")));
+        }
+        if self.member_may_be_replaced(name, method) {
+            return None;
+        }
+        let binding = self.sole_binding(name)?;
+        match binding.kind() {
+            "variable_declarator" => {
+                let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
+                match value.kind() {
+                    "new_expression" => self.instance_method(value, method, depth),
+                    "object" => self.object_method(name, value, method, depth),
+                    _ => self.imported_member(name, Some(method)),
+                }
+            }
+            "namespace_import" | "import_clause" => self.imported_member(name, Some(method)),
+            _ => None,
+        }
+    }
+
+    /// Whether a write may replace `method` on `receiver` (a name, or
+    /// `this` for any class instance).
+    fn member_may_be_replaced(&self, receiver: &str, method: &str) -> bool {
+        self.assigned_members.contains(method) || self.computed_writes.contains(receiver)
+    }
+
+    /// `new C(...).method(...)`, with `C` a class of this file or of an
+    /// imported workspace file (`C` or `ns.C`).
+    fn instance_method(&self, new: Node<'t>, method: &str, depth: u32) -> Option<Decision> {
+        if !method.starts_with('#') && self.member_may_be_replaced("this", method) {
+            return None;
+        }
+        let constructor = unwrap_parens(new.child_by_field_id(crate::field!("constructor"))?);
+        match constructor.kind() {
+            "identifier" => {
+                let name = self.text(constructor);
+                if let Some(class) = self.class_named(name) {
+                    return self.class_method(class, method, depth, false);
+                }
+                self.sole_binding(name)?;
+                let class = ImportedClass {
+                    local: name,
+                    member: None,
+                };
+                self.imported_method(class, method)
+            }
+            "member_expression" => {
+                let object = constructor.child_by_field_id(crate::field!("object"))?;
+                let property = constructor.child_by_field_id(crate::field!("property"))?;
+                if object.kind() != "identifier"
+                    || self.member_may_be_replaced(self.text(object), self.text(property))
+                {
+                    return None;
+                }
+                self.sole_binding(self.text(object))?;
+                let class = ImportedClass {
+                    local: self.text(object),
+                    member: Some(self.text(property)),
+                };
+                self.imported_method(class, method)
+            }
+            _ => None,
+        }
+    }
+
+    fn class_named(&self, name: &str) -> Option<Node<'t>> {
+        let binding = self.sole_binding(name)?;
+        match binding.kind() {
+            "class_declaration" => Some(binding),
+            "variable_declarator" => {
+                let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
+                (value.kind() == "class").then_some(value)
+            }
+            _ => None,
+        }
+    }
+
+    /// `object.method(...)` with `object` bound once to an object literal.
+    fn object_method(
+        &self,
+        object_name: &str,
+        object: Node<'t>,
+        method: &str,
+        depth: u32,
+    ) -> Option<Decision> {
+        let mut cursor = object.walk();
+        let mut found = None;
+        for member in object.named_children(&mut cursor) {
+            let (key, function) = match member.kind() {
+                "method_definition" => (member.child_by_field_id(crate::field!("name"))?, member),
+                "pair" => (
+                    member.child_by_field_id(crate::field!("key"))?,
+                    unwrap_parens(member.child_by_field_id(crate::field!("value"))?),
+                ),
+                "spread_element" => return None,
+                _ => continue,
+            };
+            if key.kind() == "computed_property_name" {
+                return None;
+            }
+            if self.text(key).trim_matches(|c| c == '\'' || c == '"') == method {
+                // The last one wins, as in JavaScript.
+                found = Some((member, function));
+            }
+        }
+        let (member, function) = found?;
+        if !is_function(function) || is_accessor(function) {
+            return None;
+        }
+        let why = self.function_returns(function, depth)?;
+        Some(Decision::new(format!(
+            "`{object_name}.{method}` {why} (line {})",
+            self.line(member)
+        )))
+    }
+
+    /// The method `method` of `class` (or of the same-file class it extends).
+    /// With `overridable` (a call on `this`), every same-file subclass that
+    /// declares `method` must be decided too.
+    fn class_method(
+        &self,
+        class: Node<'t>,
+        method: &str,
+        depth: u32,
+        overridable: bool,
+    ) -> Option<Decision> {
+        if !method.starts_with('#') && self.member_may_be_replaced("this", method) {
+            return None;
+        }
+        let mut current = class;
+        let mut hops = 0;
+        let decision = loop {
+            match self.own_method(current, method, depth) {
+                Own::Decided(decision) => break decision,
+                Own::Undecided => return None,
+                Own::Absent => {
+                    hops += 1;
+                    if hops > MAX_DEPTH {
+                        return None;
+                    }
+                    match self.parent_class(current)? {
+                        Parent::Local(parent) => current = parent,
+                        Parent::Imported(lookup) => break self.imported_method(lookup, method)?,
+                    }
+                }
+            }
+        };
+        if overridable && !method.starts_with('#') && !self.overrides_decided(class, method, depth)
+        {
+            return None;
+        }
+        Some(decision)
+    }
+
+    /// Whether every same-file subclass of `class` (transitively) that
+    /// declares `method` declares a decided one.
+    fn overrides_decided(&self, class: Node<'t>, method: &str, depth: u32) -> bool {
+        let mut pending = vec![class];
+        let mut seen = HashSet::new();
+        while let Some(class) = pending.pop() {
+            if !seen.insert(class.id()) || seen.len() > 64 {
+                return seen.len() <= 64;
+            }
+            let Some(name) = class.child_by_field_id(crate::field!("name")) else {
+                continue;
+            };
+            for &subclass in self.subclasses.get(self.text(name)).into_iter().flatten() {
+                if let Own::Undecided = self.own_method(subclass, method, depth) {
+                    return false;
+                }
+                pending.push(subclass);
+            }
+        }
+        true
+    }
+
+    /// What `class` itself declares of `method` (not static).
+    fn own_method(&self, class: Node<'t>, method: &str, depth: u32) -> Own {
+        let Some(body) = class.child_by_field_id(crate::field!("body")) else {
+            return Own::Undecided;
+        };
+        let mut cursor = body.walk();
+        let mut found = None;
+        for member in body.named_children(&mut cursor) {
+            if !matches!(member.kind(), "method_definition" | "field_definition")
+                || is_static(member)
+            {
+                continue;
+            }
+            let name = member
+                .child_by_field_id(crate::field!("name"))
+                .or_else(|| member.child_by_field_id(crate::field!("property")));
+            match name {
+                Some(name) if name.kind() == "computed_property_name" => return Own::Undecided,
+                Some(name) if self.text(name) == method => found = Some(member),
+                _ => {}
+            }
+        }
+        let Some(member) = found else {
+            return Own::Absent;
+        };
+        let Some(function) = member_function(member) else {
+            return Own::Undecided;
+        };
+        let class_name = class
+            .child_by_field_id(crate::field!("name"))
+            .map_or("the class", |n| self.text(n));
+        match self.function_returns(function, depth) {
+            Some(why) => Own::Decided(Decision::new(format!(
+                "`{class_name}.{method}` {} (line {})",
+                why.replace("is an async function", "is an async method"),
+                self.line(member)
+            ))),
+            None => Own::Undecided,
+        }
+    }
+}
+
+/// The class a class extends.
+enum Parent<'t> {
+    /// A class of this file.
+    Local(Node<'t>),
+    /// A class of an imported workspace file: the local name (or namespace)
+    /// it comes through, and its export name when through a namespace.
+    Imported(ImportedClass<'t>),
+}
+
+#[derive(Clone, Copy)]
+struct ImportedClass<'t> {
+    local: &'t str,
+    member: Option<&'t str>,
+}
+
+impl<'t> PromiseDeclarations<'t> {
+    /// What `class` extends, when this file or an import shows it.
+    fn parent_class(&self, class: Node<'t>) -> Option<Parent<'t>> {
+        let mut cursor = class.walk();
+        let heritage = class
+            .named_children(&mut cursor)
+            .find(|c| c.kind() == "class_heritage")?;
+        let parent = unwrap_parens(heritage.named_child(0)?);
+        match parent.kind() {
+            "identifier" => {
+                let name = self.text(parent);
+                if let Some(local) = self.class_named(name) {
+                    return Some(Parent::Local(local));
+                }
+                self.sole_binding(name)?;
+                Some(Parent::Imported(ImportedClass {
+                    local: name,
+                    member: None,
+                }))
+            }
+            "member_expression" => {
+                let object = parent.child_by_field_id(crate::field!("object"))?;
+                let property = parent.child_by_field_id(crate::field!("property"))?;
+                if object.kind() != "identifier" || property.kind() != "property_identifier" {
+                    return None;
+                }
+                let local = self.text(object);
+                if self.assigned_members.contains(self.text(property)) {
+                    return None;
+                }
+                self.sole_binding(local)?;
+                Some(Parent::Imported(ImportedClass {
+                    local,
+                    member: Some(self.text(property)),
+                }))
+            }
+            _ => None,
+        }
+    }
+
+    /// The method `method` of an imported class, when its file declares it
+    /// returning a native promise.
+    fn imported_method(&self, class: ImportedClass<'t>, method: &str) -> Option<Decision> {
+        let imported = self.imports.get(class.local)?;
+        let value = match class.member {
+            Some(member) => imported.value.member(member)?,
+            None => &imported.value,
+        };
+        let ExportedValue::Class { methods, .. } = value else {
+            return None;
+        };
+        let ExportedValue::PromiseFunction { why, line } = methods.get(method)? else {
+            return None;
+        };
+        let class_name = class.member.unwrap_or(class.local);
+        Some(Decision::new(format!(
+            "`{class_name}.{method}` {why} in `{}` (line {line})",
+            imported.specifier
+        )))
+    }
+}
+
+/// What a class declares of a method.
+enum Own {
+    Decided(Decision),
+    Undecided,
+    Absent,
+}
+
+/// The function a class member declares: a plain method, or a field's
+/// function value; `None` for accessors, generators' kin and other fields.
+fn member_function(member: Node) -> Option<Node> {
+    match member.kind() {
+        "method_definition" if !is_accessor(member) => Some(member),
+        "field_definition" => member
+            .child_by_field_id(crate::field!("value"))
+            .map(unwrap_parens)
+            .filter(|value| is_function(*value)),
+        _ => None,
+    }
+}
+
+/// The name in `class X extends Name`, when it is a plain name.
+fn superclass_name(class: Node) -> Option<Node> {
+    let mut cursor = class.walk();
+    let heritage = class
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "class_heritage")?;
+    let parent = unwrap_parens(heritage.named_child(0)?);
+    (parent.kind() == "identifier").then_some(parent)
+}
+
+fn is_static(member: Node) -> bool {
+    let mut cursor = member.walk();
+    let found = member.children(&mut cursor).any(|c| c.kind() == "static");
+    found
+}
+
+fn is_accessor(method: Node) -> bool {
+    let mut cursor = method.walk();
+    let found = method
+        .children(&mut cursor)
+        .any(|c| matches!(c.kind(), "get" | "set" | "*"));
+    found
+}
+
+/// Whether `this` at `node` is the class itself (a static method or field).
+fn in_static_member(node: Node) -> bool {
+    let mut current = node.parent();
+    while let Some(n) = current {
+        if matches!(n.kind(), "method_definition" | "field_definition") {
+            return is_static(n);
+        }
+        current = n.parent();
+    }
+    false
+}
+
+/// Questions the export summaries ask of a file's declarations.
+impl<'t> PromiseDeclarations<'t> {
+    /// The only declaration of `name` (see the module's rules), if any.
+    pub fn declaration_of(&self, name: &str) -> Option<Node<'t>> {
+        self.sole_binding(name)
+    }
+
+    /// What makes every call of `function` return a native promise.
+    pub fn returns_native_promise(&self, function: Node<'t>) -> Option<String> {
+        if function.kind() == "method_definition" && is_accessor(function) {
+            return None;
+        }
+        self.function_returns(function, 0)
+    }
+
+    /// The instance methods `class` itself declares whose calls return native
+    /// promises: (name, why, line). A method a file writes a property of the
+    /// same name for is left out.
+    pub fn own_promise_methods(&self, class: Node<'t>) -> Vec<(String, String, usize)> {
+        let mut methods = Vec::new();
+        let Some(body) = class.child_by_field_id(crate::field!("body")) else {
+            return methods;
+        };
+        let mut cursor = body.walk();
+        for member in body.named_children(&mut cursor) {
+            let name = member
+                .child_by_field_id(crate::field!("name"))
+                .or_else(|| member.child_by_field_id(crate::field!("property")));
+            let Some(name) = name.filter(|n| n.kind() == "property_identifier") else {
+                continue;
+            };
+            let name = self.text(name);
+            if self.member_may_be_replaced("this", name) {
+                continue;
+            }
+            let why = member_function(member).and_then(|f| self.function_returns(f, 0));
+            if let (Some(why), false) = (why, is_static(member)) {
+                let why = why.replace("is an async function", "is an async method");
+                methods.push((name.to_owned(), why, self.line(member)));
+            }
+        }
+        methods
+    }
+}

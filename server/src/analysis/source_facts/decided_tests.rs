@@ -1,0 +1,122 @@
+//! Tests of [`super::decided`]: what decides an awaited operand, and what
+//! leaves it undecided.
+
+use super::decided::PromiseDeclarations;
+use crate::analysis::modules::ImportedNames;
+use crate::syntax;
+
+/// Why the last expression statement's expression is a native promise.
+fn why(source: &str) -> Option<String> {
+    let tree = syntax::parse(source, None);
+    let imports = ImportedNames::default();
+    let declarations = PromiseDeclarations::new(source, &tree, &imports);
+    let root = tree.root_node();
+    let last = root.named_child(root.named_child_count().checked_sub(1)?)?;
+    assert_eq!(last.kind(), "expression_statement", "{source}");
+    declarations.decide(last.named_child(0)?).map(|d| d.why)
+}
+
+#[test]
+fn declarations_that_return_native_promises_decide_their_calls() {
+    for (source, expected) in [
+        (
+            "const x = 1;\nasync function helper() {}\nhelper();",
+            "`helper` is an async function (line 2)",
+        ),
+        (
+            "function load() { return new Promise((r) => r(1)); }\nload();",
+            "`load` returns a native promise on every path (line 1)",
+        ),
+        (
+            "const load = () => Promise.resolve(1);\nload();",
+            "`load` returns a native promise (line 1)",
+        ),
+        (
+            "async function a() {}\nfunction b() { if (x) { return a(); } return a().then(f); }\nb();",
+            "`b` returns a native promise on every path (line 2)",
+        ),
+        (
+            "async function a() {}\nconst p = a();\np;",
+            "`p` holds a native promise (line 2): `a` is an async function (line 1)",
+        ),
+        (
+            "const api = { async load() {} };\napi.load();",
+            "`api.load` is an async function (line 1)",
+        ),
+        (
+            "class Repo { put() { return Promise.all([]); } }\nconst r = new Repo();\nr.put();",
+            "`Repo.put` returns a native promise on every path (line 1)",
+        ),
+        (
+            "class A { async save() {} }\nclass B extends A {}\nnew B().save();",
+            "`A.save` is an async method (line 1)",
+        ),
+        (
+            "async function a() {}\n(0, a)();",
+            "`a` is an async function (line 1)",
+        ),
+        (
+            "async function a() {}\na().finally(f);",
+            "`.finally` of a native promise returns one: `a` is an async function (line 1)",
+        ),
+    ] {
+        assert_eq!(why(source).as_deref(), Some(expected), "{source}");
+    }
+}
+
+#[test]
+fn this_and_super_read_the_enclosing_class() {
+    let source = "class A {\n  async get() {}\n  run() {\n    return this.get();\n  }\n}\nclass B extends A {\n  async run2() {\n    return super.get();\n  }\n}\n";
+    let tree = syntax::parse(source, None);
+    let imports = ImportedNames::default();
+    let declarations = PromiseDeclarations::new(source, &tree, &imports);
+    let mut calls = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "call_expression" {
+            calls.push(declarations.decide(node).map(|d| d.why));
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    assert_eq!(calls.len(), 2);
+    assert!(calls
+        .iter()
+        .all(|why| why.as_deref() == Some("`A.get` is an async method (line 2)")));
+}
+
+#[test]
+fn what_may_not_be_a_native_promise_stays_undecided() {
+    for source in [
+        // A thenable, a subclass, a promise on some paths only, a plain value.
+        "function t() { return { then(r) { r(1); } }; }\nt();",
+        "class P extends Promise {}\nfunction s() { return new P(() => {}); }\ns();",
+        "function m() { if (x) return Promise.resolve(1); return 1; }\nm();",
+        "function m() { if (x) { return Promise.resolve(1); } }\nm();",
+        "async function* g() {}\ng();",
+        // Bound twice, reassigned, a parameter.
+        "async function a() {}\nfunction run(a) { a(); }\na();",
+        "async function a() {}\na = () => 1;\na();",
+        // A method replaced by an assignment, or overridden by a subclass.
+        "const api = { async load() {} };\napi.load = () => 1;\napi.load();",
+        "class A { get x() { return Promise.resolve(); } }\nnew A().x();",
+        // `Promise` shadowed; `.then` of an unknown receiver.
+        "const Promise = Other;\nPromise.resolve(1);",
+        "p.then(f);",
+        "f?.();",
+    ] {
+        assert_eq!(why(source), None, "{source}");
+    }
+    // `this.get()` in a class a same-file subclass overrides with a plain method.
+    let source = "class A { async get() {} run() { return this.get(); } }\nclass B extends A { get() { return 1; } }\n";
+    let tree = syntax::parse(source, None);
+    let imports = ImportedNames::default();
+    let declarations = PromiseDeclarations::new(source, &tree, &imports);
+    let at = source.find("this.get()").unwrap();
+    let call = tree
+        .root_node()
+        .descendant_for_byte_range(at, at + "this.get()".len())
+        .unwrap();
+    assert_eq!(call.kind(), "call_expression");
+    assert_eq!(declarations.decide(call), None);
+}

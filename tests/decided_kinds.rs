@@ -1,0 +1,279 @@
+//! Decided promise kinds against Node 24: where a hover says an awaited
+//! operand is a native `Promise` (no "if it is a native `Promise`" hedge)
+//! because of a declaration of the same file or of an imported workspace file,
+//! Node must see exactly a native promise there (not a thenable, not a
+//! subclass, not a plain value), and an operand Node sees as something else
+//! must never be decided.
+//!
+//! The programs combine callee shapes (async functions, functions returning
+//! `new Promise`, `Promise.resolve`, `.then` chains or `Promise.all`, methods,
+//! and the look-alikes that are not native promises: thenables, subclasses,
+//! promises on some paths only, async generators, overridden methods) with
+//! placements (the same file, a CommonJS file required, an ES module
+//! imported). Each program runs under Node with every await's operand
+//! recorded as it is awaited.
+
+#[path = "differential/node.rs"]
+mod node;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ticklens::analysis::insights::{self, AwaitKind};
+use ticklens::analysis::modules::imports::{imported_names, Summaries};
+use ticklens::engine::{ModuleKind, ResumeTick};
+use ticklens::syntax;
+use ticklens::workspace::DiskFs;
+
+/// A callee: its declaration (with `NAME` for its name) and whether Node
+/// returns a native promise from it.
+struct Shape {
+    declaration: &'static str,
+    native: bool,
+}
+
+const SHAPES: &[Shape] = &[
+    Shape { declaration: "async function NAME() { return 1; }", native: true },
+    Shape { declaration: "function NAME() { return new Promise((r) => r(1)); }", native: true },
+    Shape { declaration: "function NAME() { return Promise.resolve(1); }", native: true },
+    Shape { declaration: "function NAME() { return Promise.all([1, Promise.resolve(2)]); }", native: true },
+    Shape { declaration: "const NAME = async () => 1;", native: true },
+    Shape { declaration: "const NAME = () => Promise.race([1]);", native: true },
+    Shape { declaration: "function NAME() { return (async () => 2)().then((v) => v + 1); }", native: true },
+    Shape { declaration: "function NAME() { return Promise.resolve(1).finally(() => {}); }", native: true },
+    Shape { declaration: "function NAME() { const p = Promise.resolve(3); return p; }", native: true },
+    Shape { declaration: "function NAME() { return { then(resolve) { resolve(1); } }; }", native: false },
+    Shape { declaration: "function NAME() { if (globalThis.never) return Promise.resolve(1); return 1; }", native: false },
+    Shape { declaration: "class Sub_NAME extends Promise {}\nfunction NAME() { return new Sub_NAME((r) => r(1)); }", native: false },
+    Shape { declaration: "function NAME() { return 1; }", native: false },
+    Shape { declaration: "async function* NAME() { yield 1; }", native: false },
+];
+
+/// A class with promise methods and look-alikes, and a subclass overriding
+/// one of them with a plain method.
+const CLASSES: &str = "class Store {\n  async get() { return 1; }\n  put() { return new Promise((r) => r(2)); }\n  thenable() { return { then(r) { r(3); } }; }\n  plain() { return 4; }\n  overridden() { return Promise.resolve(5); }\n  async viaThis() { await this.get(); await this.put(); await this.thenable(); await this.overridden(); }\n}\nclass Special extends Store {\n  overridden() { return 6; }\n  async viaSuper() { await super.get(); await super.put(); }\n}\nconst api = { async load() { return 1; }, save: () => Promise.resolve(2), fake() { return { then(r) { r(3); } }; } };\n";
+
+/// The class and object calls awaited in the main file (the class lives
+/// there too, so its methods' awaits are checked as well).
+const CLASS_CALLS: &[&str] = &[
+    "new Store().get()",
+    "new Store().put()",
+    "new Store().thenable()",
+    "new Store().plain()",
+    "new Store().viaThis()",
+    "new Special().viaThis()",
+    "new Special().viaSuper()",
+    "store.get()",
+    "store.put()",
+    "api.load()",
+    "api.save()",
+    "api.fake()",
+];
+
+/// The operand of each await, as Node saw it: `native` or `other`.
+const RECORDER: &str = "function __kind(i, v) {\n  globalThis.__kinds ??= {};\n  const native = v instanceof Promise && Object.getPrototypeOf(v) === Promise.prototype;\n  globalThis.__kinds[i] = native ? 'native' : 'other';\n  return v;\n}\nprocess.on('exit', () => console.log(JSON.stringify(globalThis.__kinds ?? {})));\n";
+
+#[derive(Clone, Copy, Debug)]
+enum Placement {
+    SameFile,
+    CommonJs,
+    EsModule,
+}
+
+/// The files of one program: the main file's name and text, and the helper
+/// module's (if any).
+fn program(placement: Placement) -> (String, String, Option<(String, String)>) {
+    let mut definitions = String::new();
+    let mut exports = Vec::new();
+    for (i, shape) in SHAPES.iter().enumerate() {
+        let name = format!("f{i}");
+        definitions.push_str(&shape.declaration.replace("NAME", &name));
+        definitions.push('\n');
+        exports.push(name);
+    }
+    let mut calls: Vec<String> = Vec::new();
+    for name in &exports {
+        match placement {
+            Placement::SameFile => calls.push(format!("{name}()")),
+            Placement::CommonJs => {
+                calls.push(format!("{name}()"));
+                calls.push(format!("lib.{name}()"));
+                calls.push(format!("(0, lib.{name})()"));
+            }
+            Placement::EsModule => {
+                calls.push(format!("{name}()"));
+                calls.push(format!("lib.{name}()"));
+            }
+        }
+    }
+    calls.extend(CLASS_CALLS.iter().map(|c| (*c).to_owned()));
+    let mut main = String::from(RECORDER);
+    main.push_str(CLASSES);
+    main.push_str("const store = new Store();\n");
+    let (main_name, helper) = match placement {
+        Placement::SameFile => {
+            main.push_str(&definitions);
+            ("main.js".to_owned(), None)
+        }
+        Placement::CommonJs => {
+            main.push_str(&format!(
+                "const lib = require('./lib');\nconst {{ {} }} = require('./lib.js');\n",
+                exports.join(", ")
+            ));
+            let helper = format!(
+                "{definitions}module.exports = {{ {} }};\n",
+                exports.join(", ")
+            );
+            ("main.js".to_owned(), Some(("lib.js".to_owned(), helper)))
+        }
+        Placement::EsModule => {
+            main.push_str(&format!(
+                "import * as lib from './lib.mjs';\nimport {{ {} }} from './lib.mjs';\n",
+                exports.join(", ")
+            ));
+            let helper = format!("{definitions}export {{ {} }};\n", exports.join(", "));
+            ("main.mjs".to_owned(), Some(("lib.mjs".to_owned(), helper)))
+        }
+    };
+    for (i, call) in calls.iter().enumerate() {
+        main.push_str(&format!(
+            "async function case{i}() {{\n  await {call};\n}}\n"
+        ));
+    }
+    // A driver file runs the cases: the main file itself calls nothing, so
+    // every await's hover says what holds for any call (the hedge, unless
+    // the operand's kind is decided).
+    let cases = (0..calls.len())
+        .map(|i| format!("case{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match placement {
+        Placement::EsModule => main.push_str(&format!("export {{ {cases} }};\n")),
+        _ => main.push_str(&format!("module.exports = {{ {cases} }};\n")),
+    }
+    (main_name, main, helper)
+}
+
+/// Each await of `source` with whether the hover decides its operand is a
+/// native promise; `source` rewritten so that Node records each operand.
+fn claims(path: &Path, source: &str, module: ModuleKind) -> (Vec<(String, bool)>, String) {
+    let tree = syntax::parse(source, None);
+    let imports = imported_names(path, source, &tree, &DiskFs, &Summaries::default());
+    let insights = insights::insights_with_imports(source, &tree, module, &imports);
+    let mut awaits: Vec<_> = insights
+        .functions
+        .iter()
+        .flat_map(|f| f.awaits.iter())
+        .filter(|a| matches!(a.kind, AwaitKind::Await))
+        .collect();
+    awaits.sort_by_key(|a| a.range.start);
+    let mut rewritten = String::new();
+    let mut last = 0;
+    let mut found = Vec::new();
+    for (i, insight) in awaits.iter().enumerate() {
+        let text = &source[insight.range.clone()];
+        let operand = text.strip_prefix("await").expect("an await").trim();
+        rewritten.push_str(&source[last..insight.range.start]);
+        rewritten.push_str(&format!("await __kind({i}, ({operand}))"));
+        last = insight.range.end;
+        let decided = match &insight.resume {
+            ResumeTick::AfterSettle {
+                if_native_promise, ..
+            } => !if_native_promise,
+            other => panic!("{text}: a function nobody calls gets no tick: {other:?}"),
+        };
+        found.push((format!("{text} ({:?})", insight.native_because), decided));
+    }
+    rewritten.push_str(&source[last..]);
+    (found, rewritten)
+}
+
+/// The shape `await f3()`, `await lib.f3()` or `await (0, lib.f3)()` calls.
+fn shape_called(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix("await ")?;
+    let rest = rest.strip_prefix("(0, ").unwrap_or(rest);
+    let rest = rest.strip_prefix("lib.").unwrap_or(rest);
+    let digits: String = rest
+        .strip_prefix('f')?
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+#[test]
+fn decided_native_promises_are_native_promises_under_node_24() {
+    let node = node::require_node_24();
+    let mut checked = 0;
+    let mut decided_total = 0;
+    let mut wrong = Vec::new();
+    for placement in [
+        Placement::SameFile,
+        Placement::CommonJs,
+        Placement::EsModule,
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (main_name, main, helper) = program(placement);
+        if let Some((name, text)) = &helper {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let main_path = dir.path().join(&main_name);
+        std::fs::write(&main_path, &main).unwrap();
+        let module = match placement {
+            Placement::EsModule => ModuleKind::EsModule,
+            _ => ModuleKind::CommonJs,
+        };
+        let (found, rewritten) = claims(&main_path, &main, module);
+        std::fs::write(&main_path, &rewritten).unwrap();
+        let (driver_name, driver) = match placement {
+            Placement::EsModule => (
+                "run.mjs",
+                format!("import * as main from './{main_name}';\nfor (const run of Object.values(main)) await run();\n"),
+            ),
+            _ => (
+                "run.js",
+                format!("const main = require('./{main_name}');\n(async () => {{\n  for (const run of Object.values(main)) await run();\n}})();\n"),
+            ),
+        };
+        let driver_path = dir.path().join(driver_name);
+        std::fs::write(&driver_path, driver).unwrap();
+        let run = node::run_node(&node, &driver_path, std::time::Duration::from_secs(20));
+        assert_eq!(
+            run.code,
+            Some(0),
+            "{placement:?}: {}\n{rewritten}",
+            run.stderr
+        );
+        let seen: BTreeMap<String, String> =
+            serde_json::from_str(run.stdout.trim()).expect("the recorder's JSON");
+        for (i, (text, decided)) in found.iter().enumerate() {
+            let Some(kind) = seen.get(&i.to_string()) else {
+                continue;
+            };
+            checked += 1;
+            if *decided {
+                decided_total += 1;
+                if kind != "native" {
+                    wrong.push(format!("{placement:?}: {text}: Node saw {kind}"));
+                }
+            }
+        }
+        // Every shape that returns a native promise is decided in each
+        // placement, through every call form.
+        for (text, decided) in &found {
+            if let Some(shape) = shape_called(text) {
+                assert_eq!(
+                    *decided, SHAPES[shape].native,
+                    "{placement:?}: {text} ({})",
+                    SHAPES[shape].declaration
+                );
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "wrong decisions:\n{}", wrong.join("\n"));
+    assert!(checked >= 100, "only {checked} awaits ran");
+    assert!(
+        decided_total >= 60,
+        "only {decided_total} decided awaits ran"
+    );
+}

@@ -1,0 +1,99 @@
+//! `ticklens lsp` across files: an await of a function imported from another
+//! workspace file is decided by that file's exports, an open buffer wins over
+//! the disk copy, and a change to the imported file (its buffer, or
+//! `workspace/didChangeWatchedFiles` for a closed file) changes the importer's
+//! hover.
+
+#[path = "support/lsp_client.rs"]
+mod lsp_client;
+
+use lsp_client::LspClient;
+use serde_json::{json, Value};
+
+const HELPERS_ASYNC: &str = "exports.load = load;\nasync function load(key) {\n  return key;\n}\n";
+const HELPERS_PLAIN: &str = "exports.load = load;\nfunction load(key) {\n  return key;\n}\n";
+const MAIN: &str = "const helpers = require('./helpers');\nconst { load } = require('./helpers.js');\n\nasync function run() {\n  await load(1);\n  await (0, helpers.load)(2);\n}\nmodule.exports = { run };\n";
+
+fn hover_text(hover: &Value) -> String {
+    hover["contents"]["value"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The hovers of the two awaits of `MAIN` (lines 4 and 5).
+fn await_hovers(client: &mut LspClient, uri: &str) -> [String; 2] {
+    [
+        hover_text(&client.hover(uri, 4, 3)),
+        hover_text(&client.hover(uri, 5, 3)),
+    ]
+}
+
+fn assert_decided(hovers: &[String; 2]) {
+    for hover in hovers {
+        assert!(
+            hover.contains("It is a native `Promise`: `load` is an async function in `./helpers")
+                && hover.contains("(line 2)")
+                && !hover.contains("if it is a native"),
+            "{hover}"
+        );
+    }
+}
+
+fn assert_hedged(hovers: &[String; 2]) {
+    for hover in hovers {
+        assert!(
+            hover.contains("if it is a native `Promise`") && !hover.contains("It is a native"),
+            "{hover}"
+        );
+    }
+}
+
+#[test]
+fn an_imported_async_function_decides_the_await_and_changes_follow_the_imported_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let helpers_path = dir.path().join("helpers.js");
+    std::fs::write(&helpers_path, HELPERS_ASYNC).unwrap();
+    std::fs::write(dir.path().join("main.js"), MAIN).unwrap();
+    let main = format!("file://{}/main.js", dir.path().display());
+    let helpers = format!("file://{}", helpers_path.display());
+
+    let mut client = LspClient::spawn();
+    let init = client.initialize(
+        json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": true } } }),
+    );
+    assert!(init["capabilities"].is_object());
+    let registration = client.wait_for(|m| m["method"] == "client/registerCapability");
+    let watchers = &registration["params"]["registrations"][0]["registerOptions"]["watchers"];
+    assert!(
+        watchers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["globPattern"] == "**/*.{js,mjs,cjs,jsx}"),
+        "{watchers}"
+    );
+    client.open(&main, MAIN);
+    assert_decided(&await_hovers(&mut client, &main));
+
+    // The imported file opened with other text: its buffer wins over the disk.
+    client.open(&helpers, HELPERS_PLAIN);
+    assert_hedged(&await_hovers(&mut client, &main));
+    client.change(&helpers, 2, json!([{ "text": HELPERS_ASYNC }]));
+    assert_decided(&await_hovers(&mut client, &main));
+
+    // Closed, the disk copy counts again; a change on disk is announced by
+    // the watcher.
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": helpers } }),
+    );
+    assert_decided(&await_hovers(&mut client, &main));
+    std::fs::write(&helpers_path, HELPERS_PLAIN).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": helpers, "type": 2 }] }),
+    );
+    assert_hedged(&await_hovers(&mut client, &main));
+    assert!(client.shutdown_and_exit().success());
+}
