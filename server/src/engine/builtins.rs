@@ -124,6 +124,7 @@ impl Machine<'_> {
             Builtin::ArrayFrom | Builtin::ArrayOf => self.array_static(builtin, this, args),
             Builtin::ObjectStatic(method) => self.object_static(method, args),
             Builtin::JsonParse => self.json_parse(&args),
+            Builtin::RegexLiteral => self.regex_literal(&args),
             Builtin::NumberStatic(method) => self.number_static(method, &args),
             Builtin::NumberMethod(method) => self.number_method(method, this, &args),
             Builtin::CollectionCtor(kind) => self.abstain(format!(

@@ -43,9 +43,15 @@ impl Machine<'_> {
     /// `Object.defineProperty(target, key, descriptor)`.
     pub(crate) fn define_property(&mut self, args: &[Value]) -> Run<Completion> {
         let target = arg(args, 0);
+        if self.defines_on_unseen(&target, args)? {
+            return normal(target);
+        }
         let id = self.definable_target(&target)?;
         let key = self.descriptor_key(&arg(args, 1))?;
-        let descriptor = self.to_descriptor(&arg(args, 2))?;
+        if self.descriptors_unseen(id, &arg(args, 2))? {
+            return normal(target);
+        }
+        let descriptor = self.descriptor_of(&arg(args, 2))?;
         self.define_own(id, &key, descriptor)?;
         normal(target)
     }
@@ -54,11 +60,21 @@ impl Machine<'_> {
     /// read before any is defined (§20.1.2.3.1 ObjectDefineProperties).
     pub(crate) fn define_properties(&mut self, args: &[Value]) -> Run<Completion> {
         let target = arg(args, 0);
+        if self.defines_on_unseen(&target, args)? {
+            return normal(target);
+        }
         let id = self.definable_target(&target)?;
+        let descriptors_map = arg(args, 1);
+        if self.descriptors_unseen(id, &descriptors_map)? {
+            return normal(target);
+        }
         let mut descriptors = Vec::new();
-        for (key, value) in self.own_enumerable_entries(&arg(args, 1))? {
+        for (key, value) in self.own_enumerable_entries(&descriptors_map)? {
+            if self.descriptors_unseen(id, &value)? {
+                continue;
+            }
             let key = self.descriptor_key(&Value::str(&key))?;
-            descriptors.push((key, self.to_descriptor(&value)?));
+            descriptors.push((key, self.descriptor_of(&value)?));
         }
         for (key, descriptor) in descriptors {
             self.define_own(id, &key, descriptor)?;
@@ -165,8 +181,44 @@ impl Machine<'_> {
             {
                 Ok(id)
             }
-            _ => self.abstain("a `null` or built-in prototype is not modelled"),
+            _ => self.abstain(
+                "Object.create or Object.setPrototypeOf with a `null` or built-in prototype is not modelled",
+            ),
         }
+    }
+
+    /// `defineProperty` on a value the engine cannot see (an unknown, an
+    /// opaque module's object): in a facts run the definition is lost, like
+    /// a write into it, and its getters and setters escape (`true`); in an
+    /// order run, the abstention. `false`: the target is modelled.
+    fn defines_on_unseen(&mut self, target: &Value, args: &[Value]) -> Run<bool> {
+        let unseen = target.as_object().is_some_and(|id| {
+            matches!(
+                self.heap[id].kind,
+                ObjKind::Unknown(_) | ObjKind::Opaque { .. }
+            )
+        });
+        if !unseen {
+            return Ok(false);
+        }
+        self.see_past("a descriptor on this kind of object is not modelled")?;
+        self.hand_to_unknown(&args[1..]);
+        Ok(true)
+    }
+
+    /// A descriptor (or map of them) the engine cannot read (an unknown, an
+    /// object code the engine cannot see changed): in a facts run `target`
+    /// gets properties the engine cannot see, so it is blurred (`true`).
+    fn descriptors_unseen(&mut self, target: ObjId, descriptors: &Value) -> Run<bool> {
+        let unseen = descriptors.as_object().is_some_and(|id| {
+            self.heap[id].blurred || matches!(self.heap[id].kind, ObjKind::Unknown(_))
+        });
+        if !unseen {
+            return Ok(false);
+        }
+        self.see_past("a descriptor the engine cannot see")?;
+        self.blur(target);
+        Ok(true)
     }
 
     /// The object `defineProperty` may change: one the program made.
@@ -202,7 +254,7 @@ impl Machine<'_> {
     }
 
     /// ToPropertyDescriptor (§6.2.6.5) of a plain object.
-    fn to_descriptor(&mut self, value: &Value) -> Run<Descriptor> {
+    fn descriptor_of(&self, value: &Value) -> Run<Descriptor> {
         let Some(id) = value.as_object() else {
             return self.abstain("a descriptor that is not an object (a TypeError)");
         };

@@ -19,6 +19,9 @@ impl Machine<'_> {
                     return self.abstain("Object.assign to null or undefined (a TypeError)");
                 }
                 for source in args.iter().skip(1) {
+                    if self.copy_unseen(&target, source)? {
+                        continue;
+                    }
                     for (key, value) in self.own_enumerable_entries(source)? {
                         self.set_property(&target, &key, value)?;
                     }
@@ -75,7 +78,10 @@ impl Machine<'_> {
     /// A plain object whose own properties are all enumerable data properties.
     fn is_plain_data(&self, id: ObjId) -> bool {
         let object = &self.heap[id];
-        matches!(object.kind, ObjKind::Plain) && !object.hidden_props && !self.has_accessor(id)
+        matches!(object.kind, ObjKind::Plain)
+            && !object.hidden_props
+            && !object.blurred
+            && !self.has_accessor(id)
     }
 
     /// ToPropertyKey for a key the engine can place: integer-like keys are
@@ -109,12 +115,34 @@ impl Machine<'_> {
         }
     }
 
+    /// Copying the properties of a value the engine cannot list (an
+    /// unknown, a blurred object, a host object): in a facts run `target`
+    /// gets properties the engine cannot see, so it is blurred (`true`); in
+    /// an order run, the abstention. `false`: the copy is modelled.
+    fn copy_unseen(&mut self, target: &Value, source: &Value) -> Run<bool> {
+        let listable = match source {
+            Value::Object(id) => self.is_plain_data(*id) && !self.heap[*id].blurred,
+            _ => true,
+        };
+        if listable || target.as_object().is_none() {
+            return Ok(false);
+        }
+        self.see_past("copying the properties of this value is not modelled")?;
+        if let Some(id) = target.as_object() {
+            self.blur(id);
+        }
+        Ok(true)
+    }
+
     /// `{ ...source }` inside an object literal: the copied properties are
     /// defined on `target` (CreateDataProperty, so setters are not called).
     pub(crate) fn object_spread(&mut self, target: &Value, source: &Value) -> Run<()> {
         let Some(id) = target.as_object() else {
             return self.abstain("internal: object spread without an object");
         };
+        if self.copy_unseen(target, source)? {
+            return Ok(());
+        }
         for (key, value) in self.own_enumerable_entries(source)? {
             self.account_slots(2)?;
             self.heap[id].set_own(&key, value);
@@ -126,11 +154,15 @@ impl Machine<'_> {
     /// .23, .5) of a plain object.
     pub(crate) fn object_listing(&mut self, builtin: Builtin, args: &[Value]) -> Run<Completion> {
         let target = arg(args, 0);
-        let Some(id) = target.as_object().filter(|id| {
-            matches!(self.heap[*id].kind, ObjKind::Plain)
-                && !self.heap[*id].hidden_props
-                && !self.has_accessor(*id)
-        }) else {
+        let unseen = target.as_object().is_some_and(|id| {
+            self.heap[id].blurred || matches!(self.heap[id].kind, ObjKind::Unknown(_))
+        });
+        if unseen {
+            let origin = self.span_text();
+            let reason = "Object.keys/values/entries of a non-plain object";
+            return normal(self.unknown_or_abstain(&origin, reason)?);
+        }
+        let Some(id) = target.as_object().filter(|id| self.is_plain_data(*id)) else {
             return self.abstain("Object.keys/values/entries of a non-plain object");
         };
         let mut props = self.heap[id].props.clone();

@@ -26,6 +26,15 @@ pub(crate) enum BinOp {
     Le,
     Ge,
     InstanceOf,
+    /// `&`, `|`, `^`, `<<`, `>>`, `>>>` (`ops_int32.rs`).
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+    UShr,
+    /// `key in object` (§13.10.1).
+    In,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,6 +44,7 @@ pub(crate) enum UnOp {
     Plus,
     Typeof,
     Void,
+    BitNot,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,6 +143,9 @@ instruction_set! {
         ObjectSpread,
         /// `[object, value] -> [object]`: defines an own property or accessor.
         Define { name: Rc<str>, kind: DefineKind },
+        /// `[object, key, value] -> [object]`: a class method under a
+        /// computed name (`machine/unknowns.rs`: only unknown keys are modelled).
+        DefineComputed(DefineKind),
         /// `super.name`: `[receiver, home] -> [value]`.
         GetSuper(Rc<str>),
     }

@@ -240,6 +240,9 @@ impl Machine<'_> {
     pub(crate) fn chain_get(&mut self, start: ObjId, name: &str, receiver: &Value) -> Run<Value> {
         let mut current = start;
         loop {
+            if let Some(unknown) = self.blurred_read(current, &format!(".{name}")) {
+                return Ok(unknown);
+            }
             if let ObjKind::Class(data) = &self.heap[current].kind {
                 match name {
                     "prototype" => return Ok(Value::Object(data.prototype)),

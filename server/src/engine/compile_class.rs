@@ -299,10 +299,44 @@ impl<'s> Compiler<'s> {
         }
     }
 
+    /// A method under a computed name (`*[Symbol.iterator]() {...}`): the
+    /// key is evaluated, then the method defined (`Op::DefineComputed`).
+    fn computed_method(&mut self, b: &mut FnBuilder, method: Node, computed: Node) {
+        let Some(key) = computed.named_child(0) else {
+            return b.abstain("an empty computed member name");
+        };
+        let is_static = has_token(method, "static");
+        if !is_static {
+            b.emit(Op::Load(Rc::from(PROTO_BINDING)));
+        }
+        self.expression(b, key);
+        self.next_member = Some(MemberContext {
+            home: Some(if is_static {
+                Home::Constructor
+            } else {
+                Home::Prototype
+            }),
+            ..MemberContext::default()
+        });
+        let id = self.compile_function(method, None);
+        b.emit(Op::Closure(id));
+        b.emit(Op::DefineComputed(
+            accessor_kind(method).unwrap_or(DefineKind::Method),
+        ));
+        if !is_static {
+            b.emit(Op::Pop);
+        }
+    }
+
     /// Defines one method, getter or setter on the class (static) or its
     /// prototype; the class stays on the stack.
     fn method(&mut self, b: &mut FnBuilder, method: Node) {
         let span = b.at(method);
+        let name = method.child_by_field_id(crate::field!("name"));
+        if let Some(computed) = name.filter(|n| n.kind() == "computed_property_name") {
+            self.computed_method(b, method, computed);
+            return b.restore(span);
+        }
         let Some(key) = self.member_key(b, method.child_by_field_id(crate::field!("name"))) else {
             return b.restore(span);
         };

@@ -176,6 +176,15 @@ impl<'s> Compiler<'s> {
             "array" => self.array(b, node),
             "object" => self.object(b, node),
             "class" => self.class(b, node, name),
+            "regex" => {
+                let literal = super::builtins_regex::REGEX_LITERAL_BINDING;
+                b.emit(Op::Load(Rc::from(literal)));
+                b.emit(Op::Push(Value::str(self.text(node))));
+                b.emit(Op::Call {
+                    argc: 1,
+                    with_this: false,
+                });
+            }
             other => b.abstain(format!("`{other}` is not modelled")),
         }
     }
@@ -243,6 +252,7 @@ impl<'s> Compiler<'s> {
             "<=" => BinOp::Le,
             ">=" => BinOp::Ge,
             "instanceof" => BinOp::InstanceOf,
+            "in" => BinOp::In,
             other => match arithmetic_op(other) {
                 Some(op) => op,
                 None => return b.abstain(format!("the `{other}` operator is not modelled")),
@@ -264,6 +274,7 @@ impl<'s> Compiler<'s> {
             "-" => UnOp::Neg,
             "+" => UnOp::Plus,
             "void" => UnOp::Void,
+            "~" => UnOp::BitNot,
             "typeof" => {
                 if argument.kind() == "identifier" {
                     b.emit(Op::TypeofName(Rc::from(self.text(argument))));
@@ -298,6 +309,12 @@ pub(crate) fn arithmetic_op(operator: &str) -> Option<BinOp> {
         "/" => BinOp::Div,
         "%" => BinOp::Rem,
         "**" => BinOp::Exp,
+        "&" => BinOp::BitAnd,
+        "|" => BinOp::BitOr,
+        "^" => BinOp::BitXor,
+        "<<" => BinOp::Shl,
+        ">>" => BinOp::Shr,
+        ">>>" => BinOp::UShr,
         _ => return None,
     })
 }

@@ -51,6 +51,7 @@ impl Compiler<'_> {
         // Accessors and spreads define members one at a time, in order.
         if named_children_but_comments(node).into_iter().any(|member| {
             member.kind() == "spread_element"
+                || computed_pair(member).is_some()
                 || (member.kind() == "method_definition"
                     && (has_token(member, "get") || has_token(member, "set")))
         }) {
@@ -84,6 +85,11 @@ impl Compiler<'_> {
                 };
                 self.expression(b, source);
                 b.emit(Op::ObjectSpread);
+            } else if let Some((key, value)) = computed_pair(member) {
+                // `{ [k]: v }`: the key, then the value (§13.2.5.5).
+                self.expression(b, key);
+                self.expression(b, value);
+                b.emit(Op::DefineComputed(DefineKind::Field));
             } else {
                 let Some((key, kind)) = self.object_member(b, member) else {
                     return;
@@ -147,6 +153,17 @@ impl Compiler<'_> {
             _ => None,
         }
     }
+}
+
+/// The key expression and value of a `[key]: value` pair.
+fn computed_pair(member: Node) -> Option<(Node, Node)> {
+    if member.kind() != "pair" {
+        return None;
+    }
+    let [key, value] = fields(member, [crate::field!("key"), crate::field!("value")])?;
+    Some((key, value))
+        .filter(|(key, _)| key.kind() == "computed_property_name")
+        .and_then(|(key, value)| Some((key.named_child(0)?, value)))
 }
 
 /// Integer-like keys are ordered first by V8; the engine keeps insertion order,

@@ -130,6 +130,8 @@ impl Compiler<'_> {
             "export_statement" => self.export_statement(b, node),
             // Bound before the body runs (`compile_module.rs`).
             "import_statement" => {}
+            // `#!/usr/bin/env node`: Node skips it (§B.1.1 Hashbang Comments).
+            "hash_bang_line" => {}
             other => b.abstain(format!("`{other}` is not modelled")),
         }
         b.restore(span);

@@ -51,6 +51,8 @@ impl Machine<'_> {
             let value = self.builtin_value(*builtin);
             self.define_global(name, value);
         }
+        let regex = self.builtin_value(Builtin::RegexLiteral);
+        self.define_global(super::builtins_regex::REGEX_LITERAL_BINDING, regex);
         let object_statics = [
             listed(&[
                 ("keys", Builtin::ObjectKeys),

@@ -17,6 +17,7 @@ mod builtins_descriptors;
 mod builtins_number;
 mod builtins_object;
 mod builtins_promise;
+mod builtins_regex;
 mod builtins_string;
 mod bytecode;
 mod classes;
@@ -50,6 +51,7 @@ mod node_io;
 mod node_modules;
 mod node_util;
 mod ops;
+mod ops_int32;
 mod promise;
 mod promise_subclass;
 mod props;
@@ -79,6 +81,8 @@ mod tests_node_io;
 mod tests_node_modules;
 #[cfg(test)]
 mod tests_open_values;
+#[cfg(test)]
+mod tests_operators;
 #[cfg(test)]
 mod tests_timers;
 mod tick_observer;

@@ -132,6 +132,22 @@ impl Machine<'_> {
             BinOp::Le => self.compare(left, right, |o| o != std::cmp::Ordering::Greater),
             BinOp::Ge => self.compare(left, right, |o| o != std::cmp::Ordering::Less),
             BinOp::InstanceOf => self.instance_of(left, right),
+            BinOp::In => match self.has_property(right, left)? {
+                Some(found) => Ok(Value::Bool(found)),
+                None => self.abstain("`in` on this kind of object is not modelled"),
+            },
+            BinOp::BitAnd
+            | BinOp::BitOr
+            | BinOp::BitXor
+            | BinOp::Shl
+            | BinOp::Shr
+            | BinOp::UShr => {
+                let (a, b) = (self.to_number(left)?, self.to_number(right)?);
+                match super::ops_int32::int32_binary(op, a, b) {
+                    Some(n) => number(n),
+                    None => self.abstain("internal: not a bitwise operator"),
+                }
+            }
         }
     }
 
@@ -216,6 +232,7 @@ impl Machine<'_> {
             UnOp::Plus => Value::Number(self.to_number(value)?),
             UnOp::Typeof => Value::str(self.type_of(value)),
             UnOp::Void => Value::Undefined,
+            UnOp::BitNot => Value::Number(super::ops_int32::bit_not(self.to_number(value)?)),
         })
     }
 }

@@ -24,6 +24,59 @@ pub(crate) const OBJECT_PROTOTYPE_NAMES: &[&str] = &[
     "__lookupSetter__",
 ];
 
+/// `Object.getOwnPropertyNames(Array.prototype)` in Node v24.11.1: a name
+/// neither there nor on `Object.prototype` reads `undefined` on an array
+/// (the engine's arrays have no other own named properties).
+const ARRAY_PROTOTYPE_NAMES: &[&str] = &[
+    "length",
+    "constructor",
+    "at",
+    "concat",
+    "copyWithin",
+    "fill",
+    "find",
+    "findIndex",
+    "findLast",
+    "findLastIndex",
+    "lastIndexOf",
+    "pop",
+    "push",
+    "reverse",
+    "shift",
+    "unshift",
+    "slice",
+    "sort",
+    "splice",
+    "includes",
+    "indexOf",
+    "join",
+    "keys",
+    "entries",
+    "values",
+    "forEach",
+    "filter",
+    "flat",
+    "flatMap",
+    "map",
+    "every",
+    "some",
+    "reduce",
+    "reduceRight",
+    "toReversed",
+    "toSorted",
+    "toSpliced",
+    "with",
+    "toLocaleString",
+    "toString",
+];
+
+/// A name an array reads as `undefined`.
+fn absent_from_arrays(name: &str) -> bool {
+    !ARRAY_PROTOTYPE_NAMES.contains(&name)
+        && !OBJECT_PROTOTYPE_NAMES.contains(&name)
+        && !super::classes::is_private(name)
+}
+
 fn array_method(name: &str) -> Option<ArrayMethod> {
     use ArrayMethod::*;
     Option::Some(match name {
@@ -140,6 +193,7 @@ impl Machine<'_> {
                         }
                         match array_method(name) {
                             Some(method) => Ok(self.builtin_value(Builtin::ArrayMethod(method))),
+                            None if absent_from_arrays(name) => Ok(Value::Undefined),
                             None => self
                                 .abstain(format!("the array property `.{name}` is not modelled")),
                         }
@@ -266,6 +320,61 @@ impl Machine<'_> {
             _ => self.abstain(format!(
                 "setting `.{name}` on an array, function, promise or built-in is not modelled"
             )),
+        }
+    }
+
+    /// `key in object`: HasProperty, or where an object on the chain is one
+    /// the engine cannot see, an unknown in a facts run.
+    pub(crate) fn in_operator(&mut self, key: &Value, object: &Value) -> Run<Value> {
+        match self.has_property(object, key)? {
+            Some(found) => Ok(Value::Bool(found)),
+            None => {
+                let origin = self.span_text();
+                self.unknown_or_abstain(&origin, "`in` on this kind of object is not modelled")
+            }
+        }
+    }
+
+    /// HasProperty (§7.3.12) for `key in object`, on arrays and on plain
+    /// objects whose chain the program made; `None` where an object on the
+    /// chain is one the engine cannot see; anything else abstains.
+    pub(crate) fn has_property(&self, object: &Value, key: &Value) -> Run<Option<bool>> {
+        let Some(id) = object.as_object() else {
+            return self.abstain("`in` on a primitive (a TypeError)");
+        };
+        if let ObjKind::Array(items) = &self.heap[id].kind {
+            return match (Self::index_of_key(key), key) {
+                (Some(index), _) => Ok(Some(index < items.len())),
+                (None, Value::Str(name)) if &**name == "length" => Ok(Some(true)),
+                _ => self.abstain("`in` on an array with this key is not modelled"),
+            };
+        }
+        let name = match key {
+            Value::Str(name) if !super::compile_literal::is_array_index(name) => name.clone(),
+            // A plain object never has an index key here (`property_key_of`).
+            Value::Number(_) if Self::index_of_key(key).is_some() => return Ok(Some(false)),
+            _ => return self.abstain("`in` with this key is not modelled"),
+        };
+        let mut current = id;
+        loop {
+            let object = &self.heap[current];
+            let unseen = matches!(
+                object.kind,
+                ObjKind::Unknown(_) | ObjKind::Opaque { .. } | ObjKind::Namespace(_)
+            );
+            if unseen || object.blurred {
+                return Ok(None);
+            }
+            if !matches!(object.kind, ObjKind::Plain) {
+                return self.abstain("`in` on this kind of object is not modelled");
+            }
+            if object.get_own(&name).is_some() {
+                return Ok(Some(true));
+            }
+            match object.proto {
+                Some(next) => current = next,
+                None => return Ok(Some(OBJECT_PROTOTYPE_NAMES.contains(&&*name))),
+            }
         }
     }
 

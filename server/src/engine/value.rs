@@ -195,6 +195,8 @@ pub(crate) enum Builtin {
     NumberMethod(NumberMethod),
     /// Node's module loaders and the models of its built-in modules (`node_modules.rs`).
     Node(super::node_modules::NodeFn),
+    /// What a regex literal evaluates to (`builtins_regex.rs`).
+    RegexLiteral,
 }
 
 js_named_builtins! {

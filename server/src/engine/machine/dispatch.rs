@@ -5,7 +5,7 @@
 //! flow, iteration, patterns), so each family reads as one short match.
 
 use super::{Completion, Handler, Machine, Pending, Run, Step};
-use crate::engine::bytecode::{DeclKind, Op, OpFamily};
+use crate::engine::bytecode::{BinOp, DeclKind, Op, OpFamily};
 use crate::engine::value::{ObjKind, Value};
 
 impl Machine<'_> {
@@ -198,6 +198,13 @@ impl Machine<'_> {
                 self.define_member(&object, name, *kind, value)?;
                 self.push(object);
             }
+            Op::DefineComputed(kind) => {
+                let value = self.pop();
+                let key = self.pop();
+                let object = self.pop();
+                self.define_computed(&object, &key, *kind, value)?;
+                self.push(object);
+            }
             Op::GetSuper(name) => {
                 let home = self.pop();
                 let receiver = self.pop();
@@ -271,6 +278,12 @@ impl Machine<'_> {
                 let object = self.alloc(ObjKind::Plain);
                 self.heap[object].props = keys.iter().cloned().zip(values).collect();
                 self.push(Value::Object(object));
+            }
+            Op::Binary(BinOp::In) => {
+                let right = self.pop();
+                let left = self.pop();
+                let value = self.in_operator(&left, &right)?;
+                self.push(value);
             }
             Op::Binary(op) => {
                 let right = self.pop();

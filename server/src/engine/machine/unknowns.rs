@@ -18,7 +18,7 @@
 use std::rc::Rc;
 
 use super::{Completion, Machine, Run, Step};
-use crate::engine::bytecode::Op;
+use crate::engine::bytecode::{DefineKind, Op};
 use crate::engine::scheduler::PhaseKind;
 use crate::engine::value::{Builtin, Native, ObjId, ObjKind, Unknown, Value};
 
@@ -215,6 +215,43 @@ impl Machine<'_> {
         }
         let origin = format!("{what} (changed by code the engine cannot see)");
         Some(self.new_unknown(&origin, false))
+    }
+
+    /// A member under a computed key (`Op::DefineComputed`): under a key
+    /// the engine cannot see (`[Symbol.iterator]` in a facts run) it could
+    /// replace any other member, so the object is blurred; a known string
+    /// key defines it, unless the value is a function that would take its
+    /// `name` from the key; an index key (V8 orders those first) abstains.
+    pub(crate) fn define_computed(
+        &mut self,
+        object: &Value,
+        key: &Value,
+        kind: DefineKind,
+        value: Value,
+    ) -> Run<()> {
+        if self.unknown_of(key).is_some() {
+            if let Some(id) = object.as_object() {
+                self.blur(id);
+            }
+            return Ok(());
+        }
+        let named_by_key = match value.as_object().map(|id| &self.heap[id].kind) {
+            Some(ObjKind::Closure { func, .. }) => self.funcs[*func].name.is_empty(),
+            Some(ObjKind::Class(data)) => data.name.is_empty(),
+            _ => false,
+        };
+        match key {
+            Value::Str(name)
+                if !crate::engine::compile_literal::is_array_index(name)
+                    && !crate::engine::classes::is_private(name)
+                    && &**name != "__proto__"
+                    && !named_by_key =>
+            {
+                let name = name.clone();
+                self.define_member(object, &name, kind, value)
+            }
+            _ => self.abstain("computed or numeric member names are not modelled"),
+        }
     }
 
     /// `new X(...)` on an unknown or opaque `X`: an unknown instance.
