@@ -31,16 +31,8 @@ use crate::syntax::js::{
 /// How deep a decision may follow functions that return other calls.
 const MAX_DEPTH: u32 = 6;
 
-/// The `Promise` statics that return a native promise.
-const PROMISE_STATICS: &[&str] = &[
-    "resolve",
-    "reject",
-    "all",
-    "allSettled",
-    "any",
-    "race",
-    "try",
-];
+/// The `Promise` statics that return a native promise, space-separated.
+const PROMISE_STATICS: &str = "resolve reject all allSettled any race try";
 
 /// Why an expression certainly evaluates to a native promise: a sentence
 /// fragment naming the declaration, such as "`helper` is an async function
@@ -531,7 +523,8 @@ impl<'t> PromiseDeclarations<'t> {
         let name = self.text(object);
         if name == "Promise" && !self.bindings.contains_key("Promise") {
             return PROMISE_STATICS
-                .contains(&method)
+                .split(' ')
+                .any(|name| name == method)
                 .then(|| Decision::new(format!("`Promise.{method}(…)` is a native promise")));
         }
         if self.member_may_be_replaced(name, method) {

@@ -4,6 +4,8 @@ use tree_sitter::Node;
 
 use crate::syntax::js::is_function;
 
+pub(super) use crate::analysis::dataflow::for_in_declaration_kind as declaration_keyword;
+
 /// The node whose extent is the scope of `binding` (a node the file's walk
 /// recorded as binding a name): a function's parameters and a named function
 /// or class expression's name live in that function; a `let`/`const`/class in
@@ -54,22 +56,4 @@ pub(super) fn scope_of<'t>(binding: Node<'t>) -> Node<'t> {
             root
         }
     }
-}
-
-/// The keyword a `for (… of/in …)` head declares its variable with (`const`,
-/// `let`, `var`, `using`), if any (`for await (x of y)` assigns `x`).
-pub(super) fn declaration_keyword(for_in: Node) -> Option<&'static str> {
-    let left = for_in.child_by_field_id(crate::field!("left"))?;
-    let mut cursor = for_in.walk();
-    let found = for_in
-        .children(&mut cursor)
-        .take_while(|child| *child != left)
-        .find_map(|child| match child.kind() {
-            "const" => Some("const"),
-            "let" => Some("let"),
-            "var" => Some("var"),
-            "using" => Some("using"),
-            _ => None,
-        });
-    found
 }
