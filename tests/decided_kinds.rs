@@ -117,9 +117,11 @@ fn program(placement: Placement) -> (String, String, Option<(String, String)>) {
         }
         Placement::CommonJs => {
             main.push_str(&format!(
-                "const lib = require('./lib');\nconst {{ {} }} = require('./lib.js');\n",
+                "const lib = require('./lib');\nconst {{ {} }} = require('./lib.js');\nconst tp = require('node:timers/promises');\n",
                 exports.join(", ")
             ));
+            calls.push("tp.setTimeout(1)".to_owned());
+            calls.push("(0, tp.setImmediate)()".to_owned());
             let helper = format!(
                 "{definitions}module.exports = {{ {} }};\n",
                 exports.join(", ")
@@ -128,9 +130,10 @@ fn program(placement: Placement) -> (String, String, Option<(String, String)>) {
         }
         Placement::EsModule => {
             main.push_str(&format!(
-                "import * as lib from './lib.mjs';\nimport {{ {} }} from './lib.mjs';\n",
+                "import * as lib from './lib.mjs';\nimport {{ {} }} from './lib.mjs';\nimport {{ setTimeout as sleep }} from 'node:timers/promises';\n",
                 exports.join(", ")
             ));
+            calls.push("sleep(1)".to_owned());
             let helper = format!("{definitions}export {{ {} }};\n", exports.join(", "));
             ("main.mjs".to_owned(), Some(("lib.mjs".to_owned(), helper)))
         }

@@ -92,8 +92,13 @@ pub fn imported_names(
         if bindings.is_empty() {
             continue;
         }
-        let Resolution::File(target) = resolve(&site.specifier, path, site.kind, fs) else {
-            continue;
+        let target = match resolve(&site.specifier, path, site.kind, fs) {
+            Resolution::File(target) => target,
+            Resolution::Builtin(module) => {
+                bind_builtin(&mut names, &site.specifier, &module, bindings);
+                continue;
+            }
+            Resolution::Unresolved { .. } => continue,
         };
         names.files.push(target.clone());
         let Some(file) = summaries.of(&target, fs) else {
@@ -120,6 +125,111 @@ pub fn imported_names(
         }
     }
     names
+}
+
+/// The functions of Node's built-in modules that always return a native
+/// promise (each is an async function or returns `new Promise` in Node 24's
+/// sources), by module.
+const BUILTIN_PROMISE_FUNCTIONS: &[(&str, &[&str])] = &[
+    ("timers/promises", &["setTimeout", "setImmediate"]),
+    ("events", &["once"]),
+    ("stream/promises", &["pipeline", "finished"]),
+    (
+        "dns/promises",
+        &[
+            "lookup",
+            "lookupService",
+            "resolve",
+            "resolve4",
+            "resolve6",
+            "resolveAny",
+            "resolveCaa",
+            "resolveCname",
+            "resolveMx",
+            "resolveNaptr",
+            "resolveNs",
+            "resolvePtr",
+            "resolveSoa",
+            "resolveSrv",
+            "resolveTxt",
+            "reverse",
+        ],
+    ),
+    (
+        "fs/promises",
+        &[
+            "access",
+            "appendFile",
+            "chmod",
+            "chown",
+            "copyFile",
+            "cp",
+            "lchown",
+            "link",
+            "lstat",
+            "lutimes",
+            "mkdir",
+            "mkdtemp",
+            "open",
+            "opendir",
+            "readdir",
+            "readFile",
+            "readlink",
+            "realpath",
+            "rename",
+            "rm",
+            "rmdir",
+            "stat",
+            "statfs",
+            "symlink",
+            "truncate",
+            "unlink",
+            "utimes",
+            "writeFile",
+        ],
+    ),
+];
+
+/// The value of a built-in module's export, as far as promise kinds go.
+fn builtin_value(module: &str, export: Option<&str>) -> Option<ExportedValue> {
+    let (_, functions) = BUILTIN_PROMISE_FUNCTIONS
+        .iter()
+        .find(|(name, _)| *name == module)?;
+    let function = |name: &str| ExportedValue::PromiseFunction {
+        why: format!("is Node's `{module}` function `{name}`, which returns a native promise"),
+        line: 0,
+    };
+    match export {
+        Some(name) => functions.contains(&name).then(|| function(name)),
+        None => Some(ExportedValue::Object(
+            functions
+                .iter()
+                .map(|name| ((*name).to_owned(), function(name)))
+                .collect(),
+        )),
+    }
+}
+
+/// Binds the names a `require` or `import` of the built-in `module` binds.
+fn bind_builtin(
+    names: &mut ImportedNames,
+    specifier: &str,
+    module: &str,
+    bindings: Vec<(String, Binds)>,
+) {
+    for (local, what) in bindings {
+        let value = match what {
+            Binds::Namespace | Binds::Default => builtin_value(module, None),
+            Binds::Export(name) => builtin_value(module, Some(&name)),
+        };
+        if let Some(value) = value {
+            let imported = Imported {
+                specifier: specifier.to_owned(),
+                value,
+            };
+            names.names.insert(local, imported);
+        }
+    }
 }
 
 /// What a local name is bound to.
@@ -296,5 +406,25 @@ mod tests {
         assert!(is_promise_function(
             value_of(&names, "ns").and_then(|ns| ns.member("f"))
         ));
+        let names = names_of(
+            &[(
+                "/w/main.js",
+                "const t = require('node:timers/promises');\nconst { once, on } = require('events');\nconst { readFile, watch } = require('fs/promises');\n",
+            )],
+            "/w/main.js",
+        );
+        assert!(is_promise_function(
+            value_of(&names, "t").and_then(|t| t.member("setTimeout"))
+        ));
+        assert_eq!(
+            value_of(&names, "t").and_then(|t| t.member("setInterval")),
+            None
+        );
+        for local in ["once", "readFile"] {
+            assert!(is_promise_function(value_of(&names, local)), "{local}");
+        }
+        for local in ["on", "watch"] {
+            assert_eq!(value_of(&names, local), None, "{local}");
+        }
     }
 }

@@ -16,6 +16,12 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Tree};
 
+mod classes;
+mod scope;
+
+use classes::{in_static_member, is_accessor, superclass_name, ImportedClass, Parent};
+use scope::{declaration_keyword, scope_of};
+
 use crate::analysis::modules::{ExportedValue, ImportedNames};
 use crate::syntax::js::{
     enclosing_class_of_this, for_each_own_node, has_optional_chain, is_async_function, is_function,
@@ -25,16 +31,8 @@ use crate::syntax::js::{
 /// How deep a decision may follow functions that return other calls.
 const MAX_DEPTH: u32 = 6;
 
-/// The `Promise` statics that return a native promise.
-const PROMISE_STATICS: &[&str] = &[
-    "resolve",
-    "reject",
-    "all",
-    "allSettled",
-    "any",
-    "race",
-    "try",
-];
+/// The `Promise` statics that return a native promise, space-separated.
+const PROMISE_STATICS: &str = "resolve reject all allSettled any race try";
 
 /// Why an expression certainly evaluates to a native promise: a sentence
 /// fragment naming the declaration, such as "`helper` is an async function
@@ -426,6 +424,10 @@ impl<'t> PromiseDeclarations<'t> {
             None => (&imported.value, name),
         };
         match value {
+            // Line 0: a built-in module's function.
+            ExportedValue::PromiseFunction { why, line: 0 } => {
+                Some(Decision::new(format!("`{shown}` {why}")))
+            }
             ExportedValue::PromiseFunction { why, line } => Some(Decision::new(format!(
                 "`{shown}` {why} in `{}` (line {line})",
                 imported.specifier
@@ -521,7 +523,8 @@ impl<'t> PromiseDeclarations<'t> {
         let name = self.text(object);
         if name == "Promise" && !self.bindings.contains_key("Promise") {
             return PROMISE_STATICS
-                .contains(&method)
+                .split(' ')
+                .any(|name| name == method)
                 .then(|| Decision::new(format!("`Promise.{method}(…)` is a native promise")));
         }
         if self.member_may_be_replaced(name, method) {
@@ -589,19 +592,6 @@ impl<'t> PromiseDeclarations<'t> {
         }
     }
 
-    /// The class of this file the identifier `name` names where it is.
-    fn class_named(&self, name: Node<'t>) -> Option<Node<'t>> {
-        let binding = self.binding_at(self.text(name), name)?;
-        match binding.kind() {
-            "class_declaration" => Some(binding),
-            "variable_declarator" => {
-                let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
-                (value.kind() == "class").then_some(value)
-            }
-            _ => None,
-        }
-    }
-
     /// `object.method(...)` with `object` bound once to an object literal.
     fn object_method(
         &self,
@@ -640,310 +630,6 @@ impl<'t> PromiseDeclarations<'t> {
             self.line(member)
         )))
     }
-
-    /// The method `method` of `class` (or of the same-file class it extends).
-    /// With `overridable` (a call on `this`), every same-file subclass that
-    /// declares `method` must be decided too.
-    fn class_method(
-        &self,
-        class: Node<'t>,
-        method: &str,
-        depth: u32,
-        overridable: bool,
-    ) -> Option<Decision> {
-        if !method.starts_with('#') && self.member_may_be_replaced("this", method) {
-            return None;
-        }
-        let mut current = class;
-        let mut hops = 0;
-        let decision = loop {
-            match self.own_method(current, method, depth) {
-                Own::Decided(decision) => break decision,
-                Own::Undecided => return None,
-                Own::Absent => {
-                    hops += 1;
-                    if hops > MAX_DEPTH {
-                        return None;
-                    }
-                    match self.parent_class(current)? {
-                        Parent::Local(parent) => current = parent,
-                        Parent::Imported(lookup) => break self.imported_method(lookup, method)?,
-                    }
-                }
-            }
-        };
-        if overridable && !method.starts_with('#') && !self.overrides_decided(class, method, depth)
-        {
-            return None;
-        }
-        Some(decision)
-    }
-
-    /// Whether every same-file subclass of `class` (transitively) that
-    /// declares `method` declares a decided one.
-    fn overrides_decided(&self, class: Node<'t>, method: &str, depth: u32) -> bool {
-        let mut pending = vec![class];
-        let mut seen = HashSet::new();
-        while let Some(class) = pending.pop() {
-            if !seen.insert(class.id()) || seen.len() > 64 {
-                return seen.len() <= 64;
-            }
-            let Some(name) = class.child_by_field_id(crate::field!("name")) else {
-                continue;
-            };
-            for &subclass in self.subclasses.get(self.text(name)).into_iter().flatten() {
-                if let Own::Undecided = self.own_method(subclass, method, depth) {
-                    return false;
-                }
-                pending.push(subclass);
-            }
-        }
-        true
-    }
-
-    /// What `class` itself declares of `method` (not static).
-    fn own_method(&self, class: Node<'t>, method: &str, depth: u32) -> Own {
-        let Some(body) = class.child_by_field_id(crate::field!("body")) else {
-            return Own::Undecided;
-        };
-        let mut cursor = body.walk();
-        let mut found = None;
-        for member in body.named_children(&mut cursor) {
-            if !matches!(member.kind(), "method_definition" | "field_definition")
-                || is_static(member)
-            {
-                continue;
-            }
-            let name = member
-                .child_by_field_id(crate::field!("name"))
-                .or_else(|| member.child_by_field_id(crate::field!("property")));
-            match name {
-                Some(name) if name.kind() == "computed_property_name" => return Own::Undecided,
-                Some(name) if self.text(name) == method => found = Some(member),
-                _ => {}
-            }
-        }
-        let Some(member) = found else {
-            return Own::Absent;
-        };
-        let Some(function) = member_function(member) else {
-            return Own::Undecided;
-        };
-        let class_name = class
-            .child_by_field_id(crate::field!("name"))
-            .map_or("the class", |n| self.text(n));
-        match self.function_returns(function, depth) {
-            Some(why) => Own::Decided(Decision::new(format!(
-                "`{class_name}.{method}` {} (line {})",
-                why.replace("is an async function", "is an async method"),
-                self.line(member)
-            ))),
-            None => Own::Undecided,
-        }
-    }
-}
-
-/// The class a class extends.
-enum Parent<'t> {
-    /// A class of this file.
-    Local(Node<'t>),
-    /// A class of an imported workspace file: the local name (or namespace)
-    /// it comes through, and its export name when through a namespace.
-    Imported(ImportedClass<'t>),
-}
-
-#[derive(Clone, Copy)]
-struct ImportedClass<'t> {
-    local: &'t str,
-    member: Option<&'t str>,
-}
-
-impl<'t> PromiseDeclarations<'t> {
-    /// What `class` extends, when this file or an import shows it.
-    fn parent_class(&self, class: Node<'t>) -> Option<Parent<'t>> {
-        let mut cursor = class.walk();
-        let heritage = class
-            .named_children(&mut cursor)
-            .find(|c| c.kind() == "class_heritage")?;
-        let parent = unwrap_parens(heritage.named_child(0)?);
-        match parent.kind() {
-            "identifier" => {
-                let name = self.text(parent);
-                if let Some(local) = self.class_named(parent) {
-                    return Some(Parent::Local(local));
-                }
-                self.imported_at(parent)?;
-                Some(Parent::Imported(ImportedClass {
-                    local: name,
-                    member: None,
-                }))
-            }
-            "member_expression" => {
-                let object = parent.child_by_field_id(crate::field!("object"))?;
-                let property = parent.child_by_field_id(crate::field!("property"))?;
-                if object.kind() != "identifier" || property.kind() != "property_identifier" {
-                    return None;
-                }
-                let local = self.text(object);
-                if self.assigned_members.contains(self.text(property)) {
-                    return None;
-                }
-                self.imported_at(object)?;
-                Some(Parent::Imported(ImportedClass {
-                    local,
-                    member: Some(self.text(property)),
-                }))
-            }
-            _ => None,
-        }
-    }
-
-    /// The method `method` of an imported class, when its file declares it
-    /// returning a native promise.
-    fn imported_method(&self, class: ImportedClass<'t>, method: &str) -> Option<Decision> {
-        let imported = self.imports.get(class.local)?;
-        let value = match class.member {
-            Some(member) => imported.value.member(member)?,
-            None => &imported.value,
-        };
-        let ExportedValue::Class { methods, .. } = value else {
-            return None;
-        };
-        let ExportedValue::PromiseFunction { why, line } = methods.get(method)? else {
-            return None;
-        };
-        let class_name = class.member.unwrap_or(class.local);
-        Some(Decision::new(format!(
-            "`{class_name}.{method}` {why} in `{}` (line {line})",
-            imported.specifier
-        )))
-    }
-}
-
-/// What a class declares of a method.
-enum Own {
-    Decided(Decision),
-    Undecided,
-    Absent,
-}
-
-/// The function a class member declares: a plain method, or a field's
-/// function value; `None` for accessors, generators' kin and other fields.
-fn member_function(member: Node) -> Option<Node> {
-    match member.kind() {
-        "method_definition" if !is_accessor(member) => Some(member),
-        "field_definition" => member
-            .child_by_field_id(crate::field!("value"))
-            .map(unwrap_parens)
-            .filter(|value| is_function(*value)),
-        _ => None,
-    }
-}
-
-/// The node whose extent is the scope of `binding` (a node the file's walk
-/// recorded as binding a name): a function's parameters and a named function
-/// or class expression's name live in that function; a `let`/`const`/class in
-/// its block; a `var` and a function declaration in the enclosing function
-/// (taken whole for a function declared in a block, as sloppy mode hoists
-/// it); imports in the program.
-fn scope_of<'t>(binding: Node<'t>) -> Node<'t> {
-    let enclosing_function_or_program = |node: Node<'t>| -> Node<'t> {
-        let mut current = node.parent();
-        while let Some(n) = current {
-            if is_function(n) || n.parent().is_none() {
-                return n;
-            }
-            current = n.parent();
-        }
-        node
-    };
-    match binding.kind() {
-        "formal_parameters" => binding.parent().unwrap_or(binding),
-        "catch_clause"
-        | "arrow_function"
-        | "function_expression"
-        | "generator_function"
-        | "class" => binding,
-        "function_declaration" | "generator_function_declaration" => {
-            enclosing_function_or_program(binding)
-        }
-        "variable_declarator" => match binding.parent() {
-            Some(declaration) if declaration.kind() == "lexical_declaration" => {
-                declaration.parent().unwrap_or(declaration)
-            }
-            _ => enclosing_function_or_program(binding),
-        },
-        "class_declaration" => binding.parent().unwrap_or(binding),
-        "for_in_statement" => {
-            let is_var = declaration_keyword(binding) == Some("var");
-            match is_var {
-                true => enclosing_function_or_program(binding),
-                false => binding,
-            }
-        }
-        // Imports: the program.
-        _ => {
-            let mut root = binding;
-            while let Some(parent) = root.parent() {
-                root = parent;
-            }
-            root
-        }
-    }
-}
-
-/// The keyword a `for (… of/in …)` head declares its variable with (`const`,
-/// `let`, `var`, `using`), if any (`for await (x of y)` assigns `x`).
-fn declaration_keyword(for_in: Node) -> Option<&'static str> {
-    let left = for_in.child_by_field_id(crate::field!("left"))?;
-    let mut cursor = for_in.walk();
-    let found = for_in
-        .children(&mut cursor)
-        .take_while(|child| *child != left)
-        .find_map(|child| match child.kind() {
-            "const" => Some("const"),
-            "let" => Some("let"),
-            "var" => Some("var"),
-            "using" => Some("using"),
-            _ => None,
-        });
-    found
-}
-
-/// The name in `class X extends Name`, when it is a plain name.
-fn superclass_name(class: Node) -> Option<Node> {
-    let mut cursor = class.walk();
-    let heritage = class
-        .named_children(&mut cursor)
-        .find(|c| c.kind() == "class_heritage")?;
-    let parent = unwrap_parens(heritage.named_child(0)?);
-    (parent.kind() == "identifier").then_some(parent)
-}
-
-fn is_static(member: Node) -> bool {
-    let mut cursor = member.walk();
-    let found = member.children(&mut cursor).any(|c| c.kind() == "static");
-    found
-}
-
-fn is_accessor(method: Node) -> bool {
-    let mut cursor = method.walk();
-    let found = method
-        .children(&mut cursor)
-        .any(|c| matches!(c.kind(), "get" | "set" | "*"));
-    found
-}
-
-/// Whether `this` at `node` is the class itself (a static method or field).
-fn in_static_member(node: Node) -> bool {
-    let mut current = node.parent();
-    while let Some(n) = current {
-        if matches!(n.kind(), "method_definition" | "field_definition") {
-            return is_static(n);
-        }
-        current = n.parent();
-    }
-    false
 }
 
 /// Questions the export summaries ask of a file's declarations.
@@ -960,34 +646,5 @@ impl<'t> PromiseDeclarations<'t> {
             return None;
         }
         self.function_returns(function, 0)
-    }
-
-    /// The instance methods `class` itself declares whose calls return native
-    /// promises: (name, why, line). A method a file writes a property of the
-    /// same name for is left out.
-    pub fn own_promise_methods(&self, class: Node<'t>) -> Vec<(String, String, usize)> {
-        let mut methods = Vec::new();
-        let Some(body) = class.child_by_field_id(crate::field!("body")) else {
-            return methods;
-        };
-        let mut cursor = body.walk();
-        for member in body.named_children(&mut cursor) {
-            let name = member
-                .child_by_field_id(crate::field!("name"))
-                .or_else(|| member.child_by_field_id(crate::field!("property")));
-            let Some(name) = name.filter(|n| n.kind() == "property_identifier") else {
-                continue;
-            };
-            let name = self.text(name);
-            if self.member_may_be_replaced("this", name) {
-                continue;
-            }
-            let why = member_function(member).and_then(|f| self.function_returns(f, 0));
-            if let (Some(why), false) = (why, is_static(member)) {
-                let why = why.replace("is an async function", "is an async method");
-                methods.push((name.to_owned(), why, self.line(member)));
-            }
-        }
-        methods
     }
 }
