@@ -68,21 +68,22 @@ enum IoResult {
 
 impl IoOp {
     /// The members of `fs` (and of `fs/promises`) the engine models.
-    pub(crate) const FS: &'static [(&'static str, IoOp)] = &[
-        ("readFile", IoOp::ReadFile),
-        ("writeFile", IoOp::WriteFile),
-        ("appendFile", IoOp::AppendFile),
-        ("stat", IoOp::Stat),
-        ("lstat", IoOp::Lstat),
-        ("access", IoOp::Access),
-        ("unlink", IoOp::Unlink),
-        ("mkdir", IoOp::Mkdir),
-        ("rmdir", IoOp::Rmdir),
-        ("rename", IoOp::Rename),
-        ("copyFile", IoOp::CopyFile),
+    pub(crate) const FS: &'static [IoOp] = &[
+        IoOp::ReadFile,
+        IoOp::WriteFile,
+        IoOp::AppendFile,
+        IoOp::Stat,
+        IoOp::Lstat,
+        IoOp::Access,
+        IoOp::Unlink,
+        IoOp::Mkdir,
+        IoOp::Rmdir,
+        IoOp::Rename,
+        IoOp::CopyFile,
     ];
 
-    fn name(self) -> &'static str {
+    /// Its property name on its module.
+    pub(crate) fn name(self) -> &'static str {
         match self {
             IoOp::ReadFile => "readFile",
             IoOp::WriteFile => "writeFile",

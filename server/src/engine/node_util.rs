@@ -107,12 +107,14 @@ impl Machine<'_> {
         &mut self,
         original: ObjId,
         this: Value,
-        mut args: Vec<Value>,
+        args: Vec<Value>,
     ) -> Run<Completion> {
-        let callback = args.pop().unwrap_or(Value::Undefined);
-        if !self.is_callable(&callback) {
-            return self.abstain("a callbackified call without a callback last (a TypeError)");
-        }
+        let (callback, args) = match args.split_last() {
+            Some((callback, rest)) if self.is_callable(callback) => {
+                (callback.clone(), rest.to_vec())
+            }
+            _ => return self.abstain("a callbackified call without a callback last (a TypeError)"),
+        };
         let result = match self.call(&Value::Object(original), this.clone(), args)? {
             Completion::Normal(result) => result,
             thrown => return Ok(thrown),

@@ -33,6 +33,12 @@ pub(super) fn prints(source: &str, stdout: &str) {
     assert_eq!(cjs(source), expected);
 }
 
+/// Asserts the engine predicts `expected` (lines joined with `|`) for
+/// `source` run as `module`.
+pub(super) fn prints_as(module: ModuleKind, expected: &str, source: &str) {
+    assert_eq!(lines(source, module).join("|"), expected);
+}
+
 pub(super) fn abstains(source: &str) -> Abstention {
     match run(source, ModuleKind::CommonJs) {
         OrderOutcome::Abstained(abstention) => abstention,

@@ -3,16 +3,12 @@
 //! as `FILE.cjs` or `FILE.mjs` in a folder holding it (`node FILE`, three runs agreeing); the
 //! lines are joined with `|`.
 
-use super::tests::{abstains_mentioning, lines};
+use super::tests::{abstains_mentioning, prints_as};
 use super::{explain_order, ModuleKind, OrderOutcome};
-
-fn prints(module: ModuleKind, expected: &str, source: &str) {
-    assert_eq!(lines(source, module).join("|"), expected);
-}
 
 #[test]
 fn awaited_read_resumes_after_every_queued_job_and_its_immediate_runs_before_timers() {
-    prints(
+    prints_as(
         ModuleKind::CommonJs,
         "1|5|3|4|2 object|p|n|i|t",
         r#"// t1.cjs: the read's continuation runs in a microtask of the poll phase, so its
@@ -27,7 +23,7 @@ main(); process.nextTick(() => console.log("3")); Promise.resolve().then(() => c
 
 #[test]
 fn sequential_io_in_a_module_with_callbackify_after_it() {
-    prints(
+    prints_as(
         ModuleKind::EsModule,
         "a|b|c object|d object|q|cb null 8",
         r#"// t3.mjs: each await waits for one completion; the callbackified callback runs in a
@@ -52,7 +48,7 @@ queueMicrotask(() => console.log("q"));
 
 #[test]
 fn callbackify_calls_back_in_a_next_tick_after_the_microtask_queue_drains() {
-    prints(
+    prints_as(
         ModuleKind::CommonJs,
         "n|p1|p2|p3|p4|cbE x|cb null 5",
         r#"// b.cjs
@@ -69,7 +65,7 @@ g((e) => console.log("cbE", e.message));
 
 #[test]
 fn callback_io_runs_its_next_tick_before_its_promise_job() {
-    prints(
+    prints_as(
         ModuleKind::CommonJs,
         "main true|cb null object|n|p|i",
         r#"// t4.cjs: the callback is a macrotask: its nextTick runs before its promise job.

@@ -67,18 +67,7 @@ fn declarations_that_return_native_promises_decide_their_calls() {
 #[test]
 fn this_and_super_read_the_enclosing_class() {
     let source = "class A {\n  async get() {}\n  run() {\n    return this.get();\n  }\n}\nclass B extends A {\n  async run2() {\n    return super.get();\n  }\n}\n";
-    let tree = syntax::parse(source, None);
-    let imports = ImportedNames::default();
-    let declarations = PromiseDeclarations::new(source, &tree, &imports);
-    let mut calls = Vec::new();
-    let mut stack = vec![tree.root_node()];
-    while let Some(node) = stack.pop() {
-        if node.kind() == "call_expression" {
-            calls.push(declarations.decide(node).map(|d| d.why));
-        }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
-    }
+    let calls = calls(source);
     assert_eq!(calls.len(), 2);
     assert!(calls
         .iter()

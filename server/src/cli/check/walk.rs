@@ -31,13 +31,6 @@ pub struct Walked {
     pub problems: Vec<Problem>,
 }
 
-/// A path the walk could not look into, or a problem with no path (a bad glob).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    pub path: Option<PathBuf>,
-    pub message: String,
-}
-
 /// The files to check, sorted and without duplicates, and the problems met on the way
 /// (`path: message`). See [`walk`].
 pub fn collect_files(paths: &[PathBuf], filters: &Filters) -> (Vec<PathBuf>, Vec<String>) {
@@ -229,6 +222,13 @@ fn loops_back(link: &Path) -> Option<PathBuf> {
     };
     let parent = std::fs::canonicalize(parent).ok()?;
     parent.starts_with(&target).then_some(target)
+}
+
+/// A path the walk could not look into, or a problem with no path (a bad glob).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub path: Option<PathBuf>,
+    pub message: String,
 }
 
 fn loop_problem(link: &Path, target: &Path) -> Problem {
