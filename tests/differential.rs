@@ -289,6 +289,24 @@ fn generator_covers_every_construct_of_its_tier() {
             "import { promisify } from \"node:util\"",
         ],
     );
+    let io = must_cover(
+        Tier::Io,
+        &[
+            "require(\"fs/promises\")",
+            "require(\"node:fs\")",
+            "= fs.promises",
+            "import { promises as fsp } from",
+            "import * as fsp from \"node:fs/promises\"",
+            "await fsp.readFile(FILE)",
+            "fs.stat(FILE, (err, v)",
+            "await fsp.access(f)",
+            "checked(FILE, (err, v)",
+            "await lookup(\"localhost\")",
+            "setImmediate(() => console.log(\"main.",
+            "fsp.stat(FILE).then(",
+        ],
+    );
+    assert!(io.iter().any(|p| p.racy.is_some()) && io.iter().any(|p| p.racy.is_none()));
     assert!(
         three
             .iter()
@@ -404,6 +422,7 @@ fn engine_matches_node_24_on_generated_programs() {
         Tier::AsyncGenerators,
         Tier::Builtins,
         Tier::NodeModules,
+        Tier::Io,
     ] {
         let tally = &tallies[&Some(tier)];
         assert!(
@@ -429,4 +448,53 @@ fn engine_matches_node_24_on_generated_programs() {
         run.report_path.display(),
         run.table
     );
+}
+
+/// Programs racing I/O: where the engine abstains, the lines `explain_order` calls determined
+/// are the first lines of every Node run, three more runs included.
+#[test]
+fn io_races_determine_only_what_every_node_run_prints_first() {
+    let run = run();
+    let node = node::require_node_24();
+    let dir = tempfile::Builder::new()
+        .prefix("ticklens-io-races-")
+        .tempdir()
+        .expect("a temp folder for the programs");
+    let (mut racy, mut with_part, mut lines) = (0, 0, 0);
+    for case in run.cases.iter().filter(|c| c.program.tier == Tier::Io) {
+        let source = &case.program.source;
+        let tree = ticklens::syntax::parse(source, None);
+        let module = harness::module_kind(case.program.flavor);
+        let explained = ticklens::engine::explain_order(source, &tree, module);
+        if case.program.racy.is_some() {
+            racy += 1;
+            assert!(
+                !explained.waiting.is_empty(),
+                "{}: no race found",
+                case.program.file_name()
+            );
+        }
+        if explained.waiting.is_empty() {
+            continue;
+        }
+        with_part += usize::from(!explained.determined.is_empty());
+        lines += explained.determined.len();
+        let determined: String = explained
+            .determined
+            .iter()
+            .map(|l| format!("{}\n", l.text))
+            .collect();
+        let path = dir.path().join(case.program.file_name());
+        std::fs::write(&path, source).expect("the program can be written");
+        let more = (0..3).map(|_| node::run_node(&node, &path, Duration::from_secs(10)));
+        for stdout in case.runs.iter().cloned().chain(more).map(|r| r.stdout) {
+            assert!(
+                stdout.starts_with(&determined),
+                "{}: the determined part\n{determined}is not how Node began:\n{stdout}",
+                case.program.file_name()
+            );
+        }
+    }
+    println!("I/O races: {racy} racy programs, {with_part} with a determined part ({lines} lines)");
+    assert!(racy > 0 && with_part > 0);
 }

@@ -77,9 +77,13 @@ fn an_imported_async_function_decides_the_await_and_changes_follow_the_imported_
     assert_decided(&await_hovers(&mut client, &main));
 
     // The imported file opened with other text: its buffer wins over the disk.
+    // (A request about a document waits for that document's own open and
+    // changes only: a hover on `helpers` first makes sure it is applied.)
     client.open(&helpers, HELPERS_PLAIN);
+    client.hover(&helpers, 0, 0);
     assert_hedged(&await_hovers(&mut client, &main));
     client.change(&helpers, 2, json!([{ "text": HELPERS_ASYNC }]));
+    client.hover(&helpers, 0, 0);
     assert_decided(&await_hovers(&mut client, &main));
 
     // Closed, the disk copy counts again; a change on disk is announced by
@@ -88,12 +92,21 @@ fn an_imported_async_function_decides_the_await_and_changes_follow_the_imported_
         "textDocument/didClose",
         json!({ "textDocument": { "uri": helpers } }),
     );
+    client.hover(&helpers, 0, 0);
     assert_decided(&await_hovers(&mut client, &main));
     std::fs::write(&helpers_path, HELPERS_PLAIN).unwrap();
     client.notify(
         "workspace/didChangeWatchedFiles",
         json!({ "changes": [{ "uri": helpers, "type": 2 }] }),
     );
-    assert_hedged(&await_hovers(&mut client, &main));
+    // Notifications without a document are not ordered before later
+    // requests: wait (a bounded time) for the change to be applied.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut hovers = await_hovers(&mut client, &main);
+    while hovers[0].contains("It is a native") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        hovers = await_hovers(&mut client, &main);
+    }
+    assert_hedged(&hovers);
     assert!(client.shutdown_and_exit().success());
 }

@@ -22,7 +22,11 @@ use ticklens::line_index::{Encoding, LineCol};
 use ticklens::rules;
 use ticklens::syntax;
 
-const LINES: usize = 10_000;
+#[path = "support/large_file.rs"]
+mod large_file;
+
+use large_file::{generate_file, LINES};
+
 const SAMPLES: usize = 200;
 const WARM_UP: usize = 10;
 const SEED: u64 = 0x71c1_e25e;
@@ -42,102 +46,6 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-}
-
-/// One generated function, `n` making its names unique.
-fn block(kind: usize, n: usize) -> String {
-    match kind {
-        0 => format!(
-            r#"async function loadUser{n}(id) {{
-  try {{
-    const user = await db.users.find(id);
-    const posts = await db.posts.where({{ author: user.id, limit: {n} }});
-    return {{ user, posts }};
-  }} catch (error) {{
-    console.error(`loadUser{n} failed for ${{id}}: ${{error.message}}`);
-    return null;
-  }}
-}}
-"#
-        ),
-        1 => format!(
-            r#"function fetchJson{n}(url) {{
-  return fetch(url)
-    .then((response) => response.json())
-    .then((body) => body.items.map((item) => item.id + {n}))
-    .catch((error) => {{
-      log.warn("fetchJson{n}", error);
-      return [];
-    }});
-}}
-"#
-        ),
-        2 => format!(
-            r#"function readConfig{n}(path) {{
-  return new Promise(async (resolve, reject) => {{
-    const text = await fs.promises.readFile(path, "utf8");
-    resolve(JSON.parse(text).section{n});
-  }});
-}}
-"#
-        ),
-        3 => format!(
-            r#"export async function pipeline{n}(input) {{
-  const raw = await fetchData(input, {{ page: {n} }});
-  const parsed = await parseData(raw);
-  const [saved, audited] = await Promise.all([saveData(parsed), audit(parsed)]);
-  for await (const chunk of stream{n}) {{
-    await queue.push(chunk);
-  }}
-  return saved && audited;
-}}
-"#
-        ),
-        5 => format!(
-            r#"export const ping{n} = async (host) => {{
-  const started = Date.now();
-  await fetch(`${{host}}/health?n={n}`);
-  return Date.now() - started;
-}};
-"#
-        ),
-        _ => format!(
-            r#"class Worker{n} {{
-  async start() {{
-    this.timer = setTimeout(() => this.tick(), {n});
-    await this.ready;
-    queueMicrotask(() => this.emit("started", "é日本"));
-  }}
-
-  async tick() {{
-    const job = await this.jobs.next();
-    if (!job) return;
-    await job.run().finally(() => this.done++);
-  }}
-}}
-"#
-        ),
-    }
-}
-
-/// A JavaScript file of exactly `LINES` lines.
-fn generate_file() -> String {
-    let mut text = String::from("import { db, fs, log, queue } from \"./deps.js\";\n\n");
-    let mut n = 0;
-    loop {
-        let next = block(n % 6, n);
-        let lines_now = text.matches('\n').count();
-        if lines_now + next.matches('\n').count() + 1 > LINES {
-            break;
-        }
-        text.push_str(&next);
-        text.push('\n');
-        n += 1;
-    }
-    while text.matches('\n').count() < LINES {
-        text.push_str("// end\n");
-    }
-    text
 }
 
 /// The character typed: mostly letters, some spaces and punctuation that
@@ -267,6 +175,7 @@ fn main() {
         report(title, units, findings, text.len(), samples);
     }
     insights_latency(&doc);
+    hover_after_edit(&mut doc, &bodies);
     analysis_breakdown(&doc);
 }
 
@@ -491,11 +400,41 @@ fn insights_latency(doc: &Document) {
             tree,
         ));
     });
+    let facts = ticklens::analysis::source_facts::AsyncFacts::collect(doc.text(), tree);
+    let dropped_time = median_of(3, || {
+        black_box(facts.dropped_promises(doc.text(), tree));
+    });
+    let function_nodes: Vec<_> = insights
+        .functions
+        .iter()
+        .filter_map(|f| {
+            let node = tree
+                .root_node()
+                .descendant_for_byte_range(f.range.start, f.range.end)?;
+            let mut node = node;
+            while node.byte_range() != f.range {
+                node = node.parent()?;
+            }
+            Some(node)
+        })
+        .collect();
+    let retention_time = median_of(3, || {
+        for &node in &function_nodes {
+            black_box(ticklens::analysis::retention::retained_at_awaits(
+                doc.text(),
+                tree,
+                node,
+            ));
+        }
+    });
     println!(
         "  of which the engine (one run of the program, then a call of each uncalled async \
-         function) {}, async facts {}",
+         function) {}, async facts {}, dropped promises {}, retention of every async \
+         function {}",
         ms(engine_time),
-        ms(async_facts_time)
+        ms(async_facts_time),
+        ms(dropped_time),
+        ms(retention_time)
     );
     println!(
         "  hover on each await (from the insights)          {:>10} {:>10}",
@@ -506,5 +445,56 @@ fn insights_latency(doc: &Document) {
         "  inlay hints for the whole file (50 runs)         {:>10} {:>10}",
         ms(inlay_median),
         ms(inlay_p99)
+    );
+}
+
+/// Edits timed for the first hover after them (each recomputes the insights).
+const HOVER_SAMPLES: usize = 40;
+
+/// The first hover after a one-character edit inside a function body, as the
+/// server answers it: the edited version has no insights yet, so the hover
+/// computes them (`insights::insights`) and then asks `ide::hover` about the
+/// edited function's first `await` (its head when it has none).
+fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
+    let module = ticklens::engine::detect_module_kind(
+        std::path::Path::new("big.js"),
+        doc.text(),
+        doc.tree(),
+    );
+    let mut rng = Rng(SEED ^ 0x4f7e);
+    let mut times = Vec::new();
+    for i in 0..WARM_UP / 2 + HOVER_SAMPLES {
+        let body = &bodies[rng.below(bodies.len())];
+        let offset = body.start + rng.below(body.len());
+        let pos = doc.position(offset, Encoding::Utf16);
+        let ch = typed_char(&mut rng);
+        doc.apply_change(&insert_at(pos, ch), Encoding::Utf16)
+            .expect("the position came from the document");
+        let started = Instant::now();
+        let insights = insights::insights(doc.text(), doc.tree(), module);
+        let at = insights
+            .function_at(offset)
+            .map(|f| f.awaits.first().map_or(f.head.start, |a| a.range.start));
+        if let Some(at) = at {
+            black_box(ticklens::ide::hover(
+                doc.text(),
+                doc.tree(),
+                Some(&insights),
+                at,
+            ));
+        }
+        let elapsed = started.elapsed();
+        doc.apply_change(&delete_after(pos, ch), Encoding::Utf16)
+            .expect("undo");
+        if i >= WARM_UP / 2 {
+            times.push(elapsed);
+        }
+    }
+    let (median, p99) = median_and_p99(&mut times);
+    println!(
+        "first hover after an edit inside a function ({HOVER_SAMPLES} edits): median {}, p99 {} \
+         (target p99 < 50 ms)",
+        ms(median),
+        ms(p99)
     );
 }

@@ -16,7 +16,9 @@
 //! 9. the built-ins ordinary code uses: arrays, `Map`/`Set` iteration, `Object.*`, `JSON.parse`,
 //!    string and number methods (`generator/builtins.rs`);
 //! 10. Node's built-in modules by `require`, `import` and `import()`: `EventEmitter` and its
-//!     subclasses, `events.once`, `timers/promises` (`generator/node_modules.rs`).
+//!     subclasses, `events.once`, `timers/promises` (`generator/node_modules.rs`);
+//! 11. I/O: `fs.promises`, callback `fs`, `util.callbackify`, `dns.promises.lookup`, reading the
+//!     program's own file (`generator/io.rs`); these programs alone do I/O.
 //!
 //! Tiers 5 to 8 are one kind of program each: classes, control flow, sync generators, and async
 //! generators with `for await` (`generator/async_generators.rs`).
@@ -104,6 +106,7 @@ mod classes;
 mod control;
 mod functions;
 mod globals;
+mod io;
 mod node_modules;
 
 /// How deep generated functions and callbacks nest.
@@ -136,10 +139,12 @@ pub enum Tier {
     /// Node's built-in modules: emitters, `events.once`, `timers/promises`, `import()`
     /// (`generator/node_modules.rs`).
     NodeModules,
+    /// I/O calls whose completions Node orders, and programs racing one (`generator/io.rs`).
+    Io,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 10] = [
+    pub const ALL: [Tier; 11] = [
         Tier::One,
         Tier::Two,
         Tier::Three,
@@ -150,6 +155,7 @@ impl Tier {
         Tier::AsyncGenerators,
         Tier::Builtins,
         Tier::NodeModules,
+        Tier::Io,
     ];
 
     pub fn number(self) -> u8 {
@@ -164,6 +170,7 @@ impl Tier {
             Tier::AsyncGenerators => 8,
             Tier::Builtins => 9,
             Tier::NodeModules => 10,
+            Tier::Io => 11,
         }
     }
 
@@ -228,6 +235,9 @@ pub fn generate(tier: Tier, seed: u64) -> Program {
     }
     if tier == Tier::NodeModules {
         return node_modules::generate(seed);
+    }
+    if tier == Tier::Io {
+        return io::generate(seed);
     }
     if tier.is_syntax_tier() {
         return control::generate(tier, seed);

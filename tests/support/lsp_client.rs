@@ -70,6 +70,11 @@ impl LspClient {
         }
     }
 
+    /// The server's process id (benches read its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Writes raw bytes to the server, for protocol-abuse tests.
     pub fn send_raw(&mut self, bytes: &[u8]) {
         let stdin = self.stdin.as_mut().expect("stdin open");

@@ -129,6 +129,9 @@ pub struct AsyncFunctionFacts {
     /// The body of an ES module, which awaits at its top level: `range` is
     /// the whole program and `name` is empty.
     pub is_module_body: bool,
+    /// Its own symbolic entry stopped before the function returned: an await
+    /// in a loop may have been seen in its first iterations only.
+    pub entry_stopped: bool,
 }
 
 /// Facts for every async function in the program, and for the body of an ES
@@ -247,6 +250,7 @@ pub fn facts_and_order(
             },
             called_by_program: entries.contains_key(&func),
             is_module_body: func == 0,
+            entry_stopped: entry_stops.contains_key(&func),
         });
     }
     facts.sort_by_key(|f| f.range.start);

@@ -18,8 +18,9 @@
 //! first. The engine cannot see the disk, so it assumes each call succeeds; the assumption is
 //! returned with the answer (`ExplainedOrder::assumptions`).
 //!
-//! A facts run (hovers) does not schedule completions: an I/O call is an unknown value there
-//! (a native promise for the promise forms), as any call the engine cannot see.
+//! A facts run (hovers, the code lens) does not schedule completions: an I/O call is an unknown
+//! value there (a native promise for the promise forms), as any call the engine cannot see, and
+//! the run's order outcome is an abstention at the first I/O call.
 
 use std::ops::Range;
 use std::rc::Rc;
@@ -155,11 +156,16 @@ pub(crate) struct IoRace {
 impl Machine<'_> {
     /// A call of a modelled I/O function.
     pub(crate) fn call_io(&mut self, op: IoOp, style: IoStyle, args: Vec<Value>) -> Run<Value> {
-        if self.open {
-            return Ok(self.io_in_a_facts_run(style, &args));
-        }
         let line = self.line_of(self.current_span().start);
         let what = format!("`{}.{}` at line {line}", op.module(style), op.name());
+        if self.open {
+            // The facts run's order outcome is its first stop: the code lens abstains here,
+            // as before I/O was modelled, rather than print a run that skipped the completion.
+            self.see_past(format!(
+                "{what} does I/O, which the code lens does not follow (`ticklens order` does)"
+            ))?;
+            return Ok(self.io_in_a_facts_run(style, &args));
+        }
         let given = match style {
             IoStyle::Promise => args.len(),
             IoStyle::Callback => args.len().saturating_sub(1),

@@ -144,3 +144,28 @@ console.log("main", fs.promises === require("fs/promises"));
     );
     assert_eq!(explained.assumptions, ["`fs.stat` at line 2"]);
 }
+
+#[test]
+fn hovers_count_from_an_io_promise_settling_without_a_hedge() {
+    let source = "const fsp = require(\"fs/promises\");\n\
+        async function load(p) { const b = await fsp.readFile(p); await null; return b; }\n\
+        load(\"x\");\n";
+    let tree = crate::syntax::parse(source, None);
+    let (facts, order) = super::facts_and_order(source, &tree, ModuleKind::CommonJs);
+    // The facts run does not follow completions, so its order outcome stops at the call.
+    assert!(
+        matches!(&order, OrderOutcome::Abstained(a) if a.reason.contains("does I/O")),
+        "{order:?}"
+    );
+    let load = facts
+        .iter()
+        .find(|f| f.name == "load")
+        .expect("load's facts");
+    let resumes: Vec<_> = load.awaits.iter().map(|a| a.resume.clone()).collect();
+    let after = |jobs| super::ResumeTick::AfterSettle {
+        jobs,
+        operand: "fsp.readFile(p)".to_owned(),
+        if_native_promise: false,
+    };
+    assert_eq!(resumes, [after(1), after(2)]);
+}

@@ -10,6 +10,7 @@ mod code_actions;
 mod convert;
 mod framing;
 mod handlers;
+mod memory;
 mod publication;
 mod requests;
 mod state;
@@ -34,6 +35,7 @@ pub use backend::Backend;
 /// Exit status per the protocol: 0 when `shutdown` came before `exit`, 1 otherwise.
 pub fn run_stdio() -> ExitCode {
     init_logging();
+    memory::disable_huge_pages();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -141,10 +141,13 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
             );
             let uri_of_doc = uri.clone();
             let computed = tokio::task::spawn_blocking(move || {
-                driver::contain_panic(|| {
+                let insights = driver::contain_panic(|| {
                     let imports = state.workspace_files.imports_of(&state, &uri_of_doc, &doc);
                     insights::insights_with_imports(doc.text(), doc.tree(), module, &imports)
-                })
+                });
+                // The engine's run freed most of what it allocated.
+                super::memory::release_freed();
+                insights
             })
             .await;
             match computed {

@@ -189,7 +189,11 @@ fn await_insights(
                 thenable: fact.thenable,
                 for_any_caller: false,
             },
-            Some(fact) => uncalled_claim(fact, &operand),
+            // A stopped entry may have seen a loop's first iterations only.
+            Some(fact) => {
+                let partial = facts.entry_stopped && in_a_loop(function, &place.range);
+                uncalled_claim(fact, &operand, partial)
+            }
             // A `for await` step is no `await` of the engine's: what the
             // loop iterates over says when each iteration resumes.
             None if point.kind == SuspensionKind::ForAwait => {
@@ -293,17 +297,20 @@ impl Claim {
 ///   file shows the operand's kind. (A count after an earlier operand, the
 ///   engine's anchor once an unknown settled, is not stated: this await's
 ///   own operand is what a reader looks at.)
-fn uncalled_claim(fact: &engine::AwaitFacts, operand: &str) -> Claim {
+///
+/// With `partial` (the entry stopped, and the await is in a loop, so later
+/// iterations may not have been seen) neither a tick after entry nor a phase.
+fn uncalled_claim(fact: &engine::AwaitFacts, operand: &str, partial: bool) -> Claim {
     let later_phase = fact
         .later_phase
-        .filter(|phase| phase.holds_for_any_caller());
+        .filter(|phase| !partial && phase.holds_for_any_caller());
     let fallback = ResumeTick::AfterSettle {
         jobs: engine::job_counts().await_native_promise,
         operand: operand.to_owned(),
         if_native_promise: true,
     };
     let (resume, thenable, for_any_caller) = match &fact.resume {
-        ResumeTick::AfterEntry { .. } if fact.later_phase.is_none() => {
+        ResumeTick::AfterEntry { .. } if fact.later_phase.is_none() && !partial => {
             (fact.resume.clone(), fact.thenable, true)
         }
         _ => match fact.jobs_after_operand {
@@ -325,6 +332,19 @@ fn uncalled_claim(fact: &engine::AwaitFacts, operand: &str) -> Claim {
         thenable,
         for_any_caller,
     }
+}
+
+/// Whether the suspension at `range` is inside a loop of `function`'s own
+/// code (not counting loops around `function` itself).
+fn in_a_loop(function: Node, range: &Range<usize>) -> bool {
+    let mut node = function.descendant_for_byte_range(range.start, range.end);
+    while let Some(current) = node.filter(|n| *n != function) {
+        if dataflow::is_loop(current) {
+            return true;
+        }
+        node = current.parent();
+    }
+    false
 }
 
 /// Where the editor shows a suspension point: an `await` over its whole

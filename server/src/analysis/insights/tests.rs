@@ -161,6 +161,18 @@ const CASES: &[Case] = &[
         silent: &[],
     },
     Case {
+        name: "an_uncalled_functions_first_await_gets_a_tick_after_entry_for_any_caller",
+        source: "async function load(db) {\n  await null;\n  $0await Promise.resolve(1);\n  return db.get();\n}\nmodule.exports = { load };\n",
+        says: &["Resumes on microtask tick 2 after `load()` was entered, whatever calls it and with any arguments"],
+        silent: &["if it is a native"],
+    },
+    Case {
+        name: "an_await_in_a_loop_whose_symbolic_entry_stopped_gets_no_tick_after_entry",
+        source: "async function minify(gen) {\n  let yielded;\n  let val;\n  do {\n    val = gen.next($0await yielded);\n    yielded = val.value;\n  } while (!val.done);\n}\nmodule.exports = { minify };\n",
+        says: &["Resumes 1 tick after `yielded` settles (fulfils or rejects), if it is a native `Promise`"],
+        silent: &["microtask tick 1 after"],
+    },
+    Case {
         name: "a_yield_of_an_await_awaits_the_settled_value_again_and_waits_for_the_consumer",
         source: "async function* chunks(blob) {\n  $0yield await blob.arrayBuffer();\n}\n",
         says: &["**yield** `await blob.arrayBuffer()` in the async generator `chunks()`", "the `yield` awaits it once more (1 tick for a plain value)", "Resumes during the consumer's next `next()` call, synchronously"],

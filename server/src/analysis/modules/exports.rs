@@ -25,6 +25,7 @@ pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
     let reader = Reader {
         source,
         declarations: &declarations,
+        root: tree.root_node(),
     };
     let mut named: HashMap<String, Vec<Option<ExportedValue>>> = HashMap::new();
     let mut whole: Vec<Option<ExportedValue>> = Vec::new();
@@ -62,6 +63,7 @@ pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
 struct Reader<'a, 't> {
     source: &'t str,
     declarations: &'a PromiseDeclarations<'t>,
+    root: Node<'t>,
 }
 
 impl<'t> Reader<'_, 't> {
@@ -249,7 +251,9 @@ impl<'t> Reader<'_, 't> {
             kind if is_function(node) && kind != "method_definition" => self.function_value(node),
             "class_declaration" | "class" => Some(self.class_value(node)),
             "identifier" | "shorthand_property_identifier" => {
-                let declaration = self.declarations.declaration_of(self.text(node))?;
+                let declaration = self
+                    .declarations
+                    .declaration_of(self.text(node), self.root)?;
                 match declaration.kind() {
                     "variable_declarator" => {
                         let value = declaration.child_by_field_id(crate::field!("value"))?;

@@ -167,8 +167,13 @@ impl<'t> PromiseDeclarations<'t> {
                 }
             }
             "for_in_statement" => {
+                let declares = declaration_keyword(node).is_some();
                 if let Some(left) = node.child_by_field_id(crate::field!("left")) {
-                    if matches!(left.kind(), "identifier" | "member_expression") {
+                    if declares {
+                        for bound in pattern_identifiers(left) {
+                            self.bind(bound, node);
+                        }
+                    } else if matches!(left.kind(), "identifier" | "member_expression") {
                         self.record_write(left);
                     }
                 }
@@ -220,15 +225,52 @@ impl<'t> PromiseDeclarations<'t> {
         }
     }
 
-    /// The only node binding `name`, when the file binds it once and never
-    /// assigns it.
-    fn sole_binding(&self, name: &str) -> Option<Node<'t>> {
+    /// The node binding `name` where `at` reads it: the binding of the
+    /// innermost scope around `at` that binds it, when that scope binds it
+    /// once and the file never assigns the name.
+    fn binding_at(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {
         if self.assigned.contains(name) {
             return None;
         }
-        match self.bindings.get(name).map(Vec::as_slice) {
-            Some([only]) => Some(*only),
-            _ => None,
+        let mut best: Option<(usize, Node<'t>)> = None;
+        let mut ambiguous = false;
+        for &binding in self.bindings.get(name)? {
+            let scope = scope_of(binding);
+            if scope.start_byte() > at.start_byte() || at.end_byte() > scope.end_byte() {
+                continue;
+            }
+            let size = scope.end_byte() - scope.start_byte();
+            match best {
+                Some((smallest, _)) if smallest < size => {}
+                Some((smallest, _)) if smallest == size => ambiguous = true,
+                _ => {
+                    best = Some((size, binding));
+                    ambiguous = false;
+                }
+            }
+        }
+        best.filter(|_| !ambiguous).map(|(_, binding)| binding)
+    }
+
+    /// Whether the identifier `name` is bound, where it is, by a module-level
+    /// `import` or `require`.
+    fn imported_at(&self, name: Node<'t>) -> Option<()> {
+        let binding = self.binding_at(self.text(name), name)?;
+        self.is_import_binding(binding).then_some(())
+    }
+
+    /// Whether `binding` is a module-level `import` or `require` (what the
+    /// imported names describe).
+    fn is_import_binding(&self, binding: Node<'t>) -> bool {
+        match binding.kind() {
+            "import_specifier" | "import_clause" | "namespace_import" => true,
+            "variable_declarator" => {
+                scope_of(binding).parent().is_none()
+                    && binding
+                        .child_by_field_id(crate::field!("value"))
+                        .is_some_and(|v| self.text(v).contains("require("))
+            }
+            _ => false,
         }
     }
 
@@ -255,7 +297,7 @@ impl<'t> PromiseDeclarations<'t> {
             "call_expression" => self.call(expr, depth),
             "identifier" => {
                 let name = self.text(expr);
-                let binding = self.sole_binding(name)?;
+                let binding = self.binding_at(name, expr)?;
                 // `const`/`let` only: a read before the declaration throws
                 // (a `var` would read `undefined`).
                 if binding.kind() != "variable_declarator"
@@ -334,7 +376,7 @@ impl<'t> PromiseDeclarations<'t> {
     /// A call of `callee` (inside any parentheses and comma expression).
     fn call_of(&self, callee: Node<'t>, depth: u32) -> Option<Decision> {
         match callee.kind() {
-            "identifier" => self.function_named(self.text(callee), depth),
+            "identifier" => self.function_named(callee, depth),
             "arrow_function" | "function_expression" => self
                 .function_returns(callee, depth)
                 .map(|why| Decision::new(format!("the function called here {why}"))),
@@ -344,18 +386,21 @@ impl<'t> PromiseDeclarations<'t> {
     }
 
     /// A call of the function bound to `name`.
-    fn function_named(&self, name: &str, depth: u32) -> Option<Decision> {
-        let binding = self.sole_binding(name)?;
+    fn function_named(&self, callee: Node<'t>, depth: u32) -> Option<Decision> {
+        let name = self.text(callee);
+        let binding = self.binding_at(name, callee)?;
         let function = match binding.kind() {
             "function_declaration" => binding,
             "variable_declarator" => {
                 let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
                 if !is_function(value) {
-                    return self.imported_member(name, None);
+                    return self.imported_member(binding, name, None);
                 }
                 value
             }
-            "import_specifier" | "import_clause" => return self.imported_member(name, None),
+            "import_specifier" | "import_clause" => {
+                return self.imported_member(binding, name, None)
+            }
             _ => return None,
         };
         let why = self.function_returns(function, depth)?;
@@ -366,7 +411,15 @@ impl<'t> PromiseDeclarations<'t> {
     }
 
     /// A name (or its member `member`) bound from a workspace file.
-    fn imported_member(&self, name: &str, member: Option<&str>) -> Option<Decision> {
+    fn imported_member(
+        &self,
+        binding: Node<'t>,
+        name: &str,
+        member: Option<&str>,
+    ) -> Option<Decision> {
+        if !self.is_import_binding(binding) {
+            return None;
+        }
         let imported = self.imports.get(name)?;
         let (value, shown) = match member {
             Some(member) => (imported.value.member(member)?, member),
@@ -474,17 +527,19 @@ impl<'t> PromiseDeclarations<'t> {
         if self.member_may_be_replaced(name, method) {
             return None;
         }
-        let binding = self.sole_binding(name)?;
+        let binding = self.binding_at(name, object)?;
         match binding.kind() {
             "variable_declarator" => {
                 let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
                 match value.kind() {
                     "new_expression" => self.instance_method(value, method, depth),
                     "object" => self.object_method(name, value, method, depth),
-                    _ => self.imported_member(name, Some(method)),
+                    _ => self.imported_member(binding, name, Some(method)),
                 }
             }
-            "namespace_import" | "import_clause" => self.imported_member(name, Some(method)),
+            "namespace_import" | "import_clause" => {
+                self.imported_member(binding, name, Some(method))
+            }
             _ => None,
         }
     }
@@ -505,10 +560,10 @@ impl<'t> PromiseDeclarations<'t> {
         match constructor.kind() {
             "identifier" => {
                 let name = self.text(constructor);
-                if let Some(class) = self.class_named(name) {
+                if let Some(class) = self.class_named(constructor) {
                     return self.class_method(class, method, depth, false);
                 }
-                self.sole_binding(name)?;
+                self.imported_at(constructor)?;
                 let class = ImportedClass {
                     local: name,
                     member: None,
@@ -523,7 +578,7 @@ impl<'t> PromiseDeclarations<'t> {
                 {
                     return None;
                 }
-                self.sole_binding(self.text(object))?;
+                self.imported_at(object)?;
                 let class = ImportedClass {
                     local: self.text(object),
                     member: Some(self.text(property)),
@@ -534,8 +589,9 @@ impl<'t> PromiseDeclarations<'t> {
         }
     }
 
-    fn class_named(&self, name: &str) -> Option<Node<'t>> {
-        let binding = self.sole_binding(name)?;
+    /// The class of this file the identifier `name` names where it is.
+    fn class_named(&self, name: Node<'t>) -> Option<Node<'t>> {
+        let binding = self.binding_at(self.text(name), name)?;
         match binding.kind() {
             "class_declaration" => Some(binding),
             "variable_declarator" => {
@@ -713,10 +769,10 @@ impl<'t> PromiseDeclarations<'t> {
         match parent.kind() {
             "identifier" => {
                 let name = self.text(parent);
-                if let Some(local) = self.class_named(name) {
+                if let Some(local) = self.class_named(parent) {
                     return Some(Parent::Local(local));
                 }
-                self.sole_binding(name)?;
+                self.imported_at(parent)?;
                 Some(Parent::Imported(ImportedClass {
                     local: name,
                     member: None,
@@ -732,7 +788,7 @@ impl<'t> PromiseDeclarations<'t> {
                 if self.assigned_members.contains(self.text(property)) {
                     return None;
                 }
-                self.sole_binding(local)?;
+                self.imported_at(object)?;
                 Some(Parent::Imported(ImportedClass {
                     local,
                     member: Some(self.text(property)),
@@ -784,6 +840,76 @@ fn member_function(member: Node) -> Option<Node> {
     }
 }
 
+/// The node whose extent is the scope of `binding` (a node the file's walk
+/// recorded as binding a name): a function's parameters and a named function
+/// or class expression's name live in that function; a `let`/`const`/class in
+/// its block; a `var` and a function declaration in the enclosing function
+/// (taken whole for a function declared in a block, as sloppy mode hoists
+/// it); imports in the program.
+fn scope_of<'t>(binding: Node<'t>) -> Node<'t> {
+    let enclosing_function_or_program = |node: Node<'t>| -> Node<'t> {
+        let mut current = node.parent();
+        while let Some(n) = current {
+            if is_function(n) || n.parent().is_none() {
+                return n;
+            }
+            current = n.parent();
+        }
+        node
+    };
+    match binding.kind() {
+        "formal_parameters" => binding.parent().unwrap_or(binding),
+        "catch_clause"
+        | "arrow_function"
+        | "function_expression"
+        | "generator_function"
+        | "class" => binding,
+        "function_declaration" | "generator_function_declaration" => {
+            enclosing_function_or_program(binding)
+        }
+        "variable_declarator" => match binding.parent() {
+            Some(declaration) if declaration.kind() == "lexical_declaration" => {
+                declaration.parent().unwrap_or(declaration)
+            }
+            _ => enclosing_function_or_program(binding),
+        },
+        "class_declaration" => binding.parent().unwrap_or(binding),
+        "for_in_statement" => {
+            let is_var = declaration_keyword(binding) == Some("var");
+            match is_var {
+                true => enclosing_function_or_program(binding),
+                false => binding,
+            }
+        }
+        // Imports: the program.
+        _ => {
+            let mut root = binding;
+            while let Some(parent) = root.parent() {
+                root = parent;
+            }
+            root
+        }
+    }
+}
+
+/// The keyword a `for (… of/in …)` head declares its variable with (`const`,
+/// `let`, `var`, `using`), if any (`for await (x of y)` assigns `x`).
+fn declaration_keyword(for_in: Node) -> Option<&'static str> {
+    let left = for_in.child_by_field_id(crate::field!("left"))?;
+    let mut cursor = for_in.walk();
+    let found = for_in
+        .children(&mut cursor)
+        .take_while(|child| *child != left)
+        .find_map(|child| match child.kind() {
+            "const" => Some("const"),
+            "let" => Some("let"),
+            "var" => Some("var"),
+            "using" => Some("using"),
+            _ => None,
+        });
+    found
+}
+
 /// The name in `class X extends Name`, when it is a plain name.
 fn superclass_name(class: Node) -> Option<Node> {
     let mut cursor = class.walk();
@@ -822,9 +948,10 @@ fn in_static_member(node: Node) -> bool {
 
 /// Questions the export summaries ask of a file's declarations.
 impl<'t> PromiseDeclarations<'t> {
-    /// The only declaration of `name` (see the module's rules), if any.
-    pub fn declaration_of(&self, name: &str) -> Option<Node<'t>> {
-        self.sole_binding(name)
+    /// The module-level declaration of `name` (see the module's rules), if
+    /// any: what `name` means at `root`, the program.
+    pub fn declaration_of(&self, name: &str, root: Node<'t>) -> Option<Node<'t>> {
+        self.binding_at(name, root)
     }
 
     /// What makes every call of `function` return a native promise.

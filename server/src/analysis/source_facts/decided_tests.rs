@@ -85,6 +85,39 @@ fn this_and_super_read_the_enclosing_class() {
         .all(|why| why.as_deref() == Some("`A.get` is an async method (line 2)")));
 }
 
+/// The decision for each call of `source`, in source order.
+fn calls(source: &str) -> Vec<Option<String>> {
+    let tree = syntax::parse(source, None);
+    let imports = ImportedNames::default();
+    let declarations = PromiseDeclarations::new(source, &tree, &imports);
+    let mut found = Vec::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(node) = stack.pop() {
+        if node.kind() == "call_expression" {
+            found.push((node.start_byte(), declarations.decide(node).map(|d| d.why)));
+        }
+        let mut cursor = node.walk();
+        stack.extend(node.named_children(&mut cursor));
+    }
+    found.sort_by_key(|(at, _)| *at);
+    found.into_iter().map(|(_, why)| why).collect()
+}
+
+#[test]
+fn names_resolve_in_the_innermost_scope_that_binds_them() {
+    let source = "async function a() {}\nfunction run(a) { return a(); }\nfunction other() { function load() { return 1; } return load(); }\nasync function outer() { async function load() {} await load(); }\nfor (const a of list) { a(); }\na();\n";
+    assert_eq!(
+        calls(source),
+        [
+            None,
+            None,
+            Some("`load` is an async function (line 4)".to_owned()),
+            None,
+            Some("`a` is an async function (line 1)".to_owned()),
+        ]
+    );
+}
+
 #[test]
 fn what_may_not_be_a_native_promise_stays_undecided() {
     for source in [
@@ -95,7 +128,7 @@ fn what_may_not_be_a_native_promise_stays_undecided() {
         "function m() { if (x) { return Promise.resolve(1); } }\nm();",
         "async function* g() {}\ng();",
         // Bound twice, reassigned, a parameter.
-        "async function a() {}\nfunction run(a) { a(); }\na();",
+        "async function a() {}\nvar a = 1;\na();",
         "async function a() {}\na = () => 1;\na();",
         // A method replaced by an assignment, or overridden by a subclass.
         "const api = { async load() {} };\napi.load = () => 1;\napi.load();",
