@@ -77,6 +77,31 @@ fn absent_from_arrays(name: &str) -> bool {
         && !super::classes::is_private(name)
 }
 
+/// The members of a modelled namespace a facts run reads as unknown values:
+/// `Object`'s (its functions only read or change their arguments, which are
+/// blurred when handed to them) and `process`'s data; `process.on` and the
+/// like stay stops, since what they schedule is not modelled.
+fn unseen_namespace_value(namespace: &str, name: &str) -> bool {
+    match namespace {
+        "Object" => true,
+        "process" => matches!(
+            name,
+            "env"
+                | "versions"
+                | "version"
+                | "argv"
+                | "execArgv"
+                | "execPath"
+                | "platform"
+                | "arch"
+                | "pid"
+                | "release"
+                | "config"
+        ),
+        _ => false,
+    }
+}
+
 fn array_method(name: &str) -> Option<ArrayMethod> {
     use ArrayMethod::*;
     Option::Some(match name {
@@ -225,9 +250,12 @@ impl Machine<'_> {
                             return self.abstain("error stacks are not modelled");
                         }
                         if let ObjKind::Namespace(namespace) = object.kind {
+                            let reason = format!("the property `.{name}` is not modelled");
+                            if !unseen_namespace_value(namespace, name) {
+                                return self.abstain(reason);
+                            }
                             // `Object.prototype`, `process.env`: a value in a facts run.
                             let origin = format!("{namespace}.{name}");
-                            let reason = format!("the property `.{name}` is not modelled");
                             return self.unknown_or_abstain(&origin, reason);
                         }
                         if OBJECT_PROTOTYPE_NAMES.contains(&name) {
