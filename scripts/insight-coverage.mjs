@@ -95,6 +95,9 @@ export function classifyFunction(hover) {
   }
   const stopped = settle.match(/the engine stopped(?: at line \d+)? \((.*)\)\.?$/s);
   if (stopped) return { class: "engine stopped", reason: normaliseReason(stopped[1]), exact: stopped[1] };
+  // "Its promise settles when the body returns…; no tick for it here: …" names no time.
+  const noTick = settle.match(/no tick for it here: (.*?)\.?$/s);
+  if (noTick) return { class: "unknown", reason: `no settle tick: ${normaliseReason(noTick[1])}` };
   if (/^Its promise settles/.test(settle)) return { class: "settle known" };
   const reason = settle
     .replace(/^When its promise settles (is unknown: )?/, "")
@@ -116,6 +119,7 @@ function check() {
     [classifyFunction, "**async function** `f()`\n\nRuns synchronously up to line 3.\n\nIts promise settles on microtask tick 2 after entry, in every call this file makes.", "settle known"],
     [classifyFunction, "**async function** `f()`\n\nHas no `await`.\n\nWhen its promise settles is unknown: not reached: the engine stopped at line 1 (`require` is not defined in this file).", "engine stopped"],
     [classifyFunction, "**async function** `f()`\n\nx\n\nWhen its promise settles varies between calls.", "unknown"],
+    [classifyFunction, "**async function** `f()`\n\nRuns synchronously up to line 3.\n\nIts promise settles when the body returns or throws; no tick for it here: this file never calls it.", "unknown"],
     [classifyFunction, "", "no hover"],
   ];
   let failed = 0;
