@@ -6,7 +6,7 @@
 //! async function's) that is also tied to its generator (`Frame::generator`
 //! indexes `Machine::async_generators`). Job counts follow the spec's
 //! algorithms over the engine's promises, all measured on Node 24.11.1
-//! (tests_async_generators.rs):
+//! (tests/async_generators.rs):
 //! - `yield v` awaits `v` first (§15.5.5 Yield: `Await` in async generators),
 //!   then settles the request with `{ value, done: false }`;
 //! - `return v` awaits `v` (§15.1.1 ReturnStatement evaluation);

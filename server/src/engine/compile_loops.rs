@@ -311,8 +311,8 @@ impl<'s> Compiler<'s> {
     /// `return()` (§7.4.13 AsyncIteratorClose: one job for an array, which
     /// has no sync `return`, two for a sync generator, the request for an
     /// async generator); a rejected step throws from the head without
-    /// closing. Measured on Node 24.11.1 (tests_control.rs,
-    /// tests_async_generators.rs).
+    /// closing. Measured on Node 24.11.1 (tests/control.rs,
+    /// tests/async_generators.rs).
     fn for_await_statement(&mut self, b: &mut FnBuilder, node: Node) {
         if !b.is_async {
             return b.abstain("`for await` outside an async function");

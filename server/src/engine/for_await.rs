@@ -6,7 +6,7 @@
 //! (§27.1.6): each result's value is wrapped with `PromiseResolve` and a
 //! `then`, two jobs for a plain value. Async generators are their own async
 //! iterator: each step awaits the request's promise. Measured on Node
-//! 24.11.1 (tests_control.rs, tests_async_generators.rs).
+//! 24.11.1 (tests/control.rs, tests/async_generators.rs).
 
 use std::rc::Rc;
 

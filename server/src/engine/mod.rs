@@ -61,30 +61,6 @@ mod strict_mode;
 mod symbolic_entries;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_async_generators;
-#[cfg(test)]
-mod tests_builtins;
-#[cfg(test)]
-mod tests_classes;
-#[cfg(test)]
-mod tests_control;
-#[cfg(test)]
-mod tests_descriptors;
-#[cfg(test)]
-mod tests_generators;
-#[cfg(test)]
-mod tests_globals;
-#[cfg(test)]
-mod tests_node_io;
-#[cfg(test)]
-mod tests_node_modules;
-#[cfg(test)]
-mod tests_open_values;
-#[cfg(test)]
-mod tests_operators;
-#[cfg(test)]
-mod tests_timers;
 mod tick_observer;
 mod value;
 

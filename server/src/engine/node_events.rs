@@ -6,7 +6,7 @@
 //! listener is removed just before it runs. `emit('error')` with no listener throws the error.
 //! `events.once` is an async function returning `new Promise(...)`: its promise adopts the
 //! inner one through a NewPromiseResolveThenableJob, so an `await` resumes two jobs after the
-//! emit (measured on Node 24, see `tests_node_modules.rs`). Members not listed here
+//! emit (measured on Node 24, see `tests/node_modules.rs`). Members not listed here
 //! (`prependListener`, `removeAllListeners`, `setMaxListeners`, ...) abstain naming them.
 
 use std::rc::Rc;

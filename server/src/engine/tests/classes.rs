@@ -1,7 +1,7 @@
 //! Classes, Promise subclasses and thenable classes. Every expected output
 //! below was produced by Node v24.11.1 running the same program.
 
-use super::tests::cjs;
+use super::cjs;
 
 #[test]
 fn classes_with_fields_accessors_statics_and_super_run_as_node_runs_them() {

@@ -4,26 +4,39 @@
 use super::*;
 use crate::syntax;
 
-pub(super) fn run(source: &str, module: ModuleKind) -> OrderOutcome {
+mod async_generators;
+mod builtins;
+mod classes;
+mod control;
+mod descriptors;
+mod generators;
+mod globals;
+mod node_io;
+mod node_modules;
+mod open_values;
+mod operators;
+mod timers;
+
+pub(crate) fn run(source: &str, module: ModuleKind) -> OrderOutcome {
     let tree = syntax::parse(source, None);
     predict_order(source, &tree, module)
 }
 
-pub(super) fn lines(source: &str, module: ModuleKind) -> Vec<String> {
+pub(crate) fn lines(source: &str, module: ModuleKind) -> Vec<String> {
     match run(source, module) {
         OrderOutcome::Determined(lines) => lines.into_iter().map(|l| l.text).collect(),
         OrderOutcome::Abstained(a) => panic!("abstained: {} at {:?}", a.reason, a.range),
     }
 }
 
-pub(super) fn cjs(source: &str) -> Vec<String> {
+pub(crate) fn cjs(source: &str) -> Vec<String> {
     lines(source, ModuleKind::CommonJs)
 }
 
 /// Asserts that the engine predicts `stdout` for `source` run as a CommonJS
 /// file: Node's output as it prints it, one line a line (the string's first
 /// and last newline only lay it out).
-pub(super) fn prints(source: &str, stdout: &str) {
+pub(crate) fn prints(source: &str, stdout: &str) {
     let stdout = stdout.strip_prefix('\n').unwrap_or(stdout);
     let expected: Vec<&str> = stdout
         .strip_suffix('\n')
@@ -35,11 +48,11 @@ pub(super) fn prints(source: &str, stdout: &str) {
 
 /// Asserts the engine predicts `expected` (lines joined with `|`) for
 /// `source` run as `module`.
-pub(super) fn prints_as(module: ModuleKind, expected: &str, source: &str) {
+pub(crate) fn prints_as(module: ModuleKind, expected: &str, source: &str) {
     assert_eq!(lines(source, module).join("|"), expected);
 }
 
-pub(super) fn abstains(source: &str) -> Abstention {
+pub(crate) fn abstains(source: &str) -> Abstention {
     match run(source, ModuleKind::CommonJs) {
         OrderOutcome::Abstained(abstention) => abstention,
         OrderOutcome::Determined(lines) => panic!("expected an abstention, got {lines:?}"),
@@ -47,7 +60,7 @@ pub(super) fn abstains(source: &str) -> Abstention {
 }
 
 /// Asserts that the engine abstains on `source` for a reason naming `word`.
-pub(super) fn abstains_mentioning(source: &str, word: &str) {
+pub(crate) fn abstains_mentioning(source: &str, word: &str) {
     let abstention = abstains(source);
     assert!(abstention.reason.contains(word), "{abstention:?}");
 }
@@ -55,7 +68,7 @@ pub(super) fn abstains_mentioning(source: &str, word: &str) {
 #[test]
 fn seed_await_returns_control_to_caller() {
     // The program of examples/ordering.js, which the README runs.
-    let source = include_str!("../../../examples/ordering.js");
+    let source = include_str!("../../../../examples/ordering.js");
     assert_eq!(cjs(source), ["A", "D", "B", "C"]);
 }
 

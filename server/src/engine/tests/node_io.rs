@@ -3,7 +3,7 @@
 //! as `FILE.cjs` or `FILE.mjs` in a folder holding it (`node FILE`, three runs agreeing); the
 //! lines are joined with `|`.
 
-use super::tests::{abstains_mentioning, prints_as};
+use super::{abstains_mentioning, prints_as};
 use super::{explain_order, ModuleKind, OrderOutcome};
 
 #[test]
@@ -147,7 +147,7 @@ fn hovers_count_from_an_io_promise_settling_without_a_hedge() {
         async function load(p) { const b = await fsp.readFile(p); await null; return b; }\n\
         load(\"x\");\n";
     let tree = crate::syntax::parse(source, None);
-    let (facts, order) = super::facts_and_order(source, &tree, ModuleKind::CommonJs);
+    let (facts, order) = crate::engine::facts_and_order(source, &tree, ModuleKind::CommonJs);
     // The facts run does not follow completions, so its order outcome stops at the call.
     assert!(
         matches!(&order, OrderOutcome::Abstained(a) if a.reason.contains("does I/O")),
@@ -158,7 +158,7 @@ fn hovers_count_from_an_io_promise_settling_without_a_hedge() {
         .find(|f| f.name == "load")
         .expect("load's facts");
     let resumes: Vec<_> = load.awaits.iter().map(|a| a.resume.clone()).collect();
-    let after = |jobs| super::ResumeTick::AfterSettle {
+    let after = |jobs| crate::engine::ResumeTick::AfterSettle {
         jobs,
         operand: "fsp.readFile(p)".to_owned(),
         if_native_promise: false,

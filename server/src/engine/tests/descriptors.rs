@@ -3,7 +3,7 @@
 //! v24.11.1 running the same program as a CommonJS file
 //! (`$TICKLENS_NODE prog.js`).
 
-use super::tests::{abstains_mentioning, prints};
+use super::{abstains_mentioning, prints};
 
 /// The `__esModule` prologue of compiled CommonJS, getters and setters,
 /// `defineProperties`, descriptors read back, prototypes linked by

@@ -1,7 +1,7 @@
 //! Engine tests for generators. Every expected output was produced by Node
 //! v24.11.1 running the same program as a CommonJS file.
 
-use super::tests::{abstains_mentioning, cjs};
+use super::{abstains_mentioning, cjs};
 
 #[test]
 fn generators_resume_yield_delegate_close_and_interleave_with_awaits() {

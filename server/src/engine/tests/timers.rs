@@ -1,6 +1,6 @@
 //! Event-loop tests; expected outputs measured with Node v24.11.1.
 
-use super::tests::{abstains, abstains_mentioning, cjs};
+use super::{abstains, abstains_mentioning, cjs};
 
 #[test]
 fn top_level_timeout_zero_vs_immediate_abstains() {

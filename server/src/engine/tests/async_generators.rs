@@ -2,7 +2,7 @@
 //! expected output was produced by Node v24.11.1 running the same program as
 //! a CommonJS file.
 
-use super::tests::{abstains_mentioning, prints};
+use super::{abstains_mentioning, prints};
 
 /// Asserts what Node prints for `source` followed by a chain of `jobs`
 /// promise jobs, each printing its number (`job 3` runs in the third

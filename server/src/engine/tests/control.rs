@@ -2,7 +2,7 @@
 //! chains. Every expected output was produced by Node v24.11.1 running the
 //! same program as a CommonJS file.
 
-use super::tests::{abstains_mentioning, cjs};
+use super::{abstains_mentioning, cjs};
 
 #[test]
 fn switch_tests_cases_in_order_with_strict_equality_and_falls_through() {

@@ -3,7 +3,7 @@
 //! `json_parse.rs`, collection iterators). Every expected output was printed
 //! by Node v24.11.1 running the same program as a CommonJS file.
 
-use super::tests::{abstains, cjs};
+use super::{abstains, cjs};
 
 fn node_says(expected: &str) -> Vec<&str> {
     expected.lines().collect()

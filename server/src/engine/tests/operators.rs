@@ -3,7 +3,7 @@
 //! hash-bang line. Every expected output was printed by Node v24.11.1
 //! running the same program as a CommonJS file (`$TICKLENS_NODE prog.js`).
 
-use super::tests::{abstains_mentioning, cjs};
+use super::{abstains_mentioning, cjs};
 
 #[test]
 fn bitwise_in_and_regex_values_match_node() {

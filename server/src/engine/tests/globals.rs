@@ -1,7 +1,7 @@
 //! Names the engine does not model, `this`, and `require` of built-ins. Every expected output
 //! was produced by Node v24.11.1 running the same program (`node FILE.cjs` / `FILE.mjs`).
 
-use super::tests::{abstains, cjs, lines, run};
+use super::{abstains, cjs, lines, run};
 use super::{ModuleKind, OrderOutcome};
 
 fn esm(source: &str) -> Vec<String> {
