@@ -93,7 +93,8 @@ export function classifyFunction(hover) {
   if (!settle) {
     return { class: "unknown", reason: `no settle sentence (${normaliseReason(hover.split("\n")[0])})` };
   }
-  const stopped = settle.match(/the engine stopped(?: at line \d+)? \((.*)\)\.?$/s);
+  // The hover shortens a long reason ("… (Array, M…."), closing parenthesis and all.
+  const stopped = settle.match(/the engine stopped(?: at line \d+)? \((.*?)(?:\)\.?|\.)$/s);
   if (stopped) return { class: "engine stopped", reason: normaliseReason(stopped[1]), exact: stopped[1] };
   // "Its promise settles when the body returns…; no tick for it here: …" names no time.
   const noTick = settle.match(/no tick for it here: (.*?)\.?$/s);
@@ -120,6 +121,7 @@ function check() {
     [classifyFunction, "**async function** `f()`\n\nHas no `await`.\n\nWhen its promise settles is unknown: not reached: the engine stopped at line 1 (`require` is not defined in this file).", "engine stopped"],
     [classifyFunction, "**async function** `f()`\n\nx\n\nWhen its promise settles varies between calls.", "unknown"],
     [classifyFunction, "**async function** `f()`\n\nRuns synchronously up to line 3.\n\nIts promise settles when the body returns or throws; no tick for it here: this file never calls it.", "unknown"],
+    [classifyFunction, "**async function** `f()`\n\nx\n\nIts promise settles when the body returns or throws; no tick for it here: the engine stopped at line 9 (`extends` of a built-in other than Promise and the errors (Array, M….", "engine stopped"],
     [classifyFunction, "", "no hover"],
   ];
   let failed = 0;
