@@ -141,7 +141,11 @@ impl Machine<'_> {
         {
             return self.abstain("Object.setPrototypeOf of this kind of object is not modelled");
         }
-        let proto = self.program_prototype(&arg(args, 1))?;
+        let Some(proto) = self.program_prototype(&arg(args, 1))? else {
+            // A facts run goes on: what the object now inherits is unseen.
+            self.blur(id);
+            return normal(target);
+        };
         let mut walk = Some(proto);
         while let Some(current) = walk {
             if current == id {
@@ -159,7 +163,11 @@ impl Machine<'_> {
     pub(crate) fn object_create(&mut self, args: &[Value]) -> Run<Completion> {
         let proto = self.program_prototype(&arg(args, 0))?;
         let id = self.alloc(ObjKind::Plain);
-        self.heap[id].proto = Some(proto);
+        match proto {
+            Some(proto) => self.heap[id].proto = Some(proto),
+            // A facts run goes on: what the object inherits is unseen.
+            None => self.blur(id),
+        }
         self.heap[id].hidden_props = true;
         let properties = arg(args, 1);
         if !matches!(properties, Value::Undefined) {
@@ -171,7 +179,8 @@ impl Machine<'_> {
     /// A prototype `setPrototypeOf` and `create` can link to: an object the
     /// program made. `null` (an object printed `[Object: null prototype]`)
     /// and the intrinsic prototypes abstain.
-    fn program_prototype(&self, proto: &Value) -> Run<ObjId> {
+    /// A facts run goes on past any other prototype (`None`).
+    fn program_prototype(&mut self, proto: &Value) -> Run<Option<ObjId>> {
         match proto.as_object() {
             Some(id)
                 if matches!(
@@ -179,11 +188,14 @@ impl Machine<'_> {
                     ObjKind::Plain | ObjKind::Class(_) | ObjKind::Closure { .. }
                 ) =>
             {
-                Ok(id)
+                Ok(Some(id))
             }
-            _ => self.abstain(
-                "Object.create or Object.setPrototypeOf with a `null` or built-in prototype is not modelled",
-            ),
+            _ => {
+                self.see_past(
+                    "Object.create or Object.setPrototypeOf with a `null` or built-in prototype is not modelled",
+                )?;
+                Ok(None)
+            }
         }
     }
 

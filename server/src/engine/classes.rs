@@ -111,6 +111,17 @@ impl Machine<'_> {
                     _ => self.abstain("`extends` a function whose `prototype` is not an object"),
                 }
             }
+            // A parent the engine cannot see (an opaque package's class, an
+            // unknown): in a facts run the class is made, and every read
+            // that reaches the parent, static or through instances, is an
+            // unknown (`super()` constructs an unknown instance).
+            ObjKind::Unknown(_) | ObjKind::Opaque { .. } => {
+                self.see_past("`extends` of a class the engine cannot see is not modelled")?;
+                self.blur(id);
+                let prototype = self.alloc(ObjKind::Plain);
+                self.blur(prototype);
+                Ok(prototype)
+            }
             _ => self.abstain(
                 "`extends` of a built-in other than Promise and the errors (Array, Map...) is not modelled",
             ),

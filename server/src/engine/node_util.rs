@@ -36,7 +36,12 @@ impl Machine<'_> {
             ObjKind::Closure { .. } => Ok(Value::Object(self.alloc(ObjKind::Native(
                 Native::Builtin(Builtin::Node(NodeFn::Promisified(id))),
             )))),
-            _ => self.abstain("`util.promisify` of this function is not modelled by ticklens"),
+            // Of a function the engine cannot see: what it returns is unseen
+            // too (a custom `util.promisify.custom` may return anything).
+            _ => self.unknown_or_abstain(
+                "util.promisify(…)",
+                "`util.promisify` of this function is not modelled by ticklens",
+            ),
         }
     }
 

@@ -448,7 +448,10 @@ impl Machine<'_> {
                 let name: Rc<str> = name.clone();
                 self.get_property(object, &name)
             }
-            _ => self.abstain("this computed property read is not modelled"),
+            // An index key on a non-array, a symbol: an unknown in a facts
+            // run (the engine defines no member under such a key, so no
+            // getter of the program's is skipped).
+            _ => self.unknown_or_abstain("[…]", "this computed property read is not modelled"),
         }
     }
 

@@ -85,6 +85,20 @@ fn cases() -> Vec<Case> {
                 after_settle(1, "fetchRow(id)", true)])],
         },
         Case {
+            shows: "a class extending a package's class, an object without a prototype and a \
+                    promisified package function do not stop the run: reads through the unseen \
+                    parent are unknowns, and the method still gets its entry",
+            source: "const { Base } = require(\"some-orm\");\n\
+                const read = require(\"util\").promisify(require(\"some-fs\").read);\n\
+                const table = Object.create(null);\n\
+                class Model extends Base {\n\
+                  async save() { await null; const r = await super.save(); await read(r); return table; }\n\
+                }\n\
+                module.exports = Model;\n",
+            resumes: vec![("save", vec![entry(1), after_settle(1, "super.save()", true),
+                after_settle(1, "read(r)", true)])],
+        },
+        Case {
             shows: "a callback handed to a package gets its own entry, with unknown arguments",
             source: "const app = require(\"express\")();\n\
                 app.get(\"/\", async function handle(req, res) { await null;\n\
