@@ -175,8 +175,12 @@ instruction_set! {
         New { argc: usize },
         /// `[receiver, callee, array] -> [result]` (calls with spread arguments).
         CallSpread { with_this: bool },
+        /// `[constructor, array] -> [instance]` (`new` with spread arguments).
+        NewSpread,
         /// `super(args...)` in a derived constructor: `[args...] -> [this]`.
         SuperCall { argc: usize },
+        /// `[array] -> [this]` (`super(...)` with spread arguments).
+        SuperCallSpread,
     }
     /// Jumps, `return`, `throw`, `await`, handlers and completions.
     Control {

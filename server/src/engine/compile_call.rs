@@ -116,7 +116,9 @@ impl Compiler<'_> {
             Some((argc, false)) => {
                 b.emit(Op::New { argc });
             }
-            Some((_, true)) => b.abstain("`new` with spread arguments is not modelled"),
+            Some((_, true)) => {
+                b.emit(Op::NewSpread);
+            }
             None => {}
         }
     }

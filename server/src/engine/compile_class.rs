@@ -168,7 +168,9 @@ impl<'s> Compiler<'s> {
             Some((argc, false)) => {
                 b.emit(Op::SuperCall { argc });
             }
-            Some((_, true)) => b.abstain("`super(...)` with spread arguments is not modelled"),
+            Some((_, true)) => {
+                b.emit(Op::SuperCallSpread);
+            }
             None => {}
         }
     }

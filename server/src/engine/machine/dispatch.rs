@@ -339,6 +339,20 @@ impl Machine<'_> {
                 let completion = self.construct(&constructor, args)?;
                 Ok(self.push_completion(completion))
             }
+            Op::NewSpread => {
+                let array = self.pop();
+                let args = self.array_items(&array)?;
+                let constructor = self.pop();
+                let completion = self.construct(&constructor, args)?;
+                Ok(self.push_completion(completion))
+            }
+            Op::SuperCallSpread => {
+                let array = self.pop();
+                let args = self.array_items(&array)?;
+                let scope = self.scope();
+                let completion = self.super_call(scope, args)?;
+                Ok(self.push_completion(completion))
+            }
             Op::SuperCall { argc } => {
                 let args = self.pop_n(*argc);
                 let scope = self.scope();

@@ -164,6 +164,26 @@ console.log(p instanceof Base, p instanceof Plain, p instanceof Child, typeof Pl
     );
 }
 
+/// `node spread.js` (Node v24.11.1) printed the expected lines.
+#[test]
+fn new_and_super_with_spread_arguments_pass_each_element() {
+    let source = r#"
+class A { constructor(...xs) { console.log("A", xs.join(",")); } }
+class B extends A { constructor(...ys) { super(...ys, 9); console.log("B", ys.length); } }
+const args = [1, 2];
+new B(...args);
+function F(a, b) { this.s = a + b; }
+console.log(new F(...[3, 4], 5).s);
+async function main() { await null; const b = new B(...[7]); console.log(b instanceof A); }
+main();
+console.log("sync end");
+"#;
+    assert_eq!(
+        cjs(source),
+        ["A 1,2,9", "B 2", "7", "sync end", "A 7,9", "B 1", "true"]
+    );
+}
+
 #[test]
 fn async_and_static_methods_schedule_like_async_functions() {
     let source = r#"
