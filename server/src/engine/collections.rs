@@ -127,6 +127,12 @@ impl Machine<'_> {
         if source.is_nullish() {
             return Ok(Completion::Normal(Value::Object(id)));
         }
+        if self.unknown_of(&source).is_some() {
+            // What it holds is unseen: the collection is an unknown too.
+            let origin = "a collection of values the engine cannot see";
+            let reason = "spreading or iterating something other than an array";
+            return Ok(Completion::Normal(self.unknown_or_abstain(origin, reason)?));
+        }
         let items = self.array_items(&source)?;
         for item in items {
             let (key, value) = if kind.is_set() {

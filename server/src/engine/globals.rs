@@ -143,9 +143,18 @@ impl Machine<'_> {
             type_of: "object",
         });
         self.heap[module].set_own("exports", exports.clone());
-        self.define_global("require", require);
-        self.define_global("module", Value::Object(module));
-        self.define_global("exports", exports);
+        // Parameters of the wrapper function: the module may assign them
+        // (`module.exports = exports = f`).
+        for (name, value) in [
+            ("require", require),
+            ("module", Value::Object(module)),
+            ("exports", exports),
+        ] {
+            self.define_global(name, value);
+            if let Some((scope, slot)) = self.lookup(self.global, name) {
+                self.scopes[scope].vars[slot].mutable = true;
+            }
+        }
     }
 }
 

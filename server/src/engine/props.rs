@@ -277,9 +277,14 @@ impl Machine<'_> {
                     },
                     _ => match object.get_own(name) {
                         Some(value) => Ok(value.clone()),
-                        None => self.abstain(format!(
-                            "the property `.{name}` of a function or host object is not modelled"
-                        )),
+                        // Code the engine cannot see may have set it (a
+                        // function handed to it is not blurred).
+                        None => self.unknown_or_abstain(
+                            &format!(".{name}"),
+                            format!(
+                                "the property `.{name}` of a function or host object is not modelled"
+                            ),
+                        ),
                     },
                 }
             }

@@ -236,3 +236,15 @@ fn statics_named_by_their_variants_are_the_functions_node_has() {
         ["function function function function function"]
     );
 }
+
+/// `node exp.js` (Node v24.11.1): the CommonJS wrapper's names are parameters,
+/// so the module may assign them.
+#[test]
+fn the_commonjs_wrapper_names_can_be_assigned() {
+    let source = "function F() {}\n\
+        module.exports = exports = F;\n\
+        console.log(module.exports === F, exports === F);\n\
+        exports = 1; require = null; module = 2;\n\
+        console.log(typeof exports, require, module);\n";
+    assert_eq!(cjs(source), ["true true", "number null 2"]);
+}

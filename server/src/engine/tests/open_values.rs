@@ -194,3 +194,21 @@ fn a_branch_on_an_unknown_condition_stops_before_its_arms() {
         );
     }
 }
+
+/// A `Set` of a package's values and a property of a function the program
+/// never set are unknowns in a facts run, so the run reaches the call after
+/// them (an order run still abstains on both).
+#[test]
+fn the_facts_run_goes_past_unseen_collections_and_function_properties() {
+    for line in [
+        "const ops = new Set(require(\"lib\").names);",
+        "function Model() {}\nconst events = Model.events;",
+    ] {
+        let source = format!(
+            "{line}\nasync function run(x) {{ await null; await x.go(); }}\nrun({{ go: async () => 1 }});\n"
+        );
+        let facts = facts(&source);
+        let run = facts.iter().find(|f| f.name == "run").expect("run");
+        assert!(run.called_by_program, "{source}");
+    }
+}
