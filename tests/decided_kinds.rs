@@ -54,20 +54,14 @@ const SHAPES: &[Shape] = &[
 const CLASSES: &str = "class Store {\n  async get() { return 1; }\n  put() { return new Promise((r) => r(2)); }\n  thenable() { return { then(r) { r(3); } }; }\n  plain() { return 4; }\n  overridden() { return Promise.resolve(5); }\n  async viaThis() { await this.get(); await this.put(); await this.thenable(); await this.overridden(); }\n}\nclass Special extends Store {\n  overridden() { return 6; }\n  async viaSuper() { await super.get(); await super.put(); }\n}\nconst api = { async load() { return 1; }, save: () => Promise.resolve(2), fake() { return { then(r) { r(3); } }; } };\n";
 
 /// The class and object calls awaited in the main file (the class lives
-/// there too, so its methods' awaits are checked as well).
+/// there too, so its methods' awaits are checked as well), one receiver a row.
+#[rustfmt::skip]
 const CLASS_CALLS: &[&str] = &[
-    "new Store().get()",
-    "new Store().put()",
-    "new Store().thenable()",
-    "new Store().plain()",
+    "new Store().get()", "new Store().put()", "new Store().thenable()", "new Store().plain()",
     "new Store().viaThis()",
-    "new Special().viaThis()",
-    "new Special().viaSuper()",
-    "store.get()",
-    "store.put()",
-    "api.load()",
-    "api.save()",
-    "api.fake()",
+    "new Special().viaThis()", "new Special().viaSuper()",
+    "store.get()", "store.put()",
+    "api.load()", "api.save()", "api.fake()",
 ];
 
 /// The operand of each await, as Node saw it: `native` or `other`.

@@ -320,46 +320,39 @@ impl Machine<'_> {
     /// Calls, `new` and `super(...)`.
     fn call_op(&mut self, op: &Op) -> Run<Step> {
         match op {
-            Op::Call { argc, with_this } => {
-                let args = self.pop_n(*argc);
+            Op::Call { with_this, .. } | Op::CallSpread { with_this } => {
+                let args = self.pop_arguments(op)?;
                 let callee = self.pop();
                 let this = self.pop_receiver(*with_this);
                 self.call_from_code(callee, this, args)
             }
-            Op::CallSpread { with_this } => {
-                let array = self.pop();
-                let args = self.array_items(&array)?;
-                let callee = self.pop();
-                let this = self.pop_receiver(*with_this);
-                self.call_from_code(callee, this, args)
-            }
-            Op::New { argc } => {
-                let args = self.pop_n(*argc);
+            Op::New { .. } | Op::NewSpread => {
+                let args = self.pop_arguments(op)?;
                 let constructor = self.pop();
                 let completion = self.construct(&constructor, args)?;
                 Ok(self.push_completion(completion))
             }
-            Op::NewSpread => {
-                let array = self.pop();
-                let args = self.array_items(&array)?;
-                let constructor = self.pop();
-                let completion = self.construct(&constructor, args)?;
-                Ok(self.push_completion(completion))
-            }
-            Op::SuperCallSpread => {
-                let array = self.pop();
-                let args = self.array_items(&array)?;
-                let scope = self.scope();
-                let completion = self.super_call(scope, args)?;
-                Ok(self.push_completion(completion))
-            }
-            Op::SuperCall { argc } => {
-                let args = self.pop_n(*argc);
+            Op::SuperCall { .. } | Op::SuperCallSpread => {
+                let args = self.pop_arguments(op)?;
                 let scope = self.scope();
                 let completion = self.super_call(scope, args)?;
                 Ok(self.push_completion(completion))
             }
             _ => self.abstain("internal: not a call op"),
+        }
+    }
+
+    /// A call op's arguments, on top of the stack: `argc` values, or the
+    /// items of the one array a call with spread arguments built.
+    fn pop_arguments(&mut self, op: &Op) -> Run<Vec<Value>> {
+        match op {
+            Op::Call { argc, .. } | Op::New { argc } | Op::SuperCall { argc } => {
+                Ok(self.pop_n(*argc))
+            }
+            _ => {
+                let array = self.pop();
+                self.array_items(&array)
+            }
         }
     }
 
