@@ -77,6 +77,35 @@ fn absent_from_arrays(name: &str) -> bool {
         && !super::classes::is_private(name)
 }
 
+/// `Object.getOwnPropertyNames(String.prototype)` in Node v24.11.1.
+#[rustfmt::skip]
+const STRING_PROTOTYPE_NAMES: &[&str] = &[
+    "length", "constructor", "anchor", "at", "big", "blink", "bold", "charAt", "charCodeAt",
+    "codePointAt", "concat", "endsWith", "fontcolor", "fontsize", "fixed", "includes", "indexOf",
+    "isWellFormed", "italics", "lastIndexOf", "link", "localeCompare", "match", "matchAll",
+    "normalize", "padEnd", "padStart", "repeat", "replace", "replaceAll", "search", "slice",
+    "small", "split", "strike", "sub", "substr", "substring", "sup", "startsWith", "toString",
+    "toWellFormed", "trim", "trimStart", "trimLeft", "trimEnd", "trimRight", "toLocaleLowerCase",
+    "toLocaleUpperCase", "toLowerCase", "toUpperCase", "valueOf",
+];
+
+/// `Object.getOwnPropertyNames(Number.prototype)` in Node v24.11.1.
+#[rustfmt::skip]
+const NUMBER_PROTOTYPE_NAMES: &[&str] = &[
+    "constructor", "toExponential", "toFixed", "toPrecision", "toString", "valueOf",
+    "toLocaleString",
+];
+
+/// A name that reads `undefined` on a primitive whose prototype holds
+/// `names`: neither there, nor on `Object.prototype`, nor an index (a
+/// string's characters). The engine models no write to the intrinsic
+/// prototypes (reading them abstains in an order run).
+fn absent_from_primitive(names: &[&str], name: &str) -> bool {
+    !names.contains(&name)
+        && !OBJECT_PROTOTYPE_NAMES.contains(&name)
+        && !name.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The members of a modelled namespace a facts run reads as unknown values:
 /// `Object`'s (its functions only read or change their arguments, which are
 /// blurred when handed to them), `Math.random` and `process`'s data; `process.on` and the
@@ -189,12 +218,16 @@ impl Machine<'_> {
                 "length" => Ok(Value::Number(text.encode_utf16().count() as f64)),
                 _ => match string_method(name) {
                     Some(method) => Ok(self.builtin_value(Builtin::StringMethod(method))),
+                    None if absent_from_primitive(STRING_PROTOTYPE_NAMES, name) => {
+                        Ok(Value::Undefined)
+                    }
                     None => self.abstain(format!("the string property `.{name}` is not modelled")),
                 },
             },
             Value::Number(_) => match name {
                 "toFixed" => Ok(self.builtin_value(Builtin::NumberMethod(NumberMethod::ToFixed))),
                 "toString" => Ok(self.builtin_value(Builtin::NumberMethod(NumberMethod::ToString))),
+                _ if absent_from_primitive(NUMBER_PROTOTYPE_NAMES, name) => Ok(Value::Undefined),
                 _ => self.abstain(format!("the number property `.{name}` is not modelled")),
             },
             Value::Bool(_) => self.abstain(format!(

@@ -170,3 +170,12 @@ console.log(2 * Math.PI * r, Math.floor(Math.PI * 100), Math.E > 2.7, typeof Mat
 12.566370614359172 314 true number"#;
     assert_eq!(cjs(source), node_says(expected));
 }
+
+/// `node prim.js` (Node v24.11.1): a name neither a string's nor a number's
+/// prototype has reads `undefined`.
+#[test]
+fn names_absent_from_string_and_number_prototypes_read_undefined() {
+    let source = "const s = \"abc\"; const n = 5;\n\
+        console.log(s.isNode, s.foo === undefined, n.bar, typeof \"x\".nope, s.length);\n";
+    assert_eq!(cjs(source), ["undefined true undefined undefined 3"]);
+}
