@@ -107,12 +107,13 @@ fn absent_from_primitive(names: &[&str], name: &str) -> bool {
 }
 
 /// The members of a modelled namespace a facts run reads as unknown values:
-/// `Object`'s (its functions only read or change their arguments, which are
+/// `Object`'s but `Object.prototype` (its functions only read or change their arguments, which are
 /// blurred when handed to them), `Math.random` and `process`'s data; `process.on` and the
 /// like stay stops, since what they schedule is not modelled.
 fn unseen_namespace_value(namespace: &str, name: &str) -> bool {
     match namespace {
-        "Object" => true,
+        // A write into `Object.prototype` would change every object's reads.
+        "Object" => name != "prototype",
         // Any number in [0, 1): an unknown, never a guess.
         "Math" => name == "random",
         "process" => matches!(

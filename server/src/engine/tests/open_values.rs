@@ -212,3 +212,15 @@ fn the_facts_run_goes_past_unseen_collections_and_function_properties() {
         assert!(run.called_by_program, "{source}");
     }
 }
+
+/// `Object.prototype` stays a stop in a facts run: a write into it would
+/// change what every object and primitive reads.
+#[test]
+fn the_facts_run_stops_at_object_prototype() {
+    let source = "Object.prototype.tag = 1;\n\
+        async function run(x) { await null; await x.go(); }\n\
+        run({ go: async () => 1 });\n";
+    let facts = facts(source);
+    let run = facts.iter().find(|f| f.name == "run").expect("run");
+    assert!(!run.called_by_program, "{source}");
+}
