@@ -46,7 +46,7 @@ main();
         node_prints: "called,body,value 5,idle,after yield",
         says: &[
             "Awaits the value first, as `await` would (a promise or a thenable is unwrapped)",
-            "It resumes only when the consumer calls `next()` again",
+            "Resumes during the consumer's next `next()` call, synchronously",
         ],
     },
     Case {
