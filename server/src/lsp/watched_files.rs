@@ -34,8 +34,10 @@ pub struct WorkspaceFiles {
     summaries: Summaries,
     /// Open document -> the workspace files its last insights imported from.
     reads: DashMap<Uri, Vec<PathBuf>>,
-    /// Serialises "compute imports, then record what was read" against
-    /// "a file changed, reset the readers", so no change falls in between.
+    /// Serialises recording what a document read against "a file changed,
+    /// reset the readers". The imports are computed before the lock (a
+    /// keystroke's `changed` must not wait for disk reads), so a change that
+    /// lands during that computation is not seen until the next change.
     order: Mutex<()>,
 }
 
