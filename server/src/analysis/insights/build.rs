@@ -203,9 +203,12 @@ fn await_insights(
             }
             None => Claim::unknown("the code around it is not modelled by ticklens"),
         };
+        // The file's async facts show the operand is a native promise.
+        let native_by_facts =
+            operand_node.is_some_and(|o| is_native_promise(source, source_facts, o));
         // What the file's declarations (and its imports) show the operand is.
         let native_because = match operand_node {
-            Some(o) if is_native_promise(source, source_facts, o) => None,
+            _ if native_by_facts => None,
             Some(o) => declarations.decide(o),
             None => place
                 .awaited
@@ -220,15 +223,11 @@ fn await_insights(
                 jobs,
                 operand,
                 if_native_promise: true,
-            } if native_because.is_some()
-                || operand_node.is_some_and(|o| is_native_promise(source, source_facts, o)) =>
-            {
-                ResumeTick::AfterSettle {
-                    jobs,
-                    operand,
-                    if_native_promise: false,
-                }
-            }
+            } if native_because.is_some() || native_by_facts => ResumeTick::AfterSettle {
+                jobs,
+                operand,
+                if_native_promise: false,
+            },
             resume => resume,
         };
         // In a function the program never calls, `await null` resumes one
