@@ -42,6 +42,7 @@ mod globals;
 mod inspect;
 mod install_globals;
 mod job_counts;
+mod joined_paths;
 mod json;
 mod json_parse;
 mod machine;

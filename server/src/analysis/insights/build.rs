@@ -313,7 +313,9 @@ fn uncalled_claim(fact: &engine::AwaitFacts, operand: &str, partial: bool) -> Cl
         if_native_promise: true,
     };
     let (resume, thenable, for_any_caller) = match &fact.resume {
-        ResumeTick::AfterEntry { .. } if fact.later_phase.is_none() && !partial => {
+        ResumeTick::AfterEntry { .. } | ResumeTick::Conditional { .. }
+            if fact.later_phase.is_none() && !partial =>
+        {
             (fact.resume.clone(), fact.thenable, true)
         }
         _ => match fact.jobs_after_operand {
