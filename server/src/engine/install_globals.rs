@@ -25,6 +25,8 @@ impl Machine<'_> {
     pub(crate) fn install_globals(&mut self) {
         let functions: &[(&str, Builtin)] = &[
             ("queueMicrotask", Builtin::QueueMicrotask),
+            ("structuredClone", Builtin::StructuredClone),
+            ("AbortController", Builtin::Node(NodeFn::AbortController)),
             ("Error", Builtin::ErrorCtor(ErrorKind::Error)),
             ("TypeError", Builtin::ErrorCtor(ErrorKind::TypeError)),
             ("RangeError", Builtin::ErrorCtor(ErrorKind::RangeError)),

@@ -251,6 +251,9 @@ impl Machine<'_> {
                 let name = name.clone();
                 self.define_member(object, &name, kind, value)
             }
+            Value::Str(_) | Value::Number(_) if kind == DefineKind::Field && !named_by_key => {
+                self.define_index_member(object, key, value)
+            }
             _ => self.abstain("computed or numeric member names are not modelled"),
         }
     }

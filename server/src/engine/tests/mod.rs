@@ -16,6 +16,7 @@ mod node_io;
 mod node_modules;
 mod open_values;
 mod operators;
+mod real_code_idioms;
 mod timers;
 
 pub(crate) fn run(source: &str, module: ModuleKind) -> OrderOutcome {
