@@ -27,6 +27,10 @@ impl Machine<'_> {
             ("queueMicrotask", Builtin::QueueMicrotask),
             ("structuredClone", Builtin::StructuredClone),
             ("AbortController", Builtin::Node(NodeFn::AbortController)),
+            (
+                "fetch",
+                Builtin::Node(NodeFn::PendingIo(super::node_pending_io::PendingIo::Fetch)),
+            ),
             ("Error", Builtin::ErrorCtor(ErrorKind::Error)),
             ("TypeError", Builtin::ErrorCtor(ErrorKind::TypeError)),
             ("RangeError", Builtin::ErrorCtor(ErrorKind::RangeError)),

@@ -53,6 +53,7 @@ mod node_abort;
 mod node_events;
 mod node_io;
 mod node_modules;
+mod node_pending_io;
 mod node_util;
 mod ops;
 mod ops_int32;

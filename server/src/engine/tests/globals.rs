@@ -126,7 +126,7 @@ fn undeclared_names_abstain_as_not_modelled_never_not_defined() {
 #[test]
 fn unmodelled_globals_abstain_when_their_value_is_needed() {
     for source in [
-        "fetch('https://example.com');",
+        "performance.now();",
         "console.log(Buffer.from('x'));",
         "console.log(globalThis);",
         "(async () => { await globalThis; console.log('after'); })();",

@@ -1,7 +1,8 @@
 //! Idioms of real packages the census stopped on (docs/insight-coverage.md):
 //! index keys in object literals (mquery), an assigned `toString` (mongoose),
 //! `for...in` over `EventEmitter.prototype` (mongoose), built-in parent
-//! classes, host prototypes (axios) and destructuring an unknown (undici).
+//! classes, host prototypes (axios), destructuring an unknown (undici), and the
+//! built-ins issue 20 lists (`structuredClone`, `AbortController`, `fetch`).
 //! Every expected output was produced by Node v24.11.1 running the program.
 
 use super::{
@@ -214,4 +215,50 @@ job
         "{}",
         listener.reason
     );
+}
+
+#[test]
+fn fetch_and_stream_promises_are_native_promises_settling_after_io() {
+    let after = |jobs, operand: &str| ResumeTick::AfterSettle {
+        jobs,
+        operand: operand.to_owned(),
+        if_native_promise: false,
+    };
+    let cases = [
+        (
+            "async function main(url) { const res = await fetch(url, { method: \"GET\" }); await null; }\n\
+             main(\"https://example.com\");\n",
+            "fetch(url, { method: \"GET\" })",
+            "`fetch` at line 1",
+        ),
+        (
+            "const { pipeline } = require(\"node:stream/promises\");\n\
+             async function main(a, b) { await pipeline(a, b); await null; }\nmain(1, 2);\n",
+            "pipeline(a, b)",
+            "`stream/promises.pipeline` at line 2",
+        ),
+    ];
+    for (source, operand, stop) in cases {
+        let (resumes, reason) = facts_past(source, "main");
+        assert_eq!(
+            resumes,
+            vec![after(1, operand), after(2, operand)],
+            "{source}"
+        );
+        assert!(reason.contains(stop), "{source}: {reason}");
+    }
+}
+
+#[test]
+fn split_of_non_ascii_text_where_utf16_code_units_are_characters() {
+    prints(
+        r#"
+console.log("héllo".split(""), "é-ü-ö".split("-"), "é-ü".split("-", 1), "a😀b".split("😀"));
+"#,
+        "
+[ 'h', 'é', 'l', 'l', 'o' ] [ 'é', 'ü', 'ö' ] [ 'é' ] [ 'a', 'b' ]
+",
+    );
+    // Node splits the emoji into its two surrogate halves.
+    abstains_mentioning("console.log(\"a😀\".split(\"\"));\n", "non-ASCII");
 }
