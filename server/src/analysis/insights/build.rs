@@ -106,12 +106,14 @@ pub fn insights_with_imports(
             label: d.label,
         })
         .collect();
-    Insights {
+    let mut insights = Insights {
         functions,
         module_awaits,
         dropped,
         order,
-    }
+    };
+    insights.shrink_to_fit();
+    insights
 }
 
 /// The function node whose range is exactly `range` (the smallest node may be a child).
