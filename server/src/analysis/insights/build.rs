@@ -123,12 +123,14 @@ pub fn insights_cached(
         })
         .collect();
     cache.end();
-    Insights {
+    let mut insights = Insights {
         functions,
         module_awaits,
         dropped,
         order,
-    }
+    };
+    insights.shrink_to_fit();
+    insights
 }
 
 /// The function node whose range is exactly `range` (the smallest node may be a child).
@@ -330,7 +332,9 @@ fn uncalled_claim(fact: &engine::AwaitFacts, operand: &str, partial: bool) -> Cl
         if_native_promise: true,
     };
     let (resume, thenable, for_any_caller) = match &fact.resume {
-        ResumeTick::AfterEntry { .. } if fact.later_phase.is_none() && !partial => {
+        ResumeTick::AfterEntry { .. } | ResumeTick::Conditional { .. }
+            if fact.later_phase.is_none() && !partial =>
+        {
             (fact.resume.clone(), fact.thenable, true)
         }
         _ => match fact.jobs_after_operand {
@@ -404,14 +408,17 @@ fn suspension_place<'t>(
     point: &awaits::SuspensionPoint,
 ) -> Option<SuspensionPlace<'t>> {
     let node = function.descendant_for_byte_range(point.range.start, point.range.end)?;
-    let node = enclosing_node_with_range(node, &point.range);
     match point.kind {
         SuspensionKind::Await => Some(SuspensionPlace {
             range: point.range.clone(),
             // `suspension_points` found it in an async context already.
-            awaited: Some(awaits::await_shape(source, node)?),
+            awaited: Some(
+                same_range_chain(node, &point.range)
+                    .find_map(|n| awaits::await_shape(source, n))?,
+            ),
         }),
         SuspensionKind::ForAwait => {
+            let node = enclosing_node_with_range(node, &point.range);
             let head_end = node
                 .child_by_field_id(crate::field!("body"))
                 .and_then(|body| body.prev_sibling())
@@ -491,7 +498,9 @@ fn yield_insights(source: &str, function: Node) -> Vec<YieldInsight> {
         .filter(|point| point.kind == SuspensionKind::Yield)
         .filter_map(|point| {
             let node = function.descendant_for_byte_range(point.range.start, point.range.end)?;
-            let node = enclosing_node_with_range(node, &point.range);
+            let node = same_range_chain(node, &point.range)
+                .find(|n| n.kind() == "yield_expression")
+                .unwrap_or_else(|| enclosing_node_with_range(node, &point.range));
             Some(YieldInsight {
                 range: point.range.clone(),
                 operand: source[point.operand.clone()].to_owned(),
@@ -519,14 +528,15 @@ pub fn yield_kind(source: &str, node: Node) -> YieldKind {
 
 /// The outermost node at `node` or above it whose range is exactly `range`.
 fn enclosing_node_with_range<'t>(node: Node<'t>, range: &Range<usize>) -> Node<'t> {
-    let mut current = node;
-    while let Some(parent) = current.parent() {
-        if parent.byte_range() != *range {
-            break;
-        }
-        current = parent;
-    }
-    current
+    same_range_chain(node, range).last().unwrap_or(node)
+}
+
+/// `node` and its ancestors that cover exactly `range`, innermost first. A
+/// statement without its `;` (automatic semicolon insertion) has the range of
+/// its expression: `await x` and `yield* g()` are found below their statement.
+fn same_range_chain<'t>(node: Node<'t>, range: &Range<usize>) -> impl Iterator<Item = Node<'t>> {
+    let range = range.clone();
+    std::iter::successors(Some(node), |n| n.parent()).take_while(move |n| n.byte_range() == range)
 }
 
 /// The first `return` of `function`'s own code (not of nested functions)

@@ -45,6 +45,19 @@ const CASES: &[Case] = &[
         says: &["Resumes on microtask tick 1 after `example()` was entered", "Nothing this function holds is kept alive while it waits."],
         silent: &[],
     },
+    // Without semicolons the statement has the await's range: the await is still found.
+    Case {
+        name: "an_await_statement_without_a_semicolon_gets_its_tick",
+        source: "async function f() {\n  $0await null\n  console.log(1)\n}\nf()\n",
+        says: &["Resumes on microtask tick 1 after `f()` was entered"],
+        silent: &[],
+    },
+    Case {
+        name: "a_yield_star_statement_without_a_semicolon_is_a_delegation",
+        source: "async function* inner() { yield 1 }\nasync function* outer() {\n  $0yield* inner()\n}\n",
+        says: &["Hands each value of `inner()`"],
+        silent: &[],
+    },
     // The first await binds no result: nothing to say about independence.
     Case {
         name: "second_await_of_x_resumes_on_tick_2",
