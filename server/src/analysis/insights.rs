@@ -7,6 +7,9 @@
 //! The parts:
 //! - `build`: computes the insights of a document (from the engine's facts,
 //!   the syntax layer's suspension points, the data flow and retention);
+//! - `function_cache`: each function's retention and rejections, kept
+//!   across versions while its text and the facts it asked about are the same;
+//! - `rejections`: what rejects an async function's promise;
 //! - `dependence`: whether an await's operand reads the previous result;
 //! - `tick_text`: the sentences and labels that state a tick, a phase or a
 //!   settle point, with the counts the engine gives;
@@ -23,15 +26,18 @@ use super::retention::AwaitRetention;
 mod build;
 mod dependence;
 mod dropped_text;
+mod function_cache;
 mod hover_text;
+mod rejections;
 mod retention_text;
 mod suspension_text;
 #[cfg(test)]
 mod tests;
 mod tick_text;
 
-pub use build::{insights, insights_with_imports, yield_kind};
+pub use build::{insights, insights_cached, insights_with_imports, yield_kind};
 pub use dropped_text::{dropped_consequence, dropped_hover};
+pub use function_cache::InsightsCache;
 pub use hover_text::{await_hover, function_hover, module_await_hover, shorten};
 pub use suspension_text::{for_await_text, yield_hover, yield_text};
 pub use tick_text::{
