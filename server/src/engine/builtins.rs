@@ -86,6 +86,7 @@ impl Machine<'_> {
                 self.clear_timer(&arg(&args, 0));
                 normal(Value::Undefined)
             }
+            Builtin::StructuredClone => self.structured_clone(&args),
             Builtin::QueueMicrotask => {
                 let callback = arg(&args, 0);
                 if !self.is_callable(&callback) {

@@ -123,6 +123,20 @@ impl Machine<'_> {
                 normal(self.new_unknown(&origin, false))
             }
             (_, Some(proto)) => normal(Value::Object(proto)),
+            // A host constructor's parent (`%TypedArray%` for `Uint8Array`):
+            // a function the engine does not model, so an unknown in a facts
+            // run. Never `Object.prototype`, whose reads the engine models.
+            (
+                ObjKind::Opaque {
+                    type_of: "function",
+                    ..
+                },
+                None,
+            ) => {
+                let origin = self.span_text();
+                let reason = "the prototype of a host function is not modelled";
+                normal(self.unknown_or_abstain(&origin, reason)?)
+            }
             _ => self.abstain("an intrinsic prototype (`Object.prototype`...) is not modelled"),
         }
     }

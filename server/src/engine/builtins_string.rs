@@ -1,11 +1,26 @@
 //! String methods beyond `stdlib.rs`'s common subset (§22.1.3): `split`,
 //! `replace`/`replaceAll` with a string pattern, `substring`, `trimStart`,
 //! `trimEnd`, `at`, `charAt`, `lastIndexOf`. The receiver is ASCII
-//! (`string_method` checks), so byte offsets are UTF-16 offsets.
+//! (`string_method` checks), so byte offsets are UTF-16 offsets, except for
+//! the `split`s that [`splits_as_utf16`] allows.
 
 use super::builtins::arg;
 use super::machine::{Completion, Machine, Run};
 use super::value::{StringMethod, Value};
+
+/// Whether `text.split(...args)` gives the same parts on UTF-8 text as on
+/// UTF-16 code units: a non-empty string separator matches whole characters
+/// either way, and `""` splits into code units, which are characters when
+/// none is outside the Basic Multilingual Plane (terser's `characters`).
+pub(crate) fn splits_as_utf16(text: &str, args: &[Value]) -> bool {
+    match arg(args, 0) {
+        Value::Str(separator) if separator.is_empty() => {
+            text.chars().all(|c| (c as u32) < 0x1_0000)
+        }
+        Value::Str(_) => true,
+        _ => false,
+    }
+}
 
 impl Machine<'_> {
     pub(crate) fn string_method_more(

@@ -61,6 +61,7 @@ impl Machine<'_> {
         let (parent, parent_proto) = match heritage {
             None => (None, None),
             Some(heritage) => {
+                let heritage = self.seen_heritage(heritage)?;
                 let parent_proto = self.heritage_prototype(&heritage)?;
                 (heritage.as_object(), Some(parent_proto))
             }
@@ -91,6 +92,29 @@ impl Machine<'_> {
             false,
         );
         Ok(Value::Object(class))
+    }
+
+    /// `extends Map`, `extends Array` and the other built-ins but Promise and
+    /// the errors: their instances' internal slots are not modelled, so in a
+    /// facts run the parent is an unknown (as an opaque package's class is),
+    /// and `super()` makes an unknown instance; an order run abstains.
+    fn seen_heritage(&mut self, heritage: Value) -> Run<Value> {
+        let unmodelled = heritage.as_object().is_some_and(|id| {
+            matches!(
+                &self.heap[id].kind,
+                ObjKind::Native(Native::Builtin(builtin)) if !matches!(
+                    builtin,
+                    Builtin::PromiseCtor | Builtin::ErrorCtor(_) | Builtin::Node(_)
+                )
+            )
+        });
+        if !unmodelled {
+            return Ok(heritage);
+        }
+        self.unknown_or_abstain(
+            "a built-in parent class",
+            "`extends` of a built-in other than Promise and the errors (Array, Map...) is not modelled",
+        )
     }
 
     /// The prototype a subclass's prototype inherits from (§15.7.14 step 8).
@@ -431,6 +455,10 @@ impl Machine<'_> {
                 Ok(Completion::Normal(error))
             }
             _ if new_target == constructor => self.construct(constructor, args),
+            // `super()` under a parent the engine cannot see (`heritage_prototype`).
+            ObjKind::Unknown(_) | ObjKind::Opaque { .. } => {
+                self.construct_unknown(constructor, &args)
+            }
             ObjKind::Native(Native::Builtin(Builtin::Node(function))) => {
                 let function = *function;
                 self.construct_node(function, &args, new_target)

@@ -9,6 +9,8 @@ use tree_sitter::Node;
 use super::bytecode::{DefineKind, Op};
 use super::compile::{fields, has_token, Compiler, FnBuilder};
 use super::compile_class::accessor_kind;
+use super::ops::number_to_string;
+use super::value::Value;
 use crate::syntax::js::named_children_but_comments;
 
 impl Compiler<'_> {
@@ -52,6 +54,7 @@ impl Compiler<'_> {
         if named_children_but_comments(node).into_iter().any(|member| {
             member.kind() == "spread_element"
                 || computed_pair(member).is_some()
+                || self.index_pair(member).is_some()
                 || (member.kind() == "method_definition"
                     && (has_token(member, "get") || has_token(member, "set")))
         }) {
@@ -85,6 +88,11 @@ impl Compiler<'_> {
                 };
                 self.expression(b, source);
                 b.emit(Op::ObjectSpread);
+            } else if let Some((key, value)) = self.index_pair(member) {
+                // `{ 1: v }`: an index key, kept apart (`props.rs` `define_index_member`).
+                b.emit(Op::Push(Value::str(&key)));
+                self.expression_named(b, value, Some(&key));
+                b.emit(Op::DefineComputed(DefineKind::Field));
             } else if let Some((key, value)) = computed_pair(member) {
                 // `{ [k]: v }`: the key, then the value (§13.2.5.5).
                 self.expression(b, key);
@@ -149,9 +157,29 @@ impl Compiler<'_> {
     pub(crate) fn property_key(&self, key: Node) -> Option<String> {
         match key.kind() {
             "property_identifier" | "identifier" => Some(self.text(key).to_owned()),
-            "string" => decode_string(self, key).filter(|k| !is_array_index(k)),
+            "string" | "number" => self.literal_key(key).filter(|k| !is_array_index(k)),
             _ => None,
         }
+    }
+
+    /// The key a string or number literal names (`1.5` names "1.5", `1e3` "1000").
+    fn literal_key(&self, key: Node) -> Option<String> {
+        match key.kind() {
+            "string" => decode_string(self, key),
+            "number" => parse_number(self.text(key)).map(number_to_string),
+            _ => None,
+        }
+    }
+
+    /// The key and value of a `1: v` or `'1': v` pair: an index key, which V8
+    /// orders before the others.
+    fn index_pair<'t>(&self, member: Node<'t>) -> Option<(String, Node<'t>)> {
+        if member.kind() != "pair" {
+            return None;
+        }
+        let [key, value] = fields(member, [crate::field!("key"), crate::field!("value")])?;
+        let key = self.literal_key(key).filter(|k| is_array_index(k))?;
+        Some((key, value))
     }
 }
 

@@ -76,7 +76,12 @@ impl Machine<'_> {
                         .map(|(k, _)| k.clone())
                         .collect()
                 }
-                _ => return self.abstain("`for...in` over this kind of object is not modelled"),
+                _ => match self.emitter_prototype_keys(*id) {
+                    Some(keys) => keys,
+                    None => {
+                        return self.abstain("`for...in` over this kind of object is not modelled")
+                    }
+                },
             },
             _ => return self.abstain("`for...in` over this value is not modelled"),
         };
@@ -126,10 +131,11 @@ impl Machine<'_> {
             let key = keys.get(*next)?.clone();
             *next += 1;
             let object = object.clone();
-            let present = match object.as_object().map(|id| &self.heap[id]) {
-                Some(target) => match &target.kind {
+            let present = match object.as_object() {
+                Some(id) => match &self.heap[id].kind {
                     ObjKind::Array(items) => key.parse::<usize>().is_ok_and(|i| i < items.len()),
-                    _ => target.get_own(&key).is_some(),
+                    // Node's keys of `EventEmitter.prototype` are not props here.
+                    _ => self.heap[id].get_own(&key).is_some() || self.is_emitter_prototype(id),
                 },
                 None => true,
             };
@@ -159,7 +165,10 @@ impl Machine<'_> {
                 let value = self.pop();
                 let indexable = match &value {
                     Value::Str(text) => text.is_ascii(),
-                    Value::Object(id) => matches!(self.heap[*id].kind, ObjKind::Array(_)),
+                    // An unknown's elements are unknowns (`get_index`, `rest_of_unknown`).
+                    Value::Object(id) => {
+                        matches!(self.heap[*id].kind, ObjKind::Array(_) | ObjKind::Unknown(_))
+                    }
                     _ => false,
                 };
                 if !indexable {
@@ -200,6 +209,7 @@ impl Machine<'_> {
                         .collect(),
                     Value::Object(id) => match &self.heap[*id].kind {
                         ObjKind::Array(items) => items.iter().skip(*start).cloned().collect(),
+                        ObjKind::Unknown(_) => return self.rest_of_unknown(*id),
                         _ => return self.abstain("internal: rest of a non-array"),
                     },
                     _ => return self.abstain("internal: rest of a non-array"),

@@ -25,6 +25,12 @@ impl Machine<'_> {
     pub(crate) fn install_globals(&mut self) {
         let functions: &[(&str, Builtin)] = &[
             ("queueMicrotask", Builtin::QueueMicrotask),
+            ("structuredClone", Builtin::StructuredClone),
+            ("AbortController", Builtin::Node(NodeFn::AbortController)),
+            (
+                "fetch",
+                Builtin::Node(NodeFn::PendingIo(super::node_pending_io::PendingIo::Fetch)),
+            ),
             ("Error", Builtin::ErrorCtor(ErrorKind::Error)),
             ("TypeError", Builtin::ErrorCtor(ErrorKind::TypeError)),
             ("RangeError", Builtin::ErrorCtor(ErrorKind::RangeError)),

@@ -50,7 +50,55 @@ const METHODS: [(EmitterMethod, &[&str]); 5] = [
     (EmitterMethod::ListenerCount, &["listenerCount"]),
 ];
 
+/// `for (const key in EventEmitter.prototype)` in Node 24: its enumerable keys, in order
+/// (mongoose copies them onto its constructors so). The values of those the engine does not
+/// model read as unknowns in a facts run.
+const PROTOTYPE_KEYS: [&str; 18] = [
+    "_events",
+    "_eventsCount",
+    "_maxListeners",
+    "setMaxListeners",
+    "getMaxListeners",
+    "emit",
+    "addListener",
+    "on",
+    "prependListener",
+    "once",
+    "prependOnceListener",
+    "removeListener",
+    "off",
+    "removeAllListeners",
+    "listeners",
+    "rawListeners",
+    "listenerCount",
+    "eventNames",
+];
+
+/// The name of the opaque object standing for `EventEmitter.prototype`.
+const PROTOTYPE_NAME: &str = "EventEmitter.prototype";
+
 impl Machine<'_> {
+    /// Whether `id` is the opaque object standing for `EventEmitter.prototype`: a write into
+    /// it is kept as an own property (`props.rs`), so its keys stay known.
+    pub(crate) fn is_emitter_prototype(&self, id: ObjId) -> bool {
+        matches!(&self.heap[id].kind, ObjKind::Opaque { name, .. } if &**name == PROTOTYPE_NAME)
+    }
+
+    /// The keys `for...in` visits on `id` when it is `EventEmitter.prototype`: Node's, then
+    /// those the program added, in the order it added them (`constructor` is not enumerable).
+    pub(crate) fn emitter_prototype_keys(&self, id: ObjId) -> Option<Vec<Rc<str>>> {
+        if !self.is_emitter_prototype(id) {
+            return None;
+        }
+        let mut keys: Vec<Rc<str>> = PROTOTYPE_KEYS.iter().map(|&key| Rc::from(key)).collect();
+        for (key, _) in &self.heap[id].props {
+            if &**key != "constructor" && !keys.contains(key) {
+                keys.push(key.clone());
+            }
+        }
+        Some(keys)
+    }
+
     /// `require('events')`: the `EventEmitter` constructor itself, with `EventEmitter`,
     /// `once` and its `prototype` as properties.
     pub(crate) fn events_module(&mut self) -> Value {
@@ -60,7 +108,7 @@ impl Machine<'_> {
         };
         if self.heap[id].get_own("prototype").is_none() {
             let prototype = self.alloc(ObjKind::Opaque {
-                name: Rc::from("EventEmitter.prototype"),
+                name: Rc::from(PROTOTYPE_NAME),
                 type_of: "object",
             });
             for (method, names) in METHODS {

@@ -3,7 +3,7 @@
 
 use super::bytecode::{BinOp, UnOp};
 use super::machine::{Machine, Run};
-use super::value::{Builtin, ErrorKind, ObjKind, Value};
+use super::value::{Builtin, ErrorKind, ObjId, ObjKind, Value};
 
 /// JavaScript's Number::toString (§6.1.6.1.20), via ryu-js's exact algorithm.
 pub(crate) fn number_to_string(n: f64) -> String {
@@ -65,13 +65,12 @@ impl Machine<'_> {
                 // Array.prototype.join: nullish elements become empty.
                 ObjKind::Array(_) => self.join_array(*id, &mut Vec::new())?,
                 ObjKind::Plain => {
-                    if self.heap[*id].get_own("toString").is_some() {
-                        return self.abstain("a custom `toString` is not modelled");
-                    }
+                    self.default_conversion(*id)?;
                     "[object Object]".to_owned()
                 }
                 ObjKind::Promise(_) => "[object Promise]".to_owned(),
                 ObjKind::Error => {
+                    self.default_conversion(*id)?;
                     // Error.prototype.toString (§20.5.3.4).
                     let name = match self.heap[*id].get_own("name") {
                         Some(name) => self.to_string(name)?,
@@ -149,6 +148,26 @@ impl Machine<'_> {
                 }
             }
         }
+    }
+
+    /// OrdinaryToPrimitive (§7.1.1.1) calls `valueOf` and `toString` from
+    /// anywhere on the chain: a program's own (an object literal's method, a
+    /// class's, an assigned `Proto.prototype.toString`) is not modelled, and
+    /// an object changed by code the engine cannot see may hold one.
+    fn default_conversion(&self, id: ObjId) -> Run<()> {
+        let mut current = Some(id);
+        while let Some(object) = current.map(|id| &self.heap[id]) {
+            if object.blurred {
+                return self.abstain(
+                    "converting an object changed by code the engine cannot see is not modelled",
+                );
+            }
+            if object.get_own("toString").is_some() || object.get_own("valueOf").is_some() {
+                return self.abstain("a custom `toString` or `valueOf` is not modelled");
+            }
+            current = object.proto;
+        }
+        Ok(())
     }
 
     fn to_primitive(&self, value: &Value) -> Run<Value> {

@@ -5,8 +5,9 @@
 
 use std::rc::Rc;
 
+use super::index_keys::index_key;
 use super::machine::{Machine, Run};
-use super::value::{ArrayMethod, Builtin, NumberMethod, ObjKind, StringMethod, Value};
+use super::value::{ArrayMethod, Builtin, NumberMethod, ObjId, ObjKind, StringMethod, Value};
 
 /// Names on `Object.prototype` (§20.1.3) and legacy accessors.
 pub(crate) const OBJECT_PROTOTYPE_NAMES: &[&str] = &[
@@ -330,8 +331,15 @@ impl Machine<'_> {
             return self.abstain(format!("setting `.{name}` on a primitive"));
         };
         // An own `constructor` is an ordinary data property; it matters to
-        // PromiseResolve and SpeciesConstructor, which read it.
-        if OBJECT_PROTOTYPE_NAMES.contains(&name) && name != "constructor" {
+        // PromiseResolve and SpeciesConstructor, which read it. An own
+        // `toString` (`Query.prototype.toString = ...`) or `hasOwnProperty`
+        // is one too: reads find it first, and conversions abstain on any
+        // `toString`/`valueOf` of the program's (`ops.rs`). A promise's
+        // conversions do not look, and `__proto__` is an accessor.
+        let promise = matches!(self.heap[id].kind, ObjKind::Promise(_));
+        if OBJECT_PROTOTYPE_NAMES.contains(&name)
+            && (name == "__proto__" || (promise && name != "constructor"))
+        {
             return self.abstain(format!("setting `.{name}` is not modelled"));
         }
         if self.heap[id].frozen {
@@ -373,8 +381,11 @@ impl Machine<'_> {
                 self.heap[id].set_own(name, value);
                 Ok(())
             }
-            // A modelled member of an opaque object (`module.exports = ...`) can be replaced.
-            ObjKind::Opaque { .. } if self.heap[id].get_own(name).is_some() => {
+            // A modelled member of an opaque object (`module.exports = ...`) can be replaced,
+            // and `EventEmitter.prototype` takes new members (`node_events.rs`).
+            ObjKind::Opaque { .. }
+                if self.heap[id].get_own(name).is_some() || self.is_emitter_prototype(id) =>
+            {
                 self.heap[id].set_own(name, value);
                 Ok(())
             }
@@ -420,8 +431,7 @@ impl Machine<'_> {
         }
         let name = match key {
             Value::Str(name) if !super::compile_literal::is_array_index(name) => name.clone(),
-            // A plain object never has an index key here (`property_key_of`).
-            Value::Number(_) if Self::index_of_key(key).is_some() => return Ok(Some(false)),
+            _ if index_key(key).is_some() => return self.has_index_member(id, key),
             _ => return self.abstain("`in` with this key is not modelled"),
         };
         let mut current = id;
@@ -487,10 +497,16 @@ impl Machine<'_> {
                 let name: Rc<str> = name.clone();
                 self.get_property(object, &name)
             }
-            // An index key on a non-array, a symbol: an unknown in a facts
-            // run (the engine defines no member under such a key, so no
-            // getter of the program's is skipped).
-            _ => self.unknown_or_abstain("[…]", "this computed property read is not modelled"),
+            // An index key the object has (`define_index_member`); another
+            // index key on a non-array, a symbol: an unknown in a facts run
+            // (the engine defines no accessor under such a key, so no getter
+            // of the program's is skipped).
+            _ => match self.own_index_member(object, key) {
+                Some(value) => Ok(value),
+                None => {
+                    self.unknown_or_abstain("[…]", "this computed property read is not modelled")
+                }
+            },
         }
     }
 
@@ -523,7 +539,32 @@ impl Machine<'_> {
                 let name: Rc<str> = name.clone();
                 self.set_property(object, &name, value)
             }
+            Value::Str(_) | Value::Number(_) if index_key(key).is_some() => {
+                self.define_index_member(object, key, value)
+            }
+            // Under a key the engine cannot see, the write could replace any
+            // member: in a facts run the object is blurred.
+            Value::Object(key_id) if matches!(self.heap[*key_id].kind, ObjKind::Unknown(_)) => {
+                self.see_past("a write under a key the engine cannot see")?;
+                if let Some(id) = object.as_object() {
+                    self.blur(id);
+                }
+                Ok(())
+            }
             _ => self.abstain("this computed property write is not modelled"),
         }
+    }
+}
+
+impl Machine<'_> {
+    /// `[a, ...rest] = value` where `value` is an unknown: the rest is one too.
+    pub(crate) fn rest_of_unknown(&mut self, id: ObjId) -> Run<()> {
+        let origin = match &self.heap[id].kind {
+            ObjKind::Unknown(unknown) => format!("{}[…]", unknown.origin),
+            _ => "[…]".to_owned(),
+        };
+        let rest = self.new_unknown(&origin, false);
+        self.push(rest);
+        Ok(())
     }
 }

@@ -278,7 +278,9 @@ impl Machine<'_> {
         let Value::Str(text) = &this else {
             return self.abstain("a string method called on a non-string");
         };
-        if !text.is_ascii() {
+        let utf16_split =
+            method == StringMethod::Split && super::builtins_string::splits_as_utf16(text, &args);
+        if !text.is_ascii() && !utf16_split {
             return self.abstain("string methods on non-ASCII text are not modelled");
         }
         let text = text.to_string();

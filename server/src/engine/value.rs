@@ -151,6 +151,8 @@ pub(crate) enum Builtin {
     ClearImmediate,
     QueueMicrotask,
     NextTick,
+    /// `structuredClone` of plain data (`builtins_clone.rs`).
+    StructuredClone,
     PromiseCtor,
     /// `Promise.resolve`, `reject`, the combinators and `withResolvers`
     /// (`builtins_promise.rs`).

@@ -2,10 +2,11 @@
 //! printed lines. Each program declares a few async functions, each built around one family of
 //! built-ins (`Array.from`, `sort` with and without a comparator, `splice`, `flat`, holes filled
 //! by `fill`, `Map`/`Set` iteration with deletion, spread, `Object.assign`/`freeze`/
-//! `fromEntries`, `JSON.parse`, string and number methods); a computed value chooses how many
-//! awaits run, which branch awaits, and what is printed. Main-script jobs interleave, and some
-//! programs start timers whose delays come out of a sorted `Map`; timers are 60 ms apart, beyond
-//! the engine's drift margin, so Node prints each program in one order.
+//! `fromEntries`, `JSON.parse`, string and number methods, index keys, `structuredClone`); a
+//! computed value chooses how many awaits run, which branch awaits, and what is printed.
+//! Main-script jobs interleave, and some programs start timers whose delays come out of a
+//! sorted `Map`; timers are 60 ms apart, beyond the engine's drift margin, so Node prints each
+//! program in one order.
 
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
@@ -129,7 +130,7 @@ impl BuiltinsGen {
     }
 
     fn construct(&mut self, name: &str) -> String {
-        match self.rng.random_range(0..10) {
+        match self.rng.random_range(0..11) {
             0 => self.array_from_and_sort(name),
             1 => self.map_iteration(name),
             2 => self.set_spread(name),
@@ -139,6 +140,7 @@ impl BuiltinsGen {
             6 => self.objects(name),
             7 => self.holes_and_splice(name),
             8 => self.map_for_each(name),
+            9 => self.index_keys_and_clones(name),
             _ => self.comparator_calls(name),
         }
     }
@@ -288,6 +290,26 @@ impl BuiltinsGen {
             "const m = new Map([[\"a\", 1], [\"b\", 2], [\"c\", 3]]);\nlet waits = 0;\n\
              m.forEach((v, k) => {{\n  {log}\n  if (k === \"a\") {{ m.delete({victim}); m.set(\"e\", 5); }}\n  waits += v % 2;\n}});\n\
              for (let i = 0; i < waits; i++) await null;\n{after}\nreturn waits;"
+        )
+    }
+
+    /// Index keys in an object literal and in writes, read back (V8 lists them
+    /// first, which the program never looks at), and `structuredClone` of plain
+    /// data with a shared reference.
+    fn index_keys_and_clones(&mut self, name: &str) -> String {
+        let (a, b) = (self.small(), self.small());
+        let key = self.pick(&["1", "3", "\"3\"", "\"10\""]);
+        let awaited = self.awaitable("sort[1]");
+        let log = self.log(
+            name,
+            "sort[1], sort[\"2\"], sort.asc, 3 in sort, copy.list, copy.shared === copy.again, copy.shared === shared",
+        );
+        format!(
+            "const sort = {{ 1: {a}, \"2\": {b}, asc: -1 }};\nsort[{key}] = {a} + {b};\n\
+             const shared = {{ n: {a} }};\n\
+             const copy = structuredClone({{ list: [{a}, \"{b}\", null], shared, again: shared }});\n\
+             if (sort[1] > sort[2]) await {awaited};\n{log}\n\
+             for (let i = 0; i < copy.shared.n % 3; i++) await null;\nreturn copy.list.length;"
         )
     }
 

@@ -45,6 +45,19 @@ const CASES: &[Case] = &[
         says: &["Resumes on microtask tick 1 after `example()` was entered", "Nothing this function holds is kept alive while it waits."],
         silent: &[],
     },
+    // Without semicolons the statement has the await's range: the await is still found.
+    Case {
+        name: "an_await_statement_without_a_semicolon_gets_its_tick",
+        source: "async function f() {\n  $0await null\n  console.log(1)\n}\nf()\n",
+        says: &["Resumes on microtask tick 1 after `f()` was entered"],
+        silent: &[],
+    },
+    Case {
+        name: "a_yield_star_statement_without_a_semicolon_is_a_delegation",
+        source: "async function* inner() { yield 1 }\nasync function* outer() {\n  $0yield* inner()\n}\n",
+        says: &["Hands each value of `inner()`"],
+        silent: &[],
+    },
     // The first await binds no result: nothing to say about independence.
     Case {
         name: "second_await_of_x_resumes_on_tick_2",
@@ -144,7 +157,7 @@ const CASES: &[Case] = &[
     Case {
         name: "an_await_in_a_function_the_file_never_calls_says_what_would_decide_its_tick",
         source: "async function neverCalled(x) {\n  const y = $0await x;\n  return y;\n}\n",
-        says: &["Resumes 1 tick after `x` settles (fulfils or rejects), if it is a native `Promise` (this file does not show what it is): a thenable would resume 1 tick later (`await` calls its `then` first), a `Promise` subclass 2 ticks later."],
+        says: &["Resumes 1 tick after `x` settles (fulfils or rejects), if it is a native `Promise` (`x` is a parameter): a thenable would resume 1 tick later (`await` calls its `then` first), a `Promise` subclass 2 ticks later."],
         silent: &["microtask tick"],
     },
     // `helper` is an async function of the file: its call is a native promise.

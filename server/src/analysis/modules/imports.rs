@@ -337,7 +337,7 @@ const BUILTIN_PROMISE_FUNCTIONS: &[(&str, &[&str])] = &[
 ];
 
 /// The value of a built-in module's export, as far as promise kinds go.
-fn builtin_value(module: &str, export: Option<&str>) -> Option<ExportedValue> {
+pub fn builtin_value(module: &str, export: Option<&str>) -> Option<ExportedValue> {
     let (_, functions) = BUILTIN_PROMISE_FUNCTIONS
         .iter()
         .find(|(name, _)| *name == module)?;

@@ -126,11 +126,11 @@ fn undeclared_names_abstain_as_not_modelled_never_not_defined() {
 #[test]
 fn unmodelled_globals_abstain_when_their_value_is_needed() {
     for source in [
-        "fetch('https://example.com');",
+        "performance.now();",
         "console.log(Buffer.from('x'));",
         "console.log(globalThis);",
         "(async () => { await globalThis; console.log('after'); })();",
-        "Promise.resolve().then(structuredClone).then(() => console.log('x'));",
+        "Promise.resolve().then(atob).then(() => console.log('x'));",
         "console.log(__filename);",
     ] {
         let abstention = abstains(source);

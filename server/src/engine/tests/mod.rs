@@ -5,6 +5,7 @@ use super::*;
 use crate::syntax;
 
 mod async_generators;
+mod branches;
 mod builtins;
 mod classes;
 mod control;
@@ -15,6 +16,7 @@ mod node_io;
 mod node_modules;
 mod open_values;
 mod operators;
+mod real_code_idioms;
 mod timers;
 
 pub(crate) fn run(source: &str, module: ModuleKind) -> OrderOutcome {
