@@ -28,6 +28,7 @@ mod decided_tests;
 mod dropped;
 mod failure_paths;
 mod fingerprint;
+mod imported;
 mod promise_kinds;
 
 use std::collections::{HashMap, HashSet};
