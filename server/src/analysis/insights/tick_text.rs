@@ -472,3 +472,27 @@ impl FunctionInsight {
         }
     }
 }
+
+#[cfg(test)]
+mod conditional_tests {
+    use super::*;
+
+    /// A conditional claim lists its ticks and names what decides them, in
+    /// the hover, the inlay hint and the settle sentence alike.
+    #[test]
+    fn a_conditional_tick_names_its_ticks_and_its_condition() {
+        let tick = ResumeTick::Conditional {
+            ticks: vec![1, 2, 3],
+            decided_by: vec!["cache.get(id)".to_owned(), "parameter `a`".to_owned()],
+        };
+        assert_eq!(short_tick(&tick).as_deref(), Some("tick 1, 2 or 3"));
+        let hover = describe_resume(&tick, "load()");
+        assert!(
+            hover.starts_with("Resumes on microtask tick 1, 2 or 3 after `load()` was entered")
+                && hover.contains("depending on `cache.get(id)` and parameter `a`"),
+            "{hover}"
+        );
+        let settle = describe_settle(&tick);
+        assert!(settle.contains("tick 1, 2 or 3 after entry"), "{settle}");
+    }
+}
