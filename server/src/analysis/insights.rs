@@ -161,6 +161,9 @@ pub struct AwaitInsight {
     /// declarations or its imports decided it (and not the file's async facts
     /// alone): "`helper` is an async function (line 12)".
     pub native_because: Option<String>,
+    /// Why the operand may not be a native promise, when the resume point
+    /// holds only for one: "`conn` is a parameter".
+    pub undecided_because: Option<String>,
     /// In a function the program never calls, an operand that is certainly
     /// not a thenable (`await null`): it resumes one job after it is reached,
     /// whatever the arguments.

@@ -25,6 +25,8 @@ use thiserror::Error;
 use tree_sitter::Tree;
 
 use crate::analysis::lookups::Lookup;
+use crate::analysis::modules::sole_bindings::{imported_promises, ImportedPromises};
+use crate::analysis::modules::ImportedNames;
 use crate::analysis::source_facts::{AsyncFacts, CompactFacts};
 use crate::config::{Config, KnownRules};
 use crate::findings::Finding;
@@ -106,6 +108,9 @@ pub struct AnalysisCache {
     /// For a single run: keeps nothing, so it skips the fingerprints and the
     /// lookup log that only serve the next run.
     one_shot: bool,
+    /// What the file's imports bring that its facts may trust (see
+    /// [`AnalysisCache::set_imports`]); empty when they are not read.
+    imported: ImportedPromises,
 }
 
 impl AnalysisCache {
@@ -115,6 +120,13 @@ impl AnalysisCache {
             one_shot: true,
             ..Self::default()
         }
+    }
+
+    /// The names the document (`source`, parsed as `tree`) binds from other
+    /// workspace files, for the next runs: the rules see an imported async
+    /// function like one of the file's own.
+    pub fn set_imports(&mut self, source: &str, tree: &Tree, imports: &ImportedNames) {
+        self.imported = imported_promises(source, tree, imports);
     }
 }
 
@@ -230,7 +242,7 @@ pub fn analyze_within(
     deadline: Option<Instant>,
     cancel: Option<&CancelToken>,
 ) -> Analysis {
-    let rules = rules::triggered(source, rules);
+    let rules = triggered_rules(source, rules, &cache.imported);
     cache.last_examined = 0;
     if rules.is_empty() {
         cache.units.clear();
@@ -286,6 +298,7 @@ pub fn analyze_within(
         let cached = state.cached.as_ref().expect("every unit has facts");
         cached.facts_fingerprint.hash(&mut facts_key);
     }
+    cache.imported.hash(&mut facts_key);
     let facts_key = facts_key.finish();
     let (facts, answers) = match cache.merged.take() {
         Some((key, facts, answers)) if key == facts_key => (facts, answers),
@@ -295,6 +308,7 @@ pub fn analyze_within(
                 let cached = state.cached.as_ref().expect("every unit has facts");
                 cached.facts.merge_into(&mut facts);
             }
+            facts.add_imported(&cache.imported);
             let answers = match cache.one_shot {
                 true => 0,
                 false => facts.answers_fingerprint(),
@@ -398,6 +412,28 @@ pub fn analyze_within(
     finish(source, tree, findings, skipped_units)
 }
 
+/// The rules of `rules` that may report in `source`: those its trigger words
+/// name, and when it imports promise functions, those an `async` modifier
+/// triggers (a call of an imported async function is as much a promise as
+/// one of the file's own).
+fn triggered_rules<'r>(
+    source: &str,
+    rules: &[&'r dyn Rule],
+    imported: &ImportedPromises,
+) -> Vec<&'r dyn Rule> {
+    let mut triggered = rules::triggered(source, rules);
+    if !imported.is_empty() {
+        let by_async = rules.iter().copied().filter(|rule| {
+            rule.meta()
+                .triggers
+                .contains(&rules::Trigger::Modifier("async"))
+                && !triggered.iter().any(|t| t.meta().code == rule.meta().code)
+        });
+        triggered.extend(by_async.collect::<Vec<_>>());
+    }
+    triggered
+}
+
 /// Applies the `ticklens-ignore-*` comments to `findings`, adds a warning for
 /// each code in them that names no rule, and sorts.
 fn finish(source: &str, tree: &Tree, mut findings: Vec<Finding>, skipped_units: usize) -> Analysis {
@@ -443,14 +479,20 @@ fn examine(ctx: &RuleContext, rules: &[&dyn Rule], config: &Config) -> Vec<Findi
     findings
 }
 
-/// Like [`analyze_configured`], but a panic in a rule becomes an error value.
+/// Like [`analyze_configured`], with the names the file binds from other
+/// workspace files, and a panic in a rule becomes an error value.
 pub fn analyze_guarded(
     source: &str,
     tree: &Tree,
     rules: &[&dyn Rule],
     config: &Config,
+    imports: &ImportedNames,
 ) -> Result<Analysis, AnalysisPanic> {
-    contain_panic(|| analyze_configured(source, tree, rules, config))
+    contain_panic(|| {
+        let mut cache = AnalysisCache::one_shot();
+        cache.set_imports(source, tree, imports);
+        analyze_incremental(source, tree, rules, config, &mut cache)
+    })
 }
 
 /// Runs `work`, turning a panic into an [`AnalysisPanic`] so that one bad input
@@ -496,7 +538,14 @@ mod tests {
     #[test]
     fn a_panicking_rule_becomes_an_error_value() {
         let tree = syntax::parse("x", None);
-        let err = analyze_guarded("x", &tree, &[&Exploding], &Config::default()).unwrap_err();
+        let err = analyze_guarded(
+            "x",
+            &tree,
+            &[&Exploding],
+            &Config::default(),
+            &ImportedNames::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.message, "boom");
     }
 

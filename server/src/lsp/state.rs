@@ -53,6 +53,11 @@ impl ClientSettings {
 /// it has (marked partial) and yields to the next pass.
 pub const ANALYSIS_BUDGET: Duration = Duration::from_millis(1000);
 
+/// An analysis that examined this many units (opening a document, an edit
+/// that changed the file's facts) hands the memory it freed back to the
+/// system; a smaller one, the common edit, frees little and leaves it.
+const RELEASE_AFTER_UNITS: usize = 100;
+
 /// One open document.
 #[derive(Clone)]
 pub struct OpenDocument {
@@ -167,6 +172,9 @@ impl OpenDocument {
             Some(deadline),
             Some(superseded.token()),
         );
+        if taken.last_examined >= RELEASE_AFTER_UNITS {
+            super::memory::release_freed();
+        }
         *lock() = taken;
         analysis
     }

@@ -249,6 +249,17 @@ fn await_insights(
             },
             resume => resume,
         };
+        // Why not, where the count holds only for a native promise.
+        let undecided_because = match (&resume, operand_node) {
+            (
+                ResumeTick::AfterSettle {
+                    if_native_promise: true,
+                    ..
+                },
+                Some(o),
+            ) => Some(declarations.why_undecided(o).why),
+            _ => None,
+        };
         // In a function the program never calls, `await null` resumes one
         // job after it is reached, whatever the arguments; a tick after
         // entry, when the symbolic entry gives one, says more.
@@ -273,6 +284,7 @@ fn await_insights(
             plain_value,
             depends_on_previous,
             native_because: native_because.map(|d| d.why),
+            undecided_because,
             retention: retention
                 .iter()
                 .find(|r| r.await_range == place.range)

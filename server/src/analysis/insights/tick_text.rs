@@ -46,6 +46,10 @@ impl AwaitInsight {
         if let (Some(why), ResumeTick::AfterSettle { .. }) = (&self.native_because, &self.resume) {
             text.push_str(&format!(" It is a native `Promise`: {why}."));
         }
+        // Why the hedge: what the operand is, in place of the general clause.
+        if let Some(why) = &self.undecided_because {
+            text = text.replacen(UNSHOWN, &format!("({why})"), 1);
+        }
         if self.thenable {
             // One NewPromiseResolveThenableJob calls `then` (ECMA-262
             // 27.2.2.2); the engine's model says what the resumption adds.
@@ -193,6 +197,9 @@ pub fn tick_definition(entry: &str) -> String {
     )
 }
 
+/// The hedge's clause on what the operand is, where nothing more is known.
+const UNSHOWN: &str = "(this file does not show what it is)";
+
 /// What follows a count that holds only if the operand is a native promise
 /// (the engine cannot see what it evaluates to): what would change it, with
 /// the engine's counts.
@@ -205,8 +212,8 @@ fn native_hedge() -> String {
         .await_promise_subclass
         .saturating_sub(counts.await_native_promise);
     format!(
-        ", if it is a native `Promise` (this file does not show what it is): a thenable would \
-         resume {} later (`await` calls its `then` first), a `Promise` subclass {} later",
+        ", if it is a native `Promise` {UNSHOWN}: a thenable would resume {} later (`await` \
+         calls its `then` first), a `Promise` subclass {} later",
         ticks_phrase(thenable),
         ticks_phrase(subclass)
     )

@@ -28,6 +28,7 @@ mod decided_tests;
 mod dropped;
 mod failure_paths;
 mod fingerprint;
+mod imported;
 mod promise_kinds;
 
 use std::collections::{HashMap, HashSet};
@@ -38,7 +39,7 @@ use tree_sitter::Node;
 use super::lookups::{Lookup, LookupLog};
 
 pub use compact::CompactFacts;
-pub use decided::{Decision, PromiseDeclarations};
+pub use decided::{Decision, PromiseDeclarations, Undecided};
 pub use dropped::call_label;
 pub use failure_paths::{cannot_fail, inside_try_block};
 pub use promise_kinds::certainly_not_thenable;
