@@ -75,11 +75,46 @@ export function classifyAwait(hover) {
     return { class: "unknown", reason: normaliseReason(resume.replace(/^Resume tick /, "")) };
   }
   if (/if it is a (plain `Promise`|native promise|native `Promise`)/.test(resume)) {
-    return { class: "hedged (if it is a native promise)" };
+    return { class: "hedged (if it is a native promise)", hedge: classifyHedge(resume) };
   }
   if (/^Resumes on (microtask )?tick \d+ after/.test(resume)) return { class: "tick after entry" };
   if (/^Resumes /.test(resume)) return { class: "named operation, kind decided" };
   return { class: "unknown", reason: `unrecognised: ${normaliseReason(resume.slice(0, 60))}` };
+}
+
+// What a hedge's stated reason says the operand is, by the clause it ends in (the
+// innermost of "`c` holds the result of `a.f()` (line 3), and `a` is a parameter"):
+// [kind, pattern]. server/src/analysis/source_facts/decided/undecided.rs writes them.
+export const UNDECIDABLE = [
+  ["parameter", /is a parameter$/],
+  ["package", /comes from the package `[^`]*`, outside the workspace$/],
+  ["global", /is a global this file does not declare$/],
+  ["value from elsewhere", /(is a caught error|is a loop variable|the value a promise settled with)$/],
+  ["computed property", /is a computed property of `.*`, which may hold any function$/],
+  ["field set outside the class", /is a field this class never sets \(a subclass or caller may\)$/],
+  ["`this` of a plain function", /`this` is whatever the caller binds it to$/],
+  ["no promise on some path", /returns no promise on one path \((line \d+|its end)\)$/],
+  ["conditional", /is a conditional: either side may be awaited$/],
+  ["not a promise", /(is not a promise|is a generator: its calls return iterators|is an object of a class, not a promise, unless the class says so)$/],
+  ["property of an unknown", /is a property of an unknown value$/],
+];
+export const DECIDABLE = [
+  ["reassigned", /(is reassigned in this file|is declared more than once in this file)$/],
+  ["workspace import", /is imported from `[^`]*`, whose summary does not show it returns a native promise$/],
+  ["built-in not modelled", /comes from Node's `[^`]*`, whose functions here are not known to return native promises$/],
+  ["field set in several places", /is a field set in \d+ places$/],
+];
+
+// The hedge's kind: "undecidable: parameter", "decidable from the workspace: reassigned"...
+export function classifyHedge(resume) {
+  const stated = resume.match(/if it is a native `Promise` \((.*)\): a thenable would/s);
+  if (!stated || stated[1] === "this file does not show what it is") {
+    return "decidable from the workspace: no reason given";
+  }
+  const why = stated[1].replace(/\s+/g, " ").trim();
+  for (const [kind, pattern] of UNDECIDABLE) if (pattern.test(why)) return `undecidable: ${kind}`;
+  for (const [kind, pattern] of DECIDABLE) if (pattern.test(why)) return `decidable from the workspace: ${kind}`;
+  return "decidable from the workspace: not followed";
 }
 
 // What a hover on an async function's `async` keyword says of when its promise settles:
@@ -132,13 +167,37 @@ function check() {
       console.error(`${classify.name}(${JSON.stringify(hover)}): ${got}, expected ${want}`);
     }
   }
+  const hedged = (why) => `**await** \`g()\` in \`f()\`\n\nResumes 1 tick after \`g()\` settles (fulfils or rejects), if it is a native \`Promise\` (${why}): a thenable would resume 1 tick later (\`await\` calls its \`then\` first), a \`Promise\` subclass 1 tick later.`;
+  const hedges = [
+    ["this file does not show what it is", "decidable from the workspace: no reason given"],
+    ["`conn.command` is a property of `conn`, and `conn` is a parameter", "undecidable: parameter"],
+    ["`cursor` holds the result of `coll.find()` (line 1), and `coll.find` is a property of `coll`, and `coll` is a parameter", "undecidable: parameter"],
+    ["`p.format` is a property of `p`, and `p` comes from the package `prettier`, outside the workspace", "undecidable: package"],
+    ["`navigator.gpu` is a property of `navigator`, and `navigator` is a global this file does not declare", "undecidable: global"],
+    ["`pre` (line 1) returns no promise on one path (line 2)", "undecidable: no promise on some path"],
+    ["`t` holds `x && f` (line 1), and `x && f` is a conditional: either side may be awaited", "undecidable: conditional"],
+    ["`this.#fsp.mkdir` is a property of an unknown value: `this.#fsp` is a field set from `fsp` (line 3), and `fsp` is a parameter", "undecidable: parameter"],
+    ["`this.#call` (line 1) returns `this.#impl[m]()` (line 1), and `this.#impl[m]` is a computed property of `this.#impl`, which may hold any function", "undecidable: computed property"],
+    ["`r.json` is a property of `r`, and `r` holds what `await fetch(u)` settled with (line 2): the value a promise settled with", "undecidable: value from elsewhere"],
+    ["`p` is reassigned in this file", "decidable from the workspace: reassigned"],
+    ["`minify` is imported from `../main.js`, whose summary does not show it returns a native promise", "decidable from the workspace: workspace import"],
+    ["`z.inflate` is a property of `z`, and `z` comes from Node's `zlib`, whose functions here are not known to return native promises", "decidable from the workspace: built-in not modelled"],
+    ["`f` (line 3) returns `g(x)`", "decidable from the workspace: not followed"],
+  ];
+  for (const [why, want] of hedges) {
+    const got = classifyAwait(hedged(why));
+    if (got.class !== "hedged (if it is a native promise)" || got.hedge !== want) {
+      failed += 1;
+      console.error(`hedge ${JSON.stringify(why)}: ${got.class} / ${got.hedge}, expected ${want}`);
+    }
+  }
   const stop = classifyFunction(cases.find(([f, , want]) => f === classifyFunction && want === "engine stopped")[1]);
   if (stop.reason !== "`…` is not defined in this file") {
     failed += 1;
     console.error(`engine-stop reason: ${JSON.stringify(stop.reason)}`);
   }
   if (failed) process.exit(1);
-  console.log(`classifier: ${cases.length + 1} cases pass`);
+  console.log(`classifier: ${cases.length + hedges.length + 1} cases pass`);
 }
 
 // ---------------------------------------------------------------- positions (acorn)
@@ -392,6 +451,7 @@ async function census(options) {
   const stopReasons = new Map();
   const exactStops = new Map();
   const functionUnknown = new Map();
+  const hedgeKinds = new Map();
   const kinds = new Map();
   const details = [];
   const bump = (map, key) => map.set(key, (map.get(key) ?? 0) + 1);
@@ -423,13 +483,14 @@ async function census(options) {
       const kindKey = `${p.kind}: ${verdict.class}`;
       bump(kinds, kindKey);
       if (!isFunction && verdict.class === "unknown") bump(awaitReasons, verdict.reason);
+      if (verdict.hedge) bump(hedgeKinds, verdict.hedge);
       if (isFunction && verdict.class === "engine stopped") {
         bump(stopReasons, verdict.reason);
         bump(exactStops, verdict.exact);
       }
       if (isFunction && verdict.class === "unknown") bump(functionUnknown, verdict.reason);
       const { line, character } = at(p.offset);
-      details.push({ file: path.relative(pkgs, file), sourceType, line: line + 1, column: character + 1, kind: p.kind, class: verdict.class, reason: verdict.reason, hover });
+      details.push({ file: path.relative(pkgs, file), sourceType, line: line + 1, column: character + 1, kind: p.kind, class: verdict.class, reason: verdict.reason, hedge: verdict.hedge, hover });
     });
   }
   await lsp.request("shutdown", null).catch(() => {});
@@ -449,11 +510,14 @@ async function census(options) {
   md += `. Ran in ${seconds} s.\n\n`;
   const known = overall.awaits["tick after entry"] + overall.awaits["named operation, kind decided"];
   md += `Against issue 20's targets: awaits with a resume point (a tick after entry, or a named operation of decided kind) ${pct(known, awaitsTotal)} (target ≥ 80%); `;
-  md += `hedged ${pct(overall.awaits["hedged (if it is a native promise)"], awaitsTotal)} (target ≤ 15%); `;
+  const hedgedTotal = overall.awaits["hedged (if it is a native promise)"];
+  const undecidable = [...hedgeKinds.entries()].filter(([k]) => k.startsWith("undecidable")).reduce((a, [, n]) => a + n, 0);
+  md += `hedged ${pct(hedgedTotal, awaitsTotal)} (target ≤ 15%), of which ${undecidable} on an operand the workspace cannot decide and ${hedgedTotal - undecidable} on one it could; `;
   md += `async-function hovers saying the engine stopped ${pct(overall.functions["engine stopped"], functionsTotal)} (target < 2%).\n\n`;
   md += table(rows);
   md += `\nBy suspension kind:\n\n| count | kind: class |\n| ---: | --- |\n`;
   for (const [k, n] of [...kinds.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) md += `| ${n} | ${k} |\n`;
+  md += `\nHedged awaits by what the hover says the operand is (of ${hedgedTotal}):\n\n${reasonsTable(hedgeKinds, hedgedTotal, 30)}`;
   md += `\nMost common reasons an await's resumption is unknown (of ${awaitsTotal} awaits):\n\n${reasonsTable(awaitReasons, awaitsTotal)}`;
   md += `\nMost common reasons the engine stopped (async-function hovers, of ${functionsTotal}):\n\n${reasonsTable(stopReasons, functionsTotal)}`;
   md += `\nThe same, by exact reason (the names the engine lacks):\n\n${reasonsTable(exactStops, functionsTotal, 25)}`;

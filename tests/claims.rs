@@ -335,6 +335,18 @@ impl Checked<'_> {
                     }
                 }
             }
+            ResumeTick::Conditional { ticks, .. } => {
+                for (resume, call) in resumes.iter().zip(&calls) {
+                    self.tally.resumptions += 1;
+                    let entered = self.measured.calls[*call].entered;
+                    let measured = ticks_between(entered, *resume);
+                    if !measured.is_some_and(|m| ticks.iter().any(|t| u64::from(*t) == m)) {
+                        self.wrong(format!(
+                            "await {site}: claims one of ticks {ticks:?}; Node: {measured:?}"
+                        ));
+                    }
+                }
+            }
             ResumeTick::Unknown { reason } => {
                 let reason: String = reason
                     .split([':', '('])

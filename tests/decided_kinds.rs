@@ -47,6 +47,10 @@ const SHAPES: &[Shape] = &[
     Shape { declaration: "class Sub_NAME extends Promise {}\nfunction NAME() { return new Sub_NAME((r) => r(1)); }", native: false },
     Shape { declaration: "function NAME() { return 1; }", native: false },
     Shape { declaration: "async function* NAME() { yield 1; }", native: false },
+    Shape { declaration: "function NAME() { return import('node:path'); }", native: true },
+    Shape { declaration: "async function NAME_a() { return 1; }\nfunction NAME() { return NAME_a.call(null); }", native: true },
+    Shape { declaration: "function NAME() { return globalThis.never ? Promise.resolve(1) : new Promise((r) => r(2)); }", native: true },
+    Shape { declaration: "function NAME() { return globalThis.never ? Promise.resolve(1) : 2; }", native: false },
 ];
 
 /// A class with promise methods and look-alikes, and a subclass overriding
@@ -62,6 +66,20 @@ const CLASS_CALLS: &[&str] = &[
     "new Special().viaThis()", "new Special().viaSuper()",
     "store.get()", "store.put()",
     "api.load()", "api.save()", "api.fake()",
+    "store.get.call(store)", "store.put.apply(store, [])", "api.fake.call(api)",
+    "import('node:path')", "(globalThis.never ? store.get() : api.load())",
+];
+
+/// Node's built-ins for the CommonJS placement: a promisified function, and
+/// one whose `util.promisify.custom` returns a thenable (never decided).
+const BUILT_INS_COMMONJS: &str = "const util = require('node:util');\nconst dns = require('node:dns');\nconst later = util.promisify((cb) => setImmediate(() => cb(null, 1)));\nfunction custom(cb) { cb(null, 1); }\ncustom[util.promisify.custom] = () => ({ then(r) { r(1); } });\nfunction plain(cb) { cb(null, 2); }\n";
+
+/// Calls of Node's built-ins both module placements bind (`util`, `dns`,
+/// `later`).
+#[rustfmt::skip]
+const BUILT_IN_CALLS: &[&str] = &[
+    "later()", "util.promisify(function (cb) { cb(null, 2); })()",
+    "util.promisify(setImmediate.bind(null))()", "dns.promises.lookup('127.0.0.1')",
 ];
 
 /// The operand of each await, as Node saw it: `native` or `other`.
@@ -116,6 +134,10 @@ fn program(placement: Placement) -> (String, String, Option<(String, String)>) {
             ));
             calls.push("tp.setTimeout(1)".to_owned());
             calls.push("(0, tp.setImmediate)()".to_owned());
+            main.push_str(BUILT_INS_COMMONJS);
+            calls.extend(BUILT_IN_CALLS.iter().map(|c| (*c).to_owned()));
+            calls.push("util.promisify(custom)()".to_owned());
+            calls.push("(0, util.promisify)(plain)()".to_owned());
             let helper = format!(
                 "{definitions}module.exports = {{ {} }};\n",
                 exports.join(", ")
@@ -128,6 +150,11 @@ fn program(placement: Placement) -> (String, String, Option<(String, String)>) {
                 exports.join(", ")
             ));
             calls.push("sleep(1)".to_owned());
+            main.push_str(
+                "import * as util from 'node:util';\nimport dns from 'node:dns';\nimport { promisify } from 'node:util';\nconst later = util.promisify((cb) => setImmediate(() => cb(null, 1)));\n",
+            );
+            calls.extend(BUILT_IN_CALLS.iter().map(|c| (*c).to_owned()));
+            calls.push("promisify((cb) => cb(null, 3))()".to_owned());
             let helper = format!("{definitions}export {{ {} }};\n", exports.join(", "));
             ("main.mjs".to_owned(), Some(("lib.mjs".to_owned(), helper)))
         }

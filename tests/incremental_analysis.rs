@@ -8,140 +8,17 @@
 //! the incremental findings — ranges, messages, fixes — with a fresh analysis
 //! of the same text.
 
-use std::path::{Path, PathBuf};
+#[path = "support/edit_corpus.rs"]
+mod edit_corpus;
 
+use edit_corpus::{cases, change, example, joined, step, Step};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use ticklens::config::Config;
-use ticklens::document::{Document, TextChange};
+use ticklens::document::Document;
 use ticklens::driver::{analyze, analyze_incremental, analyze_within, AnalysisCache};
 use ticklens::line_index::Encoding;
 use ticklens::rules;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files_under(&path, out);
-        } else {
-            out.push(path);
-        }
-    }
-}
-
-/// The `js` code blocks of a Markdown file.
-fn js_blocks(markdown: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in markdown.lines() {
-        match (&mut current, line.trim_start()) {
-            (None, fence) if fence.starts_with("```js") => current = Some(String::new()),
-            (Some(block), "```") => {
-                blocks.push(std::mem::take(block));
-                current = None;
-            }
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            _ => {}
-        }
-    }
-    blocks
-}
-
-/// Every JavaScript example of the repository, one document each.
-fn corpus() -> Vec<String> {
-    let mut paths = Vec::new();
-    for dir in [
-        "examples",
-        "tests/fixtures",
-        "editors/fixtures",
-        "docs/rules",
-    ] {
-        files_under(&repo().join(dir), &mut paths);
-    }
-    paths.sort();
-    let mut documents = Vec::new();
-    for path in paths {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("js" | "mjs" | "cjs" | "jsx") => documents.push(text),
-            Some("md") => documents.extend(js_blocks(&text)),
-            _ => {}
-        }
-    }
-    assert!(documents.len() > 30, "found {} documents", documents.len());
-    documents
-}
-
-/// The corpus joined into one large document, so that units see each other.
-fn joined() -> String {
-    corpus().join("\n")
-}
-
-const TYPED: &[&str] = &[
-    "a",
-    " ",
-    "\n",
-    ";",
-    "}",
-    "{",
-    "(",
-    ")",
-    "async ",
-    "await ",
-    "await x;",
-    "return ",
-    "Promise.all([f(), g()]);",
-    "save(x);\n",
-    "async function save() {}\n",
-    "let n = 0;\n",
-    ".then(f)",
-    "new Promise(async (r) => r(await f()));\n",
-    "const BATCH_SIZE = 3;\n",
-    "class Repo { async find() {} }\n",
-    "// ticklens-ignore-next-line\n",
-];
-
-#[derive(Clone, Debug)]
-enum Step {
-    Insert(Index, usize),
-    Delete(Index, usize),
-}
-
-fn step() -> impl Strategy<Value = Step> {
-    prop_oneof![
-        3 => (any::<Index>(), 0..TYPED.len()).prop_map(|(at, what)| Step::Insert(at, what)),
-        1 => (any::<Index>(), 1usize..40).prop_map(|(at, len)| Step::Delete(at, len)),
-    ]
-}
-
-fn boundary(text: &str, mut at: usize) -> usize {
-    while !text.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-fn change(doc: &Document, range: std::ops::Range<usize>, text: &str) -> TextChange {
-    TextChange {
-        range: Some((
-            doc.position(range.start, Encoding::Utf16),
-            doc.position(range.end, Encoding::Utf16),
-        )),
-        text: text.to_owned(),
-    }
-}
 
 fn check_equal(doc: &Document, cache: &mut AnalysisCache, context: &str) {
     let config = Config::default();
@@ -184,34 +61,10 @@ fn check_equal(doc: &Document, cache: &mut AnalysisCache, context: &str) {
 }
 
 fn run(source: String, steps: &[Step]) {
-    let mut doc = Document::new(source, 1);
     let mut cache = AnalysisCache::default();
-    check_equal(&doc, &mut cache, "opening");
-    for (n, step) in steps.iter().enumerate() {
-        let text = doc.text();
-        let edit = match step {
-            Step::Insert(at, what) => {
-                let at = boundary(text, at.index(text.len() + 1));
-                change(&doc, at..at, TYPED[*what])
-            }
-            Step::Delete(at, len) => {
-                let start = boundary(text, at.index(text.len() + 1));
-                let end = boundary(text, (start + len).min(text.len()));
-                change(&doc, start..end, "")
-            }
-        };
-        doc.apply_change(&edit, Encoding::Utf16)
-            .expect("the range came from the document");
-        check_equal(&doc, &mut cache, &format!("step {n}: {step:?}"));
-    }
-}
-
-/// 64 cases in `cargo test`; `PROPTEST_CASES=5000` for a longer search.
-fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(64)
+    edit_corpus::edit_and_check(source, steps, |doc, context| {
+        check_equal(doc, &mut cache, context)
+    });
 }
 
 proptest! {
@@ -229,8 +82,7 @@ proptest! {
         pick in any::<Index>(),
         steps in prop::collection::vec(step(), 1..15)
     ) {
-        let documents = corpus();
-        run(documents[pick.index(documents.len())].clone(), &steps);
+        run(example(pick), &steps);
     }
 }
 

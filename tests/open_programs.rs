@@ -220,6 +220,14 @@ impl<'a> Run<'a> {
                     }
                     "resumes on tick k after entry"
                 }
+                ResumeTick::Conditional { ticks, .. } => {
+                    for &(call, _, resumed) in &resumptions {
+                        let entered = self.measured.calls[call].entered;
+                        let measured = ticks_between(entered, resumed);
+                        self.expect_one_of(measured, ticks, site, call, "after entry");
+                    }
+                    "resumes on one of ticks k after entry, by branch"
+                }
                 ResumeTick::AfterSettle {
                     jobs,
                     if_native_promise,
@@ -244,6 +252,8 @@ impl<'a> Run<'a> {
             (ResumeTick::AfterEntry { jobs } | ResumeTick::AfterSettle { jobs, .. }, _) => {
                 Some(*jobs)
             }
+            // The hover lists the ticks, smallest first.
+            (ResumeTick::Conditional { ticks, .. }, _) => ticks.first().copied(),
             (ResumeTick::Unknown { .. }, _) => None,
         };
         if let (Some(jobs), None) = (jobs, at.later_phase) {
@@ -274,6 +284,22 @@ impl<'a> Run<'a> {
         if measured != Some(u64::from(jobs)) {
             self.wrong(format!(
                 "site {site}, call {call}: claims {jobs} ticks {what}; Node measured {measured:?}"
+            ));
+        }
+    }
+
+    fn expect_one_of(
+        &mut self,
+        measured: Option<u64>,
+        ticks: &[u32],
+        site: usize,
+        call: usize,
+        what: &str,
+    ) {
+        if !measured.is_some_and(|m| ticks.iter().any(|&t| u64::from(t) == m)) {
+            self.wrong(format!(
+                "site {site}, call {call}: claims one of ticks {ticks:?} {what}; Node measured \
+                 {measured:?}"
             ));
         }
     }
@@ -326,6 +352,9 @@ impl<'a> Run<'a> {
         let kind = match (&settles, settles_in) {
             (_, Some(_)) => "function settles in a named later phase",
             (ResumeTick::AfterEntry { .. }, None) => "function settles on tick k after entry",
+            (ResumeTick::Conditional { .. }, None) => {
+                "function settles on one of ticks k after entry, by branch"
+            }
             _ => return,
         };
         let calls: Vec<usize> = (0..self.measured.calls.len())
@@ -346,6 +375,15 @@ impl<'a> Run<'a> {
                         self.wrong(format!(
                             "function {id}: claims it settles {phase:?}; entered {entered:?}, \
                              settled {settled:?} in a phase started by {started_by:?}"
+                        ));
+                    }
+                }
+                (ResumeTick::Conditional { ticks, .. }, _) => {
+                    let measured = ticks_between(entered, settled);
+                    if !measured.is_some_and(|m| ticks.iter().any(|&t| u64::from(t) == m)) {
+                        self.wrong(format!(
+                            "function {id}: claims it settles on one of ticks {ticks:?} after \
+                             entry; entered {entered:?}, settled {settled:?}"
                         ));
                     }
                 }

@@ -46,7 +46,7 @@ fn is_definite(tick: &ResumeTick) -> bool {
         ResumeTick::AfterSettle {
             if_native_promise, ..
         } => !if_native_promise,
-        ResumeTick::Unknown { .. } => false,
+        ResumeTick::Conditional { .. } | ResumeTick::Unknown { .. } => false,
     }
 }
 

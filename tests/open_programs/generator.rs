@@ -7,7 +7,8 @@
 //! await plain values, parameters (`await a`, `await db.get(a)`), same-file async helpers, sync
 //! helpers returning promises, `timers/promises` (`sleep(0)`, `later()`), `events.once` on an
 //! emitter that emits at once, `Promise.all`, nextTick, microtask and immediate promises, a `then`
-//! returning a promise, an async arrow called at once, inside `if` on a parameter, loops,
+//! returning a promise, an async arrow called at once, inside `if` on a parameter, after a
+//! branch on a parameter or a module value that awaits or returns first, loops,
 //! `try/finally`, after a `try/catch` whose catch awaits, and `for await`. The harness calls every export with
 //! promises, thenables, plain values and stores of each kind, at the top level, from a `then`,
 //! awaited in sequence, and from a timer or an immediate. `seed` always gives the same program.
@@ -235,6 +236,15 @@ impl Gen {
             // ticklens's entry sees `a.v.w` succeed; the harness's values make it throw.
             (
                 "  try {\n    a.v.w;\n  } catch {\n    await null;\n  }\n  ",
+                ";\n",
+            ),
+            // Branches on what ticklens cannot see, before the suspension: a parameter (the
+            // harness passes truthy and falsy values), an early return, a module value.
+            ("  if (a) {\n    await null;\n  }\n  ", ";\n"),
+            ("  if (!a) {\n    return a;\n  }\n  ", ";\n"),
+            ("  void (a ? await null : 0);\n  ", ";\n"),
+            (
+                "  if (process.env.TL_FLAG) {\n    await null;\n  }\n  ",
                 ";\n",
             ),
         ];

@@ -573,6 +573,8 @@ fn is_direct_eval(source: &str, node: Node) -> bool {
 }
 
 mod closures;
+mod moved;
+pub use moved::moved_range;
 mod paths;
 #[cfg(test)]
 mod tests;

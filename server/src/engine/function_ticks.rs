@@ -22,10 +22,11 @@ use std::ops::Range;
 use tree_sitter::Tree;
 
 use super::bytecode::FuncId;
-use super::machine::{Halt, Machine};
-use super::promise::PromiseState;
+use super::joined_paths::{join_site, SettleSeen};
+use super::machine::branches::{Budget, PathRecord};
+use super::machine::Halt;
 use super::scheduler::PhaseKind;
-use super::tick_observer::{Observed, Observer};
+use super::tick_observer::{Observed, Observer, PathObserved};
 use super::{Abstention, ModuleKind, OrderOutcome};
 
 /// When one `await` resumes, or when a function's promise settles.
@@ -40,6 +41,13 @@ pub enum ResumeTick {
         jobs: u32,
         operand: String,
         if_native_promise: bool,
+    },
+    /// On one of `ticks` (microtask jobs after entry), depending on how the
+    /// branches on the unknown conditions `decided_by` (source text) go:
+    /// every explored path agrees with one of them (`joined_paths.rs`).
+    Conditional {
+        ticks: Vec<u32>,
+        decided_by: Vec<String>,
     },
     /// Not known; `reason` says why (varies between calls, never reached, ...).
     Unknown { reason: String },
@@ -161,22 +169,21 @@ pub fn facts_and_order(
     }
     machine.observer = Some(observer);
     machine.open = true;
-    let mut program_outcome = machine.run_program().err();
-    // The order run would have stopped at the first unknown.
-    let order = match machine.first_unknown.take() {
-        Some(abstention) => OrderOutcome::Abstained(abstention),
-        None => super::outcome_of_run(&machine, program_outcome.as_ref()),
-    };
-    if program_outcome.is_none() {
-        program_outcome = machine.settle_unknowns().err();
-    }
+    let mut budget = Budget::new(super::joined_paths::EXTRA_STEPS);
+    let program = super::joined_paths::run_program_paths(&mut machine, source, &mut budget);
+    let (program_outcome, order) = (program.outcome, program.order);
     // How often the program itself entered each function (before the symbolic entries).
-    let entries = entry_counts(machine.observer.as_ref());
-    let entry_stops = super::symbolic_entries::run_symbolic_entries(&mut machine, source, tree);
+    let mut entries = entry_counts(machine.observer.as_ref());
+    add_counts(&mut entries, &program.entries);
+    let entry_stops =
+        super::symbolic_entries::run_symbolic_entries(&mut machine, source, tree, &mut budget);
     let Some(observer) = machine.observer.take() else {
         return (Vec::new(), order);
     };
-    let all_entries = entry_counts(Some(&observer));
+    let mut settles = super::joined_paths::settle_observations(&machine, &observer);
+    settles.extend(program.settles);
+    let mut all_entries = entry_counts(Some(&observer));
+    add_counts(&mut all_entries, &program.entries);
     // Where and why the program's run stopped, if it stopped early.
     let stop = program_outcome.map(|halt| describe_halt(source, &halt));
     let stop_reason = stop.as_ref().map(|stop| format!("not reached: {stop}"));
@@ -199,15 +206,24 @@ pub fn facts_and_order(
                     .jobs_after_settle
                     .get(&(func, span.start, span.end))
                     .map_or(&[][..], Vec::as_slice);
-                let resume = match summarize(&observed, calls) {
-                    Some(
-                        tick @ (ResumeTick::AfterEntry { .. } | ResumeTick::AfterSettle { .. }),
+                let by_path = observer
+                    .by_path
+                    .get(&(func, span.start, span.end))
+                    .map_or(&[][..], Vec::as_slice);
+                let joined = join_site(&observer.segments, by_path);
+                let resume = match (joined.clone(), summarize(&observed, calls)) {
+                    (Some(joined), _) => joined,
+                    (
+                        None,
+                        Some(
+                            tick @ (ResumeTick::AfterEntry { .. } | ResumeTick::AfterSettle { .. }),
+                        ),
                     ) => tick,
-                    Some(unknown) => {
+                    (None, Some(unknown)) => {
                         let operand = observer.operand_text.get(&span.start);
                         same_jobs_after_settle(after_settle, operand).unwrap_or(unknown)
                     }
-                    None => {
+                    (None, None) => {
                         let entry_stop = entry_stops
                             .get(&func)
                             .map(|halt| format!("not reached: {}", describe_halt(source, halt)));
@@ -224,12 +240,14 @@ pub fn facts_and_order(
                     .later_phases
                     .get(&(func, span.start, span.end))
                     .and_then(|kinds| common_later_phase(kinds));
+                // A path that stopped before it leaves nothing to claim.
+                let unclaimed = matches!(joined, Some(ResumeTick::Unknown { .. }));
                 AwaitFacts {
                     range: span.clone(),
                     resume,
                     thenable: thenable_runs > 0 && other_runs == 0,
-                    later_phase,
-                    jobs_after_operand: same_count(after_settle),
+                    later_phase: later_phase.filter(|_| !unclaimed),
+                    jobs_after_operand: same_count(after_settle).filter(|_| !unclaimed),
                 }
             })
             .collect();
@@ -244,7 +262,7 @@ pub fn facts_and_order(
             // only: with others, any step that reads them may throw first and
             // reject the promise earlier.
             settles: match (entries.contains_key(&func), &stop) {
-                (true, _) => settle_tick(&machine, &observer, func),
+                (true, _) => settle_tick(&observer.segments, &settles, func),
                 (false, None) => ResumeTick::Unknown {
                     reason: "this file never calls it".to_owned(),
                 },
@@ -254,7 +272,7 @@ pub fn facts_and_order(
             },
             settles_in: entries
                 .contains_key(&func)
-                .then(|| settle_phase(&machine, &observer, func))
+                .then(|| settle_phase(&observer.segments, &settles, func))
                 .flatten(),
             called_by_program: entries.contains_key(&func),
             is_module_body: func == 0,
@@ -279,6 +297,13 @@ fn describe_halt(source: &str, halt: &Halt) -> String {
             format!("the engine stopped{place} ({reason})")
         }
         Halt::Crash(message) => format!("the process exits first ({message})"),
+    }
+}
+
+/// Adds `more` entries to `counts`.
+fn add_counts(counts: &mut BTreeMap<FuncId, usize>, more: &BTreeMap<FuncId, usize>) {
+    for (&func, &count) in more {
+        *counts.entry(func).or_default() += count;
     }
 }
 
@@ -428,45 +453,38 @@ fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&st
     }
 }
 
-/// The later phase every call's promise of `func` settled in, if all did in one kind.
-fn settle_phase(machine: &Machine, observer: &Observer, func: usize) -> Option<LaterPhase> {
-    let kinds: Option<Vec<Option<PhaseKind>>> = observer
-        .outer_promises
-        .iter()
-        .filter(|&&(f, ..)| f == func)
-        .map(|&(_, outer, _, entry_phase)| {
-            let data = machine.promise_data(outer)?;
-            if matches!(data.state, PromiseState::Pending) {
-                return None;
-            }
-            let (phase, _) = data.settled_at?;
-            Some((phase != entry_phase).then(|| machine.kind_of_phase(phase)))
-        })
-        .collect();
+/// The later phase every call's promise of `func` settled in, if all did in
+/// one kind (and every path that could have settled it ran).
+fn settle_phase(
+    segments: &[Vec<PathRecord>],
+    settles: &[SettleSeen],
+    func: FuncId,
+) -> Option<LaterPhase> {
+    let mine: Vec<&SettleSeen> = settles.iter().filter(|s| s.func == func).collect();
+    let seen: Vec<PathObserved> = mine.iter().map(|s| s.seen.clone()).collect();
+    if matches!(join_site(segments, &seen), Some(ResumeTick::Unknown { .. })) {
+        return None;
+    }
+    let kinds: Option<Vec<Option<PhaseKind>>> = mine.iter().map(|s| s.phase).collect();
     common_later_phase(&kinds?)
 }
 
-fn settle_tick(machine: &Machine, observer: &Observer, func: usize) -> SettleTick {
-    let mut ticks = Vec::new();
-    for &(f, outer, depth, phase) in &observer.outer_promises {
-        if f != func {
-            continue;
-        }
-        let settled = machine
-            .promise_data(outer)
-            .and_then(|data| match data.state {
-                PromiseState::Pending => None,
-                _ => data.settled_at,
-            });
-        ticks.push(match settled {
-            Some((p, d)) if p == phase && d >= depth => Observed::AfterEntry(d - depth),
-            _ => Observed::AfterEntry(u32::MAX),
-        });
-    }
+/// When `func`'s promise settles, over every call the runs saw (joined over
+/// the paths of branches on unknown conditions).
+fn settle_tick(segments: &[Vec<PathRecord>], settles: &[SettleSeen], func: FuncId) -> SettleTick {
+    let seen: Vec<PathObserved> = settles
+        .iter()
+        .filter(|s| s.func == func)
+        .map(|s| s.seen.clone())
+        .collect();
+    let ticks: Vec<Observed> = seen.iter().map(|(_, _, o)| o.clone()).collect();
     if ticks.is_empty() {
         return ResumeTick::Unknown {
             reason: "never called in the modelled run".to_owned(),
         };
+    }
+    if let Some(joined) = join_site(segments, &seen) {
+        return joined;
     }
     if ticks.contains(&Observed::AfterEntry(u32::MAX)) && ticks.len() == 1 {
         return ResumeTick::Unknown {

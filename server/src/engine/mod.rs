@@ -44,6 +44,7 @@ mod index_keys;
 mod inspect;
 mod install_globals;
 mod job_counts;
+mod joined_paths;
 mod json;
 mod json_parse;
 mod machine;

@@ -16,6 +16,8 @@ use std::ops::Range;
 use tree_sitter::Tree;
 
 use super::bytecode::FuncId;
+use super::joined_paths::finish_path;
+use super::machine::branches::{explore, Budget};
 use super::machine::{Completion, Halt, Machine, Run};
 use super::scheduler::PhaseKind;
 use super::value::{ObjKind, Value};
@@ -32,6 +34,7 @@ pub(super) fn run_symbolic_entries(
     machine: &mut Machine,
     source: &str,
     tree: &Tree,
+    budget: &mut Budget,
 ) -> BTreeMap<FuncId, Halt> {
     let mut stops = BTreeMap::new();
     mark_exports_escaped(machine);
@@ -65,7 +68,7 @@ pub(super) fn run_symbolic_entries(
                 return stops;
             }
             let params = parameter_names(source, tree, &machine.funcs[func].range);
-            if let Err(halt) = enter(machine, closure, &params) {
+            if let Some(halt) = enter_each_path(machine, closure, &params, budget) {
                 stops.insert(func, halt);
             }
         }
@@ -172,6 +175,35 @@ fn nested_async_functions<'m>(
                 && code.range.end <= range.end
         })
         .map(|(inner, _)| inner)
+}
+
+/// One symbolic entry per path through its branches on unknown conditions
+/// (`machine/branches.rs`), recorded as a segment when there are several;
+/// where the first path that stopped stopped.
+fn enter_each_path(
+    machine: &mut Machine,
+    closure: usize,
+    params: &[String],
+    budget: &mut Budget,
+) -> Option<Halt> {
+    let mut stop = None;
+    let records = explore(budget, |id, replay| {
+        machine.paths.start(replay);
+        if let Some(observer) = &mut machine.observer {
+            observer.path = id;
+            observer.decisions = 0;
+        }
+        let halt = enter(machine, closure, params).err();
+        let complete = !matches!(halt, Some(Halt::Abstain(_))) && !machine.paths.diverged;
+        if stop.is_none() {
+            stop = halt;
+        }
+        finish_path(machine, complete)
+    });
+    if let (Some(observer), true) = (&mut machine.observer, records.len() > 1) {
+        observer.segments.push(records);
+    }
+    stop
 }
 
 /// One symbolic entry: a fresh phase, unknown arguments and `this`, the jobs

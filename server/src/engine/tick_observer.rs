@@ -66,7 +66,22 @@ pub(crate) struct Observer {
     /// Per await site, (times its operand was a thenable that is not a native
     /// promise, times it was anything else).
     pub operand_kinds: BTreeMap<(FuncId, usize, usize), (u32, u32)>,
+    /// The path the run follows now (`machine/branches.rs`), and how many
+    /// decisions it has taken so far.
+    pub path: u32,
+    pub decisions: usize,
+    /// Per await site, each resumption's (path, decisions taken before it, observation).
+    pub by_path: BTreeMap<(FuncId, usize, usize), Vec<PathObserved>>,
+    /// The path of each activation in `outer_promises`.
+    pub outer_paths: Vec<u32>,
+    /// The segments of the run that followed more than one path (the
+    /// program's run, symbolic entries), for `joined_paths.rs`.
+    pub segments: Vec<Vec<super::machine::branches::PathRecord>>,
 }
+
+/// One resumption, with the path that made it and the decisions that path
+/// had taken before it (a subtree left unexplored shares those before its own).
+pub(crate) type PathObserved = (u32, usize, Observed);
 
 /// When a promise settled: (macrotask phase, job depth).
 pub(crate) type SettledAt = Option<(usize, u32)>;
@@ -94,6 +109,7 @@ impl Observer {
         phase: usize,
     ) {
         self.outer_promises.push((func, outer, depth, phase));
+        self.outer_paths.push(self.path);
         self.anchors.insert(
             activation,
             Anchor {
@@ -236,13 +252,37 @@ impl Observer {
             .entry(key)
             .or_default()
             .push(after_settle);
-        match self.observe(activation, depth, phase, settled) {
-            Some(observed) => self.resumes.entry(key).or_default().push(observed),
-            None => {
-                // Unknown: record an impossible marker so it reads as varying.
-                let entry = self.resumes.entry(key).or_default();
-                entry.push(Observed::AfterEntry(u32::MAX));
-            }
+        // Unknown: an impossible marker, so that it reads as varying.
+        let observed = self
+            .observe(activation, depth, phase, settled)
+            .unwrap_or(Observed::AfterEntry(u32::MAX));
+        let by_path = self.by_path.entry(key).or_default();
+        by_path.push((self.path, self.decisions, observed.clone()));
+        self.resumes.entry(key).or_default().push(observed);
+    }
+
+    /// Adds what another machine's run of the same program saw (another
+    /// path of the program's own run) to these observations.
+    pub fn absorb(&mut self, other: Observer) {
+        for (key, observed) in other.resumes {
+            self.resumes.entry(key).or_default().extend(observed);
+        }
+        for (key, observed) in other.by_path {
+            self.by_path.entry(key).or_default().extend(observed);
+        }
+        for (key, counts) in other.jobs_after_settle {
+            self.jobs_after_settle
+                .entry(key)
+                .or_default()
+                .extend(counts);
+        }
+        for (key, kinds) in other.later_phases {
+            self.later_phases.entry(key).or_default().extend(kinds);
+        }
+        for (key, (thenables, others)) in other.operand_kinds {
+            let kinds = self.operand_kinds.entry(key).or_default();
+            kinds.0 += thenables;
+            kinds.1 += others;
         }
     }
 }

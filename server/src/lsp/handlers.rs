@@ -150,7 +150,13 @@ pub async fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
     let locks = backend.state.locks(&item.uri);
     let _sync = locks.sync.lock().await;
     let (text, version) = (item.text, item.version);
-    let doc = match tokio::task::spawn_blocking(move || Document::new(text, version)).await {
+    let parse = move || {
+        let doc = Document::new(text, version);
+        // The parser's stacks and pools are freed; an idle pool thread would keep them.
+        super::memory::release_freed();
+        doc
+    };
+    let doc = match tokio::task::spawn_blocking(parse).await {
         Ok(doc) => Arc::new(doc),
         Err(error) => {
             tracing::error!("didOpen for {}: parsing failed: {error}", item.uri.as_str());

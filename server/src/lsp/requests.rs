@@ -126,6 +126,7 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
         return insights.clone();
     }
     let doc = Arc::clone(&open.doc);
+    let cache = Arc::clone(&open.insights_cache);
     let module = module_kind(uri, &doc);
     let uri = uri.clone();
     let state = backend.state();
@@ -143,7 +144,21 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
             let computed = tokio::task::spawn_blocking(move || {
                 let insights = driver::contain_panic(|| {
                     let imports = state.workspace_files.imports_of(&state, &uri_of_doc, &doc);
-                    insights::insights_with_imports(doc.text(), doc.tree(), module, &imports)
+                    // Taken out of its lock for the run, as the analysis
+                    // cache is: a computation for a newer text starts from
+                    // an empty cache instead of waiting, and a panic drops
+                    // the cache instead of leaving half of it.
+                    let lock = || cache.lock().unwrap_or_else(|poison| poison.into_inner());
+                    let mut taken = std::mem::take(&mut *lock());
+                    let insights = insights::insights_cached(
+                        doc.text(),
+                        doc.tree(),
+                        module,
+                        &imports,
+                        &mut taken,
+                    );
+                    *lock() = taken;
+                    insights
                 });
                 // The engine's run freed most of what it allocated.
                 super::memory::release_freed();

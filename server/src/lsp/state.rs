@@ -10,7 +10,7 @@ use dashmap::DashMap;
 use serde::Deserialize;
 use tower_lsp_server::ls_types::Uri;
 
-use crate::analysis::insights::Insights;
+use crate::analysis::insights::{Insights, InsightsCache};
 use crate::config::{Config, ConfigError, RuleLevel};
 use crate::document::Document;
 use crate::driver::{self, Analysis, AnalysisCache, CancelToken};
@@ -53,6 +53,11 @@ impl ClientSettings {
 /// it has (marked partial) and yields to the next pass.
 pub const ANALYSIS_BUDGET: Duration = Duration::from_millis(1000);
 
+/// An analysis that examined this many units (opening a document, an edit
+/// that changed the file's facts) hands the memory it freed back to the
+/// system; a smaller one, the common edit, frees little and leaves it.
+const RELEASE_AFTER_UNITS: usize = 100;
+
 /// One open document.
 #[derive(Clone)]
 pub struct OpenDocument {
@@ -71,6 +76,9 @@ pub struct OpenDocument {
     /// What the last analysis of this document keeps for the next one, so an
     /// edit re-examines only the units it touched.
     pub cache: Arc<Mutex<AnalysisCache>>,
+    /// What the last insights of this document keep for the next version's
+    /// (each unchanged function's retention and rejections).
+    pub insights_cache: Arc<Mutex<InsightsCache>>,
     /// Ends when a newer text replaces `doc` or the document closes, so
     /// analyses of `doc` stop early and requests about it start again from
     /// the newer text.
@@ -126,6 +134,7 @@ impl OpenDocument {
             analysis: None,
             insights: Arc::default(),
             cache: Arc::default(),
+            insights_cache: Arc::default(),
             superseded: Supersession::default(),
         }
     }
@@ -163,6 +172,9 @@ impl OpenDocument {
             Some(deadline),
             Some(superseded.token()),
         );
+        if taken.last_examined >= RELEASE_AFTER_UNITS {
+            super::memory::release_freed();
+        }
         *lock() = taken;
         analysis
     }

@@ -5,6 +5,7 @@
 //! file when it changes (an edit of its buffer, or `didChangeWatchedFiles`
 //! for a closed file).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -35,31 +36,79 @@ pub struct WorkspaceFiles {
     /// Open document -> the workspace files its last insights imported from.
     reads: DashMap<Uri, Vec<PathBuf>>,
     /// Serialises recording what a document read against "a file changed,
-    /// reset the readers". The imports are computed before the lock (a
-    /// keystroke's `changed` must not wait for disk reads), so a change that
-    /// lands during that computation is not seen until the next change.
-    order: Mutex<()>,
+    /// reset the readers", and counts the changes. The imports are computed
+    /// before the lock (a keystroke's `changed` must not wait for disk
+    /// reads); a change that lands during that computation is caught by the
+    /// clock (see [`WorkspaceFiles::imports_of`]).
+    order: Mutex<ChangeClock>,
+}
+
+/// Attempts at computing a document's imports while files it reads keep
+/// changing, before giving up on a current result.
+const IMPORT_ATTEMPTS: usize = 3;
+
+/// The changes of workspace files, numbered: which file changed last when.
+#[derive(Default)]
+struct ChangeClock {
+    /// The number of the last change.
+    now: u64,
+    /// Each file that ever changed, with the number of its last change.
+    changed_at: HashMap<PathBuf, u64>,
+}
+
+impl ChangeClock {
+    fn tick(&mut self, path: &Path) {
+        self.now += 1;
+        self.changed_at.insert(path.to_owned(), self.now);
+    }
+
+    /// Whether one of `files` changed after the change numbered `since`.
+    fn changed_since(&self, since: u64, files: &[PathBuf]) -> bool {
+        files
+            .iter()
+            .any(|file| self.changed_at.get(file).is_some_and(|&at| at > since))
+    }
 }
 
 impl WorkspaceFiles {
     /// What `doc` (at `uri`) binds from workspace files, read through the open
     /// buffers over the disk; remembers which files it read.
+    ///
+    /// A file it read may change while it is read (`changed` does not wait
+    /// for this): then `changed` found no reader to reset, so the imports
+    /// are computed again. When files keep changing after
+    /// [`IMPORT_ATTEMPTS`], the last result is returned but the document's
+    /// insights cell is reset, so the insights computed from it answer the
+    /// requests waiting for them and are not kept.
     pub fn imports_of(&self, state: &ServerState, uri: &Uri, doc: &Document) -> ImportedNames {
         let Some(path) = file_path(uri) else {
             return ImportedNames::default();
         };
         let fs = OpenBuffers { state };
-        let names = imported_names(&path, doc.text(), doc.tree(), &fs, &self.summaries);
-        let _order = self.lock();
-        self.reads.insert(uri.clone(), names.files.clone());
-        names
+        let mut attempt = 1;
+        loop {
+            let started = self.lock().now;
+            let names = imported_names(&path, doc.text(), doc.tree(), &fs, &self.summaries);
+            let clock = self.lock();
+            let stale = clock.changed_since(started, &names.files);
+            if stale && attempt < IMPORT_ATTEMPTS {
+                attempt += 1;
+                continue;
+            }
+            self.reads.insert(uri.clone(), names.files.clone());
+            if stale {
+                reset_insights(state, uri);
+            }
+            return names;
+        }
     }
 
     /// The file at `path` changed (its buffer, or on disk): forgets its
     /// summary and gives every open document that imports it a new, empty
     /// insights cell, so the next request computes them again.
     pub fn changed(&self, state: &ServerState, path: &Path) {
-        let _order = self.lock();
+        let mut clock = self.lock();
+        clock.tick(path);
         self.summaries.forget(path);
         let readers: Vec<Uri> = self
             .reads
@@ -69,9 +118,7 @@ impl WorkspaceFiles {
             .collect();
         for uri in readers {
             self.reads.remove(&uri);
-            if let Some(mut open) = state.documents.get_mut(&uri) {
-                open.insights = Arc::default();
-            }
+            reset_insights(state, &uri);
         }
     }
 
@@ -80,10 +127,18 @@ impl WorkspaceFiles {
         self.reads.remove(uri);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, ChangeClock> {
         self.order
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Gives the open document at `uri` a new, empty insights cell: the next
+/// request computes them again.
+fn reset_insights(state: &ServerState, uri: &Uri) {
+    if let Some(mut open) = state.documents.get_mut(uri) {
+        open.insights = Arc::default();
     }
 }
 
@@ -116,5 +171,23 @@ impl FileSystem for OpenBuffers<'_> {
 
     fn is_dir(&self, path: &Path) -> bool {
         DiskFs.is_dir(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_tells_a_read_file_changed_during_the_reading() {
+        let (a, b) = (PathBuf::from("/w/a.js"), PathBuf::from("/w/b.js"));
+        let mut clock = ChangeClock::default();
+        clock.tick(&a);
+        let started = clock.now;
+        assert!(!clock.changed_since(started, &[a.clone(), b.clone()]));
+        clock.tick(&b);
+        assert!(clock.changed_since(started, &[a.clone(), b.clone()]));
+        assert!(!clock.changed_since(started, std::slice::from_ref(&a)));
+        assert!(!clock.changed_since(clock.now, &[a, b]));
     }
 }

@@ -14,5 +14,5 @@ pub mod resolve;
 
 pub use fs::{DiskFs, FileSystem, MemoryFs};
 pub use graph::ImportGraph;
-pub use module_kind::{module_kind, ModuleKind};
+pub use module_kind::{module_kind, module_kind_from, ModuleKind};
 pub use resolve::{resolve, RequireOrImport, Resolution};

@@ -21,6 +21,16 @@ pub enum ModuleKind {
 /// A `package.json` that does not parse says nothing here (Node throws when it
 /// loads the file; the syntax decides what we show meanwhile).
 pub fn module_kind(path: &Path, tree: &Tree, fs: &impl FileSystem) -> ModuleKind {
+    module_kind_from(path, || has_module_syntax(tree), fs)
+}
+
+/// Like [`module_kind`], with whether the file uses ES-module syntax asked of
+/// `module_syntax` (only when its path and package leave it open).
+pub fn module_kind_from(
+    path: &Path,
+    module_syntax: impl FnOnce() -> bool,
+    fs: &impl FileSystem,
+) -> ModuleKind {
     match path.extension().and_then(|e| e.to_str()) {
         Some("mjs") => return ModuleKind::EsModule,
         Some("cjs") => return ModuleKind::CommonJs,
@@ -33,7 +43,7 @@ pub fn module_kind(path: &Path, tree: &Tree, fs: &impl FileSystem) -> ModuleKind
     match scope.as_ref().and_then(|package| package.str_field("type")) {
         Some("module") => ModuleKind::EsModule,
         Some("commonjs") => ModuleKind::CommonJs,
-        _ if has_module_syntax(tree) => ModuleKind::EsModule,
+        _ if module_syntax() => ModuleKind::EsModule,
         _ => ModuleKind::CommonJs,
     }
 }

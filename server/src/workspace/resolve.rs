@@ -14,7 +14,7 @@ use super::json::{package_scope, PackageJson};
 
 /// Whether a specifier is loaded by `require` (CommonJS) or by `import`
 /// (static or dynamic, ESM).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum RequireOrImport {
     Require,
     Import,

@@ -8,7 +8,7 @@ use tree_sitter::{Node, Tree};
 
 use crate::analysis::dataflow;
 use crate::analysis::modules::ImportedNames;
-use crate::analysis::retention::{self, AwaitRetention};
+use crate::analysis::retention::AwaitRetention;
 use crate::analysis::source_facts::{self, AsyncFacts, PromiseDeclarations, PromiseKind};
 use crate::engine::{self, ModuleKind, ResumeTick};
 use crate::syntax::awaits::{self, SuspensionKind};
@@ -16,10 +16,10 @@ use crate::syntax::js;
 
 use super::dependence::dependence;
 use super::dropped_text::{dropped_consequence, is_all_settled};
-use super::hover_text::shorten;
+use super::function_cache::InsightsCache;
 use super::{
-    AwaitInsight, AwaitKind, DroppedCall, FunctionInsight, Insights, Iterated, Rejection,
-    YieldInsight, YieldKind,
+    AwaitInsight, AwaitKind, DroppedCall, FunctionInsight, Insights, Iterated, YieldInsight,
+    YieldKind,
 };
 
 /// Computes the insights of a document.
@@ -35,6 +35,22 @@ pub fn insights_with_imports(
     module: ModuleKind,
     imports: &ImportedNames,
 ) -> Insights {
+    insights_cached(source, tree, module, imports, &mut InsightsCache::default())
+}
+
+/// [`insights_with_imports`] for a new version of a document whose previous
+/// version's insights were computed with `cache`: each function's retention
+/// and rejections are reused when its text and the facts it asked about are
+/// unchanged (see `function_cache`). The result is the same as without the
+/// cache.
+pub fn insights_cached(
+    source: &str,
+    tree: &Tree,
+    module: ModuleKind,
+    imports: &ImportedNames,
+    cache: &mut InsightsCache,
+) -> Insights {
+    cache.begin();
     let (facts, order) = engine::facts_and_order(source, tree, module);
     let source_facts = AsyncFacts::collect(source, tree);
     let declarations = PromiseDeclarations::new(source, tree, imports);
@@ -61,7 +77,7 @@ pub fn insights_with_imports(
             continue;
         };
         let node = enclosing_function_node(node, &fact.range);
-        let retention = retention::retained_at_awaits(source, tree, node);
+        let (retention, rejected_by) = cache.function_parts(source, node, &source_facts);
         let awaits = await_insights(
             source,
             node,
@@ -86,7 +102,7 @@ pub fn insights_with_imports(
             settles: fact.settles.clone(),
             for_any_caller: !fact.called_by_program,
             settles_in: fact.settles_in,
-            rejected_by: rejections(source, &source_facts, node),
+            rejected_by,
             awaits,
         });
     }
@@ -106,12 +122,15 @@ pub fn insights_with_imports(
             label: d.label,
         })
         .collect();
-    Insights {
+    cache.end();
+    let mut insights = Insights {
         functions,
         module_awaits,
         dropped,
         order,
-    }
+    };
+    insights.shrink_to_fit();
+    insights
 }
 
 /// The function node whose range is exactly `range` (the smallest node may be a child).
@@ -230,6 +249,17 @@ fn await_insights(
             },
             resume => resume,
         };
+        // Why not, where the count holds only for a native promise.
+        let undecided_because = match (&resume, operand_node) {
+            (
+                ResumeTick::AfterSettle {
+                    if_native_promise: true,
+                    ..
+                },
+                Some(o),
+            ) => Some(declarations.why_undecided(o).why),
+            _ => None,
+        };
         // In a function the program never calls, `await null` resumes one
         // job after it is reached, whatever the arguments; a tick after
         // entry, when the symbolic entry gives one, says more.
@@ -254,6 +284,7 @@ fn await_insights(
             plain_value,
             depends_on_previous,
             native_because: native_because.map(|d| d.why),
+            undecided_because,
             retention: retention
                 .iter()
                 .find(|r| r.await_range == place.range)
@@ -313,7 +344,9 @@ fn uncalled_claim(fact: &engine::AwaitFacts, operand: &str, partial: bool) -> Cl
         if_native_promise: true,
     };
     let (resume, thenable, for_any_caller) = match &fact.resume {
-        ResumeTick::AfterEntry { .. } if fact.later_phase.is_none() && !partial => {
+        ResumeTick::AfterEntry { .. } | ResumeTick::Conditional { .. }
+            if fact.later_phase.is_none() && !partial =>
+        {
             (fact.resume.clone(), fact.thenable, true)
         }
         _ => match fact.jobs_after_operand {
@@ -531,71 +564,6 @@ fn early_return(function: Node, first_await: Option<usize>) -> Option<Range<usiz
         {
             found = Some(node.byte_range());
         }
-    });
-    found
-}
-
-/// `throw` statements and awaits of the function (not of nested functions) that
-/// no enclosing `try` with a `catch` handles.
-fn rejections(source: &str, facts: &AsyncFacts, function: Node) -> Vec<Rejection> {
-    let mut found = Vec::new();
-    let Some(body) = function.child_by_field_id(crate::field!("body")) else {
-        return found;
-    };
-    let function_is_async = js::is_async_function(function);
-    dataflow::preorder(body, |node| {
-        if node != body && js::is_function(node) {
-            return dataflow::Walk::Skip;
-        }
-        let caught = || source_facts::inside_try_block(node, function);
-        if node.kind() == "throw_statement" && !caught() {
-            found.push(Rejection {
-                range: node.byte_range(),
-                what: "its `throw` runs".to_owned(),
-            });
-        }
-        // `await null` and `await Promise.resolve()` cannot reject: only an
-        // operand that may be a thenable, and may reject, can. (Inside the
-        // function's own code the module's kind does not matter.)
-        if let Some(awaited) = awaits::await_expression_in(source, node, function_is_async) {
-            let cannot_reject = awaited.operand.is_some_and(|o| {
-                source_facts::certainly_not_thenable(source, o) || facts.cannot_reject(source, o)
-            });
-            if !cannot_reject && !caught() {
-                let operand = &source[awaited.operand_range()];
-                found.push(Rejection {
-                    range: node.byte_range(),
-                    what: format!("`{}` rejects", shorten(operand, 40)),
-                });
-            }
-        }
-        // `return p()` in an async function adopts the promise after the
-        // function has left every `try`: its rejection rejects the call,
-        // caught or not.
-        if function_is_async && node.kind() == "return_statement" {
-            let returned = node
-                .named_child(0)
-                .filter(|value| value.kind() != "comment");
-            if let Some(value) = returned.map(js::unwrap_parens) {
-                // Only a call or `new` can produce a promise here: a local
-                // holds no rejecting thenable after an `await` (the result of
-                // one is never a thenable), and other values are not read.
-                let may_reject = matches!(value.kind(), "call_expression" | "new_expression")
-                    && awaits::await_shape(source, value).is_none()
-                    && !source_facts::certainly_not_thenable(source, value)
-                    && !facts.cannot_reject(source, value);
-                if may_reject {
-                    found.push(Rejection {
-                        range: node.byte_range(),
-                        what: format!(
-                            "the returned `{}` rejects",
-                            shorten(&source[value.byte_range()], 40)
-                        ),
-                    });
-                }
-            }
-        }
-        dataflow::Walk::Enter
     });
     found
 }

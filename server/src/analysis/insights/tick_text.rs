@@ -46,6 +46,10 @@ impl AwaitInsight {
         if let (Some(why), ResumeTick::AfterSettle { .. }) = (&self.native_because, &self.resume) {
             text.push_str(&format!(" It is a native `Promise`: {why}."));
         }
+        // Why the hedge: what the operand is, in place of the general clause.
+        if let Some(why) = &self.undecided_because {
+            text = text.replacen(UNSHOWN, &format!("({why})"), 1);
+        }
         if self.thenable {
             // One NewPromiseResolveThenableJob calls `then` (ECMA-262
             // 27.2.2.2); the engine's model says what the resumption adds.
@@ -98,8 +102,35 @@ pub fn short_tick(tick: &ResumeTick) -> Option<String> {
             };
             Some(format!("after {}{plus}", operand_form(operand)))
         }
+        ResumeTick::Conditional { ticks, .. } => Some(format!("tick {}", one_of(ticks))),
         ResumeTick::Unknown { .. } => None,
     }
+}
+
+/// `1 or 3`, `1, 2 or 3`: the ticks of a conditional claim.
+fn one_of(ticks: &[u32]) -> String {
+    let words: Vec<String> = ticks.iter().map(u32::to_string).collect();
+    match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => words.concat(),
+    }
+}
+
+/// `, depending on `a`` (and `b`): what decides a conditional claim.
+fn depending_on(decided_by: &[String]) -> String {
+    let conditions: Vec<String> = decided_by
+        .iter()
+        .take(3)
+        .map(|c| match c.contains('`') {
+            // An unknown's origin may name itself already: parameter `a`.
+            true => c.clone(),
+            false => format!("`{}`", shorten(c, 40)),
+        })
+        .collect();
+    format!(
+        ", depending on {} (the engine followed each way a branch on it can go)",
+        conditions.join(" and ")
+    )
 }
 
 /// An await operand for an inlay label: a call as its callee with `(…)`
@@ -166,6 +197,9 @@ pub fn tick_definition(entry: &str) -> String {
     )
 }
 
+/// The hedge's clause on what the operand is, where nothing more is known.
+const UNSHOWN: &str = "(this file does not show what it is)";
+
 /// What follows a count that holds only if the operand is a native promise
 /// (the engine cannot see what it evaluates to): what would change it, with
 /// the engine's counts.
@@ -178,8 +212,8 @@ fn native_hedge() -> String {
         .await_promise_subclass
         .saturating_sub(counts.await_native_promise);
     format!(
-        ", if it is a native `Promise` (this file does not show what it is): a thenable would \
-         resume {} later (`await` calls its `then` first), a `Promise` subclass {} later",
+        ", if it is a native `Promise` {UNSHOWN}: a thenable would resume {} later (`await` \
+         calls its `then` first), a `Promise` subclass {} later",
         ticks_phrase(thenable),
         ticks_phrase(subclass)
     )
@@ -245,7 +279,9 @@ pub fn describe_later_resume(phase: LaterPhase, tick: &ResumeTick, function: &st
             after_settle(*jobs, operand, "", *if_native_promise)
         )),
         // Never a count after entry in a later phase (the engine's facts).
-        ResumeTick::AfterEntry { .. } | ResumeTick::Unknown { .. } => {}
+        ResumeTick::AfterEntry { .. }
+        | ResumeTick::Conditional { .. }
+        | ResumeTick::Unknown { .. } => {}
     }
     text
 }
@@ -272,6 +308,17 @@ pub fn describe_resume(tick: &ResumeTick, function: &str) -> String {
             "Resumes {}.",
             after_settle(*jobs, operand, " (fulfils or rejects)", *if_native_promise)
         ),
+        ResumeTick::Conditional { ticks, decided_by } if function == MODULE_BODY => format!(
+            "Resumes on microtask tick {} after the module started evaluating{}.",
+            one_of(ticks),
+            depending_on(decided_by)
+        ),
+        ResumeTick::Conditional { ticks, decided_by } => format!(
+            "Resumes on microtask tick {} after {} was entered{}.",
+            one_of(ticks),
+            subject(function),
+            depending_on(decided_by)
+        ),
         ResumeTick::Unknown { reason } if reason.starts_with("varies") => {
             format!("Resume tick {reason}.")
         }
@@ -289,6 +336,12 @@ fn any_caller_resume(tick: &ResumeTick, function: &str) -> String {
             "Resumes on microtask tick {jobs} after {} was entered, whatever calls it and with \
              any arguments: every step before it is a promise job this file shows.",
             subject(function)
+        ),
+        ResumeTick::Conditional { ticks, decided_by } => format!(
+            "Resumes on microtask tick {} after {} was entered, whatever calls it{}.",
+            one_of(ticks),
+            subject(function),
+            depending_on(decided_by)
         ),
         other => describe_resume(other, function),
     }
@@ -325,6 +378,11 @@ pub(super) fn describe_settle(tick: &ResumeTick) -> String {
             "Its promise settles {} after `{}` settles.",
             ticks_phrase(*jobs),
             shorten(operand, 60)
+        ),
+        ResumeTick::Conditional { ticks, decided_by } => format!(
+            "Its promise settles on microtask tick {} after entry{}.",
+            one_of(ticks),
+            depending_on(decided_by)
         ),
         ResumeTick::Unknown { reason } if reason.starts_with("varies") => {
             format!("When its promise settles {reason}.")
@@ -404,6 +462,11 @@ impl FunctionInsight {
                 self.lens_label(),
                 ticks_phrase(*jobs),
                 shorten(operand, 40)
+            )),
+            ResumeTick::Conditional { ticks, .. } => Some(format!(
+                "{}: settles {} ticks after each call is entered, depending on a branch",
+                self.lens_label(),
+                one_of(ticks)
             )),
             ResumeTick::Unknown { .. } => None,
         }

@@ -4,8 +4,8 @@
 //! loop and a change to a file changes its own summary only).
 //!
 //! ES modules: `export async function f`, `export const f = ...`, `export
-//! class C`, `export default ...`, `export { a, b as c }` (re-exports from
-//! another file are not followed). CommonJS: `exports.f = ...`,
+//! class C`, `export default ...`, `export { a, b as c }`; re-exports from
+//! another file (`export ... from`) are listed, for the importer to follow. CommonJS: `exports.f = ...`,
 //! `module.exports.f = ...`, `module.exports = { ... }` or `= f`, at the top
 //! level; a name assigned twice (but for TypeScript's `exports.f = void 0`
 //! before the real value) is unknown.
@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::{Node, Tree};
 
-use super::{ExportSummary, ExportedValue, ImportedNames};
+use super::{ExportSummary, ExportedValue, ImportedNames, ReExport};
 use crate::analysis::source_facts::PromiseDeclarations;
 use crate::syntax::js::{is_function, unwrap_parens};
 
@@ -29,11 +29,15 @@ pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
     };
     let mut named: HashMap<String, Vec<Option<ExportedValue>>> = HashMap::new();
     let mut whole: Vec<Option<ExportedValue>> = Vec::new();
+    let mut reexports = Vec::new();
     let root = tree.root_node();
     let mut cursor = root.walk();
     for statement in root.named_children(&mut cursor) {
         match statement.kind() {
-            "export_statement" => reader.es_export(statement, &mut named),
+            "export_statement" => match reader.reexport(statement) {
+                Some(reexport) => reexports.push(reexport),
+                None => reader.es_export(statement, &mut named),
+            },
             "expression_statement" => {
                 let Some(expr) = statement.named_child(0) else {
                     continue;
@@ -47,10 +51,18 @@ pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
         [Some(value)] => Some(value.clone()),
         _ => None,
     };
-    let mut summary = ExportSummary::default();
+    let mut summary = ExportSummary {
+        reexports,
+        ..ExportSummary::default()
+    };
     for (name, values) in named {
-        if let Some(value) = decided(values) {
-            summary.named.insert(name, value);
+        match decided(values) {
+            Some(value) => {
+                summary.named.insert(name, value);
+            }
+            None => {
+                summary.unknown.insert(name);
+            }
         }
     }
     if !whole.is_empty() {
@@ -80,13 +92,6 @@ impl<'t> Reader<'_, 't> {
         statement: Node<'t>,
         named: &mut HashMap<String, Vec<Option<ExportedValue>>>,
     ) {
-        // Re-exports name another file: not followed.
-        if statement
-            .child_by_field_id(crate::field!("source"))
-            .is_some()
-        {
-            return;
-        }
         let is_default = {
             let mut cursor = statement.walk();
             let found = statement
@@ -153,6 +158,43 @@ impl<'t> Reader<'_, 't> {
                 }
             }
         }
+    }
+
+    /// The `export ... from` clause of `statement`, if it is one.
+    fn reexport(&self, statement: Node<'t>) -> Option<ReExport> {
+        let source = statement.child_by_field_id(crate::field!("source"))?;
+        let specifier = self.text(source);
+        let specifier = specifier
+            .get(1..specifier.len().checked_sub(1)?)?
+            .to_owned();
+        let mut names = Vec::new();
+        let mut cursor = statement.walk();
+        for child in statement.named_children(&mut cursor) {
+            match child.kind() {
+                "namespace_export" => {
+                    let exported = child.named_child(0)?;
+                    names.push((self.text(exported).to_owned(), "*".to_owned()));
+                }
+                "export_clause" => {
+                    let mut cursor = child.walk();
+                    for specifier in child.named_children(&mut cursor) {
+                        let Some(name) = specifier.child_by_field_id(crate::field!("name")) else {
+                            continue;
+                        };
+                        let exported = specifier
+                            .child_by_field_id(crate::field!("alias"))
+                            .unwrap_or(name);
+                        names.push((self.text(exported).to_owned(), self.text(name).to_owned()));
+                    }
+                    // `export {} from './x'` exports nothing (it is not a star).
+                    if names.is_empty() {
+                        return None;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(ReExport { specifier, names })
     }
 
     /// `exports.f = v`, `module.exports.f = v`, `module.exports = v`, and

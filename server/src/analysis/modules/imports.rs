@@ -6,69 +6,55 @@
 //! resolves it ([`crate::workspace::resolve`]); a built-in, a package outside
 //! the workspace's relative paths or an unresolvable path binds nothing known.
 //!
-//! [`Summaries`] keeps each file's summary by its text's hash, so that `check`
-//! builds a file's summary once per run and the server only when the file
-//! changed.
+//! A name an `export ... from` brings is followed to the file it names; a
+//! cycle of re-exports, or one that cannot be resolved, leaves it unknown.
+//! [`Summaries`] keeps each file's summary (see [`super::summaries`]).
 
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
+use serde::{Deserialize, Serialize};
 use tree_sitter::{Node, Tree};
 
-use super::exports::export_summary;
-use super::{ExportSummary, ExportedValue, Imported, ImportedNames};
-use crate::syntax;
+use super::summaries::FileSummary;
+pub use super::summaries::Summaries;
+use super::{ExportedValue, Imported, ImportedNames};
 use crate::syntax::js::unwrap_parens;
 use crate::workspace::imports::imports;
-use crate::workspace::{module_kind, resolve, FileSystem, ModuleKind, Resolution};
+use crate::workspace::{resolve, FileSystem, ModuleKind, RequireOrImport, Resolution};
 
-/// Export summaries by file, each with the hash of the text it was built from.
-#[derive(Default)]
-pub struct Summaries {
-    by_path: Mutex<HashMap<PathBuf, (u64, Arc<FileSummary>)>>,
+/// How many `export ... from` hops a name is followed through.
+const MAX_REEXPORT_DEPTH: usize = 8;
+
+/// One `require` or `import` of a file with the local names it binds: all
+/// that binding the file's imports needs of its text, so `check` can keep it
+/// by the file's hash and bind a cached file's imports without parsing it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportBinding {
+    pub specifier: String,
+    pub kind: RequireOrImport,
+    pub locals: Vec<(String, Binds)>,
 }
 
-/// A file's summary and module kind.
-#[derive(Debug)]
-pub struct FileSummary {
-    pub summary: ExportSummary,
-    pub kind: ModuleKind,
-}
-
-impl Summaries {
-    /// The summary of `path` as `fs` holds it now; `None` when unreadable.
-    pub fn of(&self, path: &Path, fs: &impl FileSystem) -> Option<Arc<FileSummary>> {
-        let text = fs.read(path)?;
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        text.hash(&mut hasher);
-        let hash = hasher.finish();
-        if let Some((known, summary)) = self.lock().get(path) {
-            if *known == hash {
-                return Some(Arc::clone(summary));
-            }
+/// The `require`s and `import`s of `source` that bind local names.
+pub fn import_bindings(source: &str, tree: &Tree) -> Vec<ImportBinding> {
+    let mut found = Vec::new();
+    for site in imports(source, tree) {
+        let Some(string) = tree
+            .root_node()
+            .descendant_for_byte_range(site.range.start, site.range.end)
+        else {
+            continue;
+        };
+        let locals = bindings_of(source, string);
+        if !locals.is_empty() {
+            found.push(ImportBinding {
+                specifier: site.specifier,
+                kind: site.kind,
+                locals,
+            });
         }
-        let tree = syntax::parse(&text, None);
-        let summary = Arc::new(FileSummary {
-            summary: export_summary(&text, &tree),
-            kind: module_kind(path, &tree, fs),
-        });
-        self.lock()
-            .insert(path.to_path_buf(), (hash, Arc::clone(&summary)));
-        Some(summary)
     }
-
-    /// Forgets `path`'s summary (the file changed or went away).
-    pub fn forget(&self, path: &Path) {
-        self.lock().remove(path);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, (u64, Arc<FileSummary>)>> {
-        self.by_path
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
+    found
 }
 
 /// The names the file at `path` (whose text is `source`) binds from
@@ -80,51 +66,211 @@ pub fn imported_names(
     fs: &impl FileSystem,
     summaries: &Summaries,
 ) -> ImportedNames {
-    let mut names = ImportedNames::default();
-    for site in imports(source, tree) {
-        let Some(string) = tree
-            .root_node()
-            .descendant_for_byte_range(site.range.start, site.range.end)
-        else {
-            continue;
-        };
-        let bindings = bindings_of(source, string);
-        if bindings.is_empty() {
-            continue;
+    bind_imports(path, &import_bindings(source, tree), fs, summaries)
+}
+
+/// The names `bindings` (the imports of the file at `path`) bind, with the
+/// summaries of the files they name. A local name bound by two imports is
+/// left out: without scopes, which one a use reads is unknown.
+pub fn bind_imports(
+    path: &Path,
+    bindings: &[ImportBinding],
+    fs: &impl FileSystem,
+    summaries: &Summaries,
+) -> ImportedNames {
+    let mut binder = Binder {
+        fs,
+        summaries,
+        names: ImportedNames::default(),
+    };
+    let mut twice = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for binding in bindings {
+        for (local, _) in &binding.locals {
+            if !seen.insert(local.as_str()) {
+                twice.push(local.as_str());
+            }
         }
-        let target = match resolve(&site.specifier, path, site.kind, fs) {
+        binder.bind(path, binding);
+    }
+    let mut names = binder.names;
+    for local in twice {
+        names.names.remove(local);
+    }
+    names
+}
+
+/// Binds imports, following `export ... from` through the files they name.
+struct Binder<'a, F> {
+    fs: &'a F,
+    summaries: &'a Summaries,
+    names: ImportedNames,
+}
+
+impl<F: FileSystem> Binder<'_, F> {
+    fn bind(&mut self, path: &Path, binding: &ImportBinding) {
+        let target = match resolve(&binding.specifier, path, binding.kind, self.fs) {
             Resolution::File(target) => target,
             Resolution::Builtin(module) => {
-                bind_builtin(&mut names, &site.specifier, &module, bindings);
-                continue;
+                bind_builtin(
+                    &mut self.names,
+                    &binding.specifier,
+                    &module,
+                    &binding.locals,
+                );
+                return;
             }
-            Resolution::Unresolved { .. } => continue,
+            Resolution::Unresolved { .. } => return,
         };
-        names.files.push(target.clone());
-        let Some(file) = summaries.of(&target, fs) else {
-            continue;
+        let Some(file) = self.summary(&target) else {
+            return;
         };
-        for (local, what) in bindings {
+        for (local, what) in &binding.locals {
+            let mut seen = Vec::new();
             let value = match what {
-                Binds::Namespace => file.summary.namespace(),
+                Binds::Namespace => self.namespace(&target, &file, &mut seen),
                 Binds::Default => match file.kind {
                     ModuleKind::CommonJs => file.summary.namespace(),
-                    ModuleKind::EsModule => file.summary.export("default"),
+                    ModuleKind::EsModule => self.export(&target, &file, "default", &mut seen),
                 },
-                Binds::Export(name) => file.summary.export(&name),
+                Binds::Export(name) => self.export(&target, &file, name, &mut seen),
             };
             if let Some(value) = value {
-                names.names.insert(
-                    local,
-                    Imported {
-                        specifier: site.specifier.clone(),
-                        value,
-                    },
-                );
+                let imported = Imported {
+                    specifier: binding.specifier.clone(),
+                    value,
+                };
+                self.names.names.insert(local.clone(), imported);
             }
         }
     }
-    names
+
+    /// The summary of `target`, noted among the files the names read.
+    fn summary(&mut self, target: &Path) -> Option<std::sync::Arc<FileSummary>> {
+        if !self.names.files.iter().any(|file| file == target) {
+            self.names.files.push(target.to_path_buf());
+        }
+        self.summaries.of(target, self.fs)
+    }
+
+    /// The file an `export ... from` of the file at `from` names.
+    fn reexported_file(
+        &mut self,
+        specifier: &str,
+        from: &Path,
+    ) -> Option<(PathBuf, std::sync::Arc<FileSummary>)> {
+        let Resolution::File(target) = resolve(specifier, from, RequireOrImport::Import, self.fs)
+        else {
+            return None;
+        };
+        let file = self.summary(&target)?;
+        Some((target, file))
+    }
+
+    /// The export `name` of the file at `path`; `seen` are the files whose
+    /// re-exports led here (met again: a cycle, unknown).
+    fn export(
+        &mut self,
+        path: &Path,
+        file: &FileSummary,
+        name: &str,
+        seen: &mut Vec<PathBuf>,
+    ) -> Option<ExportedValue> {
+        let summary = &file.summary;
+        let own = summary.whole.is_some()
+            || summary.whole_unknown
+            || summary.named.contains_key(name)
+            || summary.unknown.contains(name);
+        if own || summary.reexports.is_empty() {
+            return summary.export(name);
+        }
+        if seen.iter().any(|p| p == path) || seen.len() >= MAX_REEXPORT_DEPTH {
+            return None;
+        }
+        seen.push(path.to_path_buf());
+        let found = self.reexport(path, file, name, seen);
+        seen.pop();
+        found
+    }
+
+    /// The export `name` that the file at `path` re-exports.
+    fn reexport(
+        &mut self,
+        path: &Path,
+        file: &FileSummary,
+        name: &str,
+        seen: &mut Vec<PathBuf>,
+    ) -> Option<ExportedValue> {
+        for reexport in &file.summary.reexports {
+            if let Some((_, imported)) = reexport.names.iter().find(|(e, _)| e == name) {
+                let (target, other) = self.reexported_file(&reexport.specifier, path)?;
+                return match imported.as_str() {
+                    "*" => self.namespace(&target, &other, seen),
+                    imported => self.export(&target, &other, imported, seen),
+                };
+            }
+        }
+        if name == "default" {
+            return None;
+        }
+        // `export *`: a name two of them bring is ambiguous, and one that
+        // cannot be read may bring any name.
+        let mut found = None;
+        for reexport in file.summary.reexports.iter().filter(|r| r.is_star()) {
+            let (target, other) = self.reexported_file(&reexport.specifier, path)?;
+            if let Some(value) = self.export(&target, &other, name, seen) {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(value);
+            }
+        }
+        found
+    }
+
+    /// The namespace object of the file at `path`, its re-exports included
+    /// (but for those a cycle leads back to).
+    fn namespace(
+        &mut self,
+        path: &Path,
+        file: &FileSummary,
+        seen: &mut Vec<PathBuf>,
+    ) -> Option<ExportedValue> {
+        let base = file.summary.namespace()?;
+        let ExportedValue::Object(mut members) = base else {
+            return Some(base);
+        };
+        if file.summary.whole.is_some()
+            || seen.iter().any(|p| p == path)
+            || seen.len() >= MAX_REEXPORT_DEPTH
+        {
+            return Some(ExportedValue::Object(members));
+        }
+        seen.push(path.to_path_buf());
+        let mut names: Vec<String> = Vec::new();
+        for reexport in &file.summary.reexports {
+            if !reexport.is_star() {
+                names.extend(reexport.names.iter().map(|(exported, _)| exported.clone()));
+                continue;
+            }
+            let Some((target, other)) = self.reexported_file(&reexport.specifier, path) else {
+                continue;
+            };
+            if let Some(ExportedValue::Object(more)) = self.namespace(&target, &other, seen) {
+                names.extend(more.into_keys().filter(|name| name != "default"));
+            }
+        }
+        for name in names {
+            if members.contains_key(&name) || file.summary.unknown.contains(&name) {
+                continue;
+            }
+            if let Some(value) = self.reexport(path, file, &name, seen) {
+                members.insert(name, value);
+            }
+        }
+        seen.pop();
+        Some(ExportedValue::Object(members))
+    }
 }
 
 /// The functions of Node's built-in modules that always return a native
@@ -191,7 +337,7 @@ const BUILTIN_PROMISE_FUNCTIONS: &[(&str, &[&str])] = &[
 ];
 
 /// The value of a built-in module's export, as far as promise kinds go.
-fn builtin_value(module: &str, export: Option<&str>) -> Option<ExportedValue> {
+pub fn builtin_value(module: &str, export: Option<&str>) -> Option<ExportedValue> {
     let (_, functions) = BUILTIN_PROMISE_FUNCTIONS
         .iter()
         .find(|(name, _)| *name == module)?;
@@ -215,25 +361,26 @@ fn bind_builtin(
     names: &mut ImportedNames,
     specifier: &str,
     module: &str,
-    bindings: Vec<(String, Binds)>,
+    bindings: &[(String, Binds)],
 ) {
     for (local, what) in bindings {
         let value = match what {
             Binds::Namespace | Binds::Default => builtin_value(module, None),
-            Binds::Export(name) => builtin_value(module, Some(&name)),
+            Binds::Export(name) => builtin_value(module, Some(name)),
         };
         if let Some(value) = value {
             let imported = Imported {
                 specifier: specifier.to_owned(),
                 value,
             };
-            names.names.insert(local, imported);
+            names.names.insert(local.clone(), imported);
         }
     }
 }
 
 /// What a local name is bound to.
-enum Binds {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Binds {
     /// The module's namespace (`require(x)`, `import * as`).
     Namespace,
     /// `import a from`.
@@ -352,6 +499,7 @@ pub fn value_of<'n>(names: &'n ImportedNames, local: &str) -> Option<&'n Exporte
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax;
     use crate::workspace::MemoryFs;
 
     fn names_of(files: &[(&str, &str)], main: &str) -> ImportedNames {

@@ -10,8 +10,10 @@
 
 pub mod exports;
 pub mod imports;
+pub mod sole_bindings;
+pub mod summaries;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -56,6 +58,31 @@ pub struct ExportSummary {
     /// True when `module.exports` is replaced by something unknown (then
     /// `named` says nothing of the module's value).
     pub whole_unknown: bool,
+    /// ES module: the names it exports itself whose values are unknown (they
+    /// hide a name an `export *` would otherwise bring in).
+    #[serde(default)]
+    pub unknown: BTreeSet<String>,
+    /// ES module: `export ... from` clauses, followed when the file that
+    /// imports this one is bound (see [`imports`]).
+    #[serde(default)]
+    pub reexports: Vec<ReExport>,
+}
+
+/// `export { a, b as c } from './x'`, `export * as ns from './x'` or
+/// `export * from './x'`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReExport {
+    pub specifier: String,
+    /// (exported name, its name in the other file, `*` for its namespace);
+    /// empty for `export *`.
+    pub names: Vec<(String, String)>,
+}
+
+impl ReExport {
+    /// `export * from`: every name of the other file but `default`.
+    pub fn is_star(&self) -> bool {
+        self.names.is_empty()
+    }
 }
 
 impl ExportSummary {
@@ -66,6 +93,12 @@ impl ExportSummary {
             return Some(whole.clone());
         }
         (!self.whole_unknown).then(|| ExportedValue::Object(self.named.clone()))
+    }
+
+    /// Whether importing the file can bind anything known: a promise
+    /// function, an object or class holding one, or a re-export.
+    pub fn may_bind_promises(&self) -> bool {
+        !self.named.is_empty() || self.whole.is_some() || !self.reexports.is_empty()
     }
 
     /// The export `name` (`import { name }`, `require(file).name`).

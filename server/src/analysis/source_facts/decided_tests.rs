@@ -142,3 +142,131 @@ fn what_may_not_be_a_native_promise_stays_undecided() {
     assert_eq!(call.kind(), "call_expression");
     assert_eq!(declarations.decide(call), None);
 }
+
+#[test]
+fn the_language_and_node_built_ins_decide_their_calls() {
+    for (source, expected) in [
+        ("import('./x.js');", "`import(…)` returns a native promise"),
+        (
+            "async function a() {}\na.call(null, 1);",
+            "`.call` calls it: `a` is an async function (line 1)",
+        ),
+        (
+            "const dns = require('node:dns');\ndns.promises.lookup('x');",
+            "`dns.promises.lookup` is Node's `dns/promises` function `lookup`, which returns a native promise",
+        ),
+        (
+            "import * as stream from 'stream';\nstream.promises.pipeline(a, b);",
+            "`stream.promises.pipeline` is Node's `stream/promises` function `pipeline`, which returns a native promise",
+        ),
+        (
+            "const util = require('util');\nconst read = util.promisify((cb) => cb(null, 1));\nread();",
+            "`read` holds what `util.promisify(…)` returns (line 2): a function that returns a native promise",
+        ),
+        (
+            "const { promisify } = require('node:util');\npromisify(f.bind(x))();",
+            "`util.promisify(…)` (line 2) returns a function that returns a native promise",
+        ),
+        (
+            "async function a() {}\nfunction b() { return x ? a() : Promise.resolve(); }\nb();",
+            "`b` returns a native promise on every path (line 2)",
+        ),
+    ] {
+        assert_eq!(why(source).as_deref(), Some(expected), "{source}");
+    }
+    let source = "class A {\n  async #m() {}\n  run() { return this.#m.apply(this, []); }\n}\n";
+    assert_eq!(
+        calls(source).first().cloned().flatten().as_deref(),
+        Some("`.apply` calls it: `A.#m` is an async method (line 2)")
+    );
+}
+
+#[test]
+fn look_alikes_of_built_ins_stay_undecided() {
+    for source in [
+        // `.call` of a function whose result may depend on `this`.
+        "function b() { return Promise.resolve(); }\nb.call(o);",
+        "function a() {}\na.call(null);",
+        // A custom promisified form replaces Node's; not the `util` module.
+        "const util = require('util');\nfunction f(cb) {}\nf[util.promisify.custom] = () => 1;\nutil.promisify(f)();",
+        "const util = require('./util');\nutil.promisify(() => 1)();",
+        "function promisify(f) { return f; }\npromisify(() => 1)();",
+        "const { other: promisify } = require('util');\npromisify(() => 1)();",
+        "const util = require('util');\nutil.promisify(data.getLength)();",
+        // Not a built-in's `promises`; not a function it lists.
+        "const dns = require('./dns');\ndns.promises.lookup('x');",
+        "const fs = require('fs');\nfs.promises.watch('x');",
+        "async function a() {}\nfunction b() { return x ? a() : 1; }\nb();",
+    ] {
+        assert_eq!(why(source), None, "{source}");
+    }
+}
+
+/// Why the expression whose text starts at the first `at` in `source` is
+/// not decided.
+fn reason_at(source: &str, at: &str) -> String {
+    let tree = syntax::parse(source, None);
+    let imports = ImportedNames::default();
+    let declarations = PromiseDeclarations::new(source, &tree, &imports);
+    let start = source.find(at).expect("the expression");
+    let node = tree
+        .root_node()
+        .descendant_for_byte_range(start, start + at.len())
+        .expect("a node");
+    assert_eq!(&source[node.byte_range()], at, "{source}");
+    declarations.why_undecided(node).why
+}
+
+#[test]
+fn an_undecided_operand_says_what_it_is() {
+    for (source, at, expected) in [
+        (
+            "async function f(conn) { await conn.command(); }",
+            "conn.command()",
+            "`conn.command` is a property of `conn`, and `conn` is a parameter",
+        ),
+        (
+            "const prettier = require('prettier');\nprettier.format(x);",
+            "prettier.format(x)",
+            "`prettier.format` is a property of `prettier`, and `prettier` comes from the package `prettier`, outside the workspace",
+        ),
+        (
+            "navigator.gpu;",
+            "navigator.gpu",
+            "`navigator.gpu` is a property of `navigator`, and `navigator` is a global this file does not declare",
+        ),
+        (
+            "function pre(q) {\n  if (!q) return;\n  return new Promise(() => {});\n}\npre(1);",
+            "pre(1)",
+            "`pre` (line 1) returns no promise on one path (line 2)",
+        ),
+        (
+            "let p = a();\np = b();\np;",
+            "p;",
+            "`p` is reassigned in this file",
+        ),
+        (
+            "async function run(coll) { const cursor = coll.find();\n await cursor.toArray(); }",
+            "cursor.toArray()",
+            "`cursor.toArray` is a property of `cursor`, and `cursor` holds the result of `coll.find()` (line 1), and `coll.find` is a property of `coll`, and `coll` is a parameter",
+        ),
+        (
+            "class H {\n  #fsp;\n  constructor(fsp) { this.#fsp = fsp; }\n  async mk() { await this.#fsp.mkdir(); }\n}",
+            "this.#fsp.mkdir()",
+            "`this.#fsp.mkdir` is a property of an unknown value: `this.#fsp` is a field set from `fsp` (line 3), and `fsp` is a parameter",
+        ),
+        (
+            "const t = x && ((s) => s);\nt(1);",
+            "t(1)",
+            "`t` holds `x && ((s) => s)` (line 1), and `x && ((s) => s)` is a conditional: either side may be awaited",
+        ),
+        (
+            "class C { #impl; #call(m) { return this.#impl[m](); } async run() { await this.#call('a'); } }",
+            "this.#call('a')",
+            "`this.#call` (line 1) returns `this.#impl[m]()` (line 1), and `this.#impl[m]` is a computed property of `this.#impl`, which may hold any function",
+        ),
+    ] {
+        let got = reason_at(source, at.trim_end_matches(';'));
+        assert_eq!(got, expected, "{source}");
+    }
+}

@@ -12,6 +12,7 @@
 //! - [`collect`]: walking a file (or a unit of it) and recording what each
 //!   declaration binds, and merging the facts of units;
 //! - [`fingerprint`]: hashes that tell whether an edit changed any answer;
+//! - [`compact`]: a unit's facts packed as the analysis cache keeps them;
 //! - [`promise_kinds`]: which expressions certainly evaluate to a promise;
 //! - [`decided`]: which awaited expressions are certainly native promises,
 //!   through the file's declarations and its imports, and which declaration
@@ -20,12 +21,14 @@
 //! - [`dropped`]: promises created and dropped at statement level.
 
 mod collect;
+mod compact;
 mod decided;
 #[cfg(test)]
 mod decided_tests;
 mod dropped;
 mod failure_paths;
 mod fingerprint;
+mod imported;
 mod promise_kinds;
 
 use std::collections::{HashMap, HashSet};
@@ -35,7 +38,8 @@ use tree_sitter::Node;
 
 use super::lookups::{Lookup, LookupLog};
 
-pub use decided::{Decision, PromiseDeclarations};
+pub use compact::CompactFacts;
+pub use decided::{Decision, PromiseDeclarations, Undecided};
 pub use dropped::call_label;
 pub use failure_paths::{cannot_fail, inside_try_block};
 pub use promise_kinds::certainly_not_thenable;

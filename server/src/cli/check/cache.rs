@@ -1,5 +1,8 @@
-//! The result cache: findings keyed by a hash of the file's bytes, the rule
-//! configuration and the ticklens version, in `.ticklens-cache/`.
+//! The result cache, in `.ticklens-cache/`: findings keyed by a hash of the
+//! file's bytes, the rule configuration, what its imports bind and the
+//! ticklens version; and what a file's text alone decides, keyed by its
+//! bytes and the version: the names its imports bind, and its export summary
+//! (so a warm run parses neither the file nor the files it imports).
 //!
 //! The folder stays in the project, where ESLint users keep `.eslintcache`,
 //! and ignores itself: it holds a `.gitignore` of `*` (as Ruff's `.ruff_cache`
@@ -14,8 +17,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::modules::summaries::{StoredSummary, SummaryStore};
+use crate::analysis::modules::ImportedNames;
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity, SYNTAX_ERROR, UNKNOWN_RULE};
 use crate::rules;
 
@@ -96,10 +102,35 @@ impl Cache {
         true
     }
 
-    pub fn key(&self, bytes: &[u8], config_fingerprint: &str) -> String {
+    /// The key of a file's findings: its bytes, the configuration, and what
+    /// its imports bind (an imported file's edit that changes no export's
+    /// summary keeps the entry).
+    pub fn key(&self, bytes: &[u8], config_fingerprint: &str, imports: &ImportedNames) -> String {
+        let mut names: Vec<_> = imports.names.iter().collect();
+        names.sort_by(|a, b| a.0.cmp(b.0));
         let mut hasher = blake3::Hasher::new();
         hasher.update(self.salt.as_bytes());
         hasher.update(config_fingerprint.as_bytes());
+        hasher.update(&[0]);
+        for (local, imported) in names {
+            hasher.update(local.as_bytes());
+            hasher.update(&[0]);
+            hasher.update(imported.specifier.as_bytes());
+            hasher.update(&[0]);
+            hasher.update(&serde_json::to_vec(&imported.value).unwrap_or_default());
+            hasher.update(&[0]);
+        }
+        hasher.update(&[1]);
+        hasher.update(bytes);
+        hasher.finalize().to_hex().to_string()
+    }
+
+    /// The key of what a file's text alone decides (`what`: its imports'
+    /// bindings, its export summary).
+    pub fn text_key(&self, what: &str, bytes: &[u8]) -> String {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(self.salt.as_bytes());
+        hasher.update(what.as_bytes());
         hasher.update(&[0]);
         hasher.update(bytes);
         hasher.finalize().to_hex().to_string()
@@ -110,26 +141,47 @@ impl Cache {
     }
 
     pub fn get(&self, key: &str) -> Option<Vec<Finding>> {
-        let text = std::fs::read(self.path(key)).ok()?;
-        let entry: Entry = serde_json::from_slice(&text).ok()?;
+        let entry: Entry = self.read(key)?;
         entry.findings.into_iter().map(restore).collect()
     }
 
     /// Stores findings; failures only cost a future miss, so they are ignored.
     pub fn put(&self, key: &str, findings: &[Finding]) {
-        if !*self.ready.get_or_init(|| self.prepare()) {
-            return;
-        }
         let entry = Entry {
             findings: findings.iter().map(store).collect(),
         };
+        self.write(key, &entry);
+    }
+
+    /// The entry under `key`; `None` when missing or unreadable.
+    pub fn read<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let text = std::fs::read(self.path(key)).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+
+    /// Stores `entry` under `key`; a failure only costs a future miss.
+    pub fn write<T: Serialize>(&self, key: &str, entry: &T) {
+        if !*self.ready.get_or_init(|| self.prepare()) {
+            return;
+        }
         let path = self.path(key);
         let Some(folder) = path.parent() else { return };
-        let _ = write_atomically(folder, &path, &entry);
+        let _ = write_atomically(folder, &path, entry);
     }
 }
 
-fn write_atomically(folder: &Path, path: &Path, entry: &Entry) -> std::io::Result<()> {
+/// Export summaries kept in the cache, by the text of their file.
+impl SummaryStore for std::sync::Arc<Cache> {
+    fn get(&self, text: &str) -> Option<StoredSummary> {
+        self.read(&self.text_key("summary", text.as_bytes()))
+    }
+
+    fn put(&self, text: &str, summary: &StoredSummary) {
+        self.write(&self.text_key("summary", text.as_bytes()), summary);
+    }
+}
+
+fn write_atomically(folder: &Path, path: &Path, entry: &impl Serialize) -> std::io::Result<()> {
     std::fs::create_dir_all(folder)?;
     let mut temp = tempfile::NamedTempFile::new_in(folder)?;
     serde_json::to_writer(&mut temp, entry)?;

@@ -11,11 +11,13 @@
 mod cache;
 mod configs;
 mod fix;
+mod imported;
 pub mod walk;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -239,8 +241,9 @@ fn load_configs(paths: &[PathBuf]) -> Result<Vec<Config>, Vec<ConfigError>> {
 /// Checks single files; shared by all worker threads.
 struct Checker {
     options: Options,
-    cache: Option<cache::Cache>,
+    cache: Option<Arc<cache::Cache>>,
     configs: configs::ConfigCache,
+    workspace: imported::Workspace,
 }
 
 impl Checker {
@@ -248,9 +251,10 @@ impl Checker {
         let cache = options
             .cache_dir
             .clone()
-            .map(|dir| cache::Cache::new(dir, &format!("order={}", options.order)));
+            .map(|dir| Arc::new(cache::Cache::new(dir, &format!("order={}", options.order))));
         Self {
             options: options.clone(),
+            workspace: imported::Workspace::new(cache.clone()),
             cache,
             configs,
         }
@@ -302,7 +306,7 @@ impl Checker {
                 return report;
             }
         };
-        report.outcome = self.analyse(&report.source, &config);
+        report.outcome = self.analyse(path, &report.source, &config);
         let budget = syntax::parse_budget(report.source.len());
         let tree = match self.options.order {
             true => syntax::parse_within(&report.source, None, budget),
@@ -317,22 +321,13 @@ impl Checker {
         }
         if self.options.fix != FixMode::Report {
             report = fix::fix_file(report, &config, self.options.fix, |source| {
-                self.analyse(source, &config)
+                self.analyse(path, source, &config)
             });
         }
         report
     }
 
-    fn analyse(&self, source: &str, config: &Config) -> Outcome {
-        let key = self
-            .cache
-            .as_ref()
-            .map(|cache| cache.key(source.as_bytes(), &format!("{config:?}")));
-        if let (Some(cache), Some(key)) = (&self.cache, &key) {
-            if let Some(findings) = cache.get(key) {
-                return Outcome::Checked(findings);
-            }
-        }
+    fn analyse(&self, path: &Path, source: &str, config: &Config) -> Outcome {
         // No rule's trigger word in the text: no rule can report anything, and
         // the file is not parsed at all (about half of a typical dependency
         // tree; docs/performance.md). Its syntax errors are left to the
@@ -340,18 +335,34 @@ impl Checker {
         // it stops it from analysing async code (docs/rules/syntax-error.md).
         // A suppression comment is read even then: one naming no rule gets
         // an `unknown-rule` warning.
-        if rules::triggered(source, rules::ALL).is_empty() && !has_suppression_comment(source) {
+        // A file without trigger words is analysed still when it may call a
+        // promise function of another workspace file.
+        if rules::triggered(source, rules::ALL).is_empty()
+            && !has_suppression_comment(source)
+            && !self.workspace.may_bind_promises(path, source)
+        {
             return Outcome::Checked(Vec::new());
         }
+        let mut tree = None;
+        let imports = self.workspace.imports(path, source, &mut tree);
+        let key = self
+            .cache
+            .as_ref()
+            .map(|cache| cache.key(source.as_bytes(), &format!("{config:?}"), &imports));
+        if let (Some(cache), Some(key)) = (&self.cache, &key) {
+            if let Some(findings) = cache.get(key) {
+                return Outcome::Checked(findings);
+            }
+        }
         let budget = syntax::parse_budget(source.len());
-        let Some(tree) = syntax::parse_within(source, None, budget) else {
+        let Some(tree) = tree.or_else(|| syntax::parse_within(source, None, budget)) else {
             return Outcome::Failed(format!(
                 "parsing took over {} s and was given up",
                 budget.as_secs()
             ));
         };
         let mut findings: Vec<Finding> = syntax_error(source, &tree).into_iter().collect();
-        match analyze_guarded(source, &tree, rules::ALL, config) {
+        match analyze_guarded(source, &tree, rules::ALL, config, &imports) {
             Ok(analysis) => findings.extend(analysis.findings),
             Err(panic) => return Outcome::Failed(panic.to_string()),
         }

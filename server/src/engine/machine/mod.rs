@@ -24,6 +24,7 @@ use super::tick_observer::Observer;
 use super::value::{Builtin, ObjId, ObjKind, Object, Scope, ScopeId, Value};
 use super::{Abstention, ModuleKind, PrintedLine};
 
+pub(crate) mod branches;
 mod calls;
 mod dispatch;
 mod run_loop;
@@ -164,6 +165,8 @@ pub(crate) struct Machine<'s> {
     /// Functions handed to code the engine cannot see, which may call them
     /// at any time: they get a symbolic entry even when the program calls them.
     pub escaped: std::collections::BTreeSet<FuncId>,
+    /// The decisions of the path a facts run follows (`branches.rs`).
+    pub paths: branches::Paths,
     pub module: ModuleKind,
     pub funcs: Vec<Rc<FunctionCode>>,
     pub heap: Vec<Object>,
@@ -213,6 +216,7 @@ impl<'s> Machine<'s> {
             has_unknowns: false,
             unknown_settlements: VecDeque::new(),
             escaped: Default::default(),
+            paths: Default::default(),
             module,
             funcs,
             heap: Vec::new(),

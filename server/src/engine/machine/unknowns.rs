@@ -11,9 +11,11 @@
 //! entry, `function_ticks.rs`). A promise resolved with an unknown settles
 //! at a time the engine cannot see: after the run drains, each settles in a
 //! phase of its own ([`Machine::settle_unknowns`]), so the code after an
-//! `await` on it runs and counts its ticks from that settling. What would
-//! need the unknown's actual value (a branch, a loop bound, an index into a
-//! known object) still stops the run: never a guess.
+//! `await` on it runs and counts its ticks from that settling. A branch on
+//! an unknown takes a recorded decision and the run's driver explores the
+//! other arm as another path (`branches.rs`). What would need the
+//! unknown's actual value otherwise (a loop bound, an index into a known
+//! object) still stops the run: never a guess.
 
 use std::rc::Rc;
 
@@ -87,8 +89,9 @@ impl Machine<'_> {
     }
 
     /// In a facts run, an op whose operands include an unknown: the value it
-    /// computes is unknown (`Some(step)` once the op is done), or a branch on
-    /// it stops the run. `None`: the op runs as usual.
+    /// computes is unknown (`Some(step)` once the op is done), and a branch
+    /// on it takes this path's decision (`branches.rs`). `None`: the op runs
+    /// as usual.
     pub(super) fn step_on_unknown(&mut self, op: &Op) -> Run<Option<Step>> {
         let operands = match op {
             Op::Binary(_) | Op::UpdateIndex { .. } => 2,
@@ -105,9 +108,7 @@ impl Machine<'_> {
                 else {
                     return Ok(None);
                 };
-                return self.abstain(format!(
-                    "a branch on `{origin}`, which the engine cannot see"
-                ));
+                return self.branch_on_unknown(op, &origin);
             }
             Op::TypeofName(name) => {
                 let scope = self.scope();

@@ -5,6 +5,7 @@ use super::*;
 use crate::syntax;
 
 mod async_generators;
+mod branches;
 mod builtins;
 mod classes;
 mod control;

@@ -12,6 +12,50 @@ use crate::syntax::js::{is_function, unwrap_parens};
 use std::collections::HashSet;
 
 impl<'t> PromiseDeclarations<'t> {
+    /// `new C(...).method(...)`, with `C` a class of this file or of an
+    /// imported workspace file (`C` or `ns.C`).
+    pub(super) fn instance_method(
+        &self,
+        new: Node<'t>,
+        method: &str,
+        depth: u32,
+    ) -> Option<Decision> {
+        if !method.starts_with('#') && self.member_may_be_replaced("this", method) {
+            return None;
+        }
+        let constructor = unwrap_parens(new.child_by_field_id(crate::field!("constructor"))?);
+        match constructor.kind() {
+            "identifier" => {
+                let name = self.text(constructor);
+                if let Some(class) = self.class_named(constructor) {
+                    return self.class_method(class, method, depth, false);
+                }
+                self.imported_at(constructor)?;
+                let class = ImportedClass {
+                    local: name,
+                    member: None,
+                };
+                self.imported_method(class, method)
+            }
+            "member_expression" => {
+                let object = constructor.child_by_field_id(crate::field!("object"))?;
+                let property = constructor.child_by_field_id(crate::field!("property"))?;
+                if object.kind() != "identifier"
+                    || self.member_may_be_replaced(self.text(object), self.text(property))
+                {
+                    return None;
+                }
+                self.imported_at(object)?;
+                let class = ImportedClass {
+                    local: self.text(object),
+                    member: Some(self.text(property)),
+                };
+                self.imported_method(class, method)
+            }
+            _ => None,
+        }
+    }
+
     /// The class of this file the identifier `name` names where it is.
     pub(super) fn class_named(&self, name: Node<'t>) -> Option<Node<'t>> {
         let binding = self.binding_at(self.text(name), name)?;

@@ -16,10 +16,15 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Tree};
 
+mod calls;
 mod classes;
 mod scope;
+mod undecided;
 
-use classes::{in_static_member, is_accessor, superclass_name, ImportedClass, Parent};
+pub use undecided::Undecided;
+
+use calls::last_of_sequence;
+use classes::{in_static_member, is_accessor, superclass_name, Parent};
 use scope::{declaration_keyword, scope_of};
 
 use crate::analysis::modules::{ExportedValue, ImportedNames};
@@ -293,6 +298,20 @@ impl<'t> PromiseDeclarations<'t> {
                     .then(|| Decision::new("`new Promise(…)` is a native promise"))
             }
             "call_expression" => self.call(expr, depth),
+            "ternary_expression" => {
+                let arm = |field| {
+                    let arm = expr.child_by_field_id(field)?;
+                    self.decide_at(arm, depth + 1)
+                };
+                let (yes, no) = (
+                    arm(crate::field!("consequence"))?,
+                    arm(crate::field!("alternative"))?,
+                );
+                Some(Decision::new(format!(
+                    "both arms of the conditional are: {}; {}",
+                    yes.why, no.why
+                )))
+            }
             "identifier" => {
                 let name = self.text(expr);
                 let binding = self.binding_at(name, expr)?;
@@ -329,15 +348,11 @@ impl<'t> PromiseDeclarations<'t> {
         {
             return None;
         }
-        let mut callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
+        let callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
         // `(0, mod.f)(...)`, as TypeScript compiles an imported call: `f`
         // called without its object as `this`, which does not change what a
         // function returns.
-        if callee.kind() == "sequence_expression" {
-            let last = callee.named_child(callee.named_child_count().checked_sub(1)?)?;
-            callee = unwrap_parens(last);
-        }
-        self.call_of(callee, depth)
+        self.call_of(last_of_sequence(callee)?, depth)
     }
 
     /// Why the awaited operand of a misparsed `await (0, mod.f)(...)` or
@@ -379,6 +394,12 @@ impl<'t> PromiseDeclarations<'t> {
                 .function_returns(callee, depth)
                 .map(|why| Decision::new(format!("the function called here {why}"))),
             "member_expression" => self.method_call(callee, depth),
+            // ECMA-262 13.3.10.1: `import()` returns a new %Promise%.
+            "import" => Some(Decision::new("`import(…)` returns a native promise")),
+            "call_expression" if self.is_promisified(callee) => Some(Decision::new(format!(
+                "`util.promisify(…)` (line {}) returns a function that returns a native promise",
+                self.line(callee)
+            ))),
             _ => None,
         }
     }
@@ -391,6 +412,13 @@ impl<'t> PromiseDeclarations<'t> {
             "function_declaration" => binding,
             "variable_declarator" => {
                 let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
+                if self.is_promisified(value) && binding.parent()?.kind() == "lexical_declaration" {
+                    return Some(Decision::new(format!(
+                        "`{name}` holds what `util.promisify(…)` returns (line {}): a function \
+                         that returns a native promise",
+                        self.line(binding)
+                    )));
+                }
                 if !is_function(value) {
                     return self.imported_member(binding, name, None);
                 }
@@ -491,8 +519,12 @@ impl<'t> PromiseDeclarations<'t> {
                 receiver.why
             )));
         }
+        if matches!(method, "call" | "apply") {
+            return self.call_or_apply(method, object, depth);
+        }
         match object.kind() {
             "identifier" => self.identifier_method(object, method, depth),
+            "member_expression" => self.builtin_promises_call(object, method),
             "this" => {
                 let class = enclosing_class_of_this(object)?;
                 if in_static_member(object) {
@@ -551,45 +583,6 @@ impl<'t> PromiseDeclarations<'t> {
     /// `this` for any class instance).
     fn member_may_be_replaced(&self, receiver: &str, method: &str) -> bool {
         self.assigned_members.contains(method) || self.computed_writes.contains(receiver)
-    }
-
-    /// `new C(...).method(...)`, with `C` a class of this file or of an
-    /// imported workspace file (`C` or `ns.C`).
-    fn instance_method(&self, new: Node<'t>, method: &str, depth: u32) -> Option<Decision> {
-        if !method.starts_with('#') && self.member_may_be_replaced("this", method) {
-            return None;
-        }
-        let constructor = unwrap_parens(new.child_by_field_id(crate::field!("constructor"))?);
-        match constructor.kind() {
-            "identifier" => {
-                let name = self.text(constructor);
-                if let Some(class) = self.class_named(constructor) {
-                    return self.class_method(class, method, depth, false);
-                }
-                self.imported_at(constructor)?;
-                let class = ImportedClass {
-                    local: name,
-                    member: None,
-                };
-                self.imported_method(class, method)
-            }
-            "member_expression" => {
-                let object = constructor.child_by_field_id(crate::field!("object"))?;
-                let property = constructor.child_by_field_id(crate::field!("property"))?;
-                if object.kind() != "identifier"
-                    || self.member_may_be_replaced(self.text(object), self.text(property))
-                {
-                    return None;
-                }
-                self.imported_at(object)?;
-                let class = ImportedClass {
-                    local: self.text(object),
-                    member: Some(self.text(property)),
-                };
-                self.imported_method(class, method)
-            }
-            _ => None,
-        }
     }
 
     /// `object.method(...)` with `object` bound once to an object literal.

@@ -1,0 +1,162 @@
+//! The per-function parts of the insights, kept across versions of a
+//! document: what each async function retains at its awaits and what
+//! rejects its promise. Both are computed from the function's own syntax
+//! tree; the rejections also ask the file's async facts about names (can
+//! `save(x)` reject?). So a function whose text is unchanged, and whose
+//! recorded questions the new facts answer as before (`analysis/lookups.rs`,
+//! as the findings cache does), gets its parts back, moved to where the
+//! function starts now, instead of computing them again. A function with a
+//! syntax error inside is never kept: its tree may depend on what surrounds
+//! it.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use tree_sitter::Node;
+
+use crate::analysis::dataflow::FunctionFlow;
+use crate::analysis::lookups::Lookup;
+use crate::analysis::retention::{self, moved_range, AwaitRetention};
+use crate::analysis::source_facts::AsyncFacts;
+
+use super::rejections::rejections;
+use super::Rejection;
+
+/// What the insights of one version keep for the next.
+#[derive(Default)]
+pub struct InsightsCache {
+    /// The parts of the functions of the last computation.
+    previous: HashMap<FunctionKey, FunctionParts>,
+    /// The parts of the functions of the computation under way.
+    current: HashMap<FunctionKey, FunctionParts>,
+    /// Functions whose parts the last computation reused.
+    pub last_reused: usize,
+    /// Functions whose parts the last computation computed.
+    pub last_computed: usize,
+}
+
+/// A function's node kind and text, hashed twice with different prefixes
+/// (128 bits: a collision between two texts of a file is not a concern).
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+struct FunctionKey(u64, u64);
+
+impl FunctionKey {
+    fn of(source: &str, function: Node) -> FunctionKey {
+        let hash = |seed: u8| {
+            let mut hasher = DefaultHasher::new();
+            seed.hash(&mut hasher);
+            function.kind().hash(&mut hasher);
+            source[function.byte_range()].hash(&mut hasher);
+            hasher.finish()
+        };
+        FunctionKey(hash(0), hash(1))
+    }
+}
+
+/// The parts of one function, with the ranges of where it started then.
+#[derive(Clone)]
+struct FunctionParts {
+    start: usize,
+    retention: Vec<AwaitRetention>,
+    rejections: Vec<Rejection>,
+    /// Each key the rejections asked the facts about, with the answer.
+    answers: Vec<(Lookup, u64)>,
+}
+
+impl FunctionParts {
+    fn moved_to(&self, start: usize) -> (Vec<AwaitRetention>, Vec<Rejection>) {
+        let retention = self
+            .retention
+            .iter()
+            .map(|at| at.moved(self.start, start))
+            .collect();
+        let rejections = self
+            .rejections
+            .iter()
+            .map(|rejection| Rejection {
+                range: moved_range(&rejection.range, self.start, start),
+                what: rejection.what.clone(),
+            })
+            .collect();
+        (retention, rejections)
+    }
+}
+
+impl InsightsCache {
+    /// Starts the computation of a new version's insights.
+    pub(super) fn begin(&mut self) {
+        self.current.clear();
+        self.last_reused = 0;
+        self.last_computed = 0;
+    }
+
+    /// Ends it: what it computed or reused is what the next one may reuse,
+    /// and nothing else (the cache holds one version's functions).
+    pub(super) fn end(&mut self) {
+        self.previous = std::mem::take(&mut self.current);
+    }
+
+    /// What `function` retains at each of its awaits and what rejects its
+    /// promise: from the cache when its text was seen and `facts` answer its
+    /// questions as before, else computed (and kept).
+    pub(super) fn function_parts(
+        &mut self,
+        source: &str,
+        function: Node,
+        facts: &AsyncFacts,
+    ) -> (Vec<AwaitRetention>, Vec<Rejection>) {
+        let start = function.start_byte();
+        if function.has_error() {
+            self.last_computed += 1;
+            return compute(source, function, facts).moved_to(start);
+        }
+        let key = FunctionKey::of(source, function);
+        let still_valid = |parts: &FunctionParts| {
+            parts
+                .answers
+                .iter()
+                .all(|(lookup, answer)| facts.answer(lookup) == *answer)
+        };
+        let known = self
+            .current
+            .get(&key)
+            .or_else(|| self.previous.get(&key))
+            .filter(|parts| still_valid(parts));
+        let parts = match known {
+            Some(parts) => {
+                self.last_reused += 1;
+                parts.clone()
+            }
+            None => {
+                self.last_computed += 1;
+                compute(source, function, facts)
+            }
+        };
+        let moved = parts.moved_to(start);
+        self.current.insert(key, parts);
+        moved
+    }
+}
+
+fn compute(source: &str, function: Node, facts: &AsyncFacts) -> FunctionParts {
+    let retention =
+        retention::retained_with_flow(source, function, &FunctionFlow::new(source, function));
+    facts.lookups().start();
+    let rejections = rejections(source, facts, function);
+    let answers = facts
+        .lookups()
+        .finish()
+        .into_iter()
+        .map(|lookup| {
+            let answer = facts.answer(&lookup);
+            (lookup, answer)
+        })
+        .collect();
+    FunctionParts {
+        start: function.start_byte(),
+        retention,
+        rejections,
+        answers,
+    }
+}

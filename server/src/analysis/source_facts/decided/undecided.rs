@@ -1,0 +1,347 @@
+//! Why an awaited expression's promise kind is left open, for
+//! [`super::PromiseDeclarations`]: what the operand is, followed back
+//! through the file's declarations to what leaves it open ("`cursor` holds
+//! the result of `coll.find()` (line 3), and `coll` is a parameter").
+//!
+//! Each reason ends in one of a few fixed phrases, which the census
+//! (scripts/insight-coverage.mjs) reads to count the hedges the workspace
+//! cannot decide (a parameter, a package, a global, a property or result of
+//! an unknown value, a path that returns no promise) apart from the ones it
+//! could (a reassigned name, an imported workspace function whose summary
+//! says nothing, a shape ticklens does not follow).
+
+use tree_sitter::Node;
+
+use super::calls::last_of_sequence;
+use super::PromiseDeclarations;
+use crate::analysis::source_facts::certainly_not_thenable;
+use crate::syntax::js::{enclosing_class_of_this, for_each_own_node, is_function, unwrap_parens};
+use crate::workspace::builtins::builtin;
+
+/// How many declarations a reason follows before it stops.
+const MAX_HOPS: u32 = 3;
+
+/// Why an expression is not decided: a short clause, such as "`conn` is a
+/// parameter".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undecided {
+    pub why: String,
+}
+
+impl<'t> PromiseDeclarations<'t> {
+    /// Why `expr` is not decided a native promise (call it where
+    /// [`Self::decide`] said `None`).
+    pub fn why_undecided(&self, expr: Node<'t>) -> Undecided {
+        Undecided {
+            why: self.reason(expr, 0),
+        }
+    }
+
+    fn short(&self, node: Node) -> String {
+        let text: String = self
+            .text(node)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if text.chars().count() <= 40 {
+            return text;
+        }
+        let cut: String = text.chars().take(39).collect();
+        format!("{cut}…")
+    }
+
+    fn reason(&self, expr: Node<'t>, hops: u32) -> String {
+        let expr = unwrap_parens(expr);
+        let shown = self.short(expr);
+        match expr.kind() {
+            "call_expression" => {
+                let Some(callee) = expr
+                    .child_by_field_id(crate::field!("function"))
+                    .map(unwrap_parens)
+                    .and_then(last_of_sequence)
+                else {
+                    return format!("ticklens does not follow `{shown}`");
+                };
+                self.callee_reason(callee, hops)
+            }
+            "identifier" => self.name_reason(expr, hops, false),
+            "member_expression" | "subscript_expression" => self.property_reason(expr, hops),
+            "ternary_expression" | "binary_expression" => {
+                format!("`{shown}` is a conditional: either side may be awaited")
+            }
+            "new_expression" => format!(
+                "`{shown}` is an object of a class, not a promise, unless the class says so"
+            ),
+            "await_expression" => format!("`{shown}` is the value a promise settled with"),
+            _ if certainly_not_thenable(self.source, expr) => {
+                format!("`{shown}` is not a promise")
+            }
+            _ => format!("ticklens does not follow `{shown}`"),
+        }
+    }
+
+    /// Why a call of `callee` is undecided.
+    fn callee_reason(&self, callee: Node<'t>, hops: u32) -> String {
+        match callee.kind() {
+            "identifier" => self.name_reason(callee, hops, true),
+            "member_expression" | "subscript_expression" => self.property_reason(callee, hops),
+            "arrow_function" | "function_expression" => {
+                self.returns_reason(callee, "the function called here", hops)
+            }
+            _ => format!(
+                "ticklens does not follow a call of `{}`",
+                self.short(callee)
+            ),
+        }
+    }
+
+    /// Why the name `name` (or a call of it, with `called`) is undecided.
+    fn name_reason(&self, name: Node<'t>, hops: u32, called: bool) -> String {
+        let text = self.text(name);
+        if self.assigned.contains(text) {
+            return format!("`{text}` is reassigned in this file");
+        }
+        let Some(binding) = self.binding_at(text, name) else {
+            return match self.bindings.contains_key(text) {
+                true => format!("`{text}` is declared more than once in this file"),
+                false => format!("`{text}` is a global this file does not declare"),
+            };
+        };
+        match binding.kind() {
+            "formal_parameters" | "arrow_function" => format!("`{text}` is a parameter"),
+            "catch_clause" => format!("`{text}` is a caught error"),
+            "for_in_statement" => format!("`{text}` is a loop variable"),
+            "import_specifier" | "import_clause" | "namespace_import" => {
+                self.import_reason(text, binding)
+            }
+            "variable_declarator" if self.is_import_binding(binding) => {
+                self.import_reason(text, binding)
+            }
+            "function_declaration" if called => {
+                self.returns_reason(binding, &format!("`{text}`"), hops)
+            }
+            "variable_declarator" => {
+                let Some(value) = binding.child_by_field_id(crate::field!("value")) else {
+                    return format!(
+                        "`{text}` is declared without a value (line {})",
+                        self.line(binding)
+                    );
+                };
+                let value = unwrap_parens(value);
+                if binding
+                    .child_by_field_id(crate::field!("name"))
+                    .is_some_and(|n| n.kind() != "identifier")
+                {
+                    return format!(
+                        "`{text}` is destructured from `{}` (line {})",
+                        self.short(value),
+                        self.line(binding)
+                    );
+                }
+                if called && is_function(value) {
+                    return self.returns_reason(value, &format!("`{text}`"), hops);
+                }
+                if hops >= MAX_HOPS {
+                    return format!(
+                        "`{text}` holds `{}` (line {})",
+                        self.short(value),
+                        self.line(binding)
+                    );
+                }
+                if value.kind() == "await_expression" {
+                    return format!(
+                        "`{text}` holds what `{}` settled with (line {}): the value a promise \
+                         settled with",
+                        self.short(value),
+                        self.line(binding)
+                    );
+                }
+                let what = if value.kind() == "call_expression" {
+                    "the result of"
+                } else {
+                    ""
+                };
+                let inner = self.reason(value, hops + 1);
+                format!(
+                    "`{text}` holds {what}{}`{}` (line {}), and {inner}",
+                    if what.is_empty() { "" } else { " " },
+                    self.short(value),
+                    self.line(binding)
+                )
+            }
+            _ => format!("ticklens does not follow `{text}`"),
+        }
+    }
+
+    /// Why a name bound by a module-level `require` or `import` is undecided.
+    fn import_reason(&self, name: &str, binding: Node<'t>) -> String {
+        let Some(specifier) = self.specifier_of(binding) else {
+            return format!("ticklens does not follow `{name}`");
+        };
+        if builtin(specifier).ok().flatten().is_some() {
+            return format!("`{name}` comes from Node's `{specifier}`, whose functions here are not known to return native promises");
+        }
+        if specifier.starts_with('.') || specifier.starts_with('/') {
+            return format!("`{name}` is imported from `{specifier}`, whose summary does not show it returns a native promise");
+        }
+        format!("`{name}` comes from the package `{specifier}`, outside the workspace")
+    }
+
+    /// Why `this.x`, `a.b`, `a[k]` (or a call of it) is undecided.
+    fn property_reason(&self, member: Node<'t>, hops: u32) -> String {
+        let shown = self.short(member);
+        let Some(object) = member
+            .child_by_field_id(crate::field!("object"))
+            .map(unwrap_parens)
+        else {
+            return format!("ticklens does not follow `{shown}`");
+        };
+        if member.kind() == "subscript_expression" {
+            return format!(
+                "`{shown}` is a computed property of `{}`, which may hold any function",
+                self.short(object)
+            );
+        }
+        match object.kind() {
+            "this" => self.this_property_reason(member, object, hops),
+            "identifier" => format!(
+                "`{shown}` is a property of `{}`, and {}",
+                self.text(object),
+                self.name_reason(object, hops + 1, false)
+            ),
+            "super" => format!(
+                "`{shown}` is a method of the parent class, which this file does not decide"
+            ),
+            _ if hops < MAX_HOPS => {
+                format!(
+                    "`{shown}` is a property of an unknown value: {}",
+                    self.reason(object, hops + 1)
+                )
+            }
+            _ => format!("`{shown}` is a property of an unknown value"),
+        }
+    }
+
+    /// Why `this.x` (or a call of it) is undecided: a method that may
+    /// return something else, or a field (set where?).
+    fn this_property_reason(&self, member: Node<'t>, this: Node<'t>, hops: u32) -> String {
+        let shown = self.short(member);
+        let Some(property) = member.child_by_field_id(crate::field!("property")) else {
+            return format!("ticklens does not follow `{shown}`");
+        };
+        let name = self.text(property);
+        let Some(class) = enclosing_class_of_this(this) else {
+            return "`this` is whatever the caller binds it to".to_owned();
+        };
+        if let Some(method) = self.class_member(class, name) {
+            if let Some(function) = super::classes::member_function(method) {
+                return self.returns_reason(function, &format!("`this.{name}`"), hops);
+            }
+        }
+        // A field: what the class's own code assigns to it.
+        let mut writes = Vec::new();
+        let mut stack = vec![class];
+        while let Some(node) = stack.pop() {
+            let left = node
+                .child_by_field_id(crate::field!("left"))
+                .map(unwrap_parens);
+            if node.kind() == "assignment_expression"
+                && left.is_some_and(|l| self.text(l) == format!("this.{name}"))
+            {
+                writes.push(node);
+            }
+            let mut cursor = node.walk();
+            stack.extend(node.named_children(&mut cursor));
+        }
+        writes.sort_by_key(|w| w.start_byte());
+        match writes.as_slice() {
+            [] => {
+                format!("`this.{name}` is a field this class never sets (a subclass or caller may)")
+            }
+            [write] if hops < MAX_HOPS => {
+                let Some(value) = write.child_by_field_id(crate::field!("right")) else {
+                    return format!("`this.{name}` is a field");
+                };
+                format!(
+                    "`this.{name}` is a field set from `{}` (line {}), and {}",
+                    self.short(value),
+                    self.line(*write),
+                    self.reason(value, hops + 1)
+                )
+            }
+            _ => format!("`this.{name}` is a field set in {} places", writes.len()),
+        }
+    }
+
+    /// The last member of `class` named `name` (any kind).
+    fn class_member(&self, class: Node<'t>, name: &str) -> Option<Node<'t>> {
+        let body = class.child_by_field_id(crate::field!("body"))?;
+        let mut cursor = body.walk();
+        let found = body
+            .named_children(&mut cursor)
+            .filter(|m| {
+                m.child_by_field_id(crate::field!("name"))
+                    .or_else(|| m.child_by_field_id(crate::field!("property")))
+                    .is_some_and(|n| self.text(n) == name)
+            })
+            .last();
+        found
+    }
+
+    /// Why a call of `function` (named `label`) is undecided: the first
+    /// path that returns no decided promise.
+    fn returns_reason(&self, function: Node<'t>, label: &str, hops: u32) -> String {
+        let line = self.line(function);
+        let Some(body) = function.child_by_field_id(crate::field!("body")) else {
+            return format!("{label} (line {line}) may return anything");
+        };
+        if crate::syntax::js::is_generator_function(function) {
+            return format!("{label} (line {line}) is a generator: its calls return iterators");
+        }
+        if body.kind() != "statement_block" {
+            return self.returned_reason(label, line, body, hops);
+        }
+        let mut first_open = None;
+        let mut bare_return = None;
+        for_each_own_node(body, |node| {
+            if node.kind() == "return_statement" {
+                match node.named_child(0) {
+                    None => bare_return = bare_return.or(Some(node)),
+                    Some(value) if first_open.is_none() && self.decide_at(value, 1).is_none() => {
+                        first_open = Some(value);
+                    }
+                    _ => {}
+                }
+            }
+        });
+        if let Some(bare) = bare_return {
+            return format!(
+                "{label} (line {line}) returns no promise on one path (line {})",
+                self.line(bare)
+            );
+        }
+        if let Some(value) = first_open {
+            return self.returned_reason(label, line, value, hops);
+        }
+        format!("{label} (line {line}) returns no promise on one path (its end)")
+    }
+
+    fn returned_reason(&self, label: &str, line: usize, value: Node<'t>, hops: u32) -> String {
+        let value = unwrap_parens(value);
+        if certainly_not_thenable(self.source, value) {
+            return format!(
+                "{label} (line {line}) returns no promise on one path (line {})",
+                self.line(value)
+            );
+        }
+        if hops >= MAX_HOPS {
+            return format!("{label} (line {line}) returns `{}`", self.short(value));
+        }
+        format!(
+            "{label} (line {line}) returns `{}` (line {}), and {}",
+            self.short(value),
+            self.line(value),
+            self.reason(value, hops + 1)
+        )
+    }
+}

@@ -1,0 +1,242 @@
+//! Branches on unknown conditions: a facts run explores both arms.
+//!
+//! An order run stops at a branch on a value the engine cannot see (the
+//! printed order may depend on it). A facts run that explores paths
+//! (`Paths::exploring`) takes a *decision* there instead: the next one of
+//! its replay vector, or the default arm (truthy, not nullish), recorded
+//! with the condition's source text. [`explore`] drives one segment of a
+//! facts run (the program's own run, or one symbolic entry) depth first
+//! over those decisions: each further path replays a recorded prefix with
+//! its last new decision flipped, until every path ran or the budget
+//! ([`MAX_PATHS`] a segment, a step budget for the whole facts run) is
+//! spent. Each path's observations carry its id (`tick_observer.rs`), and
+//! `function_ticks.rs` joins them: a tick is definite only when every path
+//! agrees. The same unknown decides the same way within a path, so
+//! `if (x) …; if (x) …` takes two paths, not four.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::{Machine, Run, Step};
+use crate::engine::bytecode::Op;
+use crate::engine::value::ObjId;
+
+/// Paths one segment (the program's run, one symbolic entry) explores, at most.
+pub(crate) const MAX_PATHS: usize = 8;
+/// Branches on unknowns one path takes (loops included) before it stops.
+const MAX_BRANCHES_PER_PATH: usize = 64;
+
+/// One branch on an unknown, as a path took it.
+#[derive(Clone, Debug)]
+pub(crate) struct Decision {
+    /// Where the branch is (the start of its op's span): a replay checks it.
+    pub at: usize,
+    /// The condition's source text.
+    pub origin: Rc<str>,
+    /// The arm taken: the condition was truthy (or, for `??` and `?.`, not nullish).
+    pub taken: bool,
+}
+
+/// The decisions of the path a facts run follows now.
+#[derive(Debug, Default)]
+pub(crate) struct Paths {
+    /// Branches on unknowns take decisions; otherwise they stop the run.
+    pub exploring: bool,
+    replay: Vec<(usize, bool)>,
+    pub taken: Vec<Decision>,
+    /// What this path decided of each unknown (truthy, nullish).
+    truthy: HashMap<ObjId, bool>,
+    nullish: HashMap<ObjId, bool>,
+    branches: usize,
+    /// The replay met a branch other than the recorded one: the path is
+    /// not the one its prefix named (the machine's state changed under it).
+    pub diverged: bool,
+}
+
+impl Paths {
+    /// A new path that replays `replay` (positions and arms), then takes defaults.
+    pub fn start(&mut self, replay: Vec<(usize, bool)>) {
+        *self = Paths {
+            exploring: true,
+            replay,
+            ..Paths::default()
+        };
+    }
+}
+
+impl Machine<'_> {
+    /// A jump op (`JumpIf*`) on an unknown condition with origin `origin`:
+    /// while exploring, the path's decision picks the arm; otherwise the
+    /// run stops there.
+    pub(super) fn branch_on_unknown(&mut self, op: &Op, origin: &str) -> Run<Option<Step>> {
+        let reason = format!("a branch on `{origin}`, which the engine cannot see");
+        if !self.paths.exploring {
+            return self.abstain(reason);
+        }
+        // The order run would stop here.
+        self.see_past(reason)?;
+        let value = self.pop();
+        let nullish_test = matches!(op, Op::JumpIfNotNullishKeep(_));
+        let arm = self.decide(value.as_object(), nullish_test, origin)?;
+        let (target, jump, keep) = match op {
+            Op::JumpIfFalse(target) => (*target, !arm, false),
+            Op::JumpIfTrue(target) => (*target, arm, false),
+            Op::JumpIfTrueKeep(target) => (*target, arm, true),
+            Op::JumpIfFalseKeep(target) => (*target, !arm, true),
+            Op::JumpIfNotNullishKeep(target) => (*target, arm, true),
+            _ => return self.abstain("internal: not a conditional jump"),
+        };
+        if jump {
+            if keep {
+                self.push(value);
+            }
+            self.frame().pc = target;
+        }
+        Ok(Some(Step::Continue))
+    }
+
+    /// The arm this path takes on `unknown`: truthy (for `nullish_test`,
+    /// not nullish). What the path decided of it before still holds.
+    fn decide(&mut self, unknown: Option<ObjId>, nullish_test: bool, origin: &str) -> Run<bool> {
+        self.paths.branches += 1;
+        if self.paths.branches > MAX_BRANCHES_PER_PATH {
+            return self.abstain("too many branches on values the engine cannot see");
+        }
+        if let Some(known) = unknown.and_then(|id| self.decided(id, nullish_test)) {
+            return Ok(known);
+        }
+        let at = self.current_span().start;
+        let index = self.paths.taken.len();
+        let taken = match self.paths.replay.get(index) {
+            _ if self.paths.diverged => true,
+            Some(&(recorded, arm)) if recorded == at => arm,
+            Some(_) => {
+                self.paths.diverged = true;
+                true
+            }
+            None => true,
+        };
+        if let Some(id) = unknown {
+            if nullish_test {
+                self.paths.nullish.insert(id, !taken);
+            } else {
+                self.paths.truthy.insert(id, taken);
+            }
+        }
+        self.paths.taken.push(Decision {
+            at,
+            origin: Rc::from(origin),
+            taken,
+        });
+        if let Some(observer) = &mut self.observer {
+            observer.decisions = self.paths.taken.len();
+        }
+        Ok(taken)
+    }
+
+    /// What this path already decided of `id` (a truthy value is not
+    /// nullish; a nullish one is falsy).
+    fn decided(&self, id: ObjId, nullish_test: bool) -> Option<bool> {
+        let truthy = self.paths.truthy.get(&id).copied();
+        let nullish = self.paths.nullish.get(&id).copied();
+        match (nullish_test, truthy, nullish) {
+            (true, _, Some(nullish)) => Some(!nullish),
+            (true, Some(true), _) => Some(true),
+            (false, Some(truthy), _) => Some(truthy),
+            (false, _, Some(true)) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+/// What one path's run left: its decisions, whether it ran to its end, the
+/// steps it took.
+pub(crate) struct PathRun {
+    pub decisions: Vec<Decision>,
+    pub complete: bool,
+    pub steps: u64,
+}
+
+/// A path of an explored segment, as the join sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct PathRecord {
+    pub id: u32,
+    pub decisions: Vec<Decision>,
+    /// The path ran to its end (not stopped, not cut by the budget).
+    pub complete: bool,
+    /// A subtree the budget left unexplored: it shares the observations
+    /// its parent path (`.0`) made before its `.1`-th decision.
+    pub shares: Option<(u32, usize)>,
+}
+
+/// Steps that paths after a segment's first may take, for a whole facts run.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    pub steps_left: u64,
+    next_id: u32,
+}
+
+impl Budget {
+    pub fn new(steps: u64) -> Self {
+        Budget {
+            steps_left: steps,
+            next_id: 0,
+        }
+    }
+
+    /// A fresh path id (ids are unique within a facts run).
+    pub fn path_id(&mut self) -> u32 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+/// Runs a segment's paths depth first: `run(id, replay)` runs one path
+/// (its first with an empty replay) and says what it decided. Returns every
+/// path, the unexplored subtrees among them (incomplete, sharing their
+/// parent's prefix). The first path's steps are not charged to the budget.
+pub(crate) fn explore(
+    budget: &mut Budget,
+    mut run: impl FnMut(u32, Vec<(usize, bool)>) -> PathRun,
+) -> Vec<PathRecord> {
+    let mut records: Vec<PathRecord> = Vec::new();
+    // Subtrees still to run: the parent path, and the decisions that lead there.
+    let mut pending: Vec<(u32, Vec<Decision>)> = Vec::new();
+    let mut replay = Vec::new();
+    loop {
+        let id = budget.path_id();
+        let forced = replay.len();
+        let path = run(id, replay);
+        if !records.is_empty() {
+            budget.steps_left = budget.steps_left.saturating_sub(path.steps);
+        }
+        for new in forced..path.decisions.len() {
+            let mut alternative: Vec<Decision> = path.decisions[..=new].to_vec();
+            alternative[new].taken = !alternative[new].taken;
+            pending.push((id, alternative));
+        }
+        records.push(PathRecord {
+            id,
+            decisions: path.decisions,
+            complete: path.complete,
+            shares: None,
+        });
+        if records.len() >= MAX_PATHS || budget.steps_left == 0 {
+            break;
+        }
+        match pending.pop() {
+            Some((_, decisions)) => replay = decisions.iter().map(|d| (d.at, d.taken)).collect(),
+            None => break,
+        }
+    }
+    for (parent, decisions) in pending {
+        let flipped = decisions.len() - 1;
+        records.push(PathRecord {
+            id: budget.path_id(),
+            decisions,
+            complete: false,
+            shares: Some((parent, flipped)),
+        });
+    }
+    records
+}

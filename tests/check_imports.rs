@@ -1,0 +1,177 @@
+//! `ticklens check` across files: a call of an async function another
+//! workspace file exports is a promise like a call of the file's own, so
+//! `floating-promise` reports it when it is dropped. Each test writes a small
+//! project into a scratch folder and runs the real binary on it; every
+//! project has a control (the same call of something that is not known to be
+//! async) that must stay silent.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The `floating-promise` findings of one run, as `path:line`, and its stdout.
+fn floating(dir: &Path, cache: Option<&Path>) -> (Vec<String>, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ticklens"));
+    command
+        .arg("check")
+        .args(["--format", "compact", "--color", "never"])
+        .current_dir(dir);
+    match cache {
+        Some(cache) => command.arg("--cache-dir").arg(cache),
+        None => command.arg("--no-cache"),
+    };
+    let output = command.arg(".").output().expect("the ticklens binary runs");
+    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{stdout}\n{stderr}"
+    );
+    let mut found: Vec<String> = stdout
+        .lines()
+        .filter(|line| line.contains("[floating-promise]"))
+        .map(|line| {
+            let mut parts = line.splitn(3, ':');
+            let path = parts.next().unwrap_or_default().trim_start_matches("./");
+            format!("{path}:{}", parts.next().unwrap_or_default())
+        })
+        .collect();
+    found.sort();
+    (found, stdout)
+}
+
+fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a folder")).expect("the folder is made");
+        std::fs::write(path, text).expect("the file is written");
+    }
+    dir
+}
+
+fn findings(files: &[(&str, &str)]) -> Vec<String> {
+    let dir = project(files);
+    floating(dir.path(), None).0
+}
+
+#[test]
+fn a_required_async_function_dropped_is_reported() {
+    let found = findings(&[
+        (
+            "a.js",
+            "exports.save = async function (x) { await x; };\nexports.load = function () { return 1; };\n",
+        ),
+        (
+            "main.js",
+            "const { save, load } = require('./a');\nconst a = require('./a.js');\nsave(1);\nload();\na.save(2);\na.load();\n",
+        ),
+    ]);
+    assert_eq!(found, ["main.js:3", "main.js:5"]);
+}
+
+#[test]
+fn an_imported_async_function_and_class_method_dropped_are_reported() {
+    let found = findings(&[
+        ("package.json", "{\"type\": \"module\"}"),
+        (
+            "store.js",
+            "export async function save(x) { await x; }\nexport function load() { return 1; }\nexport class Repo { async put(x) { await x; } get() { return 1; } }\nexport default async function flush() { await null; }\n",
+        ),
+        (
+            "main.js",
+            "import flush, { save, load, Repo } from './store.js';\nimport * as store from './store.js';\nsave(1);\nload();\nstore.save(2);\nconst repo = new Repo();\nrepo.put(3);\nrepo.get();\nflush();\n",
+        ),
+    ]);
+    assert_eq!(found, ["main.js:3", "main.js:5", "main.js:7", "main.js:9"]);
+}
+
+#[test]
+fn re_exports_are_followed_to_the_file_that_declares_the_function() {
+    let found = findings(&[
+        ("package.json", "{\"type\": \"module\"}"),
+        ("lib/save.js", "export async function save(x) { await x; }\n"),
+        (
+            "lib/load.js",
+            "export async function load(x) { await x; }\nexport const sync = () => 1;\n",
+        ),
+        (
+            "lib/index.js",
+            "export { save as store } from './save.js';\nexport * from './load.js';\nexport * as all from './load.js';\n",
+        ),
+        (
+            "main.js",
+            "import { store, load, sync, all } from './lib/index.js';\nstore(1);\nload(2);\nsync();\nall.load(3);\n",
+        ),
+    ]);
+    assert_eq!(found, ["main.js:2", "main.js:3", "main.js:5"]);
+}
+
+#[test]
+fn cycles_and_unresolvable_paths_leave_names_unknown() {
+    let found = findings(&[
+        ("package.json", "{\"type\": \"module\"}"),
+        // A cycle of re-exports: `ghost` is exported by neither file.
+        (
+            "a.js",
+            "export * from './b.js';\nexport async function real(x) { await x; }\n",
+        ),
+        ("b.js", "export * from './a.js';\n"),
+        (
+            "main.js",
+            "import { ghost, real } from './b.js';\nimport { gone } from './missing.js';\nghost();\nreal(1);\ngone();\n",
+        ),
+        // Files that require each other: each call is still known.
+        (
+            "c.cjs",
+            "const { d } = require('./d.cjs');\nexports.c = async () => { await null; };\nfunction run() { d(); }\nmodule.exports.run = run;\n",
+        ),
+        (
+            "d.cjs",
+            "const { c } = require('./c.cjs');\nconst { nope } = require('./nope.cjs');\nexports.d = async () => { await null; };\nfunction run() { c(); nope(); }\nexports.run = run;\n",
+        ),
+    ]);
+    assert_eq!(found, ["c.cjs:3", "d.cjs:4", "main.js:4"]);
+}
+
+#[test]
+fn a_name_the_file_binds_again_is_not_trusted() {
+    let found = findings(&[
+        ("a.js", "exports.save = async function (x) { await x; };\n"),
+        (
+            "main.js",
+            "const { save } = require('./a');\nfunction f(save) { save(); }\nsave(1);\n",
+        ),
+    ]);
+    assert_eq!(found, [] as [String; 0]);
+}
+
+#[test]
+fn a_warm_run_gives_the_cold_runs_findings_and_sees_an_imported_files_change() {
+    let dir = project(&[
+        ("a.js", "exports.save = async function (x) { await x; };\n"),
+        (
+            "main.js",
+            "const { save } = require('./a');\nsave(1);\nsave(2);\n",
+        ),
+    ]);
+    let cache = tempfile::tempdir().expect("a cache folder");
+    let (cold, cold_out) = floating(dir.path(), Some(cache.path()));
+    assert_eq!(cold, ["main.js:2", "main.js:3"]);
+    let (warm, warm_out) = floating(dir.path(), Some(cache.path()));
+    let without_time = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|line| !line.starts_with("checked "))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(without_time(&warm_out), without_time(&cold_out));
+    assert_eq!(warm, cold);
+    // `save` is no longer async: main.js's cached findings must not be read.
+    std::fs::write(
+        dir.path().join("a.js"),
+        "exports.save = function (x) { return x; };\n",
+    )
+    .expect("a.js is rewritten");
+    let (changed, _) = floating(dir.path(), Some(cache.path()));
+    assert_eq!(changed, [] as [String; 0]);
+}

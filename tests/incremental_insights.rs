@@ -1,0 +1,146 @@
+//! The insights computed with the previous version's cache equal fresh ones,
+//! whatever the edits.
+//!
+//! `insights_cached` reuses each async function's retention and rejections
+//! while its text and the facts it asked about are unchanged. These tests
+//! start from the repository's JavaScript examples, make random edits through
+//! `Document::apply_change`, and after every edit compare the insights
+//! computed with the cache with a fresh computation: every field of the
+//! insights (their `Debug` text), then what the editor shows from them, the
+//! hover at each await and function head, the inlay hints and the code lenses.
+
+#[path = "support/edit_corpus.rs"]
+mod edit_corpus;
+
+use edit_corpus::{cases, change, example, joined, step};
+use proptest::prelude::*;
+use proptest::sample::Index;
+use proptest::test_runner::TestRunner;
+use ticklens::analysis::insights::{self, Insights, InsightsCache};
+use ticklens::analysis::modules::ImportedNames;
+use ticklens::document::Document;
+use ticklens::engine::ModuleKind;
+use ticklens::ide;
+use ticklens::line_index::Encoding;
+
+fn cached(doc: &Document, cache: &mut InsightsCache) -> Insights {
+    insights::insights_cached(
+        doc.text(),
+        doc.tree(),
+        ModuleKind::CommonJs,
+        &ImportedNames::default(),
+        cache,
+    )
+}
+
+/// What the editor shows from `insights`: hovers, inlay hints, lenses.
+fn shown(doc: &Document, insights: &Insights) -> String {
+    let places = insights.functions.iter().flat_map(|function| {
+        let awaits = function.awaits.iter().map(|at| at.range.start);
+        std::iter::once(function.head.start).chain(awaits)
+    });
+    let hovers: Vec<_> = places
+        .map(|at| ide::hover(doc.text(), doc.tree(), Some(insights), at).map(|h| h.markdown))
+        .collect();
+    let hints = ide::inlay_hints(insights, 0..doc.text().len());
+    let lenses = ide::code_lenses(insights);
+    format!("{hovers:#?}\n{hints:#?}\n{lenses:#?}")
+}
+
+fn check_equal(doc: &Document, cache: &mut InsightsCache, context: &str) {
+    let with_cache = cached(doc, cache);
+    let fresh = insights::insights(doc.text(), doc.tree(), ModuleKind::CommonJs);
+    let (with_cache_fields, fresh_fields) = (format!("{with_cache:#?}"), format!("{fresh:#?}"));
+    if with_cache_fields != fresh_fields {
+        let first = with_cache_fields
+            .lines()
+            .zip(fresh_fields.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        let near = |text: &str| {
+            text.lines()
+                .skip(first.saturating_sub(5))
+                .take(12)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        panic!(
+            "cached and fresh insights differ after {context}, at line {first} of their Debug text:\n\
+             cached:\n{}\nfresh:\n{}",
+            near(&with_cache_fields),
+            near(&fresh_fields)
+        );
+    }
+    assert_eq!(
+        shown(doc, &with_cache),
+        shown(doc, &fresh),
+        "after {context}"
+    );
+}
+
+/// `cases` runs, each editing the document `source` picks by random steps
+/// and comparing after each step.
+fn check_random_edits(cases: u32, max_steps: usize, source: impl Fn(Index) -> String) {
+    let mut runner = TestRunner::new(ProptestConfig {
+        cases,
+        ..ProptestConfig::default()
+    });
+    let strategy = (any::<Index>(), prop::collection::vec(step(), 1..max_steps));
+    let outcome = runner.run(&strategy, |(pick, steps)| {
+        let mut cache = InsightsCache::default();
+        edit_corpus::edit_and_check(source(pick), &steps, |doc, context| {
+            check_equal(doc, &mut cache, context)
+        });
+        Ok(())
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
+    }
+}
+
+#[test]
+fn cached_insights_of_each_example_equal_fresh_ones() {
+    check_random_edits(cases(), 12, example);
+}
+
+#[test]
+fn cached_insights_of_the_joined_examples_equal_fresh_ones() {
+    check_random_edits(cases().div_ceil(16), 6, |_| joined());
+}
+
+#[test]
+fn an_edit_inside_one_function_computes_that_function_only() {
+    let source = "async function save(x) {\n  try { await db.put(x); } catch {}\n}\n\
+                  async function load(id) {\n  const row = await db.get(id);\n  return row;\n}\n\
+                  async function main() {\n  await save(1);\n  const v = await load(2);\n  return v;\n}\n";
+    let mut doc = Document::new(source.to_owned(), 1);
+    let mut cache = InsightsCache::default();
+    cached(&doc, &mut cache);
+    assert_eq!((cache.last_reused, cache.last_computed), (0, 3));
+
+    // Inside `load`: `save` and `main` are reused, moved where they are now.
+    let at = source.find("return row").expect("in the source");
+    doc.apply_change(&change(&doc, at..at, "row; "), Encoding::Utf16)
+        .expect("edit");
+    cached(&doc, &mut cache);
+    assert_eq!((cache.last_reused, cache.last_computed), (2, 1));
+    let again = cached(&doc, &mut cache);
+    assert_eq!((cache.last_reused, cache.last_computed), (3, 0));
+    let rejections_of_main = |insights: &Insights| {
+        let main = insights.functions.iter().find(|f| f.name == "main");
+        format!("{:?}", main.expect("`main` is async").rejected_by)
+    };
+
+    // `save` can reject now (its `await` is no longer caught): `main`, which
+    // asked whether `save(1)` can reject, is computed again, though its text
+    // is the same, and `await save(1)` now rejects it.
+    let at = doc.text().find("try {").expect("in the source");
+    let end = doc.text().find("catch {}").expect("in the source") + "catch {}".len();
+    doc.apply_change(&change(&doc, at..end, "await db.put(x);"), Encoding::Utf16)
+        .expect("edit");
+    let after = cached(&doc, &mut cache);
+    assert_eq!((cache.last_reused, cache.last_computed), (1, 2));
+    assert_ne!(rejections_of_main(&after), rejections_of_main(&again));
+    let fresh = insights::insights(doc.text(), doc.tree(), ModuleKind::CommonJs);
+    assert_eq!(format!("{after:?}"), format!("{fresh:?}"));
+}
