@@ -87,6 +87,7 @@ impl Machine<'_> {
                 normal(Value::Undefined)
             }
             Builtin::StructuredClone => self.structured_clone(&args),
+            Builtin::DefineGetter => self.define_getter_legacy(&this, &args),
             Builtin::QueueMicrotask => {
                 let callback = arg(&args, 0);
                 if !self.is_callable(&callback) {

@@ -110,6 +110,29 @@ impl Machine<'_> {
         normal(Value::Object(result))
     }
 
+    /// `o.__defineGetter__(key, getter)` (Annex B.2.2.2): defines an enumerable,
+    /// configurable accessor getting with `getter`, keeping a setter already
+    /// there (mongoose defines `Mongoose.prototype.connection` so). On plain
+    /// objects whose property has default attributes.
+    pub(crate) fn define_getter_legacy(&mut self, this: &Value, args: &[Value]) -> Run<Completion> {
+        let target = this
+            .as_object()
+            .filter(|id| matches!(self.heap[*id].kind, ObjKind::Plain) && !self.heap[*id].frozen);
+        let Some(id) = target else {
+            return self.abstain("`__defineGetter__` on this kind of object is not modelled");
+        };
+        let getter = arg(args, 1);
+        if !self.is_callable(&getter) {
+            return self.abstain("`__defineGetter__` without a function (a TypeError)");
+        }
+        let key = self.descriptor_key(&arg(args, 0))?;
+        if self.attrs_of(id, &key).is_some() {
+            return self.abstain("`__defineGetter__` over a property with its own attributes");
+        }
+        self.define_member(this, &key, super::bytecode::DefineKind::Getter, getter)?;
+        normal(Value::Undefined)
+    }
+
     /// `Object.getPrototypeOf(o)`: a prototype the program made; the
     /// intrinsic ones (`Object.prototype`, `Function.prototype`) abstain.
     pub(crate) fn prototype_of(&mut self, args: &[Value]) -> Run<Completion> {

@@ -313,6 +313,9 @@ impl Machine<'_> {
         let object_names = OBJECT_PROTOTYPE_NAMES.contains(&name);
         match &self.heap[last].kind {
             ObjKind::Plain | ObjKind::PromisePrototype if !object_names => Ok(Value::Undefined),
+            ObjKind::Plain if name == "__defineGetter__" => {
+                Ok(self.builtin_value(Builtin::DefineGetter))
+            }
             ObjKind::Error if !object_names && name != "stack" => Ok(Value::Undefined),
             ObjKind::Class(_) if !object_names && !FUNCTION_PROTOTYPE_NAMES.contains(&name) => {
                 Ok(Value::Undefined)

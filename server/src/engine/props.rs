@@ -25,6 +25,9 @@ pub(crate) const OBJECT_PROTOTYPE_NAMES: &[&str] = &[
     "__lookupSetter__",
 ];
 
+/// The name of the opaque object standing for `Object.prototype`.
+const OBJECT_PROTOTYPE: &str = "Object.prototype";
+
 /// `Object.getOwnPropertyNames(Array.prototype)` in Node v24.11.1: a name
 /// neither there nor on `Object.prototype` reads `undefined` on an array
 /// (the engine's arrays have no other own named properties).
@@ -287,6 +290,9 @@ impl Machine<'_> {
                             return self.abstain("error stacks are not modelled");
                         }
                         if let ObjKind::Namespace(namespace) = object.kind {
+                            if namespace == "Object" && name == "prototype" {
+                                return Ok(self.object_prototype());
+                            }
                             let reason = format!("the property `.{name}` is not modelled");
                             if !unseen_namespace_value(namespace, name) {
                                 return self.abstain(reason);
@@ -294,6 +300,9 @@ impl Machine<'_> {
                             // `Object.prototype`, `process.env`: a value in a facts run.
                             let origin = format!("{namespace}.{name}");
                             return self.unknown_or_abstain(&origin, reason);
+                        }
+                        if name == "__defineGetter__" && matches!(object.kind, ObjKind::Plain) {
+                            return Ok(self.builtin_value(Builtin::DefineGetter));
                         }
                         if OBJECT_PROTOTYPE_NAMES.contains(&name) {
                             return self.abstain(format!("the property `.{name}` is not modelled"));
@@ -388,6 +397,10 @@ impl Machine<'_> {
             {
                 self.heap[id].set_own(name, value);
                 Ok(())
+            }
+            // A write into `Object.prototype` would change every object's reads.
+            ObjKind::Opaque { name: what, .. } if &**what == OBJECT_PROTOTYPE => {
+                self.abstain(format!("setting `Object.prototype.{name}` is not modelled"))
             }
             ObjKind::Opaque { name: what, .. } => {
                 let what = what.clone();
@@ -566,5 +579,22 @@ impl Machine<'_> {
         let rest = self.new_unknown(&origin, false);
         self.push(rest);
         Ok(())
+    }
+
+    /// `Object.prototype`: an opaque object, the same on every read (axios
+    /// destructures `toString` from it). Its members are unknowns in a facts
+    /// run; a write into it abstains in both runs, since it would change
+    /// every object's reads; the engine never gives it out as a prototype
+    /// (`Object.getPrototypeOf({})` abstains), so identity tests stay exact.
+    fn object_prototype(&mut self) -> Value {
+        if let Some(&id) = self.opaque_globals.get(OBJECT_PROTOTYPE) {
+            return Value::Object(id);
+        }
+        let id = self.alloc(ObjKind::Opaque {
+            name: Rc::from(OBJECT_PROTOTYPE),
+            type_of: "object",
+        });
+        self.opaque_globals.insert(Rc::from(OBJECT_PROTOTYPE), id);
+        Value::Object(id)
     }
 }

@@ -153,6 +153,8 @@ pub(crate) enum Builtin {
     NextTick,
     /// `structuredClone` of plain data (`builtins_clone.rs`).
     StructuredClone,
+    /// `Object.prototype.__defineGetter__` (`builtins_descriptors.rs`).
+    DefineGetter,
     PromiseCtor,
     /// `Promise.resolve`, `reject`, the combinators and `withResolvers`
     /// (`builtins_promise.rs`).

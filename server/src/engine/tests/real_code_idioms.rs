@@ -118,6 +118,12 @@ fn facts_go_past_built_in_parents_host_prototypes_and_destructured_unknowns() {
             "the prototype of a host function",
         ),
         (
+            "const { toString } = Object.prototype;\n\
+             const kindOf = (thing) => toString.call(thing);\n\
+             async function main() { await null; await null; }\nmain();\n",
+            "`Object.prototype.toString`",
+        ),
+        (
             "const [major, ...rest] = process.versions.node.split('.').map(Number);\n\
              async function main() { await null; await null; }\nmain();\n",
             "`.versions`",
@@ -261,4 +267,34 @@ console.log("héllo".split(""), "é-ü-ö".split("-"), "é-ü".split("-", 1), "a
     );
     // Node splits the emoji into its two surrogate halves.
     abstains_mentioning("console.log(\"a😀\".split(\"\"));\n", "non-ASCII");
+}
+
+#[test]
+fn define_getter_defines_an_accessor_as_mongoose_uses_it() {
+    prints(
+        r#"
+function Mongoose() { this.connections = ["c0", "c1"]; }
+Mongoose.prototype.__defineGetter__("connection", function () { return this.connections[0]; });
+const m = new Mongoose();
+console.log(m.connection, m.__defineGetter__ === Mongoose.prototype.__defineGetter__);
+const o = { a: 1 };
+console.log(o.__defineGetter__("b", () => 2), o.b);
+m.__defineGetter__("first", () => "own");
+console.log(m.first);
+"#,
+        "
+c0 true
+undefined 2
+own
+",
+    );
+}
+
+#[test]
+fn object_prototype_is_one_opaque_object_that_no_write_reaches() {
+    prints(
+        "console.log(Object.prototype === Object.prototype, typeof Object.prototype);\n",
+        "true object\n",
+    );
+    abstains_mentioning("Object.prototype.tag = 1;\n", "Object.prototype.tag");
 }
