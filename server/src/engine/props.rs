@@ -112,14 +112,16 @@ fn absent_from_primitive(names: &[&str], name: &str) -> bool {
 
 /// The members of a modelled namespace a facts run reads as unknown values:
 /// `Object`'s but `Object.prototype` (its functions only read or change their arguments, which are
-/// blurred when handed to them), `Math.random` and `process`'s data; `process.on` and the
-/// like stay stops, since what they schedule is not modelled.
+/// blurred when handed to them), `Math`'s (numbers: `Math.random`, and the functions whose
+/// results V8 computes to its own last bit, such as `Math.tan`) and `process`'s data;
+/// `process.on` and the like stay stops, since what they schedule is not modelled.
 fn unseen_namespace_value(namespace: &str, name: &str) -> bool {
     match namespace {
         // A write into `Object.prototype` would change every object's reads.
         "Object" => name != "prototype",
-        // Any number in [0, 1): an unknown, never a guess.
-        "Math" => name == "random",
+        // A number the engine does not compute (`Math.random`, `Math.tan`): an unknown,
+        // never a guess.
+        "Math" => true,
         "process" => matches!(
             name,
             "env"

@@ -298,3 +298,21 @@ fn object_prototype_is_one_opaque_object_that_no_write_reaches() {
     );
     abstains_mentioning("Object.prototype.tag = 1;\n", "Object.prototype.tag");
 }
+
+/// three.js reads `Math.tan` at module level: the facts run goes on with an
+/// unknown number (V8 computes it to its own last bit), the order run stops.
+#[test]
+fn an_unmodelled_math_function_is_an_unknown_number_in_a_facts_run() {
+    let source = r#"
+const half = Math.tan(0.5) * 2;
+async function later() {
+  await null;
+  await null;
+}
+later();
+"#;
+    let (resumes, reason) = facts_past(source, "later");
+    assert_eq!(resumes, vec![entry(1), entry(2)]);
+    assert!(reason.contains("`.tan`"), "{reason}");
+    abstains_mentioning("console.log(Math.cbrt(27));", ".cbrt");
+}
