@@ -545,7 +545,7 @@ impl Machine<'_> {
                         items.push(value);
                         Ok(())
                     }
-                    _ => self.abstain("writing past the end of an array (holes) is not modelled"),
+                    _ => self.lose_array(id),
                 };
             }
         }
@@ -572,6 +572,21 @@ impl Machine<'_> {
 }
 
 impl Machine<'_> {
+    /// A write past the end of array `id` (holes) or under a key that is no
+    /// index: in a facts run the array becomes an unknown (its length and
+    /// items are no longer known, so every later read, call or iteration of
+    /// it goes through the unknowns); an order run abstains.
+    fn lose_array(&mut self, id: ObjId) -> Run<()> {
+        self.see_past("writing past the end of an array (holes) is not modelled")?;
+        let origin = format!("{} (an array with holes)", self.span_text());
+        let Value::Object(unknown) = self.new_unknown(&origin, false) else {
+            unreachable!("an unknown is an object")
+        };
+        let kind = std::mem::replace(&mut self.heap[unknown].kind, ObjKind::Plain);
+        self.heap[id].kind = kind;
+        Ok(())
+    }
+
     /// `[a, ...rest] = value` where `value` is an unknown: the rest is one too.
     pub(crate) fn rest_of_unknown(&mut self, id: ObjId) -> Run<()> {
         let origin = match &self.heap[id].kind {

@@ -316,3 +316,37 @@ later();
     assert!(reason.contains("`.tan`"), "{reason}");
     abstains_mentioning("console.log(Math.cbrt(27));", ".cbrt");
 }
+
+/// three.js writes past the end of an array at module level: the facts run
+/// goes on with the array as an unknown (its items, length and iteration are
+/// no longer known), the order run stops.
+#[test]
+fn a_write_past_the_end_of_an_array_makes_it_an_unknown_in_a_facts_run() {
+    let source = r#"
+const list = [1];
+list[5] = 6;
+async function later() {
+  await null;
+  for (const item of list) {
+    await item;
+  }
+}
+later();
+"#;
+    let tree = syntax::parse(source, None);
+    let (facts, order) = facts_and_order(source, &tree, ModuleKind::CommonJs);
+    let later = facts.iter().find(|f| f.name == "later").expect("later");
+    // The program's run went on past the write and called `later()`.
+    assert!(later.called_by_program, "{later:?}");
+    assert_eq!(later.awaits[0].resume, entry(1));
+    // Nothing is claimed about an iteration over what the engine lost.
+    assert!(
+        !matches!(later.awaits[1].resume, ResumeTick::AfterEntry { .. }),
+        "{later:?}"
+    );
+    let OrderOutcome::Abstained(abstention) = order else {
+        panic!("expected an abstention, got {order:?}");
+    };
+    assert!(abstention.reason.contains("holes"), "{}", abstention.reason);
+    abstains_mentioning("const a = []; a[2] = 1; console.log(a.length);", "holes");
+}
