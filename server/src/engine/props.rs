@@ -545,7 +545,11 @@ impl Machine<'_> {
                         items.push(value);
                         Ok(())
                     }
-                    _ => self.lose_array(id),
+                    _ => self.lose_array(
+                        id,
+                        "writing past the end of an array (holes) is not modelled",
+                        "an array with holes",
+                    ),
                 };
             }
         }
@@ -572,13 +576,13 @@ impl Machine<'_> {
 }
 
 impl Machine<'_> {
-    /// A write past the end of array `id` (holes) or under a key that is no
-    /// index: in a facts run the array becomes an unknown (its length and
-    /// items are no longer known, so every later read, call or iteration of
-    /// it goes through the unknowns); an order run abstains.
-    fn lose_array(&mut self, id: ObjId) -> Run<()> {
-        self.see_past("writing past the end of an array (holes) is not modelled")?;
-        let origin = format!("{} (an array with holes)", self.span_text());
+    /// What array `id` holds is no longer known (a write past its end, the
+    /// spread of an unknown into it): in a facts run it becomes an unknown
+    /// (every later read, call or iteration of it goes through the
+    /// unknowns); an order run abstains with `reason`.
+    pub(crate) fn lose_array(&mut self, id: ObjId, reason: &str, what: &str) -> Run<()> {
+        self.see_past(reason)?;
+        let origin = format!("{} ({what})", self.span_text());
         let Value::Object(unknown) = self.new_unknown(&origin, false) else {
             unreachable!("an unknown is an object")
         };

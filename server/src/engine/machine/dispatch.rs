@@ -261,6 +261,18 @@ impl Machine<'_> {
                 }
                 self.push(array);
             }
+            Op::ArraySpread if self.peek_is_unknown() => {
+                self.pop();
+                let array = self.pop();
+                if let Some(id) = array.as_object() {
+                    self.lose_array(
+                        id,
+                        "spreading or iterating something other than an array",
+                        "spreads a value the engine cannot see",
+                    )?;
+                }
+                self.push(array);
+            }
             Op::ArraySpread => {
                 let iterable = self.pop();
                 let extra = self.spread_items(&iterable)?;

@@ -83,6 +83,11 @@ impl Machine<'_> {
             .find_map(|value| self.unknown_of(value).map(|u| u.origin.clone()))
     }
 
+    /// Whether the value on top of the stack is an unknown.
+    pub(super) fn peek_is_unknown(&self) -> bool {
+        self.peek(0).is_some_and(|value| self.unknown_of(value).is_some())
+    }
+
     fn peek(&self, depth: usize) -> Option<&Value> {
         let stack = &self.frames.last()?.stack;
         stack.get(stack.len().checked_sub(depth + 1)?)

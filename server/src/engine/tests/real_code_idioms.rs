@@ -350,3 +350,30 @@ later();
     assert!(abstention.reason.contains("holes"), "{}", abstention.reason);
     abstains_mentioning("const a = []; a[2] = 1; console.log(a.length);", "holes");
 }
+
+/// `[...params]` of a value the engine cannot see (three.js's node
+/// functions): in a facts run the new array is an unknown and the run goes
+/// on; the order run stops.
+#[test]
+fn spreading_an_unknown_into_an_array_makes_an_unknown_array_in_a_facts_run() {
+    let source = r#"
+const copy = [0, ...process.argv];
+async function later() {
+  await null;
+  for (const item of copy) {
+    await item;
+  }
+}
+later();
+"#;
+    let tree = syntax::parse(source, None);
+    let (facts, order) = facts_and_order(source, &tree, ModuleKind::CommonJs);
+    let later = facts.iter().find(|f| f.name == "later").expect("later");
+    assert!(later.called_by_program, "{later:?}");
+    assert_eq!(later.awaits[0].resume, entry(1));
+    assert!(
+        !matches!(later.awaits[1].resume, ResumeTick::AfterEntry { .. }),
+        "{later:?}"
+    );
+    assert!(matches!(order, OrderOutcome::Abstained(_)), "{order:?}");
+}
