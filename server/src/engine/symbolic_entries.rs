@@ -39,13 +39,14 @@ pub(super) fn run_symbolic_entries(
     let mut stops = BTreeMap::new();
     mark_exports_escaped(machine);
     forget_mutable_state(machine);
-    let mut worth = worth_entering(machine);
+    let nested = nested_async_functions(machine);
+    let mut worth = worth_entering(machine, &nested);
     if let Some(observer) = machine.observer.as_ref() {
         for &(func, ..) in &observer.outer_promises {
             worth[func] = machine.escaped.contains(&func);
         }
     }
-    skip_sync_functions_the_program_ran(machine, &mut worth);
+    skip_sync_functions_the_program_ran(machine, &nested, &mut worth);
     let mut entered: BTreeSet<FuncId> = BTreeSet::new();
     let mut count = 0;
     loop {
@@ -127,7 +128,11 @@ fn forget_mutable_state(machine: &mut Machine) {
 /// creates; when the program's run created every one of them already, and
 /// the function did not escape, entering it again would call what only the
 /// file calls with unknown arguments and blur their ticks.
-fn skip_sync_functions_the_program_ran(machine: &Machine, worth: &mut [bool]) {
+fn skip_sync_functions_the_program_ran(
+    machine: &Machine,
+    nested: &[Vec<FuncId>],
+    worth: &mut [bool],
+) {
     let created: BTreeSet<FuncId> = machine
         .heap
         .iter()
@@ -140,7 +145,7 @@ fn skip_sync_functions_the_program_ran(machine: &Machine, worth: &mut [bool]) {
         if !worth[func] || code.is_async || machine.escaped.contains(&func) {
             continue;
         }
-        if nested_async_functions(machine, func).all(|inner| created.contains(&inner)) {
+        if nested[func].iter().all(|inner| created.contains(inner)) {
             worth[func] = false;
         }
     }
@@ -148,33 +153,48 @@ fn skip_sync_functions_the_program_ran(machine: &Machine, worth: &mut [bool]) {
 
 /// Per function: it is async, or its body holds an async function (which
 /// only exists once it runs). Never the program's top level.
-fn worth_entering(machine: &Machine) -> Vec<bool> {
-    let mut worth: Vec<bool> = (0..machine.funcs.len())
-        .map(|func| {
-            machine.funcs[func].is_async || nested_async_functions(machine, func).next().is_some()
-        })
+fn worth_entering(machine: &Machine, nested: &[Vec<FuncId>]) -> Vec<bool> {
+    let mut worth: Vec<bool> = machine
+        .funcs
+        .iter()
+        .zip(nested)
+        .map(|(code, inner)| code.is_async || !inner.is_empty())
         .collect();
     worth[0] = false;
     worth
 }
 
-/// The async functions written inside `func`'s body, at any depth.
-fn nested_async_functions<'m>(
-    machine: &'m Machine<'_>,
-    func: FuncId,
-) -> impl Iterator<Item = FuncId> + 'm {
-    let range = machine.funcs[func].range.clone();
-    machine
-        .funcs
-        .iter()
-        .enumerate()
-        .filter(move |(inner, code)| {
-            *inner != func
-                && code.is_async
-                && code.range.start >= range.start
-                && code.range.end <= range.end
-        })
-        .map(|(inner, _)| inner)
+/// Per function, the async functions written inside its body, at any depth.
+/// One sweep over the functions in source order with the stack of those
+/// still open: a scan of every function per function took minutes on a
+/// bundle of 200,000 functions (tests/pathological.rs).
+fn nested_async_functions(machine: &Machine) -> Vec<Vec<FuncId>> {
+    let funcs = &machine.funcs;
+    let mut order: Vec<FuncId> = (0..funcs.len()).collect();
+    order.sort_by_key(|&func| {
+        (
+            funcs[func].range.start,
+            std::cmp::Reverse(funcs[func].range.end),
+        )
+    });
+    let mut nested = vec![Vec::new(); funcs.len()];
+    let mut open: Vec<FuncId> = Vec::new();
+    for func in order {
+        let range = &funcs[func].range;
+        while open
+            .last()
+            .is_some_and(|&outer| funcs[outer].range.end < range.end)
+        {
+            open.pop();
+        }
+        if funcs[func].is_async {
+            for &outer in &open {
+                nested[outer].push(func);
+            }
+        }
+        open.push(func);
+    }
+    nested
 }
 
 /// One symbolic entry per path through its branches on unknown conditions

@@ -85,7 +85,8 @@ impl Machine<'_> {
 
     /// Whether the value on top of the stack is an unknown.
     pub(super) fn peek_is_unknown(&self) -> bool {
-        self.peek(0).is_some_and(|value| self.unknown_of(value).is_some())
+        self.peek(0)
+            .is_some_and(|value| self.unknown_of(value).is_some())
     }
 
     fn peek(&self, depth: usize) -> Option<&Value> {
