@@ -3,34 +3,7 @@
 //! path agrees. Ticks are V8's job counts, as in `open_values.rs`; Node 24
 //! checks them on generated programs (`tests/open_programs.rs`).
 
-use super::{facts_and_order, predict_order, AsyncFunctionFacts, ModuleKind, ResumeTick};
-use crate::syntax;
-
-fn facts(source: &str) -> Vec<AsyncFunctionFacts> {
-    let tree = syntax::parse(source, None);
-    let (facts, order) = facts_and_order(source, &tree, ModuleKind::CommonJs);
-    // Exploring paths never changes the order run's answer.
-    assert_eq!(
-        order,
-        predict_order(source, &tree, ModuleKind::CommonJs),
-        "{source}"
-    );
-    facts
-}
-
-fn function(source: &str, name: &str) -> AsyncFunctionFacts {
-    let facts = facts(source);
-    facts.into_iter().find(|f| f.name == name).expect(name)
-}
-
-fn resumes(source: &str, name: &str) -> Vec<ResumeTick> {
-    let f = function(source, name);
-    f.awaits.into_iter().map(|a| a.resume).collect()
-}
-
-fn entry(jobs: u32) -> ResumeTick {
-    ResumeTick::AfterEntry { jobs }
-}
+use super::{entry, function_facts as function, resumes_of as resumes, ResumeTick};
 
 fn either(ticks: &[u32], decided_by: &[&str]) -> ResumeTick {
     ResumeTick::Conditional {

@@ -19,6 +19,39 @@ mod operators;
 mod real_code_idioms;
 mod timers;
 
+/// The facts run's facts of a CommonJS `source`, checking that following
+/// unknowns (and both arms of a branch on one) never changes the order
+/// run's answer.
+pub(crate) fn facts_of(source: &str) -> Vec<AsyncFunctionFacts> {
+    let tree = syntax::parse(source, None);
+    let (facts, order) = facts_and_order(source, &tree, ModuleKind::CommonJs);
+    assert_eq!(
+        order,
+        predict_order(source, &tree, ModuleKind::CommonJs),
+        "{source}"
+    );
+    facts
+}
+
+/// The facts of the async function `name` of `source`.
+pub(crate) fn function_facts(source: &str, name: &str) -> AsyncFunctionFacts {
+    facts_of(source)
+        .into_iter()
+        .find(|f| f.name == name)
+        .expect(name)
+}
+
+/// When each await of the async function `name` of `source` resumes.
+pub(crate) fn resumes_of(source: &str, name: &str) -> Vec<ResumeTick> {
+    let function = function_facts(source, name);
+    function.awaits.into_iter().map(|a| a.resume).collect()
+}
+
+/// `jobs` ticks after the function was entered.
+pub(crate) fn entry(jobs: u32) -> ResumeTick {
+    ResumeTick::AfterEntry { jobs }
+}
+
 pub(crate) fn run(source: &str, module: ModuleKind) -> OrderOutcome {
     let tree = syntax::parse(source, None);
     predict_order(source, &tree, module)

@@ -4,27 +4,10 @@
 //! resumes one job after it settles (Node 24 agrees, `tests/claims.rs`).
 
 use super::{
-    facts_and_order, predict_order, AsyncFunctionFacts, ModuleKind, OrderOutcome, ResumeTick,
+    entry, facts_and_order, facts_of as facts, resumes_of as resumes, ModuleKind, OrderOutcome,
+    ResumeTick,
 };
 use crate::syntax;
-
-fn facts(source: &str) -> Vec<AsyncFunctionFacts> {
-    let tree = syntax::parse(source, None);
-    let (facts, order) = facts_and_order(source, &tree, ModuleKind::CommonJs);
-    // The facts run goes on past unknowns; its order outcome is still the order run's.
-    assert_eq!(
-        order,
-        predict_order(source, &tree, ModuleKind::CommonJs),
-        "{source}"
-    );
-    facts
-}
-
-fn resumes(source: &str, name: &str) -> Vec<ResumeTick> {
-    let facts = facts(source);
-    let function = facts.iter().find(|f| f.name == name).expect(name);
-    function.awaits.iter().map(|a| a.resume.clone()).collect()
-}
 
 fn after_settle(jobs: u32, operand: &str, if_native_promise: bool) -> ResumeTick {
     ResumeTick::AfterSettle {
@@ -40,10 +23,6 @@ struct Case {
     shows: &'static str,
     source: &'static str,
     resumes: Vec<(&'static str, Vec<ResumeTick>)>,
-}
-
-fn entry(jobs: u32) -> ResumeTick {
-    ResumeTick::AfterEntry { jobs }
 }
 
 fn varies(reason: &str) -> ResumeTick {
