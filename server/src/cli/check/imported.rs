@@ -168,7 +168,7 @@ impl Workspace {
         let mut parsed = None;
         let first = match &read {
             Read::Text(text) => {
-                if !needs_parse(text) {
+                if !may_export_promises(text) {
                     First::Summary(Some(self.summary(key, text, None)))
                 } else if asker == Asker::Walk && !self.check_parses(text) {
                     First::Later
@@ -341,6 +341,18 @@ impl Importer<'_> {
         };
         bind_imports(&path, &bindings, &DiskFs, self)
     }
+}
+
+/// Whether the summary of a file whose text is `text` needs its parse: the
+/// text may declare a function whose calls return a native promise (a
+/// trigger word of `floating-promise` in its role: `async` as a modifier,
+/// `Promise` as an operand, `.then`...; any rule's trigger is tested) or
+/// re-export one. Bare substrings (`isAsync`, `@returns {Promise}`) would
+/// parse files whose summary is empty (docs/performance.md).
+fn may_export_promises(text: &str) -> bool {
+    needs_parse(text)
+        && (!rules::triggered(text, rules::ALL).is_empty()
+            || (text.contains("export") && text.contains("from")))
 }
 
 /// `path` made absolute, with `.` and `..` folded as the resolver folds the
