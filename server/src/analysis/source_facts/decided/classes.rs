@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::{Decision, PromiseDeclarations, MAX_DEPTH};
 use crate::analysis::modules::ExportedValue;
-use crate::syntax::js::{is_function, unwrap_parens};
+use crate::syntax::js::{enclosing_class_of_this, is_function, unwrap_parens};
 
 use std::collections::HashSet;
 
@@ -67,6 +67,16 @@ impl<'t> PromiseDeclarations<'t> {
             }
             _ => None,
         }
+    }
+
+    /// `this.method(…)`, with `this` the node read (or bound to a name
+    /// there: `const self = this`): a method of the enclosing class.
+    pub(super) fn this_method(&self, this: Node<'t>, method: &str, depth: u32) -> Option<Decision> {
+        let class = enclosing_class_of_this(this)?;
+        if in_static_member(this) {
+            return None;
+        }
+        self.class_method(class, method, depth, true)
     }
 
     /// The method `method` of `class` (or of the same-file class it extends).
