@@ -73,15 +73,15 @@ const CLASS_CALLS: &[&str] = &[
 /// `let` bindings: one whose every assigned value is a native promise,
 /// one later given a thenable, and same-named `let`s of two functions, one
 /// reassigned with a plain value; `this` read through `const self = this`;
-/// an assignment awaited.
-const LETS: &str = "let chain = Promise.resolve(1);\nfunction bump() { chain = chain.then((v) => v); return 0; }\nlet spoiled = Promise.resolve(1);\nfunction spoil() { spoiled = { then(r) { r(1); } }; return 0; }\nasync function scoped() { let p = Promise.resolve(1); p = p.then((v) => v); await p; let q = 1; await q; }\nfunction other() { let p = 1; p = 2; return p; }\nclass Aliased { async get() { return 1; } run() { const self = this; return (async () => { await self.get(); })(); } }\nclass FakeAlias { get() { return { then(r) { r(1); } }; } run() { const self = this; return (async () => { await self.get(); })(); } }\nlet slot;\nfunction assign() { return slot = Promise.resolve(1); }\nfunction assignThenable() { return slot = { then(r) { r(1); } }; }\n";
+/// an assignment returned; static methods.
+const LETS: &str = "let chain = Promise.resolve(1);\nfunction bump() { chain = chain.then((v) => v); return 0; }\nlet spoiled = Promise.resolve(1);\nfunction spoil() { spoiled = { then(r) { r(1); } }; return 0; }\nasync function scoped() { let p = Promise.resolve(1); p = p.then((v) => v); await p; let q = 1; await q; }\nfunction other() { let p = 1; p = 2; return p; }\nclass Aliased { async get() { return 1; } run() { const self = this; return (async () => { await self.get(); })(); } }\nclass FakeAlias { get() { return { then(r) { r(1); } }; } run() { const self = this; return (async () => { await self.get(); })(); } }\nlet slot;\nclass Statics { static async make() { return 1; } static fake() { return { then(r) { r(1); } }; } }\nfunction assign() { return slot = Promise.resolve(1); }\nfunction assignThenable() { return slot = { then(r) { r(1); } }; }\n";
 
 /// The `let` reads awaited in the main file, in the order they run (the
 /// writes first).
 #[rustfmt::skip]
 const LET_CALLS: &[&str] = &[
     "bump()", "chain", "spoil()", "spoiled", "scoped()", "other()", "new Aliased().run()",
-    "new FakeAlias().run()", "assign()", "assignThenable()",
+    "new FakeAlias().run()", "assign()", "assignThenable()", "Statics.make()", "Statics.fake()",
 ];
 
 /// Node's built-ins for the CommonJS placement: a promisified function, and
@@ -98,8 +98,8 @@ const BUILT_IN_CALLS: &[&str] = &[
 
 /// The awaited `let` reads of [`LETS`] that are decided, and those that
 /// are not.
-const LET_DECIDED: &[&str] = &["chain", "p", "self.get()", "assign()"];
-const LET_UNDECIDED: &[&str] = &["spoiled", "q", "assignThenable()"];
+const LET_DECIDED: &[&str] = &["chain", "p", "self.get()", "assign()", "Statics.make()"];
+const LET_UNDECIDED: &[&str] = &["spoiled", "q", "assignThenable()", "Statics.fake()"];
 
 /// Node's functions for the ES module placement, to promisify.
 const PROMISIFIED_BUILT_INS: &str = "import * as fs from 'node:fs';\nimport { stat } from 'node:fs';\nimport { execFile } from 'node:child_process';\nimport * as timers from 'node:timers';\nimport * as stream from 'node:stream';\nconst toStats = promisify(stat);\n";

@@ -63,6 +63,10 @@ fn declarations_that_return_native_promises_decide_their_calls() {
             "`a` is an async function (line 1)",
         ),
         (
+            "class L { static async load() {} }\nL.load();",
+            "`L.load` is an async method (line 1)",
+        ),
+        (
             "async function a() {}\na().finally(f);",
             "`.finally` of a native promise returns one: `a` is an async function (line 1)",
         ),
@@ -165,6 +169,10 @@ fn what_may_not_be_a_native_promise_stays_undecided() {
         // A method replaced by an assignment, or overridden by a subclass.
         "const api = { async load() {} };\napi.load = () => 1;\napi.load();",
         "class A { get x() { return Promise.resolve(); } }\nnew A().x();",
+        // Static methods: not async, an instance method, replaced.
+        "class L { static load() { return 1; } }\nL.load();",
+        "class L { async load() {} }\nL.load();",
+        "class L { static async load() {} }\nL.load = () => 1;\nL.load();",
         // `Promise` shadowed; `.then` of an unknown receiver.
         "const Promise = Other;\nPromise.resolve(1);",
         "p.then(f);",

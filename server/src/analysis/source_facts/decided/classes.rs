@@ -141,6 +141,26 @@ impl<'t> PromiseDeclarations<'t> {
 
     /// What `class` itself declares of `method` (not static).
     pub(super) fn own_method(&self, class: Node<'t>, method: &str, depth: u32) -> Own {
+        self.own_member(class, method, depth, false)
+    }
+
+    /// `Class.method(…)` with `Class` bound to the class declaration
+    /// `class`: its own static `method` (an inherited one is not followed).
+    pub(super) fn static_method(
+        &self,
+        class: Node<'t>,
+        method: &str,
+        depth: u32,
+    ) -> Option<Decision> {
+        match self.own_member(class, method, depth, true) {
+            Own::Decided(decision) => Some(decision),
+            Own::Undecided | Own::Absent => None,
+        }
+    }
+
+    /// What `class` itself declares of `method`, among its static members
+    /// (`statics`) or its instance members.
+    fn own_member(&self, class: Node<'t>, method: &str, depth: u32, statics: bool) -> Own {
         let Some(body) = class.child_by_field_id(crate::field!("body")) else {
             return Own::Undecided;
         };
@@ -148,7 +168,7 @@ impl<'t> PromiseDeclarations<'t> {
         let mut found = None;
         for member in body.named_children(&mut cursor) {
             if !matches!(member.kind(), "method_definition" | "field_definition")
-                || is_static(member)
+                || is_static(member) != statics
             {
                 continue;
             }

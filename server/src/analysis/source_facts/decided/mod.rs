@@ -552,6 +552,7 @@ impl<'t> PromiseDeclarations<'t> {
             "namespace_import" | "import_clause" => {
                 self.imported_member(binding, name, Some(method))
             }
+            "class_declaration" => self.static_method(binding, method, depth),
             _ => None,
         }
     }
