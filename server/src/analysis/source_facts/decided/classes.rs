@@ -144,15 +144,11 @@ impl<'t> PromiseDeclarations<'t> {
         self.own_member(class, method, depth, false)
     }
 
-    /// `Class.method(…)` with `Class` bound to the class declaration
-    /// `class`: its own static `method` (an inherited one is not followed).
-    pub(super) fn static_method(
-        &self,
-        class: Node<'t>,
-        method: &str,
-        depth: u32,
-    ) -> Option<Decision> {
-        match self.own_member(class, method, depth, true) {
+    /// `Class.name(…)` with `Class` bound to the class declaration
+    /// `class`: its own static method `name` (an inherited one is not
+    /// followed), `d` calls deep.
+    pub(super) fn static_method(&self, class: Node<'t>, name: &str, d: u32) -> Option<Decision> {
+        match self.own_member(class, name, d, true) {
             Own::Decided(decision) => Some(decision),
             Own::Undecided | Own::Absent => None,
         }
