@@ -5,13 +5,16 @@ use super::*;
 use crate::syntax;
 
 mod async_generators;
+mod branch_budget;
 mod branches;
 mod builtins;
 mod classes;
 mod control;
 mod descriptors;
+mod facts_run_unknowns;
 mod generators;
 mod globals;
+mod legacy_accessors;
 mod node_io;
 mod node_modules;
 mod open_values;
