@@ -72,13 +72,16 @@ const CLASS_CALLS: &[&str] = &[
 
 /// `let` bindings: one whose every assigned value is a native promise,
 /// one later given a thenable, and same-named `let`s of two functions, one
-/// reassigned with a plain value.
-const LETS: &str = "let chain = Promise.resolve(1);\nfunction bump() { chain = chain.then((v) => v); return 0; }\nlet spoiled = Promise.resolve(1);\nfunction spoil() { spoiled = { then(r) { r(1); } }; return 0; }\nasync function scoped() { let p = Promise.resolve(1); p = p.then((v) => v); await p; let q = 1; await q; }\nfunction other() { let p = 1; p = 2; return p; }\n";
+/// reassigned with a plain value; `this` read through `const self = this`;
+/// an assignment returned; static methods.
+const LETS: &str = "let chain = Promise.resolve(1);\nfunction bump() { chain = chain.then((v) => v); return 0; }\nlet spoiled = Promise.resolve(1);\nfunction spoil() { spoiled = { then(r) { r(1); } }; return 0; }\nasync function scoped() { let p = Promise.resolve(1); p = p.then((v) => v); await p; let q = 1; await q; }\nfunction other() { let p = 1; p = 2; return p; }\nclass Aliased { async get() { return 1; } run() { const self = this; return (async () => { await self.get(); })(); } }\nclass FakeAlias { get() { return { then(r) { r(1); } }; } run() { const self = this; return (async () => { await self.get(); })(); } }\nlet slot;\nclass Statics { static async make() { return 1; } static fake() { return { then(r) { r(1); } }; } }\nfunction assign() { return slot = Promise.resolve(1); }\nfunction assignThenable() { return slot = { then(r) { r(1); } }; }\n";
 
 /// The `let` reads awaited in the main file, in the order they run (the
 /// writes first).
+#[rustfmt::skip]
 const LET_CALLS: &[&str] = &[
-    "bump()", "chain", "spoil()", "spoiled", "scoped()", "other()",
+    "bump()", "chain", "spoil()", "spoiled", "scoped()", "other()", "new Aliased().run()",
+    "new FakeAlias().run()", "assign()", "assignThenable()", "Statics.make()", "Statics.fake()",
 ];
 
 /// Node's built-ins for the CommonJS placement: a promisified function, and
@@ -95,8 +98,8 @@ const BUILT_IN_CALLS: &[&str] = &[
 
 /// The awaited `let` reads of [`LETS`] that are decided, and those that
 /// are not.
-const LET_DECIDED: &[&str] = &["chain", "p"];
-const LET_UNDECIDED: &[&str] = &["spoiled", "q"];
+const LET_DECIDED: &[&str] = &["chain", "p", "self.get()", "assign()", "Statics.make()"];
+const LET_UNDECIDED: &[&str] = &["spoiled", "q", "assignThenable()", "Statics.fake()"];
 
 /// Node's functions for the ES module placement, to promisify.
 const PROMISIFIED_BUILT_INS: &str = "import * as fs from 'node:fs';\nimport { stat } from 'node:fs';\nimport { execFile } from 'node:child_process';\nimport * as timers from 'node:timers';\nimport * as stream from 'node:stream';\nconst toStats = promisify(stat);\n";
@@ -349,7 +352,7 @@ fn decided_native_promises_are_native_promises_under_node_24() {
             let (text, decided) = found
                 .iter()
                 .find(|(text, _)| text.starts_with(&awaited))
-                .unwrap_or_else(|| panic!("{placement:?}: no `{awaited}`"));
+                .unwrap_or_else(|| panic!("{placement:?}: no `{awaited}` in {found:?}"));
             assert_eq!(*decided == Some(true), native, "{placement:?}: {text}");
         }
     }
