@@ -70,6 +70,17 @@ const CLASS_CALLS: &[&str] = &[
     "import('node:path')", "(globalThis.never ? store.get() : api.load())",
 ];
 
+/// `let` bindings: one whose every assigned value is a native promise,
+/// one later given a thenable, and same-named `let`s of two functions, one
+/// reassigned with a plain value.
+const LETS: &str = "let chain = Promise.resolve(1);\nfunction bump() { chain = chain.then((v) => v); return 0; }\nlet spoiled = Promise.resolve(1);\nfunction spoil() { spoiled = { then(r) { r(1); } }; return 0; }\nasync function scoped() { let p = Promise.resolve(1); p = p.then((v) => v); await p; let q = 1; await q; }\nfunction other() { let p = 1; p = 2; return p; }\n";
+
+/// The `let` reads awaited in the main file, in the order they run (the
+/// writes first).
+const LET_CALLS: &[&str] = &[
+    "bump()", "chain", "spoil()", "spoiled", "scoped()", "other()",
+];
+
 /// Node's built-ins for the CommonJS placement: a promisified function, and
 /// one whose `util.promisify.custom` returns a thenable (never decided).
 const BUILT_INS_COMMONJS: &str = "const util = require('node:util');\nconst dns = require('node:dns');\nconst later = util.promisify((cb) => setImmediate(() => cb(null, 1)));\nfunction custom(cb) { cb(null, 1); }\ncustom[util.promisify.custom] = () => ({ then(r) { r(1); } });\nfunction plain(cb) { cb(null, 2); }\n";
@@ -80,6 +91,24 @@ const BUILT_INS_COMMONJS: &str = "const util = require('node:util');\nconst dns 
 const BUILT_IN_CALLS: &[&str] = &[
     "later()", "util.promisify(function (cb) { cb(null, 2); })()",
     "util.promisify(setImmediate.bind(null))()", "dns.promises.lookup('127.0.0.1')",
+];
+
+/// The awaited `let` reads of [`LETS`] that are decided, and those that
+/// are not.
+const LET_DECIDED: &[&str] = &["chain", "p"];
+const LET_UNDECIDED: &[&str] = &["spoiled", "q"];
+
+/// Node's functions for the ES module placement, to promisify.
+const PROMISIFIED_BUILT_INS: &str = "import * as fs from 'node:fs';\nimport { stat } from 'node:fs';\nimport { execFile } from 'node:child_process';\nimport * as timers from 'node:timers';\nimport * as stream from 'node:stream';\nconst toStats = promisify(stat);\n";
+
+/// Calls of promisified built-ins (`fs.exists`, `execFile`, the timers and
+/// `stream.finished` have a custom form).
+#[rustfmt::skip]
+const PROMISIFIED_CALLS: &[&str] = &[
+    "toStats('.')", "promisify(fs.readdir)('.')", "util.promisify(fs.exists)('.')",
+    "promisify(execFile)(process.execPath, ['-e', '0'])", "util.promisify(setTimeout)(1)",
+    "util.promisify(setImmediate)()", "promisify(timers.setImmediate)()",
+    "promisify(stream.finished)(stream.Readable.from([]).resume())",
 ];
 
 /// The operand of each await, as Node saw it: `native` or `other`.
@@ -119,8 +148,10 @@ fn program(placement: Placement) -> (String, String, Option<(String, String)>) {
         }
     }
     calls.extend(CLASS_CALLS.iter().map(|c| (*c).to_owned()));
+    calls.extend(LET_CALLS.iter().map(|c| (*c).to_owned()));
     let mut main = String::from(RECORDER);
     main.push_str(CLASSES);
+    main.push_str(LETS);
     main.push_str("const store = new Store();\n");
     let (main_name, helper) = match placement {
         Placement::SameFile => {
@@ -153,8 +184,12 @@ fn program(placement: Placement) -> (String, String, Option<(String, String)>) {
             main.push_str(
                 "import * as util from 'node:util';\nimport dns from 'node:dns';\nimport { promisify } from 'node:util';\nconst later = util.promisify((cb) => setImmediate(() => cb(null, 1)));\n",
             );
+            // Node's own functions, promisified (this file names no
+            // `promisify.custom`): some have a custom promisified form.
+            main.push_str(PROMISIFIED_BUILT_INS);
             calls.extend(BUILT_IN_CALLS.iter().map(|c| (*c).to_owned()));
             calls.push("promisify((cb) => cb(null, 3))()".to_owned());
+            calls.extend(PROMISIFIED_CALLS.iter().map(|c| (*c).to_owned()));
             let helper = format!("{definitions}export {{ {} }};\n", exports.join(", "));
             ("main.mjs".to_owned(), Some(("lib.mjs".to_owned(), helper)))
         }
@@ -294,6 +329,28 @@ fn decided_native_promises_are_native_promises_under_node_24() {
                     SHAPES[shape].declaration
                 );
             }
+        }
+        // The `let`s and promisified built-ins are decided exactly where
+        // every value is a native promise.
+        let expected = LET_DECIDED
+            .iter()
+            .map(|c| (*c, true))
+            .chain(LET_UNDECIDED.iter().map(|c| (*c, false)))
+            .chain(
+                match placement {
+                    Placement::EsModule => PROMISIFIED_CALLS,
+                    _ => &[],
+                }
+                .iter()
+                .map(|c| (*c, true)),
+            );
+        for (call, native) in expected {
+            let awaited = format!("await {call} (");
+            let (text, decided) = found
+                .iter()
+                .find(|(text, _)| text.starts_with(&awaited))
+                .unwrap_or_else(|| panic!("{placement:?}: no `{awaited}`"));
+            assert_eq!(*decided == Some(true), native, "{placement:?}: {text}");
         }
     }
     eprintln!("{checked} awaits ran under Node, {decided_total} of them decided native");

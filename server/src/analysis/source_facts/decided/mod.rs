@@ -5,13 +5,16 @@
 //! or a known instance, of an imported such function, `.then` on a decided
 //! promise, the `Promise` statics, and a `const` holding one of those.
 //!
-//! Names are resolved without scopes, so a name counts only when the whole
-//! file binds it exactly once and never assigns it; a method only when no
+//! Names are resolved through scopes (a binding of one function is not a
+//! same-named binding of another), and a name counts when its binding is
+//! never assigned after its declaration, or is a `const`/`let` whose every
+//! assigned value is decided too; a method only when no
 //! assignment anywhere in the file writes a property of that name (which
 //! could replace it on an instance) and no class of the file that extends its
 //! class overrides it with something undecided. Subclasses in other files are
 //! not seen: `this.m()` trusts the class's own declaration of `m`.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use tree_sitter::{Node, Tree};
@@ -21,6 +24,7 @@ mod classes;
 mod scope;
 mod undecided;
 mod web_builtins;
+mod writes;
 
 pub use undecided::Undecided;
 
@@ -60,8 +64,9 @@ pub struct PromiseDeclarations<'t> {
     /// Name -> every node that binds it (a declaration, declarator, parameter
     /// list, import).
     bindings: HashMap<&'t str, Vec<Node<'t>>>,
-    /// Names assigned anywhere (`x = ...`, `x += ...`, `x++`, `for (x of ...)`).
-    assigned: HashSet<&'t str>,
+    /// Name -> every identifier that writes it (`x = ...`, `x += ...`,
+    /// `x++`, `for (x of ...)`), whichever binding it writes.
+    writes: HashMap<&'t str, Vec<Node<'t>>>,
     /// Property names written anywhere (`a.m = ...`, `a["m"] = ...`).
     assigned_members: HashSet<&'t str>,
     /// The receivers of computed writes (`a[k] = ...`: `a`; `this[k] = ...`:
@@ -72,6 +77,9 @@ pub struct PromiseDeclarations<'t> {
     /// Classes by their `extends` clause's name: what may override a method.
     subclasses: HashMap<&'t str, Vec<Node<'t>>>,
     imports: &'t ImportedNames,
+    /// The `let`/`const` bindings a decision in progress takes to hold a
+    /// native promise (see `writes::first_undecided_assuming`).
+    assuming: RefCell<Vec<usize>>,
 }
 
 impl<'t> PromiseDeclarations<'t> {
@@ -81,11 +89,12 @@ impl<'t> PromiseDeclarations<'t> {
         let mut this = Self {
             source,
             bindings: HashMap::new(),
-            assigned: HashSet::new(),
+            writes: HashMap::new(),
             assigned_members: HashSet::new(),
             computed_writes: HashSet::new(),
             subclasses: HashMap::new(),
             imports,
+            assuming: RefCell::new(Vec::new()),
         };
         let mut stack = vec![tree.root_node()];
         while let Some(node) = stack.pop() {
@@ -186,74 +195,11 @@ impl<'t> PromiseDeclarations<'t> {
         }
     }
 
-    fn record_write(&mut self, target: Node<'t>) {
-        let target = unwrap_parens(target);
-        match target.kind() {
-            "identifier" => {
-                self.assigned.insert(self.text(target));
-            }
-            "member_expression" => {
-                if let Some(property) = target.child_by_field_id(crate::field!("property")) {
-                    self.assigned_members.insert(self.text(property));
-                }
-            }
-            "subscript_expression" => {
-                let index = target.child_by_field_id(crate::field!("index"));
-                let object = target.child_by_field_id(crate::field!("object"));
-                match (index, object) {
-                    (Some(index), _) if index.kind() == "string" => {
-                        let key = self.text(index).trim_matches(|c| c == '\'' || c == '"');
-                        self.assigned_members.insert(key);
-                    }
-                    (_, Some(object)) if matches!(object.kind(), "identifier" | "this") => {
-                        self.computed_writes.insert(self.text(object));
-                    }
-                    _ => {}
-                }
-            }
-            // Destructuring assignment: every name and property in it.
-            _ => {
-                for bound in pattern_identifiers(target) {
-                    self.assigned.insert(self.text(bound));
-                }
-                let mut stack = vec![target];
-                while let Some(node) = stack.pop() {
-                    if matches!(node.kind(), "member_expression" | "subscript_expression") {
-                        self.record_write(node);
-                        continue;
-                    }
-                    let mut cursor = node.walk();
-                    stack.extend(node.named_children(&mut cursor));
-                }
-            }
-        }
-    }
-
-    /// The node binding `name` where `at` reads it: the binding of the
-    /// innermost scope around `at` that binds it, when that scope binds it
-    /// once and the file never assigns the name.
+    /// The node binding `name` where `at` reads it (see [`Self::resolve`]),
+    /// when nothing assigns that binding after its declaration.
     fn binding_at(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {
-        if self.assigned.contains(name) {
-            return None;
-        }
-        let mut best: Option<(usize, Node<'t>)> = None;
-        let mut ambiguous = false;
-        for &binding in self.bindings.get(name)? {
-            let scope = scope_of(binding);
-            if scope.start_byte() > at.start_byte() || at.end_byte() > scope.end_byte() {
-                continue;
-            }
-            let size = scope.end_byte() - scope.start_byte();
-            match best {
-                Some((smallest, _)) if smallest < size => {}
-                Some((smallest, _)) if smallest == size => ambiguous = true,
-                _ => {
-                    best = Some((size, binding));
-                    ambiguous = false;
-                }
-            }
-        }
-        best.filter(|_| !ambiguous).map(|(_, binding)| binding)
+        let binding = self.resolve(name, at)?;
+        self.writes_to(name, binding).is_empty().then_some(binding)
     }
 
     /// Whether the identifier `name` is bound, where it is, by a module-level
@@ -313,31 +259,57 @@ impl<'t> PromiseDeclarations<'t> {
                     yes.why, no.why
                 )))
             }
-            "identifier" => {
-                let name = self.text(expr);
-                let binding = self.binding_at(name, expr)?;
-                // `const`/`let` only: a read before the declaration throws
-                // (a `var` would read `undefined`).
-                if binding.kind() != "variable_declarator"
-                    || binding
-                        .parent()
-                        .is_none_or(|d| d.kind() != "lexical_declaration")
-                    || binding
-                        .child_by_field_id(crate::field!("name"))
-                        .is_none_or(|n| n.kind() != "identifier")
-                {
-                    return None;
-                }
-                let value = binding.child_by_field_id(crate::field!("value"))?;
-                let inner = self.decide_at(value, depth + 1)?;
-                Some(Decision::new(format!(
-                    "`{name}` holds a native promise (line {}): {}",
-                    self.line(binding),
-                    inner.why
-                )))
-            }
+            "identifier" => self.name_holds(expr, depth),
             _ => None,
         }
+    }
+
+    /// Why the name `expr` holds a native promise: a `const`, or a `let`
+    /// whose every value (its initializer and each assignment) is one.
+    fn name_holds(&self, expr: Node<'t>, depth: u32) -> Option<Decision> {
+        let name = self.text(expr);
+        let binding = self.resolve(name, expr)?;
+        if self.is_assumed(binding) {
+            return Some(Decision::new(format!(
+                "`{name}` holds a native promise (as every value it is given is one)"
+            )));
+        }
+        // `const`/`let` only: a read before the declaration throws (a `var`
+        // would read `undefined`).
+        if binding.kind() != "variable_declarator"
+            || binding
+                .parent()
+                .is_none_or(|d| d.kind() != "lexical_declaration")
+            || binding
+                .child_by_field_id(crate::field!("name"))
+                .is_none_or(|n| n.kind() != "identifier")
+        {
+            return None;
+        }
+        let value = binding.child_by_field_id(crate::field!("value"))?;
+        let inner = self.decide_at(value, depth + 1)?;
+        let writes = self.writes_to(name, binding);
+        let line = self.line(binding);
+        if writes.is_empty() {
+            return Some(Decision::new(format!(
+                "`{name}` holds a native promise (line {line}): {}",
+                inner.why
+            )));
+        }
+        let values = self.assigned_values(&writes).ok()?;
+        if self
+            .first_undecided_assuming(binding, &values, depth)
+            .is_some()
+        {
+            return None;
+        }
+        let lines: Vec<String> = writes.iter().map(|w| self.line(*w).to_string()).collect();
+        Some(Decision::new(format!(
+            "`{name}` holds a native promise (line {line}): {}; so does every value assigned \
+             to it (line {})",
+            inner.why,
+            lines.join(", ")
+        )))
     }
 
     fn call(&self, call: Node<'t>, depth: u32) -> Option<Decision> {

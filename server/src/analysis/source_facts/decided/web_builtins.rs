@@ -117,7 +117,7 @@ impl<'t> PromiseDeclarations<'t> {
 
     /// Whether `name` is the global: the file binds it nowhere.
     fn is_global(&self, name: &str) -> bool {
-        !self.bindings.contains_key(name) && !self.assigned.contains(name)
+        !self.bindings.contains_key(name) && !self.writes.contains_key(name)
     }
 
     /// Which Web object `expr` certainly is, and why, as a clause.
