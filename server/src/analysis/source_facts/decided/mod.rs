@@ -23,6 +23,7 @@ mod calls;
 mod classes;
 mod scope;
 mod undecided;
+mod web_builtins;
 mod writes;
 
 pub use undecided::Undecided;
@@ -244,6 +245,15 @@ impl<'t> PromiseDeclarations<'t> {
                     .then(|| Decision::new("`new Promise(…)` is a native promise"))
             }
             "call_expression" => self.call(expr, depth),
+            // `x = v` evaluates to `v` (a compound assignment to something else).
+            "assignment_expression" => {
+                let value = expr.child_by_field_id(crate::field!("right"))?;
+                let inner = self.decide_at(value, depth + 1)?;
+                Some(Decision::new(format!(
+                    "the assignment's value is one: {}",
+                    inner.why
+                )))
+            }
             "ternary_expression" => {
                 let arm = |field| {
                     let arm = expr.child_by_field_id(field)?;
@@ -494,16 +504,13 @@ impl<'t> PromiseDeclarations<'t> {
         if matches!(method, "call" | "apply") {
             return self.call_or_apply(method, object, depth);
         }
+        if let Some(decision) = self.web_builtin_call(object, method) {
+            return Some(decision);
+        }
         match object.kind() {
             "identifier" => self.identifier_method(object, method, depth),
             "member_expression" => self.builtin_promises_call(object, method),
-            "this" => {
-                let class = enclosing_class_of_this(object)?;
-                if in_static_member(object) {
-                    return None;
-                }
-                self.class_method(class, method, depth, true)
-            }
+            "this" => self.this_method(object, method, depth),
             "super" => {
                 let class = enclosing_class_of_this(object)?;
                 if in_static_member(object) {
@@ -541,12 +548,15 @@ impl<'t> PromiseDeclarations<'t> {
                 match value.kind() {
                     "new_expression" => self.instance_method(value, method, depth),
                     "object" => self.object_method(name, value, method, depth),
+                    // `const self = this`: the instance, as `this` is there.
+                    "this" => self.this_method(value, method, depth),
                     _ => self.imported_member(binding, name, Some(method)),
                 }
             }
             "namespace_import" | "import_clause" => {
                 self.imported_member(binding, name, Some(method))
             }
+            "class_declaration" => self.static_method(binding, method, depth),
             _ => None,
         }
     }
