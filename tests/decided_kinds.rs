@@ -364,3 +364,87 @@ fn decided_native_promises_are_native_promises_under_node_24() {
         "only {decided_total} decided awaits ran"
     );
 }
+
+/// Awaits of Node's Web built-ins: the setup before the await, the awaited
+/// call, and whether the hover must decide it a native promise (every one
+/// that is, except where the file could replace it; never a look-alike).
+#[rustfmt::skip]
+const WEB_CASES: &[(&str, &str, bool)] = &[
+    ("", "new Response('{}').arrayBuffer()", true),
+    ("", "new Response('{}').json()", true),
+    ("", "new Request('http://x/', { method: 'POST', body: 'a' }).text()", true),
+    ("const req = new Request('http://x/', { method: 'POST', body: 'a' });", "req.arrayBuffer()", true),
+    ("", "new Blob(['a']).text()", true),
+    ("const bytes = new Blob(['a']);", "bytes.bytes()", true),
+    ("const reader = new ReadableStream({ start(c) { c.enqueue(1); c.close(); } }).getReader();", "reader.read()", true),
+    ("const stream = new ReadableStream({ start(c) { c.close(); } });\n  const cancelling = stream.getReader();", "cancelling.cancel()", true),
+    ("const res = await fetch('data:text/plain,hi');", "res.text()", true),
+    ("", "new Response('x').body.getReader().read()", true),
+    ("", "new Response('x').clone().text()", true),
+    ("const writer = new WritableStream().getWriter();", "writer.write(1)", true),
+    ("", "WebAssembly.compile(WASM)", true),
+    ("", "WebAssembly.instantiate(WASM)", true),
+    ("", "WebAssembly.validate(WASM)", false),
+    ("const blob = { arrayBuffer() { return { then(r) { r(1); } }; } };", "blob.arrayBuffer()", false),
+    ("const File = class { text() { return { then(r) { r(2); } }; } };", "new File().text()", false),
+    ("const stream = { getReader: () => ({ read: () => 3 }) };\n  const fake = stream.getReader();", "fake.read()", false),
+];
+
+#[test]
+fn web_built_ins_are_decided_where_node_24_returns_native_promises() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str("const WASM = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);\n");
+    for (i, (setup, call, _)) in WEB_CASES.iter().enumerate() {
+        main.push_str(&format!(
+            "async function web{i}() {{\n  {setup}\n  await {call};\n}}\n"
+        ));
+    }
+    let cases: Vec<String> = (0..WEB_CASES.len()).map(|i| format!("web{i}")).collect();
+    main.push_str(&format!(
+        "(async () => {{\n  for (const run of [{}]) await run();\n}})();\n",
+        cases.join(", ")
+    ));
+    let path = dir.path().join("web.js");
+    let (found, rewritten) = claims(&path, &main, ModuleKind::CommonJs);
+    std::fs::write(&path, &rewritten).unwrap();
+    let run = node::run_node(&node, &path, std::time::Duration::from_secs(20));
+    assert_eq!(run.code, Some(0), "{}\n{rewritten}", run.stderr);
+    let seen: BTreeMap<String, String> =
+        serde_json::from_str(run.stdout.trim()).expect("the recorder's JSON");
+    let mut wrong = Vec::new();
+    for (i, (text, decided)) in found.iter().enumerate() {
+        let kind = seen.get(&i.to_string()).map(String::as_str);
+        if *decided == Some(true) && kind != Some("native") {
+            wrong.push(format!("decided, but Node saw {kind:?}: {text}"));
+        }
+        let expected = WEB_CASES
+            .iter()
+            .find(|(_, call, _)| text.starts_with(&format!("await {call} (")));
+        if let Some((_, call, native)) = expected {
+            if decided.unwrap_or(false) != *native {
+                wrong.push(format!(
+                    "`{call}`: decided {decided:?}, expected {native}: {text}"
+                ));
+            }
+            if *native && kind != Some("native") {
+                wrong.push(format!("`{call}` is listed native, Node saw {kind:?}"));
+            }
+        }
+    }
+    let matched = found
+        .iter()
+        .filter(|(text, _)| {
+            WEB_CASES
+                .iter()
+                .any(|(_, call, _)| text.starts_with(&format!("await {call} (")))
+        })
+        .count();
+    assert_eq!(
+        matched,
+        WEB_CASES.len(),
+        "every case's await was found: {found:?}"
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

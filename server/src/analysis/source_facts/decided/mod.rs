@@ -23,6 +23,7 @@ mod calls;
 mod classes;
 mod scope;
 mod undecided;
+mod web_builtins;
 mod writes;
 
 pub use undecided::Undecided;
@@ -502,6 +503,9 @@ impl<'t> PromiseDeclarations<'t> {
         }
         if matches!(method, "call" | "apply") {
             return self.call_or_apply(method, object, depth);
+        }
+        if let Some(decision) = self.web_builtin_call(object, method) {
+            return Some(decision);
         }
         match object.kind() {
             "identifier" => self.identifier_method(object, method, depth),
