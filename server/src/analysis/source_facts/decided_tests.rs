@@ -348,6 +348,11 @@ fn an_undecided_operand_says_what_it_is() {
             "`conn.command` is a property of `conn`, and `conn` is destructured from `ctx` (line 1), and `ctx` is a parameter",
         ),
         (
+            "const { promisify } = require('util');\nclass M { async close() { await promisify(this[k])(); } }",
+            "promisify(this[k])()",
+            "`promisify(this[k])` returns the custom promisified form of `this[k]` if it has one, and `this[k]` is a computed property of `this`, which may hold any function",
+        ),
+        (
             "function F() { const self = this; self.run(); }",
             "self.run()",
             "`self.run` is a property of `self`, and `self` holds `this` (line 1), and `this` is whatever the caller binds it to",

@@ -95,6 +95,18 @@ impl<'t> PromiseDeclarations<'t> {
             "arrow_function" | "function_expression" => {
                 self.returns_reason(callee, "the function called here", hops)
             }
+            "call_expression" if hops < MAX_HOPS => match self.promisify_original(callee) {
+                Some(original) => format!(
+                    "`{}` returns the custom promisified form of `{}` if it has one, and {}",
+                    self.short(callee),
+                    self.short(original),
+                    self.reason(original, hops + 1)
+                ),
+                None => format!(
+                    "ticklens does not follow a call of `{}`",
+                    self.short(callee)
+                ),
+            },
             _ => format!(
                 "ticklens does not follow a call of `{}`",
                 self.short(callee)
