@@ -171,7 +171,9 @@ console.log("| tool | threads | wall (s, mean ± sd) | CPU user+sys (s) | peak R
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows) {
   const mb = bytes / 1e6;
-  console.log(`| ${r.name.split("@")[0]} | ${r.t} | ${r.mean.toFixed(2)} ± ${r.sd.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} | ${(mb / r.mean).toFixed(1)} | ${(mb / r.cpu).toFixed(1)} |`);
+  // hyperfine gives no standard deviation (null) for a single run.
+  const sd = r.sd == null ? "" : ` ± ${r.sd.toFixed(2)}`;
+  console.log(`| ${r.name.split("@")[0]} | ${r.t} | ${r.mean.toFixed(2)}${sd} | ${r.cpu.toFixed(2)} | ${r.rss.toFixed(0)} | ${(mb / r.mean).toFixed(1)} | ${(mb / r.cpu).toFixed(1)} |`);
 }
 console.log("");
 for (const t of threads) {

@@ -70,6 +70,20 @@ const CLASS_CALLS: &[&str] = &[
     "import('node:path')", "(globalThis.never ? store.get() : api.load())",
 ];
 
+/// `let` bindings: one whose every assigned value is a native promise,
+/// one later given a thenable, and same-named `let`s of two functions, one
+/// reassigned with a plain value; `this` read through `const self = this`;
+/// an assignment returned; static methods.
+const LETS: &str = "let chain = Promise.resolve(1);\nfunction bump() { chain = chain.then((v) => v); return 0; }\nlet spoiled = Promise.resolve(1);\nfunction spoil() { spoiled = { then(r) { r(1); } }; return 0; }\nasync function scoped() { let p = Promise.resolve(1); p = p.then((v) => v); await p; let q = 1; await q; }\nfunction other() { let p = 1; p = 2; return p; }\nclass Aliased { async get() { return 1; } run() { const self = this; return (async () => { await self.get(); })(); } }\nclass FakeAlias { get() { return { then(r) { r(1); } }; } run() { const self = this; return (async () => { await self.get(); })(); } }\nlet slot;\nclass Statics { static async make() { return 1; } static fake() { return { then(r) { r(1); } }; } }\nfunction assign() { return slot = Promise.resolve(1); }\nfunction assignThenable() { return slot = { then(r) { r(1); } }; }\n";
+
+/// The `let` reads awaited in the main file, in the order they run (the
+/// writes first).
+#[rustfmt::skip]
+const LET_CALLS: &[&str] = &[
+    "bump()", "chain", "spoil()", "spoiled", "scoped()", "other()", "new Aliased().run()",
+    "new FakeAlias().run()", "assign()", "assignThenable()", "Statics.make()", "Statics.fake()",
+];
+
 /// Node's built-ins for the CommonJS placement: a promisified function, and
 /// one whose `util.promisify.custom` returns a thenable (never decided).
 const BUILT_INS_COMMONJS: &str = "const util = require('node:util');\nconst dns = require('node:dns');\nconst later = util.promisify((cb) => setImmediate(() => cb(null, 1)));\nfunction custom(cb) { cb(null, 1); }\ncustom[util.promisify.custom] = () => ({ then(r) { r(1); } });\nfunction plain(cb) { cb(null, 2); }\n";
@@ -80,6 +94,24 @@ const BUILT_INS_COMMONJS: &str = "const util = require('node:util');\nconst dns 
 const BUILT_IN_CALLS: &[&str] = &[
     "later()", "util.promisify(function (cb) { cb(null, 2); })()",
     "util.promisify(setImmediate.bind(null))()", "dns.promises.lookup('127.0.0.1')",
+];
+
+/// The awaited `let` reads of [`LETS`] that are decided, and those that
+/// are not.
+const LET_DECIDED: &[&str] = &["chain", "p", "self.get()", "assign()", "Statics.make()"];
+const LET_UNDECIDED: &[&str] = &["spoiled", "q", "assignThenable()", "Statics.fake()"];
+
+/// Node's functions for the ES module placement, to promisify.
+const PROMISIFIED_BUILT_INS: &str = "import * as fs from 'node:fs';\nimport { stat } from 'node:fs';\nimport { execFile } from 'node:child_process';\nimport * as timers from 'node:timers';\nimport * as stream from 'node:stream';\nconst toStats = promisify(stat);\n";
+
+/// Calls of promisified built-ins (`fs.exists`, `execFile`, the timers and
+/// `stream.finished` have a custom form).
+#[rustfmt::skip]
+const PROMISIFIED_CALLS: &[&str] = &[
+    "toStats('.')", "promisify(fs.readdir)('.')", "util.promisify(fs.exists)('.')",
+    "promisify(execFile)(process.execPath, ['-e', '0'])", "util.promisify(setTimeout)(1)",
+    "util.promisify(setImmediate)()", "promisify(timers.setImmediate)()",
+    "promisify(stream.finished)(stream.Readable.from([]).resume())",
 ];
 
 /// The operand of each await, as Node saw it: `native` or `other`.
@@ -119,8 +151,10 @@ fn program(placement: Placement) -> (String, String, Option<(String, String)>) {
         }
     }
     calls.extend(CLASS_CALLS.iter().map(|c| (*c).to_owned()));
+    calls.extend(LET_CALLS.iter().map(|c| (*c).to_owned()));
     let mut main = String::from(RECORDER);
     main.push_str(CLASSES);
+    main.push_str(LETS);
     main.push_str("const store = new Store();\n");
     let (main_name, helper) = match placement {
         Placement::SameFile => {
@@ -153,8 +187,12 @@ fn program(placement: Placement) -> (String, String, Option<(String, String)>) {
             main.push_str(
                 "import * as util from 'node:util';\nimport dns from 'node:dns';\nimport { promisify } from 'node:util';\nconst later = util.promisify((cb) => setImmediate(() => cb(null, 1)));\n",
             );
+            // Node's own functions, promisified (this file names no
+            // `promisify.custom`): some have a custom promisified form.
+            main.push_str(PROMISIFIED_BUILT_INS);
             calls.extend(BUILT_IN_CALLS.iter().map(|c| (*c).to_owned()));
             calls.push("promisify((cb) => cb(null, 3))()".to_owned());
+            calls.extend(PROMISIFIED_CALLS.iter().map(|c| (*c).to_owned()));
             let helper = format!("{definitions}export {{ {} }};\n", exports.join(", "));
             ("main.mjs".to_owned(), Some(("lib.mjs".to_owned(), helper)))
         }
@@ -295,6 +333,28 @@ fn decided_native_promises_are_native_promises_under_node_24() {
                 );
             }
         }
+        // The `let`s and promisified built-ins are decided exactly where
+        // every value is a native promise.
+        let expected = LET_DECIDED
+            .iter()
+            .map(|c| (*c, true))
+            .chain(LET_UNDECIDED.iter().map(|c| (*c, false)))
+            .chain(
+                match placement {
+                    Placement::EsModule => PROMISIFIED_CALLS,
+                    _ => &[],
+                }
+                .iter()
+                .map(|c| (*c, true)),
+            );
+        for (call, native) in expected {
+            let awaited = format!("await {call} (");
+            let (text, decided) = found
+                .iter()
+                .find(|(text, _)| text.starts_with(&awaited))
+                .unwrap_or_else(|| panic!("{placement:?}: no `{awaited}` in {found:?}"));
+            assert_eq!(*decided == Some(true), native, "{placement:?}: {text}");
+        }
     }
     eprintln!("{checked} awaits ran under Node, {decided_total} of them decided native");
     assert!(wrong.is_empty(), "wrong decisions:\n{}", wrong.join("\n"));
@@ -303,4 +363,88 @@ fn decided_native_promises_are_native_promises_under_node_24() {
         decided_total >= 60,
         "only {decided_total} decided awaits ran"
     );
+}
+
+/// Awaits of Node's Web built-ins: the setup before the await, the awaited
+/// call, and whether the hover must decide it a native promise (every one
+/// that is, except where the file could replace it; never a look-alike).
+#[rustfmt::skip]
+const WEB_CASES: &[(&str, &str, bool)] = &[
+    ("", "new Response('{}').arrayBuffer()", true),
+    ("", "new Response('{}').json()", true),
+    ("", "new Request('http://x/', { method: 'POST', body: 'a' }).text()", true),
+    ("const req = new Request('http://x/', { method: 'POST', body: 'a' });", "req.arrayBuffer()", true),
+    ("", "new Blob(['a']).text()", true),
+    ("const bytes = new Blob(['a']);", "bytes.bytes()", true),
+    ("const reader = new ReadableStream({ start(c) { c.enqueue(1); c.close(); } }).getReader();", "reader.read()", true),
+    ("const stream = new ReadableStream({ start(c) { c.close(); } });\n  const cancelling = stream.getReader();", "cancelling.cancel()", true),
+    ("const res = await fetch('data:text/plain,hi');", "res.text()", true),
+    ("", "new Response('x').body.getReader().read()", true),
+    ("", "new Response('x').clone().text()", true),
+    ("const writer = new WritableStream().getWriter();", "writer.write(1)", true),
+    ("", "WebAssembly.compile(WASM)", true),
+    ("", "WebAssembly.instantiate(WASM)", true),
+    ("", "WebAssembly.validate(WASM)", false),
+    ("const blob = { arrayBuffer() { return { then(r) { r(1); } }; } };", "blob.arrayBuffer()", false),
+    ("const File = class { text() { return { then(r) { r(2); } }; } };", "new File().text()", false),
+    ("const stream = { getReader: () => ({ read: () => 3 }) };\n  const fake = stream.getReader();", "fake.read()", false),
+];
+
+#[test]
+fn web_built_ins_are_decided_where_node_24_returns_native_promises() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str("const WASM = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);\n");
+    for (i, (setup, call, _)) in WEB_CASES.iter().enumerate() {
+        main.push_str(&format!(
+            "async function web{i}() {{\n  {setup}\n  await {call};\n}}\n"
+        ));
+    }
+    let cases: Vec<String> = (0..WEB_CASES.len()).map(|i| format!("web{i}")).collect();
+    main.push_str(&format!(
+        "(async () => {{\n  for (const run of [{}]) await run();\n}})();\n",
+        cases.join(", ")
+    ));
+    let path = dir.path().join("web.js");
+    let (found, rewritten) = claims(&path, &main, ModuleKind::CommonJs);
+    std::fs::write(&path, &rewritten).unwrap();
+    let run = node::run_node(&node, &path, std::time::Duration::from_secs(20));
+    assert_eq!(run.code, Some(0), "{}\n{rewritten}", run.stderr);
+    let seen: BTreeMap<String, String> =
+        serde_json::from_str(run.stdout.trim()).expect("the recorder's JSON");
+    let mut wrong = Vec::new();
+    for (i, (text, decided)) in found.iter().enumerate() {
+        let kind = seen.get(&i.to_string()).map(String::as_str);
+        if *decided == Some(true) && kind != Some("native") {
+            wrong.push(format!("decided, but Node saw {kind:?}: {text}"));
+        }
+        let expected = WEB_CASES
+            .iter()
+            .find(|(_, call, _)| text.starts_with(&format!("await {call} (")));
+        if let Some((_, call, native)) = expected {
+            if decided.unwrap_or(false) != *native {
+                wrong.push(format!(
+                    "`{call}`: decided {decided:?}, expected {native}: {text}"
+                ));
+            }
+            if *native && kind != Some("native") {
+                wrong.push(format!("`{call}` is listed native, Node saw {kind:?}"));
+            }
+        }
+    }
+    let matched = found
+        .iter()
+        .filter(|(text, _)| {
+            WEB_CASES
+                .iter()
+                .any(|(_, call, _)| text.starts_with(&format!("await {call} (")))
+        })
+        .count();
+    assert_eq!(
+        matched,
+        WEB_CASES.len(),
+        "every case's await was found: {found:?}"
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

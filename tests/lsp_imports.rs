@@ -110,3 +110,36 @@ fn an_imported_async_function_decides_the_await_and_changes_follow_the_imported_
     assert_hedged(&hovers);
     assert!(client.shutdown_and_exit().success());
 }
+
+/// The `floating-promise` diagnostics' lines.
+fn floating_lines(diagnostics: &[Value]) -> Vec<u64> {
+    diagnostics
+        .iter()
+        .filter(|d| d["code"] == "floating-promise")
+        .map(|d| d["range"]["start"]["line"].as_u64().unwrap_or(u64::MAX))
+        .collect()
+}
+
+#[test]
+fn a_dropped_call_of_an_imported_async_function_is_diagnosed_as_in_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = "exports.save = async function (x) { await x; };\nexports.load = function () { return 1; };\n";
+    // `load` is the control: a plain function of the same file, not a promise.
+    let main_text = "const { save, load } = require('./a');\nsave(1);\nload();\n";
+    std::fs::write(dir.path().join("a.js"), store).unwrap();
+    std::fs::write(dir.path().join("main.js"), main_text).unwrap();
+    let main = format!("file://{}/main.js", dir.path().display());
+
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(&main, main_text);
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [1], "{diagnostics:#?}");
+
+    // The same call of a function not known to be async: nothing.
+    let unknown = "const { save } = require('./missing');\nsave(1);\n";
+    client.change(&main, 2, json!([{ "text": unknown }]));
+    let diagnostics = client.diagnostics(&main, 2);
+    assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");
+    assert!(client.shutdown_and_exit().success());
+}

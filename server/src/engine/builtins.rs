@@ -6,6 +6,7 @@
 
 use std::rc::Rc;
 
+use super::bytecode::DefineKind::{Getter, Setter};
 use super::machine::{normal, Completion, Machine, Run};
 use super::scheduler::{Callback, JobKind, TimerKind};
 use super::value::{Builtin, ErrorKind, MathMethod, Native, ObjKind, Value};
@@ -87,7 +88,8 @@ impl Machine<'_> {
                 normal(Value::Undefined)
             }
             Builtin::StructuredClone => self.structured_clone(&args),
-            Builtin::DefineGetter => self.define_getter_legacy(&this, &args),
+            Builtin::DefineGetter => self.define_accessor_legacy(Getter, &this, &args),
+            Builtin::DefineSetter => self.define_accessor_legacy(Setter, &this, &args),
             Builtin::QueueMicrotask => {
                 let callback = arg(&args, 0);
                 if !self.is_callable(&callback) {

@@ -13,8 +13,19 @@
 use std::rc::Rc;
 
 use super::builtins::arg;
+use super::bytecode::DefineKind;
 use super::machine::{normal, Completion, Machine, Run};
-use super::value::{ObjId, ObjKind, PropAttrs, Value};
+use super::value::{Builtin, ObjId, ObjKind, PropAttrs, Value};
+
+/// The built-in `o.__defineGetter__` or `o.__defineSetter__` names, on a
+/// plain object (`Object.prototype`'s, which the engine models for them).
+pub(crate) fn legacy_accessor_definer(name: &str) -> Option<Builtin> {
+    match name {
+        "__defineGetter__" => Some(Builtin::DefineGetter),
+        "__defineSetter__" => Some(Builtin::DefineSetter),
+        _ => None,
+    }
+}
 
 /// ToPropertyDescriptor's result (§6.2.6.5): each field present or not.
 #[derive(Default)]
@@ -110,26 +121,36 @@ impl Machine<'_> {
         normal(Value::Object(result))
     }
 
-    /// `o.__defineGetter__(key, getter)` (Annex B.2.2.2): defines an enumerable,
-    /// configurable accessor getting with `getter`, keeping a setter already
-    /// there (mongoose defines `Mongoose.prototype.connection` so). On plain
-    /// objects whose property has default attributes.
-    pub(crate) fn define_getter_legacy(&mut self, this: &Value, args: &[Value]) -> Run<Completion> {
+    /// `o.__defineGetter__(key, getter)` and `o.__defineSetter__(key, setter)`
+    /// (Annex B.2.2.2-3): defines an enumerable, configurable accessor
+    /// getting (setting) with the function, keeping the other half already
+    /// there (mongoose defines `Mongoose.prototype.connection` with both).
+    /// On plain objects whose property has default attributes.
+    pub(crate) fn define_accessor_legacy(
+        &mut self,
+        kind: DefineKind,
+        this: &Value,
+        args: &[Value],
+    ) -> Run<Completion> {
+        let name = match kind {
+            DefineKind::Setter => "__defineSetter__",
+            _ => "__defineGetter__",
+        };
         let target = this
             .as_object()
             .filter(|id| matches!(self.heap[*id].kind, ObjKind::Plain) && !self.heap[*id].frozen);
         let Some(id) = target else {
-            return self.abstain("`__defineGetter__` on this kind of object is not modelled");
+            return self.abstain(format!("`{name}` on this kind of object is not modelled"));
         };
-        let getter = arg(args, 1);
-        if !self.is_callable(&getter) {
-            return self.abstain("`__defineGetter__` without a function (a TypeError)");
+        let function = arg(args, 1);
+        if !self.is_callable(&function) {
+            return self.abstain(format!("`{name}` without a function (a TypeError)"));
         }
         let key = self.descriptor_key(&arg(args, 0))?;
         if self.attrs_of(id, &key).is_some() {
-            return self.abstain("`__defineGetter__` over a property with its own attributes");
+            return self.abstain(format!("`{name}` over a property with its own attributes"));
         }
-        self.define_member(this, &key, super::bytecode::DefineKind::Getter, getter)?;
+        self.define_member(this, &key, kind, function)?;
         normal(Value::Undefined)
     }
 

@@ -6,7 +6,7 @@
 
 use super::builtins::arg;
 use super::machine::{Completion, Machine, Run};
-use super::value::{StringMethod, Value};
+use super::value::{ObjKind, StringMethod, Value};
 
 /// Whether `text.split(...args)` gives the same parts on UTF-8 text as on
 /// UTF-16 code units: a non-empty string separator matches whole characters
@@ -82,11 +82,25 @@ impl Machine<'_> {
         Ok(Completion::Normal(result))
     }
 
-    /// String.prototype.split (§22.1.3.23) with a string separator.
+    /// String.prototype.split (§22.1.3.23) with a string separator. The
+    /// engine has no regex engine: with a regular expression (or another
+    /// value the engine cannot see into, which runs no code of the
+    /// program) a facts run gets an unknown array; with an object of the
+    /// program's, whose `Symbol.split` could run its code, it stops.
     fn split(&mut self, text: &str, args: &[Value]) -> Run<Completion> {
         let separator = arg(args, 0);
-        if separator.as_object().is_some() {
-            return self.abstain("split with a regular expression or object is not modelled");
+        if let Some(id) = separator.as_object() {
+            let reason = "split with a regular expression or object is not modelled";
+            if matches!(
+                self.heap[id].kind,
+                ObjKind::Opaque { .. } | ObjKind::Unknown(_)
+            ) {
+                let origin = self.span_text();
+                return Ok(Completion::Normal(
+                    self.unknown_or_abstain(&origin, reason)?,
+                ));
+            }
+            return self.abstain(reason);
         }
         let limit = match arg(args, 1) {
             Value::Undefined => u32::MAX as usize,
@@ -116,7 +130,7 @@ impl Machine<'_> {
             items.push(self.new_string(&part)?);
         }
         self.account_slots(items.len())?;
-        let array = self.alloc(super::value::ObjKind::Array(items));
+        let array = self.alloc(ObjKind::Array(items));
         Ok(Completion::Normal(Value::Object(array)))
     }
 

@@ -9,6 +9,7 @@
 
 use std::rc::Rc;
 
+use super::builtins_descriptors::legacy_accessor_definer;
 use super::bytecode::DefineKind;
 use super::compile::THIS_BINDING;
 use super::compile_class::{CTOR_BINDING, PROTO_BINDING};
@@ -311,11 +312,12 @@ impl Machine<'_> {
     /// `last`'s kind holds, or an abstention where the engine does not know.
     fn end_of_chain(&mut self, last: ObjId, name: &str) -> Run<Value> {
         let object_names = OBJECT_PROTOTYPE_NAMES.contains(&name);
+        let legacy = legacy_accessor_definer(name);
+        if let (ObjKind::Plain, Some(definer)) = (&self.heap[last].kind, legacy) {
+            return Ok(self.builtin_value(definer));
+        }
         match &self.heap[last].kind {
             ObjKind::Plain | ObjKind::PromisePrototype if !object_names => Ok(Value::Undefined),
-            ObjKind::Plain if name == "__defineGetter__" => {
-                Ok(self.builtin_value(Builtin::DefineGetter))
-            }
             ObjKind::Error if !object_names && name != "stack" => Ok(Value::Undefined),
             ObjKind::Class(_) if !object_names && !FUNCTION_PROTOTYPE_NAMES.contains(&name) => {
                 Ok(Value::Undefined)

@@ -19,16 +19,32 @@ impl Machine<'_> {
             Some((_, ObjKind::Generator(_) | ObjKind::CollectionIter { .. })) => iterable,
             _ => match self.default_collection_iterator(&iterable) {
                 Some(iter) => iter,
-                None => {
-                    return self.abstain(
-                        "iterating something other than an array, a Map, a Set or a generator",
-                    )
-                }
+                None => self.unknown_iterator(&iterable)?,
             },
         };
         let scope = self.scope();
         self.declare(scope, name, Some(iter), false);
         Ok(())
+    }
+
+    /// Iterating what the engine cannot see into and that runs none of the
+    /// program's code (an unknown, a host object, a string): in a facts
+    /// run an unknown iterator, whose items are unknowns and whose length
+    /// each path decides ([`Machine::another_unknown_item`]); an order run
+    /// stops. An object of the program's stops both: its iterator may run
+    /// its code.
+    fn unknown_iterator(&mut self, iterable: &Value) -> Run<Value> {
+        let reason = "iterating something other than an array, a Map, a Set or a generator";
+        let origin = match iterable {
+            Value::Str(_) => self.span_text(),
+            Value::Object(id) => match &self.heap[*id].kind {
+                ObjKind::Unknown(unknown) => unknown.origin.to_string(),
+                ObjKind::Opaque { name, .. } => name.to_string(),
+                _ => return self.abstain(reason),
+            },
+            _ => return self.abstain(reason),
+        };
+        self.unknown_or_abstain(&origin, reason)
     }
 
     /// The next element of an array iterator, or `None` when it is done.
@@ -112,6 +128,11 @@ impl Machine<'_> {
                 Ok((_, true, _)) => None,
                 Ok((value, false, _)) => Some(value),
             },
+            ObjKind::Unknown(unknown) => {
+                let origin = unknown.origin.clone();
+                self.another_unknown_item(&origin)?
+                    .then(|| self.new_unknown(&format!("an item of `{origin}`"), false))
+            }
             _ => return self.abstain("internal: lost a loop iterator"),
         };
         match item {

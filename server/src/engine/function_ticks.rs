@@ -185,7 +185,10 @@ pub fn facts_and_order(
     let mut all_entries = entry_counts(Some(&observer));
     add_counts(&mut all_entries, &program.entries);
     // Where and why the program's run stopped, if it stopped early.
-    let stop = program_outcome.map(|halt| describe_halt(source, &halt));
+    let inexact = program.inexact.as_ref();
+    let stop = program_outcome
+        .map(|halt| describe_halt(source, &halt))
+        .or_else(|| inexact.map(|at| super::joined_paths::describe_inexact(source, at)));
     let stop_reason = stop.as_ref().map(|stop| format!("not reached: {stop}"));
     let mut facts = Vec::new();
     for (func, code) in machine.funcs.iter().enumerate() {

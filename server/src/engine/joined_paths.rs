@@ -52,6 +52,9 @@ pub(super) struct ProgramRun {
     pub settles: Vec<SettleSeen>,
     /// Functions those paths entered, and how often.
     pub entries: BTreeMap<FuncId, usize>,
+    /// Where its first path went inexact (`machine/branches.rs`): what it
+    /// did from there is not claimed.
+    pub inexact: Option<Abstention>,
 }
 
 /// Runs the program on `machine` (its first path) and replays its other
@@ -63,6 +66,7 @@ pub(super) fn run_program_paths<'s>(
     budget: &mut Budget,
 ) -> ProgramRun {
     let mut first: Option<(Option<Halt>, OrderOutcome)> = None;
+    let mut inexact = None;
     let mut settles = Vec::new();
     let mut entries: BTreeMap<FuncId, usize> = BTreeMap::new();
     let mut absorbed: Vec<Observer> = Vec::new();
@@ -98,14 +102,17 @@ pub(super) fn run_program_paths<'s>(
             if halt.is_none() {
                 halt = run.settle_unknowns().err();
             }
-            let complete = !matches!(halt, Some(Halt::Abstain(_))) && !run.paths.diverged;
+            inexact = run.end_inexact_path();
+            let complete =
+                !matches!(halt, Some(Halt::Abstain(_))) && !run.paths.diverged && inexact.is_none();
             first = Some((halt, order));
             return finish_path(run, complete);
         }
         if halt.is_none() {
             halt = run.settle_unknowns().err();
         }
-        let complete = !matches!(halt, Some(Halt::Abstain(_))) && !run.paths.diverged;
+        let exact = run.end_inexact_path().is_none();
+        let complete = !matches!(halt, Some(Halt::Abstain(_))) && !run.paths.diverged && exact;
         if let Some(observer) = run.observer.take() {
             settles.extend(settle_observations(run, &observer));
             for &(func, ..) in &observer.outer_promises {
@@ -136,16 +143,33 @@ pub(super) fn run_program_paths<'s>(
         order,
         settles,
         entries,
+        inexact,
     }
 }
 
-/// The decisions a path took and what it cost, once it ended.
+/// The decisions a path took and what it cost, once it ended (and its
+/// inexact part, if it had one: such a path is not complete).
 pub(super) fn finish_path(machine: &mut Machine, complete: bool) -> PathRun {
+    let exact = machine.end_inexact_path().is_none();
     PathRun {
         decisions: std::mem::take(&mut machine.paths.taken),
-        complete,
+        complete: complete && exact,
         steps: machine.steps,
     }
+}
+
+/// Where a run went inexact, for the awaits and settlings it leaves unclaimed.
+pub(super) fn describe_inexact(source: &str, at: &Abstention) -> String {
+    let line = at.range.as_ref().map_or(1, |range| {
+        source[..range.start.min(source.len())]
+            .matches('\n')
+            .count()
+            + 1
+    });
+    format!(
+        "the engine followed one path only from line {line} ({})",
+        at.reason
+    )
 }
 
 /// How each activation the observer saw enter settled, on `machine`.
@@ -156,8 +180,10 @@ pub(super) fn settle_observations(machine: &Machine, observer: &Observer) -> Vec
         .iter()
         .zip(paths)
         .map(|(&(func, outer, depth, phase), &path)| {
+            let unclaimed = machine.paths.unclaimed_settles.contains(&outer);
             let settled = machine
                 .promise_data(outer)
+                .filter(|_| !unclaimed)
                 .and_then(|data| match data.state {
                     PromiseState::Pending => None,
                     _ => data.settled_at,

@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use super::builtins_descriptors::legacy_accessor_definer;
 use super::index_keys::index_key;
 use super::machine::{Machine, Run};
 use super::value::{ArrayMethod, Builtin, NumberMethod, ObjId, ObjKind, StringMethod, Value};
@@ -303,8 +304,9 @@ impl Machine<'_> {
                             let origin = format!("{namespace}.{name}");
                             return self.unknown_or_abstain(&origin, reason);
                         }
-                        if name == "__defineGetter__" && matches!(object.kind, ObjKind::Plain) {
-                            return Ok(self.builtin_value(Builtin::DefineGetter));
+                        let legacy = legacy_accessor_definer(name);
+                        if let (Some(definer), ObjKind::Plain) = (legacy, &object.kind) {
+                            return Ok(self.builtin_value(definer));
                         }
                         if OBJECT_PROTOTYPE_NAMES.contains(&name) {
                             return self.abstain(format!("the property `.{name}` is not modelled"));

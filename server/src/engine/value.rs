@@ -155,6 +155,8 @@ pub(crate) enum Builtin {
     StructuredClone,
     /// `Object.prototype.__defineGetter__` (`builtins_descriptors.rs`).
     DefineGetter,
+    /// `Object.prototype.__defineSetter__` (`builtins_descriptors.rs`).
+    DefineSetter,
     PromiseCtor,
     /// `Promise.resolve`, `reject`, the combinators and `withResolvers`
     /// (`builtins_promise.rs`).

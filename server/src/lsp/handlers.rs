@@ -348,10 +348,18 @@ fn schedule_analysis(backend: &Backend, uri: Uri) {
             let cache = Arc::clone(&open.cache);
             let config = config.clone();
             let superseded = open.superseded.clone();
+            let worker_uri = uri.clone();
             let outcome = tokio::task::spawn_blocking(move || {
                 driver::contain_panic(|| {
                     worker_state.inject_fault(worker_doc.text());
-                    OpenDocument::analyze(&cache, &worker_doc, &config, &superseded)
+                    OpenDocument::analyze(
+                        &worker_state,
+                        &worker_uri,
+                        &cache,
+                        &worker_doc,
+                        &config,
+                        &superseded,
+                    )
                 })
             })
             .await;

@@ -288,8 +288,11 @@ async fn analysis_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
     let doc = Arc::clone(&open.doc);
     let cache = Arc::clone(&open.cache);
     let superseded = open.superseded.clone();
+    let (state, uri) = (backend.state(), uri.clone());
     let analysis = tokio::task::spawn_blocking(move || {
-        driver::contain_panic(|| OpenDocument::analyze(&cache, &doc, &config, &superseded))
+        driver::contain_panic(|| {
+            OpenDocument::analyze(&state, &uri, &cache, &doc, &config, &superseded)
+        })
     })
     .await;
     match analysis {

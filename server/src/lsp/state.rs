@@ -154,14 +154,22 @@ impl OpenDocument {
     /// analysis of a newer text never waits for this one (it starts from an empty
     /// cache instead), and a cache left behind by a panicking analysis is
     /// dropped, not trusted.
+    ///
+    /// The names `doc` (at `uri`) binds from other workspace files are read
+    /// first, so a dropped call of an imported async function is a floating
+    /// promise here as in `check`.
     pub fn analyze(
+        state: &ServerState,
+        uri: &Uri,
         cache: &Mutex<AnalysisCache>,
         doc: &Document,
         config: &Config,
         superseded: &Supersession,
     ) -> Analysis {
+        let imports = state.workspace_files.imports_of(state, uri, doc);
         let lock = || cache.lock().unwrap_or_else(|poison| poison.into_inner());
         let mut taken = std::mem::take(&mut *lock());
+        taken.set_imports(doc.text(), doc.tree(), &imports);
         let deadline = Instant::now() + ANALYSIS_BUDGET;
         let analysis = driver::analyze_within(
             doc.text(),

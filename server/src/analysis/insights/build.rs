@@ -17,6 +17,7 @@ use crate::syntax::js;
 use super::dependence::dependence;
 use super::dropped_text::{dropped_consequence, is_all_settled};
 use super::function_cache::InsightsCache;
+use super::iterated::{iterable_node, iterated};
 use super::{
     AwaitInsight, AwaitKind, DroppedCall, FunctionInsight, Insights, Iterated, YieldInsight,
     YieldKind,
@@ -274,6 +275,12 @@ fn await_insights(
             }
             _ => AwaitKind::Await,
         };
+        // What an iterable the file does not show is, for the loop's hedge.
+        let undecided_because = match kind {
+            AwaitKind::ForAwait(Iterated::Unknown) => iterable_node(function, &point.operand)
+                .map(|iterable| declarations.why_undecided(iterable).why),
+            _ => undecided_because,
+        };
         awaits.push(AwaitInsight {
             range: place.range.clone(),
             operand,
@@ -461,53 +468,6 @@ fn is_native_promise(source: &str, facts: &AsyncFacts, operand: Node) -> bool {
         .is_some_and(|kind| kind != PromiseKind::Chain)
 }
 
-/// What the `for await` loop whose iterable is at `iterable` (in
-/// `function`) iterates over: an array literal, a call of an async
-/// generator the file declares (by name, never assigned), or unknown.
-fn iterated(source: &str, function: Node, iterable: &Range<usize>) -> Iterated {
-    let Some(node) = function.descendant_for_byte_range(iterable.start, iterable.end) else {
-        return Iterated::Unknown;
-    };
-    let node = js::unwrap_parens(enclosing_node_with_range(node, iterable));
-    if node.kind() == "array" {
-        return Iterated::Array;
-    }
-    let callee = (node.kind() == "call_expression")
-        .then(|| node.child_by_field_id(crate::field!("function")))
-        .flatten()
-        .filter(|callee| callee.kind() == "identifier");
-    let Some(callee) = callee else {
-        return Iterated::Unknown;
-    };
-    let name = &source[callee.byte_range()];
-    let mut root = function;
-    while let Some(parent) = root.parent() {
-        root = parent;
-    }
-    let (mut generators, mut others) = (0, 0);
-    dataflow::preorder(root, |n| {
-        let names_it = |id: Option<Node>| id.is_some_and(|id| &source[id.byte_range()] == name);
-        let declares = (n.kind().ends_with("declaration") || n.kind() == "variable_declarator")
-            && names_it(n.child_by_field_id(crate::field!("name")))
-            || n.kind() == "identifier"
-                && n.parent().is_some_and(|p| p.kind() == "formal_parameters")
-                && names_it(Some(n));
-        let assigns = n.kind() == "assignment_expression"
-            && names_it(n.child_by_field_id(crate::field!("left")));
-        if declares && js::is_async_function(n) && js::is_generator_function(n) {
-            generators += 1;
-        } else if declares || assigns {
-            others += 1;
-        }
-        dataflow::Walk::Enter
-    });
-    if generators == 1 && others == 0 {
-        Iterated::AsyncGenerator(name.to_owned())
-    } else {
-        Iterated::Unknown
-    }
-}
-
 /// The `yield`s `function` owns, if it is an async generator.
 fn yield_insights(source: &str, function: Node) -> Vec<YieldInsight> {
     if !(js::is_async_function(function) && js::is_generator_function(function)) {
@@ -547,7 +507,7 @@ pub fn yield_kind(source: &str, node: Node) -> YieldKind {
 }
 
 /// The outermost node at `node` or above it whose range is exactly `range`.
-fn enclosing_node_with_range<'t>(node: Node<'t>, range: &Range<usize>) -> Node<'t> {
+pub(super) fn enclosing_node_with_range<'t>(node: Node<'t>, range: &Range<usize>) -> Node<'t> {
     same_range_chain(node, range).last().unwrap_or(node)
 }
 

@@ -8,15 +8,15 @@
 //!
 //! A name an `export ... from` brings is followed to the file it names; a
 //! cycle of re-exports, or one that cannot be resolved, leaves it unknown.
-//! [`Summaries`] keeps each file's summary (see [`super::summaries`]).
+//! A [`SummarySource`] gives each file's summary (see [`super::summaries`]).
 
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tree_sitter::{Node, Tree};
 
-use super::summaries::FileSummary;
 pub use super::summaries::Summaries;
+use super::summaries::{FileSummary, SummarySource};
 use super::{ExportedValue, Imported, ImportedNames};
 use crate::syntax::js::unwrap_parens;
 use crate::workspace::imports::imports;
@@ -66,7 +66,8 @@ pub fn imported_names(
     fs: &impl FileSystem,
     summaries: &Summaries,
 ) -> ImportedNames {
-    bind_imports(path, &import_bindings(source, tree), fs, summaries)
+    let bindings = import_bindings(source, tree);
+    bind_imports(path, &bindings, fs, &summaries.reading(fs))
 }
 
 /// The names `bindings` (the imports of the file at `path`) bind, with the
@@ -76,7 +77,7 @@ pub fn bind_imports(
     path: &Path,
     bindings: &[ImportBinding],
     fs: &impl FileSystem,
-    summaries: &Summaries,
+    summaries: &dyn SummarySource,
 ) -> ImportedNames {
     let mut binder = Binder {
         fs,
@@ -103,7 +104,7 @@ pub fn bind_imports(
 /// Binds imports, following `export ... from` through the files they name.
 struct Binder<'a, F> {
     fs: &'a F,
-    summaries: &'a Summaries,
+    summaries: &'a dyn SummarySource,
     names: ImportedNames,
 }
 
@@ -150,7 +151,7 @@ impl<F: FileSystem> Binder<'_, F> {
         if !self.names.files.iter().any(|file| file == target) {
             self.names.files.push(target.to_path_buf());
         }
-        self.summaries.of(target, self.fs)
+        self.summaries.summary_of(target)
     }
 
     /// The file an `export ... from` of the file at `from` names.

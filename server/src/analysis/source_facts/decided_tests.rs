@@ -16,9 +16,16 @@ fn why(source: &str) -> Option<String> {
     declarations.decide(last.named_child(0)?).map(|d| d.why)
 }
 
+/// Asserts that each source's last expression is decided, and why.
+fn decides_as(cases: &[(&str, &str)]) {
+    for (source, expected) in cases {
+        assert_eq!(why(source).as_deref(), Some(*expected), "{source}");
+    }
+}
+
 #[test]
 fn declarations_that_return_native_promises_decide_their_calls() {
-    for (source, expected) in [
+    decides_as(&[
         (
             "const x = 1;\nasync function helper() {}\nhelper();",
             "`helper` is an async function (line 2)",
@@ -56,12 +63,14 @@ fn declarations_that_return_native_promises_decide_their_calls() {
             "`a` is an async function (line 1)",
         ),
         (
+            "class L { static async load() {} }\nL.load();",
+            "`L.load` is an async method (line 1)",
+        ),
+        (
             "async function a() {}\na().finally(f);",
             "`.finally` of a native promise returns one: `a` is an async function (line 1)",
         ),
-    ] {
-        assert_eq!(why(source).as_deref(), Some(expected), "{source}");
-    }
+    ]);
 }
 
 #[test]
@@ -108,6 +117,44 @@ fn names_resolve_in_the_innermost_scope_that_binds_them() {
 }
 
 #[test]
+fn a_let_is_decided_when_every_value_assigned_to_it_is() {
+    decides_as(&[
+        (
+            "let lock = Promise.resolve();\nasync function f() { await lock; lock = lock.catch(() => null).then(async () => {}); }\nlock;",
+            "`lock` holds a native promise (line 1): `Promise.resolve(…)` is a native promise; so does every value assigned to it (line 2)",
+        ),
+        (
+            "async function a() {}\nlet p = a();\nif (x) p = a().then(f);\nelse p ??= Promise.all([]);\np;",
+            "`p` holds a native promise (line 2): `a` is an async function (line 1); so does every value assigned to it (line 3, 4)",
+        ),
+        (
+            "let p = Promise.resolve();\nfunction other() { let p = 1; p = 2; }\np;",
+            "`p` holds a native promise (line 1): `Promise.resolve(…)` is a native promise",
+        ),
+        (
+            "async function a() {}\nlet c;\n(c = a());",
+            "the assignment's value is one: `a` is an async function (line 1)",
+        ),
+        // A same-named binding of another function, reassigned, is another binding.
+        (
+            "function a() { const p = Promise.resolve(); return p; }\nfunction b() { let p; p = 2; }\na();",
+            "`a` returns a native promise on every path (line 1)",
+        ),
+    ]);
+    for source in [
+        "let p = Promise.resolve();\np = 1;\np;",
+        "let p = Promise.resolve();\np += 1;\np;",
+        "let p = Promise.resolve();\np ||= 1;\np;",
+        "let p;\np = Promise.resolve();\np;",
+        "var p = Promise.resolve();\np = Promise.resolve();\np;",
+        "let p = Promise.resolve();\n[p] = [1];\np;",
+        "let p = Promise.resolve();\nfunction f() { p = p.then ? 1 : p; }\np;",
+    ] {
+        assert_eq!(why(source), None, "{source}");
+    }
+}
+
+#[test]
 fn what_may_not_be_a_native_promise_stays_undecided() {
     for source in [
         // A thenable, a subclass, a promise on some paths only, a plain value.
@@ -122,6 +169,10 @@ fn what_may_not_be_a_native_promise_stays_undecided() {
         // A method replaced by an assignment, or overridden by a subclass.
         "const api = { async load() {} };\napi.load = () => 1;\napi.load();",
         "class A { get x() { return Promise.resolve(); } }\nnew A().x();",
+        // Static methods: not async, an instance method, replaced.
+        "class L { static load() { return 1; } }\nL.load();",
+        "class L { async load() {} }\nL.load();",
+        "class L { static async load() {} }\nL.load = () => 1;\nL.load();",
         // `Promise` shadowed; `.then` of an unknown receiver.
         "const Promise = Other;\nPromise.resolve(1);",
         "p.then(f);",
@@ -145,7 +196,7 @@ fn what_may_not_be_a_native_promise_stays_undecided() {
 
 #[test]
 fn the_language_and_node_built_ins_decide_their_calls() {
-    for (source, expected) in [
+    decides_as(&[
         ("import('./x.js');", "`import(…)` returns a native promise"),
         (
             "async function a() {}\na.call(null, 1);",
@@ -171,9 +222,29 @@ fn the_language_and_node_built_ins_decide_their_calls() {
             "async function a() {}\nfunction b() { return x ? a() : Promise.resolve(); }\nb();",
             "`b` returns a native promise on every path (line 2)",
         ),
-    ] {
-        assert_eq!(why(source).as_deref(), Some(expected), "{source}");
-    }
+        (
+            "const { promisify } = require('util');\nconst { stat } = require('fs');\nconst toStats = promisify(stat);\ntoStats('.');",
+            "`toStats` holds what `util.promisify(…)` returns (line 3): a function that returns a native promise",
+        ),
+        (
+            "import { promisify } from 'node:util';\nimport { exec } from 'node:child_process';\npromisify(exec)('true');",
+            "`util.promisify(…)` (line 3) returns a function that returns a native promise",
+        ),
+        (
+            "const util = require('util');\nconst fs = require('fs');\nutil.promisify(fs.exists)('.');",
+            "`util.promisify(…)` (line 3) returns a function that returns a native promise",
+        ),
+        (
+            "const util = require('util');\nutil.promisify(setTimeout)(1);",
+            "`util.promisify(…)` (line 2) returns a function that returns a native promise",
+        ),
+    ]);
+    let source =
+        "class L { async parse() {} load() { const scope = this; return () => scope.parse(); } }";
+    assert_eq!(
+        calls(source).first().cloned().flatten().as_deref(),
+        Some("`L.parse` is an async method (line 1)")
+    );
     let source = "class A {\n  async #m() {}\n  run() { return this.#m.apply(this, []); }\n}\n";
     assert_eq!(
         calls(source).first().cloned().flatten().as_deref(),
@@ -193,6 +264,12 @@ fn look_alikes_of_built_ins_stay_undecided() {
         "function promisify(f) { return f; }\npromisify(() => 1)();",
         "const { other: promisify } = require('util');\npromisify(() => 1)();",
         "const util = require('util');\nutil.promisify(data.getLength)();",
+        // Not a built-in's function, or one the file may give a custom form.
+        "const util = require('util');\nconst fs = require('./fs');\nutil.promisify(fs.stat)();",
+        "const util = require('util');\nconst { stat } = require('./fs');\nutil.promisify(stat)();",
+        "const util = require('util');\nconst fs = require('fs');\nfs.stat = x;\nutil.promisify(fs.stat)();",
+        "const util = require('util');\nconst fs = require('fs');\nfs.stat[util.promisify.custom] = x;\nutil.promisify(fs.stat)();",
+        "const util = require('util');\nsetTimeout = x;\nutil.promisify(setTimeout)();",
         // Not a built-in's `promises`; not a function it lists.
         "const dns = require('./dns');\ndns.promises.lookup('x');",
         "const fs = require('fs');\nfs.promises.watch('x');",
@@ -243,7 +320,47 @@ fn an_undecided_operand_says_what_it_is() {
         (
             "let p = a();\np = b();\np;",
             "p;",
+            "`p` holds the result of `a()` (line 1), and `a` is a global this file does not declare",
+        ),
+        (
+            "let p = Promise.resolve();\np = 1;\np;",
+            "p;",
+            "`p` is assigned `1` (line 2), and `1` is not a promise",
+        ),
+        (
+            "let p = Promise.resolve();\np++;\np;",
+            "p;",
             "`p` is reassigned in this file",
+        ),
+        (
+            "let p;\np = Promise.resolve();\np;",
+            "p;",
+            "`p` is declared without a value (line 1)",
+        ),
+        (
+            "let f;\ntry { f = await load(); } catch {}\nf.format();",
+            "f.format()",
+            "`f.format` is a property of `f`, and `f` is assigned what `await load()` settled with (line 2): the value a promise settled with",
+        ),
+        (
+            "async function f(ctx) { const { conn } = ctx; await conn.command(); }",
+            "conn.command()",
+            "`conn.command` is a property of `conn`, and `conn` is destructured from `ctx` (line 1), and `ctx` is a parameter",
+        ),
+        (
+            "function F() { const self = this; self.run(); }",
+            "self.run()",
+            "`self.run` is a property of `self`, and `self` holds `this` (line 1), and `this` is whatever the caller binds it to",
+        ),
+        (
+            "class C { async run() { await this.lock; } constructor() { this.lock = null; } go() { this.lock = Promise.resolve(); } }",
+            "this.lock",
+            "`this.lock` is a field set in 2 places, one from `null` (line 1), and `null` is not a promise",
+        ),
+        (
+            "function run(xs) { for (let item of xs) { item = item(); item; } }",
+            "item;",
+            "`item` is a loop variable",
         ),
         (
             "async function run(coll) { const cursor = coll.find();\n await cursor.toArray(); }",

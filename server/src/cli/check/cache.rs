@@ -20,7 +20,6 @@ use std::sync::OnceLock;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::modules::summaries::{StoredSummary, SummaryStore};
 use crate::analysis::modules::ImportedNames;
 use crate::findings::{Edit, Finding, Fix, FixSafety, Severity, SYNTAX_ERROR, UNKNOWN_RULE};
 use crate::rules;
@@ -167,17 +166,6 @@ impl Cache {
         let path = self.path(key);
         let Some(folder) = path.parent() else { return };
         let _ = write_atomically(folder, &path, entry);
-    }
-}
-
-/// Export summaries kept in the cache, by the text of their file.
-impl SummaryStore for std::sync::Arc<Cache> {
-    fn get(&self, text: &str) -> Option<StoredSummary> {
-        self.read(&self.text_key("summary", text.as_bytes()))
-    }
-
-    fn put(&self, text: &str, summary: &StoredSummary) {
-        self.write(&self.text_key("summary", text.as_bytes()), summary);
     }
 }
 

@@ -1,36 +1,282 @@
-//! What each checked file binds from the other workspace files it imports:
-//! its `require`s and `import`s are resolved as Node resolves them, and each
-//! imported file's export summary is built once per run, shared by the
-//! threads. With the cache on, both the bindings of a file and the summary of
-//! an imported file are kept by their text's hash, so a warm run parses
-//! neither.
+//! The workspace files of one `check` run: each file is read once and parsed
+//! at most once, and its export summary (what its importers bind) comes from
+//! that same parse.
+//!
+//! Every file, checked or only imported, has one cell for the run. The first
+//! thread that needs a file owns it: it reads the file, and builds its
+//! summary while it holds the parse its own check needs. A checked file
+//! claimed by another file's imports is checked next by the thread that
+//! claimed it (the file's own turn in the walk finds it taken), so its parse
+//! is not thrown away. Building a summary reads only its own file, never
+//! another cell, so two threads that import each other's files cannot wait
+//! on each other, and a cycle of imports is bound like any other import.
+//!
+//! With the cache on, the names a file's imports bind and its summary are
+//! kept by its text's hash, so a warm run parses neither.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use tree_sitter::Tree;
 
 use super::cache::Cache;
 use crate::analysis::modules::imports::{bind_imports, import_bindings, ImportBinding};
-use crate::analysis::modules::summaries::{Summaries, SummaryStore};
+use crate::analysis::modules::summaries::{needs_parse, FileSummary, StoredSummary, SummarySource};
 use crate::analysis::modules::ImportedNames;
+use crate::driver::has_suppression_comment;
+use crate::rules;
 use crate::syntax;
 use crate::workspace::{resolve, DiskFs, RequireOrImport, Resolution};
 
+/// A file's text as `check` read it, or why it has none.
+pub enum Read {
+    Text(String),
+    /// Not read: over the size limit (the note says so).
+    Skipped(String),
+    Failed(String),
+}
+
+/// A checked file its owner has read: its text, and its parse when the owner
+/// made one (`Some(None)`: the parse was given up, past its budget).
+pub struct Loaded {
+    /// The path as walked (the one its report names).
+    pub path: PathBuf,
+    pub read: Read,
+    pub parsed: Option<Option<Tree>>,
+}
+
+/// The files of one run, each with its cell.
 pub struct Workspace {
-    summaries: Summaries,
+    cells: Mutex<HashMap<PathBuf, Arc<Cell>>>,
+    /// The files the run checks, by absolute path, each as walked.
+    walked: HashMap<PathBuf, PathBuf>,
     cache: Option<Arc<Cache>>,
+    max_file_size: u64,
+    include_minified: bool,
+    /// Every parse this run made, by file (what shows a file parsed twice).
+    parses: Mutex<HashMap<PathBuf, usize>>,
+}
+
+/// One file's state in the run.
+#[derive(Default)]
+struct Cell {
+    /// Set by the file's owner, once.
+    first: OnceLock<First>,
+    /// The summary of a file whose owner did not parse it: built by the first
+    /// importer that needs it, or from the owner's parse when its check made
+    /// one after all.
+    later: OnceLock<Option<Arc<FileSummary>>>,
+}
+
+/// What the owner of a file found.
+enum First {
+    /// The summary (`None`: the file cannot be read).
+    Summary(Option<Arc<FileSummary>>),
+    /// The owner checks the file without parsing it (nothing in its text
+    /// needs a parse): its summary is built when some import needs it.
+    Later,
+}
+
+/// Who asks for a file first: its own turn in the walk, or an import.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asker {
+    Walk,
+    Import,
 }
 
 impl Workspace {
-    pub fn new(cache: Option<Arc<Cache>>) -> Self {
-        let store = cache
-            .clone()
-            .map(|cache| Box::new(cache) as Box<dyn SummaryStore>);
+    pub fn new(walked: &[PathBuf], cache: Option<Arc<Cache>>, options: &super::Options) -> Self {
         Self {
-            summaries: Summaries::for_run(store),
+            cells: Mutex::default(),
+            walked: walked
+                .iter()
+                .filter_map(|path| Some((absolute(path)?, path.clone())))
+                .collect(),
             cache,
+            max_file_size: options.max_file_size,
+            include_minified: options.include_minified,
+            parses: Mutex::default(),
         }
+    }
+
+    /// The walked file `path`, read, when this thread owns it; `None` when
+    /// another file's imports claimed it already (its check is theirs).
+    pub fn claim(&self, path: &Path) -> Option<Loaded> {
+        let Some(key) = absolute(path) else {
+            // No absolute path: no import can name it, and it has no cell.
+            return Some(Loaded {
+                path: path.to_owned(),
+                read: read_file(path, self.max_file_size),
+                parsed: None,
+            });
+        };
+        let mut loaded = None;
+        self.cell(&key)
+            .first
+            .get_or_init(|| self.own(&key, Asker::Walk, &mut loaded));
+        loaded.map(|mut loaded: Loaded| {
+            path.clone_into(&mut loaded.path);
+            loaded
+        })
+    }
+
+    /// Parses `text`, the file at `path`, within the parse budget, counted.
+    pub fn parse(&self, path: &Path, text: &str) -> Option<Tree> {
+        *self
+            .lock_parses()
+            .entry(absolute(path).unwrap_or_else(|| path.to_owned()))
+            .or_default() += 1;
+        syntax::parse_within(text, None, syntax::parse_budget(text.len()))
+    }
+
+    /// `tree` is the parse the check of the file at `path` made of `text`
+    /// although its owner made none: its summary comes from it, unless an
+    /// import needed the summary before.
+    pub fn parsed(&self, path: &Path, text: &str, tree: &Tree) {
+        let Some(key) = absolute(path) else { return };
+        let cell = self.cell(&key);
+        if matches!(cell.first.get(), Some(First::Later)) {
+            cell.later
+                .get_or_init(|| Some(self.summary(&key, text, Some(tree))));
+        }
+    }
+
+    /// How many times each file was parsed in this run.
+    #[cfg(test)]
+    pub fn parse_counts(&self) -> HashMap<PathBuf, usize> {
+        self.lock_parses().clone()
+    }
+
+    /// The summaries of the files the checks on this thread import; the
+    /// checked files among them that this claims are left in `claimed`.
+    pub fn importer(&self) -> Importer<'_> {
+        Importer {
+            workspace: self,
+            claimed: RefCell::default(),
+        }
+    }
+
+    /// Reads the file at `key` (absolute) as its owner. Asked by an import,
+    /// its summary is built now (from a parse the file's own check then
+    /// reuses); asked by the walk, only when its check will parse it anyway.
+    /// A walked file's text and parse are left in `loaded`.
+    fn own(&self, key: &Path, asker: Asker, loaded: &mut Option<Loaded>) -> First {
+        let read = read_file(key, self.max_file_size);
+        let walked = self.walked.get(key);
+        let mut parsed = None;
+        let first = match &read {
+            Read::Text(text) => {
+                if !needs_parse(text) {
+                    First::Summary(Some(self.summary(key, text, None)))
+                } else if asker == Asker::Walk && !self.check_parses(text) {
+                    First::Later
+                } else if let Some(stored) = self.stored(text) {
+                    First::Summary(Some(Arc::new(FileSummary::new(key, stored, &DiskFs))))
+                } else {
+                    let tree = self.parse(key, text);
+                    let summary = self.summary(key, text, tree.as_ref());
+                    parsed = Some(tree);
+                    First::Summary(Some(summary))
+                }
+            }
+            _ => First::Summary(None),
+        };
+        if let Some(path) = walked {
+            *loaded = Some(Loaded {
+                path: path.clone(),
+                read,
+                parsed,
+            });
+        }
+        first
+    }
+
+    /// Whether the check of a file whose text is `text` parses it (unless
+    /// its findings are cached): a rule's trigger word or a suppression
+    /// comment is in it, and it is not skipped as minified. (One that binds
+    /// a promise function of another file is parsed too; its summary is
+    /// then built from that parse, see [`Self::parsed`].)
+    fn check_parses(&self, text: &str) -> bool {
+        (self.include_minified || !super::looks_minified(text))
+            && (!rules::triggered(text, rules::ALL).is_empty() || has_suppression_comment(text))
+    }
+
+    /// The summary of the file at `key`, whose text is `text` and parse
+    /// `tree` (when it needs one), kept in the cache.
+    fn summary(&self, key: &Path, text: &str, tree: Option<&Tree>) -> Arc<FileSummary> {
+        let stored = StoredSummary::of(text, tree);
+        if let (Some(cache), Some(_)) = (&self.cache, tree) {
+            cache.write(&cache.text_key("summary", text.as_bytes()), &stored);
+        }
+        Arc::new(FileSummary::new(key, stored, &DiskFs))
+    }
+
+    /// The summary of `text` kept in the cache.
+    fn stored(&self, text: &str) -> Option<StoredSummary> {
+        let cache = self.cache.as_ref()?;
+        cache.read(&cache.text_key("summary", text.as_bytes()))
+    }
+
+    /// The summary of the file at `key` for an import of it.
+    fn summary_for_import(
+        &self,
+        key: &Path,
+        claimed: &mut Option<Loaded>,
+    ) -> Option<Arc<FileSummary>> {
+        let cell = self.cell(key);
+        match cell
+            .first
+            .get_or_init(|| self.own(key, Asker::Import, claimed))
+        {
+            First::Summary(summary) => summary.clone(),
+            First::Later => cell
+                .later
+                .get_or_init(|| {
+                    let Read::Text(text) = read_file(key, self.max_file_size) else {
+                        return None;
+                    };
+                    if let Some(stored) = self.stored(&text) {
+                        return Some(Arc::new(FileSummary::new(key, stored, &DiskFs)));
+                    }
+                    let tree = self.parse(key, &text);
+                    Some(self.summary(key, &text, tree.as_ref()))
+                })
+                .clone(),
+        }
+    }
+
+    fn cell(&self, key: &Path) -> Arc<Cell> {
+        let mut cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(cells.entry(key.to_owned()).or_default())
+    }
+
+    fn lock_parses(&self) -> MutexGuard<'_, HashMap<PathBuf, usize>> {
+        self.parses.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Binds the imports of the files one thread checks, claiming the checked
+/// files they import that no thread owns yet.
+pub struct Importer<'w> {
+    workspace: &'w Workspace,
+    claimed: RefCell<Vec<Loaded>>,
+}
+
+impl SummarySource for Importer<'_> {
+    fn summary_of(&self, path: &Path) -> Option<Arc<FileSummary>> {
+        let mut claimed = None;
+        let summary = self.workspace.summary_for_import(path, &mut claimed);
+        self.claimed.borrow_mut().extend(claimed);
+        summary
+    }
+}
+
+impl Importer<'_> {
+    /// The checked files claimed so far, to be checked by this thread.
+    pub fn take_claimed(&self) -> Vec<Loaded> {
+        std::mem::take(&mut *self.claimed.borrow_mut())
     }
 
     /// Whether the file at `path`, whose text is `source`, may bind a
@@ -43,7 +289,7 @@ impl Workspace {
         if specifiers.is_empty() {
             return false;
         }
-        let Ok(path) = std::path::absolute(path) else {
+        let Some(path) = absolute(path) else {
             return false;
         };
         specifiers.iter().any(|specifier| {
@@ -51,8 +297,7 @@ impl Workspace {
                 .into_iter()
                 .any(|kind| match resolve(specifier, &path, kind, &DiskFs) {
                     Resolution::File(target) => self
-                        .summaries
-                        .of(&target, &DiskFs)
+                        .summary_of(&target)
                         .is_some_and(|file| file.summary.may_bind_promises()),
                     _ => false,
                 })
@@ -60,29 +305,28 @@ impl Workspace {
     }
 
     /// The names the file at `path`, whose text is `source`, binds from
-    /// workspace files. `tree` is its parse when there is one; when the
-    /// bindings must be read from the text, the file is parsed into `tree`
-    /// (within the parse budget; past it, the file binds nothing known).
-    pub fn imports(&self, path: &Path, source: &str, tree: &mut Option<Tree>) -> ImportedNames {
-        let key = self
-            .cache
-            .as_ref()
-            .map(|cache| cache.text_key("imports", source.as_bytes()));
-        let cached = match (&self.cache, &key) {
-            (Some(cache), Some(key)) => cache.read::<Vec<ImportBinding>>(key),
-            _ => None,
-        };
-        let bindings = match cached {
+    /// workspace files. `parsed` is its parse when there is one; when the
+    /// bindings must be read from the text, the file is parsed into it.
+    pub fn imports(
+        &self,
+        path: &Path,
+        source: &str,
+        parsed: &mut Option<Option<Tree>>,
+    ) -> ImportedNames {
+        let cache = self.workspace.cache.as_ref();
+        let key = cache.map(|cache| cache.text_key("imports", source.as_bytes()));
+        let cached = cache
+            .zip(key.as_ref())
+            .and_then(|(cache, key)| cache.read(key));
+        let bindings: Vec<ImportBinding> = match cached {
             Some(bindings) => bindings,
             None => {
-                if tree.is_none() {
-                    *tree = syntax::parse_within(source, None, syntax::parse_budget(source.len()));
-                }
-                let Some(parsed) = tree.as_ref() else {
+                let tree = parsed.get_or_insert_with(|| self.workspace.parse(path, source));
+                let Some(tree) = tree.as_ref() else {
                     return ImportedNames::default();
                 };
-                let bindings = import_bindings(source, parsed);
-                if let (Some(cache), Some(key)) = (&self.cache, &key) {
+                let bindings = import_bindings(source, tree);
+                if let Some((cache, key)) = cache.zip(key.as_ref()) {
                     cache.write(key, &bindings);
                 }
                 bindings
@@ -92,10 +336,39 @@ impl Workspace {
             return ImportedNames::default();
         }
         // Node resolves from the file's absolute path.
-        let Ok(path) = std::path::absolute(path) else {
+        let Some(path) = absolute(path) else {
             return ImportedNames::default();
         };
-        bind_imports(&path, &bindings, &DiskFs, &self.summaries)
+        bind_imports(&path, &bindings, &DiskFs, self)
+    }
+}
+
+/// `path` made absolute, with `.` and `..` folded as the resolver folds the
+/// paths it returns, so a file named by the walk and by an import is one.
+fn absolute(path: &Path) -> Option<PathBuf> {
+    let full = std::path::absolute(path).ok()?;
+    let mut folded = PathBuf::new();
+    for part in full.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                folded.pop();
+            }
+            part => folded.push(part),
+        }
+    }
+    Some(folded)
+}
+
+/// The text of the file at `path`, or why `check` does not read it.
+fn read_file(path: &Path, max_size: u64) -> Read {
+    match super::read_limited(path, max_size) {
+        Ok(Ok(bytes)) => match super::decode_source(bytes) {
+            Ok(text) => Read::Text(text),
+            Err(error) => Read::Failed(format!("{error:#}")),
+        },
+        Ok(Err(skip)) => Read::Skipped(skip),
+        Err(error) => Read::Failed(format!("{error:#}")),
     }
 }
 
@@ -117,4 +390,105 @@ fn relative_specifiers(source: &str) -> Vec<&str> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{configs::ConfigCache, Checker, Options};
+    use super::*;
+    use crate::cli::report::Outcome;
+
+    /// A project whose files import each other through a re-export: `main`
+    /// drops a call of the async `save` that `store` exports and `barrel`
+    /// re-exports; `plain` exports nothing async and `other` imports it.
+    const FILES: [(&str, &str); 6] = [
+        ("package.json", "{\"type\": \"module\"}"),
+        (
+            "store.js",
+            "export async function save(x) { await x; }\nexport function load() { return 1; }\n",
+        ),
+        ("barrel.js", "export { save, load } from './store.js';\n"),
+        (
+            "main.js",
+            "import { save, load } from './barrel.js';\nsave(1);\nload();\n",
+        ),
+        ("plain.js", "export const x = 1;\n"),
+        ("other.js", "import { x } from './plain.js';\nx();\n"),
+    ];
+
+    /// Each file's name with the rules of its findings, by name.
+    type Found = Vec<(String, Vec<&'static str>)>;
+
+    /// Checks the project's files one after another in `order` (file
+    /// names); returns each file's rules found, and how often each was parsed.
+    fn run(order: &[&str]) -> (Found, HashMap<String, usize>) {
+        let dir = tempfile::tempdir().expect("a scratch folder");
+        for (name, text) in FILES {
+            std::fs::write(dir.path().join(name), text).expect("the file is written");
+        }
+        let files: Vec<PathBuf> = order.iter().map(|name| dir.path().join(name)).collect();
+        let options = Options {
+            paths: vec![dir.path().to_owned()],
+            ..Options::default()
+        };
+        let configs = ConfigCache::load(&files).expect("no config");
+        let checker = Checker::new(&options, configs, &files);
+        let mut found: Found = files
+            .iter()
+            .flat_map(|path| checker.visit(path))
+            .map(|report| {
+                let name = report
+                    .path
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                let Outcome::Checked(findings) = report.outcome else {
+                    panic!("{name} is not checked");
+                };
+                (name, findings.iter().map(|f| f.rule).collect())
+            })
+            .collect();
+        found.sort();
+        let parses = checker
+            .workspace
+            .parse_counts()
+            .into_iter()
+            .map(|(path, count)| {
+                (
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                    count,
+                )
+            })
+            .collect();
+        (found, parses)
+    }
+
+    #[test]
+    fn each_file_is_parsed_once_whichever_is_checked_first() {
+        let names = ["main.js", "barrel.js", "store.js", "plain.js", "other.js"];
+        let mut reversed = names;
+        reversed.reverse();
+        for order in [names, reversed] {
+            let (found, parses) = run(&order);
+            let files: Vec<&str> = found.iter().map(|(name, _)| name.as_str()).collect();
+            assert_eq!(
+                files,
+                ["barrel.js", "main.js", "other.js", "plain.js", "store.js"],
+                "every file is reported once ({order:?})"
+            );
+            let main = &found[1].1;
+            assert!(main.contains(&"floating-promise"), "{order:?}: {found:?}");
+            // The files the imports and the rules need parsed, each once;
+            // `plain` and `other` need no parse at all.
+            let mut parsed: Vec<(&str, usize)> =
+                parses.iter().map(|(name, &n)| (name.as_str(), n)).collect();
+            parsed.sort();
+            assert_eq!(
+                parsed,
+                [("barrel.js", 1), ("main.js", 1), ("store.js", 1)],
+                "{order:?}"
+            );
+        }
+    }
 }

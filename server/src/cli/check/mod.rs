@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
+use tree_sitter::Tree;
 
 use crate::config::{Config, ConfigError};
 use crate::driver::{analyze_guarded, has_suppression_comment, syntax_error};
@@ -117,7 +118,7 @@ pub fn run(options: &Options) -> ExitCode {
     };
     let mut walk_errors = Vec::new();
 
-    let checker = Checker::new(options, configs);
+    let checker = Checker::new(options, configs, &walked.files);
     let progress = progress_bar(walked.files.len());
     // Largest first, handed out one at a time in that order: a big file met
     // last would leave the other threads idle while one finishes it.
@@ -131,10 +132,10 @@ pub fn run(options: &Options) -> ExitCode {
         .into_iter()
         .map(|(_, path)| path)
         .par_bridge()
-        .map(|path| {
-            let report = checker.check(path);
-            progress.inc(1);
-            report
+        .flat_map_iter(|path| {
+            let reports = checker.visit(path);
+            progress.inc(reports.len() as u64);
+            reports
         })
         .collect();
     progress.finish_and_clear();
@@ -247,49 +248,57 @@ struct Checker {
 }
 
 impl Checker {
-    fn new(options: &Options, configs: configs::ConfigCache) -> Self {
+    fn new(options: &Options, configs: configs::ConfigCache, walked: &[PathBuf]) -> Self {
         let cache = options
             .cache_dir
             .clone()
             .map(|dir| Arc::new(cache::Cache::new(dir, &format!("order={}", options.order))));
         Self {
             options: options.clone(),
-            workspace: imported::Workspace::new(cache.clone()),
+            workspace: imported::Workspace::new(walked, cache.clone(), options),
             cache,
             configs,
         }
     }
 
-    fn check(&self, path: &Path) -> FileReport {
+    /// Checks the walked file `path`, unless another file's imports claimed
+    /// it, and then the checked files its imports claim (each read and
+    /// parsed once, by its owner: see [`imported`]).
+    fn visit(&self, path: &Path) -> Vec<FileReport> {
+        let Some(first) = self.workspace.claim(path) else {
+            return Vec::new();
+        };
+        let importer = self.workspace.importer();
+        let mut todo = vec![first];
+        let mut reports = Vec::new();
+        while let Some(loaded) = todo.pop() {
+            reports.push(self.check(loaded, &importer));
+            todo.extend(importer.take_claimed());
+        }
+        reports
+    }
+
+    fn check(&self, loaded: imported::Loaded, importer: &imported::Importer) -> FileReport {
+        let imported::Loaded {
+            path,
+            read,
+            mut parsed,
+        } = loaded;
         let mut report = FileReport {
-            path: path.to_owned(),
+            path,
             source: String::new(),
             outcome: Outcome::Checked(Vec::new()),
             order: None,
             diff: None,
         };
-        let bytes = match read_limited(path, self.options.max_file_size) {
-            Ok(Ok(bytes)) => bytes,
-            Ok(Err(skip)) => {
+        report.source = match read {
+            imported::Read::Text(source) => source,
+            imported::Read::Skipped(skip) => {
                 report.outcome = Outcome::Skipped(skip);
                 return report;
             }
-            Err(error) => {
-                report.outcome = Outcome::Failed(format!("{error:#}"));
-                return report;
-            }
-        };
-        if let Some(at) = bytes.iter().position(|&b| b == 0) {
-            // No JavaScript source holds a NUL byte; a file that does is binary.
-            report.outcome = Outcome::Failed(format!(
-                "a binary file, not JavaScript (NUL byte at offset {at})"
-            ));
-            return report;
-        }
-        report.source = match decode(bytes) {
-            Ok(source) => source,
-            Err(error) => {
-                report.outcome = Outcome::Failed(format!("{error:#}"));
+            imported::Read::Failed(error) => {
+                report.outcome = Outcome::Failed(error);
                 return report;
             }
         };
@@ -299,35 +308,43 @@ impl Checker {
             );
             return report;
         }
-        let config = match self.configs.for_file(path) {
+        let path = report.path.clone();
+        let config = match self.configs.for_file(&path) {
             Ok(config) => config,
             Err(error) => {
                 report.outcome = Outcome::Failed(format!("{error:#}"));
                 return report;
             }
         };
-        report.outcome = self.analyse(path, &report.source, &config);
-        let budget = syntax::parse_budget(report.source.len());
-        let tree = match self.options.order {
-            true => syntax::parse_within(&report.source, None, budget),
-            false => None,
-        };
-        if let Some(tree) = tree {
-            let module = engine::detect_module_kind(path, &report.source, &tree);
-            report.order = crate::driver::contain_panic(|| {
-                engine::predict_order(&report.source, &tree, module)
-            })
-            .ok();
+        report.outcome = self.analyse(&path, &report.source, &config, &mut parsed, importer);
+        if self.options.order {
+            let tree = parsed.unwrap_or_else(|| self.workspace.parse(&path, &report.source));
+            if let Some(tree) = tree {
+                let module = engine::detect_module_kind(&path, &report.source, &tree);
+                report.order = crate::driver::contain_panic(|| {
+                    engine::predict_order(&report.source, &tree, module)
+                })
+                .ok();
+            }
         }
         if self.options.fix != FixMode::Report {
             report = fix::fix_file(report, &config, self.options.fix, |source| {
-                self.analyse(path, source, &config)
+                self.analyse(&path, source, &config, &mut None, importer)
             });
         }
         report
     }
 
-    fn analyse(&self, path: &Path, source: &str, config: &Config) -> Outcome {
+    /// The findings in `source`, the text of the file at `path`; `parsed` is
+    /// its parse when there is one, and keeps the one made here.
+    fn analyse(
+        &self,
+        path: &Path,
+        source: &str,
+        config: &Config,
+        parsed: &mut Option<Option<Tree>>,
+        importer: &imported::Importer,
+    ) -> Outcome {
         // No rule's trigger word in the text: no rule can report anything, and
         // the file is not parsed at all (about half of a typical dependency
         // tree; docs/performance.md). Its syntax errors are left to the
@@ -339,12 +356,11 @@ impl Checker {
         // promise function of another workspace file.
         if rules::triggered(source, rules::ALL).is_empty()
             && !has_suppression_comment(source)
-            && !self.workspace.may_bind_promises(path, source)
+            && !importer.may_bind_promises(path, source)
         {
             return Outcome::Checked(Vec::new());
         }
-        let mut tree = None;
-        let imports = self.workspace.imports(path, source, &mut tree);
+        let imports = importer.imports(path, source, parsed);
         let key = self
             .cache
             .as_ref()
@@ -354,15 +370,16 @@ impl Checker {
                 return Outcome::Checked(findings);
             }
         }
-        let budget = syntax::parse_budget(source.len());
-        let Some(tree) = tree.or_else(|| syntax::parse_within(source, None, budget)) else {
+        let tree = parsed.get_or_insert_with(|| self.workspace.parse(path, source));
+        let Some(tree) = tree.as_ref() else {
             return Outcome::Failed(format!(
                 "parsing took over {} s and was given up",
-                budget.as_secs()
+                syntax::parse_budget(source.len()).as_secs()
             ));
         };
-        let mut findings: Vec<Finding> = syntax_error(source, &tree).into_iter().collect();
-        match analyze_guarded(source, &tree, rules::ALL, config, &imports) {
+        self.workspace.parsed(path, source, tree);
+        let mut findings: Vec<Finding> = syntax_error(source, tree).into_iter().collect();
+        match analyze_guarded(source, tree, rules::ALL, config, &imports) {
             Ok(analysis) => findings.extend(analysis.findings),
             Err(panic) => return Outcome::Failed(panic.to_string()),
         }
@@ -391,6 +408,15 @@ fn read_limited(path: &Path, max_size: u64) -> Result<std::result::Result<Vec<u8
         )));
     }
     Ok(Ok(std::fs::read(path).context("cannot read file")?))
+}
+
+/// The text of a file `check` reads: UTF-8 without a NUL byte.
+fn decode_source(bytes: Vec<u8>) -> Result<String> {
+    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+        // No JavaScript source holds a NUL byte; a file that does is binary.
+        bail!("a binary file, not JavaScript (NUL byte at offset {at})");
+    }
+    decode(bytes)
 }
 
 fn decode(bytes: Vec<u8>) -> Result<String> {

@@ -13,18 +13,37 @@
 //! `function_ticks.rs` joins them: a tick is definite only when every path
 //! agrees. The same unknown decides the same way within a path, so
 //! `if (x) …; if (x) …` takes two paths, not four.
+//!
+//! A path past its budget of recorded decisions ([`MAX_BRANCHES_PER_PATH`])
+//! goes on *inexact*: it takes the default arms without recording them, so
+//! no other path ever explores their alternatives. What it observes from
+//! there is not claimed (its observer is parked, and it counts as a path
+//! that stopped: the join leaves unclaimed every site it did not reach
+//! before), but the closures it creates exist, so the symbolic entries
+//! enter them: a module that branches on unknowns hundreds of times before
+//! its classes exist (three.js's builds) still gets facts for their
+//! methods. The bindings it wrote past its budget may hold what an
+//! unrecorded arm chose: at the entries they hold unknowns, except
+//! functions and classes ([`Machine::end_inexact_path`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::{Machine, Run, Step};
 use crate::engine::bytecode::Op;
-use crate::engine::value::ObjId;
+use crate::engine::promise::PromiseState;
+use crate::engine::tick_observer::Observer;
+use crate::engine::value::{ObjId, ObjKind, Value};
+use crate::engine::Abstention;
 
 /// Paths one segment (the program's run, one symbolic entry) explores, at most.
 pub(crate) const MAX_PATHS: usize = 8;
-/// Branches on unknowns one path takes (loops included) before it stops.
+/// Branches on unknowns one path records (loops included); past them it
+/// goes on inexact.
 const MAX_BRANCHES_PER_PATH: usize = 64;
+/// Branches an inexact path takes unrecorded before it stops: a loop on an
+/// unknown condition would otherwise spin until the step limit.
+const MAX_UNRECORDED_BRANCHES: usize = 4_096;
 
 /// One branch on an unknown, as a path took it.
 #[derive(Clone, Debug)]
@@ -51,6 +70,25 @@ pub(crate) struct Paths {
     /// The replay met a branch other than the recorded one: the path is
     /// not the one its prefix named (the machine's state changed under it).
     pub diverged: bool,
+    /// Set once the path passed its budget of recorded decisions.
+    inexact: Option<Inexact>,
+    /// The promises of activations still pending when a path went inexact:
+    /// when they settle may depend on arms it did not record, so their
+    /// settling is not claimed (`joined_paths.rs`). Kept across paths.
+    pub unclaimed_settles: std::collections::BTreeSet<ObjId>,
+}
+
+/// A path past its budget of recorded decisions.
+#[derive(Debug)]
+struct Inexact {
+    /// Where it passed the budget.
+    at: Abstention,
+    /// The run's observer, parked until the path ends.
+    observer: Option<Observer>,
+    /// Each scope's bindings when it passed the budget.
+    bindings: Vec<Vec<Option<Value>>>,
+    /// The branches it met (where each is).
+    met: HashSet<usize>,
 }
 
 impl Paths {
@@ -59,6 +97,7 @@ impl Paths {
         *self = Paths {
             exploring: true,
             replay,
+            unclaimed_settles: std::mem::take(&mut self.unclaimed_settles),
             ..Paths::default()
         };
     }
@@ -77,16 +116,23 @@ impl Machine<'_> {
         self.see_past(reason)?;
         let value = self.pop();
         let nullish_test = matches!(op, Op::JumpIfNotNullishKeep(_));
-        let arm = self.decide(value.as_object(), nullish_test, origin)?;
-        let (target, jump, keep) = match op {
-            Op::JumpIfFalse(target) => (*target, !arm, false),
-            Op::JumpIfTrue(target) => (*target, arm, false),
-            Op::JumpIfTrueKeep(target) => (*target, arm, true),
-            Op::JumpIfFalseKeep(target) => (*target, !arm, true),
-            Op::JumpIfNotNullishKeep(target) => (*target, arm, true),
+        // The arm that jumps, and whether the jump keeps the value.
+        let (target, jump_arm, keep) = match op {
+            Op::JumpIfFalse(target) => (*target, false, false),
+            Op::JumpIfTrue(target) => (*target, true, false),
+            Op::JumpIfTrueKeep(target) => (*target, true, true),
+            Op::JumpIfFalseKeep(target) => (*target, false, true),
+            Op::JumpIfNotNullishKeep(target) => (*target, true, true),
             _ => return self.abstain("internal: not a conditional jump"),
         };
-        if jump {
+        // The arm that leaves a loop: a jump forward, or no jump back.
+        let leaving = if target > self.frame().pc {
+            jump_arm
+        } else {
+            !jump_arm
+        };
+        let arm = self.decide(value.as_object(), nullish_test, origin, leaving)?;
+        if arm == jump_arm {
             if keep {
                 self.push(value);
             }
@@ -95,15 +141,33 @@ impl Machine<'_> {
         Ok(Some(Step::Continue))
     }
 
-    /// The arm this path takes on `unknown`: truthy (for `nullish_test`,
-    /// not nullish). What the path decided of it before still holds.
-    fn decide(&mut self, unknown: Option<ObjId>, nullish_test: bool, origin: &str) -> Run<bool> {
-        self.paths.branches += 1;
-        if self.paths.branches > MAX_BRANCHES_PER_PATH {
-            return self.abstain("too many branches on values the engine cannot see");
+    /// Whether an unknown iterator (`control_ops.rs`) from `origin` has
+    /// another item: a decision of the path, each step a new one. By
+    /// default it has none, so the first path runs the loop no turn and
+    /// each further path one turn more.
+    pub(crate) fn another_unknown_item(&mut self, origin: &str) -> Run<bool> {
+        if !self.paths.exploring {
+            return self.abstain(format!("iterating `{origin}`, which the engine cannot see"));
         }
+        Ok(!self.decide(None, false, origin, true)?)
+    }
+
+    /// The arm this path takes on `unknown`: truthy (for `nullish_test`,
+    /// not nullish), or `leaving` where an inexact path comes back to a
+    /// branch (a loop). What the path decided of it before still holds.
+    fn decide(
+        &mut self,
+        unknown: Option<ObjId>,
+        nullish_test: bool,
+        origin: &str,
+        leaving: bool,
+    ) -> Run<bool> {
         if let Some(known) = unknown.and_then(|id| self.decided(id, nullish_test)) {
             return Ok(known);
+        }
+        self.paths.branches += 1;
+        if self.paths.branches > MAX_BRANCHES_PER_PATH {
+            return self.decide_unrecorded(unknown, nullish_test, leaving);
         }
         let at = self.current_span().start;
         let index = self.paths.taken.len();
@@ -132,6 +196,101 @@ impl Machine<'_> {
             observer.decisions = self.paths.taken.len();
         }
         Ok(taken)
+    }
+
+    /// Past the budget: the default arm, unrecorded (the path goes inexact
+    /// at the first such branch), remembered for the same unknown; at a
+    /// branch the inexact part met before, the arm that leaves the loop, so
+    /// a loop on an unknown condition does not spin to the step limit.
+    fn decide_unrecorded(
+        &mut self,
+        unknown: Option<ObjId>,
+        nullish_test: bool,
+        leaving: bool,
+    ) -> Run<bool> {
+        if self.paths.branches > MAX_BRANCHES_PER_PATH + MAX_UNRECORDED_BRANCHES {
+            return self.abstain("too many branches on values the engine cannot see");
+        }
+        if self.paths.inexact.is_none() {
+            let at = Abstention {
+                reason: format!(
+                    "more than {MAX_BRANCHES_PER_PATH} branches on values it cannot see"
+                ),
+                range: Some(self.current_span()),
+            };
+            let bindings = self
+                .scopes
+                .iter()
+                .map(|scope| scope.vars.iter().map(|b| b.value.clone()).collect())
+                .collect();
+            let observer = self.observer.take();
+            let outers = observer.iter().flat_map(|o| &o.outer_promises);
+            for &(_, outer, ..) in outers {
+                let pending = self
+                    .promise_data(outer)
+                    .is_some_and(|data| matches!(data.state, PromiseState::Pending));
+                if pending {
+                    self.paths.unclaimed_settles.insert(outer);
+                }
+            }
+            self.paths.inexact = Some(Inexact {
+                at,
+                observer,
+                bindings,
+                met: HashSet::new(),
+            });
+        }
+        let at = self.current_span().start;
+        let again = self
+            .paths
+            .inexact
+            .as_mut()
+            .is_some_and(|inexact| !inexact.met.insert(at));
+        let arm = !again || leaving;
+        if let Some(id) = unknown {
+            if nullish_test {
+                self.paths.nullish.insert(id, !arm);
+            } else {
+                self.paths.truthy.insert(id, arm);
+            }
+        }
+        Ok(arm)
+    }
+
+    /// Ends the path's inexact part, if it had one, and says where it
+    /// began: the observer is back, and every binding written since holds
+    /// an unknown named by the variable, unless it holds a function or a
+    /// class (which the entries enter, as `symbolic_entries.rs` keeps them
+    /// in `let` and `var`).
+    pub(crate) fn end_inexact_path(&mut self) -> Option<Abstention> {
+        let inexact = self.paths.inexact.take()?;
+        if inexact.observer.is_some() {
+            self.observer = inexact.observer;
+        }
+        for scope in 0..self.scopes.len() {
+            for slot in 0..self.scopes[scope].vars.len() {
+                let binding = &self.scopes[scope].vars[slot];
+                let Some(now) = &binding.value else {
+                    continue;
+                };
+                let before = inexact.bindings.get(scope).and_then(|vars| vars.get(slot));
+                if before.is_some_and(|before| before.as_ref() == Some(now)) {
+                    continue;
+                }
+                let function = now.as_object().is_some_and(|id| {
+                    matches!(
+                        self.heap[id].kind,
+                        ObjKind::Closure { .. } | ObjKind::Class(_) | ObjKind::Native(_)
+                    )
+                });
+                if !function {
+                    let name = binding.name.clone();
+                    let unknown = self.new_unknown(&name, false);
+                    self.scopes[scope].vars[slot].value = Some(unknown);
+                }
+            }
+        }
+        Some(inexact.at)
     }
 
     /// What this path already decided of `id` (a truthy value is not

@@ -4,14 +4,18 @@
 use super::*;
 use crate::syntax;
 
+mod abort_timeout;
 mod async_generators;
+mod branch_budget;
 mod branches;
 mod builtins;
 mod classes;
 mod control;
 mod descriptors;
+mod facts_run_unknowns;
 mod generators;
 mod globals;
+mod legacy_accessors;
 mod node_io;
 mod node_modules;
 mod open_values;

@@ -135,9 +135,11 @@ impl<'t> PromiseDeclarations<'t> {
     /// `(0, util_1.promisify)(f)`) returning a function whose calls return
     /// native promises: Node's does, unless `f` has a
     /// `util.promisify.custom` function, which it returns instead. `f`
-    /// counts when it can have none: a function written in place, a bound
-    /// function (`g.bind(x)` copies no property), or a function of this
-    /// file when the file never names `promisify.custom`.
+    /// counts when it can have none, or when it is Node's own (a built-in
+    /// module's function, the global `setTimeout` or `setImmediate`: those
+    /// with a custom one, such as `fs.exists` and `child_process.exec`,
+    /// return native promises from it in Node 24), as long as the file
+    /// never names `promisify.custom`.
     pub(super) fn is_promisified(&self, call: Node<'t>) -> bool {
         self.promisify_original(call)
             .is_some_and(|original| self.has_no_custom_promisify(original))
@@ -206,7 +208,8 @@ impl<'t> PromiseDeclarations<'t> {
         }
     }
 
-    /// Whether `function` certainly has no `util.promisify.custom` property.
+    /// Whether `function` certainly has no `util.promisify.custom` property
+    /// but one that returns a native promise.
     fn has_no_custom_promisify(&self, function: Node<'t>) -> bool {
         if is_function(function) {
             return true;
@@ -218,19 +221,52 @@ impl<'t> PromiseDeclarations<'t> {
                 .and_then(|f| f.child_by_field_id(crate::field!("property")));
             return bound.is_some_and(|p| self.text(p) == "bind");
         }
-        if function.kind() != "identifier" || self.source.contains("promisify.custom") {
+        if self.source.contains("promisify.custom") {
             return false;
         }
-        let Some(binding) = self.binding_at(self.text(function), function) else {
+        if function.kind() == "member_expression" {
+            // `fs.stat`: a built-in module's function, never replaced here.
+            let property = function.child_by_field_id(crate::field!("property"));
+            return property.is_some_and(|p| self.builtin_member(function, self.text(p)).is_some());
+        }
+        if function.kind() != "identifier" {
             return false;
+        }
+        let name = self.text(function);
+        let Some(binding) = self.binding_at(name, function) else {
+            return matches!(name, "setTimeout" | "setImmediate")
+                && !self.bindings.contains_key(name)
+                && !self.writes.contains_key(name);
         };
         match binding.kind() {
             "function_declaration" => true,
+            "variable_declarator" if self.is_builtin_property(binding) => true,
+            "import_specifier" => self
+                .specifier_of(binding)
+                .is_some_and(|s| builtin(s).ok().flatten().is_some()),
             "variable_declarator" => binding
                 .child_by_field_id(crate::field!("value"))
                 .is_some_and(|v| is_function(unwrap_parens(v))),
             _ => false,
         }
+    }
+
+    /// Whether `binding` binds a property of a built-in module:
+    /// `const { stat } = require('fs')`, `const stat = require('fs').stat`.
+    fn is_builtin_property(&self, binding: Node<'t>) -> bool {
+        let pattern = binding.child_by_field_id(crate::field!("name"));
+        let value = binding
+            .child_by_field_id(crate::field!("value"))
+            .map(unwrap_parens);
+        let takes_property = match (pattern, value) {
+            (Some(p), _) if p.kind() == "object_pattern" => true,
+            (Some(_), Some(v)) => v.kind() == "member_expression",
+            _ => false,
+        };
+        takes_property
+            && self
+                .specifier_of(binding)
+                .is_some_and(|s| builtin(s).ok().flatten().is_some())
     }
 }
 

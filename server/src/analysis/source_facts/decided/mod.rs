@@ -5,8 +5,10 @@
 //! or a known instance, of an imported such function, `.then` on a decided
 //! promise, the `Promise` statics, and a `const` holding one of those.
 //!
-//! Names are resolved without scopes, so a name counts only when the whole
-//! file binds it exactly once and never assigns it; a method only when no
+//! Names are resolved through scopes (a binding of one function is not a
+//! same-named binding of another), and a name counts when its binding is
+//! never assigned after its declaration, or is a `const`/`let` whose every
+//! assigned value is decided too; a method only when no
 //! assignment anywhere in the file writes a property of that name (which
 //! could replace it on an instance) and no class of the file that extends its
 //! class overrides it with something undecided. Subclasses in other files are
@@ -22,6 +24,8 @@ mod calls;
 mod classes;
 mod scope;
 mod undecided;
+mod web_builtins;
+mod writes;
 
 pub use undecided::Undecided;
 
@@ -61,8 +65,9 @@ pub struct PromiseDeclarations<'t> {
     /// Name -> every node that binds it (a declaration, declarator, parameter
     /// list, import).
     bindings: HashMap<&'t str, Vec<Node<'t>>>,
-    /// Names assigned anywhere (`x = ...`, `x += ...`, `x++`, `for (x of ...)`).
-    assigned: HashSet<&'t str>,
+    /// Name -> every identifier that writes it (`x = ...`, `x += ...`,
+    /// `x++`, `for (x of ...)`), whichever binding it writes.
+    writes: HashMap<&'t str, Vec<Node<'t>>>,
     /// Property names written anywhere (`a.m = ...`, `a["m"] = ...`).
     assigned_members: HashSet<&'t str>,
     /// The receivers of computed writes (`a[k] = ...`: `a`; `this[k] = ...`:
@@ -81,6 +86,9 @@ pub struct PromiseDeclarations<'t> {
     /// (Its byte range, and whether it is the program: no `Node` inside the
     /// cell, which would make the declarations invariant in `'t`.)
     scopes: RefCell<HashMap<usize, (Range<usize>, bool)>>,
+    /// The `let`/`const` bindings a decision in progress takes to hold a
+    /// native promise (see `writes::first_undecided_assuming`).
+    assuming: RefCell<Vec<usize>>,
 }
 
 impl<'t> PromiseDeclarations<'t> {
@@ -90,12 +98,13 @@ impl<'t> PromiseDeclarations<'t> {
         let mut this = Self {
             source,
             bindings: HashMap::new(),
-            assigned: HashSet::new(),
+            writes: HashMap::new(),
             assigned_members: HashSet::new(),
             computed_writes: HashSet::new(),
             subclasses: HashMap::new(),
             imports,
             scopes: RefCell::new(HashMap::new()),
+            assuming: RefCell::new(Vec::new()),
         };
         let mut stack = vec![tree.root_node()];
         while let Some(node) = stack.pop() {
@@ -196,79 +205,16 @@ impl<'t> PromiseDeclarations<'t> {
         }
     }
 
-    fn record_write(&mut self, target: Node<'t>) {
-        let target = unwrap_parens(target);
-        match target.kind() {
-            "identifier" => {
-                self.assigned.insert(self.text(target));
-            }
-            "member_expression" => {
-                if let Some(property) = target.child_by_field_id(crate::field!("property")) {
-                    self.assigned_members.insert(self.text(property));
-                }
-            }
-            "subscript_expression" => {
-                let index = target.child_by_field_id(crate::field!("index"));
-                let object = target.child_by_field_id(crate::field!("object"));
-                match (index, object) {
-                    (Some(index), _) if index.kind() == "string" => {
-                        let key = self.text(index).trim_matches(|c| c == '\'' || c == '"');
-                        self.assigned_members.insert(key);
-                    }
-                    (_, Some(object)) if matches!(object.kind(), "identifier" | "this") => {
-                        self.computed_writes.insert(self.text(object));
-                    }
-                    _ => {}
-                }
-            }
-            // Destructuring assignment: every name and property in it.
-            _ => {
-                for bound in pattern_identifiers(target) {
-                    self.assigned.insert(self.text(bound));
-                }
-                let mut stack = vec![target];
-                while let Some(node) = stack.pop() {
-                    if matches!(node.kind(), "member_expression" | "subscript_expression") {
-                        self.record_write(node);
-                        continue;
-                    }
-                    let mut cursor = node.walk();
-                    stack.extend(node.named_children(&mut cursor));
-                }
-            }
-        }
-    }
-
-    /// The node binding `name` where `at` reads it: the binding of the
-    /// innermost scope around `at` that binds it, when that scope binds it
-    /// once and the file never assigns the name.
+    /// The node binding `name` where `at` reads it (see [`Self::resolve`]),
+    /// when nothing assigns that binding after its declaration.
     fn binding_at(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {
-        if self.assigned.contains(name) {
-            return None;
-        }
-        let mut best: Option<(usize, Node<'t>)> = None;
-        let mut ambiguous = false;
-        for &binding in self.bindings.get(name)? {
-            let (scope, _) = self.scope(binding);
-            if scope.start > at.start_byte() || at.end_byte() > scope.end {
-                continue;
-            }
-            let size = scope.end - scope.start;
-            match best {
-                Some((smallest, _)) if smallest < size => {}
-                Some((smallest, _)) if smallest == size => ambiguous = true,
-                _ => {
-                    best = Some((size, binding));
-                    ambiguous = false;
-                }
-            }
-        }
-        best.filter(|_| !ambiguous).map(|(_, binding)| binding)
+        let binding = self.resolve(name, at)?;
+        self.writes_to(name, binding).is_empty().then_some(binding)
     }
 
     /// The range of [`scope_of`] `binding`, and whether that is the
     /// program, computed once.
-    fn scope(&self, binding: Node<'t>) -> (Range<usize>, bool) {
+    pub(super) fn scope(&self, binding: Node<'t>) -> (Range<usize>, bool) {
         let mut scopes = self.scopes.borrow_mut();
         let scope = scopes.entry(binding.id()).or_insert_with(|| {
             let scope = scope_of(binding);
@@ -320,6 +266,15 @@ impl<'t> PromiseDeclarations<'t> {
                     .then(|| Decision::new("`new Promise(…)` is a native promise"))
             }
             "call_expression" => self.call(expr, depth),
+            // `x = v` evaluates to `v` (a compound assignment to something else).
+            "assignment_expression" => {
+                let value = expr.child_by_field_id(crate::field!("right"))?;
+                let inner = self.decide_at(value, depth + 1)?;
+                Some(Decision::new(format!(
+                    "the assignment's value is one: {}",
+                    inner.why
+                )))
+            }
             "ternary_expression" => {
                 let arm = |field| {
                     let arm = expr.child_by_field_id(field)?;
@@ -334,31 +289,57 @@ impl<'t> PromiseDeclarations<'t> {
                     yes.why, no.why
                 )))
             }
-            "identifier" => {
-                let name = self.text(expr);
-                let binding = self.binding_at(name, expr)?;
-                // `const`/`let` only: a read before the declaration throws
-                // (a `var` would read `undefined`).
-                if binding.kind() != "variable_declarator"
-                    || binding
-                        .parent()
-                        .is_none_or(|d| d.kind() != "lexical_declaration")
-                    || binding
-                        .child_by_field_id(crate::field!("name"))
-                        .is_none_or(|n| n.kind() != "identifier")
-                {
-                    return None;
-                }
-                let value = binding.child_by_field_id(crate::field!("value"))?;
-                let inner = self.decide_at(value, depth + 1)?;
-                Some(Decision::new(format!(
-                    "`{name}` holds a native promise (line {}): {}",
-                    self.line(binding),
-                    inner.why
-                )))
-            }
+            "identifier" => self.name_holds(expr, depth),
             _ => None,
         }
+    }
+
+    /// Why the name `expr` holds a native promise: a `const`, or a `let`
+    /// whose every value (its initializer and each assignment) is one.
+    fn name_holds(&self, expr: Node<'t>, depth: u32) -> Option<Decision> {
+        let name = self.text(expr);
+        let binding = self.resolve(name, expr)?;
+        if self.is_assumed(binding) {
+            return Some(Decision::new(format!(
+                "`{name}` holds a native promise (as every value it is given is one)"
+            )));
+        }
+        // `const`/`let` only: a read before the declaration throws (a `var`
+        // would read `undefined`).
+        if binding.kind() != "variable_declarator"
+            || binding
+                .parent()
+                .is_none_or(|d| d.kind() != "lexical_declaration")
+            || binding
+                .child_by_field_id(crate::field!("name"))
+                .is_none_or(|n| n.kind() != "identifier")
+        {
+            return None;
+        }
+        let value = binding.child_by_field_id(crate::field!("value"))?;
+        let inner = self.decide_at(value, depth + 1)?;
+        let writes = self.writes_to(name, binding);
+        let line = self.line(binding);
+        if writes.is_empty() {
+            return Some(Decision::new(format!(
+                "`{name}` holds a native promise (line {line}): {}",
+                inner.why
+            )));
+        }
+        let values = self.assigned_values(&writes).ok()?;
+        if self
+            .first_undecided_assuming(binding, &values, depth)
+            .is_some()
+        {
+            return None;
+        }
+        let lines: Vec<String> = writes.iter().map(|w| self.line(*w).to_string()).collect();
+        Some(Decision::new(format!(
+            "`{name}` holds a native promise (line {line}): {}; so does every value assigned \
+             to it (line {})",
+            inner.why,
+            lines.join(", ")
+        )))
     }
 
     fn call(&self, call: Node<'t>, depth: u32) -> Option<Decision> {
@@ -544,16 +525,13 @@ impl<'t> PromiseDeclarations<'t> {
         if matches!(method, "call" | "apply") {
             return self.call_or_apply(method, object, depth);
         }
+        if let Some(decision) = self.web_builtin_call(object, method) {
+            return Some(decision);
+        }
         match object.kind() {
             "identifier" => self.identifier_method(object, method, depth),
             "member_expression" => self.builtin_promises_call(object, method),
-            "this" => {
-                let class = enclosing_class_of_this(object)?;
-                if in_static_member(object) {
-                    return None;
-                }
-                self.class_method(class, method, depth, true)
-            }
+            "this" => self.this_method(object, method, depth),
             "super" => {
                 let class = enclosing_class_of_this(object)?;
                 if in_static_member(object) {
@@ -591,12 +569,15 @@ impl<'t> PromiseDeclarations<'t> {
                 match value.kind() {
                     "new_expression" => self.instance_method(value, method, depth),
                     "object" => self.object_method(name, value, method, depth),
+                    // `const self = this`: the instance, as `this` is there.
+                    "this" => self.this_method(value, method, depth),
                     _ => self.imported_member(binding, name, Some(method)),
                 }
             }
             "namespace_import" | "import_clause" => {
                 self.imported_member(binding, name, Some(method))
             }
+            "class_declaration" => self.static_method(binding, method, depth),
             _ => None,
         }
     }

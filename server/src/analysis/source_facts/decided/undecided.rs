@@ -73,6 +73,13 @@ impl<'t> PromiseDeclarations<'t> {
                 "`{shown}` is an object of a class, not a promise, unless the class says so"
             ),
             "await_expression" => format!("`{shown}` is the value a promise settled with"),
+            "this" if enclosing_class_of_this(expr).is_none() => {
+                "`this` is whatever the caller binds it to".to_owned()
+            }
+            "assignment_expression" => match expr.child_by_field_id(crate::field!("right")) {
+                Some(value) => self.reason(value, hops),
+                None => format!("ticklens does not follow `{shown}`"),
+            },
             _ if certainly_not_thenable(self.source, expr) => {
                 format!("`{shown}` is not a promise")
             }
@@ -98,19 +105,23 @@ impl<'t> PromiseDeclarations<'t> {
     /// Why the name `name` (or a call of it, with `called`) is undecided.
     fn name_reason(&self, name: Node<'t>, hops: u32, called: bool) -> String {
         let text = self.text(name);
-        if self.assigned.contains(text) {
-            return format!("`{text}` is reassigned in this file");
-        }
-        let Some(binding) = self.binding_at(text, name) else {
-            return match self.bindings.contains_key(text) {
+        let Some(binding) = self.resolve(text, name) else {
+            return match self.bound_around(text, name) {
                 true => format!("`{text}` is declared more than once in this file"),
                 false => format!("`{text}` is a global this file does not declare"),
             };
         };
         match binding.kind() {
-            "formal_parameters" | "arrow_function" => format!("`{text}` is a parameter"),
-            "catch_clause" => format!("`{text}` is a caught error"),
-            "for_in_statement" => format!("`{text}` is a loop variable"),
+            "formal_parameters" | "arrow_function" => return format!("`{text}` is a parameter"),
+            "catch_clause" => return format!("`{text}` is a caught error"),
+            "for_in_statement" => return format!("`{text}` is a loop variable"),
+            _ => {}
+        }
+        let writes = self.writes_to(text, binding);
+        if !writes.is_empty() {
+            return self.reassigned_reason(text, binding, &writes, hops);
+        }
+        match binding.kind() {
             "import_specifier" | "import_clause" | "namespace_import" => {
                 self.import_reason(text, binding)
             }
@@ -132,44 +143,91 @@ impl<'t> PromiseDeclarations<'t> {
                     .child_by_field_id(crate::field!("name"))
                     .is_some_and(|n| n.kind() != "identifier")
                 {
-                    return format!(
+                    let destructured = format!(
                         "`{text}` is destructured from `{}` (line {})",
                         self.short(value),
                         self.line(binding)
                     );
+                    return match hops < MAX_HOPS {
+                        true => format!("{destructured}, and {}", self.reason(value, hops + 1)),
+                        false => destructured,
+                    };
                 }
                 if called && is_function(value) {
                     return self.returns_reason(value, &format!("`{text}`"), hops);
                 }
-                if hops >= MAX_HOPS {
-                    return format!(
-                        "`{text}` holds `{}` (line {})",
-                        self.short(value),
-                        self.line(binding)
-                    );
-                }
-                if value.kind() == "await_expression" {
-                    return format!(
-                        "`{text}` holds what `{}` settled with (line {}): the value a promise \
-                         settled with",
-                        self.short(value),
-                        self.line(binding)
-                    );
-                }
-                let what = if value.kind() == "call_expression" {
-                    "the result of"
-                } else {
-                    ""
-                };
-                let inner = self.reason(value, hops + 1);
-                format!(
-                    "`{text}` holds {what}{}`{}` (line {}), and {inner}",
-                    if what.is_empty() { "" } else { " " },
-                    self.short(value),
-                    self.line(binding)
-                )
+                self.holds_reason(text, "holds", value, binding, hops)
             }
             _ => format!("ticklens does not follow `{text}`"),
+        }
+    }
+
+    /// Why `name` (bound by `binding`), holding `value` (which `verb`
+    /// introduces: "holds", "is assigned"), may hold no native promise.
+    fn holds_reason(
+        &self,
+        name: &str,
+        verb: &str,
+        value: Node<'t>,
+        at: Node<'t>,
+        hops: u32,
+    ) -> String {
+        let value = unwrap_parens(value);
+        let line = self.line(at);
+        if hops >= MAX_HOPS {
+            return format!("`{name}` {verb} `{}` (line {line})", self.short(value));
+        }
+        if value.kind() == "await_expression" {
+            return format!(
+                "`{name}` {verb} what `{}` settled with (line {line}): the value a promise \
+                 settled with",
+                self.short(value)
+            );
+        }
+        let what = match value.kind() {
+            "call_expression" => "the result of ",
+            _ => "",
+        };
+        let inner = self.reason(value, hops + 1);
+        format!(
+            "`{name}` {verb} {what}`{}` (line {line}), and {inner}",
+            self.short(value)
+        )
+    }
+
+    /// Why `name`, whose `binding` the file assigns again at `writes`, may
+    /// hold no native promise: the first of its values (the initializer,
+    /// then each assigned value) that is not decided.
+    fn reassigned_reason(
+        &self,
+        name: &str,
+        binding: Node<'t>,
+        writes: &[Node<'t>],
+        hops: u32,
+    ) -> String {
+        let reassigned = format!("`{name}` is reassigned in this file");
+        let Ok(values) = self.assigned_values(writes) else {
+            return reassigned;
+        };
+        if binding.kind() != "variable_declarator"
+            || binding
+                .child_by_field_id(crate::field!("name"))
+                .is_none_or(|n| n.kind() != "identifier")
+        {
+            return reassigned;
+        }
+        let first = binding.child_by_field_id(crate::field!("value"));
+        if let Some(first) = first.filter(|&v| self.decide_at(v, 1).is_none()) {
+            return self.holds_reason(name, "holds", first, binding, hops);
+        }
+        match self.first_undecided_assuming(binding, &values, 0) {
+            Some(open) => self.holds_reason(name, "is assigned", values[open], values[open], hops),
+            // Read before its first assignment, it is `undefined`.
+            None if first.is_none() => format!(
+                "`{name}` is declared without a value (line {})",
+                self.line(binding)
+            ),
+            None => reassigned,
         }
     }
 
@@ -269,7 +327,24 @@ impl<'t> PromiseDeclarations<'t> {
                     self.reason(value, hops + 1)
                 )
             }
-            _ => format!("`this.{name}` is a field set in {} places", writes.len()),
+            _ => {
+                let several = format!("`this.{name}` is a field set in {} places", writes.len());
+                let open = writes.iter().find_map(|write| {
+                    let value = write.child_by_field_id(crate::field!("right"))?;
+                    self.decide_at(value, 1)
+                        .is_none()
+                        .then_some((*write, value))
+                });
+                match open {
+                    Some((write, value)) if hops < MAX_HOPS => format!(
+                        "{several}, one from `{}` (line {}), and {}",
+                        self.short(value),
+                        self.line(write),
+                        self.reason(value, hops + 1)
+                    ),
+                    _ => several,
+                }
+            }
         }
     }
 

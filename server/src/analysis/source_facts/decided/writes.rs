@@ -1,0 +1,175 @@
+//! Which binding a name means where it is read or written, for
+//! [`super::PromiseDeclarations`]: the file's writes (`x = …`, `x ??= …`,
+//! `x++`, `for (x of …)`, destructuring) are resolved through the same
+//! scopes as the reads, so a `let` of one function assigned in another
+//! function's same-named `let` is not reassigned, and a `let` assigned only
+//! at its declaration is as good as a `const`.
+
+use tree_sitter::Node;
+
+use super::PromiseDeclarations;
+use crate::syntax::js::{pattern_identifiers, unwrap_parens};
+
+impl<'t> PromiseDeclarations<'t> {
+    /// Records the names and properties `target` (the left of an
+    /// assignment, the argument of `++`, the left of a `for…in/of` that
+    /// declares nothing) writes.
+    pub(super) fn record_write(&mut self, target: Node<'t>) {
+        let target = unwrap_parens(target);
+        match target.kind() {
+            "identifier" => {
+                let text = self.text(target);
+                self.writes.entry(text).or_default().push(target);
+            }
+            "member_expression" => {
+                if let Some(property) = target.child_by_field_id(crate::field!("property")) {
+                    self.assigned_members.insert(self.text(property));
+                }
+            }
+            "subscript_expression" => {
+                let index = target.child_by_field_id(crate::field!("index"));
+                let object = target.child_by_field_id(crate::field!("object"));
+                match (index, object) {
+                    (Some(index), _) if index.kind() == "string" => {
+                        let key = self.text(index).trim_matches(|c| c == '\'' || c == '"');
+                        self.assigned_members.insert(key);
+                    }
+                    (_, Some(object)) if matches!(object.kind(), "identifier" | "this") => {
+                        self.computed_writes.insert(self.text(object));
+                    }
+                    _ => {}
+                }
+            }
+            // Destructuring assignment: every name and property in it.
+            _ => {
+                for bound in pattern_identifiers(target) {
+                    let text = self.text(bound);
+                    self.writes.entry(text).or_default().push(bound);
+                }
+                let mut stack = vec![target];
+                while let Some(node) = stack.pop() {
+                    if matches!(node.kind(), "member_expression" | "subscript_expression") {
+                        self.record_write(node);
+                        continue;
+                    }
+                    let mut cursor = node.walk();
+                    stack.extend(node.named_children(&mut cursor));
+                }
+            }
+        }
+    }
+
+    /// The node binding `name` where `at` reads or writes it: the binding
+    /// of the innermost scope around `at` that binds it, when that scope
+    /// binds it once (whatever the file assigns to it).
+    pub(super) fn resolve(&self, name: &str, at: Node<'t>) -> Option<Node<'t>> {
+        let mut best: Option<(usize, Node<'t>)> = None;
+        let mut ambiguous = false;
+        for &binding in self.bindings.get(name)? {
+            let (scope, _) = self.scope(binding);
+            if !encloses(&scope, at) {
+                continue;
+            }
+            let size = scope.end - scope.start;
+            match best {
+                Some((smallest, _)) if smallest < size => {}
+                Some((smallest, _)) if smallest == size => ambiguous = true,
+                _ => {
+                    best = Some((size, binding));
+                    ambiguous = false;
+                }
+            }
+        }
+        best.filter(|_| !ambiguous).map(|(_, binding)| binding)
+    }
+
+    /// Whether some binding of `name` is in scope at `at` (when
+    /// [`Self::resolve`] finds none, the name is then bound more than once
+    /// there, not a global).
+    pub(super) fn bound_around(&self, name: &str, at: Node<'t>) -> bool {
+        self.bindings
+            .get(name)
+            .is_some_and(|all| all.iter().any(|&b| encloses(&self.scope(b).0, at)))
+    }
+
+    /// The written identifiers (in source order) that may write `binding`
+    /// of `name`: every write inside its scope that does not resolve to
+    /// another binding.
+    pub(super) fn writes_to(&self, name: &str, binding: Node<'t>) -> Vec<Node<'t>> {
+        let (scope, _) = self.scope(binding);
+        let mut found: Vec<Node<'t>> = self
+            .writes
+            .get(name)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&write| {
+                encloses(&scope, write)
+                    && self
+                        .resolve(name, write)
+                        .is_none_or(|other| other.id() == binding.id())
+            })
+            .collect();
+        found.sort_by_key(|w| w.start_byte());
+        found
+    }
+
+    /// The value each write in `writes` gives its name: the right side of
+    /// `x = v`, `x ??= v`, `x ||= v` or `x &&= v` (the name then holds the
+    /// old value or `v`). `Err` names the first write that is something
+    /// else (`x++`, `x += 1`, a loop head, destructuring).
+    pub(super) fn assigned_values(&self, writes: &[Node<'t>]) -> Result<Vec<Node<'t>>, Node<'t>> {
+        writes
+            .iter()
+            .map(|&write| {
+                let assignment = write.parent().ok_or(write)?;
+                let right = assignment
+                    .child_by_field_id(crate::field!("right"))
+                    .ok_or(write)?;
+                let left = assignment.child_by_field_id(crate::field!("left"));
+                let operator = &self.source[write.end_byte()..right.start_byte()];
+                let assigns = match assignment.kind() {
+                    "assignment_expression" => true,
+                    "augmented_assignment_expression" => {
+                        matches!(operator.trim(), "??=" | "||=" | "&&=")
+                    }
+                    _ => false,
+                };
+                match left.is_some_and(|l| l.id() == write.id()) && assigns {
+                    true => Ok(right),
+                    false => Err(write),
+                }
+            })
+            .collect()
+    }
+
+    /// The index of the first value in `values` not decided a native
+    /// promise (`None`: every one is), taking `binding` to hold one wherever
+    /// a value reads it (`p = p.then(f)`). Sound when the binding's first
+    /// value is decided: each later value is then computed from native
+    /// promises only, in whatever order the writes run.
+    pub(super) fn first_undecided_assuming(
+        &self,
+        binding: Node<'t>,
+        values: &[Node<'t>],
+        depth: u32,
+    ) -> Option<usize> {
+        self.assuming.borrow_mut().push(binding.id());
+        let open = values
+            .iter()
+            .position(|&value| self.decide_at(value, depth + 1).is_none());
+        self.assuming.borrow_mut().pop();
+        open
+    }
+
+    /// Whether a decision in progress takes `binding` to hold a native
+    /// promise (see [`Self::first_undecided_assuming`]).
+    pub(super) fn is_assumed(&self, binding: Node<'t>) -> bool {
+        self.assuming.borrow().contains(&binding.id())
+    }
+}
+
+/// Whether `scope` contains `node`.
+fn encloses(scope: &std::ops::Range<usize>, node: Node) -> bool {
+    scope.start <= node.start_byte() && node.end_byte() <= scope.end
+}
