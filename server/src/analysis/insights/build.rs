@@ -174,6 +174,7 @@ fn await_insights(
     module_is_async: bool,
 ) -> Vec<AwaitInsight> {
     let called = facts.called_by_program;
+    let tries = own_tries(function);
     let mut awaits = Vec::new();
     // The syntax layer says where the function suspends; the engine's run
     // says when, for the awaits it compiled and reached.
@@ -213,7 +214,7 @@ fn await_insights(
             // past a `try`, a throw the entry did not see takes another path.
             Some(fact) => {
                 let partial = facts.entry_stopped && in_a_loop(function, &place.range)
-                    || past_a_try(function, &place.range);
+                    || past_a_try(&tries, &place.range);
                 uncalled_claim(fact, &operand, partial)
             }
             // A `for await` step is no `await` of the engine's: what the
@@ -390,27 +391,34 @@ fn in_a_loop(function: Node, range: &Range<usize>) -> bool {
     false
 }
 
-/// Whether the suspension at `range` comes after the start of a `try` of
-/// `function`'s own code without being inside its block: in its `catch` or
-/// `finally`, or after it. A call or member read the symbolic entry saw
-/// succeed may throw for another caller, and then the code takes that path
-/// (and its awaits) instead.
-fn past_a_try(function: Node, range: &Range<usize>) -> bool {
+/// The `try` statements of `function`'s own code: where each starts, and
+/// its block's range. Found once per function, not once per await.
+fn own_tries(function: Node) -> Vec<(usize, Option<Range<usize>>)> {
     let Some(body) = function.child_by_field_id(crate::field!("body")) else {
-        return false;
+        return Vec::new();
     };
-    let mut found = false;
+    let mut tries = Vec::new();
     js::for_each_own_node(body, |node| {
-        let in_block = node
-            .child_by_field_id(crate::field!("body"))
-            .is_some_and(|block| {
-                block.start_byte() <= range.start && range.end <= block.end_byte()
-            });
-        if node.kind() == "try_statement" && node.start_byte() < range.start && !in_block {
-            found = true;
+        if node.kind() == "try_statement" {
+            let block = node.child_by_field_id(crate::field!("body"));
+            tries.push((node.start_byte(), block.map(|b| b.byte_range())));
         }
     });
-    found
+    tries
+}
+
+/// Whether the suspension at `range` comes after the start of one of a
+/// function's own `tries` ([`own_tries`]) without being inside its block:
+/// in its `catch` or `finally`, or after it. A call or member read the
+/// symbolic entry saw succeed may throw for another caller, and then the
+/// code takes that path (and its awaits) instead.
+fn past_a_try(tries: &[(usize, Option<Range<usize>>)], range: &Range<usize>) -> bool {
+    tries.iter().any(|(start, block)| {
+        let in_block = block
+            .as_ref()
+            .is_some_and(|block| block.start <= range.start && range.end <= block.end);
+        *start < range.start && !in_block
+    })
 }
 
 /// Where the editor shows a suspension point: an `await` over its whole
