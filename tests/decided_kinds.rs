@@ -72,13 +72,16 @@ const CLASS_CALLS: &[&str] = &[
 
 /// `let` bindings: one whose every assigned value is a native promise,
 /// one later given a thenable, and same-named `let`s of two functions, one
-/// reassigned with a plain value.
-const LETS: &str = "let chain = Promise.resolve(1);\nfunction bump() { chain = chain.then((v) => v); return 0; }\nlet spoiled = Promise.resolve(1);\nfunction spoil() { spoiled = { then(r) { r(1); } }; return 0; }\nasync function scoped() { let p = Promise.resolve(1); p = p.then((v) => v); await p; let q = 1; await q; }\nfunction other() { let p = 1; p = 2; return p; }\n";
+/// reassigned with a plain value; `this` read through `const self = this`;
+/// an assignment returned; static methods.
+const LETS: &str = "let chain = Promise.resolve(1);\nfunction bump() { chain = chain.then((v) => v); return 0; }\nlet spoiled = Promise.resolve(1);\nfunction spoil() { spoiled = { then(r) { r(1); } }; return 0; }\nasync function scoped() { let p = Promise.resolve(1); p = p.then((v) => v); await p; let q = 1; await q; }\nfunction other() { let p = 1; p = 2; return p; }\nclass Aliased { async get() { return 1; } run() { const self = this; return (async () => { await self.get(); })(); } }\nclass FakeAlias { get() { return { then(r) { r(1); } }; } run() { const self = this; return (async () => { await self.get(); })(); } }\nlet slot;\nclass Statics { static async make() { return 1; } static fake() { return { then(r) { r(1); } }; } }\nfunction assign() { return slot = Promise.resolve(1); }\nfunction assignThenable() { return slot = { then(r) { r(1); } }; }\n";
 
 /// The `let` reads awaited in the main file, in the order they run (the
 /// writes first).
+#[rustfmt::skip]
 const LET_CALLS: &[&str] = &[
-    "bump()", "chain", "spoil()", "spoiled", "scoped()", "other()",
+    "bump()", "chain", "spoil()", "spoiled", "scoped()", "other()", "new Aliased().run()",
+    "new FakeAlias().run()", "assign()", "assignThenable()", "Statics.make()", "Statics.fake()",
 ];
 
 /// Node's built-ins for the CommonJS placement: a promisified function, and
@@ -95,8 +98,8 @@ const BUILT_IN_CALLS: &[&str] = &[
 
 /// The awaited `let` reads of [`LETS`] that are decided, and those that
 /// are not.
-const LET_DECIDED: &[&str] = &["chain", "p"];
-const LET_UNDECIDED: &[&str] = &["spoiled", "q"];
+const LET_DECIDED: &[&str] = &["chain", "p", "self.get()", "assign()", "Statics.make()"];
+const LET_UNDECIDED: &[&str] = &["spoiled", "q", "assignThenable()", "Statics.fake()"];
 
 /// Node's functions for the ES module placement, to promisify.
 const PROMISIFIED_BUILT_INS: &str = "import * as fs from 'node:fs';\nimport { stat } from 'node:fs';\nimport { execFile } from 'node:child_process';\nimport * as timers from 'node:timers';\nimport * as stream from 'node:stream';\nconst toStats = promisify(stat);\n";
@@ -349,7 +352,7 @@ fn decided_native_promises_are_native_promises_under_node_24() {
             let (text, decided) = found
                 .iter()
                 .find(|(text, _)| text.starts_with(&awaited))
-                .unwrap_or_else(|| panic!("{placement:?}: no `{awaited}`"));
+                .unwrap_or_else(|| panic!("{placement:?}: no `{awaited}` in {found:?}"));
             assert_eq!(*decided == Some(true), native, "{placement:?}: {text}");
         }
     }
@@ -360,4 +363,88 @@ fn decided_native_promises_are_native_promises_under_node_24() {
         decided_total >= 60,
         "only {decided_total} decided awaits ran"
     );
+}
+
+/// Awaits of Node's Web built-ins: the setup before the await, the awaited
+/// call, and whether the hover must decide it a native promise (every one
+/// that is, except where the file could replace it; never a look-alike).
+#[rustfmt::skip]
+const WEB_CASES: &[(&str, &str, bool)] = &[
+    ("", "new Response('{}').arrayBuffer()", true),
+    ("", "new Response('{}').json()", true),
+    ("", "new Request('http://x/', { method: 'POST', body: 'a' }).text()", true),
+    ("const req = new Request('http://x/', { method: 'POST', body: 'a' });", "req.arrayBuffer()", true),
+    ("", "new Blob(['a']).text()", true),
+    ("const bytes = new Blob(['a']);", "bytes.bytes()", true),
+    ("const reader = new ReadableStream({ start(c) { c.enqueue(1); c.close(); } }).getReader();", "reader.read()", true),
+    ("const stream = new ReadableStream({ start(c) { c.close(); } });\n  const cancelling = stream.getReader();", "cancelling.cancel()", true),
+    ("const res = await fetch('data:text/plain,hi');", "res.text()", true),
+    ("", "new Response('x').body.getReader().read()", true),
+    ("", "new Response('x').clone().text()", true),
+    ("const writer = new WritableStream().getWriter();", "writer.write(1)", true),
+    ("", "WebAssembly.compile(WASM)", true),
+    ("", "WebAssembly.instantiate(WASM)", true),
+    ("", "WebAssembly.validate(WASM)", false),
+    ("const blob = { arrayBuffer() { return { then(r) { r(1); } }; } };", "blob.arrayBuffer()", false),
+    ("const File = class { text() { return { then(r) { r(2); } }; } };", "new File().text()", false),
+    ("const stream = { getReader: () => ({ read: () => 3 }) };\n  const fake = stream.getReader();", "fake.read()", false),
+];
+
+#[test]
+fn web_built_ins_are_decided_where_node_24_returns_native_promises() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str("const WASM = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]);\n");
+    for (i, (setup, call, _)) in WEB_CASES.iter().enumerate() {
+        main.push_str(&format!(
+            "async function web{i}() {{\n  {setup}\n  await {call};\n}}\n"
+        ));
+    }
+    let cases: Vec<String> = (0..WEB_CASES.len()).map(|i| format!("web{i}")).collect();
+    main.push_str(&format!(
+        "(async () => {{\n  for (const run of [{}]) await run();\n}})();\n",
+        cases.join(", ")
+    ));
+    let path = dir.path().join("web.js");
+    let (found, rewritten) = claims(&path, &main, ModuleKind::CommonJs);
+    std::fs::write(&path, &rewritten).unwrap();
+    let run = node::run_node(&node, &path, std::time::Duration::from_secs(20));
+    assert_eq!(run.code, Some(0), "{}\n{rewritten}", run.stderr);
+    let seen: BTreeMap<String, String> =
+        serde_json::from_str(run.stdout.trim()).expect("the recorder's JSON");
+    let mut wrong = Vec::new();
+    for (i, (text, decided)) in found.iter().enumerate() {
+        let kind = seen.get(&i.to_string()).map(String::as_str);
+        if *decided == Some(true) && kind != Some("native") {
+            wrong.push(format!("decided, but Node saw {kind:?}: {text}"));
+        }
+        let expected = WEB_CASES
+            .iter()
+            .find(|(_, call, _)| text.starts_with(&format!("await {call} (")));
+        if let Some((_, call, native)) = expected {
+            if decided.unwrap_or(false) != *native {
+                wrong.push(format!(
+                    "`{call}`: decided {decided:?}, expected {native}: {text}"
+                ));
+            }
+            if *native && kind != Some("native") {
+                wrong.push(format!("`{call}` is listed native, Node saw {kind:?}"));
+            }
+        }
+    }
+    let matched = found
+        .iter()
+        .filter(|(text, _)| {
+            WEB_CASES
+                .iter()
+                .any(|(_, call, _)| text.starts_with(&format!("await {call} (")))
+        })
+        .count();
+    assert_eq!(
+        matched,
+        WEB_CASES.len(),
+        "every case's await was found: {found:?}"
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

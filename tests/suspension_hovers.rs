@@ -125,6 +125,58 @@ console.log("first");
             "after the generator's own awaits before that `yield`",
         ],
     },
+    Case {
+        name: "a_for_await_over_an_unknown_iterable_states_each_kind_s_ticks",
+        program: r#"let tick = 0;
+let counting = false;
+function count() {
+  if (counting) {
+    tick++;
+    queueMicrotask(count);
+  }
+}
+async function each(items) {
+  const seen = [];
+  /*$0*/for await (const v of items) seen.push(tick);
+  return seen.join(",");
+}
+function iterator(next) {
+  return { [Symbol.asyncIterator]: () => ({ next }) };
+}
+let step = 0;
+const thenable = (value) => ({ then: (r) => r(value) });
+const kinds = [
+  ["native next()", () => iterator(() => (step++ < 2 ? Promise.resolve({ value: step }) : Promise.resolve({ done: true })))],
+  ["thenable next()", () => iterator(() => (step++ < 2 ? thenable({ value: step }) : thenable({ done: true })))],
+  ["array of values", () => [1, 2]],
+  ["array of settled promises", () => [Promise.resolve(1), Promise.resolve(2)]],
+  ["array of thenables", () => [thenable(1), thenable(2)]],
+];
+function measure(i) {
+  if (i === kinds.length) return;
+  const [name, make] = kinds[i];
+  step = 0;
+  tick = 0;
+  counting = true;
+  queueMicrotask(count);
+  each(make()).then((seen) => {
+    counting = false;
+    console.log(name + ": " + seen);
+    setTimeout(() => measure(i + 1), 1);
+  });
+}
+measure(0);
+"#,
+        node_prints: "native next(): 1,2\nthenable next(): 2,4\narray of values: 2,4\n\
+                      array of settled promises: 2,4\narray of thenables: 3,6",
+        says: &[
+            "Resumes each iteration 1 tick after the promise `items`'s `next()` returns \
+             settles, if it is a native `Promise` (`items` is a parameter): a thenable would \
+             resume 1 tick later; if `items` is a sync iterable (an array) instead, 2 ticks \
+             after its next element settles (a plain value counts as settled when the loop \
+             reaches it), a thenable element 1 tick later.",
+        ],
+    },
 ];
 
 /// The hover the editor shows at the case's marker.

@@ -499,6 +499,7 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
     let mut rng = Rng(SEED ^ 0x4f7e);
     let (mut fresh_times, mut cached_times) = (Vec::new(), Vec::new());
     let mut computed = Vec::new();
+    let mut details = Vec::new();
     for i in 0..WARM_UP / 2 + HOVER_SAMPLES {
         let body = &bodies[rng.below(bodies.len())];
         let offset = body.start + rng.below(body.len());
@@ -516,6 +517,28 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
         hover(doc, &cached, offset);
         let cached_time = started.elapsed();
         let functions_computed = cache.last_computed;
+        if i >= WARM_UP / 2 {
+            // What each edit did to the engine's run: a syntax error stops it
+            // at once (the fast mode of the bimodal figures).
+            let line_start = doc.text()[..offset].rfind('\n').map_or(0, |n| n + 1);
+            let line_end = doc.text()[offset..]
+                .find('\n')
+                .map_or(doc.text().len(), |n| offset + n);
+            let stopped = match &fresh.order {
+                ticklens::engine::OrderOutcome::Abstained(a) => a.reason.clone(),
+                ticklens::engine::OrderOutcome::Determined(_) => "runs".to_owned(),
+            };
+            details.push((
+                fresh_time,
+                cached_time,
+                format!(
+                    "{:?} on line {} ({stopped}): {}",
+                    ch,
+                    pos.line + 1,
+                    doc.text()[line_start..line_end].trim()
+                ),
+            ));
+        }
         doc.apply_change(&delete_after(pos, ch), Encoding::Utf16)
             .expect("undo");
         insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut cache);
@@ -538,6 +561,12 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
             ms(rank(0.95)),
             ms(rank(0.99))
         );
+    }
+    if std::env::var_os("TICKLENS_BENCH_VERBOSE").is_some() {
+        details.sort_by_key(|(fresh, ..)| std::cmp::Reverse(*fresh));
+        for (fresh, cached, what) in &details {
+            println!("  {} / {} for {what}", ms(*fresh), ms(*cached));
+        }
     }
     computed.sort_unstable();
     println!(

@@ -9,7 +9,8 @@
 //! emitter that emits at once, `Promise.all`, nextTick, microtask and immediate promises, a `then`
 //! returning a promise, an async arrow called at once, inside `if` on a parameter, after a
 //! branch on a parameter or a module value that awaits or returns first, loops,
-//! `try/finally`, after a `try/catch` whose catch awaits, and `for await`. The harness calls every export with
+//! `try/finally`, after a `try/catch` whose catch awaits, and `for await`; sometimes after 70 branches
+//! on module values at the top level (more than the engine records). The harness calls every export with
 //! promises, thenables, plain values and stores of each kind, at the top level, from a `then`,
 //! awaited in sequence, and from a timer or an immediate. `seed` always gives the same program.
 //!
@@ -129,6 +130,14 @@ pub fn generate(seed: u64) -> Program {
     });
     gen.both(prelude(es_module));
     gen.both(HELPERS);
+    // Sometimes 70 branches on module values (falsy under Node) before the exports: more than the
+    // engine records on one path (`machine/branches.rs`), as in three.js's builds.
+    if gen.rng.random_bool(0.15) {
+        let branches: String = (0..70)
+            .map(|i| format!("if (process.env.TL_MORE{i}) {{ flags += 1; }}\n"))
+            .collect();
+        gen.both(&format!("let flags = 0;\n{branches}"));
+    }
     for _ in 0..gen.rng.random_range(0..=2) {
         gen.helper();
     }

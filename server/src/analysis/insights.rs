@@ -28,6 +28,7 @@ mod dependence;
 mod dropped_text;
 mod function_cache;
 mod hover_text;
+mod iterated;
 mod rejections;
 mod retention_text;
 mod suspension_text;

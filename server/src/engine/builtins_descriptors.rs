@@ -181,7 +181,12 @@ impl Machine<'_> {
                 let reason = "the prototype of a host function is not modelled";
                 normal(self.unknown_or_abstain(&origin, reason)?)
             }
-            _ => self.abstain("an intrinsic prototype (`Object.prototype`...) is not modelled"),
+            // A facts run goes on: the result is some intrinsic prototype.
+            _ => {
+                let origin = self.span_text();
+                let reason = "an intrinsic prototype (`Object.prototype`...) is not modelled";
+                normal(self.unknown_or_abstain(&origin, reason)?)
+            }
         }
     }
 

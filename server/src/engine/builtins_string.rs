@@ -1,5 +1,5 @@
 //! String methods beyond `stdlib.rs`'s common subset (§22.1.3): `split`,
-//! `replace`/`replaceAll` with a string pattern, `substring`, `trimStart`,
+//! `replace`/`replaceAll` with a string pattern, `substring`, `substr`, `trimStart`,
 //! `trimEnd`, `at`, `charAt`, `lastIndexOf`. The receiver is ASCII
 //! (`string_method` checks), so byte offsets are UTF-16 offsets, except for
 //! the `split`s that [`splits_as_utf16`] allows.
@@ -48,6 +48,28 @@ impl Machine<'_> {
                 let start = clamp(self, &arg(&args, 0), 0)?;
                 let end = clamp(self, &arg(&args, 1), len)?;
                 self.new_string(&text[start.min(end)..start.max(end)])?
+            }
+            // Annex B's `substr(start, length)` (§B.2.2.1): a negative start
+            // counts from the end; the length is clamped to what is left.
+            StringMethod::Substr => {
+                let integer = |machine: &Self, value: &Value, default: f64| -> Run<f64> {
+                    if *value == Value::Undefined {
+                        return Ok(default);
+                    }
+                    let n = machine.to_number(value)?;
+                    Ok(if n.is_nan() { 0.0 } else { n.trunc() })
+                };
+                let size = len as f64;
+                let start = integer(self, &arg(&args, 0), 0.0)?;
+                let start = if start < 0.0 {
+                    (size + start).max(0.0)
+                } else {
+                    start.min(size)
+                };
+                let length = integer(self, &arg(&args, 1), size)?.clamp(0.0, size);
+                let end = (start + length).min(size);
+                let (start, end) = (start as usize, end as usize);
+                self.new_string(text.get(start..end.max(start)).unwrap_or_default())?
             }
             StringMethod::At | StringMethod::CharAt => {
                 let n = self.to_number(&arg(&args, 0))?;

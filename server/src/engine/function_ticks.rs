@@ -195,6 +195,11 @@ pub fn facts_and_order(
         if !code.is_async || (func == 0 && code.awaits.is_empty()) {
             continue;
         }
+        // Where this function's own entry stopped: once per function, not
+        // once per await it left unseen.
+        let entry_stop = entry_stops
+            .get(&func)
+            .map(|halt| format!("not reached: {}", describe_halt(source, halt)));
         let awaits = code
             .awaits
             .iter()
@@ -213,7 +218,12 @@ pub fn facts_and_order(
                     .by_path
                     .get(&(func, span.start, span.end))
                     .map_or(&[][..], Vec::as_slice);
-                let joined = join_site(&observer.segments, by_path);
+                // No observation on any path: nothing to join (and a join
+                // looks at every segment of the run).
+                let joined = match by_path {
+                    [] => None,
+                    _ => join_site(&observer.segments, by_path),
+                };
                 let resume = match (joined.clone(), summarize(&observed, calls)) {
                     (Some(joined), _) => joined,
                     (
@@ -227,9 +237,6 @@ pub fn facts_and_order(
                         same_jobs_after_settle(after_settle, operand).unwrap_or(unknown)
                     }
                     (None, None) => {
-                        let entry_stop = entry_stops
-                            .get(&func)
-                            .map(|halt| format!("not reached: {}", describe_halt(source, halt)));
                         let stop = stop_reason.as_deref().or(entry_stop.as_deref());
                         unseen_await(source, tree, span, stop)
                     }
@@ -291,10 +298,8 @@ fn describe_halt(source: &str, halt: &Halt) -> String {
     match halt {
         Halt::Abstain(Abstention { reason, range }) => {
             let place = range.as_ref().map_or(String::new(), |range| {
-                let line = source[..range.start.min(source.len())]
-                    .matches('\n')
-                    .count()
-                    + 1;
+                let before = &source.as_bytes()[..range.start.min(source.len())];
+                let line = memchr::memchr_iter(b'\n', before).count() + 1;
                 format!(" at line {line}")
             });
             format!("the engine stopped{place} ({reason})")

@@ -27,6 +27,7 @@ impl Machine<'_> {
             ("queueMicrotask", Builtin::QueueMicrotask),
             ("structuredClone", Builtin::StructuredClone),
             ("AbortController", Builtin::Node(NodeFn::AbortController)),
+            ("AbortSignal", Builtin::Node(NodeFn::AbortSignal)),
             (
                 "fetch",
                 Builtin::Node(NodeFn::PendingIo(super::node_pending_io::PendingIo::Fetch)),
@@ -106,6 +107,10 @@ impl Machine<'_> {
         let promise = self.builtin_value(Builtin::PromiseCtor);
         self.define_global("Promise", promise);
         let constructor_statics = [
+            (
+                Builtin::Node(NodeFn::AbortSignal),
+                listed(&[("timeout", Builtin::Node(NodeFn::AbortSignalTimeout))]),
+            ),
             (
                 Builtin::PromiseCtor,
                 PromiseStatic::members(Builtin::PromiseStatic),

@@ -50,6 +50,7 @@ mod json_parse;
 mod machine;
 mod module_kind;
 mod node_abort;
+mod node_abort_timeout;
 mod node_events;
 mod node_io;
 mod node_modules;

@@ -10,8 +10,8 @@
 //! `signal.aborted`, `signal.reason`, `controller.signal` are getters in Node, so the objects
 //! are frozen here: a write to them (ignored, or a TypeError in strict code) abstains, and so
 //! does `onabort` (its place among the listeners is not modelled). A listener that throws
-//! (Node reports it as an uncaught exception), the event object's members, `AbortSignal.timeout`
-//! (an unref'd timer) and `AbortSignal.any` are not modelled.
+//! (Node reports it as an uncaught exception), the event object's members and `AbortSignal.any`
+//! are not modelled; `AbortSignal.timeout` is in `node_abort_timeout.rs`.
 
 use super::builtins::arg;
 use super::machine::{Completion, Machine, Run};

@@ -195,6 +195,7 @@ fn string_method(name: &str) -> Option<StringMethod> {
         "trimStart" => TrimStart,
         "trimEnd" => TrimEnd,
         "substring" => Substring,
+        "substr" => Substr,
         "at" => At,
         "charAt" => CharAt,
         "lastIndexOf" => LastIndexOf,

@@ -98,6 +98,9 @@ pub(crate) struct Timer {
     pub rearms: usize,
     /// The machine's step count when the timer was created or re-armed.
     pub created_step: u64,
+    /// Unref'd (`AbortSignal.timeout`): it fires while the loop runs, but does not keep it
+    /// running.
+    pub unref: bool,
 }
 
 /// What started a phase (see [`EventLoop::phase`]).
@@ -190,6 +193,7 @@ impl Machine<'_> {
             active: true,
             rearms: 0,
             created_step: self.steps,
+            unref: false,
         });
         let index = event_loop.timers.len() - 1;
         if kind == TimerKind::Immediate {
@@ -363,6 +367,15 @@ impl Machine<'_> {
                 self.check_no_racing_timer(phase_instant)?;
                 self.check_phase(pending)?;
                 continue;
+            }
+            // Only ref'd timers and I/O keep the loop alive (libuv's `uv_loop_alive`).
+            let alive = self
+                .event_loop
+                .timers
+                .iter()
+                .any(|t| t.active && t.kind != TimerKind::Immediate && !t.unref);
+            if !alive && self.event_loop.io.is_empty() {
+                return Ok(());
             }
             // Poll: nothing else to do, so libuv sleeps until the next timer.
             let next = self

@@ -293,6 +293,7 @@ impl Machine<'_> {
             | StringMethod::TrimStart
             | StringMethod::TrimEnd
             | StringMethod::Substring
+            | StringMethod::Substr
             | StringMethod::At
             | StringMethod::CharAt
             | StringMethod::LastIndexOf => return self.string_method_more(method, &text, args),

@@ -302,6 +302,7 @@ pub(crate) enum StringMethod {
     TrimStart,
     TrimEnd,
     Substring,
+    Substr,
     At,
     CharAt,
     LastIndexOf,

@@ -131,7 +131,7 @@ fn loop_or_yield_hover(
             markdown: format!(
                 "**for await** over `{}` in {owner}\n\n{}",
                 insights::shorten(iterable, 60),
-                insights::for_await_text(iterable, &Iterated::Unknown)
+                insights::for_await_text(iterable, &Iterated::Unknown, None)
             ),
             origin: HoverOrigin::Syntax,
         });

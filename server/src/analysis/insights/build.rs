@@ -17,6 +17,7 @@ use crate::syntax::js;
 use super::dependence::dependence;
 use super::dropped_text::{dropped_consequence, is_all_settled};
 use super::function_cache::InsightsCache;
+use super::iterated::{iterable_node, iterated};
 use super::{
     AwaitInsight, AwaitKind, DroppedCall, FunctionInsight, Insights, Iterated, YieldInsight,
     YieldKind,
@@ -173,6 +174,7 @@ fn await_insights(
     module_is_async: bool,
 ) -> Vec<AwaitInsight> {
     let called = facts.called_by_program;
+    let tries = own_tries(function);
     let mut awaits = Vec::new();
     // The syntax layer says where the function suspends; the engine's run
     // says when, for the awaits it compiled and reached.
@@ -212,7 +214,7 @@ fn await_insights(
             // past a `try`, a throw the entry did not see takes another path.
             Some(fact) => {
                 let partial = facts.entry_stopped && in_a_loop(function, &place.range)
-                    || past_a_try(function, &place.range);
+                    || past_a_try(&tries, &place.range);
                 uncalled_claim(fact, &operand, partial)
             }
             // A `for await` step is no `await` of the engine's: what the
@@ -272,6 +274,12 @@ fn await_insights(
                 AwaitKind::ForAwait(iterated(source, function, &point.operand))
             }
             _ => AwaitKind::Await,
+        };
+        // What an iterable the file does not show is, for the loop's hedge.
+        let undecided_because = match kind {
+            AwaitKind::ForAwait(Iterated::Unknown) => iterable_node(function, &point.operand)
+                .map(|iterable| declarations.why_undecided(iterable).why),
+            _ => undecided_because,
         };
         awaits.push(AwaitInsight {
             range: place.range.clone(),
@@ -383,27 +391,34 @@ fn in_a_loop(function: Node, range: &Range<usize>) -> bool {
     false
 }
 
-/// Whether the suspension at `range` comes after the start of a `try` of
-/// `function`'s own code without being inside its block: in its `catch` or
-/// `finally`, or after it. A call or member read the symbolic entry saw
-/// succeed may throw for another caller, and then the code takes that path
-/// (and its awaits) instead.
-fn past_a_try(function: Node, range: &Range<usize>) -> bool {
+/// The `try` statements of `function`'s own code: where each starts, and
+/// its block's range. Found once per function, not once per await.
+fn own_tries(function: Node) -> Vec<(usize, Option<Range<usize>>)> {
     let Some(body) = function.child_by_field_id(crate::field!("body")) else {
-        return false;
+        return Vec::new();
     };
-    let mut found = false;
+    let mut tries = Vec::new();
     js::for_each_own_node(body, |node| {
-        let in_block = node
-            .child_by_field_id(crate::field!("body"))
-            .is_some_and(|block| {
-                block.start_byte() <= range.start && range.end <= block.end_byte()
-            });
-        if node.kind() == "try_statement" && node.start_byte() < range.start && !in_block {
-            found = true;
+        if node.kind() == "try_statement" {
+            let block = node.child_by_field_id(crate::field!("body"));
+            tries.push((node.start_byte(), block.map(|b| b.byte_range())));
         }
     });
-    found
+    tries
+}
+
+/// Whether the suspension at `range` comes after the start of one of a
+/// function's own `tries` ([`own_tries`]) without being inside its block:
+/// in its `catch` or `finally`, or after it. A call or member read the
+/// symbolic entry saw succeed may throw for another caller, and then the
+/// code takes that path (and its awaits) instead.
+fn past_a_try(tries: &[(usize, Option<Range<usize>>)], range: &Range<usize>) -> bool {
+    tries.iter().any(|(start, block)| {
+        let in_block = block
+            .as_ref()
+            .is_some_and(|block| block.start <= range.start && range.end <= block.end);
+        *start < range.start && !in_block
+    })
 }
 
 /// Where the editor shows a suspension point: an `await` over its whole
@@ -453,53 +468,6 @@ fn is_native_promise(source: &str, facts: &AsyncFacts, operand: Node) -> bool {
         .is_some_and(|kind| kind != PromiseKind::Chain)
 }
 
-/// What the `for await` loop whose iterable is at `iterable` (in
-/// `function`) iterates over: an array literal, a call of an async
-/// generator the file declares (by name, never assigned), or unknown.
-fn iterated(source: &str, function: Node, iterable: &Range<usize>) -> Iterated {
-    let Some(node) = function.descendant_for_byte_range(iterable.start, iterable.end) else {
-        return Iterated::Unknown;
-    };
-    let node = js::unwrap_parens(enclosing_node_with_range(node, iterable));
-    if node.kind() == "array" {
-        return Iterated::Array;
-    }
-    let callee = (node.kind() == "call_expression")
-        .then(|| node.child_by_field_id(crate::field!("function")))
-        .flatten()
-        .filter(|callee| callee.kind() == "identifier");
-    let Some(callee) = callee else {
-        return Iterated::Unknown;
-    };
-    let name = &source[callee.byte_range()];
-    let mut root = function;
-    while let Some(parent) = root.parent() {
-        root = parent;
-    }
-    let (mut generators, mut others) = (0, 0);
-    dataflow::preorder(root, |n| {
-        let names_it = |id: Option<Node>| id.is_some_and(|id| &source[id.byte_range()] == name);
-        let declares = (n.kind().ends_with("declaration") || n.kind() == "variable_declarator")
-            && names_it(n.child_by_field_id(crate::field!("name")))
-            || n.kind() == "identifier"
-                && n.parent().is_some_and(|p| p.kind() == "formal_parameters")
-                && names_it(Some(n));
-        let assigns = n.kind() == "assignment_expression"
-            && names_it(n.child_by_field_id(crate::field!("left")));
-        if declares && js::is_async_function(n) && js::is_generator_function(n) {
-            generators += 1;
-        } else if declares || assigns {
-            others += 1;
-        }
-        dataflow::Walk::Enter
-    });
-    if generators == 1 && others == 0 {
-        Iterated::AsyncGenerator(name.to_owned())
-    } else {
-        Iterated::Unknown
-    }
-}
-
 /// The `yield`s `function` owns, if it is an async generator.
 fn yield_insights(source: &str, function: Node) -> Vec<YieldInsight> {
     if !(js::is_async_function(function) && js::is_generator_function(function)) {
@@ -539,7 +507,7 @@ pub fn yield_kind(source: &str, node: Node) -> YieldKind {
 }
 
 /// The outermost node at `node` or above it whose range is exactly `range`.
-fn enclosing_node_with_range<'t>(node: Node<'t>, range: &Range<usize>) -> Node<'t> {
+pub(super) fn enclosing_node_with_range<'t>(node: Node<'t>, range: &Range<usize>) -> Node<'t> {
     same_range_chain(node, range).last().unwrap_or(node)
 }
 

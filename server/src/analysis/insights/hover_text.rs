@@ -57,7 +57,9 @@ fn heading(at: &AwaitInsight) -> String {
 /// `function` is a [`FunctionInsight::call_label`].
 fn suspension_text(at: &AwaitInsight, function: &str) -> String {
     match &at.kind {
-        AwaitKind::ForAwait(over) => for_await_text(&at.operand, over),
+        AwaitKind::ForAwait(over) => {
+            for_await_text(&at.operand, over, at.undecided_because.as_deref())
+        }
         AwaitKind::Await => at.resume_text(function),
     }
 }

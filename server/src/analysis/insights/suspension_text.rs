@@ -12,7 +12,9 @@ use super::tick_text::ticks_phrase;
 use super::{FunctionInsight, Iterated, YieldInsight, YieldKind};
 
 /// When each iteration of a `for await` loop over `iterable` resumes.
-pub fn for_await_text(iterable: &str, over: &Iterated) -> String {
+/// `why_unknown` says what the iterable is where the file does not show it
+/// (a parameter, another module's value).
+pub fn for_await_text(iterable: &str, over: &Iterated, why_unknown: Option<&str>) -> String {
     let iterable = shorten(iterable, 40);
     match over {
         Iterated::Array => format!(
@@ -30,13 +32,48 @@ pub fn for_await_text(iterable: &str, over: &Iterated) -> String {
              the generator returns.\n\nResumes each iteration once the native promise \
              `{name}()`'s `next()` returned settles, as an `await` of it would."
         ),
-        Iterated::Unknown => format!(
-            "Each iteration awaits the next result of `{iterable}`: for an async iterator (an \
-             async generator, a stream), the promise its `next()` returns; for a sync iterable \
-             (an array), its next element. Which of these `{iterable}` is decides when each \
-             iteration resumes; this file does not show it."
-        ),
+        Iterated::Unknown => {
+            let why = why_unknown.map_or_else(
+                || "this file does not show what it is".to_owned(),
+                str::to_owned,
+            );
+            format!(
+                "Each iteration awaits the next result of `{iterable}`: for an async iterator (an \
+                 async generator, a stream), the promise its `next()` returns; for a sync \
+                 iterable (an array), its next element.\n\n{}",
+                unknown_iterable_resume(&iterable, &why)
+            )
+        }
     }
+}
+
+/// When each iteration over an iterable the file does not show resumes:
+/// hedged on its kind, as an `await` of an unknown operand is, with what
+/// each other kind would change (measured on Node 24 in
+/// tests/suspension_hovers.rs).
+fn unknown_iterable_resume(iterable: &str, why: &str) -> String {
+    let counts = engine::job_counts();
+    // `for await` awaits what `next()` returns (ECMA-262 ForIn/OfBodyEvaluation:
+    // `Await(Call(next))`), so a native promise costs what `await` of one does.
+    let native = counts.await_native_promise;
+    let thenable_later = counts.await_thenable.saturating_sub(native);
+    // Over a sync iterable, CreateAsyncFromSyncIterator (27.1.6.4) wraps each
+    // element with PromiseResolve and a `then` whose reaction fulfils the
+    // promise the loop awaits: one job for that reaction, then the loop's own
+    // await of a native promise. A thenable element is resolved through its
+    // `then` first, as `await` resolves one.
+    let element = native + counts.await_plain_value;
+    format!(
+        "Resumes each iteration {} after the promise `{iterable}`'s `next()` returns \
+         settles, if it is a native `Promise` ({why}): a thenable would resume {} later; if \
+         `{iterable}` is a sync iterable (an array) instead, {} after its next element \
+         settles (a plain value counts as settled when the loop reaches it), a thenable \
+         element {} later.",
+        ticks_phrase(native),
+        ticks_phrase(thenable_later),
+        ticks_phrase(element),
+        ticks_phrase(thenable_later)
+    )
 }
 
 /// Markdown for a hover on a `yield` in the async generator `function`.

@@ -233,11 +233,34 @@ const CASES: &[Case] = &[
         says: &["Each iteration calls `next()` on the async generator `g()`"],
         silent: &[],
     },
+    Case {
+        name: "a_for_await_over_a_const_async_generator_waits_for_its_yields",
+        source: "const g = async function* () {\n  yield 1;\n};\nasync function f() {\n  $0for await (const x of g()) {}\n}\n",
+        says: &["Each iteration calls `next()` on the async generator `g()`"],
+        silent: &["if it is a native `Promise`"],
+    },
+    Case {
+        name: "a_for_await_over_an_async_generator_method_of_this_waits_for_its_yields",
+        source: "class Rows {\n  async *rows() {\n    yield 1;\n  }\n  async all() {\n    $0for await (const r of this.rows()) {}\n  }\n}\n",
+        says: &["Each iteration calls `next()` on the async generator `this.rows()`"],
+        silent: &["if it is a native `Promise`"],
+    },
+    // A write of `.rows` anywhere may replace the method.
+    Case {
+        name: "a_for_await_over_a_method_the_file_may_replace_is_unknown",
+        source: "class Rows {\n  async *rows() {\n    yield 1;\n  }\n  async all() {\n    $0for await (const r of this.rows()) {}\n  }\n}\nRows.prototype.rows = [1];\n",
+        says: &["if it is a native `Promise`"],
+        silent: &["on the async generator"],
+    },
     // `g` is reassigned: the file no longer shows what `g()` returns.
     Case {
         name: "a_for_await_over_an_unknown_iterable_says_what_decides_each_step",
         source: "async function* g() {\n  yield 1;\n}\ng = other;\nasync function f() {\n  $0for await (const x of g()) {}\n}\n",
-        says: &["Which of these `g()` is decides when each iteration resumes"],
+        says: &[
+            "Resumes each iteration 1 tick after the promise `g()`'s `next()` returns settles, \
+             if it is a native `Promise` (`g` is reassigned in this file)",
+            "if `g()` is a sync iterable (an array) instead, 2 ticks after its next element",
+        ],
         silent: &["on the async generator"],
     },
 ];

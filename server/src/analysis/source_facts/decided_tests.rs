@@ -63,6 +63,10 @@ fn declarations_that_return_native_promises_decide_their_calls() {
             "`a` is an async function (line 1)",
         ),
         (
+            "class L { static async load() {} }\nL.load();",
+            "`L.load` is an async method (line 1)",
+        ),
+        (
             "async function a() {}\na().finally(f);",
             "`.finally` of a native promise returns one: `a` is an async function (line 1)",
         ),
@@ -127,6 +131,10 @@ fn a_let_is_decided_when_every_value_assigned_to_it_is() {
             "let p = Promise.resolve();\nfunction other() { let p = 1; p = 2; }\np;",
             "`p` holds a native promise (line 1): `Promise.resolve(…)` is a native promise",
         ),
+        (
+            "async function a() {}\nlet c;\n(c = a());",
+            "the assignment's value is one: `a` is an async function (line 1)",
+        ),
         // A same-named binding of another function, reassigned, is another binding.
         (
             "function a() { const p = Promise.resolve(); return p; }\nfunction b() { let p; p = 2; }\na();",
@@ -161,6 +169,10 @@ fn what_may_not_be_a_native_promise_stays_undecided() {
         // A method replaced by an assignment, or overridden by a subclass.
         "const api = { async load() {} };\napi.load = () => 1;\napi.load();",
         "class A { get x() { return Promise.resolve(); } }\nnew A().x();",
+        // Static methods: not async, an instance method, replaced.
+        "class L { static load() { return 1; } }\nL.load();",
+        "class L { async load() {} }\nL.load();",
+        "class L { static async load() {} }\nL.load = () => 1;\nL.load();",
         // `Promise` shadowed; `.then` of an unknown receiver.
         "const Promise = Other;\nPromise.resolve(1);",
         "p.then(f);",
@@ -227,6 +239,12 @@ fn the_language_and_node_built_ins_decide_their_calls() {
             "`util.promisify(…)` (line 2) returns a function that returns a native promise",
         ),
     ]);
+    let source =
+        "class L { async parse() {} load() { const scope = this; return () => scope.parse(); } }";
+    assert_eq!(
+        calls(source).first().cloned().flatten().as_deref(),
+        Some("`L.parse` is an async method (line 1)")
+    );
     let source = "class A {\n  async #m() {}\n  run() { return this.#m.apply(this, []); }\n}\n";
     assert_eq!(
         calls(source).first().cloned().flatten().as_deref(),
@@ -323,6 +341,26 @@ fn an_undecided_operand_says_what_it_is() {
             "let f;\ntry { f = await load(); } catch {}\nf.format();",
             "f.format()",
             "`f.format` is a property of `f`, and `f` is assigned what `await load()` settled with (line 2): the value a promise settled with",
+        ),
+        (
+            "async function f(ctx) { const { conn } = ctx; await conn.command(); }",
+            "conn.command()",
+            "`conn.command` is a property of `conn`, and `conn` is destructured from `ctx` (line 1), and `ctx` is a parameter",
+        ),
+        (
+            "const { promisify } = require('util');\nclass M { async close() { await promisify(this[k])(); } }",
+            "promisify(this[k])()",
+            "`promisify(this[k])` returns the custom promisified form of `this[k]` if it has one, and `this[k]` is a computed property of `this`, which may hold any function",
+        ),
+        (
+            "function F() { const self = this; self.run(); }",
+            "self.run()",
+            "`self.run` is a property of `self`, and `self` holds `this` (line 1), and `this` is whatever the caller binds it to",
+        ),
+        (
+            "class C { async run() { await this.lock; } constructor() { this.lock = null; } go() { this.lock = Promise.resolve(); } }",
+            "this.lock",
+            "`this.lock` is a field set in 2 places, one from `null` (line 1), and `null` is not a promise",
         ),
         (
             "function run(xs) { for (let item of xs) { item = item(); item; } }",

@@ -62,6 +62,7 @@ console.log(JSON.parse('{"a":[1,2,{"b":null}],"c":"x\\ny","d":-0.5e2,"a2":true}'
 console.log("a,b,,c".split(","), "abc".split(""), "a b c".split(" ", 2), "abc".split(), "x-y-z".replace("-", "+"), "x-y-z".replaceAll("-", "+"), "ab".replaceAll("", "."));
 console.log("  hi  ".trimStart() + "|", "|" + "  hi  ".trimEnd(), "hello".substring(3, 1), "hello".substring(-2), "hello".at(-1), "hello".charAt(9) === "", "hello".lastIndexOf("l"));
 console.log("a-b".replace("-", (m, i, s) => `[${m}${i}${s}]`), "abc".padStart(5, "*"), "abc".padEnd(6, "12"), "ab".repeat(3));
+console.log("hello".substr(1, 3), "hello".substr(-3), "hello".substr(-9, 2), "hello".substr(2), "hello".substr(4, 9) + "|", "hello".substr(1, -1) + "|", "hello".substr(NaN, 2), "hello".substr(9) + "|");
 "#;
     let expected = r#"[ 1, 10, 2, 5 ] [ 1, 2, 5, 10 ] [ 1, 3, undefined ]
 13 21 23 21 52 53 43 45
@@ -83,7 +84,8 @@ true false true { a: 1, b: [ 2 ] } { z: 0 }
 { a: [ 1, 2, { b: null } ], c: 'x\ny', d: -50, a2: true } 3 A
 [ 'a', 'b', '', 'c' ] [ 'a', 'b', 'c' ] [ 'a', 'b' ] [ 'abc' ] x+y-z x+y+z .a.b.
 hi  | |  hi el hello o true 3
-a[-1a-b]b **abc abc121 ababab"#;
+a[-1a-b]b **abc abc121 ababab
+ell llo he llo o| | he |"#;
     assert_eq!(cjs(source), node_says(expected));
 }
 

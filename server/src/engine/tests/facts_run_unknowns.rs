@@ -74,3 +74,14 @@ fn an_await_in_a_loop_over_an_unknown_gets_no_single_tick() {
         "{ticks:?}"
     );
 }
+
+/// axios asks `Object.getPrototypeOf(val)` of plain objects (`isPlainObject`):
+/// an intrinsic prototype, which a facts run takes as an unknown.
+#[test]
+fn the_prototype_of_a_plain_object_is_an_unknown_in_a_facts_run() {
+    let source = "const plain = Object.getPrototypeOf({}) === Object.prototype;\n\
+        async function main() { await null; await null; }\n\
+        main();\n";
+    assert_eq!(resumes(source, "main"), [entry(1), entry(2)]);
+    abstains_mentioning(source, "an intrinsic prototype");
+}

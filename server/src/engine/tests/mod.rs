@@ -4,6 +4,7 @@
 use super::*;
 use crate::syntax;
 
+mod abort_timeout;
 mod async_generators;
 mod branch_budget;
 mod branches;

@@ -146,7 +146,7 @@ impl<'t> PromiseDeclarations<'t> {
     }
 
     /// The `f` of `util.promisify(f)`.
-    fn promisify_original(&self, call: Node<'t>) -> Option<Node<'t>> {
+    pub(super) fn promisify_original(&self, call: Node<'t>) -> Option<Node<'t>> {
         let call = unwrap_parens(call);
         if call.kind() != "call_expression" {
             return None;

@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::{Decision, PromiseDeclarations, MAX_DEPTH};
 use crate::analysis::modules::ExportedValue;
-use crate::syntax::js::{is_function, unwrap_parens};
+use crate::syntax::js::{enclosing_class_of_this, is_function, unwrap_parens};
 
 use std::collections::HashSet;
 
@@ -67,6 +67,16 @@ impl<'t> PromiseDeclarations<'t> {
             }
             _ => None,
         }
+    }
+
+    /// `this.method(…)`, with `this` the node read (or bound to a name
+    /// there: `const self = this`): a method of the enclosing class.
+    pub(super) fn this_method(&self, this: Node<'t>, method: &str, depth: u32) -> Option<Decision> {
+        let class = enclosing_class_of_this(this)?;
+        if in_static_member(this) {
+            return None;
+        }
+        self.class_method(class, method, depth, true)
     }
 
     /// The method `method` of `class` (or of the same-file class it extends).
@@ -131,6 +141,22 @@ impl<'t> PromiseDeclarations<'t> {
 
     /// What `class` itself declares of `method` (not static).
     pub(super) fn own_method(&self, class: Node<'t>, method: &str, depth: u32) -> Own {
+        self.own_member(class, method, depth, false)
+    }
+
+    /// `Class.name(…)` with `Class` bound to the class declaration
+    /// `class`: its own static method `name` (an inherited one is not
+    /// followed), `d` calls deep.
+    pub(super) fn static_method(&self, class: Node<'t>, name: &str, d: u32) -> Option<Decision> {
+        match self.own_member(class, name, d, true) {
+            Own::Decided(decision) => Some(decision),
+            Own::Undecided | Own::Absent => None,
+        }
+    }
+
+    /// What `class` itself declares of `method`, among its static members
+    /// (`statics`) or its instance members.
+    fn own_member(&self, class: Node<'t>, method: &str, depth: u32, statics: bool) -> Own {
         let Some(body) = class.child_by_field_id(crate::field!("body")) else {
             return Own::Undecided;
         };
@@ -138,7 +164,7 @@ impl<'t> PromiseDeclarations<'t> {
         let mut found = None;
         for member in body.named_children(&mut cursor) {
             if !matches!(member.kind(), "method_definition" | "field_definition")
-                || is_static(member)
+                || is_static(member) != statics
             {
                 continue;
             }

@@ -73,6 +73,13 @@ impl<'t> PromiseDeclarations<'t> {
                 "`{shown}` is an object of a class, not a promise, unless the class says so"
             ),
             "await_expression" => format!("`{shown}` is the value a promise settled with"),
+            "this" if enclosing_class_of_this(expr).is_none() => {
+                "`this` is whatever the caller binds it to".to_owned()
+            }
+            "assignment_expression" => match expr.child_by_field_id(crate::field!("right")) {
+                Some(value) => self.reason(value, hops),
+                None => format!("ticklens does not follow `{shown}`"),
+            },
             _ if certainly_not_thenable(self.source, expr) => {
                 format!("`{shown}` is not a promise")
             }
@@ -88,6 +95,18 @@ impl<'t> PromiseDeclarations<'t> {
             "arrow_function" | "function_expression" => {
                 self.returns_reason(callee, "the function called here", hops)
             }
+            "call_expression" if hops < MAX_HOPS => match self.promisify_original(callee) {
+                Some(original) => format!(
+                    "`{}` returns the custom promisified form of `{}` if it has one, and {}",
+                    self.short(callee),
+                    self.short(original),
+                    self.reason(original, hops + 1)
+                ),
+                None => format!(
+                    "ticklens does not follow a call of `{}`",
+                    self.short(callee)
+                ),
+            },
             _ => format!(
                 "ticklens does not follow a call of `{}`",
                 self.short(callee)
@@ -136,11 +155,15 @@ impl<'t> PromiseDeclarations<'t> {
                     .child_by_field_id(crate::field!("name"))
                     .is_some_and(|n| n.kind() != "identifier")
                 {
-                    return format!(
+                    let destructured = format!(
                         "`{text}` is destructured from `{}` (line {})",
                         self.short(value),
                         self.line(binding)
                     );
+                    return match hops < MAX_HOPS {
+                        true => format!("{destructured}, and {}", self.reason(value, hops + 1)),
+                        false => destructured,
+                    };
                 }
                 if called && is_function(value) {
                     return self.returns_reason(value, &format!("`{text}`"), hops);
@@ -316,7 +339,24 @@ impl<'t> PromiseDeclarations<'t> {
                     self.reason(value, hops + 1)
                 )
             }
-            _ => format!("`this.{name}` is a field set in {} places", writes.len()),
+            _ => {
+                let several = format!("`this.{name}` is a field set in {} places", writes.len());
+                let open = writes.iter().find_map(|write| {
+                    let value = write.child_by_field_id(crate::field!("right"))?;
+                    self.decide_at(value, 1)
+                        .is_none()
+                        .then_some((*write, value))
+                });
+                match open {
+                    Some((write, value)) if hops < MAX_HOPS => format!(
+                        "{several}, one from `{}` (line {}), and {}",
+                        self.short(value),
+                        self.line(write),
+                        self.reason(value, hops + 1)
+                    ),
+                    _ => several,
+                }
+            }
         }
     }
 

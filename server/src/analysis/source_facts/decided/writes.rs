@@ -7,7 +7,6 @@
 
 use tree_sitter::Node;
 
-use super::scope::scope_of;
 use super::PromiseDeclarations;
 use crate::syntax::js::{pattern_identifiers, unwrap_parens};
 
@@ -67,11 +66,11 @@ impl<'t> PromiseDeclarations<'t> {
         let mut best: Option<(usize, Node<'t>)> = None;
         let mut ambiguous = false;
         for &binding in self.bindings.get(name)? {
-            let scope = scope_of(binding);
-            if !encloses(scope, at) {
+            let (scope, _) = self.scope(binding);
+            if !encloses(&scope, at) {
                 continue;
             }
-            let size = scope.end_byte() - scope.start_byte();
+            let size = scope.end - scope.start;
             match best {
                 Some((smallest, _)) if smallest < size => {}
                 Some((smallest, _)) if smallest == size => ambiguous = true,
@@ -90,14 +89,14 @@ impl<'t> PromiseDeclarations<'t> {
     pub(super) fn bound_around(&self, name: &str, at: Node<'t>) -> bool {
         self.bindings
             .get(name)
-            .is_some_and(|all| all.iter().any(|&b| encloses(scope_of(b), at)))
+            .is_some_and(|all| all.iter().any(|&b| encloses(&self.scope(b).0, at)))
     }
 
     /// The written identifiers (in source order) that may write `binding`
     /// of `name`: every write inside its scope that does not resolve to
     /// another binding.
     pub(super) fn writes_to(&self, name: &str, binding: Node<'t>) -> Vec<Node<'t>> {
-        let scope = scope_of(binding);
+        let (scope, _) = self.scope(binding);
         let mut found: Vec<Node<'t>> = self
             .writes
             .get(name)
@@ -105,7 +104,7 @@ impl<'t> PromiseDeclarations<'t> {
             .flatten()
             .copied()
             .filter(|&write| {
-                encloses(scope, write)
+                encloses(&scope, write)
                     && self
                         .resolve(name, write)
                         .is_none_or(|other| other.id() == binding.id())
@@ -171,6 +170,6 @@ impl<'t> PromiseDeclarations<'t> {
 }
 
 /// Whether `scope` contains `node`.
-fn encloses(scope: Node, node: Node) -> bool {
-    scope.start_byte() <= node.start_byte() && node.end_byte() <= scope.end_byte()
+fn encloses(scope: &std::ops::Range<usize>, node: Node) -> bool {
+    scope.start <= node.start_byte() && node.end_byte() <= scope.end
 }
