@@ -95,7 +95,6 @@ export const UNDECIDABLE = [
   ["`this` of a plain function", /`this` is whatever the caller binds it to$/],
   ["no promise on some path", /returns no promise on one path \((line \d+|its end)\)$/],
   ["conditional", /is a conditional: either side may be awaited$/],
-  ["not a promise", /(is not a promise|is a generator: its calls return iterators|is an object of a class, not a promise, unless the class says so)$/],
   ["property of an unknown", /is a property of an unknown value$/],
 ];
 export const DECIDABLE = [
@@ -103,6 +102,10 @@ export const DECIDABLE = [
   ["workspace import", /is imported from `[^`]*`, whose summary does not show it returns a native promise$/],
   ["built-in not modelled", /comes from Node's `[^`]*`, whose functions here are not known to return native promises$/],
   ["field set in several places", /is a field set in \d+ places$/],
+  // A method of an object of a class the workspace shows (same file or a relative import), the
+  // value of a sync generator's `next()`, a name that first holds `null`: the declarations say
+  // what it is, the decider does not follow them yet.
+  ["object or value not followed", /(is not a promise|is a generator: its calls return iterators|is an object of a class, not a promise, unless the class says so)$/],
 ];
 
 // The hedge's kind: "undecidable: parameter", "decidable from the workspace: reassigned"...
