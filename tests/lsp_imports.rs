@@ -143,3 +143,49 @@ fn a_dropped_call_of_an_imported_async_function_is_diagnosed_as_in_check() {
     assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");
     assert!(client.shutdown_and_exit().success());
 }
+
+/// The importer's diagnostics follow the imported file: a function that
+/// becomes async there makes the importer's dropped call a finding, without
+/// an edit of the importer (its buffer changed, or the disk copy announced
+/// by the watcher).
+#[test]
+fn the_importers_diagnostics_are_published_again_when_the_imported_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = "exports.save = function (x) { return x; };\n";
+    let async_save = "exports.save = async function (x) { await x; };\n";
+    let main_text = "const { save } = require('./a');\nsave(1);\n";
+    let store_path = dir.path().join("a.js");
+    std::fs::write(&store_path, plain).unwrap();
+    std::fs::write(dir.path().join("main.js"), main_text).unwrap();
+    let main = format!("file://{}/main.js", dir.path().display());
+    let store = format!("file://{}", store_path.display());
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(&main, main_text);
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");
+    // Its buffer: opened with an async `save`.
+    client.open(&store, async_save);
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [1], "{diagnostics:#?}");
+    // Back to a plain function in the buffer.
+    client.change(&store, 2, json!([{ "text": plain }]));
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");
+    // Closed: the disk copy (plain) counts again.
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": store } }),
+    );
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");
+    // Changed on disk and announced by the watcher.
+    std::fs::write(&store_path, async_save).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": store, "type": 2 }] }),
+    );
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [1], "{diagnostics:#?}");
+    assert!(client.shutdown_and_exit().success());
+}

@@ -260,7 +260,8 @@ mod tests {
         let source = "async function f(s) { $0for await (const x of s) { g(x); } }";
         let says = [
             "**for await** over `s` in `f()`",
-            "decides when each iteration resumes",
+            "Resumes each iteration 1 tick after the promise `s`'s `next()` returns settles, if it is a native `Promise`",
+            "if `s` is a sync iterable (an array) instead, 2 ticks after its next element settles",
         ];
         assert_hover_says(source, &says);
         assert_eq!(

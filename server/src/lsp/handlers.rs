@@ -105,7 +105,9 @@ pub fn did_change_watched_files(backend: &Backend, params: DidChangeWatchedFiles
     for change in &params.changes {
         match super::state::file_path(&change.uri) {
             Some(path) if !path.ends_with(crate::config::FILE_NAME) => {
-                backend.state.workspace_files.changed(&backend.state, &path);
+                for reader in backend.state.workspace_files.changed(&backend.state, &path) {
+                    schedule_analysis(backend, reader);
+                }
             }
             _ => config_changed = true,
         }
@@ -282,10 +284,16 @@ pub async fn did_close(backend: &Backend, params: DidCloseTextDocumentParams) {
 }
 
 /// The buffer of `uri` changed (opened, edited, closed): the open files that
-/// import it see its new text from their next request on.
+/// import it see its new text from their next request on, and their
+/// diagnostics (a floating call of a function that became async) are
+/// published again.
 fn buffer_changed(backend: &Backend, uri: &Uri) {
     if let Some(path) = super::state::file_path(uri) {
-        backend.state.workspace_files.changed(&backend.state, &path);
+        for reader in backend.state.workspace_files.changed(&backend.state, &path) {
+            if reader != *uri {
+                schedule_analysis(backend, reader);
+            }
+        }
     }
 }
 

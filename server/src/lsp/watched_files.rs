@@ -105,8 +105,9 @@ impl WorkspaceFiles {
 
     /// The file at `path` changed (its buffer, or on disk): forgets its
     /// summary and gives every open document that imports it a new, empty
-    /// insights cell, so the next request computes them again.
-    pub fn changed(&self, state: &ServerState, path: &Path) {
+    /// insights cell, so the next request computes them again. Returns those
+    /// documents, whose diagnostics depend on it too.
+    pub fn changed(&self, state: &ServerState, path: &Path) -> Vec<Uri> {
         let mut clock = self.lock();
         clock.tick(path);
         self.summaries.forget(path);
@@ -116,10 +117,11 @@ impl WorkspaceFiles {
             .filter(|entry| entry.value().iter().any(|read| read == path))
             .map(|entry| entry.key().clone())
             .collect();
-        for uri in readers {
-            self.reads.remove(&uri);
-            reset_insights(state, &uri);
+        for uri in &readers {
+            self.reads.remove(uri);
+            reset_insights(state, uri);
         }
+        readers
     }
 
     /// The document at `uri` closed: it reads nothing any more.
