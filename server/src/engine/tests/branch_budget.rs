@@ -6,7 +6,10 @@
 //! (`tests/open_programs.rs`, whose libraries sometimes branch on more
 //! unknowns than the budget before their exports exist).
 
-use super::{entry, facts_of, function_facts as function, resumes_of as resumes, ResumeTick};
+use super::{
+    assert_no_tick_after_entry, entry, facts_of, function_facts as function, resumes_of as resumes,
+    ResumeTick,
+};
 
 /// A module prologue of `count` branches on distinct unknowns (three.js's
 /// builds branch on unknowns hundreds of times before their classes exist).
@@ -49,12 +52,7 @@ fn a_const_set_past_the_budget_is_unknown_at_the_entries() {
         branches(70)
     );
     let ticks = resumes(&source, "f");
-    assert!(
-        ticks
-            .iter()
-            .all(|tick| !matches!(tick, ResumeTick::AfterEntry { .. })),
-        "{ticks:?}"
-    );
+    assert_no_tick_after_entry(&ticks);
 }
 
 /// A `const` set before the budget is spent keeps its value at the entries.

@@ -3,7 +3,10 @@
 //! array, and a `for...of` over an unknown runs as many turns as each path
 //! decides. The order run still abstains there, naming the construct.
 
-use super::{abstains_mentioning, entry, facts_of, resumes_of as resumes, ResumeTick};
+use super::{
+    abstains_mentioning, assert_no_tick_after_entry, entry, facts_of, resumes_of as resumes,
+    ResumeTick,
+};
 
 /// terser's bundle splits on a regular expression at its top level: the
 /// functions after it keep their facts.
@@ -67,12 +70,7 @@ fn an_await_in_a_loop_over_an_unknown_gets_no_single_tick() {
           await null; }\n\
         module.exports = drain;\n";
     let ticks = resumes(source, "drain");
-    assert!(
-        ticks
-            .iter()
-            .all(|tick| !matches!(tick, ResumeTick::AfterEntry { .. })),
-        "{ticks:?}"
-    );
+    assert_no_tick_after_entry(&ticks);
 }
 
 /// axios asks `Object.getPrototypeOf(val)` of plain objects (`isPlainObject`):

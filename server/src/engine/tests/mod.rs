@@ -52,6 +52,16 @@ pub(crate) fn resumes_of(source: &str, name: &str) -> Vec<ResumeTick> {
 }
 
 /// `jobs` ticks after the function was entered.
+/// Asserts that none of `ticks` claims a tick after entry.
+pub(crate) fn assert_no_tick_after_entry(ticks: &[ResumeTick]) {
+    assert!(
+        ticks
+            .iter()
+            .all(|tick| !matches!(tick, ResumeTick::AfterEntry { .. })),
+        "{ticks:?}"
+    );
+}
+
 pub(crate) fn entry(jobs: u32) -> ResumeTick {
     ResumeTick::AfterEntry { jobs }
 }
