@@ -189,3 +189,50 @@ fn the_importers_diagnostics_are_published_again_when_the_imported_file_changes(
     assert_eq!(floating_lines(&diagnostics), [1], "{diagnostics:#?}");
     assert!(client.shutdown_and_exit().success());
 }
+
+/// An import of a file that does not exist yet binds nothing; once the file
+/// is created (announced by the watcher), the importer's next analysis binds
+/// it, although its own import statements did not change.
+#[test]
+fn a_created_file_is_bound_at_the_importers_next_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let main_text = "const { save } = require('./later');\nsave(1);\n";
+    let edited = "const { save } = require('./later');\nsave(2);\n";
+    std::fs::write(dir.path().join("main.js"), main_text).unwrap();
+    let main = format!("file://{}/main.js", dir.path().display());
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(&main, main_text);
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");
+    let later_path = dir.path().join("later.js");
+    std::fs::write(
+        &later_path,
+        "exports.save = async function (x) { await x; };\n",
+    )
+    .unwrap();
+    let later = format!("file://{}", later_path.display());
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": later, "type": 1 }] }),
+    );
+    // Notifications without a document are not ordered before later ones:
+    // edit until the creation has been applied (a bounded time).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut version = 1;
+    loop {
+        version += 1;
+        let text = if version % 2 == 0 { edited } else { main_text };
+        client.change(&main, version, json!([{ "text": text }]));
+        let diagnostics = client.diagnostics(&main, version);
+        if floating_lines(&diagnostics) == [1] {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the created file was never bound: {diagnostics:#?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(client.shutdown_and_exit().success());
+}

@@ -13,7 +13,7 @@ use dashmap::DashMap;
 use tower_lsp_server::ls_types::{FileSystemWatcher, GlobPattern, Uri};
 
 use super::state::{file_path, ServerState};
-use crate::analysis::modules::imports::{imported_names, Summaries};
+use crate::analysis::modules::imports::{bind_imports, import_bindings, ImportBinding, Summaries};
 use crate::analysis::modules::ImportedNames;
 use crate::document::Document;
 use crate::workspace::{DiskFs, FileSystem};
@@ -41,6 +41,17 @@ pub struct WorkspaceFiles {
     /// reads); a change that lands during that computation is caught by the
     /// clock (see [`WorkspaceFiles::imports_of`]).
     order: Mutex<ChangeClock>,
+    /// Open document -> its last imports, reused while its import statements
+    /// and every other workspace file stay as they were (an analysis runs
+    /// on every keystroke; most keystrokes touch neither).
+    bound: DashMap<Uri, BoundImports>,
+}
+
+/// A document's imports as last bound, and the change they were bound after.
+struct BoundImports {
+    bindings: Vec<ImportBinding>,
+    at: u64,
+    names: ImportedNames,
 }
 
 /// Attempts at computing a document's imports while files it reads keep
@@ -60,6 +71,14 @@ impl ChangeClock {
     fn tick(&mut self, path: &Path) {
         self.now += 1;
         self.changed_at.insert(path.to_owned(), self.now);
+    }
+
+    /// Whether a file other than `own` changed after the change numbered
+    /// `since` (a file an import could not find may have been created).
+    fn other_changed_since(&self, since: u64, own: &Path) -> bool {
+        self.changed_at
+            .iter()
+            .any(|(file, &at)| at > since && file != own)
     }
 
     /// Whether one of `files` changed after the change numbered `since`.
@@ -84,11 +103,24 @@ impl WorkspaceFiles {
         let Some(path) = file_path(uri) else {
             return ImportedNames::default();
         };
+        let bindings = import_bindings(doc.text(), doc.tree());
+        // Copied out first: the map's guard is never held while the clock is
+        // locked (the insertion below happens under the clock's lock).
+        let reusable = self
+            .bound
+            .get(uri)
+            .filter(|bound| bound.bindings == bindings)
+            .map(|bound| (bound.at, bound.names.clone()));
+        if let Some((at, names)) = reusable {
+            if !self.lock().other_changed_since(at, &path) {
+                return names;
+            }
+        }
         let fs = OpenBuffers { state };
         let mut attempt = 1;
         loop {
             let started = self.lock().now;
-            let names = imported_names(&path, doc.text(), doc.tree(), &fs, &self.summaries);
+            let names = bind_imports(&path, &bindings, &fs, &self.summaries.reading(&fs));
             let clock = self.lock();
             let stale = clock.changed_since(started, &names.files);
             if stale && attempt < IMPORT_ATTEMPTS {
@@ -98,6 +130,14 @@ impl WorkspaceFiles {
             self.reads.insert(uri.clone(), names.files.clone());
             if stale {
                 reset_insights(state, uri);
+                self.bound.remove(uri);
+            } else {
+                let bound = BoundImports {
+                    bindings,
+                    at: started,
+                    names: names.clone(),
+                };
+                self.bound.insert(uri.clone(), bound);
             }
             return names;
         }
@@ -127,6 +167,7 @@ impl WorkspaceFiles {
     /// The document at `uri` closed: it reads nothing any more.
     pub fn closed(&self, uri: &Uri) {
         self.reads.remove(uri);
+        self.bound.remove(uri);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ChangeClock> {
