@@ -334,3 +334,75 @@ fn a_dry_run_with_json_output_keeps_stdout_one_json_document() {
         "a dry run changes nothing"
     );
 }
+
+/// A scratch `project` with the executor fixture at `a.js`, `lib/b.js`, and
+/// inside `node_modules` folders at the top and deeper down.
+fn project_with_dependencies() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for relative in [
+        "a.js",
+        "lib/b.js",
+        "node_modules/dep/index.js",
+        "lib/node_modules/inner/index.js",
+        "lib/vendor/node_modules/deep/x.js",
+    ] {
+        let to = dir.path().join("project").join(relative);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(fixtures().join("executor/fetch-wrapper.js"), &to).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn node_modules_folders_are_skipped_at_any_depth_unless_asked_for() {
+    let dir = project_with_dependencies();
+    let run = check_in(dir.path(), &["project"]);
+    assert_eq!(
+        run.finding_paths(),
+        ["project/a.js", "project/lib/b.js"],
+        "stderr: {}",
+        run.stderr
+    );
+    let run = check_in(dir.path(), &["project", "--include-node-modules"]);
+    assert_eq!(
+        run.finding_paths(),
+        [
+            "project/a.js",
+            "project/lib/b.js",
+            "project/lib/node_modules/inner/index.js",
+            "project/lib/vendor/node_modules/deep/x.js",
+            "project/node_modules/dep/index.js",
+        ],
+        "stderr: {}",
+        run.stderr
+    );
+    // A folder inside `node_modules` named on the command line is walked.
+    let run = check_in(dir.path(), &["project/node_modules/dep"]);
+    assert_eq!(run.finding_paths(), ["project/node_modules/dep/index.js"]);
+}
+
+#[test]
+fn globs_match_from_the_path_given_and_from_the_working_folder() {
+    let dir = project_with_dependencies();
+    for include in ["project/lib/**/*.js", "lib/**/*.js", "./project/lib/*.js"] {
+        let run = check_in(dir.path(), &["project", "--include", include]);
+        assert_eq!(
+            run.finding_paths(),
+            ["project/lib/b.js"],
+            "--include {include}; stderr: {}",
+            run.stderr
+        );
+    }
+    for exclude in ["project/lib/**", "lib/**"] {
+        let run = check_in(dir.path(), &["project", "--exclude", exclude]);
+        assert_eq!(
+            run.finding_paths(),
+            ["project/a.js"],
+            "--exclude {exclude}; stderr: {}",
+            run.stderr
+        );
+    }
+    // A glob that starts with another folder's name matches nothing here.
+    let run = check_in(dir.path(), &["project", "--include", "other/**/*.js"]);
+    assert!(run.finding_paths().is_empty(), "{:?}", run.stdout);
+}

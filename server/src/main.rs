@@ -84,12 +84,18 @@ struct CheckArgs {
     /// Exit with status 1 when there are more than N warnings.
     #[arg(long, value_name = "N")]
     max_warnings: Option<usize>,
-    /// Only check files matching this glob (repeatable).
+    /// Only check files matching this glob (repeatable), relative to each PATH;
+    /// a glob that starts with a PATH also matches from the working folder
+    /// (`check src --include 'src/**/*.js'` and `--include '**/*.js'` agree).
     #[arg(long, value_name = "GLOB")]
     include: Vec<String>,
-    /// Skip files matching this glob (repeatable).
+    /// Skip files matching this glob (repeatable), read as --include's globs
+    /// (`check . --exclude 'test/fixtures/**'`).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
+    /// Also check files inside `node_modules` folders (skipped at any depth by default).
+    #[arg(long)]
+    include_node_modules: bool,
     /// Skip files larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 5 * 1024 * 1024)]
     max_file_size: u64,
@@ -141,6 +147,7 @@ impl CheckArgs {
             filters: cli::check::walk::Filters {
                 include: self.include,
                 exclude: self.exclude,
+                include_node_modules: self.include_node_modules,
             },
             max_file_size: self.max_file_size,
             include_minified: self.include_minified,

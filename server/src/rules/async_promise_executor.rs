@@ -31,19 +31,25 @@ fn check(ctx: &RuleContext) -> Vec<Finding> {
         ["promise.new", "executor", "executor.async_keyword"],
         |[new, executor, keyword]| {
             let fixes = fixes(ctx, new, executor, keyword).into_iter().collect();
-            findings.push(META.finding(keyword.byte_range(), message(), fixes));
+            let awaits = awaits_itself(ctx.source, executor) || names_await(ctx.source, executor);
+            findings.push(META.finding(keyword.byte_range(), message(awaits), fixes));
         },
     );
     findings
 }
 
 /// Every async executor is a finding: the query holds the whole detection.
-fn message() -> String {
-    "make this executor synchronous: any `throw` in an async executor (before \
-     or after an `await`) rejects the executor's own promise instead of the \
-     new Promise, which may then never settle, and nobody handles that \
-     rejection, so Node 24 ends the process (exit code 1)"
-        .to_owned()
+/// The message speaks of awaits only when the executor has one.
+fn message(awaits: bool) -> String {
+    let throw = match awaits {
+        true => "any `throw` in an async executor (before or after an `await`)",
+        false => "this executor never awaits, and any `throw` in it",
+    };
+    format!(
+        "make this executor synchronous: {throw} rejects the executor's own promise \
+         instead of the new Promise, which may then never settle, and nobody handles \
+         that rejection, so Node 24 ends the process (exit code 1)"
+    )
 }
 
 fn fixes(ctx: &RuleContext, new: Node, executor: Node, keyword: Node) -> Option<Fix> {
@@ -276,6 +282,19 @@ mod tests {
     }
 
     #[test]
+    fn the_message_mentions_awaits_only_when_the_executor_awaits() {
+        let message = |source: &str| {
+            let findings = crate::rules::testing::findings_in(&AsyncPromiseExecutor, source);
+            assert_eq!(findings.len(), 1, "{source}");
+            findings[0].message.clone()
+        };
+        let idle = message("new Promise(async (resolve) => { emitter.once('ready', resolve); });");
+        assert!(idle.contains("never awaits") && !idle.contains("`await`"), "{idle}");
+        let awaiting = message("new Promise(async (resolve) => { resolve(await f()); });");
+        assert!(awaiting.contains("before or after an `await`"), "{awaiting}");
+    }
+
+    #[test]
     fn compute_then_resolve_is_inlined_under_return_in_async_functions() {
         assert_eq!(
             fix_outputs_and_safety(&AsyncPromiseExecutor, "async function getData(url) {\n  return new Promise(async (resolve) => {\n    const data = await fetch(url);\n    resolve(data);\n  });\n}"),
@@ -307,6 +326,8 @@ mod tests {
             "async function g() { return new Promise(async (res) => { await f(); log(); }); }",
             // Parsed as a call of a function named `await`: it still awaits (found by fuzzing).
             "new Promise(async (resolve) => { const d = await (url).then(f); resolve(d); });",
+            // The compiled call TypeScript and Babel emit for an imported `f`, misparsed the same way.
+            "new Promise(async (resolve) => { const d = await (0, lib_1.f)(url); resolve(d); });",
         ] {
             assert!(fix_outputs_and_safety(&AsyncPromiseExecutor, source).is_empty(), "{source}");
         }

@@ -156,6 +156,20 @@ mod tests {
         );
     }
 
+    /// `await (0, lib_1.f)(x)` is what TypeScript and Babel emit for an
+    /// imported `f`: the callback awaits, and removing `async` would make
+    /// that `await` a syntax error.
+    #[test]
+    fn compiled_calls_awaited_in_the_callback_count() {
+        for source in [
+            "await Promise.all(xs.map(async (x) => { await (0, lib_1.f)(x); }));",
+            "await Promise.all(xs.map(async (x) => await (0, lib_1.f)(x)));",
+            "async function g(xs) { return Promise.all(xs.map(async (x) => { const y = await (0, h)(x); return y; })); }",
+        ] {
+            assert_valid(&NeedlessAsync, &[source]);
+        }
+    }
+
     #[test]
     fn fixes_drop_async_and_map_synchronously_when_values_are_plain() {
         assert_eq!(

@@ -15,8 +15,8 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::js::{
-    in_async_context, is_for_await, is_function, named_children_but_comments, only_argument, owner,
-    unwrap_parens, Owner,
+    compiled_target, in_async_context, is_for_await, is_function, named_children_but_comments,
+    only_argument, owner, through_compiled_call, unwrap_parens, Owner,
 };
 
 /// One `await` expression as JavaScript reads it.
@@ -54,16 +54,20 @@ impl<'t> AwaitExpr<'t> {
 
     /// The bytes of the callee when the operand is a call or a `new`:
     /// `getUser` in `await getUser(id)`, `(await fetch(u)).json` in the
-    /// misparsed `await (await fetch(u)).json()`, whose callee no node spans.
+    /// misparsed `await (await fetch(u)).json()`, whose callee no node spans,
+    /// `lib.f` in the compiled `await (0, lib.f)(x)` (misparsed too: a call
+    /// of `await` with the arguments `0, lib.f`, called with `x`).
     pub fn operand_callee(&self) -> Option<Range<usize>> {
         if let Some(operand) = self.operand {
             let operand = unwrap_parens(operand);
-            let field = match operand.kind() {
-                "call_expression" => crate::field!("function"),
-                "new_expression" => crate::field!("constructor"),
+            let callee = match operand.kind() {
+                "call_expression" => operand
+                    .child_by_field_id(crate::field!("function"))
+                    .map(through_compiled_call),
+                "new_expression" => operand.child_by_field_id(crate::field!("constructor")),
                 _ => return None,
             };
-            return operand.child_by_field_id(field).map(|c| c.byte_range());
+            return callee.map(|c| c.byte_range());
         }
         if self.node.kind() != "call_expression" {
             return None;
@@ -71,7 +75,25 @@ impl<'t> AwaitExpr<'t> {
         // The chain's last link is the call; everything before it but the
         // keyword is the callee.
         let function = self.node.child_by_field_id(crate::field!("function"))?;
-        (function != self.keyword).then(|| self.operand_start()..function.end_byte())
+        if function == self.keyword {
+            return None;
+        }
+        if let Some(target) = self.compiled_target(function) {
+            return Some(target.byte_range());
+        }
+        Some(self.operand_start()..function.end_byte())
+    }
+
+    /// `lib.f` when `function` is the misparsed `await(0, lib.f)`.
+    fn compiled_target(&self, function: Node<'t>) -> Option<Node<'t>> {
+        if function.kind() != "call_expression" || head_of(function) != Some(self.keyword) {
+            return None;
+        }
+        let arguments = function.child_by_field_id(crate::field!("arguments"))?;
+        if arguments.kind() != "arguments" {
+            return None;
+        }
+        compiled_target(named_children_but_comments(arguments))
     }
 
     /// Where the operand starts: the first node after the keyword.
@@ -434,6 +456,34 @@ mod tests {
         assert_eq!(ranges, ["await (await fetch(u)).json()", "await fetch(u)"]);
         let operand = &source[found[0].points[0].operand.clone()];
         assert_eq!(operand, "(await fetch(u)).json()");
+    }
+
+    /// `await (0, lib.f)(x)`, what TypeScript and Babel emit for an imported
+    /// function, is an await of a call of `lib.f`, either way it parses.
+    #[test]
+    fn a_compiled_call_is_awaited_and_its_callee_is_the_target() {
+        let source = "async function g(x) { await (0, lib.f)(x); return await (0, h)(); }";
+        let tree = crate::syntax::parse(source, None);
+        let found = suspension_points(source, &tree, false);
+        let texts: Vec<&str> = found[0]
+            .points
+            .iter()
+            .map(|p| &source[p.range.clone()])
+            .collect();
+        assert_eq!(texts, ["await (0, lib.f)(x)", "await (0, h)()"]);
+        let callees: Vec<&str> = found[0]
+            .points
+            .iter()
+            .map(|point| {
+                let node = tree
+                    .root_node()
+                    .descendant_for_byte_range(point.range.start, point.range.end)
+                    .expect("a node");
+                let awaited = await_expression(source, node, false).expect("an await");
+                &source[awaited.operand_callee().expect("a callee")]
+            })
+            .collect();
+        assert_eq!(callees, ["lib.f", "h"]);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Which files `check` looks at: the given paths, walked with `.gitignore` and
 //! `.ignore` rules, `--include`/`--exclude` globs and `ticklens.toml`'s `ignore`,
-//! following symbolic links (with loop detection).
+//! following symbolic links (with loop detection), and skipping `node_modules`
+//! folders at any depth unless asked to enter them.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -16,10 +17,18 @@ pub const EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "jsx"];
 const TYPESCRIPT_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts"];
 
 /// Glob filters from the command line and the config file.
+///
+/// A glob matches relative to the path it is walked from (`**/*.js` under
+/// `check x`), and a glob that starts with that path as the working folder
+/// sees it matches relative to the working folder as well (`x/**/*.js` under
+/// `check x`).
 #[derive(Clone, Debug, Default)]
 pub struct Filters {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    /// Walk into `node_modules` folders too (installed dependencies are not
+    /// the project's code: skipped by default, at any depth).
+    pub include_node_modules: bool,
 }
 
 /// What walking the given paths found.
@@ -63,7 +72,8 @@ pub fn walk(paths: &[PathBuf], filters: &Filters) -> Walked {
             Ok(meta) if meta.is_dir() => match overrides(path, filters) {
                 Ok(overrides) => {
                     let before = (walked.files.len(), walked.problems.len());
-                    let typescript = walk_folder(path, overrides, &mut walked);
+                    let typescript =
+                        walk_folder(path, overrides, filters.include_node_modules, &mut walked);
                     // Like ESLint and Biome: a folder named explicitly that gives
                     // nothing to check is an error, not a silent success.
                     if (walked.files.len(), walked.problems.len()) == before {
@@ -101,16 +111,57 @@ pub fn walk(paths: &[PathBuf], filters: &Filters) -> Walked {
     walked
 }
 
-/// `--include` globs whitelist, `--exclude` globs (and config ignores) blacklist.
+/// `--include` globs whitelist, `--exclude` globs (and config ignores) blacklist,
+/// each read relative to `root` and, when it starts with `root` as the working
+/// folder sees it, relative to the working folder too.
 fn overrides(root: &Path, filters: &Filters) -> Result<Override, ignore::Error> {
+    let prefix = prefix_from_working_folder(root);
     let mut builder = OverrideBuilder::new(root);
     for glob in &filters.include {
-        builder.add(glob)?;
+        for glob in from_root(glob, prefix.as_deref()) {
+            builder.add(glob)?;
+        }
     }
     for glob in &filters.exclude {
-        builder.add(&format!("!{glob}"))?;
+        for glob in from_root(glob, prefix.as_deref()) {
+            builder.add(&format!("!{glob}"))?;
+        }
     }
     builder.build()
+}
+
+/// `glob`, and, when it starts with `prefix/` (the walked folder as the
+/// working folder sees it), the rest of it: `x/**/*.js` under `check x` is
+/// also `**/*.js` from `x`.
+fn from_root<'g>(glob: &'g str, prefix: Option<&str>) -> Vec<&'g str> {
+    let mut globs = vec![glob];
+    let rest = prefix
+        .and_then(|prefix| glob.strip_prefix("./").unwrap_or(glob).strip_prefix(prefix))
+        .and_then(|rest| rest.strip_prefix('/'))
+        .filter(|rest| !rest.is_empty());
+    globs.extend(rest);
+    globs
+}
+
+/// `root` relative to the working folder, `/`-separated, without `.`
+/// components; `None` for the working folder itself or a folder outside it.
+fn prefix_from_working_folder(root: &Path) -> Option<String> {
+    let relative = if root.is_absolute() {
+        let cwd = std::env::current_dir().ok()?;
+        root.strip_prefix(&cwd).ok()?.to_owned()
+    } else {
+        root.to_owned()
+    };
+    let mut parts = Vec::new();
+    for component in relative.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::Normal(part) => parts.push(part.to_str()?.to_owned()),
+            // `..` or a root: the glob cannot start with it in a useful way.
+            _ => return None,
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
 }
 
 /// Why a path named on the command line gave no file to check, and what to do.
@@ -142,7 +193,12 @@ fn without_dot_prefix(path: &Path) -> PathBuf {
 }
 
 /// Walks one folder; returns how many TypeScript files it met (not checked).
-fn walk_folder(root: &Path, overrides: Override, walked: &mut Walked) -> usize {
+fn walk_folder(
+    root: &Path,
+    overrides: Override,
+    include_node_modules: bool,
+    walked: &mut Walked,
+) -> usize {
     let mut typescript = 0;
     // A link to a folder above it would walk that folder again under a longer
     // name (the walker only notices once the link is met a second time, and
@@ -155,6 +211,10 @@ fn walk_folder(root: &Path, overrides: Override, walked: &mut Walked) -> usize {
         .follow_links(true)
         .overrides(overrides)
         .filter_entry(move |entry| {
+            // Installed dependencies, at any depth below the folder named.
+            if !include_node_modules && entry.depth() > 0 && entry.file_name() == "node_modules" {
+                return false;
+            }
             let Some(target) = entry
                 .path_is_symlink()
                 .then(|| loops_back(entry.path()))

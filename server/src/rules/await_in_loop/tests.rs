@@ -141,3 +141,18 @@ fn no_fix_for_counters_continue_or_outer_pushes() {
         None
     );
 }
+
+/// `await (0, lib_1.save)(x)` is what TypeScript and Babel emit for an
+/// imported `save`: an awaited call of `lib_1.save`.
+#[test]
+fn compiled_calls_are_awaited_calls_of_their_target() {
+    let source = "async function f(xs) { for (const x of xs) { await (0, lib_1.save)(x); } }";
+    assert_invalid(&RULE, &[(source, "await")]);
+    let message = first_message(&RULE, source);
+    assert!(message.contains("`lib_1.save(..)`"), "{message}");
+    // A pause is deliberate, compiled or not.
+    assert_valid(
+        &RULE,
+        &["async function f(xs) { for (const x of xs) { await send(x); await (0, utils_1.sleep)(10); } }"],
+    );
+}

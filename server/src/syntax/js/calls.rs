@@ -5,14 +5,37 @@ use tree_sitter::Node;
 
 use super::{named_children_but_comments, text_of, unwrap_parens};
 
-/// The callee of a call (`f` in `f(x)`, `a.b` in `(a.b)(x)`) or the
-/// constructor of a `new`, parentheses around `node` stripped; `None` when
-/// `node` is neither.
+/// The callee of a call (`f` in `f(x)`, `a.b` in `(a.b)(x)`, `lib.f` in the
+/// compiled `(0, lib.f)(x)`) or the constructor of a `new`, parentheses
+/// around `node` stripped; `None` when `node` is neither.
 pub fn callee(node: Node) -> Option<Node> {
     let node = unwrap_parens(node);
     match node.kind() {
-        "call_expression" => node.child_by_field_id(crate::field!("function")),
+        "call_expression" => node
+            .child_by_field_id(crate::field!("function"))
+            .map(through_compiled_call),
         "new_expression" => node.child_by_field_id(crate::field!("constructor")),
+        _ => None,
+    }
+}
+
+/// `lib.f` for `(0, lib.f)`: the indirect call TypeScript and Babel emit for a
+/// function imported through CommonJS (it calls `lib.f` without `lib` as
+/// `this`). Any other node is returned as it is.
+pub fn through_compiled_call(node: Node) -> Node {
+    let inner = unwrap_parens(node);
+    if inner.kind() != "sequence_expression" {
+        return node;
+    }
+    compiled_target(named_children_but_comments(inner)).unwrap_or(node)
+}
+
+/// The target of a compiled call's comma pair `0, target`, from its two parts
+/// (a `sequence_expression`'s children, or the arguments tree-sitter makes of
+/// them in the misparsed `await (0, f)(x)`).
+pub fn compiled_target(parts: Vec<Node>) -> Option<Node> {
+    match parts[..] {
+        [zero, target] if zero.kind() == "number" => Some(unwrap_parens(target)),
         _ => None,
     }
 }
@@ -35,7 +58,9 @@ pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>,
     if call.kind() != "call_expression" {
         return None;
     }
-    let callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
+    let callee = through_compiled_call(unwrap_parens(
+        call.child_by_field_id(crate::field!("function"))?,
+    ));
     if callee.kind() != "member_expression" {
         return None;
     }
@@ -112,6 +137,38 @@ mod tests {
             .map(|expression| callee(expression).map(|node| &source[node.byte_range()]))
             .collect();
         assert_eq!(callees, [Some("a.b"), Some("(C)"), None]);
+    }
+
+    /// What TypeScript and Babel emit for `import { f } from "./lib"` in
+    /// CommonJS output: `(0, lib_1.f)(x)`, a call of `lib_1.f`.
+    #[test]
+    fn compiled_calls_are_calls_of_their_target() {
+        let source = "(0, lib_1.f)(x); (0, g)(); (1, 2, h)(); (a, b)(); (0, db.users.find)(q);";
+        let tree = syntax::parse(source, None);
+        let expressions = statement_expressions(&tree);
+        let callees: Vec<Option<&str>> = expressions
+            .iter()
+            .map(|expression| callee(*expression).map(|node| &source[node.byte_range()]))
+            .collect();
+        assert_eq!(
+            callees,
+            [
+                Some("lib_1.f"),
+                Some("g"),
+                Some("(1, 2, h)"),
+                Some("(a, b)"),
+                Some("db.users.find")
+            ]
+        );
+        let (object, method, count) = method_call(source, expressions[4]).expect("a method call");
+        assert_eq!(
+            (&source[object.byte_range()], method, count),
+            ("db.users", "find", 1)
+        );
+        assert_eq!(
+            receiver(callee(expressions[4]).unwrap()).map(|node| &source[node.byte_range()]),
+            Some("db")
+        );
     }
 
     #[test]

@@ -20,7 +20,8 @@ mod patterns;
 use tree_sitter::Node;
 
 pub use calls::{
-    callee, first_argument, has_optional_chain, is_pause, method_call, only_argument, receiver,
+    callee, compiled_target, first_argument, has_optional_chain, is_pause, method_call,
+    only_argument, receiver, through_compiled_call,
 };
 pub use patterns::{parameter_pattern, pattern_identifiers, pattern_names};
 
