@@ -2,6 +2,9 @@
 //! generators): the async iterator of an iterable (§7.4.3 GetIterator with
 //! kind async), one step, and AsyncIteratorClose (§7.4.13).
 //!
+//! The iterators of `events.on` and `timers/promises` `setInterval`
+//! (`node_async_iter.rs`) are their own async iterators, like async
+//! generators: each step awaits the promise their `next()` returns.
 //! Arrays and sync generators go through CreateAsyncFromSyncIterator
 //! (§27.1.6): each result's value is wrapped with `PromiseResolve` and a
 //! `then`, two jobs for a plain value. Async generators are their own async
@@ -18,8 +21,15 @@ impl Machine<'_> {
     /// `[iterable] -> []`: declares the hidden async iterator binding.
     pub(crate) fn async_iter_init(&mut self, name: &Rc<str>) -> Run<()> {
         let iterable = self.pop();
+        let native = iterable
+            .as_object()
+            .is_some_and(|id| self.native_iter_kind(id).is_some());
         let iter =
             match iterable.as_object().map(|id| (id, &self.heap[id].kind)) {
+                // `events.on` and `setInterval` iterators are their own async iterators.
+                Some(_) if native => iterable,
+                // A facts run iterates an unknown as many turns as the path decides.
+                Some((_, ObjKind::Unknown(_))) => iterable,
                 Some((array, ObjKind::Array(_))) => {
                     Value::Object(self.alloc(ObjKind::ArrayIter { array, next: 0 }))
                 }
@@ -39,6 +49,13 @@ impl Machine<'_> {
     /// and `undefined` for an async one, whose promise gives `{ value, done }`.
     pub(crate) fn async_iter_step(&mut self, name: &Rc<str>, sent: Value) -> Run<()> {
         let (iterator, id) = self.async_iterator(name)?;
+        if self.native_iter_kind(id).is_some() {
+            return self.native_iter_step(id, Resume::Next, sent);
+        }
+        if let Some(origin) = self.unknown_of(&iterator).map(|u| u.origin.clone()) {
+            let more = self.another_unknown_item(&origin)?;
+            return self.unknown_step(&origin, !more);
+        }
         let (item, done) = match self.heap[id].kind {
             ObjKind::AsyncGenerator(_) => {
                 return self.async_generator_step(&iterator, Resume::Next, sent);
@@ -106,6 +123,12 @@ impl Machine<'_> {
     /// an async generator gets a `return` request.
     pub(crate) fn async_iter_return(&mut self, name: &Rc<str>, value: Value) -> Run<()> {
         let (iterator, id) = self.async_iterator(name)?;
+        if self.native_iter_kind(id).is_some() {
+            return self.native_iter_step(id, Resume::Return, value);
+        }
+        if let Some(origin) = self.unknown_of(&iterator).map(|u| u.origin.clone()) {
+            return self.unknown_step(&origin, true);
+        }
         match self.heap[id].kind {
             ObjKind::AsyncGenerator(_) => {
                 self.async_generator_step(&iterator, Resume::Return, value)?;
@@ -148,6 +171,32 @@ impl Machine<'_> {
             return self.abstain("internal: an async generator request threw");
         };
         self.push(Value::Undefined);
+        self.push(promise);
+        Ok(())
+    }
+
+    /// A step of a built-in module's async iterator (`node_async_iter.rs`): `[] ->
+    /// [undefined, promise]`, the promise its `next()` or `return()` returned.
+    fn native_iter_step(&mut self, iter: ObjId, how: Resume, sent: Value) -> Run<()> {
+        let Completion::Normal(promise) = self.native_iter_request(iter, how, sent)? else {
+            return self.abstain("internal: an async iterator request threw");
+        };
+        if promise
+            .as_object()
+            .is_none_or(|id| self.promise_data(id).is_none())
+        {
+            return self.abstain("an async iterator result that is not a promise");
+        }
+        self.push(Value::Undefined);
+        self.push(promise);
+        Ok(())
+    }
+
+    /// A step of an unknown async iterator in a facts run: `[] -> [done, promise]`, the
+    /// promise an unknown one (when it settles is unknown) whose value is the item.
+    fn unknown_step(&mut self, origin: &str, done: bool) -> Run<()> {
+        let promise = self.new_unknown(&format!("a step of `for await` over `{origin}`"), true);
+        self.push(Value::Bool(done));
         self.push(promise);
         Ok(())
     }

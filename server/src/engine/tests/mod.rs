@@ -16,6 +16,7 @@ mod facts_run_unknowns;
 mod generators;
 mod globals;
 mod legacy_accessors;
+mod node_async_iter;
 mod node_io;
 mod node_modules;
 mod open_values;
