@@ -303,9 +303,30 @@ fn uses_limiter(ctx: &RuleContext, body: Node) -> bool {
                     .map(unwrap_parens)
                     .and_then(crate::syntax::js::callee)
                     .is_some_and(|maker| names_limiter(ctx.text(maker)));
-                    names_limiter(ctx.text(callee)) || made_by_limiter
+                    names_limiter(ctx.text(callee)) || made_by_limiter || through_one_connection(ctx, callee)
                 })
     })
+}
+
+/// Objects that carry every call over one connection or transaction: the
+/// calls queue on it (a socket, a Redis pipeline, a transaction) instead of
+/// opening one resource each.
+const ONE_CONNECTION_WORDS: &[&str] = &[
+    "socket", "conn", "connection", "redis", "pipeline", "multi", "trx", "transaction", "tx",
+];
+
+/// A method call through an object that names one connection
+/// (`this.socket.send(..)`, `redis.get(k)`, `trx.insert(..)`).
+fn through_one_connection(ctx: &RuleContext, callee: Node) -> bool {
+    callee.kind() == "member_expression"
+        && callee
+            .child_by_field_id(crate::field!("object"))
+            .is_some_and(|object| {
+                ctx.text(object)
+                    .to_ascii_lowercase()
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|part| ONE_CONNECTION_WORDS.contains(&part))
+            })
 }
 
 /// `await Promise.all(xs.map(cb));` → a loop over batches of `BATCH_SIZE`.
@@ -452,6 +473,10 @@ mod tests {
                 "async function f() { const stores = { users, posts }; await Promise.all(Object.values(stores).map((s) => s.sync())); }",
                 "async function f(xs) { const run = pLimit(4); await Promise.all(xs.map((x) => run(() => load(x)))); }",
                 "async function f(xs) { const q = new PQueue({ concurrency: 2 }); await Promise.all(xs.map((x) => q.add(() => load(x)))); }",
+                // Calls queued on one connection or transaction.
+                "async function f(keys) { await Promise.all(keys.map((k) => redis.get(k))); }",
+                "async function f(trx, rows) { await Promise.all(rows.map((r) => trx.insert(r))); }",
+                "async function f(xs) { await Promise.all(xs.map((x) => this.socket.send(x))); }",
             ],
         );
         assert_invalid(
@@ -465,6 +490,9 @@ mod tests {
                 ("const items = [1, 2];\nasync function f(items) { await Promise.all(items.map((x) => load(x))); }", "Promise.all"),
                 // Keys of an object whose size the code does not show.
                 ("async function f(o) { await Promise.all(Object.keys(o).map((k) => load(k))); }", "Promise.all"),
+                // A call that opens a connection of its own for each element.
+                ("async function f(urls) { await Promise.all(urls.map((u) => connect(u))); }", "Promise.all"),
+                ("async function f(urls) { await Promise.all(urls.map((u) => http.request(u))); }", "Promise.all"),
                 // A `const` made by something that is not a limiter.
                 ("async function f(xs) { const run = makeRunner(); await Promise.all(xs.map((x) => run(() => load(x)))); }", "Promise.all"),
             ],
