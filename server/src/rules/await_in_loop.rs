@@ -138,7 +138,12 @@ fn independent_loop<'t>(
             .and_then(|operand| callee_receiver(ctx, operand))
             .is_some_and(|receiver| !receivers.insert(receiver))
     });
-    if !starts_work || pushed_and_read || same_receiver_twice {
+    // Hooks, ordered teardown, statements on one connection: the order is the point.
+    let ordered = facts
+        .awaits
+        .iter()
+        .any(|a| ordered::ordered_step(ctx, a, &head_names, &local));
+    if !starts_work || pushed_and_read || same_receiver_twice || ordered {
         return None;
     }
     let head_text = ctx.source[node.start_byte()..body.start_byte()].to_ascii_lowercase();
@@ -522,5 +527,6 @@ fn map_fix(ctx: &RuleContext, node: Node, body: Node) -> Option<Fix> {
     ))
 }
 
+mod ordered;
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::analysis::dataflow::{contains, Binding, BindingKind, FunctionFlow};
+use crate::analysis::dataflow::{contains, Binding, BindingKind, FunctionFlow, LargeValue};
 use crate::analysis::retention::{self, Certainty, RetainedVar, RetentionGroup};
 use crate::findings::{Finding, Fix};
 use crate::syntax::queries::ASYNC_FUNCTIONS;
@@ -61,6 +61,9 @@ fn check_function(ctx: &RuleContext, function: Node) -> Vec<Finding> {
             {
                 continue;
             }
+            if kept_elsewhere(ctx, function, binding) {
+                continue;
+            }
             let Some(last_read) = binding
                 .reads
                 .iter()
@@ -81,6 +84,52 @@ fn check_function(ctx: &RuleContext, function: Node) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Methods that keep their argument: a stream's or socket's write queue, a
+/// collection.
+const KEEPING_METHODS: &[&str] = &["write", "end", "send", "push", "enqueue", "set", "add"];
+
+/// Methods whose result may share the value's memory: a `Buffer` view, a
+/// V8 sliced string.
+const VIEW_METHODS: &[&str] = &["slice", "subarray", "substring", "substr"];
+
+/// Whether something else may keep the value alive whatever the local does:
+/// it is stored in a property (`options.cert = cert`), handed to a method
+/// that keeps it (`socket.write(buffer)`, `list.push(buf)`), or a view of it
+/// is taken (`buf.slice(4)`). Clearing the local would free nothing.
+fn kept_elsewhere(ctx: &RuleContext, function: Node, binding: &Binding) -> bool {
+    binding.reads.iter().any(|read| {
+        let Some(node) = function.descendant_for_byte_range(read.start, read.end) else {
+            return false;
+        };
+        let Some(parent) = node.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "assignment_expression" | "augmented_assignment_expression" => {
+                parent.child_by_field_id(crate::field!("right")) == Some(node)
+                    && parent
+                        .child_by_field_id(crate::field!("left"))
+                        .is_some_and(|l| {
+                            matches!(l.kind(), "member_expression" | "subscript_expression")
+                        })
+            }
+            "arguments" => parent
+                .parent()
+                .and_then(|call| call.child_by_field_id(crate::field!("function")))
+                .filter(|f| f.kind() == "member_expression")
+                .and_then(|f| f.child_by_field_id(crate::field!("property")))
+                .is_some_and(|m| KEEPING_METHODS.contains(&ctx.text(m))),
+            "member_expression" => {
+                parent.child_by_field_id(crate::field!("object")) == Some(node)
+                    && parent
+                        .child_by_field_id(crate::field!("property"))
+                        .is_some_and(|m| VIEW_METHODS.contains(&ctx.text(m)))
+            }
+            _ => false,
+        }
+    })
 }
 
 /// The finding for `binding`, retained across the await at `await_keyword`
@@ -138,11 +187,40 @@ fn message(
         Certainty::Certain => "stays in memory",
         Certainty::May(_) => "may stay in memory (on some paths)",
     };
+    let evidence = evidence(ctx, binding, large);
     format!(
-        "`{name}` {stays} while this function waits: {advice}. It holds {large}, last used \
-         {distance} the next `await` (V8 keeps a suspended async function's locals until they \
-         are overwritten or the function returns)"
+        "`{name}` {stays} while this function waits: {advice}. It holds {large}{evidence}, last \
+         used {distance} the next `await` (V8 keeps a suspended async function's locals until \
+         they are overwritten or the function returns)"
     )
+}
+
+/// Where a value whose description does not name its origin comes from:
+/// `` from `fs.promises.readFile(…)`, a size nothing in the code bounds``.
+fn evidence(ctx: &RuleContext, binding: &Binding, large: &LargeValue) -> String {
+    if !matches!(
+        large,
+        LargeValue::FileContents | LargeValue::Buffer | LargeValue::Text(_)
+    ) {
+        return String::new();
+    }
+    let origin = binding.init.as_ref().and_then(|init| {
+        let text = ctx.source[init.clone()].trim_start();
+        let text = text.strip_prefix("await").unwrap_or(text).trim_start();
+        let callee = &text[..text.find('(')?];
+        let plain = !callee.is_empty()
+            && callee
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '$'));
+        plain.then(|| callee.to_owned())
+    });
+    match origin {
+        Some(callee) => format!(
+            " from `{}`, a size nothing in the code bounds",
+            super::report::shorten_with(&callee, "…", "(…)")
+        ),
+        None => String::new(),
+    }
 }
 
 /// `name = null;` right after the statement holding the last use, in the block
@@ -223,6 +301,10 @@ mod tests {
                 "async function f(p, xs) { const buf = await fs.promises.readFile(p); for (const x of xs) { use(buf, x); await save(x); } }",
                 // Not in an async function.
                 "function f(p) { const data = JSON.parse(p); use(data); }",
+                // Kept by something else: clearing the local frees nothing.
+                "async function f(o) { const cert = await fs.readFile(o.file); o.cert = o.key = cert; await next(); }",
+                "async function f(cmd) { const buffer = Buffer.concat(await cmd.toBin()); if (this.socket.write(buffer)) return; await once(this.socket, 'drain'); }",
+                "async function f(chunks) { const all = Buffer.concat(chunks); const body = all.slice(16); await compress(body); }",
             ],
         );
     }
@@ -252,6 +334,49 @@ mod tests {
                 "async function f(u) {\n  const json = await (await fetch(u)).json();\n  const id = json.id;\n  await save(id);\n}",
                 "json",
             )],
+        );
+    }
+
+    /// Values small by construction or by type are no large values.
+    #[test]
+    fn values_small_by_construction_pass() {
+        assert_valid(
+            &LargeRetainedAcrossAwait,
+            &[
+                // A string, not a `Buffer`, of a value not known to be large.
+                "async function f(h) { const s = Buffer.from(h).toString(); use(s); await save(); }",
+                "async function f(h) { const s = String(Buffer.from(h, 'base64')); use(s); await save(); }",
+                // Parsed from a literal.
+                "async function f() { const o = JSON.parse('{\"a\":1}'); use(o); await save(); }",
+                // A salt: a few bytes.
+                "async function f() { const salt = crypto.randomBytes(16); use(salt); await save(); }",
+                "async function f() { const b = Buffer.alloc(16); use(b); await save(); }",
+                "async function f() { const b = Buffer.from('abc'); use(b); await save(); }",
+            ],
+        );
+        assert_invalid(
+            &LargeRetainedAcrossAwait,
+            &[
+                // The text of a large value is large.
+                ("async function f(p) { const s = fs.readFileSync(p).toString(); use(s); await save(); }", "s"),
+                ("async function f(chunks) { const s = Buffer.concat(chunks).toString(); use(s); await save(); }", "s"),
+                ("async function f(n) { const b = Buffer.alloc(n); use(b); await save(); }", "b"),
+            ],
+        );
+    }
+
+    #[test]
+    fn the_message_names_where_an_unbounded_value_comes_from() {
+        let message = first_message(
+            &LargeRetainedAcrossAwait,
+            "async function f(p) {\n  const text = await fs.promises.readFile(p, 'utf8');\n  const n = count(text);\n  await report(n);\n}",
+        );
+        assert!(
+            message.contains(
+                "It holds file contents from `fs.promises.readFile(…)`, a size nothing in the \
+                 code bounds, last used 1 line above"
+            ),
+            "{message}"
         );
     }
 

@@ -5,7 +5,10 @@ use tree_sitter::Node;
 use crate::analysis::dataflow::{names_assigned, names_mentioned, preorder, Walk};
 use crate::findings::{Finding, Fix};
 use crate::syntax::awaits::AwaitExpr;
-use crate::syntax::js::{callee, is_function, is_pause, pattern_identifiers, receiver};
+use crate::syntax::js::{
+    callee, is_function, is_pause, named_children_but_comments, pattern_identifiers, receiver,
+    unwrap_parens,
+};
 use crate::syntax;
 
 use super::report::{one_edit_fix, shorten};
@@ -183,6 +186,7 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
         return false;
     }
     let (reads, writes, item_receiver) = footprint(ctx, item);
+    let touched = touched_objects(ctx, item);
     group.iter().all(|earlier| {
         let (earlier_reads, earlier_writes, earlier_receiver) = footprint(ctx, earlier);
         bound_names(ctx, earlier)
@@ -191,7 +195,99 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
             && earlier_writes.is_disjoint(&reads)
             && writes.is_disjoint(&earlier_reads)
             && (item_receiver.is_none() || item_receiver != earlier_receiver)
+            // A side effect of one call may be what the other reads.
+            && touched_objects(ctx, earlier).is_disjoint(&reads)
+            && touched.is_disjoint(&earlier_reads)
+            && !(works_on_implicit_state(earlier) && works_on_implicit_state(item))
     })
+}
+
+/// The objects an awaited call may change, which a neighbouring await may
+/// then read: the object the call goes through (`server` in
+/// `server.listen()`) and the objects passed to it by name (`c` in
+/// `work(c)`, `client` in `init({ client })`). Names that usually hold a
+/// string or a number (`id`, `userId`, `url`) are left out: a call cannot
+/// change them.
+fn touched_objects(ctx: &RuleContext, item: &AwaitStatement) -> HashSet<String> {
+    let mut names = HashSet::new();
+    let Some(callee) = item.callee_node() else {
+        return names;
+    };
+    if let Some(through) = receiver(callee).filter(|r| r.kind() == "identifier") {
+        names.insert(ctx.text(through).to_owned());
+    }
+    let arguments = item
+        .awaited
+        .operand
+        .map(unwrap_parens)
+        .and_then(|call| call.child_by_field_id(crate::field!("arguments")));
+    let Some(arguments) = arguments else {
+        return names;
+    };
+    let mut passed = Vec::new();
+    for argument in named_children_but_comments(arguments) {
+        match argument.kind() {
+            "identifier" => passed.push(argument),
+            "object" => {
+                for property in named_children_but_comments(argument) {
+                    match property.kind() {
+                        "shorthand_property_identifier" => passed.push(property),
+                        "pair" => passed.extend(
+                            property
+                                .child_by_field_id(crate::field!("value"))
+                                .filter(|v| v.kind() == "identifier"),
+                        ),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    names.extend(
+        passed
+            .into_iter()
+            .map(|node| ctx.text(node))
+            .filter(|name| !looks_scalar(name) && *name != "undefined")
+            .map(str::to_owned),
+    );
+    names
+}
+
+/// Whether a name reads like one of a string or a number: `id`, `userId`,
+/// `url`, `filePath`, `count`.
+fn looks_scalar(name: &str) -> bool {
+    const SCALAR_WORDS: &[&str] = &[
+        "id", "ids", "key", "name", "url", "uri", "path", "dir", "filename", "token", "slug",
+        "email", "count", "index", "type", "kind", "size", "limit", "offset", "page", "port",
+        "host", "hash", "code", "sql", "version", "str", "text", "num", "number", "n", "i",
+    ];
+    // The last word of a camelCase or snake_case name: `Id` in `userId`.
+    let word = name.rsplit('_').next().unwrap_or(name);
+    let start = word
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_ascii_uppercase())
+        .map_or(0, |(i, _)| i);
+    let is_word = |text: &str| SCALAR_WORDS.contains(&text.to_ascii_lowercase().as_str());
+    is_word(&word[start..]) || is_word(name)
+}
+
+/// A call of a plain function with no arguments (`await startSession()`,
+/// `await loadEntry()`): it can only work on state it does not name (one
+/// implicit connection, a module's session), so two of them are left in
+/// their order.
+fn works_on_implicit_state(item: &AwaitStatement) -> bool {
+    let plain = item.callee_node().is_some_and(|c| c.kind() == "identifier");
+    let no_arguments = item
+        .awaited
+        .operand
+        .map(unwrap_parens)
+        .and_then(|call| call.child_by_field_id(crate::field!("arguments")))
+        .is_some_and(|arguments| {
+            named_children_but_comments(arguments).is_empty()
+        });
+    plain && no_arguments
 }
 
 /// The names an await statement's operand reads and writes, and the object
@@ -374,11 +470,38 @@ mod tests {
             &RULE,
             &[
                 ("async function f(id) {\n  const user = await getUser(id);\n  const posts = await getPosts(id);\n}", "await"),
-                ("async function f() { let a = await f1(); let b = await f2(); let c = await f3(); }", "await"),
+                ("async function f(x, y, z) { let a = await f1(x); let b = await f2(y); let c = await f3(z); }", "await"),
                 ("async function f(a, b) { await sendEmail(a); await sendEmail(b); }", "await"),
                 ("async function f() { const a = await f1(); const b = await f2(a); const c = await f3(); }", "await"),
                 ("async function f() { const a = await api.users(); const b = await cache.get(k); }", "await"),
-                ("async function f() { const a = await f1(); let b = await f2(); }", "await"),
+                ("async function f(x, y) { const a = await f1(x); let b = await f2(y); }", "await"),
+                // Names that hold a string or a number cannot be changed by a call.
+                ("async function f(userId) { const u = await getUser(userId); const p = await getPosts(userId); }", "await"),
+                // Different objects, none read by the other call.
+                ("async function f(a, b) { const x = await a.load(); const y = await b.load(); }", "await"),
+                // One call without arguments next to one with: not one implicit connection.
+                ("async function f(id) { const a = await f1(); const b = await f2(id); }", "await"),
+            ],
+        );
+    }
+
+    /// A call may change the objects it goes through or is given; a
+    /// neighbouring await that reads them may depend on that side effect.
+    #[test]
+    fn awaits_that_may_depend_through_side_effects_pass() {
+        assert_valid(
+            &RULE,
+            &[
+                // The same object passed to both.
+                "async function f(c) { await work(c); await work(c); }",
+                "async function f(c) { const a = await work(c); const b = await check(c); }",
+                "async function f(client) { const a = await init({ client }); const b = await check({ db: client }); }",
+                // Read after the call that changes it.
+                "async function f(server) { const a = await server.listen(0); const r = await get(server.address().port); }",
+                "async function f(c) { const a = await setup(c); const b = await c.status(); }",
+                // Two calls that name no input work on one implicit connection.
+                "async function f() { const s = await startSession(); const e = await loadEntry(); }",
+                "async function f() { await reset(); await reset(); }",
             ],
         );
     }
@@ -419,8 +542,8 @@ mod tests {
                 "async function f(id) {\n  const [user, posts] = await Promise.all([getUser(id), getPosts(id)]);\n}",
             ),
             (
-                "async function f() {\n  let { data } = await f1();\n  let [first] = await f2();\n}",
-                "async function f() {\n  let [{ data }, [first]] = await Promise.all([f1(), f2()]);\n}",
+                "async function f(x, y) {\n  let { data } = await f1(x);\n  let [first] = await f2(y);\n}",
+                "async function f(x, y) {\n  let [{ data }, [first]] = await Promise.all([f1(x), f2(y)]);\n}",
             ),
             (
                 "async function f(a, b) {\n  await sendEmail(a);\n  await sendEmail(b);\n}",
@@ -461,7 +584,7 @@ mod tests {
             first_fix_output(
                 &RULE,
                 FIX_SAFETY,
-                "async function f() { const a = await f1(); let b = await f2(); }"
+                "async function f(x, y) { const a = await f1(x); let b = await f2(y); }"
             ),
             None
         );
@@ -469,7 +592,7 @@ mod tests {
             first_fix_output(
                 &RULE,
                 FIX_SAFETY,
-                "async function f() { const a = await f1();\n  // why\n  const b = await f2(); }"
+                "async function f(x, y) { const a = await f1(x);\n  // why\n  const b = await f2(y); }"
             ),
             None
         );

@@ -109,9 +109,13 @@ fn message(ctx: &RuleContext, fan_out: &FanOut) -> String {
     )
 }
 
+/// The most elements a collection written out in the code may have and still
+/// count as small by construction.
+const SHORT_LITERAL: usize = 16;
+
 fn already_bounded(ctx: &RuleContext, items: Node) -> bool {
     let items = unwrap_parens(items);
-    if items.kind() == "array" {
+    if items.kind() == "array" || small_by_construction(ctx, items) {
         return true;
     }
     let text = ctx.text(items).to_ascii_lowercase();
@@ -119,6 +123,105 @@ fn already_bounded(ctx: &RuleContext, items: Node) -> bool {
         || text.contains(".splice(")
         || text.contains("batch")
         || text.contains("chunk")
+}
+
+/// `items` is a short collection written out in the code: a `const` bound to
+/// a literal array of at most [`SHORT_LITERAL`] elements (`const items = [a,
+/// b]`), or the keys, values or entries of a literal object (or of a `const`
+/// bound to one).
+fn small_by_construction(ctx: &RuleContext, items: Node) -> bool {
+    match items.kind() {
+        "identifier" => const_value(ctx, items)
+            .is_some_and(|value| short_literal(value, "array") || small_by_construction(ctx, value)),
+        "call_expression" => {
+            let Some(function) = items.child_by_field_id(crate::field!("function")) else {
+                return false;
+            };
+            if !matches!(
+                ctx.text(function),
+                "Object.keys" | "Object.values" | "Object.entries"
+            ) {
+                return false;
+            }
+            let argument = items
+                .child_by_field_id(crate::field!("arguments"))
+                .and_then(|a| named_children_but_comments(a).into_iter().next())
+                .map(unwrap_parens);
+            argument.is_some_and(|argument| match argument.kind() {
+                "object" => short_literal(argument, "object"),
+                "identifier" => {
+                    const_value(ctx, argument).is_some_and(|v| short_literal(v, "object"))
+                }
+                _ => false,
+            })
+        }
+        _ => false,
+    }
+}
+
+/// A literal array or object of `kind` with at most [`SHORT_LITERAL`]
+/// elements and no spread (whose size the code does not show).
+fn short_literal(value: Node, kind: &str) -> bool {
+    let value = unwrap_parens(value);
+    let elements = named_children_but_comments(value);
+    value.kind() == kind
+        && elements.len() <= SHORT_LITERAL
+        && elements.iter().all(|e| e.kind() != "spread_element")
+}
+
+/// The initial value of the `const` that `name` refers to, declared in a
+/// block around it before it (within the code the rule examines).
+fn const_value<'t>(ctx: &RuleContext, name: Node<'t>) -> Option<Node<'t>> {
+    let wanted = ctx.text(name);
+    let mut at = name;
+    while let Some(parent) = at.parent() {
+        if matches!(parent.kind(), "statement_block" | "program" | "class_static_block") {
+            let mut found = None;
+            for statement in named_children_but_comments(parent) {
+                if statement.start_byte() >= name.start_byte() {
+                    break;
+                }
+                if statement.kind() != "lexical_declaration"
+                    || statement
+                        .child_by_field_id(crate::field!("kind"))
+                        .is_none_or(|k| ctx.text(k) != "const")
+                {
+                    continue;
+                }
+                for declarator in named_children_but_comments(statement) {
+                    let declared = declarator.child_by_field_id(crate::field!("name"));
+                    if declared.is_some_and(|d| d.kind() == "identifier" && ctx.text(d) == wanted) {
+                        found = declarator.child_by_field_id(crate::field!("value"));
+                    }
+                }
+            }
+            if found.is_some() {
+                // A `const` array can still grow.
+                let block = ctx.text(parent);
+                let grows = [".push(", ".unshift(", ".splice(", "[", ".length"]
+                    .iter()
+                    .any(|op| block.contains(&format!("{wanted}{op}")));
+                return found.filter(|_| !grows);
+            }
+        }
+        if ctx.scope().contains(&parent)
+            || (is_function(parent) && declares_parameter(ctx, parent, wanted))
+        {
+            return None;
+        }
+        at = parent;
+    }
+    None
+}
+
+/// Whether `function` has a parameter named `name` (which hides outer names).
+fn declares_parameter(ctx: &RuleContext, function: Node, name: &str) -> bool {
+    let parameters = function
+        .child_by_field_id(crate::field!("parameters"))
+        .or_else(|| function.child_by_field_id(crate::field!("parameter")));
+    parameters.is_some_and(|p| {
+        has_named_descendant(p, |n| n.kind() == "identifier" && ctx.text(n) == name)
+    })
 }
 
 /// The callback starts async work: it is async, returns a call, or names an
@@ -182,15 +285,48 @@ fn tears_down_parameter(ctx: &RuleContext, callback: Node, call: Node) -> bool {
 }
 
 fn uses_limiter(ctx: &RuleContext, body: Node) -> bool {
+    let names_limiter = |text: &str| {
+        let text = text.to_ascii_lowercase();
+        LIMITER_HINTS.iter().any(|hint| text.contains(hint))
+    };
     has_named_descendant(body, |node| {
         node.kind() == "call_expression"
             && node
                 .child_by_field_id(crate::field!("function"))
                 .is_some_and(|callee| {
-                    let name = ctx.text(callee).to_ascii_lowercase();
-                    LIMITER_HINTS.iter().any(|hint| name.contains(hint))
+                    // Or a `const` made by one: `const run = pLimit(4)`, `run(() => ..)`.
+                    let made_by_limiter = match callee.kind() {
+                        "identifier" => Some(callee),
+                        _ => crate::syntax::js::receiver(callee).filter(|r| r.kind() == "identifier"),
+                    }
+                    .and_then(|name| const_value(ctx, name))
+                    .map(unwrap_parens)
+                    .and_then(crate::syntax::js::callee)
+                    .is_some_and(|maker| names_limiter(ctx.text(maker)));
+                    names_limiter(ctx.text(callee)) || made_by_limiter || through_one_connection(ctx, callee)
                 })
     })
+}
+
+/// Objects that carry every call over one connection or transaction: the
+/// calls queue on it (a socket, a Redis pipeline, a transaction) instead of
+/// opening one resource each.
+const ONE_CONNECTION_WORDS: &[&str] = &[
+    "socket", "conn", "connection", "redis", "pipeline", "multi", "trx", "transaction", "tx",
+];
+
+/// A method call through an object that names one connection
+/// (`this.socket.send(..)`, `redis.get(k)`, `trx.insert(..)`).
+fn through_one_connection(ctx: &RuleContext, callee: Node) -> bool {
+    callee.kind() == "member_expression"
+        && callee
+            .child_by_field_id(crate::field!("object"))
+            .is_some_and(|object| {
+                ctx.text(object)
+                    .to_ascii_lowercase()
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|part| ONE_CONNECTION_WORDS.contains(&part))
+            })
 }
 
 /// `await Promise.all(xs.map(cb));` → a loop over batches of `BATCH_SIZE`.
@@ -320,6 +456,45 @@ mod tests {
                 "await Promise.all(items.map((x) => x.value));",
                 "await Promise.all(items.map(toPromise));",
                 "await Promise.race(items.map((x) => load(x)));",
+            ],
+        );
+    }
+
+    /// Collections small by construction, and work that already goes
+    /// through a limiter made elsewhere.
+    #[test]
+    fn short_collections_and_named_limiters_pass() {
+        assert_valid(
+            &UnboundedFanOut,
+            &[
+                "async function f(a, b) { const items = [a, b]; await Promise.all(items.map((x) => load(x))); }",
+                "async function f() { const files = ['a.js', 'b.js', 'c.js']; { await Promise.all(files.map(async (x) => { await load(x); })); } }",
+                "async function f() { await Promise.all(Object.keys({ a: 1, b: 2 }).map((k) => load(k))); }",
+                "async function f() { const stores = { users, posts }; await Promise.all(Object.values(stores).map((s) => s.sync())); }",
+                "async function f(xs) { const run = pLimit(4); await Promise.all(xs.map((x) => run(() => load(x)))); }",
+                "async function f(xs) { const q = new PQueue({ concurrency: 2 }); await Promise.all(xs.map((x) => q.add(() => load(x)))); }",
+                // Calls queued on one connection or transaction.
+                "async function f(keys) { await Promise.all(keys.map((k) => redis.get(k))); }",
+                "async function f(trx, rows) { await Promise.all(rows.map((r) => trx.insert(r))); }",
+                "async function f(xs) { await Promise.all(xs.map((x) => this.socket.send(x))); }",
+            ],
+        );
+        assert_invalid(
+            &UnboundedFanOut,
+            &[
+                // A `let` may be reassigned; a `const` array may grow.
+                ("async function f(a, b) { let items = [a, b]; items = more(); await Promise.all(items.map((x) => load(x))); }", "Promise.all"),
+                ("async function f(a, xs) { const items = [a]; items.push(...xs); await Promise.all(items.map((x) => load(x))); }", "Promise.all"),
+                // A spread element, or a parameter that hides the short array.
+                ("async function f(xs) { const items = [...xs]; await Promise.all(items.map((x) => load(x))); }", "Promise.all"),
+                ("const items = [1, 2];\nasync function f(items) { await Promise.all(items.map((x) => load(x))); }", "Promise.all"),
+                // Keys of an object whose size the code does not show.
+                ("async function f(o) { await Promise.all(Object.keys(o).map((k) => load(k))); }", "Promise.all"),
+                // A call that opens a connection of its own for each element.
+                ("async function f(urls) { await Promise.all(urls.map((u) => connect(u))); }", "Promise.all"),
+                ("async function f(urls) { await Promise.all(urls.map((u) => http.request(u))); }", "Promise.all"),
+                // A `const` made by something that is not a limiter.
+                ("async function f(xs) { const run = makeRunner(); await Promise.all(xs.map((x) => run(() => load(x)))); }", "Promise.all"),
             ],
         );
     }

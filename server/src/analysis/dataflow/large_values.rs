@@ -24,6 +24,8 @@ pub enum LargeValue {
     ResponseBody(String),
     /// An array built from another large value (`rows.map(..)`, `[...chunks]`).
     BuiltFrom(String),
+    /// The text of another large value (`Buffer.concat(chunks).toString()`).
+    Text(String),
 }
 
 impl fmt::Display for LargeValue {
@@ -35,6 +37,7 @@ impl fmt::Display for LargeValue {
             LargeValue::FileContents => f.write_str("file contents"),
             LargeValue::ResponseBody(method) => write!(f, "a response body from `.{method}()`"),
             LargeValue::BuiltFrom(name) => write!(f, "a value built from `{name}`"),
+            LargeValue::Text(of) => write!(f, "the text of {of}"),
         }
     }
 }
@@ -72,11 +75,25 @@ pub fn large_value(expr: Node, source: &str, large_names: &HashSet<String>) -> O
             let callee = node.child_by_field_id(crate::field!("function"))?;
             let callee_text = &source[callee.byte_range()];
             let last = callee_text.rsplit('.').next().unwrap_or(callee_text);
+            let first_argument = node
+                .child_by_field_id(crate::field!("arguments"))
+                .and_then(|a| a.named_child(0));
             if callee_text == "JSON.parse" {
-                return Some(LargeValue::JsonParse);
+                // `JSON.parse('{"a":1}')`: as small as the text written out.
+                return (!first_argument.is_some_and(is_literal)).then_some(LargeValue::JsonParse);
             }
-            if callee_text.starts_with("Buffer.") {
-                return Some(LargeValue::Buffer);
+            if is_buffer_call(source, callee) {
+                return (!small_buffer(source, last, first_argument, large_names))
+                    .then_some(LargeValue::Buffer);
+            }
+            // A string is no `Buffer`: `Buffer.from(h).toString()` is as large
+            // as the buffer, and only a large buffer makes a large string.
+            if last == "toString" && callee.kind() == "member_expression" {
+                let object = callee.child_by_field_id(crate::field!("object"))?;
+                return text_of(object, source, large_names);
+            }
+            if callee_text == "String" {
+                return text_of(first_argument?, source, large_names);
             }
             if matches!(last, "readFile" | "readFileSync") {
                 return Some(LargeValue::FileContents);
@@ -129,6 +146,76 @@ pub fn large_value(expr: Node, source: &str, large_names: &HashSet<String>) -> O
             from.map(LargeValue::BuiltFrom)
         }
         _ => None,
+    }
+}
+
+/// `Buffer.from`, `Buffer.concat`, ...: a call on the global `Buffer`, not a
+/// method of something built from it (`Buffer.from(h).toString()`).
+fn is_buffer_call(source: &str, callee: Node) -> bool {
+    callee.kind() == "member_expression"
+        && callee
+            .child_by_field_id(crate::field!("object"))
+            .is_some_and(|o| o.kind() == "identifier" && &source[o.byte_range()] == "Buffer")
+}
+
+/// The largest buffer, in bytes, that a literal size keeps small: a salt, a
+/// hash, a header.
+const SMALL_BUFFER_BYTES: u64 = 4096;
+
+/// A buffer small by construction: `Buffer.alloc(16)`, `Buffer.from('abc')`,
+/// `Buffer.from([1, 2])`, or a copy of a value not known to be large
+/// (`Buffer.from(header)`). `Buffer.concat(chunks)` gathers a stream's
+/// chunks: large.
+fn small_buffer(
+    source: &str,
+    method: &str,
+    first_argument: Option<Node>,
+    large_names: &HashSet<String>,
+) -> bool {
+    let Some(argument) = first_argument else {
+        return true;
+    };
+    match method {
+        "alloc" | "allocUnsafe" | "allocUnsafeSlow" => small_size(source, argument),
+        "from" => {
+            is_literal(argument)
+                || (argument.kind() == "array" && argument.named_child_count() <= 64)
+                || (large_value(argument, source, large_names).is_none()
+                    && !large_names.contains(&source[argument.byte_range()]))
+        }
+        _ => false,
+    }
+}
+
+/// A number literal of at most [`SMALL_BUFFER_BYTES`].
+fn small_size(source: &str, size: Node) -> bool {
+    size.kind() == "number"
+        && source[size.byte_range()]
+            .replace('_', "")
+            .parse::<u64>()
+            .is_ok_and(|n| n <= SMALL_BUFFER_BYTES)
+}
+
+/// A string or template literal with nothing interpolated.
+fn is_literal(node: Node) -> bool {
+    node.kind() == "string"
+        || (node.kind() == "template_string"
+            && (0..node.named_child_count())
+                .filter_map(|i| node.named_child(i))
+                .all(|child| child.kind() != "template_substitution"))
+}
+
+/// The text of `object` (`object.toString()`, `String(object)`): large when
+/// `object` is.
+fn text_of(object: Node, source: &str, large_names: &HashSet<String>) -> Option<LargeValue> {
+    let text = &source[object.byte_range()];
+    if large_names.contains(text) {
+        return Some(LargeValue::BuiltFrom(text.to_owned()));
+    }
+    match large_value(object, source, large_names)? {
+        LargeValue::Buffer => Some(LargeValue::Text("a `Buffer`".to_owned())),
+        LargeValue::FileContents => Some(LargeValue::FileContents),
+        other => Some(LargeValue::Text(other.to_string())),
     }
 }
 

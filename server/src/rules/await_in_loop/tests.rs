@@ -50,6 +50,46 @@ fn dependent_ordered_or_deliberate_loops_pass() {
     );
 }
 
+/// Loops whose order is the point: hooks, ordered teardown, statements on
+/// one connection or transaction, input steps on one page.
+#[test]
+fn hooks_and_ordered_protocols_pass() {
+    assert_valid(
+        &RULE,
+        &[
+            // The loop calls its element: hooks, middleware, plugins.
+            "async function f(hooks, ctx) { for (const h of hooks) await h(ctx); }",
+            "async function f(hooks, ctx) { for (const h of hooks) { await h.call(this, ctx); } }",
+            "async function f(o) { for (const [name, fn] of Object.entries(o)) { await fn(name); } }",
+            "async function f(hooks) { for (let i = 0; i < hooks.length; i++) { await hooks[i](); } }",
+            "async function f(plugins, app) { for (const p of plugins) { await p.register(app); } }",
+            // Ordered teardown.
+            "async function f(servers) { for (const s of servers) await s.close(); }",
+            // Statements on one connection or transaction, DDL.
+            "async function f(conn, qs) { for (const q of qs) await conn.query(q); }",
+            "async function f(trx, stmts) { for (const s of stmts) { await trx.raw(s); } }",
+            "async function f(knex, names) { for (const n of names) { await knex.schema.dropTableIfExists(n); } }",
+            "async function f(qs) { for (const q of qs) { await this.db.execute(q); } }",
+            // One session or transaction passed to every statement; schema changes.
+            "async function f(db, session, names) { for (const n of names) { const op = new CreateOp(db, n); await op.execute(session); } }",
+            "async function f(model) { for (const s of model.indexes) { await this.createSearchIndex(s); } }",
+            // Input steps on one page.
+            "async function f(page, keys) { for (const k of keys) { await page.keyboard.press(k); } }",
+        ],
+    );
+    assert_invalid(
+        &RULE,
+        &[
+            // A method of the element that is neither a hook nor a teardown.
+            ("async function f(docs) { for (const d of docs) { await d.save(); } }", "await"),
+            // An object that names no connection and a call that sends no statement.
+            ("async function f(api, users) { for (const u of users) { await api.notify(u); } }", "await"),
+            // The loop variable is an argument, not the callee.
+            ("async function f(ids) { for (const id of ids) { await handle(id); } }", "await"),
+        ],
+    );
+}
+
 #[test]
 fn independent_iterations_are_flagged_on_the_await_keyword() {
     assert_invalid(
