@@ -448,3 +448,63 @@ fn web_built_ins_are_decided_where_node_24_returns_native_promises() {
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Objects held in fields and in reassigned names: a class of the same file
+/// and one of a required file, a field reset to `null`, a field or name a
+/// thenable-returning object is also given (never decided), and a method
+/// that returns a thenable.
+const HELD_CLIENT: &str = "class Client {\n  async connect() { return 1; }\n  query() { return { then(r) { r(2); } }; }\n}\nmodule.exports = { Client };\n";
+const HELD: &str = "const client_1 = require('./client.js');\nclass Local { async connect() { return 3; } }\nconst fake = { connect() { return { then(r) { r(4); } }; } };\nclass Holder {\n  constructor() { this.client = new client_1.Client(); this.local = null; }\n  open() { this.local = new Local(); }\n  close() { this.client = null; }\n  async viaField() { await this.client.connect(); }\n  async viaAlias() { const c = this.client; await c.connect(); }\n  async thenable() { await this.client.query(); }\n  async viaLocal() { this.open(); await this.local.connect(); }\n}\nclass Spoiled {\n  constructor() { this.conn = new Local(); }\n  swap() { this.conn = fake; }\n  async run() { this.swap(); await this.conn.connect(); }\n}\nlet shared = null;\nfunction share() { shared = new Local(); }\nlet loose = null;\nfunction loosen() { loose = fake; }\nasync function viaShared() { share(); await shared.connect(); }\nasync function viaLoose() { loosen(); await loose.connect(); }\n";
+
+/// The awaited calls of [`HELD`] and whether each must be decided.
+#[rustfmt::skip]
+const HELD_CASES: &[(&str, bool)] = &[
+    ("this.client.connect()", true), ("c.connect()", true), ("this.client.query()", false),
+    ("this.local.connect()", true), ("this.conn.connect()", false), ("shared.connect()", true),
+    ("loose.connect()", false),
+];
+
+#[test]
+fn objects_held_in_fields_and_reassigned_names_are_decided_as_node_24_sees_them() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("client.js"), HELD_CLIENT).unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str(HELD);
+    main.push_str("(async () => {\n  const h = new Holder();\n  for (const run of [() => h.viaField(), () => h.viaAlias(), () => h.thenable(), () => h.viaLocal(), () => new Spoiled().run(), viaShared, viaLoose]) await run();\n})();\n");
+    let path = dir.path().join("held.js");
+    let (found, rewritten) = claims(&path, &main, ModuleKind::CommonJs);
+    std::fs::write(&path, &rewritten).unwrap();
+    let run = node::run_node(&node, &path, std::time::Duration::from_secs(20));
+    assert_eq!(run.code, Some(0), "{}\n{rewritten}", run.stderr);
+    let seen: BTreeMap<String, String> =
+        serde_json::from_str(run.stdout.trim()).expect("the recorder's JSON");
+    let mut wrong = Vec::new();
+    let mut matched = 0;
+    for (i, (text, decided)) in found.iter().enumerate() {
+        let kind = seen.get(&i.to_string()).map(String::as_str);
+        if *decided == Some(true) && kind != Some("native") {
+            wrong.push(format!("decided, but Node saw {kind:?}: {text}"));
+        }
+        let expected = HELD_CASES
+            .iter()
+            .find(|(call, _)| text.starts_with(&format!("await {call} (")));
+        if let Some((call, native)) = expected {
+            matched += 1;
+            if decided.unwrap_or(false) != *native {
+                wrong.push(format!(
+                    "`{call}`: decided {decided:?}, expected {native}: {text}"
+                ));
+            }
+            if *native && kind != Some("native") {
+                wrong.push(format!("`{call}` is listed native, Node saw {kind:?}"));
+            }
+        }
+    }
+    assert_eq!(
+        matched,
+        HELD_CASES.len(),
+        "every case's await was found: {found:?}"
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -392,3 +392,107 @@ fn an_undecided_operand_says_what_it_is() {
         assert_eq!(got, expected, "{source}");
     }
 }
+
+/// The decision for the call whose text is `at` in `source`.
+fn call_at(source: &str, at: &str) -> Option<String> {
+    let tree = syntax::parse(source, None);
+    let imports = ImportedNames::default();
+    let declarations = PromiseDeclarations::new(source, &tree, &imports);
+    let start = source.find(at).expect("the call");
+    let node = tree
+        .root_node()
+        .descendant_for_byte_range(start, start + at.len())
+        .expect("a node");
+    assert_eq!(&source[node.byte_range()], at, "{source}");
+    declarations.decide(node).map(|d| d.why)
+}
+
+#[test]
+fn a_method_of_an_object_held_in_a_field_or_reassigned_name_is_decided() {
+    let client = "class Client { async connect() {} }\n";
+    for (source, at, expected) in [
+        (
+            "class E {\n  start() { this.c = new Client(); }\n  stop() { this.c = null; }\n  async go() { await this.c.connect(); }\n}",
+            "this.c.connect()",
+            "every value this file gives `this.c` is `new Client(…)` (line 3), `null` or `undefined`: `Client.connect` is an async method (line 1)",
+        ),
+        (
+            "class E {\n  c = undefined;\n  constructor() { this.c ??= new Client(); }\n  async go() { const c = this.c; await c.connect(); }\n}",
+            "c.connect()",
+            "every value this file gives `this.c` is `new Client(…)` (line 4), `null` or `undefined`: `Client.connect` is an async method (line 1)",
+        ),
+        (
+            "let c = null;\nfunction open() { c = new Client(); }\nasync function go() { await c.connect(); }",
+            "c.connect()",
+            "every value `c` is given is `new Client(…)` (line 3), `null` or `undefined`: `Client.connect` is an async method (line 1)",
+        ),
+    ] {
+        let source = format!("{client}{source}");
+        assert_eq!(call_at(&source, at).as_deref(), Some(expected), "{source}");
+    }
+    for (source, at) in [
+        // Written outside the class, by a subclass, or to another object.
+        ("class E { constructor() { this.c = new Client(); } async go() { await this.c.connect(); } }\nconst e = new E();\ne.c = other;", "this.c.connect()"),
+        ("class E { constructor() { this.c = new Client(); } async go() { await this.c.connect(); } }\nclass F extends E { constructor() { super(); this.c = other; } }", "this.c.connect()"),
+        ("class E { constructor() { this.c = new Client(); } async go() { await this.c.connect(); } }\nclass F extends E { c = other; }", "this.c.connect()"),
+        // Another value, another class, an accessor, a hidden writer.
+        ("class E { constructor(o) { this.c = new Client(); this.c = o; } async go() { await this.c.connect(); } }", "this.c.connect()"),
+        ("class Other { connect() { return 1; } }\nclass E { a() { this.c = new Client(); } b() { this.c = new Other(); } async go() { await this.c.connect(); } }", "this.c.connect()"),
+        ("class E { set c(v) {} get c() { return x; } constructor() { this.c = new Client(); } async go() { await this.c.connect(); } }", "this.c.connect()"),
+        ("class E { constructor(o) { Object.assign(this, o); this.c = new Client(); } async go() { await this.c.connect(); } }", "this.c.connect()"),
+        ("class E { constructor(o, k) { this[k] = o; this.c = new Client(); } async go() { await this.c.connect(); } }", "this.c.connect()"),
+        ("class E { constructor() { this.c = new Client(); } async go() { await this.c.close(); } }", "this.c.close()"),
+        // Only nullish values; a value that is no `new`; a parameter.
+        ("class E { constructor() { this.c = null; } async go() { await this.c.connect(); } }", "this.c.connect()"),
+        ("let c = null;\nc = make();\nc.connect();", "c.connect()"),
+        ("function f(c) { c = c || new Client(); return c.connect(); }", "c.connect()"),
+    ] {
+        let source = format!("{client}{source}");
+        assert_eq!(call_at(&source, at), None, "{source}");
+    }
+}
+
+#[test]
+fn a_computed_write_through_this_reaches_only_related_classes() {
+    decides_as(&[(
+        "class Store { async get() {} }\nclass Bag { set(k, v) { this[k] = v; } }\nnew Store().get();",
+        "`Store.get` is an async method (line 1)",
+    )]);
+    for source in [
+        "class Store { async get() {} }\nclass Sub extends Store { set(k, v) { this[k] = v; } }\nnew Store().get();",
+        "class Base { set(k, v) { this[k] = v; } }\nclass Store extends Base { async get() {} }\nnew Store().get();",
+        "class Store { async get() {} set(k, v) { this[k] = v; } }\nnew Store().get();",
+        "class Store { async get() {} }\nfunction set(k, v) { this[k] = v; }\nnew Store().get();",
+    ] {
+        assert_eq!(why(source), None, "{source}");
+    }
+}
+
+#[test]
+fn an_object_of_a_class_the_workspace_cannot_show_says_where_the_class_is() {
+    for (source, at, expected) in [
+        (
+            "const { Bench } = require('tinybench');\nconst b = new Bench();\nb.run();",
+            "b.run()",
+            "`b.run` is a property of `b`, and `b` holds `new Bench()` (line 2), and `new Bench()` is an object of `Bench`, and `Bench` comes from the package `tinybench`, outside the workspace",
+        ),
+        (
+            "const w = new Worker('x');\nw.end();",
+            "w.end()",
+            "`w.end` is a property of `w`, and `w` holds `new Worker('x')` (line 1), and `new Worker('x')` is an object of `Worker`, and `Worker` is a global this file does not declare",
+        ),
+        (
+            "class Local { run() { return 1; } }\nconst l = new Local();\nl.run();",
+            "l.run()",
+            "`l.run` is a property of `l`, and `l` holds `new Local()` (line 2), and `new Local()` is an object of a class, not a promise, unless the class says so",
+        ),
+        // A receiver first `null`: the value a call can reach.
+        (
+            "let session = null;\nfunction set(value) { session = value; }\nsession.request();",
+            "session.request()",
+            "`session.request` is a property of `session`, and `session` is assigned `value` (line 2), and `value` is a parameter",
+        ),
+    ] {
+        assert_eq!(reason_at(source, at), expected, "{source}");
+    }
+}

@@ -20,16 +20,20 @@ impl<'t> PromiseDeclarations<'t> {
         method: &str,
         depth: u32,
     ) -> Option<Decision> {
+        let constructor = unwrap_parens(new.child_by_field_id(crate::field!("constructor"))?);
+        // A class of this file: `class_method` asks which writes reach its
+        // instances.
+        if constructor.kind() == "identifier" {
+            if let Some(class) = self.class_named(constructor) {
+                return self.class_method(class, method, depth, false);
+            }
+        }
         if !method.starts_with('#') && self.member_may_be_replaced("this", method) {
             return None;
         }
-        let constructor = unwrap_parens(new.child_by_field_id(crate::field!("constructor"))?);
         match constructor.kind() {
             "identifier" => {
                 let name = self.text(constructor);
-                if let Some(class) = self.class_named(constructor) {
-                    return self.class_method(class, method, depth, false);
-                }
                 self.imported_at(constructor)?;
                 let class = ImportedClass {
                     local: name,
@@ -89,7 +93,7 @@ impl<'t> PromiseDeclarations<'t> {
         depth: u32,
         overridable: bool,
     ) -> Option<Decision> {
-        if !method.starts_with('#') && self.member_may_be_replaced("this", method) {
+        if self.this_member_may_be_replaced(class, method) {
             return None;
         }
         let mut current = class;
@@ -213,7 +217,7 @@ impl<'t> PromiseDeclarations<'t> {
                 continue;
             };
             let name = self.text(name);
-            if self.member_may_be_replaced("this", name) {
+            if self.this_member_may_be_replaced(class, name) {
                 continue;
             }
             let why = member_function(member).and_then(|f| self.function_returns(f, 0));

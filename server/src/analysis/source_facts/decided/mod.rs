@@ -22,6 +22,7 @@ use tree_sitter::{Node, Tree};
 
 mod calls;
 mod classes;
+mod fields;
 mod scope;
 mod undecided;
 mod web_builtins;
@@ -75,6 +76,14 @@ pub struct PromiseDeclarations<'t> {
     /// computed write through another expression (`a.b[k]`) is taken not to
     /// reach a method (it writes to data, as in the corpus).
     computed_writes: HashSet<&'t str>,
+    /// The `this` of each computed write through it (`this[k] = …`): which
+    /// classes' instances it may write (see `fields::this_member_may_be_replaced`).
+    computed_this_writes: Vec<Node<'t>>,
+    /// Property name -> every written member (`a.m`, `this.m`, `a["m"]`):
+    /// where each of `assigned_members` is written.
+    member_writes: HashMap<&'t str, Vec<Node<'t>>>,
+    /// Field name -> every class field declaring it (`m = …`, `m;`).
+    field_definitions: HashMap<&'t str, Vec<Node<'t>>>,
     /// Classes by their `extends` clause's name: what may override a method.
     subclasses: HashMap<&'t str, Vec<Node<'t>>>,
     imports: &'t ImportedNames,
@@ -101,6 +110,9 @@ impl<'t> PromiseDeclarations<'t> {
             writes: HashMap::new(),
             assigned_members: HashSet::new(),
             computed_writes: HashSet::new(),
+            computed_this_writes: Vec::new(),
+            member_writes: HashMap::new(),
+            field_definitions: HashMap::new(),
             subclasses: HashMap::new(),
             imports,
             scopes: RefCell::new(HashMap::new()),
@@ -182,6 +194,12 @@ impl<'t> PromiseDeclarations<'t> {
             "assignment_expression" | "augmented_assignment_expression" => {
                 if let Some(left) = node.child_by_field_id(crate::field!("left")) {
                     self.record_write(left);
+                }
+            }
+            "field_definition" => {
+                if let Some(property) = node.child_by_field_id(crate::field!("property")) {
+                    let text = self.text(property);
+                    self.field_definitions.entry(text).or_default().push(node);
                 }
             }
             "update_expression" => {
@@ -530,14 +548,16 @@ impl<'t> PromiseDeclarations<'t> {
         }
         match object.kind() {
             "identifier" => self.identifier_method(object, method, depth),
-            "member_expression" => self.builtin_promises_call(object, method),
+            "member_expression" => self
+                .builtin_promises_call(object, method)
+                .or_else(|| self.field_method(object, method, depth)),
             "this" => self.this_method(object, method, depth),
             "super" => {
                 let class = enclosing_class_of_this(object)?;
                 if in_static_member(object) {
                     return None;
                 }
-                if !method.starts_with('#') && self.member_may_be_replaced("this", method) {
+                if self.this_member_may_be_replaced(class, method) {
                     return None;
                 }
                 match self.parent_class(class)? {
@@ -562,7 +582,11 @@ impl<'t> PromiseDeclarations<'t> {
         if self.member_may_be_replaced(name, method) {
             return None;
         }
-        let binding = self.binding_at(name, object)?;
+        let binding = self.resolve(name, object)?;
+        let writes = self.writes_to(name, binding);
+        if !writes.is_empty() {
+            return self.reassigned_instance_method(name, binding, &writes, method, depth);
+        }
         match binding.kind() {
             "variable_declarator" => {
                 let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
@@ -571,6 +595,10 @@ impl<'t> PromiseDeclarations<'t> {
                     "object" => self.object_method(name, value, method, depth),
                     // `const self = this`: the instance, as `this` is there.
                     "this" => self.this_method(value, method, depth),
+                    // `const client = this.client`.
+                    "member_expression" => self
+                        .field_method(value, method, depth)
+                        .or_else(|| self.imported_member(binding, name, Some(method))),
                     _ => self.imported_member(binding, name, Some(method)),
                 }
             }

@@ -23,7 +23,9 @@ impl<'t> PromiseDeclarations<'t> {
             }
             "member_expression" => {
                 if let Some(property) = target.child_by_field_id(crate::field!("property")) {
-                    self.assigned_members.insert(self.text(property));
+                    let property = self.text(property);
+                    self.assigned_members.insert(property);
+                    self.member_writes.entry(property).or_default().push(target);
                 }
             }
             "subscript_expression" => {
@@ -33,9 +35,13 @@ impl<'t> PromiseDeclarations<'t> {
                     (Some(index), _) if index.kind() == "string" => {
                         let key = self.text(index).trim_matches(|c| c == '\'' || c == '"');
                         self.assigned_members.insert(key);
+                        self.member_writes.entry(key).or_default().push(target);
                     }
                     (_, Some(object)) if matches!(object.kind(), "identifier" | "this") => {
                         self.computed_writes.insert(self.text(object));
+                        if object.kind() == "this" {
+                            self.computed_this_writes.push(object);
+                        }
                     }
                     _ => {}
                 }
