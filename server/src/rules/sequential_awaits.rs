@@ -8,7 +8,7 @@ use crate::syntax::awaits::AwaitExpr;
 use crate::syntax::js::{callee, is_function, is_pause, pattern_identifiers, receiver};
 use crate::syntax;
 
-use super::report::{one_edit_fix, shorten};
+use super::report::{awaited_name, one_edit_fix};
 use super::{declare_rule, RuleContext};
 
 
@@ -210,10 +210,7 @@ fn footprint<'a>(
 }
 
 fn brief(ctx: &RuleContext, item: &AwaitStatement) -> String {
-    let text = item
-        .callee_text(ctx)
-        .unwrap_or(&ctx.source[item.awaited.operand_range()]);
-    shorten(text, "(..)")
+    awaited_name(ctx.source, &item.awaited)
 }
 
 fn message(ctx: &RuleContext, group: &[AwaitStatement]) -> String {
