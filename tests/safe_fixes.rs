@@ -178,6 +178,7 @@ fn every_safe_fix_leaves_code_node_parses_without_the_fixed_finding() {
             }
         }
     }
+    eprintln!("{applied} safe fixes applied and checked");
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
     // The docs show a safe fix of async-promise-executor and of
     // large-retained-across-await: the test checks something.
