@@ -10,7 +10,7 @@ use crate::syntax::js::{
     named_children_but_comments, pattern_identifiers, receiver, unwrap_parens,
 };
 
-use super::report::{one_edit_fix, shorten};
+use super::report::{awaited_name, one_edit_fix};
 use super::{declare_rule, RuleContext};
 
 
@@ -456,11 +456,7 @@ fn callee_name<'a>(ctx: &RuleContext<'a>, awaited: &AwaitExpr) -> Option<&'a str
 }
 
 fn brief(ctx: &RuleContext, awaited: &AwaitExpr) -> String {
-    let (text, suffix) = match callee_name(ctx, awaited) {
-        Some(callee) => (callee, "(..)"),
-        None => (&ctx.source[awaited.operand_range()], ""),
-    };
-    shorten(text, suffix)
+    awaited_name(ctx.source, awaited)
 }
 
 /// Whether `expr` is certainly an array, so `.map` exists on it.

@@ -382,6 +382,16 @@ mod tests {
         );
     }
 
+    /// `(0, save)()` is TypeScript's and Babel's call of an imported `save`.
+    #[test]
+    fn a_compiled_call_is_named_by_its_target() {
+        let message = first_message(
+            &FloatingPromise,
+            "async function save() { await db(); }\n(0, save)();",
+        );
+        assert!(message.starts_with("`save()`"), "{message}");
+    }
+
     #[test]
     fn the_message_is_the_hovers_sentence_for_each_kind() {
         let first = |source: &str| first_message(&FloatingPromise, source);

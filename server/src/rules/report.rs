@@ -5,6 +5,8 @@
 use std::ops::Range;
 
 use crate::findings::{Edit, Finding, Fix, FixSafety};
+use crate::syntax::awaits::AwaitExpr;
+use crate::syntax::js::{through_compiled_call, unwrap_parens};
 
 use super::RuleMeta;
 
@@ -99,7 +101,9 @@ pub fn shorten_with(text: &str, ellipsis: &str, suffix: &str) -> String {
 /// `callee(..)`, or `callee()` for a call without arguments, shortened:
 /// how a message names a call. `None` for a call without a callee node.
 pub fn brief_call(source: &str, call: tree_sitter::Node) -> Option<String> {
-    let callee = call.child_by_field_id(crate::field!("function"))?;
+    let callee = call
+        .child_by_field_id(crate::field!("function"))
+        .map(through_compiled_call)?;
     let empty = call
         .child_by_field_id(crate::field!("arguments"))
         .is_some_and(|args| args.named_child_count() == 0);
@@ -107,4 +111,59 @@ pub fn brief_call(source: &str, call: tree_sitter::Node) -> Option<String> {
         &source[callee.byte_range()],
         if empty { "()" } else { "(..)" },
     ))
+}
+
+/// How a message names what an `await` waits for, shortened: `load(..)` for
+/// a call (`lib.f(..)` for the compiled `(0, lib.f)(x)`), `new Promise(..)`
+/// for a `new`, else the operand's text.
+pub fn awaited_name(source: &str, awaited: &AwaitExpr) -> String {
+    let is_new = awaited
+        .operand
+        .is_some_and(|operand| unwrap_parens(operand).kind() == "new_expression");
+    match awaited.operand_callee() {
+        Some(callee) if is_new => format!("new {}", shorten(&source[callee], "(..)")),
+        Some(callee) => shorten(&source[callee], "(..)"),
+        None => shorten(&source[awaited.operand_range()], ""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names of the awaits of `source`'s first function, in source order.
+    fn awaited_names(source: &str) -> Vec<String> {
+        let tree = crate::syntax::parse(source, None);
+        let functions = crate::syntax::awaits::suspension_points(source, &tree, false);
+        functions[0]
+            .points
+            .iter()
+            .map(|point| {
+                let node = tree
+                    .root_node()
+                    .descendant_for_byte_range(point.range.start, point.range.end)
+                    .expect("a node");
+                let awaited =
+                    crate::syntax::awaits::await_expression(source, node, false).expect("an await");
+                awaited_name(source, &awaited)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn awaits_are_named_by_their_call_constructor_or_text() {
+        assert_eq!(
+            awaited_names(
+                "async function f() { await new Promise((r) => setTimeout(r, 1)); await (0, lib_1.save)(x); \
+                 await db.users.find(q); await ready; await (cache).get(k); }"
+            ),
+            [
+                "new Promise(..)",
+                "lib_1.save(..)",
+                "db.users.find(..)",
+                "ready",
+                "(cache).get(..)"
+            ]
+        );
+    }
 }

@@ -11,7 +11,7 @@ use crate::syntax::js::{
 };
 use crate::syntax;
 
-use super::report::{one_edit_fix, shorten};
+use super::report::{awaited_name, one_edit_fix};
 use super::{declare_rule, RuleContext};
 
 
@@ -306,10 +306,7 @@ fn footprint<'a>(
 }
 
 fn brief(ctx: &RuleContext, item: &AwaitStatement) -> String {
-    let text = item
-        .callee_text(ctx)
-        .unwrap_or(&ctx.source[item.awaited.operand_range()]);
-    shorten(text, "(..)")
+    awaited_name(ctx.source, &item.awaited)
 }
 
 fn message(ctx: &RuleContext, group: &[AwaitStatement]) -> String {
@@ -508,6 +505,18 @@ mod tests {
 
     /// tree-sitter reads `await (x).y()` as a call of a function `await`
     /// (tree-sitter-javascript #303); in async code it is an await.
+    /// `await (0, lib_1.f)(x)` is TypeScript's and Babel's call of an imported `f`.
+    #[test]
+    fn compiled_calls_are_named_by_their_target() {
+        let source = "async function f(a, b) { const x = await (0, lib_1.getUser)(a); const y = await (0, lib_1.getPosts)(b); }";
+        assert_invalid(&RULE, &[(source, "await")]);
+        let message = first_message(&RULE, source);
+        assert!(
+            message.contains("lib_1.getUser(..)") && message.contains("lib_1.getPosts(..)"),
+            "{message}"
+        );
+    }
+
     #[test]
     fn misparsed_await_statements_group_like_the_others() {
         assert_invalid(

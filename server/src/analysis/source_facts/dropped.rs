@@ -7,7 +7,7 @@ use tree_sitter::{Node, Tree};
 
 use super::{text_of, AsyncFacts, DroppedPromise, PromiseKind};
 use crate::syntax::awaits;
-use crate::syntax::js::{is_function, method_call, unwrap_parens};
+use crate::syntax::js::{is_function, method_call, through_compiled_call, unwrap_parens};
 
 impl AsyncFacts {
     /// If `expr` (inside any parentheses) is a promise nobody handles a
@@ -179,20 +179,20 @@ pub fn call_label(source: &str, call: Node) -> String {
         true => "(…)",
         false => "()",
     };
+    // Long or multi-line text is cut (on one line), never replaced by a
+    // word that names nothing; a compiled `(0, lib.f)(x)` is `lib.f(…)`.
+    let short = |node: Node| crate::analysis::insights::shorten(text_of(source, node), 56);
     let named = match call.kind() {
         "new_expression" => call
             .child_by_field_id(crate::field!("constructor"))
-            .map(|c| format!("new {}{arguments}", text_of(source, c))),
+            .map(|c| format!("new {}{arguments}", short(c))),
         "call_expression" => call
             .child_by_field_id(crate::field!("function"))
             .filter(|f| !is_function(unwrap_parens(*f)))
-            .map(|f| format!("{}{arguments}", text_of(source, f))),
+            .map(|f| format!("{}{arguments}", short(through_compiled_call(f)))),
         _ => None,
     };
-    match named {
-        Some(label) if label.len() <= 60 && !label.contains('\n') => label,
-        _ => "this call".to_owned(),
-    }
+    named.unwrap_or_else(|| crate::analysis::insights::shorten(text_of(source, call), 40))
 }
 
 #[cfg(test)]
@@ -222,5 +222,33 @@ mod tests {
         assert_eq!(highlighted, ["save", "then"]);
         assert_eq!(dropped[0].label, "save()");
         assert!(dropped[1].unhandled_then);
+    }
+
+    /// Calls are named by their text, cut when long, never by a vague word.
+    #[test]
+    fn calls_are_labelled_by_their_shortened_text() {
+        let source = "(0, lib_1.save)(x);
+                      this.connectionManager.getConnectionFromPoolWithRetries.bind(this)(x);
+                      (async () => {
+  await go();
+})();
+                      new Promise((r) => r(1));
+";
+        let tree = syntax::parse(source, None);
+        let mut cursor = tree.root_node().walk();
+        let labels: Vec<String> = tree
+            .root_node()
+            .named_children(&mut cursor)
+            .map(|statement| call_label(source, statement.named_child(0).unwrap()))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "lib_1.save(…)",
+                "this.connectionManager.getConnectionFromPoolWithRetries…(…)",
+                "(async () => { await go(); })()",
+                "new Promise(…)"
+            ]
+        );
     }
 }

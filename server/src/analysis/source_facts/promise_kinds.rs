@@ -8,7 +8,7 @@ use super::{text_of, AsyncFacts, PromiseKind, FS_PROMISES_NON_PROMISE};
 use crate::analysis::lookups::Lookup;
 use crate::syntax::js::{
     enclosing_class_of_this, has_optional_chain, is_async_function, is_constant_template,
-    unwrap_parens,
+    through_compiled_call, unwrap_parens,
 };
 
 impl AsyncFacts {
@@ -32,7 +32,10 @@ impl AsyncFacts {
     }
 
     fn call_promise_kind(&self, source: &str, call: Node) -> Option<PromiseKind> {
-        let callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
+        // `(0, f)(x)`, the compiled call of an imported `f`, calls `f`.
+        let callee = through_compiled_call(unwrap_parens(
+            call.child_by_field_id(crate::field!("function"))?,
+        ));
         // Tagged templates and optional calls (`f?.()`) may not call at all.
         if call
             .child_by_field_id(crate::field!("arguments"))
