@@ -319,6 +319,38 @@ mod tests {
     }
 
     #[test]
+    fn an_options_parameter_rejects_only_when_the_call_passes_no_object() {
+        let wait = "const wait = async ({ signal }) => {\n  try { await once(em, 'x', { signal }); } catch {}\n};\n";
+        assert_valid(
+            &FloatingPromise,
+            &[
+                &format!("{wait}wait({{ signal: ac.signal }});"),
+                &format!("{wait}wait({{ signal, ...rest }});"),
+                "async function stop({ a, b: c }, d) { try { await a(c, d); } catch {} }\nstop({ a }, 1);",
+            ],
+        );
+        assert_invalid(
+            &FloatingPromise,
+            &[
+                // Destructuring `undefined`, or a value that may be `null`, throws.
+                (&format!("{wait}wait();"), "wait"),
+                (&format!("{wait}wait(options);"), "wait"),
+                // A getter may throw; a nested pattern may read `undefined`.
+                (&format!("{wait}wait({{ get signal() {{ return s(); }} }});"), "wait"),
+                (
+                    "const wait = async ({ signal: { aborted } }) => { try { await x(aborted); } catch {} };\nwait({ signal });",
+                    "wait",
+                ),
+                // The body may fail anyway.
+                (
+                    "const wait = async ({ signal }) => { await once(em, 'x', { signal }); };\nwait({ signal });",
+                    "wait",
+                ),
+            ],
+        );
+    }
+
+    #[test]
     fn promises_that_may_reject_are_still_flagged() {
         assert_invalid(
             &FloatingPromise,

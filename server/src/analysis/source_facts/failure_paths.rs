@@ -4,14 +4,14 @@
 use tree_sitter::Node;
 
 use super::collect::class_key;
+use super::never_rejects::may_be_iterable;
 use super::promise_kinds::certainly_not_thenable;
 use super::{text_of, AsyncFacts, PromiseKind};
 use crate::analysis::lookups::Lookup;
 use crate::syntax::awaits;
 use crate::syntax::js::{
     enclosing_class_of_this, first_argument, for_each_own_node, is_async_function,
-    is_constant_template, is_function, method_call, named_children_but_comments, only_argument,
-    unwrap_parens,
+    is_constant_template, is_function, method_call, named_children_but_comments, unwrap_parens,
 };
 
 impl AsyncFacts {
@@ -50,229 +50,6 @@ impl AsyncFacts {
         }
     }
 
-    /// The timers of `timers/promises` called without options, whether read
-    /// from the module or made by `util.promisify` (Node returns the same
-    /// functions, their `util.promisify.custom`; the engine models them in
-    /// `engine/node_modules.rs`): `promisify(setTimeout)(ms)`,
-    /// `util.promisify(setImmediate)()`, `require('timers/promises').setTimeout(ms, v)`.
-    /// They fulfil when the timer fires and reject on an aborted `signal`
-    /// option, an options value that is not an object, a delay that is not a
-    /// number, or a value that is a rejected thenable (the promise adopts it):
-    /// with a number literal, a value that is not a thenable and no options,
-    /// they cannot reject (Node 24).
-    fn is_promised_timer(&self, source: &str, call: Node) -> bool {
-        let Some(args) = call
-            .child_by_field_id(crate::field!("arguments"))
-            .filter(|a| a.kind() == "arguments")
-        else {
-            return false;
-        };
-        let args = named_children_but_comments(args);
-        if args.iter().any(|a| a.kind() == "spread_element") {
-            return false;
-        }
-        let Some(callee) = call
-            .child_by_field_id(crate::field!("function"))
-            .map(unwrap_parens)
-        else {
-            return false;
-        };
-        let timer = match callee.kind() {
-            // `promisify(setTimeout)`, `util.promisify(setTimeout)`.
-            "call_expression" => {
-                let Some(promisify) = callee
-                    .child_by_field_id(crate::field!("function"))
-                    .map(unwrap_parens)
-                else {
-                    return false;
-                };
-                let is_promisify = match promisify.kind() {
-                    "identifier" => text_of(source, promisify) == "promisify",
-                    "member_expression" => {
-                        promisify
-                            .child_by_field_id(crate::field!("property"))
-                            .is_some_and(|p| text_of(source, p) == "promisify")
-                            && promisify
-                                .child_by_field_id(crate::field!("object"))
-                                .map(unwrap_parens)
-                                .is_some_and(|o| {
-                                    text_of(source, o) == "util"
-                                        || required_specifier(source, o)
-                                            .is_some_and(|m| m == "util")
-                                })
-                    }
-                    _ => false,
-                };
-                let timer = sole_argument(callee)
-                    .map(unwrap_parens)
-                    .filter(|t| t.kind() == "identifier")
-                    .map(|t| text_of(source, t));
-                match timer {
-                    Some(name) if is_promisify => {
-                        // The global timer, not a function of the file's own.
-                        self.note_name(name);
-                        if self.binds(name) {
-                            return false;
-                        }
-                        name
-                    }
-                    _ => return false,
-                }
-            }
-            // `require('timers/promises').setTimeout`.
-            "member_expression" => {
-                let from_module = callee
-                    .child_by_field_id(crate::field!("object"))
-                    .map(unwrap_parens)
-                    .and_then(|o| required_specifier(source, o))
-                    .is_some_and(|m| m == "timers/promises");
-                match callee.child_by_field_id(crate::field!("property")) {
-                    Some(p) if from_module => text_of(source, p),
-                    _ => return false,
-                }
-            }
-            _ => return false,
-        };
-        // A delay that is not a number rejects with a `TypeError`, and the
-        // promise adopts a thenable value, so both must be certain.
-        let value_settles =
-            |value: Option<&Node>| value.is_none_or(|v| certainly_not_thenable(source, *v));
-        match (timer, args.as_slice()) {
-            ("setTimeout", []) => true,
-            ("setTimeout", [delay, value @ ..]) => {
-                unwrap_parens(*delay).kind() == "number"
-                    && value.len() <= 1
-                    && value_settles(value.first())
-            }
-            ("setImmediate", value) => value.len() <= 1 && value_settles(value.first()),
-            _ => false,
-        }
-    }
-
-    /// True when the file binds `name` to anything (shadowing a global).
-    fn binds(&self, name: &str) -> bool {
-        self.async_names.contains(name)
-            || self.other_names.contains(name)
-            || self.module_names.contains(name)
-    }
-
-    /// True when a `new Promise(executor)` cannot reject: the executor is a
-    /// function of plain parameters that never mentions its `reject`, and its
-    /// body only hands `resolve` to the global timers
-    /// (`setTimeout(resolve, ms)`, `setImmediate(resolve)`, `queueMicrotask`,
-    /// `process.nextTick`) or calls it with a value that is not a thenable. A
-    /// throw in the executor rejects the promise, and a thenable passed to
-    /// `resolve` may reject it, so nothing else is allowed; what a timer's
-    /// callback throws later is an uncaught exception, not a rejection.
-    fn executor_never_rejects(&self, source: &str, executor: Node) -> bool {
-        let executor = unwrap_parens(executor);
-        if !is_function(executor) || is_async_function(executor) {
-            return false;
-        }
-        let Some(params) = executor.child_by_field_id(crate::field!("parameters")) else {
-            // `resolve => ...`: the one parameter is the field `parameter`.
-            return executor
-                .child_by_field_id(crate::field!("parameter"))
-                .filter(|p| p.kind() == "identifier")
-                .is_some_and(|resolve| {
-                    self.body_only_resolves(source, executor, text_of(source, resolve))
-                });
-        };
-        let params = named_children_but_comments(params);
-        let [resolve, rest @ ..] = params.as_slice() else {
-            return false;
-        };
-        if resolve.kind() != "identifier" || rest.len() > 1 {
-            return false;
-        }
-        if let Some(reject) = rest.first() {
-            if reject.kind() != "identifier" {
-                return false;
-            }
-            let reject = text_of(source, *reject);
-            let mut mentioned = false;
-            if let Some(body) = executor.child_by_field_id(crate::field!("body")) {
-                for_each_node(body, |n| {
-                    mentioned |= n.kind() == "identifier" && text_of(source, n) == reject;
-                });
-            }
-            if mentioned {
-                return false;
-            }
-        }
-        self.body_only_resolves(source, executor, text_of(source, *resolve))
-    }
-
-    /// The statements of an executor's body (or its expression body) are all
-    /// [`Self::only_resolves`].
-    fn body_only_resolves(&self, source: &str, executor: Node, resolve: &str) -> bool {
-        let Some(body) = executor.child_by_field_id(crate::field!("body")) else {
-            return false;
-        };
-        if body.kind() != "statement_block" {
-            return self.only_resolves(source, body, resolve);
-        }
-        named_children_but_comments(body)
-            .into_iter()
-            .all(|statement| {
-                statement.kind() == "expression_statement"
-                    && statement
-                        .named_child(0)
-                        .is_some_and(|e| self.only_resolves(source, e, resolve))
-            })
-    }
-
-    /// `resolve()`, `resolve(1)`, `setTimeout(resolve, 10)`,
-    /// `setImmediate(resolve)`, `queueMicrotask(resolve)`,
-    /// `process.nextTick(resolve)`: calls that cannot throw and hand
-    /// `resolve` nothing that could be a thenable.
-    fn only_resolves(&self, source: &str, expr: Node, resolve: &str) -> bool {
-        let expr = unwrap_parens(expr);
-        if expr.kind() != "call_expression" {
-            return false;
-        }
-        let Some(callee) = expr
-            .child_by_field_id(crate::field!("function"))
-            .map(unwrap_parens)
-        else {
-            return false;
-        };
-        let Some(args) = expr
-            .child_by_field_id(crate::field!("arguments"))
-            .filter(|a| a.kind() == "arguments")
-        else {
-            return false;
-        };
-        let args = named_children_but_comments(args);
-        let settled = |values: &[Node]| {
-            values
-                .iter()
-                .all(|v| cannot_throw_to_evaluate(source, *v) && certainly_not_thenable(source, *v))
-        };
-        let callee_text = text_of(source, callee);
-        if callee.kind() == "identifier" && callee_text == resolve {
-            return args.len() <= 1 && settled(&args);
-        }
-        let timer = match callee_text {
-            "setTimeout" | "setImmediate" | "queueMicrotask" => {
-                self.note_name(callee_text);
-                !self.binds(callee_text)
-            }
-            "process.nextTick" => !self.is_bound("process"),
-            _ => false,
-        };
-        let Some((first, values)) = args.split_first() else {
-            return false;
-        };
-        // `setTimeout(resolve, ms, value)` calls `resolve(value)`; the delay
-        // is a literal (a delay cannot throw; other values could be thenables).
-        timer
-            && first.kind() == "identifier"
-            && text_of(source, *first) == resolve
-            && settled(values)
-            && (callee_text != "queueMicrotask" || values.is_empty())
-    }
-
     /// Whether the async function a call (of kind [`PromiseKind::AsyncCall`])
     /// reaches may reject; looked up as [`AsyncFacts::promise_kind`] found it.
     fn async_call_may_reject(&self, source: &str, call: Node) -> bool {
@@ -287,6 +64,8 @@ impl AsyncFacts {
                 let name = text_of(source, callee);
                 self.note_name(name);
                 self.rejecting_names.contains(name)
+                    && !(self.rejecting_without_options.contains(name)
+                        && first_argument(call).is_some_and(is_plain_object_literal))
             }
             "member_expression" => {
                 let (Some(object), Some(property)) = (
@@ -327,50 +106,6 @@ impl AsyncFacts {
     }
 }
 
-/// True unless `argument` is a value that is certainly not iterable (a
-/// number, `null`, an object literal...): `Promise.allSettled` rejects only
-/// when iterating its argument throws.
-fn may_be_iterable(argument: Node) -> bool {
-    !matches!(
-        unwrap_parens(argument).kind(),
-        "number" | "null" | "undefined" | "true" | "false" | "object" | "regex" | "spread_element"
-    )
-}
-
-/// `require('m')` or `require('node:m')`: the module name `m`.
-fn required_specifier<'s>(source: &'s str, expr: Node) -> Option<&'s str> {
-    let expr = unwrap_parens(expr);
-    let callee = expr.child_by_field_id(crate::field!("function"))?;
-    if expr.kind() != "call_expression" || text_of(source, callee) != "require" {
-        return None;
-    }
-    let specifier = sole_argument(expr)?;
-    if specifier.kind() != "string" {
-        return None;
-    }
-    let text = text_of(source, specifier).trim_matches(|c| c == '\'' || c == '"');
-    Some(text.strip_prefix("node:").unwrap_or(text))
-}
-
-/// The one argument of a call.
-fn sole_argument(call: Node) -> Option<Node> {
-    call.child_by_field_id(crate::field!("arguments"))
-        .filter(|a| a.kind() == "arguments")
-        .and_then(only_argument)
-}
-
-/// Every named node under `root` (itself excluded), nested functions too.
-fn for_each_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            each(child);
-            stack.push(child);
-        }
-    }
-}
-
 /// True when calling `function` can neither throw nor (when it is async)
 /// reject, whatever it is passed: its parameters are plain names (a default
 /// or a destructuring could throw), and its body is only
@@ -386,6 +121,49 @@ fn for_each_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
 /// could be a rejected thenable: a value that is not a thenable, or an `await`
 /// inside the `try` block.
 pub fn cannot_fail(source: &str, function: Node) -> bool {
+    cannot_fail_with(source, function, false)
+}
+
+/// True when calling `function` can neither throw nor reject as long as its
+/// first parameter, an object pattern of plain names
+/// (`async ({ signal, timeout }) => ...`), receives an object: destructuring
+/// `undefined` or `null` throws (a rejection, for an async function), an
+/// object without some of the names gives `undefined` for them. The rest is
+/// as in [`cannot_fail`].
+pub fn cannot_fail_given_an_object(source: &str, function: Node) -> bool {
+    cannot_fail_with(source, function, true)
+}
+
+/// An object literal of plain properties, spreads and shorthands: reading a
+/// property of it runs no getter, so destructuring it cannot throw.
+fn is_plain_object_literal(expr: Node) -> bool {
+    let expr = unwrap_parens(expr);
+    expr.kind() == "object"
+        && named_children_but_comments(expr).iter().all(|member| {
+            matches!(
+                member.kind(),
+                "pair" | "shorthand_property_identifier" | "spread_element"
+            )
+        })
+}
+
+/// An object pattern whose every property binds a plain name, without
+/// defaults or nested patterns: `{ a, b: c }`.
+fn is_plain_object_pattern(pattern: Node) -> bool {
+    pattern.kind() == "object_pattern"
+        && named_children_but_comments(pattern).iter().all(|property| {
+            property.kind() == "shorthand_property_identifier_pattern"
+                || (property.kind() == "pair_pattern"
+                    && property
+                        .child_by_field_id(crate::field!("key"))
+                        .is_some_and(|k| k.kind() == "property_identifier")
+                    && property
+                        .child_by_field_id(crate::field!("value"))
+                        .is_some_and(|v| v.kind() == "identifier"))
+        })
+}
+
+fn cannot_fail_with(source: &str, function: Node, first_is_object: bool) -> bool {
     // A generator's body runs on `next()`, not on the call.
     let generator = matches!(
         function.kind(),
@@ -397,7 +175,11 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
     if let Some(params) = function.child_by_field_id(crate::field!("parameters")) {
         let plain = named_children_but_comments(params)
             .iter()
-            .all(|p| p.kind() == "identifier");
+            .enumerate()
+            .all(|(i, p)| {
+                p.kind() == "identifier"
+                    || (first_is_object && i == 0 && is_plain_object_pattern(*p))
+            });
         if !plain {
             return false;
         }
@@ -464,7 +246,7 @@ fn returned_value(statement: Node) -> Option<Node> {
 
 /// Literals, empty array and object literals, and functions: evaluating them
 /// cannot throw.
-fn cannot_throw_to_evaluate(source: &str, expr: Node) -> bool {
+pub(super) fn cannot_throw_to_evaluate(source: &str, expr: Node) -> bool {
     let expr = unwrap_parens(expr);
     match expr.kind() {
         "number" | "string" | "true" | "false" | "null" | "undefined" => true,
@@ -578,6 +360,7 @@ mod tests {
                 false,
             ),
             ("async function f(a = g()) {}", false),
+            ("async function f({ a }, b) {}", false),
             ("async function f({ a }) {}", false),
             ("async function f() { try {} catch ({ code }) {} }", false),
             ("function* f() {}", false),
@@ -586,6 +369,29 @@ mod tests {
             ("async function f() { return /* nothing */; }", true),
         ] {
             assert_eq!(cannot_fail_first(source), expected, "{source}");
+        }
+    }
+
+    #[test]
+    fn an_object_pattern_first_parameter_fails_only_on_a_missing_object() {
+        let given_an_object = |source: &str| {
+            let tree = syntax::parse(source, None);
+            let function = tree.root_node().named_child(0).expect("a function");
+            cannot_fail_given_an_object(source, function)
+        };
+        for (source, expected) in [
+            (
+                "async function f({ a, b: c }, d) { try { await a(c, d); } catch {} }",
+                true,
+            ),
+            ("async function f(a) {}", true),
+            ("async function f(a, { b }) {}", false),
+            ("async function f({ a = g() }) {}", false),
+            ("async function f({ a: { b } }) {}", false),
+            ("async function f({ ...rest }) {}", false),
+            ("async function f({ a }) { await a; }", false),
+        ] {
+            assert_eq!(given_an_object(source), expected, "{source}");
         }
     }
 }
