@@ -52,6 +52,12 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<DroppedPromise<'a>> {
 }
 
 fn reportable(ctx: &RuleContext, dropped: &DroppedPromise) -> bool {
+    // A promise that cannot reject (`Promise.allSettled(ps)`, a promised
+    // timer, a `new Promise` whose executor only resolves) has no failure to
+    // handle. A chain's `.then(f)` was asked already, callback included.
+    if !dropped.unhandled_then && ctx.facts().cannot_reject(ctx.source, dropped.expression) {
+        return false;
+    }
     if matches!(
         dropped.kind,
         PromiseKind::AsyncIife | PromiseKind::PromiseResolve
@@ -127,18 +133,17 @@ fn message(ctx: &RuleContext, dropped: &DroppedPromise) -> String {
     // facts' recorded lookups (analysis/lookups.rs): no claim about it here.
     // The hover, computed for the whole file, makes it.
     let consequence = dropped_consequence(ctx.source, dropped, &|_, _| None);
-    let method = dropped
-        .origin
-        .child_by_field_id(crate::field!("function"))
-        .and_then(|f| f.child_by_field_id(crate::field!("property")))
-        .map_or("", |p| &ctx.source[p.byte_range()]);
-    // `Promise.allSettled` never rejects.
-    if dropped.kind == PromiseKind::PromiseStatic
-        && method == "allSettled"
-        && !dropped.unhandled_then
-    {
-        return consequence;
-    }
+    // The promise the chain starts from cannot reject (`Promise.allSettled`,
+    // a promised timer): only a callback can.
+    let consequence = if dropped.unhandled_then && ctx.facts().cannot_reject(ctx.source, dropped.origin) {
+        format!(
+            "`{}` cannot reject, but if a callback of its chain throws, nobody handles the \
+             rejection.",
+            dropped.label
+        )
+    } else {
+        consequence
+    };
     format!("{consequence} Under Node 24 an unhandled rejection ends the process (exit code 1).")
 }
 
@@ -269,6 +274,83 @@ mod tests {
     }
 
     #[test]
+    fn settled_combinators_promised_timers_and_resolving_executors_cannot_reject() {
+        assert_valid(
+            &FloatingPromise,
+            &[
+                "Promise.allSettled(ps);",
+                "Promise.allSettled([a(), b()]).then(() => {});",
+                "Promise.allSettled(ps).then(function () { try { done(); } catch {} });",
+                "const { promisify } = require('util');\npromisify(setTimeout)(500).then(() => {});",
+                "util.promisify(setImmediate)().then(() => {});",
+                "require('node:timers/promises').setTimeout(10, 'v').then(() => {});",
+                "new Promise((r) => setTimeout(r, 10));",
+                "new Promise((res) => { setTimeout(res, 10, 'v'); }).then(() => {});",
+                "new Promise((resolve, reject) => { setImmediate(resolve); });",
+                "new Promise(res => process.nextTick(res));",
+                "new Promise((res) => { res(1); }).then(() => {});",
+            ],
+        );
+        assert_invalid(
+            &FloatingPromise,
+            &[
+                // The callback may throw; the argument is not iterable.
+                ("Promise.allSettled(ps).then(done);", "then"),
+                ("Promise.allSettled(null);", "Promise.allSettled"),
+                // A signal aborts the timer with a rejection; a timer of the file's own.
+                (
+                    "require('timers/promises').setTimeout(10, 'v', { signal }).then(() => {});",
+                    "then",
+                ),
+                (
+                    "function setTimeout() {}\npromisify(setTimeout)(5).then(() => {});",
+                    "then",
+                ),
+                // A delay that may not be a number; a value that may be a thenable.
+                ("promisify(setTimeout)(ms).then(() => {});", "then"),
+                ("promisify(setImmediate)(p).then(() => {});", "then"),
+                // The executor may reject, throw, or resolve with a thenable.
+                ("new Promise((res, rej) => { setTimeout(rej, 10); });", "new Promise"),
+                ("new Promise((res) => { em.once('x', res); });", "new Promise"),
+                ("new Promise((res) => res(p)).then(() => {});", "then"),
+                ("new Promise((res) => setTimeout(res, 10)).finally(() => log());", "new Promise"),
+            ],
+        );
+    }
+
+    #[test]
+    fn an_options_parameter_rejects_only_when_the_call_passes_no_object() {
+        let wait = "const wait = async ({ signal }) => {\n  try { await once(em, 'x', { signal }); } catch {}\n};\n";
+        assert_valid(
+            &FloatingPromise,
+            &[
+                &format!("{wait}wait({{ signal: ac.signal }});"),
+                &format!("{wait}wait({{ signal, ...rest }});"),
+                "async function stop({ a, b: c }, d) { try { await a(c, d); } catch {} }\nstop({ a }, 1);",
+            ],
+        );
+        assert_invalid(
+            &FloatingPromise,
+            &[
+                // Destructuring `undefined`, or a value that may be `null`, throws.
+                (&format!("{wait}wait();"), "wait"),
+                (&format!("{wait}wait(options);"), "wait"),
+                // A getter may throw; a nested pattern may read `undefined`.
+                (&format!("{wait}wait({{ get signal() {{ return s(); }} }});"), "wait"),
+                (
+                    "const wait = async ({ signal: { aborted } }) => { try { await x(aborted); } catch {} };\nwait({ signal });",
+                    "wait",
+                ),
+                // The body may fail anyway.
+                (
+                    "const wait = async ({ signal }) => { await once(em, 'x', { signal }); };\nwait({ signal });",
+                    "wait",
+                ),
+            ],
+        );
+    }
+
+    #[test]
     fn promises_that_may_reject_are_still_flagged() {
         assert_invalid(
             &FloatingPromise,
@@ -334,7 +416,7 @@ mod tests {
                     "this.save",
                 ),
                 ("fetch(url);", "fetch"),
-                ("new Promise((r) => setTimeout(r, 10));", "new Promise"),
+                ("new Promise((r, j) => setTimeout(j, 10));", "new Promise"),
                 ("Promise.all([a(), b()]);", "Promise.all"),
                 ("Promise.reject(new Error('x'));", "Promise.reject"),
                 ("fs.promises.writeFile('a', 'b');", "fs.promises.writeFile"),
@@ -400,12 +482,17 @@ mod tests {
         let named = first("async function processJob() { work(); }\nprocessJob();");
         assert!(named.starts_with("`processJob()` starts now;"), "{named}");
         // The executor has already run; the label keeps its arguments.
-        assert!(first("new Promise((r) => r(1));")
+        assert!(first("new Promise((r) => r(p));")
             .starts_with("`new Promise(…)`: its executor has already run;"));
         assert!(first("Promise.all([a(), b()]);")
             .starts_with("`Promise.all(…)`: if any input rejects, nobody handles it."));
-        // `allSettled` never rejects: no exit claim.
-        assert!(!first("Promise.allSettled([a()]);").contains("exit code"));
+        // Only the callback can reject a chain on `Promise.allSettled`.
+        assert_eq!(
+            first("Promise.allSettled(ps).then(done);"),
+            "`Promise.allSettled(…)` cannot reject, but if a callback of its chain throws, \
+             nobody handles the rejection. Under Node 24 an unhandled rejection ends the process \
+             (exit code 1)."
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@ use tree_sitter::Node;
 
 use crate::analysis::dataflow::{preorder, Walk};
 use crate::findings::{Edit, Finding, Fix};
-use crate::syntax::js::{enclosing_function, is_async_function, is_function, FUNCTION_KINDS};
+use crate::syntax::js::{
+    enclosing_function, is_async_function, is_function, unwrap_parens, FUNCTION_KINDS,
+};
 
 use super::report::brief_call;
 use super::{declare_rule, RuleContext};
@@ -290,6 +292,9 @@ fn promise_description(
         "identifier" => {
             let init = promise_binding(ctx, value, function)?;
             promise_description(ctx, init, function, depth + 1)?;
+            if awaited_before(ctx, value, function) {
+                return None;
+            }
             Some(ctx.text(value).to_owned())
         }
         "ternary_expression" => {
@@ -351,6 +356,49 @@ fn local_function_is_async(ctx: &RuleContext, name: &str, methods: bool) -> bool
     } else {
         ctx.facts().declares_async_function(name)
     }
+}
+
+/// True when a statement before the one holding `ident`, in a block that
+/// holds it (up to its function's body), is `await name;` or declares
+/// `const x = await name;`: the promise has settled by then (fulfilled, or the
+/// `await` threw and the return is never reached), so returning it without
+/// `await` skips nothing. The binding is not reassigned ([`promise_binding`]).
+fn awaited_before(ctx: &RuleContext, ident: Node, function: Node) -> bool {
+    let name = ctx.text(ident);
+    let awaits_name = |expr: Option<Node>| {
+        expr.filter(|e| e.kind() == "await_expression")
+            .and_then(|e| e.named_child(0))
+            .map(unwrap_parens)
+            .is_some_and(|awaited| awaited.kind() == "identifier" && ctx.text(awaited) == name)
+    };
+    let awaits_in = |statement: Node| match statement.kind() {
+        "expression_statement" => awaits_name(statement.named_child(0)),
+        "lexical_declaration" | "variable_declaration" => {
+            let mut cursor = statement.walk();
+            let found = statement
+                .named_children(&mut cursor)
+                .any(|d| awaits_name(d.child_by_field_id(crate::field!("value")).map(unwrap_parens)));
+            found
+        }
+        _ => false,
+    };
+    let mut current = ident;
+    while let Some(parent) = current.parent() {
+        if parent.id() == function.id() {
+            return false;
+        }
+        if parent.kind() == "statement_block" {
+            let mut sibling = current.prev_named_sibling();
+            while let Some(statement) = sibling {
+                if awaits_in(statement) {
+                    return true;
+                }
+                sibling = statement.prev_named_sibling();
+            }
+        }
+        current = parent;
+    }
+    false
 }
 
 /// The initializer of the `const`/`let` that `ident` names, when it is declared
@@ -449,6 +497,10 @@ mod tests {
                 "async function f() { let p = fetch(u); p = 1; try { return p; } catch (e) {} }",
                 // `JSON.parse` is not the file's own async `parse`.
                 "async function parse(t) { try { return JSON.parse(t); } catch (e) {} }",
+                // Awaited before in the same `try`, or before it: already settled.
+                "async function f(em) { const done = new Promise((r) => em.once('x', r)); try { await done; return done; } finally { em.off(); } }",
+                "async function f() { const p = fetch(u); await p; try { return p; } catch (e) {} }",
+                "async function f() { const p = fetch(u); try { const r = await p; log(r); return p; } finally { t(); } }",
                 // A local sync function.
                 "function helper() { return 1; }\nasync function f() { try { return helper(); } catch (e) {} }",
             ],
@@ -469,6 +521,9 @@ mod tests {
                 ("async function f() { try { return new Promise(r => setTimeout(r, 9)); } finally { t(); } }", "return"),
                 ("async function f(r) { try { if (r) { return r.json(); } } catch (e) {} }", "return"),
                 ("async function f() { const p = fetch(u); try { return p; } catch (e) {} }", "return"),
+                // Awaited only on one path, or after the return.
+                ("async function f(c) { const p = fetch(u); try { if (c) { await p; } return p; } catch (e) {} }", "return"),
+                ("async function f(c) { const p = fetch(u); try { if (c) return p; await p; } finally { t(); } }", "return"),
                 ("async function g() {}\nasync function f() { try { return g(); } catch (e) {} }", "return"),
                 ("async function f() { try { await a(); } catch (e) { return retryAsync(); } finally { done(); } }", "return"),
                 ("async function f(c) { try { return c ? fetch(a) : null; } catch (e) {} }", "return"),

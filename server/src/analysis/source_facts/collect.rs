@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use tree_sitter::{Node, Tree};
 
-use super::failure_paths::cannot_fail;
+use super::failure_paths::{cannot_fail, cannot_fail_given_an_object};
 use super::{text_of, AsyncFacts, FS_PROMISES_NON_PROMISE};
 use crate::syntax::js::{
     is_async_function, is_plain_async_method, parameter_pattern, pattern_names, unwrap_parens,
@@ -146,6 +146,10 @@ impl AsyncFacts {
         union(&mut self.async_method_names, &other.async_method_names);
         union(&mut self.class_async_members, &other.class_async_members);
         union(&mut self.rejecting_names, &other.rejecting_names);
+        union(
+            &mut self.rejecting_without_options,
+            &other.rejecting_without_options,
+        );
         union(&mut self.rejecting_members, &other.rejecting_members);
         for (class, methods) in &other.rejecting_class_methods {
             union(
@@ -222,6 +226,9 @@ impl AsyncFacts {
                         self.async_names.insert(text(name));
                         if !cannot_fail(source, node) {
                             self.rejecting_names.insert(text(name));
+                            if cannot_fail_given_an_object(source, node) {
+                                self.rejecting_without_options.insert(text(name));
+                            }
                         }
                     } else {
                         self.other_names.insert(text(name));
@@ -293,6 +300,9 @@ impl AsyncFacts {
                 (Some(v), None) if is_async_function(v) && v.kind() != "method_definition" => {
                     if !cannot_fail(source, v) {
                         self.rejecting_names.insert(name_text.clone());
+                        if cannot_fail_given_an_object(source, v) {
+                            self.rejecting_without_options.insert(name_text.clone());
+                        }
                     }
                     self.async_names.insert(name_text);
                 }

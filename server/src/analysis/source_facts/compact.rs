@@ -49,6 +49,7 @@ enum Field {
     ClassAsyncMembers,
     AsyncMethodNames,
     RejectingNames,
+    RejectingWithoutOptions,
     RejectingMembers,
     /// A class of `rejecting_class_methods`, even one without methods (no name).
     RejectingClass,
@@ -108,6 +109,7 @@ impl AsyncFacts {
             class_async_members,
             async_method_names,
             rejecting_names,
+            rejecting_without_options,
             rejecting_members,
             rejecting_class_methods,
             module_names,
@@ -133,6 +135,7 @@ impl AsyncFacts {
         packer.names(Field::ClassAsyncMembers, 0, class_async_members);
         packer.names(Field::AsyncMethodNames, 0, async_method_names);
         packer.names(Field::RejectingNames, 0, rejecting_names);
+        packer.names(Field::RejectingWithoutOptions, 0, rejecting_without_options);
         packer.names(Field::RejectingMembers, 0, rejecting_members);
         for (&class, methods) in rejecting_class_methods {
             packer.push(Field::RejectingClass, class, "", "");
@@ -178,6 +181,7 @@ impl AsyncFacts {
                 Field::ClassAsyncMembers => &mut self.class_async_members,
                 Field::AsyncMethodNames => &mut self.async_method_names,
                 Field::RejectingNames => &mut self.rejecting_names,
+                Field::RejectingWithoutOptions => &mut self.rejecting_without_options,
                 Field::RejectingMembers => &mut self.rejecting_members,
                 Field::RejectingClass => {
                     self.rejecting_class_methods.entry(fact.class).or_default();
@@ -218,6 +222,7 @@ import { readFile } from "fs/promises";
 const fsp = require("fs").promises;
 async function load(id) { return db.get(id); }
 function plain() { return 1; }
+const wait = async ({ signal }) => { try { await once(em, "x", { signal }); } catch {} };
 const store = { async save(x) { await x; }, size() { return 0; } };
 class Repo {
   async find(id) { throw new Error(id); }
@@ -259,6 +264,7 @@ export async function run() { await repo.find(1); await store.save(2); }
             class_async_members,
             async_method_names,
             rejecting_names,
+            rejecting_without_options,
             rejecting_members,
             rejecting_class_methods,
             module_names,
@@ -277,6 +283,8 @@ export async function run() { await repo.find(1); await store.save(2); }
         assert_eq!(class_async_members, &packed.class_async_members);
         assert_eq!(async_method_names, &packed.async_method_names);
         assert_eq!(rejecting_names, &packed.rejecting_names);
+        assert_eq!(rejecting_without_options, &packed.rejecting_without_options);
+        assert!(!rejecting_without_options.is_empty());
         assert_eq!(rejecting_members, &packed.rejecting_members);
         assert_eq!(rejecting_class_methods, &packed.rejecting_class_methods);
         assert_eq!(module_names, &packed.module_names);

@@ -4,6 +4,7 @@
 use tree_sitter::Node;
 
 use super::collect::class_key;
+use super::never_rejects::may_be_iterable;
 use super::promise_kinds::certainly_not_thenable;
 use super::{text_of, AsyncFacts, PromiseKind};
 use crate::analysis::lookups::Lookup;
@@ -28,11 +29,23 @@ impl AsyncFacts {
                 return callback_cannot_fail && self.cannot_reject(source, receiver);
             }
         }
+        if self.is_promised_timer(source, expr) {
+            return true;
+        }
         match self.promise_kind(source, expr) {
             Some(PromiseKind::PromiseResolve) => {
                 first_argument(expr).is_none_or(|value| certainly_not_thenable(source, value))
             }
             Some(PromiseKind::AsyncCall) => !self.async_call_may_reject(source, expr),
+            Some(PromiseKind::PromiseStatic) => {
+                method_call(source, expr).is_some_and(|(_, method, count)| {
+                    method == "allSettled"
+                        && count == 1
+                        && first_argument(expr).is_some_and(may_be_iterable)
+                })
+            }
+            Some(PromiseKind::NewPromise) => first_argument(expr)
+                .is_some_and(|executor| self.executor_never_rejects(source, executor)),
             _ => false,
         }
     }
@@ -51,6 +64,8 @@ impl AsyncFacts {
                 let name = text_of(source, callee);
                 self.note_name(name);
                 self.rejecting_names.contains(name)
+                    && !(self.rejecting_without_options.contains(name)
+                        && first_argument(call).is_some_and(is_plain_object_literal))
             }
             "member_expression" => {
                 let (Some(object), Some(property)) = (
@@ -106,6 +121,49 @@ impl AsyncFacts {
 /// could be a rejected thenable: a value that is not a thenable, or an `await`
 /// inside the `try` block.
 pub fn cannot_fail(source: &str, function: Node) -> bool {
+    cannot_fail_with(source, function, false)
+}
+
+/// True when calling `function` can neither throw nor reject as long as its
+/// first parameter, an object pattern of plain names
+/// (`async ({ signal, timeout }) => ...`), receives an object: destructuring
+/// `undefined` or `null` throws (a rejection, for an async function), an
+/// object without some of the names gives `undefined` for them. The rest is
+/// as in [`cannot_fail`].
+pub fn cannot_fail_given_an_object(source: &str, function: Node) -> bool {
+    cannot_fail_with(source, function, true)
+}
+
+/// An object literal of plain properties, spreads and shorthands: reading a
+/// property of it runs no getter, so destructuring it cannot throw.
+fn is_plain_object_literal(expr: Node) -> bool {
+    let expr = unwrap_parens(expr);
+    expr.kind() == "object"
+        && named_children_but_comments(expr).iter().all(|member| {
+            matches!(
+                member.kind(),
+                "pair" | "shorthand_property_identifier" | "spread_element"
+            )
+        })
+}
+
+/// An object pattern whose every property binds a plain name, without
+/// defaults or nested patterns: `{ a, b: c }`.
+fn is_plain_object_pattern(pattern: Node) -> bool {
+    pattern.kind() == "object_pattern"
+        && named_children_but_comments(pattern).iter().all(|property| {
+            property.kind() == "shorthand_property_identifier_pattern"
+                || (property.kind() == "pair_pattern"
+                    && property
+                        .child_by_field_id(crate::field!("key"))
+                        .is_some_and(|k| k.kind() == "property_identifier")
+                    && property
+                        .child_by_field_id(crate::field!("value"))
+                        .is_some_and(|v| v.kind() == "identifier"))
+        })
+}
+
+fn cannot_fail_with(source: &str, function: Node, first_is_object: bool) -> bool {
     // A generator's body runs on `next()`, not on the call.
     let generator = matches!(
         function.kind(),
@@ -117,7 +175,11 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
     if let Some(params) = function.child_by_field_id(crate::field!("parameters")) {
         let plain = named_children_but_comments(params)
             .iter()
-            .all(|p| p.kind() == "identifier");
+            .enumerate()
+            .all(|(i, p)| {
+                p.kind() == "identifier"
+                    || (first_is_object && i == 0 && is_plain_object_pattern(*p))
+            });
         if !plain {
             return false;
         }
@@ -184,7 +246,7 @@ fn returned_value(statement: Node) -> Option<Node> {
 
 /// Literals, empty array and object literals, and functions: evaluating them
 /// cannot throw.
-fn cannot_throw_to_evaluate(source: &str, expr: Node) -> bool {
+pub(super) fn cannot_throw_to_evaluate(source: &str, expr: Node) -> bool {
     let expr = unwrap_parens(expr);
     match expr.kind() {
         "number" | "string" | "true" | "false" | "null" | "undefined" => true,
@@ -298,6 +360,7 @@ mod tests {
                 false,
             ),
             ("async function f(a = g()) {}", false),
+            ("async function f({ a }, b) {}", false),
             ("async function f({ a }) {}", false),
             ("async function f() { try {} catch ({ code }) {} }", false),
             ("function* f() {}", false),
@@ -306,6 +369,29 @@ mod tests {
             ("async function f() { return /* nothing */; }", true),
         ] {
             assert_eq!(cannot_fail_first(source), expected, "{source}");
+        }
+    }
+
+    #[test]
+    fn an_object_pattern_first_parameter_fails_only_on_a_missing_object() {
+        let given_an_object = |source: &str| {
+            let tree = syntax::parse(source, None);
+            let function = tree.root_node().named_child(0).expect("a function");
+            cannot_fail_given_an_object(source, function)
+        };
+        for (source, expected) in [
+            (
+                "async function f({ a, b: c }, d) { try { await a(c, d); } catch {} }",
+                true,
+            ),
+            ("async function f(a) {}", true),
+            ("async function f(a, { b }) {}", false),
+            ("async function f({ a = g() }) {}", false),
+            ("async function f({ a: { b } }) {}", false),
+            ("async function f({ ...rest }) {}", false),
+            ("async function f({ a }) { await a; }", false),
+        ] {
+            assert_eq!(given_an_object(source), expected, "{source}");
         }
     }
 }

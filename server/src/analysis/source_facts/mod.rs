@@ -18,6 +18,7 @@
 //!   through the file's declarations and its imports, and which declaration
 //!   decided it (for the hovers);
 //! - [`failure_paths`]: which functions cannot fail and which promises cannot reject;
+//! - [`never_rejects`]: the built-in promises and executors that cannot reject;
 //! - [`dropped`]: promises created and dropped at statement level.
 
 mod collect;
@@ -29,6 +30,7 @@ mod dropped;
 mod failure_paths;
 mod fingerprint;
 mod imported;
+mod never_rejects;
 mod promise_kinds;
 
 use std::collections::{HashMap, HashSet};
@@ -114,6 +116,11 @@ pub struct AsyncFacts {
     /// class methods (class key -> names) that may reject: every one whose body
     /// is not [`cannot_fail`]. A name declared twice may reject when either may.
     rejecting_names: HashSet<String>,
+    /// The names of [`Self::rejecting_names`] whose function may fail only by
+    /// destructuring its first parameter, an object pattern
+    /// ([`failure_paths::cannot_fail_given_an_object`]): a call passing an
+    /// object literal there cannot reject.
+    rejecting_without_options: HashSet<String>,
     rejecting_members: HashSet<String>,
     rejecting_class_methods: HashMap<u64, HashSet<String>>,
     /// Names the module's top level declares (in scope everywhere in the file).

@@ -1,0 +1,283 @@
+//! Promises that certainly cannot reject, whatever the code around them
+//! does: `Promise.allSettled` of a value that may be iterable, the timers of
+//! `timers/promises` without options however they are reached, and
+//! `new Promise` executors that only resolve. Asked by
+//! [`AsyncFacts::cannot_reject`].
+
+use tree_sitter::Node;
+
+use super::failure_paths::cannot_throw_to_evaluate;
+use super::promise_kinds::certainly_not_thenable;
+use super::{text_of, AsyncFacts};
+use crate::syntax::js::{
+    is_async_function, is_function, named_children_but_comments, only_argument, unwrap_parens,
+};
+
+impl AsyncFacts {
+    /// The timers of `timers/promises` called without options, whether read
+    /// from the module or made by `util.promisify` (Node returns the same
+    /// functions, their `util.promisify.custom`; the engine models them in
+    /// `engine/node_modules.rs`): `promisify(setTimeout)(ms)`,
+    /// `util.promisify(setImmediate)()`, `require('timers/promises').setTimeout(ms, v)`.
+    /// They fulfil when the timer fires and reject on an aborted `signal`
+    /// option, an options value that is not an object, a delay that is not a
+    /// number, or a value that is a rejected thenable (the promise adopts it):
+    /// with a number literal, a value that is not a thenable and no options,
+    /// they cannot reject (Node 24).
+    pub(super) fn is_promised_timer(&self, source: &str, call: Node) -> bool {
+        let Some(args) = call
+            .child_by_field_id(crate::field!("arguments"))
+            .filter(|a| a.kind() == "arguments")
+        else {
+            return false;
+        };
+        let args = named_children_but_comments(args);
+        if args.iter().any(|a| a.kind() == "spread_element") {
+            return false;
+        }
+        let Some(callee) = call
+            .child_by_field_id(crate::field!("function"))
+            .map(unwrap_parens)
+        else {
+            return false;
+        };
+        let timer = match callee.kind() {
+            // `promisify(setTimeout)`, `util.promisify(setTimeout)`.
+            "call_expression" => {
+                let Some(promisify) = callee
+                    .child_by_field_id(crate::field!("function"))
+                    .map(unwrap_parens)
+                else {
+                    return false;
+                };
+                let is_promisify = match promisify.kind() {
+                    "identifier" => text_of(source, promisify) == "promisify",
+                    "member_expression" => {
+                        promisify
+                            .child_by_field_id(crate::field!("property"))
+                            .is_some_and(|p| text_of(source, p) == "promisify")
+                            && promisify
+                                .child_by_field_id(crate::field!("object"))
+                                .map(unwrap_parens)
+                                .is_some_and(|o| {
+                                    text_of(source, o) == "util"
+                                        || required_specifier(source, o)
+                                            .is_some_and(|m| m == "util")
+                                })
+                    }
+                    _ => false,
+                };
+                let timer = sole_argument(callee)
+                    .map(unwrap_parens)
+                    .filter(|t| t.kind() == "identifier")
+                    .map(|t| text_of(source, t));
+                match timer {
+                    Some(name) if is_promisify => {
+                        // The global timer, not a function of the file's own.
+                        self.note_name(name);
+                        if self.binds(name) {
+                            return false;
+                        }
+                        name
+                    }
+                    _ => return false,
+                }
+            }
+            // `require('timers/promises').setTimeout`.
+            "member_expression" => {
+                let from_module = callee
+                    .child_by_field_id(crate::field!("object"))
+                    .map(unwrap_parens)
+                    .and_then(|o| required_specifier(source, o))
+                    .is_some_and(|m| m == "timers/promises");
+                match callee.child_by_field_id(crate::field!("property")) {
+                    Some(p) if from_module => text_of(source, p),
+                    _ => return false,
+                }
+            }
+            _ => return false,
+        };
+        // A delay that is not a number rejects with a `TypeError`, and the
+        // promise adopts a thenable value, so both must be certain.
+        let value_settles =
+            |value: Option<&Node>| value.is_none_or(|v| certainly_not_thenable(source, *v));
+        match (timer, args.as_slice()) {
+            ("setTimeout", []) => true,
+            ("setTimeout", [delay, value @ ..]) => {
+                unwrap_parens(*delay).kind() == "number"
+                    && value.len() <= 1
+                    && value_settles(value.first())
+            }
+            ("setImmediate", value) => value.len() <= 1 && value_settles(value.first()),
+            _ => false,
+        }
+    }
+
+    /// True when the file binds `name` to anything (shadowing a global).
+    fn binds(&self, name: &str) -> bool {
+        self.async_names.contains(name)
+            || self.other_names.contains(name)
+            || self.module_names.contains(name)
+    }
+
+    /// True when a `new Promise(executor)` cannot reject: the executor is a
+    /// function of plain parameters that never mentions its `reject`, and its
+    /// body only hands `resolve` to the global timers
+    /// (`setTimeout(resolve, ms)`, `setImmediate(resolve)`, `queueMicrotask`,
+    /// `process.nextTick`) or calls it with a value that is not a thenable. A
+    /// throw in the executor rejects the promise, and a thenable passed to
+    /// `resolve` may reject it, so nothing else is allowed; what a timer's
+    /// callback throws later is an uncaught exception, not a rejection.
+    pub(super) fn executor_never_rejects(&self, source: &str, executor: Node) -> bool {
+        let executor = unwrap_parens(executor);
+        if !is_function(executor) || is_async_function(executor) {
+            return false;
+        }
+        let Some(params) = executor.child_by_field_id(crate::field!("parameters")) else {
+            // `resolve => ...`: the one parameter is the field `parameter`.
+            return executor
+                .child_by_field_id(crate::field!("parameter"))
+                .filter(|p| p.kind() == "identifier")
+                .is_some_and(|resolve| {
+                    self.body_only_resolves(source, executor, text_of(source, resolve))
+                });
+        };
+        let params = named_children_but_comments(params);
+        let [resolve, rest @ ..] = params.as_slice() else {
+            return false;
+        };
+        if resolve.kind() != "identifier" || rest.len() > 1 {
+            return false;
+        }
+        if let Some(reject) = rest.first() {
+            if reject.kind() != "identifier" {
+                return false;
+            }
+            let reject = text_of(source, *reject);
+            let mut mentioned = false;
+            if let Some(body) = executor.child_by_field_id(crate::field!("body")) {
+                for_each_node(body, |n| {
+                    mentioned |= n.kind() == "identifier" && text_of(source, n) == reject;
+                });
+            }
+            if mentioned {
+                return false;
+            }
+        }
+        self.body_only_resolves(source, executor, text_of(source, *resolve))
+    }
+
+    /// The statements of an executor's body (or its expression body) are all
+    /// [`Self::only_resolves`].
+    fn body_only_resolves(&self, source: &str, executor: Node, resolve: &str) -> bool {
+        let Some(body) = executor.child_by_field_id(crate::field!("body")) else {
+            return false;
+        };
+        if body.kind() != "statement_block" {
+            return self.only_resolves(source, body, resolve);
+        }
+        named_children_but_comments(body)
+            .into_iter()
+            .all(|statement| {
+                statement.kind() == "expression_statement"
+                    && statement
+                        .named_child(0)
+                        .is_some_and(|e| self.only_resolves(source, e, resolve))
+            })
+    }
+
+    /// `resolve()`, `resolve(1)`, `setTimeout(resolve, 10)`,
+    /// `setImmediate(resolve)`, `queueMicrotask(resolve)`,
+    /// `process.nextTick(resolve)`: calls that cannot throw and hand
+    /// `resolve` nothing that could be a thenable.
+    fn only_resolves(&self, source: &str, expr: Node, resolve: &str) -> bool {
+        let expr = unwrap_parens(expr);
+        if expr.kind() != "call_expression" {
+            return false;
+        }
+        let Some(callee) = expr
+            .child_by_field_id(crate::field!("function"))
+            .map(unwrap_parens)
+        else {
+            return false;
+        };
+        let Some(args) = expr
+            .child_by_field_id(crate::field!("arguments"))
+            .filter(|a| a.kind() == "arguments")
+        else {
+            return false;
+        };
+        let args = named_children_but_comments(args);
+        let settled = |values: &[Node]| {
+            values
+                .iter()
+                .all(|v| cannot_throw_to_evaluate(source, *v) && certainly_not_thenable(source, *v))
+        };
+        let callee_text = text_of(source, callee);
+        if callee.kind() == "identifier" && callee_text == resolve {
+            return args.len() <= 1 && settled(&args);
+        }
+        let timer = match callee_text {
+            "setTimeout" | "setImmediate" | "queueMicrotask" => {
+                self.note_name(callee_text);
+                !self.binds(callee_text)
+            }
+            "process.nextTick" => !self.is_bound("process"),
+            _ => false,
+        };
+        let Some((first, values)) = args.split_first() else {
+            return false;
+        };
+        // `setTimeout(resolve, ms, value)` calls `resolve(value)`; the delay
+        // is a literal (a delay cannot throw; other values could be thenables).
+        timer
+            && first.kind() == "identifier"
+            && text_of(source, *first) == resolve
+            && settled(values)
+            && (callee_text != "queueMicrotask" || values.is_empty())
+    }
+}
+
+/// True unless `argument` is a value that is certainly not iterable (a
+/// number, `null`, an object literal...): `Promise.allSettled` rejects only
+/// when iterating its argument throws.
+pub(super) fn may_be_iterable(argument: Node) -> bool {
+    !matches!(
+        unwrap_parens(argument).kind(),
+        "number" | "null" | "undefined" | "true" | "false" | "object" | "regex" | "spread_element"
+    )
+}
+
+/// `require('m')` or `require('node:m')`: the module name `m`.
+fn required_specifier<'s>(source: &'s str, expr: Node) -> Option<&'s str> {
+    let expr = unwrap_parens(expr);
+    let callee = expr.child_by_field_id(crate::field!("function"))?;
+    if expr.kind() != "call_expression" || text_of(source, callee) != "require" {
+        return None;
+    }
+    let specifier = sole_argument(expr)?;
+    if specifier.kind() != "string" {
+        return None;
+    }
+    let text = text_of(source, specifier).trim_matches(|c| c == '\'' || c == '"');
+    Some(text.strip_prefix("node:").unwrap_or(text))
+}
+
+/// The one argument of a call.
+fn sole_argument(call: Node) -> Option<Node> {
+    call.child_by_field_id(crate::field!("arguments"))
+        .filter(|a| a.kind() == "arguments")
+        .and_then(only_argument)
+}
+
+/// Every named node under `root` (itself excluded), nested functions too.
+fn for_each_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            each(child);
+            stack.push(child);
+        }
+    }
+}
