@@ -290,6 +290,7 @@ fn generator_covers_every_construct_of_its_tier() {
             "= on(bus, \"t",
             "of every(60, ",
             "process.nextTick(() => bus.emit(\"t",
+            "{ signal: c",
         ],
     );
     let io = must_cover(
