@@ -269,8 +269,8 @@ fn generator_covers_every_construct_of_its_tier() {
         &[
             "require(\"node:events\")",
             "require(\"events\")",
-            "import { EventEmitter, once } from \"node:events\"",
-            "import EventEmitter, { once } from \"events\"",
+            "import { EventEmitter, once, on } from \"node:events\"",
+            "import EventEmitter, { once, on } from \"events\"",
             "import * as events from",
             "import * as tp from",
             "require(\"timers/promises\")",
@@ -287,6 +287,10 @@ fn generator_covers_every_construct_of_its_tier() {
             "await doubleP(",
             "await refuseP()",
             "import { promisify } from \"node:util\"",
+            "= on(bus, \"t",
+            "of every(60, ",
+            "process.nextTick(() => bus.emit(\"t",
+            "{ signal: c",
         ],
     );
     let io = must_cover(

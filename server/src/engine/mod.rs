@@ -51,6 +51,7 @@ mod machine;
 mod module_kind;
 mod node_abort;
 mod node_abort_timeout;
+mod node_abort_timers;
 mod node_async_iter;
 mod node_events;
 mod node_interval;

@@ -1,5 +1,6 @@
 //! The async iterators of Node's built-in modules: `events.on` (`node_async_iter.rs`) and
-//! `timers/promises` `setInterval` (`node_interval.rs`). Every expected output was printed by
+//! `timers/promises` `setInterval` (`node_interval.rs`), and the `{ signal }` option of the
+//! `timers/promises` timers (`node_abort_timers.rs`). Every expected output was printed by
 //! Node v24.11.1 running the same program (`node FILE.js` or `node FILE.mjs`); the lines are
 //! joined with `|`.
 
@@ -236,7 +237,7 @@ fn options_of_events_on_set_interval_and_once_abstain_in_an_order_run() {
     );
     abstains_mentioning(
         "const { setTimeout } = require(\"timers/promises\");\n\
-         setTimeout(5, 1, { signal: new AbortController().signal });\n",
+         setTimeout(5, 1, { signal: new AbortController().signal, ref: false });\n",
         "timer options",
     );
 }
@@ -268,5 +269,68 @@ fn a_facts_run_goes_on_past_unmodelled_options_and_unknown_iterators() {
     assert!(
         !matches!(drain.last(), Some(ResumeTick::AfterEntry { .. })),
         "{drain:?}"
+    );
+}
+
+#[test]
+fn a_signal_aborted_later_rejects_a_sleep_six_jobs_after_the_abort() {
+    prints_as(
+        ModuleKind::CommonJs,
+        "t1|t2|t3|t4|t5|caught AbortError ABORT_ERR The operation was aborted true|t6|t7|t8|pre AbortError|u1|u2|u3|u4|u5|u6|u7|u8",
+        r#"// `{ signal }`: abort() clears the timer and rejects through SafePromisePrototypeFinally; an aborted signal rejects at once
+const { setTimeout: sleep } = require("timers/promises");
+const c = new AbortController();
+const chain = (tag) => { let p = Promise.resolve(); for (let i = 1; i <= 8; i++) p = p.then(() => console.log(tag + i)); };
+async function a() {
+  try { await sleep(50, "v", { signal: c.signal }); } catch (e) { console.log("caught", e.name, e.code, e.message, e.cause === "why"); }
+}
+a();
+setTimeout(() => { c.abort("why"); chain("t"); }, 5);
+async function d() { try { await sleep(5, 1, { signal: c.signal }); } catch (e) { console.log("pre", e.name); } }
+setTimeout(() => { d(); chain("u"); }, 20);
+"#,
+    );
+}
+
+#[test]
+fn a_signal_aborted_from_a_microtask_rejects_a_pending_immediate() {
+    prints_as(
+        ModuleKind::CommonJs,
+        "m1|m2|m3|m4|m5|caught AbortError ABORT_ERR The operation was aborted false|count after true|m6|m7|m8",
+        r#"// `setImmediate(value, { signal })` aborted before the check phase
+const { setTimeout: sleep, setImmediate: pause } = require("timers/promises");
+const c = new AbortController();
+const chain = (tag) => { let p = Promise.resolve(); for (let i = 1; i <= 8; i++) p = p.then(() => console.log(tag + i)); };
+async function a() {
+  try { await pause("v", { signal: c.signal }); } catch (e) { console.log("caught", e.name, e.code, e.message, e.cause === undefined); }
+  console.log("count after", c.signal.aborted);
+}
+a();
+Promise.resolve().then(() => { c.abort(); chain("m"); });
+"#,
+    );
+}
+
+#[test]
+fn an_abort_signal_timeout_rejects_a_longer_sleep_and_spares_a_shorter_one() {
+    prints_as(
+        ModuleKind::EsModule,
+        "early|x1|x2|x3|x4|x5|x6|x7|x8|aborted AbortError ABORT_ERR|kept true",
+        r#"// `AbortSignal.timeout(30)` as the signal of two sleeps; an abort after the sleep settled changes nothing
+import { setTimeout as sleep } from "node:timers/promises";
+const signal = AbortSignal.timeout(30);
+const chain = (tag) => { let p = Promise.resolve(); for (let i = 1; i <= 8; i++) p = p.then(() => console.log(tag + i)); };
+try {
+  console.log(await sleep(5, "early", { signal }));
+  chain("x");
+  await sleep(60, "late", { signal });
+} catch (e) {
+  console.log("aborted", e.name, e.code);
+}
+const c = new AbortController();
+const v = await sleep(1, "kept", { signal: c.signal });
+c.abort();
+console.log(v, c.signal.aborted);
+"#,
     );
 }
