@@ -36,12 +36,19 @@ pub fn imports(source: &str, tree: &Tree) -> Vec<ImportSite> {
     // A site's node starts at its keyword: `require` or `import` of a call,
     // `import` or `export` of a statement. The nodes starting there are on
     // the way down to that byte; any other node fails `import_site`.
+    // Each descent costs the depth of the tree: past a budget the size of
+    // a whole walk (a deeply nested tree with many keywords), walk instead.
+    let mut budget = source.len() / 4 + 10_000;
     let mut sites = Vec::new();
     let mut cursor = tree.walk();
     for word in ["require", "import", "export"] {
         for (start, _) in source.match_indices(word) {
             cursor.reset(tree.root_node());
             loop {
+                budget = match budget.checked_sub(1) {
+                    Some(left) => left,
+                    None => return imports_by_walk(source, tree),
+                };
                 let node = cursor.node();
                 if node.start_byte() == start {
                     push_site(source, node, &mut sites);
