@@ -38,6 +38,21 @@ pub enum ExportedValue {
 }
 
 impl ExportedValue {
+    /// Whether `text` may reach a promise function in this value, named
+    /// `name` where it is bound (`None`: by any local name): through the
+    /// innermost name on the way to the function, which `text` must hold.
+    fn reaches_promise(&self, name: Option<&str>, text: &str) -> bool {
+        match self {
+            ExportedValue::PromiseFunction { .. } => name.is_none_or(|name| text.contains(name)),
+            ExportedValue::Class {
+                methods: members, ..
+            }
+            | ExportedValue::Object(members) => members
+                .iter()
+                .any(|(key, value)| value.reaches_promise(Some(key), text)),
+        }
+    }
+
     /// The member `name` of an object value.
     pub fn member(&self, name: &str) -> Option<&ExportedValue> {
         match self {
@@ -95,10 +110,27 @@ impl ExportSummary {
         (!self.whole_unknown).then(|| ExportedValue::Object(self.named.clone()))
     }
 
-    /// Whether importing the file can bind anything known: a promise
-    /// function, an object or class holding one, or a re-export.
-    pub fn may_bind_promises(&self) -> bool {
-        !self.named.is_empty() || self.whole.is_some() || !self.reexports.is_empty()
+    /// Whether a file whose text is `importer` may reach a promise function
+    /// by importing this file (a text test, never a parse): some promise
+    /// function is the module's value or its default export (any local name
+    /// binds it), or the name that reaches one (its export name, or its key
+    /// in an object or class it is a member or method of) is in the text. A
+    /// re-export may bring any name: it always may.
+    ///
+    /// Without it, no name the importer binds holds a promise function that
+    /// its text reaches, so a rule cannot report on one.
+    pub fn may_bind_promises_in(&self, importer: &str) -> bool {
+        if !self.reexports.is_empty() {
+            return true;
+        }
+        let anonymous = self.whole.iter().chain(self.named.get("default"));
+        anonymous
+            .into_iter()
+            .any(|value| value.reaches_promise(None, importer))
+            || self
+                .named
+                .iter()
+                .any(|(name, value)| value.reaches_promise(Some(name), importer))
     }
 
     /// The export `name` (`import { name }`, `require(file).name`).
@@ -132,5 +164,80 @@ pub struct ImportedNames {
 impl ImportedNames {
     pub fn get(&self, name: &str) -> Option<&Imported> {
         self.names.get(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn promise() -> ExportedValue {
+        ExportedValue::PromiseFunction {
+            why: "an async function".to_owned(),
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn an_importer_reaches_a_promise_function_only_by_a_name_in_its_text() {
+        let summary = ExportSummary {
+            named: BTreeMap::from([
+                ("save".to_owned(), promise()),
+                (
+                    "Store".to_owned(),
+                    ExportedValue::Class {
+                        line: 2,
+                        methods: BTreeMap::from([("flush".to_owned(), promise())]),
+                    },
+                ),
+                (
+                    "api".to_owned(),
+                    ExportedValue::Object(BTreeMap::from([("post".to_owned(), promise())])),
+                ),
+                ("empty".to_owned(), ExportedValue::Object(BTreeMap::new())),
+            ]),
+            ..ExportSummary::default()
+        };
+        assert!(summary.may_bind_promises_in("const { save } = require('./s');"));
+        assert!(summary.may_bind_promises_in("new s.Store().flush();"));
+        assert!(summary.may_bind_promises_in("s.api.post(1);"));
+        // The outer name alone reaches no function: its member is not named.
+        assert!(!summary.may_bind_promises_in("const { Store, api, empty } = require('./s');"));
+        assert!(!summary.may_bind_promises_in(""));
+    }
+
+    #[test]
+    fn the_module_value_or_default_export_is_reached_by_any_name() {
+        let whole = ExportSummary {
+            whole: Some(promise()),
+            ..ExportSummary::default()
+        };
+        assert!(whole.may_bind_promises_in("const f = require('./f'); f();"));
+        let default = ExportSummary {
+            named: BTreeMap::from([("default".to_owned(), promise())]),
+            ..ExportSummary::default()
+        };
+        assert!(default.may_bind_promises_in("import f from './f.js'; f();"));
+        // An object of no promise function reaches none, whatever it is called.
+        let object = ExportSummary {
+            whole: Some(ExportedValue::Object(BTreeMap::from([(
+                "wrap".to_owned(),
+                ExportedValue::Object(BTreeMap::new()),
+            )]))),
+            ..ExportSummary::default()
+        };
+        assert!(!object.may_bind_promises_in("const t = require('./t'); t.wrap();"));
+    }
+
+    #[test]
+    fn a_re_export_may_bring_any_name() {
+        let summary = ExportSummary {
+            reexports: vec![ReExport {
+                specifier: "./x".to_owned(),
+                names: Vec::new(),
+            }],
+            ..ExportSummary::default()
+        };
+        assert!(summary.may_bind_promises_in(""));
     }
 }

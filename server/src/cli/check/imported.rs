@@ -280,10 +280,14 @@ impl Importer<'_> {
     }
 
     /// Whether the file at `path`, whose text is `source`, may bind a
-    /// promise function from a workspace file: some relative specifier in
-    /// its text (read without parsing it) names a file whose summary holds
-    /// one, or a re-export. A file no rule's trigger word names is analysed
-    /// only then.
+    /// promise function from a workspace file and reach it: some relative
+    /// specifier in its text (read without parsing it) names a file whose
+    /// summary holds one that the text may reach by name, or a re-export
+    /// ([`ExportSummary::may_bind_promises_in`]). A file no rule's trigger
+    /// word names is analysed (and parsed) only then: otherwise no rule can
+    /// report in it, as none of its names holds a promise function.
+    ///
+    /// [`ExportSummary::may_bind_promises_in`]: crate::analysis::modules::ExportSummary::may_bind_promises_in
     pub fn may_bind_promises(&self, path: &Path, source: &str) -> bool {
         let specifiers = relative_specifiers(source);
         if specifiers.is_empty() {
@@ -298,7 +302,7 @@ impl Importer<'_> {
                 .any(|kind| match resolve(specifier, &path, kind, &DiskFs) {
                     Resolution::File(target) => self
                         .summary_of(&target)
-                        .is_some_and(|file| file.summary.may_bind_promises()),
+                        .is_some_and(|file| file.summary.may_bind_promises_in(source)),
                     _ => false,
                 })
         })
@@ -412,8 +416,9 @@ mod tests {
 
     /// A project whose files import each other through a re-export: `main`
     /// drops a call of the async `save` that `store` exports and `barrel`
-    /// re-exports; `plain` exports nothing async and `other` imports it.
-    const FILES: [(&str, &str); 6] = [
+    /// re-exports; `plain` exports nothing async and `other` imports it;
+    /// `loader` imports `store` but names only its `load`, not `save`.
+    const FILES: [(&str, &str); 7] = [
         ("package.json", "{\"type\": \"module\"}"),
         (
             "store.js",
@@ -426,6 +431,7 @@ mod tests {
         ),
         ("plain.js", "export const x = 1;\n"),
         ("other.js", "import { x } from './plain.js';\nx();\n"),
+        ("loader.js", "import { load } from './store.js';\nload();\n"),
     ];
 
     /// Each file's name with the rules of its findings, by name.
@@ -478,7 +484,14 @@ mod tests {
 
     #[test]
     fn each_file_is_parsed_once_whichever_is_checked_first() {
-        let names = ["main.js", "barrel.js", "store.js", "plain.js", "other.js"];
+        let names = [
+            "main.js",
+            "barrel.js",
+            "store.js",
+            "plain.js",
+            "other.js",
+            "loader.js",
+        ];
         let mut reversed = names;
         reversed.reverse();
         for order in [names, reversed] {
@@ -486,13 +499,21 @@ mod tests {
             let files: Vec<&str> = found.iter().map(|(name, _)| name.as_str()).collect();
             assert_eq!(
                 files,
-                ["barrel.js", "main.js", "other.js", "plain.js", "store.js"],
+                [
+                    "barrel.js",
+                    "loader.js",
+                    "main.js",
+                    "other.js",
+                    "plain.js",
+                    "store.js"
+                ],
                 "every file is reported once ({order:?})"
             );
-            let main = &found[1].1;
+            let main = &found[2].1;
             assert!(main.contains(&"floating-promise"), "{order:?}: {found:?}");
             // The files the imports and the rules need parsed, each once;
-            // `plain` and `other` need no parse at all.
+            // `plain` and `other` need no parse at all, nor does `loader`,
+            // whose text does not name `save`.
             let mut parsed: Vec<(&str, usize)> =
                 parses.iter().map(|(name, &n)| (name.as_str(), n)).collect();
             parsed.sort();
