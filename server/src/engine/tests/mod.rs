@@ -15,7 +15,6 @@ mod descriptors;
 mod facts_run_unknowns;
 mod generators;
 mod globals;
-mod independent_entries;
 mod legacy_accessors;
 mod node_io;
 mod node_modules;
