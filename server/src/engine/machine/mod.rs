@@ -23,14 +23,10 @@ use super::scheduler::{Callback, EventLoop, Job};
 use super::tick_observer::Observer;
 use super::value::{Builtin, ObjId, ObjKind, Object, Scope, ScopeId, Value};
 use super::{Abstention, ModuleKind, PrintedLine};
-use journal::Journal;
 
 pub(crate) mod branches;
 mod calls;
 mod dispatch;
-pub(crate) mod journal;
-mod state_marks;
-pub(crate) use state_marks::StateMark;
 mod run_loop;
 mod scopes;
 mod unknowns;
@@ -144,7 +140,7 @@ pub(crate) struct Frame {
 }
 
 /// An async function's call: its outer promise and, while suspended, its frame.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Activation {
     pub func: FuncId,
     pub outer: ObjId,
@@ -173,19 +169,19 @@ pub(crate) struct Machine<'s> {
     pub paths: branches::Paths,
     pub module: ModuleKind,
     pub funcs: Vec<Rc<FunctionCode>>,
-    pub heap: Journal<Object>,
-    pub scopes: Journal<Scope>,
+    pub heap: Vec<Object>,
+    pub scopes: Vec<Scope>,
     pub global: ScopeId,
     pub frames: Vec<Frame>,
-    pub activations: Journal<Activation>,
+    pub activations: Vec<Activation>,
     /// Generator objects' states, by `ObjKind::Generator` index.
-    pub generators: Journal<super::generators::GeneratorState>,
+    pub generators: Vec<super::generators::GeneratorState>,
     /// Async generator objects, by `ObjKind::AsyncGenerator` index.
-    pub async_generators: Journal<AsyncGenerator>,
+    pub async_generators: Vec<AsyncGenerator>,
     /// Shared one-shot flags ("already resolved", "already called").
-    pub flags: Journal<bool>,
+    pub flags: Vec<bool>,
     /// Shared counters (`Promise.all`'s remaining elements).
-    pub counters: Journal<usize>,
+    pub counters: Vec<usize>,
     pub builtins: HashMap<Builtin, ObjId>,
     /// Opaque Node globals and built-in modules, made on first use (`globals.rs`).
     pub opaque_globals: HashMap<Rc<str>, ObjId>,
@@ -223,18 +219,18 @@ impl<'s> Machine<'s> {
             paths: Default::default(),
             module,
             funcs,
-            heap: Journal::default(),
-            scopes: Journal::from(vec![Scope {
+            heap: Vec::new(),
+            scopes: vec![Scope {
                 vars: Vec::new(),
                 parent: None,
-            }]),
+            }],
             global: 0,
             frames: Vec::new(),
-            activations: Journal::default(),
-            generators: Journal::default(),
-            async_generators: Journal::default(),
-            flags: Journal::default(),
-            counters: Journal::default(),
+            activations: Vec::new(),
+            generators: Vec::new(),
+            async_generators: Vec::new(),
+            flags: Vec::new(),
+            counters: Vec::new(),
             builtins: HashMap::new(),
             opaque_globals: HashMap::new(),
             microtasks: VecDeque::new(),
