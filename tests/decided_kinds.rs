@@ -401,52 +401,17 @@ fn web_built_ins_are_decided_where_node_24_returns_native_promises() {
             "async function web{i}() {{\n  {setup}\n  await {call};\n}}\n"
         ));
     }
-    let cases: Vec<String> = (0..WEB_CASES.len()).map(|i| format!("web{i}")).collect();
+    let runs: Vec<String> = (0..WEB_CASES.len()).map(|i| format!("web{i}")).collect();
     main.push_str(&format!(
         "(async () => {{\n  for (const run of [{}]) await run();\n}})();\n",
-        cases.join(", ")
+        runs.join(", ")
     ));
     let path = dir.path().join("web.js");
-    let (found, rewritten) = claims(&path, &main, ModuleKind::CommonJs);
-    std::fs::write(&path, &rewritten).unwrap();
-    let run = node::run_node(&node, &path, std::time::Duration::from_secs(20));
-    assert_eq!(run.code, Some(0), "{}\n{rewritten}", run.stderr);
-    let seen: BTreeMap<String, String> =
-        serde_json::from_str(run.stdout.trim()).expect("the recorder's JSON");
-    let mut wrong = Vec::new();
-    for (i, (text, decided)) in found.iter().enumerate() {
-        let kind = seen.get(&i.to_string()).map(String::as_str);
-        if *decided == Some(true) && kind != Some("native") {
-            wrong.push(format!("decided, but Node saw {kind:?}: {text}"));
-        }
-        let expected = WEB_CASES
-            .iter()
-            .find(|(_, call, _)| text.starts_with(&format!("await {call} (")));
-        if let Some((_, call, native)) = expected {
-            if decided.unwrap_or(false) != *native {
-                wrong.push(format!(
-                    "`{call}`: decided {decided:?}, expected {native}: {text}"
-                ));
-            }
-            if *native && kind != Some("native") {
-                wrong.push(format!("`{call}` is listed native, Node saw {kind:?}"));
-            }
-        }
-    }
-    let matched = found
+    let cases: Vec<(&str, bool)> = WEB_CASES
         .iter()
-        .filter(|(text, _)| {
-            WEB_CASES
-                .iter()
-                .any(|(_, call, _)| text.starts_with(&format!("await {call} (")))
-        })
-        .count();
-    assert_eq!(
-        matched,
-        WEB_CASES.len(),
-        "every case's await was found: {found:?}"
-    );
-    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+        .map(|(_, call, native)| (*call, *native))
+        .collect();
+    assert_cases_as_node_24_sees_them(&node, &path, &main, &cases);
 }
 
 /// Objects held in fields and in reassigned names: a class of the same file
@@ -473,9 +438,17 @@ fn objects_held_in_fields_and_reassigned_names_are_decided_as_node_24_sees_them(
     main.push_str(HELD);
     main.push_str("(async () => {\n  const h = new Holder();\n  for (const run of [() => h.viaField(), () => h.viaAlias(), () => h.thenable(), () => h.viaLocal(), () => new Spoiled().run(), viaShared, viaLoose]) await run();\n})();\n");
     let path = dir.path().join("held.js");
-    let (found, rewritten) = claims(&path, &main, ModuleKind::CommonJs);
-    std::fs::write(&path, &rewritten).unwrap();
-    let run = node::run_node(&node, &path, std::time::Duration::from_secs(20));
+    assert_cases_as_node_24_sees_them(&node, &path, &main, HELD_CASES);
+}
+
+/// Writes `main` (with [`RECORDER`]'s marks) to `path`, runs it under Node 24
+/// and checks that every await decided a native promise awaited one there,
+/// and that each listed `(call, native)` case was found, decided exactly when
+/// listed native, and awaited a native promise under Node when listed so.
+fn assert_cases_as_node_24_sees_them(node: &Path, path: &Path, main: &str, cases: &[(&str, bool)]) {
+    let (found, rewritten) = claims(path, main, ModuleKind::CommonJs);
+    std::fs::write(path, &rewritten).unwrap();
+    let run = node::run_node(node, path, std::time::Duration::from_secs(20));
     assert_eq!(run.code, Some(0), "{}\n{rewritten}", run.stderr);
     let seen: BTreeMap<String, String> =
         serde_json::from_str(run.stdout.trim()).expect("the recorder's JSON");
@@ -486,7 +459,7 @@ fn objects_held_in_fields_and_reassigned_names_are_decided_as_node_24_sees_them(
         if *decided == Some(true) && kind != Some("native") {
             wrong.push(format!("decided, but Node saw {kind:?}: {text}"));
         }
-        let expected = HELD_CASES
+        let expected = cases
             .iter()
             .find(|(call, _)| text.starts_with(&format!("await {call} (")));
         if let Some((call, native)) = expected {
@@ -503,7 +476,7 @@ fn objects_held_in_fields_and_reassigned_names_are_decided_as_node_24_sees_them(
     }
     assert_eq!(
         matched,
-        HELD_CASES.len(),
+        cases.len(),
         "every case's await was found: {found:?}"
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
