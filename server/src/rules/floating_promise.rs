@@ -282,7 +282,7 @@ mod tests {
                 "Promise.allSettled([a(), b()]).then(() => {});",
                 "Promise.allSettled(ps).then(function () { try { done(); } catch {} });",
                 "const { promisify } = require('util');\npromisify(setTimeout)(500).then(() => {});",
-                "util.promisify(setImmediate)().then(() => {});",
+                "const util = require('util');\nutil.promisify(setImmediate)().then(() => {});",
                 "require('node:timers/promises').setTimeout(10, 'v').then(() => {});",
                 "new Promise((r) => setTimeout(r, 10));",
                 "new Promise((res) => { setTimeout(res, 10, 'v'); }).then(() => {});",
@@ -303,17 +303,74 @@ mod tests {
                     "then",
                 ),
                 (
-                    "function setTimeout() {}\npromisify(setTimeout)(5).then(() => {});",
+                    "const { promisify } = require('util');\nfunction setTimeout() {}\npromisify(setTimeout)(5).then(() => {});",
                     "then",
                 ),
                 // A delay that may not be a number; a value that may be a thenable.
-                ("promisify(setTimeout)(ms).then(() => {});", "then"),
-                ("promisify(setImmediate)(p).then(() => {});", "then"),
+                (
+                    "const { promisify } = require('util');\npromisify(setTimeout)(ms).then(() => {});",
+                    "then",
+                ),
+                (
+                    "const { promisify } = require('util');\npromisify(setImmediate)(p).then(() => {});",
+                    "then",
+                ),
                 // The executor may reject, throw, or resolve with a thenable.
                 ("new Promise((res, rej) => { setTimeout(rej, 10); });", "new Promise"),
                 ("new Promise((res) => { em.once('x', res); });", "new Promise"),
                 ("new Promise((res) => res(p)).then(() => {});", "then"),
                 ("new Promise((res) => setTimeout(res, 10)).finally(() => log());", "new Promise"),
+            ],
+        );
+    }
+
+    #[test]
+    fn only_the_promisify_of_node_util_makes_a_timer_that_cannot_reject() {
+        assert_valid(
+            &FloatingPromise,
+            &[
+                "const { promisify } = require('util');\npromisify(setTimeout)(5).then(() => {});",
+                "import { promisify } from 'node:util';\npromisify(setTimeout)(5).then(() => {});",
+                "const promisify = require('util').promisify;\npromisify(setTimeout)(5).then(() => {});",
+                "const { promisify: p } = require('node:util');\np(setImmediate)().then(() => {});",
+                "import * as util from 'node:util';\nutil.promisify(setTimeout)(5).then(() => {});",
+                "import util from 'util';\nutil.promisify(setImmediate)().then(() => {});",
+                "const u = require('node:util');\nu.promisify(setTimeout)(5).then(() => {});",
+                "require('util').promisify(setTimeout)(5).then(() => {});",
+            ],
+        );
+        assert_invalid(
+            &FloatingPromise,
+            &[
+                // Another library's promisify may return anything.
+                (
+                    "const { promisify } = require('bluebird');\npromisify(setTimeout)(5).then(() => {});",
+                    "then",
+                ),
+                (
+                    "const Promise = require('bluebird');\nPromise.promisify(setTimeout)(5).then(() => {});",
+                    "then",
+                ),
+                (
+                    "import { promisify } from 'es6-promisify';\npromisify(setTimeout)(5).then(() => {});",
+                    "then",
+                ),
+                // Unbound, a parameter, an object that only looks like util.
+                ("promisify(setTimeout)(5).then(() => {});", "then"),
+                ("util.promisify(setImmediate)().then(() => {});", "then"),
+                (
+                    "function wait(promisify) {\n  promisify(setTimeout)(5).then(() => {});\n}",
+                    "then",
+                ),
+                (
+                    "const util = require('./util');\nutil.promisify(setTimeout)(5).then(() => {});",
+                    "then",
+                ),
+                // Bound to util here and to something else there.
+                (
+                    "const { promisify } = require('util');\nfunction f(promisify) {}\npromisify(setTimeout)(5).then(() => {});",
+                    "then",
+                ),
             ],
         );
     }

@@ -164,6 +164,8 @@ impl AsyncFacts {
             &mut self.fs_promises_functions,
             &other.fs_promises_functions,
         );
+        union(&mut self.util_modules, &other.util_modules);
+        union(&mut self.util_promisify, &other.util_promisify);
         for (class, (async_methods, other_methods)) in &other.class_methods {
             let entry = self.class_methods.entry(*class).or_default();
             union(&mut entry.0, async_methods);
@@ -297,6 +299,12 @@ impl AsyncFacts {
                 (_, Some(RequiredModule::FsPromises)) => {
                     self.fs_promises_modules.insert(name_text);
                 }
+                (_, Some(RequiredModule::Util)) => {
+                    self.util_modules.insert(name_text);
+                }
+                (_, Some(RequiredModule::UtilPromisify)) => {
+                    self.util_promisify.insert(name_text);
+                }
                 (Some(v), None) if is_async_function(v) && v.kind() != "method_definition" => {
                     if !cannot_fail(source, v) {
                         self.rejecting_names.insert(name_text.clone());
@@ -361,6 +369,9 @@ impl AsyncFacts {
                     }
                     Some(RequiredModule::FsPromises) if !FS_PROMISES_NON_PROMISE.contains(&key) => {
                         self.fs_promises_functions.insert(bound);
+                    }
+                    Some(RequiredModule::Util) if key == "promisify" => {
+                        self.util_promisify.insert(bound);
                     }
                     _ => {
                         self.other_names.insert(bound);
@@ -467,6 +478,12 @@ impl AsyncFacts {
             {
                 self.fs_promises_functions.insert(bound_text);
             }
+            (Some(RequiredModule::Util), None | Some("default")) => {
+                self.util_modules.insert(bound_text);
+            }
+            (Some(RequiredModule::Util), Some("promisify")) => {
+                self.util_promisify.insert(bound_text);
+            }
             _ => {
                 self.other_names.insert(bound_text);
             }
@@ -478,23 +495,30 @@ impl AsyncFacts {
 enum RequiredModule {
     Fs,
     FsPromises,
+    /// Node's `util`.
+    Util,
+    /// `require('util').promisify`.
+    UtilPromisify,
 }
 
 fn module_kind(specifier: &str) -> Option<RequiredModule> {
     match specifier {
         "fs" | "node:fs" => Some(RequiredModule::Fs),
         "fs/promises" | "node:fs/promises" => Some(RequiredModule::FsPromises),
+        "util" | "node:util" => Some(RequiredModule::Util),
         _ => None,
     }
 }
 
-/// `require('fs')`, `require('fs/promises')` or `require('fs').promises`.
+/// `require('fs')`, `require('fs/promises')`, `require('fs').promises`,
+/// `require('util')` or `require('util').promisify`.
 fn required_module(source: &str, value: Node) -> Option<RequiredModule> {
     if value.kind() == "member_expression" {
         let object = value.child_by_field_id(crate::field!("object"))?;
         let property = value.child_by_field_id(crate::field!("property"))?;
         return match (required_module(source, object)?, text_of(source, property)) {
             (RequiredModule::Fs, "promises") => Some(RequiredModule::FsPromises),
+            (RequiredModule::Util, "promisify") => Some(RequiredModule::UtilPromisify),
             _ => None,
         };
     }

@@ -60,6 +60,8 @@ enum Field {
     FsModules,
     FsPromisesModules,
     FsPromisesFunctions,
+    UtilModules,
+    UtilPromisify,
 }
 
 /// Builds a [`CompactFacts`] fact by fact.
@@ -117,6 +119,8 @@ impl AsyncFacts {
             fs_modules,
             fs_promises_modules,
             fs_promises_functions,
+            util_modules,
+            util_promisify,
             log: _,
         } = self;
         let mut packer = Packer::default();
@@ -148,6 +152,8 @@ impl AsyncFacts {
         packer.names(Field::FsModules, 0, fs_modules);
         packer.names(Field::FsPromisesModules, 0, fs_promises_modules);
         packer.names(Field::FsPromisesFunctions, 0, fs_promises_functions);
+        packer.names(Field::UtilModules, 0, util_modules);
+        packer.names(Field::UtilPromisify, 0, util_promisify);
         CompactFacts {
             text: packer.text.into_boxed_str(),
             facts: packer.facts.into_boxed_slice(),
@@ -198,6 +204,8 @@ impl AsyncFacts {
                 Field::FsModules => &mut self.fs_modules,
                 Field::FsPromisesModules => &mut self.fs_promises_modules,
                 Field::FsPromisesFunctions => &mut self.fs_promises_functions,
+                Field::UtilModules => &mut self.util_modules,
+                Field::UtilPromisify => &mut self.util_promisify,
             };
             if !set.contains(name) {
                 set.insert(name.to_owned());
@@ -215,11 +223,13 @@ mod tests {
 
     /// Every kind of fact: async and other functions, object-literal
     /// methods, classes (with and without methods, rejecting or not), class
-    /// instances, `fs` and `fs/promises` bindings, a name bound twice.
+    /// instances, `fs`, `fs/promises` and `util` bindings, a name bound twice.
     const SOURCE: &str = r#"
 import fs from "fs";
 import { readFile } from "fs/promises";
 const fsp = require("fs").promises;
+const util = require("node:util");
+const { promisify } = require("util");
 async function load(id) { return db.get(id); }
 function plain() { return 1; }
 const wait = async ({ signal }) => { try { await once(em, "x", { signal }); } catch {} };
@@ -272,6 +282,8 @@ export async function run() { await repo.find(1); await store.save(2); }
             fs_modules,
             fs_promises_modules,
             fs_promises_functions,
+            util_modules,
+            util_promisify,
             log: _,
         } = &full;
         assert_eq!(async_names, &packed.async_names);
@@ -292,6 +304,8 @@ export async function run() { await repo.find(1); await store.save(2); }
         assert_eq!(fs_modules, &packed.fs_modules);
         assert_eq!(fs_promises_modules, &packed.fs_promises_modules);
         assert_eq!(fs_promises_functions, &packed.fs_promises_functions);
+        assert_eq!(util_modules, &packed.util_modules);
+        assert_eq!(util_promisify, &packed.util_promisify);
         assert_eq!(full.fingerprint(), packed.fingerprint());
         // The source exercises every kind of fact, so a field the packing
         // dropped would show above.
@@ -299,5 +313,6 @@ export async function run() { await repo.find(1); await store.save(2); }
         assert!(!async_members.is_empty() && !rejecting_class_methods.is_empty());
         assert!(!fs_modules.is_empty() || !fs_promises_modules.is_empty());
         assert!(!fs_promises_functions.is_empty() && !class_async_members.is_empty());
+        assert!(!util_modules.is_empty() && !util_promisify.is_empty());
     }
 }

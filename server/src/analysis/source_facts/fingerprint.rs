@@ -41,6 +41,8 @@ impl AsyncFacts {
             &self.fs_modules,
             &self.fs_promises_modules,
             &self.fs_promises_functions,
+            &self.util_modules,
+            &self.util_promisify,
         ] {
             sorted(set.iter()).hash(&mut hasher);
             0xffu8.hash(&mut hasher);
@@ -49,6 +51,8 @@ impl AsyncFacts {
             self.async_names.contains(*name)
                 || self.fs_promises_functions.contains(*name)
                 || self.fs_promises_modules.contains(*name)
+                || self.util_modules.contains(*name)
+                || self.util_promisify.contains(*name)
                 || BOUND_GLOBALS.contains(&name.as_str())
         });
         sorted(shadowing).hash(&mut hasher);
@@ -103,6 +107,8 @@ impl AsyncFacts {
                     &self.fs_modules,
                     &self.fs_promises_modules,
                     &self.fs_promises_functions,
+                    &self.util_modules,
+                    &self.util_promisify,
                 ] {
                     set.contains(name).hash(&mut hasher);
                 }

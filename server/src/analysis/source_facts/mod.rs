@@ -133,6 +133,12 @@ pub struct AsyncFacts {
     fs_promises_modules: HashSet<String>,
     /// Functions imported from `fs/promises` by name.
     fs_promises_functions: HashSet<String>,
+    /// Names bound to Node's `util` module (`const util = require('util')`,
+    /// `import * as util from 'node:util'`).
+    util_modules: HashSet<String>,
+    /// Names bound to `util.promisify` (`const { promisify } = require('util')`,
+    /// `import { promisify } from 'node:util'`, `require('util').promisify`).
+    util_promisify: HashSet<String>,
     /// Every query below notes here the keys it reads, when asked to.
     log: LookupLog,
 }
@@ -198,6 +204,30 @@ impl AsyncFacts {
             || self.fs_modules.contains(name)
             || self.fs_promises_modules.contains(name)
             || self.fs_promises_functions.contains(name)
+    }
+
+    /// True when `name` is bound only to Node's `util` module in this file.
+    pub fn is_util_module_name(&self, name: &str) -> bool {
+        self.note_name(name);
+        self.util_modules.contains(name) && !self.binds_otherwise(name)
+    }
+
+    /// True when `name` is bound only to `util.promisify` in this file (not
+    /// to a `promisify` of another library, a parameter, or nothing at all).
+    pub fn is_util_promisify_name(&self, name: &str) -> bool {
+        self.note_name(name);
+        self.util_promisify.contains(name) && !self.binds_otherwise(name)
+    }
+
+    /// True when `name` is bound to something other than the `util` module
+    /// or its `promisify` somewhere in the file.
+    fn binds_otherwise(&self, name: &str) -> bool {
+        self.async_names.contains(name)
+            || self.other_names.contains(name)
+            || self.fs_modules.contains(name)
+            || self.fs_promises_modules.contains(name)
+            || self.fs_promises_functions.contains(name)
+            || (self.util_modules.contains(name) && self.util_promisify.contains(name))
     }
 }
 

@@ -19,6 +19,9 @@ impl AsyncFacts {
     /// functions, their `util.promisify.custom`; the engine models them in
     /// `engine/node_modules.rs`): `promisify(setTimeout)(ms)`,
     /// `util.promisify(setImmediate)()`, `require('timers/promises').setTimeout(ms, v)`.
+    /// `promisify` and `util` count only when the file binds them to Node's
+    /// `util` (`const { promisify } = require('util')`, `import * as util
+    /// from 'node:util'`, `require('util').promisify`).
     /// They fulfil when the timer fires and reject on an aborted `signal`
     /// option, an options value that is not an object, a delay that is not a
     /// number, or a value that is a rejected thenable (the promise adopts it):
@@ -50,8 +53,11 @@ impl AsyncFacts {
                 else {
                     return false;
                 };
+                // Only Node's own `promisify`, through a binding the file
+                // makes: another library's `promisify` (bluebird's), a
+                // parameter or an unbound name may return anything.
                 let is_promisify = match promisify.kind() {
-                    "identifier" => text_of(source, promisify) == "promisify",
+                    "identifier" => self.is_util_promisify_name(text_of(source, promisify)),
                     "member_expression" => {
                         promisify
                             .child_by_field_id(crate::field!("property"))
@@ -60,7 +66,8 @@ impl AsyncFacts {
                                 .child_by_field_id(crate::field!("object"))
                                 .map(unwrap_parens)
                                 .is_some_and(|o| {
-                                    text_of(source, o) == "util"
+                                    (o.kind() == "identifier"
+                                        && self.is_util_module_name(text_of(source, o)))
                                         || required_specifier(source, o)
                                             .is_some_and(|m| m == "util")
                                 })
