@@ -531,6 +531,21 @@ mod tests {
         assert!(message.starts_with("`save()`"), "{message}");
     }
 
+    /// A receiver that is not a call is named by its own text, shortened.
+    #[test]
+    fn a_receiver_is_named_by_its_text() {
+        let first = |source: &str| first_message(&FloatingPromise, source);
+        let message = first("const chain = fetch(url);\nchain.then((r) => use(r));");
+        assert!(message.starts_with("`chain.then(…)`: if `chain` or"), "{message}");
+        let message = first(
+            "class A { go() { this.pending.request.then((r) => use(r)); } }\nnew A().go();",
+        );
+        assert!(
+            message.starts_with("`this.pending.request.then(…)`"),
+            "{message}"
+        );
+    }
+
     #[test]
     fn the_message_is_the_hovers_sentence_for_each_kind() {
         let first = |source: &str| first_message(&FloatingPromise, source);
