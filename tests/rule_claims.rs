@@ -196,3 +196,123 @@ fn dropped_rejections_end_the_process_as_the_messages_say() {
         );
     }
 }
+
+/// Whether a program's promise, as the rule under test sees it, can reject.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Claim {
+    /// The rule says it cannot reject: no finding, and no `unhandledRejection`.
+    CannotReject,
+    /// The rule flags it: a finding, and Node 24 reports an `unhandledRejection`.
+    Rejects,
+}
+
+/// Every "cannot reject" the rules state (analysis/source_facts/never_rejects.rs,
+/// failure_paths.rs, return-without-await-in-try's settled promise), each run
+/// under Node 24 with a listener that prints every unhandled rejection; the
+/// contrasting programs the rules flag really reject there.
+#[test]
+fn promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
+    use Claim::{CannotReject, Rejects};
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().expect("a temp folder");
+    const LISTENER: &str = "process.on(\"unhandledRejection\", (e) => console.log(\"unhandledRejection\", String(e)));\n";
+    const UTIL: &str = "const { promisify } = require(\"util\");\n";
+    const THENABLE: &str =
+        "const rejecting = { then(ok, fail) { fail(new Error(\"thenable\")); } };\n";
+    const WAIT: &str = "const { once, EventEmitter } = require(\"events\");\nconst em = new EventEmitter();\n\
+        const wait = async ({ signal }) => {\n  try { await once(em, \"x\", { signal }); } catch {}\n};\n";
+    const THROWS: &str = "async function g() { await null; throw new Error(\"g\"); }\n";
+    let floating = "floating-promise";
+    let returned = "return-without-await-in-try";
+    let cases: Vec<(&str, String, Claim)> = vec![
+        // Promisified timers, through util's promisify or `timers/promises`.
+        (floating, format!("{UTIL}promisify(setTimeout)(5).then(() => {{}});"), CannotReject),
+        (floating, format!("{UTIL}promisify(setTimeout)(5, {{ a: 1 }}).then(() => {{}});"), CannotReject),
+        (floating, "const util = require(\"node:util\");\nutil.promisify(setImmediate)(\"v\").then(() => {});".into(), CannotReject),
+        (floating, "const promisify = require(\"util\").promisify;\npromisify(setImmediate)().then(() => {});".into(), CannotReject),
+        (floating, "require(\"util\").promisify(setTimeout)(1).then(() => {});".into(), CannotReject),
+        (floating, "require(\"timers/promises\").setTimeout(5, \"v\").then(() => {});".into(), CannotReject),
+        (floating, "require(\"node:timers/promises\").setImmediate(1).then(() => {});".into(), CannotReject),
+        (floating, "require(\"timers/promises\").setTimeout().then(() => {});".into(), CannotReject),
+        // A delay that is not a number, a thenable value, an options value
+        // that is not an object, an aborted signal.
+        (floating, format!("{UTIL}promisify(setTimeout)(\"5\").then(() => {{}});"), Rejects),
+        (floating, format!("{UTIL}{THENABLE}promisify(setImmediate)(rejecting).then(() => {{}});"), Rejects),
+        (floating, "require(\"timers/promises\").setTimeout(5, \"v\", 1).then(() => {});".into(), Rejects),
+        (
+            floating,
+            "const ac = new AbortController();\nac.abort();\nrequire(\"timers/promises\").setTimeout(5, \"v\", { signal: ac.signal }).then(() => {});".into(),
+            Rejects,
+        ),
+        // A promisify that is not util's (the file's own) and a timer of the file's own.
+        (floating, "function promisify(f) { return () => Promise.reject(new Error(\"own\")); }\npromisify(setTimeout)(5).then(() => {});".into(), Rejects),
+        (floating, format!("{UTIL}function setImmediate(cb) {{ cb(new Error(\"own\")); }}\npromisify(setImmediate)().then(() => {{}});"), Rejects),
+        // `Promise.allSettled` of an iterable, even of rejected promises.
+        (floating, "Promise.allSettled([Promise.reject(new Error(\"x\")), 1]).then(() => {});".into(), CannotReject),
+        (floating, "Promise.allSettled(new Set([Promise.reject(new Error(\"x\"))]));".into(), CannotReject),
+        (floating, "Promise.allSettled(null);".into(), Rejects),
+        (floating, "function done() { throw new Error(\"done\"); }\nPromise.allSettled([]).then(done);".into(), Rejects),
+        // Executors that only resolve.
+        (floating, "new Promise((r) => setTimeout(r, 10));".into(), CannotReject),
+        (floating, "new Promise((res) => { setTimeout(res, 10, \"v\"); }).then(() => {});".into(), CannotReject),
+        (floating, "new Promise((resolve, reject) => { setImmediate(resolve); });".into(), CannotReject),
+        (floating, "new Promise((res) => process.nextTick(res));".into(), CannotReject),
+        (floating, "new Promise((res) => queueMicrotask(res)).then(() => {});".into(), CannotReject),
+        (floating, "new Promise((res) => { res(1); }).then(() => {});".into(), CannotReject),
+        (floating, "new Promise((res, rej) => { setTimeout(rej, 10); });".into(), Rejects),
+        (floating, format!("{THENABLE}new Promise((res) => res(rejecting)).then(() => {{}});"), Rejects),
+        // `Promise.resolve` of a value that is not a thenable.
+        (floating, "Promise.resolve({ a: 1 }).then(function () {}).finally(() => {});".into(), CannotReject),
+        (floating, "Promise.resolve(1).then(() => { try { JSON.parse(\"{\"); } catch (e) {} });".into(), CannotReject),
+        // An async arrow whose body catches everything and destructures its
+        // options: an object literal cannot make it reject; no object can.
+        (floating, format!("{WAIT}const ac = new AbortController();\nwait({{ signal: ac.signal }});\nac.abort();"), CannotReject),
+        (floating, format!("{WAIT}const signal = AbortSignal.abort();\nwait({{ signal, a: 1 }});"), CannotReject),
+        (floating, format!("{WAIT}wait();"), Rejects),
+        (floating, format!("{WAIT}const options = null;\nwait(options);"), Rejects),
+        // A promise awaited before it is returned in `try` has settled: the
+        // `catch` sees its rejection at the `await`.
+        (
+            returned,
+            "async function f(p) { try { await p; return p; } catch (e) { console.log(\"caught\"); } finally { console.log(\"finally\"); } }\n\
+             f(Promise.reject(new Error(\"x\"))).then(() => {});".into(),
+            CannotReject,
+        ),
+        (
+            returned,
+            format!("{THROWS}async function f() {{ const p = g(); try {{ await p; return p; }} catch (e) {{ console.log(\"caught\"); }} }}\nf().then(() => {{}});"),
+            CannotReject,
+        ),
+        // Returned without `await`: the `catch` never sees it, the caller does.
+        (
+            returned,
+            format!("{THROWS}async function f() {{ try {{ return g(); }} catch (e) {{ console.log(\"caught\"); }} }}\nf().then(() => {{}});"),
+            Rejects,
+        ),
+    ];
+    for (index, (rule, code, claim)) in cases.iter().enumerate() {
+        let findings = findings_of(code, rule);
+        match claim {
+            CannotReject => assert!(findings.is_empty(), "{rule} on {code}: {findings:?}"),
+            Rejects => assert_eq!(findings.len(), 1, "{rule} on {code}: {findings:?}"),
+        }
+        let name = format!("claim{index}.cjs");
+        let source = format!("{LISTENER}{code}\n");
+        let (lines, exit, stderr) = run(&node, dir.path(), &name, &source);
+        assert_eq!(exit, Some(0), "{code}: Node 24 printed {lines:?}\n{stderr}");
+        let rejected = lines.iter().any(|l| l.starts_with("unhandledRejection"));
+        assert_eq!(
+            rejected,
+            *claim == Rejects,
+            "{rule} on {code}: Node 24 printed {lines:?}"
+        );
+        if *rule == returned {
+            // The `catch` sees the rejection exactly when the rule is silent.
+            assert_eq!(
+                lines.iter().any(|l| l == "caught"),
+                *claim == CannotReject,
+                "{code}: {lines:?}"
+            );
+        }
+    }
+}

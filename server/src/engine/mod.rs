@@ -63,6 +63,7 @@ mod ops;
 mod ops_int32;
 mod promise;
 mod promise_subclass;
+mod promised_timers;
 mod props;
 mod scheduler;
 mod stdlib;
@@ -80,6 +81,7 @@ pub use function_ticks::{
 pub use job_counts::{count_word, job_counts, probe_resume_jobs, JobCounts, PROBES};
 pub use module_kind::{detect_module_kind, ModuleKind};
 pub use node_io::{explain_order, ExplainedOrder};
+pub use promised_timers::{PromisedTimer, PROMISED_TIMERS};
 
 use std::ops::Range;
 use std::rc::Rc;

@@ -16,6 +16,7 @@
 use super::builtins::arg;
 use super::machine::{Completion, Machine, Run};
 use super::node_modules::NodeFn;
+use super::promised_timers::PromisedTimer;
 use super::value::{Builtin, Native, ObjId, ObjKind, Value};
 
 impl Machine<'_> {
@@ -25,13 +26,13 @@ impl Machine<'_> {
             return self
                 .abstain("`util.promisify` of a value that is not a function (a TypeError)");
         };
+        // The global timers' `util.promisify.custom`: the `timers/promises` function.
+        if let ObjKind::Native(Native::Builtin(global)) = self.heap[id].kind {
+            if let Some(timer) = PromisedTimer::promisified(global) {
+                return Ok(self.builtin_value(timer.promised));
+            }
+        }
         match self.heap[id].kind {
-            ObjKind::Native(Native::Builtin(Builtin::SetTimeout)) => {
-                Ok(self.builtin_value(Builtin::TimersPromisesSetTimeout))
-            }
-            ObjKind::Native(Native::Builtin(Builtin::SetImmediate)) => {
-                Ok(self.builtin_value(Builtin::TimersPromisesSetImmediate))
-            }
             // A new function on each call, as in Node.
             ObjKind::Closure { .. } => Ok(Value::Object(self.alloc(ObjKind::Native(
                 Native::Builtin(Builtin::Node(NodeFn::Promisified(id))),

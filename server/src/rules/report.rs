@@ -134,19 +134,9 @@ mod tests {
     /// The names of the awaits of `source`'s first function, in source order.
     fn awaited_names(source: &str) -> Vec<String> {
         let tree = crate::syntax::parse(source, None);
-        let functions = crate::syntax::awaits::suspension_points(source, &tree, false);
-        functions[0]
-            .points
+        crate::syntax::awaits::first_function_awaits(source, &tree)
             .iter()
-            .map(|point| {
-                let node = tree
-                    .root_node()
-                    .descendant_for_byte_range(point.range.start, point.range.end)
-                    .expect("a node");
-                let awaited =
-                    crate::syntax::awaits::await_expression(source, node, false).expect("an await");
-                awaited_name(source, &awaited)
-            })
+            .map(|awaited| awaited_name(source, awaited))
             .collect()
     }
 

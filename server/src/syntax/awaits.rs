@@ -405,6 +405,27 @@ pub fn awaits_itself(source: &str, function: Node) -> bool {
         .any(|p| p.kind != SuspensionKind::Yield)
 }
 
+/// The `await` expressions of the first function's suspension points, in
+/// source order, each read again from the tree at the point's range: the
+/// mapping from a point back to its [`AwaitExpr`] that tests of its readers
+/// (names, callees) share. Panics on a point that is not an `await`.
+#[cfg(test)]
+pub(crate) fn first_function_awaits<'t>(source: &str, tree: &'t Tree) -> Vec<AwaitExpr<'t>> {
+    let found = suspension_points(source, tree, false);
+    let first = found.first().expect("a function with a suspension point");
+    first
+        .points
+        .iter()
+        .map(|point| {
+            let node = tree
+                .root_node()
+                .descendant_for_byte_range(point.range.start, point.range.end)
+                .expect("a node at the point");
+            await_expression(source, node, false).expect("an await at the point")
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -471,17 +492,9 @@ mod tests {
             .map(|p| &source[p.range.clone()])
             .collect();
         assert_eq!(texts, ["await (0, lib.f)(x)", "await (0, h)()"]);
-        let callees: Vec<&str> = found[0]
-            .points
+        let callees: Vec<&str> = first_function_awaits(source, &tree)
             .iter()
-            .map(|point| {
-                let node = tree
-                    .root_node()
-                    .descendant_for_byte_range(point.range.start, point.range.end)
-                    .expect("a node");
-                let awaited = await_expression(source, node, false).expect("an await");
-                &source[awaited.operand_callee().expect("a callee")]
-            })
+            .map(|awaited| &source[awaited.operand_callee().expect("a callee")])
             .collect();
         assert_eq!(callees, ["lib.f", "h"]);
     }

@@ -9,6 +9,7 @@ use tree_sitter::Node;
 use super::failure_paths::cannot_throw_to_evaluate;
 use super::promise_kinds::certainly_not_thenable;
 use super::{text_of, AsyncFacts};
+use crate::engine::PromisedTimer;
 use crate::syntax::js::{
     is_async_function, is_function, named_children_but_comments, only_argument, unwrap_parens,
 };
@@ -16,17 +17,16 @@ use crate::syntax::js::{
 impl AsyncFacts {
     /// The timers of `timers/promises` called without options, whether read
     /// from the module or made by `util.promisify` (Node returns the same
-    /// functions, their `util.promisify.custom`; the engine models them in
-    /// `engine/node_modules.rs`): `promisify(setTimeout)(ms)`,
-    /// `util.promisify(setImmediate)()`, `require('timers/promises').setTimeout(ms, v)`.
+    /// functions, their `util.promisify.custom`): `promisify(setTimeout)(5)`,
+    /// `util.promisify(setImmediate)()`, `require('timers/promises').setTimeout(5, v)`.
+    /// Which timers there are, how they read their arguments and on which
+    /// they cannot reject is the engine's table ([`PromisedTimer`]), the one
+    /// its model of the timers reads.
     /// `promisify` and `util` count only when the file binds them to Node's
     /// `util` (`const { promisify } = require('util')`, `import * as util
     /// from 'node:util'`, `require('util').promisify`).
-    /// They fulfil when the timer fires and reject on an aborted `signal`
-    /// option, an options value that is not an object, a delay that is not a
-    /// number, or a value that is a rejected thenable (the promise adopts it):
-    /// with a number literal, a value that is not a thenable and no options,
-    /// they cannot reject (Node 24).
+    /// A delay counts as a number when it is a number literal, a value as
+    /// not a thenable when [`certainly_not_thenable`] says so.
     pub(super) fn is_promised_timer(&self, source: &str, call: Node) -> bool {
         let Some(args) = call
             .child_by_field_id(crate::field!("arguments"))
@@ -104,20 +104,15 @@ impl AsyncFacts {
             }
             _ => return false,
         };
-        // A delay that is not a number rejects with a `TypeError`, and the
-        // promise adopts a thenable value, so both must be certain.
-        let value_settles =
-            |value: Option<&Node>| value.is_none_or(|v| certainly_not_thenable(source, *v));
-        match (timer, args.as_slice()) {
-            ("setTimeout", []) => true,
-            ("setTimeout", [delay, value @ ..]) => {
-                unwrap_parens(*delay).kind() == "number"
-                    && value.len() <= 1
-                    && value_settles(value.first())
-            }
-            ("setImmediate", value) => value.len() <= 1 && value_settles(value.first()),
-            _ => false,
-        }
+        // The engine's table says how the timer reads its arguments and on
+        // which it cannot reject.
+        PromisedTimer::named(timer).is_some_and(|timer| {
+            timer.cannot_reject(
+                &args,
+                |delay| unwrap_parens(*delay).kind() == "number",
+                |value| certainly_not_thenable(source, *value),
+            )
+        })
     }
 
     /// True when the file binds `name` to anything (shadowing a global).
