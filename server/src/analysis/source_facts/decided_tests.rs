@@ -463,9 +463,28 @@ fn a_computed_write_through_this_reaches_only_related_classes() {
         "class Base { set(k, v) { this[k] = v; } }\nclass Store extends Base { async get() {} }\nnew Store().get();",
         "class Store { async get() {} set(k, v) { this[k] = v; } }\nnew Store().get();",
         "class Store { async get() {} }\nfunction set(k, v) { this[k] = v; }\nnew Store().get();",
+        // A key that only looks like a symbol: reassigned, a `var`, not the global.
+        "let k = Symbol('k');\nk = 'get';\nclass Store { async get() {} set(v) { this[k] = v; } }\nnew Store().get();",
+        "var k = Symbol('k');\nclass Store { async get() {} set(v) { this[k] = v; } }\nnew Store().get();",
+        "const Symbol = String;\nconst k = Symbol('get');\nclass Store { async get() {} set(v) { this[k] = v; } }\nnew Store().get();",
     ] {
         assert_eq!(why(source), None, "{source}");
     }
+}
+
+#[test]
+fn a_symbol_key_or_a_member_of_this_replaces_no_method() {
+    for (source, line) in [
+        ("const kState = Symbol('state');\nclass Store { async get() {} set(v) { this[kState] = v; } }\nnew Store().get();", 2),
+        ("const kState = Symbol.for('state');\nclass Store { async get() {} set(v) { this[kState] = v; } }\nnew Store().get();", 2),
+        ("class Store { async get() {} set(v) { this[Symbol.iterator] = v; } }\nnew Store().get();", 1),
+    ] {
+        let expected = format!("`Store.get` is an async method (line {line})");
+        assert_eq!(why(source), Some(expected), "{source}");
+    }
+    // `Object.defineProperty(this.s, …)` writes `this.s`'s properties, not the field.
+    let source = "class Client { async connect() {} }\nclass E { constructor() { this.s = {}; Object.defineProperty(this.s, 'x', {}); this.c = new Client(); } async go() { await this.c.connect(); } }";
+    assert!(call_at(source, "this.c.connect()").is_some(), "{source}");
 }
 
 #[test]
