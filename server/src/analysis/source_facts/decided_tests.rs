@@ -303,6 +303,11 @@ fn an_undecided_operand_says_what_it_is() {
             "`conn.command` is a property of `conn`, and `conn` is a parameter",
         ),
         (
+            "class Mesh { render(r) { return r.render(this); } }\nclass Quad extends Mesh {}\nconst quad = new Quad();\nasync function f(r) { await quad.render(r); }",
+            "quad.render(r)",
+            "`quad.render` is `Mesh.render` (`quad` holds `new Quad()`, line 3), and `Mesh.render` (line 1) returns `r.render(this)` (line 1), and `r.render` is a property of `r`, and `r` is a parameter",
+        ),
+        (
             "const prettier = require('prettier');\nprettier.format(x);",
             "prettier.format(x)",
             "`prettier.format` is a property of `prettier`, and `prettier` comes from the package `prettier`, outside the workspace",
@@ -503,7 +508,7 @@ fn an_object_of_a_class_the_workspace_cannot_show_says_where_the_class_is() {
         (
             "class Local { run() { return 1; } }\nconst l = new Local();\nl.run();",
             "l.run()",
-            "`l.run` is a property of `l`, and `l` holds `new Local()` (line 2), and `new Local()` is an object of a class, not a promise, unless the class says so",
+            "`l.run` is `Local.run` (`l` holds `new Local()`, line 2), and `Local.run` (line 1) returns no promise on one path (line 1)",
         ),
         // A receiver first `null`: the value a call can reach.
         (
