@@ -160,6 +160,20 @@ fn an_error_level_from_ticklens_toml_makes_the_run_exit_1() {
 }
 
 #[test]
+fn the_ticklens_toml_of_the_folder_check_runs_in_applies_to_bare_file_names() {
+    // `check .` and `check fetch-wrapper.js` name files whose parent is the empty path.
+    for path in [".", "fetch-wrapper.js"] {
+        let run = check_in(&fixtures().join("error-level"), &[path]);
+        assert_eq!(
+            run.summary(),
+            "checked 1 file: 1 error, 0 warnings, 0 infos, 0 hints",
+            "`check {path}`: {:?}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
 fn walking_a_folder_honours_gitignore_and_takes_only_javascript_extensions() {
     let run = check_in(&fixtures(), &["walk"]);
     assert_eq!(
