@@ -39,8 +39,15 @@ fn floating(dir: &Path, cache: Option<&Path>) -> (Vec<String>, String) {
     (found, stdout)
 }
 
+/// A scratch project of `files`, with `floating-promise` (off by default)
+/// switched on in its `ticklens.toml`.
 fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a scratch folder");
+    std::fs::write(
+        dir.path().join("ticklens.toml"),
+        "[rules]\nfloating-promise = \"on\"\n",
+    )
+    .expect("the config is written");
     for (path, text) in files {
         let path = dir.path().join(path);
         std::fs::create_dir_all(path.parent().expect("a folder")).expect("the folder is made");

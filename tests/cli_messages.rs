@@ -202,7 +202,10 @@ fn order_names_the_line_and_column_of_a_syntax_error() {
 
 #[test]
 fn a_dry_run_without_safe_fixes_says_so() {
-    let dir = folder(&[("notify.js", SEQUENTIAL.as_bytes())]);
+    let dir = folder(&[
+        ("notify.js", SEQUENTIAL.as_bytes()),
+        ("ticklens.toml", b"[rules]\nsequential-awaits = \"on\"\n"),
+    ]);
     let text = transcript(dir.path(), &["check", "--no-cache", "--fix-dry-run"]);
     assert!(text.contains("no safe fixes"), "{text}");
     insta::assert_snapshot!(text);

@@ -97,10 +97,13 @@ fn a_broken_config_in_a_subfolder_stops_the_run_too() {
 
 #[test]
 fn an_unknown_rule_in_a_suppression_comment_is_a_warning_on_the_name() {
-    let dir = project(&[(
-        "app.js",
-        "// ticklens-ignore-next-line floating-promises\nfetch(\"/ping\");\n",
-    )]);
+    let dir = project(&[
+        (
+            "app.js",
+            "// ticklens-ignore-next-line floating-promises\nfetch(\"/ping\");\n",
+        ),
+        ("ticklens.toml", "[rules]\nfloating-promise = \"on\"\n"),
+    ]);
     let (code, compact, _) = check(dir.path(), &["--no-cache", "--format", "compact"]);
     assert!(
         compact.contains("warning[unknown-rule]") && compact.contains("[floating-promise]"),

@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use ticklens::config::Config;
+use ticklens::config::{Config, RuleLevel};
 use ticklens::driver::analyze_with;
 use ticklens::findings::{Fix, FixSafety};
 use ticklens::ide::fix_all::apply_safe_fixes;
@@ -150,8 +150,13 @@ fn prove(case: &Case) {
             );
             if case.safety == FixSafety::Safe {
                 let tree = syntax::parse(case.program, None);
+                // The case's rule may be off by default: switch it on.
+                let config = Config {
+                    rules: [(case.rule.to_owned(), RuleLevel::On)].into(),
+                    ..Config::default()
+                };
                 let (all_fixed, applied) =
-                    apply_safe_fixes(case.program, &tree, rules::ALL, &Config::default());
+                    apply_safe_fixes(case.program, &tree, rules::ALL, &config);
                 assert!(applied >= 1, "fix-all applied nothing\n{context}");
                 let (out, code, err) = run(dir.path(), "all-fixed.cjs", &all_fixed);
                 assert_eq!(

@@ -47,6 +47,16 @@ fn scratch_copy(eol: &str) -> (tempfile::TempDir, Vec<(String, String)>) {
         .prefix("ticklens-fix-parity-")
         .tempdir()
         .expect("a scratch folder");
+    // Every rule on, those off by default too: both sides read this config.
+    let config: String = ticklens::rules::ALL
+        .iter()
+        .map(|rule| format!("{} = \"on\"\n", rule.meta().code))
+        .collect();
+    std::fs::write(
+        dir.path().join("ticklens.toml"),
+        format!("[rules]\n{config}"),
+    )
+    .expect("write the config");
     let files = fixture_names()
         .into_iter()
         .map(|name| {

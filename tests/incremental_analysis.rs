@@ -14,16 +14,28 @@ mod edit_corpus;
 use edit_corpus::{cases, change, example, joined, step, Step};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use ticklens::config::Config;
+use ticklens::config::{Config, RuleLevel};
 use ticklens::document::Document;
-use ticklens::driver::{analyze, analyze_incremental, analyze_within, AnalysisCache};
+use ticklens::driver::{analyze_incremental, analyze_with, analyze_within, AnalysisCache};
 use ticklens::line_index::Encoding;
 use ticklens::rules;
 
+/// Every rule switched on, those off by default too, so that each edit is
+/// checked against all of them.
+fn every_rule_on() -> Config {
+    Config {
+        rules: rules::ALL
+            .iter()
+            .map(|rule| (rule.meta().code.to_owned(), RuleLevel::On))
+            .collect(),
+        ..Config::default()
+    }
+}
+
 fn check_equal(doc: &Document, cache: &mut AnalysisCache, context: &str) {
-    let config = Config::default();
+    let config = every_rule_on();
     let incremental = analyze_incremental(doc.text(), doc.tree(), rules::ALL, &config, cache);
-    let fresh = analyze(doc.text(), doc.tree());
+    let fresh = analyze_with(doc.text(), doc.tree(), rules::ALL);
     if incremental.findings != fresh.findings {
         let only_incremental: Vec<_> = incremental
             .findings
@@ -93,7 +105,7 @@ fn an_edit_inside_one_function_examines_that_function_only() {
                   async function main() { save(1); const v = await load(2); }\n";
     let mut doc = Document::new(source.to_owned(), 1);
     let mut cache = AnalysisCache::default();
-    let config = Config::default();
+    let config = every_rule_on();
     let first = analyze_incremental(doc.text(), doc.tree(), rules::ALL, &config, &mut cache);
     assert_eq!(cache.last_examined, 3);
     assert_eq!(first.findings.len(), 1, "{:#?}", first.findings);
@@ -104,7 +116,10 @@ fn an_edit_inside_one_function_examines_that_function_only() {
         .expect("edit");
     let second = analyze_incremental(doc.text(), doc.tree(), rules::ALL, &config, &mut cache);
     assert_eq!(cache.last_examined, 1);
-    assert_eq!(second.findings, analyze(doc.text(), doc.tree()).findings);
+    assert_eq!(
+        second.findings,
+        analyze_with(doc.text(), doc.tree(), rules::ALL).findings
+    );
 
     // Making `save` synchronous changes the facts: `save` itself and `main`,
     // which asked about `save`, are examined again (`load` never mentions
@@ -118,7 +133,10 @@ fn an_edit_inside_one_function_examines_that_function_only() {
     let third = analyze_incremental(doc.text(), doc.tree(), rules::ALL, &config, &mut cache);
     assert_eq!(cache.last_examined, 2);
     assert!(third.findings.iter().all(|f| f.rule != "floating-promise"));
-    assert_eq!(third.findings, analyze(doc.text(), doc.tree()).findings);
+    assert_eq!(
+        third.findings,
+        analyze_with(doc.text(), doc.tree(), rules::ALL).findings
+    );
 }
 
 #[test]
@@ -126,7 +144,7 @@ fn an_analysis_out_of_time_is_partial_and_the_next_pass_goes_on() {
     let source = "async function a() { save(); }\nasync function save() {}\n\
                   async function b() { save(); }\nasync function c() { save(); }\n";
     let doc = Document::new(source.to_owned(), 1);
-    let config = Config::default();
+    let config = every_rule_on();
     let mut cache = AnalysisCache::default();
     let expired = Some(std::time::Instant::now());
     let mut passes = Vec::new();
@@ -142,7 +160,10 @@ fn an_analysis_out_of_time_is_partial_and_the_next_pass_goes_on() {
         );
         passes.push((cache.last_examined, pass.skipped_units));
         if !pass.is_partial() {
-            assert_eq!(pass.findings, analyze(doc.text(), doc.tree()).findings);
+            assert_eq!(
+                pass.findings,
+                analyze_with(doc.text(), doc.tree(), rules::ALL).findings
+            );
             break;
         }
         assert!(passes.len() < 10, "no progress: {passes:?}");

@@ -131,7 +131,8 @@ fn a_dropped_call_of_an_imported_async_function_is_diagnosed_as_in_check() {
     let main = format!("file://{}/main.js", dir.path().display());
 
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    // floating-promise is off by default.
+    client.initialize_with_options(json!({}), json!({ "rules": { "floating-promise": "on" } }));
     client.open(&main, main_text);
     let diagnostics = client.diagnostics(&main, 1);
     assert_eq!(floating_lines(&diagnostics), [1], "{diagnostics:#?}");
@@ -160,7 +161,8 @@ fn the_importers_diagnostics_are_published_again_when_the_imported_file_changes(
     let main = format!("file://{}/main.js", dir.path().display());
     let store = format!("file://{}", store_path.display());
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    // floating-promise is off by default.
+    client.initialize_with_options(json!({}), json!({ "rules": { "floating-promise": "on" } }));
     client.open(&main, main_text);
     let diagnostics = client.diagnostics(&main, 1);
     assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");
@@ -201,7 +203,8 @@ fn a_created_file_is_bound_at_the_importers_next_edit() {
     std::fs::write(dir.path().join("main.js"), main_text).unwrap();
     let main = format!("file://{}/main.js", dir.path().display());
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    // floating-promise is off by default.
+    client.initialize_with_options(json!({}), json!({ "rules": { "floating-promise": "on" } }));
     client.open(&main, main_text);
     let diagnostics = client.diagnostics(&main, 1);
     assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");

@@ -259,7 +259,10 @@ mod tests {
     fn every_rule_on_by_default_meets_its_held_out_target() {
         for rule in ALL {
             let meta = rule.meta();
-            let (Some(held_out), true) = (meta.precision.held_out, meta.on_by_default) else {
+            // A rule with no finding in the held-out corpus has no figure to meet.
+            let (Some(held_out @ Judged { judged: 1.., .. }), true) =
+                (meta.precision.held_out, meta.on_by_default)
+            else {
                 continue;
             };
             let target = Precision::target(meta.default_severity);

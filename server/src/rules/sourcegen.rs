@@ -79,6 +79,7 @@ fn default_paragraph(meta: &RuleMeta) -> String {
 /// `92% (23 of 25 judged findings right)`, or that it is not measured yet.
 fn judged(figure: Option<Judged>) -> String {
     match figure {
+        Some(Judged { judged: 0, .. }) => "no finding to judge".to_owned(),
         Some(judged) => format!(
             "{}% ({} of {} judged findings right)",
             judged.percent(),

@@ -444,6 +444,12 @@ mod tests {
         for (name, text) in FILES {
             std::fs::write(dir.path().join(name), text).expect("the file is written");
         }
+        // floating-promise is off by default; the imports are what it needs.
+        std::fs::write(
+            dir.path().join("ticklens.toml"),
+            "[rules]\nfloating-promise = \"on\"\n",
+        )
+        .expect("the config is written");
         let files: Vec<PathBuf> = order.iter().map(|name| dir.path().join(name)).collect();
         let options = Options {
             paths: vec![dir.path().to_owned()],
