@@ -531,6 +531,22 @@ mod tests {
         assert!(message.starts_with("`save()`"), "{message}");
     }
 
+    /// A callee that is itself a call is named by its text, not "this call".
+    #[test]
+    fn a_call_of_a_call_is_named_by_its_text() {
+        let message = first_message(
+            &FloatingPromise,
+            "const { promisify } = require('bluebird');\npromisify(setTimeout)(500).then(() => {});",
+        );
+        assert!(
+            message.starts_with(
+                "`promisify(setTimeout)(…).then(…)`: if `promisify(setTimeout)(…)` or the callback fails"
+            ),
+            "{message}"
+        );
+        assert!(!message.contains("this call"), "{message}");
+    }
+
     #[test]
     fn the_message_is_the_hovers_sentence_for_each_kind() {
         let first = |source: &str| first_message(&FloatingPromise, source);

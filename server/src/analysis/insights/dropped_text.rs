@@ -44,7 +44,9 @@ pub fn dropped_consequence(
 ) -> String {
     let origin = dropped.origin;
     let named = callee_form(source, origin);
-    let label = named.clone().unwrap_or_else(|| "this call".to_owned());
+    // A callee that is not a plain path (`promisify(setTimeout)(5)`) is named
+    // by its shortened text, as the fixes name it, never by a word.
+    let label = named.clone().unwrap_or_else(|| dropped.label.clone());
     if dropped.unhandled_then {
         let chain = dropped.expression;
         let direct_then = chain.kind() == "call_expression"
