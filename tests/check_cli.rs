@@ -160,6 +160,53 @@ fn an_error_level_from_ticklens_toml_makes_the_run_exit_1() {
 }
 
 #[test]
+fn the_ticklens_toml_of_the_folder_check_runs_in_applies_to_bare_file_names() {
+    // `check .` and `check fetch-wrapper.js` name files whose parent is the empty path.
+    for path in [".", "fetch-wrapper.js"] {
+        let run = check_in(&fixtures().join("error-level"), &[path]);
+        assert_eq!(
+            run.summary(),
+            "checked 1 file: 1 error, 0 warnings, 0 infos, 0 hints",
+            "`check {path}`: {:?}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn a_rule_off_by_default_reports_only_where_ticklens_toml_switches_it_on() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("later.js"),
+        "function later(fn) {\n  process.nextTick(() => fn());\n}\n",
+    )
+    .unwrap();
+    let run = check_in(dir.path(), &["."]);
+    assert_eq!(run.findings(), [] as [String; 0], "stderr: {}", run.stderr);
+    assert_eq!(run.code, Some(0));
+    for (level, severity) in [("on", "hint"), ("warning", "warning")] {
+        std::fs::write(
+            dir.path().join("ticklens.toml"),
+            format!("[rules]\nprefer-queue-microtask = \"{level}\"\n"),
+        )
+        .unwrap();
+        let run = check_in(dir.path(), &["."]);
+        // `path:line:col: severity[rule]`, without the message.
+        let found: Vec<String> = run
+            .findings()
+            .iter()
+            .map(|line| line.splitn(3, ' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect();
+        assert_eq!(
+            found,
+            [format!("later.js:2:3: {severity}[prefer-queue-microtask]")],
+            "`{level}`; stderr: {}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
 fn walking_a_folder_honours_gitignore_and_takes_only_javascript_extensions() {
     let run = check_in(&fixtures(), &["walk"]);
     assert_eq!(

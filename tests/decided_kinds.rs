@@ -441,6 +441,34 @@ fn objects_held_in_fields_and_reassigned_names_are_decided_as_node_24_sees_them(
     assert_cases_as_node_24_sees_them(&node, &path, &main, HELD_CASES);
 }
 
+/// Names and fields awaited right after the code that sets or tests them
+/// (lazy initialisation): decided where every other value they are given is
+/// `null`, `undefined` or a native promise, never when a thenable, a plain
+/// value or code in between may be what the await reads. A class that
+/// writes `this[kState]` with `kState` a `Symbol` still has its methods
+/// decided (a symbol key replaces no method).
+const LAZY: &str = "const kState = Symbol('state');\nfunction load() { return Promise.resolve(1); }\nlet cached;\nasync function viaNullish() { cached ??= load(); await cached; }\nlet lazy;\nasync function viaGuard() { if (!lazy) { lazy = new Promise((r) => r(2)); }\n  const v = await lazy; return v; }\nlet fake;\nasync function viaThenable() { fake ??= { then(r) { r(3); } }; await fake; }\nlet spoiled;\nfunction spoil() { spoiled = 5; }\nasync function viaSpoiled() { spoil(); spoiled ??= load(); await spoiled; }\nlet between;\nasync function viaBetween() { between ??= load(); spoil(); await between; }\nclass Locked {\n  constructor() { this.lock = undefined; this[kState] = 0; }\n  async open() { return 1; }\n  async connect() {\n    if (this.lock) { return await this.lock; }\n    try { this.lock = this.open(); await this.lock; } finally { this.lock = undefined; }\n    return 0;\n  }\n  async again() { this.lock ??= this.open(); try { await this.lock; } finally { this.lock = undefined; } }\n}\nclass Guard {\n  constructor() { this.ready = null; }\n  async wait() { if (this.ready) { return await this.ready; } return 0; }\n  arm() { this.ready = { then(r) { r(1); } }; }\n}\n";
+
+/// The awaits of [`LAZY`] and whether each must be decided (`this.lock`
+/// is awaited three times: once per listing).
+#[rustfmt::skip]
+const LAZY_CASES: &[(&str, bool)] = &[
+    ("cached", true), ("lazy", true), ("fake", false), ("spoiled", false), ("between", false),
+    ("this.lock", true), ("this.lock", true), ("this.lock", true), ("this.ready", false),
+    ("l.open()", true),
+];
+
+#[test]
+fn lazily_set_names_and_fields_are_decided_as_node_24_sees_them() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str(LAZY);
+    main.push_str("async function viaSymbolKeyed() { const l = new Locked(); await l.open(); }\n(async () => {\n  const l = new Locked(); const g = new Guard();\n  await Promise.all([l.connect(), l.connect()]);\n  g.arm();\n  for (const run of [viaNullish, viaNullish, viaGuard, viaThenable, viaSpoiled, viaBetween, () => l.connect(), () => l.again(), () => g.wait(), viaSymbolKeyed]) await run();\n})();\n");
+    let path = dir.path().join("lazy.js");
+    assert_cases_as_node_24_sees_them(&node, &path, &main, LAZY_CASES);
+}
+
 /// Writes `main` (with [`RECORDER`]'s marks) to `path`, runs it under Node 24
 /// and checks that every await decided a native promise awaited one there,
 /// and that each listed `(call, native)` case was found, decided exactly when

@@ -1,7 +1,7 @@
 //! The editors' descriptions of the rules agree with the rule registry: VS Code autocompletes every
 //! rule of `ticklens.rules` with its default severity and summary (editors/vscode/package.json), and
-//! Neovim's `:help ticklens-rules` lists every rule with its default severity
-//! (editors/nvim/doc/ticklens.txt). A rule added, renamed or re-levelled in `server/src/rules/`
+//! Neovim's `:help ticklens-rules` lists every rule with its default severity, `off` for a rule that
+//! is off by default (editors/nvim/doc/ticklens.txt). A rule added, renamed or re-levelled in `server/src/rules/`
 //! fails here until both editors say so too.
 
 use std::path::PathBuf;
@@ -24,9 +24,10 @@ fn repo_file(relative: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// What a `ticklens.rules` value may be: `off`, or one of the severities the server reports at.
+/// What a `ticklens.rules` value may be: `off`, `on` (the rule's own severity), or one of the
+/// severities the server reports at.
 fn levels() -> Value {
-    let mut levels = vec![json!("off")];
+    let mut levels = vec![json!("off"), json!("on")];
     levels.extend(SEVERITIES.iter().map(|s| json!(s.as_str())));
     Value::Array(levels)
 }
@@ -38,17 +39,25 @@ fn expected_rule_properties() -> Map<String, Value> {
             let meta = rule.meta();
             let mut summary = meta.summary.chars();
             let first = summary.next().expect("a rule has a summary");
+            let severity = meta.default_severity.as_str();
+            let (default, stated) = if meta.on_by_default {
+                (severity, format!("Default: `{severity}`."))
+            } else {
+                (
+                    "off",
+                    format!("Off by default (opt-in): `on` reports at `{severity}`."),
+                )
+            };
             let description = format!(
-                "{}{}. Default: `{}`. [Docs]({})",
+                "{}{}. {stated} [Docs]({})",
                 first.to_uppercase(),
                 summary.as_str(),
-                meta.default_severity.as_str(),
                 docs_url(meta.code)
             );
             let schema = json!({
                 "type": "string",
                 "enum": levels(),
-                "default": meta.default_severity.as_str(),
+                "default": default,
                 "markdownDescription": description,
             });
             (meta.code.to_owned(), schema)
@@ -93,7 +102,14 @@ fn neovim_help_lists_every_rule_with_its_default_severity() {
     listed.sort_unstable();
     let mut expected: Vec<(&str, &str)> = ALL
         .iter()
-        .map(|rule| (rule.meta().code, rule.meta().default_severity.as_str()))
+        .map(|rule| {
+            let meta = rule.meta();
+            let column = match meta.on_by_default {
+                true => meta.default_severity.as_str(),
+                false => "off",
+            };
+            (meta.code, column)
+        })
         .collect();
     expected.sort_unstable();
     assert_eq!(listed, expected, "the rule table of :help ticklens-rules");

@@ -1,5 +1,5 @@
 //! Fixes proven under Node 24: each case is a small runnable program holding a
-//! rule's pattern. The rule's fix is applied through the library (`analyze`, then
+//! rule's pattern. The rule's fix is applied through the library (`analyze_with`, then
 //! `Fix::apply`), and both programs run under Node 24.
 //!
 //! - A fix marked `Safe` or `MarksIntent` keeps behaviour: the two programs print
@@ -23,7 +23,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use ticklens::config::Config;
-use ticklens::driver::analyze;
+use ticklens::driver::analyze_with;
 use ticklens::findings::{Fix, FixSafety};
 use ticklens::ide::fix_all::apply_safe_fixes;
 use ticklens::{rules, syntax};
@@ -69,7 +69,8 @@ fn chosen_fix(case: &Case) -> Fix {
         .program
         .find(case.at)
         .unwrap_or_else(|| panic!("`{}` is not in the program", case.at));
-    let findings = analyze(case.program, &tree).findings;
+    // Every rule, those off by default included: a case names the rule it proves.
+    let findings = analyze_with(case.program, &tree, rules::ALL).findings;
     let finding = findings
         .iter()
         .find(|f| f.rule == case.rule && f.range.start == at)
@@ -1054,7 +1055,7 @@ fn every_behaviour_keeping_fix_offered_has_a_same_output_case() {
     let mut unproven = BTreeSet::new();
     for source in &sources {
         let tree = syntax::parse(source, None);
-        for finding in analyze(source, &tree).findings {
+        for finding in analyze_with(source, &tree, rules::ALL).findings {
             for fix in finding.fixes {
                 if fix.safety == FixSafety::ChangesBehaviour {
                     continue;

@@ -28,10 +28,19 @@ struct Editor {
 }
 
 impl Editor {
-    /// Starts a server whose client offers `encodings` and opens `text`.
+    /// Starts a server whose client offers `encodings`, with every rule
+    /// switched on (those off by default too, at their own severity), and
+    /// opens `text`.
     fn open(encodings: &[&str], text: &str) -> Self {
         let mut client = LspClient::spawn();
-        let init = client.initialize(json!({ "general": { "positionEncodings": encodings } }));
+        let every_rule_on: serde_json::Map<String, Value> = ticklens::rules::ALL
+            .iter()
+            .map(|rule| (rule.meta().code.to_owned(), json!("on")))
+            .collect();
+        let init = client.initialize_with_options(
+            json!({ "general": { "positionEncodings": encodings } }),
+            json!({ "rules": every_rule_on }),
+        );
         let encoding = PositionEncoding::negotiated(&init);
         let expected = if encodings.contains(&"utf-8") {
             PositionEncoding::Utf8

@@ -337,6 +337,29 @@ fn suppression_quick_fix_silences_the_finding() {
 }
 
 #[test]
+fn a_rule_off_by_default_reports_once_the_editor_settings_switch_it_on() {
+    let text = "function later(fn) {\n  process.nextTick(() => fn());\n}\n";
+    let of_rule = |diagnostics: Vec<Value>| -> Vec<Value> {
+        diagnostics
+            .into_iter()
+            .filter(|d| d["code"] == "prefer-queue-microtask")
+            .collect()
+    };
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    client.open(URI, text);
+    assert_eq!(of_rule(client.diagnostics(URI, 1)), Vec::<Value>::new());
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({ "settings": { "ticklens": { "rules": { "prefer-queue-microtask": "on" } } } }),
+    );
+    let switched_on = of_rule(client.diagnostics(URI, 1));
+    assert_eq!(switched_on.len(), 1, "{switched_on:#?}");
+    assert_eq!(switched_on[0]["severity"], 4, "its own severity, hint");
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
 fn project_config_and_editor_settings_set_rule_levels() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

@@ -17,7 +17,7 @@ use ticklens::syntax;
 
 fn findings_of(source: &str, rule: &str) -> Vec<Finding> {
     let tree = syntax::parse(source, None);
-    driver::analyze(source, &tree)
+    driver::analyze_with(source, &tree, ticklens::rules::ALL)
         .findings
         .into_iter()
         .filter(|f| f.rule == rule)

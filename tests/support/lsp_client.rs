@@ -212,9 +212,18 @@ impl LspClient {
     }
 
     pub fn initialize(&mut self, capabilities: Value) -> Value {
+        self.initialize_with_options(capabilities, Value::Null)
+    }
+
+    /// Like [`LspClient::initialize`], with the editor's settings as
+    /// `initializationOptions`.
+    pub fn initialize_with_options(&mut self, capabilities: Value, options: Value) -> Value {
         let result = self.call(
             "initialize",
-            json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),
+            json!({
+                "processId": null, "rootUri": null, "capabilities": capabilities,
+                "initializationOptions": options,
+            }),
         );
         self.notify("initialized", json!({}));
         result

@@ -4,7 +4,7 @@
 //
 // No VS Code import: the caller passes a getter over the configuration.
 
-export const SEVERITIES = ["off", "hint", "info", "warning", "error"] as const;
+export const SEVERITIES = ["off", "on", "hint", "info", "warning", "error"] as const;
 export type RuleSeverity = (typeof SEVERITIES)[number];
 
 /** The options object the server receives. */

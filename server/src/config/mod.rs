@@ -9,6 +9,9 @@
 //! [rules]
 //! sequential-awaits = "off"
 //! floating-promise = "error"
+//! # A rule that is off by default runs only when switched on: "on" (at its
+//! # own severity) or a severity.
+//! prefer-queue-microtask = "on"
 //! ```
 //!
 //! The file is found by walking up from the checked file; the nearest one wins.
@@ -42,11 +45,13 @@ pub struct Config {
     pub known_safe: Vec<String>,
 }
 
-/// A rule's level: off, or the severity it reports at.
+/// A rule's level: off, on (at the rule's own severity), or the severity it
+/// reports at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleLevel {
     Off,
+    On,
     Hint,
     Info,
     Warning,
@@ -55,17 +60,20 @@ pub enum RuleLevel {
 
 impl RuleLevel {
     /// Every level with the name `ticklens.toml` gives it.
-    pub const NAMED: [(&'static str, RuleLevel); 5] = [
+    pub const NAMED: [(&'static str, RuleLevel); 6] = [
         ("off", RuleLevel::Off),
+        ("on", RuleLevel::On),
         ("hint", RuleLevel::Hint),
         ("info", RuleLevel::Info),
         ("warning", RuleLevel::Warning),
         ("error", RuleLevel::Error),
     ];
 
-    pub fn severity(self) -> Option<Severity> {
+    /// The severity a rule whose own is `own` reports at, or `None` when off.
+    pub fn severity(self, own: Severity) -> Option<Severity> {
         match self {
             RuleLevel::Off => None,
+            RuleLevel::On => Some(own),
             RuleLevel::Hint => Some(Severity::Hint),
             RuleLevel::Info => Some(Severity::Info),
             RuleLevel::Warning => Some(Severity::Warning),
@@ -187,11 +195,13 @@ impl Config {
         Config::parse(&text, path, known)
     }
 
-    /// The severity rule `code` reports at, or `None` when it is off.
-    pub fn severity_of(&self, code: &str, default: Severity) -> Option<Severity> {
+    /// The severity rule `code` reports at, or `None` when it is off: the
+    /// level the config gives it, else its own severity `own` when it is
+    /// `on_by_default`, else off (an opt-in rule the config does not name).
+    pub fn severity_of(&self, code: &str, own: Severity, on_by_default: bool) -> Option<Severity> {
         match self.rules.get(code) {
-            Some(level) => level.severity(),
-            None => Some(default),
+            Some(level) => level.severity(own),
+            None => on_by_default.then_some(own),
         }
     }
 }
@@ -225,7 +235,7 @@ pub(crate) mod tests {
         assert_eq!(config.ignore, ["dist/**"]);
         assert_eq!(config.known_safe, ["jobs.start"]);
         assert_eq!(
-            config.severity_of("async-promise-executor", Severity::Warning),
+            config.severity_of("async-promise-executor", Severity::Warning, true),
             Some(Severity::Error)
         );
     }
@@ -244,8 +254,40 @@ pub(crate) mod tests {
     fn off_turns_a_rule_off() {
         let config = parse("[rules]\nasync-promise-executor = \"off\"\n").unwrap();
         assert_eq!(
-            config.severity_of("async-promise-executor", Severity::Warning),
+            config.severity_of("async-promise-executor", Severity::Warning, true),
             None
+        );
+    }
+
+    #[test]
+    fn a_rule_off_by_default_runs_only_when_switched_on() {
+        let unnamed = parse("[rules]\nfloating-promise = \"error\"\n").unwrap();
+        assert_eq!(
+            unnamed.severity_of("await-in-loop", Severity::Hint, false),
+            None
+        );
+        assert_eq!(
+            unnamed.severity_of("await-in-loop", Severity::Hint, true),
+            Some(Severity::Hint)
+        );
+        let on = parse("[rules]\nawait-in-loop = \"on\"\n").unwrap();
+        assert_eq!(
+            on.severity_of("await-in-loop", Severity::Hint, false),
+            Some(Severity::Hint)
+        );
+        let warning = parse("[rules]\nawait-in-loop = \"warning\"\n").unwrap();
+        assert_eq!(
+            warning.severity_of("await-in-loop", Severity::Hint, false),
+            Some(Severity::Warning)
+        );
+    }
+
+    #[test]
+    fn on_keeps_the_rules_own_severity() {
+        let config = parse("[rules]\nfloating-promise = \"on\"\n").unwrap();
+        assert_eq!(
+            config.severity_of("floating-promise", Severity::Warning, true),
+            Some(Severity::Warning)
         );
     }
 }

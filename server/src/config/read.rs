@@ -118,7 +118,7 @@ impl Reader<'_> {
 
     fn level(&mut self, code: &str, value: &Spanned<DeValue>) -> Option<RuleLevel> {
         let names = || RuleLevel::NAMED.iter().map(|(name, _)| *name);
-        let choices = "use off, hint, info, warning or error";
+        let choices = "use off, on, hint, info, warning or error";
         let DeValue::String(typed) = value.get_ref() else {
             self.problem(
                 value.span(),
@@ -201,7 +201,7 @@ mod tests {
             [
                 "1:1: unknown setting `ignores`: did you mean `ignore`?",
                 "2:14: `known-safe` must be a list of call names, like `known-safe = [\"logger.flush\"]`",
-                "4:17: the level of `await-in-loop` must be a string: use off, hint, info, warning or error, in quotes",
+                "4:17: the level of `await-in-loop` must be a string: use off, on, hint, info, warning or error, in quotes",
             ]
         );
     }

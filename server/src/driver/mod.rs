@@ -28,7 +28,7 @@ use crate::analysis::lookups::Lookup;
 use crate::analysis::modules::sole_bindings::{imported_promises, ImportedPromises};
 use crate::analysis::modules::ImportedNames;
 use crate::analysis::source_facts::{AsyncFacts, CompactFacts};
-use crate::config::{Config, KnownRules};
+use crate::config::{Config, KnownRules, RuleLevel};
 use crate::findings::Finding;
 use crate::line_index::LineIndex;
 use crate::rules::query_registry::query_set;
@@ -76,9 +76,17 @@ pub fn analyze(source: &str, tree: &Tree) -> Analysis {
     analyze_configured(source, tree, rules::ALL, &Config::default())
 }
 
-/// Runs the given rules with default settings.
+/// Runs the given rules with default settings, each at its own severity:
+/// a rule named here runs even when it is off by default.
 pub fn analyze_with(source: &str, tree: &Tree, rules: &[&dyn Rule]) -> Analysis {
-    analyze_configured(source, tree, rules, &Config::default())
+    let config = Config {
+        rules: rules
+            .iter()
+            .map(|rule| (rule.meta().code.to_owned(), RuleLevel::On))
+            .collect(),
+        ..Config::default()
+    };
+    analyze_configured(source, tree, rules, &config)
 }
 
 /// Runs the given rules under `config`: rule levels, known-safe calls, and the
@@ -468,7 +476,9 @@ fn examine(ctx: &RuleContext, rules: &[&dyn Rule], config: &Config) -> Vec<Findi
     let mut findings = Vec::new();
     for rule in rules {
         let meta = rule.meta();
-        let Some(severity) = config.severity_of(meta.code, meta.default_severity) else {
+        let Some(severity) =
+            config.severity_of(meta.code, meta.default_severity, meta.on_by_default)
+        else {
             continue;
         };
         findings.extend(rule.check(ctx).into_iter().map(|mut finding| {
@@ -512,7 +522,7 @@ pub fn contain_panic<T>(work: impl FnOnce() -> T) -> Result<T, AnalysisPanic> {
 mod tests {
     use super::*;
     use crate::findings::Severity;
-    use crate::rules::{RuleMeta, Trigger};
+    use crate::rules::{Precision, RuleMeta, Trigger};
     use crate::syntax;
 
     struct Exploding;
@@ -522,10 +532,16 @@ mod tests {
             &RuleMeta {
                 code: "exploding",
                 default_severity: Severity::Error,
+                on_by_default: true,
                 summary: "a rule that panics, to test containment",
                 docs: "",
                 fixes: &[],
                 triggers: &[Trigger::Word("x")],
+                precision: Precision {
+                    tuning: "not measured",
+                    held_out: None,
+                    held_out_tests: None,
+                },
                 queries: &[],
             }
         }

@@ -19,6 +19,7 @@ declare_rule! {
     pub struct AsyncPromiseExecutor { code: "async-promise-executor", docs: "async_promise_executor.md",
         summary: "an async function passed as a Promise executor",
         severity: Warning, fixes: [Safe, ChangesBehaviour], triggers: [Modifier("async")],
+        precision: { tuning: "100% (4 of 4 findings, 2026-11-25)" },
         queries: [PROMISE_EXECUTORS("promise-executors.scm", ["promise.new", "promise.constructor",
             "executor", "executor.async_keyword"])],
     }

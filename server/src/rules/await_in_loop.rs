@@ -19,6 +19,7 @@ declare_rule! {
     pub struct AwaitInLoop { code: "await-in-loop", docs: "await_in_loop.md",
         summary: "a loop awaits each iteration although the iterations are independent",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        precision: { tuning: "100% (3 of 3 findings, 2026-11-25)" },
         queries: [LOOPS("loops.scm", ["loop", "loop.body"])],
     }
 }

@@ -14,6 +14,7 @@ declare_rule! {
     pub struct AwaitInPromiseAll { code: "await-in-promise-all", docs: "await_in_promise_all.md",
         summary: "`await` inside the array passed to `Promise.all` serialises the work",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        precision: { tuning: "no figure (no findings when the corpus was sampled, 2026-11-25)" },
         queries: [PROMISE_COMBINATORS("promise-combinators.scm", ["combinator", "combinator.object",
             "combinator.method", "combinator.array"])],
     }

@@ -14,6 +14,7 @@ declare_rule! {
     pub struct AwaitNonPromise { code: "await-non-promise", docs: "await_non_promise.md",
         summary: "`await` of a value that is certainly not a promise: one tick and nothing else",
         severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        precision: { tuning: "no figure (no findings when the corpus was sampled, 2026-11-25)" },
     }
 }
 

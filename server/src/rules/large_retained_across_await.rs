@@ -16,6 +16,7 @@ declare_rule! {
     pub struct LargeRetainedAcrossAwait { code: "large-retained-across-await", docs: "large_retained_across_await.md",
         summary: "a large value stays in scope across an `await` it is not used after",
         severity: Hint, fixes: [Safe], triggers: [Word("await")],
+        precision: { tuning: "no figure (no findings when the corpus was sampled, 2026-11-25)" },
     }
 }
 

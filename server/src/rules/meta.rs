@@ -1,7 +1,7 @@
 //! What a rule declares about itself, in one `declare_rule!` block at the top
 //! of its file: code, summary, docs (a Markdown file beside the rule, with the
-//! examples a test runs), default severity, the safety of its fixes, its
-//! trigger words and its queries.
+//! examples a test runs), severity, whether it runs by default, the safety of
+//! its fixes, its trigger words, its measured precision and its queries.
 //! Everything else that describes a rule (`docs/rules/<code>.md`, the docs
 //! index, the VS Code `ticklens.rules` schema, the rule table of Neovim's
 //! help) is generated from it by the `rules::sourcegen` test.
@@ -15,7 +15,12 @@ use crate::syntax::QueryFile;
 pub struct RuleMeta {
     /// Stable kebab-case code, also the name of `docs/rules/<code>.md`.
     pub code: &'static str,
+    /// The severity the rule reports at when it runs and the config names no
+    /// other: by default, or switched on with `"on"`.
     pub default_severity: Severity,
+    /// False for a rule that is off by default (opt-in): it runs only when
+    /// `ticklens.toml` or the editor's settings switch it on.
+    pub on_by_default: bool,
     /// One line for listings.
     pub summary: &'static str,
     /// The rule's documentation in Markdown, from the file its
@@ -30,8 +35,51 @@ pub struct RuleMeta {
     /// rule needs it in: a document where none of them appears so is not
     /// examined by this rule at all.
     pub triggers: &'static [Trigger],
+    /// How often its findings are right on real code (`docs/precision.md`),
+    /// stated on its docs page.
+    pub precision: Precision,
     /// The rule's own query files (shared ones live in `syntax::queries`).
     pub queries: &'static [&'static QueryFile],
+}
+
+/// A rule's measured precision, as `docs/precision.md` reports it.
+#[derive(Clone, Copy, Debug)]
+pub struct Precision {
+    /// On the tuning corpus, the code the rules were tuned on (so likely
+    /// better than on other code), in words: a figure, or why there is none.
+    pub tuning: &'static str,
+    /// On the library pool of the held-out corpus, the code nobody tuned
+    /// on; `None` until measured. Decides whether the rule is on by default
+    /// (see [`Precision::target`]).
+    pub held_out: Option<Judged>,
+    /// On the test-folder pool of the held-out corpus; `None` until measured.
+    pub held_out_tests: Option<Judged>,
+}
+
+/// Findings judged by reading the code, and how many of them were right.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Judged {
+    pub right: u32,
+    pub judged: u32,
+}
+
+impl Judged {
+    /// The share that was right, in whole percent (rounded down, so that a
+    /// figure never reads as meeting a target it misses).
+    pub fn percent(self) -> u32 {
+        (self.right * 100).checked_div(self.judged).unwrap_or(0)
+    }
+}
+
+impl Precision {
+    /// The held-out precision, in percent, a rule of `severity` must reach to
+    /// stay on by default: 90 for warnings and errors, 80 for hints and infos.
+    pub fn target(severity: Severity) -> u32 {
+        match severity {
+            Severity::Warning | Severity::Error => 90,
+            Severity::Info | Severity::Hint => 80,
+        }
+    }
 }
 
 /// Declares a rule: its unit struct (documented by the docs file), its
@@ -51,6 +99,7 @@ pub struct RuleMeta {
 ///     pub struct NeedlessAsync { code: "needless-async", docs: "needless_async.md",
 ///         summary: "an async callback that never awaits, mapped inside `Promise.all`",
 ///         severity: Hint, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
+///         precision: { tuning: "no hits on the corpus", held_out: 3 of 3 },
 ///         queries: [NEEDLESS_ASYNC_CALLBACKS("needless-async-callbacks.scm", ["callback"])],
 ///     }
 /// }
@@ -61,8 +110,11 @@ macro_rules! declare_rule {
     (
         $vis:vis struct $name:ident { code: $code:literal, docs: $docs:literal,
             summary: $summary:literal,
-            severity: $severity:ident, fixes: [$($fix:ident),* $(,)?],
-            triggers: [$($role:ident($word:literal)),* $(,)?]
+            severity: $severity:ident, $(default: $default:ident,)? fixes: [$($fix:ident),* $(,)?],
+            triggers: [$($role:ident($word:literal)),* $(,)?],
+            precision: { tuning: $tuning:literal
+                $(, held_out: $right:literal of $judged:literal)?
+                $(, held_out_tests: $tests_right:literal of $tests_judged:literal)? $(,)? }
             $(, queries: [$($query:ident($file:literal, [$($capture:literal),* $(,)?])),* $(,)?])? $(,)?
         }
     ) => {
@@ -74,10 +126,16 @@ macro_rules! declare_rule {
         static META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
             code: $code,
             default_severity: $crate::findings::Severity::$severity,
+            on_by_default: $crate::rules::declare_rule!(@on_by_default $($default)?),
             summary: $summary,
             docs: include_str!($docs),
             fixes: &[$($crate::findings::FixSafety::$fix),*],
             triggers: &[$($crate::rules::Trigger::$role($word)),*],
+            precision: $crate::rules::Precision {
+                tuning: $tuning,
+                held_out: $crate::rules::declare_rule!(@judged $($right of $judged)?),
+                held_out_tests: $crate::rules::declare_rule!(@judged $($tests_right of $tests_judged)?),
+            },
             queries: &[$($(&$query),*)?],
         };
 
@@ -99,6 +157,12 @@ macro_rules! declare_rule {
         const FIX_SAFETY: $crate::findings::FixSafety = $crate::findings::FixSafety::$safety;
     };
     (@fix_safety [$($safety:ident),*]) => {};
+    (@on_by_default) => { true };
+    (@on_by_default off) => { false };
+    (@judged) => { None };
+    (@judged $right:literal of $judged:literal) => {
+        Some($crate::rules::Judged { right: $right, judged: $judged })
+    };
 }
 pub(crate) use declare_rule;
 
@@ -137,8 +201,9 @@ pub fn docs_index_url() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::super::ALL;
-    use super::doc_examples;
+    use super::{doc_examples, Judged, Precision};
     use crate::driver::analyze_with;
+    use crate::findings::Severity;
     use crate::syntax;
 
     #[test]
@@ -170,16 +235,53 @@ mod tests {
     }
 
     #[test]
-    fn every_rule_states_its_default_severity_in_its_docs() {
+    fn no_rule_states_its_default_by_hand() {
+        // The generated page states the default from `declare_rule!`, so that
+        // switching a rule off by default is one change in one place.
         for rule in ALL {
             let meta = rule.meta();
-            let stated = format!("Default severity: {}", meta.default_severity.as_str());
-            assert!(
-                meta.docs.contains(&stated),
-                "the docs of {} must say `{stated}`",
+            let stated = meta.docs.lines().find(|line| {
+                let line = line.to_lowercase();
+                !line.starts_with('#')
+                    && ["default severity", "on by default", "off by default"]
+                        .iter()
+                        .any(|claim| line.contains(claim))
+            });
+            assert_eq!(
+                stated, None,
+                "the docs of {} state its default: the generated page does, from `declare_rule!`",
                 meta.code
             );
         }
+    }
+
+    #[test]
+    fn every_rule_on_by_default_meets_its_held_out_target() {
+        for rule in ALL {
+            let meta = rule.meta();
+            let (Some(held_out), true) = (meta.precision.held_out, meta.on_by_default) else {
+                continue;
+            };
+            let target = Precision::target(meta.default_severity);
+            assert!(
+                held_out.percent() >= target,
+                "{}: {}% on the held-out corpus, below the {target}% a {} rule needs to be on \
+                 by default: add `default: off` to its `declare_rule!` block",
+                meta.code,
+                held_out.percent(),
+                meta.default_severity.as_str()
+            );
+        }
+    }
+
+    #[test]
+    fn judged_figures_round_down() {
+        let judged = |right, judged| Judged { right, judged }.percent();
+        assert_eq!(judged(17, 19), 89);
+        assert_eq!(judged(18, 20), 90);
+        assert_eq!(judged(0, 0), 0);
+        assert_eq!(Precision::target(Severity::Warning), 90);
+        assert_eq!(Precision::target(Severity::Hint), 80);
     }
 
     #[test]

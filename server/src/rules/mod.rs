@@ -1,5 +1,6 @@
 //! The rules. Each rule lives in its own file: a `declare_rule!` block
-//! (code, summary, docs, default severity, fix safety, triggers, queries;
+//! (code, summary, docs, severity and whether it is on by default, fix
+//! safety, triggers, measured precision, queries;
 //! see [`meta`]), then its detection, message and fix, then its tests. Its
 //! docs, with the examples a test runs, are Markdown beside it
 //! (`<rule_file>.md`). The list below is the registry: it names each rule once.
@@ -23,7 +24,7 @@ pub mod query_registry;
 
 pub use context::RuleContext;
 pub(crate) use meta::declare_rule;
-pub use meta::{doc_examples, docs_index_url, docs_url, RuleMeta};
+pub use meta::{doc_examples, docs_index_url, docs_url, Judged, Precision, RuleMeta};
 pub use registry::Rule;
 pub use triggers::{triggered, Trigger};
 

@@ -13,7 +13,8 @@ use super::{declare_rule, RuleContext};
 declare_rule! {
     pub struct PreferQueueMicrotask { code: "prefer-queue-microtask", docs: "prefer_queue_microtask.md",
         summary: "`process.nextTick(fn)` where `queueMicrotask(fn)` would do",
-        severity: Hint, fixes: [ChangesBehaviour], triggers: [Property("nextTick")],
+        severity: Hint, default: off, fixes: [ChangesBehaviour], triggers: [Property("nextTick")],
+        precision: { tuning: "35% (7 of 20 sampled, 2026-11-25)" },
         queries: [NEXT_TICK_CALLS("next-tick-calls.scm", ["tick.call", "tick.callee", "tick.object",
             "tick.property", "tick.callback"])],
     }

@@ -20,6 +20,7 @@ declare_rule! {
     pub struct SequentialAwaits { code: "sequential-awaits", docs: "sequential_awaits.md",
         summary: "independent awaits run one after another",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        precision: { tuning: "no figure (no findings when the corpus was sampled, 2026-11-25)" },
         queries: [AWAIT_STATEMENTS("await-statements.scm", ["await_statement",
             "await_statement.binding", "await_statement.keyword", "await_statement.operand",
             "await_statement.chain"])],

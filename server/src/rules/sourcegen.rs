@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{docs_url, RuleMeta, ALL};
+use super::{docs_url, Judged, RuleMeta, ALL};
 use crate::findings::{FixSafety, Severity};
 
 /// The repository's root, above the `server` package.
@@ -42,14 +42,65 @@ fn rule_docs_file(code: &str) -> String {
     format!("server/src/rules/{}.md", code.replace('-', "_"))
 }
 
-/// `docs/rules/<code>.md`: the title and the rule's docs.
+/// `docs/rules/<code>.md`: the title, whether the rule runs by default and
+/// at what severity, its measured precision, and the rule's docs.
 fn docs_page(meta: &RuleMeta) -> String {
     format!(
-        "# {code}\n\n{docs}\n<!-- Generated from {file}: edit it there, \
-         then run `cargo test -p ticklens --lib rules::sourcegen`. -->\n",
+        "# {code}\n\n{default}\n\n{precision}\n\n{docs}\n<!-- Generated from {file} and the \
+         rule's `declare_rule!` block: edit them there, then run \
+         `cargo test -p ticklens --lib rules::sourcegen`. -->\n",
         code = meta.code,
+        default = default_paragraph(meta),
+        precision = precision_paragraph(meta),
         docs = meta.docs,
         file = rule_docs_file(meta.code),
+    )
+}
+
+/// Whether the rule runs by default, at what severity, and how to change it.
+fn default_paragraph(meta: &RuleMeta) -> String {
+    let code = meta.code;
+    let severity = meta.default_severity.as_str();
+    if meta.on_by_default {
+        format!(
+            "**On by default**, at severity {severity}. Change the severity, or switch the rule \
+             off, under `[rules]` in `ticklens.toml` (`{code} = \"off\"`) or with the editor's \
+             `ticklens.rules` setting."
+        )
+    } else {
+        format!(
+            "**Off by default (opt-in).** Switch it on under `[rules]` in `ticklens.toml` \
+             (`{code} = \"on\"`, or a severity) or with the editor's `ticklens.rules` setting \
+             (`{{ \"{code}\": \"on\" }}`); \"on\" reports at severity {severity}."
+        )
+    }
+}
+
+/// `92% (23 of 25 judged findings right)`, or that it is not measured yet.
+fn judged(figure: Option<Judged>) -> String {
+    match figure {
+        Some(judged) => format!(
+            "{}% ({} of {} judged findings right)",
+            judged.percent(),
+            judged.right,
+            judged.judged
+        ),
+        None => "not yet measured".to_owned(),
+    }
+}
+
+/// The rule's measured precision: held-out corpus first (the figure the
+/// defaults follow), then the tuning corpus, named as such.
+fn precision_paragraph(meta: &RuleMeta) -> String {
+    let precision = &meta.precision;
+    format!(
+        "**Measured precision** (how often a finding is right, judged by reading the code; \
+         [method](../precision.md)): on the held-out corpus, library code the rules were not \
+         tuned on, {held_out}; its test folders, {tests}. Tuning-corpus figure (the code the \
+         rules were tuned on): {tuning}.",
+        held_out = judged(precision.held_out),
+        tests = judged(precision.held_out_tests),
+        tuning = precision.tuning,
     )
 }
 
@@ -62,14 +113,27 @@ fn safety_label(safety: FixSafety) -> &'static str {
     }
 }
 
-/// `docs/rules/README.md`: every rule with its default severity, its fixes
-/// and its summary.
+/// How a rule's default reads in listings: its severity, or that it is off
+/// and the severity switching it on gives.
+fn default_label(meta: &RuleMeta) -> String {
+    let severity = meta.default_severity.as_str();
+    if meta.on_by_default {
+        severity.to_owned()
+    } else {
+        format!("off (opt-in; {severity} when on)")
+    }
+}
+
+/// `docs/rules/README.md`: every rule with its default, its fixes and its
+/// summary.
 fn docs_index() -> String {
     let mut index = String::from(
         "# Rules\n\n\
-         Every rule ticklens runs, with its default severity (change it per rule in `ticklens.toml` \
-         or the editor's settings) and the kinds of fix it offers. `check --fix` applies only safe \
-         fixes.\n\n\
+         Every rule ticklens has, with its default severity and the kinds of fix it offers. Change \
+         a rule's level in `ticklens.toml` or the editor's settings: `\"off\"`, `\"on\"` (its own \
+         severity) or a severity. A rule that is off by default (opt-in) runs only where it is \
+         switched on; each rule's page gives its measured precision, which decides its default. \
+         `check --fix` applies only safe fixes.\n\n\
          | Rule | Default severity | Fixes | Summary |\n\
          | --- | --- | --- | --- |\n",
     );
@@ -84,7 +148,7 @@ fn docs_index() -> String {
         index.push_str(&format!(
             "| [{code}]({code}.md) | {severity} | {fixes} | {summary} |\n",
             code = meta.code,
-            severity = meta.default_severity.as_str(),
+            severity = default_label(meta),
             summary = capitalised(meta.summary).replace('|', "\\|"),
         ));
     }
@@ -115,7 +179,8 @@ fn json_string(text: &str) -> String {
 /// indented as they stand in editors/vscode/package.json (keys in the order
 /// the file keeps them, which `serde_json` without `preserve_order` would not).
 fn vscode_rule_properties() -> String {
-    let levels = std::iter::once("off")
+    let levels = ["off", "on"]
+        .into_iter()
         .chain(
             [
                 Severity::Hint,
@@ -133,8 +198,16 @@ fn vscode_rule_properties() -> String {
         .map(|rule| {
             let meta = rule.meta();
             let severity = meta.default_severity.as_str();
+            let (default, stated) = if meta.on_by_default {
+                (severity, format!("Default: `{severity}`."))
+            } else {
+                (
+                    "off",
+                    format!("Off by default (opt-in): `on` reports at `{severity}`."),
+                )
+            };
             let description = format!(
-                "{}. Default: `{severity}`. [Docs]({})",
+                "{}. {stated} [Docs]({})",
                 capitalised(meta.summary),
                 docs_url(meta.code)
             );
@@ -143,7 +216,7 @@ fn vscode_rule_properties() -> String {
                  \"enum\": [\n{levels}\n              ],\n              \"default\": {default},\n\
                  \x20             \"markdownDescription\": {description}\n            }}",
                 code = json_string(meta.code),
-                default = json_string(severity),
+                default = json_string(default),
                 description = json_string(&description),
             )
         })
@@ -178,7 +251,8 @@ fn vscode_package(current: &str) -> String {
 
 /// The rule table of Neovim's `:help ticklens-rules`: one rule a line, sorted
 /// by code, `code  severity  summary` with the summary (backticks dropped)
-/// wrapped at 78 columns under itself.
+/// wrapped at 78 columns under itself; an opt-in rule's severity column
+/// says `off` and its summary ends with the severity "on" gives.
 fn nvim_rule_table() -> String {
     const SUMMARY_COLUMN: usize = 40;
     const WIDTH: usize = 78;
@@ -186,9 +260,21 @@ fn nvim_rule_table() -> String {
     metas.sort_by_key(|meta| meta.code);
     let mut table = String::new();
     for meta in metas {
-        let mut line = format!("  {:<29}{:<9}", meta.code, meta.default_severity.as_str());
+        let severity = meta.default_severity.as_str();
+        let (column, summary) = if meta.on_by_default {
+            (severity, meta.summary.replace('`', ""))
+        } else {
+            (
+                "off",
+                format!(
+                    "{} (opt-in: \"on\" reports at {severity})",
+                    meta.summary.replace('`', "")
+                ),
+            )
+        };
+        let mut line = format!("  {:<29}{:<9}", meta.code, column);
         let mut line_is_empty = true;
-        for word in meta.summary.replace('`', "").split_whitespace() {
+        for word in summary.split_whitespace() {
             if !line_is_empty && line.len() + 1 + word.len() > WIDTH {
                 table.push_str(&line);
                 table.push('\n');

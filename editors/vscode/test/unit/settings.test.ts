@@ -31,13 +31,19 @@ describe("settings translation", () => {
     assert.deepEqual(warnings, []);
   });
 
+  it("passes \"on\", which switches on a rule that is off by default", () => {
+    const { options, warnings } = translateSettings(settings({ rules: { "prefer-queue-microtask": "on" } }));
+    assert.deepEqual(options.rules, { "prefer-queue-microtask": "on" });
+    assert.deepEqual(warnings, []);
+  });
+
   it("drops an unknown severity with a warning, keeping the other rules", () => {
     const { options, warnings } = translateSettings(
       settings({ rules: { "async-promise-executor": "fatal", "other-rule": "hint" } }),
     );
     assert.deepEqual(options.rules, { "other-rule": "hint" });
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /async-promise-executor.*"fatal" is not one of off, hint, info, warning, error/);
+    assert.match(warnings[0], /async-promise-executor.*"fatal" is not one of off, on, hint, info, warning, error/);
   });
 
   it("drops keys that are not rule codes", () => {

@@ -6,6 +6,7 @@ use tree_sitter::Node;
 use crate::analysis::source_facts::{DroppedPromise, PromiseKind};
 use crate::syntax::js;
 
+use super::hover_text::shorten;
 use super::{DroppedCall, RunsToCompletion};
 
 /// How a message names a call without its arguments: `save()`, `save(…)`,
@@ -44,9 +45,14 @@ pub fn dropped_consequence(
 ) -> String {
     let origin = dropped.origin;
     let named = callee_form(source, origin);
-    // A callee that is not a plain path (`promisify(setTimeout)(5)`) is named
-    // by its shortened text, as the fixes name it, never by a word.
-    let label = named.clone().unwrap_or_else(|| dropped.label.clone());
+    let label = named
+        .clone()
+        .or_else(|| {
+            // A receiver that is not a call (`chain.then(f)`, `this.ready.then(f)`):
+            // its own text, on one line and shortened.
+            Some(shorten(&source[origin.byte_range()], 40)).filter(|text| !text.contains('`'))
+        })
+        .unwrap_or_else(|| "this promise".to_owned());
     if dropped.unhandled_then {
         let chain = dropped.expression;
         let direct_then = chain.kind() == "call_expression"

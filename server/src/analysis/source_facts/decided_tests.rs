@@ -303,6 +303,11 @@ fn an_undecided_operand_says_what_it_is() {
             "`conn.command` is a property of `conn`, and `conn` is a parameter",
         ),
         (
+            "class Mesh { render(r) { return r.render(this); } }\nclass Quad extends Mesh {}\nconst quad = new Quad();\nasync function f(r) { await quad.render(r); }",
+            "quad.render(r)",
+            "`quad.render` is `Mesh.render` (`quad` holds `new Quad()`, line 3), and `Mesh.render` (line 1) returns `r.render(this)` (line 1), and `r.render` is a property of `r`, and `r` is a parameter",
+        ),
+        (
             "const prettier = require('prettier');\nprettier.format(x);",
             "prettier.format(x)",
             "`prettier.format` is a property of `prettier`, and `prettier` comes from the package `prettier`, outside the workspace",
@@ -463,9 +468,28 @@ fn a_computed_write_through_this_reaches_only_related_classes() {
         "class Base { set(k, v) { this[k] = v; } }\nclass Store extends Base { async get() {} }\nnew Store().get();",
         "class Store { async get() {} set(k, v) { this[k] = v; } }\nnew Store().get();",
         "class Store { async get() {} }\nfunction set(k, v) { this[k] = v; }\nnew Store().get();",
+        // A key that only looks like a symbol: reassigned, a `var`, not the global.
+        "let k = Symbol('k');\nk = 'get';\nclass Store { async get() {} set(v) { this[k] = v; } }\nnew Store().get();",
+        "var k = Symbol('k');\nclass Store { async get() {} set(v) { this[k] = v; } }\nnew Store().get();",
+        "const Symbol = String;\nconst k = Symbol('get');\nclass Store { async get() {} set(v) { this[k] = v; } }\nnew Store().get();",
     ] {
         assert_eq!(why(source), None, "{source}");
     }
+}
+
+#[test]
+fn a_symbol_key_or_a_member_of_this_replaces_no_method() {
+    for (source, line) in [
+        ("const kState = Symbol('state');\nclass Store { async get() {} set(v) { this[kState] = v; } }\nnew Store().get();", 2),
+        ("const kState = Symbol.for('state');\nclass Store { async get() {} set(v) { this[kState] = v; } }\nnew Store().get();", 2),
+        ("class Store { async get() {} set(v) { this[Symbol.iterator] = v; } }\nnew Store().get();", 1),
+    ] {
+        let expected = format!("`Store.get` is an async method (line {line})");
+        assert_eq!(why(source), Some(expected), "{source}");
+    }
+    // `Object.defineProperty(this.s, …)` writes `this.s`'s properties, not the field.
+    let source = "class Client { async connect() {} }\nclass E { constructor() { this.s = {}; Object.defineProperty(this.s, 'x', {}); this.c = new Client(); } async go() { await this.c.connect(); } }";
+    assert!(call_at(source, "this.c.connect()").is_some(), "{source}");
 }
 
 #[test]
@@ -484,7 +508,7 @@ fn an_object_of_a_class_the_workspace_cannot_show_says_where_the_class_is() {
         (
             "class Local { run() { return 1; } }\nconst l = new Local();\nl.run();",
             "l.run()",
-            "`l.run` is a property of `l`, and `l` holds `new Local()` (line 2), and `new Local()` is an object of a class, not a promise, unless the class says so",
+            "`l.run` is `Local.run` (`l` holds `new Local()`, line 2), and `Local.run` (line 1) returns no promise on one path (line 1)",
         ),
         // A receiver first `null`: the value a call can reach.
         (

@@ -83,8 +83,13 @@ impl ConfigCache {
     }
 }
 
+/// The folder `file` lies in: `.` for a bare file name (whose parent is the
+/// empty path, where no config would be found).
 fn folder_of(file: &Path) -> PathBuf {
-    file.parent().unwrap_or(Path::new(".")).to_owned()
+    match file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// Prints the errors of broken config files on stderr, once each, leading

@@ -14,12 +14,13 @@ use crate::cli::report::{FileReport, Outcome};
 
 pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     let rules: Vec<Value> = descriptors()
-        .map(|(code, summary, severity)| {
+        .map(|(code, summary, severity, enabled)| {
             json!({
                 "id": code,
                 "shortDescription": { "text": summary },
                 "helpUri": docs_url(code),
-                "defaultConfiguration": { "level": level(severity) },
+                // An opt-in rule: `enabled` false, with the level it reports at when on.
+                "defaultConfiguration": { "enabled": enabled, "level": level(severity) },
             })
         })
         .collect();
@@ -67,19 +68,25 @@ pub fn write(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
     writeln!(out)
 }
 
-/// The code, summary and default severity of everything a result can be: the
-/// rules, then the syntax error.
-fn descriptors() -> impl Iterator<Item = (&'static str, &'static str, Severity)> {
+/// The code, summary, default severity and whether it runs by default, of
+/// everything a result can be: the rules, then the syntax error.
+fn descriptors() -> impl Iterator<Item = (&'static str, &'static str, Severity, bool)> {
     rules::ALL
         .iter()
         .map(|rule| {
             let meta = rule.meta();
-            (meta.code, meta.summary, meta.default_severity)
+            (
+                meta.code,
+                meta.summary,
+                meta.default_severity,
+                meta.on_by_default,
+            )
         })
         .chain([(
             SYNTAX_ERROR,
             "the file does not parse, so Node will not run it",
             Severity::Error,
+            true,
         )])
 }
 
@@ -114,7 +121,7 @@ fn result(report: &FileReport, index: &LineIndex, uri: &str, finding: &Finding) 
     });
     // A finding whose code is not in the driver's list (the suppression
     // comments' `unknown-rule`) is named by its id alone.
-    if let Some(rule_index) = descriptors().position(|(code, _, _)| code == finding.rule) {
+    if let Some(rule_index) = descriptors().position(|(code, ..)| code == finding.rule) {
         value["ruleIndex"] = rule_index.into();
     }
     if !finding.fixes.is_empty() {

@@ -28,7 +28,7 @@ impl<'t> PromiseDeclarations<'t> {
                 return self.class_method(class, method, depth, false);
             }
         }
-        if !method.starts_with('#') && self.member_may_be_replaced("this", method) {
+        if !method.starts_with('#') && self.imported_instance_member_may_be_replaced(method) {
             return None;
         }
         match constructor.kind() {
@@ -58,6 +58,20 @@ impl<'t> PromiseDeclarations<'t> {
             }
             _ => None,
         }
+    }
+
+    /// Whether a write of this file may replace `method` on an instance of a
+    /// class of another file: a write of a property of that name, or a
+    /// computed `this[k] = …` in a plain function (whose `this` may be
+    /// anything). One in a class of this file writes that class's
+    /// instances (as [`Self::computed_this_write_reaches`] takes it), not
+    /// those `new` makes of the imported class.
+    fn imported_instance_member_may_be_replaced(&self, method: &str) -> bool {
+        self.assigned_members.contains(method)
+            || self
+                .computed_this_writes
+                .iter()
+                .any(|&this| enclosing_class_of_this(this).is_none())
     }
 
     /// The class of this file the identifier `name` names where it is.

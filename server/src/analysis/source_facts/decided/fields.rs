@@ -27,6 +27,17 @@ const HIDDEN_WRITERS: &[&str] = &[
     "Reflect.set(this",
 ];
 
+/// Whether `text` (without whitespace) calls `writer` (which ends in
+/// `this`) with `this` itself as its argument, not `this.s` or `this[k]`.
+fn hands_this_to(text: &str, writer: &str) -> bool {
+    text.match_indices(writer).any(|(at, _)| {
+        matches!(
+            text[at + writer.len()..].chars().next(),
+            Some(',' | ')') | None
+        )
+    })
+}
+
 impl<'t> PromiseDeclarations<'t> {
     /// `this.field.method(…)`, with `member` the `this.field`.
     pub(super) fn field_method(
@@ -91,14 +102,14 @@ impl<'t> PromiseDeclarations<'t> {
     /// The values the file gives the field `field` of instances of `class`
     /// (an absent initial value is `undefined`), or `None` when something
     /// else may write it.
-    fn field_values(&self, class: Node<'t>, field: &str) -> Option<Vec<Node<'t>>> {
+    pub(super) fn field_values(&self, class: Node<'t>, field: &str) -> Option<Vec<Node<'t>>> {
         let class_text: String = self
             .text(class)
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
         if self.computed_this_write_reaches(class)
-            || HIDDEN_WRITERS.iter().any(|w| class_text.contains(w))
+            || HIDDEN_WRITERS.iter().any(|w| hands_this_to(&class_text, w))
             || self.has_accessor(class, field)
         {
             return None;

@@ -3,14 +3,17 @@
 //! declaration decided it: a call of an async function or of a function that
 //! returns a native promise on every path, of such a method on `this`, `super`
 //! or a known instance, of an imported such function, `.then` on a decided
-//! promise, the `Promise` statics, and a `const` holding one of those.
+//! promise, the `Promise` statics, and a `const` holding one of those; a
+//! name or field awaited right after the code that sets or tests it
+//! (`x ??= load(); await x`, see `guarded`).
 //!
 //! Names are resolved through scopes (a binding of one function is not a
 //! same-named binding of another), and a name counts when its binding is
 //! never assigned after its declaration, or is a `const`/`let` whose every
 //! assigned value is decided too; a method only when no
 //! assignment anywhere in the file writes a property of that name (which
-//! could replace it on an instance) and no class of the file that extends its
+//! could replace it on an instance; a computed write whose key is a
+//! `Symbol` replaces none) and no class of the file that extends its
 //! class overrides it with something undecided. Subclasses in other files are
 //! not seen: `this.m()` trusts the class's own declaration of `m`.
 
@@ -23,6 +26,7 @@ use tree_sitter::{Node, Tree};
 mod calls;
 mod classes;
 mod fields;
+mod guarded;
 mod scope;
 mod undecided;
 mod web_builtins;
@@ -79,6 +83,8 @@ pub struct PromiseDeclarations<'t> {
     /// The `this` of each computed write through it (`this[k] = …`): which
     /// classes' instances it may write (see `fields::this_member_may_be_replaced`).
     computed_this_writes: Vec<Node<'t>>,
+    /// Computed writes (the object and the key) until every binding is read.
+    pending_computed_writes: Vec<(Node<'t>, Node<'t>)>,
     /// Property name -> every written member (`a.m`, `this.m`, `a["m"]`):
     /// where each of `assigned_members` is written.
     member_writes: HashMap<&'t str, Vec<Node<'t>>>,
@@ -111,6 +117,7 @@ impl<'t> PromiseDeclarations<'t> {
             assigned_members: HashSet::new(),
             computed_writes: HashSet::new(),
             computed_this_writes: Vec::new(),
+            pending_computed_writes: Vec::new(),
             member_writes: HashMap::new(),
             field_definitions: HashMap::new(),
             subclasses: HashMap::new(),
@@ -124,6 +131,7 @@ impl<'t> PromiseDeclarations<'t> {
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
         }
+        this.settle_computed_writes();
         this
     }
 
@@ -307,7 +315,10 @@ impl<'t> PromiseDeclarations<'t> {
                     yes.why, no.why
                 )))
             }
-            "identifier" => self.name_holds(expr, depth),
+            "identifier" => self
+                .name_holds(expr, depth)
+                .or_else(|| self.just_set(expr, depth)),
+            "member_expression" => self.just_set(expr, depth),
             _ => None,
         }
     }

@@ -342,6 +342,9 @@ impl<'t> PromiseDeclarations<'t> {
                 self.short(object)
             );
         }
+        if let Some(reason) = self.local_instance_method_reason(member, object, hops) {
+            return reason;
+        }
         match object.kind() {
             "this" => self.this_property_reason(member, object, hops),
             "identifier" => format!(
@@ -360,6 +363,55 @@ impl<'t> PromiseDeclarations<'t> {
             }
             _ => format!("`{shown}` is a property of an unknown value"),
         }
+    }
+
+    /// Why `x.m` is undecided when `x` is a name bound once to `new C(…)`
+    /// of a class of this file that declares `m` (or whose same-file parent
+    /// does): what `C.m` returns. `None` for any other receiver.
+    fn local_instance_method_reason(
+        &self,
+        member: Node<'t>,
+        object: Node<'t>,
+        hops: u32,
+    ) -> Option<String> {
+        if object.kind() != "identifier" || hops >= MAX_HOPS {
+            return None;
+        }
+        let property = member.child_by_field_id(crate::field!("property"))?;
+        let name = self.text(object);
+        let binding = self.binding_at(name, object)?;
+        let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
+        let constructor = value
+            .child_by_field_id(crate::field!("constructor"))
+            .map(unwrap_parens)?;
+        if binding.kind() != "variable_declarator"
+            || value.kind() != "new_expression"
+            || constructor.kind() != "identifier"
+        {
+            return None;
+        }
+        let method = self.text(property);
+        let mut class = self.class_named(constructor)?;
+        for _ in 0..=MAX_HOPS {
+            if let Some(found) = self.class_member(class, method) {
+                let function = super::classes::member_function(found)?;
+                let class_name = class
+                    .child_by_field_id(crate::field!("name"))
+                    .map_or(self.text(constructor), |n| self.text(n));
+                return Some(format!(
+                    "`{}` is `{class_name}.{method}` (`{name}` holds `{}`, line {}), and {}",
+                    self.short(member),
+                    self.short(value),
+                    self.line(binding),
+                    self.returns_reason(function, &format!("`{class_name}.{method}`"), hops + 1)
+                ));
+            }
+            match self.parent_class(class)? {
+                super::classes::Parent::Local(parent) => class = parent,
+                super::classes::Parent::Imported(_) => return None,
+            }
+        }
+        None
     }
 
     /// Why `this.x` (or a call of it) is undecided: a method that may

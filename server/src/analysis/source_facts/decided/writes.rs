@@ -8,6 +8,11 @@
 use tree_sitter::Node;
 
 use super::PromiseDeclarations;
+
+/// The well-known symbols (`Symbol.iterator`…), space-separated.
+const WELL_KNOWN_SYMBOLS: &str = "asyncIterator hasInstance isConcatSpreadable iterator match \
+                                  matchAll replace search species split toPrimitive toStringTag \
+                                  unscopables dispose asyncDispose";
 use crate::syntax::js::{pattern_identifiers, unwrap_parens};
 
 impl<'t> PromiseDeclarations<'t> {
@@ -37,11 +42,12 @@ impl<'t> PromiseDeclarations<'t> {
                         self.assigned_members.insert(key);
                         self.member_writes.entry(key).or_default().push(target);
                     }
-                    (_, Some(object)) if matches!(object.kind(), "identifier" | "this") => {
-                        self.computed_writes.insert(self.text(object));
-                        if object.kind() == "this" {
-                            self.computed_this_writes.push(object);
-                        }
+                    (Some(index), Some(object))
+                        if matches!(object.kind(), "identifier" | "this") =>
+                    {
+                        // Kept until every binding is read: a key that is a
+                        // symbol writes no named method (see `settle_computed_writes`).
+                        self.pending_computed_writes.push((object, index));
                     }
                     _ => {}
                 }
@@ -62,6 +68,84 @@ impl<'t> PromiseDeclarations<'t> {
                     stack.extend(node.named_children(&mut cursor));
                 }
             }
+        }
+    }
+
+    /// Records the computed writes `a[k] = …` / `this[k] = …` whose key may
+    /// be a method's name: every one but those whose key is certainly a
+    /// symbol (see [`Self::is_symbol`]), which can replace no named method
+    /// or field.
+    pub(super) fn settle_computed_writes(&mut self) {
+        let pending = std::mem::take(&mut self.pending_computed_writes);
+        for (object, index) in pending {
+            if self.is_symbol(index) {
+                continue;
+            }
+            self.computed_writes.insert(self.text(object));
+            if object.kind() == "this" {
+                self.computed_this_writes.push(object);
+            }
+        }
+    }
+
+    /// Whether `key` certainly evaluates to a symbol: a well-known symbol
+    /// (`Symbol.iterator`), or a name bound by a `const` (or a `let` never
+    /// assigned again) to `Symbol(…)` or `Symbol.for(…)`, with `Symbol` the
+    /// global. (A read before the declaration throws, so it never yields a
+    /// string.)
+    fn is_symbol(&self, key: Node<'t>) -> bool {
+        let key = unwrap_parens(key);
+        let global_symbol = |node: Node<'t>| {
+            node.kind() == "identifier"
+                && self.text(node) == "Symbol"
+                && !self.bindings.contains_key("Symbol")
+        };
+        match key.kind() {
+            "member_expression" => {
+                let (Some(object), Some(property)) = (
+                    key.child_by_field_id(crate::field!("object")),
+                    key.child_by_field_id(crate::field!("property")),
+                ) else {
+                    return false;
+                };
+                global_symbol(object)
+                    && WELL_KNOWN_SYMBOLS
+                        .split(' ')
+                        .any(|name| name == self.text(property))
+            }
+            "identifier" => {
+                let Some(binding) = self.binding_at(self.text(key), key) else {
+                    return false;
+                };
+                let lexical = binding
+                    .parent()
+                    .is_some_and(|d| d.kind() == "lexical_declaration");
+                let Some(value) = binding.child_by_field_id(crate::field!("value")) else {
+                    return false;
+                };
+                let value = unwrap_parens(value);
+                let Some(callee) = value
+                    .child_by_field_id(crate::field!("function"))
+                    .map(unwrap_parens)
+                else {
+                    return false;
+                };
+                let symbol_call = value.kind() == "call_expression"
+                    && (global_symbol(callee)
+                        || (callee.kind() == "member_expression"
+                            && callee
+                                .child_by_field_id(crate::field!("object"))
+                                .is_some_and(global_symbol)
+                            && callee
+                                .child_by_field_id(crate::field!("property"))
+                                .is_some_and(|p| self.text(p) == "for")));
+                lexical
+                    && binding
+                        .child_by_field_id(crate::field!("name"))
+                        .is_some_and(|n| n.kind() == "identifier")
+                    && symbol_call
+            }
+            _ => false,
         }
     }
 
