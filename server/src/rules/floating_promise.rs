@@ -267,6 +267,11 @@ mod tests {
                 "class Pool {\n  async drain() { try { await this.io(); } catch (e) { this.fail(e); } }\n  close() { this.drain(); }\n}",
                 "class Pool {\n  async drain() { try { await io(); } catch (e) {} }\n}\nconst pool = new Pool();\npool.drain();",
                 "async function noop() {}\nnoop();",
+                // A thenable of the file's own class: `then` is its method, not a promise's.
+                "class Reply {\n  then(ok) { setImmediate(ok); }\n}\nconst reply = new Reply();\nreply.then(() => {});",
+                "class Reply { then(ok) { setImmediate(ok); } }\nnew Reply().then(send).then(log);",
+                // Every failure is routed to the emitter's 'error' event.
+                "async function run(em) {\n  try { await work(); } catch (err) { em.emit('error', err); }\n}\nrun(em);",
                 // Nothing can reject: the receiver settles, the callback cannot throw.
                 "Promise.resolve().then(() => { try { work(); } catch (e) { report(e); } });",
                 "Promise.resolve(1).then(function () {}).finally(() => {});",
@@ -413,6 +418,15 @@ mod tests {
         assert_invalid(
             &FloatingPromise,
             &[
+                // An async `then` returns a promise; a class of the file that is not the receiver's.
+                (
+                    "class Reply { async then(ok) { ok(); } }\nconst reply = new Reply();\nreply.then(() => {});",
+                    "then",
+                ),
+                (
+                    "class Reply { then(ok) { ok(); } }\nconst reply = load();\nreply.then(() => {});",
+                    "then",
+                ),
                 // The catch rethrows.
                 (
                     "async function write(b) {\n  try { await sink(b); } catch (err) { log(err); throw err; }\n}\nwrite(b);",
@@ -530,6 +544,22 @@ mod tests {
             "async function save() { await db(); }\n(0, save)();",
         );
         assert!(message.starts_with("`save()`"), "{message}");
+    }
+
+    /// A callee that is itself a call is named by its text, not "this call".
+    #[test]
+    fn a_call_of_a_call_is_named_by_its_text() {
+        let message = first_message(
+            &FloatingPromise,
+            "const { promisify } = require('bluebird');\npromisify(setTimeout)(500).then(() => {});",
+        );
+        assert!(
+            message.starts_with(
+                "`promisify(setTimeout)(500).then(…)`: if `promisify(setTimeout)(500)` or the callback fails"
+            ),
+            "{message}"
+        );
+        assert!(!message.contains("this call"), "{message}");
     }
 
     /// A receiver that is not a call is named by its own text, shortened.

@@ -541,6 +541,15 @@ mod tests {
             "the `catch` never sees a rejection of `fetch(..)`, and `finally` runs before it \
              settles: use `return await` (it is returned without `await` inside `try`)"
         );
+        // A constructed promise is named with its `new`, not as a call `Promise(..)`.
+        let constructed = first_message(
+            &RULE,
+            "async function f() { try { return new Promise((r) => setTimeout(r, 9)); } finally { t(); } }",
+        );
+        assert!(
+            constructed.starts_with("`finally` runs before `new Promise(..)` settles"),
+            "{constructed}"
+        );
     }
 
     #[test]

@@ -30,10 +30,13 @@ impl AsyncFacts {
                     ("catch", n) if n >= 1 => return None,
                     ("then", n) if n >= 2 => return None,
                     ("then", _) => {
-                        if handled_upstream(source, receiver) || self.cannot_reject(source, expr) {
+                        let origin = chain_origin(source, receiver);
+                        if handled_upstream(source, receiver)
+                            || self.cannot_reject(source, expr)
+                            || self.is_own_thenable(source, origin)
+                        {
                             return None;
                         }
-                        let origin = chain_origin(source, receiver);
                         let kind = self
                             .promise_kind(source, origin)
                             .unwrap_or(PromiseKind::Chain);

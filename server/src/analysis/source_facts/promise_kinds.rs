@@ -144,6 +144,40 @@ impl AsyncFacts {
         }
     }
 
+    /// True when `receiver` is certainly an instance of a class of this file
+    /// that declares its own `then` method, not an async one
+    /// (`const reply = new Reply(); reply.then(f)`, `new Reply().then(f)`):
+    /// `receiver.then(f)` calls that method, so it is no promise's chain, and
+    /// nothing says what it returns.
+    pub(super) fn is_own_thenable(&self, source: &str, receiver: Node) -> bool {
+        let receiver = unwrap_parens(receiver);
+        let class_name = match receiver.kind() {
+            "identifier" => {
+                let name = text_of(source, receiver);
+                self.note_name(name);
+                self.instances.get(name).map(String::as_str)
+            }
+            "new_expression" => receiver
+                .child_by_field_id(crate::field!("constructor"))
+                .filter(|c| c.kind() == "identifier")
+                .map(|c| text_of(source, c)),
+            _ => None,
+        };
+        let Some(class_name) = class_name else {
+            return false;
+        };
+        self.note_name(class_name);
+        let Some(&class) = self.class_ids.get(class_name) else {
+            return false;
+        };
+        self.log.note(|| Lookup::Class(class));
+        self.class_methods
+            .get(&class)
+            .is_some_and(|(async_methods, other)| {
+                other.contains("then") && !async_methods.contains("then")
+            })
+    }
+
     fn class_method_is_async(&self, class: u64, method: &str) -> bool {
         self.log.note(|| Lookup::Class(class));
         self.class_methods
