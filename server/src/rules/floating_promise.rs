@@ -606,3 +606,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod cannot_fail_tests;
