@@ -7,8 +7,16 @@
 //! which edits the text, tells the old tree about the edit and reparses
 //! incrementally (confirming an error the incremental parse leaves with a
 //! fresh parse, in files up to 64 KB).
+//!
+//! The tree is most of a document's memory (about 39x the text's size: 93
+//! bytes per node), so an idle document can let it go
+//! ([`Document::take_tree`]) and keep its text: the next [`Document::tree`]
+//! parses the text again, and the next change parses the new text in full
+//! instead of incrementally.
 
 use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 
 use thiserror::Error;
 use tree_sitter::{InputEdit, Point, Tree};
@@ -37,16 +45,33 @@ pub enum ChangeError {
     Reversed { start: LineCol, end: LineCol },
 }
 
-#[derive(Clone)]
 pub struct Document {
     text: String,
-    tree: Tree,
+    /// The tree of `text`; empty after [`Document::take_tree`] until the
+    /// next [`Document::tree`] parses the text again.
+    tree: OnceLock<Tree>,
+    /// How many times [`Document::tree`] was asked for, so an owner can tell
+    /// whether the tree was used in a while.
+    tree_uses: AtomicU64,
     /// False when parsing the current text ran out of its
     /// [budget](syntax::parse_budget): the tree is then that of an empty text,
     /// and nothing may be reported from it.
     parsed: bool,
     version: i32,
     line_index: LineIndex,
+}
+
+impl Clone for Document {
+    fn clone(&self) -> Self {
+        Self {
+            text: self.text.clone(),
+            tree: self.tree.clone(),
+            tree_uses: AtomicU64::new(0),
+            parsed: self.parsed,
+            version: self.version,
+            line_index: self.line_index.clone(),
+        }
+    }
 }
 
 /// Files up to this size get a fresh parse whenever an incremental one leaves
@@ -69,7 +94,8 @@ impl Document {
         let line_index = LineIndex::new(&text);
         Self {
             text,
-            tree,
+            tree: OnceLock::from(tree),
+            tree_uses: AtomicU64::new(0),
             parsed,
             version,
             line_index,
@@ -87,8 +113,33 @@ impl Document {
         &self.text
     }
 
+    /// The tree of the text, parsed again (in full) when it was dropped.
     pub fn tree(&self) -> &Tree {
-        &self.tree
+        self.tree_uses.fetch_add(1, Ordering::Relaxed);
+        self.tree.get_or_init(|| {
+            // The text parsed within its budget before (or it is not
+            // parsed, and the tree is that of an empty text), so no budget.
+            syntax::parse(if self.parsed { &self.text } else { "" }, None)
+        })
+    }
+
+    /// Whether the tree is held (not dropped, or parsed again since).
+    pub fn has_tree(&self) -> bool {
+        self.tree.get().is_some()
+    }
+
+    /// How many times the tree was asked for so far: unchanged between two
+    /// looks means it was not used in between.
+    pub fn tree_uses(&self) -> u64 {
+        self.tree_uses.load(Ordering::Relaxed)
+    }
+
+    /// Takes the tree out, for the caller to drop where freeing its nodes
+    /// costs nothing (its memory is freed once no other holder of it is
+    /// left); the text, its line starts and its version stay. `None` when
+    /// there is no tree to take.
+    pub fn take_tree(&mut self) -> Option<Tree> {
+        self.tree.take()
     }
 
     pub fn version(&self) -> i32 {
@@ -148,14 +199,18 @@ impl Document {
             old_end_position,
             new_end_position: point_after(start_position, new_text),
         };
-        let old = if self.parsed {
-            self.tree.edit(&edit);
-            Some(&self.tree)
-        } else {
-            None
+        // A dropped tree has nothing to reuse: the new text is parsed in full.
+        let old = match self.tree.get_mut() {
+            Some(tree) if self.parsed => {
+                tree.edit(&edit);
+                Some(&*tree)
+            }
+            _ => None,
         };
-        (self.tree, self.parsed) = parse_or_give_up(&self.text, old);
-        if self.parsed && self.tree.root_node().has_error() && self.text.len() <= FRESH_CHECK_MAX {
+        let (tree, parsed) = parse_or_give_up(&self.text, old);
+        let has_error = tree.root_node().has_error();
+        (self.tree, self.parsed) = (OnceLock::from(tree), parsed);
+        if self.parsed && has_error && self.text.len() <= FRESH_CHECK_MAX {
             // An incremental parse can keep an error a fresh parse of the same
             // text does not have: a subtree lexed before the edit is reused
             // although the edit changed how its bytes lex (closing a template
@@ -163,7 +218,7 @@ impl Document {
             // would put a syntax error on valid code, so confirm it.
             let (fresh, parsed) = parse_or_give_up(&self.text, None);
             if parsed && !fresh.root_node().has_error() {
-                self.tree = fresh;
+                self.tree = OnceLock::from(fresh);
             }
         }
         self.line_index = LineIndex::new(&self.text);
@@ -256,6 +311,38 @@ mod tests {
         );
         assert_eq!(doc.text(), "async function f() {\n  await h();\n}\n");
         assert_the_tree_of_a_fresh_parse(&doc);
+    }
+
+    #[test]
+    fn a_dropped_tree_is_parsed_again_when_asked_for() {
+        let text = "async function f() {\n  await g();\n}\nf();\n";
+        let mut doc = Document::new(text.into(), 1);
+        let kept = doc.tree().root_node().to_sexp();
+        let uses = doc.tree_uses();
+        assert!(doc.take_tree().is_some());
+        assert!(!doc.has_tree());
+        assert!(doc.take_tree().is_none(), "nothing left to take");
+        assert_eq!(doc.tree().root_node().to_sexp(), kept);
+        assert!(doc.has_tree());
+        assert_eq!(doc.tree_uses(), uses + 1);
+    }
+
+    #[test]
+    fn a_change_to_a_document_without_its_tree_parses_the_new_text() {
+        let text = "async function f() {\n  await g();\n}\n";
+        let mut kept = Document::new(text.into(), 1);
+        let mut dropped = kept.clone();
+        assert!(dropped.take_tree().is_some());
+        let edit = change((1, 8), (1, 9), "h");
+        kept.apply_change(&edit, Encoding::Utf16).unwrap();
+        dropped.apply_change(&edit, Encoding::Utf16).unwrap();
+        assert!(dropped.has_tree());
+        assert_eq!(dropped.text(), kept.text());
+        assert_eq!(
+            dropped.tree().root_node().to_sexp(),
+            kept.tree().root_node().to_sexp()
+        );
+        assert_the_tree_of_a_fresh_parse(&dropped);
     }
 
     #[test]

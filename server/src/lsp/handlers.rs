@@ -208,6 +208,8 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
     let applied = tokio::task::spawn_blocking(move || {
         let mut in_sync = in_sync;
         let mut problem = None;
+        // An idle document's tree was dropped: its text is parsed in full.
+        let full_parse = !doc.has_tree();
         for change in changes {
             let change = convert::text_change(change);
             let full_text = change.range.is_none();
@@ -222,6 +224,10 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
             }
         }
         doc.set_version(version);
+        if full_parse {
+            // The parser's stacks and pools are freed; an idle pool thread would keep them.
+            super::memory::release_freed();
+        }
         (doc, in_sync, problem)
     })
     .await;
@@ -414,6 +420,7 @@ fn schedule_analysis(backend: &Backend, uri: Uri) {
             }
             publish(&client, &uri, &doc, &analysis, state.encoding()).await;
             if !analysis.is_partial() {
+                super::idle_trees::drop_tree_when_idle(Arc::clone(&state), uri, &open);
                 return;
             }
         }

@@ -10,6 +10,7 @@ mod code_actions;
 mod convert;
 mod framing;
 mod handlers;
+mod idle_trees;
 mod memory;
 mod publication;
 mod requests;

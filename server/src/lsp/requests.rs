@@ -60,6 +60,7 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
     Ok(on_newest(backend, uri, |open| async move {
         let insights = insights_of(backend, &open, uri).await;
         let doc = &open.doc;
+        super::idle_trees::with_tree(doc).await;
         let offset = convert::offset(doc, position.position, encoding)?;
         let found = ide::hover(doc.text(), doc.tree(), insights.as_deref(), offset);
         found.map(|hover| convert::hover(doc, hover, encoding))
@@ -127,7 +128,6 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
     }
     let doc = Arc::clone(&open.doc);
     let cache = Arc::clone(&open.insights_cache);
-    let module = module_kind(uri, &doc);
     let uri = uri.clone();
     let state = backend.state();
     // The computation runs in a task of its own and fills the text's cell: a
@@ -143,6 +143,8 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
             let uri_of_doc = uri.clone();
             let computed = tokio::task::spawn_blocking(move || {
                 let insights = driver::contain_panic(|| {
+                    // Off the reactor: it parses the text when its tree was dropped.
+                    let module = module_kind(&uri_of_doc, &doc);
                     let imports = state.workspace_files.imports_of(&state, &uri_of_doc, &doc);
                     // Taken out of its lock for the run, as the analysis
                     // cache is: a computation for a newer text starts from

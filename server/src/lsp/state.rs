@@ -83,6 +83,9 @@ pub struct OpenDocument {
     /// analyses of `doc` stop early and requests about it start again from
     /// the newer text.
     pub superseded: Supersession,
+    /// Set once the timer that drops this text's tree when idle is running
+    /// (`idle_trees`); a newer text gets a new one.
+    pub tree_timer: Arc<AtomicBool>,
 }
 
 /// The end of one text's life: a [`CancelToken`] for the analyses of the
@@ -136,6 +139,7 @@ impl OpenDocument {
             cache: Arc::default(),
             insights_cache: Arc::default(),
             superseded: Supersession::default(),
+            tree_timer: Arc::default(),
         }
     }
 
@@ -143,6 +147,7 @@ impl OpenDocument {
     pub fn supersede(&mut self) {
         self.superseded.end();
         self.superseded = Supersession::default();
+        self.tree_timer = Arc::default();
     }
 
     /// Analyses `doc` (a snapshot of this document) with `cache`, reusing what
