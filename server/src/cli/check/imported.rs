@@ -11,14 +11,16 @@
 //! another cell, so two threads that import each other's files cannot wait
 //! on each other, and a cycle of imports is bound like any other import.
 //!
-//! A summary is built only for a file some walked file may import: before
-//! the checks, the relative specifiers in every walked file's text (read
-//! without parsing it) are resolved, and a file none of them names gets no
-//! summary from its check's parse. Building one costs about half a parse (it
-//! reads every binding and write of the file), and most large files of a
-//! dependency tree (bundles, builds) are imported by no file. A file named
-//! only otherwise (a package's name, `..`) is parsed again when an import
-//! needs its summary.
+//! Without the cache, a summary is built only for a file some walked file
+//! may import: before the checks, the relative specifiers in every walked
+//! file's text (read without parsing it) are resolved, and a file none of
+//! them names gets no summary from its check's parse. Building one costs
+//! about half a parse (it reads every binding and write of the file), and
+//! most large files of a dependency tree (bundles, builds) are imported by
+//! no file. A file named only otherwise (a package's name, `..`) is parsed
+//! again when an import needs its summary. With the cache, every parsed
+//! file's summary is built and kept, as a warm run must not read every file
+//! twice to find the names (that doubled its time).
 //!
 //! With the cache on, the names a file's imports bind and its summary are
 //! kept by its text's hash, so a warm run parses neither.
@@ -63,8 +65,9 @@ pub struct Workspace {
     /// The files the run checks, by absolute path, each as walked.
     walked: HashMap<PathBuf, PathBuf>,
     /// The files a relative specifier in a walked file's text names: the
-    /// only ones whose summary is built from their check's parse.
-    named: HashSet<PathBuf>,
+    /// only ones whose summary is built from their check's parse (`None`:
+    /// every file's, with the cache on).
+    named: Option<HashSet<PathBuf>>,
     cache: Option<Arc<Cache>>,
     max_file_size: u64,
     include_minified: bool,
@@ -104,7 +107,9 @@ enum Asker {
 impl Workspace {
     pub fn new(walked: &[PathBuf], cache: Option<Arc<Cache>>, options: &super::Options) -> Self {
         Self {
-            named: named_by_relative_specifiers(walked, options),
+            named: cache
+                .is_none()
+                .then(|| named_by_relative_specifiers(walked, options)),
             cells: Mutex::default(),
             walked: walked
                 .iter()
@@ -153,7 +158,7 @@ impl Workspace {
     /// walked file may import it, unless an import needed the summary before.
     pub fn parsed(&self, path: &Path, text: &str, tree: &Tree) {
         let Some(key) = absolute(path) else { return };
-        if !self.named.contains(&key) {
+        if !self.named(&key) {
             return;
         }
         let cell = self.cell(&key);
@@ -161,6 +166,12 @@ impl Workspace {
             cell.later
                 .get_or_init(|| Some(self.summary(&key, text, Some(tree))));
         }
+    }
+
+    /// Whether the summary of the file at `key` is built from its check's
+    /// parse: some walked file may import it, or the cache keeps every one.
+    fn named(&self, key: &Path) -> bool {
+        self.named.as_ref().is_none_or(|named| named.contains(key))
     }
 
     /// How many times each file was parsed in this run.
@@ -200,9 +211,7 @@ impl Workspace {
             Read::Text(text) => {
                 if !may_export_promises(text) {
                     First::Summary(Some(self.summary(key, text, None)))
-                } else if asker == Asker::Walk
-                    && (!self.check_parses(text) || !self.named.contains(key))
-                {
+                } else if asker == Asker::Walk && (!self.check_parses(text) || !self.named(key)) {
                     // Its check parses it when it needs to (unless cached).
                     First::Later
                 } else if let Some(stored) = self.stored(text) {
