@@ -4,7 +4,12 @@
 //! not listed. Whether `require` is Node's own (and not a local of the same
 //! name) is for the caller to decide.
 //!
-//! The tree is walked once with a cursor. A query (`(call_expression
+//! The tree is walked once with a cursor, entering only the nodes whose text
+//! holds `require`, `import` or `export` (every site does: its callee or its
+//! keyword), found first by a scan of the text. Each node is visited at most
+//! once, so a wide node (a minified bundle's thousands of statements) costs
+//! one step per child, never a rescan per site; the nodes without those words
+//! (most of a file) are not visited at all. A query (`(call_expression
 //! function: (identifier) ...)`) took time quadratic in the nesting depth on a
 //! long left-nested `.then` chain: its cursor keeps a match in progress for
 //! every enclosing call (60 s on 50,000 links, tests/pathological.rs).
@@ -26,20 +31,44 @@ pub struct ImportSite {
 
 /// Every specifier `source` names with a literal, in source order.
 pub fn imports(source: &str, tree: &Tree) -> Vec<ImportSite> {
+    import_sites(source, tree)
+        .into_iter()
+        .map(|(site, _)| site)
+        .collect()
+}
+
+/// [`imports`], each site with its string literal's node.
+pub fn import_sites<'t>(source: &str, tree: &'t Tree) -> Vec<(ImportSite, Node<'t>)> {
+    let words = keyword_offsets(source);
     let mut sites = Vec::new();
+    if words.is_empty() {
+        return sites;
+    }
+    // Whether some word starts inside `node`: only such a node can be or
+    // hold a site.
+    let holds_word = |node: Node| {
+        let range = node.byte_range();
+        let first = words.partition_point(|&at| at < range.start);
+        words.get(first).is_some_and(|&at| at < range.end)
+    };
     let mut cursor = tree.walk();
     'walk: loop {
-        if let Some((kind, literal)) = import_site(source, cursor.node()) {
-            let range = literal.byte_range();
-            if let Some(specifier) = literal_value(&source[range.clone()]) {
-                sites.push(ImportSite {
-                    specifier,
-                    kind,
-                    range,
-                });
+        let node = cursor.node();
+        let enter = holds_word(node);
+        if enter {
+            if let Some((kind, literal)) = import_site(source, node) {
+                let range = literal.byte_range();
+                if let Some(specifier) = literal_value(&source[range.clone()]) {
+                    let site = ImportSite {
+                        specifier,
+                        kind,
+                        range,
+                    };
+                    sites.push((site, literal));
+                }
             }
         }
-        if cursor.goto_first_child() {
+        if enter && cursor.goto_first_child() {
             continue;
         }
         while !cursor.goto_next_sibling() {
@@ -48,8 +77,24 @@ pub fn imports(source: &str, tree: &Tree) -> Vec<ImportSite> {
             }
         }
     }
-    sites.sort_by_key(|site| site.range.start);
+    sites.sort_by_key(|(site, _)| site.range.start);
     sites
+}
+
+/// Where `require`, `import` or `export` starts in `source`, in order (as
+/// parts of longer words too: the walk only needs a superset).
+fn keyword_offsets(source: &str) -> Vec<usize> {
+    let bytes = source.as_bytes();
+    let mut offsets: Vec<usize> = memchr::memchr2_iter(b'r', b'x', bytes)
+        .filter_map(|at| match bytes[at] {
+            b'r' if bytes[at..].starts_with(b"require") => Some(at),
+            b'x' if at >= 1 && bytes[at - 1..].starts_with(b"export") => Some(at - 1),
+            b'r' if at >= 4 && bytes[at - 4..].starts_with(b"import") => Some(at - 4),
+            _ => None,
+        })
+        .collect();
+    offsets.sort_unstable();
+    offsets
 }
 
 /// The loader and string literal of `node` when it names a module:

@@ -19,7 +19,7 @@ pub use super::summaries::Summaries;
 use super::summaries::{FileSummary, SummarySource};
 use super::{ExportedValue, Imported, ImportedNames};
 use crate::syntax::js::unwrap_parens;
-use crate::workspace::imports::imports;
+use crate::workspace::imports::import_sites;
 use crate::workspace::{resolve, FileSystem, ModuleKind, RequireOrImport, Resolution};
 
 /// How many `export ... from` hops a name is followed through.
@@ -38,13 +38,7 @@ pub struct ImportBinding {
 /// The `require`s and `import`s of `source` that bind local names.
 pub fn import_bindings(source: &str, tree: &Tree) -> Vec<ImportBinding> {
     let mut found = Vec::new();
-    for site in imports(source, tree) {
-        let Some(string) = tree
-            .root_node()
-            .descendant_for_byte_range(site.range.start, site.range.end)
-        else {
-            continue;
-        };
+    for (site, string) in import_sites(source, tree) {
         let locals = bindings_of(source, string);
         if !locals.is_empty() {
             found.push(ImportBinding {

@@ -11,14 +11,26 @@
 //! another cell, so two threads that import each other's files cannot wait
 //! on each other, and a cycle of imports is bound like any other import.
 //!
+//! Without the cache, a summary is built only for a file some walked file
+//! may import: before the checks, the relative specifiers in every walked
+//! file's text (read without parsing it) are resolved, and a file none of
+//! them names gets no summary from its check's parse. Building one costs
+//! about half a parse (it reads every binding and write of the file), and
+//! most large files of a dependency tree (bundles, builds) are imported by
+//! no file. A file named only otherwise (a package's name, `..`) is parsed
+//! again when an import needs its summary. With the cache, every parsed
+//! file's summary is built and kept, as a warm run must not read every file
+//! twice to find the names (that doubled its time).
+//!
 //! With the cache on, the names a file's imports bind and its summary are
 //! kept by its text's hash, so a warm run parses neither.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
+use rayon::prelude::*;
 use tree_sitter::Tree;
 
 use super::cache::Cache;
@@ -52,11 +64,17 @@ pub struct Workspace {
     cells: Mutex<HashMap<PathBuf, Arc<Cell>>>,
     /// The files the run checks, by absolute path, each as walked.
     walked: HashMap<PathBuf, PathBuf>,
+    /// The files a relative specifier in a walked file's text names: the
+    /// only ones whose summary is built from their check's parse (`None`:
+    /// every file's, with the cache on).
+    named: Option<HashSet<PathBuf>>,
     cache: Option<Arc<Cache>>,
     max_file_size: u64,
     include_minified: bool,
     /// Every parse this run made, by file (what shows a file parsed twice).
     parses: Mutex<HashMap<PathBuf, usize>>,
+    /// The files whose summary this run built from a parse.
+    summarised: Mutex<Vec<PathBuf>>,
 }
 
 /// One file's state in the run.
@@ -89,6 +107,9 @@ enum Asker {
 impl Workspace {
     pub fn new(walked: &[PathBuf], cache: Option<Arc<Cache>>, options: &super::Options) -> Self {
         Self {
+            named: cache
+                .is_none()
+                .then(|| named_by_relative_specifiers(walked, options)),
             cells: Mutex::default(),
             walked: walked
                 .iter()
@@ -98,6 +119,7 @@ impl Workspace {
             max_file_size: options.max_file_size,
             include_minified: options.include_minified,
             parses: Mutex::default(),
+            summarised: Mutex::default(),
         }
     }
 
@@ -132,10 +154,13 @@ impl Workspace {
     }
 
     /// `tree` is the parse the check of the file at `path` made of `text`
-    /// although its owner made none: its summary comes from it, unless an
-    /// import needed the summary before.
+    /// although its owner made none: its summary comes from it when some
+    /// walked file may import it, unless an import needed the summary before.
     pub fn parsed(&self, path: &Path, text: &str, tree: &Tree) {
         let Some(key) = absolute(path) else { return };
+        if !self.named(&key) {
+            return;
+        }
         let cell = self.cell(&key);
         if matches!(cell.first.get(), Some(First::Later)) {
             cell.later
@@ -143,10 +168,25 @@ impl Workspace {
         }
     }
 
+    /// Whether the summary of the file at `key` is built from its check's
+    /// parse: some walked file may import it, or the cache keeps every one.
+    fn named(&self, key: &Path) -> bool {
+        self.named.as_ref().is_none_or(|named| named.contains(key))
+    }
+
     /// How many times each file was parsed in this run.
     #[cfg(test)]
     pub fn parse_counts(&self) -> HashMap<PathBuf, usize> {
         self.lock_parses().clone()
+    }
+
+    /// The files whose summary this run built from a parse.
+    #[cfg(test)]
+    pub fn summarised(&self) -> Vec<PathBuf> {
+        self.summarised
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The summaries of the files the checks on this thread import; the
@@ -160,8 +200,9 @@ impl Workspace {
 
     /// Reads the file at `key` (absolute) as its owner. Asked by an import,
     /// its summary is built now (from a parse the file's own check then
-    /// reuses); asked by the walk, only when its check will parse it anyway.
-    /// A walked file's text and parse are left in `loaded`.
+    /// reuses); asked by the walk, only when its check will parse it anyway
+    /// and some walked file may import it. A walked file's text and parse
+    /// are left in `loaded`.
     fn own(&self, key: &Path, asker: Asker, loaded: &mut Option<Loaded>) -> First {
         let read = read_file(key, self.max_file_size);
         let walked = self.walked.get(key);
@@ -170,7 +211,8 @@ impl Workspace {
             Read::Text(text) => {
                 if !may_export_promises(text) {
                     First::Summary(Some(self.summary(key, text, None)))
-                } else if asker == Asker::Walk && !self.check_parses(text) {
+                } else if asker == Asker::Walk && (!self.check_parses(text) || !self.named(key)) {
+                    // Its check parses it when it needs to (unless cached).
                     First::Later
                 } else if let Some(stored) = self.stored(text) {
                     First::Summary(Some(Arc::new(FileSummary::new(key, stored, &DiskFs))))
@@ -206,6 +248,12 @@ impl Workspace {
     /// The summary of the file at `key`, whose text is `text` and parse
     /// `tree` (when it needs one), kept in the cache.
     fn summary(&self, key: &Path, text: &str, tree: Option<&Tree>) -> Arc<FileSummary> {
+        if tree.is_some() {
+            self.summarised
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(key.to_owned());
+        }
         let stored = StoredSummary::of(text, tree);
         if let (Some(cache), Some(_)) = (&self.cache, tree) {
             cache.write(&cache.text_key("summary", text.as_bytes()), &stored);
@@ -359,6 +407,39 @@ fn may_export_promises(text: &str) -> bool {
             || (text.contains("export") && text.contains("from")))
 }
 
+/// The files that a relative specifier in the text of a walked file may
+/// name, resolved as `require` and as `import` (what
+/// [`Importer::may_bind_promises`] and the checks' imports may ask a summary
+/// of). A file skipped as minified binds no imports, and is not read for them.
+fn named_by_relative_specifiers(walked: &[PathBuf], options: &super::Options) -> HashSet<PathBuf> {
+    walked
+        .par_iter()
+        .fold(HashSet::new, |mut named, path| {
+            let Read::Text(text) = read_file(path, options.max_file_size) else {
+                return named;
+            };
+            if !options.include_minified && super::looks_minified(&text) {
+                return named;
+            }
+            let specifiers = relative_specifiers(&text);
+            let Some(path) = absolute(path).filter(|_| !specifiers.is_empty()) else {
+                return named;
+            };
+            for specifier in specifiers {
+                for kind in [RequireOrImport::Require, RequireOrImport::Import] {
+                    if let Resolution::File(target) = resolve(specifier, &path, kind, &DiskFs) {
+                        named.insert(target);
+                    }
+                }
+            }
+            named
+        })
+        .reduce(HashSet::new, |mut all, named| {
+            all.extend(named);
+            all
+        })
+}
+
 /// `path` made absolute, with `.` and `..` folded as the resolver folds the
 /// paths it returns, so a file named by the walk and by an import is one.
 fn absolute(path: &Path) -> Option<PathBuf> {
@@ -417,8 +498,9 @@ mod tests {
     /// A project whose files import each other through a re-export: `main`
     /// drops a call of the async `save` that `store` exports and `barrel`
     /// re-exports; `plain` exports nothing async and `other` imports it;
-    /// `loader` imports `store` but names only its `load`, not `save`.
-    const FILES: [(&str, &str); 7] = [
+    /// `loader` imports `store` but names only its `load`, not `save`;
+    /// `lonely` drops a call of its own async function, and no file imports it.
+    const FILES: [(&str, &str); 8] = [
         ("package.json", "{\"type\": \"module\"}"),
         (
             "store.js",
@@ -432,14 +514,27 @@ mod tests {
         ("plain.js", "export const x = 1;\n"),
         ("other.js", "import { x } from './plain.js';\nx();\n"),
         ("loader.js", "import { load } from './store.js';\nload();\n"),
+        ("lonely.js", "async function f(x) { await x; }\nf(1);\n"),
     ];
 
     /// Each file's name with the rules of its findings, by name.
     type Found = Vec<(String, Vec<&'static str>)>;
 
+    /// What one run did: each file's rules found, how often each file was
+    /// parsed, and the files whose summary was built from a parse.
+    struct Run {
+        found: Found,
+        parses: HashMap<String, usize>,
+        summarised: Vec<String>,
+    }
+
+    fn file_name(path: &Path) -> String {
+        path.file_name().unwrap().to_string_lossy().into_owned()
+    }
+
     /// Checks the project's files one after another in `order` (file
-    /// names); returns each file's rules found, and how often each was parsed.
-    fn run(order: &[&str]) -> (Found, HashMap<String, usize>) {
+    /// names).
+    fn run(order: &[&str]) -> Run {
         let dir = tempfile::tempdir().expect("a scratch folder");
         for (name, text) in FILES {
             std::fs::write(dir.path().join(name), text).expect("the file is written");
@@ -478,36 +573,45 @@ mod tests {
             .workspace
             .parse_counts()
             .into_iter()
-            .map(|(path, count)| {
-                (
-                    path.file_name().unwrap().to_string_lossy().into_owned(),
-                    count,
-                )
-            })
+            .map(|(path, count)| (file_name(&path), count))
             .collect();
-        (found, parses)
+        let mut summarised: Vec<String> = checker
+            .workspace
+            .summarised()
+            .iter()
+            .map(|path| file_name(path))
+            .collect();
+        summarised.sort();
+        Run {
+            found,
+            parses,
+            summarised,
+        }
     }
+
+    const ORDER: [&str; 7] = [
+        "main.js",
+        "barrel.js",
+        "store.js",
+        "plain.js",
+        "other.js",
+        "loader.js",
+        "lonely.js",
+    ];
 
     #[test]
     fn each_file_is_parsed_once_whichever_is_checked_first() {
-        let names = [
-            "main.js",
-            "barrel.js",
-            "store.js",
-            "plain.js",
-            "other.js",
-            "loader.js",
-        ];
-        let mut reversed = names;
+        let mut reversed = ORDER;
         reversed.reverse();
-        for order in [names, reversed] {
-            let (found, parses) = run(&order);
+        for order in [ORDER, reversed] {
+            let Run { found, parses, .. } = run(&order);
             let files: Vec<&str> = found.iter().map(|(name, _)| name.as_str()).collect();
             assert_eq!(
                 files,
                 [
                     "barrel.js",
                     "loader.js",
+                    "lonely.js",
                     "main.js",
                     "other.js",
                     "plain.js",
@@ -515,8 +619,10 @@ mod tests {
                 ],
                 "every file is reported once ({order:?})"
             );
-            let main = &found[2].1;
-            assert!(main.contains(&"floating-promise"), "{order:?}: {found:?}");
+            for file in ["lonely.js", "main.js"] {
+                let rules = &found.iter().find(|(name, _)| name == file).unwrap().1;
+                assert!(rules.contains(&"floating-promise"), "{order:?}: {found:?}");
+            }
             // The files the imports and the rules need parsed, each once;
             // `plain` and `other` need no parse at all, nor does `loader`,
             // whose text does not name `save`.
@@ -525,7 +631,27 @@ mod tests {
             parsed.sort();
             assert_eq!(
                 parsed,
-                [("barrel.js", 1), ("main.js", 1), ("store.js", 1)],
+                [
+                    ("barrel.js", 1),
+                    ("lonely.js", 1),
+                    ("main.js", 1),
+                    ("store.js", 1)
+                ],
+                "{order:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_files_some_file_names_get_a_summary_from_their_parse() {
+        let mut reversed = ORDER;
+        reversed.reverse();
+        for order in [ORDER, reversed] {
+            // `main` and `lonely` are parsed for their own checks, but no
+            // file's specifiers name them: no summary of theirs is built.
+            assert_eq!(
+                run(&order).summarised,
+                ["barrel.js", "store.js"],
                 "{order:?}"
             );
         }

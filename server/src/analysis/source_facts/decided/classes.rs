@@ -222,6 +222,10 @@ impl<'t> PromiseDeclarations<'t> {
         let Some(body) = class.child_by_field_id(crate::field!("body")) else {
             return methods;
         };
+        // Whether a computed `this[k] = …` may write the class's instances:
+        // the same for every member, so asked once (it climbs the tree from
+        // each such write).
+        let mut computed_write_reaches = None;
         let mut cursor = body.walk();
         for member in body.named_children(&mut cursor) {
             let name = member
@@ -231,7 +235,12 @@ impl<'t> PromiseDeclarations<'t> {
                 continue;
             };
             let name = self.text(name);
-            if self.this_member_may_be_replaced(class, name) {
+            // `this_member_may_be_replaced`, with the class's part kept.
+            if !name.starts_with('#')
+                && (self.assigned_members.contains(name)
+                    || *computed_write_reaches
+                        .get_or_insert_with(|| self.computed_this_write_reaches(class)))
+            {
                 continue;
             }
             let why = member_function(member).and_then(|f| self.function_returns(f, 0));

@@ -125,10 +125,12 @@ impl<'t> PromiseDeclarations<'t> {
             scopes: RefCell::new(HashMap::new()),
             assuming: RefCell::new(Vec::new()),
         };
+        // One cursor for the whole walk: a cursor per node cost an
+        // allocation each.
         let mut stack = vec![tree.root_node()];
+        let mut cursor = tree.walk();
         while let Some(node) = stack.pop() {
             this.record(node);
-            let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
         }
         this.settle_computed_writes();
@@ -145,7 +147,8 @@ impl<'t> PromiseDeclarations<'t> {
     }
 
     fn record(&mut self, node: Node<'t>) {
-        let name = node.child_by_field_id(crate::field!("name"));
+        // The `name` field, looked up only for the kinds that have one.
+        let name = || node.child_by_field_id(crate::field!("name"));
         match node.kind() {
             "function_declaration"
             | "generator_function_declaration"
@@ -153,7 +156,7 @@ impl<'t> PromiseDeclarations<'t> {
             | "function_expression"
             | "generator_function"
             | "class" => {
-                if let Some(name) = name {
+                if let Some(name) = name() {
                     self.bind(name, node);
                 }
                 if matches!(node.kind(), "class_declaration" | "class") {
@@ -164,7 +167,7 @@ impl<'t> PromiseDeclarations<'t> {
                 }
             }
             "variable_declarator" => {
-                if let Some(name) = name {
+                if let Some(name) = name() {
                     for bound in pattern_identifiers(name) {
                         self.bind(bound, node);
                     }
