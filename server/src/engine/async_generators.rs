@@ -26,14 +26,14 @@ use super::promise::ReactionHandler;
 use super::value::{Builtin, ObjId, ObjKind, Value};
 
 /// An AsyncGeneratorRequest Record (§27.6.3.1).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct AsyncGeneratorRequest {
     pub how: Resume,
     pub value: Value,
     pub promise: ObjId,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct AsyncGenerator {
     pub state: GeneratorState,
     pub queue: VecDeque<AsyncGeneratorRequest>,

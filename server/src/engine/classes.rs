@@ -35,7 +35,7 @@ pub(crate) fn is_private(name: &str) -> bool {
 }
 
 /// A class constructor's internal slots.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct ClassData {
     pub name: Rc<str>,
     pub prototype: ObjId,

@@ -58,7 +58,7 @@ pub(crate) enum IterPart {
     Entries,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Collection {
     pub kind: CollectionKind,
     /// (key, value) in insertion order; a Set stores its value as the key.

@@ -175,15 +175,24 @@ pub fn facts_and_order(
     // How often the program itself entered each function (before the symbolic entries).
     let mut entries = entry_counts(machine.observer.as_ref());
     add_counts(&mut entries, &program.entries);
-    let entry_stops =
+    // How the program's own calls settled, read before the entries run
+    // (each entry starts from this state, and the machine ends in it).
+    let mut settles = machine
+        .observer
+        .as_ref()
+        .map(|observer| super::joined_paths::settle_observations(&machine, observer))
+        .unwrap_or_default();
+    settles.extend(program.settles);
+    let symbolic =
         super::symbolic_entries::run_symbolic_entries(&mut machine, source, tree, &mut budget);
+    let entry_stops = symbolic.stops;
+    settles.extend(symbolic.settles);
     let Some(observer) = machine.observer.take() else {
         return (Vec::new(), order);
     };
-    let mut settles = super::joined_paths::settle_observations(&machine, &observer);
-    settles.extend(program.settles);
     let mut all_entries = entry_counts(Some(&observer));
     add_counts(&mut all_entries, &program.entries);
+    add_counts(&mut all_entries, &symbolic.counts);
     // Where and why the program's run stopped, if it stopped early.
     let inexact = program.inexact.as_ref();
     let stop = program_outcome

@@ -18,7 +18,7 @@ use super::value::{Builtin, ObjKind, Value};
 /// §27.5.2 [[GeneratorState]], with the frame of a suspended generator; async
 /// generators (`async_generators.rs`) have the same states and one more
 /// (§27.6.2 [[AsyncGeneratorState]]).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum GeneratorState {
     SuspendedStart(Box<Frame>),
     SuspendedYield(Box<Frame>),

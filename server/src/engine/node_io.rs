@@ -129,7 +129,7 @@ impl IoOp {
 }
 
 /// How a pending completion reports back.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum IoCompletion {
     /// Fulfils this promise with the value.
     Fulfil(ObjId, Value),
@@ -138,7 +138,7 @@ pub(crate) enum IoCompletion {
 }
 
 /// An I/O call whose completion is still to run.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct PendingIo {
     /// "`fs.readFile` at line 3", for reasons and `--explain`.
     pub what: Rc<str>,

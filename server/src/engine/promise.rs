@@ -53,7 +53,7 @@ pub(crate) struct Reaction {
     pub origin: Rc<str>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct PromiseData {
     pub state: PromiseState,
     pub fulfill_reactions: Vec<Reaction>,

@@ -81,7 +81,7 @@ pub(crate) struct Callback {
     pub args: Vec<Value>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Timer {
     pub kind: TimerKind,
     pub callback: Callback,
@@ -127,7 +127,7 @@ pub(crate) enum PhaseKind {
 }
 
 /// The event loop's clock and pending callbacks.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct EventLoop {
     pub timers: Vec<Timer>,
     pub immediates: VecDeque<usize>,

@@ -4,11 +4,17 @@
 //! (`machine/unknowns.rs`). What that entry shows holds for any caller, so
 //! `function_ticks.rs` merges it with the program's own calls (a tick only
 //! when all agree). A function only the file calls keeps the facts of those
-//! calls: its callers are all in the run. Functions a
-//! symbolic entry creates (callbacks, nested functions) get their own entry
-//! in turn; an async generator is driven with `next()`. A caller may come
-//! at any time, so the variables the program can still reassign (`let`,
-//! `var`) hold unknowns at the entries, except those holding functions.
+//! calls: its callers are all in the run. Functions a symbolic entry creates
+//! (callbacks, nested functions) get their own entry in turn, from the state
+//! the path that created them left; an async generator is driven with
+//! `next()`. A caller may come at any time, so the variables the program can
+//! still reassign (`let`, `var`) hold unknowns at the entries, except those
+//! holding functions.
+//!
+//! Entries are independent: each path of each entry starts from the state
+//! the program's run left (`machine/state_marks.rs` rolls the machine back),
+//! so what an entry observes depends on the program's run and on the code
+//! the entry runs, never on which entries ran before it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -16,10 +22,11 @@ use std::ops::Range;
 use tree_sitter::Tree;
 
 use super::bytecode::FuncId;
-use super::joined_paths::finish_path;
-use super::machine::branches::{explore, Budget};
-use super::machine::{Completion, Halt, Machine, Run};
+use super::joined_paths::{finish_path, settle_observations, SettleSeen};
+use super::machine::branches::{explore_with, Budget};
+use super::machine::{Completion, Halt, Machine, Run, StateMark};
 use super::scheduler::PhaseKind;
+use super::tick_observer::Observer;
 use super::value::{ObjKind, Value};
 
 /// `next()` calls that drive an async generator from its symbolic entry.
@@ -27,16 +34,27 @@ const GENERATOR_STEPS: usize = 4;
 /// Functions entered symbolically, at most, in one run.
 const MAX_ENTRIES: usize = 2_000;
 
+/// What the symbolic entries saw.
+#[derive(Default)]
+pub(super) struct EntriesRun {
+    /// Where each entry's run stopped, for the functions whose run stopped early.
+    pub stops: BTreeMap<FuncId, Halt>,
+    /// How each entered activation's promise settled, read before the
+    /// machine was rolled back.
+    pub settles: Vec<SettleSeen>,
+    /// Activations each function had in the entries.
+    pub counts: BTreeMap<FuncId, usize>,
+}
+
 /// Enters each async function (and each function that may create one) from
-/// a symbolic entry, until no closure is left unentered. Returns where each
-/// entry's run stopped, for the functions whose run stopped early.
+/// a symbolic entry, until no closure is left unentered. The machine ends
+/// in the state the program's run left (its mutable bindings forgotten).
 pub(super) fn run_symbolic_entries(
     machine: &mut Machine,
     source: &str,
     tree: &Tree,
     budget: &mut Budget,
-) -> BTreeMap<FuncId, Halt> {
-    let mut stops = BTreeMap::new();
+) -> EntriesRun {
     mark_exports_escaped(machine);
     forget_mutable_state(machine);
     let nested = nested_async_functions(machine);
@@ -47,32 +65,135 @@ pub(super) fn run_symbolic_entries(
         }
     }
     skip_sync_functions_the_program_ran(machine, &nested, &mut worth);
-    let mut entered: BTreeSet<FuncId> = BTreeSet::new();
-    let mut count = 0;
-    loop {
-        let closures: Vec<(FuncId, usize)> = machine
+    let mut entering = Entering {
+        source,
+        tree,
+        worth,
+        entered: BTreeSet::new(),
+        count: 0,
+        run: EntriesRun::default(),
+    };
+    let mark = machine.mark_state();
+    let closures = entering.new_closures(machine, 0);
+    entering.enter_all(machine, &closures, &mark, budget);
+    machine.roll_back_state(&mark);
+    machine.unmark_state();
+    entering.run
+}
+
+/// The entries' shared bookkeeping.
+struct Entering<'a> {
+    source: &'a str,
+    tree: &'a Tree,
+    /// Per function: worth a symbolic entry.
+    worth: Vec<bool>,
+    entered: BTreeSet<FuncId>,
+    count: usize,
+    run: EntriesRun,
+}
+
+impl Entering<'_> {
+    /// The closures on the heap from object `from` on whose functions are
+    /// worth entering and not entered yet (one closure a function), now
+    /// counted as entered.
+    fn new_closures(&mut self, machine: &Machine, from: usize) -> Vec<(FuncId, usize)> {
+        machine
             .heap
             .iter()
             .enumerate()
+            .skip(from)
             .filter_map(|(id, object)| match object.kind {
                 ObjKind::Closure { func, .. } => Some((func, id)),
                 _ => None,
             })
-            .filter(|(func, _)| worth[*func] && entered.insert(*func))
-            .collect();
-        if closures.is_empty() {
-            return stops;
-        }
-        for (func, closure) in closures {
-            count += 1;
-            if count > MAX_ENTRIES {
-                return stops;
+            .filter(|(func, _)| self.worth[*func] && self.entered.insert(*func))
+            .collect()
+    }
+
+    /// Enters each closure, each of its paths from `mark`.
+    fn enter_all(
+        &mut self,
+        machine: &mut Machine,
+        closures: &[(FuncId, usize)],
+        mark: &StateMark,
+        budget: &mut Budget,
+    ) {
+        for &(func, closure) in closures {
+            self.count += 1;
+            if self.count > MAX_ENTRIES {
+                return;
             }
-            let params = parameter_names(source, tree, &machine.funcs[func].range);
-            if let Some(halt) = enter_each_path(machine, closure, &params, budget) {
-                stops.insert(func, halt);
+            let params = parameter_names(self.source, self.tree, &machine.funcs[func].range);
+            if let Some(halt) = self.enter_each_path(machine, closure, &params, mark, budget) {
+                self.run.stops.insert(func, halt);
             }
         }
+    }
+
+    /// One symbolic entry per path through its branches on unknown
+    /// conditions (`machine/branches.rs`), recorded as a segment when there
+    /// are several, each path from `mark`; where the first path that
+    /// stopped stopped.
+    fn enter_each_path(
+        &mut self,
+        machine: &mut Machine,
+        closure: usize,
+        params: &[String],
+        mark: &StateMark,
+        budget: &mut Budget,
+    ) -> Option<Halt> {
+        let mut stop = None;
+        let records = explore_with(budget, |budget, id, replay| {
+            machine.roll_back_state(mark);
+            machine.paths.start(replay);
+            let outer_start = machine.observer.as_mut().map_or(0, |observer| {
+                observer.path = id;
+                observer.decisions = 0;
+                observer.outer_promises.len()
+            });
+            let halt = enter(machine, closure, params).err();
+            let complete = !matches!(halt, Some(Halt::Abstain(_))) && !machine.paths.diverged;
+            if stop.is_none() {
+                stop = halt;
+            }
+            let path = finish_path(machine, complete);
+            self.settles_since(machine, outer_start);
+            self.enter_created(machine, mark.heap, budget);
+            path
+        });
+        if let (Some(observer), true) = (&mut machine.observer, records.len() > 1) {
+            observer.segments.push(records);
+        }
+        stop
+    }
+
+    /// How the activations entered since the observer had `start` of them
+    /// settled, read now, before the machine is rolled back; the observer
+    /// forgets them (later entries make their promises' ids again).
+    fn settles_since(&mut self, machine: &mut Machine, start: usize) {
+        let Some(observer) = machine.observer.as_mut() else {
+            return;
+        };
+        let mut seen = Observer::default();
+        seen.outer_promises = observer.outer_promises.split_off(start);
+        seen.outer_paths = observer.outer_paths.split_off(start);
+        for &(func, ..) in &seen.outer_promises {
+            *self.run.counts.entry(func).or_default() += 1;
+        }
+        self.run.settles.extend(settle_observations(machine, &seen));
+    }
+
+    /// Enters the closures a path created (heap objects from `from` on),
+    /// from the state that path left, then returns to that state.
+    fn enter_created(&mut self, machine: &mut Machine, from: usize, budget: &mut Budget) {
+        let created = self.new_closures(machine, from);
+        if created.is_empty() {
+            return;
+        }
+        let mark = machine.mark_state();
+        self.enter_all(machine, &created, &mark, budget);
+        machine.roll_back_state(&mark);
+        machine.unmark_state();
     }
 }
 
@@ -195,35 +316,6 @@ fn nested_async_functions(machine: &Machine) -> Vec<Vec<FuncId>> {
         open.push(func);
     }
     nested
-}
-
-/// One symbolic entry per path through its branches on unknown conditions
-/// (`machine/branches.rs`), recorded as a segment when there are several;
-/// where the first path that stopped stopped.
-fn enter_each_path(
-    machine: &mut Machine,
-    closure: usize,
-    params: &[String],
-    budget: &mut Budget,
-) -> Option<Halt> {
-    let mut stop = None;
-    let records = explore(budget, |id, replay| {
-        machine.paths.start(replay);
-        if let Some(observer) = &mut machine.observer {
-            observer.path = id;
-            observer.decisions = 0;
-        }
-        let halt = enter(machine, closure, params).err();
-        let complete = !matches!(halt, Some(Halt::Abstain(_))) && !machine.paths.diverged;
-        if stop.is_none() {
-            stop = halt;
-        }
-        finish_path(machine, complete)
-    });
-    if let (Some(observer), true) = (&mut machine.observer, records.len() > 1) {
-        observer.segments.push(records);
-    }
-    stop
 }
 
 /// One symbolic entry: a fresh phase, unknown arguments and `this`, the jobs

@@ -77,6 +77,17 @@ pub(crate) struct Observer {
     /// The segments of the run that followed more than one path (the
     /// program's run, symbolic entries), for `joined_paths.rs`.
     pub segments: Vec<Vec<super::machine::branches::PathRecord>>,
+    /// Open state marks (`machine/state_marks.rs`), innermost last.
+    marks: Vec<ObserverMark>,
+}
+
+/// What a state mark needs to bring the observer's per-activation records
+/// back: the activations at the mark (later ones are dropped), and the
+/// records of earlier ones as they were before a write since the mark.
+#[derive(Debug, Default)]
+struct ObserverMark {
+    activations: usize,
+    saved: Vec<(usize, Option<Anchor>, Option<Awaited>)>,
 }
 
 /// One resumption, with the path that made it and the decisions that path
@@ -146,6 +157,7 @@ impl Observer {
                 kinds.1 += 1;
             }
         }
+        self.save(activation);
         self.awaited.insert(
             activation,
             Awaited {
@@ -211,6 +223,7 @@ impl Observer {
             .cloned()
             .unwrap_or_default();
         let native_assumed = self.opaque_promises.contains_key(&promise);
+        self.save(activation);
         self.anchors.insert(
             activation,
             Anchor {
@@ -259,6 +272,61 @@ impl Observer {
         let by_path = self.by_path.entry(key).or_default();
         by_path.push((self.path, self.decisions, observed.clone()));
         self.resumes.entry(key).or_default().push(observed);
+    }
+
+    /// Saves an earlier activation's records before a write, for the
+    /// innermost mark's roll-back.
+    fn save(&mut self, activation: usize) {
+        let Some(mark) = self.marks.last_mut() else {
+            return;
+        };
+        if activation < mark.activations {
+            let anchor = self.anchors.get(&activation).cloned();
+            let awaited = self.awaited.get(&activation).cloned();
+            mark.saved.push((activation, anchor, awaited));
+        }
+    }
+
+    /// A state mark with `activations` activations on the machine.
+    pub fn mark(&mut self, activations: usize) {
+        self.marks.push(ObserverMark {
+            activations,
+            saved: Vec::new(),
+        });
+    }
+
+    /// Back to the innermost mark: the records of activations made since
+    /// are dropped, those of earlier ones restored, and promises made since
+    /// (ids from `heap` on) are no longer known as opaque.
+    pub fn roll_back(&mut self, heap: usize) {
+        let Some(mark) = self.marks.last_mut() else {
+            return;
+        };
+        let activations = mark.activations;
+        for (activation, anchor, awaited) in std::mem::take(&mut mark.saved).into_iter().rev() {
+            match anchor {
+                Some(anchor) => self.anchors.insert(activation, anchor),
+                None => self.anchors.remove(&activation),
+            };
+            match awaited {
+                Some(awaited) => self.awaited.insert(activation, awaited),
+                None => self.awaited.remove(&activation),
+            };
+        }
+        self.anchors.split_off(&activations);
+        self.awaited.split_off(&activations);
+        self.activation_funcs.split_off(&activations);
+        self.entry_phases.split_off(&activations);
+        self.opaque_promises.split_off(&heap);
+    }
+
+    /// Closes the innermost mark; what it saved stays for an outer roll-back.
+    pub fn unmark(&mut self) {
+        if let Some(inner) = self.marks.pop() {
+            if let Some(outer) = self.marks.last_mut() {
+                outer.saved.extend(inner.saved);
+            }
+        }
     }
 
     /// Adds what another machine's run of the same program saw (another

@@ -313,7 +313,7 @@ js_named_builtins! {
 }
 
 /// What an object is, beyond its own properties.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) enum ObjKind {
     Plain,
     Array(Vec<Value>),
@@ -396,7 +396,7 @@ pub(crate) struct Unknown {
     pub native_promise: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Object {
     pub kind: ObjKind,
     /// Own properties in insertion order.

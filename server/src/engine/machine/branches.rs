@@ -358,6 +358,15 @@ pub(crate) fn explore(
     budget: &mut Budget,
     mut run: impl FnMut(u32, Vec<(usize, bool)>) -> PathRun,
 ) -> Vec<PathRecord> {
+    explore_with(budget, |_, id, replay| run(id, replay))
+}
+
+/// [`explore`], handing the budget to each path's run, which may explore
+/// segments of its own (the functions a symbolic entry creates).
+pub(crate) fn explore_with(
+    budget: &mut Budget,
+    mut run: impl FnMut(&mut Budget, u32, Vec<(usize, bool)>) -> PathRun,
+) -> Vec<PathRecord> {
     let mut records: Vec<PathRecord> = Vec::new();
     // Subtrees still to run: the parent path, and the decisions that lead there.
     let mut pending: Vec<(u32, Vec<Decision>)> = Vec::new();
@@ -365,7 +374,7 @@ pub(crate) fn explore(
     loop {
         let id = budget.path_id();
         let forced = replay.len();
-        let path = run(id, replay);
+        let path = run(budget, id, replay);
         if !records.is_empty() {
             budget.steps_left = budget.steps_left.saturating_sub(path.steps);
         }

@@ -23,10 +23,14 @@ use super::scheduler::{Callback, EventLoop, Job};
 use super::tick_observer::Observer;
 use super::value::{Builtin, ObjId, ObjKind, Object, Scope, ScopeId, Value};
 use super::{Abstention, ModuleKind, PrintedLine};
+use journal::Journal;
 
 pub(crate) mod branches;
 mod calls;
 mod dispatch;
+pub(crate) mod journal;
+mod state_marks;
+pub(crate) use state_marks::StateMark;
 mod run_loop;
 mod scopes;
 mod unknowns;
@@ -140,7 +144,7 @@ pub(crate) struct Frame {
 }
 
 /// An async function's call: its outer promise and, while suspended, its frame.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Activation {
     pub func: FuncId,
     pub outer: ObjId,
@@ -169,19 +173,19 @@ pub(crate) struct Machine<'s> {
     pub paths: branches::Paths,
     pub module: ModuleKind,
     pub funcs: Vec<Rc<FunctionCode>>,
-    pub heap: Vec<Object>,
-    pub scopes: Vec<Scope>,
+    pub heap: Journal<Object>,
+    pub scopes: Journal<Scope>,
     pub global: ScopeId,
     pub frames: Vec<Frame>,
-    pub activations: Vec<Activation>,
+    pub activations: Journal<Activation>,
     /// Generator objects' states, by `ObjKind::Generator` index.
-    pub generators: Vec<super::generators::GeneratorState>,
+    pub generators: Journal<super::generators::GeneratorState>,
     /// Async generator objects, by `ObjKind::AsyncGenerator` index.
-    pub async_generators: Vec<AsyncGenerator>,
+    pub async_generators: Journal<AsyncGenerator>,
     /// Shared one-shot flags ("already resolved", "already called").
-    pub flags: Vec<bool>,
+    pub flags: Journal<bool>,
     /// Shared counters (`Promise.all`'s remaining elements).
-    pub counters: Vec<usize>,
+    pub counters: Journal<usize>,
     pub builtins: HashMap<Builtin, ObjId>,
     /// Opaque Node globals and built-in modules, made on first use (`globals.rs`).
     pub opaque_globals: HashMap<Rc<str>, ObjId>,
@@ -219,18 +223,18 @@ impl<'s> Machine<'s> {
             paths: Default::default(),
             module,
             funcs,
-            heap: Vec::new(),
-            scopes: vec![Scope {
+            heap: Journal::default(),
+            scopes: Journal::from(vec![Scope {
                 vars: Vec::new(),
                 parent: None,
-            }],
+            }]),
             global: 0,
             frames: Vec::new(),
-            activations: Vec::new(),
-            generators: Vec::new(),
-            async_generators: Vec::new(),
-            flags: Vec::new(),
-            counters: Vec::new(),
+            activations: Journal::default(),
+            generators: Journal::default(),
+            async_generators: Journal::default(),
+            flags: Journal::default(),
+            counters: Journal::default(),
             builtins: HashMap::new(),
             opaque_globals: HashMap::new(),
             microtasks: VecDeque::new(),

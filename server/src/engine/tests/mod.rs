@@ -15,6 +15,7 @@ mod descriptors;
 mod facts_run_unknowns;
 mod generators;
 mod globals;
+mod independent_entries;
 mod legacy_accessors;
 mod node_async_iter;
 mod node_io;
