@@ -652,6 +652,3 @@ mod tests {
         );
     }
 }
-
-#[cfg(test)]
-mod cannot_fail_tests;
