@@ -33,13 +33,8 @@ impl Editor {
     /// opens `text`.
     fn open(encodings: &[&str], text: &str) -> Self {
         let mut client = LspClient::spawn();
-        let every_rule_on: serde_json::Map<String, Value> = ticklens::rules::ALL
-            .iter()
-            .map(|rule| (rule.meta().code.to_owned(), json!("on")))
-            .collect();
-        let init = client.initialize_with_options(
+        let init = client.initialize_with_every_rule_on(
             json!({ "general": { "positionEncodings": encodings } }),
-            json!({ "rules": every_rule_on }),
         );
         let encoding = PositionEncoding::negotiated(&init);
         let expected = if encodings.contains(&"utf-8") {

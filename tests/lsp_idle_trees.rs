@@ -73,11 +73,7 @@ impl Server {
 
     fn opened(mut client: LspClient, log: Option<tempfile::NamedTempFile>) -> Self {
         // Every rule on, those off by default too, so that there is more to fix.
-        let every_rule_on: serde_json::Map<String, Value> = ticklens::rules::ALL
-            .iter()
-            .map(|rule| (rule.meta().code.to_owned(), json!("on")))
-            .collect();
-        client.initialize_with_options(json!({}), json!({ "rules": every_rule_on }));
+        client.initialize_with_every_rule_on(json!({}));
         client.open(URI, TEXT);
         let diagnostics = client.diagnostics(URI, 1);
         Self {

@@ -215,6 +215,16 @@ impl LspClient {
         self.initialize_with_options(capabilities, Value::Null)
     }
 
+    /// Like [`LspClient::initialize`], with every rule switched on in the
+    /// editor's settings (those off by default too, at their own severity).
+    pub fn initialize_with_every_rule_on(&mut self, capabilities: Value) -> Value {
+        let every_rule_on: serde_json::Map<String, Value> = ticklens::rules::ALL
+            .iter()
+            .map(|rule| (rule.meta().code.to_owned(), json!("on")))
+            .collect();
+        self.initialize_with_options(capabilities, json!({ "rules": every_rule_on }))
+    }
+
     /// Like [`LspClient::initialize`], with the editor's settings as
     /// `initializationOptions`.
     pub fn initialize_with_options(&mut self, capabilities: Value, options: Value) -> Value {
