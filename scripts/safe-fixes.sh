@@ -30,6 +30,11 @@ for corpus in "$(scripts/corpus.sh)" "$(scripts/heldout-corpus.sh)"; do
         [[ -d $(dirname "$to") ]] && cp "$corpus/$manifest" "$to"
       done
   done
+  # Every rule on, those off by default too: each one's safe fixes are exercised.
+  for side in original fixed; do
+    { echo '[rules]'; grep -ho 'code: "[a-z-]*"' server/src/rules/*.rs | cut -d'"' -f2 | sort -u |
+        sed 's/.*/& = "on"/'; } >"$work/$side/ticklens.toml"
+  done
   files=$(find "$work/original" -name '*.js' -o -name '*.mjs' -o -name '*.cjs' -o -name '*.jsx' | wc -l)
   (cd "$work/original" && "$ticklens" check . --no-cache --format compact >"$work/before.txt") || true
   (cd "$work/fixed" && "$ticklens" check . --no-cache --fix --format compact >"$work/after.txt") || true
