@@ -80,18 +80,7 @@ impl<'t> PromiseDeclarations<'t> {
         method: &str,
         depth: u32,
     ) -> Option<Decision> {
-        if binding.kind() != "variable_declarator"
-            || binding
-                .child_by_field_id(crate::field!("name"))
-                .is_none_or(|n| n.kind() != "identifier")
-        {
-            return None;
-        }
-        let mut values: Vec<Node<'t>> = binding
-            .child_by_field_id(crate::field!("value"))
-            .into_iter()
-            .collect();
-        values.extend(self.assigned_values(writes).ok()?);
+        let values = self.declarator_values(binding, writes)?;
         let (shown, line, inner) = self.instance_of_every(&values, method, depth)?;
         Some(Decision::new(format!(
             "every value `{name}` is given is `{shown}` (line {line}), `null` or `undefined`: {}",

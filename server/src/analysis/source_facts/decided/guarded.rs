@@ -245,19 +245,7 @@ impl<'t> PromiseDeclarations<'t> {
             "identifier" => {
                 let name = self.text(operand);
                 let binding = self.resolve(name, operand)?;
-                if binding.kind() != "variable_declarator"
-                    || binding
-                        .child_by_field_id(crate::field!("name"))
-                        .is_none_or(|n| n.kind() != "identifier")
-                {
-                    return None;
-                }
-                let mut values: Vec<Node<'t>> = binding
-                    .child_by_field_id(crate::field!("value"))
-                    .into_iter()
-                    .collect();
-                values.extend(self.assigned_values(&self.writes_to(name, binding)).ok()?);
-                Some(values)
+                self.declarator_values(binding, &self.writes_to(name, binding))
             }
             _ => {
                 let object = operand.child_by_field_id(crate::field!("object"))?;

@@ -203,6 +203,29 @@ impl<'t> PromiseDeclarations<'t> {
         found.sort_by_key(|w| w.start_byte());
         found
     }
+    /// Every value a plain `let`/`var`/`const` of one name (`binding`, a
+    /// `variable_declarator`) is given: its initializer and the values
+    /// assigned at `writes`; `None` for a destructuring declarator or a
+    /// write whose value is not known.
+    pub(super) fn declarator_values(
+        &self,
+        binding: Node<'t>,
+        writes: &[Node<'t>],
+    ) -> Option<Vec<Node<'t>>> {
+        if binding.kind() != "variable_declarator"
+            || binding
+                .child_by_field_id(crate::field!("name"))
+                .is_none_or(|n| n.kind() != "identifier")
+        {
+            return None;
+        }
+        let mut values: Vec<Node<'t>> = binding
+            .child_by_field_id(crate::field!("value"))
+            .into_iter()
+            .collect();
+        values.extend(self.assigned_values(writes).ok()?);
+        Some(values)
+    }
 
     /// The value each write in `writes` gives its name: the right side of
     /// `x = v`, `x ??= v`, `x ||= v` or `x &&= v` (the name then holds the
