@@ -528,6 +528,8 @@ mod tests {
                 // The same path given to both.
                 "async function f(filePath, d, q) { const a = await fs.promises.writeFile(filePath, d); const b = await fsp.rename(filePath, q); }",
                 "async function f(d, q) { const a = await writeFile('out.json', d); const b = await readFile('out.json'); }",
+                "async function f(d) { const a = await writeFile(`dist/out.json`, d); const b = await readFile(`dist/out.json`); }",
+                "async function f(p, d, q) { await fs.writeFile(p, d); await fs.rename(p, q); }",
             ],
         );
         assert_invalid(

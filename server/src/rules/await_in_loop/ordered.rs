@@ -8,7 +8,9 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use crate::syntax::awaits::AwaitExpr;
-use crate::syntax::js::{callee, named_children_but_comments, receiver, unwrap_parens};
+use crate::syntax::js::{
+    callee, is_constant_template, named_children_but_comments, receiver, unwrap_parens,
+};
 
 use super::RuleContext;
 
@@ -179,7 +181,7 @@ fn writes_fixed_file(ctx: &RuleContext, awaited: &AwaitExpr, local: &HashSet<Str
     };
     match path.kind() {
         "string" => true,
-        "template_string" => path.named_child_count() == 0,
+        "template_string" => is_constant_template(path),
         "identifier" => !local.contains(ctx.text(path)),
         "member_expression" => {
             receiver(path).is_some_and(|root| !local.contains(ctx.text(root)))

@@ -117,6 +117,7 @@ fn timed_transactional_and_shared_file_loops_pass() {
             "async function f(tmp, xs) { for (const x of xs) { await writeFile(tmp, x); await run(tmp); } }",
             "async function f(xs) { for (const x of xs) { await fs.promises.writeFile('tmp.json', x); await check('tmp.json'); } }",
             "async function f(xs) { for (const x of xs) { await fs.writeFile(this.out, x); await compile(this.out); } }",
+            "async function f(xs) { for (const x of xs) { await writeFile(`tmp.json`, x); await check(`tmp.json`); } }",
         ],
     );
     assert_invalid(

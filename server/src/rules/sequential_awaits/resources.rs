@@ -4,7 +4,7 @@
 
 use tree_sitter::Node;
 
-use crate::syntax::js::{named_children_but_comments, unwrap_parens};
+use crate::syntax::js::{is_constant_template, named_children_but_comments, unwrap_parens};
 
 use super::{AwaitStatement, RuleContext};
 
@@ -79,7 +79,7 @@ fn runs_command(callee: &str) -> bool {
 fn is_literal(node: Node) -> bool {
     match node.kind() {
         "string" | "number" => true,
-        "template_string" => node.named_child_count() == 0,
+        "template_string" => is_constant_template(node),
         _ => false,
     }
 }
