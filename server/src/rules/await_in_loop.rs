@@ -144,7 +144,10 @@ fn independent_loop<'t>(
         .awaits
         .iter()
         .any(|a| ordered::ordered_step(ctx, a, &head_names, &local));
-    if !starts_work || pushed_and_read || same_receiver_twice || ordered {
+    // A benchmark: each iteration is timed, or runs a worker of its own;
+    // isolation is the point.
+    let timed = timed_or_isolated(ctx, body, &facts.awaits);
+    if !starts_work || pushed_and_read || same_receiver_twice || ordered || timed {
         return None;
     }
     let head_text = ctx.source[node.start_byte()..body.start_byte()].to_ascii_lowercase();
@@ -162,6 +165,50 @@ fn independent_loop<'t>(
         first,
         fixable: !(outer_push || facts.has_continue || facts.nested_loop_await),
     })
+}
+
+/// Whether the body starts a `Worker` (a thread of its own, awaited one at a
+/// time so they do not compete for the cores), or reads a clock
+/// (`performance.now()`, `process.hrtime()`, `Date.now()`) both before its
+/// first await and after its last: it times each iteration alone.
+fn timed_or_isolated(ctx: &RuleContext, body: Node, awaits: &[AwaitExpr]) -> bool {
+    let (Some(first), Some(last)) = (awaits.first(), awaits.last()) else {
+        return false;
+    };
+    let (start, end) = (first.range().start, last.range().end);
+    let (mut before, mut after, mut worker) = (false, false, false);
+    preorder(body, |n| {
+        match n.kind() {
+            "new_expression" => {
+                worker |= n
+                    .child_by_field_id(crate::field!("constructor"))
+                    .is_some_and(|c| {
+                        let text = ctx.text(c);
+                        text == "Worker" || text.ends_with(".Worker")
+                    });
+            }
+            "call_expression" => {
+                let clock = n
+                    .child_by_field_id(crate::field!("function"))
+                    .is_some_and(|f| {
+                        matches!(
+                            ctx.text(f),
+                            "performance.now"
+                                | "process.hrtime"
+                                | "process.hrtime.bigint"
+                                | "Date.now"
+                                | "hrtime"
+                                | "hrtime.bigint"
+                        )
+                    });
+                before |= clock && n.end_byte() <= start;
+                after |= clock && n.start_byte() >= end;
+            }
+            _ => {}
+        }
+        Walk::Enter
+    });
+    worker || (before && after)
 }
 
 /// The names the loop head declares, or `None` when the loop is not one the

@@ -12,6 +12,7 @@ use crate::syntax::js::{
 use crate::syntax;
 
 use super::report::{awaited_name, one_edit_fix};
+use resources::same_external_resource;
 use super::{declare_rule, RuleContext};
 
 
@@ -200,6 +201,7 @@ fn joins(ctx: &RuleContext, group: &[AwaitStatement], item: &AwaitStatement) -> 
             && touched_objects(ctx, earlier).is_disjoint(&reads)
             && touched.is_disjoint(&earlier_reads)
             && !(works_on_implicit_state(earlier) && works_on_implicit_state(item))
+            && !same_external_resource(ctx, earlier, item)
     })
 }
 
@@ -419,6 +421,8 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
     ))
 }
 
+mod resources;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -500,6 +504,41 @@ mod tests {
                 // Two calls that name no input work on one implicit connection.
                 "async function f() { const s = await startSession(); const e = await loadEntry(); }",
                 "async function f() { await reset(); await reset(); }",
+            ],
+        );
+    }
+
+    /// Awaits that work on the same thing outside the program (a resource
+    /// named by the same literal, a file passed along between commands, the
+    /// same path): the later may read what the earlier made.
+    #[test]
+    fn awaits_on_the_same_external_resource_pass() {
+        assert_valid(
+            &RULE,
+            &[
+                // The same function on the same resource, named by the same literal.
+                "async function f() { await recreate('pg', 1); await recreate('pg', 2); }",
+                "async function f() { const a = await recreate('pg', 1); const b = await recreate('pg', 2); }",
+                // Commands in a row: the later may read what the earlier wrote.
+                "async function f() { await exec('tsc -p .'); await exec('mv x.js y.js'); }",
+                "async function f() { await run(['tsc']); await run(['mv', 'x.js', 'y.js']); }",
+                "async function f() { const a = await execa('tsc'); const b = await execa('node', ['x.js']); }",
+                "async function f() { const a = await cp.spawn('tsc'); const b = await spawn('node'); }",
+                "async function f() { await $`tsc -p .`; await $`mv x.js y.js`; }",
+                // The same path given to both.
+                "async function f(filePath, d, q) { const a = await fs.promises.writeFile(filePath, d); const b = await fsp.rename(filePath, q); }",
+                "async function f(d, q) { const a = await writeFile('out.json', d); const b = await readFile('out.json'); }",
+                "async function f(d) { const a = await writeFile(`dist/out.json`, d); const b = await readFile(`dist/out.json`); }",
+                "async function f(p, d, q) { await fs.writeFile(p, d); await fs.rename(p, q); }",
+            ],
+        );
+        assert_invalid(
+            &RULE,
+            &[
+                // Different literals name different resources.
+                ("async function f() { await recreate('pg', 1); await recreate('mysql', 1); }", "await"),
+                // A shared id is a value, not a resource one call changes.
+                ("async function f(id) { const u = await getUser(id); const p = await getPosts(id); }", "await"),
             ],
         );
     }

@@ -90,6 +90,48 @@ fn hooks_and_ordered_protocols_pass() {
     );
 }
 
+/// Loops whose order or isolation is the point: timed iterations, one
+/// transaction or connection, module loading between hooks, subtests, one
+/// file reused by every iteration.
+#[test]
+fn timed_transactional_and_shared_file_loops_pass() {
+    assert_valid(
+        &RULE,
+        &[
+            // A benchmark: one worker at a time, or each iteration timed.
+            "async function f(files) { for (const f of files) { const w = new Worker(f); await once(w, 'exit'); } }",
+            "async function f(xs) { for (const x of xs) { const t0 = performance.now(); await g(x); log(performance.now() - t0); } }",
+            "async function f(xs) { for (const x of xs) { const t0 = process.hrtime.bigint(); await g(x); times.push(process.hrtime.bigint() - t0); } }",
+            "async function f(xs) { for (const x of xs) { const start = Date.now(); await g(x); report(x, Date.now() - start); } }",
+            // A transaction or connection called as a function; statements through one connection.
+            "async function f(tr, table, xs) { for (const x of xs) await tr(table).insert(x); }",
+            "async function f(knex, rows) { for (const row of rows) { await knex('users').insert(row); } }",
+            "async function f(stmts) { for (const stmt of stmts) { await this.queryArray([stmt]); } }",
+            // Module loading between ordered pre and post hooks; any module loading.
+            "async function f(hooks, files) { for (const f of files) { await hooks.pre(f); await import(f); await hooks.post(f); } }",
+            "async function f(files) { for (const f of files) { await pre(f); await import(f); await post(f); } }",
+            // node:test subtests: the runner runs them one after another anyway.
+            "async function f(t, cases) { for (const c of cases) await t.test(c.name, () => check(c)); }",
+            "async function f(t, cases) { for (const c of cases) { await t.step(c.name, async () => check(c)); } }",
+            // One intermediate file written then read in every iteration.
+            "async function f(tmp, xs) { for (const x of xs) { await writeFile(tmp, x); await run(tmp); } }",
+            "async function f(xs) { for (const x of xs) { await fs.promises.writeFile('tmp.json', x); await check('tmp.json'); } }",
+            "async function f(xs) { for (const x of xs) { await fs.writeFile(this.out, x); await compile(this.out); } }",
+            "async function f(xs) { for (const x of xs) { await writeFile(`tmp.json`, x); await check(`tmp.json`); } }",
+        ],
+    );
+    assert_invalid(
+        &RULE,
+        &[
+            // A file of its own in every iteration.
+            ("async function f(xs) { for (const x of xs) { await writeFile(`${x.name}.json`, x.data); } }", "await"),
+            ("async function f(dir, xs) { for (const x of xs) { const p = join(dir, x); await writeFile(p, x); await run(p); } }", "await"),
+            // A loop variable called as a function is a hook; a call of an outer function is not a query builder.
+            ("async function f(xs) { for (const x of xs) { await wrap(x).save(); } }", "await"),
+        ],
+    );
+}
+
 #[test]
 fn independent_iterations_are_flagged_on_the_await_keyword() {
     assert_invalid(
