@@ -182,3 +182,78 @@ fn a_warm_run_gives_the_cold_runs_findings_and_sees_an_imported_files_change() {
     let (changed, _) = floating(dir.path(), Some(cache.path()));
     assert_eq!(changed, [] as [String; 0]);
 }
+
+/// A promise the exporting file's own facts say cannot reject is silent in
+/// the importer too: an async function whose body catches everything, and a
+/// promised timer called with a number (`sleep(500).then(f)`, `f` cannot
+/// fail). An async function that can reject, a timer called with what may
+/// not be a number, and a function that can fail only on its options called
+/// without an object literal are still reported.
+#[test]
+fn an_imported_promise_that_cannot_reject_is_not_reported() {
+    let commonjs = findings(&[
+        (
+            "util.js",
+            "const { promisify } = require('util');\n\
+             const sleep = promisify(setTimeout);\n\
+             async function drop(x) { try { await x; } catch (e) {} }\n\
+             async function save(x) { await x; }\n\
+             const wait = async ({ signal }) => { try { await signal; } catch {} };\n\
+             module.exports = { sleep, drop, save, wait };\n",
+        ),
+        (
+            "more.js",
+            "const util = require('util');\n\
+             exports.nap = util.promisify(setTimeout);\n\
+             exports.tick = require('timers/promises').setImmediate;\n",
+        ),
+        (
+            "main.js",
+            "const { sleep, drop, save, wait } = require('./util');\n\
+             const u = require('./util.js');\n\
+             const more = require('./more');\n\
+             sleep(500).then(() => {});\n\
+             drop(1);\n\
+             u.drop(2);\n\
+             u.sleep(5);\n\
+             more.nap(5);\n\
+             more.tick('v');\n\
+             wait({ signal: 1 });\n\
+             save(1);\n\
+             sleep('500').then(() => {});\n\
+             u.sleep(ms);\n\
+             more.tick(v);\n\
+             wait(options);\n",
+        ),
+    ]);
+    assert_eq!(
+        commonjs,
+        [
+            "main.js:11",
+            "main.js:12",
+            "main.js:13",
+            "main.js:14",
+            "main.js:15"
+        ]
+    );
+    let es = findings(&[
+        (
+            "timers.mjs",
+            "import { promisify } from 'node:util';\n\
+             export const sleep = promisify(setTimeout);\n\
+             export async function quiet() { try { await null; } catch {} }\n\
+             export async function loud() { await null; throw new Error('x'); }\n",
+        ),
+        (
+            "main.mjs",
+            "import { sleep, quiet, loud } from './timers.mjs';\n\
+             import { setTimeout as later } from 'node:timers/promises';\n\
+             sleep(500).then(() => {});\n\
+             quiet();\n\
+             later(1).then(() => {});\n\
+             loud();\n\
+             later(1, undefined, { signal }).then(() => {});\n",
+        ),
+    ]);
+    assert_eq!(es, ["main.mjs:6", "main.mjs:7"]);
+}

@@ -2,7 +2,8 @@
 //! workspace file is decided by that file's exports, an open buffer wins over
 //! the disk copy, and a change to the imported file (its buffer, or
 //! `workspace/didChangeWatchedFiles` for a closed file) changes the importer's
-//! hover.
+//! hover and diagnostics, whether a promise function is imported or whether
+//! it can reject.
 
 #[path = "support/lsp_client.rs"]
 mod lsp_client;
@@ -183,6 +184,57 @@ fn the_importers_diagnostics_are_published_again_when_the_imported_file_changes(
     assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");
     // Changed on disk and announced by the watcher.
     std::fs::write(&store_path, async_save).unwrap();
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({ "changes": [{ "uri": store, "type": 2 }] }),
+    );
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [1], "{diagnostics:#?}");
+    assert!(client.shutdown_and_exit().success());
+}
+
+/// Whether an imported async function can reject is decided by the
+/// exporting file as the editor holds it: a body that catches everything
+/// cannot, so its dropped call is silent; the open buffer that lets it throw
+/// makes the importer's call a finding, and the disk copy counts again once
+/// the buffer is closed, until the watcher announces a change on disk.
+#[test]
+fn an_imported_function_that_cannot_reject_follows_the_exporting_files_buffer() {
+    let dir = tempfile::tempdir().unwrap();
+    let quiet = "exports.drop = async function (x) { try { await x; } catch (e) {} };\n";
+    let loud = "exports.drop = async function (x) { await x; };\n";
+    let main_text = "const { drop } = require('./a');\ndrop(1);\n";
+    let store_path = dir.path().join("a.js");
+    std::fs::write(&store_path, quiet).unwrap();
+    std::fs::write(dir.path().join("main.js"), main_text).unwrap();
+    let main = format!("file://{}/main.js", dir.path().display());
+    let store = format!("file://{}", store_path.display());
+    let mut client = LspClient::spawn();
+    // floating-promise is off by default.
+    client.initialize_with_options(json!({}), json!({ "rules": { "floating-promise": "on" } }));
+    client.open(&main, main_text);
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");
+    // Its buffer lets `drop` reject: the dropped call is a finding.
+    client.open(&store, loud);
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [1], "{diagnostics:#?}");
+    // Back to a body that catches everything.
+    client.change(&store, 2, json!([{ "text": quiet }]));
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");
+    client.change(&store, 3, json!([{ "text": loud }]));
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [1], "{diagnostics:#?}");
+    // Closed: the disk copy (cannot reject) counts again.
+    client.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": store } }),
+    );
+    let diagnostics = client.diagnostics(&main, 1);
+    assert_eq!(floating_lines(&diagnostics), [0u64; 0], "{diagnostics:#?}");
+    // Changed on disk and announced by the watcher.
+    std::fs::write(&store_path, loud).unwrap();
     client.notify(
         "workspace/didChangeWatchedFiles",
         json!({ "changes": [{ "uri": store, "type": 2 }] }),

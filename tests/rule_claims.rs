@@ -316,3 +316,98 @@ fn promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
         }
     }
 }
+
+/// `floating-promise`'s findings in `main.js` when `ticklens check` runs on
+/// `dir` (a project of two files: the rule reads the summary of the file
+/// `main.js` imports), as line numbers.
+fn floating_in_main(dir: &Path) -> Vec<String> {
+    std::fs::write(
+        dir.join("ticklens.toml"),
+        "[rules]\nfloating-promise = \"on\"\n",
+    )
+    .expect("write the config");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_ticklens"))
+        .args([
+            "check",
+            "--format",
+            "compact",
+            "--color",
+            "never",
+            "--no-cache",
+            ".",
+        ])
+        .current_dir(dir)
+        .output()
+        .expect("the ticklens binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{stdout}");
+    stdout
+        .lines()
+        .filter(|l| l.contains("[floating-promise]"))
+        .map(str::to_owned)
+        .inspect(|l| assert!(l.contains("main.js:"), "{l}"))
+        .collect()
+}
+
+/// What the exporting file's facts say of its functions (analysis/modules:
+/// an async function whose body cannot fail, a promised timer) holds in the
+/// file that imports them: each `main.js` below is silent and never rejects
+/// under Node 24, or is flagged and rejects.
+#[test]
+fn imported_promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
+    use Claim::{CannotReject, Rejects};
+    let node = node::require_node_24();
+    const LISTENER: &str = "process.on(\"unhandledRejection\", (e) => console.log(\"unhandledRejection\", String(e)));\n";
+    const SLEEP: &str = "const { promisify } = require(\"util\");\nconst sleep = promisify(setTimeout);\nmodule.exports = { sleep };\n";
+    const NAP: &str = "exports.nap = require(\"util\").promisify(setImmediate);\n";
+    const DROP: &str =
+        "async function drop(p) { try { await p; } catch (e) {} }\nmodule.exports = { drop };\n";
+    const WAIT: &str = "const { once, EventEmitter } = require(\"events\");\nconst em = new EventEmitter();\n\
+        exports.wait = async ({ signal }) => {\n  try { await once(em, \"x\", { signal }); } catch {}\n};\n";
+    const SAVE: &str =
+        "async function save(x) { await null; throw new Error(\"save\"); }\nexports.save = save;\n";
+    const THENABLE: &str =
+        "const rejecting = { then(ok, fail) { fail(new Error(\"thenable\")); } };\n";
+    // (the imported file `lib.js`, `main.js`, the claim)
+    let cases: Vec<(&str, String, Claim)> = vec![
+        (SLEEP, "const { sleep } = require(\"./lib\");\nsleep(5).then(() => {});".into(), CannotReject),
+        (SLEEP, "const lib = require(\"./lib.js\");\nlib.sleep(5, { a: 1 });".into(), CannotReject),
+        (NAP, "const { nap } = require(\"./lib\");\nnap(\"v\").then(() => {});".into(), CannotReject),
+        (DROP, "const { drop } = require(\"./lib\");\ndrop(Promise.reject(new Error(\"x\")));".into(), CannotReject),
+        (DROP, "const lib = require(\"./lib\");\nlib.drop(Promise.reject(new Error(\"x\"))).then(() => {});".into(), CannotReject),
+        (WAIT, "const { wait } = require(\"./lib\");\nwait({ signal: AbortSignal.abort() });".into(), CannotReject),
+        // A delay that is not a number, a thenable value, options that are
+        // not an object, no options object to destructure, a body that throws.
+        (SLEEP, "const { sleep } = require(\"./lib\");\nsleep(\"5\").then(() => {});".into(), Rejects),
+        (NAP, format!("const {{ nap }} = require(\"./lib\");\n{THENABLE}nap(rejecting);"), Rejects),
+        (SLEEP, "const { sleep } = require(\"./lib\");\nsleep(5, \"v\", 1);".into(), Rejects),
+        (WAIT, "const { wait } = require(\"./lib\");\nwait();".into(), Rejects),
+        (SAVE, "const { save } = require(\"./lib\");\nsave(1);".into(), Rejects),
+    ];
+    for (index, (lib, main, claim)) in cases.iter().enumerate() {
+        let dir = tempfile::tempdir().expect("a temp folder");
+        std::fs::write(dir.path().join("lib.js"), lib).expect("write lib.js");
+        std::fs::write(dir.path().join("main.js"), format!("{LISTENER}{main}\n"))
+            .expect("write main.js");
+        let findings = floating_in_main(dir.path());
+        match claim {
+            CannotReject => assert!(findings.is_empty(), "{lib}\n{main}: {findings:?}"),
+            Rejects => assert_eq!(findings.len(), 1, "{lib}\n{main}: {findings:?}"),
+        }
+        // Run where it is: `main.js` requires `./lib`.
+        std::fs::remove_file(dir.path().join("ticklens.toml")).expect("remove the config");
+        let source = std::fs::read_to_string(dir.path().join("main.js")).expect("read main.js");
+        let (lines, exit, stderr) = run(&node, dir.path(), "main.js", &source);
+        assert_eq!(
+            exit,
+            Some(0),
+            "case {index}: Node 24 printed {lines:?}\n{stderr}"
+        );
+        let rejected = lines.iter().any(|l| l.starts_with("unhandledRejection"));
+        assert_eq!(
+            rejected,
+            *claim == Rejects,
+            "{lib}\n{main}: Node 24 printed {lines:?}"
+        );
+    }
+}

@@ -10,13 +10,16 @@
 //! level; a name assigned twice (but for TypeScript's `exports.f = void 0`
 //! before the real value) is unknown.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::{Node, Tree};
 
-use super::{ExportSummary, ExportedValue, ImportedNames, ReExport};
-use crate::analysis::source_facts::PromiseDeclarations;
-use crate::syntax::js::{is_function, unwrap_parens};
+use super::{ExportSummary, ExportedValue, ImportedNames, ReExport, Rejects};
+use crate::analysis::source_facts::{
+    cannot_fail, cannot_fail_given_an_object, AsyncFacts, PromiseDeclarations,
+};
+use crate::syntax::js::{is_async_function, is_function, unwrap_parens};
 
 /// The export summary of `source`.
 pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
@@ -24,8 +27,10 @@ pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
     let declarations = PromiseDeclarations::new(source, tree, &none);
     let reader = Reader {
         source,
+        tree,
         declarations: &declarations,
         root: tree.root_node(),
+        facts: OnceCell::new(),
     };
     let mut named: HashMap<String, Vec<Option<ExportedValue>>> = HashMap::new();
     let mut whole: Vec<Option<ExportedValue>> = Vec::new();
@@ -74,8 +79,11 @@ pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
 
 struct Reader<'a, 't> {
     source: &'t str,
+    tree: &'t Tree,
     declarations: &'a PromiseDeclarations<'t>,
     root: Node<'t>,
+    /// The file's facts, collected when a value may be a promised timer.
+    facts: OnceCell<AsyncFacts>,
 }
 
 impl<'t> Reader<'_, 't> {
@@ -292,6 +300,7 @@ impl<'t> Reader<'_, 't> {
         match node.kind() {
             kind if is_function(node) && kind != "method_definition" => self.function_value(node),
             "class_declaration" | "class" => Some(self.class_value(node)),
+            "call_expression" | "member_expression" => self.timer_value(node),
             "identifier" | "shorthand_property_identifier" => {
                 let declaration = self
                     .declarations
@@ -311,11 +320,42 @@ impl<'t> Reader<'_, 't> {
         }
     }
 
+    /// A function whose calls return a native promise, and whether that
+    /// promise can reject as the file's own calls of it are judged: an async
+    /// function whose body cannot fail cannot.
     fn function_value(&self, function: Node<'t>) -> Option<ExportedValue> {
         let why = self.declarations.returns_native_promise(function)?;
+        let rejects = if !is_async_function(function) {
+            Rejects::Maybe
+        } else if cannot_fail(self.source, function) {
+            Rejects::Never
+        } else if cannot_fail_given_an_object(self.source, function) {
+            Rejects::UnlessGivenAnObject
+        } else {
+            Rejects::Maybe
+        };
         Some(ExportedValue::PromiseFunction {
             why,
             line: Self::line(function),
+            rejects,
+        })
+    }
+
+    /// `promisify(setTimeout)`, `require('timers/promises').setImmediate`:
+    /// a promised timer, as the file's facts read one called in place.
+    fn timer_value(&self, node: Node<'t>) -> Option<ExportedValue> {
+        let text = self.text(node);
+        if !text.contains("promisify") && !text.contains("timers/promises") {
+            return None;
+        }
+        let facts = self
+            .facts
+            .get_or_init(|| AsyncFacts::collect(self.source, self.tree));
+        let timer = facts.promised_timer(self.source, node)?;
+        Some(ExportedValue::PromiseFunction {
+            why: format!("is Node's promised `{}` (`{text}`)", timer.name),
+            line: Self::line(node),
+            rejects: Rejects::Timer(timer.name.to_owned()),
         })
     }
 
@@ -332,6 +372,8 @@ impl<'t> Reader<'_, 't> {
                         ExportedValue::PromiseFunction {
                             why,
                             line: u32::try_from(line).unwrap_or(u32::MAX),
+                            // A method's body is not judged here: it may.
+                            rejects: Rejects::Maybe,
                         },
                     )
                 })
@@ -407,5 +449,59 @@ mod tests {
             panic!("{s:?}");
         };
         assert!(methods.contains_key("m") && !methods.contains_key("n"));
+    }
+
+    fn rejects(value: Option<ExportedValue>) -> Option<Rejects> {
+        match value {
+            Some(ExportedValue::PromiseFunction { rejects, .. }) => Some(rejects),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn whether_an_exported_function_can_reject_is_the_files_own_fact() {
+        let s = summary(
+            "async function drop(x) { try { await x; } catch (e) {} }\n\
+             async function save(x) { await x; }\n\
+             const wait = async ({ signal }) => { try { await signal; } catch {} };\n\
+             function later() { return Promise.resolve(1); }\n\
+             module.exports = { drop, save, wait, later };\n",
+        );
+        assert_eq!(rejects(s.export("drop")), Some(Rejects::Never), "{s:?}");
+        assert_eq!(rejects(s.export("save")), Some(Rejects::Maybe));
+        assert_eq!(
+            rejects(s.export("wait")),
+            Some(Rejects::UnlessGivenAnObject)
+        );
+        // Not async: its body is not judged.
+        assert_eq!(rejects(s.export("later")), Some(Rejects::Maybe));
+    }
+
+    #[test]
+    fn an_exported_promised_timer_is_a_promise_function_judged_on_its_arguments() {
+        let timer = |name: &str| Some(Rejects::Timer(name.to_owned()));
+        let s = summary(
+            "const { promisify } = require('util');\nconst sleep = promisify(setTimeout);\nmodule.exports = { sleep };\n",
+        );
+        assert_eq!(rejects(s.export("sleep")), timer("setTimeout"), "{s:?}");
+        let s = summary(
+            "const util = require('node:util');\nexports.nap = util.promisify(setImmediate);\nexports.later = require('timers/promises').setTimeout;\n",
+        );
+        assert_eq!(rejects(s.export("nap")), timer("setImmediate"), "{s:?}");
+        assert_eq!(rejects(s.export("later")), timer("setTimeout"), "{s:?}");
+        let s = summary(
+            "import { promisify } from 'util';\nexport const sleep = promisify(setTimeout);\n",
+        );
+        assert_eq!(rejects(s.export("sleep")), timer("setTimeout"), "{s:?}");
+        // Another library's `promisify`, a timer of the file's own, a timer
+        // with no promised form: unknown.
+        for source in [
+            "const { promisify } = require('bluebird');\nexports.sleep = promisify(setTimeout);\n",
+            "const { promisify } = require('util');\nfunction setTimeout(f) { f(new Error('x')); }\nexports.sleep = promisify(setTimeout);\n",
+            "const { promisify } = require('util');\nexports.tick = promisify(setInterval);\n",
+        ] {
+            let s = summary(source);
+            assert_eq!(s.export("sleep").or(s.export("tick")), None, "{source}: {s:?}");
+        }
     }
 }

@@ -17,7 +17,7 @@ use tree_sitter::{Node, Tree};
 
 pub use super::summaries::Summaries;
 use super::summaries::{FileSummary, SummarySource};
-use super::{ExportedValue, Imported, ImportedNames};
+use super::{ExportedValue, Imported, ImportedNames, Rejects};
 use crate::syntax::js::unwrap_parens;
 use crate::workspace::imports::import_sites;
 use crate::workspace::{resolve, FileSystem, ModuleKind, RequireOrImport, Resolution};
@@ -339,6 +339,11 @@ pub fn builtin_value(module: &str, export: Option<&str>) -> Option<ExportedValue
     let function = |name: &str| ExportedValue::PromiseFunction {
         why: format!("is Node's `{module}` function `{name}`, which returns a native promise"),
         line: 0,
+        // A timer of `timers/promises` rejects only on some arguments.
+        rejects: match module {
+            "timers/promises" => Rejects::Timer(name.to_owned()),
+            _ => Rejects::Maybe,
+        },
     };
     match export {
         Some(name) => functions.contains(&name).then(|| function(name)),

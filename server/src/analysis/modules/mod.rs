@@ -24,8 +24,14 @@ use serde::{Deserialize, Serialize};
 pub enum ExportedValue {
     /// A function: `why` says what makes its calls native promises ("an async
     /// function", "returns a native promise on every path"), `line` (1-based)
-    /// where it is declared.
-    PromiseFunction { why: String, line: u32 },
+    /// where it is declared, `rejects` whether its promise can reject.
+    PromiseFunction {
+        why: String,
+        line: u32,
+        /// Absent from a summary stored before it existed: then it may.
+        #[serde(default)]
+        rejects: Rejects,
+    },
     /// A class: its own methods whose calls return native promises, by name.
     /// Inherited methods are not listed (unknown), nor is any method a
     /// subclass elsewhere may override: only `new C().m()` reads it.
@@ -35,6 +41,26 @@ pub enum ExportedValue {
     },
     /// An object: the module's namespace, or `module.exports = { ... }`.
     Object(BTreeMap<String, ExportedValue>),
+}
+
+/// Whether the promise of a call to an exported function can reject,
+/// decided in the exporting file by the facts its own calls are judged by
+/// (`AsyncFacts::cannot_reject`): the importer cannot see the body.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Rejects {
+    /// It may (the default: nothing shows that it cannot).
+    #[default]
+    Maybe,
+    /// It cannot, whatever it is passed: an async function whose body
+    /// cannot fail (`failure_paths::cannot_fail`).
+    Never,
+    /// It may only by destructuring its first parameter, an object pattern:
+    /// a call passing an object literal there cannot reject.
+    UnlessGivenAnObject,
+    /// It is the promised timer of that name (`promisify(setTimeout)`,
+    /// `require('timers/promises').setTimeout`): a call cannot reject on the
+    /// arguments the engine's table (`engine::PromisedTimer`) says.
+    Timer(String),
 }
 
 impl ExportedValue {
@@ -175,6 +201,7 @@ mod tests {
         ExportedValue::PromiseFunction {
             why: "an async function".to_owned(),
             line: 1,
+            rejects: Rejects::Maybe,
         }
     }
 

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tree_sitter::{Node, Tree};
 
-use super::{ExportedValue, ImportedNames};
+use super::{ExportedValue, ImportedNames, Rejects};
 
 /// The imported names whose calls certainly return a native promise, for the
 /// file's facts (`AsyncFacts::add_imported`).
@@ -20,11 +20,40 @@ pub struct ImportedPromises {
     pub members: BTreeSet<String>,
     /// Classes, by local name, with their methods whose calls do.
     pub classes: BTreeMap<String, BTreeSet<String>>,
+    /// The functions and members (as above) whose calls cannot reject
+    /// ([`Rejects::Never`]).
+    pub never_reject: BTreeSet<String>,
+    /// The functions that may reject only by destructuring their first
+    /// parameter ([`Rejects::UnlessGivenAnObject`]).
+    pub without_options: BTreeSet<String>,
+    /// The functions and members that are promised timers, with the timer's
+    /// name ([`Rejects::Timer`]).
+    pub timers: BTreeMap<String, String>,
 }
 
 impl ImportedPromises {
     pub fn is_empty(&self) -> bool {
         self.functions.is_empty() && self.members.is_empty() && self.classes.is_empty()
+    }
+
+    /// Records whether the function or member `key` can reject. A member
+    /// called with options is taken to be able to (the file's facts read
+    /// that condition for a function's name only).
+    fn note_rejects(&mut self, key: &str, rejects: &Rejects, is_function: bool) {
+        match rejects {
+            Rejects::Maybe => {}
+            Rejects::Never => {
+                self.never_reject.insert(key.to_owned());
+            }
+            Rejects::UnlessGivenAnObject => {
+                if is_function {
+                    self.without_options.insert(key.to_owned());
+                }
+            }
+            Rejects::Timer(timer) => {
+                self.timers.insert(key.to_owned(), timer.clone());
+            }
+        }
     }
 }
 
@@ -36,13 +65,16 @@ pub fn imported_promises(source: &str, tree: &Tree, imports: &ImportedNames) -> 
             continue;
         }
         match &imported.value {
-            ExportedValue::PromiseFunction { .. } => {
+            ExportedValue::PromiseFunction { rejects, .. } => {
                 found.functions.insert(local.clone());
+                found.note_rejects(local, rejects, true);
             }
             ExportedValue::Object(members) => {
                 for (member, value) in members {
-                    if matches!(value, ExportedValue::PromiseFunction { .. }) {
-                        found.members.insert(format!("{local}.{member}"));
+                    if let ExportedValue::PromiseFunction { rejects, .. } = value {
+                        let qualified = format!("{local}.{member}");
+                        found.note_rejects(&qualified, rejects, false);
+                        found.members.insert(qualified);
                     }
                 }
             }
@@ -169,6 +201,7 @@ mod tests {
         ExportedValue::PromiseFunction {
             why: "is an async function".to_owned(),
             line: 1,
+            rejects: Rejects::Maybe,
         }
     }
 

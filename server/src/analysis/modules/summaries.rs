@@ -123,9 +123,12 @@ impl<F: FileSystem> SummarySource for Reading<'_, F> {
 
 /// Whether a file's text can export a function whose calls return a native
 /// promise, or re-export one: its summary is read from async functions, the
-/// `Promise` global and `export ... from`. A file without them is not parsed.
+/// `Promise` global, promised timers (`promisify`, `timers/promises`) and
+/// `export ... from`. A file without them is not parsed.
 pub fn needs_parse(text: &str) -> bool {
     text.contains("async")
         || text.contains("Promise")
+        || text.contains("promisify")
+        || text.contains("timers/promises")
         || (text.contains("export") && text.contains("from"))
 }

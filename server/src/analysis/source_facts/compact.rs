@@ -121,6 +121,8 @@ impl AsyncFacts {
             fs_promises_functions,
             util_modules,
             util_promisify,
+            // Imported facts are added to merged facts, never kept per unit.
+            imported_timers: _,
             log: _,
         } = self;
         let mut packer = Packer::default();
@@ -284,8 +286,10 @@ export async function run() { await repo.find(1); await store.save(2); }
             fs_promises_functions,
             util_modules,
             util_promisify,
+            imported_timers,
             log: _,
         } = &full;
+        assert_eq!(imported_timers, &packed.imported_timers);
         assert_eq!(async_names, &packed.async_names);
         assert_eq!(other_names, &packed.other_names);
         assert_eq!(async_members, &packed.async_members);

@@ -53,6 +53,10 @@ impl AsyncFacts {
     /// Whether the async function a call (of kind [`PromiseKind::AsyncCall`])
     /// reaches may reject; looked up as [`AsyncFacts::promise_kind`] found it.
     fn async_call_may_reject(&self, source: &str, call: Node) -> bool {
+        // An imported promised timer (`imported.rs`) rejects on some arguments only.
+        if self.imported_timer_cannot_reject(source, call) {
+            return false;
+        }
         let Some(callee) = call
             .child_by_field_id(crate::field!("function"))
             .map(unwrap_parens)

@@ -86,6 +86,9 @@ impl AsyncFacts {
             .collect();
         instances.sort_unstable();
         instances.hash(&mut hasher);
+        let mut timers: Vec<_> = self.imported_timers.iter().collect();
+        timers.sort_unstable();
+        timers.hash(&mut hasher);
         hasher.finish()
     }
 
@@ -114,6 +117,7 @@ impl AsyncFacts {
                 }
                 self.instances.get(name).hash(&mut hasher);
                 self.class_ids.get(name).hash(&mut hasher);
+                self.imported_timers.get(name).hash(&mut hasher);
             }
             Lookup::Member(qualified) => {
                 for set in [
@@ -123,6 +127,7 @@ impl AsyncFacts {
                 ] {
                     set.contains(qualified).hash(&mut hasher);
                 }
+                self.imported_timers.get(qualified).hash(&mut hasher);
             }
             Lookup::Class(class) => {
                 self.class_methods

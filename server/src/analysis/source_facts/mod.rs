@@ -43,7 +43,7 @@ use super::lookups::{Lookup, LookupLog};
 pub use compact::CompactFacts;
 pub use decided::{Decision, PromiseDeclarations, Undecided};
 pub use dropped::call_label;
-pub use failure_paths::{cannot_fail, inside_try_block};
+pub use failure_paths::{cannot_fail, cannot_fail_given_an_object, inside_try_block};
 pub use promise_kinds::certainly_not_thenable;
 
 /// Methods of `fs/promises` that do not return a promise.
@@ -139,6 +139,11 @@ pub struct AsyncFacts {
     /// Names bound to `util.promisify` (`const { promisify } = require('util')`,
     /// `import { promisify } from 'node:util'`, `require('util').promisify`).
     util_promisify: HashSet<String>,
+    /// Imported promised timers, by local name or `"local.member"` -> the
+    /// timer's name in `engine::PromisedTimer` (whether a call can reject
+    /// depends on its arguments). Added to a file's merged facts only, by
+    /// [`AsyncFacts::add_imported`], never to a unit's.
+    imported_timers: HashMap<String, String>,
     /// Every query below notes here the keys it reads, when asked to.
     log: LookupLog,
 }

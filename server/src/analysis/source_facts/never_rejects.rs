@@ -28,22 +28,21 @@ impl AsyncFacts {
     /// A delay counts as a number when it is a number literal, a value as
     /// not a thenable when [`certainly_not_thenable`] says so.
     pub(super) fn is_promised_timer(&self, source: &str, call: Node) -> bool {
-        let Some(args) = call
-            .child_by_field_id(crate::field!("arguments"))
-            .filter(|a| a.kind() == "arguments")
-        else {
-            return false;
-        };
-        let args = named_children_but_comments(args);
-        if args.iter().any(|a| a.kind() == "spread_element") {
-            return false;
-        }
-        let Some(callee) = call
-            .child_by_field_id(crate::field!("function"))
-            .map(unwrap_parens)
-        else {
-            return false;
-        };
+        call.child_by_field_id(crate::field!("function"))
+            .and_then(|callee| self.promised_timer(source, callee))
+            .is_some_and(|timer| timer_call_cannot_reject(source, timer, call))
+    }
+
+    /// The promised timer `callee` is, as [`Self::is_promised_timer`] reads
+    /// it: `promisify(setTimeout)`, `util.promisify(setImmediate)`,
+    /// `require('timers/promises').setTimeout`. Also what an export summary
+    /// records of a function value (`const sleep = promisify(setTimeout)`).
+    pub(crate) fn promised_timer(
+        &self,
+        source: &str,
+        callee: Node,
+    ) -> Option<&'static PromisedTimer> {
+        let callee = unwrap_parens(callee);
         let timer = match callee.kind() {
             // `promisify(setTimeout)`, `util.promisify(setTimeout)`.
             "call_expression" => {
@@ -51,7 +50,7 @@ impl AsyncFacts {
                     .child_by_field_id(crate::field!("function"))
                     .map(unwrap_parens)
                 else {
-                    return false;
+                    return None;
                 };
                 // Only Node's own `promisify`, through a binding the file
                 // makes: another library's `promisify` (bluebird's), a
@@ -83,11 +82,11 @@ impl AsyncFacts {
                         // The global timer, not a function of the file's own.
                         self.note_name(name);
                         if self.binds(name) {
-                            return false;
+                            return None;
                         }
                         name
                     }
-                    _ => return false,
+                    _ => return None,
                 }
             }
             // `require('timers/promises').setTimeout`.
@@ -99,20 +98,12 @@ impl AsyncFacts {
                     .is_some_and(|m| m == "timers/promises");
                 match callee.child_by_field_id(crate::field!("property")) {
                     Some(p) if from_module => text_of(source, p),
-                    _ => return false,
+                    _ => return None,
                 }
             }
-            _ => return false,
+            _ => return None,
         };
-        // The engine's table says how the timer reads its arguments and on
-        // which it cannot reject.
-        PromisedTimer::named(timer).is_some_and(|timer| {
-            timer.cannot_reject(
-                &args,
-                |delay| unwrap_parens(*delay).kind() == "number",
-                |value| certainly_not_thenable(source, *value),
-            )
-        })
+        PromisedTimer::named(timer)
     }
 
     /// True when the file binds `name` to anything (shadowing a global).
@@ -238,6 +229,28 @@ impl AsyncFacts {
             && settled(values)
             && (callee_text != "queueMicrotask" || values.is_empty())
     }
+}
+
+/// True when a `call` of `timer` cannot reject: the engine's table says how
+/// the timer reads its arguments and on which it cannot reject; a delay counts
+/// as a number when it is a number literal, a value as not a thenable when
+/// [`certainly_not_thenable`] says so, and a spread argument as anything.
+pub(super) fn timer_call_cannot_reject(source: &str, timer: &PromisedTimer, call: Node) -> bool {
+    let Some(args) = call
+        .child_by_field_id(crate::field!("arguments"))
+        .filter(|a| a.kind() == "arguments")
+    else {
+        return false;
+    };
+    let args = named_children_but_comments(args);
+    if args.iter().any(|a| a.kind() == "spread_element") {
+        return false;
+    }
+    timer.cannot_reject(
+        &args,
+        |delay| unwrap_parens(*delay).kind() == "number",
+        |value| certainly_not_thenable(source, *value),
+    )
 }
 
 /// True unless `argument` is a value that is certainly not iterable (a

@@ -323,7 +323,7 @@ impl<'t> PromiseDeclarations<'t> {
         let ExportedValue::Class { methods, .. } = value else {
             return None;
         };
-        let ExportedValue::PromiseFunction { why, line } = methods.get(method)? else {
+        let ExportedValue::PromiseFunction { why, line, .. } = methods.get(method)? else {
             return None;
         };
         let class_name = class.member.unwrap_or(class.local);

@@ -488,10 +488,10 @@ impl<'t> PromiseDeclarations<'t> {
         };
         match value {
             // Line 0: a built-in module's function.
-            ExportedValue::PromiseFunction { why, line: 0 } => {
+            ExportedValue::PromiseFunction { why, line: 0, .. } => {
                 Some(Decision::new(format!("`{shown}` {why}")))
             }
-            ExportedValue::PromiseFunction { why, line } => Some(Decision::new(format!(
+            ExportedValue::PromiseFunction { why, line, .. } => Some(Decision::new(format!(
                 "`{shown}` {why} in `{}` (line {line})",
                 imported.specifier
             ))),
