@@ -178,7 +178,7 @@ fn a_rule_off_by_default_reports_only_where_ticklens_toml_switches_it_on() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("later.js"),
-        "function later(fn) {\n  process.nextTick(() => fn());\n}\n",
+        "function later(fn) {\n  process.nextTick(() => fn());\n}\nready.then(() => later(start));\n",
     )
     .unwrap();
     let run = check_in(dir.path(), &["."]);
@@ -204,6 +204,54 @@ fn a_rule_off_by_default_reports_only_where_ticklens_toml_switches_it_on() {
             run.stderr
         );
     }
+}
+
+#[test]
+fn the_target_node_of_package_json_or_ticklens_toml_decides_prefer_queue_microtask() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    std::fs::create_dir(&app).unwrap();
+    std::fs::write(
+        app.join("later.js"),
+        "function later(fn) {\n  process.nextTick(() => fn());\n}\nready.then(() => later(start));\n",
+    )
+    .unwrap();
+    let found = |toml: &str, package: Option<&str>| -> usize {
+        std::fs::write(
+            dir.path().join("ticklens.toml"),
+            format!("[rules]\nprefer-queue-microtask = \"on\"\n{toml}"),
+        )
+        .unwrap();
+        let manifest = app.join("package.json");
+        match package {
+            Some(json) => std::fs::write(&manifest, json).unwrap(),
+            None => drop(std::fs::remove_file(&manifest)),
+        }
+        let run = check_in(dir.path(), &["."]);
+        assert!(run.stderr.is_empty(), "stderr: {}", run.stderr);
+        run.findings().len()
+    };
+    // No `engines`: unchanged.
+    assert_eq!(found("", None), 1);
+    assert_eq!(found("", Some(r#"{"name":"app"}"#)), 1);
+    // A Node without `queueMicrotask` (before 11) is supported: silent.
+    assert_eq!(found("", Some(r#"{"engines":{"node":">=8"}}"#)), 0);
+    assert_eq!(
+        found("", Some(r#"{"engines":{"node":"^10.13 || >=12"}}"#)),
+        0
+    );
+    assert_eq!(found("", Some(r#"{"engines":{"node":">=18"}}"#)), 1);
+    // `[runtime] node` wins over `engines`, either way.
+    let runtime = |range: &str| format!("[runtime]\nnode = \"{range}\"\n");
+    assert_eq!(
+        found(&runtime(">=18"), Some(r#"{"engines":{"node":">=8"}}"#)),
+        1
+    );
+    assert_eq!(
+        found(&runtime(">=8"), Some(r#"{"engines":{"node":">=18"}}"#)),
+        0
+    );
+    assert_eq!(found(&runtime(">=8"), None), 0);
 }
 
 #[test]

@@ -353,8 +353,8 @@ fn needless_async_fix_drops_async() {
 fn prefer_queue_microtask_fix_uses_queue_microtask() {
     assert_preferred_fix(
         "prefer-queue-microtask",
-        "function later(fn) {\n  process.nextTick(() => fn());\n}\n",
-        "function later(fn) {\n  queueMicrotask(() => fn());\n}\n",
+        "function later(fn) {\n  process.nextTick(() => fn());\n}\nready.then(() => later(start));\n",
+        "function later(fn) {\n  queueMicrotask(() => fn());\n}\nready.then(() => later(start));\n",
     );
 }
 

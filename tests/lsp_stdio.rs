@@ -338,7 +338,7 @@ fn suppression_quick_fix_silences_the_finding() {
 
 #[test]
 fn a_rule_off_by_default_reports_once_the_editor_settings_switch_it_on() {
-    let text = "function later(fn) {\n  process.nextTick(() => fn());\n}\n";
+    let text = "function later(fn) {\n  process.nextTick(() => fn());\n}\nready.then(() => later(start));\n";
     let of_rule = |diagnostics: Vec<Value>| -> Vec<Value> {
         diagnostics
             .into_iter()
@@ -356,6 +356,52 @@ fn a_rule_off_by_default_reports_once_the_editor_settings_switch_it_on() {
     let switched_on = of_rule(client.diagnostics(URI, 1));
     assert_eq!(switched_on.len(), 1, "{switched_on:#?}");
     assert_eq!(switched_on[0]["severity"], 4, "its own severity, hint");
+    assert!(client.shutdown_and_exit().success());
+}
+
+#[test]
+fn the_target_node_of_package_json_or_ticklens_toml_reaches_the_editor() {
+    let text = "function later(fn) {\n  process.nextTick(() => fn());\n}\nready.then(() => later(start));\n";
+    let of_rule = |diagnostics: Vec<Value>| -> usize {
+        diagnostics
+            .iter()
+            .filter(|d| d["code"] == "prefer-queue-microtask")
+            .count()
+    };
+    let mut client = LspClient::spawn();
+    client.initialize(json!({}));
+    // (package.json, the `[runtime]` lines of ticklens.toml, findings).
+    let cases = [
+        (r#"{"engines":{"node":">=8"}}"#, "", 0),
+        (r#"{"engines":{"node":">=18"}}"#, "", 1),
+        (r#"{"name":"no-engines"}"#, "", 1),
+        (
+            r#"{"engines":{"node":">=8"}}"#,
+            "[runtime]\nnode = \">=20\"\n",
+            1,
+        ),
+        (
+            r#"{"engines":{"node":">=18"}}"#,
+            "[runtime]\nnode = \">=8\"\n",
+            0,
+        ),
+    ];
+    let dirs: Vec<_> = cases.iter().map(|_| tempfile::tempdir().unwrap()).collect();
+    for (dir, (package, runtime, expected)) in dirs.iter().zip(cases) {
+        std::fs::write(dir.path().join("package.json"), package).unwrap();
+        std::fs::write(
+            dir.path().join("ticklens.toml"),
+            format!("[rules]\nprefer-queue-microtask = \"on\"\n{runtime}"),
+        )
+        .unwrap();
+        let uri = format!("file://{}/later.js", dir.path().display());
+        client.open(&uri, text);
+        assert_eq!(
+            of_rule(client.diagnostics(&uri, 1)),
+            expected,
+            "{package} {runtime}"
+        );
+    }
     assert!(client.shutdown_and_exit().success());
 }
 

@@ -12,6 +12,11 @@
 //! # A rule that is off by default runs only when switched on: "on" (at its
 //! # own severity) or a severity.
 //! prefer-queue-microtask = "on"
+//!
+//! [runtime]
+//! # The Node versions the code must run on, as an npm range. Without it, the
+//! # `engines.node` range of the checked file's nearest `package.json` applies.
+//! node = ">=8"
 //! ```
 //!
 //! The file is found by walking up from the checked file; the nearest one wins.
@@ -26,6 +31,9 @@ use thiserror::Error;
 use crate::findings::Severity;
 
 mod read;
+mod runtime;
+
+pub use runtime::NodeRange;
 
 pub const FILE_NAME: &str = "ticklens.toml";
 
@@ -43,6 +51,11 @@ pub struct Config {
     pub rules: BTreeMap<String, RuleLevel>,
     pub ignore: Vec<String>,
     pub known_safe: Vec<String>,
+    /// The Node versions the code must run on: `[runtime] node`, else (filled
+    /// in by whoever loads the config for a file, see
+    /// [`Config::or_package_engines`]) the package's `engines.node`; `None`
+    /// when neither says.
+    pub node: Option<NodeRange>,
 }
 
 /// A rule's level: off, on (at the rule's own severity), or the severity it
@@ -193,6 +206,16 @@ impl Config {
             source,
         })?;
         Config::parse(&text, path, known)
+    }
+
+    /// This config, with the Node range of the package's `engines.node`
+    /// (`engines`, asked only when `[runtime] node` does not say) when it has
+    /// none of its own. A range npm would not read says nothing.
+    pub fn or_package_engines(mut self, engines: impl FnOnce() -> Option<String>) -> Config {
+        if self.node.is_none() {
+            self.node = engines().and_then(|range| NodeRange::parse(&range).ok());
+        }
+        self
     }
 
     /// The severity rule `code` reports at, or `None` when it is off: the

@@ -8,11 +8,11 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::{Config, KnownRules, Problem, RuleLevel};
+use super::{Config, KnownRules, NodeRange, Problem, RuleLevel};
 use crate::suggest;
 
 /// The top-level settings, as a user would write them.
-const SETTINGS: [&str; 3] = ["ignore", "known-safe", "rules"];
+const SETTINGS: [&str; 4] = ["ignore", "known-safe", "rules", "runtime"];
 
 pub(super) fn read(text: &str, known: KnownRules) -> Result<Config, Vec<Problem>> {
     let mut reader = Reader {
@@ -36,6 +36,7 @@ pub(super) fn read(text: &str, known: KnownRules) -> Result<Config, Vec<Problem>
         let name: &str = key.get_ref();
         match name {
             "rules" => reader.rules(value, &mut config),
+            "runtime" => reader.runtime(value, &mut config),
             "ignore" => {
                 config.ignore =
                     reader.strings(key, value, "a list of globs, like `ignore = [\"dist/**\"]`")
@@ -51,7 +52,7 @@ pub(super) fn read(text: &str, known: KnownRules) -> Result<Config, Vec<Problem>
                 let message = match suggest::closest(unknown, SETTINGS) {
                     Some(near) => format!("unknown setting `{unknown}`: did you mean `{near}`?"),
                     None => format!(
-                        "unknown setting `{unknown}`: the settings are `ignore`, `known-safe` and `[rules]`"
+                        "unknown setting `{unknown}`: the settings are `ignore`, `known-safe`, `[rules]` and `[runtime]`"
                     ),
                 };
                 reader.problem(key.span(), message);
@@ -112,6 +113,42 @@ impl Reader<'_> {
             }
             if let Some(level) = self.level(code, level) {
                 config.rules.insert(code.to_owned(), level);
+            }
+        }
+    }
+
+    /// `[runtime]`: `node`, an npm range of the Node versions the code runs on.
+    fn runtime(&mut self, value: &Spanned<DeValue>, config: &mut Config) {
+        let DeValue::Table(table) = value.get_ref() else {
+            self.problem(
+                value.span(),
+                "`runtime` must be a table: a `[runtime]` line, then `node = \">=18\"`".to_owned(),
+            );
+            return;
+        };
+        for (key, range) in table {
+            let name: &str = key.get_ref();
+            if name != "node" {
+                self.problem(
+                    key.span(),
+                    format!("unknown runtime setting `{name}`: the only one is `node`"),
+                );
+                continue;
+            }
+            let DeValue::String(text) = range.get_ref() else {
+                self.problem(
+                    range.span(),
+                    "`node` must be an npm version range in quotes, like `node = \">=18\"`"
+                        .to_owned(),
+                );
+                continue;
+            };
+            match NodeRange::parse(text) {
+                Ok(node) => config.node = Some(node),
+                Err(error) => self.problem(
+                    range.span(),
+                    format!("`{text}` is not an npm version range ({error}), like `>=18`"),
+                ),
             }
         }
     }
@@ -203,6 +240,23 @@ mod tests {
                 "2:14: `known-safe` must be a list of call names, like `known-safe = [\"logger.flush\"]`",
                 "4:17: the level of `await-in-loop` must be a string: use off, on, hint, info, warning or error, in quotes",
             ]
+        );
+    }
+
+    #[test]
+    fn the_runtime_node_range_is_read_and_checked() {
+        let config = read("[runtime]\nnode = \">=8 || ^10\"\n", KNOWN).unwrap();
+        assert_eq!(config.node.as_ref().map(|n| n.as_str()), Some(">=8 || ^10"));
+        assert_eq!(
+            problems("[runtime]\nnode = \"latest\"\nbun = \"1\"\n"),
+            [
+                "2:8: `latest` is not an npm version range (Invalid semantic version or range), like `>=18`",
+                "3:1: unknown runtime setting `bun`: the only one is `node`",
+            ]
+        );
+        assert_eq!(
+            problems("runtime = \">=8\"\n"),
+            ["1:11: `runtime` must be a table: a `[runtime]` line, then `node = \">=18\"`"]
         );
     }
 

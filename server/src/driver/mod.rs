@@ -337,6 +337,11 @@ pub fn analyze_within(
     // top-level awaits read differently when an `import` elsewhere changes it.
     let module_syntax = crate::syntax::await_lookup::has_module_syntax(tree);
     module_syntax.hash(&mut settings);
+    // Whether the file holds promise code at all (prefer-queue-microtask
+    // stays silent in a file without): an edit in one unit changes it for all.
+    if source.contains("nextTick") {
+        rules::orders_against_promises(source, tree).hash(&mut settings);
+    }
     let settings = settings.finish();
 
     let words = Words::new(source, query_set().required_words());

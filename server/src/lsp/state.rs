@@ -282,7 +282,8 @@ impl ServerState {
     }
 
     /// The configuration for a document: its folder's `ticklens.toml` (loaded once
-    /// and cached), with the editor's rule levels on top. A broken config file is
+    /// and cached; the package's `engines.node` when it names no Node range),
+    /// with the editor's rule levels on top. A broken config file is
     /// returned as the error the first time it is met, so the caller can report
     /// it once; defaults apply meanwhile.
     pub fn config_for(&self, uri: &Uri) -> (Config, Option<String>) {
@@ -293,9 +294,16 @@ impl ServerState {
                 .configs
                 .entry(folder.clone())
                 .or_insert_with(|| {
-                    Arc::new(
-                        Config::load_for(&folder, crate::driver::known_rules()).map(|(_, c)| c),
-                    )
+                    Arc::new(Config::load_for(&folder, crate::driver::known_rules()).map(
+                        |(_, c)| {
+                            c.or_package_engines(|| {
+                                crate::workspace::json::engines_node(
+                                    &crate::workspace::DiskFs,
+                                    &folder,
+                                )
+                            })
+                        },
+                    ))
                 })
                 .clone();
             match &*loaded {

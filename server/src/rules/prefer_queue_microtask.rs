@@ -1,4 +1,4 @@
-use tree_sitter::Node;
+use tree_sitter::{Node, Tree};
 
 use crate::findings::{Finding, Fix};
 
@@ -44,7 +44,15 @@ fn detect<'a>(ctx: &RuleContext<'a>) -> Vec<(Node<'a>, NextTickContext)> {
             }
         },
     );
-    if candidates.is_empty() || ctx.facts().is_bound("process") {
+    if candidates.is_empty()
+        || ctx.facts().is_bound("process")
+        || ctx
+            .config
+            .node
+            .as_ref()
+            .is_some_and(|node| node.admits_older_than(FIRST_NODE_WITH_QUEUE_MICROTASK))
+        || !orders_against_promises(ctx.source, ctx.tree)
+    {
         return Vec::new();
     }
     let module_syntax = ctx.top_level_awaits();
@@ -104,6 +112,64 @@ fn wording(context: NextTickContext) -> (&'static str, &'static str) {
              promise callbacks depending on where it is called",
             "Use `queueMicrotask` (runs in order with promise callbacks)",
         ),
+    }
+}
+
+/// Node gained `queueMicrotask` in 11.0.0: code that must run on an older
+/// one has nothing to switch to.
+const FIRST_NODE_WITH_QUEUE_MICROTASK: u64 = 11;
+
+/// The words of promise code (as identifiers, property names or keywords).
+const PROMISE_WORDS: &[&str] = &[
+    "await",
+    "async",
+    "then",
+    "catch",
+    "finally",
+    "Promise",
+    "queueMicrotask",
+];
+
+/// Whether the file `tree` of `source` holds promise code a `nextTick`
+/// callback could run before or after: an `await` (or `for await`), an
+/// `async` function, a `then`/`catch`/`finally` property (a call, or a
+/// thenable's own method), `Promise` or `queueMicrotask`. Without any, the
+/// file's callbacks are ordered only among themselves, which `nextTick` and
+/// `queueMicrotask` do alike. The whole file, not one unit: the driver keys
+/// its reuse of a unit's findings on this answer.
+pub fn orders_against_promises(source: &str, tree: &Tree) -> bool {
+    if !PROMISE_WORDS.iter().any(|word| source.contains(word)) {
+        return false;
+    }
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        let found = match node.kind() {
+            // Keywords: `async function`, `async () =>`, `await x`, `for await`.
+            "async" | "await" => !node.is_named(),
+            "identifier" | "type_identifier" => matches!(
+                &source[node.byte_range()],
+                "Promise" | "queueMicrotask" | "await"
+            ),
+            "property_identifier" => {
+                matches!(&source[node.byte_range()], "then" | "catch" | "finally")
+            }
+            _ => false,
+        };
+        if found {
+            return true;
+        }
+        if cursor.goto_first_child() || cursor.goto_next_sibling() {
+            continue;
+        }
+        loop {
+            if !cursor.goto_parent() {
+                return false;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+        }
     }
 }
 
@@ -178,31 +244,106 @@ mod tests {
         );
     }
 
+    /// A line of promise code, for the cases about something else: the rule
+    /// is silent in a file without any.
+    const PROMISE_CODE: &str = "\nready.then(start);";
+
     #[test]
     fn single_callback_next_ticks_are_flagged_on_the_callee() {
-        assert_invalid(
+        let cases: Vec<String> = [
+            "process.nextTick(() => emitter.emit('ready'));",
+            "process.nextTick(flush);",
+            "function f() {\n  process.nextTick(function () { cb(null); });\n}",
+            // A condition that is not feature detection.
+            "if (typeof cb === 'function') process.nextTick(cb);",
+        ]
+        .iter()
+        .map(|source| format!("{source}{PROMISE_CODE}"))
+        .collect();
+        let cases: Vec<(&str, &str)> = cases
+            .iter()
+            .map(|source| (source.as_str(), "process.nextTick"))
+            .collect();
+        assert_invalid(&PreferQueueMicrotask, &cases);
+    }
+
+    #[test]
+    fn callback_only_files_pass() {
+        assert_valid(
             &PreferQueueMicrotask,
             &[
-                (
-                    "process.nextTick(() => emitter.emit('ready'));",
-                    "process.nextTick",
-                ),
-                ("process.nextTick(flush);", "process.nextTick"),
-                (
-                    "function f() {\n  process.nextTick(function () { cb(null); });\n}",
-                    "process.nextTick",
-                ),
-                // A condition that is not feature detection.
-                (
-                    "if (typeof cb === 'function') process.nextTick(cb);",
-                    "process.nextTick",
-                ),
+                "function later(fn) {\n  process.nextTick(() => fn());\n}",
+                // `catch` of a `try`, and the words in comments and strings, are no promise code.
+                "try { run(); } catch (e) { process.nextTick(() => cb(e)); }",
+                "// then, once Promise-free: await nothing\nprocess.nextTick(cb, 'async');\nprocess.nextTick(() => log('then await Promise'));",
+                "stream.on('finish', () => process.nextTick(done));",
             ],
         );
     }
 
+    #[test]
+    fn any_promise_code_in_the_file_keeps_the_finding() {
+        let next_tick = "function later(fn) { process.nextTick(() => fn()); }\n";
+        for promise_code in [
+            "async function load() {}",
+            "const load = async () => {};",
+            "({ async load() {} });",
+            "export default await ready;",
+            "async function f() { for await (const x of xs) use(x); }",
+            "ready.then(start);",
+            "ready.catch(report);",
+            "ready.finally(close);",
+            "class Reply { then(ok) { setImmediate(ok); } }",
+            "const p = new Promise(executor);",
+            "queueMicrotask(flush);",
+        ] {
+            let source = format!("{next_tick}{promise_code}");
+            assert_eq!(
+                findings_in(&PreferQueueMicrotask, &source).len(),
+                1,
+                "{source}"
+            );
+            assert!(
+                orders_against_promises(&source, &crate::syntax::parse(&source, None)),
+                "{source}"
+            );
+        }
+    }
+
+    /// What the rule reports on `source` under `[runtime] node = "{node}"`.
+    fn findings_for_node(source: &str, node: Option<&str>) -> usize {
+        let config = crate::config::Config {
+            rules: [(META.code.to_owned(), crate::config::RuleLevel::On)].into(),
+            node: node.map(|range| crate::config::NodeRange::parse(range).unwrap()),
+            ..Default::default()
+        };
+        let tree = crate::syntax::parse(source, None);
+        crate::driver::analyze_configured(source, &tree, &[&PreferQueueMicrotask], &config)
+            .findings
+            .len()
+    }
+
+    #[test]
+    fn a_target_node_without_queue_microtask_silences_it() {
+        let source = format!("process.nextTick(flush);{PROMISE_CODE}");
+        for (node, found) in [
+            (None, 1),
+            (Some(">=18"), 1),
+            (Some("^12.20.0 || >=14"), 1),
+            (Some(">=11.0.0"), 1),
+            (Some(">=8"), 0),
+            (Some(">=8.0.0 || ^10"), 0),
+            (Some("8 - 12"), 0),
+            (Some("^10.24 || >=12"), 0),
+            (Some("*"), 0),
+        ] {
+            assert_eq!(findings_for_node(&source, node), found, "{node:?}");
+        }
+    }
+
     fn message(source: &str) -> String {
-        let findings = findings_in(&PreferQueueMicrotask, source);
+        let source = format!("{source}{PROMISE_CODE}");
+        let findings = findings_in(&PreferQueueMicrotask, &source);
         assert_eq!(findings.len(), 1, "{source}");
         findings[0].message.clone()
     }
@@ -255,10 +396,13 @@ mod tests {
 
     #[test]
     fn the_fix_uses_queue_microtask() {
-        let source = "process.nextTick(() => cb());";
+        let source = "process.nextTick(() => cb());\nready.then(start);";
         let findings = findings_in(&PreferQueueMicrotask, source);
         let fix = &findings[0].fixes[0];
-        assert_eq!(fix.apply(source), "queueMicrotask(() => cb());");
+        assert_eq!(
+            fix.apply(source),
+            "queueMicrotask(() => cb());\nready.then(start);"
+        );
         assert_eq!(fix.safety, FixSafety::ChangesBehaviour);
     }
 }

@@ -138,6 +138,14 @@ pub fn package_scope(fs: &impl FileSystem, dir: &Path) -> Option<Result<PackageJ
     None
 }
 
+/// The `engines.node` range of the package scope of `dir` (see
+/// [`package_scope`]): the Node versions the package says it runs on.
+pub fn engines_node(fs: &impl FileSystem, dir: &Path) -> Option<String> {
+    let package = package_scope(fs, dir)?.ok()?;
+    let range = package.field("engines")?.get("node")?.as_str()?;
+    Some(range.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,5 +166,22 @@ mod tests {
                 Json::String("x".into())
             ]))
         );
+    }
+
+    #[test]
+    fn engines_node_is_read_from_the_nearest_package() {
+        let fs = crate::workspace::MemoryFs::with(&[
+            ("/p/package.json", r#"{"engines":{"node":">=8"}}"#),
+            ("/p/sub/package.json", r#"{"name":"sub"}"#),
+            ("/q/package.json", r#"{"engines":{"npm":">=6"}}"#),
+        ]);
+        assert_eq!(
+            engines_node(&fs, Path::new("/p/src")).as_deref(),
+            Some(">=8")
+        );
+        // The nearest manifest is the scope, even without `engines`.
+        assert_eq!(engines_node(&fs, Path::new("/p/sub/lib")), None);
+        assert_eq!(engines_node(&fs, Path::new("/q")), None);
+        assert_eq!(engines_node(&fs, Path::new("/r")), None);
     }
 }

@@ -54,7 +54,8 @@ impl ConfigCache {
             .map(|(folder, config_file)| {
                 let config = config_file
                     .and_then(|file| good.get(&file).cloned())
-                    .unwrap_or_default();
+                    .unwrap_or_default()
+                    .or_package_engines(|| engines_node(&folder));
                 (folder, Arc::new(Ok(config)))
             })
             .collect();
@@ -71,7 +72,7 @@ impl ConfigCache {
             .or_insert_with(|| {
                 Arc::new(
                     Config::load_for(&folder, crate::driver::known_rules())
-                        .map(|(_, c)| c)
+                        .map(|(_, c)| c.or_package_engines(|| engines_node(&folder)))
                         .map_err(|e| e.to_string()),
                 )
             })
@@ -81,6 +82,12 @@ impl ConfigCache {
             Err(error) => anyhow::bail!("{error}"),
         }
     }
+}
+
+/// The `engines.node` range of the package `folder` lies in.
+fn engines_node(folder: &Path) -> Option<String> {
+    let absolute = std::path::absolute(folder).ok()?;
+    crate::workspace::json::engines_node(&crate::workspace::DiskFs, &absolute)
 }
 
 /// The folder `file` lies in: `.` for a bare file name (whose parent is the
