@@ -62,7 +62,9 @@ fn check_function(ctx: &RuleContext, function: Node) -> Vec<Finding> {
             {
                 continue;
             }
-            if kept_elsewhere(ctx, function, binding) {
+            if kept_elsewhere(ctx, function, binding)
+                || equal_to_small_literal(ctx, function, binding, point.range.start)
+            {
                 continue;
             }
             let Some(last_read) = binding
@@ -133,6 +135,163 @@ fn kept_elsewhere(ctx: &RuleContext, function: Node, binding: &Binding) -> bool 
     })
 }
 
+/// Assertion calls that throw unless their two arguments are equal:
+/// `assert.deepStrictEqual(a, b)`, `t.same(a, b)`.
+const EQUAL_ASSERTIONS: &[&str] = &[
+    "deepStrictEqual",
+    "deepEqual",
+    "strictEqual",
+    "equal",
+    "equals",
+    "same",
+    "strictSame",
+    "is",
+    "eql",
+];
+
+/// Matchers that throw unless the value equals their argument:
+/// `expect(a).toEqual(b)`, `expect(a).to.deep.equal(b)`.
+const EQUAL_MATCHERS: &[&str] = &["toEqual", "toStrictEqual", "toBe", "equal", "eql", "equals"];
+
+/// Size by usage: the value's last read before `await_start` asserts that it
+/// equals a literal written in the code (`assert.deepStrictEqual(body, { ok:
+/// true })`, `expect(data).toEqual([1, 2])`), in a statement that runs
+/// whenever the declaration does, and nothing assigns the binding between
+/// that statement and the await. Past the assertion the value is as small as
+/// the literal; when it differs, the assertion throws and the function never
+/// reaches the await.
+fn equal_to_small_literal(
+    ctx: &RuleContext,
+    function: Node,
+    binding: &Binding,
+    await_start: usize,
+) -> bool {
+    let Some(last) = binding
+        .reads
+        .iter()
+        .filter(|read| read.end <= await_start)
+        .max_by_key(|read| read.start)
+    else {
+        return false;
+    };
+    let Some(read) = function.descendant_for_byte_range(last.start, last.end) else {
+        return false;
+    };
+    let Some(statement) = equality_statement(ctx, read) else {
+        return false;
+    };
+    statement
+        .parent()
+        .is_some_and(|block| block.byte_range() == binding.scope)
+        && statement.end_byte() <= await_start
+        && !binding
+            .writes
+            .iter()
+            .any(|w| w.start >= statement.start_byte() && w.end <= await_start)
+}
+
+/// The statement `read` is compared in with a literal, if it is one of
+/// [`EQUAL_ASSERTIONS`] or [`EQUAL_MATCHERS`] on its own.
+fn equality_statement<'t>(ctx: &RuleContext, read: Node<'t>) -> Option<Node<'t>> {
+    let arguments = read.parent().filter(|p| p.kind() == "arguments")?;
+    let call = arguments.parent()?;
+    let callee = call.child_by_field_id(crate::field!("function"))?;
+    let last_name = |callee: Node| match callee.kind() {
+        "identifier" => Some(ctx.text(callee)),
+        "member_expression" => callee
+            .child_by_field_id(crate::field!("property"))
+            .map(|p| ctx.text(p)),
+        _ => None,
+    };
+    let args = |call: Node<'t>| {
+        call.child_by_field_id(crate::field!("arguments"))
+            .map(|a| {
+                let mut cursor = a.walk();
+                a.named_children(&mut cursor)
+                    .filter(|n| n.kind() != "comment")
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let asserting = if callee.kind() == "identifier" && ctx.text(callee) == "expect" {
+        // `expect(x)` then `.to.deep.equal(lit)` or `.toEqual(lit)`.
+        let mut node = call;
+        while let Some(parent) = node.parent().filter(|p| {
+            p.kind() == "member_expression"
+                && p.child_by_field_id(crate::field!("object")) == Some(node)
+        }) {
+            node = parent;
+        }
+        let matcher = node.parent().filter(|p| {
+            p.kind() == "call_expression"
+                && p.child_by_field_id(crate::field!("function")) == Some(node)
+        })?;
+        let matcher_args = args(matcher);
+        (last_name(node).is_some_and(|m| EQUAL_MATCHERS.contains(&m))
+            && matches!(matcher_args.as_slice(), [only] if small_literal(ctx, *only)))
+        .then_some(matcher)?
+    } else {
+        let call_args = args(call);
+        let [first, second, ..] = call_args.as_slice() else {
+            return None;
+        };
+        let other = if *first == read { *second } else { *first };
+        (last_name(callee).is_some_and(|m| EQUAL_ASSERTIONS.contains(&m))
+            && (*first == read || *second == read)
+            && small_literal(ctx, other))
+        .then_some(call)?
+    };
+    asserting
+        .parent()
+        .filter(|p| p.kind() == "expression_statement")
+}
+
+/// A literal written out in full: strings, numbers, `true`, `null`, and
+/// arrays and objects of those (no spread, no names, no calls).
+fn small_literal(ctx: &RuleContext, node: Node) -> bool {
+    match node.kind() {
+        "string" | "number" | "true" | "false" | "null" => true,
+        "identifier" => ctx.text(node) == "undefined",
+        "template_string" => {
+            let mut cursor = node.walk();
+            let plain = node
+                .named_children(&mut cursor)
+                .all(|c| c.kind() != "template_substitution");
+            plain
+        }
+        "unary_expression" | "parenthesized_expression" => {
+            node.named_child(0).is_some_and(|c| small_literal(ctx, c))
+        }
+        "array" => {
+            let mut cursor = node.walk();
+            let all = node
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment")
+                .all(|c| small_literal(ctx, c));
+            all
+        }
+        "object" => {
+            let mut cursor = node.walk();
+            let all = node
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment")
+                .all(|pair| {
+                    pair.kind() == "pair"
+                        && pair
+                            .child_by_field_id(crate::field!("key"))
+                            .is_some_and(|k| {
+                                matches!(k.kind(), "property_identifier" | "string" | "number")
+                            })
+                        && pair
+                            .child_by_field_id(crate::field!("value"))
+                            .is_some_and(|v| small_literal(ctx, v))
+                });
+            all
+        }
+        _ => false,
+    }
+}
+
 /// The finding for `binding`, retained across the await at `await_keyword`
 /// although last read at `last_read`.
 fn report(
@@ -199,11 +358,11 @@ fn message(
 /// Where a value whose description does not name its origin comes from:
 /// `` from `fs.promises.readFile(…)`, a size nothing in the code bounds``.
 fn evidence(ctx: &RuleContext, binding: &Binding, large: &LargeValue) -> String {
-    if !matches!(
-        large,
-        LargeValue::FileContents | LargeValue::Buffer | LargeValue::Text(_)
-    ) {
-        return String::new();
+    match large {
+        LargeValue::ResponseBody(_) => return ", a size nothing in the code bounds".to_owned(),
+        LargeValue::JsonParse => return parsed_evidence(ctx, binding),
+        LargeValue::FileContents | LargeValue::Buffer | LargeValue::Text(_) => {}
+        _ => return String::new(),
     }
     let origin = binding.init.as_ref().and_then(|init| {
         let text = ctx.source[init.clone()].trim_start();
@@ -221,6 +380,35 @@ fn evidence(ctx: &RuleContext, binding: &Binding, large: &LargeValue) -> String 
             super::report::shorten_with(&callee, "…", "(…)")
         ),
         None => String::new(),
+    }
+}
+
+/// What a `JSON.parse(…)` payload was parsed from: `` of `body`, a size
+/// nothing in the code bounds``, `` of `readFile(…)`'s result, ...``.
+fn parsed_evidence(ctx: &RuleContext, binding: &Binding) -> String {
+    let argument = binding.init.as_ref().and_then(|init| {
+        let text = ctx.source[init.clone()].trim_start();
+        let text = text.strip_prefix("await").unwrap_or(text).trim_start();
+        let inner = text.strip_prefix("JSON.parse(")?;
+        let inner = inner.trim_start();
+        let inner = inner.strip_prefix("await").unwrap_or(inner).trim_start();
+        let end = inner
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '.' | '_' | '$')))
+            .unwrap_or(inner.len());
+        let path = &inner[..end];
+        if path.is_empty() {
+            return None;
+        }
+        let shown = super::report::shorten_with(path, "…", "");
+        Some(if inner[end..].starts_with('(') {
+            format!("`{shown}(…)`'s result")
+        } else {
+            format!("`{shown}`")
+        })
+    });
+    match argument {
+        Some(argument) => format!(" of {argument}, a size nothing in the code bounds"),
+        None => ", a size nothing in the code bounds".to_owned(),
     }
 }
 
@@ -363,6 +551,56 @@ mod tests {
                 ("async function f(chunks) { const s = Buffer.concat(chunks).toString(); use(s); await save(); }", "s"),
                 ("async function f(n) { const b = Buffer.alloc(n); use(b); await save(); }", "b"),
             ],
+        );
+    }
+
+    /// Issue 21: a value the code then asserts equal to a literal is as small
+    /// as the literal (or the assertion throws before the await).
+    #[test]
+    fn values_asserted_equal_to_a_literal_pass() {
+        assert_valid(
+            &LargeRetainedAcrossAwait,
+            &[
+                "async function t(res) { const body = JSON.parse(res.payload); assert.deepStrictEqual(body, { ok: true, id: 1 }); await close(); }",
+                "async function t(res) { const data = await res.json(); expect(data).toEqual([1, 2]); await close(); }",
+                "async function t(res) { const data = await res.json(); expect(data).to.deep.equal({ a: 'x' }); await close(); }",
+                "async function t(res) { const body = JSON.parse(res.body); t.same(body, { a: 1 }); await close(); }",
+            ],
+        );
+        assert_invalid(
+            &LargeRetainedAcrossAwait,
+            &[
+                // A partial match bounds nothing; a literal holding a name, or
+                // an assertion in a branch, bounds nothing either.
+                ("async function t(res) { const body = JSON.parse(res.payload); expect(body).toMatchObject({ ok: true }); await close(); }", "body"),
+                ("async function t(res, big) { const body = JSON.parse(res.payload); assert.deepStrictEqual(body, { rows: big }); await close(); }", "body"),
+                ("async function t(res, c) { const body = JSON.parse(res.payload); if (c) { assert.deepStrictEqual(body, { ok: true }); } await close(); }", "body"),
+                // Read again after the assertion, before the await.
+                ("async function t(res) { const body = JSON.parse(res.payload); assert.deepStrictEqual(body, { ok: true }); use(body); await close(); }", "body"),
+            ],
+        );
+    }
+
+    #[test]
+    fn the_message_names_what_a_payload_was_parsed_from() {
+        let message = first_message(
+            &LargeRetainedAcrossAwait,
+            "async function f(f) {\n  const log = JSON.parse(await readFile(f));\n  use(log);\n  await report();\n}",
+        );
+        assert!(
+            message.contains(
+                "It holds a parsed `JSON.parse(…)` payload of `readFile(…)`'s result, a size \
+                 nothing in the code bounds"
+            ),
+            "{message}"
+        );
+        let message = first_message(
+            &LargeRetainedAcrossAwait,
+            "async function f(res) {\n  const data = await res.json();\n  use(data);\n  await report();\n}",
+        );
+        assert!(
+            message.contains("from `.json()`, a size nothing in the code bounds"),
+            "{message}"
         );
     }
 
