@@ -10,12 +10,12 @@ use crate::syntax::js::{
     for_each_own_node, is_function, named_children_but_comments, unwrap_parens,
 };
 
-/// Built-in collections whose `get`/`has`/`delete` never throw; `set` and
-/// `add` never throw on a `Map` or a `Set` (a `WeakMap` or `WeakSet` throws
-/// on a key that is not an object).
+/// Built-in collections whose `get`/`has`/`delete`/`clear` never throw. Their
+/// writes can: `WeakMap#set` and `WeakSet#add` on a key that is not an
+/// object, `Map#set` and `Set#add` past their maximum size (a `Set` of
+/// 8,388,608 entries under Node 24: `RangeError`).
 const COLLECTIONS: &[&str] = &["Map", "Set", "WeakMap", "WeakSet"];
-const LOOKUPS: &[&str] = &["get", "has", "delete"];
-const STRONG_WRITES: &[&str] = &["set", "add", "clear"];
+const LOOKUPS: &[&str] = &["get", "has", "delete", "clear"];
 const CONSOLE_METHODS: &[&str] = &["log", "info", "warn", "error", "debug"];
 
 /// The function whose body is asked about.
@@ -149,8 +149,7 @@ impl<'t> Body<'_, 't> {
         }
     }
 
-    /// `console.log(...)` and friends, and the lookups (and, on a `Map` or
-    /// a `Set`, the writes) of a collection the module's top level binds
+    /// `console.log(...)` and friends of constants, and the lookups of a collection the module's top level binds
     /// with `const`, with arguments that cannot throw.
     fn call_cannot_throw(&self, call: Node<'t>) -> bool {
         let source = self.source;
@@ -183,15 +182,23 @@ impl<'t> Body<'_, 't> {
         let (object, method) = (text_of(source, object), text_of(source, property));
         let root = root_of(call);
         if object == "console" {
-            return CONSOLE_METHODS.contains(&method)
+            // Formatting an object runs its `util.inspect.custom`, which may
+            // throw: only constants are logged without running anything.
+            let constants = call
+                .child_by_field_id(crate::field!("arguments"))
+                .is_some_and(|args| {
+                    named_children_but_comments(args)
+                        .into_iter()
+                        .all(|a| cannot_throw_to_evaluate(source, a))
+                });
+            return constants
+                && CONSOLE_METHODS.contains(&method)
                 && only_read(source, root, "console") == Some(0);
         }
         let Some(collection) = module_collection(source, root, object) else {
             return false;
         };
-        let allowed = LOOKUPS.contains(&method)
-            || (!collection.starts_with("Weak") && STRONG_WRITES.contains(&method));
-        allowed
+        LOOKUPS.contains(&method)
             && only_read(source, root, object) == Some(1)
             && only_read(source, root, collection) == Some(0)
     }

@@ -63,7 +63,7 @@ fn module_collections_and_the_console_cannot_throw() {
         &FloatingPromise,
         &[
             "const M = new WeakMap();\nconst f = async (d) => { try { await finished(d); } catch {} M.delete(d); };\nf(x);",
-            "const seen = new Set();\nasync function f(d) { seen.add(d); try { await finished(d); } catch {} console.log(d); }\nf(x);",
+            "const seen = new Set();\nasync function f(d) { seen.delete(d); try { await finished(d); } catch {} console.log('done'); }\nf(x);",
         ],
     );
     assert_invalid(
@@ -72,6 +72,16 @@ fn module_collections_and_the_console_cannot_throw() {
             // `set` on a WeakMap throws on a key that is not an object.
             (
                 "const M = new WeakMap();\nconst f = async (d) => { try { await finished(d); } catch {} M.set(d, 1); };\nf(x);",
+                "f",
+            ),
+            // Logging an object runs its `util.inspect.custom`, which may throw.
+            (
+                "async function f(d) { try { await finished(d); } catch {} console.log(d); }\nf(x);",
+                "f",
+            ),
+            // `add` on a full `Set` throws a `RangeError`.
+            (
+                "const seen = new Set();\nconst f = async (d) => { seen.add(d); try { await finished(d); } catch {} };\nf(x);",
                 "f",
             ),
             // Reassigned: it may no longer be a Map.
