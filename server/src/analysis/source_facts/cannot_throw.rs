@@ -1,6 +1,22 @@
 //! Statements and expressions of a function's own body that cannot throw,
 //! for [`cannot_fail`](super::cannot_fail): only what the language
-//! guarantees, and a few built-ins whose calls never throw.
+//! guarantees.
+//!
+//! Everything read comes from the function's own top-level unit (the
+//! top-level statement holding it, see `driver/units.rs`): the analysis
+//! caches each unit's facts by the unit's text, so an answer that read
+//! another part of the file would outlive an edit there. That is why a call
+//! of `console.log` or of a module-level `const` collection's `delete` still
+//! counts as possibly throwing: whether `console` or the collection's name is
+//! bound to something else is decided by other units (a `let console = …`,
+//! `M = null`). Fields of `this` are read in the class of the method, and the
+//! unit is searched for `Object.freeze`, `seal`, `preventExtensions`,
+//! `defineProperty` and `Proxy`; a subclass declared elsewhere with an
+//! accessor of the same name, or an instance frozen elsewhere, is not seen,
+//! as the file's method lookups do not see subclasses elsewhere.
+//!
+//! The walk is depth-bounded: past [`MAX_DEPTH`] nested statements or
+//! operators the answer is "may throw".
 
 use tree_sitter::Node;
 
@@ -10,13 +26,10 @@ use crate::syntax::js::{
     for_each_own_node, is_function, named_children_but_comments, unwrap_parens,
 };
 
-/// Built-in collections whose `get`/`has`/`delete`/`clear` never throw. Their
-/// writes can: `WeakMap#set` and `WeakSet#add` on a key that is not an
-/// object, `Map#set` and `Set#add` past their maximum size (a `Set` of
-/// 8,388,608 entries under Node 24: `RangeError`).
-const COLLECTIONS: &[&str] = &["Map", "Set", "WeakMap", "WeakSet"];
-const LOOKUPS: &[&str] = &["get", "has", "delete", "clear"];
-const CONSOLE_METHODS: &[&str] = &["log", "info", "warn", "error", "debug"];
+/// How deep [`Body`] follows nested statements and expressions; past it a
+/// statement or an expression is taken to possibly throw (a walk per nested
+/// block would overflow the stack on deeply nested code).
+const MAX_DEPTH: usize = 64;
 
 /// The function whose body is asked about.
 pub(super) struct Body<'s, 't> {
@@ -27,8 +40,12 @@ pub(super) struct Body<'s, 't> {
 impl<'t> Body<'_, 't> {
     /// Whether running `statement` cannot throw (a `return` in it hands back
     /// what [`cannot_fail`](super::cannot_fail) checks separately).
-    pub fn statement_cannot_throw(&self, statement: Node<'t>) -> bool {
+    pub fn statement_cannot_throw(&self, statement: Node<'t>, depth: usize) -> bool {
         let source = self.source;
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let depth = depth + 1;
         match statement.kind() {
             "empty_statement"
             | "function_declaration"
@@ -53,26 +70,26 @@ impl<'t> Body<'_, 't> {
             "return_statement" => {
                 returned_value(statement).is_none_or(|v| cannot_throw_to_evaluate(source, v))
             }
-            "statement_block" => self.block_cannot_throw(statement),
+            "statement_block" => self.block_cannot_throw(statement, depth),
             "else_clause" => named_children_but_comments(statement)
                 .into_iter()
-                .all(|s| self.statement_cannot_throw(s)),
+                .all(|s| self.statement_cannot_throw(s, depth)),
             "if_statement" => {
                 let condition = statement.child_by_field_id(crate::field!("condition"));
                 let consequence = statement.child_by_field_id(crate::field!("consequence"));
                 let alternative = statement.child_by_field_id(crate::field!("alternative"));
-                condition.is_some_and(|c| self.expression_cannot_throw(c))
-                    && consequence.is_some_and(|s| self.statement_cannot_throw(s))
-                    && alternative.is_none_or(|s| self.statement_cannot_throw(s))
+                condition.is_some_and(|c| self.expression_cannot_throw(c, depth))
+                    && consequence.is_some_and(|s| self.statement_cannot_throw(s, depth))
+                    && alternative.is_none_or(|s| self.statement_cannot_throw(s, depth))
             }
             // `while (true)`: the condition cannot throw.
             "while_statement" => {
                 statement
                     .child_by_field_id(crate::field!("condition"))
-                    .is_some_and(|c| self.expression_cannot_throw(c))
+                    .is_some_and(|c| self.expression_cannot_throw(c, depth))
                     && statement
                         .child_by_field_id(crate::field!("body"))
-                        .is_some_and(|b| self.statement_cannot_throw(b))
+                        .is_some_and(|b| self.statement_cannot_throw(b, depth))
             }
             // `for (;;)` only: nothing in the parentheses.
             "for_statement" => {
@@ -80,7 +97,7 @@ impl<'t> Body<'_, 't> {
                 let header_is_empty = named_children_but_comments(statement)
                     .into_iter()
                     .all(|child| Some(child) == body || child.kind() == "empty_statement");
-                header_is_empty && body.is_some_and(|b| self.statement_cannot_throw(b))
+                header_is_empty && body.is_some_and(|b| self.statement_cannot_throw(b, depth))
             }
             "expression_statement" => named_children_but_comments(statement)
                 .first()
@@ -89,34 +106,35 @@ impl<'t> Body<'_, 't> {
         }
     }
 
-    pub fn block_cannot_throw(&self, block: Node<'t>) -> bool {
+    pub fn block_cannot_throw(&self, block: Node<'t>, depth: usize) -> bool {
         named_children_but_comments(block)
             .into_iter()
-            .all(|s| self.statement_cannot_throw(s))
+            .all(|s| self.statement_cannot_throw(s, depth))
     }
 
-    /// A statement's expression: a call that never throws, or a field of
-    /// `this` set to a value that cannot throw.
+    /// A statement's expression: a field of `this` set to a value that
+    /// cannot throw. A call may throw, whatever it calls (see the module docs
+    /// for `console.log` and collections).
     fn effect_cannot_throw(&self, expr: Node<'t>) -> bool {
         let expr = unwrap_parens(expr);
-        match expr.kind() {
-            "assignment_expression" => {
-                expr.child_by_field_id(crate::field!("left"))
-                    .is_some_and(|left| self.own_field(left))
-                    && expr
-                        .child_by_field_id(crate::field!("right"))
-                        .is_some_and(|right| cannot_throw_to_evaluate(self.source, right))
-            }
-            "call_expression" => self.call_cannot_throw(expr),
-            _ => false,
-        }
+        expr.kind() == "assignment_expression"
+            && expr
+                .child_by_field_id(crate::field!("left"))
+                .is_some_and(|left| self.own_field(left))
+            && expr
+                .child_by_field_id(crate::field!("right"))
+                .is_some_and(|right| cannot_throw_to_evaluate(self.source, right))
     }
 
     /// Whether evaluating `expr` (a condition, an argument) cannot throw:
     /// constants, the function's parameters, its own fields (`this.x`), and
     /// `!`, `typeof`, `===`, `!==`, `&&`, `||` and `??` of those (strict
     /// equality converts nothing, so runs no `valueOf`).
-    pub fn expression_cannot_throw(&self, expr: Node<'t>) -> bool {
+    pub fn expression_cannot_throw(&self, expr: Node<'t>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let depth = depth + 1;
         let expr = unwrap_parens(expr);
         match expr.kind() {
             "identifier" => {
@@ -131,7 +149,7 @@ impl<'t> Body<'_, 't> {
                 matches!(operator, Some("!" | "typeof" | "void"))
                     && expr
                         .child_by_field_id(crate::field!("argument"))
-                        .is_some_and(|a| self.expression_cannot_throw(a))
+                        .is_some_and(|a| self.expression_cannot_throw(a, depth))
             }
             "binary_expression" => {
                 let operator = expr
@@ -143,70 +161,16 @@ impl<'t> Body<'_, 't> {
                         expr.child_by_field_id(crate::field!("right")),
                     ]
                     .into_iter()
-                    .all(|side| side.is_some_and(|e| self.expression_cannot_throw(e)))
+                    .all(|side| side.is_some_and(|e| self.expression_cannot_throw(e, depth)))
             }
             _ => cannot_throw_to_evaluate(self.source, expr),
         }
     }
 
-    /// `console.log(...)` and friends of constants, and the lookups of a collection the module's top level binds
-    /// with `const`, with arguments that cannot throw.
-    fn call_cannot_throw(&self, call: Node<'t>) -> bool {
-        let source = self.source;
-        let Some(callee) = call.child_by_field_id(crate::field!("function")) else {
-            return false;
-        };
-        if callee.kind() != "member_expression" {
-            return false;
-        }
-        let (Some(object), Some(property)) = (
-            callee.child_by_field_id(crate::field!("object")),
-            callee.child_by_field_id(crate::field!("property")),
-        ) else {
-            return false;
-        };
-        if object.kind() != "identifier" || property.kind() != "property_identifier" {
-            return false;
-        }
-        let arguments_cannot_throw = call
-            .child_by_field_id(crate::field!("arguments"))
-            .is_some_and(|args| {
-                args.kind() == "arguments"
-                    && named_children_but_comments(args)
-                        .into_iter()
-                        .all(|a| self.expression_cannot_throw(a))
-            });
-        if !arguments_cannot_throw {
-            return false;
-        }
-        let (object, method) = (text_of(source, object), text_of(source, property));
-        let root = root_of(call);
-        if object == "console" {
-            // Formatting an object runs its `util.inspect.custom`, which may
-            // throw: only constants are logged without running anything.
-            let constants = call
-                .child_by_field_id(crate::field!("arguments"))
-                .is_some_and(|args| {
-                    named_children_but_comments(args)
-                        .into_iter()
-                        .all(|a| cannot_throw_to_evaluate(source, a))
-                });
-            return constants
-                && CONSOLE_METHODS.contains(&method)
-                && only_read(source, root, "console") == Some(0);
-        }
-        let Some(collection) = module_collection(source, root, object) else {
-            return false;
-        };
-        LOOKUPS.contains(&method)
-            && only_read(source, root, object) == Some(1)
-            && only_read(source, root, collection) == Some(0)
-    }
-
     /// `this.name` in a method of a class that declares no accessor `name`
     /// and extends nothing: a data property of an object, so reading or
-    /// writing it cannot throw (unless the file freezes, seals or redefines
-    /// properties, or builds proxies, when it is not taken).
+    /// writing it cannot throw (unless the method's unit freezes, seals or
+    /// redefines properties, or builds proxies, when it is not taken).
     fn own_field(&self, expr: Node<'t>) -> bool {
         let source = self.source;
         let expr = unwrap_parens(expr);
@@ -246,7 +210,7 @@ impl<'t> Body<'_, 't> {
         let extends = named_children_but_comments(class)
             .iter()
             .any(|c| c.kind() == "class_heritage");
-        let whole = &source[root_of(function).byte_range()];
+        let whole = &source[top_level_of(function).byte_range()];
         let redefines = [
             "freeze",
             "seal",
@@ -324,91 +288,14 @@ fn has_word(source: &str, node: Node, word: &str) -> bool {
     found
 }
 
-fn root_of(node: Node) -> Node {
-    let mut root = node;
-    while let Some(parent) = root.parent() {
-        root = parent;
-    }
-    root
-}
-
-/// The built-in collection `name` is bound to by a `const` of the module's
-/// top level (`const seen = new WeakMap()`), if so.
-fn module_collection<'s>(source: &'s str, root: Node, name: &str) -> Option<&'s str> {
-    named_children_but_comments(root)
-        .into_iter()
-        .find_map(|statement| {
-            let is_const = statement.kind() == "lexical_declaration"
-                && statement
-                    .child(0)
-                    .is_some_and(|k| text_of(source, k) == "const");
-            if !is_const {
-                return None;
-            }
-            named_children_but_comments(statement)
-                .into_iter()
-                .find_map(|declarator| {
-                    let bound = declarator.child_by_field_id(crate::field!("name"))?;
-                    if bound.kind() != "identifier" || text_of(source, bound) != name {
-                        return None;
-                    }
-                    let value =
-                        unwrap_parens(declarator.child_by_field_id(crate::field!("value"))?);
-                    let class = value.child_by_field_id(crate::field!("constructor"))?;
-                    let class = text_of(source, class);
-                    (value.kind() == "new_expression" && COLLECTIONS.contains(&class))
-                        .then_some(class)
-                })
-        })
-}
-
-/// Whether every occurrence of the name `name` in the file only reads it (as
-/// the object of a member, a callee, an argument or a constructor) or is
-/// a `const` declaration of the top level: how many of those, or `None`
-/// when something else binds or assigns it.
-fn only_read(source: &str, root: Node, name: &str) -> Option<usize> {
-    let mut declarations = 0;
-    let mut fine = true;
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        if !fine {
+/// The top-level statement holding `node`: all of it lies in `node`'s unit.
+fn top_level_of(node: Node) -> Node {
+    let mut top = node;
+    while let Some(parent) = top.parent() {
+        if parent.parent().is_none() {
             break;
         }
-        let mut cursor = node.walk();
-        stack.extend(node.named_children(&mut cursor));
-        let named = match node.kind() {
-            "identifier" | "shorthand_property_identifier_pattern" => text_of(source, node) == name,
-            _ => false,
-        };
-        if !named {
-            continue;
-        }
-        let Some(parent) = node.parent() else {
-            continue;
-        };
-        match parent.kind() {
-            "member_expression" | "arguments" | "new_expression" => {
-                let is_object = parent
-                    .child_by_field_id(crate::field!("object"))
-                    .is_some_and(|o| o.id() == node.id());
-                let assigned = parent.parent().is_some_and(|g| {
-                    g.kind().contains("assignment") || g.kind() == "update_expression"
-                });
-                fine &= parent.kind() != "member_expression" || is_object && !assigned;
-            }
-            "variable_declarator"
-                if parent
-                    .child_by_field_id(crate::field!("name"))
-                    .is_some_and(|n| n.id() == node.id())
-                    && parent.parent().is_some_and(|d| {
-                        d.parent().is_some_and(|p| p.id() == root.id())
-                            && d.child(0).is_some_and(|k| text_of(source, k) == "const")
-                    }) =>
-            {
-                declarations += 1;
-            }
-            _ => fine = false,
-        }
+        top = parent;
     }
-    fine.then_some(declarations)
+    top
 }

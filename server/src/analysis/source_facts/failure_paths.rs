@@ -118,8 +118,8 @@ impl AsyncFacts {
 ///   throw, as the handler `h` of `.catch(h)` is),
 /// - `return` of nothing or of such a literal,
 /// - the other statements [`Body`] finds cannot throw (early returns on
-///   parameters, endless loops, fields of `this`, `console.log`, lookups in
-///   module-level collections),
+///   parameters, endless loops, fields of `this`; read from the function's
+///   own top-level unit only, see `cannot_throw.rs`),
 ///
 /// and every `return` inside those `try` statements hands back nothing that
 /// could be a rejected thenable: a value that is not a thenable, or an `await`
@@ -194,7 +194,7 @@ fn cannot_fail_with(source: &str, function: Node, first_is_object: bool) -> bool
     if body.kind() != "statement_block" {
         return cannot_throw_to_evaluate(source, body);
     }
-    let statements_cannot_fail = Body { source, function }.block_cannot_throw(body);
+    let statements_cannot_fail = Body { source, function }.block_cannot_throw(body, 0);
     if !statements_cannot_fail {
         return false;
     }
