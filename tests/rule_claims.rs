@@ -270,6 +270,34 @@ fn promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
         (floating, format!("{WAIT}const signal = AbortSignal.abort();\nwait({{ signal, a: 1 }});"), CannotReject),
         (floating, format!("{WAIT}wait();"), Rejects),
         (floating, format!("{WAIT}const options = null;\nwait(options);"), Rejects),
+        // Async bodies that cannot throw outside a catch-all: an endless loop
+        // around it (left when `step` never settles), an early return on a
+        // parameter, fields of `this` in a class that extends nothing.
+        (
+            floating,
+            "let n = 0;\nasync function step() { await null; if (n++ < 3) throw new Error(\"step\"); await new Promise(() => {}); }\n\
+             async function poll() { while (true) { try { await step() } catch (e) { console.log(e) } } }\npoll();".into(),
+            CannotReject,
+        ),
+        (
+            floating,
+            format!("{THROWS}async function f(d) {{ if (!d) return; try {{ await g(d); }} catch {{}} }}\nf(1);\nf(0);"),
+            CannotReject,
+        ),
+        (
+            floating,
+            format!("{THROWS}class Job {{\n  async start(o) {{\n    if (o === undefined) return;\n    this.started = true;\n    try {{ await g(o); }} catch (e) {{ this.failed = e; }}\n  }}\n  \
+                     kick(o) {{ this.start(o); }}\n}}\nnew Job().kick(1);\nnew Job().kick();"),
+            CannotReject,
+        ),
+        // A guarded call of a method that is not there, and a `then` callback
+        // calling one.
+        (
+            floating,
+            format!("{THROWS}async function f(d) {{ if (d) d.end(); try {{ await g(d); }} catch {{}} }}\nf({{}});"),
+            Rejects,
+        ),
+        (floating, "const emitter = {};\nPromise.resolve().then(() => { emitter.off(\"error\", () => {}); });".into(), Rejects),
         // A promise awaited before it is returned in `try` has settled: the
         // `catch` sees its rejection at the `await`.
         (

@@ -652,3 +652,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod cannot_fail_tests;

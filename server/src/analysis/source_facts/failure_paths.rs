@@ -3,6 +3,7 @@
 
 use tree_sitter::Node;
 
+use super::cannot_throw::Body;
 use super::collect::class_key;
 use super::never_rejects::may_be_iterable;
 use super::promise_kinds::certainly_not_thenable;
@@ -120,6 +121,9 @@ impl AsyncFacts {
 ///   the `catch` or a `finally`; what the handler calls is trusted not to
 ///   throw, as the handler `h` of `.catch(h)` is),
 /// - `return` of nothing or of such a literal,
+/// - the other statements [`Body`] finds cannot throw (early returns on
+///   parameters, endless loops, fields of `this`; read from the function's
+///   own top-level unit only, see `cannot_throw.rs`),
 ///
 /// and every `return` inside those `try` statements hands back nothing that
 /// could be a rejected thenable: a value that is not a thenable, or an `await`
@@ -194,31 +198,7 @@ fn cannot_fail_with(source: &str, function: Node, first_is_object: bool) -> bool
     if body.kind() != "statement_block" {
         return cannot_throw_to_evaluate(source, body);
     }
-    let statements_cannot_fail = named_children_but_comments(body)
-        .into_iter()
-        .all(|statement| match statement.kind() {
-            "empty_statement" | "function_declaration" => true,
-            "lexical_declaration" | "variable_declaration" => {
-                let mut cursor = statement.walk();
-                let all = statement
-                    .named_children(&mut cursor)
-                    .filter(|d| d.kind() == "variable_declarator")
-                    .all(|declarator| {
-                        declarator
-                            .child_by_field_id(crate::field!("name"))
-                            .is_some_and(|n| n.kind() == "identifier")
-                            && declarator
-                                .child_by_field_id(crate::field!("value"))
-                                .is_none_or(|v| cannot_throw_to_evaluate(source, v))
-                    });
-                all
-            }
-            "try_statement" => catches_without_rethrowing(statement),
-            "return_statement" => {
-                returned_value(statement).is_none_or(|v| cannot_throw_to_evaluate(source, v))
-            }
-            _ => false,
-        });
+    let statements_cannot_fail = Body { source, function }.block_cannot_throw(body, 0);
     if !statements_cannot_fail {
         return false;
     }
@@ -244,7 +224,7 @@ fn cannot_fail_with(source: &str, function: Node, first_is_object: bool) -> bool
 
 /// The value a `return` statement hands back; `None` for a bare `return`.
 /// A comment before the value (`return /* why */ g();`) is not the value.
-fn returned_value(statement: Node) -> Option<Node> {
+pub(super) fn returned_value(statement: Node) -> Option<Node> {
     named_children_but_comments(statement).first().copied()
 }
 
@@ -264,7 +244,7 @@ pub(super) fn cannot_throw_to_evaluate(source: &str, expr: Node) -> bool {
 
 /// A `try` with a `catch` (binding a plain name or nothing) that throws
 /// nothing of its own, and no `throw` in its `finally`.
-fn catches_without_rethrowing(try_statement: Node) -> bool {
+pub(super) fn catches_without_rethrowing(try_statement: Node) -> bool {
     let Some(handler) = try_statement.child_by_field_id(crate::field!("handler")) else {
         return false;
     };

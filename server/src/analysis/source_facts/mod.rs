@@ -18,9 +18,11 @@
 //!   through the file's declarations and its imports, and which declaration
 //!   decided it (for the hovers);
 //! - [`failure_paths`]: which functions cannot fail and which promises cannot reject;
+//! - [`cannot_throw`]: the statements and expressions of a body that cannot throw;
 //! - [`never_rejects`]: the built-in promises and executors that cannot reject;
 //! - [`dropped`]: promises created and dropped at statement level.
 
+mod cannot_throw;
 mod collect;
 mod compact;
 mod decided;

@@ -1,0 +1,301 @@
+//! Statements and expressions of a function's own body that cannot throw,
+//! for [`cannot_fail`](super::cannot_fail): only what the language
+//! guarantees.
+//!
+//! Everything read comes from the function's own top-level unit (the
+//! top-level statement holding it, see `driver/units.rs`): the analysis
+//! caches each unit's facts by the unit's text, so an answer that read
+//! another part of the file would outlive an edit there. That is why a call
+//! of `console.log` or of a module-level `const` collection's `delete` still
+//! counts as possibly throwing: whether `console` or the collection's name is
+//! bound to something else is decided by other units (a `let console = …`,
+//! `M = null`). Fields of `this` are read in the class of the method, and the
+//! unit is searched for `Object.freeze`, `seal`, `preventExtensions`,
+//! `defineProperty` and `Proxy`; a subclass declared elsewhere with an
+//! accessor of the same name, or an instance frozen elsewhere, is not seen,
+//! as the file's method lookups do not see subclasses elsewhere.
+//!
+//! The walk is depth-bounded: past [`MAX_DEPTH`] nested statements or
+//! operators the answer is "may throw".
+
+use tree_sitter::Node;
+
+use super::failure_paths::{cannot_throw_to_evaluate, catches_without_rethrowing, returned_value};
+use super::text_of;
+use crate::syntax::js::{
+    for_each_own_node, is_function, named_children_but_comments, unwrap_parens,
+};
+
+/// How deep [`Body`] follows nested statements and expressions; past it a
+/// statement or an expression is taken to possibly throw (a walk per nested
+/// block would overflow the stack on deeply nested code).
+const MAX_DEPTH: usize = 64;
+
+/// The function whose body is asked about.
+pub(super) struct Body<'s, 't> {
+    pub source: &'s str,
+    pub function: Node<'t>,
+}
+
+impl<'t> Body<'_, 't> {
+    /// Whether running `statement` cannot throw (a `return` in it hands back
+    /// what [`cannot_fail`](super::cannot_fail) checks separately).
+    pub fn statement_cannot_throw(&self, statement: Node<'t>, depth: usize) -> bool {
+        let source = self.source;
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let depth = depth + 1;
+        match statement.kind() {
+            "empty_statement"
+            | "function_declaration"
+            | "break_statement"
+            | "continue_statement" => true,
+            "lexical_declaration" | "variable_declaration" => {
+                let mut cursor = statement.walk();
+                let all = statement
+                    .named_children(&mut cursor)
+                    .filter(|d| d.kind() == "variable_declarator")
+                    .all(|declarator| {
+                        declarator
+                            .child_by_field_id(crate::field!("name"))
+                            .is_some_and(|n| n.kind() == "identifier")
+                            && declarator
+                                .child_by_field_id(crate::field!("value"))
+                                .is_none_or(|v| cannot_throw_to_evaluate(source, v))
+                    });
+                all
+            }
+            "try_statement" => catches_without_rethrowing(statement),
+            "return_statement" => {
+                returned_value(statement).is_none_or(|v| cannot_throw_to_evaluate(source, v))
+            }
+            "statement_block" => self.block_cannot_throw(statement, depth),
+            "else_clause" => named_children_but_comments(statement)
+                .into_iter()
+                .all(|s| self.statement_cannot_throw(s, depth)),
+            "if_statement" => {
+                let condition = statement.child_by_field_id(crate::field!("condition"));
+                let consequence = statement.child_by_field_id(crate::field!("consequence"));
+                let alternative = statement.child_by_field_id(crate::field!("alternative"));
+                condition.is_some_and(|c| self.expression_cannot_throw(c, depth))
+                    && consequence.is_some_and(|s| self.statement_cannot_throw(s, depth))
+                    && alternative.is_none_or(|s| self.statement_cannot_throw(s, depth))
+            }
+            // `while (true)`: the condition cannot throw.
+            "while_statement" => {
+                statement
+                    .child_by_field_id(crate::field!("condition"))
+                    .is_some_and(|c| self.expression_cannot_throw(c, depth))
+                    && statement
+                        .child_by_field_id(crate::field!("body"))
+                        .is_some_and(|b| self.statement_cannot_throw(b, depth))
+            }
+            // `for (;;)` only: nothing in the parentheses.
+            "for_statement" => {
+                let body = statement.child_by_field_id(crate::field!("body"));
+                let header_is_empty = named_children_but_comments(statement)
+                    .into_iter()
+                    .all(|child| Some(child) == body || child.kind() == "empty_statement");
+                header_is_empty && body.is_some_and(|b| self.statement_cannot_throw(b, depth))
+            }
+            "expression_statement" => named_children_but_comments(statement)
+                .first()
+                .is_some_and(|e| self.effect_cannot_throw(*e)),
+            _ => false,
+        }
+    }
+
+    pub fn block_cannot_throw(&self, block: Node<'t>, depth: usize) -> bool {
+        named_children_but_comments(block)
+            .into_iter()
+            .all(|s| self.statement_cannot_throw(s, depth))
+    }
+
+    /// A statement's expression: a field of `this` set to a value that
+    /// cannot throw. A call may throw, whatever it calls (see the module docs
+    /// for `console.log` and collections).
+    fn effect_cannot_throw(&self, expr: Node<'t>) -> bool {
+        let expr = unwrap_parens(expr);
+        expr.kind() == "assignment_expression"
+            && expr
+                .child_by_field_id(crate::field!("left"))
+                .is_some_and(|left| self.own_field(left))
+            && expr
+                .child_by_field_id(crate::field!("right"))
+                .is_some_and(|right| cannot_throw_to_evaluate(self.source, right))
+    }
+
+    /// Whether evaluating `expr` (a condition, an argument) cannot throw:
+    /// constants, the function's parameters, its own fields (`this.x`), and
+    /// `!`, `typeof`, `===`, `!==`, `&&`, `||` and `??` of those (strict
+    /// equality converts nothing, so runs no `valueOf`).
+    pub fn expression_cannot_throw(&self, expr: Node<'t>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let depth = depth + 1;
+        let expr = unwrap_parens(expr);
+        match expr.kind() {
+            "identifier" => {
+                cannot_throw_to_evaluate(self.source, expr)
+                    || self.is_plain_parameter(text_of(self.source, expr))
+            }
+            "member_expression" => self.own_field(expr),
+            "unary_expression" => {
+                let operator = expr
+                    .child_by_field_id(crate::field!("operator"))
+                    .map(|o| text_of(self.source, o));
+                matches!(operator, Some("!" | "typeof" | "void"))
+                    && expr
+                        .child_by_field_id(crate::field!("argument"))
+                        .is_some_and(|a| self.expression_cannot_throw(a, depth))
+            }
+            "binary_expression" => {
+                let operator = expr
+                    .child_by_field_id(crate::field!("operator"))
+                    .map(|o| text_of(self.source, o));
+                matches!(operator, Some("===" | "!==" | "&&" | "||" | "??"))
+                    && [
+                        expr.child_by_field_id(crate::field!("left")),
+                        expr.child_by_field_id(crate::field!("right")),
+                    ]
+                    .into_iter()
+                    .all(|side| side.is_some_and(|e| self.expression_cannot_throw(e, depth)))
+            }
+            _ => cannot_throw_to_evaluate(self.source, expr),
+        }
+    }
+
+    /// `this.name` in a method of a class that declares no accessor `name`
+    /// and extends nothing: a data property of an object, so reading or
+    /// writing it cannot throw (unless the method's unit freezes, seals or
+    /// redefines properties, or builds proxies, when it is not taken).
+    fn own_field(&self, expr: Node<'t>) -> bool {
+        let source = self.source;
+        let expr = unwrap_parens(expr);
+        if expr.kind() != "member_expression" {
+            return false;
+        }
+        let (Some(object), Some(property)) = (
+            expr.child_by_field_id(crate::field!("object")),
+            expr.child_by_field_id(crate::field!("property")),
+        ) else {
+            return false;
+        };
+        if object.kind() != "this" || property.kind() != "property_identifier" {
+            return false;
+        }
+        let function = self.function;
+        if function.kind() != "method_definition" || has_word(source, function, "static") {
+            return false;
+        }
+        // `this` of an arrow in the method is the method's.
+        let mut current = object.parent();
+        while let Some(node) = current {
+            if node.id() == function.id() {
+                break;
+            }
+            if is_function(node) && node.kind() != "arrow_function" {
+                return false;
+            }
+            current = node.parent();
+        }
+        let Some(class) = function.parent().and_then(|body| body.parent()) else {
+            return false;
+        };
+        if !matches!(class.kind(), "class_declaration" | "class") {
+            return false;
+        }
+        let extends = named_children_but_comments(class)
+            .iter()
+            .any(|c| c.kind() == "class_heritage");
+        let whole = &source[top_level_of(function).byte_range()];
+        let redefines = [
+            "freeze",
+            "seal",
+            "preventExtensions",
+            "defineProperty",
+            "Proxy",
+        ]
+        .iter()
+        .any(|word| whole.contains(word));
+        let name = text_of(source, property);
+        let accessor = class
+            .child_by_field_id(crate::field!("body"))
+            .is_some_and(|body| {
+                named_children_but_comments(body).iter().any(|member| {
+                    member.kind() == "method_definition"
+                        && member
+                            .child_by_field_id(crate::field!("name"))
+                            .is_some_and(|n| text_of(source, n) == name)
+                        && (has_word(source, *member, "get") || has_word(source, *member, "set"))
+                })
+            });
+        !extends && !redefines && !accessor
+    }
+
+    /// A parameter of the function bound by a plain name, that nothing in
+    /// its body declares again.
+    fn is_plain_parameter(&self, name: &str) -> bool {
+        let source = self.source;
+        let function = self.function;
+        let parameter = match function.child_by_field_id(crate::field!("parameter")) {
+            Some(single) => single.kind() == "identifier" && text_of(source, single) == name,
+            None => function
+                .child_by_field_id(crate::field!("parameters"))
+                .is_some_and(|params| {
+                    named_children_but_comments(params)
+                        .iter()
+                        .any(|p| p.kind() == "identifier" && text_of(source, *p) == name)
+                }),
+        };
+        if !parameter {
+            return false;
+        }
+        let Some(body) = function.child_by_field_id(crate::field!("body")) else {
+            return false;
+        };
+        let mut redeclared = false;
+        for_each_own_node(body, |node| {
+            let binds = matches!(
+                node.kind(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            ) && text_of(source, node) == name
+                && node.parent().is_some_and(|p| {
+                    p.kind().ends_with("pattern")
+                        || matches!(
+                            p.kind(),
+                            "catch_clause" | "function_declaration" | "class_declaration"
+                        )
+                        || (p.kind() == "variable_declarator"
+                            && p.child_by_field_id(crate::field!("name"))
+                                .is_some_and(|n| n.id() == node.id()))
+                });
+            redeclared |= binds;
+        });
+        !redeclared
+    }
+}
+
+/// Whether `node` (a method) has the keyword `word` before its name.
+fn has_word(source: &str, node: Node, word: &str) -> bool {
+    let mut cursor = node.walk();
+    let found = node
+        .children(&mut cursor)
+        .take_while(|c| c.kind() != "property_identifier" && c.kind() != "formal_parameters")
+        .any(|c| !c.is_named() && text_of(source, c) == word);
+    found
+}
+
+/// The top-level statement holding `node`: all of it lies in `node`'s unit.
+fn top_level_of(node: Node) -> Node {
+    let mut top = node;
+    while let Some(parent) = top.parent() {
+        if parent.parent().is_none() {
+            break;
+        }
+        top = parent;
+    }
+    top
+}

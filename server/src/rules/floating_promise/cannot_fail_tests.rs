@@ -1,0 +1,212 @@
+//! Async functions whose body cannot throw outside a catch-all, in the shapes
+//! library code writes them: each dropped call of one passes, and a close
+//! variant that may reject is still flagged.
+
+use super::FloatingPromise;
+use crate::rules::testing::{assert_invalid, assert_valid};
+
+#[test]
+fn a_catch_all_inside_an_endless_loop_never_rejects() {
+    assert_valid(
+        &FloatingPromise,
+        &[
+            "async function loop(p, q) {\n  while (true) {\n    try { await Promise.all([q]); } catch (err) { console.log(p, err); }\n  }\n}\nloop('a', q);",
+            "async function loop(q) {\n  for (;;) {\n    try { await q(); } catch {}\n  }\n}\nloop(q);",
+        ],
+    );
+    assert_invalid(
+        &FloatingPromise,
+        &[
+            // The loop's condition is a call: it may throw.
+            (
+                "async function loop(q) {\n  while (more()) {\n    try { await q(); } catch {}\n  }\n}\nloop(q);",
+                "loop",
+            ),
+            // A statement of the loop outside the try.
+            (
+                "async function loop(q) {\n  for (;;) {\n    q.next();\n    try { await q(); } catch {}\n  }\n}\nloop(q);",
+                "loop",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn an_early_return_on_a_parameter_cannot_throw() {
+    assert_valid(
+        &FloatingPromise,
+        &[
+            "const safeG = async (x) => { if (x === undefined) return; try { await g(x); } catch {} };\nsafeG(y);",
+            "const safeG = async (x) => { if (x === undefined) return; try { await g(x); } catch {} };\nconst f = async ({ a }) => { try { await g(a); } catch (e) { await safeG(a); } };\nf({ a });",
+        ],
+    );
+    assert_invalid(
+        &FloatingPromise,
+        &[
+            // Reading a property of a parameter throws on `null`.
+            (
+                "const safeG = async (x) => { if (x.done) return; try { await g(x); } catch {} };\nsafeG(y);",
+                "safeG",
+            ),
+            // `==` may call `valueOf`.
+            (
+                "const safeG = async (x) => { if (x == 1) return; try { await g(x); } catch {} };\nsafeG(y);",
+                "safeG",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn calls_outside_the_try_may_throw_even_of_module_collections_and_the_console() {
+    assert_invalid(
+        &FloatingPromise,
+        &[
+            // Whether `M` still holds the `WeakMap` is decided by another
+            // top-level unit (`M = null`, `let M`), which the unit's cached
+            // facts do not see: a call of it counts as possibly throwing.
+            (
+                "const M = new WeakMap();\nconst f = async (d) => { try { await finished(d); } catch {} M.delete(d); };\nf(x);",
+                "f",
+            ),
+            // `console` may be bound by another unit (`let console = …`).
+            (
+                "const seen = new Set();\nasync function f(d) { try { await finished(d); } catch {} console.log('done'); }\nf(x);",
+                "f",
+            ),
+            // Logging an object runs its `util.inspect.custom`, which may throw.
+            (
+                "async function f(d) { try { await finished(d); } catch {} console.log(d); }\nf(x);",
+                "f",
+            ),
+            // `add` on a full `Set` throws a `RangeError`.
+            (
+                "const seen = new Set();\nconst f = async (d) => { seen.add(d); try { await finished(d); } catch {} };\nf(x);",
+                "f",
+            ),
+            // A guarded call of an unknown method: `d.end` may be anything.
+            (
+                "async function f(d) { if (d) d.end(); try { await finished(d); } catch {} }\nf(x);",
+                "f",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_method_may_read_and_set_its_own_fields_before_the_try() {
+    assert_valid(
+        &FloatingPromise,
+        &[
+            "class C {\n  async m() {\n    if (this.done) return;\n    this.done = true;\n    try { f(await this.agent.request()); } catch (e) { this.destroy(e); }\n  }\n  close() { this.m(); }\n}",
+        ],
+    );
+    assert_invalid(
+        &FloatingPromise,
+        &[
+            // A getter of the class may throw.
+            (
+                "class C {\n  get done() { return check(); }\n  async m() {\n    if (this.done) return;\n    try { await this.io(); } catch (e) {}\n  }\n  close() { this.m(); }\n}",
+                "this.m",
+            ),
+            // A setter of the class may throw.
+            (
+                "class C {\n  set done(v) { check(v); }\n  async m() {\n    this.done = true;\n    try { await this.io(); } catch (e) {}\n  }\n  close() { this.m(); }\n}",
+                "this.m",
+            ),
+            // A field read past `this`: `this.agent` may be null.
+            (
+                "class C {\n  async m() {\n    if (this.agent.done) return;\n    try { await this.io(); } catch (e) {}\n  }\n  close() { this.m(); }\n}",
+                "this.m",
+            ),
+            // An unknown superclass may define an accessor.
+            (
+                "class C extends Base {\n  async m() {\n    this.done = true;\n    try { await this.io(); } catch (e) {}\n  }\n  close() { this.m(); }\n}",
+                "this.m",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_polling_loop_whose_catch_logs_the_error_never_rejects() {
+    // What a `catch` does is trusted as the handler of `.catch(h)` is: the
+    // error has been handled, by code the author wrote for it.
+    assert_valid(
+        &FloatingPromise,
+        &["async function poll() { while (true) { try { await step() } catch (e) { console.log(e) } } }\npoll();"],
+    );
+}
+
+#[test]
+fn a_catch_may_await_a_helper_and_destroy_the_stream() {
+    assert_valid(
+        &FloatingPromise,
+        &["const cleanup = async (x) => { if (x === undefined) return; try { await g(x); } catch {} };\n\
+           async function pump(stream) {\n  if (!stream) return;\n  try { await pipe(stream); } catch (e) { await cleanup(stream); stream.destroy(e); }\n}\npump(s);"],
+    );
+    assert_invalid(
+        &FloatingPromise,
+        &[
+            // The destroy runs outside the `catch`.
+            (
+                "async function pump(stream) {\n  try { await pipe(stream); } catch (e) {}\n  stream.destroy();\n}\npump(s);",
+                "pump",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn an_early_return_before_the_try_cannot_throw() {
+    assert_valid(
+        &FloatingPromise,
+        &[
+            "async function f(d) { if (!d) return; try { await finished(d); } catch {} }\nf(x);",
+            "async function f(d, e) { if (d === null || typeof e !== 'object') { return; } else { } try { await finished(d); } catch {} return; }\nf(x);",
+        ],
+    );
+}
+
+#[test]
+fn a_guard_and_field_writes_before_a_catch_all_in_a_plain_class() {
+    assert_valid(
+        &FloatingPromise,
+        &["class Job {\n  async start(opts) {\n    if (opts === undefined) return;\n    this.started = true;\n    this.tries = 0;\n    try { await this.run(opts); } catch (e) { this.failed = e; }\n  }\n  kick(o) { this.start(o); }\n}"],
+    );
+    assert_invalid(
+        &FloatingPromise,
+        &[
+            // The unit freezes its instances: a write to a field may throw.
+            (
+                "class Job {\n  constructor() { Object.freeze(this); }\n  async start(opts) {\n    this.started = true;\n    try { await this.run(opts); } catch (e) {}\n  }\n  kick(o) { this.start(o); }\n}",
+                "this.start",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_then_callback_that_calls_a_method_may_throw() {
+    // `emitter.off` may be anything: the callback may throw, the promise reject.
+    assert_invalid(
+        &FloatingPromise,
+        &[(
+            "Promise.resolve().then(() => { emitter.off('error', fn) });",
+            "then",
+        )],
+    );
+}
+
+#[test]
+fn statements_nested_past_the_depth_bound_may_throw() {
+    let nested = |depth: usize| {
+        format!(
+            "async function f(d) {{ {}try {{ await g(d); }} catch {{}}{} }}\nf(x);",
+            "if (d) { ".repeat(depth),
+            " }".repeat(depth)
+        )
+    };
+    assert_valid(&FloatingPromise, &[nested(10).as_str()]);
+    assert_invalid(&FloatingPromise, &[(nested(200).as_str(), "f")]);
+}
