@@ -399,11 +399,15 @@ impl Importer<'_> {
 /// text may declare a function whose calls return a native promise (a
 /// trigger word of `floating-promise` in its role: `async` as a modifier,
 /// `Promise` as an operand, `.then`...; any rule's trigger is tested) or
-/// re-export one. Bare substrings (`isAsync`, `@returns {Promise}`) would
-/// parse files whose summary is empty (docs/performance.md).
+/// re-export one, or make a promised timer (`promisify(setTimeout)`, one
+/// of `timers/promises`), which no rule's trigger word names. Bare
+/// substrings (`isAsync`, `@returns {Promise}`) would parse files whose
+/// summary is empty (docs/performance.md).
 fn may_export_promises(text: &str) -> bool {
     needs_parse(text)
         && (!rules::triggered(text, rules::ALL).is_empty()
+            || text.contains("promisify")
+            || text.contains("timers/promises")
             || (text.contains("export") && text.contains("from")))
 }
 
