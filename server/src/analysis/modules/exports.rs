@@ -10,11 +10,13 @@
 //! level; a name assigned twice (but for TypeScript's `exports.f = void 0`
 //! before the real value) is unknown.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::{Node, Tree};
 
-use super::{ExportSummary, ExportedValue, ImportedNames, ReExport};
+use super::imports::{import_bindings, ImportBinding};
+use super::{ExportSummary, ExportedValue, Extends, ImportedNames, ReExport};
 use crate::analysis::source_facts::PromiseDeclarations;
 use crate::syntax::js::{is_function, unwrap_parens};
 
@@ -26,6 +28,8 @@ pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
         source,
         declarations: &declarations,
         root: tree.root_node(),
+        tree,
+        import_bindings: OnceCell::new(),
     };
     let mut named: HashMap<String, Vec<Option<ExportedValue>>> = HashMap::new();
     let mut whole: Vec<Option<ExportedValue>> = Vec::new();
@@ -76,6 +80,9 @@ struct Reader<'a, 't> {
     source: &'t str,
     declarations: &'a PromiseDeclarations<'t>,
     root: Node<'t>,
+    tree: &'t Tree,
+    /// The file's imports, read when a class extends an imported one.
+    import_bindings: OnceCell<Vec<ImportBinding>>,
 }
 
 impl<'t> Reader<'_, 't> {
@@ -336,7 +343,35 @@ impl<'t> Reader<'_, 't> {
                     )
                 })
                 .collect(),
+            extends: self.extends(class).map(Box::new),
         }
+    }
+
+    /// The imported class `class` extends, named by the import that binds
+    /// it (a name two imports bind is unknown).
+    fn extends(&self, class: Node<'t>) -> Option<Extends> {
+        let (local, member, hidden) = self.declarations.imported_parent(class)?;
+        let bindings = self
+            .import_bindings
+            .get_or_init(|| import_bindings(self.source, self.tree));
+        let mut found = bindings.iter().flat_map(|binding| {
+            binding
+                .locals
+                .iter()
+                .filter(|(name, _)| name == local)
+                .map(move |(_, binds)| (binding, binds))
+        });
+        let (binding, binds) = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        Some(Extends {
+            specifier: binding.specifier.clone(),
+            kind: binding.kind,
+            binds: binds.clone(),
+            member: member.map(str::to_owned),
+            hidden,
+        })
     }
 }
 

@@ -123,9 +123,11 @@ impl<F: FileSystem> SummarySource for Reading<'_, F> {
 
 /// Whether a file's text can export a function whose calls return a native
 /// promise, or re-export one: its summary is read from async functions, the
-/// `Promise` global and `export ... from`. A file without them is not parsed.
+/// `Promise` global, `export ... from` and classes that inherit methods
+/// (`extends`). A file without them is not parsed.
 pub fn needs_parse(text: &str) -> bool {
     text.contains("async")
         || text.contains("Promise")
+        || text.contains("extends")
         || (text.contains("export") && text.contains("from"))
 }
