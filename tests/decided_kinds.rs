@@ -509,3 +509,35 @@ fn assert_cases_as_node_24_sees_them(node: &Path, path: &Path, main: &str, cases
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// Classes of another file that inherit from a class of a third: a method
+/// the child inherits is decided from the parent's summary (two hops too),
+/// never one the child declares itself as a plain method, one its file
+/// replaces by a write, nor one the parent returns a thenable from.
+const INHERIT_BASE: &str = "class Base {\n  async next() { return 1; }\n  close() { return new Promise((r) => r(2)); }\n  fake() { return { then(r) { r(3); } }; }\n  async shadowed() { return 4; }\n  async replaced() { return 5; }\n}\nmodule.exports = { Base };\n";
+const INHERIT_MIDDLE: &str = "const base_1 = require('./base.js');\nclass Middle extends base_1.Base {\n  shadowed() { return 6; }\n  patch() { this.replaced = () => 7; }\n}\nexports.Middle = Middle;\n";
+const INHERIT_CHILD: &str = "const { Middle } = require('./middle.js');\nclass Child extends Middle {\n  async own() { return 8; }\n}\nmodule.exports = { Child };\n";
+const INHERIT: &str = "const middle_1 = require('./middle.js');\nconst { Child } = require('./child.js');\nasync function viaMiddle() {\n  const m = new middle_1.Middle();\n  await new middle_1.Middle().next();\n  await new middle_1.Middle().close();\n  await new middle_1.Middle().fake();\n  await new middle_1.Middle().shadowed();\n  m.patch();\n  await new middle_1.Middle().replaced();\n}\nasync function viaChild() {\n  await new Child().own();\n  await new Child().next();\n  await new Child().shadowed();\n}\n";
+
+/// The awaits of [`INHERIT`] and whether each must be decided.
+#[rustfmt::skip]
+const INHERIT_CASES: &[(&str, bool)] = &[
+    ("new middle_1.Middle().next()", true), ("new middle_1.Middle().close()", true),
+    ("new middle_1.Middle().fake()", false), ("new middle_1.Middle().shadowed()", false),
+    ("new middle_1.Middle().replaced()", false), ("new Child().own()", true),
+    ("new Child().next()", true), ("new Child().shadowed()", false),
+];
+
+#[test]
+fn methods_inherited_from_a_class_of_a_third_file_are_decided_as_node_24_sees_them() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.js"), INHERIT_BASE).unwrap();
+    std::fs::write(dir.path().join("middle.js"), INHERIT_MIDDLE).unwrap();
+    std::fs::write(dir.path().join("child.js"), INHERIT_CHILD).unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str(INHERIT);
+    main.push_str("(async () => {\n  await viaMiddle();\n  await viaChild();\n})();\n");
+    let path = dir.path().join("inherit.js");
+    assert_cases_as_node_24_sees_them(&node, &path, &main, INHERIT_CASES);
+}

@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use tree_sitter::{Node, Tree};
 
-use super::{ExportSummary, ExportedValue, ImportedNames, ReExport, Rejects};
+use super::imports::{import_bindings, ImportBinding};
+use super::{ExportSummary, ExportedValue, Extends, ImportedNames, ReExport, Rejects};
 use crate::analysis::source_facts::{
     cannot_fail, cannot_fail_given_an_object, AsyncFacts, PromiseDeclarations,
 };
@@ -31,6 +32,7 @@ pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
         declarations: &declarations,
         root: tree.root_node(),
         facts: OnceCell::new(),
+        import_bindings: OnceCell::new(),
     };
     let mut named: HashMap<String, Vec<Option<ExportedValue>>> = HashMap::new();
     let mut whole: Vec<Option<ExportedValue>> = Vec::new();
@@ -84,6 +86,8 @@ struct Reader<'a, 't> {
     root: Node<'t>,
     /// The file's facts, collected when a value may be a promised timer.
     facts: OnceCell<AsyncFacts>,
+    /// The file's imports, read when a class extends an imported one.
+    import_bindings: OnceCell<Vec<ImportBinding>>,
 }
 
 impl<'t> Reader<'_, 't> {
@@ -378,7 +382,35 @@ impl<'t> Reader<'_, 't> {
                     )
                 })
                 .collect(),
+            extends: self.extends(class).map(Box::new),
         }
+    }
+
+    /// The imported class `class` extends, named by the import that binds
+    /// it (a name two imports bind is unknown).
+    fn extends(&self, class: Node<'t>) -> Option<Extends> {
+        let (local, member, hidden) = self.declarations.imported_parent(class)?;
+        let bindings = self
+            .import_bindings
+            .get_or_init(|| import_bindings(self.source, self.tree));
+        let mut found = bindings.iter().flat_map(|binding| {
+            binding
+                .locals
+                .iter()
+                .filter(|(name, _)| name == local)
+                .map(move |(_, binds)| (binding, binds))
+        });
+        let (binding, binds) = found.next()?;
+        if found.next().is_some() {
+            return None;
+        }
+        Some(Extends {
+            specifier: binding.specifier.clone(),
+            kind: binding.kind,
+            binds: binds.clone(),
+            member: member.map(str::to_owned),
+            hidden,
+        })
     }
 }
 

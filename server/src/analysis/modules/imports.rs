@@ -17,7 +17,7 @@ use tree_sitter::{Node, Tree};
 
 pub use super::summaries::Summaries;
 use super::summaries::{FileSummary, SummarySource};
-use super::{ExportedValue, Imported, ImportedNames, Rejects};
+use super::{ExportedValue, Extends, Imported, ImportedNames, Rejects};
 use crate::syntax::js::unwrap_parens;
 use crate::workspace::imports::import_sites;
 use crate::workspace::{resolve, FileSystem, ModuleKind, RequireOrImport, Resolution};
@@ -77,6 +77,7 @@ pub fn bind_imports(
         fs,
         summaries,
         names: ImportedNames::default(),
+        inheriting: 0,
     };
     let mut twice = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -100,6 +101,9 @@ struct Binder<'a, F> {
     fs: &'a F,
     summaries: &'a dyn SummarySource,
     names: ImportedNames,
+    /// How many `extends` hops the class being completed was reached
+    /// through (see [`Binder::inherit`]).
+    inheriting: usize,
 }
 
 impl<F: FileSystem> Binder<'_, F> {
@@ -122,14 +126,7 @@ impl<F: FileSystem> Binder<'_, F> {
         };
         for (local, what) in &binding.locals {
             let mut seen = Vec::new();
-            let value = match what {
-                Binds::Namespace => self.namespace(&target, &file, &mut seen),
-                Binds::Default => match file.kind {
-                    ModuleKind::CommonJs => file.summary.namespace(),
-                    ModuleKind::EsModule => self.export(&target, &file, "default", &mut seen),
-                },
-                Binds::Export(name) => self.export(&target, &file, name, &mut seen),
-            };
+            let value = self.bound(&target, &file, what, &mut seen);
             if let Some(value) = value {
                 let imported = Imported {
                     specifier: binding.specifier.clone(),
@@ -137,6 +134,111 @@ impl<F: FileSystem> Binder<'_, F> {
                 };
                 self.names.names.insert(local.clone(), imported);
             }
+        }
+    }
+
+    /// What an import of the file at `path` binds to a name.
+    fn bound(
+        &mut self,
+        path: &Path,
+        file: &FileSummary,
+        what: &Binds,
+        seen: &mut Vec<PathBuf>,
+    ) -> Option<ExportedValue> {
+        match what {
+            Binds::Namespace => self.namespace(path, file, seen),
+            Binds::Default => match file.kind {
+                ModuleKind::CommonJs => file
+                    .summary
+                    .namespace()
+                    .map(|value| self.inherit(path, value)),
+                ModuleKind::EsModule => self.export(path, file, "default", seen),
+            },
+            Binds::Export(name) => self.export(path, file, name, seen),
+        }
+    }
+
+    /// `value`, read from the file at `path`, with each class that extends
+    /// an imported class given the methods it inherits from it (a method
+    /// the class hides is not): the parent is read from the import that
+    /// names it, resolved from `path`, and completed the same way. A chain
+    /// longer than [`MAX_REEXPORT_DEPTH`] (a cycle among them) or a parent
+    /// that cannot be read adds nothing.
+    fn inherit(&mut self, path: &Path, value: ExportedValue) -> ExportedValue {
+        match value {
+            ExportedValue::Object(members) => ExportedValue::Object(
+                members
+                    .into_iter()
+                    .map(|(name, member)| (name, self.inherit(path, member)))
+                    .collect(),
+            ),
+            ExportedValue::Class {
+                line,
+                mut methods,
+                extends: Some(extends),
+            } => {
+                if self.inheriting < MAX_REEXPORT_DEPTH {
+                    self.inheriting += 1;
+                    let parent = self.parent(path, &extends);
+                    self.inheriting -= 1;
+                    if let Some(ExportedValue::Class {
+                        methods: inherited, ..
+                    }) = parent
+                    {
+                        let parent_name =
+                            extends.member.as_deref().unwrap_or(match &extends.binds {
+                                Binds::Export(name) => name.as_str(),
+                                Binds::Namespace | Binds::Default => extends.specifier.as_str(),
+                            });
+                        for (name, method) in inherited {
+                            if extends.hidden.contains(&name) || methods.contains_key(&name) {
+                                continue;
+                            }
+                            let ExportedValue::PromiseFunction {
+                                why,
+                                line: parent_line,
+                                rejects,
+                            } = method
+                            else {
+                                continue;
+                            };
+                            let why = format!(
+                                "is inherited from `{parent_name}` of `{}`, whose `{name}` {why} (line {parent_line}); the class is",
+                                extends.specifier
+                            );
+                            methods.insert(
+                                name,
+                                ExportedValue::PromiseFunction { why, line, rejects },
+                            );
+                        }
+                    }
+                }
+                ExportedValue::Class {
+                    line,
+                    methods,
+                    extends: None,
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// The class `extends` names, imported by the file at `path`, with what
+    /// it inherits itself.
+    fn parent(&mut self, path: &Path, extends: &Extends) -> Option<ExportedValue> {
+        let Resolution::File(target) = resolve(&extends.specifier, path, extends.kind, self.fs)
+        else {
+            return None;
+        };
+        let file = self.summary(&target)?;
+        let mut seen = Vec::new();
+        if let (Binds::Namespace, Some(member)) = (&extends.binds, &extends.member) {
+            return self.export(&target, &file, member, &mut seen);
+        }
+        let value = self.bound(&target, &file, &extends.binds, &mut seen)?;
+        match &extends.member {
+            Some(member) => value.member(member).cloned(),
+            None => Some(value),
         }
     }
 
@@ -177,7 +279,7 @@ impl<F: FileSystem> Binder<'_, F> {
             || summary.named.contains_key(name)
             || summary.unknown.contains(name);
         if own || summary.reexports.is_empty() {
-            return summary.export(name);
+            return summary.export(name).map(|value| self.inherit(path, value));
         }
         if seen.iter().any(|p| p == path) || seen.len() >= MAX_REEXPORT_DEPTH {
             return None;
@@ -231,7 +333,7 @@ impl<F: FileSystem> Binder<'_, F> {
         file: &FileSummary,
         seen: &mut Vec<PathBuf>,
     ) -> Option<ExportedValue> {
-        let base = file.summary.namespace()?;
+        let base = self.inherit(path, file.summary.namespace()?);
         let ExportedValue::Object(mut members) = base else {
             return Some(base);
         };
@@ -379,7 +481,7 @@ fn bind_builtin(
 }
 
 /// What a local name is bound to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Binds {
     /// The module's namespace (`require(x)`, `import * as`).
     Namespace,
@@ -574,5 +676,34 @@ mod tests {
         for local in ["on", "watch"] {
             assert_eq!(value_of(&names, local), None, "{local}");
         }
+    }
+
+    #[test]
+    fn a_class_gets_the_methods_it_inherits_from_an_imported_class_and_a_cycle_stops() {
+        let class_of = |names: &ImportedNames, local: &str| match value_of(names, local) {
+            Some(ExportedValue::Class { methods, .. }) => methods.keys().cloned().collect(),
+            other => panic!("{local}: {other:?}"),
+        };
+        let names = names_of(
+            &[
+                ("/w/base.js", "class Base { async next() {} async shadowed() {} }\nexports.Base = Base;\n"),
+                ("/w/child.js", "const b = require('./base');\nclass Child extends b.Base { shadowed() {} }\nexports.Child = Child;\n"),
+                ("/w/main.js", "const { Child } = require('./child');\n"),
+            ],
+            "/w/main.js",
+        );
+        let methods: Vec<String> = class_of(&names, "Child");
+        assert_eq!(methods, ["next"]);
+        // Two files whose classes extend each other: the chain stops.
+        let names = names_of(
+            &[
+                ("/w/a.js", "const { B } = require('./b');\nclass A extends B {}\nexports.A = A;\n"),
+                ("/w/b.js", "const { A } = require('./a');\nclass B extends A { async m() {} }\nexports.B = B;\n"),
+                ("/w/main.js", "const { A } = require('./a');\n"),
+            ],
+            "/w/main.js",
+        );
+        let methods: Vec<String> = class_of(&names, "A");
+        assert!(methods.len() <= 1, "{methods:?}");
     }
 }

@@ -34,10 +34,14 @@ pub enum ExportedValue {
     },
     /// A class: its own methods whose calls return native promises, by name.
     /// Inherited methods are not listed (unknown), nor is any method a
-    /// subclass elsewhere may override: only `new C().m()` reads it.
+    /// subclass elsewhere may override: only `new C().m()` reads it. When
+    /// it extends an imported class, `extends` names that class, for the
+    /// importer to add the methods it inherits (see [`imports`]).
     Class {
         line: u32,
         methods: BTreeMap<String, ExportedValue>,
+        #[serde(default)]
+        extends: Option<Box<Extends>>,
     },
     /// An object: the module's namespace, or `module.exports = { ... }`.
     Object(BTreeMap<String, ExportedValue>),
@@ -70,6 +74,10 @@ impl ExportedValue {
     fn reaches_promise(&self, name: Option<&str>, text: &str) -> bool {
         match self {
             ExportedValue::PromiseFunction { .. } => name.is_none_or(|name| text.contains(name)),
+            // What it inherits is not known here: its name may reach one.
+            ExportedValue::Class {
+                extends: Some(_), ..
+            } => name.is_none_or(|name| text.contains(name)),
             ExportedValue::Class {
                 methods: members, ..
             }
@@ -86,6 +94,23 @@ impl ExportedValue {
             _ => None,
         }
     }
+}
+
+/// The imported class a class extends (`class C extends ns.P`, with `ns`
+/// bound by `require(specifier)` or an `import`), and the names its
+/// instances do not inherit from it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Extends {
+    /// The import's specifier as written, resolved from the class's file.
+    pub specifier: String,
+    pub kind: crate::workspace::RequireOrImport,
+    /// What the import binds to the name the `extends` clause reads.
+    pub binds: imports::Binds,
+    /// `P` in `extends ns.P`.
+    pub member: Option<String>,
+    /// The class's own instance members, and every property name its file
+    /// writes (such a write may replace an inherited method).
+    pub hidden: BTreeSet<String>,
 }
 
 /// What one file exports, as far as promise kinds go.
@@ -215,6 +240,7 @@ mod tests {
                     ExportedValue::Class {
                         line: 2,
                         methods: BTreeMap::from([("flush".to_owned(), promise())]),
+                        extends: None,
                     },
                 ),
                 (

@@ -237,7 +237,14 @@ mod tests {
                 "a",
                 ExportedValue::Object(BTreeMap::from([("save".to_owned(), function())])),
             ),
-            ("Repo", ExportedValue::Class { line: 1, methods }),
+            (
+                "Repo",
+                ExportedValue::Class {
+                    line: 1,
+                    methods,
+                    extends: None,
+                },
+            ),
         ]);
         let found = imported_promises(source, &tree, &names);
         assert_eq!(found.members, BTreeSet::from(["a.save".to_owned()]));

@@ -123,12 +123,14 @@ impl<F: FileSystem> SummarySource for Reading<'_, F> {
 
 /// Whether a file's text can export a function whose calls return a native
 /// promise, or re-export one: its summary is read from async functions, the
-/// `Promise` global, promised timers (`promisify`, `timers/promises`) and
-/// `export ... from`. A file without them is not parsed.
+/// `Promise` global, promised timers (`promisify`, `timers/promises`),
+/// classes that inherit methods (`extends`) and `export ... from`. A file
+/// without them is not parsed.
 pub fn needs_parse(text: &str) -> bool {
     text.contains("async")
         || text.contains("Promise")
         || text.contains("promisify")
         || text.contains("timers/promises")
+        || text.contains("extends")
         || (text.contains("export") && text.contains("from"))
 }

@@ -9,7 +9,7 @@ use super::{Decision, PromiseDeclarations, MAX_DEPTH};
 use crate::analysis::modules::ExportedValue;
 use crate::syntax::js::{enclosing_class_of_this, is_function, unwrap_parens};
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 impl<'t> PromiseDeclarations<'t> {
     /// `new C(...).method(...)`, with `C` a class of this file or of an
@@ -250,6 +250,59 @@ impl<'t> PromiseDeclarations<'t> {
             }
         }
         methods
+    }
+}
+
+impl<'t> PromiseDeclarations<'t> {
+    /// The imported class `class` extends (its local name, and its export
+    /// name when read through a namespace: `ns.P`), with the names an
+    /// instance does not inherit from it: the class's own instance members
+    /// and every property name the file writes. `None` when it extends no
+    /// imported class, or may hide any name (a computed member not keyed by
+    /// a well-known symbol, a computed `this[k] = …` that may write its
+    /// instances).
+    pub fn imported_parent(
+        &self,
+        class: Node<'t>,
+    ) -> Option<(&'t str, Option<&'t str>, BTreeSet<String>)> {
+        let Parent::Imported(parent) = self.parent_class(class)? else {
+            return None;
+        };
+        if self.computed_this_write_reaches(class) {
+            return None;
+        }
+        let body = class.child_by_field_id(crate::field!("body"))?;
+        let mut hidden: BTreeSet<String> = self
+            .assigned_members
+            .iter()
+            .map(|&m| m.to_owned())
+            .collect();
+        let mut cursor = body.walk();
+        for member in body.named_children(&mut cursor) {
+            if !matches!(member.kind(), "method_definition" | "field_definition")
+                || is_static(member)
+            {
+                continue;
+            }
+            let name = member
+                .child_by_field_id(crate::field!("name"))
+                .or_else(|| member.child_by_field_id(crate::field!("property")))?;
+            if name.kind() == "computed_property_name" {
+                let key = name.named_child(0)?;
+                let well_known = key.kind() == "member_expression"
+                    && key
+                        .child_by_field_id(crate::field!("object"))
+                        .is_some_and(|o| self.text(o) == "Symbol")
+                    && !self.bindings.contains_key("Symbol");
+                if !well_known {
+                    return None;
+                }
+                continue;
+            }
+            let name = self.text(name).trim_matches(|c| c == '\'' || c == '"');
+            hidden.insert(name.to_owned());
+        }
+        Some((parent.local, parent.member, hidden))
     }
 }
 
