@@ -14,10 +14,12 @@
 //! Without the cache, a summary is built only for a file some walked file
 //! may import: before the checks, the relative specifiers in every walked
 //! file's text (read without parsing it) are resolved, and a file none of
-//! them names gets no summary from its check's parse. Building one costs
-//! about half a parse (it reads every binding and write of the file), and
-//! most large files of a dependency tree (bundles, builds) are imported by
-//! no file. A file named only otherwise (a package's name, `..`) is parsed
+//! them names gets no summary from its check's parse. The files each walked
+//! file names are kept, so deciding whether a file without trigger words may
+//! bind a promise function does not scan and resolve its text again.
+//! Building one summary costs about half a parse (it reads every binding
+//! and write of the file), and most large files of a dependency tree
+//! (bundles, builds) are imported by no file. A file named only otherwise (a package's name, `..`) is parsed
 //! again when an import needs its summary. With the cache, every parsed
 //! file's summary is built and kept, as a warm run must not read every file
 //! twice to find the names (that doubled its time).
@@ -28,6 +30,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use rayon::prelude::*;
@@ -67,14 +70,31 @@ pub struct Workspace {
     /// The files a relative specifier in a walked file's text names: the
     /// only ones whose summary is built from their check's parse (`None`:
     /// every file's, with the cache on).
-    named: Option<HashSet<PathBuf>>,
+    named: Option<Named>,
     cache: Option<Arc<Cache>>,
     max_file_size: u64,
     include_minified: bool,
     /// Every parse this run made, by file (what shows a file parsed twice).
     parses: Mutex<HashMap<PathBuf, usize>>,
+    /// The bytes of every parse this run made.
+    parsed_bytes: AtomicUsize,
+    /// The files without trigger words analysed because they may bind a
+    /// promise function of another file, and their bytes.
+    untriggered: [AtomicUsize; 2],
     /// The files whose summary this run built from a parse.
     summarised: Mutex<Vec<PathBuf>>,
+}
+
+/// What the relative specifiers in the walked files' texts name, found
+/// once before the checks (without the cache).
+#[derive(Default)]
+struct Named {
+    /// Every file some walked file's specifiers name.
+    files: HashSet<PathBuf>,
+    /// The files each walked file's specifiers name (absolute), in the order
+    /// of its specifiers, each once: what [`Importer::may_bind_promises`]
+    /// looks at, so the text is not scanned and resolved again.
+    targets: HashMap<PathBuf, Vec<PathBuf>>,
 }
 
 /// One file's state in the run.
@@ -119,6 +139,8 @@ impl Workspace {
             max_file_size: options.max_file_size,
             include_minified: options.include_minified,
             parses: Mutex::default(),
+            parsed_bytes: AtomicUsize::new(0),
+            untriggered: Default::default(),
             summarised: Mutex::default(),
         }
     }
@@ -150,6 +172,7 @@ impl Workspace {
             .lock_parses()
             .entry(absolute(path).unwrap_or_else(|| path.to_owned()))
             .or_default() += 1;
+        self.parsed_bytes.fetch_add(text.len(), Ordering::Relaxed);
         syntax::parse_within(text, None, syntax::parse_budget(text.len()))
     }
 
@@ -171,7 +194,39 @@ impl Workspace {
     /// Whether the summary of the file at `key` is built from its check's
     /// parse: some walked file may import it, or the cache keeps every one.
     fn named(&self, key: &Path) -> bool {
-        self.named.as_ref().is_none_or(|named| named.contains(key))
+        self.named
+            .as_ref()
+            .is_none_or(|named| named.files.contains(key))
+    }
+
+    /// Counts a file without trigger words that is analysed because it may
+    /// bind a promise function of another file; `len` is its size.
+    pub fn untriggered_analysed(&self, len: usize) {
+        self.untriggered[0].fetch_add(1, Ordering::Relaxed);
+        self.untriggered[1].fetch_add(len, Ordering::Relaxed);
+    }
+
+    /// What this run parsed and summarised, in one line (printed with
+    /// `TICKLENS_CHECK_STATS=1`, to see where a cold run's time goes).
+    pub fn stats(&self) -> String {
+        let parses = self.lock_parses();
+        let summarised = self
+            .summarised
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        format!(
+            "{} files walked; {} parses of {} files, {} bytes; {} files parsed more than once; \
+             {} summaries built from a parse; {} files without trigger words analysed ({} bytes)",
+            self.walked.len(),
+            parses.values().sum::<usize>(),
+            parses.len(),
+            self.parsed_bytes.load(Ordering::Relaxed),
+            parses.values().filter(|&&n| n > 1).count(),
+            summarised,
+            self.untriggered[0].load(Ordering::Relaxed),
+            self.untriggered[1].load(Ordering::Relaxed),
+        )
     }
 
     /// How many times each file was parsed in this run.
@@ -337,22 +392,25 @@ impl Importer<'_> {
     ///
     /// [`ExportSummary::may_bind_promises_in`]: crate::analysis::modules::ExportSummary::may_bind_promises_in
     pub fn may_bind_promises(&self, path: &Path, source: &str) -> bool {
-        let specifiers = relative_specifiers(source);
-        if specifiers.is_empty() {
-            return false;
-        }
         let Some(path) = absolute(path) else {
             return false;
         };
-        specifiers.iter().any(|specifier| {
-            [RequireOrImport::Require, RequireOrImport::Import]
-                .into_iter()
-                .any(|kind| match resolve(specifier, &path, kind, &DiskFs) {
-                    Resolution::File(target) => self
-                        .summary_of(&target)
-                        .is_some_and(|file| file.summary.may_bind_promises_in(source)),
-                    _ => false,
-                })
+        let found;
+        let targets = match self
+            .workspace
+            .named
+            .as_ref()
+            .and_then(|named| named.targets.get(&path))
+        {
+            Some(targets) => targets,
+            None => {
+                found = targets_of(source, &path);
+                &found
+            }
+        };
+        targets.iter().any(|target| {
+            self.summary_of(target)
+                .is_some_and(|file| file.summary.may_bind_promises_in(source))
         })
     }
 
@@ -414,34 +472,48 @@ fn may_export_promises(text: &str) -> bool {
 /// The files that a relative specifier in the text of a walked file may
 /// name, resolved as `require` and as `import` (what
 /// [`Importer::may_bind_promises`] and the checks' imports may ask a summary
-/// of). A file skipped as minified binds no imports, and is not read for them.
-fn named_by_relative_specifiers(walked: &[PathBuf], options: &super::Options) -> HashSet<PathBuf> {
+/// of), and by which file. A file skipped as minified binds no imports, and
+/// is not read for them.
+fn named_by_relative_specifiers(walked: &[PathBuf], options: &super::Options) -> Named {
     walked
         .par_iter()
-        .fold(HashSet::new, |mut named, path| {
+        .fold(Named::default, |mut named, path| {
             let Read::Text(text) = read_file(path, options.max_file_size) else {
                 return named;
             };
             if !options.include_minified && super::looks_minified(&text) {
                 return named;
             }
-            let specifiers = relative_specifiers(&text);
-            let Some(path) = absolute(path).filter(|_| !specifiers.is_empty()) else {
+            let Some(path) = absolute(path) else {
                 return named;
             };
-            for specifier in specifiers {
-                for kind in [RequireOrImport::Require, RequireOrImport::Import] {
-                    if let Resolution::File(target) = resolve(specifier, &path, kind, &DiskFs) {
-                        named.insert(target);
-                    }
-                }
-            }
+            let targets = targets_of(&text, &path);
+            named.files.extend(targets.iter().cloned());
+            named.targets.insert(path, targets);
             named
         })
-        .reduce(HashSet::new, |mut all, named| {
-            all.extend(named);
+        .reduce(Named::default, |mut all, named| {
+            all.files.extend(named.files);
+            all.targets.extend(named.targets);
             all
         })
+}
+
+/// The files the relative specifiers in `text`, the text of the file at
+/// `path` (absolute), name, resolved as `require` and as `import`: in the
+/// order of the specifiers, each once.
+fn targets_of(text: &str, path: &Path) -> Vec<PathBuf> {
+    let mut targets: Vec<PathBuf> = Vec::new();
+    for specifier in relative_specifiers(text) {
+        for kind in [RequireOrImport::Require, RequireOrImport::Import] {
+            if let Resolution::File(target) = resolve(specifier, path, kind, &DiskFs) {
+                if !targets.contains(&target) {
+                    targets.push(target);
+                }
+            }
+        }
+    }
+    targets
 }
 
 /// `path` made absolute, with `.` and `..` folded as the resolver folds the

@@ -139,6 +139,9 @@ pub fn run(options: &Options) -> ExitCode {
         })
         .collect();
     progress.finish_and_clear();
+    if std::env::var_os("TICKLENS_CHECK_STATS").is_some() {
+        eprintln!("check: {}", checker.workspace.stats());
+    }
     // A path the walk could not look into is reported like a file that could
     // not be read: once, in every format, in path order.
     for problem in walked.problems {
@@ -354,11 +357,11 @@ impl Checker {
         // an `unknown-rule` warning.
         // A file without trigger words is analysed still when it may call a
         // promise function of another workspace file.
-        if rules::triggered(source, rules::ALL).is_empty()
-            && !has_suppression_comment(source)
-            && !importer.may_bind_promises(path, source)
-        {
-            return Outcome::Checked(Vec::new());
+        if rules::triggered(source, rules::ALL).is_empty() && !has_suppression_comment(source) {
+            if !importer.may_bind_promises(path, source) {
+                return Outcome::Checked(Vec::new());
+            }
+            self.workspace.untriggered_analysed(source.len());
         }
         let imports = importer.imports(path, source, parsed);
         let key = self
