@@ -58,6 +58,9 @@ let kept = 0, bytes = 0, big = 0, minified = 0;
 function walk(dir, rel) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const src = path.join(dir, entry.name);
+    // Hidden folders: npm's staging and retired copies (`.lodash-XkB1`), left
+    // when two installs share a cache; `check` skips hidden folders too.
+    if (entry.isDirectory() && entry.name.startsWith(".")) continue;
     const name = entry.name === "node_modules" ? "pkgs" : entry.name;
     if (entry.isDirectory()) walk(src, path.join(rel, name));
     else if (entry.isFile() && exts.has(path.extname(entry.name))) {

@@ -104,6 +104,9 @@ function walk(dir, rel) {
     const pkg = parent === "node_modules" ? entry.name
       : parent.startsWith("@") && path.basename(path.dirname(dir)) === "node_modules" ? `${parent}/${entry.name}` : null;
     if (entry.isDirectory() && pkg !== null && tuning.has(pkg)) { tuned++; continue; }
+    // Hidden folders: npm's staging and retired copies (`.lodash-XkB1`), left
+    // when two installs share a cache; `check` skips hidden folders too.
+    if (entry.isDirectory() && entry.name.startsWith(".")) continue;
     const name = entry.name === "node_modules" ? "pkgs" : entry.name;
     if (entry.isDirectory()) walk(src, path.join(rel, name));
     else if (entry.isFile() && exts.has(path.extname(entry.name))) {
