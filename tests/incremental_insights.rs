@@ -145,16 +145,16 @@ fn an_edit_inside_one_function_computes_that_function_only() {
     assert_eq!(format!("{after:?}"), format!("{fresh:?}"));
 }
 
-/// A program whose run calls `main` (and through it `fetchAll` and `helper`),
+/// A program whose run calls `main` (and through it `fetchAll` and `bump`),
 /// while `load`, `save` and `retry` are only entered symbolically; `retry`'s
-/// entry calls `helper` and `label` (which nothing else calls), and `save`'s
+/// entry calls `bump` and `label` (which nothing else calls), and `save`'s
 /// branches on its unknown argument.
-const ENTRIES: &str = "function helper(x) { return x + 1; }\n\
+const ENTRIES: &str = "function bump(x) { return x + 1; }\n\
     function label(x) { return 'try ' + x; }\n\
-    async function fetchAll(n) { await null; return helper(n); }\n\
+    async function fetchAll(n) { await null; return bump(n); }\n\
     async function load(id) { const row = await db.get(id); await null; return row; }\n\
     async function save(x) { if (x.ok) { await null; } await db.put(x); return 1; }\n\
-    async function retry(f) { await null; helper(2); label(3); await f(); }\n\
+    async function retry(f) { await null; bump(2); label(3); await f(); }\n\
     async function main() { await fetchAll(1); console.log('main'); }\n\
     main();\n";
 
@@ -181,7 +181,7 @@ const EDITS: &[(&str, &str, &[&str])] = &[
 /// run did not call runs that function's entry again and reuses the others;
 /// an edit of a function an entry called (`label`, called by `retry`'s entry)
 /// runs that entry again; an edit of a function the program's run called
-/// (`helper`, `main`) runs every entry again. Each result equals a fresh
+/// (`bump`, `main`) runs every entry again. Each result equals a fresh
 /// computation.
 #[test]
 fn an_edit_runs_again_only_the_entries_that_ran_the_edited_code() {
