@@ -107,6 +107,15 @@ impl Shift {
         }
     }
 
+    /// Whether the edit leaves every line where it was: the text it
+    /// removed holds as many line breaks as the text it inserted.
+    fn keeps_lines(&self, old: &str, new: &str) -> bool {
+        let new_suffix_start = self.new_len - (self.old_len - self.old_suffix_start);
+        let breaks = |text: &str| text.bytes().filter(|&b| b == b'\n').count();
+        breaks(&old[self.prefix..self.old_suffix_start])
+            == breaks(&new[self.prefix..new_suffix_start])
+    }
+
     fn moved(&self, pos: usize) -> usize {
         pos + self.new_len - self.old_len
     }
@@ -517,8 +526,12 @@ impl EntryCache {
             .previous
             .as_ref()
             .filter(|previous| previous.digest == digest)
-            .map(|previous| {
-                let shift = Shift::between(&previous.source, source);
+            .map(|previous| (previous, Shift::between(&previous.source, source)))
+            // Records hold texts that name lines ("`fs.readFile` at line 3"):
+            // an edit that adds or removes a line moves them, so nothing is
+            // reused across it.
+            .filter(|(previous, shift)| shift.keeps_lines(&previous.source, source))
+            .map(|(previous, shift)| {
                 let mut now: HashMap<(usize, usize), Option<FuncId>> = HashMap::new();
                 for (func, range) in funcs.iter().enumerate() {
                     now.entry((range.start, range.end))
@@ -625,5 +638,14 @@ mod tests {
         assert_eq!(shift.range(&(11..16)), Some(12..17));
         assert_eq!(shift.range(&(8..9)), None);
         assert_eq!(shift.range(&(0..16)), Some(0..17));
+    }
+
+    #[test]
+    fn an_edit_keeps_lines_only_when_it_removes_as_many_line_breaks_as_it_adds() {
+        let keeps = |old: &str, new: &str| Shift::between(old, new).keeps_lines(old, new);
+        assert!(keeps("a;\nf(x);\n", "ab;\nf(x);\n"));
+        assert!(!keeps("a;\nb;\n", "a;\n\nb;\n"));
+        assert!(!keeps("a;\n\nb;\n", "a;\nb;\n"));
+        assert!(keeps("a;\nb;\n", "a;\nc;\n"));
     }
 }
