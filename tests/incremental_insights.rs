@@ -144,3 +144,123 @@ fn an_edit_inside_one_function_computes_that_function_only() {
     let fresh = insights::insights(doc.text(), doc.tree(), ModuleKind::CommonJs);
     assert_eq!(format!("{after:?}"), format!("{fresh:?}"));
 }
+
+/// A program whose run calls `main` (and through it `fetchAll` and `bump`),
+/// while `load`, `save` and `retry` are only entered symbolically; `retry`'s
+/// entry calls `bump` and `label` (which nothing else calls), and `save`'s
+/// branches on its unknown argument.
+const ENTRIES: &str = "function bump(x) { return x + 1; }\n\
+    function label(x) { return 'try ' + x; }\n\
+    async function fetchAll(n) { await null; return bump(n); }\n\
+    async function load(id) { const row = await db.get(id); await null; return row; }\n\
+    async function save(x) { if (x.ok) { await null; } await db.put(x); return 1; }\n\
+    async function retry(f) { await null; bump(2); label(3); await f(); }\n\
+    async function main() { await fetchAll(1); console.log('main'); }\n\
+    main();\n";
+
+/// Places of one-character edits inside `ENTRIES`'s functions, and which
+/// entries each must run again: the edited one, and those that called it.
+const EDITS: &[(&str, &str, &[&str])] = &[
+    ("await db.get(id)", "await null; ", &["load"]),
+    ("return 1", "await null; ", &["save"]),
+    (
+        "return x + 1",
+        "x; ",
+        &["retry", "fetchAll", "main", "load", "save"],
+    ),
+    (
+        "console.log('main')",
+        "await null; ",
+        &["main", "fetchAll", "load", "save", "retry"],
+    ),
+    ("await db.put(x)", "await null; ", &["save"]),
+];
+
+/// The symbolic entries' records are reused across versions only where
+/// nothing they depended on changed: an edit inside a function the program's
+/// run did not call runs that function's entry again and reuses the others;
+/// an edit of a function an entry called (`label`, called by `retry`'s entry)
+/// runs that entry again; an edit of a function the program's run called
+/// (`bump`, `main`) runs every entry again. Each result equals a fresh
+/// computation.
+#[test]
+fn an_edit_runs_again_only_the_entries_that_ran_the_edited_code() {
+    for &(before, insert, run_again) in EDITS {
+        let mut doc = Document::new(ENTRIES.to_owned(), 1);
+        let mut cache = InsightsCache::default();
+        cached(&doc, &mut cache);
+        let entered = cache.entries.last_run;
+        assert_eq!(cache.entries.last_reused, 0);
+        assert_eq!(entered, 3, "`load`, `save` and `retry`");
+        let at = ENTRIES.find(before).expect("in the source");
+        doc.apply_change(&change(&doc, at..at, insert), Encoding::Utf16)
+            .expect("edit");
+        check_equal(
+            &doc,
+            &mut cache,
+            &format!("inserting `{insert}` before `{before}`"),
+        );
+        let (reused, run) = (cache.entries.last_reused, cache.entries.last_run);
+        if run_again.contains(&"main") {
+            // The program's run called the edited code: no entry is reused.
+            assert_eq!((reused, run), (0, entered), "before `{before}`");
+        } else {
+            assert_eq!(run, run_again.len(), "before `{before}`");
+            assert_eq!(reused, entered - run_again.len(), "before `{before}`");
+        }
+        // The same text again: every entry is reused.
+        check_equal(&doc, &mut cache, "no edit");
+        assert_eq!(cache.entries.last_reused, entered);
+    }
+}
+
+/// Seeded random one-character edits inside the functions of a document of
+/// many functions, each compared with a fresh computation after the edit and
+/// after its undo, so that each version's entries are reused by the next.
+#[test]
+fn seeded_edits_inside_functions_keep_cached_entries_equal_to_fresh_ones() {
+    let mut source = String::new();
+    for i in 0..12 {
+        source.push_str(&format!(
+            "function step{i}(x) {{ return x + {i}; }}\n\
+             async function task{i}(a) {{ if (a.ready) {{ await null; }} const v = await step{i}(a); \
+             await Promise.resolve(v); return v; }}\n"
+        ));
+    }
+    source.push_str(
+        "async function main() { await task0({ ready: true }); await task3(1); }\nmain();\n",
+    );
+    let mut seed: u64 = 0x5eed_2026_1206;
+    let mut next = |bound: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % bound
+    };
+    let spots: Vec<usize> = source
+        .match_indices("await ")
+        .map(|(at, _)| at)
+        .chain(source.match_indices("return ").map(|(at, _)| at))
+        .collect();
+    let mut doc = Document::new(source.clone(), 1);
+    let mut cache = InsightsCache::default();
+    check_equal(&doc, &mut cache, "the first version");
+    let mut reused = 0;
+    for round in 0..24 {
+        let at = spots[next(spots.len())];
+        let text = [" ", "0;", "await null;"][next(3)];
+        doc.apply_change(&change(&doc, at..at, text), Encoding::Utf16)
+            .expect("edit");
+        check_equal(
+            &doc,
+            &mut cache,
+            &format!("round {round}: `{text}` at {at}"),
+        );
+        reused += cache.entries.last_reused;
+        doc.apply_change(&change(&doc, at..at + text.len(), ""), Encoding::Utf16)
+            .expect("undo");
+        check_equal(&doc, &mut cache, &format!("round {round}: its undo"));
+        reused += cache.entries.last_reused;
+    }
+    assert!(reused > 0, "no entry was ever reused");
+}

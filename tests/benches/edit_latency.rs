@@ -499,6 +499,7 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
     let mut rng = Rng(SEED ^ 0x4f7e);
     let (mut fresh_times, mut cached_times) = (Vec::new(), Vec::new());
     let mut computed = Vec::new();
+    let mut entries_reused = Vec::new();
     let mut details = Vec::new();
     for i in 0..WARM_UP / 2 + HOVER_SAMPLES {
         let body = &bodies[rng.below(bodies.len())];
@@ -517,6 +518,7 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
         hover(doc, &cached, offset);
         let cached_time = started.elapsed();
         let functions_computed = cache.last_computed;
+        let entries = (cache.entries.last_reused, cache.entries.last_run);
         if i >= WARM_UP / 2 {
             // What each edit did to the engine's run: a syntax error stops it
             // at once (the fast mode of the bimodal figures).
@@ -546,6 +548,7 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
             fresh_times.push(fresh_time);
             cached_times.push(cached_time);
             computed.push(functions_computed);
+            entries_reused.push(entries);
         }
     }
     for (what, times) in [
@@ -574,4 +577,21 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
         computed[computed.len() / 2],
         computed[computed.len() - 1]
     );
+    // Edits that leave a syntax error run no entries (and keep the cache).
+    let mut ran: Vec<(usize, usize)> = entries_reused
+        .into_iter()
+        .filter(|&(reused, run)| reused + run > 0)
+        .collect();
+    ran.sort_unstable_by_key(|&(reused, _)| reused);
+    if let (Some(least), Some(middle)) = (ran.first(), ran.get(ran.len() / 2)) {
+        println!(
+            "  symbolic entries reused / run again, of the {} edits that ran the engine: \
+             median {} / {}, least reused {} / {}",
+            ran.len(),
+            middle.0,
+            middle.1,
+            least.0,
+            least.1
+        );
+    }
 }

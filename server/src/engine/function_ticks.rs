@@ -22,6 +22,7 @@ use std::ops::Range;
 use tree_sitter::Tree;
 
 use super::bytecode::FuncId;
+use super::entry_cache::EntryCache;
 use super::joined_paths::{join_site, SettleSeen};
 use super::machine::branches::{Budget, PathRecord};
 use super::machine::Halt;
@@ -155,6 +156,20 @@ pub fn facts_and_order(
     tree: &Tree,
     module: ModuleKind,
 ) -> (Vec<AsyncFunctionFacts>, OrderOutcome) {
+    facts_and_order_cached(source, tree, module, &mut EntryCache::default())
+}
+
+/// [`facts_and_order`] for a new version of a document whose previous
+/// version's facts were computed with `cache`: the symbolic entries whose
+/// program's run, code and limits are unchanged are not run again, their
+/// observations are reused (`entry_cache.rs`). The result is the same as
+/// without the cache.
+pub fn facts_and_order_cached(
+    source: &str,
+    tree: &Tree,
+    module: ModuleKind,
+    cache: &mut EntryCache,
+) -> (Vec<AsyncFunctionFacts>, OrderOutcome) {
     let mut machine = match super::prepare(source, tree, module) {
         Ok(machine) => machine,
         Err(abstention) => return (Vec::new(), OrderOutcome::Abstained(abstention)),
@@ -183,8 +198,27 @@ pub fn facts_and_order(
         .map(|observer| super::joined_paths::settle_observations(&machine, observer))
         .unwrap_or_default();
     settles.extend(program.settles);
-    let symbolic =
-        super::symbolic_entries::run_symbolic_entries(&mut machine, source, tree, &mut budget);
+    // Which functions the program's run called, on any of its paths: the
+    // text of the others' bodies cannot change what it leaves.
+    let mut called = vec![false; machine.funcs.len()];
+    for &func in machine.ran.called.iter().chain(&program.called) {
+        called[func] = true;
+    }
+    let ranges = machine
+        .funcs
+        .iter()
+        .map(|code| code.range.clone())
+        .collect();
+    let (mut units, digest) = cache.units(source, tree, module, ranges, &called);
+    let symbolic = super::symbolic_entries::run_symbolic_entries(
+        &mut machine,
+        source,
+        tree,
+        &mut budget,
+        &mut units,
+    );
+    let kept = units.into_parts();
+    cache.keep(kept, digest);
     let entry_stops = symbolic.stops;
     settles.extend(symbolic.settles);
     let Some(observer) = machine.observer.take() else {

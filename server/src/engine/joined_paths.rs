@@ -55,6 +55,9 @@ pub(super) struct ProgramRun {
     /// Where its first path went inexact (`machine/branches.rs`): what it
     /// did from there is not claimed.
     pub inexact: Option<Abstention>,
+    /// The functions its paths after the first called (each ran on a
+    /// machine of its own; the first path's are in `Machine::ran`).
+    pub called: Vec<FuncId>,
 }
 
 /// Runs the program on `machine` (its first path) and replays its other
@@ -70,6 +73,7 @@ pub(super) fn run_program_paths<'s>(
     let mut settles = Vec::new();
     let mut entries: BTreeMap<FuncId, usize> = BTreeMap::new();
     let mut absorbed: Vec<Observer> = Vec::new();
+    let mut called: Vec<FuncId> = Vec::new();
     let module = machine.module;
     let funcs = machine.funcs.clone();
     let records = explore(budget, |id, replay| {
@@ -113,6 +117,7 @@ pub(super) fn run_program_paths<'s>(
         }
         let exact = run.end_inexact_path().is_none();
         let complete = !matches!(halt, Some(Halt::Abstain(_))) && !run.paths.diverged && exact;
+        called.extend_from_slice(&run.ran.called);
         if let Some(observer) = run.observer.take() {
             settles.extend(settle_observations(run, &observer));
             for &(func, ..) in &observer.outer_promises {
@@ -144,6 +149,7 @@ pub(super) fn run_program_paths<'s>(
         settles,
         entries,
         inexact,
+        called,
     }
 }
 

@@ -36,6 +36,7 @@ mod compile_pattern;
 mod compile_statements;
 mod compile_switch;
 mod control_ops;
+mod entry_cache;
 mod for_await;
 mod function_ticks;
 mod generators;
@@ -74,9 +75,10 @@ mod tests;
 mod tick_observer;
 mod value;
 
+pub use entry_cache::EntryCache;
 pub use function_ticks::{
-    facts_and_order, function_facts, AsyncFunctionFacts, AwaitFacts, LaterPhase, ResumeTick,
-    SettleTick,
+    facts_and_order, facts_and_order_cached, function_facts, AsyncFunctionFacts, AwaitFacts,
+    LaterPhase, ResumeTick, SettleTick,
 };
 pub use job_counts::{count_word, job_counts, probe_resume_jobs, JobCounts, PROBES};
 pub use module_kind::{detect_module_kind, ModuleKind};

@@ -14,7 +14,9 @@
 //! Entries are independent: each path of each entry starts from the state
 //! the program's run left (`machine/state_marks.rs` rolls the machine back),
 //! so what an entry observes depends on the program's run and on the code
-//! the entry runs, never on which entries ran before it.
+//! the entry runs, never on which entries ran before it. A later version of
+//! the document reuses what an entry observed when those are unchanged
+//! (`entry_cache.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -22,6 +24,7 @@ use std::ops::Range;
 use tree_sitter::Tree;
 
 use super::bytecode::FuncId;
+use super::entry_cache::{UnitLimits, UnitOutput, UnitRecord, Units};
 use super::joined_paths::{finish_path, settle_observations, SettleSeen};
 use super::machine::branches::{explore_with, Budget};
 use super::machine::{Completion, Halt, Machine, Run, StateMark};
@@ -54,6 +57,7 @@ pub(super) fn run_symbolic_entries(
     source: &str,
     tree: &Tree,
     budget: &mut Budget,
+    units: &mut Units,
 ) -> EntriesRun {
     mark_exports_escaped(machine);
     forget_mutable_state(machine);
@@ -72,10 +76,11 @@ pub(super) fn run_symbolic_entries(
         entered: BTreeSet::new(),
         count: 0,
         run: EntriesRun::default(),
+        looked: None,
     };
     let mark = machine.mark_state();
     let closures = entering.new_closures(machine, 0);
-    entering.enter_all(machine, &closures, &mark, budget);
+    entering.enter_units(machine, &closures, &mark, budget, units);
     machine.roll_back_state(&mark);
     machine.unmark_state();
     entering.run
@@ -90,6 +95,9 @@ struct Entering<'a> {
     entered: BTreeSet<FuncId>,
     count: usize,
     run: EntriesRun,
+    /// While a top-level entry runs: each closure its paths created, with
+    /// whether it was worth entering and entered by that look.
+    looked: Option<Vec<(FuncId, bool, bool)>>,
 }
 
 impl Entering<'_> {
@@ -97,17 +105,141 @@ impl Entering<'_> {
     /// worth entering and not entered yet (one closure a function), now
     /// counted as entered.
     fn new_closures(&mut self, machine: &Machine, from: usize) -> Vec<(FuncId, usize)> {
-        machine
-            .heap
-            .iter()
-            .enumerate()
-            .skip(from)
-            .filter_map(|(id, object)| match object.kind {
-                ObjKind::Closure { func, .. } => Some((func, id)),
-                _ => None,
-            })
-            .filter(|(func, _)| self.worth[*func] && self.entered.insert(*func))
-            .collect()
+        let mut found = Vec::new();
+        for (id, object) in machine.heap.iter().enumerate().skip(from) {
+            let ObjKind::Closure { func, .. } = object.kind else {
+                continue;
+            };
+            let worth = self.worth[func];
+            let entering = worth && self.entered.insert(func);
+            if let Some(looked) = &mut self.looked {
+                looked.push((func, worth, entering));
+            }
+            if entering {
+                found.push((func, id));
+            }
+        }
+        found
+    }
+
+    /// Enters each closure the program's run left, each of its paths from
+    /// `mark`, or takes what its entry observed in the previous version
+    /// when nothing it depended on changed (`entry_cache.rs`).
+    fn enter_units(
+        &mut self,
+        machine: &mut Machine,
+        closures: &[(FuncId, usize)],
+        mark: &StateMark,
+        budget: &mut Budget,
+        units: &mut Units,
+    ) {
+        for &(func, closure) in closures {
+            self.count += 1;
+            if self.count > MAX_ENTRIES {
+                return;
+            }
+            let first_id = budget.last_id() + 1;
+            if let Some(record) = units.lookup(func, first_id) {
+                if self.take_limits(&record, budget) {
+                    self.merge(machine, record.output());
+                    units.reused += 1;
+                    units.keep(record);
+                    continue;
+                }
+            }
+            units.run += 1;
+            let before = std::mem::take(&mut self.run);
+            let observed = take_observed(machine);
+            machine.ran.start();
+            let (steps, count) = (budget.steps_left, self.count);
+            self.looked = Some(Vec::new());
+            self.enter_one(machine, func, closure, mark, budget);
+            let limits = UnitLimits {
+                closures: self.looked.take().unwrap_or_default(),
+                from_empty_budget: steps == 0,
+                steps: steps - budget.steps_left,
+                emptied_budget: steps > 0 && budget.steps_left == 0,
+                first_id,
+                ids: budget.last_id() + 1 - first_id,
+                entries: self.count - count,
+            };
+            let run = std::mem::replace(&mut self.run, before);
+            let output = UnitOutput {
+                stops: run.stops,
+                settles: run.settles,
+                counts: run.counts,
+                observed: take_observed(machine),
+            };
+            if let Some(observer) = machine.observer.as_mut() {
+                *observer = merged_observed(std::mem::take(observer), observed);
+            }
+            if self.count <= MAX_ENTRIES {
+                let ran = machine.ran.called.clone();
+                let ran = ran.into_iter().map(|f| (f, units.key(f))).collect();
+                units.keep(UnitRecord::new(func, ran, limits, &output));
+            }
+            self.merge(machine, output);
+        }
+    }
+
+    /// Whether a recorded entry would run as it did with the limits left
+    /// now (the budget, the entries' cap, the closures entered so far); if
+    /// so, takes from them what it took.
+    fn take_limits(&mut self, record: &UnitRecord, budget: &mut Budget) -> bool {
+        if self.count + record.entries > MAX_ENTRIES {
+            return false;
+        }
+        let budget_fits = match budget.steps_left {
+            0 => record.from_empty_budget,
+            left => !record.from_empty_budget && !record.emptied_budget && left > record.steps,
+        };
+        if !budget_fits {
+            return false;
+        }
+        let mut entering = BTreeSet::new();
+        for &(func, worth, entered) in &record.closures {
+            if self.worth.get(func) != Some(&worth) {
+                return false;
+            }
+            let now = worth && !self.entered.contains(&func) && entering.insert(func);
+            if now != entered {
+                return false;
+            }
+        }
+        self.entered.extend(entering);
+        self.count += record.entries;
+        budget.steps_left -= record.steps;
+        budget.take_ids(record.ids);
+        true
+    }
+
+    /// Adds what one top-level entry observed to the run's records.
+    fn merge(&mut self, machine: &mut Machine, output: UnitOutput) {
+        self.run.stops.extend(output.stops);
+        self.run.settles.extend(output.settles);
+        for (func, count) in output.counts {
+            *self.run.counts.entry(func).or_default() += count;
+        }
+        if let Some(observer) = machine.observer.as_mut() {
+            let mut observed = output.observed;
+            observer.segments.append(&mut observed.segments);
+            observer.absorb(observed);
+        }
+    }
+
+    /// One top-level entry: the closure's paths from `mark`, where it stopped.
+    fn enter_one(
+        &mut self,
+        machine: &mut Machine,
+        func: FuncId,
+        closure: usize,
+        mark: &StateMark,
+        budget: &mut Budget,
+    ) {
+        let params = parameter_names(self.source, self.tree, &machine.funcs[func].range);
+        if let Some(halt) = self.enter_each_path(machine, closure, &params, mark, budget) {
+            self.run.stops.insert(func, halt);
+        }
     }
 
     /// Enters each closure, each of its paths from `mark`.
@@ -195,6 +327,33 @@ impl Entering<'_> {
         machine.roll_back_state(&mark);
         machine.unmark_state();
     }
+}
+
+/// Takes the observer's records of what ran (not its per-activation state,
+/// which the run goes on using): an entry's are then its own.
+fn take_observed(machine: &mut Machine) -> Observer {
+    let mut taken = Observer::default();
+    if let Some(observer) = machine.observer.as_mut() {
+        taken.resumes = std::mem::take(&mut observer.resumes);
+        taken.jobs_after_settle = std::mem::take(&mut observer.jobs_after_settle);
+        taken.later_phases = std::mem::take(&mut observer.later_phases);
+        taken.operand_kinds = std::mem::take(&mut observer.operand_kinds);
+        taken.by_path = std::mem::take(&mut observer.by_path);
+        taken.segments = std::mem::take(&mut observer.segments);
+    }
+    taken
+}
+
+/// `observer` with the records `taken` from it before put back (they came
+/// first; `observer` holds none of them now).
+fn merged_observed(mut observer: Observer, mut taken: Observer) -> Observer {
+    observer.resumes = std::mem::take(&mut taken.resumes);
+    observer.jobs_after_settle = std::mem::take(&mut taken.jobs_after_settle);
+    observer.later_phases = std::mem::take(&mut taken.later_phases);
+    observer.operand_kinds = std::mem::take(&mut taken.operand_kinds);
+    observer.by_path = std::mem::take(&mut taken.by_path);
+    observer.segments = std::mem::take(&mut taken.segments);
+    observer
 }
 
 /// A CommonJS module's exports (`module.exports`, itself or its members)

@@ -52,7 +52,7 @@ pub fn insights_cached(
     cache: &mut InsightsCache,
 ) -> Insights {
     cache.begin();
-    let (facts, order) = engine::facts_and_order(source, tree, module);
+    let (facts, order) = engine::facts_and_order_cached(source, tree, module, &mut cache.entries);
     let source_facts = AsyncFacts::collect(source, tree);
     let declarations = PromiseDeclarations::new(source, tree, imports);
     let root = tree.root_node();

@@ -19,6 +19,7 @@ use crate::analysis::dataflow::FunctionFlow;
 use crate::analysis::lookups::Lookup;
 use crate::analysis::retention::{self, moved_range, AwaitRetention};
 use crate::analysis::source_facts::AsyncFacts;
+use crate::engine::EntryCache;
 
 use super::rejections::rejections;
 use super::Rejection;
@@ -34,6 +35,9 @@ pub struct InsightsCache {
     pub last_reused: usize,
     /// Functions whose parts the last computation computed.
     pub last_computed: usize,
+    /// The engine's symbolic entries of the last computation, kept for the
+    /// next (`engine::EntryCache`).
+    pub entries: EntryCache,
 }
 
 /// A function's node kind and text, hashed twice with different prefixes

@@ -348,6 +348,17 @@ impl Budget {
         self.next_id += 1;
         self.next_id
     }
+
+    /// The last path id given (0 before the first).
+    pub fn last_id(&self) -> u32 {
+        self.next_id
+    }
+
+    /// Gives `count` path ids at once, to records made by an earlier run
+    /// (`entry_cache.rs`); the first is `last_id() + 1` before the call.
+    pub fn take_ids(&mut self, count: u32) {
+        self.next_id += count;
+    }
 }
 
 /// Runs a segment's paths depth first: `run(id, replay)` runs one path

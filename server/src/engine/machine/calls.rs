@@ -90,6 +90,7 @@ impl Machine<'_> {
             return self.abstain("call depth limit reached (unbounded recursion?)");
         }
         let code = self.funcs[func].clone();
+        self.ran.record(func);
         let scope = self.new_scope(parent);
         let this = if code.is_arrow {
             captured

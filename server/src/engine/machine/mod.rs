@@ -206,6 +206,38 @@ pub(crate) struct Machine<'s> {
     pub unhandled: Vec<ObjId>,
     line_starts: Vec<usize>,
     pub observer: Option<Observer>,
+    /// Which functions ran: each function's last [`Ran::generation`] that
+    /// called it, and the functions first called in the current generation.
+    /// What a symbolic entry observed depends on the code it ran, so the
+    /// insights of a later version may reuse it (`entry_cache.rs`).
+    pub ran: Ran,
+}
+
+/// The functions a part of a run called (see [`Machine::ran`]).
+#[derive(Debug, Default)]
+pub(crate) struct Ran {
+    pub generation: u32,
+    last: Vec<u32>,
+    /// The functions called since the generation started, first call first.
+    pub called: Vec<FuncId>,
+}
+
+impl Ran {
+    /// Starts a new part: `called` is emptied.
+    pub fn start(&mut self) {
+        self.generation += 1;
+        self.called.clear();
+    }
+
+    pub fn record(&mut self, func: FuncId) {
+        if self.last.len() <= func {
+            self.last.resize(func + 1, 0);
+        }
+        if self.last[func] != self.generation {
+            self.last[func] = self.generation;
+            self.called.push(func);
+        }
+    }
 }
 
 impl<'s> Machine<'s> {
@@ -250,6 +282,10 @@ impl<'s> Machine<'s> {
             unhandled: Vec::new(),
             line_starts,
             observer: None,
+            ran: Ran {
+                generation: 1,
+                ..Ran::default()
+            },
         };
         machine.install_globals();
         machine
