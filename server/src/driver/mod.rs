@@ -546,6 +546,7 @@ mod tests {
                     tuning: "not measured",
                     held_out: None,
                     held_out_tests: None,
+                    held_out_second: None,
                 },
                 queries: &[],
             }

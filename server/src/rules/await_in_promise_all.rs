@@ -13,8 +13,8 @@ declare_rule! {
     // the code asks for, but it is a change: they now overlap.
     pub struct AwaitInPromiseAll { code: "await-in-promise-all", docs: "await_in_promise_all.md",
         summary: "`await` inside the array passed to `Promise.all` serialises the work",
-        severity: Warning, fixes: [ChangesBehaviour], triggers: [Word("await")],
-        precision: { tuning: "no figure (no findings when the corpus was sampled, 2026-11-25)", held_out: 0 of 0, held_out_tests: 0 of 0 },
+        severity: Warning, default: off, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        precision: { tuning: "no figure (no findings when the corpus was sampled, 2026-11-25)", held_out: 0 of 0, held_out_tests: 0 of 0, held_out_second: 0 of 2 },
         queries: [PROMISE_COMBINATORS("promise-combinators.scm", ["combinator", "combinator.object",
             "combinator.method", "combinator.array"])],
     }

@@ -54,6 +54,11 @@ pub struct Precision {
     pub held_out: Option<Judged>,
     /// On the test-folder pool of the held-out corpus; `None` until measured.
     pub held_out_tests: Option<Judged>,
+    /// On the library pool of the second held-out corpus, measured after
+    /// the rule changes the first one's false positives led to; `None` until
+    /// measured. When it judged a finding, it decides the default instead of
+    /// [`Precision::held_out`] (see [`Precision::deciding`]).
+    pub held_out_second: Option<Judged>,
 }
 
 /// Findings judged by reading the code, and how many of them were right.
@@ -72,6 +77,14 @@ impl Judged {
 }
 
 impl Precision {
+    /// The held-out figure the default follows: the latest measurement that
+    /// judged a finding of the rule.
+    pub fn deciding(&self) -> Option<Judged> {
+        self.held_out_second
+            .filter(|second| second.judged > 0)
+            .or(self.held_out)
+    }
+
     /// The held-out precision, in percent, a rule of `severity` must reach to
     /// stay on by default: 90 for warnings and errors, 80 for hints and infos.
     pub fn target(severity: Severity) -> u32 {
@@ -114,7 +127,8 @@ macro_rules! declare_rule {
             triggers: [$($role:ident($word:literal)),* $(,)?],
             precision: { tuning: $tuning:literal
                 $(, held_out: $right:literal of $judged:literal)?
-                $(, held_out_tests: $tests_right:literal of $tests_judged:literal)? $(,)? }
+                $(, held_out_tests: $tests_right:literal of $tests_judged:literal)?
+                $(, held_out_second: $second_right:literal of $second_judged:literal)? $(,)? }
             $(, queries: [$($query:ident($file:literal, [$($capture:literal),* $(,)?])),* $(,)?])? $(,)?
         }
     ) => {
@@ -135,6 +149,7 @@ macro_rules! declare_rule {
                 tuning: $tuning,
                 held_out: $crate::rules::declare_rule!(@judged $($right of $judged)?),
                 held_out_tests: $crate::rules::declare_rule!(@judged $($tests_right of $tests_judged)?),
+                held_out_second: $crate::rules::declare_rule!(@judged $($second_right of $second_judged)?),
             },
             queries: &[$($(&$query),*)?],
         };
@@ -261,7 +276,7 @@ mod tests {
             let meta = rule.meta();
             // A rule with no finding in the held-out corpus has no figure to meet.
             let (Some(held_out @ Judged { judged: 1.., .. }), true) =
-                (meta.precision.held_out, meta.on_by_default)
+                (meta.precision.deciding(), meta.on_by_default)
             else {
                 continue;
             };
