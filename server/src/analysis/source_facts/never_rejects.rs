@@ -46,12 +46,9 @@ impl AsyncFacts {
         let timer = match callee.kind() {
             // `promisify(setTimeout)`, `util.promisify(setTimeout)`.
             "call_expression" => {
-                let Some(promisify) = callee
+                let promisify = callee
                     .child_by_field_id(crate::field!("function"))
-                    .map(unwrap_parens)
-                else {
-                    return None;
-                };
+                    .map(unwrap_parens)?;
                 // Only Node's own `promisify`, through a binding the file
                 // makes: another library's `promisify` (bluebird's), a
                 // parameter or an unbound name may return anything.
