@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ticklens::driver::analyze;
+use ticklens::driver::analyze_with;
 use ticklens::syntax;
 
 const RULE: &str = "async-promise-executor";
@@ -23,6 +23,18 @@ struct Run {
     stdout: Vec<String>,
     stderr: String,
     code: Option<i32>,
+}
+
+/// A temporary project folder whose `ticklens.toml` switches on the rule
+/// these tests read (off by default); a test that writes its own replaces it.
+fn project_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("ticklens.toml"),
+        format!("[rules]\n{RULE} = \"on\"\n"),
+    )
+    .expect("ticklens.toml");
+    dir
 }
 
 fn check_in(dir: &Path, args: &[&str]) -> Run {
@@ -78,7 +90,12 @@ impl Run {
 /// pin the CLI's line format and positions, not the rule's wording.
 fn rule_message(source: &str) -> String {
     let tree = syntax::parse(source, None);
-    analyze(source, &tree)
+    let rule = ticklens::rules::ALL
+        .iter()
+        .copied()
+        .find(|rule| rule.meta().code == RULE)
+        .expect("the rule");
+    analyze_with(source, &tree, &[rule])
         .findings
         .into_iter()
         .find(|f| f.rule == RULE)
@@ -135,7 +152,7 @@ fn columns_count_utf16_units_after_non_ascii_text_on_the_same_line() {
 
 #[test]
 fn crlf_and_lone_cr_line_endings_count_as_lines() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project_dir();
     let source = "// first\r\n// second\rfunction f(u) {\r\n  return new Promise(async (r) => r(await fetch(u)));\r\n}\r\nmodule.exports = { f };\r\n";
     std::fs::write(dir.path().join("crlf.js"), source).unwrap();
     let run = check_in(dir.path(), &["crlf.js"]);
@@ -175,19 +192,19 @@ fn the_ticklens_toml_of_the_folder_check_runs_in_applies_to_bare_file_names() {
 
 #[test]
 fn a_rule_off_by_default_reports_only_where_ticklens_toml_switches_it_on() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project_dir();
     std::fs::write(
         dir.path().join("later.js"),
-        "function later(fn) {\n  process.nextTick(() => fn());\n}\nready.then(() => later(start));\n",
+        "async function save(record) {\n  await db.insert(record);\n}\n\nasync function handler(req) {\n  save(req.body);\n  return \"ok\";\n}\n",
     )
     .unwrap();
     let run = check_in(dir.path(), &["."]);
     assert_eq!(run.findings(), [] as [String; 0], "stderr: {}", run.stderr);
     assert_eq!(run.code, Some(0));
-    for (level, severity) in [("on", "hint"), ("warning", "warning")] {
+    for (level, severity) in [("on", "warning"), ("hint", "hint")] {
         std::fs::write(
             dir.path().join("ticklens.toml"),
-            format!("[rules]\nprefer-queue-microtask = \"{level}\"\n"),
+            format!("[rules]\nfloating-promise = \"{level}\"\n"),
         )
         .unwrap();
         let run = check_in(dir.path(), &["."]);
@@ -199,7 +216,7 @@ fn a_rule_off_by_default_reports_only_where_ticklens_toml_switches_it_on() {
             .collect();
         assert_eq!(
             found,
-            [format!("later.js:2:3: {severity}[prefer-queue-microtask]")],
+            [format!("later.js:6:3: {severity}[floating-promise]")],
             "`{level}`; stderr: {}",
             run.stderr
         );
@@ -208,7 +225,7 @@ fn a_rule_off_by_default_reports_only_where_ticklens_toml_switches_it_on() {
 
 #[test]
 fn the_target_node_of_package_json_or_ticklens_toml_decides_prefer_queue_microtask() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project_dir();
     let app = dir.path().join("app");
     std::fs::create_dir(&app).unwrap();
     std::fs::write(
@@ -282,7 +299,7 @@ fn gitignore_is_honoured_outside_a_git_repository_too() {
     // The fixtures live in this repository, where git itself would ignore the
     // files; a copy in a scratch folder shows the walker reads `.gitignore`
     // without git (`require_git(false)`).
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project_dir();
     let walk = fixtures().join("walk");
     for relative in [".gitignore", "ignored.js", "module.mjs", "build/bundle.js"] {
         let to = dir.path().join("project").join(relative);
@@ -309,7 +326,7 @@ fn a_file_named_explicitly_is_checked_even_when_ignored() {
 /// A scratch folder with one good file (one finding), one file that is not
 /// UTF-8, and one clean file in a subfolder.
 fn folder_with_bad_input() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project_dir();
     let src = dir.path().join("src");
     std::fs::create_dir_all(src.join("lib")).unwrap();
     std::fs::copy(
@@ -402,7 +419,7 @@ fn a_file_without_read_permission_is_an_error_unless_running_privileged() {
 
 #[test]
 fn a_dry_run_with_json_output_keeps_stdout_one_json_document() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = project_dir();
     let source = "new Promise(async (resolve) => {\n  resolve(1);\n});\n";
     std::fs::write(dir.path().join("a.js"), source).expect("write");
     let output = Command::new(env!("CARGO_BIN_EXE_ticklens"))
@@ -433,7 +450,7 @@ fn a_dry_run_with_json_output_keeps_stdout_one_json_document() {
 /// A scratch `project` with the executor fixture at `a.js`, `lib/b.js`, and
 /// inside `node_modules` folders at the top and deeper down.
 fn project_with_dependencies() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = project_dir();
     for relative in [
         "a.js",
         "lib/b.js",

@@ -104,6 +104,12 @@ fn check(dir: &Path, args: &[&str], unprivileged: bool) -> Run {
 fn scratch() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    // The projects' findings are async-promise-executor's, off by default.
+    std::fs::write(
+        dir.path().join("ticklens.toml"),
+        "[rules]\nasync-promise-executor = \"on\"\n",
+    )
+    .unwrap();
     dir
 }
 

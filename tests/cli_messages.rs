@@ -51,8 +51,16 @@ fn without_timing(text: &str) -> String {
 }
 
 /// A temporary folder holding `files` (relative path, content).
+/// A temporary folder holding `files`, with a `ticklens.toml` that switches
+/// on async-promise-executor (off by default), whose finding these
+/// transcripts show; a `ticklens.toml` among `files` replaces it.
 fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(
+        dir.path().join("ticklens.toml"),
+        "[rules]\nasync-promise-executor = \"on\"\n",
+    )
+    .expect("ticklens.toml");
     for (name, content) in files {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().expect("a parent")).expect("folders");

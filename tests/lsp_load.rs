@@ -210,12 +210,26 @@ struct Published {
     count: usize,
 }
 
+/// Initializes `client` with the rules the templates exercise that are off
+/// by default switched on in the editor's settings.
+fn initialize_with_the_templates_rules(client: &mut LspClient) {
+    client.initialize_with_options(
+        json!({}),
+        json!({ "rules": {
+            "async-promise-executor": "on",
+            "return-without-await-in-try": "on",
+            "await-in-promise-all": "on",
+            "stale-read-across-await": "on",
+        } }),
+    );
+}
+
 #[test]
 fn two_hundred_documents_and_ten_thousand_edits_end_with_fresh_diagnostics_and_every_request_answered(
 ) {
     let started = Instant::now();
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    initialize_with_the_templates_rules(&mut client);
     let texts: Vec<String> = (0..DOCUMENTS)
         .map(|i| TEMPLATES[i % TEMPLATES.len()].replace("_N", &format!("_{i}")))
         .collect();
@@ -381,7 +395,7 @@ fn slow_text() -> String {
 #[test]
 fn a_document_reopened_at_the_same_version_never_shows_the_old_texts_results() {
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    initialize_with_the_templates_rules(&mut client);
     let slow = slow_text();
     let small = TEMPLATES[0].replace("_N", "");
     let reopened = "file:///load/reopened.js";

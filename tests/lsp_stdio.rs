@@ -25,10 +25,19 @@ fn start(line: &Value) -> (i64, i64) {
     )
 }
 
+/// Initializes `client` with async-promise-executor switched on in the
+/// editor's settings: the rule these tests read, off by default.
+fn initialize_with_the_rule_on(client: &mut LspClient, capabilities: Value) -> Value {
+    client.initialize_with_options(
+        capabilities,
+        json!({ "rules": { "async-promise-executor": "on" } }),
+    )
+}
+
 #[test]
 fn open_edit_diagnose_hover_shutdown() {
     let mut client = LspClient::spawn();
-    let init = client.initialize(json!({}));
+    let init = initialize_with_the_rule_on(&mut client, json!({}));
     assert_eq!(
         init["capabilities"]["textDocumentSync"], 2,
         "incremental sync"
@@ -86,8 +95,10 @@ fn open_edit_diagnose_hover_shutdown() {
 #[test]
 fn utf8_is_used_when_the_client_offers_it() {
     let mut client = LspClient::spawn();
-    let init =
-        client.initialize(json!({ "general": { "positionEncodings": ["utf-8", "utf-16"] } }));
+    let init = initialize_with_the_rule_on(
+        &mut client,
+        json!({ "general": { "positionEncodings": ["utf-8", "utf-16"] } }),
+    );
     assert_eq!(init["capabilities"]["positionEncoding"], "utf-8");
     client.open(URI, "const s = '😀'; new Promise(async () => {});\n");
     let diagnostics = executor_findings(client.diagnostics(URI, 1));
@@ -99,7 +110,7 @@ fn utf8_is_used_when_the_client_offers_it() {
 #[test]
 fn crlf_documents_keep_lines_and_columns() {
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    initialize_with_the_rule_on(&mut client, json!({}));
     client.open(URI, "// é\r\nnew Promise(async () => {});\r\n");
     assert_eq!(
         start(&executor_findings(client.diagnostics(URI, 1))[0]),
@@ -120,7 +131,7 @@ fn crlf_documents_keep_lines_and_columns() {
 #[test]
 fn a_syntax_error_is_published_as_an_error_until_it_is_fixed() {
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    initialize_with_the_rule_on(&mut client, json!({}));
     // No rule's trigger word: the syntax error alone is reported.
     client.open(URI, "const total = 1;\nconst broken = ;\n");
     let diagnostics = client.diagnostics(URI, 1);
@@ -149,7 +160,7 @@ fn a_syntax_error_is_published_as_an_error_until_it_is_fixed() {
 #[test]
 fn close_clears_diagnostics() {
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    initialize_with_the_rule_on(&mut client, json!({}));
     client.open(URI, EXECUTOR);
     assert_eq!(executor_findings(client.diagnostics(URI, 1)).len(), 1);
     client.notify(
@@ -165,7 +176,7 @@ fn close_clears_diagnostics() {
 #[test]
 fn stale_versions_are_ignored() {
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    initialize_with_the_rule_on(&mut client, json!({}));
     client.open(URI, "x;\n");
     executor_findings(client.diagnostics(URI, 1));
     client.change(
@@ -184,7 +195,7 @@ fn stale_versions_are_ignored() {
 #[test]
 fn out_of_range_change_pauses_the_document_until_full_text_arrives() {
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    initialize_with_the_rule_on(&mut client, json!({}));
     client.open(URI, EXECUTOR);
     executor_findings(client.diagnostics(URI, 1));
     client.change(
@@ -216,7 +227,7 @@ fn out_of_range_change_pauses_the_document_until_full_text_arrives() {
 #[test]
 fn unknown_documents_get_empty_results() {
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    initialize_with_the_rule_on(&mut client, json!({}));
     assert_eq!(client.hover("file:///nowhere.js", 0, 0), Value::Null);
     client.change("file:///nowhere.js", 2, json!([{ "text": "x" }]));
     let order = client.call(
@@ -243,7 +254,7 @@ fn a_panicking_analysis_is_contained_and_other_documents_keep_working() {
         );
     }
     let mut client = LspClient::spawn_with_env(&[("TICKLENS_FAULT_INJECT_PANIC", "EXPLODE_HERE")]);
-    client.initialize(json!({}));
+    initialize_with_the_rule_on(&mut client, json!({}));
     client.open(
         "file:///project/bad.js",
         "// EXPLODE_HERE\nasync function f() { await g(); }\n",
@@ -271,7 +282,7 @@ fn a_panicking_analysis_is_contained_and_other_documents_keep_working() {
 fn shutdown_and_exit_accept_null_absent_or_empty_params() {
     for params in [Some(Value::Null), None, Some(json!({}))] {
         let mut client = LspClient::spawn();
-        client.initialize(json!({}));
+        initialize_with_the_rule_on(&mut client, json!({}));
         let mut shutdown = json!({ "jsonrpc": "2.0", "id": 900, "method": "shutdown" });
         let mut exit = json!({ "jsonrpc": "2.0", "method": "exit" });
         if let Some(params) = &params {
@@ -295,7 +306,7 @@ fn shutdown_and_exit_accept_null_absent_or_empty_params() {
 #[test]
 fn exit_without_shutdown_exits_with_status_1() {
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    initialize_with_the_rule_on(&mut client, json!({}));
     client.notify("exit", Value::Null);
     assert_eq!(client.wait_exit().code(), Some(1));
 }
@@ -303,7 +314,7 @@ fn exit_without_shutdown_exits_with_status_1() {
 #[test]
 fn suppression_quick_fix_silences_the_finding() {
     let mut client = LspClient::spawn();
-    client.initialize(json!({}));
+    initialize_with_the_rule_on(&mut client, json!({}));
     client.open(URI, EXECUTOR);
     let diagnostics = executor_findings(client.diagnostics(URI, 1));
     let actions = client.call(
@@ -338,11 +349,11 @@ fn suppression_quick_fix_silences_the_finding() {
 
 #[test]
 fn a_rule_off_by_default_reports_once_the_editor_settings_switch_it_on() {
-    let text = "function later(fn) {\n  process.nextTick(() => fn());\n}\nready.then(() => later(start));\n";
+    let text = "async function save(record) {\n  await db.insert(record);\n}\n\nasync function handler(req) {\n  save(req.body);\n  return \"ok\";\n}\n";
     let of_rule = |diagnostics: Vec<Value>| -> Vec<Value> {
         diagnostics
             .into_iter()
-            .filter(|d| d["code"] == "prefer-queue-microtask")
+            .filter(|d| d["code"] == "floating-promise")
             .collect()
     };
     let mut client = LspClient::spawn();
@@ -351,11 +362,11 @@ fn a_rule_off_by_default_reports_once_the_editor_settings_switch_it_on() {
     assert_eq!(of_rule(client.diagnostics(URI, 1)), Vec::<Value>::new());
     client.notify(
         "workspace/didChangeConfiguration",
-        json!({ "settings": { "ticklens": { "rules": { "prefer-queue-microtask": "on" } } } }),
+        json!({ "settings": { "ticklens": { "rules": { "floating-promise": "on" } } } }),
     );
     let switched_on = of_rule(client.diagnostics(URI, 1));
     assert_eq!(switched_on.len(), 1, "{switched_on:#?}");
-    assert_eq!(switched_on[0]["severity"], 4, "its own severity, hint");
+    assert_eq!(switched_on[0]["severity"], 2, "its own severity, warning");
     assert!(client.shutdown_and_exit().success());
 }
 
@@ -472,8 +483,8 @@ fn project_config_and_editor_settings_set_rule_levels() {
         "{message}"
     );
     assert_eq!(
-        executor_findings(client.diagnostics(&uri, 1))[0]["severity"],
-        2,
-        "default warning"
+        executor_findings(client.diagnostics(&uri, 1)),
+        Vec::<Value>::new(),
+        "the defaults: the rule is off"
     );
 }
