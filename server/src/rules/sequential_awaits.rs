@@ -265,14 +265,19 @@ fn looks_scalar(name: &str) -> bool {
         "email", "count", "index", "type", "kind", "size", "limit", "offset", "page", "port",
         "host", "hash", "code", "sql", "version", "str", "text", "num", "number", "n", "i",
     ];
-    // The last word of a camelCase or snake_case name: `Id` in `userId`.
+    ends_in_one_of(name, SCALAR_WORDS)
+}
+
+/// Whether `name`, or its last word (`Id` in `userId`, `dir` in `out_dir`),
+/// is one of `words` (lower case), whatever its case.
+fn ends_in_one_of(name: &str, words: &[&str]) -> bool {
     let word = name.rsplit('_').next().unwrap_or(name);
     let start = word
         .char_indices()
         .rev()
         .find(|(_, c)| c.is_ascii_uppercase())
         .map_or(0, |(i, _)| i);
-    let is_word = |text: &str| SCALAR_WORDS.contains(&text.to_ascii_lowercase().as_str());
+    let is_word = |text: &str| words.contains(&text.to_ascii_lowercase().as_str());
     is_word(&word[start..]) || is_word(name)
 }
 

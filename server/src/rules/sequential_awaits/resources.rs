@@ -124,12 +124,5 @@ fn names_path(ctx: &RuleContext, node: Node) -> bool {
             .map_or("", |p| ctx.text(p)),
         _ => return false,
     };
-    let word = name.rsplit('_').next().unwrap_or(name);
-    let start = word
-        .char_indices()
-        .rev()
-        .find(|(_, c)| c.is_ascii_uppercase())
-        .map_or(0, |(i, _)| i);
-    let is_word = |text: &str| PATH_WORDS.contains(&text.to_ascii_lowercase().as_str());
-    is_word(&word[start..]) || is_word(name)
+    super::ends_in_one_of(name, PATH_WORDS)
 }
