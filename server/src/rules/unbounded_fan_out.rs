@@ -401,28 +401,14 @@ fn declaration<'t>(ctx: &RuleContext, name: Node<'t>) -> Option<Declared<'t>> {
     let wanted = ctx.text(name);
     let mut at = name;
     while let Some(parent) = at.parent() {
-        if matches!(parent.kind(), "statement_block" | "program" | "class_static_block") {
-            let mut found = None;
-            for statement in named_children_but_comments(parent) {
-                if statement.start_byte() >= name.start_byte() {
-                    break;
-                }
-                if !matches!(
-                    statement.kind(),
-                    "lexical_declaration" | "variable_declaration"
-                ) {
-                    continue;
-                }
-                for declarator in named_children_but_comments(statement) {
-                    let declared = declarator.child_by_field_id(crate::field!("name"));
-                    if declared.is_some_and(|d| d.kind() == "identifier" && ctx.text(d) == wanted) {
-                        found = Some(declarator.child_by_field_id(crate::field!("value")));
-                    }
-                }
-            }
-            if let Some(value) = found {
-                return Some(Declared::Local(value));
-            }
+        let any_declaration = |statement: Node| {
+            matches!(
+                statement.kind(),
+                "lexical_declaration" | "variable_declaration"
+            )
+        };
+        if let Some(value) = declared_before(ctx, parent, name, any_declaration) {
+            return Some(Declared::Local(value));
         }
         if is_function(parent) && declares_parameter(ctx, parent, wanted) {
             return Some(Declared::Parameter);
@@ -433,6 +419,41 @@ fn declaration<'t>(ctx: &RuleContext, name: Node<'t>) -> Option<Declared<'t>> {
         at = parent;
     }
     None
+}
+
+/// The last declarator of `name` among the statements of `block` (a block,
+/// the program or a static block) before `name` that `keep` accepts, with its
+/// value (`None` without an initialiser). `None` when no such statement
+/// declares it, or `block` is not a block.
+fn declared_before<'t>(
+    ctx: &RuleContext,
+    block: Node<'t>,
+    name: Node<'t>,
+    keep: impl Fn(Node<'t>) -> bool,
+) -> Option<Option<Node<'t>>> {
+    if !matches!(
+        block.kind(),
+        "statement_block" | "program" | "class_static_block"
+    ) {
+        return None;
+    }
+    let wanted = ctx.text(name);
+    let mut found = None;
+    for statement in named_children_but_comments(block) {
+        if statement.start_byte() >= name.start_byte() {
+            break;
+        }
+        if !keep(statement) {
+            continue;
+        }
+        for declarator in named_children_but_comments(statement) {
+            let declared = declarator.child_by_field_id(crate::field!("name"));
+            if declared.is_some_and(|d| d.kind() == "identifier" && ctx.text(d) == wanted) {
+                found = Some(declarator.child_by_field_id(crate::field!("value")));
+            }
+        }
+    }
+    found
 }
 
 /// The most elements a collection written out in the code may have and still
@@ -520,37 +541,22 @@ fn const_binding<'t>(ctx: &RuleContext, name: Node<'t>) -> Option<(Node<'t>, usi
     let wanted = ctx.text(name);
     let mut at = name;
     while let Some(parent) = at.parent() {
-        if matches!(parent.kind(), "statement_block" | "program" | "class_static_block") {
-            let mut found = None;
-            for statement in named_children_but_comments(parent) {
-                if statement.start_byte() >= name.start_byte() {
-                    break;
-                }
-                if statement.kind() != "lexical_declaration"
-                    || statement
-                        .child_by_field_id(crate::field!("kind"))
-                        .is_none_or(|k| ctx.text(k) != "const")
-                {
-                    continue;
-                }
-                for declarator in named_children_but_comments(statement) {
-                    let declared = declarator.child_by_field_id(crate::field!("name"));
-                    if declared.is_some_and(|d| d.kind() == "identifier" && ctx.text(d) == wanted) {
-                        found = declarator.child_by_field_id(crate::field!("value"));
-                    }
-                }
+        let is_const = |statement: Node| {
+            statement.kind() == "lexical_declaration"
+                && statement
+                    .child_by_field_id(crate::field!("kind"))
+                    .is_some_and(|k| ctx.text(k) == "const")
+        };
+        if let Some(Some(value)) = declared_before(ctx, parent, name, is_const) {
+            // A `const` array can still grow.
+            let block = ctx.text(parent);
+            let grows = [".unshift(", ".splice(", "[", ".length"]
+                .iter()
+                .any(|op| block.contains(&format!("{wanted}{op}")));
+            if grows {
+                return None;
             }
-            if let Some(value) = found {
-                // A `const` array can still grow.
-                let block = ctx.text(parent);
-                let grows = [".unshift(", ".splice(", "[", ".length"]
-                    .iter()
-                    .any(|op| block.contains(&format!("{wanted}{op}")));
-                if grows {
-                    return None;
-                }
-                return pushes_once(ctx, parent, wanted).map(|pushed| (value, pushed));
-            }
+            return pushes_once(ctx, parent, wanted).map(|pushed| (value, pushed));
         }
         if ctx.scope().contains(&parent)
             || (is_function(parent) && declares_parameter(ctx, parent, wanted))
