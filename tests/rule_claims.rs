@@ -439,3 +439,39 @@ fn imported_promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
         );
     }
 }
+
+/// await-in-loop is silent on `await t.test(...)` in a loop because
+/// `node:test` runs the subtests of one test one after another anyway: even
+/// started together (`Promise.all`), they do not overlap under Node 24.
+#[test]
+fn node_test_runs_subtests_one_after_another_as_await_in_loop_assumes() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let looped = "import test from 'node:test';\n\
+        test('outer', async (t) => {\n\
+        for (const n of [1, 2, 3]) await t.test(`sub ${n}`, () => step(n));\n\
+        });\n";
+    assert!(
+        findings_of(looped, "await-in-loop").is_empty(),
+        "awaited subtests in a loop are not flagged"
+    );
+    let together = "import test from 'node:test';\n\
+        import { setTimeout as sleep } from 'node:timers/promises';\n\
+        test('outer', async (t) => {\n\
+        await Promise.all([1, 2, 3].map((n) => t.test(`sub ${n}`, async () => {\n\
+        console.log(`start ${n}`); await sleep(20); console.log(`end ${n}`);\n\
+        })));\n\
+        });\n";
+    let (lines, code, stderr) = run(&node, dir.path(), "together.mjs", together);
+    let marks: Vec<&str> = lines
+        .iter()
+        .map(|line| line.trim())
+        .filter(|line| line.starts_with("start ") || line.starts_with("end "))
+        .collect();
+    assert_eq!(
+        marks,
+        ["start 1", "end 1", "start 2", "end 2", "start 3", "end 3"],
+        "{stderr}"
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+}
