@@ -9,6 +9,8 @@
 //!   the syntax layer's suspension points, the data flow and retention);
 //! - `function_cache`: each function's retention and rejections, kept
 //!   across versions while its text and the facts it asked about are the same;
+//! - `statement_facts`: the file's async facts, kept per top-level statement
+//!   across versions;
 //! - `rejections`: what rejects an async function's promise;
 //! - `dependence`: whether an await's operand reads the previous result;
 //! - `tick_text`: the sentences and labels that state a tick, a phase or a
@@ -31,6 +33,7 @@ mod hover_text;
 mod iterated;
 mod rejections;
 mod retention_text;
+mod statement_facts;
 mod suspension_text;
 #[cfg(test)]
 mod tests;

@@ -23,8 +23,8 @@ use tree_sitter::Tree;
 
 use super::bytecode::FuncId;
 use super::entry_cache::EntryCache;
-use super::joined_paths::{join_site, SettleSeen};
-use super::machine::branches::{Budget, PathRecord};
+use super::joined_paths::{join_site, Segments, SettleSeen};
+use super::machine::branches::Budget;
 use super::machine::Halt;
 use super::scheduler::PhaseKind;
 use super::tick_observer::{Observed, Observer, PathObserved};
@@ -233,6 +233,7 @@ pub fn facts_and_order_cached(
         .map(|halt| describe_halt(source, &halt))
         .or_else(|| inexact.map(|at| super::joined_paths::describe_inexact(source, at)));
     let stop_reason = stop.as_ref().map(|stop| format!("not reached: {stop}"));
+    let segments = Segments::new(&observer.segments);
     let mut facts = Vec::new();
     for (func, code) in machine.funcs.iter().enumerate() {
         if !code.is_async || (func == 0 && code.awaits.is_empty()) {
@@ -265,7 +266,7 @@ pub fn facts_and_order_cached(
                 // looks at every segment of the run).
                 let joined = match by_path {
                     [] => None,
-                    _ => join_site(&observer.segments, by_path),
+                    _ => join_site(&segments, by_path),
                 };
                 let resume = match (joined.clone(), summarize(&observed, calls)) {
                     (Some(joined), _) => joined,
@@ -315,7 +316,7 @@ pub fn facts_and_order_cached(
             // only: with others, any step that reads them may throw first and
             // reject the promise earlier.
             settles: match (entries.contains_key(&func), &stop) {
-                (true, _) => settle_tick(&observer.segments, &settles, func),
+                (true, _) => settle_tick(&segments, &settles, func),
                 (false, None) => ResumeTick::Unknown {
                     reason: "this file never calls it".to_owned(),
                 },
@@ -325,7 +326,7 @@ pub fn facts_and_order_cached(
             },
             settles_in: entries
                 .contains_key(&func)
-                .then(|| settle_phase(&observer.segments, &settles, func))
+                .then(|| settle_phase(&segments, &settles, func))
                 .flatten(),
             called_by_program: entries.contains_key(&func),
             is_module_body: func == 0,
@@ -506,11 +507,7 @@ fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&st
 
 /// The later phase every call's promise of `func` settled in, if all did in
 /// one kind (and every path that could have settled it ran).
-fn settle_phase(
-    segments: &[Vec<PathRecord>],
-    settles: &[SettleSeen],
-    func: FuncId,
-) -> Option<LaterPhase> {
+fn settle_phase(segments: &Segments, settles: &[SettleSeen], func: FuncId) -> Option<LaterPhase> {
     let mine: Vec<&SettleSeen> = settles.iter().filter(|s| s.func == func).collect();
     let seen: Vec<PathObserved> = mine.iter().map(|s| s.seen.clone()).collect();
     if matches!(join_site(segments, &seen), Some(ResumeTick::Unknown { .. })) {
@@ -522,7 +519,7 @@ fn settle_phase(
 
 /// When `func`'s promise settles, over every call the runs saw (joined over
 /// the paths of branches on unknown conditions).
-fn settle_tick(segments: &[Vec<PathRecord>], settles: &[SettleSeen], func: FuncId) -> SettleTick {
+fn settle_tick(segments: &Segments, settles: &[SettleSeen], func: FuncId) -> SettleTick {
     let seen: Vec<PathObserved> = settles
         .iter()
         .filter(|s| s.func == func)

@@ -15,7 +15,7 @@
 //!   no claim, as that path could have reached it later with another tick.
 //!   A path that ran to its end without reaching it is fine.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::bytecode::FuncId;
 use super::function_ticks::ResumeTick;
@@ -207,16 +207,60 @@ pub(super) fn settle_observations(machine: &Machine, observer: &Observer) -> Vec
         .collect()
 }
 
+/// The segments of a run, indexed by the paths whose observations their
+/// records read. A segment none of whose records reads a path that observed
+/// a site has nothing to say of it (the join skips it), so a site's join
+/// looks at the few segments of the paths that saw it, in the run's order,
+/// instead of at every segment of the run: with a thousand symbolic
+/// entries, the joins of every await cost as much as the rest of the facts.
+pub(super) struct Segments<'r> {
+    all: &'r [Vec<PathRecord>],
+    /// Path id -> the indices of the segments with a record that reads it.
+    of_path: HashMap<u32, Vec<usize>>,
+}
+
+impl<'r> Segments<'r> {
+    pub fn new(all: &'r [Vec<PathRecord>]) -> Self {
+        let mut of_path: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (index, segment) in all.iter().enumerate() {
+            for record in segment {
+                let indices = of_path.entry(read_path(record)).or_default();
+                if indices.last() != Some(&index) {
+                    indices.push(index);
+                }
+            }
+        }
+        Segments { all, of_path }
+    }
+
+    /// The segments with a record that reads one of `observed`'s paths, in
+    /// the run's order.
+    fn reading(&self, observed: &[PathObserved]) -> impl Iterator<Item = &'r Vec<PathRecord>> {
+        let mut indices: Vec<usize> = observed
+            .iter()
+            .filter_map(|(path, _, _)| self.of_path.get(path))
+            .flatten()
+            .copied()
+            .collect();
+        indices.sort_unstable();
+        indices.dedup();
+        let all = self.all;
+        indices.into_iter().map(move |index| &all[index])
+    }
+}
+
+/// The path whose observations `record` reads ([`seen_by`]).
+fn read_path(record: &PathRecord) -> u32 {
+    record.shares.map_or(record.id, |(parent, _)| parent)
+}
+
 /// A site's claim when the explored paths decide it: `Some` when paths
 /// disagree (a conditional claim, or unknown when the ticks are not all
 /// ticks after entry) or when a path that stopped did not reach it;
 /// `None` when the paths agree (the usual summary of `observed` stands).
-pub(super) fn join_site(
-    segments: &[Vec<PathRecord>],
-    observed: &[PathObserved],
-) -> Option<ResumeTick> {
+pub(super) fn join_site(segments: &Segments, observed: &[PathObserved]) -> Option<ResumeTick> {
     let mut deciders: Vec<String> = Vec::new();
-    for segment in segments {
+    for segment in segments.reading(observed) {
         let per_path: Vec<(&PathRecord, BTreeSet<&Observed>)> = segment
             .iter()
             .map(|record| (record, seen_by(record, observed)))
@@ -283,7 +327,12 @@ pub(super) fn join_site(
 /// What `record` saw of a site: its own observations, or for a subtree the
 /// budget left, those its parent made before the decision it flips.
 fn seen_by<'o>(record: &PathRecord, observed: &'o [PathObserved]) -> BTreeSet<&'o Observed> {
-    let (path, before) = record.shares.unwrap_or((record.id, AFTER_EVERY_DECISION));
+    let (path, before) = (
+        read_path(record),
+        record
+            .shares
+            .map_or(AFTER_EVERY_DECISION, |(_, before)| before),
+    );
     observed
         .iter()
         .filter(|(p, decisions, _)| *p == path && (record.shares.is_none() || *decisions <= before))

@@ -16,7 +16,7 @@ use tree_sitter::{Node, Tree};
 
 use super::js::{
     compiled_target, in_async_context, is_for_await, is_function, named_children_but_comments,
-    only_argument, owner, through_compiled_call, unwrap_parens, Owner,
+    only_argument, owner, owner_among, owner_is_async, through_compiled_call, unwrap_parens, Owner,
 };
 
 /// One `await` expression as JavaScript reads it.
@@ -146,6 +146,16 @@ pub fn await_expression_in<'t>(
 /// Either form of `await`, by shape alone: whether `await` is an operator
 /// where `node` is is the caller's question.
 pub fn await_shape<'t>(source: &str, node: Node<'t>) -> Option<AwaitExpr<'t>> {
+    await_shape_under(source, node, || node.parent())
+}
+
+/// [`await_shape`] for a walk that holds `node`'s parent (`parent` gives
+/// it): [`Node::parent`] costs a descent from the root.
+fn await_shape_under<'t>(
+    source: &str,
+    node: Node<'t>,
+    parent: impl FnOnce() -> Option<Node<'t>>,
+) -> Option<AwaitExpr<'t>> {
     if node.kind() == "await_expression" {
         let mut cursor = node.walk();
         let keyword = node.children(&mut cursor).find(|c| c.kind() == "await")?;
@@ -156,7 +166,7 @@ pub fn await_shape<'t>(source: &str, node: Node<'t>) -> Option<AwaitExpr<'t>> {
             misparsed: false,
         });
     }
-    let keyword = misparsed_keyword(source, node)?;
+    let keyword = misparsed_keyword_under(source, node, parent)?;
     Some(AwaitExpr {
         node,
         keyword,
@@ -184,9 +194,10 @@ pub(super) fn head_of(link: Node) -> Option<Node> {
     }
 }
 
-/// Whether `node` is the head of a bigger link (so not the chain's top).
-fn extends_chain(node: Node) -> bool {
-    node.parent()
+/// Whether `node` is the head of a bigger link (so not the chain's top),
+/// `parent` being its parent.
+fn extends_chain(node: Node, parent: Option<Node>) -> bool {
+    parent
         .filter(|parent| is_chain_link(*parent))
         .and_then(head_of)
         == Some(node)
@@ -201,7 +212,16 @@ fn extends_chain(node: Node) -> bool {
 /// [`in_async_context`]'s question (the engine knows it from the function it
 /// compiles). `top` must be the chain's top (see [`await_expression`]).
 pub fn misparsed_keyword<'t>(source: &str, top: Node<'t>) -> Option<Node<'t>> {
-    if !is_chain_link(top) || extends_chain(top) {
+    misparsed_keyword_under(source, top, || top.parent())
+}
+
+/// [`misparsed_keyword`], with `parent` giving `top`'s parent.
+fn misparsed_keyword_under<'t>(
+    source: &str,
+    top: Node<'t>,
+    parent: impl FnOnce() -> Option<Node<'t>>,
+) -> Option<Node<'t>> {
+    if !is_chain_link(top) || extends_chain(top, parent()) {
         return None;
     }
     let mut link = top;
@@ -313,27 +333,7 @@ pub fn suspension_point(
             operand: awaited.operand_range(),
         });
     }
-    if is_for_await(node) {
-        // Each step awaits the iterator's `next()` result (§14.7.5.7,
-        // ForIn/OfBodyEvaluation with iteratorKind async).
-        let iterable = node.child_by_field_id(crate::field!("right"));
-        return Some(SuspensionPoint {
-            kind: SuspensionKind::ForAwait,
-            range: node.byte_range(),
-            operand: iterable.map_or(node.start_byte()..node.start_byte(), |i| i.byte_range()),
-        });
-    }
-    if node.kind() == "yield_expression" {
-        let operand = node
-            .named_child(0)
-            .map_or(node.end_byte()..node.end_byte(), |o| o.byte_range());
-        return Some(SuspensionPoint {
-            kind: SuspensionKind::Yield,
-            range: node.byte_range(),
-            operand,
-        });
-    }
-    None
+    other_suspension_point(node)
 }
 
 fn group(mut found: Vec<(Option<Range<usize>>, SuspensionPoint)>) -> Vec<FunctionSuspensions> {
@@ -360,41 +360,104 @@ fn group(mut found: Vec<(Option<Range<usize>>, SuspensionPoint)>) -> Vec<Functio
 
 /// The suspension points `function` owns (not those of nested functions),
 /// in source order. For the top level, pass the program node.
+///
+/// The walk keeps each node's parent, so that neither the shape of a
+/// misparsed `await` nor whether `await` is an operator where it is needs
+/// [`Node::parent`], which descends from the root each time (a file of a
+/// thousand top-level functions made that most of this function's cost).
 pub fn points_of(source: &str, function: Node, module_is_async: bool) -> Vec<SuspensionPoint> {
     let mut points = Vec::new();
-    let mut stack = vec![function];
-    while let Some(node) = stack.pop() {
-        if node != function {
-            if let Some(point) = suspension_point(source, node, module_is_async) {
-                points.push(point);
-            }
+    // Every node reached, with the index of its parent here (`function`'s
+    // is outside the walk).
+    let mut reached: Vec<(Node, Option<usize>)> = vec![(function, None)];
+    let mut stack = vec![0];
+    let mut cursor = function.walk();
+    while let Some(index) = stack.pop() {
+        let (node, parent) = reached[index];
+        if index != 0 {
+            let parent_node = parent.map(|p| reached[p].0);
+            let point = match await_shape_under(source, node, || parent_node) {
+                Some(awaited) => {
+                    let context_is_async =
+                        owner_is_async(owner_within(&reached, index, function), module_is_async);
+                    context_is_async.then(|| SuspensionPoint {
+                        kind: SuspensionKind::Await,
+                        range: awaited.range(),
+                        operand: awaited.operand_range(),
+                    })
+                }
+                None => other_suspension_point(node),
+            };
+            points.extend(point);
         }
-        let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
-            if is_function(child) || child.kind() == "class_static_block" {
-                // Its computed key still belongs here.
-                if let Some(key) = child
-                    .child_by_field_id(crate::field!("name"))
-                    .filter(|k| k.kind() == "computed_property_name")
-                {
-                    stack.push(key);
+            let skipped = is_function(child) || child.kind() == "class_static_block";
+            // Its computed key still belongs here.
+            let key = match child.kind() {
+                _ if skipped => child.child_by_field_id(crate::field!("name")),
+                "field_definition" => child.child_by_field_id(crate::field!("property")),
+                _ => {
+                    reached.push((child, Some(index)));
+                    stack.push(reached.len() - 1);
+                    continue;
                 }
-                continue;
+            };
+            if let Some(key) = key.filter(|k| k.kind() == "computed_property_name") {
+                reached.push((child, Some(index)));
+                reached.push((key, Some(reached.len() - 1)));
+                stack.push(reached.len() - 1);
             }
-            if child.kind() == "field_definition" {
-                if let Some(key) = child
-                    .child_by_field_id(crate::field!("property"))
-                    .filter(|k| k.kind() == "computed_property_name")
-                {
-                    stack.push(key);
-                }
-                continue;
-            }
-            stack.push(child);
         }
     }
     points.sort_by_key(|p| p.range.start);
     points
+}
+
+/// [`owner`] of `reached[index].0`, from the parents the walk of
+/// [`points_of`] kept, and above `function` from the tree.
+fn owner_within<'t>(
+    reached: &[(Node<'t>, Option<usize>)],
+    index: usize,
+    function: Node<'t>,
+) -> Owner<'t> {
+    let mut path = Vec::new();
+    let mut at = Some(index);
+    while let Some(i) = at {
+        path.push(reached[i].0);
+        at = reached[i].1;
+    }
+    path.reverse();
+    match owner_among(&path) {
+        // Nothing from `function` down decides it: the chain goes on above.
+        Owner::TopLevel if function.kind() != "program" => owner(function),
+        found => found,
+    }
+}
+
+/// A `for await` loop or a `yield` as a suspension point (an `await` is
+/// [`suspension_point`]'s first case).
+fn other_suspension_point(node: Node) -> Option<SuspensionPoint> {
+    if is_for_await(node) {
+        // Each step awaits the iterator's `next()` result (§14.7.5.7,
+        // ForIn/OfBodyEvaluation with iteratorKind async).
+        let iterable = node.child_by_field_id(crate::field!("right"));
+        return Some(SuspensionPoint {
+            kind: SuspensionKind::ForAwait,
+            range: node.byte_range(),
+            operand: iterable.map_or(node.start_byte()..node.start_byte(), |i| i.byte_range()),
+        });
+    }
+    if node.kind() == "yield_expression" {
+        let operand = node
+            .named_child(0)
+            .map_or(node.end_byte()..node.end_byte(), |o| o.byte_range());
+        return Some(SuspensionPoint {
+            kind: SuspensionKind::Yield,
+            range: node.byte_range(),
+            operand,
+        });
+    }
+    None
 }
 
 /// True when `function` (its own code, not nested functions) awaits: an

@@ -53,7 +53,7 @@ pub fn insights_cached(
 ) -> Insights {
     cache.begin();
     let (facts, order) = engine::facts_and_order_cached(source, tree, module, &mut cache.entries);
-    let source_facts = AsyncFacts::collect(source, tree);
+    let source_facts = cache.statement_facts.facts(source, tree);
     let declarations = PromiseDeclarations::new(source, tree, imports);
     let root = tree.root_node();
     let module_is_async = module == ModuleKind::EsModule;

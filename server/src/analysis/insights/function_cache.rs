@@ -22,6 +22,7 @@ use crate::analysis::source_facts::AsyncFacts;
 use crate::engine::EntryCache;
 
 use super::rejections::rejections;
+use super::statement_facts::StatementFacts;
 use super::Rejection;
 
 /// What the insights of one version keep for the next.
@@ -38,6 +39,8 @@ pub struct InsightsCache {
     /// The engine's symbolic entries of the last computation, kept for the
     /// next (`engine::EntryCache`).
     pub entries: EntryCache,
+    /// The file's async facts per top-level statement (`statement_facts`).
+    pub(super) statement_facts: StatementFacts,
 }
 
 /// A function's node kind and text, hashed twice with different prefixes

@@ -221,7 +221,8 @@ pub fn in_async_context_among(path: &[Node], module_is_async: bool) -> bool {
     owner_is_async(owner_among(path), module_is_async)
 }
 
-fn owner_is_async(owner: Owner, module_is_async: bool) -> bool {
+/// Whether `await` is an operator in code `owner` owns.
+pub fn owner_is_async(owner: Owner, module_is_async: bool) -> bool {
     match owner {
         Owner::Function(function) => is_async_function(function),
         Owner::ClassInitializer(_) => false,
@@ -279,6 +280,7 @@ pub fn in_async_function(node: Node) -> bool {
 /// are their own).
 pub fn for_each_own_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
     let mut stack = Vec::new();
+    // One cursor for the walk: a cursor per node cost an allocation each.
     let mut cursor = root.walk();
     stack.extend(root.named_children(&mut cursor));
     while let Some(node) = stack.pop() {
@@ -286,7 +288,6 @@ pub fn for_each_own_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
         if is_function(node) || matches!(node.kind(), "class_declaration" | "class") {
             continue;
         }
-        let mut cursor = node.walk();
         stack.extend(node.named_children(&mut cursor));
     }
 }
