@@ -386,30 +386,32 @@ impl<'t> PromiseDeclarations<'t> {
         let text = self.text(name);
         let scope = scope_of(binding);
         let mut calls = Vec::new();
-        let mut stack = vec![scope];
-        let mut cursor = scope.walk();
-        while let Some(node) = stack.pop() {
+        // Each occurrence of the name's text in the scope (one scan of the
+        // text, not a walk of every node), read as the node it is: a name
+        // in a comment, a string or a property key is no use.
+        let start = scope.start_byte();
+        for (at, _) in self.source[scope.byte_range()].match_indices(text) {
+            let at = start + at;
+            let Some(node) = scope.descendant_for_byte_range(at, at + text.len()) else {
+                continue;
+            };
             let is_use = matches!(node.kind(), "identifier" | "shorthand_property_identifier")
-                && node.id() != name.id()
-                && self.text(node) == text;
-            if is_use {
-                match self.resolve(text, node) {
-                    Some(other) if other.id() != binding.id() => {}
-                    // Bound more than once where it is used: any of them.
-                    None => return None,
-                    Some(_) => {
-                        let call = called_by(node).filter(|c| is_plain_call(*c))?;
-                        calls.push(call);
-                        if calls.len() > MAX_SITES {
-                            return None;
-                        }
-                    }
-                }
+                && node.byte_range() == (at..at + text.len())
+                && node.id() != name.id();
+            if !is_use {
                 continue;
             }
-            // The text of a node without the name holds no use of it.
-            if self.source[node.byte_range()].contains(text) {
-                stack.extend(node.named_children(&mut cursor));
+            match self.resolve(text, node) {
+                Some(other) if other.id() != binding.id() => {}
+                // Bound more than once where it is used: any of them.
+                None => return None,
+                Some(_) => {
+                    let call = called_by(node).filter(|c| is_plain_call(*c))?;
+                    calls.push(call);
+                    if calls.len() > MAX_SITES {
+                        return None;
+                    }
+                }
             }
         }
         calls.sort_by_key(|c| c.start_byte());
