@@ -474,9 +474,28 @@ fn lazily_set_names_and_fields_are_decided_as_node_24_sees_them() {
 /// and that each listed `(call, native)` case was found, decided exactly when
 /// listed native, and awaited a native promise under Node when listed so.
 fn assert_cases_as_node_24_sees_them(node: &Path, path: &Path, main: &str, cases: &[(&str, bool)]) {
+    assert_cases_run_by(node, path, main, None, cases);
+}
+
+/// [`assert_cases_as_node_24_sees_them`], with Node running `driver` (a
+/// file's path and text, which requires `path`) when one is given.
+fn assert_cases_run_by(
+    node: &Path,
+    path: &Path,
+    main: &str,
+    driver: Option<(&Path, &str)>,
+    cases: &[(&str, bool)],
+) {
     let (found, rewritten) = claims(path, main, ModuleKind::CommonJs);
     std::fs::write(path, &rewritten).unwrap();
-    let run = node::run_node(node, path, std::time::Duration::from_secs(20));
+    let run_path = match driver {
+        Some((driver_path, text)) => {
+            std::fs::write(driver_path, text).unwrap();
+            driver_path
+        }
+        None => path,
+    };
+    let run = node::run_node(node, run_path, std::time::Duration::from_secs(20));
     assert_eq!(run.code, Some(0), "{}\n{rewritten}", run.stderr);
     let seen: BTreeMap<String, String> =
         serde_json::from_str(run.stdout.trim()).expect("the recorder's JSON");
@@ -540,4 +559,38 @@ fn methods_inherited_from_a_class_of_a_third_file_are_decided_as_node_24_sees_th
     main.push_str("(async () => {\n  await viaMiddle();\n  await viaChild();\n})();\n");
     let path = dir.path().join("inherit.js");
     assert_cases_as_node_24_sees_them(&node, &path, &main, INHERIT_CASES);
+}
+
+/// Functions only this file calls, each at call sites it shows, with what
+/// the sites pass: a native promise at every site, a function returning one,
+/// an object whose method returns one, a parameter passed on by the
+/// function itself, a function called where it is written. And the
+/// look-alikes: one site passing a thenable, a subclass instance or nothing,
+/// a function also exported, called through `.call`, or whose parameter
+/// `arguments` replaces (sloppy mode), a callback returning a plain value,
+/// an object whose method returns a thenable. The program calls them from
+/// `runAll`, which only the driver calls: the engine enters none of them
+/// with the sites' arguments, so each await's hover says what holds for
+/// every call.
+const SITES: &str = "async function load() { return 1; }\nfunction thenable() { return { then(r) { r(2); } }; }\nclass Sub extends Promise {}\nclass Db { async query() { return 3; } }\nclass FakeDb { query() { return thenable(); } }\nasync function viaAll(pAll) { await pAll; }\nasync function viaMixed(pMixed) { await pMixed; }\nasync function viaMissing(pMissing) { await pMissing; }\nasync function viaSub(pSub) { await pSub; }\nasync function viaExported(pExported) { await pExported; }\nasync function viaCall(pCall) { await pCall; }\nasync function viaArguments(pArgs) { arguments[0] = thenable(); await pArgs; }\nasync function viaCallback(cbAll) { await cbAll(); }\nasync function viaPlainCallback(cbPlain) { await cbPlain(); }\nasync function viaDb(db) { await db.query(); }\nasync function viaFakeDb(dbFake) { await dbFake.query(); }\nasync function retry(pRetry, n) { if (n > 0) { await retry(pRetry, n - 1); } await pRetry; }\nconst viaArrow = async (pArrow) => { await pArrow; };\nasync function runAll() {\n  await viaAll(load()); await viaAll(Promise.resolve(4));\n  await viaMixed(load()); await viaMixed(thenable());\n  await viaMissing(load()); await viaMissing();\n  await viaSub(load()); await viaSub(new Sub((r) => r(5)));\n  await viaExported(load());\n  await viaCall(load()); await viaCall.call(null, thenable());\n  await viaArguments(load());\n  await viaCallback(load); await viaCallback(async () => 6);\n  await viaPlainCallback(() => 7);\n  await viaDb(new Db());\n  await viaFakeDb(new Db()); await viaFakeDb(new FakeDb());\n  await retry(load(), 2);\n  (async (pIife) => { await pIife; })(load());\n  await viaArrow(new Promise((r) => r(8)));\n}\nmodule.exports = { runAll, viaExported };\n";
+
+/// The awaits of [`SITES`] and whether each must be decided.
+#[rustfmt::skip]
+const SITE_CASES: &[(&str, bool)] = &[
+    ("pAll", true), ("pMixed", false), ("pMissing", false), ("pSub", false),
+    ("pExported", false), ("pCall", false), ("pArgs", false), ("cbAll()", true),
+    ("cbPlain()", false), ("db.query()", true), ("dbFake.query()", false), ("pRetry", true),
+    ("pIife", true), ("pArrow", true),
+];
+
+#[test]
+fn parameters_decided_from_every_call_site_are_as_node_24_sees_them() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str(SITES);
+    let path = dir.path().join("sites.js");
+    let driver = dir.path().join("run.js");
+    let run = "require('./sites.js').runAll();\n";
+    assert_cases_run_by(&node, &path, &main, Some((&driver, run)), SITE_CASES);
 }

@@ -23,6 +23,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+mod call_sites;
 mod calls;
 mod classes;
 mod fields;
@@ -104,6 +105,9 @@ pub struct PromiseDeclarations<'t> {
     /// The `let`/`const` bindings a decision in progress takes to hold a
     /// native promise (see `writes::first_undecided_assuming`).
     assuming: RefCell<Vec<usize>>,
+    /// The call sites of the file's functions, for their parameters (see
+    /// `call_sites`).
+    call_site_memo: RefCell<call_sites::CallSiteMemo>,
 }
 
 impl<'t> PromiseDeclarations<'t> {
@@ -124,6 +128,7 @@ impl<'t> PromiseDeclarations<'t> {
             imports,
             scopes: RefCell::new(HashMap::new()),
             assuming: RefCell::new(Vec::new()),
+            call_site_memo: RefCell::default(),
         };
         // One cursor for the whole walk: a cursor per node cost an
         // allocation each.
@@ -320,7 +325,8 @@ impl<'t> PromiseDeclarations<'t> {
             }
             "identifier" => self
                 .name_holds(expr, depth)
-                .or_else(|| self.just_set(expr, depth)),
+                .or_else(|| self.just_set(expr, depth))
+                .or_else(|| self.parameter_read(expr, depth)),
             "member_expression" => self.just_set(expr, depth),
             _ => None,
         }
@@ -461,6 +467,9 @@ impl<'t> PromiseDeclarations<'t> {
             }
             "import_specifier" | "import_clause" => {
                 return self.imported_member(binding, name, None)
+            }
+            "formal_parameters" | "arrow_function" => {
+                return self.parameter_called(callee, binding, depth)
             }
             _ => return None,
         };
@@ -620,6 +629,9 @@ impl<'t> PromiseDeclarations<'t> {
                 self.imported_member(binding, name, Some(method))
             }
             "class_declaration" => self.static_method(binding, method, depth),
+            "formal_parameters" | "arrow_function" => {
+                self.parameter_method(object, binding, method, depth)
+            }
             _ => None,
         }
     }
