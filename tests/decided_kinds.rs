@@ -541,3 +541,36 @@ fn methods_inherited_from_a_class_of_a_third_file_are_decided_as_node_24_sees_th
     let path = dir.path().join("inherit.js");
     assert_cases_as_node_24_sees_them(&node, &path, &main, INHERIT_CASES);
 }
+
+/// Objects a method of the class returns (`this.make().connect()`, `const c
+/// = this.make(); await c.connect()`), fields read through a destructured
+/// `this`, and classes whose computed field key is a `var` given a symbol
+/// after the class (TypeScript's `this[_a] = …; … _a = kFlag;`): decided
+/// where Node sees a native promise, never for a maker that returns another
+/// object on some path, one a same-file subclass overrides, a returned
+/// object's thenable method, a name destructured from `this` whose field
+/// holds a thenable-returning object (while the class itself has an async
+/// method of that name), or a `var` key given a method's name.
+const RETURNED_CLIENT: &str = "class Client {\n  async connect() { return 1; }\n  query() { return { then(r) { r(2); } }; }\n}\nmodule.exports = { Client };\n";
+const RETURNED: &str = "const client_1 = require('./client.js');\nconst kFlag = Symbol('flag');\nvar _a;\nvar _b;\nclass Local { async connect() { return 3; } fake() { return { then(r) { r(4); } }; } }\nclass Maker {\n  make() { return new Local(); }\n  remote() { const c = new client_1.Client(); return c; }\n  either() { if (globalThis.never) { return new Local(); } return { connect() { return { then(r) { r(5); } }; } }; }\n  shadowed() { return new Local(); }\n  async viaCall() { await this.make().connect(); }\n  async viaName() { const c = this.make(); await c.connect(); }\n  async viaThenable() { await this.make().fake(); }\n  async viaImported() { const r = this.remote(); await r.connect(); await this.remote().query(); }\n  async viaEither() { await this.either().connect(); }\n  async viaShadowed() { await this.shadowed().connect(); }\n}\nclass Special extends Maker { shadowed() { return { connect() { return { then(r) { r(6); } }; } }; } }\nclass Box {\n  constructor() { this.client = new Local(); this.inner = { close() { return { then(r) { r(7); } }; } }; }\n  async close() { return 8; }\n  async viaDestructured() { const { client } = this; await client.connect(); }\n  async viaRenamed() { const { client: held } = this; await held.connect(); }\n  async viaInner() { const { inner } = this; await inner.close(); }\n}\nclass Flagged { constructor() { this[_a] = false; } async open() { return 9; } }\n_a = kFlag;\nclass Keyed { constructor() { this[_b] = () => ({ then(r) { r(10); } }); } async open() { return 11; } }\n_b = 'open';\nasync function viaFlagged() { await new Flagged().open(); }\nasync function viaKeyed() { await new Keyed().open(); }\n";
+
+/// The awaits of [`RETURNED`] and whether each must be decided.
+#[rustfmt::skip]
+const RETURNED_CASES: &[(&str, bool)] = &[
+    ("this.make().connect()", true), ("c.connect()", true), ("this.make().fake()", false),
+    ("r.connect()", true), ("this.remote().query()", false), ("this.either().connect()", false),
+    ("this.shadowed().connect()", false), ("client.connect()", true), ("held.connect()", true),
+    ("inner.close()", false), ("new Flagged().open()", true), ("new Keyed().open()", false),
+];
+
+#[test]
+fn objects_returned_by_methods_and_destructured_fields_are_decided_as_node_24_sees_them() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("client.js"), RETURNED_CLIENT).unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str(RETURNED);
+    main.push_str("(async () => {\n  const m = new Maker(); const s = new Special(); const b = new Box();\n  for (const run of [() => m.viaCall(), () => m.viaName(), () => m.viaThenable(), () => m.viaImported(), () => m.viaEither(), () => s.viaShadowed(), () => b.viaDestructured(), () => b.viaRenamed(), () => b.viaInner(), viaFlagged, viaKeyed]) await run();\n})();\n");
+    let path = dir.path().join("returned.js");
+    assert_cases_as_node_24_sees_them(&node, &path, &main, RETURNED_CASES);
+}

@@ -58,8 +58,19 @@ impl<'t> PromiseDeclarations<'t> {
         {
             return None;
         }
-        let class = enclosing_class_of_this(object)?;
-        let field = self.text(property);
+        self.this_field_method(object, self.text(property), method, depth)
+    }
+
+    /// `this.field.method(…)`, with `this` the node read (or destructured:
+    /// `const { field } = this`).
+    pub(super) fn this_field_method(
+        &self,
+        this: Node<'t>,
+        field: &str,
+        method: &str,
+        depth: u32,
+    ) -> Option<Decision> {
+        let class = enclosing_class_of_this(this)?;
         let values = self.field_values(class, field)?;
         let (shown, line, inner) = self.instance_of_every(&values, method, depth)?;
         Some(Decision::new(format!(

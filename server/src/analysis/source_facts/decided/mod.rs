@@ -25,8 +25,10 @@ use tree_sitter::{Node, Tree};
 
 mod calls;
 mod classes;
+mod destructured;
 mod fields;
 mod guarded;
+mod returned;
 mod scope;
 mod undecided;
 mod web_builtins;
@@ -36,6 +38,7 @@ pub use undecided::Undecided;
 
 use calls::last_of_sequence;
 use classes::{in_static_member, is_accessor, superclass_name, Parent};
+use destructured::declares_one_name;
 use scope::{declaration_keyword, scope_of};
 
 use crate::analysis::modules::{ExportedValue, ImportedNames};
@@ -580,6 +583,7 @@ impl<'t> PromiseDeclarations<'t> {
                 }
             }
             "new_expression" => self.instance_method(object, method, depth),
+            "call_expression" => self.returned_instance_method(object, method, depth),
             _ => None,
         }
     }
@@ -602,10 +606,20 @@ impl<'t> PromiseDeclarations<'t> {
             return self.reassigned_instance_method(name, binding, &writes, method, depth);
         }
         match binding.kind() {
+            // `const { client } = this`: the field, as `this.client`; a
+            // name destructured from anything else is no method's receiver
+            // here but an import's (`const { lib } = require('./lib')`).
+            "variable_declarator" if !declares_one_name(binding) => self
+                .destructured_field_method(binding, name, method, depth)
+                .or_else(|| self.imported_member(binding, name, Some(method))),
             "variable_declarator" => {
                 let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
                 match value.kind() {
                     "new_expression" => self.instance_method(value, method, depth),
+                    // `const cursor = this.aggregate(…)`.
+                    "call_expression" => self
+                        .imported_member(binding, name, Some(method))
+                        .or_else(|| self.returned_instance_method(value, method, depth)),
                     "object" => self.object_method(name, value, method, depth),
                     // `const self = this`: the instance, as `this` is there.
                     "this" => self.this_method(value, method, depth),
