@@ -574,3 +574,38 @@ fn objects_returned_by_methods_and_destructured_fields_are_decided_as_node_24_se
     let path = dir.path().join("returned.js");
     assert_cases_as_node_24_sees_them(&node, &path, &main, RETURNED_CASES);
 }
+
+/// Deferred objects: a function of this file or of a required one that
+/// returns `{ promise, resolve, reject }` with `promise` a `new Promise`,
+/// read as `const { promise } = f()` or `const d = f(); d.promise`; never
+/// its `resolve`, a `promise` member that is a thenable, one of a function
+/// with another `return`, nor one a write of a `promise` property may
+/// replace.
+const DEFERRED_UTILS: &str = "function promiseWithResolvers() {\n  let resolve;\n  let reject;\n  const promise = new Promise((res, rej) => { resolve = res; reject = rej; });\n  return { promise, resolve, reject };\n}\nfunction fakeDeferred() {\n  return { promise: { then(r) { r(1); } } };\n}\nmodule.exports = { promiseWithResolvers, fakeDeferred };\n";
+const DEFERRED: &str = "const utils_1 = require('./utils.js');\nfunction createDeferred() {\n  let res;\n  const promise = new Promise((resolve) => { res = resolve; });\n  return { promise, resolve: res };\n}\nfunction twoWays() {\n  if (globalThis.never) { return { promise: Promise.resolve(1) }; }\n  const promise = new Promise((r) => r(2));\n  return { promise };\n}\nasync function viaLocal() { const { promise, resolve } = createDeferred(); resolve(1); await promise; }\nasync function viaMember() { const d = createDeferred(); d.resolve(2); await d.promise; }\nasync function viaImported() { const { promise: willConnect, resolve } = (0, utils_1.promiseWithResolvers)(); resolve(3); await willConnect; }\nasync function viaImportedMember() { const w = utils_1.promiseWithResolvers(); w.resolve(4); await w.promise; await w.resolve; }\nasync function viaFake() { const { promise: fake } = utils_1.fakeDeferred(); await fake; }\nasync function viaTwoWays() { const { promise: either } = twoWays(); await either; }\n";
+const DEFERRED_SPOILED: &str = "function createDeferred() {\n  let res;\n  const promise = new Promise((resolve) => { res = resolve; });\n  return { promise, resolve: res };\n}\nasync function viaSpoiled() { const s = createDeferred(); s.promise = { then(r) { r(5); } }; await s.promise; }\n";
+
+/// The awaits of [`DEFERRED`] and [`DEFERRED_SPOILED`] and whether each
+/// must be decided.
+#[rustfmt::skip]
+const DEFERRED_CASES: &[(&str, bool)] = &[
+    ("promise", true), ("d.promise", true), ("willConnect", true), ("w.promise", true),
+    ("w.resolve", false), ("fake", false), ("either", false),
+];
+
+#[test]
+fn deferred_objects_are_decided_as_node_24_sees_them() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("utils.js"), DEFERRED_UTILS).unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str(DEFERRED);
+    main.push_str("(async () => {\n  for (const run of [viaLocal, viaMember, viaImported, viaImportedMember, viaFake, viaTwoWays]) await run();\n})();\n");
+    let path = dir.path().join("deferred.js");
+    assert_cases_as_node_24_sees_them(&node, &path, &main, DEFERRED_CASES);
+    let mut spoiled = String::from(RECORDER);
+    spoiled.push_str(DEFERRED_SPOILED);
+    spoiled.push_str("viaSpoiled();\n");
+    let path = dir.path().join("spoiled.js");
+    assert_cases_as_node_24_sees_them(&node, &path, &spoiled, &[("s.promise", false)]);
+}

@@ -45,6 +45,14 @@ pub enum ExportedValue {
     },
     /// An object: the module's namespace, or `module.exports = { ... }`.
     Object(BTreeMap<String, ExportedValue>),
+    /// A function whose every call returns a new object literal whose
+    /// listed members hold native promises (`promiseWithResolvers()`'s
+    /// `{ promise, resolve, reject }`): each member's name and why, and
+    /// the line the function is declared on.
+    ObjectFunction {
+        line: u32,
+        promises: BTreeMap<String, String>,
+    },
 }
 
 /// Whether the promise of a call to an exported function can reject,
@@ -73,7 +81,9 @@ impl ExportedValue {
     /// innermost name on the way to the function, which `text` must hold.
     fn reaches_promise(&self, name: Option<&str>, text: &str) -> bool {
         match self {
-            ExportedValue::PromiseFunction { .. } => name.is_none_or(|name| text.contains(name)),
+            ExportedValue::PromiseFunction { .. } | ExportedValue::ObjectFunction { .. } => {
+                name.is_none_or(|name| text.contains(name))
+            }
             // What it inherits is not known here: its name may reach one.
             ExportedValue::Class {
                 extends: Some(_), ..

@@ -25,6 +25,7 @@ use tree_sitter::{Node, Tree};
 
 mod calls;
 mod classes;
+mod deferred;
 mod destructured;
 mod fields;
 mod guarded;
@@ -323,8 +324,11 @@ impl<'t> PromiseDeclarations<'t> {
             }
             "identifier" => self
                 .name_holds(expr, depth)
-                .or_else(|| self.just_set(expr, depth)),
-            "member_expression" => self.just_set(expr, depth),
+                .or_else(|| self.just_set(expr, depth))
+                .or_else(|| self.destructured_promise(expr, depth)),
+            "member_expression" => self
+                .just_set(expr, depth)
+                .or_else(|| self.deferred_member(expr, depth)),
             _ => None,
         }
     }
