@@ -329,6 +329,12 @@ impl<'t> Reader<'_, 't> {
     /// function whose body cannot fail cannot.
     fn function_value(&self, function: Node<'t>) -> Option<ExportedValue> {
         let Some(why) = self.declarations.returns_native_promise(function) else {
+            if let Some(package) = self.declarations.returned_package(function) {
+                return Some(ExportedValue::PackageFunction {
+                    line: Self::line(function),
+                    package: package.to_owned(),
+                });
+            }
             let promises = self.declarations.returned_object_promises(function)?;
             return Some(ExportedValue::ObjectFunction {
                 line: Self::line(function),
@@ -525,6 +531,22 @@ mod tests {
         };
         assert_eq!(promises.keys().collect::<Vec<_>>(), ["promise"]);
         assert_eq!(s.export("twice"), None, "two returns");
+    }
+
+    #[test]
+    fn a_function_returning_an_optional_package_names_it() {
+        let s = summary(
+            "function getSnappy() {\n  try {\n    const value = require('snappy');\n    return value;\n  } catch (error) {\n    return { error };\n  }\n}\nfunction getKerberos() {\n  let k;\n  try { k = require('kerberos'); } catch (e) { k = {}; }\n  return k;\n}\nfunction local() { try { return require('./x'); } catch { return null; } }\nfunction builtin() { try { return require('node:fs'); } catch { return null; } }\nfunction other() { try { require('snappy'); } catch {} return 1; }\nmodule.exports = { getSnappy, getKerberos, local, builtin, other };\n",
+        );
+        let package = |name: &str| match s.export(name) {
+            Some(ExportedValue::PackageFunction { package, .. }) => Some(package),
+            _ => None,
+        };
+        assert_eq!(package("getSnappy").as_deref(), Some("snappy"), "{s:?}");
+        assert_eq!(package("getKerberos").as_deref(), Some("kerberos"), "{s:?}");
+        for name in ["local", "builtin", "other"] {
+            assert_eq!(package(name), None, "{name}: {s:?}");
+        }
     }
 
     #[test]

@@ -87,7 +87,7 @@ pub fn imported_promises(source: &str, tree: &Tree, imports: &ImportedNames) -> 
                 found.classes.insert(local.clone(), methods);
             }
             // Its calls give objects, not promises.
-            ExportedValue::ObjectFunction { .. } => {}
+            ExportedValue::ObjectFunction { .. } | ExportedValue::PackageFunction { .. } => {}
         }
     }
     found

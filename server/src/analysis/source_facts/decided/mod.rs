@@ -29,6 +29,7 @@ mod deferred;
 mod destructured;
 mod fields;
 mod guarded;
+mod packages;
 mod returned;
 mod scope;
 mod undecided;

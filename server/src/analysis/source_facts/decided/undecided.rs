@@ -90,6 +90,9 @@ impl<'t> PromiseDeclarations<'t> {
 
     /// Why a call of `callee` is undecided.
     fn callee_reason(&self, callee: Node<'t>, hops: u32) -> String {
+        if let Some(reason) = self.package_call_reason(callee) {
+            return reason;
+        }
         match callee.kind() {
             "identifier" => self.name_reason(callee, hops, true),
             "member_expression" | "subscript_expression" => self.property_reason(callee, hops),
