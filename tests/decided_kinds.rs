@@ -609,3 +609,25 @@ fn deferred_objects_are_decided_as_node_24_sees_them() {
     let path = dir.path().join("spoiled.js");
     assert_cases_as_node_24_sees_them(&node, &path, &spoiled, &[("s.promise", false)]);
 }
+
+/// A field two unrelated classes of the file both write (each its own
+/// instances'): decided for the class whose own values decide it, never
+/// for the one that gives it a thenable-returning object, nor for a class
+/// a same-file subclass gives such an object.
+const UNRELATED: &str = "class Local { async connect() { return 1; } }\nconst fake = { connect() { return { then(r) { r(2); } }; } };\nclass Alpha { constructor() { this.link = new Local(); } async run() { await this.link.connect(); } }\nclass Beta { constructor() { this.link = fake; } async run() { const l = this.link; await l.connect(); } }\nclass Base { constructor() { this.pair = new Local(); } async run() { await this.pair.connect(); } }\nclass Sub extends Base { constructor() { super(); this.pair = fake; } }\n";
+
+#[rustfmt::skip]
+const UNRELATED_CASES: &[(&str, bool)] = &[
+    ("this.link.connect()", true), ("l.connect()", false), ("this.pair.connect()", false),
+];
+
+#[test]
+fn fields_other_classes_write_are_decided_as_node_24_sees_them() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str(UNRELATED);
+    main.push_str("(async () => {\n  for (const run of [() => new Alpha().run(), () => new Beta().run(), () => new Base().run(), () => new Sub().run()]) await run();\n})();\n");
+    let path = dir.path().join("unrelated.js");
+    assert_cases_as_node_24_sees_them(&node, &path, &main, UNRELATED_CASES);
+}
