@@ -594,3 +594,93 @@ fn parameters_decided_from_every_call_site_are_as_node_24_sees_them() {
     let run = "require('./sites.js').runAll();\n";
     assert_cases_run_by(&node, &path, &main, Some((&driver, run)), SITE_CASES);
 }
+
+/// Objects a method of the class returns (`this.make().connect()`, `const c
+/// = this.make(); await c.connect()`), fields read through a destructured
+/// `this`, and classes whose computed field key is a `var` given a symbol
+/// after the class (TypeScript's `this[_a] = …; … _a = kFlag;`): decided
+/// where Node sees a native promise, never for a maker that returns another
+/// object on some path, one a same-file subclass overrides, a returned
+/// object's thenable method, a name destructured from `this` whose field
+/// holds a thenable-returning object (while the class itself has an async
+/// method of that name), or a `var` key given a method's name.
+const RETURNED_CLIENT: &str = "class Client {\n  async connect() { return 1; }\n  query() { return { then(r) { r(2); } }; }\n}\nmodule.exports = { Client };\n";
+const RETURNED: &str = "const client_1 = require('./client.js');\nconst kFlag = Symbol('flag');\nvar _a;\nvar _b;\nclass Local { async connect() { return 3; } fake() { return { then(r) { r(4); } }; } }\nclass Maker {\n  make() { return new Local(); }\n  remote() { const c = new client_1.Client(); return c; }\n  either() { if (globalThis.never) { return new Local(); } return { connect() { return { then(r) { r(5); } }; } }; }\n  shadowed() { return new Local(); }\n  async viaCall() { await this.make().connect(); }\n  async viaName() { const c = this.make(); await c.connect(); }\n  async viaThenable() { await this.make().fake(); }\n  async viaImported() { const r = this.remote(); await r.connect(); await this.remote().query(); }\n  async viaEither() { await this.either().connect(); }\n  async viaShadowed() { await this.shadowed().connect(); }\n}\nclass Special extends Maker { shadowed() { return { connect() { return { then(r) { r(6); } }; } }; } }\nclass Box {\n  constructor() { this.client = new Local(); this.inner = { close() { return { then(r) { r(7); } }; } }; }\n  async close() { return 8; }\n  async viaDestructured() { const { client } = this; await client.connect(); }\n  async viaRenamed() { const { client: held } = this; await held.connect(); }\n  async viaInner() { const { inner } = this; await inner.close(); }\n}\nclass Flagged { constructor() { this[_a] = false; } async open() { return 9; } }\n_a = kFlag;\nclass Keyed { constructor() { this[_b] = () => ({ then(r) { r(10); } }); } async open() { return 11; } }\n_b = 'open';\nasync function viaFlagged() { await new Flagged().open(); }\nasync function viaKeyed() { await new Keyed().open(); }\n";
+
+/// The awaits of [`RETURNED`] and whether each must be decided.
+#[rustfmt::skip]
+const RETURNED_CASES: &[(&str, bool)] = &[
+    ("this.make().connect()", true), ("c.connect()", true), ("this.make().fake()", false),
+    ("r.connect()", true), ("this.remote().query()", false), ("this.either().connect()", false),
+    ("this.shadowed().connect()", false), ("client.connect()", true), ("held.connect()", true),
+    ("inner.close()", false), ("new Flagged().open()", true), ("new Keyed().open()", false),
+];
+
+#[test]
+fn objects_returned_by_methods_and_destructured_fields_are_decided_as_node_24_sees_them() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("client.js"), RETURNED_CLIENT).unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str(RETURNED);
+    main.push_str("(async () => {\n  const m = new Maker(); const s = new Special(); const b = new Box();\n  for (const run of [() => m.viaCall(), () => m.viaName(), () => m.viaThenable(), () => m.viaImported(), () => m.viaEither(), () => s.viaShadowed(), () => b.viaDestructured(), () => b.viaRenamed(), () => b.viaInner(), viaFlagged, viaKeyed]) await run();\n})();\n");
+    let path = dir.path().join("returned.js");
+    assert_cases_as_node_24_sees_them(&node, &path, &main, RETURNED_CASES);
+}
+
+/// Deferred objects: a function of this file or of a required one that
+/// returns `{ promise, resolve, reject }` with `promise` a `new Promise`,
+/// read as `const { promise } = f()` or `const d = f(); d.promise`; never
+/// its `resolve`, a `promise` member that is a thenable, one of a function
+/// with another `return`, nor one a write of a `promise` property may
+/// replace.
+const DEFERRED_UTILS: &str = "function promiseWithResolvers() {\n  let resolve;\n  let reject;\n  const promise = new Promise((res, rej) => { resolve = res; reject = rej; });\n  return { promise, resolve, reject };\n}\nfunction fakeDeferred() {\n  return { promise: { then(r) { r(1); } } };\n}\nmodule.exports = { promiseWithResolvers, fakeDeferred };\n";
+const DEFERRED: &str = "const utils_1 = require('./utils.js');\nfunction createDeferred() {\n  let res;\n  const promise = new Promise((resolve) => { res = resolve; });\n  return { promise, resolve: res };\n}\nfunction twoWays() {\n  if (globalThis.never) { return { promise: Promise.resolve(1) }; }\n  const promise = new Promise((r) => r(2));\n  return { promise };\n}\nasync function viaLocal() { const { promise, resolve } = createDeferred(); resolve(1); await promise; }\nasync function viaMember() { const d = createDeferred(); d.resolve(2); await d.promise; }\nasync function viaImported() { const { promise: willConnect, resolve } = (0, utils_1.promiseWithResolvers)(); resolve(3); await willConnect; }\nasync function viaImportedMember() { const w = utils_1.promiseWithResolvers(); w.resolve(4); await w.promise; await w.resolve; }\nasync function viaFake() { const { promise: fake } = utils_1.fakeDeferred(); await fake; }\nasync function viaTwoWays() { const { promise: either } = twoWays(); await either; }\n";
+const DEFERRED_SPOILED: &str = "function createDeferred() {\n  let res;\n  const promise = new Promise((resolve) => { res = resolve; });\n  return { promise, resolve: res };\n}\nasync function viaSpoiled() { const s = createDeferred(); s.promise = { then(r) { r(5); } }; await s.promise; }\n";
+
+/// The awaits of [`DEFERRED`] and [`DEFERRED_SPOILED`] and whether each
+/// must be decided.
+#[rustfmt::skip]
+const DEFERRED_CASES: &[(&str, bool)] = &[
+    ("promise", true), ("d.promise", true), ("willConnect", true), ("w.promise", true),
+    ("w.resolve", false), ("fake", false), ("either", false),
+];
+
+#[test]
+fn deferred_objects_are_decided_as_node_24_sees_them() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("utils.js"), DEFERRED_UTILS).unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str(DEFERRED);
+    main.push_str("(async () => {\n  for (const run of [viaLocal, viaMember, viaImported, viaImportedMember, viaFake, viaTwoWays]) await run();\n})();\n");
+    let path = dir.path().join("deferred.js");
+    assert_cases_as_node_24_sees_them(&node, &path, &main, DEFERRED_CASES);
+    let mut spoiled = String::from(RECORDER);
+    spoiled.push_str(DEFERRED_SPOILED);
+    spoiled.push_str("viaSpoiled();\n");
+    let path = dir.path().join("spoiled.js");
+    assert_cases_as_node_24_sees_them(&node, &path, &spoiled, &[("s.promise", false)]);
+}
+
+/// A field two unrelated classes of the file both write (each its own
+/// instances'): decided for the class whose own values decide it, never
+/// for the one that gives it a thenable-returning object, nor for a class
+/// a same-file subclass gives such an object.
+const UNRELATED: &str = "class Local { async connect() { return 1; } }\nconst fake = { connect() { return { then(r) { r(2); } }; } };\nclass Alpha { constructor() { this.link = new Local(); } async run() { await this.link.connect(); } }\nclass Beta { constructor() { this.link = fake; } async run() { const l = this.link; await l.connect(); } }\nclass Base { constructor() { this.pair = new Local(); } async run() { await this.pair.connect(); } }\nclass Sub extends Base { constructor() { super(); this.pair = fake; } }\n";
+
+#[rustfmt::skip]
+const UNRELATED_CASES: &[(&str, bool)] = &[
+    ("this.link.connect()", true), ("l.connect()", false), ("this.pair.connect()", false),
+];
+
+#[test]
+fn fields_other_classes_write_are_decided_as_node_24_sees_them() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str(UNRELATED);
+    main.push_str("(async () => {\n  for (const run of [() => new Alpha().run(), () => new Beta().run(), () => new Base().run(), () => new Sub().run()]) await run();\n})();\n");
+    let path = dir.path().join("unrelated.js");
+    assert_cases_as_node_24_sees_them(&node, &path, &main, UNRELATED_CASES);
+}

@@ -328,7 +328,19 @@ impl<'t> Reader<'_, 't> {
     /// promise can reject as the file's own calls of it are judged: an async
     /// function whose body cannot fail cannot.
     fn function_value(&self, function: Node<'t>) -> Option<ExportedValue> {
-        let why = self.declarations.returns_native_promise(function)?;
+        let Some(why) = self.declarations.returns_native_promise(function) else {
+            if let Some(package) = self.declarations.returned_package(function) {
+                return Some(ExportedValue::PackageFunction {
+                    line: Self::line(function),
+                    package: package.to_owned(),
+                });
+            }
+            let promises = self.declarations.returned_object_promises(function)?;
+            return Some(ExportedValue::ObjectFunction {
+                line: Self::line(function),
+                promises,
+            });
+        };
         let rejects = if !is_async_function(function) {
             Rejects::Maybe
         } else if cannot_fail(self.source, function) {
@@ -507,6 +519,34 @@ mod tests {
         );
         // Not async: its body is not judged.
         assert_eq!(rejects(s.export("later")), Some(Rejects::Maybe));
+    }
+
+    #[test]
+    fn a_function_returning_a_deferred_object_lists_its_promise_member() {
+        let s = summary(
+            "function withResolvers() {\n  let resolve;\n  const promise = new Promise((r) => { resolve = r; });\n  return { promise, resolve, other: 1 };\n}\nfunction twice(x) {\n  if (x) return { promise: Promise.resolve(1) };\n  return { promise: x };\n}\nmodule.exports = { withResolvers, twice };\n",
+        );
+        let Some(ExportedValue::ObjectFunction { promises, .. }) = s.export("withResolvers") else {
+            panic!("{s:?}");
+        };
+        assert_eq!(promises.keys().collect::<Vec<_>>(), ["promise"]);
+        assert_eq!(s.export("twice"), None, "two returns");
+    }
+
+    #[test]
+    fn a_function_returning_an_optional_package_names_it() {
+        let s = summary(
+            "function getSnappy() {\n  try {\n    const value = require('snappy');\n    return value;\n  } catch (error) {\n    return { error };\n  }\n}\nfunction getKerberos() {\n  let k;\n  try { k = require('kerberos'); } catch (e) { k = {}; }\n  return k;\n}\nfunction local() { try { return require('./x'); } catch { return null; } }\nfunction builtin() { try { return require('node:fs'); } catch { return null; } }\nfunction other() { try { require('snappy'); } catch {} return 1; }\nmodule.exports = { getSnappy, getKerberos, local, builtin, other };\n",
+        );
+        let package = |name: &str| match s.export(name) {
+            Some(ExportedValue::PackageFunction { package, .. }) => Some(package),
+            _ => None,
+        };
+        assert_eq!(package("getSnappy").as_deref(), Some("snappy"), "{s:?}");
+        assert_eq!(package("getKerberos").as_deref(), Some("kerberos"), "{s:?}");
+        for name in ["local", "builtin", "other"] {
+            assert_eq!(package(name), None, "{name}: {s:?}");
+        }
     }
 
     #[test]

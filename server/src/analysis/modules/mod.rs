@@ -45,6 +45,19 @@ pub enum ExportedValue {
     },
     /// An object: the module's namespace, or `module.exports = { ... }`.
     Object(BTreeMap<String, ExportedValue>),
+    /// A function whose every call returns a new object literal whose
+    /// listed members hold native promises (`promiseWithResolvers()`'s
+    /// `{ promise, resolve, reject }`): each member's name and why, and
+    /// the line the function is declared on.
+    ObjectFunction {
+        line: u32,
+        promises: BTreeMap<String, String>,
+    },
+    /// A function whose calls return the package `package` as
+    /// `require(package)` gives it inside a `try` (an optional dependency),
+    /// or, on the path that caught its failure, an error object: no
+    /// promise the workspace shows, what the hedges name.
+    PackageFunction { line: u32, package: String },
 }
 
 /// Whether the promise of a call to an exported function can reject,
@@ -73,7 +86,9 @@ impl ExportedValue {
     /// innermost name on the way to the function, which `text` must hold.
     fn reaches_promise(&self, name: Option<&str>, text: &str) -> bool {
         match self {
-            ExportedValue::PromiseFunction { .. } => name.is_none_or(|name| text.contains(name)),
+            ExportedValue::PromiseFunction { .. }
+            | ExportedValue::ObjectFunction { .. }
+            | ExportedValue::PackageFunction { .. } => name.is_none_or(|name| text.contains(name)),
             // What it inherits is not known here: its name may reach one.
             ExportedValue::Class {
                 extends: Some(_), ..

@@ -86,6 +86,8 @@ pub fn imported_promises(source: &str, tree: &Tree, imports: &ImportedNames) -> 
                     .collect();
                 found.classes.insert(local.clone(), methods);
             }
+            // Its calls give objects, not promises.
+            ExportedValue::ObjectFunction { .. } | ExportedValue::PackageFunction { .. } => {}
         }
     }
     found

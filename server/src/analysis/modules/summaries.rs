@@ -124,10 +124,12 @@ impl<F: FileSystem> SummarySource for Reading<'_, F> {
 /// Whether a file's text can export a function whose calls return a native
 /// promise, or re-export one: its summary is read from async functions, the
 /// `Promise` global, promised timers (`promisify`, `timers/promises`),
-/// classes that inherit methods (`extends`) and `export ... from`. A file
-/// without them is not parsed.
+/// classes that inherit methods (`extends`), `export ... from`, and
+/// optional packages (a `require` inside a `try`, for
+/// `ExportedValue::PackageFunction`). A file without them is not parsed.
 pub fn needs_parse(text: &str) -> bool {
     text.contains("async")
+        || (text.contains("try") && text.contains("require("))
         || text.contains("Promise")
         || text.contains("promisify")
         || text.contains("timers/promises")

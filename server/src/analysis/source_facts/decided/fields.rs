@@ -58,8 +58,19 @@ impl<'t> PromiseDeclarations<'t> {
         {
             return None;
         }
-        let class = enclosing_class_of_this(object)?;
-        let field = self.text(property);
+        self.this_field_method(object, self.text(property), method, depth)
+    }
+
+    /// `this.field.method(…)`, with `this` the node read (or destructured:
+    /// `const { field } = this`).
+    pub(super) fn this_field_method(
+        &self,
+        this: Node<'t>,
+        field: &str,
+        method: &str,
+        depth: u32,
+    ) -> Option<Decision> {
+        let class = enclosing_class_of_this(this)?;
         let values = self.field_values(class, field)?;
         let (shown, line, inner) = self.instance_of_every(&values, method, depth)?;
         Some(Decision::new(format!(
@@ -111,9 +122,16 @@ impl<'t> PromiseDeclarations<'t> {
             if write.kind() != "member_expression"
                 || object.kind() != "this"
                 || in_static_member(object)
-                || enclosing_class_of_this(object).is_none_or(|c| c.id() != class.id())
             {
                 return None;
+            }
+            let owner = enclosing_class_of_this(object)?;
+            if owner.id() != class.id() {
+                // Another class's `this.field = …` writes its own instances.
+                match self.unrelated_classes(owner, class) {
+                    true => continue,
+                    false => return None,
+                }
             }
             values.push(self.assigned_value(write)?);
         }
@@ -121,9 +139,12 @@ impl<'t> PromiseDeclarations<'t> {
             if super::classes::is_static(definition) {
                 continue;
             }
-            let owner = definition.parent().and_then(|body| body.parent());
-            if owner.is_none_or(|o| o.id() != class.id()) {
-                return None;
+            let owner = definition.parent().and_then(|body| body.parent())?;
+            if owner.id() != class.id() {
+                match self.unrelated_classes(owner, class) {
+                    true => continue,
+                    false => return None,
+                }
             }
             values.extend(definition.child_by_field_id(crate::field!("value")));
         }
@@ -255,6 +276,36 @@ impl<'t> PromiseDeclarations<'t> {
                         || self.extends(other, class)
                 }
             })
+    }
+
+    /// Whether neither of two classes of this file extends the other: each
+    /// one's chain of parents is known to its end (no parent, or an
+    /// imported one) and passes through neither.
+    fn unrelated_classes(&self, a: Node<'t>, b: Node<'t>) -> bool {
+        let chain_known = |class: Node<'t>| {
+            let mut current = class;
+            for _ in 0..=MAX_DEPTH {
+                let mut cursor = current.walk();
+                let heritage = current
+                    .named_children(&mut cursor)
+                    .any(|c| c.kind() == "class_heritage");
+                if !heritage {
+                    return true;
+                }
+                match self.parent_class(current) {
+                    Some(Parent::Local(parent)) => current = parent,
+                    Some(Parent::Imported(_)) => return true,
+                    None => return false,
+                }
+            }
+            false
+        };
+        matches!(a.kind(), "class" | "class_declaration")
+            && matches!(b.kind(), "class" | "class_declaration")
+            && chain_known(a)
+            && chain_known(b)
+            && !self.extends(a, b)
+            && !self.extends(b, a)
     }
 
     /// Whether `class` extends `ancestor` through classes of this file.

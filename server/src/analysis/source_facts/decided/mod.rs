@@ -26,8 +26,12 @@ use tree_sitter::{Node, Tree};
 mod call_sites;
 mod calls;
 mod classes;
+mod deferred;
+mod destructured;
 mod fields;
 mod guarded;
+mod packages;
+mod returned;
 mod scope;
 mod undecided;
 mod web_builtins;
@@ -37,6 +41,7 @@ pub use undecided::Undecided;
 
 use calls::last_of_sequence;
 use classes::{in_static_member, is_accessor, superclass_name, Parent};
+use destructured::declares_one_name;
 use scope::{declaration_keyword, scope_of};
 
 use crate::analysis::modules::{ExportedValue, ImportedNames};
@@ -326,8 +331,11 @@ impl<'t> PromiseDeclarations<'t> {
             "identifier" => self
                 .name_holds(expr, depth)
                 .or_else(|| self.just_set(expr, depth))
-                .or_else(|| self.parameter_read(expr, depth)),
-            "member_expression" => self.just_set(expr, depth),
+                .or_else(|| self.parameter_read(expr, depth))
+                .or_else(|| self.destructured_promise(expr, depth)),
+            "member_expression" => self
+                .just_set(expr, depth)
+                .or_else(|| self.deferred_member(expr, depth)),
             _ => None,
         }
     }
@@ -589,6 +597,7 @@ impl<'t> PromiseDeclarations<'t> {
                 }
             }
             "new_expression" => self.instance_method(object, method, depth),
+            "call_expression" => self.returned_instance_method(object, method, depth),
             _ => None,
         }
     }
@@ -611,10 +620,20 @@ impl<'t> PromiseDeclarations<'t> {
             return self.reassigned_instance_method(name, binding, &writes, method, depth);
         }
         match binding.kind() {
+            // `const { client } = this`: the field, as `this.client`; a
+            // name destructured from anything else is no method's receiver
+            // here but an import's (`const { lib } = require('./lib')`).
+            "variable_declarator" if !declares_one_name(binding) => self
+                .destructured_field_method(binding, name, method, depth)
+                .or_else(|| self.imported_member(binding, name, Some(method))),
             "variable_declarator" => {
                 let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
                 match value.kind() {
                     "new_expression" => self.instance_method(value, method, depth),
+                    // `const cursor = this.aggregate(…)`.
+                    "call_expression" => self
+                        .imported_member(binding, name, Some(method))
+                        .or_else(|| self.returned_instance_method(value, method, depth)),
                     "object" => self.object_method(name, value, method, depth),
                     // `const self = this`: the instance, as `this` is there.
                     "this" => self.this_method(value, method, depth),

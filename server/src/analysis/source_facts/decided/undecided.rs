@@ -40,7 +40,7 @@ impl<'t> PromiseDeclarations<'t> {
         }
     }
 
-    fn short(&self, node: Node) -> String {
+    pub(super) fn short(&self, node: Node) -> String {
         let text: String = self
             .text(node)
             .split_whitespace()
@@ -53,7 +53,7 @@ impl<'t> PromiseDeclarations<'t> {
         format!("{cut}…")
     }
 
-    fn reason(&self, expr: Node<'t>, hops: u32) -> String {
+    pub(super) fn reason(&self, expr: Node<'t>, hops: u32) -> String {
         let expr = unwrap_parens(expr);
         let shown = self.short(expr);
         match expr.kind() {
@@ -90,6 +90,9 @@ impl<'t> PromiseDeclarations<'t> {
 
     /// Why a call of `callee` is undecided.
     fn callee_reason(&self, callee: Node<'t>, hops: u32) -> String {
+        if let Some(reason) = self.package_call_reason(callee) {
+            return reason;
+        }
         match callee.kind() {
             "identifier" => self.name_reason(callee, hops, true),
             "member_expression" | "subscript_expression" => self.property_reason(callee, hops),
@@ -185,7 +188,7 @@ impl<'t> PromiseDeclarations<'t> {
     }
 
     /// Why the name `name` (or a call of it, with `called`) is undecided.
-    fn name_reason(&self, name: Node<'t>, hops: u32, called: bool) -> String {
+    pub(super) fn name_reason(&self, name: Node<'t>, hops: u32, called: bool) -> String {
         let text = self.text(name);
         let Some(binding) = self.resolve(text, name) else {
             return match self.bound_around(text, name) {
@@ -225,6 +228,13 @@ impl<'t> PromiseDeclarations<'t> {
                     .child_by_field_id(crate::field!("name"))
                     .is_some_and(|n| n.kind() != "identifier")
                 {
+                    if let Some((this, field)) = self.destructured_this_field(binding, text) {
+                        return format!(
+                            "`{text}` is destructured from `this` (line {}): {}",
+                            self.line(binding),
+                            self.this_field_reason(field, this, hops)
+                        );
+                    }
                     let destructured = format!(
                         "`{text}` is destructured from `{}` (line {})",
                         self.short(value),
@@ -345,6 +355,9 @@ impl<'t> PromiseDeclarations<'t> {
         if let Some(reason) = self.local_instance_method_reason(member, object, hops) {
             return reason;
         }
+        if let Some(reason) = self.literal_field_reason(member, object, hops) {
+            return reason;
+        }
         match object.kind() {
             "this" => self.this_property_reason(member, object, hops),
             "identifier" => format!(
@@ -421,7 +434,12 @@ impl<'t> PromiseDeclarations<'t> {
         let Some(property) = member.child_by_field_id(crate::field!("property")) else {
             return format!("ticklens does not follow `{shown}`");
         };
-        let name = self.text(property);
+        self.this_field_reason(self.text(property), this, hops)
+    }
+
+    /// Why `this.name` (or a call of it) is undecided, with `this` the node
+    /// read (or destructured: `const { name } = this`).
+    fn this_field_reason(&self, name: &str, this: Node<'t>, hops: u32) -> String {
         let Some(class) = enclosing_class_of_this(this) else {
             return "`this` is whatever the caller binds it to".to_owned();
         };

@@ -78,7 +78,7 @@ impl<'t> PromiseDeclarations<'t> {
     pub(super) fn settle_computed_writes(&mut self) {
         let pending = std::mem::take(&mut self.pending_computed_writes);
         for (object, index) in pending {
-            if self.is_symbol(index) {
+            if self.is_symbol(index) && !self.declares_member_named_undefined(index) {
                 continue;
             }
             self.computed_writes.insert(self.text(object));
@@ -113,40 +113,97 @@ impl<'t> PromiseDeclarations<'t> {
                         .split(' ')
                         .any(|name| name == self.text(property))
             }
-            "identifier" => {
-                let Some(binding) = self.binding_at(self.text(key), key) else {
-                    return false;
-                };
-                let lexical = binding
-                    .parent()
-                    .is_some_and(|d| d.kind() == "lexical_declaration");
-                let Some(value) = binding.child_by_field_id(crate::field!("value")) else {
-                    return false;
-                };
-                let value = unwrap_parens(value);
-                let Some(callee) = value
-                    .child_by_field_id(crate::field!("function"))
-                    .map(unwrap_parens)
-                else {
-                    return false;
-                };
-                let symbol_call = value.kind() == "call_expression"
-                    && (global_symbol(callee)
-                        || (callee.kind() == "member_expression"
-                            && callee
-                                .child_by_field_id(crate::field!("object"))
-                                .is_some_and(global_symbol)
-                            && callee
-                                .child_by_field_id(crate::field!("property"))
-                                .is_some_and(|p| self.text(p) == "for")));
-                lexical
-                    && binding
-                        .child_by_field_id(crate::field!("name"))
-                        .is_some_and(|n| n.kind() == "identifier")
-                    && symbol_call
-            }
+            "identifier" => self.is_symbol_const(key) || self.is_symbol_var(key),
             _ => false,
         }
+    }
+
+    /// Whether the name `key` is bound by a `const` (or a `let` never
+    /// assigned again) to `Symbol(…)` or `Symbol.for(…)`.
+    fn is_symbol_const(&self, key: Node<'t>) -> bool {
+        let global_symbol = |node: Node<'t>| {
+            node.kind() == "identifier"
+                && self.text(node) == "Symbol"
+                && !self.bindings.contains_key("Symbol")
+        };
+        let Some(binding) = self.binding_at(self.text(key), key) else {
+            return false;
+        };
+        let lexical = binding
+            .parent()
+            .is_some_and(|d| d.kind() == "lexical_declaration");
+        let Some(value) = binding.child_by_field_id(crate::field!("value")) else {
+            return false;
+        };
+        let value = unwrap_parens(value);
+        let Some(callee) = value
+            .child_by_field_id(crate::field!("function"))
+            .map(unwrap_parens)
+        else {
+            return false;
+        };
+        let symbol_call = value.kind() == "call_expression"
+            && (global_symbol(callee)
+                || (callee.kind() == "member_expression"
+                    && callee
+                        .child_by_field_id(crate::field!("object"))
+                        .is_some_and(global_symbol)
+                    && callee
+                        .child_by_field_id(crate::field!("property"))
+                        .is_some_and(|p| self.text(p) == "for")));
+        lexical
+            && binding
+                .child_by_field_id(crate::field!("name"))
+                .is_some_and(|n| n.kind() == "identifier")
+            && symbol_call
+    }
+
+    /// Whether `key` is a bare `var` (see [`Self::is_symbol_var`]) while a
+    /// member or field named `undefined` is declared, which its write
+    /// before the assignment would replace.
+    fn declares_member_named_undefined(&self, key: Node<'t>) -> bool {
+        key.kind() == "identifier"
+            && !self.is_symbol_const(key)
+            && (self.field_definitions.contains_key("undefined")
+                || self.source.contains("undefined("))
+    }
+
+    /// Whether the name `key` is a `var` declared without a value whose
+    /// every assignment (`_a = kState`) gives it such a symbol `const`:
+    /// TypeScript's compiled form of a class field keyed by a symbol
+    /// (`var _a; class C { constructor() { this[_a] = 0; } } _a = kState;`).
+    /// Read before that assignment it is `undefined`, and the write goes to
+    /// a property named `"undefined"` (a name no class of this file may
+    /// declare then: see `settle_computed_writes`).
+    fn is_symbol_var(&self, key: Node<'t>) -> bool {
+        let name = self.text(key);
+        let Some(binding) = self.resolve(name, key) else {
+            return false;
+        };
+        let is_bare_var = binding.kind() == "variable_declarator"
+            && binding
+                .parent()
+                .is_some_and(|d| d.kind() == "variable_declaration")
+            && binding.child_by_field_id(crate::field!("value")).is_none()
+            && binding
+                .child_by_field_id(crate::field!("name"))
+                .is_some_and(|n| n.kind() == "identifier");
+        let writes = self.writes_to(name, binding);
+        is_bare_var
+            && !writes.is_empty()
+            && writes.iter().all(|&write| {
+                let Some(assignment) = write.parent() else {
+                    return false;
+                };
+                let value = assignment
+                    .child_by_field_id(crate::field!("right"))
+                    .map(unwrap_parens);
+                assignment.kind() == "assignment_expression"
+                    && assignment
+                        .child_by_field_id(crate::field!("left"))
+                        .is_some_and(|l| l.id() == write.id())
+                    && value.is_some_and(|v| v.kind() == "identifier" && self.is_symbol_const(v))
+            })
     }
 
     /// The node binding `name` where `at` reads or writes it: the binding
