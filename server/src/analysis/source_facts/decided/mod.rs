@@ -106,27 +106,33 @@ pub struct PromiseDeclarations<'t> {
     assuming: RefCell<Vec<usize>>,
 }
 
-/// The named node kinds [`PromiseDeclarations::record`] reads.
-const RECORDED_KINDS: [&str; 18] = [
-    "function_declaration",
-    "generator_function_declaration",
-    "class_declaration",
-    "function_expression",
-    "generator_function",
-    "class",
-    "variable_declarator",
-    "formal_parameters",
-    "catch_clause",
-    "arrow_function",
-    "import_specifier",
-    "namespace_import",
-    "import_clause",
-    "assignment_expression",
-    "augmented_assignment_expression",
-    "field_definition",
-    "update_expression",
-    "for_in_statement",
-];
+/// Whether [`PromiseDeclarations::record`] reads a named node of kind
+/// `kind` (its match arms, in their order).
+fn is_recorded(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_declaration"
+            | "generator_function_declaration"
+            | "class_declaration"
+            | "function_expression"
+            | "generator_function"
+            | "class"
+            | "variable_declarator"
+            | "formal_parameters"
+            | "catch_clause"
+    ) || kind == "arrow_function"
+        || matches!(
+            kind,
+            "import_specifier"
+                | "namespace_import"
+                | "import_clause"
+                | "assignment_expression"
+                | "augmented_assignment_expression"
+                | "field_definition"
+                | "update_expression"
+                | "for_in_statement"
+        )
+}
 
 /// Whether a node of kind id `id` is one [`PromiseDeclarations::record`]
 /// reads: a table by id, built once from the kinds' names (every id of a
@@ -139,9 +145,7 @@ fn is_recorded_kind(id: u16) -> bool {
         (0..language.node_kind_count() as u16)
             .map(|id| {
                 language.node_kind_is_named(id)
-                    && language
-                        .node_kind_for_id(id)
-                        .is_some_and(|name| RECORDED_KINDS.contains(&name))
+                    && language.node_kind_for_id(id).is_some_and(is_recorded)
             })
             .collect()
     });
@@ -775,7 +779,7 @@ mod tests {
         let mut stack = vec![tree.root_node()];
         let mut cursor = tree.walk();
         while let Some(node) = stack.pop() {
-            if RECORDED_KINDS.contains(&node.kind()) {
+            if is_recorded(node.kind()) {
                 expected.push(node);
             }
             stack.extend(node.named_children(&mut cursor));
