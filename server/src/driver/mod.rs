@@ -250,7 +250,15 @@ pub fn analyze_within(
     deadline: Option<Instant>,
     cancel: Option<&CancelToken>,
 ) -> Analysis {
-    let rules = triggered_rules(source, rules, &cache.imported);
+    let mut rules = triggered_rules(source, rules, &cache.imported);
+    // A rule `config` turns off reports nothing (`examine` skips it): a file
+    // whose triggered rules are all off needs no units, index or facts.
+    rules.retain(|rule| {
+        let meta = rule.meta();
+        config
+            .severity_of(meta.code, meta.default_severity, meta.on_by_default)
+            .is_some()
+    });
     cache.last_examined = 0;
     if rules.is_empty() {
         cache.units.clear();
@@ -447,6 +455,28 @@ fn triggered_rules<'r>(
     triggered
 }
 
+/// The rules that can report in a file holding no rule's trigger word, from
+/// the promise functions it imports: a dropped call of one. `triggered_rules`
+/// runs every rule an `async` modifier triggers on a file that imports
+/// promise functions, but the others report at an `async` keyword of the
+/// file's own (`async-array-callback`'s and `needless-async`'s callback,
+/// `async-promise-executor`'s executor, `return-without-await-in-try`'s
+/// function), which its text would hold.
+const REPORT_IMPORTED_CALLS: [&str; 1] = ["floating-promise"];
+
+/// Whether `config` turns on a rule that can report in a file holding no
+/// rule's trigger word (see [`REPORT_IMPORTED_CALLS`]): only then does such
+/// a file need its imports read, a parse and an analysis.
+pub fn imports_may_report_untriggered(config: &Config) -> bool {
+    rules::ALL.iter().any(|rule| {
+        let meta = rule.meta();
+        REPORT_IMPORTED_CALLS.contains(&meta.code)
+            && config
+                .severity_of(meta.code, meta.default_severity, meta.on_by_default)
+                .is_some()
+    })
+}
+
 /// Applies the `ticklens-ignore-*` comments to `findings`, adds a warning for
 /// each code in them that names no rule, and sorts.
 fn finish(source: &str, tree: &Tree, mut findings: Vec<Finding>, skipped_units: usize) -> Analysis {
@@ -555,6 +585,38 @@ mod tests {
         fn check(&self, _ctx: &RuleContext) -> Vec<Finding> {
             panic!("boom");
         }
+    }
+
+    #[test]
+    fn every_rule_an_import_switches_on_is_known_to_need_its_keyword_or_to_read_imported_calls() {
+        // `triggered_rules` adds the rules an `async` modifier triggers; a
+        // new one must be judged: does it report without an `async` keyword
+        // of the file's own? Then it belongs in REPORT_IMPORTED_CALLS.
+        let mut switched_on: Vec<&str> = rules::ALL
+            .iter()
+            .map(|rule| rule.meta())
+            .filter(|meta| meta.triggers.contains(&rules::Trigger::Modifier("async")))
+            .map(|meta| meta.code)
+            .collect();
+        switched_on.sort_unstable();
+        assert_eq!(
+            switched_on,
+            [
+                "async-array-callback",
+                "async-promise-executor",
+                "floating-promise",
+                "needless-async",
+                "return-without-await-in-try"
+            ]
+        );
+        assert!(!imports_may_report_untriggered(&Config::default()));
+        let config = Config {
+            rules: [("floating-promise".to_owned(), RuleLevel::On)]
+                .into_iter()
+                .collect(),
+            ..Config::default()
+        };
+        assert!(imports_may_report_untriggered(&config));
     }
 
     #[test]

@@ -25,11 +25,11 @@ use crate::syntax::js::{is_async_function, is_function, unwrap_parens};
 /// The export summary of `source`.
 pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
     let none = ImportedNames::default();
-    let declarations = PromiseDeclarations::new(source, tree, &none);
     let reader = Reader {
         source,
         tree,
-        declarations: &declarations,
+        none: &none,
+        declarations: OnceCell::new(),
         root: tree.root_node(),
         facts: OnceCell::new(),
         import_bindings: OnceCell::new(),
@@ -79,10 +79,14 @@ pub fn export_summary(source: &str, tree: &Tree) -> ExportSummary {
     summary
 }
 
-struct Reader<'a, 't> {
+struct Reader<'t> {
     source: &'t str,
     tree: &'t Tree,
-    declarations: &'a PromiseDeclarations<'t>,
+    /// No imports: a summary reads its own file only.
+    none: &'t ImportedNames,
+    /// The file's declarations, read when some export needs them (a file
+    /// that exports nothing, or only re-exports, needs no walk of its tree).
+    declarations: OnceCell<PromiseDeclarations<'t>>,
     root: Node<'t>,
     /// The file's facts, collected when a value may be a promised timer.
     facts: OnceCell<AsyncFacts>,
@@ -90,9 +94,14 @@ struct Reader<'a, 't> {
     import_bindings: OnceCell<Vec<ImportBinding>>,
 }
 
-impl<'t> Reader<'_, 't> {
+impl<'t> Reader<'t> {
     fn text(&self, node: Node) -> &'t str {
         &self.source[node.byte_range()]
+    }
+
+    fn declarations(&self) -> &PromiseDeclarations<'t> {
+        self.declarations
+            .get_or_init(|| PromiseDeclarations::new(self.source, self.tree, self.none))
     }
 
     fn line(node: Node) -> u32 {
@@ -307,7 +316,7 @@ impl<'t> Reader<'_, 't> {
             "call_expression" | "member_expression" => self.timer_value(node),
             "identifier" | "shorthand_property_identifier" => {
                 let declaration = self
-                    .declarations
+                    .declarations()
                     .declaration_of(self.text(node), self.root)?;
                 match declaration.kind() {
                     "variable_declarator" => {
@@ -328,14 +337,14 @@ impl<'t> Reader<'_, 't> {
     /// promise can reject as the file's own calls of it are judged: an async
     /// function whose body cannot fail cannot.
     fn function_value(&self, function: Node<'t>) -> Option<ExportedValue> {
-        let Some(why) = self.declarations.returns_native_promise(function) else {
-            if let Some(package) = self.declarations.returned_package(function) {
+        let Some(why) = self.declarations().returns_native_promise(function) else {
+            if let Some(package) = self.declarations().returned_package(function) {
                 return Some(ExportedValue::PackageFunction {
                     line: Self::line(function),
                     package: package.to_owned(),
                 });
             }
-            let promises = self.declarations.returned_object_promises(function)?;
+            let promises = self.declarations().returned_object_promises(function)?;
             return Some(ExportedValue::ObjectFunction {
                 line: Self::line(function),
                 promises,
@@ -379,7 +388,7 @@ impl<'t> Reader<'_, 't> {
         ExportedValue::Class {
             line: Self::line(class),
             methods: self
-                .declarations
+                .declarations()
                 .own_promise_methods(class)
                 .into_iter()
                 .map(|(name, why, line)| {
@@ -401,7 +410,7 @@ impl<'t> Reader<'_, 't> {
     /// The imported class `class` extends, named by the import that binds
     /// it (a name two imports bind is unknown).
     fn extends(&self, class: Node<'t>) -> Option<Extends> {
-        let (local, member, hidden) = self.declarations.imported_parent(class)?;
+        let (local, member, hidden) = self.declarations().imported_parent(class)?;
         let bindings = self
             .import_bindings
             .get_or_init(|| import_bindings(self.source, self.tree));

@@ -12,9 +12,12 @@
 //! on each other, and a cycle of imports is bound like any other import.
 //!
 //! Without the cache, a summary is built only for a file some walked file
-//! may import: before the checks, the relative specifiers in every walked
-//! file's text (read without parsing it) are resolved, and a file none of
-//! them names gets no summary from its check's parse. The files each walked
+//! may import: before the checks, the relative specifiers in the text (read
+//! without parsing it) of every walked file whose check may bind its imports
+//! are resolved, and a file none of them names gets no summary from its
+//! check's parse. (A file without trigger words binds them only when its
+//! config turns on a rule that may report a call of an imported promise
+//! function in it: see `driver::imports_may_report_untriggered`.) The files each walked
 //! file names are kept, so deciding whether a file without trigger words may
 //! bind a promise function does not scan and resolve its text again.
 //! Building one summary costs about half a parse (it reads every binding
@@ -125,11 +128,20 @@ enum Asker {
 }
 
 impl Workspace {
-    pub fn new(walked: &[PathBuf], cache: Option<Arc<Cache>>, options: &super::Options) -> Self {
+    /// The workspace of a run checking `walked`; `analyses_untriggered`
+    /// tells whether a file without trigger words is analysed when it may
+    /// bind an imported promise function (its config turns on a rule that
+    /// reports one there).
+    pub fn new(
+        walked: &[PathBuf],
+        cache: Option<Arc<Cache>>,
+        options: &super::Options,
+        analyses_untriggered: &(dyn Fn(&Path) -> bool + Sync),
+    ) -> Self {
         Self {
             named: cache
                 .is_none()
-                .then(|| named_by_relative_specifiers(walked, options)),
+                .then(|| named_by_relative_specifiers(walked, options, analyses_untriggered)),
             cells: Mutex::default(),
             walked: walked
                 .iter()
@@ -296,8 +308,7 @@ impl Workspace {
     /// a promise function of another file is parsed too; its summary is
     /// then built from that parse, see [`Self::parsed`].)
     fn check_parses(&self, text: &str) -> bool {
-        (self.include_minified || !super::looks_minified(text))
-            && (!rules::triggered(text, rules::ALL).is_empty() || has_suppression_comment(text))
+        (self.include_minified || !super::looks_minified(text)) && is_triggered(text)
     }
 
     /// The summary of the file at `key`, whose text is `text` and parse
@@ -469,12 +480,23 @@ fn may_export_promises(text: &str) -> bool {
             || (text.contains("export") && text.contains("from")))
 }
 
+/// Whether a rule's trigger word or a suppression comment is in `text`:
+/// what makes `check` analyse a file.
+fn is_triggered(text: &str) -> bool {
+    !rules::triggered(text, rules::ALL).is_empty() || has_suppression_comment(text)
+}
+
 /// The files that a relative specifier in the text of a walked file may
 /// name, resolved as `require` and as `import` (what
 /// [`Importer::may_bind_promises`] and the checks' imports may ask a summary
-/// of), and by which file. A file skipped as minified binds no imports, and
-/// is not read for them.
-fn named_by_relative_specifiers(walked: &[PathBuf], options: &super::Options) -> Named {
+/// of), and by which file. The specifiers of a file whose check binds no
+/// imports are not resolved: one skipped as minified, and one without
+/// trigger words unless `analyses_untriggered` says it may be analysed.
+fn named_by_relative_specifiers(
+    walked: &[PathBuf],
+    options: &super::Options,
+    analyses_untriggered: &(dyn Fn(&Path) -> bool + Sync),
+) -> Named {
     walked
         .par_iter()
         .fold(Named::default, |mut named, path| {
@@ -482,6 +504,9 @@ fn named_by_relative_specifiers(walked: &[PathBuf], options: &super::Options) ->
                 return named;
             };
             if !options.include_minified && super::looks_minified(&text) {
+                return named;
+            }
+            if !is_triggered(&text) && !analyses_untriggered(path) {
                 return named;
             }
             let Some(path) = absolute(path) else {
@@ -547,19 +572,43 @@ fn read_file(path: &Path, max_size: u64) -> Read {
 
 /// The strings in `source` that start with `./` or `../`, each once: every
 /// relative specifier of its imports among them (and other strings too).
+/// By their opening, in the order `'./`, `"./`, `'../`, `"../`, `` `./ ``,
+/// `` `../ ``, and in text order for each: one scan for `./` finds them all
+/// (a `../` holds one), where a search per opening made six.
 fn relative_specifiers(source: &str) -> Vec<&str> {
+    const QUOTES: [u8; 3] = [b'\'', b'"', b'`'];
+    let bytes = source.as_bytes();
+    // (the opening's rank, where the string starts, its quote)
+    let mut openings: Vec<(usize, usize, u8)> = Vec::new();
+    for at in memchr::memmem::find_iter(bytes, b"./") {
+        let before = |back: usize| at.checked_sub(back).map(|i| bytes[i]);
+        let (start, dots) = match (before(1), before(2)) {
+            (Some(quote), _) if QUOTES.contains(&quote) => (at - 1, 0),
+            (Some(b'.'), Some(quote)) if QUOTES.contains(&quote) => (at - 2, 1),
+            _ => continue,
+        };
+        let quote = bytes[start];
+        let rank = match (quote, dots) {
+            (b'\'', 0) => 0,
+            (b'"', 0) => 1,
+            (b'\'', _) => 2,
+            (b'"', _) => 3,
+            (_, 0) => 4,
+            _ => 5,
+        };
+        openings.push((rank, start, quote));
+    }
+    openings.sort_unstable();
     let mut found: Vec<&str> = Vec::new();
-    for finder in ["'./", "\"./", "'../", "\"../", "`./", "`../"] {
-        let quote = char::from(finder.as_bytes()[0]);
-        for (start, _) in source.match_indices(finder) {
-            let rest = &source[start + 1..];
-            let Some(end) = rest.find([quote, '\n']) else {
-                continue;
-            };
-            let specifier = &rest[..end];
-            if !found.contains(&specifier) {
-                found.push(specifier);
-            }
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (_, start, quote) in openings {
+        let rest = &source[start + 1..];
+        let Some(end) = rest.find([char::from(quote), '\n']) else {
+            continue;
+        };
+        let specifier = &rest[..end];
+        if seen.insert(specifier) {
+            found.push(specifier);
         }
     }
     found
@@ -609,18 +658,19 @@ mod tests {
     }
 
     /// Checks the project's files one after another in `order` (file
-    /// names).
+    /// names), with floating-promise on.
     fn run(order: &[&str]) -> Run {
+        run_with(order, "[rules]\nfloating-promise = \"on\"\n")
+    }
+
+    /// Checks the project's files one after another in `order`, under the
+    /// `ticklens.toml` `config`.
+    fn run_with(order: &[&str], config: &str) -> Run {
         let dir = tempfile::tempdir().expect("a scratch folder");
         for (name, text) in FILES {
             std::fs::write(dir.path().join(name), text).expect("the file is written");
         }
-        // floating-promise is off by default; the imports are what it needs.
-        std::fs::write(
-            dir.path().join("ticklens.toml"),
-            "[rules]\nfloating-promise = \"on\"\n",
-        )
-        .expect("the config is written");
+        std::fs::write(dir.path().join("ticklens.toml"), config).expect("the config is written");
         let files: Vec<PathBuf> = order.iter().map(|name| dir.path().join(name)).collect();
         let options = Options {
             paths: vec![dir.path().to_owned()],
@@ -663,6 +713,29 @@ mod tests {
             parses,
             summarised,
         }
+    }
+
+    #[test]
+    fn one_scan_finds_the_specifiers_six_searches_found_in_their_order() {
+        let source = "import a from \"../a.js\";\nconst b = require('./b');\n\
+                      const c = `./c/${x}`; import('../d'); require(\"./b\");\n\
+                      '.../no' './e\n' \"./f\" './b' \"../a.js\" `../g` ''./h'";
+        // The searches `relative_specifiers` made before, one per opening.
+        let mut expected: Vec<&str> = Vec::new();
+        for finder in ["'./", "\"./", "'../", "\"../", "`./", "`../"] {
+            let quote = char::from(finder.as_bytes()[0]);
+            for (start, _) in source.match_indices(finder) {
+                let rest = &source[start + 1..];
+                let Some(end) = rest.find([quote, '\n']) else {
+                    continue;
+                };
+                if !expected.contains(&&rest[..end]) {
+                    expected.push(&rest[..end]);
+                }
+            }
+        }
+        assert!(expected.len() >= 8, "{expected:?}");
+        assert_eq!(relative_specifiers(source), expected);
     }
 
     const ORDER: [&str; 7] = [
@@ -715,6 +788,31 @@ mod tests {
                 ],
                 "{order:?}"
             );
+        }
+    }
+
+    #[test]
+    fn without_floating_promise_a_file_without_trigger_words_is_not_parsed_for_its_imports() {
+        // floating-promise is off by default, and no other rule reports in
+        // `main`, which holds no trigger word: it is not parsed, nor is
+        // `barrel`, which only `main` imports, and no file binds imports
+        // that need a summary.
+        let mut reversed = ORDER;
+        reversed.reverse();
+        for order in [ORDER, reversed] {
+            let Run {
+                found,
+                parses,
+                summarised,
+            } = run_with(&order, "");
+            assert!(
+                found.iter().all(|(_, rules)| rules.is_empty()),
+                "{order:?}: {found:?}"
+            );
+            let mut parsed: Vec<&str> = parses.keys().map(String::as_str).collect();
+            parsed.sort_unstable();
+            assert_eq!(parsed, ["lonely.js", "store.js"], "{order:?}");
+            assert_eq!(summarised, Vec::<String>::new(), "{order:?}");
         }
     }
 

@@ -256,9 +256,22 @@ impl Checker {
             .cache_dir
             .clone()
             .map(|dir| Arc::new(cache::Cache::new(dir, &format!("order={}", options.order))));
+        // A file without trigger words binds its imports only when its
+        // config turns on a rule that may report there (a broken config is
+        // reported by the file's check: its imports do not matter).
+        let analyses_untriggered = |path: &Path| {
+            configs
+                .for_file(path)
+                .is_ok_and(|config| crate::driver::imports_may_report_untriggered(&config))
+        };
         Self {
             options: options.clone(),
-            workspace: imported::Workspace::new(walked, cache.clone(), options),
+            workspace: imported::Workspace::new(
+                walked,
+                cache.clone(),
+                options,
+                &analyses_untriggered,
+            ),
             cache,
             configs,
         }
@@ -356,9 +369,12 @@ impl Checker {
         // A suppression comment is read even then: one naming no rule gets
         // an `unknown-rule` warning.
         // A file without trigger words is analysed still when it may call a
-        // promise function of another workspace file.
+        // promise function of another workspace file and a rule that reports
+        // such a call there is on.
         if rules::triggered(source, rules::ALL).is_empty() && !has_suppression_comment(source) {
-            if !importer.may_bind_promises(path, source) {
+            if !crate::driver::imports_may_report_untriggered(config)
+                || !importer.may_bind_promises(path, source)
+            {
                 return Outcome::Checked(Vec::new());
             }
             self.workspace.untriggered_analysed(source.len());
@@ -415,7 +431,7 @@ fn read_limited(path: &Path, max_size: u64) -> Result<std::result::Result<Vec<u8
 
 /// The text of a file `check` reads: UTF-8 without a NUL byte.
 fn decode_source(bytes: Vec<u8>) -> Result<String> {
-    if let Some(at) = bytes.iter().position(|&b| b == 0) {
+    if let Some(at) = memchr::memchr(0, &bytes) {
         // No JavaScript source holds a NUL byte; a file that does is binary.
         bail!("a binary file, not JavaScript (NUL byte at offset {at})");
     }

@@ -115,6 +115,82 @@ pub struct PromiseDeclarations<'t> {
     call_site_memo: RefCell<call_sites::CallSiteMemo>,
 }
 
+/// Whether [`PromiseDeclarations::record`] reads a named node of kind
+/// `kind` (its match arms, in their order).
+fn is_recorded(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_declaration"
+            | "generator_function_declaration"
+            | "class_declaration"
+            | "function_expression"
+            | "generator_function"
+            | "class"
+            | "variable_declarator"
+            | "formal_parameters"
+            | "catch_clause"
+    ) || kind == "arrow_function"
+        || matches!(
+            kind,
+            "import_specifier"
+                | "namespace_import"
+                | "import_clause"
+                | "assignment_expression"
+                | "augmented_assignment_expression"
+                | "field_definition"
+                | "update_expression"
+                | "for_in_statement"
+        )
+}
+
+/// Whether a node of kind id `id` is one [`PromiseDeclarations::record`]
+/// reads: a table by id, built once from the kinds' names (every id of a
+/// named kind of that name, aliases included), so the walk never compares
+/// names.
+fn is_recorded_kind(id: u16) -> bool {
+    static TABLE: std::sync::OnceLock<Vec<bool>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let language = crate::syntax::language();
+        (0..language.node_kind_count() as u16)
+            .map(|id| {
+                language.node_kind_is_named(id)
+                    && language.node_kind_for_id(id).is_some_and(is_recorded)
+            })
+            .collect()
+    });
+    table.get(usize::from(id)).copied().unwrap_or(false)
+}
+
+/// The nodes of `tree` that [`PromiseDeclarations::record`] reads, in the
+/// order it reads them: the order of a stack of named children popped last
+/// child first (which the lists of bindings and writes keep). They are a few
+/// percent of the tree, so one cursor steps through every node, testing its
+/// kind id against a table, and keeps those in post-order, which reversed is
+/// that order (a node's children right to left, then the node, reversed).
+fn recorded_nodes(tree: &Tree) -> Vec<Node<'_>> {
+    let mut recorded = Vec::new();
+    let mut cursor = tree.walk();
+    'descend: loop {
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            let node = cursor.node();
+            if is_recorded_kind(node.kind_id()) {
+                recorded.push(node);
+            }
+            if cursor.goto_next_sibling() {
+                continue 'descend;
+            }
+            if !cursor.goto_parent() {
+                break 'descend;
+            }
+        }
+    }
+    recorded.reverse();
+    recorded
+}
+
 impl<'t> PromiseDeclarations<'t> {
     /// Reads `tree`'s bindings; `imports` are the names the file binds from
     /// workspace files (empty when unknown).
@@ -135,13 +211,8 @@ impl<'t> PromiseDeclarations<'t> {
             assuming: RefCell::new(Vec::new()),
             call_site_memo: RefCell::default(),
         };
-        // One cursor for the whole walk: a cursor per node cost an
-        // allocation each.
-        let mut stack = vec![tree.root_node()];
-        let mut cursor = tree.walk();
-        while let Some(node) = stack.pop() {
+        for node in recorded_nodes(tree) {
             this.record(node);
-            stack.extend(node.named_children(&mut cursor));
         }
         this.settle_computed_writes();
         this
@@ -715,5 +786,36 @@ impl<'t> PromiseDeclarations<'t> {
             return None;
         }
         self.function_returns(function, 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax;
+
+    #[test]
+    fn the_cursor_walk_keeps_the_nodes_and_order_of_the_stack_walk() {
+        let source = "import a, { b as c } from './x.js';\n\
+             import * as ns from './y.js';\n\
+             class K extends a { m = 1; static n; async f(p, { q }) { this.m = p; for (const r in q) r++; } }\n\
+             const g = function h(s = 1) { try { t += s; } catch ({ u }) { return (v) => v; } };\n\
+             let w; w = async () => { for (w in g) {} }; function* gen() { yield class {}; }\n\
+             <div onClick={async (e) => { x.y[e] = 1; }} />;\n\
+             if (( { broken\n";
+        let tree = syntax::parse(source, None);
+        // The walk `PromiseDeclarations::new` made before: every named node,
+        // from a stack of named children popped last child first.
+        let mut expected = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        let mut cursor = tree.walk();
+        while let Some(node) = stack.pop() {
+            if is_recorded(node.kind()) {
+                expected.push(node);
+            }
+            stack.extend(node.named_children(&mut cursor));
+        }
+        assert!(expected.len() > 20, "the sample holds every kind");
+        assert_eq!(recorded_nodes(&tree), expected);
     }
 }
