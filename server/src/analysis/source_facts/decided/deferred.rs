@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use tree_sitter::Node;
 
 use super::calls::last_of_sequence;
-use super::{Decision, PromiseDeclarations, MAX_DEPTH};
+use super::{is_plain_call, Decision, PromiseDeclarations, MAX_DEPTH};
 use crate::analysis::modules::ExportedValue;
 use crate::syntax::js::{
     for_each_own_node, has_optional_chain, is_async_function, is_function, is_generator_function,
@@ -87,12 +87,7 @@ impl<'t> PromiseDeclarations<'t> {
     /// returned object holds one there.
     fn called_object_promise(&self, call: Node<'t>, member: &str, depth: u32) -> Option<String> {
         let call = unwrap_parens(call);
-        if call.kind() != "call_expression"
-            || has_optional_chain(call)
-            || call
-                .child_by_field_id(crate::field!("arguments"))
-                .is_none_or(|a| a.kind() != "arguments")
-        {
+        if !is_plain_call(call) {
             return None;
         }
         let callee = last_of_sequence(unwrap_parens(
@@ -198,23 +193,7 @@ impl<'t> PromiseDeclarations<'t> {
         {
             return None;
         }
-        let mut cursor = pattern.walk();
-        let key = pattern
-            .named_children(&mut cursor)
-            .find_map(|entry| match entry.kind() {
-                "shorthand_property_identifier_pattern" if self.text(entry) == text => {
-                    Some(self.text(entry))
-                }
-                "pair_pattern" => {
-                    let key = entry.child_by_field_id(crate::field!("key"))?;
-                    let value = entry.child_by_field_id(crate::field!("value"))?;
-                    (key.kind() == "property_identifier"
-                        && value.kind() == "identifier"
-                        && self.text(value) == text)
-                        .then(|| self.text(key))
-                }
-                _ => None,
-            })?;
+        let key = self.key_binding(pattern, text)?;
         let value = binding.child_by_field_id(crate::field!("value"))?;
         let why = self.called_object_promise(value, key, depth)?;
         Some(Decision::new(format!(

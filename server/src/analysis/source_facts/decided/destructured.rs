@@ -38,8 +38,15 @@ impl<'t> PromiseDeclarations<'t> {
             return None;
         }
         enclosing_class_of_this(this)?;
+        Some((this, self.key_binding(pattern, name)?))
+    }
+
+    /// The property that the object pattern `pattern` binds to `name`:
+    /// `field` for `{ field }` and `{ field: name }` (no default value, a
+    /// plain key), else `None`.
+    pub(super) fn key_binding(&self, pattern: Node<'t>, name: &str) -> Option<&'t str> {
         let mut cursor = pattern.walk();
-        let found = pattern
+        let key = pattern
             .named_children(&mut cursor)
             .find_map(|entry| match entry.kind() {
                 "shorthand_property_identifier_pattern" if self.text(entry) == name => {
@@ -55,7 +62,7 @@ impl<'t> PromiseDeclarations<'t> {
                 }
                 _ => None,
             });
-        Some((this, found?))
+        key
     }
 
     /// `name.method(…)` with `name` destructured from `this`: the field's.

@@ -50,6 +50,17 @@ use crate::syntax::js::{
     is_generator_function, parameter_pattern, pattern_identifiers, unwrap_parens,
 };
 
+/// Whether `node` is a call that certainly calls: a `call_expression` with
+/// an argument list, neither a tagged template nor an optional call
+/// (`f?.()`), which may call nothing.
+fn is_plain_call(node: Node) -> bool {
+    node.kind() == "call_expression"
+        && !has_optional_chain(node)
+        && node
+            .child_by_field_id(crate::field!("arguments"))
+            .is_some_and(|a| a.kind() == "arguments")
+}
+
 /// How deep a decision may follow functions that return other calls.
 const MAX_DEPTH: u32 = 6;
 
@@ -480,12 +491,7 @@ impl<'t> PromiseDeclarations<'t> {
     /// a call of a function named `await` (see `syntax::awaits`), so `top` is
     /// the call of that call; the caller knows it is an await.
     pub fn decide_misparsed(&self, top: Node<'t>) -> Option<Decision> {
-        if top.kind() != "call_expression"
-            || has_optional_chain(top)
-            || top
-                .child_by_field_id(crate::field!("arguments"))
-                .is_none_or(|a| a.kind() != "arguments")
-        {
+        if !is_plain_call(top) {
             return None;
         }
         let inner = top.child_by_field_id(crate::field!("function"))?;

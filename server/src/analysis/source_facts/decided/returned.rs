@@ -13,10 +13,10 @@
 use tree_sitter::Node;
 
 use super::classes::{in_static_member, member_function, Own, Parent};
-use super::{Decision, PromiseDeclarations, MAX_DEPTH};
+use super::{is_plain_call, Decision, PromiseDeclarations, MAX_DEPTH};
 use crate::syntax::js::{
-    enclosing_class_of_this, for_each_own_node, has_optional_chain, is_async_function,
-    is_generator_function, unwrap_parens,
+    enclosing_class_of_this, for_each_own_node, is_async_function, is_generator_function,
+    unwrap_parens,
 };
 
 impl<'t> PromiseDeclarations<'t> {
@@ -47,12 +47,7 @@ impl<'t> PromiseDeclarations<'t> {
     /// and the first such `new`.
     fn returned_instance(&self, call: Node<'t>) -> Option<(&'t str, Node<'t>)> {
         let call = unwrap_parens(call);
-        if call.kind() != "call_expression"
-            || has_optional_chain(call)
-            || call
-                .child_by_field_id(crate::field!("arguments"))
-                .is_none_or(|a| a.kind() != "arguments")
-        {
+        if !is_plain_call(call) {
             return None;
         }
         let callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
