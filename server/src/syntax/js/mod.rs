@@ -363,6 +363,17 @@ pub fn named_children_but_comments(node: Node) -> Vec<Node> {
         .collect()
 }
 
+/// The last named child of `node` that is not a comment: a block's last
+/// statement.
+pub fn last_but_comments(node: Node) -> Option<Node> {
+    let mut cursor = node.walk();
+    let last = node
+        .named_children(&mut cursor)
+        .filter(|child| child.kind() != "comment")
+        .last();
+    last
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

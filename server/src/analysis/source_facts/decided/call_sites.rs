@@ -31,8 +31,8 @@ use std::ops::Range;
 use tree_sitter::Node;
 
 use super::scope::scope_of;
-use super::{Decision, PromiseDeclarations};
-use crate::syntax::js::{has_optional_chain, named_children_but_comments, unwrap_parens};
+use super::{is_plain_call, Decision, PromiseDeclarations};
+use crate::syntax::js::{named_children_but_comments, unwrap_parens};
 
 /// How many call sites a function may have for its parameters to be
 /// decided: each site's argument is decided in turn.
@@ -287,19 +287,7 @@ impl<'t> PromiseDeclarations<'t> {
         }
         let mut calls = Vec::new();
         // Called where it is written: `(async (p) => { … })(x)`.
-        let mut outer = function;
-        while let Some(parent) = outer
-            .parent()
-            .filter(|p| p.kind() == "parenthesized_expression")
-        {
-            outer = parent;
-        }
-        let called_here = outer.parent().filter(|call| {
-            call.kind() == "call_expression"
-                && call
-                    .child_by_field_id(crate::field!("function"))
-                    .is_some_and(|f| f.id() == outer.id())
-        });
+        let called_here = called_by(function);
         // The binding whose name every other use reads.
         let (name, binding) = match function.kind() {
             "function_declaration" => {
@@ -422,13 +410,7 @@ impl<'t> PromiseDeclarations<'t> {
 /// The declarator (`const f = …`) holding `function` as its value, inside
 /// any parentheses.
 fn held_by(function: Node) -> Option<Node> {
-    let mut outer = function;
-    while let Some(parent) = outer
-        .parent()
-        .filter(|p| p.kind() == "parenthesized_expression")
-    {
-        outer = parent;
-    }
+    let outer = outside_parens(function);
     let declarator = outer.parent()?;
     (declarator.kind() == "variable_declarator"
         && declarator
@@ -437,15 +419,10 @@ fn held_by(function: Node) -> Option<Node> {
     .then_some(declarator)
 }
 
-/// The call whose callee is the name `use` (inside any parentheses).
-fn called_by(name: Node) -> Option<Node> {
-    let mut outer = name;
-    while let Some(parent) = outer
-        .parent()
-        .filter(|p| p.kind() == "parenthesized_expression")
-    {
-        outer = parent;
-    }
+/// The call whose callee is `callee` (inside any parentheses): a name, or a
+/// function called where it is written.
+fn called_by(callee: Node) -> Option<Node> {
+    let outer = outside_parens(callee);
     let call = outer.parent()?;
     (call.kind() == "call_expression"
         && call
@@ -454,12 +431,17 @@ fn called_by(name: Node) -> Option<Node> {
     .then_some(call)
 }
 
-/// Whether `call` certainly calls its callee with an argument list
-/// (neither `f?.()` nor a tagged template).
-fn is_plain_call(call: Node) -> bool {
-    call.child_by_field_id(crate::field!("arguments"))
-        .is_some_and(|a| a.kind() == "arguments")
-        && !has_optional_chain(call)
+/// The outermost of the parentheses around `node` (`node` itself without
+/// any).
+fn outside_parens(node: Node) -> Node {
+    let mut outer = node;
+    while let Some(parent) = outer
+        .parent()
+        .filter(|p| p.kind() == "parenthesized_expression")
+    {
+        outer = parent;
+    }
+    outer
 }
 
 /// Whether `word` occurs in `source` as a whole word (`eval`, but not

@@ -15,7 +15,7 @@ use super::{is_plain_call, Decision, PromiseDeclarations, MAX_DEPTH};
 use crate::analysis::modules::ExportedValue;
 use crate::syntax::js::{
     for_each_own_node, has_optional_chain, is_async_function, is_function, is_generator_function,
-    unwrap_parens,
+    last_but_comments, unwrap_parens,
 };
 
 impl<'t> PromiseDeclarations<'t> {
@@ -39,11 +39,7 @@ impl<'t> PromiseDeclarations<'t> {
         if body.kind() != "statement_block" {
             return None;
         }
-        let mut cursor = body.walk();
-        let last = body
-            .named_children(&mut cursor)
-            .filter(|s| s.kind() != "comment")
-            .last()?;
+        let last = last_but_comments(body)?;
         let mut returns = 0;
         for_each_own_node(body, |node| {
             if node.kind() == "return_statement" {

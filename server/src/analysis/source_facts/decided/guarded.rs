@@ -18,7 +18,9 @@
 use tree_sitter::Node;
 
 use super::{Decision, PromiseDeclarations};
-use crate::syntax::js::{enclosing_class_of_this, has_optional_chain, unwrap_parens};
+use crate::syntax::js::{
+    enclosing_class_of_this, has_optional_chain, last_but_comments, unwrap_parens,
+};
 
 use super::classes::in_static_member;
 
@@ -215,14 +217,7 @@ impl<'t> PromiseDeclarations<'t> {
                 }
                 let consequence = statement.child_by_field_id(crate::field!("consequence"))?;
                 let last = match consequence.kind() {
-                    "statement_block" => {
-                        let mut cursor = consequence.walk();
-                        let last = consequence
-                            .named_children(&mut cursor)
-                            .filter(|s| s.kind() != "comment")
-                            .last()?;
-                        last
-                    }
+                    "statement_block" => last_but_comments(consequence)?,
                     _ => consequence,
                 };
                 match self.sets(last, target)? {

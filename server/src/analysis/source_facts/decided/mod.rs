@@ -47,7 +47,8 @@ use scope::{declaration_keyword, scope_of};
 use crate::analysis::modules::{ExportedValue, ImportedNames};
 use crate::syntax::js::{
     enclosing_class_of_this, for_each_own_node, has_optional_chain, is_async_function, is_function,
-    is_generator_function, parameter_pattern, pattern_identifiers, unwrap_parens,
+    is_generator_function, last_but_comments, parameter_pattern, pattern_identifiers,
+    unwrap_parens,
 };
 
 /// Whether `node` is a call that certainly calls: a `call_expression` with
@@ -609,11 +610,7 @@ impl<'t> PromiseDeclarations<'t> {
         }
         // Every path must end in a `return` of a decided promise: the last
         // statement is one, and so is every other `return` of the body.
-        let mut cursor = body.walk();
-        let last = body
-            .named_children(&mut cursor)
-            .filter(|s| s.kind() != "comment")
-            .last()?;
+        let last = last_but_comments(body)?;
         if last.kind() != "return_statement" {
             return None;
         }

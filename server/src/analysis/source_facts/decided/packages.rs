@@ -12,7 +12,7 @@ use super::calls::last_of_sequence;
 use super::PromiseDeclarations;
 use crate::analysis::modules::ExportedValue;
 use crate::syntax::js::{
-    for_each_own_node, is_async_function, is_generator_function, unwrap_parens,
+    for_each_own_node, is_async_function, is_generator_function, last_but_comments, unwrap_parens,
 };
 use crate::workspace::builtins::builtin;
 
@@ -161,20 +161,12 @@ fn inside(node: Node, function: Node, test: impl Fn(Node) -> bool) -> bool {
 /// Whether `block`'s last statement is a `return`, or a `try` (without
 /// `finally`) whose body and `catch` both end in a `return` or `throw`.
 fn ends_in_return(block: Node) -> bool {
-    fn last(block: Node) -> Option<Node> {
-        let mut cursor = block.walk();
-        let found = block
-            .named_children(&mut cursor)
-            .filter(|s| s.kind() != "comment")
-            .last();
-        found
-    }
-    let Some(statement) = last(block) else {
+    let Some(statement) = last_but_comments(block) else {
         return false;
     };
     let exits = |block: Option<Node>| {
         block
-            .and_then(last)
+            .and_then(last_but_comments)
             .is_some_and(|s| matches!(s.kind(), "return_statement" | "throw_statement"))
     };
     match statement.kind() {

@@ -16,7 +16,7 @@ use super::classes::{in_static_member, member_function, Own, Parent};
 use super::{is_plain_call, Decision, PromiseDeclarations, MAX_DEPTH};
 use crate::syntax::js::{
     enclosing_class_of_this, for_each_own_node, is_async_function, is_generator_function,
-    unwrap_parens,
+    last_but_comments, unwrap_parens,
 };
 
 impl<'t> PromiseDeclarations<'t> {
@@ -149,11 +149,7 @@ impl<'t> PromiseDeclarations<'t> {
         if body.kind() != "statement_block" {
             return self.new_returned(body, function);
         }
-        let mut cursor = body.walk();
-        let last = body
-            .named_children(&mut cursor)
-            .filter(|s| s.kind() != "comment")
-            .last()?;
+        let last = last_but_comments(body)?;
         if last.kind() != "return_statement" {
             return None;
         }
