@@ -170,6 +170,35 @@ pub fn facts_and_order_cached(
     module: ModuleKind,
     cache: &mut EntryCache,
 ) -> (Vec<AsyncFunctionFacts>, OrderOutcome) {
+    facts_where(source, tree, module, cache, &|_| true)
+}
+
+/// [`facts_and_order_cached`]'s facts of the async functions whose range
+/// holds `offset` only (the module body's left out): what a hover there
+/// reads. Each is the same as the whole computation's; the facts of the
+/// other functions, the joins of their awaits above all, are not computed.
+/// The entries' cache is left as the whole computation leaves it.
+pub fn facts_at_cached(
+    source: &str,
+    tree: &Tree,
+    module: ModuleKind,
+    cache: &mut EntryCache,
+    offset: usize,
+) -> Vec<AsyncFunctionFacts> {
+    let wanted = |range: &Range<usize>| range.contains(&offset);
+    let (mut facts, _) = facts_where(source, tree, module, cache, &wanted);
+    facts.retain(|f| !f.is_module_body);
+    facts
+}
+
+/// The facts of the functions whose range is `wanted`, and the order.
+fn facts_where(
+    source: &str,
+    tree: &Tree,
+    module: ModuleKind,
+    cache: &mut EntryCache,
+    wanted: &dyn Fn(&Range<usize>) -> bool,
+) -> (Vec<AsyncFunctionFacts>, OrderOutcome) {
     let mut machine = match super::prepare(source, tree, module) {
         Ok(machine) => machine,
         Err(abstention) => return (Vec::new(), OrderOutcome::Abstained(abstention)),
@@ -236,7 +265,7 @@ pub fn facts_and_order_cached(
     let segments = Segments::new(&observer.segments);
     let mut facts = Vec::new();
     for (func, code) in machine.funcs.iter().enumerate() {
-        if !code.is_async || (func == 0 && code.awaits.is_empty()) {
+        if !code.is_async || (func == 0 && code.awaits.is_empty()) || !wanted(&code.range) {
             continue;
         }
         // Where this function's own entry stopped: once per function, not
