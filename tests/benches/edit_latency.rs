@@ -549,10 +549,11 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
                 at,
             ))
         });
+        let ahead_time = started.elapsed();
         let whole =
             insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut first_cache);
         let first_time = match answered {
-            Some(_) => started.elapsed(),
+            Some(_) => ahead_time,
             None => {
                 hover(doc, &whole, at);
                 started.elapsed()
