@@ -8,6 +8,10 @@
 //! computed with the cache with a fresh computation: every field of the
 //! insights (their `Debug` text), then what the editor shows from them, the
 //! hover at each await and function head, the inlay hints and the code lenses.
+//! Before that, as the server does for a hover that comes before the whole
+//! insights, the insights of single functions (`function_insight_at`) are
+//! computed with the same cache and compared with the whole insights' part
+//! for the function; on every function of every example too.
 
 #[path = "support/edit_corpus.rs"]
 mod edit_corpus;
