@@ -187,9 +187,12 @@ pub fn facts_at_cached(
     cache: &mut EntryCache,
     offset: usize,
 ) -> Vec<AsyncFunctionFacts> {
-    let wanted = |range: &Range<usize>| range.contains(&offset);
+    let wanted = move |range: &Range<usize>| range.contains(&offset);
     facts_where(source, tree, module, cache, Some(&wanted)).0
 }
+
+/// Which functions' facts are wanted, by their range.
+type Wanted = dyn Fn(&Range<usize>) -> bool;
 
 /// The facts of the functions whose range is `wanted` (all without it), and the order.
 fn facts_where(
@@ -197,7 +200,7 @@ fn facts_where(
     tree: &Tree,
     module: ModuleKind,
     cache: &mut EntryCache,
-    wanted: Option<&dyn Fn(&Range<usize>) -> bool>,
+    wanted: Option<&Wanted>,
 ) -> (Vec<AsyncFunctionFacts>, OrderOutcome) {
     // The top level (an ES module's body) is never one of some functions.
     let is_wanted =
