@@ -8,15 +8,19 @@
 //! computed with the cache with a fresh computation: every field of the
 //! insights (their `Debug` text), then what the editor shows from them, the
 //! hover at each await and function head, the inlay hints and the code lenses.
+//! Before that, as the server does for a hover that comes before the whole
+//! insights, the insights of single functions (`function_insight_at`) are
+//! computed with the same cache and compared with the whole insights' part
+//! for the function; on every function of every example too.
 
 #[path = "support/edit_corpus.rs"]
 mod edit_corpus;
 
-use edit_corpus::{cases, change, example, joined, step};
+use edit_corpus::{cases, change, documents, example, joined, step};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestRunner;
-use ticklens::analysis::insights::{self, Insights, InsightsCache};
+use ticklens::analysis::insights::{self, FunctionInsight, Insights, InsightsCache};
 use ticklens::analysis::modules::ImportedNames;
 use ticklens::document::Document;
 use ticklens::engine::ModuleKind;
@@ -47,9 +51,75 @@ fn shown(doc: &Document, insights: &Insights) -> String {
     format!("{hovers:#?}\n{hints:#?}\n{lenses:#?}")
 }
 
+/// The insights of the function at `offset` alone, as a hover right after
+/// an edit asks for them.
+fn function_at(
+    doc: &Document,
+    cache: &mut InsightsCache,
+    offset: usize,
+) -> Option<FunctionInsight> {
+    insights::function_insight_at(
+        doc.text(),
+        doc.tree(),
+        ModuleKind::CommonJs,
+        &ImportedNames::default(),
+        cache,
+        offset,
+    )
+}
+
+/// The places a hover asks about in `insights`: each function's head and
+/// each of its awaits and yields, and the start of the text.
+fn hover_places(insights: &Insights) -> Vec<usize> {
+    let mut places = vec![0];
+    for function in &insights.functions {
+        places.push(function.head.start);
+        places.extend(function.awaits.iter().map(|at| at.range.start));
+        places.extend(function.yields.iter().map(|at| at.range.start));
+    }
+    places
+}
+
+/// The function's insights at `offset` (computed with `cache`) are the part
+/// of `whole` for that function, and a hover they answer is `whole`'s.
+fn check_function_at(
+    doc: &Document,
+    cache: &mut InsightsCache,
+    whole: &Insights,
+    offset: usize,
+    context: &str,
+) {
+    let alone = function_at(doc, cache, offset);
+    assert_eq!(
+        format!("{alone:#?}"),
+        format!("{:#?}", whole.function_at(offset)),
+        "the function at {offset} alone and in the whole insights differ after {context}"
+    );
+    if let Some(ahead) = ide::hover_ahead(doc.text(), alone.as_ref(), offset) {
+        assert_eq!(
+            Some(ahead),
+            ide::hover(doc.text(), doc.tree(), Some(whole), offset),
+            "the hover at {offset} after {context}"
+        );
+    }
+}
+
 fn check_equal(doc: &Document, cache: &mut InsightsCache, context: &str) {
-    let with_cache = cached(doc, cache);
     let fresh = insights::insights(doc.text(), doc.tree(), ModuleKind::CommonJs);
+    // What the server does on a hover before the version's insights are
+    // ready: the hovered function first, from the previous version's cache
+    // (then from the cache that computation left), then the whole insights
+    // with it, which must still equal fresh ones.
+    let places = hover_places(&fresh);
+    for at in [0, places.len() / 2, places.len() - 1] {
+        check_function_at(doc, cache, &fresh, places[at], context);
+    }
+    check_whole(doc, cache, &fresh, context);
+}
+
+/// The whole insights computed with `cache` equal `fresh` ones.
+fn check_whole(doc: &Document, cache: &mut InsightsCache, fresh: &Insights, context: &str) {
+    let with_cache = cached(doc, cache);
     let (with_cache_fields, fresh_fields) = (format!("{with_cache:#?}"), format!("{fresh:#?}"));
     if with_cache_fields != fresh_fields {
         let first = with_cache_fields
@@ -73,7 +143,7 @@ fn check_equal(doc: &Document, cache: &mut InsightsCache, context: &str) {
     }
     assert_eq!(
         shown(doc, &with_cache),
-        shown(doc, &fresh),
+        shown(doc, fresh),
         "after {context}"
     );
 }
@@ -195,9 +265,12 @@ fn an_edit_runs_again_only_the_entries_that_ran_the_edited_code() {
         let at = ENTRIES.find(before).expect("in the source");
         doc.apply_change(&change(&doc, at..at, insert), Encoding::Utf16)
             .expect("edit");
-        check_equal(
+        // The whole insights alone: the counts below are of their entries.
+        let fresh = insights::insights(doc.text(), doc.tree(), ModuleKind::CommonJs);
+        check_whole(
             &doc,
             &mut cache,
+            &fresh,
             &format!("inserting `{insert}` before `{before}`"),
         );
         let (reused, run) = (cache.entries.last_reused, cache.entries.last_run);
@@ -263,4 +336,31 @@ fn seeded_edits_inside_functions_keep_cached_entries_equal_to_fresh_ones() {
         reused += cache.entries.last_reused;
     }
     assert!(reused > 0, "no entry was ever reused");
+}
+
+/// On every example, the insights of each function computed alone (what a
+/// hover right after an edit gets first) are the whole insights' part for
+/// that function, at its head and at each of its awaits and yields, from a
+/// cache of the same text and from an empty one.
+#[test]
+fn the_insights_of_each_function_alone_equal_its_part_of_the_whole_ones() {
+    let mut functions = 0;
+    for source in documents() {
+        let doc = Document::new(source, 1);
+        let whole = insights::insights(doc.text(), doc.tree(), ModuleKind::CommonJs);
+        let mut cache = InsightsCache::default();
+        cached(&doc, &mut cache);
+        for at in hover_places(&whole) {
+            check_function_at(&doc, &mut cache, &whole, at, "opening");
+        }
+        if let Some(first) = whole.functions.first() {
+            let mut empty = InsightsCache::default();
+            check_function_at(&doc, &mut empty, &whole, first.head.start, "opening");
+        }
+        functions += whole.functions.len();
+    }
+    assert!(
+        functions > 100,
+        "only {functions} async functions in the examples"
+    );
 }

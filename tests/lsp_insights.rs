@@ -90,6 +90,35 @@ fn hover_on_an_async_function_states_its_contract() {
     );
 }
 
+/// After an edit, the first hover gets its function's insights ahead of the
+/// whole ones: of the new text, never the old one, and the same as the whole
+/// insights give (a hover on a dropped call, which the function's insights do
+/// not answer, waits for them).
+#[test]
+fn the_first_hover_after_an_edit_answers_from_the_new_text() {
+    let mut client = open("async function save(data) {\n  await data;\n}\nsave(1);\n");
+    let before = hover_text(&mut client, 1, 3);
+    assert!(before.contains("tick 1 after `save()`"), "{before}");
+    // `await null;` before the await: it resumes a tick later.
+    client.change(
+        URI,
+        2,
+        json!([{
+            "range": {"start": {"line": 1, "character": 2}, "end": {"line": 1, "character": 2}},
+            "text": "await null; "
+        }]),
+    );
+    let first = hover_text(&mut client, 1, 15);
+    assert!(
+        first.contains("Resumes on microtask tick 2 after `save()` was entered"),
+        "{first}"
+    );
+    // Not the function's: the whole insights answer.
+    let dropped = hover_text(&mut client, 3, 1);
+    assert!(dropped.contains("nobody observes"), "{dropped}");
+    assert_eq!(hover_text(&mut client, 1, 15), first);
+}
+
 #[test]
 fn hover_on_a_dropped_call_says_nobody_observes_it() {
     let mut client = open("async function save(data) {\n  await data;\n}\nsave(1);\n");

@@ -469,11 +469,18 @@ const HOVER_SAMPLES: usize = 40;
 
 /// The first hover after a one-character edit inside a function body, as the
 /// server answers it: the edited version has no insights yet, so the hover
-/// computes them and then asks `ide::hover` about the edited function's first
-/// `await` (its head when it has none). Timed twice per edit: computing the
-/// insights from nothing (`insights::insights`), and with the cache the
-/// server keeps from the previous version (`insights::insights_cached`; the
-/// undo's version is computed with it too, untimed, as the next hover would).
+/// asks for the insights of the edited function alone
+/// (`insights::function_insight_at`, with the cache the server keeps from the
+/// previous version), and `ide::hover_ahead` answers from them at the edited
+/// function's first `await` (its head when it has none); where they do not
+/// answer (the edit left no async function there), the hover waits for the
+/// whole insights, computed next with that cache, and the time includes
+/// them. The whole insights follow, untimed, as the server computes them in
+/// the background. For comparison, each edit is also timed as the server
+/// answered before, the whole insights first: from nothing
+/// (`insights::insights`) and with a second cache that follows the versions
+/// as the server's did (`insights::insights_cached`). The undo's version is
+/// computed with both caches, untimed, as the next hover would.
 fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
     let module = ticklens::engine::detect_module_kind(
         std::path::Path::new("big.js"),
@@ -483,10 +490,9 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
     let imports = ticklens::analysis::modules::ImportedNames::default();
     let mut cache = insights::InsightsCache::default();
     insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut cache);
-    let hover = |doc: &Document, insights: &insights::Insights, offset: usize| {
-        let at = insights
-            .function_at(offset)
-            .map(|f| f.awaits.first().map_or(f.head.start, |a| a.range.start));
+    let mut first_cache = insights::InsightsCache::default();
+    insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut first_cache);
+    let hover = |doc: &Document, insights: &insights::Insights, at: Option<usize>| {
         if let Some(at) = at {
             black_box(ticklens::ide::hover(
                 doc.text(),
@@ -497,7 +503,8 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
         }
     };
     let mut rng = Rng(SEED ^ 0x4f7e);
-    let (mut fresh_times, mut cached_times) = (Vec::new(), Vec::new());
+    let (mut fresh_times, mut cached_times, mut first_times) = (Vec::new(), Vec::new(), Vec::new());
+    let mut answered_first = 0;
     let mut computed = Vec::new();
     let mut entries_reused = Vec::new();
     let mut details = Vec::new();
@@ -510,16 +517,50 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
             .expect("the position came from the document");
         let started = Instant::now();
         let fresh = insights::insights(doc.text(), doc.tree(), module);
-        hover(doc, &fresh, offset);
+        // Where the user hovers: the edited function's first await, or its head.
+        let at = fresh
+            .function_at(offset)
+            .map(|f| f.awaits.first().map_or(f.head.start, |a| a.range.start));
+        hover(doc, &fresh, at);
         let fresh_time = started.elapsed();
         let started = Instant::now();
         let cached =
             insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut cache);
-        hover(doc, &cached, offset);
+        hover(doc, &cached, at);
         let cached_time = started.elapsed();
         let functions_computed = cache.last_computed;
         let entries = (cache.entries.last_reused, cache.entries.last_run);
+        // The server's path: the hovered function first.
+        let started = Instant::now();
+        let function = at.and_then(|at| {
+            insights::function_insight_at(
+                doc.text(),
+                doc.tree(),
+                module,
+                &imports,
+                &mut first_cache,
+                at,
+            )
+        });
+        let answered = at.and_then(|at| {
+            black_box(ticklens::ide::hover_ahead(
+                doc.text(),
+                function.as_ref(),
+                at,
+            ))
+        });
+        let ahead_time = started.elapsed();
+        let whole =
+            insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut first_cache);
+        let first_time = match answered {
+            Some(_) => ahead_time,
+            None => {
+                hover(doc, &whole, at);
+                started.elapsed()
+            }
+        };
         if i >= WARM_UP / 2 {
+            answered_first += usize::from(answered.is_some());
             // What each edit did to the engine's run: a syntax error stops it
             // at once (the fast mode of the bimodal figures).
             let line_start = doc.text()[..offset].rfind('\n').map_or(0, |n| n + 1);
@@ -533,6 +574,7 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
             details.push((
                 fresh_time,
                 cached_time,
+                first_time,
                 format!(
                     "{:?} on line {} ({stopped}): {}",
                     ch,
@@ -544,16 +586,26 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
         doc.apply_change(&delete_after(pos, ch), Encoding::Utf16)
             .expect("undo");
         insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut cache);
+        insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut first_cache);
         if i >= WARM_UP / 2 {
             fresh_times.push(fresh_time);
             cached_times.push(cached_time);
+            first_times.push(first_time);
             computed.push(functions_computed);
             entries_reused.push(entries);
         }
     }
+    println!(
+        "first hover after an edit inside a function: the function's insights answered \
+         {answered_first} of {HOVER_SAMPLES}, the others waited for the whole insights"
+    );
     for (what, times) in [
-        ("computed from nothing", &mut fresh_times),
-        ("with the previous version's cache", &mut cached_times),
+        ("the function first (the server's path)", &mut first_times),
+        (
+            "the whole insights with the previous version's cache",
+            &mut cached_times,
+        ),
+        ("the whole insights computed from nothing", &mut fresh_times),
     ] {
         times.sort();
         let rank = |p: f64| times[((p * times.len() as f64).ceil() as usize).max(1) - 1];
@@ -567,8 +619,14 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
     }
     if std::env::var_os("TICKLENS_BENCH_VERBOSE").is_some() {
         details.sort_by_key(|(fresh, ..)| std::cmp::Reverse(*fresh));
-        for (fresh, cached, what) in &details {
-            println!("  {} / {} for {what}", ms(*fresh), ms(*cached));
+        println!("  from nothing / whole with the cache / the function first:");
+        for (fresh, cached, first, what) in &details {
+            println!(
+                "  {} / {} / {} for {what}",
+                ms(*fresh),
+                ms(*cached),
+                ms(*first)
+            );
         }
     }
     computed.sort_unstable();

@@ -75,6 +75,12 @@ fn corpus() -> Vec<String> {
     documents
 }
 
+/// Every JavaScript example of the repository, one document each.
+#[allow(dead_code)] // `incremental_insights.rs` reads them all; `incremental_analysis.rs` does not.
+pub fn documents() -> Vec<String> {
+    corpus()
+}
+
 /// The corpus joined into one large document, so that units see each other.
 pub fn joined() -> String {
     corpus().join("\n")

@@ -39,7 +39,9 @@ mod suspension_text;
 mod tests;
 mod tick_text;
 
-pub use build::{insights, insights_cached, insights_with_imports, yield_kind};
+pub use build::{
+    function_insight_at, insights, insights_cached, insights_with_imports, yield_kind,
+};
 pub use dropped_text::{dropped_consequence, dropped_hover};
 pub use function_cache::InsightsCache;
 pub use hover_text::{await_hover, function_hover, module_await_hover, shorten};
@@ -93,6 +95,49 @@ pub struct FunctionInsight {
 
 /// A `yield` in an async generator: it awaits its operand, hands the value
 /// to the consumer and waits for the consumer's next `next()`.
+impl FunctionInsight {
+    pub fn shrink_to_fit(&mut self) {
+        self.name.shrink_to_fit();
+        self.rejected_by.shrink_to_fit();
+        for rejection in &mut self.rejected_by {
+            rejection.what.shrink_to_fit();
+        }
+        self.awaits.shrink_to_fit();
+        self.awaits.iter_mut().for_each(AwaitInsight::shrink_to_fit);
+        self.yields.shrink_to_fit();
+        for yielded in &mut self.yields {
+            yielded.operand.shrink_to_fit();
+        }
+    }
+
+    /// The hover of this function's own at `offset` (a `yield`, an `await`,
+    /// its head), if it has one there; see [`Insights::hover`].
+    pub fn hover(&self, source: &str, offset: usize) -> Option<(Range<usize>, String)> {
+        let at = self
+            .awaits
+            .iter()
+            .filter(|a| a.range.contains(&offset))
+            .min_by_key(|a| a.range.len());
+        // `yield await x`: the await inside is the smaller range.
+        let yielded = self
+            .yields
+            .iter()
+            .filter(|y| y.range.contains(&offset))
+            .min_by_key(|y| y.range.len())
+            .filter(|y| at.is_none_or(|a| y.range.len() < a.range.len()));
+        if let Some(yielded) = yielded {
+            return Some((yielded.range.clone(), yield_hover(self, yielded)));
+        }
+        if let Some(at) = at {
+            return Some((at.range.clone(), await_hover(source, self, at)));
+        }
+        if self.head.contains(&offset) {
+            return Some((self.head.clone(), function_hover(source, self)));
+        }
+        None
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct YieldInsight {
     /// The whole `yield` expression.
@@ -219,22 +264,9 @@ impl Insights {
     /// 4,820 where 2,066 were filled (docs/performance.md, "Memory for one
     /// open document").
     pub fn shrink_to_fit(&mut self) {
-        for function in &mut self.functions {
-            function.name.shrink_to_fit();
-            function.rejected_by.shrink_to_fit();
-            for rejection in &mut function.rejected_by {
-                rejection.what.shrink_to_fit();
-            }
-            function.awaits.shrink_to_fit();
-            function
-                .awaits
-                .iter_mut()
-                .for_each(AwaitInsight::shrink_to_fit);
-            function.yields.shrink_to_fit();
-            for yielded in &mut function.yields {
-                yielded.operand.shrink_to_fit();
-            }
-        }
+        self.functions
+            .iter_mut()
+            .for_each(FunctionInsight::shrink_to_fit);
         self.functions.shrink_to_fit();
         self.module_awaits.shrink_to_fit();
         self.module_awaits
@@ -267,28 +299,11 @@ impl Insights {
 
     /// Hover text and range for `offset`, if ticklens has something to say there.
     pub fn hover(&self, source: &str, offset: usize) -> Option<(Range<usize>, String)> {
-        if let Some(function) = self.function_at(offset) {
-            let at = function
-                .awaits
-                .iter()
-                .filter(|a| a.range.contains(&offset))
-                .min_by_key(|a| a.range.len());
-            // `yield await x`: the await inside is the smaller range.
-            let yielded = function
-                .yields
-                .iter()
-                .filter(|y| y.range.contains(&offset))
-                .min_by_key(|y| y.range.len())
-                .filter(|y| at.is_none_or(|a| y.range.len() < a.range.len()));
-            if let Some(yielded) = yielded {
-                return Some((yielded.range.clone(), yield_hover(function, yielded)));
-            }
-            if let Some(at) = at {
-                return Some((at.range.clone(), await_hover(source, function, at)));
-            }
-            if function.head.contains(&offset) {
-                return Some((function.head.clone(), function_hover(source, function)));
-            }
+        if let Some(found) = self
+            .function_at(offset)
+            .and_then(|function| function.hover(source, offset))
+        {
+            return Some(found);
         }
         if let Some(at) = self
             .module_awaits

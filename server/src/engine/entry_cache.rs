@@ -278,6 +278,30 @@ impl UnitRecord {
         }
     }
 
+    /// Whether the unit observed anything of a function `wanted` holds: a
+    /// resumption, a settling, an entry, a stop. A unit that did not adds
+    /// nothing those functions' facts read (their joins read the segments of
+    /// the paths that observed their sites, and its paths observed none).
+    pub fn observed_any(&self, wanted: &[bool]) -> bool {
+        let is_wanted = |func: FuncId| wanted.get(func).copied().unwrap_or(false);
+        fn sites<T>(
+            map: &BTreeMap<(FuncId, usize, usize), T>,
+            is_wanted: impl Fn(FuncId) -> bool,
+        ) -> bool {
+            map.keys().any(|&(func, ..)| is_wanted(func))
+        }
+        is_wanted(self.func)
+            || self.ran.iter().any(|&(func, _)| is_wanted(func))
+            || self.counts.keys().any(|&func| is_wanted(func))
+            || self.stops.keys().any(|&func| is_wanted(func))
+            || self.settles.iter().any(|settle| is_wanted(settle.func))
+            || sites(&self.resumes, is_wanted)
+            || sites(&self.by_path, is_wanted)
+            || sites(&self.jobs_after_settle, is_wanted)
+            || sites(&self.later_phases, is_wanted)
+            || sites(&self.operand_kinds, is_wanted)
+    }
+
     /// What the unit added to the run, to merge as its run would have.
     pub fn output(&self) -> UnitOutput {
         let mut observed = Observer::default();
@@ -458,6 +482,9 @@ pub(super) struct Units<'a> {
     current: HashMap<TextKey, Vec<UnitRecord>>,
     pub reused: usize,
     pub run: usize,
+    /// Per function: whether its facts are wanted, when only some are (see
+    /// [`Units::merges`]); `None` for all.
+    pub wanted: Option<Vec<bool>>,
 }
 
 impl<'a> Units<'a> {
@@ -490,6 +517,15 @@ impl<'a> Units<'a> {
         let found = found?;
         let texts_match = found.ran.iter().all(|&(f, key)| self.key(f) == key);
         texts_match.then_some(found)
+    }
+
+    /// Whether a reused record must be merged into the run's records: when
+    /// every function's facts are wanted, or it observed a wanted one. The
+    /// others change no wanted function's facts, and are kept all the same.
+    pub fn merges(&self, record: &UnitRecord) -> bool {
+        self.wanted
+            .as_ref()
+            .is_none_or(|wanted| record.observed_any(wanted))
     }
 
     /// What the next version keeps of this computation.
@@ -557,6 +593,7 @@ impl EntryCache {
             current: HashMap::new(),
             reused: 0,
             run: 0,
+            wanted: None,
         };
         (units, digest)
     }

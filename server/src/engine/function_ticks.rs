@@ -170,6 +170,41 @@ pub fn facts_and_order_cached(
     module: ModuleKind,
     cache: &mut EntryCache,
 ) -> (Vec<AsyncFunctionFacts>, OrderOutcome) {
+    facts_where(source, tree, module, cache, None)
+}
+
+/// [`facts_and_order_cached`]'s facts of the async functions whose range
+/// holds `offset` only (the module body's left out): what a hover there
+/// reads. Each is the same as the whole computation's; the facts of the
+/// other functions, the joins of their awaits above all, are not computed,
+/// and a reused symbolic entry that observed none of the functions wanted is
+/// not merged into the run's records. The entries' cache is left as the
+/// whole computation leaves it.
+pub fn facts_at_cached(
+    source: &str,
+    tree: &Tree,
+    module: ModuleKind,
+    cache: &mut EntryCache,
+    offset: usize,
+) -> Vec<AsyncFunctionFacts> {
+    let wanted = move |range: &Range<usize>| range.contains(&offset);
+    facts_where(source, tree, module, cache, Some(&wanted)).0
+}
+
+/// Which functions' facts are wanted, by their range.
+type Wanted = dyn Fn(&Range<usize>) -> bool;
+
+/// The facts of the functions whose range is `wanted` (all without it), and the order.
+fn facts_where(
+    source: &str,
+    tree: &Tree,
+    module: ModuleKind,
+    cache: &mut EntryCache,
+    wanted: Option<&Wanted>,
+) -> (Vec<AsyncFunctionFacts>, OrderOutcome) {
+    // The top level (an ES module's body) is never one of some functions.
+    let is_wanted =
+        |func: FuncId, range: &Range<usize>| wanted.is_none_or(|wanted| func != 0 && wanted(range));
     let mut machine = match super::prepare(source, tree, module) {
         Ok(machine) => machine,
         Err(abstention) => return (Vec::new(), OrderOutcome::Abstained(abstention)),
@@ -210,6 +245,16 @@ pub fn facts_and_order_cached(
         .map(|code| code.range.clone())
         .collect();
     let (mut units, digest) = cache.units(source, tree, module, ranges, &called);
+    if wanted.is_some() {
+        // Only some functions' facts: a reused entry that saw none of them
+        // is kept for the next version but not merged into this run's records.
+        let wanted = machine.funcs.iter().enumerate();
+        units.wanted = Some(
+            wanted
+                .map(|(func, code)| is_wanted(func, &code.range))
+                .collect(),
+        );
+    }
     let symbolic = super::symbolic_entries::run_symbolic_entries(
         &mut machine,
         source,
@@ -236,7 +281,8 @@ pub fn facts_and_order_cached(
     let segments = Segments::new(&observer.segments);
     let mut facts = Vec::new();
     for (func, code) in machine.funcs.iter().enumerate() {
-        if !code.is_async || (func == 0 && code.awaits.is_empty()) {
+        if !code.is_async || (func == 0 && code.awaits.is_empty()) || !is_wanted(func, &code.range)
+        {
             continue;
         }
         // Where this function's own entry stopped: once per function, not

@@ -77,8 +77,8 @@ mod value;
 
 pub use entry_cache::EntryCache;
 pub use function_ticks::{
-    facts_and_order, facts_and_order_cached, function_facts, AsyncFunctionFacts, AwaitFacts,
-    LaterPhase, ResumeTick, SettleTick,
+    facts_and_order, facts_and_order_cached, facts_at_cached, function_facts, AsyncFunctionFacts,
+    AwaitFacts, LaterPhase, ResumeTick, SettleTick,
 };
 pub use job_counts::{count_word, job_counts, probe_resume_jobs, JobCounts, PROBES};
 pub use module_kind::{detect_module_kind, ModuleKind};

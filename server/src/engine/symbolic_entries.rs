@@ -141,7 +141,9 @@ impl Entering<'_> {
             let first_id = budget.last_id() + 1;
             if let Some(record) = units.lookup(func, first_id) {
                 if self.take_limits(&record, budget) {
-                    self.merge(machine, record.output());
+                    if units.merges(&record) {
+                        self.merge(machine, record.output());
+                    }
                     units.reused += 1;
                     units.keep(record);
                     continue;

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::analysis::insights::{self, Insights, Iterated, YieldInsight};
+use crate::analysis::insights::{self, FunctionInsight, Insights, Iterated, YieldInsight};
 use crate::syntax::{awaits, js};
 
 /// A hover: the range it describes, its Markdown text and where the text came from.
@@ -47,6 +47,24 @@ pub fn hover(
             origin: HoverOrigin::Insights,
         })
         .or_else(|| hover_at(source, tree, offset))
+}
+
+/// The hover for byte `offset` from the insights of the innermost async
+/// function holding it alone (`insights::function_insight_at`), when that
+/// function answers there (an `await`, a `yield`, its head): the same as
+/// [`hover`] with the document's whole insights. `None` where the answer
+/// needs them (a dropped promise, code outside any async function).
+pub fn hover_ahead(
+    source: &str,
+    function: Option<&FunctionInsight>,
+    offset: usize,
+) -> Option<HoverResult> {
+    let (range, markdown) = function?.hover(source, offset)?;
+    Some(HoverResult {
+        range,
+        markdown,
+        origin: HoverOrigin::Insights,
+    })
 }
 
 /// The generic hover for byte `offset`, if the cursor is on something ticklens explains.

@@ -17,5 +17,5 @@ mod inlay_hints;
 pub use code_actions::{quick_fixes, QuickFix};
 pub use code_lens::{code_lenses, CodeLens, CodeLensKind};
 pub use fix_all::{fix_all, FixAll};
-pub use hover::{hover, HoverOrigin, HoverResult};
+pub use hover::{hover, hover_ahead, HoverOrigin, HoverResult};
 pub use inlay_hints::{inlay_hints, InlayHint, InlayHintKind};

@@ -58,14 +58,56 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
     let uri = &position.text_document.uri;
     let encoding = backend.state.encoding();
     Ok(on_newest(backend, uri, |open| async move {
-        let insights = insights_of(backend, &open, uri).await;
         let doc = &open.doc;
-        super::idle_trees::with_tree(doc).await;
         let offset = convert::offset(doc, position.position, encoding)?;
+        let insights = match open.insights.whole.get() {
+            Some(ready) => ready.clone(),
+            None => match function_first(backend, &open, uri, offset).await {
+                Ok(found) => {
+                    return Some(convert::hover(doc, found, encoding));
+                }
+                Err(whole) => whole,
+            },
+        };
+        super::idle_trees::with_tree(doc).await;
         let found = ide::hover(doc.text(), doc.tree(), insights.as_deref(), offset);
         found.map(|hover| convert::hover(doc, hover, encoding))
     })
     .await)
+}
+
+/// A hover at `offset` while the text's insights are not ready: the insights
+/// of the function there are computed first (`insights::function_insight_at`,
+/// the same answer as the whole insights give), and the whole computation
+/// follows. `Err` with the whole insights when the function's do not answer
+/// there (a dropped promise, code outside any async function) or when the
+/// whole computation had started already.
+async fn function_first(
+    backend: &Backend,
+    open: &OpenDocument,
+    uri: &Uri,
+    offset: usize,
+) -> std::result::Result<ide::HoverResult, Option<Arc<Insights>>> {
+    let Some(first) = open.insights.want_first(offset) else {
+        return Err(insights_of(backend, open, uri).await);
+    };
+    let whole = insights_of(backend, open, uri);
+    tokio::pin!(whole);
+    tokio::select! {
+        biased;
+        whole = &mut whole => return Err(whole),
+        function = first => {
+            let doc = &open.doc;
+            let found = function
+                .ok()
+                .flatten()
+                .and_then(|function| ide::hover_ahead(doc.text(), Some(&function), offset));
+            if let Some(found) = found {
+                return Ok(found);
+            }
+        }
+    }
+    Err(whole.await)
 }
 
 /// Inlay hints: each await's resume tick, and a marker after dropped promises.
@@ -123,7 +165,7 @@ async fn with_insights<T>(
 /// missing); `None` when computing them failed.
 async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Option<Arc<Insights>> {
     let cell = Arc::clone(&open.insights);
-    if let Some(insights) = cell.get() {
+    if let Some(insights) = cell.whole.get() {
         return insights.clone();
     }
     let doc = Arc::clone(&open.doc);
@@ -134,56 +176,73 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
     // cancelled request ($/cancelRequest drops its future) neither stops it
     // nor loses its result, and concurrent requests share one computation.
     let computing = tokio::spawn(async move {
-        cell.get_or_init(|| async move {
-            tracing::debug!(
-                "computing the insights of {uri} at version {}",
-                doc.version(),
-                uri = uri.as_str()
-            );
-            let uri_of_doc = uri.clone();
-            let computed = tokio::task::spawn_blocking(move || {
-                let insights = driver::contain_panic(|| {
-                    // Off the reactor: it parses the text when its tree was dropped.
-                    let module = module_kind(&uri_of_doc, &doc);
-                    let imports = state.workspace_files.imports_of(&state, &uri_of_doc, &doc);
-                    // Taken out of its lock for the run, as the analysis
-                    // cache is: a computation for a newer text starts from
-                    // an empty cache instead of waiting, and a panic drops
-                    // the cache instead of leaving half of it.
-                    let lock = || cache.lock().unwrap_or_else(|poison| poison.into_inner());
-                    let mut taken = std::mem::take(&mut *lock());
-                    let insights = insights::insights_cached(
-                        doc.text(),
-                        doc.tree(),
-                        module,
-                        &imports,
-                        &mut taken,
-                    );
-                    *lock() = taken;
+        let first = Arc::clone(&cell);
+        cell.whole
+            .get_or_init(|| async move {
+                tracing::debug!(
+                    "computing the insights of {uri} at version {}",
+                    doc.version(),
+                    uri = uri.as_str()
+                );
+                let uri_of_doc = uri.clone();
+                let computed = tokio::task::spawn_blocking(move || {
+                    let insights = driver::contain_panic(|| {
+                        // Off the reactor: it parses the text when its tree was dropped.
+                        let module = module_kind(&uri_of_doc, &doc);
+                        let imports = state.workspace_files.imports_of(&state, &uri_of_doc, &doc);
+                        // Taken out of its lock for the run, as the analysis
+                        // cache is: a computation for a newer text starts from
+                        // an empty cache instead of waiting, and a panic drops
+                        // the cache instead of leaving half of it.
+                        let lock = || cache.lock().unwrap_or_else(|poison| poison.into_inner());
+                        let mut taken = std::mem::take(&mut *lock());
+                        // The hovers waiting get their functions' insights
+                        // first, each from the cache the one before it left
+                        // (the first from the previous version's).
+                        for (offset, answer) in first.take_first() {
+                            let function = insights::function_insight_at(
+                                doc.text(),
+                                doc.tree(),
+                                module,
+                                &imports,
+                                &mut taken,
+                                offset,
+                            );
+                            // A hover cancelled meanwhile does not want it.
+                            let _ = answer.send(function);
+                        }
+                        let insights = insights::insights_cached(
+                            doc.text(),
+                            doc.tree(),
+                            module,
+                            &imports,
+                            &mut taken,
+                        );
+                        *lock() = taken;
+                        insights
+                    });
+                    // The engine's run freed most of what it allocated.
+                    super::memory::release_freed();
                     insights
-                });
-                // The engine's run freed most of what it allocated.
-                super::memory::release_freed();
-                insights
+                })
+                .await;
+                match computed {
+                    Ok(Ok(insights)) => Some(Arc::new(insights)),
+                    Ok(Err(panic)) => {
+                        tracing::error!("insights for {uri} failed: {panic}", uri = uri.as_str());
+                        None
+                    }
+                    Err(error) => {
+                        tracing::error!(
+                            "insights task for {uri} did not finish: {error}",
+                            uri = uri.as_str()
+                        );
+                        None
+                    }
+                }
             })
-            .await;
-            match computed {
-                Ok(Ok(insights)) => Some(Arc::new(insights)),
-                Ok(Err(panic)) => {
-                    tracing::error!("insights for {uri} failed: {panic}", uri = uri.as_str());
-                    None
-                }
-                Err(error) => {
-                    tracing::error!(
-                        "insights task for {uri} did not finish: {error}",
-                        uri = uri.as_str()
-                    );
-                    None
-                }
-            }
-        })
-        .await
-        .clone()
+            .await
+            .clone()
     });
     computing.await.ok().flatten()
 }

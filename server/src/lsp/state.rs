@@ -10,7 +10,7 @@ use dashmap::DashMap;
 use serde::Deserialize;
 use tower_lsp_server::ls_types::Uri;
 
-use crate::analysis::insights::{Insights, InsightsCache};
+use crate::analysis::insights::{FunctionInsight, Insights, InsightsCache};
 use crate::config::{Config, ConfigError, RuleLevel};
 use crate::document::Document;
 use crate::driver::{self, Analysis, AnalysisCache, CancelToken};
@@ -72,7 +72,7 @@ pub struct OpenDocument {
     /// The editor insights (ticks, retained variables, order) of `doc`, filled
     /// once per text by the first request that needs them (`None` inside when
     /// computing them failed). A change gives the document a new, empty cell.
-    pub insights: Arc<tokio::sync::OnceCell<Option<Arc<Insights>>>>,
+    pub insights: Arc<InsightsCell>,
     /// What the last analysis of this document keeps for the next one, so an
     /// edit re-examines only the units it touched.
     pub cache: Arc<Mutex<AnalysisCache>>,
@@ -86,6 +86,53 @@ pub struct OpenDocument {
     /// Set once the timer that drops this text's tree when idle is running
     /// (`idle_trees`); a newer text gets a new one.
     pub tree_timer: Arc<AtomicBool>,
+}
+
+/// One text's insights, filled once by the first request that needs them
+/// (`None` inside when computing them failed), and the hovers waiting for
+/// them that want their function's insights first.
+#[derive(Default)]
+pub struct InsightsCell {
+    pub whole: tokio::sync::OnceCell<Option<Arc<Insights>>>,
+    /// The hovers that want their function's insights ahead of the whole ones.
+    first: Mutex<FirstWaiting>,
+}
+
+/// Until the whole computation starts, each hover's offset, and where to send
+/// the insights of its function (`None` when it has none).
+#[derive(Default)]
+struct FirstWaiting {
+    started: bool,
+    waiting: Vec<FunctionFirst>,
+}
+
+/// A hover's offset, and where its function's insights go.
+pub type FunctionFirst = (usize, tokio::sync::oneshot::Sender<Option<FunctionInsight>>);
+
+impl InsightsCell {
+    /// Registers a hover at `offset` that wants its function's insights
+    /// first; `None` when the computation started already (then the hover
+    /// waits for the whole insights).
+    pub fn want_first(
+        &self,
+        offset: usize,
+    ) -> Option<tokio::sync::oneshot::Receiver<Option<FunctionInsight>>> {
+        let mut first = self.first.lock().unwrap_or_else(|p| p.into_inner());
+        if first.started {
+            return None;
+        }
+        let (send, receive) = tokio::sync::oneshot::channel();
+        first.waiting.push((offset, send));
+        Some(receive)
+    }
+
+    /// The hovers registered so far, taken as the computation starts: none
+    /// registers after this.
+    pub fn take_first(&self) -> Vec<FunctionFirst> {
+        let mut first = self.first.lock().unwrap_or_else(|p| p.into_inner());
+        first.started = true;
+        std::mem::take(&mut first.waiting)
+    }
 }
 
 /// The end of one text's life: a [`CancelToken`] for the analyses of the

@@ -74,38 +74,14 @@ pub fn insights_cached(
             );
             continue;
         }
-        let Some(node) = root.descendant_for_byte_range(fact.range.start, fact.range.end) else {
-            continue;
-        };
-        let node = enclosing_function_node(node, &fact.range);
-        let (retention, rejected_by) = cache.function_parts(source, node, &source_facts);
-        let awaits = await_insights(
+        let inputs = FunctionInputs {
             source,
-            node,
-            &fact,
-            &retention,
-            &source_facts,
-            &declarations,
+            root,
+            source_facts: &source_facts,
+            declarations: &declarations,
             module_is_async,
-        );
-        let head_end = node
-            .child_by_field_id(crate::field!("body"))
-            .map_or(node.end_byte(), |body| body.start_byte());
-        functions.push(FunctionInsight {
-            range: fact.range.clone(),
-            head: node.start_byte()..head_end,
-            name: fact.name.clone(),
-            is_arrow: node.kind() == "arrow_function",
-            is_generator: js::is_generator_function(node),
-            yields: yield_insights(source, node),
-            early_return: early_return(node, awaits.first().map(|a| a.range.start)),
-            first_await: awaits.first().map(|a| a.range.clone()),
-            settles: fact.settles.clone(),
-            for_any_caller: !fact.called_by_program,
-            settles_in: fact.settles_in,
-            rejected_by,
-            awaits,
-        });
+        };
+        functions.extend(function_insight(&inputs, &fact, cache));
     }
     let dropped = source_facts
         .dropped_promises(source, tree)
@@ -132,6 +108,92 @@ pub fn insights_cached(
     };
     insights.shrink_to_fit();
     insights
+}
+
+/// The insights of the innermost async function holding `offset`, for a
+/// new version of a document whose previous version's insights were
+/// computed with `cache`: the same as `insights_cached(..).function_at(offset)`,
+/// without the other functions' parts (their joins, await insights and
+/// retention) and without the dropped promises. The cache is left ready for
+/// the whole computation of this version, which then reuses what this one
+/// computed (the symbolic entries, the statements' facts, the function's
+/// retention and rejections).
+pub fn function_insight_at(
+    source: &str,
+    tree: &Tree,
+    module: ModuleKind,
+    imports: &ImportedNames,
+    cache: &mut InsightsCache,
+    offset: usize,
+) -> Option<FunctionInsight> {
+    let facts = engine::facts_at_cached(source, tree, module, &mut cache.entries, offset);
+    // The innermost, as `Insights::function_at` picks it.
+    let fact = facts
+        .iter()
+        .filter(|f| f.range.contains(&offset))
+        .min_by_key(|f| f.range.len())?;
+    let source_facts = cache.statement_facts.facts(source, tree);
+    let declarations = PromiseDeclarations::new(source, tree, imports);
+    let inputs = FunctionInputs {
+        source,
+        root: tree.root_node(),
+        source_facts: &source_facts,
+        declarations: &declarations,
+        module_is_async: module == ModuleKind::EsModule,
+    };
+    let mut insight = cache.ahead(|cache| function_insight(&inputs, fact, cache))?;
+    insight.shrink_to_fit();
+    Some(insight)
+}
+
+/// What every function's insights read of the whole file.
+struct FunctionInputs<'a, 't> {
+    source: &'a str,
+    root: Node<'t>,
+    source_facts: &'a AsyncFacts,
+    declarations: &'a PromiseDeclarations<'t>,
+    module_is_async: bool,
+}
+
+/// The insights of the async function the engine's `fact` is about.
+fn function_insight(
+    inputs: &FunctionInputs,
+    fact: &engine::AsyncFunctionFacts,
+    cache: &mut InsightsCache,
+) -> Option<FunctionInsight> {
+    let source = inputs.source;
+    let node = inputs
+        .root
+        .descendant_for_byte_range(fact.range.start, fact.range.end)?;
+    let node = enclosing_function_node(node, &fact.range);
+    let (retention, rejected_by) = cache.function_parts(source, node, inputs.source_facts);
+    let awaits = await_insights(
+        source,
+        node,
+        fact,
+        &retention,
+        inputs.source_facts,
+        inputs.declarations,
+        inputs.module_is_async,
+    );
+    let head_end = node
+        .child_by_field_id(crate::field!("body"))
+        .map_or(node.end_byte(), |body| body.start_byte());
+    Some(FunctionInsight {
+        range: fact.range.clone(),
+        head: node.start_byte()..head_end,
+        name: fact.name.clone(),
+        is_arrow: node.kind() == "arrow_function",
+        is_generator: js::is_generator_function(node),
+        yields: yield_insights(source, node),
+        early_return: early_return(node, awaits.first().map(|a| a.range.start)),
+        first_await: awaits.first().map(|a| a.range.clone()),
+        settles: fact.settles.clone(),
+        for_any_caller: !fact.called_by_program,
+        settles_in: fact.settles_in,
+        rejected_by,
+        awaits,
+    })
 }
 
 /// The function node whose range is exactly `range` (the smallest node may be a child).

@@ -104,6 +104,20 @@ impl InsightsCache {
         self.previous = std::mem::take(&mut self.current);
     }
 
+    /// Runs `compute`, the parts of one function ahead of a whole
+    /// computation of the same version: what it computes or reuses is kept
+    /// where that computation looks first after its `begin`, and the counts
+    /// of the last whole computation stay as they were.
+    pub(super) fn ahead<T>(&mut self, compute: impl FnOnce(&mut Self) -> T) -> T {
+        let counts = (self.last_reused, self.last_computed);
+        let current = std::mem::take(&mut self.current);
+        let result = compute(self);
+        let ahead = std::mem::replace(&mut self.current, current);
+        self.previous.extend(ahead);
+        (self.last_reused, self.last_computed) = counts;
+        result
+    }
+
     /// What `function` retains at each of its awaits and what rejects its
     /// promise: from the cache when its text was seen and `facts` answer its
     /// questions as before, else computed (and kept).
