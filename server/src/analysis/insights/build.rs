@@ -93,6 +93,7 @@ pub fn insights_cached(
             .map_or(node.end_byte(), |body| body.start_byte());
         functions.push(FunctionInsight {
             range: fact.range.clone(),
+            line: 1, // numbered by `number_lines` below
             head: node.start_byte()..head_end,
             name: fact.name.clone(),
             is_arrow: node.kind() == "arrow_function",
@@ -124,14 +125,24 @@ pub fn insights_cached(
         })
         .collect();
     cache.end();
-    let mut insights = Insights {
-        functions,
-        module_awaits,
-        dropped,
-        order,
-    };
+    number_lines(source, &mut functions);
+    let mut insights = Insights::new(functions, module_awaits, dropped, order);
     insights.shrink_to_fit();
     insights
+}
+
+/// Sets each function's `line`, counting the file's newlines once, in the
+/// order the functions start.
+fn number_lines(source: &str, functions: &mut [FunctionInsight]) {
+    let mut order: Vec<usize> = (0..functions.len()).collect();
+    order.sort_by_key(|&i| functions[i].range.start);
+    let (mut counted_to, mut line) = (0, 1);
+    for i in order {
+        let start = functions[i].range.start.min(source.len());
+        line += super::newlines(&source.as_bytes()[counted_to..start]);
+        counted_to = start;
+        functions[i].line = line;
+    }
 }
 
 /// The function node whose range is exactly `range` (the smallest node may be a child).
