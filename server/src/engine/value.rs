@@ -450,8 +450,13 @@ impl Object {
 pub(crate) struct Props {
     list: Vec<(Rc<str>, Value)>,
     /// Each key's position in `list`; `None` while the list is short.
-    index: Option<Box<HashMap<Rc<str>, usize>>>,
+    index: Option<Box<KeyIndex>>,
 }
+
+/// The position of each key of a long [`Props`] list, boxed there so that
+/// the many objects without one grow by a pointer, not by a map.
+#[derive(Clone, Debug, Default)]
+struct KeyIndex(HashMap<Rc<str>, usize>);
 
 impl Props {
     /// From how many properties on the keys are indexed.
@@ -468,7 +473,7 @@ impl Props {
             None => {
                 let key: Rc<str> = Rc::from(key);
                 if let Some(index) = &mut self.index {
-                    index.insert(key.clone(), self.list.len());
+                    index.0.insert(key.clone(), self.list.len());
                 }
                 self.list.push((key, value));
                 self.index_if_long();
@@ -478,7 +483,7 @@ impl Props {
 
     fn position(&self, key: &str) -> Option<usize> {
         match &self.index {
-            Some(index) => index.get(key).copied(),
+            Some(index) => index.0.get(key).copied(),
             None => self.list.iter().position(|(k, _)| &**k == key),
         }
     }
@@ -491,7 +496,7 @@ impl Props {
             for (at, (key, _)) in self.list.iter().enumerate().rev() {
                 index.insert(key.clone(), at);
             }
-            self.index = Some(Box::new(index));
+            self.index = Some(Box::new(KeyIndex(index)));
         }
     }
 }
