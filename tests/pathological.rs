@@ -44,11 +44,9 @@ use tree_sitter::{Node, Tree};
 /// smallest stack the analysis runs on in the product.
 const WORKER_STACK: usize = 2 * 1024 * 1024;
 
-/// Longer than any of these files takes in a debug build, with the other
-/// tests of this file running beside it on two cores (the minified bundle
-/// alone takes about 90 s there); a step that has not finished by then is a
-/// hang.
-const HANG: Duration = Duration::from_secs(180);
+/// Longer than any of these files takes in a debug build; a step that has not
+/// finished by then is a hang.
+const HANG: Duration = Duration::from_secs(90);
 
 /// The server tests measure latency, so each runs alone (a write lock); the
 /// other tests share the machine with each other (read locks).

@@ -165,7 +165,7 @@ impl Machine<'_> {
         let Some(id) = target.as_object().filter(|id| self.is_plain_data(*id)) else {
             return self.abstain("Object.keys/values/entries of a non-plain object");
         };
-        let mut props = self.heap[id].props.clone();
+        let mut props = self.heap[id].props.to_vec();
         props.retain(|(key, _)| !super::classes::is_private(key));
         let mut items = Vec::with_capacity(props.len());
         for (key, value) in props {

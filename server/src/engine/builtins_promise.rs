@@ -47,7 +47,8 @@ impl Machine<'_> {
                     (Rc::from("promise"), Value::Object(promise)),
                     (Rc::from("resolve"), Value::Object(resolve)),
                     (Rc::from("reject"), Value::Object(reject)),
-                ];
+                ]
+                .into();
                 normal(Value::Object(object))
             }
             Builtin::PromiseStatic(combinator) => {
@@ -291,7 +292,8 @@ impl Machine<'_> {
                 self.heap[object].props = vec![
                     (Rc::from("status"), Value::str(status)),
                     (Rc::from(key), value),
-                ];
+                ]
+                .into();
                 Value::Object(object)
             }
         };

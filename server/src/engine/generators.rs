@@ -95,7 +95,8 @@ impl Machine<'_> {
         self.heap[result].props = vec![
             (Rc::from("value"), value),
             (Rc::from("done"), Value::Bool(done)),
-        ];
+        ]
+        .into();
         Value::Object(result)
     }
 

@@ -4,6 +4,8 @@
 //! async activation can hold references without lifetimes. Nothing is ever
 //! freed: the step limit bounds how much a run can allocate.
 
+use std::collections::HashMap;
+use std::ops::Deref;
 use std::rc::Rc;
 
 use super::bytecode::FuncId;
@@ -400,7 +402,7 @@ pub(crate) struct Unknown {
 pub(crate) struct Object {
     pub kind: ObjKind,
     /// Own properties in insertion order.
-    pub props: Vec<(Rc<str>, Value)>,
+    pub props: Props,
     /// [[Prototype]] when it is an object the program made (a class's
     /// prototype, a constructor function's `prototype`); `None` is the
     /// intrinsic prototype of the object's kind.
@@ -431,14 +433,102 @@ pub(crate) struct PropAttrs {
 
 impl Object {
     pub(crate) fn get_own(&self, key: &str) -> Option<&Value> {
-        self.props.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
+        self.props.get(key)
     }
 
     pub(crate) fn set_own(&mut self, key: &str, value: Value) {
-        match self.props.iter_mut().find(|(k, _)| &**k == key) {
-            Some(slot) => slot.1 = value,
-            None => self.props.push((Rc::from(key), value)),
+        self.props.set(key, value);
+    }
+}
+
+/// An object's own properties in insertion order (read as a slice), with an
+/// index of their keys once there are [`Props::INDEXED`] of them: a bundle's
+/// module table (`var __m = {0: …, 1: …, …}`, 36,732 keys in
+/// tests/pathological.rs) made every write a search of all the keys before
+/// it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Props {
+    list: Vec<(Rc<str>, Value)>,
+    /// Each key's position in `list`; `None` while the list is short.
+    index: Option<Box<KeyIndex>>,
+}
+
+/// The position of each key of a long [`Props`] list, boxed there so that
+/// the many objects without one grow by a pointer, not by a map.
+#[derive(Clone, Debug, Default)]
+struct KeyIndex(HashMap<Rc<str>, usize>);
+
+impl Props {
+    /// From how many properties on the keys are indexed.
+    const INDEXED: usize = 32;
+
+    pub(crate) fn get(&self, key: &str) -> Option<&Value> {
+        self.position(key).map(|at| &self.list[at].1)
+    }
+
+    /// Replaces the value of `key`, or adds it last.
+    pub(crate) fn set(&mut self, key: &str, value: Value) {
+        match self.position(key) {
+            Some(at) => self.list[at].1 = value,
+            None => {
+                let key: Rc<str> = Rc::from(key);
+                if let Some(index) = &mut self.index {
+                    index.0.insert(key.clone(), self.list.len());
+                }
+                self.list.push((key, value));
+                self.index_if_long();
+            }
         }
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.0.get(key).copied(),
+            None => self.list.iter().position(|(k, _)| &**k == key),
+        }
+    }
+
+    fn index_if_long(&mut self) {
+        if self.index.is_none() && self.list.len() >= Self::INDEXED {
+            let mut index = HashMap::with_capacity(self.list.len());
+            // A repeated key (a list given whole) is found at its first place,
+            // as the search of the list finds it.
+            for (at, (key, _)) in self.list.iter().enumerate().rev() {
+                index.insert(key.clone(), at);
+            }
+            self.index = Some(Box::new(KeyIndex(index)));
+        }
+    }
+}
+
+impl From<Vec<(Rc<str>, Value)>> for Props {
+    fn from(list: Vec<(Rc<str>, Value)>) -> Self {
+        let mut props = Props { list, index: None };
+        props.index_if_long();
+        props
+    }
+}
+
+impl FromIterator<(Rc<str>, Value)> for Props {
+    fn from_iter<I: IntoIterator<Item = (Rc<str>, Value)>>(items: I) -> Self {
+        Props::from(items.into_iter().collect::<Vec<_>>())
+    }
+}
+
+impl Deref for Props {
+    type Target = [(Rc<str>, Value)];
+
+    fn deref(&self) -> &Self::Target {
+        &self.list
+    }
+}
+
+impl<'a> IntoIterator for &'a Props {
+    type Item = &'a (Rc<str>, Value);
+    type IntoIter = std::slice::Iter<'a, (Rc<str>, Value)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
     }
 }
 
@@ -459,5 +549,54 @@ pub(crate) struct Scope {
 impl Scope {
     pub(crate) fn find(&self, name: &str) -> Option<usize> {
         self.vars.iter().position(|b| &*b.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the search of the list answers, for comparison with the index.
+    fn searched(list: &[(Rc<str>, Value)], key: &str) -> Option<Value> {
+        list.iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn indexed_props_answer_as_the_search_of_the_list_does() {
+        let mut props = Props::default();
+        let mut list: Vec<(Rc<str>, Value)> = Vec::new();
+        for round in 0..3 {
+            for i in 0..(Props::INDEXED * 2) {
+                let key = format!("k{}", i * 7 % (Props::INDEXED * 2));
+                let value = Value::Number((round * 1000 + i) as f64);
+                props.set(&key, value.clone());
+                match list.iter_mut().find(|(k, _)| **k == *key) {
+                    Some(slot) => slot.1 = value,
+                    None => list.push((Rc::from(key.as_str()), value)),
+                }
+                assert_eq!(&*props, &list[..]);
+            }
+        }
+        assert!(props.index.is_some());
+        for i in 0..(Props::INDEXED * 3) {
+            let key = format!("k{i}");
+            assert_eq!(props.get(&key).cloned(), searched(&list, &key));
+        }
+    }
+
+    #[test]
+    fn a_list_given_whole_finds_a_repeated_key_at_its_first_place() {
+        let mut list: Vec<(Rc<str>, Value)> = (0..Props::INDEXED)
+            .map(|i| (Rc::from(format!("k{i}").as_str()), Value::Number(i as f64)))
+            .collect();
+        list.push((Rc::from("k1"), Value::str("repeated")));
+        let mut props = Props::from(list.clone());
+        assert!(props.index.is_some());
+        assert_eq!(props.get("k1"), Some(&Value::Number(1.0)));
+        props.set("k1", Value::str("set"));
+        assert_eq!(props[1].1, Value::str("set"));
+        assert_eq!(props[Props::INDEXED].1, Value::str("repeated"));
     }
 }

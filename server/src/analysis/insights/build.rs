@@ -100,12 +100,8 @@ pub fn insights_cached(
         })
         .collect();
     cache.end();
-    let mut insights = Insights {
-        functions,
-        module_awaits,
-        dropped,
-        order,
-    };
+    number_lines(source, &mut functions);
+    let mut insights = Insights::new(functions, module_awaits, dropped, order);
     insights.shrink_to_fit();
     insights
 }
@@ -142,6 +138,7 @@ pub fn function_insight_at(
         module_is_async: module == ModuleKind::EsModule,
     };
     let mut insight = cache.ahead(|cache| function_insight(&inputs, fact, cache))?;
+    number_lines(source, std::slice::from_mut(&mut insight));
     insight.shrink_to_fit();
     Some(insight)
 }
@@ -181,6 +178,7 @@ fn function_insight(
         .map_or(node.end_byte(), |body| body.start_byte());
     Some(FunctionInsight {
         range: fact.range.clone(),
+        line: 1, // numbered by the caller, with `number_lines`
         head: node.start_byte()..head_end,
         name: fact.name.clone(),
         is_arrow: node.kind() == "arrow_function",
@@ -194,6 +192,20 @@ fn function_insight(
         rejected_by,
         awaits,
     })
+}
+
+/// Sets each function's `line`, counting the file's newlines once, in the
+/// order the functions start.
+fn number_lines(source: &str, functions: &mut [FunctionInsight]) {
+    let mut order: Vec<usize> = (0..functions.len()).collect();
+    order.sort_by_key(|&i| functions[i].range.start);
+    let (mut counted_to, mut line) = (0, 1);
+    for i in order {
+        let start = functions[i].range.start.min(source.len());
+        line += super::newlines(&source.as_bytes()[counted_to..start]);
+        counted_to = start;
+        functions[i].line = line;
+    }
 }
 
 /// The function node whose range is exactly `range` (the smallest node may be a child).

@@ -39,7 +39,7 @@ pub fn await_hover(source: &str, function: &FunctionInsight, at: &AwaitInsight) 
     }
     text.push_str(dependence_text(at.depends_on_previous));
     if let Some(retention) = &at.retention {
-        text.push_str(&retention_text(source, retention));
+        text.push_str(&retention_text(source, function, retention));
     }
     text
 }
@@ -100,7 +100,7 @@ fn dependence_text(depends_on_previous: Option<bool>) -> &'static str {
 
 /// Markdown for a hover on an async function's head.
 pub fn function_hover(source: &str, function: &FunctionInsight) -> String {
-    let line_of = |offset: usize| source[..offset].matches('\n').count() + 1;
+    let line_of = |offset: usize| function.line_of(source, offset);
     let heading = match (function.is_generator, function.name.is_empty()) {
         (true, true) => "**anonymous async generator**".to_owned(),
         (true, false) => format!("**async generator** `{}`", function.call_label()),
@@ -215,6 +215,7 @@ mod tests {
     fn an_unknown_settle_says_where_the_engine_stopped_in_its_first_clause() {
         let function = FunctionInsight {
             range: 0..1,
+            line: 1,
             head: 0..1,
             name: "load".to_owned(),
             is_arrow: false,

@@ -7,15 +7,19 @@ use crate::analysis::retention::{
     AwaitRetention, Certainty, LoopKind, MayReason, ReleaseReason, RetainedVar, RetentionGroup,
 };
 
-use super::shorten;
+use super::{shorten, FunctionInsight};
 
 /// Markdown for what the suspended function keeps alive at one await. The
 /// full "free it sooner" advice is shown only when a value it no longer
 /// needs is likely large; small or unknown values it no longer needs fit on
 /// one line, so the section stays short where it matters least.
-pub(super) fn retention_text(source: &str, retention: &AwaitRetention) -> String {
-    let line_of = |offset: usize| source[..offset].matches('\n').count() + 1;
-    let describe = |var: &RetainedVar| describe(source, var);
+pub(super) fn retention_text(
+    source: &str,
+    function: &FunctionInsight,
+    retention: &AwaitRetention,
+) -> String {
+    let line_of = |offset: usize| function.line_of(source, offset);
+    let describe = |var: &RetainedVar| describe(&line_of, var);
     let in_group = |wanted: RetentionGroup| -> Vec<&RetainedVar> {
         retention
             .retained
@@ -119,8 +123,7 @@ pub(super) fn retention_text(source: &str, retention: &AwaitRetention) -> String
 }
 
 /// One retained variable as a list item: `` `raw` (line 2) — likely large: … ``.
-fn describe(source: &str, var: &RetainedVar) -> String {
-    let line_of = |offset: usize| source[..offset].matches('\n').count() + 1;
+fn describe(line_of: &dyn Fn(usize) -> usize, var: &RetainedVar) -> String {
     let mut item = format!("`{}` (line {}", var.name, line_of(var.decl_range.start));
     if var.kind == BindingKind::Param {
         item.push_str(", parameter");

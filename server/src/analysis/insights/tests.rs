@@ -387,3 +387,33 @@ fn dropped_call_hover_says_nobody_observes_it() {
     let text = hover("$0Promise.allSettled([1]);\n");
     assert_silent(&text, "If it rejects");
 }
+
+/// `function_at` (an index by start) finds, at every offset, the function a
+/// test of every function finds: the shortest that holds it. `line` is the
+/// line the function starts on, and `line_of` counts as the whole text does.
+#[test]
+fn the_function_at_each_offset_is_the_innermost_and_its_lines_count_from_the_top() {
+    let source = "async function a() {\n  await 1;\n  const f = async () => {\n    await 2;\n    \
+                  const g = async function () { await 3; };\n  };\n  await f();\n}\n\
+                  const h = async () => await 4;\nasync function b() {\n  await 5;\n}\n";
+    let tree = syntax::parse(source, None);
+    let found = insights(source, &tree, ModuleKind::CommonJs);
+    assert_eq!(found.functions.len(), 5);
+    let line_of = |offset: usize| source[..offset].matches('\n').count() + 1;
+    for offset in 0..=source.len() {
+        let tested = found
+            .functions
+            .iter()
+            .filter(|f| f.range.contains(&offset))
+            .min_by_key(|f| f.range.len());
+        assert_eq!(
+            found.function_at(offset).map(|f| f.range.clone()),
+            tested.map(|f| f.range.clone()),
+            "at byte {offset}"
+        );
+        for function in &found.functions {
+            assert_eq!(function.line, line_of(function.range.start));
+            assert_eq!(function.line_of(source, offset), line_of(offset));
+        }
+    }
+}

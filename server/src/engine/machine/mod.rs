@@ -21,7 +21,7 @@ use super::async_generators::AsyncGenerator;
 use super::bytecode::{FuncId, FunctionCode, HandlerKind};
 use super::scheduler::{Callback, EventLoop, Job};
 use super::tick_observer::Observer;
-use super::value::{Builtin, ObjId, ObjKind, Object, Scope, ScopeId, Value};
+use super::value::{Builtin, ObjId, ObjKind, Object, Props, Scope, ScopeId, Value};
 use super::{Abstention, ModuleKind, PrintedLine};
 use journal::Journal;
 
@@ -299,7 +299,7 @@ impl<'s> Machine<'s> {
     pub fn alloc(&mut self, kind: ObjKind) -> ObjId {
         self.heap.push(Object {
             kind,
-            props: Vec::new(),
+            props: Props::default(),
             proto: None,
             hidden_props: false,
             frozen: false,

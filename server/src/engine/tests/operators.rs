@@ -85,3 +85,28 @@ console.log([...m].map((el) => el.value), [].foo);
         "reduceRight",
     );
 }
+
+/// Objects with more keys than the engine searches one by one (their keys
+/// are then indexed): writes replace in place, new keys go last, rest
+/// patterns copy them. Node v24.11.1 printed the expected lines.
+#[test]
+fn objects_with_many_keys_match_node() {
+    let source = r#"
+const table = {};
+for (let i = 0; i < 40; i++) table[i] = i * 2;
+table[3] = "three"; table[39] = "last"; table[40] = "new";
+const named = {};
+for (let i = 0; i < 40; i++) named["k" + i] = i;
+named.k0 = "first"; named.k35 = "again";
+console.log(table[3], table[38], table[39], table[40], 41 in table, 40 in table);
+console.log(Object.keys(named).length, Object.keys(named)[0], Object.keys(named)[39], named.k0, named.k35, named.k39, named.k40);
+const rest = (({ k1, ...others }) => others)(named);
+console.log(Object.keys(rest).length, rest.k0, rest.k1, rest.k39);
+"#;
+    let expected = [
+        "three 76 last new false true",
+        "40 k0 k39 first again 39 undefined",
+        "39 first undefined 39",
+    ];
+    assert_eq!(cjs(source), expected);
+}
