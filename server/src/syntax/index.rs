@@ -364,6 +364,47 @@ load(2).then((v) => v);
     }
 
     #[test]
+    fn the_index_keeps_the_nodes_a_plain_walk_finds_in_the_same_order() {
+        let sources = [
+            SAMPLE,
+            "f(\"async\", /await/, `t ${await x}`);\nclass A { #p = 1; static { g(); } }\n",
+            "if (a) { b(", // broken
+            "",
+        ];
+        for source in sources {
+            let tree = syntax::parse(source, None);
+            let root = tree.root_node();
+            let mut cursor = root.walk();
+            let statements: Vec<Node> = root.children(&mut cursor).collect();
+            for nodes in [
+                vec![root],
+                statements.clone(),
+                statements.into_iter().skip(1).collect(),
+            ] {
+                let index = SyntaxIndex::spanning(&nodes, on_disk());
+                // A plain walk: a stack of children, each node before
+                // them, the children in order, opaque nodes not entered.
+                let (keep, opaque) = (on_disk().kept(), opaque_kinds());
+                let mut expected: Vec<Vec<Node>> = vec![Vec::new(); keep.len()];
+                let mut stack: Vec<Node> = nodes.iter().rev().copied().collect();
+                while let Some(node) = stack.pop() {
+                    let id = usize::from(node.kind_id());
+                    if keep.get(id).copied().unwrap_or(false) {
+                        expected[id].push(node);
+                    }
+                    if !opaque.get(id).copied().unwrap_or(false) {
+                        let mut cursor = node.walk();
+                        let children: Vec<Node> = node.children(&mut cursor).collect();
+                        stack.extend(children.into_iter().rev());
+                    }
+                }
+                assert!(source != SAMPLE || expected.iter().any(|nodes| nodes.len() > 1));
+                assert_eq!(index.by_kind, expected, "{source}");
+            }
+        }
+    }
+
+    #[test]
     fn an_index_of_a_subtree_stays_inside_it() {
         let source = "async function a() { await x; }\nasync function b() { await y; }\n";
         let tree = syntax::parse(source, None);

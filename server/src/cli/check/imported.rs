@@ -86,6 +86,8 @@ pub struct Workspace {
     untriggered: [AtomicUsize; 2],
     /// The files whose summary this run built from a parse.
     summarised: Mutex<Vec<PathBuf>>,
+    /// The files whose summary some import asked for.
+    asked: Mutex<HashSet<PathBuf>>,
 }
 
 /// What the relative specifiers in the walked files' texts name, found
@@ -154,6 +156,7 @@ impl Workspace {
             parsed_bytes: AtomicUsize::new(0),
             untriggered: Default::default(),
             summarised: Mutex::default(),
+            asked: Mutex::default(),
         }
     }
 
@@ -226,16 +229,22 @@ impl Workspace {
             .summarised
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .len();
+            .clone();
+        let asked = self.asked.lock().unwrap_or_else(PoisonError::into_inner);
+        let summarised_asked = summarised.iter().filter(|p| asked.contains(*p)).count();
+        let summarised = summarised.len();
         format!(
             "{} files walked; {} parses of {} files, {} bytes; {} files parsed more than once; \
-             {} summaries built from a parse; {} files without trigger words analysed ({} bytes)",
+             {} summaries built from a parse, {} of them asked for by an import ({} files asked \
+             for); {} files without trigger words analysed ({} bytes)",
             self.walked.len(),
             parses.values().sum::<usize>(),
             parses.len(),
             self.parsed_bytes.load(Ordering::Relaxed),
             parses.values().filter(|&&n| n > 1).count(),
             summarised,
+            summarised_asked,
+            asked.len(),
             self.untriggered[0].load(Ordering::Relaxed),
             self.untriggered[1].load(Ordering::Relaxed),
         )
@@ -339,6 +348,10 @@ impl Workspace {
         key: &Path,
         claimed: &mut Option<Loaded>,
     ) -> Option<Arc<FileSummary>> {
+        self.asked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.to_owned());
         let cell = self.cell(key);
         match cell
             .first

@@ -452,6 +452,34 @@ pub fn read_source(path: &Path) -> Result<String> {
 
 /// A bundle or minified file: long, with an average line over 500 bytes.
 fn looks_minified(source: &str) -> bool {
-    let lines = source.lines().count().max(1);
-    source.len() > 20_000 && source.len() / lines > 500
+    source.len() > 20_000 && source.len() / line_count(source).max(1) > 500
+}
+
+/// `source.lines().count()`, by counting the `\n` bytes: a line ends at
+/// each, and a last line without one counts too.
+fn line_count(source: &str) -> usize {
+    let breaks = memchr::memchr_iter(b'\n', source.as_bytes()).count();
+    breaks + usize::from(!source.is_empty() && !source.ends_with('\n'))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lines_are_counted_as_str_lines_counts_them() {
+        for text in [
+            "",
+            "\n",
+            "\n\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "a\rb",
+            "\r",
+            "a\n\nb\n\n",
+            "é\nü",
+        ] {
+            assert_eq!(super::line_count(text), text.lines().count(), "{text:?}");
+        }
+    }
 }

@@ -346,24 +346,8 @@ impl<'t> PromiseDeclarations<'t> {
         if let Some(known) = self.call_site_memo.borrow().unseen_reads {
             return known;
         }
-        let mut found = false;
-        if mentions_word(self.source, "eval") || mentions_word(self.source, "with") {
-            let mut root = any;
-            while let Some(parent) = root.parent() {
-                root = parent;
-            }
-            let mut stack = vec![root];
-            let mut cursor = root.walk();
-            while let Some(node) = stack.pop() {
-                if node.kind() == "with_statement"
-                    || node.kind() == "identifier" && self.text(node) == "eval"
-                {
-                    found = true;
-                    break;
-                }
-                stack.extend(node.named_children(&mut cursor));
-            }
-        }
+        let found = (mentions_word(self.source, "eval") || mentions_word(self.source, "with"))
+            && names_unseen_in(self.source, any);
         self.call_site_memo.borrow_mut().unseen_reads = Some(found);
         found
     }
@@ -442,6 +426,59 @@ fn outside_parens(node: Node) -> Node {
         outer = parent;
     }
     outer
+}
+
+/// How many occurrences of `eval` and `with` in the text are looked at one
+/// by one; past that, every node of the tree is.
+const MAX_LOOKED_AT: usize = 64;
+
+/// Whether the tree of `source` (the tree `any` belongs to) holds an
+/// identifier `eval` or a `with` statement. Such a node starts at an
+/// occurrence of its word in the text, so each occurrence is looked up
+/// (down from the root, as wide as the nodes on the way) instead of walking
+/// every node; a text with many occurrences (`with` in prose) is walked.
+fn names_unseen_in(source: &str, any: Node) -> bool {
+    let mut root = any;
+    while let Some(parent) = root.parent() {
+        root = parent;
+    }
+    let evals: Vec<usize> = source.match_indices("eval").map(|(at, _)| at).collect();
+    let withs: Vec<usize> = source.match_indices("with").map(|(at, _)| at).collect();
+    if evals.len() + withs.len() > MAX_LOOKED_AT {
+        return names_unseen_by_walk(source, root);
+    }
+    let eval_at = |at: usize| {
+        root.descendant_for_byte_range(at, at + 4)
+            .is_some_and(|n| n.kind() == "identifier" && n.byte_range() == (at..at + 4))
+    };
+    // A `with` statement contains its keyword: it is the node found there or
+    // one of its ancestors that start where the keyword does.
+    let with_at = |at: usize| {
+        let mut node = root.descendant_for_byte_range(at, at + 4);
+        while let Some(n) = node.filter(|n| n.start_byte() == at) {
+            if n.kind() == "with_statement" {
+                return true;
+            }
+            node = n.parent();
+        }
+        false
+    };
+    evals.into_iter().any(eval_at) || withs.into_iter().any(with_at)
+}
+
+/// [`names_unseen_in`] by a walk of every named node under `root`.
+fn names_unseen_by_walk(source: &str, root: Node) -> bool {
+    let mut stack = vec![root];
+    let mut cursor = root.walk();
+    while let Some(node) = stack.pop() {
+        if node.kind() == "with_statement"
+            || node.kind() == "identifier" && &source[node.byte_range()] == "eval"
+        {
+            return true;
+        }
+        stack.extend(node.named_children(&mut cursor));
+    }
+    false
 }
 
 /// Whether `word` occurs in `source` as a whole word (`eval`, but not

@@ -112,3 +112,42 @@ fn a_function_code_outside_the_file_may_call_keeps_its_parameters_open() {
         assert_eq!(last_await(source), None, "{source}");
     }
 }
+
+#[test]
+fn looking_up_each_eval_and_with_finds_what_a_walk_of_every_node_finds() {
+    let sources = [
+        "eval('x');",
+        "const evaluate = 1; // with care\nf(evaluate);",
+        "with (o) { f(); }",
+        "function f() { with (o) { g(); } }",
+        "/* eval */ 'with' + `eval ${x}`; o.eval(1); ({ eval: 1 }); ({ with: 2 }).with;",
+        "label: with (o) x;",
+        "if (a) with (o) x; else eval(y);",
+        "const x = { with(a) { return a; } }; x.with(1); eval",
+        "async function f() { await (eval)(1); }",
+        "with (",
+        "eval(",
+        "class A { eval() {} with() {} }",
+        "import { eval as e } from './x.js';",
+        "var e = eval; with (o) { with (p) {} }",
+    ];
+    for source in sources {
+        let tree = syntax::parse(source, None);
+        let root = tree.root_node();
+        // From the root and from a leaf deep inside.
+        let leaf = root
+            .descendant_for_byte_range(source.len() - 1, source.len())
+            .unwrap_or(root);
+        let walked = super::names_unseen_by_walk(source, root);
+        assert_eq!(super::names_unseen_in(source, root), walked, "{source}");
+        assert_eq!(super::names_unseen_in(source, leaf), walked, "{source}");
+    }
+    // Past the limit of occurrences looked at one by one, the walk decides.
+    let many = "// with with with\n".repeat(40) + "with (o) {}";
+    let tree = syntax::parse(&many, None);
+    assert!(super::names_unseen_in(&many, tree.root_node()));
+    assert!(!super::names_unseen_in(
+        &"// with with\n".repeat(40),
+        syntax::parse(&"// with with\n".repeat(40), None).root_node()
+    ));
+}
