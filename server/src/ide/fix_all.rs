@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::driver::analyze_configured;
 use crate::findings::{apply_edits, Edit, FixSafety};
 use crate::rules::{self, Rule};
-use crate::syntax;
+use crate::syntax::{self, SourceLanguage};
 
 /// A bound on the rounds of fixing, only there to stop fixes that would undo
 /// each other for ever. A fix can enable or overlap another, and each round
@@ -27,8 +27,8 @@ pub struct FixAll {
 
 /// Every safe fix of every rule under `config` applied to a fixpoint, as an edit
 /// of the whole document; `None` when no fix applies.
-pub fn fix_all(source: &str, tree: &Tree, config: &Config) -> Option<FixAll> {
-    let (text, applied) = apply_safe_fixes(source, tree, rules::ALL, config);
+pub fn fix_all(source: &str, language: SourceLanguage, config: &Config) -> Option<FixAll> {
+    let (text, applied) = apply_safe_fixes(source, language, rules::ALL, config);
     (applied > 0).then(|| FixAll {
         title: format!("Apply all safe ticklens fixes ({applied})"),
         edit: Edit {
@@ -39,17 +39,19 @@ pub fn fix_all(source: &str, tree: &Tree, config: &Config) -> Option<FixAll> {
 }
 
 /// The text after applying every safe fix, and how many fixes were applied.
+/// TypeScript is analysed erased and its fixes written into the text as
+/// written: an edit's range is the same in both.
 pub fn apply_safe_fixes(
     source: &str,
-    tree: &Tree,
+    language: SourceLanguage,
     rules: &[&dyn Rule],
     config: &Config,
 ) -> (String, usize) {
     let mut text = source.to_owned();
-    let mut tree = tree.clone();
     let mut applied = 0;
     for _ in 0..MAX_ROUNDS {
-        let edits = non_overlapping_safe_edits(&text, &tree, rules, config);
+        let prepared = syntax::prepare(&text, language);
+        let edits = non_overlapping_safe_edits(prepared.text(&text), &prepared.tree, rules, config);
         if edits.is_empty() {
             break;
         }
@@ -59,7 +61,6 @@ pub fn apply_safe_fixes(
         }
         applied += edits.len();
         text = fixed;
-        tree = syntax::parse(&text, None);
     }
     (text, applied)
 }
