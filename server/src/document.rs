@@ -193,13 +193,14 @@ impl Document {
         }
     }
 
-    /// What stops Node before it erases a TypeScript document's types (a
-    /// syntax error of the TypeScript grammar, or syntax it refuses to strip);
-    /// `None` for JavaScript and for a text not parsed in time.
-    pub fn typescript_error(&self) -> Option<crate::findings::Finding> {
+    /// A TypeScript document's text as written, its TypeScript parse and the
+    /// first syntax Node refuses to strip (what stops Node before it erases
+    /// the types: `driver::refused`); `None` for JavaScript and for a text
+    /// not parsed in time.
+    pub fn typescript(&self) -> Option<(&str, &Tree, Option<&Refusal>)> {
         let source = self.typescript.as_ref()?;
         let tree = source.tree.as_ref()?;
-        crate::driver::refused(&source.written, tree, source.refusal.as_ref())
+        Some((&source.written, tree, source.refusal.as_ref()))
     }
 
     /// The tree of the text, parsed again (in full) when it was dropped.

@@ -28,7 +28,8 @@ pub const MAX_PUBLISHED: usize = 1000;
 pub fn diagnostics(doc: &Document, analysis: &Analysis, encoding: Encoding) -> Vec<Diagnostic> {
     // The syntax error is no rule's finding: it comes from the tree itself.
     let syntax_error = doc
-        .typescript_error()
+        .typescript()
+        .and_then(|(written, tree, refusal)| driver::refused(written, tree, refusal))
         .or_else(|| driver::syntax_error(doc.text(), doc.tree()));
     let findings: Vec<&Finding> = syntax_error.iter().chain(&analysis.findings).collect();
     let (shown, left_out) = most_severe(findings, MAX_PUBLISHED);

@@ -7,7 +7,7 @@
 //!
 //! The blanks are Node's own (`stripTypeScriptTypes`): a space for each ASCII
 //! byte, `\n` and `\r` kept, and for a character of two, three or four UTF-8
-//! bytes U+00A0, U+2002 or U+FEFF followed by a space: the same UTF-8 length
+//! bytes U+00A0, U+2002 or a space followed by U+FEFF: the same UTF-8 length
 //! and the same UTF-16 length, so line and column positions agree too.
 //! `tests/typescript.rs` compares [`erase`] with Node 24's stripping.
 
@@ -348,7 +348,7 @@ fn blank(erased: &str, out: &mut String) {
                 1 => out.push(' '),
                 2 => out.push('\u{a0}'),
                 3 => out.push('\u{2002}'),
-                _ => out.push_str("\u{feff} "),
+                _ => out.push_str(" \u{feff}"),
             },
         }
     }
@@ -469,7 +469,7 @@ mod tests {
     fn multibyte_characters_become_blanks_of_the_same_lengths() {
         assert_eq!(
             erased("let x: 'é€😀' = 1;"),
-            "let x   \u{a0}\u{2002}\u{feff}   = 1;"
+            "let x   \u{a0}\u{2002} \u{feff}  = 1;"
         );
     }
 
