@@ -83,7 +83,7 @@ impl TypeScriptSource {
     /// `None` when parsing ran out of its budget.
     fn parse(dialect: Dialect, written: String, old: Option<&Tree>) -> (Self, Option<String>) {
         let budget = syntax::parse_budget(written.len());
-        let Some(tree) = dialect.parse_within(&written, old, budget) else {
+        let Some(mut tree) = dialect.parse_within(&written, old, budget) else {
             let source = TypeScriptSource {
                 dialect,
                 written,
@@ -92,6 +92,15 @@ impl TypeScriptSource {
             };
             return (source, None);
         };
+        if old.is_some() && tree.root_node().has_error() && written.len() <= FRESH_CHECK_MAX {
+            // As for JavaScript (see `Document::reparse`): an error only the
+            // incremental parse has would erase differently from a fresh parse.
+            if let Some(fresh) = dialect.parse_within(&written, None, budget) {
+                if !fresh.root_node().has_error() {
+                    tree = fresh;
+                }
+            }
+        }
         let erasure = syntax::typescript::erase(&written, &tree);
         let source = TypeScriptSource {
             dialect,

@@ -377,6 +377,17 @@ fn significant_sibling<'t>(
 /// Whether a namespace declares types only (Node strips it then, and refuses
 /// one that holds a value).
 fn holds_types_only(namespace: Node) -> bool {
+    types_only_within(namespace, 0)
+}
+
+/// Namespaces nested deeper than this are taken to hold values (refused):
+/// the check recurses, and a file can nest thousands.
+const MAX_NAMESPACE_DEPTH: usize = 64;
+
+fn types_only_within(namespace: Node, depth: usize) -> bool {
+    if depth > MAX_NAMESPACE_DEPTH {
+        return false;
+    }
     let Some(body) = namespace.child_by_field_name("body") else {
         return true;
     };
@@ -396,7 +407,7 @@ fn holds_types_only(namespace: Node) -> bool {
         };
         match statement.kind() {
             "comment" | "html_comment" | "empty_statement" => true,
-            "internal_module" => holds_types_only(statement),
+            "internal_module" => types_only_within(statement, depth + 1),
             kind => TYPE_ONLY_STATEMENTS.contains(&kind),
         }
     })
