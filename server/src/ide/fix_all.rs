@@ -26,13 +26,26 @@ pub struct FixAll {
 }
 
 /// Every safe fix of every rule under `config` applied to a fixpoint, as an edit
-/// of the whole document; `None` when no fix applies.
-pub fn fix_all(source: &str, language: SourceLanguage, config: &Config) -> Option<FixAll> {
-    let (text, applied) = apply_safe_fixes(source, language, rules::ALL, config);
+/// of the whole document `written` (in `language`); `analysed` and `tree` are
+/// the text the analysis reads and its tree (for TypeScript, the erased text),
+/// which the first round uses; `None` when no fix applies.
+pub fn fix_all(
+    written: &str,
+    language: SourceLanguage,
+    (analysed, tree): (&str, &Tree),
+    config: &Config,
+) -> Option<FixAll> {
+    let (text, applied) = fix_rounds(
+        written,
+        language,
+        Some((analysed, tree)),
+        rules::ALL,
+        config,
+    );
     (applied > 0).then(|| FixAll {
         title: format!("Apply all safe ticklens fixes ({applied})"),
         edit: Edit {
-            range: 0..source.len(),
+            range: 0..written.len(),
             text,
         },
     })
@@ -47,11 +60,28 @@ pub fn apply_safe_fixes(
     rules: &[&dyn Rule],
     config: &Config,
 ) -> (String, usize) {
+    fix_rounds(source, language, None, rules, config)
+}
+
+/// [`apply_safe_fixes`], the first round on `first` (the analysed text of
+/// `source` and its tree) when given.
+fn fix_rounds(
+    source: &str,
+    language: SourceLanguage,
+    mut first: Option<(&str, &Tree)>,
+    rules: &[&dyn Rule],
+    config: &Config,
+) -> (String, usize) {
     let mut text = source.to_owned();
     let mut applied = 0;
     for _ in 0..MAX_ROUNDS {
-        let prepared = syntax::prepare(&text, language);
-        let edits = non_overlapping_safe_edits(prepared.text(&text), &prepared.tree, rules, config);
+        let edits = match first.take() {
+            Some((analysed, tree)) => non_overlapping_safe_edits(analysed, tree, rules, config),
+            None => {
+                let prepared = syntax::prepare(&text, language);
+                non_overlapping_safe_edits(prepared.text(&text), &prepared.tree, rules, config)
+            }
+        };
         if edits.is_empty() {
             break;
         }
