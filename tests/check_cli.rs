@@ -272,7 +272,7 @@ fn the_target_node_of_package_json_or_ticklens_toml_decides_prefer_queue_microta
 }
 
 #[test]
-fn walking_a_folder_honours_gitignore_and_takes_only_javascript_extensions() {
+fn walking_a_folder_honours_gitignore_and_takes_only_javascript_and_typescript_extensions() {
     let run = check_in(&fixtures(), &["walk"]);
     assert_eq!(
         run.finding_paths(),
@@ -281,15 +281,16 @@ fn walking_a_folder_honours_gitignore_and_takes_only_javascript_extensions() {
             "walk/assets.js/inside.js",
             "walk/common.cjs",
             "walk/module.mjs",
+            "walk/types.ts",
             "walk/view.jsx",
         ],
-        "ignored.js and build/ are in walk/.gitignore; notes.txt and types.ts are not \
-         JavaScript; stderr: {}",
+        "ignored.js and build/ are in walk/.gitignore; notes.txt is neither JavaScript nor \
+         TypeScript, and types.d.ts holds declarations only; stderr: {}",
         run.stderr
     );
     assert_eq!(
         run.summary(),
-        "checked 4 files: 0 errors, 4 warnings, 0 infos, 0 hints"
+        "checked 5 files: 0 errors, 5 warnings, 0 infos, 0 hints"
     );
     assert_eq!(run.code, Some(0));
 }

@@ -105,19 +105,22 @@ fn an_empty_folder_is_an_error_that_says_why() {
 }
 
 #[test]
-fn a_typescript_only_folder_says_typescript_is_not_supported_yet() {
+fn typescript_is_checked_and_a_declaration_file_alone_is_nothing_to_check() {
     let dir = folder(&[
         ("src/index.ts", b"export const x: number = 1;\n"),
         ("src/view.tsx", b"export const v = <div />;\n"),
         ("src/types.d.ts", b"export type T = string;\n"),
+        ("types/index.d.ts", b"export type T = string;\n"),
     ]);
     let mut text = transcript(dir.path(), &["check", "--no-cache", "src"]);
+    text.push_str(&transcript(dir.path(), &["check", "--no-cache", "types"]));
     text.push_str(&transcript(
         dir.path(),
-        &["check", "--no-cache", "src/index.ts"],
+        &["check", "--no-cache", "src/types.d.ts"],
     ));
+    assert_eq!(text.matches("exit status: 0").count(), 1, "{text}");
     assert_eq!(text.matches("exit status: 2").count(), 2, "{text}");
-    assert!(text.contains("3 TypeScript files skipped"), "{text}");
+    assert!(text.contains("checked 2 files"), "{text}");
     insta::assert_snapshot!(text);
 }
 

@@ -26,6 +26,7 @@ use ticklens::config::{Config, RuleLevel};
 use ticklens::driver::analyze_with;
 use ticklens::findings::{Fix, FixSafety};
 use ticklens::ide::fix_all::apply_safe_fixes;
+use ticklens::syntax::SourceLanguage;
 use ticklens::{rules, syntax};
 
 /// What `node FILE` printed on stdout, line by line, and its exit code.
@@ -149,14 +150,17 @@ fn prove(case: &Case) {
                 "the fix changed what the program prints or its exit code\n{context}"
             );
             if case.safety == FixSafety::Safe {
-                let tree = syntax::parse(case.program, None);
                 // The case's rule may be off by default: switch it on.
                 let config = Config {
                     rules: [(case.rule.to_owned(), RuleLevel::On)].into(),
                     ..Config::default()
                 };
-                let (all_fixed, applied) =
-                    apply_safe_fixes(case.program, &tree, rules::ALL, &config);
+                let (all_fixed, applied) = apply_safe_fixes(
+                    case.program,
+                    SourceLanguage::JavaScript,
+                    rules::ALL,
+                    &config,
+                );
                 assert!(applied >= 1, "fix-all applied nothing\n{context}");
                 let (out, code, err) = run(dir.path(), "all-fixed.cjs", &all_fixed);
                 assert_eq!(

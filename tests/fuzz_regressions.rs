@@ -190,7 +190,12 @@ fn an_executor_awaiting_a_parenthesized_operand_keeps_its_async_whichever_way_it
             "{which} tree: {executor_fixes:?}"
         );
     }
-    let (fixed, _) = fix_all::apply_safe_fixes(doc.text(), &fresh, rules::ALL, &Config::default());
+    let (fixed, _) = fix_all::apply_safe_fixes(
+        doc.text(),
+        ticklens::syntax::SourceLanguage::JavaScript,
+        rules::ALL,
+        &Config::default(),
+    );
     assert!(
         fixed.contains("new Promise(async (resolve, reject)"),
         "{fixed}"

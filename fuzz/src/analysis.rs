@@ -56,8 +56,28 @@ pub fn whole_analysis(source: &str, module: ModuleKind) {
     assert_eq!(found, again, "analysis is not deterministic");
 
     // `source.fixAll.ticklens` and `check --fix`.
-    let (fixed, _) = fix_all::apply_safe_fixes(source, &tree, rules::ALL, &Config::default());
+    let (fixed, _) = fix_all::apply_safe_fixes(
+        source,
+        syntax::SourceLanguage::JavaScript,
+        rules::ALL,
+        &Config::default(),
+    );
     let _ = syntax::parse(&fixed, None);
+
+    // The same bytes read as TypeScript: the erasure keeps every offset and
+    // line, and the erased text is analysed like any other.
+    for dialect in [syntax::Dialect::TypeScript, syntax::Dialect::Tsx] {
+        let prepared = syntax::prepare(source, syntax::SourceLanguage::TypeScript(dialect));
+        let erased = prepared.text(source);
+        assert_eq!(erased.len(), source.len(), "the erasure changed the length");
+        assert_eq!(
+            erased.matches('\n').count(),
+            source.matches('\n').count(),
+            "the erasure changed the lines"
+        );
+        let _ = driver::first_reason(source, &prepared);
+        let _ = driver::analyze(erased, &prepared.tree);
+    }
 
     // Insights: hovers, inlay hints and code lens read only these.
     let facts = insights::insights(source, &tree, module);

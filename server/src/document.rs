@@ -22,7 +22,7 @@ use thiserror::Error;
 use tree_sitter::{InputEdit, Point, Tree};
 
 use crate::line_index::{Encoding, LineCol, LineIndex};
-use crate::syntax;
+use crate::syntax::{self, Dialect, Refusal, SourceLanguage};
 
 /// One text change, addressed by line and column as an editor sends it.
 #[derive(Clone, Debug)]
@@ -46,7 +46,11 @@ pub enum ChangeError {
 }
 
 pub struct Document {
+    /// The text the analysis reads: the document's own text for JavaScript,
+    /// its text with the types erased for TypeScript (every offset the same).
     text: String,
+    /// A TypeScript document's own text and its TypeScript parse.
+    typescript: Option<Box<TypeScriptSource>>,
     /// The tree of `text`; empty after [`Document::take_tree`] until the
     /// next [`Document::tree`] parses the text again.
     tree: OnceLock<Tree>,
@@ -61,10 +65,58 @@ pub struct Document {
     line_index: LineIndex,
 }
 
+/// What a TypeScript document holds besides its erased text.
+#[derive(Clone)]
+struct TypeScriptSource {
+    dialect: Dialect,
+    /// The text as the editor has it.
+    written: String,
+    /// The TypeScript grammar's tree of `written` (kept for incremental
+    /// parsing; `None` after [`Document::take_tree`]).
+    tree: Option<Tree>,
+    /// The first syntax Node refuses to strip.
+    refusal: Option<Refusal>,
+}
+
+impl TypeScriptSource {
+    /// Parses `written` (reusing `old`, already edited) and erases its types;
+    /// `None` when parsing ran out of its budget.
+    fn parse(dialect: Dialect, written: String, old: Option<&Tree>) -> (Self, Option<String>) {
+        let budget = syntax::parse_budget(written.len());
+        let Some(mut tree) = dialect.parse_within(&written, old, budget) else {
+            let source = TypeScriptSource {
+                dialect,
+                written,
+                tree: None,
+                refusal: None,
+            };
+            return (source, None);
+        };
+        if old.is_some() && tree.root_node().has_error() && written.len() <= FRESH_CHECK_MAX {
+            // As for JavaScript (see `Document::reparse`): an error only the
+            // incremental parse has would erase differently from a fresh parse.
+            if let Some(fresh) = dialect.parse_within(&written, None, budget) {
+                if !fresh.root_node().has_error() {
+                    tree = fresh;
+                }
+            }
+        }
+        let erasure = syntax::typescript::erase(&written, &tree);
+        let source = TypeScriptSource {
+            dialect,
+            written,
+            tree: Some(tree),
+            refusal: erasure.refusal,
+        };
+        (source, Some(erasure.text))
+    }
+}
+
 impl Clone for Document {
     fn clone(&self) -> Self {
         Self {
             text: self.text.clone(),
+            typescript: self.typescript.clone(),
             tree: self.tree.clone(),
             tree_uses: AtomicU64::new(0),
             parsed: self.parsed,
@@ -89,11 +141,30 @@ fn parse_or_give_up(text: &str, old: Option<&Tree>) -> (Tree, bool) {
 }
 
 impl Document {
+    /// A JavaScript document.
     pub fn new(text: String, version: i32) -> Self {
-        let (tree, parsed) = parse_or_give_up(&text, None);
+        Self::in_language(text, version, SourceLanguage::JavaScript)
+    }
+
+    /// A document in `language`: TypeScript is parsed, erased, and its erased
+    /// text parsed as JavaScript.
+    pub fn in_language(text: String, version: i32, language: SourceLanguage) -> Self {
         let line_index = LineIndex::new(&text);
+        let (text, typescript, erased) = match language.dialect() {
+            None => (text, None, true),
+            Some(dialect) => {
+                let (source, erased) = TypeScriptSource::parse(dialect, text, None);
+                let parsed = erased.is_some();
+                (erased.unwrap_or_default(), Some(Box::new(source)), parsed)
+            }
+        };
+        let (tree, parsed) = match erased {
+            true => parse_or_give_up(&text, None),
+            false => (syntax::parse("", None), false),
+        };
         Self {
             text,
+            typescript,
             tree: OnceLock::from(tree),
             tree_uses: AtomicU64::new(0),
             parsed,
@@ -109,8 +180,36 @@ impl Document {
         self.parsed
     }
 
+    /// The text the analysis reads: for TypeScript, the text with its types
+    /// erased (byte for byte as long, on the same lines).
     pub fn text(&self) -> &str {
         &self.text
+    }
+
+    /// The text as the editor has it (for JavaScript, [`Document::text`]).
+    pub fn written(&self) -> &str {
+        match &self.typescript {
+            Some(source) => &source.written,
+            None => &self.text,
+        }
+    }
+
+    /// The document's language.
+    pub fn language(&self) -> SourceLanguage {
+        match &self.typescript {
+            Some(source) => SourceLanguage::TypeScript(source.dialect),
+            None => SourceLanguage::JavaScript,
+        }
+    }
+
+    /// A TypeScript document's text as written, its TypeScript parse and the
+    /// first syntax Node refuses to strip (what stops Node before it erases
+    /// the types: `driver::refused`); `None` for JavaScript and for a text
+    /// not parsed in time.
+    pub fn typescript(&self) -> Option<(&str, &Tree, Option<&Refusal>)> {
+        let source = self.typescript.as_ref()?;
+        let tree = source.tree.as_ref()?;
+        Some((&source.written, tree, source.refusal.as_ref()))
     }
 
     /// The tree of the text, parsed again (in full) when it was dropped.
@@ -139,6 +238,10 @@ impl Document {
     /// left); the text, its line starts and its version stay. `None` when
     /// there is no tree to take.
     pub fn take_tree(&mut self) -> Option<Tree> {
+        if let Some(source) = &mut self.typescript {
+            // Dropped with the other: the next change parses in full.
+            source.tree = None;
+        }
         self.tree.take()
     }
 
@@ -152,12 +255,12 @@ impl Document {
 
     /// The byte offset of an editor position (columns past a line's end are clamped).
     pub fn offset(&self, pos: LineCol, encoding: Encoding) -> Option<usize> {
-        self.line_index.offset(&self.text, pos, encoding)
+        self.line_index.offset(self.written(), pos, encoding)
     }
 
     /// The editor position of a byte offset.
     pub fn position(&self, offset: usize, encoding: Encoding) -> LineCol {
-        self.line_index.position(&self.text, offset, encoding)
+        self.line_index.position(self.written(), offset, encoding)
     }
 
     /// Applies one change. A range that does not fit the document is refused and
@@ -168,7 +271,7 @@ impl Document {
         encoding: Encoding,
     ) -> Result<(), ChangeError> {
         let Some((start, end)) = change.range else {
-            *self = Document::new(change.text.clone(), self.version);
+            *self = Document::in_language(change.text.clone(), self.version, self.language());
             return Ok(());
         };
         if start > end {
@@ -189,7 +292,6 @@ impl Document {
     pub fn replace(&mut self, range: Range<usize>, new_text: &str) {
         let start_position = self.point(range.start);
         let old_end_position = self.point(range.end);
-        self.text.replace_range(range.clone(), new_text);
         let new_end_byte = range.start + new_text.len();
         let edit = InputEdit {
             start_byte: range.start,
@@ -199,10 +301,47 @@ impl Document {
             old_end_position,
             new_end_position: point_after(start_position, new_text),
         };
+        let Some(source) = self.typescript.take() else {
+            self.text.replace_range(range, new_text);
+            self.reparse(&edit);
+            self.line_index = LineIndex::new(&self.text);
+            return;
+        };
+        // TypeScript: the written text takes the edit and is parsed again
+        // (incrementally) and erased; the erased text changed where the new
+        // erasure differs from the old one, which may reach past the edit.
+        let TypeScriptSource {
+            dialect,
+            mut written,
+            mut tree,
+            ..
+        } = *source;
+        written.replace_range(range, new_text);
+        if let Some(tree) = &mut tree {
+            tree.edit(&edit);
+        }
+        let (source, erased) = TypeScriptSource::parse(dialect, written, tree.as_ref());
+        self.typescript = Some(Box::new(source));
+        match erased {
+            Some(erased) => {
+                let edit = changed_between(&self.text, &erased);
+                self.text = erased;
+                self.reparse(&edit);
+            }
+            None => {
+                self.text.clear();
+                (self.tree, self.parsed) = (OnceLock::from(syntax::parse("", None)), false);
+            }
+        }
+        self.line_index = LineIndex::new(self.written());
+    }
+
+    /// Parses `self.text` again after `edit` changed it.
+    fn reparse(&mut self, edit: &InputEdit) {
         // A dropped tree has nothing to reuse: the new text is parsed in full.
         let old = match self.tree.get_mut() {
             Some(tree) if self.parsed => {
-                tree.edit(&edit);
+                tree.edit(edit);
                 Some(&*tree)
             }
             _ => None,
@@ -221,7 +360,6 @@ impl Document {
                 self.tree = OnceLock::from(fresh);
             }
         }
-        self.line_index = LineIndex::new(&self.text);
     }
 
     pub fn set_version(&mut self, version: i32) {
@@ -231,7 +369,37 @@ impl Document {
     /// tree-sitter's point: a row and a byte column. Tree-sitter counts rows by
     /// `\n` only, whatever the editor's line endings.
     fn point(&self, offset: usize) -> Point {
-        point_after(Point::new(0, 0), &self.text[..offset])
+        point_after(Point::new(0, 0), &self.written()[..offset])
+    }
+}
+
+/// The edit that turns `old` into `new`: everything between their common
+/// prefix and their common suffix (on character boundaries).
+fn changed_between(old: &str, new: &str) -> InputEdit {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let mut prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let most = a.len().min(b.len()) - prefix;
+    let mut suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(most)
+        .take_while(|(x, y)| x == y)
+        .count();
+    while !old.is_char_boundary(a.len() - suffix) || !new.is_char_boundary(b.len() - suffix) {
+        suffix -= 1;
+    }
+    let start_position = point_after(Point::new(0, 0), &old[..prefix]);
+    InputEdit {
+        start_byte: prefix,
+        old_end_byte: a.len() - suffix,
+        new_end_byte: b.len() - suffix,
+        start_position,
+        old_end_position: point_after(start_position, &old[prefix..a.len() - suffix]),
+        new_end_position: point_after(start_position, &new[prefix..b.len() - suffix]),
     }
 }
 

@@ -63,7 +63,8 @@ Exit status:
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files and folders to check (.js, .mjs, .cjs, .jsx); the current folder by default.
+    /// Files and folders to check (.js, .mjs, .cjs, .jsx, and TypeScript: .ts, .mts, .cts, .tsx,
+    /// read with its types erased as Node 24 does); the current folder by default.
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
     /// Output format.

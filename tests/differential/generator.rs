@@ -108,6 +108,7 @@ mod functions;
 mod globals;
 mod io;
 mod node_modules;
+mod typed;
 
 /// How deep generated functions and callbacks nest.
 const MAX_DEPTH: u32 = 3;
@@ -141,10 +142,12 @@ pub enum Tier {
     NodeModules,
     /// I/O calls whose completions Node orders, and programs racing one (`generator/io.rs`).
     Io,
+    /// The other tiers' programs with types, run as TypeScript (`generator/typed.rs`).
+    TypeScript,
 }
 
 impl Tier {
-    pub const ALL: [Tier; 11] = [
+    pub const ALL: [Tier; 12] = [
         Tier::One,
         Tier::Two,
         Tier::Three,
@@ -156,6 +159,7 @@ impl Tier {
         Tier::Builtins,
         Tier::NodeModules,
         Tier::Io,
+        Tier::TypeScript,
     ];
 
     pub fn number(self) -> u8 {
@@ -171,6 +175,7 @@ impl Tier {
             Tier::Builtins => 9,
             Tier::NodeModules => 10,
             Tier::Io => 11,
+            Tier::TypeScript => 12,
         }
     }
 
@@ -220,13 +225,25 @@ impl Program {
             "tier{}-seed{}.{}",
             self.tier.number(),
             self.seed,
-            self.flavor.extension()
+            self.extension()
         )
+    }
+
+    /// `.cjs`/`.mjs`, or `.cts`/`.mts` for a TypeScript program.
+    pub fn extension(&self) -> &'static str {
+        match (self.tier, self.flavor) {
+            (Tier::TypeScript, Flavor::CommonJs) => "cts",
+            (Tier::TypeScript, Flavor::EsModule) => "mts",
+            _ => self.flavor.extension(),
+        }
     }
 }
 
 /// The program for `(tier, seed)`.
 pub fn generate(tier: Tier, seed: u64) -> Program {
+    if tier == Tier::TypeScript {
+        return typed::generate_typed(seed);
+    }
     if tier == Tier::AsyncGenerators {
         return async_generators::generate(seed);
     }

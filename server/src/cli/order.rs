@@ -1,4 +1,6 @@
 //! `ticklens order FILE`: print the predicted stdout of `node FILE`.
+//! A TypeScript file (`.ts .mts .cts`) is predicted with its types erased, as
+//! Node 24 runs it; syntax Node refuses to strip is reported in Node's words.
 //!
 //! Exit status: 0 with the predicted lines on stdout; 3 when the engine abstains
 //! or the file has a syntax error (nothing on stdout, the reason and its
@@ -13,10 +15,10 @@ use std::ops::Range;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::driver::syntax_error;
+use crate::driver::first_reason;
 use crate::engine::{self, ModuleKind, OrderOutcome, PrintedLine};
 use crate::line_index::{Encoding, LineIndex};
-use crate::syntax;
+use crate::syntax::{self, SourceLanguage};
 
 use super::check::read_source;
 
@@ -28,13 +30,16 @@ pub fn run(path: &Path, module: Option<ModuleKind>, explain: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let tree = syntax::parse(&source, None);
+    // TypeScript runs with its types erased, as Node 24 runs it.
+    let language = SourceLanguage::of_path(path).unwrap_or_default();
+    let prepared = syntax::prepare(&source, language);
     // The same first syntax error, at the same place, as `check` and the editor report.
-    if let Some(error) = syntax_error(&source, &tree) {
+    if let Some(error) = first_reason(&source, &prepared) {
         return cannot_predict(path, &source, Some(error.range), &error.message);
     }
-    let module = module.unwrap_or_else(|| engine::detect_module_kind(path, &source, &tree));
-    let explained = engine::explain_order(&source, &tree, module);
+    let (text, tree) = (prepared.text(&source), &prepared.tree);
+    let module = module.unwrap_or_else(|| engine::detect_module_kind(path, text, tree));
+    let explained = engine::explain_order(text, tree, module);
     if !explained.assumptions.is_empty() {
         eprintln!(
             "ticklens: assuming these I/O calls succeed: {}",

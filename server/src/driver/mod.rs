@@ -13,7 +13,7 @@ mod syntax_error;
 pub mod units;
 
 pub use cancel::CancelToken;
-pub use syntax_error::syntax_error;
+pub use syntax_error::{first_reason, refused, syntax_error, typescript_error};
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};

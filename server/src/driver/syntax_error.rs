@@ -10,6 +10,38 @@
 use tree_sitter::{Node, Tree};
 
 use crate::findings::{Finding, Severity, SYNTAX_ERROR};
+use crate::syntax::{Prepared, Refusal};
+
+/// The first reason Node will not run a prepared file: for TypeScript, a
+/// syntax error of the TypeScript grammar, else syntax Node refuses to strip
+/// (in Node's words); then a syntax error of the text the analysis reads.
+pub fn first_reason(source: &str, prepared: &Prepared) -> Option<Finding> {
+    typescript_error(source, prepared)
+        .or_else(|| syntax_error(prepared.text(source), &prepared.tree))
+}
+
+/// What stops Node before it erases a TypeScript file's types: a syntax error
+/// of the TypeScript grammar, else the first syntax Node refuses to strip.
+/// `None` for JavaScript.
+pub fn typescript_error(source: &str, prepared: &Prepared) -> Option<Finding> {
+    let tree = prepared.typescript.as_ref()?;
+    refused(source, tree, prepared.refusal.as_ref())
+}
+
+/// A TypeScript source's syntax error, in `tree` (its TypeScript parse), else
+/// the syntax Node refuses to strip, `refusal`.
+pub fn refused(source: &str, tree: &Tree, refusal: Option<&Refusal>) -> Option<Finding> {
+    syntax_error(source, tree).or_else(|| {
+        let refusal = refusal?;
+        Some(Finding {
+            rule: SYNTAX_ERROR,
+            severity: Severity::Error,
+            message: format!("Node will not run this file: {}", refusal.message),
+            range: refusal.range.clone(),
+            fixes: Vec::new(),
+        })
+    })
+}
 
 /// The first place in document order where `tree` could not be parsed.
 pub fn syntax_error(source: &str, tree: &Tree) -> Option<Finding> {

@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::driver::analyze_configured;
 use crate::findings::{apply_edits, Edit, FixSafety};
 use crate::rules::{self, Rule};
-use crate::syntax;
+use crate::syntax::{self, SourceLanguage};
 
 /// A bound on the rounds of fixing, only there to stop fixes that would undo
 /// each other for ever. A fix can enable or overlap another, and each round
@@ -26,30 +26,62 @@ pub struct FixAll {
 }
 
 /// Every safe fix of every rule under `config` applied to a fixpoint, as an edit
-/// of the whole document; `None` when no fix applies.
-pub fn fix_all(source: &str, tree: &Tree, config: &Config) -> Option<FixAll> {
-    let (text, applied) = apply_safe_fixes(source, tree, rules::ALL, config);
+/// of the whole document `written` (in `language`); `analysed` and `tree` are
+/// the text the analysis reads and its tree (for TypeScript, the erased text),
+/// which the first round uses; `None` when no fix applies.
+pub fn fix_all(
+    written: &str,
+    language: SourceLanguage,
+    (analysed, tree): (&str, &Tree),
+    config: &Config,
+) -> Option<FixAll> {
+    let (text, applied) = fix_rounds(
+        written,
+        language,
+        Some((analysed, tree)),
+        rules::ALL,
+        config,
+    );
     (applied > 0).then(|| FixAll {
         title: format!("Apply all safe ticklens fixes ({applied})"),
         edit: Edit {
-            range: 0..source.len(),
+            range: 0..written.len(),
             text,
         },
     })
 }
 
 /// The text after applying every safe fix, and how many fixes were applied.
+/// TypeScript is analysed erased and its fixes written into the text as
+/// written: an edit's range is the same in both.
 pub fn apply_safe_fixes(
     source: &str,
-    tree: &Tree,
+    language: SourceLanguage,
+    rules: &[&dyn Rule],
+    config: &Config,
+) -> (String, usize) {
+    fix_rounds(source, language, None, rules, config)
+}
+
+/// [`apply_safe_fixes`], the first round on `first` (the analysed text of
+/// `source` and its tree) when given.
+fn fix_rounds(
+    source: &str,
+    language: SourceLanguage,
+    mut first: Option<(&str, &Tree)>,
     rules: &[&dyn Rule],
     config: &Config,
 ) -> (String, usize) {
     let mut text = source.to_owned();
-    let mut tree = tree.clone();
     let mut applied = 0;
     for _ in 0..MAX_ROUNDS {
-        let edits = non_overlapping_safe_edits(&text, &tree, rules, config);
+        let edits = match first.take() {
+            Some((analysed, tree)) => non_overlapping_safe_edits(analysed, tree, rules, config),
+            None => {
+                let prepared = syntax::prepare(&text, language);
+                non_overlapping_safe_edits(prepared.text(&text), &prepared.tree, rules, config)
+            }
+        };
         if edits.is_empty() {
             break;
         }
@@ -59,7 +91,6 @@ pub fn apply_safe_fixes(
         }
         applied += edits.len();
         text = fixed;
-        tree = syntax::parse(&text, None);
     }
     (text, applied)
 }

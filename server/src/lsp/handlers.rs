@@ -10,7 +10,7 @@ use tower_lsp_server::ls_types::*;
 use crate::document::Document;
 use crate::driver::{self, Analysis};
 use crate::line_index::Encoding;
-use crate::syntax;
+use crate::syntax::{self, SourceLanguage};
 
 use super::backend::Backend;
 use super::capabilities::{negotiate_encoding, server_capabilities};
@@ -145,6 +145,19 @@ pub fn shutdown(backend: &Backend) -> Result<()> {
     Ok(())
 }
 
+/// The language of an opened document: its language id says, and for an id
+/// that is neither JavaScript's nor TypeScript's, its file's extension.
+fn document_language(language_id: &str, uri: &Uri) -> SourceLanguage {
+    match language_id {
+        "javascript" | "javascriptreact" | "typescript" | "typescriptreact" => {
+            SourceLanguage::of_language_id(language_id)
+        }
+        _ => super::state::file_path(uri)
+            .and_then(|path| SourceLanguage::of_path(&path))
+            .unwrap_or_default(),
+    }
+}
+
 /// Parses the opened text off the message loop (a 10 MB bundle takes seconds),
 /// holding the document's sync lock so its later changes wait for it.
 pub async fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
@@ -152,8 +165,9 @@ pub async fn did_open(backend: &Backend, params: DidOpenTextDocumentParams) {
     let locks = backend.state.locks(&item.uri);
     let _sync = locks.sync.lock().await;
     let (text, version) = (item.text, item.version);
+    let language = document_language(&item.language_id, &item.uri);
     let parse = move || {
-        let doc = Document::new(text, version);
+        let doc = Document::in_language(text, version, language);
         // The parser's stacks and pools are freed; an idle pool thread would keep them.
         super::memory::release_freed();
         doc

@@ -27,7 +27,10 @@ pub const MAX_PUBLISHED: usize = 1000;
 /// [`MAX_PUBLISHED`] of them, with notices for what is left out or not yet examined.
 pub fn diagnostics(doc: &Document, analysis: &Analysis, encoding: Encoding) -> Vec<Diagnostic> {
     // The syntax error is no rule's finding: it comes from the tree itself.
-    let syntax_error = driver::syntax_error(doc.text(), doc.tree());
+    let syntax_error = doc
+        .typescript()
+        .and_then(|(written, tree, refusal)| driver::refused(written, tree, refusal))
+        .or_else(|| driver::syntax_error(doc.text(), doc.tree()));
     let findings: Vec<&Finding> = syntax_error.iter().chain(&analysis.findings).collect();
     let (shown, left_out) = most_severe(findings, MAX_PUBLISHED);
     let mut diagnostics: Vec<_> = shown

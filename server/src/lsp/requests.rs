@@ -323,7 +323,12 @@ pub async fn code_action(
             let worker_doc = Arc::clone(doc);
             let fixed = tokio::task::spawn_blocking(move || {
                 driver::contain_panic(|| {
-                    ide::fix_all(worker_doc.text(), worker_doc.tree(), &config)
+                    ide::fix_all(
+                        worker_doc.written(),
+                        worker_doc.language(),
+                        (worker_doc.text(), worker_doc.tree()),
+                        &config,
+                    )
                 })
             })
             .await;

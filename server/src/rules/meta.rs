@@ -249,6 +249,97 @@ mod tests {
         }
     }
 
+    /// `snippet` with type annotations written in: `: any` after each plain
+    /// parameter and after each initialised `const`/`let`/`var` name (not in a
+    /// loop head), and the inserts as `(offset, length)`.
+    fn with_annotations(snippet: &str) -> (String, Vec<(usize, usize)>) {
+        let tree = syntax::parse(snippet, None);
+        let mut at = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            let mut cursor = node.walk();
+            stack.extend(node.children(&mut cursor));
+            let parent = node.parent();
+            let kind = parent.map(|parent| parent.kind());
+            let annotate = match (node.kind(), kind) {
+                ("identifier", Some("formal_parameters")) => true,
+                ("identifier", Some("variable_declarator")) => {
+                    let declarator = parent.expect("a parent");
+                    declarator.child_by_field_name("name") == Some(node)
+                        && declarator.child_by_field_name("value").is_some()
+                        && declarator
+                            .parent()
+                            .and_then(|declaration| declaration.parent())
+                            .is_none_or(|outer| outer.kind() != "for_in_statement")
+                }
+                _ => false,
+            };
+            if annotate {
+                at.push(node.end_byte());
+            }
+        }
+        at.sort_unstable();
+        let mut typed = String::new();
+        let mut copied = 0;
+        for &offset in &at {
+            typed.push_str(&snippet[copied..offset]);
+            typed.push_str(": any");
+            copied = offset;
+        }
+        typed.push_str(&snippet[copied..]);
+        (typed, at.into_iter().map(|offset| (offset, 5)).collect())
+    }
+
+    /// Every docs example, with type annotations added and read as TypeScript
+    /// (its types erased, as Node 24 runs it), gives the same findings at the
+    /// same places.
+    #[test]
+    fn every_rules_docs_examples_hold_as_typescript() {
+        let language = syntax::SourceLanguage::TypeScript(syntax::Dialect::TypeScript);
+        let mut annotated = 0;
+        for rule in ALL {
+            for (_, snippet) in doc_examples(rule.meta().docs) {
+                let (typed, inserts) = with_annotations(&snippet);
+                annotated += usize::from(!inserts.is_empty());
+                let shifted = |offset: usize| {
+                    offset
+                        + inserts
+                            .iter()
+                            .filter(|(at, _)| *at <= offset)
+                            .map(|(_, len)| len)
+                            .sum::<usize>()
+                };
+                let tree = syntax::parse(&snippet, None);
+                let expected: Vec<(&str, usize)> = analyze_with(&snippet, &tree, &[*rule])
+                    .findings
+                    .iter()
+                    .map(|finding| (finding.rule, shifted(finding.range.start)))
+                    .collect();
+                let prepared = syntax::prepare(&typed, language);
+                assert!(
+                    crate::driver::first_reason(&typed, &prepared).is_none(),
+                    "{typed}"
+                );
+                let found: Vec<(&str, usize)> =
+                    analyze_with(prepared.text(&typed), &prepared.tree, &[*rule])
+                        .findings
+                        .iter()
+                        .map(|finding| (finding.rule, finding.range.start))
+                        .collect();
+                assert_eq!(
+                    found,
+                    expected,
+                    "{}: as TypeScript\n{typed}",
+                    rule.meta().code
+                );
+            }
+        }
+        assert!(
+            annotated > 40,
+            "only {annotated} examples got an annotation"
+        );
+    }
+
     #[test]
     fn no_rule_states_its_default_by_hand() {
         // The generated page states the default from `declare_rule!`, so that

@@ -5,18 +5,111 @@ pub mod awaits;
 pub mod index;
 pub mod js;
 pub mod queries;
+pub mod typescript;
 pub mod words;
 
 pub use index::SyntaxIndex;
 pub use words::Words;
 
 pub use queries::QueryFile;
+pub use typescript::{Dialect, Refusal};
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use tree_sitter::{Language, Node, ParseOptions, ParseState, Parser, Point, Tree};
+
+/// The language of a document: JavaScript, or TypeScript that Node runs by
+/// erasing its types ([`typescript::erase`]) and the analysis reads erased.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SourceLanguage {
+    #[default]
+    JavaScript,
+    TypeScript(Dialect),
+}
+
+impl SourceLanguage {
+    /// The language of a file by its extension: `.js .mjs .cjs .jsx`, `.ts .mts
+    /// .cts`, `.tsx`; `None` for any other file.
+    pub fn of_path(path: &std::path::Path) -> Option<Self> {
+        match path.extension()?.to_str()? {
+            "js" | "mjs" | "cjs" | "jsx" => Some(SourceLanguage::JavaScript),
+            "ts" | "mts" | "cts" => Some(SourceLanguage::TypeScript(Dialect::TypeScript)),
+            "tsx" => Some(SourceLanguage::TypeScript(Dialect::Tsx)),
+            _ => None,
+        }
+    }
+
+    /// The language of an editor's document by its language id (JavaScript
+    /// for any id but `typescript` and `typescriptreact`).
+    pub fn of_language_id(id: &str) -> Self {
+        match id {
+            "typescript" => SourceLanguage::TypeScript(Dialect::TypeScript),
+            "typescriptreact" => SourceLanguage::TypeScript(Dialect::Tsx),
+            _ => SourceLanguage::JavaScript,
+        }
+    }
+
+    pub fn dialect(self) -> Option<Dialect> {
+        match self {
+            SourceLanguage::JavaScript => None,
+            SourceLanguage::TypeScript(dialect) => Some(dialect),
+        }
+    }
+}
+
+/// A declaration file (`.d.ts`, `.d.mts`, `.d.cts`): types only, nothing Node runs.
+pub fn is_declaration_file(path: &std::path::Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| {
+            [".d.ts", ".d.mts", ".d.cts"]
+                .iter()
+                .any(|end| name.ends_with(end))
+        })
+}
+
+/// A source ready for the analysis: the text it reads (the source itself for
+/// JavaScript, the erased text for TypeScript: every byte offset the same) and
+/// its JavaScript tree, with the TypeScript tree and what Node refuses.
+pub struct Prepared {
+    /// The erased text; `None` for JavaScript, whose text is the source itself.
+    pub erased: Option<String>,
+    pub tree: Tree,
+    /// The TypeScript grammar's tree of the source.
+    pub typescript: Option<Tree>,
+    pub refusal: Option<Refusal>,
+}
+
+impl Prepared {
+    /// The text the analysis reads.
+    pub fn text<'s>(&'s self, source: &'s str) -> &'s str {
+        self.erased.as_deref().unwrap_or(source)
+    }
+}
+
+/// Parses `source` as `language`, erasing TypeScript's types first.
+pub fn prepare(source: &str, language: SourceLanguage) -> Prepared {
+    match language.dialect() {
+        None => Prepared {
+            erased: None,
+            tree: parse(source, None),
+            typescript: None,
+            refusal: None,
+        },
+        Some(dialect) => {
+            let typescript = dialect.parse(source, None);
+            let erasure = typescript::erase(source, &typescript);
+            Prepared {
+                tree: parse(&erasure.text, None),
+                erased: Some(erasure.text),
+                typescript: Some(typescript),
+                refusal: erasure.refusal,
+            }
+        }
+    }
+}
 
 /// The JavaScript grammar (which also covers JSX).
 pub fn language() -> Language {
@@ -109,12 +202,22 @@ pub fn parse_budget(len: usize) -> Duration {
 
 /// Like [`parse`], but gives up once `budget` has passed: `None` then.
 pub fn parse_within(text: &str, old: Option<&Tree>, budget: Duration) -> Option<Tree> {
+    parse_with_budget(parser(), text, old, budget)
+}
+
+/// Parses `text` with `parser`, giving up once `budget` has passed.
+pub fn parse_with_budget(
+    mut parser: Parser,
+    text: &str,
+    old: Option<&Tree>,
+    budget: Duration,
+) -> Option<Tree> {
     let started = Instant::now();
     let mut out_of_time = |_: &ParseState| started.elapsed() > budget;
     let options = ParseOptions::new().progress_callback(&mut out_of_time);
     let bytes = text.as_bytes();
     let mut read = |offset: usize, _: Point| &bytes[offset.min(bytes.len())..];
-    parser().parse_with_options(&mut read, old, Some(options))
+    parser.parse_with_options(&mut read, old, Some(options))
 }
 
 /// The part of `node`'s line before it, from the line's start: O(1) to find,

@@ -1,5 +1,5 @@
-//! Which module system Node 24 uses for a file: `.mjs` is an ES module, `.cjs`
-//! CommonJS; for other extensions the `"type"` of the package scope (the nearest
+//! Which module system Node 24 uses for a file: `.mjs` and `.mts` are ES modules,
+//! `.cjs` and `.cts` CommonJS; for other extensions the `"type"` of the package scope (the nearest
 //! `package.json`, not past `node_modules`) decides; without one, Node 24
 //! detects ES-module syntax (`import`/`export` statements, top-level `await`).
 
@@ -32,8 +32,8 @@ pub fn module_kind_from(
     fs: &impl FileSystem,
 ) -> ModuleKind {
     match path.extension().and_then(|e| e.to_str()) {
-        Some("mjs") => return ModuleKind::EsModule,
-        Some("cjs") => return ModuleKind::CommonJs,
+        Some("mjs" | "mts") => return ModuleKind::EsModule,
+        Some("cjs" | "cts") => return ModuleKind::CommonJs,
         _ => {}
     }
     let scope = path

@@ -10,7 +10,7 @@ use crate::config::Config;
 use crate::driver::contain_panic;
 use crate::ide::fix_all::apply_safe_fixes;
 use crate::rules;
-use crate::syntax;
+use crate::syntax::SourceLanguage;
 
 use crate::cli::report::{FileReport, Outcome};
 
@@ -31,14 +31,14 @@ pub fn fix_file(
     report: FileReport,
     config: &Config,
     mode: FixMode,
+    language: SourceLanguage,
     reanalyse: impl Fn(&str) -> Outcome,
 ) -> FileReport {
     if !matches!(report.outcome, Outcome::Checked(ref findings) if !findings.is_empty()) {
         return report;
     }
-    let tree = syntax::parse(&report.source, None);
     let (text, applied) =
-        match contain_panic(|| apply_safe_fixes(&report.source, &tree, rules::ALL, config)) {
+        match contain_panic(|| apply_safe_fixes(&report.source, language, rules::ALL, config)) {
             Ok(result) => result,
             Err(panic) => {
                 return FileReport {

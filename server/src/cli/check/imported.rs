@@ -43,9 +43,10 @@ use super::cache::Cache;
 use crate::analysis::modules::imports::{bind_imports, import_bindings, ImportBinding};
 use crate::analysis::modules::summaries::{needs_parse, FileSummary, StoredSummary, SummarySource};
 use crate::analysis::modules::ImportedNames;
-use crate::driver::has_suppression_comment;
+use crate::driver::{has_suppression_comment, refused};
+use crate::findings::Finding;
 use crate::rules;
-use crate::syntax;
+use crate::syntax::{self, SourceLanguage};
 use crate::workspace::{resolve, DiskFs, RequireOrImport, Resolution};
 
 /// A file's text as `check` read it, or why it has none.
@@ -56,12 +57,53 @@ pub enum Read {
     Failed(String),
 }
 
+/// A TypeScript file as written: `check` analyses its erased text (the
+/// [`Read::Text`] beside it, every offset the same), and reports this text,
+/// the first reason Node would not run it, and writes fixes into it.
+pub struct Written {
+    pub language: SourceLanguage,
+    pub text: String,
+    pub error: Option<Finding>,
+}
+
+/// `text`, the file at `path`, as the analysis reads it: TypeScript erased
+/// (with the file as written beside it), JavaScript as it is.
+pub fn erased(path: &Path, text: String) -> (Read, Option<Written>) {
+    let language = SourceLanguage::of_path(path).unwrap_or_default();
+    let Some(dialect) = language.dialect() else {
+        return (Read::Text(text), None);
+    };
+    let budget = syntax::parse_budget(text.len());
+    let Some(tree) = dialect.parse_within(&text, None, budget) else {
+        let failed = format!("parsing took over {} s and was given up", budget.as_secs());
+        return (Read::Failed(failed), None);
+    };
+    let erasure = syntax::typescript::erase(&text, &tree);
+    let error = refused(&text, &tree, erasure.refusal.as_ref());
+    let written = Written {
+        language,
+        text,
+        error,
+    };
+    (Read::Text(erasure.text), Some(written))
+}
+
+/// [`read_file`], TypeScript erased.
+fn read_erased(path: &Path, max_size: u64) -> (Read, Option<Written>) {
+    match read_file(path, max_size) {
+        Read::Text(text) => erased(path, text),
+        read => (read, None),
+    }
+}
+
 /// A checked file its owner has read: its text, and its parse when the owner
 /// made one (`Some(None)`: the parse was given up, past its budget).
 pub struct Loaded {
     /// The path as walked (the one its report names).
     pub path: PathBuf,
     pub read: Read,
+    /// The file as written, when it is TypeScript (`read` is then erased).
+    pub written: Option<Written>,
     pub parsed: Option<Option<Tree>>,
 }
 
@@ -165,9 +207,11 @@ impl Workspace {
     pub fn claim(&self, path: &Path) -> Option<Loaded> {
         let Some(key) = absolute(path) else {
             // No absolute path: no import can name it, and it has no cell.
+            let (read, written) = read_erased(path, self.max_file_size);
             return Some(Loaded {
                 path: path.to_owned(),
-                read: read_file(path, self.max_file_size),
+                read,
+                written,
                 parsed: None,
             });
         };
@@ -280,7 +324,7 @@ impl Workspace {
     /// and some walked file may import it. A walked file's text and parse
     /// are left in `loaded`.
     fn own(&self, key: &Path, asker: Asker, loaded: &mut Option<Loaded>) -> First {
-        let read = read_file(key, self.max_file_size);
+        let (read, written) = read_erased(key, self.max_file_size);
         let walked = self.walked.get(key);
         let mut parsed = None;
         let first = match &read {
@@ -305,6 +349,7 @@ impl Workspace {
             *loaded = Some(Loaded {
                 path: path.clone(),
                 read,
+                written,
                 parsed,
             });
         }
@@ -361,7 +406,7 @@ impl Workspace {
             First::Later => cell
                 .later
                 .get_or_init(|| {
-                    let Read::Text(text) = read_file(key, self.max_file_size) else {
+                    let Read::Text(text) = read_erased(key, self.max_file_size).0 else {
                         return None;
                     };
                     if let Some(stored) = self.stored(&text) {

@@ -298,6 +298,7 @@ impl Checker {
         let imported::Loaded {
             path,
             read,
+            written,
             mut parsed,
         } = loaded;
         let mut report = FileReport {
@@ -343,9 +344,28 @@ impl Checker {
                 .ok();
             }
         }
+        // TypeScript was analysed erased; the report shows the file as written
+        // (every position the same), with the first reason Node would not run it.
+        let language = written.as_ref().map(|written| written.language);
+        if let Some(written) = written {
+            report.source = written.text;
+            with_typescript_error(&mut report.outcome, written.error);
+        }
         if self.options.fix != FixMode::Report {
-            report = fix::fix_file(report, &config, self.options.fix, |source| {
-                self.analyse(&path, source, &config, &mut None, importer)
+            let language = language.unwrap_or_default();
+            report = fix::fix_file(report, &config, self.options.fix, language, |source| {
+                match imported::erased(&path, source.to_owned()) {
+                    (imported::Read::Text(text), written) => {
+                        let mut outcome = self.analyse(&path, &text, &config, &mut None, importer);
+                        if let Some(written) = written {
+                            with_typescript_error(&mut outcome, written.error);
+                        }
+                        outcome
+                    }
+                    (imported::Read::Failed(error) | imported::Read::Skipped(error), _) => {
+                        Outcome::Failed(error)
+                    }
+                }
             });
         }
         report
@@ -411,6 +431,14 @@ impl Checker {
 }
 
 /// The file's bytes, or why it is skipped (over the size limit).
+/// Adds the first reason Node would not run a TypeScript file to its findings.
+fn with_typescript_error(outcome: &mut Outcome, error: Option<Finding>) {
+    if let (Outcome::Checked(findings), Some(error)) = (outcome, error) {
+        findings.push(error);
+        findings.sort_by_key(|finding| finding.range.start);
+    }
+}
+
 fn read_limited(path: &Path, max_size: u64) -> Result<std::result::Result<Vec<u8>, String>> {
     let meta = std::fs::metadata(path).context("cannot read file")?;
     if meta.is_dir() {

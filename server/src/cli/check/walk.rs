@@ -9,12 +9,11 @@ use std::sync::{Arc, Mutex};
 use ignore::overrides::{Override, OverrideBuilder};
 use ignore::WalkBuilder;
 
-/// The extensions `check` looks at when walking folders.
-pub const EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "jsx"];
+use crate::syntax;
 
-/// TypeScript's extensions: counted, so that a folder of TypeScript gets told
-/// why nothing in it was checked.
-const TYPESCRIPT_EXTENSIONS: &[&str] = &["ts", "tsx", "mts", "cts"];
+/// The extensions `check` looks at when walking folders: JavaScript's and
+/// TypeScript's (analysed with their types erased, as Node 24 runs them).
+pub const EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx"];
 
 /// Glob filters from the command line and the config file.
 ///
@@ -72,14 +71,14 @@ pub fn walk(paths: &[PathBuf], filters: &Filters) -> Walked {
             Ok(meta) if meta.is_dir() => match overrides(path, filters) {
                 Ok(overrides) => {
                     let before = (walked.files.len(), walked.problems.len());
-                    let typescript =
+                    let declarations =
                         walk_folder(path, overrides, filters.include_node_modules, &mut walked);
                     // Like ESLint and Biome: a folder named explicitly that gives
                     // nothing to check is an error, not a silent success.
                     if (walked.files.len(), walked.problems.len()) == before {
                         walked.problems.push(Problem {
                             path: Some(path.clone()),
-                            message: nothing_to_check(typescript),
+                            message: nothing_to_check(declarations),
                         });
                     }
                 }
@@ -88,7 +87,7 @@ pub fn walk(paths: &[PathBuf], filters: &Filters) -> Walked {
                     message: format!("bad glob: {error}"),
                 }),
             },
-            Ok(_) if is_typescript(path) => walked.problems.push(Problem {
+            Ok(_) if syntax::is_declaration_file(path) => walked.problems.push(Problem {
                 path: Some(path.clone()),
                 message: nothing_to_check(1),
             }),
@@ -165,16 +164,16 @@ fn prefix_from_working_folder(root: &Path) -> Option<String> {
 }
 
 /// Why a path named on the command line gave no file to check, and what to do.
-fn nothing_to_check(typescript_files: usize) -> String {
-    let extensions = ".js, .mjs, .cjs or .jsx";
-    match typescript_files {
+fn nothing_to_check(declaration_files: usize) -> String {
+    let extensions = ".js, .mjs, .cjs, .jsx, .ts, .mts, .cts or .tsx";
+    match declaration_files {
         0 => format!(
             "nothing to check: no {extensions} file here (after .gitignore, \
-             --include/--exclude and ticklens.toml's `ignore`); name a file or folder that holds JavaScript"
+             --include/--exclude and ticklens.toml's `ignore`); name a file or folder that holds JavaScript or TypeScript"
         ),
         n => format!(
-            "nothing to check: TypeScript is not supported yet ({n} TypeScript {} skipped); \
-             ticklens checks .js, .mjs, .cjs and .jsx files",
+            "nothing to check: declaration files hold types only, nothing Node runs \
+             ({n} .d.ts {} skipped)",
             if n == 1 { "file" } else { "files" }
         ),
     }
@@ -199,7 +198,7 @@ fn walk_folder(
     include_node_modules: bool,
     walked: &mut Walked,
 ) -> usize {
-    let mut typescript = 0;
+    let mut declarations = 0;
     // A link to a folder above it would walk that folder again under a longer
     // name (the walker only notices once the link is met a second time, and
     // never when the folder is above the walk's root): reported, not entered.
@@ -238,8 +237,11 @@ fn walk_folder(
                 if file_type.is_dir() {
                     continue;
                 }
+                if syntax::is_declaration_file(entry.path()) {
+                    declarations += 1;
+                    continue;
+                }
                 if !has_js_extension(entry.path()) {
-                    typescript += usize::from(is_typescript(entry.path()));
                     continue;
                 }
                 if file_type.is_file() {
@@ -260,7 +262,7 @@ fn walk_folder(
             .unwrap_or_else(|poison| poison.into_inner())
             .drain(..),
     );
-    typescript
+    declarations
 }
 
 /// The folder a link leads to, when that folder holds the link itself.
@@ -369,12 +371,6 @@ fn io_problem(path: &Path, error: &std::io::Error) -> String {
 fn is_broken_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
         && std::fs::metadata(path).is_err()
-}
-
-fn is_typescript(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| TYPESCRIPT_EXTENSIONS.contains(&e))
 }
 
 pub fn has_js_extension(path: &Path) -> bool {
