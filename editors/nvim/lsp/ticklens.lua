@@ -8,7 +8,7 @@
 ---@type vim.lsp.Config
 return {
   cmd = { "ticklens", "lsp" },
-  filetypes = { "javascript", "javascriptreact" },
+  filetypes = { "javascript", "javascriptreact", "typescript", "typescriptreact" },
   root_markers = { "package.json", ".git" },
   -- What the server reads at start: the same shape as the VS Code extension sends. The plugin
   -- shows the inlay hints and code lenses asked for here (:help ticklens-inlay-hints).

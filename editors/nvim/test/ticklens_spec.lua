@@ -12,6 +12,7 @@ local RULE_CODE = "async-promise-executor"
 --- and the line it leaves.
 local QUICK_FIX_TITLE = "Remove `async` from the executor (it never awaits)"
 local FIXED_LINE = "  return new Promise((resolve) => {"
+local TS_FIXED_LINE = "  return new Promise<string>((resolve) => {"
 local TIMEOUT_MS = 20000
 
 local mode = arg[1] or "setup"
@@ -20,6 +21,7 @@ local this_file = debug.getinfo(1, "S").source:sub(2)
 local plugin_dir = vim.fs.dirname(vim.fs.dirname(vim.fn.fnamemodify(this_file, ":p")))
 local repo_root = vim.fs.dirname(vim.fs.dirname(plugin_dir))
 local fixture = repo_root .. "/editors/fixtures/project/promise.js"
+local ts_fixture = repo_root .. "/editors/fixtures/project/promise.ts"
 
 vim.opt.runtimepath:prepend(plugin_dir)
 vim.cmd.runtime("plugin/ticklens.lua")
@@ -69,6 +71,79 @@ local function expected_order(file)
   local reason = result.stderr:match("^ticklens: cannot predict the order: .-:%d+:%d+: ([^\n]*)")
     or result.stderr:match("^ticklens: cannot predict the order: ([^\n]*)")
   return ticklens.render_order({ abstained = assert(reason, result.stderr) })
+end
+
+--- Hovers the first `await` of `bufnr` and checks the server's explanation, with its resume tick.
+local function check_await_hover(bufnr)
+  local line, col
+  for i, text in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false)) do
+    col = not text:find("^%s*//") and text:find("await", 1, true) or nil
+    if col then
+      line = i - 1
+      break
+    end
+  end
+  assert(line, "the fixture has an await")
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) }, position = { line = line, character = col } }
+  local responses = vim.lsp.buf_request_sync(bufnr, "textDocument/hover", params, TIMEOUT_MS)
+  local text
+  for _, response in pairs(responses or {}) do
+    if response.result and response.result.contents then
+      text = response.result.contents.value
+    end
+  end
+  assert(text, "no hover: " .. vim.inspect(responses))
+  assert(text:find("**await**", 1, true), text)
+  assert(text:find(AWAIT_HOVER_PHRASE, 1, true), text)
+end
+
+--- Runs :TicklensOrder in `bufnr`, the buffer of `file`, and checks the scratch split against the CLI.
+local function check_order_split(bufnr, file)
+  local expected = expected_order(file)
+  vim.api.nvim_set_current_buf(bufnr)
+  vim.cmd("TicklensOrder")
+  local order_buf = wait_for("the order scratch buffer", function()
+    local b = vim.api.nvim_get_current_buf()
+    return vim.api.nvim_buf_get_name(b):find("^ticklens://order/") and b or nil
+  end)
+  assert(vim.deep_equal(vim.api.nvim_buf_get_lines(order_buf, 0, -1, false), expected),
+    vim.inspect({ shown = vim.api.nvim_buf_get_lines(order_buf, 0, -1, false), expected = expected }))
+  assert(vim.bo[order_buf].buftype == "nofile")
+  assert(not vim.bo[order_buf].modifiable)
+  assert(#vim.api.nvim_tabpage_list_wins(0) == 2, "the order opens in a split beside the source")
+  vim.cmd("close")
+end
+
+--- Applies the rule's quick-fix in `bufnr`, checks the line it leaves and that the diagnostic goes.
+local function apply_quick_fix(bufnr, fixed_line)
+  local d = wait_for("a ticklens diagnostic", function()
+    return ticklens_diagnostic(bufnr)
+  end)
+  local current = assert(ticklens.client(bufnr))
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    range = {
+      start = { line = d.lnum, character = d.col },
+      ["end"] = { line = d.end_lnum, character = d.end_col },
+    },
+    context = { diagnostics = { d.user_data.lsp }, only = { "quickfix" } },
+  }
+  -- Asked of the running client only: a restarted server's predecessor may still be listed.
+  local response = current:request_sync("textDocument/codeAction", params, TIMEOUT_MS, bufnr)
+  local action
+  for _, candidate in ipairs(response and response.result or {}) do
+    if candidate.kind == "quickfix" and candidate.title == QUICK_FIX_TITLE then
+      action = candidate
+    end
+  end
+  assert(action, "no quick-fix titled " .. QUICK_FIX_TITLE .. ": " .. vim.inspect(response))
+  assert(action.isPreferred, "the rule's fix comes before the suppression")
+  vim.lsp.util.apply_workspace_edit(action.edit, current.offset_encoding)
+  local fixed = vim.api.nvim_buf_get_lines(bufnr, d.lnum, d.lnum + 1, false)[1]
+  assert(fixed == fixed_line, ("the fixed line reads %q"):format(fixed))
+  wait_for("the diagnostic to go once the quick-fix is applied", function()
+    return ticklens_diagnostic(bufnr) == nil
+  end)
 end
 
 if mode == "setup" then
@@ -138,42 +213,11 @@ test("doc/tags is what :helptags makes of doc/ticklens.txt", function()
 end)
 
 test("hovers an await with the server's explanation", function()
-  local line, col
-  for i, text in ipairs(vim.api.nvim_buf_get_lines(source_buf, 0, -1, false)) do
-    col = not text:find("^%s*//") and text:find("await", 1, true) or nil
-    if col then
-      line = i - 1
-      break
-    end
-  end
-  assert(line, "the fixture has an await")
-  local params = { textDocument = { uri = vim.uri_from_bufnr(source_buf) }, position = { line = line, character = col } }
-  local responses = vim.lsp.buf_request_sync(source_buf, "textDocument/hover", params, TIMEOUT_MS)
-  local text
-  for _, response in pairs(responses or {}) do
-    if response.result and response.result.contents then
-      text = response.result.contents.value
-    end
-  end
-  assert(text, "no hover: " .. vim.inspect(responses))
-  assert(text:find("**await**", 1, true), text)
-  assert(text:find(AWAIT_HOVER_PHRASE, 1, true), text)
+  check_await_hover(source_buf)
 end)
 
 test(":TicklensOrder shows the predicted order in a scratch split", function()
-  local expected = expected_order(fixture)
-  vim.api.nvim_set_current_buf(source_buf)
-  vim.cmd("TicklensOrder")
-  local order_buf = wait_for("the order scratch buffer", function()
-    local b = vim.api.nvim_get_current_buf()
-    return vim.api.nvim_buf_get_name(b):find("^ticklens://order/") and b or nil
-  end)
-  assert(vim.deep_equal(vim.api.nvim_buf_get_lines(order_buf, 0, -1, false), expected),
-    vim.inspect({ shown = vim.api.nvim_buf_get_lines(order_buf, 0, -1, false), expected = expected }))
-  assert(vim.bo[order_buf].buftype == "nofile")
-  assert(not vim.bo[order_buf].modifiable)
-  assert(#vim.api.nvim_tabpage_list_wins(0) == 2, "the order opens in a split beside the source")
-  vim.cmd("close")
+  check_order_split(source_buf, fixture)
 end)
 
 test(":checkhealth ticklens finds the binary and its version", function()
@@ -210,34 +254,37 @@ test(":TicklensRestart starts a new server that publishes again", function()
 end)
 
 test("applies the rule's quick-fix, which removes `async` and resolves the diagnostic", function()
-  local d = wait_for("a ticklens diagnostic", function()
-    return ticklens_diagnostic(source_buf)
+  apply_quick_fix(source_buf, FIXED_LINE)
+end)
+
+-- The same features on a TypeScript buffer (the server parses it by its language id).
+vim.cmd.edit(ts_fixture)
+local ts_buf = vim.api.nvim_get_current_buf()
+
+test("attaches to a TypeScript buffer", function()
+  assert(vim.bo[ts_buf].filetype == "typescript", vim.bo[ts_buf].filetype)
+  wait_for("the ticklens client to attach to the TypeScript buffer", function()
+    return ticklens.client(ts_buf)
   end)
-  local current = assert(ticklens.client(source_buf))
-  local params = {
-    textDocument = { uri = vim.uri_from_bufnr(source_buf) },
-    range = {
-      start = { line = d.lnum, character = d.col },
-      ["end"] = { line = d.end_lnum, character = d.end_col },
-    },
-    context = { diagnostics = { d.user_data.lsp }, only = { "quickfix" } },
-  }
-  -- Asked of the running client only: a restarted server's predecessor may still be listed.
-  local response = current:request_sync("textDocument/codeAction", params, TIMEOUT_MS, source_buf)
-  local action
-  for _, candidate in ipairs(response and response.result or {}) do
-    if candidate.kind == "quickfix" and candidate.title == QUICK_FIX_TITLE then
-      action = candidate
-    end
-  end
-  assert(action, "no quick-fix titled " .. QUICK_FIX_TITLE .. ": " .. vim.inspect(response))
-  assert(action.isPreferred, "the rule's fix comes before the suppression")
-  vim.lsp.util.apply_workspace_edit(action.edit, current.offset_encoding)
-  local fixed = vim.api.nvim_buf_get_lines(source_buf, d.lnum, d.lnum + 1, false)[1]
-  assert(fixed == FIXED_LINE, ("the fixed line reads %q"):format(fixed))
-  wait_for("the diagnostic to go once the quick-fix is applied", function()
-    return ticklens_diagnostic(source_buf) == nil
+end)
+
+test("publishes the async-promise-executor diagnostic in TypeScript", function()
+  local d = wait_for("a ticklens diagnostic in the TypeScript buffer", function()
+    return ticklens_diagnostic(ts_buf)
   end)
+  assert(vim.api.nvim_buf_get_lines(ts_buf, d.lnum, d.lnum + 1, false)[1]:find("new Promise<string>", 1, true))
+end)
+
+test("hovers an await in TypeScript with its resume tick", function()
+  check_await_hover(ts_buf)
+end)
+
+test(":TicklensOrder predicts the TypeScript file's order", function()
+  check_order_split(ts_buf, ts_fixture)
+end)
+
+test("applies the quick-fix in TypeScript, keeping the type arguments", function()
+  apply_quick_fix(ts_buf, TS_FIXED_LINE)
 end)
 
 for _, c in ipairs(vim.lsp.get_clients({ name = "ticklens" })) do

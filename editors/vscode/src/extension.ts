@@ -21,13 +21,19 @@ import { StatusItem } from "./status";
 
 const SECTION = "ticklens";
 
-/** The documents ticklens serves; `.mjs`/`.cjs` files are `javascript` already, the patterns catch them if remapped. */
+/** The languages ticklens serves; the server parses each by its language id. */
+const LANGUAGES = ["javascript", "javascriptreact", "typescript", "typescriptreact"];
+
+/**
+ * The documents ticklens serves; `.mjs`/`.cjs`/`.mts`/`.cts` files have their language already, the
+ * patterns catch them if remapped.
+ */
 const DOCUMENT_SELECTOR = [
-  { scheme: "file", language: "javascript" },
-  { scheme: "file", language: "javascriptreact" },
-  { scheme: "untitled", language: "javascript" },
-  { scheme: "untitled", language: "javascriptreact" },
-  { scheme: "file", pattern: "**/*.{mjs,cjs}" },
+  ...LANGUAGES.flatMap((language) => [
+    { scheme: "file", language },
+    { scheme: "untitled", language },
+  ]),
+  { scheme: "file", pattern: "**/*.{mjs,cjs,mts,cts}" },
 ];
 
 const probes: DiscoveryProbes = {
@@ -211,7 +217,7 @@ class TicklensExtension implements vscode.Disposable {
   private async showOrder(): Promise<void> {
     const editor = vscode.window.activeTextEditor;
     if (!editor || !vscode.languages.match(DOCUMENT_SELECTOR, editor.document)) {
-      void vscode.window.showInformationMessage("ticklens: open a JavaScript file to see its predicted order.");
+      void vscode.window.showInformationMessage("ticklens: open a JavaScript or TypeScript file to see its predicted order.");
       return;
     }
     const client = this.client;

@@ -41,7 +41,7 @@ function M.check()
 
   local clients = (vim.lsp.get_clients or vim.lsp.get_active_clients)({ name = "ticklens" })
   if #clients == 0 then
-    info("no ticklens server is running (open a JavaScript file)")
+    info("no ticklens server is running (open a JavaScript or TypeScript file)")
   else
     for _, client in ipairs(clients) do
       info(("server %d running for %s"):format(client.id, client.config.root_dir or "no root"))

@@ -1,4 +1,4 @@
--- ticklens for Neovim 0.9+: starts `ticklens lsp` for JavaScript buffers, and offers
+-- ticklens for Neovim 0.9+: starts `ticklens lsp` for JavaScript and TypeScript buffers, and offers
 -- :TicklensOrder and :TicklensRestart. Everything clever lives in the server; this file only
 -- starts it, forwards options and shows its answers.
 --
@@ -18,7 +18,7 @@ local M = {}
 --- The same values as lsp/ticklens.lua (a test checks that they agree).
 M.defaults = {
   cmd = { "ticklens", "lsp" },
-  filetypes = { "javascript", "javascriptreact" },
+  filetypes = { "javascript", "javascriptreact", "typescript", "typescriptreact" },
   root_markers = { "package.json", ".git" },
   inlay_hints = true,
   code_lens = true,
@@ -145,7 +145,7 @@ function M.on_attach(client, bufnr)
   end
 end
 
---- Starts ticklens for JavaScript buffers. Works on Neovim 0.9 and later.
+--- Starts ticklens for JavaScript and TypeScript buffers. Works on Neovim 0.9 and later.
 function M.setup(opts)
   options = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts or {})
   local group = vim.api.nvim_create_augroup("ticklens", { clear = true })

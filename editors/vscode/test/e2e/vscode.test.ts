@@ -35,6 +35,9 @@ const FIXED_LINE = "  return new Promise((resolve) => {";
 /** vscode-languageclient's line for a server that exited normally; logged at Info by src/extension.ts. */
 const SERVER_EXIT_LINE = "Server process exited with code 0.";
 const FIXTURE_FILE = "promise.js";
+/** The same findings in TypeScript (a `typescript` document); its fix keeps the type argument. */
+const TS_FIXTURE_FILE = "promise.ts";
+const TS_FIXED_LINE = "  return new Promise<string>((resolve) => {";
 
 const REPO_ROOT = path.resolve(__dirname, "../../../../..");
 const FIXTURE_PROJECT = path.join(REPO_ROOT, "editors/fixtures/project");
@@ -274,8 +277,12 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
     }
   });
 
-  it("shows the async-promise-executor diagnostic in the Problems panel", async () => {
-    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: FIXTURE_FILE }).first().click();
+  /** Opens `file` from the explorer and checks the rule's diagnostic in the Problems panel. */
+  async function expectProblemIn(file: string): Promise<void> {
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: file }).first().click();
+    await page
+      .locator(".editor-group-container.active .tab.active", { hasText: file })
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
     await page
       .locator(".editor-group-container.active .view-lines", { hasText: "new Promise" })
       .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
@@ -286,14 +293,10 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
     assert.match(text, /ticklens/);
     assert.match(text, /async/);
     assert.equal(await problem.locator(".codicon-error").count(), 1, "ticklens.rules should make it an error");
-    await page
-      .locator(".statusbar-item", { hasText: "ticklens" })
-      .first()
-      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
-    await screenshot("problems");
-  });
+  }
 
-  it("explains an await in its hover", async () => {
+  /** Hovers the active editor's first `await` and checks the server's explanation, with its resume tick. */
+  async function expectAwaitHover(): Promise<void> {
     const awaitToken = page
       .locator(".editor-group-container.active .view-line span span", { hasText: /^await$/ })
       .first();
@@ -311,6 +314,47 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
     const text = (await hover.textContent()) ?? "";
     assert.match(text, /await/);
     assert.ok(text.includes(AWAIT_HOVER_PHRASE), text);
+  }
+
+  /** Applies the rule's quick-fix in the editor showing `new Promise`, and checks the line it leaves. */
+  async function applyQuickFix(fixedLine: string): Promise<void> {
+    await page.locator(".editor-group-container", { hasText: "new Promise" }).first().click();
+    const asyncToken = page
+      .locator(".view-line", { hasText: "new Promise" })
+      .locator("span span", { hasText: /^async$/ })
+      .first();
+    await asyncToken.click();
+    const fix = page.locator(".action-widget .monaco-list-row.action", { hasText: QUICK_FIX_TITLE }).first();
+    // The code actions are computed after the cursor moves; ask again until the menu lists them.
+    await waitFor("the quick-fix menu", UI_TIMEOUT_MS, async () => {
+      await page.keyboard.press("Escape");
+      await runCommand("Quick Fix...");
+      return fix.waitFor({ state: "visible", timeout: 5000 }).then(
+        () => true,
+        () => undefined,
+      );
+    });
+    await screenshot("quick-fix");
+    await fix.click();
+    await page
+      .locator(".markers-panel .monaco-list-row", { hasText: RULE_CODE })
+      .waitFor({ state: "detached", timeout: UI_TIMEOUT_MS });
+    const lines = await activeEditorLines();
+    assert.ok(lines.includes(fixedLine), `the fixed line is missing:\n${lines.join("\n")}`);
+    assert.ok(!lines.some((line) => line.includes("ticklens-ignore")), "the fix is a suppression comment");
+  }
+
+  it("shows the async-promise-executor diagnostic in the Problems panel", async () => {
+    await expectProblemIn(FIXTURE_FILE);
+    await page
+      .locator(".statusbar-item", { hasText: "ticklens" })
+      .first()
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    await screenshot("problems");
+  });
+
+  it("explains an await in its hover", async () => {
+    await expectAwaitHover();
     await screenshot("hover");
     await page.keyboard.press("Escape");
   });
@@ -361,30 +405,17 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
   });
 
   it("applies the rule's quick-fix, which removes `async` and resolves the diagnostic", async () => {
-    await page.locator(".editor-group-container", { hasText: "new Promise" }).first().click();
-    const asyncToken = page
-      .locator(".view-line", { hasText: "new Promise" })
-      .locator("span span", { hasText: /^async$/ })
-      .first();
-    await asyncToken.click();
-    const fix = page.locator(".action-widget .monaco-list-row.action", { hasText: QUICK_FIX_TITLE }).first();
-    // The code actions are computed after the cursor moves; ask again until the menu lists them.
-    await waitFor("the quick-fix menu", UI_TIMEOUT_MS, async () => {
-      await page.keyboard.press("Escape");
-      await runCommand("Quick Fix...");
-      return fix.waitFor({ state: "visible", timeout: 5000 }).then(
-        () => true,
-        () => undefined,
-      );
-    });
-    await screenshot("quick-fix");
-    await fix.click();
-    await page
-      .locator(".markers-panel .monaco-list-row", { hasText: RULE_CODE })
-      .waitFor({ state: "detached", timeout: UI_TIMEOUT_MS });
-    const lines = await activeEditorLines();
-    assert.ok(lines.includes(FIXED_LINE), `the fixed line is missing:\n${lines.join("\n")}`);
-    assert.ok(!lines.some((line) => line.includes("ticklens-ignore")), "the fix is a suppression comment");
+    await applyQuickFix(FIXED_LINE);
     await screenshot("quick-fix-applied");
+  });
+
+  it("shows the diagnostic, a hover with a tick and the quick-fix on a TypeScript file", async () => {
+    await expectProblemIn(TS_FIXTURE_FILE);
+    await screenshot("typescript-problems");
+    await expectAwaitHover();
+    await screenshot("typescript-hover");
+    await page.keyboard.press("Escape");
+    await applyQuickFix(TS_FIXED_LINE);
+    await screenshot("typescript-quick-fix-applied");
   });
 });
