@@ -268,6 +268,55 @@ fn syntax_node_refuses_to_strip_is_reported_in_nodes_words() {
     }
 }
 
+#[test]
+fn check_reports_one_syntax_error_on_typescript_the_one_order_gives() {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let cases = [
+        // A TypeScript syntax error that the erased text keeps as its own.
+        (
+            "missing.ts",
+            "async function f(x: number {\n  await x;\n}\n",
+        ),
+        // Syntax Node refuses, before a TypeScript syntax error.
+        (
+            "both.ts",
+            "enum E { A }\nasync function f(x: number {\n  await x;\n}\n",
+        ),
+        // Syntax Node refuses, in a file the rules analyse.
+        (
+            "refused.mts",
+            "enum E { A }\nasync function f() {\n  await null;\n}\n",
+        ),
+    ];
+    for (name, source) in cases {
+        std::fs::write(dir.path().join(name), source).expect("the program is written");
+        let order = ticklens(dir.path(), &["order", name]);
+        assert_eq!(order.status.code(), Some(3), "{name}");
+        let order_stderr = String::from_utf8_lossy(&order.stderr);
+        let reason = order_stderr
+            .trim_end()
+            .split_once(&format!("{name}:"))
+            .map(|(_, reason)| reason.to_owned())
+            .unwrap_or_else(|| panic!("{name}: {order_stderr}"));
+        let check = ticklens(dir.path(), &["check", name, "--format", "compact"]);
+        let stdout = String::from_utf8_lossy(&check.stdout);
+        let syntax_errors: Vec<&str> = stdout
+            .lines()
+            .filter(|line| line.contains("error[syntax-error]"))
+            .collect();
+        assert_eq!(syntax_errors.len(), 1, "{name}: {stdout}");
+        let (position, message) = reason.split_once(": ").expect("a position and a reason");
+        assert!(
+            syntax_errors[0].starts_with(&format!("{name}:{position}: ")),
+            "{name}: {stdout} against {reason}"
+        );
+        assert!(
+            syntax_errors[0].ends_with(message),
+            "{name}: {stdout} against {reason}"
+        );
+    }
+}
+
 /// `ticklens.toml` switching every rule on, opt-in rules too.
 fn every_rule_on() -> String {
     let mut toml = "[rules]\n".to_owned();

@@ -27,7 +27,7 @@ use tree_sitter::Tree;
 use crate::config::{Config, ConfigError};
 use crate::driver::{analyze_guarded, has_suppression_comment, syntax_error};
 use crate::engine;
-use crate::findings::Finding;
+use crate::findings::{Finding, SYNTAX_ERROR};
 use crate::rules;
 use crate::syntax;
 
@@ -430,15 +430,19 @@ impl Checker {
     }
 }
 
-/// The file's bytes, or why it is skipped (over the size limit).
-/// Adds the first reason Node would not run a TypeScript file to its findings.
+/// Adds the first reason Node would not run a TypeScript file to its
+/// findings, in place of the erased text's own syntax error: the file's one
+/// syntax-error finding is `driver::first_reason`'s, as `order` and the
+/// editor report it.
 fn with_typescript_error(outcome: &mut Outcome, error: Option<Finding>) {
     if let (Outcome::Checked(findings), Some(error)) = (outcome, error) {
+        findings.retain(|finding| finding.rule != SYNTAX_ERROR);
         findings.push(error);
         findings.sort_by_key(|finding| finding.range.start);
     }
 }
 
+/// The file's bytes, or why it is skipped (over the size limit).
 fn read_limited(path: &Path, max_size: u64) -> Result<std::result::Result<Vec<u8>, String>> {
     let meta = std::fs::metadata(path).context("cannot read file")?;
     if meta.is_dir() {
