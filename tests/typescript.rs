@@ -389,12 +389,7 @@ fn fixes_on_typescript_keep_the_types_and_run_under_node_24() {
     let language = SourceLanguage::TypeScript(Dialect::TypeScript);
     let prepared = syntax::prepare(&source, language);
     let config = every_rule_config();
-    let analysis = analyze_configured(
-        prepared.text(&source),
-        &prepared.tree,
-        ticklens::rules::ALL,
-        &config,
-    );
+    let analysis = analyze_configured(&source, &prepared.tree, ticklens::rules::ALL, &config);
     let mut fixed = Vec::new();
     for finding in &analysis.findings {
         for fix in &finding.fixes {
@@ -496,6 +491,44 @@ fn a_typescript_document_gets_diagnostics_and_hovers_at_its_own_positions() {
     assert!(
         hover.contains("Resumes on microtask tick 1 after `example()` was entered"),
         "{hover}"
+    );
+}
+
+#[test]
+fn quick_fixes_on_typescript_quote_the_code_as_written() {
+    let uri = "file:///project/load.ts";
+    let text = "async function load(id: string): Promise<void> {\n  const user: User = await getUser(id as Id);\n  const posts: Post[] = await getPosts<Post>(id);\n  console.log(user, posts);\n}\n";
+    let mut client = lsp_client::LspClient::spawn();
+    client.initialize_with_every_rule_on(json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": {
+            "uri": uri, "languageId": "typescript", "version": 1, "text": text
+        }}),
+    );
+    let diagnostics = client.diagnostics(uri, 1);
+    assert!(
+        diagnostics.iter().any(|d| d["code"] == "sequential-awaits"),
+        "{diagnostics:#?}"
+    );
+    let actions = client.call(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": uri },
+            "range": { "start": { "line": 2, "character": 24 }, "end": { "line": 2, "character": 24 } },
+            "context": { "diagnostics": [] }
+        }),
+    );
+    let fix = actions
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|action| action["title"] == "Start them together with `Promise.all`")
+        .unwrap_or_else(|| panic!("{actions:#}"));
+    let fixed = lsp_client::apply_workspace_edit(text, &fix["edit"]);
+    assert_eq!(
+        fixed,
+        "async function load(id: string): Promise<void> {\n  const [user, posts]: [User, Post[]] = await Promise.all([\n    getUser(id as Id),\n    getPosts<Post>(id),\n  ]);\n  console.log(user, posts);\n}\n"
     );
 }
 

@@ -26,22 +26,16 @@ pub struct FixAll {
 }
 
 /// Every safe fix of every rule under `config` applied to a fixpoint, as an edit
-/// of the whole document `written` (in `language`); `analysed` and `tree` are
-/// the text the analysis reads and its tree (for TypeScript, the erased text),
-/// which the first round uses; `None` when no fix applies.
+/// of the whole document `written` (in `language`); `tree` is the tree the
+/// analysis reads (for TypeScript, that of the erased text), which the first
+/// round uses; `None` when no fix applies.
 pub fn fix_all(
     written: &str,
     language: SourceLanguage,
-    (analysed, tree): (&str, &Tree),
+    tree: &Tree,
     config: &Config,
 ) -> Option<FixAll> {
-    let (text, applied) = fix_rounds(
-        written,
-        language,
-        Some((analysed, tree)),
-        rules::ALL,
-        config,
-    );
+    let (text, applied) = fix_rounds(written, language, Some(tree), rules::ALL, config);
     (applied > 0).then(|| FixAll {
         title: format!("Apply all safe ticklens fixes ({applied})"),
         edit: Edit {
@@ -52,8 +46,8 @@ pub fn fix_all(
 }
 
 /// The text after applying every safe fix, and how many fixes were applied.
-/// TypeScript is analysed erased and its fixes written into the text as
-/// written: an edit's range is the same in both.
+/// TypeScript is parsed erased and the rules read the text as written (an
+/// offset is the same in both), so a fix copies the types it moves.
 pub fn apply_safe_fixes(
     source: &str,
     language: SourceLanguage,
@@ -63,12 +57,12 @@ pub fn apply_safe_fixes(
     fix_rounds(source, language, None, rules, config)
 }
 
-/// [`apply_safe_fixes`], the first round on `first` (the analysed text of
-/// `source` and its tree) when given.
+/// [`apply_safe_fixes`], the first round on `first` (the analysed tree of
+/// `source`) when given.
 fn fix_rounds(
     source: &str,
     language: SourceLanguage,
-    mut first: Option<(&str, &Tree)>,
+    mut first: Option<&Tree>,
     rules: &[&dyn Rule],
     config: &Config,
 ) -> (String, usize) {
@@ -76,10 +70,10 @@ fn fix_rounds(
     let mut applied = 0;
     for _ in 0..MAX_ROUNDS {
         let edits = match first.take() {
-            Some((analysed, tree)) => non_overlapping_safe_edits(analysed, tree, rules, config),
+            Some(tree) => non_overlapping_safe_edits(&text, tree, rules, config),
             None => {
                 let prepared = syntax::prepare(&text, language);
-                non_overlapping_safe_edits(prepared.text(&text), &prepared.tree, rules, config)
+                non_overlapping_safe_edits(&text, &prepared.tree, rules, config)
             }
         };
         if edits.is_empty() {

@@ -311,7 +311,7 @@ pub async fn code_action(
         if code_actions::wanted(only, &CodeActionKind::QUICKFIX) {
             let start = convert::offset(doc, range.start, encoding).unwrap_or(doc.text().len());
             let end = convert::offset(doc, range.end, encoding).unwrap_or(doc.text().len());
-            let fixes = ide::quick_fixes(doc.text(), &analysis.findings, start..end);
+            let fixes = ide::quick_fixes(doc.written(), &analysis.findings, start..end);
             actions.extend(
                 fixes
                     .into_iter()
@@ -326,7 +326,7 @@ pub async fn code_action(
                     ide::fix_all(
                         worker_doc.written(),
                         worker_doc.language(),
-                        (worker_doc.text(), worker_doc.tree()),
+                        worker_doc.tree(),
                         &config,
                     )
                 })

@@ -221,10 +221,13 @@ impl OpenDocument {
         let imports = state.workspace_files.imports_of(state, uri, doc);
         let lock = || cache.lock().unwrap_or_else(|poison| poison.into_inner());
         let mut taken = std::mem::take(&mut *lock());
-        taken.set_imports(doc.text(), doc.tree(), &imports);
+        // The rules read the text as written (TypeScript's types too: the
+        // erased tree's every offset is the same), so their messages and fix
+        // texts quote what the user wrote.
+        taken.set_imports(doc.written(), doc.tree(), &imports);
         let deadline = Instant::now() + ANALYSIS_BUDGET;
         let analysis = driver::analyze_within(
-            doc.text(),
+            doc.written(),
             doc.tree(),
             rules::ALL,
             config,

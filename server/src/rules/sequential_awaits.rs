@@ -402,7 +402,21 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
                 .iter()
                 .map(|item| item.binding.map_or("", |b| ctx.text(b)))
                 .collect();
-            format!("{kind} [{}] = ", patterns.join(", "))
+            // TypeScript: the bindings' types become the tuple's, all or none
+            // (a tuple cannot leave one element's type to inference).
+            let types: Vec<Option<&str>> = group
+                .iter()
+                .map(|item| type_annotation(ctx, item))
+                .collect();
+            let annotation = match types.iter().flatten().count() {
+                0 => String::new(),
+                n if n == types.len() => {
+                    let types: Vec<&str> = types.into_iter().flatten().collect();
+                    format!(": [{}]", types.join(", "))
+                }
+                _ => return None,
+            };
+            format!("{kind} [{}]{annotation} = ", patterns.join(", "))
         }
         None => String::new(),
     };
@@ -424,6 +438,22 @@ fn fix(ctx: &RuleContext, group: &[AwaitStatement]) -> Option<Fix> {
         range,
         text,
     ))
+}
+
+/// The type a TypeScript declaration writes for `item`'s binding (`User` of
+/// `const user: User = await ...`): the text between the binding and the
+/// declarator's `=`, which the rules read as written (erased, it is blank).
+fn type_annotation<'a>(ctx: &RuleContext<'a>, item: &AwaitStatement) -> Option<&'a str> {
+    let binding = item.binding?;
+    let declarator = binding.parent()?;
+    let mut cursor = declarator.walk();
+    let equals = declarator
+        .children(&mut cursor)
+        .find(|child| child.kind() == "=" && child.start_byte() >= binding.end_byte())?;
+    let between = ctx.source.get(binding.end_byte()..equals.start_byte())?.trim();
+    let written = between.strip_prefix('!').unwrap_or(between).trim_start();
+    let written = written.strip_prefix(':')?.trim();
+    (!written.is_empty()).then_some(written)
 }
 
 mod resources;
@@ -609,6 +639,30 @@ mod tests {
             ),
         ];
         crate::rules::testing::assert_first_fix(&RULE, FixSafety::ChangesBehaviour, &cases);
+    }
+
+    #[test]
+    fn the_fix_keeps_typescript_annotations_all_or_none() {
+        let fixed = |before| {
+            crate::rules::testing::typescript_fix_output(&RULE, FIX_SAFETY, before)
+        };
+        assert_eq!(
+            fixed("async function f(id: string): Promise<void> {\n  const user: User = await getUser(id as Id);\n  const posts: Array<Post> = await getPosts<Post>(id);\n}").as_deref(),
+            Some("async function f(id: string): Promise<void> {\n  const [user, posts]: [User, Array<Post>] = await Promise.all([\n    getUser(id as Id),\n    getPosts<Post>(id),\n  ]);\n}")
+        );
+        assert_eq!(
+            fixed("async function f(id: string) {\n  const { a }: { a: () => void } = await f1(id);\n  const [b]: B[] = await f2(id!);\n}").as_deref(),
+            Some("async function f(id: string) {\n  const [{ a }, [b]]: [{ a: () => void }, B[]] = await Promise.all([f1(id), f2(id!)]);\n}")
+        );
+        assert_eq!(
+            fixed("async function f(id: string) {\n  const user = await getUser(id);\n  const posts = await getPosts(id satisfies string);\n}").as_deref(),
+            Some("async function f(id: string) {\n  const [user, posts] = await Promise.all([getUser(id), getPosts(id satisfies string)]);\n}")
+        );
+        // One annotated, one inferred: a tuple type cannot leave one to inference.
+        assert_eq!(
+            fixed("async function f(id: string) {\n  const user: User = await getUser(id);\n  const posts = await getPosts(id);\n}"),
+            None
+        );
     }
 
     /// The message as the first finding of `source` reads.

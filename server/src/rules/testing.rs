@@ -63,6 +63,38 @@ pub fn first_fix_output(
     Some(fixed)
 }
 
+/// What `rule` alone reports on `source` read as TypeScript: parsed with its
+/// types erased, the rules reading the text as written (as the server and
+/// `check` run them).
+pub fn typescript_findings_in(rule: &dyn Rule, source: &str) -> Vec<Finding> {
+    let language = syntax::SourceLanguage::TypeScript(syntax::Dialect::TypeScript);
+    let prepared = syntax::prepare(source, language);
+    assert!(
+        crate::driver::first_reason(source, &prepared).is_none(),
+        "not TypeScript Node 24 runs:\n{source}"
+    );
+    analyze_with(source, &prepared.tree, &[rule]).findings
+}
+
+/// [`first_fix_output`] for TypeScript: the output must be TypeScript that
+/// Node 24 would strip and run.
+pub fn typescript_fix_output(
+    rule: &dyn Rule,
+    safety: crate::findings::FixSafety,
+    before: &str,
+) -> Option<String> {
+    let findings = typescript_findings_in(rule, before);
+    assert_eq!(findings.len(), 1, "expected one finding in:\n{before}");
+    let fix = findings[0].fixes.first()?;
+    assert_eq!(fix.safety, safety, "in:\n{before}");
+    let fixed = fix.apply(before);
+    assert!(
+        typescript_findings_in(rule, &fixed).is_empty(),
+        "still flagged:\n{fixed}"
+    );
+    Some(fixed)
+}
+
 /// Asserts that the first fix in each `before` has `safety` and turns it into `after`.
 pub fn assert_first_fix(
     rule: &dyn Rule,

@@ -333,7 +333,16 @@ impl Checker {
                 return report;
             }
         };
-        report.outcome = self.analyse(&path, &report.source, &config, &mut parsed, importer);
+        let as_written = written
+            .as_ref()
+            .map_or(&report.source, |written| &written.text);
+        report.outcome = self.analyse(
+            &path,
+            (&report.source, as_written),
+            &config,
+            &mut parsed,
+            importer,
+        );
         if self.options.order {
             let tree = parsed.unwrap_or_else(|| self.workspace.parse(&path, &report.source));
             if let Some(tree) = tree {
@@ -356,7 +365,8 @@ impl Checker {
             report = fix::fix_file(report, &config, self.options.fix, language, |source| {
                 match imported::erased(&path, source.to_owned()) {
                     (imported::Read::Text(text), written) => {
-                        let mut outcome = self.analyse(&path, &text, &config, &mut None, importer);
+                        let mut outcome =
+                            self.analyse(&path, (&text, source), &config, &mut None, importer);
                         if let Some(written) = written {
                             with_typescript_error(&mut outcome, written.error);
                         }
@@ -371,12 +381,14 @@ impl Checker {
         report
     }
 
-    /// The findings in `source`, the text of the file at `path`; `parsed` is
-    /// its parse when there is one, and keeps the one made here.
+    /// The findings in `source`, the text of the file at `path` (for
+    /// TypeScript, erased; `written` is the text as written, which the rules
+    /// read: every offset is the same); `parsed` is the parse of `source` when
+    /// there is one, and keeps the one made here.
     fn analyse(
         &self,
         path: &Path,
-        source: &str,
+        (source, written): (&str, &str),
         config: &Config,
         parsed: &mut Option<Option<Tree>>,
         importer: &imported::Importer,
@@ -403,7 +415,7 @@ impl Checker {
         let key = self
             .cache
             .as_ref()
-            .map(|cache| cache.key(source.as_bytes(), &format!("{config:?}"), &imports));
+            .map(|cache| cache.key(written.as_bytes(), &format!("{config:?}"), &imports));
         if let (Some(cache), Some(key)) = (&self.cache, &key) {
             if let Some(findings) = cache.get(key) {
                 return Outcome::Checked(findings);
@@ -418,7 +430,7 @@ impl Checker {
         };
         self.workspace.parsed(path, source, tree);
         let mut findings: Vec<Finding> = syntax_error(source, tree).into_iter().collect();
-        match analyze_guarded(source, tree, rules::ALL, config, &imports) {
+        match analyze_guarded(written, tree, rules::ALL, config, &imports) {
             Ok(analysis) => findings.extend(analysis.findings),
             Err(panic) => return Outcome::Failed(panic.to_string()),
         }
