@@ -224,6 +224,53 @@ fn a_rule_off_by_default_reports_only_where_ticklens_toml_switches_it_on() {
 }
 
 #[test]
+fn a_syntax_error_is_reported_in_a_file_the_trigger_words_of_an_enabled_rule_make_check_parse() {
+    // `.then` is a trigger word of floating-promise only (off by default):
+    // the file is parsed, and its syntax error reported, only when
+    // floating-promise is on (docs/rules/syntax-error.md). A word of a rule
+    // on by default (`await`) makes it parse whatever the config says.
+    let dir = project_dir();
+    std::fs::write(
+        dir.path().join("then.js"),
+        "load().then(show);\nconst broken = ;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("await.js"),
+        "async function f() { await load(); }\nconst broken = ;\n",
+    )
+    .unwrap();
+    for (config, expected) in [
+        ("", ["await.js:2:14: error[syntax-error]"].as_slice()),
+        (
+            "[rules]\nfloating-promise = \"off\"\n",
+            ["await.js:2:14: error[syntax-error]"].as_slice(),
+        ),
+        (
+            "[rules]\nfloating-promise = \"on\"\n",
+            [
+                "await.js:2:14: error[syntax-error]",
+                "then.js:2:14: error[syntax-error]",
+            ]
+            .as_slice(),
+        ),
+    ] {
+        std::fs::write(dir.path().join("ticklens.toml"), config).unwrap();
+        let run = check_in(dir.path(), &["."]);
+        // `path:line:col: severity[rule]`, without the message, of the
+        // syntax errors (floating-promise may report the dropped `.then`).
+        let found: Vec<String> = run
+            .findings()
+            .iter()
+            .map(|line| line.splitn(3, ' ').take(2).collect::<Vec<_>>().join(" "))
+            .filter(|found| found.ends_with("[syntax-error]"))
+            .collect();
+        assert_eq!(found, expected, "{config:?}; stderr: {}", run.stderr);
+        assert_eq!(run.code, Some(1), "{config:?}");
+    }
+}
+
+#[test]
 fn the_target_node_of_package_json_or_ticklens_toml_decides_prefer_queue_microtask() {
     let dir = project_dir();
     let app = dir.path().join("app");

@@ -477,6 +477,21 @@ pub fn imports_may_report_untriggered(config: &Config) -> bool {
     })
 }
 
+/// The rules `config` turns on: the only ones whose trigger words make
+/// `check` parse and analyse a file (docs/rules/syntax-error.md).
+pub fn enabled_rules(config: &Config) -> Vec<&'static dyn Rule> {
+    rules::ALL
+        .iter()
+        .copied()
+        .filter(|rule| {
+            let meta = rule.meta();
+            config
+                .severity_of(meta.code, meta.default_severity, meta.on_by_default)
+                .is_some()
+        })
+        .collect()
+}
+
 /// Applies the `ticklens-ignore-*` comments to `findings`, adds a warning for
 /// each code in them that names no rule, and sorts.
 fn finish(source: &str, tree: &Tree, mut findings: Vec<Finding>, skipped_units: usize) -> Analysis {

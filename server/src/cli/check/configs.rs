@@ -16,7 +16,7 @@ use crate::config::{Config, ConfigError};
 
 #[derive(Default)]
 pub struct ConfigCache {
-    by_folder: Mutex<HashMap<PathBuf, Arc<Result<Config, String>>>>,
+    by_folder: Mutex<HashMap<PathBuf, Result<Arc<Config>, String>>>,
 }
 
 impl ConfigCache {
@@ -56,7 +56,7 @@ impl ConfigCache {
                     .and_then(|file| good.get(&file).cloned())
                     .unwrap_or_default()
                     .or_package_engines(|| engines_node(&folder));
-                (folder, Arc::new(Ok(config)))
+                (folder, Ok(Arc::new(config)))
             })
             .collect();
         Ok(Self {
@@ -67,18 +67,13 @@ impl ConfigCache {
     pub fn for_file(&self, file: &Path) -> Result<Arc<Config>> {
         let folder = folder_of(file);
         let mut map = self.by_folder.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = map
-            .entry(folder.clone())
-            .or_insert_with(|| {
-                Arc::new(
-                    Config::load_for(&folder, crate::driver::known_rules())
-                        .map(|(_, c)| c.or_package_engines(|| engines_node(&folder)))
-                        .map_err(|e| e.to_string()),
-                )
-            })
-            .clone();
-        match &*entry {
-            Ok(config) => Ok(Arc::new(config.clone())),
+        let entry = map.entry(folder).or_insert_with_key(|folder| {
+            Config::load_for(folder, crate::driver::known_rules())
+                .map(|(_, c)| Arc::new(c.or_package_engines(|| engines_node(folder))))
+                .map_err(|e| e.to_string())
+        });
+        match entry {
+            Ok(config) => Ok(Arc::clone(config)),
             Err(error) => anyhow::bail!("{error}"),
         }
     }

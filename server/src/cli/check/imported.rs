@@ -40,10 +40,14 @@ use rayon::prelude::*;
 use tree_sitter::Tree;
 
 use super::cache::Cache;
+use super::configs::ConfigCache;
 use crate::analysis::modules::imports::{bind_imports, import_bindings, ImportBinding};
 use crate::analysis::modules::summaries::{needs_parse, FileSummary, StoredSummary, SummarySource};
 use crate::analysis::modules::ImportedNames;
-use crate::driver::{has_suppression_comment, refused};
+use crate::config::Config;
+use crate::driver::{
+    enabled_rules, has_suppression_comment, imports_may_report_untriggered, refused,
+};
 use crate::findings::Finding;
 use crate::rules;
 use crate::syntax::{self, SourceLanguage};
@@ -117,6 +121,9 @@ pub struct Workspace {
     /// every file's, with the cache on).
     named: Option<Named>,
     cache: Option<Arc<Cache>>,
+    /// The config of each walked file: its enabled rules' trigger words
+    /// decide whether its check parses it.
+    configs: Arc<ConfigCache>,
     max_file_size: u64,
     include_minified: bool,
     /// Every parse this run made, by file (what shows a file parsed twice).
@@ -172,26 +179,24 @@ enum Asker {
 }
 
 impl Workspace {
-    /// The workspace of a run checking `walked`; `analyses_untriggered`
-    /// tells whether a file without trigger words is analysed when it may
-    /// bind an imported promise function (its config turns on a rule that
-    /// reports one there).
+    /// The workspace of a run checking `walked` under `configs`.
     pub fn new(
         walked: &[PathBuf],
         cache: Option<Arc<Cache>>,
         options: &super::Options,
-        analyses_untriggered: &(dyn Fn(&Path) -> bool + Sync),
+        configs: Arc<ConfigCache>,
     ) -> Self {
         Self {
             named: cache
                 .is_none()
-                .then(|| named_by_relative_specifiers(walked, options, analyses_untriggered)),
+                .then(|| named_by_relative_specifiers(walked, options, &configs)),
             cells: Mutex::default(),
             walked: walked
                 .iter()
                 .filter_map(|path| Some((absolute(path)?, path.clone())))
                 .collect(),
             cache,
+            configs,
             max_file_size: options.max_file_size,
             include_minified: options.include_minified,
             parses: Mutex::default(),
@@ -331,7 +336,10 @@ impl Workspace {
             Read::Text(text) => {
                 if !may_export_promises(text) {
                     First::Summary(Some(self.summary(key, text, None)))
-                } else if asker == Asker::Walk && (!self.check_parses(text) || !self.named(key)) {
+                } else if asker == Asker::Walk
+                    && (!self.named(key)
+                        || !walked.is_some_and(|path| self.check_parses(path, text)))
+                {
                     // Its check parses it when it needs to (unless cached).
                     First::Later
                 } else if let Some(stored) = self.stored(text) {
@@ -356,13 +364,18 @@ impl Workspace {
         first
     }
 
-    /// Whether the check of a file whose text is `text` parses it (unless
-    /// its findings are cached): a rule's trigger word or a suppression
-    /// comment is in it, and it is not skipped as minified. (One that binds
-    /// a promise function of another file is parsed too; its summary is
-    /// then built from that parse, see [`Self::parsed`].)
-    fn check_parses(&self, text: &str) -> bool {
-        (self.include_minified || !super::looks_minified(text)) && is_triggered(text)
+    /// Whether the check of the walked file at `path`, whose text is `text`,
+    /// parses it (unless its findings are cached): a trigger word of a rule
+    /// its config turns on, or a suppression comment, is in it, and it is not
+    /// skipped as minified. (One that binds a promise function of another
+    /// file is parsed too; its summary is then built from that parse, see
+    /// [`Self::parsed`].)
+    fn check_parses(&self, path: &Path, text: &str) -> bool {
+        (self.include_minified || !super::looks_minified(text))
+            && self
+                .configs
+                .for_file(path)
+                .is_ok_and(|config| is_triggered(text, &config))
     }
 
     /// The summary of the file at `key`, whose text is `text` and parse
@@ -538,22 +551,25 @@ fn may_export_promises(text: &str) -> bool {
             || (text.contains("export") && text.contains("from")))
 }
 
-/// Whether a rule's trigger word or a suppression comment is in `text`:
-/// what makes `check` analyse a file.
-fn is_triggered(text: &str) -> bool {
-    !rules::triggered(text, rules::ALL).is_empty() || has_suppression_comment(text)
+/// Whether a trigger word of a rule `config` turns on, or a suppression
+/// comment, is in `text`: what makes `check` parse and analyse a file, and
+/// so report its syntax error (docs/rules/syntax-error.md).
+pub fn is_triggered(text: &str, config: &Config) -> bool {
+    !rules::triggered(text, &enabled_rules(config)).is_empty() || has_suppression_comment(text)
 }
 
 /// The files that a relative specifier in the text of a walked file may
 /// name, resolved as `require` and as `import` (what
 /// [`Importer::may_bind_promises`] and the checks' imports may ask a summary
 /// of), and by which file. The specifiers of a file whose check binds no
-/// imports are not resolved: one skipped as minified, and one without
-/// trigger words unless `analyses_untriggered` says it may be analysed.
+/// imports are not resolved: one skipped as minified, one whose config is
+/// broken, and one without the trigger words of its enabled rules unless its
+/// config turns on a rule that reports an imported promise function's call
+/// there (`driver::imports_may_report_untriggered`).
 fn named_by_relative_specifiers(
     walked: &[PathBuf],
     options: &super::Options,
-    analyses_untriggered: &(dyn Fn(&Path) -> bool + Sync),
+    configs: &ConfigCache,
 ) -> Named {
     walked
         .par_iter()
@@ -564,7 +580,10 @@ fn named_by_relative_specifiers(
             if !options.include_minified && super::looks_minified(&text) {
                 return named;
             }
-            if !is_triggered(&text) && !analyses_untriggered(path) {
+            let Ok(config) = configs.for_file(path) else {
+                return named;
+            };
+            if !is_triggered(&text, &config) && !imports_may_report_untriggered(&config) {
                 return named;
             }
             let Some(path) = absolute(path) else {
@@ -724,8 +743,14 @@ mod tests {
     /// Checks the project's files one after another in `order`, under the
     /// `ticklens.toml` `config`.
     fn run_with(order: &[&str], config: &str) -> Run {
+        run_files(&FILES, order, config)
+    }
+
+    /// Writes `files` (name, text), then checks them one after another in
+    /// `order`, under the `ticklens.toml` `config`.
+    fn run_files(files: &[(&str, &str)], order: &[&str], config: &str) -> Run {
         let dir = tempfile::tempdir().expect("a scratch folder");
-        for (name, text) in FILES {
+        for &(name, text) in files {
             std::fs::write(dir.path().join(name), text).expect("the file is written");
         }
         std::fs::write(dir.path().join("ticklens.toml"), config).expect("the config is written");
@@ -884,6 +909,57 @@ mod tests {
             assert_eq!(
                 run(&order).summarised,
                 ["barrel.js", "store.js"],
+                "{order:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_holding_only_the_trigger_words_of_rules_that_are_off_is_parsed_only_for_a_summary() {
+        // `.then` is a trigger word of floating-promise only (off by
+        // default). `then.js` holds it and a syntax error, and `Promise`
+        // (in a comment, not a trigger word), so its summary needs a parse;
+        // `user.js` holds `await` and binds `go` from it, so that summary
+        // is asked for; `plain.js` names `ready.js` but holds no trigger word.
+        const FILES: [(&str, &str); 4] = [
+            (
+                "then.js",
+                "/** @returns {Promise} */\nexports.go = function () { return load().then(show); };\nconst broken = ;\n",
+            ),
+            (
+                "user.js",
+                "const { go } = require('./then.js');\nasync function f() { await go(); }\nmodule.exports = f;\n",
+            ),
+            ("ready.js", "exports.ready = () => load().then(show);\n"),
+            ("plain.js", "require('./ready.js');\n"),
+        ];
+        let order = ["then.js", "user.js", "ready.js", "plain.js"];
+        let mut reversed = order;
+        reversed.reverse();
+        for order in [order, reversed] {
+            // Off: `then.js` is parsed once, for the summary `user.js`
+            // asks for, and its syntax error is not reported; `ready.js`,
+            // which no file binding imports names, is not parsed.
+            let Run { found, parses, .. } = run_files(&FILES, &order, "");
+            assert!(
+                found.iter().all(|(_, rules)| rules.is_empty()),
+                "{order:?}: {found:?}"
+            );
+            let mut parsed: Vec<(&str, usize)> =
+                parses.iter().map(|(name, &n)| (name.as_str(), n)).collect();
+            parsed.sort();
+            assert_eq!(parsed, [("then.js", 1), ("user.js", 1)], "{order:?}");
+            // On: each is parsed once, and `then.js`'s syntax error reported.
+            let Run { found, parses, .. } =
+                run_files(&FILES, &order, "[rules]\nfloating-promise = \"on\"\n");
+            let then = &found.iter().find(|(name, _)| name == "then.js").unwrap().1;
+            assert_eq!(then, &["syntax-error"], "{order:?}: {found:?}");
+            let mut parsed: Vec<(&str, usize)> =
+                parses.iter().map(|(name, &n)| (name.as_str(), n)).collect();
+            parsed.sort();
+            assert_eq!(
+                parsed,
+                [("ready.js", 1), ("then.js", 1), ("user.js", 1)],
                 "{order:?}"
             );
         }

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use tree_sitter::Tree;
 
 use crate::config::{Config, ConfigError};
-use crate::driver::{analyze_guarded, has_suppression_comment, syntax_error};
+use crate::driver::{analyze_guarded, syntax_error};
 use crate::engine;
 use crate::findings::{Finding, SYNTAX_ERROR};
 use crate::rules;
@@ -246,7 +246,7 @@ fn load_configs(paths: &[PathBuf]) -> Result<Vec<Config>, Vec<ConfigError>> {
 struct Checker {
     options: Options,
     cache: Option<Arc<cache::Cache>>,
-    configs: configs::ConfigCache,
+    configs: Arc<configs::ConfigCache>,
     workspace: imported::Workspace,
 }
 
@@ -256,21 +256,14 @@ impl Checker {
             .cache_dir
             .clone()
             .map(|dir| Arc::new(cache::Cache::new(dir, &format!("order={}", options.order))));
-        // A file without trigger words binds its imports only when its
-        // config turns on a rule that may report there (a broken config is
-        // reported by the file's check: its imports do not matter).
-        let analyses_untriggered = |path: &Path| {
-            configs
-                .for_file(path)
-                .is_ok_and(|config| crate::driver::imports_may_report_untriggered(&config))
-        };
+        let configs = Arc::new(configs);
         Self {
             options: options.clone(),
             workspace: imported::Workspace::new(
                 walked,
                 cache.clone(),
                 options,
-                &analyses_untriggered,
+                Arc::clone(&configs),
             ),
             cache,
             configs,
@@ -393,17 +386,17 @@ impl Checker {
         parsed: &mut Option<Option<Tree>>,
         importer: &imported::Importer,
     ) -> Outcome {
-        // No rule's trigger word in the text: no rule can report anything, and
-        // the file is not parsed at all (about half of a typical dependency
-        // tree; docs/performance.md). Its syntax errors are left to the
-        // JavaScript tools that run it: ticklens reports a syntax error where
-        // it stops it from analysing async code (docs/rules/syntax-error.md).
-        // A suppression comment is read even then: one naming no rule gets
-        // an `unknown-rule` warning.
-        // A file without trigger words is analysed still when it may call a
-        // promise function of another workspace file and a rule that reports
-        // such a call there is on.
-        if rules::triggered(source, rules::ALL).is_empty() && !has_suppression_comment(source) {
+        // No trigger word of a rule the config turns on in the text: no such
+        // rule can report anything, and the file is not parsed at all (over
+        // half of a typical dependency tree; docs/performance.md). Its syntax
+        // errors are left to the JavaScript tools that run it: ticklens
+        // reports a syntax error where it stops it from analysing async code
+        // (docs/rules/syntax-error.md). A suppression comment is read even
+        // then: one naming no rule gets an `unknown-rule` warning.
+        // A file without those trigger words is analysed still when it may
+        // call a promise function of another workspace file and a rule that
+        // reports such a call there is on.
+        if !imported::is_triggered(source, config) {
             if !crate::driver::imports_may_report_untriggered(config)
                 || !importer.may_bind_promises(path, source)
             {
