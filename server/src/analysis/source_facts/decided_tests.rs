@@ -550,6 +550,16 @@ fn this_in_a_prototype_method_reads_the_constructors_prototype() {
         .as_deref(),
         Some("`Conn.prototype.load` is an async method (line 2)")
     );
+    // A prototype made of another object, with symbol-keyed members.
+    assert_eq!(
+        decided(
+            "function Conn() {}\nConn.prototype = new Base();\nConn.prototype[Symbol.iterator] = f;\n\
+             Conn.prototype.load = async function () {};\n\
+             Conn.prototype.open = function () { return this.load(); };\n"
+        )
+        .as_deref(),
+        Some("`Conn.prototype.load` is an async method (line 4)")
+    );
     // Inherited: `util.inherits`, `Object.setPrototypeOf`, `Object.create`.
     for link in [
         "util.inherits(Child, Base);",
@@ -592,6 +602,9 @@ fn a_prototype_method_stays_undecided_when_anything_else_may_define_the_name() {
         "function C() {}\nC.prototype.load = async function () {};\nObject.assign(C.prototype, mixin);\n\
          C.prototype.open = function () { return this.load(); };\n",
         "function C() { Object.assign(this, options); }\nC.prototype.load = async function () {};\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        // A name the other object may hold.
+        "function C() {}\nC.prototype = new Base();\n\
          C.prototype.open = function () { return this.load(); };\n",
         // The prototype replaced after the method was set.
         "function C() {}\nC.prototype.load = async function () {};\nC.prototype = { other() {} };\n\

@@ -92,7 +92,11 @@ fn arguments(call: Node) -> Vec<Node> {
 impl PrototypeTable {
     /// Reads the statements of `program` (and every prototype-shaped write
     /// or definition elsewhere, as unread).
-    pub(super) fn read(program: Node, source: &str) -> Self {
+    pub(super) fn read<'t>(
+        program: Node<'t>,
+        source: &str,
+        is_symbol: &dyn Fn(Node<'t>) -> bool,
+    ) -> Self {
         let mut table = Self::default();
         let mut cursor = program.walk();
         let mut read = HashSet::new();
@@ -103,16 +107,22 @@ impl PrototypeTable {
             let Some(expr) = statement.named_child(0).map(unwrap_parens) else {
                 continue;
             };
-            if table.read_statement(expr, statement.start_byte(), source) {
+            if table.read_statement(expr, statement.start_byte(), source, is_symbol) {
                 read.insert(expr.id());
             }
         }
-        table.read_elsewhere(program, source, &read);
+        table.read_elsewhere(program, source, &read, is_symbol);
         table
     }
 
     /// One top-level expression; whether the table read it.
-    fn read_statement(&mut self, expr: Node, order: usize, source: &str) -> bool {
+    fn read_statement<'t>(
+        &mut self,
+        expr: Node<'t>,
+        order: usize,
+        source: &str,
+        is_symbol: &dyn Fn(Node<'t>) -> bool,
+    ) -> bool {
         let text = |n: Node| &source[n.byte_range()];
         match expr.kind() {
             "assignment_expression" => {
@@ -129,20 +139,29 @@ impl PrototypeTable {
                         self.resets.push((constructor.to_owned(), order));
                         return self.read_object(constructor, right, order, source);
                     }
+                    self.resets.push((constructor.to_owned(), order));
                     if callee_text(right, source) == Some("Object.create") {
                         if let [parent] = arguments(right)[..] {
                             if let Some(parent) = prototype_of(parent, source) {
-                                self.resets.push((constructor.to_owned(), order));
                                 self.parents.push((
                                     constructor.to_owned(),
                                     parent.to_owned(),
                                     order,
                                 ));
-                                return true;
                             }
                         }
                     }
-                    return false;
+                    // Any other value (`new Base()`): a prototype whose
+                    // own definitions after this statement are read, and
+                    // whose other names are unknown (no parent recorded).
+                    return true;
+                }
+                // `X.prototype[Symbol.iterator] = …` defines no named method.
+                if left.kind() == "subscript_expression" {
+                    let object = left.child_by_field_id(crate::field!("object"));
+                    let index = left.child_by_field_id(crate::field!("index"));
+                    return object.is_some_and(|o| prototype_of(o, source).is_some())
+                        && index.is_some_and(is_symbol);
                 }
                 // `X.prototype.m = …` / `X.prototype.__proto__ = Y.prototype`.
                 if left.kind() != "member_expression" {
@@ -272,7 +291,13 @@ impl PrototypeTable {
     /// Prototype-shaped code outside the statements read: a computed write
     /// on a prototype, an object literal given to `Object.assign`,
     /// `Object.defineProperties` or a prototype, `Object.defineProperty`.
-    fn read_elsewhere(&mut self, program: Node, source: &str, read: &HashSet<usize>) {
+    fn read_elsewhere<'t>(
+        &mut self,
+        program: Node<'t>,
+        source: &str,
+        read: &HashSet<usize>,
+        is_symbol: &dyn Fn(Node<'t>) -> bool,
+    ) {
         let mut stack = vec![program];
         while let Some(node) = stack.pop() {
             if read.contains(&node.id()) {
@@ -286,9 +311,11 @@ impl PrototypeTable {
                     if let Some(left) = node.child_by_field_id(crate::field!("left")) {
                         let left = unwrap_parens(left);
                         let object = left.child_by_field_id(crate::field!("object"));
+                        let index = left.child_by_field_id(crate::field!("index"));
                         if prototype_of(left, source).is_some()
                             || (left.kind() == "subscript_expression"
-                                && object.is_some_and(|o| prototype_of(o, source).is_some()))
+                                && object.is_some_and(|o| prototype_of(o, source).is_some())
+                                && !index.is_some_and(is_symbol))
                         {
                             self.unread_any = true;
                         }
@@ -411,7 +438,7 @@ impl<'t> PromiseDeclarations<'t> {
         let program = program_of(function);
         let table = self
             .prototypes
-            .get_or_init(|| PrototypeTable::read(program, self.source));
+            .get_or_init(|| PrototypeTable::read(program, self.source, &|key| self.is_symbol(key)));
         let owner = table
             .definitions
             .iter()
