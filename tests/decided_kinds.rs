@@ -684,3 +684,31 @@ fn fields_other_classes_write_are_decided_as_node_24_sees_them() {
     let path = dir.path().join("unrelated.js");
     assert_cases_as_node_24_sees_them(&node, &path, &main, UNRELATED_CASES);
 }
+
+/// Constructor functions and their prototypes: `this.m()` in a function the
+/// file makes a prototype's method is decided from the prototype (set by
+/// assignment, by an object literal, by `Object.assign`, or inherited through
+/// `util.inherits` and `Object.create`, or set after `X.prototype = new Y()`),
+/// called on an instance; never when the constructor sets an own property of
+/// that name, nor when a subclass overrides it with a thenable-returning method.
+const PROTOTYPES: &str = "const util = require('node:util');\nfunction Conn() { this.ready = true; }\nConn.prototype.connect = async function () { return 1; };\nConn.prototype.query = function () { return new Promise((r) => r(2)); };\nConn.prototype.fake = function () { return { then(r) { r(3); } }; };\nConn.prototype.run = async function () { await this.connect(); await this.query(); await this.fake(); const self = this; await self.connect(); };\nfunction Pool() {}\nPool.prototype = {\n  async acquire() { return 4; },\n  async run() { await this.acquire(); await this.release(); },\n};\nObject.assign(Pool.prototype, { release: () => Promise.resolve(5) });\nfunction Tls() { Conn.call(this); }\nutil.inherits(Tls, Conn);\nTls.prototype.handshake = async function () { await this.connect(); await this.query(); };\nfunction Raw() {}\nRaw.prototype = Object.create(Tls.prototype);\nRaw.prototype.open = async function () { await this.connect(); await this.close(); };\nRaw.prototype.close = async function () { return 6; };\nfunction Spoiled() { this.drain = () => ({ then(r) { r(7); } }); }\nSpoiled.prototype.drain = async function () { return 8; };\nSpoiled.prototype.run = async function () { await this.drain(); };\nfunction Base() {}\nBase.prototype.flush = async function () { return 9; };\nBase.prototype.run = async function () { await this.flush(); };\nclass Sub extends Base { flush() { return { then(r) { r(10); } }; } }\nfunction Legacy() {}\nLegacy.prototype = new Conn();\nLegacy.prototype[Symbol.iterator] = function* () {};\nLegacy.prototype.ping = async function () { return 11; };\nLegacy.prototype.check = async function () { await this.ping(); };\n";
+
+#[rustfmt::skip]
+const PROTOTYPE_CASES: &[(&str, bool)] = &[
+    ("this.connect()", true), ("this.query()", true), ("this.fake()", false), ("self.connect()", true),
+    ("this.acquire()", true), ("this.release()", true),
+    ("this.connect()", true), ("this.query()", true),
+    ("this.connect()", true), ("this.close()", true),
+    ("this.drain()", false), ("this.flush()", false), ("this.ping()", true),
+];
+
+#[test]
+fn prototype_methods_of_constructor_functions_are_decided_as_node_24_sees_them() {
+    let node = node::require_node_24();
+    let dir = tempfile::tempdir().unwrap();
+    let mut main = String::from(RECORDER);
+    main.push_str(PROTOTYPES);
+    main.push_str("(async () => {\n  for (const run of [() => new Conn().run(), () => new Pool().run(), () => new Tls().handshake(), () => new Raw().open(), () => new Spoiled().run(), () => new Base().run(), () => new Sub().run(), () => new Legacy().check()]) await run();\n})();\n");
+    let path = dir.path().join("prototypes.js");
+    assert_cases_as_node_24_sees_them(&node, &path, &main, PROTOTYPE_CASES);
+}

@@ -520,3 +520,108 @@ fn an_object_of_a_class_the_workspace_cannot_show_says_where_the_class_is() {
         assert_eq!(reason_at(source, at), expected, "{source}");
     }
 }
+
+#[test]
+fn this_in_a_prototype_method_reads_the_constructors_prototype() {
+    let decided = |source: &str| call_at(source, "this.load()");
+    // `X.prototype.m = function`, `X.prototype = {…}`, `Object.assign`.
+    assert_eq!(
+        decided(
+            "function Conn() {}\nConn.prototype.load = async function load() {};\n\
+             Conn.prototype.open = async function () { await this.load(); };\n"
+        )
+        .as_deref(),
+        Some("`Conn.prototype.load` is an async method (line 2)")
+    );
+    assert_eq!(
+        decided(
+            "function Conn() {}\nConn.prototype = {\n  load() { return Promise.resolve(1); },\n  \
+             async open() { await this.load(); },\n};\n"
+        )
+        .as_deref(),
+        Some("`Conn.prototype.load` returns a native promise on every path (line 3)")
+    );
+    assert_eq!(
+        call_at(
+            "const Conn = function () {};\nObject.assign(Conn.prototype, { async load() {} });\n\
+             Object.assign(Conn.prototype, { open: function () { const self = this; return self.load(); } });\n",
+            "self.load()"
+        )
+        .as_deref(),
+        Some("`Conn.prototype.load` is an async method (line 2)")
+    );
+    // A prototype made of another object, with symbol-keyed members.
+    assert_eq!(
+        decided(
+            "function Conn() {}\nConn.prototype = new Base();\nConn.prototype[Symbol.iterator] = f;\n\
+             Conn.prototype.load = async function () {};\n\
+             Conn.prototype.open = function () { return this.load(); };\n"
+        )
+        .as_deref(),
+        Some("`Conn.prototype.load` is an async method (line 4)")
+    );
+    // Inherited: `util.inherits`, `Object.setPrototypeOf`, `Object.create`.
+    for link in [
+        "util.inherits(Child, Base);",
+        "Object.setPrototypeOf(Child.prototype, Base.prototype);",
+        "Child.prototype = Object.create(Base.prototype);",
+    ] {
+        let source = format!(
+            "function Base() {{}}\nBase.prototype.load = async function () {{}};\n\
+             function Child() {{}}\n{link}\n\
+             Child.prototype.open = function () {{ return this.load(); }};\n"
+        );
+        assert_eq!(
+            decided(&source).as_deref(),
+            Some("`Base.prototype.load` is an async method (line 2)"),
+            "{source}"
+        );
+    }
+}
+
+#[test]
+fn a_prototype_method_stays_undecided_when_anything_else_may_define_the_name() {
+    let undecided = [
+        // An instance property of the same name.
+        "function C() { this.load = () => 1; }\nC.prototype.load = async function () {};\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        // A subclass overriding it with a plain function.
+        "function C() {}\nC.prototype.load = async function () {};\nfunction D() {}\n\
+         util.inherits(D, C);\nD.prototype.load = function () { return 1; };\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        "function C() {}\nC.prototype.load = async function () {};\n\
+         class D extends C { load() { return 1; } }\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        // Computed writes, `defineProperty`, a prototype object not a literal.
+        "function C() {}\nC.prototype.load = async function () {};\n\
+         for (const k of ks) C.prototype[k] = f;\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        "function C() {}\nC.prototype.load = async function () {};\n\
+         Object.defineProperty(C.prototype, 'load', { value: f });\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        "function C() {}\nC.prototype.load = async function () {};\nObject.assign(C.prototype, mixin);\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        "function C() { Object.assign(this, options); }\nC.prototype.load = async function () {};\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        // A name the other object may hold.
+        "function C() {}\nC.prototype = new Base();\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        // The prototype replaced after the method was set.
+        "function C() {}\nC.prototype.load = async function () {};\nC.prototype = { other() {} };\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        // Defined inside a function (may not have run), or not on a prototype.
+        "function C() {}\nfunction setup() { C.prototype.load = async function () {}; }\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        "const api = {};\napi.load = async function () {};\n\
+         api.open = function () { return this.load(); };\n",
+        // Not a constructor function of the file.
+        "const C = require('./c');\nC.prototype.load = async function () {};\n\
+         C.prototype.open = function () { return this.load(); };\n",
+        // A plain function that is no prototype's method.
+        "function C() {}\nC.prototype.load = async function () {};\n\
+         function open() { return this.load(); }\n",
+    ];
+    for source in undecided {
+        assert_eq!(call_at(source, "this.load()"), None, "{source}");
+    }
+}

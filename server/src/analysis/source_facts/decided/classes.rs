@@ -90,7 +90,9 @@ impl<'t> PromiseDeclarations<'t> {
     /// `this.method(…)`, with `this` the node read (or bound to a name
     /// there: `const self = this`): a method of the enclosing class.
     pub(super) fn this_method(&self, this: Node<'t>, method: &str, depth: u32) -> Option<Decision> {
-        let class = enclosing_class_of_this(this)?;
+        let Some(class) = enclosing_class_of_this(this) else {
+            return self.prototype_this_method(this, method, depth);
+        };
         if in_static_member(this) {
             return None;
         }

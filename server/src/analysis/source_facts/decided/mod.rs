@@ -31,6 +31,7 @@ mod destructured;
 mod fields;
 mod guarded;
 mod packages;
+mod prototypes;
 mod returned;
 mod scope;
 mod undecided;
@@ -125,6 +126,9 @@ pub struct PromiseDeclarations<'t> {
     /// The call sites of the file's functions, for their parameters (see
     /// `call_sites`).
     call_site_memo: RefCell<call_sites::CallSiteMemo>,
+    /// What the file's top-level statements do to constructors'
+    /// prototypes, read at the first `this.m()` in a plain function.
+    prototypes: std::cell::OnceCell<prototypes::PrototypeTable>,
 }
 
 /// Whether [`PromiseDeclarations::record`] reads a named node of kind
@@ -222,6 +226,7 @@ impl<'t> PromiseDeclarations<'t> {
             scopes: RefCell::new(HashMap::new()),
             assuming: RefCell::new(Vec::new()),
             call_site_memo: RefCell::default(),
+            prototypes: std::cell::OnceCell::new(),
         };
         for node in recorded_nodes(tree) {
             this.record(node);
@@ -685,6 +690,14 @@ impl<'t> PromiseDeclarations<'t> {
                 .any(|name| name == method)
                 .then(|| Decision::new(format!("`Promise.{method}(…)` is a native promise")));
         }
+        if let Some(this) = self.plain_this_alias(object) {
+            // `const self = this` in a prototype's method: its own rules
+            // for which writes may replace the method.
+            if self.computed_writes.contains(name) {
+                return None;
+            }
+            return self.prototype_this_method(this, method, depth);
+        }
         if self.member_may_be_replaced(name, method) {
             return None;
         }
@@ -727,6 +740,17 @@ impl<'t> PromiseDeclarations<'t> {
             }
             _ => None,
         }
+    }
+
+    /// The `this` a name is bound to once (`const self = this`) outside any
+    /// class: a plain function's.
+    fn plain_this_alias(&self, name: Node<'t>) -> Option<Node<'t>> {
+        let binding = self.binding_at(self.text(name), name)?;
+        if binding.kind() != "variable_declarator" || !declares_one_name(binding) {
+            return None;
+        }
+        let value = unwrap_parens(binding.child_by_field_id(crate::field!("value"))?);
+        (value.kind() == "this" && enclosing_class_of_this(value).is_none()).then_some(value)
     }
 
     /// Whether a write may replace `method` on `receiver` (a name, or

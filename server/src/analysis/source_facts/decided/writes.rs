@@ -93,7 +93,7 @@ impl<'t> PromiseDeclarations<'t> {
     /// assigned again) to `Symbol(…)` or `Symbol.for(…)`, with `Symbol` the
     /// global. (A read before the declaration throws, so it never yields a
     /// string.)
-    fn is_symbol(&self, key: Node<'t>) -> bool {
+    pub(super) fn is_symbol(&self, key: Node<'t>) -> bool {
         let key = unwrap_parens(key);
         let global_symbol = |node: Node<'t>| {
             node.kind() == "identifier"
