@@ -29,7 +29,7 @@ use ticklens::line_index::Encoding;
 
 fn cached(doc: &Document, cache: &mut InsightsCache) -> Insights {
     insights::insights_cached(
-        doc.text(),
+        (doc.text(), doc.written()),
         doc.tree(),
         ModuleKind::CommonJs,
         &ImportedNames::default(),
@@ -59,7 +59,7 @@ fn function_at(
     offset: usize,
 ) -> Option<FunctionInsight> {
     insights::function_insight_at(
-        doc.text(),
+        (doc.text(), doc.written()),
         doc.tree(),
         ModuleKind::CommonJs,
         &ImportedNames::default(),

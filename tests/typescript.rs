@@ -492,6 +492,11 @@ fn a_typescript_document_gets_diagnostics_and_hovers_at_its_own_positions() {
         hover.contains("Resumes on microtask tick 1 after `example()` was entered"),
         "{hover}"
     );
+    // It quotes the code as written, types and all.
+    assert!(
+        hover.contains("`Promise.resolve(\"B\" as string)`"),
+        "{hover}"
+    );
 }
 
 #[test]

@@ -438,10 +438,16 @@ fn insights_latency(doc: &Document) {
     );
     let imports = ticklens::analysis::modules::ImportedNames::default();
     let mut cache = insights::InsightsCache::default();
-    insights::insights_cached(doc.text(), tree, module, &imports, &mut cache);
+    insights::insights_cached(
+        (doc.text(), doc.written()),
+        tree,
+        module,
+        &imports,
+        &mut cache,
+    );
     let all_cached = median_of(3, || {
         black_box(insights::insights_cached(
-            doc.text(),
+            (doc.text(), doc.written()),
             tree,
             module,
             &imports,
@@ -489,9 +495,21 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
     );
     let imports = ticklens::analysis::modules::ImportedNames::default();
     let mut cache = insights::InsightsCache::default();
-    insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut cache);
+    insights::insights_cached(
+        (doc.text(), doc.written()),
+        doc.tree(),
+        module,
+        &imports,
+        &mut cache,
+    );
     let mut first_cache = insights::InsightsCache::default();
-    insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut first_cache);
+    insights::insights_cached(
+        (doc.text(), doc.written()),
+        doc.tree(),
+        module,
+        &imports,
+        &mut first_cache,
+    );
     let hover = |doc: &Document, insights: &insights::Insights, at: Option<usize>| {
         if let Some(at) = at {
             black_box(ticklens::ide::hover(
@@ -524,8 +542,13 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
         hover(doc, &fresh, at);
         let fresh_time = started.elapsed();
         let started = Instant::now();
-        let cached =
-            insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut cache);
+        let cached = insights::insights_cached(
+            (doc.text(), doc.written()),
+            doc.tree(),
+            module,
+            &imports,
+            &mut cache,
+        );
         hover(doc, &cached, at);
         let cached_time = started.elapsed();
         let functions_computed = cache.last_computed;
@@ -534,7 +557,7 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
         let started = Instant::now();
         let function = at.and_then(|at| {
             insights::function_insight_at(
-                doc.text(),
+                (doc.text(), doc.written()),
                 doc.tree(),
                 module,
                 &imports,
@@ -550,8 +573,13 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
             ))
         });
         let ahead_time = started.elapsed();
-        let whole =
-            insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut first_cache);
+        let whole = insights::insights_cached(
+            (doc.text(), doc.written()),
+            doc.tree(),
+            module,
+            &imports,
+            &mut first_cache,
+        );
         let first_time = match answered {
             Some(_) => ahead_time,
             None => {
@@ -585,8 +613,20 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
         }
         doc.apply_change(&delete_after(pos, ch), Encoding::Utf16)
             .expect("undo");
-        insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut cache);
-        insights::insights_cached(doc.text(), doc.tree(), module, &imports, &mut first_cache);
+        insights::insights_cached(
+            (doc.text(), doc.written()),
+            doc.tree(),
+            module,
+            &imports,
+            &mut cache,
+        );
+        insights::insights_cached(
+            (doc.text(), doc.written()),
+            doc.tree(),
+            module,
+            &imports,
+            &mut first_cache,
+        );
         if i >= WARM_UP / 2 {
             fresh_times.push(fresh_time);
             cached_times.push(cached_time);

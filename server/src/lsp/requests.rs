@@ -70,7 +70,7 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
             },
         };
         super::idle_trees::with_tree(doc).await;
-        let found = ide::hover(doc.text(), doc.tree(), insights.as_deref(), offset);
+        let found = ide::hover(doc.written(), doc.tree(), insights.as_deref(), offset);
         found.map(|hover| convert::hover(doc, hover, encoding))
     })
     .await)
@@ -101,7 +101,7 @@ async fn function_first(
             let found = function
                 .ok()
                 .flatten()
-                .and_then(|function| ide::hover_ahead(doc.text(), Some(&function), offset));
+                .and_then(|function| ide::hover_ahead(doc.written(), Some(&function), offset));
             if let Some(found) = found {
                 return Ok(found);
             }
@@ -201,7 +201,7 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
                         // (the first from the previous version's).
                         for (offset, answer) in first.take_first() {
                             let function = insights::function_insight_at(
-                                doc.text(),
+                                (doc.text(), doc.written()),
                                 doc.tree(),
                                 module,
                                 &imports,
@@ -212,7 +212,7 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
                             let _ = answer.send(function);
                         }
                         let insights = insights::insights_cached(
-                            doc.text(),
+                            (doc.text(), doc.written()),
                             doc.tree(),
                             module,
                             &imports,

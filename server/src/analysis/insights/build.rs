@@ -36,7 +36,13 @@ pub fn insights_with_imports(
     module: ModuleKind,
     imports: &ImportedNames,
 ) -> Insights {
-    insights_cached(source, tree, module, imports, &mut InsightsCache::default())
+    insights_cached(
+        (source, source),
+        tree,
+        module,
+        imports,
+        &mut InsightsCache::default(),
+    )
 }
 
 /// [`insights_with_imports`] for a new version of a document whose previous
@@ -44,15 +50,20 @@ pub fn insights_with_imports(
 /// and rejections are reused when its text and the facts it asked about are
 /// unchanged (see `function_cache`). The result is the same as without the
 /// cache.
+///
+/// `analysed` is the text the engine runs (for TypeScript, erased) and
+/// `source` the same text as written, which every other part reads (every
+/// offset is the same; a node's text is what the user wrote), so a hover
+/// quotes the code with its types.
 pub fn insights_cached(
-    source: &str,
+    (analysed, source): (&str, &str),
     tree: &Tree,
     module: ModuleKind,
     imports: &ImportedNames,
     cache: &mut InsightsCache,
 ) -> Insights {
     cache.begin();
-    let (facts, order) = engine::facts_and_order_cached(source, tree, module, &mut cache.entries);
+    let (facts, order) = engine::facts_and_order_cached(analysed, tree, module, &mut cache.entries);
     let source_facts = cache.statement_facts.facts(source, tree);
     let declarations = PromiseDeclarations::new(source, tree, imports);
     let root = tree.root_node();
@@ -113,16 +124,17 @@ pub fn insights_cached(
 /// retention) and without the dropped promises. The cache is left ready for
 /// the whole computation of this version, which then reuses what this one
 /// computed (the symbolic entries, the statements' facts, the function's
-/// retention and rejections).
+/// retention and rejections). `analysed` and `source` as for
+/// [`insights_cached`].
 pub fn function_insight_at(
-    source: &str,
+    (analysed, source): (&str, &str),
     tree: &Tree,
     module: ModuleKind,
     imports: &ImportedNames,
     cache: &mut InsightsCache,
     offset: usize,
 ) -> Option<FunctionInsight> {
-    let facts = engine::facts_at_cached(source, tree, module, &mut cache.entries, offset);
+    let facts = engine::facts_at_cached(analysed, tree, module, &mut cache.entries, offset);
     // The innermost, as `Insights::function_at` picks it.
     let fact = facts
         .iter()
