@@ -145,7 +145,32 @@ fn message(ctx: &RuleContext, dropped: &DroppedPromise) -> String {
     } else {
         consequence
     };
-    format!("{consequence} Under Node 24 an unhandled rejection ends the process (exit code 1).")
+    let declared = declared_callee(ctx, dropped.origin)
+        .map(|why| format!(" It is a promise by its declared type: {why}."))
+        .unwrap_or_default();
+    format!(
+        "{consequence}{declared} Under Node 24 an unhandled rejection ends the process (exit \
+         code 1)."
+    )
+}
+
+/// The declaration by which the file's TypeScript makes `call` (of `load`
+/// or `repo.save`) a promise.
+fn declared_callee<'f>(ctx: &'f RuleContext, call: tree_sitter::Node) -> Option<&'f str> {
+    let callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
+    let key = match callee.kind() {
+        "identifier" => ctx.text(callee).to_owned(),
+        "member_expression" => {
+            let object = unwrap_parens(callee.child_by_field_id(crate::field!("object"))?);
+            let property = callee.child_by_field_id(crate::field!("property"))?;
+            if object.kind() != "identifier" {
+                return None;
+            }
+            format!("{}.{}", ctx.text(object), ctx.text(property))
+        }
+        _ => return None,
+    };
+    ctx.facts().declared_promise(&key)
 }
 
 fn fixes(dropped: &DroppedPromise) -> Vec<Fix> {

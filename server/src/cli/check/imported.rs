@@ -40,6 +40,7 @@ use rayon::prelude::*;
 use tree_sitter::Tree;
 
 use super::cache::Cache;
+use crate::analysis::declared_types::DeclaredTypes;
 use crate::analysis::modules::imports::{bind_imports, import_bindings, ImportBinding};
 use crate::analysis::modules::summaries::{needs_parse, FileSummary, StoredSummary, SummarySource};
 use crate::analysis::modules::ImportedNames;
@@ -64,6 +65,8 @@ pub struct Written {
     pub language: SourceLanguage,
     pub text: String,
     pub error: Option<Finding>,
+    /// What its declared types decide (read from the parse the erasure made).
+    pub declared: DeclaredTypes,
 }
 
 /// `text`, the file at `path`, as the analysis reads it: TypeScript erased
@@ -80,10 +83,12 @@ pub fn erased(path: &Path, text: String) -> (Read, Option<Written>) {
     };
     let erasure = syntax::typescript::erase(&text, &tree);
     let error = refused(&text, &tree, erasure.refusal.as_ref());
+    let declared = DeclaredTypes::of(&text, &tree);
     let written = Written {
         language,
         text,
         error,
+        declared,
     };
     (Read::Text(erasure.text), Some(written))
 }

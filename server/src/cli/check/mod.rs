@@ -24,6 +24,7 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use tree_sitter::Tree;
 
+use crate::analysis::declared_types::DeclaredTypes;
 use crate::config::{Config, ConfigError};
 use crate::driver::{analyze_guarded, has_suppression_comment, syntax_error};
 use crate::engine;
@@ -333,7 +334,15 @@ impl Checker {
                 return report;
             }
         };
-        report.outcome = self.analyse(&path, &report.source, &config, &mut parsed, importer);
+        let declared = written.as_ref().map(|w| &w.declared);
+        report.outcome = self.analyse(
+            &path,
+            &report.source,
+            declared,
+            &config,
+            &mut parsed,
+            importer,
+        );
         if self.options.order {
             let tree = parsed.unwrap_or_else(|| self.workspace.parse(&path, &report.source));
             if let Some(tree) = tree {
@@ -356,7 +365,9 @@ impl Checker {
             report = fix::fix_file(report, &config, self.options.fix, language, |source| {
                 match imported::erased(&path, source.to_owned()) {
                     (imported::Read::Text(text), written) => {
-                        let mut outcome = self.analyse(&path, &text, &config, &mut None, importer);
+                        let declared = written.as_ref().map(|w| &w.declared);
+                        let mut outcome =
+                            self.analyse(&path, &text, declared, &config, &mut None, importer);
                         if let Some(written) = written {
                             with_typescript_error(&mut outcome, written.error);
                         }
@@ -377,6 +388,7 @@ impl Checker {
         &self,
         path: &Path,
         source: &str,
+        declared: Option<&DeclaredTypes>,
         config: &Config,
         parsed: &mut Option<Option<Tree>>,
         importer: &imported::Importer,
@@ -392,14 +404,18 @@ impl Checker {
         // promise function of another workspace file and a rule that reports
         // such a call there is on.
         if rules::triggered(source, rules::ALL).is_empty() && !has_suppression_comment(source) {
+            let declares_promises = declared.is_some_and(|d| !d.promise_callees().is_empty());
             if !crate::driver::imports_may_report_untriggered(config)
-                || !importer.may_bind_promises(path, source)
+                || !(importer.may_bind_promises(path, source) || declares_promises)
             {
                 return Outcome::Checked(Vec::new());
             }
             self.workspace.untriggered_analysed(source.len());
         }
-        let imports = importer.imports(path, source, parsed);
+        let mut imports = importer.imports(path, source, parsed);
+        if let Some(declared) = declared {
+            imports.declared = declared.clone();
+        }
         let key = self
             .cache
             .as_ref()
