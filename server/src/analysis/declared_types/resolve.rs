@@ -429,12 +429,9 @@ impl<'t> Declarations<'t> {
                 let method = self.text(property);
                 if matches!(method, "then" | "catch" | "finally") {
                     // `then` of a promise makes its result with the
-                    // promise's species: a subclass stays one.
-                    let inner = self.promise(object, depth + 1)?;
-                    return Some(DeclaredPromise {
-                        subject: format!("{}()", self.text(callee)),
-                        ..inner
-                    });
+                    // promise's species: a subclass stays one. The
+                    // declaration that decides is the receiver's.
+                    return self.promise(object, depth + 1);
                 }
                 let (type_name, receiver) = self.members_of_receiver(object)?;
                 let members = self.members_named(&receiver, method)?;
