@@ -381,6 +381,17 @@ mod tests {
     use crate::rules::testing::{assert_invalid, assert_valid, only_finding_without_fix};
 
     #[test]
+    fn typescript_async_functions_passed_as_declared_void_callbacks_are_flagged() {
+        use crate::rules::testing::typescript_findings_in;
+        let source = "type Handler = (event: string) => void;\ninterface Emitter { on(name: string, handler: Handler): void; use(f: () => Promise<void>): void }\ndeclare function onDone(callback: () => void): void;\ndeclare function later(callback: () => Promise<void>): void;\ndeclare function either(callback: () => unknown): void;\nfunction wire(events: Emitter) {\n  onDone(async () => {});\n  later(async () => {});\n  either(async () => {});\n  events.on('x', async (e) => {});\n  events.use(async () => {});\n}\n";
+        let findings = typescript_findings_in(&AsyncArrayCallback, source);
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(findings.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("`onDone` expects `() => void` for `callback` (line 3)"));
+        assert!(messages[1].starts_with("`events.on` expects `Handler` for `handler` (line 2)"));
+    }
+
+    #[test]
     fn sync_callbacks_promise_aware_apis_and_awaited_accumulators_pass() {
         assert_valid(
             &AsyncArrayCallback,

@@ -213,6 +213,22 @@ mod tests {
     use crate::rules::testing::{assert_invalid, assert_valid, findings_in, first_message};
     use crate::syntax;
 
+    #[test]
+    fn typescript_calls_declared_to_return_a_promise_are_flagged_naming_the_declaration() {
+        use crate::rules::testing::typescript_findings_in;
+        let source = "interface Repo {\n  save(): Promise<void>;\n  flush(): void;\n  send(): PromiseLike<void>;\n}\nabstract class Job {\n  abstract run(): Promise<void>;\n  start() { this.run(); }\n}\ndeclare function load(): Promise<number>;\ndeclare function plain(): void;\ndeclare function anything(): any;\nfunction go(repo: Repo) {\n  repo.save();\n  repo.flush();\n  repo.send();\n  load();\n  plain();\n  anything();\n}\n";
+        let findings = typescript_findings_in(&FloatingPromise, source);
+        let flagged: Vec<&str> = findings.iter().map(|f| &source[f.range.clone()]).collect();
+        assert_eq!(flagged, vec!["repo.save", "load"]);
+        assert!(
+            findings[1]
+                .message
+                .contains("`load` is declared to return `Promise<number>` at line 10"),
+            "{}",
+            findings[1].message
+        );
+    }
+
     fn fix_output(source: &str, index: usize) -> (String, FixSafety) {
         let findings = findings_in(&FloatingPromise, source);
         let fix = &findings[0].fixes[index];

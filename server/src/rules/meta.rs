@@ -265,34 +265,12 @@ mod tests {
         }
     }
 
-    /// The findings of `rule` in the TypeScript `snippet`, with its declared types.
+    /// The messages of `rule` in the TypeScript `snippet`, with its declared types.
     fn typescript_findings(rule: &dyn super::super::Rule, snippet: &str) -> Vec<String> {
-        use crate::analysis::declared_types::DeclaredTypes;
-        use crate::analysis::modules::ImportedNames;
-        let language = syntax::SourceLanguage::TypeScript(syntax::Dialect::TypeScript);
-        let prepared = syntax::prepare(snippet, language);
-        let imports = ImportedNames {
-            declared: DeclaredTypes::of(snippet, prepared.typescript.as_ref().expect("a tree")),
-            ..ImportedNames::default()
-        };
-        let config = crate::config::Config {
-            rules: [(rule.meta().code.to_owned(), crate::config::RuleLevel::On)]
-                .into_iter()
-                .collect(),
-            ..crate::config::Config::default()
-        };
-        crate::driver::analyze_guarded(
-            prepared.text(snippet),
-            &prepared.tree,
-            &[rule],
-            &config,
-            &imports,
-        )
-        .expect("no panic")
-        .findings
-        .into_iter()
-        .map(|f| f.message)
-        .collect()
+        crate::rules::testing::typescript_findings_in(rule, snippet)
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
     }
 
     #[test]

@@ -11,6 +11,34 @@ pub fn findings_in(rule: &dyn Rule, source: &str) -> Vec<Finding> {
     analyze_with(source, &tree, &[rule]).findings
 }
 
+/// What `rule` alone reports on the TypeScript `source`, its types erased
+/// and its declared types read, as `check` and the server read a `.ts` file.
+pub fn typescript_findings_in(rule: &dyn Rule, source: &str) -> Vec<Finding> {
+    use crate::analysis::declared_types::DeclaredTypes;
+    use crate::analysis::modules::ImportedNames;
+    let language = syntax::SourceLanguage::TypeScript(syntax::Dialect::TypeScript);
+    let prepared = syntax::prepare(source, language);
+    let imports = ImportedNames {
+        declared: DeclaredTypes::of(source, prepared.typescript.as_ref().expect("a tree")),
+        ..ImportedNames::default()
+    };
+    let config = crate::config::Config {
+        rules: [(rule.meta().code.to_owned(), crate::config::RuleLevel::On)]
+            .into_iter()
+            .collect(),
+        ..crate::config::Config::default()
+    };
+    crate::driver::analyze_guarded(
+        prepared.text(source),
+        &prepared.tree,
+        &[rule],
+        &config,
+        &imports,
+    )
+    .expect("no panic")
+    .findings
+}
+
 /// The message of the first finding `rule` reports on `source`.
 pub fn first_message(rule: &dyn Rule, source: &str) -> String {
     let findings = findings_in(rule, source);
