@@ -593,10 +593,8 @@ impl<'t> Declarations<'t> {
                 | "function_expression"
                 | "generator_function"
                 | "generator_function_declaration" => return None,
-                "method_definition" | "public_field_definition" => {
-                    if has_token(current, "static") {
-                        return None;
-                    }
+                "method_definition" | "public_field_definition" if has_token(current, "static") => {
+                    return None;
                 }
                 "class_body" => {
                     let class = current.parent()?;
