@@ -41,6 +41,9 @@ pub struct Declarations<'t> {
     operands: Vec<Node<'t>>,
     /// Calls passing an async function.
     calls_with_async_arguments: Vec<Node<'t>>,
+    /// The namespaces and ambient modules met so far (the walk is in
+    /// document order, so a declaration inside one comes after it).
+    skip_inside: Vec<std::ops::Range<usize>>,
 }
 
 fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
@@ -109,6 +112,7 @@ impl<'t> Declarations<'t> {
             promise_shadowed: false,
             operands: Vec::new(),
             calls_with_async_arguments: Vec::new(),
+            skip_inside: Vec::new(),
         };
         let mut cursor = tree.walk();
         'walk: loop {
@@ -170,6 +174,27 @@ impl<'t> Declarations<'t> {
 
     fn record(&mut self, node: Node<'t>) {
         let name = || field(node, "name");
+        // What a namespace or an ambient module declares is not in scope
+        // where its name is written outside it.
+        if matches!(node.kind(), "internal_module" | "module") {
+            self.skip_inside.push(node.byte_range());
+            return;
+        }
+        if matches!(
+            node.kind(),
+            "interface_declaration"
+                | "class_declaration"
+                | "abstract_class_declaration"
+                | "type_alias_declaration"
+                | "function_declaration"
+                | "function_signature"
+        ) && self
+            .skip_inside
+            .iter()
+            .any(|r| r.start <= node.start_byte() && node.end_byte() <= r.end)
+        {
+            return;
+        }
         match node.kind() {
             "interface_declaration"
             | "class_declaration"
@@ -593,7 +618,12 @@ impl<'t> Declarations<'t> {
                 | "function_expression"
                 | "generator_function"
                 | "generator_function_declaration" => return None,
-                "method_definition" | "public_field_definition" if has_token(current, "static") => {
+                // A static member's `this` is the class itself; an object
+                // literal's method has the object as its `this`.
+                "method_definition" | "public_field_definition"
+                    if has_token(current, "static")
+                        || current.parent().is_none_or(|p| p.kind() != "class_body") =>
+                {
                     return None;
                 }
                 "class_body" => {

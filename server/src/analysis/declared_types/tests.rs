@@ -125,3 +125,9 @@ fn callees_every_call_of_which_is_declared_are_listed_for_the_rules() {
     let callees: Vec<&String> = declared.promise_callees().keys().collect();
     assert_eq!(callees, vec!["load", "repo.save"]);
 }
+
+#[test]
+fn an_object_literals_this_and_a_namespaces_declarations_decide_nothing() {
+    let source = "abstract class Job {\n  abstract run(): Promise<void>;\n  start() {\n    return { run() { return 1; }, async go() { await this.run(); } };\n  }\n}\ndeclare namespace Api { function load(): Promise<number>; }\ndeclare module 'db' { export function query(): Promise<number>; }\nasync function main() {\n  await load();\n  await query();\n}\n";
+    assert_eq!(decided_texts(source), Vec::<String>::new());
+}
