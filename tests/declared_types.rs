@@ -7,9 +7,10 @@
 //! (`PromiseLike<T>`, `any`, a union, an unresolved name), the hedge stays.
 //!
 //! The program is a `.mts` file Node 24 runs by type stripping. Its
-//! functions and receivers are `declare`d, and implemented by a plain `.js`
-//! file the analysis does not read (imported first by the driver), once with
-//! native promises and once with instances of `class extends Promise`.
+//! functions and receivers are `declare`d (or declared in a workspace `.mts`
+//! file it imports a type and a function from), and implemented by a plain
+//! `.js` file the analysis does not read (imported first by the driver), once
+//! with native promises and once with instances of `class extends Promise`.
 
 #[path = "differential/node.rs"]
 mod node;
@@ -22,9 +23,13 @@ use ticklens::analysis::insights::{self, AwaitKind};
 use ticklens::analysis::modules::ImportedNames;
 use ticklens::engine::{job_counts, ModuleKind, ResumeTick};
 use ticklens::syntax::{self, SourceLanguage};
+use ticklens::workspace::DiskFs;
 
 /// The declarations, and the classes the file implements itself.
-const DECLARATIONS: &str = r#"interface User { id: number }
+const DECLARATIONS: &str = r#"import type { Far } from './types.mts';
+import { far } from './types.mts';
+declare const farObj: Far;
+interface User { id: number }
 interface UserRepo {
   save(u: User): Promise<void>;
   find(id: number): PromiseLike<User>;
@@ -59,6 +64,10 @@ async function typedParameter(p: Promise<number>) {
 }
 "#;
 
+/// A workspace file the program imports a type and a function from: its
+/// declarations decide; its function's body (an unknown global's call) does not.
+const TYPES: &str = "export interface Far {\n  get(): Promise<number>;\n  peek(): PromiseLike<number>;\n}\nexport function far(): Promise<number> {\n  return (globalThis as any).impl.far();\n}\n";
+
 /// Each awaited expression, whether its declared type decides it is a
 /// promise, and whether the implementation returns a thenable (not measured).
 const CASES: &[(&str, bool)] = &[
@@ -71,6 +80,9 @@ const CASES: &[(&str, bool)] = &[
     ("overloaded(3)", true),
     ("load(4).then((v) => v + 1)", true),
     ("new Remote(repo).fetch()", false),
+    ("far()", true),
+    ("farObj.get()", true),
+    ("farObj.peek()", false),
     ("loadLike(5)", false),
     ("repo.find(6)", false),
     ("loadAny(7)", false),
@@ -95,7 +107,8 @@ const store = {{ save: () => make(undefined), find: (id) => thenable({{ id }}), 
 globalThis.repo = store;
 globalThis.audit = {{ ...store, audit: () => make(2) }};
 globalThis.cache = {{ get: (k) => make(k), peek: (k) => make(k) }};
-globalThis.impl = {{ fetch: () => make(3) }};
+globalThis.impl = {{ fetch: () => make(3), far: () => make(4) }};
+globalThis.farObj = {{ get: () => make(5), peek: () => make(6) }};
 "#
     )
 }
@@ -144,11 +157,20 @@ struct Claim {
 
 /// Each await's claim, and the program rewritten so that Node records it.
 fn claims(source: &str) -> (Vec<Claim>, String) {
-    let language = SourceLanguage::of_path(std::path::Path::new("main.mts")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("main.mts");
+    std::fs::write(&path, source).unwrap();
+    std::fs::write(dir.path().join("types.mts"), TYPES).unwrap();
+    let language = SourceLanguage::of_path(&path).unwrap();
     let prepared = syntax::prepare(source, language);
     let erased = prepared.text(source);
     let imports = ImportedNames {
-        declared: DeclaredTypes::of(source, prepared.typescript.as_ref().unwrap()),
+        declared: DeclaredTypes::of_file(
+            &path,
+            source,
+            prepared.typescript.as_ref().unwrap(),
+            &DiskFs,
+        ),
         ..ImportedNames::default()
     };
     let found =
@@ -245,6 +267,7 @@ fn declared_promise_types_claim_what_node_24_does_for_native_and_subclass_promis
     ] {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.mts"), &rewritten).unwrap();
+        std::fs::write(dir.path().join("types.mts"), TYPES).unwrap();
         std::fs::write(
             dir.path().join("impl.cjs"),
             format!("{RECORDER}{}", implementation(make)),

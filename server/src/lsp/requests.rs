@@ -192,7 +192,8 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
                         let module = module_kind(&uri_of_doc, &doc);
                         let mut imports =
                             state.workspace_files.imports_of(&state, &uri_of_doc, &doc);
-                        imports.declared = DeclaredTypes::of_document(&doc);
+                        imports.declared =
+                            DeclaredTypes::of_document(&doc, file_path(&uri_of_doc).as_deref());
                         // Taken out of its lock for the run, as the analysis
                         // cache is: a computation for a newer text starts from
                         // an empty cache instead of waiting, and a panic drops

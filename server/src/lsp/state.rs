@@ -220,7 +220,7 @@ impl OpenDocument {
         superseded: &Supersession,
     ) -> Analysis {
         let mut imports = state.workspace_files.imports_of(state, uri, doc);
-        imports.declared = DeclaredTypes::of_document(doc);
+        imports.declared = DeclaredTypes::of_document(doc, file_path(uri).as_deref());
         let lock = || cache.lock().unwrap_or_else(|poison| poison.into_inner());
         let mut taken = std::mem::take(&mut *lock());
         taken.set_imports(doc.text(), doc.tree(), &imports);

@@ -72,10 +72,14 @@ fn declared_void_callbacks<'c>(ctx: &'c RuleContext) -> impl Iterator<Item = Voi
 /// What a declared `void` callback type says of an async function passed there.
 fn void_callback_message(v: &VoidCallback) -> String {
     format!(
-        "`{}` expects `{}` for `{}` (line {}): its declared type says the promise this async \
+        "`{}` expects `{}` for `{}` ({}): its declared type says the promise this async \
          function returns is not used, so unless `{}` handles it anyway, nothing waits for it \
          and a rejection of it is unhandled, which ends the process under Node 24 (exit code 1)",
-        v.callee, v.type_text, v.parameter, v.line, v.callee
+        v.callee,
+        v.type_text,
+        v.parameter,
+        v.place(),
+        v.callee
     )
 }
 

@@ -23,6 +23,7 @@
 //! - Only what the file itself declares is read; an imported type name is a
 //!   name this file does not declare.
 
+mod imported;
 mod resolve;
 #[cfg(test)]
 mod tests;
@@ -45,15 +46,26 @@ pub struct DeclaredPromise {
     pub declared_as: Option<String>,
     /// The declaration's line (1-based).
     pub line: usize,
+    /// The imported file it is in (`./repo.ts`), or `None` for this file.
+    pub file: Option<String>,
+}
+
+/// "at line 3", or "at ./repo.ts:3" for an imported declaration.
+fn at_place(line: usize, file: &Option<String>) -> String {
+    match file {
+        Some(file) => format!("at {file}:{line}"),
+        None => format!("at line {line}"),
+    }
 }
 
 impl DeclaredPromise {
     /// A sentence fragment naming the declaration: "`repo.save` is declared
     /// to return `Promise<void>` by `UserRepo.save` at line 3".
     pub fn why(&self) -> String {
+        let place = at_place(self.line, &self.file);
         let at = match &self.declared_as {
-            Some(member) => format!("by `{member}` at line {}", self.line),
-            None => format!("at line {}", self.line),
+            Some(member) => format!("by `{member}` {place}"),
+            None => place,
         };
         if self.subject.ends_with("()") {
             format!(
@@ -83,6 +95,18 @@ pub struct VoidCallback {
     pub type_text: String,
     /// The parameter's line (1-based).
     pub line: usize,
+    /// The imported file it is in, or `None` for this file.
+    pub file: Option<String>,
+}
+
+impl VoidCallback {
+    /// Where the parameter is declared: `line 3`, `./bus.ts:3`.
+    pub fn place(&self) -> String {
+        match &self.file {
+            Some(file) => format!("{file}:{}", self.line),
+            None => format!("line {}", self.line),
+        }
+    }
 }
 
 /// What a TypeScript file's declared types decide (empty for JavaScript).
@@ -98,12 +122,36 @@ pub struct DeclaredTypes {
 
 impl DeclaredTypes {
     /// What a document's TypeScript declares (nothing for JavaScript, or
-    /// for a TypeScript text whose parse was given up).
-    pub fn of_document(doc: &crate::document::Document) -> Self {
-        match doc.typescript() {
-            Some((written, tree, _)) => Self::of(written, tree),
-            None => Self::default(),
+    /// for a TypeScript text whose parse was given up), with what it
+    /// imports from workspace files when its `path` is known.
+    pub fn of_document(doc: &crate::document::Document, path: Option<&std::path::Path>) -> Self {
+        match (doc.typescript(), path) {
+            (Some((written, tree, _)), Some(path)) => {
+                Self::of_file(path, written, tree, &crate::workspace::DiskFs)
+            }
+            (Some((written, tree, _)), None) => Self::of(written, tree),
+            (None, _) => Self::default(),
         }
+    }
+
+    /// What the TypeScript file at `path` (its text `source`, its parse
+    /// `tree`) declares, with the declarations it imports by name from
+    /// workspace TypeScript files, read through `fs` (see `imported`).
+    pub fn of_file(
+        path: &std::path::Path,
+        source: &str,
+        tree: &Tree,
+        fs: &impl crate::workspace::FileSystem,
+    ) -> Self {
+        let Some(with) = imported::with_imported_declarations(path, source, tree.root_node(), fs)
+        else {
+            return Self::of(source, tree);
+        };
+        let dialect = crate::syntax::SourceLanguage::of_path(path)
+            .and_then(|l| l.dialect())
+            .unwrap_or(crate::syntax::Dialect::TypeScript);
+        let combined = dialect.parse(&with.text, None);
+        resolve::Declarations::with_imports(&with.text, &combined, source.len(), &with).decide_all()
     }
 
     /// What the TypeScript text `source` (whose TypeScript parse is `tree`)

@@ -41,6 +41,12 @@ pub struct Declarations<'t> {
     operands: Vec<Node<'t>>,
     /// Calls passing an async function.
     calls_with_async_arguments: Vec<Node<'t>>,
+    /// The length of the file's own text: past it, the appended imported
+    /// declarations (see `imported`), which are read but decide nothing there.
+    own_len: usize,
+    /// The names those declare (their imports bind no value here).
+    imported_names: Vec<String>,
+    appended: Vec<super::imported::Appended>,
     /// The namespaces and ambient modules met so far (the walk is in
     /// document order, so a declaration inside one comes after it).
     skip_inside: Vec<std::ops::Range<usize>>,
@@ -103,7 +109,30 @@ pub fn promise_type_text<'s>(source: &'s str, ty: Node) -> Option<&'s str> {
 
 impl<'t> Declarations<'t> {
     pub fn new(source: &'t str, tree: &'t Tree) -> Self {
+        Self::read(source, tree, source.len(), None)
+    }
+
+    /// The declarations of a file's text with its imported declarations
+    /// appended (`source` is the combined text, `own_len` the file's own part).
+    pub fn with_imports(
+        source: &'t str,
+        tree: &'t Tree,
+        own_len: usize,
+        with: &super::imported::WithImports,
+    ) -> Self {
+        Self::read(source, tree, own_len, Some(with))
+    }
+
+    fn read(
+        source: &'t str,
+        tree: &'t Tree,
+        own_len: usize,
+        with: Option<&super::imported::WithImports>,
+    ) -> Self {
         let mut this = Self {
+            own_len,
+            imported_names: with.map(|w| w.names.clone()).unwrap_or_default(),
+            appended: with.map(|w| w.appended.clone()).unwrap_or_default(),
             source,
             types: HashMap::new(),
             functions: HashMap::new(),
@@ -137,6 +166,11 @@ impl<'t> Declarations<'t> {
     }
 
     fn bind(&mut self, name: Node<'t>, binding: Binding<'t>) {
+        // The names bound inside an appended declaration (a method's
+        // parameters) are another file's.
+        if name.start_byte() >= self.own_len {
+            return;
+        }
         let text = self.text(name);
         self.bindings.entry(text).or_default().push(binding);
     }
@@ -281,7 +315,12 @@ impl<'t> Declarations<'t> {
             }
             "import_specifier" => {
                 if let Some(local) = field(node, "alias").or_else(|| field(node, "name")) {
-                    self.bind(local, Binding::Other);
+                    // A declaration appended for it binds it instead.
+                    let appended = field(node, "alias").is_none()
+                        && self.imported_names.iter().any(|n| n == self.text(local));
+                    if !appended {
+                        self.bind(local, Binding::Other);
+                    }
                 }
             }
             "import_clause" | "namespace_import" => {
@@ -308,6 +347,11 @@ impl<'t> Declarations<'t> {
                     }
                 }
             }
+            _ if node.start_byte() >= self.own_len
+                && matches!(
+                    node.kind(),
+                    "await_expression" | "expression_statement" | "call_expression"
+                ) => {}
             "await_expression" => {
                 if let Some(operand) = node.named_child(0) {
                     self.operands.push(unwrap_parens(operand));
@@ -381,8 +425,22 @@ impl<'t> Declarations<'t> {
         }
     }
 
-    fn line(&self, node: Node) -> usize {
-        node.start_position().row + 1
+    /// The line of `node` (1-based), in its own file: `None` for this one,
+    /// the specifier for an imported declaration.
+    fn place(&self, node: Node) -> (usize, Option<String>) {
+        let row = node.start_position().row;
+        match self
+            .appended
+            .iter()
+            .rev()
+            .find(|a| node.start_byte() >= self.own_len && a.start <= node.start_byte())
+        {
+            Some(appended) => (
+                appended.line + row.saturating_sub(appended.row),
+                Some(appended.specifier.clone()),
+            ),
+            None => (row + 1, None),
+        }
     }
 
     /// Why `expr` is a promise by a declared type.
@@ -406,15 +464,12 @@ impl<'t> Declarations<'t> {
                             subject: name.to_owned(),
                             type_text: promise_type_text(self.source, ty)?.to_owned(),
                             declared_as: None,
-                            line: self.line(ty),
+                            line: self.place(ty).0,
+                            file: self.place(ty).1,
                         },
+                        // The declaration of the value it holds decides.
                         Binding::Const(value) if bindings.len() == 1 => {
-                            let inner = self.promise(value, depth + 1)?;
-                            DeclaredPromise {
-                                subject: name.to_owned(),
-                                line: self.line(value),
-                                ..inner
-                            }
+                            self.promise(value, depth + 1)?
                         }
                         _ => return None,
                     };
@@ -439,7 +494,8 @@ impl<'t> Declarations<'t> {
                     subject: format!("{}()", self.text(callee)),
                     type_text: ty.to_owned(),
                     declared_as: None,
-                    line: self.line(declaration),
+                    line: self.place(declaration).0,
+                    file: self.place(declaration).1,
                 })
             }
             "member_expression" => {
@@ -465,7 +521,8 @@ impl<'t> Declarations<'t> {
                     subject: format!("{}()", self.text(callee)),
                     type_text: ty.to_owned(),
                     declared_as: Some(format!("{type_name}.{method}")),
-                    line: self.line(declaration),
+                    line: self.place(declaration).0,
+                    file: self.place(declaration).1,
                 })
             }
             _ => None,
@@ -866,7 +923,8 @@ impl<'t> Declarations<'t> {
                 callee: self.text(callee).to_owned(),
                 parameter: self.text(parameter).to_owned(),
                 type_text: self.text(ty).to_owned(),
-                line: self.line(parameter),
+                line: self.place(parameter).0,
+                file: self.place(parameter).1,
             });
         }
     }

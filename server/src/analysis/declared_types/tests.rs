@@ -131,3 +131,41 @@ fn an_object_literals_this_and_a_namespaces_declarations_decide_nothing() {
     let source = "abstract class Job {\n  abstract run(): Promise<void>;\n  start() {\n    return { run() { return 1; }, async go() { await this.run(); } };\n  }\n}\ndeclare namespace Api { function load(): Promise<number>; }\ndeclare module 'db' { export function query(): Promise<number>; }\nasync function main() {\n  await load();\n  await query();\n}\n";
     assert_eq!(decided_texts(source), Vec::<String>::new());
 }
+
+#[test]
+fn declarations_imported_from_workspace_typescript_files_decide_with_their_place() {
+    use crate::workspace::MemoryFs;
+    let repo = "export interface UserRepo {\n  save(): Promise<void>;\n  find(): PromiseLike<number>;\n}\nexport declare function load(): Promise<number>;\nexport type Done = () => void;\n";
+    // `later` is bound only inside the other file's class: not here.
+    let repo = format!("{repo}export class Box {{\n  m() {{ const later: Promise<number> = load(); return later; }}\n}}\n");
+    let main = "import type { UserRepo } from './repo.ts';\nimport { Box } from './repo.ts';\nasync function g() { await later; }\nimport { load, type Done } from './repo.ts';\nimport { save as renamed } from './repo.ts';\ndeclare function onDone(cb: Done): void;\nasync function f(repo: UserRepo) {\n  await repo.save();\n  await repo.find();\n  await load();\n  onDone(async () => {});\n}\n";
+    let fs = MemoryFs::with(&[("/w/repo.ts", repo.as_str()), ("/w/main.ts", main)]);
+    let tree = Dialect::TypeScript.parse(main, None);
+    let declared = DeclaredTypes::of_file(std::path::Path::new("/w/main.ts"), main, &tree, &fs);
+    let mut found: Vec<(String, String)> = declared
+        .promises
+        .iter()
+        .map(|(&(start, end), d)| (main[start..end].to_owned(), d.why()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "load()".to_owned(),
+                "`load` is declared to return `Promise<number>` at ./repo.ts:5".to_owned()
+            ),
+            (
+                "repo.save()".to_owned(),
+                "`repo.save` is declared to return `Promise<void>` by `UserRepo.save` at ./repo.ts:2"
+                    .to_owned()
+            ),
+        ]
+    );
+    let callbacks: Vec<String> = declared
+        .void_callbacks()
+        .iter()
+        .map(|v| v.place())
+        .collect();
+    assert_eq!(callbacks, vec!["line 6".to_owned()]);
+}

@@ -83,7 +83,7 @@ pub fn erased(path: &Path, text: String) -> (Read, Option<Written>) {
     };
     let erasure = syntax::typescript::erase(&text, &tree);
     let error = refused(&text, &tree, erasure.refusal.as_ref());
-    let declared = DeclaredTypes::of(&text, &tree);
+    let declared = DeclaredTypes::of_file(path, &text, &tree, &crate::workspace::DiskFs);
     let written = Written {
         language,
         text,
