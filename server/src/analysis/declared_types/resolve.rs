@@ -1005,40 +1005,38 @@ fn has_heritage_extends(class: Node) -> bool {
     found
 }
 
-/// Whether [`Declarations::record`] reads a node of kind `kind`.
+/// Whether [`Declarations::record`] reads a node of kind `kind` (every
+/// function kind among them: a function's name or parameter binds).
 fn is_recorded(kind: &str) -> bool {
-    matches!(
-        kind,
-        "internal_module"
-            | "module"
-            | "interface_declaration"
-            | "class_declaration"
-            | "abstract_class_declaration"
-            | "type_alias_declaration"
-            | "class"
-            | "function_declaration"
-            | "function_signature"
-            | "generator_function_declaration"
-            | "function_expression"
-            | "generator_function"
-            | "variable_declarator"
-            | "required_parameter"
-            | "optional_parameter"
-            | "arrow_function"
-            | "catch_clause"
-            | "for_in_statement"
-            | "import_specifier"
-            | "import_clause"
-            | "namespace_import"
-    ) || matches!(
-        kind,
-        "assignment_expression"
-            | "augmented_assignment_expression"
-            | "update_expression"
-            | "await_expression"
-            | "expression_statement"
-            | "call_expression"
-    )
+    crate::syntax::js::FUNCTION_KINDS.contains(&kind)
+        || matches!(
+            kind,
+            "internal_module"
+                | "module"
+                | "interface_declaration"
+                | "class_declaration"
+                | "abstract_class_declaration"
+                | "type_alias_declaration"
+                | "class"
+                | "function_signature"
+                | "variable_declarator"
+                | "required_parameter"
+                | "optional_parameter"
+                | "catch_clause"
+                | "for_in_statement"
+                | "import_specifier"
+                | "import_clause"
+                | "namespace_import"
+        )
+        || matches!(
+            kind,
+            "assignment_expression"
+                | "augmented_assignment_expression"
+                | "update_expression"
+                | "await_expression"
+                | "expression_statement"
+                | "call_expression"
+        )
 }
 
 /// What a receiver's members are looked up in.
