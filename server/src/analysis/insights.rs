@@ -241,6 +241,11 @@ pub struct AwaitInsight {
     /// Why the operand may not be a native promise, when the resume point
     /// holds only for one: "`conn` is a parameter".
     pub undecided_because: Option<String>,
+    /// Why the operand is a promise by its declared TypeScript type, where
+    /// nothing shows it is a native one: "`repo.save` is declared to return
+    /// `Promise<void>` by `UserRepo.save` at line 3". The type rules out a
+    /// thenable, not an instance of a `Promise` subclass.
+    pub declared_promise: Option<String>,
     /// In a function the program never calls, an operand that is certainly
     /// not a thenable (`await null`): it resumes one job after it is reached,
     /// whatever the arguments.

@@ -6,6 +6,7 @@
 //! Nothing here knows about the Language Server Protocol or the command line.
 
 pub mod dataflow;
+pub mod declared_types;
 pub mod insights;
 pub(crate) mod lookups;
 pub mod modules;

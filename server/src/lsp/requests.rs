@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
+use crate::analysis::declared_types::DeclaredTypes;
 use crate::analysis::insights::{self, Insights};
 use crate::document::Document;
 use crate::driver::{self, Analysis};
@@ -189,7 +190,10 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
                     let insights = driver::contain_panic(|| {
                         // Off the reactor: it parses the text when its tree was dropped.
                         let module = module_kind(&uri_of_doc, &doc);
-                        let imports = state.workspace_files.imports_of(&state, &uri_of_doc, &doc);
+                        let mut imports =
+                            state.workspace_files.imports_of(&state, &uri_of_doc, &doc);
+                        imports.declared =
+                            DeclaredTypes::of_document(&doc, file_path(&uri_of_doc).as_deref());
                         // Taken out of its lock for the run, as the analysis
                         // cache is: a computation for a newer text starts from
                         // an empty cache instead of waiting, and a panic drops

@@ -10,6 +10,7 @@ use dashmap::DashMap;
 use serde::Deserialize;
 use tower_lsp_server::ls_types::Uri;
 
+use crate::analysis::declared_types::DeclaredTypes;
 use crate::analysis::insights::{FunctionInsight, Insights, InsightsCache};
 use crate::config::{Config, ConfigError, RuleLevel};
 use crate::document::Document;
@@ -218,7 +219,8 @@ impl OpenDocument {
         config: &Config,
         superseded: &Supersession,
     ) -> Analysis {
-        let imports = state.workspace_files.imports_of(state, uri, doc);
+        let mut imports = state.workspace_files.imports_of(state, uri, doc);
+        imports.declared = DeclaredTypes::of_document(doc, file_path(uri).as_deref());
         let lock = || cache.lock().unwrap_or_else(|poison| poison.into_inner());
         let mut taken = std::mem::take(&mut *lock());
         // The rules read the text as written (TypeScript's types too: the

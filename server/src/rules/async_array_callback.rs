@@ -2,6 +2,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use crate::analysis::declared_types::VoidCallback;
 use crate::analysis::source_facts::AsyncFacts;
 use crate::findings::{Edit, Finding, Fix};
 use crate::syntax::awaits::awaits_itself;
@@ -35,7 +36,7 @@ struct Match<'t> {
 }
 
 fn check(ctx: &RuleContext) -> Vec<Finding> {
-    META.report_each(detect(ctx), |m| {
+    let mut findings = META.report_each(detect(ctx), |m| {
         let method = ctx.text(m.method);
         let fixes = if method == "forEach" {
             for_each_fixes(ctx, ctx.facts(), &m)
@@ -43,7 +44,43 @@ fn check(ctx: &RuleContext) -> Vec<Finding> {
             Vec::new()
         };
         (m.highlight.clone(), message(method), fixes)
-    })
+    });
+    let void_callbacks = declared_void_callbacks(ctx)
+        .filter(|v| !findings.iter().any(|f| f.range == v.async_keyword))
+        .collect::<Vec<_>>();
+    findings.extend(META.report_each(void_callbacks, |v| {
+        (v.async_keyword.clone(), void_callback_message(&v), Vec::new())
+    }));
+    findings
+}
+
+/// The async functions of the scope passed where the file's TypeScript
+/// declares a parameter whose type is a function returning `void`.
+fn declared_void_callbacks<'c>(ctx: &'c RuleContext) -> impl Iterator<Item = VoidCallback> + 'c {
+    let scope: Vec<Range<usize>> = ctx.scope().iter().map(|n| n.byte_range()).collect();
+    ctx.facts()
+        .void_callbacks()
+        .iter()
+        .filter(move |v| {
+            scope
+                .iter()
+                .any(|s| s.start <= v.argument.start && v.argument.end <= s.end)
+        })
+        .cloned()
+}
+
+/// What a declared `void` callback type says of an async function passed there.
+fn void_callback_message(v: &VoidCallback) -> String {
+    format!(
+        "`{}` expects `{}` for `{}` ({}): its declared type says the promise this async \
+         function returns is not used, so unless `{}` handles it anyway, nothing waits for it \
+         and a rejection of it is unhandled, which ends the process under Node 24 (exit code 1)",
+        v.callee,
+        v.type_text,
+        v.parameter,
+        v.place(),
+        v.callee
+    )
 }
 
 /// The async callbacks an array method ignores or misreads.
@@ -346,6 +383,17 @@ mod tests {
     use crate::rules::fix_outputs::fix_outputs_and_safety;
     use crate::findings::FixSafety;
     use crate::rules::testing::{assert_invalid, assert_valid, only_finding_without_fix};
+
+    #[test]
+    fn typescript_async_functions_passed_as_declared_void_callbacks_are_flagged() {
+        use crate::rules::testing::typescript_findings_in;
+        let source = "type Handler = (event: string) => void;\ninterface Emitter { on(name: string, handler: Handler): void; use(f: () => Promise<void>): void }\ndeclare function onDone(callback: () => void): void;\ndeclare function later(callback: () => Promise<void>): void;\ndeclare function either(callback: () => unknown): void;\nfunction wire(events: Emitter) {\n  onDone(async () => {});\n  later(async () => {});\n  either(async () => {});\n  events.on('x', async (e) => {});\n  events.use(async () => {});\n}\n";
+        let findings = typescript_findings_in(&AsyncArrayCallback, source);
+        let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(findings.len(), 2, "{messages:?}");
+        assert!(messages[0].starts_with("`onDone` expects `() => void` for `callback` (line 3)"));
+        assert!(messages[1].starts_with("`events.on` expects `Handler` for `handler` (line 2)"));
+    }
 
     #[test]
     fn sync_callbacks_promise_aware_apis_and_awaited_accumulators_pass() {

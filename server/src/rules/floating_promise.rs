@@ -145,7 +145,32 @@ fn message(ctx: &RuleContext, dropped: &DroppedPromise) -> String {
     } else {
         consequence
     };
-    format!("{consequence} Under Node 24 an unhandled rejection ends the process (exit code 1).")
+    let declared = declared_callee(ctx, dropped.origin)
+        .map(|why| format!(" It is a promise by its declared type: {why}."))
+        .unwrap_or_default();
+    format!(
+        "{consequence}{declared} Under Node 24 an unhandled rejection ends the process (exit \
+         code 1)."
+    )
+}
+
+/// The declaration by which the file's TypeScript makes `call` (of `load`
+/// or `repo.save`) a promise.
+fn declared_callee<'f>(ctx: &'f RuleContext, call: tree_sitter::Node) -> Option<&'f str> {
+    let callee = unwrap_parens(call.child_by_field_id(crate::field!("function"))?);
+    let key = match callee.kind() {
+        "identifier" => ctx.text(callee).to_owned(),
+        "member_expression" => {
+            let object = unwrap_parens(callee.child_by_field_id(crate::field!("object"))?);
+            let property = callee.child_by_field_id(crate::field!("property"))?;
+            if object.kind() != "identifier" {
+                return None;
+            }
+            format!("{}.{}", ctx.text(object), ctx.text(property))
+        }
+        _ => return None,
+    };
+    ctx.facts().declared_promise(&key)
 }
 
 fn fixes(dropped: &DroppedPromise) -> Vec<Fix> {
@@ -187,6 +212,22 @@ mod tests {
     use crate::driver::analyze_configured;
     use crate::rules::testing::{assert_invalid, assert_valid, findings_in, first_message};
     use crate::syntax;
+
+    #[test]
+    fn typescript_calls_declared_to_return_a_promise_are_flagged_naming_the_declaration() {
+        use crate::rules::testing::typescript_findings_in;
+        let source = "interface Repo {\n  save(): Promise<void>;\n  flush(): void;\n  send(): PromiseLike<void>;\n}\nabstract class Job {\n  abstract run(): Promise<void>;\n  start() { this.run(); }\n}\ndeclare function load(): Promise<number>;\ndeclare function plain(): void;\ndeclare function anything(): any;\nfunction go(repo: Repo) {\n  repo.save();\n  repo.flush();\n  repo.send();\n  load();\n  plain();\n  anything();\n}\n";
+        let findings = typescript_findings_in(&FloatingPromise, source);
+        let flagged: Vec<&str> = findings.iter().map(|f| &source[f.range.clone()]).collect();
+        assert_eq!(flagged, vec!["repo.save", "load"]);
+        assert!(
+            findings[1]
+                .message
+                .contains("`load` is declared to return `Promise<number>` at line 10"),
+            "{}",
+            findings[1].message
+        );
+    }
 
     fn fix_output(source: &str, index: usize) -> (String, FixSafety) {
         let findings = findings_in(&FloatingPromise, source);

@@ -203,6 +203,18 @@ pub fn doc_examples(markdown: &str) -> Vec<(bool, String)> {
     examples
 }
 
+/// The TypeScript code blocks of a rule's docs, as [`doc_examples`] reads
+/// the JavaScript ones: `ts expect_diagnostic` and `ts valid`. They are read
+/// as TypeScript, with the file's declared types.
+pub fn typescript_doc_examples(markdown: &str) -> Vec<(bool, String)> {
+    let as_javascript = markdown
+        .replace("```js expect_diagnostic", "```js ignored")
+        .replace("```js valid", "```js ignored")
+        .replace("```ts expect_diagnostic", "```js expect_diagnostic")
+        .replace("```ts valid", "```js valid");
+    doc_examples(&as_javascript)
+}
+
 /// The link to a rule's documentation.
 pub fn docs_url(code: &str) -> String {
     format!("https://github.com/ticklens/ticklens/blob/main/docs/rules/{code}.md")
@@ -246,7 +258,41 @@ mod tests {
                 let findings = analyze_with(&snippet, &tree, &[*rule]).findings;
                 assert_eq!(!findings.is_empty(), flagged, "{path}: example\n{snippet}");
             }
+            for (flagged, snippet) in super::typescript_doc_examples(&markdown) {
+                let findings = typescript_findings(*rule, &snippet);
+                assert_eq!(!findings.is_empty(), flagged, "{path}: example\n{snippet}");
+            }
         }
+    }
+
+    /// The messages of `rule` in the TypeScript `snippet`, with its declared types.
+    fn typescript_findings(rule: &dyn super::super::Rule, snippet: &str) -> Vec<String> {
+        crate::rules::testing::typescript_findings_in(rule, snippet)
+            .into_iter()
+            .map(|f| f.message)
+            .collect()
+    }
+
+    #[test]
+    fn typescript_docs_examples_name_the_declaration() {
+        let code = |c: &str| ALL.iter().find(|r| r.meta().code == c).copied().unwrap();
+        let floating = super::typescript_doc_examples(code("floating-promise").meta().docs);
+        let (_, flagged) = floating.iter().find(|(f, _)| *f).unwrap();
+        let messages = typescript_findings(code("floating-promise"), flagged);
+        assert!(
+            messages[0].contains(
+                "It is a promise by its declared type: `repo.save` is declared to return \
+                 `Promise<void>` by `UserRepo.save` at line 2."
+            ),
+            "{messages:?}"
+        );
+        let callbacks = super::typescript_doc_examples(code("async-array-callback").meta().docs);
+        let (_, flagged) = callbacks.iter().find(|(f, _)| *f).unwrap();
+        let messages = typescript_findings(code("async-array-callback"), flagged);
+        assert!(
+            messages[0].starts_with("`onDone` expects `() => void` for `callback` (line 1)"),
+            "{messages:?}"
+        );
     }
 
     /// `snippet` with type annotations written in: `: any` after each plain

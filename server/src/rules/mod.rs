@@ -24,7 +24,9 @@ pub mod query_registry;
 
 pub use context::RuleContext;
 pub(crate) use meta::declare_rule;
-pub use meta::{doc_examples, docs_index_url, docs_url, Judged, Precision, RuleMeta};
+pub use meta::{
+    doc_examples, docs_index_url, docs_url, typescript_doc_examples, Judged, Precision, RuleMeta,
+};
 pub use prefer_queue_microtask::orders_against_promises;
 pub use registry::Rule;
 pub use triggers::{triggered, Trigger};

@@ -11,6 +11,33 @@ pub fn findings_in(rule: &dyn Rule, source: &str) -> Vec<Finding> {
     analyze_with(source, &tree, &[rule]).findings
 }
 
+/// What `rule` alone reports on the TypeScript `source`, its types erased
+/// and its declared types read, as `check` and the server read a `.ts` file:
+/// the rules run on the erased text's tree and read the text as written.
+pub fn typescript_findings_in(rule: &dyn Rule, source: &str) -> Vec<Finding> {
+    use crate::analysis::declared_types::DeclaredTypes;
+    use crate::analysis::modules::ImportedNames;
+    let language = syntax::SourceLanguage::TypeScript(syntax::Dialect::TypeScript);
+    let prepared = syntax::prepare(source, language);
+    assert!(
+        crate::driver::first_reason(source, &prepared).is_none(),
+        "not TypeScript Node 24 runs:\n{source}"
+    );
+    let imports = ImportedNames {
+        declared: DeclaredTypes::of(source, prepared.typescript.as_ref().expect("a tree")),
+        ..ImportedNames::default()
+    };
+    let config = crate::config::Config {
+        rules: [(rule.meta().code.to_owned(), crate::config::RuleLevel::On)]
+            .into_iter()
+            .collect(),
+        ..crate::config::Config::default()
+    };
+    crate::driver::analyze_guarded(source, &prepared.tree, &[rule], &config, &imports)
+        .expect("no panic")
+        .findings
+}
+
 /// The message of the first finding `rule` reports on `source`.
 pub fn first_message(rule: &dyn Rule, source: &str) -> String {
     let findings = findings_in(rule, source);
@@ -61,19 +88,6 @@ pub fn first_fix_output(
         "still flagged:\n{fixed}"
     );
     Some(fixed)
-}
-
-/// What `rule` alone reports on `source` read as TypeScript: parsed with its
-/// types erased, the rules reading the text as written (as the server and
-/// `check` run them).
-pub fn typescript_findings_in(rule: &dyn Rule, source: &str) -> Vec<Finding> {
-    let language = syntax::SourceLanguage::TypeScript(syntax::Dialect::TypeScript);
-    let prepared = syntax::prepare(source, language);
-    assert!(
-        crate::driver::first_reason(source, &prepared).is_none(),
-        "not TypeScript Node 24 runs:\n{source}"
-    );
-    analyze_with(source, &prepared.tree, &[rule]).findings
 }
 
 /// [`first_fix_output`] for TypeScript: the output must be TypeScript that

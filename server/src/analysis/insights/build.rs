@@ -367,6 +367,20 @@ fn await_insights(
                 .map(|iterable| declarations.why_undecided(iterable).why),
             _ => undecided_because,
         };
+        // What the file's TypeScript declares the operand is, where the
+        // count holds only for a native promise: a promise, not a thenable.
+        let declared_promise = match (&kind, &resume, operand_node) {
+            (
+                AwaitKind::Await,
+                ResumeTick::AfterSettle {
+                    if_native_promise: true,
+                    ..
+                },
+                Some(o),
+            ) => declarations.declared_promise(&o.byte_range()),
+            _ => None,
+        };
+        let undecided_because = undecided_because.filter(|_| declared_promise.is_none());
         awaits.push(AwaitInsight {
             range: place.range.clone(),
             operand,
@@ -379,6 +393,7 @@ fn await_insights(
             depends_on_previous,
             native_because: native_because.map(|d| d.why),
             undecided_because,
+            declared_promise,
             retention: retention
                 .iter()
                 .find(|r| r.await_range == place.range)

@@ -46,8 +46,10 @@ impl AwaitInsight {
         if let (Some(why), ResumeTick::AfterSettle { .. }) = (&self.native_because, &self.resume) {
             text.push_str(&format!(" It is a native `Promise`: {why}."));
         }
-        // Why the hedge: what the operand is, in place of the general clause.
-        if let Some(why) = &self.undecided_because {
+        // A declared `Promise<T>`: no thenable, but maybe a subclass instance.
+        if let Some(why) = &self.declared_promise {
+            text = text.replacen(&native_hedge(), &declared_hedge(why), 1);
+        } else if let Some(why) = &self.undecided_because {
             text = text.replacen(UNSHOWN, &format!("({why})"), 1);
         }
         if self.thenable {
@@ -215,6 +217,28 @@ fn native_hedge() -> String {
         ", if it is a native `Promise` {UNSHOWN}: a thenable would resume {} later (`await` \
          calls its `then` first), a `Promise` subclass {} later",
         ticks_phrase(thenable),
+        ticks_phrase(subclass)
+    )
+}
+
+/// What follows the count for an operand whose declared type is
+/// `Promise<T>`: TypeScript accepts an instance of a `Promise` subclass
+/// there, which `await` resolves through its `then` (ECMA-262
+/// PromiseResolve, 27.2.4.7.1: only a promise whose `constructor` is
+/// `%Promise%` is awaited as is). That costs the engine's count more when
+/// the instance settled before the `await` (the resolve-thenable job, then
+/// the reaction `then` registers); one job less when it settles after
+/// `then` was called; and a subclass overriding `then` decides it alone
+/// (tests/declared_types.rs measures both cases on Node 24).
+fn declared_hedge(why: &str) -> String {
+    let counts = engine::job_counts();
+    let subclass = counts
+        .await_promise_subclass
+        .saturating_sub(counts.await_native_promise);
+    format!(
+        ", as a native `Promise` does: it is a `Promise` by its declared type: {why}. An \
+         instance of a `Promise` subclass, which that type allows too, would resume it later: \
+         {} later when it settled before the `await` and its class keeps `Promise`'s own `then`",
         ticks_phrase(subclass)
     )
 }

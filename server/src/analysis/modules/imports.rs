@@ -616,6 +616,20 @@ mod tests {
     }
 
     #[test]
+    fn a_typescript_file_exports_what_its_erased_text_does() {
+        let b = "export async function f(x: number): Promise<number> { return x; }\nexport function g<T>(v: T): Promise<T> { return Promise.resolve(v); }\n";
+        let names = names_of(
+            &[
+                ("/w/b.ts", b),
+                ("/w/main.js", "import { f, g } from './b.ts';\n"),
+            ],
+            "/w/main.js",
+        );
+        assert!(is_promise_function(value_of(&names, "f")));
+        assert!(is_promise_function(value_of(&names, "g")));
+    }
+
+    #[test]
     fn requires_and_imports_bind_the_summaries_of_workspace_files() {
         let a = "exports.f = async function () {};\nexports.g = 1;\n";
         let names = names_of(

@@ -225,6 +225,10 @@ pub struct ImportedNames {
     /// Every workspace file the names were read from (what a change to
     /// which makes them stale).
     pub files: Vec<PathBuf>,
+    /// What the file's own TypeScript declarations decide (empty for
+    /// JavaScript): set by whoever holds the file as written, beside its
+    /// imports, because both say what the file's calls return.
+    pub declared: crate::analysis::declared_types::DeclaredTypes,
 }
 
 impl ImportedNames {

@@ -29,11 +29,21 @@ pub struct ImportedPromises {
     /// The functions and members that are promised timers, with the timer's
     /// name ([`Rejects::Timer`]).
     pub timers: BTreeMap<String, String>,
+    /// The file's own functions and members (as above) whose every call the
+    /// file's TypeScript declares to return `Promise<T>`, with the
+    /// declaration (`DeclaredPromise::why`).
+    pub declared: BTreeMap<String, String>,
+    /// The async functions passed where the file's TypeScript declares a
+    /// `void`-returning callback.
+    pub void_callbacks: Vec<crate::analysis::declared_types::VoidCallback>,
 }
 
 impl ImportedPromises {
     pub fn is_empty(&self) -> bool {
-        self.functions.is_empty() && self.members.is_empty() && self.classes.is_empty()
+        self.functions.is_empty()
+            && self.members.is_empty()
+            && self.classes.is_empty()
+            && self.void_callbacks.is_empty()
     }
 
     /// Records whether the function or member `key` can reject. A member
@@ -90,6 +100,19 @@ pub fn imported_promises(source: &str, tree: &Tree, imports: &ImportedNames) -> 
             ExportedValue::ObjectFunction { .. } | ExportedValue::PackageFunction { .. } => {}
         }
     }
+    for (callee, declared) in imports.declared.promise_callees() {
+        // An imported name is the exporting file's to decide.
+        let local = callee.split('.').next().unwrap_or(callee);
+        if imports.names.contains_key(local) {
+            continue;
+        }
+        match callee.contains('.') {
+            true => found.members.insert(callee.clone()),
+            false => found.functions.insert(callee.clone()),
+        };
+        found.declared.insert(callee.clone(), declared.why());
+    }
+    found.void_callbacks = imports.declared.void_callbacks().to_vec();
     found
 }
 

@@ -84,6 +84,15 @@ impl Summaries {
                 return Some(Arc::clone(summary));
             }
         }
+        // A TypeScript file exports what its erased text does, as Node runs it
+        // (`check` reads it erased too: cli/check/imported.rs).
+        let text = match syntax::SourceLanguage::of_path(path).and_then(|l| l.dialect()) {
+            Some(dialect) if needs_parse(&text) => {
+                let tree = dialect.parse(&text, None);
+                syntax::typescript::erase(&text, &tree).text
+            }
+            _ => text,
+        };
         let tree = needs_parse(&text).then(|| syntax::parse(&text, None));
         let stored = StoredSummary::of(&text, tree.as_ref());
         let summary = Arc::new(FileSummary::new(path, stored, fs));

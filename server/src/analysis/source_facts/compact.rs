@@ -123,6 +123,8 @@ impl AsyncFacts {
             util_promisify,
             // Imported facts are added to merged facts, never kept per unit.
             imported_timers: _,
+            declared_promises: _,
+            void_callbacks: _,
             log: _,
         } = self;
         let mut packer = Packer::default();
@@ -287,6 +289,8 @@ export async function run() { await repo.find(1); await store.save(2); }
             util_modules,
             util_promisify,
             imported_timers,
+            declared_promises: _,
+            void_callbacks: _,
             log: _,
         } = &full;
         assert_eq!(imported_timers, &packed.imported_timers);

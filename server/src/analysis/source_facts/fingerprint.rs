@@ -89,6 +89,10 @@ impl AsyncFacts {
         let mut timers: Vec<_> = self.imported_timers.iter().collect();
         timers.sort_unstable();
         timers.hash(&mut hasher);
+        let mut declared: Vec<_> = self.declared_promises.iter().collect();
+        declared.sort_unstable();
+        declared.hash(&mut hasher);
+        self.void_callbacks.hash(&mut hasher);
         hasher.finish()
     }
 
@@ -118,6 +122,7 @@ impl AsyncFacts {
                 self.instances.get(name).hash(&mut hasher);
                 self.class_ids.get(name).hash(&mut hasher);
                 self.imported_timers.get(name).hash(&mut hasher);
+                self.declared_promises.get(name).hash(&mut hasher);
             }
             Lookup::Member(qualified) => {
                 for set in [
@@ -128,6 +133,7 @@ impl AsyncFacts {
                     set.contains(qualified).hash(&mut hasher);
                 }
                 self.imported_timers.get(qualified).hash(&mut hasher);
+                self.declared_promises.get(qualified).hash(&mut hasher);
             }
             Lookup::Class(class) => {
                 self.class_methods

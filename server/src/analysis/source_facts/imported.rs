@@ -36,6 +36,10 @@ impl AsyncFacts {
                 self.rejecting_members.insert(member.clone());
             }
         }
+        for (callee, why) in &imported.declared {
+            self.declared_promises.insert(callee.clone(), why.clone());
+        }
+        self.void_callbacks = imported.void_callbacks.clone();
         for (key, timer) in &imported.timers {
             self.imported_timers.insert(key.clone(), timer.clone());
         }

@@ -146,6 +146,13 @@ pub struct AsyncFacts {
     /// depends on its arguments). Added to a file's merged facts only, by
     /// [`AsyncFacts::add_imported`], never to a unit's.
     imported_timers: HashMap<String, String>,
+    /// The functions (`load`) and members (`repo.save`) the file's
+    /// TypeScript declares to return `Promise<T>` at every call -> the
+    /// declaration. Added to merged facts only, as `imported_timers` are.
+    declared_promises: HashMap<String, String>,
+    /// The async functions passed where the file's TypeScript declares a
+    /// `void`-returning callback. Merged facts only.
+    void_callbacks: Vec<crate::analysis::declared_types::VoidCallback>,
     /// Every query below notes here the keys it reads, when asked to.
     log: LookupLog,
 }
@@ -171,6 +178,23 @@ impl AsyncFacts {
     pub fn declares_async_method(&self, name: &str) -> bool {
         self.note_name(name);
         self.async_method_names.contains(name)
+    }
+
+    /// The declaration that makes every call of `callee` (`load`,
+    /// `repo.save`) a promise, by the file's TypeScript types.
+    pub fn declared_promise(&self, callee: &str) -> Option<&str> {
+        if callee.contains('.') {
+            self.note_member(callee);
+        } else {
+            self.note_name(callee);
+        }
+        self.declared_promises.get(callee).map(String::as_str)
+    }
+
+    /// The async functions passed where the file's TypeScript declares a
+    /// `void`-returning callback.
+    pub fn void_callbacks(&self) -> &[crate::analysis::declared_types::VoidCallback] {
+        &self.void_callbacks
     }
 
     /// The log of the keys the queries read (see [`Lookup`]).

@@ -119,6 +119,10 @@ impl Cache {
             hasher.update(&serde_json::to_vec(&imported.value).unwrap_or_default());
             hasher.update(&[0]);
         }
+        // The declared types the rules read: type stripping blanks them, so
+        // the (erased) bytes below do not show them.
+        hasher.update(&[2]);
+        hasher.update(imports.declared.rules_fingerprint().as_bytes());
         hasher.update(&[1]);
         hasher.update(bytes);
         hasher.finalize().to_hex().to_string()

@@ -41,6 +41,7 @@ use tree_sitter::Tree;
 
 use super::cache::Cache;
 use super::configs::ConfigCache;
+use crate::analysis::declared_types::DeclaredTypes;
 use crate::analysis::modules::imports::{bind_imports, import_bindings, ImportBinding};
 use crate::analysis::modules::summaries::{needs_parse, FileSummary, StoredSummary, SummarySource};
 use crate::analysis::modules::ImportedNames;
@@ -68,6 +69,8 @@ pub struct Written {
     pub language: SourceLanguage,
     pub text: String,
     pub error: Option<Finding>,
+    /// What its declared types decide (read from the parse the erasure made).
+    pub declared: DeclaredTypes,
 }
 
 /// `text`, the file at `path`, as the analysis reads it: TypeScript erased
@@ -84,10 +87,12 @@ pub fn erased(path: &Path, text: String) -> (Read, Option<Written>) {
     };
     let erasure = syntax::typescript::erase(&text, &tree);
     let error = refused(&text, &tree, erasure.refusal.as_ref());
+    let declared = DeclaredTypes::of_file(path, &text, &tree, &crate::workspace::DiskFs);
     let written = Written {
         language,
         text,
         error,
+        declared,
     };
     (Read::Text(erasure.text), Some(written))
 }

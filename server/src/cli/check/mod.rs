@@ -24,6 +24,7 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use tree_sitter::Tree;
 
+use crate::analysis::declared_types::DeclaredTypes;
 use crate::config::{Config, ConfigError};
 use crate::driver::{analyze_guarded, syntax_error};
 use crate::engine;
@@ -329,9 +330,11 @@ impl Checker {
         let as_written = written
             .as_ref()
             .map_or(&report.source, |written| &written.text);
+        let declared = written.as_ref().map(|w| &w.declared);
         report.outcome = self.analyse(
             &path,
             (&report.source, as_written),
+            declared,
             &config,
             &mut parsed,
             importer,
@@ -358,8 +361,15 @@ impl Checker {
             report = fix::fix_file(report, &config, self.options.fix, language, |source| {
                 match imported::erased(&path, source.to_owned()) {
                     (imported::Read::Text(text), written) => {
-                        let mut outcome =
-                            self.analyse(&path, (&text, source), &config, &mut None, importer);
+                        let declared = written.as_ref().map(|w| &w.declared);
+                        let mut outcome = self.analyse(
+                            &path,
+                            (&text, source),
+                            declared,
+                            &config,
+                            &mut None,
+                            importer,
+                        );
                         if let Some(written) = written {
                             with_typescript_error(&mut outcome, written.error);
                         }
@@ -382,6 +392,7 @@ impl Checker {
         &self,
         path: &Path,
         (source, written): (&str, &str),
+        declared: Option<&DeclaredTypes>,
         config: &Config,
         parsed: &mut Option<Option<Tree>>,
         importer: &imported::Importer,
@@ -394,17 +405,22 @@ impl Checker {
         // (docs/rules/syntax-error.md). A suppression comment is read even
         // then: one naming no rule gets an `unknown-rule` warning.
         // A file without those trigger words is analysed still when it may
-        // call a promise function of another workspace file and a rule that
-        // reports such a call there is on.
+        // call a promise function of another workspace file, or one its
+        // declared types make a promise, and a rule that reports such a call
+        // there is on.
         if !imported::is_triggered(source, config) {
+            let declares_promises = declared.is_some_and(|d| !d.promise_callees().is_empty());
             if !crate::driver::imports_may_report_untriggered(config)
-                || !importer.may_bind_promises(path, source)
+                || !(importer.may_bind_promises(path, source) || declares_promises)
             {
                 return Outcome::Checked(Vec::new());
             }
             self.workspace.untriggered_analysed(source.len());
         }
-        let imports = importer.imports(path, source, parsed);
+        let mut imports = importer.imports(path, source, parsed);
+        if let Some(declared) = declared {
+            imports.declared = declared.clone();
+        }
         let key = self
             .cache
             .as_ref()

@@ -376,6 +376,12 @@ impl<'t> PromiseDeclarations<'t> {
         node.start_position().row + 1
     }
 
+    /// Why the expression at `range` is a promise by the file's declared
+    /// TypeScript types (a native one or an instance of a subclass).
+    pub fn declared_promise(&self, range: &Range<usize>) -> Option<String> {
+        self.imports.declared.promise_at(range).map(|d| d.why())
+    }
+
     /// Why `expr` certainly evaluates to a native promise, or `None`.
     pub fn decide(&self, expr: Node<'t>) -> Option<Decision> {
         self.decide_at(expr, 0)

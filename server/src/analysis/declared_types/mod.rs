@@ -1,0 +1,193 @@
+//! The types a TypeScript file declares, read as facts without a type
+//! checker: which awaited (or dropped) expressions are promises because a
+//! declaration says so (a function, method or member declared to return
+//! `Promise<T>`, a binding annotated `Promise<T>`), and which async callbacks
+//! are passed where the parameter's declared type is a function returning
+//! `void`.
+//!
+//! Read from the written text's TypeScript tree, whose byte offsets are those
+//! of the erased JavaScript the rest of the analysis reads (type stripping
+//! keeps every position, `syntax::typescript`): a fact is keyed by the byte
+//! range of the expression it is about.
+//!
+//! What a declaration proves, and what it does not:
+//! - `Promise<T>` says the value is a promise: TypeScript accepts an instance
+//!   of a `Promise` subclass there, which `await` resumes after 2 more jobs
+//!   than a native promise (`engine::promise_subclass`), so the hover keeps
+//!   that case and drops only the thenable one.
+//! - `PromiseLike<T>`, a type parameter, `any`, `unknown`, a union, and a
+//!   type name this file does not declare prove nothing: the hedge stays.
+//! - A name counts only when every binding of it in the file is declared
+//!   (names are resolved without scopes, as in `source_facts`), and nothing
+//!   binds `Promise` itself.
+//! - Only what the file itself declares is read; an imported type name is a
+//!   name this file does not declare.
+
+mod imported;
+mod resolve;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use tree_sitter::{Node, Tree};
+
+pub use resolve::promise_type_text;
+
+/// Why an expression is a promise: the declaration that says so.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeclaredPromise {
+    /// What is declared, as written: `repo.save`, `load`, `p`.
+    pub subject: String,
+    /// The declared type, as written: `Promise<User>`.
+    pub type_text: String,
+    /// The declaration's name when it is a member of a type: `UserRepo.save`.
+    pub declared_as: Option<String>,
+    /// The declaration's line (1-based).
+    pub line: usize,
+    /// The imported file it is in (`./repo.ts`), or `None` for this file.
+    pub file: Option<String>,
+}
+
+/// "at line 3", or "at ./repo.ts:3" for an imported declaration.
+fn at_place(line: usize, file: &Option<String>) -> String {
+    match file {
+        Some(file) => format!("at {file}:{line}"),
+        None => format!("at line {line}"),
+    }
+}
+
+impl DeclaredPromise {
+    /// A sentence fragment naming the declaration: "`repo.save` is declared
+    /// to return `Promise<void>` by `UserRepo.save` at line 3".
+    pub fn why(&self) -> String {
+        let place = at_place(self.line, &self.file);
+        let at = match &self.declared_as {
+            Some(member) => format!("by `{member}` {place}"),
+            None => place,
+        };
+        if self.subject.ends_with("()") {
+            format!(
+                "`{}` is declared to return `{}` {at}",
+                self.subject.trim_end_matches("()"),
+                self.type_text
+            )
+        } else {
+            format!("`{}` is declared `{}` {at}", self.subject, self.type_text)
+        }
+    }
+}
+
+/// An async function passed where the parameter's declared type is a
+/// function returning `void`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VoidCallback {
+    /// The async function passed.
+    pub argument: Range<usize>,
+    /// Its `async` keyword.
+    pub async_keyword: Range<usize>,
+    /// The callee, as written: `onDone`, `bus.subscribe`.
+    pub callee: String,
+    /// The parameter's name.
+    pub parameter: String,
+    /// The parameter's declared type, as written: `() => void`.
+    pub type_text: String,
+    /// The parameter's line (1-based).
+    pub line: usize,
+    /// The imported file it is in, or `None` for this file.
+    pub file: Option<String>,
+}
+
+impl VoidCallback {
+    /// Where the parameter is declared: `line 3`, `./bus.ts:3`.
+    pub fn place(&self) -> String {
+        match &self.file {
+            Some(file) => format!("{file}:{}", self.line),
+            None => format!("line {}", self.line),
+        }
+    }
+}
+
+/// What a TypeScript file's declared types decide (empty for JavaScript).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeclaredTypes {
+    /// Awaited operands and dropped expressions that are promises, by byte range.
+    promises: HashMap<(usize, usize), DeclaredPromise>,
+    /// The callees (`load`, `repo.save`) whose every call in the file is
+    /// declared to return a promise, for the rules' name-keyed facts.
+    callees: BTreeMap<String, DeclaredPromise>,
+    void_callbacks: Vec<VoidCallback>,
+}
+
+impl DeclaredTypes {
+    /// What a document's TypeScript declares (nothing for JavaScript, or
+    /// for a TypeScript text whose parse was given up), with what it
+    /// imports from workspace files when its `path` is known.
+    pub fn of_document(doc: &crate::document::Document, path: Option<&std::path::Path>) -> Self {
+        match (doc.typescript(), path) {
+            (Some((written, tree, _)), Some(path)) => {
+                Self::of_file(path, written, tree, &crate::workspace::DiskFs)
+            }
+            (Some((written, tree, _)), None) => Self::of(written, tree),
+            (None, _) => Self::default(),
+        }
+    }
+
+    /// What the TypeScript file at `path` (its text `source`, its parse
+    /// `tree`) declares, with the declarations it imports by name from
+    /// workspace TypeScript files, read through `fs` (see `imported`).
+    pub fn of_file(
+        path: &std::path::Path,
+        source: &str,
+        tree: &Tree,
+        fs: &impl crate::workspace::FileSystem,
+    ) -> Self {
+        let Some(with) = imported::with_imported_declarations(path, source, tree.root_node(), fs)
+        else {
+            return Self::of(source, tree);
+        };
+        let dialect = crate::syntax::SourceLanguage::of_path(path)
+            .and_then(|l| l.dialect())
+            .unwrap_or(crate::syntax::Dialect::TypeScript);
+        let combined = dialect.parse(&with.text, None);
+        resolve::Declarations::with_imports(&with.text, &combined, source.len(), &with).decide_all()
+    }
+
+    /// What the TypeScript text `source` (whose TypeScript parse is `tree`)
+    /// declares.
+    pub fn of(source: &str, tree: &Tree) -> Self {
+        resolve::Declarations::new(source, tree).decide_all()
+    }
+
+    /// The declaration that makes the expression at `range` a promise.
+    pub fn promise_at(&self, range: &Range<usize>) -> Option<&DeclaredPromise> {
+        self.promises.get(&(range.start, range.end))
+    }
+
+    /// The callees whose every call in the file is declared to return a
+    /// promise: `load` or `repo.save` (the receiver a plain name).
+    pub fn promise_callees(&self) -> &BTreeMap<String, DeclaredPromise> {
+        &self.callees
+    }
+
+    /// The async callbacks passed where a `void`-returning function is declared.
+    pub fn void_callbacks(&self) -> &[VoidCallback] {
+        &self.void_callbacks
+    }
+
+    /// What the rules read of these (the callees and the void callbacks),
+    /// as text, for a cache key.
+    pub fn rules_fingerprint(&self) -> String {
+        format!("{:?}{:?}", self.callees, self.void_callbacks)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.promises.is_empty() && self.callees.is_empty() && self.void_callbacks.is_empty()
+    }
+}
+
+/// The byte range of `node` as a key.
+fn key(node: Node) -> (usize, usize) {
+    (node.start_byte(), node.end_byte())
+}

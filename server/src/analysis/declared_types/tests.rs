@@ -1,0 +1,171 @@
+use super::*;
+use crate::syntax::typescript::Dialect;
+
+/// The `why` of each awaited operand (by its text) the declarations decide.
+fn decided(source: &str) -> Vec<(String, String)> {
+    let tree = Dialect::TypeScript.parse(source, None);
+    let declared = DeclaredTypes::of(source, &tree);
+    let mut found: Vec<(usize, String, String)> = declared
+        .promises
+        .iter()
+        .map(|(&(start, end), d)| (start, source[start..end].to_owned(), d.why()))
+        .collect();
+    found.sort();
+    found
+        .into_iter()
+        .map(|(_, text, why)| (text, why))
+        .collect()
+}
+
+fn decided_texts(source: &str) -> Vec<String> {
+    decided(source).into_iter().map(|(text, _)| text).collect()
+}
+
+#[test]
+fn a_typed_receivers_method_declared_to_return_a_promise_is_a_promise() {
+    let source = "interface User { id: string }\ninterface UserRepo {\n  save(u: User): Promise<void>;\n  find(id: string): PromiseLike<User>;\n}\nasync function register(repo: UserRepo, u: User) {\n  await repo.save(u);\n  await repo.find(u.id);\n}\n";
+    assert_eq!(
+        decided(source),
+        vec![(
+            "repo.save(u)".to_owned(),
+            "`repo.save` is declared to return `Promise<void>` by `UserRepo.save` at line 3"
+                .to_owned()
+        )]
+    );
+}
+
+#[test]
+fn declared_functions_overloads_and_arrows_are_promises_when_every_declaration_says_so() {
+    let source = "declare function load(id: string): Promise<number>;\nfunction two(a: string): Promise<1>;\nfunction two(a: number): Promise<2>;\nfunction two(a: any): Promise<any> { return globalThis.impl(a); }\nfunction mixed(a: string): Promise<1>;\nfunction mixed(a: number): number;\nfunction mixed(a: any): any { return a; }\nconst arrow = (): Promise<string> => globalThis.impl();\nconst typed: () => Promise<string> = globalThis.impl;\nfunction generic<T>(): T { return globalThis.impl(); }\nfunction anyOf(): any { return 1; }\nasync function main() {\n  await load('a');\n  await two('a');\n  await mixed('a');\n  await arrow();\n  await typed();\n  await generic<Promise<1>>();\n  await anyOf();\n  await load('b').then((v) => v + 1);\n}\n";
+    assert_eq!(
+        decided_texts(source),
+        vec![
+            "load('a')",
+            "two('a')",
+            "arrow()",
+            "typed()",
+            "load('b').then((v) => v + 1)"
+        ]
+    );
+}
+
+#[test]
+fn classes_fields_this_and_inheritance_resolve_in_the_file() {
+    let source = "interface Base { get(): Promise<number> }\ninterface Store extends Base { put(v: number): Promise<void> }\nabstract class Service {\n  private store: Store;\n  abstract fetch(): Promise<string>;\n  async run() {\n    await this.fetch();\n    await this.store.get();\n    await this.store.put(1);\n    await this.other();\n  }\n  other(): number { return 1; }\n}\nclass Child extends Service {\n  fetch(): Promise<string> { return globalThis.impl(); }\n  async go() { await this.fetch(); }\n}\nclass Unknown extends Elsewhere {\n  async go() { await this.fetch(); }\n}\n";
+    assert_eq!(
+        decided_texts(source),
+        vec![
+            "this.fetch()",
+            "this.store.get()",
+            "this.store.put(1)",
+            "this.fetch()"
+        ]
+    );
+}
+
+#[test]
+fn names_with_an_undeclared_binding_and_a_shadowed_promise_decide_nothing() {
+    // `repo` is also an unannotated parameter: names are resolved without scopes.
+    let source = "interface R { save(): Promise<void> }\nasync function a(repo: R) { await repo.save(); }\nasync function b(repo) { await repo.save(); }\n";
+    assert_eq!(decided_texts(source), Vec::<String>::new());
+    let source = "import { Promise } from 'bluebird';\ndeclare function load(): Promise<number>;\nasync function a() { await load(); }\n";
+    assert_eq!(decided_texts(source), Vec::<String>::new());
+    // A union with a non-promise, an alias the file does not declare.
+    let source = "declare function a(): Promise<1> | number;\ndeclare function b(): Later<1>;\nasync function c() { await a(); await b(); }\n";
+    assert_eq!(decided_texts(source), Vec::<String>::new());
+}
+
+#[test]
+fn bindings_annotated_as_promises_are_promises() {
+    let source = "type R = { save(): Promise<void> };\nasync function f(p: Promise<number>, r: R) {\n  await p;\n  const q = r.save();\n  await q;\n}\n";
+    assert_eq!(decided_texts(source), vec!["p", "q"]);
+}
+
+#[test]
+fn an_async_function_passed_where_a_void_callback_is_declared_is_found() {
+    let source = "type Done = () => void;\ndeclare function onDone(cb: () => void): void;\ndeclare function later(cb: () => Promise<void>): void;\ninterface Bus { subscribe(topic: string, handler: Done): void }\ndeclare const bus: Bus;\nonDone(async () => { await 1; });\nlater(async () => { await 1; });\nbus.subscribe('t', async function () {});\n";
+    let tree = Dialect::TypeScript.parse(source, None);
+    let declared = DeclaredTypes::of(source, &tree);
+    let found: Vec<(String, String, String, usize)> = declared
+        .void_callbacks()
+        .iter()
+        .map(|v| {
+            (
+                v.callee.clone(),
+                v.parameter.clone(),
+                v.type_text.clone(),
+                v.line,
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "onDone".to_owned(),
+                "cb".to_owned(),
+                "() => void".to_owned(),
+                2
+            ),
+            (
+                "bus.subscribe".to_owned(),
+                "handler".to_owned(),
+                "Done".to_owned(),
+                4
+            ),
+        ]
+    );
+}
+
+#[test]
+fn callees_every_call_of_which_is_declared_are_listed_for_the_rules() {
+    let source = "interface R { save(): Promise<void> }\ndeclare const repo: R;\ndeclare function load(): Promise<1>;\ndeclare function plain(): void;\nrepo.save();\nload();\nplain();\n";
+    let tree = Dialect::TypeScript.parse(source, None);
+    let declared = DeclaredTypes::of(source, &tree);
+    let callees: Vec<&String> = declared.promise_callees().keys().collect();
+    assert_eq!(callees, vec!["load", "repo.save"]);
+}
+
+#[test]
+fn an_object_literals_this_and_a_namespaces_declarations_decide_nothing() {
+    let source = "abstract class Job {\n  abstract run(): Promise<void>;\n  start() {\n    return { run() { return 1; }, async go() { await this.run(); } };\n  }\n}\ndeclare namespace Api { function load(): Promise<number>; }\ndeclare module 'db' { export function query(): Promise<number>; }\nasync function main() {\n  await load();\n  await query();\n}\n";
+    assert_eq!(decided_texts(source), Vec::<String>::new());
+}
+
+#[test]
+fn declarations_imported_from_workspace_typescript_files_decide_with_their_place() {
+    use crate::workspace::MemoryFs;
+    let repo = "export interface UserRepo {\n  save(): Promise<void>;\n  find(): PromiseLike<number>;\n}\nexport declare function load(): Promise<number>;\nexport type Done = () => void;\n";
+    // `later` is bound only inside the other file's class: not here.
+    let repo = format!("{repo}export class Box {{\n  m() {{ const later: Promise<number> = load(); return later; }}\n}}\n");
+    let main = "import type { UserRepo } from './repo.ts';\nimport { Box } from './repo.ts';\nasync function g() { await later; }\nimport { load, type Done } from './repo.ts';\nimport { save as renamed } from './repo.ts';\ndeclare function onDone(cb: Done): void;\nasync function f(repo: UserRepo) {\n  await repo.save();\n  await repo.find();\n  await load();\n  onDone(async () => {});\n}\n";
+    let fs = MemoryFs::with(&[("/w/repo.ts", repo.as_str()), ("/w/main.ts", main)]);
+    let tree = Dialect::TypeScript.parse(main, None);
+    let declared = DeclaredTypes::of_file(std::path::Path::new("/w/main.ts"), main, &tree, &fs);
+    let mut found: Vec<(String, String)> = declared
+        .promises
+        .iter()
+        .map(|(&(start, end), d)| (main[start..end].to_owned(), d.why()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "load()".to_owned(),
+                "`load` is declared to return `Promise<number>` at ./repo.ts:5".to_owned()
+            ),
+            (
+                "repo.save()".to_owned(),
+                "`repo.save` is declared to return `Promise<void>` by `UserRepo.save` at ./repo.ts:2"
+                    .to_owned()
+            ),
+        ]
+    );
+    let callbacks: Vec<String> = declared
+        .void_callbacks()
+        .iter()
+        .map(|v| v.place())
+        .collect();
+    assert_eq!(callbacks, vec!["line 6".to_owned()]);
+}
