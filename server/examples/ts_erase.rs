@@ -6,6 +6,7 @@
 //! Reads one path a line (`.ts`/`.mts`/`.cts`/`.tsx`) and prints a JSON line per file:
 //! `{"path", "erased"}` or `{"path", "refused"}` (Node's words), and `"tree_error"`,
 //! the first byte of an error or missing node in the TypeScript tree, when there is one.
+//! With `--tree`, also `"tree"`: the TypeScript tree as an S-expression.
 
 use std::io::{BufRead, Write};
 
@@ -25,6 +26,7 @@ fn first_error(node: Node) -> Option<usize> {
 }
 
 fn main() {
+    let with_tree = std::env::args().any(|arg| arg == "--tree");
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for path in std::io::stdin().lock().lines() {
@@ -43,6 +45,9 @@ fn main() {
         match erasure.refusal {
             Some(refusal) => line["refused"] = refusal.message.into(),
             None => line["erased"] = erasure.text.into(),
+        }
+        if with_tree {
+            line["tree"] = tree.root_node().to_sexp().into();
         }
         if let Some(at) = first_error(tree.root_node()) {
             line["tree_error"] = at.into();
