@@ -127,6 +127,9 @@ const SNIPPETS: &[&str] = &[
     // A member whose blanked modifier comes before a computed name or a `*`.
     "class A { x = 1\n  readonly [k] = 1\n  public *g() {}\n  private static [j] = 2 }",
     "class A { public get [k]() { return 1 } }",
+    // An object type's call signature on the line after a type: never its type arguments.
+    "type G = {\n  (i: number): A\n  /** a */\n  <A>(s: A): A\n}\nf()",
+    "interface I {\n  (i: number): A\n  <A, B extends A>(s: A): B\n}\n",
 ];
 
 /// Node 24's stripping of each snippet: `Ok(text)` or `Err(message)`, from one Node process.

@@ -47,14 +47,14 @@ impl Dialect {
         old: Option<&Tree>,
         budget: std::time::Duration,
     ) -> Option<Tree> {
-        let readable = readable(text);
+        let readable = readable(text, self);
         let text = readable.as_deref().unwrap_or(text);
         super::parse_with_budget(self.parser(), text, old, budget)
     }
 
     /// Parses `text` with this dialect's grammar (as [`readable`] makes it).
     pub fn parse(self, text: &str, old: Option<&Tree>) -> Tree {
-        let readable = readable(text);
+        let readable = readable(text, self);
         let text = readable.as_deref().unwrap_or(text);
         self.parser()
             .parse(text, old)
@@ -68,7 +68,14 @@ impl Dialect {
 /// reads and [`erase`] blanks in full, as Node does:
 /// - the variance annotations of a type parameter, `<in out K, out V>`: blanked;
 /// - `export type * from 'm'` and `export type * as ns from 'm'`: the `* …` before
-///   `from` becomes `{ … }`, an `export type { }`.
+///   `from` becomes `{ … }`, an `export type { }`;
+/// - (TypeScript, not TSX) a line that starts with type parameters `<A>(` or
+///   `<A, B>(` after a line ending in a name or `>`, `]`, `)`: an object type's
+///   next call signature, which TypeScript never reads as type arguments of the
+///   type before (no line break may come before those), while the grammar does:
+///   the blank before the `<` becomes the `;` between the two members. (An
+///   expression broken the same way, `a\n  <T>(x)`, a call with type arguments,
+///   is read as two statements: no formatter writes one.)
 ///
 /// Both are found by their tokens alone: `in`/`out` right after `<` or `,` and
 /// before a name (never valid JavaScript), `type *` right after `export`. A match
@@ -76,11 +83,16 @@ impl Dialect {
 /// rewrite reads spans the token before it and the name after it, both next to
 /// the rewritten bytes, so an edit that changes the rewrite touches the token
 /// that holds them, and an incremental parse relexes it.
-pub fn readable(text: &str) -> Option<String> {
+pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
     let bytes = text.as_bytes();
     let mut edits: Vec<(Range<usize>, Option<&str>)> = Vec::new();
     for (at, &byte) in bytes.iter().enumerate() {
         match byte {
+            b'\n' if dialect == Dialect::TypeScript => {
+                if let Some(blank) = call_signature_after(text, at) {
+                    edits.push((blank..blank + 1, Some(";")));
+                }
+            }
             b'<' | b',' => {
                 let mut cursor = skip_blanks(bytes, at + 1);
                 let start = cursor;
@@ -148,6 +160,46 @@ pub fn readable(text: &str) -> Option<String> {
     }
     out.push_str(&text[copied..]);
     Some(out)
+}
+
+/// The blank before the `<` of a line (starting after the `\n` at `newline`)
+/// that opens a call signature's type parameters, `<A>(`, `<A, B>(`,
+/// `<K extends string>(`, after a line that ends a type (a name, `>`, `]`,
+/// `)`, then perhaps a `/* */` comment).
+fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = newline + 1;
+    while bytes.get(at).is_some_and(|c| matches!(c, b' ' | b'\t')) {
+        at += 1;
+    }
+    if at == newline + 1 || bytes.get(at) != Some(&b'<') {
+        return None;
+    }
+    // `<` and a name, then `>`, `,`, `=` or ` extends`.
+    let mut name_end = at + 1;
+    while bytes.get(name_end).is_some_and(|&c| is_name_part(c)) {
+        name_end += 1;
+    }
+    if name_end == at + 1 || !is_name_start(bytes[at + 1]) {
+        return None;
+    }
+    let follows = matches!(bytes.get(name_end), Some(b'>' | b',' | b'='))
+        || text[name_end..].starts_with(" extends ");
+    if !follows {
+        return None;
+    }
+    // The line before ends a type, comments and blanks aside.
+    let mut before = text[..newline].trim_end();
+    loop {
+        if let Some(rest) = before.strip_suffix("*/") {
+            let open = rest.rfind("/*")?;
+            before = rest[..open].trim_end();
+        } else {
+            break;
+        }
+    }
+    let last = *before.as_bytes().last()?;
+    (is_name_part(last) || matches!(last, b'>' | b']' | b')')).then_some(at - 1)
 }
 
 fn is_name_start(byte: u8) -> bool {
@@ -715,6 +767,11 @@ mod tests {
         // A tagged template with type arguments, read by the grammar as comparisons.
         assert_eq!(erased("const x = tag<T>`x`;"), "const x = tag   `x`;");
         assert_eq!(erased("x = a.b<T>`y`"), "x = a.b   `y`");
+        // A call signature on the line after a type: never type arguments.
+        assert_eq!(
+            erased("type G = {\n  (i: number): A\n  /** a */\n  <A>(s: A): A\n}\nf()"),
+            "          \n                \n          \n              \n \nf()"
+        );
     }
 
     #[test]
