@@ -190,13 +190,9 @@ fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
     }
     // The line before ends a type, comments and blanks aside.
     let mut before = text[..newline].trim_end();
-    loop {
-        if let Some(rest) = before.strip_suffix("*/") {
-            let open = rest.rfind("/*")?;
-            before = rest[..open].trim_end();
-        } else {
-            break;
-        }
+    while let Some(rest) = before.strip_suffix("*/") {
+        let open = rest.rfind("/*")?;
+        before = rest[..open].trim_end();
     }
     let last = *before.as_bytes().last()?;
     (is_name_part(last) || matches!(last, b'>' | b']' | b')')).then_some(at - 1)
