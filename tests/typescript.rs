@@ -121,6 +121,9 @@ const SNIPPETS: &[&str] = &[
     "export type * as ns from './x';",
     "const x = tag<T>`x`;",
     "x = a.b<T>`y${1}`",
+    "function f() {\n  return input as A.B.C<T>\n}\n",
+    "x = (a as A.B.C.D).e",
+    "x = (a satisfies A.B.C).e",
     // An arrow whose return type breaks the line before its `=>`.
     "const f = (a: number)\n: number => a;",
     "const f = async (a /* c */): Promise<\n  void\n> /* d */ => {};",

@@ -396,6 +396,23 @@ impl<'s> Eraser<'s> {
                 }
             }
             "arrow_function" => self.move_parenthesis(node, &children),
+            "member_expression" => {
+                // `x as A.B.C`: the grammar reads `(x as A.B).C`; TypeScript (and
+                // Node) a type of three dotted parts, as `(x as A).b` needs its
+                // parentheses.
+                let mut object = node.child_by_field_name("object")?;
+                while object.kind() == "member_expression" {
+                    object = object.child_by_field_name("object")?;
+                }
+                if matches!(object.kind(), "as_expression" | "satisfies_expression") {
+                    let mut cursor = object.walk();
+                    let operator = object
+                        .children(&mut cursor)
+                        .find(|child| !child.is_named())?;
+                    self.ranges.push(operator.start_byte()..node.end_byte());
+                    return Some(vec![object.named_child(0)?]);
+                }
+            }
             "abstract_class_declaration" => self.erase_tokens(&children, &["abstract"]),
             "public_field_definition" => {
                 if children
@@ -763,6 +780,12 @@ mod tests {
         // A tagged template with type arguments, read by the grammar as comparisons.
         assert_eq!(erased("const x = tag<T>`x`;"), "const x = tag   `x`;");
         assert_eq!(erased("x = a.b<T>`y`"), "x = a.b   `y`");
+        // A type of three dotted parts after `as`, read by the grammar as a member access.
+        assert_eq!(
+            erased("function f() {\n  return input as A.B.C<T>\n}\n"),
+            "function f() {\n  return input            \n}\n"
+        );
+        assert_eq!(erased("x = (a as A.B.C.D).e"), "x = (a           ).e");
         // A call signature on the line after a type: never type arguments.
         assert_eq!(
             erased("type G = {\n  (i: number): A\n  /** a */\n  <A>(s: A): A\n}\nf()"),
