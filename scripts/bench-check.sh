@@ -2,7 +2,14 @@
 # Measures `ticklens check` on real npm code side by side with the linters users
 # run today, each set to its closest async rules, and tree-sitter's bare parse.
 #
-#   scripts/bench-check.sh            # RUNS=3 THREADS="1 <nproc>" by default
+#   scripts/bench-check.sh            # RUNS=3 THREADS="1 <nproc>" CORPORA=js by default
+#   CORPORA="js ts" scripts/bench-check.sh   # the JavaScript and the TypeScript corpus, one run
+#
+# CORPORA names the corpora to measure, in turn: `js` (scripts/corpus.sh) and `ts` (the
+# TypeScript sources of scripts/ts-corpus.sh; ESLint's core parser cannot read TypeScript, so
+# ESLint sits that one out, and the tree-sitter parse bench is for JavaScript only). With both,
+# the summary ends with ticklens's CPU seconds per MB on TypeScript over JavaScript.
+# SKIP_PARSE_BENCH=1 leaves out the parse bench (it builds the bench profile, minutes).
 #
 # Needs node/npm (scripts/install-node.sh) and cargo. Installs, outside the repo under
 # ${TICKLENS_CACHE:-$HOME/.cache/ticklens}: the corpus (scripts/corpus.sh) and the
@@ -27,10 +34,7 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cache="${TICKLENS_CACHE:-$HOME/.cache/ticklens}"
 RUNS=${RUNS:-3}
 THREADS=${THREADS:-"1 $(nproc)"}
-
-corpus="$("$repo/scripts/corpus.sh")/files"
-corpus_bytes=$(find "$corpus" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
-corpus_files=$(find "$corpus" -type f | wc -l)
+CORPORA=${CORPORA:-js}
 
 echo "== build ticklens (release)" >&2
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
@@ -108,7 +112,16 @@ if ! command -v hyperfine >/dev/null; then
   apt-get install -y hyperfine >&2 || { apt-get update >&2 && apt-get install -y hyperfine >&2; }
 fi
 
-out="$cache/bench-$(date +%Y%m%d-%H%M%S)"
+bench_root="$cache/bench-$(date +%Y%m%d-%H%M%S)"
+for kind in $CORPORA; do
+case "$kind" in
+  js) corpus="$("$repo/scripts/corpus.sh")/files" ;;
+  ts) corpus="$("$repo/scripts/ts-corpus.sh")/files" ;;
+  *) echo "bench-check: unknown corpus $kind (js or ts)" >&2; exit 2 ;;
+esac
+corpus_bytes=$(find "$corpus" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+corpus_files=$(find "$corpus" -type f | wc -l)
+out="$bench_root/$kind"
 mkdir -p "$out"
 warm="$out/warm-cache"
 "$ticklens" check "$corpus" --cache-dir "$warm" --format compact >/dev/null || true
@@ -123,8 +136,10 @@ ticklens-warm|$ticklens check . --cache-dir $warm --threads $t --format compact
 oxlint|$bin/oxlint -c $linters/oxlintrc.json --threads $t .
 biome-6|env RAYON_NUM_THREADS=$t $bin/biome lint --config-path=$linters/biome6 --max-diagnostics=0 .
 biome-5|env RAYON_NUM_THREADS=$t $bin/biome lint --config-path=$linters/biome5 --max-diagnostics=0 .
-eslint|$bin/eslint -c $linters/eslint.config.mjs --no-config-lookup --no-inline-config --concurrency $eslint_conc .
 CMDS
+  if [[ $kind == js ]]; then
+    echo "eslint|$bin/eslint -c $linters/eslint.config.mjs --no-config-lookup --no-inline-config --concurrency $eslint_conc ."
+  fi
 }
 
 {
@@ -152,9 +167,13 @@ for t in $THREADS; do
   echo "== $t thread(s); load after: $(uptime)" | tee -a "$out/load.txt" >&2
 done
 
-echo "== tree-sitter parse and analysis split (1 thread)" >&2
-(cd "$repo" && TICKLENS_CORPUS="$corpus" cargo bench -p ticklens --bench parse_corpus 2>/dev/null) | tee "$out/parse_corpus.txt" >&2
+if [[ $kind == js && -z "${SKIP_PARSE_BENCH:-}" ]]; then
+  echo "== tree-sitter parse and analysis split (1 thread)" >&2
+  (cd "$repo" && TICKLENS_CORPUS="$corpus" cargo bench -p ticklens --bench parse_corpus 2>/dev/null) | tee "$out/parse_corpus.txt" >&2
+fi
 
+echo "### corpus $kind: $corpus_files files, $(awk "BEGIN {printf \"%.1f\", $corpus_bytes / 1e6}") MB"
+echo ""
 node - "$out" "$corpus_bytes" "$THREADS" <<'JS'
 const fs = require("fs");
 const [out, bytes, threads] = [process.argv[2], Number(process.argv[3]), process.argv[4].split(" ")];
@@ -180,7 +199,21 @@ for (const t of threads) {
   const at = rows.filter((r) => r.t === t);
   const get = (n) => at.find((r) => r.name.startsWith(n + "@")).mean;
   const cold = get("ticklens-cold");
-  console.log(`ratios at ${t} thread(s), same run: biome-6/ticklens-cold ${(get("biome-6") / cold).toFixed(2)}, biome-5/ticklens-cold ${(get("biome-5") / cold).toFixed(2)}, eslint/ticklens-cold ${(get("eslint") / cold).toFixed(2)}, oxlint/ticklens-warm ${(get("oxlint") / get("ticklens-warm")).toFixed(2)}, oxlint/ticklens-cold ${(get("oxlint") / cold).toFixed(2)}`);
+  const eslint = at.some((r) => r.name.startsWith("eslint@")) ? `, eslint/ticklens-cold ${(get("eslint") / cold).toFixed(2)}` : "";
+  console.log(`ratios at ${t} thread(s), same run: biome-6/ticklens-cold ${(get("biome-6") / cold).toFixed(2)}, biome-5/ticklens-cold ${(get("biome-5") / cold).toFixed(2)}${eslint}, oxlint/ticklens-warm ${(get("oxlint") / get("ticklens-warm")).toFixed(2)}, oxlint/ticklens-cold ${(get("oxlint") / cold).toFixed(2)}`);
+  // CPU seconds per MB of ticklens's cold check, for comparing corpora (below).
+  const mine = at.find((r) => r.name.startsWith("ticklens-cold@"));
+  fs.appendFileSync(`${out}/../cpu-per-mb.txt`, `${out.split("/").pop()} ${t} ${mine.cpu / (bytes / 1e6)}\n`);
 }
+console.log("");
 JS
+done
+
+if [[ -f "$bench_root/cpu-per-mb.txt" ]] && grep -q '^ts ' "$bench_root/cpu-per-mb.txt" && grep -q '^js ' "$bench_root/cpu-per-mb.txt"; then
+  awk '{ cpu[$1 " " $2] = $3; threads[$2] = 1 }
+       END { for (t in threads) if (("ts " t) in cpu && ("js " t) in cpu)
+               printf "ticklens-cold CPU-s per MB at %s thread(s): TypeScript %.3f, JavaScript %.3f, TypeScript/JavaScript %.2f\n",
+                 t, cpu["ts " t], cpu["js " t], cpu["ts " t] / cpu["js " t] }' "$bench_root/cpu-per-mb.txt"
+fi
+out="$bench_root"
 echo "results: $out" >&2

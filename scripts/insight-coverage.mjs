@@ -2,7 +2,7 @@
 // function's promise settles, on real code, asked the way an editor asks.
 //
 //   node insight-coverage.mjs --ticklens BIN --acorn DIR --corpus DIR --out FILE
-//        [--details FILE] [--commit SHA] [--label TEXT] [--issue-packages]
+//        [--details FILE] [--commit SHA] [--label TEXT] [--issue-packages] [--typescript]
 //   node insight-coverage.mjs --check        (the classifier's own test, no corpus needed)
 //
 // Run it through scripts/insight-coverage.sh, which finds Node 24, acorn and the corpus and
@@ -13,11 +13,18 @@
 // Each answer is classified (see `classifyAwait`, `classifyFunction`) and the table is
 // written as Markdown to --out; --details gets one JSON line per position.
 //
+// With --typescript the corpus is TypeScript (scripts/ts-corpus.sh): each .ts/.mts/.cts file
+// is stripped by Node 24's `module.stripTypeScriptTypes` first (types become blanks of the same
+// UTF-16 length, so every offset is one of the original), acorn parses the stripped text, and
+// the server opens the original with languageId `typescript`. Files Node refuses to strip
+// (`enum`, parameter properties, ...) and .tsx files (JSX, which acorn does not read) are left
+// out and counted.
+//
 // The sample (deterministic): every file of the corpus with an async function or an `await`
 // (with --issue-packages only those of the packages issue 20 measured, SAMPLE_PACKAGES); the
 // table has a row per package, a subtotal of SAMPLE_PACKAGES and the total.
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
+import { createRequire, stripTypeScriptTypes } from "node:module";
 import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -208,8 +215,8 @@ function check() {
 // `.mjs` is a module, `.cjs` a script; a `.js` file follows the nearest package.json `type`,
 // and is read with the other grammar when only that one parses it.
 function sourceTypes(file) {
-  if (file.endsWith(".mjs")) return ["module"];
-  if (file.endsWith(".cjs")) return ["script"];
+  if (/\.m[jt]s$/.test(file)) return ["module"];
+  if (/\.c[jt]s$/.test(file)) return ["script"];
   let dir = path.dirname(file);
   for (;;) {
     const manifest = path.join(dir, "package.json");
@@ -282,13 +289,17 @@ function positionOf(text) {
   };
 }
 
-function* walk(dir) {
+function* walk(dir, files) {
   for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) yield* walk(full);
-    else if (/\.(js|mjs|cjs)$/.test(entry.name)) yield full;
+    if (entry.isDirectory()) yield* walk(full, files);
+    else if (files.test(entry.name)) yield full;
   }
 }
+
+const JAVASCRIPT = /\.(js|mjs|cjs)$/;
+// Declaration files (`.d.ts`) hold no code; `check` skips them too.
+const TYPESCRIPT = /(?<!\.d)\.(ts|mts|cts|tsx)$/;
 
 // The package a corpus file belongs to: `axios`, `@babel/core`.
 function packageOf(pkgs, file) {
@@ -419,15 +430,29 @@ async function census(options) {
 
   const files = [];
   let unparsed = 0;
-  for (const file of walk(pkgs)) {
+  let unstripped = 0;
+  let tsx = 0;
+  for (const file of walk(pkgs, options.typescript ? TYPESCRIPT : JAVASCRIPT)) {
     const pkg = packageOf(pkgs, file);
     if (options.issuePackages && !inIssueSample(pkg)) continue;
     const text = readFileSync(file, "utf8");
     if (!/\basync\b|\bawait\b/.test(text)) continue;
+    let plain = text;
+    if (file.endsWith(".tsx")) {
+      tsx += 1;
+      continue;
+    } else if (options.typescript) {
+      try {
+        plain = stripTypeScriptTypes(text);
+      } catch {
+        unstripped += 1;
+        continue;
+      }
+    }
     let found = null;
     for (const sourceType of sourceTypes(file)) {
       try {
-        found = { sourceType, points: suspensionPoints(parse(acorn, text, sourceType), text) };
+        found = { sourceType, points: suspensionPoints(parse(acorn, plain, sourceType), plain) };
         break;
       } catch {}
     }
@@ -461,7 +486,7 @@ async function census(options) {
 
   for (const { file, pkg, text, sourceType, points } of files) {
     const uri = pathToFileURL(file).href;
-    lsp.notify("textDocument/didOpen", { textDocument: { uri, languageId: "javascript", version: 1, text } });
+    lsp.notify("textDocument/didOpen", { textDocument: { uri, languageId: options.typescript ? "typescript" : "javascript", version: 1, text } });
     const at = positionOf(text);
     const answers = await Promise.all(
       points.map((p) =>
@@ -510,6 +535,8 @@ async function census(options) {
   md += options.issuePackages ? `every file of ${SAMPLE_PACKAGES.map((p) => `\`${p}\``).join(", ")} (those present)` : "every file of the corpus";
   md += ` with an async function or an \`await\`: ${overall.files} files, ${awaitsTotal} awaits (\`await\`, \`for await\`, \`yield\` in async generators), ${functionsTotal} async functions`;
   md += unparsed ? `; ${unparsed} files acorn could not parse were left out` : "";
+  md += unstripped ? `; ${unstripped} files Node 24 refuses to strip (\`enum\`, parameter properties, ...) were left out` : "";
+  md += tsx ? `; ${tsx} .tsx files (JSX, which acorn does not read) were left out` : "";
   md += `. Ran in ${seconds} s.\n\n`;
   const known = overall.awaits["tick after entry"] + overall.awaits["named operation, kind decided"];
   md += `Against issue 20's targets: awaits with a resume point (a tick after entry, or a named operation of decided kind) ${pct(known, awaitsTotal)} (target ≥ 80%); `;
@@ -549,6 +576,7 @@ if (args.includes("--check")) {
     commit: value("--commit") ?? "unknown",
     label: value("--label") ?? "Census",
     issuePackages: args.includes("--issue-packages"),
+    typescript: args.includes("--typescript"),
   };
   for (const need of ["ticklens", "acorn", "corpus", "out"]) {
     if (!options[need]) {

@@ -5,12 +5,15 @@
 # hover says (scripts/insight-coverage.mjs). Minutes on 2 cores, so not part of `cargo test`.
 #
 #   scripts/insight-coverage.sh [--ticklens BIN] [--out FILE] [--label TEXT] [--issue-packages]
+#                               [--typescript [heldout]]
 #   scripts/insight-coverage.sh --check     # the classifier's own test (no corpus, no build)
 #
 # Without --ticklens it builds and uses the release binary (target/release/ticklens). The
 # table goes to --out (default target/insight-coverage.md), one JSON line per hovered
 # position to target/insight-coverage.jsonl; docs/insight-coverage.md keeps the tables
-# measured so far (paste a new one there with the commit it measured).
+# measured so far (paste a new one there with the commit it measured). --typescript measures
+# the TypeScript corpus instead (scripts/ts-corpus.sh; `--typescript heldout` its held-out one):
+# each file stripped by Node 24 before acorn finds the keywords, opened as `typescript`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +25,7 @@ fi
 binary=""
 out="target/insight-coverage.md"
 label="Census"
+typescript=""
 rest=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -29,12 +33,20 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift 2 ;;
     --label) label="$2"; shift 2 ;;
     --issue-packages) rest+=(--issue-packages); shift ;;
+    --typescript)
+      typescript="tuning"; rest+=(--typescript); shift
+      if [[ "${1:-}" == "heldout" ]]; then typescript="heldout"; shift; fi
+      ;;
     *) echo "insight-coverage: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
 ACORN="${TICKLENS_ACORN:-$(scripts/install-acorn.sh | tail -n 1)}"
-CORPUS="$(scripts/corpus.sh | tail -n 1)"
+if [[ -n "$typescript" ]]; then
+  CORPUS="$(scripts/ts-corpus.sh "$typescript" | tail -n 1)"
+else
+  CORPUS="$(scripts/corpus.sh | tail -n 1)"
+fi
 if [[ -z "$binary" ]]; then
   cargo build --release -p ticklens >&2
   binary="target/release/ticklens"

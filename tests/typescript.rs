@@ -113,6 +113,26 @@ const SNIPPETS: &[&str] = &[
     "class A { constructor(readonly x: number) {} }",
     "class A { constructor(public x) {} }",
     "let y = <number>1;",
+    // Forms tree-sitter-typescript 0.23 lacks or reads otherwise (syntax::typescript::readable).
+    "class C<in out T> { x: T }",
+    "export interface A<out K, in V> {}\n",
+    "let a = 1, out\nb()",
+    "export type * from './x';",
+    "export type * as ns from './x';",
+    "const x = tag<T>`x`;",
+    "x = a.b<T>`y${1}`",
+    "function f() {\n  return input as A.B.C<T>\n}\n",
+    "x = (a as A.B.C.D).e",
+    "x = (a satisfies A.B.C).e",
+    // An arrow whose return type breaks the line before its `=>`.
+    "const f = (a: number)\n: number => a;",
+    "const f = async (a /* c */): Promise<\n  void\n> /* d */ => {};",
+    // A member whose blanked modifier comes before a computed name or a `*`.
+    "class A { x = 1\n  readonly [k] = 1\n  public *g() {}\n  private static [j] = 2 }",
+    "class A { public get [k]() { return 1 } }",
+    // An object type's call signature on the line after a type: never its type arguments.
+    "type G = {\n  (i: number): A\n  /** a */\n  <A>(s: A): A\n}\nf()",
+    "interface I {\n  (i: number): A\n  <A, B extends A>(s: A): B\n}\n",
 ];
 
 /// Node 24's stripping of each snippet: `Ok(text)` or `Err(message)`, from one Node process.

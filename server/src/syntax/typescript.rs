@@ -47,14 +47,201 @@ impl Dialect {
         old: Option<&Tree>,
         budget: std::time::Duration,
     ) -> Option<Tree> {
+        let readable = readable(text, self);
+        let text = readable.as_deref().unwrap_or(text);
         super::parse_with_budget(self.parser(), text, old, budget)
     }
 
-    /// Parses `text` with this dialect's grammar.
+    /// Parses `text` with this dialect's grammar (as [`readable`] makes it).
     pub fn parse(self, text: &str, old: Option<&Tree>) -> Tree {
+        let readable = readable(text, self);
+        let text = readable.as_deref().unwrap_or(text);
         self.parser()
             .parse(text, old)
             .expect("parsing without a timeout or cancellation flag always yields a tree")
+    }
+}
+
+/// `text` made readable to the TypeScript grammar (tree-sitter-typescript 0.23),
+/// which lacks two forms Node 24 strips; `None` when it has neither. Each is
+/// type-only and rewritten in place, byte for byte as long, to a form the grammar
+/// reads and [`erase`] blanks in full, as Node does:
+/// - the variance annotations of a type parameter, `<in out K, out V>`: blanked;
+/// - `export type * from 'm'` and `export type * as ns from 'm'`: the `* …` before
+///   `from` becomes `{ … }`, an `export type { }`;
+/// - (TypeScript, not TSX) a line that starts with type parameters `<A>(` or
+///   `<A, B>(` after a line ending in a name or `>`, `]`, `)`: an object type's
+///   next call signature, which TypeScript never reads as type arguments of the
+///   type before (no line break may come before those), while the grammar does:
+///   the blank before the `<` becomes the `;` between the two members. (An
+///   expression broken the same way, `a\n  <T>(x)`, a call with type arguments,
+///   is read as two statements: no formatter writes one.)
+///
+/// Both are found by their tokens alone: `in`/`out` right after `<` or `,` and
+/// before a name (never valid JavaScript), `type *` right after `export`. A match
+/// inside a string or comment rewrites what stays a string or comment. What the
+/// rewrite reads spans the token before it and the name after it, both next to
+/// the rewritten bytes, so an edit that changes the rewrite touches the token
+/// that holds them, and an incremental parse relexes it.
+pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut edits: Vec<(Range<usize>, Option<&str>)> = Vec::new();
+    for (at, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'\n' if dialect == Dialect::TypeScript => {
+                if let Some(blank) = call_signature_after(text, at) {
+                    edits.push((blank..blank + 1, Some(";")));
+                }
+            }
+            b'<' | b',' => {
+                let mut cursor = skip_blanks(bytes, at + 1);
+                let start = cursor;
+                let mut words = 0;
+                while let Some(end) = word_at(bytes, cursor, &["in", "out"]) {
+                    // A name must follow on the same line: `let a = 1, out\nb()` is JavaScript.
+                    let mut after = end;
+                    while bytes.get(after).is_some_and(|c| matches!(c, b' ' | b'\t')) {
+                        after += 1;
+                    }
+                    if after == end {
+                        break;
+                    }
+                    cursor = after;
+                    words += 1;
+                    if words == 2 {
+                        break;
+                    }
+                }
+                if words > 0 && bytes.get(cursor).is_some_and(|&c| is_name_start(c)) {
+                    edits.push((start..cursor, None));
+                }
+            }
+            b'e' if word_at(bytes, at, &["export"]).is_some()
+                && (at == 0 || !is_name_part(bytes[at - 1])) =>
+            {
+                let after_export = skip_blanks(bytes, at + "export".len());
+                let Some(after_type) = word_at(bytes, after_export, &["type"]) else {
+                    continue;
+                };
+                let star = skip_blanks(bytes, after_type);
+                if star == after_type || bytes.get(star) != Some(&b'*') {
+                    continue;
+                }
+                let Some(from) = find_word(bytes, star + 1, "from") else {
+                    continue;
+                };
+                if from >= star + 2 && text.is_char_boundary(star) && text.is_char_boundary(from) {
+                    edits.push((star..star + 1, Some("{")));
+                    edits.push((from - 1..from, Some("}")));
+                    if from - 1 > star + 1 {
+                        edits.push((star + 1..from - 1, None));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    edits.sort_by_key(|(range, _)| range.start);
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (range, with) in edits {
+        if range.start < copied {
+            continue;
+        }
+        out.push_str(&text[copied..range.start]);
+        match with {
+            Some(with) => out.push_str(with),
+            None => blank(&text[range.clone()], &mut out),
+        }
+        copied = range.end;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
+}
+
+/// The blank before the `<` of a line (starting after the `\n` at `newline`)
+/// that opens a call signature's type parameters, `<A>(`, `<A, B>(`,
+/// `<K extends string>(`, after a line that ends a type (a name, `>`, `]`,
+/// `)`, then perhaps a `/* */` comment).
+fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = newline + 1;
+    while bytes.get(at).is_some_and(|c| matches!(c, b' ' | b'\t')) {
+        at += 1;
+    }
+    if at == newline + 1 || bytes.get(at) != Some(&b'<') {
+        return None;
+    }
+    // `<` and a name, then `>`, `,`, `=` or ` extends`.
+    let mut name_end = at + 1;
+    while bytes.get(name_end).is_some_and(|&c| is_name_part(c)) {
+        name_end += 1;
+    }
+    if name_end == at + 1 || !is_name_start(bytes[at + 1]) {
+        return None;
+    }
+    let follows = matches!(bytes.get(name_end), Some(b'>' | b',' | b'='))
+        || text[name_end..].starts_with(" extends ");
+    if !follows {
+        return None;
+    }
+    // The line before ends a type, comments and blanks aside.
+    let mut before = text[..newline].trim_end();
+    while let Some(rest) = before.strip_suffix("*/") {
+        let open = rest.rfind("/*")?;
+        before = rest[..open].trim_end();
+    }
+    let last = *before.as_bytes().last()?;
+    (is_name_part(last) || matches!(last, b'>' | b']' | b')')).then_some(at - 1)
+}
+
+fn is_name_start(byte: u8) -> bool {
+    byte.is_ascii_alphabetic() || matches!(byte, b'_' | b'$') || byte >= 0x80
+}
+
+fn is_name_part(byte: u8) -> bool {
+    is_name_start(byte) || byte.is_ascii_digit()
+}
+
+/// The first byte at or after `at` that is no space, tab or line break.
+fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
+    while bytes
+        .get(at)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+    {
+        at += 1;
+    }
+    at
+}
+
+/// The end of the one of `words` that starts at `at` as a whole word.
+fn word_at(bytes: &[u8], at: usize, words: &[&str]) -> Option<usize> {
+    words.iter().find_map(|word| {
+        let end = at + word.len();
+        let whole = bytes.get(at..end) == Some(word.as_bytes())
+            && !bytes.get(end).is_some_and(|&c| is_name_part(c));
+        whole.then_some(end)
+    })
+}
+
+/// Where the word `word` next starts after `at`, on the same statement: only
+/// names, blanks and `as` may come between (`* as ns from`).
+fn find_word(bytes: &[u8], mut at: usize, word: &str) -> Option<usize> {
+    loop {
+        at = skip_blanks(bytes, at);
+        if word_at(bytes, at, &[word]).is_some() {
+            return Some(at);
+        }
+        let start = at;
+        while bytes.get(at).is_some_and(|&c| is_name_part(c)) {
+            at += 1;
+        }
+        if at == start {
+            return None;
+        }
     }
 }
 
@@ -119,7 +306,7 @@ pub fn erase(source: &str, tree: &Tree) -> Erasure {
     let mut eraser = Eraser {
         source,
         ranges: Vec::new(),
-        semicolons: Vec::new(),
+        marks: Vec::new(),
         refusal: None,
     };
     let mut stack = vec![tree.root_node()];
@@ -138,9 +325,11 @@ pub fn erase(source: &str, tree: &Tree) -> Erasure {
 struct Eraser<'s> {
     source: &'s str,
     ranges: Vec<Range<usize>>,
-    /// Erased statements that begin with a `;`, as Node writes one where the
-    /// next line would otherwise continue the statement before.
-    semicolons: Vec<usize>,
+    /// Blanked bytes Node writes a character into: the `;` that starts an
+    /// erased statement where the next line would otherwise continue the
+    /// statement before, or a class member whose modifier went, and the `)`
+    /// of an arrow's parameters moved to the end of its return type.
+    marks: Vec<(usize, char)>,
     refusal: Option<Refusal>,
 }
 
@@ -196,6 +385,34 @@ impl<'s> Eraser<'s> {
                 }
                 children.truncate(1);
             }
+            "binary_expression" => {
+                // `` tag<T>`x` ``: the grammar reads two comparisons; TypeScript
+                // (and Node) a tagged template with type arguments.
+                if let Some(arguments) = type_arguments_of_tag(node, &children) {
+                    self.ranges.push(arguments);
+                    let left = children[0];
+                    let tag = left.child_by_field_name("left")?;
+                    return Some(vec![tag, *children.last()?]);
+                }
+            }
+            "arrow_function" => self.move_parenthesis(node, &children),
+            "member_expression" => {
+                // `x as A.B.C`: the grammar reads `(x as A.B).C`; TypeScript (and
+                // Node) a type of three dotted parts, as `(x as A).b` needs its
+                // parentheses.
+                let mut object = node.child_by_field_name("object")?;
+                while object.kind() == "member_expression" {
+                    object = object.child_by_field_name("object")?;
+                }
+                if matches!(object.kind(), "as_expression" | "satisfies_expression") {
+                    let mut cursor = object.walk();
+                    let operator = object
+                        .children(&mut cursor)
+                        .find(|child| !child.is_named())?;
+                    self.ranges.push(operator.start_byte()..node.end_byte());
+                    return Some(vec![object.named_child(0)?]);
+                }
+            }
             "abstract_class_declaration" => self.erase_tokens(&children, &["abstract"]),
             "public_field_definition" => {
                 if children
@@ -206,8 +423,12 @@ impl<'s> Eraser<'s> {
                     return None;
                 }
                 self.erase_tokens(&children, &["readonly", "?", "!"]);
+                self.mark_member(node, &children);
             }
-            "method_definition" => self.erase_tokens(&children, &["?"]),
+            "method_definition" => {
+                self.erase_tokens(&children, &["?"]);
+                self.mark_member(node, &children);
+            }
             "variable_declarator" => self.erase_tokens(&children, &["!"]),
             "required_parameter" | "optional_parameter" => {
                 if children.iter().any(|child| {
@@ -291,7 +512,50 @@ impl<'s> Eraser<'s> {
                 self.source[next.byte_range()].starts_with(['(', '[', '`', '+', '-', '/'])
             });
         if continues && node.end_byte() > node.start_byte() {
-            self.semicolons.push(node.start_byte());
+            self.marks.push((node.start_byte(), ';'));
+        }
+    }
+
+    /// A class member that starts with a modifier Node blanks (`private`,
+    /// `readonly`, ...), is not `static`, and has a computed name or is a
+    /// generator starts with a `;` where the modifier was, as Node writes it:
+    /// `[k]` or `*g` after a field without a `;` would otherwise continue that
+    /// field's initialiser.
+    fn mark_member(&mut self, node: Node, children: &[Node]) {
+        let stripped = children.first().is_some_and(|first| {
+            matches!(
+                first.kind(),
+                "accessibility_modifier" | "override_modifier" | "readonly"
+            )
+        }) && !children.iter().any(|child| child.kind() == "static");
+        let computed = node
+            .child_by_field_name("name")
+            .is_some_and(|name| name.kind() == "computed_property_name")
+            || children.iter().any(|child| child.kind() == "*");
+        if stripped && computed {
+            self.marks.push((node.start_byte(), ';'));
+        }
+    }
+
+    /// An arrow whose return type puts a line break between its `)` and its
+    /// `=>` (which JavaScript forbids): Node blanks the `)` and writes it over
+    /// the last byte of the return type, as `stripTypeScriptTypes` does.
+    fn move_parenthesis(&mut self, node: Node, children: &[Node]) {
+        let (Some(parameters), Some(return_type)) = (
+            node.child_by_field_name("parameters"),
+            node.child_by_field_name("return_type"),
+        ) else {
+            return;
+        };
+        let Some(arrow) = children.iter().find(|child| child.kind() == "=>") else {
+            return;
+        };
+        let between = &self.source[parameters.end_byte()..arrow.start_byte()];
+        let closes = self.source[..parameters.end_byte()].ends_with(')');
+        if closes && between.contains(['\n', '\r']) && return_type.end_byte() > 0 {
+            self.ranges
+                .push(parameters.end_byte() - 1..parameters.end_byte());
+            self.marks.push((return_type.end_byte() - 1, ')'));
         }
     }
 
@@ -328,11 +592,12 @@ impl<'s> Eraser<'s> {
             copied = range.end;
         }
         text.push_str(&self.source[copied..]);
-        for &at in &self.semicolons {
-            // The first byte of an erased statement is a blank ASCII space
-            // (every statement starts with an ASCII keyword).
+        for &(at, mark) in &self.marks {
+            // A mark goes where a blank ASCII space is (an erased statement or
+            // modifier starts with an ASCII keyword; a type ends with `>`, `]`,
+            // `)` or a name, almost always ASCII).
             if text.as_bytes().get(at) == Some(&b' ') {
-                text.replace_range(at..at + 1, ";");
+                text.replace_range(at..at + 1, mark.encode_utf8(&mut [0; 4]));
             }
         }
         text
@@ -352,6 +617,28 @@ fn blank(erased: &str, out: &mut String) {
             },
         }
     }
+}
+
+/// The `<T>` of `` tag<T>`x` ``, which the grammar reads as `(tag < T) > `x``:
+/// from the `<` to the `>`.
+fn type_arguments_of_tag(node: Node, children: &[Node]) -> Option<Range<usize>> {
+    let [left, greater, template] = children else {
+        return None;
+    };
+    if greater.kind() != ">" || template.kind() != "template_string" {
+        return None;
+    }
+    if left.kind() != "binary_expression" {
+        return None;
+    }
+    let less = left.child_by_field_name("operator")?;
+    let name = left.child_by_field_name("right")?;
+    let is_type = matches!(
+        name.kind(),
+        "identifier" | "member_expression" | "predefined_type" | "type_identifier"
+    );
+    (less.kind() == "<" && is_type && node.end_byte() == template.end_byte())
+        .then(|| less.start_byte()..greater.end_byte())
 }
 
 fn named_and_anonymous<'t>(node: Node<'t>) -> Vec<Node<'t>> {
@@ -473,6 +760,81 @@ mod tests {
         assert_eq!(
             erased("function g(this: Window, a) {}"),
             "function g(              a) {}"
+        );
+    }
+
+    #[test]
+    fn forms_the_grammar_lacks_are_read_as_node_reads_them() {
+        // Variance annotations, `export type *`: tree-sitter-typescript 0.23 has neither.
+        assert_eq!(
+            erased("class C<in out T> { x: T }"),
+            "class C           { x    }"
+        );
+        assert_eq!(
+            erased("export interface A<out T> {}\n"),
+            " ".repeat(28) + "\n"
+        );
+        assert_eq!(erased("let a = 1, out\nb()"), "let a = 1, out\nb()");
+        assert_eq!(erased("export type * from \"./x\";"), " ".repeat(25));
+        assert_eq!(erased("export type * as ns from \"./x\";"), " ".repeat(31));
+        // A tagged template with type arguments, read by the grammar as comparisons.
+        assert_eq!(erased("const x = tag<T>`x`;"), "const x = tag   `x`;");
+        assert_eq!(erased("x = a.b<T>`y`"), "x = a.b   `y`");
+        // A type of three dotted parts after `as`, read by the grammar as a member access.
+        assert_eq!(
+            erased("function f() {\n  return input as A.B.C<T>\n}\n"),
+            "function f() {\n  return input            \n}\n"
+        );
+        assert_eq!(erased("x = (a as A.B.C.D).e"), "x = (a           ).e");
+        // A call signature on the line after a type: never type arguments.
+        assert_eq!(
+            erased("type G = {\n  (i: number): A\n  /** a */\n  <A>(s: A): A\n}\nf()"),
+            "          \n                \n          \n              \n \nf()"
+        );
+    }
+
+    #[test]
+    fn an_arrow_keeps_its_parenthesis_on_the_line_of_its_arrow() {
+        assert_eq!(
+            erased("const f = (a: number)\n: number => a;"),
+            "const f = (a         \n       ) => a;"
+        );
+        assert_eq!(
+            erased("const f = (a /* c */): T<\n> /* d */ => a;"),
+            "const f = (a /* c */     \n) /* d */ => a;"
+        );
+        assert_eq!(erased("const f = (a): T => a;"), "const f = (a)    => a;");
+    }
+
+    #[test]
+    fn a_member_whose_modifier_goes_starts_with_a_semicolon_before_a_computed_name() {
+        assert_eq!(
+            erased("class A { readonly [k] = 1 }"),
+            "class A { ;        [k] = 1 }"
+        );
+        assert_eq!(
+            erased("class A { x = 1\n public [k] = 1 }"),
+            "class A { x = 1\n ;      [k] = 1 }"
+        );
+        assert_eq!(
+            erased("class A { private readonly [k] = 1 }"),
+            "class A { ;                [k] = 1 }"
+        );
+        assert_eq!(
+            erased("class A { public *g() {} }"),
+            "class A { ;      *g() {} }"
+        );
+        assert_eq!(
+            erased("class A { public get [k]() {} }"),
+            "class A { ;      get [k]() {} }"
+        );
+        assert_eq!(
+            erased("class A { public static [k] = 1 }"),
+            "class A {        static [k] = 1 }"
+        );
+        assert_eq!(
+            erased("class A { readonly x = 1 }"),
+            "class A {          x = 1 }"
         );
     }
 

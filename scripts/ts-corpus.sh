@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Installs a corpus of real TypeScript (the .ts/.mts/.cts/.tsx sources that pinned npm
+# packages ship beside their builds) into a cache folder outside the repository, and
+# prints its path. The TypeScript sibling of scripts/corpus.sh (tuning) and
+# scripts/heldout-corpus.sh (held out).
+#
+#   scripts/ts-corpus.sh            -> ${TICKLENS_CACHE:-$HOME/.cache/ticklens}/ts-corpus-<key>
+#   scripts/ts-corpus.sh heldout    -> ${TICKLENS_CACHE:-$HOME/.cache/ticklens}/ts-heldout-<key>
+#
+# <key> is a hash of the pinned list below, so changing a version makes a new corpus.
+# The folder holds:
+#   node_modules/   what `npm install --prefix` put there (never committed)
+#   files/          the .ts/.mts/.cts/.tsx files every tool is measured on (declaration
+#                   files `.d.ts`/`.d.mts`/`.d.cts` left out, as `check` skips them): hard
+#                   links to node_modules, with `node_modules/` renamed to `pkgs/` (linters
+#                   skip folders named node_modules), minus files over 5 MB
+#   versions.txt    the resolved version of every installed package
+# Running it again with the same list does nothing and prints the same path.
+set -euo pipefail
+
+# Tuning corpus, pinned on 2026-12-06: packages that ship their TypeScript sources in src/.
+TUNING=(
+  rxjs@7.8.2
+  @tanstack/query-core@5.108.4
+  effect@4.1.5
+  @trpc/server@11.25.2
+  zod@4.6.7
+)
+
+# Held-out corpus, chosen and pinned on 2026-12-06 with the tuning corpus, before any
+# finding on either was read (docs/precision.md). None of the tuning packages is measured
+# here, even when installed as a dependency (react-query's query-core, trpc client's server).
+HELDOUT=(
+  @reduxjs/toolkit@2.16.0
+  @tanstack/react-query@5.108.4
+  @trpc/client@11.25.2
+  msw@3.0.5
+  @tanstack/router-core@1.171.39
+)
+
+case "${1:-tuning}" in
+  tuning) PACKAGES=("${TUNING[@]}"); name=ts-corpus; skip=() ;;
+  heldout) PACKAGES=("${HELDOUT[@]}"); name=ts-heldout; mapfile -t skip < <(printf '%s\n' "${TUNING[@]}" | sed 's/@[^@]*$//') ;;
+  *) echo "usage: $0 [tuning|heldout]" >&2; exit 2 ;;
+esac
+
+key=$(printf '%s\n' "${PACKAGES[@]}" | sha256sum | cut -c1-12)
+root="${TICKLENS_CACHE:-$HOME/.cache/ticklens}/$name-$key"
+
+if [[ -f "$root/.complete" ]]; then
+  echo "$root"
+  exit 0
+fi
+
+mkdir -p "$root"
+printf '%s\n' "${PACKAGES[@]}" >"$root/packages.txt"
+echo '{"name":"ticklens-ts-corpus","private":true}' >"$root/package.json"
+npm install --prefix "$root" --ignore-scripts --no-audit --no-fund --loglevel=error \
+  --legacy-peer-deps --save-exact "${PACKAGES[@]}" >&2
+
+rm -rf "$root/files"
+node - "$root" "${skip[@]}" <<'JS' >&2
+const fs = require("fs");
+const path = require("path");
+const root = process.argv[2];
+const skip = new Set(process.argv.slice(3));
+const from = path.join(root, "node_modules");
+const to = path.join(root, "files");
+const typescript = /(?<!\.d)\.(ts|mts|cts|tsx)$/;
+let kept = 0, bytes = 0, big = 0, skipped = 0;
+function walk(dir, rel) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const src = path.join(dir, entry.name);
+    const parent = path.basename(dir);
+    const pkg = parent === "node_modules" ? entry.name
+      : parent.startsWith("@") && path.basename(path.dirname(dir)) === "node_modules" ? `${parent}/${entry.name}` : null;
+    if (entry.isDirectory() && pkg !== null && skip.has(pkg)) { skipped++; continue; }
+    // Hidden folders: npm's staging and retired copies, which `check` skips too.
+    if (entry.isDirectory() && entry.name.startsWith(".")) continue;
+    const name = entry.name === "node_modules" ? "pkgs" : entry.name;
+    if (entry.isDirectory()) walk(src, path.join(rel, name));
+    else if (entry.isFile() && typescript.test(entry.name)) {
+      const size = fs.statSync(src).size;
+      if (size > 5 * 1024 * 1024) { big++; continue; }
+      const dest = path.join(to, rel, name);
+      fs.mkdirSync(path.dirname(dest), { recursive: true });
+      fs.linkSync(src, dest);
+      kept++; bytes += size;
+    }
+  }
+}
+walk(from, "pkgs");
+console.log(`corpus: ${kept} files, ${(bytes / 1e6).toFixed(1)} MB kept; ${big} over 5 MB left out; ${skipped} copies of tuning packages left out`);
+JS
+
+(cd "$root" && npm ls --all --parseable --long 2>/dev/null | sed -n 's#.*node_modules/\(.*\)$#\1#p' \
+  | awk -F: '{print $2}' | sort -u >versions.txt) || true
+touch "$root/.complete"
+echo "$root"

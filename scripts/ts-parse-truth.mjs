@@ -1,0 +1,102 @@
+// Parse truth on a TypeScript corpus: ticklens's type erasure against Node 24's own.
+//
+//   cargo build --release -p ticklens --example ts_erase --bin ticklens
+//   $TICKLENS_NODE scripts/ts-parse-truth.mjs "$(scripts/ts-corpus.sh)/files" target/release
+//
+// For every .ts/.mts/.cts file, Node 24's `module.stripTypeScriptTypes` either strips it (the
+// text ticklens analyses must then be the same, byte for byte) or refuses it (ticklens must
+// refuse it with Node's reason). A .tsx file, which Node does not run, is judged by the TSX
+// grammar alone: its tree must hold no error. Last, `ticklens check` must report a
+// `syntax-error` on exactly the files Node refuses (and the .tsx files with errors).
+// Prints every mismatch and a summary; exits 1 when there is one.
+import fs from "node:fs";
+import path from "node:path";
+import module from "node:module";
+import { execFileSync } from "node:child_process";
+
+process.removeAllListeners("warning");
+const [root, bin] = process.argv.slice(2).map((arg) => arg && path.resolve(arg));
+if (!root || !bin) {
+  console.error("usage: ts-parse-truth.mjs CORPUS_FILES RELEASE_DIR");
+  process.exit(2);
+}
+const files = [];
+(function walk(dir) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full);
+    else if (/(?<!\.d)\.(ts|mts|cts|tsx)$/.test(entry.name)) files.push(full);
+  }
+})(root);
+
+const ours = new Map();
+const output = execFileSync(path.join(bin, "examples", "ts_erase"), {
+  input: files.join("\n") + "\n",
+  maxBuffer: 1 << 30,
+});
+for (const line of output.toString("utf8").split("\n").filter(Boolean)) {
+  const result = JSON.parse(line);
+  ours.set(result.path, result);
+}
+
+const lineOf = (text, at) => text.slice(0, at).split("\n").length;
+const mismatches = [];
+const refusedByNode = new Set();
+let stripped = 0, refused = 0, tsx = 0;
+for (const file of files) {
+  const rel = path.relative(root, file);
+  const source = fs.readFileSync(file, "utf8");
+  const mine = ours.get(file);
+  if (file.endsWith(".tsx")) {
+    tsx++;
+    if (mine.tree_error !== undefined) {
+      refusedByNode.add(rel);
+      mismatches.push(`${rel}:${lineOf(source, mine.tree_error)}: the TSX grammar finds an error`);
+    }
+    continue;
+  }
+  let node;
+  try {
+    node = { text: module.stripTypeScriptTypes(source) };
+    stripped++;
+  } catch (error) {
+    node = { refused: error.message.split("\n")[0] };
+    refused++;
+    refusedByNode.add(rel);
+  }
+  if (node.text !== undefined) {
+    if (mine.refused !== undefined) mismatches.push(`${rel}: Node strips it, ticklens refuses: ${mine.refused}`);
+    else if (mine.tree_error !== undefined) mismatches.push(`${rel}:${lineOf(source, mine.tree_error)}: Node strips it, the TypeScript grammar finds an error`);
+    else if (mine.erased !== node.text) {
+      let at = 0;
+      while (at < node.text.length && node.text[at] === mine.erased[at]) at++;
+      const show = (text) => JSON.stringify(text.slice(Math.max(0, at - 40), at + 40));
+      mismatches.push(`${rel}:${lineOf(source, at)}: erased text differs\n  node:     ${show(node.text)}\n  ticklens: ${show(mine.erased)}`);
+    }
+  } else if (mine.refused === undefined) {
+    mismatches.push(`${rel}: Node refuses it (${node.refused}), ticklens erases it`);
+  } else if (!node.refused.includes(mine.refused)) {
+    mismatches.push(`${rel}: Node refuses it with ${JSON.stringify(node.refused)}, ticklens with ${JSON.stringify(mine.refused)}`);
+  }
+}
+
+// What a user sees: `check`'s syntax-error findings, exactly on the files Node refuses.
+let report = "";
+try {
+  report = execFileSync(path.join(bin, "ticklens"), ["check", ".", "--no-cache", "--format", "json"], {
+    cwd: root, maxBuffer: 1 << 30,
+  }).toString();
+} catch (error) {
+  report = error.stdout.toString(); // exit 1: findings
+}
+const syntaxErrors = new Set();
+for (const file of JSON.parse(report).files) {
+  if ((file.findings ?? []).some((finding) => finding.rule === "syntax-error")) syntaxErrors.add(file.path);
+}
+for (const rel of syntaxErrors) if (!refusedByNode.has(rel)) mismatches.push(`${rel}: check reports a syntax-error on a file Node runs`);
+for (const rel of refusedByNode) if (!syntaxErrors.has(rel)) mismatches.push(`${rel}: check reports no syntax-error on a file Node refuses`);
+
+for (const mismatch of mismatches) console.log(mismatch);
+console.log(`${files.length} files: ${stripped} stripped by Node, ${refused} refused, ${tsx} .tsx; ` +
+  `${syntaxErrors.size} with a syntax-error from check; ${mismatches.length} mismatches`);
+process.exit(mismatches.length ? 1 : 0);
