@@ -68,7 +68,8 @@ fn unknown_iterable_resume(iterable: &str, why: &str) -> String {
          settles, if it is a native `Promise` ({why}): a thenable would resume {} later; if \
          `{iterable}` is a sync iterable (an array) instead, {} after its next element \
          settles (a plain value counts as settled when the loop reaches it), a thenable \
-         element {} later.",
+         element {} later (a thenable's extra tick is that of one settled when it is \
+         awaited; one settling after costs none).",
         ticks_phrase(native),
         ticks_phrase(thenable_later),
         ticks_phrase(element),

@@ -157,7 +157,7 @@ const CASES: &[Case] = &[
     Case {
         name: "an_await_in_a_function_the_file_never_calls_says_what_would_decide_its_tick",
         source: "async function neverCalled(x) {\n  const y = $0await x;\n  return y;\n}\n",
-        says: &["Resumes 1 tick after `x` settles (fulfils or rejects), if it is a native `Promise` (`x` is a parameter): a thenable would resume 1 tick later (`await` calls its `then` first), a `Promise` subclass 2 ticks later."],
+        says: &["Resumes 1 tick after `x` settles (fulfils or rejects), if it is a native `Promise` (`x` is a parameter): a thenable would resume 1 tick later and a `Promise` subclass 2 ticks later when it settled before the `await` (`await` calls its `then` first), one tick less each when it settles after."],
         silent: &["microtask tick"],
     },
     // `helper` is an async function of the file: its call is a native promise.
