@@ -641,3 +641,46 @@ fn edits_to_a_typescript_document_keep_it_equal_to_a_fresh_one() {
         }
     }
 }
+
+#[test]
+fn typescript_imports_read_the_files_the_compiler_would() {
+    // Node 24 loads `./lib.ts` only by that name; the TypeScript compiler
+    // also takes `./lib.js` and `./lib` for it (what a compiled project
+    // writes), and the analysis follows it there.
+    let dir = tempfile::tempdir().expect("a temp folder");
+    std::fs::write(dir.path().join("ticklens.toml"), every_rule_on()).unwrap();
+    std::fs::write(
+        dir.path().join("lib.ts"),
+        "export async function save(x: number): Promise<void> {\n  console.log(x);\n}\n",
+    )
+    .unwrap();
+    for (name, specifier) in [
+        ("a.ts", "./lib.ts"),
+        ("b.ts", "./lib.js"),
+        ("c.ts", "./lib"),
+    ] {
+        std::fs::write(
+            dir.path().join(name),
+            format!(
+                "import {{ save }} from \"{specifier}\";\nexport function run(n: number): void {{\n  save(n);\n}}\n"
+            ),
+        )
+        .unwrap();
+    }
+    // A JavaScript file's extensionless import stays unresolved, as in Node.
+    std::fs::write(
+        dir.path().join("d.mjs"),
+        "import { save } from \"./lib\";\nexport function run(n) {\n  save(n);\n}\n",
+    )
+    .unwrap();
+    let output = ticklens(
+        dir.path(),
+        &["check", "--no-cache", "--format", "compact", "."],
+    );
+    let found: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| line.contains("floating-promise"))
+        .map(|line| line.split(':').next().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(found, ["a.ts", "b.ts", "c.ts"], "{output:?}");
+}

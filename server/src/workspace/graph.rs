@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::fs::FileSystem;
 use super::imports::{imports, ImportSite};
-use super::resolve::{resolve, Resolution};
+use super::resolve::{resolve_source, Resolution};
 use crate::syntax;
 
 /// One specifier of a file and what it names.
@@ -52,7 +52,7 @@ impl ImportGraph {
         let dependencies: Vec<Dependency> = imports(&source, &tree)
             .into_iter()
             .map(|site| Dependency {
-                resolution: resolve(&site.specifier, file, site.kind, fs),
+                resolution: resolve_source(&site.specifier, file, site.kind, fs),
                 site,
             })
             .collect();

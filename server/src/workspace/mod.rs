@@ -15,4 +15,4 @@ pub mod resolve;
 pub use fs::{DiskFs, FileSystem, MemoryFs};
 pub use graph::ImportGraph;
 pub use module_kind::{module_kind, module_kind_from, ModuleKind};
-pub use resolve::{resolve, RequireOrImport, Resolution};
+pub use resolve::{resolve, resolve_source, RequireOrImport, Resolution};

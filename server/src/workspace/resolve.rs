@@ -60,6 +60,67 @@ pub fn resolve(
     }
 }
 
+/// The file whose source `specifier` names, for reading what it exports:
+/// [`resolve`], and where Node finds no file for a relative specifier of a
+/// TypeScript file (`from` is `.ts`, `.mts`, `.cts` or `.tsx`), the file the
+/// TypeScript compiler takes for it, which is what the compiled program
+/// loads: `./x.js` is written for `./x.ts` (`.mjs` for `.mts`, `.cjs` for
+/// `.cts`, `.jsx` for `.tsx`), and an extensionless `./x` names `./x.ts`,
+/// `./x.tsx`, `./x.d.ts`, `./x.js` or the folder's `index` with one of those
+/// extensions (the `bundler` and `node10` resolutions). `order` claims what
+/// `node` does and never reads another file's source, so only the analysis
+/// asks this.
+pub fn resolve_source(
+    specifier: &str,
+    from: &Path,
+    kind: RequireOrImport,
+    fs: &impl FileSystem,
+) -> Resolution {
+    let resolution = resolve(specifier, from, kind, fs);
+    if !matches!(resolution, Resolution::Unresolved { .. })
+        || !is_relative(specifier)
+        || crate::syntax::SourceLanguage::of_path(from).is_none_or(|l| l.dialect().is_none())
+    {
+        return resolution;
+    }
+    let dir = from.parent().unwrap_or(Path::new("/"));
+    let Ok(path) = url_path(specifier) else {
+        return resolution;
+    };
+    let named = join(dir, &path);
+    typescript_candidates(&named)
+        .into_iter()
+        .find(|candidate| fs.is_file(candidate))
+        .map_or(resolution, Resolution::File)
+}
+
+/// The files the TypeScript compiler tries for `named`, in its order.
+fn typescript_candidates(named: &Path) -> Vec<PathBuf> {
+    let text = named.to_string_lossy();
+    let written = [
+        (".js", &[".ts", ".tsx", ".d.ts"][..]),
+        (".jsx", &[".tsx"][..]),
+        (".mjs", &[".mts", ".d.mts"][..]),
+        (".cjs", &[".cts", ".d.cts"][..]),
+    ];
+    for (extension, sources) in written {
+        if let Some(stem) = text.strip_suffix(extension) {
+            return sources
+                .iter()
+                .map(|source| PathBuf::from(format!("{stem}{source}")))
+                .collect();
+        }
+    }
+    let extensions = [".ts", ".tsx", ".d.ts", ".js", ".jsx"];
+    let as_file = extensions
+        .iter()
+        .map(|extension| PathBuf::from(format!("{text}{extension}")));
+    let as_folder = extensions
+        .iter()
+        .map(|extension| named.join(format!("index{extension}")));
+    as_file.chain(as_folder).collect()
+}
+
 /// One resolution: the files it reads, and which loader asks.
 pub(super) struct Resolver<'f, F> {
     fs: &'f F,
@@ -445,6 +506,47 @@ mod tests {
             };
             assert_eq!(got, expected, "{kind:?} `{specifier}`");
         }
+    }
+
+    #[test]
+    fn a_typescript_file_reads_the_sources_its_compiler_would() {
+        let fs = MemoryFs::with(&[
+            ("/w/src/lib.ts", ""),
+            ("/w/src/view.tsx", ""),
+            ("/w/src/esm.mts", ""),
+            ("/w/src/types.d.ts", ""),
+            ("/w/src/dir/index.ts", ""),
+            ("/w/src/plain.js", ""),
+        ]);
+        let from_ts = Path::new("/w/src/main.ts");
+        let cases = [
+            ("./lib.ts", "/w/src/lib.ts"),
+            ("./lib.js", "/w/src/lib.ts"),
+            ("./lib", "/w/src/lib.ts"),
+            ("./view.js", "/w/src/view.tsx"),
+            ("./view.jsx", "/w/src/view.tsx"),
+            ("./esm.mjs", "/w/src/esm.mts"),
+            ("./types", "/w/src/types.d.ts"),
+            ("./types.js", "/w/src/types.d.ts"),
+            ("./dir", "/w/src/dir/index.ts"),
+            ("./plain", "/w/src/plain.js"),
+            ("./plain.js", "/w/src/plain.js"),
+            ("./nothing", "unresolved"),
+        ];
+        for (specifier, expected) in cases {
+            let got = match resolve_source(specifier, from_ts, Import, &fs) {
+                Resolution::File(path) => path.display().to_string(),
+                Resolution::Builtin(name) => format!("builtin:{name}"),
+                Resolution::Unresolved { .. } => "unresolved".to_owned(),
+            };
+            assert_eq!(got, expected, "`{specifier}`");
+        }
+        // A JavaScript file's imports resolve as Node resolves them, nothing more.
+        let from_js = Path::new("/w/src/main.js");
+        assert!(matches!(
+            resolve_source("./lib", from_js, Import, &fs),
+            Resolution::Unresolved { .. }
+        ));
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! TypeScript files (`import type { UserRepo } from './repo.ts'`, `import {
 //! load } from './api.ts'`, a `.d.ts` beside them): an interface, a type alias,
 //! a class or a function (its signatures) the other file exports at its top
-//! level under that name. Specifiers resolve as Node 24 resolves them
-//! (`workspace::resolve`: with their extension); a renamed import, a
+//! level under that name. Specifiers resolve as `workspace::resolve_source`
+//! reads them (Node 24's resolution, then the TypeScript compiler's:
+//! `./repo.js` and `./repo` name `./repo.ts`); a renamed import, a
 //! re-export and a declaration that names other types of its own file are
 //! not followed (a member whose type is one of those decides nothing).
 //!
@@ -17,7 +18,7 @@ use std::path::Path;
 use tree_sitter::Node;
 
 use crate::syntax::SourceLanguage;
-use crate::workspace::{resolve, FileSystem, RequireOrImport, Resolution};
+use crate::workspace::{resolve_source, FileSystem, RequireOrImport, Resolution};
 
 /// A declaration appended after the file's text.
 #[derive(Clone, Debug)]
@@ -72,7 +73,8 @@ pub fn with_imported_declarations(
         if names.is_empty() {
             continue;
         }
-        let Resolution::File(target) = resolve(specifier, path, RequireOrImport::Import, fs) else {
+        let Resolution::File(target) = resolve_source(specifier, path, RequireOrImport::Import, fs)
+        else {
             continue;
         };
         let Some(dialect) = SourceLanguage::of_path(&target).and_then(|l| l.dialect()) else {

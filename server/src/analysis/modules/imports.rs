@@ -20,7 +20,7 @@ use super::summaries::{FileSummary, SummarySource};
 use super::{ExportedValue, Extends, Imported, ImportedNames, Rejects};
 use crate::syntax::js::unwrap_parens;
 use crate::workspace::imports::import_sites;
-use crate::workspace::{resolve, FileSystem, ModuleKind, RequireOrImport, Resolution};
+use crate::workspace::{resolve_source, FileSystem, ModuleKind, RequireOrImport, Resolution};
 
 /// How many `export ... from` hops a name is followed through.
 const MAX_REEXPORT_DEPTH: usize = 8;
@@ -108,7 +108,7 @@ struct Binder<'a, F> {
 
 impl<F: FileSystem> Binder<'_, F> {
     fn bind(&mut self, path: &Path, binding: &ImportBinding) {
-        let target = match resolve(&binding.specifier, path, binding.kind, self.fs) {
+        let target = match resolve_source(&binding.specifier, path, binding.kind, self.fs) {
             Resolution::File(target) => target,
             Resolution::Builtin(module) => {
                 bind_builtin(
@@ -226,7 +226,8 @@ impl<F: FileSystem> Binder<'_, F> {
     /// The class `extends` names, imported by the file at `path`, with what
     /// it inherits itself.
     fn parent(&mut self, path: &Path, extends: &Extends) -> Option<ExportedValue> {
-        let Resolution::File(target) = resolve(&extends.specifier, path, extends.kind, self.fs)
+        let Resolution::File(target) =
+            resolve_source(&extends.specifier, path, extends.kind, self.fs)
         else {
             return None;
         };
@@ -256,7 +257,8 @@ impl<F: FileSystem> Binder<'_, F> {
         specifier: &str,
         from: &Path,
     ) -> Option<(PathBuf, std::sync::Arc<FileSummary>)> {
-        let Resolution::File(target) = resolve(specifier, from, RequireOrImport::Import, self.fs)
+        let Resolution::File(target) =
+            resolve_source(specifier, from, RequireOrImport::Import, self.fs)
         else {
             return None;
         };

@@ -52,7 +52,7 @@ use crate::driver::{
 use crate::findings::Finding;
 use crate::rules;
 use crate::syntax::{self, SourceLanguage};
-use crate::workspace::{resolve, DiskFs, RequireOrImport, Resolution};
+use crate::workspace::{resolve_source, DiskFs, RequireOrImport, Resolution};
 
 /// A file's text as `check` read it, or why it has none.
 pub enum Read {
@@ -613,7 +613,7 @@ fn targets_of(text: &str, path: &Path) -> Vec<PathBuf> {
     let mut targets: Vec<PathBuf> = Vec::new();
     for specifier in relative_specifiers(text) {
         for kind in [RequireOrImport::Require, RequireOrImport::Import] {
-            if let Resolution::File(target) = resolve(specifier, path, kind, &DiskFs) {
+            if let Resolution::File(target) = resolve_source(specifier, path, kind, &DiskFs) {
                 if !targets.contains(&target) {
                     targets.push(target);
                 }
