@@ -264,6 +264,7 @@ pub async fn did_change(backend: &Backend, params: DidChangeTextDocumentParams) 
         entry.in_sync = in_sync;
         entry.analysis = None;
         entry.insights = Arc::default();
+        entry.declared = Arc::default();
     }
     buffer_changed(backend, &uri);
     if let Some(error) = problem {
@@ -374,6 +375,7 @@ fn schedule_analysis(backend: &Backend, uri: Uri) {
             let worker_state = Arc::clone(&state);
             let worker_doc = Arc::clone(&doc);
             let cache = Arc::clone(&open.cache);
+            let declared = Arc::clone(&open.declared);
             let config = config.clone();
             let superseded = open.superseded.clone();
             let worker_uri = uri.clone();
@@ -383,7 +385,7 @@ fn schedule_analysis(backend: &Backend, uri: Uri) {
                     OpenDocument::analyze(
                         &worker_state,
                         &worker_uri,
-                        &cache,
+                        (&cache, &declared),
                         &worker_doc,
                         &config,
                         &superseded,

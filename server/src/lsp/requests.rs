@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
-use crate::analysis::declared_types::DeclaredTypes;
 use crate::analysis::insights::{self, Insights};
 use crate::document::Document;
 use crate::driver::{self, Analysis};
@@ -171,6 +170,7 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
     }
     let doc = Arc::clone(&open.doc);
     let cache = Arc::clone(&open.insights_cache);
+    let declared = Arc::clone(&open.declared);
     let uri = uri.clone();
     let state = backend.state();
     // The computation runs in a task of its own and fills the text's cell: a
@@ -193,7 +193,7 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
                         let mut imports =
                             state.workspace_files.imports_of(&state, &uri_of_doc, &doc);
                         imports.declared =
-                            DeclaredTypes::of_document(&doc, file_path(&uri_of_doc).as_deref());
+                            OpenDocument::declared_types(&declared, &uri_of_doc, &doc);
                         // Taken out of its lock for the run, as the analysis
                         // cache is: a computation for a newer text starts from
                         // an empty cache instead of waiting, and a panic drops
@@ -357,11 +357,13 @@ async fn analysis_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
     let (config, _) = backend.state.config_for(uri);
     let doc = Arc::clone(&open.doc);
     let cache = Arc::clone(&open.cache);
+    let declared = Arc::clone(&open.declared);
     let superseded = open.superseded.clone();
     let (state, uri) = (backend.state(), uri.clone());
     let analysis = tokio::task::spawn_blocking(move || {
         driver::contain_panic(|| {
-            OpenDocument::analyze(&state, &uri, &cache, &doc, &config, &superseded)
+            let parts = (&*cache, &*declared);
+            OpenDocument::analyze(&state, &uri, parts, &doc, &config, &superseded)
         })
     })
     .await;

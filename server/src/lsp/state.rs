@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use dashmap::DashMap;
@@ -74,6 +74,10 @@ pub struct OpenDocument {
     /// once per text by the first request that needs them (`None` inside when
     /// computing them failed). A change gives the document a new, empty cell.
     pub insights: Arc<InsightsCell>,
+    /// What `doc`'s declared types decide (TypeScript), read once per text
+    /// for both its analysis and its insights. A change, or a change of
+    /// another file, gives the document a new, empty cell.
+    pub declared: Arc<OnceLock<DeclaredTypes>>,
     /// What the last analysis of this document keeps for the next one, so an
     /// edit re-examines only the units it touched.
     pub cache: Arc<Mutex<AnalysisCache>>,
@@ -184,11 +188,23 @@ impl OpenDocument {
             in_sync: true,
             analysis: None,
             insights: Arc::default(),
+            declared: Arc::default(),
             cache: Arc::default(),
             insights_cache: Arc::default(),
             superseded: Supersession::default(),
             tree_timer: Arc::default(),
         }
+    }
+
+    /// What `doc` (at `uri`) declares, from `cell` when its text's were read
+    /// already.
+    pub fn declared_types(
+        cell: &OnceLock<DeclaredTypes>,
+        uri: &Uri,
+        doc: &Document,
+    ) -> DeclaredTypes {
+        cell.get_or_init(|| DeclaredTypes::of_document(doc, file_path(uri).as_deref()))
+            .clone()
     }
 
     /// Marks the current text as replaced by a newer one (see [`Self::superseded`]).
@@ -214,13 +230,13 @@ impl OpenDocument {
     pub fn analyze(
         state: &ServerState,
         uri: &Uri,
-        cache: &Mutex<AnalysisCache>,
+        (cache, declared): (&Mutex<AnalysisCache>, &OnceLock<DeclaredTypes>),
         doc: &Document,
         config: &Config,
         superseded: &Supersession,
     ) -> Analysis {
         let mut imports = state.workspace_files.imports_of(state, uri, doc);
-        imports.declared = DeclaredTypes::of_document(doc, file_path(uri).as_deref());
+        imports.declared = Self::declared_types(declared, uri, doc);
         let lock = || cache.lock().unwrap_or_else(|poison| poison.into_inner());
         let mut taken = std::mem::take(&mut *lock());
         // The rules read the text as written (TypeScript's types too: the

@@ -177,11 +177,13 @@ impl WorkspaceFiles {
     }
 }
 
-/// Gives the open document at `uri` a new, empty insights cell: the next
-/// request computes them again.
+/// Gives the open document at `uri` a new, empty insights cell (and
+/// declared types' cell: they read other files too): the next request
+/// computes them again.
 fn reset_insights(state: &ServerState, uri: &Uri) {
     if let Some(mut open) = state.documents.get_mut(uri) {
         open.insights = Arc::default();
+        open.declared = Arc::default();
     }
 }
 
