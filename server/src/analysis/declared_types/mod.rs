@@ -20,8 +20,17 @@
 //! - A name counts only when every binding of it in the file is declared
 //!   (names are resolved without scopes, as in `source_facts`), and nothing
 //!   binds `Promise` itself.
-//! - Only what the file itself declares is read; an imported type name is a
-//!   name this file does not declare.
+//! - What the file declares is read, and what it imports from workspace
+//!   TypeScript files (`imported`); a name imported from a package, renamed,
+//!   or re-exported under another name is a name this file does not declare.
+//! - A receiver's type is what a declaration gives it: an annotation, `this`
+//!   in a class, `new C(…)` (exactly a `C`), the declared return type of the
+//!   call that built it (a type name that is not a type parameter, or `this`),
+//!   an annotated property. Overriding does not undo it: TypeScript checks that
+//!   a subclass's method returns what the base declares, so a receiver that is
+//!   a subclass instance still returns a `Promise<T>` (native or a subclass).
+//!   An optional call or member (`a?.b()`, `later?: Promise<T>`) decides
+//!   nothing: it may give `undefined`.
 
 mod imported;
 mod resolve;
