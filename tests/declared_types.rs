@@ -40,6 +40,15 @@ class FastPool extends Pool {
   query(): Promise<number> { return (globalThis as any).impl.fast(); }
 }
 const fast: Pool = new FastPool();
+class Local {
+  async work() { return (globalThis as any).impl.work(); }
+}
+class Override extends Local {
+  work(): Promise<number> { return (globalThis as any).impl.work(); }
+}
+const overridden: Local = new Override();
+type Both = UserRepo & { extra(): Promise<number> };
+declare const both: Both;
 interface User { id: number }
 interface UserRepo {
   save(u: User): Promise<void>;
@@ -127,6 +136,9 @@ const CASES: &[(&str, bool)] = &[
     ("new Pool().query()", true),
     ("pool().query()", true),
     ("fast.query()", true),
+    ("overridden.work()", true),
+    ("both.extra()", true),
+    ("both.save({ id: 3 })", true),
     ("loose().query()", false),
     ("far()", true),
     ("farObj.get()", true),
@@ -164,9 +176,11 @@ Object.assign(globalThis.impl, {{
   open: () => make(10),
   poolQuery: () => make(11),
   fast: () => make(14),
+  work: () => make(15),
 }});
 globalThis.pool = () => ({{ query: () => make(12) }});
 globalThis.loose = () => ({{ query: () => make(13) }});
+globalThis.both = {{ ...store, extra: () => make(16) }};
 "#
     )
 }

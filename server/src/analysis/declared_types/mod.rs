@@ -44,12 +44,17 @@ use tree_sitter::{Node, Tree};
 
 pub use resolve::promise_type_text;
 
+/// The `type_text` of a call of an `async` function or method declared
+/// without a return type (TypeScript infers a `Promise` for it).
+const ASYNC: &str = "async";
+
 /// Why an expression is a promise: the declaration that says so.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeclaredPromise {
     /// What is declared, as written: `repo.save`, `load`, `p`.
     pub subject: String,
-    /// The declared type, as written: `Promise<User>`.
+    /// The declared type, as written: `Promise<User>`; `async` for an
+    /// `async` function or method declared without one.
     pub type_text: String,
     /// The declaration's name when it is a member of a type: `UserRepo.save`.
     pub declared_as: Option<String>,
@@ -76,7 +81,12 @@ impl DeclaredPromise {
             Some(member) => format!("by `{member}` {place}"),
             None => place,
         };
-        if self.subject.ends_with("()") {
+        if self.type_text == ASYNC {
+            format!(
+                "`{}` is declared `async` {at}",
+                self.subject.trim_end_matches("()")
+            )
+        } else if self.subject.ends_with("()") {
             format!(
                 "`{}` is declared to return `{}` {at}",
                 self.subject.trim_end_matches("()"),

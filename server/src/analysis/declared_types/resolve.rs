@@ -760,8 +760,13 @@ impl<'t> Declarations<'t> {
     fn all_return_promises(&self, declarations: &[Node<'t>]) -> Option<(&'t str, Node<'t>)> {
         let mut found = None;
         for &declaration in declarations {
-            let returns = self.return_type(declaration)?;
-            let text = promise_type_text(self.source, returns)?;
+            // An `async` function or method without a written return type:
+            // TypeScript infers `Promise<…>` for it, and checks an override
+            // against that.
+            let text = match self.return_type(declaration) {
+                Some(returns) => promise_type_text(self.source, returns)?,
+                None => async_unannotated(declaration).then_some(super::ASYNC)?,
+            };
             found.get_or_insert((text, declaration));
         }
         found
@@ -1084,6 +1089,17 @@ impl<'t> Declarations<'t> {
         }
         match ty.kind() {
             "object_type" => Some(self.own_members(ty, name, false)),
+            // `A & B` has the members of both (a method of both is overloaded).
+            "intersection_type" => {
+                let mut cursor = ty.walk();
+                let parts: Vec<Node<'t>> = ty.named_children(&mut cursor).collect();
+                let mut found = Vec::new();
+                for part in parts {
+                    let part = annotated_type(part)?;
+                    found.extend(self.type_members(part, name, hops + 1)?);
+                }
+                Some(found)
+            }
             "type_identifier" | "generic_type" => {
                 let type_name = self.type_name(ty)?;
                 if is_type_parameter(ty, type_name, self.source) {
@@ -1386,6 +1402,28 @@ fn is_type_parameter(at: Node, name: &str, source: &str) -> bool {
         current = node.parent();
     }
     false
+}
+
+/// Whether `declaration` is an `async` function or method (not a generator)
+/// with no written return type, or a field holding one.
+fn async_unannotated(declaration: Node) -> bool {
+    let function = match declaration.kind() {
+        "public_field_definition" if declaration.child_by_field_name("type").is_none() => {
+            match declaration.child_by_field_name("value").map(unwrap_parens) {
+                Some(value) => value,
+                None => return false,
+            }
+        }
+        _ => declaration,
+    };
+    matches!(
+        function.kind(),
+        "method_definition" | "function_declaration" | "arrow_function" | "function_expression"
+    ) && function.child_by_field_name("return_type").is_none()
+        && is_async(function)
+        && !has_token(function, "*")
+        && !has_token(function, "get")
+        && !has_token(function, "set")
 }
 
 /// Whether `node` is a declaration at the top level of its text (in an

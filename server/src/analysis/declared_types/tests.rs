@@ -294,3 +294,26 @@ fn re_exports_are_followed_to_the_file_that_declares() {
         ]
     );
 }
+
+#[test]
+fn async_methods_without_a_return_type_and_intersections_decide() {
+    let source = "interface A { save(): Promise<void> }\ninterface B { peek(): number }\ntype Both = A & B;\ntype Half = A & Elsewhere;\ndeclare const both: Both;\ndeclare const half: Half;\nclass Store {\n  async load() { return 1; }\n  async *rows() { yield 1; }\n  plain() { return 1; }\n  run = async () => 1;\n}\nasync function main() {\n  await both.save();\n  await both.peek();\n  await half.save();\n  await new Store().load();\n  await new Store().plain();\n  await new Store().run();\n}\n";
+    assert_eq!(
+        decided(source),
+        vec![
+            (
+                "both.save()".to_owned(),
+                "`both.save` is declared to return `Promise<void>` by `Both.save` at line 1"
+                    .to_owned()
+            ),
+            (
+                "new Store().load()".to_owned(),
+                "`new Store().load` is declared `async` by `Store.load` at line 8".to_owned()
+            ),
+            (
+                "new Store().run()".to_owned(),
+                "`new Store().run` is declared `async` by `Store.run` at line 11".to_owned()
+            ),
+        ]
+    );
+}
