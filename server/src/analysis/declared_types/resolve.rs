@@ -1416,14 +1416,9 @@ fn async_unannotated(declaration: Node) -> bool {
         }
         _ => declaration,
     };
-    matches!(
-        function.kind(),
-        "method_definition" | "function_declaration" | "arrow_function" | "function_expression"
-    ) && function.child_by_field_name("return_type").is_none()
-        && is_async(function)
-        && !has_token(function, "*")
-        && !has_token(function, "get")
-        && !has_token(function, "set")
+    crate::syntax::js::is_async_function(function)
+        && !crate::syntax::js::is_generator_function(function)
+        && function.child_by_field_name("return_type").is_none()
 }
 
 /// Whether `node` is a declaration at the top level of its text (in an
