@@ -8,7 +8,9 @@
 //!
 //! The program is a `.mts` file Node 24 runs by type stripping. Its
 //! functions and receivers are `declare`d (or declared in a workspace `.mts`
-//! file it imports a type and a function from), and implemented by a plain
+//! file it imports types, functions and a class from, by name, as a
+//! namespace and through a re-export; receivers built by declared calls,
+//! `new` and chained calls), and implemented by a plain
 //! `.js` file the analysis does not read (imported first by the driver), once
 //! with native promises and once with instances of `class extends Promise`.
 
@@ -27,8 +29,26 @@ use ticklens::workspace::DiskFs;
 
 /// The declarations, and the classes the file implements itself.
 const DECLARATIONS: &str = r#"import type { Far } from './types.mts';
-import { far } from './types.mts';
+import { far, connect, Pool } from './types.mts';
+import * as api from './types.mts';
+import { fetchIt } from './index.mts';
 declare const farObj: Far;
+declare function pool(): Pool;
+declare function loose(): any;
+const conn = connect();
+class FastPool extends Pool {
+  query(): Promise<number> { return (globalThis as any).impl.fast(); }
+}
+const fast: Pool = new FastPool();
+class Local {
+  async work() { return (globalThis as any).impl.work(); }
+}
+class Override extends Local {
+  work(): Promise<number> { return (globalThis as any).impl.work(); }
+}
+const overridden: Local = new Override();
+type Both = UserRepo & { extra(): Promise<number> };
+declare const both: Both;
 interface User { id: number }
 interface UserRepo {
   save(u: User): Promise<void>;
@@ -64,9 +84,34 @@ async function typedParameter(p: Promise<number>) {
 }
 "#;
 
-/// A workspace file the program imports a type and a function from: its
-/// declarations decide; its function's body (an unknown global's call) does not.
-const TYPES: &str = "export interface Far {\n  get(): Promise<number>;\n  peek(): PromiseLike<number>;\n}\nexport function far(): Promise<number> {\n  return (globalThis as any).impl.far();\n}\n";
+/// A workspace file the program imports types, functions and a class from
+/// (by name, as a namespace, and through `index.mts`'s `export *`): its
+/// declarations decide, its own `Conn` read there; its functions' bodies
+/// (an unknown global's call) do not.
+const TYPES: &str = r#"export interface Far {
+  get(): Promise<number>;
+  peek(): PromiseLike<number>;
+}
+export function far(): Promise<number> {
+  return (globalThis as any).impl.far();
+}
+interface Conn {
+  query(): Promise<number>;
+  ready: Promise<number>;
+  where(): this;
+}
+export function connect(): Conn {
+  return (globalThis as any).impl.connect();
+}
+export const fetchIt = (): Promise<number> => (globalThis as any).impl.fetchIt();
+export class Pool {
+  static open(): Promise<number> { return (globalThis as any).impl.open(); }
+  query(): Promise<number> { return (globalThis as any).impl.poolQuery(); }
+}
+"#;
+
+/// A file that re-exports the other.
+const INDEX: &str = "export * from './types.mts';\n";
 
 /// Each awaited expression, whether its declared type decides it is a
 /// promise, and whether the implementation returns a thenable (not measured).
@@ -79,7 +124,22 @@ const CASES: &[(&str, bool)] = &[
     ("cache.get('k')", true),
     ("overloaded(3)", true),
     ("load(4).then((v) => v + 1)", true),
-    ("new Remote(repo).fetch()", false),
+    ("new Remote(repo).fetch()", true),
+    ("connect().query()", true),
+    ("connect().where().query()", true),
+    ("connect().ready", true),
+    ("conn.query()", true),
+    ("api.connect().query()", true),
+    ("api.fetchIt()", true),
+    ("fetchIt()", true),
+    ("Pool.open()", true),
+    ("new Pool().query()", true),
+    ("pool().query()", true),
+    ("fast.query()", true),
+    ("overridden.work()", true),
+    ("both.extra()", true),
+    ("both.save({ id: 3 })", true),
+    ("loose().query()", false),
     ("far()", true),
     ("farObj.get()", true),
     ("farObj.peek()", false),
@@ -109,6 +169,18 @@ globalThis.audit = {{ ...store, audit: () => make(2) }};
 globalThis.cache = {{ get: (k) => make(k), peek: (k) => make(k) }};
 globalThis.impl = {{ fetch: () => make(3), far: () => make(4) }};
 globalThis.farObj = {{ get: () => make(5), peek: () => make(6) }};
+const conn = {{ query: () => make(7), ready: make(8), where() {{ return conn; }} }};
+Object.assign(globalThis.impl, {{
+  connect: () => conn,
+  fetchIt: () => make(9),
+  open: () => make(10),
+  poolQuery: () => make(11),
+  fast: () => make(14),
+  work: () => make(15),
+}});
+globalThis.pool = () => ({{ query: () => make(12) }});
+globalThis.loose = () => ({{ query: () => make(13) }});
+globalThis.both = {{ ...store, extra: () => make(16) }};
 "#
     )
 }
@@ -161,6 +233,7 @@ fn claims(source: &str) -> (Vec<Claim>, String) {
     let path = dir.path().join("main.mts");
     std::fs::write(&path, source).unwrap();
     std::fs::write(dir.path().join("types.mts"), TYPES).unwrap();
+    std::fs::write(dir.path().join("index.mts"), INDEX).unwrap();
     let language = SourceLanguage::of_path(&path).unwrap();
     let prepared = syntax::prepare(source, language);
     let erased = prepared.text(source);
@@ -268,6 +341,7 @@ fn declared_promise_types_claim_what_node_24_does_for_native_and_subclass_promis
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("main.mts"), &rewritten).unwrap();
         std::fs::write(dir.path().join("types.mts"), TYPES).unwrap();
+        std::fs::write(dir.path().join("index.mts"), INDEX).unwrap();
         std::fs::write(
             dir.path().join("impl.cjs"),
             format!("{RECORDER}{}", implementation(make)),

@@ -20,8 +20,17 @@
 //! - A name counts only when every binding of it in the file is declared
 //!   (names are resolved without scopes, as in `source_facts`), and nothing
 //!   binds `Promise` itself.
-//! - Only what the file itself declares is read; an imported type name is a
-//!   name this file does not declare.
+//! - What the file declares is read, and what it imports from workspace
+//!   TypeScript files (`imported`); a name imported from a package, renamed,
+//!   or re-exported under another name is a name this file does not declare.
+//! - A receiver's type is what a declaration gives it: an annotation, `this`
+//!   in a class, `new C(…)` (exactly a `C`), the declared return type of the
+//!   call that built it (a type name that is not a type parameter, or `this`),
+//!   an annotated property. Overriding does not undo it: TypeScript checks that
+//!   a subclass's method returns what the base declares, so a receiver that is
+//!   a subclass instance still returns a `Promise<T>` (native or a subclass).
+//!   An optional call or member (`a?.b()`, `later?: Promise<T>`) decides
+//!   nothing: it may give `undefined`.
 
 mod imported;
 mod resolve;
@@ -35,12 +44,17 @@ use tree_sitter::{Node, Tree};
 
 pub use resolve::promise_type_text;
 
+/// The `type_text` of a call of an `async` function or method declared
+/// without a return type (TypeScript infers a `Promise` for it).
+const ASYNC: &str = "async";
+
 /// Why an expression is a promise: the declaration that says so.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeclaredPromise {
     /// What is declared, as written: `repo.save`, `load`, `p`.
     pub subject: String,
-    /// The declared type, as written: `Promise<User>`.
+    /// The declared type, as written: `Promise<User>`; `async` for an
+    /// `async` function or method declared without one.
     pub type_text: String,
     /// The declaration's name when it is a member of a type: `UserRepo.save`.
     pub declared_as: Option<String>,
@@ -67,7 +81,12 @@ impl DeclaredPromise {
             Some(member) => format!("by `{member}` {place}"),
             None => place,
         };
-        if self.subject.ends_with("()") {
+        if self.type_text == ASYNC {
+            format!(
+                "`{}` is declared `async` {at}",
+                self.subject.trim_end_matches("()")
+            )
+        } else if self.subject.ends_with("()") {
             format!(
                 "`{}` is declared to return `{}` {at}",
                 self.subject.trim_end_matches("()"),

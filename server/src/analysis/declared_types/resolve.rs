@@ -33,6 +33,10 @@ pub struct Declarations<'t> {
     functions: HashMap<&'t str, Vec<Node<'t>>>,
     /// Every other binding of a value name.
     bindings: HashMap<&'t str, Vec<Binding<'t>>>,
+    /// The `const` declarators an imported file exports (appended).
+    consts: HashMap<&'t str, Vec<Node<'t>>>,
+    /// The names namespace imports bind (`api` of `import * as api`).
+    namespaces: HashSet<&'t str>,
     /// Names assigned somewhere (`f = ...`).
     assigned: HashSet<&'t str>,
     /// Whether the file binds or declares `Promise` itself.
@@ -137,6 +141,8 @@ impl<'t> Declarations<'t> {
             types: HashMap::new(),
             functions: HashMap::new(),
             bindings: HashMap::new(),
+            consts: HashMap::new(),
+            namespaces: HashSet::new(),
             assigned: HashSet::new(),
             promise_shadowed: false,
             operands: Vec::new(),
@@ -238,10 +244,11 @@ impl<'t> Declarations<'t> {
                 | "type_alias_declaration"
                 | "function_declaration"
                 | "function_signature"
-        ) && self
+        ) && (self
             .skip_inside
             .iter()
             .any(|r| r.start <= node.start_byte() && node.end_byte() <= r.end)
+            || (node.start_byte() >= self.own_len && !is_top_level(node)))
         {
             return;
         }
@@ -276,6 +283,19 @@ impl<'t> Declarations<'t> {
             }
             "variable_declarator" => {
                 let Some(name) = name() else { return };
+                if name.start_byte() >= self.own_len {
+                    // An imported file's exported `const`.
+                    let exported = node.parent().is_some_and(|d| {
+                        d.kind() == "lexical_declaration"
+                            && is_top_level(d)
+                            && field(d, "kind").is_some_and(|k| self.text(k) == "const")
+                    });
+                    if exported && name.kind() == "identifier" {
+                        let text = self.text(name);
+                        self.consts.entry(text).or_default().push(node);
+                    }
+                    return;
+                }
                 if name.kind() != "identifier" {
                     self.bind_pattern(name);
                     return;
@@ -346,6 +366,9 @@ impl<'t> Declarations<'t> {
                     .filter(|c| c.kind() == "identifier")
                     .collect();
                 for name in names {
+                    if node.kind() == "namespace_import" && name.start_byte() < self.own_len {
+                        self.namespaces.insert(self.text(name));
+                    }
                     self.bind(name, Binding::Other);
                 }
             }
@@ -459,6 +482,72 @@ impl<'t> Declarations<'t> {
         }
     }
 
+    /// The appended declaration `pos` is in, or `None` in the file's own text.
+    fn region(&self, pos: usize) -> Option<&super::imported::Appended> {
+        if pos < self.own_len {
+            return None;
+        }
+        self.appended.iter().rev().find(|a| a.start <= pos)
+    }
+
+    /// Whether a name written at `from` sees `declaration`: the file's own
+    /// names see its own declarations and those it imports by name; an
+    /// imported file's names, that file's.
+    fn sees(&self, from: Node, declaration: Node) -> bool {
+        match (
+            self.region(from.start_byte()),
+            self.region(declaration.start_byte()),
+        ) {
+            (None, None) => true,
+            (None, Some(declared)) => declared.by_name,
+            (Some(written), Some(declared)) => written.file == declared.file,
+            (Some(_), None) => false,
+        }
+    }
+
+    /// The declarations in `map` of the name `name` as written at `from`.
+    fn visible(
+        &self,
+        map: &HashMap<&'t str, Vec<Node<'t>>>,
+        from: Node,
+        name: &str,
+    ) -> Vec<Node<'t>> {
+        map.get(name).map_or_else(Vec::new, |all| {
+            all.iter()
+                .copied()
+                .filter(|d| self.sees(from, *d))
+                .collect()
+        })
+    }
+
+    /// The declarations in `map` of `namespace.name`, a member of a
+    /// namespace import.
+    fn namespace_member(
+        &self,
+        map: &HashMap<&'t str, Vec<Node<'t>>>,
+        namespace: &str,
+        name: &str,
+    ) -> Vec<Node<'t>> {
+        map.get(name).map_or_else(Vec::new, |all| {
+            all.iter()
+                .copied()
+                .filter(|d| {
+                    self.region(d.start_byte())
+                        .is_some_and(|a| a.namespaces.iter().any(|n| n == namespace))
+                })
+                .collect()
+        })
+    }
+
+    /// Whether `name` (an identifier) is a namespace import's name and
+    /// nothing else in the file.
+    fn is_namespace(&self, name: Node) -> bool {
+        let text = self.text(name);
+        self.namespaces.contains(text)
+            && !self.assigned.contains(text)
+            && self.bindings.get(text).is_some_and(|b| b.len() == 1)
+    }
+
     /// Why `expr` is a promise by a declared type.
     fn promise(&self, expr: Node<'t>, depth: usize) -> Option<DeclaredPromise> {
         if depth > MAX_HOPS {
@@ -470,7 +559,9 @@ impl<'t> Declarations<'t> {
             "identifier" => {
                 let name = self.text(expr);
                 let bindings = self.bindings.get(name)?;
-                if self.functions.contains_key(name) || self.types.contains_key(name) {
+                if !self.visible(&self.functions, expr, name).is_empty()
+                    || !self.visible(&self.types, expr, name).is_empty()
+                {
                     return None;
                 }
                 let mut found = None;
@@ -493,29 +584,99 @@ impl<'t> Declarations<'t> {
                 }
                 found
             }
+            // `retryer.promise` with `promise: Promise<T>` declared in its type.
+            "member_expression" => {
+                if crate::syntax::js::has_optional_chain(expr) {
+                    return None;
+                }
+                let object = unwrap_parens(field(expr, "object")?);
+                let property = field(expr, "property")?;
+                if property.kind() != "property_identifier" {
+                    return None;
+                }
+                let name = self.text(property);
+                let (type_name, receiver) = self.value_type(object, depth + 1)?;
+                let members = self.members_named(&receiver, name)?;
+                let mut found = None;
+                for member in members {
+                    let ty = self.property_type(member)?;
+                    let type_text = promise_type_text(self.source, ty)?;
+                    found.get_or_insert(DeclaredPromise {
+                        subject: self.text(expr).to_owned(),
+                        type_text: type_text.to_owned(),
+                        declared_as: Some(format!("{type_name}.{name}")),
+                        line: self.place(member).0,
+                        file: self.place(member).1,
+                    });
+                }
+                found
+            }
+            _ => None,
+        }
+    }
+
+    /// The declared type of a property that always holds a value of it:
+    /// an interface's or object type's property that is not optional, a
+    /// class field with an initializer (one without may be left `undefined`).
+    fn property_type(&self, member: Node<'t>) -> Option<Node<'t>> {
+        if has_token(member, "?") || has_token(member, "!") {
+            return None;
+        }
+        match member.kind() {
+            "property_signature" => field(member, "type"),
+            "public_field_definition" if field(member, "value").is_some() => field(member, "type"),
             _ => None,
         }
     }
 
     fn call(&self, call: Node<'t>, depth: usize) -> Option<DeclaredPromise> {
         let arguments = field(call, "arguments")?;
-        if arguments.kind() != "arguments" || has_token(call, "?.") {
+        if arguments.kind() != "arguments" || crate::syntax::js::has_optional_chain(call) {
             return None;
         }
         let callee = unwrap_parens(field(call, "function")?);
-        match callee.kind() {
-            "identifier" => {
-                let (ty, declaration) = self.function_returns(self.text(callee))?;
-                Some(DeclaredPromise {
-                    subject: format!("{}()", self.text(callee)),
-                    type_text: ty.to_owned(),
-                    declared_as: None,
-                    line: self.place(declaration).0,
-                    file: self.place(declaration).1,
-                })
+        if callee.kind() == "member_expression" {
+            let object = unwrap_parens(field(callee, "object")?);
+            let property = field(callee, "property")?;
+            if !crate::syntax::js::has_optional_chain(callee)
+                && property.kind() == "property_identifier"
+                && matches!(self.text(property), "then" | "catch" | "finally")
+            {
+                // `then` of a promise makes its result with the
+                // promise's species: a subclass stays one. The
+                // declaration that decides is the receiver's.
+                return self.promise(object, depth + 1);
             }
+        }
+        let (declared_as, declarations, _) = self.callee_declarations(callee, depth)?;
+        let (ty, declaration) = self.all_return_promises(&declarations)?;
+        Some(DeclaredPromise {
+            subject: format!("{}()", self.text(callee)),
+            type_text: ty.to_owned(),
+            declared_as,
+            line: self.place(declaration).0,
+            file: self.place(declaration).1,
+        })
+    }
+
+    /// What a call of `callee` calls: every declaration of it (overloads,
+    /// or a method's declarations in its receiver's type), the member's name
+    /// in its type (`UserRepo.save`) for a method, and the receiver's type
+    /// (what a method declared to return `this` returns).
+    #[allow(clippy::type_complexity)]
+    fn callee_declarations(
+        &self,
+        callee: Node<'t>,
+        depth: usize,
+    ) -> Option<(
+        Option<String>,
+        Vec<Node<'t>>,
+        Option<(String, Receiver<'t>)>,
+    )> {
+        match callee.kind() {
+            "identifier" => Some((None, self.function_declarations(callee)?, None)),
             "member_expression" => {
-                if has_token(callee, "?.") {
+                if crate::syntax::js::has_optional_chain(callee) {
                     return None;
                 }
                 let object = unwrap_parens(field(callee, "object")?);
@@ -524,56 +685,71 @@ impl<'t> Declarations<'t> {
                     return None;
                 }
                 let method = self.text(property);
-                if matches!(method, "then" | "catch" | "finally") {
-                    // `then` of a promise makes its result with the
-                    // promise's species: a subclass stays one. The
-                    // declaration that decides is the receiver's.
-                    return self.promise(object, depth + 1);
+                if object.kind() == "identifier" && self.is_namespace(object) {
+                    let namespace = self.text(object);
+                    let functions = self.namespace_member(&self.functions, namespace, method);
+                    let consts = self.namespace_member(&self.consts, namespace, method);
+                    let declarations = match (functions.is_empty(), consts.as_slice()) {
+                        (false, []) => functions,
+                        (true, [declarator]) => self.callable_of_declarator(*declarator)?,
+                        _ => return None,
+                    };
+                    return Some((None, declarations, None));
                 }
-                let (type_name, receiver) = self.members_of_receiver(object)?;
+                let (type_name, receiver) = self.value_type(object, depth + 1)?;
                 let members = self.members_named(&receiver, method)?;
-                let (ty, declaration) = self.all_return_promises(&members)?;
-                Some(DeclaredPromise {
-                    subject: format!("{}()", self.text(callee)),
-                    type_text: ty.to_owned(),
-                    declared_as: Some(format!("{type_name}.{method}")),
-                    line: self.place(declaration).0,
-                    file: self.place(declaration).1,
-                })
+                Some((
+                    Some(format!("{type_name}.{method}")),
+                    members,
+                    Some((type_name, receiver)),
+                ))
             }
             _ => None,
         }
     }
 
-    /// The declared `Promise<T>` every declaration of the function `name`
-    /// returns, and the first of those declarations.
-    fn function_returns(&self, name: &str) -> Option<(&'t str, Node<'t>)> {
+    /// The declarations a call of the plain name `callee` calls: a
+    /// function's (each overload), a `const` function's, an annotated
+    /// binding's function type; none when the name is assigned or bound
+    /// otherwise too.
+    fn function_declarations(&self, callee: Node<'t>) -> Option<Vec<Node<'t>>> {
+        let name = self.text(callee);
         if self.assigned.contains(name) {
             return None;
         }
-        if let Some(functions) = self.functions.get(name) {
-            if self.bindings.contains_key(name) {
-                return None;
-            }
-            return self.all_return_promises(functions);
-        }
-        // `const f = (): Promise<T> => …` or `const f: (…) => Promise<T> = …`.
-        let bindings = self.bindings.get(name)?;
-        let [binding] = bindings.as_slice() else {
-            return None;
-        };
-        match *binding {
-            Binding::Typed(ty) if ty.kind() == "function_type" => {
-                let returns = field(ty, "return_type")?;
-                Some((promise_type_text(self.source, returns)?, ty))
-            }
-            Binding::Const(value) => {
-                let value = unwrap_parens(value);
-                if !matches!(value.kind(), "arrow_function" | "function_expression") {
-                    return None;
+        let functions = self.visible(&self.functions, callee, name);
+        let consts = self.visible(&self.consts, callee, name);
+        let bindings = self.bindings.get(name).map(Vec::as_slice);
+        match (functions.is_empty(), consts.as_slice(), bindings) {
+            (false, [], None) => Some(functions),
+            // An imported `const`.
+            (true, [declarator], None) => self.callable_of_declarator(*declarator),
+            // `const f = (): Promise<T> => …` or `const f: (…) => Promise<T> = …`.
+            (true, [], Some([binding])) => match *binding {
+                Binding::Typed(ty) if ty.kind() == "function_type" => Some(vec![ty]),
+                Binding::Const(value) => {
+                    let value = unwrap_parens(value);
+                    matches!(value.kind(), "arrow_function" | "function_expression")
+                        .then(|| vec![value])
                 }
-                let returns = field(value, "return_type")?;
-                Some((promise_type_text(self.source, returns)?, value))
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The function a `const` declarator holds: its annotated function
+    /// type, or its arrow or function expression.
+    fn callable_of_declarator(&self, declarator: Node<'t>) -> Option<Vec<Node<'t>>> {
+        match (
+            field(declarator, "type").and_then(annotated_type),
+            field(declarator, "value").map(unwrap_parens),
+        ) {
+            (Some(ty), _) if ty.kind() == "function_type" => Some(vec![ty]),
+            (None, Some(value))
+                if matches!(value.kind(), "arrow_function" | "function_expression") =>
+            {
+                Some(vec![value])
             }
             _ => None,
         }
@@ -584,8 +760,13 @@ impl<'t> Declarations<'t> {
     fn all_return_promises(&self, declarations: &[Node<'t>]) -> Option<(&'t str, Node<'t>)> {
         let mut found = None;
         for &declaration in declarations {
-            let returns = self.return_type(declaration)?;
-            let text = promise_type_text(self.source, returns)?;
+            // An `async` function or method without a written return type:
+            // TypeScript infers `Promise<…>` for it, and checks an override
+            // against that.
+            let text = match self.return_type(declaration) {
+                Some(returns) => promise_type_text(self.source, returns)?,
+                None => async_unannotated(declaration).then_some(super::ASYNC)?,
+            };
             found.get_or_insert((text, declaration));
         }
         found
@@ -605,6 +786,9 @@ impl<'t> Declarations<'t> {
                 }
                 field(declaration, "return_type")
             }
+            "arrow_function" | "function_expression" | "function_type" => {
+                field(declaration, "return_type")
+            }
             "property_signature" | "public_field_definition" => {
                 match field(declaration, "type").and_then(annotated_type) {
                     Some(ty) if ty.kind() == "function_type" => field(ty, "return_type"),
@@ -620,10 +804,74 @@ impl<'t> Declarations<'t> {
         }
     }
 
+    /// The type every one of `declarations` is declared to return, as a
+    /// receiver: a type name (not a type parameter), or `this` (the
+    /// receiver `this_receiver` the method is called on).
+    fn returned_type(
+        &self,
+        declarations: &[Node<'t>],
+        this_receiver: Option<(String, Receiver<'t>)>,
+    ) -> Option<(String, Receiver<'t>)> {
+        let mut found: Option<(&'t str, (String, Receiver<'t>))> = None;
+        for &declaration in declarations {
+            let returns = annotated_type(self.return_type(declaration)?)?;
+            let text = self.text(returns);
+            if found.as_ref().is_some_and(|(t, _)| *t != text) {
+                return None;
+            }
+            if found.is_some() {
+                continue;
+            }
+            let receiver = if returns.kind() == "this_type" {
+                this_receiver.clone()?
+            } else {
+                let name = self.type_name(returns)?;
+                if is_type_parameter(returns, name, self.source) {
+                    return None;
+                }
+                (name.to_owned(), Receiver::Type(returns))
+            };
+            found = Some((text, receiver));
+        }
+        found.map(|(_, receiver)| receiver)
+    }
+
+    /// The class a name written at `name` (an identifier) is, when it is
+    /// one class the file declares or imports by name and nothing else.
+    fn class_named(&self, name: Node<'t>) -> Option<Node<'t>> {
+        let text = self.text(name);
+        if self.assigned.contains(text) || !self.visible(&self.functions, name, text).is_empty() {
+            return None;
+        }
+        let types = self.visible(&self.types, name, text);
+        let [class] = types.as_slice() else {
+            return None;
+        };
+        if !class.kind().ends_with("class_declaration") {
+            return None;
+        }
+        // Its own declaration binds it once; an imported one binds nothing here.
+        let own = self.region(class.start_byte()).is_none();
+        (self.bindings.get(text).map_or(0, Vec::len) == usize::from(own)).then_some(*class)
+    }
+
     /// The type the receiver `object` is declared with, as its name and a
-    /// lookup of its members: a name every binding of which is annotated
-    /// with the same type, `this` in a class, `this.field` of an annotated field.
+    /// lookup of its members (see [`Self::value_type`]).
     fn members_of_receiver(&self, object: Node<'t>) -> Option<(String, Receiver<'t>)> {
+        self.value_type(object, 0)
+    }
+
+    /// The declared type of the value `object`, as its name and a lookup of
+    /// its members: `this` in a class; a name every binding of which is
+    /// annotated with the same type, or a `const` holding such a value; a
+    /// class's name (its static members); `this.field` of an annotated
+    /// field; `new C(…)` of a class the file declares or imports; a call
+    /// whose every declaration returns one type name (or `this`).
+    fn value_type(&self, object: Node<'t>, depth: usize) -> Option<(String, Receiver<'t>)> {
+        if depth > MAX_HOPS {
+            return None;
+        }
+        let object = unwrap_parens(object);
         match object.kind() {
             "this" => {
                 let class = self.enclosing_class(object)?;
@@ -632,10 +880,18 @@ impl<'t> Declarations<'t> {
             }
             "identifier" => {
                 let name = self.text(object);
-                if self.functions.contains_key(name) || self.types.contains_key(name) {
+                if let Some(class) = self.class_named(object) {
+                    return Some((name.to_owned(), Receiver::Static(class)));
+                }
+                if !self.visible(&self.functions, object, name).is_empty()
+                    || !self.visible(&self.types, object, name).is_empty()
+                {
                     return None;
                 }
                 let bindings = self.bindings.get(name)?;
+                if let [Binding::Const(value)] = bindings.as_slice() {
+                    return self.value_type(*value, depth + 1);
+                }
                 let mut type_text = None;
                 let mut ty = None;
                 for binding in bindings {
@@ -652,17 +908,55 @@ impl<'t> Declarations<'t> {
                 let ty = ty?;
                 Some((self.type_name(ty)?.to_owned(), Receiver::Type(ty)))
             }
-            "member_expression" => {
-                // `this.repo` with `repo: UserRepo` declared in the class.
-                let inner = unwrap_parens(field(object, "object")?);
-                let property = field(object, "property")?;
-                if inner.kind() != "this" || property.kind() != "property_identifier" {
+            "new_expression" => {
+                let constructor = unwrap_parens(field(object, "constructor")?);
+                if constructor.kind() != "identifier" {
                     return None;
                 }
-                let class = self.enclosing_class(inner)?;
-                let field_name = self.text(property);
-                let ty = self.field_type(class, field_name, 0)?;
-                Some((self.type_name(ty)?.to_owned(), Receiver::Type(ty)))
+                let class = self.class_named(constructor)?;
+                (class.kind() == "class_declaration")
+                    .then(|| (self.text(constructor).to_owned(), Receiver::Class(class)))
+            }
+            "call_expression" => {
+                let arguments = field(object, "arguments")?;
+                if arguments.kind() != "arguments" || crate::syntax::js::has_optional_chain(object)
+                {
+                    return None;
+                }
+                let callee = unwrap_parens(field(object, "function")?);
+                let (_, declarations, this_receiver) =
+                    self.callee_declarations(callee, depth + 1)?;
+                self.returned_type(&declarations, this_receiver)
+            }
+            "assignment_expression" => self.value_type(field(object, "right")?, depth + 1),
+            "member_expression" => {
+                if crate::syntax::js::has_optional_chain(object) {
+                    return None;
+                }
+                let inner = unwrap_parens(field(object, "object")?);
+                let property = field(object, "property")?;
+                if property.kind() != "property_identifier" {
+                    return None;
+                }
+                let name = self.text(property);
+                if inner.kind() == "this" {
+                    // `this.repo` with `repo: UserRepo` declared in the class.
+                    let class = self.enclosing_class(inner)?;
+                    let ty = self.field_type(class, name, 0)?;
+                    return Some((self.type_name(ty)?.to_owned(), Receiver::Type(ty)));
+                }
+                // `a.b` with `b: B` declared in `a`'s type.
+                let (_, receiver) = self.value_type(inner, depth + 1)?;
+                let members = self.members_named(&receiver, name)?;
+                let [member] = members.as_slice() else {
+                    return None;
+                };
+                let ty = annotated_type(self.property_type(*member)?)?;
+                let type_name = self.type_name(ty)?;
+                if is_type_parameter(ty, type_name, self.source) {
+                    return None;
+                }
+                Some((type_name.to_owned(), Receiver::Type(ty)))
             }
             _ => None,
         }
@@ -752,7 +1046,10 @@ impl<'t> Declarations<'t> {
         if value.kind() != "identifier" {
             return None;
         }
-        match self.types.get(self.text(value))?.as_slice() {
+        match self
+            .visible(&self.types, value, self.text(value))
+            .as_slice()
+        {
             [one] if one.kind().ends_with("class_declaration") => Some(*one),
             _ => None,
         }
@@ -763,6 +1060,23 @@ impl<'t> Declarations<'t> {
         match *receiver {
             Receiver::Class(class) => self.class_members(class, name, 0),
             Receiver::Type(ty) => self.type_members(ty, name, 0),
+            Receiver::Static(class) => self.static_members(class, name, 0),
+        }
+    }
+
+    /// The static members named `name` of `class` (or of a class it extends).
+    fn static_members(&self, class: Node<'t>, name: &str, hops: usize) -> Option<Vec<Node<'t>>> {
+        if hops > MAX_HOPS {
+            return None;
+        }
+        let own = self.own_members(field(class, "body")?, name, true);
+        if !own.is_empty() {
+            return Some(own);
+        }
+        match self.superclass(class) {
+            Some(parent) => self.static_members(parent, name, hops + 1),
+            None if has_heritage_extends(class) => None,
+            None => Some(Vec::new()),
         }
     }
 
@@ -774,11 +1088,29 @@ impl<'t> Declarations<'t> {
             return None;
         }
         match ty.kind() {
-            "object_type" => Some(self.own_members(ty, name)),
-            "type_identifier" | "generic_type" => {
-                let declarations = self.types.get(self.type_name(ty)?)?;
+            "object_type" => Some(self.own_members(ty, name, false)),
+            // `A & B` has the members of both (a method of both is overloaded).
+            "intersection_type" => {
+                let mut cursor = ty.walk();
+                let parts: Vec<Node<'t>> = ty.named_children(&mut cursor).collect();
                 let mut found = Vec::new();
-                for &declaration in declarations {
+                for part in parts {
+                    let part = annotated_type(part)?;
+                    found.extend(self.type_members(part, name, hops + 1)?);
+                }
+                Some(found)
+            }
+            "type_identifier" | "generic_type" => {
+                let type_name = self.type_name(ty)?;
+                if is_type_parameter(ty, type_name, self.source) {
+                    return None;
+                }
+                let declarations = self.visible(&self.types, ty, type_name);
+                if declarations.is_empty() {
+                    return None;
+                }
+                let mut found = Vec::new();
+                for declaration in declarations {
                     let members = match declaration.kind() {
                         "interface_declaration" => {
                             self.interface_members(declaration, name, hops + 1)?
@@ -807,7 +1139,7 @@ impl<'t> Declarations<'t> {
         hops: usize,
     ) -> Option<Vec<Node<'t>>> {
         let body = field(interface, "body")?;
-        let own = self.own_members(body, name);
+        let own = self.own_members(body, name, false);
         if !own.is_empty() {
             return Some(own);
         }
@@ -832,7 +1164,7 @@ impl<'t> Declarations<'t> {
             return None;
         }
         let body = field(class, "body")?;
-        let own = self.own_members(body, name);
+        let own = self.own_members(body, name, false);
         if !own.is_empty() {
             return Some(own);
         }
@@ -845,8 +1177,8 @@ impl<'t> Declarations<'t> {
     }
 
     /// The members of an interface body, object type or class body named
-    /// `name`, not static.
-    fn own_members(&self, body: Node<'t>, name: &str) -> Vec<Node<'t>> {
+    /// `name`, static or not as `statics` says.
+    fn own_members(&self, body: Node<'t>, name: &str, statics: bool) -> Vec<Node<'t>> {
         let mut cursor = body.walk();
         let found = body
             .named_children(&mut cursor)
@@ -858,7 +1190,7 @@ impl<'t> Declarations<'t> {
                         | "abstract_method_signature"
                         | "property_signature"
                         | "public_field_definition"
-                ) && !has_token(*m, "static")
+                ) && has_token(*m, "static") == statics
                     && field(*m, "name").is_some_and(|n| self.text(n) == name)
             })
             .collect();
@@ -879,10 +1211,11 @@ impl<'t> Declarations<'t> {
                 if self.assigned.contains(name) || self.bindings.contains_key(name) {
                     return;
                 }
-                match self.functions.get(name) {
-                    Some(functions) => functions.clone(),
-                    None => return,
+                let functions = self.visible(&self.functions, callee, name);
+                if functions.is_empty() {
+                    return;
                 }
+                functions
             }
             "member_expression" => {
                 let (Some(object), Some(property)) = (
@@ -970,7 +1303,8 @@ impl<'t> Declarations<'t> {
             if ty.kind() != "type_identifier" {
                 break;
             }
-            let [alias] = self.types.get(self.text(ty))?.as_slice() else {
+            let aliases = self.visible(&self.types, ty, self.text(ty));
+            let [alias] = aliases.as_slice() else {
                 return None;
             };
             if alias.kind() != "type_alias_declaration"
@@ -1040,9 +1374,63 @@ fn is_recorded(kind: &str) -> bool {
 }
 
 /// What a receiver's members are looked up in.
+#[derive(Clone, Copy)]
 enum Receiver<'t> {
-    /// `this` in a class.
+    /// `this` in a class, or a `new` instance of it.
     Class(Node<'t>),
     /// A declared type.
     Type(Node<'t>),
+    /// A class's name: its static members.
+    Static(Node<'t>),
+}
+
+/// Whether `name`, written at `at`, names a type parameter of a declaration
+/// around it (`T` in `interface Box<T> { get(): T }`).
+fn is_type_parameter(at: Node, name: &str, source: &str) -> bool {
+    let mut current = at.parent();
+    while let Some(node) = current {
+        if let Some(parameters) = node.child_by_field_name("type_parameters") {
+            let mut cursor = parameters.walk();
+            let found = parameters.named_children(&mut cursor).any(|p| {
+                p.child_by_field_name("name")
+                    .is_some_and(|n| &source[n.byte_range()] == name)
+            });
+            if found {
+                return true;
+            }
+        }
+        current = node.parent();
+    }
+    false
+}
+
+/// Whether `declaration` is an `async` function or method (not a generator)
+/// with no written return type, or a field holding one.
+fn async_unannotated(declaration: Node) -> bool {
+    let function = match declaration.kind() {
+        "public_field_definition" if declaration.child_by_field_name("type").is_none() => {
+            match declaration.child_by_field_name("value").map(unwrap_parens) {
+                Some(value) => value,
+                None => return false,
+            }
+        }
+        _ => declaration,
+    };
+    crate::syntax::js::is_async_function(function)
+        && !crate::syntax::js::is_generator_function(function)
+        && function.child_by_field_name("return_type").is_none()
+}
+
+/// Whether `node` is a declaration at the top level of its text (in an
+/// `export` or a `declare` at most).
+fn is_top_level(node: Node) -> bool {
+    let mut parent = node.parent();
+    while let Some(p) = parent {
+        match p.kind() {
+            "program" => return true,
+            "export_statement" | "ambient_declaration" => parent = p.parent(),
+            _ => return false,
+        }
+    }
+    false
 }

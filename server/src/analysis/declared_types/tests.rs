@@ -169,3 +169,151 @@ fn declarations_imported_from_workspace_typescript_files_decide_with_their_place
         .collect();
     assert_eq!(callbacks, vec!["line 6".to_owned()]);
 }
+
+#[test]
+fn a_receiver_built_by_a_declared_call_or_new_has_the_declared_type() {
+    let source = "interface Repo {\n  save(): Promise<void>;\n  where(): this;\n  promise: Promise<number>;\n  later?: Promise<number>;\n  sync(): number;\n}\ndeclare function make(): Repo;\nclass Store {\n  load(): Promise<number> { return globalThis.impl(); }\n  ready: Promise<number> = globalThis.impl();\n  static race(): Promise<number> { return globalThis.impl(); }\n  static plain(): number { return 1; }\n}\nasync function main() {\n  const s = make();\n  await s.save();\n  await make().save();\n  await make().where().save();\n  await s.promise;\n  await s.later;\n  await s.sync();\n  await new Store().load();\n  await new Store().ready;\n  const t = new Store();\n  await t.load();\n  await Store.race();\n  await Store.plain();\n  let r = make();\n  r = make();\n  await r.save();\n}\n";
+    assert_eq!(
+        decided_texts(source),
+        vec![
+            "s.save()",
+            "make().save()",
+            "make().where().save()",
+            "s.promise",
+            "new Store().load()",
+            "new Store().ready",
+            "t.load()",
+            "Store.race()",
+        ]
+    );
+    let why: Vec<String> = decided(source).into_iter().map(|(_, why)| why).collect();
+    assert_eq!(
+        why[3],
+        "`s.promise` is declared `Promise<number>` by `Repo.promise` at line 4"
+    );
+    assert_eq!(
+        why[7],
+        "`Store.race` is declared to return `Promise<number>` by `Store.race` at line 12"
+    );
+}
+
+#[test]
+fn generics_unions_optional_calls_and_unknown_returns_keep_the_hedge() {
+    let source = "interface Repo { save(): Promise<void> }\ninterface Box<T> { get(): T }\ndeclare function box<T>(): T;\ndeclare function boxed(): Box<Repo>;\ndeclare function either(): Repo | number;\ndeclare function maybe(): Repo | undefined;\ndeclare function loose(): any;\ndeclare function elsewhere(): Elsewhere;\ndeclare const opt: { make?(): Repo };\nclass Sub extends Unknown { static race(): number { return 1; } }\nasync function main() {\n  await box<Repo>().save();\n  await boxed().get().save();\n  await either().save();\n  await maybe()?.save();\n  await loose().save();\n  await elsewhere().save();\n  await opt.make?.().save();\n  await new Sub().load();\n  await Sub.other();\n  const b = new Unknown();\n  await b.save();\n}\n";
+    assert_eq!(decided_texts(source), Vec::<String>::new());
+}
+
+#[test]
+fn namespace_imports_and_an_imported_files_own_types_are_read_in_that_file() {
+    use crate::workspace::MemoryFs;
+    // `Repo` is `api.ts`'s own (not exported): read there, not as this file's `Repo`.
+    let api = "interface Repo {\n  save(): Promise<void>;\n}\nexport function make(): Repo {\n  return globalThis.impl();\n}\nexport const load = (id: number): Promise<number> => globalThis.impl(id);\nexport let changing = (): Promise<number> => globalThis.impl();\nexport const typed: () => Promise<string> = globalThis.impl;\nexport class Pool {\n  static open(): Promise<Pool> { return globalThis.impl(); }\n}\n";
+    let main = "import * as api from './api.ts';\nimport { make, load, Pool } from './api.ts';\ninterface Repo { save(): number }\ndeclare const mine: Repo;\nasync function f() {\n  await api.make().save();\n  await api.load(1);\n  await api.changing();\n  await api.typed();\n  await make().save();\n  await load(2);\n  await Pool.open();\n  await mine.save();\n  await api.missing();\n}\n";
+    let fs = MemoryFs::with(&[("/w/api.ts", api), ("/w/main.ts", main)]);
+    let tree = Dialect::TypeScript.parse(main, None);
+    let declared = DeclaredTypes::of_file(std::path::Path::new("/w/main.ts"), main, &tree, &fs);
+    let mut found: Vec<(String, String)> = declared
+        .promises
+        .iter()
+        .map(|(&(start, end), d)| (main[start..end].to_owned(), d.why()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "Pool.open()".to_owned(),
+                "`Pool.open` is declared to return `Promise<Pool>` by `Pool.open` at ./api.ts:11"
+                    .to_owned()
+            ),
+            (
+                "api.load(1)".to_owned(),
+                "`api.load` is declared to return `Promise<number>` at ./api.ts:7".to_owned()
+            ),
+            (
+                "api.make().save()".to_owned(),
+                "`api.make().save` is declared to return `Promise<void>` by `Repo.save` at ./api.ts:2"
+                    .to_owned()
+            ),
+            (
+                "api.typed()".to_owned(),
+                "`api.typed` is declared to return `Promise<string>` at ./api.ts:9".to_owned()
+            ),
+            (
+                "load(2)".to_owned(),
+                "`load` is declared to return `Promise<number>` at ./api.ts:7".to_owned()
+            ),
+            (
+                "make().save()".to_owned(),
+                "`make().save` is declared to return `Promise<void>` by `Repo.save` at ./api.ts:2"
+                    .to_owned()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn re_exports_are_followed_to_the_file_that_declares() {
+    use crate::workspace::MemoryFs;
+    let repo = "export interface Repo {\n  save(): Promise<void>;\n}\nfunction open(): Promise<number> { return globalThis.impl(); }\nexport { open };\nexport { open as start };\n";
+    // A renamed export is not followed; a cycle ends.
+    let index = "export * from './repo.ts';\nexport { open as begin } from './repo.ts';\nexport * from './index.ts';\n";
+    // Two `export *` giving `twice`: ambiguous.
+    let a = "export declare function twice(): Promise<1>;\n";
+    let b = "export declare function twice(): Promise<2>;\n";
+    let both = "export * from './a.ts';\nexport * from './b.ts';\n";
+    let main = "import type { Repo } from './lib/index.ts';\nimport { begin, start, open } from './lib/index.ts';\nimport { twice } from './both.ts';\nasync function f(r: Repo) {\n  await r.save();\n  await begin();\n  await start();\n  await open();\n  await twice();\n}\n";
+    let fs = MemoryFs::with(&[
+        ("/w/lib/repo.ts", repo),
+        ("/w/lib/index.ts", index),
+        ("/w/a.ts", a),
+        ("/w/b.ts", b),
+        ("/w/both.ts", both),
+        ("/w/main.ts", main),
+    ]);
+    let tree = Dialect::TypeScript.parse(main, None);
+    let declared = DeclaredTypes::of_file(std::path::Path::new("/w/main.ts"), main, &tree, &fs);
+    let mut found: Vec<(String, String)> = declared
+        .promises
+        .iter()
+        .map(|(&(start, end), d)| (main[start..end].to_owned(), d.why()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            (
+                "open()".to_owned(),
+                "`open` is declared to return `Promise<number>` at ./lib/repo.ts:4".to_owned()
+            ),
+            (
+                "r.save()".to_owned(),
+                "`r.save` is declared to return `Promise<void>` by `Repo.save` at ./lib/repo.ts:2"
+                    .to_owned()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn async_methods_without_a_return_type_and_intersections_decide() {
+    let source = "interface A { save(): Promise<void> }\ninterface B { peek(): number }\ntype Both = A & B;\ntype Half = A & Elsewhere;\ndeclare const both: Both;\ndeclare const half: Half;\nclass Store {\n  async load() { return 1; }\n  async *rows() { yield 1; }\n  plain() { return 1; }\n  run = async () => 1;\n}\nasync function main() {\n  await both.save();\n  await both.peek();\n  await half.save();\n  await new Store().load();\n  await new Store().plain();\n  await new Store().run();\n}\n";
+    assert_eq!(
+        decided(source),
+        vec![
+            (
+                "both.save()".to_owned(),
+                "`both.save` is declared to return `Promise<void>` by `Both.save` at line 1"
+                    .to_owned()
+            ),
+            (
+                "new Store().load()".to_owned(),
+                "`new Store().load` is declared `async` by `Store.load` at line 8".to_owned()
+            ),
+            (
+                "new Store().run()".to_owned(),
+                "`new Store().run` is declared `async` by `Store.run` at line 11".to_owned()
+            ),
+        ]
+    );
+}
