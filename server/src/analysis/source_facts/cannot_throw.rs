@@ -24,8 +24,8 @@ use super::failure_paths::{cannot_throw_to_evaluate, catches_without_rethrowing,
 use super::promise_kinds::certainly_not_thenable;
 use super::text_of;
 use crate::syntax::js::{
-    for_each_own_node, has_optional_chain, is_async_function, is_function,
-    is_generator_function, named_children_but_comments, unwrap_parens,
+    for_each_own_node, has_optional_chain, is_async_function, is_function, is_generator_function,
+    named_children_but_comments, unwrap_parens,
 };
 
 /// How deep [`Body`] follows nested statements and expressions; past it a

@@ -11,8 +11,8 @@ use super::promise_kinds::certainly_not_thenable;
 use super::{text_of, AsyncFacts};
 use crate::engine::PromisedTimer;
 use crate::syntax::js::{
-    has_optional_chain, is_async_function, is_function, named_children_but_comments,
-    only_argument, unwrap_parens,
+    has_optional_chain, is_async_function, is_function, named_children_but_comments, only_argument,
+    unwrap_parens,
 };
 
 impl AsyncFacts {
