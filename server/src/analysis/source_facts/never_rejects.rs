@@ -146,9 +146,8 @@ impl AsyncFacts {
         while let Some(node) = scope {
             if is_function(node) {
                 if let Some(body) = node.child_by_field_id(crate::field!("body")) {
-                    match self.resolvers_declared_in(source, body, name) {
-                        Some(only_resolve) => return only_resolve,
-                        None => {}
+                    if let Some(only_resolve) = self.resolvers_declared_in(source, body, name) {
+                        return only_resolve;
                     }
                 }
             }
