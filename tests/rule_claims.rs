@@ -298,6 +298,46 @@ fn promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
             Rejects,
         ),
         (floating, "const emitter = {};\nPromise.resolve().then(() => { emitter.off(\"error\", () => {}); });".into(), Rejects),
+        // An awaited chain whose last link is a `catch` that cannot fail,
+        // started by an async method of the class: whatever the method or a
+        // `then` callback throws, the handler takes it.
+        (
+            floating,
+            format!("{THROWS}class Source {{\n  async open(url) {{ await g(); return url; }}\n  \
+                     async connect() {{\n    await this.open(this.url).then((r) => {{ throw new Error(r); }}).catch((e) => {{ console.log(\"caught\"); }});\n  }}\n  \
+                     start() {{ this.connect(); }}\n}}\nnew Source().start();"),
+            CannotReject,
+        ),
+        (
+            floating,
+            format!("{THROWS}class Source {{\n  async open() {{ await g(); }}\n  \
+                     async connect() {{\n    await this.open().catch((e) => {{ throw e; }});\n  }}\n  \
+                     start() {{ this.connect(); }}\n}}\nnew Source().start();"),
+            Rejects,
+        ),
+        (
+            floating,
+            format!("{THROWS}class Source {{\n  async open() {{ await g(); }}\n  \
+                     async connect() {{\n    await this.open().catch(() => {{}}).then(() => {{ throw new Error(\"then\"); }});\n  }}\n  \
+                     start() {{ this.connect(); }}\n}}\nnew Source().start();"),
+            Rejects,
+        ),
+        // The promise of `Promise.withResolvers()` whose `reject` is never used.
+        (
+            floating,
+            "function wait() {\n  const ready = Promise.withResolvers();\n  ready.promise.then(() => {});\n  setTimeout(() => ready.resolve(), 5);\n}\nwait();".into(),
+            CannotReject,
+        ),
+        (
+            floating,
+            "function wait() {\n  const ready = Promise.withResolvers();\n  ready.promise.then(() => {});\n  setTimeout(() => ready.reject(new Error(\"r\")), 5);\n}\nwait();".into(),
+            Rejects,
+        ),
+        (
+            floating,
+            format!("{THENABLE}function wait() {{\n  const ready = Promise.withResolvers();\n  ready.promise.then(() => {{}});\n  ready.resolve(rejecting);\n}}\nwait();"),
+            Rejects,
+        ),
         // A promise awaited before it is returned in `try` has settled: the
         // `catch` sees its rejection at the `await`.
         (

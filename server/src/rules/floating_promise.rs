@@ -229,6 +229,19 @@ mod tests {
         );
     }
 
+    #[test]
+    fn an_async_function_declared_to_return_a_promise_is_judged_by_its_body() {
+        use crate::rules::testing::typescript_findings_in;
+        let source = "async function settle<T>(p: Promise<T>): Promise<void> {\n  try {\n    await p;\n  } catch {}\n}\n\
+                      async function save(p: Promise<number>): Promise<void> {\n  await p;\n}\n\
+                      const handled = { async drop(p: Promise<number>): Promise<void> { try { await p; } catch {} } };\n\
+                      const open = { async drop(p: Promise<number>): Promise<void> { await p; } };\n\
+                      function go(p: Promise<number>) {\n  settle(p);\n  save(p);\n  handled.drop(p);\n  open.drop(p);\n}\n";
+        let findings = typescript_findings_in(&FloatingPromise, source);
+        let flagged: Vec<&str> = findings.iter().map(|f| &source[f.range.clone()]).collect();
+        assert_eq!(flagged, vec!["save", "open.drop"]);
+    }
+
     fn fix_output(source: &str, index: usize) -> (String, FixSafety) {
         let findings = findings_in(&FloatingPromise, source);
         let fix = &findings[0].fixes[index];

@@ -21,9 +21,11 @@
 use tree_sitter::Node;
 
 use super::failure_paths::{cannot_throw_to_evaluate, catches_without_rethrowing, returned_value};
+use super::promise_kinds::certainly_not_thenable;
 use super::text_of;
 use crate::syntax::js::{
-    for_each_own_node, is_function, named_children_but_comments, unwrap_parens,
+    for_each_own_node, has_optional_chain, is_async_function, is_function, is_generator_function,
+    named_children_but_comments, unwrap_parens,
 };
 
 /// How deep [`Body`] follows nested statements and expressions; past it a
@@ -113,10 +115,16 @@ impl<'t> Body<'_, 't> {
     }
 
     /// A statement's expression: a field of `this` set to a value that
-    /// cannot throw. A call may throw, whatever it calls (see the module docs
-    /// for `console.log` and collections).
+    /// cannot throw, or an `await` of a chain that [catches
+    /// everything](Self::chain_cannot_reject). A call may throw, whatever it
+    /// calls (see the module docs for `console.log` and collections).
     fn effect_cannot_throw(&self, expr: Node<'t>) -> bool {
         let expr = unwrap_parens(expr);
+        if expr.kind() == "await_expression" {
+            return named_children_but_comments(expr)
+                .first()
+                .is_some_and(|awaited| self.chain_cannot_reject(*awaited));
+        }
         expr.kind() == "assignment_expression"
             && expr
                 .child_by_field_id(crate::field!("left"))
@@ -124,6 +132,108 @@ impl<'t> Body<'_, 't> {
             && expr
                 .child_by_field_id(crate::field!("right"))
                 .is_some_and(|right| cannot_throw_to_evaluate(self.source, right))
+    }
+
+    /// `start().then(f).finally(g).catch(h)`: a chain whose last link is a
+    /// `.catch(h)` that cannot fail ([`handler_cannot_fail`]), whose other
+    /// links are `.then` and `.finally` of functions or constants (what they
+    /// throw, `h` catches), and whose start cannot throw before it hands
+    /// back its promise ([`Self::call_cannot_throw_synchronously`]).
+    fn chain_cannot_reject(&self, expr: Node<'t>) -> bool {
+        let source = self.source;
+        let Some((receiver, "catch", arguments)) = chain_link(source, expr) else {
+            return false;
+        };
+        let [handler] = arguments.as_slice() else {
+            return false;
+        };
+        if !handler_cannot_fail(source, *handler) {
+            return false;
+        }
+        let mut current = receiver;
+        while let Some((inner, method, arguments)) = chain_link(source, current) {
+            let fine = matches!(
+                (method, arguments.len()),
+                ("then", 1 | 2) | ("finally", 1) | ("catch", 1)
+            ) && arguments
+                .iter()
+                .all(|a| cannot_throw_to_evaluate(source, *a));
+            if !fine {
+                return false;
+            }
+            current = inner;
+        }
+        self.call_cannot_throw_synchronously(current)
+    }
+
+    /// `this.start(a, b)` in a method of a class that extends nothing and
+    /// declares `start` once, as an `async` method, and whose unit assigns
+    /// no `.start` (an own property would hide the method); the arguments
+    /// [cannot throw](Self::expression_cannot_throw). An async function
+    /// throws nothing at the call: whatever its parameters or body throw
+    /// rejects its promise.
+    fn call_cannot_throw_synchronously(&self, call: Node<'t>) -> bool {
+        let source = self.source;
+        let call = unwrap_parens(call);
+        if call.kind() != "call_expression" {
+            return false;
+        }
+        let (Some(callee), Some(arguments)) = (
+            call.child_by_field_id(crate::field!("function")),
+            call.child_by_field_id(crate::field!("arguments")),
+        ) else {
+            return false;
+        };
+        if arguments.kind() != "arguments"
+            || !named_children_but_comments(arguments)
+                .iter()
+                .all(|a| self.expression_cannot_throw(*a, 0))
+        {
+            return false;
+        }
+        let callee = unwrap_parens(callee);
+        if callee.kind() != "member_expression" || has_optional_chain(callee) {
+            return false;
+        }
+        let (Some(object), Some(property)) = (
+            callee.child_by_field_id(crate::field!("object")),
+            callee.child_by_field_id(crate::field!("property")),
+        ) else {
+            return false;
+        };
+        if property.kind() != "property_identifier" {
+            return false;
+        }
+        let Some(class) = self.own_class(object) else {
+            return false;
+        };
+        let name = text_of(source, property);
+        let members: Vec<Node> = class
+            .child_by_field_id(crate::field!("body"))
+            .map(named_children_but_comments)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|member| {
+                member
+                    .child_by_field_id(crate::field!("name"))
+                    .or_else(|| member.child_by_field_id(crate::field!("property")))
+                    .is_some_and(|n| text_of(source, n) == name)
+            })
+            .collect();
+        let [method] = members.as_slice() else {
+            return false;
+        };
+        let assigned = {
+            let whole = &source[top_level_of(self.function).byte_range()];
+            whole.contains(&format!(".{name} =")) || whole.contains(&format!(".{name}="))
+        };
+        method.kind() == "method_definition"
+            && is_async_function(*method)
+            && !is_generator_function(*method)
+            && !has_word(source, *method, "static")
+            && !has_word(source, *method, "get")
+            && !has_word(source, *method, "set")
+            && !assigned
     }
 
     /// Whether evaluating `expr` (a condition, an argument) cannot throw:
@@ -183,12 +293,40 @@ impl<'t> Body<'_, 't> {
         ) else {
             return false;
         };
-        if object.kind() != "this" || property.kind() != "property_identifier" {
+        if property.kind() != "property_identifier" {
             return false;
+        }
+        let Some(class) = self.own_class(object) else {
+            return false;
+        };
+        let name = text_of(source, property);
+        let accessor = class
+            .child_by_field_id(crate::field!("body"))
+            .is_some_and(|body| {
+                named_children_but_comments(body).iter().any(|member| {
+                    member.kind() == "method_definition"
+                        && member
+                            .child_by_field_id(crate::field!("name"))
+                            .is_some_and(|n| text_of(source, n) == name)
+                        && (has_word(source, *member, "get") || has_word(source, *member, "set"))
+                })
+            });
+        !accessor
+    }
+
+    /// The class of `object` when it is the `this` of the method asked
+    /// about (not static, `this` of an arrow in it included), the class
+    /// extends nothing, and the method's unit freezes, seals or redefines no
+    /// properties and builds no proxies: reading a data property of `this`,
+    /// or a method of that class, runs no code.
+    fn own_class(&self, object: Node<'t>) -> Option<Node<'t>> {
+        let source = self.source;
+        if object.kind() != "this" {
+            return None;
         }
         let function = self.function;
         if function.kind() != "method_definition" || has_word(source, function, "static") {
-            return false;
+            return None;
         }
         // `this` of an arrow in the method is the method's.
         let mut current = object.parent();
@@ -197,15 +335,13 @@ impl<'t> Body<'_, 't> {
                 break;
             }
             if is_function(node) && node.kind() != "arrow_function" {
-                return false;
+                return None;
             }
             current = node.parent();
         }
-        let Some(class) = function.parent().and_then(|body| body.parent()) else {
-            return false;
-        };
+        let class = function.parent().and_then(|body| body.parent())?;
         if !matches!(class.kind(), "class_declaration" | "class") {
-            return false;
+            return None;
         }
         let extends = named_children_but_comments(class)
             .iter()
@@ -220,19 +356,7 @@ impl<'t> Body<'_, 't> {
         ]
         .iter()
         .any(|word| whole.contains(word));
-        let name = text_of(source, property);
-        let accessor = class
-            .child_by_field_id(crate::field!("body"))
-            .is_some_and(|body| {
-                named_children_but_comments(body).iter().any(|member| {
-                    member.kind() == "method_definition"
-                        && member
-                            .child_by_field_id(crate::field!("name"))
-                            .is_some_and(|n| text_of(source, n) == name)
-                        && (has_word(source, *member, "get") || has_word(source, *member, "set"))
-                })
-            });
-        !extends && !redefines && !accessor
+        (!extends && !redefines).then_some(class)
     }
 
     /// A parameter of the function bound by a plain name, that nothing in
@@ -276,6 +400,73 @@ impl<'t> Body<'_, 't> {
         });
         !redeclared
     }
+}
+
+/// `receiver.method(arguments)` without optional chaining.
+fn chain_link<'t>(source: &str, expr: Node<'t>) -> Option<(Node<'t>, &'static str, Vec<Node<'t>>)> {
+    let expr = unwrap_parens(expr);
+    if expr.kind() != "call_expression" {
+        return None;
+    }
+    let callee = unwrap_parens(expr.child_by_field_id(crate::field!("function"))?);
+    let arguments = expr.child_by_field_id(crate::field!("arguments"))?;
+    if callee.kind() != "member_expression"
+        || arguments.kind() != "arguments"
+        || has_optional_chain(callee)
+    {
+        return None;
+    }
+    let receiver = callee.child_by_field_id(crate::field!("object"))?;
+    let method = match text_of(source, callee.child_by_field_id(crate::field!("property"))?) {
+        "then" => "then",
+        "catch" => "catch",
+        "finally" => "finally",
+        _ => return None,
+    };
+    Some((receiver, method, named_children_but_comments(arguments)))
+}
+
+/// The handler `h` of `.catch(h)` that makes the chain resolve whatever the
+/// error: a function written there, not async or a generator, of at most
+/// one plain parameter, with no `throw` of its own, handing back nothing
+/// that could be a rejected thenable (a block that returns nothing or
+/// values that are not thenables, or such an expression: `() => void
+/// report(e)`). What it calls is trusted not to throw, as what a `catch`
+/// clause calls is ([`catches_without_rethrowing`]).
+fn handler_cannot_fail(source: &str, handler: Node) -> bool {
+    let handler = unwrap_parens(handler);
+    if !matches!(handler.kind(), "arrow_function" | "function_expression")
+        || is_async_function(handler)
+    {
+        return false;
+    }
+    let plain_parameters = match handler.child_by_field_id(crate::field!("parameter")) {
+        Some(single) => single.kind() == "identifier",
+        None => handler
+            .child_by_field_id(crate::field!("parameters"))
+            .is_some_and(|params| {
+                let params = named_children_but_comments(params);
+                params.len() <= 1 && params.iter().all(|p| p.kind() == "identifier")
+            }),
+    };
+    let Some(body) = handler.child_by_field_id(crate::field!("body")) else {
+        return false;
+    };
+    if !plain_parameters {
+        return false;
+    }
+    if body.kind() != "statement_block" {
+        return certainly_not_thenable(source, body);
+    }
+    let mut fine = true;
+    for_each_own_node(body, |node| match node.kind() {
+        "throw_statement" => fine = false,
+        "return_statement" => {
+            fine &= returned_value(node).is_none_or(|v| certainly_not_thenable(source, v));
+        }
+        _ => {}
+    });
+    fine
 }
 
 /// Whether `node` (a method) has the keyword `word` before its name.

@@ -19,7 +19,9 @@ impl AsyncFacts {
     /// True when the promise `expr` evaluates to certainly cannot reject: a
     /// call to an async function of the file whose body [`cannot_fail`],
     /// `Promise.resolve()` of nothing or of a value that is not a thenable, and
-    /// `.then(f)` / `.finally(f)` on such a promise with an `f` that cannot fail.
+    /// `.then(f)` / `.finally(f)` on such a promise with an `f` that cannot fail,
+    /// and the `promise` of `Promise.withResolvers()` whose `reject` is never
+    /// used (`never_rejects.rs`).
     pub fn cannot_reject(&self, source: &str, expr: Node) -> bool {
         let expr = unwrap_parens(expr);
         if let Some((receiver, method, count)) = method_call(source, expr) {
@@ -30,7 +32,7 @@ impl AsyncFacts {
                 return callback_cannot_fail && self.cannot_reject(source, receiver);
             }
         }
-        if self.is_promised_timer(source, expr) {
+        if self.is_promised_timer(source, expr) || self.resolvers_only_resolve(source, expr) {
             return true;
         }
         match self.promise_kind(source, expr) {

@@ -20,6 +20,15 @@ impl AsyncFacts {
     /// its body is in another file, whose own facts decided it.
     pub fn add_imported(&mut self, imported: &ImportedPromises) {
         for name in &imported.functions {
+            // A function of the file whose TypeScript declares it to return
+            // a promise (`async function f(): Promise<void>`) is the file's
+            // own: its body decided whether it may reject.
+            if imported.declared.contains_key(name)
+                && self.async_names.contains(name)
+                && !self.other_names.contains(name)
+            {
+                continue;
+            }
             // Bound only by its import: the import is the one other binding.
             self.other_names.remove(name);
             self.async_names.insert(name.clone());
@@ -31,6 +40,12 @@ impl AsyncFacts {
             }
         }
         for member in &imported.members {
+            if imported.declared.contains_key(member)
+                && self.async_members.contains(member)
+                && !self.other_members.contains(member)
+            {
+                continue;
+            }
             self.async_members.insert(member.clone());
             if !imported.never_reject.contains(member) {
                 self.rejecting_members.insert(member.clone());

@@ -11,7 +11,8 @@ use super::promise_kinds::certainly_not_thenable;
 use super::{text_of, AsyncFacts};
 use crate::engine::PromisedTimer;
 use crate::syntax::js::{
-    is_async_function, is_function, named_children_but_comments, only_argument, unwrap_parens,
+    has_optional_chain, is_async_function, is_function, named_children_but_comments, only_argument,
+    unwrap_parens,
 };
 
 impl AsyncFacts {
@@ -118,6 +119,131 @@ impl AsyncFacts {
     /// throw in the executor rejects the promise, and a thenable passed to
     /// `resolve` may reject it, so nothing else is allowed; what a timer's
     /// callback throws later is an uncaught exception, not a rejection.
+    /// `d.promise` of `const d = Promise.withResolvers()` declared in a
+    /// function around `expr`, whose every other use in that function (its
+    /// nested functions included) is `d.promise` or a call `d.resolve()` /
+    /// `d.resolve(v)` with a `v` that is not a thenable: `reject` is never
+    /// called or handed on, and `resolve` never adopts a thenable, so the
+    /// promise can only resolve. A `d` of the module's top level is not taken
+    /// (other units could use it).
+    pub(super) fn resolvers_only_resolve(&self, source: &str, expr: Node) -> bool {
+        let expr = unwrap_parens(expr);
+        let (Some(object), Some(property)) = (
+            expr.child_by_field_id(crate::field!("object")),
+            expr.child_by_field_id(crate::field!("property")),
+        ) else {
+            return false;
+        };
+        if expr.kind() != "member_expression"
+            || object.kind() != "identifier"
+            || text_of(source, property) != "promise"
+            || has_optional_chain(expr)
+        {
+            return false;
+        }
+        let name = text_of(source, object);
+        let mut scope = expr.parent();
+        while let Some(node) = scope {
+            if is_function(node) {
+                if let Some(body) = node.child_by_field_id(crate::field!("body")) {
+                    if let Some(only_resolve) = self.resolvers_declared_in(source, body, name) {
+                        return only_resolve;
+                    }
+                }
+            }
+            scope = node.parent();
+        }
+        false
+    }
+
+    /// Whether `body` declares `name` once, as `const name =
+    /// Promise.withResolvers()`, and uses it only as
+    /// [`Self::resolvers_only_resolve`] allows; `None` when `body` declares
+    /// no `name` at all.
+    fn resolvers_declared_in(&self, source: &str, body: Node, name: &str) -> Option<bool> {
+        let mut declarations = 0;
+        let mut fine = true;
+        for_each_node(body, |node| {
+            if node.kind() != "identifier" || text_of(source, node) != name {
+                return;
+            }
+            let Some(parent) = node.parent() else {
+                fine = false;
+                return;
+            };
+            if parent.kind() == "variable_declarator"
+                && parent
+                    .child_by_field_id(crate::field!("name"))
+                    .is_some_and(|n| n.id() == node.id())
+            {
+                declarations += 1;
+                let constant = parent.parent().is_some_and(|d| {
+                    d.kind() == "lexical_declaration"
+                        && d.child(0).is_some_and(|k| k.kind() == "const")
+                });
+                let made = parent
+                    .child_by_field_id(crate::field!("value"))
+                    .map(unwrap_parens)
+                    .is_some_and(|value| {
+                        value.kind() == "call_expression"
+                            && value
+                                .child_by_field_id(crate::field!("function"))
+                                .is_some_and(|f| {
+                                    f.kind() == "member_expression"
+                                        && text_of(source, f).split_whitespace().collect::<String>()
+                                            == "Promise.withResolvers"
+                                })
+                            && value
+                                .child_by_field_id(crate::field!("arguments"))
+                                .is_some_and(|a| {
+                                    a.kind() == "arguments"
+                                        && named_children_but_comments(a).is_empty()
+                                })
+                    });
+                fine &= constant && made;
+                return;
+            }
+            if node.kind() == "identifier" && is_binding_elsewhere(parent, node) {
+                fine = false;
+                return;
+            }
+            let member = (parent.kind() == "member_expression"
+                && parent
+                    .child_by_field_id(crate::field!("object"))
+                    .is_some_and(|o| o.id() == node.id())
+                && !has_optional_chain(parent))
+            .then(|| parent.child_by_field_id(crate::field!("property")))
+            .flatten()
+            .map(|p| text_of(source, p));
+            fine &= match member {
+                Some("promise") => true,
+                Some("resolve") => parent.parent().is_some_and(|call| {
+                    call.kind() == "call_expression"
+                        && call
+                            .child_by_field_id(crate::field!("function"))
+                            .is_some_and(|f| f.id() == parent.id())
+                        && call
+                            .child_by_field_id(crate::field!("arguments"))
+                            .filter(|a| a.kind() == "arguments")
+                            .is_some_and(|a| {
+                                let values = named_children_but_comments(a);
+                                values.len() <= 1
+                                    && values.iter().all(|v| {
+                                        cannot_throw_to_evaluate(source, *v)
+                                            && certainly_not_thenable(source, *v)
+                                    })
+                            })
+                }),
+                _ => false,
+            };
+        });
+        match declarations {
+            0 => None,
+            1 => Some(fine && !self.is_bound("Promise")),
+            _ => Some(false),
+        }
+    }
+
     pub(super) fn executor_never_rejects(&self, source: &str, executor: Node) -> bool {
         let executor = unwrap_parens(executor);
         if !is_function(executor) || is_async_function(executor) {
@@ -280,6 +406,21 @@ fn sole_argument(call: Node) -> Option<Node> {
     call.child_by_field_id(crate::field!("arguments"))
         .filter(|a| a.kind() == "arguments")
         .and_then(only_argument)
+}
+
+/// Whether the identifier `node` under `parent` binds a name (a parameter,
+/// a pattern, a catch binding, a declaration of a function or class) rather
+/// than reading it.
+fn is_binding_elsewhere(parent: Node, node: Node) -> bool {
+    parent.kind().ends_with("pattern")
+        || matches!(
+            parent.kind(),
+            "formal_parameters" | "catch_clause" | "function_declaration" | "class_declaration"
+        )
+        || (parent.kind() == "arrow_function"
+            && parent
+                .child_by_field_id(crate::field!("parameter"))
+                .is_some_and(|p| p.id() == node.id()))
 }
 
 /// Every named node under `root` (itself excluded), nested functions too.

@@ -210,3 +210,88 @@ fn statements_nested_past_the_depth_bound_may_throw() {
     assert_valid(&FloatingPromise, &[nested(10).as_str()]);
     assert_invalid(&FloatingPromise, &[(nested(200).as_str(), "f")]);
 }
+
+#[test]
+fn an_awaited_chain_ending_in_a_catch_that_cannot_fail_never_rejects() {
+    let class = |connect: &str| {
+        format!(
+            "class Source {{\n  async open() {{ return g(this.url); }}\n  async connect() {{\n    {connect}\n  }}\n  \
+             start() {{ this.connect(); }}\n}}"
+        )
+    };
+    assert_valid(
+        &FloatingPromise,
+        &[
+            class("await this.open().then((r) => { this.process(r); }).catch(() => { this.fail(); });").as_str(),
+            class("await this.open().finally(() => done()).catch(function (e) { report(e); return null; });").as_str(),
+            class("await this.open().catch((e) => void report(e));").as_str(),
+        ],
+    );
+    assert_invalid(
+        &FloatingPromise,
+        &[
+            // The handler throws, or hands back what may be a rejected promise.
+            (class("await this.open().catch((e) => { throw e; });").as_str(), "this.connect"),
+            (class("await this.open().catch((e) => report(e));").as_str(), "this.connect"),
+            (class("await this.open().catch(async (e) => { await report(e); });").as_str(), "this.connect"),
+            // A `then` after the `catch`: its callback is not covered.
+            (class("await this.open().catch(() => {}).then((r) => r.body);").as_str(), "this.connect"),
+            // The start may throw before a promise exists: `fetch` may be
+            // any function here, the argument a getter, the method not async.
+            (class("await fetch(this.url).catch(() => {});").as_str(), "this.connect"),
+            (class("await this.open(this.url.href).catch(() => {});").as_str(), "this.connect"),
+            (
+                "class Source {\n  open() { return g(); }\n  async connect() {\n    await this.open().catch(() => {});\n  }\n  start() { this.connect(); }\n}",
+                "this.connect",
+            ),
+            // An own property may hide the async method.
+            (
+                "class Source {\n  constructor(open) { this.open = open; }\n  async open() {}\n  async connect() {\n    await this.open().catch(() => {});\n  }\n  start() { this.connect(); }\n}",
+                "this.connect",
+            ),
+            // A class that extends another: `this.open` may be its.
+            (
+                "class Source extends Base {\n  async open() {}\n  async connect() {\n    await this.open().catch(() => {});\n  }\n  start() { this.connect(); }\n}",
+                "this.connect",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn a_promise_of_resolvers_whose_reject_is_never_used_only_resolves() {
+    assert_valid(
+        &FloatingPromise,
+        &[
+            "function wait(em) {\n  const ready = Promise.withResolvers();\n  ready.promise.then(() => {});\n  em.once('ready', () => ready.resolve());\n  return ready.promise;\n}",
+            "async function f(em) {\n  const d = Promise.withResolvers();\n  d.promise.finally(() => {});\n  d.resolve(1);\n}",
+        ],
+    );
+    assert_invalid(
+        &FloatingPromise,
+        &[
+            // `reject` is used, handed on, or `resolve` may adopt a rejected thenable.
+            (
+                "function wait(em) {\n  const ready = Promise.withResolvers();\n  ready.promise.then(() => {});\n  em.once('error', (e) => ready.reject(e));\n}",
+                "then",
+            ),
+            (
+                "function wait(em) {\n  const ready = Promise.withResolvers();\n  ready.promise.then(() => {});\n  listen(ready);\n}",
+                "then",
+            ),
+            (
+                "function wait(em, p) {\n  const ready = Promise.withResolvers();\n  ready.promise.then(() => {});\n  ready.resolve(p);\n}",
+                "then",
+            ),
+            (
+                "function wait(em) {\n  const { promise, reject } = Promise.withResolvers();\n  promise.then(() => {});\n  em.once('error', reject);\n}",
+                "then",
+            ),
+            // A module-level `d`: other parts of the file may reject it.
+            (
+                "const ready = Promise.withResolvers();\nfunction wait() { ready.promise.then(() => {}); }",
+                "then",
+            ),
+        ],
+    );
+}
