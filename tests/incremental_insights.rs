@@ -92,7 +92,7 @@ fn check_ahead_at(
 ) -> &'static str {
     let ahead = ahead_at(doc, cache, offset);
     let alone = match &ahead {
-        Some(Ahead::Function(function)) => Some(function),
+        Some(Ahead::Function(function)) => Some(&**function),
         _ => None,
     };
     if alone.is_some() || whole.function_at(offset).is_some() {

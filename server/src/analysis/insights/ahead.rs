@@ -30,7 +30,7 @@ use super::FunctionInsight;
 pub enum Ahead {
     /// The insights of the innermost async function holding the offset, as
     /// [`function_insight_at`] gives them.
-    Function(FunctionInsight),
+    Function(Box<FunctionInsight>),
     /// No part of the insights has a hover at the offset: the hover there
     /// is the generic one, read from the syntax alone.
     Syntax,
@@ -53,7 +53,7 @@ pub fn ahead_at(
     let around = Around::read(source, tree, offset)?;
     if around.engine_may_answer {
         return function_insight_at((analysed, source), tree, module, imports, cache, offset)
-            .map(Ahead::Function);
+            .map(|function| Ahead::Function(Box::new(function)));
     }
     if !around.may_drop.is_empty() {
         let facts = cache.statement_facts.facts(source, tree);
