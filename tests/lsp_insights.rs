@@ -119,6 +119,32 @@ fn the_first_hover_after_an_edit_answers_from_the_new_text() {
     assert_eq!(hover_text(&mut client, 1, 15), first);
 }
 
+/// A hover right after an edit that leaves a syntax error inside a function
+/// answers at once with the generic text, as the whole insights of that text
+/// do (the engine does not run on it): never the ticks of the function's
+/// previous text.
+#[test]
+fn the_first_hover_after_an_edit_that_leaves_a_syntax_error_is_the_generic_one() {
+    let mut client = open("async function save(data) {\n  await data;\n}\nsave(1);\n");
+    let before = hover_text(&mut client, 1, 3);
+    assert!(before.contains("tick 1 after `save()`"), "{before}");
+    client.change(
+        URI,
+        2,
+        json!([{
+            "range": {"start": {"line": 1, "character": 2}, "end": {"line": 1, "character": 2}},
+            "text": "let = ;\n  "
+        }]),
+    );
+    let first = hover_text(&mut client, 2, 3);
+    assert!(
+        first.contains("Suspends `save()` until the operand settles"),
+        "{first}"
+    );
+    assert!(!first.contains("tick"), "{first}");
+    assert_eq!(hover_text(&mut client, 2, 3), first);
+}
+
 #[test]
 fn hover_on_a_dropped_call_says_nobody_observes_it() {
     let mut client = open("async function save(data) {\n  await data;\n}\nsave(1);\n");

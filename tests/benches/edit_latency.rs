@@ -475,15 +475,17 @@ const HOVER_SAMPLES: usize = 40;
 
 /// The first hover after a one-character edit inside a function body, as the
 /// server answers it: the edited version has no insights yet, so the hover
-/// asks for the insights of the edited function alone
-/// (`insights::function_insight_at`, with the cache the server keeps from the
-/// previous version), and `ide::hover_ahead` answers from them at the edited
-/// function's first `await` (its head when it has none); where they do not
-/// answer (the edit left no async function there), the hover waits for the
-/// whole insights, computed next with that cache, and the time includes
-/// them. The whole insights follow, untimed, as the server computes them in
-/// the background. For comparison, each edit is also timed as the server
-/// answered before, the whole insights first: from nothing
+/// asks what answers it ahead of them (`insights::ahead_at`, with the cache
+/// the server keeps from the previous version: the insights of the edited
+/// async function, or nothing where the syntax alone shows the insights have
+/// no hover there), and `ide::hover_ahead` answers from that; where it does
+/// not answer, the hover waits for the whole insights, computed next with
+/// that cache, and the time includes them. The whole insights follow,
+/// untimed, as the server computes them in the background. Where the user
+/// hovers is read from the previous version: the edited async function's
+/// first `await` (its head when it has none), or the edited place itself in
+/// a function that is not async. For comparison, each edit is also timed as
+/// the server answered before, the whole insights first: from nothing
 /// (`insights::insights`) and with a second cache that follows the versions
 /// as the server's did (`insights::insights_cached`). The undo's version is
 /// computed with both caches, untimed, as the next hover would.
@@ -503,43 +505,51 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
         &mut cache,
     );
     let mut first_cache = insights::InsightsCache::default();
-    insights::insights_cached(
+    let mut previous = insights::insights_cached(
         (doc.text(), doc.written()),
         doc.tree(),
         module,
         &imports,
         &mut first_cache,
     );
-    let hover = |doc: &Document, insights: &insights::Insights, at: Option<usize>| {
-        if let Some(at) = at {
-            black_box(ticklens::ide::hover(
-                doc.text(),
-                doc.tree(),
-                Some(insights),
-                at,
-            ));
-        }
+    let hover = |doc: &Document, insights: &insights::Insights, at: usize| {
+        black_box(ticklens::ide::hover(
+            doc.text(),
+            doc.tree(),
+            Some(insights),
+            at,
+        ))
     };
     let mut rng = Rng(SEED ^ 0x4f7e);
-    let (mut fresh_times, mut cached_times, mut first_times) = (Vec::new(), Vec::new(), Vec::new());
-    let mut answered_first = 0;
+    let mut samples: Vec<HoverSample> = Vec::new();
     let mut computed = Vec::new();
     let mut entries_reused = Vec::new();
-    let mut details = Vec::new();
     for i in 0..WARM_UP / 2 + HOVER_SAMPLES {
         let body = &bodies[rng.below(bodies.len())];
         let offset = body.start + rng.below(body.len());
         let pos = doc.position(offset, Encoding::Utf16);
         let ch = typed_char(&mut rng);
-        doc.apply_change(&insert_at(pos, ch), Encoding::Utf16)
-            .expect("the position came from the document");
-        let started = Instant::now();
-        let fresh = insights::insights(doc.text(), doc.tree(), module);
-        // Where the user hovers: the edited function's first await, or its head.
-        let at = fresh
+        // Where the user hovers, as the previous version shows it.
+        let function_place = previous
             .function_at(offset)
             .map(|f| f.awaits.first().map_or(f.head.start, |a| a.range.start));
-        hover(doc, &fresh, at);
+        doc.apply_change(&insert_at(pos, ch), Encoding::Utf16)
+            .expect("the position came from the document");
+        let at = match function_place {
+            Some(place) if place >= offset => place + ch.len_utf8(),
+            Some(place) => place,
+            None => offset,
+        };
+        let case = if doc.tree().root_node().has_error() {
+            HoverCase::SyntaxError
+        } else if function_place.is_none() {
+            HoverCase::NotAsync
+        } else {
+            HoverCase::AsyncFunction
+        };
+        let started = Instant::now();
+        let fresh = insights::insights(doc.text(), doc.tree(), module);
+        let expected = hover(doc, &fresh, at);
         let fresh_time = started.elapsed();
         let started = Instant::now();
         let cached = insights::insights_cached(
@@ -553,25 +563,22 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
         let cached_time = started.elapsed();
         let functions_computed = cache.last_computed;
         let entries = (cache.entries.last_reused, cache.entries.last_run);
-        // The server's path: the hovered function first.
+        // The server's path: what answers ahead of the whole insights first.
         let started = Instant::now();
-        let function = at.and_then(|at| {
-            insights::function_insight_at(
-                (doc.text(), doc.written()),
-                doc.tree(),
-                module,
-                &imports,
-                &mut first_cache,
-                at,
-            )
-        });
-        let answered = at.and_then(|at| {
-            black_box(ticklens::ide::hover_ahead(
-                doc.text(),
-                function.as_ref(),
-                at,
-            ))
-        });
+        let ahead = insights::ahead_at(
+            (doc.text(), doc.written()),
+            doc.tree(),
+            module,
+            &imports,
+            &mut first_cache,
+            at,
+        );
+        let answered = black_box(ticklens::ide::hover_ahead(
+            doc.text(),
+            doc.tree(),
+            ahead.as_ref(),
+            at,
+        ));
         let ahead_time = started.elapsed();
         let whole = insights::insights_cached(
             (doc.text(), doc.written()),
@@ -580,36 +587,42 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
             &imports,
             &mut first_cache,
         );
-        let first_time = match answered {
-            Some(_) => ahead_time,
+        let answered_by = match (&answered, &ahead) {
+            (None, _) | (_, None) => "waited",
+            (Some(_), Some(insights::Ahead::Function(_))) => "function",
+            (Some(_), Some(insights::Ahead::Syntax)) => "syntax",
+        };
+        let (first_time, answer) = match answered {
+            Some(answer) => (ahead_time, answer),
             None => {
-                hover(doc, &whole, at);
-                started.elapsed()
+                let answer = hover(doc, &whole, at);
+                (started.elapsed(), answer)
             }
         };
+        assert_eq!(
+            answer, expected,
+            "the hover ahead is the whole insights' one"
+        );
         if i >= WARM_UP / 2 {
-            answered_first += usize::from(answered.is_some());
-            // What each edit did to the engine's run: a syntax error stops it
-            // at once (the fast mode of the bimodal figures).
             let line_start = doc.text()[..offset].rfind('\n').map_or(0, |n| n + 1);
             let line_end = doc.text()[offset..]
                 .find('\n')
                 .map_or(doc.text().len(), |n| offset + n);
-            let stopped = match &fresh.order {
-                ticklens::engine::OrderOutcome::Abstained(a) => a.reason.clone(),
-                ticklens::engine::OrderOutcome::Determined(_) => "runs".to_owned(),
-            };
-            details.push((
-                fresh_time,
-                cached_time,
-                first_time,
-                format!(
-                    "{:?} on line {} ({stopped}): {}",
+            samples.push(HoverSample {
+                case,
+                answered_by,
+                fresh: fresh_time,
+                cached: cached_time,
+                first: first_time,
+                what: format!(
+                    "{:?} on line {}: {}",
                     ch,
                     pos.line + 1,
                     doc.text()[line_start..line_end].trim()
                 ),
-            ));
+            });
+            computed.push(functions_computed);
+            entries_reused.push(entries);
         }
         doc.apply_change(&delete_after(pos, ch), Encoding::Utf16)
             .expect("undo");
@@ -620,52 +633,88 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
             &imports,
             &mut cache,
         );
-        insights::insights_cached(
+        previous = insights::insights_cached(
             (doc.text(), doc.written()),
             doc.tree(),
             module,
             &imports,
             &mut first_cache,
         );
-        if i >= WARM_UP / 2 {
-            fresh_times.push(fresh_time);
-            cached_times.push(cached_time);
-            first_times.push(first_time);
-            computed.push(functions_computed);
-            entries_reused.push(entries);
+    }
+    let count = |answered_by: &str| {
+        samples
+            .iter()
+            .filter(|s| s.answered_by == answered_by)
+            .count()
+    };
+    println!(
+        "first hover after an edit inside a function: answered ahead of the whole insights \
+         by the function's insights {}, by the syntax alone {}; {} waited for the whole insights",
+        count("function"),
+        count("syntax"),
+        count("waited")
+    );
+    let cases = [
+        (None, "all edits"),
+        (
+            Some(HoverCase::AsyncFunction),
+            "inside an async function, valid",
+        ),
+        (Some(HoverCase::SyntaxError), "leaving a syntax error"),
+        (
+            Some(HoverCase::NotAsync),
+            "inside a function that is not async",
+        ),
+    ];
+    for (case, title) in cases {
+        let of_case: Vec<&HoverSample> = samples
+            .iter()
+            .filter(|s| case.is_none_or(|c| s.case == c))
+            .collect();
+        if of_case.is_empty() {
+            continue;
+        }
+        println!(
+            "first hover after an edit inside a function, {title} ({} of {HOVER_SAMPLES} edits):",
+            of_case.len()
+        );
+        for (what, time) in [
+            (
+                "the server's path (ahead, else the whole insights)",
+                (|s: &HoverSample| s.first) as fn(&HoverSample) -> Duration,
+            ),
+            (
+                "the whole insights with the previous version's cache",
+                |s: &HoverSample| s.cached,
+            ),
+            (
+                "the whole insights computed from nothing",
+                |s: &HoverSample| s.fresh,
+            ),
+        ] {
+            let mut times: Vec<Duration> = of_case.iter().map(|s| time(s)).collect();
+            times.sort();
+            let rank = |p: f64| times[((p * times.len() as f64).ceil() as usize).max(1) - 1];
+            println!(
+                "  {what}: median {}, p95 {}, p99 {} (target p99 < 50 ms)",
+                ms(rank(0.5)),
+                ms(rank(0.95)),
+                ms(rank(0.99))
+            );
         }
     }
-    println!(
-        "first hover after an edit inside a function: the function's insights answered \
-         {answered_first} of {HOVER_SAMPLES}, the others waited for the whole insights"
-    );
-    for (what, times) in [
-        ("the function first (the server's path)", &mut first_times),
-        (
-            "the whole insights with the previous version's cache",
-            &mut cached_times,
-        ),
-        ("the whole insights computed from nothing", &mut fresh_times),
-    ] {
-        times.sort();
-        let rank = |p: f64| times[((p * times.len() as f64).ceil() as usize).max(1) - 1];
-        println!(
-            "first hover after an edit inside a function ({HOVER_SAMPLES} edits), {what}: \
-             median {}, p95 {}, p99 {} (target p99 < 50 ms)",
-            ms(rank(0.5)),
-            ms(rank(0.95)),
-            ms(rank(0.99))
-        );
-    }
     if std::env::var_os("TICKLENS_BENCH_VERBOSE").is_some() {
-        details.sort_by_key(|(fresh, ..)| std::cmp::Reverse(*fresh));
-        println!("  from nothing / whole with the cache / the function first:");
-        for (fresh, cached, first, what) in &details {
+        samples.sort_by_key(|s| std::cmp::Reverse(s.first));
+        println!("  the server's path / whole with the cache / from nothing:");
+        for s in &samples {
             println!(
-                "  {} / {} / {} for {what}",
-                ms(*fresh),
-                ms(*cached),
-                ms(*first)
+                "  {} / {} / {} ({:?}, answered by {}) for {}",
+                ms(s.first),
+                ms(s.cached),
+                ms(s.fresh),
+                s.case,
+                s.answered_by,
+                s.what
             );
         }
     }
@@ -692,4 +741,26 @@ fn hover_after_edit(doc: &mut Document, bodies: &[std::ops::Range<usize>]) {
             least.1
         );
     }
+}
+
+/// What an edit before a hover did to the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HoverCase {
+    /// The file stays valid and the hover is in the edited async function.
+    AsyncFunction,
+    /// The edit leaves a syntax error: the engine does not run.
+    SyntaxError,
+    /// The edited function is not async (nor inside one): the hover is at the edit.
+    NotAsync,
+}
+
+/// One timed first hover after an edit.
+struct HoverSample {
+    case: HoverCase,
+    /// What answered on the server's path: "function", "syntax" or "waited".
+    answered_by: &'static str,
+    fresh: Duration,
+    cached: Duration,
+    first: Duration,
+    what: String,
 }

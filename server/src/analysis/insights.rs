@@ -7,6 +7,8 @@
 //! The parts:
 //! - `build`: computes the insights of a document (from the engine's facts,
 //!   the syntax layer's suspension points, the data flow and retention);
+//! - `ahead`: what a hover on a new version can be answered from before its
+//!   whole insights (one function's insights, or the syntax alone);
 //! - `function_cache`: each function's retention and rejections, kept
 //!   across versions while its text and the facts it asked about are the same;
 //! - `statement_facts`: the file's async facts, kept per top-level statement
@@ -25,6 +27,7 @@ use crate::engine::{LaterPhase, OrderOutcome, ResumeTick};
 
 use super::retention::AwaitRetention;
 
+mod ahead;
 mod build;
 mod dependence;
 mod dropped_text;
@@ -39,6 +42,7 @@ mod suspension_text;
 mod tests;
 mod tick_text;
 
+pub use ahead::{ahead_at, Ahead};
 pub use build::{
     function_insight_at, insights, insights_cached, insights_with_imports, yield_kind,
 };

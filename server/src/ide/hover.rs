@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use crate::analysis::insights::{self, FunctionInsight, Insights, Iterated, YieldInsight};
+use crate::analysis::insights::{self, Ahead, Insights, Iterated, YieldInsight};
 use crate::syntax::{awaits, js};
 
 /// A hover: the range it describes, its Markdown text and where the text came from.
@@ -49,22 +49,30 @@ pub fn hover(
         .or_else(|| hover_at(source, tree, offset))
 }
 
-/// The hover for byte `offset` from the insights of the innermost async
-/// function holding it alone (`insights::function_insight_at`), when that
-/// function answers there (an `await`, a `yield`, its head): the same as
-/// [`hover`] with the document's whole insights. `None` where the answer
-/// needs them (a dropped promise, code outside any async function).
+/// The hover for byte `offset` from what a new version's insights give
+/// ahead of the whole ones (`insights::ahead_at`): `Some` where it is the
+/// same as [`hover`] with the whole insights (a hover, or none), `None` where
+/// the answer needs them (a dropped promise, code of an async function that
+/// its insights do not answer). With the insights of the innermost async
+/// function holding `offset`, its `await`, `yield` or head; where no part of
+/// the insights has a hover, the generic one.
 pub fn hover_ahead(
     source: &str,
-    function: Option<&FunctionInsight>,
+    tree: &Tree,
+    ahead: Option<&Ahead>,
     offset: usize,
-) -> Option<HoverResult> {
-    let (range, markdown) = function?.hover(source, offset)?;
-    Some(HoverResult {
-        range,
-        markdown,
-        origin: HoverOrigin::Insights,
-    })
+) -> Option<Option<HoverResult>> {
+    match ahead? {
+        Ahead::Function(function) => {
+            let (range, markdown) = function.hover(source, offset)?;
+            Some(Some(HoverResult {
+                range,
+                markdown,
+                origin: HoverOrigin::Insights,
+            }))
+        }
+        Ahead::Syntax => Some(hover_at(source, tree, offset)),
+    }
 }
 
 /// The generic hover for byte `offset`, if the cursor is on something ticklens explains.

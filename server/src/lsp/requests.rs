@@ -64,7 +64,7 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
             Some(ready) => ready.clone(),
             None => match function_first(backend, &open, uri, offset).await {
                 Ok(found) => {
-                    return Some(convert::hover(doc, found, encoding));
+                    return found.map(|hover| convert::hover(doc, hover, encoding));
                 }
                 Err(whole) => whole,
             },
@@ -76,18 +76,20 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
     .await)
 }
 
-/// A hover at `offset` while the text's insights are not ready: the insights
-/// of the function there are computed first (`insights::function_insight_at`,
-/// the same answer as the whole insights give), and the whole computation
-/// follows. `Err` with the whole insights when the function's do not answer
-/// there (a dropped promise, code outside any async function) or when the
-/// whole computation had started already.
+/// A hover at `offset` while the text's insights are not ready: what answers
+/// it ahead of them is computed first (`insights::ahead_at`: the insights of
+/// the function there, or none where the syntax alone shows that the
+/// insights have no hover there; the same answer as the whole insights
+/// give), and the whole computation follows. `Err` with the whole insights
+/// when that does not answer there (a dropped promise, code of an async
+/// function its insights do not answer) or when the whole computation had
+/// started already.
 async fn function_first(
     backend: &Backend,
     open: &OpenDocument,
     uri: &Uri,
     offset: usize,
-) -> std::result::Result<ide::HoverResult, Option<Arc<Insights>>> {
+) -> std::result::Result<Option<ide::HoverResult>, Option<Arc<Insights>>> {
     let Some(first) = open.insights.want_first(offset) else {
         return Err(insights_of(backend, open, uri).await);
     };
@@ -96,13 +98,12 @@ async fn function_first(
     tokio::select! {
         biased;
         whole = &mut whole => return Err(whole),
-        function = first => {
+        ahead = first => {
             let doc = &open.doc;
-            let found = function
-                .ok()
-                .flatten()
-                .and_then(|function| ide::hover_ahead(doc.written(), Some(&function), offset));
-            if let Some(found) = found {
+            let ahead = ahead.ok().flatten();
+            // The syntax alone may answer (`Ahead::Syntax`).
+            super::idle_trees::with_tree(doc).await;
+            if let Some(found) = ide::hover_ahead(doc.written(), doc.tree(), ahead.as_ref(), offset) {
                 return Ok(found);
             }
         }
@@ -204,7 +205,7 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
                         // first, each from the cache the one before it left
                         // (the first from the previous version's).
                         for (offset, answer) in first.take_first() {
-                            let function = insights::function_insight_at(
+                            let ahead = insights::ahead_at(
                                 (doc.text(), doc.written()),
                                 doc.tree(),
                                 module,
@@ -213,7 +214,7 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
                                 offset,
                             );
                             // A hover cancelled meanwhile does not want it.
-                            let _ = answer.send(function);
+                            let _ = answer.send(ahead);
                         }
                         let insights = insights::insights_cached(
                             (doc.text(), doc.written()),

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::declared_types::DeclaredTypes;
-use crate::analysis::insights::{FunctionInsight, Insights, InsightsCache};
+use crate::analysis::insights::{Ahead, Insights, InsightsCache};
 use crate::config::{Config, ConfigError, RuleLevel};
 use crate::document::Document;
 use crate::driver::{self, Analysis, AnalysisCache, CancelToken};
@@ -104,15 +104,15 @@ pub struct InsightsCell {
 }
 
 /// Until the whole computation starts, each hover's offset, and where to send
-/// the insights of its function (`None` when it has none).
+/// what answers it ahead of the whole insights (`None` when nothing does).
 #[derive(Default)]
 struct FirstWaiting {
     started: bool,
     waiting: Vec<FunctionFirst>,
 }
 
-/// A hover's offset, and where its function's insights go.
-pub type FunctionFirst = (usize, tokio::sync::oneshot::Sender<Option<FunctionInsight>>);
+/// A hover's offset, and where what answers it ahead goes (`insights::ahead_at`).
+pub type FunctionFirst = (usize, tokio::sync::oneshot::Sender<Option<Ahead>>);
 
 impl InsightsCell {
     /// Registers a hover at `offset` that wants its function's insights
@@ -121,7 +121,7 @@ impl InsightsCell {
     pub fn want_first(
         &self,
         offset: usize,
-    ) -> Option<tokio::sync::oneshot::Receiver<Option<FunctionInsight>>> {
+    ) -> Option<tokio::sync::oneshot::Receiver<Option<Ahead>>> {
         let mut first = self.first.lock().unwrap_or_else(|p| p.into_inner());
         if first.started {
             return None;

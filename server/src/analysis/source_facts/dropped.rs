@@ -91,14 +91,7 @@ impl AsyncFacts {
 
     /// The dropped promise of one expression statement, if it drops one.
     pub fn dropped_at<'t>(&self, source: &str, statement: Node<'t>) -> Option<DroppedPromise<'t>> {
-        let expression = unwrap_parens(statement.named_child(0)?);
-        // `await (async () => {…})()` is awaited, not a call of `await`. At
-        // the top level it is read as an await too (the module's kind is not
-        // known here): a script calling a function named `await` is rare, and
-        // missing a finding is better than a false one.
-        if awaits::await_expression(source, expression, true).is_some() {
-            return None;
-        }
+        let expression = dropped_candidate(source, statement)?;
         let (origin, kind, unhandled_then) = self.unhandled_promise(source, expression)?;
         let highlight = if unhandled_then {
             last_then_property(source, expression)
@@ -116,6 +109,21 @@ impl AsyncFacts {
             label: call_label(source, origin),
         })
     }
+}
+
+/// The expression of an expression statement that may drop a promise: the
+/// part of [`AsyncFacts::dropped_at`] that needs no facts (`None` for an
+/// awaited expression). A dropped promise's range is this expression's.
+pub fn dropped_candidate<'t>(source: &str, statement: Node<'t>) -> Option<Node<'t>> {
+    let expression = unwrap_parens(statement.named_child(0)?);
+    // `await (async () => {…})()` is awaited, not a call of `await`. At
+    // the top level it is read as an await too (the module's kind is not
+    // known here): a script calling a function named `await` is rare, and
+    // missing a finding is better than a false one.
+    if awaits::await_expression(source, expression, true).is_some() {
+        return None;
+    }
+    Some(expression)
 }
 
 /// True when a link before `receiver` in its chain handles a rejection:

@@ -44,7 +44,7 @@ use super::lookups::{Lookup, LookupLog};
 
 pub use compact::CompactFacts;
 pub use decided::{Decision, PromiseDeclarations, Undecided};
-pub use dropped::call_label;
+pub use dropped::{call_label, dropped_candidate};
 pub use failure_paths::{cannot_fail, cannot_fail_given_an_object, inside_try_block};
 pub use promise_kinds::certainly_not_thenable;
 
