@@ -151,7 +151,7 @@ pub fn await_shape<'t>(source: &str, node: Node<'t>) -> Option<AwaitExpr<'t>> {
 
 /// [`await_shape`] for a walk that holds `node`'s parent (`parent` gives
 /// it): [`Node::parent`] costs a descent from the root.
-fn await_shape_under<'t>(
+pub fn await_shape_under<'t>(
     source: &str,
     node: Node<'t>,
     parent: impl FnOnce() -> Option<Node<'t>>,

@@ -95,12 +95,15 @@ impl<'t> Around<'t> {
         // A syntax error stops the engine before it runs (`engine::prepare`).
         let engine_runs = !root.has_error();
         let engine_may_answer = engine_runs
-            && path.iter().any(|&n| {
+            && path.iter().enumerate().any(|(at, &n)| {
                 // `async` as one of the node's own tokens, as the engine's
-                // compiler reads it, whatever the node's kind.
+                // compiler reads it, whatever the node's kind. The parent
+                // comes from the path: `Node::parent` costs a descent from
+                // the root, quadratic over a deep path.
+                let parent = at.checked_sub(1).map(|up| path[up]);
                 has_async_token(n)
                     || js::is_for_await(n)
-                    || awaits::await_shape(source, n).is_some()
+                    || awaits::await_shape_under(source, n, || parent).is_some()
             });
         let may_drop = path
             .iter()
