@@ -120,6 +120,8 @@ const SNIPPETS: &[&str] = &[
     "export type * from './x';",
     "export type * as ns from './x';",
     "const x = tag<T>`x`;",
+    "f(\n  sql<{ id: string | bigint }>`\n    SELECT ${a}\n  `)\n",
+    "const r = sql<Array<{ shard_id: string }>>`x`\n",
     "x = a.b<T>`y${1}`",
     "function f() {\n  return input as A.B.C<T>\n}\n",
     "x = (a as A.B.C.D).e",

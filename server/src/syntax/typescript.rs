@@ -619,8 +619,8 @@ fn blank(erased: &str, out: &mut String) {
     }
 }
 
-/// The `<T>` of `` tag<T>`x` ``, which the grammar reads as `(tag < T) > `x``:
-/// from the `<` to the `>`.
+/// The `<T>` of `` tag<T>`x` `` (or `` sql<{ id: string }>`x` ``), which the
+/// grammar reads as `(tag < T) > `x``: from the `<` to the `>`.
 fn type_arguments_of_tag(node: Node, children: &[Node]) -> Option<Range<usize>> {
     let [left, greater, template] = children else {
         return None;
@@ -633,10 +633,15 @@ fn type_arguments_of_tag(node: Node, children: &[Node]) -> Option<Range<usize>> 
     }
     let less = left.child_by_field_name("operator")?;
     let name = left.child_by_field_name("right")?;
+    let tag = left.child_by_field_name("left")?;
+    // An object type `<{ id: string }>` or a generic one `<Array<{ … }>>`, read as
+    // an object or an instantiation: only written next to the tag and the template.
+    let adjacent =
+        tag.end_byte() == less.start_byte() && greater.end_byte() == template.start_byte();
     let is_type = matches!(
         name.kind(),
         "identifier" | "member_expression" | "predefined_type" | "type_identifier"
-    );
+    ) || (adjacent && matches!(name.kind(), "object" | "instantiation_expression"));
     (less.kind() == "<" && is_type && node.end_byte() == template.end_byte())
         .then(|| less.start_byte()..greater.end_byte())
 }
@@ -780,6 +785,14 @@ mod tests {
         // A tagged template with type arguments, read by the grammar as comparisons.
         assert_eq!(erased("const x = tag<T>`x`;"), "const x = tag   `x`;");
         assert_eq!(erased("x = a.b<T>`y`"), "x = a.b   `y`");
+        assert_eq!(
+            erased("f(\n  sql<{ id: string | bigint }>`\n    SELECT ${a}\n  `)\n"),
+            "f(\n  sql                         `\n    SELECT ${a}\n  `)\n"
+        );
+        assert_eq!(
+            erased("const r = sql<Array<{ shard_id: string }>>`x`\n"),
+            "const r = sql                             `x`\n"
+        );
         // A type of three dotted parts after `as`, read by the grammar as a member access.
         assert_eq!(
             erased("function f() {\n  return input as A.B.C<T>\n}\n"),
