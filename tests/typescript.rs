@@ -126,6 +126,9 @@ const SNIPPETS: &[&str] = &[
     "function f() {\n  return input as A.B.C<T>\n}\n",
     "x = (a as A.B.C.D).e",
     "x = (a satisfies A.B.C).e",
+    "const r = (a.b as S.A.D<any> | undefined)?.c\n",
+    "const r = a as\n  | S.A.D<any, R<any>>\n  | undefined\nif (r) {}\n",
+    "x = a as A.B.C | 1 & 2\nx = (a as A.B) | c\n",
     // An arrow whose return type breaks the line before its `=>`.
     "const f = (a: number)\n: number => a;",
     "const f = async (a /* c */): Promise<\n  void\n> /* d */ => {};",

@@ -394,23 +394,14 @@ impl<'s> Eraser<'s> {
                     let tag = left.child_by_field_name("left")?;
                     return Some(vec![tag, *children.last()?]);
                 }
+                if let Some(assertion) = assertion_split_by_a_dotted_type(node) {
+                    return self.erase_split_assertion(node, assertion);
+                }
             }
             "arrow_function" => self.move_parenthesis(node, &children),
-            "member_expression" => {
-                // `x as A.B.C`: the grammar reads `(x as A.B).C`; TypeScript (and
-                // Node) a type of three dotted parts, as `(x as A).b` needs its
-                // parentheses.
-                let mut object = node.child_by_field_name("object")?;
-                while object.kind() == "member_expression" {
-                    object = object.child_by_field_name("object")?;
-                }
-                if matches!(object.kind(), "as_expression" | "satisfies_expression") {
-                    let mut cursor = object.walk();
-                    let operator = object
-                        .children(&mut cursor)
-                        .find(|child| !child.is_named())?;
-                    self.ranges.push(operator.start_byte()..node.end_byte());
-                    return Some(vec![object.named_child(0)?]);
+            "member_expression" | "instantiation_expression" => {
+                if let Some(assertion) = assertion_split_by_a_dotted_type(node) {
+                    return self.erase_split_assertion(node, assertion);
                 }
             }
             "abstract_class_declaration" => self.erase_tokens(&children, &["abstract"]),
@@ -569,6 +560,23 @@ impl<'s> Eraser<'s> {
     }
 
     /// Erases a list item and the `,` after it.
+    /// `x as A.B.C`: the grammar reads `(x as A.B).C`; TypeScript (and Node) a
+    /// type of three dotted parts, as `(x as A).b` needs its parentheses. What
+    /// follows such a type belongs to it too: `x as A.B.C<T> | undefined`, read as
+    /// `((x as A.B).C<T>) | undefined`. All of `node` from the operator goes.
+    fn erase_split_assertion<'t>(
+        &mut self,
+        node: Node<'t>,
+        assertion: Node<'t>,
+    ) -> Option<Vec<Node<'t>>> {
+        let mut cursor = assertion.walk();
+        let operator = assertion
+            .children(&mut cursor)
+            .find(|child| !child.is_named())?;
+        self.ranges.push(operator.start_byte()..node.end_byte());
+        Some(vec![assertion.named_child(0)?])
+    }
+
     fn erase_with_comma(&mut self, node: Node) {
         let end = match node.next_sibling() {
             Some(next) if next.kind() == "," => next.end_byte(),
@@ -644,6 +652,33 @@ fn type_arguments_of_tag(node: Node, children: &[Node]) -> Option<Range<usize>> 
     ) || (adjacent && matches!(name.kind(), "object" | "instantiation_expression"));
     (less.kind() == "<" && is_type && node.end_byte() == template.end_byte())
         .then(|| less.start_byte()..greater.end_byte())
+}
+
+/// The `as` (or `satisfies`) expression at the bottom of `node` when the grammar
+/// split its type at a name of three or more dotted parts: `node` is a member
+/// access on it, or an instantiation `<T>` or a union or intersection `| U`, `& U`
+/// of such a member access (an `as` with its whole type would hold all these).
+fn assertion_split_by_a_dotted_type(node: Node) -> Option<Node> {
+    let mut current = node;
+    let mut dotted = false;
+    loop {
+        current = match current.kind() {
+            "member_expression" => {
+                dotted = true;
+                current.child_by_field_name("object")?
+            }
+            "instantiation_expression" => current.named_child(0)?,
+            "binary_expression" => {
+                let operator = current.child_by_field_name("operator")?;
+                if !matches!(operator.kind(), "|" | "&") {
+                    return None;
+                }
+                current.child_by_field_name("left")?
+            }
+            "as_expression" | "satisfies_expression" => return dotted.then_some(current),
+            _ => return None,
+        };
+    }
 }
 
 fn named_and_anonymous<'t>(node: Node<'t>) -> Vec<Node<'t>> {
@@ -799,6 +834,14 @@ mod tests {
             "function f() {\n  return input            \n}\n"
         );
         assert_eq!(erased("x = (a as A.B.C.D).e"), "x = (a           ).e");
+        assert_eq!(
+            erased("const r = (a.b as S.A.D<any> | undefined)?.c\n"),
+            "const r = (a.b                          )?.c\n"
+        );
+        assert_eq!(
+            erased("const r = a as\n  | S.A.D<any, R<any>>\n  | undefined\nif (r) {}\n"),
+            "const r = a   \n                      \n             \nif (r) {}\n"
+        );
         // A call signature on the line after a type: never type arguments.
         assert_eq!(
             erased("type G = {\n  (i: number): A\n  /** a */\n  <A>(s: A): A\n}\nf()"),
