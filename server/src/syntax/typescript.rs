@@ -70,7 +70,8 @@ impl Dialect {
 /// - `export type * from 'm'` and `export type * as ns from 'm'`: the `* …` before
 ///   `from` becomes `{ … }`, an `export type { }`;
 /// - (TypeScript, not TSX) a line that starts with type parameters `<A>(` or
-///   `<A, B>(` after a line ending in a name or `>`, `]`, `)`: an object type's
+///   `<A, B>(`, or with a `<` alone whose parameters follow on the next lines,
+///   after a line ending in a name or `>`, `]`, `)` (comments aside): an object type's
 ///   next call signature, which TypeScript never reads as type arguments of the
 ///   type before (no line break may come before those), while the grammar does:
 ///   the blank before the `<` becomes the `;` between the two members. (An
@@ -82,7 +83,10 @@ impl Dialect {
 /// inside a string or comment rewrites what stays a string or comment. What the
 /// rewrite reads spans the token before it and the name after it, both next to
 /// the rewritten bytes, so an edit that changes the rewrite touches the token
-/// that holds them, and an incremental parse relexes it.
+/// that holds them, and an incremental parse relexes it; except the comments
+/// between a call signature and the type before it, and the name on the line
+/// after a `<` alone: an edit there alone can leave the tree's `;` (or blank)
+/// as it was until an edit next to it, or a full parse.
 pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
     let bytes = text.as_bytes();
     let mut edits: Vec<(Range<usize>, Option<&str>)> = Vec::new();
@@ -164,8 +168,9 @@ pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
 
 /// The blank before the `<` of a line (starting after the `\n` at `newline`)
 /// that opens a call signature's type parameters, `<A>(`, `<A, B>(`,
-/// `<K extends string>(`, after a line that ends a type (a name, `>`, `]`,
-/// `)`, then perhaps a `/* */` comment).
+/// `<K extends string>(`, `<const A>(`, or a `<` alone on its line with the
+/// parameters on the lines after it, after a line that ends a type (a name,
+/// `>`, `]`, `)`, then perhaps `/* */` comments and `//` comment lines).
 fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut at = newline + 1;
@@ -175,24 +180,47 @@ fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
     if at == newline + 1 || bytes.get(at) != Some(&b'<') {
         return None;
     }
-    // `<` and a name, then `>`, `,`, `=` or ` extends`.
+    // `<` alone on its line, then a name at the start of the next.
+    let mut after = at + 1;
+    while bytes
+        .get(after)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\r'))
+    {
+        after += 1;
+    }
+    let split = bytes.get(after) == Some(&b'\n')
+        && bytes
+            .get(skip_blanks(bytes, after))
+            .is_some_and(|&c| is_name_start(c));
+    // Else `<`, perhaps `const `, and a name, then `>`, `,`, `=` or ` extends`.
     let mut name_end = at + 1;
+    if text[name_end..].starts_with("const ") {
+        name_end += "const ".len();
+    }
+    let name_start = name_end;
     while bytes.get(name_end).is_some_and(|&c| is_name_part(c)) {
         name_end += 1;
     }
-    if name_end == at + 1 || !is_name_start(bytes[at + 1]) {
-        return None;
-    }
+    let named = name_end > name_start && is_name_start(bytes[name_start]);
     let follows = matches!(bytes.get(name_end), Some(b'>' | b',' | b'='))
         || text[name_end..].starts_with(" extends ");
-    if !follows {
+    if !split && !(named && follows) {
         return None;
     }
-    // The line before ends a type, comments and blanks aside.
+    // The line before ends a type, comments and blanks aside: `/* */` comments,
+    // and lines that hold only a `//` comment.
     let mut before = text[..newline].trim_end();
-    while let Some(rest) = before.strip_suffix("*/") {
-        let open = rest.rfind("/*")?;
-        before = rest[..open].trim_end();
+    loop {
+        if let Some(rest) = before.strip_suffix("*/") {
+            let open = rest.rfind("/*")?;
+            before = rest[..open].trim_end();
+            continue;
+        }
+        let line = before.rfind('\n').map_or(0, |at| at + 1);
+        if !before[line..].trim_start().starts_with("//") {
+            break;
+        }
+        before = before[..line].trim_end();
     }
     let last = *before.as_bytes().last()?;
     (is_name_part(last) || matches!(last, b'>' | b']' | b')')).then_some(at - 1)
@@ -846,6 +874,23 @@ mod tests {
         assert_eq!(
             erased("type G = {\n  (i: number): A\n  /** a */\n  <A>(s: A): A\n}\nf()"),
             "          \n                \n          \n              \n \nf()"
+        );
+        // … after `//` comment lines, and with its type parameters split over lines.
+        assert_eq!(
+            erased(
+                "const c: {\n  <A>(a: A): (self: C<A>) => boolean\n  // ----\n  // re-exports\n\n  \
+                 /**\n   * doc\n   */\n  <A>(self: C<A>, a: A): boolean\n} = RA.contains\n"
+            ),
+            "const c   \n                                    \n         \n               \n\n     \n        \n     \n\
+             \x20                               \n  = RA.contains\n"
+        );
+        assert_eq!(
+            erased(
+                "type M = {\n  <\n    C extends { a: 1 }\n  >(\n    c: C\n  ): U<C>\n  <\n    \
+                 C extends { a: 1 }\n  >(\n    v: A,\n    c: C\n  ): U<C>\n}\nf()\n"
+            ),
+            "          \n   \n                      \n    \n        \n         \n   \n\
+             \x20                     \n    \n         \n        \n         \n \nf()\n"
         );
     }
 
