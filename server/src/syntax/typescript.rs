@@ -204,7 +204,7 @@ fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
     let named = name_end > name_start && is_name_start(bytes[name_start]);
     let follows = matches!(bytes.get(name_end), Some(b'>' | b',' | b'='))
         || text[name_end..].starts_with(" extends ");
-    if !split && !(named && follows) {
+    if !(split || (named && follows)) {
         return None;
     }
     // The line before ends a type, comments and blanks aside: `/* */` comments,
