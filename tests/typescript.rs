@@ -126,6 +126,7 @@ const SNIPPETS: &[&str] = &[
     "function f() {\n  return input as A.B.C<T>\n}\n",
     "x = (a as A.B.C.D).e",
     "x = (a satisfies A.B.C).e",
+    "export interface A<\n  // c\n  in out B extends C,\n  in out D,\n> {}\nf(a, // c\n  b)\n",
     "const c: {\n  <A>(a: A): (self: C<A>) => boolean\n  // ----\n\n  /** doc */\n  <A>(self: C<A>, a: A): boolean\n} = RA.contains\n",
     "type M = {\n  <\n    C extends { a: 1 }\n  >(\n    c: C\n  ): U<C>\n  <\n    C extends { a: 1 }\n  >(\n    v: A\n  ): U<C>\n}\nf()\n",
     "type M = {\n  <A>(a: A): B\n  <const T extends readonly unknown[]>(t: T): T\n}\n",

@@ -98,7 +98,7 @@ pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
                 }
             }
             b'<' | b',' => {
-                let mut cursor = skip_blanks(bytes, at + 1);
+                let mut cursor = skip_blanks_and_line_comments(bytes, at + 1);
                 let start = cursor;
                 let mut words = 0;
                 while let Some(end) = word_at(bytes, cursor, &["in", "out"]) {
@@ -243,6 +243,19 @@ fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
         at += 1;
     }
     at
+}
+
+/// The first byte at or after `at` that is no blank and in no `//` comment.
+fn skip_blanks_and_line_comments(bytes: &[u8], mut at: usize) -> usize {
+    loop {
+        at = skip_blanks(bytes, at);
+        if bytes.get(at..at + 2) != Some(b"//") {
+            return at;
+        }
+        while bytes.get(at).is_some_and(|&c| c != b'\n') {
+            at += 1;
+        }
+    }
 }
 
 /// The end of the one of `words` that starts at `at` as a whole word.
@@ -843,6 +856,10 @@ mod tests {
             " ".repeat(28) + "\n"
         );
         assert_eq!(erased("let a = 1, out\nb()"), "let a = 1, out\nb()");
+        assert_eq!(
+            erased("interface A<\n  // c\n  in out B extends C,\n> {}\n"),
+            "            \n      \n                     \n    \n"
+        );
         assert_eq!(erased("export type * from \"./x\";"), " ".repeat(25));
         assert_eq!(erased("export type * as ns from \"./x\";"), " ".repeat(31));
         // A tagged template with type arguments, read by the grammar as comparisons.
