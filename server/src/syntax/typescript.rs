@@ -70,7 +70,8 @@ impl Dialect {
 /// - `export type * from 'm'` and `export type * as ns from 'm'`: the `* …` before
 ///   `from` becomes `{ … }`, an `export type { }`;
 /// - (TypeScript, not TSX) a line that starts with type parameters `<A>(` or
-///   `<A, B>(` after a line ending in a name or `>`, `]`, `)`: an object type's
+///   `<A, B>(`, or with a `<` alone whose parameters follow on the next lines,
+///   after a line ending in a name or `>`, `]`, `)` (comments aside): an object type's
 ///   next call signature, which TypeScript never reads as type arguments of the
 ///   type before (no line break may come before those), while the grammar does:
 ///   the blank before the `<` becomes the `;` between the two members. (An
@@ -82,7 +83,10 @@ impl Dialect {
 /// inside a string or comment rewrites what stays a string or comment. What the
 /// rewrite reads spans the token before it and the name after it, both next to
 /// the rewritten bytes, so an edit that changes the rewrite touches the token
-/// that holds them, and an incremental parse relexes it.
+/// that holds them, and an incremental parse relexes it; except the comments
+/// between a call signature and the type before it, and the name on the line
+/// after a `<` alone: an edit there alone can leave the tree's `;` (or blank)
+/// as it was until an edit next to it, or a full parse.
 pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
     let bytes = text.as_bytes();
     let mut edits: Vec<(Range<usize>, Option<&str>)> = Vec::new();
@@ -94,7 +98,7 @@ pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
                 }
             }
             b'<' | b',' => {
-                let mut cursor = skip_blanks(bytes, at + 1);
+                let mut cursor = skip_blanks_and_line_comments(bytes, at + 1);
                 let start = cursor;
                 let mut words = 0;
                 while let Some(end) = word_at(bytes, cursor, &["in", "out"]) {
@@ -164,8 +168,9 @@ pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
 
 /// The blank before the `<` of a line (starting after the `\n` at `newline`)
 /// that opens a call signature's type parameters, `<A>(`, `<A, B>(`,
-/// `<K extends string>(`, after a line that ends a type (a name, `>`, `]`,
-/// `)`, then perhaps a `/* */` comment).
+/// `<K extends string>(`, `<const A>(`, or a `<` alone on its line with the
+/// parameters on the lines after it, after a line that ends a type (a name,
+/// `>`, `]`, `)`, then perhaps `/* */` comments and `//` comment lines).
 fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut at = newline + 1;
@@ -175,24 +180,47 @@ fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
     if at == newline + 1 || bytes.get(at) != Some(&b'<') {
         return None;
     }
-    // `<` and a name, then `>`, `,`, `=` or ` extends`.
+    // `<` alone on its line, then a name at the start of the next.
+    let mut after = at + 1;
+    while bytes
+        .get(after)
+        .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\r'))
+    {
+        after += 1;
+    }
+    let split = bytes.get(after) == Some(&b'\n')
+        && bytes
+            .get(skip_blanks(bytes, after))
+            .is_some_and(|&c| is_name_start(c));
+    // Else `<`, perhaps `const `, and a name, then `>`, `,`, `=` or ` extends`.
     let mut name_end = at + 1;
+    if text[name_end..].starts_with("const ") {
+        name_end += "const ".len();
+    }
+    let name_start = name_end;
     while bytes.get(name_end).is_some_and(|&c| is_name_part(c)) {
         name_end += 1;
     }
-    if name_end == at + 1 || !is_name_start(bytes[at + 1]) {
-        return None;
-    }
+    let named = name_end > name_start && is_name_start(bytes[name_start]);
     let follows = matches!(bytes.get(name_end), Some(b'>' | b',' | b'='))
         || text[name_end..].starts_with(" extends ");
-    if !follows {
+    if !(split || (named && follows)) {
         return None;
     }
-    // The line before ends a type, comments and blanks aside.
+    // The line before ends a type, comments and blanks aside: `/* */` comments,
+    // and lines that hold only a `//` comment.
     let mut before = text[..newline].trim_end();
-    while let Some(rest) = before.strip_suffix("*/") {
-        let open = rest.rfind("/*")?;
-        before = rest[..open].trim_end();
+    loop {
+        if let Some(rest) = before.strip_suffix("*/") {
+            let open = rest.rfind("/*")?;
+            before = rest[..open].trim_end();
+            continue;
+        }
+        let line = before.rfind('\n').map_or(0, |at| at + 1);
+        if !before[line..].trim_start().starts_with("//") {
+            break;
+        }
+        before = before[..line].trim_end();
     }
     let last = *before.as_bytes().last()?;
     (is_name_part(last) || matches!(last, b'>' | b']' | b')')).then_some(at - 1)
@@ -215,6 +243,19 @@ fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
         at += 1;
     }
     at
+}
+
+/// The first byte at or after `at` that is no blank and in no `//` comment.
+fn skip_blanks_and_line_comments(bytes: &[u8], mut at: usize) -> usize {
+    loop {
+        at = skip_blanks(bytes, at);
+        if bytes.get(at..at + 2) != Some(b"//") {
+            return at;
+        }
+        while bytes.get(at).is_some_and(|&c| c != b'\n') {
+            at += 1;
+        }
+    }
 }
 
 /// The end of the one of `words` that starts at `at` as a whole word.
@@ -394,23 +435,14 @@ impl<'s> Eraser<'s> {
                     let tag = left.child_by_field_name("left")?;
                     return Some(vec![tag, *children.last()?]);
                 }
+                if let Some(assertion) = assertion_split_by_a_dotted_type(node) {
+                    return self.erase_split_assertion(node, assertion);
+                }
             }
             "arrow_function" => self.move_parenthesis(node, &children),
-            "member_expression" => {
-                // `x as A.B.C`: the grammar reads `(x as A.B).C`; TypeScript (and
-                // Node) a type of three dotted parts, as `(x as A).b` needs its
-                // parentheses.
-                let mut object = node.child_by_field_name("object")?;
-                while object.kind() == "member_expression" {
-                    object = object.child_by_field_name("object")?;
-                }
-                if matches!(object.kind(), "as_expression" | "satisfies_expression") {
-                    let mut cursor = object.walk();
-                    let operator = object
-                        .children(&mut cursor)
-                        .find(|child| !child.is_named())?;
-                    self.ranges.push(operator.start_byte()..node.end_byte());
-                    return Some(vec![object.named_child(0)?]);
+            "member_expression" | "instantiation_expression" => {
+                if let Some(assertion) = assertion_split_by_a_dotted_type(node) {
+                    return self.erase_split_assertion(node, assertion);
                 }
             }
             "abstract_class_declaration" => self.erase_tokens(&children, &["abstract"]),
@@ -569,6 +601,23 @@ impl<'s> Eraser<'s> {
     }
 
     /// Erases a list item and the `,` after it.
+    /// `x as A.B.C`: the grammar reads `(x as A.B).C`; TypeScript (and Node) a
+    /// type of three dotted parts, as `(x as A).b` needs its parentheses. What
+    /// follows such a type belongs to it too: `x as A.B.C<T> | undefined`, read as
+    /// `((x as A.B).C<T>) | undefined`. All of `node` from the operator goes.
+    fn erase_split_assertion<'t>(
+        &mut self,
+        node: Node<'t>,
+        assertion: Node<'t>,
+    ) -> Option<Vec<Node<'t>>> {
+        let mut cursor = assertion.walk();
+        let operator = assertion
+            .children(&mut cursor)
+            .find(|child| !child.is_named())?;
+        self.ranges.push(operator.start_byte()..node.end_byte());
+        Some(vec![assertion.named_child(0)?])
+    }
+
     fn erase_with_comma(&mut self, node: Node) {
         let end = match node.next_sibling() {
             Some(next) if next.kind() == "," => next.end_byte(),
@@ -619,8 +668,8 @@ fn blank(erased: &str, out: &mut String) {
     }
 }
 
-/// The `<T>` of `` tag<T>`x` ``, which the grammar reads as `(tag < T) > `x``:
-/// from the `<` to the `>`.
+/// The `<T>` of `` tag<T>`x` `` (or `` sql<{ id: string }>`x` ``), which the
+/// grammar reads as `(tag < T) > `x``: from the `<` to the `>`.
 fn type_arguments_of_tag(node: Node, children: &[Node]) -> Option<Range<usize>> {
     let [left, greater, template] = children else {
         return None;
@@ -633,12 +682,44 @@ fn type_arguments_of_tag(node: Node, children: &[Node]) -> Option<Range<usize>> 
     }
     let less = left.child_by_field_name("operator")?;
     let name = left.child_by_field_name("right")?;
+    let tag = left.child_by_field_name("left")?;
+    // An object type `<{ id: string }>` or a generic one `<Array<{ … }>>`, read as
+    // an object or an instantiation: only written next to the tag and the template.
+    let adjacent =
+        tag.end_byte() == less.start_byte() && greater.end_byte() == template.start_byte();
     let is_type = matches!(
         name.kind(),
         "identifier" | "member_expression" | "predefined_type" | "type_identifier"
-    );
+    ) || (adjacent && matches!(name.kind(), "object" | "instantiation_expression"));
     (less.kind() == "<" && is_type && node.end_byte() == template.end_byte())
         .then(|| less.start_byte()..greater.end_byte())
+}
+
+/// The `as` (or `satisfies`) expression at the bottom of `node` when the grammar
+/// split its type at a name of three or more dotted parts: `node` is a member
+/// access on it, or an instantiation `<T>` or a union or intersection `| U`, `& U`
+/// of such a member access (an `as` with its whole type would hold all these).
+fn assertion_split_by_a_dotted_type(node: Node) -> Option<Node> {
+    let mut current = node;
+    let mut dotted = false;
+    loop {
+        current = match current.kind() {
+            "member_expression" => {
+                dotted = true;
+                current.child_by_field_name("object")?
+            }
+            "instantiation_expression" => current.named_child(0)?,
+            "binary_expression" => {
+                let operator = current.child_by_field_name("operator")?;
+                if !matches!(operator.kind(), "|" | "&") {
+                    return None;
+                }
+                current.child_by_field_name("left")?
+            }
+            "as_expression" | "satisfies_expression" => return dotted.then_some(current),
+            _ => return None,
+        };
+    }
 }
 
 fn named_and_anonymous<'t>(node: Node<'t>) -> Vec<Node<'t>> {
@@ -775,21 +856,58 @@ mod tests {
             " ".repeat(28) + "\n"
         );
         assert_eq!(erased("let a = 1, out\nb()"), "let a = 1, out\nb()");
+        assert_eq!(
+            erased("interface A<\n  // c\n  in out B extends C,\n> {}\n"),
+            "            \n      \n                     \n    \n"
+        );
         assert_eq!(erased("export type * from \"./x\";"), " ".repeat(25));
         assert_eq!(erased("export type * as ns from \"./x\";"), " ".repeat(31));
         // A tagged template with type arguments, read by the grammar as comparisons.
         assert_eq!(erased("const x = tag<T>`x`;"), "const x = tag   `x`;");
         assert_eq!(erased("x = a.b<T>`y`"), "x = a.b   `y`");
+        assert_eq!(
+            erased("f(\n  sql<{ id: string | bigint }>`\n    SELECT ${a}\n  `)\n"),
+            "f(\n  sql                         `\n    SELECT ${a}\n  `)\n"
+        );
+        assert_eq!(
+            erased("const r = sql<Array<{ shard_id: string }>>`x`\n"),
+            "const r = sql                             `x`\n"
+        );
         // A type of three dotted parts after `as`, read by the grammar as a member access.
         assert_eq!(
             erased("function f() {\n  return input as A.B.C<T>\n}\n"),
             "function f() {\n  return input            \n}\n"
         );
         assert_eq!(erased("x = (a as A.B.C.D).e"), "x = (a           ).e");
+        assert_eq!(
+            erased("const r = (a.b as S.A.D<any> | undefined)?.c\n"),
+            "const r = (a.b                          )?.c\n"
+        );
+        assert_eq!(
+            erased("const r = a as\n  | S.A.D<any, R<any>>\n  | undefined\nif (r) {}\n"),
+            "const r = a   \n                      \n             \nif (r) {}\n"
+        );
         // A call signature on the line after a type: never type arguments.
         assert_eq!(
             erased("type G = {\n  (i: number): A\n  /** a */\n  <A>(s: A): A\n}\nf()"),
             "          \n                \n          \n              \n \nf()"
+        );
+        // … after `//` comment lines, and with its type parameters split over lines.
+        assert_eq!(
+            erased(
+                "const c: {\n  <A>(a: A): (self: C<A>) => boolean\n  // ----\n  // re-exports\n\n  \
+                 /**\n   * doc\n   */\n  <A>(self: C<A>, a: A): boolean\n} = RA.contains\n"
+            ),
+            "const c   \n                                    \n         \n               \n\n     \n        \n     \n\
+             \x20                               \n  = RA.contains\n"
+        );
+        assert_eq!(
+            erased(
+                "type M = {\n  <\n    C extends { a: 1 }\n  >(\n    c: C\n  ): U<C>\n  <\n    \
+                 C extends { a: 1 }\n  >(\n    v: A,\n    c: C\n  ): U<C>\n}\nf()\n"
+            ),
+            "          \n   \n                      \n    \n        \n         \n   \n\
+             \x20                     \n    \n         \n        \n         \n \nf()\n"
         );
     }
 
