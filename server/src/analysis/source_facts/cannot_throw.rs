@@ -192,22 +192,12 @@ impl<'t> Body<'_, 't> {
             return false;
         }
         let callee = unwrap_parens(callee);
-        if callee.kind() != "member_expression" || has_optional_chain(callee) {
+        if has_optional_chain(callee) {
             return false;
         }
-        let (Some(object), Some(property)) = (
-            callee.child_by_field_id(crate::field!("object")),
-            callee.child_by_field_id(crate::field!("property")),
-        ) else {
+        let Some((class, name)) = self.own_member(callee) else {
             return false;
         };
-        if property.kind() != "property_identifier" {
-            return false;
-        }
-        let Some(class) = self.own_class(object) else {
-            return false;
-        };
-        let name = text_of(source, property);
         let members: Vec<Node> = class
             .child_by_field_id(crate::field!("body"))
             .map(named_children_but_comments)
@@ -283,23 +273,9 @@ impl<'t> Body<'_, 't> {
     /// redefines properties, or builds proxies, when it is not taken).
     fn own_field(&self, expr: Node<'t>) -> bool {
         let source = self.source;
-        let expr = unwrap_parens(expr);
-        if expr.kind() != "member_expression" {
-            return false;
-        }
-        let (Some(object), Some(property)) = (
-            expr.child_by_field_id(crate::field!("object")),
-            expr.child_by_field_id(crate::field!("property")),
-        ) else {
+        let Some((class, name)) = self.own_member(unwrap_parens(expr)) else {
             return false;
         };
-        if property.kind() != "property_identifier" {
-            return false;
-        }
-        let Some(class) = self.own_class(object) else {
-            return false;
-        };
-        let name = text_of(source, property);
         let accessor = class
             .child_by_field_id(crate::field!("body"))
             .is_some_and(|body| {
@@ -312,6 +288,20 @@ impl<'t> Body<'_, 't> {
                 })
             });
         !accessor
+    }
+
+    /// `this.name` (`expr`, a member expression) read in a method of its
+    /// own class ([`Self::own_class`]): the class and `name`.
+    fn own_member(&self, expr: Node<'t>) -> Option<(Node<'t>, &str)> {
+        if expr.kind() != "member_expression" {
+            return None;
+        }
+        let object = expr.child_by_field_id(crate::field!("object"))?;
+        let property = expr
+            .child_by_field_id(crate::field!("property"))
+            .filter(|p| p.kind() == "property_identifier")?;
+        let class = self.own_class(object)?;
+        Some((class, text_of(self.source, property)))
     }
 
     /// The class of `object` when it is the `this` of the method asked
