@@ -32,7 +32,11 @@ pub fn run(path: &Path, module: Option<ModuleKind>, explain: bool) -> ExitCode {
     };
     // TypeScript runs with its types erased, as Node 24 runs it.
     let language = SourceLanguage::of_path(path).unwrap_or_default();
-    let prepared = syntax::prepare(&source, language);
+    let budget = syntax::parse_budget(source.len());
+    let Some(prepared) = syntax::prepare_within(&source, language, budget) else {
+        let reason = format!("parsing took over {} s and was given up", budget.as_secs());
+        return cannot_predict(path, &source, None, &reason);
+    };
     // The same first syntax error, at the same place, as `check` and the editor report.
     if let Some(error) = first_reason(&source, &prepared) {
         return cannot_predict(path, &source, Some(error.range), &error.message);

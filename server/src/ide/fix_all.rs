@@ -72,7 +72,11 @@ fn fix_rounds(
         let edits = match first.take() {
             Some(tree) => non_overlapping_safe_edits(&text, tree, rules, config),
             None => {
-                let prepared = syntax::prepare(&text, language);
+                // A fixed text whose parse is given up keeps the fixes made so far.
+                let budget = syntax::parse_budget(text.len());
+                let Some(prepared) = syntax::prepare_within(&text, language, budget) else {
+                    break;
+                };
                 non_overlapping_safe_edits(&text, &prepared.tree, rules, config)
             }
         };
