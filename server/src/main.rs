@@ -115,6 +115,10 @@ struct CheckArgs {
     /// Worker threads (all cores by default).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Check only shard K of N (`--shard 2/4`): the walked files split by path, the same
+    /// way on every machine, so that N jobs together check every file once.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<cli::check::Shard>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -155,6 +159,7 @@ impl CheckArgs {
             order: self.order,
             cache_dir: (!self.no_cache).then_some(self.cache_dir),
             threads: self.threads,
+            shard: self.shard,
         }
     }
 }

@@ -33,6 +33,8 @@ use crate::findings::Severity;
 mod read;
 mod runtime;
 
+#[cfg(test)]
+pub(crate) use read::SETTINGS;
 pub use runtime::NodeRange;
 
 pub const FILE_NAME: &str = "ticklens.toml";

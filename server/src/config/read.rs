@@ -12,7 +12,7 @@ use super::{Config, KnownRules, NodeRange, Problem, RuleLevel};
 use crate::suggest;
 
 /// The top-level settings, as a user would write them.
-const SETTINGS: [&str; 4] = ["ignore", "known-safe", "rules", "runtime"];
+pub(crate) const SETTINGS: [&str; 4] = ["ignore", "known-safe", "rules", "runtime"];
 
 pub(super) fn read(text: &str, known: KnownRules) -> Result<Config, Vec<Problem>> {
     let mut reader = Reader {

@@ -364,3 +364,127 @@ fn vscode_rules_setting_is_generated_from_the_rules() {
     serde_json::from_str::<serde_json::Value>(&generated).expect("generated package.json parses");
     ensure_files(&[(relative.to_owned(), generated)]);
 }
+
+/// The JSON Schema of `ticklens.toml` (draft-07, which Taplo, Even Better
+/// TOML and VS Code's JSON support read): its settings, every rule with its
+/// default and docs, and the levels; anything else is an error, as it is to
+/// `check`. tests/config_schema.rs checks that it accepts exactly the files
+/// `check` accepts.
+fn ticklens_toml_schema() -> String {
+    use serde_json::{json, Map, Value};
+    // Each rule's property carries the levels itself: draft-07 ignores a
+    // description beside a `$ref`.
+    const LEVEL_DESCRIPTIONS: [&str; 6] = [
+        "Not run.",
+        "Run at the rule's own severity.",
+        "Reported as a hint.",
+        "Reported as information.",
+        "Reported as a warning.",
+        "Reported as an error: check exits with status 1.",
+    ];
+    let levels: Vec<&str> = crate::config::RuleLevel::NAMED
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    let rules: Map<String, Value> = ALL
+        .iter()
+        .map(|rule| {
+            let meta = rule.meta();
+            let severity = meta.default_severity.as_str();
+            let stated = if meta.on_by_default {
+                format!("Default: `{severity}`.")
+            } else {
+                format!("Off by default (opt-in): `on` reports at `{severity}`.")
+            };
+            let summary = capitalised(meta.summary);
+            let url = docs_url(meta.code);
+            let default = if meta.on_by_default { "on" } else { "off" };
+            let property = json!({
+                "type": "string",
+                "enum": levels,
+                "enumDescriptions": LEVEL_DESCRIPTIONS,
+                "default": default,
+                "description": format!("{summary}. {}\n{url}", stated.replace('`', "")),
+                "markdownDescription": format!("{summary}. {stated} [Docs]({url})"),
+            });
+            (meta.code.to_owned(), property)
+        })
+        .collect();
+    let globs = "Paths that `check` skips: globs relative to this file, like `dist/**`.";
+    let known_safe = "Calls whose dropped promise is intended: floating-promise does not \
+                      report them (`logger.flush`, `startBackgroundJob`).";
+    let node = "The Node versions the code runs on, as an npm range (`>=18`); without it, the \
+                `engines.node` of the nearest package.json applies.";
+    let schema = json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "https://github.com/ticklens/ticklens/raw/main/editors/ticklens.schema.json",
+        "title": "ticklens.toml",
+        "description": "ticklens's configuration: rule levels, ignored paths, known-safe calls \
+                        and the Node versions the code runs on. The nearest ticklens.toml above \
+                        a file applies to it.",
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "ignore": {
+                "type": "array",
+                "items": { "type": "string" },
+                "description": globs.replace('`', ""),
+                "markdownDescription": globs,
+            },
+            "known-safe": {
+                "type": "array",
+                "items": { "type": "string" },
+                "description": known_safe.replace('`', ""),
+                "markdownDescription": known_safe,
+            },
+            "rules": {
+                "type": "object",
+                "description": "Each rule's level. A rule not named keeps its default.",
+                "additionalProperties": false,
+                "properties": rules,
+            },
+            "runtime": {
+                "type": "object",
+                "description": "The runtime the code runs on.",
+                "additionalProperties": false,
+                "properties": {
+                    "node": {
+                        "type": "string",
+                        "description": node.replace('`', ""),
+                        "markdownDescription": node,
+                    },
+                },
+            },
+        },
+    });
+    let mut text = serde_json::to_string_pretty(&schema).expect("a JSON value serializes");
+    text.push('\n');
+    text
+}
+
+#[test]
+fn ticklens_toml_schema_is_generated_from_the_rules_and_settings() {
+    let schema = ticklens_toml_schema();
+    let parsed: serde_json::Value = serde_json::from_str(&schema).expect("the schema parses");
+    let settings: Vec<&str> = parsed["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        settings,
+        crate::config::SETTINGS,
+        "one schema property per setting"
+    );
+    let rules = parsed["properties"]["rules"]["properties"].as_object();
+    for (code, rule) in rules.expect("rules") {
+        assert_eq!(rule["enum"].as_array().map(Vec::len), Some(6), "{code}");
+        assert_eq!(
+            rule["enumDescriptions"].as_array().map(Vec::len),
+            Some(6),
+            "{code}"
+        );
+    }
+    ensure_files(&[("editors/ticklens.schema.json".to_owned(), schema)]);
+}

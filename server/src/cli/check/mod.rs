@@ -12,6 +12,7 @@ mod cache;
 mod configs;
 mod fix;
 mod imported;
+mod shard;
 pub mod walk;
 
 use std::io::Write;
@@ -36,6 +37,7 @@ use super::format::{self, Format, Summary};
 use super::report::{FileReport, Outcome};
 
 pub use fix::FixMode;
+pub use shard::Shard;
 pub use walk::EXTENSIONS;
 
 /// Everything `check` was asked to do.
@@ -54,6 +56,8 @@ pub struct Options {
     pub cache_dir: Option<PathBuf>,
     /// Worker threads; `None` uses one per core.
     pub threads: Option<usize>,
+    /// Check only this share of the walked files (`--shard K/N`).
+    pub shard: Option<Shard>,
     // What to do with each file.
     /// Report, or apply safe (or all) fixes.
     pub fix: FixMode,
@@ -75,6 +79,7 @@ impl Default for Options {
             include_minified: false,
             cache_dir: None,
             threads: None,
+            shard: None,
             fix: FixMode::Report,
             order: false,
             max_warnings: None,
@@ -109,7 +114,15 @@ pub fn run(options: &Options) -> ExitCode {
     for config in &top_configs {
         filters.exclude.extend(config.ignore.iter().cloned());
     }
-    let walked = walk::walk(&options.paths, &filters);
+    let mut walked = walk::walk(&options.paths, &filters);
+    if let Some(shard) = options.shard {
+        let all = walked.files.len();
+        walked = shard.split(walked);
+        eprintln!(
+            "ticklens: shard {shard}: {} of {all} files",
+            walked.files.len()
+        );
+    }
     let configs = match configs::ConfigCache::load(&walked.files) {
         Ok(configs) => configs,
         Err(errors) => {
