@@ -165,7 +165,7 @@ async function lsp() {
   assert.equal(shutdown.result, null);
   send({ method: "exit" });
   child.stdin.end();
-  const status = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), 30_000))]);
+  const status = await Promise.race([exited, new Promise((r) => setTimeout(() => r("timeout"), 30_000).unref())]);
   assert.deepEqual(status, { code: 0, signal: null }, "npx ticklens lsp after exit");
   console.error(`test-package: lsp: initialize (serverInfo ${init.result.serverInfo.name} ${version}), shutdown, exit 0`);
 }
