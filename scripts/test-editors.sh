@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Tests the editor clients against the real editors:
-#   - VS Code extension: lint, type-check, unit tests, the .vsix, and an end-to-end test in real
-#     VS Code (code-server, driven through headless Chromium);
+#   - VS Code extension: lint, type-check, unit tests, the .vsix and the npm tarballs
+#     (scripts/package.sh), and an end-to-end test in real VS Code (code-server, driven through
+#     headless Chromium) of that .vsix, with no ticklens on PATH;
+#   - npm packages: the tarballs installed offline into a scratch project and run through `npx
+#     ticklens` (scripts/test-package.sh);
 #   - Neovim plugin: a headless Neovim test, through require("ticklens").setup() and through
 #     vim.lsp.enable("ticklens").
 #
@@ -108,25 +111,31 @@ step() {
 
 in_vscode() { (cd "${REPO}/editors/vscode" && "$@"); }
 
+# The npm tarballs and the .vsix, with the same stripped release binary (scripts/package.sh).
+PACKAGE_DIR="${CARGO_TARGET_DIR}/package"
+VSIX="${PACKAGE_DIR}/ticklens-linux-x64.vsix"
+
 package_vsix() {
-    mkdir -p "${REPO}/editors/vscode/server"
-    cp "${TICKLENS_BIN}" "${REPO}/editors/vscode/server/ticklens"
-    # The .vsix carries a Linux x86_64 binary: mark it for that platform only.
-    in_vscode npm run --silent package -- --target linux-x64 || return 1
+    scripts/package.sh "${PACKAGE_DIR}" || return 1
     # What users download: the stripped release binary packs to a few MB; an unstripped one (debug
     # info) to about 15 MB.
     local size
-    size=$(stat -c %s "${REPO}/editors/vscode/ticklens.vsix")
-    say "ticklens.vsix: ${size} bytes (limit ${VSIX_LIMIT_BYTES})"
+    size=$(stat -c %s "${VSIX}")
+    say "$(basename "${VSIX}"): ${size} bytes (limit ${VSIX_LIMIT_BYTES})"
     ((size < VSIX_LIMIT_BYTES)) || {
-        say "ticklens.vsix is ${size} bytes, over the ${VSIX_LIMIT_BYTES}-byte limit: is the release binary stripped?"
+        say "$(basename "${VSIX}") is ${size} bytes, over the ${VSIX_LIMIT_BYTES}-byte limit: is the release binary stripped?"
         return 1
     }
 }
 
+# The .vsix's own binary must serve the test: no ticklens on PATH (the test checks it too).
 run_vscode_e2e() {
-    TICKLENS_BIN="${TICKLENS_BIN}" CODE_SERVER="${CODE_SERVER}" \
-        TICKLENS_VSIX="${REPO}/editors/vscode/ticklens.vsix" in_vscode npm run --silent test:e2e
+    local path_without_ticklens
+    path_without_ticklens="$(tr ':' '\n' <<<"${PATH}" | while read -r dir; do
+        if [[ -n "${dir}" && ! -e "${dir}/ticklens" ]]; then echo "${dir}"; fi
+    done | paste -sd ':')"
+    PATH="${path_without_ticklens}" TICKLENS_BIN="${TICKLENS_BIN}" CODE_SERVER="${CODE_SERVER}" \
+        TICKLENS_VSIX="${VSIX}" in_vscode npm run --silent test:e2e
 }
 
 run_nvim_test() {
@@ -160,8 +169,9 @@ in_vscode npm ci --no-audit --no-fund >&2 || die "npm ci in editors/vscode faile
 step "vscode: lint" in_vscode npm run --silent lint
 step "vscode: type-check" in_vscode npm run --silent typecheck
 step "vscode: unit tests" in_vscode npm run --silent test:unit
-step "vscode: package .vsix" package_vsix
-if [[ -f "${REPO}/editors/vscode/ticklens.vsix" ]]; then
+step "vscode: package .vsix and npm tarballs" package_vsix
+step "npm: install the tarballs, run npx ticklens" env TICKLENS_PACKAGE_DIR="${PACKAGE_DIR}" scripts/test-package.sh
+if [[ -f "${VSIX}" ]]; then
     step "vscode: end-to-end in code-server" run_vscode_e2e
 else
     FAILED+=("vscode: end-to-end in code-server (no .vsix)")

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 mod test_targets;
+mod versions;
 
 const CORE: &[&str] = &[
     "findings.rs",

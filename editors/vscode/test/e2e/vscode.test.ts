@@ -8,13 +8,15 @@
 // Inputs (environment, set by scripts/test-editors.sh):
 //   TICKLENS_BIN   the ticklens binary the .vsix bundles (the test asks its CLI for the expected order)
 //   CODE_SERVER    code-server's entry script, run with this Node (24)
-//   TICKLENS_VSIX  the packaged extension
+//   TICKLENS_VSIX  the packaged extension (scripts/package.sh), with the binary in its server/
+// No `ticklens` may be on PATH and no `ticklens.server.path` is set: the server the extension
+// starts must be the one the .vsix carries, as for a user who installed nothing else.
 
 /// <reference lib="dom" />
 
 import assert from "node:assert/strict";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, existsSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -122,6 +124,7 @@ async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<
 describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
   let workdir: string;
   let project: string;
+  let extensionsDir: string;
   let codeServer: ChildProcess | undefined;
   let browser: Browser | undefined;
   let page: Page;
@@ -166,6 +169,10 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
 
   before(async () => {
     requiredEnv("TICKLENS_BIN");
+    const onPath = (process.env.PATH ?? "")
+      .split(path.delimiter)
+      .filter((dir) => dir && existsSync(path.join(dir, "ticklens")));
+    assert.deepEqual(onPath, [], "no ticklens may be on PATH: the .vsix's bundled server must be the one started");
     const codeServerEntry = requiredEnv("CODE_SERVER");
     const vsix = requiredEnv("TICKLENS_VSIX");
     await mkdir(ARTIFACTS, { recursive: true });
@@ -180,7 +187,7 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
     project = path.join(workdir, "project");
     await cp(FIXTURE_PROJECT, project, { recursive: true });
     const userDataDir = path.join(workdir, "user-data");
-    const extensionsDir = path.join(workdir, "extensions");
+    extensionsDir = path.join(workdir, "extensions");
     await mkdir(path.join(userDataDir, "User"), { recursive: true });
     await writeFile(
       path.join(userDataDir, "User", "settings.json"),
@@ -351,6 +358,21 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
       .first()
       .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
     await screenshot("problems");
+  });
+
+  it("runs the server bundled in the .vsix", async () => {
+    // src/extension.ts logs `ticklens: starting PATH (SOURCE, version VERSION)` for the binary it runs.
+    const started = await waitFor("the ticklens output channel's start line", UI_TIMEOUT_MS, async () => {
+      const match = /^.*ticklens: starting (\S+) \((\w+), version (\S+)\)$/m.exec(await outputChannelLog("ticklens"));
+      return match ?? undefined;
+    });
+    const [, serverPath, source, version] = started;
+    assert.equal(source, "bundled", started[0]);
+    const installed = (await readdir(extensionsDir)).filter((name) => name.startsWith("ticklens."));
+    assert.equal(installed.length, 1, `one installed ticklens extension: ${JSON.stringify(installed)}`);
+    assert.equal(serverPath, path.join(extensionsDir, installed[0], "server", "ticklens"), started[0]);
+    const expected = await run(requiredEnv("TICKLENS_BIN"), ["--version"]);
+    assert.equal(`ticklens ${version}`, expected.stdout.trim());
   });
 
   it("explains an await in its hover", async () => {
