@@ -139,8 +139,10 @@ if [[ -n "${HOST_BINARY}" ]]; then
     cp "${HOST_BINARY}" "${VSCODE}/server/ticklens"
 fi
 
-# The launcher. npm lists every platform as an optional dependency, built here or not.
+# The launcher. npm lists every platform as an optional dependency, built here or not. It also
+# carries ticklens.toml's JSON Schema, for editors that read it from node_modules (Taplo's `#:schema`).
 cp -r "${REPO}/npm/ticklens" "${OUT}/stage/ticklens"
+cp "${REPO}/editors/ticklens.schema.json" "${OUT}/stage/ticklens/ticklens.schema.json"
 pack "${OUT}/stage/ticklens"
 rm -rf "${OUT}/stage"
 

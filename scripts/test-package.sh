@@ -58,6 +58,8 @@ say "npm install --save-dev $(basename "${LAUNCHER}") $(basename "${PLATFORM}")"
 npm install --save-dev "${LAUNCHER}" "${PLATFORM}" >&2 || die "npm install of the tarballs failed"
 [[ -x node_modules/.bin/ticklens ]] || die "npm did not link node_modules/.bin/ticklens"
 [[ -x node_modules/${PLATFORM_PACKAGE}/ticklens ]] || die "${PLATFORM_PACKAGE} holds no executable ticklens"
+cmp -s node_modules/ticklens/ticklens.schema.json "${REPO}/editors/ticklens.schema.json" \
+    || die "node_modules/ticklens/ticklens.schema.json is not editors/ticklens.schema.json"
 
 # Runs `npx ticklens ARGS...`, keeping stdout, stderr and the exit status in OUT, ERR and CODE.
 run() {
