@@ -389,6 +389,12 @@ fn promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
 /// `dir` (a project of two files: the rule reads the summary of the file
 /// `main.js` imports), as line numbers.
 fn floating_in_main(dir: &Path) -> Vec<String> {
+    floating_in(dir, "main.js")
+}
+
+/// `floating-promise`'s findings when `ticklens check` runs on `dir`, each
+/// in the file `main`.
+fn floating_in(dir: &Path, main: &str) -> Vec<String> {
     std::fs::write(
         dir.join("ticklens.toml"),
         "[rules]\nfloating-promise = \"on\"\n",
@@ -413,7 +419,7 @@ fn floating_in_main(dir: &Path) -> Vec<String> {
         .lines()
         .filter(|l| l.contains("[floating-promise]"))
         .map(str::to_owned)
-        .inspect(|l| assert!(l.contains("main.js:"), "{l}"))
+        .inspect(|l| assert!(l.contains(&format!("{main}:")), "{l}"))
         .collect()
 }
 
@@ -476,6 +482,66 @@ fn imported_promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
             rejected,
             *claim == Rejects,
             "{lib}\n{main}: Node 24 printed {lines:?}"
+        );
+    }
+}
+
+/// A TypeScript async function declared to return a promise is judged by
+/// its body, as the same function in JavaScript is: `floating-promise` is
+/// silent on a call of one that catches everything, and Node 24 (running the
+/// `.mts` file with its types stripped) sees no rejection; it flags the one
+/// that does not catch, and Node 24 sees that one reject.
+#[test]
+fn typescript_promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
+    use Claim::{CannotReject, Rejects};
+    let node = node::require_node_24();
+    const LISTENER: &str = "process.on(\"unhandledRejection\", (e) => console.log(\"unhandledRejection\", String(e)));\n";
+    const REJECTED: &str = "Promise.reject(new Error(\"x\"))";
+    let cases: Vec<(String, Claim)> = vec![
+        (
+            format!("async function settle<T>(p: Promise<T>): Promise<void> {{\n  try {{\n    await p;\n  }} catch {{}}\n}}\nsettle({REJECTED});"),
+            CannotReject,
+        ),
+        (
+            format!("async function save(p: Promise<number>): Promise<void> {{\n  await p;\n}}\nsave({REJECTED});"),
+            Rejects,
+        ),
+        (
+            format!("const handled = {{ async drop(p: Promise<number>): Promise<void> {{ try {{ await p; }} catch {{}} }} }};\nhandled.drop({REJECTED});"),
+            CannotReject,
+        ),
+        (
+            format!("const open = {{ async drop(p: Promise<number>): Promise<void> {{ await p; }} }};\nopen.drop({REJECTED});"),
+            Rejects,
+        ),
+        (
+            format!("class Store {{\n  async flush(p: Promise<unknown>): Promise<void> {{\n    try {{ await p; }} catch (e: unknown) {{ console.log(\"caught\"); }}\n  }}\n  \
+                     kick(): void {{ this.flush({REJECTED}); }}\n}}\nnew Store().kick();"),
+            CannotReject,
+        ),
+    ];
+    for (index, (main, claim)) in cases.iter().enumerate() {
+        let dir = tempfile::tempdir().expect("a temp folder");
+        std::fs::write(dir.path().join("main.mts"), format!("{LISTENER}{main}\n"))
+            .expect("write main.mts");
+        let findings = floating_in(dir.path(), "main.mts");
+        match claim {
+            CannotReject => assert!(findings.is_empty(), "{main}: {findings:?}"),
+            Rejects => assert_eq!(findings.len(), 1, "{main}: {findings:?}"),
+        }
+        std::fs::remove_file(dir.path().join("ticklens.toml")).expect("remove the config");
+        let source = std::fs::read_to_string(dir.path().join("main.mts")).expect("read main.mts");
+        let (lines, exit, stderr) = run(&node, dir.path(), "main.mts", &source);
+        assert_eq!(
+            exit,
+            Some(0),
+            "case {index}: Node 24 printed {lines:?}\n{stderr}"
+        );
+        let rejected = lines.iter().any(|l| l.starts_with("unhandledRejection"));
+        assert_eq!(
+            rejected,
+            *claim == Rejects,
+            "{main}: Node 24 printed {lines:?}"
         );
     }
 }
