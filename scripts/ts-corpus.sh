@@ -7,6 +7,7 @@
 #   scripts/ts-corpus.sh            -> ${TICKLENS_CACHE:-$HOME/.cache/ticklens}/ts-corpus-<key>
 #   scripts/ts-corpus.sh heldout    -> ${TICKLENS_CACHE:-$HOME/.cache/ticklens}/ts-heldout-<key>
 #   scripts/ts-corpus.sh heldout2   -> ${TICKLENS_CACHE:-$HOME/.cache/ticklens}/ts-heldout2-<key>
+#   scripts/ts-corpus.sh heldout3   -> ${TICKLENS_CACHE:-$HOME/.cache/ticklens}/ts-heldout3-<key>
 #
 # <key> is a hash of the pinned list below, so changing a version makes a new corpus.
 # The folder holds:
@@ -54,6 +55,21 @@ HELDOUT2=(
   ai@7.0.173
 )
 
+# Third held-out corpus, pinned on 2026-12-06 (a day after the second) before `check` ran on
+# it: to judge floating-promise's "a TypeScript async function declared to return a promise is
+# judged by its body" (05e3ce2), tuned on the second's sample. Database drivers, sync engines
+# and a realtime SDK that ship their TypeScript sources; no code generator shared with the
+# second (its Stainless-made SDKs), and nothing measured in another corpus, even as a dependency.
+HELDOUT3=(
+  mongodb@7.9.1
+  convex@1.48.0
+  @tanstack/db@0.15.2
+  @electric-sql/client@1.5.28
+  @automerge/automerge-repo@2.5.6
+  livekit-server-sdk@2.19.2
+  @powersync/common@2.3.0
+)
+
 # The JavaScript corpora's packages (scripts/corpus.sh, scripts/heldout-corpus.sh 1 and 2).
 JAVASCRIPT=(typescript webpack eslint lodash rxjs three undici express axios react-dom mongoose
   ws koa pg mysql2 fastify bullmq ioredis mocha got node-fetch p-queue knex execa nodemailer
@@ -74,7 +90,17 @@ case "${1:-tuning}" in
         names <"$corpus/versions.txt"
       done; } | sort -u)
     ;;
-  *) echo "usage: $0 [tuning|heldout|heldout2]" >&2; exit 2 ;;
+  heldout3)
+    PACKAGES=("${HELDOUT3[@]}"); name=ts-heldout3
+    here=$(dirname "$0")
+    mapfile -t skip < <({ printf '%s\n' "${TUNING[@]}" "${HELDOUT[@]}" "${HELDOUT2[@]}" | names
+      printf '%s\n' "${JAVASCRIPT[@]}"
+      for corpus in "$("$here/ts-corpus.sh" tuning)" "$("$here/ts-corpus.sh" heldout)" \
+        "$("$here/ts-corpus.sh" heldout2)"; do
+        names <"$corpus/versions.txt"
+      done; } | sort -u)
+    ;;
+  *) echo "usage: $0 [tuning|heldout|heldout2|heldout3]" >&2; exit 2 ;;
 esac
 
 key=$(printf '%s\n' "${PACKAGES[@]}" | sha256sum | cut -c1-12)
