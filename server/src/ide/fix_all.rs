@@ -282,7 +282,12 @@ mod tests {
 
     #[test]
     fn an_edit_never_splits_a_crlf_or_a_char() {
-        for (old, new) in [("a\r\nb\r\n", "a\nb\r\n"), ("\n\r😀\n\n\r \n\r😀", "é😀")] {
+        for (old, new) in [
+            ("a\r\nb\r\n", "a\nb\r\n"),
+            ("\n\r😀\n\n\r \n\r😀", "é😀"),
+            // similar 2.7 gives this deletion a wrong `new_index`.
+            ("é\r😀\n😀\né\n\ré\n", "\r\ra\n\n\n\r\r\r😀\n😀\ré\n\n"),
+        ] {
             let edits = minimal_edits(old, new);
             assert_eq!(apply(old, &edits), new);
             for edit in &edits {

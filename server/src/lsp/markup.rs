@@ -16,7 +16,7 @@ pub enum Format {
     PlainText,
 }
 
-/// The first of the client's hover formats that the server writes.
+/// The client's preferred hover format (both are ones the server writes).
 pub fn hover_format(client: &ClientCapabilities) -> Format {
     let declared = client
         .text_document
@@ -26,13 +26,10 @@ pub fn hover_format(client: &ClientCapabilities) -> Format {
     let Some(declared) = declared else {
         return Format::Markdown;
     };
-    declared
-        .iter()
-        .find_map(|kind| match kind {
-            MarkupKind::Markdown => Some(Format::Markdown),
-            MarkupKind::PlainText => Some(Format::PlainText),
-        })
-        .unwrap_or_default()
+    match declared.first() {
+        Some(MarkupKind::PlainText) => Format::PlainText,
+        Some(MarkupKind::Markdown) | None => Format::Markdown,
+    }
 }
 
 /// The core's Markdown `text` as the client reads it.
