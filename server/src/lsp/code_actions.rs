@@ -82,7 +82,7 @@ pub fn fix_all(
     CodeActionOrCommand::CodeAction(CodeAction {
         title: fix_all.title,
         kind: Some(fix_all_kind()),
-        edit: Some(document_edit(uri, doc, &[fix_all.edit], encoding)),
+        edit: Some(document_edit(uri, doc, &fix_all.edits, encoding)),
         ..CodeAction::default()
     })
 }

@@ -14,6 +14,8 @@ use crate::ide;
 use crate::line_index::{Encoding, LineCol};
 use crate::rules;
 
+use super::markup;
+
 pub fn line_col(position: Position) -> LineCol {
     LineCol {
         line: position.line,
@@ -96,23 +98,40 @@ pub fn diagnostic(doc: &Document, finding: &Finding, encoding: Encoding) -> Diag
     }
 }
 
-pub fn hover(doc: &Document, hover: ide::HoverResult, encoding: Encoding) -> lsp::Hover {
+pub fn hover(
+    doc: &Document,
+    hover: ide::HoverResult,
+    encoding: Encoding,
+    format: markup::Format,
+) -> lsp::Hover {
     lsp::Hover {
-        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
-            kind: lsp::MarkupKind::Markdown,
-            value: hover.markdown,
-        }),
+        contents: lsp::HoverContents::Markup(markup::content(hover.markdown, format)),
         range: Some(range(doc, hover.range, encoding)),
     }
 }
 
-pub fn inlay_hint(doc: &Document, hint: ide::InlayHint, encoding: Encoding) -> lsp::InlayHint {
+/// An inlay hint; its tooltip is Markdown where the client reads Markdown
+/// hovers, else plain text.
+pub fn inlay_hint(
+    doc: &Document,
+    hint: ide::InlayHint,
+    encoding: Encoding,
+    format: markup::Format,
+) -> lsp::InlayHint {
+    let tooltip = match format {
+        markup::Format::Markdown => {
+            lsp::InlayHintTooltip::MarkupContent(markup::content(hint.tooltip, format))
+        }
+        markup::Format::PlainText => {
+            lsp::InlayHintTooltip::String(markup::plain_text(&hint.tooltip))
+        }
+    };
     lsp::InlayHint {
         position: position(doc, hint.target.end, encoding),
         label: lsp::InlayHintLabel::String(hint.label),
         kind: None,
         text_edits: None,
-        tooltip: Some(lsp::InlayHintTooltip::String(hint.tooltip)),
+        tooltip: Some(tooltip),
         padding_left: Some(true),
         padding_right: None,
         data: None,

@@ -47,6 +47,12 @@ pub fn initialize(backend: &Backend, params: InitializeParams) -> Result<Initial
         .encoding
         .write()
         .unwrap_or_else(|poison| poison.into_inner()) = encoding;
+    *backend
+        .state
+        .markup
+        .write()
+        .unwrap_or_else(|poison| poison.into_inner()) =
+        super::markup::hover_format(&params.capabilities);
     Ok(InitializeResult {
         capabilities: server_capabilities(encoding),
         server_info: Some(ServerInfo {

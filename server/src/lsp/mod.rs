@@ -11,6 +11,7 @@ mod convert;
 mod framing;
 mod handlers;
 mod idle_trees;
+mod markup;
 mod memory;
 mod publication;
 mod requests;

@@ -57,6 +57,7 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
     let position = params.text_document_position_params;
     let uri = &position.text_document.uri;
     let encoding = backend.state.encoding();
+    let format = backend.state.markup();
     Ok(on_newest(backend, uri, |open| async move {
         let doc = &open.doc;
         let offset = convert::offset(doc, position.position, encoding)?;
@@ -64,14 +65,14 @@ pub async fn hover(backend: &Backend, params: HoverParams) -> Result<Option<Hove
             Some(ready) => ready.clone(),
             None => match function_first(backend, &open, uri, offset).await {
                 Ok(found) => {
-                    return found.map(|hover| convert::hover(doc, hover, encoding));
+                    return found.map(|hover| convert::hover(doc, hover, encoding, format));
                 }
                 Err(whole) => whole,
             },
         };
         super::idle_trees::with_tree(doc).await;
         let found = ide::hover(doc.written(), doc.tree(), insights.as_deref(), offset);
-        found.map(|hover| convert::hover(doc, hover, encoding))
+        found.map(|hover| convert::hover(doc, hover, encoding, format))
     })
     .await)
 }
@@ -117,13 +118,14 @@ pub async fn inlay_hint(
     params: InlayHintParams,
 ) -> Result<Option<Vec<InlayHint>>> {
     let enabled = backend.state.settings().inlay_hints;
+    let format = backend.state.markup();
     let uri = &params.text_document.uri;
     with_insights(backend, uri, enabled, |doc, insights, encoding| {
         let start = convert::offset(doc, params.range.start, encoding).unwrap_or(0);
         let end = convert::offset(doc, params.range.end, encoding).unwrap_or(doc.text().len());
         ide::inlay_hints(insights, start..end)
             .into_iter()
-            .map(|hint| convert::inlay_hint(doc, hint, encoding))
+            .map(|hint| convert::inlay_hint(doc, hint, encoding, format))
             .collect()
     })
     .await

@@ -275,6 +275,8 @@ pub fn file_path(uri: &Uri) -> Option<PathBuf> {
 pub struct ServerState {
     pub documents: DashMap<Uri, OpenDocument>,
     pub encoding: RwLock<Encoding>,
+    /// How the client reads hovers (and the tooltips that follow them).
+    pub markup: RwLock<super::markup::Format>,
     pub shutdown_requested: AtomicBool,
     /// Whether the client can register file watchers for us (`ticklens.toml`).
     pub client_watches_files: AtomicBool,
@@ -338,6 +340,13 @@ impl ServerState {
     pub fn encoding(&self) -> Encoding {
         *self
             .encoding
+            .read()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    pub fn markup(&self) -> super::markup::Format {
+        *self
+            .markup
             .read()
             .unwrap_or_else(|poison| poison.into_inner())
     }
