@@ -107,7 +107,12 @@ fn print_timeline(
     }
     let drawn = match format {
         TimelineFormat::Text => {
-            super::timeline::render_text(&timeline, text, &path.display().to_string())
+            // The file's name alone keeps each `file:line` short in 80 columns.
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            );
+            super::timeline::render_text(&timeline, text, &name)
         }
         TimelineFormat::Json => {
             let value = crate::ide::timeline_json(&timeline, text);

@@ -25,7 +25,7 @@ fn header(lane: Lane) -> &'static str {
     }
 }
 
-/// The timeline as text; `name` is how the file is shown (`examples/ordering.js`).
+/// The timeline as text; `name` is how the file is shown (`ordering.js`).
 pub fn render_text(timeline: &Timeline, text: &str, name: &str) -> String {
     let index = LineIndex::new(text);
     let line_of = |offset: usize| index.position(text, offset, Encoding::Utf16).line + 1;
