@@ -38,11 +38,10 @@ enum Command {
         /// Print each line with the job or phase that printed it.
         #[arg(long)]
         explain: bool,
-        /// Draw the run as lanes (synchronous code, nextTick queue, microtask ticks, timers,
-        /// I/O, check): each step with its source line and what it printed.
+        /// Draw the run as lanes, each step with its source line and what it printed.
         #[arg(long, conflicts_with = "explain")]
         timeline: bool,
-        /// The timeline's format: text, or JSON (the versioned shape of docs/timeline-json.md).
+        /// The timeline's format (json: the versioned shape of docs/timeline-json.md).
         #[arg(long, value_enum, default_value_t = cli::order::TimelineFormat::Text, requires = "timeline")]
         format: cli::order::TimelineFormat,
     },

@@ -28,10 +28,10 @@ use super::check::read_source;
 /// How `--timeline` is written.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum TimelineFormat {
-    /// Lanes drawn as text.
+    // Lanes drawn as text.
     #[default]
     Text,
-    /// The versioned JSON shape (docs/timeline-json.md).
+    // The versioned JSON shape (docs/timeline-json.md).
     Json,
 }
 
