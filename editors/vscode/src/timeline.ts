@@ -84,6 +84,7 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
   color: var(--vscode-foreground); background: var(--vscode-editor-background); padding: 0 12px; }
 h1 { font-size: 1.1em; font-weight: 600; }
 .lanes { display: grid; gap: 2px 6px; align-items: start; }
+.lane-title, .step { min-width: 0; overflow-wrap: anywhere; }
 .lane-title { font-weight: 600; padding: 4px 6px; border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-foreground));
   color: var(--vscode-descriptionForeground); }
 .step { text-align: left; font: inherit; color: inherit; cursor: pointer;
