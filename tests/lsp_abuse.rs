@@ -332,6 +332,7 @@ fn wrong_parameter_types_get_invalid_params() {
             json!({ "textDocument": { "uri": 1 } }),
         ),
         ("ticklens/order", json!({ "textDocument": null })),
+        ("ticklens/timeline", json!({ "textDocument": null })),
     ];
     for (method, params) in cases {
         let response = client.request(method, params.clone());

@@ -301,3 +301,39 @@ fn hovers_and_tooltips_follow_the_clients_content_format() {
         assert_eq!(plain, unmarked(markdown));
     }
 }
+
+#[test]
+fn timeline_request_returns_the_steps_of_the_newest_text() {
+    let mut client = open(EXAMPLE);
+    let params = json!({ "textDocument": { "uri": URI } });
+    let timeline = client.call("ticklens/timeline", params.clone());
+    assert_eq!(timeline["version"], 1);
+    assert_eq!(timeline["complete"], true);
+    let steps = timeline["steps"].as_array().unwrap();
+    let lanes: Vec<&str> = steps.iter().map(|s| s["lane"].as_str().unwrap()).collect();
+    assert_eq!(lanes, ["main", "microtask"], "{timeline}");
+    let printed: Vec<(&str, u64)> = steps
+        .iter()
+        .flat_map(|s| s["printed"].as_array().unwrap())
+        .map(|p| (p["text"].as_str().unwrap(), p["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(printed, [("A", 2), ("D", 8), ("B", 4), ("C", 5)]);
+    assert_eq!(steps[1]["tick"], 1);
+    assert_eq!(steps[1]["range"]["start"]["line"], 1);
+
+    client.change(
+        URI,
+        2,
+        json!([{ "text": "fetch('x').then(() => console.log(1));\n" }]),
+    );
+    let timeline = client.call("ticklens/timeline", params);
+    assert_eq!(timeline["complete"], false);
+    assert_eq!(timeline["steps"], json!([]));
+    assert!(
+        timeline["stopped"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("fetch"),
+        "{timeline}"
+    );
+}

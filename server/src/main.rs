@@ -38,6 +38,12 @@ enum Command {
         /// Print each line with the job or phase that printed it.
         #[arg(long)]
         explain: bool,
+        /// Draw the run as lanes, each step with its source line and what it printed.
+        #[arg(long, conflicts_with = "explain")]
+        timeline: bool,
+        /// The timeline's format (json: the versioned shape of docs/timeline-json.md).
+        #[arg(long, value_enum, default_value_t = cli::order::TimelineFormat::Text, requires = "timeline")]
+        format: cli::order::TimelineFormat,
     },
 }
 
@@ -59,7 +65,8 @@ Exit status:
   0  the predicted lines are on stdout
   2  the file cannot be read, or a usage error
   3  the order cannot be predicted (a syntax error, or code the engine does not model):
-     nothing on stdout, and the reason with its line and column on stderr";
+     nothing on stdout (with --timeline: the steps every run takes first, if any, and what
+     the run waits on), and the reason with its line and column on stderr";
 
 #[derive(clap::Args)]
 struct CheckArgs {
@@ -196,6 +203,13 @@ fn main() -> ExitCode {
             file,
             module,
             explain,
-        } => cli::order::run(&file, module.map(Into::into), explain),
+            timeline,
+            format,
+        } => cli::order::run(
+            &file,
+            module.map(Into::into),
+            explain,
+            timeline.then_some(format),
+        ),
     }
 }

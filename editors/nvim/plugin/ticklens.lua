@@ -9,6 +9,10 @@ vim.api.nvim_create_user_command("TicklensOrder", function()
   require("ticklens").show_order()
 end, { desc = "ticklens: show the predicted output order of the current file" })
 
+vim.api.nvim_create_user_command("TicklensTimeline", function()
+  require("ticklens").show_timeline()
+end, { desc = "ticklens: show the predicted run as lanes (sync, nextTick, microtasks, timers, I/O, check)" })
+
 vim.api.nvim_create_user_command("TicklensRestart", function()
   require("ticklens").restart()
 end, { desc = "ticklens: restart the language server" })

@@ -114,6 +114,43 @@ local function check_order_split(bufnr, file)
   vim.cmd("close")
 end
 
+--- Runs :TicklensTimeline in `bufnr`, the buffer of `file`: the split shows the CLI's steps (its
+--- JSON rendered), and <CR> on a printed line moves the source window's cursor to that line.
+local function check_timeline_split(bufnr, file, expected_lines)
+  local result = vim.system({ bin, "order", file, "--timeline", "--format", "json" }, { text = true }):wait()
+  assert(result.code == 0, result.stderr)
+  local expected = ticklens.render_timeline(vim.json.decode(result.stdout))
+  vim.api.nvim_set_current_buf(bufnr)
+  local source_win = vim.api.nvim_get_current_win()
+  vim.api.nvim_win_set_cursor(source_win, { 1, 0 })
+  vim.cmd("TicklensTimeline")
+  local timeline_buf = wait_for("the timeline scratch buffer", function()
+    local b = vim.api.nvim_get_current_buf()
+    return vim.api.nvim_buf_get_name(b):find("^ticklens://timeline/") and b or nil
+  end)
+  local shown = vim.api.nvim_buf_get_lines(timeline_buf, 0, -1, false)
+  assert(vim.deep_equal(shown, expected), vim.inspect({ shown = shown, expected = expected }))
+  for i, line in ipairs(expected_lines) do
+    assert(shown[i] == line, vim.inspect({ line = i, shown = shown[i], expected = line }))
+  end
+  assert(vim.bo[timeline_buf].buftype == "nofile")
+  assert(not vim.bo[timeline_buf].modifiable)
+  assert(#vim.api.nvim_tabpage_list_wins(0) == 2, "the timeline opens in a split beside the source")
+  -- <CR> on the last printed line ("> A", printed by line 16) jumps there in the source.
+  local last = #shown
+  while not shown[last]:find("> ", 1, true) do
+    last = last - 1
+  end
+  vim.api.nvim_win_set_cursor(0, { last, 0 })
+  vim.api.nvim_feedkeys(vim.api.nvim_replace_termcodes("<CR>", true, false, true), "x", false)
+  assert(vim.api.nvim_get_current_win() == source_win, "<CR> goes to the source window")
+  local target = tonumber(shown[last]:match("line (%d+)"))
+  assert(vim.api.nvim_win_get_cursor(source_win)[1] == target,
+    vim.inspect({ cursor = vim.api.nvim_win_get_cursor(source_win), target = target }))
+  vim.api.nvim_set_current_win(vim.fn.bufwinid(timeline_buf))
+  vim.cmd("close")
+end
+
 --- Applies the rule's quick-fix in `bufnr`, checks the line it leaves and that the diagnostic goes.
 local function apply_quick_fix(bufnr, fixed_line)
   local d = wait_for("a ticklens diagnostic", function()
@@ -218,6 +255,15 @@ end)
 
 test(":TicklensOrder shows the predicted order in a scratch split", function()
   check_order_split(source_buf, fixture)
+end)
+
+test(":TicklensTimeline shows the predicted run's steps in a split, <CR> jumps to a line", function()
+  check_timeline_split(source_buf, fixture, {
+    "sync         line 1    sync",
+    "             line 5    > load a",
+    "             line 17   > sync",
+    "microtask 1  line 4    tick 1: promise reaction (await in load() at line 6)",
+  })
 end)
 
 test(":checkhealth ticklens finds the binary and its version", function()

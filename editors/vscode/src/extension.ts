@@ -3,6 +3,7 @@
 // translation, order layout) live in their own modules and are unit-tested without VS Code.
 
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
 
 import * as vscode from "vscode";
@@ -18,6 +19,16 @@ import { ORDER_REQUEST, ORDER_SCHEME, orderDocumentPath, renderOrder, type Order
 import { discoverServer, isFound, type DiscoveryProbes } from "./serverDiscovery";
 import { RESTART_KEYS, translateSettings, type Translation } from "./settings";
 import { StatusItem } from "./status";
+import {
+  TIMELINE_REQUEST,
+  asRevealMessage,
+  renderTimelineHtml,
+  timelineTitle,
+  type TimelineResult,
+} from "./timeline";
+
+/** How long the timeline waits after an edit before it asks the server again. */
+const TIMELINE_REFRESH_MS = 300;
 
 const SECTION = "ticklens";
 
@@ -96,6 +107,7 @@ class TicklensExtension implements vscode.Disposable {
       vscode.commands.registerCommand("ticklens.restartServer", () => this.restart()),
       vscode.commands.registerCommand("ticklens.showOutput", () => this.output.show(true)),
       vscode.commands.registerCommand("ticklens.showOrder", () => this.showOrder()),
+      vscode.commands.registerCommand("ticklens.showTimeline", () => this.showTimeline()),
       vscode.workspace.onDidChangeConfiguration((event) => this.onConfigurationChanged(event)),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.restart()),
     );
@@ -248,7 +260,100 @@ class TicklensExtension implements vscode.Disposable {
     await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: false });
   }
 
+  /** The webview of the timeline, and the source document it draws. */
+  private timeline: { panel: vscode.WebviewPanel; source: vscode.Uri; refresh?: ReturnType<typeof setTimeout> } | undefined;
+
+  private async showTimeline(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || !vscode.languages.match(DOCUMENT_SELECTOR, editor.document)) {
+      void vscode.window.showInformationMessage("ticklens: open a JavaScript or TypeScript file to see its timeline.");
+      return;
+    }
+    const source = editor.document.uri;
+    const fileName = source.path.split("/").pop() ?? "untitled";
+    if (this.timeline) {
+      this.timeline.source = source;
+      this.timeline.panel.title = timelineTitle(fileName);
+      this.timeline.panel.reveal(vscode.ViewColumn.Beside, true);
+    } else {
+      const panel = vscode.window.createWebviewPanel(
+        "ticklens.timeline",
+        timelineTitle(fileName),
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        { enableScripts: true, localResourceRoots: [] },
+      );
+      const timeline: { panel: vscode.WebviewPanel; source: vscode.Uri; refresh?: ReturnType<typeof setTimeout> } = {
+        panel,
+        source,
+      };
+      this.timeline = timeline;
+      const edits = vscode.workspace.onDidChangeTextDocument((event) => {
+        if (event.document.uri.toString() !== timeline.source.toString()) {
+          return;
+        }
+        clearTimeout(timeline.refresh);
+        timeline.refresh = setTimeout(() => void this.drawTimeline(), TIMELINE_REFRESH_MS);
+      });
+      const messages = panel.webview.onDidReceiveMessage((message: unknown) => {
+        const reveal = asRevealMessage(message);
+        if (reveal) {
+          void this.revealLine(timeline.source, reveal.line);
+        }
+      });
+      panel.onDidDispose(() => {
+        clearTimeout(timeline.refresh);
+        edits.dispose();
+        messages.dispose();
+        if (this.timeline === timeline) {
+          this.timeline = undefined;
+        }
+      });
+    }
+    await this.drawTimeline();
+  }
+
+  /** Asks the server for the timeline of the panel's source and draws it. */
+  private async drawTimeline(): Promise<void> {
+    const timeline = this.timeline;
+    const client = this.client;
+    if (!timeline || !client?.isRunning()) {
+      return;
+    }
+    const source = timeline.source;
+    let result: TimelineResult;
+    try {
+      result = await client.sendRequest<TimelineResult>(TIMELINE_REQUEST, {
+        textDocument: { uri: client.code2ProtocolConverter.asUri(source) },
+      });
+    } catch (error) {
+      this.output.appendLine(`ticklens: ${TIMELINE_REQUEST} failed: ${String(error)}`);
+      return;
+    }
+    if (this.timeline !== timeline || timeline.source.toString() !== source.toString()) {
+      return;
+    }
+    timeline.panel.webview.html = renderTimelineHtml(result, {
+      cspSource: timeline.panel.webview.cspSource,
+      nonce: randomBytes(16).toString("base64"),
+      fileName: source.path.split("/").pop() ?? "untitled",
+    });
+  }
+
+  /** Shows `source` with the cursor at the start of 1-based `line`. */
+  private async revealLine(source: vscode.Uri, line: number): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(source);
+    const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === source.toString());
+    const editor = await vscode.window.showTextDocument(document, {
+      viewColumn: visible?.viewColumn ?? vscode.ViewColumn.One,
+      preserveFocus: false,
+    });
+    const position = new vscode.Position(Math.min(line - 1, document.lineCount - 1), 0);
+    editor.selection = new vscode.Selection(position, position);
+    editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
   async dispose(): Promise<void> {
+    this.timeline?.panel.dispose();
     await this.stopClient();
     for (const disposable of this.disposables) {
       disposable.dispose();

@@ -4,3 +4,4 @@ pub mod check;
 pub mod format;
 pub mod order;
 pub mod report;
+pub mod timeline;

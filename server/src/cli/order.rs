@@ -9,6 +9,9 @@
 //! A program that does I/O: the answer assumes each I/O call succeeds (said on
 //! stderr). When I/O races something else, `--explain` prints the lines Node
 //! prints first whatever the race does, then what waits (exit status 3 still).
+//!
+//! `--timeline` draws the same run as steps in lanes (`cli/timeline.rs`), or gives them as
+//! JSON with `--format json` (`ide::timeline_json`); the exit status is the same.
 
 use std::io::Write;
 use std::ops::Range;
@@ -22,7 +25,22 @@ use crate::syntax::{self, SourceLanguage};
 
 use super::check::read_source;
 
-pub fn run(path: &Path, module: Option<ModuleKind>, explain: bool) -> ExitCode {
+/// How `--timeline` is written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TimelineFormat {
+    // Lanes drawn as text.
+    #[default]
+    Text,
+    // The versioned JSON shape (docs/timeline-json.md).
+    Json,
+}
+
+pub fn run(
+    path: &Path,
+    module: Option<ModuleKind>,
+    explain: bool,
+    timeline: Option<TimelineFormat>,
+) -> ExitCode {
     let source = match read_source(path) {
         Ok(source) => source,
         Err(error) => {
@@ -43,6 +61,9 @@ pub fn run(path: &Path, module: Option<ModuleKind>, explain: bool) -> ExitCode {
     }
     let (text, tree) = (prepared.text(&source), &prepared.tree);
     let module = module.unwrap_or_else(|| engine::detect_module_kind(path, text, tree));
+    if let Some(format) = timeline {
+        return print_timeline(path, &source, text, tree, module, format);
+    }
     let explained = engine::explain_order(text, tree, module);
     if !explained.assumptions.is_empty() {
         eprintln!(
@@ -66,6 +87,45 @@ pub fn run(path: &Path, module: Option<ModuleKind>, explain: bool) -> ExitCode {
             }
             cannot_predict(path, &source, abstention.range, &abstention.reason)
         }
+    }
+}
+
+fn print_timeline(
+    path: &Path,
+    source: &str,
+    text: &str,
+    tree: &tree_sitter::Tree,
+    module: ModuleKind,
+    format: TimelineFormat,
+) -> ExitCode {
+    let timeline = engine::timeline(text, tree, module);
+    if !timeline.assumptions.is_empty() {
+        eprintln!(
+            "ticklens: assuming these I/O calls succeed: {}",
+            timeline.assumptions.join(", ")
+        );
+    }
+    let drawn = match format {
+        TimelineFormat::Text => {
+            // The file's name alone keeps each `file:line` short in 80 columns.
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |name| name.to_string_lossy().into_owned(),
+            );
+            super::timeline::render_text(&timeline, text, &name)
+        }
+        TimelineFormat::Json => {
+            let value = crate::ide::timeline_json(&timeline, text);
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            )
+        }
+    };
+    let _ = std::io::stdout().lock().write_all(drawn.as_bytes());
+    match timeline.stopped {
+        None => ExitCode::SUCCESS,
+        Some(stopped) => cannot_predict(path, source, stopped.range, &stopped.reason),
     }
 }
 

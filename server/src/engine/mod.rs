@@ -73,6 +73,7 @@ mod symbolic_entries;
 #[cfg(test)]
 mod tests;
 mod tick_observer;
+mod timeline;
 mod value;
 
 pub use entry_cache::EntryCache;
@@ -84,6 +85,7 @@ pub use job_counts::{count_word, job_counts, probe_resume_jobs, JobCounts, PROBE
 pub use module_kind::{detect_module_kind, ModuleKind};
 pub use node_io::{explain_order, ExplainedOrder};
 pub use promised_timers::{PromisedTimer, PROMISED_TIMERS};
+pub use timeline::{timeline, Lane, Step, StepPrint, Timeline};
 
 use std::ops::Range;
 use std::rc::Rc;

@@ -29,6 +29,7 @@ use super::builtins::arg;
 use super::machine::{Completion, Halt, Machine, Run};
 use super::node_modules::NodeFn;
 use super::scheduler::{Callback, PhaseKind, TimerKind};
+use super::timeline::{Lane, Step};
 use super::value::{Builtin, ObjId, ObjKind, Value};
 use super::{Abstention, ModuleKind, OrderOutcome, PrintedLine};
 
@@ -266,7 +267,8 @@ impl Machine<'_> {
         let io = self.event_loop.io.remove(0);
         self.event_loop.io_completed.push(io.what.to_string());
         self.count_macrotask(PhaseKind::Io)?;
-        self.cause = Rc::from(format!("poll phase: {} completed", io.what).as_str());
+        let cause = Rc::from(format!("poll phase: {} completed", io.what).as_str());
+        self.begin_step(Lane::Io, None, cause);
         match io.completion {
             IoCompletion::Fulfil(promise, value) => self.fulfill_promise(promise, value),
             IoCompletion::Call(callback, this) => {
@@ -348,6 +350,8 @@ pub struct ExplainedOrder {
     pub waiting: Vec<String>,
     /// The I/O calls the answer assumes succeed (the engine cannot see the disk).
     pub assumptions: Vec<String>,
+    /// The jobs and callbacks the run ran, with what each printed (`timeline.rs`).
+    pub steps: Vec<Step>,
 }
 
 /// Like [`super::predict_order`], with the determined part of a program that races I/O.
@@ -356,6 +360,7 @@ pub fn explain_order(source: &str, tree: &tree_sitter::Tree, module: ModuleKind)
         Ok(machine) => machine,
         Err(abstention) => return ExplainedOrder::stopped(abstention),
     };
+    machine.timeline = Some(Vec::new());
     let halt = machine.run_program().err();
     let outcome = super::outcome_of_run(&machine, halt.as_ref());
     // The race is why the run stopped only when it stopped at an abstention (`io_race` is set
@@ -376,6 +381,7 @@ pub fn explain_order(source: &str, tree: &tree_sitter::Tree, module: ModuleKind)
         determined,
         waiting: race.waiting,
         assumptions: machine.event_loop.io_completed.clone(),
+        steps: machine.recorded_steps(),
     }
 }
 
@@ -386,6 +392,7 @@ impl ExplainedOrder {
             determined: Vec::new(),
             waiting: Vec::new(),
             assumptions: Vec::new(),
+            steps: Vec::new(),
         }
     }
 }

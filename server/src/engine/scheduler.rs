@@ -19,6 +19,7 @@ use std::rc::Rc;
 
 use super::machine::{Completion, Halt, Machine, Run};
 use super::promise::Reaction;
+use super::timeline::Lane;
 use super::value::{ObjId, ObjKind, Value};
 use super::ModuleKind;
 
@@ -215,6 +216,7 @@ impl Machine<'_> {
 
     /// Runs the program: the main module, its checkpoint, then the event loop.
     pub fn run_program(&mut self) -> Run<()> {
+        self.begin_step(Lane::Main, None, Rc::from("sync"));
         match self.module {
             ModuleKind::CommonJs => {
                 let exports = self.alloc(ObjKind::Plain);
@@ -252,7 +254,8 @@ impl Machine<'_> {
         self.event_loop.drained = true;
         while let Some(job) = self.microtasks.pop_front() {
             self.depth = job.depth;
-            self.cause = Rc::from(format!("tick {}: {}", job.depth, job.cause).as_str());
+            let cause = Rc::from(format!("tick {}: {}", job.depth, job.cause).as_str());
+            self.begin_step(Lane::Microtask, Some(job.depth), cause);
             match job.kind {
                 JobKind::Reaction { reaction, argument } => {
                     self.run_reaction(reaction, argument)?
@@ -287,7 +290,7 @@ impl Machine<'_> {
             }
             while let Some(Callback { function, args }) = self.ticks.pop_front() {
                 self.depth = 0;
-                self.cause = Rc::from("nextTick queue");
+                self.begin_step(Lane::NextTick, None, Rc::from("nextTick queue"));
                 if let Completion::Throw(_) = self.call(&function, Value::Undefined, args)? {
                     return Err(Halt::Crash("uncaught exception in a nextTick".into()));
                 }
@@ -524,13 +527,14 @@ impl Machine<'_> {
             timer.active = false;
             "setTimeout"
         };
-        self.cause = Rc::from(
+        let cause = Rc::from(
             format!(
                 "timers phase: {what} at line {} (delay {})",
                 timer.line, timer.delay
             )
             .as_str(),
         );
+        self.begin_step(Lane::Timers, None, cause);
         let instant = self.event_loop.instant;
         let now = self.event_loop.now;
         let outcome = self.call(&callback.function, Value::Object(handle), callback.args)?;
@@ -559,8 +563,9 @@ impl Machine<'_> {
             let timer = &mut self.event_loop.timers[index];
             timer.active = false;
             let (callback, handle) = (timer.callback.clone(), timer.handle);
-            self.cause =
+            let cause =
                 Rc::from(format!("check phase: setImmediate at line {}", timer.line).as_str());
+            self.begin_step(Lane::Check, None, cause);
             let outcome = self.call(&callback.function, Value::Object(handle), callback.args)?;
             if let Completion::Throw(_) = outcome {
                 return Err(Halt::Crash("uncaught exception in an immediate".into()));

@@ -13,9 +13,11 @@ mod code_lens;
 pub mod fix_all;
 mod hover;
 mod inlay_hints;
+mod timeline;
 
 pub use code_actions::{quick_fixes, QuickFix};
 pub use code_lens::{code_lenses, CodeLens, CodeLensKind};
 pub use fix_all::{fix_all, FixAll};
 pub use hover::{hover, hover_ahead, HoverOrigin, HoverResult};
 pub use inlay_hints::{inlay_hints, InlayHint, InlayHintKind};
+pub use timeline::{timeline_json, TIMELINE_VERSION};

@@ -9,6 +9,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::handlers;
 use super::requests::{self, OrderParams, OrderResult};
 use super::state::ServerState;
+use super::timeline::{self, TimelineParams};
 
 pub struct Backend {
     pub(super) client: Client,
@@ -30,6 +31,11 @@ impl Backend {
     /// `ticklens/order`: the predicted stdout of running the document with Node.
     pub async fn order(&self, params: OrderParams) -> Result<OrderResult> {
         requests::order(self, params).await
+    }
+
+    /// `ticklens/timeline`: the steps of the predicted run, as `order --timeline --format json`.
+    pub async fn timeline(&self, params: TimelineParams) -> Result<serde_json::Value> {
+        timeline::timeline(self, params).await
     }
 }
 

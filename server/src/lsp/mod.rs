@@ -16,6 +16,7 @@ mod memory;
 mod publication;
 mod requests;
 mod state;
+mod timeline;
 mod transport;
 mod watched_files;
 
@@ -51,6 +52,7 @@ pub fn run_stdio() -> ExitCode {
     let status = runtime.block_on(async {
         let (service, socket) = LspService::build(Backend::new)
             .custom_method("ticklens/order", Backend::order)
+            .custom_method("ticklens/timeline", Backend::timeline)
             .finish();
         let state = service.inner().state();
         let service = ProtocolFixes { inner: service };

@@ -28,7 +28,7 @@ use super::state::{file_path, OpenDocument};
 /// `answer` computed from the newest text of the document at `uri`, starting
 /// again whenever a newer text replaces the one it works on. `None` for an
 /// unknown or out-of-sync document (or when `answer` has none).
-async fn on_newest<T, F, Fut>(backend: &Backend, uri: &Uri, answer: F) -> Option<T>
+pub(super) async fn on_newest<T, F, Fut>(backend: &Backend, uri: &Uri, answer: F) -> Option<T>
 where
     F: Fn(OpenDocument) -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -254,7 +254,7 @@ async fn insights_of(backend: &Backend, open: &OpenDocument, uri: &Uri) -> Optio
     computing.await.ok().flatten()
 }
 
-fn module_kind(uri: &Uri, doc: &Document) -> ModuleKind {
+pub(super) fn module_kind(uri: &Uri, doc: &Document) -> ModuleKind {
     file_path(uri)
         .map(|path| engine::detect_module_kind(&path, doc.text(), doc.tree()))
         .unwrap_or(ModuleKind::CommonJs)

@@ -1,6 +1,6 @@
 -- ticklens for Neovim 0.9+: starts `ticklens lsp` for JavaScript and TypeScript buffers, and offers
--- :TicklensOrder and :TicklensRestart. Everything clever lives in the server; this file only
--- starts it, forwards options and shows its answers.
+-- :TicklensOrder, :TicklensTimeline and :TicklensRestart. Everything clever lives in the server;
+-- this file only starts it, forwards options and shows its answers.
 --
 --   require("ticklens").setup({
 --     cmd = { "ticklens", "lsp" },   -- or an absolute path to the binary
@@ -186,9 +186,10 @@ function M.render_order(result)
   return { ABSTAINED_HEADING, reason }
 end
 
-local function show_in_scratch(source_bufnr, lines)
+local function show_in_scratch(source_bufnr, lines, kind)
+  kind = kind or "order"
   local source = vim.api.nvim_buf_get_name(source_bufnr)
-  local name = "ticklens://order/" .. (source ~= "" and source or ("buffer-" .. source_bufnr))
+  local name = "ticklens://" .. kind .. "/" .. (source ~= "" and source or ("buffer-" .. source_bufnr))
   local old = vim.fn.bufnr("^" .. vim.fn.escape(name, "\\/.*$^~[]") .. "$")
   if old ~= -1 then
     vim.api.nvim_buf_delete(old, { force = true })
@@ -202,9 +203,87 @@ local function show_in_scratch(source_bufnr, lines)
   vim.api.nvim_buf_set_name(bufnr, name)
   vim.api.nvim_buf_set_lines(bufnr, 0, -1, false, lines)
   vim.bo[bufnr].modifiable = false
-  vim.bo[bufnr].filetype = "ticklensorder"
-  vim.keymap.set("n", "q", "<cmd>close<cr>", { buffer = bufnr, desc = "close the predicted order" })
+  vim.bo[bufnr].filetype = "ticklens" .. kind
+  vim.keymap.set("n", "q", "<cmd>close<cr>", { buffer = bufnr, desc = "close the predicted " .. kind })
   return bufnr
+end
+
+--- Short lane names for the timeline buffer, by the server's lane name.
+local LANE_LABELS = {
+  main = "sync",
+  nextTick = "nextTick",
+  microtask = "microtask",
+  timers = "timers",
+  io = "I/O",
+  check = "check",
+}
+
+--- What the timeline buffer shows for a `ticklens/timeline` answer (version 1), and for each
+--- buffer line the source line `<CR>` jumps to (1-based, or nil).
+function M.render_timeline(result)
+  local lines, targets = {}, {}
+  local function add(text, target)
+    lines[#lines + 1] = text
+    targets[#lines] = target
+  end
+  for _, step in ipairs(result.steps or {}) do
+    local lane = LANE_LABELS[step.lane] or step.lane
+    if step.tick ~= nil and step.tick ~= vim.NIL then
+      lane = lane .. " " .. step.tick
+    end
+    local line = nil
+    if step.range ~= nil and step.range ~= vim.NIL then
+      line = step.range.start.line
+    end
+    add(("%-12s %-9s %s"):format(lane, line and ("line " .. line) or "-", step.cause), line)
+    for _, printed in ipairs(step.printed or {}) do
+      add(("%-12s %-9s > %s"):format("", "line " .. printed.line, printed.text), printed.line)
+    end
+  end
+  local waits = result.waits or {}
+  if #waits > 0 then
+    add("then, in an order Node does not fix, waits on:")
+    for _, wait in ipairs(waits) do
+      add("  " .. wait)
+    end
+  end
+  local stopped = result.stopped
+  if stopped ~= nil and stopped ~= vim.NIL then
+    local at = nil
+    if stopped.at ~= nil and stopped.at ~= vim.NIL then
+      at = stopped.at.line
+    end
+    add("stopped: " .. (at and ("line " .. at .. ": ") or "") .. stopped.reason, at)
+  end
+  return lines, targets
+end
+
+--- :TicklensTimeline: the predicted run as steps in lanes, in a scratch split; <CR> on a step or
+--- a printed line jumps to its line in the source window.
+function M.show_timeline()
+  local bufnr = vim.api.nvim_get_current_buf()
+  local source_win = vim.api.nvim_get_current_win()
+  local client = M.client(bufnr)
+  if not client then
+    notify("no ticklens server is attached to this buffer", vim.log.levels.ERROR)
+    return
+  end
+  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) } }
+  client_request(client, "ticklens/timeline", params, function(err, result)
+    if err then
+      notify("ticklens/timeline failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      return
+    end
+    local lines, targets = M.render_timeline(result or {})
+    local timeline_buf = show_in_scratch(bufnr, lines, "timeline")
+    vim.keymap.set("n", "<CR>", function()
+      local target = targets[vim.api.nvim_win_get_cursor(0)[1]]
+      if target and vim.api.nvim_win_is_valid(source_win) then
+        vim.api.nvim_set_current_win(source_win)
+        vim.api.nvim_win_set_cursor(source_win, { target, 0 })
+      end
+    end, { buffer = timeline_buf, desc = "jump to the step's line" })
+  end, bufnr)
 end
 
 --- :TicklensOrder: asks the server for the predicted output and shows it in a scratch split.

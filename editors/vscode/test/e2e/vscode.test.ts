@@ -1,8 +1,9 @@
 // End-to-end test in real VS Code: code-server serves the workbench, headless Chromium drives it.
 //
 // It installs the packaged .vsix, opens the fixture project, and checks what a user sees: a ticklens
-// diagnostic in the Problems panel, the hover on an `await`, and the document that "ticklens: Show
-// predicted order" opens. Every wait is on a UI condition with a timeout; each step saves a
+// diagnostic in the Problems panel, the hover on an `await`, the document that "ticklens: Show
+// predicted order" opens, and the webview of "ticklens: Show timeline" (lanes, steps, a click that
+// moves the cursor). Every wait is on a UI condition with a timeout; each step saves a
 // screenshot to tests/artifacts/.
 //
 // Inputs (environment, set by scripts/test-editors.sh):
@@ -26,6 +27,7 @@ import { after, before, describe, it } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 
 import { renderOrder, type OrderResult } from "../../src/order";
+import type { TimelineResult } from "../../src/timeline";
 
 /** What the hover on the fixture's first `await` must say: its resume tick, from the ordering engine. */
 const AWAIT_HOVER_PHRASE = "Resumes on microtask tick 1 after";
@@ -40,6 +42,8 @@ const FIXTURE_FILE = "promise.js";
 /** The same findings in TypeScript (a `typescript` document); its fix keeps the type argument. */
 const TS_FIXTURE_FILE = "promise.ts";
 const TS_FIXED_LINE = "  return new Promise<string>((resolve) => {";
+/** The seed example: prints A, D, B, C; its timeline is a synchronous step and a microtask. */
+const SEED_FILE = "ordering.js";
 
 const REPO_ROOT = path.resolve(__dirname, "../../../../..");
 const FIXTURE_PROJECT = path.join(REPO_ROOT, "editors/fixtures/project");
@@ -90,6 +94,13 @@ async function expectedOrderText(ticklens: string, file: string): Promise<string
     assert.fail(`ticklens order exited with ${code}: ${stderr}`);
   }
   return renderOrder(result);
+}
+
+/** What "Show timeline" must draw, from the CLI's JSON (the same shape the server answers). */
+async function expectedTimeline(ticklens: string, file: string): Promise<TimelineResult> {
+  const { code, stdout, stderr } = await run(ticklens, ["order", file, "--timeline", "--format", "json"]);
+  assert.equal(code, 0, `ticklens order --timeline exited with ${code}: ${stderr}`);
+  return JSON.parse(stdout) as TimelineResult;
 }
 
 function freePort(): Promise<number> {
@@ -439,5 +450,61 @@ describe("ticklens in VS Code (code-server)", { timeout: 600_000 }, () => {
     await page.keyboard.press("Escape");
     await applyQuickFix(TS_FIXED_LINE);
     await screenshot("typescript-quick-fix-applied");
+  });
+
+  it("draws the seed example's timeline in a webview, and a click on a step moves the cursor", async () => {
+    const expected = await expectedTimeline(requiredEnv("TICKLENS_BIN"), path.join(project, SEED_FILE));
+    const printedInOrder = expected.steps.flatMap((step) => step.printed.map((print) => print.text));
+    assert.deepEqual(printedInOrder, ["A", "D", "B", "C"], "the seed example's order");
+    await page.locator(".explorer-folders-view .monaco-list-row", { hasText: SEED_FILE }).first().click();
+    await page
+      .locator(".editor-group-container.active .tab.active", { hasText: SEED_FILE })
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    await page
+      .locator(".editor-group-container.active .view-lines", { hasText: "async function example" })
+      .click();
+    await runCommand("ticklens: Show timeline");
+    // A webview is an iframe holding the page's own iframe.
+    const webview = page.frameLocator("iframe.webview.ready").frameLocator("iframe#active-frame");
+    const steps = webview.locator(".step");
+    await steps.first().waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+
+    const titles = await webview.locator(".lane-title").allTextContents();
+    assert.deepEqual(titles, expected.lanes.map((lane) => lane.title));
+    const shown = await steps.evaluateAll((elements) =>
+      elements.map((element) => ({
+        lane: element.getAttribute("data-lane"),
+        line: element.getAttribute("data-line"),
+        printed: Array.from(element.querySelectorAll(".printed")).map((p) => p.textContent),
+        cause: element.querySelector(".cause")?.textContent,
+      })),
+    );
+    assert.deepEqual(
+      shown,
+      expected.steps.map((step) => ({
+        lane: step.lane,
+        line: step.range ? String(step.range.start.line) : null,
+        printed: step.printed.map((print) => print.text),
+        cause: step.cause,
+      })),
+    );
+    assert.deepEqual(
+      shown.map((step) => step.lane),
+      ["main", "microtask"],
+    );
+    await screenshot("timeline");
+
+    // "B" is printed by the microtask step; clicking it puts the cursor on its line in the source.
+    const b = expected.steps[1].printed[0];
+    assert.equal(b.text, "B");
+    await webview.locator(".step .printed", { hasText: /^B$/ }).click();
+    await page
+      .locator(".statusbar-item", { hasText: `Ln ${b.line}, Col 1` })
+      .first()
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    await page
+      .locator(".editor-group-container.active .tab.active", { hasText: SEED_FILE })
+      .waitFor({ state: "visible", timeout: UI_TIMEOUT_MS });
+    await screenshot("timeline-revealed");
   });
 });

@@ -91,6 +91,9 @@ impl Machine<'_> {
         }
         let code = self.funcs[func].clone();
         self.ran.record(func);
+        if self.timeline.is_some() {
+            self.step_enters(&code.range);
+        }
         let scope = self.new_scope(parent);
         let this = if code.is_arrow {
             captured
@@ -174,6 +177,10 @@ impl Machine<'_> {
             if let Some(observer) = &mut self.observer {
                 observer.resumed(activation, span, depth, phase, settled);
             }
+        }
+        if self.timeline.is_some() {
+            let range = frame.code.range.clone();
+            self.step_enters(&range);
         }
         let base = self.frames.len();
         let throw = match outcome {

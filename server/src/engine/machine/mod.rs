@@ -200,8 +200,10 @@ pub(crate) struct Machine<'s> {
     pub(crate) native_depth: usize,
     /// Causal depth of the job now running (0 in a macrotask).
     pub depth: u32,
-    /// What runs now, for `--explain`.
+    /// What runs now, for `--explain` (set by `begin_step`).
     pub cause: Rc<str>,
+    /// The steps of the run, when it records them (`timeline.rs`).
+    pub(crate) timeline: Option<Vec<super::timeline::Recorded>>,
     /// Rejected promises without a handler, in rejection order.
     pub unhandled: Vec<ObjId>,
     line_starts: Vec<usize>,
@@ -279,6 +281,7 @@ impl<'s> Machine<'s> {
             native_depth: 0,
             depth: 0,
             cause: Rc::from("sync"),
+            timeline: None,
             unhandled: Vec::new(),
             line_starts,
             observer: None,
@@ -410,6 +413,7 @@ impl<'s> Machine<'s> {
             return self.abstain("the program prints too many lines to model");
         }
         self.account(text.len())?;
+        self.step_prints(&text);
         self.output.push(PrintedLine {
             text,
             cause: self.cause.to_string(),
