@@ -693,3 +693,49 @@ fn typescript_imports_read_the_files_the_compiler_would() {
         .collect();
     assert_eq!(found, ["a.ts", "b.ts", "c.ts"], "{output:?}");
 }
+
+#[test]
+fn a_file_without_trigger_words_is_analysed_for_the_promises_its_imported_declarations_declare() {
+    // `check` reads a TypeScript file's declared types only when a rule that
+    // is on may need them: here no trigger word is in `a.ts` or `b.ts`, and
+    // only the declaration imported from `api.ts` makes `load()` a promise
+    // (floating-promise is on). Both files import it: read once, found in both.
+    let dir = tempfile::tempdir().expect("a temp folder");
+    std::fs::write(
+        dir.path().join("api.ts"),
+        "export declare function load(n: number): Promise<number>;\n",
+    )
+    .unwrap();
+    for name in ["a.ts", "b.ts"] {
+        std::fs::write(
+            dir.path().join(name),
+            "import { load } from \"./api.ts\";\nexport function run(n: number): void {\n  load(n);\n}\n",
+        )
+        .unwrap();
+    }
+    let found = |config: Option<String>| {
+        if let Some(config) = config {
+            std::fs::write(dir.path().join("ticklens.toml"), config).unwrap();
+        }
+        let output = ticklens(
+            dir.path(),
+            &[
+                "check",
+                "--no-cache",
+                "--threads",
+                "1",
+                "--format",
+                "compact",
+                ".",
+            ],
+        );
+        let found: Vec<String> = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|line| line.contains("floating-promise"))
+            .map(|line| line.split(':').take(2).collect::<Vec<_>>().join(":"))
+            .collect();
+        found
+    };
+    assert_eq!(found(None), Vec::<String>::new());
+    assert_eq!(found(Some(every_rule_on())), ["a.ts:3", "b.ts:3"]);
+}

@@ -19,10 +19,19 @@
 //! parse holds both and every offset of the file stays what it was; the
 //! appended part only declares, and where each piece came from is kept for
 //! the hover's "at src/repo.ts:12" and for which names see it.
+//!
+//! What is read of an imported file is its [`Index`], built from one parse
+//! (which is not kept): its text, its top-level declarations by name, its
+//! re-exports and the type names each declaration writes. A
+//! [`DeclarationFiles`] keeps each file's index for a run over files that do
+//! not change while it lasts (`check`), so a file a hundred others import is
+//! read and parsed once, not a hundred times.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use crate::syntax::SourceLanguage;
 use crate::workspace::{resolve_source, FileSystem, RequireOrImport, Resolution};
@@ -54,12 +63,322 @@ pub struct WithImports {
     pub appended: Vec<Appended>,
 }
 
-/// An imported file, read once.
+/// An imported file, read once per importing file: where it is (as
+/// resolved), how the importing file names it, and its index.
 struct Imported {
     path: PathBuf,
     specifier: String,
+    index: Arc<Index>,
+}
+
+/// What is read of an imported TypeScript file, from one parse of it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Index {
     text: String,
-    tree: Tree,
+    /// The top-level declarations that can be imported or name a type
+    /// (an interface, a type alias, a class, a function, a `const`), in the
+    /// file's order.
+    declarations: Vec<Declaration>,
+    /// The declarations of each name, in the file's order.
+    by_name: HashMap<String, Vec<usize>>,
+    /// Its `export … from` and local `export { … }` statements, in order.
+    reexports: Vec<Reexport>,
+}
+
+/// A top-level declaration of an imported file.
+#[derive(Debug, PartialEq, Eq)]
+struct Declaration {
+    /// Its byte range (the declaration inside `export`) and first line (1-based).
+    range: std::ops::Range<usize>,
+    line: usize,
+    /// Whether it is `export`ed where it is declared.
+    exported: bool,
+    /// An interface, a type alias or a class: a type its file's declarations may name.
+    is_type: bool,
+    /// The type names written in it (see [`type_names`]).
+    type_names: Vec<String>,
+}
+
+/// One name an `export` statement without a declaration re-exports.
+#[derive(Debug, PartialEq, Eq)]
+enum Reexport {
+    /// `export * from 'source'` (not `export * as ns from`).
+    Star(String),
+    /// `export { name }` (`source` `None`) or `export { name } from 'source'`,
+    /// not renamed.
+    Named {
+        name: String,
+        source: Option<String>,
+    },
+}
+
+impl Index {
+    /// The index of the file whose text is `text` and parse `root`.
+    pub fn of(text: String, root: Node) -> Self {
+        let mut declarations = Vec::new();
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut reexports = Vec::new();
+        let mut cursor = root.walk();
+        for statement in root.named_children(&mut cursor) {
+            let exported = statement.kind() == "export_statement";
+            let declaration = if exported {
+                statement.child_by_field_name("declaration")
+            } else {
+                Some(statement)
+            };
+            let Some(declaration) = declaration else {
+                reexported(&text, statement, &mut reexports);
+                continue;
+            };
+            // `export declare function f(): T;` declares inside the ambient declaration.
+            let named = if declaration.kind() == "ambient_declaration" {
+                declaration.named_child(0)
+            } else {
+                Some(declaration)
+            };
+            let Some(named) = named else { continue };
+            let (names, is_type) = declared_names(&text, named);
+            if names.is_empty() {
+                continue;
+            }
+            let mut written = Vec::new();
+            if let Some(node) =
+                root.descendant_for_byte_range(declaration.start_byte(), declaration.end_byte())
+            {
+                type_names(&text, node, &mut written);
+            }
+            for name in names {
+                let at = by_name.entry(name).or_default();
+                if at.last() != Some(&declarations.len()) {
+                    at.push(declarations.len());
+                }
+            }
+            declarations.push(Declaration {
+                range: declaration.byte_range(),
+                line: declaration.start_position().row + 1,
+                exported,
+                is_type,
+                type_names: written,
+            });
+        }
+        Self {
+            text,
+            declarations,
+            by_name,
+            reexports,
+        }
+    }
+
+    /// The top-level declarations of `name`, only those `export`ed when
+    /// `exported` (each overload of a function; a `const` declaration holding it).
+    fn declarations_named(&self, name: &str, exported: bool) -> Vec<&Declaration> {
+        self.by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&at| &self.declarations[at])
+            .filter(|d| d.exported || !exported)
+            .collect()
+    }
+
+    /// The top-level interfaces, type aliases and classes named `name`,
+    /// exported or not.
+    fn top_level_types(&self, name: &str) -> Vec<&Declaration> {
+        self.by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&at| &self.declarations[at])
+            .filter(|d| d.is_type)
+            .collect()
+    }
+
+    /// The declaration whose byte range is `range`.
+    fn declaration_at(&self, range: &std::ops::Range<usize>) -> Option<&Declaration> {
+        let at = self
+            .declarations
+            .binary_search_by_key(&range.start, |d| d.range.start)
+            .ok()?;
+        Some(&self.declarations[at]).filter(|d| d.range == *range)
+    }
+
+    /// What the file re-exports as `name`, not renamed: the top-level name a
+    /// local `export { name }` names, and the `(specifier, name there)` of
+    /// each `export { name } from '…'` and `export * from '…'`.
+    #[allow(clippy::type_complexity)]
+    fn reexports(&self, name: &str) -> (Option<String>, Vec<(String, String)>) {
+        let mut local = None;
+        let mut onward = Vec::new();
+        for reexport in &self.reexports {
+            match reexport {
+                Reexport::Star(source) => onward.push((source.clone(), name.to_owned())),
+                Reexport::Named { name: named, .. } if named != name => {}
+                Reexport::Named {
+                    name: named,
+                    source: Some(source),
+                } => onward.push((source.clone(), named.clone())),
+                Reexport::Named {
+                    name: named,
+                    source: None,
+                } => local = Some(named.clone()),
+            }
+        }
+        (local, onward)
+    }
+}
+
+/// The names the top-level declaration `named` declares, and whether it is
+/// a type (an interface, a type alias or a class); none when it is not one
+/// an import can read (only a `const`, never `let`: the other file may
+/// assign it).
+fn declared_names(text: &str, named: Node) -> (Vec<String>, bool) {
+    match named.kind() {
+        "interface_declaration"
+        | "type_alias_declaration"
+        | "class_declaration"
+        | "abstract_class_declaration" => (
+            named
+                .child_by_field_name("name")
+                .map(|n| text[n.byte_range()].to_owned())
+                .into_iter()
+                .collect(),
+            true,
+        ),
+        "function_declaration" | "function_signature" => (
+            named
+                .child_by_field_name("name")
+                .map(|n| text[n.byte_range()].to_owned())
+                .into_iter()
+                .collect(),
+            false,
+        ),
+        "lexical_declaration"
+            if named
+                .child_by_field_name("kind")
+                .is_some_and(|k| &text[k.byte_range()] == "const") =>
+        {
+            let mut cursor = named.walk();
+            let names = named
+                .named_children(&mut cursor)
+                .filter(|d| d.kind() == "variable_declarator")
+                .filter_map(|d| d.child_by_field_name("name"))
+                .filter(|n| n.kind() == "identifier")
+                .map(|n| text[n.byte_range()].to_owned())
+                .collect();
+            (names, false)
+        }
+        _ => (Vec::new(), false),
+    }
+}
+
+/// Adds what the `export` statement `statement`, which has no declaration,
+/// re-exports: `export * from '…'` (not `export * as ns from`), and each
+/// name of `export { … }` and `export { … } from '…'` not renamed.
+fn reexported(text: &str, statement: Node, found: &mut Vec<Reexport>) {
+    if statement.kind() != "export_statement" {
+        return;
+    }
+    let source = statement
+        .child_by_field_name("source")
+        .and_then(|s| s.named_child(0))
+        .map(|s| text[s.byte_range()].to_owned());
+    let mut cursor = statement.walk();
+    let clause = statement
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "export_clause");
+    let Some(clause) = clause else {
+        let mut cursor = statement.walk();
+        let star = statement.children(&mut cursor).any(|c| c.kind() == "*")
+            && !statement
+                .named_children(&mut statement.walk())
+                .any(|c| c.kind() == "namespace_export");
+        if let (true, Some(source)) = (star, source) {
+            found.push(Reexport::Star(source));
+        }
+        return;
+    };
+    let mut cursor = clause.walk();
+    for specifier in clause.named_children(&mut cursor) {
+        if specifier.kind() != "export_specifier" {
+            continue;
+        }
+        let Some(original) = specifier.child_by_field_name("name") else {
+            continue;
+        };
+        // A renamed export is not followed: the declaration has another name.
+        let exported = specifier.child_by_field_name("alias").unwrap_or(original);
+        if text[exported.byte_range()] != text[original.byte_range()] {
+            continue;
+        }
+        found.push(Reexport::Named {
+            name: text[original.byte_range()].to_owned(),
+            source: source.clone(),
+        });
+    }
+}
+
+/// The index of each imported file, built once while this lives (`None`
+/// for a file that is not TypeScript or cannot be read).
+/// [`DeclarationFiles::default`] keeps nothing: every importing file reads
+/// the files it imports again, as an editor must once a file can change.
+#[derive(Default)]
+pub struct DeclarationFiles {
+    kept: Option<Mutex<HashMap<PathBuf, Arc<IndexCell>>>>,
+}
+
+/// One file's index, built once (`None`: not TypeScript, or unreadable).
+type IndexCell = OnceLock<Option<Arc<Index>>>;
+
+impl DeclarationFiles {
+    /// One that keeps each file's index once built: for a run over files
+    /// that do not change while it lasts.
+    pub fn kept() -> Self {
+        Self {
+            kept: Some(Mutex::default()),
+        }
+    }
+
+    /// The index of the file at `target`, read through `fs`.
+    fn of(&self, target: &Path, fs: &impl FileSystem) -> Option<Arc<Index>> {
+        let read = || {
+            let dialect = SourceLanguage::of_path(target).and_then(|l| l.dialect())?;
+            let text = fs.read(target)?;
+            let tree = dialect.parse(&text, None);
+            let root = tree.root_node();
+            Some(Arc::new(Index::of(text, root)))
+        };
+        match self.cell(target) {
+            Some(cell) => cell.get_or_init(read).clone(),
+            None => read(),
+        }
+    }
+
+    /// Keeps the index of the TypeScript file at `path`, from its text
+    /// `text` (as read from disk) and its parse `root`, for the files that
+    /// import it: a run that parses the file anyway spares them a parse.
+    pub fn read_from(&self, path: &Path, text: &str, root: Node) {
+        if let Some(cell) = self.cell(path) {
+            cell.get_or_init(|| Some(Arc::new(Index::of(text.to_owned(), root))));
+        }
+    }
+
+    /// The cell of the file at `path` (by its absolute path, `.` and `..`
+    /// folded, as `check` names each file once), when files are kept.
+    fn cell(&self, path: &Path) -> Option<Arc<IndexCell>> {
+        let kept = self.kept.as_ref()?;
+        let mut key = PathBuf::new();
+        for part in std::path::absolute(path).ok()?.components() {
+            match part {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    key.pop();
+                }
+                part => key.push(part),
+            }
+        }
+        let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
+        Some(Arc::clone(kept.entry(key).or_default()))
+    }
 }
 
 /// A declaration to append: the file (index into the imported files) and
@@ -74,11 +393,13 @@ struct Piece {
 
 /// The imported declarations of the TypeScript file at `path`, whose text
 /// is `source` and TypeScript parse `root`; `None` when it imports none.
+/// The imported files are read through `files`.
 pub fn with_imported_declarations(
     path: &Path,
     source: &str,
     root: Node,
     fs: &impl FileSystem,
+    files_read: &DeclarationFiles,
 ) -> Option<WithImports> {
     let mut files: Vec<Imported> = Vec::new();
     let mut pieces: Vec<Piece> = Vec::new();
@@ -107,11 +428,17 @@ pub fn with_imported_declarations(
         else {
             continue;
         };
-        let Some(index) = read_once(&mut files, &target, specifier, fs) else {
+        let Some(index) = read_once(&mut files, &target, specifier, fs, files_read) else {
             continue;
         };
         for name in names {
-            let found = find_exported(&mut files, index, name, path, fs, &mut Vec::new());
+            let found = find_exported(
+                &mut files,
+                index,
+                name,
+                (path, fs, files_read),
+                &mut Vec::new(),
+            );
             if !found.is_empty() && !names_bound.iter().any(|n| n == name) {
                 names_bound.push(name.to_owned());
             }
@@ -121,9 +448,13 @@ pub fn with_imported_declarations(
         }
         if let Some(namespace) = namespace {
             for member in namespace_members(source, root, namespace) {
-                for declaration in
-                    find_exported(&mut files, index, &member, path, fs, &mut Vec::new())
-                {
+                for declaration in find_exported(
+                    &mut files,
+                    index,
+                    &member,
+                    (path, fs, files_read),
+                    &mut Vec::new(),
+                ) {
                     add_piece(&mut pieces, declaration, false, Some(namespace));
                 }
             }
@@ -138,42 +469,50 @@ pub fn with_imported_declarations(
         names: names_bound,
         appended: Vec::new(),
     };
+    // The rows of the combined text so far (its '\n's), counted as it grows.
+    let mut rows = newlines(source);
     for piece in pieces {
         let file = &files[piece.file];
+        let text = &file.index.text[piece.range];
         combined.text.push('\n');
+        rows += 1;
         combined.appended.push(Appended {
             start: combined.text.len(),
             specifier: file.specifier.clone(),
             line: piece.line,
-            row: combined.text.matches('\n').count(),
+            row: rows,
             file: piece.file + 1,
             by_name: piece.by_name,
             namespaces: piece.namespaces,
         });
-        combined.text.push_str(&file.text[piece.range]);
+        combined.text.push_str(text);
+        rows += newlines(text);
     }
     Some(combined)
 }
 
-/// The index of the file at `target` in `files`, read and parsed the first
-/// time it is asked for.
+/// The `'\n'`s in `text`.
+fn newlines(text: &str) -> usize {
+    memchr::memchr_iter(b'\n', text.as_bytes()).count()
+}
+
+/// The place in `files` of the file at `target`, its index read through
+/// `read` the first time it is asked for.
 fn read_once(
     files: &mut Vec<Imported>,
     target: &Path,
     specifier: &str,
     fs: &impl FileSystem,
+    read: &DeclarationFiles,
 ) -> Option<usize> {
     if let Some(index) = files.iter().position(|f| f.path == target) {
         return Some(index);
     }
-    let dialect = SourceLanguage::of_path(target).and_then(|l| l.dialect())?;
-    let text = fs.read(target)?;
-    let tree = dialect.parse(&text, None);
+    let index = read.of(target, fs)?;
     files.push(Imported {
         path: target.to_owned(),
         specifier: specifier.to_owned(),
-        text,
-        tree,
+        index,
     });
     Some(files.len() - 1)
 }
@@ -218,12 +557,11 @@ fn add_piece(pieces: &mut Vec<Piece>, found: Found, by_name: bool, namespace: Op
 /// when it has none, those of the workspace file an `export { name } from`
 /// or an `export * from` names (one file: a name two `export *` give is
 /// ambiguous); each file once per name, in at most [`MAX_FILES_PER_NAME`].
-fn find_exported(
+fn find_exported<F: FileSystem>(
     files: &mut Vec<Imported>,
     index: usize,
     name: &str,
-    importer: &Path,
-    fs: &impl FileSystem,
+    (importer, fs, read): (&Path, &F, &DeclarationFiles),
     visited: &mut Vec<(usize, String)>,
 ) -> Vec<Found> {
     // Each file is asked for a name once (diamonds and cycles end).
@@ -233,22 +571,21 @@ fn find_exported(
     }
     visited.push((index, name.to_owned()));
     let (found, onward) = {
-        let file = &files[index];
-        let root = file.tree.root_node();
-        let mut found: Vec<Found> = exported_declarations(&file.text, root, name)
-            .into_iter()
-            .map(|d| (index, d.byte_range(), d.start_position().row + 1))
-            .collect();
-        let (local, onward) = reexports(&file.text, root, name);
-        if found.is_empty() {
+        let file = &files[index].index;
+        let found = |name: &str, exported: bool| -> Vec<Found> {
+            file.declarations_named(name, exported)
+                .into_iter()
+                .map(|d| (index, d.range.clone(), d.line))
+                .collect()
+        };
+        let mut exported = found(name, true);
+        let (local, onward) = file.reexports(name);
+        if exported.is_empty() {
             if let Some(local) = local {
-                found = declarations_named(&file.text, root, &local, false)
-                    .into_iter()
-                    .map(|d| (index, d.byte_range(), d.start_position().row + 1))
-                    .collect();
+                exported = found(&local, false);
             }
         }
-        (found, onward)
+        (exported, onward)
     };
     if !found.is_empty() {
         return found;
@@ -265,10 +602,10 @@ fn find_exported(
             continue;
         };
         let shown = relative_path(importer, &target);
-        let Some(next) = read_once(files, &target, &shown, fs) else {
+        let Some(next) = read_once(files, &target, &shown, fs, read) else {
             continue;
         };
-        let more = find_exported(files, next, &original, importer, fs, visited);
+        let more = find_exported(files, next, &original, (importer, fs, read), visited);
         if !more.is_empty() {
             if result
                 .first()
@@ -304,88 +641,26 @@ fn relative_path(importer: &Path, target: &Path) -> String {
     parts.join("/")
 }
 
-/// What the file whose text is `text` re-exports as `name`, not renamed: the
-/// top-level name a local `export { name }` names, and the `(specifier, name
-/// there)` of each `export { name } from '…'` and `export * from '…'`.
-#[allow(clippy::type_complexity)]
-fn reexports(text: &str, root: Node, name: &str) -> (Option<String>, Vec<(String, String)>) {
-    let mut local = None;
-    let mut onward = Vec::new();
-    let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor) {
-        if statement.kind() != "export_statement"
-            || statement.child_by_field_name("declaration").is_some()
-        {
-            continue;
-        }
-        let source = statement
-            .child_by_field_name("source")
-            .and_then(|s| s.named_child(0))
-            .map(|s| text[s.byte_range()].to_owned());
-        let mut cursor = statement.walk();
-        let clause = statement
-            .named_children(&mut cursor)
-            .find(|c| c.kind() == "export_clause");
-        let Some(clause) = clause else {
-            // `export * from '…'` (not `export * as ns from`).
-            let mut cursor = statement.walk();
-            let star = statement.children(&mut cursor).any(|c| c.kind() == "*")
-                && !statement
-                    .named_children(&mut statement.walk())
-                    .any(|c| c.kind() == "namespace_export");
-            if let (true, Some(source)) = (star, source) {
-                onward.push((source, name.to_owned()));
-            }
-            continue;
-        };
-        let mut cursor = clause.walk();
-        for specifier in clause.named_children(&mut cursor) {
-            if specifier.kind() != "export_specifier" {
-                continue;
-            }
-            let Some(original) = specifier.child_by_field_name("name") else {
-                continue;
-            };
-            // A renamed export is not followed: the declaration has another name.
-            let exported = specifier.child_by_field_name("alias").unwrap_or(original);
-            if &text[exported.byte_range()] != name || &text[original.byte_range()] != name {
-                continue;
-            }
-            let original = text[original.byte_range()].to_owned();
-            match &source {
-                Some(source) => onward.push((source.clone(), original)),
-                None => local = Some(original),
-            }
-        }
-    }
-    (local, onward)
-}
-
 /// Adds, for each imported file, its top-level interfaces, type aliases and
 /// classes named by the pieces taken from it (and by those, and so on):
 /// the types its declarations name, read in their own file.
 fn add_named_types(files: &[Imported], pieces: &mut Vec<Piece>) {
     let mut next = 0;
     while next < pieces.len() {
-        let file = &files[pieces[next].file];
         let index = pieces[next].file;
-        let root = file.tree.root_node();
-        let Some(piece_node) =
-            root.descendant_for_byte_range(pieces[next].range.start, pieces[next].range.end)
-        else {
+        let file = &files[index].index;
+        let Some(piece) = file.declaration_at(&pieces[next].range) else {
             next += 1;
             continue;
         };
-        let mut named = Vec::new();
-        type_names(&file.text, piece_node, &mut named);
-        for name in named {
-            for declaration in top_level_types(&file.text, root, &name) {
-                let range = declaration.byte_range();
+        for name in &piece.type_names {
+            for declaration in file.top_level_types(name) {
+                let range = declaration.range.clone();
                 if !pieces.iter().any(|p| p.file == index && p.range == range) {
                     pieces.push(Piece {
                         file: index,
                         range,
-                        line: declaration.start_position().row + 1,
+                        line: declaration.line,
                         by_name: false,
                         namespaces: Vec::new(),
                     });
@@ -430,41 +705,6 @@ fn type_names(text: &str, node: Node, found: &mut Vec<String>) {
             }
         }
     }
-}
-
-/// The top-level interfaces, type aliases and classes named `name` of a
-/// file, exported or not (the `export` statement around one when exported).
-fn top_level_types<'t>(text: &str, root: Node<'t>, name: &str) -> Vec<Node<'t>> {
-    let mut found = Vec::new();
-    let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor) {
-        let declaration = match statement.kind() {
-            "export_statement" => statement.child_by_field_name("declaration"),
-            _ => Some(statement),
-        };
-        let Some(declaration) = declaration else {
-            continue;
-        };
-        let named = if declaration.kind() == "ambient_declaration" {
-            declaration.named_child(0)
-        } else {
-            Some(declaration)
-        };
-        let Some(named) = named else { continue };
-        let declares = matches!(
-            named.kind(),
-            "interface_declaration"
-                | "type_alias_declaration"
-                | "class_declaration"
-                | "abstract_class_declaration"
-        ) && named
-            .child_by_field_name("name")
-            .is_some_and(|n| &text[n.byte_range()] == name);
-        if declares {
-            found.push(declaration);
-        }
-    }
-    found
 }
 
 /// The name a namespace import binds: `api` of `import * as api from …`.
@@ -549,66 +789,4 @@ fn imported_names<'s>(source: &'s str, statement: Node) -> Vec<&'s str> {
         }
     }
     names
-}
-
-/// The top-level declarations `export`ed as `name` in the file whose text is
-/// `text` (each overload of a function; a `const` declaration holding it).
-fn exported_declarations<'t>(text: &str, root: Node<'t>, name: &str) -> Vec<Node<'t>> {
-    declarations_named(text, root, name, true)
-}
-
-/// The top-level declarations of `name` in the file whose text is `text`,
-/// only those `export`ed when `exported`.
-fn declarations_named<'t>(text: &str, root: Node<'t>, name: &str, exported: bool) -> Vec<Node<'t>> {
-    let mut found = Vec::new();
-    let mut cursor = root.walk();
-    for statement in root.named_children(&mut cursor) {
-        let declaration = match statement.kind() {
-            "export_statement" => statement.child_by_field_name("declaration"),
-            _ if exported => None,
-            _ => Some(statement),
-        };
-        let Some(declaration) = declaration else {
-            continue;
-        };
-        // `export declare function f(): T;` declares inside the ambient declaration.
-        let named = if declaration.kind() == "ambient_declaration" {
-            declaration.named_child(0)
-        } else {
-            Some(declaration)
-        };
-        let Some(named) = named else { continue };
-        let declares = match named.kind() {
-            "interface_declaration"
-            | "type_alias_declaration"
-            | "class_declaration"
-            | "abstract_class_declaration"
-            | "function_declaration"
-            | "function_signature" => named
-                .child_by_field_name("name")
-                .is_some_and(|n| &text[n.byte_range()] == name),
-            // `export const load = (): Promise<T> => …` (never `let`: the
-            // other file may assign it).
-            "lexical_declaration" => {
-                named
-                    .child_by_field_name("kind")
-                    .is_some_and(|k| &text[k.byte_range()] == "const")
-                    && {
-                        let mut cursor = named.walk();
-                        let found = named.named_children(&mut cursor).any(|d| {
-                            d.kind() == "variable_declarator"
-                                && d.child_by_field_name("name").is_some_and(|n| {
-                                    n.kind() == "identifier" && &text[n.byte_range()] == name
-                                })
-                        });
-                        found
-                    }
-            }
-            _ => false,
-        };
-        if declares {
-            found.push(declaration);
-        }
-    }
-    found
 }

@@ -42,6 +42,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+pub use imported::DeclarationFiles;
 pub use resolve::promise_type_text;
 
 /// The `type_text` of a call of an `async` function or method declared
@@ -162,14 +163,27 @@ impl DeclaredTypes {
         tree: &Tree,
         fs: &impl crate::workspace::FileSystem,
     ) -> Self {
-        let Some(with) = imported::with_imported_declarations(path, source, tree.root_node(), fs)
+        Self::of_file_with(path, source, tree, fs, &DeclarationFiles::default())
+    }
+
+    /// [`Self::of_file`], the imported files read through `files` (which
+    /// may keep what it read for the next file).
+    pub fn of_file_with(
+        path: &std::path::Path,
+        source: &str,
+        tree: &Tree,
+        fs: &impl crate::workspace::FileSystem,
+        files: &DeclarationFiles,
+    ) -> Self {
+        let Some(with) =
+            imported::with_imported_declarations(path, source, tree.root_node(), fs, files)
         else {
             return Self::of(source, tree);
         };
         let dialect = crate::syntax::SourceLanguage::of_path(path)
             .and_then(|l| l.dialect())
             .unwrap_or(crate::syntax::Dialect::TypeScript);
-        let combined = dialect.parse(&with.text, None);
+        let combined = parse_appended(dialect, source, tree, &with.text);
         resolve::Declarations::with_imports(&with.text, &combined, source.len(), &with).decide_all()
     }
 
@@ -204,6 +218,39 @@ impl DeclaredTypes {
     pub fn is_empty(&self) -> bool {
         self.promises.is_empty() && self.callees.is_empty() && self.void_callbacks.is_empty()
     }
+}
+
+/// The parse of `combined`, `source` (whose parse is `tree`) with text
+/// appended: the file's own part is parsed already, so its parse, told of the
+/// text added at its end, leaves tree-sitter only the appended part (and what
+/// touches it) to read, for the same tree a fresh parse makes.
+fn parse_appended(
+    dialect: crate::syntax::Dialect,
+    source: &str,
+    tree: &Tree,
+    combined: &str,
+) -> Tree {
+    let old = (*tree.language() == dialect.grammar()).then(|| {
+        let mut old = tree.clone();
+        old.edit(&tree_sitter::InputEdit {
+            start_byte: source.len(),
+            old_end_byte: source.len(),
+            new_end_byte: combined.len(),
+            start_position: end_point(source),
+            old_end_position: end_point(source),
+            new_end_position: end_point(combined),
+        });
+        old
+    });
+    dialect.parse(combined, old.as_ref())
+}
+
+/// Where `text` ends, as tree-sitter counts rows and (byte) columns.
+fn end_point(text: &str) -> tree_sitter::Point {
+    let bytes = text.as_bytes();
+    let row = memchr::memchr_iter(b'\n', bytes).count();
+    let line_start = memchr::memrchr(b'\n', bytes).map_or(0, |at| at + 1);
+    tree_sitter::Point::new(row, text.len() - line_start)
 }
 
 /// The byte range of `node` as a key.

@@ -317,3 +317,140 @@ fn async_methods_without_a_return_type_and_intersections_decide() {
         ]
     );
 }
+
+#[test]
+fn declaration_files_kept_read_each_imported_file_once_and_decide_the_same() {
+    use crate::workspace::{FileSystem, MemoryFs};
+    use std::cell::RefCell;
+    use std::path::Path;
+    /// Counts the reads of each file.
+    struct Counted(MemoryFs, RefCell<Vec<String>>);
+    impl FileSystem for Counted {
+        fn read(&self, path: &Path) -> Option<String> {
+            self.1.borrow_mut().push(path.display().to_string());
+            self.0.read(path)
+        }
+        fn is_file(&self, path: &Path) -> bool {
+            self.0.is_file(path)
+        }
+        fn is_dir(&self, path: &Path) -> bool {
+            self.0.is_dir(path)
+        }
+    }
+    let repo = "export interface Repo {\n  save(): Promise<void>;\n}\nexport declare function load(): Promise<number>;\nexport declare function load(n: number): Promise<number>;\nexport type Done = () => void;\n";
+    let mains = [
+        "import type { Repo } from './repo.ts';\nasync function f(repo: Repo) {\n  await repo.save();\n}\n",
+        "import { load, type Done } from './repo.ts';\ndeclare function onDone(cb: Done): void;\nasync function f() {\n  await load();\n  onDone(async () => {});\n}\n",
+        "import { load } from './repo.ts';\nimport { Repo } from './repo.ts';\nexport function g(r: Repo) {\n  load();\n  r.save();\n}\n",
+    ];
+    let fs = Counted(MemoryFs::with(&[("/w/repo.ts", repo)]), RefCell::default());
+    let kept = DeclarationFiles::kept();
+    for main in mains {
+        let tree = Dialect::TypeScript.parse(main, None);
+        let path = Path::new("/w/main.ts");
+        let alone = DeclaredTypes::of_file(path, main, &tree, &fs);
+        assert!(!alone.is_empty(), "{main}");
+        assert_eq!(
+            DeclaredTypes::of_file_with(path, main, &tree, &fs, &kept),
+            alone,
+            "{main}"
+        );
+    }
+    // Each `of_file` read it once, the kept files once for all three.
+    let reads = fs.1.borrow().iter().filter(|p| *p == "/w/repo.ts").count();
+    assert_eq!(reads, 3 + 1);
+}
+
+#[test]
+fn kept_files_followed_through_re_exports_and_namespaces_decide_as_read_alone() {
+    use crate::workspace::MemoryFs;
+    use std::path::Path;
+    // Two files in two folders reach `lib/repo.ts` through `lib/index.ts`:
+    // the kept index is shared, each names the file its own way.
+    let fs = MemoryFs::with(&[
+        (
+            "/w/lib/index.ts",
+            "export * from './repo.ts';\nexport { open } from './open.ts';\n",
+        ),
+        (
+            "/w/lib/repo.ts",
+            "interface Row {\n  next(): Promise<Row>;\n}\nexport interface Repo {\n  row(): Row;\n  save(): Promise<void>;\n}\nexport const make = (): Repo => globalThis.impl();\n",
+        ),
+        (
+            "/w/lib/open.ts",
+            "declare function open(): Promise<number>;\nexport { open };\n",
+        ),
+    ]);
+    let mains = [
+        (
+            "/w/main.ts",
+            "import { make, type Repo } from './lib/index.ts';\nasync function f(r: Repo) {\n  await r.row().next();\n  await make().save();\n}\n",
+        ),
+        (
+            "/w/sub/main.ts",
+            "import * as lib from '../lib/index.ts';\nimport { open } from '../lib/index.ts';\nasync function f() {\n  await lib.make().row().next();\n  await open();\n}\n",
+        ),
+    ];
+    let kept = DeclarationFiles::kept();
+    for _ in 0..2 {
+        for (path, main) in mains {
+            let tree = Dialect::TypeScript.parse(main, None);
+            let alone = DeclaredTypes::of_file(Path::new(path), main, &tree, &fs);
+            assert!(alone.promises.len() >= 2, "{main}: {alone:?}");
+            assert_eq!(
+                DeclaredTypes::of_file_with(Path::new(path), main, &tree, &fs, &kept),
+                alone,
+                "{main}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_appended_declarations_parse_as_a_fresh_parse_of_the_whole_text_would() {
+    let appended =
+        "\ninterface R {\n  save(): Promise<void>;\n}\ndeclare function load(): Promise<number>;";
+    for (dialect, own) in [
+        (
+            Dialect::TypeScript,
+            "import type { R } from './r.ts';\nawait load();\n",
+        ),
+        (Dialect::TypeScript, "let a = b"),
+        (Dialect::TypeScript, "let a = b // trailing"),
+        (Dialect::TypeScript, "const f = (x: number) =>"),
+        (Dialect::TypeScript, "class A { m() {"),
+        (Dialect::TypeScript, "/* open comment"),
+        (Dialect::TypeScript, "let s = `open template ${"),
+        (
+            Dialect::TypeScript,
+            "type T<in out K> = K\n  <A>(x: A) => A",
+        ),
+        (Dialect::TypeScript, "let é = '😀'\r\n"),
+        (Dialect::Tsx, "const e = <div>{x}</div>;\n"),
+        (Dialect::Tsx, "const e = <div>"),
+    ] {
+        let tree = dialect.parse(own, None);
+        let combined = format!("{own}{appended}");
+        let fresh = dialect.parse(&combined, None);
+        let reused = super::parse_appended(dialect, own, &tree, &combined);
+        assert_eq!(nodes(&reused), nodes(&fresh), "{own:?}");
+    }
+}
+
+/// Every node of `tree` in document order: its kind and byte range.
+fn nodes(tree: &tree_sitter::Tree) -> Vec<(&'static str, std::ops::Range<usize>)> {
+    let mut found = Vec::new();
+    let mut cursor = tree.walk();
+    'walk: loop {
+        found.push((cursor.node().kind(), cursor.node().byte_range()));
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    found
+}

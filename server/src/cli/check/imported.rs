@@ -41,7 +41,7 @@ use tree_sitter::Tree;
 
 use super::cache::Cache;
 use super::configs::ConfigCache;
-use crate::analysis::declared_types::DeclaredTypes;
+use crate::analysis::declared_types::{DeclarationFiles, DeclaredTypes};
 use crate::analysis::modules::imports::{bind_imports, import_bindings, ImportBinding};
 use crate::analysis::modules::summaries::{needs_parse, FileSummary, StoredSummary, SummarySource};
 use crate::analysis::modules::ImportedNames;
@@ -69,13 +69,27 @@ pub struct Written {
     pub language: SourceLanguage,
     pub text: String,
     pub error: Option<Finding>,
-    /// What its declared types decide (read from the parse the erasure made).
-    pub declared: DeclaredTypes,
+    /// The parse the erasure made, which its declared types are read from.
+    tree: Tree,
+    /// What its declared types decide, read when the check first needs them
+    /// (a file no rule that is on can report in needs none).
+    declared: std::cell::OnceCell<DeclaredTypes>,
+}
+
+impl Written {
+    /// What the declared types of this file, at `path`, decide; the files
+    /// it imports are read through `files`.
+    pub fn declared(&self, path: &Path, files: &DeclarationFiles) -> &DeclaredTypes {
+        self.declared.get_or_init(|| {
+            DeclaredTypes::of_file_with(path, &self.text, &self.tree, &DiskFs, files)
+        })
+    }
 }
 
 /// `text`, the file at `path`, as the analysis reads it: TypeScript erased
 /// (with the file as written beside it), JavaScript as it is.
-pub fn erased(path: &Path, text: String) -> (Read, Option<Written>) {
+/// Its exported declarations are kept in `files` for the files importing it.
+pub fn erased(path: &Path, text: String, files: &DeclarationFiles) -> (Read, Option<Written>) {
     let language = SourceLanguage::of_path(path).unwrap_or_default();
     let Some(dialect) = language.dialect() else {
         return (Read::Text(text), None);
@@ -85,22 +99,23 @@ pub fn erased(path: &Path, text: String) -> (Read, Option<Written>) {
         let failed = format!("parsing took over {} s and was given up", budget.as_secs());
         return (Read::Failed(failed), None);
     };
+    files.read_from(path, &text, tree.root_node());
     let erasure = syntax::typescript::erase(&text, &tree);
     let error = refused(&text, &tree, erasure.refusal.as_ref());
-    let declared = DeclaredTypes::of_file(path, &text, &tree, &crate::workspace::DiskFs);
     let written = Written {
         language,
         text,
         error,
-        declared,
+        tree,
+        declared: std::cell::OnceCell::new(),
     };
     (Read::Text(erasure.text), Some(written))
 }
 
 /// [`read_file`], TypeScript erased.
-fn read_erased(path: &Path, max_size: u64) -> (Read, Option<Written>) {
+fn read_erased(path: &Path, max_size: u64, files: &DeclarationFiles) -> (Read, Option<Written>) {
     match read_file(path, max_size) {
-        Read::Text(text) => erased(path, text),
+        Read::Text(text) => erased(path, text, files),
         read => (read, None),
     }
 }
@@ -131,6 +146,10 @@ pub struct Workspace {
     configs: Arc<ConfigCache>,
     max_file_size: u64,
     include_minified: bool,
+    /// The declarations TypeScript files import from each other, each file
+    /// read once in the run (read again for every import when fixing, as a
+    /// fix rewrites files while the run lasts).
+    pub declarations: DeclarationFiles,
     /// Every parse this run made, by file (what shows a file parsed twice).
     parses: Mutex<HashMap<PathBuf, usize>>,
     /// The bytes of every parse this run made.
@@ -204,6 +223,10 @@ impl Workspace {
             configs,
             max_file_size: options.max_file_size,
             include_minified: options.include_minified,
+            declarations: match options.fix {
+                super::FixMode::Report => DeclarationFiles::kept(),
+                _ => DeclarationFiles::default(),
+            },
             parses: Mutex::default(),
             parsed_bytes: AtomicUsize::new(0),
             untriggered: Default::default(),
@@ -217,7 +240,7 @@ impl Workspace {
     pub fn claim(&self, path: &Path) -> Option<Loaded> {
         let Some(key) = absolute(path) else {
             // No absolute path: no import can name it, and it has no cell.
-            let (read, written) = read_erased(path, self.max_file_size);
+            let (read, written) = read_erased(path, self.max_file_size, &self.declarations);
             return Some(Loaded {
                 path: path.to_owned(),
                 read,
@@ -334,7 +357,7 @@ impl Workspace {
     /// and some walked file may import it. A walked file's text and parse
     /// are left in `loaded`.
     fn own(&self, key: &Path, asker: Asker, loaded: &mut Option<Loaded>) -> First {
-        let (read, written) = read_erased(key, self.max_file_size);
+        let (read, written) = read_erased(key, self.max_file_size, &self.declarations);
         let walked = self.walked.get(key);
         let mut parsed = None;
         let first = match &read {
@@ -424,7 +447,9 @@ impl Workspace {
             First::Later => cell
                 .later
                 .get_or_init(|| {
-                    let Read::Text(text) = read_erased(key, self.max_file_size).0 else {
+                    let Read::Text(text) =
+                        read_erased(key, self.max_file_size, &self.declarations).0
+                    else {
                         return None;
                     };
                     if let Some(stored) = self.stored(&text) {

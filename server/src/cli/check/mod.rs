@@ -25,7 +25,6 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use tree_sitter::Tree;
 
-use crate::analysis::declared_types::DeclaredTypes;
 use crate::config::{Config, ConfigError};
 use crate::driver::{analyze_guarded, syntax_error};
 use crate::engine;
@@ -343,11 +342,10 @@ impl Checker {
         let as_written = written
             .as_ref()
             .map_or(&report.source, |written| &written.text);
-        let declared = written.as_ref().map(|w| &w.declared);
         report.outcome = self.analyse(
             &path,
             (&report.source, as_written),
-            declared,
+            written.as_ref(),
             &config,
             &mut parsed,
             importer,
@@ -372,13 +370,12 @@ impl Checker {
         if self.options.fix != FixMode::Report {
             let language = language.unwrap_or_default();
             report = fix::fix_file(report, &config, self.options.fix, language, |source| {
-                match imported::erased(&path, source.to_owned()) {
+                match imported::erased(&path, source.to_owned(), &self.workspace.declarations) {
                     (imported::Read::Text(text), written) => {
-                        let declared = written.as_ref().map(|w| &w.declared);
                         let mut outcome = self.analyse(
                             &path,
                             (&text, source),
-                            declared,
+                            written.as_ref(),
                             &config,
                             &mut None,
                             importer,
@@ -399,13 +396,14 @@ impl Checker {
 
     /// The findings in `source`, the text of the file at `path` (for
     /// TypeScript, erased; `written` is the text as written, which the rules
-    /// read: every offset is the same); `parsed` is the parse of `source` when
-    /// there is one, and keeps the one made here.
+    /// read: every offset is the same; `typescript` the file as written, whose
+    /// declared types are read only when needed); `parsed` is the parse of
+    /// `source` when there is one, and keeps the one made here.
     fn analyse(
         &self,
         path: &Path,
         (source, written): (&str, &str),
-        declared: Option<&DeclaredTypes>,
+        typescript: Option<&imported::Written>,
         config: &Config,
         parsed: &mut Option<Option<Tree>>,
         importer: &imported::Importer,
@@ -421,17 +419,18 @@ impl Checker {
         // call a promise function of another workspace file, or one its
         // declared types make a promise, and a rule that reports such a call
         // there is on.
+        let declared = || typescript.map(|w| w.declared(path, &self.workspace.declarations));
         if !imported::is_triggered(source, config) {
-            let declares_promises = declared.is_some_and(|d| !d.promise_callees().is_empty());
+            let declares_promises = || declared().is_some_and(|d| !d.promise_callees().is_empty());
             if !crate::driver::imports_may_report_untriggered(config)
-                || !(importer.may_bind_promises(path, source) || declares_promises)
+                || !(importer.may_bind_promises(path, source) || declares_promises())
             {
                 return Outcome::Checked(Vec::new());
             }
             self.workspace.untriggered_analysed(source.len());
         }
         let mut imports = importer.imports(path, source, parsed);
-        if let Some(declared) = declared {
+        if let Some(declared) = declared() {
             imports.declared = declared.clone();
         }
         let key = self
