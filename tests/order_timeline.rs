@@ -320,3 +320,77 @@ console.log("sync");
     assert_eq!(rest, ["read", "timeout"], "what waits prints the rest");
     insta::assert_snapshot!("partly_answered_io_race", text);
 }
+
+/// Runs `files` (the first is the main program) under `ticklens order --timeline`, which must
+/// stop, and under Node 24: the lines the timeline draws, with their lanes, are the first lines
+/// Node prints, in Node's lanes. Returns the timeline's text and how many lines it drew.
+fn stopped_prefix(files: &[(&str, &str)]) -> (String, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, source) in files {
+        std::fs::write(dir.path().join(name), source).unwrap();
+    }
+    let (name, source) = files[0];
+    let (text, value, code) = timeline(dir.path(), name);
+    assert_eq!(code, Some(3), "{text}");
+    validate(&value);
+    assert_eq!(value["complete"], false, "{text}");
+    assert!(value["stopped"]["reason"].as_str().is_some(), "{value}");
+    let measured = run_node(dir.path(), name, source);
+    let (lines, lanes): (Vec<String>, Vec<String>) = printed_with_lanes(&value).into_iter().unzip();
+    assert!(
+        lines.len() < measured.stdout.len(),
+        "{text}\n{:?}",
+        measured.stdout
+    );
+    assert_eq!(
+        lines,
+        measured.stdout[..lines.len()],
+        "the drawn part of {name} is what Node 24 prints first"
+    );
+    assert_eq!(lanes, measured.lanes[..lanes.len()], "in Node 24's lanes");
+    (text, lines.len())
+}
+
+/// A refused connection: `fetch` fails fast, and every program below ends on its own.
+const UNREACHABLE: &str = "http://127.0.0.1:9/";
+
+#[test]
+fn a_run_stopped_at_an_unmodelled_call_draws_what_ran_before_it() {
+    let fetch_in_script = format!(
+        "setTimeout(() => console.log(\"timer\"), 0);\n\
+         Promise.resolve().then(() => console.log(\"job\"));\n\
+         console.log(\"before\");\n\
+         fetch(\"{UNREACHABLE}\").then(() => console.log(\"fetched\"), () => console.log(\"failed\"));\n\
+         console.log(\"after\");\n"
+    );
+    assert_eq!(stopped_prefix(&[("script.js", &fetch_in_script)]).1, 1);
+
+    let fetch_after_a_resume = format!(
+        "async function main() {{\n  console.log(\"start\");\n  await null;\n  console.log(\"resumed\");\n  \
+         await fetch(\"{UNREACHABLE}\").catch(() => {{}});\n  console.log(\"end\");\n}}\n\
+         main();\nconsole.log(\"sync\");\n"
+    );
+    let (text, drawn) = stopped_prefix(&[("resumed.js", &fetch_after_a_resume)]);
+    assert_eq!(drawn, 3);
+    insta::assert_snapshot!("partly_answered_unmodelled_call", text);
+
+    let fetch_in_a_timer = format!(
+        "setTimeout(() => {{\n  console.log(\"t1\");\n  fetch(\"{UNREACHABLE}\").catch(() => {{}});\n  console.log(\"t2\");\n}}, 0);\n\
+         console.log(\"main\");\n"
+    );
+    assert_eq!(stopped_prefix(&[("timer.js", &fetch_in_a_timer)]).1, 2);
+}
+
+#[test]
+fn a_run_that_loads_an_unseen_module_draws_only_what_ran_before_the_load() {
+    let lib =
+        "console.log(\"lib loaded\");\nPromise.resolve().then(() => console.log(\"lib job\"));\n\
+               process.nextTick(() => console.log(\"lib tick\"));\n";
+    let main = "Promise.resolve().then(() => console.log(\"job\"));\nconsole.log(\"A\");\n\
+                require(\"./lib\");\nconsole.log(\"B\");\n";
+    assert_eq!(stopped_prefix(&[("main.js", main), ("lib.js", lib)]).1, 1);
+
+    let lib = "export const x = 1;\nconsole.log(\"lib loaded\");\n";
+    let main = "import { x } from \"./lib.mjs\";\nconsole.log(\"main\", x);\n";
+    assert_eq!(stopped_prefix(&[("main.mjs", main), ("lib.mjs", lib)]).1, 0);
+}

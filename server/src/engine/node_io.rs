@@ -381,7 +381,7 @@ pub fn explain_order(source: &str, tree: &tree_sitter::Tree, module: ModuleKind)
         determined,
         waiting: race.waiting,
         assumptions: machine.event_loop.io_completed.clone(),
-        steps: machine.recorded_steps(),
+        steps: machine.determined_steps(),
     }
 }
 

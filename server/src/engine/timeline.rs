@@ -93,7 +93,8 @@ pub struct Step {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Timeline {
     /// The steps every run of Node takes, in order: the whole run when the outcome is
-    /// determined, the part before the race when the run waits on I/O, none otherwise.
+    /// determined; otherwise the part before the engine stopped (at an I/O race, at an
+    /// operation it does not model) and before the first module it cannot see was loaded.
     pub steps: Vec<Step>,
     /// What the run waits on when it stopped at an I/O race, in no fixed order
     /// ("I/O: `fs.readFile` at line 3", "setTimeout at line 5").
@@ -109,14 +110,7 @@ pub fn timeline(source: &str, tree: &tree_sitter::Tree, module: ModuleKind) -> T
     let explained = explain_order(source, tree, module);
     let (steps, stopped) = match explained.outcome {
         OrderOutcome::Determined(_) => (explained.steps, None),
-        OrderOutcome::Abstained(abstention) => {
-            let steps = if explained.waiting.is_empty() {
-                Vec::new()
-            } else {
-                explained.steps
-            };
-            (steps, Some(abstention))
-        }
+        OrderOutcome::Abstained(abstention) => (explained.steps, Some(abstention)),
     };
     Timeline {
         steps,
@@ -172,6 +166,15 @@ impl Machine<'_> {
         }
     }
 
+    /// Notes how much has been recorded when the first unseen module loads: its code runs
+    /// unseen, so only what ran before it is known to come first.
+    pub(crate) fn mark_seen_until(&mut self) {
+        if let Some(steps) = &self.timeline {
+            let lines = steps.last().map_or(0, |step| step.printed.len());
+            self.seen_until = Some((steps.len(), lines));
+        }
+    }
+
     /// The recorded steps, as the public shape.
     pub(crate) fn recorded_steps(&self) -> Vec<Step> {
         self.timeline
@@ -185,5 +188,19 @@ impl Machine<'_> {
                 printed: step.printed.clone(),
             })
             .collect()
+    }
+
+    /// The recorded steps every run of Node takes first, in order: all of them, or those
+    /// before the first unseen module loaded (the step that loaded it with the lines it
+    /// printed before).
+    pub(crate) fn determined_steps(&self) -> Vec<Step> {
+        let mut steps = self.recorded_steps();
+        if let Some((count, lines)) = self.seen_until {
+            steps.truncate(count);
+            if let Some(last) = steps.last_mut() {
+                last.printed.truncate(lines);
+            }
+        }
+        steps
     }
 }

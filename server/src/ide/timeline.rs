@@ -13,8 +13,9 @@
 //! Lines and columns are 1-based, columns in UTF-16 code units (as editors count), like
 //! `check --format json`. `range` is `null` for a job that runs none of the file's code.
 //! `complete` is false when the run stopped: then `stopped` holds the reason and where, and
-//! `steps` the part every run of Node takes first (none when the engine abstained elsewhere
-//! than at an I/O race), `waits` what it waits on, in no fixed order.
+//! `steps` the part every run of Node takes first (up to the operation the engine does not
+//! model, and before the first module it cannot see was loaded), `waits` what it waits on at
+//! an I/O race, in no fixed order.
 
 use serde_json::{json, Value};
 
@@ -107,10 +108,14 @@ mod tests {
     }
 
     #[test]
-    fn an_abstention_away_from_io_gives_no_steps_and_the_reason() {
+    fn an_abstention_away_from_io_gives_what_ran_before_it_and_the_reason() {
         let value = json_of("console.log('A');\nsomeUnknown().then(() => console.log('B'));\n");
         assert_eq!(value["complete"], false);
-        assert_eq!(value["steps"].as_array().unwrap().len(), 0);
+        let steps = value["steps"].as_array().unwrap();
+        assert_eq!(steps.len(), 1, "{value}");
+        assert_eq!(steps[0]["lane"], "main");
+        assert_eq!(steps[0]["printed"].as_array().unwrap().len(), 1, "{value}");
+        assert_eq!(steps[0]["printed"][0]["text"], "A");
         assert!(value["stopped"]["reason"].as_str().is_some());
     }
 }

@@ -204,6 +204,9 @@ pub(crate) struct Machine<'s> {
     pub cause: Rc<str>,
     /// The steps of the run, when it records them (`timeline.rs`).
     pub(crate) timeline: Option<Vec<super::timeline::Recorded>>,
+    /// How much of the timeline was recorded when the first unseen module loaded (steps, and
+    /// lines of the last one): what runs after it may interleave with that module's code.
+    pub(crate) seen_until: Option<(usize, usize)>,
     /// Rejected promises without a handler, in rejection order.
     pub unhandled: Vec<ObjId>,
     line_starts: Vec<usize>,
@@ -282,6 +285,7 @@ impl<'s> Machine<'s> {
             depth: 0,
             cause: Rc::from("sync"),
             timeline: None,
+            seen_until: None,
             unhandled: Vec::new(),
             line_starts,
             observer: None,
