@@ -552,3 +552,38 @@ fn io_races_determine_only_what_every_node_run_prints_first() {
         assert!(racy > 0 && with_part > 0);
     }
 }
+
+/// Programs the engine does not answer whole: the lines their timeline draws (what ran before
+/// the operation it stopped at, or before a module it cannot see) are the first lines Node
+/// printed in each run.
+#[test]
+fn stopped_timelines_draw_only_what_node_prints_first() {
+    let run = run();
+    let (mut stopped, mut drawn_lines) = (0, 0);
+    for case in &run.cases {
+        let source = &case.program.source;
+        let tree = ticklens::syntax::parse(source, None);
+        let module = harness::module_kind(case.program.flavor);
+        let timeline = ticklens::engine::timeline(source, &tree, module);
+        if timeline.stopped.is_none() {
+            continue;
+        }
+        stopped += 1;
+        let drawn: String = timeline
+            .steps
+            .iter()
+            .flat_map(|step| &step.printed)
+            .map(|line| format!("{}\n", line.text))
+            .collect();
+        drawn_lines += drawn.lines().count();
+        for node_run in &case.runs {
+            assert!(
+                node_run.stdout.starts_with(&drawn),
+                "{}: the timeline draws\n{drawn}which is not how Node began:\n{}",
+                case.program.file_name(),
+                node_run.stdout
+            );
+        }
+    }
+    println!("stopped timelines: {stopped} programs, {drawn_lines} lines drawn");
+}
