@@ -385,15 +385,9 @@ fn promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
     }
 }
 
-/// `floating-promise`'s findings in `main.js` when `ticklens check` runs on
-/// `dir` (a project of two files: the rule reads the summary of the file
-/// `main.js` imports), as line numbers.
-fn floating_in_main(dir: &Path) -> Vec<String> {
-    floating_in(dir, "main.js")
-}
-
-/// `floating-promise`'s findings when `ticklens check` runs on `dir`, each
-/// in the file `main`.
+/// `floating-promise`'s findings when `ticklens check` runs on `dir` (a
+/// project whose `main` may import another file: the rule reads the summary
+/// of the file it imports), each in the file `main`.
 fn floating_in(dir: &Path, main: &str) -> Vec<String> {
     std::fs::write(
         dir.join("ticklens.toml"),
@@ -463,27 +457,32 @@ fn imported_promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
         std::fs::write(dir.path().join("lib.js"), lib).expect("write lib.js");
         std::fs::write(dir.path().join("main.js"), format!("{LISTENER}{main}\n"))
             .expect("write main.js");
-        let findings = floating_in_main(dir.path());
-        match claim {
-            CannotReject => assert!(findings.is_empty(), "{lib}\n{main}: {findings:?}"),
-            Rejects => assert_eq!(findings.len(), 1, "{lib}\n{main}: {findings:?}"),
-        }
         // Run where it is: `main.js` requires `./lib`.
-        std::fs::remove_file(dir.path().join("ticklens.toml")).expect("remove the config");
-        let source = std::fs::read_to_string(dir.path().join("main.js")).expect("read main.js");
-        let (lines, exit, stderr) = run(&node, dir.path(), "main.js", &source);
-        assert_eq!(
-            exit,
-            Some(0),
-            "case {index}: Node 24 printed {lines:?}\n{stderr}"
-        );
-        let rejected = lines.iter().any(|l| l.starts_with("unhandledRejection"));
-        assert_eq!(
-            rejected,
-            *claim == Rejects,
-            "{lib}\n{main}: Node 24 printed {lines:?}"
-        );
+        let what = format!("case {index}: {lib}\n{main}");
+        assert_floating_claim_holds(&node, dir.path(), "main.js", *claim, &what);
     }
+}
+
+/// `floating-promise` on the project in `dir`, whose program is `main` (it
+/// logs "unhandledRejection" from a listener), says what `claim` says: silent
+/// where the promise cannot reject, one finding where it does; and Node 24,
+/// running `main` there, exits 0 and sees a rejection exactly when it does.
+fn assert_floating_claim_holds(node: &Path, dir: &Path, main: &str, claim: Claim, what: &str) {
+    let findings = floating_in(dir, main);
+    match claim {
+        Claim::CannotReject => assert!(findings.is_empty(), "{what}: {findings:?}"),
+        Claim::Rejects => assert_eq!(findings.len(), 1, "{what}: {findings:?}"),
+    }
+    std::fs::remove_file(dir.join("ticklens.toml")).expect("remove the config");
+    let source = std::fs::read_to_string(dir.join(main)).expect("read the program");
+    let (lines, exit, stderr) = run(node, dir, main, &source);
+    assert_eq!(exit, Some(0), "{what}: Node 24 printed {lines:?}\n{stderr}");
+    let rejected = lines.iter().any(|l| l.starts_with("unhandledRejection"));
+    assert_eq!(
+        rejected,
+        claim == Claim::Rejects,
+        "{what}: Node 24 printed {lines:?}"
+    );
 }
 
 /// A TypeScript async function declared to return a promise is judged by
@@ -524,25 +523,8 @@ fn typescript_promises_the_rules_say_cannot_reject_never_reject_under_node_24() 
         let dir = tempfile::tempdir().expect("a temp folder");
         std::fs::write(dir.path().join("main.mts"), format!("{LISTENER}{main}\n"))
             .expect("write main.mts");
-        let findings = floating_in(dir.path(), "main.mts");
-        match claim {
-            CannotReject => assert!(findings.is_empty(), "{main}: {findings:?}"),
-            Rejects => assert_eq!(findings.len(), 1, "{main}: {findings:?}"),
-        }
-        std::fs::remove_file(dir.path().join("ticklens.toml")).expect("remove the config");
-        let source = std::fs::read_to_string(dir.path().join("main.mts")).expect("read main.mts");
-        let (lines, exit, stderr) = run(&node, dir.path(), "main.mts", &source);
-        assert_eq!(
-            exit,
-            Some(0),
-            "case {index}: Node 24 printed {lines:?}\n{stderr}"
-        );
-        let rejected = lines.iter().any(|l| l.starts_with("unhandledRejection"));
-        assert_eq!(
-            rejected,
-            *claim == Rejects,
-            "{main}: Node 24 printed {lines:?}"
-        );
+        let what = format!("case {index}: {main}");
+        assert_floating_claim_holds(&node, dir.path(), "main.mts", *claim, &what);
     }
 }
 
