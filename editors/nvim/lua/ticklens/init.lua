@@ -258,23 +258,31 @@ function M.render_timeline(result)
   return lines, targets
 end
 
---- :TicklensTimeline: the predicted run as steps in lanes, in a scratch split; <CR> on a step or
---- a printed line jumps to its line in the source window.
-function M.show_timeline()
+--- Sends `method` for the current buffer to its ticklens server; `on_result(bufnr, result)` gets
+--- the answer (`{}` when empty). A buffer without a server, or a failed request, is one message.
+local function request_for_current_buffer(method, on_result)
   local bufnr = vim.api.nvim_get_current_buf()
-  local source_win = vim.api.nvim_get_current_win()
   local client = M.client(bufnr)
   if not client then
     notify("no ticklens server is attached to this buffer", vim.log.levels.ERROR)
     return
   end
   local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) } }
-  client_request(client, "ticklens/timeline", params, function(err, result)
+  client_request(client, method, params, function(err, result)
     if err then
-      notify("ticklens/timeline failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
+      notify(method .. " failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
       return
     end
-    local lines, targets = M.render_timeline(result or {})
+    on_result(bufnr, result or {})
+  end, bufnr)
+end
+
+--- :TicklensTimeline: the predicted run as steps in lanes, in a scratch split; <CR> on a step or
+--- a printed line jumps to its line in the source window.
+function M.show_timeline()
+  local source_win = vim.api.nvim_get_current_win()
+  request_for_current_buffer("ticklens/timeline", function(bufnr, result)
+    local lines, targets = M.render_timeline(result)
     local timeline_buf = show_in_scratch(bufnr, lines, "timeline")
     vim.keymap.set("n", "<CR>", function()
       local target = targets[vim.api.nvim_win_get_cursor(0)[1]]
@@ -283,25 +291,14 @@ function M.show_timeline()
         vim.api.nvim_win_set_cursor(source_win, { target, 0 })
       end
     end, { buffer = timeline_buf, desc = "jump to the step's line" })
-  end, bufnr)
+  end)
 end
 
 --- :TicklensOrder: asks the server for the predicted output and shows it in a scratch split.
 function M.show_order()
-  local bufnr = vim.api.nvim_get_current_buf()
-  local client = M.client(bufnr)
-  if not client then
-    notify("no ticklens server is attached to this buffer", vim.log.levels.ERROR)
-    return
-  end
-  local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) } }
-  client_request(client, "ticklens/order", params, function(err, result)
-    if err then
-      notify("ticklens/order failed: " .. (err.message or vim.inspect(err)), vim.log.levels.ERROR)
-      return
-    end
-    show_in_scratch(bufnr, M.render_order(result or {}))
-  end, bufnr)
+  request_for_current_buffer("ticklens/order", function(bufnr, result)
+    show_in_scratch(bufnr, M.render_order(result))
+  end)
 end
 
 --- :TicklensRestart: stops every ticklens client and starts one again for the buffers they served.
