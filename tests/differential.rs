@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use differential::generator::{self, Flavor, Tier};
 use differential::harness::{self, Case, Config, Verdict};
+use differential::instrument::{self, Tag};
 use differential::{node, report};
 
 /// The share of answerable programs the engine may abstain on.
@@ -561,10 +562,7 @@ fn stopped_timelines_draw_only_what_node_prints_first() {
     let run = run();
     let (mut stopped, mut drawn_lines) = (0, 0);
     for case in &run.cases {
-        let source = &case.program.source;
-        let tree = ticklens::syntax::parse(source, None);
-        let module = harness::module_kind(case.program.flavor);
-        let timeline = ticklens::engine::timeline(source, &tree, module);
+        let timeline = harness::engine_timeline(&case.program);
         if timeline.stopped.is_none() {
             continue;
         }
@@ -586,4 +584,77 @@ fn stopped_timelines_draw_only_what_node_prints_first() {
         }
     }
     println!("stopped timelines: {stopped} programs, {drawn_lines} lines drawn");
+}
+
+/// Exactly answered programs, one in `TICKLENS_DIFF_TICK_EVERY` (4) of each tier, run once more
+/// under Node 24 with the instrument of `differential/instrument.rs`: each line the timeline
+/// draws is printed in the lane it is drawn in and at the microtask tick it is drawn at (the
+/// job generation in its phase; 0 for a step that starts one).
+#[test]
+fn timelines_draw_node_24s_lanes_and_ticks() {
+    let run = run();
+    let config = Config::from_env();
+    let mut sampled = Vec::new();
+    for tier in Tier::ALL {
+        let exact = run
+            .cases
+            .iter()
+            .filter(|c| c.program.tier == tier && c.verdict() == Verdict::Exact);
+        sampled.extend(exact.step_by(config.tick_every));
+    }
+    let node = node::require_node_24();
+    let dir = tempfile::Builder::new()
+        .prefix("ticklens-ticks-")
+        .tempdir()
+        .expect("a temp folder for the programs");
+    let programs: Vec<_> = sampled.iter().map(|c| &c.program).collect();
+    let runs = harness::run_instrumented(&config, &node, dir.path(), &programs);
+    let (mut lines, mut in_jobs) = (0, 0);
+    let mut wrong = Vec::new();
+    for (case, node_run) in sampled.iter().zip(&runs) {
+        let name = case.program.file_name();
+        if Some(node_run.stdout.as_str()) != case.expected() {
+            wrong.push(format!(
+                "{name}: the instrumented run printed\n{}instead of\n{}",
+                node_run.stdout,
+                case.first_output()
+            ));
+            continue;
+        }
+        let timeline = harness::engine_timeline(&case.program);
+        let drawn: Vec<Tag> = timeline
+            .steps
+            .iter()
+            .flat_map(|step| {
+                step.printed.iter().map(|_| Tag {
+                    lane: step.lane.name().to_owned(),
+                    generation: Some(step.tick.unwrap_or(0)),
+                })
+            })
+            .collect();
+        let measured = instrument::tags(&node_run.stderr);
+        if drawn != measured {
+            let at = drawn.iter().zip(&measured).position(|(d, m)| d != m);
+            wrong.push(format!(
+                "{name}: line {at:?} drawn as {:?}, Node 24 ran it as {:?}",
+                at.and_then(|i| drawn.get(i)),
+                at.and_then(|i| measured.get(i))
+            ));
+            continue;
+        }
+        lines += drawn.len();
+        in_jobs += drawn.iter().filter(|t| t.generation != Some(0)).count();
+    }
+    println!(
+        "lanes and ticks: {} programs, {lines} lines ({in_jobs} in microtasks) as Node 24 ran them",
+        sampled.len()
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} of {} programs:\n{}",
+        wrong.len(),
+        sampled.len(),
+        wrong.join("\n")
+    );
+    assert!(sampled.len() * config.tick_every >= run.cases.len() / 2);
 }

@@ -2,61 +2,31 @@
 //!
 //! Each program's drawing is a snapshot (tests/snapshots/order_timeline__*.snap), and every claim
 //! in it is measured: the lines its steps print, in order, are Node 24's stdout, and each printed
-//! line's lane is the async resource Node runs it in, read with `async_hooks` by a preload that
-//! tags each `console.log` (`before`/`after` of the innermost resource; synchronous code only,
-//! so the instrumented run prints what the plain one does, which the test also checks). A
-//! partly-answered program's determined lines are the start of Node's stdout, and the rest of
-//! Node's lines are printed by what the timeline says waits.
+//! line's lane and microtask tick are the async resource Node runs it in and its job generation
+//! in that phase, read by a preload that tags each `console.log` (differential/instrument.rs;
+//! synchronous code only, so the instrumented run prints what the plain one does, which the test
+//! also checks, and calibrated on known answers). A partly-answered program's determined lines
+//! are the start of Node's stdout, and the rest of Node's lines are printed by what the timeline
+//! says waits.
 
 #[path = "differential/node.rs"]
 mod node;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
 
-/// Tags each `console.log` with the innermost async resource running it, on stderr.
-const LANES_PRELOAD: &str = r#"const hooks = require("async_hooks");
-const { writeSync } = require("fs");
-const types = new Map();
-const running = [];
-hooks.createHook({
-  init(id, type) { types.set(id, type); },
-  before(id) { running.push(id); },
-  after() { running.pop(); },
-}).enable();
-const log = console.log;
-console.log = function (...args) {
-  const id = running[running.length - 1];
-  const type = id === undefined || id === globalThis.__mainAsyncId ? "main" : types.get(id);
-  writeSync(2, "lane:" + type + "\n");
-  return log.apply(this, args);
-};
-"#;
+#[path = "differential/instrument.rs"]
+mod instrument;
 
-/// Prepended to an ES module in the instrumented copy: Node evaluates the module body inside
-/// a promise job of its loader, which is the main lane, not a microtask of the program's.
-const ESM_MAIN_MARK: &str = "import { executionAsyncId as __eid } from \"node:async_hooks\"; \
-globalThis.__mainAsyncId = __eid();\n";
-
-/// The lane Node's async resource type stands for.
-fn lane_of_resource(resource: &str) -> &str {
-    match resource {
-        "main" => "main",
-        "TickObject" => "nextTick",
-        "PROMISE" | "Microtask" => "microtask",
-        "Timeout" => "timers",
-        "Immediate" => "check",
-        "FSREQCALLBACK" | "FSREQPROMISE" | "GETADDRINFOREQWRAP" => "io",
-        other => panic!("an async resource the test does not map: {other}"),
-    }
-}
+use instrument::Tag;
 
 struct Measured {
     stdout: Vec<String>,
-    lanes: Vec<String>,
+    /// Where and when Node ran each printed line.
+    tags: Vec<Tag>,
 }
 
 /// Runs `name` with Node 24 in `dir`, plainly and instrumented.
@@ -65,37 +35,25 @@ fn run_node(dir: &Path, name: &str, source: &str) -> Measured {
     let path = dir.join(name);
     let plain = node::run_node(&node, &path, Duration::from_secs(10));
     assert!(!plain.timed_out, "{name} ran too long");
-    let preload = dir.join("lanes-preload.cjs");
-    std::fs::write(&preload, LANES_PRELOAD).unwrap();
-    let instrumented_name = format!("instrumented-{name}");
-    let instrumented = if name.ends_with(".mjs") {
-        format!("{ESM_MAIN_MARK}{source}")
-    } else {
-        source.to_owned()
-    };
-    std::fs::write(dir.join(&instrumented_name), instrumented).unwrap();
-    let run = Command::new(&node)
-        .arg("--require")
-        .arg(&preload)
-        .arg(&instrumented_name)
-        .current_dir(dir)
-        .env_remove("NODE_OPTIONS")
-        .stdin(Stdio::null())
-        .output()
-        .expect("Node runs");
-    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let preload = dir.join(instrument::PRELOAD_NAME);
+    std::fs::write(&preload, instrument::PRELOAD).unwrap();
+    let instrumented_path = dir.join(format!("instrumented-{name}"));
+    std::fs::write(&instrumented_path, instrument::instrumented(source)).unwrap();
+    let run = node::run_node_with(
+        &node,
+        &["--require".as_ref(), preload.as_os_str()],
+        &instrumented_path,
+        Duration::from_secs(10),
+    );
     assert_eq!(
-        stdout, plain.stdout,
+        run.stdout, plain.stdout,
         "the instrumented run of {name} prints what the plain one does"
     );
-    let lanes = String::from_utf8_lossy(&run.stderr)
-        .lines()
-        .filter_map(|line| line.strip_prefix("lane:"))
-        .map(|resource| lane_of_resource(resource).to_owned())
-        .collect();
+    let tags = instrument::tags(&run.stderr);
+    assert_eq!(tags.len(), plain.stdout.lines().count(), "{}", run.stderr);
     Measured {
         stdout: plain.stdout.lines().map(str::to_owned).collect(),
-        lanes,
+        tags,
     }
 }
 
@@ -120,15 +78,17 @@ fn timeline(dir: &Path, name: &str) -> (String, Value, Option<i32>) {
     )
 }
 
-/// The printed lines of the timeline's steps, each with its step's lane.
-fn printed_with_lanes(value: &Value) -> Vec<(String, String)> {
+/// The printed lines of the timeline's steps, each tagged with its step's lane and generation
+/// (its microtask tick; 0 for a step that starts a phase).
+fn printed_with_tags(value: &Value) -> Vec<(String, Tag)> {
     let mut printed = Vec::new();
     for step in value["steps"].as_array().unwrap() {
         for line in step["printed"].as_array().unwrap() {
-            printed.push((
-                line["text"].as_str().unwrap().to_owned(),
-                step["lane"].as_str().unwrap().to_owned(),
-            ));
+            let tag = Tag {
+                lane: step["lane"].as_str().unwrap().to_owned(),
+                generation: Some(step["tick"].as_u64().map_or(0, |tick| tick as u32)),
+            };
+            printed.push((line["text"].as_str().unwrap().to_owned(), tag));
         }
     }
     printed
@@ -147,6 +107,54 @@ fn validate(value: &Value) {
     assert!(errors.is_empty(), "schema violations: {errors:#?}");
 }
 
+/// The instrument's generations on Node 24's known answers (measuring-claims): `await null`
+/// resumes at 1, a thenable at 2, a `Promise` subclass at 3, the awaiter of `return p` at 3 and
+/// of `return await p` at 2; a job queued by a job one more; a timer's callback starts a phase.
+#[test]
+fn the_instrument_counts_known_generations() {
+    let source = r#"class Sub extends Promise {}
+const p = Promise.resolve();
+async function returns() { return p; }
+async function returnsAwaited() { return await p; }
+(async () => { await null; console.log("null"); })();
+(async () => { await { then(r) { r(); } }; console.log("thenable"); })();
+(async () => { await Sub.resolve(); console.log("subclass"); })();
+(async () => { await returns(); console.log("return p"); })();
+(async () => { await returnsAwaited(); console.log("return await p"); })();
+Promise.resolve().then(() => Promise.resolve().then(() => console.log("job of a job")));
+setTimeout(() => {
+  console.log("timer");
+  queueMicrotask(() => console.log("job of the timer"));
+}, 0);
+process.nextTick(() => console.log("tick"));
+console.log("sync");
+"#;
+    for name in ["calibration.cjs", "calibration.mjs"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(name), source).unwrap();
+        let measured = run_node(dir.path(), name, source);
+        let at = |text: &str| {
+            let i = measured
+                .stdout
+                .iter()
+                .position(|line| line == text)
+                .unwrap();
+            let tag = &measured.tags[i];
+            (tag.lane.as_str(), tag.generation)
+        };
+        assert_eq!(at("sync"), ("main", Some(0)), "{name}");
+        assert_eq!(at("tick"), ("nextTick", Some(0)), "{name}");
+        assert_eq!(at("null"), ("microtask", Some(1)), "{name}");
+        assert_eq!(at("thenable"), ("microtask", Some(2)), "{name}");
+        assert_eq!(at("subclass"), ("microtask", Some(3)), "{name}");
+        assert_eq!(at("return p"), ("microtask", Some(3)), "{name}");
+        assert_eq!(at("return await p"), ("microtask", Some(2)), "{name}");
+        assert_eq!(at("job of a job"), ("microtask", Some(2)), "{name}");
+        assert_eq!(at("timer"), ("timers", Some(0)), "{name}");
+        assert_eq!(at("job of the timer"), ("microtask", Some(1)), "{name}");
+    }
+}
+
 /// Snapshots the drawing of a program the engine answers whole, and checks its lines and lanes
 /// against Node 24.
 fn answered(snapshot: &str, name: &str, source: &str) {
@@ -157,12 +165,15 @@ fn answered(snapshot: &str, name: &str, source: &str) {
     validate(&value);
     assert_eq!(value["complete"], true);
     let measured = run_node(dir.path(), name, source);
-    let (lines, lanes): (Vec<String>, Vec<String>) = printed_with_lanes(&value).into_iter().unzip();
+    let (lines, tags): (Vec<String>, Vec<Tag>) = printed_with_tags(&value).into_iter().unzip();
     assert_eq!(
         lines, measured.stdout,
         "the timeline's lines are Node 24's stdout"
     );
-    assert_eq!(lanes, measured.lanes, "each line's lane is Node 24's");
+    assert_eq!(
+        tags, measured.tags,
+        "each line's lane and microtask tick are Node 24's"
+    );
     insta::assert_snapshot!(snapshot, text);
 }
 
@@ -282,6 +293,46 @@ console.log("sync");
     );
 }
 
+/// Each modelled promise-returning I/O function, awaited alone: its awaiter resumes at the tick
+/// Node's own jobs inside it put it at (3 for most, 10 and 11 for the file-handle ones).
+#[test]
+fn each_awaited_io_function_resumes_at_node_24s_tick() {
+    answered(
+        "io_promise_ticks",
+        "io-ticks.mjs",
+        r#"import { promises as fs } from "node:fs";
+import { promises as dns } from "node:dns";
+async function main() {
+  await fs.writeFile("out.txt", "x");
+  console.log("writeFile");
+  await fs.appendFile("out.txt", "y");
+  console.log("appendFile");
+  await fs.readFile("out.txt");
+  console.log("readFile");
+  await fs.stat("out.txt");
+  console.log("stat");
+  await fs.lstat("out.txt");
+  console.log("lstat");
+  await fs.access("out.txt");
+  console.log("access");
+  await fs.copyFile("out.txt", "copy.txt");
+  console.log("copyFile");
+  await fs.rename("copy.txt", "moved.txt");
+  console.log("rename");
+  await fs.unlink("moved.txt");
+  console.log("unlink");
+  await fs.mkdir("folder");
+  console.log("mkdir");
+  await fs.rmdir("folder");
+  console.log("rmdir");
+  await dns.lookup("localhost");
+  console.log("lookup");
+}
+main();
+"#,
+    );
+}
+
 #[test]
 fn a_race_on_io_draws_the_determined_part_then_the_waits() {
     let source = r#"const fs = require("fs");
@@ -307,14 +358,14 @@ console.log("sync");
         ["I/O: `fs.readFile` at line 2", "setTimeout at line 3"]
     );
     let measured = run_node(dir.path(), "race.js", source);
-    let printed = printed_with_lanes(&value);
-    let (lines, lanes): (Vec<String>, Vec<String>) = printed.into_iter().unzip();
+    let printed = printed_with_tags(&value);
+    let (lines, tags): (Vec<String>, Vec<Tag>) = printed.into_iter().unzip();
     assert_eq!(
         lines,
         measured.stdout[..lines.len()],
         "the determined part comes first"
     );
-    assert_eq!(lanes, measured.lanes[..lanes.len()]);
+    assert_eq!(tags, measured.tags[..tags.len()]);
     let mut rest = measured.stdout[lines.len()..].to_vec();
     rest.sort();
     assert_eq!(rest, ["read", "timeout"], "what waits prints the rest");
@@ -336,7 +387,7 @@ fn stopped_prefix(files: &[(&str, &str)]) -> (String, usize) {
     assert_eq!(value["complete"], false, "{text}");
     assert!(value["stopped"]["reason"].as_str().is_some(), "{value}");
     let measured = run_node(dir.path(), name, source);
-    let (lines, lanes): (Vec<String>, Vec<String>) = printed_with_lanes(&value).into_iter().unzip();
+    let (lines, tags): (Vec<String>, Vec<Tag>) = printed_with_tags(&value).into_iter().unzip();
     assert!(
         lines.len() < measured.stdout.len(),
         "{text}\n{:?}",
@@ -347,7 +398,11 @@ fn stopped_prefix(files: &[(&str, &str)]) -> (String, usize) {
         measured.stdout[..lines.len()],
         "the drawn part of {name} is what Node 24 prints first"
     );
-    assert_eq!(lanes, measured.lanes[..lanes.len()], "in Node 24's lanes");
+    assert_eq!(
+        tags,
+        measured.tags[..tags.len()],
+        "in Node 24's lanes and ticks"
+    );
     (text, lines.len())
 }
 

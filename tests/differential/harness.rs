@@ -10,6 +10,7 @@ use ticklens::engine::{self, ModuleKind, OrderOutcome};
 use ticklens::syntax::{Dialect, SourceLanguage};
 
 use super::generator::{self, Flavor, Program, Tier};
+use super::instrument;
 use super::node::{self, NodeRun};
 
 /// How many programs, from which seeds, on how many threads.
@@ -22,6 +23,9 @@ pub struct Config {
     pub engine_limit: Duration,
     /// The tiers to run (`TICKLENS_DIFF_TIERS`, tier numbers); all when empty.
     pub tiers: Vec<u8>,
+    /// One in how many exactly answered programs runs once more, instrumented, to check the
+    /// timeline's lanes and ticks (`TICKLENS_DIFF_TICK_EVERY`; 1 checks all).
+    pub tick_every: usize,
 }
 
 impl Config {
@@ -57,6 +61,7 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
+            tick_every: number("TICKLENS_DIFF_TICK_EVERY", 4).max(1) as usize,
         }
     }
 
@@ -266,16 +271,30 @@ pub fn module_kind(flavor: Flavor) -> ModuleKind {
     }
 }
 
+/// How `ticklens order` reads `program`: TypeScript with its types erased.
+fn language(program: &Program) -> SourceLanguage {
+    match program.tier {
+        Tier::TypeScript => SourceLanguage::TypeScript(Dialect::TypeScript),
+        _ => SourceLanguage::JavaScript,
+    }
+}
+
+/// The timeline `ticklens order --timeline` draws for `program`.
+pub fn engine_timeline(program: &Program) -> engine::Timeline {
+    let prepared = ticklens::syntax::prepare(&program.source, language(program));
+    engine::timeline(
+        prepared.text(&program.source),
+        &prepared.tree,
+        module_kind(program.flavor),
+    )
+}
+
 /// The engine's answer for `program`, on a thread of its own so that a hang or panic is a
 /// verdict rather than a stuck test.
 pub fn ask_engine(program: &Program, limit: Duration) -> EngineAnswer {
     let source = program.source.clone();
     let module = module_kind(program.flavor);
-    // TypeScript is read with its types erased, as `ticklens order` reads it.
-    let language = match program.tier {
-        Tier::TypeScript => SourceLanguage::TypeScript(Dialect::TypeScript),
-        _ => SourceLanguage::JavaScript,
-    };
+    let language = language(program);
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || {
         let answer = std::panic::catch_unwind(|| {
@@ -354,4 +373,42 @@ pub fn run_all(config: &Config, node: &Path, dir: &Path) -> (Vec<Case>, Duration
         }
     }
     (cases, started.elapsed())
+}
+
+/// Runs each of `programs` once more under `node`, instrumented (`instrument.rs`), on
+/// `config.threads` threads: the runs, in the order given. `dir` must be a folder of its own,
+/// since each program is written there under its own name.
+pub fn run_instrumented(
+    config: &Config,
+    node: &Path,
+    dir: &Path,
+    programs: &[&Program],
+) -> Vec<NodeRun> {
+    let preload = dir.join(instrument::PRELOAD_NAME);
+    std::fs::write(&preload, instrument::PRELOAD).expect("the preload can be written");
+    let options = ["--require".as_ref(), preload.as_os_str()];
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<NodeRun>>> = Mutex::new(vec![None; programs.len()]);
+    thread::scope(|scope| {
+        for _ in 0..config.threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(program) = programs.get(i) else {
+                    break;
+                };
+                // Under its own name: I/O programs read their own file.
+                let path = dir.join(program.file_name());
+                std::fs::write(&path, instrument::instrumented(&program.source))
+                    .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+                let run = node::run_node_with(node, &options, &path, config.node_limit);
+                results.lock().expect("no worker panics holding the lock")[i] = Some(run);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("no worker panicked")
+        .into_iter()
+        .map(|run| run.expect("every program was run"))
+        .collect()
 }

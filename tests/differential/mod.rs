@@ -5,6 +5,7 @@
 
 pub mod generator;
 pub mod harness;
+pub mod instrument;
 pub mod node;
 pub mod report;
 pub mod timeline;

@@ -7,6 +7,7 @@
 
 #![allow(dead_code)] // Each test crate that includes this uses a different part of it.
 
+use std::ffi::OsStr;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -111,9 +112,15 @@ fn check_version(node: &Path) -> Result<(), String> {
 /// The outputs are read on their own threads and handed back over a channel, so the wait ends as
 /// soon as Node closes them (it exits) or the limit passes, without polling.
 pub fn run_node(node: &Path, script: &Path, limit: Duration) -> NodeRun {
+    run_node_with(node, &[], script, limit)
+}
+
+/// Like [`run_node`], with `options` (such as `--require PRELOAD`) before the script.
+pub fn run_node_with(node: &Path, options: &[&OsStr], script: &Path, limit: Duration) -> NodeRun {
     let started = Instant::now();
     let mut command = Command::new(node);
     command
+        .args(options)
         .arg(script)
         .env_remove("NODE_OPTIONS")
         .env_remove("NODE_PATH")

@@ -56,6 +56,14 @@ pub(crate) enum JobKind {
     Microtask {
         callback: Value,
     },
+    /// One of the jobs Node's own JavaScript runs before a built-in's promise settles (the
+    /// awaits inside `fs.promises.readFile`): the last of `after` such jobs fulfils `promise`.
+    /// They run none of the program's code, so the timeline draws no step for them.
+    Settle {
+        promise: ObjId,
+        value: Value,
+        after: u32,
+    },
 }
 
 /// One entry of V8's microtask queue.
@@ -254,9 +262,17 @@ impl Machine<'_> {
         self.event_loop.drained = true;
         while let Some(job) = self.microtasks.pop_front() {
             self.depth = job.depth;
-            let cause = Rc::from(format!("tick {}: {}", job.depth, job.cause).as_str());
-            self.begin_step(Lane::Microtask, Some(job.depth), cause);
+            // Node's own jobs run none of the program's code: no step of the timeline.
+            if !matches!(job.kind, JobKind::Settle { .. }) {
+                let cause = Rc::from(format!("tick {}: {}", job.depth, job.cause).as_str());
+                self.begin_step(Lane::Microtask, Some(job.depth), cause);
+            }
             match job.kind {
+                JobKind::Settle {
+                    promise,
+                    value,
+                    after,
+                } => self.run_settle(promise, value, after, job.cause),
                 JobKind::Reaction { reaction, argument } => {
                     self.run_reaction(reaction, argument)?
                 }
@@ -276,6 +292,20 @@ impl Machine<'_> {
         }
         self.depth = 0;
         Ok(())
+    }
+
+    /// One of Node's own jobs before a built-in's promise settles: queues the next, or settles.
+    fn run_settle(&mut self, promise: ObjId, value: Value, after: u32, cause: Rc<str>) {
+        if after > 1 {
+            let next = JobKind::Settle {
+                promise,
+                value,
+                after: after - 1,
+            };
+            self.enqueue(next, cause);
+        } else {
+            self.fulfill_promise(promise, value);
+        }
     }
 
     /// Node's `processTicksAndRejections` (lib/internal/process/task_queues.js).
