@@ -95,8 +95,10 @@ struct Declaration {
     exported: bool,
     /// An interface, a type alias or a class: a type its file's declarations may name.
     is_type: bool,
-    /// The type names written in it (see [`type_names`]).
+    /// The type names written in it, and its text with function bodies
+    /// emptied (see [`read_declaration`]).
     type_names: Vec<String>,
+    signature: String,
 }
 
 /// One name an `export` statement without a declaration re-exports.
@@ -141,12 +143,7 @@ impl Index {
             if names.is_empty() {
                 continue;
             }
-            let mut written = Vec::new();
-            if let Some(node) =
-                root.descendant_for_byte_range(declaration.start_byte(), declaration.end_byte())
-            {
-                type_names(&text, node, &mut written);
-            }
+            let (written, signature) = read_declaration(&text, declaration);
             for name in names {
                 let at = by_name.entry(name).or_default();
                 if at.last() != Some(&declarations.len()) {
@@ -159,6 +156,7 @@ impl Index {
                 exported,
                 is_type,
                 type_names: written,
+                signature,
             });
         }
         Self {
@@ -404,6 +402,7 @@ pub fn with_imported_declarations(
     let mut files: Vec<Imported> = Vec::new();
     let mut pieces: Vec<Piece> = Vec::new();
     let mut names_bound: Vec<String> = Vec::new();
+    let mut members = None;
     let mut cursor = root.walk();
     for statement in root.named_children(&mut cursor) {
         if statement.kind() != "import_statement" {
@@ -447,11 +446,12 @@ pub fn with_imported_declarations(
             }
         }
         if let Some(namespace) = namespace {
-            for member in namespace_members(source, root, namespace) {
+            let members = members.get_or_insert_with(|| namespace_members(source, root));
+            for member in members.get(namespace).into_iter().flatten() {
                 for declaration in find_exported(
                     &mut files,
                     index,
-                    &member,
+                    member,
                     (path, fs, files_read),
                     &mut Vec::new(),
                 ) {
@@ -473,7 +473,10 @@ pub fn with_imported_declarations(
     let mut rows = newlines(source);
     for piece in pieces {
         let file = &files[piece.file];
-        let text = &file.index.text[piece.range];
+        let Some(declaration) = file.index.declaration_at(&piece.range) else {
+            continue;
+        };
+        let text = &declaration.signature;
         combined.text.push('\n');
         rows += 1;
         combined.appended.push(Appended {
@@ -671,9 +674,17 @@ fn add_named_types(files: &[Imported], pieces: &mut Vec<Piece>) {
     }
 }
 
-/// The type names (`type_identifier`s, and the identifier a class extends)
-/// written in `node`.
-fn type_names(text: &str, node: Node, found: &mut Vec<String>) {
+/// What is read of the declaration `node`: the type names written in it
+/// outside function bodies (`type_identifier`s, and the identifier a class
+/// extends), and its text with every function body emptied and every comment
+/// blanked. A declared type is read from signatures, never from a body or a
+/// comment, so those (most of an implementation file, and of a documented
+/// declaration) are neither appended nor parsed again; each keeps its line
+/// breaks, so every line after it stays where it was.
+fn read_declaration(text: &str, node: Node) -> (Vec<String>, String) {
+    let mut found: Vec<String> = Vec::new();
+    let mut signature = String::new();
+    let mut copied = node.start_byte();
     let mut cursor = node.walk();
     'walk: loop {
         let at = cursor.node();
@@ -690,7 +701,20 @@ fn type_names(text: &str, node: Node, found: &mut Vec<String>) {
                 found.push(name.to_owned());
             }
         }
-        if cursor.goto_first_child() {
+        let body = at.kind() == "statement_block" && cursor.field_name() == Some("body");
+        if body || at.kind() == "comment" {
+            let line_breaks = std::iter::repeat_n('\n', newlines(&text[at.byte_range()]));
+            signature.push_str(&text[copied..at.start_byte()]);
+            if body {
+                signature.push('{');
+                signature.extend(line_breaks);
+                signature.push('}');
+            } else {
+                signature.push(' ');
+                signature.extend(line_breaks);
+            }
+            copied = at.end_byte();
+        } else if cursor.goto_first_child() {
             continue;
         }
         loop {
@@ -705,6 +729,8 @@ fn type_names(text: &str, node: Node, found: &mut Vec<String>) {
             }
         }
     }
+    signature.push_str(&text[copied..node.end_byte()]);
+    (found, signature)
 }
 
 /// The name a namespace import binds: `api` of `import * as api from …`.
@@ -724,10 +750,20 @@ fn namespace_name<'s>(source: &'s str, statement: Node) -> Option<&'s str> {
     Some(&source[name.byte_range()])
 }
 
-/// The members the file names of the namespace `namespace`: `load` of
-/// `api.load(…)` and `Repo` of `api.Repo` in a type.
-fn namespace_members(source: &str, root: Node, namespace: &str) -> Vec<String> {
-    let mut found: Vec<String> = Vec::new();
+/// The members the file names of each namespace import: `load` of
+/// `api.load(…)` and `Repo` of `api.Repo` in a type, by the namespace's name,
+/// in order of first use. One walk of the tree serves every namespace import
+/// (a file may have dozens).
+fn namespace_members<'s>(source: &'s str, root: Node) -> HashMap<&'s str, Vec<&'s str>> {
+    let mut namespaces: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        if statement.kind() == "import_statement" {
+            if let Some(namespace) = namespace_name(source, statement) {
+                namespaces.entry(namespace).or_default();
+            }
+        }
+    }
     let mut cursor = root.walk();
     'walk: loop {
         let at = cursor.node();
@@ -743,10 +779,12 @@ fn namespace_members(source: &str, root: Node, namespace: &str) -> Vec<String> {
             _ => (None, None),
         };
         if let (Some(object), Some(member)) = (object, member) {
-            if object.kind() == "identifier" && &source[object.byte_range()] == namespace {
-                let member = &source[member.byte_range()];
-                if !found.iter().any(|m| m == member) {
-                    found.push(member.to_owned());
+            if object.kind() == "identifier" {
+                if let Some(found) = namespaces.get_mut(&source[object.byte_range()]) {
+                    let member = &source[member.byte_range()];
+                    if !found.contains(&member) {
+                        found.push(member);
+                    }
                 }
             }
         }
@@ -759,7 +797,7 @@ fn namespace_members(source: &str, root: Node, namespace: &str) -> Vec<String> {
             }
         }
     }
-    found
+    namespaces
 }
 
 /// The names an import binds as written (`{ A, type B }`), not renamed.

@@ -180,6 +180,9 @@ impl DeclaredTypes {
         else {
             return Self::of(source, tree);
         };
+        if !imports_may_decide(source, &with.text[source.len()..]) {
+            return Self::of(source, tree);
+        }
         let dialect = crate::syntax::SourceLanguage::of_path(path)
             .and_then(|l| l.dialect())
             .unwrap_or(crate::syntax::Dialect::TypeScript);
@@ -218,6 +221,20 @@ impl DeclaredTypes {
     pub fn is_empty(&self) -> bool {
         self.promises.is_empty() && self.callees.is_empty() && self.void_callbacks.is_empty()
     }
+}
+
+/// Whether `imported`, the declarations a file imports (with the types they
+/// name), can decide anything about the file's own text `source`: a promise
+/// is declared by a `Promise` type (or `PromiseLike`, or a shadowing
+/// `Promise`) or an `async` declaration, and a void callback needs an `async`
+/// function in the file and a `void` in the declaration taking it. Without
+/// any of those, the file decides what it would with no imports, and the
+/// combined text need not be parsed (in a code base typed with its own
+/// effect types, most files).
+fn imports_may_decide(source: &str, imported: &str) -> bool {
+    imported.contains("Promise")
+        || imported.contains(ASYNC)
+        || (source.contains(ASYNC) && imported.contains("void"))
 }
 
 /// The parse of `combined`, `source` (whose parse is `tree`) with text

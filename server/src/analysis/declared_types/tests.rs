@@ -253,6 +253,38 @@ fn namespace_imports_and_an_imported_files_own_types_are_read_in_that_file() {
 }
 
 #[test]
+fn imported_bodies_and_comments_are_not_read_and_keep_every_line_in_place() {
+    use crate::workspace::MemoryFs;
+    // A body mentioning `Promise` and `async`, and comments that say `Promise`, decide nothing;
+    // the declarations after them keep their lines.
+    let api = "export class Pool {\n  /**\n   * Opens it.\n   * @returns Promise<Pool>\n   */\n  static open(): Promise<Pool> {\n    const p: Promise<number> = Promise.resolve(1);\n    return (async () => { await p; return new Pool(); })();\n  }\n  /* a\n     Promise */ close(): number { return 1; }\n}\nexport function plain(): number {\n  const inner = async (): Promise<void> => {};\n  return 1;\n}\nexport const map: {\n  /** Promise<A> in a comment */\n  <A>(a: A): Box<A>;\n} = (a) => ({ a });\ninterface Box<A> { a: A }\n";
+    let main = "import { Pool, plain, map } from './api.ts';\nasync function f() {\n  await Pool.open();\n  await new Pool().close();\n  await plain();\n  await map(1);\n}\n";
+    let fs = MemoryFs::with(&[("/w/api.ts", api), ("/w/main.ts", main)]);
+    let tree = Dialect::TypeScript.parse(main, None);
+    let declared = DeclaredTypes::of_file(std::path::Path::new("/w/main.ts"), main, &tree, &fs);
+    let found: Vec<(String, String)> = declared
+        .promises
+        .iter()
+        .map(|(&(start, end), d)| (main[start..end].to_owned(), d.why()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![(
+            "Pool.open()".to_owned(),
+            "`Pool.open` is declared to return `Promise<Pool>` by `Pool.open` at ./api.ts:6"
+                .to_owned()
+        )]
+    );
+    // Declarations that mention no promise, `async` or `void` decide as no imports would.
+    let api = "/** Promise-free. */\nexport function count(): number { return 1; }\n";
+    let main = "import { count } from './api.ts';\nasync function f() { await count(); }\n";
+    let fs = MemoryFs::with(&[("/w/api.ts", api), ("/w/main.ts", main)]);
+    let tree = Dialect::TypeScript.parse(main, None);
+    let path = std::path::Path::new("/w/main.ts");
+    assert!(DeclaredTypes::of_file(path, main, &tree, &fs).is_empty());
+}
+
+#[test]
 fn re_exports_are_followed_to_the_file_that_declares() {
     use crate::workspace::MemoryFs;
     let repo = "export interface Repo {\n  save(): Promise<void>;\n}\nfunction open(): Promise<number> { return globalThis.impl(); }\nexport { open };\nexport { open as start };\n";
