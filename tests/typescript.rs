@@ -346,6 +346,48 @@ fn check_reports_one_syntax_error_on_typescript_the_one_order_gives() {
     }
 }
 
+/// `check` parses a TypeScript file on the same test as a JavaScript one, made on the file as
+/// written: one without a trigger word of an enabled rule is not parsed, so syntax Node refuses
+/// there is left to Node (docs/rules/syntax-error.md), and a word that erasure would turn into a
+/// trigger (`new Promise<T>(`) counts.
+#[test]
+fn check_parses_a_typescript_file_only_for_the_trigger_words_as_written() {
+    let dir = tempfile::tempdir().expect("a temp folder");
+    let files = [
+        ("quiet.ts", "console.log(1);\nenum E { A }\n"),
+        (
+            "typed.ts",
+            "enum E { A }\nexport const p = new Promise<number>((r) => r(1));\n",
+        ),
+        ("awaits.mts", "enum E { A }\nawait null;\n"),
+    ];
+    for (name, source) in files {
+        std::fs::write(dir.path().join(name), source).expect("the program is written");
+    }
+    let reported = |dir: &Path| -> Vec<String> {
+        let check = ticklens(dir, &["check", ".", "--format", "compact"]);
+        let stdout = String::from_utf8_lossy(&check.stdout).into_owned();
+        let mut files: Vec<String> = stdout
+            .lines()
+            .filter(|line| {
+                line.contains("error[syntax-error] Node will not run this file: TypeScript enum")
+            })
+            .filter_map(|line| line.split(':').next().map(str::to_owned))
+            .collect();
+        files.sort();
+        files
+    };
+    assert_eq!(reported(dir.path()), ["awaits.mts", "typed.ts"]);
+    // With floating-promise on, a file without trigger words may call an imported promise
+    // function, so every file is read erased.
+    std::fs::write(
+        dir.path().join("ticklens.toml"),
+        "[rules]\nfloating-promise = \"warning\"\n",
+    )
+    .expect("the config is written");
+    assert_eq!(reported(dir.path()), ["awaits.mts", "quiet.ts", "typed.ts"]);
+}
+
 /// `ticklens.toml` switching every rule on, opt-in rules too.
 fn every_rule_on() -> String {
     let mut toml = "[rules]\n".to_owned();

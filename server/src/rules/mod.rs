@@ -29,7 +29,7 @@ pub use meta::{
 };
 pub use prefer_queue_microtask::orders_against_promises;
 pub use registry::Rule;
-pub use triggers::{triggered, Trigger};
+pub use triggers::{mentioned, triggered, Trigger};
 
 registry::rules! {
     async_promise_executor::AsyncPromiseExecutor,

@@ -94,6 +94,23 @@ pub fn triggered<'r>(source: &str, rules: &[&'r dyn Rule]) -> Vec<&'r dyn Rule> 
         .collect()
 }
 
+/// Whether a trigger word of one of `rules` is in `source` as a whole word,
+/// in any role: what [`triggered`] finds in a text made from `source` by only
+/// removing text (TypeScript's erased types, blanked) is mentioned here, so a
+/// file without one needs no erasure to know it triggers nothing. (The roles
+/// do not carry over: erasure turns `new Promise<T>(` into an operand.)
+pub fn mentioned(source: &str, rules: &[&dyn Rule]) -> bool {
+    let source = source.as_bytes();
+    rules
+        .iter()
+        .flat_map(|rule| rule.meta().triggers)
+        .any(|trigger| {
+            let word = trigger.word();
+            memchr::memmem::find_iter(source, word)
+                .any(|start| is_whole_word(source, start..start + word.len()))
+        })
+}
+
 /// Whether the bytes at `word` are not part of a longer identifier: no ASCII
 /// identifier character touches them. (A non-ASCII letter next to them
 /// counts as a boundary, so such a word is still found: the test may only
@@ -255,5 +272,22 @@ mod tests {
             ("needless-async", "({ async 'load'() {} })"),
             ("needless-async", "async /* a comment */ function f() {}"),
         ]);
+    }
+
+    #[test]
+    fn a_trigger_word_in_any_role_is_mentioned_and_erasure_finds_no_other() {
+        // Roles aside: a type's `Promise<T>` is no operand, but its erasure is.
+        let written = "const p = new Promise<void>((r) => r());\n";
+        assert!(!codes(written).contains(&"promise-constructor-wrap"));
+        assert!(mentioned(written, ALL));
+        let erased = "const p = new Promise      ((r) => r());\n";
+        assert!(codes(erased).contains(&"promise-constructor-wrap"));
+        // Whole words only, and only the given rules' words.
+        assert!(!mentioned("const isAsync = awaitable.thenable;\n", ALL));
+        assert!(!mentioned(
+            "p.then(f);\n",
+            &[&super::super::needless_async::NeedlessAsync]
+        ));
+        assert!(mentioned("p.then(f);\n", ALL));
     }
 }

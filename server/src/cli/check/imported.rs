@@ -146,6 +146,9 @@ pub struct Workspace {
     configs: Arc<ConfigCache>,
     max_file_size: u64,
     include_minified: bool,
+    /// Whether a walked TypeScript file whose check cannot parse it is left
+    /// unerased (only reporting: a fix or `--order` reads the erased text).
+    lazy_erasure: bool,
     /// The declarations TypeScript files import from each other, each file
     /// read once in the run (read again for every import when fixing, as a
     /// fix rewrites files while the run lasts).
@@ -223,6 +226,7 @@ impl Workspace {
             configs,
             max_file_size: options.max_file_size,
             include_minified: options.include_minified,
+            lazy_erasure: options.fix == super::FixMode::Report && !options.order,
             declarations: match options.fix {
                 super::FixMode::Report => DeclarationFiles::kept(),
                 _ => DeclarationFiles::default(),
@@ -357,10 +361,19 @@ impl Workspace {
     /// and some walked file may import it. A walked file's text and parse
     /// are left in `loaded`.
     fn own(&self, key: &Path, asker: Asker, loaded: &mut Option<Loaded>) -> First {
-        let (read, written) = read_erased(key, self.max_file_size, &self.declarations);
+        let (read, written, unerased) = self.read_for(key, asker);
         let walked = self.walked.get(key);
         let mut parsed = None;
         let first = match &read {
+            // The text as written: its check parses nothing; an import that
+            // needs its summary reads it erased (`Later`).
+            Read::Text(text) if unerased => {
+                if may_export_promises_as_written(text) {
+                    First::Later
+                } else {
+                    First::Summary(Some(self.summary(key, text, None)))
+                }
+            }
             Read::Text(text) => {
                 if !may_export_promises(text) {
                     First::Summary(Some(self.summary(key, text, None)))
@@ -390,6 +403,46 @@ impl Workspace {
             });
         }
         first
+    }
+
+    /// The file at `key` as its owner reads it: TypeScript erased, unless its
+    /// walk reaches it first and nothing in its text as written can make its
+    /// check parse it (see [`Self::check_may_parse_written`]); then the text
+    /// as written, and `true`. Its check finds nothing without a parse, so the
+    /// erasure (a parse of its own) is not made for it.
+    fn read_for(&self, key: &Path, asker: Asker) -> (Read, Option<Written>, bool) {
+        let typescript = SourceLanguage::of_path(key).is_some_and(|l| l.dialect().is_some());
+        if !(typescript && self.lazy_erasure && asker == Asker::Walk) {
+            let (read, written) = read_erased(key, self.max_file_size, &self.declarations);
+            return (read, written, false);
+        }
+        match read_file(key, self.max_file_size) {
+            Read::Text(text) if !self.check_may_parse_written(key, &text) => {
+                (Read::Text(text), None, true)
+            }
+            Read::Text(text) => {
+                let (read, written) = erased(key, text, &self.declarations);
+                (read, written, false)
+            }
+            read => (read, None, false),
+        }
+    }
+
+    /// Whether the check of the walked TypeScript file at `path`, whose text
+    /// as written is `text`, may parse it: a trigger word of a rule its config
+    /// turns on is in the text in any role (erasing only removes text, so the
+    /// erased text holds no other: `rules::mentioned`), or a suppression
+    /// comment, or the config turns on a rule that reports a call of an
+    /// imported promise function in a file without trigger words (which
+    /// needs the parse to know). A broken config lets it through, for its
+    /// check to report.
+    fn check_may_parse_written(&self, path: &Path, text: &str) -> bool {
+        let Ok(config) = self.configs.for_file(path) else {
+            return true;
+        };
+        imports_may_report_untriggered(&config)
+            || has_suppression_comment(text)
+            || rules::mentioned(text, &enabled_rules(&config))
     }
 
     /// Whether the check of the walked file at `path`, whose text is `text`,
@@ -576,6 +629,16 @@ impl Importer<'_> {
 fn may_export_promises(text: &str) -> bool {
     needs_parse(text)
         && (!rules::triggered(text, rules::ALL).is_empty()
+            || text.contains("promisify")
+            || text.contains("timers/promises")
+            || (text.contains("export") && text.contains("from")))
+}
+
+/// [`may_export_promises`] of the text a TypeScript file as written erases
+/// to: only removing text, erasure keeps no trigger word it did not have.
+fn may_export_promises_as_written(text: &str) -> bool {
+    needs_parse(text)
+        && (rules::mentioned(text, rules::ALL)
             || text.contains("promisify")
             || text.contains("timers/promises")
             || (text.contains("export") && text.contains("from")))
