@@ -27,12 +27,8 @@ const PRINT: &str = "setTimeout(() => console.log(JSON.stringify(log)), 20);\n";
 /// Node's log of `case`: each mark with its generation, in the order they ran.
 fn node_log(name: &str, case: &str) -> Vec<(String, u64)> {
     let node = node::require_node_24();
-    let dir = std::env::temp_dir().join(format!(
-        "ticklens-claims-suspensions-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
-    let path = dir.join(format!("{name}.mjs"));
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join(format!("{name}.mjs"));
     std::fs::write(&path, format!("{COUNTER}{case}{PRINT}")).expect("write the case");
     let run = node::run_node(&node, &path, Duration::from_secs(20));
     assert_eq!(
