@@ -608,7 +608,22 @@ fn timelines_draw_node_24s_lanes_and_ticks() {
         .tempdir()
         .expect("a temp folder for the programs");
     let programs: Vec<_> = sampled.iter().map(|c| &c.program).collect();
-    let runs = harness::run_instrumented(&config, &node, dir.path(), &programs);
+    let mut runs = harness::run_instrumented(&config, &node, dir.path(), &programs);
+    // A timer that ran late under load prints another order: such a program runs again alone,
+    // as the plain runs' load-sensitive ones do (`harness::RERUNS`).
+    let quiet = Config {
+        threads: 1,
+        ..config.clone()
+    };
+    for (i, case) in sampled.iter().enumerate() {
+        for _ in 0..harness::RERUNS {
+            if Some(runs[i].stdout.as_str()) == case.expected() {
+                break;
+            }
+            runs[i] =
+                harness::run_instrumented(&quiet, &node, dir.path(), &[&case.program]).remove(0);
+        }
+    }
     let (mut lines, mut in_jobs) = (0, 0);
     let mut wrong = Vec::new();
     for (case, node_run) in sampled.iter().zip(&runs) {
