@@ -333,38 +333,21 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 pub fn run_all(config: &Config, node: &Path, dir: &Path) -> (Vec<Case>, Duration) {
     let started = Instant::now();
     let programs = config.programs();
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Case>>> = Mutex::new(vec![None; programs.len()]);
-    thread::scope(|scope| {
-        for _ in 0..config.threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(program) = programs.get(i) else {
-                    break;
-                };
-                let path = dir.join(program.file_name());
-                std::fs::write(&path, &program.source)
-                    .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
-                let runs = vec![
-                    node::run_node(node, &path, config.node_limit),
-                    node::run_node(node, &path, config.node_limit),
-                ];
-                let engine = ask_engine(program, config.engine_limit);
-                let case = Case {
-                    program: program.clone(),
-                    runs,
-                    engine,
-                };
-                results.lock().expect("no worker panics holding the lock")[i] = Some(case);
-            });
+    let mut cases = on_threads(config.threads, &programs, |program| {
+        let path = dir.join(program.file_name());
+        std::fs::write(&path, &program.source)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        let runs = vec![
+            node::run_node(node, &path, config.node_limit),
+            node::run_node(node, &path, config.node_limit),
+        ];
+        let engine = ask_engine(program, config.engine_limit);
+        Case {
+            program: program.clone(),
+            runs,
+            engine,
         }
     });
-    let mut cases: Vec<Case> = results
-        .into_inner()
-        .expect("no worker panicked")
-        .into_iter()
-        .map(|c| c.expect("every program was run"))
-        .collect();
     for case in cases.iter_mut().filter(|c| !c.node_agrees_with_itself()) {
         let path = dir.join(case.program.file_name());
         for _ in 0..RERUNS {
@@ -387,21 +370,33 @@ pub fn run_instrumented(
     let preload = dir.join(instrument::PRELOAD_NAME);
     std::fs::write(&preload, instrument::PRELOAD).expect("the preload can be written");
     let options = ["--require".as_ref(), preload.as_os_str()];
+    on_threads(config.threads, programs, |program| {
+        // Under its own name: I/O programs read their own file.
+        let path = dir.join(program.file_name());
+        std::fs::write(&path, instrument::instrumented(&program.source))
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        node::run_node_with(node, &options, &path, config.node_limit)
+    })
+}
+
+/// `work` of each of `items`, on `threads` threads taking the next item as each is free: the
+/// results in the order of `items`.
+fn on_threads<I: Sync, T: Send>(
+    threads: usize,
+    items: &[I],
+    work: impl Fn(&I) -> T + Sync,
+) -> Vec<T> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<NodeRun>>> = Mutex::new(vec![None; programs.len()]);
+    let results: Mutex<Vec<Option<T>>> = Mutex::new(items.iter().map(|_| None).collect());
     thread::scope(|scope| {
-        for _ in 0..config.threads {
+        for _ in 0..threads {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(program) = programs.get(i) else {
+                let Some(item) = items.get(i) else {
                     break;
                 };
-                // Under its own name: I/O programs read their own file.
-                let path = dir.join(program.file_name());
-                std::fs::write(&path, instrument::instrumented(&program.source))
-                    .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
-                let run = node::run_node_with(node, &options, &path, config.node_limit);
-                results.lock().expect("no worker panics holding the lock")[i] = Some(run);
+                let result = work(item);
+                results.lock().expect("no worker panics holding the lock")[i] = Some(result);
             });
         }
     });
@@ -409,6 +404,6 @@ pub fn run_instrumented(
         .into_inner()
         .expect("no worker panicked")
         .into_iter()
-        .map(|run| run.expect("every program was run"))
+        .map(|result| result.expect("every item was worked on"))
         .collect()
 }
