@@ -366,6 +366,97 @@ fn deeply_nested_input_abstains_without_overflow() {
     abstains_mentioning(&source, "nests too deeply");
 }
 
+/// `var` declarations are hoisted from every statement of the function
+/// (blocks, loops, `try`, `switch`, labels), not from the functions in it.
+/// Expected: what Node 24 prints.
+#[test]
+fn var_declarations_are_hoisted_from_nested_statements_only() {
+    let source = r#"function f(k) {
+  console.log(typeof a, typeof b, typeof c, typeof d, typeof e, typeof g, typeof h, typeof i, typeof j, typeof m);
+  if (k) { var a = 1; } else var b = 2;
+  for (var c = 0; c < 1; c++) { var d = c; }
+  for (var e in { x: 1 }) {}
+  try { var g = 1; } catch (err) { var h = 2; } finally { var i = 3; }
+  switch (k) { case 1: var j = 1; break; default: { var m = 2; } }
+  outer: while (false) { var n = 1; }
+  const q = () => { var inner = 1; return inner; };
+  console.log(a, b, c, d, e, g, h, i, j, m, n, typeof inner, q());
+}
+f(1);
+f(0);
+"#;
+    assert_eq!(
+        cjs(source),
+        [
+            "undefined undefined undefined undefined undefined undefined undefined undefined undefined undefined",
+            "1 undefined 1 0 x 1 undefined 3 1 undefined undefined undefined 1",
+            "undefined undefined undefined undefined undefined undefined undefined undefined undefined undefined",
+            "undefined 2 1 0 x 1 undefined 3 undefined 2 undefined undefined 1",
+        ]
+    );
+}
+
+/// `check_tree` steps over subtrees that can hold no error and no node too
+/// deep; it answers as a walk of every node does.
+#[test]
+fn the_syntax_check_answers_as_a_walk_of_every_node() {
+    fn every_node(root: tree_sitter::Node) -> Result<(), Abstention> {
+        fn visit(node: tree_sitter::Node, depth: usize) -> Result<(), Abstention> {
+            if node.is_error() || node.is_missing() {
+                return Err(Abstention {
+                    reason: "the file has a syntax error".to_owned(),
+                    range: Some(node.byte_range()),
+                });
+            }
+            if depth > MAX_SYNTAX_DEPTH {
+                return Err(Abstention {
+                    reason: "the code nests too deeply to model".to_owned(),
+                    range: Some(node.byte_range()),
+                });
+            }
+            let mut cursor = node.walk();
+            let children: Vec<_> = node.children(&mut cursor).collect();
+            children
+                .into_iter()
+                .try_for_each(|child| visit(child, depth + 1))
+        }
+        visit(root, 0)
+    }
+    let big = "async function f(a) { const b = await g(a, [1, 2, { c: 3 }]); return b + 1; }\n";
+    let mut sources: Vec<String> = (100..130)
+        .map(|n| format!("{big}let x = {}1{};\n{big}", "(".repeat(n), ")".repeat(n)))
+        .collect();
+    sources.extend((100..130).map(|n| format!("f({}[{}]);", "[".repeat(n), "]".repeat(n))));
+    sources.push(format!("{big}{big}let y = (1;\n{big}"));
+    sources.push(format!(
+        "{big}let y = ({}1{};\nlet z = (;",
+        "(".repeat(200),
+        ")".repeat(200)
+    ));
+    sources.push(format!("{big}function g() {{ return 1 +; }}\n{big}"));
+    sources.push(big.repeat(50));
+    for source in &sources {
+        let tree = syntax::parse(source, None);
+        let (fast, slow) = (check_tree(tree.root_node()), every_node(tree.root_node()));
+        assert_eq!(
+            fast.as_ref().map_err(|a| (&a.reason, &a.range)),
+            slow.as_ref().map_err(|a| (&a.reason, &a.range)),
+            "{source}"
+        );
+    }
+    // Both sides of the limit in each family, and every error case.
+    let stops = |family: &[String]| {
+        family
+            .iter()
+            .filter(|s| check_tree(syntax::parse(s, None).root_node()).is_err())
+            .count()
+    };
+    assert!((1..30).contains(&stops(&sources[..30])), "parentheses");
+    assert!((1..30).contains(&stops(&sources[30..60])), "arrays");
+    assert_eq!(stops(&sources[60..63]), 3, "errors");
+    assert_eq!(stops(&sources[63..]), 0, "a long file without either");
+}
+
 #[test]
 fn unknown_call_abstains_naming_it() {
     let source = "async function a() {}\nfetch('x');";
