@@ -221,22 +221,24 @@ fn misparsed_keyword_under<'t>(
     top: Node<'t>,
     parent: impl FnOnce() -> Option<Node<'t>>,
 ) -> Option<Node<'t>> {
-    if !is_chain_link(top) || extends_chain(top, parent()) {
+    if !is_chain_link(top) {
         return None;
     }
     let mut link = top;
-    loop {
+    let keyword = loop {
         let head = head_of(link)?;
         if head.kind() == "identifier" {
             let applied = link.kind() != "member_expression";
             let is_await = source.get(head.byte_range()) == Some("await");
-            return (applied && is_await).then_some(head);
+            break (applied && is_await).then_some(head)?;
         }
         if !is_chain_link(head) {
             return None;
         }
         link = head;
-    }
+    };
+    // Asked last: finding a node's parent walks down from the root.
+    (!extends_chain(top, parent())).then_some(keyword)
 }
 
 /// For `await (x)` (a call of `await` with one parenthesized argument and
