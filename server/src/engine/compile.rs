@@ -356,8 +356,10 @@ impl<'s> Compiler<'s> {
                         }
                         stack.push(child);
                     }
-                    _ if js::is_function(child) || child.kind() == "class_declaration" => {}
-                    _ => stack.push(child),
+                    // Only statements hold a `var` of this function: not
+                    // expressions, nor the functions and class bodies in them.
+                    kind if HOLDS_STATEMENTS.contains(&kind) => stack.push(child),
+                    _ => {}
                 }
             }
         }
@@ -369,6 +371,27 @@ impl<'s> Compiler<'s> {
         }
     }
 }
+
+/// The nodes whose children may be statements of the same function: where
+/// [`Compiler::hoist_vars`] looks for `var` declarations.
+const HOLDS_STATEMENTS: &[&str] = &[
+    "statement_block",
+    "if_statement",
+    "else_clause",
+    "for_statement",
+    "while_statement",
+    "do_statement",
+    "try_statement",
+    "catch_clause",
+    "finally_clause",
+    "switch_statement",
+    "switch_body",
+    "switch_case",
+    "switch_default",
+    "labeled_statement",
+    "with_statement",
+    "export_statement",
+];
 
 /// The hidden binding that holds `this` in a derived constructor.
 pub(crate) const THIS_BINDING: &str = "%this";
