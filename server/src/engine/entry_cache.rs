@@ -20,13 +20,20 @@
 //! delta (found by comparing the texts' common prefix and suffix), its
 //! function ids mapped by their moved ranges, its path ids renumbered, and
 //! merged as the run would have merged them. The result is the same as
-//! running it (`tests/incremental_insights.rs`).
+//! running it (`tests/incremental_insights.rs`). What an entry observed is
+//! kept once, in the terms of the version that ran it, and shared by the
+//! versions that reuse it: a record moved by an edit that keeps every
+//! function's id and leaves all its positions on one side of the change only
+//! notes the delta and the first path id, which are applied when it is
+//! merged. Only the records merged pay for the copy: the first hover after
+//! an edit merges those of the hovered function alone.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use tree_sitter::Tree;
 
@@ -177,6 +184,25 @@ pub(super) struct UnitRecord {
     pub ids: u32,
     /// Entries its created closures made.
     pub entries: usize,
+    /// What it observed, in the terms of the version that ran it, shared by
+    /// every later version that reuses it: moving a record by an edit that
+    /// leaves all its positions on one side copies nothing.
+    observed: Arc<Observations>,
+    /// What to add to each byte position of `observed` in this version.
+    delta: isize,
+}
+
+/// What a unit observed, with function ids, byte positions and path ids in
+/// the terms of one version.
+struct Observations {
+    /// Its path ids are `first_id..first_id + ids` (the record's `ids`).
+    first_id: u32,
+    /// Every path id it holds is one of those (a record holding another is
+    /// never moved).
+    own_ids: bool,
+    /// The least start, the greatest start and the greatest end of its
+    /// positions; `None` when it holds none.
+    bounds: Option<Bounds>,
     stops: BTreeMap<FuncId, (bool, String, Option<Range<usize>>)>,
     settles: Vec<SettleSeen>,
     counts: BTreeMap<FuncId, usize>,
@@ -186,6 +212,13 @@ pub(super) struct UnitRecord {
     operand_kinds: BTreeMap<(FuncId, usize, usize), (u32, u32)>,
     by_path: BTreeMap<(FuncId, usize, usize), Vec<PathObserved>>,
     segments: Vec<Vec<StoredPath>>,
+}
+
+#[derive(Clone, Copy)]
+struct Bounds {
+    least_start: usize,
+    last_start: usize,
+    last_end: usize,
 }
 
 /// What a top-level entry added to the run's records.
@@ -225,25 +258,23 @@ fn load_halt((abstain, text, range): &(bool, String, Option<Range<usize>>)) -> H
     }
 }
 
-impl UnitRecord {
-    /// The record of a unit that ran: its output, what it called, its limits.
-    pub fn new(
-        func: FuncId,
-        ran: Vec<(FuncId, TextKey)>,
-        limits: UnitLimits,
-        output: &UnitOutput,
-    ) -> UnitRecord {
+/// How an observation's positions, function ids and path ids change: each
+/// answers `None` for one that has no place in the new terms.
+struct Mapping<P, F, I> {
+    /// A position, and whether it ends a range.
+    position: P,
+    func: F,
+    id: I,
+}
+
+impl Observations {
+    /// The observations of a unit that ran, its path ids from `first_id`.
+    fn new(output: &UnitOutput, first_id: u32, ids: u32) -> Observations {
         let observed = &output.observed;
-        UnitRecord {
-            func,
-            ran,
-            closures: limits.closures,
-            from_empty_budget: limits.from_empty_budget,
-            steps: limits.steps,
-            emptied_budget: limits.emptied_budget,
-            first_id: limits.first_id,
-            ids: limits.ids,
-            entries: limits.entries,
+        let mut observations = Observations {
+            first_id,
+            own_ids: true,
+            bounds: None,
             stops: output
                 .stops
                 .iter()
@@ -275,89 +306,85 @@ impl UnitRecord {
                         .collect()
                 })
                 .collect(),
-        }
-    }
-
-    /// Whether the unit observed anything of a function `wanted` holds: a
-    /// resumption, a settling, an entry, a stop. A unit that did not adds
-    /// nothing those functions' facts read (their joins read the segments of
-    /// the paths that observed their sites, and its paths observed none).
-    pub fn observed_any(&self, wanted: &[bool]) -> bool {
-        let is_wanted = |func: FuncId| wanted.get(func).copied().unwrap_or(false);
-        fn sites<T>(
-            map: &BTreeMap<(FuncId, usize, usize), T>,
-            is_wanted: impl Fn(FuncId) -> bool,
-        ) -> bool {
-            map.keys().any(|&(func, ..)| is_wanted(func))
-        }
-        is_wanted(self.func)
-            || self.ran.iter().any(|&(func, _)| is_wanted(func))
-            || self.counts.keys().any(|&func| is_wanted(func))
-            || self.stops.keys().any(|&func| is_wanted(func))
-            || self.settles.iter().any(|settle| is_wanted(settle.func))
-            || sites(&self.resumes, is_wanted)
-            || sites(&self.by_path, is_wanted)
-            || sites(&self.jobs_after_settle, is_wanted)
-            || sites(&self.later_phases, is_wanted)
-            || sites(&self.operand_kinds, is_wanted)
-    }
-
-    /// What the unit added to the run, to merge as its run would have.
-    pub fn output(&self) -> UnitOutput {
-        let mut observed = Observer::default();
-        observed.resumes = self.resumes.clone();
-        observed.jobs_after_settle = self.jobs_after_settle.clone();
-        observed.later_phases = self.later_phases.clone();
-        observed.operand_kinds = self.operand_kinds.clone();
-        observed.by_path = self.by_path.clone();
-        observed.segments = self
-            .segments
-            .iter()
-            .map(|segment| {
-                segment
-                    .iter()
-                    .map(|path| PathRecord {
-                        id: path.id,
-                        decisions: path
-                            .decisions
-                            .iter()
-                            .map(|(at, origin, taken)| Decision {
-                                at: *at,
-                                origin: Rc::from(origin.as_str()),
-                                taken: *taken,
-                            })
-                            .collect(),
-                        complete: path.complete,
-                        shares: path.shares,
-                    })
-                    .collect()
-            })
-            .collect();
-        UnitOutput {
-            stops: self
-                .stops
-                .iter()
-                .map(|(&func, halt)| (func, load_halt(halt)))
-                .collect(),
-            settles: self.settles.clone(),
-            counts: self.counts.clone(),
-            observed,
-        }
-    }
-
-    /// The record in the next version's terms, its path ids from
-    /// `first_id`; `None` when anything it holds lies in the changed text
-    /// or names a function the next version does not have.
-    fn moved(&self, shift: &Shift, funcs: &[Option<FuncId>], first_id: u32) -> Option<UnitRecord> {
-        let func = |old: FuncId| funcs.get(old).copied().flatten();
-        let last = self.first_id + self.ids;
-        let id = |old: u32| {
-            (self.first_id..last)
-                .contains(&old)
-                .then(|| old - self.first_id + first_id)
         };
+        observations.measure(ids);
+        observations
+    }
+
+    /// Sets `own_ids` and `bounds` from what it holds.
+    fn measure(&mut self, ids: u32) {
+        let own = self.first_id..self.first_id + ids;
+        let mut own_ids = true;
+        let mut check = |id: u32| own_ids &= own.contains(&id);
+        let mut bounds: Option<Bounds> = None;
+        let mut position = |start: usize, end: Option<usize>| {
+            let end = end.unwrap_or(start);
+            bounds = Some(match bounds {
+                None => Bounds {
+                    least_start: start,
+                    last_start: start,
+                    last_end: end,
+                },
+                Some(b) => Bounds {
+                    least_start: b.least_start.min(start),
+                    last_start: b.last_start.max(start),
+                    last_end: b.last_end.max(end),
+                },
+            });
+        };
+        for (_, _, range) in self.stops.values() {
+            if let Some(range) = range {
+                position(range.start, Some(range.end));
+            }
+        }
+        for settle in &self.settles {
+            check(settle.seen.0);
+        }
+        for &(_, start, end) in self
+            .resumes
+            .keys()
+            .chain(self.jobs_after_settle.keys())
+            .chain(self.later_phases.keys())
+            .chain(self.operand_kinds.keys())
+            .chain(self.by_path.keys())
+        {
+            position(start, Some(end));
+        }
+        for seen in self.by_path.values().flatten() {
+            check(seen.0);
+        }
+        for path in self.segments.iter().flatten() {
+            check(path.id);
+            if let Some((parent, _)) = path.shares {
+                check(parent);
+            }
+            for &(at, ..) in &path.decisions {
+                position(at, None);
+            }
+        }
+        self.own_ids = own_ids;
+        self.bounds = bounds;
+    }
+
+    /// The observations in other terms; `None` when one of them has no
+    /// place there.
+    fn mapped<P, F, I>(
+        &self,
+        map: &Mapping<P, F, I>,
+        first_id: u32,
+        ids: u32,
+    ) -> Option<Observations>
+    where
+        P: Fn(usize, bool) -> Option<usize>,
+        F: Fn(FuncId) -> Option<FuncId>,
+        I: Fn(u32) -> Option<u32>,
+    {
         let site = |&(f, start, end): &(FuncId, usize, usize)| {
-            Some((func(f)?, shift.start(start)?, shift.end(end)?))
+            Some((
+                (map.func)(f)?,
+                (map.position)(start, false)?,
+                (map.position)(end, true)?,
+            ))
         };
         fn sites<T: Clone>(
             map: &BTreeMap<(FuncId, usize, usize), T>,
@@ -374,7 +401,7 @@ impl UnitRecord {
                 let seen: Option<Vec<PathObserved>> = seen
                     .iter()
                     .map(|(path, decisions, observed)| {
-                        Some((id(*path)?, *decisions, observed.clone()))
+                        Some(((map.id)(*path)?, *decisions, observed.clone()))
                     })
                     .collect();
                 Some((site(key)?, seen?))
@@ -388,17 +415,17 @@ impl UnitRecord {
                     .iter()
                     .map(|path| {
                         Some(StoredPath {
-                            id: id(path.id)?,
+                            id: (map.id)(path.id)?,
                             decisions: path
                                 .decisions
                                 .iter()
                                 .map(|(at, origin, taken)| {
-                                    Some((shift.start(*at)?, origin.clone(), *taken))
+                                    Some(((map.position)(*at, false)?, origin.clone(), *taken))
                                 })
                                 .collect::<Option<_>>()?,
                             complete: path.complete,
                             shares: match path.shares {
-                                Some((parent, before)) => Some((id(parent)?, before)),
+                                Some((parent, before)) => Some(((map.id)(parent)?, before)),
                                 None => None,
                             },
                         })
@@ -411,8 +438,12 @@ impl UnitRecord {
             .iter()
             .map(|settle| {
                 Some(SettleSeen {
-                    func: func(settle.func)?,
-                    seen: (id(settle.seen.0)?, settle.seen.1, settle.seen.2.clone()),
+                    func: (map.func)(settle.func)?,
+                    seen: (
+                        (map.id)(settle.seen.0)?,
+                        settle.seen.1,
+                        settle.seen.2.clone(),
+                    ),
                     phase: settle.phase,
                 })
             })
@@ -422,36 +453,24 @@ impl UnitRecord {
             .iter()
             .map(|(&f, (abstain, text, range))| {
                 let range = match range {
-                    Some(range) => Some(shift.range(range)?),
+                    Some(range) => {
+                        Some((map.position)(range.start, false)?..(map.position)(range.end, true)?)
+                    }
                     None => None,
                 };
-                Some((func(f)?, (*abstain, text.clone(), range)))
+                Some(((map.func)(f)?, (*abstain, text.clone(), range)))
             })
             .collect::<Option<_>>()?;
-        Some(UnitRecord {
-            func: func(self.func)?,
-            ran: self
-                .ran
-                .iter()
-                .map(|&(f, key)| Some((func(f)?, key)))
-                .collect::<Option<_>>()?,
-            closures: self
-                .closures
-                .iter()
-                .map(|&(f, worth, entered)| Some((func(f)?, worth, entered)))
-                .collect::<Option<_>>()?,
-            from_empty_budget: self.from_empty_budget,
-            steps: self.steps,
-            emptied_budget: self.emptied_budget,
+        let mut moved = Observations {
             first_id,
-            ids: self.ids,
-            entries: self.entries,
+            own_ids: true,
+            bounds: None,
             stops,
             settles,
             counts: self
                 .counts
                 .iter()
-                .map(|(&f, &count)| Some((func(f)?, count)))
+                .map(|(&f, &count)| Some(((map.func)(f)?, count)))
                 .collect::<Option<_>>()?,
             resumes: sites(&self.resumes, &site)?,
             jobs_after_settle: sites(&self.jobs_after_settle, &site)?,
@@ -459,17 +478,232 @@ impl UnitRecord {
             operand_kinds: sites(&self.operand_kinds, &site)?,
             by_path,
             segments,
-        })
+        };
+        moved.measure(ids);
+        Some(moved)
+    }
+}
+
+impl UnitRecord {
+    /// The record of a unit that ran: its output, what it called, its limits.
+    pub fn new(
+        func: FuncId,
+        ran: Vec<(FuncId, TextKey)>,
+        limits: UnitLimits,
+        output: &UnitOutput,
+    ) -> UnitRecord {
+        UnitRecord {
+            func,
+            ran,
+            closures: limits.closures,
+            from_empty_budget: limits.from_empty_budget,
+            steps: limits.steps,
+            emptied_budget: limits.emptied_budget,
+            first_id: limits.first_id,
+            ids: limits.ids,
+            entries: limits.entries,
+            observed: Arc::new(Observations::new(output, limits.first_id, limits.ids)),
+            delta: 0,
+        }
+    }
+
+    /// A byte position of `observed` in this version.
+    fn position(&self, stored: usize) -> usize {
+        stored.saturating_add_signed(self.delta)
+    }
+
+    /// A path id of `observed` in this version.
+    fn id(&self, stored: u32) -> u32 {
+        stored - self.observed.first_id + self.first_id
+    }
+
+    /// Whether the unit observed anything of a function `wanted` holds: a
+    /// resumption, a settling, an entry, a stop. A unit that did not adds
+    /// nothing those functions' facts read (their joins read the segments of
+    /// the paths that observed their sites, and its paths observed none).
+    pub fn observed_any(&self, wanted: &[bool]) -> bool {
+        let is_wanted = |func: FuncId| wanted.get(func).copied().unwrap_or(false);
+        fn sites<T>(
+            map: &BTreeMap<(FuncId, usize, usize), T>,
+            is_wanted: impl Fn(FuncId) -> bool,
+        ) -> bool {
+            map.keys().any(|&(func, ..)| is_wanted(func))
+        }
+        let observed = &*self.observed;
+        is_wanted(self.func)
+            || self.ran.iter().any(|&(func, _)| is_wanted(func))
+            || observed.counts.keys().any(|&func| is_wanted(func))
+            || observed.stops.keys().any(|&func| is_wanted(func))
+            || observed.settles.iter().any(|settle| is_wanted(settle.func))
+            || sites(&observed.resumes, is_wanted)
+            || sites(&observed.by_path, is_wanted)
+            || sites(&observed.jobs_after_settle, is_wanted)
+            || sites(&observed.later_phases, is_wanted)
+            || sites(&observed.operand_kinds, is_wanted)
+    }
+
+    /// What the unit added to the run, to merge as its run would have.
+    pub fn output(&self) -> UnitOutput {
+        let stored = &*self.observed;
+        let site = |&(f, start, end): &(FuncId, usize, usize)| {
+            (f, self.position(start), self.position(end))
+        };
+        fn sites<T: Clone>(
+            map: &BTreeMap<(FuncId, usize, usize), T>,
+            site: impl Fn(&(FuncId, usize, usize)) -> (FuncId, usize, usize),
+        ) -> BTreeMap<(FuncId, usize, usize), T> {
+            map.iter()
+                .map(|(key, value)| (site(key), value.clone()))
+                .collect()
+        }
+        let mut observed = Observer::default();
+        observed.resumes = sites(&stored.resumes, site);
+        observed.jobs_after_settle = sites(&stored.jobs_after_settle, site);
+        observed.later_phases = sites(&stored.later_phases, site);
+        observed.operand_kinds = sites(&stored.operand_kinds, site);
+        observed.by_path = stored
+            .by_path
+            .iter()
+            .map(|(key, seen)| {
+                let seen = seen
+                    .iter()
+                    .map(|(path, decisions, observed)| {
+                        (self.id(*path), *decisions, observed.clone())
+                    })
+                    .collect();
+                (site(key), seen)
+            })
+            .collect();
+        observed.segments = stored
+            .segments
+            .iter()
+            .map(|segment| {
+                segment
+                    .iter()
+                    .map(|path| PathRecord {
+                        id: self.id(path.id),
+                        decisions: path
+                            .decisions
+                            .iter()
+                            .map(|(at, origin, taken)| Decision {
+                                at: self.position(*at),
+                                origin: Rc::from(origin.as_str()),
+                                taken: *taken,
+                            })
+                            .collect(),
+                        complete: path.complete,
+                        shares: path
+                            .shares
+                            .map(|(parent, before)| (self.id(parent), before)),
+                    })
+                    .collect()
+            })
+            .collect();
+        UnitOutput {
+            stops: stored
+                .stops
+                .iter()
+                .map(|(&func, (abstain, text, range))| {
+                    let range = range
+                        .as_ref()
+                        .map(|range| self.position(range.start)..self.position(range.end));
+                    (func, load_halt(&(*abstain, text.clone(), range)))
+                })
+                .collect(),
+            settles: stored
+                .settles
+                .iter()
+                .map(|settle| SettleSeen {
+                    func: settle.func,
+                    seen: (self.id(settle.seen.0), settle.seen.1, settle.seen.2.clone()),
+                    phase: settle.phase,
+                })
+                .collect(),
+            counts: stored.counts.clone(),
+            observed,
+        }
+    }
+
+    /// The record in the next version's terms, its path ids from
+    /// `first_id`; `None` when anything it holds lies in the changed text
+    /// or names a function the next version does not have. `same_ids`: every
+    /// old function keeps its id.
+    fn moved(
+        &self,
+        shift: &Shift,
+        funcs: &[Option<FuncId>],
+        same_ids: bool,
+        first_id: u32,
+    ) -> Option<UnitRecord> {
+        let func = |old: FuncId| funcs.get(old).copied().flatten();
+        if !self.observed.own_ids {
+            return None;
+        }
+        let head = |observed: Arc<Observations>, delta: isize| {
+            Some(UnitRecord {
+                func: func(self.func)?,
+                ran: self
+                    .ran
+                    .iter()
+                    .map(|&(f, key)| Some((func(f)?, key)))
+                    .collect::<Option<_>>()?,
+                closures: self
+                    .closures
+                    .iter()
+                    .map(|&(f, worth, entered)| Some((func(f)?, worth, entered)))
+                    .collect::<Option<_>>()?,
+                from_empty_budget: self.from_empty_budget,
+                steps: self.steps,
+                emptied_budget: self.emptied_budget,
+                first_id,
+                ids: self.ids,
+                entries: self.entries,
+                observed,
+                delta,
+            })
+        };
+        // Every position on one side of the change: the observations stay
+        // as they are, shared.
+        let uniform = match self.observed.bounds {
+            None => Some(self.delta),
+            Some(b) => {
+                let grown = shift.new_len as isize - shift.old_len as isize;
+                if self.position(b.last_start) < shift.prefix
+                    && self.position(b.last_end) <= shift.prefix
+                {
+                    Some(self.delta)
+                } else if self.position(b.least_start) >= shift.old_suffix_start {
+                    Some(self.delta + grown)
+                } else {
+                    None
+                }
+            }
+        };
+        if let (true, Some(delta)) = (same_ids, uniform) {
+            return head(Arc::clone(&self.observed), delta);
+        }
+        let map = Mapping {
+            position: |stored: usize, end: bool| match end {
+                false => shift.start(self.position(stored)),
+                true => shift.end(self.position(stored)),
+            },
+            func,
+            id: |stored: u32| Some(self.id(stored) - self.first_id + first_id),
+        };
+        let observed = self.observed.mapped(&map, first_id, self.ids)?;
+        head(Arc::new(observed), 0)
     }
 }
 
 /// The previous version's records, and how to move them to this one: the
 /// edit's shift and each old function's id now.
-type Moved<'a> = (
-    Shift,
-    Vec<Option<FuncId>>,
-    &'a HashMap<TextKey, Vec<UnitRecord>>,
-);
+struct Moved<'a> {
+    shift: Shift,
+    funcs: Vec<Option<FuncId>>,
+    /// Every old function keeps its id.
+    same_ids: bool,
+    units: &'a HashMap<TextKey, Vec<UnitRecord>>,
+}
 
 /// The entries' cache for one computation: the previous version's records
 /// that may apply, and the records of this one.
@@ -501,11 +735,17 @@ impl<'a> Units<'a> {
     /// are unchanged; the caller checks its limits.
     pub fn lookup(&mut self, func: FuncId, first_id: u32) -> Option<UnitRecord> {
         let key = self.key(func);
-        let (shift, funcs, units) = self.previous.as_ref()?;
-        let candidates = units.get(&key)?;
+        let previous = self.previous.as_ref()?;
+        let candidates = previous.units.get(&key)?;
         let mut found = None;
         for candidate in candidates {
-            let Some(moved) = candidate.moved(shift, funcs, first_id) else {
+            let moved = candidate.moved(
+                &previous.shift,
+                &previous.funcs,
+                previous.same_ids,
+                first_id,
+            );
+            let Some(moved) = moved else {
                 continue;
             };
             if moved.func != func {
@@ -574,7 +814,7 @@ impl EntryCache {
                         .and_modify(|twice| *twice = None)
                         .or_insert(Some(func));
                 }
-                let map = previous
+                let funcs: Vec<Option<FuncId>> = previous
                     .funcs
                     .iter()
                     .map(|range| {
@@ -582,7 +822,13 @@ impl EntryCache {
                         now.get(&(moved.start, moved.end)).copied().flatten()
                     })
                     .collect();
-                (shift, map, &previous.units)
+                let same_ids = funcs.iter().enumerate().all(|(old, now)| *now == Some(old));
+                Moved {
+                    shift,
+                    funcs,
+                    same_ids,
+                    units: &previous.units,
+                }
             });
         let keys = vec![None; funcs.len()];
         let units = Units {
@@ -675,6 +921,171 @@ mod tests {
         assert_eq!(shift.range(&(11..16)), Some(12..17));
         assert_eq!(shift.range(&(8..9)), None);
         assert_eq!(shift.range(&(0..16)), Some(0..17));
+    }
+
+    /// A unit's output with one await site at 10..20 of function 1, a
+    /// decision at 12, a stop at 14..16, paths 5 and 6 (6 sharing 5's).
+    fn output(shared_parent: u32) -> UnitOutput {
+        let mut observed = Observer::default();
+        observed
+            .resumes
+            .insert((1, 10, 20), vec![Observed::AfterEntry(1)]);
+        observed
+            .by_path
+            .insert((1, 10, 20), vec![(5, 0, Observed::AfterEntry(1))]);
+        let path = |id, decisions, shares| PathRecord {
+            id,
+            decisions,
+            complete: true,
+            shares,
+        };
+        let decision = Decision {
+            at: 12,
+            origin: Rc::from("x"),
+            taken: true,
+        };
+        observed.segments = vec![vec![
+            path(5, vec![decision], None),
+            path(6, Vec::new(), Some((shared_parent, 0))),
+        ]];
+        let stop = Halt::Abstain(Abstention {
+            reason: "r".to_owned(),
+            range: Some(14..16),
+        });
+        UnitOutput {
+            stops: BTreeMap::from([(1, stop)]),
+            settles: vec![SettleSeen {
+                func: 1,
+                seen: (6, 0, Observed::AfterEntry(2)),
+                phase: None,
+            }],
+            counts: BTreeMap::from([(1, 1)]),
+            observed,
+        }
+    }
+
+    fn record_sharing(shared_parent: u32) -> UnitRecord {
+        let limits = UnitLimits {
+            closures: Vec::new(),
+            from_empty_budget: false,
+            steps: 1,
+            emptied_budget: false,
+            first_id: 5,
+            ids: 2,
+            entries: 0,
+        };
+        UnitRecord::new(1, Vec::new(), limits, &output(shared_parent))
+    }
+
+    /// (the await site, its path id, the paths' ids
+    /// and shared parents, the decision's place, the stop's range, the
+    /// settle's path id) of a record as it would be merged.
+    type Placed = (
+        (FuncId, usize, usize),
+        u32,
+        Vec<(u32, Option<u32>)>,
+        usize,
+        Option<Range<usize>>,
+        u32,
+    );
+
+    fn placed(record: &UnitRecord) -> Placed {
+        let output = record.output();
+        let observed = &output.observed;
+        let (&(func, start, end), seen) = observed.by_path.iter().next().unwrap();
+        assert_eq!(observed.resumes.keys().next(), Some(&(func, start, end)));
+        let paths = &observed.segments[0];
+        let stop = match &output.stops[&func] {
+            Halt::Abstain(abstention) => abstention.range.clone(),
+            Halt::Crash(_) => None,
+        };
+        (
+            (func, start, end),
+            seen[0].0,
+            paths
+                .iter()
+                .map(|p| (p.id, p.shares.map(|s| s.0)))
+                .collect(),
+            paths[0].decisions[0].at,
+            stop,
+            output.settles[0].seen.0,
+        )
+    }
+
+    /// The text of 40 bytes with 3 inserted at `at`.
+    fn inserted(at: usize) -> Shift {
+        let old = "x".repeat(40);
+        let new = format!("{}yyy{}", &old[..at], &old[at..]);
+        Shift::between(&old, &new)
+    }
+
+    #[test]
+    fn a_moved_record_places_its_observations_as_the_edit_moved_them() {
+        let same = [Some(0), Some(1)];
+        let record = record_sharing(5);
+        assert_eq!(
+            placed(&record),
+            (
+                (1, 10, 20),
+                5,
+                vec![(5, None), (6, Some(5))],
+                12,
+                Some(14..16),
+                6
+            )
+        );
+        // Before every position, with other path ids: all move by 3, shared.
+        let before = record.moved(&inserted(2), &same, true, 9).unwrap();
+        assert!(Arc::ptr_eq(&before.observed, &record.observed));
+        let expected = (
+            (1, 13, 23),
+            9,
+            vec![(9, None), (10, Some(9))],
+            15,
+            Some(17..19),
+            10,
+        );
+        assert_eq!(placed(&before), expected);
+        // Then after every position: only the ids change, still shared.
+        let after = before.moved(&inserted(30), &same, true, 3).unwrap();
+        assert!(Arc::ptr_eq(&after.observed, &record.observed));
+        let expected = (
+            (1, 13, 23),
+            3,
+            vec![(3, None), (4, Some(3))],
+            15,
+            Some(17..19),
+            4,
+        );
+        assert_eq!(placed(&after), expected);
+        // A change over the decision (at 15 now): no record.
+        let old = "x".repeat(40);
+        let over = Shift::between(&old, &format!("{}yyy{}", &old[..14], &old[16..]));
+        assert!(after.moved(&over, &same, true, 3).is_none());
+        // Between its positions but none inside the change (after the stop,
+        // before the site's end): copied, each moved by its own side.
+        let wide = record.moved(&inserted(17), &same, true, 5).unwrap();
+        assert!(!Arc::ptr_eq(&wide.observed, &record.observed));
+        let expected = (
+            (1, 10, 23),
+            5,
+            vec![(5, None), (6, Some(5))],
+            12,
+            Some(14..16),
+            6,
+        );
+        assert_eq!(placed(&wide), expected);
+        // A function's id changed: copied with the new id.
+        let renumbered = record.moved(&inserted(2), &[Some(0), Some(2)], false, 5);
+        let renumbered = renumbered.unwrap();
+        assert_eq!(placed(&renumbered).0, (2, 13, 23));
+        let same = [Some(0), Some(1), Some(2)];
+        let again = renumbered.moved(&inserted(1), &same, true, 5).unwrap();
+        assert_eq!(placed(&again).0, (2, 16, 26));
+        // A path shared with one of another unit's: never moved.
+        assert!(record_sharing(2)
+            .moved(&inserted(2), &same, true, 5)
+            .is_none());
     }
 
     #[test]
