@@ -134,14 +134,24 @@ pub fn function_insight_at(
     cache: &mut InsightsCache,
     offset: usize,
 ) -> Option<FunctionInsight> {
-    let facts = engine::facts_at_cached(analysed, tree, module, &mut cache.entries, offset);
+    // The engine's run and the whole file's declarations read nothing of
+    // each other: the first hover after an edit waits for the longer only.
+    let entries = &mut cache.entries;
+    let (facts, source_facts, declarations) = std::thread::scope(|scope| {
+        let engine =
+            scope.spawn(|| engine::facts_at_cached(analysed, tree, module, entries, offset));
+        let source_facts = cache.statement_facts.facts(source, tree);
+        let declarations = PromiseDeclarations::new(source, tree, imports);
+        let facts = engine
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (facts, source_facts, declarations)
+    });
     // The innermost, as `Insights::function_at` picks it.
     let fact = facts
         .iter()
         .filter(|f| f.range.contains(&offset))
         .min_by_key(|f| f.range.len())?;
-    let source_facts = cache.statement_facts.facts(source, tree);
-    let declarations = PromiseDeclarations::new(source, tree, imports);
     let inputs = FunctionInputs {
         source,
         root: tree.root_node(),
