@@ -40,7 +40,7 @@ impl Compiler<'_> {
     }
 
     pub(crate) fn call(&mut self, b: &mut FnBuilder, node: Node) {
-        if in_optional_chain(node) {
+        if in_optional_chain(self.src, node) {
             return self.optional_chain(b, node);
         }
         let Some(callee) = node.child_by_field_id(crate::field!("function")) else {

@@ -17,7 +17,13 @@ fn has_own_optional(node: Node) -> bool {
 
 /// Whether a `?.` occurs in the chain that ends at `node`: on it, or on the
 /// objects and callees it is built on (not inside parentheses or arguments).
-pub(crate) fn in_optional_chain(node: Node) -> bool {
+/// `source` is the text `node` is in: a chain whose text holds no `?.` has
+/// none, found without walking its links.
+pub(crate) fn in_optional_chain(source: &str, node: Node) -> bool {
+    let text = source.as_bytes().get(node.byte_range()).unwrap_or_default();
+    if memchr::memmem::find(text, b"?.").is_none() {
+        return false;
+    }
     let mut link = Some(node);
     while let Some(node) = link {
         if !matches!(

@@ -109,7 +109,7 @@ impl<'s> Compiler<'s> {
             "call_expression" => self.call(b, node),
             "new_expression" => self.new_expression(b, node),
             "member_expression" => {
-                if in_optional_chain(node) {
+                if in_optional_chain(self.src, node) {
                     return self.optional_chain(b, node);
                 }
                 let Some([object, property]) =
@@ -124,7 +124,7 @@ impl<'s> Compiler<'s> {
                 b.emit(Op::GetProp(Rc::from(self.property_name(property))));
             }
             "subscript_expression" => {
-                if in_optional_chain(node) {
+                if in_optional_chain(self.src, node) {
                     return self.optional_chain(b, node);
                 }
                 if self.reference(b, node, "a malformed subscript").is_some() {
