@@ -9,6 +9,7 @@
 
 use std::ops::Range;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use tree_sitter::Node;
 
@@ -219,7 +220,7 @@ impl<'s> Compiler<'s> {
         context: MemberContext,
     ) -> FuncId {
         let id = self.reserve();
-        let is_async = has_token(node, "async");
+        let is_async = has_token(node, crate::token!("async"));
         let is_arrow = node.kind() == "arrow_function";
         let mut b = FnBuilder::new(is_async);
         let enclosing_strict = self.strict;
@@ -231,7 +232,7 @@ impl<'s> Compiler<'s> {
             .or(name)
             .map(Rc::from)
             .unwrap_or_else(|| Rc::from(""));
-        if has_token(node, "*") || node.kind().contains("generator") {
+        if has_token(node, crate::token!("*")) || node.kind().contains("generator") {
             b.is_generator = true;
         }
         if context.super_call {
@@ -333,33 +334,38 @@ impl<'s> Compiler<'s> {
     /// `var` declarations are function-scoped (§14.3.2): declare them
     /// `undefined` at entry. Function declarations are hoisted per block.
     fn hoist_vars(&mut self, b: &mut FnBuilder, body: Node) {
+        static KINDS: OnceLock<HoistKinds> = OnceLock::new();
+        let kinds = KINDS.get_or_init(HoistKinds::new);
         let mut names: Vec<&'s str> = Vec::new();
         let mut stack = vec![body];
+        let mut cursor = body.walk();
         while let Some(node) = stack.pop() {
-            for child in js::named_children_but_comments(node) {
-                match child.kind() {
-                    "variable_declaration" => {
-                        for decl in js::named_children_but_comments(child) {
-                            if let Some(name) = decl.child_by_field_id(crate::field!("name")) {
-                                pattern_names(self.src, name, &mut names);
-                            }
+            cursor.reset(node);
+            let mut more = cursor.goto_first_child();
+            while more {
+                let child = cursor.node();
+                more = cursor.goto_next_sibling();
+                let kind = child.kind_id();
+                if kind == kinds.variable_declaration {
+                    for decl in js::named_children_but_comments(child) {
+                        if let Some(name) = decl.child_by_field_id(crate::field!("name")) {
+                            pattern_names(self.src, name, &mut names);
                         }
                     }
-                    "for_in_statement" => {
-                        if child
-                            .child_by_field_id(crate::field!("kind"))
-                            .is_some_and(|k| self.text(k) == "var")
-                        {
-                            if let Some(left) = child.child_by_field_id(crate::field!("left")) {
-                                pattern_names(self.src, left, &mut names);
-                            }
+                } else if kind == kinds.for_in_statement {
+                    if child
+                        .child_by_field_id(crate::field!("kind"))
+                        .is_some_and(|k| self.text(k) == "var")
+                    {
+                        if let Some(left) = child.child_by_field_id(crate::field!("left")) {
+                            pattern_names(self.src, left, &mut names);
                         }
-                        stack.push(child);
                     }
+                    stack.push(child);
+                } else if kinds.holding_statements.contains(&kind) && child.is_named() {
                     // Only statements hold a `var` of this function: not
                     // expressions, nor the functions and class bodies in them.
-                    kind if HOLDS_STATEMENTS.contains(&kind) => stack.push(child),
-                    _ => {}
+                    stack.push(child);
                 }
             }
         }
@@ -369,6 +375,34 @@ impl<'s> Compiler<'s> {
             b.emit(Op::Push(Value::Undefined));
             b.emit(Op::Declare(Rc::from(name), DeclKind::Var));
         }
+    }
+}
+
+/// The kind ids [`Compiler::hoist_vars`] reads.
+struct HoistKinds {
+    variable_declaration: u16,
+    for_in_statement: u16,
+    holding_statements: Vec<u16>,
+}
+
+impl HoistKinds {
+    fn new() -> HoistKinds {
+        let kinds = HoistKinds {
+            variable_declaration: crate::syntax::kind_id("variable_declaration"),
+            for_in_statement: crate::syntax::kind_id("for_in_statement"),
+            holding_statements: HOLDS_STATEMENTS
+                .iter()
+                .map(|kind| crate::syntax::kind_id(kind))
+                .collect(),
+        };
+        let ids = [kinds.variable_declaration, kinds.for_in_statement];
+        assert!(
+            !ids.iter()
+                .chain(&kinds.holding_statements)
+                .any(|&id| id == 0),
+            "every kind hoist_vars reads is one of the grammar's"
+        );
+        kinds
     }
 }
 
@@ -406,11 +440,12 @@ pub(crate) fn fields<'t, const N: usize>(node: Node<'t>, ids: [u16; N]) -> Optio
     Some(children)
 }
 
-/// Whether `node` has an anonymous child token spelled `token` (e.g. `async`).
-pub(crate) fn has_token(node: Node, token: &str) -> bool {
+/// Whether `node` has an anonymous child token whose id is `token`
+/// (`crate::token!("async")`).
+pub(crate) fn has_token(node: Node, token: u16) -> bool {
     let mut cursor = node.walk();
     let found = node
         .children(&mut cursor)
-        .any(|child| !child.is_named() && child.kind() == token);
+        .any(|child| child.kind_id() == token && !child.is_named());
     found
 }

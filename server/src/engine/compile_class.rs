@@ -255,7 +255,7 @@ impl<'s> Compiler<'s> {
             match member.kind() {
                 "method_definition" => {
                     let key = member.child_by_field_id(crate::field!("name"));
-                    let is_constructor = !has_token(member, "static")
+                    let is_constructor = !has_token(member, crate::token!("static"))
                         && key.and_then(|k| self.property_key(k)).as_deref() == Some("constructor");
                     if is_constructor {
                         members.constructor = Some(member);
@@ -264,7 +264,7 @@ impl<'s> Compiler<'s> {
                     }
                 }
                 "field_definition" => {
-                    if has_token(member, "static") {
+                    if has_token(member, crate::token!("static")) {
                         members.static_fields.push(member);
                     } else {
                         members.instance_fields.push(member);
@@ -307,7 +307,7 @@ impl<'s> Compiler<'s> {
         let Some(key) = computed.named_child(0) else {
             return b.abstain("an empty computed member name");
         };
-        let is_static = has_token(method, "static");
+        let is_static = has_token(method, crate::token!("static"));
         if !is_static {
             b.emit(Op::Load(Rc::from(PROTO_BINDING)));
         }
@@ -342,7 +342,7 @@ impl<'s> Compiler<'s> {
         let Some(key) = self.member_key(b, method.child_by_field_id(crate::field!("name"))) else {
             return b.restore(span);
         };
-        let is_static = has_token(method, "static");
+        let is_static = has_token(method, crate::token!("static"));
         let home = if is_static {
             Home::Constructor
         } else {
@@ -417,9 +417,9 @@ impl<'s> Compiler<'s> {
 
 /// `get x()` or `set x(v)`: how a class or object literal defines the member.
 pub(crate) fn accessor_kind(method: Node) -> Option<DefineKind> {
-    if has_token(method, "get") {
+    if has_token(method, crate::token!("get")) {
         Some(DefineKind::Getter)
-    } else if has_token(method, "set") {
+    } else if has_token(method, crate::token!("set")) {
         Some(DefineKind::Setter)
     } else {
         None

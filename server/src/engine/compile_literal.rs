@@ -56,7 +56,8 @@ impl Compiler<'_> {
                 || computed_pair(member).is_some()
                 || self.index_pair(member).is_some()
                 || (member.kind() == "method_definition"
-                    && (has_token(member, "get") || has_token(member, "set")))
+                    && (has_token(member, crate::token!("get"))
+                        || has_token(member, crate::token!("set"))))
         }) {
             return self.object_with_accessors(b, node);
         }

@@ -57,7 +57,7 @@ impl<'s> Compiler<'s> {
             return b.abstain("`yield` outside a generator");
         }
         self.operand_or_undefined(b, node);
-        let delegate = super::compile::has_token(node, "*");
+        let delegate = super::compile::has_token(node, crate::token!("*"));
         if b.is_async {
             return if delegate {
                 self.async_yield_delegate(b)

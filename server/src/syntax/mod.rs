@@ -161,6 +161,31 @@ pub fn kind_id(kind: &str) -> u16 {
     ids.get(kind).copied().unwrap_or(0)
 }
 
+/// The id of the anonymous token `token` of the JavaScript grammar (`async`,
+/// `*`), looked up once: `node.kind_id() == token!("async")` without reading
+/// the kind's name.
+#[macro_export]
+macro_rules! token {
+    ($token:literal) => {{
+        static ID: std::sync::OnceLock<u16> = std::sync::OnceLock::new();
+        *ID.get_or_init(|| $crate::syntax::token_id($token))
+    }};
+}
+
+/// [`token!`]'s lookup. A token the grammar spells with more than one id
+/// (an alias) could not be found by one, so it is refused.
+pub fn token_id(token: &str) -> u16 {
+    let language = language();
+    let mut ids = (0..language.node_kind_count() as u16).filter(|&id| {
+        !language.node_kind_is_named(id) && language.node_kind_for_id(id) == Some(token)
+    });
+    match (ids.next(), ids.next()) {
+        (Some(id), None) => id,
+        (None, _) => panic!("the JavaScript grammar has no token `{token}`"),
+        (Some(_), Some(_)) => panic!("the JavaScript grammar has more than one token `{token}`"),
+    }
+}
+
 /// The id of a field of the JavaScript grammar, looked up once:
 /// `node.child_by_field_id(field!("name"))`.
 #[macro_export]
