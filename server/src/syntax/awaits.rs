@@ -212,33 +212,45 @@ fn extends_chain(node: Node, parent: Option<Node>) -> bool {
 /// [`in_async_context`]'s question (the engine knows it from the function it
 /// compiles). `top` must be the chain's top (see [`await_expression`]).
 pub fn misparsed_keyword<'t>(source: &str, top: Node<'t>) -> Option<Node<'t>> {
-    misparsed_keyword_under(source, top, || top.parent())
+    // Finding a node's parent walks down from the root: the chain is read
+    // first, and the parent asked only of a chain that starts with `await`.
+    let keyword = applied_keyword(source, top)?;
+    (!extends_chain(top, top.parent())).then_some(keyword)
 }
 
-/// [`misparsed_keyword`], with `parent` giving `top`'s parent.
+/// [`misparsed_keyword`], with `parent` giving `top`'s parent: the parent
+/// is asked first, so that a link inside a chain answers at once (a walk
+/// asking at every link of a long chain stays linear).
 fn misparsed_keyword_under<'t>(
     source: &str,
     top: Node<'t>,
     parent: impl FnOnce() -> Option<Node<'t>>,
 ) -> Option<Node<'t>> {
+    if !is_chain_link(top) || extends_chain(top, parent()) {
+        return None;
+    }
+    applied_keyword(source, top)
+}
+
+/// The identifier `await` at the bottom of the chain whose top link is
+/// `top`, applied to something (see [`misparsed_keyword`]).
+fn applied_keyword<'t>(source: &str, top: Node<'t>) -> Option<Node<'t>> {
     if !is_chain_link(top) {
         return None;
     }
     let mut link = top;
-    let keyword = loop {
+    loop {
         let head = head_of(link)?;
         if head.kind() == "identifier" {
             let applied = link.kind() != "member_expression";
             let is_await = source.get(head.byte_range()) == Some("await");
-            break (applied && is_await).then_some(head)?;
+            return (applied && is_await).then_some(head);
         }
         if !is_chain_link(head) {
             return None;
         }
         link = head;
-    };
-    // Asked last: finding a node's parent walks down from the root.
-    (!extends_chain(top, parent())).then_some(keyword)
+    }
 }
 
 /// For `await (x)` (a call of `await` with one parenthesized argument and
