@@ -200,7 +200,7 @@ fn check_tree(root: Node) -> Result<(), Abstention> {
         // even as one chain has nothing to report: most of a file's, which
         // is then checked in time proportional to its few large nodes.
         let fits = depth + node.descendant_count() - 1 <= MAX_SYNTAX_DEPTH;
-        if !(fits && !node.has_error()) && cursor.goto_first_child() {
+        if (node.has_error() || !fits) && cursor.goto_first_child() {
             depth += 1;
             continue;
         }
