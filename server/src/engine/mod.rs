@@ -174,6 +174,22 @@ fn prepare<'s>(
     Ok(Machine::new(source, module, funcs))
 }
 
+/// Why the engine does not run a file holding `node` at `depth`: a syntax
+/// error (only looked for when the tree `has_error`), or nesting too deep.
+fn syntax_abstention(node: Node, has_error: bool, depth: usize) -> Option<Abstention> {
+    let reason = if has_error && (node.is_error() || node.is_missing()) {
+        "the file has a syntax error"
+    } else if depth > MAX_SYNTAX_DEPTH {
+        "the code nests too deeply to model"
+    } else {
+        return None;
+    };
+    Some(Abstention {
+        reason: reason.to_owned(),
+        range: Some(node.byte_range()),
+    })
+}
+
 /// Syntax errors and excessive nesting, found without recursion: one cursor
 /// walk, which stops at the first node too deep (tree-sitter's cursor keeps
 /// its path, so a step costs O(1) even in a 50,000-deep tree), and steps over
@@ -184,17 +200,8 @@ fn check_tree(root: Node) -> Result<(), Abstention> {
     let mut depth = 0usize;
     loop {
         let node = cursor.node();
-        if has_error && (node.is_error() || node.is_missing()) {
-            return Err(Abstention {
-                reason: "the file has a syntax error".to_owned(),
-                range: Some(node.byte_range()),
-            });
-        }
-        if depth > MAX_SYNTAX_DEPTH {
-            return Err(Abstention {
-                reason: "the code nests too deeply to model".to_owned(),
-                range: Some(node.byte_range()),
-            });
+        if let Some(abstention) = syntax_abstention(node, has_error, depth) {
+            return Err(abstention);
         }
         // A subtree without an error whose nodes could not reach the limit
         // even as one chain has nothing to report: most of a file's, which

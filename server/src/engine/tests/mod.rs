@@ -402,17 +402,8 @@ f(0);
 fn the_syntax_check_answers_as_a_walk_of_every_node() {
     fn every_node(root: tree_sitter::Node) -> Result<(), Abstention> {
         fn visit(node: tree_sitter::Node, depth: usize) -> Result<(), Abstention> {
-            if node.is_error() || node.is_missing() {
-                return Err(Abstention {
-                    reason: "the file has a syntax error".to_owned(),
-                    range: Some(node.byte_range()),
-                });
-            }
-            if depth > MAX_SYNTAX_DEPTH {
-                return Err(Abstention {
-                    reason: "the code nests too deeply to model".to_owned(),
-                    range: Some(node.byte_range()),
-                });
+            if let Some(abstention) = syntax_abstention(node, true, depth) {
+                return Err(abstention);
             }
             let mut cursor = node.walk();
             let children: Vec<_> = node.children(&mut cursor).collect();
