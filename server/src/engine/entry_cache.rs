@@ -42,7 +42,7 @@ use super::joined_paths::SettleSeen;
 use super::machine::branches::{Decision, PathRecord};
 use super::machine::Halt;
 use super::scheduler::PhaseKind;
-use super::tick_observer::{Observed, Observer, PathObserved};
+use super::tick_observer::{Observed, Observer};
 use super::{Abstention, ModuleKind};
 
 /// A text hashed twice with different prefixes (128 bits).
@@ -158,7 +158,7 @@ impl Shift {
 #[derive(Clone)]
 struct StoredPath {
     id: u32,
-    decisions: Vec<(usize, String, bool)>,
+    decisions: Box<[(usize, Box<str>, bool)]>,
     complete: bool,
     shares: Option<(u32, usize)>,
 }
@@ -192,6 +192,32 @@ pub(super) struct UnitRecord {
     delta: isize,
 }
 
+/// An await site: its function and its byte range.
+type Site = (FuncId, usize, usize);
+
+/// A map kept for the next versions, as its pairs sorted by key in one
+/// allocation: a cache holds about a thousand of these per document, most
+/// with one or two keys, where a `BTreeMap` would allocate a node of eleven.
+type Sorted<K, V> = Box<[(K, V)]>;
+
+/// The pairs of `map`, sorted as it iterates them.
+fn sorted<K: Copy, V, W>(map: &BTreeMap<K, V>, value: impl Fn(&V) -> W) -> Sorted<K, W> {
+    map.iter().map(|(&key, v)| (key, value(v))).collect()
+}
+
+/// `pairs` sorted by key, once any of them is `None`, `None`: a mapping of
+/// keys that keeps them distinct may still change their order.
+fn sorted_pairs<K: Ord, V>(pairs: impl Iterator<Item = Option<(K, V)>>) -> Option<Sorted<K, V>> {
+    let mut pairs = pairs.collect::<Option<Vec<_>>>()?;
+    pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Some(pairs.into_boxed_slice())
+}
+
+/// The keys of `pairs`, in order.
+fn keys<K, V>(pairs: &[(K, V)]) -> impl Iterator<Item = &K> {
+    pairs.iter().map(|(key, _)| key)
+}
+
 /// What a unit observed, with function ids, byte positions and path ids in
 /// the terms of one version.
 struct Observations {
@@ -203,16 +229,73 @@ struct Observations {
     /// The least start, the greatest start and the greatest end of its
     /// positions; `None` when it holds none.
     bounds: Option<Bounds>,
-    stops: BTreeMap<FuncId, (bool, String, Option<Range<usize>>)>,
-    settles: Vec<SettleSeen>,
-    counts: BTreeMap<FuncId, usize>,
-    resumes: BTreeMap<(FuncId, usize, usize), Vec<Observed>>,
-    jobs_after_settle: BTreeMap<(FuncId, usize, usize), Vec<Option<u32>>>,
-    later_phases: BTreeMap<(FuncId, usize, usize), Vec<Option<PhaseKind>>>,
-    operand_kinds: BTreeMap<(FuncId, usize, usize), (u32, u32)>,
-    by_path: BTreeMap<(FuncId, usize, usize), Vec<PathObserved>>,
-    segments: Vec<Vec<StoredPath>>,
+    stops: Sorted<FuncId, StoredHalt>,
+    settles: Box<[SettleSeen]>,
+    counts: Sorted<FuncId, usize>,
+    /// The observer's `resumes`, `jobs_after_settle`, `later_phases` and
+    /// `by_path`, which it records in step, one entry in each per resumption.
+    resumptions: Sorted<Site, Box<[Resumption]>>,
+    operand_kinds: Sorted<Site, (u32, u32)>,
+    segments: Box<[Box<[StoredPath]>]>,
 }
+
+/// One resumption of an await site, as the observer recorded it.
+#[derive(Clone)]
+struct Resumption {
+    /// The path that made it, and the decisions it had taken before.
+    path: u32,
+    decisions: usize,
+    observed: Observed,
+    jobs_after_settle: Option<u32>,
+    later_phase: Option<PhaseKind>,
+}
+
+/// The resumptions `observed` recorded, site by site; `None` when its four
+/// records of them are not in step (the record is then not kept).
+fn resumptions(observed: &Observer) -> Option<Sorted<Site, Box<[Resumption]>>> {
+    let sites = observed.by_path.len();
+    if [
+        observed.resumes.len(),
+        observed.jobs_after_settle.len(),
+        observed.later_phases.len(),
+    ] != [sites; 3]
+    {
+        return None;
+    }
+    observed
+        .by_path
+        .iter()
+        .map(|(site, seen)| {
+            let resumes = observed.resumes.get(site)?;
+            let jobs = observed.jobs_after_settle.get(site)?;
+            let phases = observed.later_phases.get(site)?;
+            if [resumes.len(), jobs.len(), phases.len()] != [seen.len(); 3] {
+                return None;
+            }
+            let resumptions = seen
+                .iter()
+                .zip(resumes)
+                .zip(jobs.iter().zip(phases))
+                .map(
+                    |(((path, decisions, observed), resumed), (&jobs, &phase))| {
+                        (observed == resumed).then(|| Resumption {
+                            path: *path,
+                            decisions: *decisions,
+                            observed: observed.clone(),
+                            jobs_after_settle: jobs,
+                            later_phase: phase,
+                        })
+                    },
+                )
+                .collect::<Option<_>>()?;
+            Some((*site, resumptions))
+        })
+        .collect()
+}
+
+/// A halt without `Rc`: (an abstention rather than a crash, its text, the
+/// abstention's range).
+type StoredHalt = (bool, Box<str>, Option<Range<usize>>);
 
 #[derive(Clone, Copy)]
 struct Bounds {
@@ -241,20 +324,24 @@ pub(super) struct UnitLimits {
     pub entries: usize,
 }
 
-fn store_halt(halt: &Halt) -> (bool, String, Option<Range<usize>>) {
+fn store_halt(halt: &Halt) -> StoredHalt {
     match halt {
-        Halt::Abstain(abstention) => (true, abstention.reason.clone(), abstention.range.clone()),
-        Halt::Crash(message) => (false, message.clone(), None),
+        Halt::Abstain(abstention) => (
+            true,
+            abstention.reason.as_str().into(),
+            abstention.range.clone(),
+        ),
+        Halt::Crash(message) => (false, message.as_str().into(), None),
     }
 }
 
-fn load_halt((abstain, text, range): &(bool, String, Option<Range<usize>>)) -> Halt {
+fn load_halt((abstain, text, range): &StoredHalt) -> Halt {
     match abstain {
         true => Halt::Abstain(Abstention {
-            reason: text.clone(),
+            reason: text.to_string(),
             range: range.clone(),
         }),
-        false => Halt::Crash(text.clone()),
+        false => Halt::Crash(text.to_string()),
     }
 }
 
@@ -268,25 +355,19 @@ struct Mapping<P, F, I> {
 }
 
 impl Observations {
-    /// The observations of a unit that ran, its path ids from `first_id`.
-    fn new(output: &UnitOutput, first_id: u32, ids: u32) -> Observations {
+    /// The observations of a unit that ran, its path ids from `first_id`;
+    /// `None` when they cannot be kept (see [`resumptions`]).
+    fn new(output: &UnitOutput, first_id: u32, ids: u32) -> Option<Observations> {
         let observed = &output.observed;
         let mut observations = Observations {
             first_id,
             own_ids: true,
             bounds: None,
-            stops: output
-                .stops
-                .iter()
-                .map(|(&func, halt)| (func, store_halt(halt)))
-                .collect(),
-            settles: output.settles.clone(),
-            counts: output.counts.clone(),
-            resumes: observed.resumes.clone(),
-            jobs_after_settle: observed.jobs_after_settle.clone(),
-            later_phases: observed.later_phases.clone(),
-            operand_kinds: observed.operand_kinds.clone(),
-            by_path: observed.by_path.clone(),
+            stops: sorted(&output.stops, store_halt),
+            settles: output.settles.clone().into_boxed_slice(),
+            counts: sorted(&output.counts, |&count| count),
+            resumptions: resumptions(observed)?,
+            operand_kinds: sorted(&observed.operand_kinds, |&kinds| kinds),
             segments: observed
                 .segments
                 .iter()
@@ -298,7 +379,7 @@ impl Observations {
                             decisions: record
                                 .decisions
                                 .iter()
-                                .map(|d| (d.at, d.origin.to_string(), d.taken))
+                                .map(|d| (d.at, Box::from(&*d.origin), d.taken))
                                 .collect(),
                             complete: record.complete,
                             shares: record.shares,
@@ -308,7 +389,7 @@ impl Observations {
                 .collect(),
         };
         observations.measure(ids);
-        observations
+        Some(observations)
     }
 
     /// Sets `own_ids` and `bounds` from what it holds.
@@ -332,7 +413,7 @@ impl Observations {
                 },
             });
         };
-        for (_, _, range) in self.stops.values() {
+        for (_, (_, _, range)) in &self.stops {
             if let Some(range) = range {
                 position(range.start, Some(range.end));
             }
@@ -340,18 +421,13 @@ impl Observations {
         for settle in &self.settles {
             check(settle.seen.0);
         }
-        for &(_, start, end) in self
-            .resumes
-            .keys()
-            .chain(self.jobs_after_settle.keys())
-            .chain(self.later_phases.keys())
-            .chain(self.operand_kinds.keys())
-            .chain(self.by_path.keys())
-        {
+        for &(_, start, end) in keys(&self.resumptions).chain(keys(&self.operand_kinds)) {
             position(start, Some(end));
         }
-        for seen in self.by_path.values().flatten() {
-            check(seen.0);
+        for (_, resumptions) in &self.resumptions {
+            for resumption in resumptions {
+                check(resumption.path);
+            }
         }
         for path in self.segments.iter().flatten() {
             check(path.id);
@@ -379,7 +455,7 @@ impl Observations {
         F: Fn(FuncId) -> Option<FuncId>,
         I: Fn(u32) -> Option<u32>,
     {
-        let site = |&(f, start, end): &(FuncId, usize, usize)| {
+        let site = |&(f, start, end): &Site| {
             Some((
                 (map.func)(f)?,
                 (map.position)(start, false)?,
@@ -387,26 +463,26 @@ impl Observations {
             ))
         };
         fn sites<T: Clone>(
-            map: &BTreeMap<(FuncId, usize, usize), T>,
-            site: &impl Fn(&(FuncId, usize, usize)) -> Option<(FuncId, usize, usize)>,
-        ) -> Option<BTreeMap<(FuncId, usize, usize), T>> {
-            map.iter()
-                .map(|(key, value)| Some((site(key)?, value.clone())))
-                .collect()
+            map: &Sorted<Site, T>,
+            site: &impl Fn(&Site) -> Option<Site>,
+        ) -> Option<Sorted<Site, T>> {
+            sorted_pairs(
+                map.iter()
+                    .map(|(key, value)| Some((site(key)?, value.clone()))),
+            )
         }
-        let by_path = self
-            .by_path
-            .iter()
-            .map(|(key, seen)| {
-                let seen: Option<Vec<PathObserved>> = seen
-                    .iter()
-                    .map(|(path, decisions, observed)| {
-                        Some(((map.id)(*path)?, *decisions, observed.clone()))
+        let resumptions = sorted_pairs(self.resumptions.iter().map(|(key, resumptions)| {
+            let resumptions: Option<Box<[Resumption]>> = resumptions
+                .iter()
+                .map(|resumption| {
+                    Some(Resumption {
+                        path: (map.id)(resumption.path)?,
+                        ..resumption.clone()
                     })
-                    .collect();
-                Some((site(key)?, seen?))
-            })
-            .collect::<Option<_>>()?;
+                })
+                .collect();
+            Some((site(key)?, resumptions?))
+        }))?;
         let segments = self
             .segments
             .iter()
@@ -430,7 +506,7 @@ impl Observations {
                             },
                         })
                     })
-                    .collect::<Option<Vec<_>>>()
+                    .collect::<Option<Box<[_]>>>()
             })
             .collect::<Option<_>>()?;
         let settles = self
@@ -448,35 +524,32 @@ impl Observations {
                 })
             })
             .collect::<Option<_>>()?;
-        let stops = self
-            .stops
-            .iter()
-            .map(|(&f, (abstain, text, range))| {
-                let range = match range {
-                    Some(range) => {
-                        Some((map.position)(range.start, false)?..(map.position)(range.end, true)?)
-                    }
-                    None => None,
-                };
-                Some(((map.func)(f)?, (*abstain, text.clone(), range)))
-            })
-            .collect::<Option<_>>()?;
+        let stops = sorted_pairs(
+            self.stops
+                .iter()
+                .map(|&(f, (abstain, ref text, ref range))| {
+                    let range = match range {
+                        Some(range) => Some(
+                            (map.position)(range.start, false)?..(map.position)(range.end, true)?,
+                        ),
+                        None => None,
+                    };
+                    Some(((map.func)(f)?, (abstain, text.clone(), range)))
+                }),
+        )?;
         let mut moved = Observations {
             first_id,
             own_ids: true,
             bounds: None,
             stops,
             settles,
-            counts: self
-                .counts
-                .iter()
-                .map(|(&f, &count)| Some(((map.func)(f)?, count)))
-                .collect::<Option<_>>()?,
-            resumes: sites(&self.resumes, &site)?,
-            jobs_after_settle: sites(&self.jobs_after_settle, &site)?,
-            later_phases: sites(&self.later_phases, &site)?,
+            counts: sorted_pairs(
+                self.counts
+                    .iter()
+                    .map(|&(f, count)| Some(((map.func)(f)?, count))),
+            )?,
+            resumptions,
             operand_kinds: sites(&self.operand_kinds, &site)?,
-            by_path,
             segments,
         };
         moved.measure(ids);
@@ -485,14 +558,15 @@ impl Observations {
 }
 
 impl UnitRecord {
-    /// The record of a unit that ran: its output, what it called, its limits.
+    /// The record of a unit that ran: its output, what it called, its
+    /// limits; `None` when its observations cannot be kept.
     pub fn new(
         func: FuncId,
         ran: Vec<(FuncId, TextKey)>,
         limits: UnitLimits,
         output: &UnitOutput,
-    ) -> UnitRecord {
-        UnitRecord {
+    ) -> Option<UnitRecord> {
+        Some(UnitRecord {
             func,
             ran,
             closures: limits.closures,
@@ -502,9 +576,9 @@ impl UnitRecord {
             first_id: limits.first_id,
             ids: limits.ids,
             entries: limits.entries,
-            observed: Arc::new(Observations::new(output, limits.first_id, limits.ids)),
+            observed: Arc::new(Observations::new(output, limits.first_id, limits.ids)?),
             delta: 0,
-        }
+        })
     }
 
     /// A byte position of `observed` in this version.
@@ -523,56 +597,45 @@ impl UnitRecord {
     /// the paths that observed their sites, and its paths observed none).
     pub fn observed_any(&self, wanted: &[bool]) -> bool {
         let is_wanted = |func: FuncId| wanted.get(func).copied().unwrap_or(false);
-        fn sites<T>(
-            map: &BTreeMap<(FuncId, usize, usize), T>,
-            is_wanted: impl Fn(FuncId) -> bool,
-        ) -> bool {
-            map.keys().any(|&(func, ..)| is_wanted(func))
+        fn sites<T>(map: &Sorted<Site, T>, is_wanted: impl Fn(FuncId) -> bool) -> bool {
+            keys(map).any(|&(func, ..)| is_wanted(func))
         }
         let observed = &*self.observed;
         is_wanted(self.func)
             || self.ran.iter().any(|&(func, _)| is_wanted(func))
-            || observed.counts.keys().any(|&func| is_wanted(func))
-            || observed.stops.keys().any(|&func| is_wanted(func))
+            || keys(&observed.counts).any(|&func| is_wanted(func))
+            || keys(&observed.stops).any(|&func| is_wanted(func))
             || observed.settles.iter().any(|settle| is_wanted(settle.func))
-            || sites(&observed.resumes, is_wanted)
-            || sites(&observed.by_path, is_wanted)
-            || sites(&observed.jobs_after_settle, is_wanted)
-            || sites(&observed.later_phases, is_wanted)
+            || sites(&observed.resumptions, is_wanted)
             || sites(&observed.operand_kinds, is_wanted)
     }
 
     /// What the unit added to the run, to merge as its run would have.
     pub fn output(&self) -> UnitOutput {
         let stored = &*self.observed;
-        let site = |&(f, start, end): &(FuncId, usize, usize)| {
-            (f, self.position(start), self.position(end))
-        };
-        fn sites<T: Clone>(
-            map: &BTreeMap<(FuncId, usize, usize), T>,
-            site: impl Fn(&(FuncId, usize, usize)) -> (FuncId, usize, usize),
-        ) -> BTreeMap<(FuncId, usize, usize), T> {
-            map.iter()
-                .map(|(key, value)| (site(key), value.clone()))
+        let site = |&(f, start, end): &Site| (f, self.position(start), self.position(end));
+        fn parts<T>(
+            stored: &Observations,
+            site: impl Fn(&Site) -> Site,
+            part: impl Fn(&Resumption) -> T,
+        ) -> BTreeMap<Site, Vec<T>> {
+            stored
+                .resumptions
+                .iter()
+                .map(|(key, resumptions)| (site(key), resumptions.iter().map(&part).collect()))
                 .collect()
         }
         let mut observed = Observer::default();
-        observed.resumes = sites(&stored.resumes, site);
-        observed.jobs_after_settle = sites(&stored.jobs_after_settle, site);
-        observed.later_phases = sites(&stored.later_phases, site);
-        observed.operand_kinds = sites(&stored.operand_kinds, site);
-        observed.by_path = stored
-            .by_path
+        observed.resumes = parts(stored, site, |r| r.observed.clone());
+        observed.jobs_after_settle = parts(stored, site, |r| r.jobs_after_settle);
+        observed.later_phases = parts(stored, site, |r| r.later_phase);
+        observed.by_path = parts(stored, site, |r| {
+            (self.id(r.path), r.decisions, r.observed.clone())
+        });
+        observed.operand_kinds = stored
+            .operand_kinds
             .iter()
-            .map(|(key, seen)| {
-                let seen = seen
-                    .iter()
-                    .map(|(path, decisions, observed)| {
-                        (self.id(*path), *decisions, observed.clone())
-                    })
-                    .collect();
-                (site(key), seen)
-            })
+            .map(|&(key, kinds)| (site(&key), kinds))
             .collect();
         observed.segments = stored
             .segments
@@ -587,7 +650,7 @@ impl UnitRecord {
                             .iter()
                             .map(|(at, origin, taken)| Decision {
                                 at: self.position(*at),
-                                origin: Rc::from(origin.as_str()),
+                                origin: Rc::from(&**origin),
                                 taken: *taken,
                             })
                             .collect(),
@@ -603,11 +666,11 @@ impl UnitRecord {
             stops: stored
                 .stops
                 .iter()
-                .map(|(&func, (abstain, text, range))| {
+                .map(|&(func, (abstain, ref text, ref range))| {
                     let range = range
                         .as_ref()
                         .map(|range| self.position(range.start)..self.position(range.end));
-                    (func, load_halt(&(*abstain, text.clone(), range)))
+                    (func, load_halt(&(abstain, text.clone(), range)))
                 })
                 .collect(),
             settles: stored
@@ -619,7 +682,7 @@ impl UnitRecord {
                     phase: settle.phase,
                 })
                 .collect(),
-            counts: stored.counts.clone(),
+            counts: stored.counts.iter().copied().collect(),
             observed,
         }
     }
@@ -769,7 +832,11 @@ impl<'a> Units<'a> {
     }
 
     /// What the next version keeps of this computation.
-    pub fn into_parts(self) -> Kept {
+    pub fn into_parts(mut self) -> Kept {
+        // Most texts have one record; a vector grown by a push holds four.
+        for records in self.current.values_mut() {
+            records.shrink_to_fit();
+        }
         Kept {
             source: self.source.to_owned(),
             funcs: self.funcs,
@@ -933,6 +1000,8 @@ mod tests {
         observed
             .by_path
             .insert((1, 10, 20), vec![(5, 0, Observed::AfterEntry(1))]);
+        observed.jobs_after_settle.insert((1, 10, 20), vec![None]);
+        observed.later_phases.insert((1, 10, 20), vec![None]);
         let path = |id, decisions, shares| PathRecord {
             id,
             decisions,
@@ -975,6 +1044,7 @@ mod tests {
             entries: 0,
         };
         UnitRecord::new(1, Vec::new(), limits, &output(shared_parent))
+            .expect("records kept in step")
     }
 
     /// (the await site, its path id, the paths' ids
@@ -1017,6 +1087,60 @@ mod tests {
         let old = "x".repeat(40);
         let new = format!("{}yyy{}", &old[..at], &old[at..]);
         Shift::between(&old, &new)
+    }
+
+    #[test]
+    fn a_record_gives_back_the_resumptions_it_kept_and_is_not_kept_out_of_step() {
+        let record = record_sharing(5);
+        let output = record.output();
+        let original = output_with_phase(Some(PhaseKind::Immediate));
+        let kept = record_of(&original)
+            .expect("records in step are kept")
+            .output();
+        assert_eq!(kept.observed.resumes, original.observed.resumes);
+        assert_eq!(kept.observed.by_path, original.observed.by_path);
+        assert_eq!(
+            kept.observed.jobs_after_settle,
+            original.observed.jobs_after_settle
+        );
+        assert_eq!(kept.observed.later_phases, original.observed.later_phases);
+        assert_eq!(output.observed.later_phases[&(1, 10, 20)], vec![None]);
+        // A resumption one record lacks: nothing to keep, the next version runs it.
+        let mut out_of_step = output_with_phase(None);
+        out_of_step.observed.later_phases.clear();
+        assert!(record_of(&out_of_step).is_none());
+        let mut differing = output_with_phase(None);
+        differing
+            .observed
+            .resumes
+            .insert((1, 10, 20), vec![Observed::AfterEntry(2)]);
+        assert!(record_of(&differing).is_none());
+    }
+
+    fn output_with_phase(phase: Option<PhaseKind>) -> UnitOutput {
+        let mut output = output(5);
+        output
+            .observed
+            .later_phases
+            .insert((1, 10, 20), vec![phase]);
+        output
+            .observed
+            .jobs_after_settle
+            .insert((1, 10, 20), vec![Some(3)]);
+        output
+    }
+
+    fn record_of(output: &UnitOutput) -> Option<UnitRecord> {
+        let limits = UnitLimits {
+            closures: Vec::new(),
+            from_empty_budget: false,
+            steps: 1,
+            emptied_budget: false,
+            first_id: 5,
+            ids: 2,
+            entries: 0,
+        };
+        UnitRecord::new(1, Vec::new(), limits, output)
     }
 
     #[test]

@@ -18,6 +18,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use tree_sitter::Tree;
 
@@ -213,7 +214,7 @@ fn facts_where(
     for code in &machine.funcs {
         for span in &code.awaits {
             let text = source.get(span.clone()).unwrap_or_default();
-            let operand = text.trim_start_matches("await").trim().to_owned();
+            let operand = Arc::from(text.trim_start_matches("await").trim());
             observer.operand_text.insert(span.start, operand);
         }
     }
@@ -433,7 +434,7 @@ fn to_tick(observed: &Observed) -> Option<ResumeTick> {
             native_assumed,
         } => Some(ResumeTick::AfterSettle {
             jobs: *jobs,
-            operand: operand.clone(),
+            operand: operand.to_string(),
             if_native_promise: *native_assumed,
         }),
     }
@@ -502,10 +503,13 @@ fn described(observed: &[Observed]) -> Vec<String> {
 /// calls) or cross a macrotask, every resumption may still have come the same
 /// number of jobs after its operand settled (counted from the later of the
 /// settling and the await's start): that count is then the claim.
-fn same_jobs_after_settle(counts: &[Option<u32>], operand: Option<&String>) -> Option<ResumeTick> {
+fn same_jobs_after_settle(
+    counts: &[Option<u32>],
+    operand: Option<&Arc<str>>,
+) -> Option<ResumeTick> {
     Some(ResumeTick::AfterSettle {
         jobs: same_count(counts)?,
-        operand: operand?.clone(),
+        operand: operand?.to_string(),
         if_native_promise: false,
     })
 }

@@ -178,7 +178,9 @@ impl Entering<'_> {
             if self.count <= MAX_ENTRIES {
                 let ran = machine.ran.called.clone();
                 let ran = ran.into_iter().map(|f| (f, units.key(f))).collect();
-                units.keep(UnitRecord::new(func, ran, limits, &output));
+                if let Some(record) = UnitRecord::new(func, ran, limits, &output) {
+                    units.keep(record);
+                }
             }
             self.merge(machine, output);
         }

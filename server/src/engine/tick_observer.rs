@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use super::bytecode::FuncId;
 use super::scheduler::PhaseKind;
@@ -21,7 +22,7 @@ use super::value::ObjId;
 #[derive(Debug, Clone)]
 struct Anchor {
     /// `None`: the function's entry; `Some(text)`: the settling of that operand.
-    operand: Option<String>,
+    operand: Option<Arc<str>>,
     native_assumed: bool,
     depth: u32,
     phase: usize,
@@ -32,7 +33,8 @@ pub(crate) enum Observed {
     AfterEntry(u32),
     AfterSettle {
         jobs: u32,
-        operand: String,
+        /// The operand's text, shared by every observation of its await.
+        operand: Arc<str>,
         native_assumed: bool,
     },
 }
@@ -60,7 +62,7 @@ pub(crate) struct Observer {
     pub entered_funcs: Vec<FuncId>,
     activation_funcs: BTreeMap<usize, FuncId>,
     /// Source text of await operands, by await range start.
-    pub operand_text: BTreeMap<usize, String>,
+    pub operand_text: BTreeMap<usize, Arc<str>>,
     /// Operands the facts run treated as unknown code.
     pub opaque_promises: BTreeMap<ObjId, String>,
     /// Per await site, (times its operand was a thenable that is not a native
