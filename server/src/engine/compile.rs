@@ -19,6 +19,7 @@ use super::compile_loops::BreakTarget;
 use super::compile_pattern::{pattern_names, BindMode};
 use super::value::Value;
 use crate::syntax::js;
+use crate::syntax::KindName;
 
 /// Compiles every function of a program; `funcs[0]` is the top level.
 pub(crate) struct Compiler<'s> {
@@ -173,11 +174,11 @@ impl<'s> Compiler<'s> {
         function: Option<Node>,
         range: Range<usize>,
     ) {
-        let is_arrow = function.is_some_and(|f| f.kind() == "arrow_function");
+        let is_arrow = function.is_some_and(|f| f.kind_name() == "arrow_function");
         // Only a function expression's name is bound inside it; a declaration's name belongs
         // to the enclosing scope.
         let own_name = function
-            .filter(|f| matches!(f.kind(), "function_expression" | "function"))
+            .filter(|f| matches!(f.kind_name(), "function_expression" | "function"))
             .and_then(|f| f.child_by_field_id(crate::field!("name")))
             .map(|n| Rc::from(self.text(n)));
         self.funcs[id] = Some(FunctionCode {
@@ -197,7 +198,7 @@ impl<'s> Compiler<'s> {
 
     /// Compiles a function-like node (declaration, expression, arrow, method).
     pub fn compile_function(&mut self, node: Node, name: Option<&str>) -> FuncId {
-        let is_arrow = node.kind() == "arrow_function";
+        let is_arrow = node.kind_name() == "arrow_function";
         let context = if is_arrow {
             self.member_contexts
                 .last()
@@ -221,7 +222,7 @@ impl<'s> Compiler<'s> {
     ) -> FuncId {
         let id = self.reserve();
         let is_async = has_token(node, crate::token!("async"));
-        let is_arrow = node.kind() == "arrow_function";
+        let is_arrow = node.kind_name() == "arrow_function";
         let mut b = FnBuilder::new(is_async);
         let enclosing_strict = self.strict;
         self.strict = super::strict_mode::is_strict(node, self.src, enclosing_strict);
@@ -232,7 +233,7 @@ impl<'s> Compiler<'s> {
             .or(name)
             .map(Rc::from)
             .unwrap_or_else(|| Rc::from(""));
-        if has_token(node, crate::token!("*")) || node.kind().contains("generator") {
+        if has_token(node, crate::token!("*")) || node.kind_name().contains("generator") {
             b.is_generator = true;
         }
         if context.super_call {
@@ -253,7 +254,7 @@ impl<'s> Compiler<'s> {
             }
         }
         match node.child_by_field_id(crate::field!("body")) {
-            Some(body) if body.kind() == "statement_block" => {
+            Some(body) if body.kind_name() == "statement_block" => {
                 self.hoist_vars(&mut b, body);
                 let statements = js::named_children_but_comments(body);
                 self.statements(&mut b, &statements);
@@ -271,7 +272,7 @@ impl<'s> Compiler<'s> {
         let constructible = !is_arrow
             && !is_async
             && matches!(
-                node.kind(),
+                node.kind_name(),
                 "function_declaration" | "function_expression" | "function"
             );
         if let Some(Some(code)) = self.funcs.get_mut(id) {
@@ -292,7 +293,7 @@ impl<'s> Compiler<'s> {
     }
 
     fn parameter(&mut self, b: &mut FnBuilder, param: Node, index: usize) {
-        match param.kind() {
+        match param.kind_name() {
             "identifier" => {
                 b.emit(Op::LoadArg(index));
                 b.emit(Op::Declare(Rc::from(self.text(param)), DeclKind::Let));

@@ -10,6 +10,7 @@ use super::compile::{fields, Compiler, FnBuilder};
 use super::compile_expr::{arithmetic_op, binary_parts};
 use super::compile_pattern::BindMode;
 use super::value::Value;
+use crate::syntax::KindName;
 
 impl Compiler<'_> {
     pub(crate) fn assignment(&mut self, b: &mut FnBuilder, node: Node) {
@@ -17,7 +18,7 @@ impl Compiler<'_> {
         else {
             return b.abstain("a malformed assignment");
         };
-        match left.kind() {
+        match left.kind_name() {
             "identifier" => {
                 let name = self.text(left);
                 self.expression_named(b, right, Some(name));
@@ -32,7 +33,7 @@ impl Compiler<'_> {
                 b.emit(key.set());
             }
             "parenthesized_expression" => match left.named_child(0) {
-                Some(inner) if inner.kind() == "identifier" => {
+                Some(inner) if inner.kind_name() == "identifier" => {
                     self.expression(b, right);
                     b.emit(Op::Dup);
                     b.emit(Op::Store(Rc::from(self.text(inner))));
@@ -59,7 +60,7 @@ impl Compiler<'_> {
         let Some(op) = operator.strip_suffix('=').and_then(arithmetic_op) else {
             return b.abstain(format!("`{operator}` is not modelled"));
         };
-        match left.kind() {
+        match left.kind_name() {
             "identifier" => {
                 let name: Rc<str> = Rc::from(self.text(left));
                 b.emit(Op::Load(name.clone()));
@@ -88,7 +89,7 @@ impl Compiler<'_> {
     }
 
     fn logical_assignment(&mut self, b: &mut FnBuilder, left: Node, op: &str, right: Node) {
-        if left.kind() != "identifier" {
+        if left.kind_name() != "identifier" {
             return b.abstain("logical assignment to a property is not modelled");
         }
         let name: Rc<str> = Rc::from(self.text(left));
@@ -116,7 +117,7 @@ impl Compiler<'_> {
             -1.0
         };
         let prefix = operator.start_byte() < argument.start_byte();
-        match argument.kind() {
+        match argument.kind_name() {
             "identifier" => {
                 let name: Rc<str> = Rc::from(self.text(argument));
                 b.emit(Op::Load(name.clone()));
@@ -157,7 +158,7 @@ impl Compiler<'_> {
         target: Node,
         malformed: &str,
     ) -> Option<Key> {
-        let key_field = match target.kind() {
+        let key_field = match target.kind_name() {
             "subscript_expression" => crate::field!("index"),
             _ => crate::field!("property"),
         };
@@ -166,7 +167,7 @@ impl Compiler<'_> {
             return None;
         };
         self.expression(b, object);
-        if target.kind() == "subscript_expression" {
+        if target.kind_name() == "subscript_expression" {
             self.expression(b, key);
             return Some(Key::Index);
         }

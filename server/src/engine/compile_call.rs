@@ -9,6 +9,7 @@ use super::bytecode::Op;
 use super::compile::{fields, Compiler, FnBuilder};
 use super::compile_chain::in_optional_chain;
 use crate::syntax::js::named_children_but_comments;
+use crate::syntax::KindName;
 
 impl Compiler<'_> {
     /// Pushes the arguments; `Some(true)` when they contain a spread (then a
@@ -21,12 +22,12 @@ impl Compiler<'_> {
         let Some(args) = args else {
             return Some((0, false));
         };
-        if args.kind() == "template_string" {
+        if args.kind_name() == "template_string" {
             b.abstain("tagged templates are not modelled");
             return None;
         }
         let list = named_children_but_comments(args);
-        if list.iter().any(|a| a.kind() == "spread_element") {
+        if list.iter().any(|a| a.kind_name() == "spread_element") {
             b.emit(Op::Array(0));
             for arg in list {
                 self.array_element(b, arg);
@@ -47,14 +48,14 @@ impl Compiler<'_> {
             return b.abstain("a malformed call");
         };
         let args = node.child_by_field_id(crate::field!("arguments"));
-        let with_this = match callee.kind() {
+        let with_this = match callee.kind_name() {
             "member_expression" => {
                 let Some([object, property]) =
                     fields(callee, [crate::field!("object"), crate::field!("property")])
                 else {
                     return b.abstain("a malformed method call");
                 };
-                if object.kind() == "super" {
+                if object.kind_name() == "super" {
                     self.this(b);
                     b.emit(Op::Dup);
                     if !self.super_home(b) {

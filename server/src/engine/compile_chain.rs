@@ -8,6 +8,7 @@ use tree_sitter::Node;
 use super::bytecode::Op;
 use super::compile::{fields, Compiler, FnBuilder};
 use super::value::Value;
+use crate::syntax::KindName;
 
 /// Whether `node` has its own `?.`.
 fn has_own_optional(node: Node) -> bool {
@@ -27,7 +28,7 @@ pub(crate) fn in_optional_chain(source: &str, node: Node) -> bool {
     let mut link = Some(node);
     while let Some(node) = link {
         if !matches!(
-            node.kind(),
+            node.kind_name(),
             "member_expression" | "subscript_expression" | "call_expression"
         ) {
             return false;
@@ -59,7 +60,7 @@ impl<'s> Compiler<'s> {
     /// with nothing of the chain left on the stack.
     fn chain_link(&mut self, b: &mut FnBuilder, node: Node, skips: &mut Vec<usize>) {
         let span = b.at(node);
-        match node.kind() {
+        match node.kind_name() {
             "member_expression" => {
                 let Some(object) = node.child_by_field_id(crate::field!("object")) else {
                     return b.abstain("a malformed member access");
@@ -96,7 +97,10 @@ impl<'s> Compiler<'s> {
         let Some(callee) = node.child_by_field_id(crate::field!("function")) else {
             return b.abstain("a malformed call");
         };
-        let method = matches!(callee.kind(), "member_expression" | "subscript_expression");
+        let method = matches!(
+            callee.kind_name(),
+            "member_expression" | "subscript_expression"
+        );
         if method {
             // `a?.b()` and `a.b?.()`: the receiver is the object of the callee.
             let Some(object) = callee.child_by_field_id(crate::field!("object")) else {
@@ -106,7 +110,7 @@ impl<'s> Compiler<'s> {
             if has_own_optional(callee) {
                 skips.push(b.emit(Op::SkipIfNullish { target: 0, drop: 1 }));
             }
-            if callee.kind() == "member_expression" {
+            if callee.kind_name() == "member_expression" {
                 let Some(name) = self.public_property(b, callee, "a malformed method call") else {
                     return;
                 };

@@ -15,6 +15,7 @@ use super::bytecode::{DeclKind, DefineKind, Op};
 use super::compile::{has_token, Compiler, FnBuilder, THIS_BINDING};
 use super::value::Value;
 use crate::syntax::js::named_children_but_comments;
+use crate::syntax::KindName;
 
 /// What `this` and `super` mean in the function being compiled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -75,7 +76,7 @@ impl<'s> Compiler<'s> {
     /// innermost class that declares it (`#x@3`), so two classes' `#x` differ.
     pub(crate) fn property_name(&self, property: Node) -> String {
         let text = self.text(property);
-        if property.kind() != "private_property_identifier" {
+        if property.kind_name() != "private_property_identifier" {
             return text.to_owned();
         }
         self.private_names
@@ -98,7 +99,7 @@ impl<'s> Compiler<'s> {
             b.abstain(malformed);
             return None;
         };
-        if property.kind() == "private_property_identifier" {
+        if property.kind_name() == "private_property_identifier" {
             b.abstain("private fields are not modelled");
             return None;
         }
@@ -109,12 +110,12 @@ impl<'s> Compiler<'s> {
     fn declare_private_names(&mut self, body: Node) {
         let mut scope = Vec::new();
         for member in named_children_but_comments(body) {
-            let key = match member.kind() {
+            let key = match member.kind_name() {
                 "method_definition" => member.child_by_field_id(crate::field!("name")),
                 "field_definition" => member.child_by_field_id(crate::field!("property")),
                 _ => None,
             };
-            if let Some(key) = key.filter(|k| k.kind() == "private_property_identifier") {
+            if let Some(key) = key.filter(|k| k.kind_name() == "private_property_identifier") {
                 let name = self.text(key).to_owned();
                 if !scope.iter().any(|(n, _)| *n == name) {
                     self.private_counter += 1;
@@ -178,17 +179,24 @@ impl<'s> Compiler<'s> {
     /// A class declaration's or expression's value, left on the stack.
     /// `binding` names an anonymous class expression (`const A = class {}`).
     pub(crate) fn class(&mut self, b: &mut FnBuilder, node: Node, binding: Option<&str>) {
+        // All parts of a class are strict (§11.2.2): `extends`, methods, fields.
+        let enclosing_strict = std::mem::replace(&mut self.strict, true);
+        self.strict_class(b, node, binding);
+        self.strict = enclosing_strict;
+    }
+
+    fn strict_class(&mut self, b: &mut FnBuilder, node: Node, binding: Option<&str>) {
         let own_name = node
             .child_by_field_id(crate::field!("name"))
             .map(|n| self.text(n));
         let name: Rc<str> = Rc::from(own_name.or(binding).unwrap_or(""));
         let children = named_children_but_comments(node);
-        if children.iter().any(|c| c.kind() == "decorator") {
+        if children.iter().any(|c| c.kind_name() == "decorator") {
             return b.abstain("decorators are not modelled");
         }
         let heritage = children
             .iter()
-            .find(|c| c.kind() == "class_heritage")
+            .find(|c| c.kind_name() == "class_heritage")
             .and_then(|h| named_children_but_comments(*h).into_iter().next());
         let Some(body) = node.child_by_field_id(crate::field!("body")) else {
             return b.abstain("a class without a body");
@@ -252,7 +260,7 @@ impl<'s> Compiler<'s> {
     fn class_members<'t>(&mut self, b: &mut FnBuilder, body: Node<'t>) -> Option<Members<'t>> {
         let mut members = Members::default();
         for member in named_children_but_comments(body) {
-            match member.kind() {
+            match member.kind_name() {
                 "method_definition" => {
                     let key = member.child_by_field_id(crate::field!("name"));
                     let is_constructor = !has_token(member, crate::token!("static"))
@@ -284,7 +292,7 @@ impl<'s> Compiler<'s> {
     /// private and numeric keys are not modelled).
     fn member_key(&mut self, b: &mut FnBuilder, key: Option<Node>) -> Option<String> {
         match key {
-            Some(key) if key.kind() == "private_property_identifier" => {
+            Some(key) if key.kind_name() == "private_property_identifier" => {
                 Some(self.property_name(key))
             }
             Some(key) => {
@@ -335,7 +343,7 @@ impl<'s> Compiler<'s> {
     fn method(&mut self, b: &mut FnBuilder, method: Node) {
         let span = b.at(method);
         let name = method.child_by_field_id(crate::field!("name"));
-        if let Some(computed) = name.filter(|n| n.kind() == "computed_property_name") {
+        if let Some(computed) = name.filter(|n| n.kind_name() == "computed_property_name") {
             self.computed_method(b, method, computed);
             return b.restore(span);
         }
@@ -379,8 +387,6 @@ impl<'s> Compiler<'s> {
             home: Some(home),
             ..MemberContext::default()
         });
-        // Class bodies are strict (§11.2.2).
-        let enclosing_strict = std::mem::replace(&mut self.strict, true);
         let mut init = FnBuilder::new(false);
         let outer = init.at(*first);
         for field in fields {
@@ -410,7 +416,6 @@ impl<'s> Compiler<'s> {
         self.member_contexts.pop();
         let name = Rc::from(format!("{class} field initialisers").as_str());
         self.finish(id, init, name, None, first.start_byte()..last.end_byte());
-        self.strict = enclosing_strict;
         b.emit(Op::Closure(id));
     }
 }

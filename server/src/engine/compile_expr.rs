@@ -10,6 +10,7 @@ use super::compile_chain::in_optional_chain;
 use super::compile_literal::{decode_escape, decode_string, parse_number};
 use super::value::Value;
 use crate::syntax::js::named_children_but_comments;
+use crate::syntax::KindName;
 use crate::syntax::{self, awaits, js};
 
 impl<'s> Compiler<'s> {
@@ -38,7 +39,7 @@ impl<'s> Compiler<'s> {
         let operand = (root.named_child_count() == 1 && !root.has_error())
             .then(|| root.named_child(0))
             .flatten()
-            .filter(|statement| statement.kind() == "expression_statement")
+            .filter(|statement| statement.kind_name() == "expression_statement")
             .and_then(|statement| statement.named_child(0))
             .filter(|operand| operand.end_byte() == node.end_byte());
         let Some(operand) = operand else {
@@ -66,7 +67,7 @@ impl<'s> Compiler<'s> {
                 return self.misparsed_await(b, node, keyword);
             }
         }
-        match node.kind() {
+        match node.kind_name() {
             "parenthesized_expression" => match node.named_child(0) {
                 Some(inner) => self.expression_named(b, inner, name),
                 None => b.abstain("empty parentheses"),
@@ -117,7 +118,7 @@ impl<'s> Compiler<'s> {
                 else {
                     return b.abstain("a malformed member access");
                 };
-                if object.kind() == "super" {
+                if object.kind_name() == "super" {
                     return self.super_property(b, self.text(property));
                 }
                 self.expression(b, object);
@@ -203,7 +204,7 @@ impl<'s> Compiler<'s> {
         let mut parts = 0;
         let mut pending = String::new();
         for child in named_children_but_comments(node) {
-            match child.kind() {
+            match child.kind_name() {
                 "string_fragment" => pending.push_str(self.text(child)),
                 "escape_sequence" => match decode_escape(self.text(child)) {
                     Some(text) => pending.push_str(&text),
@@ -276,7 +277,7 @@ impl<'s> Compiler<'s> {
             "void" => UnOp::Void,
             "~" => UnOp::BitNot,
             "typeof" => {
-                if argument.kind() == "identifier" {
+                if argument.kind_name() == "identifier" {
                     b.emit(Op::TypeofName(Rc::from(self.text(argument))));
                     return;
                 }

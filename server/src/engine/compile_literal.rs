@@ -12,10 +12,11 @@ use super::compile_class::accessor_kind;
 use super::ops::number_to_string;
 use super::value::Value;
 use crate::syntax::js::named_children_but_comments;
+use crate::syntax::KindName;
 
 impl Compiler<'_> {
     pub(crate) fn array_element(&mut self, b: &mut FnBuilder, element: Node) {
-        if element.kind() == "spread_element" {
+        if element.kind_name() == "spread_element" {
             match element.named_child(0) {
                 Some(inner) => self.expression(b, inner),
                 None => return b.abstain("an empty spread"),
@@ -36,7 +37,7 @@ impl Compiler<'_> {
         {
             return b.abstain("array holes are not modelled");
         }
-        if elements.iter().any(|e| e.kind() == "spread_element") {
+        if elements.iter().any(|e| e.kind_name() == "spread_element") {
             b.emit(Op::Array(0));
             for element in elements {
                 self.array_element(b, element);
@@ -52,10 +53,10 @@ impl Compiler<'_> {
     pub(crate) fn object(&mut self, b: &mut FnBuilder, node: Node) {
         // Accessors and spreads define members one at a time, in order.
         if named_children_but_comments(node).into_iter().any(|member| {
-            member.kind() == "spread_element"
+            member.kind_name() == "spread_element"
                 || computed_pair(member).is_some()
                 || self.index_pair(member).is_some()
-                || (member.kind() == "method_definition"
+                || (member.kind_name() == "method_definition"
                     && (has_token(member, crate::token!("get"))
                         || has_token(member, crate::token!("set"))))
         }) {
@@ -83,7 +84,7 @@ impl Compiler<'_> {
         b.emit(Op::Object(Vec::new()));
         for member in named_children_but_comments(node) {
             let span = b.at(member);
-            if member.kind() == "spread_element" {
+            if member.kind_name() == "spread_element" {
                 let Some(source) = member.named_child(0) else {
                     return b.abstain("an empty spread");
                 };
@@ -116,7 +117,7 @@ impl Compiler<'_> {
     /// method or an accessor) and returns its key and how it is defined;
     /// `None` once it has abstained.
     fn object_member(&mut self, b: &mut FnBuilder, member: Node) -> Option<(String, DefineKind)> {
-        match member.kind() {
+        match member.kind_name() {
             "pair" => {
                 let Some([key, value]) =
                     fields(member, [crate::field!("key"), crate::field!("value")])
@@ -156,7 +157,7 @@ impl Compiler<'_> {
     }
 
     pub(crate) fn property_key(&self, key: Node) -> Option<String> {
-        match key.kind() {
+        match key.kind_name() {
             "property_identifier" | "identifier" => Some(self.text(key).to_owned()),
             "string" | "number" => self.literal_key(key).filter(|k| !is_array_index(k)),
             _ => None,
@@ -165,7 +166,7 @@ impl Compiler<'_> {
 
     /// The key a string or number literal names (`1.5` names "1.5", `1e3` "1000").
     fn literal_key(&self, key: Node) -> Option<String> {
-        match key.kind() {
+        match key.kind_name() {
             "string" => decode_string(self, key),
             "number" => parse_number(self.text(key)).map(number_to_string),
             _ => None,
@@ -175,7 +176,7 @@ impl Compiler<'_> {
     /// The key and value of a `1: v` or `'1': v` pair: an index key, which V8
     /// orders before the others.
     fn index_pair<'t>(&self, member: Node<'t>) -> Option<(String, Node<'t>)> {
-        if member.kind() != "pair" {
+        if member.kind_name() != "pair" {
             return None;
         }
         let [key, value] = fields(member, [crate::field!("key"), crate::field!("value")])?;
@@ -186,12 +187,12 @@ impl Compiler<'_> {
 
 /// The key expression and value of a `[key]: value` pair.
 fn computed_pair(member: Node) -> Option<(Node, Node)> {
-    if member.kind() != "pair" {
+    if member.kind_name() != "pair" {
         return None;
     }
     let [key, value] = fields(member, [crate::field!("key"), crate::field!("value")])?;
     Some((key, value))
-        .filter(|(key, _)| key.kind() == "computed_property_name")
+        .filter(|(key, _)| key.kind_name() == "computed_property_name")
         .and_then(|(key, value)| Some((key.named_child(0)?, value)))
 }
 
@@ -210,7 +211,7 @@ pub(crate) fn string_key(compiler: &Compiler, node: Node) -> Option<String> {
 pub(crate) fn decode_string(compiler: &Compiler, node: Node) -> Option<String> {
     let mut out = String::new();
     for child in named_children_but_comments(node) {
-        match child.kind() {
+        match child.kind_name() {
             "string_fragment" => out.push_str(compiler.text(child)),
             "escape_sequence" => out.push_str(&decode_escape(compiler.text(child))?),
             _ => return None,

@@ -15,6 +15,7 @@ use super::bytecode::{DeclKind, HandlerKind, Op};
 use super::compile::{fields, Compiler, FnBuilder};
 use super::compile_pattern::BindMode;
 use super::value::Value;
+use crate::syntax::KindName;
 
 /// Where `break` and `continue` aimed at one statement go.
 pub(crate) struct BreakTarget {
@@ -83,7 +84,7 @@ impl<'s> Compiler<'s> {
             return b.abstain("a malformed labelled statement");
         };
         b.pending_labels.push(Rc::from(self.text(label)));
-        if is_loop_kind(body.kind()) || body.kind() == "labeled_statement" {
+        if is_loop_kind(body.kind_name()) || body.kind_name() == "labeled_statement" {
             return self.statement(b, body);
         }
         self.open_target(b, false, false);
@@ -93,12 +94,12 @@ impl<'s> Compiler<'s> {
     }
 
     pub(crate) fn break_continue(&mut self, b: &mut FnBuilder, node: Node) {
-        let is_break = node.kind() == "break_statement";
+        let is_break = node.kind_name() == "break_statement";
         let label = node
             .child_by_field_id(crate::field!("label"))
             .or_else(|| {
                 node.named_child(0)
-                    .filter(|n| n.kind() == "statement_identifier")
+                    .filter(|n| n.kind_name() == "statement_identifier")
             })
             .map(|l| self.text(l));
         let found = b.loops.iter().rposition(|target| match label {
@@ -161,7 +162,7 @@ impl<'s> Compiler<'s> {
         b.scopes += 1;
         let mut per_iteration = false;
         if let Some(init) = node.child_by_field_id(crate::field!("initializer")) {
-            match init.kind() {
+            match init.kind_name() {
                 "lexical_declaration" => {
                     per_iteration = true;
                     self.declaration(b, init);
@@ -176,7 +177,7 @@ impl<'s> Compiler<'s> {
         }
         let test = b.here();
         let exit = match node.child_by_field_id(crate::field!("condition")) {
-            Some(condition) if condition.kind() != "empty_statement" => {
+            Some(condition) if condition.kind_name() != "empty_statement" => {
                 self.expression(b, condition);
                 Some(b.emit(Op::JumpIfFalse(0)))
             }

@@ -14,6 +14,7 @@ use super::compile::{Compiler, FnBuilder};
 use super::compile_literal::decode_string;
 use super::value::Value;
 use crate::syntax::js::named_children_but_comments;
+use crate::syntax::KindName;
 
 /// The hidden globals `install_globals.rs` binds to the module loaders.
 pub(crate) const IMPORT_BINDING: &str = "%import";
@@ -25,7 +26,7 @@ impl<'s> Compiler<'s> {
     pub(crate) fn hoist_imports(&mut self, b: &mut FnBuilder, children: &[Node]) {
         for &node in children {
             let source = node.child_by_field_id(crate::field!("source"));
-            match (node.kind(), source) {
+            match (node.kind_name(), source) {
                 ("import_statement", Some(source)) => self.import_statement(b, node, source),
                 ("export_statement", Some(source)) => {
                     let span = b.at(node);
@@ -60,7 +61,7 @@ impl<'s> Compiler<'s> {
         let span = b.at(node);
         let clause = named_children_but_comments(node)
             .into_iter()
-            .find(|c| c.kind() == "import_clause");
+            .find(|c| c.kind_name() == "import_clause");
         let Some(clause) = clause else {
             // `import 'x'`: loaded for its effects only.
             if self.load_module(b, source, false) {
@@ -69,7 +70,7 @@ impl<'s> Compiler<'s> {
             return b.restore(span);
         };
         for part in named_children_but_comments(clause) {
-            match part.kind() {
+            match part.kind_name() {
                 "identifier" => self.bind_import(b, source, false, part),
                 "namespace_import" => {
                     if let Some(name) = named_children_but_comments(part).into_iter().next() {
@@ -103,7 +104,7 @@ impl<'s> Compiler<'s> {
             let local = specifier
                 .child_by_field_id(crate::field!("alias"))
                 .unwrap_or(imported);
-            let imported = match imported.kind() {
+            let imported = match imported.kind_name() {
                 "string" => decode_string(self, imported),
                 _ => Some(self.text(imported).to_owned()),
             };

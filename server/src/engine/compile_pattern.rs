@@ -15,6 +15,7 @@ use super::bytecode::{BinOp, DeclKind, Op};
 use super::compile::{fields, Compiler, FnBuilder};
 use super::value::Value;
 use crate::syntax::js::named_children_but_comments;
+use crate::syntax::KindName;
 
 /// What a pattern does with each value it takes apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,7 +31,7 @@ impl<'s> Compiler<'s> {
     /// Binds `pattern` to the value on top of the stack, and pops it.
     pub(crate) fn bind_pattern(&mut self, b: &mut FnBuilder, pattern: Node, mode: BindMode) {
         let span = b.at(pattern);
-        match pattern.kind() {
+        match pattern.kind_name() {
             "identifier" | "shorthand_property_identifier_pattern" => {
                 self.bind_name(b, self.text(pattern), mode)
             }
@@ -68,7 +69,7 @@ impl<'s> Compiler<'s> {
     /// whose evaluation has no effect, so that the spec's order (target
     /// reference before the value read, §13.15.5.6) cannot be observed.
     fn assign_to_property(&mut self, b: &mut FnBuilder, target: Node) {
-        let is_member = target.kind() == "member_expression";
+        let is_member = target.kind_name() == "member_expression";
         let key_field = match is_member {
             true => crate::field!("property"),
             false => crate::field!("index"),
@@ -76,18 +77,18 @@ impl<'s> Compiler<'s> {
         let Some([object, key]) = fields(target, [crate::field!("object"), key_field]) else {
             return b.abstain("a malformed assignment target");
         };
-        if !matches!(object.kind(), "identifier" | "this") {
+        if !matches!(object.kind_name(), "identifier" | "this") {
             return b.abstain("destructuring into a computed object is not modelled");
         }
         self.expression(b, object);
         b.emit(Op::Swap);
         if is_member {
-            if key.kind() == "private_property_identifier" {
+            if key.kind_name() == "private_property_identifier" {
                 return b.abstain("private fields are not modelled");
             }
             b.emit(Op::SetProp(Rc::from(self.text(key))));
         } else {
-            if !matches!(key.kind(), "number" | "string") {
+            if !matches!(key.kind_name(), "number" | "string") {
                 return b.abstain("destructuring into a computed key is not modelled");
             }
             // [obj, value] -> [obj, value, key] -> [obj, key, value]
@@ -110,7 +111,7 @@ impl<'s> Compiler<'s> {
         b.patch(use_default);
         b.emit(Op::Pop);
         let name = matches!(
-            target.kind(),
+            target.kind_name(),
             "identifier" | "shorthand_property_identifier_pattern"
         )
         .then(|| self.text(target));
@@ -121,7 +122,7 @@ impl<'s> Compiler<'s> {
     /// Binds a pattern element that may carry a default (`x = 1`).
     fn bind_element(&mut self, b: &mut FnBuilder, element: Node, mode: BindMode) {
         if matches!(
-            element.kind(),
+            element.kind_name(),
             "assignment_pattern" | "object_assignment_pattern"
         ) {
             let Some([left, right]) =
@@ -141,7 +142,7 @@ impl<'s> Compiler<'s> {
         let mut taken: Vec<Rc<str>> = Vec::new();
         for member in named_children_but_comments(pattern) {
             let span = b.at(member);
-            match member.kind() {
+            match member.kind_name() {
                 "shorthand_property_identifier_pattern" => {
                     get_taken(b, Rc::from(self.text(member)), &mut taken);
                     self.bind_pattern(b, member, mode);
@@ -150,7 +151,7 @@ impl<'s> Compiler<'s> {
                     let Some(left) = member.child_by_field_id(crate::field!("left")) else {
                         return b.abstain("a malformed default in a pattern");
                     };
-                    if left.kind() != "shorthand_property_identifier_pattern" {
+                    if left.kind_name() != "shorthand_property_identifier_pattern" {
                         return b.abstain("this destructuring pattern is not modelled");
                     }
                     get_taken(b, Rc::from(self.text(left)), &mut taken);
@@ -184,7 +185,7 @@ impl<'s> Compiler<'s> {
     }
 
     fn pattern_key(&self, key: Node) -> Option<String> {
-        match key.kind() {
+        match key.kind_name() {
             "property_identifier" => Some(self.text(key).to_owned()),
             "string" => super::compile_literal::string_key(self, key),
             _ => None,
@@ -199,7 +200,7 @@ impl<'s> Compiler<'s> {
         // commas, not by named children.
         let children: Vec<Node> = pattern.children(&mut cursor).collect();
         for child in children {
-            match child.kind() {
+            match child.kind_name() {
                 "[" | "]" | "comment" => {}
                 // A hole (`[, b]`) still takes one element.
                 "," => index += 1,
@@ -226,7 +227,7 @@ impl<'s> Compiler<'s> {
 /// Every name a pattern declares, for hoisting (`let`/`const` dead zones,
 /// `var` at function entry).
 pub(crate) fn pattern_names<'s>(src: &'s str, pattern: Node, out: &mut Vec<&'s str>) {
-    match pattern.kind() {
+    match pattern.kind_name() {
         "identifier" | "shorthand_property_identifier_pattern" => {
             out.push(&src[pattern.byte_range()])
         }

@@ -11,6 +11,7 @@ use super::compile::{Compiler, FnBuilder};
 use super::compile_pattern::{pattern_names, BindMode};
 use super::value::Value;
 use crate::syntax::js::named_children_but_comments;
+use crate::syntax::KindName;
 
 impl Compiler<'_> {
     /// A statement list: hoists its function declarations and `let`/`const`.
@@ -26,7 +27,7 @@ impl Compiler<'_> {
     pub(crate) fn hoist_declarations(&mut self, b: &mut FnBuilder, statements: &[Node]) {
         for statement in statements {
             let statement = &exported_declaration(*statement).unwrap_or(*statement);
-            match statement.kind() {
+            match statement.kind_name() {
                 "function_declaration" | "generator_function_declaration" => {
                     let span = b.at(*statement);
                     let id = self.compile_function(*statement, None);
@@ -63,7 +64,7 @@ impl Compiler<'_> {
     }
 
     pub(crate) fn block(&mut self, b: &mut FnBuilder, node: Node) {
-        if node.kind() == "statement_block" {
+        if node.kind_name() == "statement_block" {
             b.emit(Op::PushScope);
             b.scopes += 1;
             let statements = named_children_but_comments(node);
@@ -77,7 +78,7 @@ impl Compiler<'_> {
 
     pub(crate) fn statement(&mut self, b: &mut FnBuilder, node: Node) {
         let span = b.at(node);
-        match node.kind() {
+        match node.kind_name() {
             "expression_statement" => {
                 if let Some(expression) = node.named_child(0) {
                     self.expression(b, expression);
@@ -94,7 +95,7 @@ impl Compiler<'_> {
                 Some(_) if self.member_contexts.last().is_some_and(|c| c.super_call) => {
                     b.abstain("`return value` in a derived constructor is not modelled")
                 }
-                Some(value) if value.kind() != "comment" => {
+                Some(value) if value.kind_name() != "comment" => {
                     self.expression(b, value);
                     if b.is_generator && b.is_async {
                         // §15.1.1: `return v` in an async generator awaits `v`.
@@ -162,14 +163,14 @@ impl Compiler<'_> {
             _ => return b.abstain("`using` declarations are not modelled"),
         };
         for decl in named_children_but_comments(node) {
-            if decl.kind() != "variable_declarator" {
+            if decl.kind_name() != "variable_declarator" {
                 continue;
             }
             let Some(name) = decl.child_by_field_id(crate::field!("name")) else {
                 continue;
             };
             let value = decl.child_by_field_id(crate::field!("value"));
-            if name.kind() != "identifier" {
+            if name.kind_name() != "identifier" {
                 match value {
                     Some(value) => {
                         self.expression(b, value);
@@ -274,7 +275,7 @@ impl Compiler<'_> {
 /// The declaration an `export` statement wraps (`export async function f`,
 /// `export const x = ...`), if any.
 fn exported_declaration(node: Node) -> Option<Node> {
-    (node.kind() == "export_statement")
+    (node.kind_name() == "export_statement")
         .then(|| node.child_by_field_id(crate::field!("declaration")))
         .flatten()
 }

@@ -7,6 +7,7 @@ use tree_sitter::Node;
 use super::bytecode::{BinOp, DeclKind, Op};
 use super::compile::{fields, Compiler, FnBuilder};
 use crate::syntax::js::named_children_but_comments;
+use crate::syntax::KindName;
 
 impl<'s> Compiler<'s> {
     pub(crate) fn switch_statement(&mut self, b: &mut FnBuilder, node: Node) {
@@ -35,7 +36,7 @@ impl<'s> Compiler<'s> {
         self.hoist_declarations(b, &all);
         let mut to_body: Vec<Option<usize>> = vec![None; clauses.len()];
         for (index, clause) in clauses.iter().enumerate() {
-            if clause.kind() != "switch_case" {
+            if clause.kind_name() != "switch_case" {
                 continue;
             }
             let Some(test) = clause.child_by_field_id(crate::field!("value")) else {
@@ -57,7 +58,7 @@ impl<'s> Compiler<'s> {
             if let Some(jump) = to_body[index] {
                 b.patch(jump);
             }
-            if clause.kind() == "switch_default" {
+            if clause.kind_name() == "switch_default" {
                 has_default = true;
                 b.patch(to_default);
             }

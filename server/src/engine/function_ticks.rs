@@ -30,6 +30,7 @@ use super::machine::Halt;
 use super::scheduler::PhaseKind;
 use super::tick_observer::{Observed, Observer, PathObserved};
 use super::{Abstention, ModuleKind, OrderOutcome};
+use crate::syntax::KindName;
 
 /// When one `await` resumes, or when a function's promise settles.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -532,11 +533,12 @@ fn unseen_await(source: &str, tree: &Tree, span: &Range<usize>, stop: Option<&st
     let node = tree
         .root_node()
         .descendant_for_byte_range(span.start, span.end)
-        .filter(|n| n.kind() == "await_expression");
+        .filter(|n| n.kind_name() == "await_expression");
     let operand = node.and_then(|n| n.named_child(0));
     // Whatever the call returns, `await` costs what it costs on a native
     // promise once that settles (V8's fast path); a thenable takes longer.
-    if let Some(call) = operand.filter(|o| matches!(o.kind(), "call_expression" | "new_expression"))
+    if let Some(call) =
+        operand.filter(|o| matches!(o.kind_name(), "call_expression" | "new_expression"))
     {
         // `job_counts` measures on the observer directly, never through
         // this fallback, so asking it here cannot recurse.

@@ -31,6 +31,7 @@ use super::machine::{Completion, Halt, Machine, Run, StateMark};
 use super::scheduler::PhaseKind;
 use super::tick_observer::Observer;
 use super::value::{ObjKind, Value};
+use crate::syntax::KindName;
 
 /// `next()` calls that drive an async generator from its symbolic entry.
 const GENERATOR_STEPS: usize = 4;
@@ -529,7 +530,7 @@ fn parameter_names(source: &str, tree: &Tree, range: &Range<usize>) -> Vec<Strin
     };
     let mut cursor = list.walk();
     list.named_children(&mut cursor)
-        .filter(|param| !matches!(param.kind(), "comment" | "rest_pattern"))
+        .filter(|param| !matches!(param.kind_name(), "comment" | "rest_pattern"))
         .map(|param| {
             let name = param.child_by_field_name("left").unwrap_or(param);
             source[name.byte_range()].to_owned()

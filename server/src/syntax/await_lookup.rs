@@ -13,6 +13,7 @@ use tree_sitter::{Node, Tree};
 
 use super::awaits::{await_expression, await_shape, head_of, is_chain_link, AwaitExpr};
 use super::js::{in_async_context, is_function, only_argument};
+use crate::syntax::KindName;
 
 /// The misparsed awaits (`await (x)(y)`, `await (x).y`, `await [a]`) inside
 /// `within` (itself included), in source order. `module_is_async` as for
@@ -40,7 +41,7 @@ pub fn misparsed_awaits_in<'t>(
         let Some(word) = within.descendant_for_byte_range(start, end) else {
             continue;
         };
-        if word.kind() != "identifier" || word.byte_range() != (start..end) {
+        if word.kind_name() != "identifier" || word.byte_range() != (start..end) {
             continue;
         }
         let top = chain_top(word);
@@ -60,7 +61,7 @@ pub fn misparsed_awaits_in<'t>(
 pub fn contains_await(source: &str, within: Node, module_is_async: bool) -> bool {
     let mut stack = vec![within];
     while let Some(node) = stack.pop() {
-        if node.kind() == "await_expression" {
+        if node.kind_name() == "await_expression" {
             return true;
         }
         let mut cursor = node.walk();
@@ -80,7 +81,7 @@ pub fn await_of_operand<'t>(
     let mut node = operand;
     loop {
         let parent = node.parent()?;
-        match parent.kind() {
+        match parent.kind_name() {
             "parenthesized_expression" => node = parent,
             "await_expression" => return await_shape(source, parent),
             "arguments" => {
@@ -101,11 +102,11 @@ pub fn misparsed_await_call_around<'t>(
     node: Node<'t>,
     module_is_async: bool,
 ) -> Option<Node<'t>> {
-    let arguments = node.parent().filter(|p| p.kind() == "arguments")?;
+    let arguments = node.parent().filter(|p| p.kind_name() == "arguments")?;
     let call = arguments.parent()?;
     let callee = call.child_by_field_id(crate::field!("function"))?;
     let is_await =
-        callee.kind() == "identifier" && source.get(callee.byte_range()) == Some("await");
+        callee.kind_name() == "identifier" && source.get(callee.byte_range()) == Some("await");
     let only = only_argument(arguments) == Some(node);
     (is_await && only && in_async_context(call, module_is_async)).then_some(call)
 }
@@ -119,7 +120,7 @@ pub fn has_module_syntax(tree: &Tree) -> bool {
     let mut cursor = root.walk();
     let has_import_export = root
         .children(&mut cursor)
-        .any(|child| matches!(child.kind(), "import_statement" | "export_statement"));
+        .any(|child| matches!(child.kind_name(), "import_statement" | "export_statement"));
     has_import_export || has_top_level_await(tree)
 }
 
@@ -127,7 +128,7 @@ pub fn has_module_syntax(tree: &Tree) -> bool {
 fn has_top_level_await(tree: &Tree) -> bool {
     let mut stack = vec![tree.root_node()];
     while let Some(node) = stack.pop() {
-        match node.kind() {
+        match node.kind_name() {
             // `await (x)`, `await [x]` and `` await `x` `` parse as CommonJS
             // (a call, subscript or tagged template of a name `await`), so
             // Node 24 runs such a file as CommonJS (checked: `typeof require`
@@ -148,7 +149,7 @@ fn has_top_level_await(tree: &Tree) -> bool {
 fn reads_as_a_script(await_node: Node) -> bool {
     await_node.named_child(0).is_some_and(|operand| {
         matches!(
-            operand.kind(),
+            operand.kind_name(),
             "parenthesized_expression" | "array" | "template_string"
         )
     })
@@ -219,7 +220,7 @@ mod tests {
                 .root_node()
                 .descendant_for_byte_range(at, at + "Promise.all(xs)".len())
                 .unwrap();
-            assert_eq!(all.kind(), "call_expression", "{source}");
+            assert_eq!(all.kind_name(), "call_expression", "{source}");
             let awaited = await_of_operand(source, all, false).expect(source);
             assert_eq!(&source[awaited.keyword.byte_range()], "await");
         }

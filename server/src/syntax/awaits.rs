@@ -18,6 +18,7 @@ use super::js::{
     compiled_target, in_async_context, is_for_await, is_function, named_children_but_comments,
     only_argument, owner, owner_among, owner_is_async, through_compiled_call, unwrap_parens, Owner,
 };
+use crate::syntax::KindName;
 
 /// One `await` expression as JavaScript reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,7 +61,7 @@ impl<'t> AwaitExpr<'t> {
     pub fn operand_callee(&self) -> Option<Range<usize>> {
         if let Some(operand) = self.operand {
             let operand = unwrap_parens(operand);
-            let callee = match operand.kind() {
+            let callee = match operand.kind_name() {
                 "call_expression" => operand
                     .child_by_field_id(crate::field!("function"))
                     .map(through_compiled_call),
@@ -69,7 +70,7 @@ impl<'t> AwaitExpr<'t> {
             };
             return callee.map(|c| c.byte_range());
         }
-        if self.node.kind() != "call_expression" {
+        if self.node.kind_name() != "call_expression" {
             return None;
         }
         // The chain's last link is the call; everything before it but the
@@ -86,11 +87,11 @@ impl<'t> AwaitExpr<'t> {
 
     /// `lib.f` when `function` is the misparsed `await(0, lib.f)`.
     fn compiled_target(&self, function: Node<'t>) -> Option<Node<'t>> {
-        if function.kind() != "call_expression" || head_of(function) != Some(self.keyword) {
+        if function.kind_name() != "call_expression" || head_of(function) != Some(self.keyword) {
             return None;
         }
         let arguments = function.child_by_field_id(crate::field!("arguments"))?;
-        if arguments.kind() != "arguments" {
+        if arguments.kind_name() != "arguments" {
             return None;
         }
         compiled_target(named_children_but_comments(arguments))
@@ -101,7 +102,7 @@ impl<'t> AwaitExpr<'t> {
         let mut at = self.keyword;
         loop {
             match at.next_sibling() {
-                Some(next) if next.kind() != "comment" => return next.start_byte(),
+                Some(next) if next.kind_name() != "comment" => return next.start_byte(),
                 Some(comment) => at = comment,
                 None => match at.parent() {
                     Some(parent) if parent != self.node => at = parent,
@@ -156,9 +157,11 @@ pub fn await_shape_under<'t>(
     node: Node<'t>,
     parent: impl FnOnce() -> Option<Node<'t>>,
 ) -> Option<AwaitExpr<'t>> {
-    if node.kind() == "await_expression" {
+    if node.kind_name() == "await_expression" {
         let mut cursor = node.walk();
-        let keyword = node.children(&mut cursor).find(|c| c.kind() == "await")?;
+        let keyword = node
+            .children(&mut cursor)
+            .find(|c| c.kind_name() == "await")?;
         return Some(AwaitExpr {
             node,
             keyword,
@@ -178,14 +181,14 @@ pub fn await_shape_under<'t>(
 /// The node kinds a postfix chain is made of.
 pub(super) fn is_chain_link(node: Node) -> bool {
     matches!(
-        node.kind(),
+        node.kind_name(),
         "call_expression" | "member_expression" | "subscript_expression"
     )
 }
 
 /// The link's head: the callee of a call, the object of a member or subscript.
 pub(super) fn head_of(link: Node) -> Option<Node> {
-    match link.kind() {
+    match link.kind_name() {
         "call_expression" => link.child_by_field_id(crate::field!("function")),
         "member_expression" | "subscript_expression" => {
             link.child_by_field_id(crate::field!("object"))
@@ -241,8 +244,8 @@ fn applied_keyword<'t>(source: &str, top: Node<'t>) -> Option<Node<'t>> {
     let mut link = top;
     loop {
         let head = head_of(link)?;
-        if head.kind() == "identifier" {
-            let applied = link.kind() != "member_expression";
+        if head.kind_name() == "identifier" {
+            let applied = link.kind_name() != "member_expression";
             let is_await = source.get(head.byte_range()) == Some("await");
             return (applied && is_await).then_some(head);
         }
@@ -256,11 +259,11 @@ fn applied_keyword<'t>(source: &str, top: Node<'t>) -> Option<Node<'t>> {
 /// For `await (x)` (a call of `await` with one parenthesized argument and
 /// nothing after it), `x`.
 fn single_operand<'t>(top: Node<'t>, keyword: Node<'t>) -> Option<Node<'t>> {
-    if top.kind() != "call_expression" || head_of(top) != Some(keyword) {
+    if top.kind_name() != "call_expression" || head_of(top) != Some(keyword) {
         return None;
     }
     let arguments = top.child_by_field_id(crate::field!("arguments"))?;
-    if arguments.kind() != "arguments" {
+    if arguments.kind_name() != "arguments" {
         // `` await `t` ``: the template string is the operand.
         return Some(arguments);
     }
@@ -405,9 +408,9 @@ pub fn points_of(source: &str, function: Node, module_is_async: bool) -> Vec<Sus
             points.extend(point);
         }
         for child in node.named_children(&mut cursor) {
-            let skipped = is_function(child) || child.kind() == "class_static_block";
+            let skipped = is_function(child) || child.kind_name() == "class_static_block";
             // Its computed key still belongs here.
-            let key = match child.kind() {
+            let key = match child.kind_name() {
                 _ if skipped => child.child_by_field_id(crate::field!("name")),
                 "field_definition" => child.child_by_field_id(crate::field!("property")),
                 _ => {
@@ -416,7 +419,7 @@ pub fn points_of(source: &str, function: Node, module_is_async: bool) -> Vec<Sus
                     continue;
                 }
             };
-            if let Some(key) = key.filter(|k| k.kind() == "computed_property_name") {
+            if let Some(key) = key.filter(|k| k.kind_name() == "computed_property_name") {
                 reached.push((child, Some(index)));
                 reached.push((key, Some(reached.len() - 1)));
                 stack.push(reached.len() - 1);
@@ -443,7 +446,7 @@ fn owner_within<'t>(
     path.reverse();
     match owner_among(&path) {
         // Nothing from `function` down decides it: the chain goes on above.
-        Owner::TopLevel if function.kind() != "program" => owner(function),
+        Owner::TopLevel if function.kind_name() != "program" => owner(function),
         found => found,
     }
 }
@@ -461,7 +464,7 @@ fn other_suspension_point(node: Node) -> Option<SuspensionPoint> {
             operand: iterable.map_or(node.start_byte()..node.start_byte(), |i| i.byte_range()),
         });
     }
-    if node.kind() == "yield_expression" {
+    if node.kind_name() == "yield_expression" {
         let operand = node
             .named_child(0)
             .map_or(node.end_byte()..node.end_byte(), |o| o.byte_range());

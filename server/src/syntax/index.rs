@@ -18,6 +18,7 @@ use tree_sitter::{Node, QueryCapture, QueryCursor, StreamingIterator, TreeCursor
 use super::js::FUNCTION_KINDS;
 use super::queries::{QueryFile, QuerySet};
 use super::words::Words;
+use crate::syntax::KindName;
 
 /// Node kinds the analysis looks up directly, besides the query roots and
 /// the functions ([`FUNCTION_KINDS`]): what the async facts record, and awaits.
@@ -151,7 +152,7 @@ impl<'t> SyntaxIndex<'t> {
     pub fn top_level(&self) -> Vec<Node<'t>> {
         let mut statements = Vec::new();
         for &root in &self.roots {
-            if root.kind() == "program" {
+            if root.kind_name() == "program" {
                 let mut cursor = root.walk();
                 statements.extend(root.named_children(&mut cursor));
             } else {
@@ -323,7 +324,7 @@ load(2).then((v) => v);
         let mut expected = Vec::new();
         let mut stack = vec![tree.root_node()];
         while let Some(node) = stack.pop() {
-            if node.kind() == "call_expression" {
+            if node.kind_name() == "call_expression" {
                 expected.push(node);
             }
             let mut cursor = node.walk();
@@ -352,7 +353,7 @@ load(2).then((v) => v);
                     assert!(
                         part == node || !keep[usize::from(part.kind_id())],
                         "{}",
-                        part.kind()
+                        part.kind_name()
                     );
                     let mut cursor = part.walk();
                     inside.extend(part.children(&mut cursor));

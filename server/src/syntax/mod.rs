@@ -131,6 +131,31 @@ pub fn language() -> Language {
     tree_sitter_javascript::LANGUAGE.into()
 }
 
+/// A node's kind name, read from a table of the JavaScript grammar's names
+/// built once: `Node::kind` measures the name and checks its UTF-8 on every
+/// call, which was a sixth of the engine's compile of a file. A node of
+/// another grammar gets `Node::kind`.
+pub trait KindName {
+    fn kind_name(&self) -> &'static str;
+}
+
+impl KindName for Node<'_> {
+    fn kind_name(&self) -> &'static str {
+        static NAMES: OnceLock<(Language, Box<[&'static str]>)> = OnceLock::new();
+        let (javascript, names) = NAMES.get_or_init(|| {
+            let language = language();
+            let names = (0..language.node_kind_count())
+                .map(|id| language.node_kind_for_id(id as u16).unwrap_or_default())
+                .collect();
+            (language, names)
+        });
+        match names.get(usize::from(self.kind_id())) {
+            Some(name) if *self.language() == *javascript => name,
+            _ => self.kind(),
+        }
+    }
+}
+
 /// The id of field `name` in the JavaScript grammar. Looking a field up by
 /// name scans the grammar's field names on every call; [`field!`] looks it up
 /// once per call site.
@@ -303,6 +328,34 @@ mod tests {
     }
 
     use super::*;
+
+    /// Every node's kind, named and anonymous, aliased (`property_identifier`)
+    /// or not, of a JavaScript tree and of a TypeScript one (another grammar).
+    #[test]
+    fn kind_names_from_the_table_are_the_grammars() {
+        let text = "'use strict';\nclass A extends B { #x = 1; async *m() { yield* await f?.(a, ...b); } }\n\
+                    const { p = 1, ...q } = o; label: for await (const x of y) break label;\n\
+                    /re/g; `t${u}`; a ??= b?.[c] ?? <div>{d}</div>; // comment\n";
+        let typescript =
+            typescript::Dialect::TypeScript.parse("let x: Promise<number> = f() as any;", None);
+        for tree in [parse(text, None), typescript] {
+            let mut cursor = tree.walk();
+            let mut seen = 0;
+            loop {
+                let node = cursor.node();
+                assert_eq!(node.kind_name(), node.kind(), "{node:?}");
+                seen += 1;
+                if cursor.goto_first_child() || cursor.goto_next_sibling() {
+                    continue;
+                }
+                while cursor.goto_parent() && !cursor.goto_next_sibling() {}
+                if cursor.node() == tree.root_node() {
+                    break;
+                }
+            }
+            assert!(seen > 20, "{seen} nodes");
+        }
+    }
 
     #[test]
     fn a_parse_out_of_time_gives_up_and_one_in_time_equals_a_plain_parse() {

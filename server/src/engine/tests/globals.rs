@@ -70,6 +70,25 @@ console.log(outer()());"#;
     );
 }
 
+/// Every part of a class is strict in a sloppy script, functions nested in
+/// its methods, fields and `extends` too; code after the class is sloppy
+/// again. Expected as Node 24 prints it.
+#[test]
+fn every_part_of_a_class_is_strict_and_the_code_after_it_is_not() {
+    let source = r#"
+class Base {}
+class Other {}
+class A extends (function () { return typeof this === "undefined" ? Base : Other; })() {
+  m() { return function inner() { return typeof this; }; }
+  static s() { return (function () { return typeof this; })(); }
+  f = (function () { return typeof this; })();
+}
+function sloppy() { return typeof this; }
+const a = new A();
+console.log(a.m()(), A.s(), a.f, sloppy(), Object.getPrototypeOf(A) === Base);"#;
+    assert_eq!(cjs(source), ["undefined undefined undefined object true"]);
+}
+
 #[test]
 fn a_directive_after_other_statements_is_not_a_directive() {
     let source = r#"

@@ -4,13 +4,14 @@
 use tree_sitter::Node;
 
 use super::{named_children_but_comments, text_of, unwrap_parens};
+use crate::syntax::KindName;
 
 /// The callee of a call (`f` in `f(x)`, `a.b` in `(a.b)(x)`, `lib.f` in the
 /// compiled `(0, lib.f)(x)`) or the constructor of a `new`, parentheses
 /// around `node` stripped; `None` when `node` is neither.
 pub fn callee(node: Node) -> Option<Node> {
     let node = unwrap_parens(node);
-    match node.kind() {
+    match node.kind_name() {
         "call_expression" => node
             .child_by_field_id(crate::field!("function"))
             .map(through_compiled_call),
@@ -24,7 +25,7 @@ pub fn callee(node: Node) -> Option<Node> {
 /// `this`). Any other node is returned as it is.
 pub fn through_compiled_call(node: Node) -> Node {
     let inner = unwrap_parens(node);
-    if inner.kind() != "sequence_expression" {
+    if inner.kind_name() != "sequence_expression" {
         return node;
     }
     compiled_target(named_children_but_comments(inner)).unwrap_or(node)
@@ -35,7 +36,7 @@ pub fn through_compiled_call(node: Node) -> Node {
 /// them in the misparsed `await (0, f)(x)`).
 pub fn compiled_target(parts: Vec<Node>) -> Option<Node> {
     match parts[..] {
-        [zero, target] if zero.kind() == "number" => Some(unwrap_parens(target)),
+        [zero, target] if zero.kind_name() == "number" => Some(unwrap_parens(target)),
         _ => None,
     }
 }
@@ -46,30 +47,33 @@ pub fn compiled_target(parts: Vec<Node>) -> Option<Node> {
 pub fn receiver(callee: Node) -> Option<Node> {
     let mut node = callee;
     let mut through_member = false;
-    while matches!(node.kind(), "member_expression" | "subscript_expression") {
+    while matches!(
+        node.kind_name(),
+        "member_expression" | "subscript_expression"
+    ) {
         node = node.child_by_field_id(crate::field!("object"))?;
         through_member = true;
     }
-    (through_member && matches!(node.kind(), "identifier" | "this")).then_some(node)
+    (through_member && matches!(node.kind_name(), "identifier" | "this")).then_some(node)
 }
 
 /// `receiver.method(args)`: the receiver, the method name and the argument count.
 pub fn method_call<'t, 's>(source: &'s str, call: Node<'t>) -> Option<(Node<'t>, &'s str, usize)> {
-    if call.kind() != "call_expression" {
+    if call.kind_name() != "call_expression" {
         return None;
     }
     let callee = through_compiled_call(unwrap_parens(
         call.child_by_field_id(crate::field!("function"))?,
     ));
-    if callee.kind() != "member_expression" {
+    if callee.kind_name() != "member_expression" {
         return None;
     }
     let property = callee.child_by_field_id(crate::field!("property"))?;
-    if property.kind() != "property_identifier" {
+    if property.kind_name() != "property_identifier" {
         return None;
     }
     let args = call.child_by_field_id(crate::field!("arguments"))?;
-    if args.kind() != "arguments" {
+    if args.kind_name() != "arguments" {
         return None;
     }
     let count = named_children_but_comments(args).len();
@@ -99,7 +103,7 @@ pub fn has_optional_chain(node: Node) -> bool {
     let mut cursor = node.walk();
     let found = node
         .children(&mut cursor)
-        .any(|c| c.kind() == "optional_chain");
+        .any(|c| c.kind_name() == "optional_chain");
     found
 }
 
@@ -131,7 +135,7 @@ mod tests {
         let source = "((a.b(1))); new (C)(2); x;";
         let tree = syntax::parse(source, None);
         let expressions = statement_expressions(&tree);
-        assert_eq!(expressions[0].kind(), "parenthesized_expression");
+        assert_eq!(expressions[0].kind_name(), "parenthesized_expression");
         let callees: Vec<Option<&str>> = expressions
             .into_iter()
             .map(|expression| callee(expression).map(|node| &source[node.byte_range()]))

@@ -17,6 +17,7 @@
 mod calls;
 mod patterns;
 
+use crate::syntax::KindName;
 use tree_sitter::Node;
 
 pub use calls::{
@@ -38,7 +39,7 @@ pub const FUNCTION_KINDS: &[&str] = &[
 
 /// Whether `node` starts a function of its own.
 pub fn is_function(node: Node) -> bool {
-    FUNCTION_KINDS.contains(&node.kind())
+    FUNCTION_KINDS.contains(&node.kind_name())
 }
 
 /// Whether `node` is a function declared `async` (an async generator too).
@@ -51,9 +52,9 @@ pub fn is_async_function(node: Node) -> bool {
 /// Whether `node` is a generator function (`function*`, `*method()`).
 pub fn is_generator_function(node: Node) -> bool {
     matches!(
-        node.kind(),
+        node.kind_name(),
         "generator_function_declaration" | "generator_function"
-    ) || (node.kind() == "method_definition" && has_modifier(node, "*"))
+    ) || (node.kind_name() == "method_definition" && has_modifier(node, "*"))
 }
 
 /// Whether the keyword `word` (`async`, `*`) is one of `function`'s own
@@ -63,7 +64,7 @@ fn has_modifier(function: Node, word: &str) -> bool {
     let mut cursor = function.walk();
     let found = function
         .children(&mut cursor)
-        .any(|child| !child.is_named() && child.kind() == word);
+        .any(|child| !child.is_named() && child.kind_name() == word);
     found
 }
 
@@ -160,7 +161,7 @@ fn owner_step<'t>(child: Node<'t>, parent: Node<'t>) -> Option<Owner<'t>> {
     if is_function(parent) && !is_computed_key_of(child, parent) {
         return Some(Owner::Function(parent));
     }
-    match parent.kind() {
+    match parent.kind_name() {
         "field_definition" if !is_computed_key_of(child, parent) => {
             Some(Owner::ClassInitializer(parent))
         }
@@ -205,8 +206,8 @@ pub fn enclosing_function_with(node: Node, class_fields: ClassFields) -> Option<
 /// Whether `child` is the computed name (`[key]`) of `member` (a method or
 /// a field), which the code around the member evaluates.
 fn is_computed_key_of(child: Node, member: Node) -> bool {
-    child.kind() == "computed_property_name"
-        && matches!(member.kind(), "method_definition" | "field_definition")
+    child.kind_name() == "computed_property_name"
+        && matches!(member.kind_name(), "method_definition" | "field_definition")
 }
 
 /// Whether `await` is an operator where `node` is: inside an async function
@@ -232,9 +233,9 @@ pub fn owner_is_async(owner: Owner, module_is_async: bool) -> bool {
 
 /// `node` without the parentheses around it.
 pub fn unwrap_parens(mut node: Node) -> Node {
-    while node.kind() == "parenthesized_expression" {
+    while node.kind_name() == "parenthesized_expression" {
         match node.named_child(0) {
-            Some(inner) if inner.kind() != "comment" => node = inner,
+            Some(inner) if inner.kind_name() != "comment" => node = inner,
             _ => break,
         }
     }
@@ -243,7 +244,7 @@ pub fn unwrap_parens(mut node: Node) -> Node {
 
 /// Whether `node` is a `for await (… of …)` loop.
 pub fn is_for_await(node: Node) -> bool {
-    if node.kind() != "for_in_statement" {
+    if node.kind_name() != "for_in_statement" {
         return false;
     }
     let left = node.child_by_field_id(crate::field!("left"));
@@ -251,7 +252,7 @@ pub fn is_for_await(node: Node) -> bool {
     let found = node
         .children(&mut cursor)
         .take_while(|child| Some(*child) != left)
-        .any(|child| child.kind() == "await");
+        .any(|child| child.kind_name() == "await");
     found
 }
 
@@ -260,7 +261,7 @@ pub fn is_plain_async_method(method: Node) -> bool {
     let mut cursor = method.walk();
     let mut is_async = false;
     for child in method.children(&mut cursor) {
-        match child.kind() {
+        match child.kind_name() {
             "async" => is_async = true,
             "get" | "set" | "*" => return false,
             _ => {}
@@ -285,7 +286,7 @@ pub fn for_each_own_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
     stack.extend(root.named_children(&mut cursor));
     while let Some(node) = stack.pop() {
         each(node);
-        if is_function(node) || matches!(node.kind(), "class_declaration" | "class") {
+        if is_function(node) || matches!(node.kind_name(), "class_declaration" | "class") {
             continue;
         }
         stack.extend(node.named_children(&mut cursor));
@@ -295,7 +296,7 @@ pub fn for_each_own_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
 /// True when `function` refers to its own `this` or `arguments` (which an
 /// arrow function or a loop body would not see the same way).
 pub fn uses_own_this_or_arguments(source: &str, function: Node) -> bool {
-    if function.kind() == "arrow_function" {
+    if function.kind_name() == "arrow_function" {
         return false;
     }
     let Some(body) = function.child_by_field_id(crate::field!("body")) else {
@@ -304,7 +305,7 @@ pub fn uses_own_this_or_arguments(source: &str, function: Node) -> bool {
     let mut found = false;
     let mut stack = vec![body];
     while let Some(node) = stack.pop() {
-        match node.kind() {
+        match node.kind_name() {
             "this" => found = true,
             "identifier" if text_of(source, node) == "arguments" => found = true,
             // Arrows see the same `this`; other functions have their own.
@@ -323,10 +324,10 @@ pub fn uses_own_this_or_arguments(source: &str, function: Node) -> bool {
 pub fn enclosing_class_of_this(node: Node) -> Option<Node> {
     let mut current = node.parent();
     while let Some(n) = current {
-        match n.kind() {
+        match n.kind_name() {
             "method_definition" | "field_definition" => {
                 let class = n.parent()?.parent()?;
-                return matches!(class.kind(), "class_declaration" | "class").then_some(class);
+                return matches!(class.kind_name(), "class_declaration" | "class").then_some(class);
             }
             // Arrows see the `this` around them; other functions have their own.
             "arrow_function" => current = n.parent(),
@@ -340,13 +341,13 @@ pub fn enclosing_class_of_this(node: Node) -> Option<Node> {
 /// Whether `node` is a template string without substitutions: a constant,
 /// which evaluates without running code.
 pub fn is_constant_template(node: Node) -> bool {
-    if node.kind() != "template_string" {
+    if node.kind_name() != "template_string" {
         return false;
     }
     let mut cursor = node.walk();
     let substituted = node
         .named_children(&mut cursor)
-        .any(|c| c.kind() == "template_substitution");
+        .any(|c| c.kind_name() == "template_substitution");
     !substituted
 }
 
@@ -359,7 +360,7 @@ fn text_of<'s>(source: &'s str, node: Node) -> &'s str {
 pub fn named_children_but_comments(node: Node) -> Vec<Node> {
     let mut cursor = node.walk();
     node.named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment")
+        .filter(|child| child.kind_name() != "comment")
         .collect()
 }
 
@@ -369,7 +370,7 @@ pub fn last_but_comments(node: Node) -> Option<Node> {
     let mut cursor = node.walk();
     let last = node
         .named_children(&mut cursor)
-        .filter(|child| child.kind() != "comment")
+        .filter(|child| child.kind_name() != "comment")
         .last();
     last
 }
@@ -411,7 +412,7 @@ mod tests {
     pub(super) fn first<'t>(tree: &'t tree_sitter::Tree, kind: &str) -> Node<'t> {
         let mut stack = vec![tree.root_node()];
         while let Some(node) = stack.pop() {
-            if node.kind() == kind {
+            if node.kind_name() == kind {
                 return node;
             }
             let mut cursor = node.walk();
@@ -445,7 +446,7 @@ mod tests {
         assert_eq!(enclosing_function(call), None);
         assert_eq!(enclosing_function_with(call, ClassFields::Stop), None);
         let around = enclosing_function_with(call, ClassFields::PassThrough).expect("outer");
-        assert_eq!(around.kind(), "function_declaration");
+        assert_eq!(around.kind_name(), "function_declaration");
         assert!(is_async_function(around));
     }
 
@@ -455,7 +456,7 @@ mod tests {
         let tree = syntax::parse(source, None);
         let awaited = first(&tree, "await_expression");
         let function = enclosing_function(awaited).expect("outer");
-        assert_eq!(function.kind(), "function_declaration");
+        assert_eq!(function.kind_name(), "function_declaration");
         assert!(in_async_context(awaited, false));
     }
 
@@ -467,7 +468,7 @@ mod tests {
             let mut found = Vec::new();
             let mut stack = vec![tree.root_node()];
             while let Some(node) = stack.pop() {
-                if node.kind() == "for_in_statement" {
+                if node.kind_name() == "for_in_statement" {
                     found.push((node.start_byte(), is_for_await(node)));
                 }
                 let mut cursor = node.walk();

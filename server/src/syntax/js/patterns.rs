@@ -1,6 +1,7 @@
 //! The names a binding pattern binds: declarations, parameter lists and
 //! `catch` clauses.
 
+use crate::syntax::KindName;
 use tree_sitter::Node;
 
 /// The identifier nodes a binding pattern declares (or assigns, on the left
@@ -10,7 +11,7 @@ pub fn pattern_identifiers(pattern: Node) -> Vec<Node> {
     let mut found = Vec::new();
     let mut stack = vec![pattern];
     while let Some(node) = stack.pop() {
-        match node.kind() {
+        match node.kind_name() {
             "identifier" | "shorthand_property_identifier_pattern" => found.push(node),
             "object_pattern" | "array_pattern" | "rest_pattern" | "formal_parameters" => {
                 let mut cursor = node.walk();
@@ -39,7 +40,7 @@ pub fn pattern_names(source: &str, pattern: Node) -> Vec<String> {
 /// the list itself, or the caught value's pattern (`None` for `catch {}` and
 /// any other node).
 pub fn parameter_pattern(node: Node) -> Option<Node> {
-    match node.kind() {
+    match node.kind_name() {
         "formal_parameters" => Some(node),
         "catch_clause" => node.child_by_field_id(crate::field!("parameter")),
         _ => None,
