@@ -22,6 +22,7 @@
 //!   generator do, which no tick states.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use crate::engine::{LaterPhase, OrderOutcome, ResumeTick};
 
@@ -234,7 +235,7 @@ pub struct AwaitInsight {
     pub depends_on_previous: Option<bool>,
     /// What the suspended function keeps alive here (empty for an ES
     /// module's top level, whose bindings live as long as the module).
-    pub retention: Option<AwaitRetention>,
+    pub retention: Option<Arc<AwaitRetention>>,
     /// The tick after entry comes from the function's symbolic entry (the
     /// file never calls it): it holds for any caller and any arguments.
     pub for_any_caller: bool,
@@ -259,10 +260,6 @@ pub struct AwaitInsight {
 impl AwaitInsight {
     fn shrink_to_fit(&mut self) {
         self.operand.shrink_to_fit();
-        if let Some(retention) = &mut self.retention {
-            retention.retained.shrink_to_fit();
-            retention.released.shrink_to_fit();
-        }
     }
 }
 

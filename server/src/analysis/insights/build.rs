@@ -3,6 +3,7 @@
 //! function retains.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use tree_sitter::{Node, Tree};
 
@@ -264,7 +265,7 @@ fn await_insights(
     source: &str,
     function: Node,
     facts: &engine::AsyncFunctionFacts,
-    retention: &[AwaitRetention],
+    retention: &[Arc<AwaitRetention>],
     source_facts: &AsyncFacts,
     declarations: &PromiseDeclarations,
     module_is_async: bool,

@@ -12,6 +12,7 @@
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use tree_sitter::Node;
 
@@ -61,22 +62,27 @@ impl FunctionKey {
     }
 }
 
-/// The parts of one function, with the ranges of where it started then.
+/// The parts of one function, with the ranges of where it starts. What it
+/// retains at each await is shared with the insights that show it.
 #[derive(Clone)]
 struct FunctionParts {
     start: usize,
-    retention: Vec<AwaitRetention>,
+    retention: Vec<Arc<AwaitRetention>>,
     rejections: Vec<Rejection>,
     /// Each key the rejections asked the facts about, with the answer.
     answers: Vec<(Lookup, u64)>,
 }
 
 impl FunctionParts {
-    fn moved_to(&self, start: usize) -> (Vec<AwaitRetention>, Vec<Rejection>) {
+    /// The parts of the same function starting at `start`.
+    fn moved_to(&self, start: usize) -> FunctionParts {
+        if start == self.start {
+            return self.clone();
+        }
         let retention = self
             .retention
             .iter()
-            .map(|at| at.moved(self.start, start))
+            .map(|at| Arc::new(at.moved(self.start, start)))
             .collect();
         let rejections = self
             .rejections
@@ -86,7 +92,16 @@ impl FunctionParts {
                 what: rejection.what.clone(),
             })
             .collect();
-        (retention, rejections)
+        FunctionParts {
+            start,
+            retention,
+            rejections,
+            answers: self.answers.clone(),
+        }
+    }
+
+    fn shared(&self) -> (Vec<Arc<AwaitRetention>>, Vec<Rejection>) {
+        (self.retention.clone(), self.rejections.clone())
     }
 }
 
@@ -126,12 +141,12 @@ impl InsightsCache {
         source: &str,
         function: Node,
         facts: &AsyncFacts,
-    ) -> (Vec<AwaitRetention>, Vec<Rejection>) {
-        let start = function.start_byte();
+    ) -> (Vec<Arc<AwaitRetention>>, Vec<Rejection>) {
         if function.has_error() {
             self.last_computed += 1;
-            return compute(source, function, facts).moved_to(start);
+            return compute(source, function, facts).shared();
         }
+        let start = function.start_byte();
         let key = FunctionKey::of(source, function);
         let still_valid = |parts: &FunctionParts| {
             parts
@@ -147,22 +162,29 @@ impl InsightsCache {
         let parts = match known {
             Some(parts) => {
                 self.last_reused += 1;
-                parts.clone()
+                parts.moved_to(start)
             }
             None => {
                 self.last_computed += 1;
                 compute(source, function, facts)
             }
         };
-        let moved = parts.moved_to(start);
+        let shared = parts.shared();
         self.current.insert(key, parts);
-        moved
+        shared
     }
 }
 
 fn compute(source: &str, function: Node, facts: &AsyncFacts) -> FunctionParts {
     let retention =
-        retention::retained_with_flow(source, function, &FunctionFlow::new(source, function));
+        retention::retained_with_flow(source, function, &FunctionFlow::new(source, function))
+            .into_iter()
+            .map(|mut at| {
+                at.retained.shrink_to_fit();
+                at.released.shrink_to_fit();
+                Arc::new(at)
+            })
+            .collect();
     facts.lookups().start();
     let rejections = rejections(source, facts, function);
     let answers = facts
