@@ -1034,17 +1034,7 @@ mod tests {
     }
 
     fn record_sharing(shared_parent: u32) -> UnitRecord {
-        let limits = UnitLimits {
-            closures: Vec::new(),
-            from_empty_budget: false,
-            steps: 1,
-            emptied_budget: false,
-            first_id: 5,
-            ids: 2,
-            entries: 0,
-        };
-        UnitRecord::new(1, Vec::new(), limits, &output(shared_parent))
-            .expect("records kept in step")
+        record_of(&output(shared_parent)).expect("records kept in step")
     }
 
     /// (the await site, its path id, the paths' ids
