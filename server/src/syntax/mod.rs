@@ -328,6 +328,7 @@ mod tests {
     }
 
     use super::*;
+    use crate::analysis::dataflow::{preorder, Walk};
 
     /// Every node's kind, named and anonymous, aliased (`property_identifier`)
     /// or not, of a JavaScript tree and of a TypeScript one (another grammar).
@@ -339,21 +340,13 @@ mod tests {
         let typescript =
             typescript::Dialect::TypeScript.parse("let x: Promise<number> = f() as any;", None);
         for tree in [parse(text, None), typescript] {
-            let mut cursor = tree.walk();
             let mut seen = 0;
-            loop {
-                let node = cursor.node();
+            preorder(tree.root_node(), |node| {
                 assert_eq!(node.kind_name(), node.kind(), "{node:?}");
                 seen += 1;
-                if cursor.goto_first_child() || cursor.goto_next_sibling() {
-                    continue;
-                }
-                while cursor.goto_parent() && !cursor.goto_next_sibling() {}
-                if cursor.node() == tree.root_node() {
-                    break;
-                }
-            }
-            assert!(seen > 20, "{seen} nodes");
+                Walk::Enter
+            });
+            assert_eq!(seen, tree.root_node().descendant_count(), "every node seen");
         }
     }
 
