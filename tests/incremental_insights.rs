@@ -287,12 +287,21 @@ const EDITS: &[(&str, &str, &[&str])] = &[
 /// runs that entry again; an edit of a function the program's run called
 /// (`bump`, `main`) runs every entry again. Each result equals a fresh
 /// computation.
+///
+/// The same when the cache was packed in between, as the server packs an
+/// idle document's: the same entries run again.
 #[test]
 fn an_edit_runs_again_only_the_entries_that_ran_the_edited_code() {
-    for &(before, insert, run_again) in EDITS {
+    for (&(before, insert, run_again), pack) in
+        EDITS.iter().flat_map(|edit| [(edit, false), (edit, true)])
+    {
         let mut doc = Document::new(ENTRIES.to_owned(), 1);
         let mut cache = InsightsCache::default();
         cached(&doc, &mut cache);
+        if pack {
+            cache.pack();
+            assert!(cache.entries.is_packed());
+        }
         let entered = cache.entries.last_run;
         assert_eq!(cache.entries.last_reused, 0);
         assert_eq!(entered, 3, "`load`, `save` and `retry`");
@@ -323,7 +332,8 @@ fn an_edit_runs_again_only_the_entries_that_ran_the_edited_code() {
 
 /// Seeded random one-character edits inside the functions of a document of
 /// many functions, each compared with a fresh computation after the edit and
-/// after its undo, so that each version's entries are reused by the next.
+/// after its undo, so that each version's entries are reused by the next
+/// (every other one from a packed cache).
 #[test]
 fn seeded_edits_inside_functions_keep_cached_entries_equal_to_fresh_ones() {
     let mut source = String::new();
@@ -364,6 +374,10 @@ fn seeded_edits_inside_functions_keep_cached_entries_equal_to_fresh_ones() {
             &format!("round {round}: `{text}` at {at}"),
         );
         reused += cache.entries.last_reused;
+        // Every other version's cache packed, as an idle document's is.
+        if round % 2 == 1 {
+            cache.pack();
+        }
         doc.apply_change(&change(&doc, at..at + text.len(), ""), Encoding::Utf16)
             .expect("undo");
         check_equal(&doc, &mut cache, &format!("round {round}: its undo"));

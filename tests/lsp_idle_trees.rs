@@ -4,7 +4,8 @@
 //! than that, so each step parses the text once and the tree is dropped once). Each request is made on the second once its log
 //! says the tree was dropped, and both answer it the same: inlay hints, code
 //! lenses, hovers, quick fixes and fix-all, and the diagnostics and hovers
-//! after the next edit.
+//! after the next edit (whose insights start from the cache the second packed
+//! when it dropped the tree).
 
 #[path = "support/lsp_client.rs"]
 mod lsp_client;

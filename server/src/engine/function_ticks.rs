@@ -246,6 +246,7 @@ fn facts_where(
         .iter()
         .map(|code| code.range.clone())
         .collect();
+    cache.unpack();
     let (mut units, digest) = cache.units(source, tree, module, ranges, &called);
     if wanted.is_some() {
         // Only some functions' facts: a reused entry that saw none of them

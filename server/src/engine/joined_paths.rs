@@ -33,7 +33,7 @@ pub(super) const EXTRA_STEPS: u64 = 300_000;
 const AFTER_EVERY_DECISION: usize = usize::MAX;
 
 /// How one activation's promise settled, seen by the machine that ran it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(super) struct SettleSeen {
     pub func: FuncId,
     pub seen: PathObserved,

@@ -113,7 +113,7 @@ pub(crate) struct Timer {
 }
 
 /// What started a phase (see [`EventLoop::phase`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) enum PhaseKind {
     /// The main script or module body, and its drain.
     #[default]

@@ -28,7 +28,7 @@ struct Anchor {
     phase: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Observed {
     AfterEntry(u32),
     AfterSettle {

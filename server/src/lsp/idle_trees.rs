@@ -7,7 +7,8 @@
 //! analysis is published, a timer looks at the document every
 //! [`idle_delay`]: when its tree was not used since the previous look and no
 //! request or analysis holds the text, the tree is dropped (the text, line
-//! starts, analysis, its cache and the insights stay). The first feature
+//! starts, analysis, its cache and the insights stay) and the insights'
+//! cache for the next version is packed (`InsightsCache::pack`). The first feature
 //! that needs the tree again (a hover, fix-all, the next analysis) parses the
 //! text in full, off the reactor, and the document keeps that tree until it
 //! is idle again; the next edit of a document without its tree parses the
@@ -78,16 +79,21 @@ pub fn drop_tree_when_idle(state: Arc<ServerState>, uri: Uri, open: &OpenDocumen
                 // Only when nothing else holds the text: an analysis or a
                 // request working on it keeps the tree until a later look.
                 match Arc::get_mut(&mut entry.doc) {
-                    Some(doc) => doc.take_tree(),
+                    Some(doc) => doc
+                        .take_tree()
+                        .map(|tree| (tree, Arc::clone(&entry.insights_cache))),
                     None => continue,
                 }
             };
-            if let Some(tree) = taken {
+            if let Some((tree, insights_cache)) = taken {
                 tracing::debug!("dropped the idle tree of {uri}", uri = uri.as_str());
-                // Freeing 100,000 nodes is work for a pool thread, which
-                // then hands the memory back.
+                // Freeing 100,000 nodes and packing the insights' cache is
+                // work for a pool thread, which then hands the memory back.
                 let _ = tokio::task::spawn_blocking(move || {
                     drop(tree);
+                    if let Ok(mut cache) = insights_cache.lock() {
+                        cache.pack();
+                    }
                     super::memory::release_freed();
                 })
                 .await;

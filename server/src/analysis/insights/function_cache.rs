@@ -106,6 +106,12 @@ impl FunctionParts {
 }
 
 impl InsightsCache {
+    /// Packs what is kept for the next version into less memory, for a
+    /// document that is idle: the engine's records (`EntryCache::pack`).
+    pub fn pack(&mut self) {
+        self.entries.pack();
+    }
+
     /// Starts the computation of a new version's insights.
     pub(super) fn begin(&mut self) {
         self.current.clear();
