@@ -152,6 +152,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     // SAFETY: nothing has allocated through tree-sitter yet.
     unsafe { ticklens::syntax::allocate_with_mimalloc() };
+    // As the language server runs: with transparent huge pages on, the first
+    // touch of each 2 MB of mimalloc's arena zeroes all of it, which put the
+    // first hover's p99 at 94-103 ms instead of 47-52 ms (docs/performance.md).
+    ticklens::lsp::disable_huge_pages();
     let text = generate_file();
     let mut doc = Document::new(text.clone(), 1);
     assert_eq!(

@@ -32,6 +32,7 @@ use tower_lsp_server::LspService;
 use tower_service::Service;
 
 pub use backend::Backend;
+pub use memory::disable_huge_pages;
 
 /// Serves LSP on stdin/stdout until the client sends `exit`.
 ///
