@@ -288,6 +288,8 @@ pub(crate) struct FunctionCode {
     pub own_name: Option<Rc<str>>,
     /// Byte range of the function node (the whole program for the top level).
     pub range: Range<usize>,
+    /// Byte range of its body, for a function compiled from a function node.
+    pub body: Option<Range<usize>>,
     pub code: Vec<Op>,
     /// The source range each op came from, for abstentions and causes.
     pub spans: Vec<Range<usize>>,

@@ -181,8 +181,12 @@ impl<'s> Compiler<'s> {
             .filter(|f| matches!(f.kind_name(), "function_expression" | "function"))
             .and_then(|f| f.child_by_field_id(crate::field!("name")))
             .map(|n| Rc::from(self.text(n)));
+        let body = function
+            .and_then(|f| f.child_by_field_id(crate::field!("body")))
+            .map(|body| body.byte_range());
         self.funcs[id] = Some(FunctionCode {
             name,
+            body,
             is_async: b.is_async,
             is_arrow,
             is_generator: b.is_generator,
@@ -335,6 +339,11 @@ impl<'s> Compiler<'s> {
     /// `var` declarations are function-scoped (§14.3.2): declare them
     /// `undefined` at entry. Function declarations are hoisted per block.
     fn hoist_vars(&mut self, b: &mut FnBuilder, body: Node) {
+        // Most bodies declare no `var` (nor can spell one without the word:
+        // a keyword cannot be escaped, §12.7.2): their statements need no walk.
+        if memchr::memmem::find(self.text(body).as_bytes(), b"var").is_none() {
+            return;
+        }
         static KINDS: OnceLock<HoistKinds> = OnceLock::new();
         let kinds = KINDS.get_or_init(HoistKinds::new);
         let mut names: Vec<&'s str> = Vec::new();
@@ -363,7 +372,7 @@ impl<'s> Compiler<'s> {
                         }
                     }
                     stack.push(child);
-                } else if kinds.holding_statements.contains(&kind) && child.is_named() {
+                } else if kinds.holds_statements(kind) && child.is_named() {
                     // Only statements hold a `var` of this function: not
                     // expressions, nor the functions and class bodies in them.
                     stack.push(child);
@@ -383,27 +392,39 @@ impl<'s> Compiler<'s> {
 struct HoistKinds {
     variable_declaration: u16,
     for_in_statement: u16,
-    holding_statements: Vec<u16>,
+    /// Per kind id: one of [`HOLDS_STATEMENTS`].
+    holding_statements: Vec<bool>,
 }
 
 impl HoistKinds {
     fn new() -> HoistKinds {
+        let ids: Vec<u16> = HOLDS_STATEMENTS
+            .iter()
+            .map(|kind| crate::syntax::kind_id(kind))
+            .collect();
+        let mut holding_statements =
+            vec![false; usize::from(ids.iter().max().copied().unwrap_or(0)) + 1];
+        for &id in &ids {
+            holding_statements[usize::from(id)] = true;
+        }
         let kinds = HoistKinds {
             variable_declaration: crate::syntax::kind_id("variable_declaration"),
             for_in_statement: crate::syntax::kind_id("for_in_statement"),
-            holding_statements: HOLDS_STATEMENTS
-                .iter()
-                .map(|kind| crate::syntax::kind_id(kind))
-                .collect(),
+            holding_statements,
         };
-        let ids = [kinds.variable_declaration, kinds.for_in_statement];
+        let read = [kinds.variable_declaration, kinds.for_in_statement];
         assert!(
-            !ids.iter()
-                .chain(&kinds.holding_statements)
-                .any(|&id| id == 0),
+            !read.iter().chain(&ids).any(|&id| id == 0),
             "every kind hoist_vars reads is one of the grammar's"
         );
         kinds
+    }
+
+    fn holds_statements(&self, kind: u16) -> bool {
+        self.holding_statements
+            .get(usize::from(kind))
+            .copied()
+            .unwrap_or(false)
     }
 }
 
@@ -441,12 +462,78 @@ pub(crate) fn fields<'t, const N: usize>(node: Node<'t>, ids: [u16; N]) -> Optio
     Some(children)
 }
 
-/// Whether `node` has an anonymous child token whose id is `token`
-/// (`crate::token!("async")`).
+/// Whether `node` has the anonymous child token whose id is `token`
+/// (`crate::token!("async")`) among its modifiers: the tokens before its
+/// first named child other than a comment or a decorator. `async`,
+/// `static`, `get`, `set` and `*` all come before a function's or a
+/// member's name, parameters and body, and `yield*`'s star before its
+/// operand; stopping there spares the walk of every child (the compile asks
+/// this of every function).
 pub(crate) fn has_token(node: Node, token: u16) -> bool {
-    let mut cursor = node.walk();
-    let found = node
-        .children(&mut cursor)
-        .any(|child| child.kind_id() == token && !child.is_named());
-    found
+    for index in 0..node.child_count() {
+        let Some(child) = node.child(index) else {
+            break;
+        };
+        if !child.is_named() {
+            if child.kind_id() == token {
+                return true;
+            }
+        } else if !matches!(child.kind_name(), "comment" | "decorator") {
+            return false;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_token;
+    use crate::analysis::dataflow::{preorder, Walk};
+    use crate::syntax::KindName;
+
+    /// Every function, member and `yield` of a text with comments and
+    /// decorators among the modifiers: the modifiers found are the tokens
+    /// a scan of all the children finds.
+    #[test]
+    fn modifiers_are_the_tokens_before_the_first_named_child() {
+        let text = "async function* a() { yield* b; yield c; }\n\
+                    const o = { get x() { return 1; }, set x(v) {}, async *m() {}, async() {} };\n\
+                    class K { @dec static async /* c */ *s() {} static f = 1; static { } get g() {} }\n\
+                    const f = async /* c */ (x) => x, g = async x => x, h = function* () {};\n";
+        let tree = crate::syntax::parse(text, None);
+        let tokens =
+            ["async", "static", "get", "set", "*"].map(|t| (t, crate::syntax::token_id(t)));
+        let mut checked = 0;
+        preorder(tree.root_node(), |node| {
+            if !matches!(
+                node.kind_name(),
+                "function_declaration"
+                    | "generator_function_declaration"
+                    | "function_expression"
+                    | "generator_function"
+                    | "arrow_function"
+                    | "method_definition"
+                    | "field_definition"
+                    | "class_static_block"
+                    | "yield_expression"
+            ) {
+                return Walk::Enter;
+            }
+            let mut cursor = node.walk();
+            for (name, token) in tokens {
+                let scanned = node
+                    .children(&mut cursor)
+                    .any(|child| child.kind_id() == token && !child.is_named());
+                assert_eq!(
+                    has_token(node, token),
+                    scanned,
+                    "`{name}` in `{}`",
+                    &text[node.byte_range()]
+                );
+                checked += usize::from(scanned);
+            }
+            Walk::Enter
+        });
+        assert!(checked >= 12, "the text has modifiers to find: {checked}");
+    }
 }

@@ -42,7 +42,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use tree_sitter::Tree;
 
 use super::bytecode::FuncId;
 use super::joined_paths::SettleSeen;
@@ -891,17 +890,17 @@ impl EntryCache {
         }
     }
 
-    /// The units of a computation of `source`, whose program's run called
-    /// `called` (functions other than the top level).
+    /// The units of a computation of `source`, whose functions span `funcs`
+    /// with bodies `bodies`, and whose program's run called `called`
+    /// (functions other than the top level).
     pub(super) fn units<'a>(
         &'a self,
         source: &'a str,
-        tree: &Tree,
         module: ModuleKind,
-        funcs: Vec<Range<usize>>,
+        (funcs, bodies): (Vec<Range<usize>>, Vec<Option<Range<usize>>>),
         called: &[bool],
     ) -> (Units<'a>, TextKey) {
-        let digest = program_digest(source, tree, module, &funcs, called);
+        let digest = program_digest(source, module, &bodies, called);
         let previous = self
             .previous
             .as_ref()
@@ -973,26 +972,21 @@ pub(super) struct Kept {
 
 /// The text the program's run could read: the whole file with the body of
 /// each function none of its paths called left out (outermost ones; the
-/// functions inside them were not called either).
+/// functions inside them were not called either). `bodies` are the
+/// functions' bodies, as the compile found them.
 fn program_digest(
     source: &str,
-    tree: &Tree,
     module: ModuleKind,
-    funcs: &[Range<usize>],
+    funcs: &[Option<Range<usize>>],
     called: &[bool],
 ) -> TextKey {
     let mut bodies: Vec<Range<usize>> = Vec::new();
-    let root = tree.root_node();
-    for (func, range) in funcs.iter().enumerate().skip(1) {
+    for (func, body) in funcs.iter().enumerate().skip(1) {
         if called.get(func).copied().unwrap_or(false) {
             continue;
         }
-        let body = root
-            .descendant_for_byte_range(range.start, range.end)
-            .and_then(|node| node.child_by_field_name("body"))
-            .map(|body| body.byte_range());
         if let Some(body) = body {
-            bodies.push(body);
+            bodies.push(body.clone());
         }
     }
     bodies.sort_by_key(|body| (body.start, std::cmp::Reverse(body.end)));

@@ -244,10 +244,10 @@ fn facts_where(
     let ranges = machine
         .funcs
         .iter()
-        .map(|code| code.range.clone())
-        .collect();
+        .map(|code| (code.range.clone(), code.body.clone()))
+        .unzip();
     cache.unpack();
-    let (mut units, digest) = cache.units(source, tree, module, ranges, &called);
+    let (mut units, digest) = cache.units(source, module, ranges, &called);
     if wanted.is_some() {
         // Only some functions' facts: a reused entry that saw none of them
         // is kept for the next version but not merged into this run's records.

@@ -238,7 +238,14 @@ fn misparsed_keyword_under<'t>(
 /// The identifier `await` at the bottom of the chain whose top link is
 /// `top`, applied to something (see [`misparsed_keyword`]).
 fn applied_keyword<'t>(source: &str, top: Node<'t>) -> Option<Node<'t>> {
-    if !is_chain_link(top) {
+    // The chain's bottom starts where its top does: a chain whose text does
+    // not start with `await` needs no walk (the compile asks at every
+    // expression of an async function).
+    let starts_with_await = source
+        .as_bytes()
+        .get(top.start_byte()..)
+        .is_some_and(|rest| rest.starts_with(b"await"));
+    if !starts_with_await || !is_chain_link(top) {
         return None;
     }
     let mut link = top;
