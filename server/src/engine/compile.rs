@@ -489,7 +489,7 @@ pub(crate) fn has_token(node: Node, token: u16) -> bool {
 mod tests {
     use super::has_token;
     use crate::analysis::dataflow::{preorder, Walk};
-    use crate::syntax::KindName;
+    use crate::syntax::{js, KindName};
 
     /// Every function, member and `yield` of a text with comments and
     /// decorators among the modifiers: the modifiers found are the tokens
@@ -505,18 +505,12 @@ mod tests {
             ["async", "static", "get", "set", "*"].map(|t| (t, crate::syntax::token_id(t)));
         let mut checked = 0;
         preorder(tree.root_node(), |node| {
-            if !matches!(
-                node.kind_name(),
-                "function_declaration"
-                    | "generator_function_declaration"
-                    | "function_expression"
-                    | "generator_function"
-                    | "arrow_function"
-                    | "method_definition"
-                    | "field_definition"
-                    | "class_static_block"
-                    | "yield_expression"
-            ) {
+            let asked = js::is_function(node)
+                || matches!(
+                    node.kind_name(),
+                    "field_definition" | "class_static_block" | "yield_expression"
+                );
+            if !asked {
                 return Walk::Enter;
             }
             let mut cursor = node.walk();
