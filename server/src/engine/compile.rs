@@ -478,7 +478,7 @@ pub(crate) fn has_token(node: Node, token: u16) -> bool {
             if child.kind_id() == token {
                 return true;
             }
-        } else if !matches!(child.kind_name(), "comment" | "decorator") {
+        } else if !matches!(child.kind_name(), "comment" | "html_comment" | "decorator") {
             return false;
         }
     }
