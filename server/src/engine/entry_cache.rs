@@ -972,23 +972,21 @@ pub(super) struct Kept {
 
 /// The text the program's run could read: the whole file with the body of
 /// each function none of its paths called left out (outermost ones; the
-/// functions inside them were not called either). `bodies` are the
-/// functions' bodies, as the compile found them.
+/// functions inside them were not called either). `function_bodies` are
+/// each function's body, as the compile found it.
 fn program_digest(
     source: &str,
     module: ModuleKind,
-    funcs: &[Option<Range<usize>>],
+    function_bodies: &[Option<Range<usize>>],
     called: &[bool],
 ) -> TextKey {
-    let mut bodies: Vec<Range<usize>> = Vec::new();
-    for (func, body) in funcs.iter().enumerate().skip(1) {
-        if called.get(func).copied().unwrap_or(false) {
-            continue;
-        }
-        if let Some(body) = body {
-            bodies.push(body.clone());
-        }
-    }
+    let mut bodies: Vec<Range<usize>> = function_bodies
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|&(func, _)| !called.get(func).copied().unwrap_or(false))
+        .filter_map(|(_, body)| body.clone())
+        .collect();
     bodies.sort_by_key(|body| (body.start, std::cmp::Reverse(body.end)));
     let mut parts: Vec<&str> = vec![match module {
         ModuleKind::EsModule => "module",
