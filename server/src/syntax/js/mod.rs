@@ -280,17 +280,33 @@ pub fn in_async_function(node: Node) -> bool {
 /// function: nested functions are not entered (their `await`s and `return`s
 /// are their own).
 pub fn for_each_own_node<'t>(root: Node<'t>, mut each: impl FnMut(Node<'t>)) {
+    find_own_node(root, |node| {
+        each(node);
+        false
+    });
+}
+
+/// The first descendant of `root` that belongs to the same function (in the
+/// order of [`for_each_own_node`]) for which `found` holds; the walk stops
+/// there.
+pub fn find_own_node<'t>(
+    root: Node<'t>,
+    mut found: impl FnMut(Node<'t>) -> bool,
+) -> Option<Node<'t>> {
     let mut stack = Vec::new();
     // One cursor for the walk: a cursor per node cost an allocation each.
     let mut cursor = root.walk();
     stack.extend(root.named_children(&mut cursor));
     while let Some(node) = stack.pop() {
-        each(node);
+        if found(node) {
+            return Some(node);
+        }
         if is_function(node) || matches!(node.kind_name(), "class_declaration" | "class") {
             continue;
         }
         stack.extend(node.named_children(&mut cursor));
     }
+    None
 }
 
 /// True when `function` refers to its own `this` or `arguments` (which an

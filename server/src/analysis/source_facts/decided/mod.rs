@@ -47,7 +47,7 @@ use scope::{declaration_keyword, scope_of};
 
 use crate::analysis::modules::{ExportedValue, ImportedNames};
 use crate::syntax::js::{
-    enclosing_class_of_this, for_each_own_node, has_optional_chain, is_async_function, is_function,
+    enclosing_class_of_this, find_own_node, has_optional_chain, is_async_function, is_function,
     is_generator_function, last_but_comments, parameter_pattern, pattern_identifiers,
     unwrap_parens,
 };
@@ -622,18 +622,21 @@ impl<'t> PromiseDeclarations<'t> {
         // Every path must end in a `return` of a decided promise: the last
         // statement is one, and so is every other `return` of the body.
         let last = last_but_comments(body)?;
-        if last.kind() != "return_statement" {
+        let decided = |ret: Node<'t>| {
+            ret.named_child(0)
+                .is_some_and(|value| self.decide_at(value, depth + 1).is_some())
+        };
+        // The last statement first: for most functions it decides, and
+        // the body is not walked.
+        if last.kind() != "return_statement" || !decided(last) {
             return None;
         }
-        let mut all_decided = true;
-        for_each_own_node(body, |node| {
-            if all_decided && node.kind() == "return_statement" {
-                all_decided = node
-                    .named_child(0)
-                    .is_some_and(|value| self.decide_at(value, depth + 1).is_some());
-            }
+        let undecided = find_own_node(body, |node| {
+            node.kind() == "return_statement" && node != last && !decided(node)
         });
-        all_decided.then(|| "returns a native promise on every path".to_owned())
+        undecided
+            .is_none()
+            .then(|| "returns a native promise on every path".to_owned())
     }
 
     fn method_call(&self, callee: Node<'t>, depth: u32) -> Option<Decision> {
