@@ -5,6 +5,7 @@ pub mod awaits;
 pub mod index;
 pub mod js;
 pub mod queries;
+pub mod roles;
 pub mod typescript;
 pub mod words;
 

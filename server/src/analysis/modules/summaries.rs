@@ -16,6 +16,7 @@ use super::exports::export_summary;
 use super::ExportSummary;
 use crate::syntax;
 use crate::syntax::await_lookup::has_module_syntax;
+use crate::syntax::roles::{whole_word_ends, Trigger};
 use crate::workspace::{module_kind_from, FileSystem, ModuleKind};
 
 /// Where binding a file's imports reads the summaries of the files they name.
@@ -136,12 +137,75 @@ impl<F: FileSystem> SummarySource for Reading<'_, F> {
 /// classes that inherit methods (`extends`), `export ... from`, and
 /// optional packages (a `require` inside a `try`, for
 /// `ExportedValue::PackageFunction`). A file without them is not parsed.
+/// Each is looked for as a whole word in its role (`isPromise`, `asyncLoad`,
+/// `fromArray` beside an `export` are none), erring only towards a parse.
 pub fn needs_parse(text: &str) -> bool {
-    text.contains("async")
-        || (text.contains("try") && text.contains("require("))
-        || text.contains("Promise")
-        || text.contains("promisify")
+    let word = |word| Trigger::Word(word).occurs(text);
+    Trigger::Modifier("async").occurs(text)
+        || word("Promise")
+        || word("extends")
+        || word("promisify")
         || text.contains("timers/promises")
-        || text.contains("extends")
-        || (text.contains("export") && text.contains("from"))
+        || (word("try") && text.contains("require("))
+        || has_reexport(text)
+}
+
+/// Whether `text` may hold an `export * from` or `export { ... } from`: an
+/// `export` followed by `*`, or by a `{ ... }` and `from`, whitespace aside
+/// (a `/` after it may start a comment, which lets the text through).
+fn has_reexport(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let next_solid = |from: usize| {
+        bytes[from..]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .map(|n| from + n)
+    };
+    whole_word_ends(bytes, "export").any(|end| {
+        let Some(at) = next_solid(end) else {
+            return false;
+        };
+        match bytes[at] {
+            b'*' | b'/' => true,
+            b'{' => memchr::memchr(b'}', &bytes[at..])
+                .and_then(|close| next_solid(at + close + 1))
+                .is_some_and(|after| bytes[after..].starts_with(b"from")),
+            _ => false,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_parse;
+
+    #[test]
+    fn a_text_needs_a_parse_only_for_the_words_a_summary_reads() {
+        for text in [
+            "export async function f() {}",
+            "module.exports = async () => {}",
+            "exports.f = () => Promise.resolve(1)",
+            "class A extends B {}",
+            "const sleep = util.promisify(setTimeout)",
+            "const { setTimeout } = require('timers/promises')",
+            "function load() { try { return require('x') } catch {} }",
+            "export * from './a.js'",
+            "export * as ns from './a.js'",
+            "export { a, b as c } from './a.js'",
+            "export {\n  a,\n} from './a.js'",
+            "export /* a comment */ { a } from './a.js'",
+        ] {
+            assert!(needs_parse(text), "{text}");
+        }
+        for text in [
+            "export const isPromise = (v) => typeof v?.then === 'function'",
+            "export function fromArray(a) { return a.asyncIterator }",
+            "import { x } from './x.js'; export { x };",
+            "export default function extendsThat() {}",
+            "const tryRequire = require('x')",
+            "// async chunks are loaded on demand",
+        ] {
+            assert!(!needs_parse(text), "{text}");
+        }
+    }
 }
