@@ -33,6 +33,7 @@ use tree_sitter::Node;
 use super::scope::scope_of;
 use super::{is_plain_call, Decision, PromiseDeclarations};
 use crate::syntax::js::{named_children_but_comments, unwrap_parens};
+use crate::syntax::roles::whole_word_ends;
 
 /// How many call sites a function may have for its parameters to be
 /// decided: each site's argument is decided in turn.
@@ -436,14 +437,25 @@ const MAX_LOOKED_AT: usize = 64;
 /// identifier `eval` or a `with` statement. Such a node starts at an
 /// occurrence of its word in the text, so each occurrence is looked up
 /// (down from the root, as wide as the nodes on the way) instead of walking
-/// every node; a text with many occurrences (`with` in prose) is walked.
+/// every node; a text with many occurrences is walked.
 fn names_unseen_in(source: &str, any: Node) -> bool {
     let mut root = any;
     while let Some(parent) = root.parent() {
         root = parent;
     }
-    let evals: Vec<usize> = source.match_indices("eval").map(|(at, _)| at).collect();
-    let withs: Vec<usize> = source.match_indices("with").map(|(at, _)| at).collect();
+    let bytes = source.as_bytes();
+    let evals: Vec<usize> = whole_word_ends(bytes, "eval").map(|end| end - 4).collect();
+    // A `with` statement's keyword is followed by `(` (a `/` may start a
+    // comment before it); `width` and `with` in prose are neither.
+    let withs: Vec<usize> = whole_word_ends(bytes, "with")
+        .filter(|&end| {
+            bytes[end..]
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|b| matches!(b, b'(' | b'/'))
+        })
+        .map(|end| end - 4)
+        .collect();
     if evals.len() + withs.len() > MAX_LOOKED_AT {
         return names_unseen_by_walk(source, root);
     }

@@ -236,6 +236,9 @@ impl<'t> PromiseDeclarations<'t> {
             let Some(name) = name.filter(|n| n.kind() == "property_identifier") else {
                 continue;
             };
+            if is_static(member) {
+                continue;
+            }
             let name = self.text(name);
             // `this_member_may_be_replaced`, with the class's part kept.
             if !name.starts_with('#')
@@ -246,7 +249,7 @@ impl<'t> PromiseDeclarations<'t> {
                 continue;
             }
             let why = member_function(member).and_then(|f| self.function_returns(f, 0));
-            if let (Some(why), false) = (why, is_static(member)) {
+            if let Some(why) = why {
                 let why = why.replace("is an async function", "is an async method");
                 methods.push((name.to_owned(), why, self.line(member)));
             }

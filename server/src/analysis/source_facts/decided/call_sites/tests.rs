@@ -130,6 +130,9 @@ fn looking_up_each_eval_and_with_finds_what_a_walk_of_every_node_finds() {
         "class A { eval() {} with() {} }",
         "import { eval as e } from './x.js';",
         "var e = eval; with (o) { with (p) {} }",
+        "const width = 1; w.width; // without with",
+        "with /* a comment */ (o) {}",
+        "with\n(o) x;",
     ];
     for source in sources {
         let tree = syntax::parse(source, None);
@@ -143,11 +146,10 @@ fn looking_up_each_eval_and_with_finds_what_a_walk_of_every_node_finds() {
         assert_eq!(super::names_unseen_in(source, leaf), walked, "{source}");
     }
     // Past the limit of occurrences looked at one by one, the walk decides.
-    let many = "// with with with\n".repeat(40) + "with (o) {}";
+    let many = "x.with (1);\n".repeat(70) + "with (o) {}";
     let tree = syntax::parse(&many, None);
     assert!(super::names_unseen_in(&many, tree.root_node()));
-    assert!(!super::names_unseen_in(
-        &"// with with\n".repeat(40),
-        syntax::parse(&"// with with\n".repeat(40), None).root_node()
-    ));
+    let many = "x.with (1);\n".repeat(70);
+    let tree = syntax::parse(&many, None);
+    assert!(!super::names_unseen_in(&many, tree.root_node()));
 }
