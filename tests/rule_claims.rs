@@ -222,6 +222,16 @@ fn promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
     const WAIT: &str = "const { once, EventEmitter } = require(\"events\");\nconst em = new EventEmitter();\n\
         const wait = async ({ signal }) => {\n  try { await once(em, \"x\", { signal }); } catch {}\n};\n";
     const THROWS: &str = "async function g() { await null; throw new Error(\"g\"); }\n";
+    const BATCHER: &str = "class Batcher {\n  #tasks = new Map();\n  #timer = null;\n  #scheduled = false;\n  \
+        schedule(key, at) {\n    this.#tasks.set(key, at);\n    if (!this.#scheduled) {\n      this.#scheduled = true;\n      \
+        Promise.resolve().then(() => { this.#scheduled = false; this.#update(); });\n    }\n  }\n  \
+        #update() {\n    if (this.#timer !== null) { clearTimeout(this.#timer); this.#timer = null; }\n    \
+        if (this.#tasks.size === 0) return;\n    const now = performance.now();\n    \
+        for (const [key, at] of this.#tasks) { if (at === now) this.#tasks.delete(key); }\n    \
+        this.#timer = setTimeout(() => this.#run(), 5);\n  }\n  #run() { console.log(\"ran\"); }\n}\n";
+    const STATE: &str = "class State {\n  recent = new Set();\n  generation = 0;\n  \
+        commit(key) {\n    this.recent.add(key);\n    const generation = this.generation;\n    \
+        Promise.resolve().then(() => { if (this.generation === generation) this.recent.clear(); });\n  }\n}\n";
     let floating = "floating-promise";
     let returned = "return-without-await-in-try";
     let cases: Vec<(&str, String, Claim)> = vec![
@@ -336,6 +346,48 @@ fn promises_the_rules_say_cannot_reject_never_reject_under_node_24() {
         (
             floating,
             format!("{THENABLE}function wait() {{\n  const ready = Promise.withResolvers();\n  ready.promise.then(() => {{}});\n  ready.resolve(rejecting);\n}}\nwait();"),
+            Rejects,
+        ),
+        // A `then` callback that resets a flag and calls a `#` method touching
+        // only the class's timer and the `Map` it owns, and one that clears a
+        // `Set` the class owns (held-out TypeScript corpus 3).
+        (floating, format!("{BATCHER}const b = new Batcher();\nb.schedule(\"a\", 1);\nb.schedule(\"b\", 2);"), CannotReject),
+        (floating, format!("{STATE}const s = new State();\ns.commit(\"k\");\ns.commit(\"l\");"), CannotReject),
+        // Near misses: a method without `#` that a subclass overrides, a
+        // field written elsewhere, a getter, a call of something else, a
+        // timer field given an object, a `#` method that calls itself.
+        (
+            floating,
+            "class Queue {\n  #scheduled = false;\n  schedule() { Promise.resolve().then(() => { this.#scheduled = false; this.update(); }); }\n  update() {}\n}\n\
+             class Failing extends Queue { update() { throw new Error(\"override\"); } }\nnew Failing().schedule();".into(),
+            Rejects,
+        ),
+        (
+            floating,
+            (STATE.replacen("  commit(key) {", "  reset() { this.recent = null; }\n  commit(key) {", 1)
+                + "const s = new State();\ns.commit(\"k\");\ns.reset();"),
+            Rejects,
+        ),
+        (
+            floating,
+            "class State {\n  recent = new Set();\n  get generation() { throw new Error(\"getter\"); }\n  \
+             commit() { Promise.resolve().then(() => { if (this.generation === 1) this.recent.clear(); }); }\n}\nnew State().commit();".into(),
+            Rejects,
+        ),
+        (
+            floating,
+            (BATCHER.replacen("if (at === now) this.#tasks.delete(key);", "at.cancel();", 1) + "new Batcher().schedule(\"a\", 1);"),
+            Rejects,
+        ),
+        (
+            floating,
+            (BATCHER.replacen("  #run() {", "  adopt(h) { this.#timer = h; }\n  #run() {", 1)
+                + "const b = new Batcher();\nb.adopt({ get _onTimeout() { throw new Error(\"timer\"); } });\nb.schedule(\"a\", 1);"),
+            Rejects,
+        ),
+        (
+            floating,
+            (BATCHER.replacen("if (this.#tasks.size === 0) return;", "this.#update();", 1) + "new Batcher().schedule(\"a\", 1);"),
             Rejects,
         ),
         // A promise awaited before it is returned in `try` has settled: the
@@ -517,6 +569,45 @@ fn typescript_promises_the_rules_say_cannot_reject_never_reject_under_node_24() 
             format!("class Store {{\n  async flush(p: Promise<unknown>): Promise<void> {{\n    try {{ await p; }} catch (e: unknown) {{ console.log(\"caught\"); }}\n  }}\n  \
                      kick(): void {{ this.flush({REJECTED}); }}\n}}\nnew Store().kick();"),
             CannotReject,
+        ),
+        // A `then` callback calling a `#` method of the class that touches only
+        // its timer and the `Map` it owns, and one clearing a `Set` the class
+        // owns: the shapes of `@tanstack/db` (held-out TypeScript corpus 3).
+        (
+            "class CleanupQueue {\n  private tasks: Map<string, number> = new Map()\n  \
+             private timeoutId: ReturnType<typeof setTimeout> | null = null\n  private scheduled = false\n  \
+             schedule(key: string, at: number): void {\n    this.tasks.set(key, at)\n    if (!this.scheduled) {\n      this.scheduled = true\n      \
+             Promise.resolve().then(() => {\n        this.scheduled = false\n        this.#updateTimeout()\n      })\n    }\n  }\n  \
+             #updateTimeout(): void {\n    if (this.timeoutId !== null) {\n      clearTimeout(this.timeoutId)\n      this.timeoutId = null\n    }\n    \
+             if (this.tasks.size === 0) return\n    const now: number = Date.now()\n    \
+             for (const [key, at] of this.tasks.entries()) {\n      if (at === now) this.tasks.delete(key)\n    }\n    \
+             this.timeoutId = setTimeout(() => this.#process(), 5)\n  }\n  #process(): void {\n    console.log(\"processed\")\n  }\n}\n\
+             new CleanupQueue().schedule(\"a\", 1)".to_owned(),
+            CannotReject,
+        ),
+        (
+            "class CollectionState<TKey> {\n  public recentlySyncedKeys = new Set<TKey>()\n  private syncRunGeneration = 0\n  \
+             commit(key: TKey): void {\n    this.recentlySyncedKeys.add(key)\n    const syncRunGeneration = this.syncRunGeneration\n    \
+             Promise.resolve().then(() => {\n      if (this.syncRunGeneration === syncRunGeneration) {\n        this.recentlySyncedKeys.clear()\n      }\n    })\n  }\n}\n\
+             new CollectionState<string>().commit(\"k\")".to_owned(),
+            CannotReject,
+        ),
+        // Near misses: TypeScript's `private` is gone when Node runs the file,
+        // so a subclass may override the method; a field written through a cast.
+        (
+            "class Queue {\n  private scheduled = false\n  \
+             schedule(): void {\n    Promise.resolve().then(() => {\n      this.scheduled = false\n      this.update()\n    })\n  }\n  \
+             protected update(): void {}\n}\n\
+             class Failing extends Queue {\n  protected override update(): void {\n    throw new Error(\"override\")\n  }\n}\n\
+             new Failing().schedule()".to_owned(),
+            Rejects,
+        ),
+        (
+            "class CollectionState {\n  public recentlySyncedKeys = new Set<string>()\n  \
+             commit(): void {\n    Promise.resolve().then(() => {\n      this.recentlySyncedKeys.clear()\n    })\n  }\n  \
+             reset(): void {\n    (this as any).recentlySyncedKeys = null\n  }\n}\n\
+             const state = new CollectionState()\nstate.commit()\nstate.reset()".to_owned(),
+            Rejects,
         ),
     ];
     for (index, (main, claim)) in cases.iter().enumerate() {

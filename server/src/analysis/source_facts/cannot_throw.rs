@@ -15,6 +15,12 @@
 //! accessor of the same name, or an instance frozen elsewhere, is not seen,
 //! as the file's method lookups do not see subclasses elsewhere.
 //!
+//! Built-ins are taken as built-ins only when the file's bindings are known
+//! ([`Body::bindings`]) and bind the name nowhere (`own_state.rs`); a class's
+//! fields and `#` methods are read in the class's own unit (`own_state.rs`),
+//! and a closure's reads of the locals around it in the function that
+//! declares them (`initialized.rs`).
+//!
 //! The walk is depth-bounded: past [`MAX_DEPTH`] nested statements or
 //! operators the answer is "may throw".
 
@@ -22,7 +28,7 @@ use tree_sitter::Node;
 
 use super::failure_paths::{cannot_throw_to_evaluate, catches_without_rethrowing, returned_value};
 use super::promise_kinds::certainly_not_thenable;
-use super::text_of;
+use super::{text_of, AsyncFacts};
 use crate::syntax::js::{
     for_each_own_node, has_optional_chain, is_async_function, is_function, is_generator_function,
     named_children_but_comments, unwrap_parens,
@@ -31,19 +37,23 @@ use crate::syntax::js::{
 /// How deep [`Body`] follows nested statements and expressions; past it a
 /// statement or an expression is taken to possibly throw (a walk per nested
 /// block would overflow the stack on deeply nested code).
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 /// The function whose body is asked about.
 pub(super) struct Body<'s, 't> {
     pub source: &'s str,
     pub function: Node<'t>,
+    /// The file's facts, when they are known: they tell whether a global
+    /// (`setTimeout`, `Map`) is the built-in, which no binding of the file
+    /// shadows. `None` while the facts are being collected: then no global
+    /// is taken for the built-in.
+    pub bindings: Option<&'s AsyncFacts>,
 }
 
-impl<'t> Body<'_, 't> {
+impl<'s, 't> Body<'s, 't> {
     /// Whether running `statement` cannot throw (a `return` in it hands back
     /// what [`cannot_fail`](super::cannot_fail) checks separately).
     pub fn statement_cannot_throw(&self, statement: Node<'t>, depth: usize) -> bool {
-        let source = self.source;
         if depth > MAX_DEPTH {
             return false;
         }
@@ -64,13 +74,13 @@ impl<'t> Body<'_, 't> {
                             .is_some_and(|n| n.kind() == "identifier")
                             && declarator
                                 .child_by_field_id(crate::field!("value"))
-                                .is_none_or(|v| cannot_throw_to_evaluate(source, v))
+                                .is_none_or(|v| self.expression_cannot_throw(v, depth))
                     });
                 all
             }
             "try_statement" => catches_without_rethrowing(statement),
             "return_statement" => {
-                returned_value(statement).is_none_or(|v| cannot_throw_to_evaluate(source, v))
+                returned_value(statement).is_none_or(|v| self.expression_cannot_throw(v, depth))
             }
             "statement_block" => self.block_cannot_throw(statement, depth),
             "else_clause" => named_children_but_comments(statement)
@@ -101,9 +111,11 @@ impl<'t> Body<'_, 't> {
                     .all(|child| Some(child) == body || child.kind() == "empty_statement");
                 header_is_empty && body.is_some_and(|b| self.statement_cannot_throw(b, depth))
             }
+            // `for (const [key, task] of this.tasks)`: see `own_state.rs`.
+            "for_in_statement" => self.iteration_cannot_throw(statement, depth),
             "expression_statement" => named_children_but_comments(statement)
                 .first()
-                .is_some_and(|e| self.effect_cannot_throw(*e)),
+                .is_some_and(|e| self.effect_cannot_throw(*e, depth)),
             _ => false,
         }
     }
@@ -115,23 +127,26 @@ impl<'t> Body<'_, 't> {
     }
 
     /// A statement's expression: a field of `this` set to a value that
-    /// cannot throw, or an `await` of a chain that [catches
-    /// everything](Self::chain_cannot_reject). A call may throw, whatever it
-    /// calls (see the module docs for `console.log` and collections).
-    fn effect_cannot_throw(&self, expr: Node<'t>) -> bool {
+    /// cannot throw, an `await` of a chain that [catches
+    /// everything](Self::chain_cannot_reject), or a call that
+    /// [cannot throw](Self::call_cannot_throw). Any other call may throw
+    /// (see the module docs for `console.log` and module-level collections).
+    fn effect_cannot_throw(&self, expr: Node<'t>, depth: usize) -> bool {
         let expr = unwrap_parens(expr);
-        if expr.kind() == "await_expression" {
-            return named_children_but_comments(expr)
+        match expr.kind() {
+            "await_expression" => named_children_but_comments(expr)
                 .first()
-                .is_some_and(|awaited| self.chain_cannot_reject(*awaited));
+                .is_some_and(|awaited| self.chain_cannot_reject(*awaited)),
+            "call_expression" => self.call_cannot_throw(expr, depth),
+            "assignment_expression" => {
+                expr.child_by_field_id(crate::field!("left"))
+                    .is_some_and(|left| self.own_field(left))
+                    && expr
+                        .child_by_field_id(crate::field!("right"))
+                        .is_some_and(|right| self.expression_cannot_throw(right, depth))
+            }
+            _ => false,
         }
-        expr.kind() == "assignment_expression"
-            && expr
-                .child_by_field_id(crate::field!("left"))
-                .is_some_and(|left| self.own_field(left))
-            && expr
-                .child_by_field_id(crate::field!("right"))
-                .is_some_and(|right| cannot_throw_to_evaluate(self.source, right))
     }
 
     /// `start().then(f).finally(g).catch(h)`: a chain whose last link is a
@@ -226,10 +241,13 @@ impl<'t> Body<'_, 't> {
             && !assigned
     }
 
-    /// Whether evaluating `expr` (a condition, an argument) cannot throw:
-    /// constants, the function's parameters, its own fields (`this.x`), and
-    /// `!`, `typeof`, `===`, `!==`, `&&`, `||` and `??` of those (strict
-    /// equality converts nothing, so runs no `valueOf`).
+    /// Whether evaluating `expr` (a condition, an argument, a value) cannot
+    /// throw: constants, the function's parameters, the locals around it that
+    /// are certainly initialised (`initialized.rs`), its own fields
+    /// (`this.x`), the size of a collection the class owns, the calls that
+    /// [cannot throw](Self::call_cannot_throw), and `!`, `typeof`, `===`,
+    /// `!==`, `&&`, `||` and `??` of those (strict equality converts nothing,
+    /// so runs no `valueOf`).
     pub fn expression_cannot_throw(&self, expr: Node<'t>, depth: usize) -> bool {
         if depth > MAX_DEPTH {
             return false;
@@ -240,8 +258,10 @@ impl<'t> Body<'_, 't> {
             "identifier" => {
                 cannot_throw_to_evaluate(self.source, expr)
                     || self.is_plain_parameter(text_of(self.source, expr))
+                    || self.is_initialized_local(expr)
             }
-            "member_expression" => self.own_field(expr),
+            "member_expression" => self.own_field(expr) || self.is_own_collection_size(expr),
+            "call_expression" => self.call_cannot_throw(expr, depth),
             "unary_expression" => {
                 let operator = expr
                     .child_by_field_id(crate::field!("operator"))
@@ -271,7 +291,7 @@ impl<'t> Body<'_, 't> {
     /// and extends nothing: a data property of an object, so reading or
     /// writing it cannot throw (unless the method's unit freezes, seals or
     /// redefines properties, or builds proxies, when it is not taken).
-    fn own_field(&self, expr: Node<'t>) -> bool {
+    pub(super) fn own_field(&self, expr: Node<'t>) -> bool {
         let source = self.source;
         let Some((class, name)) = self.own_member(unwrap_parens(expr)) else {
             return false;
@@ -290,59 +310,74 @@ impl<'t> Body<'_, 't> {
         !accessor
     }
 
-    /// `this.name` (`expr`, a member expression) read in a method of its
-    /// own class ([`Self::own_class`]): the class and `name`.
-    fn own_member(&self, expr: Node<'t>) -> Option<(Node<'t>, &str)> {
-        if expr.kind() != "member_expression" {
+    /// `this.name` or `this.#name` (`expr`, a member expression) read in a
+    /// method of its own class ([`Self::own_class`]): the class and `name`.
+    pub(super) fn own_member(&self, expr: Node<'t>) -> Option<(Node<'t>, &'s str)> {
+        if expr.kind() != "member_expression" || has_optional_chain(expr) {
             return None;
         }
         let object = expr.child_by_field_id(crate::field!("object"))?;
         let property = expr
             .child_by_field_id(crate::field!("property"))
-            .filter(|p| p.kind() == "property_identifier")?;
+            .filter(|p| {
+                matches!(
+                    p.kind(),
+                    "property_identifier" | "private_property_identifier"
+                )
+            })?;
         let class = self.own_class(object)?;
         Some((class, text_of(self.source, property)))
     }
 
-    /// The class of `object` when it is the `this` of the method asked
-    /// about (not static, `this` of an arrow in it included), the class
-    /// extends nothing, and the method's unit freezes, seals or redefines no
-    /// properties and builds no proxies: reading a data property of `this`,
-    /// or a method of that class, runs no code.
-    fn own_class(&self, object: Node<'t>) -> Option<Node<'t>> {
+    /// The class of `object` when it is the `this` of a method (not static)
+    /// of the class: the `this` of the function asked about when it is such
+    /// a method, or of the method around it when the function is an arrow
+    /// (a `then` callback written in a method). The class extends nothing,
+    /// and its unit freezes, seals or redefines no properties, builds no
+    /// proxies and assigns no fields through `Object.assign(this, …)`:
+    /// reading a data property of `this`, or a method of that class, runs no
+    /// code.
+    pub(super) fn own_class(&self, object: Node<'t>) -> Option<Node<'t>> {
         let source = self.source;
         if object.kind() != "this" {
             return None;
         }
-        let function = self.function;
-        if function.kind() != "method_definition" || has_word(source, function, "static") {
-            return None;
-        }
-        // `this` of an arrow in the method is the method's.
+        // `this` of an arrow is the `this` around it.
         let mut current = object.parent();
-        while let Some(node) = current {
-            if node.id() == function.id() {
-                break;
+        let method = loop {
+            let node = current?;
+            if node.kind() == "method_definition" {
+                break node;
             }
             if is_function(node) && node.kind() != "arrow_function" {
                 return None;
             }
             current = node.parent();
+        };
+        // The `this` is the function's own, or that of the method around it.
+        let function = self.function;
+        let holds_function = method.id() == function.id()
+            || (function.kind() == "arrow_function"
+                && method.start_byte() <= function.start_byte()
+                && function.end_byte() <= method.end_byte());
+        if !holds_function || has_word(source, method, "static") {
+            return None;
         }
-        let class = function.parent().and_then(|body| body.parent())?;
+        let class = method.parent().and_then(|body| body.parent())?;
         if !matches!(class.kind(), "class_declaration" | "class") {
             return None;
         }
         let extends = named_children_but_comments(class)
             .iter()
             .any(|c| c.kind() == "class_heritage");
-        let whole = &source[top_level_of(function).byte_range()];
+        let whole = &source[top_level_of(method).byte_range()];
         let redefines = [
             "freeze",
             "seal",
             "preventExtensions",
             "defineProperty",
             "Proxy",
+            "assign(this",
         ]
         .iter()
         .any(|word| whole.contains(word));
@@ -460,7 +495,7 @@ fn handler_cannot_fail(source: &str, handler: Node) -> bool {
 }
 
 /// Whether `node` (a method) has the keyword `word` before its name.
-fn has_word(source: &str, node: Node, word: &str) -> bool {
+pub(super) fn has_word(source: &str, node: Node, word: &str) -> bool {
     let mut cursor = node.walk();
     let found = node
         .children(&mut cursor)
@@ -470,7 +505,7 @@ fn has_word(source: &str, node: Node, word: &str) -> bool {
 }
 
 /// The top-level statement holding `node`: all of it lies in `node`'s unit.
-fn top_level_of(node: Node) -> Node {
+pub(super) fn top_level_of(node: Node) -> Node {
     let mut top = node;
     while let Some(parent) = top.parent() {
         if parent.parent().is_none() {

@@ -26,9 +26,12 @@ impl AsyncFacts {
         let expr = unwrap_parens(expr);
         if let Some((receiver, method, count)) = method_call(source, expr) {
             if matches!(method, "then" | "finally") && count <= 1 {
-                let callback_cannot_fail = first_argument(expr)
-                    .map(unwrap_parens)
-                    .is_none_or(|f| is_function(f) && cannot_fail(source, f));
+                // The file's bindings are known here: the callback may use
+                // the built-ins (timers, collections) they leave unshadowed.
+                let callback_cannot_fail =
+                    first_argument(expr).map(unwrap_parens).is_none_or(|f| {
+                        is_function(f) && cannot_fail_with(source, f, false, Some(self))
+                    });
                 return callback_cannot_fail && self.cannot_reject(source, receiver);
             }
         }
@@ -131,7 +134,7 @@ impl AsyncFacts {
 /// could be a rejected thenable: a value that is not a thenable, or an `await`
 /// inside the `try` block.
 pub fn cannot_fail(source: &str, function: Node) -> bool {
-    cannot_fail_with(source, function, false)
+    cannot_fail_with(source, function, false, None)
 }
 
 /// True when calling `function` can neither throw nor reject as long as its
@@ -141,7 +144,7 @@ pub fn cannot_fail(source: &str, function: Node) -> bool {
 /// object without some of the names gives `undefined` for them. The rest is
 /// as in [`cannot_fail`].
 pub fn cannot_fail_given_an_object(source: &str, function: Node) -> bool {
-    cannot_fail_with(source, function, true)
+    cannot_fail_with(source, function, true, None)
 }
 
 /// An object literal of plain properties, spreads and shorthands: reading a
@@ -173,7 +176,15 @@ fn is_plain_object_pattern(pattern: Node) -> bool {
         })
 }
 
-fn cannot_fail_with(source: &str, function: Node, first_is_object: bool) -> bool {
+/// [`cannot_fail`] and [`cannot_fail_given_an_object`], with the file's
+/// facts when they are known (`bindings`): then the body may also use the
+/// built-ins no binding of the file shadows (`own_state.rs`).
+fn cannot_fail_with(
+    source: &str,
+    function: Node,
+    first_is_object: bool,
+    bindings: Option<&AsyncFacts>,
+) -> bool {
     // A generator's body runs on `next()`, not on the call.
     let generator = matches!(
         function.kind(),
@@ -200,7 +211,12 @@ fn cannot_fail_with(source: &str, function: Node, first_is_object: bool) -> bool
     if body.kind() != "statement_block" {
         return cannot_throw_to_evaluate(source, body);
     }
-    let statements_cannot_fail = Body { source, function }.block_cannot_throw(body, 0);
+    let statements_cannot_fail = Body {
+        source,
+        function,
+        bindings,
+    }
+    .block_cannot_throw(body, 0);
     if !statements_cannot_fail {
         return false;
     }

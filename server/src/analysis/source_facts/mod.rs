@@ -19,6 +19,9 @@
 //!   decided it (for the hovers);
 //! - [`failure_paths`]: which functions cannot fail and which promises cannot reject;
 //! - [`cannot_throw`]: the statements and expressions of a body that cannot throw;
+//! - [`own_state`]: the calls of a body that cannot throw, on the collections
+//!   and timers its class owns, its `#` methods and the clocks;
+//! - [`initialized`]: the locals a body reads that are certainly initialised;
 //! - [`never_rejects`]: the built-in promises and executors that cannot reject;
 //! - [`dropped`]: promises created and dropped at statement level.
 
@@ -32,7 +35,9 @@ mod dropped;
 mod failure_paths;
 mod fingerprint;
 mod imported;
+mod initialized;
 mod never_rejects;
+mod own_state;
 mod promise_kinds;
 
 use std::collections::{HashMap, HashSet};

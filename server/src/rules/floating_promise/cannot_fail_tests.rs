@@ -295,3 +295,97 @@ fn a_promise_of_resolvers_whose_reject_is_never_used_only_resolves() {
         ],
     );
 }
+
+/// A class that batches work behind a microtask: the callback resets a flag
+/// and calls a `#` method that only touches the class's timer and the `Map`
+/// it owns (held-out TypeScript corpus 3, `@tanstack/db`'s cleanup queue).
+const BATCHER: &str = "class Batcher {\n  #tasks = new Map();\n  #timer = null;\n  #scheduled = false;\n  \
+    schedule(key, at) {\n    this.#tasks.set(key, at);\n    if (!this.#scheduled) {\n      this.#scheduled = true;\n      \
+    Promise.resolve().then(() => {\n        this.#scheduled = false;\n        this.#update();\n      });\n    }\n  }\n  \
+    #update() {\n    if (this.#timer !== null) {\n      clearTimeout(this.#timer);\n      this.#timer = null;\n    }\n    \
+    if (this.#tasks.size === 0) return;\n    const now = performance.now();\n    \
+    for (const [key, at] of this.#tasks) {\n      if (at === now) this.#tasks.delete(key);\n    }\n    \
+    this.#timer = setTimeout(() => this.#run(), 100);\n  }\n  #run() {}\n}\n";
+
+#[test]
+fn a_then_callback_calling_a_private_method_that_only_touches_timers_and_owned_maps_never_rejects() {
+    assert_valid(
+        &FloatingPromise,
+        &[
+            BATCHER,
+            // Public fields, `Date.now()`, a `Map` made first thing in the
+            // constructor, `keys()`, a `#` method calling another.
+            "class Batcher {\n  tasks;\n  timer;\n  constructor() {\n    this.tasks = new Map();\n    this.timer = undefined;\n  }\n  \
+             kick() { Promise.resolve().then(() => { this.#update(Date.now()); }); }\n  \
+             #update(now) {\n    clearInterval(this.timer);\n    for (const key of this.tasks.keys()) {\n      if (this.tasks.get(key) === now) this.#drop(key);\n    }\n  }\n  \
+             #drop(key) { this.tasks.delete(key); }\n}",
+        ],
+    );
+    let near = |from: &str, to: &str| BATCHER.replacen(from, to, 1);
+    assert_invalid(
+        &FloatingPromise,
+        &[
+            // A method without `#` may be a subclass's; TypeScript's
+            // `private` is erased before Node runs the file.
+            (near("this.#update();", "this.update();").replace("  #update() {", "  update() {").as_str(), "then"),
+            // A class that extends another: a field may be its accessor.
+            (near("class Batcher {", "class Batcher extends Base {").as_str(), "then"),
+            // An accessor of the class: the setter may throw.
+            (near("  #run() {}", "  #run() {}\n  set scheduled(v) { check(v); }").replace("#scheduled", "scheduled").as_str(), "then"),
+            // The field is written elsewhere: `this.#tasks` may be `null`.
+            (near("  #run() {}", "  #run() { this.#tasks = null; }").as_str(), "then"),
+            // The timer field holds what the caller gave: `clearTimeout` reads its properties.
+            (near("  #run() {}", "  #run() {}\n  adopt(handle) { this.#timer = handle; }").as_str(), "then"),
+            // A call of anything else: a callback, a method of a task.
+            (near("this.#tasks.delete(key);", "at.cancel();").as_str(), "then"),
+            (near("this.#tasks.delete(key);", "this.#tasks.forEach(notify);").as_str(), "then"),
+            // `Map` is bound by the file: `new Map()` may make anything.
+            (format!("{BATCHER}class Map {{}}").as_str(), "then"),
+            // A delay Node warns about (a warning runs listeners), or one that is not a literal.
+            (near("100);", "1e12);").as_str(), "then"),
+            (near("100);", "this.delay);").as_str(), "then"),
+            // A `#` method that calls itself may overflow the stack.
+            (near("  #run() {}", "  #run() { this.#run(); }").replace("this.#timer = setTimeout(() => this.#run(), 100);", "this.#run();").as_str(), "then"),
+        ],
+    );
+}
+
+#[test]
+fn a_then_callback_clearing_a_set_the_class_creates_never_rejects() {
+    let state = |then: &str, more: &str| {
+        format!(
+            "class State {{\n  recent = new Set();\n  generation = 0;\n  commit(key) {{\n    const generation = this.generation;\n    \
+             Promise.resolve().then(() => {{\n      {then}\n    }});\n  }}\n{more}}}"
+        )
+    };
+    assert_valid(
+        &FloatingPromise,
+        &[
+            state("if (this.generation === generation) this.recent.clear();", "").as_str(),
+            state("if (this.recent.has(key)) this.recent.delete(key);", "").as_str(),
+            state("const known = this.recent.has(key);\n      if (!known) this.generation = generation;", "").as_str(),
+        ],
+    );
+    assert_invalid(
+        &FloatingPromise,
+        &[
+            // Reassigned elsewhere in the class, or on another instance.
+            (state("this.recent.clear();", "  reset() { this.recent = null; }\n").as_str(), "then"),
+            (state("this.recent.clear();", "  copy(other) { other.recent = this.recent; }\n").as_str(), "then"),
+            // A getter of the class may throw.
+            (state("if (this.generation === generation) this.recent.clear();", "  get generation() { return read(); }\n").replace("  generation = 0;\n", "").as_str(), "then"),
+            // `add` on a full `Set` throws a `RangeError`.
+            (state("this.recent.add(key);", "").as_str(), "then"),
+            // Any other method of it, or of something else.
+            (state("this.recent.forEach(notify);", "").as_str(), "then"),
+            (state("this.pending.clear();", "").as_str(), "then"),
+            // A local declared after the callback, or bound twice: which
+            // binding is read, and whether it is initialised, is not shown.
+            (
+                "class State {\n  recent = new Set();\n  commit() {\n    Promise.resolve().then(() => { if (late === 1) this.recent.clear(); });\n    let late = 1;\n  }\n}",
+                "then",
+            ),
+            (state("if (generation) this.recent.clear();", "").replace("commit(key) {", "commit(key) {\n    try {} catch (generation) {}").as_str(), "then"),
+        ],
+    );
+}
