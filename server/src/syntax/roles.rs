@@ -117,7 +117,9 @@ fn precedes_a_member_or_call(source: &[u8], end: usize) -> bool {
 
 /// Whether what follows `end` can be the rest of a function after a
 /// modifier: `function`, `(`, `*`, `[`, `#` or a digit (a method's key), a
-/// quoted name followed by `(`, or a name followed by `=>` or `(`.
+/// quoted name followed by `(`, or a name followed by `=>` or `(`; in
+/// TypeScript as written, a `<` of type parameters where JavaScript has the
+/// `(` (`async <T>(x: T) =>`, `async load<T>()`).
 /// Whitespace aside; a `/` (a comment may start there) or a non-ASCII byte
 /// lets the document through.
 fn precedes_a_function(source: &[u8], end: usize) -> bool {
@@ -131,7 +133,7 @@ fn precedes_a_function(source: &[u8], end: usize) -> bool {
         return false;
     };
     match source[at] {
-        b'(' | b'*' | b'[' | b'#' | b'/' | b'0'..=b'9' => true,
+        b'(' | b'<' | b'*' | b'[' | b'#' | b'/' | b'0'..=b'9' => true,
         // A quoted method name, `async 'load'() {}`: the quote closes on
         // the same line and `(` follows. (`'neo-async'` is not one.)
         quote @ (b'\'' | b'"') => {
@@ -151,7 +153,9 @@ fn precedes_a_function(source: &[u8], end: usize) -> bool {
             }
             next_solid(name_end).is_some_and(|after| {
                 let rest = &source[after..];
-                rest.starts_with(b"=>") || matches!(rest[0], b'(' | b'/') || !rest[0].is_ascii()
+                rest.starts_with(b"=>")
+                    || matches!(rest[0], b'(' | b'<' | b'/')
+                    || !rest[0].is_ascii()
             })
         }
         _ => false,

@@ -183,6 +183,8 @@ mod tests {
     fn a_text_needs_a_parse_only_for_the_words_a_summary_reads() {
         for text in [
             "export async function f() {}",
+            "export const f = async <T>(x: T): T => x",
+            "class A { async load<T>(x: T) { return x } }",
             "module.exports = async () => {}",
             "exports.f = () => Promise.resolve(1)",
             "class A extends B {}",
