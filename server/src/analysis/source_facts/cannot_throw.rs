@@ -213,19 +213,7 @@ impl<'s, 't> Body<'s, 't> {
         let Some((class, name)) = self.own_member(callee) else {
             return false;
         };
-        let members: Vec<Node> = class
-            .child_by_field_id(crate::field!("body"))
-            .map(named_children_but_comments)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|member| {
-                member
-                    .child_by_field_id(crate::field!("name"))
-                    .or_else(|| member.child_by_field_id(crate::field!("property")))
-                    .is_some_and(|n| text_of(source, n) == name)
-            })
-            .collect();
-        let [method] = members.as_slice() else {
+        let Some(method) = only_member(source, class, name) else {
             return false;
         };
         let assigned = {
@@ -233,11 +221,11 @@ impl<'s, 't> Body<'s, 't> {
             whole.contains(&format!(".{name} =")) || whole.contains(&format!(".{name}="))
         };
         method.kind() == "method_definition"
-            && is_async_function(*method)
-            && !is_generator_function(*method)
-            && !has_word(source, *method, "static")
-            && !has_word(source, *method, "get")
-            && !has_word(source, *method, "set")
+            && is_async_function(method)
+            && !is_generator_function(method)
+            && !has_word(source, method, "static")
+            && !has_word(source, method, "get")
+            && !has_word(source, method, "set")
             && !assigned
     }
 
@@ -514,4 +502,22 @@ pub(super) fn top_level_of(node: Node) -> Node {
         top = parent;
     }
     top
+}
+
+/// The one member of `class` named `name`; `None` when it declares none or
+/// several (an overload, a getter beside a setter).
+pub(super) fn only_member<'t>(source: &str, class: Node<'t>, name: &str) -> Option<Node<'t>> {
+    let mut named = class
+        .child_by_field_id(crate::field!("body"))
+        .map(named_children_but_comments)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|member| {
+            member
+                .child_by_field_id(crate::field!("name"))
+                .or_else(|| member.child_by_field_id(crate::field!("property")))
+                .is_some_and(|n| text_of(source, n) == name)
+        });
+    let member = named.next()?;
+    named.next().is_none().then_some(member)
 }

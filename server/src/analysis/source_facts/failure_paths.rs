@@ -12,7 +12,8 @@ use crate::analysis::lookups::Lookup;
 use crate::syntax::awaits;
 use crate::syntax::js::{
     enclosing_class_of_this, first_argument, for_each_own_node, is_async_function,
-    is_constant_template, is_function, method_call, named_children_but_comments, unwrap_parens,
+    is_constant_template, is_function, member_parts, method_call, named_children_but_comments,
+    unwrap_parens,
 };
 
 impl AsyncFacts {
@@ -78,12 +79,7 @@ impl AsyncFacts {
                         && first_argument(call).is_some_and(is_plain_object_literal))
             }
             "member_expression" => {
-                let (Some(object), Some(property)) = (
-                    callee
-                        .child_by_field_id(crate::field!("object"))
-                        .map(unwrap_parens),
-                    callee.child_by_field_id(crate::field!("property")),
-                ) else {
+                let Some((object, property)) = member_parts(callee) else {
                     return true;
                 };
                 let method = text_of(source, property);

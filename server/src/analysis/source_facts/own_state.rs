@@ -34,10 +34,10 @@
 
 use tree_sitter::Node;
 
-use super::cannot_throw::{has_word, top_level_of, Body, MAX_DEPTH};
+use super::cannot_throw::{has_word, only_member, top_level_of, Body, MAX_DEPTH};
 use super::text_of;
 use crate::syntax::js::{
-    has_optional_chain, is_async_function, is_function, is_generator_function,
+    has_optional_chain, is_async_function, is_function, is_generator_function, member_parts,
     named_children_but_comments, unwrap_parens,
 };
 
@@ -107,12 +107,7 @@ impl<'t> Body<'_, 't> {
                 }
             }
             "member_expression" => {
-                let (Some(object), Some(property)) = (
-                    callee
-                        .child_by_field_id(crate::field!("object"))
-                        .map(unwrap_parens),
-                    callee.child_by_field_id(crate::field!("property")),
-                ) else {
+                let Some((object, property)) = member_parts(callee) else {
                     return false;
                 };
                 let method = text_of(source, property);
@@ -354,19 +349,7 @@ impl<'t> Body<'_, 't> {
         let Some((class, name)) = self.own_member(callee) else {
             return false;
         };
-        let members: Vec<Node> = class
-            .child_by_field_id(crate::field!("body"))
-            .map(named_children_but_comments)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|member| {
-                member
-                    .child_by_field_id(crate::field!("name"))
-                    .or_else(|| member.child_by_field_id(crate::field!("property")))
-                    .is_some_and(|n| text_of(source, n) == name)
-            })
-            .collect();
-        let [method] = members.as_slice() else {
+        let Some(method) = only_member(source, class, name) else {
             return false;
         };
         let plain_parameters = method
@@ -377,11 +360,11 @@ impl<'t> Body<'_, 't> {
                     .all(|p| p.kind() == "identifier")
             });
         let quiet_kind = method.kind() == "method_definition"
-            && !is_async_function(*method)
-            && !is_generator_function(*method)
+            && !is_async_function(method)
+            && !is_generator_function(method)
             && !["static", "get", "set"]
                 .iter()
-                .any(|word| has_word(source, *method, word));
+                .any(|word| has_word(source, method, word));
         let Some(body) = method.child_by_field_id(crate::field!("body")) else {
             return false;
         };
@@ -389,7 +372,7 @@ impl<'t> Body<'_, 't> {
             && plain_parameters
             && Body {
                 source,
-                function: *method,
+                function: method,
                 bindings: self.bindings,
             }
             .block_cannot_throw(body, depth)

@@ -41,6 +41,14 @@ pub fn compiled_target(parts: Vec<Node>) -> Option<Node> {
     }
 }
 
+/// The object (its parentheses unwrapped) and the property of a member
+/// expression (`(a).b` gives `a` and `b`).
+pub fn member_parts(member: Node) -> Option<(Node, Node)> {
+    let object = member.child_by_field_id(crate::field!("object"))?;
+    let property = member.child_by_field_id(crate::field!("property"))?;
+    Some((super::unwrap_parens(object), property))
+}
+
 /// The variable or `this` a member chain starts from (`db` in
 /// `db.users.find`, `this` in `this.load`); `None` when `callee` is not a
 /// member access or the chain starts from something else (a call, a literal).

@@ -21,8 +21,8 @@ use crate::syntax::KindName;
 use tree_sitter::Node;
 
 pub use calls::{
-    callee, compiled_target, first_argument, has_optional_chain, is_pause, method_call,
-    only_argument, receiver, through_compiled_call,
+    callee, compiled_target, first_argument, has_optional_chain, is_pause, member_parts,
+    method_call, only_argument, receiver, through_compiled_call,
 };
 pub use patterns::{parameter_pattern, pattern_identifiers, pattern_names};
 
