@@ -152,7 +152,8 @@ pub fn needs_parse(text: &str) -> bool {
 
 /// Whether `text` may hold an `export * from` or `export { ... } from`: an
 /// `export` followed by `*`, or by a `{ ... }` and `from`, whitespace aside
-/// (a `/` after it may start a comment, which lets the text through).
+/// (a `/` after it may start a comment, and a comment or a quoted name
+/// inside the braces may hold a `}`: either lets the text through).
 fn has_reexport(text: &str) -> bool {
     let bytes = text.as_bytes();
     let next_solid = |from: usize| {
@@ -167,9 +168,14 @@ fn has_reexport(text: &str) -> bool {
         };
         match bytes[at] {
             b'*' | b'/' => true,
-            b'{' => memchr::memchr(b'}', &bytes[at..])
-                .and_then(|close| next_solid(at + close + 1))
-                .is_some_and(|after| bytes[after..].starts_with(b"from")),
+            // A comment or a quoted name inside may hold a `}`: let it through.
+            b'{' => memchr::memchr(b'}', &bytes[at..]).is_some_and(|close| {
+                bytes[at..at + close]
+                    .iter()
+                    .any(|b| matches!(b, b'/' | b'\'' | b'"'))
+                    || next_solid(at + close + 1)
+                        .is_some_and(|after| bytes[after..].starts_with(b"from"))
+            }),
             _ => false,
         }
     })
@@ -196,6 +202,8 @@ mod tests {
             "export { a, b as c } from './a.js'",
             "export {\n  a,\n} from './a.js'",
             "export /* a comment */ { a } from './a.js'",
+            "export {\n  a, // b }\n} from './a.js'",
+            "export { 'a}b' as c } from './a.js'",
         ] {
             assert!(needs_parse(text), "{text}");
         }
