@@ -25,7 +25,10 @@ use tree_sitter::Node;
 
 use super::cannot_throw::{top_level_of, Body};
 use super::text_of;
-use crate::syntax::js::{is_function, named_children_but_comments, pattern_identifiers};
+use crate::syntax::js::{
+    enclosing_function_with, is_function, named_children_but_comments, pattern_identifiers,
+    ClassFields,
+};
 
 impl<'t> Body<'_, 't> {
     /// Whether reading the identifier `read` cannot throw: its binding is
@@ -112,14 +115,10 @@ fn has_plain_parameter(source: &str, function: Node, name: &str) -> bool {
 
 /// The function `node` is (a parameter list's owner) or lies in.
 fn holding_function(node: Node) -> Option<Node> {
-    let mut current = Some(node);
-    while let Some(n) = current {
-        if is_function(n) {
-            return Some(n);
-        }
-        current = n.parent();
+    if is_function(node) {
+        return Some(node);
     }
-    None
+    enclosing_function_with(node, ClassFields::PassThrough)
 }
 
 /// How many times `name` is bound in `scope`, nested functions included:
