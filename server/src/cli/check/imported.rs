@@ -112,14 +112,6 @@ pub fn erased(path: &Path, text: String, files: &DeclarationFiles) -> (Read, Opt
     (Read::Text(erasure.text), Some(written))
 }
 
-/// [`read_file`], TypeScript erased.
-fn read_erased(path: &Path, max_size: u64, files: &DeclarationFiles) -> (Read, Option<Written>) {
-    match read_file(path, max_size) {
-        Read::Text(text) => erased(path, text, files),
-        read => (read, None),
-    }
-}
-
 /// A checked file its owner has read: its text, and its parse when the owner
 /// made one (`Some(None)`: the parse was given up, past its budget).
 pub struct Loaded {
@@ -157,6 +149,9 @@ pub struct Workspace {
     parses: Mutex<HashMap<PathBuf, usize>>,
     /// The bytes of every parse this run made.
     parsed_bytes: AtomicUsize,
+    /// The TypeScript files this run erased (each a parse with the
+    /// TypeScript grammar), once per erasure.
+    erasures: Mutex<Vec<PathBuf>>,
     /// The files without trigger words analysed because they may bind a
     /// promise function of another file, and their bytes.
     untriggered: [AtomicUsize; 2],
@@ -233,6 +228,7 @@ impl Workspace {
             },
             parses: Mutex::default(),
             parsed_bytes: AtomicUsize::new(0),
+            erasures: Mutex::default(),
             untriggered: Default::default(),
             summarised: Mutex::default(),
             asked: Mutex::default(),
@@ -244,7 +240,7 @@ impl Workspace {
     pub fn claim(&self, path: &Path) -> Option<Loaded> {
         let Some(key) = absolute(path) else {
             // No absolute path: no import can name it, and it has no cell.
-            let (read, written) = read_erased(path, self.max_file_size, &self.declarations);
+            let (read, written) = self.read_erased(path);
             return Some(Loaded {
                 path: path.to_owned(),
                 read,
@@ -311,18 +307,24 @@ impl Workspace {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
+        let erasures = self
+            .erasures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
         let asked = self.asked.lock().unwrap_or_else(PoisonError::into_inner);
         let summarised_asked = summarised.iter().filter(|p| asked.contains(*p)).count();
         let summarised = summarised.len();
         format!(
             "{} files walked; {} parses of {} files, {} bytes; {} files parsed more than once; \
-             {} summaries built from a parse, {} of them asked for by an import ({} files asked \
+             {} TypeScript erasures; {} summaries built from a parse, {} of them asked for by an import ({} files asked \
              for); {} files without trigger words analysed ({} bytes)",
             self.walked.len(),
             parses.values().sum::<usize>(),
             parses.len(),
             self.parsed_bytes.load(Ordering::Relaxed),
             parses.values().filter(|&&n| n > 1).count(),
+            erasures,
             summarised,
             summarised_asked,
             asked.len(),
@@ -335,6 +337,15 @@ impl Workspace {
     #[cfg(test)]
     pub fn parse_counts(&self) -> HashMap<PathBuf, usize> {
         self.lock_parses().clone()
+    }
+
+    /// The TypeScript files this run erased, once per erasure.
+    #[cfg(test)]
+    pub fn erasures(&self) -> Vec<PathBuf> {
+        self.erasures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The files whose summary this run built from a parse.
@@ -405,38 +416,72 @@ impl Workspace {
         first
     }
 
-    /// The file at `key` as its owner reads it: TypeScript erased, unless its
-    /// walk reaches it first and nothing in its text as written can make its
-    /// check parse it (see [`Self::check_may_parse_written`]); then the text
-    /// as written, and `true`. Its check finds nothing without a parse, so the
-    /// erasure (a parse of its own) is not made for it.
+    /// The file at `key` as its owner reads it: TypeScript erased, unless
+    /// neither its check nor its summary can need a parse of it (see
+    /// [`Self::needs_erasure`]); then the text as written, and `true`. Its
+    /// check then finds nothing and its summary is empty, so the erasure (a
+    /// parse of its own) is not made for them.
     fn read_for(&self, key: &Path, asker: Asker) -> (Read, Option<Written>, bool) {
         let typescript = SourceLanguage::of_path(key).is_some_and(|l| l.dialect().is_some());
-        if !(typescript && self.lazy_erasure && asker == Asker::Walk) {
-            let (read, written) = read_erased(key, self.max_file_size, &self.declarations);
+        if !(typescript && self.lazy_erasure) {
+            let (read, written) = self.read_erased(key);
             return (read, written, false);
         }
         match read_file(key, self.max_file_size) {
-            Read::Text(text) if !self.check_may_parse_written(key, &text) => {
+            Read::Text(text) if !self.needs_erasure(key, &text, asker) => {
                 (Read::Text(text), None, true)
             }
             Read::Text(text) => {
-                let (read, written) = erased(key, text, &self.declarations);
+                let (read, written) = self.erased(key, text);
                 (read, written, false)
             }
             read => (read, None, false),
         }
     }
 
+    /// The file at `path`, read with [`read_file`], TypeScript erased.
+    fn read_erased(&self, path: &Path) -> (Read, Option<Written>) {
+        match read_file(path, self.max_file_size) {
+            Read::Text(text) => self.erased(path, text),
+            read => (read, None),
+        }
+    }
+
+    /// [`erased`], counted when `path` is TypeScript.
+    fn erased(&self, path: &Path, text: String) -> (Read, Option<Written>) {
+        let (read, written) = erased(path, text, &self.declarations);
+        if written.is_some() {
+            self.erasures
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(path.to_owned());
+        }
+        (read, written)
+    }
+
+    /// Whether the TypeScript file at `key`, whose text as written is `text`,
+    /// is erased when `asker` reads it first: its check, when it is walked,
+    /// may parse it; or an import asks for its summary, which needs a parse.
+    /// (A summary asked for later, of a file read as written, is built from
+    /// the erased text then: `First::Later`.)
+    fn needs_erasure(&self, key: &Path, text: &str, asker: Asker) -> bool {
+        let checked = self.walked.contains_key(key) && self.check_may_parse_written(key, text);
+        checked || (asker == Asker::Import && may_export_promises_as_written(text))
+    }
+
     /// Whether the check of the walked TypeScript file at `path`, whose text
-    /// as written is `text`, may parse it: a trigger word of a rule its config
-    /// turns on is in the text in any role (erasing only removes text, so the
+    /// as written is `text`, may parse it: it is not skipped as minified
+    /// (erasure keeps every line's length), and a trigger word of a rule its
+    /// config turns on is in the text in any role (erasing only removes text, so the
     /// erased text holds no other: `rules::mentioned`), or a suppression
     /// comment, or the config turns on a rule that reports a call of an
     /// imported promise function in a file without trigger words (which
     /// needs the parse to know). A broken config lets it through, for its
     /// check to report.
     fn check_may_parse_written(&self, path: &Path, text: &str) -> bool {
+        if !self.include_minified && super::looks_minified(text) {
+            return false;
+        }
         let Ok(config) = self.configs.for_file(path) else {
             return true;
         };
@@ -500,9 +545,7 @@ impl Workspace {
             First::Later => cell
                 .later
                 .get_or_init(|| {
-                    let Read::Text(text) =
-                        read_erased(key, self.max_file_size, &self.declarations).0
-                    else {
+                    let Read::Text(text) = self.read_erased(key).0 else {
                         return None;
                     };
                     if let Some(stored) = self.stored(&text) {
@@ -821,6 +864,8 @@ mod tests {
         found: Found,
         parses: HashMap<String, usize>,
         summarised: Vec<String>,
+        /// The TypeScript files erased, sorted (once per erasure).
+        erased: Vec<String>,
     }
 
     fn file_name(path: &Path) -> String {
@@ -864,10 +909,11 @@ mod tests {
                     .unwrap()
                     .to_string_lossy()
                     .into_owned();
-                let Outcome::Checked(findings) = report.outcome else {
-                    panic!("{name} is not checked");
-                };
-                (name, findings.iter().map(|f| f.rule).collect())
+                match report.outcome {
+                    Outcome::Checked(findings) => (name, findings.iter().map(|f| f.rule).collect()),
+                    Outcome::Skipped(_) => (name, vec!["(skipped)"]),
+                    Outcome::Failed(error) => panic!("{name} failed: {error}"),
+                }
             })
             .collect();
         found.sort();
@@ -884,10 +930,18 @@ mod tests {
             .map(|path| file_name(path))
             .collect();
         summarised.sort();
+        let mut erased: Vec<String> = checker
+            .workspace
+            .erasures()
+            .iter()
+            .map(|path| file_name(path))
+            .collect();
+        erased.sort();
         Run {
             found,
             parses,
             summarised,
+            erased,
         }
     }
 
@@ -980,6 +1034,7 @@ mod tests {
                 found,
                 parses,
                 summarised,
+                ..
             } = run_with(&order, "");
             assert!(
                 found.iter().all(|(_, rules)| rules.is_empty()),
@@ -1056,5 +1111,76 @@ mod tests {
                 "{order:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_typescript_file_is_erased_only_when_its_check_or_its_summary_needs_a_parse() {
+        // `main.ts` awaits (its check parses it) and imports the three
+        // others: `plain.ts` and `refused.ts` hold no word a summary needs a
+        // parse for, `typed.ts` declares an async function. `bundle.ts` holds
+        // trigger words only on lines too long to check (it looks minified).
+        let bundle = format!(
+            "export const script = \"{}\";\n",
+            "async function f(){await g()};".repeat(1_000)
+        );
+        let files = [
+            (
+                "main.ts",
+                "import { double } from './plain.ts';\nimport { Store } from './refused.ts';\n\
+                 import { load } from './typed.ts';\n\
+                 async function f(): Promise<number> { return double(await load()); }\n\
+                 f().then(() => new Store(1));\n",
+            ),
+            (
+                "plain.ts",
+                "export const double = (x: number): number => x * 2;\n",
+            ),
+            (
+                "refused.ts",
+                "export class Store { constructor(private size: number) {} }\n",
+            ),
+            (
+                "typed.ts",
+                "export async function load(): Promise<number> { return 1; }\n",
+            ),
+            ("bundle.ts", bundle.as_str()),
+        ];
+        let order = ["main.ts", "plain.ts", "refused.ts", "typed.ts", "bundle.ts"];
+        let mut reversed = order;
+        reversed.reverse();
+        for order in [order, reversed] {
+            let Run { found, erased, .. } = run_files(&files, &order, "");
+            assert_eq!(erased, ["main.ts", "typed.ts"], "{order:?}");
+            // Node refuses `refused.ts` (a parameter property), but its check
+            // parses nothing, whoever reads it first: nothing is reported,
+            // as for a JavaScript file's syntax error.
+            let found: Vec<(&str, &[&str])> = found
+                .iter()
+                .map(|(name, rules)| (name.as_str(), rules.as_slice()))
+                .collect();
+            assert_eq!(
+                found,
+                [
+                    ("bundle.ts", &["(skipped)"][..]),
+                    ("main.ts", &[]),
+                    ("plain.ts", &[]),
+                    ("refused.ts", &[]),
+                    ("typed.ts", &[]),
+                ],
+                "{order:?}"
+            );
+        }
+        // Its own trigger word makes its check parse it, and report Node's
+        // refusal.
+        let mut files = files;
+        files[2].1 =
+            "export class Store { constructor(private size: number) {}\n  async save() {} }\n";
+        let Run { found, .. } = run_files(&files, &order, "");
+        let refused = &found
+            .iter()
+            .find(|(name, _)| name == "refused.ts")
+            .unwrap()
+            .1;
+        assert_eq!(refused, &["syntax-error"], "{found:?}");
     }
 }

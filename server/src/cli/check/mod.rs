@@ -365,26 +365,19 @@ impl Checker {
         let language = written.as_ref().map(|written| written.language);
         if let Some(written) = written {
             report.source = written.text;
-            with_typescript_error(&mut report.outcome, written.error);
         }
         if self.options.fix != FixMode::Report {
             let language = language.unwrap_or_default();
             report = fix::fix_file(report, &config, self.options.fix, language, |source| {
                 match imported::erased(&path, source.to_owned(), &self.workspace.declarations) {
-                    (imported::Read::Text(text), written) => {
-                        let mut outcome = self.analyse(
-                            &path,
-                            (&text, source),
-                            written.as_ref(),
-                            &config,
-                            &mut None,
-                            importer,
-                        );
-                        if let Some(written) = written {
-                            with_typescript_error(&mut outcome, written.error);
-                        }
-                        outcome
-                    }
+                    (imported::Read::Text(text), written) => self.analyse(
+                        &path,
+                        (&text, source),
+                        written.as_ref(),
+                        &config,
+                        &mut None,
+                        importer,
+                    ),
                     (imported::Read::Failed(error) | imported::Read::Skipped(error), _) => {
                         Outcome::Failed(error)
                     }
@@ -437,9 +430,12 @@ impl Checker {
             .cache
             .as_ref()
             .map(|cache| cache.key(written.as_bytes(), &format!("{config:?}"), &imports));
+        // A TypeScript file's first reason Node would not run it takes the
+        // place of the erased text's own syntax error.
+        let typescript_error = typescript.and_then(|written| written.error.clone());
         if let (Some(cache), Some(key)) = (&self.cache, &key) {
             if let Some(findings) = cache.get(key) {
-                return Outcome::Checked(findings);
+                return with_typescript_error(findings, typescript_error);
             }
         }
         let tree = parsed.get_or_insert_with(|| self.workspace.parse(path, source));
@@ -459,20 +455,22 @@ impl Checker {
         if let (Some(cache), Some(key)) = (&self.cache, &key) {
             cache.put(key, &findings);
         }
-        Outcome::Checked(findings)
+        with_typescript_error(findings, typescript_error)
     }
 }
 
-/// Adds the first reason Node would not run a TypeScript file to its
-/// findings, in place of the erased text's own syntax error: the file's one
-/// syntax-error finding is `driver::first_reason`'s, as `order` and the
-/// editor report it.
-fn with_typescript_error(outcome: &mut Outcome, error: Option<Finding>) {
-    if let (Outcome::Checked(findings), Some(error)) = (outcome, error) {
+/// The findings of a checked file, with the first reason Node would not run
+/// it when it is TypeScript (`error`) in place of the erased text's own syntax
+/// error: the file's one syntax-error finding is `driver::first_reason`'s, as
+/// `order` and the editor report it. Only a file its check parses reports
+/// one, as for JavaScript (docs/rules/syntax-error.md).
+fn with_typescript_error(mut findings: Vec<Finding>, error: Option<Finding>) -> Outcome {
+    if let Some(error) = error {
         findings.retain(|finding| finding.rule != SYNTAX_ERROR);
         findings.push(error);
         findings.sort_by_key(|finding| finding.range.start);
     }
+    Outcome::Checked(findings)
 }
 
 /// The file's bytes, or why it is skipped (over the size limit).
