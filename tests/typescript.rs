@@ -119,6 +119,8 @@ const SNIPPETS: &[&str] = &[
     "let a = 1, out\nb()",
     "export type * from './x';",
     "export type * as ns from './x';",
+    "type C<type> = X<type> & (type extends { a?: 1 } ? 1 : 2);\nconst type = 1;\nf(type);\n",
+    "function f<type>(x: (type | undefined)[], y: Array<(type)>) { return (type) }",
     "const x = tag<T>`x`;",
     "f(\n  sql<{ id: string | bigint }>`\n    SELECT ${a}\n  `)\n",
     "const r = sql<Array<{ shard_id: string }>>`x`\n",
@@ -142,6 +144,12 @@ const SNIPPETS: &[&str] = &[
     // An object type's call signature on the line after a type: never its type arguments.
     "type G = {\n  (i: number): A\n  /** a */\n  <A>(s: A): A\n}\nf()",
     "interface I {\n  (i: number): A\n  <A, B extends A>(s: A): B\n}\n",
+    // A character of several bytes in a type: Node blanks it with U+00A0, U+2002 or U+FEFF,
+    // white space the JavaScript grammar must read as such where a statement may end.
+    "export const c: {\n  /** a — b, ü, 😀 */\n  (a: number): number\n} = Math.abs\nc(1)\n",
+    // A generic arrow function on the line after a `=>`: a curried function, no call signature.
+    "const f =\n  <A>(a: A) =>\n  <B extends A>(b: B): [A, B] =>\n    [a, b]\nf(1)(2)\n",
+    "const g = (x: number) =>\n  <T,>(y: T) => [x, y]\n",
 ];
 
 /// Node 24's stripping of each snippet: `Ok(text)` or `Err(message)`, from one Node process.
@@ -175,6 +183,12 @@ fn node_stripped(node: &Path, snippets: &[&str]) -> Vec<Result<String, String>> 
         .collect()
 }
 
+/// Snippets whose erased text Node runs and tree-sitter-javascript 0.25 does not read: a
+/// class field's name followed on the next line by a computed member name, `x\n[1]() {}`,
+/// which it reads as `x[1]` (V8 ends the field at the line break).
+const JAVASCRIPT_GRAMMAR_GAPS: &[&str] =
+    &["class A {\n  x: number\n  declare y: number\n  [1]() {}\n}"];
+
 #[test]
 fn erasure_matches_node_24s_type_stripping() {
     let node = node::require_node_24();
@@ -197,6 +211,16 @@ fn erasure_matches_node_24s_type_stripping() {
             differences.push(format!(
                 "{snippet:?}\n  node:     {expected:?}\n  ticklens: {ours:?}"
             ));
+        } else if let Ok(text) = &ours {
+            // What Node runs, the JavaScript grammar reads without an error, but for
+            // the one gap of tree-sitter-javascript listed.
+            if ticklens::syntax::parse(text, None).root_node().has_error()
+                && !JAVASCRIPT_GRAMMAR_GAPS.contains(snippet)
+            {
+                differences.push(format!(
+                    "{snippet:?} erases to {text:?}, which does not parse"
+                ));
+            }
         }
     }
     assert!(differences.is_empty(), "{}", differences.join("\n"));
@@ -357,9 +381,13 @@ fn check_parses_a_typescript_file_only_for_the_trigger_words_as_written() {
         ("quiet.ts", "console.log(1);\nenum E { A }\n"),
         (
             "typed.ts",
-            "enum E { A }\nexport const p = new Promise<number>((r) => r(1));\n",
+            "enum E { A }\nexport const load = () => new Promise<number>((r) => r(1));\n",
         ),
         ("awaits.mts", "enum E { A }\nawait null;\n"),
+        (
+            "caller.ts",
+            "import { load } from './typed.ts';\nenum E { A }\nload();\n",
+        ),
     ];
     for (name, source) in files {
         std::fs::write(dir.path().join(name), source).expect("the program is written");
@@ -378,14 +406,18 @@ fn check_parses_a_typescript_file_only_for_the_trigger_words_as_written() {
         files
     };
     assert_eq!(reported(dir.path()), ["awaits.mts", "typed.ts"]);
-    // With floating-promise on, a file without trigger words may call an imported promise
-    // function, so every file is read erased.
+    // With floating-promise on, a file without trigger words is parsed when it may call an
+    // imported promise function (`caller.ts`), and only then: whichever file reads `quiet.ts`
+    // or `caller.ts` first, only the one parsed reports Node's refusal.
     std::fs::write(
         dir.path().join("ticklens.toml"),
         "[rules]\nfloating-promise = \"warning\"\n",
     )
     .expect("the config is written");
-    assert_eq!(reported(dir.path()), ["awaits.mts", "quiet.ts", "typed.ts"]);
+    assert_eq!(
+        reported(dir.path()),
+        ["awaits.mts", "caller.ts", "typed.ts"]
+    );
 }
 
 /// `ticklens.toml` switching every rule on, opt-in rules too.

@@ -252,9 +252,41 @@ pub fn parser() -> Parser {
 /// Parses `text`, reusing the unchanged parts of `old` when given (`old` must
 /// already have been edited to match `text`).
 pub fn parse(text: &str, old: Option<&Tree>) -> Tree {
+    let spaced = spaced(text);
     parser()
-        .parse(text, old)
+        .parse(spaced.as_deref().unwrap_or(text), old)
         .expect("parsing without a timeout or cancellation flag always yields a tree")
+}
+
+/// `text` with ECMAScript's white space beyond ASCII (U+00A0, U+FEFF, U+1680,
+/// U+2000 to U+200A, U+202F, U+205F, U+3000) replaced by as many ASCII spaces as
+/// it has bytes, for the grammars to read; `None` when it holds none. Node reads
+/// them as white space anywhere a space may stand, and its type stripping
+/// blanks a character of two, three or four bytes with U+00A0, U+2002 or
+/// U+FEFF; the grammars' automatic-semicolon scanners take only ASCII white
+/// space for white space, so `let a\n\u{2002}\n= 1` read as `let a; = 1`.
+/// Every byte offset is kept, so the tree fits `text`; inside a string,
+/// template, regular expression or comment the tree is the same either way.
+pub fn spaced(text: &str) -> Option<String> {
+    let is_space = |c: char| {
+        matches!(
+            c,
+            '\u{a0}' | '\u{feff}' | '\u{1680}' | '\u{2000}'
+                ..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+        )
+    };
+    if text.is_ascii() || !text.contains(is_space) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_space(c) {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
 }
 
 /// How long parsing a text of `len` bytes may take before it is given up:
@@ -271,7 +303,8 @@ pub fn parse_within(text: &str, old: Option<&Tree>, budget: Duration) -> Option<
     parse_with_budget(parser(), text, old, budget)
 }
 
-/// Parses `text` with `parser`, giving up once `budget` has passed.
+/// Parses `text` (as [`spaced`] makes it) with `parser`, giving up once
+/// `budget` has passed.
 pub fn parse_with_budget(
     mut parser: Parser,
     text: &str,
@@ -281,7 +314,8 @@ pub fn parse_with_budget(
     let started = Instant::now();
     let mut out_of_time = |_: &ParseState| started.elapsed() > budget;
     let options = ParseOptions::new().progress_callback(&mut out_of_time);
-    let bytes = text.as_bytes();
+    let spaced = spaced(text);
+    let bytes = spaced.as_deref().unwrap_or(text).as_bytes();
     let mut read = |offset: usize, _: Point| &bytes[offset.min(bytes.len())..];
     parser.parse_with_options(&mut read, old, Some(options))
 }
@@ -310,6 +344,21 @@ pub fn line_indent<'s>(source: &'s str, node: Node) -> &'s str {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::analysis::dataflow::{preorder, Walk};
+
+    #[test]
+    fn white_space_beyond_ascii_is_read_where_a_statement_may_end() {
+        for space in ["\u{a0}", "\u{2002}", "\u{feff}", "\u{3000}", " \u{feff}"] {
+            let text = format!("let a\n{space}\n= '{space}'\n");
+            let spaced = spaced(&text).expect("it holds white space beyond ASCII");
+            assert_eq!(spaced.len(), text.len());
+            assert!(!parse(&text, None).root_node().has_error(), "{text:?}");
+        }
+        assert_eq!(spaced("let a = 'é—😀'\n"), None);
+        assert_eq!(spaced("let a = 1\n"), None);
+    }
+
     #[test]
     fn kind_ids_from_the_table_match_the_grammar() {
         let language = super::language();
@@ -327,9 +376,6 @@ mod tests {
             );
         }
     }
-
-    use super::*;
-    use crate::analysis::dataflow::{preorder, Walk};
 
     /// Every node's kind, named and anonymous, aliased (`property_identifier`)
     /// or not, of a JavaScript tree and of a TypeScript one (another grammar).

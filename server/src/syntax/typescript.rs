@@ -52,10 +52,13 @@ impl Dialect {
         super::parse_with_budget(self.parser(), text, old, budget)
     }
 
-    /// Parses `text` with this dialect's grammar (as [`readable`] makes it).
+    /// Parses `text` with this dialect's grammar (as [`readable`] and
+    /// [`super::spaced`] make it).
     pub fn parse(self, text: &str, old: Option<&Tree>) -> Tree {
         let readable = readable(text, self);
         let text = readable.as_deref().unwrap_or(text);
+        let spaced = super::spaced(text);
+        let text = spaced.as_deref().unwrap_or(text);
         self.parser()
             .parse(text, old)
             .expect("parsing without a timeout or cancellation flag always yields a tree")
@@ -69,17 +72,22 @@ impl Dialect {
 /// - the variance annotations of a type parameter, `<in out K, out V>`: blanked;
 /// - `export type * from 'm'` and `export type * as ns from 'm'`: the `* …` before
 ///   `from` becomes `{ … }`, an `export type { }`;
+/// - a name `type` right after a `(`, `(type extends U ? A : B)`, `(type | undefined)[]`
+///   (wagmi and viem name their type parameters so), which the grammar reads as the
+///   start of a type alias inside a parenthesised type: renamed `Type`, a name as
+///   long (in an expression, `f(type)`, the same tree either way);
 /// - (TypeScript, not TSX) a line that starts with type parameters `<A>(` or
 ///   `<A, B>(`, or with a `<` alone whose parameters follow on the next lines,
-///   after a line ending in a name or `>`, `]`, `)` (comments aside): an object type's
+///   after a line ending in a name or `>` (not `=>`), `]`, `)` (comments aside): an object type's
 ///   next call signature, which TypeScript never reads as type arguments of the
 ///   type before (no line break may come before those), while the grammar does:
 ///   the blank before the `<` becomes the `;` between the two members. (An
 ///   expression broken the same way, `a\n  <T>(x)`, a call with type arguments,
 ///   is read as two statements: no formatter writes one.)
 ///
-/// Both are found by their tokens alone: `in`/`out` right after `<` or `,` and
-/// before a name (never valid JavaScript), `type *` right after `export`. A match
+/// They are found by their tokens alone: `in`/`out` right after `<` or `,` and
+/// before a name (never valid JavaScript), `type *` right after `export`, `type`
+/// right after `(` (where no `type` alias can start). A match
 /// inside a string or comment rewrites what stays a string or comment. What the
 /// rewrite reads spans the token before it and the name after it, both next to
 /// the rewritten bytes, so an edit that changes the rewrite touches the token
@@ -118,6 +126,11 @@ pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
                 }
                 if words > 0 && bytes.get(cursor).is_some_and(|&c| is_name_start(c)) {
                     edits.push((start..cursor, None));
+                }
+            }
+            b'(' => {
+                if let Some(end) = word_at(bytes, at + 1, &["type"]) {
+                    edits.push((at + 1..end, Some("Type")));
                 }
             }
             b'e' if word_at(bytes, at, &["export"]).is_some()
@@ -221,6 +234,11 @@ fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
             break;
         }
         before = before[..line].trim_end();
+    }
+    // A `=>` ends no type: the line after it starts an arrow function's body,
+    // which may be a generic arrow function (`=>\n  <A>(a: A) => …`).
+    if before.ends_with("=>") {
+        return None;
     }
     let last = *before.as_bytes().last()?;
     (is_name_part(last) || matches!(last, b'>' | b']' | b')')).then_some(at - 1)
@@ -859,6 +877,20 @@ mod tests {
         assert_eq!(
             erased("interface A<\n  // c\n  in out B extends C,\n> {}\n"),
             "            \n      \n                     \n    \n"
+        );
+        // A type parameter named `type` right after `(`: read as a name.
+        assert_eq!(
+            erased("type C<type> = X<type> & (type extends { a?: 1 } ? 1 : 2);\nf(type);\n"),
+            " ".repeat(58) + "\nf(type);\n"
+        );
+        assert_eq!(
+            erased("function f<type>(x: (type | undefined)[]) { return (type) }"),
+            "function f      (x                      ) { return (type) }"
+        );
+        // A generic arrow function on the line after a `=>`: no call signature.
+        assert_eq!(
+            erased("const f =\n  <A>(a: A) =>\n  <B>(b: B): [A, B] =>\n    [a, b]\n"),
+            "const f =\n     (a   ) =>\n     (b   )         =>\n    [a, b]\n"
         );
         assert_eq!(erased("export type * from \"./x\";"), " ".repeat(25));
         assert_eq!(erased("export type * as ns from \"./x\";"), " ".repeat(31));
