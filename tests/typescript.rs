@@ -147,6 +147,10 @@ const SNIPPETS: &[&str] = &[
     // A character of several bytes in a type: Node blanks it with U+00A0, U+2002 or U+FEFF,
     // white space the JavaScript grammar must read as such where a statement may end.
     "export const c: {\n  /** a — b, ü, 😀 */\n  (a: number): number\n} = Math.abs\nc(1)\n",
+    "type T = {\n  (a: string): { a: 1 }\n  <IE = never, D = unknown>(o: IE): D\n}\nf()\n",
+    "interface Z<\n  /** @ts-ignore */\n  out S extends X = Y,\n  in out T,\n> {}\n",
+    // A reserved word as a module export name (effect's `export { try_ as try }`).
+    "const try_ = (): number => 1;\nexport { try_ as try, try_ as catch };\n",
     // A generic arrow function on the line after a `=>`: a curried function, no call signature.
     "const f =\n  <A>(a: A) =>\n  <B extends A>(b: B): [A, B] =>\n    [a, b]\nf(1)(2)\n",
     "const g = (x: number) =>\n  <T,>(y: T) => [x, y]\n",

@@ -252,41 +252,146 @@ pub fn parser() -> Parser {
 /// Parses `text`, reusing the unchanged parts of `old` when given (`old` must
 /// already have been edited to match `text`).
 pub fn parse(text: &str, old: Option<&Tree>) -> Tree {
-    let spaced = spaced(text);
+    let readable = readable(text);
     parser()
-        .parse(spaced.as_deref().unwrap_or(text), old)
+        .parse(readable.as_deref().unwrap_or(text), old)
         .expect("parsing without a timeout or cancellation flag always yields a tree")
 }
 
-/// `text` with ECMAScript's white space beyond ASCII (U+00A0, U+FEFF, U+1680,
-/// U+2000 to U+200A, U+202F, U+205F, U+3000) replaced by as many ASCII spaces as
-/// it has bytes, for the grammars to read; `None` when it holds none. Node reads
-/// them as white space anywhere a space may stand, and its type stripping
-/// blanks a character of two, three or four bytes with U+00A0, U+2002 or
-/// U+FEFF; the grammars' automatic-semicolon scanners take only ASCII white
-/// space for white space, so `let a\n\u{2002}\n= 1` read as `let a; = 1`.
-/// Every byte offset is kept, so the tree fits `text`; inside a string,
-/// template, regular expression or comment the tree is the same either way.
-pub fn spaced(text: &str) -> Option<String> {
-    let is_space = |c: char| {
-        matches!(
-            c,
-            '\u{a0}' | '\u{feff}' | '\u{1680}' | '\u{2000}'
-                ..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
-        )
-    };
-    if text.is_ascii() || !text.contains(is_space) {
-        return None;
+/// `text` as tree-sitter's grammars read what Node reads (`None` when it is
+/// so already), every byte offset kept, so the tree fits `text`:
+/// - ECMAScript's white space beyond ASCII (U+00A0, U+FEFF, U+1680, U+2000 to
+///   U+200A, U+202F, U+205F, U+3000) becomes as many ASCII spaces as it has
+///   bytes. Node's type stripping blanks a character of two, three or four
+///   bytes with U+00A0, U+2002 or U+FEFF, and the grammars' automatic-semicolon
+///   scanners take only ASCII white space for white space, so `let a\n\u{2002}\n= 1`
+///   read as `let a; = 1`.
+/// - A reserved word named in the braces of an `export` or `import` clause
+///   (`export { try_ as try }`, `import { catch as c } from`), a module export
+///   name the grammars do not take, gets a `_` for its first letter.
+///
+/// Inside a string, template, regular expression or comment the tree is the
+/// same either way; the analysis reads every name from `text`.
+pub fn readable(text: &str) -> Option<String> {
+    let mut edits: Vec<(usize, char)> = Vec::new();
+    if !text.is_ascii() {
+        edits.extend(
+            text.char_indices()
+                .filter(|&(_, c)| is_space_beyond_ascii(c)),
+        );
     }
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if is_space(c) {
-            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
-        } else {
-            out.push(c);
+    let bytes = text.as_bytes();
+    for word in ["export", "import"] {
+        for end in roles::whole_word_ends(bytes, word) {
+            reserved_export_names(bytes, end, &mut edits);
         }
     }
+    if edits.is_empty() {
+        return None;
+    }
+    edits.sort_unstable_by_key(|&(at, _)| at);
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, c) in edits {
+        if at < copied {
+            continue;
+        }
+        out.push_str(&text[copied..at]);
+        if is_space_beyond_ascii(c) {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+            copied = at + c.len_utf8();
+        } else {
+            out.push('_');
+            copied = at + 1;
+        }
+    }
+    out.push_str(&text[copied..]);
     Some(out)
+}
+
+fn is_space_beyond_ascii(c: char) -> bool {
+    matches!(
+        c,
+        '\u{a0}' | '\u{feff}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+    )
+}
+
+/// The reserved words tree-sitter-javascript 0.25 and tree-sitter-typescript
+/// 0.23 do not take as a module export name.
+const RESERVED_NAMES: &[&str] = &[
+    "break",
+    "case",
+    "catch",
+    "class",
+    "const",
+    "continue",
+    "debugger",
+    "delete",
+    "do",
+    "else",
+    "export",
+    "extends",
+    "false",
+    "finally",
+    "for",
+    "function",
+    "if",
+    "import",
+    "in",
+    "instanceof",
+    "new",
+    "null",
+    "return",
+    "super",
+    "switch",
+    "this",
+    "throw",
+    "true",
+    "try",
+    "typeof",
+    "var",
+    "void",
+    "while",
+    "with",
+];
+
+/// Adds to `edits` the first letter of each reserved word in the braces of the
+/// `export` or `import` clause whose keyword ends at `end` (a `type` between
+/// them, TypeScript's, allowed); none when no `{` follows.
+fn reserved_export_names(bytes: &[u8], end: usize, edits: &mut Vec<(usize, char)>) {
+    let skip = |from: usize| {
+        from + bytes[from..]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(bytes.len() - from)
+    };
+    let mut at = skip(end);
+    if bytes[at..].starts_with(b"type") && bytes.get(at + 4).is_some_and(u8::is_ascii_whitespace) {
+        at = skip(at + 4);
+    }
+    if bytes.get(at) != Some(&b'{') {
+        return;
+    }
+    let Some(close) = memchr::memchr(b'}', &bytes[at..]).map(|n| at + n) else {
+        return;
+    };
+    let mut word_start = None;
+    for i in at + 1..=close {
+        let part = bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'$');
+        match (word_start, part) {
+            (None, true) => word_start = Some(i),
+            (Some(start), false) => {
+                word_start = None;
+                // Every byte is ASCII: `part` took none other.
+                let word = std::str::from_utf8(&bytes[start..i]).unwrap_or_default();
+                if RESERVED_NAMES.contains(&word) {
+                    edits.push((start, char::from(bytes[start])));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// How long parsing a text of `len` bytes may take before it is given up:
@@ -303,7 +408,7 @@ pub fn parse_within(text: &str, old: Option<&Tree>, budget: Duration) -> Option<
     parse_with_budget(parser(), text, old, budget)
 }
 
-/// Parses `text` (as [`spaced`] makes it) with `parser`, giving up once
+/// Parses `text` (as [`readable`] makes it) with `parser`, giving up once
 /// `budget` has passed.
 pub fn parse_with_budget(
     mut parser: Parser,
@@ -314,8 +419,8 @@ pub fn parse_with_budget(
     let started = Instant::now();
     let mut out_of_time = |_: &ParseState| started.elapsed() > budget;
     let options = ParseOptions::new().progress_callback(&mut out_of_time);
-    let spaced = spaced(text);
-    let bytes = spaced.as_deref().unwrap_or(text).as_bytes();
+    let readable = readable(text);
+    let bytes = readable.as_deref().unwrap_or(text).as_bytes();
     let mut read = |offset: usize, _: Point| &bytes[offset.min(bytes.len())..];
     parser.parse_with_options(&mut read, old, Some(options))
 }
@@ -351,12 +456,31 @@ mod tests {
     fn white_space_beyond_ascii_is_read_where_a_statement_may_end() {
         for space in ["\u{a0}", "\u{2002}", "\u{feff}", "\u{3000}", " \u{feff}"] {
             let text = format!("let a\n{space}\n= '{space}'\n");
-            let spaced = spaced(&text).expect("it holds white space beyond ASCII");
-            assert_eq!(spaced.len(), text.len());
+            let readable = readable(&text).expect("it holds white space beyond ASCII");
+            assert_eq!(readable.len(), text.len());
             assert!(!parse(&text, None).root_node().has_error(), "{text:?}");
         }
-        assert_eq!(spaced("let a = 'é—😀'\n"), None);
-        assert_eq!(spaced("let a = 1\n"), None);
+        assert_eq!(readable("let a = 'é—😀'\n"), None);
+        assert_eq!(readable("let a = 1\n"), None);
+    }
+
+    #[test]
+    fn reserved_words_are_read_as_module_export_names() {
+        for text in [
+            "const a = 1;\nexport { a as try, a as catch, a as new };\n",
+            "export { if, a as in } from './m.js';\n",
+            "import { try as t, default as d } from './m.js';\n",
+        ] {
+            let readable = readable(text).expect("it names a reserved word");
+            assert_eq!(readable.len(), text.len());
+            assert!(!parse(text, None).root_node().has_error(), "{text:?}");
+        }
+        let typed = "import type { for as f } from './m.js';\nexport type { for } from './m.js';\n";
+        let tree = typescript::Dialect::TypeScript.parse(typed, None);
+        assert!(!tree.root_node().has_error(), "{typed:?}");
+        // A reserved word elsewhere is left as it is.
+        assert_eq!(readable("export function f() { if (a) return; }\n"), None);
+        assert_eq!(readable("export { a as b };\nif (a) {}\n"), None);
     }
 
     #[test]

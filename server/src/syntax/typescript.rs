@@ -53,12 +53,12 @@ impl Dialect {
     }
 
     /// Parses `text` with this dialect's grammar (as [`readable`] and
-    /// [`super::spaced`] make it).
+    /// [`super::readable`] make it).
     pub fn parse(self, text: &str, old: Option<&Tree>) -> Tree {
         let readable = readable(text, self);
         let text = readable.as_deref().unwrap_or(text);
-        let spaced = super::spaced(text);
-        let text = spaced.as_deref().unwrap_or(text);
+        let readable_js = super::readable(text);
+        let text = readable_js.as_deref().unwrap_or(text);
         self.parser()
             .parse(text, old)
             .expect("parsing without a timeout or cancellation flag always yields a tree")
@@ -78,7 +78,7 @@ impl Dialect {
 ///   long (in an expression, `f(type)`, the same tree either way);
 /// - (TypeScript, not TSX) a line that starts with type parameters `<A>(` or
 ///   `<A, B>(`, or with a `<` alone whose parameters follow on the next lines,
-///   after a line ending in a name or `>` (not `=>`), `]`, `)` (comments aside): an object type's
+///   after a line ending in a name or `>` (not `=>`), `]`, `)`, `}` (comments aside): an object type's
 ///   next call signature, which TypeScript never reads as type arguments of the
 ///   type before (no line break may come before those), while the grammar does:
 ///   the blank before the `<` becomes the `;` between the two members. (An
@@ -106,7 +106,7 @@ pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
                 }
             }
             b'<' | b',' => {
-                let mut cursor = skip_blanks_and_line_comments(bytes, at + 1);
+                let mut cursor = skip_blanks_and_comments(bytes, at + 1);
                 let start = cursor;
                 let mut words = 0;
                 while let Some(end) = word_at(bytes, cursor, &["in", "out"]) {
@@ -181,9 +181,10 @@ pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
 
 /// The blank before the `<` of a line (starting after the `\n` at `newline`)
 /// that opens a call signature's type parameters, `<A>(`, `<A, B>(`,
-/// `<K extends string>(`, `<const A>(`, or a `<` alone on its line with the
-/// parameters on the lines after it, after a line that ends a type (a name,
-/// `>`, `]`, `)`, then perhaps `/* */` comments and `//` comment lines).
+/// `<K extends string>(`, `<A = never>(`, `<const A>(`, or a `<` alone on its
+/// line with the parameters on the lines after it, after a line that ends a
+/// type (a name, `>`, `]`, `)`, `}`, then perhaps `/* */` comments and `//`
+/// comment lines).
 fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut at = newline + 1;
@@ -215,7 +216,11 @@ fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
         name_end += 1;
     }
     let named = name_end > name_start && is_name_start(bytes[name_start]);
-    let follows = matches!(bytes.get(name_end), Some(b'>' | b',' | b'='))
+    let mut next = name_end;
+    while bytes.get(next).is_some_and(|c| matches!(c, b' ' | b'\t')) {
+        next += 1;
+    }
+    let follows = matches!(bytes.get(next), Some(b'>' | b',' | b'='))
         || text[name_end..].starts_with(" extends ");
     if !(split || (named && follows)) {
         return None;
@@ -241,7 +246,7 @@ fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
         return None;
     }
     let last = *before.as_bytes().last()?;
-    (is_name_part(last) || matches!(last, b'>' | b']' | b')')).then_some(at - 1)
+    (is_name_part(last) || matches!(last, b'>' | b']' | b')' | b'}')).then_some(at - 1)
 }
 
 fn is_name_start(byte: u8) -> bool {
@@ -263,15 +268,21 @@ fn skip_blanks(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// The first byte at or after `at` that is no blank and in no `//` comment.
-fn skip_blanks_and_line_comments(bytes: &[u8], mut at: usize) -> usize {
+/// The first byte at or after `at` that is no blank and in no comment.
+fn skip_blanks_and_comments(bytes: &[u8], mut at: usize) -> usize {
     loop {
         at = skip_blanks(bytes, at);
-        if bytes.get(at..at + 2) != Some(b"//") {
-            return at;
-        }
-        while bytes.get(at).is_some_and(|&c| c != b'\n') {
-            at += 1;
+        match bytes.get(at..at + 2) {
+            Some(b"//") => {
+                while bytes.get(at).is_some_and(|&c| c != b'\n') {
+                    at += 1;
+                }
+            }
+            Some(b"/*") => match memchr::memmem::find(&bytes[at + 2..], b"*/") {
+                Some(end) => at += 2 + end + 2,
+                None => return at,
+            },
+            _ => return at,
         }
     }
 }
@@ -886,6 +897,16 @@ mod tests {
         assert_eq!(
             erased("function f<type>(x: (type | undefined)[]) { return (type) }"),
             "function f      (x                      ) { return (type) }"
+        );
+        // Call signatures after a member whose type ends in `}`, with a default
+        // written `A = B`; a variance annotation after a comment.
+        assert_eq!(
+            erased("type T = {\n  (a: string): { a: 1 }\n  <A = never>(o: A): number\n}\nf()\n"),
+            "          \n                       \n                           \n \nf()\n"
+        );
+        assert_eq!(
+            erased("interface Z<\n  /** c */\n  out S extends X = Y,\n> {}\n"),
+            "            \n          \n                      \n    \n"
         );
         // A generic arrow function on the line after a `=>`: no call signature.
         assert_eq!(
