@@ -151,6 +151,7 @@ const SNIPPETS: &[&str] = &[
     "interface Z<\n  /** @ts-ignore */\n  out S extends X = Y,\n  in out T,\n> {}\n",
     // A reserved word as a module export name (effect's `export { try_ as try }`).
     "const try_ = (): number => 1;\nexport { try_ as try, try_ as catch };\n",
+    "const a = [1 as const, { b: 2 } as const];\nconst o = { c: 'x' as const }\n",
     // A generic arrow function on the line after a `=>`: a curried function, no call signature.
     "const f =\n  <A>(a: A) =>\n  <B extends A>(b: B): [A, B] =>\n    [a, b]\nf(1)(2)\n",
     "const g = (x: number) =>\n  <T,>(y: T) => [x, y]\n",

@@ -266,9 +266,11 @@ pub fn parse(text: &str, old: Option<&Tree>) -> Tree {
 ///   bytes with U+00A0, U+2002 or U+FEFF, and the grammars' automatic-semicolon
 ///   scanners take only ASCII white space for white space, so `let a\n\u{2002}\n= 1`
 ///   read as `let a; = 1`.
-/// - A reserved word named in the braces of an `export` or `import` clause
-///   (`export { try_ as try }`, `import { catch as c } from`), a module export
-///   name the grammars do not take, gets a `_` for its first letter.
+/// - A reserved word as a module export name beside `as` (`export { try_ as
+///   try }`, `import { catch as c } from`), which the grammars do not take,
+///   gets a `_` for its first letter. The test is local (the `as`, the word,
+///   and the `,` or `}` after it or the `{` or `,` before it), so that an
+///   incremental parse relexes the word with any edit that changes it.
 ///
 /// Inside a string, template, regular expression or comment the tree is the
 /// same either way; the analysis reads every name from `text`.
@@ -281,10 +283,8 @@ pub fn readable(text: &str) -> Option<String> {
         );
     }
     let bytes = text.as_bytes();
-    for word in ["export", "import"] {
-        for end in roles::whole_word_ends(bytes, word) {
-            reserved_export_names(bytes, end, &mut edits);
-        }
+    for end in roles::whole_word_ends(bytes, "as") {
+        reserved_names_beside_as(bytes, end, &mut edits);
     }
     if edits.is_empty() {
         return None;
@@ -356,41 +356,53 @@ const RESERVED_NAMES: &[&str] = &[
     "with",
 ];
 
-/// Adds to `edits` the first letter of each reserved word in the braces of the
-/// `export` or `import` clause whose keyword ends at `end` (a `type` between
-/// them, TypeScript's, allowed); none when no `{` follows.
-fn reserved_export_names(bytes: &[u8], end: usize, edits: &mut Vec<(usize, char)>) {
-    let skip = |from: usize| {
-        from + bytes[from..]
+/// Adds to `edits` the first letter of a reserved word beside the `as` that
+/// ends at `end`, when a name then a `,` or `}` follow the `as`: the word
+/// after it (an exported name), or the word before it after a `{` or `,` (an
+/// imported one). Blanks may come between.
+fn reserved_names_beside_as(bytes: &[u8], end: usize, edits: &mut Vec<(usize, char)>) {
+    let is_blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let is_part = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
+    let reserved =
+        |word: &[u8]| std::str::from_utf8(word).is_ok_and(|word| RESERVED_NAMES.contains(&word));
+    // After: `as try }`.
+    let start = end + bytes[end..].iter().take_while(|b| is_blank(b)).count();
+    let word_end = start + bytes[start..].iter().take_while(|b| is_part(b)).count();
+    let next = word_end + bytes[word_end..].iter().take_while(|b| is_blank(b)).count();
+    let name_after =
+        start > end && word_end > start && matches!(bytes.get(next), Some(b',' | b'}'));
+    if name_after && reserved(&bytes[start..word_end]) {
+        edits.push((start, char::from(bytes[start])));
+    }
+    // Before: `{ catch as c }` (not `{ const as = 1`).
+    if !name_after {
+        return;
+    }
+    let as_start = end - 2;
+    let word_end = as_start
+        - bytes[..as_start]
             .iter()
-            .position(|b| !b.is_ascii_whitespace())
-            .unwrap_or(bytes.len() - from)
-    };
-    let mut at = skip(end);
-    if bytes[at..].starts_with(b"type") && bytes.get(at + 4).is_some_and(u8::is_ascii_whitespace) {
-        at = skip(at + 4);
-    }
-    if bytes.get(at) != Some(&b'{') {
-        return;
-    }
-    let Some(close) = memchr::memchr(b'}', &bytes[at..]).map(|n| at + n) else {
-        return;
-    };
-    let mut word_start = None;
-    for i in at + 1..=close {
-        let part = bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'$');
-        match (word_start, part) {
-            (None, true) => word_start = Some(i),
-            (Some(start), false) => {
-                word_start = None;
-                // Every byte is ASCII: `part` took none other.
-                let word = std::str::from_utf8(&bytes[start..i]).unwrap_or_default();
-                if RESERVED_NAMES.contains(&word) {
-                    edits.push((start, char::from(bytes[start])));
-                }
-            }
-            _ => {}
-        }
+            .rev()
+            .take_while(|b| is_blank(b))
+            .count();
+    let start = word_end
+        - bytes[..word_end]
+            .iter()
+            .rev()
+            .take_while(|b| is_part(b))
+            .count();
+    let before = start
+        - bytes[..start]
+            .iter()
+            .rev()
+            .take_while(|b| is_blank(b))
+            .count();
+    if word_end < as_start
+        && reserved(&bytes[start..word_end])
+        && before > 0
+        && matches!(bytes[before - 1], b'{' | b',')
+    {
+        edits.push((start, char::from(bytes[start])));
     }
 }
 
@@ -468,19 +480,22 @@ mod tests {
     fn reserved_words_are_read_as_module_export_names() {
         for text in [
             "const a = 1;\nexport { a as try, a as catch, a as new };\n",
-            "export { if, a as in } from './m.js';\n",
+            "export { b as if, a as in } from './m.js';\n",
             "import { try as t, default as d } from './m.js';\n",
         ] {
             let readable = readable(text).expect("it names a reserved word");
             assert_eq!(readable.len(), text.len());
             assert!(!parse(text, None).root_node().has_error(), "{text:?}");
         }
-        let typed = "import type { for as f } from './m.js';\nexport type { for } from './m.js';\n";
+        let typed =
+            "import type { for as f } from './m.js';\nexport type { f as for } from './m.js';\n";
         let tree = typescript::Dialect::TypeScript.parse(typed, None);
         assert!(!tree.root_node().has_error(), "{typed:?}");
         // A reserved word elsewhere is left as it is.
         assert_eq!(readable("export function f() { if (a) return; }\n"), None);
         assert_eq!(readable("export { a as b };\nif (a) {}\n"), None);
+        assert_eq!(readable("let as = 1, b = as\nif (b) {}\n"), None);
+        assert_eq!(readable("f(() => {\n  const as = g()\n})\n"), None);
     }
 
     #[test]
