@@ -363,12 +363,20 @@ const RESERVED_NAMES: &[&str] = &[
 fn reserved_names_beside_as(bytes: &[u8], end: usize, edits: &mut Vec<(usize, char)>) {
     let is_blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
     let is_part = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
+    // `forward`: the first byte at or after `at` that `skipped` does not take;
+    // `back`: where the run of bytes it takes that ends at `at` starts.
+    let forward = |at: usize, skipped: &dyn Fn(&u8) -> bool| {
+        at + bytes[at..].iter().take_while(|b| skipped(b)).count()
+    };
+    let back = |at: usize, skipped: &dyn Fn(&u8) -> bool| {
+        at - bytes[..at].iter().rev().take_while(|b| skipped(b)).count()
+    };
     let reserved =
         |word: &[u8]| std::str::from_utf8(word).is_ok_and(|word| RESERVED_NAMES.contains(&word));
     // After: `as try }`.
-    let start = end + bytes[end..].iter().take_while(|b| is_blank(b)).count();
-    let word_end = start + bytes[start..].iter().take_while(|b| is_part(b)).count();
-    let next = word_end + bytes[word_end..].iter().take_while(|b| is_blank(b)).count();
+    let start = forward(end, &is_blank);
+    let word_end = forward(start, &is_part);
+    let next = forward(word_end, &is_blank);
     let name_after =
         start > end && word_end > start && matches!(bytes.get(next), Some(b',' | b'}'));
     if name_after && reserved(&bytes[start..word_end]) {
@@ -378,25 +386,10 @@ fn reserved_names_beside_as(bytes: &[u8], end: usize, edits: &mut Vec<(usize, ch
     if !name_after {
         return;
     }
-    let as_start = end - 2;
-    let word_end = as_start
-        - bytes[..as_start]
-            .iter()
-            .rev()
-            .take_while(|b| is_blank(b))
-            .count();
-    let start = word_end
-        - bytes[..word_end]
-            .iter()
-            .rev()
-            .take_while(|b| is_part(b))
-            .count();
-    let before = start
-        - bytes[..start]
-            .iter()
-            .rev()
-            .take_while(|b| is_blank(b))
-            .count();
+    let as_start = end - "as".len();
+    let word_end = back(as_start, &is_blank);
+    let start = back(word_end, &is_part);
+    let before = back(start, &is_blank);
     if word_end < as_start
         && reserved(&bytes[start..word_end])
         && before > 0
