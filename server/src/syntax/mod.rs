@@ -268,9 +268,12 @@ pub fn parse(text: &str, old: Option<&Tree>) -> Tree {
 ///   read as `let a; = 1`.
 /// - A reserved word as a module export name beside `as` (`export { try_ as
 ///   try }`, `import { catch as c } from`), which the grammars do not take,
-///   gets a `_` for its first letter. The test is local (the `as`, the word,
-///   and the `,` or `}` after it or the `{` or `,` before it), so that an
-///   incremental parse relexes the word with any edit that changes it.
+///   gets a `_` for its first letter. The test reads only the tokens around
+///   the word (the `as`, the name after it, the `,` or `}` after that, the `{`
+///   or `,` before an imported name): an edit to one of those that is not next
+///   to the word (across blanks) can leave the word as an incremental parse
+///   read it before, until an edit next to it or a fresh parse, as with
+///   `typescript::readable`.
 ///
 /// Inside a string, template, regular expression or comment the tree is the
 /// same either way; the analysis reads every name from `text`.
