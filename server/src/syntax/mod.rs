@@ -365,7 +365,7 @@ const RESERVED_NAMES: &[&str] = &[
 /// imported one). Blanks may come between.
 fn reserved_names_beside_as(bytes: &[u8], end: usize, edits: &mut Vec<(usize, char)>) {
     let is_blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
-    let is_part = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'$');
+    let is_part = roles::is_identifier_byte;
     // `forward`: the first byte at or after `at` that `skipped` does not take;
     // `back`: where the run of bytes it takes that ends at `at` starts.
     let forward = |at: usize, skipped: &dyn Fn(&u8) -> bool| {

@@ -78,7 +78,7 @@ pub fn is_whole_word(source: &[u8], word: std::ops::Range<usize>) -> bool {
 }
 
 /// An ASCII byte that can be part of an identifier.
-fn is_identifier_byte(byte: &u8) -> bool {
+pub(super) fn is_identifier_byte(byte: &u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'$')
 }
 

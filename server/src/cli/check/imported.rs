@@ -317,8 +317,8 @@ impl Workspace {
         let summarised = summarised.len();
         format!(
             "{} files walked; {} parses of {} files, {} bytes; {} files parsed more than once; \
-             {} TypeScript erasures; {} summaries built from a parse, {} of them asked for by an import ({} files asked \
-             for); {} files without trigger words analysed ({} bytes)",
+             {} TypeScript erasures; {} summaries built from a parse, {} of them asked for by an \
+             import ({} files asked for); {} files without trigger words analysed ({} bytes)",
             self.walked.len(),
             parses.values().sum::<usize>(),
             parses.len(),
@@ -923,25 +923,16 @@ mod tests {
             .into_iter()
             .map(|(path, count)| (file_name(&path), count))
             .collect();
-        let mut summarised: Vec<String> = checker
-            .workspace
-            .summarised()
-            .iter()
-            .map(|path| file_name(path))
-            .collect();
-        summarised.sort();
-        let mut erased: Vec<String> = checker
-            .workspace
-            .erasures()
-            .iter()
-            .map(|path| file_name(path))
-            .collect();
-        erased.sort();
+        let sorted_names = |paths: Vec<PathBuf>| {
+            let mut names: Vec<String> = paths.iter().map(|path| file_name(path)).collect();
+            names.sort();
+            names
+        };
         Run {
             found,
             parses,
-            summarised,
-            erased,
+            summarised: sorted_names(checker.workspace.summarised()),
+            erased: sorted_names(checker.workspace.erasures()),
         }
     }
 
