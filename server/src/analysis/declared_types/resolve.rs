@@ -1235,7 +1235,11 @@ impl<'t> Declarations<'t> {
             _ => return,
         };
         let mut cursor = arguments.walk();
-        let passed: Vec<Node<'t>> = arguments.named_children(&mut cursor).collect();
+        // A comment between the arguments is not one.
+        let passed: Vec<Node<'t>> = arguments
+            .named_children(&mut cursor)
+            .filter(|a| a.kind() != "comment")
+            .collect();
         for (index, argument) in passed.iter().enumerate() {
             if passed[..index].iter().any(|a| a.kind() == "spread_element") {
                 return;
