@@ -27,7 +27,7 @@ use tree_sitter::Tree;
 use crate::analysis::lookups::Lookup;
 use crate::analysis::modules::sole_bindings::{imported_promises, ImportedPromises};
 use crate::analysis::modules::ImportedNames;
-use crate::analysis::source_facts::{AsyncFacts, CompactFacts};
+use crate::analysis::source_facts::{self, AsyncFacts, CompactFacts};
 use crate::config::{Config, KnownRules, RuleLevel};
 use crate::findings::Finding;
 use crate::line_index::LineIndex;
@@ -477,6 +477,32 @@ pub fn imports_may_report_untriggered(config: &Config) -> bool {
     })
 }
 
+/// What the rules `config` turns on that may run on `source` read beyond
+/// its code ([`rules::Reads`]): the rules its trigger words name, and every
+/// rule an `async` modifier triggers, which imported promise functions run
+/// too ([`triggered_rules`]). A `check` gathers only these for the file: a
+/// file whose rules read no summaries of other files binds no imports.
+pub fn reads_beyond(source: &str, config: &Config) -> Vec<rules::Reads> {
+    let enabled = enabled_rules(config);
+    let by_async = enabled.iter().copied().filter(|rule| {
+        rule.meta()
+            .triggers
+            .contains(&rules::Trigger::Modifier("async"))
+    });
+    let mut reads = Vec::new();
+    for rule in rules::triggered(source, &enabled)
+        .into_iter()
+        .chain(by_async)
+    {
+        for read in rule.meta().reads {
+            if !reads.contains(read) {
+                reads.push(*read);
+            }
+        }
+    }
+    reads
+}
+
 /// The rules `config` turns on: the only ones whose trigger words make
 /// `check` parse and analyse a file (docs/rules/syntax-error.md).
 pub fn enabled_rules(config: &Config) -> Vec<&'static dyn Rule> {
@@ -531,7 +557,8 @@ fn examine(ctx: &RuleContext, rules: &[&dyn Rule], config: &Config) -> Vec<Findi
         else {
             continue;
         };
-        findings.extend(rule.check(ctx).into_iter().map(|mut finding| {
+        let found = source_facts::running(meta.code, meta.reads, || rule.check(ctx));
+        findings.extend(found.into_iter().map(|mut finding| {
             finding.severity = severity;
             finding
         }));
@@ -587,6 +614,7 @@ mod tests {
                 docs: "",
                 fixes: &[],
                 triggers: &[Trigger::Word("x")],
+                reads: &[],
                 precision: Precision {
                     tuning: "not measured",
                     held_out: None,

@@ -6,7 +6,7 @@
 //! index, the VS Code `ticklens.rules` schema, the rule table of Neovim's
 //! help) is generated from it by the `rules::sourcegen` test.
 
-use super::Trigger;
+use super::{Reads, Trigger};
 use crate::findings::{FixSafety, Severity};
 use crate::syntax::QueryFile;
 
@@ -35,6 +35,9 @@ pub struct RuleMeta {
     /// rule needs it in: a document where none of them appears so is not
     /// examined by this rule at all.
     pub triggers: &'static [Trigger],
+    /// What the rule reads beyond the file's own code (none for most): a
+    /// `check` gathers each only for a file one of its rules may run on.
+    pub reads: &'static [Reads],
     /// How often its findings are right on real code (`docs/precision.md`),
     /// stated on its docs page.
     pub precision: Precision,
@@ -125,6 +128,7 @@ macro_rules! declare_rule {
             summary: $summary:literal,
             severity: $severity:ident, $(default: $default:ident,)? fixes: [$($fix:ident),* $(,)?],
             triggers: [$($role:ident($word:literal)),* $(,)?],
+            $(reads: [$($reads:ident),* $(,)?],)?
             precision: { tuning: $tuning:literal
                 $(, held_out: $right:literal of $judged:literal)?
                 $(, held_out_tests: $tests_right:literal of $tests_judged:literal)?
@@ -145,6 +149,7 @@ macro_rules! declare_rule {
             docs: include_str!($docs),
             fixes: &[$($crate::findings::FixSafety::$fix),*],
             triggers: &[$($crate::rules::Trigger::$role($word)),*],
+            reads: &[$($($crate::rules::Reads::$reads),*)?],
             precision: $crate::rules::Precision {
                 tuning: $tuning,
                 held_out: $crate::rules::declare_rule!(@judged $($right of $judged)?),

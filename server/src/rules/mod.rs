@@ -22,6 +22,7 @@ mod triggers;
 
 pub mod query_registry;
 
+pub use crate::analysis::source_facts::Reads;
 pub use context::RuleContext;
 pub(crate) use meta::declare_rule;
 pub use meta::{

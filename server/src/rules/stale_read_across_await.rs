@@ -16,6 +16,7 @@ declare_rule! {
     pub struct StaleReadAcrossAwait { code: "stale-read-across-await", docs: "stale_read_across_await.md",
         summary: "a shared value is updated from a read made before an `await`",
         severity: Hint, default: off, fixes: [ChangesBehaviour], triggers: [Word("await")],
+        reads: [ImportedSummaries, DeclaredPromises],
         precision: { tuning: "no figure (no findings when the corpus was sampled, 2026-11-25)", held_out: 0 of 0, held_out_tests: 0 of 0, held_out_second: 0 of 4 },
         queries: [UPDATES("updates.scm", ["update", "update.target", "update.value"])],
     }

@@ -18,6 +18,7 @@ declare_rule! {
     pub struct UnboundedFanOut { code: "unbounded-fan-out", docs: "unbounded_fan_out.md",
         summary: "`Promise.all(xs.map(...))` starts one operation per element, all at once",
         severity: Hint, default: off, fixes: [ChangesBehaviour], triggers: [Operand("Promise")],
+        reads: [ImportedSummaries, DeclaredPromises],
         precision: { tuning: "71% (12 of 17 findings, 2026-11-25)", held_out: 3 of 20, held_out_tests: 1 of 4, held_out_second: 2 of 20 },
         queries: [FAN_OUTS("fan-outs.scm", ["fan_out.all", "fan_out.callee", "fan_out.promise",
             "fan_out.method", "fan_out.items", "fan_out.map", "fan_out.map_call",

@@ -336,6 +336,16 @@ impl DeclarationFiles {
         }
     }
 
+    /// Whether no file was looked up (always, when nothing is kept).
+    #[cfg(test)]
+    pub fn is_empty(&self) -> bool {
+        self.kept.as_ref().is_none_or(|kept| {
+            kept.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_empty()
+        })
+    }
+
     /// The index of the file at `target`, read through `fs`.
     fn of(&self, target: &Path, fs: &impl FileSystem) -> Option<Arc<Index>> {
         let read = || {

@@ -190,6 +190,23 @@ impl DeclaredTypes {
         resolve::Declarations::with_imports(&with.text, &combined, source.len(), &with).decide_all()
     }
 
+    /// [`Self::of_file_with`] for a reader of [`Self::void_callbacks`]
+    /// only: nothing without reading a declaration when the file passes no
+    /// async function literal as an argument (most files), which is the
+    /// only way it has one.
+    pub fn void_callbacks_of_file_with(
+        path: &std::path::Path,
+        source: &str,
+        tree: &Tree,
+        fs: &impl crate::workspace::FileSystem,
+        files: &DeclarationFiles,
+    ) -> Self {
+        if !passes_an_async_function(source, tree) {
+            return Self::default();
+        }
+        Self::of_file_with(path, source, tree, fs, files)
+    }
+
     /// What the TypeScript text `source` (whose TypeScript parse is `tree`)
     /// declares.
     pub fn of(source: &str, tree: &Tree) -> Self {
@@ -221,6 +238,27 @@ impl DeclaredTypes {
     pub fn is_empty(&self) -> bool {
         self.promises.is_empty() && self.callees.is_empty() && self.void_callbacks.is_empty()
     }
+}
+
+/// Whether `source` (parsed as `tree`) passes an async function or arrow
+/// as an argument, as [`resolve::Declarations`] finds the calls a void
+/// callback is looked for in: found from each `async` in the text, not by
+/// walking the tree.
+fn passes_an_async_function(source: &str, tree: &Tree) -> bool {
+    memchr::memmem::find_iter(source.as_bytes(), ASYNC.as_bytes()).any(|at| {
+        let Some(keyword) = tree
+            .root_node()
+            .descendant_for_byte_range(at, at + ASYNC.len())
+        else {
+            return false;
+        };
+        let function = keyword.parent();
+        function.is_some_and(|f| {
+            matches!(f.kind(), "arrow_function" | "function_expression")
+                && f.parent().is_some_and(|p| p.kind() == "arguments")
+                && keyword.kind() == ASYNC
+        })
+    })
 }
 
 /// Whether `imported`, the declarations a file imports (with the types they

@@ -118,6 +118,48 @@ fn an_async_function_passed_where_a_void_callback_is_declared_is_found() {
 }
 
 #[test]
+fn void_callbacks_alone_are_read_only_where_an_async_function_is_passed() {
+    use crate::workspace::MemoryFs;
+    let done = "export declare function onDone(cb: () => void): void;\n";
+    let path = std::path::Path::new("/w/main.ts");
+    let fs = MemoryFs::with(&[("/w/done.ts", done)]);
+    let callbacks = |main: &str, files: &DeclarationFiles| {
+        let tree = Dialect::TypeScript.parse(main, None);
+        DeclaredTypes::void_callbacks_of_file_with(path, main, &tree, &fs, files)
+            .void_callbacks()
+            .iter()
+            .map(|v| v.callee.clone())
+            .collect::<Vec<_>>()
+    };
+    let import = "import { onDone } from './done.ts';\n";
+    // Passed (also on a line of its own, after a comment, which is not an
+    // argument of its own): found as in full.
+    for passed in [
+        "onDone(async () => { await 1; });\n",
+        "onDone(\n  /* later */ async function () {},\n);\n",
+    ] {
+        let main = format!("{import}{passed}");
+        let tree = Dialect::TypeScript.parse(&main, None);
+        let full = DeclaredTypes::of_file(path, &main, &tree, &fs);
+        assert_eq!(full.void_callbacks().len(), 1, "{main}");
+        assert_eq!(callbacks(&main, &DeclarationFiles::default()), ["onDone"]);
+    }
+    // Not passed (bound first, or `async` only in a name, a string, a
+    // method): nothing, and the imported file is not read.
+    let kept = DeclarationFiles::kept();
+    for main in [
+        "const f = async () => {};\nonDone(f);\n",
+        "onDone(() => asyncWork('async'));\nclass A { async m() {} }\n",
+    ] {
+        assert!(
+            callbacks(&format!("{import}{main}"), &kept).is_empty(),
+            "{main}"
+        );
+    }
+    assert!(kept.is_empty());
+}
+
+#[test]
 fn callees_every_call_of_which_is_declared_are_listed_for_the_rules() {
     let source = "interface R { save(): Promise<void> }\ndeclare const repo: R;\ndeclare function load(): Promise<1>;\ndeclare function plain(): void;\nrepo.save();\nload();\nplain();\n";
     let tree = Dialect::TypeScript.parse(source, None);

@@ -39,6 +39,7 @@ mod initialized;
 mod never_rejects;
 mod own_state;
 mod promise_kinds;
+mod readers;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -52,6 +53,7 @@ pub use decided::{Decision, PromiseDeclarations, Undecided};
 pub use dropped::{call_label, dropped_candidate};
 pub use failure_paths::{cannot_fail, cannot_fail_given_an_object, inside_try_block};
 pub use promise_kinds::certainly_not_thenable;
+pub use readers::{running, Reads};
 
 /// Methods of `fs/promises` that do not return a promise.
 const FS_PROMISES_NON_PROMISE: &[&str] = &["watch", "constants"];
@@ -175,6 +177,7 @@ impl AsyncFacts {
     /// True when the file declares an async function (declaration or function
     /// bound to a variable) called `name`, whatever else it is also bound to.
     pub fn declares_async_function(&self, name: &str) -> bool {
+        readers::assert_declared(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
         self.note_name(name);
         self.async_names.contains(name)
     }
@@ -188,6 +191,7 @@ impl AsyncFacts {
     /// The declaration that makes every call of `callee` (`load`,
     /// `repo.save`) a promise, by the file's TypeScript types.
     pub fn declared_promise(&self, callee: &str) -> Option<&str> {
+        readers::assert_declared(&[Reads::DeclaredPromises]);
         if callee.contains('.') {
             self.note_member(callee);
         } else {
@@ -199,6 +203,7 @@ impl AsyncFacts {
     /// The async functions passed where the file's TypeScript declares a
     /// `void`-returning callback.
     pub fn void_callbacks(&self) -> &[crate::analysis::declared_types::VoidCallback] {
+        readers::assert_declared(&[Reads::DeclaredVoidCallbacks]);
         &self.void_callbacks
     }
 
@@ -217,6 +222,7 @@ impl AsyncFacts {
 
     /// True when `name` is bound only to async functions in this file.
     pub fn is_async_function_name(&self, name: &str) -> bool {
+        readers::assert_declared(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
         self.note_name(name);
         self.async_names.contains(name) && !self.other_names.contains(name)
     }
@@ -234,6 +240,7 @@ impl AsyncFacts {
             BOUND_GLOBALS.contains(&name),
             "is_bound answers for the globals the fingerprint covers, not `{name}`"
         );
+        readers::assert_declared(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
         self.note_name(name);
         self.async_names.contains(name)
             || self.other_names.contains(name)

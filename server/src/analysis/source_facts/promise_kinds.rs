@@ -3,6 +3,8 @@
 
 use tree_sitter::Node;
 
+use super::readers::{self, Reads};
+
 use super::collect::class_key;
 use super::{text_of, AsyncFacts, PromiseKind, FS_PROMISES_NON_PROMISE};
 use crate::analysis::lookups::Lookup;
@@ -14,6 +16,7 @@ use crate::syntax::js::{
 impl AsyncFacts {
     /// Why `expr` certainly evaluates to a promise, or `None` when it may not.
     pub fn promise_kind(&self, source: &str, expr: Node) -> Option<PromiseKind> {
+        readers::assert_declared(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
         let expr = unwrap_parens(expr);
         match expr.kind() {
             "new_expression" => {

@@ -47,10 +47,10 @@ use crate::analysis::modules::summaries::{needs_parse, FileSummary, StoredSummar
 use crate::analysis::modules::ImportedNames;
 use crate::config::Config;
 use crate::driver::{
-    enabled_rules, has_suppression_comment, imports_may_report_untriggered, refused,
+    enabled_rules, has_suppression_comment, imports_may_report_untriggered, reads_beyond, refused,
 };
 use crate::findings::Finding;
-use crate::rules;
+use crate::rules::{self, Reads};
 use crate::syntax::{self, SourceLanguage};
 use crate::workspace::{resolve_source, DiskFs, RequireOrImport, Resolution};
 
@@ -77,11 +77,24 @@ pub struct Written {
 }
 
 impl Written {
-    /// What the declared types of this file, at `path`, decide; the files
-    /// it imports are read through `files`.
-    pub fn declared(&self, path: &Path, files: &DeclarationFiles) -> &DeclaredTypes {
+    /// What the declared types of this file, at `path`, decide, as far as
+    /// its rules read them (`reads`, from `driver::reads_beyond`, the same
+    /// for every call); the files it imports are read through `files`.
+    pub fn declared(
+        &self,
+        path: &Path,
+        files: &DeclarationFiles,
+        reads: &[Reads],
+    ) -> &DeclaredTypes {
         self.declared.get_or_init(|| {
-            DeclaredTypes::of_file_with(path, &self.text, &self.tree, &DiskFs, files)
+            let (text, tree) = (&self.text, &self.tree);
+            if reads.contains(&Reads::DeclaredPromises) {
+                DeclaredTypes::of_file_with(path, text, tree, &DiskFs, files)
+            } else if reads.contains(&Reads::DeclaredVoidCallbacks) {
+                DeclaredTypes::void_callbacks_of_file_with(path, text, tree, &DiskFs, files)
+            } else {
+                DeclaredTypes::default()
+            }
         })
     }
 }
@@ -699,9 +712,10 @@ pub fn is_triggered(text: &str, config: &Config) -> bool {
 /// [`Importer::may_bind_promises`] and the checks' imports may ask a summary
 /// of), and by which file. The specifiers of a file whose check binds no
 /// imports are not resolved: one skipped as minified, one whose config is
-/// broken, and one without the trigger words of its enabled rules unless its
+/// broken, one without the trigger words of its enabled rules unless its
 /// config turns on a rule that reports an imported promise function's call
-/// there (`driver::imports_may_report_untriggered`).
+/// there (`driver::imports_may_report_untriggered`), and one none of whose
+/// rules read other files' summaries (`driver::reads_beyond`).
 fn named_by_relative_specifiers(
     walked: &[PathBuf],
     options: &super::Options,
@@ -720,6 +734,9 @@ fn named_by_relative_specifiers(
                 return named;
             };
             if !is_triggered(&text, &config) && !imports_may_report_untriggered(&config) {
+                return named;
+            }
+            if !reads_beyond(&text, &config).contains(&Reads::ImportedSummaries) {
                 return named;
             }
             let Some(path) = absolute(path) else {
@@ -1058,8 +1075,10 @@ mod tests {
         // `.then` is a trigger word of floating-promise only (off by
         // default). `then.js` holds it and a syntax error, and `Promise`
         // (in a comment, not a trigger word), so its summary needs a parse;
-        // `user.js` holds `await` and binds `go` from it, so that summary
-        // is asked for; `plain.js` names `ready.js` but holds no trigger word.
+        // `user.js` holds `Promise.race`, the trigger word of a rule that
+        // reads other files' summaries, and binds `go` from it, so that
+        // summary is asked for; `plain.js` names `ready.js` but holds no
+        // trigger word.
         const FILES: [(&str, &str); 4] = [
             (
                 "then.js",
@@ -1067,7 +1086,7 @@ mod tests {
             ),
             (
                 "user.js",
-                "const { go } = require('./then.js');\nasync function f() { await go(); }\nmodule.exports = f;\n",
+                "const { go } = require('./then.js');\nasync function f() { await Promise.race([go()]); }\nmodule.exports = f;\n",
             ),
             ("ready.js", "exports.ready = () => load().then(show);\n"),
             ("plain.js", "require('./ready.js');\n"),
@@ -1101,6 +1120,28 @@ mod tests {
                 [("ready.js", 1), ("then.js", 1), ("user.js", 1)],
                 "{order:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_file_whose_rules_read_no_summaries_binds_no_imports() {
+        // `user.js` awaits an imported function: the rules its `await` and
+        // `async` trigger by default read nothing of another file, so the
+        // summary of `go.js` (which needs a parse: `Promise` in its text)
+        // is not built, and `go.js`, which holds no trigger word of a rule
+        // that is on, is not parsed. With `Promise.race` in `user.js`
+        // (timeout-without-abort reads the summaries), it is.
+        let go =
+            "/** @returns {Promise} */\nexports.go = function () { return load().then(show); };\n";
+        let awaits = "const { go } = require('./go.js');\nasync function f() { await go(); }\n";
+        let races =
+            "const { go } = require('./go.js');\nasync function f() { await Promise.race([go()]); }\n";
+        for (user, summarised) in [(awaits, false), (races, true)] {
+            let files = [("go.js", go), ("user.js", user)];
+            for order in [["go.js", "user.js"], ["user.js", "go.js"]] {
+                let Run { parses, .. } = run_files(&files, &order, "");
+                assert_eq!(parses.contains_key("go.js"), summarised, "{user}");
+            }
         }
     }
 

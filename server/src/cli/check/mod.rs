@@ -25,11 +25,12 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use tree_sitter::Tree;
 
+use crate::analysis::modules::ImportedNames;
 use crate::config::{Config, ConfigError};
 use crate::driver::{analyze_guarded, syntax_error};
 use crate::engine;
 use crate::findings::{Finding, SYNTAX_ERROR};
-use crate::rules;
+use crate::rules::{self, Reads};
 use crate::syntax;
 
 use super::format::{self, Format, Summary};
@@ -412,7 +413,11 @@ impl Checker {
         // call a promise function of another workspace file, or one its
         // declared types make a promise, and a rule that reports such a call
         // there is on.
-        let declared = || typescript.map(|w| w.declared(path, &self.workspace.declarations));
+        // What the rules that may run here read beyond the file: the rest
+        // (other files' summaries, declared types) is not gathered.
+        let reads = crate::driver::reads_beyond(source, config);
+        let declared =
+            || typescript.map(|w| w.declared(path, &self.workspace.declarations, &reads));
         if !imported::is_triggered(source, config) {
             let declares_promises = || declared().is_some_and(|d| !d.promise_callees().is_empty());
             if !crate::driver::imports_may_report_untriggered(config)
@@ -422,7 +427,11 @@ impl Checker {
             }
             self.workspace.untriggered_analysed(source.len());
         }
-        let mut imports = importer.imports(path, source, parsed);
+        let mut imports = if reads.contains(&Reads::ImportedSummaries) {
+            importer.imports(path, source, parsed)
+        } else {
+            ImportedNames::default()
+        };
         if let Some(declared) = declared() {
             imports.declared = declared.clone();
         }
