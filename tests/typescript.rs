@@ -155,6 +155,10 @@ const SNIPPETS: &[&str] = &[
     // A generic arrow function on the line after a `=>`: a curried function, no call signature.
     "const f =\n  <A>(a: A) =>\n  <B extends A>(b: B): [A, B] =>\n    [a, b]\nf(1)(2)\n",
     "const g = (x: number) =>\n  <T,>(y: T) => [x, y]\n",
+    // `as` naming a value (effect's `let as = …`, `eff ? as(eff, out as any) : …`).
+    "let as = f()\nas = g(as as number)\nconst r = c ? as(x) : (as)\n",
+    "function f() {\n  return as(x, y as any)\n}\nh(() => as(1), as(2))\n",
+    "const eff = g()\nconst r = eff ? as(eff, out as any) : f(a, out as T)\n",
 ];
 
 /// Node 24's stripping of each snippet: `Ok(text)` or `Err(message)`, from one Node process.

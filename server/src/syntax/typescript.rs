@@ -124,10 +124,11 @@ pub fn readable(text: &str, dialect: Dialect) -> Option<String> {
                         break;
                     }
                 }
-                if words > 0 && bytes.get(cursor).is_some_and(|&c| is_name_start(c)) {
+                if words > 0 && ends_a_type_parameter_name(bytes, cursor) {
                     edits.push((start..cursor, None));
                 }
             }
+            b'a' if names_a_value(bytes, at) => edits.push((at..at + 1, Some("_"))),
             b'(' => {
                 if let Some(end) = word_at(bytes, at + 1, &["type"]) {
                     edits.push((at + 1..end, Some("Type")));
@@ -247,6 +248,60 @@ fn call_signature_after(text: &str, newline: usize) -> Option<usize> {
     }
     let last = *before.as_bytes().last()?;
     (is_name_part(last) || matches!(last, b'>' | b']' | b')' | b'}')).then_some(at - 1)
+}
+
+/// Whether a type parameter's name starts at `at`: a name followed by what
+/// may follow one in a list (`,`, `>`, `=`, `extends`). `f(a, out as T)`
+/// passes a value named `out`, no variance.
+fn ends_a_type_parameter_name(bytes: &[u8], mut at: usize) -> bool {
+    if !bytes.get(at).is_some_and(|&c| is_name_start(c)) {
+        return false;
+    }
+    while bytes.get(at).is_some_and(|&c| is_name_part(c)) {
+        at += 1;
+    }
+    let next = skip_blanks_and_comments(bytes, at);
+    matches!(bytes.get(next), None | Some(b',' | b'>' | b'='))
+        || word_at(bytes, next, &["extends"]).is_some()
+}
+
+/// Whether the word at `at` is `as` naming a value (`let as = …`,
+/// `c ? as(x) : y`), which TypeScript reads as a name where no expression
+/// ends before it, but tree-sitter-typescript takes for its operator: what
+/// comes before it (spaces and tabs aside) cannot end an expression (an
+/// operator, an opening bracket, a line break, `let`, `const`, `var`,
+/// `return`), and a call or an assignment follows. `x as (A)` is left alone.
+fn names_a_value(bytes: &[u8], at: usize) -> bool {
+    let Some(end) = word_at(bytes, at, &["as"]) else {
+        return false;
+    };
+    if at > 0 && is_name_part(bytes[at - 1]) {
+        return false;
+    }
+    let mut after = end;
+    while bytes.get(after).is_some_and(|c| matches!(c, b' ' | b'\t')) {
+        after += 1;
+    }
+    let follows = match bytes.get(after) {
+        Some(b'(') => true,
+        Some(b'=') => !matches!(bytes.get(after + 1), Some(b'=' | b'>')),
+        _ => false,
+    };
+    let mut before = at;
+    while before > 0 && matches!(bytes[before - 1], b' ' | b'\t') {
+        before -= 1;
+    }
+    let precedes = match before.checked_sub(1).map(|b| bytes[b]) {
+        None => true,
+        Some(b'>') => before >= 2 && bytes[before - 2] == b'=',
+        Some(c) if is_name_part(c) => ["let", "const", "var", "return"].iter().any(|word| {
+            before >= word.len()
+                && &bytes[before - word.len()..before] == word.as_bytes()
+                && (before == word.len() || !is_name_part(bytes[before - word.len() - 1]))
+        }),
+        Some(c) => b"=(,?:[{;!&|+-*/%~^\n\r".contains(&c),
+    };
+    follows && precedes
 }
 
 fn is_name_start(byte: u8) -> bool {
@@ -1007,6 +1062,24 @@ mod tests {
             erased("class A { readonly x = 1 }"),
             "class A {          x = 1 }"
         );
+    }
+
+    #[test]
+    fn as_naming_a_value_is_read_as_a_name() {
+        // Node keeps every `as` that names a value and blanks the operator.
+        assert_eq!(
+            erased("let as = f()\nas = g(as as number)\nconst r = c ? as(x) : (as)\n"),
+            "let as = f()\nas = g(as          )\nconst r = c ? as(x) : (as)\n"
+        );
+        assert_eq!(
+            erased("function f() {\n  return as(x, y as any)\n}\nh(() => as(1), as(2))\n"),
+            "function f() {\n  return as(x, y       )\n}\nh(() => as(1), as(2))\n"
+        );
+        // `out` naming a value, not variance.
+        assert_eq!(erased("f(a, out as T)\n"), "f(a, out     )\n");
+        // The operator, also before a parenthesised type, is left to the grammar.
+        assert_eq!(readable("x as (A | B)\n", Dialect::TypeScript), None);
+        assert_eq!(readable("f(x) as T\n", Dialect::TypeScript), None);
     }
 
     #[test]
