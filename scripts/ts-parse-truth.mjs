@@ -4,16 +4,22 @@
 //   $TICKLENS_NODE scripts/ts-parse-truth.mjs "$(scripts/ts-corpus.sh)/files" target/release
 //
 // For every .ts/.mts/.cts file, Node 24's `module.stripTypeScriptTypes` either strips it (the
-// text ticklens analyses must then be the same, byte for byte) or refuses it (ticklens must
+// text ticklens analyses must then be the same, byte for byte, but for the blanks of
+// `sameBlanks`, which are counted apart) or refuses it (ticklens must
 // refuse it with Node's reason). A .tsx file, which Node does not run, is judged by the TSX
 // grammar alone: its tree must hold no error. Last, `ticklens check` must report a
 // `syntax-error` on no file Node runs; of the files Node refuses, it reports those it parses,
 // the ones with a trigger word of an enabled rule (docs/rules/syntax-error.md), and the summary
-// counts the others. Prints every mismatch and a summary; exits 1 when there is one.
+// counts the others. A file Node strips but whose stripped text it will not compile (an import
+// assertion, `assert { type: "json" }`, which Node 24 no longer accepts) is one Node refuses to
+// run: `node --check` of the stripped text, as a module and as a script, decides it, for the
+// files check reports a syntax error in. Prints every mismatch and a summary; exits 1 when there
+// is one.
 import fs from "node:fs";
 import path from "node:path";
 import module from "node:module";
-import { execFileSync } from "node:child_process";
+import os from "node:os";
+import { execFileSync, spawnSync } from "node:child_process";
 
 process.removeAllListeners("warning");
 const [root, bin] = process.argv.slice(2).map((arg) => arg && path.resolve(arg));
@@ -41,9 +47,18 @@ for (const line of output.toString("utf8").split("\n").filter(Boolean)) {
 }
 
 const lineOf = (text, at) => text.slice(0, at).split("\n").length;
+// Whether two erasures differ only in how they blank: a tab Node keeps where ticklens writes a
+// space (one byte either way), or the byte-order mark Node drops (ticklens keeps it, so every
+// offset stays the file's; Node skips it when it runs the file too).
+const sameBlanks = (mine, node) => {
+  const ours = mine.replace(/^\uFEFF/, "");
+  return ours.length === node.length &&
+    [...ours].every((c, i) => c === node[i] || (/[ \t]/.test(c) && /[ \t]/.test(node[i])));
+};
 const mismatches = [];
 const refusedByNode = new Set();
-let stripped = 0, refused = 0, tsx = 0;
+const strippedText = new Map();
+let stripped = 0, refused = 0, tsx = 0, blankingOnly = 0;
 for (const file of files) {
   const rel = path.relative(root, file);
   const source = fs.readFileSync(file, "utf8");
@@ -59,6 +74,7 @@ for (const file of files) {
   let node;
   try {
     node = { text: module.stripTypeScriptTypes(source) };
+    strippedText.set(rel, node.text);
     stripped++;
   } catch (error) {
     node = { refused: error.message.split("\n")[0] };
@@ -68,6 +84,7 @@ for (const file of files) {
   if (node.text !== undefined) {
     if (mine.refused !== undefined) mismatches.push(`${rel}: Node strips it, ticklens refuses: ${mine.refused}`);
     else if (mine.tree_error !== undefined) mismatches.push(`${rel}:${lineOf(source, mine.tree_error)}: Node strips it, the TypeScript grammar finds an error`);
+    else if (mine.erased !== node.text && sameBlanks(mine.erased, node.text)) blankingOnly++;
     else if (mine.erased !== node.text) {
       let at = 0;
       while (at < node.text.length && node.text[at] === mine.erased[at]) at++;
@@ -94,11 +111,28 @@ const syntaxErrors = new Set();
 for (const file of JSON.parse(report).files) {
   if ((file.findings ?? []).some((finding) => finding.rule === "syntax-error")) syntaxErrors.add(file.path);
 }
-for (const rel of syntaxErrors) if (!refusedByNode.has(rel)) mismatches.push(`${rel}: check reports a syntax-error on a file Node runs`);
+// Whether Node compiles `text` as an ES module or as a CommonJS script.
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ts-parse-truth-"));
+function nodeCompiles(text) {
+  return ["mjs", "cjs"].some((extension) => {
+    const file = path.join(scratch, `stripped.${extension}`);
+    fs.writeFileSync(file, text);
+    return spawnSync(process.execPath, ["--check", file]).status === 0;
+  });
+}
+let strippedNotCompiled = 0;
+for (const rel of syntaxErrors) {
+  if (refusedByNode.has(rel)) continue;
+  if (nodeCompiles(strippedText.get(rel))) mismatches.push(`${rel}: check reports a syntax-error on a file Node runs`);
+  else strippedNotCompiled++;
+}
+fs.rmSync(scratch, { recursive: true, force: true });
 const unparsed = [...refusedByNode].filter((rel) => !syntaxErrors.has(rel)).length;
 
 for (const mismatch of mismatches) console.log(mismatch);
 console.log(`${files.length} files: ${stripped} stripped by Node, ${refused} refused, ${tsx} .tsx; ` +
+  `${blankingOnly} erased as Node erases them but for a tab or a byte-order mark; ` +
   `${syntaxErrors.size} with a syntax-error from check (${unparsed} refused files without a ` +
-  `trigger word not parsed); ${mismatches.length} mismatches`);
+  `trigger word not parsed; ${strippedNotCompiled} stripped by Node but not compiled by it); ` +
+  `${mismatches.length} mismatches`);
 process.exit(mismatches.length ? 1 : 0);
