@@ -620,6 +620,7 @@ mod tests {
                     held_out: None,
                     held_out_tests: None,
                     held_out_second: None,
+                    typescript: None,
                 },
                 queries: &[],
             }

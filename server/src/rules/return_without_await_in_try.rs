@@ -21,7 +21,8 @@ declare_rule! {
         summary: "a promise returned without `await` from inside `try`",
         severity: Warning, default: off, fixes: [ChangesBehaviour], triggers: [Modifier("async")],
         reads: [ImportedSummaries, DeclaredPromises],
-        precision: { tuning: "no figure (no findings when the corpus was sampled, 2026-11-25)", held_out: 2 of 2, held_out_tests: 0 of 0, held_out_second: 1 of 4 },
+        precision: { tuning: "no figure (no findings when the corpus was sampled, 2026-11-25)", held_out: 2 of 2, held_out_tests: 0 of 0, held_out_second: 1 of 4,
+            typescript: "2 of 2 right on the fifth corpus, 0 of 1 on the fourth, 3 of 3 on the third, 2 of 5 on the second (every rule on)" },
         queries: [RETURNS("returns.scm", ["return", "return.keyword", "return.value"])],
     }
 }

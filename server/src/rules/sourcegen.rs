@@ -99,11 +99,15 @@ fn precision_paragraph(meta: &RuleMeta) -> String {
          [method](../precision.md)): on the second held-out corpus, library code the rules were \
          not tuned on, measured after the changes the first one led to, {second}; on the first \
          held-out corpus, {held_out}, and its test folders, {tests}. The default follows the \
-         latest figure. Tuning-corpus figure (the code the rules were tuned on): {tuning}.",
+         latest figure. Tuning-corpus figure (the code the rules were tuned on): {tuning}.{typescript}",
         second = judged(precision.held_out_second),
         held_out = judged(precision.held_out),
         tests = judged(precision.held_out_tests),
         tuning = precision.tuning,
+        typescript = precision
+            .typescript
+            .map(|text| format!(" On TypeScript, held-out library code: {text}."))
+            .unwrap_or_default(),
     )
 }
 
