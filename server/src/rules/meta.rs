@@ -132,7 +132,7 @@ macro_rules! declare_rule {
         $vis:vis struct $name:ident { code: $code:literal, docs: $docs:literal,
             summary: $summary:literal,
             severity: $severity:ident, $(default: $default:ident,)? fixes: [$($fix:ident),* $(,)?],
-            triggers: [$($role:ident($word:literal)),* $(,)?],
+            triggers: [$($role:ident($($word:literal),+)),* $(,)?],
             $(reads: [$($reads:ident),* $(,)?],)?
             precision: { tuning: $tuning:literal
                 $(, held_out: $right:literal of $judged:literal)?
@@ -154,7 +154,7 @@ macro_rules! declare_rule {
             summary: $summary,
             docs: include_str!($docs),
             fixes: &[$($crate::findings::FixSafety::$fix),*],
-            triggers: &[$($crate::rules::Trigger::$role($word)),*],
+            triggers: &[$($crate::rules::Trigger::$role($($word),+)),*],
             reads: &[$($($crate::rules::Reads::$reads),*)?],
             precision: $crate::rules::Precision {
                 tuning: $tuning,

@@ -17,7 +17,7 @@ use super::{declare_rule, RuleContext};
 declare_rule! {
     pub struct PromiseConstructorWrap { code: "promise-constructor-wrap", docs: "promise_constructor_wrap.md",
         summary: "`new Promise(...)` wrapping a promise that already exists",
-        severity: Warning, fixes: [ChangesBehaviour], triggers: [Operand("Promise")],
+        severity: Warning, fixes: [ChangesBehaviour], triggers: [Constructed("Promise")],
         reads: [ImportedSummaries, DeclaredPromises],
         precision: { tuning: "no figure (no findings when the corpus was sampled, 2026-11-25)", held_out: 0 of 0, held_out_tests: 0 of 0, held_out_second: 0 of 0 },
         queries: [PROMISE_WRAPPERS("promise-wrappers.scm", ["wrap.new", "wrap.constructor",

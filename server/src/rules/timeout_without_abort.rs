@@ -15,7 +15,7 @@ use super::{declare_rule, RuleContext};
 declare_rule! {
     pub struct TimeoutWithoutAbort { code: "timeout-without-abort", docs: "timeout_without_abort.md",
         summary: "a timeout raced against a fetch or async call that is never cancelled",
-        severity: Hint, fixes: [ChangesBehaviour], triggers: [Property("race")],
+        severity: Hint, fixes: [ChangesBehaviour], triggers: [Member("Promise", "race")],
         reads: [ImportedSummaries, DeclaredPromises],
         precision: { tuning: "no figure (no findings when the corpus was sampled, 2026-11-25)", held_out: 0 of 0, held_out_tests: 0 of 0, held_out_second: 0 of 0 },
         queries: [PROMISE_RACES("promise-races.scm", ["race.call", "race.callee", "race.promise",

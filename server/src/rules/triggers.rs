@@ -138,6 +138,50 @@ mod tests {
     }
 
     #[test]
+    fn a_constructed_name_follows_new_and_a_member_its_object() {
+        let triggers = |code: &str, source: &str| codes(source).contains(&code);
+        for source in [
+            "new Promise((resolve) => resolve())",
+            "new\n  Promise((resolve) => resolve())",
+            "new /* a comment */ Promise(f)",
+            "new Promise /* a comment */ (f)",
+            "new // a comment\n  Promise(f)",
+            // TypeScript erased: the type arguments are blanks.
+            "new Promise      ((resolve) => resolve())",
+        ] {
+            assert!(triggers("promise-constructor-wrap", source), "{source}");
+        }
+        for source in [
+            "Promise.resolve(x)",
+            "x instanceof Promise",
+            "Promise(x)",
+            "const p = new MyPromise(f); Promise.all(ps)",
+            "renew Promise",
+        ] {
+            assert!(!triggers("promise-constructor-wrap", source), "{source}");
+        }
+        for source in [
+            "Promise.race([a, b])",
+            "Promise?.race([a, b])",
+            "Promise\n  .race([a, b])",
+            "Promise /* a comment */ .race([a, b])",
+            "Promise./* a comment */race([a, b])",
+            "Promise. // a comment\n  race([a, b])",
+            "Promise // a comment\n  .race([a, b])",
+        ] {
+            assert!(triggers("timeout-without-abort", source), "{source}");
+        }
+        for source in [
+            "Effect.race(a, b)",
+            "stream.race(x)",
+            "MyPromise.race([a, b])",
+            "(Promise).race([a, b])",
+        ] {
+            assert!(!triggers("timeout-without-abort", source), "{source}");
+        }
+    }
+
+    #[test]
     fn a_trigger_word_in_any_role_is_mentioned_and_erasure_finds_no_other() {
         // Roles aside: a type's `Promise<T>` is no operand, but its erasure is.
         let written = "const p = new Promise<void>((r) => r());\n";

@@ -26,6 +26,13 @@ pub enum Trigger {
     /// `(` (also `*`, `[`, `#` or a quote that starts one). `async chunks`
     /// in prose is not one, nor `neo-async` in a string.
     Modifier(&'static str),
+    /// A name constructed with arguments: after `new` and followed by `(`
+    /// (`new Promise(`). `Promise.resolve` is not one.
+    Constructed(&'static str),
+    /// A property (the second word) read on a name (the first): after `.`
+    /// or `?.` whose object is that name (`Promise.race`, `Promise?.race`).
+    /// `Effect.race` is not one. The property is the word searched for.
+    Member(&'static str, &'static str),
 }
 
 impl Trigger {
@@ -34,7 +41,9 @@ impl Trigger {
             Trigger::Word(word)
             | Trigger::Property(word)
             | Trigger::Operand(word)
-            | Trigger::Modifier(word) => word,
+            | Trigger::Modifier(word)
+            | Trigger::Constructed(word)
+            | Trigger::Member(_, word) => word,
         }
     }
 
@@ -55,6 +64,12 @@ impl Trigger {
                     Trigger::Property(_) => follows_a_dot(source, word.start),
                     Trigger::Operand(_) => precedes_a_member_or_call(source, word.end),
                     Trigger::Modifier(_) => precedes_a_function(source, word.end),
+                    Trigger::Constructed(_) => {
+                        follows_new(source, word.start) && precedes_arguments(source, word.end)
+                    }
+                    Trigger::Member(object, _) => {
+                        follows_a_dot(source, word.start) && is_member_of(source, word.start, object)
+                    }
                 }
         })
     }
@@ -104,6 +119,75 @@ fn follows_a_dot(source: &[u8], start: usize) -> bool {
                 && memchr::memmem::find(&before[line_start..at], b"//").is_some()
         }
     }
+}
+
+/// Whether the keyword `new` comes before `start`, whitespace aside; or a
+/// comment could sit between them (the last byte before is the `/` of a
+/// `*/`, or the line of that byte holds a `//` before it).
+fn follows_new(source: &[u8], start: usize) -> bool {
+    let Some(at) = last_solid(&source[..start]) else {
+        return false;
+    };
+    let end = at + 1;
+    match source[at] {
+        b'/' => at > 0 && source[at - 1] == b'*',
+        byte if !byte.is_ascii() => true,
+        _ if source[..end].ends_with(b"new") && is_whole_word(source, end - 3..end) => true,
+        _ => line_comment_may_end_after(&source[..start], at),
+    }
+}
+
+/// Whether `(` comes after `end`, whitespace aside; or a comment could sit
+/// between them (the next byte is a `/`).
+fn precedes_arguments(source: &[u8], end: usize) -> bool {
+    source[end..]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&byte| matches!(byte, b'(' | b'/') || !byte.is_ascii())
+}
+
+/// Whether the `.` or `?.` before the property at `start` reads it on the
+/// name `object`, whitespace aside. Where a comment could sit between the
+/// name, the dot and the property ([`follows_a_dot`] let such a text
+/// through), it lets the document through.
+fn is_member_of(source: &[u8], start: usize, object: &str) -> bool {
+    let before = &source[..start];
+    let Some(dot) = last_solid(before) else {
+        return false;
+    };
+    if before[dot] != b'.' {
+        // A comment between the dot and the property.
+        return true;
+    }
+    let end = if dot > 0 && before[dot - 1] == b'?' { dot - 1 } else { dot };
+    let Some(at) = last_solid(&before[..end]) else {
+        return false;
+    };
+    let name_end = at + 1;
+    match before[at] {
+        b'/' => true,
+        byte if !byte.is_ascii() => true,
+        _ if before[..name_end].ends_with(object.as_bytes()) => {
+            is_whole_word(source, name_end - object.len()..name_end)
+                || line_comment_may_end_after(before, at)
+        }
+        _ => line_comment_may_end_after(before, at),
+    }
+}
+
+/// Where the last byte of `text` that is not ASCII whitespace is.
+fn last_solid(text: &[u8]) -> Option<usize> {
+    text.iter().rposition(|b| !b.is_ascii_whitespace())
+}
+
+/// Whether the byte at `at` may end a line comment: its line holds a `//`
+/// before it, and a line break follows it in `before`.
+fn line_comment_may_end_after(before: &[u8], at: usize) -> bool {
+    let line_start = before[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |n| n + 1);
+    before[at..].contains(&b'\n') && memchr::memmem::find(&before[line_start..at], b"//").is_some()
 }
 
 /// Whether `.`, `?.` or `(` comes after `end`, whitespace aside; or a
