@@ -6,7 +6,8 @@
 // For every .ts/.mts/.cts file, Node 24's `module.stripTypeScriptTypes` either strips it (the
 // text ticklens analyses must then be the same, byte for byte, but for the blanks of
 // `sameBlanks`, which are counted apart) or refuses it (ticklens must
-// refuse it with Node's reason). A .tsx file, which Node does not run, is judged by the TSX
+// refuse it with Node's reason); and every rule whose trigger words the erased text holds must
+// be one the text as written may trigger (`rules::triggered_as_written`). A .tsx file, which Node does not run, is judged by the TSX
 // grammar alone: its tree must hold no error. Last, `ticklens check` must report a
 // `syntax-error` on no file Node runs; of the files Node refuses, it reports those it parses,
 // the ones with a trigger word of an enabled rule (docs/rules/syntax-error.md), and the summary
@@ -80,6 +81,11 @@ for (const file of files) {
     node = { refused: error.message.split("\n")[0] };
     refused++;
     refusedByNode.add(rel);
+  }
+  // Every rule the erased text triggers, the text as written must (a check
+  // erases a file only when its text as written triggers one of its rules).
+  for (const code of mine.triggered ?? []) {
+    if (!mine.triggered_as_written.includes(code)) mismatches.push(`${rel}: the erased text triggers ${code}, the text as written does not`);
   }
   if (node.text !== undefined) {
     if (mine.refused !== undefined) mismatches.push(`${rel}: Node strips it, ticklens refuses: ${mine.refused}`);

@@ -5,7 +5,9 @@
 //!
 //! Reads one path a line (`.ts`/`.mts`/`.cts`/`.tsx`) and prints a JSON line per file:
 //! `{"path", "erased"}` or `{"path", "refused"}` (Node's words), and `"tree_error"`,
-//! the first byte of an error or missing node in the TypeScript tree, when there is one.
+//! the first byte of an error or missing node in the TypeScript tree, when there is one, and
+//! `"triggered"`: the rules whose trigger words the erased text holds in their roles, with
+//! `"triggered_as_written"`, those the text as written may (which must hold every one of them).
 //! With `--tree`, also `"tree"`: the TypeScript tree as an S-expression.
 
 use std::io::{BufRead, Write};
@@ -42,9 +44,24 @@ fn main() {
         let tree = dialect.parse(&source, None);
         let erasure = erase(&source, &tree);
         let mut line = serde_json::json!({ "path": path });
+        let codes = |rules: Vec<&dyn ticklens::rules::Rule>| -> Vec<&str> {
+            rules.into_iter().map(|rule| rule.meta().code).collect()
+        };
+        line["triggered_as_written"] = codes(ticklens::rules::triggered_as_written(
+            &source,
+            ticklens::rules::ALL,
+        ))
+        .into();
         match erasure.refusal {
             Some(refusal) => line["refused"] = refusal.message.into(),
-            None => line["erased"] = erasure.text.into(),
+            None => {
+                line["triggered"] = codes(ticklens::rules::triggered(
+                    &erasure.text,
+                    ticklens::rules::ALL,
+                ))
+                .into();
+                line["erased"] = erasure.text.into();
+            }
         }
         if with_tree {
             line["tree"] = tree.root_node().to_sexp().into();

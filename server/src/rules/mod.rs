@@ -30,7 +30,7 @@ pub use meta::{
 };
 pub use prefer_queue_microtask::orders_against_promises;
 pub use registry::Rule;
-pub use triggers::{mentioned, triggered, Trigger};
+pub use triggers::{triggered, triggered_as_written, Trigger};
 
 registry::rules! {
     async_promise_executor::AsyncPromiseExecutor,

@@ -55,6 +55,21 @@ impl Trigger {
     /// Whether the word occurs in `source` in this role. `finder` searches
     /// for the word.
     pub fn occurs_in(self, source: &[u8], finder: &Finder) -> bool {
+        self.occurs_in_text(source, finder, Text::Plain)
+    }
+
+    /// Whether the word may occur in this role in the text TypeScript
+    /// `source`, as written, erases to: what [`Self::occurs_in`] finds in the
+    /// erased text it finds here, so a file where it finds none needs no
+    /// erasure to know. Erasing blanks type arguments (`new Promise<T>(`,
+    /// `fetch<T>(`) and non-null assertions (`Promise!.race`) between a word
+    /// and its neighbour, and nothing else that the roles look at: so `<` and
+    /// `!` may stand between them here.
+    pub fn occurs_in_written(self, source: &[u8], finder: &Finder) -> bool {
+        self.occurs_in_text(source, finder, Text::Written)
+    }
+
+    fn occurs_in_text(self, source: &[u8], finder: &Finder, text: Text) -> bool {
         let len = self.word().len();
         finder.find_iter(source).any(|start| {
             let word = start..start + len;
@@ -62,17 +77,91 @@ impl Trigger {
                 && match self {
                     Trigger::Word(_) => true,
                     Trigger::Property(_) => follows_a_dot(source, word.start),
-                    Trigger::Operand(_) => precedes_a_member_or_call(source, word.end),
+                    Trigger::Operand(_) => precedes_a_member_or_call(source, word.end, text),
+                    // Already reads `async <T>(…)` as TypeScript writes it.
                     Trigger::Modifier(_) => precedes_a_function(source, word.end),
                     Trigger::Constructed(_) => {
-                        follows_new(source, word.start) && precedes_arguments(source, word.end)
+                        follows_new(source, word.start)
+                            && precedes_arguments(source, word.end, text)
                     }
                     Trigger::Member(object, _) => {
-                        follows_a_dot(source, word.start) && is_member_of(source, word.start, object)
+                        follows_a_dot(source, word.start)
+                            && is_member_of(source, word.start, object, text)
                     }
                 }
         })
     }
+}
+
+/// Which text a role is looked for in: JavaScript (or TypeScript erased), or
+/// TypeScript as written, where type arguments and `!` may stand next to a word.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Text {
+    Plain,
+    Written,
+}
+
+impl Text {
+    /// The first byte after `end` that is not whitespace, and in TypeScript
+    /// as written, not of what erasure blanks there: type arguments (`<T>`,
+    /// when they close) and a non-null `!`. `None`: the text ends there;
+    /// `Some(None)`: what follows may erase up to any byte (an `as` or
+    /// `satisfies` expression, a `<` that does not close), which lets the
+    /// document through.
+    fn next_after(self, source: &[u8], end: usize) -> Option<Option<u8>> {
+        let mut from = end;
+        loop {
+            let at = from
+                + source[from..]
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())?;
+            let byte = source[at];
+            if self == Text::Written {
+                let rest = &source[at..];
+                if byte == b'!' && rest.get(1) != Some(&b'=') {
+                    from = at + 1;
+                    continue;
+                }
+                if byte == b'<' {
+                    match closing_angle(source, at) {
+                        Some(close) => {
+                            from = close + 1;
+                            continue;
+                        }
+                        None => return Some(None),
+                    }
+                }
+                let keyword = |word: &[u8]| {
+                    rest.starts_with(word) && !rest.get(word.len()).is_some_and(is_identifier_byte)
+                };
+                if keyword(b"as") || keyword(b"satisfies") {
+                    return Some(None);
+                }
+            }
+            return Some(Some(byte));
+        }
+    }
+}
+
+/// The `>` that closes the `<` at `open`, nested pairs counted (the `>` of
+/// a `=>` is not one), within a few kilobytes; `None` past them.
+fn closing_angle(source: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let window = &source[open..source.len().min(open + 4096)];
+    for (offset, &byte) in window.iter().enumerate() {
+        match byte {
+            b'<' => depth += 1,
+            b'>' if offset > 0 && window[offset - 1] == b'=' => {}
+            b'>' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(open + offset);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Where each occurrence of `word` as a whole word in `source` ends.
@@ -139,18 +228,16 @@ fn follows_new(source: &[u8], start: usize) -> bool {
 
 /// Whether `(` comes after `end`, whitespace aside; or a comment could sit
 /// between them (the next byte is a `/`).
-fn precedes_arguments(source: &[u8], end: usize) -> bool {
-    source[end..]
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&byte| matches!(byte, b'(' | b'/') || !byte.is_ascii())
+fn precedes_arguments(source: &[u8], end: usize, text: Text) -> bool {
+    text.next_after(source, end)
+        .is_some_and(|next| next.is_none_or(|byte| matches!(byte, b'(' | b'/') || !byte.is_ascii()))
 }
 
 /// Whether the `.` or `?.` before the property at `start` reads it on the
 /// name `object`, whitespace aside. Where a comment could sit between the
 /// name, the dot and the property ([`follows_a_dot`] let such a text
 /// through), it lets the document through.
-fn is_member_of(source: &[u8], start: usize, object: &str) -> bool {
+fn is_member_of(source: &[u8], start: usize, object: &str, text: Text) -> bool {
     let before = &source[..start];
     let Some(dot) = last_solid(before) else {
         return false;
@@ -159,10 +246,21 @@ fn is_member_of(source: &[u8], start: usize, object: &str) -> bool {
         // A comment between the dot and the property.
         return true;
     }
-    let end = if dot > 0 && before[dot - 1] == b'?' { dot - 1 } else { dot };
-    let Some(at) = last_solid(&before[..end]) else {
+    let end = if dot > 0 && before[dot - 1] == b'?' {
+        dot - 1
+    } else {
+        dot
+    };
+    let Some(mut at) = last_solid(&before[..end]) else {
         return false;
     };
+    if text == Text::Written && before[at] == b'!' {
+        // `Promise!.race` as written: the `!` is erased.
+        let Some(name) = last_solid(&before[..at]) else {
+            return false;
+        };
+        at = name;
+    }
     let name_end = at + 1;
     match before[at] {
         b'/' => true,
@@ -192,11 +290,10 @@ fn line_comment_may_end_after(before: &[u8], at: usize) -> bool {
 
 /// Whether `.`, `?.` or `(` comes after `end`, whitespace aside; or a
 /// comment could sit between them (the next byte is a `/`).
-fn precedes_a_member_or_call(source: &[u8], end: usize) -> bool {
-    source[end..]
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|&byte| matches!(byte, b'.' | b'?' | b'(' | b'/') || !byte.is_ascii())
+fn precedes_a_member_or_call(source: &[u8], end: usize, text: Text) -> bool {
+    text.next_after(source, end).is_some_and(|next| {
+        next.is_none_or(|byte| matches!(byte, b'.' | b'?' | b'(' | b'/') || !byte.is_ascii())
+    })
 }
 
 /// Whether what follows `end` can be the rest of a function after a

@@ -485,8 +485,8 @@ impl Workspace {
     /// Whether the check of the walked TypeScript file at `path`, whose text
     /// as written is `text`, may parse it: it is not skipped as minified
     /// (erasure keeps every line's length), and a trigger word of a rule its
-    /// config turns on is in the text in any role (erasing only removes text, so the
-    /// erased text holds no other: `rules::mentioned`), or a suppression
+    /// config turns on may be in the erased text in its role, told from the
+    /// text as written (`rules::triggered_as_written`), or a suppression
     /// comment, or the config turns on a rule that reports a call of an
     /// imported promise function in a file without trigger words (which
     /// needs the parse to know). A broken config lets it through, for its
@@ -500,7 +500,7 @@ impl Workspace {
         };
         imports_may_report_untriggered(&config)
             || has_suppression_comment(text)
-            || rules::mentioned(text, &enabled_rules(&config))
+            || !rules::triggered_as_written(text, &enabled_rules(&config)).is_empty()
     }
 
     /// Whether the check of the walked file at `path`, whose text is `text`,
@@ -691,10 +691,11 @@ fn may_export_promises(text: &str) -> bool {
 }
 
 /// [`may_export_promises`] of the text a TypeScript file as written erases
-/// to: only removing text, erasure keeps no trigger word it did not have.
+/// to, told without erasing it (`rules::triggered_as_written`; erasing only
+/// removes text, so the other words carry over).
 fn may_export_promises_as_written(text: &str) -> bool {
     needs_parse(text)
-        && (rules::mentioned(text, rules::ALL)
+        && (!rules::triggered_as_written(text, rules::ALL).is_empty()
             || text.contains("promisify")
             || text.contains("timers/promises")
             || (text.contains("export") && text.contains("from")))
