@@ -199,14 +199,7 @@ fn follows_a_dot(source: &[u8], start: usize) -> bool {
         b'/' => at > 0 && before[at - 1] == b'*',
         // Some other space (a no-break space, a line separator) may precede.
         byte if !byte.is_ascii() => true,
-        _ => {
-            let line_start = before[..at]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |n| n + 1);
-            before[at..].contains(&b'\n')
-                && memchr::memmem::find(&before[line_start..at], b"//").is_some()
-        }
+        _ => line_comment_may_end_after(before, at),
     }
 }
 
@@ -281,11 +274,12 @@ fn last_solid(text: &[u8]) -> Option<usize> {
 /// Whether the byte at `at` may end a line comment: its line holds a `//`
 /// before it, and a line break follows it in `before`.
 fn line_comment_may_end_after(before: &[u8], at: usize) -> bool {
-    let line_start = before[..at]
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |n| n + 1);
-    before[at..].contains(&b'\n') && memchr::memmem::find(&before[line_start..at], b"//").is_some()
+    // The break first: on a long line without one, nothing is scanned back.
+    if !before[at..].contains(&b'\n') {
+        return false;
+    }
+    let line_start = memchr::memrchr(b'\n', &before[..at]).map_or(0, |n| n + 1);
+    memchr::memmem::find(&before[line_start..at], b"//").is_some()
 }
 
 /// Whether `.`, `?.` or `(` comes after `end`, whitespace aside; or a
