@@ -28,6 +28,9 @@ pub enum Lookup {
 pub struct LookupLog {
     recording: AtomicBool,
     lookups: Mutex<Vec<Lookup>>,
+    /// Whether a fact was read whose answer may depend on other files'
+    /// summaries or on TypeScript declarations (see [`Self::note_beyond_file`]).
+    beyond_file: AtomicBool,
 }
 
 impl LookupLog {
@@ -44,6 +47,20 @@ impl LookupLog {
         lookups.sort_unstable();
         lookups.dedup();
         lookups
+    }
+
+    /// Notes that a fact was read whose answer may depend on what the file
+    /// imports from other files' summaries or on TypeScript declarations
+    /// (`Reads::ImportedSummaries`, `Reads::DeclaredPromises`). Always on:
+    /// `check` analyses a file without those first, and keeps the findings
+    /// when no such fact was read (they are the same as with them).
+    pub fn note_beyond_file(&self) {
+        self.beyond_file.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`Self::note_beyond_file`] was called since these facts were made.
+    pub fn read_beyond_file(&self) -> bool {
+        self.beyond_file.load(Ordering::Relaxed)
     }
 
     /// Notes `lookup` when recording; `make` runs only then.

@@ -44,6 +44,14 @@ pub struct Analysis {
     /// Top-level units left unexamined because the time budget ran out; their
     /// findings are missing. 0 when the analysis is complete.
     pub skipped_units: usize,
+    /// Whether a rule read a fact that other files' summaries or TypeScript
+    /// declarations may decide ([`LookupLog::note_beyond_file`]): when not,
+    /// the findings are the same whatever the file imports and declares.
+    /// Meaningful for a one-shot analysis (an [`AnalysisCache`] reused
+    /// across edits keeps the merged facts, and their log, of earlier runs).
+    ///
+    /// [`LookupLog::note_beyond_file`]: crate::analysis::lookups::LookupLog::note_beyond_file
+    pub read_beyond_file: bool,
 }
 
 impl Analysis {
@@ -417,6 +425,7 @@ pub fn analyze_within(
             }
         }
     }
+    let read_beyond_file = facts.lookups().read_beyond_file();
     if !cache.one_shot {
         cache.units = states
             .into_iter()
@@ -430,7 +439,10 @@ pub fn analyze_within(
         cache.merged = Some((facts_key, facts, answers));
     }
 
-    finish(source, tree, findings, skipped_units)
+    Analysis {
+        read_beyond_file,
+        ..finish(source, tree, findings, skipped_units)
+    }
 }
 
 /// The rules of `rules` that may report in `source`: those its trigger words
@@ -538,6 +550,7 @@ fn finish(source: &str, tree: &Tree, mut findings: Vec<Finding>, skipped_units: 
     Analysis {
         findings,
         skipped_units,
+        read_beyond_file: false,
     }
 }
 

@@ -14,7 +14,6 @@ declare_rule! {
     pub struct PreferQueueMicrotask { code: "prefer-queue-microtask", docs: "prefer_queue_microtask.md",
         summary: "`process.nextTick(fn)` where `queueMicrotask(fn)` would do",
         severity: Hint, fixes: [ChangesBehaviour], triggers: [Property("nextTick")],
-        reads: [ImportedSummaries, DeclaredPromises],
         precision: { tuning: "35% (7 of 20 sampled, 2026-11-25)", held_out: 12 of 20, held_out_tests: 0 of 20, held_out_second: 20 of 20,
             typescript: "3 of 9 right on the first corpus (33%; all nine in one package, @mswjs/interceptors, which orders its callbacks against Node's own `nextTick` callbacks), no finding on the other four" },
         queries: [NEXT_TICK_CALLS("next-tick-calls.scm", ["tick.call", "tick.callee", "tick.object",

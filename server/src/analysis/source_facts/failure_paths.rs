@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::readers::{self, Reads};
+use super::readers::Reads;
 
 use super::cannot_throw::Body;
 use super::collect::class_key;
@@ -26,7 +26,7 @@ impl AsyncFacts {
     /// and the `promise` of `Promise.withResolvers()` whose `reject` is never
     /// used (`never_rejects.rs`).
     pub fn cannot_reject(&self, source: &str, expr: Node) -> bool {
-        readers::assert_declared(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
+        self.reads_beyond_file(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
         let expr = unwrap_parens(expr);
         if let Some((receiver, method, count)) = method_call(source, expr) {
             if matches!(method, "then" | "finally") && count <= 1 {

@@ -177,7 +177,7 @@ impl AsyncFacts {
     /// True when the file declares an async function (declaration or function
     /// bound to a variable) called `name`, whatever else it is also bound to.
     pub fn declares_async_function(&self, name: &str) -> bool {
-        readers::assert_declared(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
+        self.reads_beyond_file(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
         self.note_name(name);
         self.async_names.contains(name)
     }
@@ -191,7 +191,7 @@ impl AsyncFacts {
     /// The declaration that makes every call of `callee` (`load`,
     /// `repo.save`) a promise, by the file's TypeScript types.
     pub fn declared_promise(&self, callee: &str) -> Option<&str> {
-        readers::assert_declared(&[Reads::DeclaredPromises]);
+        self.reads_beyond_file(&[Reads::DeclaredPromises]);
         if callee.contains('.') {
             self.note_member(callee);
         } else {
@@ -212,6 +212,14 @@ impl AsyncFacts {
         &self.log
     }
 
+    /// Notes a read of facts that other files' summaries or TypeScript
+    /// declarations may decide (`reads`, which the running rule must have
+    /// declared: `readers`): see [`LookupLog::note_beyond_file`].
+    fn reads_beyond_file(&self, reads: &[Reads]) {
+        readers::assert_declared(reads);
+        self.log.note_beyond_file();
+    }
+
     fn note_name(&self, name: &str) {
         self.log.note(|| Lookup::Name(name.to_owned()));
     }
@@ -222,7 +230,7 @@ impl AsyncFacts {
 
     /// True when `name` is bound only to async functions in this file.
     pub fn is_async_function_name(&self, name: &str) -> bool {
-        readers::assert_declared(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
+        self.reads_beyond_file(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
         self.note_name(name);
         self.async_names.contains(name) && !self.other_names.contains(name)
     }
@@ -234,13 +242,14 @@ impl AsyncFacts {
     }
 
     /// True when `name`, one of the [`BOUND_GLOBALS`], is bound anywhere in
-    /// this file (to anything), shadowing the global.
+    /// this file (to anything), shadowing the global. Told by the file's own
+    /// code: an import binds its local name whatever the imported file holds
+    /// (its summary only moves the name among the sets read here).
     pub fn is_bound(&self, name: &str) -> bool {
         debug_assert!(
             BOUND_GLOBALS.contains(&name),
             "is_bound answers for the globals the fingerprint covers, not `{name}`"
         );
-        readers::assert_declared(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
         self.note_name(name);
         self.async_names.contains(name)
             || self.other_names.contains(name)

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use super::readers::{self, Reads};
+use super::readers::Reads;
 
 use super::collect::class_key;
 use super::{text_of, AsyncFacts, PromiseKind, FS_PROMISES_NON_PROMISE};
@@ -16,7 +16,7 @@ use crate::syntax::js::{
 impl AsyncFacts {
     /// Why `expr` certainly evaluates to a promise, or `None` when it may not.
     pub fn promise_kind(&self, source: &str, expr: Node) -> Option<PromiseKind> {
-        readers::assert_declared(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
+        self.reads_beyond_file(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
         let expr = unwrap_parens(expr);
         match expr.kind() {
             "new_expression" => {
@@ -153,6 +153,8 @@ impl AsyncFacts {
     /// `receiver.then(f)` calls that method, so it is no promise's chain, and
     /// nothing says what it returns.
     pub(super) fn is_own_thenable(&self, source: &str, receiver: Node) -> bool {
+        // A class the file imports is one of `class_ids`.
+        self.reads_beyond_file(&[Reads::ImportedSummaries, Reads::DeclaredPromises]);
         let receiver = unwrap_parens(receiver);
         let class_name = match receiver.kind() {
             "identifier" => {

@@ -18,7 +18,8 @@ pub enum Reads {
     /// What the summaries of other workspace files say of the names the
     /// file imports from them: their async functions, classes and timers,
     /// and whether those may reject ([`AsyncFacts::promise_kind`],
-    /// [`AsyncFacts::cannot_reject`], [`AsyncFacts::is_bound`], ...).
+    /// [`AsyncFacts::cannot_reject`], ...). Whether a name is bound at all
+    /// ([`AsyncFacts::is_bound`]) the file's own imports tell.
     ///
     /// [`AsyncFacts::promise_kind`]: super::AsyncFacts::promise_kind
     /// [`AsyncFacts::cannot_reject`]: super::AsyncFacts::cannot_reject

@@ -97,6 +97,14 @@ impl Written {
             }
         })
     }
+
+    /// The async functions this file, at `path`, passes where its declared
+    /// types take a `void`-returning callback, alone (not kept: a check
+    /// reads them alone once, and [`Self::declared`] after them when a rule
+    /// needs more).
+    pub fn void_callbacks(&self, path: &Path, files: &DeclarationFiles) -> DeclaredTypes {
+        DeclaredTypes::void_callbacks_of_file_with(path, &self.text, &self.tree, &DiskFs, files)
+    }
 }
 
 /// `text`, the file at `path`, as the analysis reads it: TypeScript erased
@@ -1076,10 +1084,10 @@ mod tests {
         // `.then` is a trigger word of floating-promise only (off by
         // default). `then.js` holds it and a syntax error, and `Promise`
         // (in a comment, not a trigger word), so its summary needs a parse;
-        // `user.js` holds `Promise.race`, the trigger word of a rule that
-        // reads other files' summaries, and binds `go` from it, so that
-        // summary is asked for; `plain.js` names `ready.js` but holds no
-        // trigger word.
+        // `user.js` races `go()` against a timer (timeout-without-abort reads
+        // other files' summaries, and asks whether `go()` is a promise), and
+        // binds `go` from it, so that summary is asked for; `plain.js` names
+        // `ready.js` but holds no trigger word.
         const FILES: [(&str, &str); 4] = [
             (
                 "then.js",
@@ -1087,7 +1095,7 @@ mod tests {
             ),
             (
                 "user.js",
-                "const { go } = require('./then.js');\nasync function f() { await Promise.race([go()]); }\nmodule.exports = f;\n",
+                "const { go } = require('./then.js');\nasync function f() { await Promise.race([go(), new Promise((r) => setTimeout(r, 10))]); }\nmodule.exports = f;\n",
             ),
             ("ready.js", "exports.ready = () => load().then(show);\n"),
             ("plain.js", "require('./ready.js');\n"),
@@ -1131,19 +1139,60 @@ mod tests {
         // summary of `go.js` (which needs a parse: `Promise` in its text)
         // is not built, and `go.js`, which holds no trigger word of a rule
         // that is on, is not parsed. With `Promise.race` in `user.js`
-        // (timeout-without-abort reads the summaries), it is.
+        // (timeout-without-abort reads the summaries), it is when the rule
+        // asks what `go()` is: not for a race of one promise (no timeout),
+        // nor for a `new Promise` that only hands `resolve` to a timer
+        // (promise-constructor-wrap asks nothing of it); for a race against
+        // a timer, it is.
         let go =
             "/** @returns {Promise} */\nexports.go = function () { return load().then(show); };\n";
         let awaits = "const { go } = require('./go.js');\nasync function f() { await go(); }\n";
-        let races =
+        let races_one =
             "const { go } = require('./go.js');\nasync function f() { await Promise.race([go()]); }\n";
-        for (user, summarised) in [(awaits, false), (races, true)] {
+        let sleeps = "const { go } = require('./go.js');\n\
+                      const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));\n";
+        let races = "const { go } = require('./go.js');\n\
+                     async function f() { await Promise.race([go(), new Promise((r) => setTimeout(r, 10))]); }\n";
+        for (user, summarised) in [
+            (awaits, false),
+            (races_one, false),
+            (sleeps, false),
+            (races, true),
+        ] {
             let files = [("go.js", go), ("user.js", user)];
             for order in [["go.js", "user.js"], ["user.js", "go.js"]] {
                 let Run { parses, .. } = run_files(&files, &order, "");
                 assert_eq!(parses.contains_key("go.js"), summarised, "{user}");
             }
         }
+    }
+
+    #[test]
+    fn a_file_is_analysed_again_with_its_imports_when_a_rule_asks_what_they_decide() {
+        // `wrap.js` wraps a call of an imported async function: whether
+        // `load()` is a promise is the imported file's to say, so the check
+        // reads `lib.js`'s summary and reports what it would have with its
+        // imports bound from the start. `lib.js` is not walked.
+        let lib = "exports.load = async function () { return 1; };\n";
+        let wrap = "const { load } = require('./lib.js');\n\
+                    function f() { return new Promise((resolve) => resolve(load())); }\n\
+                    module.exports = f;\n";
+        let files = [("lib.js", lib), ("wrap.js", wrap)];
+        let Run { found, parses, .. } = run_files(&files, &["wrap.js"], "");
+        assert_eq!(
+            found,
+            [("wrap.js".to_owned(), vec!["promise-constructor-wrap"])]
+        );
+        assert_eq!(parses.get("lib.js"), Some(&1), "{parses:?}");
+        // Not a promise the file can tell without `lib.js`: no finding.
+        let local = wrap.replace(
+            "const { load } = require('./lib.js');",
+            "const load = () => 1;",
+        );
+        let files = [("lib.js", lib), ("wrap.js", local.as_str())];
+        let Run { found, parses, .. } = run_files(&files, &["wrap.js"], "");
+        assert_eq!(found, [("wrap.js".to_owned(), vec![])]);
+        assert!(!parses.contains_key("lib.js"), "{parses:?}");
     }
 
     #[test]

@@ -427,14 +427,39 @@ impl Checker {
             }
             self.workspace.untriggered_analysed(source.len());
         }
-        let mut imports = if reads.contains(&Reads::ImportedSummaries) {
-            importer.imports(path, source, parsed)
-        } else {
-            ImportedNames::default()
+        // Without the cache, a file whose rules may read other files'
+        // summaries or declared promises is analysed without them first, and
+        // again with them only when some rule read a fact they may decide
+        // (`Analysis::read_beyond_file`): most such files' rules never do
+        // (`new Promise(` whose executor forwards no call), and gathering
+        // them costs parses of other files. A rule that reports imported
+        // calls in files without trigger words needs them to know what runs.
+        let first_without = self.cache.is_none()
+            && (reads.contains(&Reads::ImportedSummaries)
+                || reads.contains(&Reads::DeclaredPromises))
+            && !crate::driver::imports_may_report_untriggered(config);
+        let gathered = |parsed: &mut Option<Option<Tree>>| {
+            let mut imports = if reads.contains(&Reads::ImportedSummaries) {
+                importer.imports(path, source, parsed)
+            } else {
+                ImportedNames::default()
+            };
+            if let Some(declared) = declared() {
+                imports.declared = declared.clone();
+            }
+            imports
         };
-        if let Some(declared) = declared() {
-            imports.declared = declared.clone();
-        }
+        let imports = if first_without {
+            ImportedNames {
+                declared: typescript
+                    .filter(|_| reads.contains(&Reads::DeclaredVoidCallbacks))
+                    .map(|w| w.void_callbacks(path, &self.workspace.declarations))
+                    .unwrap_or_default(),
+                ..ImportedNames::default()
+            }
+        } else {
+            gathered(parsed)
+        };
         let key = self
             .cache
             .as_ref()
@@ -456,7 +481,14 @@ impl Checker {
         };
         self.workspace.parsed(path, source, tree);
         let mut findings: Vec<Finding> = syntax_error(source, tree).into_iter().collect();
-        match analyze_guarded(written, tree, rules::ALL, config, &imports) {
+        let analysis = match analyze_guarded(written, tree, rules::ALL, config, &imports) {
+            Ok(analysis) if first_without && analysis.read_beyond_file => {
+                let imports = gathered(&mut Some(Some(tree.clone())));
+                analyze_guarded(written, tree, rules::ALL, config, &imports)
+            }
+            analysis => analysis,
+        };
+        match analysis {
             Ok(analysis) => findings.extend(analysis.findings),
             Err(panic) => return Outcome::Failed(panic.to_string()),
         }
