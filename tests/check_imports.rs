@@ -257,3 +257,76 @@ fn an_imported_promise_that_cannot_reject_is_not_reported() {
     ]);
     assert_eq!(es, ["main.mjs:6", "main.mjs:7"]);
 }
+
+/// Every finding line of one run under the default rules (no
+/// `ticklens.toml`), sorted.
+fn default_findings(dir: &Path, cache: Option<&Path>) -> Vec<String> {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ticklens"));
+    command
+        .arg("check")
+        .args(["--format", "compact", "--color", "never"])
+        .current_dir(dir);
+    match cache {
+        Some(cache) => command.arg("--cache-dir").arg(cache),
+        None => command.arg("--no-cache"),
+    };
+    let output = command.arg(".").output().expect("the ticklens binary runs");
+    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{stdout}");
+    let mut found: Vec<String> = stdout
+        .lines()
+        .filter(|line| !line.starts_with("checked "))
+        .map(|line| line.trim_start_matches("./").to_owned())
+        .collect();
+    found.sort();
+    found
+}
+
+/// A file whose rules may read what it imports is analysed without it
+/// first (promise-constructor-wrap asks what `load()` is only in `wrap.js`):
+/// the cache keeps that first analysis's findings, or that it was not
+/// enough, and every run, cold, warm or after the imported file changed,
+/// reports what a run without the cache reports.
+#[test]
+fn a_first_analysis_without_imports_is_cached_and_an_imported_files_change_is_seen() {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.path().join(name), text).expect("the file is written");
+    };
+    write(
+        "lib.js",
+        "exports.load = async function () { return 1; };\n",
+    );
+    write(
+        "wrap.js",
+        "const { load } = require('./lib.js');\n\
+         function f() { return new Promise((resolve) => resolve(load())); }\n\
+         module.exports = f;\n",
+    );
+    write(
+        "sleep.js",
+        "const { load } = require('./lib.js');\n\
+         const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));\n\
+         module.exports = { sleep, load };\n",
+    );
+    let cache = tempfile::tempdir().expect("a cache folder");
+    let wraps = |found: &[String]| -> Vec<String> {
+        found
+            .iter()
+            .filter(|line| line.contains("[promise-constructor-wrap]"))
+            .map(|line| line.split(':').take(2).collect::<Vec<_>>().join(":"))
+            .collect()
+    };
+    let uncached = default_findings(dir.path(), None);
+    assert_eq!(wraps(&uncached), ["wrap.js:2"], "{uncached:?}");
+    let cold = default_findings(dir.path(), Some(cache.path()));
+    assert_eq!(cold, uncached);
+    let warm = default_findings(dir.path(), Some(cache.path()));
+    assert_eq!(warm, uncached);
+    // `load` is no longer async: `wrap.js` forwards no promise now.
+    write("lib.js", "exports.load = function () { return 1; };\n");
+    let uncached = default_findings(dir.path(), None);
+    assert_eq!(wraps(&uncached), [] as [String; 0], "{uncached:?}");
+    let changed = default_findings(dir.path(), Some(cache.path()));
+    assert_eq!(changed, uncached);
+}

@@ -48,6 +48,14 @@ struct Entry {
     findings: Vec<CachedFinding>,
 }
 
+/// What stands under a key instead of an [`Entry`] when the analysis it
+/// names was not enough (see [`Cache::mark_needs_imports`]); neither reads
+/// as the other.
+#[derive(Serialize, Deserialize)]
+struct NeedsImports {
+    needs_imports: bool,
+}
+
 #[derive(Serialize, Deserialize)]
 struct CachedFinding {
     rule: String,
@@ -154,6 +162,24 @@ impl Cache {
             findings: findings.iter().map(store).collect(),
         };
         self.write(key, &entry);
+    }
+
+    /// Notes under `key` that the analysis it names (a file analysed without
+    /// other files' summaries and declarations first) read a fact those may
+    /// decide: the file's findings are under the key with its imports.
+    pub fn mark_needs_imports(&self, key: &str) {
+        self.write(
+            key,
+            &NeedsImports {
+                needs_imports: true,
+            },
+        );
+    }
+
+    /// Whether [`Self::mark_needs_imports`] marked `key`.
+    pub fn needs_imports(&self, key: &str) -> bool {
+        self.read::<NeedsImports>(key)
+            .is_some_and(|marked| marked.needs_imports)
     }
 
     /// The entry under `key`; `None` when missing or unreadable.

@@ -427,76 +427,115 @@ impl Checker {
             }
             self.workspace.untriggered_analysed(source.len());
         }
-        // Without the cache, a file whose rules may read other files'
-        // summaries or declared promises is analysed without them first, and
-        // again with them only when some rule read a fact they may decide
+        // A file whose rules may read other files' summaries or declared
+        // promises is analysed without them first, and again with them only
+        // when some rule read a fact they may decide
         // (`Analysis::read_beyond_file`): most such files' rules never do
         // (`new Promise(` whose executor forwards no call), and gathering
         // them costs parses of other files. A rule that reports imported
         // calls in files without trigger words needs them to know what runs.
-        let first_without = self.cache.is_none()
-            && (reads.contains(&Reads::ImportedSummaries)
-                || reads.contains(&Reads::DeclaredPromises))
+        // The cache keeps the first analysis's findings by what it read (the
+        // file, its config, its void callbacks), or that it was not enough.
+        let first_without = (reads.contains(&Reads::ImportedSummaries)
+            || reads.contains(&Reads::DeclaredPromises))
             && !crate::driver::imports_may_report_untriggered(config);
-        let gathered = |parsed: &mut Option<Option<Tree>>| {
-            let mut imports = if reads.contains(&Reads::ImportedSummaries) {
-                importer.imports(path, source, parsed)
-            } else {
-                ImportedNames::default()
-            };
-            if let Some(declared) = declared() {
-                imports.declared = declared.clone();
-            }
-            imports
-        };
-        let imports = if first_without {
-            ImportedNames {
+        // A TypeScript file's first reason Node would not run it takes the
+        // place of the erased text's own syntax error.
+        let typescript_error = typescript.and_then(|written| written.error.clone());
+        let config_fingerprint = format!("{config:?}");
+        if first_without {
+            let without = ImportedNames {
                 declared: typescript
                     .filter(|_| reads.contains(&Reads::DeclaredVoidCallbacks))
                     .map(|w| w.void_callbacks(path, &self.workspace.declarations))
                     .unwrap_or_default(),
                 ..ImportedNames::default()
+            };
+            let first = format!("{config_fingerprint}\0analysed without other files first");
+            let key = self
+                .cache
+                .as_ref()
+                .map(|cache| (cache, cache.key(written.as_bytes(), &first, &without)));
+            if let Some((cache, key)) = &key {
+                if let Some(findings) = cache.get(key) {
+                    return with_typescript_error(findings, typescript_error);
+                }
             }
+            if !key
+                .as_ref()
+                .is_some_and(|(cache, key)| cache.needs_imports(key))
+            {
+                match self.findings(path, (source, written), config, parsed, &without) {
+                    Ok((findings, false)) => {
+                        if let Some((cache, key)) = &key {
+                            cache.put(key, &findings);
+                        }
+                        return with_typescript_error(findings, typescript_error);
+                    }
+                    Ok((_, true)) => {
+                        if let Some((cache, key)) = &key {
+                            cache.mark_needs_imports(key);
+                        }
+                    }
+                    Err(outcome) => return outcome,
+                }
+            }
+        }
+        let mut imports = if reads.contains(&Reads::ImportedSummaries) {
+            importer.imports(path, source, parsed)
         } else {
-            gathered(parsed)
+            ImportedNames::default()
         };
+        if let Some(declared) = declared() {
+            imports.declared = declared.clone();
+        }
         let key = self
             .cache
             .as_ref()
-            .map(|cache| cache.key(written.as_bytes(), &format!("{config:?}"), &imports));
-        // A TypeScript file's first reason Node would not run it takes the
-        // place of the erased text's own syntax error.
-        let typescript_error = typescript.and_then(|written| written.error.clone());
+            .map(|cache| cache.key(written.as_bytes(), &config_fingerprint, &imports));
         if let (Some(cache), Some(key)) = (&self.cache, &key) {
             if let Some(findings) = cache.get(key) {
                 return with_typescript_error(findings, typescript_error);
             }
         }
+        match self.findings(path, (source, written), config, parsed, &imports) {
+            Ok((findings, _)) => {
+                if let (Some(cache), Some(key)) = (&self.cache, &key) {
+                    cache.put(key, &findings);
+                }
+                with_typescript_error(findings, typescript_error)
+            }
+            Err(outcome) => outcome,
+        }
+    }
+
+    /// The findings of the file at `path` (its analysed text `source`, as
+    /// written `written`) with `imports`, parsed into `parsed` unless it holds
+    /// a parse; and whether a rule read a fact that what other files hold may
+    /// decide (`Analysis::read_beyond_file`). Its parse given up, or a rule
+    /// panicking, is the file's outcome.
+    fn findings(
+        &self,
+        path: &Path,
+        (source, written): (&str, &str),
+        config: &Config,
+        parsed: &mut Option<Option<Tree>>,
+        imports: &ImportedNames,
+    ) -> std::result::Result<(Vec<Finding>, bool), Outcome> {
         let tree = parsed.get_or_insert_with(|| self.workspace.parse(path, source));
         let Some(tree) = tree.as_ref() else {
-            return Outcome::Failed(format!(
+            return Err(Outcome::Failed(format!(
                 "parsing took over {} s and was given up",
                 syntax::parse_budget(source.len()).as_secs()
-            ));
+            )));
         };
         self.workspace.parsed(path, source, tree);
         let mut findings: Vec<Finding> = syntax_error(source, tree).into_iter().collect();
-        let analysis = match analyze_guarded(written, tree, rules::ALL, config, &imports) {
-            Ok(analysis) if first_without && analysis.read_beyond_file => {
-                let imports = gathered(&mut Some(Some(tree.clone())));
-                analyze_guarded(written, tree, rules::ALL, config, &imports)
-            }
-            analysis => analysis,
-        };
-        match analysis {
-            Ok(analysis) => findings.extend(analysis.findings),
-            Err(panic) => return Outcome::Failed(panic.to_string()),
-        }
+        let analysis = analyze_guarded(written, tree, rules::ALL, config, imports)
+            .map_err(|panic| Outcome::Failed(panic.to_string()))?;
+        findings.extend(analysis.findings);
         findings.sort_by_key(|finding| finding.range.start);
-        if let (Some(cache), Some(key)) = (&self.cache, &key) {
-            cache.put(key, &findings);
-        }
-        with_typescript_error(findings, typescript_error)
+        Ok((findings, analysis.read_beyond_file))
     }
 }
 
