@@ -17,7 +17,9 @@
 //! are resolved, and a file none of them names gets no summary from its
 //! check's parse. (A file without trigger words binds them only when its
 //! config turns on a rule that may report a call of an imported promise
-//! function in it: see `driver::imports_may_report_untriggered`.) The files each walked
+//! function in it: see `driver::imports_may_report_untriggered`. Without
+//! such a rule, a file binds them only when its first analysis, without
+//! them, needed them, which is rare: the files it names are read again then.) The files each walked
 //! file names are kept, so deciding whether a file without trigger words may
 //! bind a promise function does not scan and resolve its text again.
 //! Building one summary costs about half a parse (it reads every binding
@@ -723,8 +725,10 @@ pub fn is_triggered(text: &str, config: &Config) -> bool {
 /// imports are not resolved: one skipped as minified, one whose config is
 /// broken, one without the trigger words of its enabled rules unless its
 /// config turns on a rule that reports an imported promise function's call
-/// there (`driver::imports_may_report_untriggered`), and one none of whose
-/// rules read other files' summaries (`driver::reads_beyond`).
+/// there (`driver::imports_may_report_untriggered`), one none of whose
+/// rules read other files' summaries (`driver::reads_beyond`), and one whose
+/// config turns on no such rule, which binds its imports only when a first
+/// analysis without them needed them.
 fn named_by_relative_specifiers(
     walked: &[PathBuf],
     options: &super::Options,
@@ -745,7 +749,14 @@ fn named_by_relative_specifiers(
             if !is_triggered(&text, &config) && !imports_may_report_untriggered(&config) {
                 return named;
             }
-            if !reads_beyond(&text, &config).contains(&Reads::ImportedSummaries) {
+            // A file whose rules read other files' summaries binds its
+            // imports only after a first analysis without them needed them
+            // (rare: see `Checker::analyse`), unless a rule reporting imported
+            // calls in files without trigger words is on: only then is what
+            // it names likely to be asked for.
+            if !reads_beyond(&text, &config).contains(&Reads::ImportedSummaries)
+                || !imports_may_report_untriggered(&config)
+            {
                 return named;
             }
             let Some(path) = absolute(path) else {
