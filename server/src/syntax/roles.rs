@@ -61,10 +61,11 @@ impl Trigger {
     /// Whether the word may occur in this role in the text TypeScript
     /// `source`, as written, erases to: what [`Self::occurs_in`] finds in the
     /// erased text it finds here, so a file where it finds none needs no
-    /// erasure to know. Erasing blanks type arguments (`new Promise<T>(`,
-    /// `fetch<T>(`) and non-null assertions (`Promise!.race`) between a word
-    /// and its neighbour, and nothing else that the roles look at: so `<` and
-    /// `!` may stand between them here.
+    /// erasure to know. Between a word and the neighbour its role looks at,
+    /// erasing blanks type arguments (`new Promise<T>(`, `fetch<T>(`), a
+    /// non-null assertion (`Promise!.race`) or an `as`/`satisfies`
+    /// expression (`Promise as any\n(f)`), and nothing else: so those may
+    /// stand between them here.
     pub fn occurs_in_written(self, source: &[u8], finder: &Finder) -> bool {
         self.occurs_in_text(source, finder, Text::Written)
     }
@@ -94,7 +95,8 @@ impl Trigger {
 }
 
 /// Which text a role is looked for in: JavaScript (or TypeScript erased), or
-/// TypeScript as written, where type arguments and `!` may stand next to a word.
+/// TypeScript as written, where what erasure blanks may stand next to a word
+/// ([`Trigger::occurs_in_written`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Text {
     Plain,
