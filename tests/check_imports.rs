@@ -8,8 +8,9 @@
 use std::path::Path;
 use std::process::Command;
 
-/// The `floating-promise` findings of one run, as `path:line`, and its stdout.
-fn floating(dir: &Path, cache: Option<&Path>) -> (Vec<String>, String) {
+/// The compact stdout of `ticklens check .` in `dir`, with the cache in
+/// `cache` or without one.
+fn check(dir: &Path, cache: Option<&Path>) -> String {
     let mut command = Command::new(env!("CARGO_BIN_EXE_ticklens"));
     command
         .arg("check")
@@ -26,6 +27,12 @@ fn floating(dir: &Path, cache: Option<&Path>) -> (Vec<String>, String) {
         matches!(output.status.code(), Some(0 | 1)),
         "{stdout}\n{stderr}"
     );
+    stdout
+}
+
+/// The `floating-promise` findings of one run, as `path:line`, and its stdout.
+fn floating(dir: &Path, cache: Option<&Path>) -> (Vec<String>, String) {
+    let stdout = check(dir, cache);
     let mut found: Vec<String> = stdout
         .lines()
         .filter(|line| line.contains("[floating-promise]"))
@@ -261,19 +268,7 @@ fn an_imported_promise_that_cannot_reject_is_not_reported() {
 /// Every finding line of one run under the default rules (no
 /// `ticklens.toml`), sorted.
 fn default_findings(dir: &Path, cache: Option<&Path>) -> Vec<String> {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ticklens"));
-    command
-        .arg("check")
-        .args(["--format", "compact", "--color", "never"])
-        .current_dir(dir);
-    match cache {
-        Some(cache) => command.arg("--cache-dir").arg(cache),
-        None => command.arg("--no-cache"),
-    };
-    let output = command.arg(".").output().expect("the ticklens binary runs");
-    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8");
-    assert!(matches!(output.status.code(), Some(0 | 1)), "{stdout}");
-    let mut found: Vec<String> = stdout
+    let mut found: Vec<String> = check(dir, cache)
         .lines()
         .filter(|line| !line.starts_with("checked "))
         .map(|line| line.trim_start_matches("./").to_owned())
