@@ -12,7 +12,7 @@
 
 use std::io::{BufRead, Write};
 
-use ticklens::syntax::typescript::{erase, Dialect};
+use ticklens::syntax::typescript::{erase_as_node, Dialect};
 use tree_sitter::Node;
 
 fn first_error(node: Node) -> Option<usize> {
@@ -42,7 +42,7 @@ fn main() {
             Dialect::TypeScript
         };
         let tree = dialect.parse(&source, None);
-        let erasure = erase(&source, &tree);
+        let erasure = erase_as_node(&source, dialect, &tree);
         let mut line = serde_json::json!({ "path": path });
         let codes = |rules: Vec<&dyn ticklens::rules::Rule>| -> Vec<&str> {
             rules.into_iter().map(|rule| rule.meta().code).collect()

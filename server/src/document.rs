@@ -101,7 +101,7 @@ impl TypeScriptSource {
                 }
             }
         }
-        let erasure = syntax::typescript::erase(&written, &tree);
+        let erasure = syntax::typescript::erase_as_node(&written, dialect, &tree);
         let source = TypeScriptSource {
             dialect,
             written,

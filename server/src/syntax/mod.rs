@@ -116,7 +116,7 @@ pub fn prepare_within(
         }),
         Some(dialect) => {
             let typescript = dialect.parse_within(source, None, budget)?;
-            let erasure = typescript::erase(source, &typescript);
+            let erasure = typescript::erase_as_node(source, dialect, &typescript);
             Some(Prepared {
                 tree: parse_within(&erasure.text, None, budget)?,
                 erased: Some(erasure.text),

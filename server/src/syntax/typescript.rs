@@ -2,8 +2,11 @@
 //! type-only range of a `.ts`/`.mts`/`.cts` file with blanks, keeping every
 //! position, and refuses the syntax that would need a transform (`enum`,
 //! namespaces holding values, parameter properties, `<T>x`). ticklens does the
-//! same ([`erase`]) and analyses the erased text with the JavaScript grammar,
-//! so every byte offset of a finding is an offset of the original text.
+//! same and analyses the erased text with the JavaScript grammar, so every
+//! byte offset of a finding is an offset of the original text: with the code
+//! Node strips with where it strips the text ([`strip`]), else by walking the
+//! TypeScript grammar's tree ([`erase`]), which also names what Node refuses
+//! and keeps going past a syntax error ([`erase_as_node`] picks).
 //!
 //! The blanks are Node's own (`stripTypeScriptTypes`): a space for each ASCII
 //! byte, `\n` and `\r` kept, and for a character of two, three or four UTF-8
@@ -14,6 +17,10 @@
 use std::ops::Range;
 
 use tree_sitter::{Language as Grammar, Node, Parser, Tree};
+
+mod strip;
+
+pub use strip::strip;
 
 /// The two TypeScript grammars: `.tsx` files are TypeScript with JSX (Node
 /// does not run them; the editor still analyses them).
@@ -426,6 +433,19 @@ const TYPE_ONLY_MEMBERS: &[&str] = &[
     "method_signature",
 ];
 
+/// `source`, parsed as `tree` by `dialect`'s grammar, erased as Node runs it:
+/// by Node's own stripping ([`strip`]) where Node strips it, else by the
+/// grammar ([`erase`], which names what Node refuses).
+pub fn erase_as_node(source: &str, dialect: Dialect, tree: &Tree) -> Erasure {
+    match strip(source, dialect) {
+        Some(text) => Erasure {
+            text,
+            refusal: None,
+        },
+        None => erase(source, tree),
+    }
+}
+
 /// Blanks the type-only ranges of `source`, parsed as `tree` by a TypeScript grammar.
 pub fn erase(source: &str, tree: &Tree) -> Erasure {
     let mut eraser = Eraser {
@@ -738,7 +758,7 @@ impl<'s> Eraser<'s> {
 }
 
 /// Node's blanks for `erased`: the same UTF-8 and UTF-16 length, line breaks kept.
-fn blank(erased: &str, out: &mut String) {
+pub(crate) fn blank(erased: &str, out: &mut String) {
     for c in erased.chars() {
         match c {
             '\n' | '\r' => out.push(c),

@@ -88,10 +88,11 @@ impl Summaries {
         // A TypeScript file exports what its erased text does, as Node runs it
         // (`check` reads it erased too: cli/check/imported.rs).
         let text = match syntax::SourceLanguage::of_path(path).and_then(|l| l.dialect()) {
-            Some(dialect) if needs_parse(&text) => {
-                let tree = dialect.parse(&text, None);
-                syntax::typescript::erase(&text, &tree).text
-            }
+            Some(dialect) if needs_parse(&text) => syntax::typescript::strip(&text, dialect)
+                .unwrap_or_else(|| {
+                    let tree = dialect.parse(&text, None);
+                    syntax::typescript::erase(&text, &tree).text
+                }),
             _ => text,
         };
         let tree = needs_parse(&text).then(|| syntax::parse(&text, None));
