@@ -36,9 +36,12 @@ mod imported;
 mod resolve;
 #[cfg(test)]
 mod tests;
+mod void_callees;
 
 use std::collections::{BTreeMap, HashMap};
+
 use std::ops::Range;
+pub use void_callees::may_have_void_callbacks;
 
 use tree_sitter::{Node, Tree};
 

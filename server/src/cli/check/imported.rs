@@ -43,7 +43,7 @@ use tree_sitter::Tree;
 
 use super::cache::Cache;
 use super::configs::ConfigCache;
-use crate::analysis::declared_types::{DeclarationFiles, DeclaredTypes};
+use crate::analysis::declared_types::{self, DeclarationFiles, DeclaredTypes};
 use crate::analysis::modules::imports::{bind_imports, import_bindings, ImportBinding};
 use crate::analysis::modules::summaries::{needs_parse, FileSummary, StoredSummary, SummarySource};
 use crate::analysis::modules::ImportedNames;
@@ -71,8 +71,10 @@ pub struct Written {
     pub language: SourceLanguage,
     pub text: String,
     pub error: Option<Finding>,
-    /// The parse the erasure made, which its declared types are read from.
-    tree: Tree,
+    /// Its TypeScript parse, which its declared types are read from: the
+    /// grammar's erasure made it, or it is made when a rule first reads them
+    /// (`None`: given up, past its budget).
+    tree: std::cell::OnceCell<Option<Tree>>,
     /// What its declared types decide, read when the check first needs them
     /// (a file no rule that is on can report in needs none).
     declared: std::cell::OnceCell<DeclaredTypes>,
@@ -82,18 +84,34 @@ impl Written {
     /// What the declared types of this file, at `path`, decide, as far as
     /// its rules read them (`reads`, from `driver::reads_beyond`, the same
     /// for every call); the files it imports are read through `files`.
+    /// `erased`, the erased text and its parse when the caller has them,
+    /// spares the TypeScript parse of a file whose rules read only void
+    /// callbacks and which may have none ([`Self::void_callbacks`]).
     pub fn declared(
         &self,
         path: &Path,
         files: &DeclarationFiles,
         reads: &[Reads],
+        erased: Option<(&str, &Tree)>,
     ) -> &DeclaredTypes {
         self.declared.get_or_init(|| {
-            let (text, tree) = (&self.text, &self.tree);
+            let text = &self.text;
             if reads.contains(&Reads::DeclaredPromises) {
-                DeclaredTypes::of_file_with(path, text, tree, &DiskFs, files)
+                self.tree()
+                    .map(|tree| DeclaredTypes::of_file_with(path, text, tree, &DiskFs, files))
+                    .unwrap_or_default()
             } else if reads.contains(&Reads::DeclaredVoidCallbacks) {
-                DeclaredTypes::void_callbacks_of_file_with(path, text, tree, &DiskFs, files)
+                match erased {
+                    Some(erased) => self.void_callbacks(path, files, erased),
+                    None => self
+                        .tree()
+                        .map(|tree| {
+                            DeclaredTypes::void_callbacks_of_file_with(
+                                path, text, tree, &DiskFs, files,
+                            )
+                        })
+                        .unwrap_or_default(),
+                }
             } else {
                 DeclaredTypes::default()
             }
@@ -104,19 +122,60 @@ impl Written {
     /// types take a `void`-returning callback, alone (not kept: a check
     /// reads them alone once, and [`Self::declared`] after them when a rule
     /// needs more).
-    pub fn void_callbacks(&self, path: &Path, files: &DeclarationFiles) -> DeclaredTypes {
-        DeclaredTypes::void_callbacks_of_file_with(path, &self.text, &self.tree, &DiskFs, files)
+    /// `erased` is the erased text and `tree` its parse, which decide first
+    /// whether a declaration may make one (`may_have_void_callbacks`): most
+    /// files pass async functions only to functions of packages, and need
+    /// no TypeScript parse for that.
+    pub fn void_callbacks(
+        &self,
+        path: &Path,
+        files: &DeclarationFiles,
+        (erased, tree): (&str, &Tree),
+    ) -> DeclaredTypes {
+        if !declared_types::may_have_void_callbacks(&self.text, erased, tree) {
+            return DeclaredTypes::default();
+        }
+        match self.tree() {
+            Some(tree) => {
+                DeclaredTypes::void_callbacks_of_file_with(path, &self.text, tree, &DiskFs, files)
+            }
+            None => DeclaredTypes::default(),
+        }
+    }
+
+    /// Its TypeScript parse, made on first use.
+    fn tree(&self) -> Option<&Tree> {
+        self.tree
+            .get_or_init(|| {
+                let dialect = self.language.dialect()?;
+                dialect.parse_within(&self.text, None, syntax::parse_budget(self.text.len()))
+            })
+            .as_ref()
     }
 }
 
 /// `text`, the file at `path`, as the analysis reads it: TypeScript erased
 /// (with the file as written beside it), JavaScript as it is.
-/// Its exported declarations are kept in `files` for the files importing it.
+/// Erased by the grammar, its exported declarations are kept in `files` for
+/// the files importing it, from the same parse.
 pub fn erased(path: &Path, text: String, files: &DeclarationFiles) -> (Read, Option<Written>) {
     let language = SourceLanguage::of_path(path).unwrap_or_default();
     let Some(dialect) = language.dialect() else {
         return (Read::Text(text), None);
     };
+    if let Some(stripped) = syntax::typescript::strip(&text, dialect) {
+        // Node runs it as stripped: no reason it would not, and no
+        // TypeScript parse until a rule reads its declared types (its
+        // exported declarations are read by an importer's own parse of it).
+        let written = Written {
+            language,
+            text,
+            error: None,
+            tree: std::cell::OnceCell::new(),
+            declared: std::cell::OnceCell::new(),
+        };
+        return (Read::Text(stripped), Some(written));
+    }
     let budget = syntax::parse_budget(text.len());
     let Some(tree) = dialect.parse_within(&text, None, budget) else {
         let failed = format!("parsing took over {} s and was given up", budget.as_secs());
@@ -129,7 +188,7 @@ pub fn erased(path: &Path, text: String, files: &DeclarationFiles) -> (Read, Opt
         language,
         text,
         error,
-        tree,
+        tree: std::cell::OnceCell::from(Some(tree)),
         declared: std::cell::OnceCell::new(),
     };
     (Read::Text(erasure.text), Some(written))

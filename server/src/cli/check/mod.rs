@@ -25,6 +25,7 @@ use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 use tree_sitter::Tree;
 
+use crate::analysis::declared_types::DeclaredTypes;
 use crate::analysis::modules::ImportedNames;
 use crate::config::{Config, ConfigError};
 use crate::driver::{analyze_guarded, syntax_error};
@@ -416,10 +417,12 @@ impl Checker {
         // What the rules that may run here read beyond the file: the rest
         // (other files' summaries, declared types) is not gathered.
         let reads = crate::driver::reads_beyond(source, config);
-        let declared =
-            || typescript.map(|w| w.declared(path, &self.workspace.declarations, &reads));
+        let declared = |erased: Option<(&str, &Tree)>| {
+            typescript.map(|w| w.declared(path, &self.workspace.declarations, &reads, erased))
+        };
         if !imported::is_triggered(source, config) {
-            let declares_promises = || declared().is_some_and(|d| !d.promise_callees().is_empty());
+            let declares_promises =
+                || declared(None).is_some_and(|d| !d.promise_callees().is_empty());
             if !crate::driver::imports_may_report_untriggered(config)
                 || !(importer.may_bind_promises(path, source) || declares_promises())
             {
@@ -444,10 +447,19 @@ impl Checker {
         let typescript_error = typescript.and_then(|written| written.error.clone());
         let config_fingerprint = format!("{config:?}");
         if first_without {
+            let void_callbacks = |written: &imported::Written| {
+                // Read from the erased text's parse, which the check needs anyway.
+                match parsed.get_or_insert_with(|| self.workspace.parse(path, source)) {
+                    Some(tree) => {
+                        written.void_callbacks(path, &self.workspace.declarations, (source, tree))
+                    }
+                    None => DeclaredTypes::default(),
+                }
+            };
             let without = ImportedNames {
                 declared: typescript
                     .filter(|_| reads.contains(&Reads::DeclaredVoidCallbacks))
-                    .map(|w| w.void_callbacks(path, &self.workspace.declarations))
+                    .map(void_callbacks)
                     .unwrap_or_default(),
                 ..ImportedNames::default()
             };
@@ -486,8 +498,13 @@ impl Checker {
         } else {
             ImportedNames::default()
         };
-        if let Some(declared) = declared() {
-            imports.declared = declared.clone();
+        if typescript.is_some() {
+            // The erased text's parse, which the check needs anyway, may tell
+            // that no declaration matters (`Written::declared`).
+            let tree = parsed.get_or_insert_with(|| self.workspace.parse(path, source));
+            if let Some(declared) = declared(tree.as_ref().map(|tree| (source, tree))) {
+                imports.declared = declared.clone();
+            }
         }
         let key = self
             .cache
